@@ -1,0 +1,68 @@
+//! The detection rules, each a named function from [`Facts`] to signals.
+//!
+//! Rules are grouped by the threat they recognise; [`RULES`] is the list the classifier
+//! runs. Single claims weigh little: the weight sits in the rules that recognise claims
+//! occurring together (a wallet, a demand and a story about a hacked webcam), which is
+//! what separates a scam from a newsletter or an advisory that talks about one.
+
+mod extortion;
+mod headers;
+mod phishing;
+
+use super::{Category, Facts, Signal};
+
+pub use extortion::shown_password;
+
+/// A rule adds zero or more signals for one message.
+pub type Rule = fn(&Facts<'_>, &mut Vec<Signal>);
+
+/// Every rule the classifier runs, in the order their signals are listed.
+pub const RULES: &[Rule] = &[
+    extortion::verified_wallet,
+    extortion::unverified_wallet,
+    extortion::split_wallet,
+    extortion::narrative_claims,
+    extortion::payment_deadline,
+    extortion::extortion_narrative,
+    extortion::shows_password,
+    extortion::police_impersonation,
+    extortion::warns_about_scams,
+    phishing::impersonates_brand,
+    phishing::links_avoid_named_brand,
+    phishing::impersonates_mail_provider,
+    phishing::link_shows_brand_domain,
+    phishing::link_text_mismatch,
+    phishing::lookalike_domain,
+    phishing::risky_link_hosts,
+    phishing::credential_claims,
+    phishing::phishing_pattern,
+    phishing::dangerous_attachment,
+    headers::self_sent_spoof,
+    headers::authentication_failed,
+    headers::reply_to_elsewhere,
+    headers::recipient_address_in_body,
+];
+
+fn signal(rule: &'static str, weight: f32, category: Category, evidence: impl Into<String>) -> Signal {
+    Signal { rule, weight, category, evidence: evidence.into() }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::detect::{Facts, Signal};
+    use crate::mail::{self, Email};
+
+    /// Parses a message built from headers and a plain-text body.
+    pub fn email(headers: &str, body: &str) -> Email {
+        let raw = format!("{headers}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}");
+        mail::parse(raw.as_bytes()).expect("test mail parses")
+    }
+
+    /// Runs one rule over a message and returns the rule names it produced.
+    pub fn fired(rule: super::Rule, email: &Email) -> Vec<&'static str> {
+        let facts = Facts::gather(email);
+        let mut signals: Vec<Signal> = Vec::new();
+        rule(&facts, &mut signals);
+        signals.into_iter().map(|s| s.rule).collect()
+    }
+}

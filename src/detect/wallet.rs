@@ -1,0 +1,221 @@
+//! Finds cryptocurrency payment addresses in normalised text, including the ones scammers
+//! break up to slip past filters: split by spaces or line breaks, glued to kana, inside
+//! 「」 or after a full-width colon (both already plain after normalisation).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::checksum::{base58check_version, bech32_segwit, is_base58, is_bech32};
+
+/// Which coin an address belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Coin {
+    Bitcoin,
+    Litecoin,
+    Ethereum,
+    Monero,
+}
+
+/// A payment address found in the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalletAddress {
+    pub coin: Coin,
+    /// The address with any splitting removed.
+    pub address: String,
+    /// True when a checksum proved it (Base58Check or bech32); Ethereum and Monero
+    /// addresses are matched by shape only.
+    pub checksum_valid: bool,
+    /// True when it was written split up (spaces or line breaks inside it).
+    pub split: bool,
+}
+
+/// Longest bech32 address we look for (P2WSH/Taproot on mainnet, with the `bc1` prefix).
+const MAX_BECH32_LEN: usize = 63;
+const MAX_BASE58_LEN: usize = 35;
+const MIN_BASE58_LEN: usize = 26;
+/// The most separator characters tolerated between two pieces of a split address.
+const MAX_GAP: usize = 2;
+/// A split is only followed once this many characters were read, so ordinary words
+/// ("Let me know") are not strung together into a candidate.
+const MIN_PIECE_BEFORE_GAP: usize = 4;
+/// Real Base58 addresses practically always carry several digits; words strung together
+/// do not, and skipping them keeps the checksum work off ordinary prose.
+const MIN_BASE58_DIGITS: usize = 3;
+
+static SHAPE_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:0x[0-9a-fA-F]{40}|[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93})\b")
+        .expect("wallet shapes compile")
+});
+
+static UNVERIFIED_BITCOIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s:=「『(])((?:bc1[02-9ac-hj-np-z]{25,60})|(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}))(?:$|[\s」』).,])")
+        .expect("bitcoin shape compiles")
+});
+
+/// Every payment address in `text`, checksum-verified ones first in order of appearance,
+/// then shape-only matches. Each address is reported once.
+pub fn find_wallets(text: &str) -> Vec<WalletAddress> {
+    let bytes = text.as_bytes();
+    let mut found: Vec<WalletAddress> = Vec::new();
+    let mut push = |wallet: WalletAddress| {
+        if !found.iter().any(|w| w.address == wallet.address) {
+            found.push(wallet);
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let at_boundary = i == 0 || bytes.get(i - 1).is_none_or(|b| !b.is_ascii_alphanumeric());
+        let candidate = if at_boundary { verified_at(bytes, i) } else { None };
+        match candidate {
+            Some((wallet, end)) => {
+                push(wallet);
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    for m in SHAPE_ONLY.find_iter(text) {
+        let coin = if m.as_str().starts_with("0x") { Coin::Ethereum } else { Coin::Monero };
+        push(WalletAddress { coin, address: m.as_str().to_string(), checksum_valid: false, split: false });
+    }
+    for caps in UNVERIFIED_BITCOIN.captures_iter(text) {
+        if let Some(m) = caps.get(1) {
+            push(WalletAddress {
+                coin: Coin::Bitcoin,
+                address: m.as_str().to_string(),
+                checksum_valid: false,
+                split: false,
+            });
+        }
+    }
+    found
+}
+
+/// Tries to read a checksum-valid address starting at byte `start`; returns it with the
+/// byte offset just past it.
+fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
+    let rest = bytes.get(start..)?;
+    let lower_prefix = |p: &[u8]| rest.len() >= p.len() && rest.get(..p.len()).is_some_and(|r| r.eq_ignore_ascii_case(p));
+    if lower_prefix(b"bc1") || lower_prefix(b"ltc1") {
+        let prefix_len = if lower_prefix(b"bc1") { 3 } else { 4 };
+        let (chars, ends) = collect(rest, prefix_len, MAX_BECH32_LEN, |c| is_bech32(c.to_ascii_lowercase()));
+        let lowered: String = chars.iter().map(|c| c.to_ascii_lowercase() as char).collect();
+        for len in [MAX_BECH32_LEN, 62, 43, 42] {
+            let Some(candidate) = lowered.get(..len) else { continue };
+            if let Some((hrp, _, _)) = bech32_segwit(candidate) {
+                let coin = if hrp == "bc" { Coin::Bitcoin } else if hrp == "ltc" { Coin::Litecoin } else { continue };
+                return Some(finish(coin, candidate.to_string(), &ends, len, start));
+            }
+        }
+        return None;
+    }
+    let first = *rest.first()?;
+    if !matches!(first, b'1' | b'3' | b'L' | b'M') {
+        return None;
+    }
+    let (chars, ends) = collect(rest, 0, MAX_BASE58_LEN, is_base58);
+    if chars.len() < MIN_BASE58_LEN || chars.iter().filter(|c| c.is_ascii_digit()).count() < MIN_BASE58_DIGITS {
+        return None;
+    }
+    for len in (MIN_BASE58_LEN..=chars.len().min(MAX_BASE58_LEN)).rev() {
+        let candidate: String = chars.get(..len)?.iter().map(|&c| c as char).collect();
+        let coin = match base58check_version(&candidate) {
+            Some(0x00 | 0x05) if matches!(first, b'1' | b'3') => Coin::Bitcoin,
+            Some(0x30 | 0x32) if matches!(first, b'L' | b'M') => Coin::Litecoin,
+            _ => continue,
+        };
+        return Some(finish(coin, candidate, &ends, len, start));
+    }
+    None
+}
+
+fn finish(coin: Coin, address: String, ends: &[usize], len: usize, start: usize) -> (WalletAddress, usize) {
+    let end = ends.get(len - 1).copied().unwrap_or(len);
+    let split = end != len;
+    (WalletAddress { coin, address, checksum_valid: true, split }, start + end)
+}
+
+/// Reads up to `max` address characters from `bytes`, the first `prefix_len` taken as
+/// they are, stepping over short runs of spaces between pieces. Returns the characters
+/// and, for each, the offset just past it in `bytes`.
+fn collect(bytes: &[u8], prefix_len: usize, max: usize, accept: impl Fn(u8) -> bool) -> (Vec<u8>, Vec<usize>) {
+    let mut chars = Vec::with_capacity(max);
+    let mut ends = Vec::with_capacity(max);
+    let mut i = 0;
+    while chars.len() < max {
+        let Some(&c) = bytes.get(i) else { break };
+        if chars.len() < prefix_len || accept(c) {
+            chars.push(c);
+            ends.push(i + 1);
+            i += 1;
+            continue;
+        }
+        let gap = bytes.get(i..).map_or(0, |r| r.iter().take_while(|b| **b == b' ' || **b == b'\n').count());
+        let resumes = bytes.get(i + gap).is_some_and(|&next| accept(next));
+        if gap == 0 || gap > MAX_GAP || !resumes || chars.len() < MIN_PIECE_BEFORE_GAP {
+            break;
+        }
+        i += gap;
+    }
+    (chars, ends)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::normalize::normalize;
+
+    const LEGACY: &str = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa";
+    const SEGWIT: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+    const TAPROOT: &str = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0";
+
+    fn verified(text: &str) -> Vec<String> {
+        find_wallets(&normalize(text)).into_iter().filter(|w| w.checksum_valid).map(|w| w.address).collect()
+    }
+
+    #[test]
+    fn plain_addresses_of_each_kind_are_verified() {
+        assert_eq!(verified(&format!("send to {LEGACY} now")), [LEGACY]);
+        assert_eq!(verified(&format!("BTC: {SEGWIT}.")), [SEGWIT]);
+        assert_eq!(verified(&format!("wallet {TAPROOT} and")), [TAPROOT]);
+    }
+
+    #[test]
+    fn split_wrapped_full_width_and_zero_width_addresses_are_found() {
+        assert_eq!(verified("B T C: bc1qw508d6q ejxtdg4y5r3 zarvary0c5xw7kv8f3t4 (copy it)"), [SEGWIT]);
+        assert_eq!(verified("bc1qw508d6qejxtdg4y5\nr3zarvary0c5xw7kv8f3t4"), [SEGWIT]);
+        assert_eq!(verified("ｂｃ１ｑｗ５０８ｄ６ｑｅｊｘｔｄｇ４ｙ５ｒ３ｚａｒｖａｒｙ０ｃ５ｘｗ７ｋｖ８ｆ３ｔ４"), [SEGWIT]);
+        assert_eq!(verified("1A1zP1eP5QGe\u{200B}fi2DMPTfTL5SLmv7DivfNa"), [LEGACY]);
+        let split = find_wallets(&normalize("1A1zP1eP5Q Gefi2DMPTfTL5SLmv7DivfNa"));
+        assert!(split.first().is_some_and(|w| w.checksum_valid && w.split));
+    }
+
+    #[test]
+    fn japanese_context_colon_brackets_and_kana_do_not_hide_an_address() {
+        assert_eq!(verified(&format!("ビットコインアドレス：{LEGACY}")), [LEGACY]);
+        assert_eq!(verified(&format!("「{SEGWIT}」に送金")), [SEGWIT]);
+        assert_eq!(verified(&format!("こちら{LEGACY}です")), [LEGACY]);
+    }
+
+    #[test]
+    fn a_changed_character_is_only_a_pattern() {
+        let wallets = find_wallets("wallet: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb here");
+        assert_eq!(wallets.len(), 1);
+        assert!(!wallets.iter().any(|w| w.checksum_valid));
+    }
+
+    #[test]
+    fn ethereum_and_monero_are_matched_by_shape() {
+        let eth = "0x52908400098527886E0F7030069857D2E4169EE7";
+        let wallets = find_wallets(&format!("ETH {eth}"));
+        assert_eq!(wallets.first().map(|w| w.coin), Some(Coin::Ethereum));
+    }
+
+    #[test]
+    fn ordinary_numbers_and_words_are_not_addresses() {
+        assert!(find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label").is_empty());
+    }
+}

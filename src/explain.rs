@@ -1,0 +1,111 @@
+//! Renders verdicts for people and programs: one JSON object per message, one summary
+//! line per message, and the full account behind `scamguard explain`.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use crate::detect::{Label, Verdict};
+use crate::mail::Email;
+
+/// The JSON object `scan --json` prints for a classified message.
+pub fn json_line(path: &str, email: &Email, verdict: &Verdict) -> Value {
+    json!({
+        "path": path,
+        "message_id": email.message_id,
+        "subject": email.subject,
+        "from": email.from.as_ref().map(|f| f.address.as_str()),
+        "verdict": verdict.label,
+        "category": verdict.category,
+        "score": verdict.score,
+        "signals": verdict.signals,
+        "evidence": verdict.evidence,
+    })
+}
+
+/// The JSON object `scan --json` prints for a message that could not be read.
+pub fn json_error(path: &str, error: &str) -> Value {
+    json!({ "path": path, "verdict": null, "error": error })
+}
+
+/// One readable line: verdict, score, category, path and the strongest signals.
+pub fn summary_line(path: &str, verdict: &Verdict) -> String {
+    let top: Vec<&str> = verdict.signals.iter().filter(|s| s.weight > 0.0).take(4).map(|s| s.rule).collect();
+    format!(
+        "{:<10} {:>5.1}  {:<9}  {}  [{}]",
+        verdict.label.as_str(),
+        verdict.score,
+        verdict.category.as_str(),
+        path,
+        top.join(", ")
+    )
+}
+
+/// A full account of a verdict: what the message is, the verdict, and every signal with
+/// its evidence, strongest first, then what was extracted and what to do.
+pub fn explain(email: &Email, verdict: &Verdict) -> String {
+    let mut out = String::new();
+    let from = email.from.as_ref().map_or(String::from("(none)"), |f| match &f.name {
+        Some(name) => format!("{name} <{}>", f.address),
+        None => f.address.clone(),
+    });
+    let _ = writeln!(out, "From:     {from}");
+    let _ = writeln!(out, "Subject:  {}", email.subject);
+    let _ = writeln!(
+        out,
+        "Verdict:  {} ({}), score {:.1}\n",
+        verdict.label.as_str(),
+        verdict.category.as_str(),
+        verdict.score
+    );
+    if verdict.signals.is_empty() {
+        let _ = writeln!(out, "No signal fired.");
+    } else {
+        let _ = writeln!(out, "Signals, strongest first:");
+        for signal in &verdict.signals {
+            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, signal.rule, signal.evidence);
+        }
+    }
+    let evidence = &verdict.evidence;
+    if !evidence.wallets.is_empty() {
+        let _ = writeln!(out, "\nPayment addresses:");
+        for wallet in &evidence.wallets {
+            let proof = if wallet.checksum_valid { "checksum valid" } else { "shape only" };
+            let split = if wallet.split { ", written split to evade filters" } else { "" };
+            let _ = writeln!(out, "  {:?} {} ({proof}{split})", wallet.coin, wallet.address);
+        }
+    }
+    if !evidence.amounts.is_empty() {
+        let amounts: Vec<String> = evidence.amounts.iter().map(|a| format!("{} {}", a.value, a.currency)).collect();
+        let _ = writeln!(out, "\nAmounts named: {}", amounts.join(", "));
+    }
+    if !evidence.deadlines.is_empty() {
+        let deadlines: Vec<&str> = evidence.deadlines.iter().map(|d| d.text.as_str()).collect();
+        let _ = writeln!(out, "Deadlines named: {}", deadlines.join(", "));
+    }
+    if let Some(password) = &evidence.shown_password {
+        let _ = writeln!(
+            out,
+            "\nThe mail shows a password ({password}). If you ever used it, change it everywhere it was \
+             used and turn on two-factor login; it most likely comes from an old data breach."
+        );
+    }
+    if verdict.label != Label::Clean {
+        let _ = writeln!(out, "\n{}", advice(verdict));
+    }
+    out
+}
+
+fn advice(verdict: &Verdict) -> &'static str {
+    match verdict.category {
+        crate::detect::Category::Extortion => {
+            "What to do: do not pay and do not reply. This is a bulk scam; the sender has no video. \
+             Delete it, or keep it for a police report."
+        }
+        crate::detect::Category::Phishing => {
+            "What to do: do not click its links or enter any password. Open the service's site or app \
+             yourself if you want to check your account."
+        }
+        _ => "What to do: do not open its attachments or links.",
+    }
+}

@@ -1,0 +1,21 @@
+//! scamguard: guards mailboxes against extortion ("sextortion") and phishing mail.
+//!
+//! # Layout
+//! - [`mail`]: raw RFC 5322 bytes → normalised [`mail::Email`] (pure).
+//! - [`detect`]: [`mail::Email`] → [`detect::Verdict`] with named signals (pure).
+//! - [`explain`]: verdict → human-readable account and JSON lines (pure).
+//! - [`source`]: reads `.eml` files, folders and mbox files from disk (I/O edge).
+//! - [`config`]: detection settings from TOML.
+//! - [`bench`]: the classification benchmark behind `scamguard bench`.
+//!
+//! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here; I/O lives
+//! in `source` and the binary.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
+pub mod bench;
+pub mod config;
+pub mod detect;
+pub mod explain;
+pub mod mail;
+pub mod source;

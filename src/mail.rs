@@ -1,0 +1,283 @@
+//! Raw RFC 5322 bytes → [`Email`]: the decoded, normalised view of a message that the
+//! detection rules read.
+//!
+//! Decoding (MIME, base64/QP, encoded words, charsets) is mail-parser's; this module picks
+//! out what detection needs, turns HTML into text and links, and normalises text once
+//! (see [`normalize`]). Pure: no I/O, and no input makes it panic.
+
+pub mod charset;
+pub mod html;
+pub mod normalize;
+pub mod url;
+
+use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
+use serde::Serialize;
+
+pub use html::Link;
+
+/// Text beyond this many bytes is not read by the rules: scam text sits at the top of a
+/// message, and a bound keeps a 50 MB mail from costing more than a normal one.
+pub const MAX_TEXT_BYTES: usize = 512 * 1024;
+
+/// How deep attached messages (message/rfc822) are opened; forwarded phishing sits one
+/// or two levels down, nothing legitimate needs more.
+const MAX_MESSAGE_DEPTH: usize = 4;
+
+/// Why a message could not be read at all.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MailError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("the message has no header or body that could be parsed")]
+    Unparseable,
+}
+
+/// A mailbox as written in a header: display name and address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Mailbox {
+    pub name: Option<String>,
+    pub address: String,
+}
+
+impl Mailbox {
+    /// The lower-cased domain of the address, if it has one.
+    pub fn domain(&self) -> Option<String> {
+        url::domain_of_address(&self.address)
+    }
+}
+
+/// One mechanism's result from an Authentication-Results header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthResult {
+    Pass,
+    Fail,
+    SoftFail,
+    Other,
+}
+
+/// SPF, DKIM and DMARC results as the receiving server recorded them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Authentication {
+    pub spf: Option<AuthResult>,
+    pub dkim: Option<AuthResult>,
+    pub dmarc: Option<AuthResult>,
+}
+
+/// An attached file: its declared name and MIME type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+}
+
+/// The decoded message as detection sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Email {
+    pub message_id: Option<String>,
+    pub subject: String,
+    pub from: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub reply_to: Vec<Mailbox>,
+    pub return_path: Option<String>,
+    pub authentication: Authentication,
+    /// Whether the message came through a mailing list (List-Id or List-Post present).
+    pub via_list: bool,
+    /// Decoded body text as written (HTML turned into text), for evidence.
+    pub text: String,
+    /// Anchors from HTML bodies and URLs written out in text bodies.
+    pub links: Vec<Link>,
+    pub attachments: Vec<Attachment>,
+    /// Normalised subject (see [`normalize::normalize`]).
+    pub normalized_subject: String,
+    /// Normalised body text followed by text hidden in HTML attributes.
+    pub normalized_text: String,
+    /// Size of the raw message in bytes.
+    pub size: usize,
+}
+
+/// Parses raw message bytes into an [`Email`].
+pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(MailError::Empty);
+    }
+    let raw_fixed = charset::rewrite_unknown_labels(raw);
+    let message = MessageParser::default()
+        .parse(raw_fixed.as_ref())
+        .ok_or(MailError::Unparseable)?;
+
+    let mut email = Email {
+        message_id: message.message_id().map(str::to_string),
+        subject: message.subject().unwrap_or_default().to_string(),
+        from: message.from().and_then(|a| mailboxes(a).into_iter().next()),
+        to: message.to().map(mailboxes).unwrap_or_default(),
+        reply_to: message.reply_to().map(mailboxes).unwrap_or_default(),
+        return_path: message.return_address().map(str::to_string),
+        authentication: authentication(&message),
+        via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
+        size: raw.len(),
+        ..Email::default()
+    };
+    let mut attribute_text = String::new();
+    collect_parts(&message, &mut email, &mut attribute_text, 0);
+    for url in url::find_urls(&email.text).map(str::to_string).collect::<Vec<_>>() {
+        if !email.links.iter().any(|l| l.href == url) {
+            email.links.push(Link { text: url.clone(), href: url });
+        }
+    }
+    email.normalized_subject = normalize::normalize(&email.subject);
+    email.normalized_text = normalize::normalize(&email.text);
+    if !attribute_text.is_empty() {
+        email.normalized_text.push('\n');
+        email.normalized_text.push_str(&normalize::normalize(&attribute_text));
+    }
+    Ok(email)
+}
+
+fn collect_parts(
+    message: &mail_parser::Message<'_>,
+    email: &mut Email,
+    attribute_text: &mut String,
+    depth: usize,
+) {
+    for (index, part) in message.parts.iter().enumerate() {
+        let is_attachment = message.attachments.iter().any(|&a| a as usize == index)
+            && part.attachment_name().is_some();
+        if is_attachment {
+            email.attachments.push(Attachment {
+                name: part.attachment_name().unwrap_or_default().to_string(),
+                content_type: content_type_of(part),
+            });
+        }
+        match &part.body {
+            PartType::Text(text) if !is_attachment => append_text(&mut email.text, text),
+            PartType::Html(html) if !is_attachment => {
+                let content = html::parse_html(truncate(html, MAX_TEXT_BYTES));
+                append_text(&mut email.text, &content.text);
+                email.links.extend(content.links);
+                append_text(attribute_text, &content.attribute_text);
+            }
+            PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
+                if let Some(subject) = inner.subject() {
+                    append_text(&mut email.text, subject);
+                }
+                collect_parts(inner, email, attribute_text, depth + 1);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn append_text(out: &mut String, text: &str) {
+    let room = MAX_TEXT_BYTES.saturating_sub(out.len());
+    if room == 0 || text.trim().is_empty() {
+        return;
+    }
+    out.push_str(truncate(text, room));
+    out.push('\n');
+}
+
+/// The longest prefix of `text` no longer than `max` bytes that ends on a char boundary.
+pub fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
+fn content_type_of(part: &mail_parser::MessagePart<'_>) -> String {
+    part.content_type()
+        .map(|ct| match &ct.c_subtype {
+            Some(sub) => format!("{}/{}", ct.c_type, sub),
+            None => ct.c_type.to_string(),
+        })
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
+    address
+        .iter()
+        .map(|addr| Mailbox {
+            name: addr.name().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+            address: addr.address().unwrap_or_default().trim().to_string(),
+        })
+        .collect()
+}
+
+/// Reads SPF, DKIM and DMARC from the Authentication-Results headers. The topmost header
+/// is the one the receiving server wrote, so for each mechanism the first result wins.
+fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
+    let mut auth = Authentication::default();
+    for header in message.headers() {
+        if !header.name().eq_ignore_ascii_case("Authentication-Results") {
+            continue;
+        }
+        let HeaderValue::Text(value) = header.value() else {
+            continue;
+        };
+        let value = value.to_ascii_lowercase();
+        for token in value.split([';', ' ', '\t', '\n', '\r', '(']) {
+            let Some((mechanism, result)) = token.split_once('=') else {
+                continue;
+            };
+            let result = match result {
+                "pass" => AuthResult::Pass,
+                "fail" | "hardfail" | "permerror" => AuthResult::Fail,
+                "softfail" => AuthResult::SoftFail,
+                _ => AuthResult::Other,
+            };
+            let slot = match mechanism {
+                "spf" => &mut auth.spf,
+                "dkim" => &mut auth.dkim,
+                "dmarc" => &mut auth.dmarc,
+                _ => continue,
+            };
+            slot.get_or_insert(result);
+        }
+    }
+    auth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &[u8] = b"From: \"Alice\" <alice@example.com>\r\nTo: bob@example.org\r\n\
+Reply-To: x@other.example\r\nSubject: =?UTF-8?B?44GT44KT44Gr44Gh44Gv?=\r\n\
+Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=example.com; dkim=fail; dmarc=none\r\n\
+Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<p>Visit <a href=\"https://evil.example/\">www.example.com</a> &#xFF42;c1q</p>";
+
+    #[test]
+    fn headers_text_links_and_authentication_are_extracted() {
+        let email = parse(SAMPLE).expect("parses");
+        assert_eq!(email.subject, "こんにちは");
+        assert_eq!(email.message_id.as_deref(), Some("id-1@example.com"));
+        let from = email.from.as_ref().expect("has From");
+        assert_eq!(from.name.as_deref(), Some("Alice"));
+        assert_eq!(from.domain().as_deref(), Some("example.com"));
+        assert_eq!(email.reply_to.first().map(|m| m.address.as_str()), Some("x@other.example"));
+        assert_eq!(email.authentication.spf, Some(AuthResult::Pass));
+        assert_eq!(email.authentication.dkim, Some(AuthResult::Fail));
+        assert_eq!(email.authentication.dmarc, Some(AuthResult::Other));
+        assert_eq!(email.links.first().map(|l| l.href.as_str()), Some("https://evil.example/"));
+        assert!(email.normalized_text.contains("bc1q"), "{}", email.normalized_text);
+    }
+
+    #[test]
+    fn empty_input_is_an_error_not_a_panic() {
+        assert_eq!(parse(b"").err(), Some(MailError::Empty));
+        assert_eq!(parse(b"  \r\n").err(), Some(MailError::Empty));
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        assert_eq!(truncate("あいう", 4), "あ");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
+}

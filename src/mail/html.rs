@@ -1,0 +1,261 @@
+//! Turns an HTML body into readable text and the links it contains.
+//!
+//! A deliberately small tokenizer: mail HTML is rarely well-formed, and all detection needs
+//! is the visible text, each anchor's href with the text it shows, and the attribute values
+//! a scammer can hide a wallet address in. It never fails: whatever it cannot make sense
+//! of is read as text.
+
+/// A hyperlink as the reader sees it: where it points and the words it shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// What an HTML body contributes to an [`crate::mail::Email`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HtmlContent {
+    /// Visible text, block elements separated by line breaks.
+    pub text: String,
+    pub links: Vec<Link>,
+    /// Values of attributes that can carry readable text (alt, title, value, data-*).
+    pub attribute_text: String,
+}
+
+/// Elements whose content is never shown to the reader.
+const HIDDEN_ELEMENTS: [&str; 4] = ["script", "style", "head", "title"];
+
+/// Parses `html` into its visible text, links and attribute text.
+pub fn parse_html(html: &str) -> HtmlContent {
+    let mut content = HtmlContent::default();
+    let mut open_anchor: Option<(String, usize)> = None;
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        push_text(&mut content.text, rest.get(..start).unwrap_or_default());
+        let after = rest.get(start..).unwrap_or_default();
+        if let Some(comment) = after.strip_prefix("<!--") {
+            rest = comment.find("-->").and_then(|end| comment.get(end + 3..)).unwrap_or_default();
+            continue;
+        }
+        let Some(end) = after.find('>') else {
+            push_text(&mut content.text, after);
+            rest = "";
+            break;
+        };
+        let tag = after.get(1..end).unwrap_or_default();
+        rest = after.get(end + 1..).unwrap_or_default();
+        let (name, attributes, closing) = split_tag(tag);
+        if !closing && HIDDEN_ELEMENTS.contains(&name.as_str()) {
+            let close = format!("</{name}");
+            rest = find_ascii_case_insensitive(rest, &close)
+                .and_then(|at| rest.get(at..))
+                .and_then(|r| r.find('>').and_then(|gt| r.get(gt + 1..)))
+                .unwrap_or_default();
+            continue;
+        }
+        if is_block(&name) {
+            content.text.push('\n');
+        }
+        for (key, value) in parse_attributes(attributes) {
+            if key == "href" && name == "a" && !closing {
+                if let Some((href, start)) = open_anchor.take() {
+                    close_anchor(&mut content, href, start);
+                }
+                open_anchor = Some((value, content.text.len()));
+            } else if matches!(key.as_str(), "alt" | "title" | "value" | "placeholder")
+                || key.starts_with("data-")
+            {
+                content.attribute_text.push_str(&value);
+                content.attribute_text.push('\n');
+            }
+        }
+        if name == "a" && closing {
+            if let Some((href, start)) = open_anchor.take() {
+                close_anchor(&mut content, href, start);
+            }
+        }
+    }
+    push_text(&mut content.text, rest);
+    if let Some((href, start)) = open_anchor.take() {
+        close_anchor(&mut content, href, start);
+    }
+    content
+}
+
+fn close_anchor(content: &mut HtmlContent, href: String, start: usize) {
+    let text = content.text.get(start..).unwrap_or_default();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    content.links.push(Link { href, text });
+}
+
+fn push_text(out: &mut String, raw: &str) {
+    if raw.is_empty() {
+        return;
+    }
+    decode_entities_into(out, raw);
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "br" | "p" | "div" | "tr" | "td" | "th" | "li" | "ul" | "ol" | "table" | "h1" | "h2"
+            | "h3" | "h4" | "h5" | "h6" | "blockquote" | "hr" | "center" | "section" | "pre"
+    )
+}
+
+/// Splits the inside of a tag into its lower-cased name, the attribute text, and whether
+/// it is a closing tag.
+fn split_tag(tag: &str) -> (String, &str, bool) {
+    let tag = tag.trim_start();
+    let (closing, tag) = match tag.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, tag),
+    };
+    let name_end = tag
+        .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
+        .unwrap_or(tag.len());
+    let name = tag.get(..name_end).unwrap_or_default().to_ascii_lowercase();
+    (name, tag.get(name_end..).unwrap_or_default(), closing)
+}
+
+/// Reads `key="value"`, `key='value'` and `key=value` pairs; keys lower-cased, values
+/// entity-decoded.
+fn parse_attributes(mut text: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    loop {
+        text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        let Some(eq) = text.find('=') else { break };
+        let key = text.get(..eq).unwrap_or_default().trim();
+        let key = key.rsplit(char::is_whitespace).next().unwrap_or(key);
+        let key = key.to_ascii_lowercase();
+        let value_part = text.get(eq + 1..).unwrap_or_default().trim_start();
+        let (raw_value, remainder) = match value_part.chars().next() {
+            Some(quote @ ('"' | '\'')) => {
+                let inner = value_part.get(1..).unwrap_or_default();
+                match inner.find(quote) {
+                    Some(close) => (
+                        inner.get(..close).unwrap_or_default(),
+                        inner.get(close + 1..).unwrap_or_default(),
+                    ),
+                    None => (inner, ""),
+                }
+            }
+            _ => {
+                let end = value_part.find(char::is_whitespace).unwrap_or(value_part.len());
+                (
+                    value_part.get(..end).unwrap_or_default(),
+                    value_part.get(end..).unwrap_or_default(),
+                )
+            }
+        };
+        let mut value = String::new();
+        decode_entities_into(&mut value, raw_value);
+        pairs.push((key, value.trim().to_string()));
+        if remainder.len() >= text.len() {
+            break;
+        }
+        text = remainder;
+    }
+    pairs
+}
+
+/// Appends `raw` to `out` with character references (`&amp;`, `&#12354;`, `&#x3042;`)
+/// decoded. Unknown references are kept as they are.
+pub fn decode_entities_into(out: &mut String, raw: &str) {
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(rest.get(..amp).unwrap_or_default());
+        let after = rest.get(amp + 1..).unwrap_or_default();
+        let end = after.find(';').filter(|&end| end <= 10);
+        let decoded = end.and_then(|end| after.get(..end)).and_then(decode_reference);
+        match (decoded, end) {
+            (Some(c), Some(end)) => {
+                out.push(c);
+                rest = after.get(end + 1..).unwrap_or_default();
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn decode_reference(name: &str) -> Option<char> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse().ok()?,
+        };
+        return char::from_u32(code);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "copy" => '©',
+        "reg" => '®',
+        "yen" => '¥',
+        "euro" => '€',
+        "pound" => '£',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "rsquo" | "lsquo" => '\'',
+        "rdquo" | "ldquo" => '"',
+        "zwnj" => '\u{200C}',
+        "zwj" => '\u{200D}',
+        "shy" => '\u{00AD}',
+        _ => return None,
+    })
+}
+
+fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_links_and_attributes_are_separated() {
+        let html = r#"<html><head><style>p{}</style></head><body><p>Hello &amp; welcome</p>
+            <a href="https://evil.example/login">https://www.paypal.com</a>
+            <img alt="bc1q wallet"><!-- hidden --></body></html>"#;
+        let content = parse_html(html);
+        assert!(content.text.contains("Hello & welcome"));
+        assert!(!content.text.contains("p{}"));
+        assert!(!content.text.contains("hidden"));
+        assert_eq!(
+            content.links,
+            vec![Link {
+                href: "https://evil.example/login".into(),
+                text: "https://www.paypal.com".into()
+            }]
+        );
+        assert_eq!(content.attribute_text.trim(), "bc1q wallet");
+    }
+
+    #[test]
+    fn numeric_references_decode() {
+        let content = parse_html("&#12354;&#x3044; &bogus; &");
+        assert_eq!(content.text, "あい &bogus; &");
+    }
+
+    #[test]
+    fn broken_markup_never_panics_and_keeps_text() {
+        for html in ["<a href='x", "<<<>>>", "<a href=>t</a", "text <b", "<!-- open", "&#99999999;"] {
+            let _ = parse_html(html);
+        }
+        assert!(parse_html("before <b").text.contains("before"));
+    }
+}

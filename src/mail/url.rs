@@ -1,0 +1,104 @@
+//! URLs and domains: finding links in plain text and reducing hosts to the domain that
+//! was registered, so rules can compare "who it says it is" with "where it goes".
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static URL_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`）」】『』（「【、。]+"#)
+        .expect("URL pattern compiles")
+});
+
+/// Second-level labels under which a registry hands out names (example.co.jp), so the
+/// registered domain is three labels long. Not the full Public Suffix List: enough for
+/// the countries whose mail we see, and erring towards "different domain" is safe here
+/// because a mismatch alone never makes a threat.
+const SECOND_LEVEL: [&str; 14] = [
+    "co", "ne", "or", "ac", "go", "ad", "ed", "gr", "lg", "com", "net", "org", "gov", "edu",
+];
+
+/// Every http(s) or www. URL written out in `text`, in order of appearance.
+pub fn find_urls(text: &str) -> impl Iterator<Item = &str> {
+    URL_IN_TEXT
+        .find_iter(text)
+        .map(|m| m.as_str().trim_end_matches(['.', ',', ')', ']', '>', ';', ':', '!', '?']))
+}
+
+/// The lower-cased host of a URL or bare domain ("https://User@Host.example:8080/x" →
+/// "host.example"), or `None` when there is none.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.trim();
+    let rest = match rest.find("://") {
+        Some(at) => rest.get(at + 3..)?,
+        None => rest.strip_prefix("//").unwrap_or(rest),
+    };
+    let authority = rest.split(['/', '?', '#', '\\']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = if host_port.starts_with('[') {
+        host_port.split(']').next()?.trim_start_matches('[')
+    } else {
+        host_port.split(':').next()?
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty() && host.contains(['.', ':'])).then_some(host)
+}
+
+/// The registered domain of `host`: "mail.example.co.jp" → "example.co.jp",
+/// "a.b.example.com" → "example.com". IP literals come back whole.
+pub fn registrable_domain(host: &str) -> &str {
+    if is_ip_literal(host) {
+        return host;
+    }
+    let labels: Vec<&str> = host.rsplitn(4, '.').collect();
+    let keep = match labels.as_slice() {
+        [tld, second, ..] if tld.len() == 2 && SECOND_LEVEL.contains(second) => 3,
+        _ => 2,
+    };
+    if labels.len() <= keep {
+        return host;
+    }
+    let suffix_len: usize = labels.iter().take(keep).map(|l| l.len() + 1).sum::<usize>() - 1;
+    host.get(host.len() - suffix_len..).unwrap_or(host)
+}
+
+/// True for hosts written as an IPv4 or IPv6 address instead of a name.
+pub fn is_ip_literal(host: &str) -> bool {
+    host.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// The domain part of an e-mail address, lower-cased.
+pub fn domain_of_address(address: &str) -> Option<String> {
+    let (_, domain) = address.rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches('>').to_ascii_lowercase();
+    (!domain.is_empty()).then_some(domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_found_in_text_without_trailing_punctuation() {
+        let text = "ログインはこちら：https://www.ucscard.co.jp.humaoo.com/。 or www.example.com.";
+        let urls: Vec<_> = find_urls(text).collect();
+        assert_eq!(urls, ["https://www.ucscard.co.jp.humaoo.com/", "www.example.com"]);
+    }
+
+    #[test]
+    fn hosts_are_extracted_from_all_url_shapes() {
+        assert_eq!(host_of("https://User@Host.Example:8080/x").as_deref(), Some("host.example"));
+        assert_eq!(host_of("www.example.com/path").as_deref(), Some("www.example.com"));
+        assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
+        assert_eq!(host_of("mailto:someone"), None);
+    }
+
+    #[test]
+    fn registrable_domain_knows_second_level_registries() {
+        assert_eq!(registrable_domain("mail.example.co.jp"), "example.co.jp");
+        assert_eq!(registrable_domain("www.ucscard.co.jp.humaoo.com"), "humaoo.com");
+        assert_eq!(registrable_domain("a.b.example.com"), "example.com");
+        assert_eq!(registrable_domain("example.com"), "example.com");
+        assert_eq!(registrable_domain("192.0.2.1"), "192.0.2.1");
+    }
+}

@@ -1,0 +1,161 @@
+//! The `scamguard` command: parses arguments, sets up logging, and calls the library.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use scamguard::config::Config;
+use scamguard::detect::{Label, classify};
+use scamguard::{bench, explain, mail, source};
+
+#[derive(Parser)]
+#[command(name = "scamguard", version, about = "Catches extortion and phishing mail, and explains why")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Classify .eml files, folders of them (searched recursively) or mbox files.
+    Scan {
+        /// One JSON object per message and line.
+        #[arg(long)]
+        json: bool,
+        /// Configuration file (detection thresholds).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Explain the verdict on one message: every signal and its evidence.
+    Explain {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        file: PathBuf,
+    },
+    /// Measure classification speed on generated mail (and optionally on a folder).
+    Bench {
+        /// How many generated messages to classify.
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        /// Measure on the .eml files in this folder instead of generated mail.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan { json, config, paths } => scan(&paths, json, config.as_deref()),
+        Command::Explain { config, file } => explain_file(&file, config.as_deref()),
+        Command::Bench { messages, corpus, rounds } => run_bench(messages, corpus.as_deref(), rounds),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("scamguard: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    match path {
+        Some(path) => Config::load(path).context("Unable to load the configuration"),
+        None => Ok(Config::default()),
+    }
+}
+
+fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let config = load_config(config)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut counts = [0usize; 3];
+    let mut unreadable = 0usize;
+    let mut missing_path = false;
+    for path in paths {
+        let mut visit = |input: source::Input| {
+            let outcome = input
+                .bytes
+                .map_err(|e| {
+                    missing_path |= matches!(e, source::SourceError::NotFound(_));
+                    e.to_string()
+                })
+                .and_then(|raw| mail::parse(&raw).map_err(|e| e.to_string()));
+            let line = match outcome {
+                Ok(email) => {
+                    let verdict = classify(&email, &config.detection);
+                    if let Some(count) = counts.get_mut(verdict.label as usize) {
+                        *count += 1;
+                    }
+                    if json {
+                        explain::json_line(&input.label, &email, &verdict).to_string()
+                    } else {
+                        explain::summary_line(&input.label, &verdict)
+                    }
+                }
+                Err(error) => {
+                    unreadable += 1;
+                    if json {
+                        explain::json_error(&input.label, &error).to_string()
+                    } else {
+                        format!("{:<10} {:>5}  {:<9}  {}  [{error}]", "error", "-", "-", input.label)
+                    }
+                }
+            };
+            let _ = writeln!(out, "{line}");
+        };
+        source::for_each_message(path, &mut visit);
+    }
+    let [clean, suspicious, threats] = counts;
+    if !json {
+        writeln!(
+            out,
+            "\n{} messages: {threats} threat, {suspicious} suspicious, {clean} clean, {unreadable} unreadable",
+            clean + suspicious + threats + unreadable
+        )?;
+    }
+    out.flush()?;
+    Ok(if missing_path { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn explain_file(file: &Path, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let config = load_config(config)?;
+    let raw = std::fs::read(file).with_context(|| format!("Unable to read {}", file.display()))?;
+    let email = mail::parse(&raw).with_context(|| format!("Unable to parse {}", file.display()))?;
+    let verdict = classify(&email, &config.detection);
+    print!("{}", explain::explain(&email, &verdict));
+    Ok(if verdict.label == Label::Clean { ExitCode::SUCCESS } else { ExitCode::SUCCESS })
+}
+
+fn run_bench(messages: usize, corpus: Option<&Path>, rounds: usize) -> anyhow::Result<ExitCode> {
+    let corpus = match corpus {
+        Some(dir) => {
+            let files = source::eml_files(dir);
+            anyhow::ensure!(!files.is_empty(), "no .eml files in {}", dir.display());
+            files
+                .iter()
+                .map(|f| std::fs::read(f).with_context(|| format!("Unable to read {}", f.display())))
+                .collect::<anyhow::Result<Vec<_>>>()?
+        }
+        None => bench::generate_corpus(messages),
+    };
+    let report = bench::run(&corpus, rounds);
+    println!("messages:              {} (mean {} bytes)", report.messages, report.mean_bytes);
+    println!("parse only:            {:>8.0} msg/CPU-s", report.parse_per_cpu_second);
+    println!("parse + classify:      {:>8.0} msg/CPU-s", report.classify_per_cpu_second);
+    println!("classify / parse time: {:>8.2}x", report.classify_over_parse);
+    println!("threats found:         {}", report.threats);
+    Ok(ExitCode::SUCCESS)
+}
