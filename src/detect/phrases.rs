@@ -28,12 +28,16 @@ pub enum Family {
     AccountThreat,
     SensitiveData,
     Urgency,
+    /// An accusation of a crime ("you are involved in illegal transactions").
+    Accusation,
+    /// The sender speaking as the perpetrator: "I hacked", "my software", 私は.
+    PerpetratorVoice,
     /// Text that warns about scams rather than making one (advisories, newsletters).
     Awareness,
 }
 
 impl Family {
-    pub const ALL: [Family; 15] = [
+    pub const ALL: [Family; 17] = [
         Family::DeviceCompromise,
         Family::Recording,
         Family::AdultContent,
@@ -48,6 +52,8 @@ impl Family {
         Family::AccountThreat,
         Family::SensitiveData,
         Family::Urgency,
+        Family::Accusation,
+        Family::PerpetratorVoice,
         Family::Awareness,
     ];
 
@@ -68,6 +74,8 @@ impl Family {
             Family::AccountThreat => "threatens_account",
             Family::SensitiveData => "asks_for_sensitive_data",
             Family::Urgency => "urges_haste",
+            Family::Accusation => "accuses_of_crime",
+            Family::PerpetratorVoice => "speaks_as_perpetrator",
             Family::Awareness => "warns_about_scams",
         }
     }
@@ -124,6 +132,7 @@ const PHRASES: &[(Family, &[&str])] = &[
         "pay", "pay me", "payment", "transfer", "send me", "send exactly", "send the amount",
         "the amount of", "amount", "fee", "compensation", "make the payment", "donation",
         "送金", "支払", "支払い", "お支払い", "振込", "振り込", "入金", "送って", "金額", "報酬", "支払期限",
+        "転送してください",
         "zahlen", "zahlung", "überweis*", "betrag", "pagar", "pagamento",
     ]),
     (Family::Cryptocurrency, &[
@@ -195,12 +204,28 @@ const PHRASES: &[(Family, &[&str])] = &[
         "至急", "緊急", "重要", "以内", "速やかに", "直ちに", "ただちに", "期限", "今すぐ", "早急",
         "紧急", "立即", "urgente", "imediatamente",
     ]),
+    (Family::Accusation, &[
+        "illegal", "pedophile", "child pornography", "arrest", "warrant", "investigation", "criminal case",
+        "違法", "逮捕", "捜査", "犯罪", "関与", "容疑", "児童ポルノ", "起訴",
+        "illegal", "strafanzeige", "haftbefehl",
+    ]),
+    (Family::PerpetratorVoice, &[
+        "i hacked", "i have hacked", "i've hacked", "i recorded", "i have recorded", "i made a video",
+        "i made a screenshot", "i have access", "i've got access", "i gained access", "i got access",
+        "i installed", "i placed", "i infected", "my software", "my malware", "my trojan", "my program",
+        "my virus", "my code", "i will send", "i'll send", "i will delete", "i'll delete", "i will make",
+        "i have been watching", "i've been watching", "i was watching", "i can see", "i have your",
+        "i've got your", "i am a hacker", "i'm a hacker", "i know your", "i know you", "i know everything",
+        "i have collected", "i have full", "i give you", "i'll give you", "i accept",
+        "私は", "私の", "私が", "私に", "ハッカーです",
+        "ich habe", "meine malware", "mein trojaner", "meinen bösartigen",
+    ]),
     (Family::Awareness, &[
         "sextortion", "scam", "scams", "scammer", "scammers", "this is a fraud", "do not pay",
         "don't pay", "never pay", "phishing", "hoax", "fraudulent", "security advisory",
         "report phishing", "indicators",
         "詐欺", "迷惑メール", "脅迫メール", "フィッシング", "注意喚起", "偽メール", "無視して", "偽サイト",
-        "不審なメール", "ご注意ください",
+        "不審なメール", "ご注意ください", "セクストーション", "ばらまき型", "なりすまし",
     ]),
 ];
 

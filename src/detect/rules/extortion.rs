@@ -5,7 +5,7 @@ use super::{Category, Facts, Signal, signal};
 use crate::detect::phrases::Family;
 
 /// The claims an extortion story is told with; payment and currency are counted apart.
-const STORY_FAMILIES: [Family; 7] = [
+const STORY_FAMILIES: [Family; 8] = [
     Family::DeviceCompromise,
     Family::Recording,
     Family::AdultContent,
@@ -13,6 +13,7 @@ const STORY_FAMILIES: [Family; 7] = [
     Family::Secrecy,
     Family::OpenedTracker,
     Family::PasswordClaim,
+    Family::Accusation,
 ];
 
 /// More verified addresses than this reads like a list of indicators, not a demand.
@@ -90,12 +91,20 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if !(has_target && demands && claims >= 3) {
         return;
     }
-    let weight = if claims >= 5 { 4.5 } else { 3.0 };
+    // Scams speak as the perpetrator ("I hacked your device"); advisories and newsletters
+    // that retell one speak about "the sender". Without that voice the pattern counts less.
+    let voice = facts.families.has(Family::PerpetratorVoice);
+    let weight = match (voice, claims >= 5) {
+        (true, true) => 4.5,
+        (true, false) => 3.0,
+        (false, _) => 1.5,
+    };
+    let speaker = if voice { "in the perpetrator's voice" } else { "retold, not in the perpetrator's voice" };
     out.push(signal(
         "extortion_narrative",
         weight,
         Category::Extortion,
-        format!("payment demand with {claims} extortion claims"),
+        format!("payment demand with {claims} extortion claims, {speaker}"),
     ));
 }
 
@@ -132,7 +141,7 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let domain = from.domain().unwrap_or_default();
     let official = [".go.jp", ".gov", ".police.uk", ".europa.eu", ".bund.de"].iter().any(|s| domain.ends_with(s));
     if claims_police && !official {
-        out.push(signal("impersonates_police", 2.0, Category::Extortion, format!("{name} <{}>", from.address)));
+        out.push(signal("impersonates_police", 2.5, Category::Extortion, format!("{name} <{}>", from.address)));
     }
 }
 
@@ -141,7 +150,7 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// extortion, the more the more such phrases there are.
 pub fn warns_about_scams(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(hit) = facts.families.get(Family::Awareness) {
-        let weight = -1.5 * hit.distinct.min(4) as f32;
+        let weight = -2.5 * hit.distinct.min(4) as f32;
         out.push(signal(Family::Awareness.rule_name(), weight, Category::Extortion, hit.first.clone()));
     }
 }
@@ -217,7 +226,7 @@ mod tests {
         let facts = crate::detect::Facts::gather(&advisory);
         let mut out = Vec::new();
         warns_about_scams(&facts, &mut out);
-        assert!(out.first().is_some_and(|s| s.weight < -3.0));
+        assert!(out.first().is_some_and(|s| s.weight <= -5.0));
         assert!(fired(warns_about_scams, &email(HEADERS, "See you tomorrow.")).is_empty());
     }
 }

@@ -125,13 +125,18 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let subject = facts.email.normalized_subject.to_lowercase();
     let sender = facts.email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default().to_lowercase();
+    let sender_domain = sender_domain(facts);
     let quoted = facts.email.to.iter().find_map(|to| {
         let address = to.address.to_lowercase();
         let domain = to.domain()?;
-        [address.as_str(), domain.as_str()]
-            .into_iter()
-            .find(|needle| subject.contains(needle) || sender.contains(needle))
-            .map(str::to_string)
+        if registrable_domain(&domain) == registrable_domain(&sender_domain) {
+            return None; // the organisation writing to its own people
+        }
+        // A local part long enough not to be a common word ("industrypack-devel").
+        let local = address.split('@').next().filter(|l| l.len() >= 8);
+        let in_subject = [Some(address.as_str()), Some(domain.as_str()), local].into_iter().flatten().find(|n| subject.contains(n));
+        let in_sender = [address.as_str(), domain.as_str()].into_iter().find(|n| sender.contains(n));
+        in_subject.or(in_sender).map(str::to_string)
     });
     if let Some(quoted) = quoted {
         out.push(signal("impersonates_mail_provider", 2.5, Category::Phishing, format!("names {quoted}")));
@@ -185,8 +190,8 @@ pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
-/// Whether the mail deceives about who sent it or where its links go, and how.
-fn deception(facts: &Facts<'_>) -> Option<&'static str> {
+/// The signals by which the mail deceives about who sent it or where its links go.
+fn deception(facts: &Facts<'_>) -> Vec<Signal> {
     let mut found = Vec::new();
     for rule in [
         impersonates_brand,
@@ -195,13 +200,11 @@ fn deception(facts: &Facts<'_>) -> Option<&'static str> {
         link_shows_brand_domain,
         lookalike_domain,
         risky_link_hosts,
+        super::headers::self_sent_spoof,
     ] {
         rule(facts, &mut found);
-        if let Some(first) = found.first() {
-            return Some(first.rule);
-        }
     }
-    None
+    found
 }
 
 /// The phishing pattern: deception about sender or links, together with a request to
@@ -209,13 +212,23 @@ fn deception(facts: &Facts<'_>) -> Option<&'static str> {
 /// Real services ask people to log in; they do not do it from someone else's domain.
 pub fn phishing_pattern(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let asks = facts.families.has(Family::CredentialAction) || facts.families.has(Family::SensitiveData);
-    let claims = facts.families.count(&PHISHING_FAMILIES);
-    if !asks || claims < 2 {
+    // Haste alone is everyday newsletter language ("today"); it only adds to other claims.
+    let claims = facts.families.count(&[Family::CredentialAction, Family::AccountThreat, Family::SensitiveData]);
+    if !asks {
         return;
     }
-    if let Some(how) = deception(facts) {
+    let tricks = deception(facts);
+    // Two independent tricks (a borrowed name and links elsewhere, say) leave no innocent
+    // reading, so one claim is enough then; a single trick needs the claims to agree.
+    let convincing = match tricks.len() {
+        0 => false,
+        1 => claims >= 2,
+        _ => true,
+    };
+    if convincing {
         let weight = if claims >= 3 { 3.5 } else { 3.0 };
-        out.push(signal("phishing_pattern", weight, Category::Phishing, format!("login request with {how}")));
+        let how: Vec<&str> = tricks.iter().map(|s| s.rule).collect();
+        out.push(signal("phishing_pattern", weight, Category::Phishing, format!("login request with {}", how.join(" + "))));
     }
 }
 
