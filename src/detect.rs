@@ -137,9 +137,20 @@ impl<'a> Facts<'a> {
             deadlines: texts.iter().flat_map(|t| money::find_deadlines(t)).collect(),
             brands_in_sender: brands::brands_named(&sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
-            link_hosts: email.links.iter().filter_map(|l| crate::mail::url::host_of(&l.href)).collect(),
+            link_hosts: distinct_hosts(email),
         }
     }
+}
+
+/// The hosts the links go to, each once, in order of first appearance.
+fn distinct_hosts(email: &Email) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for host in email.links.iter().filter_map(|l| crate::mail::url::host_of(&l.href)) {
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    hosts
 }
 
 /// Classifies `email` with the given thresholds.

@@ -1,1 +1,13 @@
-fn main(){}
+//! Integration tests: golden mails classified end to end, the `scamguard` command as a
+//! user runs it, and hostile input. One binary (see STYLE.md); no test depends on another.
+
+mod cli;
+mod golden;
+mod hostile;
+
+use std::path::PathBuf;
+
+/// The folder of golden `.eml` fixtures written for this project.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/eml")
+}

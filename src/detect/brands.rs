@@ -138,25 +138,56 @@ pub fn owner_of(host: &str) -> Option<&'static Brand> {
 /// ("www.ucscard.co.jp.humaoo.com"), or by embedding its name in another registered
 /// domain ("amazon-security-update.com").
 pub fn imitated_by_host(host: &str) -> Option<&'static Brand> {
+    let (automaton, needles) = &*DOMAIN_PARTS;
     let registered = registrable_domain(host);
-    let bytes = host.as_bytes();
-    BRANDS.iter().find(|brand| {
-        !brand.owns(host)
-            && brand.domains.iter().any(|d| {
-                let carried = host.match_indices(d).any(|(at, _)| bytes.get(at + d.len()) == Some(&b'.'));
-                let label = d.split('.').next().unwrap_or(d);
-                // A brand's name hyphenated into another domain ("paypal-secure.com"); a name
-                // merely contained ("googleapis.com") is too often the brand's own service.
-                let hyphenated = label.len() >= 4
-                    && registered.match_indices(label).any(|(at, _)| {
-                        let before = at.checked_sub(1).and_then(|i| registered.as_bytes().get(i));
-                        let after = registered.as_bytes().get(at + label.len());
-                        before == Some(&b'-') || after == Some(&b'-')
-                    });
-                carried || hyphenated
-            })
+    let host_bytes = host.as_bytes();
+    let registered_start = host.len() - registered.len();
+    automaton.find_overlapping_iter(host).find_map(|m| {
+        let (brand_index, part) = needles.get(m.pattern().as_usize())?;
+        let brand = BRANDS.get(*brand_index)?;
+        let imitates = match part {
+            // The brand's whole domain carried in front of another one.
+            DomainPart::Domain => host_bytes.get(m.end()) == Some(&b'.'),
+            // The brand's name hyphenated into another registered domain
+            // ("paypal-secure.com"); merely containing it ("googleapis.com") is too often
+            // the brand's own service.
+            DomainPart::Label => {
+                m.start() >= registered_start
+                    && (host_bytes.get(m.end()) == Some(&b'-')
+                        || m.start().checked_sub(1).and_then(|i| host_bytes.get(i)) == Some(&b'-'))
+            }
+        };
+        (imitates && !brand.owns(host)).then_some(brand)
     })
 }
+
+enum DomainPart {
+    Domain,
+    Label,
+}
+
+/// Every brand domain and every domain label long enough to mean the brand, in one
+/// automaton, so a host is checked against all brands in one pass.
+static DOMAIN_PARTS: LazyLock<(AhoCorasick, Vec<(usize, DomainPart)>)> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut needles = Vec::new();
+    for (index, brand) in BRANDS.iter().enumerate() {
+        for domain in brand.domains {
+            patterns.push(domain.to_string());
+            needles.push((index, DomainPart::Domain));
+            let label = domain.split('.').next().unwrap_or(domain);
+            if label.len() >= 4 {
+                patterns.push(label.to_string());
+                needles.push((index, DomainPart::Label));
+            }
+        }
+    }
+    let automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .expect("brand domains compile");
+    (automaton, needles)
+});
 
 #[cfg(test)]
 mod tests {

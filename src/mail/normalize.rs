@@ -5,7 +5,7 @@
 //! so every piece of text goes through [`normalize`] once, before detection. The original
 //! text is kept elsewhere for evidence.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Returns the NFKC form of `text` with invisible characters removed, look-alike letters
 /// folded to ASCII and whitespace collapsed to single spaces.
@@ -14,10 +14,20 @@ use unicode_normalization::UnicodeNormalization;
 /// spaces, so a space or line break there is layout (or evasion), and keeping it would
 /// split a phrase such as 一時停止 into pieces no rule matches.
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Most mail is already in NFKC (all ASCII is); the quick check is far cheaper than
+    // running the composition machinery over every character.
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        clean(text.chars(), text.len())
+    } else {
+        clean(text.nfkc(), text.len())
+    }
+}
+
+fn clean(chars: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut pending_space = false;
     let mut previous: Option<char> = None;
-    for c in text.nfkc() {
+    for c in chars {
         if is_invisible(c) {
             continue;
         }

@@ -53,8 +53,12 @@ pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// The recipient's address is quoted in the text ("I have access to your account
 /// you@example.com"), a bulk-mail trick to look personal.
 pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let text = facts.email.normalized_text.to_lowercase();
-    if let Some(to) = facts.email.to.iter().find(|to| to.address.contains('@') && text.contains(&to.address.to_lowercase())) {
+    let text = facts.email.normalized_text.as_bytes();
+    let quoted = |address: &str| {
+        let needle = address.as_bytes();
+        !needle.is_empty() && text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if let Some(to) = facts.email.to.iter().find(|to| to.address.contains('@') && quoted(&to.address)) {
         out.push(signal("recipient_address_in_body", 0.5, Category::Other, to.address.clone()));
     }
 }

@@ -241,7 +241,7 @@ pub fn dangerous_attachment(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         let name = name.trim();
         let double = DECOY_ENDINGS.iter().any(|d| name.contains(&format!("{d}.")));
         if EXECUTABLE_ENDINGS.iter().any(|e| name.ends_with(e)) {
-            let weight = if double { 6.0 } else { 5.0 };
+            let weight = if double { 8.0 } else { 7.0 };
             out.push(signal("dangerous_attachment", weight, Category::Malware, attachment.name.clone()));
             return;
         }
