@@ -114,22 +114,31 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         reply_to: message.reply_to().map(mailboxes).unwrap_or_default(),
         return_path: message.return_address().map(str::to_string),
         authentication: authentication(&message),
-        via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
+        via_list: message.header_raw("List-Id").is_some()
+            || message.header_raw("List-Post").is_some(),
         size: raw.len(),
         ..Email::default()
     };
     let mut attribute_text = String::new();
     collect_parts(&message, &mut email, &mut attribute_text, 0);
-    for url in url::find_urls(&email.text).map(str::to_string).collect::<Vec<_>>() {
+    for url in url::find_urls(&email.text)
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    {
         if !email.links.iter().any(|l| l.href == url) {
-            email.links.push(Link { text: url.clone(), href: url });
+            email.links.push(Link {
+                text: url.clone(),
+                href: url,
+            });
         }
     }
     email.normalized_subject = normalize::normalize(&email.subject);
     email.normalized_text = normalize::normalize(&email.text);
     if !attribute_text.is_empty() {
         email.normalized_text.push('\n');
-        email.normalized_text.push_str(&normalize::normalize(&attribute_text));
+        email
+            .normalized_text
+            .push_str(&normalize::normalize(&attribute_text));
     }
     Ok(email)
 }
@@ -203,7 +212,10 @@ fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
     address
         .iter()
         .map(|addr| Mailbox {
-            name: addr.name().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+            name: addr
+                .name()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
             address: addr.address().unwrap_or_default().trim().to_string(),
         })
         .collect()
@@ -261,12 +273,22 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
         let from = email.from.as_ref().expect("has From");
         assert_eq!(from.name.as_deref(), Some("Alice"));
         assert_eq!(from.domain().as_deref(), Some("example.com"));
-        assert_eq!(email.reply_to.first().map(|m| m.address.as_str()), Some("x@other.example"));
+        assert_eq!(
+            email.reply_to.first().map(|m| m.address.as_str()),
+            Some("x@other.example")
+        );
         assert_eq!(email.authentication.spf, Some(AuthResult::Pass));
         assert_eq!(email.authentication.dkim, Some(AuthResult::Fail));
         assert_eq!(email.authentication.dmarc, Some(AuthResult::Other));
-        assert_eq!(email.links.first().map(|l| l.href.as_str()), Some("https://evil.example/"));
-        assert!(email.normalized_text.contains("bc1q"), "{}", email.normalized_text);
+        assert_eq!(
+            email.links.first().map(|l| l.href.as_str()),
+            Some("https://evil.example/")
+        );
+        assert!(
+            email.normalized_text.contains("bc1q"),
+            "{}",
+            email.normalized_text
+        );
     }
 
     #[test]

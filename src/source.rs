@@ -11,7 +11,10 @@ pub enum SourceError {
     #[error("no such file or folder: {0}")]
     NotFound(PathBuf),
     #[error("cannot read {path}: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// One message to classify: where it came from and its raw bytes (or why they could not
@@ -32,14 +35,20 @@ pub fn for_each_message(path: &Path, visit: &mut dyn FnMut(Input)) {
         return;
     }
     if !path.exists() {
-        visit(Input { label: path.display().to_string(), bytes: Err(SourceError::NotFound(path.to_path_buf())) });
+        visit(Input {
+            label: path.display().to_string(),
+            bytes: Err(SourceError::NotFound(path.to_path_buf())),
+        });
         return;
     }
     let input = read_file(path);
     match &input.bytes {
         Ok(bytes) if is_mbox(path, bytes) => {
             for (index, message) in split_mbox(bytes).into_iter().enumerate() {
-                visit(Input { label: format!("{}#{}", input.label, index + 1), bytes: Ok(message) });
+                visit(Input {
+                    label: format!("{}#{}", input.label, index + 1),
+                    bytes: Ok(message),
+                });
             }
         }
         _ => visit(input),
@@ -49,7 +58,10 @@ pub fn for_each_message(path: &Path, visit: &mut dyn FnMut(Input)) {
 fn read_file(path: &Path) -> Input {
     Input {
         label: path.display().to_string(),
-        bytes: fs::read(path).map_err(|source| SourceError::Unreadable { path: path.to_path_buf(), source }),
+        bytes: fs::read(path).map_err(|source| SourceError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
@@ -58,12 +70,17 @@ pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&folder) else { continue };
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")) {
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+            {
                 found.push(path);
             }
         }
@@ -74,7 +91,9 @@ pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
 
 /// An mbox file starts with a `From ` separator line; an `.eml` file never does.
 fn is_mbox(path: &Path, bytes: &[u8]) -> bool {
-    let is_eml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"));
+    let is_eml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("eml"));
     !is_eml && bytes.starts_with(b"From ")
 }
 
@@ -90,9 +109,13 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
             current = Some(Vec::new());
             continue;
         }
-        let Some(message) = current.as_mut() else { continue };
+        let Some(message) = current.as_mut() else {
+            continue;
+        };
         let unquoted = match line.iter().position(|&b| b != b'>') {
-            Some(n) if n > 0 && line.get(n..).is_some_and(|rest| rest.starts_with(b"From ")) => line.get(1..).unwrap_or(line),
+            Some(n) if n > 0 && line.get(n..).is_some_and(|rest| rest.starts_with(b"From ")) => {
+                line.get(1..).unwrap_or(line)
+            }
             _ => line,
         };
         message.extend_from_slice(unquoted);
@@ -110,7 +133,12 @@ mod tests {
         let mbox = b"From a@b Mon Jan 1 00:00:00 2024\nSubject: one\n\n>From here\n\nFrom c@d Tue Jan 2 00:00:00 2024\nSubject: two\n\nbody\n";
         let messages = split_mbox(mbox);
         assert_eq!(messages.len(), 2);
-        assert_eq!(messages.first().map(|m| String::from_utf8_lossy(m).into_owned()), Some("Subject: one\n\nFrom here\n\n".into()));
+        assert_eq!(
+            messages
+                .first()
+                .map(|m| String::from_utf8_lossy(m).into_owned()),
+            Some("Subject: one\n\nFrom here\n\n".into())
+        );
     }
 
     #[test]
@@ -130,7 +158,12 @@ mod tests {
     #[test]
     fn a_missing_path_is_reported_not_fatal() {
         let mut inputs = Vec::new();
-        for_each_message(Path::new("/nonexistent/scamguard"), &mut |input| inputs.push(input));
-        assert!(matches!(inputs.first().map(|i| &i.bytes), Some(Err(SourceError::NotFound(_)))));
+        for_each_message(Path::new("/nonexistent/scamguard"), &mut |input| {
+            inputs.push(input)
+        });
+        assert!(matches!(
+            inputs.first().map(|i| &i.bytes),
+            Some(Err(SourceError::NotFound(_)))
+        ));
     }
 }

@@ -30,62 +30,385 @@ impl Brand {
 }
 
 const BRANDS: &[Brand] = &[
-    Brand { name: "Amazon", aliases: &["amazon", "アマゾン"], domains: &["amazon.com", "amazon.co.jp", "amazon.co.uk", "amazon.de", "amazon.jp", "amazonses.com", "amazon.fr", "amazon.ca", "a2z.com", "primevideo.com", "amazonaws.com"] },
-    Brand { name: "Rakuten", aliases: &["rakuten", "楽天"], domains: &["rakuten.co.jp", "rakuten.com", "rakuten-card.co.jp", "rakuten-bank.co.jp", "rakuten.ne.jp", "rakuten-sec.co.jp"] },
-    Brand { name: "SMBC", aliases: &["三井住友", "smbc", "sumitomo mitsui"], domains: &["smbc.co.jp", "smbc-card.com", "smbc-card.co.jp", "vpass.ne.jp", "smbcnikko.co.jp"] },
-    Brand { name: "MUFG", aliases: &["三菱ufj", "mufg"], domains: &["mufg.jp", "bk.mufg.jp", "cr.mufg.jp", "dccard.co.jp", "nicos.co.jp"] },
-    Brand { name: "Mizuho", aliases: &["みずほ", "mizuho"], domains: &["mizuhobank.co.jp", "mizuho-fg.co.jp", "mizuho-sc.com"] },
-    Brand { name: "Japan Post", aliases: &["ゆうちょ", "日本郵便", "japan post"], domains: &["japanpost.jp", "jp-bank.japanpost.jp", "post.japanpost.jp"] },
-    Brand { name: "Resona", aliases: &["りそな"], domains: &["resonabank.co.jp", "resona-gr.co.jp"] },
-    Brand { name: "JCB", aliases: &["jcb", "myjcb"], domains: &["jcb.co.jp", "jcb.jp", "jcb.com"] },
-    Brand { name: "AEON", aliases: &["イオンカード", "イオン銀行", "aeon card", "aeon"], domains: &["aeon.co.jp", "aeon.com", "aeonbank.co.jp", "aeoncredit.co.jp"] },
-    Brand { name: "Epos", aliases: &["エポスカード", "エポス", "eposcard"], domains: &["eposcard.co.jp", "0101.co.jp"] },
-    Brand { name: "Eki-net", aliases: &["えきねっと", "eki-net", "jr東日本"], domains: &["eki-net.com", "jreast.co.jp"] },
-    Brand { name: "ETC", aliases: &["etc利用照会", "etcマイレージ", "etcサービス", "etc利用", "etcカード", "etc明細", "e t cサービス", "e t c利用"], domains: &["etc-meisai.jp", "smile-etc.jp", "go-etc.jp"] },
-    Brand { name: "JR West", aliases: &["jrおでかけネット", "club j-west", "jr西日本", "j-west"], domains: &["jr-odekake.net", "westjr.co.jp", "jr-west.co.jp"] },
-    Brand { name: "Rokin", aliases: &["労働金庫", "ろうきん"], domains: &["rokin.or.jp", "rokin.com"] },
-    Brand { name: "NHK", aliases: &["nhk"], domains: &["nhk.or.jp", "nhk.jp"] },
-    Brand { name: "UCS", aliases: &["ucsカード", "ucs card"], domains: &["ucscard.co.jp"] },
-    Brand { name: "Mastercard", aliases: &["mastercard", "マスターカード"], domains: &["mastercard.com", "mastercard.co.jp"] },
-    Brand { name: "Visa", aliases: &["visaカード", "visa card", "三井住友visa"], domains: &["visa.com", "visa.co.jp"] },
-    Brand { name: "American Express", aliases: &["american express", "アメリカン・エキスプレス", "アメックス", "amex"], domains: &["americanexpress.com", "aexp.com", "americanexpress.co.jp"] },
-    Brand { name: "Saison", aliases: &["セゾン", "saison"], domains: &["saisoncard.co.jp", "saison.co.jp"] },
-    Brand { name: "Orico", aliases: &["オリコ", "orico"], domains: &["orico.co.jp"] },
-    Brand { name: "View Card", aliases: &["ビューカード"], domains: &["viewcard.co.jp", "jreast.co.jp"] },
-    Brand { name: "docomo", aliases: &["docomo", "ドコモ"], domains: &["docomo.ne.jp", "nttdocomo.co.jp", "docomo.co.jp"] },
-    Brand { name: "au", aliases: &["kddi", "auじぶん銀行", "au pay", "auペイ"], domains: &["au.com", "kddi.com", "auone.jp", "au.co.jp", "aujibun.co.jp"] },
-    Brand { name: "SoftBank", aliases: &["softbank", "ソフトバンク"], domains: &["softbank.jp", "softbank.ne.jp", "softbank.co.jp"] },
-    Brand { name: "PayPay", aliases: &["paypay"], domains: &["paypay.ne.jp", "paypay-card.co.jp", "paypay-bank.co.jp"] },
-    Brand { name: "Mercari", aliases: &["メルカリ", "mercari"], domains: &["mercari.com", "mercari.jp"] },
-    Brand { name: "Yamato", aliases: &["ヤマト運輸", "クロネコ"], domains: &["kuronekoyamato.co.jp", "yamato-hd.co.jp"] },
-    Brand { name: "Sagawa", aliases: &["佐川急便"], domains: &["sagawa-exp.co.jp"] },
-    Brand { name: "National Tax Agency", aliases: &["国税庁", "e-tax"], domains: &["nta.go.jp"] },
-    Brand { name: "TEPCO", aliases: &["東京電力"], domains: &["tepco.co.jp"] },
-    Brand { name: "Apple", aliases: &["apple", "icloud", "itunes", "app store", "アップル"], domains: &["apple.com", "icloud.com", "me.com", "itunes.com", "apple.co.jp"] },
-    Brand { name: "Microsoft", aliases: &["microsoft", "outlook", "office 365", "office365", "onedrive", "sharepoint", "hotmail", "マイクロソフト"], domains: &["microsoft.com", "outlook.com", "office.com", "office365.com", "live.com", "hotmail.com", "microsoftonline.com", "sharepoint.com", "onmicrosoft.com", "msn.com"] },
-    Brand { name: "Google", aliases: &["google", "gmail"], domains: &["google.com", "gmail.com", "googlemail.com", "youtube.com", "google.co.jp"] },
-    Brand { name: "PayPal", aliases: &["paypal"], domains: &["paypal.com", "paypal.co.jp", "paypal.de", "paypal.co.uk", "paypal-communication.com"] },
-    Brand { name: "Netflix", aliases: &["netflix"], domains: &["netflix.com"] },
-    Brand { name: "DHL", aliases: &["dhl"], domains: &["dhl.com", "dhl.de", "dhl.co.jp"] },
-    Brand { name: "FedEx", aliases: &["fedex"], domains: &["fedex.com"] },
-    Brand { name: "USPS", aliases: &["usps", "postal service"], domains: &["usps.com", "usps.gov"] },
-    Brand { name: "Correios", aliases: &["correios"], domains: &["correios.com.br"] },
-    Brand { name: "Ledger", aliases: &["ledger"], domains: &["ledger.com"] },
-    Brand { name: "MetaMask", aliases: &["metamask"], domains: &["metamask.io"] },
-    Brand { name: "Coinbase", aliases: &["coinbase"], domains: &["coinbase.com"] },
-    Brand { name: "Trust Wallet", aliases: &["trust wallet", "trustwallet"], domains: &["trustwallet.com"] },
-    Brand { name: "Binance", aliases: &["binance"], domains: &["binance.com"] },
-    Brand { name: "IRS", aliases: &["irs", "internal revenue service"], domains: &["irs.gov"] },
-    Brand { name: "DocuSign", aliases: &["docusign"], domains: &["docusign.com", "docusign.net"] },
-    Brand { name: "Facebook", aliases: &["facebook", "instagram"], domains: &["facebook.com", "facebookmail.com", "instagram.com", "meta.com"] },
-    Brand { name: "LinkedIn", aliases: &["linkedin"], domains: &["linkedin.com"] },
-    Brand { name: "Yahoo", aliases: &["yahoo"], domains: &["yahoo.com", "yahoo.co.jp", "yahoo-net.jp"] },
-    Brand { name: "Chase", aliases: &["chase bank", "jpmorgan chase"], domains: &["chase.com", "jpmorgan.com"] },
-    Brand { name: "Wells Fargo", aliases: &["wells fargo"], domains: &["wellsfargo.com"] },
-    Brand { name: "Bank of America", aliases: &["bank of america"], domains: &["bankofamerica.com", "bofa.com"] },
-    Brand { name: "Norton", aliases: &["norton", "mcafee"], domains: &["norton.com", "nortonlifelock.com", "mcafee.com"] },
-    Brand { name: "Dropbox", aliases: &["dropbox", "wetransfer"], domains: &["dropbox.com", "wetransfer.com"] },
-    Brand { name: "Adobe", aliases: &["adobe"], domains: &["adobe.com"] },
+    Brand {
+        name: "Amazon",
+        aliases: &["amazon", "アマゾン"],
+        domains: &[
+            "amazon.com",
+            "amazon.co.jp",
+            "amazon.co.uk",
+            "amazon.de",
+            "amazon.jp",
+            "amazonses.com",
+            "amazon.fr",
+            "amazon.ca",
+            "a2z.com",
+            "primevideo.com",
+            "amazonaws.com",
+        ],
+    },
+    Brand {
+        name: "Rakuten",
+        aliases: &["rakuten", "楽天"],
+        domains: &[
+            "rakuten.co.jp",
+            "rakuten.com",
+            "rakuten-card.co.jp",
+            "rakuten-bank.co.jp",
+            "rakuten.ne.jp",
+            "rakuten-sec.co.jp",
+        ],
+    },
+    Brand {
+        name: "SMBC",
+        aliases: &["三井住友", "smbc", "sumitomo mitsui"],
+        domains: &[
+            "smbc.co.jp",
+            "smbc-card.com",
+            "smbc-card.co.jp",
+            "vpass.ne.jp",
+            "smbcnikko.co.jp",
+        ],
+    },
+    Brand {
+        name: "MUFG",
+        aliases: &["三菱ufj", "mufg"],
+        domains: &[
+            "mufg.jp",
+            "bk.mufg.jp",
+            "cr.mufg.jp",
+            "dccard.co.jp",
+            "nicos.co.jp",
+        ],
+    },
+    Brand {
+        name: "Mizuho",
+        aliases: &["みずほ", "mizuho"],
+        domains: &["mizuhobank.co.jp", "mizuho-fg.co.jp", "mizuho-sc.com"],
+    },
+    Brand {
+        name: "Japan Post",
+        aliases: &["ゆうちょ", "日本郵便", "japan post"],
+        domains: &["japanpost.jp", "jp-bank.japanpost.jp", "post.japanpost.jp"],
+    },
+    Brand {
+        name: "Resona",
+        aliases: &["りそな"],
+        domains: &["resonabank.co.jp", "resona-gr.co.jp"],
+    },
+    Brand {
+        name: "JCB",
+        aliases: &["jcb", "myjcb"],
+        domains: &["jcb.co.jp", "jcb.jp", "jcb.com"],
+    },
+    Brand {
+        name: "AEON",
+        aliases: &["イオンカード", "イオン銀行", "aeon card", "aeon"],
+        domains: &[
+            "aeon.co.jp",
+            "aeon.com",
+            "aeonbank.co.jp",
+            "aeoncredit.co.jp",
+        ],
+    },
+    Brand {
+        name: "Epos",
+        aliases: &["エポスカード", "エポス", "eposcard"],
+        domains: &["eposcard.co.jp", "0101.co.jp"],
+    },
+    Brand {
+        name: "Eki-net",
+        aliases: &["えきねっと", "eki-net", "jr東日本"],
+        domains: &["eki-net.com", "jreast.co.jp"],
+    },
+    Brand {
+        name: "ETC",
+        aliases: &[
+            "etc利用照会",
+            "etcマイレージ",
+            "etcサービス",
+            "etc利用",
+            "etcカード",
+            "etc明細",
+            "e t cサービス",
+            "e t c利用",
+        ],
+        domains: &["etc-meisai.jp", "smile-etc.jp", "go-etc.jp"],
+    },
+    Brand {
+        name: "JR West",
+        aliases: &["jrおでかけネット", "club j-west", "jr西日本", "j-west"],
+        domains: &["jr-odekake.net", "westjr.co.jp", "jr-west.co.jp"],
+    },
+    Brand {
+        name: "Rokin",
+        aliases: &["労働金庫", "ろうきん"],
+        domains: &["rokin.or.jp", "rokin.com"],
+    },
+    Brand {
+        name: "NHK",
+        aliases: &["nhk"],
+        domains: &["nhk.or.jp", "nhk.jp"],
+    },
+    Brand {
+        name: "UCS",
+        aliases: &["ucsカード", "ucs card"],
+        domains: &["ucscard.co.jp"],
+    },
+    Brand {
+        name: "Mastercard",
+        aliases: &["mastercard", "マスターカード"],
+        domains: &["mastercard.com", "mastercard.co.jp"],
+    },
+    Brand {
+        name: "Visa",
+        aliases: &["visaカード", "visa card", "三井住友visa"],
+        domains: &["visa.com", "visa.co.jp"],
+    },
+    Brand {
+        name: "American Express",
+        aliases: &[
+            "american express",
+            "アメリカン・エキスプレス",
+            "アメックス",
+            "amex",
+        ],
+        domains: &["americanexpress.com", "aexp.com", "americanexpress.co.jp"],
+    },
+    Brand {
+        name: "Saison",
+        aliases: &["セゾン", "saison"],
+        domains: &["saisoncard.co.jp", "saison.co.jp"],
+    },
+    Brand {
+        name: "Orico",
+        aliases: &["オリコ", "orico"],
+        domains: &["orico.co.jp"],
+    },
+    Brand {
+        name: "View Card",
+        aliases: &["ビューカード"],
+        domains: &["viewcard.co.jp", "jreast.co.jp"],
+    },
+    Brand {
+        name: "docomo",
+        aliases: &["docomo", "ドコモ"],
+        domains: &["docomo.ne.jp", "nttdocomo.co.jp", "docomo.co.jp"],
+    },
+    Brand {
+        name: "au",
+        aliases: &["kddi", "auじぶん銀行", "au pay", "auペイ"],
+        domains: &[
+            "au.com",
+            "kddi.com",
+            "auone.jp",
+            "au.co.jp",
+            "aujibun.co.jp",
+        ],
+    },
+    Brand {
+        name: "SoftBank",
+        aliases: &["softbank", "ソフトバンク"],
+        domains: &["softbank.jp", "softbank.ne.jp", "softbank.co.jp"],
+    },
+    Brand {
+        name: "PayPay",
+        aliases: &["paypay"],
+        domains: &["paypay.ne.jp", "paypay-card.co.jp", "paypay-bank.co.jp"],
+    },
+    Brand {
+        name: "Mercari",
+        aliases: &["メルカリ", "mercari"],
+        domains: &["mercari.com", "mercari.jp"],
+    },
+    Brand {
+        name: "Yamato",
+        aliases: &["ヤマト運輸", "クロネコ"],
+        domains: &["kuronekoyamato.co.jp", "yamato-hd.co.jp"],
+    },
+    Brand {
+        name: "Sagawa",
+        aliases: &["佐川急便"],
+        domains: &["sagawa-exp.co.jp"],
+    },
+    Brand {
+        name: "National Tax Agency",
+        aliases: &["国税庁", "e-tax"],
+        domains: &["nta.go.jp"],
+    },
+    Brand {
+        name: "TEPCO",
+        aliases: &["東京電力"],
+        domains: &["tepco.co.jp"],
+    },
+    Brand {
+        name: "Apple",
+        aliases: &["apple", "icloud", "itunes", "app store", "アップル"],
+        domains: &[
+            "apple.com",
+            "icloud.com",
+            "me.com",
+            "itunes.com",
+            "apple.co.jp",
+        ],
+    },
+    Brand {
+        name: "Microsoft",
+        aliases: &[
+            "microsoft",
+            "outlook",
+            "office 365",
+            "office365",
+            "onedrive",
+            "sharepoint",
+            "hotmail",
+            "マイクロソフト",
+        ],
+        domains: &[
+            "microsoft.com",
+            "outlook.com",
+            "office.com",
+            "office365.com",
+            "live.com",
+            "hotmail.com",
+            "microsoftonline.com",
+            "sharepoint.com",
+            "onmicrosoft.com",
+            "msn.com",
+        ],
+    },
+    Brand {
+        name: "Google",
+        aliases: &["google", "gmail"],
+        domains: &[
+            "google.com",
+            "gmail.com",
+            "googlemail.com",
+            "youtube.com",
+            "google.co.jp",
+        ],
+    },
+    Brand {
+        name: "PayPal",
+        aliases: &["paypal"],
+        domains: &[
+            "paypal.com",
+            "paypal.co.jp",
+            "paypal.de",
+            "paypal.co.uk",
+            "paypal-communication.com",
+        ],
+    },
+    Brand {
+        name: "Netflix",
+        aliases: &["netflix"],
+        domains: &["netflix.com"],
+    },
+    Brand {
+        name: "DHL",
+        aliases: &["dhl"],
+        domains: &["dhl.com", "dhl.de", "dhl.co.jp"],
+    },
+    Brand {
+        name: "FedEx",
+        aliases: &["fedex"],
+        domains: &["fedex.com"],
+    },
+    Brand {
+        name: "USPS",
+        aliases: &["usps", "postal service"],
+        domains: &["usps.com", "usps.gov"],
+    },
+    Brand {
+        name: "Correios",
+        aliases: &["correios"],
+        domains: &["correios.com.br"],
+    },
+    Brand {
+        name: "Ledger",
+        aliases: &["ledger"],
+        domains: &["ledger.com"],
+    },
+    Brand {
+        name: "MetaMask",
+        aliases: &["metamask"],
+        domains: &["metamask.io"],
+    },
+    Brand {
+        name: "Coinbase",
+        aliases: &["coinbase"],
+        domains: &["coinbase.com"],
+    },
+    Brand {
+        name: "Trust Wallet",
+        aliases: &["trust wallet", "trustwallet"],
+        domains: &["trustwallet.com"],
+    },
+    Brand {
+        name: "Binance",
+        aliases: &["binance"],
+        domains: &["binance.com"],
+    },
+    Brand {
+        name: "IRS",
+        aliases: &["irs", "internal revenue service"],
+        domains: &["irs.gov"],
+    },
+    Brand {
+        name: "DocuSign",
+        aliases: &["docusign"],
+        domains: &["docusign.com", "docusign.net"],
+    },
+    Brand {
+        name: "Facebook",
+        aliases: &["facebook", "instagram"],
+        domains: &[
+            "facebook.com",
+            "facebookmail.com",
+            "instagram.com",
+            "meta.com",
+        ],
+    },
+    Brand {
+        name: "LinkedIn",
+        aliases: &["linkedin"],
+        domains: &["linkedin.com"],
+    },
+    Brand {
+        name: "Yahoo",
+        aliases: &["yahoo"],
+        domains: &["yahoo.com", "yahoo.co.jp", "yahoo-net.jp"],
+    },
+    Brand {
+        name: "Chase",
+        aliases: &["chase bank", "jpmorgan chase"],
+        domains: &["chase.com", "jpmorgan.com"],
+    },
+    Brand {
+        name: "Wells Fargo",
+        aliases: &["wells fargo"],
+        domains: &["wellsfargo.com"],
+    },
+    Brand {
+        name: "Bank of America",
+        aliases: &["bank of america"],
+        domains: &["bankofamerica.com", "bofa.com"],
+    },
+    Brand {
+        name: "Norton",
+        aliases: &["norton", "mcafee"],
+        domains: &["norton.com", "nortonlifelock.com", "mcafee.com"],
+    },
+    Brand {
+        name: "Dropbox",
+        aliases: &["dropbox", "wetransfer"],
+        domains: &["dropbox.com", "wetransfer.com"],
+    },
+    Brand {
+        name: "Adobe",
+        aliases: &["adobe"],
+        domains: &["adobe.com"],
+    },
 ];
 
 static ALIASES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
@@ -114,14 +437,25 @@ pub fn brands_named(text: &str) -> Vec<&'static Brand> {
     for m in automaton.find_iter(text) {
         let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
         let after = bytes.get(m.end());
-        let first_is_word = bytes.get(m.start()).is_some_and(|b| b.is_ascii_alphanumeric());
-        let last_is_word = m.end().checked_sub(1).and_then(|i| bytes.get(i)).is_some_and(|b| b.is_ascii_alphanumeric());
+        let first_is_word = bytes
+            .get(m.start())
+            .is_some_and(|b| b.is_ascii_alphanumeric());
+        let last_is_word = m
+            .end()
+            .checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .is_some_and(|b| b.is_ascii_alphanumeric());
         if (first_is_word && before.is_some_and(|b| b.is_ascii_alphanumeric()))
             || (last_is_word && after.is_some_and(|b| b.is_ascii_alphanumeric()))
         {
             continue;
         }
-        let Some(brand) = owners.get(m.pattern().as_usize()).and_then(|&i| BRANDS.get(i)) else { continue };
+        let Some(brand) = owners
+            .get(m.pattern().as_usize())
+            .and_then(|&i| BRANDS.get(i))
+        else {
+            continue;
+        };
         if !named.iter().any(|b| std::ptr::eq(*b, brand)) {
             named.push(brand);
         }
@@ -195,13 +529,19 @@ mod tests {
 
     #[test]
     fn names_in_english_and_japanese_are_found_as_whole_words() {
-        let names: Vec<_> = brands_named("【三井住友カード】 and PayPal, not amazonia").iter().map(|b| b.name).collect();
+        let names: Vec<_> = brands_named("【三井住友カード】 and PayPal, not amazonia")
+            .iter()
+            .map(|b| b.name)
+            .collect();
         assert_eq!(names, ["SMBC", "PayPal"]);
     }
 
     #[test]
     fn a_brand_owns_its_domains_and_their_subdomains() {
-        let amazon = brands_named("Amazon").into_iter().next().expect("Amazon is known");
+        let amazon = brands_named("Amazon")
+            .into_iter()
+            .next()
+            .expect("Amazon is known");
         assert!(amazon.owns("amazon.co.jp"));
         assert!(amazon.owns("mail.amazon.co.jp"));
         assert!(!amazon.owns("amazon.co.jp.example.com"));
@@ -209,8 +549,14 @@ mod tests {
 
     #[test]
     fn lookalike_hosts_are_attributed_to_the_brand_they_imitate() {
-        assert_eq!(imitated_by_host("www.ucscard.co.jp.humaoo.com").map(|b| b.name), Some("UCS"));
-        assert_eq!(imitated_by_host("paypal-secure-login.com").map(|b| b.name), Some("PayPal"));
+        assert_eq!(
+            imitated_by_host("www.ucscard.co.jp.humaoo.com").map(|b| b.name),
+            Some("UCS")
+        );
+        assert_eq!(
+            imitated_by_host("paypal-secure-login.com").map(|b| b.name),
+            Some("PayPal")
+        );
         assert_eq!(imitated_by_host("www.paypal.com").map(|b| b.name), None);
         assert_eq!(imitated_by_host("example.org").map(|b| b.name), None);
     }

@@ -43,8 +43,18 @@ pub const RULES: &[Rule] = &[
     headers::recipient_address_in_body,
 ];
 
-fn signal(rule: &'static str, weight: f32, category: Category, evidence: impl Into<String>) -> Signal {
-    Signal { rule, weight, category, evidence: evidence.into() }
+fn signal(
+    rule: &'static str,
+    weight: f32,
+    category: Category,
+    evidence: impl Into<String>,
+) -> Signal {
+    Signal {
+        rule,
+        weight,
+        category,
+        evidence: evidence.into(),
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,10 @@ pub fn parse_html(html: &str) -> HtmlContent {
         push_text(&mut content.text, rest.get(..start).unwrap_or_default());
         let after = rest.get(start..).unwrap_or_default();
         if let Some(comment) = after.strip_prefix("<!--") {
-            rest = comment.find("-->").and_then(|end| comment.get(end + 3..)).unwrap_or_default();
+            rest = comment
+                .find("-->")
+                .and_then(|end| comment.get(end + 3..))
+                .unwrap_or_default();
             continue;
         }
         let Some(end) = after.find('>') else {
@@ -98,8 +101,26 @@ fn push_text(out: &mut String, raw: &str) {
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "br" | "p" | "div" | "tr" | "td" | "th" | "li" | "ul" | "ol" | "table" | "h1" | "h2"
-            | "h3" | "h4" | "h5" | "h6" | "blockquote" | "hr" | "center" | "section" | "pre"
+        "br" | "p"
+            | "div"
+            | "tr"
+            | "td"
+            | "th"
+            | "li"
+            | "ul"
+            | "ol"
+            | "table"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "hr"
+            | "center"
+            | "section"
+            | "pre"
     )
 }
 
@@ -141,7 +162,9 @@ fn parse_attributes(mut text: &str) -> Vec<(String, String)> {
                 }
             }
             _ => {
-                let end = value_part.find(char::is_whitespace).unwrap_or(value_part.len());
+                let end = value_part
+                    .find(char::is_whitespace)
+                    .unwrap_or(value_part.len());
                 (
                     value_part.get(..end).unwrap_or_default(),
                     value_part.get(end..).unwrap_or_default(),
@@ -167,7 +190,9 @@ pub fn decode_entities_into(out: &mut String, raw: &str) {
         out.push_str(rest.get(..amp).unwrap_or_default());
         let after = rest.get(amp + 1..).unwrap_or_default();
         let end = after.find(';').filter(|&end| end <= 10);
-        let decoded = end.and_then(|end| after.get(..end)).and_then(decode_reference);
+        let decoded = end
+            .and_then(|end| after.get(..end))
+            .and_then(decode_reference);
         match (decoded, end) {
             (Some(c), Some(end)) => {
                 out.push(c);
@@ -253,7 +278,14 @@ mod tests {
 
     #[test]
     fn broken_markup_never_panics_and_keeps_text() {
-        for html in ["<a href='x", "<<<>>>", "<a href=>t</a", "text <b", "<!-- open", "&#99999999;"] {
+        for html in [
+            "<a href='x",
+            "<<<>>>",
+            "<a href=>t</a",
+            "text <b",
+            "<!-- open",
+            "&#99999999;",
+        ] {
             let _ = parse_html(html);
         }
         assert!(parse_html("before <b").text.contains("before"));

@@ -20,9 +20,10 @@ const SECOND_LEVEL: [&str; 14] = [
 
 /// Every http(s) or www. URL written out in `text`, in order of appearance.
 pub fn find_urls(text: &str) -> impl Iterator<Item = &str> {
-    URL_IN_TEXT
-        .find_iter(text)
-        .map(|m| m.as_str().trim_end_matches(['.', ',', ')', ']', '>', ';', ':', '!', '?']))
+    URL_IN_TEXT.find_iter(text).map(|m| {
+        m.as_str()
+            .trim_end_matches(['.', ',', ')', ']', '>', ';', ':', '!', '?'])
+    })
 }
 
 /// The lower-cased host of a URL or bare domain ("https://User@Host.example:8080/x" →
@@ -82,13 +83,22 @@ mod tests {
     fn urls_are_found_in_text_without_trailing_punctuation() {
         let text = "ログインはこちら：https://www.ucscard.co.jp.humaoo.com/。 or www.example.com.";
         let urls: Vec<_> = find_urls(text).collect();
-        assert_eq!(urls, ["https://www.ucscard.co.jp.humaoo.com/", "www.example.com"]);
+        assert_eq!(
+            urls,
+            ["https://www.ucscard.co.jp.humaoo.com/", "www.example.com"]
+        );
     }
 
     #[test]
     fn hosts_are_extracted_from_all_url_shapes() {
-        assert_eq!(host_of("https://User@Host.Example:8080/x").as_deref(), Some("host.example"));
-        assert_eq!(host_of("www.example.com/path").as_deref(), Some("www.example.com"));
+        assert_eq!(
+            host_of("https://User@Host.Example:8080/x").as_deref(),
+            Some("host.example")
+        );
+        assert_eq!(
+            host_of("www.example.com/path").as_deref(),
+            Some("www.example.com")
+        );
         assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
         assert_eq!(host_of("mailto:someone"), None);
     }
@@ -96,7 +106,10 @@ mod tests {
     #[test]
     fn registrable_domain_knows_second_level_registries() {
         assert_eq!(registrable_domain("mail.example.co.jp"), "example.co.jp");
-        assert_eq!(registrable_domain("www.ucscard.co.jp.humaoo.com"), "humaoo.com");
+        assert_eq!(
+            registrable_domain("www.ucscard.co.jp.humaoo.com"),
+            "humaoo.com"
+        );
         assert_eq!(registrable_domain("a.b.example.com"), "example.com");
         assert_eq!(registrable_domain("example.com"), "example.com");
         assert_eq!(registrable_domain("192.0.2.1"), "192.0.2.1");

@@ -12,9 +12,18 @@ use crate::mail::url::registrable_domain;
 pub fn self_sent_spoof(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
     let Some(from) = &email.from else { return };
-    let self_sent = !from.address.is_empty() && email.to.iter().any(|to| to.address.eq_ignore_ascii_case(&from.address));
+    let self_sent = !from.address.is_empty()
+        && email
+            .to
+            .iter()
+            .any(|to| to.address.eq_ignore_ascii_case(&from.address));
     if self_sent && email.authentication.dkim != Some(AuthResult::Pass) {
-        out.push(signal("self_sent_spoof", 2.0, Category::Other, from.address.clone()));
+        out.push(signal(
+            "self_sent_spoof",
+            2.0,
+            Category::Other,
+            from.address.clone(),
+        ));
     }
 }
 
@@ -32,21 +41,33 @@ pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     } else {
         return;
     };
-    out.push(signal("authentication_failed", weight, Category::Other, what));
+    out.push(signal(
+        "authentication_failed",
+        weight,
+        Category::Other,
+        what,
+    ));
 }
 
 /// Replies go to another domain than the sender's: the scammer's real mailbox behind a
 /// borrowed or forged From.
 pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
-    let Some(from_domain) = email.from.as_ref().and_then(|f| f.domain()) else { return };
+    let Some(from_domain) = email.from.as_ref().and_then(|f| f.domain()) else {
+        return;
+    };
     let elsewhere = email
         .reply_to
         .iter()
         .filter_map(|r| r.domain())
         .find(|d| registrable_domain(d) != registrable_domain(&from_domain));
     if let Some(domain) = elsewhere {
-        out.push(signal("reply_to_elsewhere", 0.5, Category::Other, format!("from {from_domain}, replies to {domain}")));
+        out.push(signal(
+            "reply_to_elsewhere",
+            0.5,
+            Category::Other,
+            format!("from {from_domain}, replies to {domain}"),
+        ));
     }
 }
 
@@ -56,10 +77,23 @@ pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let text = facts.email.normalized_text.as_bytes();
     let quoted = |address: &str| {
         let needle = address.as_bytes();
-        !needle.is_empty() && text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+        !needle.is_empty()
+            && text
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
     };
-    if let Some(to) = facts.email.to.iter().find(|to| to.address.contains('@') && quoted(&to.address)) {
-        out.push(signal("recipient_address_in_body", 0.5, Category::Other, to.address.clone()));
+    if let Some(to) = facts
+        .email
+        .to
+        .iter()
+        .find(|to| to.address.contains('@') && quoted(&to.address))
+    {
+        out.push(signal(
+            "recipient_address_in_body",
+            0.5,
+            Category::Other,
+            to.address.clone(),
+        ));
     }
 }
 
@@ -77,14 +111,29 @@ mod tests {
             "note to self",
         );
         assert!(fired(self_sent_spoof, &signed).is_empty());
-        assert!(fired(self_sent_spoof, &email("From: a@example.com\r\nTo: b@example.com", "hi")).is_empty());
+        assert!(
+            fired(
+                self_sent_spoof,
+                &email("From: a@example.com\r\nTo: b@example.com", "hi")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn authentication_failed_reads_the_results_header() {
-        let failed = email("From: a@example.com\r\nAuthentication-Results: mx; spf=fail; dmarc=fail", "x");
-        assert_eq!(fired(authentication_failed, &failed), ["authentication_failed"]);
-        let passed = email("From: a@example.com\r\nAuthentication-Results: mx; spf=pass; dkim=pass; dmarc=pass", "x");
+        let failed = email(
+            "From: a@example.com\r\nAuthentication-Results: mx; spf=fail; dmarc=fail",
+            "x",
+        );
+        assert_eq!(
+            fired(authentication_failed, &failed),
+            ["authentication_failed"]
+        );
+        let passed = email(
+            "From: a@example.com\r\nAuthentication-Results: mx; spf=pass; dkim=pass; dmarc=pass",
+            "x",
+        );
         assert!(fired(authentication_failed, &passed).is_empty());
     }
 
@@ -98,8 +147,20 @@ mod tests {
 
     #[test]
     fn recipient_address_in_body_matches_case_insensitively() {
-        let quoted = email("From: a@x.example\r\nTo: Victim@Example.com", "I own victim@example.com now");
-        assert_eq!(fired(recipient_address_in_body, &quoted), ["recipient_address_in_body"]);
-        assert!(fired(recipient_address_in_body, &email("From: a@x.example\r\nTo: v@example.com", "hello")).is_empty());
+        let quoted = email(
+            "From: a@x.example\r\nTo: Victim@Example.com",
+            "I own victim@example.com now",
+        );
+        assert_eq!(
+            fired(recipient_address_in_body, &quoted),
+            ["recipient_address_in_body"]
+        );
+        assert!(
+            fired(
+                recipient_address_in_body,
+                &email("From: a@x.example\r\nTo: v@example.com", "hello")
+            )
+            .is_empty()
+        );
     }
 }

@@ -11,38 +11,68 @@ use crate::detect::phrases::Family;
 use crate::mail::url::{host_of, is_ip_literal, registrable_domain};
 
 /// The claims phishing is written from.
-const PHISHING_FAMILIES: [Family; 4] =
-    [Family::CredentialAction, Family::AccountThreat, Family::SensitiveData, Family::Urgency];
+const PHISHING_FAMILIES: [Family; 4] = [
+    Family::CredentialAction,
+    Family::AccountThreat,
+    Family::SensitiveData,
+    Family::Urgency,
+];
 
 /// Link shorteners hide where a link goes; legitimate senders link to their own domain.
 const SHORTENERS: [&str; 12] = [
-    "bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly", "rebrand.ly", "cutt.ly", "shorturl.at",
-    "rb.gy", "t.ly",
+    "bit.ly",
+    "tinyurl.com",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "rb.gy",
+    "t.ly",
 ];
 
 /// Hosting where anyone can publish a page in minutes, a favourite for phishing forms.
 const DISPOSABLE_HOSTING: [&str; 10] = [
-    "ipfs", "web.app", "firebaseapp.com", "glitch.me", "000webhostapp.com", "weebly.com", "r2.dev",
-    "pages.dev", "workers.dev", "ngrok",
+    "ipfs",
+    "web.app",
+    "firebaseapp.com",
+    "glitch.me",
+    "000webhostapp.com",
+    "weebly.com",
+    "r2.dev",
+    "pages.dev",
+    "workers.dev",
+    "ngrok",
 ];
 
 /// Attachment endings that run code when opened.
 const EXECUTABLE_ENDINGS: [&str; 16] = [
-    ".exe", ".scr", ".js", ".jse", ".vbs", ".vbe", ".bat", ".cmd", ".com", ".pif", ".jar", ".lnk", ".hta", ".wsf",
-    ".msi", ".ps1",
+    ".exe", ".scr", ".js", ".jse", ".vbs", ".vbe", ".bat", ".cmd", ".com", ".pif", ".jar", ".lnk",
+    ".hta", ".wsf", ".msi", ".ps1",
 ];
 /// Attachment endings that open a page or a disk image: phishing forms and malware droppers.
 const PAGE_OR_IMAGE_ENDINGS: [&str; 6] = [".html", ".htm", ".shtml", ".svg", ".iso", ".img"];
 /// Document endings a double extension hides behind ("invoice.pdf.exe").
-const DECOY_ENDINGS: [&str; 8] = [".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".png", ".txt"];
+const DECOY_ENDINGS: [&str; 8] = [
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".png", ".txt",
+];
 
 static DOMAIN_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/:?#]\S*)?$").expect("domain pattern compiles")
+    Regex::new(r"(?i)^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/:?#]\S*)?$")
+        .expect("domain pattern compiles")
 });
 
 /// The From domain, lower-cased (empty when there is none).
 fn sender_domain(facts: &Facts<'_>) -> String {
-    facts.email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default()
+    facts
+        .email
+        .from
+        .as_ref()
+        .and_then(|f| f.domain())
+        .unwrap_or_default()
 }
 
 /// Brands the mail claims to come from (display name first, then subject) that its
@@ -51,23 +81,43 @@ fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static B
     let domain = sender_domain(facts);
     let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
     let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
-    in_sender.chain(in_subject).filter(move |(brand, _)| !brand.owns(&domain))
+    in_sender
+        .chain(in_subject)
+        .filter(move |(brand, _)| !brand.owns(&domain))
 }
 
 /// A brand named in the sender's display name (or, weaker, the subject) that the sending
 /// domain does not belong to: "三井住友カード <smbc-update@ecolebi.com>".
 pub fn impersonates_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((brand, in_sender)) = borrowed_brands(facts).next() {
-        let (weight, place) = if in_sender { (3.0, "sender name") } else { (2.0, "subject") };
-        let evidence = format!("{place} names {} but mail is from {}", brand.name, sender_domain(facts));
-        out.push(signal("impersonates_brand", weight, Category::Phishing, evidence));
+        let (weight, place) = if in_sender {
+            (3.0, "sender name")
+        } else {
+            (2.0, "subject")
+        };
+        let evidence = format!(
+            "{place} names {} but mail is from {}",
+            brand.name,
+            sender_domain(facts)
+        );
+        out.push(signal(
+            "impersonates_brand",
+            weight,
+            Category::Phishing,
+            evidence,
+        ));
     }
 }
 
 /// The mail names a brand in its sender or subject and has links, yet none of them goes
 /// to that brand. Catches phishing that forges the brand's own From address.
 pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let named: Vec<&Brand> = facts.brands_in_sender.iter().chain(&facts.brands_in_subject).copied().collect();
+    let named: Vec<&Brand> = facts
+        .brands_in_sender
+        .iter()
+        .chain(&facts.brands_in_subject)
+        .copied()
+        .collect();
     let hosts = &facts.link_hosts;
     if named.is_empty() || hosts.is_empty() {
         return;
@@ -75,14 +125,24 @@ pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let any_to_brand = hosts.iter().any(|h| named.iter().any(|b| b.owns(h)));
     if !any_to_brand {
         let brand = named.first().map_or("", |b| b.name);
-        let evidence = format!("names {brand}; links go to {}", hosts.first().map_or("", |h| h.as_str()));
-        out.push(signal("links_avoid_named_brand", 1.5, Category::Phishing, evidence));
+        let evidence = format!(
+            "names {brand}; links go to {}",
+            hosts.first().map_or("", |h| h.as_str())
+        );
+        out.push(signal(
+            "links_avoid_named_brand",
+            1.5,
+            Category::Phishing,
+            evidence,
+        ));
     }
 }
 
 /// Links whose text shows a domain other than the one they go to, with the brand the
 /// shown domain belongs to (if any).
-fn mismatched_links<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (String, String, Option<&'static Brand>)> + 'a {
+fn mismatched_links<'a>(
+    facts: &'a Facts<'_>,
+) -> impl Iterator<Item = (String, String, Option<&'static Brand>)> + 'a {
     facts.email.links.iter().filter_map(|link| {
         let shown = link.text.trim();
         if shown == link.href || !DOMAIN_LIKE.is_match(shown) {
@@ -101,9 +161,16 @@ fn mismatched_links<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (String, S
 /// A link shows a brand's domain ("www.paypal.com") but goes somewhere the brand does not
 /// own: the oldest phishing trick there is.
 pub fn link_shows_brand_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    if let Some((shown, real, Some(brand))) = mismatched_links(facts).find(|(_, _, owner)| owner.is_some()) {
+    if let Some((shown, real, Some(brand))) =
+        mismatched_links(facts).find(|(_, _, owner)| owner.is_some())
+    {
         let evidence = format!("shows {shown} ({}), goes to {real}", brand.name);
-        out.push(signal("link_shows_brand_domain", 3.0, Category::Phishing, evidence));
+        out.push(signal(
+            "link_shows_brand_domain",
+            3.0,
+            Category::Phishing,
+            evidence,
+        ));
     }
 }
 
@@ -111,7 +178,12 @@ pub fn link_shows_brand_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// trackers too, so on its own it weighs little and does not count as deception.
 pub fn link_text_mismatch(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((shown, real, _)) = mismatched_links(facts).next() {
-        out.push(signal("link_text_mismatch", 1.0, Category::Phishing, format!("shows {shown}, goes to {real}")));
+        out.push(signal(
+            "link_text_mismatch",
+            1.0,
+            Category::Phishing,
+            format!("shows {shown}, goes to {real}"),
+        ));
     }
 }
 
@@ -119,12 +191,19 @@ pub fn link_text_mismatch(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// mail is about the mailbox's password or account: "you@example.com password expiry",
 /// the phishing that poses as the recipient's own mail provider.
 pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let about_account = facts.families.has(Family::SensitiveData) || facts.families.has(Family::CredentialAction);
+    let about_account =
+        facts.families.has(Family::SensitiveData) || facts.families.has(Family::CredentialAction);
     if !about_account {
         return;
     }
     let subject = facts.email.normalized_subject.to_lowercase();
-    let sender = facts.email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default().to_lowercase();
+    let sender = facts
+        .email
+        .from
+        .as_ref()
+        .and_then(|f| f.name.as_deref())
+        .unwrap_or_default()
+        .to_lowercase();
     let sender_domain = sender_domain(facts);
     let quoted = facts.email.to.iter().find_map(|to| {
         let address = to.address.to_lowercase();
@@ -134,28 +213,51 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         }
         // A local part long enough not to be a common word ("industrypack-devel").
         let local = address.split('@').next().filter(|l| l.len() >= 8);
-        let in_subject = [Some(address.as_str()), Some(domain.as_str()), local].into_iter().flatten().find(|n| subject.contains(n));
-        let in_sender = [address.as_str(), domain.as_str()].into_iter().find(|n| sender.contains(n));
+        let in_subject = [Some(address.as_str()), Some(domain.as_str()), local]
+            .into_iter()
+            .flatten()
+            .find(|n| subject.contains(n));
+        let in_sender = [address.as_str(), domain.as_str()]
+            .into_iter()
+            .find(|n| sender.contains(n));
         in_subject.or(in_sender).map(str::to_string)
     });
     if let Some(quoted) = quoted {
-        out.push(signal("impersonates_mail_provider", 2.5, Category::Phishing, format!("names {quoted}")));
+        out.push(signal(
+            "impersonates_mail_provider",
+            2.5,
+            Category::Phishing,
+            format!("names {quoted}"),
+        ));
     }
 }
 
 fn with_scheme(text: &str) -> String {
-    if text.contains("://") { text.to_string() } else { format!("http://{text}") }
+    if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("http://{text}")
+    }
 }
 
 /// A link or sender host that imitates a brand's domain, by carrying it as a prefix
 /// ("www.ucscard.co.jp.humaoo.com") or the brand's name inside another domain.
 pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let sender = sender_domain(facts);
-    let hosts = facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender.as_str()));
+    let hosts = facts
+        .link_hosts
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(sender.as_str()));
     for host in hosts.filter(|h| !h.is_empty()) {
         if let Some(brand) = brands::imitated_by_host(host) {
             let evidence = format!("{host} imitates {}", brand.name);
-            out.push(signal("lookalike_domain", 3.0, Category::Phishing, evidence));
+            out.push(signal(
+                "lookalike_domain",
+                3.0,
+                Category::Phishing,
+                evidence,
+            ));
             return;
         }
     }
@@ -169,13 +271,23 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         out.push(signal("link_to_ip_address", 2.0, Category::Phishing, host));
     }
     if let Some(host) = find(&|h| h.split('.').any(|label| label.starts_with("xn--"))) {
-        out.push(signal("link_to_punycode_domain", 1.0, Category::Phishing, host));
+        out.push(signal(
+            "link_to_punycode_domain",
+            1.0,
+            Category::Phishing,
+            host,
+        ));
     }
     if let Some(host) = find(&|h| SHORTENERS.contains(&registrable_domain(h))) {
         out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
     }
     if let Some(host) = find(&|h| DISPOSABLE_HOSTING.iter().any(|d| h.contains(d))) {
-        out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
+        out.push(signal(
+            "link_to_disposable_hosting",
+            1.5,
+            Category::Phishing,
+            host,
+        ));
     }
 }
 
@@ -185,7 +297,12 @@ pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for family in PHISHING_FAMILIES {
         let weight = if family == Family::Urgency { 0.5 } else { 1.0 };
         if let Some(hit) = facts.families.get(family) {
-            out.push(signal(family.rule_name(), weight, Category::Phishing, hit.first.clone()));
+            out.push(signal(
+                family.rule_name(),
+                weight,
+                Category::Phishing,
+                hit.first.clone(),
+            ));
         }
     }
 }
@@ -211,9 +328,14 @@ fn deception(facts: &Facts<'_>) -> Vec<Signal> {
 /// log in or verify and a reason to hurry (a threatened account, card data, a deadline).
 /// Real services ask people to log in; they do not do it from someone else's domain.
 pub fn phishing_pattern(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let asks = facts.families.has(Family::CredentialAction) || facts.families.has(Family::SensitiveData);
+    let asks =
+        facts.families.has(Family::CredentialAction) || facts.families.has(Family::SensitiveData);
     // Haste alone is everyday newsletter language ("today"); it only adds to other claims.
-    let claims = facts.families.count(&[Family::CredentialAction, Family::AccountThreat, Family::SensitiveData]);
+    let claims = facts.families.count(&[
+        Family::CredentialAction,
+        Family::AccountThreat,
+        Family::SensitiveData,
+    ]);
     if !asks {
         return;
     }
@@ -228,7 +350,12 @@ pub fn phishing_pattern(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if convincing {
         let weight = if claims >= 3 { 3.5 } else { 3.0 };
         let how: Vec<&str> = tricks.iter().map(|s| s.rule).collect();
-        out.push(signal("phishing_pattern", weight, Category::Phishing, format!("login request with {}", how.join(" + "))));
+        out.push(signal(
+            "phishing_pattern",
+            weight,
+            Category::Phishing,
+            format!("login request with {}", how.join(" + ")),
+        ));
     }
 }
 
@@ -239,15 +366,31 @@ pub fn dangerous_attachment(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for attachment in &facts.email.attachments {
         let name = attachment.name.to_lowercase();
         let name = name.trim();
-        let double = DECOY_ENDINGS.iter().any(|d| name.contains(&format!("{d}.")));
+        let double = DECOY_ENDINGS
+            .iter()
+            .any(|d| name.contains(&format!("{d}.")));
         if EXECUTABLE_ENDINGS.iter().any(|e| name.ends_with(e)) {
             let weight = if double { 8.0 } else { 7.0 };
-            out.push(signal("dangerous_attachment", weight, Category::Malware, attachment.name.clone()));
+            out.push(signal(
+                "dangerous_attachment",
+                weight,
+                Category::Malware,
+                attachment.name.clone(),
+            ));
             return;
         }
         if PAGE_OR_IMAGE_ENDINGS.iter().any(|e| name.ends_with(e)) {
-            let category = if name.ends_with(".iso") || name.ends_with(".img") { Category::Malware } else { Category::Phishing };
-            out.push(signal("dangerous_attachment", 3.0, category, attachment.name.clone()));
+            let category = if name.ends_with(".iso") || name.ends_with(".img") {
+                Category::Malware
+            } else {
+                Category::Phishing
+            };
+            out.push(signal(
+                "dangerous_attachment",
+                3.0,
+                category,
+                attachment.name.clone(),
+            ));
             return;
         }
     }
@@ -260,45 +403,104 @@ mod tests {
 
     #[test]
     fn impersonates_brand_compares_name_with_sending_domain() {
-        let fake = email("From: 三井住友カード <smbc-update@ecolebi.example>\r\nTo: a@b.example", "x");
+        let fake = email(
+            "From: 三井住友カード <smbc-update@ecolebi.example>\r\nTo: a@b.example",
+            "x",
+        );
         assert_eq!(fired(impersonates_brand, &fake), ["impersonates_brand"]);
-        let real = email("From: 三井住友カード <info@smbc-card.com>\r\nTo: a@b.example", "x");
+        let real = email(
+            "From: 三井住友カード <info@smbc-card.com>\r\nTo: a@b.example",
+            "x",
+        );
         assert!(fired(impersonates_brand, &real).is_empty());
     }
 
     #[test]
     fn links_avoid_named_brand_catches_forged_sender_domains() {
-        let forged = email("From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example", "楽天ログイン https://rakuten.example.cn/login");
-        assert_eq!(fired(links_avoid_named_brand, &forged), ["links_avoid_named_brand"]);
-        let real = email("From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example", "https://www.rakuten.co.jp/");
+        let forged = email(
+            "From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example",
+            "楽天ログイン https://rakuten.example.cn/login",
+        );
+        assert_eq!(
+            fired(links_avoid_named_brand, &forged),
+            ["links_avoid_named_brand"]
+        );
+        let real = email(
+            "From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example",
+            "https://www.rakuten.co.jp/",
+        );
         assert!(fired(links_avoid_named_brand, &real).is_empty());
     }
 
     fn html_link(href: &str, text: &str) -> crate::mail::Email {
-        let raw = format!("From: a@b.example\r\nContent-Type: text/html\r\n\r\n<a href=\"{href}\">{text}</a>");
+        let raw = format!(
+            "From: a@b.example\r\nContent-Type: text/html\r\n\r\n<a href=\"{href}\">{text}</a>"
+        );
         crate::mail::parse(raw.as_bytes()).expect("parses")
     }
 
     #[test]
     fn link_text_mismatch_compares_registered_domains() {
-        assert_eq!(fired(link_text_mismatch, &html_link("https://evil.example/", "www.news.example")), ["link_text_mismatch"]);
-        assert!(fired(link_text_mismatch, &html_link("https://www.news.example/x", "news.example")).is_empty());
-        assert!(fired(link_text_mismatch, &html_link("https://evil.example/", "Click here")).is_empty());
+        assert_eq!(
+            fired(
+                link_text_mismatch,
+                &html_link("https://evil.example/", "www.news.example")
+            ),
+            ["link_text_mismatch"]
+        );
+        assert!(
+            fired(
+                link_text_mismatch,
+                &html_link("https://www.news.example/x", "news.example")
+            )
+            .is_empty()
+        );
+        assert!(
+            fired(
+                link_text_mismatch,
+                &html_link("https://evil.example/", "Click here")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn link_shows_brand_domain_needs_a_known_brand_domain_in_the_text() {
         let fake = html_link("https://evil.example/", "www.paypal.com");
-        assert_eq!(fired(link_shows_brand_domain, &fake), ["link_shows_brand_domain"]);
-        assert!(fired(link_shows_brand_domain, &html_link("https://evil.example/", "www.news.example")).is_empty());
-        assert!(fired(link_shows_brand_domain, &html_link("https://www.paypal.com/x", "paypal.com")).is_empty());
+        assert_eq!(
+            fired(link_shows_brand_domain, &fake),
+            ["link_shows_brand_domain"]
+        );
+        assert!(
+            fired(
+                link_shows_brand_domain,
+                &html_link("https://evil.example/", "www.news.example")
+            )
+            .is_empty()
+        );
+        assert!(
+            fired(
+                link_shows_brand_domain,
+                &html_link("https://www.paypal.com/x", "paypal.com")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn impersonates_mail_provider_needs_the_recipient_in_subject_and_an_account_topic() {
-        let fake = email("From: Mail Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: me@corp.example password expiry", "Verify your password");
-        assert_eq!(fired(impersonates_mail_provider, &fake), ["impersonates_mail_provider"]);
-        let chat = email("From: x@evil.example\r\nTo: me@corp.example\r\nSubject: corp.example picnic", "Bring food");
+        let fake = email(
+            "From: Mail Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: me@corp.example password expiry",
+            "Verify your password",
+        );
+        assert_eq!(
+            fired(impersonates_mail_provider, &fake),
+            ["impersonates_mail_provider"]
+        );
+        let chat = email(
+            "From: x@evil.example\r\nTo: me@corp.example\r\nSubject: corp.example picnic",
+            "Bring food",
+        );
         assert!(fired(impersonates_mail_provider, &chat).is_empty());
     }
 
@@ -306,32 +508,74 @@ mod tests {
     fn lookalike_domain_flags_brand_prefixes() {
         let mail = email("From: a@b.example", "https://www.ucscard.co.jp.humaoo.com/");
         assert_eq!(fired(lookalike_domain, &mail), ["lookalike_domain"]);
-        assert!(fired(lookalike_domain, &email("From: a@b.example", "https://www.ucscard.co.jp/")).is_empty());
+        assert!(
+            fired(
+                lookalike_domain,
+                &email("From: a@b.example", "https://www.ucscard.co.jp/")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn risky_link_hosts_name_each_trick() {
-        let mail = email("From: a@b.example", "http://192.0.2.7/login http://xn--pypal-4ve.com/ https://bit.ly/x");
-        assert_eq!(fired(risky_link_hosts, &mail), ["link_to_ip_address", "link_to_punycode_domain", "link_via_shortener"]);
-        assert!(fired(risky_link_hosts, &email("From: a@b.example", "https://www.example.com/")).is_empty());
+        let mail = email(
+            "From: a@b.example",
+            "http://192.0.2.7/login http://xn--pypal-4ve.com/ https://bit.ly/x",
+        );
+        assert_eq!(
+            fired(risky_link_hosts, &mail),
+            [
+                "link_to_ip_address",
+                "link_to_punycode_domain",
+                "link_via_shortener"
+            ]
+        );
+        assert!(
+            fired(
+                risky_link_hosts,
+                &email("From: a@b.example", "https://www.example.com/")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn credential_claims_report_each_family() {
-        let mail = email("From: a@b.example", "Your account is suspended. Log in to verify your password immediately.");
+        let mail = email(
+            "From: a@b.example",
+            "Your account is suspended. Log in to verify your password immediately.",
+        );
         assert_eq!(
             fired(credential_claims, &mail),
-            ["asks_for_login", "threatens_account", "asks_for_sensitive_data", "urges_haste"]
+            [
+                "asks_for_login",
+                "threatens_account",
+                "asks_for_sensitive_data",
+                "urges_haste"
+            ]
         );
-        assert!(fired(credential_claims, &email("From: a@b.example", "Dinner on Friday?")).is_empty());
+        assert!(
+            fired(
+                credential_claims,
+                &email("From: a@b.example", "Dinner on Friday?")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn phishing_pattern_needs_deception_and_a_login_request() {
         let body = "Your card is suspended. Log in here: https://smbc.example.cn/login";
-        let fake = email("From: 三井住友カード <x@example.cn>\r\nTo: a@b.example", body);
+        let fake = email(
+            "From: 三井住友カード <x@example.cn>\r\nTo: a@b.example",
+            body,
+        );
         assert_eq!(fired(phishing_pattern, &fake), ["phishing_pattern"]);
-        let real = email("From: 三井住友カード <x@smbc-card.com>\r\nTo: a@b.example", "Your card is suspended. Log in: https://www.smbc-card.com/");
+        let real = email(
+            "From: 三井住友カード <x@smbc-card.com>\r\nTo: a@b.example",
+            "Your card is suspended. Log in: https://www.smbc-card.com/",
+        );
         assert!(fired(phishing_pattern, &real).is_empty());
     }
 
@@ -343,8 +587,14 @@ mod tests {
             );
             crate::mail::parse(raw.as_bytes()).expect("parses")
         };
-        assert_eq!(fired(dangerous_attachment, &attached("invoice.pdf.exe")), ["dangerous_attachment"]);
-        assert_eq!(fired(dangerous_attachment, &attached("login.html")), ["dangerous_attachment"]);
+        assert_eq!(
+            fired(dangerous_attachment, &attached("invoice.pdf.exe")),
+            ["dangerous_attachment"]
+        );
+        assert_eq!(
+            fired(dangerous_attachment, &attached("login.html")),
+            ["dangerous_attachment"]
+        );
         assert!(fired(dangerous_attachment, &attached("report.pdf")).is_empty());
     }
 }

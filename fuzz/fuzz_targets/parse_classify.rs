@@ -1,0 +1,12 @@
+//! Fuzz target: any bytes through parsing and classification must never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use scamguard::detect::{Thresholds, classify};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(email) = scamguard::mail::parse(data) {
+        let verdict = classify(&email, &Thresholds::default());
+        assert!(verdict.score.is_finite());
+    }
+});
