@@ -6,7 +6,7 @@
 //! - [`explain`]: verdict → human-readable account and JSON lines (pure).
 //! - [`source`]: reads `.eml` files, folders and mbox files from disk (I/O edge).
 //! - [`config`]: detection settings from TOML.
-//! - [`bench`]: the classification benchmark behind `scamguard bench`.
+//! - [`mod@bench`]: the classification benchmark behind `scamguard bench`.
 //!
 //! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here; I/O lives
 //! in `source` and the binary.

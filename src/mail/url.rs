@@ -26,7 +26,7 @@ pub fn find_urls(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The lower-cased host of a URL or bare domain ("https://User@Host.example:8080/x" →
+/// The lower-cased host of a URL or bare domain (`https://User@Host.example:8080/x` →
 /// "host.example"), or `None` when there is none.
 pub fn host_of(url: &str) -> Option<String> {
     let rest = url.trim();
