@@ -23,20 +23,22 @@ pub struct Deadline {
 }
 
 static AMOUNT_AFTER_SYMBOL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(US\$|\$|USD|€|EUR|£|GBP|¥|JPY)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
-        .expect("amount pattern compiles")
+    Regex::new(
+        r"(?i)(US\$|\$|USD|€|EUR|£|GBP|¥|JPY) ?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?",
+    )
+    .expect("amount pattern compiles")
 });
 
 static AMOUNT_BEFORE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
+        r"(?i)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
     )
     .expect("amount pattern compiles")
 });
 
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(\d{1,3})\s?(?:-\s?)?(hours?|hrs?|business days?|working days?|days?|時間|営業日|日以内|日間|stunden|tage[n]?|horas|dias)(?:[^a-z]|$)",
+        r"(?i)([0-9]{1,3}) ?(?:- ?)?(hours?|hrs?|business days?|working days?|days?|時間|営業日|日以内|日間|stunden|tage[n]?|horas|dias)(?:[^a-z]|$)",
     )
     .expect("deadline pattern compiles")
 });

@@ -46,12 +46,12 @@ const MIN_PIECE_BEFORE_GAP: usize = 4;
 const MIN_BASE58_DIGITS: usize = 3;
 
 static SHAPE_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:0x[0-9a-fA-F]{40}|[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93})\b")
+    Regex::new(r"(?-u:\b)(?:0x[0-9a-fA-F]{40}|[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93})(?-u:\b)")
         .expect("wallet shapes compile")
 });
 
 static UNVERIFIED_BITCOIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s:=「『(])((?:bc1[02-9ac-hj-np-z]{25,60})|(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}))(?:$|[\s」』).,])")
+    Regex::new(r"(?:^|[ \n:=「『(])((?:bc1[02-9ac-hj-np-z]{25,60})|(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}))(?:$|[ \n」』).,])")
         .expect("bitcoin shape compiles")
 });
 

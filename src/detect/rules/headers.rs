@@ -74,20 +74,20 @@ pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// The recipient's address is quoted in the text ("I have access to your account
 /// you@example.com"), a bulk-mail trick to look personal.
 pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let text = facts.email.normalized_text.as_bytes();
+    let text = facts.email.normalized_text.as_str();
+    // Anchor on each '@' in the text instead of sliding the address over every byte.
     let quoted = |address: &str| {
-        let needle = address.as_bytes();
-        !needle.is_empty()
-            && text
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle))
+        let Some(at) = address.find('@') else {
+            return false;
+        };
+        text.match_indices('@').any(|(position, _)| {
+            position
+                .checked_sub(at)
+                .and_then(|start| text.as_bytes().get(start..start + address.len()))
+                .is_some_and(|window| window.eq_ignore_ascii_case(address.as_bytes()))
+        })
     };
-    if let Some(to) = facts
-        .email
-        .to
-        .iter()
-        .find(|to| to.address.contains('@') && quoted(&to.address))
-    {
+    if let Some(to) = facts.email.to.iter().find(|to| quoted(&to.address)) {
         out.push(signal(
             "recipient_address_in_body",
             0.5,
