@@ -24,11 +24,7 @@ pub struct BenchReport {
 fn thread_cpu_seconds(start: Instant) -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .next()
-                .and_then(|n| n.parse::<f64>().ok())
-        })
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<f64>().ok()))
         .map_or_else(|| start.elapsed().as_secs_f64(), |ns| ns / 1e9)
 }
 
@@ -73,9 +69,7 @@ pub fn generate_corpus(count: usize) -> Vec<Vec<u8>> {
     let mut state: u64 = 0x5eed_cafe;
     (0..count)
         .map(|i| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let variant = (state >> 33) as usize;
             build_message(i, variant)
         })
@@ -95,10 +89,7 @@ const WALLETS: [&str; 3] = [
 ];
 
 fn build_message(index: usize, variant: usize) -> Vec<u8> {
-    let wallet = WALLETS
-        .get(variant % WALLETS.len())
-        .copied()
-        .unwrap_or_default();
+    let wallet = WALLETS.get(variant % WALLETS.len()).copied().unwrap_or_default();
     let amount = 500 + variant % 2000;
     let (subject, content_type, body) = match variant % 6 {
         0 => (

@@ -11,10 +11,7 @@ use crate::detect::Thresholds;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Unreadable {
-        path: String,
-        source: std::io::Error,
-    },
+    Unreadable { path: String, source: std::io::Error },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -30,14 +27,10 @@ pub struct Config {
 impl Config {
     /// Reads and validates a TOML configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Config::parse(&text).map_err(|message| ConfigError::Invalid {
-            path: path.display().to_string(),
-            message,
-        })
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Unreadable { path: path.display().to_string(), source })?;
+        Config::parse(&text)
+            .map_err(|message| ConfigError::Invalid { path: path.display().to_string(), message })
     }
 
     /// Parses TOML text; the error text names the key and line.
@@ -65,29 +58,16 @@ mod tests {
     #[test]
     fn thresholds_are_read_and_default_when_absent() {
         let config = Config::parse("[detection]\nsuspicious = 4.0\nthreat = 8.0\n").expect("valid");
-        assert_eq!(
-            config.detection,
-            Thresholds {
-                suspicious: 4.0,
-                threat: 8.0
-            }
-        );
-        assert_eq!(
-            Config::parse("").expect("empty is valid").detection,
-            Thresholds::default()
-        );
+        assert_eq!(config.detection, Thresholds { suspicious: 4.0, threat: 8.0 });
+        assert_eq!(Config::parse("").expect("empty is valid").detection, Thresholds::default());
     }
 
     #[test]
     fn unknown_keys_and_bad_values_name_the_key_and_line() {
         let error = Config::parse("[detection]\nsuspicious = 4.0\nthreat = 8.0\nthreshold = 1\n")
             .expect_err("unknown key");
-        assert!(
-            error.contains("threshold") && error.contains("line 4"),
-            "{error}"
-        );
-        let error =
-            Config::parse("[detection]\nsuspicious = 9.0\nthreat = 8.0\n").expect_err("inverted");
+        assert!(error.contains("threshold") && error.contains("line 4"), "{error}");
+        let error = Config::parse("[detection]\nsuspicious = 9.0\nthreat = 8.0\n").expect_err("inverted");
         assert!(error.contains("suspicious <= threat"), "{error}");
     }
 }

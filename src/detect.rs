@@ -105,10 +105,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds {
-            suspicious: 5.0,
-            threat: 7.0,
-        }
+        Thresholds { suspicious: 5.0, threat: 7.0 }
     }
 }
 
@@ -129,25 +126,15 @@ pub struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     pub fn gather(email: &'a Email) -> Self {
-        let texts = [
-            email.normalized_subject.as_str(),
-            email.normalized_text.as_str(),
-        ];
-        let sender_name = email
-            .from
-            .as_ref()
-            .and_then(|f| f.name.as_deref())
-            .unwrap_or_default();
+        let texts = [email.normalized_subject.as_str(), email.normalized_text.as_str()];
+        let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
         let sender_name = crate::mail::normalize::normalize(sender_name);
         Facts {
             email,
             families: phrases::find_families(texts),
             wallets: wallet::find_wallets(&email.normalized_text),
             amounts: texts.iter().flat_map(|t| money::find_amounts(t)).collect(),
-            deadlines: texts
-                .iter()
-                .flat_map(|t| money::find_deadlines(t))
-                .collect(),
+            deadlines: texts.iter().flat_map(|t| money::find_deadlines(t)).collect(),
             brands_in_sender: brands::brands_named(&sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
             link_hosts: distinct_hosts(email),
@@ -158,11 +145,7 @@ impl<'a> Facts<'a> {
 /// The hosts the links go to, each once, in order of first appearance.
 fn distinct_hosts(email: &Email) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
-    for host in email
-        .links
-        .iter()
-        .filter_map(|l| crate::mail::url::host_of(&l.href))
-    {
+    for host in email.links.iter().filter_map(|l| crate::mail::url::host_of(&l.href)) {
         if !hosts.contains(&host) {
             hosts.push(host);
         }
@@ -180,19 +163,13 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
 
     let sum = |category: Category| -> f32 {
-        signals
-            .iter()
-            .filter(|s| s.category == category)
-            .map(|s| s.weight)
-            .sum()
+        signals.iter().filter(|s| s.category == category).map(|s| s.weight).sum()
     };
     let shared = sum(Category::Other);
     let (category, category_score) = [Category::Extortion, Category::Phishing, Category::Malware]
         .into_iter()
         .map(|c| (c, sum(c)))
-        .fold((Category::Other, 0.0_f32), |best, next| {
-            if next.1 > best.1 { next } else { best }
-        });
+        .fold((Category::Other, 0.0_f32), |best, next| if next.1 > best.1 { next } else { best });
     let score = ((category_score + shared).max(0.0) * 100.0).round() / 100.0;
     let label = if score >= thresholds.threat {
         Label::Threat
@@ -204,11 +181,7 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     Verdict {
         score,
         label,
-        category: if label == Label::Clean {
-            Category::Other
-        } else {
-            category
-        },
+        category: if label == Label::Clean { Category::Other } else { category },
         signals,
         evidence: Evidence {
             shown_password: rules::shown_password(&facts),

@@ -30,13 +30,7 @@ pub fn json_error(path: &str, error: &str) -> Value {
 
 /// One readable line: verdict, score, category, path and the strongest signals.
 pub fn summary_line(path: &str, verdict: &Verdict) -> String {
-    let top: Vec<&str> = verdict
-        .signals
-        .iter()
-        .filter(|s| s.weight > 0.0)
-        .take(4)
-        .map(|s| s.rule)
-        .collect();
+    let top: Vec<&str> = verdict.signals.iter().filter(|s| s.weight > 0.0).take(4).map(|s| s.rule).collect();
     format!(
         "{:<10} {:>5.1}  {:<9}  {}  [{}]",
         verdict.label.as_str(),
@@ -51,13 +45,10 @@ pub fn summary_line(path: &str, verdict: &Verdict) -> String {
 /// its evidence, strongest first, then what was extracted and what to do.
 pub fn explain(email: &Email, verdict: &Verdict) -> String {
     let mut out = String::new();
-    let from = email
-        .from
-        .as_ref()
-        .map_or(String::from("(none)"), |f| match &f.name {
-            Some(name) => format!("{name} <{}>", f.address),
-            None => f.address.clone(),
-        });
+    let from = email.from.as_ref().map_or(String::from("(none)"), |f| match &f.name {
+        Some(name) => format!("{name} <{}>", f.address),
+        None => f.address.clone(),
+    });
     let _ = writeln!(out, "From:     {from}");
     let _ = writeln!(out, "Subject:  {}", email.subject);
     let _ = writeln!(
@@ -72,40 +63,21 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     } else {
         let _ = writeln!(out, "Signals, strongest first:");
         for signal in &verdict.signals {
-            let _ = writeln!(
-                out,
-                "  {:+5.1}  {:<30} {}",
-                signal.weight, signal.rule, signal.evidence
-            );
+            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, signal.rule, signal.evidence);
         }
     }
     let evidence = &verdict.evidence;
     if !evidence.wallets.is_empty() {
         let _ = writeln!(out, "\nPayment addresses:");
         for wallet in &evidence.wallets {
-            let proof = if wallet.checksum_valid {
-                "checksum valid"
-            } else {
-                "shape only"
-            };
-            let split = if wallet.split {
-                ", written split to evade filters"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                out,
-                "  {:?} {} ({proof}{split})",
-                wallet.coin, wallet.address
-            );
+            let proof = if wallet.checksum_valid { "checksum valid" } else { "shape only" };
+            let split = if wallet.split { ", written split to evade filters" } else { "" };
+            let _ = writeln!(out, "  {:?} {} ({proof}{split})", wallet.coin, wallet.address);
         }
     }
     if !evidence.amounts.is_empty() {
-        let amounts: Vec<String> = evidence
-            .amounts
-            .iter()
-            .map(|a| format!("{} {}", a.value, a.currency))
-            .collect();
+        let amounts: Vec<String> =
+            evidence.amounts.iter().map(|a| format!("{} {}", a.value, a.currency)).collect();
         let _ = writeln!(out, "\nAmounts named: {}", amounts.join(", "));
     }
     if !evidence.deadlines.is_empty() {

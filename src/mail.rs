@@ -94,6 +94,12 @@ pub struct Email {
     pub normalized_text: String,
     /// Size of the raw message in bytes.
     pub size: usize,
+    /// Invisible characters hidden inside words of the subject and sender name.
+    pub hidden_in_headers: usize,
+    /// Invisible characters hidden inside words of the body text.
+    pub hidden_in_body: usize,
+    /// An HTML body carries a password field.
+    pub has_password_field: bool,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -102,9 +108,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         return Err(MailError::Empty);
     }
     let raw_fixed = charset::rewrite_unknown_labels(raw);
-    let message = MessageParser::default()
-        .parse(raw_fixed.as_ref())
-        .ok_or(MailError::Unparseable)?;
+    let message = MessageParser::default().parse(raw_fixed.as_ref()).ok_or(MailError::Unparseable)?;
 
     let mut email = Email {
         message_id: message.message_id().map(str::to_string),
@@ -114,31 +118,26 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         reply_to: message.reply_to().map(mailboxes).unwrap_or_default(),
         return_path: message.return_address().map(str::to_string),
         authentication: authentication(&message),
-        via_list: message.header_raw("List-Id").is_some()
-            || message.header_raw("List-Post").is_some(),
+        via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
         size: raw.len(),
         ..Email::default()
     };
     let mut attribute_text = String::new();
     collect_parts(&message, &mut email, &mut attribute_text, 0);
-    for url in url::find_urls(&email.text)
-        .map(str::to_string)
-        .collect::<Vec<_>>()
-    {
+    for url in url::find_urls(&email.text).map(str::to_string).collect::<Vec<_>>() {
         if !email.links.iter().any(|l| l.href == url) {
-            email.links.push(Link {
-                text: url.clone(),
-                href: url,
-            });
+            email.links.push(Link { text: url.clone(), href: url });
         }
     }
+    let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
+    email.hidden_in_headers =
+        normalize::hidden_inside_words(&email.subject) + normalize::hidden_inside_words(sender_name);
+    email.hidden_in_body = normalize::hidden_inside_words(&email.text);
     email.normalized_subject = normalize::normalize(&email.subject);
     email.normalized_text = normalize::normalize(&email.text);
     if !attribute_text.is_empty() {
         email.normalized_text.push('\n');
-        email
-            .normalized_text
-            .push_str(&normalize::normalize(&attribute_text));
+        email.normalized_text.push_str(&normalize::normalize(&attribute_text));
     }
     Ok(email)
 }
@@ -150,8 +149,8 @@ fn collect_parts(
     depth: usize,
 ) {
     for (index, part) in message.parts.iter().enumerate() {
-        let is_attachment = message.attachments.iter().any(|&a| a as usize == index)
-            && part.attachment_name().is_some();
+        let is_attachment =
+            message.attachments.iter().any(|&a| a as usize == index) && part.attachment_name().is_some();
         if is_attachment {
             email.attachments.push(Attachment {
                 name: part.attachment_name().unwrap_or_default().to_string(),
@@ -164,6 +163,7 @@ fn collect_parts(
                 let content = html::parse_html(truncate(html, MAX_TEXT_BYTES));
                 append_text(&mut email.text, &content.text);
                 email.links.extend(content.links);
+                email.has_password_field |= content.has_password_field;
                 append_text(attribute_text, &content.attribute_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
@@ -212,10 +212,7 @@ fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
     address
         .iter()
         .map(|addr| Mailbox {
-            name: addr
-                .name()
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty()),
+            name: addr.name().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
             address: addr.address().unwrap_or_default().trim().to_string(),
         })
         .collect()
@@ -273,22 +270,12 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
         let from = email.from.as_ref().expect("has From");
         assert_eq!(from.name.as_deref(), Some("Alice"));
         assert_eq!(from.domain().as_deref(), Some("example.com"));
-        assert_eq!(
-            email.reply_to.first().map(|m| m.address.as_str()),
-            Some("x@other.example")
-        );
+        assert_eq!(email.reply_to.first().map(|m| m.address.as_str()), Some("x@other.example"));
         assert_eq!(email.authentication.spf, Some(AuthResult::Pass));
         assert_eq!(email.authentication.dkim, Some(AuthResult::Fail));
         assert_eq!(email.authentication.dmarc, Some(AuthResult::Other));
-        assert_eq!(
-            email.links.first().map(|l| l.href.as_str()),
-            Some("https://evil.example/")
-        );
-        assert!(
-            email.normalized_text.contains("bc1q"),
-            "{}",
-            email.normalized_text
-        );
+        assert_eq!(email.links.first().map(|l| l.href.as_str()), Some("https://evil.example/"));
+        assert!(email.normalized_text.contains("bc1q"), "{}", email.normalized_text);
     }
 
     #[test]

@@ -13,11 +13,7 @@ use scamguard::detect::classify;
 use scamguard::{bench, explain, mail, source};
 
 #[derive(Parser)]
-#[command(
-    name = "scamguard",
-    version,
-    about = "Catches extortion and phishing mail, and explains why"
-)]
+#[command(name = "scamguard", version, about = "Catches extortion and phishing mail, and explains why")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,17 +58,9 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan {
-            json,
-            config,
-            paths,
-        } => scan(&paths, json, config.as_deref()),
+        Command::Scan { json, config, paths } => scan(&paths, json, config.as_deref()),
         Command::Explain { config, file } => explain_file(&file, config.as_deref()),
-        Command::Bench {
-            messages,
-            corpus,
-            rounds,
-        } => run_bench(messages, corpus.as_deref(), rounds),
+        Command::Bench { messages, corpus, rounds } => run_bench(messages, corpus.as_deref(), rounds),
     };
     match result {
         Ok(code) => code,
@@ -123,10 +111,7 @@ fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Result<
                     if json {
                         explain::json_error(&input.label, &error).to_string()
                     } else {
-                        format!(
-                            "{:<10} {:>5}  {:<9}  {}  [{error}]",
-                            "error", "-", "-", input.label
-                        )
+                        format!("{:<10} {:>5}  {:<9}  {}  [{error}]", "error", "-", "-", input.label)
                     }
                 }
             };
@@ -143,11 +128,7 @@ fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Result<
         )?;
     }
     out.flush()?;
-    Ok(if missing_path {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if missing_path { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
 fn explain_file(file: &Path, config: Option<&Path>) -> anyhow::Result<ExitCode> {
@@ -166,30 +147,16 @@ fn run_bench(messages: usize, corpus: Option<&Path>, rounds: usize) -> anyhow::R
             anyhow::ensure!(!files.is_empty(), "no .eml files in {}", dir.display());
             files
                 .iter()
-                .map(|f| {
-                    std::fs::read(f).with_context(|| format!("Unable to read {}", f.display()))
-                })
+                .map(|f| std::fs::read(f).with_context(|| format!("Unable to read {}", f.display())))
                 .collect::<anyhow::Result<Vec<_>>>()?
         }
         None => bench::generate_corpus(messages),
     };
     let report = bench::run(&corpus, rounds);
-    println!(
-        "messages:              {} (mean {} bytes)",
-        report.messages, report.mean_bytes
-    );
-    println!(
-        "parse only:            {:>8.0} msg/CPU-s",
-        report.parse_per_cpu_second
-    );
-    println!(
-        "parse + classify:      {:>8.0} msg/CPU-s",
-        report.classify_per_cpu_second
-    );
-    println!(
-        "classify / parse time: {:>8.2}x",
-        report.classify_over_parse
-    );
+    println!("messages:              {} (mean {} bytes)", report.messages, report.mean_bytes);
+    println!("parse only:            {:>8.0} msg/CPU-s", report.parse_per_cpu_second);
+    println!("parse + classify:      {:>8.0} msg/CPU-s", report.classify_per_cpu_second);
+    println!("classify / parse time: {:>8.2}x", report.classify_over_parse);
     println!("threats found:         {}", report.threats);
     Ok(ExitCode::SUCCESS)
 }

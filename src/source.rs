@@ -11,10 +11,7 @@ pub enum SourceError {
     #[error("no such file or folder: {0}")]
     NotFound(PathBuf),
     #[error("cannot read {path}: {source}")]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
 }
 
 /// One message to classify: where it came from and its raw bytes (or why they could not
@@ -45,10 +42,7 @@ pub fn for_each_message(path: &Path, visit: &mut dyn FnMut(Input)) {
     match &input.bytes {
         Ok(bytes) if is_mbox(path, bytes) => {
             for (index, message) in split_mbox(bytes).into_iter().enumerate() {
-                visit(Input {
-                    label: format!("{}#{}", input.label, index + 1),
-                    bytes: Ok(message),
-                });
+                visit(Input { label: format!("{}#{}", input.label, index + 1), bytes: Ok(message) });
             }
         }
         _ => visit(input),
@@ -58,10 +52,7 @@ pub fn for_each_message(path: &Path, visit: &mut dyn FnMut(Input)) {
 fn read_file(path: &Path) -> Input {
     Input {
         label: path.display().to_string(),
-        bytes: fs::read(path).map_err(|source| SourceError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        }),
+        bytes: fs::read(path).map_err(|source| SourceError::Unreadable { path: path.to_path_buf(), source }),
     }
 }
 
@@ -77,10 +68,7 @@ pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("eml"))
-            {
+            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")) {
                 found.push(path);
             }
         }
@@ -91,9 +79,7 @@ pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
 
 /// An mbox file starts with a `From ` separator line; an `.eml` file never does.
 fn is_mbox(path: &Path, bytes: &[u8]) -> bool {
-    let is_eml = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("eml"));
+    let is_eml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"));
     !is_eml && bytes.starts_with(b"From ")
 }
 
@@ -134,9 +120,7 @@ mod tests {
         let messages = split_mbox(mbox);
         assert_eq!(messages.len(), 2);
         assert_eq!(
-            messages
-                .first()
-                .map(|m| String::from_utf8_lossy(m).into_owned()),
+            messages.first().map(|m| String::from_utf8_lossy(m).into_owned()),
             Some("Subject: one\n\nFrom here\n\n".into())
         );
     }
@@ -158,12 +142,7 @@ mod tests {
     #[test]
     fn a_missing_path_is_reported_not_fatal() {
         let mut inputs = Vec::new();
-        for_each_message(Path::new("/nonexistent/scamguard"), &mut |input| {
-            inputs.push(input)
-        });
-        assert!(matches!(
-            inputs.first().map(|i| &i.bytes),
-            Some(Err(SourceError::NotFound(_)))
-        ));
+        for_each_message(Path::new("/nonexistent/scamguard"), &mut |input| inputs.push(input));
+        assert!(matches!(inputs.first().map(|i| &i.bytes), Some(Err(SourceError::NotFound(_)))));
     }
 }

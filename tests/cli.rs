@@ -8,44 +8,21 @@ fn scamguard() -> Command {
 
 #[test]
 fn scan_json_prints_one_object_per_message_with_the_contract_fields() {
-    let output = scamguard()
-        .args(["scan", "--json"])
-        .arg(super::fixtures())
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = scamguard().args(["scan", "--json"]).arg(super::fixtures()).output().expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8(output.stdout).expect("UTF-8");
     let files = scamguard::source::eml_files(&super::fixtures()).len();
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect();
+    let lines: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
     assert_eq!(lines.len(), files);
     for line in &lines {
-        for field in [
-            "path",
-            "message_id",
-            "subject",
-            "verdict",
-            "category",
-            "score",
-            "signals",
-        ] {
+        for field in ["path", "message_id", "subject", "verdict", "category", "score", "signals"] {
             assert!(line.get(field).is_some(), "missing {field} in {line}");
         }
-        assert!(
-            ["clean", "suspicious", "threat"]
-                .contains(&line["verdict"].as_str().unwrap_or_default())
-        );
+        assert!(["clean", "suspicious", "threat"].contains(&line["verdict"].as_str().unwrap_or_default()));
         for signal in line["signals"].as_array().expect("signals array") {
             assert!(
-                signal["rule"].is_string()
-                    && signal["weight"].is_number()
-                    && signal["evidence"].is_string()
+                signal["rule"].is_string() && signal["weight"].is_number() && signal["evidence"].is_string()
             );
         }
     }
@@ -55,11 +32,7 @@ fn scan_json_prints_one_object_per_message_with_the_contract_fields() {
 
 #[test]
 fn scan_text_prints_a_line_per_message_and_a_summary() {
-    let output = scamguard()
-        .arg("scan")
-        .arg(super::fixtures())
-        .output()
-        .expect("runs");
+    let output = scamguard().arg("scan").arg(super::fixtures()).output().expect("runs");
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("threat") && stdout.contains("extortion"));
@@ -71,28 +44,15 @@ fn scan_text_prints_a_line_per_message_and_a_summary() {
 fn unreadable_message_is_reported_on_its_line_and_the_run_goes_on() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("a_empty.eml"), b"").expect("write");
-    std::fs::copy(
-        super::fixtures().join("ja_police_impersonation.eml"),
-        dir.path().join("b_police.eml"),
-    )
-    .expect("copy");
-    let output = scamguard()
-        .args(["scan", "--json"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    std::fs::copy(super::fixtures().join("ja_police_impersonation.eml"), dir.path().join("b_police.eml"))
+        .expect("copy");
+    let output = scamguard().args(["scan", "--json"]).arg(dir.path()).output().expect("runs");
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
+    let lines: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
     assert_eq!(lines.len(), 2);
-    assert!(
-        lines[0]["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("empty"))
-    );
+    assert!(lines[0]["error"].as_str().is_some_and(|e| e.contains("empty")));
     assert_eq!(lines[1]["verdict"], "threat");
 }
 
@@ -100,21 +60,14 @@ fn unreadable_message_is_reported_on_its_line_and_the_run_goes_on() {
 fn mbox_files_are_split_into_messages() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut mbox = Vec::new();
-    for name in [
-        "ja_police_impersonation.eml",
-        "ham_en_colleague_video_call.eml",
-    ] {
+    for name in ["ja_police_impersonation.eml", "ham_en_colleague_video_call.eml"] {
         mbox.extend_from_slice(b"From sender@example.com Mon Nov 16 10:00:00 2026\n");
         mbox.extend(std::fs::read(super::fixtures().join(name)).expect("fixture"));
         mbox.extend_from_slice(b"\n");
     }
     let path = dir.path().join("inbox.mbox");
     std::fs::write(&path, mbox).expect("write");
-    let output = scamguard()
-        .args(["scan", "--json"])
-        .arg(&path)
-        .output()
-        .expect("runs");
+    let output = scamguard().args(["scan", "--json"]).arg(&path).output().expect("runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let verdicts: Vec<String> = stdout
         .lines()
@@ -130,28 +83,9 @@ fn mbox_files_are_split_into_messages() {
 
 #[test]
 fn usage_errors_exit_with_2() {
-    assert_eq!(
-        scamguard()
-            .arg("scan")
-            .output()
-            .expect("runs")
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        scamguard()
-            .arg("frobnicate")
-            .output()
-            .expect("runs")
-            .status
-            .code(),
-        Some(2)
-    );
-    let missing = scamguard()
-        .args(["scan", "/nonexistent/scamguard/mail.eml"])
-        .output()
-        .expect("runs");
+    assert_eq!(scamguard().arg("scan").output().expect("runs").status.code(), Some(2));
+    assert_eq!(scamguard().arg("frobnicate").output().expect("runs").status.code(), Some(2));
+    let missing = scamguard().args(["scan", "/nonexistent/scamguard/mail.eml"]).output().expect("runs");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stdout).contains("no such file"));
 }
@@ -176,21 +110,10 @@ fn explain_lists_every_signal_with_its_evidence() {
 fn a_bad_config_line_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("bad.toml");
-    std::fs::write(
-        &config,
-        "[detection]\nsuspicious = 4.0\nthreat = \"high\"\n",
-    )
-    .expect("write");
-    let output = scamguard()
-        .args(["scan", "--config"])
-        .arg(&config)
-        .arg(super::fixtures())
-        .output()
-        .expect("runs");
+    std::fs::write(&config, "[detection]\nsuspicious = 4.0\nthreat = \"high\"\n").expect("write");
+    let output =
+        scamguard().args(["scan", "--config"]).arg(&config).arg(super::fixtures()).output().expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("threat") && stderr.contains("line 3"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("threat") && stderr.contains("line 3"), "{stderr}");
 }

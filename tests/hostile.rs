@@ -14,8 +14,7 @@ fn survives(raw: &[u8]) {
 #[test]
 fn truncated_and_garbage_input() {
     let fixture =
-        std::fs::read(super::fixtures().join("ja_extortion_html_fullwidth_zero_width.eml"))
-            .expect("fixture");
+        std::fs::read(super::fixtures().join("ja_extortion_html_fullwidth_zero_width.eml")).expect("fixture");
     for cut in (0..fixture.len()).step_by(97) {
         survives(fixture.get(..cut).unwrap_or_default());
     }
@@ -30,18 +29,14 @@ fn truncated_and_garbage_input() {
 fn deep_nesting_and_many_parts() {
     let mut deep = String::new();
     for level in 0..1000 {
-        deep.push_str(&format!(
-            "Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n--b{level}\r\n"
-        ));
+        deep.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n--b{level}\r\n"));
     }
     deep.push_str("Content-Type: text/plain\r\n\r\npay bitcoin\r\n");
     survives(deep.as_bytes());
 
     let mut many = String::from("Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n");
     for i in 0..10_000 {
-        many.push_str(&format!(
-            "--x\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n"
-        ));
+        many.push_str(&format!("--x\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n"));
     }
     many.push_str("--x--\r\n");
     survives(many.as_bytes());
@@ -59,11 +54,7 @@ fn fifty_megabyte_message_is_bounded() {
     );
     assert!(raw.len() > 50_000_000);
     let email = mail::parse(&raw).expect("parses");
-    assert!(
-        email.text.len() <= mail::MAX_TEXT_BYTES + 1,
-        "text kept is bounded: {}",
-        email.text.len()
-    );
+    assert!(email.text.len() <= mail::MAX_TEXT_BYTES + 1, "text kept is bounded: {}", email.text.len());
     let verdict = classify(&email, &Thresholds::default());
     assert!(verdict.evidence.wallets.iter().any(|w| w.checksum_valid));
 }

@@ -22,9 +22,7 @@ impl Brand {
     pub fn owns(&self, host: &str) -> bool {
         let registered = registrable_domain(host);
         self.domains.iter().any(|d| {
-            registered == *d
-                || host == *d
-                || host.strip_suffix(d).is_some_and(|rest| rest.ends_with('.'))
+            registered == *d || host == *d || host.strip_suffix(d).is_some_and(|rest| rest.ends_with('.'))
         })
     }
 }
@@ -115,23 +113,15 @@ pub fn brands_named(text: &str) -> Vec<&'static Brand> {
     for m in automaton.find_iter(text) {
         let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
         let after = bytes.get(m.end());
-        let first_is_word = bytes
-            .get(m.start())
-            .is_some_and(|b| b.is_ascii_alphanumeric());
-        let last_is_word = m
-            .end()
-            .checked_sub(1)
-            .and_then(|i| bytes.get(i))
-            .is_some_and(|b| b.is_ascii_alphanumeric());
+        let first_is_word = bytes.get(m.start()).is_some_and(|b| b.is_ascii_alphanumeric());
+        let last_is_word =
+            m.end().checked_sub(1).and_then(|i| bytes.get(i)).is_some_and(|b| b.is_ascii_alphanumeric());
         if (first_is_word && before.is_some_and(|b| b.is_ascii_alphanumeric()))
             || (last_is_word && after.is_some_and(|b| b.is_ascii_alphanumeric()))
         {
             continue;
         }
-        let Some(brand) = owners
-            .get(m.pattern().as_usize())
-            .and_then(|&i| BRANDS.get(i))
-        else {
+        let Some(brand) = owners.get(m.pattern().as_usize()).and_then(|&i| BRANDS.get(i)) else {
             continue;
         };
         if !named.iter().any(|b| std::ptr::eq(*b, brand)) {
@@ -207,19 +197,14 @@ mod tests {
 
     #[test]
     fn names_in_english_and_japanese_are_found_as_whole_words() {
-        let names: Vec<_> = brands_named("【三井住友カード】 and PayPal, not amazonia")
-            .iter()
-            .map(|b| b.name)
-            .collect();
+        let names: Vec<_> =
+            brands_named("【三井住友カード】 and PayPal, not amazonia").iter().map(|b| b.name).collect();
         assert_eq!(names, ["SMBC", "PayPal"]);
     }
 
     #[test]
     fn a_brand_owns_its_domains_and_their_subdomains() {
-        let amazon = brands_named("Amazon")
-            .into_iter()
-            .next()
-            .expect("Amazon is known");
+        let amazon = brands_named("Amazon").into_iter().next().expect("Amazon is known");
         assert!(amazon.owns("amazon.co.jp"));
         assert!(amazon.owns("mail.amazon.co.jp"));
         assert!(!amazon.owns("amazon.co.jp.example.com"));
@@ -227,14 +212,8 @@ mod tests {
 
     #[test]
     fn lookalike_hosts_are_attributed_to_the_brand_they_imitate() {
-        assert_eq!(
-            imitated_by_host("www.ucscard.co.jp.humaoo.com").map(|b| b.name),
-            Some("UCS")
-        );
-        assert_eq!(
-            imitated_by_host("paypal-secure-login.com").map(|b| b.name),
-            Some("PayPal")
-        );
+        assert_eq!(imitated_by_host("www.ucscard.co.jp.humaoo.com").map(|b| b.name), Some("UCS"));
+        assert_eq!(imitated_by_host("paypal-secure-login.com").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("www.paypal.com").map(|b| b.name), None);
         assert_eq!(imitated_by_host("example.org").map(|b| b.name), None);
     }

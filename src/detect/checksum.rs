@@ -42,9 +42,7 @@ pub fn base58check_version(address: &str) -> Option<u8> {
     }
     let (payload, checksum) = bytes.split_at(21);
     let digest = Sha256::digest(Sha256::digest(payload));
-    (digest.get(..4) == Some(checksum))
-        .then(|| payload.first().copied())
-        .flatten()
+    (digest.get(..4) == Some(checksum)).then(|| payload.first().copied()).flatten()
 }
 
 /// The two checksum flavours of BIP-173 and BIP-350.
@@ -66,12 +64,7 @@ pub fn bech32_segwit(address: &str) -> Option<(&str, u8, Bech32Variant)> {
     }
     let values: Vec<u8> = data
         .bytes()
-        .map(|c| {
-            BECH32_ALPHABET
-                .iter()
-                .position(|&a| a == c)
-                .map(|p| p as u8)
-        })
+        .map(|c| BECH32_ALPHABET.iter().position(|&a| a == c).map(|p| p as u8))
         .collect::<Option<_>>()?;
     let mut checked: Vec<u8> = hrp.bytes().map(|c| c >> 5).collect();
     checked.push(0);
@@ -92,13 +85,7 @@ pub fn bech32_segwit(address: &str) -> Option<(&str, u8, Bech32Variant)> {
 }
 
 fn polymod(values: &[u8]) -> u32 {
-    const GENERATOR: [u32; 5] = [
-        0x3b6a_57b2,
-        0x2650_8e6d,
-        0x1ea1_19fa,
-        0x3d42_33dd,
-        0x2a14_62b3,
-    ];
+    const GENERATOR: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
     let mut checksum: u32 = 1;
     for &value in values {
         let top = checksum >> 25;
@@ -118,22 +105,10 @@ mod tests {
 
     #[test]
     fn base58check_accepts_real_addresses_and_rejects_a_changed_character() {
-        assert_eq!(
-            base58check_version("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
-            Some(0x00)
-        );
-        assert_eq!(
-            base58check_version("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"),
-            Some(0x05)
-        );
-        assert_eq!(
-            base58check_version("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"),
-            None
-        );
-        assert_eq!(
-            base58check_version("1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf"),
-            None
-        );
+        assert_eq!(base58check_version("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"), Some(0x00));
+        assert_eq!(base58check_version("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"), Some(0x05));
+        assert_eq!(base58check_version("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"), None);
+        assert_eq!(base58check_version("1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf"), None);
         assert_eq!(base58check_version("0OIl"), None);
     }
 
@@ -141,13 +116,9 @@ mod tests {
     fn bech32_and_bech32m_are_told_apart_by_witness_version() {
         let v0 = bech32_segwit("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
         assert_eq!(v0, Some(("bc", 0, Bech32Variant::Bech32)));
-        let taproot =
-            bech32_segwit("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0");
+        let taproot = bech32_segwit("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0");
         assert_eq!(taproot, Some(("bc", 1, Bech32Variant::Bech32m)));
-        assert_eq!(
-            bech32_segwit("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"),
-            None
-        );
+        assert_eq!(bech32_segwit("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"), None);
         assert_eq!(bech32_segwit("bc1"), None);
     }
 }

@@ -23,10 +23,8 @@ pub struct Deadline {
 }
 
 static AMOUNT_AFTER_SYMBOL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(US\$|\$|USD|€|EUR|£|GBP|¥|JPY) ?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?",
-    )
-    .expect("amount pattern compiles")
+    Regex::new(r"(?i)(US\$|\$|USD|€|EUR|£|GBP|¥|JPY) ?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
+        .expect("amount pattern compiles")
 });
 
 static AMOUNT_BEFORE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
@@ -52,11 +50,7 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
         };
         let currency = currency_code(symbol.as_str());
         let value = number(whole.as_str(), caps.get(3).map(|m| m.as_str()));
-        amounts.push(Amount {
-            value,
-            currency,
-            text: caps.get(0).map_or("", |m| m.as_str()).to_string(),
-        });
+        amounts.push(Amount { value, currency, text: caps.get(0).map_or("", |m| m.as_str()).to_string() });
     }
     for caps in AMOUNT_BEFORE_UNIT.captures_iter(text) {
         let (Some(whole), Some(unit)) = (caps.get(1), caps.get(3)) else {
@@ -66,15 +60,8 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
         if unit.as_str() == "万円" {
             value *= 10_000.0;
         }
-        let text = text
-            .get(whole.start()..unit.end())
-            .unwrap_or_default()
-            .to_string();
-        amounts.push(Amount {
-            value,
-            currency: currency_code(unit.as_str()),
-            text,
-        });
+        let text = text.get(whole.start()..unit.end()).unwrap_or_default().to_string();
+        amounts.push(Amount { value, currency: currency_code(unit.as_str()), text });
     }
     amounts
 }
@@ -86,17 +73,11 @@ pub fn find_deadlines(text: &str) -> Vec<Deadline> {
         .filter_map(|caps| {
             let count: u32 = caps.get(1)?.as_str().parse().ok()?;
             let unit = caps.get(2)?.as_str().to_lowercase();
-            let hours_per = if unit.starts_with('h') || unit.starts_with("st") || unit == "時間" {
-                1
-            } else {
-                24
-            };
+            let hours_per =
+                if unit.starts_with('h') || unit.starts_with("st") || unit == "時間" { 1 } else { 24 };
             let whole = caps.get(0)?;
             let text = text.get(whole.start()..caps.get(2)?.end())?.to_string();
-            (count > 0).then_some(Deadline {
-                hours: count.saturating_mul(hours_per),
-                text,
-            })
+            (count > 0).then_some(Deadline { hours: count.saturating_mul(hours_per), text })
         })
         .collect()
 }
@@ -133,17 +114,8 @@ mod tests {
     fn amounts_in_english_and_japanese_notation() {
         let amounts = find_amounts("pay $1,500 or 2000 USD, 0.05 BTC, 3万円, ¥30,000 or 399 €");
         let pairs: Vec<(f64, &str)> = amounts.iter().map(|a| (a.value, a.currency)).collect();
-        for expected in [
-            (1500.0, "USD"),
-            (2000.0, "USD"),
-            (0.05, "BTC"),
-            (30000.0, "JPY"),
-            (399.0, "EUR"),
-        ] {
-            assert!(
-                pairs.contains(&expected),
-                "{expected:?} missing from {pairs:?}"
-            );
+        for expected in [(1500.0, "USD"), (2000.0, "USD"), (0.05, "BTC"), (30000.0, "JPY"), (399.0, "EUR")] {
+            assert!(pairs.contains(&expected), "{expected:?} missing from {pairs:?}");
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Family {
     AccountThreat,
     SensitiveData,
     Urgency,
+    /// Bait: a prize, a reward, points or an airdrop waiting to be claimed.
+    Lure,
     /// An accusation of a crime ("you are involved in illegal transactions").
     Accusation,
     /// The sender speaking as the perpetrator: "I hacked", "my software", 私は.
@@ -37,7 +39,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 17] = [
+    pub const ALL: [Family; 18] = [
         Family::DeviceCompromise,
         Family::Recording,
         Family::AdultContent,
@@ -52,6 +54,7 @@ impl Family {
         Family::AccountThreat,
         Family::SensitiveData,
         Family::Urgency,
+        Family::Lure,
         Family::Accusation,
         Family::PerpetratorVoice,
         Family::Awareness,
@@ -74,6 +77,7 @@ impl Family {
             Family::AccountThreat => "threatens_account",
             Family::SensitiveData => "asks_for_sensitive_data",
             Family::Urgency => "urges_haste",
+            Family::Lure => "offers_a_reward",
             Family::Accusation => "accuses_of_crime",
             Family::PerpetratorVoice => "speaks_as_perpetrator",
             Family::Awareness => "warns_about_scams",
@@ -195,6 +199,13 @@ const PHRASES: &[(Family, &[&str])] = &[
         "within 12 hours", "today", "right away", "without delay", "至急", "緊急", "重要", "以内", "速やかに",
         "直ちに", "ただちに", "期限", "今すぐ", "早急", "紧急", "立即", "urgente", "imediatamente",
     ]),
+    (Family::Lure, &[
+        "airdrop", "claim your", "ready to claim", "claim now", "withdrawal", "withdraw", "your reward",
+        "rewards", "you have won", "you've won", "winner", "congratulations", "your balance", "dividend",
+        "giveaway", "free gift", "cashback", "refund", "unclaimed", "prize",
+        "ポイント", "当選", "プレゼント", "還元", "付与", "キャンペーン", "特典", "返金", "払い戻し",
+        "pontos", "resgate", "prêmio", "reembolso",
+    ]),
     (Family::Accusation, &[
         "illegal", "pedophile", "child pornography", "arrest", "warrant", "investigation",
         "criminal case", "違法", "逮捕", "捜査", "犯罪", "関与", "容疑", "児童ポルノ", "起訴", "illegal",
@@ -237,14 +248,8 @@ static PHRASEBOOK: LazyLock<Phrasebook> = LazyLock::new(|| {
         for phrase in *phrases {
             let prefix_only = phrase.ends_with('*');
             let needle = phrase.trim_end_matches('*');
-            let ends_in_word = needle
-                .bytes()
-                .last()
-                .is_some_and(|b| b.is_ascii_alphanumeric());
-            let starts_in_word = needle
-                .bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_alphanumeric());
+            let ends_in_word = needle.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric());
+            let starts_in_word = needle.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
             patterns.push(Pattern {
                 family: *family,
                 needs_right_boundary: ends_in_word && !prefix_only,
@@ -259,10 +264,7 @@ static PHRASEBOOK: LazyLock<Phrasebook> = LazyLock::new(|| {
         .kind(Some(AhoCorasickKind::DFA))
         .build(&needles)
         .expect("phrases compile");
-    Phrasebook {
-        automaton,
-        patterns,
-    }
+    Phrasebook { automaton, patterns }
 });
 
 /// What one family matched: the first phrase as written, and how many distinct phrases
@@ -321,8 +323,7 @@ pub fn find_families<'a>(texts: impl IntoIterator<Item = &'a str>) -> Findings {
                 continue;
             };
             let before = m.start().checked_sub(1).and_then(|i| bytes.get(i)).copied();
-            let before_ok =
-                !pattern.needs_left_boundary || before.is_none_or(|b| !continues_word_before(b));
+            let before_ok = !pattern.needs_left_boundary || before.is_none_or(|b| !continues_word_before(b));
             let after_ok = !pattern.needs_right_boundary
                 || bytes
                     .get(m.end())
@@ -373,12 +374,9 @@ mod tests {
         let f = find_families([
             "あなたのデバイスをハッキングし、カメラで録画しました。ビットコインで送金してください",
         ]);
-        for family in [
-            Family::DeviceCompromise,
-            Family::Recording,
-            Family::Cryptocurrency,
-            Family::PaymentDemand,
-        ] {
+        for family in
+            [Family::DeviceCompromise, Family::Recording, Family::Cryptocurrency, Family::PaymentDemand]
+        {
             assert!(f.has(family), "{family:?}");
         }
     }
@@ -386,10 +384,7 @@ mod tests {
     #[test]
     fn whole_words_only_unless_marked_as_prefix() {
         let f = find_families(["Use PayPal to repay the mortgage"]);
-        assert!(
-            !f.has(Family::PaymentDemand),
-            "pay inside paypal/repay must not count"
-        );
+        assert!(!f.has(Family::PaymentDemand), "pay inside paypal/repay must not count");
         assert!(find_families(["masturbating"]).has(Family::AdultContent));
     }
 

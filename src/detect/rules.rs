@@ -5,6 +5,7 @@
 //! occurring together (a wallet, a demand and a story about a hacked webcam), which is
 //! what separates a scam from a newsletter or an advisory that talks about one.
 
+mod evasion;
 mod extortion;
 mod headers;
 mod phishing;
@@ -35,26 +36,20 @@ pub const RULES: &[Rule] = &[
     phishing::lookalike_domain,
     phishing::risky_link_hosts,
     phishing::credential_claims,
+    phishing::login_form_in_mail,
+    phishing::sender_on_throwaway_tenant,
+    phishing::shared_document_lure,
     phishing::phishing_pattern,
     phishing::dangerous_attachment,
     headers::self_sent_spoof,
     headers::authentication_failed,
     headers::reply_to_elsewhere,
     headers::recipient_address_in_body,
+    evasion::hidden_characters,
 ];
 
-fn signal(
-    rule: &'static str,
-    weight: f32,
-    category: Category,
-    evidence: impl Into<String>,
-) -> Signal {
-    Signal {
-        rule,
-        weight,
-        category,
-        evidence: evidence.into(),
-    }
+fn signal(rule: &'static str, weight: f32, category: Category, evidence: impl Into<String>) -> Signal {
+    Signal { rule, weight, category, evidence: evidence.into() }
 }
 
 #[cfg(test)]

@@ -68,11 +68,7 @@ pub fn find_wallets(text: &str) -> Vec<WalletAddress> {
     let mut i = 0;
     while i < bytes.len() {
         let at_boundary = i == 0 || bytes.get(i - 1).is_none_or(|b| !b.is_ascii_alphanumeric());
-        let candidate = if at_boundary {
-            verified_at(bytes, i)
-        } else {
-            None
-        };
+        let candidate = if at_boundary { verified_at(bytes, i) } else { None };
         match candidate {
             Some((wallet, end)) => {
                 push(wallet);
@@ -82,17 +78,8 @@ pub fn find_wallets(text: &str) -> Vec<WalletAddress> {
         }
     }
     for m in SHAPE_ONLY.find_iter(text) {
-        let coin = if m.as_str().starts_with("0x") {
-            Coin::Ethereum
-        } else {
-            Coin::Monero
-        };
-        push(WalletAddress {
-            coin,
-            address: m.as_str().to_string(),
-            checksum_valid: false,
-            split: false,
-        });
+        let coin = if m.as_str().starts_with("0x") { Coin::Ethereum } else { Coin::Monero };
+        push(WalletAddress { coin, address: m.as_str().to_string(), checksum_valid: false, split: false });
     }
     for caps in UNVERIFIED_BITCOIN.captures_iter(text) {
         if let Some(m) = caps.get(1) {
@@ -111,21 +98,12 @@ pub fn find_wallets(text: &str) -> Vec<WalletAddress> {
 /// byte offset just past it.
 fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
     let rest = bytes.get(start..)?;
-    let lower_prefix = |p: &[u8]| {
-        rest.len() >= p.len()
-            && rest
-                .get(..p.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(p))
-    };
+    let lower_prefix =
+        |p: &[u8]| rest.len() >= p.len() && rest.get(..p.len()).is_some_and(|r| r.eq_ignore_ascii_case(p));
     if lower_prefix(b"bc1") || lower_prefix(b"ltc1") {
         let prefix_len = if lower_prefix(b"bc1") { 3 } else { 4 };
-        let (chars, ends) = collect(rest, prefix_len, MAX_BECH32_LEN, |c| {
-            is_bech32(c.to_ascii_lowercase())
-        });
-        let lowered: String = chars
-            .iter()
-            .map(|c| c.to_ascii_lowercase() as char)
-            .collect();
+        let (chars, ends) = collect(rest, prefix_len, MAX_BECH32_LEN, |c| is_bech32(c.to_ascii_lowercase()));
+        let lowered: String = chars.iter().map(|c| c.to_ascii_lowercase() as char).collect();
         for len in [MAX_BECH32_LEN, 62, 43, 42] {
             let Some(candidate) = lowered.get(..len) else {
                 continue;
@@ -148,8 +126,7 @@ fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
         return None;
     }
     let (chars, ends) = collect(rest, 0, MAX_BASE58_LEN, is_base58);
-    if chars.len() < MIN_BASE58_LEN
-        || chars.iter().filter(|c| c.is_ascii_digit()).count() < MIN_BASE58_DIGITS
+    if chars.len() < MIN_BASE58_LEN || chars.iter().filter(|c| c.is_ascii_digit()).count() < MIN_BASE58_DIGITS
     {
         return None;
     }
@@ -165,24 +142,10 @@ fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
     None
 }
 
-fn finish(
-    coin: Coin,
-    address: String,
-    ends: &[usize],
-    len: usize,
-    start: usize,
-) -> (WalletAddress, usize) {
+fn finish(coin: Coin, address: String, ends: &[usize], len: usize, start: usize) -> (WalletAddress, usize) {
     let end = ends.get(len - 1).copied().unwrap_or(len);
     let split = end != len;
-    (
-        WalletAddress {
-            coin,
-            address,
-            checksum_valid: true,
-            split,
-        },
-        start + end,
-    )
+    (WalletAddress { coin, address, checksum_valid: true, split }, start + end)
 }
 
 /// Reads up to `max` address characters from `bytes`, the first `prefix_len` taken as
@@ -205,9 +168,7 @@ fn collect(
             i += 1;
             continue;
         }
-        let gap = bytes.get(i..).map_or(0, |r| {
-            r.iter().take_while(|b| **b == b' ' || **b == b'\n').count()
-        });
+        let gap = bytes.get(i..).map_or(0, |r| r.iter().take_while(|b| **b == b' ' || **b == b'\n').count());
         let resumes = bytes.get(i + gap).is_some_and(|&next| accept(next));
         if gap == 0 || gap > MAX_GAP || !resumes || chars.len() < MIN_PIECE_BEFORE_GAP {
             break;
@@ -227,11 +188,7 @@ mod tests {
     const TAPROOT: &str = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0";
 
     fn verified(text: &str) -> Vec<String> {
-        find_wallets(&normalize(text))
-            .into_iter()
-            .filter(|w| w.checksum_valid)
-            .map(|w| w.address)
-            .collect()
+        find_wallets(&normalize(text)).into_iter().filter(|w| w.checksum_valid).map(|w| w.address).collect()
     }
 
     #[test]
@@ -243,34 +200,20 @@ mod tests {
 
     #[test]
     fn split_wrapped_full_width_and_zero_width_addresses_are_found() {
+        assert_eq!(verified("B T C: bc1qw508d6q ejxtdg4y5r3 zarvary0c5xw7kv8f3t4 (copy it)"), [SEGWIT]);
+        assert_eq!(verified("bc1qw508d6qejxtdg4y5\nr3zarvary0c5xw7kv8f3t4"), [SEGWIT]);
         assert_eq!(
-            verified("B T C: bc1qw508d6q ejxtdg4y5r3 zarvary0c5xw7kv8f3t4 (copy it)"),
+            verified("ｂｃ１ｑｗ５０８ｄ６ｑｅｊｘｔｄｇ４ｙ５ｒ３ｚａｒｖａｒｙ０ｃ５ｘｗ７ｋｖ８ｆ３ｔ４"),
             [SEGWIT]
         );
-        assert_eq!(
-            verified("bc1qw508d6qejxtdg4y5\nr3zarvary0c5xw7kv8f3t4"),
-            [SEGWIT]
-        );
-        assert_eq!(
-            verified(
-                "ｂｃ１ｑｗ５０８ｄ６ｑｅｊｘｔｄｇ４ｙ５ｒ３ｚａｒｖａｒｙ０ｃ５ｘｗ７ｋｖ８ｆ３ｔ４"
-            ),
-            [SEGWIT]
-        );
-        assert_eq!(
-            verified("1A1zP1eP5QGe\u{200B}fi2DMPTfTL5SLmv7DivfNa"),
-            [LEGACY]
-        );
+        assert_eq!(verified("1A1zP1eP5QGe\u{200B}fi2DMPTfTL5SLmv7DivfNa"), [LEGACY]);
         let split = find_wallets(&normalize("1A1zP1eP5Q Gefi2DMPTfTL5SLmv7DivfNa"));
         assert!(split.first().is_some_and(|w| w.checksum_valid && w.split));
     }
 
     #[test]
     fn japanese_context_colon_brackets_and_kana_do_not_hide_an_address() {
-        assert_eq!(
-            verified(&format!("ビットコインアドレス：{LEGACY}")),
-            [LEGACY]
-        );
+        assert_eq!(verified(&format!("ビットコインアドレス：{LEGACY}")), [LEGACY]);
         assert_eq!(verified(&format!("「{SEGWIT}」に送金")), [SEGWIT]);
         assert_eq!(verified(&format!("こちら{LEGACY}です")), [LEGACY]);
     }
@@ -291,9 +234,6 @@ mod tests {
 
     #[test]
     fn ordinary_numbers_and_words_are_not_addresses() {
-        assert!(
-            find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label")
-                .is_empty()
-        );
+        assert!(find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label").is_empty());
     }
 }

@@ -32,10 +32,7 @@ pub fn rewrite_unknown_labels(raw: &[u8]) -> Cow<'_, [u8]> {
         let before = found.start().checked_sub(1).and_then(|i| raw.get(i));
         let after = raw.get(found.end());
         let in_label_position = matches!(before, Some(b'=' | b'"' | b'?' | b'\''))
-            && matches!(
-                after,
-                None | Some(b'"' | b'?' | b';' | b'\'' | b' ' | b'\r' | b'\n' | b'\t')
-            );
+            && matches!(after, None | Some(b'"' | b'?' | b';' | b'\'' | b' ' | b'\r' | b'\n' | b'\t'));
         if !in_label_position {
             continue;
         }
@@ -59,8 +56,7 @@ mod tests {
 
     #[test]
     fn microsoft_labels_are_rewritten_in_content_type_and_encoded_words() {
-        let raw =
-            b"Subject: =?CP932?B?gqA=?=\r\nContent-Type: text/plain; charset=\"x-ms-cp932\"\r\n";
+        let raw = b"Subject: =?CP932?B?gqA=?=\r\nContent-Type: text/plain; charset=\"x-ms-cp932\"\r\n";
         let fixed = rewrite_unknown_labels(raw);
         let fixed = String::from_utf8_lossy(&fixed);
         assert!(fixed.contains("=?windows-31j?B?"));

@@ -20,6 +20,9 @@ pub struct HtmlContent {
     pub links: Vec<Link>,
     /// Values of attributes that can carry readable text (alt, title, value, data-*).
     pub attribute_text: String,
+    /// Whether the body holds a password field: a login page mailed to the reader.
+    /// (Forms alone are common: newsletters carry search boxes and sign-up forms.)
+    pub has_password_field: bool,
 }
 
 /// Elements whose content is never shown to the reader.
@@ -34,10 +37,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
         push_text(&mut content.text, rest.get(..start).unwrap_or_default());
         let after = rest.get(start..).unwrap_or_default();
         if let Some(comment) = after.strip_prefix("<!--") {
-            rest = comment
-                .find("-->")
-                .and_then(|end| comment.get(end + 3..))
-                .unwrap_or_default();
+            rest = comment.find("-->").and_then(|end| comment.get(end + 3..)).unwrap_or_default();
             continue;
         }
         let Some(end) = after.find('>') else {
@@ -59,7 +59,11 @@ pub fn parse_html(html: &str) -> HtmlContent {
         if is_block(&name) {
             content.text.push('\n');
         }
-        for (key, value) in parse_attributes(attributes) {
+        let attributes = parse_attributes(attributes);
+        let is_password_input = name == "input"
+            && attributes.iter().any(|(k, v)| k == "type" && v.eq_ignore_ascii_case("password"));
+        content.has_password_field |= is_password_input;
+        for (key, value) in attributes {
             if key == "href" && name == "a" && !closing {
                 if let Some((href, start)) = open_anchor.take() {
                     close_anchor(&mut content, href, start);
@@ -132,9 +136,7 @@ fn split_tag(tag: &str) -> (String, &str, bool) {
         Some(rest) => (true, rest),
         None => (false, tag),
     };
-    let name_end = tag
-        .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
-        .unwrap_or(tag.len());
+    let name_end = tag.find(|c: char| c.is_whitespace() || c == '/' || c == '>').unwrap_or(tag.len());
     let name = tag.get(..name_end).unwrap_or_default().to_ascii_lowercase();
     (name, tag.get(name_end..).unwrap_or_default(), closing)
 }
@@ -154,21 +156,15 @@ fn parse_attributes(mut text: &str) -> Vec<(String, String)> {
             Some(quote @ ('"' | '\'')) => {
                 let inner = value_part.get(1..).unwrap_or_default();
                 match inner.find(quote) {
-                    Some(close) => (
-                        inner.get(..close).unwrap_or_default(),
-                        inner.get(close + 1..).unwrap_or_default(),
-                    ),
+                    Some(close) => {
+                        (inner.get(..close).unwrap_or_default(), inner.get(close + 1..).unwrap_or_default())
+                    }
                     None => (inner, ""),
                 }
             }
             _ => {
-                let end = value_part
-                    .find(char::is_whitespace)
-                    .unwrap_or(value_part.len());
-                (
-                    value_part.get(..end).unwrap_or_default(),
-                    value_part.get(end..).unwrap_or_default(),
-                )
+                let end = value_part.find(char::is_whitespace).unwrap_or(value_part.len());
+                (value_part.get(..end).unwrap_or_default(), value_part.get(end..).unwrap_or_default())
             }
         };
         let mut value = String::new();
@@ -190,9 +186,7 @@ pub fn decode_entities_into(out: &mut String, raw: &str) {
         out.push_str(rest.get(..amp).unwrap_or_default());
         let after = rest.get(amp + 1..).unwrap_or_default();
         let end = after.find(';').filter(|&end| end <= 10);
-        let decoded = end
-            .and_then(|end| after.get(..end))
-            .and_then(decode_reference);
+        let decoded = end.and_then(|end| after.get(..end)).and_then(decode_reference);
         match (decoded, end) {
             (Some(c), Some(end)) => {
                 out.push(c);
@@ -241,10 +235,7 @@ fn decode_reference(name: &str) -> Option<char> {
 
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
     let needle = needle.as_bytes();
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle))
+    haystack.as_bytes().windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -262,12 +253,19 @@ mod tests {
         assert!(!content.text.contains("hidden"));
         assert_eq!(
             content.links,
-            vec![Link {
-                href: "https://evil.example/login".into(),
-                text: "https://www.paypal.com".into()
-            }]
+            vec![Link { href: "https://evil.example/login".into(), text: "https://www.paypal.com".into() }]
         );
         assert_eq!(content.attribute_text.trim(), "bc1q wallet");
+        assert!(!content.has_password_field);
+    }
+
+    #[test]
+    fn password_fields_are_noticed_but_plain_forms_are_not() {
+        assert!(parse_html("<input type=\"password\" name=p>").has_password_field);
+        assert!(
+            !parse_html("<form action='https://x.example/search'><input type=text></form>")
+                .has_password_field
+        );
     }
 
     #[test]
@@ -278,14 +276,7 @@ mod tests {
 
     #[test]
     fn broken_markup_never_panics_and_keeps_text() {
-        for html in [
-            "<a href='x",
-            "<<<>>>",
-            "<a href=>t</a",
-            "text <b",
-            "<!-- open",
-            "&#99999999;",
-        ] {
+        for html in ["<a href='x", "<<<>>>", "<a href=>t</a", "text <b", "<!-- open", "&#99999999;"] {
             let _ = parse_html(html);
         }
         assert!(parse_html("before <b").text.contains("before"));

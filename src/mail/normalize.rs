@@ -49,6 +49,29 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> String {
     out
 }
 
+/// How many invisible characters sit inside words of `text` (between two letters or
+/// digits). Layout uses invisible characters between words or in padding; only evasion
+/// puts them inside a word ("B\u{200B}itcoin", "P\u{0336}a\u{0336}y").
+pub fn hidden_inside_words(text: &str) -> usize {
+    let mut count = 0;
+    let mut previous_visible: Option<char> = None;
+    let mut pending = 0;
+    for c in text.chars() {
+        if is_invisible(c) {
+            if previous_visible.is_some_and(char::is_alphanumeric) {
+                pending += 1;
+            }
+            continue;
+        }
+        if c.is_alphanumeric() {
+            count += pending;
+        }
+        pending = 0;
+        previous_visible = Some(c);
+    }
+    count
+}
+
 /// Characters that render as nothing (or only steer layout) and so can be slipped into a
 /// word or a wallet address without the reader seeing them.
 pub fn is_invisible(c: char) -> bool {
@@ -138,6 +161,13 @@ mod tests {
     #[test]
     fn strike_through_overlays_are_removed() {
         assert_eq!(normalize("P\u{0336}a\u{0336}y\u{0336}"), "Pay");
+    }
+
+    #[test]
+    fn hidden_characters_inside_words_are_counted_but_padding_is_not() {
+        assert_eq!(hidden_inside_words("B\u{200B}i\u{200B}tcoin"), 2);
+        assert_eq!(hidden_inside_words("P\u{0336}a\u{0336}y\u{0336}"), 2);
+        assert_eq!(hidden_inside_words("Hello \u{200C}\u{034F} \u{200C}\u{034F} world"), 0);
     }
 
     #[test]

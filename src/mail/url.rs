@@ -6,24 +6,21 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static URL_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`）」】『』（「【、。]+"#)
-        .expect("URL pattern compiles")
+    Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`）」】『』（「【、。]+"#).expect("URL pattern compiles")
 });
 
 /// Second-level labels under which a registry hands out names (example.co.jp), so the
 /// registered domain is three labels long. Not the full Public Suffix List: enough for
 /// the countries whose mail we see, and erring towards "different domain" is safe here
 /// because a mismatch alone never makes a threat.
-const SECOND_LEVEL: [&str; 14] = [
-    "co", "ne", "or", "ac", "go", "ad", "ed", "gr", "lg", "com", "net", "org", "gov", "edu",
-];
+const SECOND_LEVEL: [&str; 14] =
+    ["co", "ne", "or", "ac", "go", "ad", "ed", "gr", "lg", "com", "net", "org", "gov", "edu"];
 
 /// Every http(s) or www. URL written out in `text`, in order of appearance.
 pub fn find_urls(text: &str) -> impl Iterator<Item = &str> {
-    URL_IN_TEXT.find_iter(text).map(|m| {
-        m.as_str()
-            .trim_end_matches(['.', ',', ')', ']', '>', ';', ':', '!', '?'])
-    })
+    URL_IN_TEXT
+        .find_iter(text)
+        .map(|m| m.as_str().trim_end_matches(['.', ',', ')', ']', '>', ';', ':', '!', '?']))
 }
 
 /// The lower-cased host of a URL or bare domain (`https://User@Host.example:8080/x` →
@@ -83,22 +80,13 @@ mod tests {
     fn urls_are_found_in_text_without_trailing_punctuation() {
         let text = "ログインはこちら：https://www.ucscard.co.jp.humaoo.com/。 or www.example.com.";
         let urls: Vec<_> = find_urls(text).collect();
-        assert_eq!(
-            urls,
-            ["https://www.ucscard.co.jp.humaoo.com/", "www.example.com"]
-        );
+        assert_eq!(urls, ["https://www.ucscard.co.jp.humaoo.com/", "www.example.com"]);
     }
 
     #[test]
     fn hosts_are_extracted_from_all_url_shapes() {
-        assert_eq!(
-            host_of("https://User@Host.Example:8080/x").as_deref(),
-            Some("host.example")
-        );
-        assert_eq!(
-            host_of("www.example.com/path").as_deref(),
-            Some("www.example.com")
-        );
+        assert_eq!(host_of("https://User@Host.Example:8080/x").as_deref(), Some("host.example"));
+        assert_eq!(host_of("www.example.com/path").as_deref(), Some("www.example.com"));
         assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
         assert_eq!(host_of("mailto:someone"), None);
     }
@@ -106,10 +94,7 @@ mod tests {
     #[test]
     fn registrable_domain_knows_second_level_registries() {
         assert_eq!(registrable_domain("mail.example.co.jp"), "example.co.jp");
-        assert_eq!(
-            registrable_domain("www.ucscard.co.jp.humaoo.com"),
-            "humaoo.com"
-        );
+        assert_eq!(registrable_domain("www.ucscard.co.jp.humaoo.com"), "humaoo.com");
         assert_eq!(registrable_domain("a.b.example.com"), "example.com");
         assert_eq!(registrable_domain("example.com"), "example.com");
         assert_eq!(registrable_domain("192.0.2.1"), "192.0.2.1");

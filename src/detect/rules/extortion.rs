@@ -23,26 +23,13 @@ const MAX_DEMAND_WALLETS: usize = 2;
 /// checksum cannot hold by chance. Weighted below a verdict on its own, because exchange
 /// receipts and donation footers carry valid addresses too.
 pub fn verified_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let verified: Vec<&str> = facts
-        .wallets
-        .iter()
-        .filter(|w| w.checksum_valid)
-        .map(|w| w.address.as_str())
-        .collect();
+    let verified: Vec<&str> =
+        facts.wallets.iter().filter(|w| w.checksum_valid).map(|w| w.address.as_str()).collect();
     if verified.is_empty() {
         return;
     }
-    let weight = if verified.len() > MAX_DEMAND_WALLETS {
-        1.0
-    } else {
-        3.0
-    };
-    out.push(signal(
-        "crypto_wallet_verified",
-        weight,
-        Category::Extortion,
-        verified.join(", "),
-    ));
+    let weight = if verified.len() > MAX_DEMAND_WALLETS { 1.0 } else { 3.0 };
+    out.push(signal("crypto_wallet_verified", weight, Category::Extortion, verified.join(", ")));
 }
 
 /// An address-shaped string without a checksum to prove it (Ethereum, Monero, or a
@@ -53,12 +40,7 @@ pub fn unverified_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     if let Some(wallet) = facts.wallets.first() {
         let evidence = format!("{:?} {}", wallet.coin, wallet.address).to_lowercase();
-        out.push(signal(
-            "crypto_wallet_unverified",
-            1.0,
-            Category::Extortion,
-            evidence,
-        ));
+        out.push(signal("crypto_wallet_unverified", 1.0, Category::Extortion, evidence));
     }
 }
 
@@ -67,12 +49,7 @@ pub fn unverified_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// automatic detection").
 pub fn split_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(wallet) = facts.wallets.iter().find(|w| w.checksum_valid && w.split) {
-        out.push(signal(
-            "crypto_wallet_split_to_evade",
-            2.5,
-            Category::Extortion,
-            wallet.address.clone(),
-        ));
+        out.push(signal("crypto_wallet_split_to_evade", 2.5, Category::Extortion, wallet.address.clone()));
     }
 }
 
@@ -80,20 +57,12 @@ pub fn split_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// threat to distribute, payment, currency, secrecy, open tracking, password). Each is
 /// common in ordinary mail, so each weighs little; see [`extortion_narrative`].
 pub fn narrative_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let families = STORY_FAMILIES.iter().chain(&[
-        Family::PaymentDemand,
-        Family::Cryptocurrency,
-        Family::GiftCard,
-    ]);
+    let families =
+        STORY_FAMILIES.iter().chain(&[Family::PaymentDemand, Family::Cryptocurrency, Family::GiftCard]);
     for &family in families {
         if let Some(hit) = facts.families.get(family) {
             let weight = if family == Family::GiftCard { 1.0 } else { 0.5 };
-            out.push(signal(
-                family.rule_name(),
-                weight,
-                Category::Extortion,
-                hit.first.clone(),
-            ));
+            out.push(signal(family.rule_name(), weight, Category::Extortion, hit.first.clone()));
         }
     }
 }
@@ -101,12 +70,7 @@ pub fn narrative_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// A time limit ("48 hours", "5日以内"). Common in ordinary mail; counted as a claim only.
 pub fn payment_deadline(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(deadline) = facts.deadlines.first() {
-        out.push(signal(
-            "sets_deadline",
-            0.5,
-            Category::Extortion,
-            deadline.text.clone(),
-        ));
+        out.push(signal("sets_deadline", 0.5, Category::Extortion, deadline.text.clone()));
     }
 }
 
@@ -123,8 +87,7 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let has_target = !facts.wallets.is_empty()
         || facts.families.has(Family::Cryptocurrency)
         || facts.families.has(Family::GiftCard);
-    let demands =
-        facts.families.has(Family::PaymentDemand) || facts.wallets.iter().any(|w| w.checksum_valid);
+    let demands = facts.families.has(Family::PaymentDemand) || facts.wallets.iter().any(|w| w.checksum_valid);
     let claims = story_claims(facts);
     if !(has_target && demands && claims >= 3) {
         return;
@@ -137,11 +100,7 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         (true, false) => 3.0,
         (false, _) => 1.5,
     };
-    let speaker = if voice {
-        "in the perpetrator's voice"
-    } else {
-        "retold, not in the perpetrator's voice"
-    };
+    let speaker = if voice { "in the perpetrator's voice" } else { "retold, not in the perpetrator's voice" };
     out.push(signal(
         "extortion_narrative",
         weight,
@@ -155,8 +114,10 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn shown_password(facts: &Facts<'_>) -> Option<String> {
     use std::sync::LazyLock;
     static SHOWN: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?i)(?:password|passwort|kennwort|パスワード)(?:\s?is|は)?\s?[:：=]\s?([^\s,;。、」]{4,40})")
-            .expect("password pattern compiles")
+        regex::Regex::new(
+            r"(?i)(?:password|passwort|kennwort|パスワード)(?:\s?is|は)?\s?[:：=]\s?([^\s,;。、」]{4,40})",
+        )
+        .expect("password pattern compiles")
     });
     let caps = SHOWN.captures(&facts.email.normalized_text)?;
     let candidate = caps.get(1)?.as_str();
@@ -182,13 +143,11 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     };
     let name = from.name.as_deref().unwrap_or_default().to_lowercase();
-    let claims_police = ["警察", "police", "polizei", "europol", "interpol", "fbi"]
-        .iter()
-        .any(|p| name.contains(p));
+    let claims_police =
+        ["警察", "police", "polizei", "europol", "interpol", "fbi"].iter().any(|p| name.contains(p));
     let domain = from.domain().unwrap_or_default();
-    let official = [".go.jp", ".gov", ".police.uk", ".europa.eu", ".bund.de"]
-        .iter()
-        .any(|s| domain.ends_with(s));
+    let official =
+        [".go.jp", ".gov", ".police.uk", ".europa.eu", ".bund.de"].iter().any(|s| domain.ends_with(s));
     if claims_police && !official {
         out.push(signal(
             "impersonates_police",
@@ -205,12 +164,7 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn warns_about_scams(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(hit) = facts.families.get(Family::Awareness) {
         let weight = -2.5 * hit.distinct.min(4) as f32;
-        out.push(signal(
-            Family::Awareness.rule_name(),
-            weight,
-            Category::Extortion,
-            hit.first.clone(),
-        ));
+        out.push(signal(Family::Awareness.rule_name(), weight, Category::Extortion, hit.first.clone()));
     }
 }
 
@@ -219,8 +173,7 @@ mod tests {
     use super::*;
     use crate::detect::rules::test_support::{email, fired};
 
-    const HEADERS: &str =
-        "From: someone@sender.example\r\nTo: victim@example.com\r\nSubject: hello";
+    const HEADERS: &str = "From: someone@sender.example\r\nTo: victim@example.com\r\nSubject: hello";
     const WALLET: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
 
     #[test]
@@ -235,41 +188,27 @@ mod tests {
             fired(unverified_wallet, &email(HEADERS, &format!("BTC: {typo}"))),
             ["crypto_wallet_unverified"]
         );
-        assert!(
-            fired(
-                unverified_wallet,
-                &email(HEADERS, &format!("BTC: {WALLET}"))
-            )
-            .is_empty()
-        );
+        assert!(fired(unverified_wallet, &email(HEADERS, &format!("BTC: {WALLET}"))).is_empty());
     }
 
     #[test]
     fn split_wallet_fires_only_for_split_addresses() {
         let split = "B T C: bc1qw508d6q ejxtdg4y5r3 zarvary0c5xw7kv8f3t4";
-        assert_eq!(
-            fired(split_wallet, &email(HEADERS, split)),
-            ["crypto_wallet_split_to_evade"]
-        );
+        assert_eq!(fired(split_wallet, &email(HEADERS, split)), ["crypto_wallet_split_to_evade"]);
         assert!(fired(split_wallet, &email(HEADERS, &format!("BTC: {WALLET}"))).is_empty());
     }
 
     #[test]
     fn narrative_claims_name_each_family() {
-        let names = fired(
-            narrative_claims,
-            &email(HEADERS, "I hacked your device and turned on your webcam."),
-        );
+        let names =
+            fired(narrative_claims, &email(HEADERS, "I hacked your device and turned on your webcam."));
         assert_eq!(names, ["claims_device_compromise", "claims_recording"]);
         assert!(fired(narrative_claims, &email(HEADERS, "Lunch at noon?")).is_empty());
     }
 
     #[test]
     fn payment_deadline_reads_hours_and_days() {
-        assert_eq!(
-            fired(payment_deadline, &email(HEADERS, "You have 48 hours.")),
-            ["sets_deadline"]
-        );
+        assert_eq!(fired(payment_deadline, &email(HEADERS, "You have 48 hours.")), ["sets_deadline"]);
         assert!(fired(payment_deadline, &email(HEADERS, "You have time.")).is_empty());
     }
 
@@ -278,12 +217,8 @@ mod tests {
         let scam = format!(
             "I hacked your device, recorded you on your webcam visiting adult sites. Pay 0.1 BTC to {WALLET} within 48 hours."
         );
-        assert_eq!(
-            fired(extortion_narrative, &email(HEADERS, &scam)),
-            ["extortion_narrative"]
-        );
-        let colleague =
-            "I recorded the video call on my camera; please pay the invoice within 48 hours.";
+        assert_eq!(fired(extortion_narrative, &email(HEADERS, &scam)), ["extortion_narrative"]);
+        let colleague = "I recorded the video call on my camera; please pay the invoice within 48 hours.";
         assert!(fired(extortion_narrative, &email(HEADERS, colleague)).is_empty());
         let newsletter = format!("Bitcoin rose 6% this week. Tips welcome: {WALLET}");
         assert!(fired(extortion_narrative, &email(HEADERS, &newsletter)).is_empty());
@@ -291,35 +226,18 @@ mod tests {
 
     #[test]
     fn shows_password_extracts_the_quoted_password() {
-        let mail = email(
-            HEADERS,
-            "I know your password. Your password is: Tr0ub4dor&3 and more.",
-        );
+        let mail = email(HEADERS, "I know your password. Your password is: Tr0ub4dor&3 and more.");
         assert_eq!(fired(shows_password, &mail), ["shows_password"]);
-        assert_eq!(
-            shown_password(&crate::detect::Facts::gather(&mail)).as_deref(),
-            Some("Tr0ub4dor&3")
-        );
-        assert!(
-            fired(
-                shows_password,
-                &email(HEADERS, "Never share your password with anyone.")
-            )
-            .is_empty()
-        );
+        assert_eq!(shown_password(&crate::detect::Facts::gather(&mail)).as_deref(), Some("Tr0ub4dor&3"));
+        assert!(fired(shows_password, &email(HEADERS, "Never share your password with anyone.")).is_empty());
     }
 
     #[test]
     fn police_impersonation_requires_a_non_government_domain() {
-        let fake = email(
-            "From: 千葉西警察署 <keisatsu@free-mail.example>\r\nTo: a@b.example",
-            "x",
-        );
+        let fake = email("From: 千葉西警察署 <keisatsu@free-mail.example>\r\nTo: a@b.example", "x");
         assert_eq!(fired(police_impersonation, &fake), ["impersonates_police"]);
-        let real = email(
-            "From: Metropolitan Police <info@keishicho.metro.tokyo.lg.go.jp>\r\nTo: a@b.example",
-            "x",
-        );
+        let real =
+            email("From: Metropolitan Police <info@keishicho.metro.tokyo.lg.go.jp>\r\nTo: a@b.example", "x");
         assert!(fired(police_impersonation, &real).is_empty());
     }
 

@@ -12,18 +12,10 @@ use crate::mail::url::registrable_domain;
 pub fn self_sent_spoof(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
     let Some(from) = &email.from else { return };
-    let self_sent = !from.address.is_empty()
-        && email
-            .to
-            .iter()
-            .any(|to| to.address.eq_ignore_ascii_case(&from.address));
+    let self_sent =
+        !from.address.is_empty() && email.to.iter().any(|to| to.address.eq_ignore_ascii_case(&from.address));
     if self_sent && email.authentication.dkim != Some(AuthResult::Pass) {
-        out.push(signal(
-            "self_sent_spoof",
-            2.0,
-            Category::Other,
-            from.address.clone(),
-        ));
+        out.push(signal("self_sent_spoof", 2.0, Category::Other, from.address.clone()));
     }
 }
 
@@ -41,12 +33,7 @@ pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     } else {
         return;
     };
-    out.push(signal(
-        "authentication_failed",
-        weight,
-        Category::Other,
-        what,
-    ));
+    out.push(signal("authentication_failed", weight, Category::Other, what));
 }
 
 /// Replies go to another domain than the sender's: the scammer's real mailbox behind a
@@ -88,12 +75,7 @@ pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         })
     };
     if let Some(to) = facts.email.to.iter().find(|to| quoted(&to.address)) {
-        out.push(signal(
-            "recipient_address_in_body",
-            0.5,
-            Category::Other,
-            to.address.clone(),
-        ));
+        out.push(signal("recipient_address_in_body", 0.5, Category::Other, to.address.clone()));
     }
 }
 
@@ -111,29 +93,15 @@ mod tests {
             "note to self",
         );
         assert!(fired(self_sent_spoof, &signed).is_empty());
-        assert!(
-            fired(
-                self_sent_spoof,
-                &email("From: a@example.com\r\nTo: b@example.com", "hi")
-            )
-            .is_empty()
-        );
+        assert!(fired(self_sent_spoof, &email("From: a@example.com\r\nTo: b@example.com", "hi")).is_empty());
     }
 
     #[test]
     fn authentication_failed_reads_the_results_header() {
-        let failed = email(
-            "From: a@example.com\r\nAuthentication-Results: mx; spf=fail; dmarc=fail",
-            "x",
-        );
-        assert_eq!(
-            fired(authentication_failed, &failed),
-            ["authentication_failed"]
-        );
-        let passed = email(
-            "From: a@example.com\r\nAuthentication-Results: mx; spf=pass; dkim=pass; dmarc=pass",
-            "x",
-        );
+        let failed = email("From: a@example.com\r\nAuthentication-Results: mx; spf=fail; dmarc=fail", "x");
+        assert_eq!(fired(authentication_failed, &failed), ["authentication_failed"]);
+        let passed =
+            email("From: a@example.com\r\nAuthentication-Results: mx; spf=pass; dkim=pass; dmarc=pass", "x");
         assert!(fired(authentication_failed, &passed).is_empty());
     }
 
@@ -147,20 +115,11 @@ mod tests {
 
     #[test]
     fn recipient_address_in_body_matches_case_insensitively() {
-        let quoted = email(
-            "From: a@x.example\r\nTo: Victim@Example.com",
-            "I own victim@example.com now",
-        );
-        assert_eq!(
-            fired(recipient_address_in_body, &quoted),
-            ["recipient_address_in_body"]
-        );
+        let quoted = email("From: a@x.example\r\nTo: Victim@Example.com", "I own victim@example.com now");
+        assert_eq!(fired(recipient_address_in_body, &quoted), ["recipient_address_in_body"]);
         assert!(
-            fired(
-                recipient_address_in_body,
-                &email("From: a@x.example\r\nTo: v@example.com", "hello")
-            )
-            .is_empty()
+            fired(recipient_address_in_body, &email("From: a@x.example\r\nTo: v@example.com", "hello"))
+                .is_empty()
         );
     }
 }

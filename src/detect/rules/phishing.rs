@@ -11,12 +11,8 @@ use crate::detect::phrases::Family;
 use crate::mail::url::{host_of, is_ip_literal, registrable_domain};
 
 /// The claims phishing is written from.
-const PHISHING_FAMILIES: [Family; 4] = [
-    Family::CredentialAction,
-    Family::AccountThreat,
-    Family::SensitiveData,
-    Family::Urgency,
-];
+const PHISHING_FAMILIES: [Family; 5] =
+    [Family::CredentialAction, Family::AccountThreat, Family::SensitiveData, Family::Urgency, Family::Lure];
 
 /// Link shorteners hide where a link goes; legitimate senders link to their own domain.
 const SHORTENERS: [&str; 12] = [
@@ -35,7 +31,7 @@ const SHORTENERS: [&str; 12] = [
 ];
 
 /// Hosting where anyone can publish a page in minutes, a favourite for phishing forms.
-const DISPOSABLE_HOSTING: [&str; 10] = [
+const DISPOSABLE_HOSTING: [&str; 12] = [
     "ipfs",
     "web.app",
     "firebaseapp.com",
@@ -46,19 +42,31 @@ const DISPOSABLE_HOSTING: [&str; 10] = [
     "pages.dev",
     "workers.dev",
     "ngrok",
+    "compute.amazonaws.com",
+    "blogspot.",
+];
+
+/// Notification senders of document-sharing and calendar services: the name and text in
+/// their mails are whatever the person sharing typed, which makes them a way to deliver
+/// a lure from a trusted address.
+const SHARING_NOTIFIERS: [&str; 6] = [
+    "drive-shares-noreply@google.com",
+    "drive-shares-dm-noreply@google.com",
+    "calendar-notification@google.com",
+    "comments-noreply@docs.google.com",
+    "no-reply@sharepointonline.com",
+    "noreply@dropbox.com",
 ];
 
 /// Attachment endings that run code when opened.
 const EXECUTABLE_ENDINGS: [&str; 16] = [
-    ".exe", ".scr", ".js", ".jse", ".vbs", ".vbe", ".bat", ".cmd", ".com", ".pif", ".jar", ".lnk",
-    ".hta", ".wsf", ".msi", ".ps1",
+    ".exe", ".scr", ".js", ".jse", ".vbs", ".vbe", ".bat", ".cmd", ".com", ".pif", ".jar", ".lnk", ".hta",
+    ".wsf", ".msi", ".ps1",
 ];
 /// Attachment endings that open a page or a disk image: phishing forms and malware droppers.
 const PAGE_OR_IMAGE_ENDINGS: [&str; 6] = [".html", ".htm", ".shtml", ".svg", ".iso", ".img"];
 /// Document endings a double extension hides behind ("invoice.pdf.exe").
-const DECOY_ENDINGS: [&str; 8] = [
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".png", ".txt",
-];
+const DECOY_ENDINGS: [&str; 8] = [".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".png", ".txt"];
 
 static DOMAIN_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/:?#]\S*)?$")
@@ -67,12 +75,7 @@ static DOMAIN_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The From domain, lower-cased (empty when there is none).
 fn sender_domain(facts: &Facts<'_>) -> String {
-    facts
-        .email
-        .from
-        .as_ref()
-        .and_then(|f| f.domain())
-        .unwrap_or_default()
+    facts.email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default()
 }
 
 /// Brands the mail claims to come from (display name first, then subject) that its
@@ -81,43 +84,23 @@ fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static B
     let domain = sender_domain(facts);
     let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
     let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
-    in_sender
-        .chain(in_subject)
-        .filter(move |(brand, _)| !brand.owns(&domain))
+    in_sender.chain(in_subject).filter(move |(brand, _)| !brand.owns(&domain))
 }
 
 /// A brand named in the sender's display name (or, weaker, the subject) that the sending
 /// domain does not belong to: "三井住友カード <smbc-update@ecolebi.com>".
 pub fn impersonates_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((brand, in_sender)) = borrowed_brands(facts).next() {
-        let (weight, place) = if in_sender {
-            (3.0, "sender name")
-        } else {
-            (2.0, "subject")
-        };
-        let evidence = format!(
-            "{place} names {} but mail is from {}",
-            brand.name,
-            sender_domain(facts)
-        );
-        out.push(signal(
-            "impersonates_brand",
-            weight,
-            Category::Phishing,
-            evidence,
-        ));
+        let (weight, place) = if in_sender { (3.0, "sender name") } else { (2.0, "subject") };
+        let evidence = format!("{place} names {} but mail is from {}", brand.name, sender_domain(facts));
+        out.push(signal("impersonates_brand", weight, Category::Phishing, evidence));
     }
 }
 
 /// The mail names a brand in its sender or subject and has links, yet none of them goes
 /// to that brand. Catches phishing that forges the brand's own From address.
 pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let named: Vec<&Brand> = facts
-        .brands_in_sender
-        .iter()
-        .chain(&facts.brands_in_subject)
-        .copied()
-        .collect();
+    let named: Vec<&Brand> = facts.brands_in_sender.iter().chain(&facts.brands_in_subject).copied().collect();
     let hosts = &facts.link_hosts;
     if named.is_empty() || hosts.is_empty() {
         return;
@@ -125,16 +108,8 @@ pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let any_to_brand = hosts.iter().any(|h| named.iter().any(|b| b.owns(h)));
     if !any_to_brand {
         let brand = named.first().map_or("", |b| b.name);
-        let evidence = format!(
-            "names {brand}; links go to {}",
-            hosts.first().map_or("", |h| h.as_str())
-        );
-        out.push(signal(
-            "links_avoid_named_brand",
-            1.5,
-            Category::Phishing,
-            evidence,
-        ));
+        let evidence = format!("names {brand}; links go to {}", hosts.first().map_or("", |h| h.as_str()));
+        out.push(signal("links_avoid_named_brand", 1.5, Category::Phishing, evidence));
     }
 }
 
@@ -161,16 +136,9 @@ fn mismatched_links<'a>(
 /// A link shows a brand's domain ("www.paypal.com") but goes somewhere the brand does not
 /// own: the oldest phishing trick there is.
 pub fn link_shows_brand_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    if let Some((shown, real, Some(brand))) =
-        mismatched_links(facts).find(|(_, _, owner)| owner.is_some())
-    {
+    if let Some((shown, real, Some(brand))) = mismatched_links(facts).find(|(_, _, owner)| owner.is_some()) {
         let evidence = format!("shows {shown} ({}), goes to {real}", brand.name);
-        out.push(signal(
-            "link_shows_brand_domain",
-            3.0,
-            Category::Phishing,
-            evidence,
-        ));
+        out.push(signal("link_shows_brand_domain", 3.0, Category::Phishing, evidence));
     }
 }
 
@@ -197,13 +165,7 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let subject = facts.email.normalized_subject.to_lowercase();
-    let sender = facts
-        .email
-        .from
-        .as_ref()
-        .and_then(|f| f.name.as_deref())
-        .unwrap_or_default()
-        .to_lowercase();
+    let sender = facts.email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default().to_lowercase();
     let sender_domain = sender_domain(facts);
     let quoted = facts.email.to.iter().find_map(|to| {
         let address = to.address.to_lowercase();
@@ -217,47 +179,27 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
             .into_iter()
             .flatten()
             .find(|n| subject.contains(n));
-        let in_sender = [address.as_str(), domain.as_str()]
-            .into_iter()
-            .find(|n| sender.contains(n));
+        let in_sender = [address.as_str(), domain.as_str()].into_iter().find(|n| sender.contains(n));
         in_subject.or(in_sender).map(str::to_string)
     });
     if let Some(quoted) = quoted {
-        out.push(signal(
-            "impersonates_mail_provider",
-            2.5,
-            Category::Phishing,
-            format!("names {quoted}"),
-        ));
+        out.push(signal("impersonates_mail_provider", 2.5, Category::Phishing, format!("names {quoted}")));
     }
 }
 
 fn with_scheme(text: &str) -> String {
-    if text.contains("://") {
-        text.to_string()
-    } else {
-        format!("http://{text}")
-    }
+    if text.contains("://") { text.to_string() } else { format!("http://{text}") }
 }
 
 /// A link or sender host that imitates a brand's domain, by carrying it as a prefix
 /// ("www.ucscard.co.jp.humaoo.com") or the brand's name inside another domain.
 pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let sender = sender_domain(facts);
-    let hosts = facts
-        .link_hosts
-        .iter()
-        .map(String::as_str)
-        .chain(std::iter::once(sender.as_str()));
+    let hosts = facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender.as_str()));
     for host in hosts.filter(|h| !h.is_empty()) {
         if let Some(brand) = brands::imitated_by_host(host) {
             let evidence = format!("{host} imitates {}", brand.name);
-            out.push(signal(
-                "lookalike_domain",
-                3.0,
-                Category::Phishing,
-                evidence,
-            ));
+            out.push(signal("lookalike_domain", 3.0, Category::Phishing, evidence));
             return;
         }
     }
@@ -271,38 +213,71 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         out.push(signal("link_to_ip_address", 2.0, Category::Phishing, host));
     }
     if let Some(host) = find(&|h| h.split('.').any(|label| label.starts_with("xn--"))) {
-        out.push(signal(
-            "link_to_punycode_domain",
-            1.0,
-            Category::Phishing,
-            host,
-        ));
+        out.push(signal("link_to_punycode_domain", 1.0, Category::Phishing, host));
     }
     if let Some(host) = find(&|h| SHORTENERS.contains(&registrable_domain(h))) {
         out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
     }
     if let Some(host) = find(&|h| DISPOSABLE_HOSTING.iter().any(|d| h.contains(d))) {
-        out.push(signal(
-            "link_to_disposable_hosting",
-            1.5,
-            Category::Phishing,
-            host,
-        ));
+        out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
+    }
+    let odd_port = facts.email.links.iter().find_map(|l| {
+        let port = explicit_port(&l.href)?;
+        (!matches!(port, 80 | 443)).then(|| format!("{}:{port}", host_of(&l.href).unwrap_or_default()))
+    });
+    if let Some(host) = odd_port {
+        out.push(signal("link_to_unusual_port", 1.5, Category::Phishing, host));
+    }
+}
+
+/// The port written in a URL's authority, if any ("https://mail.example:2096/").
+fn explicit_port(url: &str) -> Option<u16> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    if host_port.starts_with('[') {
+        return host_port.rsplit_once("]:")?.1.parse().ok();
+    }
+    host_port.rsplit_once(':')?.1.parse().ok()
+}
+
+/// A password field inside the mail itself: a login page delivered to the reader, so the
+/// credentials never touch the real site.
+pub fn login_form_in_mail(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    if facts.email.has_password_field {
+        out.push(signal("login_form_in_mail", 3.0, Category::Phishing, "password field in the body"));
+    }
+}
+
+/// Sent from the default domain of a freshly made Microsoft 365 tenant
+/// (`name.onmicrosoft.com`): organisations send from their own domain; throwaway tenants
+/// are a favourite for phishing.
+pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let domain = sender_domain(facts);
+    if domain.ends_with(".onmicrosoft.com") {
+        out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, domain));
+    }
+}
+
+/// A document-sharing or calendar notification (from the service's own address) whose
+/// text is about money, cryptocurrency or a prize: the lure is in what the sharer typed.
+pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let Some(from) = &facts.email.from else { return };
+    let notifier = SHARING_NOTIFIERS.iter().any(|n| from.address.eq_ignore_ascii_case(n));
+    let lure = [Family::Cryptocurrency, Family::Lure].into_iter().find_map(|f| facts.families.get(f));
+    if let (true, Some(hit)) = (notifier, lure) {
+        let evidence = format!("{} shares a document about \"{}\"", from.address, hit.first);
+        out.push(signal("shared_document_lure", 3.0, Category::Phishing, evidence));
     }
 }
 
 /// The phishing claim families: a request to log in or verify, a threat to the account,
-/// a request for sensitive data, haste. Each is everyday language for real services.
+/// a request for sensitive data, haste, a reward waiting to be claimed. Each is everyday language for real services.
 pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for family in PHISHING_FAMILIES {
-        let weight = if family == Family::Urgency { 0.5 } else { 1.0 };
+        let weight = if matches!(family, Family::Urgency | Family::Lure) { 0.5 } else { 1.0 };
         if let Some(hit) = facts.families.get(family) {
-            out.push(signal(
-                family.rule_name(),
-                weight,
-                Category::Phishing,
-                hit.first.clone(),
-            ));
+            out.push(signal(family.rule_name(), weight, Category::Phishing, hit.first.clone()));
         }
     }
 }
@@ -317,10 +292,18 @@ fn deception(facts: &Facts<'_>) -> Vec<Signal> {
         link_shows_brand_domain,
         lookalike_domain,
         risky_link_hosts,
+        login_form_in_mail,
+        sender_on_throwaway_tenant,
+        shared_document_lure,
         super::headers::self_sent_spoof,
+        super::evasion::hidden_characters,
     ] {
         rule(facts, &mut found);
     }
+    // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
+    let mut failures = Vec::new();
+    super::headers::authentication_failed(facts, &mut failures);
+    found.extend(failures.into_iter().filter(|s| s.weight >= 1.0));
     found
 }
 
@@ -328,13 +311,13 @@ fn deception(facts: &Facts<'_>) -> Vec<Signal> {
 /// log in or verify and a reason to hurry (a threatened account, card data, a deadline).
 /// Real services ask people to log in; they do not do it from someone else's domain.
 pub fn phishing_pattern(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let asks =
-        facts.families.has(Family::CredentialAction) || facts.families.has(Family::SensitiveData);
+    let asks = facts.families.count(&[Family::CredentialAction, Family::SensitiveData, Family::Lure]) > 0;
     // Haste alone is everyday newsletter language ("today"); it only adds to other claims.
     let claims = facts.families.count(&[
         Family::CredentialAction,
         Family::AccountThreat,
         Family::SensitiveData,
+        Family::Lure,
     ]);
     if !asks {
         return;
@@ -366,17 +349,10 @@ pub fn dangerous_attachment(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for attachment in &facts.email.attachments {
         let name = attachment.name.to_lowercase();
         let name = name.trim();
-        let double = DECOY_ENDINGS
-            .iter()
-            .any(|d| name.contains(&format!("{d}.")));
+        let double = DECOY_ENDINGS.iter().any(|d| name.contains(&format!("{d}.")));
         if EXECUTABLE_ENDINGS.iter().any(|e| name.ends_with(e)) {
             let weight = if double { 8.0 } else { 7.0 };
-            out.push(signal(
-                "dangerous_attachment",
-                weight,
-                Category::Malware,
-                attachment.name.clone(),
-            ));
+            out.push(signal("dangerous_attachment", weight, Category::Malware, attachment.name.clone()));
             return;
         }
         if PAGE_OR_IMAGE_ENDINGS.iter().any(|e| name.ends_with(e)) {
@@ -385,12 +361,7 @@ pub fn dangerous_attachment(facts: &Facts<'_>, out: &mut Vec<Signal>) {
             } else {
                 Category::Phishing
             };
-            out.push(signal(
-                "dangerous_attachment",
-                3.0,
-                category,
-                attachment.name.clone(),
-            ));
+            out.push(signal("dangerous_attachment", 3.0, category, attachment.name.clone()));
             return;
         }
     }
@@ -403,15 +374,9 @@ mod tests {
 
     #[test]
     fn impersonates_brand_compares_name_with_sending_domain() {
-        let fake = email(
-            "From: 三井住友カード <smbc-update@ecolebi.example>\r\nTo: a@b.example",
-            "x",
-        );
+        let fake = email("From: 三井住友カード <smbc-update@ecolebi.example>\r\nTo: a@b.example", "x");
         assert_eq!(fired(impersonates_brand, &fake), ["impersonates_brand"]);
-        let real = email(
-            "From: 三井住友カード <info@smbc-card.com>\r\nTo: a@b.example",
-            "x",
-        );
+        let real = email("From: 三井住友カード <info@smbc-card.com>\r\nTo: a@b.example", "x");
         assert!(fired(impersonates_brand, &real).is_empty());
     }
 
@@ -421,69 +386,40 @@ mod tests {
             "From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example",
             "楽天ログイン https://rakuten.example.cn/login",
         );
-        assert_eq!(
-            fired(links_avoid_named_brand, &forged),
-            ["links_avoid_named_brand"]
-        );
-        let real = email(
-            "From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example",
-            "https://www.rakuten.co.jp/",
-        );
+        assert_eq!(fired(links_avoid_named_brand, &forged), ["links_avoid_named_brand"]);
+        let real =
+            email("From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example", "https://www.rakuten.co.jp/");
         assert!(fired(links_avoid_named_brand, &real).is_empty());
     }
 
     fn html_link(href: &str, text: &str) -> crate::mail::Email {
-        let raw = format!(
-            "From: a@b.example\r\nContent-Type: text/html\r\n\r\n<a href=\"{href}\">{text}</a>"
-        );
+        let raw =
+            format!("From: a@b.example\r\nContent-Type: text/html\r\n\r\n<a href=\"{href}\">{text}</a>");
         crate::mail::parse(raw.as_bytes()).expect("parses")
     }
 
     #[test]
     fn link_text_mismatch_compares_registered_domains() {
         assert_eq!(
-            fired(
-                link_text_mismatch,
-                &html_link("https://evil.example/", "www.news.example")
-            ),
+            fired(link_text_mismatch, &html_link("https://evil.example/", "www.news.example")),
             ["link_text_mismatch"]
         );
         assert!(
-            fired(
-                link_text_mismatch,
-                &html_link("https://www.news.example/x", "news.example")
-            )
-            .is_empty()
+            fired(link_text_mismatch, &html_link("https://www.news.example/x", "news.example")).is_empty()
         );
-        assert!(
-            fired(
-                link_text_mismatch,
-                &html_link("https://evil.example/", "Click here")
-            )
-            .is_empty()
-        );
+        assert!(fired(link_text_mismatch, &html_link("https://evil.example/", "Click here")).is_empty());
     }
 
     #[test]
     fn link_shows_brand_domain_needs_a_known_brand_domain_in_the_text() {
         let fake = html_link("https://evil.example/", "www.paypal.com");
-        assert_eq!(
-            fired(link_shows_brand_domain, &fake),
-            ["link_shows_brand_domain"]
+        assert_eq!(fired(link_shows_brand_domain, &fake), ["link_shows_brand_domain"]);
+        assert!(
+            fired(link_shows_brand_domain, &html_link("https://evil.example/", "www.news.example"))
+                .is_empty()
         );
         assert!(
-            fired(
-                link_shows_brand_domain,
-                &html_link("https://evil.example/", "www.news.example")
-            )
-            .is_empty()
-        );
-        assert!(
-            fired(
-                link_shows_brand_domain,
-                &html_link("https://www.paypal.com/x", "paypal.com")
-            )
-            .is_empty()
+            fired(link_shows_brand_domain, &html_link("https://www.paypal.com/x", "paypal.com")).is_empty()
         );
     }
 
@@ -493,10 +429,7 @@ mod tests {
             "From: Mail Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: me@corp.example password expiry",
             "Verify your password",
         );
-        assert_eq!(
-            fired(impersonates_mail_provider, &fake),
-            ["impersonates_mail_provider"]
-        );
+        assert_eq!(fired(impersonates_mail_provider, &fake), ["impersonates_mail_provider"]);
         let chat = email(
             "From: x@evil.example\r\nTo: me@corp.example\r\nSubject: corp.example picnic",
             "Bring food",
@@ -509,35 +442,19 @@ mod tests {
         let mail = email("From: a@b.example", "https://www.ucscard.co.jp.humaoo.com/");
         assert_eq!(fired(lookalike_domain, &mail), ["lookalike_domain"]);
         assert!(
-            fired(
-                lookalike_domain,
-                &email("From: a@b.example", "https://www.ucscard.co.jp/")
-            )
-            .is_empty()
+            fired(lookalike_domain, &email("From: a@b.example", "https://www.ucscard.co.jp/")).is_empty()
         );
     }
 
     #[test]
     fn risky_link_hosts_name_each_trick() {
-        let mail = email(
-            "From: a@b.example",
-            "http://192.0.2.7/login http://xn--pypal-4ve.com/ https://bit.ly/x",
-        );
+        let mail =
+            email("From: a@b.example", "http://192.0.2.7/login http://xn--pypal-4ve.com/ https://bit.ly/x");
         assert_eq!(
             fired(risky_link_hosts, &mail),
-            [
-                "link_to_ip_address",
-                "link_to_punycode_domain",
-                "link_via_shortener"
-            ]
+            ["link_to_ip_address", "link_to_punycode_domain", "link_via_shortener"]
         );
-        assert!(
-            fired(
-                risky_link_hosts,
-                &email("From: a@b.example", "https://www.example.com/")
-            )
-            .is_empty()
-        );
+        assert!(fired(risky_link_hosts, &email("From: a@b.example", "https://www.example.com/")).is_empty());
     }
 
     #[test]
@@ -548,35 +465,66 @@ mod tests {
         );
         assert_eq!(
             fired(credential_claims, &mail),
-            [
-                "asks_for_login",
-                "threatens_account",
-                "asks_for_sensitive_data",
-                "urges_haste"
-            ]
+            ["asks_for_login", "threatens_account", "asks_for_sensitive_data", "urges_haste"]
         );
-        assert!(
-            fired(
-                credential_claims,
-                &email("From: a@b.example", "Dinner on Friday?")
-            )
-            .is_empty()
-        );
+        assert!(fired(credential_claims, &email("From: a@b.example", "Dinner on Friday?")).is_empty());
     }
 
     #[test]
     fn phishing_pattern_needs_deception_and_a_login_request() {
         let body = "Your card is suspended. Log in here: https://smbc.example.cn/login";
-        let fake = email(
-            "From: 三井住友カード <x@example.cn>\r\nTo: a@b.example",
-            body,
-        );
+        let fake = email("From: 三井住友カード <x@example.cn>\r\nTo: a@b.example", body);
         assert_eq!(fired(phishing_pattern, &fake), ["phishing_pattern"]);
         let real = email(
             "From: 三井住友カード <x@smbc-card.com>\r\nTo: a@b.example",
             "Your card is suspended. Log in: https://www.smbc-card.com/",
         );
         assert!(fired(phishing_pattern, &real).is_empty());
+    }
+
+    #[test]
+    fn risky_link_hosts_notice_unusual_ports() {
+        let mail = email("From: a@b.example", "Sign in at https://mail.example.com:2096/login");
+        assert_eq!(fired(risky_link_hosts, &mail), ["link_to_unusual_port"]);
+        assert!(
+            fired(risky_link_hosts, &email("From: a@b.example", "https://mail.example.com:443/")).is_empty()
+        );
+    }
+
+    #[test]
+    fn login_form_in_mail_needs_a_form_or_password_field() {
+        let html = |body: &str| {
+            let raw = format!("From: a@b.example\r\nContent-Type: text/html\r\n\r\n{body}");
+            crate::mail::parse(raw.as_bytes()).expect("parses")
+        };
+        assert_eq!(
+            fired(
+                login_form_in_mail,
+                &html("<form action='https://x.example/'><input type=password></form>")
+            ),
+            ["login_form_in_mail"]
+        );
+        assert!(fired(login_form_in_mail, &html("<p>No form here</p>")).is_empty());
+    }
+
+    #[test]
+    fn sender_on_throwaway_tenant_reads_the_from_domain() {
+        let tenant = email("From: Support <help@x7kq2.onmicrosoft.com>", "hello");
+        assert_eq!(fired(sender_on_throwaway_tenant, &tenant), ["sender_on_throwaway_tenant"]);
+        assert!(fired(sender_on_throwaway_tenant, &email("From: help@microsoft.com", "hello")).is_empty());
+    }
+
+    #[test]
+    fn shared_document_lure_needs_a_notifier_and_a_money_topic() {
+        let lure = email(
+            "From: drive-shares-noreply@google.com",
+            "Your Bitcoin withdrawal is ready, open the document",
+        );
+        assert_eq!(fired(shared_document_lure, &lure), ["shared_document_lure"]);
+        let work = email("From: drive-shares-noreply@google.com", "Ann shared the meeting notes with you");
+        assert!(fired(shared_document_lure, &work).is_empty());
+        let other = email("From: friend@example.com", "Your Bitcoin withdrawal is ready");
+        assert!(fired(shared_document_lure, &other).is_empty());
     }
 
     #[test]
@@ -587,14 +535,8 @@ mod tests {
             );
             crate::mail::parse(raw.as_bytes()).expect("parses")
         };
-        assert_eq!(
-            fired(dangerous_attachment, &attached("invoice.pdf.exe")),
-            ["dangerous_attachment"]
-        );
-        assert_eq!(
-            fired(dangerous_attachment, &attached("login.html")),
-            ["dangerous_attachment"]
-        );
+        assert_eq!(fired(dangerous_attachment, &attached("invoice.pdf.exe")), ["dangerous_attachment"]);
+        assert_eq!(fired(dangerous_attachment, &attached("login.html")), ["dangerous_attachment"]);
         assert!(fired(dangerous_attachment, &attached("report.pdf")).is_empty());
     }
 }
