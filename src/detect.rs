@@ -105,7 +105,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { suspicious: 5.0, threat: 7.0 }
+        Thresholds { suspicious: 5.0, threat: 6.0 }
     }
 }
 

@@ -272,12 +272,12 @@ pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 }
 
 /// The phishing claim families: a request to log in or verify, a threat to the account,
-/// a request for sensitive data, haste, a reward waiting to be claimed. Each is everyday language for real services.
+/// a request for sensitive data, haste, a reward waiting to be claimed. Each is everyday
+/// language for real services, so each weighs little; see [`phishing_pattern`].
 pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for family in PHISHING_FAMILIES {
-        let weight = if matches!(family, Family::Urgency | Family::Lure) { 0.5 } else { 1.0 };
         if let Some(hit) = facts.families.get(family) {
-            out.push(signal(family.rule_name(), weight, Category::Phishing, hit.first.clone()));
+            out.push(signal(family.rule_name(), 0.5, Category::Phishing, hit.first.clone()));
         }
     }
 }
@@ -331,7 +331,7 @@ pub fn phishing_pattern(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         _ => true,
     };
     if convincing {
-        let weight = if claims >= 3 { 3.5 } else { 3.0 };
+        let weight = if claims >= 3 { 4.0 } else { 3.5 };
         let how: Vec<&str> = tricks.iter().map(|s| s.rule).collect();
         out.push(signal(
             "phishing_pattern",
