@@ -160,6 +160,9 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     for rule in rules::RULES {
         rule(&facts, &mut signals);
     }
+    let combined: Vec<Signal> =
+        rules::COMBINATIONS.iter().filter_map(|combine| combine(&facts, &signals)).collect();
+    signals.extend(combined);
     signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
 
     let sum = |category: Category| -> f32 {

@@ -183,6 +183,8 @@ const PHRASES: &[(Family, &[&str])] = &[
         "expire", "expires", "frozen", "compromised", "blocked", "permanently deleted", "deleted",
         "on hold", "停止", "制限", "凍結", "ロック", "不正アクセス", "不正利用", "第三者", "異常", "失効", "無効", "解約", "退会",
         "一時停止", "利用停止", "不正な", "セキュリティ", "不審", "冻结", "停用", "暂停", "禁用", "到期", "过期", "关闭",
+        "novo dispositivo", "acesso não autorizado", "bloqueada", "será bloqueado", "suspendida",
+        "se eliminarán", "será eliminada", "suspendu", "bloqué", "gesperrt", "eingeschränkt",
         "bloqueado", "suspensa", "bloqueio",
     ]),
     (Family::SensitiveData, &[
@@ -191,13 +193,15 @@ const PHRASES: &[(Family, &[&str])] = &[
         "account details", "social security", "bank account", "seed phrase", "recovery phrase",
         "private key", "security code", "personal information", "pin code", "パスワード", "クレジットカード",
         "カード情報", "暗証番号", "口座", "お支払い方法", "支払い方法", "個人情報", "アカウント情報", "セキュリティコード", "登録情報", "お客様情報",
-        "カード番号", "密码", "账号", "帐号", "帐户", "账户", "邮箱", "senha", "cartão",
+        "カード番号", "密码", "账号", "帐号", "帐户", "账户", "邮箱",
+        "seus dados", "contraseña", "tarjeta de crédito", "datos personales", "mot de passe", "carte bancaire",
+        "kennwort", "kreditkarte", "zugangsdaten", "senha", "cartão",
     ]),
     (Family::Urgency, &[
         "immediately", "urgent", "urgently", "as soon as possible", "action required",
         "final notice", "last warning", "final warning", "within 24 hours", "within 48 hours",
         "within 12 hours", "today", "right away", "without delay", "至急", "緊急", "重要", "以内", "速やかに",
-        "直ちに", "ただちに", "期限", "今すぐ", "早急", "紧急", "立即", "urgente", "imediatamente",
+        "直ちに", "ただちに", "期限", "今すぐ", "早急", "紧急", "立即", "urgente", "imediatamente", "últimos dias", "inmediatamente", "immédiatement", "sofort",
     ]),
     (Family::Lure, &[
         "airdrop", "claim your", "ready to claim", "claim now", "withdrawal", "withdraw", "your reward",

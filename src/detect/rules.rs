@@ -17,6 +17,12 @@ pub use extortion::shown_password;
 /// A rule adds zero or more signals for one message.
 pub type Rule = fn(&Facts<'_>, &mut Vec<Signal>);
 
+/// A combination rule reads what the rules found and may add one signal on top.
+pub type Combination = fn(&Facts<'_>, &[Signal]) -> Option<Signal>;
+
+/// Rules over the other rules' signals, run after [`RULES`].
+pub const COMBINATIONS: &[Combination] = &[phishing::phishing_pattern, phishing::stacked_tricks];
+
 /// Every rule the classifier runs, in the order their signals are listed.
 pub const RULES: &[Rule] = &[
     extortion::verified_wallet,
@@ -39,7 +45,6 @@ pub const RULES: &[Rule] = &[
     phishing::login_form_in_mail,
     phishing::sender_on_throwaway_tenant,
     phishing::shared_document_lure,
-    phishing::phishing_pattern,
     phishing::dangerous_attachment,
     headers::self_sent_spoof,
     headers::authentication_failed,

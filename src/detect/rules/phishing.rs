@@ -282,35 +282,61 @@ pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
-/// The signals by which the mail deceives about who sent it or where its links go.
-fn deception(facts: &Facts<'_>) -> Vec<Signal> {
-    let mut found = Vec::new();
-    for rule in [
-        impersonates_brand,
-        impersonates_mail_provider,
-        links_avoid_named_brand,
-        link_shows_brand_domain,
-        lookalike_domain,
-        risky_link_hosts,
-        login_form_in_mail,
-        sender_on_throwaway_tenant,
-        shared_document_lure,
-        super::headers::self_sent_spoof,
-        super::evasion::hidden_characters,
-    ] {
-        rule(facts, &mut found);
+/// The kinds of deception, counted apart: two signals about the same borrowed brand are
+/// one trick, a borrowed brand and a forged sender are two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trick {
+    /// Borrowing a brand or the recipient's mail provider.
+    Brand,
+    /// Forging or hiding the sender.
+    Sender,
+    /// Links that hide where they go.
+    Links,
+    /// Content built to evade filters or to collect credentials in place.
+    Content,
+}
+
+/// The kind of deception a signal shows, if it shows one.
+fn trick_of(signal: &Signal) -> Option<Trick> {
+    match signal.rule {
+        "impersonates_brand"
+        | "impersonates_mail_provider"
+        | "links_avoid_named_brand"
+        | "link_shows_brand_domain"
+        | "lookalike_domain" => Some(Trick::Brand),
+        // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
+        "authentication_failed" if signal.weight >= 1.0 => Some(Trick::Sender),
+        "self_sent_spoof" | "sender_on_throwaway_tenant" => Some(Trick::Sender),
+        "link_to_ip_address"
+        | "link_to_punycode_domain"
+        | "link_via_shortener"
+        | "link_to_disposable_hosting"
+        | "link_to_unusual_port" => Some(Trick::Links),
+        "login_form_in_mail" | "shared_document_lure" | "hidden_characters" => Some(Trick::Content),
+        _ => None,
     }
-    // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
-    let mut failures = Vec::new();
-    super::headers::authentication_failed(facts, &mut failures);
-    found.extend(failures.into_iter().filter(|s| s.weight >= 1.0));
-    found
+}
+
+/// The distinct kinds of deception among `signals`, with the rules that showed them.
+fn tricks(signals: &[Signal]) -> (Vec<Trick>, Vec<&'static str>) {
+    let mut kinds = Vec::new();
+    let mut rules = Vec::new();
+    for signal in signals {
+        if let Some(kind) = trick_of(signal) {
+            rules.push(signal.rule);
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    (kinds, rules)
 }
 
 /// The phishing pattern: deception about sender or links, together with a request to
-/// log in or verify and a reason to hurry (a threatened account, card data, a deadline).
-/// Real services ask people to log in; they do not do it from someone else's domain.
-pub fn phishing_pattern(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+/// log in, hand over data or claim a reward, and a reason to act (a threatened account,
+/// card data). Real services ask people to log in; they do not do it from someone
+/// else's domain. Reads the signals the other rules produced.
+pub fn phishing_pattern(facts: &Facts<'_>, signals: &[Signal]) -> Option<Signal> {
     let asks = facts.families.count(&[Family::CredentialAction, Family::SensitiveData, Family::Lure]) > 0;
     // Haste alone is everyday newsletter language ("today"); it only adds to other claims.
     let claims = facts.families.count(&[
@@ -319,27 +345,27 @@ pub fn phishing_pattern(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         Family::SensitiveData,
         Family::Lure,
     ]);
-    if !asks {
-        return;
-    }
-    let tricks = deception(facts);
-    // Two independent tricks (a borrowed name and links elsewhere, say) leave no innocent
-    // reading, so one claim is enough then; a single trick needs the claims to agree.
-    let convincing = match tricks.len() {
-        0 => false,
-        1 => claims >= 2,
-        _ => true,
-    };
-    if convincing {
+    let (kinds, rules) = tricks(signals);
+    // Two independent tricks leave no innocent reading, so one claim is enough then; a
+    // single trick needs the claims to agree.
+    let convincing = asks && (kinds.len() >= 2 || (kinds.len() == 1 && claims >= 2));
+    convincing.then(|| {
         let weight = if claims >= 3 { 4.0 } else { 3.5 };
-        let how: Vec<&str> = tricks.iter().map(|s| s.rule).collect();
-        out.push(signal(
+        signal(
             "phishing_pattern",
             weight,
             Category::Phishing,
-            format!("login request with {}", how.join(" + ")),
-        ));
-    }
+            format!("login request with {}", rules.join(" + ")),
+        )
+    })
+}
+
+/// Independent deceptions stacked in one mail (a forged sender and hidden characters, a
+/// borrowed brand and an IP-address link): each has innocent explanations, together
+/// they have none.
+pub fn stacked_tricks(_facts: &Facts<'_>, signals: &[Signal]) -> Option<Signal> {
+    let (kinds, rules) = tricks(signals);
+    (kinds.len() >= 2).then(|| signal("stacked_tricks", 1.5, Category::Phishing, rules.join(" + ")))
 }
 
 /// An attachment that runs code or opens a page when clicked, or hides its type behind a
@@ -470,16 +496,36 @@ mod tests {
         assert!(fired(credential_claims, &email("From: a@b.example", "Dinner on Friday?")).is_empty());
     }
 
+    /// The rules a full classification fired, combinations included.
+    fn combined(email: &crate::mail::Email) -> Vec<&'static str> {
+        crate::detect::classify(email, &crate::detect::Thresholds::default())
+            .signals
+            .iter()
+            .map(|s| s.rule)
+            .collect()
+    }
+
+    #[test]
+    fn stacked_tricks_counts_kinds_of_deception_not_signals() {
+        let two_kinds = email(
+            "From: PayPal <x@evil.example>\r\nTo: a@b.example\r\nAuthentication-Results: mx; dmarc=fail",
+            "Hello",
+        );
+        assert!(combined(&two_kinds).contains(&"stacked_tricks"));
+        let one_kind = email("From: PayPal <x@evil.example>\r\nTo: a@b.example", "see https://evil.example/");
+        assert!(!combined(&one_kind).contains(&"stacked_tricks"));
+    }
+
     #[test]
     fn phishing_pattern_needs_deception_and_a_login_request() {
         let body = "Your card is suspended. Log in here: https://smbc.example.cn/login";
         let fake = email("From: 三井住友カード <x@example.cn>\r\nTo: a@b.example", body);
-        assert_eq!(fired(phishing_pattern, &fake), ["phishing_pattern"]);
+        assert!(combined(&fake).contains(&"phishing_pattern"));
         let real = email(
             "From: 三井住友カード <x@smbc-card.com>\r\nTo: a@b.example",
             "Your card is suspended. Log in: https://www.smbc-card.com/",
         );
-        assert!(fired(phishing_pattern, &real).is_empty());
+        assert!(!combined(&real).contains(&"phishing_pattern"));
     }
 
     #[test]
