@@ -36,6 +36,11 @@ pub fn run(messages: &[Vec<u8>], rounds: usize) -> BenchReport {
     let mut best_parse = f64::MAX;
     let mut best_classify = f64::MAX;
     let mut threats = 0;
+    // Build the lazily compiled automata and regexes before the clock runs: a one-off cost
+    // per process, not per message.
+    if let Some(email) = messages.first().and_then(|raw| mail::parse(raw).ok()) {
+        std::hint::black_box(classify(&email, &thresholds));
+    }
     for _ in 0..rounds.max(1) {
         let start = thread_cpu_seconds(clock);
         for raw in messages {

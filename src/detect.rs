@@ -114,7 +114,6 @@ pub struct Facts<'a> {
     pub email: &'a Email,
     pub families: Findings,
     pub wallets: Vec<WalletAddress>,
-    pub amounts: Vec<Amount>,
     pub deadlines: Vec<Deadline>,
     /// Brands named in the From display name.
     pub brands_in_sender: Vec<&'static Brand>,
@@ -127,13 +126,16 @@ pub struct Facts<'a> {
 impl<'a> Facts<'a> {
     pub fn gather(email: &'a Email) -> Self {
         let texts = [email.normalized_subject.as_str(), email.normalized_text.as_str()];
+        let families = phrases::find_families(texts);
+        // Shape-only addresses mean something only where a currency is named; skipping the
+        // search elsewhere keeps it off the hot path of ordinary mail.
+        let shapes = families.has(phrases::Family::Cryptocurrency);
         let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
         let sender_name = crate::mail::normalize::normalize(sender_name);
         Facts {
             email,
-            families: phrases::find_families(texts),
-            wallets: wallet::find_wallets(&email.normalized_text),
-            amounts: texts.iter().flat_map(|t| money::find_amounts(t)).collect(),
+            families,
+            wallets: wallet::find_wallets(&email.normalized_text, shapes),
             deadlines: texts.iter().flat_map(|t| money::find_deadlines(t)).collect(),
             brands_in_sender: brands::brands_named(&sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
@@ -181,6 +183,12 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     } else {
         Label::Clean
     };
+    // Amounts are evidence for history and reports, which keep only what is not clean.
+    let amounts = if label == Label::Clean {
+        Vec::new()
+    } else {
+        [&email.normalized_subject, &email.normalized_text].iter().flat_map(|t| money::find_amounts(t)).collect()
+    };
     Verdict {
         score,
         label,
@@ -189,7 +197,7 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
         evidence: Evidence {
             shown_password: rules::shown_password(&facts),
             wallets: facts.wallets,
-            amounts: facts.amounts,
+            amounts,
             deadlines: facts.deadlines,
         },
     }

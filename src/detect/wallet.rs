@@ -56,8 +56,8 @@ static UNVERIFIED_BITCOIN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Every payment address in `text`, checksum-verified ones first in order of appearance,
-/// then shape-only matches. Each address is reported once.
-pub fn find_wallets(text: &str) -> Vec<WalletAddress> {
+/// then (with `with_shapes`) matches by shape only. Each address is reported once.
+pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
     let bytes = text.as_bytes();
     let mut found: Vec<WalletAddress> = Vec::new();
     let mut push = |wallet: WalletAddress| {
@@ -76,6 +76,9 @@ pub fn find_wallets(text: &str) -> Vec<WalletAddress> {
             }
             None => i += 1,
         }
+    }
+    if !with_shapes {
+        return found;
     }
     for m in SHAPE_ONLY.find_iter(text) {
         let coin = if m.as_str().starts_with("0x") { Coin::Ethereum } else { Coin::Monero };
@@ -188,7 +191,7 @@ mod tests {
     const TAPROOT: &str = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0";
 
     fn verified(text: &str) -> Vec<String> {
-        find_wallets(&normalize(text)).into_iter().filter(|w| w.checksum_valid).map(|w| w.address).collect()
+        find_wallets(&normalize(text), true).into_iter().filter(|w| w.checksum_valid).map(|w| w.address).collect()
     }
 
     #[test]
@@ -207,7 +210,7 @@ mod tests {
             [SEGWIT]
         );
         assert_eq!(verified("1A1zP1eP5QGe\u{200B}fi2DMPTfTL5SLmv7DivfNa"), [LEGACY]);
-        let split = find_wallets(&normalize("1A1zP1eP5Q Gefi2DMPTfTL5SLmv7DivfNa"));
+        let split = find_wallets(&normalize("1A1zP1eP5Q Gefi2DMPTfTL5SLmv7DivfNa"), true);
         assert!(split.first().is_some_and(|w| w.checksum_valid && w.split));
     }
 
@@ -220,7 +223,7 @@ mod tests {
 
     #[test]
     fn a_changed_character_is_only_a_pattern() {
-        let wallets = find_wallets("wallet: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb here");
+        let wallets = find_wallets("wallet: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb here", true);
         assert_eq!(wallets.len(), 1);
         assert!(!wallets.iter().any(|w| w.checksum_valid));
     }
@@ -228,12 +231,12 @@ mod tests {
     #[test]
     fn ethereum_and_monero_are_matched_by_shape() {
         let eth = "0x52908400098527886E0F7030069857D2E4169EE7";
-        let wallets = find_wallets(&format!("ETH {eth}"));
+        let wallets = find_wallets(&format!("ETH {eth}"), true);
         assert_eq!(wallets.first().map(|w| w.coin), Some(Coin::Ethereum));
     }
 
     #[test]
     fn ordinary_numbers_and_words_are_not_addresses() {
-        assert!(find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label").is_empty());
+        assert!(find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label", true).is_empty());
     }
 }
