@@ -1,11 +1,20 @@
-//! Configuration file → validated settings. Unknown keys and bad values are errors that
-//! name the key and the line (the TOML parser reports both).
+//! Configuration file → validated settings.
+//!
+//! Two layers, as ripgrep does it: serde reads what was typed (unknown keys and bad values
+//! are errors naming the key and the line), then [`Config::parse`] checks what serde
+//! cannot (one password source per account, plaintext only on loopback) and fills in
+//! defaults. Secrets are never stored here: only where to read them from, see
+//! [`secret`].
 
-use std::path::Path;
+pub mod secret;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::detect::Thresholds;
+pub use secret::{PasswordSource, Secret};
 
 /// Why a configuration could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -16,44 +25,271 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
 }
 
-/// Settings for the detection engine.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    #[serde(default)]
-    pub detection: Thresholds,
+/// How the connection to the IMAP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (port 993).
+    Implicit,
+    /// Plaintext greeting upgraded with STARTTLS (port 143); refused if not offered.
+    Starttls,
+    /// No encryption at all; accepted only for a loopback host (local test servers).
+    None,
 }
 
+/// How scamguard logs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    #[default]
+    Login,
+    Plain,
+    /// OAuth 2 bearer token (Gmail, Microsoft 365) from `password_command`, fetched anew
+    /// for every connection.
+    Xoauth2,
+}
+
+/// Where to start on the first run for a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialScan {
+    /// Only mail arriving from now on (from UIDNEXT).
+    New,
+    /// Every message already in the folder.
+    All,
+    /// Messages that arrived within this many days.
+    Days(u32),
+}
+
+/// Detection thresholds and the database file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub detection: Thresholds,
+    pub database: PathBuf,
+    pub accounts: Vec<Account>,
+}
+
+/// One IMAP account to watch, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub username: String,
+    pub password: PasswordSource,
+    pub auth: AuthMethod,
+    pub ca_file: Option<PathBuf>,
+    pub folders: Vec<String>,
+    /// `None` finds the Junk folder automatically.
+    pub junk: Option<String>,
+    pub initial_scan: InitialScan,
+    pub dry_run: bool,
+    /// Keyword set on suspicious messages (they are never moved), if any.
+    pub suspicious_keyword: Option<String>,
+    pub poll_interval: Duration,
+    pub idle_renew: Duration,
+    pub command_timeout: Duration,
+    pub max_message_bytes: u32,
+    pub batch_size: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    detection: Option<Thresholds>,
+    #[serde(default)]
+    database: Option<RawDatabase>,
+    #[serde(default)]
+    accounts: Vec<RawAccount>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    path: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    name: String,
+    host: String,
+    port: Option<u16>,
+    tls: TlsMode,
+    username: String,
+    password: Option<String>,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+    password_command: Option<String>,
+    #[serde(default)]
+    auth: AuthMethod,
+    ca_file: Option<PathBuf>,
+    folders: Option<Vec<String>>,
+    junk: Option<String>,
+    initial_scan: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+    suspicious_keyword: Option<String>,
+    poll_interval: Option<u64>,
+    idle_renew: Option<u64>,
+    command_timeout: Option<u64>,
+    max_message_bytes: Option<u32>,
+    batch_size: Option<usize>,
+}
+
+/// IMAP servers drop IDLE after 30 minutes; RFC 2177 asks clients to renew well before.
+const MAX_IDLE_RENEW_SECS: u64 = 600;
+const DEFAULT_MAX_MESSAGE_BYTES: u32 = 2 * 1024 * 1024;
+
 impl Config {
-    /// Reads and validates a TOML configuration file.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    /// Reads and validates a TOML configuration file. Relative paths in it (database,
+    /// `ca_file`, `password_file`) are taken relative to the file's folder. Returns the
+    /// config and warnings to log (an inline password in a file others can read).
+    pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.display().to_string(), message };
         let text = std::fs::read_to_string(path)
             .map_err(|source| ConfigError::Unreadable { path: path.display().to_string(), source })?;
-        Config::parse(&text)
-            .map_err(|message| ConfigError::Invalid { path: path.display().to_string(), message })
+        let mut config = Config::parse(&text).map_err(invalid)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.database = base.join(&config.database);
+        for account in &mut config.accounts {
+            account.ca_file = account.ca_file.as_ref().map(|f| base.join(f));
+            if let PasswordSource::File(file) = &mut account.password {
+                *file = base.join(&*file);
+            }
+        }
+        let mut warnings = Vec::new();
+        if config.accounts.iter().any(|a| matches!(a.password, PasswordSource::Inline(_)))
+            && secret::readable_by_others(path)
+        {
+            warnings.push(format!(
+                "{} holds a password and can be read by other users: chmod 600 it, or use password_env / password_file",
+                path.display()
+            ));
+        }
+        Ok((config, warnings))
     }
 
-    /// Parses TOML text; the error text names the key and line.
+    /// Parses TOML text; the error text names the key and, where serde knows it, the line.
     pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
-        let t = config.detection;
-        if !(t.suspicious.is_finite()
-            && t.threat.is_finite()
-            && 0.0 < t.suspicious
-            && t.suspicious <= t.threat)
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let detection = raw.detection.unwrap_or_default();
+        if !(detection.suspicious.is_finite()
+            && detection.threat.is_finite()
+            && 0.0 < detection.suspicious
+            && detection.suspicious <= detection.threat)
         {
             return Err(format!(
                 "detection: need 0 < suspicious <= threat, got suspicious = {}, threat = {}",
-                t.suspicious, t.threat
+                detection.suspicious, detection.threat
             ));
         }
-        Ok(config)
+        let mut accounts = Vec::new();
+        for (index, raw) in raw.accounts.into_iter().enumerate() {
+            let account = check_account(raw).map_err(|e| format!("accounts[{index}]: {e}"))?;
+            if accounts.iter().any(|a: &Account| a.name == account.name) {
+                return Err(format!("accounts[{index}]: name {:?} is used twice", account.name));
+            }
+            accounts.push(account);
+        }
+        let database = raw.database.map_or_else(|| PathBuf::from("scamguard.db"), |d| d.path);
+        Ok(Config { detection, database, accounts })
     }
+}
+
+fn check_account(raw: RawAccount) -> Result<Account, String> {
+    let name = raw.name.trim().to_string();
+    if name.is_empty() {
+        return Err("name must not be empty".into());
+    }
+    if raw.tls == TlsMode::None && !is_loopback(&raw.host) {
+        return Err(format!(
+            "tls = \"none\" sends the password in clear text; it is accepted only for a loopback host, not {}",
+            raw.host
+        ));
+    }
+    let sources = [
+        raw.password.map(|p| PasswordSource::Inline(Secret::new(p))),
+        raw.password_env.map(PasswordSource::Env),
+        raw.password_file.map(PasswordSource::File),
+        raw.password_command.map(PasswordSource::Command),
+    ];
+    let mut sources = sources.into_iter().flatten();
+    let password =
+        sources.next().ok_or("set one of password_env, password_file, password_command or password")?;
+    if sources.next().is_some() {
+        return Err("set only one of password_env, password_file, password_command, password".into());
+    }
+    if raw.auth == AuthMethod::Xoauth2 && !matches!(password, PasswordSource::Command(_)) {
+        return Err(
+            "auth = \"xoauth2\" needs password_command, so a fresh token is fetched for each connection"
+                .into(),
+        );
+    }
+    let folders = raw.folders.unwrap_or_else(|| vec!["INBOX".to_string()]);
+    if folders.is_empty() || folders.iter().any(|f| f.trim().is_empty()) {
+        return Err("folders must name at least one folder, none empty".into());
+    }
+    let idle_renew = raw.idle_renew.unwrap_or(MAX_IDLE_RENEW_SECS);
+    if idle_renew == 0 || idle_renew > MAX_IDLE_RENEW_SECS {
+        return Err(format!("idle_renew must be between 1 and {MAX_IDLE_RENEW_SECS} seconds"));
+    }
+    let max_message_bytes = raw.max_message_bytes.unwrap_or(DEFAULT_MAX_MESSAGE_BYTES);
+    if max_message_bytes < 1024 {
+        return Err("max_message_bytes must be at least 1024".into());
+    }
+    Ok(Account {
+        port: raw.port.unwrap_or(if raw.tls == TlsMode::Implicit { 993 } else { 143 }),
+        name,
+        host: raw.host,
+        tls: raw.tls,
+        username: raw.username,
+        password,
+        auth: raw.auth,
+        ca_file: raw.ca_file,
+        folders,
+        junk: raw.junk.filter(|j| !j.eq_ignore_ascii_case("auto")),
+        initial_scan: parse_initial_scan(raw.initial_scan.as_deref().unwrap_or("new"))?,
+        dry_run: raw.dry_run,
+        suspicious_keyword: raw.suspicious_keyword.filter(|k| !k.is_empty()),
+        poll_interval: Duration::from_secs(raw.poll_interval.unwrap_or(60).max(1)),
+        idle_renew: Duration::from_secs(idle_renew),
+        command_timeout: Duration::from_secs(raw.command_timeout.unwrap_or(60).max(1)),
+        max_message_bytes,
+        batch_size: raw.batch_size.unwrap_or(100).clamp(1, 1000),
+    })
+}
+
+fn parse_initial_scan(text: &str) -> Result<InitialScan, String> {
+    match text {
+        "new" => Ok(InitialScan::New),
+        "all" => Ok(InitialScan::All),
+        days => days
+            .strip_suffix('d')
+            .and_then(|n| n.parse().ok())
+            .filter(|&n: &u32| n > 0)
+            .map(InitialScan::Days)
+            .ok_or_else(|| {
+                format!(
+                    "initial_scan must be \"new\", \"all\" or a number of days like \"30d\", not {days:?}"
+                )
+            }),
+    }
+}
+
+/// True for names and addresses that stay on this machine.
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ACCOUNT: &str = "[[accounts]]\nname = \"personal\"\nhost = \"imap.example.com\"\ntls = \"implicit\"\n\
+        username = \"me@example.com\"\npassword_env = \"SG_PASSWORD\"\n";
 
     #[test]
     fn thresholds_are_read_and_default_when_absent() {
@@ -63,11 +299,57 @@ mod tests {
     }
 
     #[test]
+    fn an_account_gets_its_defaults() {
+        let config = Config::parse(ACCOUNT).expect("valid");
+        let account = config.accounts.first().expect("one account");
+        assert_eq!(account.port, 993);
+        assert_eq!(account.folders, ["INBOX"]);
+        assert_eq!(account.junk, None);
+        assert_eq!(account.initial_scan, InitialScan::New);
+        assert_eq!(account.password, PasswordSource::Env("SG_PASSWORD".into()));
+        assert_eq!(account.max_message_bytes, 2 * 1024 * 1024);
+        assert_eq!(config.database, PathBuf::from("scamguard.db"));
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_name_the_key_and_line() {
         let error = Config::parse("[detection]\nsuspicious = 4.0\nthreat = 8.0\nthreshold = 1\n")
             .expect_err("unknown key");
         assert!(error.contains("threshold") && error.contains("line 4"), "{error}");
         let error = Config::parse("[detection]\nsuspicious = 9.0\nthreat = 8.0\n").expect_err("inverted");
         assert!(error.contains("suspicious <= threat"), "{error}");
+        let error = Config::parse(&ACCOUNT.replace("implicit", "plain")).expect_err("bad tls");
+        assert!(error.contains("tls") || error.contains("plain"), "{error}");
+        assert!(error.contains("line 4"), "{error}");
+    }
+
+    #[test]
+    fn plaintext_is_refused_unless_the_server_is_on_loopback() {
+        let error =
+            Config::parse(&ACCOUNT.replace("implicit", "none")).expect_err("plaintext to a remote host");
+        assert!(error.contains("loopback"), "{error}");
+        let local = ACCOUNT.replace("implicit", "none").replace("imap.example.com", "127.0.0.1");
+        assert_eq!(
+            Config::parse(&local).expect("loopback is fine").accounts.first().map(|a| a.port),
+            Some(143)
+        );
+    }
+
+    #[test]
+    fn exactly_one_password_source() {
+        let none = ACCOUNT.replace("password_env = \"SG_PASSWORD\"\n", "");
+        assert!(Config::parse(&none).expect_err("no source").contains("password_env"));
+        let two = format!("{ACCOUNT}password_file = \"pw.txt\"\n");
+        assert!(Config::parse(&two).expect_err("two sources").contains("only one"));
+        let oauth = format!("{ACCOUNT}auth = \"xoauth2\"\n");
+        assert!(Config::parse(&oauth).expect_err("token needs a command").contains("password_command"));
+    }
+
+    #[test]
+    fn initial_scan_accepts_new_all_and_days() {
+        assert_eq!(parse_initial_scan("30d"), Ok(InitialScan::Days(30)));
+        assert_eq!(parse_initial_scan("all"), Ok(InitialScan::All));
+        assert!(parse_initial_scan("0d").is_err());
+        assert!(parse_initial_scan("forever").is_err());
     }
 }

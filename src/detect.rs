@@ -187,7 +187,10 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     let amounts = if label == Label::Clean {
         Vec::new()
     } else {
-        [&email.normalized_subject, &email.normalized_text].iter().flat_map(|t| money::find_amounts(t)).collect()
+        [&email.normalized_subject, &email.normalized_text]
+            .iter()
+            .flat_map(|t| money::find_amounts(t))
+            .collect()
     };
     Verdict {
         score,

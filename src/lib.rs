@@ -5,7 +5,9 @@
 //! - [`detect`]: [`mail::Email`] → [`detect::Verdict`] with named signals (pure).
 //! - [`explain`]: verdict → human-readable account and JSON lines (pure).
 //! - [`source`]: reads `.eml` files, folders and mbox files from disk (I/O edge).
-//! - [`config`]: detection settings from TOML.
+//! - [`config`]: the TOML file → validated settings; where secrets come from.
+//! - [`store`]: SQLite adapter: detections, cursors, daily counts.
+//! - [`clock`]: the system clock, and pure calendar arithmetic.
 //! - [`mod@bench`]: the classification benchmark behind `scamguard bench`.
 //!
 //! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here; I/O lives
@@ -14,8 +16,10 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub mod bench;
+pub mod clock;
 pub mod config;
 pub mod detect;
 pub mod explain;
 pub mod mail;
 pub mod source;
+pub mod store;

@@ -73,8 +73,14 @@ fn main() -> ExitCode {
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     match path {
-        Some(path) => Config::load(path).context("Unable to load the configuration"),
-        None => Ok(Config::default()),
+        Some(path) => {
+            let (config, warnings) = Config::load(path).context("Unable to load the configuration")?;
+            for warning in warnings {
+                tracing::warn!("{warning}");
+            }
+            Ok(config)
+        }
+        None => Ok(Config::parse("").expect("empty configuration is valid")),
     }
 }
 

@@ -191,7 +191,11 @@ mod tests {
     const TAPROOT: &str = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0";
 
     fn verified(text: &str) -> Vec<String> {
-        find_wallets(&normalize(text), true).into_iter().filter(|w| w.checksum_valid).map(|w| w.address).collect()
+        find_wallets(&normalize(text), true)
+            .into_iter()
+            .filter(|w| w.checksum_valid)
+            .map(|w| w.address)
+            .collect()
     }
 
     #[test]
@@ -237,6 +241,8 @@ mod tests {
 
     #[test]
     fn ordinary_numbers_and_words_are_not_addresses() {
-        assert!(find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label", true).is_empty());
+        assert!(
+            find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label", true).is_empty()
+        );
     }
 }
