@@ -8,18 +8,25 @@
 //! - [`config`]: the TOML file → validated settings; where secrets come from.
 //! - [`store`]: SQLite adapter: detections, cursors, daily counts.
 //! - [`clock`]: the system clock, and pure calendar arithmetic.
+//! - [`imap`]: IMAP adapter: TLS, login, folders, fetch, move, IDLE.
+//! - [`app`]: the service: wires `imap` + `mail` + `detect` + `store`.
+//! - [`report`]: history (and reports) rendered for people and programs (pure).
 //! - [`mod@bench`]: the classification benchmark behind `scamguard bench`.
 //!
-//! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here; I/O lives
-//! in `source` and the binary.
+//! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here; `imap`
+//! knows neither; `store` knows no IMAP; only `app` wires them. I/O lives in `source`,
+//! `imap`, `store`, `clock` and the binary.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+pub mod app;
 pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod detect;
 pub mod explain;
+pub mod imap;
 pub mod mail;
+pub mod report;
 pub mod source;
 pub mod store;

@@ -76,6 +76,8 @@ pub struct Attachment {
 pub struct Email {
     pub message_id: Option<String>,
     pub subject: String,
+    /// The Date header in RFC 3339 form, when it parses.
+    pub date: Option<String>,
     pub from: Option<Mailbox>,
     pub to: Vec<Mailbox>,
     pub reply_to: Vec<Mailbox>,
@@ -113,6 +115,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
     let mut email = Email {
         message_id: message.message_id().map(str::to_string),
         subject: message.subject().unwrap_or_default().to_string(),
+        date: message.date().map(|d| d.to_rfc3339()),
         from: message.from().and_then(|a| mailboxes(a).into_iter().next()),
         to: message.to().map(mailboxes).unwrap_or_default(),
         reply_to: message.reply_to().map(mailboxes).unwrap_or_default(),

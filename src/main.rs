@@ -38,6 +38,41 @@ enum Command {
         config: Option<PathBuf>,
         file: PathBuf,
     },
+    /// Watch the configured IMAP accounts and move threats to Junk.
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+        /// One full pass over every account and folder, then exit (non-zero if any failed).
+        #[arg(long)]
+        once: bool,
+        /// Record verdicts, move nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Connect to each account and report what would be used, or precisely what is wrong.
+    Check {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// List recorded detections, newest first.
+    History {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// Only since then: 7d, 24h or 2026-11-01.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only this verdict: threat or suspicious.
+        #[arg(long)]
+        verdict: Option<String>,
+        /// Only this category: extortion, phishing, malware, other.
+        #[arg(long)]
+        category: Option<String>,
+    },
     /// Measure classification speed on generated mail (and optionally on a folder).
     Bench {
         /// How many generated messages to classify.
@@ -58,6 +93,11 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run { config, once, dry_run } => service::run(&config, once, dry_run),
+        Command::Check { config } => service::check(&config),
+        Command::History { config, json, account, since, verdict, category } => {
+            service::history(&config, json, account, since.as_deref(), verdict, category)
+        }
         Command::Scan { json, config, paths } => scan(&paths, json, config.as_deref()),
         Command::Explain { config, file } => explain_file(&file, config.as_deref()),
         Command::Bench { messages, corpus, rounds } => run_bench(messages, corpus.as_deref(), rounds),
@@ -70,6 +110,8 @@ fn main() -> ExitCode {
         }
     }
 }
+
+mod service;
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     match path {

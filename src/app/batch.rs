@@ -1,0 +1,176 @@
+//! One batch of fetched messages → classified messages → the detections to record, with
+//! the action planned for each. Pure: no I/O, so the decisions are tested directly.
+
+use sha2::{Digest, Sha256};
+
+use crate::config::Account;
+use crate::detect::{Label, Thresholds, Verdict, classify};
+use crate::imap::FetchedMessage;
+use crate::mail;
+use crate::store::NewDetection;
+
+/// A fetched message after classification.
+#[derive(Debug, Clone)]
+pub struct Classified {
+    pub uid: u32,
+    pub size: u32,
+    /// Message-ID, or a digest of the header block when there is none.
+    pub key: String,
+    pub message_id: String,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub date: String,
+    /// `Err` carries why the message could not be parsed; such a message is left alone.
+    pub verdict: Result<Verdict, String>,
+}
+
+/// Parses and classifies every message (CPU work: run it off the async threads).
+pub fn classify_all(messages: Vec<FetchedMessage>, thresholds: &Thresholds) -> Vec<Classified> {
+    messages.into_iter().map(|m| classify_one(&m, thresholds)).collect()
+}
+
+fn classify_one(message: &FetchedMessage, thresholds: &Thresholds) -> Classified {
+    let key_from_headers = || format!("sha256:{}", hex(&Sha256::digest(header_block(&message.raw))));
+    match mail::parse(&message.raw) {
+        Ok(email) => {
+            let verdict = classify(&email, thresholds);
+            let message_id = email.message_id.clone().unwrap_or_default();
+            Classified {
+                uid: message.uid,
+                size: message.size,
+                key: if message_id.is_empty() { key_from_headers() } else { format!("<{message_id}>") },
+                from: email.from.as_ref().map(|f| f.address.clone()).unwrap_or_default(),
+                to: email.to.iter().map(|t| t.address.as_str()).collect::<Vec<_>>().join(", "),
+                subject: email.subject.clone(),
+                date: email.date.clone().unwrap_or_default(),
+                message_id,
+                verdict: Ok(verdict),
+            }
+        }
+        Err(error) => Classified {
+            uid: message.uid,
+            size: message.size,
+            key: key_from_headers(),
+            message_id: String::new(),
+            from: String::new(),
+            to: String::new(),
+            subject: String::new(),
+            date: String::new(),
+            verdict: Err(error.to_string()),
+        },
+    }
+}
+
+/// The header block of a raw message (up to the first blank line, at most 64 KiB).
+fn header_block(raw: &[u8]) -> &[u8] {
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").or_else(|| raw.windows(2).position(|w| w == b"\n\n"));
+    let end = end.unwrap_or(raw.len()).min(64 * 1024);
+    raw.get(..end).unwrap_or(raw)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The action planned for a verdict on `account`:
+/// threats are moved (or only recorded in dry-run), suspicious mail is flagged when a
+/// keyword is configured and otherwise only recorded. Clean mail is not recorded.
+pub fn planned_action(label: Label, account: &Account) -> Option<&'static str> {
+    match label {
+        Label::Clean => None,
+        Label::Threat if account.dry_run => Some("dry-run"),
+        Label::Threat => Some("planned"),
+        Label::Suspicious if account.suspicious_keyword.is_some() && !account.dry_run => Some("flag-planned"),
+        Label::Suspicious => Some("none"),
+    }
+}
+
+/// The detections to record for a batch. Messages whose key is in `known` were handled
+/// before (under another UIDVALIDITY, or restored by the user) and get no new row.
+pub fn detections(
+    account: &Account,
+    folder: &str,
+    uidvalidity: u32,
+    classified: &[Classified],
+    known: &std::collections::HashSet<String>,
+) -> Vec<NewDetection> {
+    classified
+        .iter()
+        .filter(|c| !known.contains(&c.key))
+        .filter_map(|c| {
+            let verdict = c.verdict.as_ref().ok()?;
+            let action = planned_action(verdict.label, account)?;
+            Some(NewDetection {
+                account: account.name.clone(),
+                folder: folder.to_string(),
+                uidvalidity,
+                uid: c.uid,
+                message_id: c.message_id.clone(),
+                message_key: c.key.clone(),
+                from: c.from.clone(),
+                to: c.to.clone(),
+                subject: c.subject.clone(),
+                date: c.date.clone(),
+                size: c.size,
+                score: verdict.score,
+                verdict: verdict.label.as_str().to_string(),
+                category: verdict.category.as_str().to_string(),
+                signals: serde_json::to_string(&verdict.signals).unwrap_or_else(|_| "[]".into()),
+                evidence: serde_json::to_string(&verdict.evidence).unwrap_or_else(|_| "{}".into()),
+                action: action.to_string(),
+                destination: String::new(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn account(extra: &str) -> Account {
+        let text = format!(
+            "[[accounts]]\nname = \"a\"\nhost = \"127.0.0.1\"\ntls = \"implicit\"\nusername = \"u\"\npassword_env = \"X\"\n{extra}"
+        );
+        Config::parse(&text).expect("valid").accounts.into_iter().next().expect("one account")
+    }
+
+    #[test]
+    fn actions_follow_verdict_dry_run_and_keyword() {
+        let plain = account("");
+        assert_eq!(planned_action(Label::Threat, &plain), Some("planned"));
+        assert_eq!(planned_action(Label::Suspicious, &plain), Some("none"));
+        assert_eq!(planned_action(Label::Clean, &plain), None);
+        assert_eq!(planned_action(Label::Threat, &account("dry_run = true\n")), Some("dry-run"));
+        assert_eq!(planned_action(Label::Suspicious, &account("suspicious_keyword = \"$Suspicious\"\n")), Some("flag-planned"));
+    }
+
+    #[test]
+    fn threats_are_recorded_ham_is_not_and_known_messages_are_skipped() {
+        let scam = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eml/en_extortion_split_wallet_self_sent.eml")).expect("fixture");
+        let ham = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eml/ham_en_colleague_video_call.eml")).expect("fixture");
+        let fetched = vec![
+            FetchedMessage { uid: 5, size: scam.len() as u32, raw: scam },
+            FetchedMessage { uid: 6, size: ham.len() as u32, raw: ham },
+            FetchedMessage { uid: 7, size: 0, raw: Vec::new() },
+        ];
+        let classified = classify_all(fetched, &Thresholds::default());
+        assert!(classified.get(2).is_some_and(|c| c.verdict.is_err()), "an unreadable message is reported, not fatal");
+        let rows = detections(&account(""), "INBOX", 9, &classified, &Default::default());
+        assert_eq!(rows.iter().map(|r| (r.uid, r.action.as_str())).collect::<Vec<_>>(), [(5, "planned")]);
+        let row = rows.first().expect("one row");
+        assert!(row.signals.contains("crypto_wallet_verified") && row.evidence.contains("bc1q"));
+
+        let known = [row.message_key.clone()].into_iter().collect();
+        assert!(detections(&account(""), "INBOX", 10, &classified, &known).is_empty());
+    }
+
+    #[test]
+    fn messages_without_message_id_get_a_header_digest() {
+        let raw = b"From: a@b.example\r\nSubject: x\r\n\r\nbody".to_vec();
+        let classified = classify_all(vec![FetchedMessage { uid: 1, size: 0, raw }], &Thresholds::default());
+        assert!(classified.first().is_some_and(|c| c.key.starts_with("sha256:") && c.key.len() == 71));
+    }
+}

@@ -1,0 +1,40 @@
+//! The IMAP adapter: connecting and logging in ([`connect`]), the mailbox operations the
+//! service needs ([`ImapSession`]), and the pure helpers behind them (UID sets, folder
+//! names, choosing the Junk folder). Knows nothing of detection or the database.
+//!
+//! Every command runs under a timeout (async-imap has none of its own), bodies are read
+//! with `BODY.PEEK` so `\Seen` is never set, and nothing here ever sends a plain EXPUNGE
+//! or CLOSE: only `UID EXPUNGE` of the UIDs it moved itself.
+
+pub mod connect;
+pub mod junk;
+mod session;
+pub mod uidset;
+pub mod utf7;
+
+pub use connect::connect;
+pub use junk::{Folder, JunkChoice};
+pub use session::{FetchedMessage, FolderStatus, IdleEnd, ImapSession, MoveMethod};
+
+/// What went wrong talking to an IMAP server. Never contains a password or token.
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("cannot connect to {address}: {source}")]
+    Connect { address: String, source: std::io::Error },
+    #[error("{0}")]
+    Tls(String),
+    #[error("{0} does not offer STARTTLS; refusing to continue without encryption")]
+    StartTlsRefused(String),
+    #[error("login as {user} refused: {reason}")]
+    Login { user: String, reason: String },
+    #[error("cannot read the password: {0}")]
+    Secret(crate::config::secret::SecretError),
+    #[error("the server did not answer {0} in time")]
+    Timeout(&'static str),
+    #[error("the server closed the connection")]
+    Closed,
+    #[error("connection error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{command} failed: {source}")]
+    Command { command: &'static str, source: async_imap::error::Error },
+}

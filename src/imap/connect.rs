@@ -1,0 +1,142 @@
+//! Opening an IMAP session: TCP, TLS (implicit or STARTTLS, certificates always
+//! verified), the greeting, and login. The password or token is read here, for this
+//! connection only, and never appears in an error.
+
+use std::sync::Arc;
+
+use async_imap::Client;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+
+use super::{ImapError, ImapSession};
+use crate::config::{Account, AuthMethod, Secret, TlsMode};
+
+/// The byte stream under a session: TLS over TCP, or plain TCP on loopback.
+pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug> ImapStream for T {}
+
+pub type BoxedStream = Box<dyn ImapStream>;
+
+/// Connects and logs in to `account`, reading its secret now.
+pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
+    let timeout = account.command_timeout;
+    let secret = account.password.read().await.map_err(ImapError::Secret)?;
+    let address = format!("{}:{}", account.host, account.port);
+    let tcp = tokio::time::timeout(timeout, TcpStream::connect((account.host.as_str(), account.port)))
+        .await
+        .map_err(|_| ImapError::Timeout("connect"))?
+        .map_err(|source| ImapError::Connect { address: address.clone(), source })?;
+    let _ = tcp.set_nodelay(true);
+
+    let stream: BoxedStream = match account.tls {
+        TlsMode::Implicit => Box::new(tls_handshake(tcp, account).await?),
+        TlsMode::Starttls => {
+            let mut client = Client::new(tcp);
+            read_greeting(&mut client, timeout).await?;
+            tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
+                .await
+                .map_err(|_| ImapError::Timeout("STARTTLS"))?
+                .map_err(|_| ImapError::StartTlsRefused(address.clone()))?;
+            Box::new(tls_handshake(client.into_inner(), account).await?)
+        }
+        TlsMode::None => Box::new(tcp),
+    };
+    let mut client = Client::new(stream);
+    if account.tls != TlsMode::Starttls {
+        read_greeting(&mut client, timeout).await?;
+    }
+    let session = login(client, account, &secret).await?;
+    ImapSession::new(session, timeout).await
+}
+
+async fn read_greeting<T: ImapStream>(client: &mut Client<T>, timeout: std::time::Duration) -> Result<(), ImapError> {
+    match tokio::time::timeout(timeout, client.read_response()).await {
+        Err(_) => Err(ImapError::Timeout("greeting")),
+        Ok(Err(source)) => Err(ImapError::Io(source)),
+        Ok(Ok(None)) => Err(ImapError::Closed),
+        Ok(Ok(Some(_))) => Ok(()),
+    }
+}
+
+async fn login(
+    client: Client<BoxedStream>,
+    account: &Account,
+    secret: &Secret,
+) -> Result<async_imap::Session<BoxedStream>, ImapError> {
+    let user = account.username.as_str();
+    let attempt = async {
+        match account.auth {
+            AuthMethod::Login => client.login(user, secret.expose()).await,
+            AuthMethod::Plain => {
+                client.authenticate("PLAIN", SaslResponse(format!("\0{user}\0{}", secret.expose()))).await
+            }
+            AuthMethod::Xoauth2 => {
+                let response = format!("user={user}\x01auth=Bearer {}\x01\x01", secret.expose());
+                client.authenticate("XOAUTH2", SaslResponse(response)).await
+            }
+        }
+    };
+    match tokio::time::timeout(account.command_timeout, attempt).await {
+        Err(_) => Err(ImapError::Timeout("login")),
+        Ok(Ok(session)) => Ok(session),
+        Ok(Err((error, _client))) => Err(ImapError::Login { user: user.to_string(), reason: describe(&error) }),
+    }
+}
+
+/// The server's words for a refused login, without anything we sent.
+fn describe(error: &async_imap::error::Error) -> String {
+    match error {
+        async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One SASL response, sent whatever the challenge.
+struct SaslResponse(String);
+
+impl async_imap::Authenticator for SaslResponse {
+    type Response = String;
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        self.0.clone()
+    }
+}
+
+async fn tls_handshake(
+    tcp: TcpStream,
+    account: &Account,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+    let config = tls_config(account)?;
+    let name = ServerName::try_from(account.host.clone())
+        .map_err(|_| ImapError::Tls(format!("{} is not a valid server name", account.host)))?;
+    tokio::time::timeout(account.command_timeout, TlsConnector::from(Arc::new(config)).connect(name, tcp))
+        .await
+        .map_err(|_| ImapError::Timeout("TLS handshake"))?
+        .map_err(|e| ImapError::Tls(format!("TLS handshake with {} failed: {e}", account.host)))
+}
+
+/// Trusts the public web roots plus the account's own `ca_file`, if any.
+fn tls_config(account: &Account) -> Result<ClientConfig, ImapError> {
+    let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if let Some(path) = &account.ca_file {
+        let pem = std::fs::read(path).map_err(|e| ImapError::Tls(format!("cannot read ca_file {}: {e}", path.display())))?;
+        let mut reader = std::io::BufReader::new(pem.as_slice());
+        let mut added = 0;
+        for cert in rustls_pemfile::certs(&mut reader) {
+            let cert = cert.map_err(|e| ImapError::Tls(format!("bad certificate in {}: {e}", path.display())))?;
+            roots.add(cert).map_err(|e| ImapError::Tls(format!("unusable certificate in {}: {e}", path.display())))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(ImapError::Tls(format!("no certificate found in {}", path.display())));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ImapError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}

@@ -1,0 +1,368 @@
+//! An open, logged-in IMAP session and the operations the service performs on it, each
+//! under the account's command timeout.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use async_imap::extensions::idle::IdleResponse;
+use futures::TryStreamExt;
+
+use super::connect::BoxedStream;
+use super::junk::Folder;
+use super::{ImapError, uidset};
+
+type Session = async_imap::Session<BoxedStream>;
+
+/// The state of a selected folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FolderStatus {
+    pub uidvalidity: u32,
+    pub uid_next: u32,
+    pub exists: u32,
+}
+
+/// A message read from the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedMessage {
+    pub uid: u32,
+    /// The full size on the server (the bytes read may be cut at `max_message_bytes`).
+    pub size: u32,
+    pub raw: Vec<u8>,
+}
+
+/// How messages were taken out of a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveMethod {
+    /// `UID MOVE` (RFC 6851).
+    Move,
+    /// `UID COPY`, `\Deleted`, then `UID EXPUNGE` of exactly those UIDs (UIDPLUS).
+    CopyExpunge,
+    /// `UID COPY` and `\Deleted` only: without UIDPLUS an expunge could remove other
+    /// clients' deleted mail, so the originals stay until the user's client expunges.
+    CopyFlag,
+}
+
+/// Why an IDLE wait ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdleEnd {
+    /// The server reported a change (new mail, an expunge, flags).
+    Activity,
+    /// The renewal interval passed.
+    Renew,
+    /// Shutdown was requested.
+    Shutdown,
+}
+
+/// A logged-in session.
+pub struct ImapSession {
+    session: Session,
+    capabilities: HashSet<String>,
+    timeout: Duration,
+}
+
+impl ImapSession {
+    /// Wraps a fresh session and reads its capabilities (again: servers such as Dovecot
+    /// announce MOVE, UIDPLUS and SPECIAL-USE only after login).
+    pub(crate) async fn new(mut session: Session, timeout: Duration) -> Result<Self, ImapError> {
+        let capabilities = tokio::time::timeout(timeout, session.capabilities())
+            .await
+            .map_err(|_| ImapError::Timeout("CAPABILITY"))?
+            .map_err(|source| ImapError::Command { command: "CAPABILITY", source })?;
+        let capabilities = capabilities
+            .iter()
+            .filter_map(|c| match c {
+                async_imap::types::Capability::Atom(a) => Some(a.to_ascii_uppercase()),
+                async_imap::types::Capability::Imap4rev1 => Some("IMAP4REV1".to_string()),
+                async_imap::types::Capability::Auth(a) => Some(format!("AUTH={}", a.to_ascii_uppercase())),
+            })
+            .collect();
+        Ok(ImapSession { session, capabilities, timeout })
+    }
+
+    /// Whether the server announced `capability` ("MOVE", "UIDPLUS", "IDLE").
+    pub fn has(&self, capability: &str) -> bool {
+        self.capabilities.contains(&capability.to_ascii_uppercase())
+    }
+
+    /// Every capability, sorted, for `scamguard check`.
+    pub fn capabilities(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.capabilities.iter().cloned().collect();
+        all.sort();
+        all
+    }
+
+    /// How messages will leave a folder on this server.
+    pub fn move_method(&self) -> MoveMethod {
+        if self.has("MOVE") {
+            MoveMethod::Move
+        } else if self.has("UIDPLUS") {
+            MoveMethod::CopyExpunge
+        } else {
+            MoveMethod::CopyFlag
+        }
+    }
+
+    /// Every folder, with its attributes.
+    pub async fn list(&mut self) -> Result<Vec<Folder>, ImapError> {
+        let timeout = self.timeout;
+        let listing = async {
+            let stream = self.session.list(Some(""), Some("*")).await?;
+            stream.try_collect::<Vec<_>>().await
+        };
+        let names = tokio::time::timeout(timeout, listing)
+            .await
+            .map_err(|_| ImapError::Timeout("LIST"))?
+            .map_err(|source| ImapError::Command { command: "LIST", source })?;
+        Ok(names
+            .iter()
+            .map(|n| Folder {
+                name: n.name().to_string(),
+                attributes: n.attributes().iter().map(|a| attribute_name(a).to_ascii_lowercase()).collect(),
+            })
+            .collect())
+    }
+
+    pub async fn create(&mut self, folder: &str) -> Result<(), ImapError> {
+        let timeout = self.timeout;
+        tokio::time::timeout(timeout, self.session.create(folder))
+            .await
+            .map_err(|_| ImapError::Timeout("CREATE"))?
+            .map_err(|source| ImapError::Command { command: "CREATE", source })
+    }
+
+    /// Selects a folder read-write.
+    pub async fn select(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let timeout = self.timeout;
+        let mailbox = tokio::time::timeout(timeout, self.session.select(folder))
+            .await
+            .map_err(|_| ImapError::Timeout("SELECT"))?
+            .map_err(|source| ImapError::Command { command: "SELECT", source })?;
+        Ok(FolderStatus {
+            uidvalidity: mailbox.uid_validity.unwrap_or(0),
+            uid_next: mailbox.uid_next.unwrap_or(1),
+            exists: mailbox.exists,
+        })
+    }
+
+    /// `UID SEARCH query`, sorted.
+    pub async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
+        let timeout = self.timeout;
+        let found = tokio::time::timeout(timeout, self.session.uid_search(query))
+            .await
+            .map_err(|_| ImapError::Timeout("UID SEARCH"))?
+            .map_err(|source| ImapError::Command { command: "UID SEARCH", source })?;
+        let mut uids: Vec<u32> = found.into_iter().collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// UIDs above `last_uid`. `UID SEARCH UID n:*` always matches the highest UID even when
+    /// it is below n, so the result is filtered.
+    pub async fn uids_after(&mut self, last_uid: u32) -> Result<Vec<u32>, ImapError> {
+        let mut uids = self.search(&format!("UID {}:*", last_uid.saturating_add(1))).await?;
+        uids.retain(|&uid| uid > last_uid);
+        Ok(uids)
+    }
+
+    /// Which of `uids` still exist in the selected folder.
+    pub async fn existing(&mut self, uids: &[u32]) -> Result<Vec<u32>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.search(&format!("UID {}", uidset::to_set(uids))).await
+    }
+
+    /// Reads messages without marking them seen (`BODY.PEEK`), at most `max_bytes` of each.
+    pub async fn fetch(&mut self, uids: &[u32], max_bytes: u32) -> Result<Vec<FetchedMessage>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let timeout = self.timeout;
+        let set = uidset::to_set(uids);
+        let query = format!("(UID RFC822.SIZE BODY.PEEK[]<0.{max_bytes}>)");
+        let fetching = async {
+            let stream = self.session.uid_fetch(&set, &query).await?;
+            stream.try_collect::<Vec<_>>().await
+        };
+        let fetched = tokio::time::timeout(timeout, fetching)
+            .await
+            .map_err(|_| ImapError::Timeout("UID FETCH"))?
+            .map_err(|source| ImapError::Command { command: "UID FETCH", source })?;
+        let wanted: HashSet<u32> = uids.iter().copied().collect();
+        let mut messages: Vec<FetchedMessage> = fetched
+            .iter()
+            .filter_map(|f| {
+                let uid = f.uid?;
+                wanted.contains(&uid).then(|| FetchedMessage {
+                    uid,
+                    size: f.size.unwrap_or(0),
+                    raw: f.body().unwrap_or_default().to_vec(),
+                })
+            })
+            .collect();
+        messages.sort_by_key(|m| m.uid);
+        messages.dedup_by_key(|m| m.uid);
+        Ok(messages)
+    }
+
+    /// Moves `uids` from the selected folder to `destination` by the best method the
+    /// server offers. Never expunges anything but these UIDs.
+    pub async fn move_to(&mut self, uids: &[u32], destination: &str) -> Result<MoveMethod, ImapError> {
+        let method = self.move_method();
+        if uids.is_empty() {
+            return Ok(method);
+        }
+        let timeout = self.timeout;
+        let set = uidset::to_set(uids);
+        let run = |command: &'static str, result: Result<Result<(), async_imap::error::Error>, _>| {
+            result.map_err(|_| ImapError::Timeout(command))?.map_err(|source| ImapError::Command { command, source })
+        };
+        match method {
+            MoveMethod::Move => run("UID MOVE", tokio::time::timeout(timeout, self.session.uid_mv(&set, destination)).await)?,
+            MoveMethod::CopyExpunge | MoveMethod::CopyFlag => {
+                run("UID COPY", tokio::time::timeout(timeout, self.session.uid_copy(&set, destination)).await)?;
+                self.store_flags(&set, "+FLAGS.SILENT (\\Deleted)").await?;
+                if method == MoveMethod::CopyExpunge {
+                    let expunging = async {
+                        let stream = self.session.uid_expunge(&set).await?;
+                        stream.try_collect::<Vec<_>>().await.map(|_| ())
+                    };
+                    run("UID EXPUNGE", tokio::time::timeout(timeout, expunging).await)?;
+                }
+            }
+        }
+        Ok(method)
+    }
+
+    /// Adds a keyword (such as `$Suspicious`) to `uids`.
+    pub async fn add_keyword(&mut self, uids: &[u32], keyword: &str) -> Result<(), ImapError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        self.store_flags(&uidset::to_set(uids), &format!("+FLAGS.SILENT ({keyword})")).await
+    }
+
+    async fn store_flags(&mut self, set: &str, change: &str) -> Result<(), ImapError> {
+        let timeout = self.timeout;
+        let storing = async {
+            let stream = self.session.uid_store(set, change).await?;
+            stream.try_collect::<Vec<_>>().await.map(|_| ())
+        };
+        tokio::time::timeout(timeout, storing)
+            .await
+            .map_err(|_| ImapError::Timeout("UID STORE"))?
+            .map_err(|source| ImapError::Command { command: "UID STORE", source })
+    }
+
+    /// Adds a message to `folder` (with flags such as `(\\Seen)`, if given).
+    pub async fn append(&mut self, folder: &str, flags: Option<&str>, content: &[u8]) -> Result<(), ImapError> {
+        let timeout = self.timeout;
+        tokio::time::timeout(timeout, self.session.append(folder, flags, None, content))
+            .await
+            .map_err(|_| ImapError::Timeout("APPEND"))?
+            .map_err(|source| ImapError::Command { command: "APPEND", source })
+    }
+
+    /// The flags of every message in the selected folder, by UID.
+    pub async fn all_flags(&mut self) -> Result<Vec<(u32, Vec<String>)>, ImapError> {
+        let timeout = self.timeout;
+        let fetching = async {
+            let stream = self.session.uid_fetch("1:*", "(UID FLAGS)").await?;
+            stream.try_collect::<Vec<_>>().await
+        };
+        let fetched = tokio::time::timeout(timeout, fetching)
+            .await
+            .map_err(|_| ImapError::Timeout("UID FETCH"))?
+            .map_err(|source| ImapError::Command { command: "UID FETCH", source })?;
+        let mut flags: Vec<(u32, Vec<String>)> = fetched
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.flags().map(|flag| flag_name(&flag)).collect())))
+            .collect();
+        flags.sort();
+        Ok(flags)
+    }
+
+    pub async fn noop(&mut self) -> Result<(), ImapError> {
+        let timeout = self.timeout;
+        tokio::time::timeout(timeout, self.session.noop())
+            .await
+            .map_err(|_| ImapError::Timeout("NOOP"))?
+            .map_err(|source| ImapError::Command { command: "NOOP", source })
+    }
+
+    /// Waits in IDLE until the server reports a change, `renew` passes, or `shutdown`
+    /// fires; then leaves IDLE and gives the session back. Unsolicited responses that
+    /// arrived before are dropped first: the caller searches for new UIDs after every
+    /// wait, so nothing that arrived between its last fetch and this IDLE is missed.
+    pub async fn idle(
+        self,
+        renew: Duration,
+        shutdown: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(Self, IdleEnd), ImapError> {
+        while self.session.unsolicited_responses.try_recv().is_ok() {}
+        let timeout = self.timeout;
+        let capabilities = self.capabilities;
+        let mut handle = self.session.idle();
+        tokio::time::timeout(timeout, handle.init())
+            .await
+            .map_err(|_| ImapError::Timeout("IDLE"))?
+            .map_err(|source| ImapError::Command { command: "IDLE", source })?;
+        let end = {
+            let (wait, stop) = handle.wait_with_timeout(renew);
+            tokio::select! {
+                response = wait => match response.map_err(|source| ImapError::Command { command: "IDLE", source })? {
+                    IdleResponse::NewData(_) => IdleEnd::Activity,
+                    IdleResponse::Timeout => IdleEnd::Renew,
+                    IdleResponse::ManualInterrupt => IdleEnd::Shutdown,
+                },
+                _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
+                    drop(stop);
+                    IdleEnd::Shutdown
+                }
+            }
+        };
+        let session = tokio::time::timeout(timeout, handle.done())
+            .await
+            .map_err(|_| ImapError::Timeout("DONE"))?
+            .map_err(|source| ImapError::Command { command: "DONE", source })?;
+        Ok((ImapSession { session, capabilities, timeout }, end))
+    }
+
+    /// Says goodbye; errors are of no interest at this point.
+    pub async fn logout(mut self) {
+        let _ = tokio::time::timeout(self.timeout, self.session.logout()).await;
+    }
+}
+
+fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
+    use async_imap::types::Flag as F;
+    match flag {
+        F::Seen => "\\Seen".into(),
+        F::Answered => "\\Answered".into(),
+        F::Flagged => "\\Flagged".into(),
+        F::Deleted => "\\Deleted".into(),
+        F::Draft => "\\Draft".into(),
+        F::Recent => "\\Recent".into(),
+        F::MayCreate => "\\*".into(),
+        F::Custom(name) => name.to_string(),
+    }
+}
+
+fn attribute_name(attribute: &async_imap::types::NameAttribute<'_>) -> String {
+    use async_imap::types::NameAttribute as A;
+    match attribute {
+        A::NoInferiors => "\\Noinferiors".into(),
+        A::NoSelect => "\\Noselect".into(),
+        A::Marked => "\\Marked".into(),
+        A::Unmarked => "\\Unmarked".into(),
+        A::All => "\\All".into(),
+        A::Archive => "\\Archive".into(),
+        A::Drafts => "\\Drafts".into(),
+        A::Flagged => "\\Flagged".into(),
+        A::Junk => "\\Junk".into(),
+        A::Sent => "\\Sent".into(),
+        A::Trash => "\\Trash".into(),
+        A::Extension(name) => name.to_string(),
+        other => format!("{other:?}"),
+    }
+}

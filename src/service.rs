@@ -1,0 +1,113 @@
+//! The service commands of the binary (`run`, `check`, `history`): load the
+//! configuration, open the store, start the runtime, report with context.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use scamguard::app::{self, RunOptions};
+use scamguard::clock;
+use scamguard::imap::{self, JunkChoice};
+use scamguard::report;
+use scamguard::store::{HistoryFilter, Store};
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("Unable to start the async runtime")
+}
+
+/// `scamguard run`: watches every account until SIGINT/SIGTERM (or one pass with --once).
+pub fn run(config_path: &Path, once: bool, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(Some(config_path))?;
+    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
+    runtime()?.block_on(async {
+        let store = Store::open(&config.database)
+            .await
+            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stopping: finishing the batch in flight");
+            let _ = stop.send(true);
+        });
+        let options = RunOptions { once, dry_run };
+        let report = app::run(&config, Arc::new(store), options, shutdown).await;
+        for (account, folder, error) in &report.failures {
+            eprintln!("scamguard: {account}/{folder}: {error:#}");
+        }
+        Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    })
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+}
+
+/// `scamguard check`: logs in to every account and says what it found.
+pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(Some(config_path))?;
+    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
+    runtime()?.block_on(async {
+        let mut all_good = true;
+        for account in &config.accounts {
+            println!("account {} ({}@{}:{}, tls {:?})", account.name, account.username, account.host, account.port, account.tls);
+            match check_account(account).await {
+                Ok(lines) => lines.iter().for_each(|l| println!("  {l}")),
+                Err(error) => {
+                    all_good = false;
+                    println!("  error: {error:#}");
+                }
+            }
+        }
+        Ok(if all_good { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    })
+}
+
+async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<Vec<String>> {
+    let mut session = imap::connect(account).await.context("Unable to log in")?;
+    let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
+    lines.push(format!("moves by: {:?}", session.move_method()));
+    lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
+    let folders = session.list().await.context("Unable to list folders")?;
+    lines.push(match imap::junk::choose(&folders, account.junk.as_deref()) {
+        JunkChoice::Existing { name, how } => format!("junk folder: {} ({how})", imap::utf7::decode(&name)),
+        JunkChoice::Create(name) => format!("junk folder: {} (will be created)", imap::utf7::decode(&name)),
+    });
+    for folder in &account.folders {
+        let status = session.select(folder).await.with_context(|| format!("Unable to open folder {folder}"))?;
+        lines.push(format!("watching {folder}: {} messages, UIDVALIDITY {}", status.exists, status.uidvalidity));
+    }
+    session.logout().await;
+    Ok(lines)
+}
+
+/// `scamguard history`.
+pub fn history(
+    config_path: &Path,
+    json: bool,
+    account: Option<String>,
+    since: Option<&str>,
+    verdict: Option<String>,
+    category: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(Some(config_path))?;
+    let since = since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
+    runtime()?.block_on(async {
+        let store = Store::open_unlocked(&config.database)
+            .await
+            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+        let filter = HistoryFilter { account, since, verdict, category, limit: None };
+        let rows = store.history(&filter).await.context("Unable to read the history")?;
+        print!("{}", if json { report::history_json(&rows) } else { report::history_text(&rows) });
+        Ok(ExitCode::SUCCESS)
+    })
+}
