@@ -34,7 +34,12 @@ pub struct RunReport {
 }
 
 /// Runs every account's workers until shutdown (or, with `once`, one pass each).
-pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdown: watch::Receiver<bool>) -> RunReport {
+pub async fn run(
+    config: &Config,
+    store: Arc<Store>,
+    options: RunOptions,
+    shutdown: watch::Receiver<bool>,
+) -> RunReport {
     let mut tasks = tokio::task::JoinSet::new();
     for account in &config.accounts {
         let mut account: Account = account.clone();
@@ -60,7 +65,9 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
         match joined {
             Ok((account, folder, Err(error))) => failures.push((account, folder, error)),
             Ok((_, _, Ok(()))) => {}
-            Err(join_error) => failures.push(("?".into(), "?".into(), WorkerError::Panicked(join_error.to_string()))),
+            Err(join_error) => {
+                failures.push(("?".into(), "?".into(), WorkerError::Panicked(join_error.to_string())))
+            }
         }
     }
     RunReport { failures }

@@ -49,7 +49,8 @@ pub fn history_json(rows: &[DetectionRow]) -> String {
 
 /// Reads `7d`, `24h` or a date `2026-11-01` as a Unix time, relative to `now`.
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
-    let bad = || format!("--since takes a count of days or hours (7d, 24h) or a date (2026-11-01), not {text:?}");
+    let bad =
+        || format!("--since takes a count of days or hours (7d, 24h) or a date (2026-11-01), not {text:?}");
     if let Some(days) = text.strip_suffix('d') {
         return days.parse::<i64>().map(|d| now - d * 86_400).map_err(|_| bad());
     }
@@ -59,7 +60,8 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     let parts: Vec<&str> = text.split('-').collect();
     match parts.as_slice() {
         [y, m, d] => {
-            let (y, m, d) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+            let (y, m, d) =
+                (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
             if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
                 return Err(bad());
             }

@@ -14,7 +14,10 @@ use scamguard::report;
 use scamguard::store::{HistoryFilter, Store};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("Unable to start the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("Unable to start the async runtime")
 }
 
 /// `scamguard run`: watches every account until SIGINT/SIGTERM (or one pass with --once).
@@ -42,7 +45,8 @@ pub fn run(config_path: &Path, once: bool, dry_run: bool) -> anyhow::Result<Exit
 
 async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    let (Ok(mut interrupt), Ok(mut terminate)) =
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
     else {
         return std::future::pending().await;
     };
@@ -59,7 +63,10 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let mut all_good = true;
         for account in &config.accounts {
-            println!("account {} ({}@{}:{}, tls {:?})", account.name, account.username, account.host, account.port, account.tls);
+            println!(
+                "account {} ({}@{}:{}, tls {:?})",
+                account.name, account.username, account.host, account.port, account.tls
+            );
             match check_account(account).await {
                 Ok(lines) => lines.iter().for_each(|l| println!("  {l}")),
                 Err(error) => {
@@ -83,8 +90,12 @@ async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<V
         JunkChoice::Create(name) => format!("junk folder: {} (will be created)", imap::utf7::decode(&name)),
     });
     for folder in &account.folders {
-        let status = session.select(folder).await.with_context(|| format!("Unable to open folder {folder}"))?;
-        lines.push(format!("watching {folder}: {} messages, UIDVALIDITY {}", status.exists, status.uidvalidity));
+        let status =
+            session.select(folder).await.with_context(|| format!("Unable to open folder {folder}"))?;
+        lines.push(format!(
+            "watching {folder}: {} messages, UIDVALIDITY {}",
+            status.exists, status.uidvalidity
+        ));
     }
     session.logout().await;
     Ok(lines)
@@ -100,7 +111,8 @@ pub fn history(
     category: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let config = super::load_config(Some(config_path))?;
-    let since = since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
+    let since =
+        since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
         let store = Store::open_unlocked(&config.database)
             .await

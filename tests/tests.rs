@@ -4,6 +4,8 @@
 mod cli;
 mod golden;
 mod hostile;
+mod service;
+mod support;
 
 use std::path::PathBuf;
 

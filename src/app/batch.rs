@@ -64,7 +64,8 @@ fn classify_one(message: &FetchedMessage, thresholds: &Thresholds) -> Classified
 
 /// The header block of a raw message (up to the first blank line, at most 64 KiB).
 fn header_block(raw: &[u8]) -> &[u8] {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").or_else(|| raw.windows(2).position(|w| w == b"\n\n"));
+    let end =
+        raw.windows(4).position(|w| w == b"\r\n\r\n").or_else(|| raw.windows(2).position(|w| w == b"\n\n"));
     let end = end.unwrap_or(raw.len()).min(64 * 1024);
     raw.get(..end).unwrap_or(raw)
 }
@@ -144,20 +145,34 @@ mod tests {
         assert_eq!(planned_action(Label::Suspicious, &plain), Some("none"));
         assert_eq!(planned_action(Label::Clean, &plain), None);
         assert_eq!(planned_action(Label::Threat, &account("dry_run = true\n")), Some("dry-run"));
-        assert_eq!(planned_action(Label::Suspicious, &account("suspicious_keyword = \"$Suspicious\"\n")), Some("flag-planned"));
+        assert_eq!(
+            planned_action(Label::Suspicious, &account("suspicious_keyword = \"$Suspicious\"\n")),
+            Some("flag-planned")
+        );
     }
 
     #[test]
     fn threats_are_recorded_ham_is_not_and_known_messages_are_skipped() {
-        let scam = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eml/en_extortion_split_wallet_self_sent.eml")).expect("fixture");
-        let ham = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eml/ham_en_colleague_video_call.eml")).expect("fixture");
+        let scam = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/eml/en_extortion_split_wallet_self_sent.eml"
+        ))
+        .expect("fixture");
+        let ham = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/eml/ham_en_colleague_video_call.eml"
+        ))
+        .expect("fixture");
         let fetched = vec![
             FetchedMessage { uid: 5, size: scam.len() as u32, raw: scam },
             FetchedMessage { uid: 6, size: ham.len() as u32, raw: ham },
             FetchedMessage { uid: 7, size: 0, raw: Vec::new() },
         ];
         let classified = classify_all(fetched, &Thresholds::default());
-        assert!(classified.get(2).is_some_and(|c| c.verdict.is_err()), "an unreadable message is reported, not fatal");
+        assert!(
+            classified.get(2).is_some_and(|c| c.verdict.is_err()),
+            "an unreadable message is reported, not fatal"
+        );
         let rows = detections(&account(""), "INBOX", 9, &classified, &Default::default());
         assert_eq!(rows.iter().map(|r| (r.uid, r.action.as_str())).collect::<Vec<_>>(), [(5, "planned")]);
         let row = rows.first().expect("one row");

@@ -34,6 +34,9 @@ pub(super) struct Worker {
     pub thresholds: Thresholds,
 }
 
+/// A planned action: the detection's id and the message's UID.
+type Planned = (i64, u32);
+
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -121,7 +124,11 @@ impl Worker {
 
     /// Where reading starts: the saved cursor, a fresh one after a UIDVALIDITY change
     /// (messages already handled are recognised by their key), or the first-run choice.
-    async fn start_cursor(&self, imap: &mut ImapSession, status: imap::FolderStatus) -> Result<Cursor, WorkerError> {
+    async fn start_cursor(
+        &self,
+        imap: &mut ImapSession,
+        status: imap::FolderStatus,
+    ) -> Result<Cursor, WorkerError> {
         let (account, folder) = (&self.account.name, &self.folder);
         let saved = self.store.cursor(account, folder).await?;
         let cursor = match saved {
@@ -174,13 +181,25 @@ impl Worker {
             }
             let keys: Vec<String> = classified.iter().map(|c| c.key.clone()).collect();
             let known = self.store.known_keys(&self.account.name, &keys).await?;
-            let detections = batch::detections(&self.account, &self.folder, cursor.uidvalidity, &classified, &known);
+            let detections =
+                batch::detections(&self.account, &self.folder, cursor.uidvalidity, &classified, &known);
             let now = clock::now_unix();
-            let ids = self.store.record_batch(&self.account.name, &detections, scanned, &clock::day_string(now), now).await?;
-            let planned: Vec<(i64, u32)> =
-                ids.iter().zip(&detections).filter(|(_, d)| d.action == "planned").map(|(id, d)| (*id, d.uid)).collect();
-            let flags: Vec<(i64, u32)> =
-                ids.iter().zip(&detections).filter(|(_, d)| d.action == "flag-planned").map(|(id, d)| (*id, d.uid)).collect();
+            let ids = self
+                .store
+                .record_batch(&self.account.name, &detections, scanned, &clock::day_string(now), now)
+                .await?;
+            let planned: Vec<Planned> = ids
+                .iter()
+                .zip(&detections)
+                .filter(|(_, d)| d.action == "planned")
+                .map(|(id, d)| (*id, d.uid))
+                .collect();
+            let flags: Vec<Planned> = ids
+                .iter()
+                .zip(&detections)
+                .filter(|(_, d)| d.action == "flag-planned")
+                .map(|(id, d)| (*id, d.uid))
+                .collect();
             self.move_planned(imap, &planned, junk).await?;
             self.flag_planned(imap, &flags).await?;
             for d in detections.iter().filter(|d| d.action == "planned") {
@@ -195,13 +214,19 @@ impl Worker {
 
     /// Moves planned threats that are still in the folder and records the outcome; the
     /// ones another client removed meanwhile are recorded as gone.
-    async fn move_planned(&self, imap: &mut ImapSession, planned: &[(i64, u32)], junk: &str) -> Result<(), WorkerError> {
+    async fn move_planned(
+        &self,
+        imap: &mut ImapSession,
+        planned: &[Planned],
+        junk: &str,
+    ) -> Result<(), WorkerError> {
         if planned.is_empty() {
             return Ok(());
         }
         let uids: Vec<u32> = planned.iter().map(|(_, uid)| *uid).collect();
         let present: HashSet<u32> = imap.existing(&uids).await?.into_iter().collect();
-        let (here, gone): (Vec<&(i64, u32)>, Vec<&(i64, u32)>) = planned.iter().partition(|(_, uid)| present.contains(uid));
+        let (here, gone): (Vec<Planned>, Vec<Planned>) =
+            planned.iter().copied().partition(|(_, uid)| present.contains(uid));
         let now = clock::now_unix();
         let gone_ids: Vec<i64> = gone.iter().map(|(id, _)| *id).collect();
         self.store.finish(&gone_ids, "gone", "", now).await?;
@@ -216,37 +241,51 @@ impl Worker {
         Ok(())
     }
 
-    async fn flag_planned(&self, imap: &mut ImapSession, flags: &[(i64, u32)]) -> Result<(), WorkerError> {
+    async fn flag_planned(&self, imap: &mut ImapSession, flags: &[Planned]) -> Result<(), WorkerError> {
         let Some(keyword) = &self.account.suspicious_keyword else { return Ok(()) };
         if flags.is_empty() {
             return Ok(());
         }
         let uids: Vec<u32> = flags.iter().map(|(_, uid)| *uid).collect();
         let present: HashSet<u32> = imap.existing(&uids).await?.into_iter().collect();
-        let here: Vec<(i64, u32)> = flags.iter().copied().filter(|(_, uid)| present.contains(uid)).collect();
+        let here: Vec<Planned> = flags.iter().copied().filter(|(_, uid)| present.contains(uid)).collect();
         imap.add_keyword(&here.iter().map(|(_, uid)| *uid).collect::<Vec<_>>(), keyword).await?;
         let now = clock::now_unix();
-        let gone: Vec<i64> = flags.iter().filter(|(_, uid)| !present.contains(uid)).map(|(id, _)| *id).collect();
+        let gone: Vec<i64> =
+            flags.iter().filter(|(_, uid)| !present.contains(uid)).map(|(id, _)| *id).collect();
         self.store.finish(&gone, "gone", "", now).await?;
-        self.store.finish(&here.iter().map(|(id, _)| *id).collect::<Vec<_>>(), "flagged", keyword, now).await?;
+        self.store
+            .finish(&here.iter().map(|(id, _)| *id).collect::<Vec<_>>(), "flagged", keyword, now)
+            .await?;
         Ok(())
     }
 
     /// Finishes what an interrupted run planned: messages still in the folder are moved
     /// (or flagged) now; those already in Junk (found by Message-ID) are recorded as
     /// moved; the rest as gone. Nothing is ever moved twice.
-    async fn reconcile(&self, imap: &mut ImapSession, uidvalidity: u32, junk: &str) -> Result<(), WorkerError> {
+    async fn reconcile(
+        &self,
+        imap: &mut ImapSession,
+        uidvalidity: u32,
+        junk: &str,
+    ) -> Result<(), WorkerError> {
         let pending = self.store.pending(&self.account.name, &self.folder).await?;
         if pending.is_empty() {
             return Ok(());
         }
         info!(account = %self.account.name, folder = %self.folder, "finishing {} actions an earlier run left open", pending.len());
-        let same_epoch: Vec<u32> = pending.iter().filter(|p| p.uidvalidity == uidvalidity).map(|p| p.uid).collect();
+        let same_epoch: Vec<u32> =
+            pending.iter().filter(|p| p.uidvalidity == uidvalidity).map(|p| p.uid).collect();
         let present: HashSet<u32> = imap.existing(&same_epoch).await?.into_iter().collect();
         let is_here = |p: &&crate::store::Pending| p.uidvalidity == uidvalidity && present.contains(&p.uid);
-        let moves: Vec<(i64, u32)> = pending.iter().filter(is_here).filter(|p| p.action == "planned").map(|p| (p.id, p.uid)).collect();
-        let flags: Vec<(i64, u32)> =
-            pending.iter().filter(is_here).filter(|p| p.action == "flag-planned").map(|p| (p.id, p.uid)).collect();
+        let moves: Vec<Planned> =
+            pending.iter().filter(is_here).filter(|p| p.action == "planned").map(|p| (p.id, p.uid)).collect();
+        let flags: Vec<Planned> = pending
+            .iter()
+            .filter(is_here)
+            .filter(|p| p.action == "flag-planned")
+            .map(|p| (p.id, p.uid))
+            .collect();
         self.move_planned(imap, &moves, junk).await?;
         self.flag_planned(imap, &flags).await?;
 
@@ -261,7 +300,8 @@ impl Worker {
                 let query = format!("HEADER Message-ID {}", quote(&p.message_id));
                 !imap.search(&query).await?.is_empty()
             };
-            let (action, destination) = if in_junk { ("moved", imap::utf7::decode(junk)) } else { ("gone", String::new()) };
+            let (action, destination) =
+                if in_junk { ("moved", imap::utf7::decode(junk)) } else { ("gone", String::new()) };
             self.store.finish(&[p.id], action, &destination, now).await?;
         }
         imap.select(&self.folder).await?;
@@ -276,10 +316,14 @@ pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
 
 /// An IMAP quoted string.
 fn quote(text: &str) -> String {
-    let escaped: String = text.chars().filter(|c| *c != '\r' && *c != '\n').flat_map(|c| {
-        let escape = matches!(c, '"' | '\\').then_some('\\');
-        escape.into_iter().chain(std::iter::once(c))
-    }).collect();
+    let escaped: String = text
+        .chars()
+        .filter(|c| *c != '\r' && *c != '\n')
+        .flat_map(|c| {
+            let escape = matches!(c, '"' | '\\').then_some('\\');
+            escape.into_iter().chain(std::iter::once(c))
+        })
+        .collect();
     format!("\"{escaped}\"")
 }
 

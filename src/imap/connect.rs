@@ -52,7 +52,10 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
     ImapSession::new(session, timeout).await
 }
 
-async fn read_greeting<T: ImapStream>(client: &mut Client<T>, timeout: std::time::Duration) -> Result<(), ImapError> {
+async fn read_greeting<T: ImapStream>(
+    client: &mut Client<T>,
+    timeout: std::time::Duration,
+) -> Result<(), ImapError> {
     match tokio::time::timeout(timeout, client.read_response()).await {
         Err(_) => Err(ImapError::Timeout("greeting")),
         Ok(Err(source)) => Err(ImapError::Io(source)),
@@ -82,7 +85,9 @@ async fn login(
     match tokio::time::timeout(account.command_timeout, attempt).await {
         Err(_) => Err(ImapError::Timeout("login")),
         Ok(Ok(session)) => Ok(session),
-        Ok(Err((error, _client))) => Err(ImapError::Login { user: user.to_string(), reason: describe(&error) }),
+        Ok(Err((error, _client))) => {
+            Err(ImapError::Login { user: user.to_string(), reason: describe(&error) })
+        }
     }
 }
 
@@ -121,12 +126,16 @@ async fn tls_handshake(
 fn tls_config(account: &Account) -> Result<ClientConfig, ImapError> {
     let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     if let Some(path) = &account.ca_file {
-        let pem = std::fs::read(path).map_err(|e| ImapError::Tls(format!("cannot read ca_file {}: {e}", path.display())))?;
+        let pem = std::fs::read(path)
+            .map_err(|e| ImapError::Tls(format!("cannot read ca_file {}: {e}", path.display())))?;
         let mut reader = std::io::BufReader::new(pem.as_slice());
         let mut added = 0;
         for cert in rustls_pemfile::certs(&mut reader) {
-            let cert = cert.map_err(|e| ImapError::Tls(format!("bad certificate in {}: {e}", path.display())))?;
-            roots.add(cert).map_err(|e| ImapError::Tls(format!("unusable certificate in {}: {e}", path.display())))?;
+            let cert =
+                cert.map_err(|e| ImapError::Tls(format!("bad certificate in {}: {e}", path.display())))?;
+            roots
+                .add(cert)
+                .map_err(|e| ImapError::Tls(format!("unusable certificate in {}: {e}", path.display())))?;
             added += 1;
         }
         if added == 0 {

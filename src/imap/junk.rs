@@ -23,8 +23,17 @@ pub enum JunkChoice {
 }
 
 /// Leaf names that mean "junk", compared case-insensitively after decoding.
-const KNOWN_NAMES: [&str; 9] =
-    ["junk", "spam", "junk e-mail", "junk email", "junk mail", "bulk mail", "迷惑メール", "迷惑メールフォルダ", "spam-mails"];
+const KNOWN_NAMES: [&str; 9] = [
+    "junk",
+    "spam",
+    "junk e-mail",
+    "junk email",
+    "junk mail",
+    "bulk mail",
+    "迷惑メール",
+    "迷惑メールフォルダ",
+    "spam-mails",
+];
 
 /// Picks the folder for threats. `configured` is a name from the configuration (Unicode).
 pub fn choose(folders: &[Folder], configured: Option<&str>) -> JunkChoice {
@@ -59,27 +68,45 @@ mod tests {
 
     #[test]
     fn special_use_wins_over_names() {
-        let folders = [folder("INBOX", &[]), folder("Spam", &[]), folder("[Gmail]/&j,dg0TDhMPww6w-", &["\\junk", "\\hasnochildren"])];
-        assert_eq!(choose(&folders, None), JunkChoice::Existing { name: "[Gmail]/&j,dg0TDhMPww6w-".into(), how: "SPECIAL-USE \\Junk" });
+        let folders = [
+            folder("INBOX", &[]),
+            folder("Spam", &[]),
+            folder("[Gmail]/&j,dg0TDhMPww6w-", &["\\junk", "\\hasnochildren"]),
+        ];
+        assert_eq!(
+            choose(&folders, None),
+            JunkChoice::Existing { name: "[Gmail]/&j,dg0TDhMPww6w-".into(), how: "SPECIAL-USE \\Junk" }
+        );
     }
 
     #[test]
     fn localised_names_are_recognised_without_special_use() {
         let folders = [folder("INBOX", &[]), folder("INBOX.&j,dg0TDhMPww6w-", &[])];
-        assert!(matches!(choose(&folders, None), JunkChoice::Existing { name, .. } if name == "INBOX.&j,dg0TDhMPww6w-"));
+        assert!(
+            matches!(choose(&folders, None), JunkChoice::Existing { name, .. } if name == "INBOX.&j,dg0TDhMPww6w-")
+        );
         assert!(matches!(choose(&[folder("Junk E-mail", &[])], None), JunkChoice::Existing { .. }));
     }
 
     #[test]
     fn nothing_suitable_means_create_junk() {
-        assert_eq!(choose(&[folder("INBOX", &[]), folder("Archive", &[])], None), JunkChoice::Create("Junk".into()));
+        assert_eq!(
+            choose(&[folder("INBOX", &[]), folder("Archive", &[])], None),
+            JunkChoice::Create("Junk".into())
+        );
         assert_eq!(choose(&[folder("Spam", &["\\noselect"])], None), JunkChoice::Create("Junk".into()));
     }
 
     #[test]
     fn a_configured_name_is_encoded_and_created_when_missing() {
-        assert_eq!(choose(&[folder("INBOX", &[])], Some("迷惑メール")), JunkChoice::Create("&j,dg0TDhMPww6w-".into()));
+        assert_eq!(
+            choose(&[folder("INBOX", &[])], Some("迷惑メール")),
+            JunkChoice::Create("&j,dg0TDhMPww6w-".into())
+        );
         let existing = [folder("Quarantine", &[])];
-        assert!(matches!(choose(&existing, Some("Quarantine")), JunkChoice::Existing { how: "configured", .. }));
+        assert!(matches!(
+            choose(&existing, Some("Quarantine")),
+            JunkChoice::Existing { how: "configured", .. }
+        ));
     }
 }

@@ -70,10 +70,10 @@ impl ImapSession {
             .map_err(|source| ImapError::Command { command: "CAPABILITY", source })?;
         let capabilities = capabilities
             .iter()
-            .filter_map(|c| match c {
-                async_imap::types::Capability::Atom(a) => Some(a.to_ascii_uppercase()),
-                async_imap::types::Capability::Imap4rev1 => Some("IMAP4REV1".to_string()),
-                async_imap::types::Capability::Auth(a) => Some(format!("AUTH={}", a.to_ascii_uppercase())),
+            .map(|c| match c {
+                async_imap::types::Capability::Atom(a) => a.to_ascii_uppercase(),
+                async_imap::types::Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+                async_imap::types::Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
             })
             .collect();
         Ok(ImapSession { session, capabilities, timeout })
@@ -128,6 +128,14 @@ impl ImapSession {
             .await
             .map_err(|_| ImapError::Timeout("CREATE"))?
             .map_err(|source| ImapError::Command { command: "CREATE", source })
+    }
+
+    pub async fn delete(&mut self, folder: &str) -> Result<(), ImapError> {
+        let timeout = self.timeout;
+        tokio::time::timeout(timeout, self.session.delete(folder))
+            .await
+            .map_err(|_| ImapError::Timeout("DELETE"))?
+            .map_err(|source| ImapError::Command { command: "DELETE", source })
     }
 
     /// Selects a folder read-write.
@@ -215,12 +223,19 @@ impl ImapSession {
         let timeout = self.timeout;
         let set = uidset::to_set(uids);
         let run = |command: &'static str, result: Result<Result<(), async_imap::error::Error>, _>| {
-            result.map_err(|_| ImapError::Timeout(command))?.map_err(|source| ImapError::Command { command, source })
+            result
+                .map_err(|_| ImapError::Timeout(command))?
+                .map_err(|source| ImapError::Command { command, source })
         };
         match method {
-            MoveMethod::Move => run("UID MOVE", tokio::time::timeout(timeout, self.session.uid_mv(&set, destination)).await)?,
+            MoveMethod::Move => {
+                run("UID MOVE", tokio::time::timeout(timeout, self.session.uid_mv(&set, destination)).await)?
+            }
             MoveMethod::CopyExpunge | MoveMethod::CopyFlag => {
-                run("UID COPY", tokio::time::timeout(timeout, self.session.uid_copy(&set, destination)).await)?;
+                run(
+                    "UID COPY",
+                    tokio::time::timeout(timeout, self.session.uid_copy(&set, destination)).await,
+                )?;
                 self.store_flags(&set, "+FLAGS.SILENT (\\Deleted)").await?;
                 if method == MoveMethod::CopyExpunge {
                     let expunging = async {
@@ -255,7 +270,12 @@ impl ImapSession {
     }
 
     /// Adds a message to `folder` (with flags such as `(\\Seen)`, if given).
-    pub async fn append(&mut self, folder: &str, flags: Option<&str>, content: &[u8]) -> Result<(), ImapError> {
+    pub async fn append(
+        &mut self,
+        folder: &str,
+        flags: Option<&str>,
+        content: &[u8],
+    ) -> Result<(), ImapError> {
         let timeout = self.timeout;
         tokio::time::timeout(timeout, self.session.append(folder, flags, None, content))
             .await

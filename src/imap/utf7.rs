@@ -15,7 +15,11 @@ pub fn encode(name: &str) -> String {
         out.push('&');
         let bytes: Vec<u8> = pending.iter().flat_map(|u| u.to_be_bytes()).collect();
         for chunk in bytes.chunks(3) {
-            let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+            let b = [
+                chunk.first().copied().unwrap_or(0),
+                chunk.get(1).copied().unwrap_or(0),
+                chunk.get(2).copied().unwrap_or(0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             let chars = chunk.len() + 1;
             for i in 0..chars {
@@ -83,7 +87,8 @@ fn decode_run(encoded: &str) -> Option<String> {
             bits &= (1 << count) - 1;
         }
     }
-    let units: Vec<u16> = bytes.chunks_exact(2).filter_map(|c| c.try_into().ok().map(u16::from_be_bytes)).collect();
+    let units: Vec<u16> =
+        bytes.chunks_exact(2).filter_map(|c| c.try_into().ok().map(u16::from_be_bytes)).collect();
     String::from_utf16(&units).ok()
 }
 

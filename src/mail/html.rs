@@ -76,10 +76,11 @@ pub fn parse_html(html: &str) -> HtmlContent {
                 content.attribute_text.push('\n');
             }
         }
-        if name == "a" && closing {
-            if let Some((href, start)) = open_anchor.take() {
-                close_anchor(&mut content, href, start);
-            }
+        if name == "a"
+            && closing
+            && let Some((href, start)) = open_anchor.take()
+        {
+            close_anchor(&mut content, href, start);
         }
     }
     push_text(&mut content.text, rest);

@@ -1,0 +1,303 @@
+//! `scamguard run` against a real Dovecot: threats moved exactly once, ham untouched and
+//! unread, restarts, IDLE, servers without MOVE or UIDPLUS, UIDVALIDITY changes,
+//! interrupted moves, dry runs, and clear errors for a wrong password or certificate.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use scamguard::app::{self, RunOptions};
+use scamguard::config::Config;
+use scamguard::imap::{self, ImapSession};
+use scamguard::store::{HistoryFilter, Store};
+
+use super::support::dovecot::{Dovecot, Options};
+
+pub const THREATS: [&str; 3] = [
+    "en_extortion_split_wallet_self_sent.eml",
+    "ja_extortion_iso2022jp_password.eml",
+    "en_phishing_link_shows_brand.eml",
+];
+pub const HAM: [&str; 3] =
+    ["ham_en_colleague_video_call.eml", "ham_ja_order_shipped.eml", "ham_en_newsletter_tip_address.eml"];
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(super::fixtures().join(name)).expect("fixture")
+}
+
+pub fn message_id(raw: &[u8]) -> String {
+    scamguard::mail::parse(raw).expect("fixture parses").message_id.unwrap_or_default()
+}
+
+pub fn load(config: &Path) -> Config {
+    Config::load(config).expect("test config is valid").0
+}
+
+/// A session as the test user, for setting up and inspecting the mailbox.
+pub async fn mailbox(config: &Config) -> ImapSession {
+    imap::connect(config.accounts.first().expect("one account")).await.expect("test login")
+}
+
+pub async fn append_all(session: &mut ImapSession, folder: &str, names: &[&str]) {
+    for name in names {
+        session.append(folder, None, &fixture(name)).await.expect("append");
+    }
+}
+
+/// Message-ID → flags of every message in `folder`.
+pub async fn contents(session: &mut ImapSession, folder: &str) -> BTreeMap<String, Vec<String>> {
+    session.select(folder).await.expect("select");
+    let flags: BTreeMap<u32, Vec<String>> = session.all_flags().await.expect("flags").into_iter().collect();
+    let uids: Vec<u32> = flags.keys().copied().collect();
+    let messages = session.fetch(&uids, 1 << 20).await.expect("fetch");
+    messages.iter().map(|m| (message_id(&m.raw), flags.get(&m.uid).cloned().unwrap_or_default())).collect()
+}
+
+pub fn ids(names: &[&str]) -> Vec<String> {
+    let mut ids: Vec<String> = names.iter().map(|n| message_id(&fixture(n))).collect();
+    ids.sort();
+    ids
+}
+
+pub async fn run_once(config: &Config) -> app::RunReport {
+    let store = Arc::new(Store::open(&config.database).await.expect("store"));
+    let (_stop, shutdown) = tokio::sync::watch::channel(false);
+    app::run(config, store, RunOptions { once: true, dry_run: false }, shutdown).await
+}
+
+pub async fn history(config: &Config) -> Vec<scamguard::store::DetectionRow> {
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    store.history(&HistoryFilter::default()).await.expect("history")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn threats_move_to_junk_and_ham_stays_unread() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+    append_all(&mut session, "INBOX", &HAM).await;
+
+    let report = run_once(&config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+
+    let inbox = contents(&mut session, "INBOX").await;
+    let junk = contents(&mut session, "Junk").await;
+    assert_eq!(inbox.keys().cloned().collect::<Vec<_>>(), ids(&HAM));
+    assert_eq!(junk.keys().cloned().collect::<Vec<_>>(), ids(&THREATS));
+    for (id, flags) in &inbox {
+        assert!(!flags.iter().any(|f| f == "\\Seen"), "reading must not mark {id} seen: {flags:?}");
+    }
+    let rows = history(&config).await;
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter().all(|r| r.action == "moved" && r.destination == "Junk" && r.verdict == "threat"),
+        "{rows:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_moves_nothing_twice() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..2]).await;
+    append_all(&mut session, "INBOX", &HAM[..1]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert!(run_once(&config).await.failures.is_empty());
+
+    append_all(&mut session, "INBOX", &THREATS[2..]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(contents(&mut session, "Junk").await.len(), 3, "each threat is in Junk once");
+    assert_eq!(contents(&mut session, "INBOX").await.len(), 1);
+    assert_eq!(history(&config).await.len(), 3, "one row per message, however many runs");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_records_and_moves_nothing() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config("dry_run = true\n"));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(contents(&mut session, "INBOX").await.len(), 3);
+    assert!(contents(&mut session, "Junk").await.is_empty());
+    assert!(history(&config).await.iter().all(|r| r.action == "dry-run"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_move_the_copy_is_expunged_by_uid_only() {
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"] });
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    // Another client's message marked \Deleted but not yet expunged: it must survive.
+    session.append("INBOX", Some("(\\Deleted)"), &fixture(HAM[0])).await.expect("append");
+    assert!(!session.has("MOVE") && session.has("UIDPLUS"));
+
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    assert_eq!(inbox.keys().cloned().collect::<Vec<_>>(), ids(&HAM[..1]), "only our UID was expunged");
+    assert_eq!(contents(&mut session, "Junk").await.keys().cloned().collect::<Vec<_>>(), ids(&THREATS[..1]));
+    assert!(history(&config).await.iter().all(|r| r.action == "moved"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_move_or_uidplus_nothing_is_expunged() {
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE", "UIDPLUS"] });
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    let original = inbox.get(&message_id(&fixture(THREATS[0]))).expect("original kept");
+    assert!(
+        original.iter().any(|f| f == "\\Deleted"),
+        "marked for the user's client to expunge: {original:?}"
+    );
+    assert_eq!(contents(&mut session, "Junk").await.len(), 1);
+    assert!(history(&config).await.iter().all(|r| r.action == "copied"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_picks_up_a_message_appended_by_another_connection() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let store = Arc::new(Store::open(&config.database).await.expect("store"));
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let service = {
+        let config = config.clone();
+        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
+    };
+    let mut session = mailbox(&config).await;
+    // Give the worker time to reach IDLE with an empty inbox.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    let moved = wait_until(&mut session, "Junk", 1).await;
+    let _ = stop.send(true);
+    let report = tokio::time::timeout(Duration::from_secs(10), service)
+        .await
+        .expect("stops on request")
+        .expect("joins");
+    assert!(moved, "the threat reached Junk while the service idled");
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uidvalidity_change_rescans_without_duplicates() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config("folders = [\"Work\"]\nsuspicious_keyword = \"$Suspicious\"\n"));
+    let mut session = mailbox(&config).await;
+    session.create("Work").await.expect("create");
+    append_all(&mut session, "Work", &THREATS[..1]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let first = history(&config).await.len();
+
+    // Recreate the folder: new UIDVALIDITY. The same threat comes back (a restore from
+    // backup, say) beside a new one.
+    session.select("INBOX").await.expect("select inbox");
+    session.delete("Work").await.expect("delete");
+    session.create("Work").await.expect("create again");
+    append_all(&mut session, "Work", &THREATS[..2]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+
+    let rows = history(&config).await;
+    assert_eq!(rows.len(), first + 1, "only the new threat is recorded: {rows:?}");
+    let work = contents(&mut session, "Work").await;
+    assert_eq!(
+        work.keys().cloned().collect::<Vec<_>>(),
+        ids(&THREATS[..1]),
+        "the known message is left where the user put it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_password_and_an_untrusted_certificate_are_clear_errors() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    std::fs::write(dovecot.dir().join("password.txt"), "wrong-password\n").expect("write");
+    let config = load(&config_path);
+    let error = imap::connect(config.accounts.first().expect("account")).await.err().expect("refused");
+    let text = error.to_string();
+    assert!(text.contains("login as alice refused"), "{text}");
+    assert!(!text.contains("wrong-password"), "the password never appears in an error");
+
+    let mut untrusted = config.clone();
+    if let Some(account) = untrusted.accounts.first_mut() {
+        account.ca_file = None;
+    }
+    let error = imap::connect(untrusted.accounts.first().expect("account")).await.err().expect("refused");
+    assert!(error.to_string().contains("certificate"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starttls_works_and_a_missing_starttls_is_refused() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let text = std::fs::read_to_string(&config_path).expect("read");
+    let starttls = text
+        .replace("tls = \"implicit\"", "tls = \"starttls\"")
+        .replace(&format!("port = {}", dovecot.imaps_port), &format!("port = {}", dovecot.imap_port));
+    std::fs::write(&config_path, starttls).expect("write");
+    let config = load(&config_path);
+    let mut session = mailbox(&config).await;
+    assert!(session.select("INBOX").await.is_ok());
+
+    // A server that never offers STARTTLS: a listener that greets and refuses.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        if let Ok((socket, _)) = listener.accept().await {
+            let (read, mut write) = socket.into_split();
+            let _ = write.write_all(b"* OK [CAPABILITY IMAP4rev1] plaintext only\r\n").await;
+            let mut lines = BufReader::new(read).lines();
+            if let Ok(Some(line)) = lines.next_line().await {
+                let tag = line.split_whitespace().next().unwrap_or("*").to_string();
+                let _ = write.write_all(format!("{tag} BAD STARTTLS not supported\r\n").as_bytes()).await;
+            }
+        }
+    });
+    let mut account = config.accounts.first().expect("account").clone();
+    account.port = port;
+    let error = imap::connect(&account).await.err().expect("refused");
+    assert!(error.to_string().contains("does not offer STARTTLS"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_service_reconnects_after_the_server_restarts() {
+    let mut dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let store = Arc::new(Store::open(&config.database).await.expect("store"));
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let service = {
+        let config = config.clone();
+        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
+    };
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    assert!(wait_until(&mut session, "Junk", 1).await, "first threat moved");
+
+    dovecot.restart();
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[1..2]).await;
+    assert!(wait_until(&mut session, "Junk", 2).await, "the worker came back and moved the second threat");
+    assert!(contents(&mut session, "INBOX").await.is_empty());
+
+    let _ = stop.send(true);
+    let report = tokio::time::timeout(Duration::from_secs(15), service).await.expect("stops").expect("joins");
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(history(&config).await.len(), 2);
+}
+
+/// Waits up to 20 s for `folder` to hold `count` messages.
+pub async fn wait_until(session: &mut ImapSession, folder: &str, count: usize) -> bool {
+    for _ in 0..200 {
+        if contents(session, folder).await.len() == count {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}

@@ -1,0 +1,3 @@
+//! Test infrastructure: real servers the tests start themselves.
+
+pub mod dovecot;

@@ -1,0 +1,204 @@
+//! A real Dovecot for the tests: its own configuration, certificate, users and mail in a
+//! temporary folder, listening on free ports of 127.0.0.1, killed when dropped.
+//!
+//! Needs `dovecot` and `openssl` on the PATH (`.ci/run` installs them) and root, which
+//! Dovecot needs to switch to the mail user; the mail user is `nobody`, never root.
+
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Capabilities Dovecot announces after login; tests remove some to exercise fallbacks.
+const CAPABILITIES: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES \
+    THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS \
+    LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS \
+    BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE";
+
+/// How the test server should behave.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Capabilities to leave out ("MOVE", "UIDPLUS", "IDLE").
+    pub hide: Vec<&'static str>,
+}
+
+pub struct Dovecot {
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    pub imaps_port: u16,
+    pub imap_port: u16,
+}
+
+pub const USER: &str = "alice";
+pub const PASSWORD: &str = "s3cret-Test-Passw0rd";
+
+impl Dovecot {
+    pub fn start(options: Options) -> Dovecot {
+        let dir = tempfile::Builder::new().prefix("sg").tempdir_in("/tmp").expect("temp dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        for sub in ["run", "state", "mail", "home"] {
+            let path = dir.path().join(sub);
+            std::fs::create_dir_all(&path).expect("mkdir");
+            let mode = if sub == "mail" || sub == "home" { 0o777 } else { 0o755 };
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        }
+        make_certificate(dir.path());
+        std::fs::write(dir.path().join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).expect("passwd");
+        let imaps_port = free_port();
+        let imap_port = free_port();
+        let capabilities: Vec<&str> =
+            CAPABILITIES.split_whitespace().filter(|c| !options.hide.contains(c)).collect();
+        let config = format!(
+            r#"base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <{d}/cert.pem
+ssl_key = <{d}/key.pem
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{d}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={d}/home/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Junk {{
+    special_use = \Junk
+    auto = create
+  }}
+}}
+protocol imap {{
+  imap_capability = {caps}
+  imap_idle_notify_interval = 1 secs
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+"#,
+            d = dir.path().display(),
+            caps = capabilities.join(" "),
+        );
+        std::fs::write(dir.path().join("dovecot.conf"), config).expect("config");
+        let mut dovecot = Dovecot { dir, child: None, imaps_port, imap_port };
+        dovecot.launch();
+        dovecot
+    }
+
+    fn launch(&mut self) {
+        let child = Command::new("dovecot")
+            .arg("-F")
+            .arg("-c")
+            .arg(self.dir.path().join("dovecot.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dovecot starts (is dovecot-imapd installed?)");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", self.imaps_port)).is_err() {
+            assert!(Instant::now() < deadline, "dovecot did not start: {}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server at once (no goodbye to clients), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.imaps_port)).is_ok()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts the server again on the same ports with the same mail.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.launch();
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// A configuration file for scamguard pointing at this server.
+    pub fn write_config(&self, extra_account_lines: &str) -> PathBuf {
+        let path = self.dir.path().join("scamguard.toml");
+        let text = format!(
+            "[database]\npath = \"scamguard.db\"\n\n[[accounts]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\n\
+             tls = \"implicit\"\nusername = \"{USER}\"\npassword_file = \"password.txt\"\nca_file = \"cert.pem\"\n\
+             initial_scan = \"all\"\ncommand_timeout = 10\n{extra_account_lines}",
+            self.imaps_port
+        );
+        std::fs::write(self.dir.path().join("password.txt"), format!("{PASSWORD}\n")).expect("password file");
+        std::fs::write(&path, text).expect("config");
+        path
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+fn make_certificate(dir: &Path) {
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs");
+    assert!(status.success(), "openssl made the test certificate");
+    std::fs::set_permissions(dir.join("key.pem"), std::fs::Permissions::from_mode(0o644)).expect("chmod key");
+}
