@@ -87,10 +87,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
+    // async-imap traces every command it sends, LOGIN and AUTHENTICATE included: its
+    // trace output is held at "info" whatever RUST_LOG says, so no password or token can
+    // reach a log.
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .with_default_directive(tracing_subscriber::filter::LevelFilter::INFO.into())
+        .from_env_lossy()
+        .add_directive("async_imap=info".parse().expect("static directive"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { config, once, dry_run } => service::run(&config, once, dry_run),

@@ -301,3 +301,62 @@ pub async fn wait_until(session: &mut ImapSession, folder: &str, count: usize) -
     }
     false
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interrupted_moves_are_finished_once() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let account = config.accounts.first().expect("account").name.clone();
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+    let status = session.select("INBOX").await.expect("select");
+
+    // An earlier run recorded all three moves as planned, then died before moving.
+    let store = Store::open(&config.database).await.expect("store");
+    let planned: Vec<scamguard::store::NewDetection> = THREATS
+        .iter()
+        .zip(1u32..)
+        .map(|(name, uid)| scamguard::store::NewDetection {
+            account: account.clone(),
+            folder: "INBOX".into(),
+            uidvalidity: status.uidvalidity,
+            uid,
+            message_id: message_id(&fixture(name)),
+            message_key: format!("<{}>", message_id(&fixture(name))),
+            verdict: "threat".into(),
+            category: "extortion".into(),
+            signals: "[]".into(),
+            action: "planned".into(),
+            ..Default::default()
+        })
+        .collect();
+    store.record_batch(&account, &planned, 3, "2026-11-22", 1).await.expect("record");
+    let cursor = scamguard::store::Cursor { uidvalidity: status.uidvalidity, last_uid: 3 };
+    store.save_cursor(&account, "INBOX", cursor, 1).await.expect("cursor");
+    drop(store);
+
+    // Meanwhile another client moved message 1 elsewhere, and message 2 did reach Junk.
+    session.create("Elsewhere").await.expect("create");
+    session.select("INBOX").await.expect("select");
+    session.move_to(&[1], "Elsewhere").await.expect("move away");
+    session.move_to(&[2], "Junk").await.expect("move to junk");
+
+    assert!(run_once(&config).await.failures.is_empty());
+    let junk = contents(&mut session, "Junk").await;
+    assert_eq!(
+        junk.keys().cloned().collect::<Vec<_>>(),
+        ids(&THREATS[1..]),
+        "message 3 moved now, 2 not again"
+    );
+    assert_eq!(contents(&mut session, "Elsewhere").await.len(), 1, "what another client moved stays there");
+    let mut actions: Vec<(String, String)> =
+        history(&config).await.into_iter().map(|r| (r.message_id, r.action)).collect();
+    actions.sort();
+    let mut expected = vec![
+        (message_id(&fixture(THREATS[0])), "gone".to_string()),
+        (message_id(&fixture(THREATS[1])), "moved".to_string()),
+        (message_id(&fixture(THREATS[2])), "moved".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(actions, expected);
+}

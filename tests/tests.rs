@@ -2,6 +2,7 @@
 //! user runs it, and hostile input. One binary (see STYLE.md); no test depends on another.
 
 mod cli;
+mod commands;
 mod golden;
 mod hostile;
 mod service;

@@ -1,0 +1,100 @@
+//! The service commands as a user runs them: `run` (stopped by SIGTERM), `run --once`,
+//! `check` and `history`, through the real binary against a real Dovecot.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::service::{THREATS, append_all, contents, load, mailbox, wait_until};
+use super::support::dovecot::{Dovecot, Options, PASSWORD};
+
+fn scamguard() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scamguard"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_stops_cleanly_on_sigterm_and_never_logs_the_password() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let config = load(&config_path);
+    let log_path = dovecot.dir().join("scamguard.log");
+    let mut child = scamguard()
+        .args(["run", "--config"])
+        .arg(&config_path)
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).expect("log file"))
+        .spawn()
+        .expect("starts");
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    assert!(wait_until(&mut session, "Junk", 1).await, "the running service moved the threat");
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "scamguard did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    assert!(log.contains("moved a threat to Junk"), "{log}");
+    let leaks: Vec<String> =
+        log.lines().filter(|l| l.contains(PASSWORD)).map(|l| l.replace(PASSWORD, "<PASSWORD>")).collect();
+    assert!(leaks.is_empty(), "the password must never be logged:\n{}", leaks.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_once_then_history_lists_what_was_moved() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let config = load(&config_path);
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+
+    let run = scamguard().args(["run", "--once", "--config"]).arg(&config_path).output().expect("runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(contents(&mut session, "Junk").await.len(), 3);
+
+    let history = scamguard().args(["history", "--config"]).arg(&config_path).output().expect("runs");
+    let text = String::from_utf8_lossy(&history.stdout);
+    assert!(history.status.success());
+    assert!(text.contains("3 detections"), "{text}");
+    assert!(text.contains("moved") && text.contains("test/INBOX → Junk"), "{text}");
+
+    let json = scamguard()
+        .args(["history", "--json", "--verdict", "threat", "--since", "1d", "--config"])
+        .arg(&config_path)
+        .output()
+        .expect("runs");
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r["action"] == "moved" && r["signals"].is_array()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_once_fails_when_an_account_fails_and_check_says_why() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+
+    let check = scamguard().args(["check", "--config"]).arg(&config_path).output().expect("runs");
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{text}");
+    assert!(text.contains("junk folder: Junk (SPECIAL-USE \\Junk)"), "{text}");
+    assert!(text.contains("moves by: Move") && text.contains("new mail by: IDLE"), "{text}");
+
+    std::fs::write(dovecot.dir().join("password.txt"), "not-the-password\n").expect("write");
+    let check = scamguard().args(["check", "--config"]).arg(&config_path).output().expect("runs");
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(!check.status.success());
+    assert!(text.contains("login as alice refused"), "{text}");
+    let run = scamguard().args(["run", "--once", "--config"]).arg(&config_path).output().expect("runs");
+    assert!(!run.status.success(), "a failed account makes --once fail");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("login as alice refused"));
+}
