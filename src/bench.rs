@@ -71,12 +71,17 @@ pub fn run(messages: &[Vec<u8>], rounds: usize) -> BenchReport {
 
 /// A deterministic generator of varied mails, so figures are comparable between runs.
 pub fn generate_corpus(count: usize) -> Vec<Vec<u8>> {
-    let mut state: u64 = 0x5eed_cafe;
-    (0..count)
+    generate_range(0, count)
+}
+
+/// Messages `first..first + count` of the same deterministic sequence (each with its own
+/// Message-ID), for filling a mailbox piece by piece.
+pub fn generate_range(first: usize, count: usize) -> Vec<Vec<u8>> {
+    (first..first + count)
         .map(|i| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let variant = (state >> 33) as usize;
-            build_message(i, variant)
+            let mixed =
+                (i as u64 ^ 0x5eed_cafe).wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            build_message(i, (mixed >> 33) as usize)
         })
         .collect()
 }

@@ -346,6 +346,22 @@ mod tests {
     }
 
     #[test]
+    fn an_inline_password_in_a_file_others_can_read_is_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password = \"hunter2\""))
+            .expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let (config, warnings) = Config::load(&path).expect("accepted");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(!warnings.iter().any(|w| w.contains("hunter2")));
+        assert_eq!(config.database, dir.path().join("scamguard.db"), "relative paths follow the file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert!(Config::load(&path).expect("accepted").1.is_empty());
+    }
+
+    #[test]
     fn initial_scan_accepts_new_all_and_days() {
         assert_eq!(parse_initial_scan("30d"), Ok(InitialScan::Days(30)));
         assert_eq!(parse_initial_scan("all"), Ok(InitialScan::All));

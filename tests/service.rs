@@ -128,7 +128,7 @@ async fn dry_run_records_and_moves_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_move_the_copy_is_expunged_by_uid_only() {
-    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"] });
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
     let config = load(&dovecot.write_config(""));
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
@@ -145,7 +145,7 @@ async fn without_move_the_copy_is_expunged_by_uid_only() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_move_or_uidplus_nothing_is_expunged() {
-    let dovecot = Dovecot::start(Options { hide: vec!["MOVE", "UIDPLUS"] });
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE", "UIDPLUS"], ..Options::default() });
     let config = load(&dovecot.write_config(""));
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
@@ -359,4 +359,37 @@ async fn interrupted_moves_are_finished_once() {
     ];
     expected.sort();
     assert_eq!(actions, expected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_idle_the_service_polls() {
+    let dovecot = Dovecot::start(Options { hide: vec!["IDLE"], ..Options::default() });
+    let config = load(&dovecot.write_config("poll_interval = 1\n"));
+    let store = Arc::new(Store::open(&config.database).await.expect("store"));
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let service = {
+        let config = config.clone();
+        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
+    };
+    let mut session = mailbox(&config).await;
+    assert!(!session.has("IDLE"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    let moved = wait_until(&mut session, "Junk", 1).await;
+    let _ = stop.send(true);
+    let report = tokio::time::timeout(Duration::from_secs(10), service).await.expect("stops").expect("joins");
+    assert!(moved, "the poll found the new threat");
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_junk_folder_is_created() {
+    let dovecot = Dovecot::start(Options { no_junk: true, ..Options::default() });
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    assert!(!session.list().await.expect("list").iter().any(|f| f.name == "Junk"));
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(contents(&mut session, "Junk").await.len(), 1);
+    assert!(contents(&mut session, "INBOX").await.is_empty());
 }

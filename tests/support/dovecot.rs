@@ -21,6 +21,8 @@ const CAPABILITIES: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SOR
 pub struct Options {
     /// Capabilities to leave out ("MOVE", "UIDPLUS", "IDLE").
     pub hide: Vec<&'static str>,
+    /// Leave out the Junk folder (and its SPECIAL-USE attribute).
+    pub no_junk: bool,
 }
 
 pub struct Dovecot {
@@ -73,10 +75,7 @@ userdb {{
 namespace inbox {{
   inbox = yes
   separator = /
-  mailbox Junk {{
-    special_use = \Junk
-    auto = create
-  }}
+{junk}
 }}
 protocol imap {{
   imap_capability = {caps}
@@ -96,6 +95,11 @@ service imap-login {{
 "#,
             d = dir.path().display(),
             caps = capabilities.join(" "),
+            junk = if options.no_junk {
+                ""
+            } else {
+                "  mailbox Junk {\n    special_use = \\Junk\n    auto = create\n  }"
+            },
         );
         std::fs::write(dir.path().join("dovecot.conf"), config).expect("config");
         let mut dovecot = Dovecot { dir, child: None, imaps_port, imap_port };
