@@ -299,6 +299,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_configuration_is_valid() {
+        let config =
+            Config::parse(include_str!("../config/example.toml")).expect("config/example.toml parses");
+        assert_eq!(config.accounts.len(), 1);
+        assert_eq!(config.detection, Thresholds::default());
+    }
+
+    #[test]
     fn an_account_gets_its_defaults() {
         let config = Config::parse(ACCOUNT).expect("valid");
         let account = config.accounts.first().expect("one account");
