@@ -1,4 +1,4 @@
-//! The IMAP adapter: connecting and logging in ([`connect`]), the mailbox operations the
+//! The IMAP adapter: connecting and logging in ([`connect()`]), the mailbox operations the
 //! service needs ([`ImapSession`]), and the pure helpers behind them (UID sets, folder
 //! names, choosing the Junk folder). Knows nothing of detection or the database.
 //!
