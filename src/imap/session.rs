@@ -172,11 +172,14 @@ impl ImapSession {
         Ok(uids)
     }
 
-    /// Which of `uids` still exist in the selected folder.
+    /// Which of `uids` still exist in the selected folder. A NOOP goes first: servers hold
+    /// back other clients' expunges during SEARCH (RFC 3501 §7.4.1), and only a command
+    /// such as NOOP lets them through.
     pub async fn existing(&mut self, uids: &[u32]) -> Result<Vec<u32>, ImapError> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
+        self.noop().await?;
         self.search(&format!("UID {}", uidset::to_set(uids))).await
     }
 
