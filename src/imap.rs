@@ -6,6 +6,7 @@
 //! with `BODY.PEEK` so `\Seen` is never set, and nothing here ever sends a plain EXPUNGE
 //! or CLOSE: only `UID EXPUNGE` of the UIDs it moved itself.
 
+mod bounded;
 pub mod connect;
 pub mod junk;
 mod session;

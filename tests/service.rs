@@ -291,10 +291,15 @@ async fn the_service_reconnects_after_the_server_restarts() {
     assert_eq!(history(&config).await.len(), 2);
 }
 
-/// Waits up to 20 s for `folder` to hold `count` messages.
+/// Waits up to 20 s for `folder` to hold `count` messages (a folder that does not exist
+/// holds none).
 pub async fn wait_until(session: &mut ImapSession, folder: &str, count: usize) -> bool {
     for _ in 0..200 {
-        if contents(session, folder).await.len() == count {
+        let held = match session.select(folder).await {
+            Ok(status) => status.exists as usize,
+            Err(_) => 0,
+        };
+        if held == count {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod faults;
 mod golden;
 mod hostile;
 mod service;

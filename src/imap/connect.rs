@@ -11,6 +11,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
+use super::bounded::Bounded;
 use super::{ImapError, ImapSession};
 use crate::config::{Account, AuthMethod, Secret, TlsMode};
 
@@ -31,18 +32,21 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
         .map_err(|source| ImapError::Connect { address: address.clone(), source })?;
     let _ = tcp.set_nodelay(true);
 
+    // A response line may hold a whole message literal (at most `max_message_bytes`),
+    // plus room for the response around it.
+    let max_line = account.max_message_bytes as usize + 64 * 1024;
     let stream: BoxedStream = match account.tls {
-        TlsMode::Implicit => Box::new(tls_handshake(tcp, account).await?),
+        TlsMode::Implicit => Box::new(Bounded::new(tls_handshake(tcp, account).await?, max_line)),
         TlsMode::Starttls => {
-            let mut client = Client::new(tcp);
+            let mut client = Client::new(Bounded::new(tcp, max_line));
             read_greeting(&mut client, timeout).await?;
             tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
                 .await
                 .map_err(|_| ImapError::Timeout("STARTTLS"))?
                 .map_err(|_| ImapError::StartTlsRefused(address.clone()))?;
-            Box::new(tls_handshake(client.into_inner(), account).await?)
+            Box::new(Bounded::new(tls_handshake(client.into_inner(), account).await?, max_line))
         }
-        TlsMode::None => Box::new(tcp),
+        TlsMode::None => Box::new(Bounded::new(tcp, max_line)),
     };
     let mut client = Client::new(stream);
     if account.tls != TlsMode::Starttls {
@@ -109,10 +113,10 @@ impl async_imap::Authenticator for SaslResponse {
     }
 }
 
-async fn tls_handshake(
-    tcp: TcpStream,
+async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    tcp: S,
     account: &Account,
-) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+) -> Result<tokio_rustls::client::TlsStream<S>, ImapError> {
     let config = tls_config(account)?;
     let name = ServerName::try_from(account.host.clone())
         .map_err(|_| ImapError::Tls(format!("{} is not a valid server name", account.host)))?;
