@@ -264,7 +264,11 @@ async fn nothing_moves_while_the_database_cannot_record() {
     drop(Store::open(&config.database).await.expect("create the schema"));
     let breaker =
         sqlx::SqlitePool::connect(&format!("sqlite:{}", config.database.display())).await.expect("connect");
-    sqlx::query("ALTER TABLE detections RENAME TO detections_away").execute(&breaker).await.expect("break");
+    // Reads still work, every write fails: what a full disk or a read-only file does.
+    sqlx::query("CREATE TRIGGER full_disk BEFORE INSERT ON detections BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+        .execute(&breaker)
+        .await
+        .expect("break");
     append_all(&mut session, "INBOX", &THREATS).await;
 
     let report = run_once(&config).await;
@@ -272,7 +276,7 @@ async fn nothing_moves_while_the_database_cannot_record() {
     assert_eq!(contents(&mut session, "INBOX").await.len(), 3, "nothing was moved unrecorded");
     assert!(contents(&mut session, "Junk").await.is_empty());
 
-    sqlx::query("ALTER TABLE detections_away RENAME TO detections").execute(&breaker).await.expect("repair");
+    sqlx::query("DROP TRIGGER full_disk").execute(&breaker).await.expect("repair");
     breaker.close().await;
     assert!(run_once(&config).await.failures.is_empty(), "it resumes once the database works");
     assert_eq!(contents(&mut session, "Junk").await.len(), 3);
