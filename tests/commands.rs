@@ -45,6 +45,10 @@ async fn run_stops_cleanly_on_sigterm_and_never_logs_the_password() {
     let leaks: Vec<String> =
         log.lines().filter(|l| l.contains(PASSWORD)).map(|l| l.replace(PASSWORD, "<PASSWORD>")).collect();
     assert!(leaks.is_empty(), "the password must never be logged:\n{}", leaks.join("\n"));
+    for file in ["scamguard.db", "scamguard.db-wal"] {
+        let bytes = std::fs::read(dovecot.dir().join(file)).unwrap_or_default();
+        assert!(!bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()), "{file} holds no password");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

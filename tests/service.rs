@@ -398,3 +398,30 @@ async fn a_missing_junk_folder_is_created() {
     assert_eq!(contents(&mut session, "Junk").await.len(), 1);
     assert!(contents(&mut session, "INBOX").await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_certificate_for_another_name_is_refused() {
+    let dovecot = Dovecot::start(Options { wrong_certificate_name: true, ..Options::default() });
+    let config = load(&dovecot.write_config(""));
+    let error = imap::connect(config.accounts.first().expect("account")).await.err().expect("refused");
+    let text = error.to_string();
+    assert!(text.contains("certificate not valid for name"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_message_is_read_only_in_part() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config("max_message_bytes = 1048576\n"));
+    let mut huge = fixture(THREATS[0]);
+    huge.extend(
+        std::iter::repeat_n(b"padding line of an enormous attachment-like body\r\n".as_slice(), 400_000)
+            .flatten(),
+    );
+    assert!(huge.len() > 20_000_000);
+    let mut session = mailbox(&config).await;
+    session.append("INBOX", None, &huge).await.expect("append 20 MB");
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(contents(&mut session, "Junk").await.len(), 1, "classified from its first MiB and moved");
+    let rows = history(&config).await;
+    assert!(rows.first().is_some_and(|r| r.action == "moved"));
+}

@@ -23,6 +23,8 @@ pub struct Options {
     pub hide: Vec<&'static str>,
     /// Leave out the Junk folder (and its SPECIAL-USE attribute).
     pub no_junk: bool,
+    /// Make the certificate for another name than 127.0.0.1 / localhost.
+    pub wrong_certificate_name: bool,
 }
 
 pub struct Dovecot {
@@ -45,7 +47,12 @@ impl Dovecot {
             let mode = if sub == "mail" || sub == "home" { 0o777 } else { 0o755 };
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
         }
-        make_certificate(dir.path());
+        let names = if options.wrong_certificate_name {
+            "DNS:mail.example.org"
+        } else {
+            "DNS:localhost,IP:127.0.0.1"
+        };
+        make_certificate(dir.path(), names);
         std::fs::write(dir.path().join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).expect("passwd");
         let imaps_port = free_port();
         let imap_port = free_port();
@@ -179,7 +186,7 @@ fn free_port() -> u16 {
     listener.local_addr().expect("address").port()
 }
 
-fn make_certificate(dir: &Path) {
+fn make_certificate(dir: &Path, names: &str) {
     let status = Command::new("openssl")
         .args([
             "req",
@@ -192,8 +199,8 @@ fn make_certificate(dir: &Path) {
             "-days",
             "2",
         ])
-        .args(["-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-subj", "/CN=scamguard-test"])
+        .args(["-addext", &format!("subjectAltName={names}")])
         .args(["-addext", "basicConstraints=critical,CA:FALSE"])
         .arg("-keyout")
         .arg(dir.join("key.pem"))
