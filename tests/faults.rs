@@ -26,6 +26,8 @@ enum Script {
     EndlessLine,
     /// After login, nothing is ever answered again, and the connection stays open.
     Stall,
+    /// FETCH answers with a literal whose data runs past the length it announced.
+    OversizedLiteral,
 }
 
 /// Starts a scripted IMAP server on 127.0.0.1 and returns its port.
@@ -79,6 +81,17 @@ async fn serve(socket: tokio::net::TcpStream, script: Script) {
                 "* 0 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 1] x\r\n{tag} OK [READ-WRITE] done\r\n"
             )
             .into_bytes()
+        } else if command.starts_with("SELECT") && script == Script::OversizedLiteral {
+            format!(
+                "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 2] x\r\n{tag} OK [READ-WRITE] done\r\n"
+            )
+            .into_bytes()
+        } else if command.starts_with("UID SEARCH") && script == Script::OversizedLiteral {
+            format!("* SEARCH 1\r\n{tag} OK\r\n").into_bytes()
+        } else if command.starts_with("UID FETCH") {
+            let body = "Subject: hi\r\n\r\nthe announced length is a lie and the data goes on and on";
+            format!("* 1 FETCH (UID 1 RFC822.SIZE 10 BODY[]<0> {{10}}\r\n{body})\r\n{tag} OK\r\n")
+                .into_bytes()
         } else if command.starts_with("UID SEARCH") {
             format!("* SEARCH\r\n{tag} OK\r\n").into_bytes()
         } else if command.starts_with("LOGOUT") {
@@ -128,6 +141,20 @@ async fn a_stalled_server_times_out() {
     let (_, _, error) = report.failures.first().expect("the pass fails");
     assert!(error.to_string().contains("did not answer"), "{error}");
     assert!(started.elapsed() < Duration::from_secs(10), "the command timeout (2 s) fired");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_literal_longer_than_announced_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = fake_config(fake_server(Script::OversizedLiteral).await, dir.path());
+    let started = Instant::now();
+    let report =
+        tokio::time::timeout(Duration::from_secs(20), run_once(&config)).await.expect("the pass ends");
+    let (_, _, error) = report.failures.first().expect("a garbled response fails the pass");
+    assert!(error.to_string().starts_with("UID FETCH failed"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    assert!(store.history(&Default::default()).await.expect("history").is_empty(), "nothing acted on");
 }
 
 /// Every message ID that went in is in exactly one of INBOX and Junk, once.
