@@ -75,8 +75,10 @@ fn cpu_seconds() -> f64 {
     // utime and stime, fields 14 and 15 of /proc/self/stat, in clock ticks (100 Hz).
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after_name = stat.rsplit(')').next().unwrap_or_default();
-    let fields: Vec<f64> = after_name.split_whitespace().filter_map(|f| f.parse().ok()).collect();
-    (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / 100.0
+    // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12.
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn peak_rss_kib() -> u64 {
