@@ -7,6 +7,7 @@
 //! Shutdown lets the batch in flight finish and its cursor be saved.
 
 mod batch;
+mod restore;
 mod worker;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use tokio::sync::watch;
 use crate::config::{Account, Config};
 use crate::store::Store;
 
+pub use restore::{RestoreError, RestoreOutcome, restore};
 pub use worker::WorkerError;
 
 /// How `run` behaves.

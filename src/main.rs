@@ -73,6 +73,23 @@ enum Command {
         #[arg(long)]
         category: Option<String>,
     },
+    /// Everything recorded for one detection, with each signal and its evidence.
+    Show {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        id: i64,
+    },
+    /// Move a message back from Junk to where it came from and never move it again.
+    Restore {
+        #[arg(long)]
+        config: PathBuf,
+        /// Also trust the sender: their mail will not be moved either.
+        #[arg(long)]
+        trust_sender: bool,
+        id: i64,
+    },
     /// Measure classification speed on generated mail (and optionally on a folder).
     Bench {
         /// How many generated messages to classify.
@@ -99,6 +116,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { config, once, dry_run } => service::run(&config, once, dry_run),
         Command::Check { config } => service::check(&config),
+        Command::Show { config, json, id } => service::show(&config, json, id),
+        Command::Restore { config, trust_sender, id } => service::restore(&config, id, trust_sender),
         Command::History { config, json, account, since, verdict, category } => {
             service::history(&config, json, account, since.as_deref(), verdict, category)
         }

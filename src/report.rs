@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::clock;
-use crate::store::DetectionRow;
+use crate::store::{Detection, DetectionRow};
 
 /// One readable line per detection, newest first, and a closing count.
 pub fn history_text(rows: &[DetectionRow]) -> String {
@@ -30,6 +30,71 @@ pub fn history_text(rows: &[DetectionRow]) -> String {
         );
     }
     let _ = writeln!(out, "{} detections", rows.len());
+    out
+}
+
+/// "2026-11-22 00:33 UTC" for a Unix time.
+fn timestamp(unix: i64) -> String {
+    let (y, m, d) = clock::civil_date(unix);
+    let seconds = unix.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", seconds / 3600, seconds % 3600 / 60)
+}
+
+/// Everything recorded for one detection, in plain words.
+pub fn detection_text(d: &Detection) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Detection #{} — {} ({}), score {:.1}", d.id, d.verdict, d.category, d.score);
+    let _ = writeln!(out, "When:     {}", timestamp(d.detected_at));
+    let _ = writeln!(out, "Mailbox:  {} / {} (UID {})", d.account, d.folder, d.uid);
+    let _ = writeln!(out, "From:     {}", d.from);
+    let _ = writeln!(out, "To:       {}", d.to);
+    let _ = writeln!(out, "Subject:  {}", d.subject);
+    let _ = writeln!(out, "Date:     {}", d.date);
+    let _ = writeln!(out, "Message:  <{}>, {} bytes", d.message_id, d.size);
+    let now = match d.action.as_str() {
+        "moved" => format!("moved to {}", d.destination),
+        "copied" => format!("copied to {} (original marked deleted)", d.destination),
+        "restored" => format!("restored to {} as a false positive", d.destination),
+        "dry-run" => "left in place (dry run)".to_string(),
+        "flagged" => format!("flagged {}", d.destination),
+        "trusted-sender" => "left in place (trusted sender)".to_string(),
+        "gone" => "gone before it could be moved".to_string(),
+        other => other.to_string(),
+    };
+    let _ = writeln!(out, "Action:   {now}");
+    let _ = writeln!(out, "\nWhy:");
+    for signal in d.signals.as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "  {:+5.1}  {:<30} {}",
+            signal["weight"].as_f64().unwrap_or_default(),
+            signal["rule"].as_str().unwrap_or_default(),
+            signal["evidence"].as_str().unwrap_or_default()
+        );
+    }
+    let evidence = &d.evidence;
+    for wallet in evidence["wallets"].as_array().into_iter().flatten() {
+        let proof =
+            if wallet["checksum_valid"].as_bool() == Some(true) { "checksum valid" } else { "shape only" };
+        let _ = writeln!(
+            out,
+            "  payment address: {} {} ({proof})",
+            wallet["coin"].as_str().unwrap_or(""),
+            wallet["address"].as_str().unwrap_or("")
+        );
+    }
+    for amount in evidence["amounts"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "  amount demanded: {}", amount["text"].as_str().unwrap_or(""));
+    }
+    for deadline in evidence["deadlines"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "  deadline: {}", deadline["text"].as_str().unwrap_or(""));
+    }
+    if let Some(password) = evidence["shown_password"].as_str() {
+        let _ = writeln!(
+            out,
+            "  the mail shows a password ({password}): change it wherever you used it and turn on two-factor login"
+        );
+    }
     out
 }
 
@@ -108,6 +173,47 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(line.trim()).expect("JSON");
         assert_eq!(value["signals"][0]["rule"], "crypto_wallet_verified");
         assert_eq!(value["action"], "moved");
+    }
+
+    #[test]
+    fn a_detection_is_explained_in_plain_words() {
+        let detection = Detection {
+            id: 7,
+            account: "personal".into(),
+            folder: "INBOX".into(),
+            uidvalidity: 1,
+            uid: 42,
+            message_id: "m@x".into(),
+            message_key: "<m@x>".into(),
+            from: "hacker@evil.example".into(),
+            to: "me@example.com".into(),
+            subject: "Your device is hacked".into(),
+            date: String::new(),
+            size: 1234,
+            score: 12.0,
+            verdict: "threat".into(),
+            category: "extortion".into(),
+            signals: serde_json::json!([{"rule": "crypto_wallet_verified", "weight": 3.0, "evidence": "bc1qxyz"}]),
+            evidence: serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qxyz", "checksum_valid": true}],
+                "amounts": [{"text": "$1,500"}], "deadlines": [{"text": "48 hours"}], "shown_password": "hunter22"}),
+            action: "moved".into(),
+            destination: "Junk".into(),
+            detected_at: 1_795_307_635,
+            acted_at: None,
+        };
+        let text = detection_text(&detection);
+        for expected in [
+            "Detection #7",
+            "moved to Junk",
+            "crypto_wallet_verified",
+            "bitcoin bc1qxyz (checksum valid)",
+            "amount demanded: $1,500",
+            "deadline: 48 hours",
+            "hunter22",
+            "2026-11-22 00:33 UTC",
+        ] {
+            assert!(text.contains(expected), "{expected:?} missing in\n{text}");
+        }
     }
 
     #[test]

@@ -114,12 +114,56 @@ pub fn history(
     let since =
         since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
-        let store = Store::open_unlocked(&config.database)
-            .await
-            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+        let store = open_for_review(&config).await?;
         let filter = HistoryFilter { account, since, verdict, category, limit: None };
         let rows = store.history(&filter).await.context("Unable to read the history")?;
         print!("{}", if json { report::history_json(&rows) } else { report::history_text(&rows) });
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `scamguard show ID`.
+pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(Some(config_path))?;
+    runtime()?.block_on(async {
+        let store = open_for_review(&config).await?;
+        let detection = store.detection(id).await.context("Unable to read the history")?;
+        let detection = detection.ok_or_else(|| anyhow::anyhow!("there is no detection #{id}"))?;
+        if json {
+            println!("{}", serde_json::to_string(&detection)?);
+        } else {
+            print!("{}", report::detection_text(&detection));
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `scamguard restore ID`.
+pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(Some(config_path))?;
+    runtime()?.block_on(async {
+        let store = open_for_review(&config).await?;
+        let outcome = app::restore(&config, &store, id, trust_sender)
+            .await
+            .with_context(|| format!("Unable to restore detection #{id}"))?;
+        match outcome {
+            app::RestoreOutcome::Restored { folder } => {
+                println!("restored #{id} to {folder}; it will not be moved again")
+            }
+            app::RestoreOutcome::FoundInPlace { folder } => {
+                println!("#{id} was already back in {folder}; recorded as a false positive")
+            }
+            app::RestoreOutcome::AlreadyRestored => println!("#{id} was restored before; nothing to do"),
+        }
+        if trust_sender {
+            println!("its sender is trusted from now on");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn open_for_review(config: &scamguard::config::Config) -> anyhow::Result<Store> {
+    Store::open_unlocked(&config.database)
+        .await
+        .with_context(|| format!("Unable to open the database {}", config.database.display()))
 }

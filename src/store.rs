@@ -6,6 +6,7 @@
 //! is held by one scamguard process at a time through a lock file beside it.
 
 mod records;
+mod review;
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -18,6 +19,7 @@ use sqlx::sqlite::{
 };
 
 pub use records::{Cursor, DetectionRow, HistoryFilter, NewDetection, Pending};
+pub use review::Detection;
 
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]

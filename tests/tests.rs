@@ -6,6 +6,7 @@ mod commands;
 mod faults;
 mod golden;
 mod hostile;
+mod review;
 mod service;
 mod support;
 

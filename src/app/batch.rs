@@ -1,6 +1,8 @@
 //! One batch of fetched messages → classified messages → the detections to record, with
 //! the action planned for each. Pure: no I/O, so the decisions are tested directly.
 
+use std::collections::HashSet;
+
 use sha2::{Digest, Sha256};
 
 use crate::config::Account;
@@ -88,13 +90,15 @@ pub fn planned_action(label: Label, account: &Account) -> Option<&'static str> {
 }
 
 /// The detections to record for a batch. Messages whose key is in `known` were handled
-/// before (under another UIDVALIDITY, or restored by the user) and get no new row.
+/// before (under another UIDVALIDITY, or restored by the user) and get no new row. Mail
+/// from a `trusted` sender is recorded but never moved or flagged.
 pub fn detections(
     account: &Account,
     folder: &str,
     uidvalidity: u32,
     classified: &[Classified],
-    known: &std::collections::HashSet<String>,
+    known: &HashSet<String>,
+    trusted: &HashSet<String>,
 ) -> Vec<NewDetection> {
     classified
         .iter()
@@ -102,6 +106,7 @@ pub fn detections(
         .filter_map(|c| {
             let verdict = c.verdict.as_ref().ok()?;
             let action = planned_action(verdict.label, account)?;
+            let action = if trusted.contains(&c.from.to_lowercase()) { "trusted-sender" } else { action };
             Some(NewDetection {
                 account: account.name.clone(),
                 folder: folder.to_string(),
@@ -173,13 +178,17 @@ mod tests {
             classified.get(2).is_some_and(|c| c.verdict.is_err()),
             "an unreadable message is reported, not fatal"
         );
-        let rows = detections(&account(""), "INBOX", 9, &classified, &Default::default());
+        let none = HashSet::new();
+        let rows = detections(&account(""), "INBOX", 9, &classified, &none, &none);
         assert_eq!(rows.iter().map(|r| (r.uid, r.action.as_str())).collect::<Vec<_>>(), [(5, "planned")]);
         let row = rows.first().expect("one row");
         assert!(row.signals.contains("crypto_wallet_verified") && row.evidence.contains("bc1q"));
 
         let known = [row.message_key.clone()].into_iter().collect();
-        assert!(detections(&account(""), "INBOX", 10, &classified, &known).is_empty());
+        assert!(detections(&account(""), "INBOX", 10, &classified, &known, &none).is_empty());
+        let trusted = [row.from.to_uppercase()].into_iter().map(|a| a.to_lowercase()).collect();
+        let rows = detections(&account(""), "INBOX", 9, &classified, &none, &trusted);
+        assert_eq!(rows.first().map(|r| r.action.as_str()), Some("trusted-sender"), "recorded, never moved");
     }
 
     #[test]

@@ -199,7 +199,9 @@ impl Worker {
         }
         let keys: Vec<String> = classified.iter().map(|c| c.key.clone()).collect();
         let known = self.store.known_keys(&self.account.name, &keys).await?;
-        let detections = batch::detections(&self.account, &self.folder, uidvalidity, &classified, &known);
+        let trusted = self.store.allowlist(&self.account.name).await?;
+        let detections =
+            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &known, &trusted);
         let now = clock::now_unix();
         let ids = self
             .store
@@ -312,10 +314,7 @@ impl Worker {
         imap.select(junk).await?;
         let now = clock::now_unix();
         for p in absent {
-            let in_junk = p.action == "planned" && !p.message_id.is_empty() && {
-                let query = format!("HEADER Message-ID {}", quote(&p.message_id));
-                !imap.search(&query).await?.is_empty()
-            };
+            let in_junk = p.action == "planned" && !imap.find_by_message_id(&p.message_id).await?.is_empty();
             let (action, destination) =
                 if in_junk { ("moved", imap::utf7::decode(junk)) } else { ("gone", String::new()) };
             self.store.finish(&[p.id], action, &destination, now).await?;
@@ -328,19 +327,6 @@ impl Worker {
 /// Resolves once shutdown has been requested.
 pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
-}
-
-/// An IMAP quoted string.
-fn quote(text: &str) -> String {
-    let escaped: String = text
-        .chars()
-        .filter(|c| *c != '\r' && *c != '\n')
-        .flat_map(|c| {
-            let escape = matches!(c, '"' | '\\').then_some('\\');
-            escape.into_iter().chain(std::iter::once(c))
-        })
-        .collect();
-    format!("\"{escaped}\"")
 }
 
 /// `base` ± 20%, so many clients that lost the same server do not return in step.
@@ -401,11 +387,6 @@ mod tests {
         assert_eq!(imap.all_flags().await.expect("flags").len(), 1, "only the message still there was moved");
         imap.select("Elsewhere").await.expect("select");
         assert_eq!(imap.all_flags().await.expect("flags").len(), 1, "the other client's move stands");
-    }
-
-    #[test]
-    fn quoting_escapes_quotes_and_drops_line_breaks() {
-        assert_eq!(quote("<a\"b\\c@x>\r\n"), "\"<a\\\"b\\\\c@x>\"");
     }
 
     #[test]

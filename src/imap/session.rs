@@ -172,6 +172,15 @@ impl ImapSession {
         Ok(uids)
     }
 
+    /// UIDs in the selected folder whose Message-ID header is `message_id` (given without
+    /// angle brackets). An empty id finds nothing.
+    pub async fn find_by_message_id(&mut self, message_id: &str) -> Result<Vec<u32>, ImapError> {
+        if message_id.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        self.search(&format!("HEADER Message-ID {}", quote(message_id))).await
+    }
+
     /// Which of `uids` still exist in the selected folder. A NOOP goes first: servers hold
     /// back other clients' expunges during SEARCH (RFC 3501 §7.4.1), and only a command
     /// such as NOOP lets them through.
@@ -258,6 +267,14 @@ impl ImapSession {
             return Ok(());
         }
         self.store_flags(&uidset::to_set(uids), &format!("+FLAGS.SILENT ({keyword})")).await
+    }
+
+    /// Takes a flag (such as `\\Deleted`) off `uids`.
+    pub async fn remove_flag(&mut self, uids: &[u32], flag: &str) -> Result<(), ImapError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        self.store_flags(&uidset::to_set(uids), &format!("-FLAGS.SILENT ({flag})")).await
     }
 
     async fn store_flags(&mut self, set: &str, change: &str) -> Result<(), ImapError> {
@@ -357,6 +374,19 @@ impl ImapSession {
     }
 }
 
+/// An IMAP quoted string.
+fn quote(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .filter(|c| *c != '\r' && *c != '\n')
+        .flat_map(|c| {
+            let escape = matches!(c, '"' | '\\').then_some('\\');
+            escape.into_iter().chain(std::iter::once(c))
+        })
+        .collect();
+    format!("\"{escaped}\"")
+}
+
 fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
     use async_imap::types::Flag as F;
     match flag {
@@ -387,5 +417,15 @@ fn attribute_name(attribute: &async_imap::types::NameAttribute<'_>) -> String {
         A::Trash => "\\Trash".into(),
         A::Extension(name) => name.to_string(),
         other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_quotes_and_drops_line_breaks() {
+        assert_eq!(quote("<a\"b\\c@x>\r\n"), "\"<a\\\"b\\\\c@x>\"");
     }
 }

@@ -1,0 +1,107 @@
+//! `scamguard restore`: brings a moved message back from Junk to the folder it came
+//! from, and records it as a false positive so it is never moved again.
+//!
+//! The message has a new UID in Junk, so it is found by Message-ID. UID MOVE keeps its
+//! flags, so an unread message comes back unread. Restoring twice does nothing the second
+//! time.
+
+use crate::clock;
+use crate::config::Config;
+use crate::imap::{self, utf7};
+use crate::store::Store;
+
+use super::WorkerError;
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreOutcome {
+    /// Moved back into this folder.
+    Restored { folder: String },
+    /// It had been restored before; nothing was done.
+    AlreadyRestored,
+    /// Found back in its folder already (the user moved it): recorded as restored.
+    FoundInPlace { folder: String },
+}
+
+/// Why a restore could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("there is no detection #{0}")]
+    NoSuchDetection(i64),
+    #[error("detection #{id} was not moved (its action is {action:?}), so there is nothing to restore")]
+    NotMoved { id: i64, action: String },
+    #[error("the configuration has no account named {0:?}")]
+    NoSuchAccount(String),
+    #[error("message {message_id:?} is neither in {junk} nor back in {folder}")]
+    NotFound { message_id: String, junk: String, folder: String },
+    #[error(transparent)]
+    Worker(#[from] WorkerError),
+}
+
+impl From<imap::ImapError> for RestoreError {
+    fn from(error: imap::ImapError) -> Self {
+        RestoreError::Worker(error.into())
+    }
+}
+
+impl From<crate::store::StoreError> for RestoreError {
+    fn from(error: crate::store::StoreError) -> Self {
+        RestoreError::Worker(error.into())
+    }
+}
+
+/// Restores detection `id`; with `trust_sender`, its sender joins the account's allowlist.
+pub async fn restore(
+    config: &Config,
+    store: &Store,
+    id: i64,
+    trust_sender: bool,
+) -> Result<RestoreOutcome, RestoreError> {
+    let detection = store.detection(id).await?.ok_or(RestoreError::NoSuchDetection(id))?;
+    let now = clock::now_unix();
+    if trust_sender && !detection.from.is_empty() {
+        store.trust_sender(&detection.account, &detection.from, now).await?;
+    }
+    match detection.action.as_str() {
+        "restored" => return Ok(RestoreOutcome::AlreadyRestored),
+        "moved" | "copied" => {}
+        other => return Err(RestoreError::NotMoved { id, action: other.to_string() }),
+    }
+    let account = config
+        .accounts
+        .iter()
+        .find(|a| a.name == detection.account)
+        .ok_or_else(|| RestoreError::NoSuchAccount(detection.account.clone()))?;
+    let folder = utf7::encode(&detection.folder);
+    let junk = utf7::encode(&detection.destination);
+    let mut session = imap::connect(account).await?;
+
+    session.select(&junk).await?;
+    let in_junk = session.find_by_message_id(&detection.message_id).await?;
+    let outcome = if detection.action == "copied" {
+        // The original never left: it is still in the folder, marked \Deleted. Unmark it
+        // and mark the Junk copy instead (expunging stays the user's client's business).
+        session.add_keyword(&in_junk, "\\Deleted").await?;
+        session.select(&folder).await?;
+        let originals = session.find_by_message_id(&detection.message_id).await?;
+        session.remove_flag(&originals, "\\Deleted").await?;
+        RestoreOutcome::Restored { folder: detection.folder.clone() }
+    } else if !in_junk.is_empty() {
+        session.move_to(&in_junk, &folder).await?;
+        RestoreOutcome::Restored { folder: detection.folder.clone() }
+    } else {
+        session.select(&folder).await?;
+        if session.find_by_message_id(&detection.message_id).await?.is_empty() {
+            session.logout().await;
+            return Err(RestoreError::NotFound {
+                message_id: detection.message_id.clone(),
+                junk: detection.destination.clone(),
+                folder: detection.folder.clone(),
+            });
+        }
+        RestoreOutcome::FoundInPlace { folder: detection.folder.clone() }
+    };
+    session.logout().await;
+    store.finish(&[id], "restored", &detection.folder, now).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,132 @@
+//! What the user does with the history: look at one detection in full, restore a false
+//! positive, trust a sender.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// Everything recorded for one detection.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    pub id: i64,
+    pub account: String,
+    pub folder: String,
+    pub uidvalidity: i64,
+    pub uid: i64,
+    pub message_id: String,
+    pub message_key: String,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub date: String,
+    pub size: i64,
+    pub score: f64,
+    pub verdict: String,
+    pub category: String,
+    pub signals: serde_json::Value,
+    pub evidence: serde_json::Value,
+    pub action: String,
+    pub destination: String,
+    pub detected_at: i64,
+    pub acted_at: Option<i64>,
+}
+
+impl Store {
+    /// One detection by id.
+    pub async fn detection(&self, id: i64) -> Result<Option<Detection>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, account, folder, uidvalidity, uid, message_id, message_key, from_addr, to_addr, subject,
+                    date, size, score, verdict, category, signals, evidence, action, destination, detected_at,
+                    acted_at
+             FROM detections WHERE id = ?1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| Detection {
+            id: r.get(0),
+            account: r.get(1),
+            folder: r.get(2),
+            uidvalidity: r.get(3),
+            uid: r.get(4),
+            message_id: r.get(5),
+            message_key: r.get(6),
+            from: r.get(7),
+            to: r.get(8),
+            subject: r.get(9),
+            date: r.get(10),
+            size: r.get(11),
+            score: r.get(12),
+            verdict: r.get(13),
+            category: r.get(14),
+            signals: serde_json::from_str(r.get::<&str, _>(15)).unwrap_or_default(),
+            evidence: serde_json::from_str(r.get::<&str, _>(16)).unwrap_or_default(),
+            action: r.get(17),
+            destination: r.get(18),
+            detected_at: r.get(19),
+            acted_at: r.get(20),
+        }))
+    }
+
+    /// Adds a sender to an account's allowlist.
+    pub async fn trust_sender(&self, account: &str, address: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO allowlist (account, address, added_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )
+        .bind(account)
+        .bind(address.to_lowercase())
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The trusted senders of an account, lower-cased.
+    pub async fn allowlist(&self, account: &str) -> Result<HashSet<String>, StoreError> {
+        let rows = sqlx::query("SELECT address FROM allowlist WHERE account = ?1")
+            .bind(account)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewDetection;
+
+    #[tokio::test]
+    async fn a_detection_reads_back_whole_and_senders_can_be_trusted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("store");
+        let new = NewDetection {
+            account: "a".into(),
+            folder: "INBOX".into(),
+            uid: 4,
+            message_key: "<k@x>".into(),
+            verdict: "threat".into(),
+            category: "phishing".into(),
+            signals: r#"[{"rule":"phishing_pattern","weight":3.5,"evidence":"x"}]"#.into(),
+            evidence: r#"{"wallets":[]}"#.into(),
+            action: "moved".into(),
+            ..NewDetection::default()
+        };
+        let ids = store.record_batch("a", &[new], 1, "2026-11-22", 5).await.expect("record");
+        let detection = store.detection(*ids.first().expect("id")).await.expect("query").expect("found");
+        assert_eq!(detection.signals[0]["rule"], "phishing_pattern");
+        assert_eq!(detection.action, "moved");
+        assert_eq!(store.detection(9999).await.expect("query"), None);
+
+        store.trust_sender("a", "Friend@Example.com", 6).await.expect("trust");
+        store.trust_sender("a", "friend@example.com", 7).await.expect("trusting twice is fine");
+        assert_eq!(
+            store.allowlist("a").await.expect("list").into_iter().collect::<Vec<_>>(),
+            ["friend@example.com"]
+        );
+        assert!(store.allowlist("b").await.expect("list").is_empty());
+    }
+}
