@@ -7,6 +7,7 @@
 //! Shutdown lets the batch in flight finish and its cursor be saved.
 
 mod batch;
+pub mod reports;
 mod restore;
 mod worker;
 
@@ -61,6 +62,30 @@ pub async fn run(
                 (worker.account.name.clone(), folder, result)
             });
         }
+    }
+    if !options.once && config.report.schedule.is_some() {
+        let config = config.clone();
+        let store = Arc::clone(&store);
+        let mut shutdown = shutdown.clone();
+        tasks.spawn(async move {
+            loop {
+                let now = crate::clock::now_unix();
+                for (account, outcome) in
+                    reports::deliver_due(&config, &store, now, reports::local_utc_offset()).await
+                {
+                    match outcome {
+                        Ok(true) => tracing::info!(%account, "delivered the weekly report to INBOX"),
+                        Ok(false) => {}
+                        Err(error) => tracing::warn!(%account, "weekly report not delivered: {error}"),
+                    }
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                    _ = worker::stopped(&mut shutdown) => break,
+                }
+            }
+            ("reports".to_string(), String::new(), Ok(()))
+        });
     }
     let mut failures = Vec::new();
     while let Some(joined) = tasks.join_next().await {

@@ -60,12 +60,22 @@ pub enum InitialScan {
     Days(u32),
 }
 
-/// Detection thresholds and the database file.
+/// Detection thresholds, the database file, the accounts and the weekly report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub detection: Thresholds,
     pub database: PathBuf,
     pub accounts: Vec<Account>,
+    pub report: ReportSettings,
+}
+
+/// When and in which language the weekly report is delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSettings {
+    /// "en" or "ja".
+    pub lang: String,
+    /// Weekday (0 = Monday) and minute of the day, local time; `None` turns delivery off.
+    pub schedule: Option<(u32, u32)>,
 }
 
 /// One IMAP account to watch, checked.
@@ -102,6 +112,15 @@ struct RawConfig {
     database: Option<RawDatabase>,
     #[serde(default)]
     accounts: Vec<RawAccount>,
+    #[serde(default)]
+    report: Option<RawReport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    lang: Option<String>,
+    schedule: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -194,7 +213,13 @@ impl Config {
             accounts.push(account);
         }
         let database = raw.database.map_or_else(|| PathBuf::from("scamguard.db"), |d| d.path);
-        Ok(Config { detection, database, accounts })
+        let raw_report = raw.report.unwrap_or(RawReport { lang: None, schedule: None });
+        let lang = raw_report.lang.unwrap_or_else(|| "en".into());
+        if lang != "en" && lang != "ja" {
+            return Err(format!("report.lang must be \"en\" or \"ja\", not {lang:?}"));
+        }
+        let schedule = parse_schedule(raw_report.schedule.as_deref().unwrap_or("monday 09:00"))?;
+        Ok(Config { detection, database, accounts, report: ReportSettings { lang, schedule } })
     }
 }
 
@@ -276,6 +301,25 @@ fn parse_initial_scan(text: &str) -> Result<InitialScan, String> {
                 )
             }),
     }
+}
+
+/// Reads "monday 09:00" (any weekday, 24-hour time) or "off".
+fn parse_schedule(text: &str) -> Result<Option<(u32, u32)>, String> {
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let bad = || format!("report.schedule must be like \"monday 09:00\" or \"off\", not {text:?}");
+    let lower = text.trim().to_lowercase();
+    if lower == "off" {
+        return Ok(None);
+    }
+    let (day, time) = lower.split_once(' ').ok_or_else(bad)?;
+    let weekday = DAYS.iter().position(|d| *d == day).ok_or_else(bad)? as u32;
+    let (hours, minutes) = time.trim().split_once(':').ok_or_else(bad)?;
+    let (hours, minutes): (u32, u32) =
+        (hours.parse().map_err(|_| bad())?, minutes.parse().map_err(|_| bad())?);
+    if hours > 23 || minutes > 59 {
+        return Err(bad());
+    }
+    Ok(Some((weekday, hours * 60 + minutes)))
 }
 
 /// True for names and addresses that stay on this machine.
@@ -367,6 +411,16 @@ mod tests {
         assert_eq!(config.database, dir.path().join("scamguard.db"), "relative paths follow the file");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         assert!(Config::load(&path).expect("accepted").1.is_empty());
+    }
+
+    #[test]
+    fn the_report_schedule_defaults_to_monday_morning() {
+        assert_eq!(Config::parse("").expect("valid").report.schedule, Some((0, 9 * 60)));
+        let config = Config::parse("[report]\nlang = \"ja\"\nschedule = \"Friday 17:30\"\n").expect("valid");
+        assert_eq!((config.report.lang.as_str(), config.report.schedule), ("ja", Some((4, 17 * 60 + 30))));
+        assert_eq!(Config::parse("[report]\nschedule = \"off\"\n").expect("valid").report.schedule, None);
+        assert!(Config::parse("[report]\nschedule = \"someday\"\n").is_err());
+        assert!(Config::parse("[report]\nlang = \"de\"\n").is_err());
     }
 
     #[test]

@@ -90,6 +90,29 @@ enum Command {
         trust_sender: bool,
         id: i64,
     },
+    /// The weekly report: what arrived, what was moved, wallets, amounts, advice.
+    Report {
+        #[arg(long)]
+        config: PathBuf,
+        /// Only this account (default: every account).
+        #[arg(long)]
+        account: Option<String>,
+        /// An ISO week such as 2026-W47 (default: the last full week).
+        #[arg(long, conflicts_with = "since")]
+        week: Option<String>,
+        /// The last N days instead of a week, e.g. 7d.
+        #[arg(long)]
+        since: Option<String>,
+        /// text, html or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// en or ja (default: report.lang from the configuration).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Also put the report into the account's INBOX (once per week).
+        #[arg(long)]
+        deliver: bool,
+    },
     /// Measure classification speed on generated mail (and optionally on a folder).
     Bench {
         /// How many generated messages to classify.
@@ -117,6 +140,9 @@ fn main() -> ExitCode {
         Command::Run { config, once, dry_run } => service::run(&config, once, dry_run),
         Command::Check { config } => service::check(&config),
         Command::Show { config, json, id } => service::show(&config, json, id),
+        Command::Report { config, account, week, since, format, lang, deliver } => {
+            service::report(&config, service::ReportRequest { account, week, since, format, lang, deliver })
+        }
         Command::Restore { config, trust_sender, id } => service::restore(&config, id, trust_sender),
         Command::History { config, json, account, since, verdict, category } => {
             service::history(&config, json, account, since.as_deref(), verdict, category)

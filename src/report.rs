@@ -1,5 +1,9 @@
-//! Renders the detection history for people and programs (pure). The weekly report will
-//! live here too.
+//! What the user reads about the service's work (pure): the history list, one detection
+//! in full, and the weekly report ([`weekly`] builds it, [`render`] writes it).
+
+pub mod mime;
+pub mod render;
+pub mod weekly;
 
 use std::fmt::Write;
 
@@ -31,6 +35,12 @@ pub fn history_text(rows: &[DetectionRow]) -> String {
     }
     let _ = writeln!(out, "{} detections", rows.len());
     out
+}
+
+/// A member of a JSON object, or null: evidence is read leniently, a missing key is
+/// simply absent from the report.
+pub(crate) fn field<'a>(value: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    value.get(key).unwrap_or(&serde_json::Value::Null)
 }
 
 /// "2026-11-22 00:33 UTC" for a Unix time.
@@ -67,29 +77,32 @@ pub fn detection_text(d: &Detection) -> String {
         let _ = writeln!(
             out,
             "  {:+5.1}  {:<30} {}",
-            signal["weight"].as_f64().unwrap_or_default(),
-            signal["rule"].as_str().unwrap_or_default(),
-            signal["evidence"].as_str().unwrap_or_default()
+            field(signal, "weight").as_f64().unwrap_or_default(),
+            field(signal, "rule").as_str().unwrap_or_default(),
+            field(signal, "evidence").as_str().unwrap_or_default()
         );
     }
     let evidence = &d.evidence;
-    for wallet in evidence["wallets"].as_array().into_iter().flatten() {
-        let proof =
-            if wallet["checksum_valid"].as_bool() == Some(true) { "checksum valid" } else { "shape only" };
+    for wallet in field(evidence, "wallets").as_array().into_iter().flatten() {
+        let proof = if field(wallet, "checksum_valid").as_bool() == Some(true) {
+            "checksum valid"
+        } else {
+            "shape only"
+        };
         let _ = writeln!(
             out,
             "  payment address: {} {} ({proof})",
-            wallet["coin"].as_str().unwrap_or(""),
-            wallet["address"].as_str().unwrap_or("")
+            field(wallet, "coin").as_str().unwrap_or(""),
+            field(wallet, "address").as_str().unwrap_or("")
         );
     }
-    for amount in evidence["amounts"].as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  amount demanded: {}", amount["text"].as_str().unwrap_or(""));
+    for amount in field(evidence, "amounts").as_array().into_iter().flatten() {
+        let _ = writeln!(out, "  amount demanded: {}", field(amount, "text").as_str().unwrap_or(""));
     }
-    for deadline in evidence["deadlines"].as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  deadline: {}", deadline["text"].as_str().unwrap_or(""));
+    for deadline in field(evidence, "deadlines").as_array().into_iter().flatten() {
+        let _ = writeln!(out, "  deadline: {}", field(deadline, "text").as_str().unwrap_or(""));
     }
-    if let Some(password) = evidence["shown_password"].as_str() {
+    if let Some(password) = field(evidence, "shown_password").as_str() {
         let _ = writeln!(
             out,
             "  the mail shows a password ({password}): change it wherever you used it and turn on two-factor login"

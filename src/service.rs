@@ -167,3 +167,74 @@ async fn open_for_review(config: &scamguard::config::Config) -> anyhow::Result<S
         .await
         .with_context(|| format!("Unable to open the database {}", config.database.display()))
 }
+
+/// What `scamguard report` was asked for.
+pub struct ReportRequest {
+    pub account: Option<String>,
+    pub week: Option<String>,
+    pub since: Option<String>,
+    pub format: String,
+    pub lang: Option<String>,
+    pub deliver: bool,
+}
+
+/// `scamguard report`.
+pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<ExitCode> {
+    use scamguard::report::render::{self, Lang};
+    use scamguard::report::weekly::Period;
+    let config = super::load_config(Some(config_path))?;
+    let lang =
+        Lang::parse(request.lang.as_deref().unwrap_or(&config.report.lang)).map_err(anyhow::Error::msg)?;
+    anyhow::ensure!(
+        matches!(request.format.as_str(), "text" | "html" | "json"),
+        "--format takes text, html or json, not {:?}",
+        request.format
+    );
+    let now = clock::now_unix();
+    let period = match (&request.week, &request.since) {
+        (Some(week), _) => Period::iso_week(week).map_err(anyhow::Error::msg)?,
+        (None, Some(since)) => {
+            let start = report::parse_since(since, now).map_err(anyhow::Error::msg)?;
+            Period { label: format!("since {since}"), start, end: now + 1 }
+        }
+        (None, None) => Period::week_of(Period::week_of(now).start - 1),
+    };
+    anyhow::ensure!(
+        !request.deliver || request.since.is_none(),
+        "--deliver sends weekly reports: use --week, not --since"
+    );
+    let accounts: Vec<&scamguard::config::Account> = config
+        .accounts
+        .iter()
+        .filter(|a| request.account.as_ref().is_none_or(|name| &a.name == name))
+        .collect();
+    anyhow::ensure!(!accounts.is_empty(), "no account matches");
+    runtime()?.block_on(async {
+        let store = open_for_review(&config).await?;
+        for account in accounts {
+            let weekly = app::reports::weekly(&store, &account.name, period.clone())
+                .await
+                .context("Unable to read the history")?;
+            match request.format.as_str() {
+                "json" => println!("{}", serde_json::to_string(&weekly)?),
+                "html" => print!("{}", render::html(&weekly, lang)),
+                _ => print!("{}", render::text(&weekly, lang)),
+            }
+            if request.deliver {
+                let delivered = app::reports::deliver(account, &store, &weekly, lang, now)
+                    .await
+                    .with_context(|| format!("Unable to deliver the report to {}", account.name))?;
+                eprintln!(
+                    "{}: {}",
+                    account.name,
+                    if delivered {
+                        "report delivered to INBOX"
+                    } else {
+                        "this week's report was delivered before"
+                    }
+                );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -112,17 +112,20 @@ impl Store {
         Ok(())
     }
 
-    /// Which of `keys` already have a detection in this account: those messages were
-    /// handled before (under another UIDVALIDITY, or before a move) and are left alone.
+    /// Which of `keys` already have a detection in this account, or are reports scamguard
+    /// delivered itself: those messages were handled before (under another UIDVALIDITY,
+    /// before a move, restored) and are left alone.
     pub async fn known_keys(&self, account: &str, keys: &[String]) -> Result<HashSet<String>, StoreError> {
         let mut known = HashSet::new();
         for key in keys {
-            let found =
-                sqlx::query("SELECT 1 FROM detections WHERE account = ?1 AND message_key = ?2 LIMIT 1")
-                    .bind(account)
-                    .bind(key)
-                    .fetch_optional(self.pool())
-                    .await?;
+            let found = sqlx::query(
+                "SELECT 1 FROM detections WHERE account = ?1 AND message_key = ?2
+                 UNION ALL SELECT 1 FROM deliveries WHERE account = ?1 AND message_key = ?2 LIMIT 1",
+            )
+            .bind(account)
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
             if found.is_some() {
                 known.insert(key.clone());
             }

@@ -71,6 +71,93 @@ impl Store {
         }))
     }
 
+    /// Every detection of `account` made in `[start, end)`, oldest first.
+    pub async fn detections_between(
+        &self,
+        account: &str,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<Detection>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM detections WHERE account = ?1 AND detected_at >= ?2 AND detected_at < ?3 ORDER BY detected_at, id",
+        )
+        .bind(account)
+        .bind(start)
+        .bind(end)
+        .fetch_all(self.pool())
+        .await?;
+        let mut detections = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(d) = self.detection(id).await? {
+                detections.push(d);
+            }
+        }
+        Ok(detections)
+    }
+
+    /// Messages scanned for `account` on the days from `first_day` to `last_day`
+    /// ("2026-11-16"), both included.
+    pub async fn scanned_between(
+        &self,
+        account: &str,
+        first_day: &str,
+        last_day: &str,
+    ) -> Result<i64, StoreError> {
+        let total: Option<i64> = sqlx::query_scalar(
+            "SELECT SUM(scanned) FROM daily_counts WHERE account = ?1 AND day >= ?2 AND day <= ?3",
+        )
+        .bind(account)
+        .bind(first_day)
+        .bind(last_day)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(total.unwrap_or(0))
+    }
+
+    /// Claims the delivery of `week`'s report for `account`. Returns false when it was
+    /// delivered (or is being delivered) already.
+    pub async fn claim_delivery(&self, account: &str, week: &str) -> Result<bool, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO deliveries (account, week, state) VALUES (?1, ?2, 'sending') ON CONFLICT DO NOTHING",
+        )
+        .bind(account)
+        .bind(week)
+        .execute(self.pool())
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// Records a claimed delivery as done (with the report's message key), or releases the
+    /// claim when it failed (`message_key` = `None`).
+    pub async fn finish_delivery(
+        &self,
+        account: &str,
+        week: &str,
+        message_key: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let query = match message_key {
+            Some(_) => {
+                "UPDATE deliveries SET state = 'delivered', message_key = ?3, delivered_at = ?4 WHERE account = ?1 AND week = ?2"
+            }
+            None => {
+                "DELETE FROM deliveries WHERE account = ?1 AND week = ?2 AND state = 'sending' AND ?4 IS NOT NULL"
+            }
+        };
+        sqlx::query(query).bind(account).bind(week).bind(message_key).bind(now).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Weeks whose report was delivered to `account`, oldest first.
+    pub async fn delivered_weeks(&self, account: &str) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT week FROM deliveries WHERE account = ?1 AND state = 'delivered' ORDER BY week",
+        )
+        .bind(account)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// Adds a sender to an account's allowlist.
     pub async fn trust_sender(&self, account: &str, address: &str, now: i64) -> Result<(), StoreError> {
         sqlx::query(
@@ -120,6 +207,26 @@ mod tests {
         assert_eq!(detection.signals[0]["rule"], "phishing_pattern");
         assert_eq!(detection.action, "moved");
         assert_eq!(store.detection(9999).await.expect("query"), None);
+
+        let week = store.detections_between("a", 0, 10).await.expect("query");
+        assert_eq!(week.len(), 1);
+        assert!(store.detections_between("a", 6, 10).await.expect("query").is_empty());
+        assert_eq!(store.scanned_between("a", "2026-11-16", "2026-11-22").await.expect("sum"), 1);
+        assert_eq!(store.scanned_between("a", "2026-11-23", "2026-11-29").await.expect("sum"), 0);
+
+        assert!(store.claim_delivery("a", "2026-W47").await.expect("claim"));
+        assert!(!store.claim_delivery("a", "2026-W47").await.expect("claim"), "a week is claimed once");
+        store.finish_delivery("a", "2026-W47", None, 1).await.expect("release");
+        assert!(
+            store.claim_delivery("a", "2026-W47").await.expect("claim"),
+            "a failed delivery can be retried"
+        );
+        store.finish_delivery("a", "2026-W47", Some("<report@x>"), 2).await.expect("done");
+        assert_eq!(store.delivered_weeks("a").await.expect("weeks"), ["2026-W47"]);
+        assert!(
+            store.known_keys("a", &["<report@x>".into()]).await.expect("known").contains("<report@x>"),
+            "the scanner leaves it alone"
+        );
 
         store.trust_sender("a", "Friend@Example.com", 6).await.expect("trust");
         store.trust_sender("a", "friend@example.com", 7).await.expect("trusting twice is fine");

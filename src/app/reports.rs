@@ -1,0 +1,128 @@
+//! Weekly reports: gathered from the store, rendered, and delivered into the account's
+//! INBOX with APPEND, once per week at the configured time (a delivery is claimed in
+//! SQLite before the APPEND, so restarts or downtime never deliver a week twice, and a
+//! missed week is delivered on the next start).
+
+use crate::clock;
+use crate::config::{Account, Config};
+use crate::imap;
+use crate::report::mime;
+use crate::report::render::Lang;
+use crate::report::weekly::{Period, WeeklyReport, build};
+use crate::store::{Store, StoreError};
+
+use super::WorkerError;
+
+/// The report of `account` for `period`.
+pub async fn weekly(store: &Store, account: &str, period: Period) -> Result<WeeklyReport, StoreError> {
+    let detections = store.detections_between(account, period.start, period.end).await?;
+    let last_day = clock::day_string(period.end - 1);
+    let scanned = store.scanned_between(account, &clock::day_string(period.start), &last_day).await?;
+    let previous = period.previous();
+    let previous_threats = store
+        .detections_between(account, previous.start, previous.end)
+        .await?
+        .iter()
+        .filter(|d| d.verdict == "threat")
+        .count() as i64;
+    Ok(build(account, period, &detections, scanned, previous_threats))
+}
+
+/// Puts the report into the account's INBOX, unless this week's report was delivered
+/// already. Returns whether it delivered.
+pub async fn deliver(
+    account: &Account,
+    store: &Store,
+    report: &WeeklyReport,
+    lang: Lang,
+    now: i64,
+) -> Result<bool, WorkerError> {
+    let week = report.period.label.as_str();
+    if !store.claim_delivery(&account.name, week).await? {
+        return Ok(false);
+    }
+    let token: String = (0..16).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+    let (message_id, raw) = mime::message(report, lang, &account.username, now, &token);
+    let appended = async {
+        let mut session = imap::connect(account).await?;
+        session.append("INBOX", None, &raw).await?;
+        session.logout().await;
+        Ok::<(), imap::ImapError>(())
+    }
+    .await;
+    match appended {
+        Ok(()) => {
+            store.finish_delivery(&account.name, week, Some(&format!("<{message_id}>")), now).await?;
+            Ok(true)
+        }
+        Err(error) => {
+            store.finish_delivery(&account.name, week, None, now).await?;
+            Err(error.into())
+        }
+    }
+}
+
+/// The week whose report is due at `now`: the latest scheduled moment (weekday and
+/// minute, local time `utc_offset` seconds from UTC) at or before `now` is the report
+/// time for the week before it.
+pub fn due_week(now: i64, utc_offset: i64, schedule: (u32, u32)) -> Period {
+    let local_now = now + utc_offset;
+    let this_week = Period::week_of(local_now);
+    let (weekday, minute) = schedule;
+    let mut scheduled = this_week.start + i64::from(weekday) * 86_400 + i64::from(minute) * 60;
+    if scheduled > local_now {
+        scheduled -= 7 * 86_400;
+    }
+    let covered = Period::week_of(scheduled - 7 * 86_400);
+    Period { label: covered.label, start: covered.start - utc_offset, end: covered.end - utc_offset }
+}
+
+/// Delivers every account's due report that was not delivered yet. Called by the service
+/// every minute, and at start.
+pub async fn deliver_due(
+    config: &Config,
+    store: &Store,
+    now: i64,
+    utc_offset: i64,
+) -> Vec<(String, Result<bool, WorkerError>)> {
+    let Some(schedule) = config.report.schedule else { return Vec::new() };
+    let lang = Lang::parse(&config.report.lang).unwrap_or(Lang::En);
+    let period = due_week(now, utc_offset, schedule);
+    let mut outcomes = Vec::new();
+    for account in &config.accounts {
+        if store.delivered_weeks(&account.name).await.is_ok_and(|weeks| weeks.contains(&period.label)) {
+            continue;
+        }
+        let outcome = match weekly(store, &account.name, period.clone()).await {
+            Ok(report) => deliver(account, store, &report, lang, now).await,
+            Err(error) => Err(error.into()),
+        };
+        outcomes.push((account.name.clone(), outcome));
+    }
+    outcomes
+}
+
+/// The local time's offset from UTC, in seconds, now.
+pub fn local_utc_offset() -> i64 {
+    i64::from(chrono::Local::now().offset().local_minus_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_due_week_is_the_one_before_the_latest_schedule() {
+        let monday_nine = (0, 9 * 60);
+        // Sunday 2026-11-22 00:33 UTC: the latest Monday 09:00 was 2026-11-16, covering W46.
+        assert_eq!(due_week(1_795_307_635, 0, monday_nine).label, "2026-W46");
+        // Monday 2026-11-23 08:59 UTC: still W46; at 09:00, W47.
+        let monday = clock::unix_of_date(2026, 11, 23);
+        assert_eq!(due_week(monday + 8 * 3600 + 59 * 60, 0, monday_nine).label, "2026-W46");
+        assert_eq!(due_week(monday + 9 * 3600, 0, monday_nine).label, "2026-W47");
+        // In Tokyo (UTC+9) Monday 09:00 local is Monday 00:00 UTC.
+        let tokyo = due_week(monday, 9 * 3600, monday_nine);
+        assert_eq!(tokyo.label, "2026-W47");
+        assert_eq!(tokyo.start, clock::unix_of_date(2026, 11, 16) - 9 * 3600, "the week runs on local days");
+    }
+}

@@ -1,0 +1,116 @@
+//! The weekly report as a mail message (multipart/alternative: text and HTML), to be put
+//! into the user's INBOX with APPEND, so no SMTP is needed.
+
+use std::fmt::Write;
+
+use super::render::{self, Lang};
+use super::weekly::WeeklyReport;
+use crate::clock;
+
+/// The raw message. `token` makes the Message-ID unguessable, so no outside mail can pass
+/// itself off as a report scamguard delivered.
+pub fn message(report: &WeeklyReport, lang: Lang, to: &str, now: i64, token: &str) -> (String, Vec<u8>) {
+    let subject = match lang {
+        Lang::En => {
+            format!("scamguard weekly report {}: {} threats moved", report.period.label, report.threats)
+        }
+        Lang::Ja => {
+            format!("scamguard 週間レポート {}: 脅威 {} 件を移動", report.period.label, report.threats)
+        }
+    };
+    let message_id = format!("scamguard-report-{}-{token}@scamguard.invalid", report.period.label);
+    let boundary = format!("scamguard-{token}");
+    let mut out = String::new();
+    let _ = write!(out, "From: scamguard <scamguard@scamguard.invalid>\r\n");
+    let _ = write!(out, "To: <{to}>\r\n");
+    let _ = write!(out, "Subject: {}\r\n", encode_word(&subject));
+    let _ = write!(out, "Date: {}\r\n", rfc2822(now));
+    let _ = write!(out, "Message-ID: <{message_id}>\r\n");
+    let _ = write!(out, "MIME-Version: 1.0\r\n");
+    let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n");
+    for (kind, body) in [("plain", render::text(report, lang)), ("html", render::html(report, lang))] {
+        let _ = write!(
+            out,
+            "--{boundary}\r\nContent-Type: text/{kind}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        );
+        out.push_str(&base64_lines(body.as_bytes()));
+    }
+    let _ = write!(out, "--{boundary}--\r\n");
+    (message_id, out.into_bytes())
+}
+
+fn encode_word(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    format!("=?UTF-8?B?{}?=", base64(text.as_bytes()))
+}
+
+fn rfc2822(unix: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (y, m, d) = clock::civil_date(unix);
+    let weekday = DAYS.get(unix.div_euclid(86_400).rem_euclid(7) as usize).copied().unwrap_or("Mon");
+    let month = MONTHS.get(m as usize - 1).copied().unwrap_or("Jan");
+    let s = unix.rem_euclid(86_400);
+    format!("{weekday}, {d} {month} {y} {:02}:{:02}:{:02} +0000", s / 3600, s % 3600 / 60, s % 60)
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE.get(((n >> (18 - 6 * i)) & 63) as usize).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn base64_lines(bytes: &[u8]) -> String {
+    let encoded = base64(bytes);
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / 76 * 2 + 2);
+    for line in encoded.as_bytes().chunks(76) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::weekly::{Period, build};
+
+    #[test]
+    fn the_report_message_parses_back_with_both_parts() {
+        let report = build("personal", Period::iso_week("2026-W47").expect("week"), &[], 10, 0);
+        let (id, raw) = message(&report, Lang::Ja, "me@example.com", 1_795_307_635, "t0k3n");
+        let email = crate::mail::parse(&raw).expect("parses");
+        assert_eq!(email.message_id.as_deref(), Some(id.as_str()));
+        assert!(email.subject.contains("週間レポート"), "{}", email.subject);
+        assert!(email.text.contains("検査したメール: 10"), "{}", email.text);
+        assert_eq!(email.date.as_deref(), Some("2026-11-22T00:33:55Z"));
+        assert!(String::from_utf8_lossy(&raw).contains("text/html"));
+        let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+        assert_eq!(verdict.label, crate::detect::Label::Clean, "the report itself reads as clean");
+    }
+
+    #[test]
+    fn base64_matches_the_standard_alphabet() {
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(b"Ma"), "TWE=");
+        assert_eq!(base64(b"M"), "TQ==");
+    }
+}

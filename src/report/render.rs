@@ -1,0 +1,355 @@
+//! The weekly report as text and as one self-contained HTML page (inline CSS and an
+//! inline SVG chart), in English or Japanese. Everything taken from mail is escaped: no
+//! byte of a mail is ever rendered as HTML.
+
+use std::fmt::Write;
+
+use super::weekly::WeeklyReport;
+use crate::clock;
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+impl Lang {
+    pub fn parse(text: &str) -> Result<Lang, String> {
+        match text {
+            "en" => Ok(Lang::En),
+            "ja" => Ok(Lang::Ja),
+            other => Err(format!("--lang takes en or ja, not {other:?}")),
+        }
+    }
+}
+
+struct Words {
+    title: &'static str,
+    scanned: &'static str,
+    threats: &'static str,
+    suspicious: &'static str,
+    restored: &'static str,
+    change: &'static str,
+    by_category: &'static str,
+    wallets: &'static str,
+    wallet_line: &'static str,
+    amounts: &'static str,
+    domains: &'static str,
+    passwords: &'static str,
+    password_advice: &'static str,
+    what_to_do: &'static str,
+    advice: [&'static str; 4],
+    per_day: &'static str,
+    none: &'static str,
+}
+
+const EN: Words = Words {
+    title: "scamguard weekly report",
+    scanned: "Messages scanned",
+    threats: "Threats moved to Junk",
+    suspicious: "Suspicious, kept",
+    restored: "Restored as false positives",
+    change: "Change against the previous period",
+    by_category: "Threats by kind",
+    wallets: "Payment addresses demanded (evidence for a police report or an abuse desk)",
+    wallet_line: "mails, first seen",
+    amounts: "Amounts demanded",
+    domains: "Top sending domains",
+    passwords: "Mails that showed a password",
+    password_advice: "If you ever used this password: change it everywhere it was used, turn on two-factor login, and check your address at a breach-notification service such as Have I Been Pwned. It comes from an old data breach; the sender has no access to your device.",
+    what_to_do: "What to do when you receive one",
+    advice: [
+        "Do not pay and do not reply: these mails are sent in bulk; nobody recorded you.",
+        "Do not click links or open attachments in them.",
+        "Sent from your own address? The sender line is forged; it proves nothing.",
+        "Keep the mail if you want to report it to the police; otherwise delete it.",
+    ],
+    per_day: "Threats per day",
+    none: "none",
+};
+
+const JA: Words = Words {
+    title: "scamguard 週間レポート",
+    scanned: "検査したメール",
+    threats: "迷惑メールフォルダに移動した脅威",
+    suspicious: "要注意（移動せず）",
+    restored: "誤検知として戻したメール",
+    change: "前の期間との差",
+    by_category: "種類別の脅威",
+    wallets: "送金を要求された暗号資産アドレス（警察や通報窓口への証拠として）",
+    wallet_line: "通、初回",
+    amounts: "要求された金額",
+    domains: "送信元ドメイン（上位）",
+    passwords: "パスワードが書かれていたメール",
+    password_advice: "このパスワードを使ったことがあれば、使っているすべてのサービスで変更し、二段階認証を有効にして、Have I Been Pwned などの漏えい確認サービスでメールアドレスを確認してください。過去の情報漏えいで出回ったもので、送信者があなたの端末に侵入した証拠ではありません。",
+    what_to_do: "このようなメールが届いたら",
+    advice: [
+        "支払わない、返信しない。ばらまき型の詐欺で、あなたは録画されていません。",
+        "本文のリンクや添付ファイルを開かない。",
+        "差出人が自分のアドレスでも、送信者欄は偽装できるので心配はいりません。",
+        "警察に相談する場合はメールを保存し、そうでなければ削除してください。",
+    ],
+    per_day: "日ごとの脅威",
+    none: "なし",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Ja => &JA,
+    }
+}
+
+fn change(report: &WeeklyReport) -> String {
+    let delta = report.threats - report.previous_threats;
+    format!("{delta:+} ({} → {})", report.previous_threats, report.threats)
+}
+
+/// The report as plain text.
+pub fn text(report: &WeeklyReport, lang: Lang) -> String {
+    let w = words(lang);
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {} — {}", w.title, report.account, report.period.label);
+    let _ = writeln!(
+        out,
+        "{} … {}\n",
+        clock::day_string(report.period.start),
+        clock::day_string(report.period.end - 1)
+    );
+    let _ = writeln!(out, "{}: {}", w.scanned, report.scanned);
+    let _ = writeln!(out, "{}: {}", w.threats, report.threats);
+    let _ = writeln!(out, "{}: {}", w.suspicious, report.suspicious);
+    let _ = writeln!(out, "{}: {}", w.restored, report.restored);
+    let _ = writeln!(out, "{}: {}", w.change, change(report));
+    let _ = writeln!(out, "\n{}:", w.by_category);
+    list_or_none(&mut out, w, report.threats_by_category.iter().map(|(k, v)| format!("{k}: {v}")));
+    let _ = writeln!(out, "\n{}:", w.per_day);
+    for (day, count) in &report.per_day {
+        let _ = writeln!(out, "  {day}  {:>3}  {}", count, "#".repeat((*count).clamp(0, 60) as usize));
+    }
+    let _ = writeln!(out, "\n{}:", w.wallets);
+    list_or_none(
+        &mut out,
+        w,
+        report.wallets.iter().map(|s| {
+            format!(
+                "{} {} — {} {} {}, {}",
+                s.coin,
+                s.address,
+                s.mails,
+                w.wallet_line,
+                clock::day_string(s.first_seen),
+                clock::day_string(s.last_seen)
+            )
+        }),
+    );
+    let _ = writeln!(out, "\n{}:", w.amounts);
+    list_or_none(&mut out, w, report.amounts.iter().map(|(currency, sum)| format!("{sum:.2} {currency}")));
+    let _ = writeln!(out, "\n{}:", w.domains);
+    list_or_none(&mut out, w, report.top_domains.iter().map(|(domain, n)| format!("{domain}: {n}")));
+    if !report.password_mails.is_empty() {
+        let _ = writeln!(out, "\n{}:", w.passwords);
+        for mail in &report.password_mails {
+            let _ = writeln!(out, "  - {:?}: {}", mail.subject, mail.password);
+        }
+        let _ = writeln!(out, "  {}", w.password_advice);
+    }
+    let _ = writeln!(out, "\n{}:", w.what_to_do);
+    for line in w.advice {
+        let _ = writeln!(out, "  - {line}");
+    }
+    out
+}
+
+fn list_or_none(out: &mut String, w: &Words, items: impl Iterator<Item = String>) {
+    let mut any = false;
+    for item in items {
+        any = true;
+        let _ = writeln!(out, "  - {item}");
+    }
+    if !any {
+        let _ = writeln!(out, "  {}", w.none);
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The report as one self-contained HTML page.
+pub fn html(report: &WeeklyReport, lang: Lang) -> String {
+    let w = words(lang);
+    let e = escape;
+    let mut out = String::new();
+    let lang_code = if lang == Lang::Ja { "ja" } else { "en" };
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"{lang_code}\"><head><meta charset=\"utf-8\"><title>{}</title><style>\
+         body{{font-family:sans-serif;max-width:46em;margin:2em auto;color:#222}}h1{{font-size:1.4em}}\
+         table{{border-collapse:collapse}}td{{padding:.2em .8em;border-bottom:1px solid #ddd}}\
+         .n{{text-align:right;font-weight:bold}}code{{background:#f4f4f4;padding:0 .2em}}\
+         .warn{{background:#fff4e5;padding:.6em;border-left:4px solid #e69500}}</style></head><body>",
+        e(w.title)
+    );
+    let _ =
+        write!(out, "<h1>{} — {} — {}</h1><table>", e(w.title), e(&report.account), e(&report.period.label));
+    for (label, value) in [
+        (w.scanned, report.scanned.to_string()),
+        (w.threats, report.threats.to_string()),
+        (w.suspicious, report.suspicious.to_string()),
+        (w.restored, report.restored.to_string()),
+        (w.change, change(report)),
+    ] {
+        let _ = write!(out, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", e(label), e(&value));
+    }
+    let _ = write!(out, "</table><h2>{}</h2>{}", e(w.per_day), chart(report));
+    section(
+        &mut out,
+        w.by_category,
+        w,
+        report.threats_by_category.iter().map(|(k, v)| format!("{}: {v}", e(k))),
+    );
+    section(
+        &mut out,
+        w.wallets,
+        w,
+        report.wallets.iter().map(|s| {
+            format!(
+                "{} <code>{}</code> — {} {} {}, {}",
+                e(&s.coin),
+                e(&s.address),
+                s.mails,
+                e(w.wallet_line),
+                clock::day_string(s.first_seen),
+                clock::day_string(s.last_seen)
+            )
+        }),
+    );
+    section(&mut out, w.amounts, w, report.amounts.iter().map(|(c, sum)| format!("{sum:.2} {}", e(c))));
+    section(&mut out, w.domains, w, report.top_domains.iter().map(|(d, n)| format!("{}: {n}", e(d))));
+    if !report.password_mails.is_empty() {
+        section(
+            &mut out,
+            w.passwords,
+            w,
+            report
+                .password_mails
+                .iter()
+                .map(|m| format!("{}: <code>{}</code>", e(&m.subject), e(&m.password))),
+        );
+        let _ = write!(out, "<p class=\"warn\">{}</p>", e(w.password_advice));
+    }
+    section(&mut out, w.what_to_do, w, w.advice.iter().map(|a| e(a)));
+    out.push_str("</body></html>\n");
+    out
+}
+
+fn section(out: &mut String, title: &str, w: &Words, items: impl Iterator<Item = String>) {
+    let _ = write!(out, "<h2>{}</h2><ul>", escape(title));
+    let mut any = false;
+    for item in items {
+        any = true;
+        let _ = write!(out, "<li>{item}</li>");
+    }
+    if !any {
+        let _ = write!(out, "<li>{}</li>", escape(w.none));
+    }
+    out.push_str("</ul>");
+}
+
+/// An inline SVG bar chart of threats per day.
+fn chart(report: &WeeklyReport) -> String {
+    let max = report.per_day.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let bar_width = 48;
+    let height = 120;
+    let width = bar_width * report.per_day.len().max(1);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{}\" role=\"img\">",
+        height + 30
+    );
+    for (i, (day, count)) in report.per_day.iter().enumerate() {
+        let h = (*count * height as i64 / max) as usize;
+        let x = i * bar_width + 6;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{h}\" fill=\"#c0392b\"><title>{} {count}</title></rect>\
+             <text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
+            height - h,
+            bar_width - 12,
+            escape(day),
+            x,
+            height + 14,
+            escape(day.get(5..).unwrap_or(day))
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::weekly::{Period, build};
+
+    fn report() -> WeeklyReport {
+        let week = Period::iso_week("2026-W47").expect("week");
+        let evidence = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa"}], "shown_password": "pw<1>"});
+        let mut scam = crate::report::weekly::tests::detection(
+            1,
+            week.start + 100,
+            "threat",
+            "extortion",
+            "moved",
+            evidence,
+        );
+        scam.subject = "<script>alert(1)</script>".into();
+        build("personal", week, &[scam], 50, 3)
+    }
+
+    #[test]
+    fn text_has_every_section_in_both_languages() {
+        let en = text(&report(), Lang::En);
+        for expected in [
+            "scamguard weekly report — personal — 2026-W47",
+            "Messages scanned: 50",
+            "Threats moved to Junk: 1",
+            "-2 (3 → 1)",
+            "bitcoin bc1qaaa — 1 mails",
+            "Have I Been Pwned",
+            "Do not pay",
+        ] {
+            assert!(en.contains(expected), "{expected:?} missing in\n{en}");
+        }
+        let ja = text(&report(), Lang::Ja);
+        assert!(
+            ja.contains("週間レポート") && ja.contains("検査したメール: 50") && ja.contains("支払わない"),
+            "{ja}"
+        );
+    }
+
+    #[test]
+    fn html_escapes_everything_from_mail() {
+        let page = html(&report(), Lang::En);
+        assert!(!page.contains("<script>"), "a subject must never become markup");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("pw&lt;1&gt;"));
+        assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("<style>"));
+        assert!(
+            !page.contains("src=\"http") && !page.contains("href=\"http"),
+            "self-contained: nothing loaded from outside"
+        );
+    }
+}

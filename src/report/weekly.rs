@@ -1,0 +1,255 @@
+//! The weekly report's content, built from the week's detections (pure): what arrived,
+//! what was moved, the payment addresses and amounts demanded, who sent it, and which
+//! mails showed a password.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::clock;
+use crate::store::Detection;
+
+/// A reporting period: `[start, end)` in Unix seconds, with its label ("2026-W47").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub label: String,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl Period {
+    /// The ISO week (Monday to Sunday, UTC) containing `unix`.
+    pub fn week_of(unix: i64) -> Period {
+        let day = unix.div_euclid(86_400);
+        // 1970-01-01 was a Thursday; ISO weekday 1 is Monday.
+        let weekday = (day + 3).rem_euclid(7);
+        let start = (day - weekday) * 86_400;
+        let thursday = start + 3 * 86_400;
+        let (year, _, _) = clock::civil_date(thursday);
+        let first_thursday = {
+            let jan1 = clock::unix_of_date(year, 1, 1).div_euclid(86_400);
+            let jan1_weekday = (jan1 + 3).rem_euclid(7);
+            (jan1 + (3 - jan1_weekday).rem_euclid(7)) * 86_400
+        };
+        let week = (thursday - first_thursday) / (7 * 86_400) + 1;
+        Period { label: format!("{year}-W{week:02}"), start, end: start + 7 * 86_400 }
+    }
+
+    /// Parses "2026-W47".
+    pub fn iso_week(label: &str) -> Result<Period, String> {
+        let bad = || format!("--week takes an ISO week like 2026-W47, not {label:?}");
+        let (year, week) = label.split_once("-W").ok_or_else(bad)?;
+        let (year, week): (i64, i64) = (year.parse().map_err(|_| bad())?, week.parse().map_err(|_| bad())?);
+        if !(1..=53).contains(&week) {
+            return Err(bad());
+        }
+        let jan4 = clock::unix_of_date(year, 1, 4);
+        let week1 = Period::week_of(jan4);
+        let period = Period::week_of(week1.start + (week - 1) * 7 * 86_400);
+        if period.label != format!("{year}-W{week:02}") {
+            return Err(bad());
+        }
+        Ok(period)
+    }
+
+    /// The `days` days up to `now`.
+    pub fn last_days(now: i64, days: i64) -> Period {
+        Period { label: format!("last {days} days"), start: now - days * 86_400, end: now }
+    }
+
+    /// The period of equal length just before this one.
+    pub fn previous(&self) -> Period {
+        let length = self.end - self.start;
+        Period { label: "previous".into(), start: self.start - length, end: self.start }
+    }
+}
+
+/// A payment address and the mails that demanded payment to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WalletSeen {
+    pub coin: String,
+    pub address: String,
+    pub mails: u32,
+    pub first_seen: i64,
+    pub last_seen: i64,
+}
+
+/// A mail that showed the recipient a password.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PasswordMail {
+    pub subject: String,
+    pub password: String,
+}
+
+/// One account's report for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeeklyReport {
+    pub account: String,
+    pub period: Period,
+    pub scanned: i64,
+    pub threats: i64,
+    pub threats_by_category: BTreeMap<String, i64>,
+    pub suspicious: i64,
+    pub restored: i64,
+    pub previous_threats: i64,
+    /// Threats per day of the period ("2026-11-16", count), in order.
+    pub per_day: Vec<(String, i64)>,
+    pub wallets: Vec<WalletSeen>,
+    /// Amounts demanded, summed per currency.
+    pub amounts: BTreeMap<String, f64>,
+    /// Sending domains of threats, most frequent first (at most ten).
+    pub top_domains: Vec<(String, i64)>,
+    pub password_mails: Vec<PasswordMail>,
+}
+
+/// Builds the report from the period's detections and counts.
+pub fn build(
+    account: &str,
+    period: Period,
+    detections: &[Detection],
+    scanned: i64,
+    previous_threats: i64,
+) -> WeeklyReport {
+    let threats: Vec<&Detection> = detections.iter().filter(|d| d.verdict == "threat").collect();
+    let mut by_category = BTreeMap::new();
+    for d in &threats {
+        *by_category.entry(d.category.clone()).or_insert(0) += 1;
+    }
+    let days = ((period.end - period.start) / 86_400).clamp(1, 31);
+    let per_day = (0..days)
+        .map(|i| {
+            let day_start = period.start + i * 86_400;
+            let count =
+                threats.iter().filter(|d| (day_start..day_start + 86_400).contains(&d.detected_at)).count();
+            (clock::day_string(day_start), count as i64)
+        })
+        .collect();
+    let mut wallets: BTreeMap<String, WalletSeen> = BTreeMap::new();
+    let mut amounts: BTreeMap<String, f64> = BTreeMap::new();
+    let mut domains: BTreeMap<String, i64> = BTreeMap::new();
+    let mut password_mails = Vec::new();
+    for d in &threats {
+        for wallet in super::field(&d.evidence, "wallets").as_array().into_iter().flatten() {
+            let Some(address) = super::field(wallet, "address").as_str() else { continue };
+            let seen = wallets.entry(address.to_string()).or_insert_with(|| WalletSeen {
+                coin: super::field(wallet, "coin").as_str().unwrap_or_default().to_string(),
+                address: address.to_string(),
+                mails: 0,
+                first_seen: d.detected_at,
+                last_seen: d.detected_at,
+            });
+            seen.mails += 1;
+            seen.first_seen = seen.first_seen.min(d.detected_at);
+            seen.last_seen = seen.last_seen.max(d.detected_at);
+        }
+        for amount in super::field(&d.evidence, "amounts").as_array().into_iter().flatten() {
+            if let (Some(currency), Some(value)) =
+                (super::field(amount, "currency").as_str(), super::field(amount, "value").as_f64())
+            {
+                *amounts.entry(currency.to_string()).or_insert(0.0) += value;
+            }
+        }
+        if let Some((_, domain)) = d.from.rsplit_once('@') {
+            *domains.entry(domain.to_lowercase()).or_insert(0) += 1;
+        }
+        if let Some(password) = super::field(&d.evidence, "shown_password").as_str() {
+            password_mails.push(PasswordMail { subject: d.subject.clone(), password: password.to_string() });
+        }
+    }
+    let mut top_domains: Vec<(String, i64)> = domains.into_iter().collect();
+    top_domains.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top_domains.truncate(10);
+    let mut wallets: Vec<WalletSeen> = wallets.into_values().collect();
+    wallets.sort_by(|a, b| b.mails.cmp(&a.mails).then_with(|| a.address.cmp(&b.address)));
+    WeeklyReport {
+        account: account.to_string(),
+        period,
+        scanned,
+        threats: threats.len() as i64,
+        threats_by_category: by_category,
+        suspicious: detections.iter().filter(|d| d.verdict == "suspicious").count() as i64,
+        restored: detections.iter().filter(|d| d.action == "restored").count() as i64,
+        previous_threats,
+        per_day,
+        wallets,
+        amounts,
+        top_domains,
+        password_mails,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_weeks_are_computed_and_parsed() {
+        // 2026-11-22 is a Sunday in ISO week 47 (Monday 2026-11-16).
+        let week = Period::week_of(1_795_307_635);
+        assert_eq!(week.label, "2026-W47");
+        assert_eq!(clock::day_string(week.start), "2026-11-16");
+        assert_eq!(Period::iso_week("2026-W47"), Ok(week.clone()));
+        assert_eq!(Period::week_of(clock::unix_of_date(2027, 1, 1)).label, "2026-W53");
+        assert_eq!(Period::week_of(clock::unix_of_date(2024, 12, 30)).label, "2025-W01");
+        assert!(Period::iso_week("2026-W54").is_err());
+        assert!(Period::iso_week("W47").is_err());
+        assert_eq!(week.previous().end, week.start);
+    }
+
+    pub(crate) fn detection(
+        id: i64,
+        at: i64,
+        verdict: &str,
+        category: &str,
+        action: &str,
+        evidence: serde_json::Value,
+    ) -> Detection {
+        Detection {
+            id,
+            account: "personal".into(),
+            folder: "INBOX".into(),
+            uidvalidity: 1,
+            uid: id,
+            message_id: format!("{id}@x"),
+            message_key: format!("<{id}@x>"),
+            from: format!("sender{}@evil{}.example", id, id % 2),
+            to: "me@example.com".into(),
+            subject: format!("subject {id}"),
+            date: String::new(),
+            size: 100,
+            score: 10.0,
+            verdict: verdict.into(),
+            category: category.into(),
+            signals: serde_json::json!([]),
+            evidence,
+            action: action.into(),
+            destination: "Junk".into(),
+            detected_at: at,
+            acted_at: None,
+        }
+    }
+
+    #[test]
+    fn the_report_sums_what_the_week_brought() {
+        let week = Period::iso_week("2026-W47").expect("week");
+        let monday = week.start;
+        let wallet = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa", "checksum_valid": true}],
+            "amounts": [{"value": 1500.0, "currency": "USD", "text": "$1,500"}], "shown_password": "hunter22"});
+        let detections = [
+            detection(1, monday + 3600, "threat", "extortion", "moved", wallet.clone()),
+            detection(2, monday + 2 * 86_400, "threat", "extortion", "moved", wallet),
+            detection(3, monday + 2 * 86_400 + 5, "threat", "phishing", "restored", serde_json::json!({})),
+            detection(4, monday + 3 * 86_400, "suspicious", "phishing", "none", serde_json::json!({})),
+        ];
+        let report = build("personal", week, &detections, 120, 1);
+        assert_eq!((report.scanned, report.threats, report.suspicious, report.restored), (120, 3, 1, 1));
+        assert_eq!(report.threats_by_category.get("extortion"), Some(&2));
+        assert_eq!(report.per_day.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [1, 0, 2, 0, 0, 0, 0]);
+        let wallet = report.wallets.first().expect("one wallet");
+        assert_eq!((wallet.address.as_str(), wallet.mails), ("bc1qaaa", 2));
+        assert_eq!((wallet.first_seen, wallet.last_seen), (monday + 3600, monday + 2 * 86_400));
+        assert_eq!(report.amounts.get("USD"), Some(&3000.0));
+        assert_eq!(report.top_domains.first(), Some(&("evil1.example".to_string(), 2)));
+        assert_eq!(report.password_mails.len(), 2);
+    }
+}
