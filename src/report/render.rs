@@ -33,7 +33,8 @@ struct Words {
     change: &'static str,
     by_category: &'static str,
     wallets: &'static str,
-    wallet_line: &'static str,
+    /// "mails", "first seen", "last seen".
+    wallet_line: [&'static str; 3],
     amounts: &'static str,
     domains: &'static str,
     passwords: &'static str,
@@ -53,7 +54,7 @@ const EN: Words = Words {
     change: "Change against the previous period",
     by_category: "Threats by kind",
     wallets: "Payment addresses demanded (evidence for a police report or an abuse desk)",
-    wallet_line: "mails, first seen",
+    wallet_line: ["mails", "first seen", "last seen"],
     amounts: "Amounts demanded",
     domains: "Top sending domains",
     passwords: "Mails that showed a password",
@@ -78,7 +79,7 @@ const JA: Words = Words {
     change: "前の期間との差",
     by_category: "種類別の脅威",
     wallets: "送金を要求された暗号資産アドレス（警察や通報窓口への証拠として）",
-    wallet_line: "通、初回",
+    wallet_line: ["通", "初回", "最終"],
     amounts: "要求された金額",
     domains: "送信元ドメイン（上位）",
     passwords: "パスワードが書かれていたメール",
@@ -126,7 +127,8 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
     list_or_none(&mut out, w, report.threats_by_category.iter().map(|(k, v)| format!("{k}: {v}")));
     let _ = writeln!(out, "\n{}:", w.per_day);
     for (day, count) in &report.per_day {
-        let _ = writeln!(out, "  {day}  {:>3}  {}", count, "#".repeat((*count).clamp(0, 60) as usize));
+        let bar = "#".repeat((*count).clamp(0, 60) as usize);
+        let _ = writeln!(out, "{}", format!("  {day}  {count:>3}  {bar}").trim_end());
     }
     let _ = writeln!(out, "\n{}:", w.wallets);
     list_or_none(
@@ -134,12 +136,14 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
         w,
         report.wallets.iter().map(|s| {
             format!(
-                "{} {} — {} {} {}, {}",
+                "{} {} — {} {}, {} {}, {} {}",
                 s.coin,
                 s.address,
                 s.mails,
-                w.wallet_line,
+                w.wallet_line[0],
+                w.wallet_line[1],
                 clock::day_string(s.first_seen),
+                w.wallet_line[2],
                 clock::day_string(s.last_seen)
             )
         }),
@@ -228,12 +232,14 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
         w,
         report.wallets.iter().map(|s| {
             format!(
-                "{} <code>{}</code> — {} {} {}, {}",
+                "{} <code>{}</code> — {} {}, {} {}, {} {}",
                 e(&s.coin),
                 e(&s.address),
                 s.mails,
-                e(w.wallet_line),
+                e(w.wallet_line[0]),
+                e(w.wallet_line[1]),
                 clock::day_string(s.first_seen),
+                e(w.wallet_line[2]),
                 clock::day_string(s.last_seen)
             )
         }),
@@ -338,6 +344,31 @@ mod tests {
             ja.contains("週間レポート") && ja.contains("検査したメール: 50") && ja.contains("支払わない"),
             "{ja}"
         );
+    }
+
+    /// Renders the fixed report in every form and compares it with the golden files in
+    /// `tests/data/report/` (`SCAMGUARD_UPDATE_GOLDEN=1` rewrites them after a deliberate
+    /// change; read the diff before committing it).
+    #[test]
+    fn renderings_match_the_golden_files() {
+        let report = report();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/report");
+        let renderings = [
+            ("weekly.en.txt", text(&report, Lang::En)),
+            ("weekly.ja.txt", text(&report, Lang::Ja)),
+            ("weekly.en.html", html(&report, Lang::En)),
+            ("weekly.json", serde_json::to_string_pretty(&report).expect("JSON") + "\n"),
+        ];
+        let update = std::env::var_os("SCAMGUARD_UPDATE_GOLDEN").is_some();
+        for (name, rendered) in renderings {
+            let path = dir.join(name);
+            if update {
+                std::fs::write(&path, &rendered).expect("write golden file");
+            }
+            let golden =
+                std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            assert_eq!(rendered, golden, "{name} differs from its golden file");
+        }
     }
 
     #[test]

@@ -115,13 +115,13 @@ pub fn build(
     for d in &threats {
         *by_category.entry(d.category.clone()).or_insert(0) += 1;
     }
-    let days = ((period.end - period.start) / 86_400).clamp(1, 31);
-    let per_day = (0..days)
-        .map(|i| {
-            let day_start = period.start + i * 86_400;
-            let count =
-                threats.iter().filter(|d| (day_start..day_start + 86_400).contains(&d.detected_at)).count();
-            (clock::day_string(day_start), count as i64)
+    // Calendar days (UTC) from the period's first to its last, at most 31.
+    let first_day = period.start.div_euclid(86_400);
+    let last_day = (period.end - 1).div_euclid(86_400).min(first_day + 30);
+    let per_day = (first_day..=last_day)
+        .map(|day| {
+            let count = threats.iter().filter(|d| d.detected_at.div_euclid(86_400) == day).count();
+            (clock::day_string(day * 86_400), count as i64)
         })
         .collect();
     let mut wallets: BTreeMap<String, WalletSeen> = BTreeMap::new();
