@@ -1,10 +1,6 @@
 //! The `scamguard` binary as a user runs it: `scan` (text and JSON), `explain`, exit codes.
 
-use std::process::Command;
-
-fn scamguard() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_scamguard"))
-}
+use super::support::scamguard;
 
 #[test]
 fn scan_json_prints_one_object_per_message_with_the_contract_fields() {

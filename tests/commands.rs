@@ -1,15 +1,12 @@
 //! The service commands as a user runs them: `run` (stopped by SIGTERM), `run --once`,
 //! `check` and `history`, through the real binary against a real Dovecot.
 
-use std::process::{Command, Stdio};
+use super::support::scamguard;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use super::service::{THREATS, append_all, contents, load, mailbox, wait_until};
 use super::support::dovecot::{Dovecot, Options, PASSWORD};
-
-fn scamguard() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_scamguard"))
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn run_stops_cleanly_on_sigterm_and_never_logs_the_password() {
@@ -29,7 +26,10 @@ async fn run_stops_cleanly_on_sigterm_and_never_logs_the_password() {
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     assert!(wait_until(&mut session, "Junk", 1).await, "the running service moved the threat");
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(15);
     let exit = loop {

@@ -5,16 +5,14 @@
 //! and the database agrees.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
 use scamguard::store::Store;
 
-use super::service::{THREATS, append_all, contents, history, load, mailbox, run_once, wait_until};
+use super::service::{Service, THREATS, append_all, contents, history, load, mailbox, run_once, wait_until};
 use super::support::dovecot::{Dovecot, Options};
 
 /// How the fake server misbehaves.
@@ -186,13 +184,7 @@ async fn dovecot_killed_mid_scan_loses_and_doubles_nothing() {
     let all = fill_generated(&mut session, 400).await;
     drop(session);
 
-    let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let service = {
-        let config = config.clone();
-        let store = Arc::clone(&store);
-        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
-    };
+    let service = Service::start(&config).await;
     // Kill the server as soon as the first moves land, then bring it back.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -222,8 +214,7 @@ async fn dovecot_killed_mid_scan_loses_and_doubles_nothing() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let _ = stop.send(true);
-    let report = tokio::time::timeout(Duration::from_secs(15), service).await.expect("stops").expect("joins");
+    let report = service.stop().await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_exactly_once(&mut session, &all).await;
     assert_database_agrees(&config, &mut session).await;
@@ -314,12 +305,7 @@ async fn nothing_moves_while_the_database_cannot_record() {
 async fn a_junk_folder_deleted_while_running_is_recreated() {
     let dovecot = Dovecot::start(Options { no_junk: true, ..Options::default() });
     let config = load(&dovecot.write_config(""));
-    let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let service = {
-        let config = config.clone();
-        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
-    };
+    let service = Service::start(&config).await;
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     assert!(wait_until(&mut session, "Junk", 1).await, "first threat moved (Junk created)");
@@ -329,8 +315,7 @@ async fn a_junk_folder_deleted_while_running_is_recreated() {
     append_all(&mut session, "INBOX", &THREATS[1..2]).await;
     assert!(wait_until(&mut session, "Junk", 1).await, "Junk was made again and the threat moved");
     assert!(contents(&mut session, "INBOX").await.is_empty());
-    let _ = stop.send(true);
-    let report = tokio::time::timeout(Duration::from_secs(15), service).await.expect("stops").expect("joins");
+    let report = service.stop().await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }
 

@@ -2,8 +2,7 @@
 //! once, left alone by the scanner, and delivered on schedule exactly once per week
 //! across restarts (with an injected clock).
 
-use std::process::Command;
-
+use super::support::scamguard;
 use scamguard::app::reports;
 use scamguard::clock;
 use scamguard::report::weekly::Period;
@@ -11,10 +10,6 @@ use scamguard::store::Store;
 
 use super::service::{THREATS, append_all, contents, history, load, mailbox, run_once};
 use super::support::dovecot::{Dovecot, Options};
-
-fn scamguard() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_scamguard"))
-}
 
 fn reports_in(inbox: &std::collections::BTreeMap<String, Vec<String>>) -> usize {
     inbox.keys().filter(|id| id.starts_with("scamguard-report-")).count()

@@ -1,14 +1,10 @@
 //! Reviewing what the service did: `show`, `restore` (back to INBOX, unread state kept,
 //! never moved again, idempotent) and `--trust-sender`, against a real Dovecot.
 
-use std::process::Command;
+use super::support::scamguard;
 
 use super::service::{THREATS, append_all, contents, fixture, history, load, mailbox, message_id, run_once};
 use super::support::dovecot::{Dovecot, Options};
-
-fn scamguard() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_scamguard"))
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn restore_brings_a_message_back_once_and_for_good() {

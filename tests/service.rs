@@ -164,22 +164,13 @@ async fn without_move_or_uidplus_nothing_is_expunged() {
 async fn idle_picks_up_a_message_appended_by_another_connection() {
     let dovecot = Dovecot::start(Options::default());
     let config = load(&dovecot.write_config(""));
-    let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let service = {
-        let config = config.clone();
-        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
-    };
+    let service = Service::start(&config).await;
     let mut session = mailbox(&config).await;
     // Give the worker time to reach IDLE with an empty inbox.
     tokio::time::sleep(Duration::from_millis(500)).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     let moved = wait_until(&mut session, "Junk", 1).await;
-    let _ = stop.send(true);
-    let report = tokio::time::timeout(Duration::from_secs(10), service)
-        .await
-        .expect("stops on request")
-        .expect("joins");
+    let report = service.stop().await;
     assert!(moved, "the threat reached Junk while the service idled");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }
@@ -269,12 +260,7 @@ async fn starttls_works_and_a_missing_starttls_is_refused() {
 async fn the_service_reconnects_after_the_server_restarts() {
     let mut dovecot = Dovecot::start(Options::default());
     let config = load(&dovecot.write_config(""));
-    let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let service = {
-        let config = config.clone();
-        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
-    };
+    let service = Service::start(&config).await;
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     assert!(wait_until(&mut session, "Junk", 1).await, "first threat moved");
@@ -285,8 +271,7 @@ async fn the_service_reconnects_after_the_server_restarts() {
     assert!(wait_until(&mut session, "Junk", 2).await, "the worker came back and moved the second threat");
     assert!(contents(&mut session, "INBOX").await.is_empty());
 
-    let _ = stop.send(true);
-    let report = tokio::time::timeout(Duration::from_secs(15), service).await.expect("stops").expect("joins");
+    let report = service.stop().await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(history(&config).await.len(), 2);
 }
@@ -370,19 +355,13 @@ async fn interrupted_moves_are_finished_once() {
 async fn without_idle_the_service_polls() {
     let dovecot = Dovecot::start(Options { hide: vec!["IDLE"], ..Options::default() });
     let config = load(&dovecot.write_config("poll_interval = 1\n"));
-    let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let service = {
-        let config = config.clone();
-        tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
-    };
+    let service = Service::start(&config).await;
     let mut session = mailbox(&config).await;
     assert!(!session.has("IDLE"));
     tokio::time::sleep(Duration::from_millis(300)).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     let moved = wait_until(&mut session, "Junk", 1).await;
-    let _ = stop.send(true);
-    let report = tokio::time::timeout(Duration::from_secs(10), service).await.expect("stops").expect("joins");
+    let report = service.stop().await;
     assert!(moved, "the poll found the new threat");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }
@@ -424,4 +403,30 @@ async fn a_huge_message_is_read_only_in_part() {
     assert_eq!(contents(&mut session, "Junk").await.len(), 1, "classified from its first MiB and moved");
     let rows = history(&config).await;
     assert!(rows.first().is_some_and(|r| r.action == "moved"));
+}
+
+/// `scamguard run` in the background of a test, as a user would leave it running.
+pub struct Service {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<app::RunReport>,
+}
+
+impl Service {
+    pub async fn start(config: &Config) -> Service {
+        let store = Arc::new(Store::open(&config.database).await.expect("store"));
+        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        let config = config.clone();
+        let task =
+            tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await });
+        Service { stop, task }
+    }
+
+    /// Asks it to stop, as SIGTERM does, and waits (at most 15 s) for its report.
+    pub async fn stop(self) -> app::RunReport {
+        let _ = self.stop.send(true);
+        tokio::time::timeout(Duration::from_secs(15), self.task)
+            .await
+            .expect("stops on request")
+            .expect("joins")
+    }
 }

@@ -1,3 +1,8 @@
 //! Test infrastructure: real servers the tests start themselves.
 
 pub mod dovecot;
+
+/// The `scamguard` binary under test.
+pub fn scamguard() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scamguard"))
+}

@@ -2,7 +2,13 @@
 //! "&j,dg0TDhMPww6w-". Names from LIST are decoded for matching and display; names from
 //! the configuration are encoded before they go into a command.
 
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+use base64::Engine;
+use base64::alphabet::IMAP_MUTF7;
+use base64::engine::{GeneralPurpose, GeneralPurposeConfig};
+
+/// RFC 3501's base64 variant: ',' for '/', no padding.
+const MUTF7: GeneralPurpose =
+    GeneralPurpose::new(&IMAP_MUTF7, GeneralPurposeConfig::new().with_encode_padding(false));
 
 /// Encodes a Unicode mailbox name.
 pub fn encode(name: &str) -> String {
@@ -14,19 +20,7 @@ pub fn encode(name: &str) -> String {
         }
         out.push('&');
         let bytes: Vec<u8> = pending.iter().flat_map(|u| u.to_be_bytes()).collect();
-        for chunk in bytes.chunks(3) {
-            let b = [
-                chunk.first().copied().unwrap_or(0),
-                chunk.get(1).copied().unwrap_or(0),
-                chunk.get(2).copied().unwrap_or(0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            let chars = chunk.len() + 1;
-            for i in 0..chars {
-                let index = ((n >> (18 - 6 * i)) & 63) as usize;
-                out.push(BASE64.get(index).copied().map_or('A', char::from));
-            }
-        }
+        out.push_str(&MUTF7.encode(bytes));
         out.push('-');
         pending.clear();
     };
@@ -74,19 +68,11 @@ pub fn decode(name: &str) -> String {
 }
 
 fn decode_run(encoded: &str) -> Option<String> {
-    let mut bits: u32 = 0;
-    let mut count = 0;
-    let mut bytes = Vec::new();
-    for c in encoded.bytes() {
-        let value = BASE64.iter().position(|&b| b == c)? as u32;
-        bits = (bits << 6) | value;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            bytes.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
+    let lenient = GeneralPurpose::new(
+        &IMAP_MUTF7,
+        GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let bytes = lenient.decode(encoded).ok()?;
     let units: Vec<u16> =
         bytes.chunks_exact(2).filter_map(|c| c.try_into().ok().map(u16::from_be_bytes)).collect();
     String::from_utf16(&units).ok()
