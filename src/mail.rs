@@ -133,11 +133,12 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         }
     }
     let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
-    email.hidden_in_headers =
-        normalize::hidden_inside_words(&email.subject) + normalize::hidden_inside_words(sender_name);
-    email.hidden_in_body = normalize::hidden_inside_words(&email.text);
-    email.normalized_subject = normalize::normalize(&email.subject);
-    email.normalized_text = normalize::normalize(&email.text);
+    let (subject, hidden_in_subject) = normalize::normalize_counting(&email.subject);
+    let (text, hidden_in_body) = normalize::normalize_counting(&email.text);
+    email.hidden_in_headers = hidden_in_subject + normalize::hidden_inside_words(sender_name);
+    email.hidden_in_body = hidden_in_body;
+    email.normalized_subject = subject;
+    email.normalized_text = text;
     if !attribute_text.is_empty() {
         email.normalized_text.push('\n');
         email.normalized_text.push_str(&normalize::normalize(&attribute_text));

@@ -14,6 +14,14 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 /// spaces, so a space or line break there is layout (or evasion), and keeping it would
 /// split a phrase such as 一時停止 into pieces no rule matches.
 pub fn normalize(text: &str) -> String {
+    normalize_counting(text).0
+}
+
+/// [`normalize`], and in the same pass the count of invisible characters that sat inside
+/// words (between two letters or digits). Layout puts invisible characters between words
+/// or in padding; only evasion puts them inside a word ("B\u{200B}itcoin",
+/// "P\u{0336}a\u{0336}y").
+pub fn normalize_counting(text: &str) -> (String, usize) {
     // Most mail is already in NFKC (all ASCII is); the quick check is far cheaper than
     // running the composition machinery over every character.
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
@@ -23,14 +31,28 @@ pub fn normalize(text: &str) -> String {
     }
 }
 
-fn clean(chars: impl Iterator<Item = char>, len: usize) -> String {
+/// How many invisible characters sit inside words of `text` (see [`normalize_counting`]).
+pub fn hidden_inside_words(text: &str) -> usize {
+    normalize_counting(text).1
+}
+
+fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, usize) {
     let mut out = String::with_capacity(len);
     let mut pending_space = false;
     let mut previous: Option<char> = None;
+    let mut after_alphanumeric = false;
+    let mut hidden_here = 0;
+    let mut hidden_inside = 0;
     for c in chars {
         if is_invisible(c) {
+            hidden_here += usize::from(after_alphanumeric);
             continue;
         }
+        after_alphanumeric = c.is_alphanumeric();
+        if after_alphanumeric {
+            hidden_inside += hidden_here;
+        }
+        hidden_here = 0;
         if c.is_whitespace() {
             pending_space = previous.is_some();
             continue;
@@ -46,30 +68,7 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> String {
         out.push(c);
         previous = Some(c);
     }
-    out
-}
-
-/// How many invisible characters sit inside words of `text` (between two letters or
-/// digits). Layout uses invisible characters between words or in padding; only evasion
-/// puts them inside a word ("B\u{200B}itcoin", "P\u{0336}a\u{0336}y").
-pub fn hidden_inside_words(text: &str) -> usize {
-    let mut count = 0;
-    let mut previous_visible: Option<char> = None;
-    let mut pending = 0;
-    for c in text.chars() {
-        if is_invisible(c) {
-            if previous_visible.is_some_and(char::is_alphanumeric) {
-                pending += 1;
-            }
-            continue;
-        }
-        if c.is_alphanumeric() {
-            count += pending;
-        }
-        pending = 0;
-        previous_visible = Some(c);
-    }
-    count
+    (out, hidden_inside)
 }
 
 /// Characters that render as nothing (or only steer layout) and so can be slipped into a
