@@ -40,6 +40,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for Bounded<S> {
                 None => self.since_newline += new.len(),
             }
             if self.since_newline > self.max_line {
+                // A read that fails must not hand over data (the AsyncRead contract).
+                buf.set_filled(before);
                 return Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!("the server sent a line longer than {} bytes", self.max_line),
