@@ -393,12 +393,12 @@ async fn a_huge_message_is_read_only_in_part() {
     let config = load(&dovecot.write_config("max_message_bytes = 1048576\n"));
     let mut huge = fixture(THREATS[0]);
     huge.extend(
-        std::iter::repeat_n(b"padding line of an enormous attachment-like body\r\n".as_slice(), 400_000)
+        std::iter::repeat_n(b"padding line of an enormous attachment-like body\r\n".as_slice(), 2_000_000)
             .flatten(),
     );
-    assert!(huge.len() > 20_000_000);
+    assert!(huge.len() > 100_000_000);
     let mut session = mailbox(&config).await;
-    session.append("INBOX", None, &huge).await.expect("append 20 MB");
+    session.append("INBOX", None, &huge).await.expect("append 100 MB");
     assert!(run_once(&config).await.failures.is_empty());
     assert_eq!(contents(&mut session, "Junk").await.len(), 1, "classified from its first MiB and moved");
     let rows = history(&config).await;
