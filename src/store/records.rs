@@ -116,21 +116,23 @@ impl Store {
     /// delivered itself: those messages were handled before (under another UIDVALIDITY,
     /// before a move, restored) and are left alone.
     pub async fn known_keys(&self, account: &str, keys: &[String]) -> Result<HashSet<String>, StoreError> {
-        let mut known = HashSet::new();
-        for key in keys {
-            let found = sqlx::query(
-                "SELECT 1 FROM detections WHERE account = ?1 AND message_key = ?2
-                 UNION ALL SELECT 1 FROM deliveries WHERE account = ?1 AND message_key = ?2 LIMIT 1",
-            )
-            .bind(account)
-            .bind(key)
-            .fetch_optional(self.pool())
-            .await?;
-            if found.is_some() {
-                known.insert(key.clone());
-            }
+        if keys.is_empty() {
+            return Ok(HashSet::new());
         }
-        Ok(known)
+        // One query for the whole batch: the keys travel as a JSON array.
+        let keys_json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT message_key FROM detections
+               WHERE account = ?1 AND message_key IN (SELECT value FROM json_each(?2))
+             UNION
+             SELECT message_key FROM deliveries
+               WHERE account = ?1 AND message_key IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(account)
+        .bind(keys_json)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(found.into_iter().collect())
     }
 
     /// Records a batch in one transaction: the detections (a row already there from an
