@@ -37,6 +37,9 @@ pub(super) struct Worker {
 /// A planned action: the detection's id and the message's UID.
 type Planned = (i64, u32);
 
+/// A batch being classified on the blocking pool.
+type Classifying = tokio::task::JoinHandle<Vec<batch::Classified>>;
+
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -165,22 +168,53 @@ impl Worker {
         shutdown: &watch::Receiver<bool>,
     ) -> Result<Cursor, WorkerError> {
         let uids = imap.uids_after(cursor.last_uid).await?;
+        // A pipeline one batch deep: while batch N is classified on the blocking pool,
+        // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
+        let mut in_flight: Option<(Classifying, u32)> = None;
         for chunk in uids.chunks(self.account.batch_size) {
             if *shutdown.borrow() {
                 break;
             }
             let fetched = imap.fetch(chunk, self.account.max_message_bytes).await?;
-            self.handle_batch(imap, cursor.uidvalidity, fetched, junk).await?;
-            let now = clock::now_unix();
-            cursor.last_uid = chunk.iter().copied().max().unwrap_or(cursor.last_uid);
-            self.store.save_cursor(&self.account.name, &self.folder, cursor, now).await?;
+            let next = (
+                self.classify_in_background(fetched),
+                chunk.iter().copied().max().unwrap_or(cursor.last_uid),
+            );
+            if let Some((classifying, last_uid)) = in_flight.replace(next) {
+                cursor = self.finish_batch(imap, cursor, classifying, last_uid, junk).await?;
+            }
+        }
+        if let Some((classifying, last_uid)) = in_flight {
+            cursor = self.finish_batch(imap, cursor, classifying, last_uid, junk).await?;
         }
         Ok(cursor)
     }
 
-    /// Classifies a fetched batch, records it, then moves and flags what it planned.
-    /// Messages that vanished since the fetch (another client moved or deleted them) are
-    /// recorded as gone, never acted on.
+    /// Classifies a fetched batch on the blocking pool, so the async threads (and the
+    /// IMAP connection) are never held up by CPU work.
+    fn classify_in_background(&self, fetched: Vec<imap::FetchedMessage>) -> Classifying {
+        let thresholds = self.thresholds;
+        tokio::task::spawn_blocking(move || batch::classify_all(fetched, &thresholds))
+    }
+
+    /// Waits for a batch's classification, records and acts on it, and saves the cursor.
+    async fn finish_batch(
+        &self,
+        imap: &mut ImapSession,
+        mut cursor: Cursor,
+        classifying: Classifying,
+        last_uid: u32,
+        junk: &str,
+    ) -> Result<Cursor, WorkerError> {
+        let classified = classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        self.record_and_act(imap, cursor.uidvalidity, classified, junk).await?;
+        cursor.last_uid = last_uid;
+        self.store.save_cursor(&self.account.name, &self.folder, cursor, clock::now_unix()).await?;
+        Ok(cursor)
+    }
+
+    /// Classifies, records and acts on one fetched batch (the pipeline's steps in a row).
+    #[cfg(test)]
     async fn handle_batch(
         &self,
         imap: &mut ImapSession,
@@ -188,11 +222,22 @@ impl Worker {
         fetched: Vec<imap::FetchedMessage>,
         junk: &str,
     ) -> Result<(), WorkerError> {
-        let scanned = fetched.len() as u32;
-        let thresholds = self.thresholds;
-        let classified = tokio::task::spawn_blocking(move || batch::classify_all(fetched, &thresholds))
-            .await
-            .map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        let classified =
+            self.classify_in_background(fetched).await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        self.record_and_act(imap, uidvalidity, classified, junk).await
+    }
+
+    /// Records a classified batch, then moves and flags what it planned. Messages that
+    /// vanished since the fetch (another client moved or deleted them) are recorded as
+    /// gone, never acted on.
+    async fn record_and_act(
+        &self,
+        imap: &mut ImapSession,
+        uidvalidity: u32,
+        classified: Vec<batch::Classified>,
+        junk: &str,
+    ) -> Result<(), WorkerError> {
+        let scanned = classified.len() as u32;
         for unreadable in classified.iter().filter(|c| c.verdict.is_err()) {
             warn!(account = %self.account.name, folder = %self.folder, uid = unreadable.uid,
                   "message left alone: {}", unreadable.verdict.as_ref().err().map_or("", String::as_str));
