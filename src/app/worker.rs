@@ -171,9 +171,18 @@ impl Worker {
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<(Classifying, u32)> = None;
-        for chunk in uids.chunks(self.account.batch_size) {
+        // A long scan (a first run over a full mailbox) says how far it got, about every
+        // tenth of the way.
+        let report_every = (uids.len() / 10).max(self.account.batch_size * 10);
+        let mut next_report = report_every;
+        for (index, chunk) in uids.chunks(self.account.batch_size).enumerate() {
             if *shutdown.borrow() {
                 break;
+            }
+            let done = index * self.account.batch_size;
+            if done >= next_report {
+                info!(account = %self.account.name, folder = %self.folder, "scanned {done} of {} messages", uids.len());
+                next_report += report_every;
             }
             let fetched = imap.fetch(chunk, self.account.max_message_bytes).await?;
             let next = (
