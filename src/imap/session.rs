@@ -64,10 +64,7 @@ impl ImapSession {
     /// Wraps a fresh session and reads its capabilities (again: servers such as Dovecot
     /// announce MOVE, UIDPLUS and SPECIAL-USE only after login).
     pub(crate) async fn new(mut session: Session, timeout: Duration) -> Result<Self, ImapError> {
-        let capabilities = tokio::time::timeout(timeout, session.capabilities())
-            .await
-            .map_err(|_| ImapError::Timeout("CAPABILITY"))?
-            .map_err(|source| ImapError::Command { command: "CAPABILITY", source })?;
+        let capabilities = within(timeout, "CAPABILITY", session.capabilities()).await?;
         let capabilities = capabilities
             .iter()
             .map(|c| match c {
@@ -109,10 +106,7 @@ impl ImapSession {
             let stream = self.session.list(Some(""), Some("*")).await?;
             stream.try_collect::<Vec<_>>().await
         };
-        let names = tokio::time::timeout(timeout, listing)
-            .await
-            .map_err(|_| ImapError::Timeout("LIST"))?
-            .map_err(|source| ImapError::Command { command: "LIST", source })?;
+        let names = within(timeout, "LIST", listing).await?;
         Ok(names
             .iter()
             .map(|n| Folder {
@@ -124,27 +118,18 @@ impl ImapSession {
 
     pub async fn create(&mut self, folder: &str) -> Result<(), ImapError> {
         let timeout = self.timeout;
-        tokio::time::timeout(timeout, self.session.create(folder))
-            .await
-            .map_err(|_| ImapError::Timeout("CREATE"))?
-            .map_err(|source| ImapError::Command { command: "CREATE", source })
+        within(timeout, "CREATE", self.session.create(folder)).await
     }
 
     pub async fn delete(&mut self, folder: &str) -> Result<(), ImapError> {
         let timeout = self.timeout;
-        tokio::time::timeout(timeout, self.session.delete(folder))
-            .await
-            .map_err(|_| ImapError::Timeout("DELETE"))?
-            .map_err(|source| ImapError::Command { command: "DELETE", source })
+        within(timeout, "DELETE", self.session.delete(folder)).await
     }
 
     /// Selects a folder read-write.
     pub async fn select(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
         let timeout = self.timeout;
-        let mailbox = tokio::time::timeout(timeout, self.session.select(folder))
-            .await
-            .map_err(|_| ImapError::Timeout("SELECT"))?
-            .map_err(|source| ImapError::Command { command: "SELECT", source })?;
+        let mailbox = within(timeout, "SELECT", self.session.select(folder)).await?;
         Ok(FolderStatus {
             uidvalidity: mailbox.uid_validity.unwrap_or(0),
             uid_next: mailbox.uid_next.unwrap_or(1),
@@ -155,10 +140,7 @@ impl ImapSession {
     /// `UID SEARCH query`, sorted.
     pub async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
         let timeout = self.timeout;
-        let found = tokio::time::timeout(timeout, self.session.uid_search(query))
-            .await
-            .map_err(|_| ImapError::Timeout("UID SEARCH"))?
-            .map_err(|source| ImapError::Command { command: "UID SEARCH", source })?;
+        let found = within(timeout, "UID SEARCH", self.session.uid_search(query)).await?;
         let mut uids: Vec<u32> = found.into_iter().collect();
         uids.sort_unstable();
         Ok(uids)
@@ -204,10 +186,7 @@ impl ImapSession {
             let stream = self.session.uid_fetch(&set, &query).await?;
             stream.try_collect::<Vec<_>>().await
         };
-        let fetched = tokio::time::timeout(timeout, fetching)
-            .await
-            .map_err(|_| ImapError::Timeout("UID FETCH"))?
-            .map_err(|source| ImapError::Command { command: "UID FETCH", source })?;
+        let fetched = within(timeout, "UID FETCH", fetching).await?;
         let wanted: HashSet<u32> = uids.iter().copied().collect();
         let mut messages: Vec<FetchedMessage> = fetched
             .iter()
@@ -234,27 +213,17 @@ impl ImapSession {
         }
         let timeout = self.timeout;
         let set = uidset::to_set(uids);
-        let run = |command: &'static str, result: Result<Result<(), async_imap::error::Error>, _>| {
-            result
-                .map_err(|_| ImapError::Timeout(command))?
-                .map_err(|source| ImapError::Command { command, source })
-        };
         match method {
-            MoveMethod::Move => {
-                run("UID MOVE", tokio::time::timeout(timeout, self.session.uid_mv(&set, destination)).await)?
-            }
+            MoveMethod::Move => within(timeout, "UID MOVE", self.session.uid_mv(&set, destination)).await?,
             MoveMethod::CopyExpunge | MoveMethod::CopyFlag => {
-                run(
-                    "UID COPY",
-                    tokio::time::timeout(timeout, self.session.uid_copy(&set, destination)).await,
-                )?;
+                within(timeout, "UID COPY", self.session.uid_copy(&set, destination)).await?;
                 self.store_flags(&set, "+FLAGS.SILENT (\\Deleted)").await?;
                 if method == MoveMethod::CopyExpunge {
                     let expunging = async {
                         let stream = self.session.uid_expunge(&set).await?;
                         stream.try_collect::<Vec<_>>().await.map(|_| ())
                     };
-                    run("UID EXPUNGE", tokio::time::timeout(timeout, expunging).await)?;
+                    within(timeout, "UID EXPUNGE", expunging).await?;
                 }
             }
         }
@@ -283,10 +252,7 @@ impl ImapSession {
             let stream = self.session.uid_store(set, change).await?;
             stream.try_collect::<Vec<_>>().await.map(|_| ())
         };
-        tokio::time::timeout(timeout, storing)
-            .await
-            .map_err(|_| ImapError::Timeout("UID STORE"))?
-            .map_err(|source| ImapError::Command { command: "UID STORE", source })
+        within(timeout, "UID STORE", storing).await
     }
 
     /// Adds a message to `folder` (with flags such as `(\\Seen)`, if given).
@@ -297,10 +263,7 @@ impl ImapSession {
         content: &[u8],
     ) -> Result<(), ImapError> {
         let timeout = self.timeout;
-        tokio::time::timeout(timeout, self.session.append(folder, flags, None, content))
-            .await
-            .map_err(|_| ImapError::Timeout("APPEND"))?
-            .map_err(|source| ImapError::Command { command: "APPEND", source })
+        within(timeout, "APPEND", self.session.append(folder, flags, None, content)).await
     }
 
     /// The flags of every message in the selected folder, by UID.
@@ -310,10 +273,7 @@ impl ImapSession {
             let stream = self.session.uid_fetch("1:*", "(UID FLAGS)").await?;
             stream.try_collect::<Vec<_>>().await
         };
-        let fetched = tokio::time::timeout(timeout, fetching)
-            .await
-            .map_err(|_| ImapError::Timeout("UID FETCH"))?
-            .map_err(|source| ImapError::Command { command: "UID FETCH", source })?;
+        let fetched = within(timeout, "UID FETCH", fetching).await?;
         let mut flags: Vec<(u32, Vec<String>)> = fetched
             .iter()
             .filter_map(|f| Some((f.uid?, f.flags().map(|flag| flag_name(&flag)).collect())))
@@ -324,10 +284,7 @@ impl ImapSession {
 
     pub async fn noop(&mut self) -> Result<(), ImapError> {
         let timeout = self.timeout;
-        tokio::time::timeout(timeout, self.session.noop())
-            .await
-            .map_err(|_| ImapError::Timeout("NOOP"))?
-            .map_err(|source| ImapError::Command { command: "NOOP", source })
+        within(timeout, "NOOP", self.session.noop()).await
     }
 
     /// Waits in IDLE until the server reports a change, `renew` passes, or `shutdown`
@@ -343,10 +300,7 @@ impl ImapSession {
         let timeout = self.timeout;
         let capabilities = self.capabilities;
         let mut handle = self.session.idle();
-        tokio::time::timeout(timeout, handle.init())
-            .await
-            .map_err(|_| ImapError::Timeout("IDLE"))?
-            .map_err(|source| ImapError::Command { command: "IDLE", source })?;
+        within(timeout, "IDLE", handle.init()).await?;
         let end = {
             let (wait, stop) = handle.wait_with_timeout(renew);
             tokio::select! {
@@ -361,10 +315,7 @@ impl ImapSession {
                 }
             }
         };
-        let session = tokio::time::timeout(timeout, handle.done())
-            .await
-            .map_err(|_| ImapError::Timeout("DONE"))?
-            .map_err(|source| ImapError::Command { command: "DONE", source })?;
+        let session = within(timeout, "DONE", handle.done()).await?;
         Ok((ImapSession { session, capabilities, timeout }, end))
     }
 
@@ -385,6 +336,18 @@ fn quote(text: &str) -> String {
         })
         .collect();
     format!("\"{escaped}\"")
+}
+
+/// Runs one IMAP command under the session's timeout; errors name the command.
+async fn within<T>(
+    timeout: Duration,
+    command: &'static str,
+    running: impl std::future::Future<Output = Result<T, async_imap::error::Error>>,
+) -> Result<T, ImapError> {
+    tokio::time::timeout(timeout, running)
+        .await
+        .map_err(|_| ImapError::Timeout(command))?
+        .map_err(|source| ImapError::Command { command, source })
 }
 
 fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
