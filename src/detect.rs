@@ -121,6 +121,8 @@ pub struct Facts<'a> {
     pub brands_in_subject: Vec<&'static Brand>,
     /// Lower-cased hosts of every link, in order.
     pub link_hosts: Vec<String>,
+    /// A password the text shows the recipient (read once: a rule and the evidence use it).
+    pub shown_password: Option<String>,
 }
 
 impl<'a> Facts<'a> {
@@ -130,16 +132,15 @@ impl<'a> Facts<'a> {
         // Shape-only addresses mean something only where a currency is named; skipping the
         // search elsewhere keeps it off the hot path of ordinary mail.
         let shapes = families.has(phrases::Family::Cryptocurrency);
-        let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
-        let sender_name = crate::mail::normalize::normalize(sender_name);
         Facts {
             email,
             families,
             wallets: wallet::find_wallets(&email.normalized_text, shapes),
             deadlines: texts.iter().flat_map(|t| money::find_deadlines(t)).collect(),
-            brands_in_sender: brands::brands_named(&sender_name),
+            brands_in_sender: brands::brands_named(&email.normalized_sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
             link_hosts: distinct_hosts(email),
+            shown_password: rules::shown_password(&email.normalized_text),
         }
     }
 }
@@ -198,7 +199,7 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
         category: if label == Label::Clean { Category::Other } else { category },
         signals,
         evidence: Evidence {
-            shown_password: rules::shown_password(&facts),
+            shown_password: facts.shown_password,
             wallets: facts.wallets,
             amounts,
             deadlines: facts.deadlines,

@@ -92,6 +92,8 @@ pub struct Email {
     pub attachments: Vec<Attachment>,
     /// Normalised subject (see [`normalize::normalize`]).
     pub normalized_subject: String,
+    /// Normalised display name of the sender.
+    pub normalized_sender_name: String,
     /// Normalised body text followed by text hidden in HTML attributes.
     pub normalized_text: String,
     /// Size of the raw message in bytes.
@@ -135,7 +137,9 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
     let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
     let (subject, hidden_in_subject) = normalize::normalize_counting(&email.subject);
     let (text, hidden_in_body) = normalize::normalize_counting(&email.text);
-    email.hidden_in_headers = hidden_in_subject + normalize::hidden_inside_words(sender_name);
+    let (sender, hidden_in_sender) = normalize::normalize_counting(sender_name);
+    email.normalized_sender_name = sender;
+    email.hidden_in_headers = hidden_in_subject + hidden_in_sender;
     email.hidden_in_body = hidden_in_body;
     email.normalized_subject = subject;
     email.normalized_text = text;

@@ -109,9 +109,9 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     ));
 }
 
-/// The password shown to the recipient, if the mail quotes one ("password: hunter2",
+/// The password shown to the recipient, if `text` quotes one ("password: hunter2",
 /// "パスワード：abc123"): the seeds advise changing it everywhere it was used.
-pub fn shown_password(facts: &Facts<'_>) -> Option<String> {
+pub fn shown_password(text: &str) -> Option<String> {
     use std::sync::LazyLock;
     static SHOWN: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
@@ -119,7 +119,7 @@ pub fn shown_password(facts: &Facts<'_>) -> Option<String> {
         )
         .expect("password pattern compiles")
     });
-    let caps = SHOWN.captures(&facts.email.normalized_text)?;
+    let caps = SHOWN.captures(text)?;
     let candidate = caps.get(1)?.as_str();
     let looks_like_prose =
         candidate.chars().all(|c| c.is_alphabetic()) && candidate.chars().all(|c| c.is_lowercase());
@@ -130,9 +130,9 @@ pub fn shown_password(facts: &Facts<'_>) -> Option<String> {
 /// the threat feel real. Counted for extortion, and surfaced so the user can change it.
 pub fn shows_password(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if facts.families.has(Family::PasswordClaim)
-        && let Some(password) = shown_password(facts)
+        && let Some(password) = &facts.shown_password
     {
-        out.push(signal("shows_password", 1.0, Category::Extortion, password));
+        out.push(signal("shows_password", 1.0, Category::Extortion, password.clone()));
     }
 }
 
@@ -228,7 +228,7 @@ mod tests {
     fn shows_password_extracts_the_quoted_password() {
         let mail = email(HEADERS, "I know your password. Your password is: Tr0ub4dor&3 and more.");
         assert_eq!(fired(shows_password, &mail), ["shows_password"]);
-        assert_eq!(shown_password(&crate::detect::Facts::gather(&mail)).as_deref(), Some("Tr0ub4dor&3"));
+        assert_eq!(crate::detect::Facts::gather(&mail).shown_password.as_deref(), Some("Tr0ub4dor&3"));
         assert!(fired(shows_password, &email(HEADERS, "Never share your password with anyone.")).is_empty());
     }
 
