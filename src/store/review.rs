@@ -34,41 +34,44 @@ pub struct Detection {
     pub acted_at: Option<i64>,
 }
 
+/// The columns [`detection_from_row`] reads, in its order.
+const DETECTION_COLUMNS: &str = "id, account, folder, uidvalidity, uid, message_id, message_key, from_addr, to_addr, \
+    subject, date, size, score, verdict, category, signals, evidence, action, destination, detected_at, acted_at";
+
+fn detection_from_row(r: &sqlx::sqlite::SqliteRow) -> Detection {
+    Detection {
+        id: r.get(0),
+        account: r.get(1),
+        folder: r.get(2),
+        uidvalidity: r.get(3),
+        uid: r.get(4),
+        message_id: r.get(5),
+        message_key: r.get(6),
+        from: r.get(7),
+        to: r.get(8),
+        subject: r.get(9),
+        date: r.get(10),
+        size: r.get(11),
+        score: r.get(12),
+        verdict: r.get(13),
+        category: r.get(14),
+        signals: serde_json::from_str(r.get::<&str, _>(15)).unwrap_or_default(),
+        evidence: serde_json::from_str(r.get::<&str, _>(16)).unwrap_or_default(),
+        action: r.get(17),
+        destination: r.get(18),
+        detected_at: r.get(19),
+        acted_at: r.get(20),
+    }
+}
+
 impl Store {
     /// One detection by id.
     pub async fn detection(&self, id: i64) -> Result<Option<Detection>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, account, folder, uidvalidity, uid, message_id, message_key, from_addr, to_addr, subject,
-                    date, size, score, verdict, category, signals, evidence, action, destination, detected_at,
-                    acted_at
-             FROM detections WHERE id = ?1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|r| Detection {
-            id: r.get(0),
-            account: r.get(1),
-            folder: r.get(2),
-            uidvalidity: r.get(3),
-            uid: r.get(4),
-            message_id: r.get(5),
-            message_key: r.get(6),
-            from: r.get(7),
-            to: r.get(8),
-            subject: r.get(9),
-            date: r.get(10),
-            size: r.get(11),
-            score: r.get(12),
-            verdict: r.get(13),
-            category: r.get(14),
-            signals: serde_json::from_str(r.get::<&str, _>(15)).unwrap_or_default(),
-            evidence: serde_json::from_str(r.get::<&str, _>(16)).unwrap_or_default(),
-            action: r.get(17),
-            destination: r.get(18),
-            detected_at: r.get(19),
-            acted_at: r.get(20),
-        }))
+        let row = sqlx::query(&format!("SELECT {DETECTION_COLUMNS} FROM detections WHERE id = ?1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(detection_from_row))
     }
 
     /// Every detection of `account` made in `[start, end)`, oldest first.
@@ -78,21 +81,16 @@ impl Store {
         start: i64,
         end: i64,
     ) -> Result<Vec<Detection>, StoreError> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM detections WHERE account = ?1 AND detected_at >= ?2 AND detected_at < ?3 ORDER BY detected_at, id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {DETECTION_COLUMNS} FROM detections
+             WHERE account = ?1 AND detected_at >= ?2 AND detected_at < ?3 ORDER BY detected_at, id"
+        ))
         .bind(account)
         .bind(start)
         .bind(end)
         .fetch_all(self.pool())
         .await?;
-        let mut detections = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(d) = self.detection(id).await? {
-                detections.push(d);
-            }
-        }
-        Ok(detections)
+        Ok(rows.iter().map(detection_from_row).collect())
     }
 
     /// Messages scanned for `account` on the days from `first_day` to `last_day`
