@@ -121,13 +121,16 @@ service imap-login {{
             .arg(self.dir.path().join("dovecot.conf"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(self.dir.path().join("dovecot.stderr")).expect("stderr file"))
             .spawn()
             .expect("dovecot starts (is dovecot-imapd installed?)");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
         while std::net::TcpStream::connect(("127.0.0.1", self.imaps_port)).is_err() {
-            assert!(Instant::now() < deadline, "dovecot did not start: {}", self.log());
+            let exited = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten());
+            let stderr = std::fs::read_to_string(self.dir.path().join("dovecot.stderr")).unwrap_or_default();
+            assert!(exited.is_none(), "dovecot exited ({exited:?}): {stderr}{}", self.log());
+            assert!(Instant::now() < deadline, "dovecot did not start: {stderr}{}", self.log());
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -181,9 +184,20 @@ impl Drop for Dovecot {
     }
 }
 
+/// A port nothing listens on now, and that this process has not handed out before: tests
+/// run in parallel, and the OS may offer a just-released port again before the Dovecot
+/// it was meant for has bound it.
 fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    loop {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return port;
+        }
+    }
 }
 
 fn make_certificate(dir: &Path, names: &str) {
