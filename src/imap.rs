@@ -17,6 +17,21 @@ pub use connect::connect;
 pub use junk::{Folder, JunkChoice};
 pub use session::{FetchedMessage, FolderStatus, IdleEnd, ImapSession, MoveMethod};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Commands sent to any server by this process (each one a round trip, also when
+/// pipelined); benchmarks divide it by the messages scanned.
+static COMMANDS_SENT: AtomicU64 = AtomicU64::new(0);
+
+/// How many IMAP commands this process has sent so far, logins included.
+pub fn commands_sent() -> u64 {
+    COMMANDS_SENT.load(Ordering::Relaxed)
+}
+
+fn count_command() {
+    COMMANDS_SENT.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What went wrong talking to an IMAP server. Never contains a password or token.
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {

@@ -61,7 +61,12 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // 256 KiB of page cache per connection instead of SQLite's 2 MiB default: the
+            // cache grows with the history and took the service's memory with it (peak RSS
+            // of a 100,000-message first scan 21% above a 10,000-message one with 2 MiB, 9%
+            // with this); a batch's lookups go by index, and the OS caches the file anyway.
+            .pragma("cache_size", "-256");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool, _lock: None })

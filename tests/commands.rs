@@ -41,7 +41,7 @@ async fn run_stops_cleanly_on_sigterm_and_never_logs_the_password() {
     };
     assert!(exit.success(), "exit status {exit:?}");
     let log = std::fs::read_to_string(&log_path).expect("log");
-    assert!(log.contains("moved a threat to Junk"), "{log}");
+    assert!(log.contains("threat found, moving it to Junk") && log.contains(" threats to Junk"), "{log}");
     let leaks: Vec<String> =
         log.lines().filter(|l| l.contains(PASSWORD)).map(|l| l.replace(PASSWORD, "<PASSWORD>")).collect();
     assert!(leaks.is_empty(), "the password must never be logged:\n{}", leaks.join("\n"));

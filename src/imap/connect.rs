@@ -40,6 +40,7 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
         TlsMode::Starttls => {
             let mut client = Client::new(Bounded::new(tcp, max_line));
             read_greeting(&mut client, timeout).await?;
+            super::count_command();
             tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
                 .await
                 .map_err(|_| ImapError::Timeout("STARTTLS"))?
@@ -74,6 +75,7 @@ async fn login(
     secret: &Secret,
 ) -> Result<async_imap::Session<BoxedStream>, ImapError> {
     let user = account.username.as_str();
+    super::count_command();
     let attempt = async {
         match account.auth {
             AuthMethod::Login => client.login(user, secret.expose()).await,

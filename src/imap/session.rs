@@ -171,7 +171,11 @@ impl ImapSession {
             return Ok(Vec::new());
         }
         self.noop().await?;
-        self.search(&format!("UID {}", uidset::to_set(uids))).await
+        let mut found = Vec::new();
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            found.extend(self.search(&format!("UID {set}")).await?);
+        }
+        Ok(found)
     }
 
     /// Reads messages without marking them seen (`BODY.PEEK`), at most `max_bytes` of each.
@@ -180,25 +184,24 @@ impl ImapSession {
             return Ok(Vec::new());
         }
         let timeout = self.timeout;
-        let set = uidset::to_set(uids);
         let query = format!("(UID RFC822.SIZE BODY.PEEK[]<0.{max_bytes}>)");
-        let fetching = async {
-            let stream = self.session.uid_fetch(&set, &query).await?;
-            stream.try_collect::<Vec<_>>().await
-        };
-        let fetched = within(timeout, "UID FETCH", fetching).await?;
         let wanted: HashSet<u32> = uids.iter().copied().collect();
-        let mut messages: Vec<FetchedMessage> = fetched
-            .iter()
-            .filter_map(|f| {
+        let mut messages = Vec::with_capacity(uids.len());
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            let fetching = async {
+                let stream = self.session.uid_fetch(&set, &query).await?;
+                stream.try_collect::<Vec<_>>().await
+            };
+            let fetched = within(timeout, "UID FETCH", fetching).await?;
+            messages.extend(fetched.iter().filter_map(|f| {
                 let uid = f.uid?;
                 wanted.contains(&uid).then(|| FetchedMessage {
                     uid,
                     size: f.size.unwrap_or(0),
                     raw: f.body().unwrap_or_default().to_vec(),
                 })
-            })
-            .collect();
+            }));
+        }
         messages.sort_by_key(|m| m.uid);
         messages.dedup_by_key(|m| m.uid);
         Ok(messages)
@@ -212,18 +215,21 @@ impl ImapSession {
             return Ok(method);
         }
         let timeout = self.timeout;
-        let set = uidset::to_set(uids);
-        match method {
-            MoveMethod::Move => within(timeout, "UID MOVE", self.session.uid_mv(&set, destination)).await?,
-            MoveMethod::CopyExpunge | MoveMethod::CopyFlag => {
-                within(timeout, "UID COPY", self.session.uid_copy(&set, destination)).await?;
-                self.store_flags(&set, "+FLAGS.SILENT (\\Deleted)").await?;
-                if method == MoveMethod::CopyExpunge {
-                    let expunging = async {
-                        let stream = self.session.uid_expunge(&set).await?;
-                        stream.try_collect::<Vec<_>>().await.map(|_| ())
-                    };
-                    within(timeout, "UID EXPUNGE", expunging).await?;
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            match method {
+                MoveMethod::Move => {
+                    within(timeout, "UID MOVE", self.session.uid_mv(&set, destination)).await?
+                }
+                MoveMethod::CopyExpunge | MoveMethod::CopyFlag => {
+                    within(timeout, "UID COPY", self.session.uid_copy(&set, destination)).await?;
+                    self.store_flags(&set, "+FLAGS.SILENT (\\Deleted)").await?;
+                    if method == MoveMethod::CopyExpunge {
+                        let expunging = async {
+                            let stream = self.session.uid_expunge(&set).await?;
+                            stream.try_collect::<Vec<_>>().await.map(|_| ())
+                        };
+                        within(timeout, "UID EXPUNGE", expunging).await?;
+                    }
                 }
             }
         }
@@ -235,7 +241,7 @@ impl ImapSession {
         if uids.is_empty() {
             return Ok(());
         }
-        self.store_flags(&uidset::to_set(uids), &format!("+FLAGS.SILENT ({keyword})")).await
+        self.change_flags(uids, &format!("+FLAGS.SILENT ({keyword})")).await
     }
 
     /// Takes a flag (such as `\\Deleted`) off `uids`.
@@ -243,7 +249,14 @@ impl ImapSession {
         if uids.is_empty() {
             return Ok(());
         }
-        self.store_flags(&uidset::to_set(uids), &format!("-FLAGS.SILENT ({flag})")).await
+        self.change_flags(uids, &format!("-FLAGS.SILENT ({flag})")).await
+    }
+
+    async fn change_flags(&mut self, uids: &[u32], change: &str) -> Result<(), ImapError> {
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            self.store_flags(&set, change).await?;
+        }
+        Ok(())
     }
 
     async fn store_flags(&mut self, set: &str, change: &str) -> Result<(), ImapError> {
@@ -321,6 +334,7 @@ impl ImapSession {
 
     /// Says goodbye; errors are of no interest at this point.
     pub async fn logout(mut self) {
+        super::count_command();
         let _ = tokio::time::timeout(self.timeout, self.session.logout()).await;
     }
 }
@@ -344,6 +358,7 @@ async fn within<T>(
     command: &'static str,
     running: impl std::future::Future<Output = Result<T, async_imap::error::Error>>,
 ) -> Result<T, ImapError> {
+    super::count_command();
     tokio::time::timeout(timeout, running)
         .await
         .map_err(|_| ImapError::Timeout(command))?
