@@ -40,29 +40,35 @@ type Planned = (i64, u32);
 /// A batch being classified on the blocking pool.
 type Classifying = tokio::task::JoinHandle<Vec<batch::Classified>>;
 
-/// How many planned actions a long scan gathers before it sends them. Every command that
-/// takes mail out of a folder makes some servers re-read the whole folder (Dovecot's
-/// maildir resyncs its file list: measured, 80% of its time on a 100,000-message first
-/// scan), so a first scan moves in a few large commands instead of one per batch. The
-/// actions are in the store as planned meanwhile, so a crash leaves nothing undone:
-/// [`Worker::reconcile`] finishes them on the next connection.
-const ACT_EVERY: usize = 1_000;
+/// How long a scan gathers planned actions before it sends them: ten batches, or five
+/// seconds on a slow server. Every command that takes mail out of a folder makes some
+/// servers re-read the whole folder (Dovecot's maildir resyncs its file list: measured,
+/// 80% of its time in a 100,000-message first scan that moved after every batch), so a
+/// long scan moves in a few large commands instead of one per batch. The actions are in
+/// the store as planned meanwhile, so a crash leaves nothing undone: [`Worker::reconcile`]
+/// finishes them on the next connection.
+const ACT_EVERY_BATCHES: usize = 10;
+const ACT_EVERY: Duration = Duration::from_secs(5);
+
+/// Whether gathered actions should go to the server now.
+fn act_due(batches_gathered: usize, since_last_act: Duration) -> bool {
+    batches_gathered >= ACT_EVERY_BATCHES || since_last_act >= ACT_EVERY
+}
 
 /// Moves and flags recorded as planned and not yet sent to the server.
 #[derive(Debug, Default)]
 struct PlannedActions {
     moves: Vec<Planned>,
     flags: Vec<Planned>,
+    /// How many batches planned them.
+    batches: usize,
 }
 
 impl PlannedActions {
-    fn len(&self) -> usize {
-        self.moves.len() + self.flags.len()
-    }
-
     fn extend(&mut self, more: PlannedActions) {
         self.moves.extend(more.moves);
         self.flags.extend(more.flags);
+        self.batches += more.batches;
     }
 }
 
@@ -198,6 +204,7 @@ impl Worker {
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<(Classifying, u32)> = None;
         let mut planned = PlannedActions::default();
+        let mut last_act = std::time::Instant::now();
         // A long scan (a first run over a full mailbox) says how far it got, about every
         // tenth of the way.
         let report_every = (uids.len() / 10).max(self.account.batch_size * 10);
@@ -218,8 +225,9 @@ impl Worker {
             );
             if let Some((classifying, last_uid)) = in_flight.replace(next) {
                 cursor = self.finish_batch(cursor, classifying, last_uid, &mut planned).await?;
-                if planned.len() >= ACT_EVERY {
+                if act_due(planned.batches, last_act.elapsed()) {
                     self.act(imap, std::mem::take(&mut planned), junk).await?;
+                    last_act = std::time::Instant::now();
                 }
             }
         }
@@ -301,7 +309,7 @@ impl Worker {
             info!(account = %self.account.name, folder = %self.folder, uid = d.uid, category = %d.category,
                   score = d.score, "threat found, moving it to Junk: {:?}", d.subject);
         }
-        Ok(PlannedActions { moves: with_action("planned"), flags: with_action("flag-planned") })
+        Ok(PlannedActions { moves: with_action("planned"), flags: with_action("flag-planned"), batches: 1 })
     }
 
     /// Sends planned moves and flags to the server. Messages that vanished since the
@@ -476,6 +484,14 @@ mod tests {
         assert_eq!(imap.all_flags().await.expect("flags").len(), 1, "only the message still there was moved");
         imap.select("Elsewhere").await.expect("select");
         assert_eq!(imap.all_flags().await.expect("flags").len(), 1, "the other client's move stands");
+    }
+
+    #[test]
+    fn gathered_actions_go_out_after_ten_batches_or_five_seconds() {
+        assert!(!act_due(1, Duration::from_millis(10)));
+        assert!(!act_due(ACT_EVERY_BATCHES - 1, ACT_EVERY - Duration::from_millis(1)));
+        assert!(act_due(ACT_EVERY_BATCHES, Duration::ZERO));
+        assert!(act_due(1, ACT_EVERY));
     }
 
     #[test]
