@@ -44,6 +44,9 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(open_inbox(&config))?;
     eprintln!("filled and indexed the mailbox ({count} messages) in {:.1}s", filled.elapsed().as_secs_f64());
 
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        scamguard::app::progress::show_bars();
+    }
     reset_peak_rss();
     let rss_before = rss_kib("VmRSS");
     let commands_before = scamguard::imap::commands_sent();

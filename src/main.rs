@@ -1,6 +1,7 @@
 //! The `scamguard` command: parses arguments, sets up logging, and calls the library.
 #![deny(clippy::indexing_slicing)]
 
+use std::io::IsTerminal;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -134,8 +135,14 @@ fn main() -> ExitCode {
         .with_default_directive(tracing_subscriber::filter::LevelFilter::INFO.into())
         .from_env_lossy()
         .add_directive("async_imap=info".parse().expect("static directive"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(scamguard::app::progress::log_writer)
+        .init();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Run { .. }) && std::io::stderr().is_terminal() {
+        scamguard::app::progress::show_bars();
+    }
     let result = match cli.command {
         Command::Run { config, once, dry_run } => service::run(&config, once, dry_run),
         Command::Check { config } => service::check(&config),

@@ -102,3 +102,45 @@ async fn run_once_fails_when_an_account_fails_and_check_says_why() {
     assert!(!run.status.success(), "a failed account makes --once fail");
     assert!(String::from_utf8_lossy(&run.stderr).contains("login as alice refused"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_scan_draws_a_bar_on_a_terminal_and_logs_plain_lines_otherwise() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("batch_size = 5\n");
+    let config = load(&config_path);
+    let mut session = mailbox(&config).await;
+    for raw in scamguard::bench::generate_range(0, 120) {
+        session.append("INBOX", None, &raw).await.expect("append");
+    }
+    let text = std::fs::read_to_string(&config_path).expect("config");
+    let second_database = dovecot.dir().join("terminal.toml");
+    std::fs::write(&second_database, text.replace("scamguard.db", "terminal.db")).expect("config");
+
+    let piped = scamguard()
+        .args(["run", "--once", "--dry-run", "--config"])
+        .arg(&config_path)
+        .output()
+        .expect("runs");
+    assert!(piped.status.success());
+    let log = String::from_utf8_lossy(&piped.stderr);
+    assert!(log.contains("scanned 50 of 120 messages"), "{log}");
+    assert!(!log.contains("120 messages ("), "no bar without a terminal:\n{log}");
+
+    // script(1) gives the command a terminal (util-linux, on every Debian).
+    let command = format!(
+        "{} run --once --dry-run --config {}",
+        env!("CARGO_BIN_EXE_scamguard"),
+        second_database.display()
+    );
+    let on_terminal = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script runs");
+    assert!(on_terminal.status.success(), "{}", String::from_utf8_lossy(&on_terminal.stderr));
+    let screen = String::from_utf8_lossy(&on_terminal.stdout);
+    assert!(
+        screen.contains("test/INBOX [") && screen.contains("/120 messages ("),
+        "a bar was drawn:\n{screen}"
+    );
+    assert!(!screen.contains("scanned 50 of 120"), "the bar replaces the plain lines:\n{screen}");
+}

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use super::batch;
+use super::progress::ScanProgress;
 use crate::clock;
 use crate::config::{Account, InitialScan};
 use crate::detect::Thresholds;
@@ -205,19 +206,13 @@ impl Worker {
         let mut in_flight: Option<(Classifying, u32)> = None;
         let mut planned = PlannedActions::default();
         let mut last_act = std::time::Instant::now();
-        // A long scan (a first run over a full mailbox) says how far it got, about every
-        // tenth of the way.
-        let report_every = (uids.len() / 10).max(self.account.batch_size * 10);
-        let mut next_report = report_every;
+        let mut progress =
+            ScanProgress::start(&self.account.name, &self.folder, uids.len(), self.account.batch_size);
         for (index, chunk) in uids.chunks(self.account.batch_size).enumerate() {
             if *shutdown.borrow() {
                 break;
             }
-            let done = index * self.account.batch_size;
-            if done >= next_report {
-                info!(account = %self.account.name, folder = %self.folder, "scanned {done} of {} messages", uids.len());
-                next_report += report_every;
-            }
+            progress.advance(index * self.account.batch_size);
             let fetched = imap.fetch(chunk, self.account.max_message_bytes).await?;
             let next = (
                 self.classify_in_background(fetched),
