@@ -10,6 +10,7 @@
 //! clock starts, so the figures are the scanner's alone. The peak RSS is reset before the
 //! scan (`/proc/self/clear_refs`), so it is the scan's peak, not the filler's.
 
+mod common;
 #[path = "../tests/support/dovecot.rs"]
 #[allow(dead_code)]
 mod dovecot;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use common::{cpu_seconds, rss_kib};
 use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
 use scamguard::store::{HistoryFilter, Store};
@@ -29,12 +31,7 @@ fn main() -> anyhow::Result<()> {
     let count: usize = std::env::args().nth(1).map_or(Ok(10_000), |n| n.parse())?;
     let batch_size: usize = std::env::args().nth(2).map_or(Ok(200), |n| n.parse())?;
     let server = dovecot::Dovecot::start(dovecot::Options::default());
-    // Dovecot indexes a freshly written 100,000-message maildir on the first SELECT,
-    // which takes longer than the tests' 10-second command timeout.
-    let config_path = server.write_config(&format!("batch_size = {batch_size}\n"));
-    let text =
-        std::fs::read_to_string(&config_path)?.replace("command_timeout = 10", "command_timeout = 300");
-    std::fs::write(&config_path, text)?;
+    let config_path = common::bench_config(&server, &format!("batch_size = {batch_size}\n"))?;
     let (config, _) = Config::load(&config_path)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
 
@@ -132,24 +129,4 @@ fn reset_peak_rss() {
     if std::fs::write("/proc/self/clear_refs", "5").is_err() {
         eprintln!("could not reset the peak RSS; it includes the filler");
     }
-}
-
-fn cpu_seconds() -> f64 {
-    // utime and stime, fields 14 and 15 of /proc/self/stat, in clock ticks (100 Hz).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit(')').next().unwrap_or_default();
-    // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12.
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// A `/proc/self/status` memory figure (`VmRSS`, `VmHWM`) in KiB.
-fn rss_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next().and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
 }
