@@ -98,10 +98,10 @@ pub struct Email {
     pub normalized_text: String,
     /// Size of the raw message in bytes.
     pub size: usize,
-    /// Invisible characters hidden inside words of the subject and sender name.
-    pub hidden_in_headers: usize,
-    /// Invisible characters hidden inside words of the body text.
-    pub hidden_in_body: usize,
+    /// Filter-evasion marks in the subject and sender name.
+    pub disguised_headers: normalize::Disguises,
+    /// Filter-evasion marks in the body text.
+    pub disguised_body: normalize::Disguises,
     /// An HTML body carries a password field.
     pub has_password_field: bool,
 }
@@ -135,12 +135,12 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         }
     }
     let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
-    let (subject, hidden_in_subject) = normalize::normalize_counting(&email.subject);
-    let (text, hidden_in_body) = normalize::normalize_counting(&email.text);
-    let (sender, hidden_in_sender) = normalize::normalize_counting(sender_name);
+    let (subject, disguised_subject) = normalize::normalize_counting(&email.subject);
+    let (text, disguised_body) = normalize::normalize_counting(&email.text);
+    let (sender, disguised_sender) = normalize::normalize_counting(sender_name);
     email.normalized_sender_name = sender;
-    email.hidden_in_headers = hidden_in_subject + hidden_in_sender;
-    email.hidden_in_body = hidden_in_body;
+    email.disguised_headers = disguised_subject + disguised_sender;
+    email.disguised_body = disguised_body;
     email.normalized_subject = subject;
     email.normalized_text = text;
     if !attribute_text.is_empty() {

@@ -51,6 +51,9 @@ pub const RULES: &[Rule] = &[
     headers::reply_to_elsewhere,
     headers::recipient_address_in_body,
     evasion::hidden_characters,
+    evasion::disguised_letters,
+    evasion::spaced_out_letters,
+    evasion::confusable_spelling,
 ];
 
 fn signal(rule: &'static str, weight: f32, category: Category, evidence: impl Into<String>) -> Signal {

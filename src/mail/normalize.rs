@@ -17,27 +17,61 @@ pub fn normalize(text: &str) -> String {
     normalize_counting(text).0
 }
 
-/// [`normalize`], and in the same pass the count of invisible characters that sat inside
-/// words (between two letters or digits). Layout puts invisible characters between words
-/// or in padding; only evasion puts them inside a word ("B\u{200B}itcoin",
-/// "P\u{0336}a\u{0336}y").
-pub fn normalize_counting(text: &str) -> (String, usize) {
+/// Marks of text built to slip past keyword filters, counted while normalising: each
+/// renders as ordinary text to the reader and as something else to a filter.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Disguises {
+    /// Invisible characters inside words ("B\u{200B}itcoin", "P\u{0336}a\u{0336}y").
+    /// Layout puts them between words or in padding; only evasion puts them inside one.
+    pub hidden: usize,
+    /// Letters of other alphabets mixed into Latin words: Cyrillic or Greek twins
+    /// ("Вitсоin"), small capitals ("ᴘᴀʏᴍᴇɴᴛ"), mathematical letters ("𝐏𝐚𝐲").
+    pub lookalikes: usize,
+    /// Japanese characters spaced out one by one ("三 井 住 友 カ ー ド"): Japanese has no
+    /// word spaces, and a space after every character only breaks up a keyword.
+    pub spaced: usize,
+}
+
+impl std::ops::Add for Disguises {
+    type Output = Disguises;
+
+    fn add(self, other: Disguises) -> Disguises {
+        Disguises {
+            hidden: self.hidden + other.hidden,
+            lookalikes: self.lookalikes + other.lookalikes,
+            spaced: self.spaced + other.spaced,
+        }
+    }
+}
+
+/// [`normalize`], and in the same pass the [`Disguises`] it took off.
+pub fn normalize_counting(text: &str) -> (String, Disguises) {
     // Most mail is already in NFKC (all ASCII is); the quick check is far cheaper than
     // running the composition machinery over every character.
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         clean(text.chars(), text.len())
     } else {
-        clean(text.nfkc(), text.len())
+        // NFKC turns mathematical letters into plain ones: count them before it does.
+        let mathematical = text.chars().filter(|c| ('\u{1D400}'..='\u{1D7FF}').contains(c)).count();
+        let (out, mut disguises) = clean(text.nfkc(), text.len());
+        disguises.lookalikes += mathematical;
+        (out, disguises)
     }
 }
 
-fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, usize) {
+fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, Disguises) {
     let mut out = String::with_capacity(len);
+    let mut disguises = Disguises::default();
     let mut pending_space = false;
     let mut previous: Option<char> = None;
     let mut after_alphanumeric = false;
     let mut hidden_here = 0;
-    let mut hidden_inside = 0;
+    // Characters since the last whitespace, and in the word before it.
+    let mut run = 0;
+    let mut run_before_space = 0;
+    // The previous character as written: an ASCII letter, or a folded look-alike.
+    let mut after_ascii_letter = false;
+    let mut after_lookalike = false;
     for c in chars {
         if is_invisible(c) {
             hidden_here += usize::from(after_alphanumeric);
@@ -45,25 +79,43 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, usize) {
         }
         after_alphanumeric = c.is_alphanumeric();
         if after_alphanumeric {
-            hidden_inside += hidden_here;
+            disguises.hidden += hidden_here;
         }
         hidden_here = 0;
         if c.is_whitespace() {
             pending_space = previous.is_some();
+            if run > 0 {
+                run_before_space = run;
+            }
+            run = 0;
+            after_ascii_letter = false;
+            after_lookalike = false;
             continue;
         }
-        let c = fold_lookalike(c);
+        let folded = fold_lookalike(c);
+        let is_lookalike = folded != c;
+        if is_small_capital(c)
+            || (is_lookalike && after_ascii_letter)
+            || (after_lookalike && c.is_ascii_alphabetic())
+        {
+            disguises.lookalikes += 1;
+        }
+        after_ascii_letter = c.is_ascii_alphabetic();
+        after_lookalike = is_lookalike;
         if pending_space {
-            let glue = previous.is_some_and(|p| !p.is_ascii()) && !c.is_ascii();
-            if !glue {
+            let glue = previous.is_some_and(|p| !p.is_ascii()) && !folded.is_ascii();
+            if glue {
+                disguises.spaced += usize::from(run_before_space == 1);
+            } else {
                 out.push(' ');
             }
             pending_space = false;
         }
-        out.push(c);
-        previous = Some(c);
+        out.push(folded);
+        run += 1;
+        previous = Some(folded);
     }
-    (out, hidden_inside)
+    (out, disguises)
 }
 
 /// Characters that render as nothing (or only steer layout) and so can be slipped into a
@@ -87,10 +139,48 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
-/// Maps Cyrillic and Greek letters that look like Latin ones to their Latin twin, so
-/// "Вitсоin" or "pаypal" reads as the word it imitates. Letters with no Latin look-alike
-/// are left alone.
+/// Small capitals (phonetic letters no ordinary text uses) that scams write words in.
+fn is_small_capital(c: char) -> bool {
+    fold_small_capital(c) != c
+}
+
+fn fold_small_capital(c: char) -> char {
+    match c {
+        'ᴀ' => 'a',
+        'ʙ' => 'b',
+        'ᴄ' => 'c',
+        'ᴅ' => 'd',
+        'ᴇ' => 'e',
+        'ꜰ' => 'f',
+        'ɢ' => 'g',
+        'ʜ' => 'h',
+        'ɪ' => 'i',
+        'ᴊ' => 'j',
+        'ᴋ' => 'k',
+        'ʟ' => 'l',
+        'ᴍ' => 'm',
+        'ɴ' => 'n',
+        'ᴏ' => 'o',
+        'ᴘ' => 'p',
+        'ʀ' => 'r',
+        'ꜱ' => 's',
+        'ᴛ' => 't',
+        'ᴜ' => 'u',
+        'ᴠ' => 'v',
+        'ᴡ' => 'w',
+        'ʏ' => 'y',
+        'ᴢ' => 'z',
+        other => other,
+    }
+}
+
+/// Maps Cyrillic and Greek letters that look like Latin ones, and small capitals, to
+/// their Latin twin, so "Вitсоin", "pаypal" or "ᴘᴀʏᴍᴇɴᴛ" reads as the word it imitates.
+/// Letters with no Latin look-alike are left alone.
 pub fn fold_lookalike(c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
     match c {
         'а' | 'α' => 'a',
         'А' | 'Α' => 'A',
@@ -127,7 +217,7 @@ pub fn fold_lookalike(c: char) -> char {
         'ӏ' => 'l',
         'ԛ' => 'q',
         'ԝ' => 'w',
-        other => other,
+        other => fold_small_capital(other),
     }
 }
 
@@ -159,9 +249,32 @@ mod tests {
 
     #[test]
     fn hidden_characters_inside_words_are_counted_but_padding_is_not() {
-        assert_eq!(normalize_counting("B\u{200B}i\u{200B}tcoin").1, 2);
-        assert_eq!(normalize_counting("P\u{0336}a\u{0336}y\u{0336}").1, 2);
-        assert_eq!(normalize_counting("Hello \u{200C}\u{034F} \u{200C}\u{034F} world").1, 0);
+        assert_eq!(normalize_counting("B\u{200B}i\u{200B}tcoin").1.hidden, 2);
+        assert_eq!(normalize_counting("P\u{0336}a\u{0336}y\u{0336}").1.hidden, 2);
+        assert_eq!(normalize_counting("Hello \u{200C}\u{034F} \u{200C}\u{034F} world").1.hidden, 0);
+    }
+
+    #[test]
+    fn letters_from_other_alphabets_inside_latin_words_are_counted() {
+        let (text, disguises) = normalize_counting("Вitсоin");
+        assert_eq!(text, "Bitcoin");
+        assert!(disguises.lookalikes >= 2, "{disguises:?}");
+        let (text, disguises) = normalize_counting("ᴘᴀʏᴍᴇɴᴛ ᴅᴇᴄʟɪɴᴇᴅ");
+        assert_eq!(text, "payment declined");
+        assert_eq!(disguises.lookalikes, 15);
+        let (text, disguises) = normalize_counting("\u{1D40F}\u{1D41A}\u{1D432} now");
+        assert_eq!(text, "Pay now");
+        assert_eq!(disguises.lookalikes, 3);
+        // Russian is Russian: its letters fold, but no Latin word is disguised.
+        assert_eq!(normalize_counting("Привет, мир. Hello").1.lookalikes, 0);
+    }
+
+    #[test]
+    fn japanese_spaced_out_character_by_character_is_counted() {
+        let (text, disguises) = normalize_counting("三 井 住 友 カ ー ドをご利用");
+        assert_eq!(text, "三井住友カードをご利用");
+        assert_eq!(disguises.spaced, 6);
+        assert_eq!(normalize_counting("東京都 港区の 会議室で\n行います").1.spaced, 0);
     }
 
     #[test]

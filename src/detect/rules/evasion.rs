@@ -1,6 +1,9 @@
-//! Rules for text written to slip past filters: invisible characters inside words of the
-//! subject, the sender name or the body. Readers never see them, so nothing legitimate
-//! has a reason to put them there.
+//! Rules for text written to slip past filters: invisible characters inside words, letters
+//! borrowed from other alphabets, Japanese spaced out character by character, and
+//! look-alike spellings ("Iog in", "PayPaI"). Readers see ordinary words, so nothing
+//! legitimate has a reason to write them that way.
+
+use crate::mail::normalize::Disguises;
 
 use super::{Category, Facts, Signal, signal};
 
@@ -10,19 +13,183 @@ const MIN_HIDDEN_IN_HEADERS: usize = 2;
 /// In the body a few can come from copy-and-paste; a scam breaking its keywords up has
 /// many more.
 const MIN_HIDDEN_IN_BODY: usize = 5;
+/// Borrowed letters: a name or subject written in small capitals has many; a stray
+/// Greek letter in a formula has one.
+const MIN_LOOKALIKES_IN_HEADERS: usize = 3;
+const MIN_LOOKALIKES_IN_BODY: usize = 8;
+/// Spaced-out Japanese: a decorative heading ("お 知 ら せ") has a few; a mail that
+/// breaks up every brand name and keyword has many.
+const MIN_SPACED_IN_HEADERS: usize = 4;
+const MIN_SPACED_IN_BODY: usize = 12;
 
 /// Invisible characters (zero-width, soft hyphens, combining overlays, tag characters)
 /// inside words: keyword-filter evasion. Supports any category.
 pub fn hidden_characters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
-    if email.hidden_in_headers >= MIN_HIDDEN_IN_HEADERS {
-        let evidence =
-            format!("{} hidden characters inside subject or sender words", email.hidden_in_headers);
+    let (headers, body) = (email.disguised_headers.hidden, email.disguised_body.hidden);
+    if headers >= MIN_HIDDEN_IN_HEADERS {
+        let evidence = format!("{headers} hidden characters inside subject or sender words");
         out.push(signal("hidden_characters", 3.0, Category::Other, evidence));
-    } else if email.hidden_in_body >= MIN_HIDDEN_IN_BODY {
-        let evidence = format!("{} hidden characters inside body words", email.hidden_in_body);
+    } else if body >= MIN_HIDDEN_IN_BODY {
+        let evidence = format!("{body} hidden characters inside body words");
         out.push(signal("hidden_characters", 2.0, Category::Other, evidence));
     }
+}
+
+/// Latin words written with letters of other alphabets: Cyrillic or Greek twins
+/// ("Вitсоin"), small capitals ("ᴘᴀʏᴍᴇɴᴛ ᴅᴇᴄʟɪɴᴇᴅ"), mathematical letters ("𝐏𝐚𝐲").
+/// They read as the word to a person and as nothing to a filter.
+pub fn disguised_letters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let count = |d: &Disguises| d.lookalikes;
+    disguise_signal(facts, count, (MIN_LOOKALIKES_IN_HEADERS, MIN_LOOKALIKES_IN_BODY), out, |n, place| {
+        ("disguised_letters", format!("{n} letters from other alphabets inside Latin words of the {place}"))
+    });
+}
+
+/// Japanese written with a space after every character ("三 井 住 友 カ ー ド"), which
+/// breaks brand names and keywords apart for a filter and not for a reader.
+pub fn spaced_out_letters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let count = |d: &Disguises| d.spaced;
+    disguise_signal(facts, count, (MIN_SPACED_IN_HEADERS, MIN_SPACED_IN_BODY), out, |n, place| {
+        ("spaced_out_letters", format!("{n} Japanese characters spaced out one by one in the {place}"))
+    });
+}
+
+/// One signal for a kind of disguise when the headers or the body carry enough of it.
+fn disguise_signal(
+    facts: &Facts<'_>,
+    count: impl Fn(&Disguises) -> usize,
+    (min_headers, min_body): (usize, usize),
+    out: &mut Vec<Signal>,
+    describe: impl Fn(usize, &str) -> (&'static str, String),
+) {
+    let email = facts.email;
+    let (headers, body) = (count(&email.disguised_headers), count(&email.disguised_body));
+    let found = if headers >= min_headers {
+        Some((2.0, describe(headers, "subject or sender name")))
+    } else if body >= min_body {
+        Some((1.5, describe(body, "body")))
+    } else {
+        None
+    };
+    if let Some((weight, (rule, evidence))) = found {
+        out.push(signal(rule, weight, Category::Other, evidence));
+    }
+}
+
+/// Words that phishing spells with look-alike characters so a filter misses them and a
+/// reader does not: these, or a brand's name, are what "Iog in", "User lD", "PayPaI",
+/// "TrustwaIIet" and "Micr0soft" stand for.
+const DISGUISED_TARGETS: &[&str] = &[
+    "account",
+    "alert",
+    "amazon",
+    "apple",
+    "bill",
+    "billing",
+    "blocked",
+    "cancel",
+    "click",
+    "closure",
+    "delivery",
+    "email",
+    "facebook",
+    "failed",
+    "gmail",
+    "google",
+    "help",
+    "icloud",
+    "id",
+    "invoice",
+    "ledger",
+    "link",
+    "locked",
+    "log",
+    "login",
+    "logon",
+    "mail",
+    "microsoft",
+    "netflix",
+    "office",
+    "online",
+    "outlook",
+    "payment",
+    "paypal",
+    "please",
+    "security",
+    "signin",
+    "support",
+    "suspended",
+    "trustwallet",
+    "unlock",
+    "update",
+    "verify",
+    "wallet",
+];
+
+/// Look-alike spellings of security words and brand names in the subject, sender name or
+/// text: a capital I for an l ("Iog in", "PayPaI"), an l for a capital I ("User lD"), a
+/// zero for an o ("Micr0soft"). Each is a word a filter looks for, spelled so it does not
+/// find it.
+pub fn confusable_spelling(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let email = facts.email;
+    let texts = [&email.normalized_subject, &email.normalized_sender_name, &email.normalized_text];
+    let found: Vec<String> =
+        texts.iter().flat_map(|text| disguised_words(text)).fold(Vec::new(), |mut distinct, word| {
+            if !distinct.contains(&word) {
+                distinct.push(word);
+            }
+            distinct
+        });
+    if !found.is_empty() {
+        let evidence = found.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        out.push(signal("confusable_spelling", 2.0, Category::Other, evidence));
+    }
+}
+
+/// The words of `text` that become a [`DISGUISED_TARGETS`] word once their look-alike
+/// characters are read as what they imitate, as "written (meant)".
+fn disguised_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| word.len() >= 2 && word.bytes().any(|b| matches!(b, b'I' | b'l' | b'0' | b'1')))
+        .filter_map(|word| {
+            let meant = read_confusables(word)?;
+            let plain = word.to_ascii_lowercase();
+            // A whole word ("Iog"), or a long one run together with others ("TrustwaIIetTeam").
+            let imitates = DISGUISED_TARGETS.iter().any(|target| {
+                meant == *target || (target.len() >= 5 && meant.contains(target) && !plain.contains(target))
+            });
+            imitates.then(|| format!("{word} ({meant})"))
+        })
+        .collect()
+}
+
+/// What a word with look-alike characters imitates, lower-cased, or `None` when there is
+/// nothing to read differently. A capital I between lower-case letters (or starting a
+/// lower-case word) stands for an l; an l among capitals stands for an I; digits among
+/// letters stand for the letter they resemble.
+fn read_confusables(word: &str) -> Option<String> {
+    let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
+    let lower = word.bytes().filter(u8::is_ascii_lowercase).count();
+    let upper = letters - lower;
+    let mut changed = false;
+    let meant: String = word
+        .bytes()
+        .map(|b| {
+            let swapped = match b {
+                // "PayPaI", "waIIet", "Iog": an I where the rest of the word is lower case.
+                b'I' if lower > 0 && lower >= upper => Some(b'l'),
+                // "lD": an l where the rest of the word is capitals.
+                b'l' if lower == 1 && upper >= 1 => Some(b'i'),
+                b'0' if letters >= 2 => Some(b'o'),
+                b'1' if letters >= 2 => Some(b'l'),
+                _ => None,
+            };
+            changed |= swapped.is_some();
+            char::from(swapped.unwrap_or(b).to_ascii_lowercase())
+        })
+        .collect();
+    changed.then_some(meant)
 }
 
 #[cfg(test)]
@@ -38,5 +205,50 @@ mod tests {
         assert_eq!(fired(hidden_characters, &body), ["hidden_characters"]);
         let padding = email("From: a@b.example", "Preview text \u{200C}\u{034F} \u{200C}\u{034F} \u{200C}");
         assert!(fired(hidden_characters, &padding).is_empty());
+    }
+
+    #[test]
+    fn disguised_letters_fire_on_small_capitals_and_mixed_alphabets() {
+        let sender = email("From: =?UTF-8?B?4bSY4bSA4bSP4bSN4bSH4bSb?= <a@b.example>", "hello");
+        assert_eq!(fired(disguised_letters, &sender), ["disguised_letters"]);
+        let body = email("From: a@b.example", "Send Вitсоin to your wаllet, vеrify yоur ассоunt");
+        assert_eq!(fired(disguised_letters, &body), ["disguised_letters"]);
+        let russian = email("From: a@b.example", "Привет! Встреча завтра в офисе, приходите вовремя.");
+        assert!(fired(disguised_letters, &russian).is_empty());
+        let formula = email("From: a@b.example", "The angle α is small and β is large.");
+        assert!(fired(disguised_letters, &formula).is_empty());
+    }
+
+    #[test]
+    fn spaced_out_japanese_fires_and_ordinary_japanese_does_not() {
+        let spaced = email("From: a@b.example", &"三 井 住 友 カ ー ドをご利用のお客様へ。".repeat(3));
+        assert_eq!(fired(spaced_out_letters, &spaced), ["spaced_out_letters"]);
+        let heading = email("From: a@b.example", "お 知 ら せ\n来週の定例会議は三階の会議室で行います。");
+        assert!(fired(spaced_out_letters, &heading).is_empty());
+    }
+
+    #[test]
+    fn confusable_spelling_reads_i_for_l_and_digits_for_letters() {
+        let subject = email("From: a@b.example\r\nSubject: Someone tried to Iog in, User lD: x", "hello");
+        assert_eq!(fired(confusable_spelling, &subject), ["confusable_spelling"]);
+        let sender = email("From: TrustwaIIetTeam <a@b.example>", "hello");
+        assert_eq!(fired(confusable_spelling, &sender), ["confusable_spelling"]);
+        assert_eq!(fired(confusable_spelling, &email("From: a@b.example", "Your PayPaI invoice")).len(), 1);
+        assert_eq!(fired(confusable_spelling, &email("From: a@b.example", "Micr0soft support")).len(), 1);
+        let code = email(
+            "From: a@b.example",
+            "In the ID field, call parseInt and getItem; It is OK. Is Ireland in? Log in at 10:00, IPv4 H1N1 l10n",
+        );
+        assert!(fired(confusable_spelling, &code).is_empty(), "{:?}", disguised_words("l10n Is It In ID"));
+    }
+
+    #[test]
+    fn confusables_read_as_what_they_imitate() {
+        assert_eq!(read_confusables("waIIet").as_deref(), Some("wallet"));
+        assert_eq!(read_confusables("Iog").as_deref(), Some("log"));
+        assert_eq!(read_confusables("lD").as_deref(), Some("id"));
+        assert_eq!(read_confusables("g00gle").as_deref(), Some("google"));
+        assert_eq!(read_confusables("wallet"), None);
+        assert_eq!(read_confusables("ID"), None);
     }
 }

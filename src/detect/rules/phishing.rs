@@ -249,14 +249,38 @@ pub fn login_form_in_mail(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
-/// Sent from the default domain of a freshly made Microsoft 365 tenant
-/// (`name.onmicrosoft.com`): organisations send from their own domain; throwaway tenants
-/// are a favourite for phishing.
+/// Help-desk platforms that give every customer a subdomain to send from
+/// (`acme.zendesk.com`): real customers send under their own name.
+const HELPDESK_PLATFORMS: &[&str] = &[".zendesk.com", ".freshdesk.com"];
+
+/// Sent from a platform's throwaway tenant: the default domain of a Microsoft 365 tenant
+/// (`name.onmicrosoft.com`), which organisations replace with their own, or a help-desk
+/// subdomain whose name has nothing to do with the sender's name ("Trust Wallet Support"
+/// on `efomzyit.zendesk.com`). Anyone can open either in minutes.
 pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let domain = sender_domain(facts);
     if domain.ends_with(".onmicrosoft.com") {
         out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, domain));
+        return;
     }
+    let Some(tenant) = HELPDESK_PLATFORMS.iter().find_map(|p| domain.strip_suffix(p)) else { return };
+    let tenant = tenant.rsplit('.').next().unwrap_or(tenant);
+    let name = &facts.email.normalized_sender_name;
+    if !name_matches_tenant(name, tenant) {
+        let evidence = format!("\"{name}\" sends from the help-desk tenant {domain}");
+        out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, evidence));
+    }
+}
+
+/// Whether any word of a display name is the tenant's name or starts like it
+/// ("Acme Support" and `acme` or `acmecorp`).
+fn name_matches_tenant(name: &str, tenant: &str) -> bool {
+    let tenant: String = tenant.chars().filter(char::is_ascii_alphanumeric).collect();
+    name.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 3).any(|word| {
+        let word = word.to_lowercase();
+        let common = word.chars().zip(tenant.chars()).take_while(|(a, b)| a == b).count();
+        tenant.contains(&word) || common >= 4.min(word.len())
+    })
 }
 
 /// A document-sharing or calendar notification (from the service's own address) whose
@@ -312,7 +336,12 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "link_via_shortener"
         | "link_to_disposable_hosting"
         | "link_to_unusual_port" => Some(Trick::Links),
-        "login_form_in_mail" | "shared_document_lure" | "hidden_characters" => Some(Trick::Content),
+        "login_form_in_mail"
+        | "shared_document_lure"
+        | "hidden_characters"
+        | "disguised_letters"
+        | "spaced_out_letters"
+        | "confusable_spelling" => Some(Trick::Content),
         _ => None,
     }
 }
@@ -558,6 +587,10 @@ mod tests {
         let tenant = email("From: Support <help@x7kq2.onmicrosoft.com>", "hello");
         assert_eq!(fired(sender_on_throwaway_tenant, &tenant), ["sender_on_throwaway_tenant"]);
         assert!(fired(sender_on_throwaway_tenant, &email("From: help@microsoft.com", "hello")).is_empty());
+        let stranger = email("From: Trust Wallet Support <support@efomzyit.zendesk.com>", "hello");
+        assert_eq!(fired(sender_on_throwaway_tenant, &stranger), ["sender_on_throwaway_tenant"]);
+        let customer = email("From: Acme Support <support@acmecorp.zendesk.com>", "hello");
+        assert!(fired(sender_on_throwaway_tenant, &customer).is_empty());
     }
 
     #[test]
