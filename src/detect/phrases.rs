@@ -30,6 +30,9 @@ pub enum Family {
     Urgency,
     /// Bait: a prize, a reward, points or an airdrop waiting to be claimed.
     Lure,
+    /// A fortune for the taking: an inheritance, a donation, an abandoned fund, a lottery
+    /// win (the advance-fee fraud's offer).
+    Windfall,
     /// An accusation of a crime ("you are involved in illegal transactions").
     Accusation,
     /// The sender speaking as the perpetrator: "I hacked", "my software", 私は.
@@ -39,7 +42,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 18] = [
+    pub const ALL: [Family; 19] = [
         Family::DeviceCompromise,
         Family::Recording,
         Family::AdultContent,
@@ -55,6 +58,7 @@ impl Family {
         Family::SensitiveData,
         Family::Urgency,
         Family::Lure,
+        Family::Windfall,
         Family::Accusation,
         Family::PerpetratorVoice,
         Family::Awareness,
@@ -81,6 +85,7 @@ impl Family {
             Family::Accusation => "accuses_of_crime",
             Family::PerpetratorVoice => "speaks_as_perpetrator",
             Family::Awareness => "warns_about_scams",
+            Family::Windfall => "offers_a_windfall",
         }
     }
 
@@ -210,6 +215,16 @@ const PHRASES: &[(Family, &[&str])] = &[
         "giveaway", "free gift", "cashback", "refund", "unclaimed", "prize",
         "ポイント", "当選", "プレゼント", "還元", "付与", "キャンペーン", "特典", "返金", "払い戻し",
         "pontos", "resgate", "prêmio", "reembolso",
+    ]),
+    (Family::Windfall, &[
+        "donation", "donate", "inheritance", "next of kin", "beneficiary", "unclaimed fund*",
+        "abandoned sum", "abandoned fund*", "dormant account", "deceased", "late client",
+        "foreign customer", "foreign partner", "compensation fund*", "lottery", "lotto",
+        "jackpot", "consignment", "diplomat", "barrister", "fund transfer", "transfer of the fund*",
+        "trust fund", "charity project", "million dollars", "million usd", "million us dollars",
+        "million euros", "million pounds", "you have been selected", "selected you", "your share",
+        "strictly confidential", "urgent and confidential", "business proposal", "遺産", "相続人",
+        "寄付金", "当選金", "受取人", "herança", "doação", "herencia", "donación", "héritage",
     ]),
     (Family::Accusation, &[
         "illegal", "pedophile", "child pornography", "arrest", "warrant", "investigation",

@@ -7,6 +7,7 @@
 
 mod evasion;
 mod extortion;
+mod fraud;
 mod headers;
 mod phishing;
 
@@ -50,6 +51,7 @@ pub const RULES: &[Rule] = &[
     headers::authentication_failed,
     headers::reply_to_elsewhere,
     headers::recipient_address_in_body,
+    fraud::advance_fee_offer,
     evasion::hidden_characters,
     evasion::disguised_letters,
     evasion::spaced_out_letters,

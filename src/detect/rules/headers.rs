@@ -39,16 +39,7 @@ pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// Replies go to another domain than the sender's: the scammer's real mailbox behind a
 /// borrowed or forged From.
 pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let email = facts.email;
-    let Some(from_domain) = email.from.as_ref().and_then(|f| f.domain()) else {
-        return;
-    };
-    let elsewhere = email
-        .reply_to
-        .iter()
-        .filter_map(|r| r.domain())
-        .find(|d| registrable_domain(d) != registrable_domain(&from_domain));
-    if let Some(domain) = elsewhere {
+    if let Some((from_domain, domain)) = diverted_replies(facts.email) {
         out.push(signal(
             "reply_to_elsewhere",
             0.5,
@@ -56,6 +47,17 @@ pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
             format!("from {from_domain}, replies to {domain}"),
         ));
     }
+}
+
+/// The sender's domain and the other domain replies go to, when they differ.
+pub(super) fn diverted_replies(email: &crate::mail::Email) -> Option<(String, String)> {
+    let from_domain = email.from.as_ref().and_then(|f| f.domain())?;
+    let elsewhere = email
+        .reply_to
+        .iter()
+        .filter_map(|r| r.domain())
+        .find(|d| registrable_domain(d) != registrable_domain(&from_domain))?;
+    Some((from_domain, elsewhere))
 }
 
 /// The recipient's address is quoted in the text ("I have access to your account

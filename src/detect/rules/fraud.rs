@@ -1,0 +1,110 @@
+//! Rules for advance-fee fraud: a stranger offers a fortune (an inheritance, a donation,
+//! an abandoned account, a lottery win) and asks the reader to write to a private
+//! mailbox, where the fees for releasing it will be asked for.
+
+use super::headers::diverted_replies;
+use super::{Category, Facts, Signal, signal};
+use crate::detect::money;
+use crate::detect::phrases::Family;
+use crate::mail::url::registrable_domain;
+
+/// Free mailboxes anyone can open under any name: where the fraudster wants the answer.
+const FREEMAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "aol.com",
+    "protonmail.com",
+    "proton.me",
+    "mail.ru",
+    "yandex.com",
+    "gmx.com",
+    "zoho.com",
+    "icloud.com",
+];
+
+/// The sum at which an offer is a fortune (in the currency's own units; yen counted apart).
+const FORTUNE: f64 = 100_000.0;
+const FORTUNE_IN_YEN: f64 = 10_000_000.0;
+
+/// The advance-fee offer: at least two kinds of windfall language, a fortune named
+/// ("$5,000,000", "US$5.350m", "five million dollars"), and a private way to answer
+/// (replies diverted to another domain, or a free-mail address in the text or as the
+/// sender). Each alone is everyday language or everyday mail; together they are the
+/// script of the "Nigerian prince" letter in all its variants.
+pub fn advance_fee_offer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let Some(windfall) = facts.families.get(Family::Windfall) else { return };
+    if windfall.distinct < 2 {
+        return;
+    }
+    let email = facts.email;
+    let text = &email.normalized_text;
+    let fortune = text.to_ascii_lowercase().contains("million")
+        || money::find_amounts(text)
+            .iter()
+            .any(|a| a.value >= if a.currency == "JPY" { FORTUNE_IN_YEN } else { FORTUNE });
+    if !fortune {
+        return;
+    }
+    let Some(channel) = private_channel(facts) else { return };
+    let evidence = format!("\"{}\" offered, answers go to {channel}", windfall.first);
+    out.push(signal("advance_fee_offer", 6.0, Category::Other, evidence));
+}
+
+/// Where the fraudster wants the answer, if it is somewhere private.
+fn private_channel(facts: &Facts<'_>) -> Option<String> {
+    let email = facts.email;
+    if let Some((_, elsewhere)) = diverted_replies(email) {
+        return Some(elsewhere);
+    }
+    let sender = email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default();
+    if sender.is_empty() {
+        return Some("a sender with no address".to_string());
+    }
+    if FREEMAIL_DOMAINS.contains(&registrable_domain(&sender)) {
+        return Some(sender);
+    }
+    let lower = email.normalized_text.to_ascii_lowercase();
+    FREEMAIL_DOMAINS.iter().find(|d| lower.contains(&format!("@{d}"))).map(|d| d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::test_support::{email, fired};
+
+    const LETTER: &str = "I am the manager of auditing at the bank. We discovered an abandoned sum of \
+        US$5,350,000 in a dormant account that belongs to a deceased foreign customer.";
+
+    #[test]
+    fn an_offer_of_millions_with_a_private_mailbox_fires() {
+        let diverted = email("From: a@bank.example\r\nReply-To: mr.richard@gmail.com", LETTER);
+        assert_eq!(fired(advance_fee_offer, &diverted), ["advance_fee_offer"]);
+        let in_text = email("From: a@bank.example", &format!("{LETTER} Write to me at mr.richard@yahoo.com"));
+        assert_eq!(fired(advance_fee_offer, &in_text), ["advance_fee_offer"]);
+    }
+
+    #[test]
+    fn each_part_alone_is_not_fraud() {
+        // A news item about a donation, with no private mailbox.
+        let news = email(
+            "From: news@paper.example",
+            "The foundation made a donation of $5 million to the charity project, its beneficiary said.",
+        );
+        assert!(fired(advance_fee_offer, &news).is_empty());
+        // A private mailbox and windfall words, but no fortune.
+        let small = email(
+            "From: friend@gmail.com",
+            "Thanks for the donation of $20 to our charity project; the beneficiary is the school.",
+        );
+        assert!(fired(advance_fee_offer, &small).is_empty());
+        // A fortune and a private mailbox, but one kind of windfall language only.
+        let one = email("From: friend@gmail.com", "The donation drive raised $2,000,000 this year.");
+        assert!(fired(advance_fee_offer, &one).is_empty());
+    }
+}
