@@ -107,6 +107,10 @@ fn advice(verdict: &Verdict) -> &'static str {
             "What to do: do not click its links or enter any password. Open the service's site or app \
              yourself if you want to check your account."
         }
-        _ => "What to do: do not open its attachments or links.",
+        crate::detect::Category::Malware => "What to do: do not open its attachments or links.",
+        crate::detect::Category::Other => {
+            "What to do: do not reply, send money or open its attachments or links. Offers of a \
+             fortune that first need a fee or your details are fraud."
+        }
     }
 }

@@ -180,7 +180,8 @@ const PHRASES: &[(Family, &[&str])] = &[
         "update payment", "update your payment", "ログイン", "本人確認",
         "本人認証", "認証", "確認してください", "ご確認ください", "ご確認をお願い", "更新してください", "こちらをクリック", "クリックして", "アクセスの上",
         "再確認", "再登録", "情報を更新", "ご利用確認", "確認はこちら", "こちらから", "手続き", "お手続き", "下記URL", "以下のURL", "登录",
-        "验证", "登入", "升级", "点击", "login agora", "acesse", "verifique", "confirme",
+        "验证", "登入", "升级", "点击", "login agora", "acesse", "verifique", "confirme", "clique aqui", "haga clic", "cliquez ici",
+        "klicken sie hier",
     ]),
     (Family::AccountThreat, &[
         "suspended", "suspend", "suspension", "locked", "restricted", "restriction", "limited",

@@ -25,8 +25,10 @@ pub struct HtmlContent {
     pub has_password_field: bool,
 }
 
-/// Elements whose content is never shown to the reader.
-const HIDDEN_ELEMENTS: [&str; 4] = ["script", "style", "head", "title"];
+/// Elements whose content is never shown to the reader. Not `head`: browsers end it at
+/// the first visible content whether or not `</head>` comes, so skipping to `</head>`
+/// would let a mail that never closes it hide its whole text from the rules.
+const HIDDEN_ELEMENTS: [&str; 3] = ["script", "style", "title"];
 
 /// Parses `html` into its visible text, links and attribute text.
 pub fn parse_html(html: &str) -> HtmlContent {
@@ -258,6 +260,15 @@ mod tests {
         );
         assert_eq!(content.attribute_text.trim(), "bc1q wallet");
         assert!(!content.has_password_field);
+    }
+
+    #[test]
+    fn an_unclosed_head_does_not_hide_the_body() {
+        let html = "<html><head><meta charset=utf-8><title>T</title><style>a{}</style>\
+            <a href='https://x.example/'><h5>Your account has been deactivated - Update your payment now</h5></a>";
+        let content = parse_html(html);
+        assert!(content.text.contains("Update your payment now"), "{:?}", content.text);
+        assert!(!content.text.contains("a{}") && !content.text.contains('T'));
     }
 
     #[test]
