@@ -73,6 +73,26 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, Disguises) {
     let mut after_ascii_letter = false;
     let mut after_lookalike = false;
     for c in chars {
+        // Most text is ASCII: it is never invisible, never folded and never glued.
+        if c.is_ascii() && !c.is_ascii_whitespace() {
+            after_alphanumeric = c.is_ascii_alphanumeric();
+            if after_alphanumeric {
+                disguises.hidden += hidden_here;
+            }
+            hidden_here = 0;
+            let letter = c.is_ascii_alphabetic();
+            disguises.lookalikes += usize::from(after_lookalike && letter);
+            after_ascii_letter = letter;
+            after_lookalike = false;
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+            run += 1;
+            previous = Some(c);
+            continue;
+        }
         if is_invisible(c) {
             hidden_here += usize::from(after_alphanumeric);
             continue;

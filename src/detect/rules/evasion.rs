@@ -3,6 +3,10 @@
 //! look-alike spellings ("Iog in", "PayPaI"). Readers see ordinary words, so nothing
 //! legitimate has a reason to write them that way.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::mail::normalize::Disguises;
 
 use super::{Category, Facts, Signal, signal};
@@ -147,21 +151,40 @@ pub fn confusable_spelling(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// Where a look-alike character can sit: a capital I beside a lower-case letter, an l
+/// beside a capital, a 0 or 1 beside a letter. Finding these first keeps the word-by-word
+/// reading off the rest of the text, which is nearly all of it.
+static CONFUSABLE_SPOT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[a-z]I|I[a-z]|l[A-Z]|[A-Z]l|[A-Za-z][01]|[01][A-Za-z]").expect("pattern compiles")
+});
+
 /// The words of `text` that become a [`DISGUISED_TARGETS`] word once their look-alike
 /// characters are read as what they imitate, as "written (meant)".
 fn disguised_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| word.len() >= 2 && word.bytes().any(|b| matches!(b, b'I' | b'l' | b'0' | b'1')))
-        .filter_map(|word| {
-            let meant = read_confusables(word)?;
-            let plain = word.to_ascii_lowercase();
-            // A whole word ("Iog"), or a long one run together with others ("TrustwaIIetTeam").
-            let imitates = DISGUISED_TARGETS.iter().any(|target| {
-                meant == *target || (target.len() >= 5 && meant.contains(target) && !plain.contains(target))
-            });
-            imitates.then(|| format!("{word} ({meant})"))
-        })
-        .collect()
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut read_up_to = 0;
+    for spot in CONFUSABLE_SPOT.find_iter(text) {
+        if spot.start() < read_up_to {
+            continue;
+        }
+        let start = bytes.get(..spot.start()).and_then(|b| b.iter().rposition(|c| !c.is_ascii_alphanumeric()));
+        let start = start.map_or(0, |p| p + 1);
+        let end = bytes.get(spot.start()..).and_then(|b| b.iter().position(|c| !c.is_ascii_alphanumeric()));
+        let end = end.map_or(bytes.len(), |p| spot.start() + p);
+        read_up_to = end;
+        let Some(word) = text.get(start..end) else { continue };
+        let Some(meant) = read_confusables(word) else { continue };
+        let plain = word.to_ascii_lowercase();
+        // A whole word ("Iog"), or a long one run together with others ("TrustwaIIetTeam").
+        let imitates = DISGUISED_TARGETS.iter().any(|target| {
+            meant == *target || (target.len() >= 5 && meant.contains(target) && !plain.contains(target))
+        });
+        if imitates {
+            found.push(format!("{word} ({meant})"));
+        }
+    }
+    found
 }
 
 /// What a word with look-alike characters imitates, lower-cased, or `None` when there is
@@ -172,24 +195,19 @@ fn read_confusables(word: &str) -> Option<String> {
     let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
     let lower = word.bytes().filter(u8::is_ascii_lowercase).count();
     let upper = letters - lower;
-    let mut changed = false;
-    let meant: String = word
-        .bytes()
-        .map(|b| {
-            let swapped = match b {
-                // "PayPaI", "waIIet", "Iog": an I where the rest of the word is lower case.
-                b'I' if lower > 0 && lower >= upper => Some(b'l'),
-                // "lD": an l where the rest of the word is capitals.
-                b'l' if lower == 1 && upper >= 1 => Some(b'i'),
-                b'0' if letters >= 2 => Some(b'o'),
-                b'1' if letters >= 2 => Some(b'l'),
-                _ => None,
-            };
-            changed |= swapped.is_some();
-            char::from(swapped.unwrap_or(b).to_ascii_lowercase())
-        })
-        .collect();
-    changed.then_some(meant)
+    let swap = |b: u8| match b {
+        // "PayPaI", "waIIet", "Iog": an I where the rest of the word is lower case.
+        b'I' if lower > 0 && lower >= upper => Some(b'l'),
+        // "lD": an l where the rest of the word is capitals.
+        b'l' if lower == 1 && upper >= 1 => Some(b'i'),
+        b'0' if letters >= 2 => Some(b'o'),
+        b'1' if letters >= 2 => Some(b'l'),
+        _ => None,
+    };
+    if word.len() < 2 || !word.bytes().any(|b| swap(b).is_some()) {
+        return None;
+    }
+    Some(word.bytes().map(|b| char::from(swap(b).unwrap_or(b).to_ascii_lowercase())).collect())
 }
 
 #[cfg(test)]
@@ -250,5 +268,7 @@ mod tests {
         assert_eq!(read_confusables("g00gle").as_deref(), Some("google"));
         assert_eq!(read_confusables("wallet"), None);
         assert_eq!(read_confusables("ID"), None);
+        assert_eq!(read_confusables("Please"), None);
+        assert_eq!(read_confusables("I"), None);
     }
 }
