@@ -168,7 +168,8 @@ fn disguised_words(text: &str) -> Vec<String> {
         if spot.start() < read_up_to {
             continue;
         }
-        let start = bytes.get(..spot.start()).and_then(|b| b.iter().rposition(|c| !c.is_ascii_alphanumeric()));
+        let start =
+            bytes.get(..spot.start()).and_then(|b| b.iter().rposition(|c| !c.is_ascii_alphanumeric()));
         let start = start.map_or(0, |p| p + 1);
         let end = bytes.get(spot.start()..).and_then(|b| b.iter().position(|c| !c.is_ascii_alphanumeric()));
         let end = end.map_or(bytes.len(), |p| spot.start() + p);
