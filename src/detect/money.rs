@@ -29,7 +29,7 @@ static AMOUNT_AFTER_SYMBOL: LazyLock<Regex> = LazyLock::new(|| {
 
 static AMOUNT_BEFORE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
+        r"(?i)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|\$|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
     )
     .expect("amount pattern compiles")
 });
@@ -44,10 +44,12 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 /// Every amount of money in `text`.
 pub fn find_amounts(text: &str) -> Vec<Amount> {
     let mut amounts = Vec::new();
+    let mut symbols_read = Vec::new();
     for caps in AMOUNT_AFTER_SYMBOL.captures_iter(text) {
         let (Some(symbol), Some(whole)) = (caps.get(1), caps.get(2)) else {
             continue;
         };
+        symbols_read.push(symbol.start());
         let currency = currency_code(symbol.as_str());
         let value = number(whole.as_str(), caps.get(3).map(|m| m.as_str()));
         amounts.push(Amount { value, currency, text: caps.get(0).map_or("", |m| m.as_str()).to_string() });
@@ -56,6 +58,10 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
         let (Some(whole), Some(unit)) = (caps.get(1), caps.get(3)) else {
             continue;
         };
+        // In "$100 $200" the second dollar sign belongs to 200, not to 100.
+        if symbols_read.contains(&unit.start()) {
+            continue;
+        }
         let mut value = number(whole.as_str(), caps.get(2).map(|m| m.as_str()));
         if unit.as_str() == "万円" {
             value *= 10_000.0;
@@ -112,9 +118,17 @@ mod tests {
 
     #[test]
     fn amounts_in_english_and_japanese_notation() {
-        let amounts = find_amounts("pay $1,500 or 2000 USD, 0.05 BTC, 3万円, ¥30,000 or 399 €");
+        let amounts = find_amounts("pay $1,500 or 2000 USD, 0.05 BTC, 3万円, ¥30,000, 399 € or 1200$ now");
         let pairs: Vec<(f64, &str)> = amounts.iter().map(|a| (a.value, a.currency)).collect();
-        for expected in [(1500.0, "USD"), (2000.0, "USD"), (0.05, "BTC"), (30000.0, "JPY"), (399.0, "EUR")] {
+        let expected = [
+            (1500.0, "USD"),
+            (2000.0, "USD"),
+            (0.05, "BTC"),
+            (30000.0, "JPY"),
+            (399.0, "EUR"),
+            (1200.0, "USD"),
+        ];
+        for expected in expected {
             assert!(pairs.contains(&expected), "{expected:?} missing from {pairs:?}");
         }
     }
@@ -126,6 +140,12 @@ mod tests {
             .map(|d| d.hours)
             .collect();
         assert_eq!(hours, [48, 48, 120, 48, 50]);
+    }
+
+    #[test]
+    fn a_symbol_is_read_once() {
+        let values: Vec<f64> = find_amounts("send $100 $200 now").iter().map(|a| a.value).collect();
+        assert_eq!(values, [100.0, 200.0]);
     }
 
     #[test]
