@@ -347,7 +347,9 @@ impl Worker {
         let action = if method == MoveMethod::CopyFlag { "copied" } else { "moved" };
         let here_ids: Vec<i64> = here.iter().map(|(id, _)| *id).collect();
         self.store.finish(&here_ids, action, &imap::utf7::decode(junk), now).await?;
-        info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to Junk", here_ids.len());
+        if !here_ids.is_empty() {
+            info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to Junk", here_ids.len());
+        }
         Ok(())
     }
 
