@@ -48,7 +48,7 @@ impl std::ops::Add for Disguises {
 pub fn normalize_counting(text: &str) -> (String, Disguises) {
     // Most mail is already in NFKC (all ASCII is); the quick check is far cheaper than
     // running the composition machinery over every character.
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if text.chars().all(is_plainly_nfkc) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         clean(text.chars(), text.len())
     } else {
         // NFKC turns mathematical letters into plain ones: count them before it does.
@@ -73,36 +73,20 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, Disguises) {
     let mut after_ascii_letter = false;
     let mut after_lookalike = false;
     for c in chars {
-        // Most text is ASCII: it is never invisible, never folded and never glued.
-        if c.is_ascii() && !c.is_ascii_whitespace() {
-            after_alphanumeric = c.is_ascii_alphanumeric();
-            if after_alphanumeric {
-                disguises.hidden += hidden_here;
-            }
-            hidden_here = 0;
-            let letter = c.is_ascii_alphabetic();
-            disguises.lookalikes += usize::from(after_lookalike && letter);
-            after_ascii_letter = letter;
-            after_lookalike = false;
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
-            run += 1;
-            previous = Some(c);
-            continue;
-        }
-        if is_invisible(c) {
+        // ASCII and Japanese letters (nearly all of most mail) are never invisible, never
+        // folded and never whitespace beyond ASCII's: they skip the Unicode tables.
+        let plain = c.is_ascii() || is_plain_japanese_letter(c);
+        if !plain && is_invisible(c) {
             hidden_here += usize::from(after_alphanumeric);
             continue;
         }
-        after_alphanumeric = c.is_alphanumeric();
+        after_alphanumeric =
+            if plain { !c.is_ascii() || c.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
         if after_alphanumeric {
             disguises.hidden += hidden_here;
         }
         hidden_here = 0;
-        if c.is_whitespace() {
+        if c.is_ascii_whitespace() || (!plain && c.is_whitespace()) {
             pending_space = previous.is_some();
             if run > 0 {
                 run_before_space = run;
@@ -112,9 +96,9 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, Disguises) {
             after_lookalike = false;
             continue;
         }
-        let folded = fold_lookalike(c);
+        let folded = if plain { c } else { fold_lookalike(c) };
         let is_lookalike = folded != c;
-        if is_small_capital(c)
+        if (!plain && is_small_capital(c))
             || (is_lookalike && after_ascii_letter)
             || (after_lookalike && c.is_ascii_alphabetic())
         {
@@ -136,6 +120,22 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, Disguises) {
         previous = Some(folded);
     }
     (out, disguises)
+}
+
+/// Kana and the common CJK ideographs: letters, starters, already in NFKC, never
+/// invisible or folded. Japanese text is mostly these, and knowing it spares the Unicode
+/// table lookups for each of them.
+fn is_plain_japanese_letter(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// Characters that are in NFKC whatever surrounds them: ASCII, Japanese letters, and the
+/// Japanese punctuation 、。〃 and brackets 〈〉《》「」『』【】. (A combining mark after one
+/// of them is not in this set, so text with one still gets the full check.)
+fn is_plainly_nfkc(c: char) -> bool {
+    c.is_ascii()
+        || is_plain_japanese_letter(c)
+        || matches!(c, '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}')
 }
 
 /// Characters that render as nothing (or only steer layout) and so can be slipped into a
@@ -244,6 +244,22 @@ pub fn fold_lookalike(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plain_characters_are_what_the_unicode_tables_say() {
+        let plain = ('\u{3000}'..='\u{9FFF}').filter(|&c| is_plainly_nfkc(c) || is_plain_japanese_letter(c));
+        for c in plain {
+            assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "{c} U+{:04X}", c as u32);
+            assert_eq!(c.nfkc().collect::<String>(), c.to_string(), "{c}");
+            assert!(!is_invisible(c) && !c.is_whitespace() && fold_lookalike(c) == c, "{c}");
+            if is_plain_japanese_letter(c) {
+                assert!(c.is_alphanumeric(), "{c} U+{:04X}", c as u32);
+            }
+        }
+        // The dakuten that composes with the kana before it is not plain.
+        assert!(!is_plainly_nfkc('\u{3099}'));
+        assert_eq!(normalize("か\u{3099}"), "が");
+    }
 
     #[test]
     fn full_width_and_half_width_kana_become_canonical() {
