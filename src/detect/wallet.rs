@@ -65,12 +65,13 @@ pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
             found.push(wallet);
         }
     };
+    let mut scratch = Collected::default();
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         // Addresses start with bc1, ltc1, 1, 3, L or M: every other byte is skipped at once.
         let could_start = matches!(byte, b'b' | b'B' | b'l' | b'L' | b'1' | b'3' | b'M');
         let at_boundary = i == 0 || bytes.get(i - 1).is_none_or(|b| !b.is_ascii_alphanumeric());
-        let candidate = if could_start && at_boundary { verified_at(bytes, i) } else { None };
+        let candidate = if could_start && at_boundary { verified_at(bytes, i, &mut scratch) } else { None };
         match candidate {
             Some((wallet, end)) => {
                 push(wallet);
@@ -101,13 +102,14 @@ pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
 
 /// Tries to read a checksum-valid address starting at byte `start`; returns it with the
 /// byte offset just past it.
-fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
+fn verified_at(bytes: &[u8], start: usize, scratch: &mut Collected) -> Option<(WalletAddress, usize)> {
     let rest = bytes.get(start..)?;
     let lower_prefix =
         |p: &[u8]| rest.len() >= p.len() && rest.get(..p.len()).is_some_and(|r| r.eq_ignore_ascii_case(p));
     if lower_prefix(b"bc1") || lower_prefix(b"ltc1") {
         let prefix_len = if lower_prefix(b"bc1") { 3 } else { 4 };
-        let (chars, ends) = collect(rest, prefix_len, MAX_BECH32_LEN, |c| is_bech32(c.to_ascii_lowercase()));
+        collect(rest, prefix_len, MAX_BECH32_LEN, |c| is_bech32(c.to_ascii_lowercase()), scratch);
+        let Collected { chars, ends } = &*scratch;
         let lowered: String = chars.iter().map(|c| c.to_ascii_lowercase() as char).collect();
         for len in [MAX_BECH32_LEN, 62, 43, 42] {
             let Some(candidate) = lowered.get(..len) else {
@@ -121,7 +123,7 @@ fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
                 } else {
                     continue;
                 };
-                return Some(finish(coin, candidate.to_string(), &ends, len, start));
+                return Some(finish(coin, candidate.to_string(), ends, len, start));
             }
         }
         return None;
@@ -130,7 +132,8 @@ fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
     if !matches!(first, b'1' | b'3' | b'L' | b'M') {
         return None;
     }
-    let (chars, ends) = collect(rest, 0, MAX_BASE58_LEN, is_base58);
+    collect(rest, 0, MAX_BASE58_LEN, is_base58, scratch);
+    let Collected { chars, ends } = &*scratch;
     if chars.len() < MIN_BASE58_LEN || chars.iter().filter(|c| c.is_ascii_digit()).count() < MIN_BASE58_DIGITS
     {
         return None;
@@ -142,7 +145,7 @@ fn verified_at(bytes: &[u8], start: usize) -> Option<(WalletAddress, usize)> {
             Some(0x30 | 0x32) if matches!(first, b'L' | b'M') => Coin::Litecoin,
             _ => continue,
         };
-        return Some(finish(coin, candidate, &ends, len, start));
+        return Some(finish(coin, candidate, ends, len, start));
     }
     None
 }
@@ -153,17 +156,20 @@ fn finish(coin: Coin, address: String, ends: &[usize], len: usize, start: usize)
     (WalletAddress { coin, address, checksum_valid: true, split }, start + end)
 }
 
-/// Reads up to `max` address characters from `bytes`, the first `prefix_len` taken as
-/// they are, stepping over short runs of spaces between pieces. Returns the characters
-/// and, for each, the offset just past it in `bytes`.
-fn collect(
-    bytes: &[u8],
-    prefix_len: usize,
-    max: usize,
-    accept: impl Fn(u8) -> bool,
-) -> (Vec<u8>, Vec<usize>) {
-    let mut chars = Vec::with_capacity(max);
-    let mut ends = Vec::with_capacity(max);
+/// Address characters read from the text, and for each the offset just past it; kept
+/// between candidates so reading one allocates nothing.
+#[derive(Default)]
+struct Collected {
+    chars: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// Reads up to `max` address characters from `bytes` into `into`, the first `prefix_len`
+/// taken as they are, stepping over short runs of spaces between pieces.
+fn collect(bytes: &[u8], prefix_len: usize, max: usize, accept: impl Fn(u8) -> bool, into: &mut Collected) {
+    let Collected { chars, ends } = into;
+    chars.clear();
+    ends.clear();
     let mut i = 0;
     while chars.len() < max {
         let Some(&c) = bytes.get(i) else { break };
@@ -180,7 +186,6 @@ fn collect(
         }
         i += gap;
     }
-    (chars, ends)
 }
 
 #[cfg(test)]
