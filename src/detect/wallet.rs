@@ -69,9 +69,9 @@ pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         // Addresses start with bc1, ltc1, 1, 3, L or M: every other byte is skipped at once.
-        let could_start = matches!(byte, b'b' | b'B' | b'l' | b'L' | b'1' | b'3' | b'M');
-        let at_boundary = i == 0 || bytes.get(i - 1).is_none_or(|b| !b.is_ascii_alphanumeric());
-        let candidate = if could_start && at_boundary { verified_at(bytes, i, &mut scratch) } else { None };
+        let could_start = matches!(byte, b'b' | b'B' | b'l' | b'L' | b'1' | b'3' | b'M')
+            && (i == 0 || bytes.get(i - 1).is_none_or(|b| !b.is_ascii_alphanumeric()));
+        let candidate = if could_start { verified_at(bytes, i, &mut scratch) } else { None };
         match candidate {
             Some((wallet, end)) => {
                 push(wallet);
