@@ -332,13 +332,7 @@ impl Worker {
         if planned.is_empty() {
             return Ok(());
         }
-        let uids: Vec<u32> = planned.iter().map(|(_, uid)| *uid).collect();
-        let present: HashSet<u32> = imap.existing(&uids).await?.into_iter().collect();
-        let (here, gone): (Vec<Planned>, Vec<Planned>) =
-            planned.iter().copied().partition(|(_, uid)| present.contains(uid));
-        let now = clock::now_unix();
-        let gone_ids: Vec<i64> = gone.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&gone_ids, "gone", "", now).await?;
+        let here = self.still_present(imap, planned).await?;
         let here_uids: Vec<u32> = here.iter().map(|(_, uid)| *uid).collect();
         let method = imap.move_to(&here_uids, junk).await?;
         if method == MoveMethod::CopyFlag {
@@ -346,7 +340,7 @@ impl Worker {
         }
         let action = if method == MoveMethod::CopyFlag { "copied" } else { "moved" };
         let here_ids: Vec<i64> = here.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&here_ids, action, &imap::utf7::decode(junk), now).await?;
+        self.store.finish(&here_ids, action, &imap::utf7::decode(junk), clock::now_unix()).await?;
         if !here_ids.is_empty() {
             info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to Junk", here_ids.len());
         }
@@ -358,18 +352,33 @@ impl Worker {
         if flags.is_empty() {
             return Ok(());
         }
-        let uids: Vec<u32> = flags.iter().map(|(_, uid)| *uid).collect();
-        let present: HashSet<u32> = imap.existing(&uids).await?.into_iter().collect();
-        let here: Vec<Planned> = flags.iter().copied().filter(|(_, uid)| present.contains(uid)).collect();
+        let here = self.still_present(imap, flags).await?;
         imap.add_keyword(&here.iter().map(|(_, uid)| *uid).collect::<Vec<_>>(), keyword).await?;
-        let now = clock::now_unix();
-        let gone: Vec<i64> =
-            flags.iter().filter(|(_, uid)| !present.contains(uid)).map(|(id, _)| *id).collect();
-        self.store.finish(&gone, "gone", "", now).await?;
         self.store
-            .finish(&here.iter().map(|(id, _)| *id).collect::<Vec<_>>(), "flagged", keyword, now)
+            .finish(
+                &here.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+                "flagged",
+                keyword,
+                clock::now_unix(),
+            )
             .await?;
         Ok(())
+    }
+
+    /// The planned actions whose messages are still in the folder; the others (another
+    /// client moved or deleted them since the fetch) are recorded as gone, never acted on.
+    async fn still_present(
+        &self,
+        imap: &mut ImapSession,
+        planned: &[Planned],
+    ) -> Result<Vec<Planned>, WorkerError> {
+        let uids: Vec<u32> = planned.iter().map(|(_, uid)| *uid).collect();
+        let present: HashSet<u32> = imap.existing(&uids).await?.into_iter().collect();
+        let (here, gone): (Vec<Planned>, Vec<Planned>) =
+            planned.iter().copied().partition(|(_, uid)| present.contains(uid));
+        let gone_ids: Vec<i64> = gone.iter().map(|(id, _)| *id).collect();
+        self.store.finish(&gone_ids, "gone", "", clock::now_unix()).await?;
+        Ok(here)
     }
 
     /// Finishes what an interrupted run planned: messages still in the folder are moved
