@@ -99,7 +99,7 @@ impl ScanProgress {
         }
     }
 
-    /// Whether a bar is drawn for this scan.
+    /// Where the bar stands, if one is drawn for this scan.
     #[cfg(test)]
     fn position(&self) -> Option<u64> {
         self.bar.as_ref().map(ProgressBar::position)

@@ -42,23 +42,23 @@ pub fn advance_fee_offer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if windfall.distinct < 2 {
         return;
     }
-    let email = facts.email;
-    let text = &email.normalized_text;
-    let fortune = text.to_ascii_lowercase().contains("million")
+    let text = &facts.email.normalized_text;
+    let lower = text.to_ascii_lowercase();
+    let fortune = lower.contains("million")
         || money::find_amounts(text)
             .iter()
             .any(|a| a.value >= if a.currency == "JPY" { FORTUNE_IN_YEN } else { FORTUNE });
     if !fortune {
         return;
     }
-    let Some(channel) = private_channel(facts) else { return };
+    let Some(channel) = private_channel(facts.email, &lower) else { return };
     let evidence = format!("\"{}\" offered, answers go to {channel}", windfall.first);
     out.push(signal("advance_fee_offer", 6.0, Category::Other, evidence));
 }
 
-/// Where the fraudster wants the answer, if it is somewhere private.
-fn private_channel(facts: &Facts<'_>) -> Option<String> {
-    let email = facts.email;
+/// Where the fraudster wants the answer, if it is somewhere private (`lower_text` is the
+/// mail's text in lower case).
+fn private_channel(email: &crate::mail::Email, lower_text: &str) -> Option<String> {
     if let Some((_, elsewhere)) = diverted_replies(email) {
         return Some(elsewhere);
     }
@@ -69,8 +69,7 @@ fn private_channel(facts: &Facts<'_>) -> Option<String> {
     if FREEMAIL_DOMAINS.contains(&registrable_domain(&sender)) {
         return Some(sender);
     }
-    let lower = email.normalized_text.to_ascii_lowercase();
-    FREEMAIL_DOMAINS.iter().find(|d| lower.contains(&format!("@{d}"))).map(|d| d.to_string())
+    FREEMAIL_DOMAINS.iter().find(|d| lower_text.contains(&format!("@{d}"))).map(|d| d.to_string())
 }
 
 #[cfg(test)]
