@@ -5,14 +5,10 @@
 /// under 8,192 octets, and the command around the set needs some of them.
 pub const MAX_SET_CHARS: usize = 7_000;
 
-/// Writes `uids` (any order, duplicates allowed) as an IMAP sequence set of ranges.
-pub fn to_set(uids: &[u32]) -> String {
-    to_sets(uids, usize::MAX).concat()
-}
-
-/// Writes `uids` as sets of ranges, each at most `max_chars` long (a single range is
-/// never cut, and is at most 21 characters), so a command over many scattered UIDs
-/// becomes several commands instead of one line the server refuses.
+/// Writes `uids` (any order, duplicates allowed) as IMAP sequence sets of ranges, each
+/// at most `max_chars` long (a single range is never cut, and is at most 21 characters),
+/// so a command over many scattered UIDs becomes several commands instead of one line
+/// the server refuses.
 pub fn to_sets(uids: &[u32], max_chars: usize) -> Vec<String> {
     let mut sorted = uids.to_vec();
     sorted.sort_unstable();
@@ -47,9 +43,9 @@ mod tests {
 
     #[test]
     fn consecutive_uids_become_ranges() {
-        assert_eq!(to_set(&[9, 1, 2, 3, 7, 10, 11, 3]), "1:3,7,9:11");
-        assert_eq!(to_set(&[42]), "42");
-        assert_eq!(to_set(&[]), "");
+        assert_eq!(to_sets(&[9, 1, 2, 3, 7, 10, 11, 3], usize::MAX), ["1:3,7,9:11"]);
+        assert_eq!(to_sets(&[42], usize::MAX), ["42"]);
+        assert!(to_sets(&[], usize::MAX).is_empty());
     }
 
     #[test]
