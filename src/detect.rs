@@ -12,6 +12,7 @@ pub mod checksum;
 pub mod money;
 pub mod phrases;
 pub mod rules;
+pub mod sieve;
 pub mod wallet;
 
 use serde::{Deserialize, Serialize};

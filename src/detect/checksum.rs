@@ -11,12 +11,14 @@ const BECH32M_CONST: u32 = 0x2bc8_30a3;
 
 /// True when `c` can appear in a Base58 string.
 pub fn is_base58(c: u8) -> bool {
-    BASE58_ALPHABET.contains(&c)
+    // The alphabet is the ASCII letters and digits without 0, O, I and l.
+    c.is_ascii_alphanumeric() && !matches!(c, b'0' | b'O' | b'I' | b'l')
 }
 
 /// True when `c` (lower case) can appear in the data part of a bech32 string.
 pub fn is_bech32(c: u8) -> bool {
-    BECH32_ALPHABET.contains(&c)
+    // The alphabet is the lower-case letters and digits without 1, b, i and o.
+    (c.is_ascii_lowercase() || c.is_ascii_digit()) && !matches!(c, b'1' | b'b' | b'i' | b'o')
 }
 
 /// Decodes Base58Check and returns the version byte when the string is a 25-byte payload
@@ -102,6 +104,14 @@ fn polymod(values: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alphabet_tests_agree_with_the_alphabets() {
+        for c in 0..=u8::MAX {
+            assert_eq!(is_base58(c), BASE58_ALPHABET.contains(&c), "{c}");
+            assert_eq!(is_bech32(c), BECH32_ALPHABET.contains(&c), "{c}");
+        }
+    }
 
     #[test]
     fn base58check_accepts_real_addresses_and_rejects_a_changed_character() {

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+use super::sieve;
+
 /// A sum of money named in the text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Amount {
@@ -22,51 +24,87 @@ pub struct Deadline {
     pub text: String,
 }
 
-static AMOUNT_AFTER_SYMBOL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(US\$|\$|USD|€|EUR|£|GBP|¥|JPY) ?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
-        .expect("amount pattern compiles")
+/// A number as amounts write it: "1,500", "1500" or "0.05".
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?").expect("number pattern compiles")
 });
 
+/// A number followed by its currency ("1,500円", "2000 USD", "1200$").
 static AMOUNT_BEFORE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|\$|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
+        r"(?i)^([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|\$|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
     )
     .expect("amount pattern compiles")
 });
 
+/// A count of hours or days ("48 hours", "5日以内").
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)([0-9]{1,3}) ?(?:- ?)?(hours?|hrs?|business days?|working days?|days?|時間|営業日|日以内|日間|stunden|tage[n]?|horas|dias)(?:[^a-z]|$)",
+        r"(?i)^([0-9]{1,3}) ?(?:- ?)?(hours?|hrs?|business days?|working days?|days?|時間|営業日|日以内|日間|stunden|tage[n]?|horas|dias)(?:[^a-z]|$)",
     )
     .expect("deadline pattern compiles")
 });
+
+/// Currency signs and codes written before a number, longest first so "US$" is read
+/// whole rather than as "$".
+const SYMBOLS_BEFORE: [&str; 9] = ["US$", "USD", "EUR", "GBP", "JPY", "$", "€", "£", "¥"];
+
+/// Where each number in `text` starts (a digit after a non-digit). Amounts and deadlines
+/// both begin with a number or sit right after one, and digits are rare in prose, so the
+/// patterns are tried only there instead of being run over every byte.
+fn number_starts(text: &str) -> sieve::Spots<'_, impl Fn(u8, u8) -> bool> {
+    sieve::spots(text.as_bytes(), |previous, byte| byte.is_ascii_digit() & !previous.is_ascii_digit())
+}
+
+/// The currency sign or code written right before byte `at` (one space allowed between),
+/// with the offset it starts at.
+fn symbol_before(text: &str, at: usize) -> Option<(&str, usize)> {
+    let before = text.get(..at)?;
+    let before = before.strip_suffix(' ').unwrap_or(before);
+    SYMBOLS_BEFORE.iter().find_map(|symbol| {
+        let start = before.len().checked_sub(symbol.len())?;
+        let written = before.get(start..)?;
+        written.eq_ignore_ascii_case(symbol).then_some((written, start))
+    })
+}
 
 /// Every amount of money in `text`.
 pub fn find_amounts(text: &str) -> Vec<Amount> {
     let mut amounts = Vec::new();
     let mut symbols_read = Vec::new();
-    for caps in AMOUNT_AFTER_SYMBOL.captures_iter(text) {
-        let (Some(symbol), Some(whole)) = (caps.get(1), caps.get(2)) else {
+    for start in number_starts(text) {
+        let Some((symbol, symbol_start)) = symbol_before(text, start) else {
             continue;
         };
-        symbols_read.push(symbol.start());
-        let currency = currency_code(symbol.as_str());
-        let value = number(whole.as_str(), caps.get(3).map(|m| m.as_str()));
-        amounts.push(Amount { value, currency, text: caps.get(0).map_or("", |m| m.as_str()).to_string() });
+        let Some(caps) = text.get(start..).and_then(|rest| NUMBER.captures(rest)) else {
+            continue;
+        };
+        let (Some(whole), Some(matched)) = (caps.get(1), caps.get(0)) else {
+            continue;
+        };
+        symbols_read.push(symbol_start);
+        let value = number(whole.as_str(), caps.get(2).map(|m| m.as_str()));
+        let text = text.get(symbol_start..start + matched.end()).unwrap_or_default();
+        amounts.push(Amount { value, currency: currency_code(symbol), text: text.to_string() });
     }
-    for caps in AMOUNT_BEFORE_UNIT.captures_iter(text) {
-        let (Some(whole), Some(unit)) = (caps.get(1), caps.get(3)) else {
+    let mut starts = number_starts(text);
+    while let Some(start) = starts.next() {
+        let Some(caps) = text.get(start..).and_then(|rest| AMOUNT_BEFORE_UNIT.captures(rest)) else {
             continue;
         };
+        let (Some(whole), Some(unit), Some(matched)) = (caps.get(1), caps.get(3), caps.get(0)) else {
+            continue;
+        };
+        starts.skip_to(start + matched.end());
         // In "$100 $200" the second dollar sign belongs to 200, not to 100.
-        if symbols_read.contains(&unit.start()) {
+        if symbols_read.contains(&(start + unit.start())) {
             continue;
         }
         let mut value = number(whole.as_str(), caps.get(2).map(|m| m.as_str()));
         if unit.as_str() == "万円" {
             value *= 10_000.0;
         }
-        let text = text.get(whole.start()..unit.end()).unwrap_or_default().to_string();
+        let text = text.get(start..start + unit.end()).unwrap_or_default().to_string();
         amounts.push(Amount { value, currency: currency_code(unit.as_str()), text });
     }
     amounts
@@ -74,18 +112,26 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
 
 /// Every time limit in `text` ("48 hours", "2 days", "5日以内", "2営業日").
 pub fn find_deadlines(text: &str) -> Vec<Deadline> {
-    DEADLINE
-        .captures_iter(text)
-        .filter_map(|caps| {
-            let count: u32 = caps.get(1)?.as_str().parse().ok()?;
-            let unit = caps.get(2)?.as_str().to_lowercase();
-            let hours_per =
-                if unit.starts_with('h') || unit.starts_with("st") || unit == "時間" { 1 } else { 24 };
-            let whole = caps.get(0)?;
-            let text = text.get(whole.start()..caps.get(2)?.end())?.to_string();
-            (count > 0).then_some(Deadline { hours: count.saturating_mul(hours_per), text })
-        })
-        .collect()
+    let mut deadlines = Vec::new();
+    let mut starts = number_starts(text);
+    while let Some(start) = starts.next() {
+        let Some(caps) = text.get(start..).and_then(|rest| DEADLINE.captures(rest)) else {
+            continue;
+        };
+        let (Some(count), Some(unit), Some(matched)) = (caps.get(1), caps.get(2), caps.get(0)) else {
+            continue;
+        };
+        starts.skip_to(start + matched.end());
+        let Ok(count) = count.as_str().parse::<u32>() else { continue };
+        let lower = unit.as_str().to_lowercase();
+        let hours_per =
+            if lower.starts_with('h') || lower.starts_with("st") || lower == "時間" { 1 } else { 24 };
+        if count > 0 {
+            let text = text.get(start..start + unit.end()).unwrap_or_default().to_string();
+            deadlines.push(Deadline { hours: count.saturating_mul(hours_per), text });
+        }
+    }
+    deadlines
 }
 
 fn number(whole: &str, fraction: Option<&str>) -> f64 {

@@ -2,12 +2,10 @@
 //! break up to slip past filters: split by spaces or line breaks, glued to kana, inside
 //! 「」 or after a full-width colon (both already plain after normalisation).
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde::Serialize;
 
 use super::checksum::{base58check_version, bech32_segwit, is_base58, is_bech32};
+use super::sieve;
 
 /// Which coin an address belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,59 +43,95 @@ const MIN_PIECE_BEFORE_GAP: usize = 4;
 /// do not, and skipping them keeps the checksum work off ordinary prose.
 const MIN_BASE58_DIGITS: usize = 3;
 
-static SHAPE_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(?:0x[0-9a-fA-F]{40}|[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93})(?-u:\b)")
-        .expect("wallet shapes compile")
-});
-
-static UNVERIFIED_BITCOIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[ \n:=「『(])((?:bc1[02-9ac-hj-np-z]{25,60})|(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}))(?:$|[ \n」』).,])")
-        .expect("bitcoin shape compiles")
-});
-
 /// Every payment address in `text`, checksum-verified ones first in order of appearance,
 /// then (with `with_shapes`) matches by shape only. Each address is reported once.
 pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
     let bytes = text.as_bytes();
-    let mut found: Vec<WalletAddress> = Vec::new();
-    let mut push = |wallet: WalletAddress| {
-        if !found.iter().any(|w| w.address == wallet.address) {
-            found.push(wallet);
-        }
-    };
+    let mut verified: Vec<WalletAddress> = Vec::new();
+    let mut shaped: Vec<WalletAddress> = Vec::new();
     let mut scratch = Collected::default();
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        // Addresses start with bc1, ltc1, 1, 3, L or M: every other byte is skipped at once.
-        let could_start = matches!(byte, b'b' | b'B' | b'l' | b'L' | b'1' | b'3' | b'M')
-            && (i == 0 || bytes.get(i - 1).is_none_or(|b| !b.is_ascii_alphanumeric()));
-        let candidate = if could_start { verified_at(bytes, i, &mut scratch) } else { None };
-        match candidate {
-            Some((wallet, end)) => {
-                push(wallet);
-                i = end;
+    // Every address starts a word, with bc1, ltc1, 1, 3, L or M (and the shape-only ones
+    // with 0x, 4 or 8); the sieve skips the text where no word starts so.
+    let starts_address = |previous: u8, byte: u8| {
+        let verifiable = (byte == b'b')
+            | (byte == b'B')
+            | (byte == b'l')
+            | (byte == b'L')
+            | (byte == b'1')
+            | (byte == b'3')
+            | (byte == b'M');
+        let shape_only = with_shapes & ((byte == b'0') | (byte == b'4') | (byte == b'8'));
+        (verifiable | shape_only) & !previous.is_ascii_alphanumeric()
+    };
+    let mut starts = sieve::spots(bytes, starts_address);
+    while let Some(start) = starts.next() {
+        if let Some((wallet, end)) = verified_at(bytes, start, &mut scratch) {
+            if !verified.iter().any(|w| w.address == wallet.address) {
+                verified.push(wallet);
             }
-            None => i += 1,
-        }
-    }
-    if !with_shapes {
-        return found;
-    }
-    for m in SHAPE_ONLY.find_iter(text) {
-        let coin = if m.as_str().starts_with("0x") { Coin::Ethereum } else { Coin::Monero };
-        push(WalletAddress { coin, address: m.as_str().to_string(), checksum_valid: false, split: false });
-    }
-    for caps in UNVERIFIED_BITCOIN.captures_iter(text) {
-        if let Some(m) = caps.get(1) {
-            push(WalletAddress {
-                coin: Coin::Bitcoin,
-                address: m.as_str().to_string(),
+            starts.skip_to(end);
+        } else if with_shapes && let Some((coin, address)) = shape_at(text, start) {
+            shaped.push(WalletAddress {
+                coin,
+                address: address.to_string(),
                 checksum_valid: false,
                 split: false,
             });
         }
     }
-    found
+    for wallet in shaped {
+        if !verified.iter().any(|w| w.address == wallet.address) {
+            verified.push(wallet);
+        }
+    }
+    verified
+}
+
+/// An address matched by its shape alone at byte `start`: Ethereum (0x and 40 hex
+/// digits), Monero (95 Base58 characters after 4 or 8), or a Bitcoin address whose
+/// checksum failed, which counts only where it stands apart as scam templates set it (after
+/// a space, colon, `=`, `「` or `(`, and before a space, `」`, `)` or punctuation).
+fn shape_at(text: &str, start: usize) -> Option<(Coin, &str)> {
+    let bytes = text.as_bytes();
+    let rest = bytes.get(start..)?;
+    let run = |from: usize, accept: fn(u8) -> bool| {
+        rest.get(from..).map_or(0, |r| r.iter().take_while(|&&b| accept(b)).count())
+    };
+    let is_word = |at: usize| rest.get(at).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    let after_underscore = start.checked_sub(1).and_then(|p| bytes.get(p)) == Some(&b'_');
+    let word = |len: usize| text.get(start..start + len);
+
+    if rest.starts_with(b"0x") {
+        let len = 2 + run(2, |b| b.is_ascii_hexdigit());
+        return (len == 42 && !is_word(len) && !after_underscore)
+            .then(|| word(len))
+            .flatten()
+            .map(|w| (Coin::Ethereum, w));
+    }
+    if matches!(rest.first(), Some(b'4' | b'8')) {
+        let second_fits = matches!(rest.get(1), Some(b'0'..=b'9' | b'A' | b'B'));
+        let len = 2 + run(2, is_base58);
+        return (second_fits && len == 95 && !is_word(len) && !after_underscore)
+            .then(|| word(len))
+            .flatten()
+            .map(|w| (Coin::Monero, w));
+    }
+    let before = text.get(..start)?;
+    if !(before.is_empty() || before.ends_with([' ', '\n', ':', '=', '「', '『', '('])) {
+        return None;
+    }
+    let len = if rest.starts_with(b"bc1") {
+        let data = run(3, is_bech32);
+        (25..=60).contains(&data).then_some(3 + data)?
+    } else if matches!(rest.first(), Some(b'1' | b'3')) {
+        let data = run(1, is_base58);
+        (25..=34).contains(&data).then_some(1 + data)?
+    } else {
+        return None;
+    };
+    let after = text.get(start + len..)?;
+    let closed = after.is_empty() || after.starts_with([' ', '\n', '」', '』', ')', '.', ',']);
+    closed.then(|| word(len)).flatten().map(|w| (Coin::Bitcoin, w))
 }
 
 /// Tries to read a checksum-valid address starting at byte `start`; returns it with the
@@ -244,6 +278,33 @@ mod tests {
         let eth = "0x52908400098527886E0F7030069857D2E4169EE7";
         let wallets = find_wallets(&format!("ETH {eth}"), true);
         assert_eq!(wallets.first().map(|w| w.coin), Some(Coin::Ethereum));
+        let monero = format!("4{}", "A".repeat(94));
+        let wallets = find_wallets(&format!("XMR: {monero}."), true);
+        assert_eq!(
+            wallets.iter().map(|w| (w.coin, w.address.len())).collect::<Vec<_>>(),
+            [(Coin::Monero, 95)]
+        );
+        assert!(
+            find_wallets(&format!("XMR: {monero}A"), true).is_empty(),
+            "96 characters are not an address"
+        );
+        assert!(
+            find_wallets(&format!("ETH {eth}"), false).is_empty(),
+            "shapes only where a currency is named"
+        );
+    }
+
+    #[test]
+    fn unverified_bitcoin_shapes_count_only_where_they_stand_apart() {
+        let bad_legacy = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb";
+        let bad_segwit = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5";
+        let both = find_wallets(&format!("to {bad_legacy} {bad_segwit}"), true);
+        assert_eq!(both.iter().map(|w| w.address.as_str()).collect::<Vec<_>>(), [bad_legacy, bad_segwit]);
+        assert!(both.iter().all(|w| !w.checksum_valid && w.coin == Coin::Bitcoin));
+        assert_eq!(find_wallets(&format!("「{bad_legacy}」"), true).len(), 1);
+        assert!(find_wallets(&format!("#{bad_legacy} "), true).is_empty(), "not after a delimiter");
+        let run_on = find_wallets(&format!(" {bad_legacy}xy"), true);
+        assert!(run_on.is_empty(), "runs on into a word: {run_on:?}");
     }
 
     #[test]

@@ -3,13 +3,10 @@
 //! look-alike spellings ("Iog in", "PayPaI"). Readers see ordinary words, so nothing
 //! legitimate has a reason to write them that way.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::mail::normalize::Disguises;
 
 use super::{Category, Facts, Signal, signal};
+use crate::detect::sieve;
 
 /// Hidden characters inside subject or sender-name words ("I\u{E0139}RS Tax Office",
 /// struck-through "P̶e̶n̶d̶i̶n̶g̶"). Two are enough: a typo does not produce them.
@@ -151,29 +148,34 @@ pub fn confusable_spelling(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
-/// Where a look-alike character can sit: a capital I beside a lower-case letter, an l
-/// beside a capital, a 0 or 1 beside a letter. Finding these first keeps the word-by-word
-/// reading off the rest of the text, which is nearly all of it.
-static CONFUSABLE_SPOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[a-z]I|I[a-z]|l[A-Z]|[A-Z]l|[A-Za-z][01]|[01][A-Za-z]").expect("pattern compiles")
-});
+/// Where a look-alike character can sit, as a pair of neighbouring bytes: a capital I
+/// beside a lower-case letter, an l beside a capital, a 0 or 1 beside a letter. Finding
+/// these first keeps the word-by-word reading off the rest of the text, which is nearly
+/// all of it.
+fn confusable_spot(previous: u8, current: u8) -> bool {
+    let (p, c) = (previous, current);
+    // `&` and `|`, not `&&` and `||`: without branches the sieve tests sixteen pairs at once.
+    (p.is_ascii_lowercase() & (c == b'I'))
+        | ((p == b'I') & c.is_ascii_lowercase())
+        | ((p == b'l') & c.is_ascii_uppercase())
+        | (p.is_ascii_uppercase() & (c == b'l'))
+        | (p.is_ascii_alphabetic() & ((c == b'0') | (c == b'1')))
+        | (((p == b'0') | (p == b'1')) & c.is_ascii_alphabetic())
+}
 
 /// The words of `text` that become a [`DISGUISED_TARGETS`] word once their look-alike
 /// characters are read as what they imitate, as "written (meant)".
 fn disguised_words(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut read_up_to = 0;
-    for spot in CONFUSABLE_SPOT.find_iter(text) {
-        if spot.start() < read_up_to {
-            continue;
-        }
-        let start =
-            bytes.get(..spot.start()).and_then(|b| b.iter().rposition(|c| !c.is_ascii_alphanumeric()));
+    let mut spots = sieve::spots(bytes, confusable_spot);
+    while let Some(spot) = spots.next() {
+        // Both bytes of a spot are letters or digits, so the word around either is the same.
+        let start = bytes.get(..spot).and_then(|b| b.iter().rposition(|c| !c.is_ascii_alphanumeric()));
         let start = start.map_or(0, |p| p + 1);
-        let end = bytes.get(spot.start()..).and_then(|b| b.iter().position(|c| !c.is_ascii_alphanumeric()));
-        let end = end.map_or(bytes.len(), |p| spot.start() + p);
-        read_up_to = end;
+        let end = bytes.get(spot..).and_then(|b| b.iter().position(|c| !c.is_ascii_alphanumeric()));
+        let end = end.map_or(bytes.len(), |p| spot + p);
+        spots.skip_to(end);
         let Some(word) = text.get(start..end) else { continue };
         let Some(meant) = read_confusables(word) else { continue };
         let plain = word.to_ascii_lowercase();
