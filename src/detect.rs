@@ -133,6 +133,9 @@ impl<'a> Facts<'a> {
         // Shape-only addresses mean something only where a currency is named; skipping the
         // search elsewhere keeps it off the hot path of ordinary mail.
         let shapes = families.has(phrases::Family::Cryptocurrency);
+        // Likewise a shown password needs a password word, which the phrase scan has read.
+        let names_password =
+            families.has(phrases::Family::PasswordClaim) || families.has(phrases::Family::SensitiveData);
         Facts {
             email,
             families,
@@ -141,7 +144,7 @@ impl<'a> Facts<'a> {
             brands_in_sender: brands::brands_named(&email.normalized_sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
             link_hosts: distinct_hosts(email),
-            shown_password: rules::shown_password(&email.normalized_text),
+            shown_password: names_password.then(|| rules::shown_password(&email.normalized_text)).flatten(),
         }
     }
 }

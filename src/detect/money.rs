@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use super::sieve;
+use super::sieve::{self, AnchoredAt};
 
 /// A sum of money named in the text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,40 +72,39 @@ fn symbol_before(text: &str, at: usize) -> Option<(&str, usize)> {
 pub fn find_amounts(text: &str) -> Vec<Amount> {
     let mut amounts = Vec::new();
     let mut symbols_read = Vec::new();
+    let mut number_at = AnchoredAt::new(&NUMBER, text);
     for start in number_starts(text) {
         let Some((symbol, symbol_start)) = symbol_before(text, start) else {
             continue;
         };
-        let Some(caps) = text.get(start..).and_then(|rest| NUMBER.captures(rest)) else {
-            continue;
-        };
-        let (Some(whole), Some(matched)) = (caps.get(1), caps.get(0)) else {
+        let (Some(end), Some((_, whole))) = (number_at.try_at(start), number_at.group(1)) else {
             continue;
         };
         symbols_read.push(symbol_start);
-        let value = number(whole.as_str(), caps.get(2).map(|m| m.as_str()));
-        let text = text.get(symbol_start..start + matched.end()).unwrap_or_default();
+        let value = number(whole, number_at.group(2).map(|(_, fraction)| fraction));
+        let text = text.get(symbol_start..end).unwrap_or_default();
         amounts.push(Amount { value, currency: currency_code(symbol), text: text.to_string() });
     }
+    let mut amount_at = AnchoredAt::new(&AMOUNT_BEFORE_UNIT, text);
     let mut starts = number_starts(text);
     while let Some(start) = starts.next() {
-        let Some(caps) = text.get(start..).and_then(|rest| AMOUNT_BEFORE_UNIT.captures(rest)) else {
+        let Some(end) = amount_at.try_at(start) else {
             continue;
         };
-        let (Some(whole), Some(unit), Some(matched)) = (caps.get(1), caps.get(3), caps.get(0)) else {
+        starts.skip_to(end);
+        let (Some((_, whole)), Some((unit_start, unit))) = (amount_at.group(1), amount_at.group(3)) else {
             continue;
         };
-        starts.skip_to(start + matched.end());
         // In "$100 $200" the second dollar sign belongs to 200, not to 100.
-        if symbols_read.contains(&(start + unit.start())) {
+        if symbols_read.contains(&unit_start) {
             continue;
         }
-        let mut value = number(whole.as_str(), caps.get(2).map(|m| m.as_str()));
-        if unit.as_str() == "万円" {
+        let mut value = number(whole, amount_at.group(2).map(|(_, fraction)| fraction));
+        if unit == "万円" {
             value *= 10_000.0;
         }
-        let text = text.get(start..start + unit.end()).unwrap_or_default().to_string();
-        amounts.push(Amount { value, currency: currency_code(unit.as_str()), text });
+        let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
+        amounts.push(Amount { value, currency: currency_code(unit), text });
     }
     amounts
 }
@@ -113,21 +112,23 @@ pub fn find_amounts(text: &str) -> Vec<Amount> {
 /// Every time limit in `text` ("48 hours", "2 days", "5日以内", "2営業日").
 pub fn find_deadlines(text: &str) -> Vec<Deadline> {
     let mut deadlines = Vec::new();
+    let mut deadline_at = AnchoredAt::new(&DEADLINE, text);
     let mut starts = number_starts(text);
     while let Some(start) = starts.next() {
-        let Some(caps) = text.get(start..).and_then(|rest| DEADLINE.captures(rest)) else {
+        let Some(end) = deadline_at.try_at(start) else {
             continue;
         };
-        let (Some(count), Some(unit), Some(matched)) = (caps.get(1), caps.get(2), caps.get(0)) else {
+        starts.skip_to(end);
+        let (Some((_, count)), Some((unit_start, unit))) = (deadline_at.group(1), deadline_at.group(2))
+        else {
             continue;
         };
-        starts.skip_to(start + matched.end());
-        let Ok(count) = count.as_str().parse::<u32>() else { continue };
-        let lower = unit.as_str().to_lowercase();
+        let Ok(count) = count.parse::<u32>() else { continue };
+        let lower = unit.to_lowercase();
         let hours_per =
             if lower.starts_with('h') || lower.starts_with("st") || lower == "時間" { 1 } else { 24 };
         if count > 0 {
-            let text = text.get(start..start + unit.end()).unwrap_or_default().to_string();
+            let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
             deadlines.push(Deadline { hours: count.saturating_mul(hours_per), text });
         }
     }

@@ -9,7 +9,10 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::StateID;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, PatternID};
 
 /// A kind of claim a scam makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -258,7 +261,7 @@ struct Pattern {
 }
 
 struct Phrasebook {
-    automaton: AhoCorasick,
+    automaton: DFA,
     patterns: Vec<Pattern>,
 }
 
@@ -279,10 +282,12 @@ static PHRASEBOOK: LazyLock<Phrasebook> = LazyLock::new(|| {
             needles.push(needle.to_string());
         }
     }
-    let automaton = AhoCorasickBuilder::new()
+    // No prefilter: with hundreds of phrases in two scripts none skips much, and the walk
+    // below reads every byte anyway.
+    let automaton = DFA::builder()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
         .build(&needles)
         .expect("phrases compile");
     Phrasebook { automaton, patterns }
@@ -337,25 +342,125 @@ impl Findings {
 pub fn find_families<'a>(texts: impl IntoIterator<Item = &'a str>) -> Findings {
     let book = &*PHRASEBOOK;
     let mut findings = Findings::default();
+    let mut occurrences = Vec::new();
     for text in texts {
         let bytes = text.as_bytes();
-        for m in book.automaton.find_overlapping_iter(text) {
-            let Some(pattern) = book.patterns.get(m.pattern().as_usize()) else {
+        occurrences.clear();
+        find_occurrences(&book.automaton, bytes, &mut occurrences);
+        for &(id, end) in &occurrences {
+            let Some(pattern) = book.patterns.get(id.as_usize()) else {
                 continue;
             };
-            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i)).copied();
-            let before_ok = !pattern.needs_left_boundary || before.is_none_or(|b| !continues_word_before(b));
-            let after_ok = !pattern.needs_right_boundary
-                || bytes
-                    .get(m.end())
-                    .is_none_or(|&b| !continues_word_after(b, bytes.get(m.end() + 1).copied()));
-            if before_ok && after_ok {
-                let matched = text.get(m.start()..m.end()).unwrap_or_default();
-                findings.record(pattern.family, m.pattern().as_usize(), matched);
+            let start = end.saturating_sub(book.automaton.pattern_len(id));
+            if pattern.stands_alone(bytes, start, end) {
+                let matched = text.get(start..end).unwrap_or_default();
+                findings.record(pattern.family, id.as_usize(), matched);
             }
         }
     }
     findings
+}
+
+/// Texts shorter than this are walked in one piece: splitting them saves nothing.
+const MIN_SPLIT_LEN: usize = 512;
+
+/// How many pieces of a text are walked side by side (the walk below spells out four).
+const LANES: usize = 4;
+
+/// Every phrase in `bytes` as (phrase, offset just past it), in text order, appended to
+/// `out`.
+///
+/// Each step of an automaton waits for the previous step's table lookup, so a single walk
+/// runs at the speed of memory, not of the processor. The text is cut into [`LANES`]
+/// pieces walked side by side, which keeps that many lookups in flight at once. Every
+/// piece but the first starts a phrase length early, so a phrase across a cut is still
+/// read whole, and reports only what ends inside its own piece, so nothing is reported
+/// twice.
+fn find_occurrences(dfa: &DFA, bytes: &[u8], out: &mut Vec<(PatternID, usize)>) {
+    let Ok(start) = dfa.start_state(Anchored::No) else {
+        return;
+    };
+    let piece = bytes.len() / LANES;
+    let lead_in = dfa.max_pattern_len().saturating_sub(1);
+    if bytes.len() < MIN_SPLIT_LEN || piece <= lead_in {
+        walk(dfa, start, bytes, 0, 0, out);
+        return;
+    }
+    // Lane j reads from `from[j]`, reports phrases ending after `owns_after[j]`, and stops
+    // at the next lane's `owns_after` (the last at the end of the text).
+    let owns_after: [usize; LANES] = std::array::from_fn(|lane| lane * piece);
+    let from: [usize; LANES] = owns_after.map(|cut| cut.saturating_sub(lead_in));
+    let stop: [usize; LANES] =
+        std::array::from_fn(|lane| owns_after.get(lane + 1).copied().unwrap_or(bytes.len()));
+    let abreast = |lane: usize| from.get(lane).and_then(|&f| bytes.get(f..f + piece)).unwrap_or_default();
+    let mut states = [start; LANES];
+    let mut found: [Vec<(PatternID, usize)>; LANES] = Default::default();
+    // Side by side for as long as the shortest lane (the first, which has no lead-in).
+    let steps = abreast(0).iter().zip(abreast(1)).zip(abreast(2)).zip(abreast(3));
+    for (step, (((&a, &b), &c), &d)) in steps.enumerate() {
+        for (lane, (state, byte)) in states.iter_mut().zip([a, b, c, d]).enumerate() {
+            *state = dfa.next_state(Anchored::No, *state, byte);
+            if dfa.is_special(*state) {
+                let (Some(&from), Some(&owns_after), Some(found)) =
+                    (from.get(lane), owns_after.get(lane), found.get_mut(lane))
+                else {
+                    continue;
+                };
+                push_matches(dfa, *state, from + step + 1, owns_after, found);
+            }
+        }
+    }
+    let lanes = states.into_iter().zip(from).zip(owns_after).zip(stop).zip(found);
+    for ((((state, from), owns_after), stop), mut found) in lanes {
+        let rest = bytes.get(from + piece..stop).unwrap_or_default();
+        walk(dfa, state, rest, from + piece, owns_after, &mut found);
+        out.append(&mut found);
+    }
+}
+
+/// Walks `bytes` (found at `offset` in the text) from `state`, adding the phrases that end
+/// past `reported_after`.
+fn walk(
+    dfa: &DFA,
+    mut state: StateID,
+    bytes: &[u8],
+    offset: usize,
+    reported_after: usize,
+    out: &mut Vec<(PatternID, usize)>,
+) {
+    for (at, &byte) in bytes.iter().enumerate() {
+        state = dfa.next_state(Anchored::No, state, byte);
+        if dfa.is_special(state) {
+            push_matches(dfa, state, offset + at + 1, reported_after, out);
+        }
+    }
+}
+
+/// Adds every phrase that ends at `end` in match state `state`, if `end` is past
+/// `reported_after`.
+fn push_matches(
+    dfa: &DFA,
+    state: StateID,
+    end: usize,
+    reported_after: usize,
+    out: &mut Vec<(PatternID, usize)>,
+) {
+    if end <= reported_after || !dfa.is_match(state) {
+        return;
+    }
+    out.extend((0..dfa.match_len(state)).map(|index| (dfa.match_pattern(state, index), end)));
+}
+
+impl Pattern {
+    /// Whether the match at `start..end` is a phrase of its own rather than part of a
+    /// longer word, address or URL, as far as this pattern needs boundaries.
+    fn stands_alone(&self, bytes: &[u8], start: usize, end: usize) -> bool {
+        let before = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        let before_ok = !self.needs_left_boundary || before.is_none_or(|b| !continues_word_before(b));
+        let after_ok = !self.needs_right_boundary
+            || bytes.get(end).is_none_or(|&b| !continues_word_after(b, bytes.get(end + 1).copied()));
+        before_ok && after_ok
+    }
 }
 
 /// Whether byte `b` before a match makes it part of a longer token: a word, an address
@@ -413,5 +518,28 @@ mod tests {
     fn distinct_phrases_are_counted_once_each() {
         let f = find_families(["camera camera webcam"]);
         assert_eq!(f.get(Family::Recording).map(|h| h.distinct), Some(2));
+    }
+
+    #[test]
+    fn walking_in_lanes_finds_what_one_walk_finds_once_each() {
+        let dfa = &PHRASEBOOK.automaton;
+        let start = dfa.start_state(Anchored::No).expect("unanchored start");
+        // Phrases placed on every cut between lanes, and across them, at several lengths.
+        for len in [MIN_SPLIT_LEN - 1, MIN_SPLIT_LEN, 1000, 1001, 4099] {
+            let mut text = "x".repeat(len).into_bytes();
+            let piece = len / LANES;
+            for cut in (0..=LANES).map(|lane| lane * piece) {
+                for (offset, phrase) in [(0, "webcam"), (3, "ビットコイン"), (8, "camera")] {
+                    let at = (cut + offset).saturating_sub(5).min(len.saturating_sub(phrase.len()));
+                    text.splice(at..at + phrase.len(), phrase.bytes());
+                }
+            }
+            let mut one_walk = Vec::new();
+            walk(dfa, start, &text, 0, 0, &mut one_walk);
+            let mut in_lanes = Vec::new();
+            find_occurrences(dfa, &text, &mut in_lanes);
+            assert!(!one_walk.is_empty());
+            assert_eq!(in_lanes, one_walk, "length {len}");
+        }
     }
 }

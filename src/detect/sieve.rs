@@ -5,7 +5,10 @@
 //!
 //! The rules that look for rare things (a wallet address starting a word, a digit starting
 //! a number, a look-alike letter beside real ones) use this instead of a regex that has no
-//! literal to jump to and so walks every byte.
+//! literal to jump to and so walks every byte; [`AnchoredAt`] then reads a pattern at just
+//! those places.
+
+use regex::{CaptureLocations, Regex};
 
 /// How many byte pairs are tested at once.
 const BLOCK: usize = 16;
@@ -44,9 +47,9 @@ impl<F: Fn(u8, u8) -> bool> Spots<'_, F> {
     /// Whether the pair test holds anywhere in the block of [`BLOCK`] bytes starting at
     /// `at`, or `None` when fewer than a block (plus the byte before it) remain.
     fn block_has_spot(&self, at: usize) -> Option<bool> {
-        let pairs = at.checked_sub(1).and_then(|before| self.bytes.get(before..at + BLOCK))?;
-        let previous: &[u8; BLOCK] = pairs.get(..BLOCK)?.try_into().ok()?;
-        let current: &[u8; BLOCK] = pairs.get(1..)?.try_into().ok()?;
+        let window: &[u8; BLOCK + 1] = self.bytes.get(at.checked_sub(1)?..)?.first_chunk()?;
+        let (previous, _) = window.split_first_chunk::<BLOCK>()?;
+        let (_, current) = window.split_last_chunk::<BLOCK>()?;
         // No early exit: a plain fold over fixed-size arrays is what gets vectorised.
         Some(previous.iter().zip(current).fold(false, |any, (&p, &c)| any | (self.spot)(p, c)))
     }
@@ -72,6 +75,37 @@ impl<F: Fn(u8, u8) -> bool> Iterator for Spots<'_, F> {
         }
         self.next = at;
         None
+    }
+}
+
+/// A `^`-anchored pattern tried at chosen offsets of one text. The capture buffer is
+/// reused: most numbers are neither amounts nor deadlines, and allocating captures for
+/// each try would cost more than the try itself.
+pub struct AnchoredAt<'t> {
+    pattern: &'static Regex,
+    groups: CaptureLocations,
+    text: &'t str,
+    matched_at: usize,
+}
+
+impl<'t> AnchoredAt<'t> {
+    pub fn new(pattern: &'static Regex, text: &'t str) -> Self {
+        AnchoredAt { pattern, groups: pattern.capture_locations(), text, matched_at: 0 }
+    }
+
+    /// Whether the pattern matches at byte `start`; returns the offset just past the match.
+    pub fn try_at(&mut self, start: usize) -> Option<usize> {
+        let rest = self.text.get(start..)?;
+        let found = self.pattern.captures_read(&mut self.groups, rest)?;
+        self.matched_at = start;
+        Some(start + found.end())
+    }
+
+    /// Group `index` of the last match and where it starts in the text.
+    pub fn group(&self, index: usize) -> Option<(usize, &'t str)> {
+        let (start, end) = self.groups.get(index)?;
+        let (start, end) = (self.matched_at + start, self.matched_at + end);
+        Some((start, self.text.get(start..end)?))
     }
 }
 

@@ -233,6 +233,25 @@ mod tests {
     }
 
     #[test]
+    fn every_way_of_showing_a_password_reaches_the_evidence() {
+        // The classifier reads a shown password only where the phrase scan found a password
+        // word; each keyword the pattern knows must be one the scan finds.
+        for body in [
+            "PASSWORD: hunter22",
+            "password=abc12345",
+            "Old password is: qwerty99",
+            "Passwort: geheim123",
+            "Kennwort = geheim123",
+            "パスワード：abc12345 です",
+            "パスワードは：abc12345",
+        ] {
+            let shown = crate::detect::Facts::gather(&email(HEADERS, body)).shown_password;
+            assert!(shown.is_some(), "{body}");
+            assert_eq!(shown, shown_password(body), "{body}");
+        }
+    }
+
+    #[test]
     fn police_impersonation_requires_a_non_government_domain() {
         let fake = email("From: 千葉西警察署 <keisatsu@free-mail.example>\r\nTo: a@b.example", "x");
         assert_eq!(fired(police_impersonation, &fake), ["impersonates_police"]);
