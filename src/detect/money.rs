@@ -52,7 +52,7 @@ const SYMBOLS_BEFORE: [&str; 9] = ["US$", "USD", "EUR", "GBP", "JPY", "$", "€"
 /// Where each number in `text` starts (a digit after a non-digit). Amounts and deadlines
 /// both begin with a number or sit right after one, and digits are rare in prose, so the
 /// patterns are tried only there instead of being run over every byte.
-fn number_starts(text: &str) -> sieve::Spots<'_, impl Fn(u8, u8) -> bool> {
+fn number_starts(text: &str) -> sieve::Spots<'_, impl Fn(u8, u8) -> bool, impl Fn(u8) -> bool> {
     sieve::spots(text.as_bytes(), |previous, byte| byte.is_ascii_digit() & !previous.is_ascii_digit())
 }
 

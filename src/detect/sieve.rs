@@ -18,22 +18,34 @@ const BLOCK: usize = 16;
 const BEFORE_TEXT: u8 = b' ';
 
 /// Byte offsets `i` in `bytes` where `spot(previous byte, byte at i)` holds, in order.
-pub fn spots<F>(bytes: &[u8], spot: F) -> Spots<'_, F>
+pub fn spots<F>(bytes: &[u8], spot: F) -> Spots<'_, F, impl Fn(u8) -> bool>
 where
     F: Fn(u8, u8) -> bool,
 {
-    Spots { bytes, next: 0, spot }
+    spots_beside(bytes, |_| true, spot)
+}
+
+/// Like [`spots`] for a test that can only hold where one of the two bytes is a `key`
+/// byte: a block without a key byte is passed over after that single cheap test, and the
+/// full pair test runs only on blocks with one.
+pub fn spots_beside<F, K>(bytes: &[u8], key: K, spot: F) -> Spots<'_, F, K>
+where
+    F: Fn(u8, u8) -> bool,
+    K: Fn(u8) -> bool,
+{
+    Spots { bytes, next: 0, spot, key }
 }
 
 /// The iterator behind [`spots`]; it can be moved forward with [`Spots::skip_to`] when a
 /// caller has read past a spot itself.
-pub struct Spots<'a, F> {
+pub struct Spots<'a, F, K> {
     bytes: &'a [u8],
     next: usize,
     spot: F,
+    key: K,
 }
 
-impl<F: Fn(u8, u8) -> bool> Spots<'_, F> {
+impl<F: Fn(u8, u8) -> bool, K: Fn(u8) -> bool> Spots<'_, F, K> {
     /// Continues the search at byte `offset` (never backwards).
     pub fn skip_to(&mut self, offset: usize) {
         self.next = self.next.max(offset);
@@ -51,11 +63,12 @@ impl<F: Fn(u8, u8) -> bool> Spots<'_, F> {
         let (previous, _) = window.split_first_chunk::<BLOCK>()?;
         let (_, current) = window.split_last_chunk::<BLOCK>()?;
         // No early exit: a plain fold over fixed-size arrays is what gets vectorised.
-        Some(previous.iter().zip(current).fold(false, |any, (&p, &c)| any | (self.spot)(p, c)))
+        let has_key = window.iter().fold(false, |any, &b| any | (self.key)(b));
+        Some(has_key && previous.iter().zip(current).fold(false, |any, (&p, &c)| any | (self.spot)(p, c)))
     }
 }
 
-impl<F: Fn(u8, u8) -> bool> Iterator for Spots<'_, F> {
+impl<F: Fn(u8, u8) -> bool, K: Fn(u8) -> bool> Iterator for Spots<'_, F, K> {
     type Item = usize;
 
     fn next(&mut self) -> Option<usize> {
@@ -137,6 +150,18 @@ mod tests {
         }
         let long: Vec<u8> = (0..1000u32).map(|i| if i % 37 == 0 { b'9' } else { b'x' }).collect();
         assert_eq!(spots(&long, starts_word).collect::<Vec<_>>(), naive(&long, starts_word));
+    }
+
+    #[test]
+    fn a_key_byte_only_skips_blocks_without_one() {
+        let beside_x = |p: u8, c: u8| (p == b'x') & c.is_ascii_uppercase();
+        let mut text = "lower case words and then some more of them, ".repeat(20).into_bytes();
+        for at in [0, 15, 31, 40, 300, text.len() - 2] {
+            text.splice(at..at + 2, *b"xQ");
+        }
+        let with_key: Vec<usize> = spots_beside(&text, |b| b == b'x', beside_x).collect();
+        assert_eq!(with_key, naive(&text, beside_x));
+        assert_eq!(with_key.len(), 6);
     }
 
     #[test]

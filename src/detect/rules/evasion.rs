@@ -168,7 +168,8 @@ fn confusable_spot(previous: u8, current: u8) -> bool {
 fn disguised_words(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut spots = sieve::spots(bytes, confusable_spot);
+    let key = |b: u8| (b == b'I') | (b == b'l') | (b == b'0') | (b == b'1');
+    let mut spots = sieve::spots_beside(bytes, key, confusable_spot);
     while let Some(spot) = spots.next() {
         // Both bytes of a spot are letters or digits, so the word around either is the same.
         let start = bytes.get(..spot).and_then(|b| b.iter().rposition(|c| !c.is_ascii_alphanumeric()));
