@@ -62,6 +62,11 @@ pub struct Authentication {
     pub spf: Option<AuthResult>,
     pub dkim: Option<AuthResult>,
     pub dmarc: Option<AuthResult>,
+    /// Domains of the envelope senders that receiving servers checked SPF for
+    /// (`Received-SPF: ... envelope-from=`, `Authentication-Results: ... smtp.mailfrom=`),
+    /// topmost first, each once. Unlike Return-Path, a mailing list does not rewrite the
+    /// ones recorded before it.
+    pub envelope_domains: Vec<String>,
 }
 
 /// An attached file: its declared name and MIME type.
@@ -226,12 +231,14 @@ fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
         .collect()
 }
 
-/// Reads SPF, DKIM and DMARC from the Authentication-Results headers. The topmost header
-/// is the one the receiving server wrote, so for each mechanism the first result wins.
+/// Reads SPF, DKIM and DMARC from the Authentication-Results headers, and the envelope
+/// senders from those and the Received-SPF headers. The topmost header is the one the
+/// receiving server wrote, so for each mechanism the first result wins.
 fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
     let mut auth = Authentication::default();
     for header in message.headers() {
-        if !header.name().eq_ignore_ascii_case("Authentication-Results") {
+        let is_results = header.name().eq_ignore_ascii_case("Authentication-Results");
+        if !is_results && !header.name().eq_ignore_ascii_case("Received-SPF") {
             continue;
         }
         let HeaderValue::Text(value) = header.value() else {
@@ -239,16 +246,25 @@ fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
         };
         let value = value.to_ascii_lowercase();
         for token in value.split([';', ' ', '\t', '\n', '\r', '(']) {
-            let Some((mechanism, result)) = token.split_once('=') else {
+            let Some((key, result)) = token.split_once('=') else {
                 continue;
             };
+            if key == "envelope-from" || key == "smtp.mailfrom" {
+                if let Some(domain) = envelope_domain(result).filter(|d| !auth.envelope_domains.contains(d)) {
+                    auth.envelope_domains.push(domain);
+                }
+                continue;
+            }
+            if !is_results {
+                continue;
+            }
             let result = match result {
                 "pass" => AuthResult::Pass,
                 "fail" | "hardfail" | "permerror" => AuthResult::Fail,
                 "softfail" => AuthResult::SoftFail,
                 _ => AuthResult::Other,
             };
-            let slot = match mechanism {
+            let slot = match key {
                 "spf" => &mut auth.spf,
                 "dkim" => &mut auth.dkim,
                 "dmarc" => &mut auth.dmarc,
@@ -258,6 +274,15 @@ fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
         }
     }
     auth
+}
+
+/// The domain of an envelope sender as the headers write it: `user@example.com`,
+/// `<user@example.com>` or just `example.com`.
+fn envelope_domain(written: &str) -> Option<String> {
+    let address = written.trim_matches(|c| matches!(c, '<' | '>' | '"' | ','));
+    let domain = address.rsplit_once('@').map_or(address, |(_, domain)| domain);
+    (domain.contains('.') && domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+        .then(|| domain.to_string())
 }
 
 #[cfg(test)]
@@ -284,6 +309,18 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
         assert_eq!(email.authentication.dmarc, Some(AuthResult::Other));
         assert_eq!(email.links.first().map(|l| l.href.as_str()), Some("https://evil.example/"));
         assert!(email.normalized_text.contains("bc1q"), "{}", email.normalized_text);
+    }
+
+    #[test]
+    fn envelope_senders_come_from_spf_records_once_each() {
+        let raw = b"Received-SPF: Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.1; \
+envelope-from=al@Spoofer.example; receiver=<UNKNOWN>\r\n\
+Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=<bounce@lists.example.org>\r\n\
+Received-SPF: pass envelope-from=\"x@spoofer.example\"\r\n\
+From: a@b.example\r\nSubject: s\r\n\r\nbody";
+        let email = parse(raw).expect("parses");
+        assert_eq!(email.authentication.envelope_domains, ["spoofer.example", "lists.example.org"]);
+        assert_eq!(parse(SAMPLE).expect("parses").authentication.envelope_domains, ["example.com"]);
     }
 
     #[test]

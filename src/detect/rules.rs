@@ -49,6 +49,7 @@ pub const RULES: &[Rule] = &[
     phishing::dangerous_attachment,
     headers::self_sent_spoof,
     headers::authentication_failed,
+    headers::forged_brand_address,
     headers::reply_to_elsewhere,
     headers::recipient_address_in_body,
     fraud::advance_fee_offer,

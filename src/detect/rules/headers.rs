@@ -3,8 +3,9 @@
 //! any category, so they count towards whichever threat the content points to.
 
 use super::{Category, Facts, Signal, signal};
+use crate::detect::brands;
 use crate::mail::AuthResult;
-use crate::mail::url::registrable_domain;
+use crate::mail::url::{domain_of_address, registrable_domain};
 
 /// From is the recipient's own address and no DKIM signature vouches for it: extortion
 /// mail fakes this to "prove" it has the victim's account ("I sent this from your
@@ -34,6 +35,53 @@ pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     };
     out.push(signal("authentication_failed", weight, Category::Other, what));
+}
+
+/// The From address is on a known brand's own domain, yet the envelope sender that the
+/// receiving servers checked is on a domain the brand does not own, and no DKIM signature
+/// vouches for the mail: someone else wrote the brand's address on their own mail (the
+/// alignment DMARC checks, for receivers that record SPF but do not enforce DMARC).
+/// A mailing list's own bounce address is not held against the sender.
+pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let email = facts.email;
+    // The cheap tests first: most mail has a DKIM pass or no envelope sender recorded.
+    if email.authentication.dkim == Some(AuthResult::Pass) || email.authentication.envelope_domains.is_empty()
+    {
+        return;
+    }
+    let Some(from_domain) = email.from.as_ref().and_then(|f| f.domain()) else { return };
+    let Some(brand) = brands::owner_of(&from_domain) else { return };
+    let list_bounces = email.return_path.as_deref().and_then(domain_of_address).filter(|_| email.via_list);
+    // A list that rewrote From to its own address sends the mail itself.
+    if list_bounces
+        .as_deref()
+        .is_some_and(|list| registrable_domain(list) == registrable_domain(&from_domain))
+    {
+        return;
+    }
+    let mut envelopes = email
+        .authentication
+        .envelope_domains
+        .iter()
+        .filter(|d| {
+            list_bounces.as_deref().is_none_or(|list| registrable_domain(list) != registrable_domain(d))
+        })
+        .peekable();
+    if envelopes.peek().is_none() {
+        return;
+    }
+    let aligned = |d: &String| brand.owns(d) || registrable_domain(d) == registrable_domain(&from_domain);
+    let mut envelopes = envelopes.collect::<Vec<_>>();
+    if envelopes.iter().any(|d| aligned(d)) {
+        return;
+    }
+    let sender = envelopes.remove(0);
+    out.push(signal(
+        "forged_brand_address",
+        3.0,
+        Category::Phishing,
+        format!("From {from_domain} ({}) but sent by {sender}", brand.name),
+    ));
 }
 
 /// Replies go to another domain than the sender's: the scammer's real mailbox behind a
@@ -85,6 +133,56 @@ pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 mod tests {
     use super::*;
     use crate::detect::rules::test_support::{email, fired};
+
+    #[test]
+    fn forged_brand_address_needs_a_brand_domain_an_unrelated_envelope_and_no_dkim_pass() {
+        let spf = |envelope: &str| {
+            format!("Received-SPF: Pass (mailfrom) identity=mailfrom; envelope-from={envelope}")
+        };
+        let from = "From: 三井住友カード <info@vpass.ne.jp>\r\nTo: a@b.example";
+        let forged = email(&format!("{}\r\n{from}", spf("al@fjdigi.example")), "x");
+        assert_eq!(fired(forged_brand_address, &forged), ["forged_brand_address"]);
+        // The brand's own servers, or any domain it owns.
+        let own = email(&format!("{}\r\n{from}", spf("bounce@mail.smbc-card.com")), "x");
+        assert!(fired(forged_brand_address, &own).is_empty());
+        // A DKIM signature vouches for the mail (an outsourced sender signing for the brand).
+        let signed = email(
+            &format!("{}\r\nAuthentication-Results: mx; dkim=pass\r\n{from}", spf("b@esp.example")),
+            "x",
+        );
+        assert!(fired(forged_brand_address, &signed).is_empty());
+        // No envelope recorded, or a sender that is no brand: nothing to compare.
+        assert!(fired(forged_brand_address, &email(from, "x")).is_empty());
+        let plain = email(&format!("{}\r\nFrom: shop@small.example", spf("x@esp.example")), "x");
+        assert!(fired(forged_brand_address, &plain).is_empty());
+    }
+
+    #[test]
+    fn a_mailing_list_does_not_forge_the_brand_address() {
+        // The list's own bounce address is the only unrelated envelope: the list relayed it.
+        let relayed = email(
+            "Return-Path: <list-bounces@lists.example.org>\r\nList-Id: <dev.lists.example.org>\r\n\
+             Received-SPF: pass envelope-from=list-bounces@lists.example.org\r\nFrom: Dev <dev@google.com>",
+            "patch",
+        );
+        assert!(fired(forged_brand_address, &relayed).is_empty());
+        // A list that rewrote From to its own address is the sender.
+        let rewritten = email(
+            "Return-Path: <x+bnc@groups.google.com>\r\nList-Id: <x.groups.google.com>\r\n\
+             Authentication-Results: mx; spf=pass smtp.mailfrom=kishon@ti.example\r\n\
+             From: 'K' via x <x@groups.google.com>",
+            "patch",
+        );
+        assert!(fired(forged_brand_address, &rewritten).is_empty());
+        // Sent to a list by a stranger under the brand's address: still forged.
+        let to_list = email(
+            "Return-Path: <list-bounces@lists.example.org>\r\nList-Id: <dev.lists.example.org>\r\n\
+             Received-SPF: pass envelope-from=list-bounces@lists.example.org\r\n\
+             Received-SPF: pass envelope-from=al@fjdigi.example\r\nFrom: <info@vpass.ne.jp>",
+            "x",
+        );
+        assert_eq!(fired(forged_brand_address, &to_list), ["forged_brand_address"]);
+    }
 
     #[test]
     fn self_sent_spoof_needs_same_address_and_no_dkim_pass() {

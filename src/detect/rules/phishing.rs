@@ -330,7 +330,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "lookalike_domain" => Some(Trick::Brand),
         // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
         "authentication_failed" if signal.weight >= 1.0 => Some(Trick::Sender),
-        "self_sent_spoof" | "sender_on_throwaway_tenant" => Some(Trick::Sender),
+        "self_sent_spoof" | "sender_on_throwaway_tenant" | "forged_brand_address" => Some(Trick::Sender),
         "link_to_ip_address"
         | "link_to_punycode_domain"
         | "link_via_shortener"
