@@ -20,7 +20,7 @@ pub struct Brand {
 impl Brand {
     /// True when `host` is one of the brand's domains or below one.
     pub fn owns(&self, host: &str) -> bool {
-        self.owns_registered(host, &registrable_domain(host))
+        self.owns_registered(host, registrable_domain(host))
     }
 
     /// [`Brand::owns`] with the host's registrable domain already worked out.
@@ -156,7 +156,7 @@ pub fn brands_named(text: &str) -> Vec<&'static Brand> {
 /// The brand that owns `host`, if it is a known brand's domain.
 pub fn owner_of(host: &str) -> Option<&'static Brand> {
     let registered = registrable_domain(host);
-    BRANDS.iter().find(|brand| brand.owns_registered(host, &registered))
+    BRANDS.iter().find(|brand| brand.owns_registered(host, registered))
 }
 
 /// The brand whose domain a host imitates by carrying it as a subdomain label sequence
