@@ -124,11 +124,17 @@ pub struct Facts<'a> {
     pub link_hosts: Vec<String>,
     /// A password the text shows the recipient (read once: a rule and the evidence use it).
     pub shown_password: Option<String>,
+    /// Where the numbers of the subject and of the text start, for deadlines now and
+    /// amounts later.
+    pub subject_numbers: money::Numbers<'a>,
+    pub text_numbers: money::Numbers<'a>,
 }
 
 impl<'a> Facts<'a> {
     pub fn gather(email: &'a Email) -> Self {
         let texts = [email.normalized_subject.as_str(), email.normalized_text.as_str()];
+        let (subject_numbers, text_numbers) =
+            (money::Numbers::find(&email.normalized_subject), money::Numbers::find(&email.normalized_text));
         let families = phrases::find_families(texts);
         // Shape-only addresses mean something only where a currency is named; skipping the
         // search elsewhere keeps it off the hot path of ordinary mail.
@@ -140,11 +146,16 @@ impl<'a> Facts<'a> {
             email,
             families,
             wallets: wallet::find_wallets(&email.normalized_text, shapes),
-            deadlines: texts.iter().flat_map(|t| money::find_deadlines(t)).collect(),
+            deadlines: [&subject_numbers, &text_numbers]
+                .into_iter()
+                .flat_map(money::Numbers::deadlines)
+                .collect(),
             brands_in_sender: brands::brands_named(&email.normalized_sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
             link_hosts: distinct_hosts(email),
             shown_password: names_password.then(|| rules::shown_password(&email.normalized_text)).flatten(),
+            subject_numbers,
+            text_numbers,
         }
     }
 }
@@ -192,10 +203,7 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     let amounts = if label == Label::Clean {
         Vec::new()
     } else {
-        [&email.normalized_subject, &email.normalized_text]
-            .iter()
-            .flat_map(|t| money::find_amounts(t))
-            .collect()
+        [&facts.subject_numbers, &facts.text_numbers].into_iter().flat_map(money::Numbers::amounts).collect()
     };
     Verdict {
         score,

@@ -49,13 +49,6 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 /// whole rather than as "$".
 const SYMBOLS_BEFORE: [&str; 9] = ["US$", "USD", "EUR", "GBP", "JPY", "$", "€", "£", "¥"];
 
-/// Where each number in `text` starts (a digit after a non-digit). Amounts and deadlines
-/// both begin with a number or sit right after one, and digits are rare in prose, so the
-/// patterns are tried only there instead of being run over every byte.
-fn number_starts(text: &str) -> sieve::Spots<'_, impl Fn(u8, u8) -> bool, impl Fn(u8) -> bool> {
-    sieve::spots(text.as_bytes(), |previous, byte| byte.is_ascii_digit() & !previous.is_ascii_digit())
-}
-
 /// The currency sign or code written right before byte `at` (one space allowed between),
 /// with the offset it starts at.
 fn symbol_before(text: &str, at: usize) -> Option<(&str, usize)> {
@@ -70,69 +63,107 @@ fn symbol_before(text: &str, at: usize) -> Option<(&str, usize)> {
 
 /// Every amount of money in `text`.
 pub fn find_amounts(text: &str) -> Vec<Amount> {
-    let mut amounts = Vec::new();
-    let mut symbols_read = Vec::new();
-    let mut number_at = AnchoredAt::new(&NUMBER, text);
-    for start in number_starts(text) {
-        let Some((symbol, symbol_start)) = symbol_before(text, start) else {
-            continue;
-        };
-        let (Some(end), Some((_, whole))) = (number_at.try_at(start), number_at.group(1)) else {
-            continue;
-        };
-        symbols_read.push(symbol_start);
-        let value = number(whole, number_at.group(2).map(|(_, fraction)| fraction));
-        let text = text.get(symbol_start..end).unwrap_or_default();
-        amounts.push(Amount { value, currency: currency_code(symbol), text: text.to_string() });
-    }
-    let mut amount_at = AnchoredAt::new(&AMOUNT_BEFORE_UNIT, text);
-    let mut starts = number_starts(text);
-    while let Some(start) = starts.next() {
-        let Some(end) = amount_at.try_at(start) else {
-            continue;
-        };
-        starts.skip_to(end);
-        let (Some((_, whole)), Some((unit_start, unit))) = (amount_at.group(1), amount_at.group(3)) else {
-            continue;
-        };
-        // In "$100 $200" the second dollar sign belongs to 200, not to 100.
-        if symbols_read.contains(&unit_start) {
-            continue;
-        }
-        let mut value = number(whole, amount_at.group(2).map(|(_, fraction)| fraction));
-        if unit == "万円" {
-            value *= 10_000.0;
-        }
-        let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
-        amounts.push(Amount { value, currency: currency_code(unit), text });
-    }
-    amounts
+    Numbers::find(text).amounts()
 }
 
 /// Every time limit in `text` ("48 hours", "2 days", "5日以内", "2営業日").
 pub fn find_deadlines(text: &str) -> Vec<Deadline> {
-    let mut deadlines = Vec::new();
-    let mut deadline_at = AnchoredAt::new(&DEADLINE, text);
-    let mut starts = number_starts(text);
-    while let Some(start) = starts.next() {
-        let Some(end) = deadline_at.try_at(start) else {
-            continue;
-        };
-        starts.skip_to(end);
-        let (Some((_, count)), Some((unit_start, unit))) = (deadline_at.group(1), deadline_at.group(2))
-        else {
-            continue;
-        };
-        let Ok(count) = count.parse::<u32>() else { continue };
-        let lower = unit.to_lowercase();
-        let hours_per =
-            if lower.starts_with('h') || lower.starts_with("st") || lower == "時間" { 1 } else { 24 };
-        if count > 0 {
-            let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
-            deadlines.push(Deadline { hours: count.saturating_mul(hours_per), text });
-        }
+    Numbers::find(text).deadlines()
+}
+
+/// Where the numbers of one text start (a digit after a non-digit), found once for both
+/// amounts and deadlines. Both begin with a number or sit right after one, and digits are
+/// rare in prose, so their patterns are tried only there instead of over every byte.
+pub struct Numbers<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Numbers<'t> {
+    pub fn find(text: &'t str) -> Self {
+        let starts = sieve::spots(text.as_bytes(), |previous, byte| {
+            byte.is_ascii_digit() & !previous.is_ascii_digit()
+        })
+        .collect();
+        Numbers { text, starts }
     }
-    deadlines
+
+    /// Every amount of money: a sign or code before a number ("$1,500"), then a number
+    /// before its unit ("30,000円").
+    pub fn amounts(&self) -> Vec<Amount> {
+        let text = self.text;
+        let mut amounts = Vec::new();
+        let mut symbols_read = Vec::new();
+        let mut number_at = AnchoredAt::new(&NUMBER, text);
+        for &start in &self.starts {
+            let Some((symbol, symbol_start)) = symbol_before(text, start) else {
+                continue;
+            };
+            let (Some(end), Some((_, whole))) = (number_at.try_at(start), number_at.group(1)) else {
+                continue;
+            };
+            symbols_read.push(symbol_start);
+            let value = number(whole, number_at.group(2).map(|(_, fraction)| fraction));
+            let text = text.get(symbol_start..end).unwrap_or_default();
+            amounts.push(Amount { value, currency: currency_code(symbol), text: text.to_string() });
+        }
+        let mut amount_at = AnchoredAt::new(&AMOUNT_BEFORE_UNIT, text);
+        let mut read_up_to = 0;
+        for &start in &self.starts {
+            if start < read_up_to {
+                continue;
+            }
+            let Some(end) = amount_at.try_at(start) else {
+                continue;
+            };
+            read_up_to = end;
+            let (Some((_, whole)), Some((unit_start, unit))) = (amount_at.group(1), amount_at.group(3))
+            else {
+                continue;
+            };
+            // In "$100 $200" the second dollar sign belongs to 200, not to 100.
+            if symbols_read.contains(&unit_start) {
+                continue;
+            }
+            let mut value = number(whole, amount_at.group(2).map(|(_, fraction)| fraction));
+            if unit == "万円" {
+                value *= 10_000.0;
+            }
+            let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
+            amounts.push(Amount { value, currency: currency_code(unit), text });
+        }
+        amounts
+    }
+
+    /// Every time limit ("48 hours", "2 days", "5日以内", "2営業日").
+    pub fn deadlines(&self) -> Vec<Deadline> {
+        let text = self.text;
+        let mut deadlines = Vec::new();
+        let mut deadline_at = AnchoredAt::new(&DEADLINE, text);
+        let mut read_up_to = 0;
+        for &start in &self.starts {
+            if start < read_up_to {
+                continue;
+            }
+            let Some(end) = deadline_at.try_at(start) else {
+                continue;
+            };
+            read_up_to = end;
+            let (Some((_, count)), Some((unit_start, unit))) = (deadline_at.group(1), deadline_at.group(2))
+            else {
+                continue;
+            };
+            let Ok(count) = count.parse::<u32>() else { continue };
+            let lower = unit.to_lowercase();
+            let hours_per =
+                if lower.starts_with('h') || lower.starts_with("st") || lower == "時間" { 1 } else { 24 };
+            if count > 0 {
+                let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
+                deadlines.push(Deadline { hours: count.saturating_mul(hours_per), text });
+            }
+        }
+        deadlines
+    }
 }
 
 fn number(whole: &str, fraction: Option<&str>) -> f64 {

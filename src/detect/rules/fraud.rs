@@ -4,7 +4,6 @@
 
 use super::headers::diverted_replies;
 use super::{Category, Facts, Signal, signal};
-use crate::detect::money;
 use crate::detect::phrases::Family;
 use crate::mail::url::registrable_domain;
 
@@ -45,7 +44,9 @@ pub fn advance_fee_offer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let text = &facts.email.normalized_text;
     let lower = text.to_ascii_lowercase();
     let fortune = lower.contains("million")
-        || money::find_amounts(text)
+        || facts
+            .text_numbers
+            .amounts()
             .iter()
             .any(|a| a.value >= if a.currency == "JPY" { FORTUNE_IN_YEN } else { FORTUNE });
     if !fortune {
