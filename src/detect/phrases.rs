@@ -184,7 +184,7 @@ const PHRASES: &[(Family, &[&str])] = &[
         "本人認証", "認証", "確認してください", "ご確認ください", "ご確認をお願い", "更新してください", "こちらをクリック", "クリックして", "アクセスの上",
         "再確認", "再登録", "情報を更新", "ご利用確認", "確認はこちら", "こちらから", "手続き", "お手続き", "下記URL", "以下のURL", "登录",
         "验证", "登入", "升级", "点击", "login agora", "acesse", "verifique", "confirme", "clique aqui", "haga clic", "cliquez ici",
-        "klicken sie hier",
+        "klicken sie hier", "revise suas", "atualize seus", "actualice sus", "verifique sus",
     ]),
     (Family::AccountThreat, &[
         "suspended", "suspend", "suspension", "locked", "restricted", "restriction", "limited",
@@ -195,7 +195,9 @@ const PHRASES: &[(Family, &[&str])] = &[
         "一時停止", "利用停止", "不正な", "セキュリティ", "不審", "冻结", "停用", "暂停", "禁用", "到期", "过期", "关闭",
         "novo dispositivo", "acesso não autorizado", "bloqueada", "será bloqueado", "suspendida",
         "se eliminarán", "será eliminada", "suspendu", "bloqué", "gesperrt", "eingeschränkt",
-        "bloqueado", "suspensa", "bloqueio",
+        "bloqueado", "suspensa", "bloqueio", "new device", "tried to log in", "tried to sign in",
+        "payment issue", "payment problem", "problem with your payment", "payment failed", "payment declined",
+        "problema com o pagamento", "problema con el pago",
     ]),
     (Family::SensitiveData, &[
         "password", "credit card", "card number", "card details", "billing information",
@@ -493,6 +495,22 @@ mod tests {
         assert!(f.has(Family::DeviceCompromise));
         assert!(f.has(Family::Recording));
         assert!(!f.has(Family::AdultContent));
+    }
+
+    #[test]
+    fn account_security_and_billing_alarms_threaten_the_account() {
+        for alarm in [
+            "Someone tried to log in to your account",
+            "A user logged in from a new device",
+            "Your account is experiencing a payment issue.",
+            "Houve um problema com o pagamento",
+        ] {
+            assert!(find_families([alarm]).has(Family::AccountThreat), "{alarm}");
+        }
+        assert!(find_families(["Para continuar, revise suas preferências"]).has(Family::CredentialAction));
+        assert!(
+            !find_families(["We devised a new plan for the payment schedule"]).has(Family::AccountThreat)
+        );
     }
 
     #[test]
