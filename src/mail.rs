@@ -56,17 +56,36 @@ pub enum AuthResult {
     Other,
 }
 
+impl AuthResult {
+    /// The result as Authentication-Results writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthResult::Pass => "pass",
+            AuthResult::Fail => "fail",
+            AuthResult::SoftFail => "softfail",
+            AuthResult::Other => "other",
+        }
+    }
+}
+
 /// SPF, DKIM and DMARC results as the receiving server recorded them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Authentication {
     pub spf: Option<AuthResult>,
     pub dkim: Option<AuthResult>,
     pub dmarc: Option<AuthResult>,
-    /// Domains of the envelope senders that receiving servers checked SPF for
-    /// (`Received-SPF: ... envelope-from=`, `Authentication-Results: ... smtp.mailfrom=`),
-    /// topmost first, each once. Unlike Return-Path, a mailing list does not rewrite the
-    /// ones recorded before it.
-    pub envelope_domains: Vec<String>,
+    /// The envelope senders that receiving servers checked SPF for, with the result
+    /// (`Received-SPF: Softfail ... envelope-from=`, `Authentication-Results: ...
+    /// spf=pass smtp.mailfrom=`), topmost first, each domain once. Unlike Return-Path, a
+    /// mailing list does not rewrite the ones recorded before it.
+    pub envelopes: Vec<Envelope>,
+}
+
+/// One envelope sender's domain and what SPF said about the server that used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Envelope {
+    pub domain: String,
+    pub spf: AuthResult,
 }
 
 /// An attached file: its declared name and MIME type.
@@ -245,27 +264,31 @@ fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
             continue;
         };
         let value = value.to_ascii_lowercase();
+        // Received-SPF opens with its result; in Authentication-Results the `spf=` result
+        // comes before the `smtp.mailfrom=` it is about.
+        let mut spf_result =
+            (!is_results).then(|| auth_result(value.split_whitespace().next().unwrap_or_default()));
         for token in value.split([';', ' ', '\t', '\n', '\r', '(']) {
             let Some((key, result)) = token.split_once('=') else {
                 continue;
             };
             if key == "envelope-from" || key == "smtp.mailfrom" {
-                if let Some(domain) = envelope_domain(result).filter(|d| !auth.envelope_domains.contains(d)) {
-                    auth.envelope_domains.push(domain);
+                if let Some(domain) =
+                    envelope_domain(result).filter(|d| !auth.envelopes.iter().any(|e| &e.domain == d))
+                {
+                    auth.envelopes.push(Envelope { domain, spf: spf_result.unwrap_or(AuthResult::Other) });
                 }
                 continue;
             }
             if !is_results {
                 continue;
             }
-            let result = match result {
-                "pass" => AuthResult::Pass,
-                "fail" | "hardfail" | "permerror" => AuthResult::Fail,
-                "softfail" => AuthResult::SoftFail,
-                _ => AuthResult::Other,
-            };
+            let result = auth_result(result);
             let slot = match key {
-                "spf" => &mut auth.spf,
+                "spf" => {
+                    spf_result = Some(result);
+                    &mut auth.spf
+                }
                 "dkim" => &mut auth.dkim,
                 "dmarc" => &mut auth.dmarc,
                 _ => continue,
@@ -274,6 +297,15 @@ fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
         }
     }
     auth
+}
+
+fn auth_result(written: &str) -> AuthResult {
+    match written {
+        "pass" => AuthResult::Pass,
+        "fail" | "hardfail" | "permerror" => AuthResult::Fail,
+        "softfail" => AuthResult::SoftFail,
+        _ => AuthResult::Other,
+    }
 }
 
 /// The domain of an envelope sender as the headers write it: `user@example.com`,
@@ -319,8 +351,23 @@ Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=<bounce@lists.exa
 Received-SPF: pass envelope-from=\"x@spoofer.example\"\r\n\
 From: a@b.example\r\nSubject: s\r\n\r\nbody";
         let email = parse(raw).expect("parses");
-        assert_eq!(email.authentication.envelope_domains, ["spoofer.example", "lists.example.org"]);
-        assert_eq!(parse(SAMPLE).expect("parses").authentication.envelope_domains, ["example.com"]);
+        let envelopes = |email: &Email| {
+            email.authentication.envelopes.iter().map(|e| (e.domain.clone(), e.spf)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            envelopes(&email),
+            [
+                ("spoofer.example".to_string(), AuthResult::Pass),
+                ("lists.example.org".to_string(), AuthResult::Pass)
+            ]
+        );
+        assert_eq!(
+            envelopes(&parse(SAMPLE).expect("parses")),
+            [("example.com".to_string(), AuthResult::Pass)]
+        );
+        let softfail = parse(b"Received-SPF: Softfail (mailfrom) envelope-from=x@shop.example\r\nFrom: a@shop.example\r\n\r\nx")
+            .expect("parses");
+        assert_eq!(envelopes(&softfail), [("shop.example".to_string(), AuthResult::SoftFail)]);
     }
 
     #[test]

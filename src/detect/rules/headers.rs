@@ -4,8 +4,8 @@
 
 use super::{Category, Facts, Signal, signal};
 use crate::detect::brands;
-use crate::mail::AuthResult;
 use crate::mail::url::{domain_of_address, registrable_domain};
+use crate::mail::{AuthResult, Envelope};
 
 /// From is the recipient's own address and no DKIM signature vouches for it: extortion
 /// mail fakes this to "prove" it has the victim's account ("I sent this from your
@@ -37,51 +37,48 @@ pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     out.push(signal("authentication_failed", weight, Category::Other, what));
 }
 
-/// The From address is on a known brand's own domain, yet the envelope sender that the
-/// receiving servers checked is on a domain the brand does not own, and no DKIM signature
-/// vouches for the mail: someone else wrote the brand's address on their own mail (the
-/// alignment DMARC checks, for receivers that record SPF but do not enforce DMARC).
-/// A mailing list's own bounce address is not held against the sender.
+/// The From address is on a known brand's own domain, yet no DKIM signature vouches for
+/// the mail and the envelope sender that receiving servers checked either is on a domain
+/// the brand does not own or is the brand's own with SPF failing (the brand's published
+/// servers did not send it): someone else wrote the brand's address on their own mail.
+/// This is the alignment DMARC checks, for receivers that record SPF but do not enforce
+/// DMARC. A mailing list's own bounce address is not held against the sender.
 pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
+    let auth = &email.authentication;
     // The cheap tests first: most mail has a DKIM pass or no envelope sender recorded.
-    if email.authentication.dkim == Some(AuthResult::Pass) || email.authentication.envelope_domains.is_empty()
-    {
+    if auth.dkim == Some(AuthResult::Pass) || auth.envelopes.is_empty() {
         return;
     }
     let Some(from_domain) = email.from.as_ref().and_then(|f| f.domain()) else { return };
     let Some(brand) = brands::owner_of(&from_domain) else { return };
     let list_bounces = email.return_path.as_deref().and_then(domain_of_address).filter(|_| email.via_list);
+    let same_site = |a: &str, b: &str| registrable_domain(a) == registrable_domain(b);
     // A list that rewrote From to its own address sends the mail itself.
-    if list_bounces
-        .as_deref()
-        .is_some_and(|list| registrable_domain(list) == registrable_domain(&from_domain))
-    {
+    if list_bounces.as_deref().is_some_and(|list| same_site(list, &from_domain)) {
         return;
     }
-    let mut envelopes = email
-        .authentication
-        .envelope_domains
+    let envelopes: Vec<&Envelope> = auth
+        .envelopes
         .iter()
-        .filter(|d| {
-            list_bounces.as_deref().is_none_or(|list| registrable_domain(list) != registrable_domain(d))
-        })
-        .peekable();
-    if envelopes.peek().is_none() {
+        .filter(|e| list_bounces.as_deref().is_none_or(|list| !same_site(list, &e.domain)))
+        .collect();
+    let aligned = |e: &&Envelope| brand.owns(&e.domain) || same_site(&e.domain, &from_domain);
+    let disowned = |e: &&Envelope| matches!(e.spf, AuthResult::Fail | AuthResult::SoftFail);
+    let Some(first) = envelopes.first() else { return };
+    if envelopes.iter().any(|e| aligned(e) && !disowned(e)) {
         return;
     }
-    let aligned = |d: &String| brand.owns(d) || registrable_domain(d) == registrable_domain(&from_domain);
-    let mut envelopes = envelopes.collect::<Vec<_>>();
-    if envelopes.iter().any(|d| aligned(d)) {
-        return;
-    }
-    let sender = envelopes.remove(0);
-    out.push(signal(
-        "forged_brand_address",
-        3.0,
-        Category::Phishing,
-        format!("From {from_domain} ({}) but sent by {sender}", brand.name),
-    ));
+    let evidence = match envelopes.iter().find(|e| aligned(e)) {
+        Some(own) => format!(
+            "From {from_domain} ({}) but SPF for {} says {}",
+            brand.name,
+            own.domain,
+            own.spf.as_str()
+        ),
+        None => format!("From {from_domain} ({}) but sent by {}", brand.name, first.domain),
+    };
+    out.push(signal("forged_brand_address", 3.0, Category::Phishing, evidence));
 }
 
 /// Replies go to another domain than the sender's: the scammer's real mailbox behind a
@@ -151,6 +148,17 @@ mod tests {
             "x",
         );
         assert!(fired(forged_brand_address, &signed).is_empty());
+        // The brand's own envelope domain, but its SPF disowns the server.
+        let softfail = email(
+            "Received-SPF: Softfail (mailfrom) envelope-from=x@rakuten.co.jp\r\nFrom: 楽天市場 <info@rakuten.co.jp>",
+            "x",
+        );
+        assert_eq!(fired(forged_brand_address, &softfail), ["forged_brand_address"]);
+        let neutral = email(
+            "Received-SPF: Neutral (mailfrom) envelope-from=x@rakuten.co.jp\r\nFrom: <info@rakuten.co.jp>",
+            "x",
+        );
+        assert!(fired(forged_brand_address, &neutral).is_empty());
         // No envelope recorded, or a sender that is no brand: nothing to compare.
         assert!(fired(forged_brand_address, &email(from, "x")).is_empty());
         let plain = email(&format!("{}\r\nFrom: shop@small.example", spf("x@esp.example")), "x");
