@@ -46,6 +46,7 @@ pub const RULES: &[Rule] = &[
     phishing::login_form_in_mail,
     phishing::sender_on_throwaway_tenant,
     phishing::shared_document_lure,
+    phishing::invoice_in_invitation,
     phishing::dangerous_attachment,
     headers::self_sent_spoof,
     headers::authentication_failed,

@@ -295,6 +295,26 @@ pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// A calendar invitation that reads like a bill: a payment and an amount in the text of
+/// an event. Invitations arrive from the calendar service's own servers, so scammers
+/// type fake renewal notices ("your subscription was renewed, $425.88, call +1 …") into
+/// an event and invite their targets; a real bill is not a meeting.
+pub fn invoice_in_invitation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let invitation = facts.email.attachments.iter().any(|a| {
+        let kind = a.content_type.to_ascii_lowercase();
+        kind.starts_with("text/calendar")
+            || kind.starts_with("application/ics")
+            || a.name.to_lowercase().ends_with(".ics")
+    });
+    if !invitation || !facts.families.has(Family::PaymentDemand) {
+        return;
+    }
+    if let Some(amount) = facts.text_numbers.amounts().first() {
+        let evidence = format!("an invitation charging {}", amount.text);
+        out.push(signal("invoice_in_invitation", 4.0, Category::Phishing, evidence));
+    }
+}
+
 /// The phishing claim families: a request to log in or verify, a threat to the account,
 /// a request for sensitive data, haste, a reward waiting to be claimed. Each is everyday
 /// language for real services, so each weighs little; see [`phishing_pattern`].
@@ -338,6 +358,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "link_to_unusual_port" => Some(Trick::Links),
         "login_form_in_mail"
         | "shared_document_lure"
+        | "invoice_in_invitation"
         | "hidden_characters"
         | "disguised_letters"
         | "spaced_out_letters"
@@ -604,6 +625,28 @@ mod tests {
         assert!(fired(shared_document_lure, &work).is_empty());
         let other = email("From: friend@example.com", "Your Bitcoin withdrawal is ready");
         assert!(fired(shared_document_lure, &other).is_empty());
+    }
+
+    #[test]
+    fn invoice_in_invitation_needs_an_invitation_a_payment_and_an_amount() {
+        let invite = |text: &str, calendar: bool| {
+            let (kind, name) =
+                if calendar { ("application/ics", "invite.ics") } else { ("application/pdf", "notes.pdf") };
+            let raw = format!(
+                "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n{text}\r\n--b\r\nContent-Type: {kind}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\r\nBEGIN:VCALENDAR\r\n--b--\r\n"
+            );
+            crate::mail::parse(raw.as_bytes()).expect("parses")
+        };
+        let renewal =
+            "Payment confirmation: your plan renewed, total amount $425.88. Call +1 (555) 010-0199.";
+        assert_eq!(fired(invoice_in_invitation, &invite(renewal, true)), ["invoice_in_invitation"]);
+        assert!(fired(invoice_in_invitation, &invite(renewal, false)).is_empty(), "not an invitation");
+        let meeting = "Quarterly review of the payment flow with the billing team.";
+        assert!(fired(invoice_in_invitation, &invite(meeting, true)).is_empty(), "no amount");
+        assert!(
+            fired(invoice_in_invitation, &invite("Team lunch, about $25 each", true)).is_empty(),
+            "no payment"
+        );
     }
 
     #[test]
