@@ -66,9 +66,7 @@ pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
     let mut starts = sieve::spots(bytes, starts_address);
     while let Some(start) = starts.next() {
         if let Some((wallet, end)) = verified_at(bytes, start, &mut scratch) {
-            if !verified.iter().any(|w| w.address == wallet.address) {
-                verified.push(wallet);
-            }
+            add_once(&mut verified, wallet);
             starts.skip_to(end);
         } else if with_shapes && let Some((coin, address)) = shape_at(text, start) {
             shaped.push(WalletAddress {
@@ -80,11 +78,16 @@ pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
         }
     }
     for wallet in shaped {
-        if !verified.iter().any(|w| w.address == wallet.address) {
-            verified.push(wallet);
-        }
+        add_once(&mut verified, wallet);
     }
     verified
+}
+
+/// Adds `wallet` to `found` unless the same address is there already.
+fn add_once(found: &mut Vec<WalletAddress>, wallet: WalletAddress) {
+    if !found.iter().any(|w| w.address == wallet.address) {
+        found.push(wallet);
+    }
 }
 
 /// An address matched by its shape alone at byte `start`: Ethereum (0x and 40 hex
