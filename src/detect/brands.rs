@@ -153,6 +153,34 @@ pub fn brands_named(text: &str) -> Vec<&'static Brand> {
     named
 }
 
+/// Free mailboxes anyone can open under any name. An address there belongs to a person,
+/// not to the provider's brand.
+pub const FREE_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.co.jp",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "aol.com",
+    "protonmail.com",
+    "proton.me",
+    "mail.ru",
+    "yandex.com",
+    "gmx.com",
+    "zoho.com",
+    "icloud.com",
+    "me.com",
+];
+
+/// Whether `host` is (below) a free-mail provider's domain.
+pub fn is_free_mail(host: &str) -> bool {
+    FREE_MAIL_DOMAINS.contains(&registrable_domain(host))
+}
+
 /// The brand that owns `host`, if it is a known brand's domain.
 pub fn owner_of(host: &str) -> Option<&'static Brand> {
     let registered = registrable_domain(host);

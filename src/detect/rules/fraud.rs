@@ -4,28 +4,8 @@
 
 use super::headers::diverted_replies;
 use super::{Category, Facts, Signal, signal};
+use crate::detect::brands;
 use crate::detect::phrases::Family;
-use crate::mail::url::registrable_domain;
-
-/// Free mailboxes anyone can open under any name: where the fraudster wants the answer.
-const FREEMAIL_DOMAINS: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "yahoo.co.uk",
-    "yahoo.fr",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "aol.com",
-    "protonmail.com",
-    "proton.me",
-    "mail.ru",
-    "yandex.com",
-    "gmx.com",
-    "zoho.com",
-    "icloud.com",
-];
 
 /// The sum at which an offer is a fortune (in the currency's own units; yen counted apart).
 const FORTUNE: f64 = 100_000.0;
@@ -67,10 +47,10 @@ fn private_channel(email: &crate::mail::Email, lower_text: &str) -> Option<Strin
     if sender.is_empty() {
         return Some("a sender with no address".to_string());
     }
-    if FREEMAIL_DOMAINS.contains(&registrable_domain(&sender)) {
+    if brands::is_free_mail(&sender) {
         return Some(sender);
     }
-    FREEMAIL_DOMAINS.iter().find(|d| lower_text.contains(&format!("@{d}"))).map(|d| d.to_string())
+    brands::FREE_MAIL_DOMAINS.iter().find(|d| lower_text.contains(&format!("@{d}"))).map(|d| d.to_string())
 }
 
 #[cfg(test)]

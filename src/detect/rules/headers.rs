@@ -51,6 +51,10 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let Some(from_domain) = email.from.as_ref().and_then(|f| f.domain()) else { return };
+    // A free-mail address is a person's, sent through whatever server they use.
+    if brands::is_free_mail(&from_domain) {
+        return;
+    }
     let Some(brand) = brands::owner_of(&from_domain) else { return };
     let list_bounces = email.return_path.as_deref().and_then(domain_of_address).filter(|_| email.via_list);
     let same_site = |a: &str, b: &str| registrable_domain(a) == registrable_domain(b);
@@ -159,6 +163,10 @@ mod tests {
             "x",
         );
         assert!(fired(forged_brand_address, &neutral).is_empty());
+        // A person's free-mail address sent through another server is not a brand's.
+        let person =
+            email(&format!("{}\r\nFrom: Ann <ann@gmail.com>", spf("contact-form@shop.example")), "x");
+        assert!(fired(forged_brand_address, &person).is_empty());
         // No envelope recorded, or a sender that is no brand: nothing to compare.
         assert!(fired(forged_brand_address, &email(from, "x")).is_empty());
         let plain = email(&format!("{}\r\nFrom: shop@small.example", spf("x@esp.example")), "x");
