@@ -33,6 +33,8 @@ pub enum Family {
     Urgency,
     /// Bait: a prize, a reward, points or an airdrop waiting to be claimed.
     Lure,
+    /// A parcel that could not be delivered, is held, or owes a fee: the carrier lure.
+    DeliveryProblem,
     /// A fortune for the taking: an inheritance, a donation, an abandoned fund, a lottery
     /// win (the advance-fee fraud's offer).
     Windfall,
@@ -45,7 +47,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 19] = [
+    pub const ALL: [Family; 20] = [
         Family::DeviceCompromise,
         Family::Recording,
         Family::AdultContent,
@@ -61,6 +63,7 @@ impl Family {
         Family::SensitiveData,
         Family::Urgency,
         Family::Lure,
+        Family::DeliveryProblem,
         Family::Windfall,
         Family::Accusation,
         Family::PerpetratorVoice,
@@ -85,6 +88,7 @@ impl Family {
             Family::SensitiveData => "asks_for_sensitive_data",
             Family::Urgency => "urges_haste",
             Family::Lure => "offers_a_reward",
+            Family::DeliveryProblem => "claims_delivery_problem",
             Family::Accusation => "accuses_of_crime",
             Family::PerpetratorVoice => "speaks_as_perpetrator",
             Family::Awareness => "warns_about_scams",
@@ -197,7 +201,8 @@ const PHRASES: &[(Family, &[&str])] = &[
         "se eliminarán", "será eliminada", "suspendu", "bloqué", "gesperrt", "eingeschränkt",
         "bloqueado", "suspensa", "bloqueio", "new device", "tried to log in", "tried to sign in",
         "payment issue", "payment problem", "problem with your payment", "payment failed", "payment declined",
-        "problema com o pagamento", "problema con el pago",
+        "problema com o pagamento", "problema con el pago", "差押", "差し押さえ", "法的措置",
+        "強制執行",
     ]),
     (Family::SensitiveData, &[
         "password", "credit card", "card number", "card details", "billing information",
@@ -221,6 +226,14 @@ const PHRASES: &[(Family, &[&str])] = &[
         "giveaway", "free gift", "cashback", "refund", "unclaimed", "prize",
         "ポイント", "当選", "プレゼント", "還元", "付与", "キャンペーン", "特典", "返金", "払い戻し",
         "pontos", "resgate", "prêmio", "reembolso",
+    ]),
+    (Family::DeliveryProblem, &[
+        "package could not be delivered", "parcel could not be delivered", "unable to deliver your",
+        "delivery attempt", "missed delivery", "redelivery", "reschedule your delivery",
+        "reschedule delivery", "customs fee", "package is on hold", "parcel is on hold", "held at our",
+        "ご不在", "不在の為", "不在のため", "不在票", "持ち帰り", "再配達", "お届けできません",
+        "お届けできませんでした", "配達できません", "保管期限", "関税", "não foi possível entregar",
+        "taxa de entrega", "no pudimos entregar",
     ]),
     (Family::Windfall, &[
         "donation", "donate", "inheritance", "next of kin", "beneficiary", "unclaimed fund*",
@@ -504,6 +517,7 @@ mod tests {
             "A user logged in from a new device",
             "Your account is experiencing a payment issue.",
             "Houve um problema com o pagamento",
+            "期限までに納付がない場合、財産の差押えを行います",
         ] {
             assert!(find_families([alarm]).has(Family::AccountThreat), "{alarm}");
         }
@@ -511,6 +525,21 @@ mod tests {
         assert!(
             !find_families(["We devised a new plan for the payment schedule"]).has(Family::AccountThreat)
         );
+    }
+
+    #[test]
+    fn parcel_problems_are_found_but_mail_bounces_are_not() {
+        for lure in [
+            "We were unable to deliver your parcel, reschedule delivery here",
+            "ご不在のため持ち帰りました。再配達はこちら",
+            "Não foi possível entregar sua encomenda",
+        ] {
+            assert!(find_families([lure]).has(Family::DeliveryProblem), "{lure}");
+        }
+        let bounce =
+            "This is the mail system. Your message could not be delivered to one or more recipients.";
+        assert!(!find_families([bounce]).has(Family::DeliveryProblem));
+        assert!(!find_families(["担当者は本日不在です"]).has(Family::DeliveryProblem));
     }
 
     #[test]

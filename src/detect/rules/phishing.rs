@@ -11,8 +11,14 @@ use crate::detect::phrases::Family;
 use crate::mail::url::{host_of, is_ip_literal, registrable_domain};
 
 /// The claims phishing is written from.
-const PHISHING_FAMILIES: [Family; 5] =
-    [Family::CredentialAction, Family::AccountThreat, Family::SensitiveData, Family::Urgency, Family::Lure];
+const PHISHING_FAMILIES: [Family; 6] = [
+    Family::CredentialAction,
+    Family::AccountThreat,
+    Family::SensitiveData,
+    Family::Urgency,
+    Family::Lure,
+    Family::DeliveryProblem,
+];
 
 /// Link shorteners hide where a link goes; legitimate senders link to their own domain.
 const SHORTENERS: [&str; 12] = [
@@ -394,6 +400,7 @@ pub fn phishing_pattern(facts: &Facts<'_>, signals: &[Signal]) -> Option<Signal>
         Family::AccountThreat,
         Family::SensitiveData,
         Family::Lure,
+        Family::DeliveryProblem,
     ]);
     let (kinds, rules) = tricks(signals);
     // Two independent tricks leave no innocent reading, so one claim is enough then; a
