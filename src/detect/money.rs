@@ -61,16 +61,6 @@ fn symbol_before(text: &str, at: usize) -> Option<(&str, usize)> {
     })
 }
 
-/// Every amount of money in `text`.
-pub fn find_amounts(text: &str) -> Vec<Amount> {
-    Numbers::find(text).amounts()
-}
-
-/// Every time limit in `text` ("48 hours", "2 days", "5日以内", "2営業日").
-pub fn find_deadlines(text: &str) -> Vec<Deadline> {
-    Numbers::find(text).deadlines()
-}
-
 /// Where the numbers of one text start (a digit after a non-digit), found once for both
 /// amounts and deadlines. Both begin with a number or sit right after one, and digits are
 /// rare in prose, so their patterns are tried only there instead of over every byte.
@@ -107,62 +97,58 @@ impl<'t> Numbers<'t> {
             let text = text.get(symbol_start..end).unwrap_or_default();
             amounts.push(Amount { value, currency: currency_code(symbol), text: text.to_string() });
         }
-        let mut amount_at = AnchoredAt::new(&AMOUNT_BEFORE_UNIT, text);
-        let mut read_up_to = 0;
-        for &start in &self.starts {
-            if start < read_up_to {
-                continue;
-            }
-            let Some(end) = amount_at.try_at(start) else {
-                continue;
-            };
-            read_up_to = end;
-            let (Some((_, whole)), Some((unit_start, unit))) = (amount_at.group(1), amount_at.group(3))
-            else {
-                continue;
+        self.each_match(&AMOUNT_BEFORE_UNIT, |start, found| {
+            let (Some((_, whole)), Some((unit_start, unit))) = (found.group(1), found.group(3)) else {
+                return;
             };
             // In "$100 $200" the second dollar sign belongs to 200, not to 100.
             if symbols_read.contains(&unit_start) {
-                continue;
+                return;
             }
-            let mut value = number(whole, amount_at.group(2).map(|(_, fraction)| fraction));
+            let mut value = number(whole, found.group(2).map(|(_, fraction)| fraction));
             if unit == "万円" {
                 value *= 10_000.0;
             }
             let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
             amounts.push(Amount { value, currency: currency_code(unit), text });
-        }
+        });
         amounts
     }
 
     /// Every time limit ("48 hours", "2 days", "5日以内", "2営業日").
     pub fn deadlines(&self) -> Vec<Deadline> {
-        let text = self.text;
         let mut deadlines = Vec::new();
-        let mut deadline_at = AnchoredAt::new(&DEADLINE, text);
+        self.each_match(&DEADLINE, |start, found| {
+            let (Some((_, count)), Some((unit_start, unit))) = (found.group(1), found.group(2)) else {
+                return;
+            };
+            let Ok(count) = count.parse::<u32>() else { return };
+            let lower = unit.to_lowercase();
+            let hours_per =
+                if lower.starts_with('h') || lower.starts_with("st") || lower == "時間" { 1 } else { 24 };
+            if count > 0 {
+                let text = self.text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
+                deadlines.push(Deadline { hours: count.saturating_mul(hours_per), text });
+            }
+        });
+        deadlines
+    }
+
+    /// Hands `read` each match of the `^`-anchored `pattern` at a number start, left to
+    /// right, with the start; a match never begins inside the one before, as in a regex's
+    /// own left-to-right search.
+    fn each_match(&self, pattern: &'static Regex, mut read: impl FnMut(usize, &AnchoredAt<'t>)) {
+        let mut found = AnchoredAt::new(pattern, self.text);
         let mut read_up_to = 0;
         for &start in &self.starts {
             if start < read_up_to {
                 continue;
             }
-            let Some(end) = deadline_at.try_at(start) else {
-                continue;
-            };
-            read_up_to = end;
-            let (Some((_, count)), Some((unit_start, unit))) = (deadline_at.group(1), deadline_at.group(2))
-            else {
-                continue;
-            };
-            let Ok(count) = count.parse::<u32>() else { continue };
-            let lower = unit.to_lowercase();
-            let hours_per =
-                if lower.starts_with('h') || lower.starts_with("st") || lower == "時間" { 1 } else { 24 };
-            if count > 0 {
-                let text = text.get(start..unit_start + unit.len()).unwrap_or_default().to_string();
-                deadlines.push(Deadline { hours: count.saturating_mul(hours_per), text });
+            if let Some(end) = found.try_at(start) {
+                read_up_to = end;
+                read(start, &found);
             }
         }
-        deadlines
     }
 }
 
@@ -196,7 +182,8 @@ mod tests {
 
     #[test]
     fn amounts_in_english_and_japanese_notation() {
-        let amounts = find_amounts("pay $1,500 or 2000 USD, 0.05 BTC, 3万円, ¥30,000, 399 € or 1200$ now");
+        let amounts =
+            Numbers::find("pay $1,500 or 2000 USD, 0.05 BTC, 3万円, ¥30,000, 399 € or 1200$ now").amounts();
         let pairs: Vec<(f64, &str)> = amounts.iter().map(|a| (a.value, a.currency)).collect();
         let expected = [
             (1500.0, "USD"),
@@ -213,7 +200,8 @@ mod tests {
 
     #[test]
     fn deadlines_are_converted_to_hours() {
-        let hours: Vec<u32> = find_deadlines("within 48 hours, 2 days, 5日以内, 2営業日, 50時間")
+        let hours: Vec<u32> = Numbers::find("within 48 hours, 2 days, 5日以内, 2営業日, 50時間")
+            .deadlines()
             .iter()
             .map(|d| d.hours)
             .collect();
@@ -222,13 +210,14 @@ mod tests {
 
     #[test]
     fn a_symbol_is_read_once() {
-        let values: Vec<f64> = find_amounts("send $100 $200 now").iter().map(|a| a.value).collect();
+        let values: Vec<f64> =
+            Numbers::find("send $100 $200 now").amounts().iter().map(|a| a.value).collect();
         assert_eq!(values, [100.0, 200.0]);
     }
 
     #[test]
     fn plain_numbers_are_neither() {
-        assert!(find_amounts("version 2.4 released with 300 fixes").is_empty());
-        assert!(find_deadlines("chapter 12 of 300").is_empty());
+        assert!(Numbers::find("version 2.4 released with 300 fixes").amounts().is_empty());
+        assert!(Numbers::find("chapter 12 of 300").deadlines().is_empty());
     }
 }
