@@ -395,13 +395,8 @@ fn tricks(signals: &[Signal]) -> (Vec<Trick>, Vec<&'static str>) {
 pub fn phishing_pattern(facts: &Facts<'_>, signals: &[Signal]) -> Option<Signal> {
     let asks = facts.families.count(&[Family::CredentialAction, Family::SensitiveData, Family::Lure]) > 0;
     // Haste alone is everyday newsletter language ("today"); it only adds to other claims.
-    let claims = facts.families.count(&[
-        Family::CredentialAction,
-        Family::AccountThreat,
-        Family::SensitiveData,
-        Family::Lure,
-        Family::DeliveryProblem,
-    ]);
+    let claims =
+        PHISHING_FAMILIES.into_iter().filter(|&f| f != Family::Urgency && facts.families.has(f)).count();
     let (kinds, rules) = tricks(signals);
     // Two independent tricks leave no innocent reading, so one claim is enough then; a
     // single trick needs the claims to agree.
