@@ -128,6 +128,8 @@ pub struct Email {
     pub disguised_body: normalize::Disguises,
     /// An HTML body carries a password field.
     pub has_password_field: bool,
+    /// Hidden HTML elements glued into visible words (see [`html::HtmlContent`]).
+    pub words_cut_by_hidden_text: usize,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -151,8 +153,8 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         size: raw.len(),
         ..Email::default()
     };
-    let mut attribute_text = String::new();
-    collect_parts(&message, &mut email, &mut attribute_text, 0);
+    let mut unseen_text = String::new();
+    collect_parts(&message, &mut email, &mut unseen_text, 0);
     for url in url::find_urls(&email.text).map(str::to_string).collect::<Vec<_>>() {
         if !email.links.iter().any(|l| l.href == url) {
             email.links.push(Link { text: url.clone(), href: url });
@@ -167,9 +169,9 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
     email.disguised_body = disguised_body;
     email.normalized_subject = subject;
     email.normalized_text = text;
-    if !attribute_text.is_empty() {
+    if !unseen_text.is_empty() {
         email.normalized_text.push('\n');
-        email.normalized_text.push_str(&normalize::normalize(&attribute_text));
+        email.normalized_text.push_str(&normalize::normalize(&unseen_text));
     }
     Ok(email)
 }
@@ -177,7 +179,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
 fn collect_parts(
     message: &mail_parser::Message<'_>,
     email: &mut Email,
-    attribute_text: &mut String,
+    unseen_text: &mut String,
     depth: usize,
 ) {
     for (index, part) in message.parts.iter().enumerate() {
@@ -196,13 +198,14 @@ fn collect_parts(
                 append_text(&mut email.text, &content.text);
                 email.links.extend(content.links);
                 email.has_password_field |= content.has_password_field;
-                append_text(attribute_text, &content.attribute_text);
+                email.words_cut_by_hidden_text += content.words_cut_by_hidden_text;
+                append_text(unseen_text, &content.unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
                 if let Some(subject) = inner.subject() {
                     append_text(&mut email.text, subject);
                 }
-                collect_parts(inner, email, attribute_text, depth + 1);
+                collect_parts(inner, email, unseen_text, depth + 1);
             }
             _ => {}
         }

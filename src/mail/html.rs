@@ -1,9 +1,9 @@
 //! Turns an HTML body into readable text and the links it contains.
 //!
 //! A deliberately small tokenizer: mail HTML is rarely well-formed, and all detection needs
-//! is the visible text, each anchor's href with the text it shows, and the attribute values
-//! a scammer can hide a wallet address in. It never fails: whatever it cannot make sense
-//! of is read as text.
+//! is the visible text, each anchor's href with the text it shows, and what the reader does
+//! not see: attribute values a scammer can hide a wallet address in, and text in elements
+//! styled out of sight. It never fails: whatever it cannot make sense of is read as text.
 
 /// A hyperlink as the reader sees it: where it points and the words it shows.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -18,8 +18,12 @@ pub struct HtmlContent {
     /// Visible text, block elements separated by line breaks.
     pub text: String,
     pub links: Vec<Link>,
-    /// Values of attributes that can carry readable text (alt, title, value, data-*).
-    pub attribute_text: String,
+    /// Text the reader does not see: values of attributes that can carry readable text
+    /// (alt, title, value, data-*) and the text of hidden elements (see [`hides`]).
+    pub unseen_text: String,
+    /// Hidden elements glued into a visible word ("Pro<span style=font-size:0>xyz</span>tect"):
+    /// filler that breaks words apart for a filter and not for the reader.
+    pub words_cut_by_hidden_text: usize,
     /// Whether the body holds a password field: a login page mailed to the reader.
     /// (Forms alone are common: newsletters carry search boxes and sign-up forms.)
     pub has_password_field: bool,
@@ -30,13 +34,35 @@ pub struct HtmlContent {
 /// would let a mail that never closes it hide its whole text from the rules.
 const HIDDEN_ELEMENTS: [&str; 3] = ["script", "style", "title"];
 
+/// Elements that never have content, so a hiding style on them hides nothing.
+const VOID_ELEMENTS: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr",
+];
+
+/// Inline elements: a tiny font size on one of these hides its text. On a table cell or a
+/// block it is a layout habit (closing the gaps between images) that the children
+/// override with their own size, so there it hides nothing.
+const INLINE_ELEMENTS: [&str; 20] = [
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "em", "font", "i", "ins", "label", "mark",
+    "q", "s", "small", "span", "strong",
+];
+
+/// The hidden element being read: its name and how many of its kind are open inside it.
+struct HiddenElement {
+    name: String,
+    depth: usize,
+}
+
 /// Parses `html` into its visible text, links and attribute text.
 pub fn parse_html(html: &str) -> HtmlContent {
     let mut content = HtmlContent::default();
     let mut open_anchor: Option<(String, usize)> = None;
+    let mut hidden: Option<HiddenElement> = None;
     let mut rest = html;
     while let Some(start) = rest.find('<') {
-        push_text(&mut content.text, rest.get(..start).unwrap_or_default());
+        let text = rest.get(..start).unwrap_or_default();
+        push_text(if hidden.is_some() { &mut content.unseen_text } else { &mut content.text }, text);
         let after = rest.get(start..).unwrap_or_default();
         if let Some(comment) = after.strip_prefix("<!--") {
             rest = comment.find("-->").and_then(|end| comment.get(end + 3..)).unwrap_or_default();
@@ -59,9 +85,31 @@ pub fn parse_html(html: &str) -> HtmlContent {
             continue;
         }
         if is_block(&name) {
-            content.text.push('\n');
+            (if hidden.is_some() { &mut content.unseen_text } else { &mut content.text }).push('\n');
         }
+        let self_closing = attributes.trim_end().ends_with('/') || VOID_ELEMENTS.contains(&name.as_str());
         let attributes = parse_attributes(attributes);
+        match &mut hidden {
+            Some(open) if open.name == name && !self_closing => {
+                if closing {
+                    open.depth -= 1;
+                } else {
+                    open.depth += 1;
+                }
+                if open.depth == 0 {
+                    hidden = None;
+                    content.unseen_text.push('\n');
+                }
+            }
+            Some(_) => {}
+            None if !closing && !self_closing && hides(&name, &attributes) => {
+                if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
+                    content.words_cut_by_hidden_text += 1;
+                }
+                hidden = Some(HiddenElement { name: name.clone(), depth: 1 });
+            }
+            None => {}
+        }
         let is_password_input = name == "input"
             && attributes.iter().any(|(k, v)| k == "type" && v.eq_ignore_ascii_case("password"));
         content.has_password_field |= is_password_input;
@@ -74,8 +122,8 @@ pub fn parse_html(html: &str) -> HtmlContent {
             } else if matches!(key.as_str(), "alt" | "title" | "value" | "placeholder")
                 || key.starts_with("data-")
             {
-                content.attribute_text.push_str(&value);
-                content.attribute_text.push('\n');
+                content.unseen_text.push_str(&value);
+                content.unseen_text.push('\n');
             }
         }
         if name == "a"
@@ -85,11 +133,44 @@ pub fn parse_html(html: &str) -> HtmlContent {
             close_anchor(&mut content, href, start);
         }
     }
-    push_text(&mut content.text, rest);
+    push_text(if hidden.is_some() { &mut content.unseen_text } else { &mut content.text }, rest);
     if let Some((href, start)) = open_anchor.take() {
         close_anchor(&mut content, href, start);
     }
     content
+}
+
+/// Whether an element's inline style keeps its content out of sight: `display:none`,
+/// `visibility:hidden`, `opacity:0`, or (on an inline element) a font too small to read.
+fn hides(name: &str, attributes: &[(String, String)]) -> bool {
+    let Some((_, style)) = attributes.iter().find(|(key, _)| key == "style") else { return false };
+    let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+    let declarations = || style.split(';').filter_map(|d| d.split_once(':'));
+    declarations().any(|(property, value)| {
+        let value = value.trim_end_matches("!important");
+        match property {
+            "display" => value == "none",
+            "visibility" => value == "hidden",
+            "opacity" => value.parse::<f32>().is_ok_and(|o| o <= 0.01),
+            "font-size" => INLINE_ELEMENTS.contains(&name) && is_unreadable_size(value),
+            _ => false,
+        }
+    })
+}
+
+/// A font size nobody can read: zero, under a pixel or point, or a vanishing fraction of
+/// a relative unit ("0.0000000004vw").
+fn is_unreadable_size(value: &str) -> bool {
+    let number_end = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
+    let (number, unit) = value.split_at(number_end);
+    let Ok(size) = number.parse::<f32>() else { return false };
+    match unit {
+        _ if size == 0.0 => true,
+        "px" | "pt" => size < 1.0,
+        "%" => size < 5.0,
+        "em" | "rem" | "ex" | "ch" | "vw" | "vh" | "vmin" | "vmax" => size < 0.05,
+        _ => false,
+    }
 }
 
 fn close_anchor(content: &mut HtmlContent, href: String, start: usize) {
@@ -258,8 +339,35 @@ mod tests {
             content.links,
             vec![Link { href: "https://evil.example/login".into(), text: "https://www.paypal.com".into() }]
         );
-        assert_eq!(content.attribute_text.trim(), "bc1q wallet");
+        assert_eq!(content.unseen_text.trim(), "bc1q wallet");
         assert!(!content.has_password_field);
+    }
+
+    #[test]
+    fn hidden_elements_are_unseen_text_and_words_they_cut_are_counted() {
+        let html = "<p>Pro<span style='font-size:0.0000004vw'>chanteuse <b>x</b> y</span>tect your \
+            <a href='https://x.example/'>acc<span style='display: none !important'>zz</span>ount</a></p>\
+            <div style='display:none'>preview line</div>\
+            <table><tr><td style='font-size:0'><span style='font-size:14px'>Shown</span></td></tr></table>\
+            <span style='opacity:0'/>After";
+        let content = parse_html(html);
+        let visible: String = content.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(visible, "Protect your account Shown After");
+        assert_eq!(content.links.first().map(|l| l.text.as_str()), Some("account"));
+        for unseen in ["chanteuse", "zz", "preview line"] {
+            assert!(content.unseen_text.contains(unseen), "{unseen} in {:?}", content.unseen_text);
+        }
+        assert_eq!(content.words_cut_by_hidden_text, 2);
+    }
+
+    #[test]
+    fn unreadable_font_sizes_are_recognised() {
+        for size in ["0", "0px", "0.5px", "0.4pt", "0.00000042630vw", "0.01em", "1%"] {
+            assert!(is_unreadable_size(size), "{size}");
+        }
+        for size in ["1px", "12px", "0.8em", "75%", "small", ""] {
+            assert!(!is_unreadable_size(size), "{size}");
+        }
     }
 
     #[test]

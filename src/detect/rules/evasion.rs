@@ -37,6 +37,18 @@ pub fn hidden_characters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// Hidden HTML text glued into visible words: filler in a microscopic font or a
+/// `display:none` element between the letters of each word, so a filter reads salad and
+/// the reader reads the lure. Newsletters hide a preview line, but between tags, never
+/// inside a word. Supports any category.
+pub fn hidden_text_in_words(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let cuts = facts.email.words_cut_by_hidden_text;
+    if cuts >= MIN_HIDDEN_IN_BODY {
+        let evidence = format!("{cuts} words cut by hidden text");
+        out.push(signal("hidden_text_in_words", 2.0, Category::Other, evidence));
+    }
+}
+
 /// Latin words written with letters of other alphabets: Cyrillic or Greek twins
 /// ("Вitсоin"), small capitals ("ᴘᴀʏᴍᴇɴᴛ ᴅᴇᴄʟɪɴᴇᴅ"), mathematical letters ("𝐏𝐚𝐲").
 /// They read as the word to a person and as nothing to a filter.
@@ -227,6 +239,29 @@ mod tests {
         assert_eq!(fired(hidden_characters, &body), ["hidden_characters"]);
         let padding = email("From: a@b.example", "Preview text \u{200C}\u{034F} \u{200C}\u{034F} \u{200C}");
         assert!(fired(hidden_characters, &padding).is_empty());
+    }
+
+    #[test]
+    fn hidden_text_cutting_words_fires_but_a_hidden_preview_line_does_not() {
+        let html_mail = |body: &str| {
+            let raw = format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
+            crate::mail::parse(raw.as_bytes()).expect("test mail parses")
+        };
+        let tiny = |filler: &str| format!("<span style=\"font-size: 0.000004vw\">{filler}</span>");
+        let cut = format!(
+            "<p>Pro{}tect your de{}vice, ke{}ep fu{}nds sa{}fe</p>",
+            tiny("chanteuse"),
+            tiny("noblesse"),
+            tiny("espagnol"),
+            tiny("Estuaire"),
+            tiny("Fouquet")
+        );
+        assert_eq!(fired(hidden_text_in_words, &html_mail(&cut)), ["hidden_text_in_words"]);
+        let preview = "<div style=\"display:none\">Our autumn sale starts today</div><p>Hello, friends</p>\
+            <span style=\"display:none\">preview</span><p>Unsubscribe</p>";
+        assert!(fired(hidden_text_in_words, &html_mail(preview)).is_empty());
+        let few = format!("<p>Pro{}tect a{}nd</p>", tiny("x"), tiny("y"));
+        assert!(fired(hidden_text_in_words, &html_mail(&few)).is_empty());
     }
 
     #[test]

@@ -64,6 +64,12 @@ const SHARING_NOTIFIERS: [&str; 6] = [
     "noreply@dropbox.com",
 ];
 
+/// Bounce domains of the same services' notifications where the From line is the sharer's
+/// own address: a Google Forms invitation comes "from" the form's owner, but its envelope
+/// is Google's, so the text is still whatever the owner typed.
+const SHARING_BOUNCE_DOMAINS: [&str; 3] =
+    ["doclist.bounces.google.com", "trix.bounces.google.com", "calendar-server.bounces.google.com"];
+
 /// Attachment endings that run code when opened.
 const EXECUTABLE_ENDINGS: [&str; 16] = [
     ".exe", ".scr", ".js", ".jse", ".vbs", ".vbe", ".bat", ".cmd", ".com", ".pif", ".jar", ".lnk", ".hta",
@@ -117,6 +123,35 @@ pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         let evidence = format!("names {brand}; links go to {}", hosts.first().map_or("", |h| h.as_str()));
         out.push(signal("links_avoid_named_brand", 1.5, Category::Phishing, evidence));
     }
+}
+
+/// Top-level domains a display name can pass off as a website: every two-letter country
+/// code, and the generic ones common in sender names. Without the list "J.Smith" would be
+/// a domain.
+const NAME_TLDS: [&str; 22] = [
+    "com", "net", "org", "info", "biz", "io", "app", "dev", "network", "exchange", "finance", "xyz",
+    "online", "site", "shop", "store", "tech", "cloud", "top", "club", "live", "email",
+];
+
+/// The sender's display name is nothing but a domain ("Celsius.Network", "Amazon.co.jp")
+/// and the mail comes from another one. A name written as a website claims to be that
+/// website; senders that are one send from it (or from a domain of the same brand).
+pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let name = facts.email.normalized_sender_name.trim().to_ascii_lowercase();
+    let tld = name.rsplit('.').next().unwrap_or_default();
+    let plausible = tld.len() == 2 || NAME_TLDS.contains(&tld);
+    if !plausible || !DOMAIN_LIKE.is_match(&name) || name.contains("://") || name.contains('/') {
+        return;
+    }
+    let sender = sender_domain(facts);
+    if sender.is_empty() || registrable_domain(&name) == registrable_domain(&sender) {
+        return;
+    }
+    if brands::owner_of(&name).is_some_and(|brand| brand.owns(&sender)) {
+        return;
+    }
+    let evidence = format!("sender name \"{name}\" but mail is from {sender}");
+    out.push(signal("sender_name_is_other_domain", 1.5, Category::Phishing, evidence));
 }
 
 /// Links whose text shows a domain other than the one they go to, with the brand the
@@ -292,13 +327,22 @@ fn name_matches_tenant(name: &str, tenant: &str) -> bool {
 /// A document-sharing or calendar notification (from the service's own address) whose
 /// text is about money, cryptocurrency or a prize: the lure is in what the sharer typed.
 pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let Some(from) = &facts.email.from else { return };
-    let notifier = SHARING_NOTIFIERS.iter().any(|n| from.address.eq_ignore_ascii_case(n));
     let lure = [Family::Cryptocurrency, Family::Lure].into_iter().find_map(|f| facts.families.get(f));
-    if let (true, Some(hit)) = (notifier, lure) {
-        let evidence = format!("{} shares a document about \"{}\"", from.address, hit.first);
+    if let (Some(service), Some(hit)) = (sharing_service(facts.email), lure) {
+        let evidence = format!("{service} shares a document about \"{}\"", hit.first);
         out.push(signal("shared_document_lure", 3.0, Category::Phishing, evidence));
     }
+}
+
+/// The document-sharing service that delivered the mail, by its notification address or
+/// the bounce domain its envelope was checked against.
+fn sharing_service(email: &crate::mail::Email) -> Option<&str> {
+    let from = email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
+    if SHARING_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n)) {
+        return Some(from);
+    }
+    let envelopes = &email.authentication.envelopes;
+    SHARING_BOUNCE_DOMAINS.into_iter().find(|d| envelopes.iter().any(|e| e.domain == *d))
 }
 
 /// A calendar invitation that reads like a bill: a payment and an amount in the text of
@@ -353,6 +397,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "impersonates_mail_provider"
         | "links_avoid_named_brand"
         | "link_shows_brand_domain"
+        | "sender_name_is_other_domain"
         | "lookalike_domain" => Some(Trick::Brand),
         // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
         "authentication_failed" if signal.weight >= 1.0 => Some(Trick::Sender),
@@ -366,6 +411,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "shared_document_lure"
         | "invoice_in_invitation"
         | "hidden_characters"
+        | "hidden_text_in_words"
         | "disguised_letters"
         | "spaced_out_letters"
         | "confusable_spelling" => Some(Trick::Content),
@@ -617,6 +663,19 @@ mod tests {
     }
 
     #[test]
+    fn a_sender_name_written_as_another_domain_fires() {
+        let run = |from: &str| fired(sender_name_is_other_domain, &email(&format!("From: {from}"), "Hello"));
+        assert_eq!(run("\"Celsius.Network\" <claims@es.mailer.example>"), ["sender_name_is_other_domain"]);
+        assert_eq!(run("\"Amazon.co.jp\" <support@service.example.cn>"), ["sender_name_is_other_domain"]);
+        // The site itself, a domain of the same brand, a name with words around the
+        // domain, and a person's initial are not.
+        assert!(run("\"Booking.com\" <noreply@mail.booking.com>").is_empty());
+        assert!(run("\"Amazon.co.jp\" <store-news@amazon.com>").is_empty());
+        assert!(run("\"CNET News.com Daily Dispatch\" <online@newsletter.online.example>").is_empty());
+        assert!(run("\"J.Smith\" <john@example.org>").is_empty());
+    }
+
+    #[test]
     fn shared_document_lure_needs_a_notifier_and_a_money_topic() {
         let lure = email(
             "From: drive-shares-noreply@google.com",
@@ -627,6 +686,12 @@ mod tests {
         assert!(fired(shared_document_lure, &work).is_empty());
         let other = email("From: friend@example.com", "Your Bitcoin withdrawal is ready");
         assert!(fired(shared_document_lure, &other).is_empty());
+        let form = email(
+            "Authentication-Results: mx.example; spf=pass smtp.mailfrom=trix.bounces.google.com\r\n\
+             From: owner@forms-owner.example",
+            "I've invited you to fill out a form: confirm your details to claim your reward",
+        );
+        assert_eq!(fired(shared_document_lure, &form), ["shared_document_lure"]);
     }
 
     #[test]
