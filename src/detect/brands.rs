@@ -126,13 +126,12 @@ static ALIASES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
     (automaton, owners)
 });
 
-/// The brands named in `text`, each once, in order of first mention. ASCII names match
+/// Every mention of a brand in `text`: its byte range and the brand. ASCII names match
 /// as whole words only, so "amazonia" or "paypalling" name nothing.
-pub fn brands_named(text: &str) -> Vec<&'static Brand> {
+fn mentions(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &'static Brand)> + '_ {
     let (automaton, owners) = &*ALIASES;
     let bytes = text.as_bytes();
-    let mut named: Vec<&'static Brand> = Vec::new();
-    for m in automaton.find_iter(text) {
+    automaton.find_iter(text).filter_map(move |m| {
         let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
         let after = bytes.get(m.end());
         let first_is_word = bytes.get(m.start()).is_some_and(|b| b.is_ascii_alphanumeric());
@@ -141,16 +140,127 @@ pub fn brands_named(text: &str) -> Vec<&'static Brand> {
         if (first_is_word && before.is_some_and(|b| b.is_ascii_alphanumeric()))
             || (last_is_word && after.is_some_and(|b| b.is_ascii_alphanumeric()))
         {
-            continue;
+            return None;
         }
-        let Some(brand) = owners.get(m.pattern().as_usize()).and_then(|&i| BRANDS.get(i)) else {
-            continue;
-        };
+        let brand = owners.get(m.pattern().as_usize()).and_then(|&i| BRANDS.get(i))?;
+        Some((m.range(), brand))
+    })
+}
+
+/// The brands named in `text`, each once, in order of first mention.
+pub fn brands_named(text: &str) -> Vec<&'static Brand> {
+    let mut named: Vec<&'static Brand> = Vec::new();
+    for (_, brand) in mentions(text) {
         if !named.iter().any(|b| std::ptr::eq(*b, brand)) {
             named.push(brand);
         }
     }
     named
+}
+
+/// Words that close a letter just before its signature.
+const CLOSINGS: &[&str] = &[
+    "regards",
+    "thanks",
+    "thank you",
+    "sincerely",
+    "cheers",
+    "obrigado",
+    "obrigada",
+    "atenciosamente",
+    "cordialmente",
+    "cordialement",
+    "saludos",
+    "gracias",
+    "merci",
+    "mit freundlichen",
+    "grüße",
+    "以上",
+    "よろしくお願い",
+];
+/// A team or desk written after the brand's name: "PayPal Customer Support".
+const ROLES_AFTER: &[&str] = &[
+    "customer support",
+    "customer service",
+    "customer care",
+    "support team",
+    "security team",
+    "account team",
+    "accounts team",
+    "billing team",
+    "team",
+    "support",
+    "security",
+    "カスタマーサポート",
+    "サポートセンター",
+    "カスタマーセンター",
+    "お客様センター",
+    "事務局",
+];
+/// A team written before the brand's name: "Equipe de contas da Microsoft", "Team Coinbase".
+const ROLES_BEFORE: &[&str] = &[
+    "the team at",
+    "team",
+    "equipe",
+    "equipe da",
+    "equipe do",
+    "equipe de contas da",
+    "equipe de contas do",
+    "equipo de",
+    "equipo",
+    "équipe",
+    "l'équipe",
+];
+/// How far before a signature its closing may stand ("Best regards, [Trust Wallet]").
+const CLOSING_REACH: usize = 48;
+
+/// A letter signed in a brand's name: a closing ("Regards,", "Obrigado,") followed by the
+/// brand's team or desk ("Trust Wallet Customer Support", "Equipe de contas da
+/// Microsoft"). Returns the brand and the signature as written.
+pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
+    mentions(text).find_map(|(range, brand)| {
+        let role_after = role_following(text.get(range.end..)?).map(|len| range.end + len);
+        let role_before = role_preceding(text.get(..range.start)?);
+        let start = role_before.unwrap_or(range.start);
+        let end = match (role_before, role_after) {
+            (None, None) => return None,
+            (_, Some(end)) => end,
+            (Some(_), None) => range.end,
+        };
+        let mut reach_start = start.saturating_sub(CLOSING_REACH);
+        while !text.is_char_boundary(reach_start) {
+            reach_start -= 1;
+        }
+        let lead = text.get(reach_start..start)?.to_lowercase();
+        CLOSINGS.iter().any(|c| lead.contains(c)).then(|| Some((brand, text.get(start..end)?)))?
+    })
+}
+
+/// The length of the role that `rest` opens with, after at most three bytes of
+/// punctuation ("] Customer Support").
+fn role_following(rest: &str) -> Option<usize> {
+    let trimmed = rest.trim_start_matches([' ', ']', ')', '-', ':', '|', '\u{3000}']);
+    let skipped = rest.len() - trimmed.len();
+    if skipped > 3 {
+        return None;
+    }
+    ROLES_AFTER.iter().find_map(|role| {
+        let head = trimmed.get(..role.len())?;
+        let ends_word = !trimmed.as_bytes().get(role.len()).is_some_and(u8::is_ascii_alphanumeric);
+        (head.eq_ignore_ascii_case(role) && ends_word).then_some(skipped + role.len())
+    })
+}
+
+/// Where the role that `before` ends with starts, if it ends with one ("Team [").
+fn role_preceding(before: &str) -> Option<usize> {
+    let trimmed = before.trim_end_matches([' ', '[', '(', '"', '\'']);
+    ROLES_BEFORE.iter().find_map(|role| {
+        let start = trimmed.len().checked_sub(role.len())?;
+        let tail = trimmed.get(start..)?;
+        let starts_word =
+            !trimmed.as_bytes().get(start.checked_sub(1)?).is_some_and(u8::is_ascii_alphanumeric);
+        (tail.eq_ignore_ascii_case(role) && starts_word).then_some(start)
+    })
 }
 
 /// Free mailboxes anyone can open under any name. An address there belongs to a person,
@@ -251,6 +361,27 @@ mod tests {
         let names: Vec<_> =
             brands_named("【三井住友カード】 and PayPal, not amazonia").iter().map(|b| b.name).collect();
         assert_eq!(names, ["SMBC", "PayPal"]);
+    }
+
+    #[test]
+    fn signatures_in_a_brands_name_are_found_after_a_closing() {
+        let signer = |text| signed_by(text).map(|(brand, written)| (brand.name, written));
+        assert_eq!(
+            signer("Best regards, [Trust Wallet] Customer Support"),
+            Some(("Trust Wallet", "Trust Wallet] Customer Support"))
+        );
+        assert_eq!(
+            signer("Obrigado, Equipe de contas da Microsoft"),
+            Some(("Microsoft", "Equipe de contas da Microsoft"))
+        );
+        assert_eq!(signer("Thanks,\nThe PayPal Team"), Some(("PayPal", "PayPal Team")));
+        // A brand's desk mentioned in passing, or a closing far from it, is no signature.
+        assert_eq!(signer("If in doubt, contact Apple Support directly."), None);
+        assert_eq!(
+            signer("Thanks for reading. We compared many phones in our lab, and the Apple team said"),
+            None
+        );
+        assert_eq!(signer("Regards, Amazonian Team"), None);
     }
 
     #[test]

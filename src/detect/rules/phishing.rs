@@ -125,6 +125,39 @@ pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// Subject prefixes of a forwarded mail, in the languages mail clients write them.
+const FORWARD_PREFIXES: [&str; 6] = ["fw:", "fwd:", "tr:", "wg:", "rv:", "転送:"];
+/// Lines mail clients put above a forwarded or quoted message.
+const FORWARD_MARKERS: [&str; 4] =
+    ["forwarded message", "original message", "mensagem encaminhada", "message transféré"];
+
+/// Whether the mail forwards another one: then a brand's signature in it is the forwarded
+/// mail's, not the sender's claim.
+fn is_forward(email: &crate::mail::Email) -> bool {
+    let subject = email.normalized_subject.trim_start().to_lowercase();
+    if FORWARD_PREFIXES.iter().any(|p| subject.starts_with(p)) {
+        return true;
+    }
+    let head = crate::mail::truncate(&email.normalized_text, 4096).to_lowercase();
+    FORWARD_MARKERS.iter().any(|m| head.contains(m))
+}
+
+/// A letter that asks for a login, data or attention to the account and is signed in a
+/// brand's name ("Regards, PayPal Customer Support") from a domain the brand does not
+/// own. Brands sign from their own domains; a forwarded mail is the forwarder's.
+pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let asks = [Family::CredentialAction, Family::AccountThreat, Family::SensitiveData];
+    if facts.families.count(&asks) == 0 || is_forward(facts.email) {
+        return;
+    }
+    let domain = sender_domain(facts);
+    let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
+    if !brand.owns(&domain) {
+        let evidence = format!("signed \"{written}\" but mail is from {domain}");
+        out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
+    }
+}
+
 /// Top-level domains a display name can pass off as a website: every two-letter country
 /// code, and the generic ones common in sender names. Without the list "J.Smith" would be
 /// a domain.
@@ -398,6 +431,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "links_avoid_named_brand"
         | "link_shows_brand_domain"
         | "sender_name_is_other_domain"
+        | "signed_as_brand"
         | "lookalike_domain" => Some(Trick::Brand),
         // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
         "authentication_failed" if signal.weight >= 1.0 => Some(Trick::Sender),
@@ -660,6 +694,17 @@ mod tests {
         assert_eq!(fired(sender_on_throwaway_tenant, &stranger), ["sender_on_throwaway_tenant"]);
         let customer = email("From: Acme Support <support@acmecorp.zendesk.com>", "hello");
         assert!(fired(sender_on_throwaway_tenant, &customer).is_empty());
+    }
+
+    #[test]
+    fn a_brand_signature_from_another_domain_fires_unless_forwarded() {
+        let letter = "Your account is limited. Verify your details below.\n\nThanks,\nThe PayPal Team";
+        let run = |headers: &str| fired(signed_as_brand, &email(headers, letter));
+        assert_eq!(run("From: service@pay-notice.example\r\nSubject: Notice"), ["signed_as_brand"]);
+        assert!(run("From: service@paypal.com\r\nSubject: Notice").is_empty());
+        assert!(run("From: friend@example.org\r\nSubject: Fwd: Notice").is_empty());
+        let news = email("From: news@shop.example", "New arrivals this week.\n\nThanks,\nThe PayPal Team");
+        assert!(fired(signed_as_brand, &news).is_empty(), "no request, no deception");
     }
 
     #[test]
