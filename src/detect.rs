@@ -17,7 +17,7 @@ pub mod wallet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mail::Email;
+use crate::mail::{Email, url};
 use brands::Brand;
 use money::{Amount, Deadline};
 use phrases::Findings;
@@ -160,12 +160,16 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// The hosts the links go to, each once, in order of first appearance.
+/// The hosts the links go to, each once, in order of first appearance; a link through an
+/// open redirector counts for the redirector and for where it leads.
 fn distinct_hosts(email: &Email) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
-    for host in email.links.iter().filter_map(|l| crate::mail::url::host_of(&l.href)) {
-        if !hosts.contains(&host) {
-            hosts.push(host);
+    for href in email.links.iter().map(|l| l.href.as_str()) {
+        let target = url::redirect_target(href);
+        for host in [url::host_of(href), target.as_deref().and_then(url::host_of)].into_iter().flatten() {
+            if !hosts.contains(&host) {
+                hosts.push(host);
+            }
         }
     }
     hosts

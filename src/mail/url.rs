@@ -42,6 +42,53 @@ pub fn host_of(url: &str) -> Option<String> {
     (!host.is_empty() && host.contains(['.', ':'])).then_some(host)
 }
 
+/// Open redirectors of big sites, with the query parameter that carries the destination:
+/// scammers wrap their links in them so the link seems to go to Google or Facebook.
+const REDIRECTORS: [(&str, &str, &str); 6] = [
+    ("www.google.com", "/url", "q"),
+    ("google.com", "/url", "q"),
+    ("www.google.com", "/url", "url"),
+    ("www.youtube.com", "/redirect", "q"),
+    ("l.facebook.com", "/l.php", "u"),
+    ("lm.facebook.com", "/l.php", "u"),
+];
+
+/// Where a link through a known open redirector (`https://www.google.com/url?q=…`) really
+/// goes, percent-decoded; `None` for any other link.
+pub fn redirect_target(url: &str) -> Option<String> {
+    let host = host_of(url)?;
+    let after_host = url.split_once("://")?.1;
+    let path_and_query = after_host.get(after_host.find('/')?..)?;
+    let (path, query) = path_and_query.split_once('?')?;
+    let param = REDIRECTORS.iter().find(|(h, p, _)| *h == host && *p == path).map(|(_, _, q)| *q)?;
+    query.split('&').find_map(|pair| {
+        let value = pair.strip_prefix("amp;").unwrap_or(pair).strip_prefix(param)?.strip_prefix('=')?;
+        let target = percent_decode(value);
+        host_of(&target).is_some().then_some(target)
+    })
+}
+
+/// Decodes `%XX` escapes; anything malformed is kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (b, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The registered domain of `host`: "mail.example.co.jp" → "example.co.jp",
 /// "a.b.example.com" → "example.com". IP literals come back whole.
 pub fn registrable_domain(host: &str) -> &str {
@@ -75,6 +122,24 @@ pub fn domain_of_address(address: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_through_open_redirectors_are_followed() {
+        assert_eq!(
+            redirect_target(
+                "https://www.google.com/url?q=https://docs.google.com/drawings/d/x/preview%23a&amp;sa=D"
+            )
+            .as_deref(),
+            Some("https://docs.google.com/drawings/d/x/preview#a")
+        );
+        assert_eq!(
+            redirect_target("https://l.facebook.com/l.php?u=https%3A%2F%2Fevil.example%2F&h=x").as_deref(),
+            Some("https://evil.example/")
+        );
+        assert_eq!(redirect_target("https://www.google.com/search?q=https://evil.example/"), None);
+        assert_eq!(redirect_target("https://news.example/url?q=https://evil.example/"), None);
+        assert_eq!(redirect_target("https://www.google.com/url?q=%zz"), None);
+    }
 
     #[test]
     fn urls_are_found_in_text_without_trailing_punctuation() {

@@ -8,7 +8,7 @@ use regex::Regex;
 use super::{Category, Facts, Signal, signal};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
-use crate::mail::url::{host_of, is_ip_literal, registrable_domain};
+use crate::mail::url::{host_of, is_ip_literal, redirect_target, registrable_domain};
 
 /// The claims phishing is written from.
 const PHISHING_FAMILIES: [Family; 6] = [
@@ -21,26 +21,51 @@ const PHISHING_FAMILIES: [Family; 6] = [
 ];
 
 /// Link shorteners hide where a link goes; legitimate senders link to their own domain.
-const SHORTENERS: [&str; 12] = [
+const SHORTENERS: [&str; 36] = [
     "bit.ly",
+    "bitly.com",
+    "bit.do",
     "tinyurl.com",
+    "tiny.cc",
+    "tiny.one",
     "t.co",
     "goo.gl",
     "ow.ly",
     "is.gd",
+    "v.gd",
+    "x.gd",
     "buff.ly",
     "rebrand.ly",
     "cutt.ly",
     "shorturl.at",
+    "shorturl.asia",
+    "short.gy",
     "rb.gy",
     "t.ly",
+    "bl.ink",
+    "s.id",
+    "surl.li",
+    "shorte.st",
+    "adf.ly",
+    "gg.gg",
+    "u.to",
+    "clck.ru",
+    "vk.cc",
+    "han.gl",
+    "me2.do",
+    "t2m.io",
+    "urlz.fr",
+    "vlink.cz",
+    "1url.cz",
+    "qrco.de",
 ];
 
 /// Hosting where anyone can publish a page in minutes, a favourite for phishing forms.
-const DISPOSABLE_HOSTING: [&str; 12] = [
+const DISPOSABLE_HOSTING: [&str; 28] = [
     "ipfs",
     "web.app",
     "firebaseapp.com",
+    "firebasestorage.googleapis.com",
     "glitch.me",
     "000webhostapp.com",
     "weebly.com",
@@ -50,7 +75,27 @@ const DISPOSABLE_HOSTING: [&str; 12] = [
     "ngrok",
     "compute.amazonaws.com",
     "blogspot.",
+    "netlify.app",
+    "vercel.app",
+    "surge.sh",
+    "webflow.io",
+    "wixsite.com",
+    "square.site",
+    "godaddysites.com",
+    "framer.website",
+    "carrd.co",
+    "notion.site",
+    "herokuapp.com",
+    "azurewebsites.net",
+    "repl.co",
+    "glide.page",
+    "translate.goog",
 ];
+
+/// Pages anyone can publish on a big site's own domain, which no domain check catches: a
+/// Google Drawing with a link in it is the crypto scammer's landing page.
+const DISPOSABLE_PAGES: [&str; 3] =
+    ["docs.google.com/drawings/", "docs.google.com/presentation/d/e/", "sites.google.com/view/"];
 
 /// Notification senders of document-sharing and calendar services: the name and text in
 /// their mails are whatever the person sharing typed, which makes them a way to deliver
@@ -292,7 +337,16 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(host) = find(&|h| SHORTENERS.contains(&registrable_domain(h))) {
         out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
     }
-    if let Some(host) = find(&|h| DISPOSABLE_HOSTING.iter().any(|d| h.contains(d))) {
+    let disposable_page = || {
+        let hrefs = facts.email.links.iter().map(|l| l.href.clone());
+        let targets = facts.email.links.iter().filter_map(|l| redirect_target(&l.href));
+        hrefs.chain(targets).find(|href| {
+            let without_scheme = href.split_once("://").map_or(href.as_str(), |(_, rest)| rest);
+            DISPOSABLE_PAGES.iter().any(|page| without_scheme.starts_with(page))
+        })
+    };
+    let disposable = find(&|h| DISPOSABLE_HOSTING.iter().any(|d| h.contains(d))).or_else(disposable_page);
+    if let Some(host) = disposable {
         out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
     }
     let odd_port = facts.email.links.iter().find_map(|l| {
@@ -613,6 +667,16 @@ mod tests {
             ["link_to_ip_address", "link_to_punycode_domain", "link_via_shortener"]
         );
         assert!(fired(risky_link_hosts, &email("From: a@b.example", "https://www.example.com/")).is_empty());
+    }
+
+    #[test]
+    fn pages_anyone_can_publish_count_as_disposable_hosting_even_behind_a_redirector() {
+        let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
+        assert_eq!(run("https://claim-now.netlify.app/"), ["link_to_disposable_hosting"]);
+        assert_eq!(run("https://docs.google.com/drawings/d/1abc/preview"), ["link_to_disposable_hosting"]);
+        let wrapped = "https://www.google.com/url?q=https://docs.google.com/drawings/d/1abc/preview&sa=D";
+        assert_eq!(run(wrapped), ["link_to_disposable_hosting"]);
+        assert!(run("https://docs.google.com/document/d/1abc/edit").is_empty());
     }
 
     #[test]
