@@ -37,6 +37,41 @@ pub fn advance_fee_offer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     out.push(signal("advance_fee_offer", 6.0, Category::Other, evidence));
 }
 
+/// The sum from which a crypto balance is a windfall (yen counted apart).
+const CRYPTO_WINDFALL: f64 = 1_000.0;
+const CRYPTO_WINDFALL_IN_YEN: f64 = 100_000.0;
+
+/// The crypto windfall, advance-fee fraud's modern form: a cryptocurrency balance said
+/// to be waiting for the reader ("your account has earned $25,745 in Bitcoin"), a sum of
+/// at least a thousand, pressure to act (the account will be blocked, a time limit), and
+/// a free mailbox behind the offer. Exchanges that announce rewards send from their own
+/// domains; a stranger's Gmail account has no balance to pay out, and a friend telling of
+/// a withdrawal sets no deadline.
+pub fn crypto_windfall(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let (Some(_), Some(lure)) =
+        (facts.families.get(Family::Cryptocurrency), facts.families.get(Family::Lure))
+    else {
+        return;
+    };
+    let pressed = facts.families.has(Family::AccountThreat)
+        || !facts.text_numbers.deadlines().is_empty()
+        || !facts.subject_numbers.deadlines().is_empty();
+    if !pressed {
+        return;
+    }
+    let windfall = |a: &crate::detect::money::Amount| match a.currency {
+        "JPY" => a.value >= CRYPTO_WINDFALL_IN_YEN,
+        "BTC" => false,
+        _ => a.value >= CRYPTO_WINDFALL,
+    };
+    let amounts = facts.subject_numbers.amounts().into_iter().chain(facts.text_numbers.amounts());
+    let Some(amount) = amounts.into_iter().find(windfall) else { return };
+    let lower = facts.email.normalized_text.to_ascii_lowercase();
+    let Some(mailbox) = free_mailbox(facts.email, &lower) else { return };
+    let evidence = format!("{} waiting (\"{}\"), offered from {mailbox}", amount.text, lure.first);
+    out.push(signal("crypto_windfall", 5.0, Category::Other, evidence));
+}
+
 /// Where the fraudster wants the answer, if it is somewhere private (`lower_text` is the
 /// mail's text in lower case).
 fn private_channel(email: &crate::mail::Email, lower_text: &str) -> Option<String> {
@@ -47,8 +82,16 @@ fn private_channel(email: &crate::mail::Email, lower_text: &str) -> Option<Strin
     if sender.is_empty() {
         return Some("a sender with no address".to_string());
     }
-    if brands::is_free_mail(&sender) {
-        return Some(sender);
+    free_mailbox(email, lower_text)
+}
+
+/// A free mailbox behind the mail: the sender's, the one replies go to, or one the text
+/// gives (`lower_text` is the mail's text in lower case).
+fn free_mailbox(email: &crate::mail::Email, lower_text: &str) -> Option<String> {
+    let sender = email.from.as_ref().and_then(|f| f.domain());
+    let reply_to = email.reply_to.iter().filter_map(|r| r.domain());
+    if let Some(domain) = sender.into_iter().chain(reply_to).find(|d| brands::is_free_mail(d)) {
+        return Some(domain);
     }
     brands::FREE_MAIL_DOMAINS.iter().find(|d| lower_text.contains(&format!("@{d}"))).map(|d| d.to_string())
 }
@@ -67,6 +110,26 @@ mod tests {
         assert_eq!(fired(advance_fee_offer, &diverted), ["advance_fee_offer"]);
         let in_text = email("From: a@bank.example", &format!("{LETTER} Write to me at mr.richard@yahoo.com"));
         assert_eq!(fired(advance_fee_offer, &in_text), ["advance_fee_offer"]);
+    }
+
+    #[test]
+    fn a_crypto_balance_offered_from_a_free_mailbox_fires() {
+        let offer = "Your Bitcoin earning account holds $25,745. Withdraw your balance before it is blocked.";
+        assert_eq!(fired(crypto_windfall, &email("From: milo@gmail.com", offer)), ["crypto_windfall"]);
+        let in_subject = email(
+            "From: milo@gmail.com\r\nSubject: You are now rich +21,495$",
+            "Withdraw your Bitcoin within 24 hours.",
+        );
+        assert_eq!(fired(crypto_windfall, &in_subject), ["crypto_windfall"]);
+        // A friend telling of a withdrawal puts no pressure on the reader.
+        let story = "I finally managed to withdraw $5,000 from my Bitcoin account, the rewards were good.";
+        assert!(fired(crypto_windfall, &email("From: pal@gmail.com", story)).is_empty());
+        // The exchange's own announcement, a small sum, or no crypto: not this fraud.
+        assert!(fired(crypto_windfall, &email("From: news@exchange.example", offer)).is_empty());
+        let small = "Withdraw your balance of $25 in Bitcoin rewards.";
+        assert!(fired(crypto_windfall, &email("From: milo@gmail.com", small)).is_empty());
+        let no_crypto = "Your balance of $25,745 is ready to withdraw.";
+        assert!(fired(crypto_windfall, &email("From: milo@gmail.com", no_crypto)).is_empty());
     }
 
     #[test]

@@ -400,6 +400,29 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// Top-level domains where names cost cents and abuse reports go unanswered, so that
+/// throwaway senders cluster there (the most-abused lists of Spamhaus and Interisle).
+/// Long-established ones that legitimate businesses use widely are not listed.
+const ABUSED_TLDS: [&str; 28] = [
+    "top", "xyz", "cfd", "sbs", "hair", "mom", "rest", "cyou", "bond", "icu", "buzz", "monster", "gq", "tk",
+    "ml", "cf", "ga", "lol", "quest", "skin", "makeup", "beauty", "autos", "boats", "pics", "click", "zip",
+    "mov",
+];
+
+/// The sender, or the address replies go to, is on one of [`ABUSED_TLDS`]. Weak alone:
+/// some honest sites live there too, but nearly no organisation that sends account mail.
+pub fn sender_on_abused_tld(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let email = facts.email;
+    let addresses = email.from.iter().chain(&email.reply_to).filter_map(|m| m.domain());
+    let on_abused = addresses.into_iter().find(|domain| {
+        let tld = domain.rsplit('.').next().unwrap_or_default();
+        ABUSED_TLDS.contains(&tld)
+    });
+    if let Some(domain) = on_abused {
+        out.push(signal("sender_on_abused_tld", 1.0, Category::Phishing, domain));
+    }
+}
+
 /// Whether any word of a display name is the tenant's name or starts like it
 /// ("Acme Support" and `acme` or `acmecorp`).
 fn name_matches_tenant(name: &str, tenant: &str) -> bool {
@@ -489,7 +512,10 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "lookalike_domain" => Some(Trick::Brand),
         // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
         "authentication_failed" if signal.weight >= 1.0 => Some(Trick::Sender),
-        "self_sent_spoof" | "sender_on_throwaway_tenant" | "forged_brand_address" => Some(Trick::Sender),
+        "self_sent_spoof"
+        | "sender_on_throwaway_tenant"
+        | "sender_on_abused_tld"
+        | "forged_brand_address" => Some(Trick::Sender),
         "link_to_ip_address"
         | "link_to_punycode_domain"
         | "link_via_shortener"
@@ -769,6 +795,15 @@ mod tests {
         assert!(run("From: friend@example.org\r\nSubject: Fwd: Notice").is_empty());
         let news = email("From: news@shop.example", "New arrivals this week.\n\nThanks,\nThe PayPal Team");
         assert!(fired(signed_as_brand, &news).is_empty(), "no request, no deception");
+    }
+
+    #[test]
+    fn senders_and_reply_addresses_on_abused_top_level_domains_fire() {
+        let run = |headers: &str| fired(sender_on_abused_tld, &email(headers, "Hello"));
+        assert_eq!(run("From: kenneth@mail.example.cfd"), ["sender_on_abused_tld"]);
+        assert_eq!(run("From: a@shop.example\r\nReply-To: admin@x.example.hair"), ["sender_on_abused_tld"]);
+        assert!(run("From: a@shop.example.com\r\nReply-To: b@shop.example.org").is_empty());
+        assert!(run("From: a@topics.example.net").is_empty());
     }
 
     #[test]
