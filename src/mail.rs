@@ -130,6 +130,9 @@ pub struct Email {
     pub has_password_field: bool,
     /// Hidden HTML elements glued into visible words (see [`html::HtmlContent`]).
     pub words_cut_by_hidden_text: usize,
+    /// Letters inside hidden HTML elements, and letters of text the reader sees.
+    pub hidden_letters: usize,
+    pub visible_letters: usize,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -160,6 +163,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
             email.links.push(Link { text: url.clone(), href: url });
         }
     }
+    email.visible_letters = email.text.chars().filter(|c| !c.is_whitespace()).count();
     let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
     let (subject, disguised_subject) = normalize::normalize_counting(&email.subject);
     let (text, disguised_body) = normalize::normalize_counting(&email.text);
@@ -199,6 +203,7 @@ fn collect_parts(
                 email.links.extend(content.links);
                 email.has_password_field |= content.has_password_field;
                 email.words_cut_by_hidden_text += content.words_cut_by_hidden_text;
+                email.hidden_letters += content.hidden_letters;
                 append_text(unseen_text, &content.unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {

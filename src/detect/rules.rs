@@ -60,6 +60,7 @@ pub const RULES: &[Rule] = &[
     fraud::crypto_windfall,
     evasion::hidden_characters,
     evasion::hidden_text_in_words,
+    evasion::hidden_filler,
     evasion::disguised_letters,
     evasion::spaced_out_letters,
     evasion::confusable_spelling,

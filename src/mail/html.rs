@@ -24,6 +24,8 @@ pub struct HtmlContent {
     /// Hidden elements glued into a visible word ("Pro<span style=font-size:0>xyz</span>tect"):
     /// filler that breaks words apart for a filter and not for the reader.
     pub words_cut_by_hidden_text: usize,
+    /// Letters (non-space characters) inside hidden elements.
+    pub hidden_letters: usize,
     /// Whether the body holds a password field: a login page mailed to the reader.
     /// (Forms alone are common: newsletters carry search boxes and sign-up forms.)
     pub has_password_field: bool,
@@ -62,7 +64,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         let text = rest.get(..start).unwrap_or_default();
-        push_text(if hidden.is_some() { &mut content.unseen_text } else { &mut content.text }, text);
+        push_seen_or_hidden(&mut content, hidden.is_some(), text);
         let after = rest.get(start..).unwrap_or_default();
         if let Some(comment) = after.strip_prefix("<!--") {
             rest = comment.find("-->").and_then(|end| comment.get(end + 3..)).unwrap_or_default();
@@ -85,7 +87,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
             continue;
         }
         if is_block(&name) {
-            (if hidden.is_some() { &mut content.unseen_text } else { &mut content.text }).push('\n');
+            push_seen_or_hidden(&mut content, hidden.is_some(), "\n");
         }
         let self_closing = attributes.trim_end().ends_with('/') || VOID_ELEMENTS.contains(&name.as_str());
         let attributes = parse_attributes(attributes);
@@ -133,7 +135,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
             close_anchor(&mut content, href, start);
         }
     }
-    push_text(if hidden.is_some() { &mut content.unseen_text } else { &mut content.text }, rest);
+    push_seen_or_hidden(&mut content, hidden.is_some(), rest);
     if let Some((href, start)) = open_anchor.take() {
         close_anchor(&mut content, href, start);
     }
@@ -171,6 +173,19 @@ fn is_unreadable_size(value: &str) -> bool {
         "em" | "rem" | "ex" | "ch" | "vw" | "vh" | "vmin" | "vmax" => size < 0.05,
         _ => false,
     }
+}
+
+/// Adds text to what the reader sees, or (inside a hidden element) to the unseen text,
+/// counting its letters.
+fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
+    if !hidden {
+        push_text(&mut content.text, raw);
+        return;
+    }
+    let before = content.unseen_text.len();
+    push_text(&mut content.unseen_text, raw);
+    let added = content.unseen_text.get(before..).unwrap_or_default();
+    content.hidden_letters += added.chars().filter(|c| !c.is_whitespace()).count();
 }
 
 fn close_anchor(content: &mut HtmlContent, href: String, start: usize) {
@@ -358,6 +373,7 @@ mod tests {
             assert!(content.unseen_text.contains(unseen), "{unseen} in {:?}", content.unseen_text);
         }
         assert_eq!(content.words_cut_by_hidden_text, 2);
+        assert_eq!(content.hidden_letters, "chanteusexyzzpreviewline".len());
     }
 
     #[test]

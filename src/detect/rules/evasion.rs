@@ -14,6 +14,8 @@ const MIN_HIDDEN_IN_HEADERS: usize = 2;
 /// In the body a few can come from copy-and-paste; a scam breaking its keywords up has
 /// many more.
 const MIN_HIDDEN_IN_BODY: usize = 5;
+/// Hidden letters that are filler rather than a preview line.
+const MIN_HIDDEN_FILLER: usize = 300;
 /// Borrowed letters: a name or subject written in small capitals has many; a stray
 /// Greek letter in a formula has one.
 const MIN_LOOKALIKES_IN_HEADERS: usize = 3;
@@ -46,6 +48,17 @@ pub fn hidden_text_in_words(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if cuts >= MIN_HIDDEN_IN_BODY {
         let evidence = format!("{cuts} words cut by hidden text");
         out.push(signal("hidden_text_in_words", 2.0, Category::Other, evidence));
+    }
+}
+
+/// Hidden filler: far more text hidden in the HTML than the reader is shown. Word salad
+/// in a zero-size or `display:none` element, beside a message told in pictures, is there
+/// to be read by filters only. A newsletter's hidden preview line is a sentence.
+pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let (hidden, visible) = (facts.email.hidden_letters, facts.email.visible_letters);
+    if hidden >= MIN_HIDDEN_FILLER && hidden > visible * 2 {
+        let evidence = format!("{hidden} hidden letters beside {visible} shown");
+        out.push(signal("hidden_filler", 2.0, Category::Other, evidence));
     }
 }
 
@@ -262,6 +275,27 @@ mod tests {
         assert!(fired(hidden_text_in_words, &html_mail(preview)).is_empty());
         let few = format!("<p>Pro{}tect a{}nd</p>", tiny("x"), tiny("y"));
         assert!(fired(hidden_text_in_words, &html_mail(&few)).is_empty());
+    }
+
+    #[test]
+    fn hidden_filler_fires_when_hidden_text_outweighs_what_is_shown() {
+        let html_mail = |body: &str| {
+            let raw = format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
+            crate::mail::parse(raw.as_bytes()).expect("test mail parses")
+        };
+        let salad = "Call park out she wife face mean. Invitation excellence imprudence. ".repeat(8);
+        let pictures = format!(
+            "<a href='https://x.example/'><img src='https://x.example/a.png'></a>\
+             <i style='font-size:0px'>{salad}</i>"
+        );
+        assert_eq!(fired(hidden_filler, &html_mail(&pictures)), ["hidden_filler"]);
+        let newsletter = format!(
+            "<div style='display:none'>This week: autumn recipes</div><p>{}</p>",
+            "Our autumn recipes use pumpkins, apples and pears from the market. ".repeat(8)
+        );
+        assert!(fired(hidden_filler, &html_mail(&newsletter)).is_empty());
+        let mobile_copy = format!("<p>{salad}</p><div style='display:none'>{salad}</div>");
+        assert!(fired(hidden_filler, &html_mail(&mobile_copy)).is_empty(), "a hidden copy is not filler");
     }
 
     #[test]

@@ -526,6 +526,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "invoice_in_invitation"
         | "hidden_characters"
         | "hidden_text_in_words"
+        | "hidden_filler"
         | "disguised_letters"
         | "spaced_out_letters"
         | "confusable_spelling" => Some(Trick::Content),
