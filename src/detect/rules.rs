@@ -48,6 +48,7 @@ pub const RULES: &[Rule] = &[
     phishing::login_form_in_mail,
     phishing::sender_on_throwaway_tenant,
     phishing::sender_on_abused_tld,
+    phishing::faceless_sender,
     phishing::shared_document_lure,
     phishing::invoice_in_invitation,
     phishing::dangerous_attachment,

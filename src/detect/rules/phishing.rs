@@ -8,6 +8,7 @@ use regex::Regex;
 use super::{Category, Facts, Signal, signal};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
+use crate::mail::AuthResult;
 use crate::mail::url::{host_of, is_ip_literal, redirect_target, registrable_domain};
 
 /// The claims phishing is written from.
@@ -400,6 +401,91 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// Words a sender name can be made of when it names a desk and not whose desk it is.
+const DESK_WORDS: [&str; 36] = [
+    "security",
+    "account",
+    "accounts",
+    "admin",
+    "administrator",
+    "administration",
+    "it",
+    "helpdesk",
+    "help",
+    "desk",
+    "support",
+    "team",
+    "service",
+    "services",
+    "mail",
+    "email",
+    "e-mail",
+    "webmail",
+    "mailbox",
+    "verification",
+    "billing",
+    "notification",
+    "notifications",
+    "alert",
+    "alerts",
+    "department",
+    "center",
+    "centre",
+    "technical",
+    "customer",
+    "care",
+    "the",
+    "your",
+    "user",
+    "users",
+    "staff",
+];
+/// Desks that guard logins and mailboxes, the ones phishing speaks for. "Customer
+/// Service" or "Billing" alone is how small shops sign; "Mail Delivery System" is how
+/// bounces do.
+const GATEKEEPER_WORDS: [&str; 10] = [
+    "security",
+    "admin",
+    "administrator",
+    "administration",
+    "it",
+    "helpdesk",
+    "webmail",
+    "mailbox",
+    "verification",
+    "account",
+];
+
+/// A sender name that is a desk and no organisation: "Security Team", "IT Helpdesk",
+/// "Webmail Administrator". Real teams sign with their company's name ("Ledger Security
+/// Team"); a faceless desk lets the reader fill in whose it is, usually their own
+/// employer's or mail provider's.
+pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    // The recipient's own IT desk writing inside the organisation needs no company name.
+    let sender = sender_domain(facts);
+    let internal = facts
+        .email
+        .to
+        .iter()
+        .filter_map(|to| to.domain())
+        .any(|domain| registrable_domain(&domain) == registrable_domain(&sender));
+    if internal && facts.email.authentication.dmarc != Some(AuthResult::Fail) {
+        return;
+    }
+    let name = facts.email.normalized_sender_name.to_lowercase();
+    let words: Vec<&str> =
+        name.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty()).collect();
+    let faceless = !words.is_empty()
+        && words.iter().all(|w| DESK_WORDS.contains(w))
+        && words.iter().any(|w| {
+            GATEKEEPER_WORDS.contains(w) || w.strip_suffix('s').is_some_and(|w| GATEKEEPER_WORDS.contains(&w))
+        });
+    if faceless {
+        let evidence = format!("\"{}\" names no organisation", facts.email.normalized_sender_name);
+        out.push(signal("faceless_sender", 1.0, Category::Phishing, evidence));
+    }
+}
+
 /// Top-level domains where names cost cents and abuse reports go unanswered, so that
 /// throwaway senders cluster there (the most-abused lists of Spamhaus and Interisle).
 /// Long-established ones that legitimate businesses use widely are not listed.
@@ -515,6 +601,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         "self_sent_spoof"
         | "sender_on_throwaway_tenant"
         | "sender_on_abused_tld"
+        | "faceless_sender"
         | "forged_brand_address" => Some(Trick::Sender),
         "link_to_ip_address"
         | "link_to_punycode_domain"
@@ -796,6 +883,23 @@ mod tests {
         assert!(run("From: friend@example.org\r\nSubject: Fwd: Notice").is_empty());
         let news = email("From: news@shop.example", "New arrivals this week.\n\nThanks,\nThe PayPal Team");
         assert!(fired(signed_as_brand, &news).is_empty(), "no request, no deception");
+    }
+
+    #[test]
+    fn a_sender_name_that_is_only_a_gatekeeping_desk_fires() {
+        let run = |from: &str| fired(faceless_sender, &email(&format!("From: {from}"), "Hello"));
+        for name in ["Security Team", "IT Helpdesk", "Webmail Administrator", "Account Services"] {
+            assert_eq!(run(&format!("\"{name}\" <x@desk.example>")), ["faceless_sender"], "{name}");
+        }
+        for name in
+            ["Ledger Security Team", "Customer Service", "Mail Delivery System", "Support", "Anna Berg"]
+        {
+            assert!(run(&format!("\"{name}\" <x@desk.example>")).is_empty(), "{name}");
+        }
+        assert!(run("x@desk.example").is_empty());
+        let internal =
+            email("From: \"IT Service Desk\" <desk@corp.example>\r\nTo: taro@corp.example", "Hello");
+        assert!(fired(faceless_sender, &internal).is_empty(), "the organisation's own desk");
     }
 
     #[test]
