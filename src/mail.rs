@@ -130,9 +130,9 @@ pub struct Email {
     pub has_password_field: bool,
     /// Hidden HTML elements glued into visible words (see [`html::HtmlContent`]).
     pub words_cut_by_hidden_text: usize,
-    /// Letters inside hidden HTML elements, and letters of text the reader sees.
-    pub hidden_letters: usize,
-    pub visible_letters: usize,
+    /// Bytes of text (spaces not counted) inside hidden HTML elements; see
+    /// [`non_space_bytes`].
+    pub hidden_bytes: usize,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -163,7 +163,6 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
             email.links.push(Link { text: url.clone(), href: url });
         }
     }
-    email.visible_letters = email.text.chars().filter(|c| !c.is_whitespace()).count();
     let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
     let (subject, disguised_subject) = normalize::normalize_counting(&email.subject);
     let (text, disguised_body) = normalize::normalize_counting(&email.text);
@@ -203,7 +202,7 @@ fn collect_parts(
                 email.links.extend(content.links);
                 email.has_password_field |= content.has_password_field;
                 email.words_cut_by_hidden_text += content.words_cut_by_hidden_text;
-                email.hidden_letters += content.hidden_letters;
+                email.hidden_bytes += content.hidden_bytes;
                 append_text(unseen_text, &content.unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
@@ -224,6 +223,12 @@ fn append_text(out: &mut String, text: &str) {
     }
     out.push_str(truncate(text, room));
     out.push('\n');
+}
+
+/// The bytes of `text` that are not ASCII whitespace: a size of text for comparing hidden
+/// and visible text, counted without decoding characters.
+pub fn non_space_bytes(text: &str) -> usize {
+    text.bytes().filter(|b| !b.is_ascii_whitespace()).count()
 }
 
 /// The longest prefix of `text` no longer than `max` bytes that ends on a char boundary.

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::detect::phrases::{self, Family};
 use crate::mail::url::registrable_domain;
 
 /// A brand: what it is called (in English and Japanese) and where its mail comes from.
@@ -158,26 +159,6 @@ pub fn brands_named(text: &str) -> Vec<&'static Brand> {
     named
 }
 
-/// Words that close a letter just before its signature.
-const CLOSINGS: &[&str] = &[
-    "regards",
-    "thanks",
-    "thank you",
-    "sincerely",
-    "cheers",
-    "obrigado",
-    "obrigada",
-    "atenciosamente",
-    "cordialmente",
-    "cordialement",
-    "saludos",
-    "gracias",
-    "merci",
-    "mit freundlichen",
-    "grüße",
-    "以上",
-    "よろしくお願い",
-];
 /// A team or desk written after the brand's name: "PayPal Customer Support".
 const ROLES_AFTER: &[&str] = &[
     "customer support",
@@ -211,28 +192,41 @@ const ROLES_BEFORE: &[&str] = &[
     "équipe",
     "l'équipe",
 ];
-/// How far before a signature its closing may stand ("Best regards, [Trust Wallet]").
+/// How far after its closing a signature may start ("Best regards, [Trust Wallet]").
 const CLOSING_REACH: usize = 48;
+/// Room for the signature itself after that: a brand's name and its desk.
+const SIGNATURE_ROOM: usize = 64;
+
+static CLOSING_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(phrases::phrases_of(Family::SignOff))
+        .expect("closings compile")
+});
 
 /// A letter signed in a brand's name: a closing ("Regards,", "Obrigado,") followed by the
 /// brand's team or desk ("Trust Wallet Customer Support", "Equipe de contas da
-/// Microsoft"). Returns the brand and the signature as written.
+/// Microsoft"). Returns the brand and the signature as written. Closings are rare in a
+/// text and brand names are not, so the brands are looked for after each closing only.
 pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
-    mentions(text).find_map(|(range, brand)| {
-        let role_after = role_following(text.get(range.end..)?).map(|len| range.end + len);
-        let role_before = role_preceding(text.get(..range.start)?);
-        let start = role_before.unwrap_or(range.start);
-        let end = match (role_before, role_after) {
-            (None, None) => return None,
-            (_, Some(end)) => end,
-            (Some(_), None) => range.end,
-        };
-        let mut reach_start = start.saturating_sub(CLOSING_REACH);
-        while !text.is_char_boundary(reach_start) {
-            reach_start -= 1;
+    CLOSING_FINDER.find_iter(text).find_map(|closing| {
+        let mut end = (closing.end() + CLOSING_REACH + SIGNATURE_ROOM).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
-        let lead = text.get(reach_start..start)?.to_lowercase();
-        CLOSINGS.iter().any(|c| lead.contains(c)).then(|| Some((brand, text.get(start..end)?)))?
+        let after = text.get(closing.end()..end)?;
+        mentions(after).find_map(|(range, brand)| {
+            let role_after = role_following(after.get(range.end..)?).map(|len| range.end + len);
+            let role_before = role_preceding(after.get(..range.start)?);
+            let start = role_before.unwrap_or(range.start);
+            let end = match (role_before, role_after) {
+                (None, None) => return None,
+                (_, Some(end)) => end,
+                (Some(_), None) => range.end,
+            };
+            (start <= CLOSING_REACH).then(|| Some((brand, after.get(start..end)?)))?
+        })
     })
 }
 

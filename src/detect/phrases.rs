@@ -44,10 +44,13 @@ pub enum Family {
     PerpetratorVoice,
     /// Text that warns about scams rather than making one (advisories, newsletters).
     Awareness,
+    /// A letter's closing ("Regards,", "Obrigado,"), after which a signature comes. Not a
+    /// claim: it tells the signature rule where to look.
+    SignOff,
 }
 
 impl Family {
-    pub const ALL: [Family; 20] = [
+    pub const ALL: [Family; 21] = [
         Family::DeviceCompromise,
         Family::Recording,
         Family::AdultContent,
@@ -68,6 +71,7 @@ impl Family {
         Family::Accusation,
         Family::PerpetratorVoice,
         Family::Awareness,
+        Family::SignOff,
     ];
 
     /// The rule name a family is reported under.
@@ -93,6 +97,7 @@ impl Family {
             Family::PerpetratorVoice => "speaks_as_perpetrator",
             Family::Awareness => "warns_about_scams",
             Family::Windfall => "offers_a_windfall",
+            Family::SignOff => "signs_off",
         }
     }
 
@@ -267,7 +272,17 @@ const PHRASES: &[(Family, &[&str])] = &[
         "report phishing", "indicators", "詐欺", "迷惑メール", "脅迫メール", "フィッシング", "注意喚起", "偽メール", "無視して",
         "偽サイト", "不審なメール", "ご注意ください", "セクストーション", "ばらまき型", "なりすまし",
     ]),
+    (Family::SignOff, &[
+        "regards", "thanks", "thank you", "sincerely", "cheers", "obrigado", "obrigada", "atenciosamente",
+        "cordialmente", "cordialement", "saludos", "gracias", "merci", "mit freundlichen", "grüße", "以上",
+        "よろしくお願い",
+    ]),
 ];
+
+/// The phrases of one family, as listed above (`*` endings included).
+pub fn phrases_of(family: Family) -> &'static [&'static str] {
+    PHRASES.iter().find(|(f, _)| *f == family).map_or(&[], |(_, phrases)| phrases)
+}
 
 struct Pattern {
     family: Family,

@@ -24,8 +24,8 @@ pub struct HtmlContent {
     /// Hidden elements glued into a visible word ("Pro<span style=font-size:0>xyz</span>tect"):
     /// filler that breaks words apart for a filter and not for the reader.
     pub words_cut_by_hidden_text: usize,
-    /// Letters (non-space characters) inside hidden elements.
-    pub hidden_letters: usize,
+    /// Bytes of text, spaces not counted, inside hidden elements.
+    pub hidden_bytes: usize,
     /// Whether the body holds a password field: a login page mailed to the reader.
     /// (Forms alone are common: newsletters carry search boxes and sign-up forms.)
     pub has_password_field: bool,
@@ -176,7 +176,7 @@ fn is_unreadable_size(value: &str) -> bool {
 }
 
 /// Adds text to what the reader sees, or (inside a hidden element) to the unseen text,
-/// counting its letters.
+/// counting its bytes.
 fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
     if !hidden {
         push_text(&mut content.text, raw);
@@ -185,7 +185,7 @@ fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
     let before = content.unseen_text.len();
     push_text(&mut content.unseen_text, raw);
     let added = content.unseen_text.get(before..).unwrap_or_default();
-    content.hidden_letters += added.chars().filter(|c| !c.is_whitespace()).count();
+    content.hidden_bytes += crate::mail::non_space_bytes(added);
 }
 
 fn close_anchor(content: &mut HtmlContent, href: String, start: usize) {
@@ -373,7 +373,7 @@ mod tests {
             assert!(content.unseen_text.contains(unseen), "{unseen} in {:?}", content.unseen_text);
         }
         assert_eq!(content.words_cut_by_hidden_text, 2);
-        assert_eq!(content.hidden_letters, "chanteusexyzzpreviewline".len());
+        assert_eq!(content.hidden_bytes, "chanteusexyzzpreviewline".len());
     }
 
     #[test]

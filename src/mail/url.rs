@@ -56,11 +56,13 @@ const REDIRECTORS: [(&str, &str, &str); 6] = [
 /// Where a link through a known open redirector (`https://www.google.com/url?q=…`) really
 /// goes, percent-decoded; `None` for any other link.
 pub fn redirect_target(url: &str) -> Option<String> {
-    let host = host_of(url)?;
-    let after_host = url.split_once("://")?.1;
-    let path_and_query = after_host.get(after_host.find('/')?..)?;
+    let after_scheme = url.split_once("://")?.1;
+    let (host, path_and_query) = after_scheme.split_at(after_scheme.find('/')?);
     let (path, query) = path_and_query.split_once('?')?;
-    let param = REDIRECTORS.iter().find(|(h, p, _)| *h == host && *p == path).map(|(_, _, q)| *q)?;
+    let param = REDIRECTORS
+        .iter()
+        .find(|(h, p, _)| host.eq_ignore_ascii_case(h) && *p == path)
+        .map(|(_, _, q)| *q)?;
     query.split('&').find_map(|pair| {
         let value = pair.strip_prefix("amp;").unwrap_or(pair).strip_prefix(param)?.strip_prefix('=')?;
         let target = percent_decode(value);

@@ -14,7 +14,7 @@ const MIN_HIDDEN_IN_HEADERS: usize = 2;
 /// In the body a few can come from copy-and-paste; a scam breaking its keywords up has
 /// many more.
 const MIN_HIDDEN_IN_BODY: usize = 5;
-/// Hidden letters that are filler rather than a preview line.
+/// Bytes of hidden text that are filler rather than a preview line.
 const MIN_HIDDEN_FILLER: usize = 300;
 /// Borrowed letters: a name or subject written in small capitals has many; a stray
 /// Greek letter in a formula has one.
@@ -55,9 +55,13 @@ pub fn hidden_text_in_words(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// in a zero-size or `display:none` element, beside a message told in pictures, is there
 /// to be read by filters only. A newsletter's hidden preview line is a sentence.
 pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let (hidden, visible) = (facts.email.hidden_letters, facts.email.visible_letters);
-    if hidden >= MIN_HIDDEN_FILLER && hidden > visible * 2 {
-        let evidence = format!("{hidden} hidden letters beside {visible} shown");
+    let hidden = facts.email.hidden_bytes;
+    if hidden < MIN_HIDDEN_FILLER {
+        return;
+    }
+    let visible = crate::mail::non_space_bytes(&facts.email.text);
+    if hidden > visible * 2 {
+        let evidence = format!("{hidden} bytes of hidden text beside {visible} shown");
         out.push(signal("hidden_filler", 2.0, Category::Other, evidence));
     }
 }

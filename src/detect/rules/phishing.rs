@@ -193,12 +193,12 @@ fn is_forward(email: &crate::mail::Email) -> bool {
 /// own. Brands sign from their own domains; a forwarded mail is the forwarder's.
 pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let asks = [Family::CredentialAction, Family::AccountThreat, Family::SensitiveData];
-    if facts.families.count(&asks) == 0 || is_forward(facts.email) {
+    if facts.families.count(&asks) == 0 || !facts.families.has(Family::SignOff) {
         return;
     }
     let domain = sender_domain(facts);
     let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
-    if !brand.owns(&domain) {
+    if !brand.owns(&domain) && !is_forward(facts.email) {
         let evidence = format!("signed \"{written}\" but mail is from {domain}");
         out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
     }
@@ -216,7 +216,11 @@ const NAME_TLDS: [&str; 22] = [
 /// and the mail comes from another one. A name written as a website claims to be that
 /// website; senders that are one send from it (or from a domain of the same brand).
 pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let name = facts.email.normalized_sender_name.trim().to_ascii_lowercase();
+    let name = facts.email.normalized_sender_name.trim();
+    if !name.contains('.') {
+        return;
+    }
+    let name = name.to_ascii_lowercase();
     let tld = name.rsplit('.').next().unwrap_or_default();
     let plausible = tld.len() == 2 || NAME_TLDS.contains(&tld);
     if !plausible || !DOMAIN_LIKE.is_match(&name) || name.contains("://") || name.contains('/') {
@@ -338,12 +342,17 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(host) = find(&|h| SHORTENERS.contains(&registrable_domain(h))) {
         out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
     }
+    let is_page = |href: &str| {
+        let without_scheme = href.split_once("://").map_or(href, |(_, rest)| rest);
+        DISPOSABLE_PAGES.iter().any(|page| without_scheme.starts_with(page))
+    };
     let disposable_page = || {
-        let hrefs = facts.email.links.iter().map(|l| l.href.clone());
-        let targets = facts.email.links.iter().filter_map(|l| redirect_target(&l.href));
-        hrefs.chain(targets).find(|href| {
-            let without_scheme = href.split_once("://").map_or(href.as_str(), |(_, rest)| rest);
-            DISPOSABLE_PAGES.iter().any(|page| without_scheme.starts_with(page))
+        facts.email.links.iter().find_map(|link| {
+            let href = link.href.as_str();
+            if is_page(href) {
+                return Some(href.to_string());
+            }
+            redirect_target(href).filter(|target| is_page(target))
         })
     };
     let disposable = find(&|h| DISPOSABLE_HOSTING.iter().any(|d| h.contains(d))).or_else(disposable_page);
@@ -461,6 +470,17 @@ const GATEKEEPER_WORDS: [&str; 10] = [
 /// Team"); a faceless desk lets the reader fill in whose it is, usually their own
 /// employer's or mail provider's.
 pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let name = facts.email.normalized_sender_name.to_lowercase();
+    let mut words = name.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty());
+    let gatekeeper = |w: &str| {
+        GATEKEEPER_WORDS.contains(&w.strip_suffix('s').unwrap_or(w)) || GATEKEEPER_WORDS.contains(&w)
+    };
+    let faceless = words.clone().next().is_some()
+        && words.clone().all(|w| DESK_WORDS.contains(&w))
+        && words.any(gatekeeper);
+    if !faceless {
+        return;
+    }
     // The recipient's own IT desk writing inside the organisation needs no company name.
     let sender = sender_domain(facts);
     let internal = facts
@@ -472,18 +492,8 @@ pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if internal && facts.email.authentication.dmarc != Some(AuthResult::Fail) {
         return;
     }
-    let name = facts.email.normalized_sender_name.to_lowercase();
-    let words: Vec<&str> =
-        name.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty()).collect();
-    let faceless = !words.is_empty()
-        && words.iter().all(|w| DESK_WORDS.contains(w))
-        && words.iter().any(|w| {
-            GATEKEEPER_WORDS.contains(w) || w.strip_suffix('s').is_some_and(|w| GATEKEEPER_WORDS.contains(&w))
-        });
-    if faceless {
-        let evidence = format!("\"{}\" names no organisation", facts.email.normalized_sender_name);
-        out.push(signal("faceless_sender", 1.0, Category::Phishing, evidence));
-    }
+    let evidence = format!("\"{}\" names no organisation", facts.email.normalized_sender_name);
+    out.push(signal("faceless_sender", 1.0, Category::Phishing, evidence));
 }
 
 /// Top-level domains where names cost cents and abuse reports go unanswered, so that
@@ -499,12 +509,13 @@ const ABUSED_TLDS: [&str; 28] = [
 /// some honest sites live there too, but nearly no organisation that sends account mail.
 pub fn sender_on_abused_tld(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
-    let addresses = email.from.iter().chain(&email.reply_to).filter_map(|m| m.domain());
-    let on_abused = addresses.into_iter().find(|domain| {
-        let tld = domain.rsplit('.').next().unwrap_or_default();
-        ABUSED_TLDS.contains(&tld)
+    let mut addresses = email.from.iter().chain(&email.reply_to).map(|m| m.address.as_str());
+    let on_abused = addresses.find(|address| {
+        let tld = address.rsplit('.').next().unwrap_or_default().trim_end_matches('>');
+        address.contains('@') && ABUSED_TLDS.iter().any(|abused| abused.eq_ignore_ascii_case(tld))
     });
-    if let Some(domain) = on_abused {
+    if let Some(address) = on_abused {
+        let domain = crate::mail::url::domain_of_address(address).unwrap_or_default();
         out.push(signal("sender_on_abused_tld", 1.0, Category::Phishing, domain));
     }
 }
