@@ -79,6 +79,8 @@ pub struct Authentication {
     /// spf=pass smtp.mailfrom=`), topmost first, each domain once. Unlike Return-Path, a
     /// mailing list does not rewrite the ones recorded before it.
     pub envelopes: Vec<Envelope>,
+    /// Domains whose DKIM signature verified (`dkim=pass ... header.d=`), each once.
+    pub dkim_domains: Vec<String>,
 }
 
 /// One envelope sender's domain and what SPF said about the server that used it.
@@ -133,6 +135,8 @@ pub struct Email {
     /// Bytes of text (spaces not counted) inside hidden HTML elements; see
     /// [`non_space_bytes`].
     pub hidden_bytes: usize,
+    /// An HTML body makes an element many screens tall, pushing what follows out of view.
+    pub pushes_text_out_of_view: bool,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -203,6 +207,7 @@ fn collect_parts(
                 email.has_password_field |= content.has_password_field;
                 email.words_cut_by_hidden_text += content.words_cut_by_hidden_text;
                 email.hidden_bytes += content.hidden_bytes;
+                email.pushes_text_out_of_view |= content.pushes_text_out_of_view;
                 append_text(unseen_text, &content.unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
@@ -281,10 +286,18 @@ fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
         // comes before the `smtp.mailfrom=` it is about.
         let mut spf_result =
             (!is_results).then(|| auth_result(value.split_whitespace().next().unwrap_or_default()));
+        let mut dkim_passed = false;
         for token in value.split([';', ' ', '\t', '\n', '\r', '(']) {
             let Some((key, result)) = token.split_once('=') else {
                 continue;
             };
+            if key == "header.d" {
+                let domain = result.trim_matches(|c| matches!(c, '"' | ',' | ')'));
+                if dkim_passed && !domain.is_empty() && !auth.dkim_domains.iter().any(|d| d == domain) {
+                    auth.dkim_domains.push(domain.to_string());
+                }
+                continue;
+            }
             if key == "envelope-from" || key == "smtp.mailfrom" {
                 if let Some(domain) =
                     envelope_domain(result).filter(|d| !auth.envelopes.iter().any(|e| &e.domain == d))
@@ -297,6 +310,9 @@ fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
                 continue;
             }
             let result = auth_result(result);
+            if matches!(key, "spf" | "dkim" | "dmarc" | "arc" | "auth" | "iprev" | "compauth") {
+                dkim_passed = key == "dkim" && result == AuthResult::Pass;
+            }
             let slot = match key {
                 "spf" => {
                     spf_result = Some(result);
@@ -381,6 +397,16 @@ From: a@b.example\r\nSubject: s\r\n\r\nbody";
         let softfail = parse(b"Received-SPF: Softfail (mailfrom) envelope-from=x@shop.example\r\nFrom: a@shop.example\r\n\r\nx")
             .expect("parses");
         assert_eq!(envelopes(&softfail), [("shop.example".to_string(), AuthResult::SoftFail)]);
+    }
+
+    #[test]
+    fn domains_of_verified_dkim_signatures_are_kept() {
+        let raw = b"Authentication-Results: mx.example; dkim=pass (signature was verified) \
+header.d=Tenant.onmicrosoft.com; dkim=fail header.d=forged.example; dmarc=pass header.from=shop.example\r\n\
+Authentication-Results: mx.example; dkim=pass header.d=tenant.onmicrosoft.com header.i=@x\r\n\
+From: a@shop.example\r\n\r\nbody";
+        let email = parse(raw).expect("parses");
+        assert_eq!(email.authentication.dkim_domains, ["tenant.onmicrosoft.com"]);
     }
 
     #[test]

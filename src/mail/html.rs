@@ -26,6 +26,8 @@ pub struct HtmlContent {
     pub words_cut_by_hidden_text: usize,
     /// Bytes of text, spaces not counted, inside hidden elements.
     pub hidden_bytes: usize,
+    /// The style makes an element many screens tall: what follows it is out of view.
+    pub pushes_text_out_of_view: bool,
     /// Whether the body holds a password field: a login page mailed to the reader.
     /// (Forms alone are common: newsletters carry search boxes and sign-up forms.)
     pub has_password_field: bool,
@@ -80,10 +82,11 @@ pub fn parse_html(html: &str) -> HtmlContent {
         let (name, attributes, closing) = split_tag(tag);
         if !closing && HIDDEN_ELEMENTS.contains(&name.as_str()) {
             let close = format!("</{name}");
-            rest = find_ascii_case_insensitive(rest, &close)
-                .and_then(|at| rest.get(at..))
-                .and_then(|r| r.find('>').and_then(|gt| r.get(gt + 1..)))
-                .unwrap_or_default();
+            let end = find_ascii_case_insensitive(rest, &close).unwrap_or(rest.len());
+            if name == "style" {
+                content.pushes_text_out_of_view |= has_towering_height(rest.get(..end).unwrap_or_default());
+            }
+            rest = rest.get(end..).and_then(|r| r.find('>').and_then(|gt| r.get(gt + 1..))).unwrap_or_default();
             continue;
         }
         if is_block(&name) {
@@ -116,6 +119,9 @@ pub fn parse_html(html: &str) -> HtmlContent {
             && attributes.iter().any(|(k, v)| k == "type" && v.eq_ignore_ascii_case("password"));
         content.has_password_field |= is_password_input;
         for (key, value) in attributes {
+            if key == "style" {
+                content.pushes_text_out_of_view |= has_towering_height(&value);
+            }
             if key == "href" && name == "a" && !closing {
                 if let Some((href, start)) = open_anchor.take() {
                     close_anchor(&mut content, href, start);
@@ -158,6 +164,39 @@ fn hides(name: &str, attributes: &[(String, String)]) -> bool {
             _ => false,
         }
     })
+}
+
+/// Screens' worth of height from which an element is a spacer, not layout: ten thousand
+/// pixels, or ten screen heights.
+const TOWERING_PX: f32 = 10_000.0;
+const TOWERING_VH: f32 = 1_000.0;
+
+/// Whether CSS text gives something a height (or minimum height) of many screens
+/// ("height: 470500px", "height: 10000vh"). `line-height` and `max-height` do not count.
+fn has_towering_height(css: &str) -> bool {
+    let mut from = 0;
+    while let Some(at) = find_ascii_case_insensitive(css.get(from..).unwrap_or_default(), "height") {
+        let start = from + at;
+        from = start + "height".len();
+        let before = css.get(..start).unwrap_or_default();
+        let property_start = before.strip_suffix("min-").unwrap_or(before);
+        if property_start.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            continue;
+        }
+        let value = css.get(from..).unwrap_or_default().trim_start();
+        let Some(value) = value.strip_prefix(':') else { continue };
+        let value = value.trim_start();
+        let number_end = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
+        let (number, unit) = value.split_at(number_end);
+        let Ok(size) = number.parse::<f32>() else { continue };
+        let unit = unit.get(..2).unwrap_or(unit);
+        if (unit.eq_ignore_ascii_case("px") && size >= TOWERING_PX)
+            || (unit.eq_ignore_ascii_case("vh") && size >= TOWERING_VH)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// A font size nobody can read: zero, under a pixel or point, or a vanishing fraction of
@@ -374,6 +413,19 @@ mod tests {
         }
         assert_eq!(content.words_cut_by_hidden_text, 2);
         assert_eq!(content.hidden_bytes, "chanteusexyzzpreviewline".len());
+    }
+
+    #[test]
+    fn towering_heights_are_recognised_in_style_blocks_and_attributes() {
+        assert!(parse_html("<style>.below { height: 470500px; }</style><p>x</p>").pushes_text_out_of_view);
+        assert!(parse_html("<div style='min-height:10000vh'>x</div>").pushes_text_out_of_view);
+        for ordinary in [
+            "<style>td { height: 40px; line-height: 99999px; max-height: 99999px }</style>",
+            "<div style='height:100%'>x</div>",
+            "<img height=20000 src=x>",
+        ] {
+            assert!(!parse_html(ordinary).pushes_text_out_of_view, "{ordinary}");
+        }
     }
 
     #[test]

@@ -66,6 +66,15 @@ pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
+/// Text pushed out of view: a spacer many screens tall ("height: 470500px") between the
+/// short lure the reader sees and a long, harmless text (often a copied newsletter) that
+/// only a filter reads to the end. No layout needs an element ten thousand pixels high.
+pub fn text_pushed_out_of_view(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    if facts.email.pushes_text_out_of_view {
+        out.push(signal("text_pushed_out_of_view", 1.5, Category::Other, "an element many screens tall"));
+    }
+}
+
 /// Latin words written with letters of other alphabets: Cyrillic or Greek twins
 /// ("Вitсоin"), small capitals ("ᴘᴀʏᴍᴇɴᴛ ᴅᴇᴄʟɪɴᴇᴅ"), mathematical letters ("𝐏𝐚𝐲").
 /// They read as the word to a person and as nothing to a filter.

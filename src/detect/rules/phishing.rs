@@ -394,11 +394,23 @@ const HELPDESK_PLATFORMS: &[&str] = &[".zendesk.com", ".freshdesk.com"];
 /// Sent from a platform's throwaway tenant: the default domain of a Microsoft 365 tenant
 /// (`name.onmicrosoft.com`), which organisations replace with their own, or a help-desk
 /// subdomain whose name has nothing to do with the sender's name ("Trust Wallet Support"
-/// on `efomzyit.zendesk.com`). Anyone can open either in minutes.
+/// on `efomzyit.zendesk.com`). Anyone can open either in minutes. Also mail from another
+/// domain that such a tenant signed ("wearedesign.com.mx" signed by
+/// `4riverscareeracademy.onmicrosoft.com`): an organisation's tenant is named after it,
+/// so a stranger's tenant signing is someone else's account sending.
 pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let domain = sender_domain(facts);
     if domain.ends_with(".onmicrosoft.com") {
         out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, domain));
+        return;
+    }
+    let sender_label = registrable_domain(&domain).split('.').next().unwrap_or_default();
+    let stranger_signed = facts.email.authentication.dkim_domains.iter().find(|signer| {
+        signer.strip_suffix(".onmicrosoft.com").is_some_and(|tenant| !name_matches_tenant(sender_label, tenant))
+    });
+    if let (Some(signer), false) = (stranger_signed, domain.is_empty()) {
+        let evidence = format!("mail from {domain} signed by the tenant {signer}");
+        out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, evidence));
         return;
     }
     let Some(tenant) = HELPDESK_PLATFORMS.iter().find_map(|p| domain.strip_suffix(p)) else { return };
@@ -625,6 +637,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "hidden_characters"
         | "hidden_text_in_words"
         | "hidden_filler"
+        | "text_pushed_out_of_view"
         | "disguised_letters"
         | "spaced_out_letters"
         | "confusable_spelling" => Some(Trick::Content),
@@ -883,6 +896,15 @@ mod tests {
         assert_eq!(fired(sender_on_throwaway_tenant, &stranger), ["sender_on_throwaway_tenant"]);
         let customer = email("From: Acme Support <support@acmecorp.zendesk.com>", "hello");
         assert!(fired(sender_on_throwaway_tenant, &customer).is_empty());
+        let signed = |from: &str, tenant: &str| {
+            let headers = format!("Authentication-Results: mx; dkim=pass header.d={tenant}\r\nFrom: {from}");
+            fired(sender_on_throwaway_tenant, &email(&headers, "hello"))
+        };
+        assert_eq!(
+            signed("news@wearedesign.example.mx", "4riverscareeracademy.onmicrosoft.com"),
+            ["sender_on_throwaway_tenant"]
+        );
+        assert!(signed("ops@equinix.example", "equinixinc.onmicrosoft.com").is_empty(), "its own tenant");
     }
 
     #[test]
