@@ -86,7 +86,8 @@ pub fn parse_html(html: &str) -> HtmlContent {
             if name == "style" {
                 content.pushes_text_out_of_view |= has_towering_height(rest.get(..end).unwrap_or_default());
             }
-            rest = rest.get(end..).and_then(|r| r.find('>').and_then(|gt| r.get(gt + 1..))).unwrap_or_default();
+            rest =
+                rest.get(end..).and_then(|r| r.find('>').and_then(|gt| r.get(gt + 1..))).unwrap_or_default();
             continue;
         }
         if is_block(&name) {

@@ -406,7 +406,9 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let sender_label = registrable_domain(&domain).split('.').next().unwrap_or_default();
     let stranger_signed = facts.email.authentication.dkim_domains.iter().find(|signer| {
-        signer.strip_suffix(".onmicrosoft.com").is_some_and(|tenant| !name_matches_tenant(sender_label, tenant))
+        signer
+            .strip_suffix(".onmicrosoft.com")
+            .is_some_and(|tenant| !name_matches_tenant(sender_label, tenant))
     });
     if let (Some(signer), false) = (stranger_signed, domain.is_empty()) {
         let evidence = format!("mail from {domain} signed by the tenant {signer}");
