@@ -233,6 +233,12 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if brands::owner_of(&name).is_some_and(|brand| brand.owns(&sender)) {
         return;
     }
+    // The same name under another top-level domain ("eBay.de" from ebay.com) is the same
+    // company's national site; a known brand's name is judged by impersonates_brand.
+    let label = |host: &str| registrable_domain(host).split('.').next().unwrap_or_default().to_string();
+    if label(&name) == label(&sender) {
+        return;
+    }
     let evidence = format!("sender name \"{name}\" but mail is from {sender}");
     out.push(signal("sender_name_is_other_domain", 1.5, Category::Phishing, evidence));
 }
@@ -957,6 +963,7 @@ mod tests {
         assert!(run("\"Amazon.co.jp\" <store-news@amazon.com>").is_empty());
         assert!(run("\"CNET News.com Daily Dispatch\" <online@newsletter.online.example>").is_empty());
         assert!(run("\"J.Smith\" <john@example.org>").is_empty());
+        assert!(run("\"Shopname.de\" <orders@shopname.com>").is_empty(), "a national site of the same name");
     }
 
     #[test]
