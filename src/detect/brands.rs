@@ -251,8 +251,10 @@ fn role_preceding(before: &str) -> Option<usize> {
     ROLES_BEFORE.iter().find_map(|role| {
         let start = trimmed.len().checked_sub(role.len())?;
         let tail = trimmed.get(start..)?;
-        let starts_word =
-            !trimmed.as_bytes().get(start.checked_sub(1)?).is_some_and(u8::is_ascii_alphanumeric);
+        let starts_word = start
+            .checked_sub(1)
+            .and_then(|i| trimmed.as_bytes().get(i))
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
         (tail.eq_ignore_ascii_case(role) && starts_word).then_some(start)
     })
 }
@@ -369,6 +371,7 @@ mod tests {
             Some(("Microsoft", "Equipe de contas da Microsoft"))
         );
         assert_eq!(signer("Thanks,\nThe PayPal Team"), Some(("PayPal", "PayPal Team")));
+        assert_eq!(signer("Regards,Team Coinbase"), Some(("Coinbase", "Team Coinbase")));
         // A brand's desk mentioned in passing, or a closing far from it, is no signature.
         assert_eq!(signer("If in doubt, contact Apple Support directly."), None);
         assert_eq!(

@@ -416,7 +416,9 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
             .strip_suffix(".onmicrosoft.com")
             .is_some_and(|tenant| !name_matches_tenant(sender_label, tenant))
     });
-    if let (Some(signer), false) = (stranger_signed, domain.is_empty()) {
+    if !domain.is_empty()
+        && let Some(signer) = stranger_signed
+    {
         let evidence = format!("mail from {domain} signed by the tenant {signer}");
         out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, evidence));
         return;
