@@ -76,8 +76,10 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (b, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+        let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+        let decoded =
+            hex.and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, decoded) {
             (b'%', Some(decoded)) => {
                 out.push(decoded);
                 i += 3;
@@ -141,6 +143,10 @@ mod tests {
         assert_eq!(redirect_target("https://www.google.com/search?q=https://evil.example/"), None);
         assert_eq!(redirect_target("https://news.example/url?q=https://evil.example/"), None);
         assert_eq!(redirect_target("https://www.google.com/url?q=%zz"), None);
+        assert_eq!(
+            redirect_target("https://www.google.com/url?q=https://a.example/%+1%41").as_deref(),
+            Some("https://a.example/%+1A")
+        );
     }
 
     #[test]
