@@ -19,7 +19,7 @@ pub struct HtmlContent {
     pub text: String,
     pub links: Vec<Link>,
     /// Text the reader does not see: values of attributes that can carry readable text
-    /// (alt, title, value, data-*) and the text of hidden elements (see [`hides`]).
+    /// (alt, title, value, data-*) and the text of elements styled out of sight.
     pub unseen_text: String,
     /// Hidden elements glued into a visible word ("Pro<span style=font-size:0>xyz</span>tect"):
     /// filler that breaks words apart for a filter and not for the reader.
