@@ -14,7 +14,7 @@ use super::progress::ScanProgress;
 use crate::clock;
 use crate::config::{Account, InitialScan};
 use crate::detect::Thresholds;
-use crate::imap::{self, IdleEnd, ImapError, ImapSession, JunkChoice, MoveMethod};
+use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice, MoveMethod};
 use crate::store::{Cursor, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
@@ -119,7 +119,7 @@ impl Worker {
         self.reconcile(&mut imap, status.uidvalidity, &junk).await?;
         let mut cursor = self.start_cursor(&mut imap, status).await?;
         loop {
-            cursor = self.read_new(&mut imap, cursor, &junk, shutdown).await?;
+            cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown).await?;
             if once || *shutdown.borrow() {
                 imap.logout().await;
                 return Ok(());
@@ -197,10 +197,11 @@ impl Worker {
         &self,
         imap: &mut ImapSession,
         mut cursor: Cursor,
+        status: FolderStatus,
         junk: &str,
         shutdown: &watch::Receiver<bool>,
     ) -> Result<Cursor, WorkerError> {
-        let uids = imap.uids_after(cursor.last_uid).await?;
+        let uids = imap.uids_after(cursor.last_uid, status).await?;
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<(Classifying, u32)> = None;

@@ -21,6 +21,30 @@ pub struct FolderStatus {
     pub exists: u32,
 }
 
+/// About how many messages one `UID SEARCH` answer should hold at most. A first scan of
+/// a 100,000-message folder then asks in a few windows instead of holding the whole answer
+/// (and the hash set async-imap builds from it) at once, which set the scan's peak memory.
+const SEARCH_WINDOW_MESSAGES: u32 = 20_000;
+
+/// The `UID SEARCH` queries that together ask for every UID above `last_uid`, each with
+/// the first UID it covers. Windows are sized from the folder's status so each holds
+/// about [`SEARCH_WINDOW_MESSAGES`]; the last one is open-ended (`n:*`), so mail that
+/// arrived after the status was read is never missed, however old the status is.
+pub fn search_windows(last_uid: u32, folder: FolderStatus) -> Vec<(u32, String)> {
+    let first = last_uid.saturating_add(1);
+    let span = folder.uid_next.saturating_sub(first);
+    let windows = folder.exists.div_ceil(SEARCH_WINDOW_MESSAGES).max(1);
+    let width = (span / windows).max(SEARCH_WINDOW_MESSAGES);
+    let mut queries = Vec::new();
+    let mut start = first;
+    while start.saturating_add(width) < folder.uid_next && queries.len() + 1 < windows as usize {
+        queries.push((start, format!("UID {start}:{}", start + width - 1)));
+        start += width;
+    }
+    queries.push((start, format!("UID {start}:*")));
+    queries
+}
+
 /// A message read from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedMessage {
@@ -146,11 +170,18 @@ impl ImapSession {
         Ok(uids)
     }
 
-    /// UIDs above `last_uid`. `UID SEARCH UID n:*` always matches the highest UID even when
-    /// it is below n, so the result is filtered.
-    pub async fn uids_after(&mut self, last_uid: u32) -> Result<Vec<u32>, ImapError> {
-        let mut uids = self.search(&format!("UID {}:*", last_uid.saturating_add(1))).await?;
-        uids.retain(|&uid| uid > last_uid);
+    /// UIDs above `last_uid`, sorted. `folder` (the status at SELECT, possibly older) sizes
+    /// the search windows; see [`search_windows`]. `UID SEARCH UID n:*` always matches the
+    /// highest UID even when it is below n, so each answer is filtered.
+    pub async fn uids_after(&mut self, last_uid: u32, folder: FolderStatus) -> Result<Vec<u32>, ImapError> {
+        let mut uids = Vec::new();
+        for (first, query) in search_windows(last_uid, folder) {
+            let mut found = self.search(&query).await?;
+            found.retain(|&uid| uid >= first);
+            uids.append(&mut found);
+        }
+        uids.sort_unstable();
+        uids.dedup();
         Ok(uids)
     }
 
@@ -401,6 +432,27 @@ fn attribute_name(attribute: &async_imap::types::NameAttribute<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_windows_cover_everything_above_the_cursor_once() {
+        let folder = |uid_next, exists| FolderStatus { uidvalidity: 1, uid_next, exists };
+        let queries = |last, f| search_windows(last, f).into_iter().map(|(_, q)| q).collect::<Vec<_>>();
+        // A small folder, or nothing new: one open-ended search, as before.
+        assert_eq!(queries(0, folder(501, 500)), ["UID 1:*"]);
+        assert_eq!(queries(900, folder(901, 900)), ["UID 901:*"]);
+        // 100,000 messages: five windows of 20,000 UIDs, the last open-ended.
+        assert_eq!(
+            queries(0, folder(100_001, 100_000)),
+            ["UID 1:20000", "UID 20001:40000", "UID 40001:60000", "UID 60001:80000", "UID 80001:*"]
+        );
+        // Sparse UIDs: windows as wide as the UIDs are spread, never more than needed.
+        let sparse = search_windows(0, folder(5_000_001, 40_000));
+        assert_eq!(sparse.len(), 2);
+        assert_eq!(sparse.first().map(|(first, _)| *first), Some(1));
+        // A status read before much new mail arrived still ends open: nothing is missed.
+        assert!(queries(0, folder(1, 0)).last().is_some_and(|q| q.ends_with(":*")));
+        assert_eq!(search_windows(u32::MAX, folder(u32::MAX, 1)).len(), 1);
+    }
 
     #[test]
     fn quoting_escapes_quotes_and_drops_line_breaks() {
