@@ -52,10 +52,41 @@ const INLINE_ELEMENTS: [&str; 20] = [
     "q", "s", "small", "span", "strong",
 ];
 
-/// The hidden element being read: its name and how many of its kind are open inside it.
+/// Elements whose end tag also ends every element still open inside them: a browser
+/// closes an unclosed hidden `<div>` at the `</td>` around it, and so must we, or a
+/// sloppy preview line would hide the rest of a newsletter.
+const CONTAINERS: [&str; 12] =
+    ["td", "th", "tr", "tbody", "thead", "tfoot", "table", "li", "ul", "ol", "body", "html"];
+
+/// Elements opened inside a hidden element that are remembered, at most; deeper nesting
+/// in broken markup is read as if closed.
+const MAX_OPEN_INSIDE: usize = 256;
+
+/// The hidden element being read: its name and the elements opened inside it so far.
 struct HiddenElement {
     name: String,
-    depth: usize,
+    inside: Vec<String>,
+}
+
+impl HiddenElement {
+    /// Reads a tag met inside the hidden element; returns whether the element has ended.
+    fn ends_at(&mut self, name: &str, closing: bool, self_closing: bool) -> bool {
+        if self_closing {
+            return false;
+        }
+        if !closing {
+            if self.inside.len() < MAX_OPEN_INSIDE {
+                self.inside.push(name.to_string());
+            }
+            return false;
+        }
+        if let Some(open) = self.inside.iter().rposition(|inner| inner == name) {
+            self.inside.truncate(open);
+            return false;
+        }
+        // Its own end tag, or the end of an element it sits in.
+        name == self.name || CONTAINERS.contains(&name)
+    }
 }
 
 /// Parses `html` into its visible text, links and attribute text.
@@ -96,23 +127,17 @@ pub fn parse_html(html: &str) -> HtmlContent {
         let self_closing = attributes.trim_end().ends_with('/') || VOID_ELEMENTS.contains(&name.as_str());
         let attributes = parse_attributes(attributes);
         match &mut hidden {
-            Some(open) if open.name == name && !self_closing => {
-                if closing {
-                    open.depth -= 1;
-                } else {
-                    open.depth += 1;
-                }
-                if open.depth == 0 {
+            Some(open) => {
+                if open.ends_at(&name, closing, self_closing) {
                     hidden = None;
                     content.unseen_text.push('\n');
                 }
             }
-            Some(_) => {}
             None if !closing && !self_closing && hides(&name, &attributes) => {
                 if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
                     content.words_cut_by_hidden_text += 1;
                 }
-                hidden = Some(HiddenElement { name: name.clone(), depth: 1 });
+                hidden = Some(HiddenElement { name: name.clone(), inside: Vec::new() });
             }
             None => {}
         }
@@ -427,6 +452,17 @@ mod tests {
         ] {
             assert!(!parse_html(ordinary).pushes_text_out_of_view, "{ordinary}");
         }
+    }
+
+    #[test]
+    fn an_unclosed_hidden_element_ends_with_the_cell_around_it() {
+        let html = "<table><tr><td><div style='display:none'>preview line</td></tr></table>\
+            <p>The newsletter itself</p><div>more</div>\
+            <div style='display:none'><table><tr><td>hidden cell</td></tr></table>still hidden</div>shown";
+        let content = parse_html(html);
+        let visible: String = content.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(visible, "The newsletter itself more shown");
+        assert!(content.unseen_text.contains("hidden cell") && content.unseen_text.contains("still hidden"));
     }
 
     #[test]
