@@ -127,12 +127,11 @@ pub fn parse_html(html: &str) -> HtmlContent {
         let self_closing = attributes.trim_end().ends_with('/') || VOID_ELEMENTS.contains(&name.as_str());
         let attributes = parse_attributes(attributes);
         match &mut hidden {
-            Some(open) => {
-                if open.ends_at(&name, closing, self_closing) {
-                    hidden = None;
-                    content.unseen_text.push('\n');
-                }
+            Some(open) if open.ends_at(&name, closing, self_closing) => {
+                hidden = None;
+                content.unseen_text.push('\n');
             }
+            Some(_) => {}
             None if !closing && !self_closing && hides(&name, &attributes) => {
                 if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
                     content.words_cut_by_hidden_text += 1;
