@@ -126,19 +126,15 @@ pub fn parse_html(html: &str) -> HtmlContent {
         }
         let self_closing = attributes.trim_end().ends_with('/') || VOID_ELEMENTS.contains(&name.as_str());
         let attributes = parse_attributes(attributes);
-        match &mut hidden {
-            Some(open) if open.ends_at(&name, closing, self_closing) => {
-                hidden = None;
-                content.unseen_text.push('\n');
+        let was_hidden = hidden.is_some();
+        if hidden.as_mut().is_some_and(|open| open.ends_at(&name, closing, self_closing)) {
+            hidden = None;
+            content.unseen_text.push('\n');
+        } else if !was_hidden && !closing && !self_closing && hides(&name, &attributes) {
+            if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
+                content.words_cut_by_hidden_text += 1;
             }
-            Some(_) => {}
-            None if !closing && !self_closing && hides(&name, &attributes) => {
-                if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
-                    content.words_cut_by_hidden_text += 1;
-                }
-                hidden = Some(HiddenElement { name: name.clone(), inside: Vec::new() });
-            }
-            None => {}
+            hidden = Some(HiddenElement { name: name.clone(), inside: Vec::new() });
         }
         let is_password_input = name == "input"
             && attributes.iter().any(|(k, v)| k == "type" && v.eq_ignore_ascii_case("password"));
