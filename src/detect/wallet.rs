@@ -42,6 +42,9 @@ const MIN_PIECE_BEFORE_GAP: usize = 4;
 /// Real Base58 addresses practically always carry several digits; words strung together
 /// do not, and skipping them keeps the checksum work off ordinary prose.
 const MIN_BASE58_DIGITS: usize = 3;
+/// How far those digits can lie from the start: the longest address with a gap of
+/// [`MAX_GAP`] after every character.
+const BASE58_DIGIT_REACH: usize = MAX_BASE58_LEN * (1 + MAX_GAP);
 
 /// Every payment address in `text`, checksum-verified ones first in order of appearance,
 /// then (with `with_shapes`) matches by shape only. Each address is reported once.
@@ -167,6 +170,12 @@ fn verified_at(bytes: &[u8], start: usize, scratch: &mut Collected) -> Option<(W
     }
     let first = *rest.first()?;
     if !matches!(first, b'1' | b'3' | b'L' | b'M') {
+        return None;
+    }
+    // Most words starting so are prose ("Meeting", "Let"): an address, even split, has
+    // its digits within a few dozen bytes, so look for them before collecting.
+    let reach = rest.get(..BASE58_DIGIT_REACH).unwrap_or(rest);
+    if reach.iter().filter(|b| b.is_ascii_digit()).count() < MIN_BASE58_DIGITS {
         return None;
     }
     collect(rest, 0, MAX_BASE58_LEN, is_base58, scratch);
