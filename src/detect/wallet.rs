@@ -53,24 +53,30 @@ pub fn find_wallets(text: &str, with_shapes: bool) -> Vec<WalletAddress> {
     let mut verified: Vec<WalletAddress> = Vec::new();
     let mut shaped: Vec<WalletAddress> = Vec::new();
     let mut scratch = Collected::default();
-    // Every address starts a word, with bc1, ltc1, 1, 3, L or M (and the shape-only ones
-    // with 0x, 4 or 8); the sieve skips the text where no word starts so.
-    let starts_address = |previous: u8, byte: u8| {
-        let verifiable = (byte == b'b')
-            | (byte == b'B')
-            | (byte == b'l')
-            | (byte == b'L')
-            | (byte == b'1')
-            | (byte == b'3')
-            | (byte == b'M');
-        let shape_only = with_shapes & ((byte == b'0') | (byte == b'4') | (byte == b'8'));
-        (verifiable | shape_only) & !previous.is_ascii_alphanumeric()
+    // Every address starts a word with bc1, ltc1, or 1, 3, L or M and a Base58 character
+    // (the shape-only ones with 0x, or 4 or 8 and a digit, A or B). The sieve tests each
+    // pair of bytes for such a beginning, which prose rarely has ("b" or "l" alone starts
+    // words in every line), and reports the byte after it; whether a word starts there is
+    // checked for the few it finds.
+    let begins_address = |byte: u8, next: u8| {
+        let bech32 = (((byte | 0x20) == b'b') & ((next | 0x20) == b'c'))
+            | (((byte | 0x20) == b'l') & ((next | 0x20) == b't'));
+        let base58 = ((byte == b'1') | (byte == b'3') | (byte == b'L') | (byte == b'M')) & is_base58(next);
+        let ethereum = (byte == b'0') & (next == b'x');
+        let monero =
+            ((byte == b'4') | (byte == b'8')) & (next.is_ascii_digit() | (next == b'A') | (next == b'B'));
+        bech32 | base58 | (with_shapes & (ethereum | monero))
     };
-    let mut starts = sieve::spots(bytes, starts_address);
-    while let Some(start) = starts.next() {
+    let starts_word = |start: usize| {
+        start.checked_sub(1).and_then(|p| bytes.get(p)).is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
+    let mut seconds = sieve::spots(bytes, begins_address);
+    while let Some(second) = seconds.next() {
+        let Some(start) = second.checked_sub(1).filter(|&start| starts_word(start)) else { continue };
         if let Some((wallet, end)) = verified_at(bytes, start, &mut scratch) {
             add_once(&mut verified, wallet);
-            starts.skip_to(end);
+            // Past the address: its next byte pairs with the one after it.
+            seconds.skip_to(end + 1);
         } else if with_shapes && let Some((coin, address)) = shape_at(text, start) {
             shaped.push(WalletAddress {
                 coin,
