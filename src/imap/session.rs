@@ -171,7 +171,7 @@ impl ImapSession {
     }
 
     /// UIDs above `last_uid`, sorted. `folder` (the status at SELECT, possibly older) sizes
-    /// the search windows; see [`search_windows`]. `UID SEARCH UID n:*` always matches the
+    /// the search windows; see `search_windows`. `UID SEARCH UID n:*` always matches the
     /// highest UID even when it is below n, so each answer is filtered.
     pub async fn uids_after(&mut self, last_uid: u32, folder: FolderStatus) -> Result<Vec<u32>, ImapError> {
         let mut uids = Vec::new();
