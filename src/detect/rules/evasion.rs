@@ -206,7 +206,10 @@ fn confusable_spot(previous: u8, current: u8) -> bool {
 fn disguised_words(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let key = |b: u8| (b == b'I') | (b == b'l') | (b == b'0') | (b == b'1');
+    // Every spot pairs a capital (I, or the capital beside an l) or a 0 or 1 with a
+    // letter; keying on those rather than on l, which fills ordinary prose, lets more
+    // blocks be passed after the one test.
+    let key = |b: u8| b.is_ascii_uppercase() | (b == b'0') | (b == b'1');
     let mut spots = sieve::spots_beside(bytes, key, confusable_spot);
     while let Some(spot) = spots.next() {
         // Both bytes of a spot are letters or digits, so the word around either is the same.
