@@ -132,9 +132,8 @@ pub struct Email {
     pub has_password_field: bool,
     /// Hidden HTML elements glued into visible words (see [`html::HtmlContent`]).
     pub words_cut_by_hidden_text: usize,
-    /// Bytes of text (spaces not counted) inside hidden HTML elements; see
-    /// [`non_space_bytes`].
-    pub hidden_bytes: usize,
+    /// Letters and digits inside hidden HTML elements; see [`letters_in`].
+    pub hidden_letters: usize,
     /// An HTML body makes an element many screens tall, pushing what follows out of view.
     pub pushes_text_out_of_view: bool,
 }
@@ -206,7 +205,7 @@ fn collect_parts(
                 email.links.extend(content.links);
                 email.has_password_field |= content.has_password_field;
                 email.words_cut_by_hidden_text += content.words_cut_by_hidden_text;
-                email.hidden_bytes += content.hidden_bytes;
+                email.hidden_letters += content.hidden_letters;
                 email.pushes_text_out_of_view |= content.pushes_text_out_of_view;
                 append_text(unseen_text, &content.unseen_text);
             }
@@ -230,10 +229,11 @@ fn append_text(out: &mut String, text: &str) {
     out.push('\n');
 }
 
-/// The bytes of `text` that are not ASCII whitespace: a size of text for comparing hidden
-/// and visible text, counted without decoding characters.
-pub fn non_space_bytes(text: &str) -> usize {
-    text.bytes().filter(|b| !b.is_ascii_whitespace()).count()
+/// The letters and digits of `text`, in any script: a size of text for comparing hidden
+/// and visible text. Spaces, no-break spaces and the zero-width characters newsletters
+/// pad their preview line with do not count.
+pub fn letters_in(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphanumeric()).count()
 }
 
 /// The longest prefix of `text` no longer than `max` bytes that ends on a char boundary.

@@ -24,8 +24,8 @@ pub struct HtmlContent {
     /// Hidden elements glued into a visible word ("Pro<span style=font-size:0>xyz</span>tect"):
     /// filler that breaks words apart for a filter and not for the reader.
     pub words_cut_by_hidden_text: usize,
-    /// Bytes of text, spaces not counted, inside hidden elements.
-    pub hidden_bytes: usize,
+    /// Letters and digits inside hidden elements.
+    pub hidden_letters: usize,
     /// The style makes an element many screens tall: what follows it is out of view.
     pub pushes_text_out_of_view: bool,
     /// Whether the body holds a password field: a login page mailed to the reader.
@@ -236,7 +236,7 @@ fn is_unreadable_size(value: &str) -> bool {
 }
 
 /// Adds text to what the reader sees, or (inside a hidden element) to the unseen text,
-/// counting its bytes.
+/// counting its letters.
 fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
     if !hidden {
         push_text(&mut content.text, raw);
@@ -245,7 +245,7 @@ fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
     let before = content.unseen_text.len();
     push_text(&mut content.unseen_text, raw);
     let added = content.unseen_text.get(before..).unwrap_or_default();
-    content.hidden_bytes += crate::mail::non_space_bytes(added);
+    content.hidden_letters += crate::mail::letters_in(added);
 }
 
 fn close_anchor(content: &mut HtmlContent, href: String, start: usize) {
@@ -433,7 +433,7 @@ mod tests {
             assert!(content.unseen_text.contains(unseen), "{unseen} in {:?}", content.unseen_text);
         }
         assert_eq!(content.words_cut_by_hidden_text, 2);
-        assert_eq!(content.hidden_bytes, "chanteusexyzzpreviewline".len());
+        assert_eq!(content.hidden_letters, "chanteusexyzzpreviewline".len());
     }
 
     #[test]

@@ -14,7 +14,7 @@ const MIN_HIDDEN_IN_HEADERS: usize = 2;
 /// In the body a few can come from copy-and-paste; a scam breaking its keywords up has
 /// many more.
 const MIN_HIDDEN_IN_BODY: usize = 5;
-/// Bytes of hidden text that are filler rather than a preview line.
+/// Hidden letters that are filler rather than a preview line.
 const MIN_HIDDEN_FILLER: usize = 300;
 /// Borrowed letters: a name or subject written in small capitals has many; a stray
 /// Greek letter in a formula has one.
@@ -55,13 +55,14 @@ pub fn hidden_text_in_words(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// in a zero-size or `display:none` element, beside a message told in pictures, is there
 /// to be read by filters only. A newsletter's hidden preview line is a sentence.
 pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let hidden = facts.email.hidden_bytes;
+    let hidden = facts.email.hidden_letters;
     if hidden < MIN_HIDDEN_FILLER {
         return;
     }
-    let visible = crate::mail::non_space_bytes(&facts.email.text);
+    // Counted only here, for the few mails hiding that much.
+    let visible = crate::mail::letters_in(&facts.email.text);
     if hidden > visible * 2 {
-        let evidence = format!("{hidden} bytes of hidden text beside {visible} shown");
+        let evidence = format!("{hidden} hidden letters beside {visible} shown");
         out.push(signal("hidden_filler", 2.0, Category::Other, evidence));
     }
 }
@@ -310,6 +311,12 @@ mod tests {
             "Our autumn recipes use pumpkins, apples and pears from the market. ".repeat(8)
         );
         assert!(fired(hidden_filler, &html_mail(&newsletter)).is_empty());
+        let padded_preview = format!(
+            "<a href='https://shop.example/'><img src='https://shop.example/sale.png'></a><p>Sale today</p>\
+             <div style='display:none'>Up to half off this weekend{}</div>",
+            "&zwnj;&nbsp;".repeat(300)
+        );
+        assert!(fired(hidden_filler, &html_mail(&padded_preview)).is_empty(), "padding is not filler");
         let mobile_copy = format!("<p>{salad}</p><div style='display:none'>{salad}</div>");
         assert!(fired(hidden_filler, &html_mail(&mobile_copy)).is_empty(), "a hidden copy is not filler");
     }
