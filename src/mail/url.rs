@@ -111,6 +111,18 @@ pub fn registrable_domain(host: &str) -> &str {
     host.get(host.len() - suffix_len..).unwrap_or(host)
 }
 
+/// Whether two hosts belong to the same registered domain ("mail.example.com" and
+/// "www.example.com").
+pub fn same_site(a: &str, b: &str) -> bool {
+    registrable_domain(a) == registrable_domain(b)
+}
+
+/// The name that was registered, without its suffix: "mail.ebay.co.uk" → "ebay". The
+/// same name under another suffix is usually the same organisation's national site.
+pub fn registered_name(host: &str) -> &str {
+    registrable_domain(host).split('.').next().unwrap_or_default()
+}
+
 /// True for hosts written as an IPv4 or IPv6 address instead of a name.
 pub fn is_ip_literal(host: &str) -> bool {
     host.parse::<std::net::IpAddr>().is_ok()
@@ -126,6 +138,14 @@ pub fn domain_of_address(address: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sites_and_registered_names_ignore_subdomains() {
+        assert!(same_site("mail.example.co.jp", "www.example.co.jp"));
+        assert!(!same_site("example.com", "example.co.jp"));
+        assert_eq!(registered_name("mail.ebay.co.uk"), "ebay");
+        assert_eq!(registered_name("shop.example.com"), "example");
+    }
 
     #[test]
     fn links_through_open_redirectors_are_followed() {

@@ -4,7 +4,7 @@
 
 use super::{Category, Facts, Signal, signal};
 use crate::detect::brands;
-use crate::mail::url::{domain_of_address, registrable_domain};
+use crate::mail::url::{domain_of_address, same_site};
 use crate::mail::{AuthResult, Envelope};
 
 /// From is the recipient's own address and no DKIM signature vouches for it: extortion
@@ -57,7 +57,6 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let Some(brand) = brands::owner_of(&from_domain) else { return };
     let list_bounces = email.return_path.as_deref().and_then(domain_of_address).filter(|_| email.via_list);
-    let same_site = |a: &str, b: &str| registrable_domain(a) == registrable_domain(b);
     // A list that rewrote From to its own address sends the mail itself.
     if list_bounces.as_deref().is_some_and(|list| same_site(list, &from_domain)) {
         return;
@@ -101,11 +100,7 @@ pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// The sender's domain and the other domain replies go to, when they differ.
 pub(super) fn diverted_replies(email: &crate::mail::Email) -> Option<(String, String)> {
     let from_domain = email.from.as_ref().and_then(|f| f.domain())?;
-    let elsewhere = email
-        .reply_to
-        .iter()
-        .filter_map(|r| r.domain())
-        .find(|d| registrable_domain(d) != registrable_domain(&from_domain))?;
+    let elsewhere = email.reply_to.iter().filter_map(|r| r.domain()).find(|d| !same_site(d, &from_domain))?;
     Some((from_domain, elsewhere))
 }
 

@@ -9,7 +9,9 @@ use super::{Category, Facts, Signal, signal};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
 use crate::mail::AuthResult;
-use crate::mail::url::{host_of, is_ip_literal, redirect_target, registrable_domain};
+use crate::mail::url::{
+    host_of, is_ip_literal, redirect_target, registered_name, registrable_domain, same_site,
+};
 
 /// The claims phishing is written from.
 const PHISHING_FAMILIES: [Family; 6] = [
@@ -227,7 +229,7 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let sender = sender_domain(facts);
-    if sender.is_empty() || registrable_domain(&name) == registrable_domain(&sender) {
+    if sender.is_empty() || same_site(&name, &sender) {
         return;
     }
     if brands::owner_of(&name).is_some_and(|brand| brand.owns(&sender)) {
@@ -235,8 +237,7 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     // The same name under another top-level domain ("eBay.de" from ebay.com) is the same
     // company's national site; a known brand's name is judged by impersonates_brand.
-    let label = |host: &str| registrable_domain(host).split('.').next().unwrap_or_default().to_string();
-    if label(&name) == label(&sender) {
+    if registered_name(&name) == registered_name(&sender) {
         return;
     }
     let evidence = format!("sender name \"{name}\" but mail is from {sender}");
@@ -255,7 +256,7 @@ fn mismatched_links<'a>(
         }
         let shown_host = host_of(&with_scheme(shown))?;
         let real_host = host_of(&link.href)?;
-        if registrable_domain(&shown_host) == registrable_domain(&real_host) {
+        if same_site(&shown_host, &real_host) {
             return None;
         }
         let owner = brands::owner_of(&shown_host).filter(|brand| !brand.owns(&real_host));
@@ -300,7 +301,7 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let quoted = facts.email.to.iter().find_map(|to| {
         let address = to.address.to_lowercase();
         let domain = to.domain()?;
-        if registrable_domain(&domain) == registrable_domain(&sender_domain) {
+        if same_site(&domain, &sender_domain) {
             return None; // the organisation writing to its own people
         }
         // A local part long enough not to be a common word ("industrypack-devel").
@@ -410,7 +411,7 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, domain));
         return;
     }
-    let sender_label = registrable_domain(&domain).split('.').next().unwrap_or_default();
+    let sender_label = registered_name(&domain);
     let stranger_signed = facts.email.authentication.dkim_domains.iter().find(|signer| {
         signer
             .strip_suffix(".onmicrosoft.com")
@@ -505,12 +506,8 @@ pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     // The recipient's own IT desk writing inside the organisation needs no company name.
     let sender = sender_domain(facts);
-    let internal = facts
-        .email
-        .to
-        .iter()
-        .filter_map(|to| to.domain())
-        .any(|domain| registrable_domain(&domain) == registrable_domain(&sender));
+    let internal =
+        facts.email.to.iter().filter_map(|to| to.domain()).any(|domain| same_site(&domain, &sender));
     if internal && facts.email.authentication.dmarc != Some(AuthResult::Fail) {
         return;
     }
