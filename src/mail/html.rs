@@ -206,10 +206,7 @@ fn has_towering_height(css: &str) -> bool {
         }
         let value = css.get(from..).unwrap_or_default().trim_start();
         let Some(value) = value.strip_prefix(':') else { continue };
-        let value = value.trim_start();
-        let number_end = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
-        let (number, unit) = value.split_at(number_end);
-        let Ok(size) = number.parse::<f32>() else { continue };
+        let Some((size, unit)) = css_length(value.trim_start()) else { continue };
         let unit = unit.get(..2).unwrap_or(unit);
         if (unit.eq_ignore_ascii_case("px") && size >= TOWERING_PX)
             || (unit.eq_ignore_ascii_case("vh") && size >= TOWERING_VH)
@@ -220,12 +217,17 @@ fn has_towering_height(css: &str) -> bool {
     false
 }
 
+/// A CSS length as written ("470500px", "0.0004vw"): the number and what follows it.
+fn css_length(value: &str) -> Option<(f32, &str)> {
+    let number_end = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
+    let (number, unit) = value.split_at(number_end);
+    Some((number.parse().ok()?, unit))
+}
+
 /// A font size nobody can read: zero, under a pixel or point, or a vanishing fraction of
 /// a relative unit ("0.0000000004vw").
 fn is_unreadable_size(value: &str) -> bool {
-    let number_end = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
-    let (number, unit) = value.split_at(number_end);
-    let Ok(size) = number.parse::<f32>() else { return false };
+    let Some((size, unit)) = css_length(value) else { return false };
     match unit {
         _ if size == 0.0 => true,
         "px" | "pt" => size < 1.0,
