@@ -53,9 +53,7 @@ pub fn crypto_windfall(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     else {
         return;
     };
-    let pressed = facts.families.has(Family::AccountThreat)
-        || !facts.text_numbers.deadlines().is_empty()
-        || !facts.subject_numbers.deadlines().is_empty();
+    let pressed = facts.families.has(Family::AccountThreat) || !facts.deadlines.is_empty();
     if !pressed {
         return;
     }
