@@ -83,6 +83,12 @@ pub(crate) mod test_support {
         mail::parse(raw.as_bytes()).expect("test mail parses")
     }
 
+    /// Parses a message from a@b.example with an HTML body.
+    pub fn html_email(body: &str) -> Email {
+        let raw = format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
+        mail::parse(raw.as_bytes()).expect("test mail parses")
+    }
+
     /// Runs one rule over a message and returns the rule names it produced.
     pub fn fired(rule: super::Rule, email: &Email) -> Vec<&'static str> {
         let facts = Facts::gather(email);

@@ -259,7 +259,7 @@ fn read_confusables(word: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::rules::test_support::{email, fired};
+    use crate::detect::rules::test_support::{email, fired, html_email};
 
     #[test]
     fn hidden_characters_in_the_subject_or_body_fire() {
@@ -273,10 +273,6 @@ mod tests {
 
     #[test]
     fn hidden_text_cutting_words_fires_but_a_hidden_preview_line_does_not() {
-        let html_mail = |body: &str| {
-            let raw = format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
-            crate::mail::parse(raw.as_bytes()).expect("test mail parses")
-        };
         let tiny = |filler: &str| format!("<span style=\"font-size: 0.000004vw\">{filler}</span>");
         let cut = format!(
             "<p>Pro{}tect your de{}vice, ke{}ep fu{}nds sa{}fe</p>",
@@ -286,39 +282,35 @@ mod tests {
             tiny("Estuaire"),
             tiny("Fouquet")
         );
-        assert_eq!(fired(hidden_text_in_words, &html_mail(&cut)), ["hidden_text_in_words"]);
+        assert_eq!(fired(hidden_text_in_words, &html_email(&cut)), ["hidden_text_in_words"]);
         let preview = "<div style=\"display:none\">Our autumn sale starts today</div><p>Hello, friends</p>\
             <span style=\"display:none\">preview</span><p>Unsubscribe</p>";
-        assert!(fired(hidden_text_in_words, &html_mail(preview)).is_empty());
+        assert!(fired(hidden_text_in_words, &html_email(preview)).is_empty());
         let few = format!("<p>Pro{}tect a{}nd</p>", tiny("x"), tiny("y"));
-        assert!(fired(hidden_text_in_words, &html_mail(&few)).is_empty());
+        assert!(fired(hidden_text_in_words, &html_email(&few)).is_empty());
     }
 
     #[test]
     fn hidden_filler_fires_when_hidden_text_outweighs_what_is_shown() {
-        let html_mail = |body: &str| {
-            let raw = format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
-            crate::mail::parse(raw.as_bytes()).expect("test mail parses")
-        };
         let salad = "Call park out she wife face mean. Invitation excellence imprudence. ".repeat(8);
         let pictures = format!(
             "<a href='https://x.example/'><img src='https://x.example/a.png'></a>\
              <i style='font-size:0px'>{salad}</i>"
         );
-        assert_eq!(fired(hidden_filler, &html_mail(&pictures)), ["hidden_filler"]);
+        assert_eq!(fired(hidden_filler, &html_email(&pictures)), ["hidden_filler"]);
         let newsletter = format!(
             "<div style='display:none'>This week: autumn recipes</div><p>{}</p>",
             "Our autumn recipes use pumpkins, apples and pears from the market. ".repeat(8)
         );
-        assert!(fired(hidden_filler, &html_mail(&newsletter)).is_empty());
+        assert!(fired(hidden_filler, &html_email(&newsletter)).is_empty());
         let padded_preview = format!(
             "<a href='https://shop.example/'><img src='https://shop.example/sale.png'></a><p>Sale today</p>\
              <div style='display:none'>Up to half off this weekend{}</div>",
             "&zwnj;&nbsp;".repeat(300)
         );
-        assert!(fired(hidden_filler, &html_mail(&padded_preview)).is_empty(), "padding is not filler");
+        assert!(fired(hidden_filler, &html_email(&padded_preview)).is_empty(), "padding is not filler");
         let mobile_copy = format!("<p>{salad}</p><div style='display:none'>{salad}</div>");
-        assert!(fired(hidden_filler, &html_mail(&mobile_copy)).is_empty(), "a hidden copy is not filler");
+        assert!(fired(hidden_filler, &html_email(&mobile_copy)).is_empty(), "a hidden copy is not filler");
     }
 
     #[test]

@@ -727,7 +727,7 @@ pub fn dangerous_attachment(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::rules::test_support::{email, fired};
+    use crate::detect::rules::test_support::{email, fired, html_email};
 
     #[test]
     fn impersonates_brand_compares_name_with_sending_domain() {
@@ -750,9 +750,7 @@ mod tests {
     }
 
     fn html_link(href: &str, text: &str) -> crate::mail::Email {
-        let raw =
-            format!("From: a@b.example\r\nContent-Type: text/html\r\n\r\n<a href=\"{href}\">{text}</a>");
-        crate::mail::parse(raw.as_bytes()).expect("parses")
+        html_email(&format!("<a href=\"{href}\">{text}</a>"))
     }
 
     #[test]
@@ -880,18 +878,14 @@ mod tests {
 
     #[test]
     fn login_form_in_mail_needs_a_form_or_password_field() {
-        let html = |body: &str| {
-            let raw = format!("From: a@b.example\r\nContent-Type: text/html\r\n\r\n{body}");
-            crate::mail::parse(raw.as_bytes()).expect("parses")
-        };
         assert_eq!(
             fired(
                 login_form_in_mail,
-                &html("<form action='https://x.example/'><input type=password></form>")
+                &html_email("<form action='https://x.example/'><input type=password></form>")
             ),
             ["login_form_in_mail"]
         );
-        assert!(fired(login_form_in_mail, &html("<p>No form here</p>")).is_empty());
+        assert!(fired(login_form_in_mail, &html_email("<p>No form here</p>")).is_empty());
     }
 
     #[test]
