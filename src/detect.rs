@@ -207,7 +207,10 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     let amounts = if label == Label::Clean {
         Vec::new()
     } else {
-        [&facts.subject_numbers, &facts.text_numbers].into_iter().flat_map(money::Numbers::amounts).collect()
+        [&facts.subject_numbers, &facts.text_numbers]
+            .into_iter()
+            .flat_map(|n| n.amounts().iter().cloned())
+            .collect()
     };
     Verdict {
         score,

@@ -1,6 +1,7 @@
 //! Amounts of money and payment deadlines, pulled out of the text as evidence for history
 //! and reports ("30,000 JPY within 48 hours") and as the deadline claim family.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -67,6 +68,8 @@ fn symbol_before(text: &str, at: usize) -> Option<(&str, usize)> {
 pub struct Numbers<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// The amounts, read on first request: rules and the verdict's evidence ask for them.
+    amounts: OnceCell<Vec<Amount>>,
 }
 
 impl<'t> Numbers<'t> {
@@ -78,12 +81,16 @@ impl<'t> Numbers<'t> {
             |previous, byte| byte.is_ascii_digit() & !previous.is_ascii_digit(),
         )
         .collect();
-        Numbers { text, starts }
+        Numbers { text, starts, amounts: OnceCell::new() }
     }
 
     /// Every amount of money: a sign or code before a number ("$1,500"), then a number
     /// before its unit ("30,000円").
-    pub fn amounts(&self) -> Vec<Amount> {
+    pub fn amounts(&self) -> &[Amount] {
+        self.amounts.get_or_init(|| self.read_amounts())
+    }
+
+    fn read_amounts(&self) -> Vec<Amount> {
         let text = self.text;
         let mut amounts = Vec::new();
         let mut symbols_read = Vec::new();
@@ -185,8 +192,8 @@ mod tests {
 
     #[test]
     fn amounts_in_english_and_japanese_notation() {
-        let amounts =
-            Numbers::find("pay $1,500 or 2000 USD, 0.05 BTC, 3万円, ¥30,000, 399 € or 1200$ now").amounts();
+        let numbers = Numbers::find("pay $1,500 or 2000 USD, 0.05 BTC, 3万円, ¥30,000, 399 € or 1200$ now");
+        let amounts = numbers.amounts();
         let pairs: Vec<(f64, &str)> = amounts.iter().map(|a| (a.value, a.currency)).collect();
         let expected = [
             (1500.0, "USD"),

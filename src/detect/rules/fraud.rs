@@ -62,8 +62,8 @@ pub fn crypto_windfall(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         "BTC" => false,
         _ => a.value >= CRYPTO_WINDFALL,
     };
-    let amounts = facts.subject_numbers.amounts().into_iter().chain(facts.text_numbers.amounts());
-    let Some(amount) = amounts.into_iter().find(windfall) else { return };
+    let mut amounts = facts.subject_numbers.amounts().iter().chain(facts.text_numbers.amounts());
+    let Some(amount) = amounts.find(|a| windfall(a)) else { return };
     let lower = facts.email.normalized_text.to_ascii_lowercase();
     let Some(mailbox) = free_mailbox(facts.email, &lower) else { return };
     let evidence = format!("{} waiting (\"{}\"), offered from {mailbox}", amount.text, lure.first);
