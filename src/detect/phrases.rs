@@ -189,6 +189,8 @@ const PHRASES: &[(Family, &[&str])] = &[
         "verification", "confirm your", "update your", "validate", "re-enter", "reactivate",
         "click here", "click the link", "click below", "click the button", "unlock your",
         "restore your", "restore access", "follow the link", "review your account", "update now",
+        "visit your account", "visit your personal account", "go to your account",
+        "go to your personal account",
         "update payment", "update your payment", "ログイン", "本人確認",
         "本人認証", "認証", "確認してください", "ご確認ください", "ご確認をお願い", "更新してください", "こちらをクリック", "クリックして", "アクセスの上",
         "再確認", "再登録", "情報を更新", "ご利用確認", "確認はこちら", "こちらから", "手続き", "お手続き", "下記URL", "以下のURL", "登录",

@@ -63,6 +63,7 @@ pub const RULES: &[Rule] = &[
     evasion::hidden_text_in_words,
     evasion::hidden_filler,
     evasion::text_pushed_out_of_view,
+    evasion::link_behind_punctuation,
     evasion::disguised_letters,
     evasion::spaced_out_letters,
     evasion::confusable_spelling,

@@ -1,7 +1,7 @@
 //! Rules for text written to slip past filters: invisible characters inside words, letters
 //! borrowed from other alphabets, Japanese spaced out character by character, and
-//! look-alike spellings ("Iog in", "PayPaI"). Readers see ordinary words, so nothing
-//! legitimate has a reason to write them that way.
+//! look-alike spellings ("Iog in", "PayPaI"), links hidden in a full stop. Readers see
+//! ordinary words, so nothing legitimate has a reason to write them that way.
 
 use crate::mail::normalize::Disguises;
 
@@ -74,6 +74,28 @@ pub fn text_pushed_out_of_view(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if facts.email.pushes_text_out_of_view {
         out.push(signal("text_pushed_out_of_view", 1.5, Category::Other, "an element many screens tall"));
     }
+}
+
+/// A link whose whole text is a punctuation mark: a full stop that is a link is one no
+/// reader means to click. Spam hangs a big site's address on it to look like mail that
+/// links there, or names a form "." so the lure's link shows as nothing. Buttons and
+/// "Read more »" carry words; a link made of a picture has no text at all.
+pub fn link_behind_punctuation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    if let Some(link) = facts.email.links.iter().find(|link| is_only_punctuation(&link.text)) {
+        let evidence =
+            format!("\"{}\" is a link to {}", link.text.trim(), crate::mail::truncate(&link.href, 80));
+        out.push(signal("link_behind_punctuation", 1.0, Category::Other, evidence));
+    }
+}
+
+/// Whether `text` shows nothing but sentence punctuation (invisible characters aside).
+fn is_only_punctuation(text: &str) -> bool {
+    let mut shown =
+        text.chars().filter(|c| !c.is_whitespace() && !crate::mail::normalize::is_invisible(*c)).peekable();
+    shown.peek().is_some()
+        && shown.all(|c| {
+            matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | '`' | '-' | '_' | '。' | '、' | '・')
+        })
 }
 
 /// Latin words written with letters of other alphabets: Cyrillic or Greek twins
@@ -311,6 +333,22 @@ mod tests {
         assert!(fired(hidden_filler, &html_email(&padded_preview)).is_empty(), "padding is not filler");
         let mobile_copy = format!("<p>{salad}</p><div style='display:none'>{salad}</div>");
         assert!(fired(hidden_filler, &html_email(&mobile_copy)).is_empty(), "a hidden copy is not filler");
+    }
+
+    #[test]
+    fn a_link_hidden_in_a_full_stop_fires_but_words_and_pictures_do_not() {
+        let run = |body: &str| fired(link_behind_punctuation, &html_email(body));
+        assert_eq!(
+            run("Hello<a href=\"https://www.x.example/?q\">.</a> Pay now"),
+            ["link_behind_punctuation"]
+        );
+        assert_eq!(
+            run("Fill out <a href=\"https://f.example/\">\u{200B} . </a>"),
+            ["link_behind_punctuation"]
+        );
+        assert!(run("<a href=\"https://x.example/\">Read more »</a>").is_empty());
+        assert!(run("<a href=\"https://x.example/\"><img src=\"cid:logo\"></a>").is_empty());
+        assert!(run("<a href=\"https://x.example/\">1</a> <a href=\"https://x.example/2\">»</a>").is_empty());
     }
 
     #[test]

@@ -645,6 +645,7 @@ fn trick_of(signal: &Signal) -> Option<Trick> {
         | "hidden_text_in_words"
         | "hidden_filler"
         | "text_pushed_out_of_view"
+        | "link_behind_punctuation"
         | "disguised_letters"
         | "spaced_out_letters"
         | "confusable_spelling" => Some(Trick::Content),
