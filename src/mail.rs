@@ -6,6 +6,7 @@
 //! (see [`normalize`]). Pure: no I/O, and no input makes it panic.
 
 pub mod charset;
+pub mod forward;
 pub mod html;
 pub mod normalize;
 pub mod url;

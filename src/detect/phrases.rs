@@ -31,7 +31,7 @@ pub enum Family {
     AccountThreat,
     SensitiveData,
     Urgency,
-    /// Bait: a prize, a reward, points or an airdrop waiting to be claimed.
+    /// Bait: a prize, a reward, points or an airdrop waiting to be claimed, or sex on offer.
     Lure,
     /// A parcel that could not be delivered, is held, or owes a fee: the carrier lure.
     DeliveryProblem,
@@ -230,7 +230,8 @@ const PHRASES: &[(Family, &[&str])] = &[
     (Family::Lure, &[
         "airdrop", "claim your", "ready to claim", "claim now", "withdrawal", "withdraw", "your reward",
         "rewards", "you have won", "you've won", "winner", "congratulations", "your balance", "dividend",
-        "giveaway", "free gift", "cashback", "refund", "unclaimed", "prize",
+        "giveaway", "free gift", "cashback", "refund", "unclaimed", "prize", "sex chat", "live sex",
+        "sexcam*", "hot singles",
         "ポイント", "当選", "プレゼント", "還元", "付与", "キャンペーン", "特典", "返金", "払い戻し",
         "pontos", "resgate", "prêmio", "reembolso",
     ]),

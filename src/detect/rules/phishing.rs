@@ -8,10 +8,10 @@ use regex::Regex;
 use super::{Category, Facts, Signal, signal};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
-use crate::mail::AuthResult;
 use crate::mail::url::{
     host_of, is_ip_literal, redirect_target, registered_name, registrable_domain, same_site,
 };
+use crate::mail::{AuthResult, forward};
 
 /// The claims phishing is written from.
 const PHISHING_FAMILIES: [Family; 6] = [
@@ -100,16 +100,18 @@ const DISPOSABLE_HOSTING: [&str; 28] = [
 const DISPOSABLE_PAGES: [&str; 3] =
     ["docs.google.com/drawings/", "docs.google.com/presentation/d/e/", "sites.google.com/view/"];
 
-/// Notification senders of document-sharing and calendar services: the name and text in
+/// Notification senders of document-sharing, calendar and team services: the name and text in
 /// their mails are whatever the person sharing typed, which makes them a way to deliver
 /// a lure from a trusted address.
-const SHARING_NOTIFIERS: [&str; 6] = [
+const SHARING_NOTIFIERS: [&str; 8] = [
     "drive-shares-noreply@google.com",
     "drive-shares-dm-noreply@google.com",
     "calendar-notification@google.com",
     "comments-noreply@docs.google.com",
     "no-reply@sharepointonline.com",
     "noreply@dropbox.com",
+    "noreply@email.teams.microsoft.com",
+    "noreply@emeaemail.teams.microsoft.com",
 ];
 
 /// Bounce domains of the same services' notifications where the From line is the sharer's
@@ -173,26 +175,10 @@ pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
-/// Subject prefixes of a forwarded mail, in the languages mail clients write them.
-const FORWARD_PREFIXES: [&str; 6] = ["fw:", "fwd:", "tr:", "wg:", "rv:", "転送:"];
-/// Lines mail clients put above a forwarded or quoted message.
-const FORWARD_MARKERS: [&str; 4] =
-    ["forwarded message", "original message", "mensagem encaminhada", "message transféré"];
-
-/// Whether the mail forwards another one: then a brand's signature in it is the forwarded
-/// mail's, not the sender's claim.
-fn is_forward(email: &crate::mail::Email) -> bool {
-    let subject = email.normalized_subject.trim_start().to_lowercase();
-    if FORWARD_PREFIXES.iter().any(|p| subject.starts_with(p)) {
-        return true;
-    }
-    let head = crate::mail::truncate(&email.normalized_text, 4096).to_lowercase();
-    FORWARD_MARKERS.iter().any(|m| head.contains(m))
-}
-
 /// A letter that asks for a login, data or attention to the account and is signed in a
 /// brand's name ("Regards, PayPal Customer Support") from a domain the brand does not
-/// own. Brands sign from their own domains; a forwarded mail is the forwarder's.
+/// own. Brands sign from their own domains; a forward of the brand's own mail (its header
+/// block names the brand's domain) carries the brand's signature honestly.
 pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let asks = [Family::CredentialAction, Family::AccountThreat, Family::SensitiveData];
     if facts.families.count(&asks) == 0 || !facts.families.has(Family::SignOff) {
@@ -200,7 +186,10 @@ pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let domain = sender_domain(facts);
     let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
-    if !brand.owns(&domain) && !is_forward(facts.email) {
+    let forwarded_from_brand = forward::original_sender(facts.email)
+        .and_then(|sender| sender.domain())
+        .is_some_and(|d| brand.owns(&d));
+    if !brand.owns(&domain) && !forwarded_from_brand {
         let evidence = format!("signed \"{written}\" but mail is from {domain}");
         out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
     }
@@ -550,25 +539,36 @@ fn name_matches_tenant(name: &str, tenant: &str) -> bool {
     })
 }
 
-/// A document-sharing or calendar notification (from the service's own address) whose
-/// text is about money, cryptocurrency or a prize: the lure is in what the sharer typed.
+/// A document-sharing, calendar or team notification (from the service's own address)
+/// whose text is about money, cryptocurrency, a prize or a date: the lure is in what the
+/// sharer typed into a document title, an event or a team name. A forwarded notification
+/// carries the same lure.
 pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let lure = [Family::Cryptocurrency, Family::Lure].into_iter().find_map(|f| facts.families.get(f));
-    if let (Some(service), Some(hit)) = (sharing_service(facts.email), lure) {
-        let evidence = format!("{service} shares a document about \"{}\"", hit.first);
+    let Some(hit) = [Family::Cryptocurrency, Family::Lure].into_iter().find_map(|f| facts.families.get(f))
+    else {
+        return;
+    };
+    if let Some(service) = sharing_service(facts.email) {
+        let evidence = format!("a notification from {service} is about \"{}\"", hit.first);
         out.push(signal("shared_document_lure", 3.0, Category::Phishing, evidence));
     }
 }
 
-/// The document-sharing service that delivered the mail, by its notification address or
-/// the bounce domain its envelope was checked against.
-fn sharing_service(email: &crate::mail::Email) -> Option<&str> {
+/// The document-sharing service that delivered the mail (or the forwarded mail), by its
+/// notification address or the bounce domain its envelope was checked against.
+fn sharing_service(email: &crate::mail::Email) -> Option<String> {
+    let notifier = |address: &str| SHARING_NOTIFIERS.iter().any(|n| address.eq_ignore_ascii_case(n));
     let from = email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
-    if SHARING_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n)) {
-        return Some(from);
+    if notifier(from) {
+        return Some(from.to_string());
     }
     let envelopes = &email.authentication.envelopes;
-    SHARING_BOUNCE_DOMAINS.into_iter().find(|d| envelopes.iter().any(|e| e.domain == *d))
+    if let Some(domain) =
+        SHARING_BOUNCE_DOMAINS.into_iter().find(|d| envelopes.iter().any(|e| e.domain == *d))
+    {
+        return Some(domain.to_string());
+    }
+    forward::original_sender(email).map(|sender| sender.address).filter(|address| notifier(address))
 }
 
 /// A calendar invitation that reads like a bill: a payment and an amount in the text of
@@ -910,12 +910,23 @@ mod tests {
     }
 
     #[test]
-    fn a_brand_signature_from_another_domain_fires_unless_forwarded() {
+    fn a_brand_signature_from_another_domain_fires_unless_forwarded_from_the_brand() {
         let letter = "Your account is limited. Verify your details below.\n\nThanks,\nThe PayPal Team";
         let run = |headers: &str| fired(signed_as_brand, &email(headers, letter));
         assert_eq!(run("From: service@pay-notice.example\r\nSubject: Notice"), ["signed_as_brand"]);
         assert!(run("From: service@paypal.com\r\nSubject: Notice").is_empty());
-        assert!(run("From: friend@example.org\r\nSubject: Fwd: Notice").is_empty());
+        let forward = |sender: &str| {
+            let body =
+                format!("FYI\n---------- Forwarded message ---------\nFrom: PayPal <{sender}>\n\n{letter}");
+            fired(signed_as_brand, &email("From: friend@example.org\r\nSubject: Fwd: Notice", &body))
+        };
+        assert!(forward("service@paypal.com").is_empty());
+        assert_eq!(forward("service@pay-notice.example"), ["signed_as_brand"]);
+        assert_eq!(
+            run("From: friend@example.org\r\nSubject: Fwd: Notice"),
+            ["signed_as_brand"],
+            "no header block"
+        );
         let news = email("From: news@shop.example", "New arrivals this week.\n\nThanks,\nThe PayPal Team");
         assert!(fired(signed_as_brand, &news).is_empty(), "no request, no deception");
     }
@@ -977,6 +988,15 @@ mod tests {
             "I've invited you to fill out a form: confirm your details to claim your reward",
         );
         assert_eq!(fired(shared_document_lure, &form), ["shared_document_lure"]);
+        let forwarded = email(
+            "From: me@home.example\r\nSubject: Fw: You have been added as a guest",
+            "____\nDe: Microsoft Teams <noreply@email.teams.microsoft.com>\nAssunto: guest\n\n\
+             Ann added you to the team \"Live sex chat, write me\"",
+        );
+        assert_eq!(fired(shared_document_lure, &forwarded), ["shared_document_lure"]);
+        let typed =
+            email("From: me@home.example\r\nSubject: Fw: chat", "From: a@b.example\nLive sex chat, write me");
+        assert!(fired(shared_document_lure, &typed).is_empty(), "forwarded from someone, not a service");
     }
 
     #[test]
