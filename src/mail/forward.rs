@@ -10,14 +10,10 @@ use super::{Email, Mailbox, truncate};
 
 /// Subject prefixes of a forwarded mail, in the languages mail clients write them.
 const FORWARD_PREFIXES: [&str; 7] = ["fw:", "fwd:", "tr:", "wg:", "rv:", "enc:", "転送:"];
-/// Lines mail clients put above a forwarded or quoted message.
-const FORWARD_MARKERS: [&str; 5] = [
-    "forwarded message",
-    "original message",
-    "begin forwarded message",
-    "mensagem encaminhada",
-    "message transféré",
-];
+/// Lines mail clients put above a forwarded or quoted message ("---------- Forwarded
+/// message ---------", "-----Original Message-----", "Begin forwarded message:").
+const FORWARD_MARKERS: [&str; 4] =
+    ["forwarded message", "original message", "message transféré", "mensagem encaminhada"];
 /// The sender's field in a forwarded header block, in the languages clients write it.
 const SENDER_FIELDS: [&str; 7] = ["from:", "de:", "von:", "da:", "van:", "差出人:", "送信者:"];
 /// The forwarded header block sits at the top: a forwarding note is a line or two.
@@ -30,8 +26,20 @@ pub fn is_forward(email: &Email) -> bool {
     if FORWARD_PREFIXES.iter().any(|p| subject.starts_with(p)) {
         return true;
     }
-    let head = truncate(&email.normalized_text, HEAD_BYTES).to_lowercase();
-    FORWARD_MARKERS.iter().any(|m| head.contains(m))
+    has_forward_marker(truncate(&email.normalized_text, HEAD_BYTES))
+}
+
+/// Whether `text` has a forwarding line, in any letter case. Each marker is looked for
+/// by its lower-case "essage"/"ensagem", so most mail is read without lower-casing it.
+fn has_forward_marker(text: &str) -> bool {
+    FORWARD_MARKERS.iter().any(|marker| {
+        let anchor = if marker.contains("essage") { "essage" } else { "ensagem" };
+        let offset = marker.find(anchor).unwrap_or_default();
+        text.match_indices(anchor).any(|(at, _)| {
+            let found = at.checked_sub(offset).and_then(|start| text.get(start..start + marker.len()));
+            found.is_some_and(|found| found.eq_ignore_ascii_case(marker))
+        })
+    })
 }
 
 /// The sender of the forwarded message, from the first sender line of the header block
@@ -86,6 +94,9 @@ mod tests {
         assert!(is_forward(&mail("Fwd: invoice", "see below")));
         assert!(is_forward(&mail("ENC: aviso", "veja")));
         assert!(is_forward(&mail("invoice", "---------- Forwarded message ---------\nFrom: a@b.example")));
+        assert!(is_forward(&mail("invoice", "FYI\n-----Original Message-----\nFrom: a@b.example")));
+        assert!(is_forward(&mail("aviso", "Início da mensagem encaminhada:\nDe: a@b.example")));
+        assert!(!is_forward(&mail("invoice", "This message is original; see the message below.")));
         assert!(!is_forward(&mail("Re: lunch", "From: the kitchen, with love")));
     }
 
