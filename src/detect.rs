@@ -158,6 +158,19 @@ impl<'a> Facts<'a> {
             text_numbers,
         }
     }
+
+    /// Whether the mail forwards (or quotes) another one: a forward's subject prefix or a
+    /// forwarding line in the text.
+    pub fn is_forward(&self) -> bool {
+        crate::mail::forward::has_forward_prefix(&self.email.normalized_subject)
+            || self.families.has(phrases::Family::Forwarding)
+    }
+
+    /// The sender of the forwarded message, when the mail is a forward and its header
+    /// block names one. Typed text: see [`crate::mail::forward`].
+    pub fn forwarded_sender(&self) -> Option<crate::mail::Mailbox> {
+        if self.is_forward() { crate::mail::forward::original_sender(&self.email.text) } else { None }
+    }
 }
 
 /// The hosts the links go to, each once, in order of first appearance; a link through an

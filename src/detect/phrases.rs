@@ -47,10 +47,13 @@ pub enum Family {
     /// A letter's closing ("Regards,", "Obrigado,"), after which a signature comes. Not a
     /// claim: it tells the signature rule where to look.
     SignOff,
+    /// A line mail clients put above a forwarded or quoted message ("Forwarded message",
+    /// "Original Message"). Not a claim: it tells rules the mail carries another one.
+    Forwarding,
 }
 
 impl Family {
-    pub const ALL: [Family; 21] = [
+    pub const ALL: [Family; 22] = [
         Family::DeviceCompromise,
         Family::Recording,
         Family::AdultContent,
@@ -72,6 +75,7 @@ impl Family {
         Family::PerpetratorVoice,
         Family::Awareness,
         Family::SignOff,
+        Family::Forwarding,
     ];
 
     /// The rule name a family is reported under.
@@ -98,6 +102,7 @@ impl Family {
             Family::Awareness => "warns_about_scams",
             Family::Windfall => "offers_a_windfall",
             Family::SignOff => "signs_off",
+            Family::Forwarding => "forwards_a_message",
         }
     }
 
@@ -279,6 +284,10 @@ const PHRASES: &[(Family, &[&str])] = &[
         "regards", "thanks", "thank you", "sincerely", "cheers", "obrigado", "obrigada", "atenciosamente",
         "cordialmente", "cordialement", "saludos", "gracias", "merci", "mit freundlichen", "grüße", "以上",
         "よろしくお願い",
+    ]),
+    (Family::Forwarding, &[
+        "forwarded message", "original message", "-original message", "mensagem encaminhada",
+        "message transféré", "転送メッセージ",
     ]),
 ];
 
@@ -577,6 +586,20 @@ mod tests {
         let f = find_families(["Use PayPal to repay the mortgage"]);
         assert!(!f.has(Family::PaymentDemand), "pay inside paypal/repay must not count");
         assert!(find_families(["masturbating"]).has(Family::AdultContent));
+    }
+
+    #[test]
+    fn forwarding_lines_are_found_in_the_forms_clients_write_them() {
+        for line in [
+            "---------- Forwarded message ---------",
+            "-----Original Message-----",
+            "Begin forwarded message:",
+            "Início da mensagem encaminhada:",
+            "-------- 転送メッセージ --------",
+        ] {
+            assert!(find_families([line]).has(Family::Forwarding), "{line}");
+        }
+        assert!(!find_families(["This message is original."]).has(Family::Forwarding));
     }
 
     #[test]

@@ -1,55 +1,32 @@
-//! Forwarded mail: whether a message forwards another one, and who sent the message it
+//! Forwarded mail: the subject prefixes that mark a forward, and who sent the message it
 //! forwards, read from the header block mail clients write above it ("From: … <…>",
-//! "De:", "Von:", "差出人:"). Pure functions over an [`Email`]'s text.
+//! "De:", "Von:", "差出人:"). Pure functions over subject and text; the forwarding lines
+//! ("Forwarded message") are phrases the detector's phrase scan finds.
 //!
 //! The block is typed text: anyone can write one. Rules use the forwarded sender only to
 //! tell what was forwarded (a service's notification, a brand's own letter), never to
 //! excuse what the mail itself does with its sender and links.
 
-use super::{Email, Mailbox, truncate};
+use super::{Mailbox, truncate};
 
 /// Subject prefixes of a forwarded mail, in the languages mail clients write them.
 const FORWARD_PREFIXES: [&str; 7] = ["fw:", "fwd:", "tr:", "wg:", "rv:", "enc:", "転送:"];
-/// Lines mail clients put above a forwarded or quoted message ("---------- Forwarded
-/// message ---------", "-----Original Message-----", "Begin forwarded message:").
-const FORWARD_MARKERS: [&str; 4] =
-    ["forwarded message", "original message", "message transféré", "mensagem encaminhada"];
 /// The sender's field in a forwarded header block, in the languages clients write it.
 const SENDER_FIELDS: [&str; 7] = ["from:", "de:", "von:", "da:", "van:", "差出人:", "送信者:"];
 /// The forwarded header block sits at the top: a forwarding note is a line or two.
 const HEAD_BYTES: usize = 4096;
 
-/// Whether the mail forwards another one, by its subject prefix or a forwarding line near
-/// the top of its text.
-pub fn is_forward(email: &Email) -> bool {
-    let subject = email.normalized_subject.trim_start().to_lowercase();
-    if FORWARD_PREFIXES.iter().any(|p| subject.starts_with(p)) {
-        return true;
-    }
-    has_forward_marker(truncate(&email.normalized_text, HEAD_BYTES))
+/// Whether a subject starts the way a forward's does ("Fwd:", "ENC:", "転送:").
+pub fn has_forward_prefix(subject: &str) -> bool {
+    let head = subject.trim_start();
+    FORWARD_PREFIXES.iter().any(|p| head.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
 }
 
-/// Whether `text` has a forwarding line, in any letter case. Each marker is looked for
-/// by its lower-case "essage"/"ensagem", so most mail is read without lower-casing it.
-fn has_forward_marker(text: &str) -> bool {
-    FORWARD_MARKERS.iter().any(|marker| {
-        let anchor = if marker.contains("essage") { "essage" } else { "ensagem" };
-        let offset = marker.find(anchor).unwrap_or_default();
-        text.match_indices(anchor).any(|(at, _)| {
-            let found = at.checked_sub(offset).and_then(|start| text.get(start..start + marker.len()));
-            found.is_some_and(|found| found.eq_ignore_ascii_case(marker))
-        })
-    })
-}
-
-/// The sender of the forwarded message, from the first sender line of the header block
-/// near the top of a forward's text; `None` when the mail is not a forward or names no
-/// address there.
-pub fn original_sender(email: &Email) -> Option<Mailbox> {
-    if !is_forward(email) {
-        return None;
-    }
-    truncate(&email.text, HEAD_BYTES).lines().find_map(|line| {
+/// The sender named by the first sender line ("From: Name <address>") near the top of
+/// `text`, where a forward's header block is; `None` when no line there names an address.
+/// Whether the text is a forward at all is the caller's question.
+pub fn original_sender(text: &str) -> Option<Mailbox> {
+    truncate(text, HEAD_BYTES).lines().find_map(|line| {
         // Quoted ("> From:") and bold ("*From:*") lines are the same field.
         let line = line.trim_start_matches(['>', '*', ' ', '\t']);
         let value = SENDER_FIELDS.iter().find_map(|field| strip_prefix_ignoring_case(line, field))?;
@@ -80,24 +57,14 @@ fn mailbox_in(value: &str) -> Option<Mailbox> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mail::parse;
-
-    fn mail(subject: &str, body: &str) -> Email {
-        let raw = format!(
-            "From: me@home.example\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
-        );
-        parse(raw.as_bytes()).expect("parses")
-    }
 
     #[test]
-    fn forwards_are_known_by_subject_prefix_or_forwarding_line() {
-        assert!(is_forward(&mail("Fwd: invoice", "see below")));
-        assert!(is_forward(&mail("ENC: aviso", "veja")));
-        assert!(is_forward(&mail("invoice", "---------- Forwarded message ---------\nFrom: a@b.example")));
-        assert!(is_forward(&mail("invoice", "FYI\n-----Original Message-----\nFrom: a@b.example")));
-        assert!(is_forward(&mail("aviso", "Início da mensagem encaminhada:\nDe: a@b.example")));
-        assert!(!is_forward(&mail("invoice", "This message is original; see the message below.")));
-        assert!(!is_forward(&mail("Re: lunch", "From: the kitchen, with love")));
+    fn forward_prefixes_are_read_in_the_languages_clients_write_them() {
+        for subject in ["Fwd: invoice", "FW: invoice", " ENC: aviso", "転送: ご案内"] {
+            assert!(has_forward_prefix(subject), "{subject}");
+        }
+        assert!(!has_forward_prefix("Re: lunch"));
+        assert!(!has_forward_prefix("Framework update"));
     }
 
     #[test]
@@ -114,16 +81,16 @@ mod tests {
             ("差出人: 楽天 <info@rakuten.example>", Some("楽天"), "info@rakuten.example"),
         ];
         for (line, name, address) in cases {
-            let sender = original_sender(&mail("Fw: note", &format!("FYI\n\n{line}\nSubject: note\n")));
+            let sender = original_sender(&format!("FYI\n\n{line}\nSubject: note\n"));
             let sender = sender.unwrap_or_else(|| panic!("{line}"));
             assert_eq!((sender.name.as_deref(), sender.address.as_str()), (name, address), "{line}");
         }
     }
 
     #[test]
-    fn no_sender_is_read_from_mail_that_is_not_a_forward_or_names_no_address() {
-        assert_eq!(original_sender(&mail("Hello", "From: Ann <ann@lee.example>")), None);
-        assert_eq!(original_sender(&mail("Fw: note", "From: the kitchen, with love")), None);
-        assert_eq!(original_sender(&mail("Fw: note", "From: Ann <not an address>")), None);
+    fn no_sender_is_read_from_a_line_without_an_address() {
+        assert_eq!(original_sender("From: the kitchen, with love"), None);
+        assert_eq!(original_sender("From: Ann <not an address>"), None);
+        assert_eq!(original_sender("Hello\nfrom: nobody"), None);
     }
 }

@@ -8,10 +8,10 @@ use regex::Regex;
 use super::{Category, Facts, Signal, signal};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
+use crate::mail::AuthResult;
 use crate::mail::url::{
     host_of, is_ip_literal, redirect_target, registered_name, registrable_domain, same_site,
 };
-use crate::mail::{AuthResult, forward};
 
 /// The claims phishing is written from.
 const PHISHING_FAMILIES: [Family; 6] = [
@@ -186,10 +186,9 @@ pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let domain = sender_domain(facts);
     let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
-    let forwarded_from_brand = forward::original_sender(facts.email)
-        .and_then(|sender| sender.domain())
-        .is_some_and(|d| brand.owns(&d));
-    if !brand.owns(&domain) && !forwarded_from_brand {
+    let forwarded_from_brand =
+        || facts.forwarded_sender().and_then(|sender| sender.domain()).is_some_and(|d| brand.owns(&d));
+    if !brand.owns(&domain) && !forwarded_from_brand() {
         let evidence = format!("signed \"{written}\" but mail is from {domain}");
         out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
     }
@@ -548,7 +547,7 @@ pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     else {
         return;
     };
-    if let Some(service) = sharing_service(facts.email) {
+    if let Some(service) = sharing_service(facts) {
         let evidence = format!("a notification from {service} is about \"{}\"", hit.first);
         out.push(signal("shared_document_lure", 3.0, Category::Phishing, evidence));
     }
@@ -556,7 +555,8 @@ pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 
 /// The document-sharing service that delivered the mail (or the forwarded mail), by its
 /// notification address or the bounce domain its envelope was checked against.
-fn sharing_service(email: &crate::mail::Email) -> Option<String> {
+fn sharing_service(facts: &Facts<'_>) -> Option<String> {
+    let email = facts.email;
     let notifier = |address: &str| SHARING_NOTIFIERS.iter().any(|n| address.eq_ignore_ascii_case(n));
     let from = email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
     if notifier(from) {
@@ -568,7 +568,7 @@ fn sharing_service(email: &crate::mail::Email) -> Option<String> {
     {
         return Some(domain.to_string());
     }
-    forward::original_sender(email).map(|sender| sender.address).filter(|address| notifier(address))
+    facts.forwarded_sender().map(|sender| sender.address).filter(|address| notifier(address))
 }
 
 /// A calendar invitation that reads like a bill: a payment and an amount in the text of
