@@ -3,6 +3,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::{Category, Facts, Signal, signal};
@@ -141,12 +142,20 @@ fn sender_domain(facts: &Facts<'_>) -> String {
 }
 
 /// Brands the mail claims to come from (display name first, then subject) that its
-/// sending domain does not belong to.
+/// sending domain does not belong to. A forward's subject is the forwarded mail's: a
+/// brand named there is not borrowed when the forwarded mail came from the brand.
 fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static Brand, bool)> + 'a {
     let domain = sender_domain(facts);
     let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
     let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
-    in_sender.chain(in_subject).filter(move |(brand, _)| !brand.owns(&domain))
+    in_sender.chain(in_subject).filter(move |&(brand, in_sender)| {
+        !brand.owns(&domain) && (in_sender || !forwarded_from(facts, brand))
+    })
+}
+
+/// Whether the mail forwards one that came from `brand`'s own domain.
+fn forwarded_from(facts: &Facts<'_>, brand: &Brand) -> bool {
+    facts.forwarded_sender().and_then(|sender| sender.domain()).is_some_and(|d| brand.owns(&d))
 }
 
 /// A brand named in the sender's display name (or, weaker, the subject) that the sending
@@ -186,9 +195,7 @@ pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let domain = sender_domain(facts);
     let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
-    let forwarded_from_brand =
-        || facts.forwarded_sender().and_then(|sender| sender.domain()).is_some_and(|d| brand.owns(&d));
-    if !brand.owns(&domain) && !forwarded_from_brand() {
+    if !brand.owns(&domain) && !forwarded_from(facts, brand) {
         let evidence = format!("signed \"{written}\" but mail is from {domain}");
         out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
     }
@@ -334,7 +341,8 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(host) = find(&|h| h.split('.').any(|label| label.starts_with("xn--"))) {
         out.push(signal("link_to_punycode_domain", 1.0, Category::Phishing, host));
     }
-    if let Some(host) = find(&|h| SHORTENERS.contains(&registrable_domain(h))) {
+    let shortened = || find(&|h| SHORTENERS.contains(&registrable_domain(h)));
+    if let Some(host) = shortened().or_else(|| written_out_host(facts, Written::Shortener)) {
         out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
     }
     let is_page = |href: &str| {
@@ -351,7 +359,7 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         })
     };
     let disposable = find(&|h| DISPOSABLE_HOSTING.iter().any(|d| h.contains(d))).or_else(disposable_page);
-    if let Some(host) = disposable {
+    if let Some(host) = disposable.or_else(|| written_out_host(facts, Written::Hosting)) {
         out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
     }
     let odd_port = facts.email.links.iter().find_map(|l| {
@@ -361,6 +369,60 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(host) = odd_port {
         out.push(signal("link_to_unusual_port", 1.5, Category::Phishing, host));
     }
+}
+
+/// What a written-out address is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Hosting,
+    Shortener,
+}
+
+/// Addresses on page hosting (`x.netlify.app`) and shortened links (`bit.ly/3xyz`) written
+/// in the text without `https://` and without a link: mail apps make them clickable, and
+/// spam writes them so to pass link checks ("Contact me >> x.netlify.app"). Looked for
+/// only in mail that asks for something, where a link would matter.
+fn written_out_host(facts: &Facts<'_>, kind: Written) -> Option<String> {
+    static WRITTEN: LazyLock<(AhoCorasick, Vec<Written>)> = LazyLock::new(|| {
+        // A hosting suffix follows a label's dot; a shortener is followed by its path.
+        let hosting = DISPOSABLE_HOSTING.iter().filter(|d| d.contains('.') && !d.ends_with('.'));
+        let hosting = hosting.map(|d| (format!(".{d}"), Written::Hosting));
+        let shorteners = SHORTENERS.iter().map(|s| (format!("{s}/"), Written::Shortener));
+        let (needles, kinds): (Vec<String>, Vec<Written>) = hosting.chain(shorteners).unzip();
+        (AhoCorasick::new(needles).expect("host suffixes compile"), kinds)
+    });
+    let asks = [Family::CredentialAction, Family::SensitiveData, Family::Lure, Family::AccountThreat];
+    if facts.families.count(&asks) == 0 {
+        return None;
+    }
+    let (finder, kinds) = &*WRITTEN;
+    let text = facts.email.normalized_text.as_str();
+    let is_host_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.');
+    finder.find_iter(text).find_map(|found| {
+        if kinds.get(found.pattern().as_usize()) != Some(&kind) {
+            return None;
+        }
+        let (before, after) = (text.get(..found.start())?, text.get(found.end()..)?);
+        let label = before.len() - before.bytes().rev().take_while(is_host_byte).count();
+        let (start, end) = match kind {
+            // A site's name is one label before the platform's suffix ("insta-club"); a
+            // machine's name has several ("ec2-13-52.us-west-1.compute…") and is no page.
+            Written::Hosting => {
+                let name = before.get(label..)?;
+                let end = found.end() + after.bytes().take_while(is_host_byte).count();
+                ((!name.is_empty() && !name.contains('.')).then_some(label)?, end)
+            }
+            // The shortener is the whole host and has a path after it.
+            Written::Shortener => {
+                let path = after.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
+                ((label == found.start() && path > 0).then_some(found.start())?, found.end() + path)
+            }
+        };
+        let written = text.get(start..end)?;
+        // Not part of a URL's path or query, or of an address: those were read as links.
+        let part_of_more = before[..start].ends_with(['/', '@', '=', '?', '&', '%', '#']);
+        (!part_of_more).then(|| format!("{written} (written out, not linked)"))
+    })
 }
 
 /// The port written in a URL's authority, if any ("https://mail.example:2096/").
@@ -736,6 +798,16 @@ mod tests {
         assert_eq!(fired(impersonates_brand, &fake), ["impersonates_brand"]);
         let real = email("From: 三井住友カード <info@smbc-card.com>\r\nTo: a@b.example", "x");
         assert!(fired(impersonates_brand, &real).is_empty());
+        let forward = |sender: &str| {
+            let body =
+                format!("see below\n\nFrom: PayPal <{sender}>\nSubject: Your PayPal receipt\n\nThanks");
+            fired(
+                impersonates_brand,
+                &email("From: me@home.example\r\nSubject: Fw: Your PayPal receipt", &body),
+            )
+        };
+        assert!(forward("service@paypal.com").is_empty(), "the brand's own mail, forwarded");
+        assert_eq!(forward("service@paypal-receipts.example"), ["impersonates_brand"]);
     }
 
     #[test]
@@ -875,6 +947,18 @@ mod tests {
         assert!(
             fired(risky_link_hosts, &email("From: a@b.example", "https://mail.example.com:443/")).is_empty()
         );
+    }
+
+    #[test]
+    fn hosting_and_short_links_written_out_count_in_mail_that_asks() {
+        let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
+        assert_eq!(run("Claim your prize >> prize-desk.netlify.app"), ["link_to_disposable_hosting"]);
+        assert_eq!(run("Verify your account: bit.ly/3xYz9"), ["link_via_shortener"]);
+        assert!(run("Our blog moved to team-notes.netlify.app, see you there").is_empty(), "no ask");
+        assert!(run("Log in from ec2-1-2-3-4.us-west-1.compute.amazonaws.com").is_empty(), "a machine");
+        assert!(run("Log in, docs at https://x.example/mirror/site.netlify.app").is_empty(), "a path");
+        assert!(run("Log in; mail admin@site.netlify.app").is_empty(), "an address");
+        assert!(run("Log in; bit.ly is a shortener").is_empty(), "no path, no link");
     }
 
     #[test]
