@@ -122,6 +122,8 @@ pub struct Facts<'a> {
     pub brands_in_subject: Vec<&'static Brand>,
     /// Lower-cased hosts of every link, in order.
     pub link_hosts: Vec<String>,
+    /// The lower-cased domain of the From address; empty when it has none.
+    pub sender_domain: String,
     /// A password the text shows the recipient (read once: a rule and the evidence use it).
     pub shown_password: Option<String>,
     /// Where the numbers of the subject and of the text start, for deadlines now and
@@ -153,6 +155,7 @@ impl<'a> Facts<'a> {
             brands_in_sender: brands::brands_named(&email.normalized_sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
             link_hosts: distinct_hosts(email),
+            sender_domain: email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default(),
             shown_password: names_password.then(|| rules::shown_password(&email.normalized_text)).flatten(),
             subject_numbers,
             text_numbers,

@@ -137,19 +137,15 @@ static DOMAIN_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The From domain, lower-cased (empty when there is none).
-fn sender_domain(facts: &Facts<'_>) -> String {
-    facts.email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default()
-}
-
 /// Brands the mail claims to come from (display name first, then subject) that its
 /// sending domain does not belong to. A forward's subject is the forwarded mail's: a
 /// brand named there is not borrowed when the forwarded mail came from the brand.
 fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static Brand, bool)> + 'a {
-    let domain = sender_domain(facts);
+    let domain = facts.sender_domain.as_str();
     let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
     let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
     in_sender.chain(in_subject).filter(move |&(brand, in_sender)| {
-        !brand.owns(&domain) && (in_sender || !forwarded_from(facts, brand))
+        !brand.owns(domain) && (in_sender || !forwarded_from(facts, brand))
     })
 }
 
@@ -163,7 +159,7 @@ fn forwarded_from(facts: &Facts<'_>, brand: &Brand) -> bool {
 pub fn impersonates_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((brand, in_sender)) = borrowed_brands(facts).next() {
         let (weight, place) = if in_sender { (3.0, "sender name") } else { (2.0, "subject") };
-        let evidence = format!("{place} names {} but mail is from {}", brand.name, sender_domain(facts));
+        let evidence = format!("{place} names {} but mail is from {}", brand.name, facts.sender_domain);
         out.push(signal("impersonates_brand", weight, Category::Phishing, evidence));
     }
 }
@@ -193,9 +189,9 @@ pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if facts.families.count(&asks) == 0 || !facts.families.has(Family::SignOff) {
         return;
     }
-    let domain = sender_domain(facts);
+    let domain = facts.sender_domain.as_str();
     let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
-    if !brand.owns(&domain) && !forwarded_from(facts, brand) {
+    if !brand.owns(domain) && !forwarded_from(facts, brand) {
         let evidence = format!("signed \"{written}\" but mail is from {domain}");
         out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
     }
@@ -223,16 +219,16 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if !plausible || !DOMAIN_LIKE.is_match(&name) || name.contains("://") || name.contains('/') {
         return;
     }
-    let sender = sender_domain(facts);
-    if sender.is_empty() || same_site(&name, &sender) {
+    let sender = facts.sender_domain.as_str();
+    if sender.is_empty() || same_site(&name, sender) {
         return;
     }
-    if brands::owner_of(&name).is_some_and(|brand| brand.owns(&sender)) {
+    if brands::owner_of(&name).is_some_and(|brand| brand.owns(sender)) {
         return;
     }
     // The same name under another top-level domain ("eBay.de" from ebay.com) is the same
     // company's national site; a known brand's name is judged by impersonates_brand.
-    if registered_name(&name) == registered_name(&sender) {
+    if registered_name(&name) == registered_name(sender) {
         return;
     }
     let evidence = format!("sender name \"{name}\" but mail is from {sender}");
@@ -292,11 +288,11 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let subject = facts.email.normalized_subject.to_lowercase();
     let sender = facts.email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default().to_lowercase();
-    let sender_domain = sender_domain(facts);
+    let sender_domain = facts.sender_domain.as_str();
     let quoted = facts.email.to.iter().find_map(|to| {
         let address = to.address.to_lowercase();
         let domain = to.domain()?;
-        if same_site(&domain, &sender_domain) {
+        if same_site(&domain, sender_domain) {
             return None; // the organisation writing to its own people
         }
         // A local part long enough not to be a common word ("industrypack-devel").
@@ -320,8 +316,8 @@ fn with_scheme(text: &str) -> String {
 /// A link or sender host that imitates a brand's domain, by carrying it as a prefix
 /// ("www.ucscard.co.jp.humaoo.com") or the brand's name inside another domain.
 pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let sender = sender_domain(facts);
-    let hosts = facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender.as_str()));
+    let sender = facts.sender_domain.as_str();
+    let hosts = facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender));
     for host in hosts.filter(|h| !h.is_empty()) {
         if let Some(brand) = brands::imitated_by_host(host) {
             let evidence = format!("{host} imitates {}", brand.name);
@@ -456,12 +452,12 @@ const HELPDESK_PLATFORMS: &[&str] = &[".zendesk.com", ".freshdesk.com"];
 /// `4riverscareeracademy.onmicrosoft.com`): an organisation's tenant is named after it,
 /// so a stranger's tenant signing is someone else's account sending.
 pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let domain = sender_domain(facts);
+    let domain = facts.sender_domain.as_str();
     if domain.ends_with(".onmicrosoft.com") {
         out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, domain));
         return;
     }
-    let sender_label = registered_name(&domain);
+    let sender_label = registered_name(domain);
     let stranger_signed = facts.email.authentication.dkim_domains.iter().find(|signer| {
         signer
             .strip_suffix(".onmicrosoft.com")
@@ -555,9 +551,9 @@ pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     // The recipient's own IT desk writing inside the organisation needs no company name.
-    let sender = sender_domain(facts);
+    let sender = facts.sender_domain.as_str();
     let internal =
-        facts.email.to.iter().filter_map(|to| to.domain()).any(|domain| same_site(&domain, &sender));
+        facts.email.to.iter().filter_map(|to| to.domain()).any(|domain| same_site(&domain, sender));
     if internal && facts.email.authentication.dmarc != Some(AuthResult::Fail) {
         return;
     }
