@@ -113,7 +113,7 @@ impl Default for Thresholds {
 /// What the rules read, gathered once per message.
 pub struct Facts<'a> {
     pub email: &'a Email,
-    pub families: Findings,
+    pub families: Findings<'a>,
     pub wallets: Vec<WalletAddress>,
     pub deadlines: Vec<Deadline>,
     /// Brands named in the From display name.

@@ -332,26 +332,32 @@ static PHRASEBOOK: LazyLock<Phrasebook> = LazyLock::new(|| {
         .prefilter(false)
         .build(&needles)
         .expect("phrases compile");
+    assert!(patterns.len() <= SEEN_WORDS * 64, "Findings has a bit for every phrase");
     Phrasebook { automaton, patterns }
 });
 
 /// What one family matched: the first phrase as written, and how many distinct phrases
 /// of the family occurred.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FamilyHit {
-    pub first: String,
+pub struct FamilyHit<'a> {
+    pub first: &'a str,
     pub distinct: usize,
-    seen: Vec<usize>,
 }
 
-/// The families found in a text.
+/// Room for a bit per phrase in [`Findings`]: the phrasebook holds fewer phrases (checked
+/// when it is built).
+const SEEN_WORDS: usize = 16;
+
+/// The families found in a text. Borrows the matched phrases from the text and marks the
+/// phrases seen in a bit set, so finding them allocates nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Findings {
-    hits: [Option<FamilyHit>; Family::ALL.len()],
+pub struct Findings<'a> {
+    hits: [Option<FamilyHit<'a>>; Family::ALL.len()],
+    seen: [u64; SEEN_WORDS],
 }
 
-impl Findings {
-    pub fn get(&self, family: Family) -> Option<&FamilyHit> {
+impl<'a> Findings<'a> {
+    pub fn get(&self, family: Family) -> Option<&FamilyHit<'a>> {
         self.hits.get(family.index()).and_then(Option::as_ref)
     }
 
@@ -364,24 +370,22 @@ impl Findings {
         families.iter().filter(|f| self.has(**f)).count()
     }
 
-    fn record(&mut self, family: Family, pattern: usize, matched: &str) {
-        let Some(slot) = self.hits.get_mut(family.index()) else {
+    fn record(&mut self, family: Family, pattern: usize, matched: &'a str) {
+        let (Some(slot), Some(word)) = (self.hits.get_mut(family.index()), self.seen.get_mut(pattern / 64))
+        else {
             return;
         };
-        let hit = slot.get_or_insert_with(|| FamilyHit {
-            first: matched.to_string(),
-            distinct: 0,
-            seen: Vec::new(),
-        });
-        if !hit.seen.contains(&pattern) {
-            hit.seen.push(pattern);
+        let hit = slot.get_or_insert(FamilyHit { first: matched, distinct: 0 });
+        let bit = 1u64 << (pattern % 64);
+        if *word & bit == 0 {
+            *word |= bit;
             hit.distinct += 1;
         }
     }
 }
 
 /// Scans every text in `texts` once and reports which families occur.
-pub fn find_families<'a>(texts: impl IntoIterator<Item = &'a str>) -> Findings {
+pub fn find_families<'a>(texts: impl IntoIterator<Item = &'a str>) -> Findings<'a> {
     let book = &*PHRASEBOOK;
     let mut findings = Findings::default();
     let mut occurrences = Vec::new();

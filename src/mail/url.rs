@@ -99,16 +99,14 @@ pub fn registrable_domain(host: &str) -> &str {
     if is_ip_literal(host) {
         return host;
     }
-    let labels: Vec<&str> = host.rsplitn(4, '.').collect();
-    let keep = match labels.as_slice() {
-        [tld, second, ..] if tld.len() == 2 && SECOND_LEVEL.contains(second) => 3,
-        _ => 2,
-    };
-    if labels.len() <= keep {
-        return host;
+    let mut labels = host.rsplit('.');
+    let (tld, second) = (labels.next().unwrap_or_default(), labels.next());
+    let keep = if tld.len() == 2 && second.is_some_and(|s| SECOND_LEVEL.contains(&s)) { 3 } else { 2 };
+    // The dot before the kept labels, counted from the right; none means nothing to cut.
+    match host.bytes().enumerate().rev().filter(|&(_, b)| b == b'.').nth(keep - 1) {
+        Some((dot, _)) => host.get(dot + 1..).unwrap_or(host),
+        None => host,
     }
-    let suffix_len: usize = labels.iter().take(keep).map(|l| l.len() + 1).sum::<usize>() - 1;
-    host.get(host.len() - suffix_len..).unwrap_or(host)
 }
 
 /// Whether two hosts belong to the same registered domain ("mail.example.com" and

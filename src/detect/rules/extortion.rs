@@ -62,7 +62,7 @@ pub fn narrative_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for &family in families {
         if let Some(hit) = facts.families.get(family) {
             let weight = if family == Family::GiftCard { 1.0 } else { 0.5 };
-            out.push(signal(family.rule_name(), weight, Category::Extortion, hit.first.clone()));
+            out.push(signal(family.rule_name(), weight, Category::Extortion, hit.first));
         }
     }
 }
@@ -164,7 +164,7 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn warns_about_scams(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(hit) = facts.families.get(Family::Awareness) {
         let weight = -2.5 * hit.distinct.min(4) as f32;
-        out.push(signal(Family::Awareness.rule_name(), weight, Category::Extortion, hit.first.clone()));
+        out.push(signal(Family::Awareness.rule_name(), weight, Category::Extortion, hit.first));
     }
 }
 

@@ -107,16 +107,17 @@ pub(super) fn diverted_replies(email: &crate::mail::Email) -> Option<(String, St
 /// The recipient's address is quoted in the text ("I have access to your account
 /// you@example.com"), a bulk-mail trick to look personal.
 pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let text = facts.email.normalized_text.as_str();
-    // Anchor on each '@' in the text instead of sliding the address over every byte.
+    let text = facts.email.normalized_text.as_bytes();
+    // Anchor on each '@' in the text (found with vector instructions) instead of sliding
+    // the address over every byte.
     let quoted = |address: &str| {
         let Some(at) = address.find('@') else {
             return false;
         };
-        text.match_indices('@').any(|(position, _)| {
+        memchr::memchr_iter(b'@', text).any(|position| {
             position
                 .checked_sub(at)
-                .and_then(|start| text.as_bytes().get(start..start + address.len()))
+                .and_then(|start| text.get(start..start + address.len()))
                 .is_some_and(|window| window.eq_ignore_ascii_case(address.as_bytes()))
         })
     };

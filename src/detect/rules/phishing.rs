@@ -354,7 +354,9 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
             redirect_target(href).filter(|target| is_page(target))
         })
     };
-    let disposable = find(&|h| DISPOSABLE_HOSTING.iter().any(|d| h.contains(d))).or_else(disposable_page);
+    static HOSTING: LazyLock<AhoCorasick> =
+        LazyLock::new(|| AhoCorasick::new(DISPOSABLE_HOSTING).expect("hosting names compile"));
+    let disposable = find(&|h| HOSTING.is_match(h)).or_else(disposable_page);
     if let Some(host) = disposable.or_else(|| written_out_host(facts, Written::Hosting)) {
         out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
     }
@@ -655,7 +657,7 @@ pub fn invoice_in_invitation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for family in PHISHING_FAMILIES {
         if let Some(hit) = facts.families.get(family) {
-            out.push(signal(family.rule_name(), 0.5, Category::Phishing, hit.first.clone()));
+            out.push(signal(family.rule_name(), 0.5, Category::Phishing, hit.first));
         }
     }
 }
