@@ -22,7 +22,7 @@ pub fn has_forward_prefix(subject: &str) -> bool {
     FORWARD_PREFIXES.iter().any(|p| head.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
 }
 
-/// The sender named by the first sender line ("From: Name <address>") near the top of
+/// The sender named by the first sender line (`From: Name <address>`) near the top of
 /// `text`, where a forward's header block is; `None` when no line there names an address.
 /// Whether the text is a forward at all is the caller's question.
 pub fn original_sender(text: &str) -> Option<Mailbox> {
