@@ -129,14 +129,8 @@ pub struct Email {
     pub disguised_headers: normalize::Disguises,
     /// Filter-evasion marks in the body text.
     pub disguised_body: normalize::Disguises,
-    /// An HTML body carries a password field.
-    pub has_password_field: bool,
-    /// Hidden HTML elements glued into visible words (see [`html::HtmlContent`]).
-    pub words_cut_by_hidden_text: usize,
-    /// Letters and digits inside hidden HTML elements; see [`letters_in`].
-    pub hidden_letters: usize,
-    /// An HTML body makes an element many screens tall, pushing what follows out of view.
-    pub pushes_text_out_of_view: bool,
+    /// What the HTML bodies do out of the reader's sight: hidden text, password fields.
+    pub html_marks: html::HtmlMarks,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -204,10 +198,7 @@ fn collect_parts(
                 let content = html::parse_html(truncate(html, MAX_TEXT_BYTES));
                 append_text(&mut email.text, &content.text);
                 email.links.extend(content.links);
-                email.has_password_field |= content.has_password_field;
-                email.words_cut_by_hidden_text += content.words_cut_by_hidden_text;
-                email.hidden_letters += content.hidden_letters;
-                email.pushes_text_out_of_view |= content.pushes_text_out_of_view;
+                email.html_marks.add(content.marks);
                 append_text(unseen_text, &content.unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {

@@ -21,6 +21,13 @@ pub struct HtmlContent {
     /// Text the reader does not see: values of attributes that can carry readable text
     /// (alt, title, value, data-*) and the text of elements styled out of sight.
     pub unseen_text: String,
+    pub marks: HtmlMarks,
+}
+
+/// What the HTML of a mail does that a reader cannot see, counted over all its HTML
+/// bodies. Rules read these as tricks.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct HtmlMarks {
     /// Hidden elements glued into a visible word ("Pro<span style=font-size:0>xyz</span>tect"):
     /// filler that breaks words apart for a filter and not for the reader.
     pub words_cut_by_hidden_text: usize,
@@ -31,6 +38,16 @@ pub struct HtmlContent {
     /// Whether the body holds a password field: a login page mailed to the reader.
     /// (Forms alone are common: newsletters carry search boxes and sign-up forms.)
     pub has_password_field: bool,
+}
+
+impl HtmlMarks {
+    /// Adds the marks of another HTML body of the same mail.
+    pub fn add(&mut self, other: HtmlMarks) {
+        self.words_cut_by_hidden_text += other.words_cut_by_hidden_text;
+        self.hidden_letters += other.hidden_letters;
+        self.pushes_text_out_of_view |= other.pushes_text_out_of_view;
+        self.has_password_field |= other.has_password_field;
+    }
 }
 
 /// Elements whose content is never shown to the reader. Not `head`: browsers end it at
@@ -115,7 +132,8 @@ pub fn parse_html(html: &str) -> HtmlContent {
             let close = format!("</{name}");
             let end = find_ascii_case_insensitive(rest, &close).unwrap_or(rest.len());
             if name == "style" {
-                content.pushes_text_out_of_view |= has_towering_height(rest.get(..end).unwrap_or_default());
+                content.marks.pushes_text_out_of_view |=
+                    has_towering_height(rest.get(..end).unwrap_or_default());
             }
             rest =
                 rest.get(end..).and_then(|r| r.find('>').and_then(|gt| r.get(gt + 1..))).unwrap_or_default();
@@ -132,16 +150,16 @@ pub fn parse_html(html: &str) -> HtmlContent {
             content.unseen_text.push('\n');
         } else if !was_hidden && !closing && !self_closing && hides(&name, &attributes) {
             if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
-                content.words_cut_by_hidden_text += 1;
+                content.marks.words_cut_by_hidden_text += 1;
             }
             hidden = Some(HiddenElement { name: name.clone(), inside: Vec::new() });
         }
         let is_password_input = name == "input"
             && attributes.iter().any(|(k, v)| k == "type" && v.eq_ignore_ascii_case("password"));
-        content.has_password_field |= is_password_input;
+        content.marks.has_password_field |= is_password_input;
         for (key, value) in attributes {
             if key == "style" {
-                content.pushes_text_out_of_view |= has_towering_height(&value);
+                content.marks.pushes_text_out_of_view |= has_towering_height(&value);
             }
             if key == "href" && name == "a" && !closing {
                 if let Some((href, start)) = open_anchor.take() {
@@ -247,7 +265,7 @@ fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
     let before = content.unseen_text.len();
     push_text(&mut content.unseen_text, raw);
     let added = content.unseen_text.get(before..).unwrap_or_default();
-    content.hidden_letters += crate::mail::letters_in(added);
+    content.marks.hidden_letters += crate::mail::letters_in(added);
 }
 
 fn close_anchor(content: &mut HtmlContent, href: String, start: usize) {
@@ -417,7 +435,7 @@ mod tests {
             vec![Link { href: "https://evil.example/login".into(), text: "https://www.paypal.com".into() }]
         );
         assert_eq!(content.unseen_text.trim(), "bc1q wallet");
-        assert!(!content.has_password_field);
+        assert!(!content.marks.has_password_field);
     }
 
     #[test]
@@ -434,20 +452,22 @@ mod tests {
         for unseen in ["chanteuse", "zz", "preview line"] {
             assert!(content.unseen_text.contains(unseen), "{unseen} in {:?}", content.unseen_text);
         }
-        assert_eq!(content.words_cut_by_hidden_text, 2);
-        assert_eq!(content.hidden_letters, "chanteusexyzzpreviewline".len());
+        assert_eq!(content.marks.words_cut_by_hidden_text, 2);
+        assert_eq!(content.marks.hidden_letters, "chanteusexyzzpreviewline".len());
     }
 
     #[test]
     fn towering_heights_are_recognised_in_style_blocks_and_attributes() {
-        assert!(parse_html("<style>.below { height: 470500px; }</style><p>x</p>").pushes_text_out_of_view);
-        assert!(parse_html("<div style='min-height:10000vh'>x</div>").pushes_text_out_of_view);
+        assert!(
+            parse_html("<style>.below { height: 470500px; }</style><p>x</p>").marks.pushes_text_out_of_view
+        );
+        assert!(parse_html("<div style='min-height:10000vh'>x</div>").marks.pushes_text_out_of_view);
         for ordinary in [
             "<style>td { height: 40px; line-height: 99999px; max-height: 99999px }</style>",
             "<div style='height:100%'>x</div>",
             "<img height=20000 src=x>",
         ] {
-            assert!(!parse_html(ordinary).pushes_text_out_of_view, "{ordinary}");
+            assert!(!parse_html(ordinary).marks.pushes_text_out_of_view, "{ordinary}");
         }
     }
 
@@ -483,9 +503,10 @@ mod tests {
 
     #[test]
     fn password_fields_are_noticed_but_plain_forms_are_not() {
-        assert!(parse_html("<input type=\"password\" name=p>").has_password_field);
+        assert!(parse_html("<input type=\"password\" name=p>").marks.has_password_field);
         assert!(
             !parse_html("<form action='https://x.example/search'><input type=text></form>")
+                .marks
                 .has_password_field
         );
     }

@@ -44,7 +44,7 @@ pub fn hidden_characters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// the reader reads the lure. Newsletters hide a preview line, but between tags, never
 /// inside a word. Supports any category.
 pub fn hidden_text_in_words(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let cuts = facts.email.words_cut_by_hidden_text;
+    let cuts = facts.email.html_marks.words_cut_by_hidden_text;
     if cuts >= MIN_HIDDEN_IN_BODY {
         let evidence = format!("{cuts} words cut by hidden text");
         out.push(signal("hidden_text_in_words", 2.0, Category::Other, evidence));
@@ -55,7 +55,7 @@ pub fn hidden_text_in_words(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// in a zero-size or `display:none` element, beside a message told in pictures, is there
 /// to be read by filters only. A newsletter's hidden preview line is a sentence.
 pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let hidden = facts.email.hidden_letters;
+    let hidden = facts.email.html_marks.hidden_letters;
     if hidden < MIN_HIDDEN_FILLER {
         return;
     }
@@ -71,7 +71,7 @@ pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// short lure the reader sees and a long, harmless text (often a copied newsletter) that
 /// only a filter reads to the end. No layout needs an element ten thousand pixels high.
 pub fn text_pushed_out_of_view(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    if facts.email.pushes_text_out_of_view {
+    if facts.email.html_marks.pushes_text_out_of_view {
         out.push(signal("text_pushed_out_of_view", 1.5, Category::Other, "an element many screens tall"));
     }
 }

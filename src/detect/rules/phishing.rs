@@ -437,7 +437,7 @@ fn explicit_port(url: &str) -> Option<u16> {
 /// A password field inside the mail itself: a login page delivered to the reader, so the
 /// credentials never touch the real site.
 pub fn login_form_in_mail(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    if facts.email.has_password_field {
+    if facts.email.html_marks.has_password_field {
         out.push(signal("login_form_in_mail", 3.0, Category::Phishing, "password field in the body"));
     }
 }
