@@ -395,31 +395,40 @@ fn written_out_host(facts: &Facts<'_>, kind: Written) -> Option<String> {
     }
     let (finder, kinds) = &*WRITTEN;
     let text = facts.email.normalized_text.as_str();
-    let is_host_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.');
+    // A label is at most 63 bytes, so no scan reads further than that from a match,
+    // whatever the text (hundreds of kilobytes of letters and dots included).
+    const LABEL_MAX: usize = 63;
+    let is_label_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
+    let bytes = text.as_bytes();
     finder.find_iter(text).find_map(|found| {
         if kinds.get(found.pattern().as_usize()) != Some(&kind) {
             return None;
         }
-        let (before, after) = (text.get(..found.start())?, text.get(found.end()..)?);
-        let label = before.len() - before.bytes().rev().take_while(is_host_byte).count();
-        let (start, end) = match kind {
-            // A site's name is one label before the platform's suffix ("insta-club"); a
-            // machine's name has several ("ec2-13-52.us-west-1.compute…") and is no page.
+        let (before, after) = (bytes.get(..found.start())?, bytes.get(found.end()..)?);
+        let label = before.iter().rev().take(LABEL_MAX + 1).take_while(|b| is_label_byte(b)).count();
+        let start = found.start() - label;
+        // Not part of a longer host name ("ec2-13-52.us-west-1.compute…" is a machine, not
+        // a site), of a URL's path or query, or of an address: those were read as links.
+        let previous = start.checked_sub(1).and_then(|p| bytes.get(p));
+        let stands_alone =
+            previous.is_none_or(|b| !matches!(b, b'.' | b'/' | b'@' | b'=' | b'?' | b'&' | b'%' | b'#'));
+        let end = match kind {
+            // One label, the site's name, before the platform's suffix, which ends the host.
             Written::Hosting => {
-                let name = before.get(label..)?;
-                let end = found.end() + after.bytes().take_while(is_host_byte).count();
-                ((!name.is_empty() && !name.contains('.')).then_some(label)?, end)
+                let continues = after.first().is_some_and(is_label_byte)
+                    || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_alphanumeric));
+                ((1..=LABEL_MAX).contains(&label) && !continues).then_some(found.end())
             }
             // The shortener is the whole host and has a path after it.
             Written::Shortener => {
-                let path = after.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
-                ((label == found.start() && path > 0).then_some(found.start())?, found.end() + path)
+                let path = after.iter().take(LABEL_MAX).take_while(|b| b.is_ascii_alphanumeric()).count();
+                (label == 0 && path > 0).then_some(found.end() + path)
             }
-        };
-        let written = text.get(start..end)?;
-        // Not part of a URL's path or query, or of an address: those were read as links.
-        let part_of_more = before[..start].ends_with(['/', '@', '=', '?', '&', '%', '#']);
-        (!part_of_more).then(|| format!("{written} (written out, not linked)"))
+        }?;
+        if !stands_alone {
+            return None;
+        }
+        Some(format!("{} (written out, not linked)", text.get(start..end)?))
     })
 }
 
@@ -957,6 +966,9 @@ mod tests {
         assert!(run("Log in, docs at https://x.example/mirror/site.netlify.app").is_empty(), "a path");
         assert!(run("Log in; mail admin@site.netlify.app").is_empty(), "an address");
         assert!(run("Log in; bit.ly is a shortener").is_empty(), "no path, no link");
+        assert!(run("Log in at prize-desk.netlify.app.evil.example").is_empty(), "another host");
+        let long = format!("Log in {}{}", "a.".repeat(200_000), ".web.app".repeat(20_000));
+        assert!(run(&long).is_empty(), "no site name, and read in linear time");
     }
 
     #[test]
