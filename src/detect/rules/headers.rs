@@ -104,6 +104,9 @@ pub(super) fn diverted_replies(email: &crate::mail::Email) -> Option<(String, St
     Some((from_domain, elsewhere))
 }
 
+/// How many recipients are looked for in the text.
+const MAX_RECIPIENTS_QUOTED: usize = 50;
+
 /// The recipient's address is quoted in the text ("I have access to your account
 /// you@example.com"), a bulk-mail trick to look personal.
 pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
@@ -121,7 +124,9 @@ pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
                 .is_some_and(|window| window.eq_ignore_ascii_case(address.as_bytes()))
         })
     };
-    if let Some(to) = facts.email.to.iter().find(|to| quoted(&to.address)) {
+    // A personal touch is for one recipient; a header listing thousands must not make
+    // the search recipients × '@'s long.
+    if let Some(to) = facts.email.to.iter().take(MAX_RECIPIENTS_QUOTED).find(|to| quoted(&to.address)) {
         out.push(signal("recipient_address_in_body", 0.5, Category::Other, to.address.clone()));
     }
 }
