@@ -402,6 +402,22 @@ From: a@shop.example\r\n\r\nbody";
     }
 
     #[test]
+    fn what_each_html_body_hides_is_added_up() {
+        let part = |html: &str| format!("--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n");
+        let cut = "<p>Pro<span style='display:none'>xyz</span>tect</p>";
+        let raw = format!(
+            "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n{}{}--b--\r\n",
+            part(cut),
+            part(&format!("{cut}<input type=password>"))
+        );
+        let marks = parse(raw.as_bytes()).expect("parses").html_marks;
+        assert_eq!(marks.words_cut_by_hidden_text, 2);
+        assert_eq!(marks.hidden_letters, 6);
+        assert!(marks.has_password_field);
+        assert!(!marks.pushes_text_out_of_view);
+    }
+
+    #[test]
     fn empty_input_is_an_error_not_a_panic() {
         assert_eq!(parse(b"").err(), Some(MailError::Empty));
         assert_eq!(parse(b"  \r\n").err(), Some(MailError::Empty));
