@@ -136,7 +136,6 @@ static DOMAIN_LIKE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("domain pattern compiles")
 });
 
-/// The From domain, lower-cased (empty when there is none).
 /// Brands the mail claims to come from (display name first, then subject) that its
 /// sending domain does not belong to. A forward's subject is the forwarded mail's: a
 /// brand named there is not borrowed when the forwarded mail came from the brand.
