@@ -336,8 +336,11 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(host) = find(&|h| h.split('.').any(|label| label.starts_with("xn--"))) {
         out.push(signal("link_to_punycode_domain", 1.0, Category::Phishing, host));
     }
+    // Read once, and only if a rule below finds no real link of its kind.
+    let written = std::cell::OnceCell::new();
+    let written_out = || written.get_or_init(|| written_out_hosts(facts));
     let shortened = || find(&|h| SHORTENERS.contains(&registrable_domain(h)));
-    if let Some(host) = shortened().or_else(|| written_out_host(facts, Written::Shortener)) {
+    if let Some(host) = shortened().or_else(|| written_out().shortener.clone()) {
         out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
     }
     let is_page = |href: &str| {
@@ -356,7 +359,7 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     static HOSTING: LazyLock<AhoCorasick> =
         LazyLock::new(|| AhoCorasick::new(DISPOSABLE_HOSTING).expect("hosting names compile"));
     let disposable = find(&|h| HOSTING.is_match(h)).or_else(disposable_page);
-    if let Some(host) = disposable.or_else(|| written_out_host(facts, Written::Hosting)) {
+    if let Some(host) = disposable.or_else(|| written_out().hosting.clone()) {
         out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
     }
     let odd_port = facts.email.links.iter().find_map(|l| {
@@ -375,11 +378,19 @@ enum Written {
     Shortener,
 }
 
+/// The first written-out address of each kind (see `written_out_hosts`).
+#[derive(Default)]
+struct WrittenOut {
+    hosting: Option<String>,
+    shortener: Option<String>,
+}
+
 /// Addresses on page hosting (`x.netlify.app`) and shortened links (`bit.ly/3xyz`) written
 /// in the text without `https://` and without a link: mail apps make them clickable, and
 /// spam writes them so to pass link checks ("Contact me >> x.netlify.app"). Looked for
-/// only in mail that asks for something, where a link would matter.
-fn written_out_host(facts: &Facts<'_>, kind: Written) -> Option<String> {
+/// only in mail that asks for something, where a link would matter; one pass finds the
+/// first of each kind.
+fn written_out_hosts(facts: &Facts<'_>) -> WrittenOut {
     static WRITTEN: LazyLock<(AhoCorasick, Vec<Written>)> = LazyLock::new(|| {
         // A hosting suffix follows a label's dot; a shortener is followed by its path.
         let hosting = DISPOSABLE_HOSTING.iter().filter(|d| d.contains('.') && !d.ends_with('.'));
@@ -388,47 +399,60 @@ fn written_out_host(facts: &Facts<'_>, kind: Written) -> Option<String> {
         let (needles, kinds): (Vec<String>, Vec<Written>) = hosting.chain(shorteners).unzip();
         (AhoCorasick::new(needles).expect("host suffixes compile"), kinds)
     });
+    let mut found = WrittenOut::default();
     let asks = [Family::CredentialAction, Family::SensitiveData, Family::Lure, Family::AccountThreat];
     if facts.families.count(&asks) == 0 {
-        return None;
+        return found;
     }
     let (finder, kinds) = &*WRITTEN;
     let text = facts.email.normalized_text.as_str();
+    for hit in finder.find_iter(text) {
+        let Some(&kind) = kinds.get(hit.pattern().as_usize()) else { continue };
+        let slot = match kind {
+            Written::Hosting => &mut found.hosting,
+            Written::Shortener => &mut found.shortener,
+        };
+        if slot.is_none() {
+            *slot = written_address(text, hit.start(), hit.end(), kind);
+        }
+        if found.hosting.is_some() && found.shortener.is_some() {
+            break;
+        }
+    }
+    found
+}
+
+/// The address around a platform suffix or shortener found at `start..end` of `text`,
+/// if it is one written out on its own.
+fn written_address(text: &str, start: usize, end: usize, kind: Written) -> Option<String> {
     // A label is at most 63 bytes, so no scan reads further than that from a match,
     // whatever the text (hundreds of kilobytes of letters and dots included).
     const LABEL_MAX: usize = 63;
     let is_label_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
     let bytes = text.as_bytes();
-    finder.find_iter(text).find_map(|found| {
-        if kinds.get(found.pattern().as_usize()) != Some(&kind) {
-            return None;
+    let (before, after) = (bytes.get(..start)?, bytes.get(end..)?);
+    let label = before.iter().rev().take(LABEL_MAX + 1).take_while(|b| is_label_byte(b)).count();
+    let first = start - label;
+    // Not part of a longer host name ("ec2-13-52.us-west-1.compute…" is a machine, not a
+    // site), of a URL's path or query, or of an address: those were read as links.
+    let previous = first.checked_sub(1).and_then(|p| bytes.get(p));
+    if previous.is_some_and(|b| matches!(b, b'.' | b'/' | b'@' | b'=' | b'?' | b'&' | b'%' | b'#')) {
+        return None;
+    }
+    let last = match kind {
+        // One label, the site's name, before the platform's suffix, which ends the host.
+        Written::Hosting => {
+            let continues = after.first().is_some_and(is_label_byte)
+                || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_alphanumeric));
+            ((1..=LABEL_MAX).contains(&label) && !continues).then_some(end)
         }
-        let (before, after) = (bytes.get(..found.start())?, bytes.get(found.end()..)?);
-        let label = before.iter().rev().take(LABEL_MAX + 1).take_while(|b| is_label_byte(b)).count();
-        let start = found.start() - label;
-        // Not part of a longer host name ("ec2-13-52.us-west-1.compute…" is a machine, not
-        // a site), of a URL's path or query, or of an address: those were read as links.
-        let previous = start.checked_sub(1).and_then(|p| bytes.get(p));
-        let stands_alone =
-            previous.is_none_or(|b| !matches!(b, b'.' | b'/' | b'@' | b'=' | b'?' | b'&' | b'%' | b'#'));
-        let end = match kind {
-            // One label, the site's name, before the platform's suffix, which ends the host.
-            Written::Hosting => {
-                let continues = after.first().is_some_and(is_label_byte)
-                    || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_alphanumeric));
-                ((1..=LABEL_MAX).contains(&label) && !continues).then_some(found.end())
-            }
-            // The shortener is the whole host and has a path after it.
-            Written::Shortener => {
-                let path = after.iter().take(LABEL_MAX).take_while(|b| b.is_ascii_alphanumeric()).count();
-                (label == 0 && path > 0).then_some(found.end() + path)
-            }
-        }?;
-        if !stands_alone {
-            return None;
+        // The shortener is the whole host and has a path after it.
+        Written::Shortener => {
+            let path = after.iter().take(LABEL_MAX).take_while(|b| b.is_ascii_alphanumeric()).count();
+            (label == 0 && path > 0).then_some(end + path)
         }
-        Some(format!("{} (written out, not linked)", text.get(start..end)?))
-    })
+    }?;
+    Some(format!("{} (written out, not linked)", text.get(first..last)?))
 }
 
 /// The port written in a URL's authority, if any ("https://mail.example:2096/").
