@@ -15,6 +15,8 @@ pub mod rules;
 pub mod sieve;
 pub mod wallet;
 
+use std::cell::OnceCell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::mail::{Email, url};
@@ -124,6 +126,8 @@ pub struct Facts<'a> {
     pub link_hosts: Vec<String>,
     /// The lower-cased domain of the From address; empty when it has none.
     pub sender_domain: String,
+    /// The forwarded message's sender, read on first request (see `forwarded_sender`).
+    forwarded: OnceCell<Option<crate::mail::Mailbox>>,
     /// A password the text shows the recipient (read once: a rule and the evidence use it).
     pub shown_password: Option<String>,
     /// Where the numbers of the subject and of the text start, for deadlines now and
@@ -156,6 +160,7 @@ impl<'a> Facts<'a> {
             brands_in_subject: brands::brands_named(&email.normalized_subject),
             link_hosts: distinct_hosts(email),
             sender_domain: email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default(),
+            forwarded: OnceCell::new(),
             shown_password: names_password.then(|| rules::shown_password(&email.normalized_text)).flatten(),
             subject_numbers,
             text_numbers,
@@ -170,9 +175,14 @@ impl<'a> Facts<'a> {
     }
 
     /// The sender of the forwarded message, when the mail is a forward and its header
-    /// block names one. Typed text: see [`crate::mail::forward`].
-    pub fn forwarded_sender(&self) -> Option<crate::mail::Mailbox> {
-        if self.is_forward() { crate::mail::forward::original_sender(&self.email.text) } else { None }
+    /// block names one; read once, for the several rules that ask. Typed text: see
+    /// [`crate::mail::forward`].
+    pub fn forwarded_sender(&self) -> Option<&crate::mail::Mailbox> {
+        self.forwarded
+            .get_or_init(|| {
+                if self.is_forward() { crate::mail::forward::original_sender(&self.email.text) } else { None }
+            })
+            .as_ref()
     }
 }
 

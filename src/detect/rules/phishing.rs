@@ -660,7 +660,7 @@ fn sharing_service(facts: &Facts<'_>) -> Option<String> {
     {
         return Some(domain.to_string());
     }
-    facts.forwarded_sender().map(|sender| sender.address).filter(|address| notifier(address))
+    facts.forwarded_sender().map(|sender| &sender.address).filter(|address| notifier(address)).cloned()
 }
 
 /// A calendar invitation that reads like a bill: a payment and an amount in the text of
