@@ -145,7 +145,7 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let name = from.name.as_deref().unwrap_or_default().to_lowercase();
     let claims_police =
         ["警察", "police", "polizei", "europol", "interpol", "fbi"].iter().any(|p| name.contains(p));
-    let domain = from.domain().unwrap_or_default();
+    let domain = facts.sender_domain.as_str();
     let official =
         [".go.jp", ".gov", ".police.uk", ".europa.eu", ".bund.de"].iter().any(|s| domain.ends_with(s));
     if claims_police && !official {

@@ -32,7 +32,7 @@ pub fn advance_fee_offer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if !fortune {
         return;
     }
-    let Some(channel) = private_channel(facts.email, &lower) else { return };
+    let Some(channel) = private_channel(facts, &lower) else { return };
     let evidence = format!("\"{}\" offered, answers go to {channel}", windfall.first);
     out.push(signal("advance_fee_offer", 6.0, Category::Other, evidence));
 }
@@ -65,30 +65,32 @@ pub fn crypto_windfall(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let mut amounts = facts.subject_numbers.amounts().iter().chain(facts.text_numbers.amounts());
     let Some(amount) = amounts.find(|a| windfall(a)) else { return };
     let lower = facts.email.normalized_text.to_ascii_lowercase();
-    let Some(mailbox) = free_mailbox(facts.email, &lower) else { return };
+    let Some(mailbox) = free_mailbox(facts, &lower) else { return };
     let evidence = format!("{} waiting (\"{}\"), offered from {mailbox}", amount.text, lure.first);
     out.push(signal("crypto_windfall", 5.0, Category::Other, evidence));
 }
 
 /// Where the fraudster wants the answer, if it is somewhere private (`lower_text` is the
 /// mail's text in lower case).
-fn private_channel(email: &crate::mail::Email, lower_text: &str) -> Option<String> {
-    if let Some((_, elsewhere)) = diverted_replies(email) {
+fn private_channel(facts: &Facts<'_>, lower_text: &str) -> Option<String> {
+    if let Some((_, elsewhere)) = diverted_replies(facts) {
         return Some(elsewhere);
     }
-    let sender = email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default();
-    if sender.is_empty() {
+    if facts.sender_domain.is_empty() {
         return Some("a sender with no address".to_string());
     }
-    free_mailbox(email, lower_text)
+    free_mailbox(facts, lower_text)
 }
 
 /// A free mailbox behind the mail: the sender's, the one replies go to, or one the text
 /// gives (`lower_text` is the mail's text in lower case).
-fn free_mailbox(email: &crate::mail::Email, lower_text: &str) -> Option<String> {
-    let sender = email.from.as_ref().and_then(|f| f.domain());
-    let reply_to = email.reply_to.iter().filter_map(|r| r.domain());
-    if let Some(domain) = sender.into_iter().chain(reply_to).find(|d| brands::is_free_mail(d)) {
+fn free_mailbox(facts: &Facts<'_>, lower_text: &str) -> Option<String> {
+    if brands::is_free_mail(&facts.sender_domain) {
+        return Some(facts.sender_domain.clone());
+    }
+    if let Some(domain) =
+        facts.email.reply_to.iter().filter_map(|r| r.domain()).find(|d| brands::is_free_mail(d))
+    {
         return Some(domain);
     }
     brands::FREE_MAIL_DOMAINS.iter().find(|d| lower_text.contains(&format!("@{d}"))).map(|d| d.to_string())

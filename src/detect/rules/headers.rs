@@ -50,15 +50,16 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if auth.dkim == Some(AuthResult::Pass) || auth.envelopes.is_empty() {
         return;
     }
-    let Some(from_domain) = email.from.as_ref().and_then(|f| f.domain()) else { return };
-    // A free-mail address is a person's, sent through whatever server they use.
-    if brands::is_free_mail(&from_domain) {
+    let from_domain = facts.sender_domain.as_str();
+    // No sender domain, or a free-mail address: a person's, sent through whatever server
+    // they use.
+    if from_domain.is_empty() || brands::is_free_mail(from_domain) {
         return;
     }
-    let Some(brand) = brands::owner_of(&from_domain) else { return };
+    let Some(brand) = brands::owner_of(from_domain) else { return };
     let list_bounces = email.return_path.as_deref().and_then(domain_of_address).filter(|_| email.via_list);
     // A list that rewrote From to its own address sends the mail itself.
-    if list_bounces.as_deref().is_some_and(|list| same_site(list, &from_domain)) {
+    if list_bounces.as_deref().is_some_and(|list| same_site(list, from_domain)) {
         return;
     }
     let envelopes: Vec<&Envelope> = auth
@@ -66,7 +67,7 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         .iter()
         .filter(|e| list_bounces.as_deref().is_none_or(|list| !same_site(list, &e.domain)))
         .collect();
-    let aligned = |e: &&Envelope| brand.owns(&e.domain) || same_site(&e.domain, &from_domain);
+    let aligned = |e: &&Envelope| brand.owns(&e.domain) || same_site(&e.domain, from_domain);
     let disowned = |e: &&Envelope| matches!(e.spf, AuthResult::Fail | AuthResult::SoftFail);
     let Some(first) = envelopes.first() else { return };
     if envelopes.iter().any(|e| aligned(e) && !disowned(e)) {
@@ -87,7 +88,7 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// Replies go to another domain than the sender's: the scammer's real mailbox behind a
 /// borrowed or forged From.
 pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    if let Some((from_domain, domain)) = diverted_replies(facts.email) {
+    if let Some((from_domain, domain)) = diverted_replies(facts) {
         out.push(signal(
             "reply_to_elsewhere",
             0.5,
@@ -98,9 +99,10 @@ pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 }
 
 /// The sender's domain and the other domain replies go to, when they differ.
-pub(super) fn diverted_replies(email: &crate::mail::Email) -> Option<(String, String)> {
-    let from_domain = email.from.as_ref().and_then(|f| f.domain())?;
-    let elsewhere = email.reply_to.iter().filter_map(|r| r.domain()).find(|d| !same_site(d, &from_domain))?;
+pub(super) fn diverted_replies<'f>(facts: &'f Facts<'_>) -> Option<(&'f str, String)> {
+    let from_domain = Some(facts.sender_domain.as_str()).filter(|d| !d.is_empty())?;
+    let elsewhere =
+        facts.email.reply_to.iter().filter_map(|r| r.domain()).find(|d| !same_site(d, from_domain))?;
     Some((from_domain, elsewhere))
 }
 
