@@ -19,7 +19,7 @@ const HEAD_BYTES: usize = 4096;
 /// Whether a subject starts the way a forward's does ("Fwd:", "ENC:", "転送:").
 pub fn has_forward_prefix(subject: &str) -> bool {
     let head = subject.trim_start();
-    FORWARD_PREFIXES.iter().any(|p| head.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
+    FORWARD_PREFIXES.iter().any(|p| strip_prefix_ignoring_case(head, p).is_some())
 }
 
 /// The sender named by the first sender line (`From: Name <address>`) near the top of
