@@ -10,6 +10,7 @@ mod batch;
 pub mod progress;
 pub mod reports;
 mod restore;
+pub mod start;
 mod worker;
 
 use std::sync::Arc;
@@ -29,12 +30,26 @@ pub struct RunOptions {
     pub once: bool,
     /// Record verdicts, move nothing (overrides each account's setting).
     pub dry_run: bool,
+    /// Read again the mail received in this many days (`--rescan 30d`), besides new mail.
+    /// Nothing is moved twice: handled messages are recognised.
+    pub rescan_days: Option<u32>,
 }
 
 /// How each worker ended.
 #[derive(Debug)]
 pub struct RunReport {
     pub failures: Vec<(String, String, WorkerError)>,
+}
+
+/// How long work in flight may go on after a stop is asked for: a batch finishes well
+/// within it on a server that answers, and SIGTERM never waits on one that does not
+/// (a service manager's stop timeout is often 5 to 10 seconds).
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Resolves [`SHUTDOWN_GRACE`] after a stop is asked for.
+async fn grace_after_stop(mut shutdown: watch::Receiver<bool>) {
+    worker::stopped(&mut shutdown).await;
+    tokio::time::sleep(SHUTDOWN_GRACE).await;
 }
 
 /// Runs every account's workers until shutdown (or, with `once`, one pass each).
@@ -55,6 +70,7 @@ pub async fn run(
                 folder: folder.clone(),
                 store: Arc::clone(&store),
                 thresholds: config.detection,
+                rescan: std::sync::Mutex::new(options.rescan_days),
             };
             let shutdown = shutdown.clone();
             let once = options.once;
@@ -89,11 +105,25 @@ pub async fn run(
         });
     }
     let mut failures = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
+    let mut grace = std::pin::pin!(grace_after_stop(shutdown));
+    loop {
+        let joined = tokio::select! {
+            joined = tasks.join_next() => joined,
+            _ = &mut grace => {
+                // What is still running waits on a server that does not answer. Dropping
+                // it is safe: a batch's records are one transaction, a move sent but not
+                // confirmed stays planned, and the next start reconciles it.
+                tracing::warn!("stopping without waiting longer for the server; open work is finished at the next start");
+                tasks.abort_all();
+                while tasks.join_next().await.is_some() {}
+                break;
+            }
+        };
         match joined {
-            Ok((account, folder, Err(error))) => failures.push((account, folder, error)),
-            Ok((_, _, Ok(()))) => {}
-            Err(join_error) => {
+            None => break,
+            Some(Ok((account, folder, Err(error)))) => failures.push((account, folder, error)),
+            Some(Ok((_, _, Ok(())))) => {}
+            Some(Err(join_error)) => {
                 failures.push(("?".into(), "?".into(), WorkerError::Panicked(join_error.to_string())))
             }
         }

@@ -286,20 +286,18 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
     })
 }
 
+/// A number of days written like "30d" (at least one).
+pub fn parse_days(text: &str) -> Option<u32> {
+    text.strip_suffix('d').and_then(|n| n.parse().ok()).filter(|&n: &u32| n > 0)
+}
+
 fn parse_initial_scan(text: &str) -> Result<InitialScan, String> {
     match text {
         "new" => Ok(InitialScan::New),
         "all" => Ok(InitialScan::All),
-        days => days
-            .strip_suffix('d')
-            .and_then(|n| n.parse().ok())
-            .filter(|&n: &u32| n > 0)
-            .map(InitialScan::Days)
-            .ok_or_else(|| {
-                format!(
-                    "initial_scan must be \"new\", \"all\" or a number of days like \"30d\", not {days:?}"
-                )
-            }),
+        days => parse_days(days).map(InitialScan::Days).ok_or_else(|| {
+            format!("initial_scan must be \"new\", \"all\" or a number of days like \"30d\", not {days:?}")
+        }),
     }
 }
 

@@ -7,6 +7,7 @@
 //! or CLOSE: only `UID EXPUNGE` of the UIDs it moved itself.
 
 mod bounded;
+mod command;
 pub mod connect;
 pub mod junk;
 mod session;
@@ -15,7 +16,7 @@ pub mod utf7;
 
 pub use connect::connect;
 pub use junk::{Folder, JunkChoice};
-pub use session::{FetchedMessage, FolderStatus, IdleEnd, ImapSession, MoveMethod};
+pub use session::{Fetched, FetchedMessage, FolderStatus, IdleEnd, ImapSession, MoveMethod};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,4 +54,31 @@ pub enum ImapError {
     Io(#[from] std::io::Error),
     #[error("{command} failed: {source}")]
     Command { command: &'static str, source: async_imap::error::Error },
+    /// The server answered NO or BAD; `text` is its reason, made safe to print.
+    #[error("the server refused {command} ({reply}): {text}")]
+    Refused { command: &'static str, reply: &'static str, text: String },
+}
+
+/// How much of a server's words an error keeps.
+const MAX_SERVER_TEXT: usize = 200;
+
+/// A server's free text made safe for logs and terminals: control characters shown as
+/// `\u{..}` escapes, and cut to [`MAX_SERVER_TEXT`] characters.
+pub(crate) fn sanitize(text: &str) -> String {
+    let mut safe: String = text.chars().take(MAX_SERVER_TEXT).flat_map(char::escape_debug).collect();
+    if text.chars().nth(MAX_SERVER_TEXT).is_some() {
+        safe.push('…');
+    }
+    safe
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn server_text_is_cut_and_cannot_drive_a_terminal() {
+        assert_eq!(super::sanitize("Mailbox is full"), "Mailbox is full");
+        assert_eq!(super::sanitize("a\r\n\u{1b}[2Jb"), "a\\r\\n\\u{1b}[2Jb");
+        let long = super::sanitize(&"x".repeat(5000));
+        assert!(long.chars().count() <= super::MAX_SERVER_TEXT + 1 && long.ends_with('…'));
+    }
 }

@@ -49,6 +49,10 @@ enum Command {
         /// Record verdicts, move nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also read again the mail received in the last N days ("30d"), once; nothing
+        /// handled before is moved twice.
+        #[arg(long, value_parser = parse_rescan)]
+        rescan: Option<u32>,
     },
     /// Connect to each account and report what would be used, or precisely what is wrong.
     Check {
@@ -127,6 +131,11 @@ enum Command {
     },
 }
 
+fn parse_rescan(text: &str) -> Result<u32, String> {
+    scamguard::config::parse_days(text)
+        .ok_or_else(|| format!("--rescan takes a number of days like 30d, not {text:?}"))
+}
+
 fn main() -> ExitCode {
     // async-imap traces every command it sends, LOGIN and AUTHENTICATE included: its
     // trace output is held at "info" whatever RUST_LOG says, so no password or token can
@@ -144,7 +153,9 @@ fn main() -> ExitCode {
         scamguard::app::progress::show_bars();
     }
     let result = match cli.command {
-        Command::Run { config, once, dry_run } => service::run(&config, once, dry_run),
+        Command::Run { config, once, dry_run, rescan } => {
+            service::run(&config, scamguard::app::RunOptions { once, dry_run, rescan_days: rescan })
+        }
         Command::Check { config } => service::check(&config),
         Command::Show { config, json, id } => service::show(&config, json, id),
         Command::Report { config, account, week, since, format, lang, deliver } => {

@@ -21,7 +21,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// `scamguard run`: watches every account until SIGINT/SIGTERM (or one pass with --once).
-pub fn run(config_path: &Path, once: bool, dry_run: bool) -> anyhow::Result<ExitCode> {
+pub fn run(config_path: &Path, options: RunOptions) -> anyhow::Result<ExitCode> {
     let config = super::load_config(Some(config_path))?;
     anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
     runtime()?.block_on(async {
@@ -34,7 +34,6 @@ pub fn run(config_path: &Path, once: bool, dry_run: bool) -> anyhow::Result<Exit
             tracing::info!("stopping: finishing the batch in flight");
             let _ = stop.send(true);
         });
-        let options = RunOptions { once, dry_run };
         let report = app::run(&config, Arc::new(store), options, shutdown).await;
         for (account, folder, error) in &report.failures {
             eprintln!("scamguard: {account}/{folder}: {error:#}");
@@ -67,7 +66,7 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
                 "account {} ({}@{}:{}, tls {:?})",
                 account.name, account.username, account.host, account.port, account.tls
             );
-            match check_account(account).await {
+            match check_account(account, &config.database).await {
                 Ok(lines) => lines.iter().for_each(|l| println!("  {l}")),
                 Err(error) => {
                     all_good = false;
@@ -79,7 +78,9 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<Vec<String>> {
+async fn check_account(account: &scamguard::config::Account, database: &Path) -> anyhow::Result<Vec<String>> {
+    // Read where each folder stands without creating a database: `check` changes nothing.
+    let store = if database.exists() { Some(open_for_review_at(database).await?) } else { None };
     let mut session = imap::connect(account).await.context("Unable to log in")?;
     let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
     lines.push(format!("moves by: {:?}", session.move_method()));
@@ -90,11 +91,22 @@ async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<V
         JunkChoice::Create(name) => format!("junk folder: {} (will be created)", imap::utf7::decode(&name)),
     });
     for folder in &account.folders {
-        let status =
-            session.select(folder).await.with_context(|| format!("Unable to open folder {folder}"))?;
+        let status = session
+            .select(&imap::utf7::encode(folder))
+            .await
+            .with_context(|| format!("Unable to open folder {folder}"))?;
+        let (saved, queued) = match &store {
+            Some(store) => {
+                (store.cursor(&account.name, folder).await?, store.queued_count(&account.name, folder).await?)
+            }
+            None => (None, 0),
+        };
+        let plan = app::start::plan(saved, status, account.initial_scan, None);
+        let queued =
+            if queued > 0 { format!("; {queued} older messages queued to be read") } else { String::new() };
         lines.push(format!(
-            "watching {folder}: {} messages, UIDVALIDITY {}",
-            status.exists, status.uidvalidity
+            "watching {folder}: {} messages, UIDVALIDITY {}; {}{queued}",
+            status.exists, status.uidvalidity, plan.description
         ));
     }
     session.logout().await;
@@ -163,9 +175,13 @@ pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Resul
 }
 
 async fn open_for_review(config: &scamguard::config::Config) -> anyhow::Result<Store> {
-    Store::open_unlocked(&config.database)
+    open_for_review_at(&config.database).await
+}
+
+async fn open_for_review_at(database: &Path) -> anyhow::Result<Store> {
+    Store::open_unlocked(database)
         .await
-        .with_context(|| format!("Unable to open the database {}", config.database.display()))
+        .with_context(|| format!("Unable to open the database {}", database.display()))
 }
 
 /// What `scamguard report` was asked for.

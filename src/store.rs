@@ -5,6 +5,7 @@
 //! with mode 0600 (it holds subjects and senders of people's mail), runs in WAL mode, and
 //! is held by one scamguard process at a time through a lock file beside it.
 
+mod read_queue;
 mod records;
 mod review;
 
@@ -18,6 +19,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, DetectionRow, HistoryFilter, NewDetection, Pending};
 pub use review::Detection;
 

@@ -50,7 +50,7 @@ pub async fn contents(session: &mut ImapSession, folder: &str) -> BTreeMap<Strin
     session.select(folder).await.expect("select");
     let flags: BTreeMap<u32, Vec<String>> = session.all_flags().await.expect("flags").into_iter().collect();
     let uids: Vec<u32> = flags.keys().copied().collect();
-    let messages = session.fetch(&uids, 1 << 20).await.expect("fetch");
+    let messages = session.fetch(&uids, 1 << 20).await.expect("fetch").messages;
     messages.iter().map(|m| (message_id(&m.raw), flags.get(&m.uid).cloned().unwrap_or_default())).collect()
 }
 
@@ -63,7 +63,7 @@ pub fn ids(names: &[&str]) -> Vec<String> {
 pub async fn run_once(config: &Config) -> app::RunReport {
     let store = Arc::new(Store::open(&config.database).await.expect("store"));
     let (_stop, shutdown) = tokio::sync::watch::channel(false);
-    app::run(config, store, RunOptions { once: true, dry_run: false }, shutdown).await
+    app::run(config, store, RunOptions { once: true, ..Default::default() }, shutdown).await
 }
 
 pub async fn history(config: &Config) -> Vec<scamguard::store::DetectionRow> {

@@ -11,11 +11,12 @@ use tracing::{info, warn};
 
 use super::batch;
 use super::progress::ScanProgress;
+use super::start;
 use crate::clock;
-use crate::config::{Account, InitialScan};
+use crate::config::Account;
 use crate::detect::Thresholds;
 use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice, MoveMethod};
-use crate::store::{Cursor, Store, StoreError};
+use crate::store::{Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
 #[derive(Debug, thiserror::Error)]
@@ -30,9 +31,21 @@ pub enum WorkerError {
 
 pub(super) struct Worker {
     pub account: Arc<Account>,
+    /// The folder's name as configured (UTF-8): the name the store and logs use.
     pub folder: String,
     pub store: Arc<Store>,
     pub thresholds: Thresholds,
+    /// `run --rescan`: read again the mail received in this many days, on the first
+    /// connection only (cleared once queued).
+    pub rescan: std::sync::Mutex<Option<u32>>,
+}
+
+/// A batch fetched and being classified, with what its read came to.
+struct InFlight {
+    classifying: Classifying,
+    /// The highest UID the batch asked for.
+    last_uid: u32,
+    outcome: ReadOutcome,
 }
 
 /// A planned action: the detection's id and the message's UID.
@@ -115,11 +128,14 @@ impl Worker {
         let mut imap = imap::connect(&self.account).await?;
         *connected = true;
         let junk = self.junk_folder(&mut imap).await?;
-        let status = imap.select(&self.folder).await?;
+        let status = imap.select(&self.wire_folder()).await?;
         self.reconcile(&mut imap, status.uidvalidity, &junk).await?;
         let mut cursor = self.start_cursor(&mut imap, status).await?;
+        // In a dry run nothing is saved as read (the cursor stays in memory), so the next
+        // real run acts on what the dry run saw; queued messages read already are kept here.
+        let mut read_in_dry_run = HashSet::new();
         loop {
-            cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown).await?;
+            cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
             if once || *shutdown.borrow() {
                 imap.logout().await;
                 return Ok(());
@@ -158,41 +174,49 @@ impl Worker {
         }
     }
 
-    /// Where reading starts: the saved cursor, a fresh one after a UIDVALIDITY change
-    /// (messages already handled are recognised by their key), or the first-run choice.
+    /// The folder's name on the wire: modified UTF-7 (RFC 3501 §5.1.3), so Japanese and
+    /// other non-ASCII folder names work as configured.
+    fn wire_folder(&self) -> String {
+        imap::utf7::encode(&self.folder)
+    }
+
+    fn folder_ref(&self, uidvalidity: u32) -> FolderRef<'_> {
+        FolderRef { account: &self.account.name, folder: &self.folder, uidvalidity }
+    }
+
+    /// Where reading starts (see [`start::plan`]): the saved cursor, a fresh one after a
+    /// UIDVALIDITY change (messages already handled are recognised by their key), or the
+    /// first-run choice; a period given by date (`initial_scan = "30d"`, `--rescan`) is
+    /// found with `SEARCH SINCE` and queued for reading.
     async fn start_cursor(
         &self,
         imap: &mut ImapSession,
         status: imap::FolderStatus,
     ) -> Result<Cursor, WorkerError> {
-        let (account, folder) = (&self.account.name, &self.folder);
-        let saved = self.store.cursor(account, folder).await?;
-        let cursor = match saved {
-            Some(cursor) if cursor.uidvalidity == status.uidvalidity => return Ok(cursor),
-            Some(old) => {
-                warn!(%account, %folder, "UIDVALIDITY changed from {} to {}: rescanning the folder", old.uidvalidity, status.uidvalidity);
-                Cursor { uidvalidity: status.uidvalidity, last_uid: 0 }
-            }
-            None => {
-                let newest = status.uid_next.saturating_sub(1);
-                let last_uid = match self.account.initial_scan {
-                    InitialScan::New => newest,
-                    InitialScan::All => 0,
-                    InitialScan::Days(days) => {
-                        let since = clock::imap_date(clock::now_unix() - i64::from(days) * 86_400);
-                        let recent = imap.search(&format!("SINCE {since}")).await?;
-                        recent.first().map_or(newest, |first| first.saturating_sub(1))
-                    }
-                };
-                Cursor { uidvalidity: status.uidvalidity, last_uid }
-            }
-        };
-        self.store.save_cursor(account, folder, cursor, clock::now_unix()).await?;
-        Ok(cursor)
+        let saved = self.store.cursor(&self.account.name, &self.folder).await?;
+        let rescan = *self.rescan.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let plan = start::plan(saved, status, self.account.initial_scan, rescan);
+        info!(account = %self.account.name, folder = %self.folder, "{}", plan.description);
+        let mut to_read = Vec::new();
+        if let Some(days) = plan.since_days {
+            let since = clock::imap_date(clock::now_unix() - i64::from(days) * 86_400);
+            to_read = imap.search(&format!("SINCE {since}")).await?;
+            to_read.retain(|&uid| uid <= plan.cursor.last_uid);
+        }
+        if plan.is_new || !to_read.is_empty() {
+            let at = self.folder_ref(status.uidvalidity);
+            self.store.start_reading(at, plan.cursor, &to_read, clock::now_unix()).await?;
+        }
+        if rescan.is_some() {
+            *self.rescan.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        }
+        Ok(plan.cursor)
     }
 
-    /// Reads every message above the cursor, batch by batch: fetch, classify, record,
-    /// act, then save the cursor. Stops between batches when shutdown is requested.
+    /// Reads the queued messages and every message above the cursor, batch by batch:
+    /// fetch, classify, record, act, then settle the read (queue and cursor). Stops between
+    /// batches when shutdown is requested. A refused FETCH does not stop the pass: its
+    /// messages are queued to be read again, and the refusal is the pass's error at the end.
     async fn read_new(
         &self,
         imap: &mut ImapSession,
@@ -200,13 +224,17 @@ impl Worker {
         status: FolderStatus,
         junk: &str,
         shutdown: &watch::Receiver<bool>,
+        read_in_dry_run: &mut HashSet<u32>,
     ) -> Result<Cursor, WorkerError> {
-        let uids = imap.uids_after(cursor.last_uid, status).await?;
+        let mut uids = self.store.queued(self.folder_ref(cursor.uidvalidity)).await?;
+        uids.retain(|uid| !read_in_dry_run.contains(uid));
+        uids.extend(imap.uids_after(cursor.last_uid, status).await?);
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
-        let mut in_flight: Option<(Classifying, u32)> = None;
+        let mut in_flight: Option<InFlight> = None;
         let mut planned = PlannedActions::default();
         let mut last_act = std::time::Instant::now();
+        let mut refusal = None;
         let mut progress =
             ScanProgress::start(&self.account.name, &self.folder, uids.len(), self.account.batch_size);
         for (index, chunk) in uids.chunks(self.account.batch_size).enumerate() {
@@ -214,24 +242,70 @@ impl Worker {
                 break;
             }
             progress.advance(index * self.account.batch_size);
-            let fetched = imap.fetch(chunk, self.account.max_message_bytes).await?;
-            let next = (
-                self.classify_in_background(fetched),
-                chunk.iter().copied().max().unwrap_or(cursor.last_uid),
-            );
-            if let Some((classifying, last_uid)) = in_flight.replace(next) {
-                cursor = self.finish_batch(cursor, classifying, last_uid, &mut planned).await?;
+            let (fetched, outcome) = self.fetch_batch(imap, chunk, &mut refusal).await?;
+            let next = InFlight {
+                classifying: self.classify_in_background(fetched),
+                last_uid: chunk.iter().copied().max().unwrap_or(cursor.last_uid),
+                outcome,
+            };
+            if let Some(batch) = in_flight.replace(next) {
+                cursor = self.finish_batch(cursor, batch, &mut planned, read_in_dry_run).await?;
                 if act_due(planned.batches, last_act.elapsed()) {
                     self.act(imap, std::mem::take(&mut planned), junk).await?;
                     last_act = std::time::Instant::now();
                 }
             }
         }
-        if let Some((classifying, last_uid)) = in_flight {
-            cursor = self.finish_batch(cursor, classifying, last_uid, &mut planned).await?;
+        if let Some(batch) = in_flight {
+            cursor = self.finish_batch(cursor, batch, &mut planned, read_in_dry_run).await?;
         }
         self.act(imap, planned, junk).await?;
-        Ok(cursor)
+        match refusal {
+            Some(refused) => Err(refused.into()),
+            None => Ok(cursor),
+        }
+    }
+
+    /// Fetches one batch and says what did not come: messages the server left out (or all
+    /// of them, when it refused the FETCH) that are still in the folder failed to read;
+    /// the rest were taken away meanwhile. A refusal is kept in `refusal` for the pass.
+    async fn fetch_batch(
+        &self,
+        imap: &mut ImapSession,
+        chunk: &[u32],
+        refusal: &mut Option<ImapError>,
+    ) -> Result<(Vec<imap::FetchedMessage>, ReadOutcome), WorkerError> {
+        let (fetched, reason) = match imap.fetch(chunk, self.account.max_message_bytes).await {
+            Ok(fetched) => {
+                let reason = if fetched.server_said.is_empty() {
+                    "the server did not send it".to_string()
+                } else {
+                    fetched.server_said.clone()
+                };
+                (fetched, reason)
+            }
+            Err(refused @ ImapError::Refused { .. }) => {
+                warn!(account = %self.account.name, folder = %self.folder, "{refused}; these {} messages will be read again", chunk.len());
+                let reason = refused.to_string();
+                refusal.get_or_insert(refused);
+                (imap::Fetched { missing: chunk.to_vec(), ..Default::default() }, reason)
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let mut outcome = ReadOutcome {
+            read: fetched.messages.iter().map(|m| m.uid).collect(),
+            reason,
+            ..Default::default()
+        };
+        if !fetched.missing.is_empty() {
+            let present: HashSet<u32> = imap.existing(&fetched.missing).await?.into_iter().collect();
+            (outcome.failed, outcome.gone) = fetched.missing.iter().partition(|uid| present.contains(uid));
+            if !outcome.failed.is_empty() {
+                warn!(account = %self.account.name, folder = %self.folder, uids = ?outcome.failed,
+                      "the server did not hand these messages over ({}); they will be read again", outcome.reason);
+            }
+        }
+        Ok((fetched.messages, outcome))
     }
 
     /// Classifies a fetched batch on the blocking pool, so the async threads (and the
@@ -242,18 +316,28 @@ impl Worker {
     }
 
     /// Waits for a batch's classification, records it, adds what it plans to `planned`,
-    /// and saves the cursor.
+    /// and settles the read: the queue and the cursor in one transaction (in a dry run,
+    /// only in memory).
     async fn finish_batch(
         &self,
         mut cursor: Cursor,
-        classifying: Classifying,
-        last_uid: u32,
+        batch: InFlight,
         planned: &mut PlannedActions,
+        read_in_dry_run: &mut HashSet<u32>,
     ) -> Result<Cursor, WorkerError> {
-        let classified = classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        let classified = batch.classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
         planned.extend(self.record(cursor.uidvalidity, classified).await?);
-        cursor.last_uid = last_uid;
-        self.store.save_cursor(&self.account.name, &self.folder, cursor, clock::now_unix()).await?;
+        cursor.last_uid = cursor.last_uid.max(batch.last_uid);
+        if self.account.dry_run {
+            read_in_dry_run.extend(&batch.outcome.read);
+            return Ok(cursor);
+        }
+        let at = self.folder_ref(cursor.uidvalidity);
+        let unreadable = self.store.settle_read(at, &batch.outcome, Some(cursor), clock::now_unix()).await?;
+        if !unreadable.is_empty() {
+            warn!(account = %self.account.name, folder = %self.folder, uids = ?unreadable,
+                  "gave up reading these messages after {MAX_READ_TRIES} tries; recorded as unreadable: {}", batch.outcome.reason);
+        }
         Ok(cursor)
     }
 
@@ -323,7 +407,10 @@ impl Worker {
     /// Moves planned threats that are still in the folder and records the outcome; the
     /// ones another client removed meanwhile are recorded as gone. Should a message vanish
     /// in the instant between the check and the move, the move fails, the rows stay
-    /// planned, and the reconnect's [`Worker::reconcile`] settles them.
+    /// planned, and the reconnect's [`Worker::reconcile`] settles them. Without MOVE the
+    /// copy is recorded (`copy-made`) before the originals are taken out, so a refused
+    /// STORE or EXPUNGE leaves a row that says so, and the next pass finishes the removal
+    /// without a second copy.
     async fn move_planned(
         &self,
         imap: &mut ImapSession,
@@ -334,17 +421,45 @@ impl Worker {
             return Ok(());
         }
         let here = self.still_present(imap, planned).await?;
-        let here_uids: Vec<u32> = here.iter().map(|(_, uid)| *uid).collect();
-        let method = imap.move_to(&here_uids, junk).await?;
-        if method == MoveMethod::CopyFlag {
+        if here.is_empty() {
+            return Ok(());
+        }
+        let uids: Vec<u32> = here.iter().map(|(_, uid)| *uid).collect();
+        let ids: Vec<i64> = here.iter().map(|(id, _)| *id).collect();
+        let method = imap.move_method();
+        if method == MoveMethod::Move {
+            imap.move_uids(&uids, junk).await?;
+            self.store.finish(&ids, "moved", &imap::utf7::decode(junk), clock::now_unix()).await?;
+            info!(account = %self.account.name, folder = %self.folder, "moved {} threats to Junk", ids.len());
+            return Ok(());
+        }
+        imap.copy_uids(&uids, junk).await?;
+        self.store.finish(&ids, "copy-made", &imap::utf7::decode(junk), clock::now_unix()).await?;
+        self.remove_copied(imap, &here, method, junk).await
+    }
+
+    /// Takes the originals of copies already made out of the folder, and records it.
+    async fn remove_copied(
+        &self,
+        imap: &mut ImapSession,
+        copied: &[Planned],
+        method: MoveMethod,
+        junk: &str,
+    ) -> Result<(), WorkerError> {
+        if copied.is_empty() {
+            return Ok(());
+        }
+        let uids: Vec<u32> = copied.iter().map(|(_, uid)| *uid).collect();
+        imap.remove_copied(&uids, method).await?;
+        let action = if method == MoveMethod::CopyFlag {
             warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to Junk and marked \\Deleted; the originals go when your mail client expunges");
-        }
-        let action = if method == MoveMethod::CopyFlag { "copied" } else { "moved" };
-        let here_ids: Vec<i64> = here.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&here_ids, action, &imap::utf7::decode(junk), clock::now_unix()).await?;
-        if !here_ids.is_empty() {
-            info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to Junk", here_ids.len());
-        }
+            "copied"
+        } else {
+            "moved"
+        };
+        let ids: Vec<i64> = copied.iter().map(|(id, _)| *id).collect();
+        self.store.finish(&ids, action, &imap::utf7::decode(junk), clock::now_unix()).await?;
+        info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to Junk", ids.len());
         Ok(())
     }
 
@@ -408,8 +523,15 @@ impl Worker {
             .filter(|p| p.action == "flag-planned")
             .map(|p| (p.id, p.uid))
             .collect();
+        let copies: Vec<Planned> = pending
+            .iter()
+            .filter(is_here)
+            .filter(|p| p.action == "copy-made")
+            .map(|p| (p.id, p.uid))
+            .collect();
         self.move_planned(imap, &moves, junk).await?;
         self.flag_planned(imap, &flags).await?;
+        self.remove_copied(imap, &copies, imap.move_method(), junk).await?;
 
         let absent: Vec<&crate::store::Pending> = pending.iter().filter(|p| !is_here(p)).collect();
         if absent.is_empty() {
@@ -418,12 +540,14 @@ impl Worker {
         imap.select(junk).await?;
         let now = clock::now_unix();
         for p in absent {
-            let in_junk = p.action == "planned" && !imap.find_by_message_id(&p.message_id).await?.is_empty();
+            // A copy made before the crash is in Junk by construction.
+            let in_junk = p.action == "copy-made"
+                || (p.action == "planned" && !imap.find_by_message_id(&p.message_id).await?.is_empty());
             let (action, destination) =
                 if in_junk { ("moved", imap::utf7::decode(junk)) } else { ("gone", String::new()) };
             self.store.finish(&[p.id], action, &destination, now).await?;
         }
-        imap.select(&self.folder).await?;
+        imap.select(&self.wire_folder()).await?;
         Ok(())
     }
 }
@@ -467,6 +591,7 @@ mod tests {
             folder: "INBOX".into(),
             store: Arc::clone(&store),
             thresholds: config.detection,
+            rescan: Default::default(),
         };
 
         let mut imap = imap::connect(&account).await.expect("login");
@@ -474,7 +599,7 @@ mod tests {
             imap.append("INBOX", None, &fixture(name)).await.expect("append");
         }
         let status = imap.select("INBOX").await.expect("select");
-        let fetched = imap.fetch(&[1, 2], account.max_message_bytes).await.expect("fetch");
+        let fetched = imap.fetch(&[1, 2], account.max_message_bytes).await.expect("fetch").messages;
 
         let mut other = imap::connect(&account).await.expect("second client");
         other.create("Elsewhere").await.expect("create");

@@ -5,11 +5,13 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
+use async_imap::imap_proto::Response;
+use async_imap::types::UnsolicitedResponse;
 use futures::TryStreamExt;
 
 use super::connect::BoxedStream;
 use super::junk::Folder;
-use super::{ImapError, uidset};
+use super::{ImapError, command, uidset};
 
 type Session = async_imap::Session<BoxedStream>;
 
@@ -54,6 +56,18 @@ pub struct FetchedMessage {
     pub raw: Vec<u8>,
 }
 
+/// What a FETCH brought back.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// The messages the server sent, sorted by UID.
+    pub messages: Vec<FetchedMessage>,
+    /// UIDs asked for that did not come (deleted meanwhile, or the server could not read
+    /// them: Gmail answers OK with "Some messages could not be FETCHed").
+    pub missing: Vec<u32>,
+    /// The text of the server's OK, which says why some did not come.
+    pub server_said: String,
+}
+
 /// How messages were taken out of a folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MoveMethod {
@@ -82,6 +96,8 @@ pub struct ImapSession {
     session: Session,
     capabilities: HashSet<String>,
     timeout: Duration,
+    /// An `EXISTS` arrived since the worker last asked (see [`ImapSession::take_mailbox_changed`]).
+    mailbox_changed: bool,
 }
 
 impl ImapSession {
@@ -97,7 +113,7 @@ impl ImapSession {
                 async_imap::types::Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
             })
             .collect();
-        Ok(ImapSession { session, capabilities, timeout })
+        Ok(ImapSession { session, capabilities, timeout, mailbox_changed: false })
     }
 
     /// Whether the server announced `capability` ("MOVE", "UIDPLUS", "IDLE").
@@ -161,13 +177,42 @@ impl ImapSession {
         })
     }
 
-    /// `UID SEARCH query`, sorted.
+    /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer.
     pub async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
-        let timeout = self.timeout;
-        let found = within(timeout, "UID SEARCH", self.session.uid_search(query)).await?;
-        let mut uids: Vec<u32> = found.into_iter().collect();
+        let mut uids = Vec::new();
+        self.checked("UID SEARCH", &format!("UID SEARCH {query}"), |r| {
+            uids.extend_from_slice(command::searched_uids(r))
+        })
+        .await?;
         uids.sort_unstable();
+        uids.dedup();
         Ok(uids)
+    }
+
+    /// Runs a command through [`command::run`] under the timeout, and keeps its news of
+    /// the mailbox.
+    async fn checked(
+        &mut self,
+        name: &'static str,
+        line: &str,
+        on_data: impl FnMut(&Response<'_>),
+    ) -> Result<command::Answer, ImapError> {
+        let answer = tokio::time::timeout(self.timeout, command::run(&mut self.session, name, line, on_data))
+            .await
+            .map_err(|_| ImapError::Timeout(name))??;
+        self.mailbox_changed |= answer.mailbox_changed;
+        Ok(answer)
+    }
+
+    /// Whether the selected folder reported a change (an `EXISTS`: mail may have arrived)
+    /// since the last call. The worker asks before it idles: a notice that came inside the
+    /// answer to a FETCH, MOVE or NOOP would otherwise wait for the next event, forever on
+    /// a quiet mailbox.
+    pub fn take_mailbox_changed(&mut self) -> bool {
+        while let Ok(response) = self.session.unsolicited_responses.try_recv() {
+            self.mailbox_changed |= matches!(response, UnsolicitedResponse::Exists(_));
+        }
+        std::mem::take(&mut self.mailbox_changed)
     }
 
     /// UIDs above `last_uid`, sorted. `folder` (the status at SELECT, possibly older) sizes
@@ -210,59 +255,74 @@ impl ImapSession {
     }
 
     /// Reads messages without marking them seen (`BODY.PEEK`), at most `max_bytes` of each.
-    pub async fn fetch(&mut self, uids: &[u32], max_bytes: u32) -> Result<Vec<FetchedMessage>, ImapError> {
-        if uids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let timeout = self.timeout;
+    /// What the server does not send is listed in [`Fetched::missing`] with its words;
+    /// a refused FETCH (NO or BAD) is an error, with whatever came before it dropped.
+    pub async fn fetch(&mut self, uids: &[u32], max_bytes: u32) -> Result<Fetched, ImapError> {
         let query = format!("(UID RFC822.SIZE BODY.PEEK[]<0.{max_bytes}>)");
         let wanted: HashSet<u32> = uids.iter().copied().collect();
-        let mut messages = Vec::with_capacity(uids.len());
+        let mut fetched = Fetched::default();
         for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
-            let fetching = async {
-                let stream = self.session.uid_fetch(&set, &query).await?;
-                stream.try_collect::<Vec<_>>().await
-            };
-            let fetched = within(timeout, "UID FETCH", fetching).await?;
-            messages.extend(fetched.iter().filter_map(|f| {
-                let uid = f.uid?;
-                wanted.contains(&uid).then(|| FetchedMessage {
-                    uid,
-                    size: f.size.unwrap_or(0),
-                    raw: f.body().unwrap_or_default().to_vec(),
+            let messages = &mut fetched.messages;
+            let answer = self
+                .checked("UID FETCH", &format!("UID FETCH {set} {query}"), |response| {
+                    let Some(item) = command::fetched_item(response) else { return };
+                    // Servers also send FETCH for flag changes of other messages.
+                    let Some(uid) = item.uid.filter(|uid| wanted.contains(uid)) else { return };
+                    let raw = item.body.map(<[u8]>::to_vec).unwrap_or_default();
+                    messages.push(FetchedMessage { uid, size: item.size.unwrap_or(0), raw });
                 })
-            }));
+                .await?;
+            if !answer.text.is_empty() {
+                fetched.server_said = answer.text;
+            }
         }
-        messages.sort_by_key(|m| m.uid);
-        messages.dedup_by_key(|m| m.uid);
-        Ok(messages)
+        fetched.messages.sort_by_key(|m| m.uid);
+        fetched.messages.dedup_by_key(|m| m.uid);
+        let got: HashSet<u32> = fetched.messages.iter().map(|m| m.uid).collect();
+        fetched.missing = uids.iter().copied().filter(|uid| !got.contains(uid)).collect();
+        Ok(fetched)
     }
 
-    /// Moves `uids` from the selected folder to `destination` by the best method the
-    /// server offers. Never expunges anything but these UIDs.
+    /// `UID MOVE` (RFC 6851) of `uids` to `destination`: one step, nothing left behind.
+    pub async fn move_uids(&mut self, uids: &[u32], destination: &str) -> Result<(), ImapError> {
+        let destination = quote(destination);
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            self.checked("UID MOVE", &format!("UID MOVE {set} {destination}"), |_| {}).await?;
+        }
+        Ok(())
+    }
+
+    /// `UID COPY` of `uids` to `destination`: the first step of a move without MOVE.
+    pub async fn copy_uids(&mut self, uids: &[u32], destination: &str) -> Result<(), ImapError> {
+        let destination = quote(destination);
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            self.checked("UID COPY", &format!("UID COPY {set} {destination}"), |_| {}).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes copied `uids` out of the selected folder: `\Deleted`, then (with UIDPLUS)
+    /// `UID EXPUNGE` of exactly these UIDs. Never a plain EXPUNGE, which would remove other
+    /// clients' deleted mail too.
+    pub async fn remove_copied(&mut self, uids: &[u32], method: MoveMethod) -> Result<(), ImapError> {
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            self.store_flags(&set, "+FLAGS.SILENT (\\Deleted)").await?;
+            if method == MoveMethod::CopyExpunge {
+                self.checked("UID EXPUNGE", &format!("UID EXPUNGE {set}"), |_| {}).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves `uids` to `destination` by the best method the server offers, in one go (the
+    /// worker records between the steps instead; this is for tests and tools).
     pub async fn move_to(&mut self, uids: &[u32], destination: &str) -> Result<MoveMethod, ImapError> {
         let method = self.move_method();
-        if uids.is_empty() {
-            return Ok(method);
-        }
-        let timeout = self.timeout;
-        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
-            match method {
-                MoveMethod::Move => {
-                    within(timeout, "UID MOVE", self.session.uid_mv(&set, destination)).await?
-                }
-                MoveMethod::CopyExpunge | MoveMethod::CopyFlag => {
-                    within(timeout, "UID COPY", self.session.uid_copy(&set, destination)).await?;
-                    self.store_flags(&set, "+FLAGS.SILENT (\\Deleted)").await?;
-                    if method == MoveMethod::CopyExpunge {
-                        let expunging = async {
-                            let stream = self.session.uid_expunge(&set).await?;
-                            stream.try_collect::<Vec<_>>().await.map(|_| ())
-                        };
-                        within(timeout, "UID EXPUNGE", expunging).await?;
-                    }
-                }
-            }
+        if method == MoveMethod::Move {
+            self.move_uids(uids, destination).await?;
+        } else {
+            self.copy_uids(uids, destination).await?;
+            self.remove_copied(uids, method).await?;
         }
         Ok(method)
     }
@@ -291,12 +351,7 @@ impl ImapSession {
     }
 
     async fn store_flags(&mut self, set: &str, change: &str) -> Result<(), ImapError> {
-        let timeout = self.timeout;
-        let storing = async {
-            let stream = self.session.uid_store(set, change).await?;
-            stream.try_collect::<Vec<_>>().await.map(|_| ())
-        };
-        within(timeout, "UID STORE", storing).await
+        self.checked("UID STORE", &format!("UID STORE {set} {change}"), |_| {}).await.map(|_| ())
     }
 
     /// Adds a message to `folder` (with flags such as `(\\Seen)`, if given).
@@ -312,47 +367,53 @@ impl ImapSession {
 
     /// The flags of every message in the selected folder, by UID.
     pub async fn all_flags(&mut self) -> Result<Vec<(u32, Vec<String>)>, ImapError> {
-        let timeout = self.timeout;
-        let fetching = async {
-            let stream = self.session.uid_fetch("1:*", "(UID FLAGS)").await?;
-            stream.try_collect::<Vec<_>>().await
-        };
-        let fetched = within(timeout, "UID FETCH", fetching).await?;
-        let mut flags: Vec<(u32, Vec<String>)> = fetched
-            .iter()
-            .filter_map(|f| Some((f.uid?, f.flags().map(|flag| flag_name(&flag)).collect())))
-            .collect();
+        let mut flags = Vec::new();
+        self.checked("UID FETCH", "UID FETCH 1:* (UID FLAGS)", |response| {
+            if let Some(command::FetchedItem { uid: Some(uid), flags: these, .. }) =
+                command::fetched_item(response)
+            {
+                flags.push((uid, these));
+            }
+        })
+        .await?;
         flags.sort();
         Ok(flags)
     }
 
     pub async fn noop(&mut self) -> Result<(), ImapError> {
-        let timeout = self.timeout;
-        within(timeout, "NOOP", self.session.noop()).await
+        self.checked("NOOP", "NOOP", |_| {}).await.map(|_| ())
     }
 
     /// Waits in IDLE until the server reports a change, `renew` passes, or `shutdown`
-    /// fires; then leaves IDLE and gives the session back. Unsolicited responses that
-    /// arrived before are dropped first: the caller searches for new UIDs after every
-    /// wait, so nothing that arrived between its last fetch and this IDLE is missed.
+    /// fires; then leaves IDLE and gives the session back. A change noted before (an
+    /// `EXISTS` that no one has taken yet) ends the wait at once.
     pub async fn idle(
-        self,
+        mut self,
         renew: Duration,
         shutdown: &mut tokio::sync::watch::Receiver<bool>,
     ) -> Result<(Self, IdleEnd), ImapError> {
-        while self.session.unsolicited_responses.try_recv().is_ok() {}
-        let timeout = self.timeout;
-        let capabilities = self.capabilities;
-        let mut handle = self.session.idle();
+        if self.take_mailbox_changed() {
+            return Ok((self, IdleEnd::Activity));
+        }
+        let ImapSession { session, capabilities, timeout, .. } = self;
+        let mut handle = session.idle();
         within(timeout, "IDLE", handle.init()).await?;
         let end = {
-            let (wait, stop) = handle.wait_with_timeout(renew);
+            // async-imap's own IDLE timeout starts again with every response, keepalives
+            // ("* OK Still here") included, so on a server that sends them it never fires:
+            // renewal runs on our clock, whatever the server sends. Its timeout is only a
+            // backstop here.
+            let (wait, stop) = handle.wait_with_timeout(renew.saturating_add(timeout));
             tokio::select! {
                 response = wait => match response.map_err(|source| ImapError::Command { command: "IDLE", source })? {
                     IdleResponse::NewData(_) => IdleEnd::Activity,
                     IdleResponse::Timeout => IdleEnd::Renew,
                     IdleResponse::ManualInterrupt => IdleEnd::Shutdown,
                 },
+                _ = tokio::time::sleep(renew) => {
+                    drop(stop);
+                    IdleEnd::Renew
+                }
                 _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
                     drop(stop);
                     IdleEnd::Shutdown
@@ -360,7 +421,11 @@ impl ImapSession {
             }
         };
         let session = within(timeout, "DONE", handle.done()).await?;
-        Ok((ImapSession { session, capabilities, timeout }, end))
+        let mut imap = ImapSession { session, capabilities, timeout, mailbox_changed: false };
+        // What ended the wait was news of the folder (or came with DONE's answer): the
+        // caller searches after every wait, so it is taken here.
+        imap.take_mailbox_changed();
+        Ok((imap, end))
     }
 
     /// Says goodbye; errors are of no interest at this point.
@@ -394,20 +459,6 @@ async fn within<T>(
         .await
         .map_err(|_| ImapError::Timeout(command))?
         .map_err(|source| ImapError::Command { command, source })
-}
-
-fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
-    use async_imap::types::Flag as F;
-    match flag {
-        F::Seen => "\\Seen".into(),
-        F::Answered => "\\Answered".into(),
-        F::Flagged => "\\Flagged".into(),
-        F::Deleted => "\\Deleted".into(),
-        F::Draft => "\\Draft".into(),
-        F::Recent => "\\Recent".into(),
-        F::MayCreate => "\\*".into(),
-        F::Custom(name) => name.to_string(),
-    }
 }
 
 fn attribute_name(attribute: &async_imap::types::NameAttribute<'_>) -> String {

@@ -210,7 +210,7 @@ impl Store {
     pub async fn pending(&self, account: &str, folder: &str) -> Result<Vec<Pending>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, uidvalidity, uid, message_id, action FROM detections
-             WHERE account = ?1 AND folder = ?2 AND action IN ('planned', 'flag-planned') ORDER BY uid",
+             WHERE account = ?1 AND folder = ?2 AND action IN ('planned', 'flag-planned', 'copy-made') ORDER BY uid",
         )
         .bind(account)
         .bind(folder)

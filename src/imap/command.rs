@@ -1,0 +1,127 @@
+//! Commands whose whole answer is read here, so the server's tagged status is never lost.
+//!
+//! async-imap checks the tagged status of some commands (SELECT, CREATE, COPY, MOVE) but
+//! drops it for others: its UID SEARCH, UID FETCH, UID STORE, UID EXPUNGE and NOOP read
+//! up to the tagged line and return `Ok` whether the server said OK, NO or BAD. A refused
+//! FETCH then looked like an empty folder and a refused STORE like a done move. Every
+//! command that reads or changes mail goes through [`run`] instead: it sends the command,
+//! hands each untagged response to the caller as it comes (so a FETCH of many messages is
+//! never held twice), notes whether the mailbox reported new mail, and turns a NO or BAD
+//! into [`ImapError::Refused`] carrying the server's words.
+
+use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, Status};
+
+use super::connect::BoxedStream;
+use super::{ImapError, sanitize};
+
+type Session = async_imap::Session<BoxedStream>;
+
+/// The server's answer to one command, less the data handed to the caller.
+#[derive(Debug, Default)]
+pub struct Answer {
+    /// The text of the tagged OK (Gmail says "Some messages could not be FETCHed" there).
+    pub text: String,
+    /// An `EXISTS` came with the answer: mail may have arrived in the selected folder.
+    pub mailbox_changed: bool,
+}
+
+/// Sends `line` and reads its answer to the tagged status line, handing every untagged
+/// FETCH and SEARCH response to `on_data`. `command` names it in errors ("UID FETCH").
+/// The caller bounds the time.
+pub async fn run(
+    session: &mut Session,
+    command: &'static str,
+    line: &str,
+    mut on_data: impl FnMut(&Response<'_>),
+) -> Result<Answer, ImapError> {
+    super::count_command();
+    let failed = |source| ImapError::Command { command, source };
+    let tag = session.run_command(line).await.map_err(failed)?;
+    let mut answer = Answer::default();
+    loop {
+        let read = session.read_response().await.map_err(|e| failed(async_imap::error::Error::Io(e)))?;
+        let Some(response) = read else {
+            return Err(ImapError::Closed);
+        };
+        match response.parsed() {
+            Response::Done { tag: done, status, outcome } if *done == tag => {
+                let text = sanitize(outcome.information.as_deref().unwrap_or_default());
+                return match status {
+                    Status::Ok => Ok(Answer { text, ..answer }),
+                    Status::No => Err(ImapError::Refused { command, reply: "NO", text }),
+                    _ => Err(ImapError::Refused { command, reply: "BAD", text }),
+                };
+            }
+            Response::Data { status: Status::Bye, .. } => return Err(ImapError::Closed),
+            Response::MailboxData(MailboxDatum::Exists(_)) => answer.mailbox_changed = true,
+            data @ (Response::Fetch(..) | Response::MailboxData(MailboxDatum::Search(_))) => on_data(data),
+            _ => {}
+        }
+    }
+}
+
+/// The UIDs of a `SEARCH` response (nothing for any other response).
+pub fn searched_uids<'a>(response: &'a Response<'_>) -> &'a [u32] {
+    match response {
+        Response::MailboxData(MailboxDatum::Search(found)) => found,
+        _ => &[],
+    }
+}
+
+/// One FETCH response, read as the attributes scamguard asks for.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct FetchedItem<'a> {
+    pub uid: Option<u32>,
+    pub size: Option<u32>,
+    pub body: Option<&'a [u8]>,
+    pub flags: Vec<String>,
+}
+
+/// A FETCH response's attributes (`None` for any other response).
+pub fn fetched_item<'a>(response: &'a Response<'_>) -> Option<FetchedItem<'a>> {
+    match response {
+        Response::Fetch(_, attributes) => Some(read_attributes(attributes)),
+        _ => None,
+    }
+}
+
+fn read_attributes<'a>(attributes: &'a [AttributeValue<'_>]) -> FetchedItem<'a> {
+    let mut item = FetchedItem::default();
+    for attribute in attributes {
+        match attribute {
+            AttributeValue::Uid(uid) => item.uid = Some(*uid),
+            AttributeValue::Rfc822Size(size) => item.size = Some(*size),
+            AttributeValue::BodySection { data: Some(data), .. } | AttributeValue::Rfc822(Some(data)) => {
+                item.body = Some(data.as_ref())
+            }
+            AttributeValue::Flags(flags) => item.flags = flags.iter().map(|f| f.to_string()).collect(),
+            _ => {}
+        }
+    }
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    #[test]
+    fn fetch_attributes_are_read_whatever_their_order() {
+        let attributes = [
+            AttributeValue::Flags(vec![Cow::Borrowed("\\Seen"), Cow::Borrowed("$Junk")]),
+            AttributeValue::BodySection { section: None, index: Some(0), data: Some(Cow::Borrowed(b"raw")) },
+            AttributeValue::Rfc822Size(1234),
+            AttributeValue::Uid(42),
+        ];
+        let item = read_attributes(&attributes);
+        assert_eq!(item.uid, Some(42));
+        assert_eq!(item.size, Some(1234));
+        assert_eq!(item.body, Some(&b"raw"[..]));
+        assert_eq!(item.flags, ["\\Seen", "$Junk"]);
+        assert_eq!(read_attributes(&[]), FetchedItem::default(), "a FETCH without attributes names nothing");
+        assert_eq!(fetched_item(&Response::Expunge(3)), None);
+        assert!(searched_uids(&Response::Expunge(3)).is_empty());
+    }
+}

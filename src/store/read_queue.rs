@@ -1,0 +1,252 @@
+//! The read queue: messages below a folder's cursor that are still to be read (schema in
+//! `migrations/0008_read_queue.sql`).
+//!
+//! The cursor says "everything up to this UID was read" only together with this queue:
+//! a message the server would not hand over stays here, tried again on every pass, and is
+//! recorded as unreadable (with the server's words) after [`MAX_READ_TRIES`] failures, so
+//! no message is skipped in silence and none blocks the folder.
+
+use sqlx::Row;
+
+use super::{Cursor, Store, StoreError};
+
+/// How many failed reads make a message unreadable. Each pass tries once; passes come
+/// with new mail, every IDLE renewal, or after a reconnect's backoff.
+pub const MAX_READ_TRIES: u32 = 5;
+
+/// Which folder a queue operation is about.
+#[derive(Debug, Clone, Copy)]
+pub struct FolderRef<'a> {
+    pub account: &'a str,
+    pub folder: &'a str,
+    pub uidvalidity: u32,
+}
+
+/// What a batch's read came to, to be settled with the queue and the cursor.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReadOutcome {
+    /// UIDs read and classified (recorded already).
+    pub read: Vec<u32>,
+    /// UIDs the server did not hand over though they are still in the folder.
+    pub failed: Vec<u32>,
+    /// UIDs no longer in the folder (another client took them): nothing to read.
+    pub gone: Vec<u32>,
+    /// Why the failed ones failed, in the server's words.
+    pub reason: String,
+}
+
+impl Store {
+    /// The UIDs queued for a folder under its current UIDVALIDITY, ascending.
+    pub async fn queued(&self, at: FolderRef<'_>) -> Result<Vec<u32>, StoreError> {
+        let uids: Vec<i64> = sqlx::query_scalar(
+            "SELECT uid FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 ORDER BY uid",
+        )
+        .bind(at.account)
+        .bind(at.folder)
+        .bind(i64::from(at.uidvalidity))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(uids.into_iter().map(|uid| uid as u32).collect())
+    }
+
+    /// Saves where a folder's reading starts and what below it is still to be read, in
+    /// one transaction; queue entries of an older UIDVALIDITY are dropped (their UIDs mean
+    /// nothing now).
+    pub async fn start_reading(
+        &self,
+        at: FolderRef<'_>,
+        cursor: Cursor,
+        to_read: &[u32],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity != ?3")
+            .bind(at.account)
+            .bind(at.folder)
+            .bind(i64::from(at.uidvalidity))
+            .execute(&mut *tx)
+            .await?;
+        for uid in to_read {
+            sqlx::query(
+                "INSERT INTO read_queue (account, folder, uidvalidity, uid, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(at.account)
+            .bind(at.folder)
+            .bind(i64::from(at.uidvalidity))
+            .bind(i64::from(*uid))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        save_cursor_in(&mut tx, at, cursor, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Settles a batch's read in one transaction: read and gone UIDs leave the queue,
+    /// failed ones are queued (or tried once more), the cursor moves to `cursor` (when
+    /// given), and a message that failed [`MAX_READ_TRIES`] times leaves the queue as an
+    /// `unreadable` detection. Returns the UIDs recorded unreadable now.
+    pub async fn settle_read(
+        &self,
+        at: FolderRef<'_>,
+        outcome: &ReadOutcome,
+        cursor: Option<Cursor>,
+        now: i64,
+    ) -> Result<Vec<u32>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for uid in outcome.read.iter().chain(&outcome.gone) {
+            sqlx::query(
+                "DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+            )
+            .bind(at.account)
+            .bind(at.folder)
+            .bind(i64::from(at.uidvalidity))
+            .bind(i64::from(*uid))
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut unreadable = Vec::new();
+        for uid in &outcome.failed {
+            let tries: i64 = sqlx::query_scalar(
+                "INSERT INTO read_queue (account, folder, uidvalidity, uid, tries, reason, queued_at)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
+                 ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = tries + 1, reason = ?5
+                 RETURNING tries",
+            )
+            .bind(at.account)
+            .bind(at.folder)
+            .bind(i64::from(at.uidvalidity))
+            .bind(i64::from(*uid))
+            .bind(&outcome.reason)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if tries >= i64::from(MAX_READ_TRIES) {
+                record_unreadable(&mut tx, at, *uid, &outcome.reason, now).await?;
+                dequeue(&mut tx, at, *uid).await?;
+                unreadable.push(*uid);
+            }
+        }
+        if let Some(cursor) = cursor {
+            save_cursor_in(&mut tx, at, cursor, now).await?;
+        }
+        tx.commit().await?;
+        Ok(unreadable)
+    }
+
+    /// How many messages each folder of `account` has queued, for `check`.
+    pub async fn queued_count(&self, account: &str, folder: &str) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT count(*) FROM read_queue WHERE account = ?1 AND folder = ?2")
+            .bind(account)
+            .bind(folder)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.get::<i64, _>(0) as u64)
+    }
+}
+
+async fn dequeue(tx: &mut sqlx::SqliteConnection, at: FolderRef<'_>, uid: u32) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4")
+        .bind(at.account)
+        .bind(at.folder)
+        .bind(i64::from(at.uidvalidity))
+        .bind(i64::from(uid))
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+async fn save_cursor_in(
+    tx: &mut sqlx::SqliteConnection,
+    at: FolderRef<'_>,
+    cursor: Cursor,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO cursors (account, folder, uidvalidity, last_uid, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, last_uid = ?4, updated_at = ?5",
+    )
+    .bind(at.account)
+    .bind(at.folder)
+    .bind(i64::from(cursor.uidvalidity))
+    .bind(i64::from(cursor.last_uid))
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Leaves a message that could not be read in the history, where the user sees it: the
+/// server's reason is its one signal's evidence.
+async fn record_unreadable(
+    tx: &mut sqlx::SqliteConnection,
+    at: FolderRef<'_>,
+    uid: u32,
+    reason: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let signals =
+        serde_json::json!([{ "rule": "unreadable", "weight": 0.0, "evidence": reason }]).to_string();
+    sqlx::query(
+        "INSERT INTO detections (account, folder, uidvalidity, uid, message_key, score, verdict, category,
+             signals, action, detected_at, acted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, 'unreadable', 'other', ?6, 'unreadable', ?7, ?7)
+         ON CONFLICT (account, folder, uidvalidity, uid) DO NOTHING",
+    )
+    .bind(at.account)
+    .bind(at.folder)
+    .bind(i64::from(at.uidvalidity))
+    .bind(i64::from(uid))
+    .bind(format!("unreadable:{}:{}:{uid}", at.folder, at.uidvalidity))
+    .bind(signals)
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_message_that_cannot_be_read_is_retried_then_recorded_unreadable() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("q.db")).await.expect("store");
+        let at = FolderRef { account: "a", folder: "INBOX", uidvalidity: 7 };
+        let cursor = |last_uid| Cursor { uidvalidity: 7, last_uid };
+        store.start_reading(at, cursor(100), &[40, 41, 42], 1).await.expect("start");
+        assert_eq!(store.queued(at).await.expect("queue"), [40, 41, 42]);
+        assert_eq!(store.cursor("a", "INBOX").await.expect("cursor"), Some(cursor(100)));
+
+        let outcome = ReadOutcome {
+            read: vec![40, 101],
+            failed: vec![41],
+            gone: vec![42],
+            reason: "Some messages could not be FETCHed".into(),
+        };
+        for attempt in 1..MAX_READ_TRIES {
+            let unreadable = store.settle_read(at, &outcome, Some(cursor(101)), 2).await.expect("settle");
+            assert!(unreadable.is_empty(), "attempt {attempt} is not yet the last");
+            assert_eq!(store.queued(at).await.expect("queue"), [41]);
+        }
+        let unreadable = store.settle_read(at, &outcome, None, 3).await.expect("settle");
+        assert_eq!(unreadable, [41]);
+        assert!(store.queued(at).await.expect("queue").is_empty());
+        assert_eq!(store.cursor("a", "INBOX").await.expect("cursor"), Some(cursor(101)));
+        let rows = store.history(&Default::default()).await.expect("history");
+        let row = rows.first().expect("the unreadable message is in the history");
+        assert_eq!((row.action.as_str(), row.verdict.as_str()), ("unreadable", "unreadable"));
+        assert!(row.signals.contains("could not be FETCHed"), "{}", row.signals);
+
+        let renumbered = FolderRef { uidvalidity: 8, ..at };
+        store.start_reading(at, cursor(101), &[5], 4).await.expect("queue under 7");
+        store
+            .start_reading(renumbered, Cursor { uidvalidity: 8, last_uid: 0 }, &[], 4)
+            .await
+            .expect("new epoch");
+        assert!(store.queued(at).await.expect("queue").is_empty(), "old UIDs are dropped");
+    }
+}
