@@ -1,6 +1,7 @@
 //! Test infrastructure: real servers the tests start themselves.
 
 pub mod dovecot;
+pub mod proxy;
 
 /// The `scamguard` binary under test.
 pub fn scamguard() -> std::process::Command {

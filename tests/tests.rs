@@ -6,6 +6,7 @@ mod commands;
 mod faults;
 mod golden;
 mod hostile;
+mod refusals;
 mod reports;
 mod review;
 mod service;

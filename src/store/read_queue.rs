@@ -148,13 +148,15 @@ impl Store {
 }
 
 async fn dequeue(tx: &mut sqlx::SqliteConnection, at: FolderRef<'_>, uid: u32) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4")
-        .bind(at.account)
-        .bind(at.folder)
-        .bind(i64::from(at.uidvalidity))
-        .bind(i64::from(uid))
-        .execute(tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+    )
+    .bind(at.account)
+    .bind(at.folder)
+    .bind(i64::from(at.uidvalidity))
+    .bind(i64::from(uid))
+    .execute(tx)
+    .await?;
     Ok(())
 }
 

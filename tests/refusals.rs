@@ -1,0 +1,181 @@
+//! A server that says NO: refused FETCH, SEARCH, STORE and EXPUNGE, and a FETCH answered
+//! OK with messages left out (Gmail's "Some messages could not be FETCHed"). Real Dovecot
+//! behind [`Proxy`], which injects the refusals. After each, nothing is recorded as done
+//! that was not done, the pass fails with the server's words, and the next pass finishes
+//! the job once.
+
+use std::collections::BTreeSet;
+
+use scamguard::config::Config;
+
+use super::service::{HAM, THREATS, append_all, contents, history, ids, load, mailbox, run_once};
+use super::support::dovecot::{Dovecot, Options};
+use super::support::proxy::{Fault, Proxy, Rule};
+
+/// A Dovecot with three threats and one ham in INBOX; scamguard's config reaches it
+/// through the proxy, the test's own (`direct`) past it, so the faults hit scamguard only.
+pub struct Setup {
+    _dovecot: Dovecot,
+    pub proxy: Proxy,
+    pub config: Config,
+    pub direct: Config,
+}
+
+pub async fn mailbox_behind_proxy(options: Options) -> Setup {
+    let dovecot = Dovecot::start(options);
+    let direct = load(&dovecot.write_config(""));
+    let mut session = mailbox(&direct).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+    append_all(&mut session, "INBOX", &HAM[..1]).await;
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let config = load(&proxy.write_config(&dovecot, ""));
+    Setup { _dovecot: dovecot, proxy, config, direct }
+}
+
+/// Message-IDs in `folder`, in order.
+pub async fn ids_in(direct: &Config, folder: &str) -> Vec<String> {
+    contents(&mut mailbox(direct).await, folder).await.into_keys().collect()
+}
+
+/// The error each failed worker reported, as text.
+fn failures(report: &scamguard::app::RunReport) -> Vec<String> {
+    report.failures.iter().map(|(_, _, error)| error.to_string()).collect()
+}
+
+/// Everything was moved once: the threats in Junk, only ham in INBOX, and the history
+/// says moved for each.
+async fn assert_all_moved_once(setup: &Setup) {
+    assert_eq!(ids_in(&setup.direct, "Junk").await, ids(&THREATS), "each threat in Junk, once");
+    assert_eq!(ids_in(&setup.direct, "INBOX").await, ids(&HAM[..1]));
+    let rows = history(&setup.config).await;
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["moved"; 3], "{rows:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_fetch_fails_the_pass_and_the_next_pass_moves_the_threats() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    proxy.add(Rule::once("UID FETCH", Fault::Answer("NO [UNAVAILABLE] Backend down, try later")));
+
+    let report = run_once(config).await;
+    let errors = failures(&report);
+    assert!(
+        errors.iter().any(|e| e.contains("refused UID FETCH") && e.contains("Backend down")),
+        "a refused FETCH is the pass's error, with the server's words: {errors:?}"
+    );
+    assert_eq!(ids_in(direct, "Junk").await.len(), 0, "nothing was read, so nothing moved");
+    assert!(history(config).await.is_empty(), "nothing recorded as done");
+
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    assert_all_moved_once(&setup).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn messages_left_out_of_a_fetch_are_read_later_or_recorded_unreadable() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    // UIDs 1 and 2 are threats. 1 comes back after two passes; 2 never does.
+    let gmail = "Some messages could not be FETCHed (Failure)";
+    proxy.add(Rule {
+        times: Some(2),
+        ..Rule::always("UID FETCH", Fault::LeaveOut { uids: vec![1, 2], text: gmail })
+    });
+    proxy.add(Rule::always("UID FETCH", Fault::LeaveOut { uids: vec![2], text: gmail }));
+
+    for pass in 1..=4 {
+        let report = run_once(config).await;
+        assert!(report.failures.is_empty(), "pass {pass}: {:?}", failures(&report));
+    }
+    let junk = ids_in(direct, "Junk").await;
+    assert_eq!(junk.len(), 2, "UID 1 was read once the server handed it over: {junk:?}");
+    assert!(history(config).await.iter().all(|r| r.action == "moved"), "UID 2 is still being retried");
+
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    let rows = history(config).await;
+    let unreadable: Vec<_> = rows.iter().filter(|r| r.action == "unreadable").collect();
+    assert_eq!(unreadable.len(), 1, "after five tries UID 2 is in the history: {rows:?}");
+    assert!(unreadable.iter().all(|r| r.signals.contains(gmail)), "with the server's words: {rows:?}");
+    assert_eq!(ids_in(direct, "INBOX").await.len(), 2, "left where it is, with the ham");
+
+    proxy.clear();
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty());
+    assert_eq!(ids_in(direct, "Junk").await.len(), 2, "an unreadable message is not read again by itself");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_search_before_the_move_records_nothing_as_gone() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    // The first UID SEARCH UID lists new mail; the second asks which planned threats are
+    // still there.
+    proxy.add(Rule {
+        skip: 1,
+        times: Some(1),
+        ..Rule::always("UID SEARCH UID", Fault::Answer("NO Search failed"))
+    });
+
+    let report = run_once(config).await;
+    assert!(failures(&report).iter().any(|e| e.contains("refused UID SEARCH")), "{:?}", failures(&report));
+    let rows = history(config).await;
+    assert!(rows.iter().all(|r| r.action == "planned"), "not gone, not moved: still to do: {rows:?}");
+    assert_eq!(ids_in(direct, "Junk").await.len(), 0);
+
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    assert_all_moved_once(&setup).await;
+}
+
+/// Without MOVE a move is COPY, STORE \Deleted and UID EXPUNGE: when the server refuses
+/// the STORE or the EXPUNGE, history must not say moved, and the next pass must finish
+/// the move without a second copy.
+async fn a_refused_step_after_the_copy_is_finished_without_a_second_copy(step: &'static str) {
+    let options = Options { hide: vec!["MOVE"], ..Options::default() };
+    let setup = mailbox_behind_proxy(options).await;
+    let Setup { proxy, config, .. } = &setup;
+    proxy.add(Rule::once(step, Fault::Answer("NO [OVERQUOTA] Quota exceeded")));
+
+    let report = run_once(config).await;
+    assert!(
+        failures(&report)
+            .iter()
+            .any(|e| e.contains(&format!("refused {step}")) && e.contains("Quota exceeded")),
+        "{:?}",
+        failures(&report)
+    );
+    let rows = history(config).await;
+    assert!(rows.iter().all(|r| r.action == "copy-made"), "copied, not yet moved: {rows:?}");
+
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    assert_all_moved_once(&setup).await;
+    assert_eq!(proxy.seen("UID COPY"), 1, "one copy, never a second");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_move_a_refused_store_is_finished_without_a_second_copy() {
+    a_refused_step_after_the_copy_is_finished_without_a_second_copy("UID STORE").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_move_a_refused_expunge_is_finished_without_a_second_copy() {
+    a_refused_step_after_the_copy_is_finished_without_a_second_copy("UID EXPUNGE").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_move_leaves_the_threats_planned_and_the_next_pass_moves_them() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    proxy.add(Rule::once("UID MOVE", Fault::Answer("NO [SERVERBUG] Internal error")));
+
+    let report = run_once(config).await;
+    assert!(failures(&report).iter().any(|e| e.contains("refused UID MOVE")), "{:?}", failures(&report));
+    let actions: BTreeSet<String> = history(config).await.into_iter().map(|r| r.action).collect();
+    assert_eq!(actions, BTreeSet::from(["planned".to_string()]));
+
+    assert!(run_once(config).await.failures.is_empty());
+    assert_all_moved_once(&setup).await;
+}
