@@ -168,7 +168,7 @@ async fn without_move_a_refused_expunge_is_finished_without_a_second_copy() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_move_leaves_the_threats_planned_and_the_next_pass_moves_them() {
     let setup = mailbox_behind_proxy(Options::default()).await;
-    let Setup { proxy, config, direct, .. } = &setup;
+    let Setup { proxy, config, .. } = &setup;
     proxy.add(Rule::once("UID MOVE", Fault::Answer("NO [SERVERBUG] Internal error")));
 
     let report = run_once(config).await;

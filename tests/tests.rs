@@ -11,6 +11,7 @@ mod reports;
 mod review;
 mod service;
 mod support;
+mod watching;
 
 use std::path::PathBuf;
 

@@ -361,8 +361,21 @@ impl ImapSession {
         flags: Option<&str>,
         content: &[u8],
     ) -> Result<(), ImapError> {
+        self.append_dated(folder, flags, None, content).await
+    }
+
+    /// Adds a message with an internal date (`"01-Oct-2026 09:00:00 +0000"`), which
+    /// `SEARCH SINCE` goes by; without one the server uses the time of the APPEND.
+    pub async fn append_dated(
+        &mut self,
+        folder: &str,
+        flags: Option<&str>,
+        internal_date: Option<&str>,
+        content: &[u8],
+    ) -> Result<(), ImapError> {
         let timeout = self.timeout;
-        within(timeout, "APPEND", self.session.append(folder, flags, None, content)).await
+        let date = internal_date.map(|d| format!("\"{d}\""));
+        within(timeout, "APPEND", self.session.append(folder, flags, date.as_deref(), content)).await
     }
 
     /// The flags of every message in the selected folder, by UID.

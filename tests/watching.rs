@@ -1,0 +1,185 @@
+//! Watching a folder: a new-mail notice that comes during a pass, IDLE renewed on our
+//! own clock, a stop while the server stalls, where reading starts (`initial_scan` by
+//! date, `run --rescan`), and folders with non-ASCII names. Real Dovecot; a proxy where
+//! the test must see or time the commands.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use scamguard::app::{self, RunOptions};
+use scamguard::config::Config;
+use scamguard::store::Store;
+
+use super::refusals::{Setup, ids_in, mailbox_behind_proxy};
+use super::service::{
+    HAM, Service, THREATS, append_all, fixture, history, ids, load, mailbox, run_once, wait_until,
+};
+use super::support::dovecot::{Dovecot, Options};
+use super::support::proxy::{Fault, Rule};
+use super::support::scamguard;
+
+async fn run_with(config: &Config, options: RunOptions) -> app::RunReport {
+    let store = Arc::new(Store::open(&config.database).await.expect("store"));
+    let (_stop, shutdown) = tokio::sync::watch::channel(false);
+    app::run(config, store, options, shutdown).await
+}
+
+/// Mail that arrives while a pass runs is announced inside the answer to one of its
+/// commands (here the FETCH). The service must make another pass before it idles:
+/// Dovecot will not announce that mail again, so on a quiet mailbox it would wait forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn mail_announced_during_a_pass_is_read_before_idling() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let deliver = direct.clone();
+    proxy.add(Rule::once(
+        "UID FETCH",
+        Fault::Before(Arc::new(move || {
+            let deliver = deliver.clone();
+            Box::pin(async move {
+                let mut session = mailbox(&deliver).await;
+                session
+                    .append("INBOX", None, &fixture("en_phishing_invoice_invitation.eml"))
+                    .await
+                    .expect("append");
+            })
+        })),
+    ));
+    let service = Service::start(config).await;
+    let mut session = mailbox(direct).await;
+    let moved = wait_until(&mut session, "Junk", THREATS.len() + 1).await;
+    let report = service.stop().await;
+    assert!(
+        moved,
+        "the mail announced during the first pass reached Junk: {:?}",
+        ids_in(direct, "Junk").await
+    );
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+}
+
+/// async-imap's IDLE timeout starts again with every `* OK Still here` (this Dovecot
+/// sends one every second), so a renewal left to it never comes.
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_is_renewed_on_our_clock_whatever_the_server_sends() {
+    let dovecot = Dovecot::start(Options::default());
+    let proxy = super::support::proxy::Proxy::start(dovecot.imap_port).await;
+    let config = load(&proxy.write_config(&dovecot, "idle_renew = 2\n"));
+    let service = Service::start(&config).await;
+    tokio::time::sleep(Duration::from_millis(7_000)).await;
+    let report = service.stop().await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let idles = proxy.seen("IDLE");
+    assert!((3..=5).contains(&idles), "IDLE renewed every 2 s over 7 s: {idles} times");
+}
+
+/// Mail appended with an internal date `days_ago` days back.
+async fn append_aged(session: &mut scamguard::imap::ImapSession, name: &str, days_ago: i64) {
+    let when = chrono::Utc::now() - chrono::Duration::days(days_ago);
+    let date = when.format("%d-%b-%Y %H:%M:%S +0000").to_string();
+    session.append_dated("INBOX", None, Some(&date), &fixture(name)).await.expect("append");
+}
+
+/// `initial_scan = "30d"` goes by the date mail arrived, not by UID: an old message
+/// filed into INBOX after recent ones (so with a higher UID) is not read.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_scan_of_thirty_days_goes_by_date_not_by_uid() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let text = std::fs::read_to_string(&path)
+        .expect("config")
+        .replace("initial_scan = \"all\"", "initial_scan = \"30d\"");
+    std::fs::write(&path, text).expect("config");
+    let config = load(&path);
+    let mut session = mailbox(&config).await;
+    append_aged(&mut session, THREATS[0], 90).await;
+    append_aged(&mut session, THREATS[1], 2).await;
+    append_aged(&mut session, HAM[0], 1).await;
+    append_aged(&mut session, THREATS[2], 60).await;
+
+    let check = scamguard().args(["check", "--config"]).arg(&path).output().expect("runs");
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(said.contains("first run: reads mail received in the last 30 days"), "{said}");
+
+    let report = run_once(&config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS[1..2]), "only the threat of the last 30 days");
+    assert_eq!(history(&config).await.len(), 1);
+
+    let check = scamguard().args(["check", "--config"]).arg(&path).output().expect("runs");
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(said.contains("continues after UID 4"), "{said}");
+}
+
+/// `run --rescan 30d` reads a period again after the first run started from new mail,
+/// and a second rescan moves nothing twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rescan_reads_a_period_again_and_moves_nothing_twice() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let text = std::fs::read_to_string(&path)
+        .expect("config")
+        .replace("initial_scan = \"all\"", "initial_scan = \"new\"");
+    std::fs::write(&path, text).expect("config");
+    let config = load(&path);
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+    append_all(&mut session, "INBOX", &HAM[..1]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert!(ids_in(&config, "Junk").await.is_empty(), "initial_scan = \"new\" leaves older mail alone");
+
+    let rescan = RunOptions { once: true, rescan_days: Some(30), ..Default::default() };
+    assert!(run_with(&config, rescan).await.failures.is_empty());
+    assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS));
+    assert!(run_with(&config, rescan).await.failures.is_empty());
+    assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS), "each threat once");
+    assert_eq!(ids_in(&config, "INBOX").await, ids(&HAM[..1]));
+    assert_eq!(history(&config).await.len(), THREATS.len(), "one row per message");
+}
+
+/// Japanese users have Japanese folder names: configured in UTF-8, sent as modified UTF-7.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_with_a_japanese_name_is_watched_and_restored_to() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config("folders = [\"受信箱/重要 & 私\"]\n"));
+    let wire = scamguard::imap::utf7::encode("受信箱/重要 & 私");
+    let mut session = mailbox(&config).await;
+    session.create("受信箱").await.ok();
+    session.create(&wire).await.expect("create");
+    append_all(&mut session, &wire, &THREATS[..1]).await;
+
+    let report = run_once(&config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS[..1]));
+    let rows = history(&config).await;
+    assert_eq!(rows.iter().map(|r| r.folder.as_str()).collect::<Vec<_>>(), ["受信箱/重要 & 私"]);
+
+    let id = rows.first().map(|r| r.id).expect("one row");
+    let restore = scamguard()
+        .args(["restore", "--config"])
+        .arg(dovecot.dir().join("scamguard.toml"))
+        .arg(id.to_string())
+        .output()
+        .expect("runs");
+    assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
+    assert_eq!(ids_in(&config, &wire).await, ids(&THREATS[..1]), "back where it came from");
+}
+
+/// With the server stalled mid-command, a stop (SIGTERM) must not wait for the command
+/// timeout: work in flight gets a short grace, then the service exits.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stop_while_the_server_stalls_ends_within_five_seconds() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, .. } = &setup;
+    let mut config = config.clone();
+    if let Some(account) = config.accounts.first_mut() {
+        account.command_timeout = Duration::from_secs(60);
+    }
+    // The FETCH never reaches the server, so its answer never comes.
+    proxy.add(Rule::always("UID FETCH", Fault::Before(Arc::new(|| Box::pin(std::future::pending())))));
+    let service = Service::start(&config).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let asked = Instant::now();
+    let report = service.stop().await;
+    assert!(asked.elapsed() < Duration::from_secs(5), "stopped in {:?}", asked.elapsed());
+    assert!(report.failures.is_empty(), "a stop is not a failure: {:?}", report.failures);
+}
