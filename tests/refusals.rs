@@ -179,3 +179,16 @@ async fn a_refused_move_leaves_the_threats_planned_and_the_next_pass_moves_them(
     assert!(run_once(config).await.failures.is_empty());
     assert_all_moved_once(&setup).await;
 }
+
+/// A message that is not mail we can read (here: nothing but blank lines) is recorded as
+/// unreadable, where the user sees it, instead of being passed over with a log line.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_that_is_not_mail_is_in_the_history_as_unreadable() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    mailbox(&config).await.append("INBOX", None, b"\r\n\r\n \r\n").await.expect("append");
+    assert!(run_once(&config).await.failures.is_empty());
+    let rows = history(&config).await;
+    assert_eq!(rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["unreadable"], "{rows:?}");
+    assert_eq!(mailbox(&config).await.select("INBOX").await.expect("select").exists, 1, "left where it is");
+}

@@ -326,17 +326,20 @@ impl Worker {
         read_in_dry_run: &mut HashSet<u32>,
     ) -> Result<Cursor, WorkerError> {
         let classified = batch.classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        let mut outcome = batch.outcome;
+        outcome.unparseable =
+            classified.iter().filter_map(|c| Some((c.uid, c.verdict.as_ref().err()?.clone()))).collect();
         planned.extend(self.record(cursor.uidvalidity, classified).await?);
         cursor.last_uid = cursor.last_uid.max(batch.last_uid);
         if self.account.dry_run {
-            read_in_dry_run.extend(&batch.outcome.read);
+            read_in_dry_run.extend(&outcome.read);
             return Ok(cursor);
         }
         let at = self.folder_ref(cursor.uidvalidity);
-        let unreadable = self.store.settle_read(at, &batch.outcome, Some(cursor), clock::now_unix()).await?;
+        let unreadable = self.store.settle_read(at, &outcome, Some(cursor), clock::now_unix()).await?;
         if !unreadable.is_empty() {
             warn!(account = %self.account.name, folder = %self.folder, uids = ?unreadable,
-                  "gave up reading these messages after {MAX_READ_TRIES} tries; recorded as unreadable: {}", batch.outcome.reason);
+                  "recorded as unreadable (not mail we can read, or refused {MAX_READ_TRIES} times: {})", outcome.reason);
         }
         Ok(cursor)
     }
@@ -364,10 +367,6 @@ impl Worker {
         classified: Vec<batch::Classified>,
     ) -> Result<PlannedActions, WorkerError> {
         let scanned = classified.len() as u32;
-        for unreadable in classified.iter().filter(|c| c.verdict.is_err()) {
-            warn!(account = %self.account.name, folder = %self.folder, uid = unreadable.uid,
-                  "message left alone: {}", unreadable.verdict.as_ref().err().map_or("", String::as_str));
-        }
         let keys: Vec<String> = classified.iter().map(|c| c.key.clone()).collect();
         let known = self.store.known_keys(&self.account.name, &keys).await?;
         let trusted = self.store.allowlist(&self.account.name).await?;

@@ -33,6 +33,9 @@ pub struct ReadOutcome {
     pub gone: Vec<u32>,
     /// Why the failed ones failed, in the server's words.
     pub reason: String,
+    /// UIDs read but not readable as mail, with why: recorded unreadable at once
+    /// (reading them again would give the same bytes).
+    pub unparseable: Vec<(u32, String)>,
 }
 
 impl Store {
@@ -128,6 +131,10 @@ impl Store {
                 dequeue(&mut tx, at, *uid).await?;
                 unreadable.push(*uid);
             }
+        }
+        for (uid, why) in &outcome.unparseable {
+            record_unreadable(&mut tx, at, *uid, why, now).await?;
+            unreadable.push(*uid);
         }
         if let Some(cursor) = cursor {
             save_cursor_in(&mut tx, at, cursor, now).await?;
@@ -228,6 +235,7 @@ mod tests {
             failed: vec![41],
             gone: vec![42],
             reason: "Some messages could not be FETCHed".into(),
+            unparseable: Vec::new(),
         };
         for attempt in 1..MAX_READ_TRIES {
             let unreadable = store.settle_read(at, &outcome, Some(cursor(101)), 2).await.expect("settle");
@@ -242,6 +250,11 @@ mod tests {
         let row = rows.first().expect("the unreadable message is in the history");
         assert_eq!((row.action.as_str(), row.verdict.as_str()), ("unreadable", "unreadable"));
         assert!(row.signals.contains("could not be FETCHed"), "{}", row.signals);
+
+        let garbled =
+            ReadOutcome { read: vec![102], unparseable: vec![(102, "empty".into())], ..Default::default() };
+        assert_eq!(store.settle_read(at, &garbled, None, 5).await.expect("settle"), [102]);
+        assert_eq!(store.history(&Default::default()).await.expect("history").len(), 2, "recorded at once");
 
         let renumbered = FolderRef { uidvalidity: 8, ..at };
         store.start_reading(at, cursor(101), &[5], 4).await.expect("queue under 7");
