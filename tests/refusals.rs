@@ -56,17 +56,21 @@ async fn assert_all_moved_once(setup: &Setup) {
 async fn a_refused_fetch_fails_the_pass_and_the_next_pass_moves_the_threats() {
     let setup = mailbox_behind_proxy(Options::default()).await;
     let Setup { proxy, config, direct, .. } = &setup;
-    proxy.add(Rule::once("UID FETCH", Fault::Answer("NO [UNAVAILABLE] Backend down, try later")));
+    proxy.add(Rule::always("UID FETCH", Fault::Answer("NO [UNAVAILABLE] Backend down, try later")));
 
-    let report = run_once(config).await;
-    let errors = failures(&report);
-    assert!(
-        errors.iter().any(|e| e.contains("refused UID FETCH") && e.contains("Backend down")),
-        "a refused FETCH is the pass's error, with the server's words: {errors:?}"
-    );
+    // An outage longer than the tries a message gets: it must not make mail unreadable.
+    for _ in 0..scamguard::store::MAX_READ_TRIES + 1 {
+        let report = run_once(config).await;
+        let errors = failures(&report);
+        assert!(
+            errors.iter().any(|e| e.contains("refused UID FETCH") && e.contains("Backend down")),
+            "a refused FETCH is the pass's error, with the server's words: {errors:?}"
+        );
+    }
     assert_eq!(ids_in(direct, "Junk").await.len(), 0, "nothing was read, so nothing moved");
-    assert!(history(config).await.is_empty(), "nothing recorded as done");
+    assert!(history(config).await.is_empty(), "nothing recorded as done, nor as unreadable");
 
+    proxy.clear();
     let report = run_once(config).await;
     assert!(report.failures.is_empty(), "{:?}", failures(&report));
     assert_all_moved_once(&setup).await;
@@ -77,7 +81,7 @@ async fn messages_left_out_of_a_fetch_are_read_later_or_recorded_unreadable() {
     let setup = mailbox_behind_proxy(Options::default()).await;
     let Setup { proxy, config, direct, .. } = &setup;
     // UIDs 1 and 2 are threats. 1 comes back after two passes; 2 never does.
-    let gmail = "Some messages could not be FETCHed (Failure)";
+    let gmail = "OK Some messages could not be FETCHed (Failure)";
     proxy.add(Rule {
         times: Some(2),
         ..Rule::always("UID FETCH", Fault::LeaveOut { uids: vec![1, 2], text: gmail })
@@ -97,7 +101,10 @@ async fn messages_left_out_of_a_fetch_are_read_later_or_recorded_unreadable() {
     let rows = history(config).await;
     let unreadable: Vec<_> = rows.iter().filter(|r| r.action == "unreadable").collect();
     assert_eq!(unreadable.len(), 1, "after five tries UID 2 is in the history: {rows:?}");
-    assert!(unreadable.iter().all(|r| r.signals.contains(gmail)), "with the server's words: {rows:?}");
+    assert!(
+        unreadable.iter().all(|r| r.signals.contains("Some messages could not be FETCHed")),
+        "with the server's words: {rows:?}"
+    );
     assert_eq!(ids_in(direct, "INBOX").await.len(), 2, "left where it is, with the ham");
 
     proxy.clear();
@@ -191,4 +198,21 @@ async fn a_message_that_is_not_mail_is_in_the_history_as_unreadable() {
     let rows = history(&config).await;
     assert_eq!(rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["unreadable"], "{rows:?}");
     assert_eq!(mailbox(&config).await.select("INBOX").await.expect("select").exists, 1, "left where it is");
+}
+
+/// Gmail may also refuse the FETCH (NO) after sending the messages it could read: those
+/// are handled, the pass fails with its words, and the one left out is read later.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fetch_refused_after_sending_some_messages_keeps_them() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let refusal = "NO Some messages could not be FETCHed (Failure)";
+    proxy.add(Rule::once("UID FETCH", Fault::LeaveOut { uids: vec![1], text: refusal }));
+
+    let report = run_once(config).await;
+    assert!(failures(&report).iter().any(|e| e.contains("could not be FETCHed")), "{:?}", failures(&report));
+    assert_eq!(ids_in(direct, "Junk").await.len(), THREATS.len() - 1, "what came was handled");
+
+    assert!(run_once(config).await.failures.is_empty());
+    assert_all_moved_once(&setup).await;
 }

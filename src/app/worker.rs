@@ -266,35 +266,27 @@ impl Worker {
         }
     }
 
-    /// Fetches one batch and says what did not come: messages the server left out (or all
-    /// of them, when it refused the FETCH) that are still in the folder failed to read;
-    /// the rest were taken away meanwhile. A refusal is kept in `refusal` for the pass.
+    /// Fetches one batch and says what did not come: messages the server left out that
+    /// are still in the folder failed to read; the rest were taken away meanwhile. A
+    /// refusal is kept in `refusal`, to be the pass's error once the batch is settled.
     async fn fetch_batch(
         &self,
         imap: &mut ImapSession,
         chunk: &[u32],
         refusal: &mut Option<ImapError>,
     ) -> Result<(Vec<imap::FetchedMessage>, ReadOutcome), WorkerError> {
-        let (fetched, reason) = match imap.fetch(chunk, self.account.max_message_bytes).await {
-            Ok(fetched) => {
-                let reason = if fetched.server_said.is_empty() {
-                    "the server did not send it".to_string()
-                } else {
-                    fetched.server_said.clone()
-                };
-                (fetched, reason)
-            }
-            Err(refused @ ImapError::Refused { .. }) => {
-                warn!(account = %self.account.name, folder = %self.folder, "{refused}; these {} messages will be read again", chunk.len());
-                let reason = refused.to_string();
-                refusal.get_or_insert(refused);
-                (imap::Fetched { missing: chunk.to_vec(), ..Default::default() }, reason)
-            }
-            Err(other) => return Err(other.into()),
-        };
+        let fetched = imap.fetch(chunk, self.account.max_message_bytes).await?;
         let mut outcome = ReadOutcome {
             read: fetched.messages.iter().map(|m| m.uid).collect(),
-            reason,
+            reason: if fetched.server_said.is_empty() {
+                "the server did not send it".to_string()
+            } else {
+                fetched.server_said.clone()
+            },
+            // A refusal that brought nothing back says nothing about the messages (a
+            // server in trouble): they are read again without counting a try, so an
+            // outage never makes a backlog unreadable.
+            counts_a_try: fetched.refused.is_none() || !fetched.messages.is_empty(),
             ..Default::default()
         };
         if !fetched.missing.is_empty() {
@@ -304,6 +296,9 @@ impl Worker {
                 warn!(account = %self.account.name, folder = %self.folder, uids = ?outcome.failed,
                       "the server did not hand these messages over ({}); they will be read again", outcome.reason);
             }
+        }
+        if let Some(refused) = fetched.refused {
+            refusal.get_or_insert(refused);
         }
         Ok((fetched.messages, outcome))
     }

@@ -64,8 +64,11 @@ pub struct Fetched {
     /// UIDs asked for that did not come (deleted meanwhile, or the server could not read
     /// them: Gmail answers OK with "Some messages could not be FETCHed").
     pub missing: Vec<u32>,
-    /// The text of the server's OK, which says why some did not come.
+    /// The server's words on the FETCH: its OK's text, which says why some did not come,
+    /// or its refusal.
     pub server_said: String,
+    /// The server refused (one of) the FETCH commands with NO or BAD.
+    pub refused: Option<ImapError>,
 }
 
 /// How messages were taken out of a folder.
@@ -255,8 +258,10 @@ impl ImapSession {
     }
 
     /// Reads messages without marking them seen (`BODY.PEEK`), at most `max_bytes` of each.
-    /// What the server does not send is listed in [`Fetched::missing`] with its words;
-    /// a refused FETCH (NO or BAD) is an error, with whatever came before it dropped.
+    /// What the server does not send is listed in [`Fetched::missing`] with its words.
+    /// A refused FETCH (NO or BAD) is in [`Fetched::refused`], beside what the server did
+    /// send before it (Gmail refuses with "Some messages could not be FETCHed" after
+    /// sending the others); a broken connection or a timeout is an error.
     pub async fn fetch(&mut self, uids: &[u32], max_bytes: u32) -> Result<Fetched, ImapError> {
         let query = format!("(UID RFC822.SIZE BODY.PEEK[]<0.{max_bytes}>)");
         let wanted: HashSet<u32> = uids.iter().copied().collect();
@@ -271,9 +276,15 @@ impl ImapSession {
                     let raw = item.body.map(<[u8]>::to_vec).unwrap_or_default();
                     messages.push(FetchedMessage { uid, size: item.size.unwrap_or(0), raw });
                 })
-                .await?;
-            if !answer.text.is_empty() {
-                fetched.server_said = answer.text;
+                .await;
+            match answer {
+                Ok(answer) if !answer.text.is_empty() => fetched.server_said = answer.text,
+                Ok(_) => {}
+                Err(refused @ ImapError::Refused { .. }) => {
+                    fetched.server_said = refused.to_string();
+                    fetched.refused.get_or_insert(refused);
+                }
+                Err(broken) => return Err(broken),
             }
         }
         fetched.messages.sort_by_key(|m| m.uid);

@@ -33,6 +33,9 @@ pub struct ReadOutcome {
     pub gone: Vec<u32>,
     /// Why the failed ones failed, in the server's words.
     pub reason: String,
+    /// Whether this failure counts toward [`MAX_READ_TRIES`]: not when the server refused
+    /// a whole FETCH and sent nothing (an outage, not these messages).
+    pub counts_a_try: bool,
     /// UIDs read but not readable as mail, with why: recorded unreadable at once
     /// (reading them again would give the same bytes).
     pub unparseable: Vec<(u32, String)>,
@@ -114,8 +117,8 @@ impl Store {
         for uid in &outcome.failed {
             let tries: i64 = sqlx::query_scalar(
                 "INSERT INTO read_queue (account, folder, uidvalidity, uid, tries, reason, queued_at)
-                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
-                 ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = tries + 1, reason = ?5
+                 VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6)
+                 ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = tries + ?7, reason = ?5
                  RETURNING tries",
             )
             .bind(at.account)
@@ -124,6 +127,7 @@ impl Store {
             .bind(i64::from(*uid))
             .bind(&outcome.reason)
             .bind(now)
+            .bind(i64::from(outcome.counts_a_try))
             .fetch_one(&mut *tx)
             .await?;
             if tries >= i64::from(MAX_READ_TRIES) {
@@ -235,8 +239,13 @@ mod tests {
             failed: vec![41],
             gone: vec![42],
             reason: "Some messages could not be FETCHed".into(),
+            counts_a_try: true,
             unparseable: Vec::new(),
         };
+        let outage = ReadOutcome { failed: vec![41], counts_a_try: false, ..outcome.clone() };
+        for _ in 0..2 * MAX_READ_TRIES {
+            assert!(store.settle_read(at, &outage, None, 2).await.expect("settle").is_empty());
+        }
         for attempt in 1..MAX_READ_TRIES {
             let unreadable = store.settle_read(at, &outcome, Some(cursor(101)), 2).await.expect("settle");
             assert!(unreadable.is_empty(), "attempt {attempt} is not yet the last");

@@ -27,7 +27,8 @@ pub enum Fault {
     /// passing it on.
     Answer(&'static str),
     /// Pass it on, but leave the FETCH responses of these UIDs out of the answer and
-    /// give the tagged OK this text instead of the server's.
+    /// replace the server's tagged OK with this status and text ("OK Some messages…",
+    /// or "NO …" as Gmail also answers).
     LeaveOut { uids: Vec<u32>, text: &'static str },
     /// Run this first, then pass the command on.
     Before(Hook),
@@ -194,7 +195,7 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
             let response = match done {
                 Some(index) => {
                     let (tag, _, said) = pending.remove(index);
-                    format!("{tag} OK {said}\r\n").into_bytes()
+                    format!("{tag} {said}\r\n").into_bytes()
                 }
                 None => response,
             };
