@@ -9,12 +9,14 @@
 mod bounded;
 pub mod connect;
 pub mod junk;
+pub mod namespace;
 mod session;
 pub mod uidset;
 pub mod utf7;
 
 pub use connect::connect;
 pub use junk::{Folder, JunkChoice};
+pub use namespace::Namespace;
 pub use session::{FetchedMessage, FolderStatus, IdleEnd, ImapSession, MoveMethod};
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -145,10 +145,11 @@ impl Worker {
         }
     }
 
-    /// Finds (or creates) the folder threats go to.
+    /// Finds (or creates) the folder threats go to, in the user's personal namespace.
     async fn junk_folder(&self, imap: &mut ImapSession) -> Result<String, WorkerError> {
+        let namespace = imap.namespace().await?;
         let folders = imap.list().await?;
-        match imap::junk::choose(&folders, self.account.junk.as_deref()) {
+        match imap::junk::choose(&folders, self.account.junk.as_deref(), &namespace) {
             JunkChoice::Existing { name, .. } => Ok(name),
             JunkChoice::Create(name) => {
                 info!(account = %self.account.name, "no Junk folder found; creating {:?}", imap::utf7::decode(&name));
@@ -220,7 +221,7 @@ impl Worker {
                 chunk.iter().copied().max().unwrap_or(cursor.last_uid),
             );
             if let Some((classifying, last_uid)) = in_flight.replace(next) {
-                cursor = self.finish_batch(cursor, classifying, last_uid, &mut planned).await?;
+                cursor = self.finish_batch(cursor, classifying, last_uid, &mut planned, junk).await?;
                 if act_due(planned.batches, last_act.elapsed()) {
                     self.act(imap, std::mem::take(&mut planned), junk).await?;
                     last_act = std::time::Instant::now();
@@ -228,7 +229,7 @@ impl Worker {
             }
         }
         if let Some((classifying, last_uid)) = in_flight {
-            cursor = self.finish_batch(cursor, classifying, last_uid, &mut planned).await?;
+            cursor = self.finish_batch(cursor, classifying, last_uid, &mut planned, junk).await?;
         }
         self.act(imap, planned, junk).await?;
         Ok(cursor)
@@ -249,9 +250,10 @@ impl Worker {
         classifying: Classifying,
         last_uid: u32,
         planned: &mut PlannedActions,
+        junk: &str,
     ) -> Result<Cursor, WorkerError> {
         let classified = classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
-        planned.extend(self.record(cursor.uidvalidity, classified).await?);
+        planned.extend(self.record(cursor.uidvalidity, classified, junk).await?);
         cursor.last_uid = last_uid;
         self.store.save_cursor(&self.account.name, &self.folder, cursor, clock::now_unix()).await?;
         Ok(cursor)
@@ -268,7 +270,7 @@ impl Worker {
     ) -> Result<(), WorkerError> {
         let classified =
             self.classify_in_background(fetched).await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
-        let planned = self.record(uidvalidity, classified).await?;
+        let planned = self.record(uidvalidity, classified, junk).await?;
         self.act(imap, planned, junk).await
     }
 
@@ -278,6 +280,7 @@ impl Worker {
         &self,
         uidvalidity: u32,
         classified: Vec<batch::Classified>,
+        junk: &str,
     ) -> Result<PlannedActions, WorkerError> {
         let scanned = classified.len() as u32;
         for unreadable in classified.iter().filter(|c| c.verdict.is_err()) {
@@ -303,7 +306,7 @@ impl Worker {
         };
         for d in detections.iter().filter(|d| d.action == "planned") {
             info!(account = %self.account.name, folder = %self.folder, uid = d.uid, category = %d.category,
-                  score = d.score, "threat found, moving it to Junk: {:?}", d.subject);
+                  score = d.score, "threat found, moving it to {}: {:?}", imap::utf7::decode(junk), d.subject);
         }
         Ok(PlannedActions { moves: with_action("planned"), flags: with_action("flag-planned"), batches: 1 })
     }
@@ -337,13 +340,14 @@ impl Worker {
         let here_uids: Vec<u32> = here.iter().map(|(_, uid)| *uid).collect();
         let method = imap.move_to(&here_uids, junk).await?;
         if method == MoveMethod::CopyFlag {
-            warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to Junk and marked \\Deleted; the originals go when your mail client expunges");
+            warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to {} and marked \\Deleted; the originals go when your mail client expunges", imap::utf7::decode(junk));
         }
         let action = if method == MoveMethod::CopyFlag { "copied" } else { "moved" };
         let here_ids: Vec<i64> = here.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&here_ids, action, &imap::utf7::decode(junk), clock::now_unix()).await?;
+        let destination = imap::utf7::decode(junk);
+        self.store.finish(&here_ids, action, &destination, clock::now_unix()).await?;
         if !here_ids.is_empty() {
-            info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to Junk", here_ids.len());
+            info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", here_ids.len());
         }
         Ok(())
     }
