@@ -115,7 +115,10 @@ mod tests {
                 "{namespace}"
             );
         }
-        assert!(matches!(choose(&[folder("Junk E-mail", &[])], None, &dovecot()), JunkChoice::Existing { .. }));
+        assert!(matches!(
+            choose(&[folder("Junk E-mail", &[])], None, &dovecot()),
+            JunkChoice::Existing { .. }
+        ));
     }
 
     #[test]
@@ -142,7 +145,10 @@ mod tests {
             choose(&[folder("INBOX", &[]), folder("Archive", &[])], None, &dovecot()),
             JunkChoice::Create("Junk".into())
         );
-        assert_eq!(choose(&[folder("Spam", &["\\noselect"])], None, &dovecot()), JunkChoice::Create("Junk".into()));
+        assert_eq!(
+            choose(&[folder("Spam", &["\\noselect"])], None, &dovecot()),
+            JunkChoice::Create("Junk".into())
+        );
         assert_eq!(
             choose(&[folder("INBOX", &[]), folder("INBOX.Sent", &[])], None, &courier()),
             JunkChoice::Create("INBOX.Junk".into())
@@ -161,7 +167,10 @@ mod tests {
             JunkChoice::Existing { how: "configured", .. }
         ));
         // On Courier the configured name goes under INBOX., written either way.
-        assert_eq!(choose(&[folder("INBOX", &[])], Some("Quarantine"), &courier()), JunkChoice::Create("INBOX.Quarantine".into()));
+        assert_eq!(
+            choose(&[folder("INBOX", &[])], Some("Quarantine"), &courier()),
+            JunkChoice::Create("INBOX.Quarantine".into())
+        );
         for configured in ["Quarantine", "INBOX.Quarantine"] {
             assert_eq!(
                 choose(&[folder("INBOX.Quarantine", &[])], Some(configured), &courier()),

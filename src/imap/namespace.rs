@@ -206,7 +206,11 @@ impl<'a> Tokens<'a> {
             b'"' => self.quoted(rest),
             b'{' => self.literal(),
             _ => {
-                let end = self.rest.iter().position(|&b| matches!(b, b' ' | b'(' | b')')).unwrap_or(self.rest.len());
+                let end = self
+                    .rest
+                    .iter()
+                    .position(|&b| matches!(b, b' ' | b'(' | b')'))
+                    .unwrap_or(self.rest.len());
                 let (atom, rest) = self.rest.split_at(end);
                 self.rest = rest;
                 Some(if atom.eq_ignore_ascii_case(b"NIL") { Token::Nil } else { Token::Atom(atom) })
@@ -254,7 +258,8 @@ mod tests {
 
     #[test]
     fn courier_and_dovecot_answers_are_read() {
-        let courier = parse(&lines(r##"* NAMESPACE (("INBOX." ".")) NIL (("#shared." ".")("shared." "."))"##));
+        let courier =
+            parse(&lines(r##"* NAMESPACE (("INBOX." ".")) NIL (("#shared." ".")("shared." "."))"##));
         assert_eq!(courier, Some(Namespace { prefix: "INBOX.".into(), separator: Some('.') }));
         let dovecot = parse(&lines(r#"* NAMESPACE (("" "/")) NIL NIL"#));
         assert_eq!(dovecot, Some(Namespace { prefix: String::new(), separator: Some('/') }));
@@ -271,7 +276,10 @@ mod tests {
             parse(&lines("* NAMESPACE (({6}\r\nINBOX. \".\")) NIL NIL")),
             Some(Namespace { prefix: "INBOX.".into(), separator: Some('.') })
         );
-        assert_eq!(parse(&lines(r#"* NAMESPACE (("a\"b." ".")) NIL NIL"#)).map(|n| n.prefix), Some("a\"b.".into()));
+        assert_eq!(
+            parse(&lines(r#"* NAMESPACE (("a\"b." ".")) NIL NIL"#)).map(|n| n.prefix),
+            Some("a\"b.".into())
+        );
     }
 
     #[test]
@@ -306,7 +314,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_answer_is_read_up_to_its_tagged_line_and_no_further() {
-        let wire: &[u8] = b"* NAMESPACE (({6}\r\nINBOX. \".\")) NIL NIL\r\n* OK noise\r\nA7 OK done\r\n* 3 EXISTS\r\n";
+        let wire: &[u8] =
+            b"* NAMESPACE (({6}\r\nINBOX. \".\")) NIL NIL\r\n* OK noise\r\nA7 OK done\r\n* 3 EXISTS\r\n";
         let mut stream = wire;
         let answer = read_answer(&mut stream, "A7").await.expect("answer");
         assert_eq!(answer.status, Status::Ok);
@@ -326,7 +335,10 @@ mod tests {
         let mut huge_literal: &[u8] = b"* NAMESPACE {999999}\r\n";
         assert!(read_answer(&mut huge_literal, "A1").await.is_err());
         let mut cut: &[u8] = b"* NAMESPACE NIL NIL NIL\r\n";
-        assert_eq!(read_answer(&mut cut, "A1").await.map_err(|e| e.kind()), Err(io::ErrorKind::UnexpectedEof));
+        assert_eq!(
+            read_answer(&mut cut, "A1").await.map_err(|e| e.kind()),
+            Err(io::ErrorKind::UnexpectedEof)
+        );
         let mut odd: &[u8] = b"A1 MAYBE\r\n";
         assert!(read_answer(&mut odd, "A1").await.is_err());
     }

@@ -65,7 +65,8 @@ impl Courier {
             std::fs::create_dir_all(dir.path().join("home/Maildir").join(sub)).expect("maildir");
         }
         static STARTED: AtomicU32 = AtomicU32::new(0);
-        let gamin_id = format!("scamguard-{}-{}", std::process::id(), STARTED.fetch_add(1, Ordering::Relaxed));
+        let gamin_id =
+            format!("scamguard-{}-{}", std::process::id(), STARTED.fetch_add(1, Ordering::Relaxed));
         let gamin = start_gamin(&root, dir.path(), &gamin_id);
 
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -140,7 +141,8 @@ impl Drop for Courier {
 
 /// The unpacked packages; the test fails here, with the remedy, when they are missing.
 fn root() -> PathBuf {
-    let root = std::env::var_os("SCAMGUARD_COURIER_ROOT").map_or_else(|| PathBuf::from(DEFAULT_ROOT), PathBuf::from);
+    let root =
+        std::env::var_os("SCAMGUARD_COURIER_ROOT").map_or_else(|| PathBuf::from(DEFAULT_ROOT), PathBuf::from);
     assert!(
         root.join("usr/bin/imapd").is_file() && root.join("usr/libexec/gam_server").is_file(),
         "Courier IMAP is not unpacked in {}: run .ci/courier.sh (as root) first. The Courier tests \
@@ -202,7 +204,10 @@ fn log_in(mut stream: TcpStream, launcher: &Launcher, stopping: &AtomicBool) -> 
             "CAPABILITY" => format!("* CAPABILITY {LOGIN_CAPABILITIES}\r\n{tag} OK CAPABILITY completed\r\n"),
             "NOOP" => format!("{tag} OK NOOP completed\r\n"),
             "LOGOUT" => {
-                let _ = stream.write_all(format!("* BYE Courier-IMAP server shutting down\r\n{tag} OK LOGOUT completed\r\n").as_bytes());
+                let _ = stream.write_all(
+                    format!("* BYE Courier-IMAP server shutting down\r\n{tag} OK LOGOUT completed\r\n")
+                        .as_bytes(),
+                );
                 return None;
             }
             "LOGIN" if credentials(arguments).is_some_and(|(u, p)| u == USER && p == PASSWORD) => {
