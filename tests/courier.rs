@@ -14,6 +14,7 @@ use super::service::{
     wait_until,
 };
 use super::support::courier::Courier;
+use super::support::dovecot::{Dovecot, Options};
 use super::support::scamguard;
 
 /// Where threats go on Courier: `Junk` under the personal namespace's prefix.
@@ -128,4 +129,23 @@ async fn courier_check_and_the_log_name_the_real_junk_folder() {
     let check = scamguard().args(["check", "--config"]).arg(&config_path).output().expect("runs");
     let text = String::from_utf8_lossy(&check.stdout);
     assert!(text.contains("junk folder: INBOX.Junk (well-known name)"), "{text}");
+}
+
+/// NAMESPACE is read past async-imap, straight from the stream: over TLS from Dovecot and
+/// in plain from Courier, and the session goes on working after it (nothing over-read).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_personal_namespace_is_read_and_the_session_goes_on() {
+    let dovecot = Dovecot::start(Options::default());
+    let courier = Courier::start();
+    let expected = [
+        (load(&dovecot.write_config("")), Namespace { prefix: String::new(), separator: Some('/') }),
+        (load(&courier.write_config("")), Namespace { prefix: "INBOX.".into(), separator: Some('.') }),
+    ];
+    for (config, namespace) in expected {
+        let mut session = mailbox(&config).await;
+        assert_eq!(session.namespace().await.expect("namespace"), namespace);
+        assert_eq!(session.namespace().await.expect("asked twice"), namespace);
+        append_all(&mut session, "INBOX", &HAM[..1]).await;
+        assert_eq!(contents(&mut session, "INBOX").await.keys().cloned().collect::<Vec<_>>(), ids(&HAM[..1]));
+    }
 }
