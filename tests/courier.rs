@@ -133,13 +133,16 @@ async fn courier_check_and_the_log_name_the_real_junk_folder() {
 
 /// NAMESPACE is read past async-imap, straight from the stream: over TLS from Dovecot and
 /// in plain from Courier, and the session goes on working after it (nothing over-read).
+/// Without NAMESPACE, the separator comes from LIST and there is no prefix.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_personal_namespace_is_read_and_the_session_goes_on() {
     let dovecot = Dovecot::start(Options::default());
     let courier = Courier::start();
+    let without = Dovecot::start(Options { hide: vec!["NAMESPACE"], ..Options::default() });
     let expected = [
         (load(&dovecot.write_config("")), Namespace { prefix: String::new(), separator: Some('/') }),
         (load(&courier.write_config("")), Namespace { prefix: "INBOX.".into(), separator: Some('.') }),
+        (load(&without.write_config("")), Namespace { prefix: String::new(), separator: Some('/') }),
     ];
     for (config, namespace) in expected {
         let mut session = mailbox(&config).await;

@@ -377,8 +377,10 @@ impl ImapSession {
     pub async fn namespace(&mut self) -> Result<Namespace, ImapError> {
         let timeout = self.timeout;
         if !self.has("NAMESPACE") {
+            // `LIST "" ""`: the hierarchy separator (RFC 3501 §6.3.8). async-imap sends the
+            // pattern as given, so the empty one goes as None (it writes `""` for that).
             let listing = async {
-                let stream = self.session.list(Some(""), Some("")).await?;
+                let stream = self.session.list(Some(""), None).await?;
                 stream.try_collect::<Vec<_>>().await
             };
             let root = within(timeout, "LIST", listing).await?;
