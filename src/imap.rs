@@ -10,12 +10,14 @@ mod bounded;
 mod command;
 pub mod connect;
 pub mod junk;
+pub mod namespace;
 mod session;
 pub mod uidset;
 pub mod utf7;
 
 pub use connect::connect;
 pub use junk::{Folder, JunkChoice};
+pub use namespace::Namespace;
 pub use session::{Fetched, FetchedMessage, FolderStatus, IdleEnd, ImapSession, MoveMethod};
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -85,8 +85,10 @@ async fn check_account(account: &scamguard::config::Account, database: &Path) ->
     let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
     lines.push(format!("moves by: {:?}", session.move_method()));
     lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
+    let namespace = session.namespace().await.context("Unable to read the personal namespace")?;
+    lines.push(format!("personal namespace: {namespace}"));
     let folders = session.list().await.context("Unable to list folders")?;
-    lines.push(match imap::junk::choose(&folders, account.junk.as_deref()) {
+    lines.push(match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
         JunkChoice::Existing { name, how } => format!("junk folder: {} ({how})", imap::utf7::decode(&name)),
         JunkChoice::Create(name) => format!("junk folder: {} (will be created)", imap::utf7::decode(&name)),
     });

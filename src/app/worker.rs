@@ -161,10 +161,11 @@ impl Worker {
         }
     }
 
-    /// Finds (or creates) the folder threats go to.
+    /// Finds (or creates) the folder threats go to, in the user's personal namespace.
     async fn junk_folder(&self, imap: &mut ImapSession) -> Result<String, WorkerError> {
+        let namespace = imap.namespace().await?;
         let folders = imap.list().await?;
-        match imap::junk::choose(&folders, self.account.junk.as_deref()) {
+        match imap::junk::choose(&folders, self.account.junk.as_deref(), &namespace) {
             JunkChoice::Existing { name, .. } => Ok(name),
             JunkChoice::Create(name) => {
                 info!(account = %self.account.name, "no Junk folder found; creating {:?}", imap::utf7::decode(&name));
@@ -249,7 +250,7 @@ impl Worker {
                 outcome,
             };
             if let Some(batch) = in_flight.replace(next) {
-                cursor = self.finish_batch(cursor, batch, &mut planned, read_in_dry_run).await?;
+                cursor = self.finish_batch(cursor, batch, &mut planned, read_in_dry_run, junk).await?;
                 if act_due(planned.batches, last_act.elapsed()) {
                     self.act(imap, std::mem::take(&mut planned), junk).await?;
                     last_act = std::time::Instant::now();
@@ -257,7 +258,7 @@ impl Worker {
             }
         }
         if let Some(batch) = in_flight {
-            cursor = self.finish_batch(cursor, batch, &mut planned, read_in_dry_run).await?;
+            cursor = self.finish_batch(cursor, batch, &mut planned, read_in_dry_run, junk).await?;
         }
         self.act(imap, planned, junk).await?;
         match refusal {
@@ -319,12 +320,13 @@ impl Worker {
         batch: InFlight,
         planned: &mut PlannedActions,
         read_in_dry_run: &mut HashSet<u32>,
+        junk: &str,
     ) -> Result<Cursor, WorkerError> {
         let classified = batch.classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
         let mut outcome = batch.outcome;
         outcome.unparseable =
             classified.iter().filter_map(|c| Some((c.uid, c.verdict.as_ref().err()?.clone()))).collect();
-        planned.extend(self.record(cursor.uidvalidity, classified).await?);
+        planned.extend(self.record(cursor.uidvalidity, classified, junk).await?);
         cursor.last_uid = cursor.last_uid.max(batch.last_uid);
         if self.account.dry_run {
             read_in_dry_run.extend(&outcome.read);
@@ -350,7 +352,7 @@ impl Worker {
     ) -> Result<(), WorkerError> {
         let classified =
             self.classify_in_background(fetched).await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
-        let planned = self.record(uidvalidity, classified).await?;
+        let planned = self.record(uidvalidity, classified, junk).await?;
         self.act(imap, planned, junk).await
     }
 
@@ -360,6 +362,7 @@ impl Worker {
         &self,
         uidvalidity: u32,
         classified: Vec<batch::Classified>,
+        junk: &str,
     ) -> Result<PlannedActions, WorkerError> {
         let scanned = classified.len() as u32;
         let keys: Vec<String> = classified.iter().map(|c| c.key.clone()).collect();
@@ -381,7 +384,7 @@ impl Worker {
         };
         for d in detections.iter().filter(|d| d.action == "planned") {
             info!(account = %self.account.name, folder = %self.folder, uid = d.uid, category = %d.category,
-                  score = d.score, "threat found, moving it to Junk: {:?}", d.subject);
+                  score = d.score, "threat found, moving it to {}: {:?}", imap::utf7::decode(junk), d.subject);
         }
         Ok(PlannedActions { moves: with_action("planned"), flags: with_action("flag-planned"), batches: 1 })
     }
@@ -423,8 +426,9 @@ impl Worker {
         let method = imap.move_method();
         if method == MoveMethod::Move {
             imap.move_uids(&uids, junk).await?;
-            self.store.finish(&ids, "moved", &imap::utf7::decode(junk), clock::now_unix()).await?;
-            info!(account = %self.account.name, folder = %self.folder, "moved {} threats to Junk", ids.len());
+            let destination = imap::utf7::decode(junk);
+            self.store.finish(&ids, "moved", &destination, clock::now_unix()).await?;
+            info!(account = %self.account.name, folder = %self.folder, "moved {} threats to {destination}", ids.len());
             return Ok(());
         }
         imap.copy_uids(&uids, junk).await?;
@@ -445,15 +449,16 @@ impl Worker {
         }
         let uids: Vec<u32> = copied.iter().map(|(_, uid)| *uid).collect();
         imap.remove_copied(&uids, method).await?;
+        let destination = imap::utf7::decode(junk);
         let action = if method == MoveMethod::CopyFlag {
-            warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to Junk and marked \\Deleted; the originals go when your mail client expunges");
+            warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to {destination} and marked \\Deleted; the originals go when your mail client expunges");
             "copied"
         } else {
             "moved"
         };
         let ids: Vec<i64> = copied.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&ids, action, &imap::utf7::decode(junk), clock::now_unix()).await?;
-        info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to Junk", ids.len());
+        self.store.finish(&ids, action, &destination, clock::now_unix()).await?;
+        info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", ids.len());
         Ok(())
     }
 

@@ -11,6 +11,7 @@ use futures::TryStreamExt;
 
 use super::connect::BoxedStream;
 use super::junk::Folder;
+use super::namespace::{self, Namespace};
 use super::{ImapError, command, uidset};
 
 type Session = async_imap::Session<BoxedStream>;
@@ -456,6 +457,39 @@ impl ImapSession {
     pub async fn logout(mut self) {
         super::count_command();
         let _ = tokio::time::timeout(self.timeout, self.session.logout()).await;
+    }
+
+    /// The personal namespace (RFC 2342). Without the NAMESPACE capability: no prefix, and
+    /// the separator LIST reports. Ask before SELECT: the answer is read straight from the
+    /// stream (see [`super::namespace`]), where a selected folder's news could sit in
+    /// async-imap's buffer. An answer that cannot be read also means no prefix.
+    pub async fn namespace(&mut self) -> Result<Namespace, ImapError> {
+        let timeout = self.timeout;
+        if !self.has("NAMESPACE") {
+            // `LIST "" ""`: the hierarchy separator (RFC 3501 §6.3.8). async-imap sends the
+            // pattern as given, so the empty one goes as None (it writes `""` for that).
+            let listing = async {
+                let stream = self.session.list(Some(""), None).await?;
+                stream.try_collect::<Vec<_>>().await
+            };
+            let root = within(timeout, "LIST", listing).await?;
+            let separator = root.first().and_then(|n| n.delimiter()).and_then(|d| d.chars().next());
+            return Ok(Namespace { prefix: String::new(), separator });
+        }
+        let asking = async {
+            let tag = self.session.run_command("NAMESPACE").await?;
+            namespace::read_answer(self.session.get_mut(), &tag.0).await.map_err(async_imap::error::Error::Io)
+        };
+        let answer = within(timeout, "NAMESPACE", asking).await?;
+        let refused = match answer.status {
+            namespace::Status::Ok => None,
+            namespace::Status::No => Some(async_imap::error::Error::No(answer.text)),
+            namespace::Status::Bad => Some(async_imap::error::Error::Bad(answer.text)),
+        };
+        if let Some(source) = refused {
+            return Err(ImapError::Command { command: "NAMESPACE", source });
+        }
+        Ok(namespace::parse(&answer.untagged).unwrap_or_default())
     }
 }
 
