@@ -9,6 +9,7 @@ pub mod charset;
 pub mod forward;
 pub mod html;
 pub mod normalize;
+pub mod printable;
 pub mod url;
 
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};

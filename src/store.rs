@@ -6,6 +6,7 @@
 //! is held by one scamguard process at a time through a lock file beside it.
 
 mod records;
+mod report_key;
 mod review;
 
 use std::fs::{File, OpenOptions};

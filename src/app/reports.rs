@@ -8,6 +8,7 @@ use crate::config::{Account, Config};
 use crate::imap;
 use crate::report::mime;
 use crate::report::render::Lang;
+use crate::report::seal::ReportKey;
 use crate::report::weekly::{Period, WeeklyReport, build};
 use crate::store::{Store, StoreError};
 
@@ -28,6 +29,11 @@ pub async fn weekly(store: &Store, account: &str, period: Period) -> Result<Week
     Ok(build(account, period, &detections, scanned, previous_threats))
 }
 
+/// The key this database's reports are sealed with (made on first use).
+pub async fn report_key(store: &Store) -> Result<ReportKey, StoreError> {
+    Ok(ReportKey::new(store.report_secret(clock::now_unix()).await?))
+}
+
 /// Puts the report into the account's INBOX, unless this week's report was delivered
 /// already. Returns whether it delivered.
 pub async fn deliver(
@@ -41,8 +47,9 @@ pub async fn deliver(
     if !store.claim_delivery(&account.name, week).await? {
         return Ok(false);
     }
+    let key = report_key(store).await?;
     let token: String = (0..16).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
-    let (message_id, raw) = mime::message(report, lang, &account.username, now, &token);
+    let (message_id, raw) = mime::message(report, lang, &account.username, now, &token, &key);
     let appended = async {
         let mut session = imap::connect(account).await?;
         session.append("INBOX", None, &raw).await?;

@@ -202,6 +202,7 @@ impl Worker {
         shutdown: &watch::Receiver<bool>,
     ) -> Result<Cursor, WorkerError> {
         let uids = imap.uids_after(cursor.last_uid, status).await?;
+        let report_key = super::reports::report_key(&self.store).await?;
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<(Classifying, u32)> = None;
@@ -216,7 +217,7 @@ impl Worker {
             progress.advance(index * self.account.batch_size);
             let fetched = imap.fetch(chunk, self.account.max_message_bytes).await?;
             let next = (
-                self.classify_in_background(fetched),
+                self.classify_in_background(fetched, &report_key),
                 chunk.iter().copied().max().unwrap_or(cursor.last_uid),
             );
             if let Some((classifying, last_uid)) = in_flight.replace(next) {
@@ -236,9 +237,13 @@ impl Worker {
 
     /// Classifies a fetched batch on the blocking pool, so the async threads (and the
     /// IMAP connection) are never held up by CPU work.
-    fn classify_in_background(&self, fetched: Vec<imap::FetchedMessage>) -> Classifying {
-        let thresholds = self.thresholds;
-        tokio::task::spawn_blocking(move || batch::classify_all(fetched, &thresholds))
+    fn classify_in_background(
+        &self,
+        fetched: Vec<imap::FetchedMessage>,
+        report_key: &crate::report::seal::ReportKey,
+    ) -> Classifying {
+        let (thresholds, report_key) = (self.thresholds, report_key.clone());
+        tokio::task::spawn_blocking(move || batch::classify_all(fetched, &thresholds, &report_key))
     }
 
     /// Waits for a batch's classification, records it, adds what it plans to `planned`,
@@ -266,8 +271,11 @@ impl Worker {
         fetched: Vec<imap::FetchedMessage>,
         junk: &str,
     ) -> Result<(), WorkerError> {
-        let classified =
-            self.classify_in_background(fetched).await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        let report_key = super::reports::report_key(&self.store).await?;
+        let classified = self
+            .classify_in_background(fetched, &report_key)
+            .await
+            .map_err(|e| WorkerError::Panicked(e.to_string()))?;
         let planned = self.record(uidvalidity, classified).await?;
         self.act(imap, planned, junk).await
     }
