@@ -203,6 +203,16 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
         !request.deliver || request.since.is_none(),
         "--deliver sends weekly reports: use --week, not --since"
     );
+    if request.deliver && !app::reports::has_ended(&period, now, app::reports::local_utc_offset()) {
+        let last = Period::week_of(Period::week_of(now).start - 1);
+        anyhow::bail!(
+            "week {} has not ended yet: --deliver sends only weeks that have ended (a delivered week is \
+             never sent again, so its full report would never come); the last one that has is {}, and \
+             this one is delivered on schedule after it ends. Without --deliver it is printed as it stands.",
+            period.label,
+            last.label
+        );
+    }
     let accounts: Vec<&scamguard::config::Account> = config
         .accounts
         .iter()
