@@ -10,6 +10,7 @@ use anyhow::Context;
 use scamguard::app::{self, RunOptions};
 use scamguard::clock;
 use scamguard::imap::{self, JunkChoice};
+use scamguard::mail::printable::escape as p;
 use scamguard::report;
 use scamguard::store::{HistoryFilter, Store};
 
@@ -37,7 +38,7 @@ pub fn run(config_path: &Path, once: bool, dry_run: bool) -> anyhow::Result<Exit
         let options = RunOptions { once, dry_run };
         let report = app::run(&config, Arc::new(store), options, shutdown).await;
         for (account, folder, error) in &report.failures {
-            eprintln!("scamguard: {account}/{folder}: {error:#}");
+            eprintln!("scamguard: {}/{}: {}", p(account), p(folder), p(&format!("{error:#}")));
         }
         Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     })
@@ -65,13 +66,23 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
         for account in &config.accounts {
             println!(
                 "account {} ({}@{}:{}, tls {:?})",
-                account.name, account.username, account.host, account.port, account.tls
+                p(&account.name),
+                p(&account.username),
+                p(&account.host),
+                account.port,
+                account.tls
             );
+            // What the server sends (capabilities, folder names, its error words) is
+            // escaped: a server cannot forge lines or drive the terminal either.
             match check_account(account).await {
-                Ok(lines) => lines.iter().for_each(|l| println!("  {l}")),
+                Ok(Checked { lines, problems }) => {
+                    lines.iter().for_each(|l| println!("  {}", p(l)));
+                    problems.iter().for_each(|l| println!("  error: {}", p(l)));
+                    all_good &= problems.is_empty();
+                }
                 Err(error) => {
                     all_good = false;
-                    println!("  error: {error:#}");
+                    println!("  error: {}", p(&format!("{error:#}")));
                 }
             }
         }
@@ -79,16 +90,44 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<Vec<String>> {
+/// What `check` found about one account: what it will use, and what is wrong.
+struct Checked {
+    lines: Vec<String>,
+    problems: Vec<String>,
+}
+
+async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<Checked> {
     let mut session = imap::connect(account).await.context("Unable to log in")?;
     let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
     lines.push(format!("moves by: {:?}", session.move_method()));
     lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
     let folders = session.list().await.context("Unable to list folders")?;
-    lines.push(match imap::junk::choose(&folders, account.junk.as_deref()) {
-        JunkChoice::Existing { name, how } => format!("junk folder: {} ({how})", imap::utf7::decode(&name)),
-        JunkChoice::Create(name) => format!("junk folder: {} (will be created)", imap::utf7::decode(&name)),
-    });
+    let (junk, line) = match imap::junk::choose(&folders, account.junk.as_deref()) {
+        JunkChoice::Existing { name, how } => {
+            let name = imap::utf7::decode(&name);
+            let line = format!("junk folder: {name} ({how})");
+            (name, line)
+        }
+        JunkChoice::Create(name) => {
+            let name = imap::utf7::decode(&name);
+            let line = format!("junk folder: {name} (will be created)");
+            (name, line)
+        }
+    };
+    lines.push(line);
+    // The configuration refuses a watched folder named as `junk`; one the server marks
+    // as Junk (SPECIAL-USE or a well-known name) is only known here.
+    let problems: Vec<String> = account
+        .folders
+        .iter()
+        .filter(|f| scamguard::config::same_folder(f, &junk))
+        .map(|watched| {
+            format!(
+                "the watched folder {watched:?} is the junk folder threats go to: its threats would be \
+                 moved into itself; remove it from folders, or set junk to another folder"
+            )
+        })
+        .collect();
     for folder in &account.folders {
         let status =
             session.select(folder).await.with_context(|| format!("Unable to open folder {folder}"))?;
@@ -98,7 +137,7 @@ async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<V
         ));
     }
     session.logout().await;
-    Ok(lines)
+    Ok(Checked { lines, problems })
 }
 
 /// `scamguard history`.
@@ -148,10 +187,10 @@ pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Resul
             .with_context(|| format!("Unable to restore detection #{id}"))?;
         match outcome {
             app::RestoreOutcome::Restored { folder } => {
-                println!("restored #{id} to {folder}; it will not be moved again")
+                println!("restored #{id} to {}; it will not be moved again", p(&folder))
             }
             app::RestoreOutcome::FoundInPlace { folder } => {
-                println!("#{id} was already back in {folder}; recorded as a false positive")
+                println!("#{id} was already back in {}; recorded as a false positive", p(&folder))
             }
             app::RestoreOutcome::AlreadyRestored => println!("#{id} was restored before; nothing to do"),
         }
@@ -236,7 +275,7 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
                     .with_context(|| format!("Unable to deliver the report to {}", account.name))?;
                 eprintln!(
                     "{}: {}",
-                    account.name,
+                    p(&account.name),
                     if delivered {
                         "report delivered to INBOX"
                     } else {

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod faults;
 mod golden;
+mod guards;
 mod hostile;
 mod reports;
 mod review;
