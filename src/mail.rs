@@ -29,7 +29,7 @@ pub const MAX_MESSAGE_DEPTH: usize = 10;
 /// mail-parser opens base64- or QP-encoded attached messages only three levels down and
 /// hands deeper ones over as bytes; those are parsed here, at most this many bytes in
 /// all per message, so wrapping cannot make a message cost more than a few big ones.
-const MAX_NESTED_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_NESTED_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why a message could not be read at all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

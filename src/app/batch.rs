@@ -234,4 +234,25 @@ mod tests {
             classify_all(vec![FetchedMessage { uid: 1, size: 0, raw }], &Thresholds::default(), &key());
         assert!(classified.first().is_some_and(|c| c.key.starts_with("sha256:") && c.key.len() == 71));
     }
+
+    #[test]
+    fn header_fields_are_capped_and_a_long_message_id_is_known_by_its_digest() {
+        let long_id = format!("{}@x.example", "i".repeat(5000));
+        let raw = format!(
+            "From: a@b.example\r\nTo: {}\r\nSubject: {}\r\nMessage-ID: <{long_id}>\r\n\r\nbody",
+            vec!["c@d.example"; 400].join(", "),
+            "é".repeat(3000)
+        );
+        let classified = classify_all(
+            vec![FetchedMessage { uid: 1, size: 0, raw: raw.into_bytes() }],
+            &Thresholds::default(),
+            &key(),
+        );
+        let c = classified.first().expect("one");
+        for field in [&c.subject, &c.to, &c.message_id] {
+            assert!(field.len() <= MAX_FIELD_BYTES && field.ends_with('…'), "{} bytes", field.len());
+        }
+        assert!(c.subject.starts_with("éé"));
+        assert!(c.key.starts_with("sha256-id:") && c.key.len() < 100, "{}", c.key);
+    }
 }

@@ -5,7 +5,7 @@
 //! Remove each `[.]` (and write `http` for `hxxp`) to get the original back.
 
 /// The mark put into addresses and host names.
-const MARK: &str = "[.]";
+pub const MARK: &str = "[.]";
 
 /// A payment address with [`MARK`] in its middle: no longer a valid address, but one
 /// that a person restores by deleting the mark.
