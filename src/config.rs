@@ -447,19 +447,29 @@ mod tests {
         assert!(Config::parse(&oauth).expect_err("token needs a command").contains("password_command"));
     }
 
+    /// Writes `text` to `name` in `dir`, then gives it the Unix permissions `mode`.
+    fn write_with_mode(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        chmod(&path, mode);
+        path
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+
     #[test]
     fn an_inline_password_in_a_file_others_can_read_is_warned_about() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password = \"hunter2\""))
-            .expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let inline = ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password = \"hunter2\"");
+        let path = write_with_mode(dir.path(), "c.toml", &inline, 0o644);
         let (config, warnings) = Config::load(&path).expect("accepted");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(!warnings.iter().any(|w| w.contains("hunter2")));
         assert_eq!(config.database, dir.path().join("scamguard.db"), "relative paths follow the file");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        chmod(&path, 0o600);
         assert!(Config::load(&path).expect("accepted").1.is_empty());
     }
 
@@ -483,21 +493,16 @@ mod tests {
 
     #[test]
     fn a_password_file_others_can_read_is_warned_about() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password_file = \"pw\""))
-            .expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        let secret = dir.path().join("pw");
-        std::fs::write(&secret, "hunter2\n").expect("write");
-        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let from_file = ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password_file = \"pw\"");
+        let path = write_with_mode(dir.path(), "c.toml", &from_file, 0o600);
+        let secret = write_with_mode(dir.path(), "pw", "hunter2\n", 0o640);
         let (_, warnings) = Config::load(&path).expect("accepted");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
             warnings.iter().all(|w| w.contains("pw") && w.contains("chmod 600") && !w.contains("hunter2"))
         );
-        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        chmod(&secret, 0o600);
         assert!(Config::load(&path).expect("accepted").1.is_empty());
     }
 

@@ -117,19 +117,11 @@ mod tests {
     /// look-alike domains; forwarded, it must not read as the scam it describes.
     #[test]
     fn the_report_of_a_bad_week_is_defanged_and_reads_as_clean() {
-        let week = Period::iso_week("2026-W47").expect("week");
         let evidence = serde_json::json!({"wallets": [
                 {"coin": "bitcoin", "address": "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "checksum_valid": true},
                 {"coin": "bitcoin", "address": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "checksum_valid": true}],
             "amounts": [{"value": 1500.0, "currency": "USD", "text": "$1,500"}], "shown_password": "tanuki2019"});
-        let mut scam = crate::report::weekly::tests::detection(
-            1,
-            week.start + 100,
-            "threat",
-            "extortion",
-            "moved",
-            evidence,
-        );
+        let (week, mut scam) = crate::report::weekly::tests::threat_in_w47(evidence);
         scam.from = "security@paypal-secure.com".into();
         scam.subject = "paypal.com login https://paypal-login.example.top/verify".into();
         let report = build("personal", week, &[scam], 10, 0);

@@ -330,19 +330,11 @@ fn chart(report: &WeeklyReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::weekly::{Period, build};
+    use crate::report::weekly::build;
 
     fn report() -> WeeklyReport {
-        let week = Period::iso_week("2026-W47").expect("week");
         let evidence = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa"}], "shown_password": "pw<1>"});
-        let mut scam = crate::report::weekly::tests::detection(
-            1,
-            week.start + 100,
-            "threat",
-            "extortion",
-            "moved",
-            evidence,
-        );
+        let (week, mut scam) = crate::report::weekly::tests::threat_in_w47(evidence);
         scam.subject = "<script>alert(1)</script>".into();
         build("personal", week, &[scam], 50, 3)
     }
