@@ -71,3 +71,28 @@ async fn check_refuses_to_watch_the_servers_junk_folder() {
     let said = String::from_utf8_lossy(&check.stderr);
     assert!(!check.status.success() && said.contains("also the junk folder"), "refused when loading: {said}");
 }
+
+#[test]
+fn run_once_with_a_hanging_password_command_fails_in_time_and_leaves_no_child() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let pid_file = dovecot.dir().join("helper.pid");
+    let text = std::fs::read_to_string(&config_path).expect("config").replace(
+        "password_file = \"password.txt\"",
+        &format!(
+            "password_command = \"sleep 300 & echo $! > {}; wait\"\npassword_command_timeout = 1",
+            pid_file.display()
+        ),
+    );
+    std::fs::write(&config_path, text).expect("config");
+    let started = std::time::Instant::now();
+    let run = scamguard().args(["run", "--once", "--config"]).arg(&config_path).output().expect("runs");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{said}");
+    assert!(said.contains("password command did not finish within 1 s"), "{said}");
+    let helper = std::fs::read_to_string(&pid_file).expect("the command started its helper");
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", helper.trim())).unwrap_or_default();
+    let running = stat.rsplit(')').next().is_some_and(|state| !state.trim_start().starts_with('Z'));
+    assert!(!running, "the command's child {} was left behind: {stat}", helper.trim());
+}
