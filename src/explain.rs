@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::detect::{Label, Verdict};
 use crate::mail::Email;
-use crate::mail::printable::escape as p;
+use crate::mail::printable::{MAX_FIELD_BYTES, cap, escape as p};
 
 /// The JSON object `scan --json` prints for a classified message.
 pub fn json_line(path: &str, email: &Email, verdict: &Verdict) -> Value {
@@ -52,8 +52,8 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
         Some(name) => format!("{name} <{}>", f.address),
         None => f.address.clone(),
     });
-    let _ = writeln!(out, "From:     {}", p(&from));
-    let _ = writeln!(out, "Subject:  {}", p(&email.subject));
+    let _ = writeln!(out, "From:     {}", p(&cap(&from, MAX_FIELD_BYTES)));
+    let _ = writeln!(out, "Subject:  {}", p(&cap(&email.subject, MAX_FIELD_BYTES)));
     let _ = writeln!(
         out,
         "Verdict:  {} ({}), score {:.1}\n",

@@ -44,10 +44,10 @@ pub async fn deliver(
     now: i64,
 ) -> Result<bool, WorkerError> {
     let week = report.period.label.as_str();
+    let key = report_key(store).await?;
     if !store.claim_delivery(&account.name, week).await? {
         return Ok(false);
     }
-    let key = report_key(store).await?;
     let token: String = (0..16).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
     let (message_id, raw) = mime::message(report, lang, &account.username, now, &token, &key);
     let appended = async {

@@ -10,9 +10,12 @@ const SECRET_BYTES: usize = 32;
 
 impl Store {
     /// The database's report secret, made (from the system's random source) the first time
-    /// it is asked for. Two processes asking at once get the same secret: the first
-    /// insert wins, the other is ignored.
+    /// it is asked for; afterwards only read, so a pass costs no write. Two processes
+    /// making it at once get the same secret: the first insert wins.
     pub async fn report_secret(&self, now: i64) -> Result<Vec<u8>, StoreError> {
+        if let Some(secret) = self.stored_report_secret().await? {
+            return Ok(secret);
+        }
         let fresh: Vec<u8> = (0..SECRET_BYTES).map(|_| rand::random::<u8>()).collect();
         sqlx::query(
             "INSERT INTO report_key (id, secret, created_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO NOTHING",
@@ -21,8 +24,13 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await?;
-        let row = sqlx::query("SELECT secret FROM report_key WHERE id = 1").fetch_one(self.pool()).await?;
-        Ok(row.get::<Vec<u8>, _>(0))
+        Ok(self.stored_report_secret().await?.unwrap_or(fresh))
+    }
+
+    async fn stored_report_secret(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let row =
+            sqlx::query("SELECT secret FROM report_key WHERE id = 1").fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.get::<Vec<u8>, _>(0)))
     }
 }
 
