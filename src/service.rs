@@ -102,19 +102,12 @@ async fn check_account(account: &scamguard::config::Account) -> anyhow::Result<C
     lines.push(format!("moves by: {:?}", session.move_method()));
     lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
     let folders = session.list().await.context("Unable to list folders")?;
-    let (junk, line) = match imap::junk::choose(&folders, account.junk.as_deref()) {
-        JunkChoice::Existing { name, how } => {
-            let name = imap::utf7::decode(&name);
-            let line = format!("junk folder: {name} ({how})");
-            (name, line)
-        }
-        JunkChoice::Create(name) => {
-            let name = imap::utf7::decode(&name);
-            let line = format!("junk folder: {name} (will be created)");
-            (name, line)
-        }
+    let (name, how) = match imap::junk::choose(&folders, account.junk.as_deref()) {
+        JunkChoice::Existing { name, how } => (name, how),
+        JunkChoice::Create(name) => (name, "will be created"),
     };
-    lines.push(line);
+    let junk = imap::utf7::decode(&name);
+    lines.push(format!("junk folder: {junk} ({how})"));
     // The configuration refuses a watched folder named as `junk`; one the server marks
     // as Junk (SPECIAL-USE or a well-known name) is only known here.
     let problems: Vec<String> = account
