@@ -392,6 +392,7 @@ mod tests {
         assert!(!page.contains("<script>"), "a subject must never become markup");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("pw&lt;1&gt;"));
+        assert_eq!(escape("a\u{202e}<b\x1b"), "a\\u{202e}&lt;b\\x1b", "bidi and control characters too");
         assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("<style>"));
         assert!(
             !page.contains("src=\"http") && !page.contains("href=\"http"),
