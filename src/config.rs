@@ -141,6 +141,7 @@ struct RawAccount {
     password_env: Option<String>,
     password_file: Option<PathBuf>,
     password_command: Option<String>,
+    password_command_timeout: Option<u64>,
     #[serde(default)]
     auth: AuthMethod,
     ca_file: Option<PathBuf>,
@@ -186,6 +187,17 @@ impl Config {
                 "{} holds a password and can be read by other users: chmod 600 it, or use password_env / password_file",
                 path.display()
             ));
+        }
+        for account in &config.accounts {
+            if let PasswordSource::File(file) = &account.password
+                && secret::readable_by_others(file)
+            {
+                warnings.push(format!(
+                    "{} (password_file of account {}) can be read by other users: chmod 600 it",
+                    file.display(),
+                    account.name
+                ));
+            }
         }
         Ok((config, warnings))
     }
@@ -238,7 +250,12 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         raw.password.map(|p| PasswordSource::Inline(Secret::new(p))),
         raw.password_env.map(PasswordSource::Env),
         raw.password_file.map(PasswordSource::File),
-        raw.password_command.map(PasswordSource::Command),
+        raw.password_command.map(|command| PasswordSource::Command {
+            command,
+            timeout: raw
+                .password_command_timeout
+                .map_or(secret::DEFAULT_COMMAND_TIMEOUT, |s| Duration::from_secs(s.max(1))),
+        }),
     ];
     let mut sources = sources.into_iter().flatten();
     let password =
@@ -246,7 +263,7 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
     if sources.next().is_some() {
         return Err("set only one of password_env, password_file, password_command, password".into());
     }
-    if raw.auth == AuthMethod::Xoauth2 && !matches!(password, PasswordSource::Command(_)) {
+    if raw.auth == AuthMethod::Xoauth2 && !matches!(password, PasswordSource::Command { .. }) {
         return Err(
             "auth = \"xoauth2\" needs password_command, so a fresh token is fetched for each connection"
                 .into(),
@@ -255,6 +272,17 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
     let folders = raw.folders.unwrap_or_else(|| vec!["INBOX".to_string()]);
     if folders.is_empty() || folders.iter().any(|f| f.trim().is_empty()) {
         return Err("folders must name at least one folder, none empty".into());
+    }
+    let junk = raw.junk.filter(|j| !j.eq_ignore_ascii_case("auto"));
+    if let Some(watched) = junk.as_deref().and_then(|j| folders.iter().find(|f| same_folder(f, j))) {
+        return Err(format!(
+            "folder {watched:?} is also the junk folder: threats would be moved from it into itself; \
+             watch other folders or choose another junk"
+        ));
+    }
+    let suspicious_keyword = raw.suspicious_keyword.filter(|k| !k.is_empty());
+    if let Some(keyword) = &suspicious_keyword {
+        check_keyword(keyword)?;
     }
     let idle_renew = raw.idle_renew.unwrap_or(MAX_IDLE_RENEW_SECS);
     if idle_renew == 0 || idle_renew > MAX_IDLE_RENEW_SECS {
@@ -274,10 +302,10 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         auth: raw.auth,
         ca_file: raw.ca_file,
         folders,
-        junk: raw.junk.filter(|j| !j.eq_ignore_ascii_case("auto")),
+        junk,
         initial_scan: parse_initial_scan(raw.initial_scan.as_deref().unwrap_or("new"))?,
         dry_run: raw.dry_run,
-        suspicious_keyword: raw.suspicious_keyword.filter(|k| !k.is_empty()),
+        suspicious_keyword,
         poll_interval: Duration::from_secs(raw.poll_interval.unwrap_or(60).max(1)),
         idle_renew: Duration::from_secs(idle_renew),
         command_timeout: Duration::from_secs(raw.command_timeout.unwrap_or(60).max(1)),
@@ -289,6 +317,28 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
 /// A number of days written like "30d" (at least one).
 pub fn parse_days(text: &str) -> Option<u32> {
     text.strip_suffix('d').and_then(|n| n.parse().ok()).filter(|&n: &u32| n > 0)
+}
+
+/// Whether two folder names from the configuration name the same folder: exactly equal,
+/// except that `INBOX` is the same in any case (RFC 3501).
+pub fn same_folder(a: &str, b: &str) -> bool {
+    a == b || (a.eq_ignore_ascii_case("INBOX") && b.eq_ignore_ascii_case("INBOX"))
+}
+
+/// A keyword must be an IMAP atom (RFC 3501 `flag-keyword`): printable ASCII without
+/// `( ) { % * " \ ]` or spaces. So it is never a system flag such as `\Deleted` (which
+/// would hide or delete suspicious mail) and never two keywords (`$Sus picious`).
+fn check_keyword(keyword: &str) -> Result<(), String> {
+    let atom_char = |b: u8| (0x21..0x7f).contains(&b) && !br#"(){%*"\]"#.contains(&b);
+    if keyword.bytes().all(atom_char) {
+        return Ok(());
+    }
+    let why = if keyword.starts_with('\\') {
+        "system flags (starting with \\) are not allowed"
+    } else {
+        "use printable ASCII without spaces or ( ) { % * \" \\ ]"
+    };
+    Err(format!("suspicious_keyword {keyword:?} is not a valid IMAP keyword: {why}, e.g. \"$Suspicious\""))
 }
 
 fn parse_initial_scan(text: &str) -> Result<InitialScan, String> {
@@ -395,19 +445,29 @@ mod tests {
         assert!(Config::parse(&oauth).expect_err("token needs a command").contains("password_command"));
     }
 
+    /// Writes `text` to `name` in `dir`, then gives it the Unix permissions `mode`.
+    fn write_with_mode(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        chmod(&path, mode);
+        path
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+
     #[test]
     fn an_inline_password_in_a_file_others_can_read_is_warned_about() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password = \"hunter2\""))
-            .expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let inline = ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password = \"hunter2\"");
+        let path = write_with_mode(dir.path(), "c.toml", &inline, 0o644);
         let (config, warnings) = Config::load(&path).expect("accepted");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(!warnings.iter().any(|w| w.contains("hunter2")));
         assert_eq!(config.database, dir.path().join("scamguard.db"), "relative paths follow the file");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        chmod(&path, 0o600);
         assert!(Config::load(&path).expect("accepted").1.is_empty());
     }
 
@@ -427,5 +487,74 @@ mod tests {
         assert_eq!(parse_initial_scan("all"), Ok(InitialScan::All));
         assert!(parse_initial_scan("0d").is_err());
         assert!(parse_initial_scan("forever").is_err());
+    }
+
+    #[test]
+    fn a_password_file_others_can_read_is_warned_about() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let from_file = ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password_file = \"pw\"");
+        let path = write_with_mode(dir.path(), "c.toml", &from_file, 0o600);
+        let secret = write_with_mode(dir.path(), "pw", "hunter2\n", 0o640);
+        let (_, warnings) = Config::load(&path).expect("accepted");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings.iter().all(|w| w.contains("pw") && w.contains("chmod 600") && !w.contains("hunter2"))
+        );
+        chmod(&secret, 0o600);
+        assert!(Config::load(&path).expect("accepted").1.is_empty());
+    }
+
+    #[test]
+    fn suspicious_keyword_must_be_an_imap_atom() {
+        let with = |k: &str| Config::parse(&format!("{ACCOUNT}suspicious_keyword = {k:?}\n"));
+        assert_eq!(
+            with("$Suspicious").expect("valid").accounts.first().and_then(|a| a.suspicious_keyword.clone()),
+            Some("$Suspicious".to_string())
+        );
+        for bad in [
+            "\\Deleted",
+            "\\Seen",
+            "$Sus picious",
+            "a(b",
+            "a)b",
+            "x{3}",
+            "50%",
+            "a*",
+            "q\"",
+            "]",
+            "かな",
+            "a\tb",
+        ] {
+            let error = with(bad).expect_err(bad);
+            assert!(error.contains("suspicious_keyword") && error.contains("IMAP keyword"), "{bad}: {error}");
+        }
+        assert!(with("\\Deleted").expect_err("flag").contains("system flags"));
+    }
+
+    #[test]
+    fn the_junk_folder_cannot_be_watched() {
+        for (folders, junk) in [("[\"INBOX\", \"Junk\"]", "Junk"), ("[\"inbox\"]", "INBOX")] {
+            let text = format!("{ACCOUNT}folders = {folders}\njunk = {junk:?}\n");
+            let error = Config::parse(&text).expect_err("junk watched");
+            assert!(error.contains("also the junk folder"), "{error}");
+        }
+        let fine = format!("{ACCOUNT}folders = [\"INBOX\", \"Junk-old\"]\njunk = \"Junk\"\n");
+        assert!(Config::parse(&fine).is_ok());
+    }
+
+    #[test]
+    fn the_password_command_timeout_is_read_with_a_default() {
+        let command = ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password_command = \"pass x\"");
+        let timeout = |text: &str| match Config::parse(text)
+            .expect("valid")
+            .accounts
+            .first()
+            .map(|a| a.password.clone())
+        {
+            Some(PasswordSource::Command { timeout, .. }) => timeout,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(timeout(&command), Duration::from_secs(30));
+        assert_eq!(timeout(&format!("{command}password_command_timeout = 5\n")), Duration::from_secs(5));
     }
 }

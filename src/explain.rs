@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::detect::{Label, Verdict};
 use crate::mail::Email;
+use crate::mail::printable::{MAX_FIELD_BYTES, cap, escape as p};
 
 /// The JSON object `scan --json` prints for a classified message.
 pub fn json_line(path: &str, email: &Email, verdict: &Verdict) -> Value {
@@ -28,7 +29,8 @@ pub fn json_error(path: &str, error: &str) -> Value {
     json!({ "path": path, "verdict": null, "error": error })
 }
 
-/// One readable line: verdict, score, category, path and the strongest signals.
+/// One readable line: verdict, score, category, path (escaped: a file name is anyone's)
+/// and the strongest signals.
 pub fn summary_line(path: &str, verdict: &Verdict) -> String {
     let top: Vec<&str> = verdict.signals.iter().filter(|s| s.weight > 0.0).take(4).map(|s| s.rule).collect();
     format!(
@@ -36,21 +38,22 @@ pub fn summary_line(path: &str, verdict: &Verdict) -> String {
         verdict.label.as_str(),
         verdict.score,
         verdict.category.as_str(),
-        path,
+        p(path),
         top.join(", ")
     )
 }
 
 /// A full account of a verdict: what the message is, the verdict, and every signal with
-/// its evidence, strongest first, then what was extracted and what to do.
+/// its evidence, strongest first, then what was extracted and what to do. Text from the
+/// mail is escaped ([`p`]).
 pub fn explain(email: &Email, verdict: &Verdict) -> String {
     let mut out = String::new();
     let from = email.from.as_ref().map_or(String::from("(none)"), |f| match &f.name {
         Some(name) => format!("{name} <{}>", f.address),
         None => f.address.clone(),
     });
-    let _ = writeln!(out, "From:     {from}");
-    let _ = writeln!(out, "Subject:  {}", email.subject);
+    let _ = writeln!(out, "From:     {}", p(&cap(&from, MAX_FIELD_BYTES)));
+    let _ = writeln!(out, "Subject:  {}", p(&cap(&email.subject, MAX_FIELD_BYTES)));
     let _ = writeln!(
         out,
         "Verdict:  {} ({}), score {:.1}\n",
@@ -63,7 +66,7 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     } else {
         let _ = writeln!(out, "Signals, strongest first:");
         for signal in &verdict.signals {
-            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, signal.rule, signal.evidence);
+            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, signal.rule, p(&signal.evidence));
         }
     }
     let evidence = &verdict.evidence;
@@ -72,7 +75,7 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
         for wallet in &evidence.wallets {
             let proof = if wallet.checksum_valid { "checksum valid" } else { "shape only" };
             let split = if wallet.split { ", written split to evade filters" } else { "" };
-            let _ = writeln!(out, "  {:?} {} ({proof}{split})", wallet.coin, wallet.address);
+            let _ = writeln!(out, "  {:?} {} ({proof}{split})", wallet.coin, p(&wallet.address));
         }
     }
     if !evidence.amounts.is_empty() {
@@ -81,10 +84,10 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
         let _ = writeln!(out, "\nAmounts named: {}", amounts.join(", "));
     }
     if !evidence.deadlines.is_empty() {
-        let deadlines: Vec<&str> = evidence.deadlines.iter().map(|d| d.text.as_str()).collect();
+        let deadlines: Vec<_> = evidence.deadlines.iter().map(|d| p(&d.text)).collect();
         let _ = writeln!(out, "Deadlines named: {}", deadlines.join(", "));
     }
-    if let Some(password) = &evidence.shown_password {
+    if let Some(password) = evidence.shown_password.as_deref().map(p) {
         let _ = writeln!(
             out,
             "\nThe mail shows a password ({password}). If you ever used it, change it everywhere it was \
@@ -112,5 +115,25 @@ fn advice(verdict: &Verdict) -> &'static str {
             "What to do: do not reply, send money or open its attachments or links. Offers of a \
              fortune that first need a fee or your details are fraud."
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_and_summary_escape_what_the_mail_and_file_name_hold() {
+        let raw =
+            b"From: \"Bank\x1b[2J\" <a@b.example>\r\nSubject: =?UTF-8?Q?hi=0D=0Aforged=1B[31m?=\r\n\r\nbody";
+        let email = crate::mail::parse(raw).expect("parses");
+        assert!(email.subject.contains('\x1b'), "the subject decodes to an ESC: {:?}", email.subject);
+        let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+        let text = explain(&email, &verdict);
+        let line = summary_line("mail\r\n\u{202e}lmth.exe", &verdict);
+        for output in [&text, &line] {
+            assert!(!output.contains(['\r', '\x1b', '\u{202e}']), "{output:?}");
+        }
+        assert!(text.contains("hi\\r\\nforged\\x1b[31m"), "{text}");
     }
 }

@@ -9,6 +9,7 @@ pub mod charset;
 pub mod forward;
 pub mod html;
 pub mod normalize;
+pub mod printable;
 pub mod url;
 
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
@@ -20,9 +21,15 @@ pub use html::Link;
 /// message, and a bound keeps a 50 MB mail from costing more than a normal one.
 pub const MAX_TEXT_BYTES: usize = 512 * 1024;
 
-/// How deep attached messages (message/rfc822) are opened; forwarded phishing sits one
-/// or two levels down, nothing legitimate needs more.
-const MAX_MESSAGE_DEPTH: usize = 4;
+/// How deep attached messages (message/rfc822) are opened. Forwarded phishing sits one
+/// or two levels down; a scam wrapped deeper is hiding, and at four levels it scored
+/// clean. Ten levels, within [`MAX_NESTED_BYTES`].
+pub const MAX_MESSAGE_DEPTH: usize = 10;
+
+/// mail-parser opens base64- or QP-encoded attached messages only three levels down and
+/// hands deeper ones over as bytes; those are parsed here, at most this many bytes in
+/// all per message, so wrapping cannot make a message cost more than a few big ones.
+pub const MAX_NESTED_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why a message could not be read at all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -155,7 +162,8 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         ..Email::default()
     };
     let mut unseen_text = String::new();
-    collect_parts(&message, &mut email, &mut unseen_text, 0);
+    let mut nested_budget = MAX_NESTED_BYTES;
+    collect_parts(&message, &mut email, &mut unseen_text, 0, &mut nested_budget);
     for url in url::find_urls(&email.text).map(str::to_string).collect::<Vec<_>>() {
         if !email.links.iter().any(|l| l.href == url) {
             email.links.push(Link { text: url.clone(), href: url });
@@ -182,6 +190,7 @@ fn collect_parts(
     email: &mut Email,
     unseen_text: &mut String,
     depth: usize,
+    nested_budget: &mut usize,
 ) {
     for (index, part) in message.parts.iter().enumerate() {
         let is_attachment =
@@ -202,14 +211,47 @@ fn collect_parts(
                 append_text(unseen_text, &content.unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
-                if let Some(subject) = inner.subject() {
-                    append_text(&mut email.text, subject);
+                collect_message(inner, email, unseen_text, depth, nested_budget);
+            }
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes)
+                if depth < MAX_MESSAGE_DEPTH
+                    && is_attached_message(part)
+                    && bytes.len() <= *nested_budget =>
+            {
+                *nested_budget -= bytes.len();
+                if let Some(inner) = MessageParser::default().parse(bytes.as_ref()) {
+                    collect_message(&inner, email, unseen_text, depth, nested_budget);
                 }
-                collect_parts(inner, email, unseen_text, depth + 1);
             }
             _ => {}
         }
     }
+}
+
+/// Reads an attached message found at `depth`: its subject, then its parts.
+fn collect_message(
+    inner: &mail_parser::Message<'_>,
+    email: &mut Email,
+    unseen_text: &mut String,
+    depth: usize,
+    nested_budget: &mut usize,
+) {
+    if let Some(subject) = inner.subject() {
+        append_text(&mut email.text, subject);
+    }
+    collect_parts(inner, email, unseen_text, depth + 1, nested_budget);
+}
+
+/// A part that holds a whole message (message/rfc822 or message/global) which
+/// mail-parser left as bytes because it was nested too deep for it.
+fn is_attached_message(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| {
+        ct.c_type.eq_ignore_ascii_case("message")
+            && ct
+                .c_subtype
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global"))
+    })
 }
 
 fn append_text(out: &mut String, text: &str) {
@@ -421,6 +463,54 @@ From: a@shop.example\r\n\r\nbody";
     fn empty_input_is_an_error_not_a_panic() {
         assert_eq!(parse(b"").err(), Some(MailError::Empty));
         assert_eq!(parse(b"  \r\n").err(), Some(MailError::Empty));
+    }
+
+    /// `inner` forwarded `depth` times as message/rfc822, plain or base64-encoded.
+    fn wrapped(inner: &str, depth: usize, base64: bool, padding: &str) -> String {
+        use base64::Engine;
+        (0..depth).fold(inner.to_string(), |message, level| {
+            let (encoding, content) = if base64 {
+                ("Content-Transfer-Encoding: base64\r\n", base64::engine::general_purpose::STANDARD.encode(&message))
+            } else {
+                ("", message)
+            };
+            format!(
+                "From: f{level}@x.example\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n\
+                 --b{level}\r\nContent-Type: message/rfc822\r\n{encoding}\r\n{content}\r\n--b{level}--\r\n{padding}"
+            )
+        })
+    }
+
+    const INNER: &str =
+        "From: a@b.example\r\nSubject: inner\r\n\r\nThe innermost secret word is zanzibar.\r\n";
+
+    #[test]
+    fn attached_messages_are_read_ten_levels_deep_and_no_deeper() {
+        for base64 in [false, true] {
+            for depth in [1, 4, 5, MAX_MESSAGE_DEPTH] {
+                let email = parse(wrapped(INNER, depth, base64, "").as_bytes()).expect("parses");
+                assert!(email.text.contains("zanzibar"), "base64 {base64}, depth {depth}: {:?}", email.text);
+            }
+            let too_deep =
+                parse(wrapped(INNER, MAX_MESSAGE_DEPTH + 1, base64, "").as_bytes()).expect("parses");
+            assert!(!too_deep.text.contains("zanzibar"), "base64 {base64}: the depth is bounded");
+        }
+        let scam =
+            include_str!("../tests/data/eml/en_extortion_split_wallet_self_sent.eml").replace('\n', "\r\n");
+        let email = parse(wrapped(&scam, MAX_MESSAGE_DEPTH, true, "").as_bytes()).expect("parses");
+        let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+        assert_eq!(verdict.label, crate::detect::Label::Threat, "a scam wrapped ten times is still one");
+    }
+
+    #[test]
+    fn deep_attached_messages_are_read_within_a_total_size() {
+        // Below mail-parser's own three encoded levels, each level is parsed here; a
+        // megabyte of padding per level spends the budget before the innermost is reached.
+        let padding = format!("{}\r\n", "x".repeat(700 << 10));
+        let email = parse(wrapped(INNER, 8, true, &padding).as_bytes()).expect("parses");
+        assert!(!email.text.contains("zanzibar"), "the size bound stops the reading");
+        let small = parse(wrapped(INNER, 8, true, "padding\r\n").as_bytes()).expect("parses");
+        assert!(small.text.contains("zanzibar"));
     }
 
     #[test]

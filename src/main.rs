@@ -172,7 +172,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("scamguard: {error:#}");
+            // Error chains quote server answers, file names and folder names: escaped.
+            eprintln!("scamguard: {}", mail::printable::escape(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
@@ -226,7 +227,9 @@ fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Result<
                     if json {
                         explain::json_error(&input.label, &error).to_string()
                     } else {
-                        format!("{:<10} {:>5}  {:<9}  {}  [{error}]", "error", "-", "-", input.label)
+                        let (label, error) =
+                            (mail::printable::escape(&input.label), mail::printable::escape(&error));
+                        format!("{:<10} {:>5}  {:<9}  {label}  [{error}]", "error", "-", "-")
                     }
                 }
             };

@@ -1,16 +1,20 @@
 //! What the user reads about the service's work (pure): the history list, one detection
 //! in full, and the weekly report ([`weekly`] builds it, [`render`] writes it).
 
+pub mod defang;
 pub mod mime;
 pub mod render;
+pub mod seal;
 pub mod weekly;
 
 use std::fmt::Write;
 
 use crate::clock;
+use crate::mail::printable::escape as p;
 use crate::store::{Detection, DetectionRow};
 
-/// One readable line per detection, newest first, and a closing count.
+/// One readable line per detection, newest first, and a closing count. Every text taken
+/// from mail or a server is escaped ([`p`]): a subject cannot forge a line.
 pub fn history_text(rows: &[DetectionRow]) -> String {
     let mut out = String::new();
     for row in rows {
@@ -18,19 +22,19 @@ pub fn history_text(rows: &[DetectionRow]) -> String {
         let seconds = row.detected_at.rem_euclid(86_400);
         let _ = writeln!(
             out,
-            "#{:<5} {y:04}-{m:02}-{d:02} {:02}:{:02}  {:<10} {:<10} {:>5.1}  {:<8} {}/{} → {}  {}  {:?}",
+            "#{:<5} {y:04}-{m:02}-{d:02} {:02}:{:02}  {:<10} {:<10} {:>5.1}  {:<8} {}/{} → {}  {}  \"{}\"",
             row.id,
             seconds / 3600,
             seconds % 3600 / 60,
-            row.verdict,
-            row.category,
+            p(&row.verdict),
+            p(&row.category),
             row.score,
-            row.action,
-            row.account,
-            row.folder,
-            if row.destination.is_empty() { "-" } else { row.destination.as_str() },
-            row.from,
-            row.subject,
+            p(&row.action),
+            p(&row.account),
+            p(&row.folder),
+            if row.destination.is_empty() { "-".into() } else { p(&row.destination) },
+            p(&row.from),
+            p(&row.subject),
         );
     }
     let _ = writeln!(out, "{} detections", rows.len());
@@ -50,26 +54,29 @@ fn timestamp(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", seconds / 3600, seconds % 3600 / 60)
 }
 
-/// Everything recorded for one detection, in plain words.
+/// Everything recorded for one detection, in plain words, every text from mail or a
+/// server escaped ([`p`]).
 pub fn detection_text(d: &Detection) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Detection #{} — {} ({}), score {:.1}", d.id, d.verdict, d.category, d.score);
+    let _ =
+        writeln!(out, "Detection #{} — {} ({}), score {:.1}", d.id, p(&d.verdict), p(&d.category), d.score);
     let _ = writeln!(out, "When:     {}", timestamp(d.detected_at));
-    let _ = writeln!(out, "Mailbox:  {} / {} (UID {})", d.account, d.folder, d.uid);
-    let _ = writeln!(out, "From:     {}", d.from);
-    let _ = writeln!(out, "To:       {}", d.to);
-    let _ = writeln!(out, "Subject:  {}", d.subject);
-    let _ = writeln!(out, "Date:     {}", d.date);
-    let _ = writeln!(out, "Message:  <{}>, {} bytes", d.message_id, d.size);
+    let _ = writeln!(out, "Mailbox:  {} / {} (UID {})", p(&d.account), p(&d.folder), d.uid);
+    let _ = writeln!(out, "From:     {}", p(&d.from));
+    let _ = writeln!(out, "To:       {}", p(&d.to));
+    let _ = writeln!(out, "Subject:  {}", p(&d.subject));
+    let _ = writeln!(out, "Date:     {}", p(&d.date));
+    let _ = writeln!(out, "Message:  <{}>, {} bytes", p(&d.message_id), d.size);
+    let destination = p(&d.destination);
     let now = match d.action.as_str() {
-        "moved" => format!("moved to {}", d.destination),
-        "copied" => format!("copied to {} (original marked deleted)", d.destination),
-        "restored" => format!("restored to {} as a false positive", d.destination),
+        "moved" => format!("moved to {destination}"),
+        "copied" => format!("copied to {destination} (original marked deleted)"),
+        "restored" => format!("restored to {destination} as a false positive"),
         "dry-run" => "left in place (dry run)".to_string(),
-        "flagged" => format!("flagged {}", d.destination),
+        "flagged" => format!("flagged {destination}"),
         "trusted-sender" => "left in place (trusted sender)".to_string(),
         "gone" => "gone before it could be moved".to_string(),
-        other => other.to_string(),
+        other => p(other).into_owned(),
     };
     let _ = writeln!(out, "Action:   {now}");
     let _ = writeln!(out, "\nWhy:");
@@ -78,8 +85,8 @@ pub fn detection_text(d: &Detection) -> String {
             out,
             "  {:+5.1}  {:<30} {}",
             field(signal, "weight").as_f64().unwrap_or_default(),
-            field(signal, "rule").as_str().unwrap_or_default(),
-            field(signal, "evidence").as_str().unwrap_or_default()
+            p(field(signal, "rule").as_str().unwrap_or_default()),
+            p(field(signal, "evidence").as_str().unwrap_or_default())
         );
     }
     let evidence = &d.evidence;
@@ -92,17 +99,17 @@ pub fn detection_text(d: &Detection) -> String {
         let _ = writeln!(
             out,
             "  payment address: {} {} ({proof})",
-            field(wallet, "coin").as_str().unwrap_or(""),
-            field(wallet, "address").as_str().unwrap_or("")
+            p(field(wallet, "coin").as_str().unwrap_or("")),
+            p(field(wallet, "address").as_str().unwrap_or(""))
         );
     }
     for amount in field(evidence, "amounts").as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  amount demanded: {}", field(amount, "text").as_str().unwrap_or(""));
+        let _ = writeln!(out, "  amount demanded: {}", p(field(amount, "text").as_str().unwrap_or("")));
     }
     for deadline in field(evidence, "deadlines").as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  deadline: {}", field(deadline, "text").as_str().unwrap_or(""));
+        let _ = writeln!(out, "  deadline: {}", p(field(deadline, "text").as_str().unwrap_or("")));
     }
-    if let Some(password) = field(evidence, "shown_password").as_str() {
+    if let Some(password) = field(evidence, "shown_password").as_str().map(p) {
         let _ = writeln!(
             out,
             "  the mail shows a password ({password}): change it wherever you used it and turn on two-factor login"
@@ -180,6 +187,29 @@ mod tests {
         assert!(text.ends_with("1 detections\n"));
     }
 
+    /// A subject with CR/LF and escape sequences neither forges a line nor reaches the
+    /// terminal; nor does a sender or folder name with them.
+    #[test]
+    fn history_and_show_escape_control_characters() {
+        let hostile = "ok\r\n#1     2026-01-01 00:00  clean\x1b[2J\x1b]0;owned\x07\u{202e}";
+        let mut forged = row();
+        forged.subject = hostile.into();
+        forged.from = format!("x@evil.example{hostile}");
+        forged.folder = "IN\nBOX".into();
+        let text = history_text(&[forged]);
+        assert_eq!(text.lines().count(), 2, "one line per detection and the count:\n{text}");
+        let mut detection = detection();
+        detection.subject = hostile.into();
+        detection.to = hostile.into();
+        detection.signals = serde_json::json!([{"rule": "r", "weight": 1.0, "evidence": hostile}]);
+        let shown = detection_text(&detection);
+        for output in [&text, &shown] {
+            assert!(!output.contains(['\r', '\x1b', '\x07', '\u{202e}']), "{output:?}");
+            assert!(output.contains("ok\\r\\n#1") && output.contains("\\x1b[2J"), "{output}");
+        }
+        assert_eq!(shown.lines().count(), detection_text(&self::detection()).lines().count());
+    }
+
     #[test]
     fn history_json_carries_signals_as_objects() {
         let line = history_json(&[row()]);
@@ -188,9 +218,8 @@ mod tests {
         assert_eq!(value["action"], "moved");
     }
 
-    #[test]
-    fn a_detection_is_explained_in_plain_words() {
-        let detection = Detection {
+    fn detection() -> Detection {
+        Detection {
             id: 7,
             account: "personal".into(),
             folder: "INBOX".into(),
@@ -213,8 +242,12 @@ mod tests {
             destination: "Junk".into(),
             detected_at: 1_795_307_635,
             acted_at: None,
-        };
-        let text = detection_text(&detection);
+        }
+    }
+
+    #[test]
+    fn a_detection_is_explained_in_plain_words() {
+        let text = detection_text(&detection());
         for expected in [
             "Detection #7",
             "moved to Junk",

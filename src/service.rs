@@ -10,6 +10,7 @@ use anyhow::Context;
 use scamguard::app::{self, RunOptions};
 use scamguard::clock;
 use scamguard::imap::{self, JunkChoice};
+use scamguard::mail::printable::escape as p;
 use scamguard::report;
 use scamguard::store::{HistoryFilter, Store};
 
@@ -36,7 +37,7 @@ pub fn run(config_path: &Path, options: RunOptions) -> anyhow::Result<ExitCode> 
         });
         let report = app::run(&config, Arc::new(store), options, shutdown).await;
         for (account, folder, error) in &report.failures {
-            eprintln!("scamguard: {account}/{folder}: {error:#}");
+            eprintln!("scamguard: {}/{}: {}", p(account), p(folder), p(&format!("{error:#}")));
         }
         Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     })
@@ -64,13 +65,23 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
         for account in &config.accounts {
             println!(
                 "account {} ({}@{}:{}, tls {:?})",
-                account.name, account.username, account.host, account.port, account.tls
+                p(&account.name),
+                p(&account.username),
+                p(&account.host),
+                account.port,
+                account.tls
             );
+            // What the server sends (capabilities, folder names, its error words) is
+            // escaped: a server cannot forge lines or drive the terminal either.
             match check_account(account, &config.database).await {
-                Ok(lines) => lines.iter().for_each(|l| println!("  {l}")),
+                Ok(Checked { lines, problems }) => {
+                    lines.iter().for_each(|l| println!("  {}", p(l)));
+                    problems.iter().for_each(|l| println!("  error: {}", p(l)));
+                    all_good &= problems.is_empty();
+                }
                 Err(error) => {
                     all_good = false;
-                    println!("  error: {error:#}");
+                    println!("  error: {}", p(&format!("{error:#}")));
                 }
             }
         }
@@ -78,7 +89,13 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn check_account(account: &scamguard::config::Account, database: &Path) -> anyhow::Result<Vec<String>> {
+/// What `check` found about one account: what it will use, and what is wrong.
+struct Checked {
+    lines: Vec<String>,
+    problems: Vec<String>,
+}
+
+async fn check_account(account: &scamguard::config::Account, database: &Path) -> anyhow::Result<Checked> {
     // Read where each folder stands without creating a database: `check` changes nothing.
     let store = if database.exists() { Some(open_for_review_at(database).await?) } else { None };
     let mut session = imap::connect(account).await.context("Unable to log in")?;
@@ -88,10 +105,25 @@ async fn check_account(account: &scamguard::config::Account, database: &Path) ->
     let namespace = session.namespace().await.context("Unable to read the personal namespace")?;
     lines.push(format!("personal namespace: {namespace}"));
     let folders = session.list().await.context("Unable to list folders")?;
-    lines.push(match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
-        JunkChoice::Existing { name, how } => format!("junk folder: {} ({how})", imap::utf7::decode(&name)),
-        JunkChoice::Create(name) => format!("junk folder: {} (will be created)", imap::utf7::decode(&name)),
-    });
+    let (name, how) = match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
+        JunkChoice::Existing { name, how } => (name, how),
+        JunkChoice::Create(name) => (name, "will be created"),
+    };
+    let junk = imap::utf7::decode(&name);
+    lines.push(format!("junk folder: {junk} ({how})"));
+    // The configuration refuses a watched folder named as `junk`; one the server marks
+    // as Junk (SPECIAL-USE or a well-known name) is only known here.
+    let problems: Vec<String> = account
+        .folders
+        .iter()
+        .filter(|f| scamguard::config::same_folder(f, &junk))
+        .map(|watched| {
+            format!(
+                "the watched folder {watched:?} is the junk folder threats go to: its threats would be \
+                 moved into itself; remove it from folders, or set junk to another folder"
+            )
+        })
+        .collect();
     for folder in &account.folders {
         let status = session
             .select(&imap::utf7::encode(folder))
@@ -112,7 +144,7 @@ async fn check_account(account: &scamguard::config::Account, database: &Path) ->
         ));
     }
     session.logout().await;
-    Ok(lines)
+    Ok(Checked { lines, problems })
 }
 
 /// `scamguard history`.
@@ -162,10 +194,10 @@ pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Resul
             .with_context(|| format!("Unable to restore detection #{id}"))?;
         match outcome {
             app::RestoreOutcome::Restored { folder } => {
-                println!("restored #{id} to {folder}; it will not be moved again")
+                println!("restored #{id} to {}; it will not be moved again", p(&folder))
             }
             app::RestoreOutcome::FoundInPlace { folder } => {
-                println!("#{id} was already back in {folder}; recorded as a false positive")
+                println!("#{id} was already back in {}; recorded as a false positive", p(&folder))
             }
             app::RestoreOutcome::AlreadyRestored => println!("#{id} was restored before; nothing to do"),
         }
@@ -221,6 +253,16 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
         !request.deliver || request.since.is_none(),
         "--deliver sends weekly reports: use --week, not --since"
     );
+    if request.deliver && !app::reports::has_ended(&period, now, app::reports::local_utc_offset()) {
+        let last = Period::week_of(Period::week_of(now).start - 1);
+        anyhow::bail!(
+            "week {} has not ended yet: --deliver sends only weeks that have ended (a delivered week is \
+             never sent again, so its full report would never come); the last one that has is {}, and \
+             this one is delivered on schedule after it ends. Without --deliver it is printed as it stands.",
+            period.label,
+            last.label
+        );
+    }
     let accounts: Vec<&scamguard::config::Account> = config
         .accounts
         .iter()
@@ -244,7 +286,7 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
                     .with_context(|| format!("Unable to deliver the report to {}", account.name))?;
                 eprintln!(
                     "{}: {}",
-                    account.name,
+                    p(&account.name),
                     if delivered {
                         "report delivered to INBOX"
                     } else {

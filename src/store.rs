@@ -7,6 +7,7 @@
 
 mod read_queue;
 mod records;
+mod report_key;
 mod review;
 
 use std::fs::{File, OpenOptions};

@@ -5,10 +5,12 @@
 use super::support::scamguard;
 use scamguard::app::reports;
 use scamguard::clock;
+use scamguard::report::render::Lang;
 use scamguard::report::weekly::Period;
+use scamguard::report::{mime, seal};
 use scamguard::store::Store;
 
-use super::service::{THREATS, append_all, contents, history, load, mailbox, run_once};
+use super::service::{THREATS, append_all, contents, fixture, history, load, mailbox, message_id, run_once};
 use super::support::dovecot::{Dovecot, Options};
 
 fn reports_in(inbox: &std::collections::BTreeMap<String, Vec<String>>) -> usize {
@@ -28,7 +30,7 @@ async fn a_report_is_rendered_and_delivered_once_and_never_scanned_as_a_threat()
         scamguard().args(["report", "--since", "1d", "--config"]).arg(&config_path).output().expect("runs");
     let text = String::from_utf8_lossy(&text.stdout);
     for expected in
-        ["Threats moved to Junk: 3", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "tanuki2019", "Do not pay"]
+        ["Threats moved to Junk: 3", "1BvBMSEYstWetqTFn[.]5Au4m4GFg7xJaNVN2", "tanuki2019", "Do not pay"]
     {
         assert!(text.contains(expected), "{expected:?} missing in\n{text}");
     }
@@ -39,7 +41,8 @@ async fn a_report_is_rendered_and_delivered_once_and_never_scanned_as_a_threat()
         .expect("runs");
     assert!(String::from_utf8_lossy(&html.stdout).contains("<svg"));
 
-    let week = Period::week_of(clock::now_unix()).label;
+    // The last week that has ended: a week still running is refused (see below).
+    let week = Period::week_of(Period::week_of(clock::now_unix()).start - 1).label;
     for round in 0..2 {
         let deliver = scamguard()
             .args(["report", "--deliver", "--week", &week, "--config"])
@@ -84,4 +87,93 @@ async fn scheduled_delivery_is_once_per_week_across_restarts() {
 
     let mut session = mailbox(&config).await;
     assert_eq!(reports_in(&contents(&mut session, "INBOX").await), 2, "exactly one report per week");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delivering_a_week_that_has_not_ended_is_refused() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let config = load(&config_path);
+    let this_week = Period::week_of(clock::now_unix()).label;
+    let deliver = scamguard()
+        .args(["report", "--deliver", "--week", &this_week, "--config"])
+        .arg(&config_path)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&deliver.stderr);
+    assert!(!deliver.status.success(), "refused: {said}");
+    assert!(said.contains(&format!("week {this_week} has not ended yet")), "{said}");
+    let mut session = mailbox(&config).await;
+    assert_eq!(reports_in(&contents(&mut session, "INBOX").await), 0, "nothing delivered");
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    assert!(store.delivered_weeks("test").await.expect("weeks").is_empty(), "the week is still to come");
+}
+
+/// The header block and the body of a raw message.
+fn split(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+    let (head, body) = text.split_once("\n\n").expect("a header block");
+    (head.replace('\n', "\r\n").into_bytes(), body.replace('\n', "\r\n").into_bytes())
+}
+
+/// `raw` with a seal header (`value`) put on top.
+fn with_seal(value: &str, raw: &[u8]) -> Vec<u8> {
+    [format!("{}: {value}\r\n", seal::HEADER).as_bytes(), raw].concat()
+}
+
+/// The APPEND of a report reached the server but its answer was lost, so the store never
+/// learnt the report's Message-ID: the scanner still knows it by its seal and leaves it
+/// alone, however much it reads like a scam. A message whose seal does not verify (copied
+/// from a genuine report onto other content, or altered) is classified as usual.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_whose_append_answer_was_lost_is_left_alone_and_a_forged_seal_is_not() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(history(&config).await.len(), 3);
+
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    let key = reports::report_key(&store).await.expect("key");
+    let now = clock::now_unix();
+    let report = reports::weekly(&store, "test", Period::last_days(now + 60, 1)).await.expect("report");
+    assert_eq!(report.threats, 3, "the report lists the week's scams");
+    let (report_id, genuine) = mime::message(&report, Lang::En, "me@example.com", now, "lost", &key);
+    session.append("INBOX", None, &genuine).await.expect("the APPEND whose answer was lost");
+
+    // A sealed mail that reads as a threat: a report is clean, but the seal alone must
+    // decide (our report could always pick up some new wording the rules flag).
+    let scam = fixture("ja_extortion_cp932_taproot_glued.eml");
+    let (head, body) = split(&scam);
+    let scam_id = format!("<{}>", message_id(&scam));
+    let sealed_scam =
+        with_seal(&seal::seal(&key, &scam_id, &body), &[head, b"\r\n\r\n".to_vec(), body.clone()].concat());
+    session.append("INBOX", None, &sealed_scam).await.expect("append");
+    // The same scam under a Message-ID of its own, carrying the genuine report's seal.
+    let genuine_seal = String::from_utf8_lossy(&genuine)
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{}: ", seal::HEADER)).map(str::to_string))
+        .expect("the report is sealed");
+    let forged = String::from_utf8_lossy(&scam).replace(&scam_id, "<forged-seal@evil.example>");
+    session.append("INBOX", None, &with_seal(&genuine_seal, forged.as_bytes())).await.expect("append");
+    // And one whose seal was altered by a single digit.
+    let mut tampered = seal::seal(&key, &scam_id, &body).into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
+    let altered = String::from_utf8_lossy(&scam).replace(&scam_id, "<altered-seal@evil.example>");
+    let altered = with_seal(&String::from_utf8_lossy(&tampered), altered.as_bytes());
+    session.append("INBOX", None, &altered).await.expect("append");
+
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    let junk = contents(&mut session, "Junk").await;
+    assert!(inbox.contains_key(&report_id), "the report stays in INBOX: {inbox:?}");
+    assert!(inbox.contains_key(&message_id(&scam)), "a mail sealed with this database's key is left alone");
+    for forged in ["forged-seal@evil.example", "altered-seal@evil.example"] {
+        assert!(junk.contains_key(forged), "{forged} is classified and moved: {junk:?}");
+    }
+    let rows = history(&config).await;
+    assert_eq!(rows.len(), 5, "the two forgeries are recorded, the report and the sealed mail are not");
+    assert!(rows.iter().all(|r| r.message_id != report_id && r.message_id != message_id(&scam)));
 }

@@ -6,6 +6,7 @@ mod commands;
 mod courier;
 mod faults;
 mod golden;
+mod guards;
 mod hostile;
 mod refusals;
 mod reports;

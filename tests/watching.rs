@@ -183,3 +183,18 @@ async fn a_stop_while_the_server_stalls_ends_within_five_seconds() {
     assert!(asked.elapsed() < Duration::from_secs(5), "stopped in {:?}", asked.elapsed());
     assert!(report.failures.is_empty(), "a stop is not a failure: {:?}", report.failures);
 }
+
+/// With `junk` left to the server, the configuration cannot know which folder that is:
+/// a watched folder that turns out to be the Junk folder is refused before anything moves.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watched_folder_that_is_the_servers_junk_is_refused() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config("folders = [\"Junk\"]\n"));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "Junk", &THREATS[..1]).await;
+    let report = run_once(&config).await;
+    let errors: Vec<String> = report.failures.iter().map(|(_, _, e)| e.to_string()).collect();
+    assert!(errors.iter().any(|e| e.contains("move mail into itself")), "{errors:?}");
+    assert!(history(&config).await.is_empty(), "nothing read, nothing recorded");
+    assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS[..1]));
+}

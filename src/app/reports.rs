@@ -8,6 +8,7 @@ use crate::config::{Account, Config};
 use crate::imap;
 use crate::report::mime;
 use crate::report::render::Lang;
+use crate::report::seal::ReportKey;
 use crate::report::weekly::{Period, WeeklyReport, build};
 use crate::store::{Store, StoreError};
 
@@ -28,6 +29,11 @@ pub async fn weekly(store: &Store, account: &str, period: Period) -> Result<Week
     Ok(build(account, period, &detections, scanned, previous_threats))
 }
 
+/// The key this database's reports are sealed with (made on first use).
+pub async fn report_key(store: &Store) -> Result<ReportKey, StoreError> {
+    Ok(ReportKey::new(store.report_secret(clock::now_unix()).await?))
+}
+
 /// Puts the report into the account's INBOX, unless this week's report was delivered
 /// already. Returns whether it delivered.
 pub async fn deliver(
@@ -38,11 +44,12 @@ pub async fn deliver(
     now: i64,
 ) -> Result<bool, WorkerError> {
     let week = report.period.label.as_str();
+    let key = report_key(store).await?;
     if !store.claim_delivery(&account.name, week).await? {
         return Ok(false);
     }
     let token: String = (0..16).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
-    let (message_id, raw) = mime::message(report, lang, &account.username, now, &token);
+    let (message_id, raw) = mime::message(report, lang, &account.username, now, &token, &key);
     let appended = async {
         let mut session = imap::connect(account).await?;
         session.append("INBOX", None, &raw).await?;
@@ -102,6 +109,14 @@ pub async fn deliver_due(
     outcomes
 }
 
+/// Whether `period` is over at `now`, both in UTC (the report counts UTC days) and in
+/// local time `utc_offset` seconds from UTC (the schedule counts local weeks). Only an
+/// ended week may be delivered: a delivery marks the week done, and a report sent on
+/// Wednesday would stand in for Monday's full one.
+pub fn has_ended(period: &Period, now: i64, utc_offset: i64) -> bool {
+    now >= period.end.max(period.end - utc_offset)
+}
+
 /// The local time's offset from UTC, in seconds, now.
 pub fn local_utc_offset() -> i64 {
     i64::from(chrono::Local::now().offset().local_minus_utc())
@@ -124,5 +139,16 @@ mod tests {
         let tokyo = due_week(monday, 9 * 3600, monday_nine);
         assert_eq!(tokyo.label, "2026-W47");
         assert_eq!(tokyo.start, clock::unix_of_date(2026, 11, 16) - 9 * 3600, "the week runs on local days");
+    }
+
+    #[test]
+    fn only_a_week_that_is_over_has_ended() {
+        let w47 = Period::iso_week("2026-W47").expect("week");
+        let monday_w48 = clock::unix_of_date(2026, 11, 23);
+        assert!(!has_ended(&w47, monday_w48 - 1, 0), "Sunday 23:59:59 is still W47");
+        assert!(has_ended(&w47, monday_w48, 0));
+        assert!(!has_ended(&w47, clock::unix_of_date(2026, 11, 18), 9 * 3600), "Wednesday of the week");
+        assert!(!has_ended(&w47, monday_w48 + 3600, -5 * 3600), "still Sunday in New York");
+        assert!(has_ended(&w47, monday_w48 + 5 * 3600, -5 * 3600));
     }
 }

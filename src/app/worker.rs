@@ -27,6 +27,8 @@ pub enum WorkerError {
     Store(#[from] StoreError),
     #[error("the worker panicked: {0}")]
     Panicked(String),
+    #[error("{0:?} is the folder threats are moved to; watching it would move mail into itself")]
+    WatchingJunk(String),
 }
 
 pub(super) struct Worker {
@@ -128,6 +130,12 @@ impl Worker {
         let mut imap = imap::connect(&self.account).await?;
         *connected = true;
         let junk = self.junk_folder(&mut imap).await?;
+        // With `junk = "auto"` only the server says which folder that is: a watched
+        // folder that turns out to be it is refused here, before anything is read.
+        if crate::config::same_folder(&imap::utf7::decode(&junk), &self.folder) {
+            imap.logout().await;
+            return Err(WorkerError::WatchingJunk(self.folder.clone()));
+        }
         let status = imap.select(&self.wire_folder()).await?;
         self.reconcile(&mut imap, status.uidvalidity, &junk).await?;
         let mut cursor = self.start_cursor(&mut imap, status).await?;
@@ -230,6 +238,7 @@ impl Worker {
         let mut uids = self.store.queued(self.folder_ref(cursor.uidvalidity)).await?;
         uids.retain(|uid| !read_in_dry_run.contains(uid));
         uids.extend(imap.uids_after(cursor.last_uid, status).await?);
+        let report_key = super::reports::report_key(&self.store).await?;
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<InFlight> = None;
@@ -245,7 +254,7 @@ impl Worker {
             progress.advance(index * self.account.batch_size);
             let (fetched, outcome) = self.fetch_batch(imap, chunk, &mut refusal).await?;
             let next = InFlight {
-                classifying: self.classify_in_background(fetched),
+                classifying: self.classify_in_background(fetched, &report_key),
                 last_uid: chunk.iter().copied().max().unwrap_or(cursor.last_uid),
                 outcome,
             };
@@ -306,9 +315,13 @@ impl Worker {
 
     /// Classifies a fetched batch on the blocking pool, so the async threads (and the
     /// IMAP connection) are never held up by CPU work.
-    fn classify_in_background(&self, fetched: Vec<imap::FetchedMessage>) -> Classifying {
-        let thresholds = self.thresholds;
-        tokio::task::spawn_blocking(move || batch::classify_all(fetched, &thresholds))
+    fn classify_in_background(
+        &self,
+        fetched: Vec<imap::FetchedMessage>,
+        report_key: &crate::report::seal::ReportKey,
+    ) -> Classifying {
+        let (thresholds, report_key) = (self.thresholds, report_key.clone());
+        tokio::task::spawn_blocking(move || batch::classify_all(fetched, &thresholds, &report_key))
     }
 
     /// Waits for a batch's classification, records it, adds what it plans to `planned`,
@@ -350,8 +363,11 @@ impl Worker {
         fetched: Vec<imap::FetchedMessage>,
         junk: &str,
     ) -> Result<(), WorkerError> {
-        let classified =
-            self.classify_in_background(fetched).await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        let report_key = super::reports::report_key(&self.store).await?;
+        let classified = self
+            .classify_in_background(fetched, &report_key)
+            .await
+            .map_err(|e| WorkerError::Panicked(e.to_string()))?;
         let planned = self.record(uidvalidity, classified, junk).await?;
         self.act(imap, planned, junk).await
     }

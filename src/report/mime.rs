@@ -4,12 +4,21 @@
 use std::fmt::Write;
 
 use super::render::{self, Lang};
+use super::seal::{self, ReportKey};
 use super::weekly::WeeklyReport;
 use crate::clock;
 
-/// The raw message. `token` makes the Message-ID unguessable, so no outside mail can pass
-/// itself off as a report scamguard delivered.
-pub fn message(report: &WeeklyReport, lang: Lang, to: &str, now: i64, token: &str) -> (String, Vec<u8>) {
+/// The raw message. `token` makes the Message-ID unguessable, and the [`seal::HEADER`]
+/// (an HMAC under `key` of the Message-ID and body) lets the scanner know its own
+/// report even when the store never learnt the Message-ID (see [`seal`]).
+pub fn message(
+    report: &WeeklyReport,
+    lang: Lang,
+    to: &str,
+    now: i64,
+    token: &str,
+    key: &ReportKey,
+) -> (String, Vec<u8>) {
     let subject = match lang {
         Lang::En => {
             format!("scamguard weekly report {}: {} threats moved", report.period.label, report.threats)
@@ -20,6 +29,15 @@ pub fn message(report: &WeeklyReport, lang: Lang, to: &str, now: i64, token: &st
     };
     let message_id = format!("scamguard-report-{}-{token}@scamguard.invalid", report.period.label);
     let boundary = format!("scamguard-{token}");
+    let mut body = String::new();
+    for (kind, part) in [("plain", render::text(report, lang)), ("html", render::html(report, lang))] {
+        let _ = write!(
+            body,
+            "--{boundary}\r\nContent-Type: text/{kind}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        );
+        body.push_str(&base64_lines(part.as_bytes()));
+    }
+    let _ = write!(body, "--{boundary}--\r\n");
     let mut out = String::new();
     let _ = write!(out, "From: scamguard <scamguard@scamguard.invalid>\r\n");
     let _ = write!(out, "To: <{to}>\r\n");
@@ -27,15 +45,10 @@ pub fn message(report: &WeeklyReport, lang: Lang, to: &str, now: i64, token: &st
     let _ = write!(out, "Date: {}\r\n", rfc2822(now));
     let _ = write!(out, "Message-ID: <{message_id}>\r\n");
     let _ = write!(out, "MIME-Version: 1.0\r\n");
+    let _ =
+        write!(out, "{}: {}\r\n", seal::HEADER, seal::seal(key, &format!("<{message_id}>"), body.as_bytes()));
     let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n");
-    for (kind, body) in [("plain", render::text(report, lang)), ("html", render::html(report, lang))] {
-        let _ = write!(
-            out,
-            "--{boundary}\r\nContent-Type: text/{kind}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-        );
-        out.push_str(&base64_lines(body.as_bytes()));
-    }
-    let _ = write!(out, "--{boundary}--\r\n");
+    out.push_str(&body);
     (message_id, out.into_bytes())
 }
 
@@ -80,7 +93,9 @@ mod tests {
     #[test]
     fn the_report_message_parses_back_with_both_parts() {
         let report = build("personal", Period::iso_week("2026-W47").expect("week"), &[], 10, 0);
-        let (id, raw) = message(&report, Lang::Ja, "me@example.com", 1_795_307_635, "t0k3n");
+        let key = ReportKey::new(vec![5; 32]);
+        let (id, raw) = message(&report, Lang::Ja, "me@example.com", 1_795_307_635, "t0k3n", &key);
+        assert!(seal::is_genuine(&key, &raw), "the report carries a valid seal");
         let email = crate::mail::parse(&raw).expect("parses");
         assert_eq!(email.message_id.as_deref(), Some(id.as_str()));
         assert!(email.subject.contains("週間レポート"), "{}", email.subject);
@@ -96,5 +111,41 @@ mod tests {
         assert_eq!(base64(b"Man"), "TWFu");
         assert_eq!(base64(b"Ma"), "TWE=");
         assert_eq!(base64(b"M"), "TQ==");
+    }
+
+    /// A week full of scams gives a report that lists wallets, amounts, a password and
+    /// look-alike domains; forwarded, it must not read as the scam it describes.
+    #[test]
+    fn the_report_of_a_bad_week_is_defanged_and_reads_as_clean() {
+        let evidence = serde_json::json!({"wallets": [
+                {"coin": "bitcoin", "address": "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "checksum_valid": true},
+                {"coin": "bitcoin", "address": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "checksum_valid": true}],
+            "amounts": [{"value": 1500.0, "currency": "USD", "text": "$1,500"}], "shown_password": "tanuki2019"});
+        let (week, mut scam) = crate::report::weekly::tests::threat_in_w47(evidence);
+        scam.from = "security@paypal-secure.com".into();
+        scam.subject = "paypal.com login https://paypal-login.example.top/verify".into();
+        let report = build("personal", week, &[scam], 10, 0);
+        for lang in [Lang::En, Lang::Ja] {
+            let (_, raw) = message(
+                &report,
+                lang,
+                "me@example.com",
+                1_795_307_635,
+                "t0k3n",
+                &ReportKey::new(vec![5; 32]),
+            );
+            let email = crate::mail::parse(&raw).expect("parses");
+            assert!(
+                email.text.contains("bc1qw508d6qejxtdg4y5r[.]3zarvary0c5xw7kv8f3t4")
+                    && email.text.contains("paypal-secure[.]com")
+                    && email.text.contains("hxxps://paypal-login[.]example[.]top/verify")
+                    && email.text.contains("tanuki2019"),
+                "{}",
+                email.text
+            );
+            let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+            assert_eq!(verdict.label, crate::detect::Label::Clean, "{lang:?}: {:?}", verdict.signals);
+            assert!(verdict.evidence.wallets.is_empty(), "no wallet can be lifted from it");
+        }
     }
 }

@@ -1,11 +1,17 @@
 //! The weekly report as text and as one self-contained HTML page (inline CSS and an
 //! inline SVG chart), in English or Japanese. Everything taken from mail is escaped: no
-//! byte of a mail is ever rendered as HTML.
+//! byte of a mail is ever rendered as HTML, and no control character reaches a terminal
+//! ([`crate::mail::printable`]). Wallets, sending domains and links in subjects are
+//! defanged ([`super::defang`]) in both forms, so the report never reads as the scams it
+//! lists; the JSON form keeps them as they were, for programs.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
+use super::defang;
 use super::weekly::WeeklyReport;
 use crate::clock;
+use crate::mail::printable;
 
 /// Report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +117,8 @@ fn change(report: &WeeklyReport) -> String {
 pub fn text(report: &WeeklyReport, lang: Lang) -> String {
     let w = words(lang);
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {} — {}", w.title, report.account, report.period.label);
+    let p = printable::escape;
+    let _ = writeln!(out, "{} — {} — {}", w.title, p(&report.account), report.period.label);
     let _ = writeln!(
         out,
         "{} … {}\n",
@@ -124,7 +131,7 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
     let _ = writeln!(out, "{}: {}", w.restored, report.restored);
     let _ = writeln!(out, "{}: {}", w.change, change(report));
     let _ = writeln!(out, "\n{}:", w.by_category);
-    list_or_none(&mut out, w, report.threats_by_category.iter().map(|(k, v)| format!("{k}: {v}")));
+    list_or_none(&mut out, w, report.threats_by_category.iter().map(|(k, v)| format!("{}: {v}", p(k))));
     let _ = writeln!(out, "\n{}:", w.per_day);
     for (day, count) in &report.per_day {
         let bar = "#".repeat((*count).clamp(0, 60) as usize);
@@ -137,8 +144,8 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
         report.wallets.iter().map(|s| {
             format!(
                 "{} {} — {} {}, {} {}, {} {}",
-                s.coin,
-                s.address,
+                p(&s.coin),
+                p(&defang::wallet(&s.address)),
                 s.mails,
                 w.wallet_line[0],
                 w.wallet_line[1],
@@ -149,13 +156,21 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
         }),
     );
     let _ = writeln!(out, "\n{}:", w.amounts);
-    list_or_none(&mut out, w, report.amounts.iter().map(|(currency, sum)| format!("{sum:.2} {currency}")));
+    list_or_none(
+        &mut out,
+        w,
+        report.amounts.iter().map(|(currency, sum)| format!("{sum:.2} {}", p(currency))),
+    );
     let _ = writeln!(out, "\n{}:", w.domains);
-    list_or_none(&mut out, w, report.top_domains.iter().map(|(domain, n)| format!("{domain}: {n}")));
+    list_or_none(
+        &mut out,
+        w,
+        report.top_domains.iter().map(|(domain, n)| format!("{}: {n}", p(&defang::text(domain)))),
+    );
     if !report.password_mails.is_empty() {
         let _ = writeln!(out, "\n{}:", w.passwords);
         for mail in &report.password_mails {
-            let _ = writeln!(out, "  - {:?}: {}", mail.subject, mail.password);
+            let _ = writeln!(out, "  - \"{}\": {}", p(&defang::text(&mail.subject)), p(&mail.password));
         }
         let _ = writeln!(out, "  {}", w.password_advice);
     }
@@ -177,8 +192,10 @@ fn list_or_none(out: &mut String, w: &Words, items: impl Iterator<Item = String>
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values; control and bidi
+/// characters are written out as for a terminal, so they cannot reorder what is shown.
 pub fn escape(text: &str) -> String {
+    let text: Cow<'_, str> = printable::escape(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -234,7 +251,7 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
             format!(
                 "{} <code>{}</code> — {} {}, {} {}, {} {}",
                 e(&s.coin),
-                e(&s.address),
+                e(&defang::wallet(&s.address)),
                 s.mails,
                 e(w.wallet_line[0]),
                 e(w.wallet_line[1]),
@@ -245,7 +262,12 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
         }),
     );
     section(&mut out, w.amounts, w, report.amounts.iter().map(|(c, sum)| format!("{sum:.2} {}", e(c))));
-    section(&mut out, w.domains, w, report.top_domains.iter().map(|(d, n)| format!("{}: {n}", e(d))));
+    section(
+        &mut out,
+        w.domains,
+        w,
+        report.top_domains.iter().map(|(d, n)| format!("{}: {n}", e(&defang::text(d)))),
+    );
     if !report.password_mails.is_empty() {
         section(
             &mut out,
@@ -254,7 +276,7 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
             report
                 .password_mails
                 .iter()
-                .map(|m| format!("{}: <code>{}</code>", e(&m.subject), e(&m.password))),
+                .map(|m| format!("{}: <code>{}</code>", e(&defang::text(&m.subject)), e(&m.password))),
         );
         let _ = write!(out, "<p class=\"warn\">{}</p>", e(w.password_advice));
     }
@@ -308,19 +330,11 @@ fn chart(report: &WeeklyReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::weekly::{Period, build};
+    use crate::report::weekly::build;
 
     fn report() -> WeeklyReport {
-        let week = Period::iso_week("2026-W47").expect("week");
         let evidence = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa"}], "shown_password": "pw<1>"});
-        let mut scam = crate::report::weekly::tests::detection(
-            1,
-            week.start + 100,
-            "threat",
-            "extortion",
-            "moved",
-            evidence,
-        );
+        let (week, mut scam) = crate::report::weekly::tests::threat_in_w47(evidence);
         scam.subject = "<script>alert(1)</script>".into();
         build("personal", week, &[scam], 50, 3)
     }
@@ -333,7 +347,8 @@ mod tests {
             "Messages scanned: 50",
             "Threats moved to Junk: 1",
             "-2 (3 → 1)",
-            "bitcoin bc1qaaa — 1 mails",
+            "bitcoin bc1[.]qaaa — 1 mails",
+            "evil1[.]example: 1",
             "Have I Been Pwned",
             "Do not pay",
         ] {
@@ -377,6 +392,7 @@ mod tests {
         assert!(!page.contains("<script>"), "a subject must never become markup");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("pw&lt;1&gt;"));
+        assert_eq!(escape("a\u{202e}<b\x1b"), "a\\u{202e}&lt;b\\x1b", "bidi and control characters too");
         assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("<style>"));
         assert!(
             !page.contains("src=\"http") && !page.contains("href=\"http"),

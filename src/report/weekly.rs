@@ -229,6 +229,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// 2026-W47 and one threat detected early in it, with this evidence.
+    pub(crate) fn threat_in_w47(evidence: serde_json::Value) -> (Period, Detection) {
+        let week = Period::iso_week("2026-W47").expect("week");
+        let scam = detection(1, week.start + 100, "threat", "extortion", "moved", evidence);
+        (week, scam)
+    }
+
     #[test]
     fn the_report_sums_what_the_week_brought() {
         let week = Period::iso_week("2026-W47").expect("week");

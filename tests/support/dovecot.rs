@@ -172,7 +172,11 @@ service imap-login {{
              initial_scan = \"all\"\ncommand_timeout = 10\n{extra_account_lines}",
             self.imaps_port
         );
-        std::fs::write(self.dir.path().join("password.txt"), format!("{PASSWORD}\n")).expect("password file");
+        let password = self.dir.path().join("password.txt");
+        std::fs::write(&password, format!("{PASSWORD}\n")).expect("password file");
+        // Private, as a user would keep it (scamguard warns about a readable one).
+        let private = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600);
+        std::fs::set_permissions(&password, private).expect("chmod password file");
         std::fs::write(&path, text).expect("config");
         path
     }
