@@ -9,6 +9,7 @@ mod hostile;
 mod reports;
 mod review;
 mod service;
+mod storage;
 mod support;
 
 use std::path::PathBuf;

@@ -9,7 +9,7 @@ use crate::config::Account;
 use crate::detect::{Label, Thresholds, Verdict, classify};
 use crate::imap::FetchedMessage;
 use crate::mail;
-use crate::store::NewDetection;
+use crate::store::{Identity, NewDetection};
 
 /// A fetched message after classification.
 #[derive(Debug, Clone)]
@@ -19,6 +19,9 @@ pub struct Classified {
     /// Message-ID, or a digest of the header block when there is none.
     pub key: String,
     pub message_id: String,
+    /// SHA-256 of the bytes fetched (the whole message, or its first `max_message_bytes`):
+    /// with `key`, which message this is (see [`Identity`]).
+    pub digest: String,
     pub from: String,
     pub to: String,
     pub subject: String,
@@ -32,8 +35,26 @@ pub fn classify_all(messages: Vec<FetchedMessage>, thresholds: &Thresholds) -> V
     messages.into_iter().map(|m| classify_one(&m, thresholds)).collect()
 }
 
+impl Classified {
+    pub fn identity(&self) -> Identity {
+        Identity { key: self.key.clone(), digest: self.digest.clone() }
+    }
+}
+
+/// The key of a message without a Message-ID: a digest of its header block. The same
+/// from the whole message and from its header alone (`BODY[HEADER]`).
+pub fn header_key(raw: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(header_block(raw))))
+}
+
+/// The content digest of the bytes fetched.
+pub fn content_digest(raw: &[u8]) -> String {
+    hex(&Sha256::digest(raw))
+}
+
 fn classify_one(message: &FetchedMessage, thresholds: &Thresholds) -> Classified {
-    let key_from_headers = || format!("sha256:{}", hex(&Sha256::digest(header_block(&message.raw))));
+    let key_from_headers = || header_key(&message.raw);
+    let digest = content_digest(&message.raw);
     match mail::parse(&message.raw) {
         Ok(email) => {
             let verdict = classify(&email, thresholds);
@@ -47,6 +68,7 @@ fn classify_one(message: &FetchedMessage, thresholds: &Thresholds) -> Classified
                 subject: email.subject.clone(),
                 date: email.date.clone().unwrap_or_default(),
                 message_id,
+                digest,
                 verdict: Ok(verdict),
             }
         }
@@ -55,6 +77,7 @@ fn classify_one(message: &FetchedMessage, thresholds: &Thresholds) -> Classified
             size: message.size,
             key: key_from_headers(),
             message_id: String::new(),
+            digest,
             from: String::new(),
             to: String::new(),
             subject: String::new(),
@@ -89,20 +112,22 @@ pub fn planned_action(label: Label, account: &Account) -> Option<&'static str> {
     }
 }
 
-/// The detections to record for a batch. Messages whose key is in `known` were handled
-/// before (under another UIDVALIDITY, or restored by the user) and get no new row. Mail
-/// from a `trusted` sender is recorded but never moved or flagged.
+/// The detections to record for a batch. Messages in `handled` (the same key and digest
+/// as one handled before: under another UIDVALIDITY, taken back out of Junk, restored by
+/// the user; see [`crate::store::Store::handled`]) get no new row; any other message is a
+/// new delivery, whatever its Message-ID. Mail from a `trusted` sender is recorded but
+/// never moved or flagged.
 pub fn detections(
     account: &Account,
     folder: &str,
     uidvalidity: u32,
     classified: &[Classified],
-    known: &HashSet<String>,
+    handled: &HashSet<Identity>,
     trusted: &HashSet<String>,
 ) -> Vec<NewDetection> {
     classified
         .iter()
-        .filter(|c| !known.contains(&c.key))
+        .filter(|c| !handled.contains(&c.identity()))
         .filter_map(|c| {
             let verdict = c.verdict.as_ref().ok()?;
             let action = planned_action(verdict.label, account)?;
@@ -114,6 +139,7 @@ pub fn detections(
                 uid: c.uid,
                 message_id: c.message_id.clone(),
                 message_key: c.key.clone(),
+                digest: c.digest.clone(),
                 from: c.from.clone(),
                 to: c.to.clone(),
                 subject: c.subject.clone(),
@@ -178,16 +204,23 @@ mod tests {
             classified.get(2).is_some_and(|c| c.verdict.is_err()),
             "an unreadable message is reported, not fatal"
         );
-        let none = HashSet::new();
-        let rows = detections(&account(""), "INBOX", 9, &classified, &none, &none);
+        let (nothing, none) = (HashSet::new(), HashSet::new());
+        let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &none);
         assert_eq!(rows.iter().map(|r| (r.uid, r.action.as_str())).collect::<Vec<_>>(), [(5, "planned")]);
         let row = rows.first().expect("one row");
         assert!(row.signals.contains("crypto_wallet_verified") && row.evidence.contains("bc1q"));
 
-        let known = [row.message_key.clone()].into_iter().collect();
-        assert!(detections(&account(""), "INBOX", 10, &classified, &known, &none).is_empty());
+        let handled: HashSet<Identity> = classified.iter().map(Classified::identity).collect();
+        assert!(detections(&account(""), "INBOX", 10, &classified, &handled, &none).is_empty());
+        let same_id_other_content: HashSet<Identity> =
+            [Identity { key: row.message_key.clone(), digest: "another".into() }].into_iter().collect();
+        assert_eq!(
+            detections(&account(""), "INBOX", 10, &classified, &same_id_other_content, &none).len(),
+            1,
+            "a repeated Message-ID with other content is a new delivery"
+        );
         let trusted = [row.from.to_uppercase()].into_iter().map(|a| a.to_lowercase()).collect();
-        let rows = detections(&account(""), "INBOX", 9, &classified, &none, &trusted);
+        let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &trusted);
         assert_eq!(rows.first().map(|r| r.action.as_str()), Some("trusted-sender"), "recorded, never moved");
     }
 
@@ -196,5 +229,8 @@ mod tests {
         let raw = b"From: a@b.example\r\nSubject: x\r\n\r\nbody".to_vec();
         let classified = classify_all(vec![FetchedMessage { uid: 1, size: 0, raw }], &Thresholds::default());
         assert!(classified.first().is_some_and(|c| c.key.starts_with("sha256:") && c.key.len() == 71));
+        let header_only = b"From: a@b.example\r\nSubject: x\r\n\r\n";
+        assert_eq!(classified.first().map(|c| c.key.clone()), Some(header_key(header_only)));
+        assert!(classified.first().is_some_and(|c| c.digest.len() == 64));
     }
 }

@@ -284,11 +284,11 @@ impl Worker {
             warn!(account = %self.account.name, folder = %self.folder, uid = unreadable.uid,
                   "message left alone: {}", unreadable.verdict.as_ref().err().map_or("", String::as_str));
         }
-        let keys: Vec<String> = classified.iter().map(|c| c.key.clone()).collect();
-        let known = self.store.known_keys(&self.account.name, &keys).await?;
+        let identities: Vec<_> = classified.iter().map(batch::Classified::identity).collect();
+        let handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
         let trusted = self.store.allowlist(&self.account.name).await?;
         let detections =
-            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &known, &trusted);
+            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &trusted);
         let now = clock::now_unix();
         let ids = self
             .store
