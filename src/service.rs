@@ -11,7 +11,7 @@ use scamguard::app::{self, RunOptions};
 use scamguard::clock;
 use scamguard::imap::{self, JunkChoice};
 use scamguard::report;
-use scamguard::store::{HistoryFilter, Store};
+use scamguard::store::{Access, HistoryFilter, Store};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -114,7 +114,7 @@ pub fn history(
     let since =
         since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let store = open_for_review(&config, Access::Read).await?;
         let filter = HistoryFilter { account, since, verdict, category, limit: None };
         let rows = store.history(&filter).await.context("Unable to read the history")?;
         print!("{}", if json { report::history_json(&rows) } else { report::history_text(&rows) });
@@ -126,7 +126,7 @@ pub fn history(
 pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode> {
     let config = super::load_config(Some(config_path))?;
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let store = open_for_review(&config, Access::Read).await?;
         let detection = store.detection(id).await.context("Unable to read the history")?;
         let detection = detection.ok_or_else(|| anyhow::anyhow!("there is no detection #{id}"))?;
         if json {
@@ -142,7 +142,7 @@ pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode>
 pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Result<ExitCode> {
     let config = super::load_config(Some(config_path))?;
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let store = open_for_review(&config, Access::Write).await?;
         let outcome = app::restore(&config, &store, id, trust_sender)
             .await
             .with_context(|| format!("Unable to restore detection #{id}"))?;
@@ -162,8 +162,10 @@ pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Resul
     })
 }
 
-async fn open_for_review(config: &scamguard::config::Config) -> anyhow::Result<Store> {
-    Store::open_unlocked(&config.database)
+/// Opens the database of `history`, `show`, `report` and `restore`: it must exist (a typo
+/// in the path is an error, not an empty history), and reading needs no write access.
+async fn open_for_review(config: &scamguard::config::Config, access: Access) -> anyhow::Result<Store> {
+    Store::open_existing(&config.database, access)
         .await
         .with_context(|| format!("Unable to open the database {}", config.database.display()))
 }
@@ -210,7 +212,8 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
         .collect();
     anyhow::ensure!(!accounts.is_empty(), "no account matches");
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let access = if request.deliver { Access::Write } else { Access::Read };
+        let store = open_for_review(&config, access).await?;
         for account in accounts {
             let weekly = app::reports::weekly(&store, &account.name, period.clone())
                 .await

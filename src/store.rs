@@ -83,6 +83,12 @@ impl Store {
         &self.pool
     }
 
+    /// Closes every connection now (the file is checkpointed and its `-wal` and `-shm`
+    /// removed when this was the last one), instead of whenever the pool is dropped.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
     /// Fails with [`StoreError::Vanished`] when the path no longer leads to the file that
     /// was opened (deleted, or replaced by another file).
     pub fn check_file(&self) -> Result<(), StoreError> {

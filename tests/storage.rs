@@ -164,3 +164,121 @@ async fn a_full_disk_with_a_reader_open_moves_nothing_unrecorded_and_resumes() {
     assert_eq!(moved, junk, "every message in Junk has its record");
     drop(reader);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_deleted_while_running_stops_moves_with_a_clear_error() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let config = load(&config_path);
+    let log = dovecot.dir().join("service.log");
+    let service = start_service(&config_path, &log);
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    assert!(
+        eventually(Duration::from_secs(20), || async { contents(&mut mailbox(&config).await, "Junk").await.len() == 1 })
+            .await,
+        "the first threat is moved"
+    );
+
+    std::fs::remove_file(&config.database).expect("the user deletes the database");
+    append_all(&mut session, "INBOX", &THREATS[1..2]).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let inbox = contents(&mut session, "INBOX").await.len();
+    let status = stop_service(service);
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(inbox, 1, "nothing is moved that would be recorded in a file nobody sees: {text}");
+    assert_eq!(contents(&mut session, "Junk").await.len(), 1);
+    assert!(text.contains("was deleted or replaced while scamguard was running"), "{text}");
+    assert!(status.code().is_some(), "it stopped on SIGTERM");
+}
+
+/// A configuration with one account and the database at `database`, in `dir`.
+fn review_config(dir: &Path, database: &str) -> PathBuf {
+    let path = dir.join("scamguard.toml");
+    let text = format!(
+        "[database]\npath = \"{database}\"\n\n[[accounts]]\nname = \"a\"\nhost = \"127.0.0.1\"\n\
+         tls = \"implicit\"\nusername = \"u\"\npassword_env = \"SCAMGUARD_UNUSED\"\n"
+    );
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+/// `history`, `show 1` and `report` on `config`, each run as `uid` (None: this user).
+fn review_commands(config: &Path, uid: Option<u32>) -> Vec<std::process::Output> {
+    use std::os::unix::process::CommandExt;
+    [vec!["history"], vec!["show", "1"], vec!["report", "--since", "30d"]]
+        .into_iter()
+        .map(|args| {
+            let mut command = scamguard();
+            command.arg(args[0]).arg("--config").arg(config).args(&args[1..]);
+            if let Some(uid) = uid {
+                command.uid(uid).gid(uid);
+            }
+            command.output().expect("runs")
+        })
+        .collect()
+}
+
+#[test]
+fn review_commands_on_a_missing_database_say_so_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = review_config(dir.path(), "scamgaurd.db");
+    for output in review_commands(&config, None) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("there is no database at") && stderr.contains("scamgaurd.db"), "{stderr}");
+    }
+    assert!(!dir.path().join("scamgaurd.db").exists(), "no empty database was made");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn review_commands_read_a_read_only_database_and_name_an_old_schema() {
+    use std::os::unix::fs::PermissionsExt;
+    const NOBODY: u32 = 65534;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let database = dir.path().join("scamguard.db");
+    let store = scamguard::store::Store::open(&database).await.expect("create");
+    let detection = scamguard::store::NewDetection {
+        account: "a".into(),
+        folder: "INBOX".into(),
+        uid: 1,
+        message_key: "<x@example.com>".into(),
+        subject: "Your device is hacked".into(),
+        verdict: "threat".into(),
+        category: "extortion".into(),
+        signals: "[]".into(),
+        action: "moved".into(),
+        ..Default::default()
+    };
+    let now = scamguard::clock::now_unix();
+    store.record_batch("a", &[detection], 1, "2026-11-28", now).await.expect("record");
+    store.close().await;
+    // Owned by another user, mode 0400, in a folder that user cannot write to: neither
+    // the file nor its -wal and -shm can be written.
+    std::os::unix::fs::chown(&database, Some(NOBODY), Some(NOBODY)).expect("chown");
+    std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o400)).expect("chmod");
+    let config = review_config(dir.path(), "scamguard.db");
+
+    let outputs = review_commands(&config, Some(NOBODY));
+    for output in &outputs {
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    assert!(String::from_utf8_lossy(&outputs[0].stdout).contains("Your device is hacked"));
+    assert!(String::from_utf8_lossy(&outputs[1].stdout).contains("Your device is hacked"));
+
+    // The same file as an older scamguard left it: the newest migration not applied.
+    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&database))
+        .await
+        .expect("open as root");
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+        .execute(&pool)
+        .await
+        .expect("downgrade");
+    pool.close().await;
+    for output in review_commands(&config, Some(NOBODY)) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("older than this scamguard"), "{stderr}");
+    }
+}

@@ -90,11 +90,13 @@ async fn schema_version(store: &Store) -> i64 {
 }
 
 async fn connect(path: &Path, read_only: bool) -> Result<Store, StoreError> {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(read_only)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+    let mut options = SqliteConnectOptions::new().filename(path).read_only(read_only);
+    if !read_only {
+        // Setting the journal mode is a write: a read-only connection reads the mode the
+        // file has (WAL, set when it was created).
+        options = options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal);
+    }
+    let options = options
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
         // 256 KiB of page cache per connection instead of SQLite's 2 MiB default: the
@@ -103,8 +105,21 @@ async fn connect(path: &Path, read_only: bool) -> Result<Store, StoreError> {
         // with this); a batch's lookups go by index, and the OS caches the file anyway.
         .pragma("cache_size", "-256");
     let identity = identity(path).map_err(|_| StoreError::Missing(path.to_path_buf()))?;
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    let pool = match SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await {
+        Ok(pool) => pool,
+        // A WAL database needs its -shm file, which a read-only folder cannot hold. With no
+        // -wal file beside it either, no writer has it open (a writer would need that
+        // folder too), so the file is read as it stands.
+        Err(_) if read_only && !wal_path(path).exists() => {
+            SqlitePoolOptions::new().max_connections(1).connect_with(options.immutable(true)).await?
+        }
+        Err(error) => return Err(error.into()),
+    };
     Ok(Store { pool, path: path.to_path_buf(), identity, _lock: None })
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-wal", path.display()))
 }
 
 /// The device and inode the path leads to now.
