@@ -368,6 +368,23 @@ impl ImapSession {
         super::count_command();
         let _ = tokio::time::timeout(self.timeout, self.session.logout()).await;
     }
+
+    /// The header block of each of `uids` (`BODY.PEEK[HEADER]`, never setting `\Seen`),
+    /// by UID: enough to confirm a message's exact Message-ID or header digest.
+    pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+        let timeout = self.timeout;
+        let mut headers = Vec::with_capacity(uids.len());
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            let fetching = async {
+                let stream = self.session.uid_fetch(&set, "(UID BODY.PEEK[HEADER])").await?;
+                stream.try_collect::<Vec<_>>().await
+            };
+            let fetched = within(timeout, "UID FETCH", fetching).await?;
+            headers.extend(fetched.iter().filter_map(|f| Some((f.uid?, f.header()?.to_vec()))));
+        }
+        headers.sort_by_key(|(uid, _)| *uid);
+        Ok(headers)
+    }
 }
 
 /// An IMAP quoted string.
