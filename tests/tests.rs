@@ -6,6 +6,7 @@ mod commands;
 mod faults;
 mod golden;
 mod hostile;
+mod identity;
 mod reports;
 mod review;
 mod service;
