@@ -93,7 +93,11 @@ async fn restore_brings_back_the_exact_message_id_not_one_containing_it() {
     let inbox = contents(&mut session, "INBOX").await;
     assert_eq!(inbox.keys().cloned().collect::<Vec<_>>(), ["7@x.example"]);
     let junk = contents(&mut session, "Junk").await;
-    assert_eq!(junk.keys().cloned().collect::<Vec<_>>(), ["scam-17@x.example.net"], "the other stays in Junk");
+    assert_eq!(
+        junk.keys().cloned().collect::<Vec<_>>(),
+        ["scam-17@x.example.net"],
+        "the other stays in Junk"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -127,10 +131,14 @@ async fn an_interrupted_move_of_mail_without_message_id_is_found_in_junk() {
     assert_eq!(session.select("Junk").await.expect("select").exists, 3);
 
     // As a crash between the move and its record leaves it: moved, recorded as planned.
-    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&config.database))
+    let pool =
+        sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&config.database))
+            .await
+            .expect("open");
+    sqlx::query("UPDATE detections SET action = 'planned', destination = ''")
+        .execute(&pool)
         .await
-        .expect("open");
-    sqlx::query("UPDATE detections SET action = 'planned', destination = ''").execute(&pool).await.expect("update");
+        .expect("update");
     pool.close().await;
 
     assert!(run_once(&config).await.failures.is_empty());

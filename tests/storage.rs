@@ -125,8 +125,10 @@ async fn a_full_disk_with_a_reader_open_moves_nothing_unrecorded_and_resumes() {
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     assert!(
-        eventually(Duration::from_secs(20), || async { contents(&mut mailbox(&config).await, "Junk").await.len() == 1 })
-            .await,
+        eventually(Duration::from_secs(20), || async {
+            contents(&mut mailbox(&config).await, "Junk").await.len() == 1
+        })
+        .await,
         "the first threat is moved while the disk has room"
     );
 
@@ -175,8 +177,10 @@ async fn a_database_deleted_while_running_stops_moves_with_a_clear_error() {
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     assert!(
-        eventually(Duration::from_secs(20), || async { contents(&mut mailbox(&config).await, "Junk").await.len() == 1 })
-            .await,
+        eventually(Duration::from_secs(20), || async {
+            contents(&mut mailbox(&config).await, "Junk").await.len() == 1
+        })
+        .await,
         "the first threat is moved"
     );
 

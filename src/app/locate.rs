@@ -71,8 +71,11 @@ impl Finder {
             return Ok(matching);
         }
         let fetched = imap.fetch(&matching, self.max_bytes).await?;
-        let exact: Vec<u32> =
-            fetched.iter().filter(|m| batch::content_digest(&m.raw) == wanted.digest).map(|m| m.uid).collect();
+        let exact: Vec<u32> = fetched
+            .iter()
+            .filter(|m| batch::content_digest(&m.raw) == wanted.digest)
+            .map(|m| m.uid)
+            .collect();
         Ok(if exact.is_empty() { matching } else { exact })
     }
 

@@ -88,7 +88,8 @@ pub async fn restore(
         // and mark the Junk copy instead (expunging stays the user's client's business).
         session.add_keyword(&in_junk, "\\Deleted").await?;
         let status = session.select(&folder).await?;
-        let originals = Finder::new(status.exists, account.max_message_bytes).find(&mut session, wanted).await?;
+        let originals =
+            Finder::new(status.exists, account.max_message_bytes).find(&mut session, wanted).await?;
         session.remove_flag(&originals, "\\Deleted").await?;
         RestoreOutcome::Restored { folder: detection.folder.clone() }
     } else if !in_junk.is_empty() {
@@ -96,10 +97,12 @@ pub async fn restore(
         RestoreOutcome::Restored { folder: detection.folder.clone() }
     } else {
         let status = session.select(&folder).await?;
-        let in_place = Finder::new(status.exists, account.max_message_bytes).find(&mut session, wanted).await?;
+        let in_place =
+            Finder::new(status.exists, account.max_message_bytes).find(&mut session, wanted).await?;
         if in_place.is_empty() {
             session.logout().await;
-            let shown = if detection.message_id.is_empty() { &detection.message_key } else { &detection.message_id };
+            let shown =
+                if detection.message_id.is_empty() { &detection.message_key } else { &detection.message_id };
             return Err(RestoreError::NotFound {
                 message_id: shown.clone(),
                 junk: detection.destination.clone(),

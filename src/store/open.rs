@@ -204,7 +204,7 @@ mod tests {
         std::fs::write(&path, b"").expect("another file takes its place");
         assert!(matches!(store.save_cursor("a", "INBOX", cursor, 2).await, Err(StoreError::Vanished(_))));
         std::fs::remove_file(&path).expect("delete");
-        let error = store.save_cursor("a", "INBOX", cursor, 3).await.err().expect("refused");
+        let error = store.save_cursor("a", "INBOX", cursor, 3).await.expect_err("refused");
         assert!(error.to_string().contains("deleted or replaced"), "{error}");
     }
 

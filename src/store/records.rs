@@ -430,18 +430,31 @@ mod tests {
     async fn the_same_message_is_key_and_digest_and_restored_mail_stays_exempt_everywhere() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
-        let ids = store.record_batch("a", &[with_digest(1, "<m@x>", "d1", "moved")], 1, "d", 1).await.expect("record");
+        let ids = store
+            .record_batch("a", &[with_digest(1, "<m@x>", "d1", "moved")], 1, "d", 1)
+            .await
+            .expect("record");
         let same = identity("<m@x>", "d1");
         let redelivered = identity("<m@x>", "d2");
         let handled = store.handled("a", "INBOX", &[same.clone(), redelivered.clone()]).await.expect("query");
         assert!(handled.contains(&same), "the same message, under a new UID (UIDVALIDITY change)");
         assert!(!handled.contains(&redelivered), "a new delivery reusing the Message-ID is new");
-        assert!(store.handled("a", "Work", &[same.clone()]).await.expect("query").is_empty(), "other folders");
-        assert!(store.handled("b", "INBOX", &[same.clone()]).await.expect("query").is_empty(), "other accounts");
+        assert!(
+            store.handled("a", "Work", std::slice::from_ref(&same)).await.expect("query").is_empty(),
+            "other folders"
+        );
+        assert!(
+            store.handled("b", "INBOX", std::slice::from_ref(&same)).await.expect("query").is_empty(),
+            "other accounts"
+        );
 
         store.finish(&ids, "restored", "INBOX", 2).await.expect("restore");
-        assert!(store.handled("a", "Work", &[same.clone()]).await.expect("query").contains(&same));
-        assert!(store.handled("a", "Work", &[redelivered.clone()]).await.expect("query").is_empty());
+        assert!(
+            store.handled("a", "Work", std::slice::from_ref(&same)).await.expect("query").contains(&same)
+        );
+        assert!(
+            store.handled("a", "Work", std::slice::from_ref(&redelivered)).await.expect("query").is_empty()
+        );
     }
 
     #[tokio::test]
@@ -454,10 +467,10 @@ mod tests {
         assert!(store.handled("a", "INBOX", &wanted).await.expect("query").is_empty(), "not handled");
 
         // The real run: the same UID for one, a new UID (renumbered folder) for the other.
-        let real = [with_digest(1, "<a@x>", "da", "planned"), NewDetection {
-            uidvalidity: 8,
-            ..with_digest(5, "<b@x>", "db", "planned")
-        }];
+        let real = [
+            with_digest(1, "<a@x>", "da", "planned"),
+            NewDetection { uidvalidity: 8, ..with_digest(5, "<b@x>", "db", "planned") },
+        ];
         store.record_batch("a", &real, 2, "d", 2).await.expect("real run");
         let rows = store.history(&HistoryFilter::default()).await.expect("history");
         let mut actions: Vec<(String, String)> =
@@ -467,6 +480,10 @@ mod tests {
         assert!(actions.iter().all(|(_, action)| action == "planned"), "{actions:?}");
         let again = store.record_batch("a", &[with_digest(1, "<a@x>", "da", "dry-run")], 1, "d", 3).await;
         assert!(again.is_ok());
-        assert_eq!(store.pending("a", "INBOX").await.expect("pending").len(), 2, "a dry run never undoes a real row");
+        assert_eq!(
+            store.pending("a", "INBOX").await.expect("pending").len(),
+            2,
+            "a dry run never undoes a real row"
+        );
     }
 }

@@ -233,7 +233,11 @@ mod tests {
         assert_eq!(store.delivered_weeks("a").await.expect("weeks"), ["2026-W47"]);
         assert!(
             store
-                .handled("a", "INBOX", &[crate::store::Identity { key: "<report@x>".into(), digest: "d".into() }])
+                .handled(
+                    "a",
+                    "INBOX",
+                    &[crate::store::Identity { key: "<report@x>".into(), digest: "d".into() }]
+                )
                 .await
                 .expect("handled")
                 .len()
