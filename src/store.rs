@@ -4,10 +4,10 @@
 //! Knows nothing of IMAP: callers hand it plain records. The database file is created
 //! with mode 0600 (it holds subjects and senders of people's mail), runs in WAL mode, and
 //! is held by one scamguard process at a time through a lock file beside its canonical
-//! path (see [`open`]).
+//! path (see [`Store::open`]).
 //!
 //! Writes that the service's promises rest on (detections, cursors, outcomes) go through
-//! [`Store::begin_write`] / [`Store::end_write`]: each is one `BEGIN IMMEDIATE`
+//! `Store::begin_write` / `Store::end_write`: each is one `BEGIN IMMEDIATE`
 //! transaction, made only after checking that the file opened is still the one at the
 //! path, and a connection whose write failed is closed instead of going back to the pool.
 
