@@ -8,6 +8,7 @@ use scamguard::config::Config;
 use scamguard::store::{Cursor, Store};
 
 use super::service::{THREATS, contents, fixture, history, load, mailbox, message_id, run_once};
+use super::storage::edit_database;
 use super::support::dovecot::{Dovecot, Options};
 
 /// `raw` with its Message-ID header replaced by `id` (given with angle brackets), or
@@ -131,15 +132,7 @@ async fn an_interrupted_move_of_mail_without_message_id_is_found_in_junk() {
     assert_eq!(session.select("Junk").await.expect("select").exists, 3);
 
     // As a crash between the move and its record leaves it: moved, recorded as planned.
-    let pool =
-        sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&config.database))
-            .await
-            .expect("open");
-    sqlx::query("UPDATE detections SET action = 'planned', destination = ''")
-        .execute(&pool)
-        .await
-        .expect("update");
-    pool.close().await;
+    edit_database(&config.database, "UPDATE detections SET action = 'planned', destination = ''").await;
 
     assert!(run_once(&config).await.failures.is_empty());
     let rows = history(&config).await;

@@ -85,6 +85,32 @@ fn stop_service(mut child: Child) -> std::process::ExitStatus {
     }
 }
 
+/// Starts `scamguard run`, gives it a threat and waits until it is in Junk: the service
+/// works before the fault. Returns the service and a session on the mailbox.
+async fn service_after_first_move(
+    config_path: &Path,
+    config: &Config,
+    log: &Path,
+) -> (Child, scamguard::imap::ImapSession) {
+    let service = start_service(config_path, log);
+    let mut session = mailbox(config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    let moved = eventually(Duration::from_secs(20), || async {
+        contents(&mut mailbox(config).await, "Junk").await.len() == 1
+    })
+    .await;
+    assert!(moved, "the first threat is moved: {}", std::fs::read_to_string(log).unwrap_or_default());
+    (service, session)
+}
+
+/// Runs `sql` on the database file from outside scamguard, as another program would.
+pub async fn edit_database(database: &Path, sql: &str) {
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(database);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open the database");
+    sqlx::query(sql).execute(&pool).await.expect("edit the database");
+    pool.close().await;
+}
+
 /// Detections as a separate reader sees them: (Message-ID, action).
 async fn recorded(database: &Path) -> Vec<(String, String)> {
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(database).read_only(true);
@@ -121,16 +147,7 @@ async fn a_full_disk_with_a_reader_open_moves_nothing_unrecorded_and_resumes() {
     let config_path = dovecot.write_config("");
     let config = with_database(&config_path, &database);
     let log = dovecot.dir().join("service.log");
-    let service = start_service(&config_path, &log);
-    let mut session = mailbox(&config).await;
-    append_all(&mut session, "INBOX", &THREATS[..1]).await;
-    assert!(
-        eventually(Duration::from_secs(20), || async {
-            contents(&mut mailbox(&config).await, "Junk").await.len() == 1
-        })
-        .await,
-        "the first threat is moved while the disk has room"
-    );
+    let (service, mut session) = service_after_first_move(&config_path, &config, &log).await;
 
     // Another process reads the database and keeps its read transaction open.
     let reader_options = sqlx::sqlite::SqliteConnectOptions::new().filename(&database);
@@ -173,16 +190,7 @@ async fn a_database_deleted_while_running_stops_moves_with_a_clear_error() {
     let config_path = dovecot.write_config("");
     let config = load(&config_path);
     let log = dovecot.dir().join("service.log");
-    let service = start_service(&config_path, &log);
-    let mut session = mailbox(&config).await;
-    append_all(&mut session, "INBOX", &THREATS[..1]).await;
-    assert!(
-        eventually(Duration::from_secs(20), || async {
-            contents(&mut mailbox(&config).await, "Junk").await.len() == 1
-        })
-        .await,
-        "the first threat is moved"
-    );
+    let (service, mut session) = service_after_first_move(&config_path, &config, &log).await;
 
     std::fs::remove_file(&config.database).expect("the user deletes the database");
     append_all(&mut session, "INBOX", &THREATS[1..2]).await;
@@ -272,14 +280,11 @@ async fn review_commands_read_a_read_only_database_and_name_an_old_schema() {
     assert!(String::from_utf8_lossy(&outputs[1].stdout).contains("Your device is hacked"));
 
     // The same file as an older scamguard left it: the newest migration not applied.
-    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&database))
-        .await
-        .expect("open as root");
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
-        .execute(&pool)
-        .await
-        .expect("downgrade");
-    pool.close().await;
+    edit_database(
+        &database,
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+    )
+    .await;
     for output in review_commands(&config, Some(NOBODY)) {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");

@@ -96,6 +96,17 @@ impl Finder {
     }
 }
 
+/// Selects `folder` and finds `wanted` in it (see [`Finder::find`]).
+pub(super) async fn select_and_find(
+    imap: &mut ImapSession,
+    folder: &str,
+    max_bytes: u32,
+    wanted: Recorded<'_>,
+) -> Result<Vec<u32>, ImapError> {
+    let status = imap.select(folder).await?;
+    Finder::new(status.exists, max_bytes).find(imap, wanted).await
+}
+
 /// Whether a header block is the recorded message's: the same Message-ID exactly, or,
 /// for a message without one, the same header digest.
 fn is_wanted(header: &[u8], wanted: Recorded<'_>) -> bool {

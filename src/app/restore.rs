@@ -13,7 +13,7 @@ use crate::imap::{self, utf7};
 use crate::store::Store;
 
 use super::WorkerError;
-use super::locate::{Finder, Recorded};
+use super::locate::{Recorded, select_and_find};
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,25 +81,20 @@ pub async fn restore(
     let wanted = Recorded { message_id: &detection.message_id, key: &detection.message_key, digest: &digest };
     let mut session = imap::connect(account).await?;
 
-    let status = session.select(&junk).await?;
-    let in_junk = Finder::new(status.exists, account.max_message_bytes).find(&mut session, wanted).await?;
+    let max_bytes = account.max_message_bytes;
+    let in_junk = select_and_find(&mut session, &junk, max_bytes, wanted).await?;
     let outcome = if detection.action == "copied" {
         // The original never left: it is still in the folder, marked \Deleted. Unmark it
         // and mark the Junk copy instead (expunging stays the user's client's business).
         session.add_keyword(&in_junk, "\\Deleted").await?;
-        let status = session.select(&folder).await?;
-        let originals =
-            Finder::new(status.exists, account.max_message_bytes).find(&mut session, wanted).await?;
+        let originals = select_and_find(&mut session, &folder, max_bytes, wanted).await?;
         session.remove_flag(&originals, "\\Deleted").await?;
         RestoreOutcome::Restored { folder: detection.folder.clone() }
     } else if !in_junk.is_empty() {
         session.move_to(&in_junk, &folder).await?;
         RestoreOutcome::Restored { folder: detection.folder.clone() }
     } else {
-        let status = session.select(&folder).await?;
-        let in_place =
-            Finder::new(status.exists, account.max_message_bytes).find(&mut session, wanted).await?;
-        if in_place.is_empty() {
+        if select_and_find(&mut session, &folder, max_bytes, wanted).await?.is_empty() {
             session.logout().await;
             let shown =
                 if detection.message_id.is_empty() { &detection.message_key } else { &detection.message_id };
