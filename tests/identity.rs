@@ -140,6 +140,33 @@ async fn an_interrupted_move_of_mail_without_message_id_is_found_in_junk() {
     let row = rows.first().expect("one row");
     assert!(row.message_id.is_empty());
     assert_eq!((row.action.as_str(), row.destination.as_str()), ("moved", "Junk"), "found in Junk, not gone");
+
+    // So it can be restored, found by the same header digest.
+    restore(&config, "").await;
+    session.select("INBOX").await.expect("select");
+    let uids = session.search("ALL").await.expect("search");
+    let inbox = session.fetch(&uids, 1 << 20).await.expect("fetch");
+    let subjects: Vec<String> =
+        inbox.iter().map(|m| scamguard::mail::parse(&m.raw).expect("parses").subject).collect();
+    let wanted = scamguard::mail::parse(&no_id).expect("parses").subject;
+    assert_eq!(subjects, [wanted], "back in INBOX");
+    assert_eq!(session.select("Junk").await.expect("select").exists, 2, "the other mail stays in Junk");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mail_taken_back_out_of_junk_by_hand_is_not_moved_again() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    append(&config, &fixture(THREATS[0])).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let mut session = mailbox(&config).await;
+    session.select("Junk").await.expect("select");
+    let uids = session.search("ALL").await.expect("search");
+    session.move_to(&uids, "INBOX").await.expect("the user drags it back");
+
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(contents(&mut session, "INBOX").await.len(), 1, "released by the user: left alone");
+    assert_eq!(history(&config).await.len(), 1, "and no second row");
 }
 
 #[tokio::test(flavor = "multi_thread")]
