@@ -114,9 +114,13 @@ impl Store {
     }
 
     /// Commits when `result` is `Ok`; otherwise (or when the commit fails) closes the
-    /// connection, which rolls back whatever it held. A connection whose write failed is
-    /// never reused: one left inside a transaction after a full disk kept its old read
-    /// snapshot, and every later write on it failed with "database is locked".
+    /// connection, which rolls back whatever it held. Plain SQL and no sqlx transaction,
+    /// and a connection whose write failed is never reused: after SQLite itself rolled
+    /// back a write that hit a full disk, sqlx's transaction count was left one too high,
+    /// so the connection's next "transaction" became a savepoint inside a transaction
+    /// that never ended. Its commits were never committed (moves without records, lost
+    /// when the connection closed), and its stale snapshot made later writes fail at once
+    /// with "database is locked" (SQLITE_BUSY_SNAPSHOT), every retry.
     pub(crate) async fn end_write<T>(
         &self,
         writing: Writing,
