@@ -55,6 +55,14 @@ pub enum StoreError {
     Outdated { path: PathBuf, found: i64, wanted: i64, reason: String },
 }
 
+impl StoreError {
+    /// Whether retrying cannot help until scamguard is restarted (the file it opened is
+    /// gone): a worker should stop rather than retry with backoff.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, StoreError::Vanished(_))
+    }
+}
+
 /// The device and inode of the database file when it was opened: a file deleted or
 /// replaced under a running service no longer matches its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

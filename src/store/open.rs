@@ -206,6 +206,7 @@ mod tests {
         std::fs::remove_file(&path).expect("delete");
         let error = store.save_cursor("a", "INBOX", cursor, 3).await.expect_err("refused");
         assert!(error.to_string().contains("deleted or replaced"), "{error}");
+        assert!(error.is_permanent());
     }
 
     #[tokio::test]
