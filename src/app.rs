@@ -7,6 +7,7 @@
 //! Shutdown lets the batch in flight finish and its cursor be saved.
 
 mod batch;
+mod locate;
 pub mod progress;
 pub mod reports;
 mod restore;

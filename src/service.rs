@@ -12,7 +12,7 @@ use scamguard::clock;
 use scamguard::imap::{self, JunkChoice};
 use scamguard::mail::printable::escape as p;
 use scamguard::report;
-use scamguard::store::{HistoryFilter, Store};
+use scamguard::store::{Access, HistoryFilter, Store};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -97,7 +97,8 @@ struct Checked {
 
 async fn check_account(account: &scamguard::config::Account, database: &Path) -> anyhow::Result<Checked> {
     // Read where each folder stands without creating a database: `check` changes nothing.
-    let store = if database.exists() { Some(open_for_review_at(database).await?) } else { None };
+    let store =
+        if database.exists() { Some(open_for_review_at(database, Access::Read).await?) } else { None };
     let mut session = imap::connect(account).await.context("Unable to log in")?;
     let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
     lines.push(format!("moves by: {:?}", session.move_method()));
@@ -160,7 +161,7 @@ pub fn history(
     let since =
         since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let store = open_for_review(&config, Access::Read).await?;
         let filter = HistoryFilter { account, since, verdict, category, limit: None };
         let rows = store.history(&filter).await.context("Unable to read the history")?;
         print!("{}", if json { report::history_json(&rows) } else { report::history_text(&rows) });
@@ -172,7 +173,7 @@ pub fn history(
 pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode> {
     let config = super::load_config(Some(config_path))?;
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let store = open_for_review(&config, Access::Read).await?;
         let detection = store.detection(id).await.context("Unable to read the history")?;
         let detection = detection.ok_or_else(|| anyhow::anyhow!("there is no detection #{id}"))?;
         if json {
@@ -188,7 +189,7 @@ pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode>
 pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Result<ExitCode> {
     let config = super::load_config(Some(config_path))?;
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let store = open_for_review(&config, Access::Write).await?;
         let outcome = app::restore(&config, &store, id, trust_sender)
             .await
             .with_context(|| format!("Unable to restore detection #{id}"))?;
@@ -208,12 +209,14 @@ pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Resul
     })
 }
 
-async fn open_for_review(config: &scamguard::config::Config) -> anyhow::Result<Store> {
-    open_for_review_at(&config.database).await
+/// Opens the database of `history`, `show`, `report` and `restore`: it must exist (a typo
+/// in the path is an error, not an empty history), and reading needs no write access.
+async fn open_for_review(config: &scamguard::config::Config, access: Access) -> anyhow::Result<Store> {
+    open_for_review_at(&config.database, access).await
 }
 
-async fn open_for_review_at(database: &Path) -> anyhow::Result<Store> {
-    Store::open_unlocked(database)
+async fn open_for_review_at(database: &Path, access: Access) -> anyhow::Result<Store> {
+    Store::open_existing(database, access)
         .await
         .with_context(|| format!("Unable to open the database {}", database.display()))
 }
@@ -270,7 +273,8 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
         .collect();
     anyhow::ensure!(!accounts.is_empty(), "no account matches");
     runtime()?.block_on(async {
-        let store = open_for_review(&config).await?;
+        let access = if request.deliver { Access::Write } else { Access::Read };
+        let store = open_for_review(&config, access).await?;
         for account in accounts {
             let weekly = app::reports::weekly(&store, &account.name, period.clone())
                 .await

@@ -3,25 +3,30 @@
 //!
 //! Knows nothing of IMAP: callers hand it plain records. The database file is created
 //! with mode 0600 (it holds subjects and senders of people's mail), runs in WAL mode, and
-//! is held by one scamguard process at a time through a lock file beside it.
+//! is held by one scamguard process at a time through a lock file beside its canonical
+//! path (see [`Store::open`]).
+//!
+//! Writes that the service's promises rest on (detections, cursors, outcomes) go through
+//! `Store::begin_write` / `Store::end_write`: each is one `BEGIN IMMEDIATE`
+//! transaction, made only after checking that the file opened is still the one at the
+//! path, and a connection whose write failed is closed instead of going back to the pool.
 
+mod open;
 mod read_queue;
 mod records;
 mod report_key;
 mod review;
 
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
+use std::fs::File;
+use std::path::PathBuf;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::Sqlite;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::SqlitePool;
 
+pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
-pub use records::{Cursor, DetectionRow, HistoryFilter, NewDetection, Pending};
+pub use records::{Cursor, DetectionRow, HistoryFilter, Identity, NewDetection, Pending};
 pub use review::Detection;
 
 /// Why the database could not be used.
@@ -29,103 +34,135 @@ pub use review::Detection;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// A write failed (disk full, I/O error, locked past the busy timeout): whatever
+    /// depended on it (a move) is not done.
+    #[error("cannot record in the database: {0}; nothing is moved until recording works again")]
+    Write(sqlx::Error),
     #[error("cannot apply database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create {path}: {source}")]
     Create { path: PathBuf, source: std::io::Error },
     #[error("another scamguard process is using {0}; only one may run per database")]
     Locked(PathBuf),
+    #[error("there is no database at {0} (check [database] path in the configuration)")]
+    Missing(PathBuf),
+    #[error(
+        "the database file {0} was deleted or replaced while scamguard was running; stopping rather \
+         than recording into a file nobody can see (restart scamguard to use the file now there)"
+    )]
+    Vanished(PathBuf),
+    #[error(
+        "the database {path} has schema version {found}, older than this scamguard's {wanted}, and it \
+         cannot be upgraded here ({reason}); run `scamguard run --once` once with write access to it"
+    )]
+    Outdated { path: PathBuf, found: i64, wanted: i64, reason: String },
+}
+
+impl StoreError {
+    /// Whether retrying cannot help until scamguard is restarted (the file it opened is
+    /// gone): a worker should stop rather than retry with backoff.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, StoreError::Vanished(_))
+    }
+}
+
+/// The device and inode of the database file when it was opened: a file deleted or
+/// replaced under a running service no longer matches its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileIdentity {
+    dev: u64,
+    ino: u64,
 }
 
 /// An open detection database.
 pub struct Store {
     pool: SqlitePool,
+    /// The canonical path of the database file.
+    path: PathBuf,
+    identity: FileIdentity,
     /// Held for the life of the store: while it is locked, no second process opens the
     /// database for work (see [`Store::open`]).
     _lock: Option<File>,
 }
 
+/// A connection inside a `BEGIN IMMEDIATE` transaction; give it back with
+/// [`Store::end_write`].
+pub(crate) struct Writing(PoolConnection<Sqlite>);
+
 impl Store {
-    /// Opens (creating with mode 0600) the database at `path`, applies migrations and takes
-    /// the single-process lock. A second process gets [`StoreError::Locked`].
-    pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let lock = lock_file(path)?;
-        let store = Store::open_unlocked(path).await?;
-        Ok(Store { _lock: Some(lock), ..store })
-    }
-
-    /// Opens the database for reading and short edits (history, restore) without taking
-    /// the process lock, so it works while the service runs.
-    pub async fn open_unlocked(path: &Path) -> Result<Store, StoreError> {
-        create_private(path)?;
-        let options = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            // 256 KiB of page cache per connection instead of SQLite's 2 MiB default: the
-            // cache grows with the history and took the service's memory with it (peak RSS
-            // of a 100,000-message first scan 21% above a 10,000-message one with 2 MiB, 9%
-            // with this); a batch's lookups go by index, and the OS caches the file anyway.
-            .pragma("cache_size", "-256");
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, _lock: None })
-    }
-
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
-}
 
-/// Creates the database file with mode 0600 if it does not exist yet, and tightens the
-/// mode of an existing one.
-fn create_private(path: &Path) -> Result<(), StoreError> {
-    let create = |p: &Path| -> std::io::Result<()> {
-        if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
+    /// Closes every connection now (the file is checkpointed and its `-wal` and `-shm`
+    /// removed when this was the last one), instead of whenever the pool is dropped.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    /// Fails with [`StoreError::Vanished`] when the path no longer leads to the file that
+    /// was opened (deleted, or replaced by another file).
+    pub fn check_file(&self) -> Result<(), StoreError> {
+        match open::identity(&self.path) {
+            Ok(now) if now == self.identity => Ok(()),
+            _ => Err(StoreError::Vanished(self.path.clone())),
         }
-        OpenOptions::new().create(true).append(true).mode(0o600).open(p)?;
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))
-    };
-    create(path).map_err(|source| StoreError::Create { path: path.to_path_buf(), source })
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once (under
+    /// the busy timeout), so the transaction never has to upgrade a stale read snapshot,
+    /// which SQLite refuses at once with "database is locked" (SQLITE_BUSY_SNAPSHOT).
+    pub(crate) async fn begin_write(&self) -> Result<Writing, StoreError> {
+        self.check_file()?;
+        let mut conn = self.pool.acquire().await.map_err(StoreError::Write)?;
+        match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+            Ok(_) => Ok(Writing(conn)),
+            Err(error) => {
+                discard(conn);
+                Err(StoreError::Write(error))
+            }
+        }
+    }
+
+    /// Commits when `result` is `Ok`; otherwise (or when the commit fails) closes the
+    /// connection, which rolls back whatever it held. Plain SQL and no sqlx transaction,
+    /// and a connection whose write failed is never reused: after SQLite itself rolled
+    /// back a write that hit a full disk, sqlx's transaction count was left one too high,
+    /// so the connection's next "transaction" became a savepoint inside a transaction
+    /// that never ended. Its commits were never committed (moves without records, lost
+    /// when the connection closed), and its stale snapshot made later writes fail at once
+    /// with "database is locked" (SQLITE_BUSY_SNAPSHOT), every retry.
+    pub(crate) async fn end_write<T>(
+        &self,
+        writing: Writing,
+        result: Result<T, sqlx::Error>,
+    ) -> Result<T, StoreError> {
+        let Writing(mut conn) = writing;
+        let value = match result {
+            Ok(value) => value,
+            Err(error) => {
+                discard(conn);
+                return Err(StoreError::Write(error));
+            }
+        };
+        match sqlx::query("COMMIT").execute(&mut *conn).await {
+            Ok(_) => Ok(value),
+            Err(error) => {
+                discard(conn);
+                Err(StoreError::Write(error))
+            }
+        }
+    }
 }
 
-fn lock_file(path: &Path) -> Result<File, StoreError> {
-    let lock_path = PathBuf::from(format!("{}.lock", path.display()));
-    if let Some(parent) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|source| StoreError::Create { path: parent.to_path_buf(), source })?;
-    }
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .map_err(|source| StoreError::Create { path: lock_path.clone(), source })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(_) => Err(StoreError::Locked(path.to_path_buf())),
+impl Writing {
+    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.0
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn the_database_is_private_and_single_process() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("sub/scamguard.db");
-        let store = Store::open(&path).await.expect("opens");
-        let mode = std::fs::metadata(&path).expect("exists").permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-        assert!(matches!(Store::open(&path).await, Err(StoreError::Locked(_))));
-        assert!(Store::open_unlocked(&path).await.is_ok(), "readers still get in");
-        drop(store);
-        assert!(Store::open(&path).await.is_ok(), "the lock goes with the process that held it");
-    }
+/// Takes a connection out of the pool and closes it (closing rolls back an open
+/// transaction); the pool opens a fresh one when needed.
+fn discard(conn: PoolConnection<Sqlite>) {
+    drop(conn.detach());
 }

@@ -8,10 +8,12 @@ mod faults;
 mod golden;
 mod guards;
 mod hostile;
+mod identity;
 mod refusals;
 mod reports;
 mod review;
 mod service;
+mod storage;
 mod support;
 mod watching;
 

@@ -11,7 +11,7 @@ use crate::imap::FetchedMessage;
 use crate::mail;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap};
 use crate::report::seal::{self, ReportKey};
-use crate::store::NewDetection;
+use crate::store::{Identity, NewDetection};
 
 /// A fetched message after classification.
 #[derive(Debug, Clone)]
@@ -21,6 +21,9 @@ pub struct Classified {
     /// Message-ID, or a digest of the header block when there is none.
     pub key: String,
     pub message_id: String,
+    /// SHA-256 of the bytes fetched (the whole message, or its first `max_message_bytes`):
+    /// with `key`, which message this is (see [`Identity`]).
+    pub digest: String,
     pub from: String,
     pub to: String,
     pub subject: String,
@@ -45,8 +48,36 @@ fn field(text: &str) -> String {
     cap(text, MAX_FIELD_BYTES)
 }
 
+impl Classified {
+    pub fn identity(&self) -> Identity {
+        Identity { key: self.key.clone(), digest: self.digest.clone() }
+    }
+}
+
+/// The key of a message without a Message-ID: a digest of its header block. The same
+/// from the whole message and from its header alone (`BODY[HEADER]`).
+pub fn header_key(raw: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(header_block(raw))))
+}
+
+/// A message's identity: `<Message-ID>`; for a Message-ID longer than what is stored, its
+/// digest (so two that differ only beyond the cut are not taken for one); for a message
+/// without one, the digest of its header block ([`header_key`]).
+pub fn message_key(message_id: &str, raw: &[u8]) -> String {
+    match message_id {
+        "" => header_key(raw),
+        id if id.len() > MAX_FIELD_BYTES => format!("sha256-id:{}", hex(&Sha256::digest(id))),
+        id => format!("<{id}>"),
+    }
+}
+
+/// The content digest of the bytes fetched.
+pub fn content_digest(raw: &[u8]) -> String {
+    hex(&Sha256::digest(raw))
+}
+
 fn classify_one(message: &FetchedMessage, thresholds: &Thresholds, report_key: &ReportKey) -> Classified {
-    let key_from_headers = || format!("sha256:{}", hex(&Sha256::digest(header_block(&message.raw))));
+    let digest = content_digest(&message.raw);
     match mail::parse(&message.raw) {
         Ok(email) => {
             // Our own report reads like a scam (wallets, amounts, a password): a genuine
@@ -63,13 +94,7 @@ fn classify_one(message: &FetchedMessage, thresholds: &Thresholds, report_key: &
                 classify(&email, thresholds)
             };
             let full_id = email.message_id.as_deref().unwrap_or_default();
-            let key = match full_id {
-                "" => key_from_headers(),
-                // A Message-ID longer than what is stored is known by its digest, so two
-                // that differ only beyond the cut are not taken for one.
-                id if id.len() > MAX_FIELD_BYTES => format!("sha256-id:{}", hex(&Sha256::digest(id))),
-                id => format!("<{id}>"),
-            };
+            let key = message_key(full_id, &message.raw);
             Classified {
                 uid: message.uid,
                 size: message.size,
@@ -79,14 +104,16 @@ fn classify_one(message: &FetchedMessage, thresholds: &Thresholds, report_key: &
                 subject: field(&email.subject),
                 date: field(email.date.as_deref().unwrap_or_default()),
                 message_id: field(full_id),
+                digest,
                 verdict: Ok(verdict),
             }
         }
         Err(error) => Classified {
             uid: message.uid,
             size: message.size,
-            key: key_from_headers(),
+            key: header_key(&message.raw),
             message_id: String::new(),
+            digest,
             from: String::new(),
             to: String::new(),
             subject: String::new(),
@@ -121,20 +148,22 @@ pub fn planned_action(label: Label, account: &Account) -> Option<&'static str> {
     }
 }
 
-/// The detections to record for a batch. Messages whose key is in `known` were handled
-/// before (under another UIDVALIDITY, or restored by the user) and get no new row. Mail
-/// from a `trusted` sender is recorded but never moved or flagged.
+/// The detections to record for a batch. Messages in `handled` (the same key and digest
+/// as one handled before: under another UIDVALIDITY, taken back out of Junk, restored by
+/// the user; see [`crate::store::Store::handled`]) get no new row; any other message is a
+/// new delivery, whatever its Message-ID. Mail from a `trusted` sender is recorded but
+/// never moved or flagged.
 pub fn detections(
     account: &Account,
     folder: &str,
     uidvalidity: u32,
     classified: &[Classified],
-    known: &HashSet<String>,
+    handled: &HashSet<Identity>,
     trusted: &HashSet<String>,
 ) -> Vec<NewDetection> {
     classified
         .iter()
-        .filter(|c| !known.contains(&c.key))
+        .filter(|c| !handled.contains(&c.identity()))
         .filter_map(|c| {
             let verdict = c.verdict.as_ref().ok()?;
             let action = planned_action(verdict.label, account)?;
@@ -146,6 +175,7 @@ pub fn detections(
                 uid: c.uid,
                 message_id: c.message_id.clone(),
                 message_key: c.key.clone(),
+                digest: c.digest.clone(),
                 from: c.from.clone(),
                 to: c.to.clone(),
                 subject: c.subject.clone(),
@@ -214,16 +244,23 @@ mod tests {
             classified.get(2).is_some_and(|c| c.verdict.is_err()),
             "an unreadable message is reported, not fatal"
         );
-        let none = HashSet::new();
-        let rows = detections(&account(""), "INBOX", 9, &classified, &none, &none);
+        let (nothing, none) = (HashSet::new(), HashSet::new());
+        let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &none);
         assert_eq!(rows.iter().map(|r| (r.uid, r.action.as_str())).collect::<Vec<_>>(), [(5, "planned")]);
         let row = rows.first().expect("one row");
         assert!(row.signals.contains("crypto_wallet_verified") && row.evidence.contains("bc1q"));
 
-        let known = [row.message_key.clone()].into_iter().collect();
-        assert!(detections(&account(""), "INBOX", 10, &classified, &known, &none).is_empty());
+        let handled: HashSet<Identity> = classified.iter().map(Classified::identity).collect();
+        assert!(detections(&account(""), "INBOX", 10, &classified, &handled, &none).is_empty());
+        let same_id_other_content: HashSet<Identity> =
+            [Identity { key: row.message_key.clone(), digest: "another".into() }].into_iter().collect();
+        assert_eq!(
+            detections(&account(""), "INBOX", 10, &classified, &same_id_other_content, &none).len(),
+            1,
+            "a repeated Message-ID with other content is a new delivery"
+        );
         let trusted = [row.from.to_uppercase()].into_iter().map(|a| a.to_lowercase()).collect();
-        let rows = detections(&account(""), "INBOX", 9, &classified, &none, &trusted);
+        let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &trusted);
         assert_eq!(rows.first().map(|r| r.action.as_str()), Some("trusted-sender"), "recorded, never moved");
     }
 
@@ -233,6 +270,9 @@ mod tests {
         let classified =
             classify_all(vec![FetchedMessage { uid: 1, size: 0, raw }], &Thresholds::default(), &key());
         assert!(classified.first().is_some_and(|c| c.key.starts_with("sha256:") && c.key.len() == 71));
+        let header_only = b"From: a@b.example\r\nSubject: x\r\n\r\n";
+        assert_eq!(classified.first().map(|c| c.key.clone()), Some(header_key(header_only)));
+        assert!(classified.first().is_some_and(|c| c.digest.len() == 64));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! `scamguard restore`: brings a moved message back from Junk to the folder it came
 //! from, and records it as a false positive so it is never moved again.
 //!
-//! The message has a new UID in Junk, so it is found by Message-ID. UID MOVE keeps its
-//! flags, so an unread message comes back unread. Restoring twice does nothing the second
-//! time.
+//! The message has a new UID in Junk, so it is found again by what was recorded: its
+//! exact Message-ID (or header digest) and content digest (see [`super::locate`]). UID
+//! MOVE keeps its flags, so an unread message comes back unread. The row then says
+//! `restored`, and that exact message (key and digest) is never moved again; another
+//! message reusing its Message-ID is. Restoring twice does nothing the second time.
 
 use crate::clock;
 use crate::config::Config;
@@ -11,6 +13,7 @@ use crate::imap::{self, utf7};
 use crate::store::Store;
 
 use super::WorkerError;
+use super::locate::{Recorded, select_and_find};
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,27 +77,29 @@ pub async fn restore(
         .ok_or_else(|| RestoreError::NoSuchAccount(detection.account.clone()))?;
     let folder = utf7::encode(&detection.folder);
     let junk = utf7::encode(&detection.destination);
+    let digest = store.digest(id).await?;
+    let wanted = Recorded { message_id: &detection.message_id, key: &detection.message_key, digest: &digest };
     let mut session = imap::connect(account).await?;
 
-    session.select(&junk).await?;
-    let in_junk = session.find_by_message_id(&detection.message_id).await?;
+    let max_bytes = account.max_message_bytes;
+    let in_junk = select_and_find(&mut session, &junk, max_bytes, wanted).await?;
     let outcome = if detection.action == "copied" {
         // The original never left: it is still in the folder, marked \Deleted. Unmark it
         // and mark the Junk copy instead (expunging stays the user's client's business).
         session.add_keyword(&in_junk, "\\Deleted").await?;
-        session.select(&folder).await?;
-        let originals = session.find_by_message_id(&detection.message_id).await?;
+        let originals = select_and_find(&mut session, &folder, max_bytes, wanted).await?;
         session.remove_flag(&originals, "\\Deleted").await?;
         RestoreOutcome::Restored { folder: detection.folder.clone() }
     } else if !in_junk.is_empty() {
         session.move_to(&in_junk, &folder).await?;
         RestoreOutcome::Restored { folder: detection.folder.clone() }
     } else {
-        session.select(&folder).await?;
-        if session.find_by_message_id(&detection.message_id).await?.is_empty() {
+        if select_and_find(&mut session, &folder, max_bytes, wanted).await?.is_empty() {
             session.logout().await;
+            let shown =
+                if detection.message_id.is_empty() { &detection.message_key } else { &detection.message_id };
             return Err(RestoreError::NotFound {
-                message_id: detection.message_id.clone(),
+                message_id: shown.clone(),
                 junk: detection.destination.clone(),
                 folder: detection.folder.clone(),
             });

@@ -381,11 +381,11 @@ impl Worker {
         junk: &str,
     ) -> Result<PlannedActions, WorkerError> {
         let scanned = classified.len() as u32;
-        let keys: Vec<String> = classified.iter().map(|c| c.key.clone()).collect();
-        let known = self.store.known_keys(&self.account.name, &keys).await?;
+        let identities: Vec<_> = classified.iter().map(batch::Classified::identity).collect();
+        let handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
         let trusted = self.store.allowlist(&self.account.name).await?;
         let detections =
-            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &known, &trusted);
+            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &trusted);
         let now = clock::now_unix();
         let ids = self
             .store
@@ -513,8 +513,9 @@ impl Worker {
     }
 
     /// Finishes what an interrupted run planned: messages still in the folder are moved
-    /// (or flagged) now; those already in Junk (found by Message-ID) are recorded as
-    /// moved; the rest as gone. Nothing is ever moved twice.
+    /// (or flagged) now; those already in Junk (found by exact Message-ID, or by header
+    /// digest when they have none) are recorded as moved; the rest as gone. Nothing is
+    /// ever moved twice.
     async fn reconcile(
         &self,
         imap: &mut ImapSession,
@@ -552,12 +553,17 @@ impl Worker {
         if absent.is_empty() {
             return Ok(());
         }
-        imap.select(junk).await?;
+        // Found in Junk by exact Message-ID, or by header digest when there is none (read
+        // from Junk's newest headers, once for all of them).
+        let status = imap.select(junk).await?;
+        let mut finder = super::locate::Finder::new(status.exists, self.account.max_message_bytes);
         let now = clock::now_unix();
         for p in absent {
+            let wanted =
+                super::locate::Recorded { message_id: &p.message_id, key: &p.message_key, digest: &p.digest };
             // A copy made before the crash is in Junk by construction.
             let in_junk = p.action == "copy-made"
-                || (p.action == "planned" && !imap.find_by_message_id(&p.message_id).await?.is_empty());
+                || (p.action == "planned" && !finder.find(imap, wanted).await?.is_empty());
             let (action, destination) =
                 if in_junk { ("moved", imap::utf7::decode(junk)) } else { ("gone", String::new()) };
             self.store.finish(&[p.id], action, &destination, now).await?;

@@ -72,6 +72,17 @@ pub struct Fetched {
     pub refused: Option<ImapError>,
 }
 
+impl Fetched {
+    /// The messages, or the server's refusal when it refused the FETCH: for callers that
+    /// cannot use a partial answer.
+    pub fn all_or_refusal(self) -> Result<Vec<FetchedMessage>, ImapError> {
+        match self.refused {
+            Some(refused) => Err(refused),
+            None => Ok(self.messages),
+        }
+    }
+}
+
 /// How messages were taken out of a folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MoveMethod {
@@ -490,6 +501,24 @@ impl ImapSession {
             return Err(ImapError::Command { command: "NAMESPACE", source });
         }
         Ok(namespace::parse(&answer.untagged).unwrap_or_default())
+    }
+
+    /// The header block of each of `uids` (`BODY.PEEK[HEADER]`, never setting `\Seen`),
+    /// by UID: enough to confirm a message's exact Message-ID or header digest.
+    pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+        let mut headers = Vec::with_capacity(uids.len());
+        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
+            self.checked("UID FETCH", &format!("UID FETCH {set} (UID BODY.PEEK[HEADER])"), |response| {
+                if let Some(command::FetchedItem { uid: Some(uid), body: Some(header), .. }) =
+                    command::fetched_item(response)
+                {
+                    headers.push((uid, header.to_vec()));
+                }
+            })
+            .await?;
+        }
+        headers.sort_by_key(|(uid, _)| *uid);
+        Ok(headers)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The read queue: messages below a folder's cursor that are still to be read (schema in
-//! `migrations/0008_read_queue.sql`).
+//! `migrations/0005_read_queue.sql`).
 //!
 //! The cursor says "everything up to this UID was read" only together with this queue:
 //! a message the server would not hand over stays here, tried again on every pass, and is

@@ -23,6 +23,8 @@ pub struct NewDetection {
     pub uid: u32,
     pub message_id: String,
     pub message_key: String,
+    /// SHA-256 of the bytes fetched (see [`Identity`]).
+    pub digest: String,
     pub from: String,
     pub to: String,
     pub subject: String,
@@ -46,7 +48,18 @@ pub struct Pending {
     pub uidvalidity: u32,
     pub uid: u32,
     pub message_id: String,
+    pub message_key: String,
+    pub digest: String,
     pub action: String,
+}
+
+/// Which message a row is about, beyond its UID: the message key (Message-ID, or a digest
+/// of the header block when there is none) and the SHA-256 of the bytes fetched. A new UID
+/// is a new delivery; only the same key *and* digest is the same message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Identity {
+    pub key: String,
+    pub digest: String,
 }
 
 /// A detection as history shows it.
@@ -98,7 +111,8 @@ impl Store {
         cursor: Cursor,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let mut writing = self.begin_write().await?;
+        let result = sqlx::query(
             "INSERT INTO cursors (account, folder, uidvalidity, last_uid, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, last_uid = ?4, updated_at = ?5",
         )
@@ -107,37 +121,54 @@ impl Store {
         .bind(i64::from(cursor.uidvalidity))
         .bind(i64::from(cursor.last_uid))
         .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .execute(writing.conn())
+        .await;
+        self.end_write(writing, result).await.map(|_| ())
     }
 
-    /// Which of `keys` already have a detection in this account, or are reports scamguard
-    /// delivered itself: those messages were handled before (under another UIDVALIDITY,
-    /// before a move, restored) and are left alone.
-    pub async fn known_keys(&self, account: &str, keys: &[String]) -> Result<HashSet<String>, StoreError> {
-        if keys.is_empty() {
+    /// Which of `messages` (just read from `folder`) were handled before and are left
+    /// alone: the same message (key and digest) already has a row in this folder, under
+    /// any UIDVALIDITY (a renumbered folder shows the same mail again, and mail the user
+    /// took back out of Junk comes back as the same message); or the user restored it,
+    /// in whatever folder; or it is a report scamguard delivered itself. Dry-run rows never
+    /// count: a dry run consumes nothing. Rows written before digests were kept (empty
+    /// digest) match by key alone, as they always did.
+    pub async fn handled(
+        &self,
+        account: &str,
+        folder: &str,
+        messages: &[Identity],
+    ) -> Result<HashSet<Identity>, StoreError> {
+        if messages.is_empty() {
             return Ok(HashSet::new());
         }
-        // One query for the whole batch: the keys travel as a JSON array.
-        let keys_json = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
-        let found: Vec<String> = sqlx::query_scalar(
-            "SELECT message_key FROM detections
-               WHERE account = ?1 AND message_key IN (SELECT value FROM json_each(?2))
+        // One query for the whole batch: the identities travel as a JSON array of pairs.
+        let pairs: Vec<[&str; 2]> = messages.iter().map(|m| [m.key.as_str(), m.digest.as_str()]).collect();
+        let pairs = serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into());
+        let found: Vec<(String, String)> = sqlx::query_as(
+            "WITH wanted AS (SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS digest
+                               FROM json_each(?3))
+             SELECT wanted.key, wanted.digest FROM wanted JOIN detections d
+               ON d.account = ?1 AND d.message_key = wanted.key
+                  AND (d.digest = wanted.digest OR d.digest = '')
+             WHERE d.action <> 'dry-run' AND (d.folder = ?2 OR d.action = 'restored')
              UNION
-             SELECT message_key FROM deliveries
-               WHERE account = ?1 AND message_key IN (SELECT value FROM json_each(?2))",
+             SELECT wanted.key, wanted.digest FROM wanted JOIN deliveries r
+               ON r.account = ?1 AND r.message_key = wanted.key AND r.message_key <> ''",
         )
         .bind(account)
-        .bind(keys_json)
+        .bind(folder)
+        .bind(pairs)
         .fetch_all(self.pool())
         .await?;
-        Ok(found.into_iter().collect())
+        Ok(found.into_iter().map(|(key, digest)| Identity { key, digest }).collect())
     }
 
-    /// Records a batch in one transaction: the detections (a row already there from an
-    /// interrupted run is kept as it is) and the day's counts. Returns the id of each
-    /// detection, in order.
+    /// Records a batch in one transaction: the detections and the day's counts. A row
+    /// already there for the UID from an interrupted run is kept as it is; one from a dry
+    /// run is replaced, and a real row also takes the place of dry-run rows of the same
+    /// message under another UID, so history shows one row per message. Returns the id
+    /// of each detection, in order.
     pub async fn record_batch(
         &self,
         account: &str,
@@ -146,70 +177,15 @@ impl Store {
         day: &str,
         now: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let mut ids = Vec::with_capacity(detections.len());
-        for d in detections {
-            sqlx::query(
-                "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
-                     to_addr, subject, date, size, score, verdict, category, signals, evidence, action,
-                     destination, detected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-                 ON CONFLICT (account, folder, uidvalidity, uid) DO NOTHING",
-            )
-            .bind(&d.account)
-            .bind(&d.folder)
-            .bind(i64::from(d.uidvalidity))
-            .bind(i64::from(d.uid))
-            .bind(&d.message_id)
-            .bind(&d.message_key)
-            .bind(&d.from)
-            .bind(&d.to)
-            .bind(&d.subject)
-            .bind(&d.date)
-            .bind(i64::from(d.size))
-            .bind(f64::from(d.score))
-            .bind(&d.verdict)
-            .bind(&d.category)
-            .bind(&d.signals)
-            .bind(&d.evidence)
-            .bind(&d.action)
-            .bind(&d.destination)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let id: i64 = sqlx::query_scalar(
-                "SELECT id FROM detections WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
-            )
-            .bind(&d.account)
-            .bind(&d.folder)
-            .bind(i64::from(d.uidvalidity))
-            .bind(i64::from(d.uid))
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(id);
-        }
-        let threats = detections.iter().filter(|d| d.verdict == "threat").count() as i64;
-        let suspicious = detections.iter().filter(|d| d.verdict == "suspicious").count() as i64;
-        sqlx::query(
-            "INSERT INTO daily_counts (account, day, scanned, threats, suspicious) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (account, day) DO UPDATE SET scanned = scanned + ?3, threats = threats + ?4,
-                 suspicious = suspicious + ?5",
-        )
-        .bind(account)
-        .bind(day)
-        .bind(i64::from(scanned))
-        .bind(threats)
-        .bind(suspicious)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(ids)
+        let mut writing = self.begin_write().await?;
+        let result = insert_batch(writing.conn(), account, detections, scanned, day, now).await;
+        self.end_write(writing, result).await
     }
 
     /// Moves and flags of a folder that were planned but not confirmed.
     pub async fn pending(&self, account: &str, folder: &str) -> Result<Vec<Pending>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, uidvalidity, uid, message_id, action FROM detections
+            "SELECT id, uidvalidity, uid, message_id, message_key, digest, action FROM detections
              WHERE account = ?1 AND folder = ?2 AND action IN ('planned', 'flag-planned', 'copy-made') ORDER BY uid",
         )
         .bind(account)
@@ -223,7 +199,9 @@ impl Store {
                 uidvalidity: r.get::<i64, _>(1) as u32,
                 uid: r.get::<i64, _>(2) as u32,
                 message_id: r.get(3),
-                action: r.get(4),
+                message_key: r.get(4),
+                digest: r.get(5),
+                action: r.get(6),
             })
             .collect())
     }
@@ -236,18 +214,22 @@ impl Store {
         destination: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        for id in ids {
-            sqlx::query("UPDATE detections SET action = ?1, destination = ?2, acted_at = ?3 WHERE id = ?4")
-                .bind(action)
-                .bind(destination)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        if ids.is_empty() {
+            return Ok(());
         }
-        tx.commit().await?;
-        Ok(())
+        let mut writing = self.begin_write().await?;
+        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let result = sqlx::query(
+            "UPDATE detections SET action = ?1, destination = ?2, acted_at = ?3
+             WHERE id IN (SELECT value FROM json_each(?4))",
+        )
+        .bind(action)
+        .bind(destination)
+        .bind(now)
+        .bind(ids)
+        .execute(writing.conn())
+        .await;
+        self.end_write(writing, result).await.map(|_| ())
     }
 
     /// Detections matching `filter`, newest first.
@@ -286,6 +268,101 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// The statements of [`Store::record_batch`], inside its transaction.
+async fn insert_batch(
+    conn: &mut sqlx::SqliteConnection,
+    account: &str,
+    detections: &[NewDetection],
+    scanned: u32,
+    day: &str,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut ids = Vec::with_capacity(detections.len());
+    for d in detections {
+        if d.action != "dry-run" {
+            sqlx::query(
+                "DELETE FROM detections WHERE account = ?1 AND folder = ?2 AND message_key = ?3 AND digest = ?4
+                   AND action = 'dry-run' AND NOT (uidvalidity = ?5 AND uid = ?6)",
+            )
+            .bind(&d.account)
+            .bind(&d.folder)
+            .bind(&d.message_key)
+            .bind(&d.digest)
+            .bind(i64::from(d.uidvalidity))
+            .bind(i64::from(d.uid))
+            .execute(&mut *conn)
+            .await?;
+        }
+        let written: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
+                 to_addr, subject, date, size, score, verdict, category, signals, evidence, action,
+                 destination, detected_at, digest)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+             ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET
+                 message_id = excluded.message_id, message_key = excluded.message_key,
+                 from_addr = excluded.from_addr, to_addr = excluded.to_addr, subject = excluded.subject,
+                 date = excluded.date, size = excluded.size, score = excluded.score,
+                 verdict = excluded.verdict, category = excluded.category, signals = excluded.signals,
+                 evidence = excluded.evidence, action = excluded.action,
+                 destination = excluded.destination, detected_at = excluded.detected_at,
+                 digest = excluded.digest, acted_at = NULL
+               WHERE detections.action = 'dry-run'
+             RETURNING id",
+        )
+        .bind(&d.account)
+        .bind(&d.folder)
+        .bind(i64::from(d.uidvalidity))
+        .bind(i64::from(d.uid))
+        .bind(&d.message_id)
+        .bind(&d.message_key)
+        .bind(&d.from)
+        .bind(&d.to)
+        .bind(&d.subject)
+        .bind(&d.date)
+        .bind(i64::from(d.size))
+        .bind(f64::from(d.score))
+        .bind(&d.verdict)
+        .bind(&d.category)
+        .bind(&d.signals)
+        .bind(&d.evidence)
+        .bind(&d.action)
+        .bind(&d.destination)
+        .bind(now)
+        .bind(&d.digest)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let id = match written {
+            Some(id) => id,
+            // The row was kept as it was (the update's WHERE did not apply): its id.
+            None => sqlx::query_scalar(
+                "SELECT id FROM detections WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+            )
+            .bind(&d.account)
+            .bind(&d.folder)
+            .bind(i64::from(d.uidvalidity))
+            .bind(i64::from(d.uid))
+            .fetch_one(&mut *conn)
+            .await?,
+        };
+        ids.push(id);
+    }
+    let threats = detections.iter().filter(|d| d.verdict == "threat").count() as i64;
+    let suspicious = detections.iter().filter(|d| d.verdict == "suspicious").count() as i64;
+    sqlx::query(
+        "INSERT INTO daily_counts (account, day, scanned, threats, suspicious) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account, day) DO UPDATE SET scanned = scanned + ?3, threats = threats + ?4,
+             suspicious = suspicious + ?5",
+    )
+    .bind(account)
+    .bind(day)
+    .bind(i64::from(scanned))
+    .bind(threats)
+    .bind(suspicious)
+    .execute(&mut *conn)
+    .await?;
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -330,12 +407,83 @@ mod tests {
         store.finish(&ids[..1], "moved", "Junk", 102).await.expect("finish");
         assert_eq!(store.pending("a", "INBOX").await.expect("pending").len(), 1);
 
-        let known = store.known_keys("a", &["<x@y>".into(), "<new@y>".into()]).await.expect("known");
-        assert!(known.contains("<x@y>") && !known.contains("<new@y>"));
+        let x = Identity { key: "<x@y>".into(), digest: String::new() };
+        let new = Identity { key: "<new@y>".into(), digest: String::new() };
+        let handled = store.handled("a", "INBOX", &[x.clone(), new.clone()]).await.expect("handled");
+        assert!(handled.contains(&x) && !handled.contains(&new));
 
         let threats = HistoryFilter { verdict: Some("threat".into()), ..HistoryFilter::default() };
         let rows = store.history(&threats).await.expect("history");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows.first().map(|r| r.action.as_str()), Some("moved"));
+    }
+
+    fn identity(key: &str, digest: &str) -> Identity {
+        Identity { key: key.into(), digest: digest.into() }
+    }
+
+    fn with_digest(uid: u32, key: &str, digest: &str, action: &str) -> NewDetection {
+        NewDetection { digest: digest.into(), action: action.into(), ..detection(uid, key, "threat") }
+    }
+
+    #[tokio::test]
+    async fn the_same_message_is_key_and_digest_and_restored_mail_stays_exempt_everywhere() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        let ids = store
+            .record_batch("a", &[with_digest(1, "<m@x>", "d1", "moved")], 1, "d", 1)
+            .await
+            .expect("record");
+        let same = identity("<m@x>", "d1");
+        let redelivered = identity("<m@x>", "d2");
+        let handled = store.handled("a", "INBOX", &[same.clone(), redelivered.clone()]).await.expect("query");
+        assert!(handled.contains(&same), "the same message, under a new UID (UIDVALIDITY change)");
+        assert!(!handled.contains(&redelivered), "a new delivery reusing the Message-ID is new");
+        assert!(
+            store.handled("a", "Work", std::slice::from_ref(&same)).await.expect("query").is_empty(),
+            "other folders"
+        );
+        assert!(
+            store.handled("b", "INBOX", std::slice::from_ref(&same)).await.expect("query").is_empty(),
+            "other accounts"
+        );
+
+        store.finish(&ids, "restored", "INBOX", 2).await.expect("restore");
+        assert!(
+            store.handled("a", "Work", std::slice::from_ref(&same)).await.expect("query").contains(&same)
+        );
+        assert!(
+            store.handled("a", "Work", std::slice::from_ref(&redelivered)).await.expect("query").is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn dry_run_rows_consume_nothing_and_give_way_to_the_real_run() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        let dry = [with_digest(1, "<a@x>", "da", "dry-run"), with_digest(2, "<b@x>", "db", "dry-run")];
+        store.record_batch("a", &dry, 2, "d", 1).await.expect("dry run");
+        let wanted = [identity("<a@x>", "da"), identity("<b@x>", "db")];
+        assert!(store.handled("a", "INBOX", &wanted).await.expect("query").is_empty(), "not handled");
+
+        // The real run: the same UID for one, a new UID (renumbered folder) for the other.
+        let real = [
+            with_digest(1, "<a@x>", "da", "planned"),
+            NewDetection { uidvalidity: 8, ..with_digest(5, "<b@x>", "db", "planned") },
+        ];
+        store.record_batch("a", &real, 2, "d", 2).await.expect("real run");
+        let rows = store.history(&HistoryFilter::default()).await.expect("history");
+        let mut actions: Vec<(String, String)> =
+            rows.into_iter().map(|r| (r.subject, r.action)).collect::<Vec<_>>();
+        actions.sort();
+        assert_eq!(actions.len(), 2, "one row per message: {actions:?}");
+        assert!(actions.iter().all(|(_, action)| action == "planned"), "{actions:?}");
+        let again = store.record_batch("a", &[with_digest(1, "<a@x>", "da", "dry-run")], 1, "d", 3).await;
+        assert!(again.is_ok());
+        assert_eq!(
+            store.pending("a", "INBOX").await.expect("pending").len(),
+            2,
+            "a dry run never undoes a real row"
+        );
     }
 }

@@ -74,6 +74,16 @@ impl Store {
         Ok(row.as_ref().map(detection_from_row))
     }
 
+    /// The content digest recorded for detection `id` ('' when none was: rows older than
+    /// digests, or no such row).
+    pub async fn digest(&self, id: i64) -> Result<String, StoreError> {
+        let digest: Option<String> = sqlx::query_scalar("SELECT digest FROM detections WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(digest.unwrap_or_default())
+    }
+
     /// Every detection of `account` made in `[start, end)`, oldest first.
     pub async fn detections_between(
         &self,
@@ -222,7 +232,16 @@ mod tests {
         store.finish_delivery("a", "2026-W47", Some("<report@x>"), 2).await.expect("done");
         assert_eq!(store.delivered_weeks("a").await.expect("weeks"), ["2026-W47"]);
         assert!(
-            store.known_keys("a", &["<report@x>".into()]).await.expect("known").contains("<report@x>"),
+            store
+                .handled(
+                    "a",
+                    "INBOX",
+                    &[crate::store::Identity { key: "<report@x>".into(), digest: "d".into() }]
+                )
+                .await
+                .expect("handled")
+                .len()
+                == 1,
             "the scanner leaves it alone"
         );
 

@@ -1,0 +1,160 @@
+//! Finding a recorded message again in a folder, where it has another UID: in Junk after
+//! a move (an interrupted run's reconcile, `restore`), or back in its folder.
+//!
+//! A `HEADER Message-ID` search matches substrings (`7@x.example` also finds
+//! `scam-17@x.example.net`), and servers refuse it for a very long Message-ID, so the
+//! search only proposes candidates: each is confirmed by the exact Message-ID read from
+//! its header, and by the content digest when several remain. A message without a
+//! Message-ID is known by the digest of its header block, and is looked for among the
+//! folder's newest messages, where a move puts it.
+
+use crate::imap::{ImapError, ImapSession};
+use crate::mail;
+
+use super::batch;
+
+/// How many of a folder's newest messages are read (headers only) to find a message
+/// the search cannot: one without a Message-ID, or whose Message-ID has no searchable
+/// ASCII part. Moves append to Junk, so what an interrupted run moved is among them; a
+/// first scan sends up to ten batches in one move, well under this.
+const NEWEST_READ: u32 = 5_000;
+
+/// The longest part of a Message-ID searched for. Servers refuse very long search
+/// arguments (Dovecot answers BAD); every candidate is confirmed exactly anyway.
+const MAX_FRAGMENT: usize = 100;
+
+/// What was recorded about the message looked for.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Recorded<'a> {
+    /// Without angle brackets; empty when the message has none.
+    pub message_id: &'a str,
+    /// The message key: `<Message-ID>`, or `sha256:` and the header digest.
+    pub key: &'a str,
+    /// SHA-256 of the bytes fetched when it was classified ('' for rows older than that).
+    pub digest: &'a str,
+}
+
+/// Finds recorded messages in the selected folder. Reads the folder's newest headers at
+/// most once, however many messages it is asked for.
+pub(super) struct Finder {
+    /// Messages in the folder when it was selected.
+    exists: u32,
+    /// How much of each message was read when it was classified (for the digest).
+    max_bytes: u32,
+    newest: Option<Vec<(u32, Vec<u8>)>>,
+}
+
+impl Finder {
+    pub(super) fn new(exists: u32, max_bytes: u32) -> Finder {
+        Finder { exists, max_bytes, newest: None }
+    }
+
+    /// The UIDs of `wanted` in the selected folder: the exact Message-ID (or header
+    /// digest), narrowed by the content digest when that leaves more than one.
+    pub(super) async fn find(
+        &mut self,
+        imap: &mut ImapSession,
+        wanted: Recorded<'_>,
+    ) -> Result<Vec<u32>, ImapError> {
+        let matching: Vec<u32> = match search_fragment(wanted.message_id) {
+            Some(fragment) => {
+                let candidates = imap.find_by_message_id(fragment).await?;
+                let headers = imap.fetch_headers(&candidates).await?;
+                headers.iter().filter(|(_, h)| is_wanted(h, wanted)).map(|(uid, _)| *uid).collect()
+            }
+            None => {
+                let newest = self.newest(imap).await?;
+                newest.iter().filter(|(_, h)| is_wanted(h, wanted)).map(|(uid, _)| *uid).collect()
+            }
+        };
+        if matching.len() < 2 || wanted.digest.is_empty() {
+            return Ok(matching);
+        }
+        let fetched = imap.fetch(&matching, self.max_bytes).await?.all_or_refusal()?;
+        let exact: Vec<u32> = fetched
+            .iter()
+            .filter(|m| batch::content_digest(&m.raw) == wanted.digest)
+            .map(|m| m.uid)
+            .collect();
+        Ok(if exact.is_empty() { matching } else { exact })
+    }
+
+    /// The headers of the folder's newest [`NEWEST_READ`] messages, read once.
+    async fn newest(&mut self, imap: &mut ImapSession) -> Result<&[(u32, Vec<u8>)], ImapError> {
+        if self.newest.is_none() {
+            let headers = if self.exists == 0 {
+                Vec::new()
+            } else {
+                // A sequence range: UID SEARCH answers with the UIDs of those messages.
+                let first = self.exists.saturating_sub(NEWEST_READ - 1).max(1);
+                let uids = imap.search(&format!("{first}:{}", self.exists)).await?;
+                imap.fetch_headers(&uids).await?
+            };
+            self.newest = Some(headers);
+        }
+        Ok(self.newest.as_deref().unwrap_or_default())
+    }
+}
+
+/// Selects `folder` and finds `wanted` in it (see [`Finder::find`]).
+pub(super) async fn select_and_find(
+    imap: &mut ImapSession,
+    folder: &str,
+    max_bytes: u32,
+    wanted: Recorded<'_>,
+) -> Result<Vec<u32>, ImapError> {
+    let status = imap.select(folder).await?;
+    Finder::new(status.exists, max_bytes).find(imap, wanted).await
+}
+
+/// Whether a header block is the recorded message's: the same key, which is the exact
+/// Message-ID (or its digest, when too long to store), or for a message without one the
+/// header digest.
+fn is_wanted(header: &[u8], wanted: Recorded<'_>) -> bool {
+    let message_id = mail::parse(header).ok().and_then(|email| email.message_id).unwrap_or_default();
+    batch::message_key(&message_id, header) == wanted.key
+}
+
+/// The part of a Message-ID to search for: the whole of it when it is short plain ASCII,
+/// else the first [`MAX_FRAGMENT`] characters of its longest plain-ASCII run. `None` when
+/// no run is long enough to narrow the search (the newest messages are read instead).
+fn search_fragment(message_id: &str) -> Option<&str> {
+    let plain = |c: char| c.is_ascii_graphic() && c != '"' && c != '\\';
+    if message_id.is_empty() {
+        return None;
+    }
+    if message_id.len() <= MAX_FRAGMENT && message_id.chars().all(plain) {
+        return Some(message_id);
+    }
+    let longest = message_id.split(|c: char| !plain(c)).max_by_key(|run| run.len())?;
+    let fragment = longest.get(..longest.len().min(MAX_FRAGMENT))?;
+    (fragment.len() >= 8).then_some(fragment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_or_odd_message_ids_are_searched_by_a_plain_part() {
+        assert_eq!(search_fragment("7@x.example"), Some("7@x.example"));
+        assert_eq!(search_fragment(""), None);
+        let long = format!("{}@x.example", "a".repeat(5_000));
+        assert_eq!(search_fragment(&long).map(str::len), Some(MAX_FRAGMENT));
+        assert_eq!(search_fragment("受信箱-0123456789@例え.jp"), Some("-0123456789@"));
+        assert_eq!(search_fragment("短い@例"), None, "nothing plain to search for");
+        assert_eq!(search_fragment("a\"quoted\\part-long-enough@x"), Some("part-long-enough@x"));
+    }
+
+    #[test]
+    fn a_header_is_the_wanted_one_only_by_the_exact_message_id_or_header_digest() {
+        let header = b"Message-ID: <scam-17@x.example.net>\r\nSubject: x\r\n\r\n";
+        let wanted = |key| Recorded { message_id: "", key, digest: "" };
+        assert!(is_wanted(header, wanted("<scam-17@x.example.net>")));
+        assert!(!is_wanted(header, wanted("<7@x.example>")), "a substring is another message");
+        let no_id = b"From: a@b.example\r\nSubject: x\r\n\r\n";
+        let key = batch::header_key(no_id);
+        assert!(is_wanted(no_id, Recorded { message_id: "", key: &key, digest: "" }));
+        assert!(!is_wanted(header, Recorded { message_id: "", key: &key, digest: "" }));
+    }
+}
