@@ -31,6 +31,24 @@ pub enum WorkerError {
     WatchingJunk(String),
 }
 
+impl WorkerError {
+    /// Whether trying again cannot help: the worker stops (the database it records in was
+    /// deleted or replaced, or it would watch its own Junk folder).
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            WorkerError::Store(store) => store.is_permanent(),
+            WorkerError::WatchingJunk(_) => true,
+            WorkerError::Imap(_) | WorkerError::Panicked(_) => false,
+        }
+    }
+
+    /// Whether the connection to the server was lost (as opposed to the server refusing
+    /// a command, or the database failing).
+    fn is_connection_loss(&self) -> bool {
+        matches!(self, WorkerError::Imap(error) if !matches!(error, ImapError::Refused { .. }))
+    }
+}
+
 pub(super) struct Worker {
     pub account: Arc<Account>,
     /// The folder's name as configured (UTF-8): the name the store and logs use.
@@ -103,9 +121,12 @@ impl Worker {
             let mut connected = false;
             match self.session(once, &mut shutdown, &mut connected).await {
                 Ok(()) => return Ok(()),
-                Err(error) if once => return Err(error),
+                Err(error) if once || error.is_permanent() => return Err(error),
                 Err(error) => {
-                    if connected {
+                    // A connection that worked and then broke is tried again soon; a
+                    // server that refuses, or a database that cannot record, is given
+                    // longer each time.
+                    if connected && error.is_connection_loss() {
                         backoff = FIRST_BACKOFF;
                     }
                     let delay = jitter(backoff);
@@ -380,7 +401,8 @@ impl Worker {
         classified: Vec<batch::Classified>,
         junk: &str,
     ) -> Result<PlannedActions, WorkerError> {
-        let scanned = classified.len() as u32;
+        // A dry run reads the same mail again on the real run: it is counted then.
+        let scanned = if self.account.dry_run { 0 } else { classified.len() as u32 };
         let identities: Vec<_> = classified.iter().map(batch::Classified::identity).collect();
         let handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
         let trusted = self.store.allowlist(&self.account.name).await?;
