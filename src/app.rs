@@ -6,6 +6,7 @@
 //! with IDLE or polling; on any error it reconnects with exponential backoff and jitter.
 //! Shutdown lets the batch in flight finish and its cursor be saved.
 
+mod act;
 mod batch;
 mod locate;
 pub mod progress;

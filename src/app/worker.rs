@@ -9,13 +9,14 @@ use rand::Rng;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use super::act::{Planned, PlannedActions};
 use super::batch;
 use super::progress::ScanProgress;
 use super::start;
 use crate::clock;
 use crate::config::Account;
 use crate::detect::Thresholds;
-use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice, MoveMethod};
+use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice};
 use crate::store::{Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
@@ -68,9 +69,6 @@ struct InFlight {
     outcome: ReadOutcome,
 }
 
-/// A planned action: the detection's id and the message's UID.
-type Planned = (i64, u32);
-
 /// A batch being classified on the blocking pool.
 type Classifying = tokio::task::JoinHandle<Vec<batch::Classified>>;
 
@@ -87,23 +85,6 @@ const ACT_EVERY: Duration = Duration::from_secs(5);
 /// Whether gathered actions should go to the server now.
 fn act_due(batches_gathered: usize, since_last_act: Duration) -> bool {
     batches_gathered >= ACT_EVERY_BATCHES || since_last_act >= ACT_EVERY
-}
-
-/// Moves and flags recorded as planned and not yet sent to the server.
-#[derive(Debug, Default)]
-struct PlannedActions {
-    moves: Vec<Planned>,
-    flags: Vec<Planned>,
-    /// How many batches planned them.
-    batches: usize,
-}
-
-impl PlannedActions {
-    fn extend(&mut self, more: PlannedActions) {
-        self.moves.extend(more.moves);
-        self.flags.extend(more.flags);
-        self.batches += more.batches;
-    }
 }
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
@@ -206,7 +187,7 @@ impl Worker {
 
     /// The folder's name on the wire: modified UTF-7 (RFC 3501 §5.1.3), so Japanese and
     /// other non-ASCII folder names work as configured.
-    fn wire_folder(&self) -> String {
+    pub(super) fn wire_folder(&self) -> String {
         imap::utf7::encode(&self.folder)
     }
 
@@ -425,173 +406,6 @@ impl Worker {
                   score = d.score, "threat found, moving it to {}: {:?}", imap::utf7::decode(junk), d.subject);
         }
         Ok(PlannedActions { moves: with_action("planned"), flags: with_action("flag-planned"), batches: 1 })
-    }
-
-    /// Sends planned moves and flags to the server. Messages that vanished since the
-    /// fetch (another client moved or deleted them) are recorded as gone, never acted on.
-    async fn act(
-        &self,
-        imap: &mut ImapSession,
-        planned: PlannedActions,
-        junk: &str,
-    ) -> Result<(), WorkerError> {
-        self.move_planned(imap, &planned.moves, junk).await?;
-        self.flag_planned(imap, &planned.flags).await
-    }
-
-    /// Moves planned threats that are still in the folder and records the outcome; the
-    /// ones another client removed meanwhile are recorded as gone. Should a message vanish
-    /// in the instant between the check and the move, the move fails, the rows stay
-    /// planned, and the reconnect's [`Worker::reconcile`] settles them. Without MOVE the
-    /// copy is recorded (`copy-made`) before the originals are taken out, so a refused
-    /// STORE or EXPUNGE leaves a row that says so, and the next pass finishes the removal
-    /// without a second copy.
-    async fn move_planned(
-        &self,
-        imap: &mut ImapSession,
-        planned: &[Planned],
-        junk: &str,
-    ) -> Result<(), WorkerError> {
-        if planned.is_empty() {
-            return Ok(());
-        }
-        let here = self.still_present(imap, planned).await?;
-        if here.is_empty() {
-            return Ok(());
-        }
-        let uids: Vec<u32> = here.iter().map(|(_, uid)| *uid).collect();
-        let ids: Vec<i64> = here.iter().map(|(id, _)| *id).collect();
-        let method = imap.move_method();
-        if method == MoveMethod::Move {
-            imap.move_uids(&uids, junk).await?;
-            let destination = imap::utf7::decode(junk);
-            self.store.finish(&ids, "moved", &destination, clock::now_unix()).await?;
-            info!(account = %self.account.name, folder = %self.folder, "moved {} threats to {destination}", ids.len());
-            return Ok(());
-        }
-        imap.copy_uids(&uids, junk).await?;
-        self.store.finish(&ids, "copy-made", &imap::utf7::decode(junk), clock::now_unix()).await?;
-        self.remove_copied(imap, &here, method, junk).await
-    }
-
-    /// Takes the originals of copies already made out of the folder, and records it.
-    async fn remove_copied(
-        &self,
-        imap: &mut ImapSession,
-        copied: &[Planned],
-        method: MoveMethod,
-        junk: &str,
-    ) -> Result<(), WorkerError> {
-        if copied.is_empty() {
-            return Ok(());
-        }
-        let uids: Vec<u32> = copied.iter().map(|(_, uid)| *uid).collect();
-        imap.remove_copied(&uids, method).await?;
-        let destination = imap::utf7::decode(junk);
-        let action = if method == MoveMethod::CopyFlag {
-            warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to {destination} and marked \\Deleted; the originals go when your mail client expunges");
-            "copied"
-        } else {
-            "moved"
-        };
-        let ids: Vec<i64> = copied.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&ids, action, &destination, clock::now_unix()).await?;
-        info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", ids.len());
-        Ok(())
-    }
-
-    async fn flag_planned(&self, imap: &mut ImapSession, flags: &[Planned]) -> Result<(), WorkerError> {
-        let Some(keyword) = &self.account.suspicious_keyword else { return Ok(()) };
-        if flags.is_empty() {
-            return Ok(());
-        }
-        let here = self.still_present(imap, flags).await?;
-        imap.add_keyword(&here.iter().map(|(_, uid)| *uid).collect::<Vec<_>>(), keyword).await?;
-        self.store
-            .finish(
-                &here.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
-                "flagged",
-                keyword,
-                clock::now_unix(),
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// The planned actions whose messages are still in the folder; the others (another
-    /// client moved or deleted them since the fetch) are recorded as gone, never acted on.
-    async fn still_present(
-        &self,
-        imap: &mut ImapSession,
-        planned: &[Planned],
-    ) -> Result<Vec<Planned>, WorkerError> {
-        let uids: Vec<u32> = planned.iter().map(|(_, uid)| *uid).collect();
-        let present: HashSet<u32> = imap.existing(&uids).await?.into_iter().collect();
-        let (here, gone): (Vec<Planned>, Vec<Planned>) =
-            planned.iter().copied().partition(|(_, uid)| present.contains(uid));
-        let gone_ids: Vec<i64> = gone.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&gone_ids, "gone", "", clock::now_unix()).await?;
-        Ok(here)
-    }
-
-    /// Finishes what an interrupted run planned: messages still in the folder are moved
-    /// (or flagged) now; those already in Junk (found by exact Message-ID, or by header
-    /// digest when they have none) are recorded as moved; the rest as gone. Nothing is
-    /// ever moved twice.
-    async fn reconcile(
-        &self,
-        imap: &mut ImapSession,
-        uidvalidity: u32,
-        junk: &str,
-    ) -> Result<(), WorkerError> {
-        let pending = self.store.pending(&self.account.name, &self.folder).await?;
-        if pending.is_empty() {
-            return Ok(());
-        }
-        info!(account = %self.account.name, folder = %self.folder, "finishing {} actions an earlier run left open", pending.len());
-        let same_epoch: Vec<u32> =
-            pending.iter().filter(|p| p.uidvalidity == uidvalidity).map(|p| p.uid).collect();
-        let present: HashSet<u32> = imap.existing(&same_epoch).await?.into_iter().collect();
-        let is_here = |p: &&crate::store::Pending| p.uidvalidity == uidvalidity && present.contains(&p.uid);
-        let moves: Vec<Planned> =
-            pending.iter().filter(is_here).filter(|p| p.action == "planned").map(|p| (p.id, p.uid)).collect();
-        let flags: Vec<Planned> = pending
-            .iter()
-            .filter(is_here)
-            .filter(|p| p.action == "flag-planned")
-            .map(|p| (p.id, p.uid))
-            .collect();
-        let copies: Vec<Planned> = pending
-            .iter()
-            .filter(is_here)
-            .filter(|p| p.action == "copy-made")
-            .map(|p| (p.id, p.uid))
-            .collect();
-        self.move_planned(imap, &moves, junk).await?;
-        self.flag_planned(imap, &flags).await?;
-        self.remove_copied(imap, &copies, imap.move_method(), junk).await?;
-
-        let absent: Vec<&crate::store::Pending> = pending.iter().filter(|p| !is_here(p)).collect();
-        if absent.is_empty() {
-            return Ok(());
-        }
-        // Found in Junk by exact Message-ID, or by header digest when there is none (read
-        // from Junk's newest headers, once for all of them).
-        let status = imap.select(junk).await?;
-        let mut finder = super::locate::Finder::new(status.exists, self.account.max_message_bytes);
-        let now = clock::now_unix();
-        for p in absent {
-            let wanted =
-                super::locate::Recorded { message_id: &p.message_id, key: &p.message_key, digest: &p.digest };
-            // A copy made before the crash is in Junk by construction.
-            let in_junk = p.action == "copy-made"
-                || (p.action == "planned" && !finder.find(imap, wanted).await?.is_empty());
-            let (action, destination) =
-                if in_junk { ("moved", imap::utf7::decode(junk)) } else { ("gone", String::new()) };
-            self.store.finish(&[p.id], action, &destination, now).await?;
-        }
-        imap.select(&self.wire_folder()).await?;
-        Ok(())
     }
 }
 
