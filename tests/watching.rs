@@ -72,6 +72,15 @@ async fn idle_is_renewed_on_our_clock_whatever_the_server_sends() {
     assert!((3..=5).contains(&idles), "IDLE renewed every 2 s over 7 s: {idles} times");
 }
 
+/// The test config, with `initial_scan` set to `scan` instead of "all".
+fn config_with_initial_scan(dovecot: &Dovecot, scan: &str) -> std::path::PathBuf {
+    let path = dovecot.write_config("");
+    let text = std::fs::read_to_string(&path).expect("config");
+    std::fs::write(&path, text.replace("initial_scan = \"all\"", &format!("initial_scan = \"{scan}\"")))
+        .expect("config");
+    path
+}
+
 /// Mail appended with an internal date `days_ago` days back.
 async fn append_aged(session: &mut scamguard::imap::ImapSession, name: &str, days_ago: i64) {
     let when = chrono::Utc::now() - chrono::Duration::days(days_ago);
@@ -84,11 +93,7 @@ async fn append_aged(session: &mut scamguard::imap::ImapSession, name: &str, day
 #[tokio::test(flavor = "multi_thread")]
 async fn a_first_scan_of_thirty_days_goes_by_date_not_by_uid() {
     let dovecot = Dovecot::start(Options::default());
-    let path = dovecot.write_config("");
-    let text = std::fs::read_to_string(&path)
-        .expect("config")
-        .replace("initial_scan = \"all\"", "initial_scan = \"30d\"");
-    std::fs::write(&path, text).expect("config");
+    let path = config_with_initial_scan(&dovecot, "30d");
     let config = load(&path);
     let mut session = mailbox(&config).await;
     append_aged(&mut session, THREATS[0], 90).await;
@@ -115,11 +120,7 @@ async fn a_first_scan_of_thirty_days_goes_by_date_not_by_uid() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rescan_reads_a_period_again_and_moves_nothing_twice() {
     let dovecot = Dovecot::start(Options::default());
-    let path = dovecot.write_config("");
-    let text = std::fs::read_to_string(&path)
-        .expect("config")
-        .replace("initial_scan = \"all\"", "initial_scan = \"new\"");
-    std::fs::write(&path, text).expect("config");
+    let path = config_with_initial_scan(&dovecot, "new");
     let config = load(&path);
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS).await;

@@ -157,23 +157,12 @@ impl Worker {
             pending.iter().filter(|p| p.uidvalidity == uidvalidity).map(|p| p.uid).collect();
         let present: HashSet<u32> = imap.existing(&same_epoch).await?.into_iter().collect();
         let is_here = |p: &&crate::store::Pending| p.uidvalidity == uidvalidity && present.contains(&p.uid);
-        let moves: Vec<Planned> =
-            pending.iter().filter(is_here).filter(|p| p.action == "planned").map(|p| (p.id, p.uid)).collect();
-        let flags: Vec<Planned> = pending
-            .iter()
-            .filter(is_here)
-            .filter(|p| p.action == "flag-planned")
-            .map(|p| (p.id, p.uid))
-            .collect();
-        let copies: Vec<Planned> = pending
-            .iter()
-            .filter(is_here)
-            .filter(|p| p.action == "copy-made")
-            .map(|p| (p.id, p.uid))
-            .collect();
-        self.move_planned(imap, &moves, junk).await?;
-        self.flag_planned(imap, &flags).await?;
-        self.remove_copied(imap, &copies, imap.move_method(), junk).await?;
+        let still_here = |action: &str| -> Vec<Planned> {
+            pending.iter().filter(is_here).filter(|p| p.action == action).map(|p| (p.id, p.uid)).collect()
+        };
+        self.move_planned(imap, &still_here("planned"), junk).await?;
+        self.flag_planned(imap, &still_here("flag-planned")).await?;
+        self.remove_copied(imap, &still_here("copy-made"), imap.move_method(), junk).await?;
 
         let absent: Vec<&crate::store::Pending> = pending.iter().filter(|p| !is_here(p)).collect();
         if absent.is_empty() {
