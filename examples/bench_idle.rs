@@ -40,7 +40,7 @@ fn main() -> anyhow::Result<()> {
 
     runtime.block_on(async {
         let store = Arc::new(Store::open(&config.database).await?);
-        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        let (stop, shutdown) = app::shutdown::channel();
         let service = {
             let config = config.clone();
             tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await })
@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<()> {
         tokio::time::sleep(IDLE_WINDOW).await;
         let idle_cpu = cpu_seconds() - idle_cpu_before;
 
-        let _ = stop.send(true);
+        stop.stop();
         let report = service.await?;
         anyhow::ensure!(report.failures.is_empty(), "the service failed: {:?}", report.failures);
         deliverer.logout().await;

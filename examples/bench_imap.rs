@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
     };
     let report = runtime.block_on(async {
         let store = Arc::new(Store::open(&config.database).await?);
-        let (_stop, shutdown) = tokio::sync::watch::channel(false);
+        let shutdown = app::Shutdown::never();
         anyhow::Ok(app::run(&config, store, RunOptions { once: true, ..Default::default() }, shutdown).await)
     })?;
     let wall = started.elapsed().as_secs_f64();

@@ -12,17 +12,17 @@ mod locate;
 pub mod progress;
 pub mod reports;
 mod restore;
+pub mod shutdown;
 pub mod start;
 mod worker;
 
 use std::sync::Arc;
 
-use tokio::sync::watch;
-
 use crate::config::{Account, Config};
 use crate::store::Store;
 
 pub use restore::{RestoreError, RestoreOutcome, restore};
+pub use shutdown::{Shutdown, Stopper};
 pub use worker::WorkerError;
 
 /// How `run` behaves.
@@ -49,18 +49,13 @@ pub struct RunReport {
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Resolves [`SHUTDOWN_GRACE`] after a stop is asked for.
-async fn grace_after_stop(mut shutdown: watch::Receiver<bool>) {
-    worker::stopped(&mut shutdown).await;
+async fn grace_after_stop(mut shutdown: Shutdown) {
+    shutdown.requested().await;
     tokio::time::sleep(SHUTDOWN_GRACE).await;
 }
 
 /// Runs every account's workers until shutdown (or, with `once`, one pass each).
-pub async fn run(
-    config: &Config,
-    store: Arc<Store>,
-    options: RunOptions,
-    shutdown: watch::Receiver<bool>,
-) -> RunReport {
+pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdown: Shutdown) -> RunReport {
     let mut tasks = tokio::task::JoinSet::new();
     for account in &config.accounts {
         let mut account: Account = account.clone();
@@ -100,7 +95,7 @@ pub async fn run(
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
-                    _ = worker::stopped(&mut shutdown) => break,
+                    _ = shutdown.requested() => break,
                 }
             }
             ("reports".to_string(), String::new(), Ok(()))

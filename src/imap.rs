@@ -61,6 +61,14 @@ pub enum ImapError {
     Refused { command: &'static str, reply: &'static str, text: String },
 }
 
+impl ImapError {
+    /// Whether the server refused because messages named in the command were expunged
+    /// meanwhile (RFC 5530 `EXPUNGEISSUED`): another client took them away.
+    pub fn is_expunge_issued(&self) -> bool {
+        matches!(self, ImapError::Refused { text, .. } if text.starts_with("[EXPUNGEISSUED]"))
+    }
+}
+
 /// How much of a server's words an error keeps.
 const MAX_SERVER_TEXT: usize = 200;
 

@@ -29,11 +29,11 @@ pub fn run(config_path: &Path, options: RunOptions) -> anyhow::Result<ExitCode> 
         let store = Store::open(&config.database)
             .await
             .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
-        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        let (stopper, shutdown) = app::shutdown::channel();
         tokio::spawn(async move {
             wait_for_signal().await;
             tracing::info!("stopping: finishing the batch in flight");
-            let _ = stop.send(true);
+            stopper.stop();
         });
         let report = app::run(&config, Arc::new(store), options, shutdown).await;
         for (account, folder, error) in &report.failures {

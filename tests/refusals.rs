@@ -5,12 +5,13 @@
 //! the job once.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use scamguard::config::Config;
 
 use super::service::{HAM, THREATS, append_all, contents, history, ids, load, mailbox, run_once};
 use super::support::dovecot::{Dovecot, Options};
-use super::support::proxy::{Fault, Proxy, Rule};
+use super::support::proxy::{Fault, Hook, Proxy, Rule};
 
 /// A Dovecot with three threats and one ham in INBOX; scamguard's config reaches it
 /// through the proxy, the test's own (`direct`) past it, so the faults hit scamguard only.
@@ -215,4 +216,36 @@ async fn a_fetch_refused_after_sending_some_messages_keeps_them() {
 
     assert!(run_once(config).await.failures.is_empty());
     assert_all_moved_once(&setup).await;
+}
+
+/// Another client takes a message away after scamguard fetched it and before it moves it
+/// (here: just before the SEARCH that asks which planned threats are still there). That
+/// message is recorded as gone; the others are moved; the other client's move stands.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_taken_away_between_fetch_and_move_is_recorded_as_gone() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let other = direct.clone();
+    let take_first_away: Hook = Arc::new(move || {
+        let other = other.clone();
+        Box::pin(async move {
+            let mut session = mailbox(&other).await;
+            session.create("Elsewhere").await.expect("create");
+            session.select("INBOX").await.expect("select");
+            session.move_to(&[1], "Elsewhere").await.expect("the other client moves UID 1");
+        })
+    });
+    proxy.add(Rule {
+        skip: 1,
+        times: Some(1),
+        ..Rule::always("UID SEARCH UID", Fault::Before(take_first_away))
+    });
+
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    let mut actions: Vec<String> = history(config).await.into_iter().map(|r| r.action).collect();
+    actions.sort();
+    assert_eq!(actions, ["gone", "moved", "moved"]);
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[1..]), "only the messages still there were moved");
+    assert_eq!(ids_in(direct, "Elsewhere").await, ids(&THREATS[..1]), "the other client's move stands");
 }

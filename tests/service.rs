@@ -62,7 +62,7 @@ pub fn ids(names: &[&str]) -> Vec<String> {
 
 pub async fn run_once(config: &Config) -> app::RunReport {
     let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let (_stop, shutdown) = tokio::sync::watch::channel(false);
+    let shutdown = app::Shutdown::never();
     app::run(config, store, RunOptions { once: true, ..Default::default() }, shutdown).await
 }
 
@@ -407,14 +407,14 @@ async fn a_huge_message_is_read_only_in_part() {
 
 /// `scamguard run` in the background of a test, as a user would leave it running.
 pub struct Service {
-    stop: tokio::sync::watch::Sender<bool>,
+    stop: app::Stopper,
     task: tokio::task::JoinHandle<app::RunReport>,
 }
 
 impl Service {
     pub async fn start(config: &Config) -> Service {
         let store = Arc::new(Store::open(&config.database).await.expect("store"));
-        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        let (stop, shutdown) = app::shutdown::channel();
         let config = config.clone();
         let task =
             tokio::spawn(async move { app::run(&config, store, RunOptions::default(), shutdown).await });
@@ -423,7 +423,7 @@ impl Service {
 
     /// Asks it to stop, as SIGTERM does, and waits (at most 15 s) for its report.
     pub async fn stop(self) -> app::RunReport {
-        let _ = self.stop.send(true);
+        self.stop.stop();
         tokio::time::timeout(Duration::from_secs(15), self.task)
             .await
             .expect("stops on request")

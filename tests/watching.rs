@@ -20,7 +20,7 @@ use super::support::scamguard;
 
 async fn run_with(config: &Config, options: RunOptions) -> app::RunReport {
     let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let (_stop, shutdown) = tokio::sync::watch::channel(false);
+    let shutdown = app::Shutdown::never();
     app::run(config, store, options, shutdown).await
 }
 

@@ -33,13 +33,24 @@ impl PlannedActions {
 impl Worker {
     /// Sends planned moves and flags to the server. Messages that vanished since the
     /// fetch (another client moved or deleted them) are recorded as gone, never acted on.
+    /// When one vanishes in the instant between that check and the move (the server
+    /// refuses the move with `EXPUNGEISSUED`), what is planned is settled at once the way
+    /// a restart would: [`Worker::reconcile`] sees the expunge, moves what is still there
+    /// and looks in Junk for the rest.
     pub(super) async fn act(
         &self,
         imap: &mut ImapSession,
         planned: PlannedActions,
+        uidvalidity: u32,
         junk: &str,
     ) -> Result<(), WorkerError> {
-        self.move_planned(imap, &planned.moves, junk).await?;
+        match self.move_planned(imap, &planned.moves, junk).await {
+            Err(WorkerError::Imap(refused)) if refused.is_expunge_issued() => {
+                info!(account = %self.account.name, folder = %self.folder, "another client took mail away during the move; settling what was planned");
+                self.reconcile(imap, uidvalidity, junk).await?;
+            }
+            moved => moved?,
+        }
         self.flag_planned(imap, &planned.flags).await
     }
 

@@ -420,13 +420,13 @@ impl ImapSession {
         self.checked("NOOP", "NOOP", |_| {}).await.map(|_| ())
     }
 
-    /// Waits in IDLE until the server reports a change, `renew` passes, or `shutdown`
-    /// fires; then leaves IDLE and gives the session back. A change noted before (an
+    /// Waits in IDLE until the server reports a change, `renew` passes, or `stop`
+    /// resolves; then leaves IDLE and gives the session back. A change noted before (an
     /// `EXISTS` that no one has taken yet) ends the wait at once.
     pub async fn idle(
         mut self,
         renew: Duration,
-        shutdown: &mut tokio::sync::watch::Receiver<bool>,
+        stop: impl std::future::Future<Output = ()>,
     ) -> Result<(Self, IdleEnd), ImapError> {
         if self.take_mailbox_changed() {
             return Ok((self, IdleEnd::Activity));
@@ -439,7 +439,7 @@ impl ImapSession {
             // ("* OK Still here") included, so on a server that sends them it never fires:
             // renewal runs on our clock, whatever the server sends. Its timeout is only a
             // backstop here.
-            let (wait, stop) = handle.wait_with_timeout(renew.saturating_add(timeout));
+            let (wait, interrupt) = handle.wait_with_timeout(renew.saturating_add(timeout));
             tokio::select! {
                 response = wait => match response.map_err(|source| ImapError::Command { command: "IDLE", source })? {
                     IdleResponse::NewData(_) => IdleEnd::Activity,
@@ -447,11 +447,11 @@ impl ImapSession {
                     IdleResponse::ManualInterrupt => IdleEnd::Shutdown,
                 },
                 _ = tokio::time::sleep(renew) => {
-                    drop(stop);
+                    drop(interrupt);
                     IdleEnd::Renew
                 }
-                _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
-                    drop(stop);
+                _ = stop => {
+                    drop(interrupt);
                     IdleEnd::Shutdown
                 }
             }
