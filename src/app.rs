@@ -46,7 +46,7 @@ pub struct RunReport {
 /// How long work in flight may go on after a stop is asked for: a batch finishes well
 /// within it on a server that answers, and SIGTERM never waits on one that does not
 /// (a service manager's stop timeout is often 5 to 10 seconds).
-pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Resolves [`SHUTDOWN_GRACE`] after a stop is asked for.
 async fn grace_after_stop(mut shutdown: Shutdown) {
@@ -77,11 +77,13 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
             });
         }
     }
+    // The weekly report runs beside the workers, and ends with them.
+    let mut reporting = None;
     if !options.once && config.report.schedule.is_some() {
         let config = config.clone();
         let store = Arc::clone(&store);
         let mut shutdown = shutdown.clone();
-        tasks.spawn(async move {
+        reporting = Some(tokio::spawn(async move {
             loop {
                 let now = crate::clock::now_unix();
                 for (account, outcome) in
@@ -98,8 +100,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                     _ = shutdown.requested() => break,
                 }
             }
-            ("reports".to_string(), String::new(), Ok(()))
-        });
+        }));
     }
     let mut failures = Vec::new();
     let mut grace = std::pin::pin!(grace_after_stop(shutdown));
@@ -118,12 +119,24 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
         };
         match joined {
             None => break,
-            Some(Ok((account, folder, Err(error)))) => failures.push((account, folder, error)),
+            Some(Ok((account, folder, Err(error)))) => {
+                // Said when it happens, not only at exit: the other workers go on.
+                if !options.once {
+                    tracing::error!(%account, %folder, "stopped watching this folder: {error}");
+                }
+                failures.push((account, folder, error))
+            }
             Some(Ok((_, _, Ok(())))) => {}
             Some(Err(join_error)) => {
                 failures.push(("?".into(), "?".into(), WorkerError::Panicked(join_error.to_string())))
             }
         }
+    }
+    // With no worker left (stopped, or each failed for good) there is nothing to report
+    // on: the process ends, so a service manager can see it and restart it.
+    if let Some(reporting) = reporting {
+        reporting.abort();
+        let _ = reporting.await;
     }
     RunReport { failures }
 }

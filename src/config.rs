@@ -222,6 +222,18 @@ impl Config {
             if accounts.iter().any(|a: &Account| a.name == account.name) {
                 return Err(format!("accounts[{index}]: name {:?} is used twice", account.name));
             }
+            // Two workers on one mailbox would each move the same threat: without MOVE,
+            // each makes its own copy in Junk.
+            if let Some(same) = accounts.iter().find(|a: &&Account| {
+                a.host.eq_ignore_ascii_case(&account.host)
+                    && a.port == account.port
+                    && a.username == account.username
+            }) {
+                return Err(format!(
+                    "accounts[{index}]: {} is the same mailbox as account {:?}; configure it once",
+                    account.name, same.name
+                ));
+            }
             accounts.push(account);
         }
         let database = raw.database.map_or_else(|| PathBuf::from("scamguard.db"), |d| d.path);
@@ -272,6 +284,13 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
     let folders = raw.folders.unwrap_or_else(|| vec!["INBOX".to_string()]);
     if folders.is_empty() || folders.iter().any(|f| f.trim().is_empty()) {
         return Err("folders must name at least one folder, none empty".into());
+    }
+    for (index, folder) in folders.iter().enumerate() {
+        if folders.iter().take(index).any(|earlier| same_folder(earlier, folder)) {
+            return Err(format!(
+                "folder {folder:?} is listed twice: two workers would move each of its threats"
+            ));
+        }
     }
     let junk = raw.junk.filter(|j| !j.eq_ignore_ascii_case("auto"));
     if let Some(watched) = junk.as_deref().and_then(|j| folders.iter().find(|f| same_folder(f, j))) {
@@ -529,6 +548,22 @@ mod tests {
             assert!(error.contains("suspicious_keyword") && error.contains("IMAP keyword"), "{bad}: {error}");
         }
         assert!(with("\\Deleted").expect_err("flag").contains("system flags"));
+    }
+
+    #[test]
+    fn a_folder_or_a_mailbox_is_watched_once() {
+        for folders in ["[\"INBOX\", \"INBOX\"]", "[\"INBOX\", \"inbox\"]", "[\"Work\", \"Home\", \"Work\"]"]
+        {
+            let error = Config::parse(&format!("{ACCOUNT}folders = {folders}\n")).expect_err("twice");
+            assert!(error.contains("listed twice"), "{error}");
+        }
+        assert!(
+            Config::parse(&format!("{ACCOUNT}folders = [\"Work\", \"work\"]\n")).is_ok(),
+            "only INBOX ignores case"
+        );
+        let twice = format!("{ACCOUNT}{}", ACCOUNT.replace("name = \"personal\"", "name = \"again\""));
+        let error = Config::parse(&twice).expect_err("same mailbox");
+        assert!(error.contains("same mailbox as account \"personal\""), "{error}");
     }
 
     #[test]

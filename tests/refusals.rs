@@ -249,3 +249,15 @@ async fn a_message_taken_away_between_fetch_and_move_is_recorded_as_gone() {
     assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[1..]), "only the messages still there were moved");
     assert_eq!(ids_in(direct, "Elsewhere").await, ids(&THREATS[..1]), "the other client's move stands");
 }
+
+/// A server may send a flags-only FETCH for a message at any time, also just before the
+/// FETCH that reads it: that is no message read, and must not make a threat unreadable.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flags_only_fetch_before_the_body_is_not_taken_for_the_message() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, .. } = &setup;
+    proxy.add(Rule::once("UID FETCH", Fault::Unsolicited("* 1 FETCH (UID 1 FLAGS (\\Seen))")));
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    assert_all_moved_once(&setup).await;
+}

@@ -283,10 +283,12 @@ impl ImapSession {
             let answer = self
                 .checked("UID FETCH", &format!("UID FETCH {set} {query}"), |response| {
                     let Some(item) = command::fetched_item(response) else { return };
-                    // Servers also send FETCH for flag changes of other messages.
+                    // Servers also send FETCH for flag changes, of these messages or others,
+                    // at any time; and Dovecot answers an expunged one with an empty body.
+                    // Only a body is a message read: anything else leaves it missing.
                     let Some(uid) = item.uid.filter(|uid| wanted.contains(uid)) else { return };
-                    let raw = item.body.map(<[u8]>::to_vec).unwrap_or_default();
-                    messages.push(FetchedMessage { uid, size: item.size.unwrap_or(0), raw });
+                    let Some(body) = item.body.filter(|body| !body.is_empty()) else { return };
+                    messages.push(FetchedMessage { uid, size: item.size.unwrap_or(0), raw: body.to_vec() });
                 })
                 .await;
             match answer {

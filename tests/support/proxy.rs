@@ -32,6 +32,9 @@ pub enum Fault {
     LeaveOut { uids: Vec<u32>, text: &'static str },
     /// Run this first, then pass the command on.
     Before(Hook),
+    /// Send this untagged response ("* 1 FETCH (UID 1 FLAGS (\\Seen))") to the client
+    /// first, as a server may at any time, then pass the command on.
+    Unsolicited(&'static str),
 }
 
 /// Applies `fault` to commands that start with `command` ("UID FETCH", compared without
@@ -137,6 +140,7 @@ enum Decision {
     Answer(&'static str),
     LeaveOut(Vec<u32>, &'static str),
     Before(Hook),
+    Unsolicited(&'static str),
 }
 
 fn decide(state: &Mutex<State>, line: &str) -> Decision {
@@ -158,6 +162,7 @@ fn decide(state: &Mutex<State>, line: &str) -> Decision {
             Fault::Answer(reply) => Decision::Answer(reply),
             Fault::LeaveOut { uids, text } => Decision::LeaveOut(uids.clone(), text),
             Fault::Before(hook) => Decision::Before(Arc::clone(hook)),
+            Fault::Unsolicited(response) => Decision::Unsolicited(response),
         };
     }
     Decision::Pass
@@ -223,6 +228,9 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
                 let _ = to_reader.send((command_name(&text).0, uids, said));
             }
             Decision::Before(hook) => hook().await,
+            Decision::Unsolicited(response) => {
+                let _ = to_client.send(format!("{response}\r\n").into_bytes());
+            }
             Decision::Pass => {}
         }
         if server_write.write_all(&line).await.is_err() {
