@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::clock;
 use crate::mail::printable::escape as p;
-use crate::store::{Action, Category, Detection, Signals, Verdict};
+use crate::store::{Action, Category, Detection, Evidence, Signals, Verdict};
 
 /// One readable line per detection, newest first, and a closing count. Every text taken
 /// from mail or a server is escaped ([`p`]): a subject cannot forge a line.
@@ -82,7 +82,7 @@ pub fn detection_text(d: &Detection) -> String {
     for signal in &d.signals.0 {
         let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, p(&signal.rule), p(&signal.evidence));
     }
-    let evidence = &d.evidence;
+    let evidence = d.evidence.as_ref().unwrap_or(&NO_EVIDENCE);
     for wallet in &evidence.wallets {
         let proof = if wallet.checksum_valid { "checksum valid" } else { "shape only" };
         let _ = writeln!(out, "  payment address: {} {} ({proof})", p(&wallet.coin), p(&wallet.address));
@@ -101,6 +101,10 @@ pub fn detection_text(d: &Detection) -> String {
     }
     out
 }
+
+/// What a row shows when it recorded no evidence (unreadable mail).
+pub(crate) static NO_EVIDENCE: Evidence =
+    Evidence { amounts: Vec::new(), deadlines: Vec::new(), shown_password: None, wallets: Vec::new() };
 
 /// One line of `history --json`: these fields of a detection, in alphabetical order, as
 /// the lines have always been written.
@@ -173,7 +177,7 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Amount, Deadline, Evidence, Signal, Wallet};
+    use crate::store::{Amount, Deadline, Signal, Wallet};
 
     fn signal(rule: &str, weight: f64, evidence: &str) -> Signal {
         Signal { evidence: evidence.into(), rule: rule.into(), weight }
@@ -186,7 +190,7 @@ mod tests {
             from: "x@evil.example".into(),
             score: 12.5,
             signals: Signals(vec![signal("crypto_wallet_verified", 3.0, "bc1q")]),
-            evidence: Evidence::default(),
+            evidence: None,
             ..detection()
         }
     }
@@ -257,7 +261,7 @@ mod tests {
             verdict: Verdict::Threat,
             category: Category::Extortion,
             signals: Signals(vec![signal("crypto_wallet_verified", 3.0, "bc1qxyz")]),
-            evidence: Evidence {
+            evidence: Some(Evidence {
                 wallets: vec![Wallet {
                     address: "bc1qxyz".into(),
                     checksum_valid: true,
@@ -267,12 +271,35 @@ mod tests {
                 amounts: vec![Amount { currency: "USD".into(), text: "$1,500".into(), value: 1500.0 }],
                 deadlines: vec![Deadline { hours: 48, text: "48 hours".into() }],
                 shown_password: Some("hunter22".into()),
-            },
+            }),
             action: Action::Moved,
             destination: "Junk".into(),
             detected_at: 1_795_307_635,
             acted_at: None,
         }
+    }
+
+    /// `show --json` prints a detection as it always has: fields in this order, evidence
+    /// and signals in alphabetical order, and `{}` for a row that recorded no evidence.
+    #[test]
+    fn show_json_is_the_detection_as_it_always_was() {
+        let shown = serde_json::to_string(&detection()).expect("json");
+        assert_eq!(
+            shown,
+            concat!(
+                r#"{"id":7,"account":"personal","folder":"INBOX","uidvalidity":1,"uid":42,"message_id":"m@x","#,
+                r#""message_key":"<m@x>","from":"hacker@evil.example","to":"me@example.com","#,
+                r#""subject":"Your device is hacked","date":"","size":1234,"score":12.0,"verdict":"threat","#,
+                r#""category":"extortion","signals":[{"evidence":"bc1qxyz","rule":"crypto_wallet_verified","#,
+                r#""weight":3.0}],"evidence":{"amounts":[{"currency":"USD","text":"$1,500","value":1500.0}],"#,
+                r#""deadlines":[{"hours":48,"text":"48 hours"}],"shown_password":"hunter22","wallets":[{"#,
+                r#""address":"bc1qxyz","checksum_valid":true,"coin":"bitcoin","split":false}]},"action":"moved","#,
+                r#""destination":"Junk","detected_at":1795307635,"acted_at":null}"#
+            )
+        );
+        let unreadable = Detection { evidence: None, ..detection() };
+        let shown = serde_json::to_string(&unreadable).expect("json");
+        assert!(shown.contains(r#""evidence":{},"action""#), "{shown}");
     }
 
     #[test]

@@ -130,7 +130,8 @@ pub fn build(
     let mut domains: BTreeMap<String, i64> = BTreeMap::new();
     let mut password_mails = Vec::new();
     for d in &threats {
-        for wallet in &d.evidence.wallets {
+        let evidence = d.evidence.as_ref().unwrap_or(&super::NO_EVIDENCE);
+        for wallet in &evidence.wallets {
             let seen = wallets.entry(wallet.address.clone()).or_insert_with(|| WalletSeen {
                 coin: wallet.coin.clone(),
                 address: wallet.address.clone(),
@@ -142,13 +143,13 @@ pub fn build(
             seen.first_seen = seen.first_seen.min(d.detected_at);
             seen.last_seen = seen.last_seen.max(d.detected_at);
         }
-        for amount in &d.evidence.amounts {
+        for amount in &evidence.amounts {
             *amounts.entry(amount.currency.clone()).or_insert(0.0) += amount.value;
         }
         if let Some((_, domain)) = d.from.rsplit_once('@') {
             *domains.entry(domain.to_lowercase()).or_insert(0) += 1;
         }
-        if let Some(password) = &d.evidence.shown_password {
+        if let Some(password) = &evidence.shown_password {
             password_mails.push(PasswordMail { subject: d.subject.clone(), password: password.clone() });
         }
     }

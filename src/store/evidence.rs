@@ -105,8 +105,10 @@ impl Evidence {
         serde_json::to_string(&versioned).unwrap_or_else(|_| "{}".into())
     }
 
-    /// Reads the `evidence` column: a row without a version is version 1.
-    pub fn from_json(text: &str) -> Result<Evidence, EvidenceError> {
+    /// Reads the `evidence` column: a row without a version is version 1. `None` when
+    /// the row holds no evidence at all: mail that was never classified (unreadable)
+    /// has the column's default, `{}`.
+    pub fn from_json(text: &str) -> Result<Option<Evidence>, EvidenceError> {
         let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)?;
         match object.remove("version") {
             None => {}
@@ -116,7 +118,38 @@ impl Evidence {
             }
             Some(other) => return Err(EvidenceError::BadVersion(other)),
         }
-        Ok(serde_json::from_value(serde_json::Value::Object(object))?)
+        if object.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(serde_json::from_value(serde_json::Value::Object(object))?))
+    }
+}
+
+/// Prints what a row holds in its `evidence` column as `show --json` always has: the
+/// evidence, or `{}` when none was recorded.
+pub(super) fn evidence_or_empty<S: serde::Serializer>(
+    evidence: &Option<Evidence>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    match evidence {
+        Some(evidence) => evidence.serialize(serializer),
+        None => serializer.serialize_map(Some(0))?.end(),
+    }
+}
+
+/// The `evidence` column as read (see [`Evidence::from_json`]).
+pub(super) struct EvidenceColumn(Option<Evidence>);
+
+impl From<EvidenceColumn> for Option<Evidence> {
+    fn from(column: EvidenceColumn) -> Self {
+        column.0
+    }
+}
+
+impl EvidenceColumn {
+    fn from_json(text: &str) -> Result<EvidenceColumn, EvidenceError> {
+        Evidence::from_json(text).map(EvidenceColumn)
     }
 }
 
@@ -210,7 +243,7 @@ macro_rules! json_column {
     };
 }
 
-json_column!(Evidence);
+json_column!(EvidenceColumn);
 json_column!(Signals);
 
 #[cfg(test)]
@@ -231,11 +264,13 @@ mod tests {
         assert!(!evidence.wallets.is_empty() && evidence.shown_password.is_some(), "{evidence:?}");
         let stored = evidence.to_json();
         assert!(stored.starts_with(r#"{"version":1,"#), "{stored}");
-        assert_eq!(Evidence::from_json(&stored).expect("reads"), evidence);
+        assert_eq!(Evidence::from_json(&stored).expect("reads"), Some(evidence.clone()));
         // Rows written before the version: the engine's own JSON, read as version 1.
         let old = serde_json::to_string(&verdict.evidence).expect("json");
-        assert_eq!(Evidence::from_json(&old).expect("an old row reads"), evidence);
-        assert_eq!(Evidence::from_json("{}").expect("an empty row reads"), Evidence::default());
+        assert_eq!(Evidence::from_json(&old).expect("an old row reads"), Some(evidence));
+        let nothing = Evidence::default().to_json();
+        assert_eq!(Evidence::from_json(&nothing).expect("reads"), Some(Evidence::default()), "{nothing}");
+        assert_eq!(Evidence::from_json("{}").expect("an unreadable mail's row reads"), None);
 
         let signals = Signals::from(verdict.signals.as_slice());
         assert_eq!(Signals::from_json(&signals.to_json()).expect("reads"), signals);

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use super::evidence::{EvidenceColumn, evidence_or_empty};
 use super::{Action, Category, Evidence, Signals, Store, StoreError, Verdict};
 
 /// Everything recorded for one detection, read by column name: a value that does not
@@ -30,7 +31,10 @@ pub struct Detection {
     pub verdict: Verdict,
     pub category: Category,
     pub signals: Signals,
-    pub evidence: Evidence,
+    /// `None` for mail that was never classified (unreadable).
+    #[sqlx(try_from = "EvidenceColumn")]
+    #[serde(serialize_with = "evidence_or_empty")]
+    pub evidence: Option<Evidence>,
     pub action: Action,
     pub destination: String,
     pub detected_at: i64,
@@ -204,7 +208,7 @@ mod tests {
                 detection.verdict,
                 detection.category
             ),
-            (&new.signals, &new.evidence, Action::Moved, Verdict::Threat, Category::Phishing)
+            (&new.signals, &Some(new.evidence.clone()), Action::Moved, Verdict::Threat, Category::Phishing)
         );
         assert_eq!(store.detection(9999).await.expect("query"), None);
 
