@@ -54,7 +54,8 @@ fn timestamp(unix: i64) -> String {
 /// server escaped ([`p`]).
 pub fn detection_text(d: &Detection) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Detection #{} — {} ({}), score {:.1}", d.id, d.verdict, d.category, d.score);
+    let _ =
+        writeln!(out, "Detection #{} — {} ({}), score {:.1}", d.id, d.verdict, d.category.as_str(), d.score);
     let _ = writeln!(out, "When:     {}", timestamp(d.detected_at));
     let _ = writeln!(out, "Mailbox:  {} / {} (UID {})", p(&d.account), p(&d.folder), d.uid);
     let _ = writeln!(out, "From:     {}", p(&d.from));

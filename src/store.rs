@@ -29,12 +29,13 @@ use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqlitePool;
 
+pub use crate::detect::Category;
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
 pub use review::Detection;
-pub use vocab::{Action, Category, Verdict};
+pub use vocab::{Action, CATEGORIES, Verdict};
 
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -187,7 +187,7 @@ pub fn detections(
                 size: c.size,
                 score: verdict.score,
                 verdict: recorded,
-                category: verdict.category.into(),
+                category: verdict.category,
                 signals: verdict.signals.as_slice().into(),
                 evidence: (&verdict.evidence).into(),
                 action,

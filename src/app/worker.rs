@@ -402,7 +402,7 @@ impl Worker {
                 .collect()
         };
         for d in detections.iter().filter(|d| d.action == Action::Planned) {
-            info!(account = %self.account.name, folder = %self.folder, uid = d.uid, category = %d.category,
+            info!(account = %self.account.name, folder = %self.folder, uid = d.uid, category = %d.category.as_str(),
                   score = d.score, "threat found, moving it to {}: {:?}", imap::utf7::decode(junk), d.subject);
         }
         Ok(PlannedActions {

@@ -214,7 +214,7 @@ async fn record_unreadable(
     .bind(Signals(vec![signal]).to_json())
     .bind(now)
     .bind(Verdict::Unreadable)
-    .bind(Category::Other)
+    .bind(Category::Other.as_str())
     .bind(Action::Unreadable)
     .execute(tx)
     .await?;

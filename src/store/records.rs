@@ -309,7 +309,7 @@ async fn insert_batch(
         .bind(i64::from(d.size))
         .bind(f64::from(d.score))
         .bind(d.verdict)
-        .bind(d.category)
+        .bind(d.category.as_str())
         .bind(d.signals.to_json())
         .bind(d.evidence.to_json())
         .bind(d.action)

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::evidence::{EvidenceColumn, evidence_or_empty};
+use super::vocab::CategoryColumn;
 use super::{Action, Category, Evidence, Signals, Store, StoreError, Verdict};
 
 /// Everything recorded for one detection, read by column name: a value that does not
@@ -29,6 +30,7 @@ pub struct Detection {
     pub size: i64,
     pub score: f64,
     pub verdict: Verdict,
+    #[sqlx(try_from = "CategoryColumn")]
     pub category: Category,
     pub signals: Signals,
     /// `None` for mail that was never classified (unreadable).

@@ -1,5 +1,6 @@
 //! The words the `detections` table is written in: what was done with a message
-//! ([`Action`]), the verdict recorded ([`Verdict`]) and its kind ([`Category`]).
+//! ([`Action`]), the verdict recorded ([`Verdict`]) and its kind (the engine's
+//! [`Category`]).
 //!
 //! Each is stored as TEXT, spelt as it always was, so databases written before these
 //! enums read unchanged; migration 0007 holds the same lists as CHECK constraints, and a
@@ -8,8 +9,9 @@
 use std::fmt;
 
 use serde::Serialize;
+use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 
-use crate::detect;
+use crate::detect::{self, Category};
 
 /// What was done (or is still to be done) with a detected message.
 ///
@@ -159,47 +161,31 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// The kind of threat a row records ([`detect::Category`], as stored; unreadable rows
-/// are `other`). A store enum of its own because the engine knows nothing of SQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, sqlx::Type)]
-#[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
-pub enum Category {
-    Extortion,
-    Phishing,
-    Malware,
-    Other,
-}
+/// Every [`Category`], in the order of the migration's CHECK constraint.
+pub const CATEGORIES: [Category; 4] =
+    [Category::Extortion, Category::Phishing, Category::Malware, Category::Other];
 
-impl Category {
-    /// Every category, in the order of the migration's CHECK constraint.
-    pub const ALL: [Category; 4] =
-        [Category::Extortion, Category::Phishing, Category::Malware, Category::Other];
+/// The `category` column, read as the engine's [`Category`] by its name: the engine knows
+/// nothing of SQL, so its word is decoded here (and written as [`Category::as_str`]).
+pub(super) struct CategoryColumn(Category);
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Extortion => "extortion",
-            Category::Phishing => "phishing",
-            Category::Malware => "malware",
-            Category::Other => "other",
-        }
+impl From<CategoryColumn> for Category {
+    fn from(column: CategoryColumn) -> Self {
+        column.0
     }
 }
 
-impl From<detect::Category> for Category {
-    fn from(category: detect::Category) -> Self {
-        match category {
-            detect::Category::Extortion => Category::Extortion,
-            detect::Category::Phishing => Category::Phishing,
-            detect::Category::Malware => Category::Malware,
-            detect::Category::Other => Category::Other,
-        }
+impl sqlx::Type<Sqlite> for CategoryColumn {
+    fn type_info() -> SqliteTypeInfo {
+        <str as sqlx::Type<Sqlite>>::type_info()
     }
 }
 
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl<'r> sqlx::Decode<'r, Sqlite> for CategoryColumn {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&str as sqlx::Decode<Sqlite>>::decode(value)?;
+        let category = CATEGORIES.into_iter().find(|c| c.as_str() == text);
+        Ok(CategoryColumn(category.ok_or_else(|| format!("unknown category {text:?}"))?))
     }
 }
 
@@ -229,7 +215,7 @@ mod tests {
         let names = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(checked_values(&sql, "action"), names(&Action::ALL.map(Action::as_str)));
         assert_eq!(checked_values(&sql, "verdict"), names(&Verdict::ALL.map(Verdict::as_str)));
-        assert_eq!(checked_values(&sql, "category"), names(&Category::ALL.map(Category::as_str)));
+        assert_eq!(checked_values(&sql, "category"), names(&CATEGORIES.map(Category::as_str)));
         for action in Action::ALL {
             assert_eq!(serde_json::to_value(action).expect("json"), action.as_str());
             let read: Action =
@@ -241,9 +227,17 @@ mod tests {
         for verdict in Verdict::ALL {
             assert_eq!(serde_json::to_value(verdict).expect("json"), verdict.as_str());
         }
-        for category in Category::ALL {
+        for category in CATEGORIES {
             assert_eq!(serde_json::to_value(category).expect("json"), category.as_str());
+            let read: CategoryColumn = sqlx::query_scalar("SELECT ?1")
+                .bind(category.as_str())
+                .fetch_one(store.pool())
+                .await
+                .expect("sql");
+            assert_eq!(Category::from(read), category);
         }
+        let unknown = sqlx::query_scalar::<_, CategoryColumn>("SELECT 'spam'").fetch_one(store.pool()).await;
+        assert!(unknown.is_err(), "a word outside the vocabulary is an error");
     }
 
     #[test]
@@ -254,17 +248,20 @@ mod tests {
     }
 
     #[test]
-    fn labels_and_categories_map_to_what_is_stored() {
+    fn labels_map_to_verdicts_and_every_category_is_listed() {
         assert_eq!(Verdict::of(detect::Label::Clean), None);
         assert_eq!(Verdict::of(detect::Label::Threat), Some(Verdict::Threat));
         assert_eq!(Verdict::of(detect::Label::Suspicious), Some(Verdict::Suspicious));
-        for category in [
-            detect::Category::Extortion,
-            detect::Category::Phishing,
-            detect::Category::Malware,
-            detect::Category::Other,
-        ] {
-            assert_eq!(Category::from(category).as_str(), category.as_str());
-        }
+        // A match, so that a new category does not compile until it is listed.
+        let listed = |c: Category| match c {
+            Category::Extortion | Category::Phishing | Category::Malware | Category::Other => {
+                CATEGORIES.contains(&c)
+            }
+        };
+        assert!(
+            [Category::Extortion, Category::Phishing, Category::Malware, Category::Other]
+                .into_iter()
+                .all(listed)
+        );
     }
 }
