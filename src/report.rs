@@ -269,7 +269,7 @@ mod tests {
                     coin: "bitcoin".into(),
                     split: false,
                 }],
-                amounts: vec![Amount { currency: "USD".into(), text: "$1,500".into(), value: 1500.0 }],
+                amounts: vec![Amount { currency: "USD".into(), text: "$1,500".into(), value: Some(1500.0) }],
                 deadlines: vec![Deadline { hours: 48, text: "48 hours".into() }],
                 shown_password: Some("hunter22".into()),
             }),

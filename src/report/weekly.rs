@@ -144,7 +144,9 @@ pub fn build(
             seen.last_seen = seen.last_seen.max(d.detected_at);
         }
         for amount in &evidence.amounts {
-            *amounts.entry(amount.currency.clone()).or_insert(0.0) += amount.value;
+            if let Some(value) = amount.value {
+                *amounts.entry(amount.currency.clone()).or_insert(0.0) += value;
+            }
         }
         if let Some((_, domain)) = d.from.rsplit_once('@') {
             *domains.entry(domain.to_lowercase()).or_insert(0) += 1;

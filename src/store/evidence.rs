@@ -53,7 +53,9 @@ pub struct Amount {
     pub currency: String,
     /// As the mail wrote it.
     pub text: String,
-    pub value: f64,
+    /// `None` when the number is too large to hold (JSON has no infinity: it was always
+    /// stored as `null`).
+    pub value: Option<f64>,
 }
 
 /// A time limit the mail set.
@@ -82,7 +84,7 @@ pub struct Signals(pub Vec<Signal>);
 /// Why a stored `signals` or `evidence` value could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
-    #[error("evidence version {0} is newer than this scamguard reads ({EVIDENCE_VERSION})")]
+    #[error("evidence version {0} is not one this scamguard reads (it reads version {EVIDENCE_VERSION})")]
     UnknownVersion(u64),
     #[error("evidence version is not a number: {0}")]
     BadVersion(serde_json::Value),
@@ -110,13 +112,12 @@ impl Evidence {
     /// has the column's default, `{}`.
     pub fn from_json(text: &str) -> Result<Option<Evidence>, EvidenceError> {
         let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)?;
-        match object.remove("version") {
-            None => {}
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(EVIDENCE_VERSION) => {}
-            Some(serde_json::Value::Number(n)) if n.as_u64().is_some() => {
-                return Err(EvidenceError::UnknownVersion(n.as_u64().unwrap_or_default()));
+        if let Some(version) = object.remove("version") {
+            match version.as_u64() {
+                Some(EVIDENCE_VERSION) => {}
+                Some(other) => return Err(EvidenceError::UnknownVersion(other)),
+                None => return Err(EvidenceError::BadVersion(version)),
             }
-            Some(other) => return Err(EvidenceError::BadVersion(other)),
         }
         if object.is_empty() {
             return Ok(None);
@@ -159,7 +160,11 @@ impl From<&detect::Evidence> for Evidence {
             amounts: found
                 .amounts
                 .iter()
-                .map(|a| Amount { currency: a.currency.to_string(), text: a.text.clone(), value: a.value })
+                .map(|a| Amount {
+                    currency: a.currency.to_string(),
+                    text: a.text.clone(),
+                    value: a.value.is_finite().then_some(a.value),
+                })
                 .collect(),
             deadlines: found
                 .deadlines
@@ -302,6 +307,26 @@ mod tests {
         {
             assert!(Signals::from_json(bad).is_err(), "{bad:?} was read");
         }
+    }
+
+    /// A number too large for an `f64` (hundreds of digits in a mail) is infinite, which
+    /// JSON cannot hold: it is stored as `null`, as it always was, and reads back.
+    #[test]
+    fn an_amount_too_large_to_hold_is_stored_as_null_and_reads_back() {
+        let found = detect::Evidence {
+            amounts: vec![detect::money::Amount {
+                value: f64::INFINITY,
+                currency: "USD",
+                text: "$9999".into(),
+            }],
+            ..detect::Evidence::default()
+        };
+        let evidence = Evidence::from(&found);
+        assert!(evidence.to_json().contains(r#""value":null"#), "{}", evidence.to_json());
+        assert_eq!(Evidence::from_json(&evidence.to_json()).expect("reads"), Some(evidence));
+        let old = serde_json::to_string(&found).expect("json");
+        assert!(old.contains(r#""value":null"#), "{old}");
+        assert!(Evidence::from_json(&old).expect("an old row reads").is_some());
     }
 
     #[test]
