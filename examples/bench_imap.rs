@@ -25,7 +25,7 @@ use anyhow::Context;
 use common::{cpu_seconds, rss_kib};
 use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
-use scamguard::store::{HistoryFilter, Store};
+use scamguard::store::{Action, HistoryFilter, Store};
 
 fn main() -> anyhow::Result<()> {
     let count: usize = std::env::args().nth(1).map_or(Ok(10_000), |n| n.parse())?;
@@ -77,7 +77,7 @@ fn main() -> anyhow::Result<()> {
         let store = Store::open_unlocked(&config.database).await?;
         let rows =
             store.history(&HistoryFilter { limit: Some(u32::MAX), ..HistoryFilter::default() }).await?;
-        anyhow::Ok(rows.iter().filter(|r| r.action == "moved").count())
+        anyhow::Ok(rows.iter().filter(|r| r.action == Action::Moved).count())
     })?;
     anyhow::ensure!(moved > 0, "no threat was moved: the scan did not work");
     println!("messages:        {count}");

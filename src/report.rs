@@ -9,13 +9,15 @@ pub mod weekly;
 
 use std::fmt::Write;
 
+use serde::Serialize;
+
 use crate::clock;
 use crate::mail::printable::escape as p;
-use crate::store::{Detection, DetectionRow};
+use crate::store::{Action, Category, Detection, Evidence, Signals, Verdict};
 
 /// One readable line per detection, newest first, and a closing count. Every text taken
 /// from mail or a server is escaped ([`p`]): a subject cannot forge a line.
-pub fn history_text(rows: &[DetectionRow]) -> String {
+pub fn history_text(rows: &[Detection]) -> String {
     let mut out = String::new();
     for row in rows {
         let (y, m, d) = clock::civil_date(row.detected_at);
@@ -26,10 +28,10 @@ pub fn history_text(rows: &[DetectionRow]) -> String {
             row.id,
             seconds / 3600,
             seconds % 3600 / 60,
-            p(&row.verdict),
-            p(&row.category),
+            row.verdict.as_str(),
+            row.category.as_str(),
             row.score,
-            p(&row.action),
+            row.action.as_str(),
             p(&row.account),
             p(&row.folder),
             if row.destination.is_empty() { "-".into() } else { p(&row.destination) },
@@ -39,12 +41,6 @@ pub fn history_text(rows: &[DetectionRow]) -> String {
     }
     let _ = writeln!(out, "{} detections", rows.len());
     out
-}
-
-/// A member of a JSON object, or null: evidence is read leniently, a missing key is
-/// simply absent from the report.
-pub(crate) fn field<'a>(value: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
-    value.get(key).unwrap_or(&serde_json::Value::Null)
 }
 
 /// "2026-11-22 00:33 UTC" for a Unix time.
@@ -59,7 +55,7 @@ fn timestamp(unix: i64) -> String {
 pub fn detection_text(d: &Detection) -> String {
     let mut out = String::new();
     let _ =
-        writeln!(out, "Detection #{} — {} ({}), score {:.1}", d.id, p(&d.verdict), p(&d.category), d.score);
+        writeln!(out, "Detection #{} — {} ({}), score {:.1}", d.id, d.verdict, d.category.as_str(), d.score);
     let _ = writeln!(out, "When:     {}", timestamp(d.detected_at));
     let _ = writeln!(out, "Mailbox:  {} / {} (UID {})", p(&d.account), p(&d.folder), d.uid);
     let _ = writeln!(out, "From:     {}", p(&d.from));
@@ -68,48 +64,37 @@ pub fn detection_text(d: &Detection) -> String {
     let _ = writeln!(out, "Date:     {}", p(&d.date));
     let _ = writeln!(out, "Message:  <{}>, {} bytes", p(&d.message_id), d.size);
     let destination = p(&d.destination);
-    let now = match d.action.as_str() {
-        "moved" => format!("moved to {destination}"),
-        "copied" => format!("copied to {destination} (original marked deleted)"),
-        "restored" => format!("restored to {destination} as a false positive"),
-        "dry-run" => "left in place (dry run)".to_string(),
-        "flagged" => format!("flagged {destination}"),
-        "trusted-sender" => "left in place (trusted sender)".to_string(),
-        "gone" => "gone before it could be moved".to_string(),
-        other => p(other).into_owned(),
+    let now = match d.action {
+        Action::Moved => format!("moved to {destination}"),
+        Action::Copied => format!("copied to {destination} (original marked deleted)"),
+        Action::Restored => format!("restored to {destination} as a false positive"),
+        Action::DryRun => "left in place (dry run)".to_string(),
+        Action::Flagged => format!("flagged {destination}"),
+        Action::TrustedSender => "left in place (trusted sender)".to_string(),
+        Action::Gone => "gone before it could be moved".to_string(),
+        other @ (Action::Planned
+        | Action::CopyMade
+        | Action::FlagPlanned
+        | Action::Nothing
+        | Action::Unreadable) => other.to_string(),
     };
     let _ = writeln!(out, "Action:   {now}");
     let _ = writeln!(out, "\nWhy:");
-    for signal in d.signals.as_array().into_iter().flatten() {
-        let _ = writeln!(
-            out,
-            "  {:+5.1}  {:<30} {}",
-            field(signal, "weight").as_f64().unwrap_or_default(),
-            p(field(signal, "rule").as_str().unwrap_or_default()),
-            p(field(signal, "evidence").as_str().unwrap_or_default())
-        );
+    for signal in &d.signals.0 {
+        let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, p(&signal.rule), p(&signal.evidence));
     }
-    let evidence = &d.evidence;
-    for wallet in field(evidence, "wallets").as_array().into_iter().flatten() {
-        let proof = if field(wallet, "checksum_valid").as_bool() == Some(true) {
-            "checksum valid"
-        } else {
-            "shape only"
-        };
-        let _ = writeln!(
-            out,
-            "  payment address: {} {} ({proof})",
-            p(field(wallet, "coin").as_str().unwrap_or("")),
-            p(field(wallet, "address").as_str().unwrap_or(""))
-        );
+    let evidence = d.evidence.as_ref().unwrap_or(&NO_EVIDENCE);
+    for wallet in &evidence.wallets {
+        let proof = if wallet.checksum_valid { "checksum valid" } else { "shape only" };
+        let _ = writeln!(out, "  payment address: {} {} ({proof})", p(&wallet.coin), p(&wallet.address));
     }
-    for amount in field(evidence, "amounts").as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  amount demanded: {}", p(field(amount, "text").as_str().unwrap_or("")));
+    for amount in &evidence.amounts {
+        let _ = writeln!(out, "  amount demanded: {}", p(&amount.text));
     }
-    for deadline in field(evidence, "deadlines").as_array().into_iter().flatten() {
-        let _ = writeln!(out, "  deadline: {}", p(field(deadline, "text").as_str().unwrap_or("")));
+    for deadline in &evidence.deadlines {
+        let _ = writeln!(out, "  deadline: {}", p(&deadline.text));
     }
-    if let Some(password) = field(evidence, "shown_password").as_str().map(p) {
+    if let Some(password) = evidence.shown_password.as_deref().map(p) {
         let _ = writeln!(
             out,
             "  the mail shows a password ({password}): change it wherever you used it and turn on two-factor login"
@@ -118,18 +103,52 @@ pub fn detection_text(d: &Detection) -> String {
     out
 }
 
+/// What a row shows when it recorded no evidence (unreadable mail).
+pub(crate) static NO_EVIDENCE: Evidence =
+    Evidence { amounts: Vec::new(), deadlines: Vec::new(), shown_password: None, wallets: Vec::new() };
+
+/// One line of `history --json`: these fields of a detection, in alphabetical order, as
+/// the lines have always been written.
+#[derive(Serialize)]
+struct HistoryLine<'a> {
+    account: &'a str,
+    action: Action,
+    category: Category,
+    destination: &'a str,
+    detected_at: i64,
+    folder: &'a str,
+    from: &'a str,
+    id: i64,
+    message_id: &'a str,
+    score: f64,
+    signals: &'a Signals,
+    subject: &'a str,
+    verdict: Verdict,
+}
+
+impl<'a> From<&'a Detection> for HistoryLine<'a> {
+    fn from(d: &'a Detection) -> Self {
+        HistoryLine {
+            account: &d.account,
+            action: d.action,
+            category: d.category,
+            destination: &d.destination,
+            detected_at: d.detected_at,
+            folder: &d.folder,
+            from: &d.from,
+            id: d.id,
+            message_id: &d.message_id,
+            score: d.score,
+            signals: &d.signals,
+            subject: &d.subject,
+            verdict: d.verdict,
+        }
+    }
+}
+
 /// One JSON object per detection.
-pub fn history_json(rows: &[DetectionRow]) -> String {
-    rows.iter()
-        .map(|row| {
-            let mut value = serde_json::to_value(row).unwrap_or_default();
-            if let Some(object) = value.as_object_mut() {
-                let signals: serde_json::Value = serde_json::from_str(&row.signals).unwrap_or_default();
-                object.insert("signals".into(), signals);
-            }
-            value.to_string() + "\n"
-        })
-        .collect()
+pub fn history_json(rows: &[Detection]) -> String {
+    rows.iter().map(|row| serde_json::to_string(&HistoryLine::from(row)).unwrap_or_default() + "\n").collect()
 }
 
 /// Reads `7d`, `24h` or a date `2026-11-01` as a Unix time, relative to `now`.
@@ -159,22 +178,21 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{Amount, Deadline, Signal, Wallet};
 
-    fn row() -> DetectionRow {
-        DetectionRow {
+    fn signal(rule: &str, weight: f64, evidence: &str) -> Signal {
+        Signal { evidence: evidence.into(), rule: rule.into(), weight }
+    }
+
+    fn row() -> Detection {
+        Detection {
             id: 3,
-            detected_at: 1_795_307_635,
-            account: "personal".into(),
-            folder: "INBOX".into(),
-            from: "x@evil.example".into(),
-            subject: "Your device is hacked".into(),
-            verdict: "threat".into(),
-            category: "extortion".into(),
-            score: 12.5,
-            action: "moved".into(),
-            destination: "Junk".into(),
             message_id: "a@b".into(),
-            signals: r#"[{"rule":"crypto_wallet_verified","weight":3.0,"evidence":"bc1q"}]"#.into(),
+            from: "x@evil.example".into(),
+            score: 12.5,
+            signals: Signals(vec![signal("crypto_wallet_verified", 3.0, "bc1q")]),
+            evidence: None,
+            ..detection()
         }
     }
 
@@ -201,7 +219,7 @@ mod tests {
         let mut detection = detection();
         detection.subject = hostile.into();
         detection.to = hostile.into();
-        detection.signals = serde_json::json!([{"rule": "r", "weight": 1.0, "evidence": hostile}]);
+        detection.signals = Signals(vec![signal("r", 1.0, hostile)]);
         let shown = detection_text(&detection);
         for output in [&text, &shown] {
             assert!(!output.contains(['\r', '\x1b', '\x07', '\u{202e}']), "{output:?}");
@@ -210,12 +228,20 @@ mod tests {
         assert_eq!(shown.lines().count(), detection_text(&self::detection()).lines().count());
     }
 
+    /// The line `history --json` has always printed: these fields, in this order.
     #[test]
     fn history_json_carries_signals_as_objects() {
         let line = history_json(&[row()]);
-        let value: serde_json::Value = serde_json::from_str(line.trim()).expect("JSON");
-        assert_eq!(value["signals"][0]["rule"], "crypto_wallet_verified");
-        assert_eq!(value["action"], "moved");
+        assert_eq!(
+            line,
+            concat!(
+                r#"{"account":"personal","action":"moved","category":"extortion","destination":"Junk","#,
+                r#""detected_at":1795307635,"folder":"INBOX","from":"x@evil.example","id":3,"message_id":"a@b","#,
+                r#""score":12.5,"signals":[{"evidence":"bc1q","rule":"crypto_wallet_verified","weight":3.0}],"#,
+                r#""subject":"Your device is hacked","verdict":"threat"}"#,
+                "\n"
+            )
+        );
     }
 
     fn detection() -> Detection {
@@ -233,16 +259,48 @@ mod tests {
             date: String::new(),
             size: 1234,
             score: 12.0,
-            verdict: "threat".into(),
-            category: "extortion".into(),
-            signals: serde_json::json!([{"rule": "crypto_wallet_verified", "weight": 3.0, "evidence": "bc1qxyz"}]),
-            evidence: serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qxyz", "checksum_valid": true}],
-                "amounts": [{"text": "$1,500"}], "deadlines": [{"text": "48 hours"}], "shown_password": "hunter22"}),
-            action: "moved".into(),
+            verdict: Verdict::Threat,
+            category: Category::Extortion,
+            signals: Signals(vec![signal("crypto_wallet_verified", 3.0, "bc1qxyz")]),
+            evidence: Some(Evidence {
+                wallets: vec![Wallet {
+                    address: "bc1qxyz".into(),
+                    checksum_valid: true,
+                    coin: "bitcoin".into(),
+                    split: false,
+                }],
+                amounts: vec![Amount { currency: "USD".into(), text: "$1,500".into(), value: Some(1500.0) }],
+                deadlines: vec![Deadline { hours: 48, text: "48 hours".into() }],
+                shown_password: Some("hunter22".into()),
+            }),
+            action: Action::Moved,
             destination: "Junk".into(),
             detected_at: 1_795_307_635,
             acted_at: None,
         }
+    }
+
+    /// `show --json` prints a detection as it always has: fields in this order, evidence
+    /// and signals in alphabetical order, and `{}` for a row that recorded no evidence.
+    #[test]
+    fn show_json_is_the_detection_as_it_always_was() {
+        let shown = serde_json::to_string(&detection()).expect("json");
+        assert_eq!(
+            shown,
+            concat!(
+                r#"{"id":7,"account":"personal","folder":"INBOX","uidvalidity":1,"uid":42,"message_id":"m@x","#,
+                r#""message_key":"<m@x>","from":"hacker@evil.example","to":"me@example.com","#,
+                r#""subject":"Your device is hacked","date":"","size":1234,"score":12.0,"verdict":"threat","#,
+                r#""category":"extortion","signals":[{"evidence":"bc1qxyz","rule":"crypto_wallet_verified","#,
+                r#""weight":3.0}],"evidence":{"amounts":[{"currency":"USD","text":"$1,500","value":1500.0}],"#,
+                r#""deadlines":[{"hours":48,"text":"48 hours"}],"shown_password":"hunter22","wallets":[{"#,
+                r#""address":"bc1qxyz","checksum_valid":true,"coin":"bitcoin","split":false}]},"action":"moved","#,
+                r#""destination":"Junk","detected_at":1795307635,"acted_at":null}"#
+            )
+        );
+        let unreadable = Detection { evidence: None, ..detection() };
+        let shown = serde_json::to_string(&unreadable).expect("json");
+        assert!(shown.contains(r#""evidence":{},"action""#), "{shown}");
     }
 
     #[test]

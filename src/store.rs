@@ -1,7 +1,10 @@
 //! The SQLite adapter: detections, folder cursors and daily counts (schema in
 //! `migrations/`, applied by `sqlx::migrate!`).
 //!
-//! Knows nothing of IMAP: callers hand it plain records. The database file is created
+//! Knows nothing of IMAP: callers hand it plain records, typed: the `detections` table's
+//! words are enums ([`Action`], [`Verdict`], [`Category`]) and its JSON columns structs
+//! ([`Signals`], [`Evidence`]), and rows are read by column name, a value that does not
+//! decode being an error ([`StoreError::Sql`]), never a panic. The database file is created
 //! with mode 0600 (it holds subjects and senders of people's mail), runs in WAL mode, and
 //! is held by one scamguard process at a time through a lock file beside its canonical
 //! path (see [`Store::open`]).
@@ -11,11 +14,13 @@
 //! transaction, made only after checking that the file opened is still the one at the
 //! path, and a connection whose write failed is closed instead of going back to the pool.
 
+mod evidence;
 mod open;
 mod read_queue;
 mod records;
 mod report_key;
 mod review;
+mod vocab;
 
 use std::fs::File;
 use std::path::PathBuf;
@@ -24,10 +29,13 @@ use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqlitePool;
 
+pub use crate::detect::Category;
+pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
-pub use records::{Cursor, DetectionRow, HistoryFilter, Identity, NewDetection, Pending};
+pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
 pub use review::Detection;
+pub use vocab::{Action, CATEGORIES, Verdict};
 
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]

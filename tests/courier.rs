@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use scamguard::app::{self, RestoreOutcome};
 use scamguard::imap::Namespace;
-use scamguard::store::Store;
+use scamguard::store::{Action, Store};
 
 use super::service::{
     HAM, Service, THREATS, append_all, contents, fixture, history, ids, load, mailbox, message_id, run_once,
@@ -52,7 +52,7 @@ async fn courier_a_first_scan_moves_threats_to_junk_under_inbox_by_copy_and_uid_
     assert!(!names.iter().any(|n| n == "Junk"), "nothing at the top level: {names:?}");
     let rows = history(&config).await;
     assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|r| r.action == "moved" && r.destination == JUNK), "{rows:?}");
+    assert!(rows.iter().all(|r| r.action == Action::Moved && r.destination == JUNK), "{rows:?}");
 
     // A second pass finds nothing new and moves nothing twice.
     assert!(run_once(&config).await.failures.is_empty());

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use scamguard::config::Config;
-use scamguard::store::Store;
+use scamguard::store::{Action, Store};
 
 use super::service::{Service, THREATS, append_all, contents, history, load, mailbox, run_once, wait_until};
 use super::support::dovecot::{Dovecot, Options};
@@ -188,7 +188,7 @@ async fn dovecot_killed_mid_scan_loses_and_doubles_nothing() {
     // Kill the server as soon as the first moves land, then bring it back.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let moved = history(&config).await.iter().filter(|r| r.action == "moved").count();
+        let moved = history(&config).await.iter().filter(|r| r.action == Action::Moved).count();
         if moved > 0 {
             break;
         }
@@ -204,7 +204,7 @@ async fn dovecot_killed_mid_scan_loses_and_doubles_nothing() {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let junk = contents(&mut session, "Junk").await.len();
-        let pending = history(&config).await.iter().filter(|r| r.action == "planned").count();
+        let pending = history(&config).await.iter().filter(|r| r.action == Action::Planned).count();
         if junk >= threats.saturating_sub(threats / 5) && pending == 0 && cursor_done(&config).await {
             break;
         }
@@ -231,9 +231,9 @@ async fn cursor_done(config: &Config) -> bool {
 async fn assert_database_agrees(config: &Config, session: &mut scamguard::imap::ImapSession) {
     let junk = contents(session, "Junk").await;
     let rows = history(config).await;
-    assert!(rows.iter().all(|r| r.action != "planned"), "nothing left half done");
+    assert!(rows.iter().all(|r| r.action != Action::Planned), "nothing left half done");
     let moved: BTreeSet<String> =
-        rows.iter().filter(|r| r.action == "moved").map(|r| r.message_id.clone()).collect();
+        rows.iter().filter(|r| r.action == Action::Moved).map(|r| r.message_id.clone()).collect();
     assert_eq!(moved, junk.keys().cloned().collect::<BTreeSet<_>>(), "database and Junk agree");
     let distinct: BTreeSet<&String> = rows.iter().map(|r| &r.message_id).collect();
     assert_eq!(distinct.len(), rows.len(), "one row per message");
@@ -298,7 +298,7 @@ async fn nothing_moves_while_the_database_cannot_record() {
     breaker.close().await;
     assert!(run_once(&config).await.failures.is_empty(), "it resumes once the database works");
     assert_eq!(contents(&mut session, "Junk").await.len(), 3);
-    assert!(history(&config).await.iter().all(|r| r.action == "moved"));
+    assert!(history(&config).await.iter().all(|r| r.action == Action::Moved));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,7 +5,7 @@
 //! Message-ID is found in Junk, and a dry run consumes nothing.
 
 use scamguard::config::Config;
-use scamguard::store::Store;
+use scamguard::store::{Action, Store};
 
 use super::service::{THREATS, contents, fixture, history, load, mailbox, message_id, run_once};
 use super::storage::edit_database;
@@ -57,7 +57,7 @@ async fn a_repeated_message_id_is_a_new_delivery_and_is_moved() {
     assert_eq!(session.select("Junk").await.expect("select").exists, 2);
     let rows = history(&config).await;
     assert_eq!(rows.len(), 2, "each delivery has its row");
-    assert!(rows.iter().all(|r| r.action == "moved"), "{rows:?}");
+    assert!(rows.iter().all(|r| r.action == Action::Moved), "{rows:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -179,7 +179,7 @@ async fn a_dry_run_consumes_nothing_and_the_real_run_replaces_its_rows() {
         append(&config, &fixture(name)).await;
     }
     assert!(run_once(&config).await.failures.is_empty());
-    assert!(history(&config).await.iter().all(|r| r.action == "dry-run"));
+    assert!(history(&config).await.iter().all(|r| r.action == Action::DryRun));
 
     // A second dry run sees the same mail: the first one saved nothing as read.
     assert!(run_once(&config).await.failures.is_empty());
@@ -194,5 +194,5 @@ async fn a_dry_run_consumes_nothing_and_the_real_run_replaces_its_rows() {
     assert_eq!(contents(&mut session, "Junk").await.len(), 3);
     let rows = history(&config).await;
     assert_eq!(rows.len(), 3, "one row per message: {rows:?}");
-    assert!(rows.iter().all(|r| r.action == "moved"), "{rows:?}");
+    assert!(rows.iter().all(|r| r.action == Action::Moved), "{rows:?}");
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use scamguard::config::Config;
+use scamguard::store::Action;
 
 use super::service::{HAM, THREATS, append_all, contents, history, ids, load, mailbox, run_once};
 use super::support::dovecot::{Dovecot, Options};
@@ -95,15 +96,19 @@ async fn messages_left_out_of_a_fetch_are_read_later_or_recorded_unreadable() {
     }
     let junk = ids_in(direct, "Junk").await;
     assert_eq!(junk.len(), 2, "UID 1 was read once the server handed it over: {junk:?}");
-    assert!(history(config).await.iter().all(|r| r.action == "moved"), "UID 2 is still being retried");
+    assert!(history(config).await.iter().all(|r| r.action == Action::Moved), "UID 2 is still being retried");
 
     let report = run_once(config).await;
     assert!(report.failures.is_empty(), "{:?}", failures(&report));
     let rows = history(config).await;
-    let unreadable: Vec<_> = rows.iter().filter(|r| r.action == "unreadable").collect();
+    let unreadable: Vec<_> = rows.iter().filter(|r| r.action == Action::Unreadable).collect();
     assert_eq!(unreadable.len(), 1, "after five tries UID 2 is in the history: {rows:?}");
     assert!(
-        unreadable.iter().all(|r| r.signals.contains("Some messages could not be FETCHed")),
+        unreadable.iter().all(|r| r
+            .signals
+            .0
+            .iter()
+            .any(|s| s.evidence.contains("Some messages could not be FETCHed"))),
         "with the server's words: {rows:?}"
     );
     assert_eq!(ids_in(direct, "INBOX").await.len(), 2, "left where it is, with the ham");
@@ -129,7 +134,7 @@ async fn a_refused_search_before_the_move_records_nothing_as_gone() {
     let report = run_once(config).await;
     assert!(failures(&report).iter().any(|e| e.contains("refused UID SEARCH")), "{:?}", failures(&report));
     let rows = history(config).await;
-    assert!(rows.iter().all(|r| r.action == "planned"), "not gone, not moved: still to do: {rows:?}");
+    assert!(rows.iter().all(|r| r.action == Action::Planned), "not gone, not moved: still to do: {rows:?}");
     assert_eq!(ids_in(direct, "Junk").await.len(), 0);
 
     let report = run_once(config).await;
@@ -155,7 +160,7 @@ async fn a_refused_step_after_the_copy_is_finished_without_a_second_copy(step: &
         failures(&report)
     );
     let rows = history(config).await;
-    assert!(rows.iter().all(|r| r.action == "copy-made"), "copied, not yet moved: {rows:?}");
+    assert!(rows.iter().all(|r| r.action == Action::CopyMade), "copied, not yet moved: {rows:?}");
 
     let report = run_once(config).await;
     assert!(report.failures.is_empty(), "{:?}", failures(&report));
@@ -181,8 +186,8 @@ async fn a_refused_move_leaves_the_threats_planned_and_the_next_pass_moves_them(
 
     let report = run_once(config).await;
     assert!(failures(&report).iter().any(|e| e.contains("refused UID MOVE")), "{:?}", failures(&report));
-    let actions: BTreeSet<String> = history(config).await.into_iter().map(|r| r.action).collect();
-    assert_eq!(actions, BTreeSet::from(["planned".to_string()]));
+    let actions: BTreeSet<&str> = history(config).await.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, BTreeSet::from(["planned"]));
 
     assert!(run_once(config).await.failures.is_empty());
     assert_all_moved_once(&setup).await;
@@ -243,7 +248,7 @@ async fn a_message_taken_away_between_fetch_and_move_is_recorded_as_gone() {
 
     let report = run_once(config).await;
     assert!(report.failures.is_empty(), "{:?}", failures(&report));
-    let mut actions: Vec<String> = history(config).await.into_iter().map(|r| r.action).collect();
+    let mut actions: Vec<String> = history(config).await.into_iter().map(|r| r.action.to_string()).collect();
     actions.sort();
     assert_eq!(actions, ["gone", "moved", "moved"]);
     assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[1..]), "only the messages still there were moved");

@@ -5,6 +5,7 @@ use super::support::scamguard;
 
 use super::service::{THREATS, append_all, contents, fixture, history, load, mailbox, message_id, run_once};
 use super::support::dovecot::{Dovecot, Options};
+use scamguard::store::Action;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn restore_brings_a_message_back_once_and_for_good() {
@@ -85,5 +86,5 @@ async fn a_trusted_sender_is_not_moved_again() {
     assert!(run_once(&config).await.failures.is_empty());
     assert_eq!(contents(&mut session, "INBOX").await.len(), 2, "both stay in INBOX");
     assert!(contents(&mut session, "Junk").await.is_empty());
-    assert!(history(&config).await.iter().any(|r| r.action == "trusted-sender"));
+    assert!(history(&config).await.iter().any(|r| r.action == Action::TrustedSender));
 }

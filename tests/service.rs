@@ -10,7 +10,7 @@ use std::time::Duration;
 use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
 use scamguard::imap::{self, ImapSession};
-use scamguard::store::{HistoryFilter, Store};
+use scamguard::store::{Action, Category, HistoryFilter, Store, Verdict};
 
 use super::support::dovecot::{Dovecot, Options};
 
@@ -66,7 +66,7 @@ pub async fn run_once(config: &Config) -> app::RunReport {
     app::run(config, store, RunOptions { once: true, ..Default::default() }, shutdown).await
 }
 
-pub async fn history(config: &Config) -> Vec<scamguard::store::DetectionRow> {
+pub async fn history(config: &Config) -> Vec<scamguard::store::Detection> {
     let store = Store::open_unlocked(&config.database).await.expect("store");
     store.history(&HistoryFilter::default()).await.expect("history")
 }
@@ -92,7 +92,8 @@ async fn threats_move_to_junk_and_ham_stays_unread() {
     let rows = history(&config).await;
     assert_eq!(rows.len(), 3);
     assert!(
-        rows.iter().all(|r| r.action == "moved" && r.destination == "Junk" && r.verdict == "threat"),
+        rows.iter()
+            .all(|r| r.action == Action::Moved && r.destination == "Junk" && r.verdict == Verdict::Threat),
         "{rows:?}"
     );
 }
@@ -123,7 +124,7 @@ async fn dry_run_records_and_moves_nothing() {
     assert!(run_once(&config).await.failures.is_empty());
     assert_eq!(contents(&mut session, "INBOX").await.len(), 3);
     assert!(contents(&mut session, "Junk").await.is_empty());
-    assert!(history(&config).await.iter().all(|r| r.action == "dry-run"));
+    assert!(history(&config).await.iter().all(|r| r.action == Action::DryRun));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -140,7 +141,7 @@ async fn without_move_the_copy_is_expunged_by_uid_only() {
     let inbox = contents(&mut session, "INBOX").await;
     assert_eq!(inbox.keys().cloned().collect::<Vec<_>>(), ids(&HAM[..1]), "only our UID was expunged");
     assert_eq!(contents(&mut session, "Junk").await.keys().cloned().collect::<Vec<_>>(), ids(&THREATS[..1]));
-    assert!(history(&config).await.iter().all(|r| r.action == "moved"));
+    assert!(history(&config).await.iter().all(|r| r.action == Action::Moved));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -157,7 +158,7 @@ async fn without_move_or_uidplus_nothing_is_expunged() {
         "marked for the user's client to expunge: {original:?}"
     );
     assert_eq!(contents(&mut session, "Junk").await.len(), 1);
-    assert!(history(&config).await.iter().all(|r| r.action == "copied"));
+    assert!(history(&config).await.iter().all(|r| r.action == Action::Copied));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -313,10 +314,9 @@ async fn interrupted_moves_are_finished_once() {
             uid,
             message_id: message_id(&fixture(name)),
             message_key: format!("<{}>", message_id(&fixture(name))),
-            verdict: "threat".into(),
-            category: "extortion".into(),
-            signals: "[]".into(),
-            action: "planned".into(),
+            verdict: Verdict::Threat,
+            category: Category::Extortion,
+            action: Action::Planned,
             ..Default::default()
         })
         .collect();
@@ -339,13 +339,13 @@ async fn interrupted_moves_are_finished_once() {
         "message 3 moved now, 2 not again"
     );
     assert_eq!(contents(&mut session, "Elsewhere").await.len(), 1, "what another client moved stays there");
-    let mut actions: Vec<(String, String)> =
-        history(&config).await.into_iter().map(|r| (r.message_id, r.action)).collect();
+    let mut actions: Vec<(String, &str)> =
+        history(&config).await.into_iter().map(|r| (r.message_id, r.action.as_str())).collect();
     actions.sort();
     let mut expected = vec![
-        (message_id(&fixture(THREATS[0])), "gone".to_string()),
-        (message_id(&fixture(THREATS[1])), "moved".to_string()),
-        (message_id(&fixture(THREATS[2])), "moved".to_string()),
+        (message_id(&fixture(THREATS[0])), "gone"),
+        (message_id(&fixture(THREATS[1])), "moved"),
+        (message_id(&fixture(THREATS[2])), "moved"),
     ];
     expected.sort();
     assert_eq!(actions, expected);
@@ -402,7 +402,7 @@ async fn a_huge_message_is_read_only_in_part() {
     assert!(run_once(&config).await.failures.is_empty());
     assert_eq!(contents(&mut session, "Junk").await.len(), 1, "classified from its first MiB and moved");
     let rows = history(&config).await;
-    assert!(rows.first().is_some_and(|r| r.action == "moved"));
+    assert!(rows.first().is_some_and(|r| r.action == Action::Moved));
 }
 
 /// `scamguard run` in the background of a test, as a user would leave it running.

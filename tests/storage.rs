@@ -8,6 +8,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use scamguard::config::Config;
+use scamguard::store::{Action, Category, Verdict};
 use sqlx::Connection;
 
 use super::service::{THREATS, append_all, contents, load, mailbox};
@@ -278,10 +279,9 @@ async fn review_commands_read_a_read_only_database_and_name_an_old_schema() {
         uid: 1,
         message_key: "<x@example.com>".into(),
         subject: "Your device is hacked".into(),
-        verdict: "threat".into(),
-        category: "extortion".into(),
-        signals: "[]".into(),
-        action: "moved".into(),
+        verdict: Verdict::Threat,
+        category: Category::Extortion,
+        action: Action::Moved,
         ..Default::default()
     };
     let now = scamguard::clock::now_unix();

@@ -10,6 +10,7 @@ use tracing::{info, warn};
 use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::imap::{self, ImapSession, MoveMethod};
+use crate::store::{Action, Pending};
 
 /// A planned action: the detection's id and the message's UID.
 pub(super) type Planned = (i64, u32);
@@ -80,12 +81,12 @@ impl Worker {
         if method == MoveMethod::Move {
             imap.move_uids(&uids, junk).await?;
             let destination = imap::utf7::decode(junk);
-            self.store.finish(&ids, "moved", &destination, clock::now_unix()).await?;
+            self.store.finish(&ids, Action::Moved, &destination, clock::now_unix()).await?;
             info!(account = %self.account.name, folder = %self.folder, "moved {} threats to {destination}", ids.len());
             return Ok(());
         }
         imap.copy_uids(&uids, junk).await?;
-        self.store.finish(&ids, "copy-made", &imap::utf7::decode(junk), clock::now_unix()).await?;
+        self.store.finish(&ids, Action::CopyMade, &imap::utf7::decode(junk), clock::now_unix()).await?;
         self.remove_copied(imap, &here, method, junk).await
     }
 
@@ -105,9 +106,9 @@ impl Worker {
         let destination = imap::utf7::decode(junk);
         let action = if method == MoveMethod::CopyFlag {
             warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to {destination} and marked \\Deleted; the originals go when your mail client expunges");
-            "copied"
+            Action::Copied
         } else {
-            "moved"
+            Action::Moved
         };
         let ids: Vec<i64> = copied.iter().map(|(id, _)| *id).collect();
         self.store.finish(&ids, action, &destination, clock::now_unix()).await?;
@@ -125,7 +126,7 @@ impl Worker {
         self.store
             .finish(
                 &here.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
-                "flagged",
+                Action::Flagged,
                 keyword,
                 clock::now_unix(),
             )
@@ -145,7 +146,7 @@ impl Worker {
         let (here, gone): (Vec<Planned>, Vec<Planned>) =
             planned.iter().copied().partition(|(_, uid)| present.contains(uid));
         let gone_ids: Vec<i64> = gone.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&gone_ids, "gone", "", clock::now_unix()).await?;
+        self.store.finish(&gone_ids, Action::Gone, "", clock::now_unix()).await?;
         Ok(here)
     }
 
@@ -167,15 +168,15 @@ impl Worker {
         let same_epoch: Vec<u32> =
             pending.iter().filter(|p| p.uidvalidity == uidvalidity).map(|p| p.uid).collect();
         let present: HashSet<u32> = imap.existing(&same_epoch).await?.into_iter().collect();
-        let is_here = |p: &&crate::store::Pending| p.uidvalidity == uidvalidity && present.contains(&p.uid);
-        let still_here = |action: &str| -> Vec<Planned> {
+        let is_here = |p: &&Pending| p.uidvalidity == uidvalidity && present.contains(&p.uid);
+        let still_here = |action: Action| -> Vec<Planned> {
             pending.iter().filter(is_here).filter(|p| p.action == action).map(|p| (p.id, p.uid)).collect()
         };
-        self.move_planned(imap, &still_here("planned"), junk).await?;
-        self.flag_planned(imap, &still_here("flag-planned")).await?;
-        self.remove_copied(imap, &still_here("copy-made"), imap.move_method(), junk).await?;
+        self.move_planned(imap, &still_here(Action::Planned), junk).await?;
+        self.flag_planned(imap, &still_here(Action::FlagPlanned)).await?;
+        self.remove_copied(imap, &still_here(Action::CopyMade), imap.move_method(), junk).await?;
 
-        let absent: Vec<&crate::store::Pending> = pending.iter().filter(|p| !is_here(p)).collect();
+        let absent: Vec<&Pending> = pending.iter().filter(|p| !is_here(p)).collect();
         if absent.is_empty() {
             return Ok(());
         }
@@ -188,10 +189,13 @@ impl Worker {
             let wanted =
                 super::locate::Recorded { message_id: &p.message_id, key: &p.message_key, digest: &p.digest };
             // A copy made before the crash is in Junk by construction.
-            let in_junk = p.action == "copy-made"
-                || (p.action == "planned" && !finder.find(imap, wanted).await?.is_empty());
-            let (action, destination) =
-                if in_junk { ("moved", imap::utf7::decode(junk)) } else { ("gone", String::new()) };
+            let in_junk = p.action == Action::CopyMade
+                || (p.action == Action::Planned && !finder.find(imap, wanted).await?.is_empty());
+            let (action, destination) = if in_junk {
+                (Action::Moved, imap::utf7::decode(junk))
+            } else {
+                (Action::Gone, String::new())
+            };
             self.store.finish(&[p.id], action, &destination, now).await?;
         }
         imap.select(&self.wire_folder()).await?;

@@ -11,7 +11,7 @@ use crate::imap::FetchedMessage;
 use crate::mail;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap};
 use crate::report::seal::{self, ReportKey};
-use crate::store::{Identity, NewDetection};
+use crate::store::{self, Action, Identity, NewDetection};
 
 /// A fetched message after classification.
 #[derive(Debug, Clone)]
@@ -138,13 +138,15 @@ fn hex(bytes: &[u8]) -> String {
 /// The action planned for a verdict on `account`:
 /// threats are moved (or only recorded in dry-run), suspicious mail is flagged when a
 /// keyword is configured and otherwise only recorded. Clean mail is not recorded.
-pub fn planned_action(label: Label, account: &Account) -> Option<&'static str> {
+pub fn planned_action(label: Label, account: &Account) -> Option<Action> {
     match label {
         Label::Clean => None,
-        Label::Threat if account.dry_run => Some("dry-run"),
-        Label::Threat => Some("planned"),
-        Label::Suspicious if account.suspicious_keyword.is_some() && !account.dry_run => Some("flag-planned"),
-        Label::Suspicious => Some("none"),
+        Label::Threat if account.dry_run => Some(Action::DryRun),
+        Label::Threat => Some(Action::Planned),
+        Label::Suspicious if account.suspicious_keyword.is_some() && !account.dry_run => {
+            Some(Action::FlagPlanned)
+        }
+        Label::Suspicious => Some(Action::Nothing),
     }
 }
 
@@ -167,7 +169,9 @@ pub fn detections(
         .filter_map(|c| {
             let verdict = c.verdict.as_ref().ok()?;
             let action = planned_action(verdict.label, account)?;
-            let action = if trusted.contains(&c.from.to_lowercase()) { "trusted-sender" } else { action };
+            let recorded = store::Verdict::of(verdict.label)?;
+            let action =
+                if trusted.contains(&c.from.to_lowercase()) { Action::TrustedSender } else { action };
             Some(NewDetection {
                 account: account.name.clone(),
                 folder: folder.to_string(),
@@ -182,11 +186,11 @@ pub fn detections(
                 date: c.date.clone(),
                 size: c.size,
                 score: verdict.score,
-                verdict: verdict.label.as_str().to_string(),
-                category: verdict.category.as_str().to_string(),
-                signals: serde_json::to_string(&verdict.signals).unwrap_or_else(|_| "[]".into()),
-                evidence: serde_json::to_string(&verdict.evidence).unwrap_or_else(|_| "{}".into()),
-                action: action.to_string(),
+                verdict: recorded,
+                category: verdict.category,
+                signals: verdict.signals.as_slice().into(),
+                evidence: (&verdict.evidence).into(),
+                action,
                 destination: String::new(),
             })
         })
@@ -212,13 +216,13 @@ mod tests {
     #[test]
     fn actions_follow_verdict_dry_run_and_keyword() {
         let plain = account("");
-        assert_eq!(planned_action(Label::Threat, &plain), Some("planned"));
-        assert_eq!(planned_action(Label::Suspicious, &plain), Some("none"));
+        assert_eq!(planned_action(Label::Threat, &plain), Some(Action::Planned));
+        assert_eq!(planned_action(Label::Suspicious, &plain), Some(Action::Nothing));
         assert_eq!(planned_action(Label::Clean, &plain), None);
-        assert_eq!(planned_action(Label::Threat, &account("dry_run = true\n")), Some("dry-run"));
+        assert_eq!(planned_action(Label::Threat, &account("dry_run = true\n")), Some(Action::DryRun));
         assert_eq!(
             planned_action(Label::Suspicious, &account("suspicious_keyword = \"$Suspicious\"\n")),
-            Some("flag-planned")
+            Some(Action::FlagPlanned)
         );
     }
 
@@ -246,9 +250,11 @@ mod tests {
         );
         let (nothing, none) = (HashSet::new(), HashSet::new());
         let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &none);
-        assert_eq!(rows.iter().map(|r| (r.uid, r.action.as_str())).collect::<Vec<_>>(), [(5, "planned")]);
+        assert_eq!(rows.iter().map(|r| (r.uid, r.action)).collect::<Vec<_>>(), [(5, Action::Planned)]);
         let row = rows.first().expect("one row");
-        assert!(row.signals.contains("crypto_wallet_verified") && row.evidence.contains("bc1q"));
+        assert_eq!((row.verdict, row.category), (store::Verdict::Threat, store::Category::Extortion));
+        assert!(row.signals.0.iter().any(|s| s.rule == "crypto_wallet_verified"), "{:?}", row.signals);
+        assert!(row.evidence.wallets.iter().any(|w| w.address.starts_with("bc1q")), "{:?}", row.evidence);
 
         let handled: HashSet<Identity> = classified.iter().map(Classified::identity).collect();
         assert!(detections(&account(""), "INBOX", 10, &classified, &handled, &none).is_empty());
@@ -261,7 +267,7 @@ mod tests {
         );
         let trusted = [row.from.to_uppercase()].into_iter().map(|a| a.to_lowercase()).collect();
         let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &trusted);
-        assert_eq!(rows.first().map(|r| r.action.as_str()), Some("trusted-sender"), "recorded, never moved");
+        assert_eq!(rows.first().map(|r| r.action), Some(Action::TrustedSender), "recorded, never moved");
     }
 
     #[test]

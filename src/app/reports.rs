@@ -10,7 +10,7 @@ use crate::report::mime;
 use crate::report::render::Lang;
 use crate::report::seal::ReportKey;
 use crate::report::weekly::{Period, WeeklyReport, build};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Verdict};
 
 use super::WorkerError;
 
@@ -24,7 +24,7 @@ pub async fn weekly(store: &Store, account: &str, period: Period) -> Result<Week
         .detections_between(account, previous.start, previous.end)
         .await?
         .iter()
-        .filter(|d| d.verdict == "threat")
+        .filter(|d| d.verdict == Verdict::Threat)
         .count() as i64;
     Ok(build(account, period, &detections, scanned, previous_threats))
 }

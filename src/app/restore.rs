@@ -10,7 +10,7 @@
 use crate::clock;
 use crate::config::Config;
 use crate::imap::{self, utf7};
-use crate::store::Store;
+use crate::store::{Action, Store};
 
 use super::WorkerError;
 use super::locate::{Recorded, select_and_find};
@@ -31,8 +31,8 @@ pub enum RestoreOutcome {
 pub enum RestoreError {
     #[error("there is no detection #{0}")]
     NoSuchDetection(i64),
-    #[error("detection #{id} was not moved (its action is {action:?}), so there is nothing to restore")]
-    NotMoved { id: i64, action: String },
+    #[error("detection #{id} was not moved (its action is {:?}), so there is nothing to restore", action.as_str())]
+    NotMoved { id: i64, action: Action },
     #[error("the configuration has no account named {0:?}")]
     NoSuchAccount(String),
     #[error("message {message_id:?} is neither in {junk} nor back in {folder}")]
@@ -65,10 +65,10 @@ pub async fn restore(
     if trust_sender && !detection.from.is_empty() {
         store.trust_sender(&detection.account, &detection.from, now).await?;
     }
-    match detection.action.as_str() {
-        "restored" => return Ok(RestoreOutcome::AlreadyRestored),
-        "moved" | "copied" => {}
-        other => return Err(RestoreError::NotMoved { id, action: other.to_string() }),
+    match detection.action {
+        Action::Restored => return Ok(RestoreOutcome::AlreadyRestored),
+        action if action.is_in_junk() => {}
+        action => return Err(RestoreError::NotMoved { id, action }),
     }
     let account = config
         .accounts
@@ -83,7 +83,7 @@ pub async fn restore(
 
     let max_bytes = account.max_message_bytes;
     let in_junk = select_and_find(&mut session, &junk, max_bytes, wanted).await?;
-    let outcome = if detection.action == "copied" {
+    let outcome = if detection.action == Action::Copied {
         // The original never left: it is still in the folder, marked \Deleted. Unmark it
         // and mark the Junk copy instead (expunging stays the user's client's business).
         session.add_keyword(&in_junk, "\\Deleted").await?;
@@ -107,6 +107,6 @@ pub async fn restore(
         RestoreOutcome::FoundInPlace { folder: detection.folder.clone() }
     };
     session.logout().await;
-    store.finish(&[id], "restored", &detection.folder, now).await?;
+    store.finish(&[id], Action::Restored, &detection.folder, now).await?;
     Ok(outcome)
 }

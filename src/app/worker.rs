@@ -17,7 +17,7 @@ use crate::clock;
 use crate::config::Account;
 use crate::detect::Thresholds;
 use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice};
-use crate::store::{Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
+use crate::store::{Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
 #[derive(Debug, thiserror::Error)]
@@ -376,18 +376,22 @@ impl Worker {
             .store
             .record_batch(&self.account.name, &detections, scanned, &clock::day_string(now), now)
             .await?;
-        let with_action = |action: &str| -> Vec<Planned> {
+        let with_action = |action: Action| -> Vec<Planned> {
             ids.iter()
                 .zip(&detections)
                 .filter(|(_, d)| d.action == action)
                 .map(|(id, d)| (*id, d.uid))
                 .collect()
         };
-        for d in detections.iter().filter(|d| d.action == "planned") {
-            info!(account = %self.account.name, folder = %self.folder, uid = d.uid, category = %d.category,
+        for d in detections.iter().filter(|d| d.action == Action::Planned) {
+            info!(account = %self.account.name, folder = %self.folder, uid = d.uid, category = %d.category.as_str(),
                   score = d.score, "threat found, moving it to {}: {:?}", imap::utf7::decode(junk), d.subject);
         }
-        Ok(PlannedActions { moves: with_action("planned"), flags: with_action("flag-planned"), batches: 1 })
+        Ok(PlannedActions {
+            moves: with_action(Action::Planned),
+            flags: with_action(Action::FlagPlanned),
+            batches: 1,
+        })
     }
 }
 

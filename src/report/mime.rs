@@ -118,8 +118,8 @@ mod tests {
     #[test]
     fn the_report_of_a_bad_week_is_defanged_and_reads_as_clean() {
         let evidence = serde_json::json!({"wallets": [
-                {"coin": "bitcoin", "address": "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "checksum_valid": true},
-                {"coin": "bitcoin", "address": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "checksum_valid": true}],
+                {"coin": "bitcoin", "address": "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "checksum_valid": true, "split": false},
+                {"coin": "bitcoin", "address": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "checksum_valid": true, "split": false}],
             "amounts": [{"value": 1500.0, "currency": "USD", "text": "$1,500"}], "shown_password": "tanuki2019"});
         let (week, mut scam) = crate::report::weekly::tests::threat_in_w47(evidence);
         scam.from = "security@paypal-secure.com".into();

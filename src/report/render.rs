@@ -333,7 +333,7 @@ mod tests {
     use crate::report::weekly::build;
 
     fn report() -> WeeklyReport {
-        let evidence = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa"}], "shown_password": "pw<1>"});
+        let evidence = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa", "checksum_valid": false, "split": false}], "shown_password": "pw<1>"});
         let (week, mut scam) = crate::report::weekly::tests::threat_in_w47(evidence);
         scam.subject = "<script>alert(1)</script>".into();
         build("personal", week, &[scam], 50, 3)

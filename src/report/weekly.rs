@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::clock;
-use crate::store::Detection;
+use crate::store::{Action, Detection, Verdict};
 
 /// A reporting period: `[start, end)` in Unix seconds, with its label ("2026-W47").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,10 +110,11 @@ pub fn build(
     scanned: i64,
     previous_threats: i64,
 ) -> WeeklyReport {
-    let threats: Vec<&Detection> = detections.iter().filter(|d| d.verdict == "threat").collect();
+    let threats: Vec<&Detection> = detections.iter().filter(|d| d.verdict == Verdict::Threat).collect();
+    // Keyed by name, so the categories come out in alphabetical order, as they always did.
     let mut by_category = BTreeMap::new();
     for d in &threats {
-        *by_category.entry(d.category.clone()).or_insert(0) += 1;
+        *by_category.entry(d.category.as_str().to_string()).or_insert(0) += 1;
     }
     // Calendar days (UTC) from the period's first to its last, at most 31.
     let first_day = period.start.div_euclid(86_400);
@@ -129,11 +130,11 @@ pub fn build(
     let mut domains: BTreeMap<String, i64> = BTreeMap::new();
     let mut password_mails = Vec::new();
     for d in &threats {
-        for wallet in super::field(&d.evidence, "wallets").as_array().into_iter().flatten() {
-            let Some(address) = super::field(wallet, "address").as_str() else { continue };
-            let seen = wallets.entry(address.to_string()).or_insert_with(|| WalletSeen {
-                coin: super::field(wallet, "coin").as_str().unwrap_or_default().to_string(),
-                address: address.to_string(),
+        let evidence = d.evidence.as_ref().unwrap_or(&super::NO_EVIDENCE);
+        for wallet in &evidence.wallets {
+            let seen = wallets.entry(wallet.address.clone()).or_insert_with(|| WalletSeen {
+                coin: wallet.coin.clone(),
+                address: wallet.address.clone(),
                 mails: 0,
                 first_seen: d.detected_at,
                 last_seen: d.detected_at,
@@ -142,18 +143,16 @@ pub fn build(
             seen.first_seen = seen.first_seen.min(d.detected_at);
             seen.last_seen = seen.last_seen.max(d.detected_at);
         }
-        for amount in super::field(&d.evidence, "amounts").as_array().into_iter().flatten() {
-            if let (Some(currency), Some(value)) =
-                (super::field(amount, "currency").as_str(), super::field(amount, "value").as_f64())
-            {
-                *amounts.entry(currency.to_string()).or_insert(0.0) += value;
+        for amount in &evidence.amounts {
+            if let Some(value) = amount.value {
+                *amounts.entry(amount.currency.clone()).or_insert(0.0) += value;
             }
         }
         if let Some((_, domain)) = d.from.rsplit_once('@') {
             *domains.entry(domain.to_lowercase()).or_insert(0) += 1;
         }
-        if let Some(password) = super::field(&d.evidence, "shown_password").as_str() {
-            password_mails.push(PasswordMail { subject: d.subject.clone(), password: password.to_string() });
+        if let Some(password) = &evidence.shown_password {
+            password_mails.push(PasswordMail { subject: d.subject.clone(), password: password.clone() });
         }
     }
     let mut top_domains: Vec<(String, i64)> = domains.into_iter().collect();
@@ -167,8 +166,8 @@ pub fn build(
         scanned,
         threats: threats.len() as i64,
         threats_by_category: by_category,
-        suspicious: detections.iter().filter(|d| d.verdict == "suspicious").count() as i64,
-        restored: detections.iter().filter(|d| d.action == "restored").count() as i64,
+        suspicious: detections.iter().filter(|d| d.verdict == Verdict::Suspicious).count() as i64,
+        restored: detections.iter().filter(|d| d.action == Action::Restored).count() as i64,
         previous_threats,
         per_day,
         wallets,
@@ -196,12 +195,14 @@ pub(crate) mod tests {
         assert_eq!(week.previous().end, week.start);
     }
 
+    use crate::store::{Category, Evidence, Signals};
+
     pub(crate) fn detection(
         id: i64,
         at: i64,
-        verdict: &str,
-        category: &str,
-        action: &str,
+        verdict: Verdict,
+        category: Category,
+        action: Action,
         evidence: serde_json::Value,
     ) -> Detection {
         Detection {
@@ -218,11 +219,11 @@ pub(crate) mod tests {
             date: String::new(),
             size: 100,
             score: 10.0,
-            verdict: verdict.into(),
-            category: category.into(),
-            signals: serde_json::json!([]),
-            evidence,
-            action: action.into(),
+            verdict,
+            category,
+            signals: Signals::default(),
+            evidence: Evidence::from_json(&evidence.to_string()).expect("evidence as scamguard writes it"),
+            action,
             destination: "Junk".into(),
             detected_at: at,
             acted_at: None,
@@ -232,21 +233,37 @@ pub(crate) mod tests {
     /// 2026-W47 and one threat detected early in it, with this evidence.
     pub(crate) fn threat_in_w47(evidence: serde_json::Value) -> (Period, Detection) {
         let week = Period::iso_week("2026-W47").expect("week");
-        let scam = detection(1, week.start + 100, "threat", "extortion", "moved", evidence);
+        let scam =
+            detection(1, week.start + 100, Verdict::Threat, Category::Extortion, Action::Moved, evidence);
         (week, scam)
     }
 
     #[test]
     fn the_report_sums_what_the_week_brought() {
+        use serde_json::json;
         let week = Period::iso_week("2026-W47").expect("week");
         let monday = week.start;
-        let wallet = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa", "checksum_valid": true}],
+        let wallet = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa", "checksum_valid": true, "split": false}],
             "amounts": [{"value": 1500.0, "currency": "USD", "text": "$1,500"}], "shown_password": "hunter22"});
         let detections = [
-            detection(1, monday + 3600, "threat", "extortion", "moved", wallet.clone()),
-            detection(2, monday + 2 * 86_400, "threat", "extortion", "moved", wallet),
-            detection(3, monday + 2 * 86_400 + 5, "threat", "phishing", "restored", serde_json::json!({})),
-            detection(4, monday + 3 * 86_400, "suspicious", "phishing", "none", serde_json::json!({})),
+            detection(1, monday + 3600, Verdict::Threat, Category::Extortion, Action::Moved, wallet.clone()),
+            detection(2, monday + 2 * 86_400, Verdict::Threat, Category::Extortion, Action::Moved, wallet),
+            detection(
+                3,
+                monday + 2 * 86_400 + 5,
+                Verdict::Threat,
+                Category::Phishing,
+                Action::Restored,
+                json!({}),
+            ),
+            detection(
+                4,
+                monday + 3 * 86_400,
+                Verdict::Suspicious,
+                Category::Phishing,
+                Action::Nothing,
+                json!({}),
+            ),
         ];
         let report = build("personal", week, &detections, 120, 1);
         assert_eq!((report.scanned, report.threats, report.suspicious, report.restored), (120, 3, 1, 1));

@@ -224,4 +224,106 @@ mod tests {
         let cursor = crate::store::Cursor { uidvalidity: 1, last_uid: 1 };
         assert!(reader.save_cursor("a", "INBOX", cursor, 1).await.is_err(), "opened read-only");
     }
+
+    /// Everything about the detections table but its CHECK constraints: columns (name,
+    /// type, NOT NULL, default, key), indexes (name, uniqueness, columns) and every row.
+    async fn detections_snapshot(pool: &sqlx::SqlitePool) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let columns: Vec<(String, String, i64, Option<String>, i64)> =
+            sqlx::query_as("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('detections') ORDER BY cid")
+                .fetch_all(pool)
+                .await
+                .expect("columns");
+        let indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT l.name || ' ' || l.\"unique\" || ' ' || (SELECT group_concat(i.name, ',') FROM pragma_index_info(l.name) i)
+             FROM pragma_index_list('detections') l ORDER BY l.name",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("indexes");
+        let quoted: Vec<String> = columns.iter().map(|c| format!("quote({})", c.0)).collect();
+        let rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT {} FROM detections ORDER BY id", quoted.join(" || '|' || ")))
+                .fetch_all(pool)
+                .await
+                .expect("rows");
+        (columns.iter().map(|c| format!("{c:?}")).collect(), indexes, rows)
+    }
+
+    /// Migration 0007 rebuilds the detections table with CHECK constraints: a database
+    /// made by the schema before it, with a row for every action, keeps every column,
+    /// index and row, and each row reads back through the typed [`crate::store::Detection`].
+    #[tokio::test]
+    async fn the_typed_schema_keeps_every_column_index_and_row_of_an_older_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let old_migrations = dir.path().join("migrations");
+        std::fs::create_dir(&old_migrations).expect("dir");
+        for entry in
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).expect("migrations")
+        {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if name.as_str() < "0007" {
+                std::fs::copy(&path, old_migrations.join(name)).expect("copy");
+            }
+        }
+        let path = dir.path().join("old.db");
+        let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+        let pool = SqlitePoolOptions::new().connect_with(options).await.expect("connect");
+        Migrator::new(old_migrations.as_path()).await.expect("old migrations").run(&pool).await.expect("run");
+        assert_eq!(schema_version_of(&pool).await, 6);
+        let actions = crate::store::Action::ALL;
+        for (uid, action) in actions.iter().enumerate() {
+            let (verdict, category) = match uid % 3 {
+                0 => ("threat", "extortion"),
+                1 => ("suspicious", "phishing"),
+                _ => ("unreadable", "other"),
+            };
+            // Evidence as rows were written before it had a version; a digest on some.
+            sqlx::query(
+                "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
+                     subject, size, score, verdict, category, signals, evidence, action, destination, detected_at,
+                     acted_at, digest)
+                 VALUES ('a', 'INBOX', 7, ?1, 'm@x', '<m@x>', 'x@evil.example', 'Subject ' || ?1, 100 + ?1, 6.5,
+                     ?2, ?3, '[{\"rule\":\"r\",\"weight\":1.5,\"evidence\":\"e\"}]',
+                     '{\"wallets\":[{\"coin\":\"bitcoin\",\"address\":\"bc1q\",\"checksum_valid\":true,\"split\":false}],\"amounts\":[],\"deadlines\":[],\"shown_password\":null}',
+                     ?4, 'Junk', 1000 + ?1, CASE WHEN ?1 % 2 = 0 THEN 2000 END, CASE WHEN ?1 % 2 = 1 THEN 'digest' ELSE '' END)",
+            )
+            .bind(uid as i64)
+            .bind(verdict)
+            .bind(category)
+            .bind(action.as_str())
+            .execute(&pool)
+            .await
+            .expect("old row");
+        }
+        sqlx::query("INSERT INTO detections (account, folder, uidvalidity, uid, message_key, score, verdict, category,
+                 signals, action, detected_at) VALUES ('a', 'INBOX', 7, 99, 'k', 0, 'threat', 'other', '[]', 'none', 5)")
+            .execute(&pool)
+            .await
+            .expect("a row with the defaults");
+        let before = detections_snapshot(&pool).await;
+        pool.close().await;
+
+        let store = Store::open(&path).await.expect("upgrades");
+        assert_eq!(schema_version(&store).await, 7);
+        assert_eq!(detections_snapshot(store.pool()).await, before);
+        let rows = store.history(&Default::default()).await.expect("every row reads as typed");
+        assert_eq!(rows.len(), actions.len() + 1);
+        let mut read: Vec<_> = rows.iter().filter(|r| r.uid != 99).map(|r| r.action).collect();
+        read.reverse();
+        assert_eq!(read, actions);
+        assert!(
+            rows.iter().all(|r| r.evidence.as_ref().map(|e| e.wallets.len()) == (r.uid != 99).then_some(1))
+        );
+        let pending = store.pending("a", "INBOX").await.expect("pending");
+        assert!(!pending.is_empty() && pending.iter().all(|p| p.action.is_unfinished()));
+        assert_eq!(pending.len(), actions.iter().filter(|a| a.is_unfinished()).count());
+    }
+
+    async fn schema_version_of(pool: &sqlx::SqlitePool) -> i64 {
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(pool)
+            .await
+            .expect("version")
+    }
 }

@@ -6,9 +6,7 @@
 //! recorded as unreadable (with the server's words) after [`MAX_READ_TRIES`] failures, so
 //! no message is skipped in silence and none blocks the folder.
 
-use sqlx::Row;
-
-use super::{Cursor, Store, StoreError};
+use super::{Action, Category, Cursor, Signal, Signals, Store, StoreError, Verdict};
 
 /// How many failed reads make a message unreadable. Each pass tries once; passes come
 /// with new mail, every IDLE renewal, or after a reconnect's backoff.
@@ -149,12 +147,13 @@ impl Store {
 
     /// How many messages each folder of `account` has queued, for `check`.
     pub async fn queued_count(&self, account: &str, folder: &str) -> Result<u64, StoreError> {
-        let row = sqlx::query("SELECT count(*) FROM read_queue WHERE account = ?1 AND folder = ?2")
-            .bind(account)
-            .bind(folder)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.get::<i64, _>(0) as u64)
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM read_queue WHERE account = ?1 AND folder = ?2")
+                .bind(account)
+                .bind(folder)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(count as u64)
     }
 }
 
@@ -200,12 +199,11 @@ async fn record_unreadable(
     reason: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let signals =
-        serde_json::json!([{ "rule": "unreadable", "weight": 0.0, "evidence": reason }]).to_string();
+    let signal = Signal { evidence: reason.to_string(), rule: "unreadable".into(), weight: 0.0 };
     sqlx::query(
         "INSERT INTO detections (account, folder, uidvalidity, uid, message_key, score, verdict, category,
              signals, action, detected_at, acted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 0, 'unreadable', 'other', ?6, 'unreadable', ?7, ?7)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?8, ?9, ?6, ?10, ?7, ?7)
          ON CONFLICT (account, folder, uidvalidity, uid) DO NOTHING",
     )
     .bind(at.account)
@@ -213,8 +211,11 @@ async fn record_unreadable(
     .bind(i64::from(at.uidvalidity))
     .bind(i64::from(uid))
     .bind(format!("unreadable:{}:{}:{uid}", at.folder, at.uidvalidity))
-    .bind(signals)
+    .bind(Signals(vec![signal]).to_json())
     .bind(now)
+    .bind(Verdict::Unreadable)
+    .bind(Category::Other.as_str())
+    .bind(Action::Unreadable)
     .execute(tx)
     .await?;
     Ok(())
@@ -257,8 +258,12 @@ mod tests {
         assert_eq!(store.cursor("a", "INBOX").await.expect("cursor"), Some(cursor(101)));
         let rows = store.history(&Default::default()).await.expect("history");
         let row = rows.first().expect("the unreadable message is in the history");
-        assert_eq!((row.action.as_str(), row.verdict.as_str()), ("unreadable", "unreadable"));
-        assert!(row.signals.contains("could not be FETCHed"), "{}", row.signals);
+        assert_eq!(
+            (row.action, row.verdict, row.category),
+            (Action::Unreadable, Verdict::Unreadable, Category::Other)
+        );
+        let why = row.signals.0.first().map(|s| (s.rule.as_str(), s.evidence.as_str()));
+        assert_eq!(why, Some(("unreadable", "Some messages could not be FETCHed")), "{:?}", row.signals);
 
         let garbled =
             ReadOutcome { read: vec![102], unparseable: vec![(102, "empty".into())], ..Default::default() };

@@ -3,19 +3,21 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::review::DETECTION_COLUMNS;
+use super::{Action, Category, Detection, Evidence, Signals, Store, StoreError, Verdict};
 
 /// How far a folder has been read: its UIDVALIDITY and the highest UID handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct Cursor {
+    #[sqlx(try_from = "i64")]
     pub uidvalidity: u32,
+    #[sqlx(try_from = "i64")]
     pub last_uid: u32,
 }
 
 /// A detection to record.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewDetection {
     pub account: String,
     pub folder: String,
@@ -31,26 +33,56 @@ pub struct NewDetection {
     pub date: String,
     pub size: u32,
     pub score: f32,
-    pub verdict: String,
-    pub category: String,
-    /// The verdict's signals as JSON.
-    pub signals: String,
-    /// The verdict's evidence (wallets, amounts, deadlines) as JSON.
-    pub evidence: String,
-    pub action: String,
+    pub verdict: Verdict,
+    pub category: Category,
+    /// The verdict's signals.
+    pub signals: Signals,
+    /// The verdict's evidence (wallets, amounts, deadlines, a password shown).
+    pub evidence: Evidence,
+    pub action: Action,
     pub destination: String,
 }
 
+/// An empty planned threat, for building detections field by field (tests and tools):
+/// every field has to be thought about, and the vocabularies have no default of their own.
+impl Default for NewDetection {
+    fn default() -> Self {
+        NewDetection {
+            account: String::new(),
+            folder: String::new(),
+            uidvalidity: 0,
+            uid: 0,
+            message_id: String::new(),
+            message_key: String::new(),
+            digest: String::new(),
+            from: String::new(),
+            to: String::new(),
+            subject: String::new(),
+            date: String::new(),
+            size: 0,
+            score: 0.0,
+            verdict: Verdict::Threat,
+            category: Category::Other,
+            signals: Signals::default(),
+            evidence: Evidence::default(),
+            action: Action::Planned,
+            destination: String::new(),
+        }
+    }
+}
+
 /// A move or flag that was planned but not yet confirmed done.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Pending {
     pub id: i64,
+    #[sqlx(try_from = "i64")]
     pub uidvalidity: u32,
+    #[sqlx(try_from = "i64")]
     pub uid: u32,
     pub message_id: String,
     pub message_key: String,
     pub digest: String,
-    pub action: String,
+    pub action: Action,
 }
 
 /// Which message a row is about, beyond its UID: the message key (Message-ID, or a digest
@@ -60,25 +92,6 @@ pub struct Pending {
 pub struct Identity {
     pub key: String,
     pub digest: String,
-}
-
-/// A detection as history shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DetectionRow {
-    pub id: i64,
-    pub detected_at: i64,
-    pub account: String,
-    pub folder: String,
-    pub from: String,
-    pub subject: String,
-    pub verdict: String,
-    pub category: String,
-    pub score: f64,
-    pub action: String,
-    pub destination: String,
-    pub message_id: String,
-    #[serde(skip)]
-    pub signals: String,
 }
 
 /// Which detections `history` lists.
@@ -94,13 +107,11 @@ pub struct HistoryFilter {
 impl Store {
     /// The saved cursor of a folder, if it was read before.
     pub async fn cursor(&self, account: &str, folder: &str) -> Result<Option<Cursor>, StoreError> {
-        let row = sqlx::query("SELECT uidvalidity, last_uid FROM cursors WHERE account = ?1 AND folder = ?2")
+        Ok(sqlx::query_as("SELECT uidvalidity, last_uid FROM cursors WHERE account = ?1 AND folder = ?2")
             .bind(account)
             .bind(folder)
             .fetch_optional(self.pool())
-            .await?;
-        Ok(row
-            .map(|r| Cursor { uidvalidity: r.get::<i64, _>(0) as u32, last_uid: r.get::<i64, _>(1) as u32 }))
+            .await?)
     }
 
     /// Saves how far a folder has been read.
@@ -151,7 +162,7 @@ impl Store {
              SELECT wanted.key, wanted.digest FROM wanted JOIN detections d
                ON d.account = ?1 AND d.message_key = wanted.key
                   AND (d.digest = wanted.digest OR d.digest = '')
-             WHERE d.action <> 'dry-run' AND (d.folder = ?2 OR d.action = 'restored')
+             WHERE d.action <> ?4 AND (d.folder = ?2 OR d.action = ?5)
              UNION
              SELECT wanted.key, wanted.digest FROM wanted JOIN deliveries r
                ON r.account = ?1 AND r.message_key = wanted.key AND r.message_key <> ''",
@@ -159,6 +170,8 @@ impl Store {
         .bind(account)
         .bind(folder)
         .bind(pairs)
+        .bind(Action::DryRun)
+        .bind(Action::Restored)
         .fetch_all(self.pool())
         .await?;
         Ok(found.into_iter().map(|(key, digest)| Identity { key, digest }).collect())
@@ -182,35 +195,25 @@ impl Store {
         self.end_write(writing, result).await
     }
 
-    /// Moves and flags of a folder that were planned but not confirmed.
+    /// Moves, flags and copies of a folder that were planned but not confirmed done:
+    /// the rows whose action [`Action::is_unfinished`].
     pub async fn pending(&self, account: &str, folder: &str) -> Result<Vec<Pending>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, uidvalidity, uid, message_id, message_key, digest, action FROM detections
-             WHERE account = ?1 AND folder = ?2 AND action IN ('planned', 'flag-planned', 'copy-made') ORDER BY uid",
+             WHERE account = ?1 AND folder = ?2 AND action IN (SELECT value FROM json_each(?3)) ORDER BY uid",
         )
         .bind(account)
         .bind(folder)
+        .bind(Action::unfinished_json())
         .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Pending {
-                id: r.get(0),
-                uidvalidity: r.get::<i64, _>(1) as u32,
-                uid: r.get::<i64, _>(2) as u32,
-                message_id: r.get(3),
-                message_key: r.get(4),
-                digest: r.get(5),
-                action: r.get(6),
-            })
-            .collect())
+        .await?)
     }
 
     /// Records what became of a planned action.
     pub async fn finish(
         &self,
         ids: &[i64],
-        action: &str,
+        action: Action,
         destination: &str,
         now: i64,
     ) -> Result<(), StoreError> {
@@ -233,40 +236,21 @@ impl Store {
     }
 
     /// Detections matching `filter`, newest first.
-    pub async fn history(&self, filter: &HistoryFilter) -> Result<Vec<DetectionRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, detected_at, account, folder, from_addr, subject, verdict, category, score, action,
-                    destination, message_id, signals
-             FROM detections
+    pub async fn history(&self, filter: &HistoryFilter) -> Result<Vec<Detection>, StoreError> {
+        let query = format!(
+            "SELECT {DETECTION_COLUMNS} FROM detections
              WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR detected_at >= ?2)
                AND (?3 IS NULL OR verdict = ?3) AND (?4 IS NULL OR category = ?4)
-             ORDER BY detected_at DESC, id DESC LIMIT ?5",
-        )
-        .bind(&filter.account)
-        .bind(filter.since)
-        .bind(&filter.verdict)
-        .bind(&filter.category)
-        .bind(i64::from(filter.limit.unwrap_or(1000)))
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| DetectionRow {
-                id: r.get(0),
-                detected_at: r.get(1),
-                account: r.get(2),
-                folder: r.get(3),
-                from: r.get(4),
-                subject: r.get(5),
-                verdict: r.get(6),
-                category: r.get(7),
-                score: r.get(8),
-                action: r.get(9),
-                destination: r.get(10),
-                message_id: r.get(11),
-                signals: r.get(12),
-            })
-            .collect())
+             ORDER BY detected_at DESC, id DESC LIMIT ?5"
+        );
+        Ok(sqlx::query_as(&query)
+            .bind(&filter.account)
+            .bind(filter.since)
+            .bind(&filter.verdict)
+            .bind(&filter.category)
+            .bind(i64::from(filter.limit.unwrap_or(1000)))
+            .fetch_all(self.pool())
+            .await?)
     }
 }
 
@@ -281,10 +265,10 @@ async fn insert_batch(
 ) -> Result<Vec<i64>, sqlx::Error> {
     let mut ids = Vec::with_capacity(detections.len());
     for d in detections {
-        if d.action != "dry-run" {
+        if d.action != Action::DryRun {
             sqlx::query(
                 "DELETE FROM detections WHERE account = ?1 AND folder = ?2 AND message_key = ?3 AND digest = ?4
-                   AND action = 'dry-run' AND NOT (uidvalidity = ?5 AND uid = ?6)",
+                   AND action = ?7 AND NOT (uidvalidity = ?5 AND uid = ?6)",
             )
             .bind(&d.account)
             .bind(&d.folder)
@@ -292,6 +276,7 @@ async fn insert_batch(
             .bind(&d.digest)
             .bind(i64::from(d.uidvalidity))
             .bind(i64::from(d.uid))
+            .bind(Action::DryRun)
             .execute(&mut *conn)
             .await?;
         }
@@ -308,7 +293,7 @@ async fn insert_batch(
                  evidence = excluded.evidence, action = excluded.action,
                  destination = excluded.destination, detected_at = excluded.detected_at,
                  digest = excluded.digest, acted_at = NULL
-               WHERE detections.action = 'dry-run'
+               WHERE detections.action = ?21
              RETURNING id",
         )
         .bind(&d.account)
@@ -323,14 +308,15 @@ async fn insert_batch(
         .bind(&d.date)
         .bind(i64::from(d.size))
         .bind(f64::from(d.score))
-        .bind(&d.verdict)
-        .bind(&d.category)
-        .bind(&d.signals)
-        .bind(&d.evidence)
-        .bind(&d.action)
+        .bind(d.verdict)
+        .bind(d.category.as_str())
+        .bind(d.signals.to_json())
+        .bind(d.evidence.to_json())
+        .bind(d.action)
         .bind(&d.destination)
         .bind(now)
         .bind(&d.digest)
+        .bind(Action::DryRun)
         .fetch_optional(&mut *conn)
         .await?;
         let id = match written {
@@ -348,8 +334,8 @@ async fn insert_batch(
         };
         ids.push(id);
     }
-    let threats = detections.iter().filter(|d| d.verdict == "threat").count() as i64;
-    let suspicious = detections.iter().filter(|d| d.verdict == "suspicious").count() as i64;
+    let threats = detections.iter().filter(|d| d.verdict == Verdict::Threat).count() as i64;
+    let suspicious = detections.iter().filter(|d| d.verdict == Verdict::Suspicious).count() as i64;
     sqlx::query(
         "INSERT INTO daily_counts (account, day, scanned, threats, suspicious) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (account, day) DO UPDATE SET scanned = scanned + ?3, threats = threats + ?4,
@@ -369,17 +355,16 @@ async fn insert_batch(
 mod tests {
     use super::*;
 
-    fn detection(uid: u32, key: &str, verdict: &str) -> NewDetection {
+    fn detection(uid: u32, key: &str, verdict: Verdict) -> NewDetection {
         NewDetection {
             account: "a".into(),
             folder: "INBOX".into(),
             uidvalidity: 7,
             uid,
             message_key: key.into(),
-            verdict: verdict.into(),
-            category: "extortion".into(),
-            signals: "[]".into(),
-            action: "planned".into(),
+            verdict,
+            category: Category::Extortion,
+            action: Action::Planned,
             ..NewDetection::default()
         }
     }
@@ -396,7 +381,7 @@ mod tests {
             Some(Cursor { uidvalidity: 7, last_uid: 12 })
         );
 
-        let batch = [detection(11, "<x@y>", "threat"), detection(12, "<z@y>", "suspicious")];
+        let batch = [detection(11, "<x@y>", Verdict::Threat), detection(12, "<z@y>", Verdict::Suspicious)];
         let ids = store.record_batch("a", &batch, 5, "2026-11-22", 100).await.expect("record");
         assert_eq!(ids.len(), 2);
         let again = store.record_batch("a", &batch[..1], 0, "2026-11-22", 101).await.expect("record twice");
@@ -404,7 +389,7 @@ mod tests {
 
         let pending = store.pending("a", "INBOX").await.expect("pending");
         assert_eq!(pending.iter().map(|p| p.uid).collect::<Vec<_>>(), [11, 12]);
-        store.finish(&ids[..1], "moved", "Junk", 102).await.expect("finish");
+        store.finish(&ids[..1], Action::Moved, "Junk", 102).await.expect("finish");
         assert_eq!(store.pending("a", "INBOX").await.expect("pending").len(), 1);
 
         let x = Identity { key: "<x@y>".into(), digest: String::new() };
@@ -415,15 +400,15 @@ mod tests {
         let threats = HistoryFilter { verdict: Some("threat".into()), ..HistoryFilter::default() };
         let rows = store.history(&threats).await.expect("history");
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows.first().map(|r| r.action.as_str()), Some("moved"));
+        assert_eq!(rows.first().map(|r| r.action), Some(Action::Moved));
     }
 
     fn identity(key: &str, digest: &str) -> Identity {
         Identity { key: key.into(), digest: digest.into() }
     }
 
-    fn with_digest(uid: u32, key: &str, digest: &str, action: &str) -> NewDetection {
-        NewDetection { digest: digest.into(), action: action.into(), ..detection(uid, key, "threat") }
+    fn with_digest(uid: u32, key: &str, digest: &str, action: Action) -> NewDetection {
+        NewDetection { digest: digest.into(), action, ..detection(uid, key, Verdict::Threat) }
     }
 
     #[tokio::test]
@@ -431,7 +416,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
         let ids = store
-            .record_batch("a", &[with_digest(1, "<m@x>", "d1", "moved")], 1, "d", 1)
+            .record_batch("a", &[with_digest(1, "<m@x>", "d1", Action::Moved)], 1, "d", 1)
             .await
             .expect("record");
         let same = identity("<m@x>", "d1");
@@ -448,7 +433,7 @@ mod tests {
             "other accounts"
         );
 
-        store.finish(&ids, "restored", "INBOX", 2).await.expect("restore");
+        store.finish(&ids, Action::Restored, "INBOX", 2).await.expect("restore");
         assert!(
             store.handled("a", "Work", std::slice::from_ref(&same)).await.expect("query").contains(&same)
         );
@@ -461,24 +446,23 @@ mod tests {
     async fn dry_run_rows_consume_nothing_and_give_way_to_the_real_run() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
-        let dry = [with_digest(1, "<a@x>", "da", "dry-run"), with_digest(2, "<b@x>", "db", "dry-run")];
+        let dry =
+            [with_digest(1, "<a@x>", "da", Action::DryRun), with_digest(2, "<b@x>", "db", Action::DryRun)];
         store.record_batch("a", &dry, 2, "d", 1).await.expect("dry run");
         let wanted = [identity("<a@x>", "da"), identity("<b@x>", "db")];
         assert!(store.handled("a", "INBOX", &wanted).await.expect("query").is_empty(), "not handled");
 
         // The real run: the same UID for one, a new UID (renumbered folder) for the other.
         let real = [
-            with_digest(1, "<a@x>", "da", "planned"),
-            NewDetection { uidvalidity: 8, ..with_digest(5, "<b@x>", "db", "planned") },
+            with_digest(1, "<a@x>", "da", Action::Planned),
+            NewDetection { uidvalidity: 8, ..with_digest(5, "<b@x>", "db", Action::Planned) },
         ];
         store.record_batch("a", &real, 2, "d", 2).await.expect("real run");
         let rows = store.history(&HistoryFilter::default()).await.expect("history");
-        let mut actions: Vec<(String, String)> =
-            rows.into_iter().map(|r| (r.subject, r.action)).collect::<Vec<_>>();
-        actions.sort();
-        assert_eq!(actions.len(), 2, "one row per message: {actions:?}");
-        assert!(actions.iter().all(|(_, action)| action == "planned"), "{actions:?}");
-        let again = store.record_batch("a", &[with_digest(1, "<a@x>", "da", "dry-run")], 1, "d", 3).await;
+        let actions: Vec<Action> = rows.into_iter().map(|r| r.action).collect();
+        assert_eq!(actions, [Action::Planned; 2], "one row per message");
+        let again =
+            store.record_batch("a", &[with_digest(1, "<a@x>", "da", Action::DryRun)], 1, "d", 3).await;
         assert!(again.is_ok());
         assert_eq!(
             store.pending("a", "INBOX").await.expect("pending").len(),

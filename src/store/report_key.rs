@@ -1,8 +1,6 @@
 //! The per-database secret that seals weekly reports (see `report::seal`): made on first
 //! use, then read back. The store hands out bytes; what they mean is the report's business.
 
-use sqlx::Row;
-
 use super::{Store, StoreError};
 
 /// Bytes of a new secret.
@@ -28,9 +26,9 @@ impl Store {
     }
 
     async fn stored_report_secret(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        let row =
-            sqlx::query("SELECT secret FROM report_key WHERE id = 1").fetch_optional(self.pool()).await?;
-        Ok(row.map(|r| r.get::<Vec<u8>, _>(0)))
+        Ok(sqlx::query_scalar("SELECT secret FROM report_key WHERE id = 1")
+            .fetch_optional(self.pool())
+            .await?)
     }
 }
 

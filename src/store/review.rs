@@ -4,12 +4,15 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::evidence::{EvidenceColumn, evidence_or_empty};
+use super::vocab::CategoryColumn;
+use super::{Action, Category, Evidence, Signals, Store, StoreError, Verdict};
 
-/// Everything recorded for one detection.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything recorded for one detection, read by column name: a value that does not
+/// decode (a word outside the vocabulary, garbled evidence) is a [`StoreError`], never a
+/// panic or a silent default. `show --json` prints it as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Detection {
     pub id: i64,
     pub account: String,
@@ -18,60 +21,38 @@ pub struct Detection {
     pub uid: i64,
     pub message_id: String,
     pub message_key: String,
+    #[sqlx(rename = "from_addr")]
     pub from: String,
+    #[sqlx(rename = "to_addr")]
     pub to: String,
     pub subject: String,
     pub date: String,
     pub size: i64,
     pub score: f64,
-    pub verdict: String,
-    pub category: String,
-    pub signals: serde_json::Value,
-    pub evidence: serde_json::Value,
-    pub action: String,
+    pub verdict: Verdict,
+    #[sqlx(try_from = "CategoryColumn")]
+    pub category: Category,
+    pub signals: Signals,
+    /// `None` for mail that was never classified (unreadable).
+    #[sqlx(try_from = "EvidenceColumn")]
+    #[serde(serialize_with = "evidence_or_empty")]
+    pub evidence: Option<Evidence>,
+    pub action: Action,
     pub destination: String,
     pub detected_at: i64,
     pub acted_at: Option<i64>,
 }
 
-/// The columns [`detection_from_row`] reads, in its order.
-const DETECTION_COLUMNS: &str = "id, account, folder, uidvalidity, uid, message_id, message_key, from_addr, to_addr, \
-    subject, date, size, score, verdict, category, signals, evidence, action, destination, detected_at, acted_at";
-
-fn detection_from_row(r: &sqlx::sqlite::SqliteRow) -> Detection {
-    Detection {
-        id: r.get(0),
-        account: r.get(1),
-        folder: r.get(2),
-        uidvalidity: r.get(3),
-        uid: r.get(4),
-        message_id: r.get(5),
-        message_key: r.get(6),
-        from: r.get(7),
-        to: r.get(8),
-        subject: r.get(9),
-        date: r.get(10),
-        size: r.get(11),
-        score: r.get(12),
-        verdict: r.get(13),
-        category: r.get(14),
-        signals: serde_json::from_str(r.get::<&str, _>(15)).unwrap_or_default(),
-        evidence: serde_json::from_str(r.get::<&str, _>(16)).unwrap_or_default(),
-        action: r.get(17),
-        destination: r.get(18),
-        detected_at: r.get(19),
-        acted_at: r.get(20),
-    }
-}
+/// The columns a [`Detection`] is read from.
+pub(super) const DETECTION_COLUMNS: &str = "id, account, folder, uidvalidity, uid, message_id, message_key, \
+    from_addr, to_addr, subject, date, size, score, verdict, category, signals, evidence, action, destination, \
+    detected_at, acted_at";
 
 impl Store {
     /// One detection by id.
     pub async fn detection(&self, id: i64) -> Result<Option<Detection>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {DETECTION_COLUMNS} FROM detections WHERE id = ?1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(detection_from_row))
+        let query = format!("SELECT {DETECTION_COLUMNS} FROM detections WHERE id = ?1");
+        Ok(sqlx::query_as(&query).bind(id).fetch_optional(self.pool()).await?)
     }
 
     /// The content digest recorded for detection `id` ('' when none was: rows older than
@@ -91,16 +72,11 @@ impl Store {
         start: i64,
         end: i64,
     ) -> Result<Vec<Detection>, StoreError> {
-        let rows = sqlx::query(&format!(
+        let query = format!(
             "SELECT {DETECTION_COLUMNS} FROM detections
              WHERE account = ?1 AND detected_at >= ?2 AND detected_at < ?3 ORDER BY detected_at, id"
-        ))
-        .bind(account)
-        .bind(start)
-        .bind(end)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.iter().map(detection_from_row).collect())
+        );
+        Ok(sqlx::query_as(&query).bind(account).bind(start).bind(end).fetch_all(self.pool()).await?)
     }
 
     /// Messages scanned for `account` on the days from `first_day` to `last_day`
@@ -181,18 +157,18 @@ impl Store {
 
     /// The trusted senders of an account, lower-cased.
     pub async fn allowlist(&self, account: &str) -> Result<HashSet<String>, StoreError> {
-        let rows = sqlx::query("SELECT address FROM allowlist WHERE account = ?1")
+        let addresses: Vec<String> = sqlx::query_scalar("SELECT address FROM allowlist WHERE account = ?1")
             .bind(account)
             .fetch_all(self.pool())
             .await?;
-        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+        Ok(addresses.into_iter().collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::NewDetection;
+    use crate::store::{NewDetection, Signal, Wallet};
 
     #[tokio::test]
     async fn a_detection_reads_back_whole_and_senders_can_be_trusted() {
@@ -203,17 +179,39 @@ mod tests {
             folder: "INBOX".into(),
             uid: 4,
             message_key: "<k@x>".into(),
-            verdict: "threat".into(),
-            category: "phishing".into(),
-            signals: r#"[{"rule":"phishing_pattern","weight":3.5,"evidence":"x"}]"#.into(),
-            evidence: r#"{"wallets":[]}"#.into(),
-            action: "moved".into(),
+            verdict: Verdict::Threat,
+            category: Category::Phishing,
+            signals: Signals(vec![Signal {
+                evidence: "x".into(),
+                rule: "phishing_pattern".into(),
+                weight: 3.5,
+            }]),
+            evidence: Evidence {
+                wallets: vec![Wallet {
+                    address: "bc1q".into(),
+                    checksum_valid: true,
+                    coin: "bitcoin".into(),
+                    split: true,
+                }],
+                shown_password: Some("hunter2".into()),
+                ..Evidence::default()
+            },
+            action: Action::Moved,
             ..NewDetection::default()
         };
-        let ids = store.record_batch("a", &[new], 1, "2026-11-22", 5).await.expect("record");
+        let ids =
+            store.record_batch("a", std::slice::from_ref(&new), 1, "2026-11-22", 5).await.expect("record");
         let detection = store.detection(*ids.first().expect("id")).await.expect("query").expect("found");
-        assert_eq!(detection.signals[0]["rule"], "phishing_pattern");
-        assert_eq!(detection.action, "moved");
+        assert_eq!(
+            (
+                &detection.signals,
+                &detection.evidence,
+                detection.action,
+                detection.verdict,
+                detection.category
+            ),
+            (&new.signals, &Some(new.evidence.clone()), Action::Moved, Verdict::Threat, Category::Phishing)
+        );
         assert_eq!(store.detection(9999).await.expect("query"), None);
 
         let week = store.detections_between("a", 0, 10).await.expect("query");
@@ -252,5 +250,46 @@ mod tests {
             ["friend@example.com"]
         );
         assert!(store.allowlist("b").await.expect("list").is_empty());
+    }
+
+    /// A row whose evidence or signals are not what scamguard writes is an error the
+    /// caller sees (`show`, `history` and the report fail with it), not a panic and not an
+    /// empty section.
+    #[tokio::test]
+    async fn a_garbled_or_unknown_stored_value_is_an_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("store");
+        let new =
+            NewDetection { account: "a".into(), message_key: "<k@x>".into(), ..NewDetection::default() };
+        let id = *store.record_batch("a", &[new], 1, "d", 5).await.expect("record").first().expect("id");
+        assert!(store.detection(id).await.expect("a good row reads").is_some());
+        for (column, value) in [
+            ("evidence", "{\"wallets\": \"bc1q\"}"),
+            ("evidence", "{\"version\": 2}"),
+            ("evidence", "not json"),
+            ("signals", "[{\"rule\": 1}]"),
+        ] {
+            sqlx::query(&format!("UPDATE detections SET {column} = ?1 WHERE id = ?2"))
+                .bind(value)
+                .bind(id)
+                .execute(store.pool())
+                .await
+                .expect("update");
+            let error = store.detection(id).await.expect_err(value).to_string();
+            assert!(error.contains(column), "{error}");
+            assert!(store.history(&Default::default()).await.is_err(), "{value}");
+            assert!(store.detections_between("a", 0, 10).await.is_err(), "{value}");
+            sqlx::query(&format!("UPDATE detections SET {column} = ?1 WHERE id = ?2"))
+                .bind(if column == "evidence" { "{}" } else { "[]" })
+                .bind(id)
+                .execute(store.pool())
+                .await
+                .expect("repair");
+        }
+        let written = sqlx::query("UPDATE detections SET action = 'moving' WHERE id = ?1")
+            .bind(id)
+            .execute(store.pool())
+            .await;
+        assert!(written.is_err(), "the schema refuses an action outside the vocabulary");
     }
 }
