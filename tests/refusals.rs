@@ -253,6 +253,13 @@ async fn a_message_taken_away_between_fetch_and_move_is_recorded_as_gone() {
     assert_eq!(actions, ["gone", "moved", "moved"]);
     assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[1..]), "only the messages still there were moved");
     assert_eq!(ids_in(direct, "Elsewhere").await, ids(&THREATS[..1]), "the other client's move stands");
+
+    // The user puts it back into INBOX: a message once found gone is judged again.
+    let mut session = mailbox(direct).await;
+    session.select("Elsewhere").await.expect("select");
+    session.move_to(&[1], "INBOX").await.expect("moved back");
+    assert!(run_once(config).await.failures.is_empty());
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS), "moved once it came back");
 }
 
 /// A server may send a flags-only FETCH for a message at any time, also just before the

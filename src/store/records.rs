@@ -141,8 +141,9 @@ impl Store {
     /// alone: the same message (key and digest) already has a row in this folder, under
     /// any UIDVALIDITY (a renumbered folder shows the same mail again, and mail the user
     /// took back out of Junk comes back as the same message); or the user restored it,
-    /// in whatever folder; or it is a report scamguard delivered itself. Dry-run rows never
-    /// count: a dry run consumes nothing. Rows written before digests were kept (empty
+    /// in whatever folder; or it is a report scamguard delivered itself. Only rows whose
+    /// action [`Action::settles_the_message`] count: not a dry run (it consumes nothing),
+    /// nor a message found gone or unreadable (it may come back). Rows written before digests were kept (empty
     /// digest) match by key alone, as they always did.
     pub async fn handled(
         &self,
@@ -162,7 +163,7 @@ impl Store {
              SELECT wanted.key, wanted.digest FROM wanted JOIN detections d
                ON d.account = ?1 AND d.message_key = wanted.key
                   AND (d.digest = wanted.digest OR d.digest = '')
-             WHERE d.action <> ?4 AND (d.folder = ?2 OR d.action = ?5)
+             WHERE d.action IN (SELECT value FROM json_each(?4)) AND (d.folder = ?2 OR d.action = ?5)
              UNION
              SELECT wanted.key, wanted.digest FROM wanted JOIN deliveries r
                ON r.account = ?1 AND r.message_key = wanted.key AND r.message_key <> ''",
@@ -170,7 +171,7 @@ impl Store {
         .bind(account)
         .bind(folder)
         .bind(pairs)
-        .bind(Action::DryRun)
+        .bind(Action::settling_json())
         .bind(Action::Restored)
         .fetch_all(self.pool())
         .await?;

@@ -103,6 +103,14 @@ impl Action {
         }
     }
 
+    /// Whether a row with this action means its message was dealt with, so the same
+    /// message (same key and content) seen again is not judged again. Not for a dry run
+    /// (it consumed nothing), a message found gone (it may come back: moved back by the
+    /// user, or seen again after the folder was renumbered) or one that could not be read.
+    pub fn settles_the_message(self) -> bool {
+        !matches!(self, Action::DryRun | Action::Gone | Action::Unreadable)
+    }
+
     /// Whether the message is in Junk by scamguard's doing, so `restore` can bring it back.
     pub fn is_in_junk(self) -> bool {
         matches!(self, Action::Moved | Action::Copied)
@@ -110,7 +118,17 @@ impl Action {
 
     /// The unfinished actions as a JSON array, for SQL (`IN (SELECT value FROM json_each(?))`).
     pub(super) fn unfinished_json() -> String {
-        let names: Vec<&str> = Action::ALL.iter().filter(|a| a.is_unfinished()).map(|a| a.as_str()).collect();
+        Action::json_of(Action::is_unfinished)
+    }
+
+    /// The actions that settle their message (see [`Action::settles_the_message`]), as a
+    /// JSON array for SQL.
+    pub(super) fn settling_json() -> String {
+        Action::json_of(Action::settles_the_message)
+    }
+
+    fn json_of(keep: fn(Action) -> bool) -> String {
+        let names: Vec<&str> = Action::ALL.iter().copied().filter(|a| keep(*a)).map(Action::as_str).collect();
         serde_json::Value::from(names).to_string()
     }
 }
