@@ -196,3 +196,32 @@ async fn a_dry_run_consumes_nothing_and_the_real_run_replaces_its_rows() {
     assert_eq!(rows.len(), 3, "one row per message: {rows:?}");
     assert!(rows.iter().all(|r| r.action == Action::Moved), "{rows:?}");
 }
+
+/// A scam that reuses the Message-ID of an earlier, moved one: when the user restores the
+/// earlier one after it left Junk, the other is not brought back in its place.
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_never_brings_back_another_message_with_the_same_message_id() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    append(&config, &with_message_id(&fixture(THREATS[0]), "<same@x.example>")).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let first = history(&config).await.first().map(|r| r.id).expect("recorded");
+
+    // The user empties Junk; later a different scam comes with the same Message-ID.
+    let mut session = mailbox(&config).await;
+    session.create("Elsewhere").await.expect("create");
+    session.select("Junk").await.expect("select");
+    session.move_to(&[1], "Elsewhere").await.expect("out of Junk");
+    append(&config, &with_message_id(&fixture(THREATS[1]), "<same@x.example>")).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(session.select("Junk").await.expect("select").exists, 1, "the second scam is in Junk");
+
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    let restored = scamguard::app::restore(&config, &store, first, false).await;
+    assert!(
+        matches!(restored, Err(scamguard::app::RestoreError::NotFound { .. })),
+        "the first message is gone: nothing to restore, {restored:?}"
+    );
+    assert_eq!(session.select("Junk").await.expect("select").exists, 1, "the other scam stays in Junk");
+    assert!(contents(&mut session, "INBOX").await.is_empty());
+}

@@ -47,7 +47,9 @@ fn failures(report: &scamguard::app::RunReport) -> Vec<String> {
 /// Everything was moved once: the threats in Junk, only ham in INBOX, and the history
 /// says moved for each.
 async fn assert_all_moved_once(setup: &Setup) {
-    assert_eq!(ids_in(&setup.direct, "Junk").await, ids(&THREATS), "each threat in Junk, once");
+    assert_eq!(ids_in(&setup.direct, "Junk").await, ids(&THREATS), "each threat in Junk");
+    let in_junk = mailbox(&setup.direct).await.select("Junk").await.expect("select").exists as usize;
+    assert_eq!(in_junk, THREATS.len(), "each threat in Junk once, never twice");
     assert_eq!(ids_in(&setup.direct, "INBOX").await, ids(&HAM[..1]));
     let rows = history(&setup.config).await;
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
@@ -272,4 +274,18 @@ async fn a_flags_only_fetch_before_the_body_is_not_taken_for_the_message() {
     let report = run_once(config).await;
     assert!(report.failures.is_empty(), "{:?}", failures(&report));
     assert_all_moved_once(&setup).await;
+}
+
+/// Without MOVE, the answer to the COPY is lost (the connection drops): the copy was made,
+/// but nothing recorded it. The next pass finds it in Junk and only removes the originals.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_move_a_copy_whose_answer_was_lost_is_not_made_twice() {
+    let setup = mailbox_behind_proxy(Options { hide: vec!["MOVE"], ..Options::default() }).await;
+    let Setup { proxy, config, .. } = &setup;
+    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
+    assert!(!run_once(config).await.failures.is_empty(), "the lost connection fails the pass");
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    assert_all_moved_once(&setup).await;
+    assert_eq!(proxy.seen("UID COPY"), 1, "found in Junk, not copied again");
 }

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use tracing::{info, warn};
 
+use super::locate::{Finder, Recorded};
 use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::imap::{self, ImapSession, MoveMethod};
@@ -169,36 +170,57 @@ impl Worker {
             pending.iter().filter(|p| p.uidvalidity == uidvalidity).map(|p| p.uid).collect();
         let present: HashSet<u32> = imap.existing(&same_epoch).await?.into_iter().collect();
         let is_here = |p: &&Pending| p.uidvalidity == uidvalidity && present.contains(&p.uid);
-        let still_here = |action: Action| -> Vec<Planned> {
-            pending.iter().filter(is_here).filter(|p| p.action == action).map(|p| (p.id, p.uid)).collect()
-        };
-        self.move_planned(imap, &still_here(Action::Planned), junk).await?;
-        self.flag_planned(imap, &still_here(Action::FlagPlanned)).await?;
-        self.remove_copied(imap, &still_here(Action::CopyMade), imap.move_method(), junk).await?;
+        let (here, absent): (Vec<&Pending>, Vec<&Pending>) = pending.iter().partition(is_here);
+        let planned = |action: Action| here.iter().copied().filter(move |p| p.action == action);
+        let mut to_move: Vec<&Pending> = planned(Action::Planned).collect();
+        let mut copied: Vec<&Pending> = planned(Action::CopyMade).collect();
+        let flags: Vec<Planned> = planned(Action::FlagPlanned).map(|p| (p.id, p.uid)).collect();
 
-        let absent: Vec<&Pending> = pending.iter().filter(|p| !is_here(p)).collect();
-        if absent.is_empty() {
-            return Ok(());
+        // Without MOVE, a planned threat still here may have been copied already: the run
+        // died, or the answer to its COPY was lost, before the copy was recorded. Copying
+        // it again would put it in Junk twice, so Junk is looked in first.
+        let method = imap.move_method();
+        let look_for_copies = method != MoveMethod::Move && !to_move.is_empty();
+        if !absent.is_empty() || look_for_copies {
+            // Found in Junk by exact key, or by header digest when there is no Message-ID
+            // (read from Junk's newest headers, once for all of them).
+            let status = imap.select(junk).await?;
+            let mut finder = Finder::new(status.exists, self.account.max_message_bytes, pending.len());
+            if look_for_copies {
+                let mut not_copied = Vec::new();
+                for p in to_move {
+                    if finder.find(imap, recorded(p)).await?.is_empty() {
+                        not_copied.push(p);
+                    } else {
+                        copied.push(p);
+                    }
+                }
+                to_move = not_copied;
+            }
+            let now = clock::now_unix();
+            for p in absent {
+                // A copy made before the crash is in Junk by construction.
+                let in_junk = p.action == Action::CopyMade
+                    || (p.action == Action::Planned && !finder.find(imap, recorded(p)).await?.is_empty());
+                let (action, destination) = if in_junk {
+                    (Action::Moved, imap::utf7::decode(junk))
+                } else {
+                    (Action::Gone, String::new())
+                };
+                self.store.finish(&[p.id], action, &destination, now).await?;
+            }
+            imap.select(&self.wire_folder()).await?;
         }
-        // Found in Junk by exact Message-ID, or by header digest when there is none (read
-        // from Junk's newest headers, once for all of them).
-        let status = imap.select(junk).await?;
-        let mut finder = super::locate::Finder::new(status.exists, self.account.max_message_bytes);
-        let now = clock::now_unix();
-        for p in absent {
-            let wanted =
-                super::locate::Recorded { message_id: &p.message_id, key: &p.message_key, digest: &p.digest };
-            // A copy made before the crash is in Junk by construction.
-            let in_junk = p.action == Action::CopyMade
-                || (p.action == Action::Planned && !finder.find(imap, wanted).await?.is_empty());
-            let (action, destination) = if in_junk {
-                (Action::Moved, imap::utf7::decode(junk))
-            } else {
-                (Action::Gone, String::new())
-            };
-            self.store.finish(&[p.id], action, &destination, now).await?;
-        }
-        imap.select(&self.wire_folder()).await?;
+        let as_planned =
+            |rows: Vec<&Pending>| -> Vec<Planned> { rows.iter().map(|p| (p.id, p.uid)).collect() };
+        self.move_planned(imap, &as_planned(to_move), junk).await?;
+        self.flag_planned(imap, &flags).await?;
+        self.remove_copied(imap, &as_planned(copied), method, junk).await?;
         Ok(())
     }
+}
+
+/// What a pending row says about its message, to find it again.
+fn recorded(p: &Pending) -> Recorded<'_> {
+    Recorded { message_id: &p.message_id, key: &p.message_key, digest: &p.digest }
 }

@@ -41,16 +41,22 @@ pub(super) struct Finder {
     exists: u32,
     /// How much of each message was read when it was classified (for the digest).
     max_bytes: u32,
+    /// How many of the newest messages to read when the search cannot help.
+    newest_count: u32,
     newest: Option<Vec<(u32, Vec<u8>)>>,
 }
 
 impl Finder {
-    pub(super) fn new(exists: u32, max_bytes: u32) -> Finder {
-        Finder { exists, max_bytes, newest: None }
+    /// A finder for `looking_for` messages at most: the newest [`NEWEST_READ`] headers,
+    /// and as many more as it may be asked for (an interrupted move of more messages
+    /// than that put them all among the newest).
+    pub(super) fn new(exists: u32, max_bytes: u32, looking_for: usize) -> Finder {
+        let newest_count = NEWEST_READ.saturating_add(u32::try_from(looking_for).unwrap_or(u32::MAX));
+        Finder { exists, max_bytes, newest_count, newest: None }
     }
 
     /// The UIDs of `wanted` in the selected folder: the exact Message-ID (or header
-    /// digest), narrowed by the content digest when that leaves more than one.
+    /// digest), and when a content digest was recorded, the same content.
     pub(super) async fn find(
         &mut self,
         imap: &mut ImapSession,
@@ -67,26 +73,24 @@ impl Finder {
                 newest.iter().filter(|(_, h)| is_wanted(h, wanted)).map(|(uid, _)| *uid).collect()
             }
         };
-        if matching.len() < 2 || wanted.digest.is_empty() {
+        // The key can be shared (a scam reusing a Message-ID): a recorded content digest
+        // decides, so a restore never brings back another message; rows older than digests
+        // go by the key alone.
+        if matching.is_empty() || wanted.digest.is_empty() {
             return Ok(matching);
         }
         let fetched = imap.fetch(&matching, self.max_bytes).await?.all_or_refusal()?;
-        let exact: Vec<u32> = fetched
-            .iter()
-            .filter(|m| batch::content_digest(&m.raw) == wanted.digest)
-            .map(|m| m.uid)
-            .collect();
-        Ok(if exact.is_empty() { matching } else { exact })
+        Ok(fetched.iter().filter(|m| batch::content_digest(&m.raw) == wanted.digest).map(|m| m.uid).collect())
     }
 
-    /// The headers of the folder's newest [`NEWEST_READ`] messages, read once.
+    /// The headers of the folder's newest messages, read once.
     async fn newest(&mut self, imap: &mut ImapSession) -> Result<&[(u32, Vec<u8>)], ImapError> {
         if self.newest.is_none() {
             let headers = if self.exists == 0 {
                 Vec::new()
             } else {
                 // A sequence range: UID SEARCH answers with the UIDs of those messages.
-                let first = self.exists.saturating_sub(NEWEST_READ - 1).max(1);
+                let first = self.exists.saturating_sub(self.newest_count - 1).max(1);
                 let uids = imap.search(&format!("{first}:{}", self.exists)).await?;
                 imap.fetch_headers(&uids).await?
             };
@@ -104,7 +108,7 @@ pub(super) async fn select_and_find(
     wanted: Recorded<'_>,
 ) -> Result<Vec<u32>, ImapError> {
     let status = imap.select(folder).await?;
-    Finder::new(status.exists, max_bytes).find(imap, wanted).await
+    Finder::new(status.exists, max_bytes, 1).find(imap, wanted).await
 }
 
 /// Whether a header block is the recorded message's: the same key, which is the exact

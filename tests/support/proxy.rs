@@ -32,6 +32,9 @@ pub enum Fault {
     LeaveOut { uids: Vec<u32>, text: &'static str },
     /// Run this first, then pass the command on.
     Before(Hook),
+    /// Pass it on, let the server do it, and cut the connection instead of passing its
+    /// answer back: the client never learns whether it was done.
+    LoseAnswer,
     /// Send this untagged response ("* 1 FETCH (UID 1 FLAGS (\\Seen))") to the client
     /// first, as a server may at any time, then pass the command on.
     Unsolicited(&'static str),
@@ -139,8 +142,17 @@ enum Decision {
     Pass,
     Answer(&'static str),
     LeaveOut(Vec<u32>, &'static str),
+    LoseAnswer,
     Before(Hook),
     Unsolicited(&'static str),
+}
+
+/// What the server-side reader does with the answer to one tagged command.
+struct Answering {
+    tag: String,
+    /// UIDs whose FETCH responses are dropped, and the tagged line sent instead; `None`:
+    /// the connection is cut when the tagged line comes.
+    leave_out: Option<(Vec<u32>, &'static str)>,
 }
 
 fn decide(state: &Mutex<State>, line: &str) -> Decision {
@@ -161,6 +173,7 @@ fn decide(state: &Mutex<State>, line: &str) -> Decision {
         return match &rule.fault {
             Fault::Answer(reply) => Decision::Answer(reply),
             Fault::LeaveOut { uids, text } => Decision::LeaveOut(uids.clone(), text),
+            Fault::LoseAnswer => Decision::LoseAnswer,
             Fault::Before(hook) => Decision::Before(Arc::clone(hook)),
             Fault::Unsolicited(response) => Decision::Unsolicited(response),
         };
@@ -171,12 +184,13 @@ fn decide(state: &Mutex<State>, line: &str) -> Decision {
 async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
     let (client_read, mut client_write) = client.into_split();
     let (server_read, mut server_write) = server.into_split();
+    // Bytes for the client; an empty message closes the connection.
     let (to_client, mut outgoing) = mpsc::unbounded_channel::<Vec<u8>>();
-    // What the server-side reader should do with the answer to a tagged command.
-    let (to_reader, mut leave_out) = mpsc::unbounded_channel::<(String, Vec<u32>, &'static str)>();
+    let (to_reader, mut answering) = mpsc::unbounded_channel::<Answering>();
     tokio::spawn(async move {
         while let Some(bytes) = outgoing.recv().await {
-            if client_write.write_all(&bytes).await.is_err() {
+            if bytes.is_empty() || client_write.write_all(&bytes).await.is_err() {
+                let _ = client_write.shutdown().await;
                 return;
             }
         }
@@ -184,23 +198,26 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
     let server_to_client = to_client.clone();
     tokio::spawn(async move {
         let mut reader = BufReader::new(server_read);
-        let mut pending: Vec<(String, Vec<u32>, &'static str)> = Vec::new();
+        let mut pending: Vec<Answering> = Vec::new();
         while let Some(response) = read_response(&mut reader).await {
-            while let Ok(rule) = leave_out.try_recv() {
+            while let Ok(rule) = answering.try_recv() {
                 pending.push(rule);
             }
             let text = String::from_utf8_lossy(&response).to_string();
-            let dropped = pending.iter().any(|(_, uids, _)| {
+            let dropped = pending.iter().filter_map(|a| a.leave_out.as_ref()).any(|(uids, _)| {
                 text.starts_with("* ") && uids.iter().any(|uid| text.contains(&format!("FETCH (UID {uid} ")))
             });
             if dropped {
                 continue;
             }
-            let done = pending.iter().position(|(tag, _, _)| text.starts_with(&format!("{tag} OK")));
-            let response = match done {
-                Some(index) => {
-                    let (tag, _, said) = pending.remove(index);
+            let done = pending.iter().position(|a| text.starts_with(&format!("{} OK", a.tag)));
+            let response = match done.map(|index| pending.remove(index)) {
+                Some(Answering { tag, leave_out: Some((_, said)) }) => {
                     format!("{tag} {said}\r\n").into_bytes()
+                }
+                Some(Answering { leave_out: None, .. }) => {
+                    let _ = server_to_client.send(Vec::new());
+                    return;
                 }
                 None => response,
             };
@@ -218,14 +235,17 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
         }
         let text = String::from_utf8_lossy(&line).trim_end().to_string();
         let literal = literal_length(&line);
+        let tag = command_name(&text).0;
         match decide(&state, &text) {
             Decision::Answer(reply) => {
-                let (tag, _) = command_name(&text);
                 let _ = to_client.send(format!("{tag} {reply}\r\n").into_bytes());
                 continue;
             }
             Decision::LeaveOut(uids, said) => {
-                let _ = to_reader.send((command_name(&text).0, uids, said));
+                let _ = to_reader.send(Answering { tag, leave_out: Some((uids, said)) });
+            }
+            Decision::LoseAnswer => {
+                let _ = to_reader.send(Answering { tag, leave_out: None });
             }
             Decision::Before(hook) => hook().await,
             Decision::Unsolicited(response) => {
