@@ -101,6 +101,9 @@ pub struct Account {
     pub command_timeout: Duration,
     pub max_message_bytes: u32,
     pub batch_size: usize,
+    /// How long a message the server will not hand over is tried (at least five times)
+    /// before it is recorded as unreadable.
+    pub unreadable_after: Duration,
 }
 
 #[derive(Deserialize)]
@@ -156,10 +159,15 @@ struct RawAccount {
     command_timeout: Option<u64>,
     max_message_bytes: Option<u32>,
     batch_size: Option<usize>,
+    unreadable_after: Option<u64>,
 }
 
 /// IMAP servers drop IDLE after 30 minutes; RFC 2177 asks clients to renew well before.
 const MAX_IDLE_RENEW_SECS: u64 = 600;
+
+/// Ten minutes: longer than a server's passing trouble, short enough that a message it
+/// will never hand over shows in the history the same day.
+const DEFAULT_UNREADABLE_AFTER_SECS: u64 = 600;
 const DEFAULT_MAX_MESSAGE_BYTES: u32 = 2 * 1024 * 1024;
 
 impl Config {
@@ -326,6 +334,7 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         dry_run: raw.dry_run,
         suspicious_keyword,
         poll_interval: Duration::from_secs(raw.poll_interval.unwrap_or(60).max(1)),
+        unreadable_after: Duration::from_secs(raw.unreadable_after.unwrap_or(DEFAULT_UNREADABLE_AFTER_SECS)),
         idle_renew: Duration::from_secs(idle_renew),
         command_timeout: Duration::from_secs(raw.command_timeout.unwrap_or(60).max(1)),
         max_message_bytes,

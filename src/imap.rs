@@ -65,7 +65,20 @@ impl ImapError {
     /// Whether the server refused because messages named in the command were expunged
     /// meanwhile (RFC 5530 `EXPUNGEISSUED`): another client took them away.
     pub fn is_expunge_issued(&self) -> bool {
-        matches!(self, ImapError::Refused { text, .. } if text.starts_with("[EXPUNGEISSUED]"))
+        self.refused_with("EXPUNGEISSUED")
+    }
+
+    /// Whether the server refused saying its trouble is passing (RFC 5530 `UNAVAILABLE`,
+    /// `INUSE`): worth trying again, and no sign that the messages themselves are bad.
+    pub fn is_temporary(&self) -> bool {
+        self.refused_with("UNAVAILABLE") || self.refused_with("INUSE")
+    }
+
+    /// Whether this is a refusal with the response code `code` (imap-proto leaves codes it
+    /// does not know at the start of the text).
+    fn refused_with(&self, code: &str) -> bool {
+        matches!(self, ImapError::Refused { text, .. }
+            if text.strip_prefix('[').and_then(|t| t.strip_prefix(code)).is_some_and(|t| t.starts_with(']')))
     }
 }
 

@@ -30,7 +30,9 @@ pub async fn mailbox_behind_proxy(options: Options) -> Setup {
     append_all(&mut session, "INBOX", &THREATS).await;
     append_all(&mut session, "INBOX", &HAM[..1]).await;
     let proxy = Proxy::start(dovecot.imap_port).await;
-    let config = load(&proxy.write_config(&dovecot, ""));
+    // A message the server will not hand over is given up after five tries, without the
+    // ten minutes' grace a real account gets.
+    let config = load(&proxy.write_config(&dovecot, "unreadable_after = 0\n"));
     Setup { _dovecot: dovecot, proxy, config, direct }
 }
 
@@ -288,4 +290,24 @@ async fn without_move_a_copy_whose_answer_was_lost_is_not_made_twice() {
     assert!(report.failures.is_empty(), "{:?}", failures(&report));
     assert_all_moved_once(&setup).await;
     assert_eq!(proxy.seen("UID COPY"), 1, "found in Junk, not copied again");
+}
+
+/// A message the server always refuses to hand over, alone in its FETCH (so nothing comes
+/// back at all): it is tried on each pass, each pass fails with the server's words, and
+/// after five tries it is recorded unreadable and the passes succeed again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_always_refused_alone_is_recorded_unreadable_and_the_passes_go_on() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let refusal = "NO Some messages could not be FETCHed (Failure)";
+    proxy.add(Rule::always("UID FETCH", Fault::LeaveOut { uids: vec![1], text: refusal }));
+    for pass in 1..=scamguard::store::MAX_READ_TRIES {
+        let report = run_once(config).await;
+        assert!(failures(&report).iter().any(|e| e.contains("could not be FETCHed")), "pass {pass}");
+    }
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "given up on, the passes succeed: {:?}", failures(&report));
+    let rows = history(config).await;
+    assert_eq!(rows.iter().filter(|r| r.action == Action::Unreadable).count(), 1, "{rows:?}");
+    assert_eq!(ids_in(direct, "Junk").await.len(), THREATS.len() - 1);
 }

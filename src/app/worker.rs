@@ -89,6 +89,7 @@ fn act_due(batches_gathered: usize, since_last_act: Duration) -> bool {
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+const MAX_REFUSAL_BACKOFF: Duration = Duration::from_secs(60);
 
 impl Worker {
     /// Watches the folder until shutdown; with `once`, makes one pass and returns its
@@ -109,6 +110,11 @@ impl Worker {
                     // longer each time.
                     if connected && error.is_connection_loss() {
                         backoff = FIRST_BACKOFF;
+                    }
+                    // Not so long that new mail waits for minutes while one message is
+                    // refused over and over.
+                    if !error.is_connection_loss() {
+                        backoff = backoff.min(MAX_REFUSAL_BACKOFF);
                     }
                     let delay = jitter(backoff);
                     warn!(account = %self.account.name, folder = %self.folder, "{error}; reconnecting in {:.1}s", delay.as_secs_f32());
@@ -298,7 +304,7 @@ impl Worker {
             // A refusal that brought nothing back says nothing about the messages (a
             // server in trouble): they are read again without counting a try, so an
             // outage never makes a backlog unreadable.
-            counts_a_try: fetched.refused.is_none() || !fetched.messages.is_empty(),
+            counts_a_try: !fetched.refused.as_ref().is_some_and(ImapError::is_temporary),
             ..Default::default()
         };
         if !fetched.missing.is_empty() {
@@ -348,7 +354,9 @@ impl Worker {
             return Ok(cursor);
         }
         let at = self.folder_ref(cursor.uidvalidity);
-        let unreadable = self.store.settle_read(at, &outcome, Some(cursor), clock::now_unix()).await?;
+        let give_up_after = self.account.unreadable_after.as_secs() as i64;
+        let unreadable =
+            self.store.settle_read(at, &outcome, Some(cursor), clock::now_unix(), give_up_after).await?;
         if !unreadable.is_empty() {
             warn!(account = %self.account.name, folder = %self.folder, uids = ?unreadable,
                   "recorded as unreadable (not mail we can read, or refused {MAX_READ_TRIES} times: {})", outcome.reason);

@@ -31,8 +31,8 @@ pub struct ReadOutcome {
     pub gone: Vec<u32>,
     /// Why the failed ones failed, in the server's words.
     pub reason: String,
-    /// Whether this failure counts toward [`MAX_READ_TRIES`]: not when the server refused
-    /// a whole FETCH and sent nothing (an outage, not these messages).
+    /// Whether this failure counts toward [`MAX_READ_TRIES`]: not when the server said
+    /// its trouble is passing (RFC 5530 `UNAVAILABLE`, `INUSE`).
     pub counts_a_try: bool,
     /// UIDs read but not readable as mail, with why: recorded unreadable at once
     /// (reading them again would give the same bytes).
@@ -90,14 +90,17 @@ impl Store {
 
     /// Settles a batch's read in one transaction: read and gone UIDs leave the queue,
     /// failed ones are queued (or tried once more), the cursor moves to `cursor` (when
-    /// given), and a message that failed [`MAX_READ_TRIES`] times leaves the queue as an
-    /// `unreadable` detection. Returns the UIDs recorded unreadable now.
+    /// given), and a message that failed [`MAX_READ_TRIES`] times over at least
+    /// `give_up_after` seconds leaves the queue as an `unreadable` detection (so a server
+    /// in trouble for a few minutes makes nothing unreadable). Returns the UIDs recorded
+    /// unreadable now.
     pub async fn settle_read(
         &self,
         at: FolderRef<'_>,
         outcome: &ReadOutcome,
         cursor: Option<Cursor>,
         now: i64,
+        give_up_after: i64,
     ) -> Result<Vec<u32>, StoreError> {
         let mut tx = self.pool().begin().await?;
         for uid in outcome.read.iter().chain(&outcome.gone) {
@@ -113,11 +116,11 @@ impl Store {
         }
         let mut unreadable = Vec::new();
         for uid in &outcome.failed {
-            let tries: i64 = sqlx::query_scalar(
+            let (tries, queued_at): (i64, i64) = sqlx::query_as(
                 "INSERT INTO read_queue (account, folder, uidvalidity, uid, tries, reason, queued_at)
                  VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6)
                  ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = tries + ?7, reason = ?5
-                 RETURNING tries",
+                 RETURNING tries, queued_at",
             )
             .bind(at.account)
             .bind(at.folder)
@@ -128,7 +131,7 @@ impl Store {
             .bind(i64::from(outcome.counts_a_try))
             .fetch_one(&mut *tx)
             .await?;
-            if tries >= i64::from(MAX_READ_TRIES) {
+            if tries >= i64::from(MAX_READ_TRIES) && now - queued_at >= give_up_after {
                 record_unreadable(&mut tx, at, *uid, &outcome.reason, now).await?;
                 dequeue(&mut tx, at, *uid).await?;
                 unreadable.push(*uid);
@@ -245,14 +248,14 @@ mod tests {
         };
         let outage = ReadOutcome { failed: vec![41], counts_a_try: false, ..outcome.clone() };
         for _ in 0..2 * MAX_READ_TRIES {
-            assert!(store.settle_read(at, &outage, None, 2).await.expect("settle").is_empty());
+            assert!(store.settle_read(at, &outage, None, 2, 0).await.expect("settle").is_empty());
         }
         for attempt in 1..MAX_READ_TRIES {
-            let unreadable = store.settle_read(at, &outcome, Some(cursor(101)), 2).await.expect("settle");
+            let unreadable = store.settle_read(at, &outcome, Some(cursor(101)), 2, 0).await.expect("settle");
             assert!(unreadable.is_empty(), "attempt {attempt} is not yet the last");
             assert_eq!(store.queued(at).await.expect("queue"), [41]);
         }
-        let unreadable = store.settle_read(at, &outcome, None, 3).await.expect("settle");
+        let unreadable = store.settle_read(at, &outcome, None, 3, 0).await.expect("settle");
         assert_eq!(unreadable, [41]);
         assert!(store.queued(at).await.expect("queue").is_empty());
         assert_eq!(store.cursor("a", "INBOX").await.expect("cursor"), Some(cursor(101)));
@@ -267,8 +270,16 @@ mod tests {
 
         let garbled =
             ReadOutcome { read: vec![102], unparseable: vec![(102, "empty".into())], ..Default::default() };
-        assert_eq!(store.settle_read(at, &garbled, None, 5).await.expect("settle"), [102]);
+        assert_eq!(store.settle_read(at, &garbled, None, 5, 0).await.expect("settle"), [102]);
         assert_eq!(store.history(&Default::default()).await.expect("history").len(), 2, "recorded at once");
+
+        // However often it fails, a message is given `give_up_after` seconds from its first
+        // failure before it is called unreadable.
+        let slow = ReadOutcome { failed: vec![43], ..outcome.clone() };
+        for _ in 0..2 * MAX_READ_TRIES {
+            assert!(store.settle_read(at, &slow, None, 100, 600).await.expect("settle").is_empty());
+        }
+        assert_eq!(store.settle_read(at, &slow, None, 700, 600).await.expect("settle"), [43]);
 
         let renumbered = FolderRef { uidvalidity: 8, ..at };
         store.start_reading(at, cursor(101), &[5], 4).await.expect("queue under 7");
