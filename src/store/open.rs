@@ -26,8 +26,8 @@ pub enum Access {
 
 impl Store {
     /// Opens (creating with mode 0600) the database at `path`, applies migrations and takes
-    /// the single-process lock on its canonical path, so a symlink to the same file meets
-    /// the same lock. A second process gets [`StoreError::Locked`].
+    /// the single-process lock on the database file itself, so a symlink or a hard link to
+    /// the same file meets the same lock. A second process gets [`StoreError::Locked`].
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         let path = create_private(path)?;
         let lock = lock_file(&path)?;
@@ -146,16 +146,14 @@ fn create_private(path: &Path) -> Result<PathBuf, StoreError> {
     create(path).map_err(|source| StoreError::Create { path: path.to_path_buf(), source })
 }
 
-/// Takes the lock file beside the database's canonical path.
+/// Takes the single-process lock: an exclusive `flock` on the database file itself, held
+/// by the inode, so every path to the file (symlinks, hard links, bind mounts) meets it.
+/// SQLite's own locks are POSIX record locks, which on Linux do not interact with `flock`.
 fn lock_file(canonical: &Path) -> Result<File, StoreError> {
-    let lock_path = PathBuf::from(format!("{}.lock", canonical.display()));
     let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .map_err(|source| StoreError::Create { path: lock_path.clone(), source })?;
+        .read(true)
+        .open(canonical)
+        .map_err(|source| StoreError::Create { path: canonical.to_path_buf(), source })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(_) => Err(StoreError::Locked(canonical.to_path_buf())),
@@ -180,16 +178,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_lock_holds_through_a_symlink() {
+    async fn the_lock_holds_through_a_symlink_and_a_hard_link() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("scamguard.db");
         let _store = Store::open(&path).await.expect("opens");
         let link = dir.path().join("other-name.db");
         std::os::unix::fs::symlink(&path, &link).expect("symlink");
-        assert!(
-            matches!(Store::open(&link).await, Err(StoreError::Locked(_))),
-            "the same file by another name is the same database"
-        );
+        std::fs::create_dir(dir.path().join("elsewhere")).expect("mkdir");
+        let hard = dir.path().join("elsewhere/scamguard.db");
+        std::fs::hard_link(&path, &hard).expect("hard link");
+        for other_name in [link, hard] {
+            assert!(
+                matches!(Store::open(&other_name).await, Err(StoreError::Locked(_))),
+                "the same file by another name is the same database: {}",
+                other_name.display()
+            );
+        }
     }
 
     #[tokio::test]
