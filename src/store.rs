@@ -34,7 +34,7 @@ pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, 
 pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
-pub use review::Detection;
+pub use review::{Claim, Detection};
 pub use vocab::{Action, CATEGORIES, Verdict};
 
 /// Why the database could not be used.

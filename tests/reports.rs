@@ -177,3 +177,31 @@ async fn a_report_whose_append_answer_was_lost_is_left_alone_and_a_forged_seal_i
     assert_eq!(rows.len(), 5, "the two forgeries are recorded, the report and the sealed mail are not");
     assert!(rows.iter().all(|r| r.message_id != report_id && r.message_id != message_id(&scam)));
 }
+
+/// The answer to the report's APPEND is lost (the connection drops after the server took
+/// it): delivering again must not put a second report into INBOX.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_whose_append_answer_was_lost_is_not_delivered_twice() {
+    use super::support::proxy::{Fault, Proxy, Rule};
+    let dovecot = Dovecot::start(Options::default());
+    let direct = load(&dovecot.write_config(""));
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let config = load(&proxy.write_config(&dovecot, ""));
+    proxy.add(Rule::once("APPEND", Fault::LoseAnswer));
+    let store = Store::open(&config.database).await.expect("store");
+    let account = config.accounts.first().expect("account");
+    let now = clock::now_unix();
+    let last_week = Period::week_of(Period::week_of(now).start - 1);
+    let weekly = reports::weekly(&store, &account.name, last_week).await.expect("report");
+
+    for attempt in 0..3 {
+        let outcome = reports::deliver(account, &store, &weekly, Lang::En, now).await;
+        assert!(
+            matches!(outcome, Ok(delivered) if delivered == (attempt == 0)),
+            "attempt {attempt}: {outcome:?}"
+        );
+    }
+    let mut session = mailbox(&direct).await;
+    assert_eq!(reports_in(&contents(&mut session, "INBOX").await), 1, "one report, however the answer went");
+    assert_eq!(proxy.seen("APPEND"), 1);
+}

@@ -10,7 +10,7 @@ use crate::report::mime;
 use crate::report::render::Lang;
 use crate::report::seal::ReportKey;
 use crate::report::weekly::{Period, WeeklyReport, build};
-use crate::store::{Store, StoreError, Verdict};
+use crate::store::{Claim, Store, StoreError, Verdict};
 
 use super::WorkerError;
 
@@ -44,12 +44,20 @@ pub async fn deliver(
     now: i64,
 ) -> Result<bool, WorkerError> {
     let week = report.period.label.as_str();
-    let key = report_key(store).await?;
-    if !store.claim_delivery(&account.name, week).await? {
-        return Ok(false);
-    }
+    let seal_key = report_key(store).await?;
     let token: String = (0..16).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
-    let (message_id, raw) = mime::message(report, lang, &account.username, now, &token, &key);
+    let (message_id, raw) = mime::message(report, lang, &account.username, now, &token, &seal_key);
+    let key = format!("<{message_id}>");
+    match store.claim_delivery(&account.name, week, &key).await? {
+        Claim::Claimed => {}
+        Claim::Delivered => return Ok(false),
+        Claim::Unconfirmed(earlier) => {
+            if !earlier.is_empty() && in_inbox(account, &earlier).await? {
+                store.finish_delivery(&account.name, week, Some(&earlier), now).await?;
+                return Ok(false);
+            }
+        }
+    }
     let appended = async {
         let mut session = imap::connect(account).await?;
         session.append("INBOX", None, &raw).await?;
@@ -57,16 +65,35 @@ pub async fn deliver(
         Ok::<(), imap::ImapError>(())
     }
     .await;
-    match appended {
-        Ok(()) => {
-            store.finish_delivery(&account.name, week, Some(&format!("<{message_id}>")), now).await?;
+    let Err(error) = appended else {
+        store.finish_delivery(&account.name, week, Some(&key), now).await?;
+        return Ok(true);
+    };
+    // The answer may be what was lost, not the report: look before giving the week back,
+    // or the next attempt puts a second report into INBOX. If even that cannot be known,
+    // the claim stays, naming this report, for the next attempt to look.
+    match in_inbox(account, &key).await {
+        Ok(true) => {
+            store.finish_delivery(&account.name, week, Some(&key), now).await?;
             Ok(true)
         }
-        Err(error) => {
+        Ok(false) => {
             store.finish_delivery(&account.name, week, None, now).await?;
             Err(error.into())
         }
+        Err(_) => Err(error.into()),
     }
+}
+
+/// Whether the report with `key` (`<Message-ID>`) is in the account's INBOX.
+async fn in_inbox(account: &Account, key: &str) -> Result<bool, imap::ImapError> {
+    let message_id = key.trim_start_matches('<').trim_end_matches('>');
+    let wanted = super::locate::Recorded { message_id, key, digest: "" };
+    let mut session = imap::connect(account).await?;
+    let found =
+        super::locate::select_and_find(&mut session, "INBOX", account.max_message_bytes, wanted).await?;
+    session.logout().await;
+    Ok(!found.is_empty())
 }
 
 /// The week whose report is due at `now`: the latest scheduled moment (weekday and

@@ -48,6 +48,18 @@ pub(super) const DETECTION_COLUMNS: &str = "id, account, folder, uidvalidity, ui
     from_addr, to_addr, subject, date, size, score, verdict, category, signals, evidence, action, destination, \
     detected_at, acted_at";
 
+/// What claiming a week's delivery found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Nobody had claimed it: deliver.
+    Claimed,
+    /// It was delivered before.
+    Delivered,
+    /// An earlier attempt (this report's key) never learned whether its APPEND landed:
+    /// look in INBOX before delivering again. The claim now names the new report.
+    Unconfirmed(String),
+}
+
 impl Store {
     /// One detection by id.
     pub async fn detection(&self, id: i64) -> Result<Option<Detection>, StoreError> {
@@ -98,17 +110,45 @@ impl Store {
         Ok(total.unwrap_or(0))
     }
 
-    /// Claims the delivery of `week`'s report for `account`. Returns false when it was
-    /// delivered (or is being delivered) already.
-    pub async fn claim_delivery(&self, account: &str, week: &str) -> Result<bool, StoreError> {
+    /// Claims the delivery of `week`'s report for `account`, as the report with
+    /// `message_key` (written before the APPEND, so an attempt whose outcome was never
+    /// learned can be checked later).
+    pub async fn claim_delivery(
+        &self,
+        account: &str,
+        week: &str,
+        message_key: &str,
+    ) -> Result<Claim, StoreError> {
         let inserted = sqlx::query(
-            "INSERT INTO deliveries (account, week, state) VALUES (?1, ?2, 'sending') ON CONFLICT DO NOTHING",
+            "INSERT INTO deliveries (account, week, state, message_key) VALUES (?1, ?2, 'sending', ?3)
+             ON CONFLICT DO NOTHING",
         )
         .bind(account)
         .bind(week)
+        .bind(message_key)
         .execute(self.pool())
         .await?;
-        Ok(inserted.rows_affected() == 1)
+        if inserted.rows_affected() == 1 {
+            return Ok(Claim::Claimed);
+        }
+        let (state, earlier): (String, String) =
+            sqlx::query_as("SELECT state, message_key FROM deliveries WHERE account = ?1 AND week = ?2")
+                .bind(account)
+                .bind(week)
+                .fetch_one(self.pool())
+                .await?;
+        if state == "delivered" {
+            return Ok(Claim::Delivered);
+        }
+        sqlx::query(
+            "UPDATE deliveries SET message_key = ?3 WHERE account = ?1 AND week = ?2 AND state = 'sending'",
+        )
+        .bind(account)
+        .bind(week)
+        .bind(message_key)
+        .execute(self.pool())
+        .await?;
+        Ok(Claim::Unconfirmed(earlier))
     }
 
     /// Records a claimed delivery as done (with the report's message key), or releases the
@@ -220,14 +260,20 @@ mod tests {
         assert_eq!(store.scanned_between("a", "2026-11-16", "2026-11-22").await.expect("sum"), 1);
         assert_eq!(store.scanned_between("a", "2026-11-23", "2026-11-29").await.expect("sum"), 0);
 
-        assert!(store.claim_delivery("a", "2026-W47").await.expect("claim"));
-        assert!(!store.claim_delivery("a", "2026-W47").await.expect("claim"), "a week is claimed once");
+        assert_eq!(store.claim_delivery("a", "2026-W47", "<r1@x>").await.expect("claim"), Claim::Claimed);
+        assert_eq!(
+            store.claim_delivery("a", "2026-W47", "<r2@x>").await.expect("claim"),
+            Claim::Unconfirmed("<r1@x>".into()),
+            "a claim whose outcome is unknown names the report to look for"
+        );
         store.finish_delivery("a", "2026-W47", None, 1).await.expect("release");
-        assert!(
-            store.claim_delivery("a", "2026-W47").await.expect("claim"),
+        assert_eq!(
+            store.claim_delivery("a", "2026-W47", "<report@x>").await.expect("claim"),
+            Claim::Claimed,
             "a failed delivery can be retried"
         );
         store.finish_delivery("a", "2026-W47", Some("<report@x>"), 2).await.expect("done");
+        assert_eq!(store.claim_delivery("a", "2026-W47", "<r3@x>").await.expect("claim"), Claim::Delivered);
         assert_eq!(store.delivered_weeks("a").await.expect("weeks"), ["2026-W47"]);
         assert!(
             store
