@@ -12,6 +12,7 @@
 //! `history --json` have always printed them in (they used to go through an untyped JSON
 //! value, whose keys are sorted).
 
+use crate::mail::printable::cap;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 
@@ -154,29 +155,44 @@ impl EvidenceColumn {
     }
 }
 
+/// How many wallets, amounts or deadlines of one mail are kept: a mail listing thousands
+/// (12,000 wallet-shaped strings made 1.4 MB of evidence) would otherwise fill the
+/// database, `show` and the weekly report. The first ones are the ones a reader acts on.
+pub const MAX_EVIDENCE_ITEMS: usize = 20;
+
+/// How much of one piece of quoted text (an amount as written, a signal's evidence) is kept.
+const MAX_EVIDENCE_TEXT: usize = 300;
+
+fn quoted(text: &str) -> String {
+    cap(text, MAX_EVIDENCE_TEXT)
+}
+
 impl From<&detect::Evidence> for Evidence {
     fn from(found: &detect::Evidence) -> Self {
         Evidence {
             amounts: found
                 .amounts
                 .iter()
+                .take(MAX_EVIDENCE_ITEMS)
                 .map(|a| Amount {
                     currency: a.currency.to_string(),
-                    text: a.text.clone(),
+                    text: quoted(&a.text),
                     value: a.value.is_finite().then_some(a.value),
                 })
                 .collect(),
             deadlines: found
                 .deadlines
                 .iter()
-                .map(|d| Deadline { hours: d.hours, text: d.text.clone() })
+                .take(MAX_EVIDENCE_ITEMS)
+                .map(|d| Deadline { hours: d.hours, text: quoted(&d.text) })
                 .collect(),
-            shown_password: found.shown_password.clone(),
+            shown_password: found.shown_password.as_deref().map(quoted),
             wallets: found
                 .wallets
                 .iter()
+                .take(MAX_EVIDENCE_ITEMS)
                 .map(|w| Wallet {
-                    address: w.address.clone(),
+                    address: quoted(&w.address),
                     checksum_valid: w.checksum_valid,
                     coin: coin_name(w.coin).to_string(),
                     split: w.split,
@@ -213,7 +229,7 @@ impl From<&[detect::Signal]> for Signals {
             signals
                 .iter()
                 .map(|s| Signal {
-                    evidence: s.evidence.clone(),
+                    evidence: quoted(&s.evidence),
                     rule: s.rule.to_string(),
                     weight: weight(s.weight),
                 })
@@ -334,5 +350,33 @@ mod tests {
         assert_eq!(weight(1.2), 1.2);
         assert_eq!(weight(0.15), 0.15);
         assert_eq!(weight(3.0), 3.0);
+    }
+}
+
+#[cfg(test)]
+mod caps {
+    use super::*;
+
+    #[test]
+    fn evidence_of_one_mail_is_bounded() {
+        let wallet = |n: usize| detect::wallet::WalletAddress {
+            address: format!("0x{n:040x}"),
+            coin: detect::wallet::Coin::Ethereum,
+            checksum_valid: false,
+            split: false,
+        };
+        let found = detect::Evidence {
+            wallets: (0..12_000).map(wallet).collect(),
+            shown_password: Some("p".repeat(100_000)),
+            ..Default::default()
+        };
+        let kept = Evidence::from(&found);
+        assert_eq!(kept.wallets.len(), MAX_EVIDENCE_ITEMS);
+        assert_eq!(
+            kept.wallets.first().map(|w| w.address.as_str()),
+            Some("0x0000000000000000000000000000000000000000")
+        );
+        assert!(kept.shown_password.as_ref().is_some_and(|p| p.len() <= MAX_EVIDENCE_TEXT + 3));
+        assert!(kept.to_json().len() < 10_000);
     }
 }
