@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use scamguard::config::Config;
 use scamguard::detect::classify;
@@ -71,12 +71,12 @@ enum Command {
         /// Only since then: 7d, 24h or 2026-11-01.
         #[arg(long)]
         since: Option<String>,
-        /// Only this verdict: threat or suspicious.
-        #[arg(long)]
-        verdict: Option<String>,
-        /// Only this category: extortion, phishing, malware, other.
-        #[arg(long)]
-        category: Option<String>,
+        /// Only this verdict.
+        #[arg(long, value_enum)]
+        verdict: Option<VerdictArg>,
+        /// Only this category.
+        #[arg(long, value_enum)]
+        category: Option<CategoryArg>,
     },
     /// Everything recorded for one detection, with each signal and its evidence.
     Show {
@@ -108,12 +108,11 @@ enum Command {
         /// The last N days instead of a week, e.g. 7d.
         #[arg(long)]
         since: Option<String>,
-        /// text, html or json.
-        #[arg(long, default_value = "text")]
-        format: String,
-        /// en or ja (default: report.lang from the configuration).
-        #[arg(long)]
-        lang: Option<String>,
+        #[arg(long, value_enum, default_value_t = service::ReportFormat::Text)]
+        format: service::ReportFormat,
+        /// Default: report.lang from the configuration.
+        #[arg(long, value_enum)]
+        lang: Option<scamguard::report::render::Lang>,
         /// Also put the report into the account's INBOX (once per week).
         #[arg(long)]
         deliver: bool,
@@ -129,6 +128,29 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+}
+
+/// The verdicts `history --verdict` can select: what the store records (clean mail is
+/// not recorded).
+#[derive(Clone, Copy, ValueEnum)]
+enum VerdictArg {
+    Threat,
+    Suspicious,
+    Unreadable,
+}
+
+/// The categories `history --category` can select.
+#[derive(Clone, Copy, ValueEnum)]
+enum CategoryArg {
+    Extortion,
+    Phishing,
+    Malware,
+    Other,
+}
+
+/// The word a value is typed as, which is also the word the store records.
+fn word(value: impl ValueEnum) -> String {
+    value.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
 }
 
 fn parse_rescan(text: &str) -> Result<u32, String> {
@@ -163,6 +185,7 @@ fn main() -> ExitCode {
         }
         Command::Restore { config, trust_sender, id } => service::restore(&config, id, trust_sender),
         Command::History { config, json, account, since, verdict, category } => {
+            let (verdict, category) = (verdict.map(word), category.map(word));
             service::history(&config, json, account, since.as_deref(), verdict, category)
         }
         Command::Scan { json, config, paths } => scan(&paths, json, config.as_deref()),
