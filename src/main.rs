@@ -301,3 +301,65 @@ fn run_bench(messages: usize, corpus: Option<&Path>, rounds: usize) -> anyhow::R
     println!("threats found:         {}", report.threats);
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use scamguard::detect::{Category, Label};
+    use scamguard::report::render::Lang;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from([&["scamguard"], args].concat()).map(|cli| cli.command)
+    }
+
+    /// `--verdict`, `--category`, `--format` and `--lang` take only their words: a typo is
+    /// a usage error naming the choices, not an empty history or a fallback.
+    #[test]
+    fn command_line_values_outside_their_vocabulary_are_usage_errors() {
+        for args in [
+            ["history", "--config", "c", "--verdict", "threats"],
+            ["history", "--config", "c", "--category", "spam"],
+            ["report", "--config", "c", "--format", "xml"],
+            ["report", "--config", "c", "--lang", "fr"],
+        ] {
+            let error = parse(&args).err().unwrap_or_else(|| panic!("{args:?} was accepted"));
+            assert_eq!(error.kind(), ErrorKind::InvalidValue, "{args:?}");
+            assert!(error.to_string().contains("possible values"), "{error}");
+        }
+    }
+
+    #[test]
+    fn command_line_values_are_read_into_their_enums() {
+        match parse(&["report", "--config", "c", "--format", "html", "--lang", "ja"]) {
+            Ok(Command::Report { format, lang, .. }) => {
+                assert_eq!((format, lang), (service::ReportFormat::Html, Some(Lang::Ja)))
+            }
+            _ => panic!("report did not parse"),
+        }
+        match parse(&["report", "--config", "c"]) {
+            Ok(Command::Report { format, lang, .. }) => {
+                assert_eq!((format, lang), (service::ReportFormat::Text, None))
+            }
+            _ => panic!("report did not parse"),
+        }
+    }
+
+    /// The words `history` filters by are the words the store records.
+    #[test]
+    fn filter_words_are_the_recorded_words() {
+        assert_eq!(word(VerdictArg::Threat), Label::Threat.as_str());
+        assert_eq!(word(VerdictArg::Suspicious), Label::Suspicious.as_str());
+        assert_eq!(word(VerdictArg::Unreadable), "unreadable");
+        let categories = [
+            (CategoryArg::Extortion, Category::Extortion),
+            (CategoryArg::Phishing, Category::Phishing),
+            (CategoryArg::Malware, Category::Malware),
+            (CategoryArg::Other, Category::Other),
+        ];
+        for (arg, category) in categories {
+            assert_eq!(word(arg), category.as_str());
+        }
+    }
+}

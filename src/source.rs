@@ -58,9 +58,7 @@ pub fn for_each_message(path: &Path, visit: &mut dyn FnMut(Input)) {
     let is_eml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"));
     // An mbox file starts with a `From ` separator line; an `.eml` file never does.
     match reader.fill_buf() {
-        Ok(start) if !is_eml && start.starts_with(b"From ") => {
-            for_each_in_mbox(reader, &label, path, visit)
-        }
+        Ok(start) if !is_eml && start.starts_with(b"From ") => for_each_in_mbox(reader, &label, path, visit),
         Ok(_) => visit(Input { label, bytes: read_rest(reader).map_err(unreadable) }),
         Err(source) => visit(Input { label, bytes: Err(unreadable(source)) }),
     }
@@ -181,19 +179,33 @@ mod tests {
         assert_eq!(subjects, [true, false]);
     }
 
-    /// A link back to a folder above (a loop) once counted one mail 41 times; a link to
-    /// a sibling folder or to the file itself must not count it twice either.
+    /// A link back to a folder above (a loop) once counted one mail 41 times.
     #[test]
-    fn linked_folders_and_loops_give_each_mail_once() {
+    fn a_link_loop_gives_each_mail_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join("a/deep")).expect("mkdir");
+        fs::write(dir.path().join("a/deep/x.eml"), b"Subject: x\n\nx").expect("write");
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("a/deep/loop")).expect("link");
+        let found = messages(dir.path());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found.first().map(|(label, _)| label.as_str()),
+            Some(&*dir.path().join("a/deep/x.eml").to_string_lossy())
+        );
+    }
+
+    /// A mail reached by a second path (a linked folder, a link to the file) is read once,
+    /// under the first path in sorted order.
+    #[test]
+    fn a_mail_reached_by_two_paths_is_read_once() {
         let dir = tempfile::tempdir().expect("temp dir");
         let real = dir.path().join("a");
-        fs::create_dir_all(real.join("deep")).expect("mkdir");
-        fs::write(real.join("deep/x.eml"), b"Subject: x\n\nx").expect("write");
-        std::os::unix::fs::symlink(dir.path(), real.join("deep/loop")).expect("link");
+        fs::create_dir_all(&real).expect("mkdir");
+        fs::write(real.join("x.eml"), b"Subject: x\n\nx").expect("write");
         std::os::unix::fs::symlink(&real, dir.path().join("b")).expect("link");
-        std::os::unix::fs::symlink(real.join("deep/x.eml"), dir.path().join("y.eml")).expect("link");
+        std::os::unix::fs::symlink(real.join("x.eml"), dir.path().join("y.eml")).expect("link");
         let found = messages(dir.path());
-        assert_eq!(found, [(real.join("deep/x.eml").display().to_string(), "Subject: x\n\nx".to_string())]);
+        assert_eq!(found, [(real.join("x.eml").display().to_string(), "Subject: x\n\nx".to_string())]);
     }
 
     /// A folder reached only through a link is read.

@@ -138,7 +138,11 @@ mod tests {
         // In Tokyo (UTC+9) Monday 09:00 local is Monday 00:00 UTC.
         let tokyo = due_week(monday, 9 * 3600, monday_nine);
         assert_eq!(tokyo.label, "2026-W47");
-        assert_eq!(tokyo.start, clock::unix_of_date(2026, 11, 16).expect("a real date") - 9 * 3600, "the week runs on local days");
+        assert_eq!(
+            tokyo.start,
+            clock::unix_of_date(2026, 11, 16).expect("a real date") - 9 * 3600,
+            "the week runs on local days"
+        );
     }
 
     #[test]
@@ -147,7 +151,10 @@ mod tests {
         let monday_w48 = clock::unix_of_date(2026, 11, 23).expect("a real date");
         assert!(!has_ended(&w47, monday_w48 - 1, 0), "Sunday 23:59:59 is still W47");
         assert!(has_ended(&w47, monday_w48, 0));
-        assert!(!has_ended(&w47, clock::unix_of_date(2026, 11, 18).expect("a real date"), 9 * 3600), "Wednesday of the week");
+        assert!(
+            !has_ended(&w47, clock::unix_of_date(2026, 11, 18).expect("a real date"), 9 * 3600),
+            "Wednesday of the week"
+        );
         assert!(!has_ended(&w47, monday_w48 + 3600, -5 * 3600), "still Sunday in New York");
         assert!(has_ended(&w47, monday_w48 + 5 * 3600, -5 * 3600));
     }

@@ -68,8 +68,7 @@ fn is_address(text: &str) -> bool {
         return false;
     };
     let plain = |part: &str| {
-        !part.is_empty()
-            && part.chars().all(|c| c.is_ascii_graphic() && !"<>()[]\\,;:\"@".contains(c))
+        !part.is_empty() && part.chars().all(|c| c.is_ascii_graphic() && !"<>()[]\\,;:\"@".contains(c))
     };
     plain(local) && plain(domain)
 }
@@ -99,7 +98,8 @@ mod tests {
     fn subjects(raw: &[u8]) -> (Vec<String>, Option<String>) {
         let text = String::from_utf8_lossy(raw);
         let words = regex::Regex::new(r"=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=").expect("regex");
-        let parsed = mail_parser::MessageParser::default().parse(raw).and_then(|m| m.subject().map(str::to_string));
+        let parsed =
+            mail_parser::MessageParser::default().parse(raw).and_then(|m| m.subject().map(str::to_string));
         (words.find_iter(&text).map(|w| w.as_str().to_string()).collect(), parsed)
     }
 

@@ -23,7 +23,8 @@ pub enum Lang {
 impl Lang {
     /// The language `report.lang` names (`en`, `ja`: the words `--lang` takes).
     pub fn parse(text: &str) -> Result<Lang, String> {
-        <Lang as clap::ValueEnum>::from_str(text, false).map_err(|_| format!("--lang takes en or ja, not {text:?}"))
+        <Lang as clap::ValueEnum>::from_str(text, false)
+            .map_err(|_| format!("--lang takes en or ja, not {text:?}"))
     }
 }
 
