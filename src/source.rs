@@ -179,45 +179,47 @@ mod tests {
         assert_eq!(subjects, [true, false]);
     }
 
+    const MAIL: &str = "Subject: x\n\nx";
+
+    /// A temporary folder with one mail, `x.eml`, in its subfolder `at`; and that mail's path.
+    fn folder_with_mail(at: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join(at);
+        fs::create_dir_all(&folder).expect("mkdir");
+        fs::write(folder.join("x.eml"), MAIL).expect("write");
+        (dir, folder.join("x.eml"))
+    }
+
+    fn link(target: &Path, at: PathBuf) {
+        std::os::unix::fs::symlink(target, at).expect("link");
+    }
+
     /// A link back to a folder above (a loop) once counted one mail 41 times.
     #[test]
     fn a_link_loop_gives_each_mail_once() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::create_dir_all(dir.path().join("a/deep")).expect("mkdir");
-        fs::write(dir.path().join("a/deep/x.eml"), b"Subject: x\n\nx").expect("write");
-        std::os::unix::fs::symlink(dir.path(), dir.path().join("a/deep/loop")).expect("link");
-        let found = messages(dir.path());
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found.first().map(|(label, _)| label.as_str()),
-            Some(&*dir.path().join("a/deep/x.eml").to_string_lossy())
-        );
+        let (dir, mail) = folder_with_mail("a/deep");
+        link(dir.path(), dir.path().join("a/deep/loop"));
+        assert_eq!(messages(dir.path()), [(mail.display().to_string(), MAIL.to_string())]);
     }
 
     /// A mail reached by a second path (a linked folder, a link to the file) is read once,
     /// under the first path in sorted order.
     #[test]
     fn a_mail_reached_by_two_paths_is_read_once() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let real = dir.path().join("a");
-        fs::create_dir_all(&real).expect("mkdir");
-        fs::write(real.join("x.eml"), b"Subject: x\n\nx").expect("write");
-        std::os::unix::fs::symlink(&real, dir.path().join("b")).expect("link");
-        std::os::unix::fs::symlink(real.join("x.eml"), dir.path().join("y.eml")).expect("link");
-        let found = messages(dir.path());
-        assert_eq!(found, [(real.join("x.eml").display().to_string(), "Subject: x\n\nx".to_string())]);
+        let (dir, mail) = folder_with_mail("a");
+        link(&dir.path().join("a"), dir.path().join("b"));
+        link(&mail, dir.path().join("y.eml"));
+        assert_eq!(messages(dir.path()), [(mail.display().to_string(), MAIL.to_string())]);
     }
 
     /// A folder reached only through a link is read.
     #[test]
     fn a_folder_reached_through_a_link_is_read() {
+        let (outside, _) = folder_with_mail("mail");
         let dir = tempfile::tempdir().expect("temp dir");
-        let outside = tempfile::tempdir().expect("temp dir");
-        fs::write(outside.path().join("x.eml"), b"Subject: x\n\nx").expect("write");
-        std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).expect("link");
+        link(&outside.path().join("mail"), dir.path().join("linked"));
         let found = messages(dir.path());
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found.iter().all(|(label, _)| label.ends_with("linked/x.eml")), "{found:?}");
+        assert_eq!(found, [(dir.path().join("linked/x.eml").display().to_string(), MAIL.to_string())]);
     }
 
     #[test]
