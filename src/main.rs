@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use scamguard::config::Config;
 use scamguard::detect::classify;
@@ -71,12 +71,12 @@ enum Command {
         /// Only since then: 7d, 24h or 2026-11-01.
         #[arg(long)]
         since: Option<String>,
-        /// Only this verdict: threat or suspicious.
-        #[arg(long)]
-        verdict: Option<String>,
-        /// Only this category: extortion, phishing, malware, other.
-        #[arg(long)]
-        category: Option<String>,
+        /// Only this verdict.
+        #[arg(long, value_enum)]
+        verdict: Option<VerdictArg>,
+        /// Only this category.
+        #[arg(long, value_enum)]
+        category: Option<CategoryArg>,
     },
     /// Everything recorded for one detection, with each signal and its evidence.
     Show {
@@ -108,12 +108,11 @@ enum Command {
         /// The last N days instead of a week, e.g. 7d.
         #[arg(long)]
         since: Option<String>,
-        /// text, html or json.
-        #[arg(long, default_value = "text")]
-        format: String,
-        /// en or ja (default: report.lang from the configuration).
-        #[arg(long)]
-        lang: Option<String>,
+        #[arg(long, value_enum, default_value_t = service::ReportFormat::Text)]
+        format: service::ReportFormat,
+        /// Default: report.lang from the configuration.
+        #[arg(long, value_enum)]
+        lang: Option<scamguard::report::render::Lang>,
         /// Also put the report into the account's INBOX (once per week).
         #[arg(long)]
         deliver: bool,
@@ -129,6 +128,29 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+}
+
+/// The verdicts `history --verdict` can select: what the store records (clean mail is
+/// not recorded).
+#[derive(Clone, Copy, ValueEnum)]
+enum VerdictArg {
+    Threat,
+    Suspicious,
+    Unreadable,
+}
+
+/// The categories `history --category` can select.
+#[derive(Clone, Copy, ValueEnum)]
+enum CategoryArg {
+    Extortion,
+    Phishing,
+    Malware,
+    Other,
+}
+
+/// The word a value is typed as, which is also the word the store records.
+fn word(value: impl ValueEnum) -> String {
+    value.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
 }
 
 fn parse_rescan(text: &str) -> Result<u32, String> {
@@ -163,6 +185,7 @@ fn main() -> ExitCode {
         }
         Command::Restore { config, trust_sender, id } => service::restore(&config, id, trust_sender),
         Command::History { config, json, account, since, verdict, category } => {
+            let (verdict, category) = (verdict.map(word), category.map(word));
             service::history(&config, json, account, since.as_deref(), verdict, category)
         }
         Command::Scan { json, config, paths } => scan(&paths, json, config.as_deref()),
@@ -277,4 +300,66 @@ fn run_bench(messages: usize, corpus: Option<&Path>, rounds: usize) -> anyhow::R
     println!("classify / parse time: {:>8.2}x", report.classify_over_parse);
     println!("threats found:         {}", report.threats);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use scamguard::detect::{Category, Label};
+    use scamguard::report::render::Lang;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from([&["scamguard"], args].concat()).map(|cli| cli.command)
+    }
+
+    /// `--verdict`, `--category`, `--format` and `--lang` take only their words: a typo is
+    /// a usage error naming the choices, not an empty history or a fallback.
+    #[test]
+    fn command_line_values_outside_their_vocabulary_are_usage_errors() {
+        for args in [
+            ["history", "--config", "c", "--verdict", "threats"],
+            ["history", "--config", "c", "--category", "spam"],
+            ["report", "--config", "c", "--format", "xml"],
+            ["report", "--config", "c", "--lang", "fr"],
+        ] {
+            let error = parse(&args).err().unwrap_or_else(|| panic!("{args:?} was accepted"));
+            assert_eq!(error.kind(), ErrorKind::InvalidValue, "{args:?}");
+            assert!(error.to_string().contains("possible values"), "{error}");
+        }
+    }
+
+    #[test]
+    fn command_line_values_are_read_into_their_enums() {
+        match parse(&["report", "--config", "c", "--format", "html", "--lang", "ja"]) {
+            Ok(Command::Report { format, lang, .. }) => {
+                assert_eq!((format, lang), (service::ReportFormat::Html, Some(Lang::Ja)))
+            }
+            _ => panic!("report did not parse"),
+        }
+        match parse(&["report", "--config", "c"]) {
+            Ok(Command::Report { format, lang, .. }) => {
+                assert_eq!((format, lang), (service::ReportFormat::Text, None))
+            }
+            _ => panic!("report did not parse"),
+        }
+    }
+
+    /// The words `history` filters by are the words the store records.
+    #[test]
+    fn filter_words_are_the_recorded_words() {
+        assert_eq!(word(VerdictArg::Threat), Label::Threat.as_str());
+        assert_eq!(word(VerdictArg::Suspicious), Label::Suspicious.as_str());
+        assert_eq!(word(VerdictArg::Unreadable), "unreadable");
+        let categories = [
+            (CategoryArg::Extortion, Category::Extortion),
+            (CategoryArg::Phishing, Category::Phishing),
+            (CategoryArg::Malware, Category::Malware),
+            (CategoryArg::Other, Category::Other),
+        ];
+        for (arg, category) in categories {
+            assert_eq!(word(arg), category.as_str());
+        }
+    }
 }

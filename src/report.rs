@@ -20,14 +20,11 @@ use crate::store::{Action, Category, Detection, Evidence, Signals, Verdict};
 pub fn history_text(rows: &[Detection]) -> String {
     let mut out = String::new();
     for row in rows {
-        let (y, m, d) = clock::civil_date(row.detected_at);
-        let seconds = row.detected_at.rem_euclid(86_400);
         let _ = writeln!(
             out,
-            "#{:<5} {y:04}-{m:02}-{d:02} {:02}:{:02}  {:<10} {:<10} {:>5.1}  {:<8} {}/{} → {}  {}  \"{}\"",
+            "#{:<5} {}  {:<10} {:<10} {:>5.1}  {:<8} {}/{} → {}  {}  \"{}\"",
             row.id,
-            seconds / 3600,
-            seconds % 3600 / 60,
+            clock::minute_string(row.detected_at),
             row.verdict.as_str(),
             row.category.as_str(),
             row.score,
@@ -45,9 +42,7 @@ pub fn history_text(rows: &[Detection]) -> String {
 
 /// "2026-11-22 00:33 UTC" for a Unix time.
 fn timestamp(unix: i64) -> String {
-    let (y, m, d) = clock::civil_date(unix);
-    let seconds = unix.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", seconds / 3600, seconds % 3600 / 60)
+    format!("{} UTC", clock::minute_string(unix))
 }
 
 /// Everything recorded for one detection, in plain words, every text from mail or a
@@ -151,7 +146,8 @@ pub fn history_json(rows: &[Detection]) -> String {
     rows.iter().map(|row| serde_json::to_string(&HistoryLine::from(row)).unwrap_or_default() + "\n").collect()
 }
 
-/// Reads `7d`, `24h` or a date `2026-11-01` as a Unix time, relative to `now`.
+/// Reads `7d`, `24h` or a date `2026-11-01` as a Unix time, relative to `now`. A date
+/// that does not exist (2026-02-31) is an error, not a day of the next month.
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     let bad =
         || format!("--since takes a count of days or hours (7d, 24h) or a date (2026-11-01), not {text:?}");
@@ -161,18 +157,8 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     if let Some(hours) = text.strip_suffix('h') {
         return hours.parse::<i64>().map(|h| now - h * 3_600).map_err(|_| bad());
     }
-    let parts: Vec<&str> = text.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => {
-            let (y, m, d) =
-                (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
-            if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-                return Err(bad());
-            }
-            Ok(clock::unix_of_date(y, m, d))
-        }
-        _ => Err(bad()),
-    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
+    Ok(date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
 }
 
 #[cfg(test)]
@@ -327,5 +313,15 @@ mod tests {
         assert_eq!(parse_since("24h", now), Ok(now - 86_400));
         assert_eq!(parse_since("2026-11-22", now), Ok(now - now % 86_400));
         assert!(parse_since("yesterday", now).is_err());
+        assert_eq!(parse_since("2024-02-29", now), Ok(1_709_164_800), "a leap day");
+    }
+
+    /// `--since 2026-02-31` was read as March 3rd.
+    #[test]
+    fn since_refuses_dates_that_do_not_exist() {
+        let now = 1_795_307_635;
+        for text in ["2026-02-31", "2026-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-11-22x"] {
+            assert!(parse_since(text, now).is_err(), "{text}");
+        }
     }
 }

@@ -221,13 +221,21 @@ async fn open_for_review_at(database: &Path, access: Access) -> anyhow::Result<S
         .with_context(|| format!("Unable to open the database {}", database.display()))
 }
 
+/// How `scamguard report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Html,
+    Json,
+}
+
 /// What `scamguard report` was asked for.
 pub struct ReportRequest {
     pub account: Option<String>,
     pub week: Option<String>,
     pub since: Option<String>,
-    pub format: String,
-    pub lang: Option<String>,
+    pub format: ReportFormat,
+    pub lang: Option<scamguard::report::render::Lang>,
     pub deliver: bool,
 }
 
@@ -236,13 +244,10 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
     use scamguard::report::render::{self, Lang};
     use scamguard::report::weekly::Period;
     let config = super::load_config(Some(config_path))?;
-    let lang =
-        Lang::parse(request.lang.as_deref().unwrap_or(&config.report.lang)).map_err(anyhow::Error::msg)?;
-    anyhow::ensure!(
-        matches!(request.format.as_str(), "text" | "html" | "json"),
-        "--format takes text, html or json, not {:?}",
-        request.format
-    );
+    let lang = match request.lang {
+        Some(lang) => lang,
+        None => Lang::parse(&config.report.lang).map_err(anyhow::Error::msg)?,
+    };
     let now = clock::now_unix();
     let period = match (&request.week, &request.since) {
         (Some(week), _) => Period::iso_week(week).map_err(anyhow::Error::msg)?,
@@ -279,10 +284,10 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
             let weekly = app::reports::weekly(&store, &account.name, period.clone())
                 .await
                 .context("Unable to read the history")?;
-            match request.format.as_str() {
-                "json" => println!("{}", serde_json::to_string(&weekly)?),
-                "html" => print!("{}", render::html(&weekly, lang)),
-                _ => print!("{}", render::text(&weekly, lang)),
+            match request.format {
+                ReportFormat::Json => println!("{}", serde_json::to_string(&weekly)?),
+                ReportFormat::Html => print!("{}", render::html(&weekly, lang)),
+                ReportFormat::Text => print!("{}", render::text(&weekly, lang)),
             }
             if request.deliver {
                 let delivered = app::reports::deliver(account, &store, &weekly, lang, now)

@@ -1,9 +1,20 @@
 //! Reads messages from disk for `scamguard scan`: single `.eml` files, folders searched
 //! recursively for `.eml`, and mbox files. An unreadable file is reported as that file's
 //! error; it never stops the others.
+//!
+//! Folders are walked with `walkdir`, following symbolic links (a folder of links to
+//! mail keeps working) but never around a loop, and each file is read once however many
+//! paths lead to it. An mbox is read one message at a time (mail-parser's streaming
+//! reader), so a mailbox of gigabytes is never held in memory at once.
 
-use std::fs;
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+
+use mail_parser::mailbox::mbox::MessageIterator;
+use walkdir::WalkDir;
 
 /// Why one input could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -38,15 +49,43 @@ pub fn for_each_message(path: &Path, visit: &mut dyn FnMut(Input)) {
         });
         return;
     }
-    let input = read_file(path);
-    match &input.bytes {
-        Ok(bytes) if is_mbox(path, bytes) => {
-            for (index, message) in split_mbox(bytes).into_iter().enumerate() {
-                visit(Input { label: format!("{}#{}", input.label, index + 1), bytes: Ok(message) });
-            }
-        }
-        _ => visit(input),
+    let label = path.display().to_string();
+    let unreadable = |source| SourceError::Unreadable { path: path.to_path_buf(), source };
+    let mut reader = match File::open(path) {
+        Ok(file) => BufReader::new(file),
+        Err(source) => return visit(Input { label, bytes: Err(unreadable(source)) }),
+    };
+    let is_eml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"));
+    // An mbox file starts with a `From ` separator line; an `.eml` file never does.
+    match reader.fill_buf() {
+        Ok(start) if !is_eml && start.starts_with(b"From ") => for_each_in_mbox(reader, &label, path, visit),
+        Ok(_) => visit(Input { label, bytes: read_rest(reader).map_err(unreadable) }),
+        Err(source) => visit(Input { label, bytes: Err(unreadable(source)) }),
     }
+}
+
+/// Hands on the messages of an mbox as the streaming reader finds them (it splits at
+/// `From ` lines and undoes `>From ` quoting). A read error ends the file, reported on
+/// the message it cut short.
+fn for_each_in_mbox(reader: BufReader<File>, label: &str, path: &Path, visit: &mut dyn FnMut(Input)) {
+    for (index, message) in MessageIterator::new(reader).enumerate() {
+        let failed = message.is_err();
+        visit(Input {
+            label: format!("{label}#{}", index + 1),
+            bytes: message
+                .map(mail_parser::mailbox::mbox::Message::unwrap_contents)
+                .map_err(|source| SourceError::Unreadable { path: path.to_path_buf(), source }),
+        });
+        if failed {
+            return;
+        }
+    }
+}
+
+fn read_rest(mut reader: BufReader<File>) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut reader, &mut bytes)?;
+    Ok(bytes)
 }
 
 fn read_file(path: &Path) -> Input {
@@ -56,73 +95,131 @@ fn read_file(path: &Path) -> Input {
     }
 }
 
-/// Every `.eml` file below `dir`, sorted by path. Unreadable folders are skipped.
+/// Every `.eml` file below `dir`, sorted by path, each file once: a file reached by
+/// more than one path (a link to it, a linked folder) is listed under the first path in
+/// that order. Symbolic links are followed, loops are not; unreadable folders are
+/// skipped.
 pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")) {
-                found.push(path);
-            }
-        }
-    }
+    let mut found: Vec<(PathBuf, (u64, u64))> = WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        // An error is an unreadable folder or a link back to a folder above it.
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter(|entry| entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")))
+        .filter_map(|entry| {
+            let identity = entry.metadata().ok().map(|m| (m.dev(), m.ino()))?;
+            Some((entry.into_path(), identity))
+        })
+        .collect();
     found.sort();
-    found
-}
-
-/// An mbox file starts with a `From ` separator line; an `.eml` file never does.
-fn is_mbox(path: &Path, bytes: &[u8]) -> bool {
-    let is_eml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"));
-    !is_eml && bytes.starts_with(b"From ")
-}
-
-/// Splits mbox content at `From ` separator lines and undoes `>From ` quoting.
-pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut messages = Vec::new();
-    let mut current: Option<Vec<u8>> = None;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(b"From ") {
-            if let Some(done) = current.take() {
-                messages.push(done);
-            }
-            current = Some(Vec::new());
-            continue;
-        }
-        let Some(message) = current.as_mut() else {
-            continue;
-        };
-        let unquoted = match line.iter().position(|&b| b != b'>') {
-            Some(n) if n > 0 && line.get(n..).is_some_and(|rest| rest.starts_with(b"From ")) => {
-                line.get(1..).unwrap_or(line)
-            }
-            _ => line,
-        };
-        message.extend_from_slice(unquoted);
-    }
-    messages.extend(current);
-    messages
+    let mut seen = HashSet::new();
+    found.retain(|(_, identity)| seen.insert(*identity));
+    found.into_iter().map(|(path, _)| path).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every message `for_each_message` finds under `path`: (label, text).
+    fn messages(path: &Path) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for_each_message(path, &mut |input| {
+            let text = input.bytes.map(|b| String::from_utf8_lossy(&b).into_owned());
+            found.push((input.label, text.unwrap_or_else(|e| format!("error: {e}"))));
+        });
+        found
+    }
+
     #[test]
     fn mbox_is_split_at_separators_and_unquoted() {
-        let mbox = b"From a@b Mon Jan 1 00:00:00 2024\nSubject: one\n\n>From here\n\nFrom c@d Tue Jan 2 00:00:00 2024\nSubject: two\n\nbody\n";
-        let messages = split_mbox(mbox);
-        assert_eq!(messages.len(), 2);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("box");
+        fs::write(&path, b"From a@b Mon Jan 1 00:00:00 2024\nSubject: one\n\n>From here\n>>From there\n\nFrom c@d Tue Jan 2 00:00:00 2024\nSubject: two\n\nbody\n").expect("write");
+        let label = path.display().to_string();
         assert_eq!(
-            messages.first().map(|m| String::from_utf8_lossy(m).into_owned()),
-            Some("Subject: one\n\nFrom here\n\n".into())
+            messages(&path),
+            [
+                (format!("{label}#1"), "Subject: one\n\nFrom here\n>From there\n\n".to_string()),
+                (format!("{label}#2"), "Subject: two\n\nbody\n".to_string()),
+            ]
         );
+    }
+
+    /// An mbox is read message by message: the first is handed on while the rest of the
+    /// file has not been written yet (a named pipe), where reading the whole file first
+    /// would wait for its end.
+    #[test]
+    fn an_mbox_is_read_as_a_stream() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pipe = dir.path().join("box");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status().expect("mkfifo runs");
+        assert!(made.success());
+        let (seen_first, first_was_seen) = std::sync::mpsc::channel::<()>();
+        let writer = std::thread::spawn({
+            let pipe = pipe.clone();
+            move || {
+                use std::io::Write;
+                let mut out = fs::OpenOptions::new().write(true).open(&pipe).expect("open the pipe");
+                out.write_all(b"From a@b Mon Jan 1 00:00:00 2024\nSubject: one\n\nbody\nFrom c@d Tue Jan 2 00:00:00 2024\n")
+                    .expect("write");
+                out.flush().expect("flush");
+                let in_time = first_was_seen.recv_timeout(std::time::Duration::from_secs(5)).is_ok();
+                out.write_all(b"Subject: two\n\nbody\n").expect("write");
+                in_time
+            }
+        });
+        let mut subjects = Vec::new();
+        for_each_message(&pipe, &mut |input| {
+            subjects.push(input.bytes.map(|b| b.starts_with(b"Subject: one")).unwrap_or(false));
+            let _ = seen_first.send(());
+        });
+        assert!(writer.join().expect("writer"), "the first message came before the file ended");
+        assert_eq!(subjects, [true, false]);
+    }
+
+    const MAIL: &str = "Subject: x\n\nx";
+
+    /// A temporary folder with one mail, `x.eml`, in its subfolder `at`; and that mail's path.
+    fn folder_with_mail(at: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join(at);
+        fs::create_dir_all(&folder).expect("mkdir");
+        fs::write(folder.join("x.eml"), MAIL).expect("write");
+        (dir, folder.join("x.eml"))
+    }
+
+    fn link(target: &Path, at: PathBuf) {
+        std::os::unix::fs::symlink(target, at).expect("link");
+    }
+
+    /// A link back to a folder above (a loop) once counted one mail 41 times.
+    #[test]
+    fn a_link_loop_gives_each_mail_once() {
+        let (dir, mail) = folder_with_mail("a/deep");
+        link(dir.path(), dir.path().join("a/deep/loop"));
+        assert_eq!(messages(dir.path()), [(mail.display().to_string(), MAIL.to_string())]);
+    }
+
+    /// A mail reached by a second path (a linked folder, a link to the file) is read once,
+    /// under the first path in sorted order.
+    #[test]
+    fn a_mail_reached_by_two_paths_is_read_once() {
+        let (dir, mail) = folder_with_mail("a");
+        link(&dir.path().join("a"), dir.path().join("b"));
+        link(&mail, dir.path().join("y.eml"));
+        assert_eq!(messages(dir.path()), [(mail.display().to_string(), MAIL.to_string())]);
+    }
+
+    /// A folder reached only through a link is read.
+    #[test]
+    fn a_folder_reached_through_a_link_is_read() {
+        let (outside, _) = folder_with_mail("mail");
+        let dir = tempfile::tempdir().expect("temp dir");
+        link(&outside.path().join("mail"), dir.path().join("linked"));
+        let found = messages(dir.path());
+        assert_eq!(found, [(dir.path().join("linked/x.eml").display().to_string(), MAIL.to_string())]);
     }
 
     #[test]

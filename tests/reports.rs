@@ -65,7 +65,7 @@ async fn scheduled_delivery_is_once_per_week_across_restarts() {
     let dovecot = Dovecot::start(Options::default());
     let mut config = load(&dovecot.write_config(""));
     config.report.schedule = Some((0, 9 * 60));
-    let monday = clock::unix_of_date(2026, 11, 23);
+    let monday = clock::unix_of_date(2026, 11, 23).expect("a real date");
 
     let store = Store::open(&config.database).await.expect("store");
     let before = reports::deliver_due(&config, &store, monday + 8 * 3600, 0).await;

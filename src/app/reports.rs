@@ -159,22 +159,29 @@ mod tests {
         // Sunday 2026-11-22 00:33 UTC: the latest Monday 09:00 was 2026-11-16, covering W46.
         assert_eq!(due_week(1_795_307_635, 0, monday_nine).label, "2026-W46");
         // Monday 2026-11-23 08:59 UTC: still W46; at 09:00, W47.
-        let monday = clock::unix_of_date(2026, 11, 23);
+        let monday = clock::unix_of_date(2026, 11, 23).expect("a real date");
         assert_eq!(due_week(monday + 8 * 3600 + 59 * 60, 0, monday_nine).label, "2026-W46");
         assert_eq!(due_week(monday + 9 * 3600, 0, monday_nine).label, "2026-W47");
         // In Tokyo (UTC+9) Monday 09:00 local is Monday 00:00 UTC.
         let tokyo = due_week(monday, 9 * 3600, monday_nine);
         assert_eq!(tokyo.label, "2026-W47");
-        assert_eq!(tokyo.start, clock::unix_of_date(2026, 11, 16) - 9 * 3600, "the week runs on local days");
+        assert_eq!(
+            tokyo.start,
+            clock::unix_of_date(2026, 11, 16).expect("a real date") - 9 * 3600,
+            "the week runs on local days"
+        );
     }
 
     #[test]
     fn only_a_week_that_is_over_has_ended() {
         let w47 = Period::iso_week("2026-W47").expect("week");
-        let monday_w48 = clock::unix_of_date(2026, 11, 23);
+        let monday_w48 = clock::unix_of_date(2026, 11, 23).expect("a real date");
         assert!(!has_ended(&w47, monday_w48 - 1, 0), "Sunday 23:59:59 is still W47");
         assert!(has_ended(&w47, monday_w48, 0));
-        assert!(!has_ended(&w47, clock::unix_of_date(2026, 11, 18), 9 * 3600), "Wednesday of the week");
+        assert!(
+            !has_ended(&w47, clock::unix_of_date(2026, 11, 18).expect("a real date"), 9 * 3600),
+            "Wednesday of the week"
+        );
         assert!(!has_ended(&w47, monday_w48 + 3600, -5 * 3600), "still Sunday in New York");
         assert!(has_ended(&w47, monday_w48 + 5 * 3600, -5 * 3600));
     }

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use async_imap::Client;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::bounded::Bounded;
@@ -134,18 +135,10 @@ fn tls_config(account: &Account) -> Result<ClientConfig, ImapError> {
     if let Some(path) = &account.ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| ImapError::Tls(format!("cannot read ca_file {}: {e}", path.display())))?;
-        let mut reader = std::io::BufReader::new(pem.as_slice());
-        let mut added = 0;
-        for cert in rustls_pemfile::certs(&mut reader) {
-            let cert =
-                cert.map_err(|e| ImapError::Tls(format!("bad certificate in {}: {e}", path.display())))?;
+        for cert in certificates(&pem).map_err(|e| ImapError::Tls(format!("{e} in {}", path.display())))? {
             roots
                 .add(cert)
                 .map_err(|e| ImapError::Tls(format!("unusable certificate in {}: {e}", path.display())))?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(ImapError::Tls(format!("no certificate found in {}", path.display())));
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -154,4 +147,42 @@ fn tls_config(account: &Account) -> Result<ClientConfig, ImapError> {
         .map_err(|e| ImapError::Tls(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth())
+}
+
+/// The certificates in a PEM file (other sections, a key beside them, are passed over):
+/// at least one, and none that cannot be decoded.
+fn certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("bad certificate ({e})"))?;
+    if certs.is_empty() {
+        return Err("no certificate found".into());
+    }
+    Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "-----BEGIN PRIVATE KEY-----\nAAEC\n-----END PRIVATE KEY-----\n";
+
+    #[test]
+    fn every_certificate_of_a_pem_file_is_read_and_other_sections_passed_over() {
+        let pem = format!(
+            "a comment\n-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n{KEY}\
+             -----BEGIN CERTIFICATE-----\nAwQF\n-----END CERTIFICATE-----\n"
+        );
+        let certs = certificates(pem.as_bytes()).expect("two certificates");
+        let bytes: Vec<&[u8]> = certs.iter().map(|c| c.as_ref()).collect();
+        assert_eq!(bytes, [[0u8, 1, 2].as_slice(), [3u8, 4, 5].as_slice()]);
+    }
+
+    #[test]
+    fn a_pem_file_without_certificates_or_with_a_broken_one_is_refused() {
+        assert_eq!(certificates(KEY.as_bytes()).err().as_deref(), Some("no certificate found"));
+        assert_eq!(certificates(b"not pem at all").err().as_deref(), Some("no certificate found"));
+        let broken = b"-----BEGIN CERTIFICATE-----\nAAEC\n";
+        assert!(certificates(broken).err().is_some_and(|e| e.starts_with("bad certificate")), "no END line");
+    }
 }

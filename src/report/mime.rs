@@ -1,16 +1,24 @@
 //! The weekly report as a mail message (multipart/alternative: text and HTML), to be put
 //! into the user's INBOX with APPEND, so no SMTP is needed.
+//!
+//! `mail-builder` writes the MIME (encoded words of at most 75 characters, folded header
+//! lines, base64 or quoted-printable bodies); this module adds the [`seal`] over what it
+//! wrote.
 
-use std::fmt::Write;
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address;
 
 use super::render::{self, Lang};
 use super::seal::{self, ReportKey};
 use super::weekly::WeeklyReport;
-use crate::clock;
 
 /// The raw message. `token` makes the Message-ID unguessable, and the [`seal::HEADER`]
 /// (an HMAC under `key` of the Message-ID and body) lets the scanner know its own
 /// report even when the store never learnt the Message-ID (see [`seal`]).
+///
+/// `to` is the account's username: the To header names it when it is a mail address,
+/// and is left out when it is not (a login such as `alice`): an address is never made
+/// up, and RFC 5322 makes To optional; the message goes into the user's own INBOX.
 pub fn message(
     report: &WeeklyReport,
     lang: Lang,
@@ -28,61 +36,41 @@ pub fn message(
         }
     };
     let message_id = format!("scamguard-report-{}-{token}@scamguard.invalid", report.period.label);
-    let boundary = format!("scamguard-{token}");
-    let mut body = String::new();
-    for (kind, part) in [("plain", render::text(report, lang)), ("html", render::html(report, lang))] {
-        let _ = write!(
-            body,
-            "--{boundary}\r\nContent-Type: text/{kind}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-        );
-        body.push_str(&base64_lines(part.as_bytes()));
+    let mut builder = MessageBuilder::new()
+        .from(("scamguard", "scamguard@scamguard.invalid"))
+        .subject(subject)
+        .date(now)
+        .message_id(message_id.as_str())
+        .text_body(render::text(report, lang))
+        .html_body(render::html(report, lang));
+    if is_address(to) {
+        builder = builder.to(Address::new_address(None::<&str>, to));
     }
-    let _ = write!(body, "--{boundary}--\r\n");
-    let mut out = String::new();
-    let _ = write!(out, "From: scamguard <scamguard@scamguard.invalid>\r\n");
-    let _ = write!(out, "To: <{to}>\r\n");
-    let _ = write!(out, "Subject: {}\r\n", encode_word(&subject));
-    let _ = write!(out, "Date: {}\r\n", rfc2822(now));
-    let _ = write!(out, "Message-ID: <{message_id}>\r\n");
-    let _ = write!(out, "MIME-Version: 1.0\r\n");
-    let _ =
-        write!(out, "{}: {}\r\n", seal::HEADER, seal::seal(key, &format!("<{message_id}>"), body.as_bytes()));
-    let _ = write!(out, "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n");
-    out.push_str(&body);
-    (message_id, out.into_bytes())
+    // Writing to memory cannot fail.
+    let unsealed = builder.write_to_vec().unwrap_or_default();
+    let raw = sealed(&unsealed, &format!("<{message_id}>"), key);
+    (message_id, raw)
 }
 
-fn encode_word(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_string();
-    }
-    format!("=?UTF-8?B?{}?=", base64(text.as_bytes()))
+/// `raw` with the [`seal::HEADER`] over its Message-ID and body added at the end of its
+/// header block.
+fn sealed(raw: &[u8], message_id: &str, key: &ReportKey) -> Vec<u8> {
+    let header_end = raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(raw.len(), |i| i + 2);
+    let (head, rest) = raw.split_at(header_end);
+    let body = rest.strip_prefix(b"\r\n".as_slice()).unwrap_or(rest);
+    let seal_line = format!("{}: {}\r\n\r\n", seal::HEADER, seal::seal(key, message_id, body));
+    [head, seal_line.as_bytes(), body].concat()
 }
 
-fn rfc2822(unix: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let (y, m, d) = clock::civil_date(unix);
-    let weekday = DAYS.get(unix.div_euclid(86_400).rem_euclid(7) as usize).copied().unwrap_or("Mon");
-    let month = MONTHS.get(m as usize - 1).copied().unwrap_or("Jan");
-    let s = unix.rem_euclid(86_400);
-    format!("{weekday}, {d} {month} {y} {:02}:{:02}:{:02} +0000", s / 3600, s % 3600 / 60, s % 60)
-}
-
-fn base64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = base64(bytes);
-    let mut out = String::with_capacity(encoded.len() + encoded.len() / 76 * 2 + 2);
-    for line in encoded.as_bytes().chunks(76) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push_str("\r\n");
-    }
-    out
+/// A plain `local@domain` address, something that can stand between angle brackets.
+fn is_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let plain = |part: &str| {
+        !part.is_empty() && part.chars().all(|c| c.is_ascii_graphic() && !"<>()[]\\,;:\"@".contains(c))
+    };
+    plain(local) && plain(domain)
 }
 
 #[cfg(test)]
@@ -106,11 +94,59 @@ mod tests {
         assert_eq!(verdict.label, crate::detect::Label::Clean, "the report itself reads as clean");
     }
 
+    /// The subject of a report, in each language, as written and as read back.
+    fn subjects(raw: &[u8]) -> (Vec<String>, Option<String>) {
+        let text = String::from_utf8_lossy(raw);
+        let words = regex::Regex::new(r"=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=").expect("regex");
+        let parsed =
+            mail_parser::MessageParser::default().parse(raw).and_then(|m| m.subject().map(str::to_string));
+        (words.find_iter(&text).map(|w| w.as_str().to_string()).collect(), parsed)
+    }
+
+    /// RFC 2047 allows encoded words of 75 characters; the Japanese subject was once one
+    /// word of 96. Every word must fit, and the subject and both bodies must read back
+    /// exactly as rendered.
     #[test]
-    fn base64_matches_the_standard_alphabet() {
-        assert_eq!(base64(b"Man"), "TWFu");
-        assert_eq!(base64(b"Ma"), "TWE=");
-        assert_eq!(base64(b"M"), "TQ==");
+    fn encoded_words_fit_rfc_2047_and_the_report_parses_back_unchanged() {
+        let report = build("personal", Period::iso_week("2026-W47").expect("week"), &[], 10, 0);
+        let key = ReportKey::new(vec![5; 32]);
+        for lang in [Lang::Ja, Lang::En] {
+            let (_, raw) = message(&report, lang, "me@example.com", 1_795_307_635, "t0k3n", &key);
+            let (words, subject) = subjects(&raw);
+            if lang == Lang::Ja {
+                assert!(!words.is_empty(), "the Japanese subject is encoded");
+            }
+            for word in &words {
+                assert!(word.len() <= 75, "{} characters: {word}", word.len());
+            }
+            let want = match lang {
+                Lang::Ja => "scamguard 週間レポート 2026-W47: 脅威 0 件を移動",
+                Lang::En => "scamguard weekly report 2026-W47: 0 threats moved",
+            };
+            assert_eq!(subject.as_deref(), Some(want));
+            // Text travels with CRLF line ends (RFC 5322), the rendering has LF.
+            let parsed = mail_parser::MessageParser::default().parse(&raw).expect("parses");
+            let read_back = |part: Option<std::borrow::Cow<'_, str>>| part.map(|t| t.replace("\r\n", "\n"));
+            assert_eq!(read_back(parsed.body_text(0)), Some(render::text(&report, lang)));
+            assert_eq!(read_back(parsed.body_html(0)), Some(render::html(&report, lang)));
+            assert!(seal::is_genuine(&key, &raw), "{lang:?}: the seal covers what was written");
+        }
+    }
+
+    /// A username that is not an address (`alice`) gives no To header: never `<alice>`.
+    #[test]
+    fn to_names_the_username_only_when_it_is_an_address() {
+        let report = build("personal", Period::iso_week("2026-W47").expect("week"), &[], 10, 0);
+        let key = ReportKey::new(vec![5; 32]);
+        let to_of = |user: &str| {
+            let (_, raw) = message(&report, Lang::En, user, 1_795_307_635, "t0k3n", &key);
+            let head = String::from_utf8_lossy(&raw).split("\r\n\r\n").next().unwrap_or_default().to_string();
+            head.lines().find_map(|l| l.strip_prefix("To: ").map(str::to_string))
+        };
+        assert_eq!(to_of("me@example.com").as_deref(), Some("<me@example.com>"));
+        for user in ["alice", "alice@", "@example.com", "a b@example.com", "a@b@c", "<x>@y"] {
+            assert_eq!(to_of(user), None, "{user:?}");
+        }
     }
 
     /// A week full of scams gives a report that lists wallets, amounts, a password and

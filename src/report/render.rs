@@ -14,19 +14,17 @@ use crate::clock;
 use crate::mail::printable;
 
 /// Report language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
     En,
     Ja,
 }
 
 impl Lang {
+    /// The language `report.lang` names (`en`, `ja`: the words `--lang` takes).
     pub fn parse(text: &str) -> Result<Lang, String> {
-        match text {
-            "en" => Ok(Lang::En),
-            "ja" => Ok(Lang::Ja),
-            other => Err(format!("--lang takes en or ja, not {other:?}")),
-        }
+        <Lang as clap::ValueEnum>::from_str(text, false)
+            .map_err(|_| format!("--lang takes en or ja, not {text:?}"))
     }
 }
 

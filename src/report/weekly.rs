@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use chrono::Datelike;
+
 use crate::clock;
 use crate::store::{Action, Detection, Verdict};
 
@@ -20,36 +22,25 @@ pub struct Period {
 impl Period {
     /// The ISO week (Monday to Sunday, UTC) containing `unix`.
     pub fn week_of(unix: i64) -> Period {
-        let day = unix.div_euclid(86_400);
-        // 1970-01-01 was a Thursday; ISO weekday 1 is Monday.
-        let weekday = (day + 3).rem_euclid(7);
-        let start = (day - weekday) * 86_400;
-        let thursday = start + 3 * 86_400;
-        let (year, _, _) = clock::civil_date(thursday);
-        let first_thursday = {
-            let jan1 = clock::unix_of_date(year, 1, 1).div_euclid(86_400);
-            let jan1_weekday = (jan1 + 3).rem_euclid(7);
-            (jan1 + (3 - jan1_weekday).rem_euclid(7)) * 86_400
-        };
-        let week = (thursday - first_thursday) / (7 * 86_400) + 1;
-        Period { label: format!("{year}-W{week:02}"), start, end: start + 7 * 86_400 }
+        let date = clock::utc(unix).date_naive();
+        let week = date.iso_week();
+        let monday = date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()));
+        let start = monday.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+        Period::of_week(week.year(), week.week(), start)
     }
 
     /// Parses "2026-W47".
     pub fn iso_week(label: &str) -> Result<Period, String> {
         let bad = || format!("--week takes an ISO week like 2026-W47, not {label:?}");
         let (year, week) = label.split_once("-W").ok_or_else(bad)?;
-        let (year, week): (i64, i64) = (year.parse().map_err(|_| bad())?, week.parse().map_err(|_| bad())?);
-        if !(1..=53).contains(&week) {
-            return Err(bad());
-        }
-        let jan4 = clock::unix_of_date(year, 1, 4);
-        let week1 = Period::week_of(jan4);
-        let period = Period::week_of(week1.start + (week - 1) * 7 * 86_400);
-        if period.label != format!("{year}-W{week:02}") {
-            return Err(bad());
-        }
-        Ok(period)
+        let (year, week): (i32, u32) = (year.parse().map_err(|_| bad())?, week.parse().map_err(|_| bad())?);
+        // None for week 0, and for week 53 of a year that has 52.
+        let monday = chrono::NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(bad)?;
+        Ok(Period::of_week(year, week, monday.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()))
+    }
+
+    fn of_week(year: i32, week: u32, start: i64) -> Period {
+        Period { label: format!("{year}-W{week:02}"), start, end: start + 7 * 86_400 }
     }
 
     /// The `days` days up to `now`.
@@ -188,8 +179,13 @@ pub(crate) mod tests {
         assert_eq!(week.label, "2026-W47");
         assert_eq!(clock::day_string(week.start), "2026-11-16");
         assert_eq!(Period::iso_week("2026-W47"), Ok(week.clone()));
-        assert_eq!(Period::week_of(clock::unix_of_date(2027, 1, 1)).label, "2026-W53");
-        assert_eq!(Period::week_of(clock::unix_of_date(2024, 12, 30)).label, "2025-W01");
+        let day = |y, m, d| clock::unix_of_date(y, m, d).expect("a real date");
+        assert_eq!(Period::week_of(day(2027, 1, 1)).label, "2026-W53");
+        assert_eq!(Period::week_of(day(2024, 12, 30)).label, "2025-W01");
+        assert_eq!(Period::iso_week("2026-W53").map(|w| w.start), Ok(day(2026, 12, 28)));
+        assert_eq!(Period::iso_week("2026-W01").map(|w| w.start), Ok(day(2025, 12, 29)));
+        assert!(Period::iso_week("2025-W53").is_err(), "2025 has 52 weeks");
+        assert!(Period::iso_week("2026-W00").is_err());
         assert!(Period::iso_week("2026-W54").is_err());
         assert!(Period::iso_week("W47").is_err());
         assert_eq!(week.previous().end, week.start);
