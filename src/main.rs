@@ -77,6 +77,9 @@ enum Command {
         /// Only this category.
         #[arg(long, value_enum)]
         category: Option<CategoryArg>,
+        /// At most this many, newest first.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
     },
     /// Everything recorded for one detection, with each signal and its evidence.
     Show {
@@ -184,9 +187,9 @@ fn main() -> ExitCode {
             service::report(&config, service::ReportRequest { account, week, since, format, lang, deliver })
         }
         Command::Restore { config, trust_sender, id } => service::restore(&config, id, trust_sender),
-        Command::History { config, json, account, since, verdict, category } => {
+        Command::History { config, json, account, since, verdict, category, limit } => {
             let (verdict, category) = (verdict.map(word), category.map(word));
-            service::history(&config, json, account, since.as_deref(), verdict, category)
+            service::history(&config, json, account, since.as_deref(), verdict, category, limit)
         }
         Command::Scan { json, config, paths } => scan(&paths, json, config.as_deref()),
         Command::Explain { config, file } => explain_file(&file, config.as_deref()),

@@ -156,15 +156,21 @@ pub fn history(
     since: Option<&str>,
     verdict: Option<String>,
     category: Option<String>,
+    limit: u32,
 ) -> anyhow::Result<ExitCode> {
     let config = super::load_config(Some(config_path))?;
     let since =
         since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
         let store = open_for_review(&config, Access::Read).await?;
-        let filter = HistoryFilter { account, since, verdict, category, limit: None };
+        let filter = HistoryFilter { account, since, verdict, category, limit: Some(limit) };
         let rows = store.history(&filter).await.context("Unable to read the history")?;
         print!("{}", if json { report::history_json(&rows) } else { report::history_text(&rows) });
+        if rows.len() as u64 >= u64::from(limit) {
+            eprintln!(
+                "scamguard: showing the newest {limit}; there may be more (--limit N, or narrow with --since)"
+            );
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

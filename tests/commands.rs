@@ -68,6 +68,13 @@ async fn run_once_then_history_lists_what_was_moved() {
     assert!(history.status.success());
     assert!(text.contains("3 detections"), "{text}");
     assert!(text.contains("moved") && text.contains("test/INBOX → Junk"), "{text}");
+    assert!(history.stderr.is_empty(), "all shown, no hint: {}", String::from_utf8_lossy(&history.stderr));
+
+    let limited =
+        scamguard().args(["history", "--limit", "2", "--config"]).arg(&config_path).output().expect("runs");
+    assert!(String::from_utf8_lossy(&limited.stdout).contains("2 detections"));
+    let hint = String::from_utf8_lossy(&limited.stderr);
+    assert!(hint.contains("showing the newest 2; there may be more"), "a cut list says so: {hint}");
 
     let json = scamguard()
         .args(["history", "--json", "--verdict", "threat", "--since", "1d", "--config"])
