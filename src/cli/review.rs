@@ -1,152 +1,18 @@
-//! The service commands of the binary (`run`, `check`, `history`): load the
-//! configuration, open the store, start the runtime, report with context.
+//! The commands that read what was recorded: `history`, `show`, `restore` and
+//! `report`. The database must exist; reading needs no write access.
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 
-use scamguard::app::{self, RunOptions};
+use scamguard::app;
 use scamguard::clock;
-use scamguard::imap::{self, JunkChoice};
 use scamguard::mail::printable::escape as p;
 use scamguard::report;
 use scamguard::store::{Access, HistoryFilter, Store};
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("Unable to start the async runtime")
-}
-
-/// `scamguard run`: watches every account until SIGINT/SIGTERM (or one pass with --once).
-pub fn run(config_path: &Path, options: RunOptions) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(Some(config_path))?;
-    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
-    runtime()?.block_on(async {
-        let store = Store::open(&config.database)
-            .await
-            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
-        let (stopper, shutdown) = app::shutdown::channel();
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::info!("stopping: finishing the batch in flight");
-            stopper.stop();
-        });
-        let report = app::run(&config, Arc::new(store), options, shutdown).await;
-        for (account, folder, error) in &report.failures {
-            eprintln!("scamguard: {}/{}: {}", p(account), p(folder), p(&format!("{error:#}")));
-        }
-        Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-    })
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut interrupt), Ok(mut terminate)) =
-        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-    else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
-    }
-}
-
-/// `scamguard check`: logs in to every account and says what it found.
-pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(Some(config_path))?;
-    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
-    runtime()?.block_on(async {
-        let mut all_good = true;
-        for account in &config.accounts {
-            println!(
-                "account {} ({}@{}:{}, tls {:?})",
-                p(&account.name),
-                p(&account.username),
-                p(&account.host),
-                account.port,
-                account.tls
-            );
-            // What the server sends (capabilities, folder names, its error words) is
-            // escaped: a server cannot forge lines or drive the terminal either.
-            match check_account(account, &config.database).await {
-                Ok(Checked { lines, problems }) => {
-                    lines.iter().for_each(|l| println!("  {}", p(l)));
-                    problems.iter().for_each(|l| println!("  error: {}", p(l)));
-                    all_good &= problems.is_empty();
-                }
-                Err(error) => {
-                    all_good = false;
-                    println!("  error: {}", p(&format!("{error:#}")));
-                }
-            }
-        }
-        Ok(if all_good { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-    })
-}
-
-/// What `check` found about one account: what it will use, and what is wrong.
-struct Checked {
-    lines: Vec<String>,
-    problems: Vec<String>,
-}
-
-async fn check_account(account: &scamguard::config::Account, database: &Path) -> anyhow::Result<Checked> {
-    // Read where each folder stands without creating a database: `check` changes nothing.
-    let store =
-        if database.exists() { Some(open_for_review_at(database, Access::Read).await?) } else { None };
-    let mut session = imap::connect(account).await.context("Unable to log in")?;
-    let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
-    lines.push(format!("moves by: {:?}", session.move_method()));
-    lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
-    let namespace = session.namespace().await.context("Unable to read the personal namespace")?;
-    lines.push(format!("personal namespace: {namespace}"));
-    let folders = session.list().await.context("Unable to list folders")?;
-    let (name, how) = match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
-        JunkChoice::Existing { name, how } => (name, how),
-        JunkChoice::Create(name) => (name, "will be created"),
-    };
-    let junk = imap::utf7::decode(&name);
-    lines.push(format!("junk folder: {junk} ({how})"));
-    // The configuration refuses a watched folder named as `junk`; one the server marks
-    // as Junk (SPECIAL-USE or a well-known name) is only known here.
-    let problems: Vec<String> = account
-        .folders
-        .iter()
-        .filter(|f| scamguard::config::same_folder(f, &junk))
-        .map(|watched| {
-            format!(
-                "the watched folder {watched:?} is the junk folder threats go to: its threats would be \
-                 moved into itself; remove it from folders, or set junk to another folder"
-            )
-        })
-        .collect();
-    for folder in &account.folders {
-        let status = session
-            .select(&imap::utf7::encode(folder))
-            .await
-            .with_context(|| format!("Unable to open folder {folder}"))?;
-        let (saved, queued) = match &store {
-            Some(store) => {
-                (store.cursor(&account.name, folder).await?, store.queued_count(&account.name, folder).await?)
-            }
-            None => (None, 0),
-        };
-        let plan = app::start::plan(saved, status, account.initial_scan, None);
-        let queued =
-            if queued > 0 { format!("; {queued} older messages queued to be read") } else { String::new() };
-        lines.push(format!(
-            "watching {folder}: {} messages, UIDVALIDITY {}; {}{queued}",
-            status.exists, status.uidvalidity, plan.description
-        ));
-    }
-    session.logout().await;
-    Ok(Checked { lines, problems })
-}
+use super::{load_config, runtime};
 
 /// `scamguard history`.
 pub fn history(
@@ -158,7 +24,7 @@ pub fn history(
     category: Option<String>,
     limit: u32,
 ) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(Some(config_path))?;
+    let config = load_config(Some(config_path))?;
     let since =
         since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
@@ -177,7 +43,7 @@ pub fn history(
 
 /// `scamguard show ID`.
 pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(Some(config_path))?;
+    let config = load_config(Some(config_path))?;
     runtime()?.block_on(async {
         let store = open_for_review(&config, Access::Read).await?;
         let detection = store.detection(id).await.context("Unable to read the history")?;
@@ -193,7 +59,7 @@ pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode>
 
 /// `scamguard restore ID`.
 pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(Some(config_path))?;
+    let config = load_config(Some(config_path))?;
     runtime()?.block_on(async {
         let store = open_for_review(&config, Access::Write).await?;
         let outcome = app::restore(&config, &store, id, trust_sender)
@@ -221,7 +87,7 @@ async fn open_for_review(config: &scamguard::config::Config, access: Access) -> 
     open_for_review_at(&config.database, access).await
 }
 
-async fn open_for_review_at(database: &Path, access: Access) -> anyhow::Result<Store> {
+pub(super) async fn open_for_review_at(database: &Path, access: Access) -> anyhow::Result<Store> {
     Store::open_existing(database, access)
         .await
         .with_context(|| format!("Unable to open the database {}", database.display()))
@@ -249,7 +115,7 @@ pub struct ReportRequest {
 pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<ExitCode> {
     use scamguard::report::render::{self, Lang};
     use scamguard::report::weekly::Period;
-    let config = super::load_config(Some(config_path))?;
+    let config = load_config(Some(config_path))?;
     let lang = match request.lang {
         Some(lang) => lang,
         None => Lang::parse(&config.report.lang).map_err(anyhow::Error::msg)?,

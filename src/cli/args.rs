@@ -1,0 +1,218 @@
+//! What the command line says: the commands, their options and the words they take,
+//! parsed by clap into typed values (no string is matched by hand).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use super::review::ReportFormat;
+use scamguard::report::render::Lang;
+
+#[derive(Parser)]
+#[command(name = "scamguard", version, about = "Catches extortion and phishing mail, and explains why")]
+pub(super) struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(super) enum Command {
+    /// Classify .eml files, folders of them (searched recursively) or mbox files.
+    Scan {
+        /// One JSON object per message and line.
+        #[arg(long)]
+        json: bool,
+        /// Configuration file (detection thresholds).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Explain the verdict on one message: every signal and its evidence.
+    Explain {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        file: PathBuf,
+    },
+    /// Watch the configured IMAP accounts and move threats to Junk.
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+        /// One full pass over every account and folder, then exit (non-zero if any failed).
+        #[arg(long)]
+        once: bool,
+        /// Record verdicts, move nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also read again the mail received in the last N days ("30d"), once; nothing
+        /// handled before is moved twice.
+        #[arg(long, value_parser = parse_rescan)]
+        rescan: Option<u32>,
+    },
+    /// Connect to each account and report what would be used, or precisely what is wrong.
+    Check {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// List recorded detections, newest first.
+    History {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// Only since then: 7d, 24h or 2026-11-01.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only this verdict.
+        #[arg(long, value_enum)]
+        verdict: Option<VerdictArg>,
+        /// Only this category.
+        #[arg(long, value_enum)]
+        category: Option<CategoryArg>,
+        /// At most this many, newest first.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+    },
+    /// Everything recorded for one detection, with each signal and its evidence.
+    Show {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+        id: i64,
+    },
+    /// Move a message back from Junk to where it came from and never move it again.
+    Restore {
+        #[arg(long)]
+        config: PathBuf,
+        /// Also trust the sender: their mail will not be moved either.
+        #[arg(long)]
+        trust_sender: bool,
+        id: i64,
+    },
+    /// The weekly report: what arrived, what was moved, wallets, amounts, advice.
+    Report {
+        #[arg(long)]
+        config: PathBuf,
+        /// Only this account (default: every account).
+        #[arg(long)]
+        account: Option<String>,
+        /// An ISO week such as 2026-W47 (default: the last full week).
+        #[arg(long, conflicts_with = "since")]
+        week: Option<String>,
+        /// The last N days instead of a week, e.g. 7d.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Default: report.lang from the configuration.
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        /// Also put the report into the account's INBOX (once per week).
+        #[arg(long)]
+        deliver: bool,
+    },
+    /// Measure classification speed on generated mail (and optionally on a folder).
+    Bench {
+        /// How many generated messages to classify.
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        /// Measure on the .eml files in this folder instead of generated mail.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+}
+
+/// The verdicts `history --verdict` can select: what the store records (clean mail is
+/// not recorded).
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum VerdictArg {
+    Threat,
+    Suspicious,
+    Unreadable,
+}
+
+/// The categories `history --category` can select.
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum CategoryArg {
+    Extortion,
+    Phishing,
+    Malware,
+    Other,
+}
+
+/// The word a value is typed as, which is also the word the store records.
+pub(super) fn word(value: impl ValueEnum) -> String {
+    value.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+}
+
+fn parse_rescan(text: &str) -> Result<u32, String> {
+    scamguard::config::parse_days(text)
+        .ok_or_else(|| format!("--rescan takes a number of days like 30d, not {text:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use scamguard::detect::{Category, Label};
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from([&["scamguard"], args].concat()).map(|cli| cli.command)
+    }
+
+    /// `--verdict`, `--category`, `--format` and `--lang` take only their words: a typo is
+    /// a usage error naming the choices, not an empty history or a fallback.
+    #[test]
+    fn command_line_values_outside_their_vocabulary_are_usage_errors() {
+        for args in [
+            ["history", "--config", "c", "--verdict", "threats"],
+            ["history", "--config", "c", "--category", "spam"],
+            ["report", "--config", "c", "--format", "xml"],
+            ["report", "--config", "c", "--lang", "fr"],
+        ] {
+            let error = parse(&args).err().unwrap_or_else(|| panic!("{args:?} was accepted"));
+            assert_eq!(error.kind(), ErrorKind::InvalidValue, "{args:?}");
+            assert!(error.to_string().contains("possible values"), "{error}");
+        }
+    }
+
+    #[test]
+    fn command_line_values_are_read_into_their_enums() {
+        match parse(&["report", "--config", "c", "--format", "html", "--lang", "ja"]) {
+            Ok(Command::Report { format, lang, .. }) => {
+                assert_eq!((format, lang), (ReportFormat::Html, Some(Lang::Ja)))
+            }
+            _ => panic!("report did not parse"),
+        }
+        match parse(&["report", "--config", "c"]) {
+            Ok(Command::Report { format, lang, .. }) => {
+                assert_eq!((format, lang), (ReportFormat::Text, None))
+            }
+            _ => panic!("report did not parse"),
+        }
+    }
+
+    /// The words `history` filters by are the words the store records.
+    #[test]
+    fn filter_words_are_the_recorded_words() {
+        assert_eq!(word(VerdictArg::Threat), Label::Threat.as_str());
+        assert_eq!(word(VerdictArg::Suspicious), Label::Suspicious.as_str());
+        assert_eq!(word(VerdictArg::Unreadable), "unreadable");
+        let categories = [
+            (CategoryArg::Extortion, Category::Extortion),
+            (CategoryArg::Phishing, Category::Phishing),
+            (CategoryArg::Malware, Category::Malware),
+            (CategoryArg::Other, Category::Other),
+        ];
+        for (arg, category) in categories {
+            assert_eq!(word(arg), category.as_str());
+        }
+    }
+}

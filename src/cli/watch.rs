@@ -1,0 +1,143 @@
+//! The commands that talk to the mail server: `run` (watch every account until
+//! SIGINT/SIGTERM, or one pass) and `check` (log in and say what would be used).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use scamguard::app::{self, RunOptions};
+use scamguard::imap::{self, JunkChoice};
+use scamguard::mail::printable::escape as p;
+use scamguard::store::{Access, Store};
+
+use super::review::open_for_review_at;
+use super::{load_config, runtime};
+
+/// `scamguard run`: watches every account until SIGINT/SIGTERM (or one pass with --once).
+pub fn run(config_path: &Path, options: RunOptions) -> anyhow::Result<ExitCode> {
+    let config = load_config(Some(config_path))?;
+    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
+    runtime()?.block_on(async {
+        let store = Store::open(&config.database)
+            .await
+            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+        let (stopper, shutdown) = app::shutdown::channel();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stopping: finishing the batch in flight");
+            stopper.stop();
+        });
+        let report = app::run(&config, Arc::new(store), options, shutdown).await;
+        for (account, folder, error) in &report.failures {
+            eprintln!("scamguard: {}/{}: {}", p(account), p(folder), p(&format!("{error:#}")));
+        }
+        Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    })
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate)) =
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+}
+
+/// `scamguard check`: logs in to every account and says what it found.
+pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
+    let config = load_config(Some(config_path))?;
+    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
+    runtime()?.block_on(async {
+        let mut all_good = true;
+        for account in &config.accounts {
+            println!(
+                "account {} ({}@{}:{}, tls {:?})",
+                p(&account.name),
+                p(&account.username),
+                p(&account.host),
+                account.port,
+                account.tls
+            );
+            // What the server sends (capabilities, folder names, its error words) is
+            // escaped: a server cannot forge lines or drive the terminal either.
+            match check_account(account, &config.database).await {
+                Ok(Checked { lines, problems }) => {
+                    lines.iter().for_each(|l| println!("  {}", p(l)));
+                    problems.iter().for_each(|l| println!("  error: {}", p(l)));
+                    all_good &= problems.is_empty();
+                }
+                Err(error) => {
+                    all_good = false;
+                    println!("  error: {}", p(&format!("{error:#}")));
+                }
+            }
+        }
+        Ok(if all_good { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    })
+}
+
+/// What `check` found about one account: what it will use, and what is wrong.
+struct Checked {
+    lines: Vec<String>,
+    problems: Vec<String>,
+}
+
+async fn check_account(account: &scamguard::config::Account, database: &Path) -> anyhow::Result<Checked> {
+    // Read where each folder stands without creating a database: `check` changes nothing.
+    let store =
+        if database.exists() { Some(open_for_review_at(database, Access::Read).await?) } else { None };
+    let mut session = imap::connect(account).await.context("Unable to log in")?;
+    let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
+    lines.push(format!("moves by: {:?}", session.move_method()));
+    lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
+    let namespace = session.namespace().await.context("Unable to read the personal namespace")?;
+    lines.push(format!("personal namespace: {namespace}"));
+    let folders = session.list().await.context("Unable to list folders")?;
+    let (name, how) = match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
+        JunkChoice::Existing { name, how } => (name, how),
+        JunkChoice::Create(name) => (name, "will be created"),
+    };
+    let junk = imap::utf7::decode(&name);
+    lines.push(format!("junk folder: {junk} ({how})"));
+    // The configuration refuses a watched folder named as `junk`; one the server marks
+    // as Junk (SPECIAL-USE or a well-known name) is only known here.
+    let problems: Vec<String> = account
+        .folders
+        .iter()
+        .filter(|f| scamguard::config::same_folder(f, &junk))
+        .map(|watched| {
+            format!(
+                "the watched folder {watched:?} is the junk folder threats go to: its threats would be \
+                 moved into itself; remove it from folders, or set junk to another folder"
+            )
+        })
+        .collect();
+    for folder in &account.folders {
+        let status = session
+            .select(&imap::utf7::encode(folder))
+            .await
+            .with_context(|| format!("Unable to open folder {folder}"))?;
+        let (saved, queued) = match &store {
+            Some(store) => {
+                (store.cursor(&account.name, folder).await?, store.queued_count(&account.name, folder).await?)
+            }
+            None => (None, 0),
+        };
+        let plan = app::start::plan(saved, status, account.initial_scan, None);
+        let queued =
+            if queued > 0 { format!("; {queued} older messages queued to be read") } else { String::new() };
+        lines.push(format!(
+            "watching {folder}: {} messages, UIDVALIDITY {}; {}{queued}",
+            status.exists, status.uidvalidity, plan.description
+        ));
+    }
+    session.logout().await;
+    Ok(Checked { lines, problems })
+}
