@@ -1,9 +1,9 @@
 //! scamguard: guards mailboxes against extortion ("sextortion") and phishing mail.
 //!
 //! # Layout
-//! - [`mail`]: raw RFC 5322 bytes → normalised [`mail::Email`] (pure).
-//! - [`detect`]: [`mail::Email`] → [`detect::Verdict`] with named signals (pure).
-//! - [`explain`]: verdict → human-readable account and JSON lines (pure).
+//! - [`mail`], [`detect`], [`explain`]: the pure engine, its own crate
+//!   (`crates/engine`, `scamguard-engine`), re-exported here: raw bytes → normalised
+//!   [`mail::Email`] → [`detect::Verdict`] with named signals → explanations.
 //! - [`source`]: reads `.eml` files, folders and mbox files from disk (I/O edge).
 //! - [`config`]: the TOML file → validated settings; where secrets come from.
 //! - [`store`]: SQLite adapter: detections, cursors, daily counts.
@@ -19,14 +19,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+pub use scamguard_engine::{detect, explain, mail};
+
 pub mod app;
 pub mod bench;
 pub mod clock;
 pub mod config;
-pub mod detect;
-pub mod explain;
 pub mod imap;
-pub mod mail;
 pub mod report;
 pub mod source;
 pub mod store;

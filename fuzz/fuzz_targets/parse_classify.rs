@@ -2,10 +2,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scamguard::detect::{Thresholds, classify};
+use scamguard_engine::detect::{Thresholds, classify};
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(email) = scamguard::mail::parse(data) {
+    if let Ok(email) = scamguard_engine::mail::parse(data) {
         let verdict = classify(&email, &Thresholds::default());
         assert!(verdict.score.is_finite());
     }

@@ -495,8 +495,8 @@ From: a@shop.example\r\n\r\nbody";
                 parse(wrapped(INNER, MAX_MESSAGE_DEPTH + 1, base64, "").as_bytes()).expect("parses");
             assert!(!too_deep.text.contains("zanzibar"), "base64 {base64}: the depth is bounded");
         }
-        let scam =
-            include_str!("../tests/data/eml/en_extortion_split_wallet_self_sent.eml").replace('\n', "\r\n");
+        let scam = include_str!("../../../tests/data/eml/en_extortion_split_wallet_self_sent.eml")
+            .replace('\n', "\r\n");
         let email = parse(wrapped(&scam, MAX_MESSAGE_DEPTH, true, "").as_bytes()).expect("parses");
         let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
         assert_eq!(verdict.label, crate::detect::Label::Threat, "a scam wrapped ten times is still one");

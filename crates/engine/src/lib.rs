@@ -1,0 +1,16 @@
+//! scamguard's engine: what a mail says and what it is, with no I/O, no clock and no
+//! async, so the service, the fuzz target and any other caller (a milter, a library
+//! user) link only this.
+//!
+//! # Layout
+//! - [`mail`]: raw RFC 5322 bytes → normalised [`mail::Email`]; text made safe to print.
+//! - [`detect`]: [`mail::Email`] → [`detect::Verdict`] with named signals.
+//! - [`explain`]: verdict → human-readable account and JSON lines.
+//!
+//! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
+pub mod detect;
+pub mod explain;
+pub mod mail;
