@@ -8,6 +8,9 @@ use super::{Rule, evasion, extortion, fraud, headers, phishing};
 use crate::detect::{Facts, Signal};
 use crate::mail::{self, Email};
 
+/// A rule, a mail it fires on, and the names and weights it must give that mail.
+type Row = (Rule, Email, Vec<(&'static str, f32)>);
+
 /// The rule names and weights `rule` gives `email`.
 fn weighed(rule: Rule, email: &Email) -> Vec<(&'static str, f32)> {
     let facts = Facts::gather(email);
@@ -37,7 +40,7 @@ const TAPROOT: &str = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqz
 
 #[test]
 fn extortion_rules_weigh_as_pinned() {
-    let rows: Vec<(Rule, Email, Vec<(&str, f32)>)> = vec![
+    let rows: Vec<Row> = vec![
         (
             extortion::verified_wallet,
             email(TO, &format!("BTC: {WALLET}")),
@@ -119,7 +122,7 @@ fn extortion_rules_weigh_as_pinned() {
 #[test]
 fn phishing_rules_weigh_as_pinned() {
     let body = "Your account is suspended. Log in to verify your password immediately.";
-    let rows: Vec<(Rule, Email, Vec<(&str, f32)>)> = vec![
+    let rows: Vec<Row> = vec![
         (
             phishing::impersonates_brand,
             email("From: 三井住友カード <smbc-update@ecolebi.example>", "x"),
@@ -250,17 +253,13 @@ fn header_fraud_and_evasion_rules_weigh_as_pinned() {
     let spf = "Received-SPF: Pass (mailfrom) identity=mailfrom; envelope-from=al@fjdigi.example";
     let letter = "I am the manager of auditing at the bank. We discovered an abandoned sum of \
         US$5,350,000 in a dormant account that belongs to a deceased foreign customer.";
-    let tiny = |filler: &str| format!("<span style=\"font-size: 0.000004vw\">{filler}</span>");
-    let cut = format!(
-        "<p>Pro{}tect your de{}vice, ke{}ep fu{}nds sa{}fe</p>",
-        tiny("chanteuse"),
-        tiny("noblesse"),
-        tiny("espagnol"),
-        tiny("Estuaire"),
-        tiny("Fouquet")
-    );
+    // Five words, each cut by a word in a microscopic font.
+    let cut: String = ["chanteuse", "noblesse", "espagnol", "Estuaire", "Fouquet"]
+        .iter()
+        .map(|filler| format!("Sa<span style=\"font-size: 0.000004vw\">{filler}</span>fe "))
+        .collect();
     let salad = "Call park out she wife face mean. Invitation excellence imprudence. ".repeat(8);
-    let rows: Vec<(Rule, Email, Vec<(&str, f32)>)> = vec![
+    let rows: Vec<Row> = vec![
         (
             headers::self_sent_spoof,
             email("From: me@example.com\r\nTo: me@example.com", "hi"),
@@ -319,7 +318,11 @@ fn header_fraud_and_evasion_rules_weigh_as_pinned() {
             email("From: a@b.example", "B\u{200B}i\u{200B}t\u{200B}c\u{200B}o\u{200B}i\u{200B}n"),
             vec![("hidden_characters", 2.0)],
         ),
-        (evasion::hidden_text_in_words, html_email(&cut), vec![("hidden_text_in_words", 2.0)]),
+        (
+            evasion::hidden_text_in_words,
+            html_email(&format!("<p>{cut}</p>")),
+            vec![("hidden_text_in_words", 2.0)],
+        ),
         (
             evasion::hidden_filler,
             html_email(&format!("<img src='https://x.example/a.png'><i style='font-size:0px'>{salad}</i>")),
@@ -377,12 +380,11 @@ fn combinations_weigh_as_pinned() {
     assert_eq!(classified("stacked_tricks", &stacked), Some(1.5));
 }
 
-fn check(rows: Vec<(Rule, Email, Vec<(&str, f32)>)>) {
+fn check(rows: Vec<Row>) {
     let mut wrong = Vec::new();
     for (index, (rule, email, want)) in rows.iter().enumerate() {
         let got = weighed(*rule, email);
-        let want: Vec<(&str, f32)> = want.clone();
-        if got != want {
+        if got != *want {
             wrong.push(format!("row {index}: got {got:?}, pinned {want:?}"));
         }
     }
