@@ -271,4 +271,28 @@ mod tests {
         assert_eq!((verdict.label, verdict.category), (Label::Clean, Category::Other));
         assert!(verdict.evidence.amounts.is_empty());
     }
+
+    #[test]
+    fn labels_and_categories_are_named_as_they_serialise() {
+        for label in [Label::Clean, Label::Suspicious, Label::Threat] {
+            let json = serde_json::to_string(&label).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", label.as_str()));
+        }
+        for category in [Category::Extortion, Category::Phishing, Category::Malware, Category::Other] {
+            let json = serde_json::to_string(&category).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", category.as_str()));
+        }
+    }
+
+    #[test]
+    fn only_a_forward_is_read_for_the_forwarded_sender() {
+        let body = "see below\n\nFrom: PayPal <service@paypal.com>\nSubject: Your PayPal receipt\n\nThanks";
+        let forward = email("From: me@home.example\r\nSubject: Fw: Your PayPal receipt", body);
+        let sender = Facts::gather(&forward).forwarded_sender().map(|s| s.address.clone());
+        assert_eq!(sender.as_deref(), Some("service@paypal.com"));
+        // The same lines in a mail that forwards nothing are typed text, not a header block.
+        let typed = email("From: me@home.example\r\nSubject: Your PayPal receipt", body);
+        assert!(!Facts::gather(&typed).is_forward());
+        assert!(Facts::gather(&typed).forwarded_sender().is_none());
+    }
 }

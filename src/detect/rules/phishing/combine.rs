@@ -138,6 +138,13 @@ mod tests {
             "Your card is suspended. Log in: https://www.smbc-card.com/",
         );
         assert!(!combined(&real).contains(&"phishing_pattern"));
+        // Two tricks and no request: stacked, but no phishing pattern.
+        let no_request = email(
+            "From: PayPal <x@evil.example>\r\nTo: a@b.example\r\nAuthentication-Results: mx; dmarc=fail",
+            "Your account is suspended.",
+        );
+        assert!(combined(&no_request).contains(&"stacked_tricks"));
+        assert!(!combined(&no_request).contains(&"phishing_pattern"));
     }
 
     /// The trick table as it was measured: every rule that shows a deception, and its kind.
