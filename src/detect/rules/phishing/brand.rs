@@ -193,4 +193,37 @@ mod tests {
             fired(lookalike_domain, &email("From: a@b.example", "https://www.ucscard.co.jp/")).is_empty()
         );
     }
+
+    #[test]
+    fn links_avoid_named_brand_needs_both_a_brand_and_links() {
+        let run = |from: &str, body: &str| fired(links_avoid_named_brand, &email(from, body));
+        assert!(run("From: 楽天市場 <info@rakuten.co.jp>", "no links here").is_empty(), "no links");
+        assert!(run("From: Shop <info@shop.example>", "https://elsewhere.example/").is_empty(), "no brand");
+    }
+
+    #[test]
+    fn impersonates_mail_provider_reads_either_account_topic_and_long_local_parts_only() {
+        let run = |subject: &str, body: &str| {
+            let headers = format!(
+                "From: Admin <x@evil.example>\r\nTo: industrypack-devel@corp.example\r\nSubject: {subject}"
+            );
+            fired(impersonates_mail_provider, &email(&headers, body))
+        };
+        assert_eq!(
+            run("corp.example notice", "Please verify now"),
+            ["impersonates_mail_provider"],
+            "a login request"
+        );
+        assert_eq!(
+            run("corp.example notice", "Your password expires"),
+            ["impersonates_mail_provider"],
+            "a password"
+        );
+        assert_eq!(run("industrypack-devel notice", "Verify your password"), ["impersonates_mail_provider"]);
+        let short = email(
+            "From: Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: Tell me more",
+            "Verify your password",
+        );
+        assert!(fired(impersonates_mail_provider, &short).is_empty(), "a short local part is a word");
+    }
 }

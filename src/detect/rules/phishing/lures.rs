@@ -197,4 +197,46 @@ mod tests {
         assert_eq!(fired(dangerous_attachment, &attached("login.html")), ["dangerous_attachment"]);
         assert!(fired(dangerous_attachment, &attached("report.pdf")).is_empty());
     }
+
+    #[test]
+    fn a_sharing_service_is_known_by_its_own_bounce_domain_only() {
+        let lure = |envelope: &str| {
+            let headers = format!(
+                "Authentication-Results: mx.example; spf=pass smtp.mailfrom={envelope}\r\nFrom: owner@forms-owner.example"
+            );
+            fired(shared_document_lure, &email(&headers, "Confirm your details to claim your reward"))
+        };
+        assert_eq!(lure("doclist.bounces.google.com"), ["shared_document_lure"]);
+        assert!(lure("bounces.shop.example").is_empty());
+    }
+
+    #[test]
+    fn an_invitation_is_known_by_its_type_or_its_name() {
+        let renewal = "Payment confirmation: your plan renewed, total amount $425.88.";
+        let run = |kind: &str, name: &str| {
+            let raw = format!(
+                "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n{renewal}\r\n--b\r\nContent-Type: {kind}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\r\nBEGIN:VCALENDAR\r\n--b--\r\n"
+            );
+            fired(invoice_in_invitation, &crate::mail::parse(raw.as_bytes()).expect("parses"))
+        };
+        assert_eq!(run("text/calendar", "meeting"), ["invoice_in_invitation"]);
+        assert_eq!(run("application/ics", "meeting"), ["invoice_in_invitation"]);
+        assert_eq!(run("application/octet-stream", "invite.ics"), ["invoice_in_invitation"]);
+    }
+
+    #[test]
+    fn disk_images_are_malware_and_pages_are_phishing() {
+        let category = |name: &str| {
+            let raw = format!(
+                "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee file\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\r\nAAAA\r\n--b--\r\n"
+            );
+            let email = crate::mail::parse(raw.as_bytes()).expect("parses");
+            let mut out = Vec::new();
+            dangerous_attachment(&Facts::gather(&email), &mut out);
+            out.first().map(|s| s.category)
+        };
+        assert_eq!(category("disk.iso"), Some(Category::Malware));
+        assert_eq!(category("disk.img"), Some(Category::Malware));
+        assert_eq!(category("login.html"), Some(Category::Phishing));
+    }
 }

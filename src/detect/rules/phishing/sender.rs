@@ -190,4 +190,27 @@ mod tests {
         assert!(run("From: a@shop.example.com\r\nReply-To: b@shop.example.org").is_empty());
         assert!(run("From: a@topics.example.net").is_empty());
     }
+
+    #[test]
+    fn a_sender_name_with_words_or_a_path_or_no_sending_domain_is_not_a_website() {
+        let run = |from: &str| fired(sender_name_is_other_domain, &email(&format!("From: {from}"), "Hello"));
+        assert!(run("\"Acme Store.com\" <news@mailer.example>").is_empty(), "words around the domain");
+        assert!(run("\"shop.example/sale.jp\" <news@mailer.example>").is_empty(), "a path");
+        assert!(run("\"Celsius.Network\" <claims>").is_empty(), "no sending domain to compare");
+    }
+
+    #[test]
+    fn a_help_desk_tenant_named_inside_the_sender_name_is_the_senders() {
+        let run = |from: &str| fired(sender_on_throwaway_tenant, &email(&format!("From: {from}"), "hello"));
+        assert!(run("Acme Support <support@theacmegroup.zendesk.com>").is_empty());
+        assert_eq!(run("Acme Support <support@zqxv.zendesk.com>"), ["sender_on_throwaway_tenant"]);
+    }
+
+    #[test]
+    fn a_plural_gatekeeper_word_is_a_gatekeeper() {
+        let run =
+            |name: &str| fired(faceless_sender, &email(&format!("From: \"{name}\" <x@desk.example>"), "Hi"));
+        assert_eq!(run("Accounts Team"), ["faceless_sender"]);
+        assert!(run("Customer Services").is_empty());
+    }
 }
