@@ -4,15 +4,18 @@
 //! The text is read once: [`Facts`] gathers what the rules need (claim families, wallet
 //! addresses, amounts, deadlines, brands, links) in a few passes, then each rule in
 //! [`rules::RULES`] looks at the facts and may add a [`Signal`]. Signals belong to a
-//! category; the verdict's score is the strongest category's sum plus the signals that
-//! serve every category (header forgery, say). Knows only [`crate::mail`].
+//! category; [`score`] orders them strongest first and makes the verdict's score: the
+//! strongest category's sum plus the signals that serve every category (header forgery,
+//! say). The lists the rules read are data in [`tables`]. Knows only [`crate::mail`].
 
 pub mod brands;
 pub mod checksum;
 pub mod money;
 pub mod phrases;
 pub mod rules;
+pub mod score;
 pub mod sieve;
+pub mod tables;
 pub mod wallet;
 
 use std::cell::OnceCell;
@@ -211,24 +214,9 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     let combined: Vec<Signal> =
         rules::COMBINATIONS.iter().filter_map(|combine| combine(&facts, &signals)).collect();
     signals.extend(combined);
-    signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-
-    let sum = |category: Category| -> f32 {
-        signals.iter().filter(|s| s.category == category).map(|s| s.weight).sum()
-    };
-    let shared = sum(Category::Other);
-    let (category, category_score) = [Category::Extortion, Category::Phishing, Category::Malware]
-        .into_iter()
-        .map(|c| (c, sum(c)))
-        .fold((Category::Other, 0.0_f32), |best, next| if next.1 > best.1 { next } else { best });
-    let score = ((category_score + shared).max(0.0) * 100.0).round() / 100.0;
-    let label = if score >= thresholds.threat {
-        Label::Threat
-    } else if score >= thresholds.suspicious {
-        Label::Suspicious
-    } else {
-        Label::Clean
-    };
+    score::strongest_first(&mut signals);
+    let (category, score) = score::score(&signals);
+    let label = score::label(score, thresholds);
     // Amounts are evidence for history and reports, which keep only what is not clean.
     let amounts = if label == Label::Clean {
         Vec::new()
@@ -249,5 +237,62 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
             amounts,
             deadlines: facts.deadlines,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::test_support::email;
+
+    #[test]
+    fn a_verdict_lists_its_signals_strongest_first() {
+        // The rules run wallet first, claims next and the narrative last: the verdict
+        // reorders them, so the strongest reason comes first in history and explanations.
+        let scam = email(
+            "From: someone@sender.example\r\nTo: victim@example.com",
+            "I hacked your device and recorded you on your webcam visiting adult sites. I will send \
+             the video to your friends. Pay 0.1 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 \
+             within 48 hours.",
+        );
+        let verdict = classify(&scam, &Thresholds::default());
+        let weights: Vec<f32> = verdict.signals.iter().map(|s| s.weight).collect();
+        assert!(weights.len() > 3, "{weights:?}");
+        assert!(weights.windows(2).all(|w| w.first() >= w.get(1)), "{weights:?}");
+        assert_eq!(verdict.signals.first().map(|s| s.rule), Some("extortion_narrative"));
+        assert_eq!(verdict.label, Label::Threat);
+        assert_eq!(verdict.category, Category::Extortion);
+    }
+
+    #[test]
+    fn a_clean_verdict_names_no_category_and_keeps_no_amounts() {
+        let note = email("From: a@b.example\r\nTo: c@d.example", "Lunch costs $12 today, see you at noon.");
+        let verdict = classify(&note, &Thresholds::default());
+        assert_eq!((verdict.label, verdict.category), (Label::Clean, Category::Other));
+        assert!(verdict.evidence.amounts.is_empty());
+    }
+
+    #[test]
+    fn labels_and_categories_are_named_as_they_serialise() {
+        for label in [Label::Clean, Label::Suspicious, Label::Threat] {
+            let json = serde_json::to_string(&label).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", label.as_str()));
+        }
+        for category in [Category::Extortion, Category::Phishing, Category::Malware, Category::Other] {
+            let json = serde_json::to_string(&category).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", category.as_str()));
+        }
+    }
+
+    #[test]
+    fn only_a_forward_is_read_for_the_forwarded_sender() {
+        let body = "see below\n\nFrom: PayPal <service@paypal.com>\nSubject: Your PayPal receipt\n\nThanks";
+        let forward = email("From: me@home.example\r\nSubject: Fw: Your PayPal receipt", body);
+        let sender = Facts::gather(&forward).forwarded_sender().map(|s| s.address.clone());
+        assert_eq!(sender.as_deref(), Some("service@paypal.com"));
+        // The same lines in a mail that forwards nothing are typed text, not a header block.
+        let typed = email("From: me@home.example\r\nSubject: Your PayPal receipt", body);
+        assert!(!Facts::gather(&typed).is_forward());
+        assert!(Facts::gather(&typed).forwarded_sender().is_none());
     }
 }

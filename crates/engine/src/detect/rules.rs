@@ -69,6 +69,9 @@ pub const RULES: &[Rule] = &[
     evasion::confusable_spelling,
 ];
 
+#[cfg(test)]
+mod weights;
+
 fn signal(rule: &'static str, weight: f32, category: Category, evidence: impl Into<String>) -> Signal {
     Signal { rule, weight, category, evidence: evidence.into() }
 }

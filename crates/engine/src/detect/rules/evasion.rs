@@ -7,6 +7,7 @@ use crate::mail::normalize::Disguises;
 
 use super::{Category, Facts, Signal, signal};
 use crate::detect::sieve;
+use crate::detect::tables::DISGUISED_TARGETS;
 
 /// Hidden characters inside subject or sender-name words ("I\u{E0139}RS Tax Office",
 /// struck-through "P̶e̶n̶d̶i̶n̶g̶"). Two are enough: a typo does not produce them.
@@ -138,56 +139,6 @@ fn disguise_signal(
         out.push(signal(rule, weight, Category::Other, evidence));
     }
 }
-
-/// Words that phishing spells with look-alike characters so a filter misses them and a
-/// reader does not: these, or a brand's name, are what "Iog in", "User lD", "PayPaI",
-/// "TrustwaIIet" and "Micr0soft" stand for.
-const DISGUISED_TARGETS: &[&str] = &[
-    "account",
-    "alert",
-    "amazon",
-    "apple",
-    "bill",
-    "billing",
-    "blocked",
-    "cancel",
-    "click",
-    "closure",
-    "delivery",
-    "email",
-    "facebook",
-    "failed",
-    "gmail",
-    "google",
-    "help",
-    "icloud",
-    "id",
-    "invoice",
-    "ledger",
-    "link",
-    "locked",
-    "log",
-    "login",
-    "logon",
-    "mail",
-    "microsoft",
-    "netflix",
-    "office",
-    "online",
-    "outlook",
-    "payment",
-    "paypal",
-    "please",
-    "security",
-    "signin",
-    "support",
-    "suspended",
-    "trustwallet",
-    "unlock",
-    "update",
-    "verify",
-    "wallet",
-];
 
 /// Look-alike spellings of security words and brand names in the subject, sender name or
 /// text: a capital I for an l ("Iog in", "PayPaI"), an l for a capital I ("User lD"), a
@@ -333,6 +284,22 @@ mod tests {
         assert!(fired(hidden_filler, &html_email(&padded_preview)).is_empty(), "padding is not filler");
         let mobile_copy = format!("<p>{salad}</p><div style='display:none'>{salad}</div>");
         assert!(fired(hidden_filler, &html_email(&mobile_copy)).is_empty(), "a hidden copy is not filler");
+    }
+
+    #[test]
+    fn hidden_filler_fires_from_twice_as_many_hidden_letters_as_shown() {
+        // 350 hidden letters: filler from the threshold of 300 on.
+        let hidden = format!("<i style='font-size:0px'>{}</i>", "fghij ".repeat(70));
+        let with_shown = |letters: usize| {
+            let shown = "abcde ".repeat(letters / 5);
+            fired(hidden_filler, &html_email(&format!("<p>{shown}</p>{hidden}")))
+        };
+        assert_eq!(with_shown(100), ["hidden_filler"], "three and a half times as many hidden");
+        assert_eq!(with_shown(170), ["hidden_filler"], "just over twice as many");
+        assert!(with_shown(175).is_empty(), "exactly twice as many");
+        assert!(with_shown(300).is_empty());
+        let little = format!("<i style='font-size:0px'>{}</i>", "fghij ".repeat(59));
+        assert!(fired(hidden_filler, &html_email(&little)).is_empty(), "295 hidden letters are no filler");
     }
 
     #[test]

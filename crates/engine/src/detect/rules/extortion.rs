@@ -3,6 +3,7 @@
 
 use super::{Category, Facts, Signal, signal};
 use crate::detect::phrases::Family;
+use crate::detect::tables::{GOVERNMENT_SUFFIXES, POLICE_NAMES};
 
 /// The claims an extortion story is told with; payment and currency are counted apart.
 const STORY_FAMILIES: [Family; 8] = [
@@ -143,11 +144,9 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     };
     let name = from.name.as_deref().unwrap_or_default().to_lowercase();
-    let claims_police =
-        ["警察", "police", "polizei", "europol", "interpol", "fbi"].iter().any(|p| name.contains(p));
+    let claims_police = POLICE_NAMES.iter().any(|p| name.contains(p));
     let domain = facts.sender_domain.as_str();
-    let official =
-        [".go.jp", ".gov", ".police.uk", ".europa.eu", ".bund.de"].iter().any(|s| domain.ends_with(s));
+    let official = GOVERNMENT_SUFFIXES.iter().any(|s| domain.ends_with(s));
     if claims_police && !official {
         out.push(signal(
             "impersonates_police",

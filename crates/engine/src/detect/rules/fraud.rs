@@ -6,6 +6,7 @@ use super::headers::diverted_replies;
 use super::{Category, Facts, Signal, signal};
 use crate::detect::brands;
 use crate::detect::phrases::Family;
+use crate::detect::tables;
 
 /// The sum at which an offer is a fortune (in the currency's own units; yen counted apart).
 const FORTUNE: f64 = 100_000.0;
@@ -93,7 +94,10 @@ fn free_mailbox(facts: &Facts<'_>, lower_text: &str) -> Option<String> {
     {
         return Some(domain);
     }
-    brands::FREE_MAIL_DOMAINS.iter().find(|d| lower_text.contains(&format!("@{d}"))).map(|d| d.to_string())
+    tables::brands::FREE_MAIL_DOMAINS
+        .iter()
+        .find(|d| lower_text.contains(&format!("@{d}")))
+        .map(|d| d.to_string())
 }
 
 #[cfg(test)]

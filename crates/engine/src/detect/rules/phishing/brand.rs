@@ -1,0 +1,229 @@
+//! Phishing rules about the brand a mail borrows: a brand named in the sender or subject
+//! that the sending domain does not belong to, links that avoid the brand they name, a
+//! letter signed in a brand's name, the recipient's own mail provider posed as, and
+//! domains made to look like a brand's.
+
+use super::{Category, Facts, Signal, signal};
+use crate::detect::brands::{self, Brand};
+use crate::detect::phrases::Family;
+use crate::mail::url::same_site;
+
+/// Brands the mail claims to come from (display name first, then subject) that its
+/// sending domain does not belong to. A forward's subject is the forwarded mail's: a
+/// brand named there is not borrowed when the forwarded mail came from the brand.
+fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static Brand, bool)> + 'a {
+    let domain = facts.sender_domain.as_str();
+    let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
+    let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
+    in_sender.chain(in_subject).filter(move |&(brand, in_sender)| {
+        !brand.owns(domain) && (in_sender || !forwarded_from(facts, brand))
+    })
+}
+
+/// Whether the mail forwards one that came from `brand`'s own domain.
+fn forwarded_from(facts: &Facts<'_>, brand: &Brand) -> bool {
+    facts.forwarded_sender().and_then(|sender| sender.domain()).is_some_and(|d| brand.owns(&d))
+}
+
+/// A brand named in the sender's display name (or, weaker, the subject) that the sending
+/// domain does not belong to: "三井住友カード <smbc-update@ecolebi.com>".
+pub fn impersonates_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    if let Some((brand, in_sender)) = borrowed_brands(facts).next() {
+        let (weight, place) = if in_sender { (3.0, "sender name") } else { (2.0, "subject") };
+        let evidence = format!("{place} names {} but mail is from {}", brand.name, facts.sender_domain);
+        out.push(signal("impersonates_brand", weight, Category::Phishing, evidence));
+    }
+}
+
+/// The mail names a brand in its sender or subject and has links, yet none of them goes
+/// to that brand. Catches phishing that forges the brand's own From address.
+pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let named: Vec<&Brand> = facts.brands_in_sender.iter().chain(&facts.brands_in_subject).copied().collect();
+    let hosts = &facts.link_hosts;
+    if named.is_empty() || hosts.is_empty() {
+        return;
+    }
+    let any_to_brand = hosts.iter().any(|h| named.iter().any(|b| b.owns(h)));
+    if !any_to_brand {
+        let brand = named.first().map_or("", |b| b.name);
+        let evidence = format!("names {brand}; links go to {}", hosts.first().map_or("", |h| h.as_str()));
+        out.push(signal("links_avoid_named_brand", 1.5, Category::Phishing, evidence));
+    }
+}
+
+/// A letter that asks for a login, data or attention to the account and is signed in a
+/// brand's name ("Regards, PayPal Customer Support") from a domain the brand does not
+/// own. Brands sign from their own domains; a forward of the brand's own mail (its header
+/// block names the brand's domain) carries the brand's signature honestly.
+pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let asks = [Family::CredentialAction, Family::AccountThreat, Family::SensitiveData];
+    if facts.families.count(&asks) == 0 || !facts.families.has(Family::SignOff) {
+        return;
+    }
+    let domain = facts.sender_domain.as_str();
+    let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
+    if !brand.owns(domain) && !forwarded_from(facts, brand) {
+        let evidence = format!("signed \"{written}\" but mail is from {domain}");
+        out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
+    }
+}
+
+/// The subject or sender name quotes the recipient's own address or mail domain, and the
+/// mail is about the mailbox's password or account: "you@example.com password expiry",
+/// the phishing that poses as the recipient's own mail provider.
+pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let about_account =
+        facts.families.has(Family::SensitiveData) || facts.families.has(Family::CredentialAction);
+    if !about_account {
+        return;
+    }
+    let subject = facts.email.normalized_subject.to_lowercase();
+    let sender = facts.email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default().to_lowercase();
+    let sender_domain = facts.sender_domain.as_str();
+    let quoted = facts.email.to.iter().find_map(|to| {
+        let address = to.address.to_lowercase();
+        let domain = to.domain()?;
+        if same_site(&domain, sender_domain) {
+            return None; // the organisation writing to its own people
+        }
+        // A local part long enough not to be a common word ("industrypack-devel").
+        let local = address.split('@').next().filter(|l| l.len() >= 8);
+        let in_subject = [Some(address.as_str()), Some(domain.as_str()), local]
+            .into_iter()
+            .flatten()
+            .find(|n| subject.contains(n));
+        let in_sender = [address.as_str(), domain.as_str()].into_iter().find(|n| sender.contains(n));
+        in_subject.or(in_sender).map(str::to_string)
+    });
+    if let Some(quoted) = quoted {
+        out.push(signal("impersonates_mail_provider", 2.5, Category::Phishing, format!("names {quoted}")));
+    }
+}
+
+/// A link or sender host that imitates a brand's domain, by carrying it as a prefix
+/// ("www.ucscard.co.jp.humaoo.com") or the brand's name inside another domain.
+pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let sender = facts.sender_domain.as_str();
+    let hosts = facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender));
+    for host in hosts.filter(|h| !h.is_empty()) {
+        if let Some(brand) = brands::imitated_by_host(host) {
+            let evidence = format!("{host} imitates {}", brand.name);
+            out.push(signal("lookalike_domain", 3.0, Category::Phishing, evidence));
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::test_support::{email, fired};
+
+    #[test]
+    fn impersonates_brand_compares_name_with_sending_domain() {
+        let fake = email("From: 三井住友カード <smbc-update@ecolebi.example>\r\nTo: a@b.example", "x");
+        assert_eq!(fired(impersonates_brand, &fake), ["impersonates_brand"]);
+        let real = email("From: 三井住友カード <info@smbc-card.com>\r\nTo: a@b.example", "x");
+        assert!(fired(impersonates_brand, &real).is_empty());
+        let forward = |sender: &str| {
+            let body =
+                format!("see below\n\nFrom: PayPal <{sender}>\nSubject: Your PayPal receipt\n\nThanks");
+            fired(
+                impersonates_brand,
+                &email("From: me@home.example\r\nSubject: Fw: Your PayPal receipt", &body),
+            )
+        };
+        assert!(forward("service@paypal.com").is_empty(), "the brand's own mail, forwarded");
+        assert_eq!(forward("service@paypal-receipts.example"), ["impersonates_brand"]);
+    }
+
+    #[test]
+    fn links_avoid_named_brand_catches_forged_sender_domains() {
+        let forged = email(
+            "From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example",
+            "楽天ログイン https://rakuten.example.cn/login",
+        );
+        assert_eq!(fired(links_avoid_named_brand, &forged), ["links_avoid_named_brand"]);
+        let real =
+            email("From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example", "https://www.rakuten.co.jp/");
+        assert!(fired(links_avoid_named_brand, &real).is_empty());
+    }
+
+    #[test]
+    fn a_brand_signature_from_another_domain_fires_unless_forwarded_from_the_brand() {
+        let letter = "Your account is limited. Verify your details below.\n\nThanks,\nThe PayPal Team";
+        let run = |headers: &str| fired(signed_as_brand, &email(headers, letter));
+        assert_eq!(run("From: service@pay-notice.example\r\nSubject: Notice"), ["signed_as_brand"]);
+        assert!(run("From: service@paypal.com\r\nSubject: Notice").is_empty());
+        let forward = |sender: &str| {
+            let body =
+                format!("FYI\n---------- Forwarded message ---------\nFrom: PayPal <{sender}>\n\n{letter}");
+            fired(signed_as_brand, &email("From: friend@example.org\r\nSubject: Fwd: Notice", &body))
+        };
+        assert!(forward("service@paypal.com").is_empty());
+        assert_eq!(forward("service@pay-notice.example"), ["signed_as_brand"]);
+        assert_eq!(
+            run("From: friend@example.org\r\nSubject: Fwd: Notice"),
+            ["signed_as_brand"],
+            "no header block"
+        );
+        let news = email("From: news@shop.example", "New arrivals this week.\n\nThanks,\nThe PayPal Team");
+        assert!(fired(signed_as_brand, &news).is_empty(), "no request, no deception");
+    }
+
+    #[test]
+    fn impersonates_mail_provider_needs_the_recipient_in_subject_and_an_account_topic() {
+        let fake = email(
+            "From: Mail Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: me@corp.example password expiry",
+            "Verify your password",
+        );
+        assert_eq!(fired(impersonates_mail_provider, &fake), ["impersonates_mail_provider"]);
+        let chat = email(
+            "From: x@evil.example\r\nTo: me@corp.example\r\nSubject: corp.example picnic",
+            "Bring food",
+        );
+        assert!(fired(impersonates_mail_provider, &chat).is_empty());
+    }
+
+    #[test]
+    fn lookalike_domain_flags_brand_prefixes() {
+        let mail = email("From: a@b.example", "https://www.ucscard.co.jp.humaoo.com/");
+        assert_eq!(fired(lookalike_domain, &mail), ["lookalike_domain"]);
+        assert!(
+            fired(lookalike_domain, &email("From: a@b.example", "https://www.ucscard.co.jp/")).is_empty()
+        );
+    }
+
+    #[test]
+    fn links_avoid_named_brand_needs_both_a_brand_and_links() {
+        let run = |from: &str, body: &str| fired(links_avoid_named_brand, &email(from, body));
+        assert!(run("From: 楽天市場 <info@rakuten.co.jp>", "no links here").is_empty(), "no links");
+        assert!(run("From: Shop <info@shop.example>", "https://elsewhere.example/").is_empty(), "no brand");
+    }
+
+    #[test]
+    fn impersonates_mail_provider_reads_either_account_topic_and_long_local_parts_only() {
+        let run = |subject: &str, body: &str| {
+            let headers = format!(
+                "From: Admin <x@evil.example>\r\nTo: industrypack-devel@corp.example\r\nSubject: {subject}"
+            );
+            fired(impersonates_mail_provider, &email(&headers, body))
+        };
+        assert_eq!(
+            run("corp.example notice", "Please verify now"),
+            ["impersonates_mail_provider"],
+            "a login request"
+        );
+        assert_eq!(
+            run("corp.example notice", "Your password expires"),
+            ["impersonates_mail_provider"],
+            "a password"
+        );
+        assert_eq!(run("industrypack-devel notice", "Verify your password"), ["impersonates_mail_provider"]);
+        let short = email(
+            "From: Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: Tell me more",
+            "Verify your password",
+        );
+        assert!(fired(impersonates_mail_provider, &short).is_empty(), "a short local part is a word");
+    }
+}

@@ -1,0 +1,279 @@
+//! Phishing rules about links: text that shows one domain while the link goes to another,
+//! and hosts that hide where a link leads (an IP address, punycode, a shortener, hosting
+//! anyone can publish on, an unusual port), also when written out without a link.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::{Category, DOMAIN_LIKE, Facts, Signal, signal};
+use crate::detect::brands::{self, Brand};
+use crate::detect::phrases::Family;
+use crate::detect::tables::{DISPOSABLE_HOSTING, DISPOSABLE_PAGES, SHORTENERS};
+use crate::mail::url::{host_of, is_ip_literal, redirect_target, registrable_domain, same_site};
+
+/// Links whose text shows a domain other than the one they go to, with the brand the
+/// shown domain belongs to (if any).
+fn mismatched_links<'a>(
+    facts: &'a Facts<'_>,
+) -> impl Iterator<Item = (String, String, Option<&'static Brand>)> + 'a {
+    facts.email.links.iter().filter_map(|link| {
+        let shown = link.text.trim();
+        if shown == link.href || !DOMAIN_LIKE.is_match(shown) {
+            return None;
+        }
+        let shown_host = host_of(&with_scheme(shown))?;
+        let real_host = host_of(&link.href)?;
+        if same_site(&shown_host, &real_host) {
+            return None;
+        }
+        let owner = brands::owner_of(&shown_host).filter(|brand| !brand.owns(&real_host));
+        Some((shown_host, real_host, owner))
+    })
+}
+
+/// A link shows a brand's domain ("www.paypal.com") but goes somewhere the brand does not
+/// own: the oldest phishing trick there is.
+pub fn link_shows_brand_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    if let Some((shown, real, Some(brand))) = mismatched_links(facts).find(|(_, _, owner)| owner.is_some()) {
+        let evidence = format!("shows {shown} ({}), goes to {real}", brand.name);
+        out.push(signal("link_shows_brand_domain", 3.0, Category::Phishing, evidence));
+    }
+}
+
+/// A link shows one domain and goes to another. Newsletters do this through click
+/// trackers too, so on its own it weighs little and does not count as deception.
+pub fn link_text_mismatch(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    if let Some((shown, real, _)) = mismatched_links(facts).next() {
+        out.push(signal(
+            "link_text_mismatch",
+            1.0,
+            Category::Phishing,
+            format!("shows {shown}, goes to {real}"),
+        ));
+    }
+}
+
+fn with_scheme(text: &str) -> String {
+    if text.contains("://") { text.to_string() } else { format!("http://{text}") }
+}
+
+/// Links whose host hides the destination: a bare IP address, punycode, a shortener, or
+/// hosting where anyone can put up a page.
+pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let find = |test: &dyn Fn(&str) -> bool| facts.link_hosts.iter().find(|h| test(h)).cloned();
+    if let Some(host) = find(&|h| is_ip_literal(h)) {
+        out.push(signal("link_to_ip_address", 2.0, Category::Phishing, host));
+    }
+    if let Some(host) = find(&|h| h.split('.').any(|label| label.starts_with("xn--"))) {
+        out.push(signal("link_to_punycode_domain", 1.0, Category::Phishing, host));
+    }
+    // Read once, and only if a rule below finds no real link of its kind.
+    let written = std::cell::OnceCell::new();
+    let written_out = || written.get_or_init(|| written_out_hosts(facts));
+    let shortened = || find(&|h| SHORTENERS.contains(&registrable_domain(h)));
+    if let Some(host) = shortened().or_else(|| written_out().shortener.clone()) {
+        out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
+    }
+    let is_page = |href: &str| {
+        let without_scheme = href.split_once("://").map_or(href, |(_, rest)| rest);
+        DISPOSABLE_PAGES.iter().any(|page| without_scheme.starts_with(page))
+    };
+    let disposable_page = || {
+        facts.email.links.iter().find_map(|link| {
+            let href = link.href.as_str();
+            if is_page(href) {
+                return Some(href.to_string());
+            }
+            redirect_target(href).filter(|target| is_page(target))
+        })
+    };
+    static HOSTING: LazyLock<AhoCorasick> =
+        LazyLock::new(|| AhoCorasick::new(DISPOSABLE_HOSTING).expect("hosting names compile"));
+    let disposable = find(&|h| HOSTING.is_match(h)).or_else(disposable_page);
+    if let Some(host) = disposable.or_else(|| written_out().hosting.clone()) {
+        out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
+    }
+    let odd_port = facts.email.links.iter().find_map(|l| {
+        let port = explicit_port(&l.href)?;
+        (!matches!(port, 80 | 443)).then(|| format!("{}:{port}", host_of(&l.href).unwrap_or_default()))
+    });
+    if let Some(host) = odd_port {
+        out.push(signal("link_to_unusual_port", 1.5, Category::Phishing, host));
+    }
+}
+
+/// What a written-out address is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Hosting,
+    Shortener,
+}
+
+/// The first written-out address of each kind (see `written_out_hosts`).
+#[derive(Default)]
+struct WrittenOut {
+    hosting: Option<String>,
+    shortener: Option<String>,
+}
+
+/// Addresses on page hosting (`x.netlify.app`) and shortened links (`bit.ly/3xyz`) written
+/// in the text without `https://` and without a link: mail apps make them clickable, and
+/// spam writes them so to pass link checks ("Contact me >> x.netlify.app"). Looked for
+/// only in mail that asks for something, where a link would matter; one pass finds the
+/// first of each kind.
+fn written_out_hosts(facts: &Facts<'_>) -> WrittenOut {
+    static WRITTEN: LazyLock<(AhoCorasick, Vec<Written>)> = LazyLock::new(|| {
+        // A hosting suffix follows a label's dot; a shortener is followed by its path.
+        let hosting = DISPOSABLE_HOSTING.iter().filter(|d| d.contains('.') && !d.ends_with('.'));
+        let hosting = hosting.map(|d| (format!(".{d}"), Written::Hosting));
+        let shorteners = SHORTENERS.iter().map(|s| (format!("{s}/"), Written::Shortener));
+        let (needles, kinds): (Vec<String>, Vec<Written>) = hosting.chain(shorteners).unzip();
+        (AhoCorasick::new(needles).expect("host suffixes compile"), kinds)
+    });
+    let mut found = WrittenOut::default();
+    let asks = [Family::CredentialAction, Family::SensitiveData, Family::Lure, Family::AccountThreat];
+    if facts.families.count(&asks) == 0 {
+        return found;
+    }
+    let (finder, kinds) = &*WRITTEN;
+    let text = facts.email.normalized_text.as_str();
+    for hit in finder.find_iter(text) {
+        let Some(&kind) = kinds.get(hit.pattern().as_usize()) else { continue };
+        let slot = match kind {
+            Written::Hosting => &mut found.hosting,
+            Written::Shortener => &mut found.shortener,
+        };
+        if slot.is_none() {
+            *slot = written_address(text, hit.start(), hit.end(), kind);
+        }
+        if found.hosting.is_some() && found.shortener.is_some() {
+            break;
+        }
+    }
+    found
+}
+
+/// The address around a platform suffix or shortener found at `start..end` of `text`,
+/// if it is one written out on its own.
+fn written_address(text: &str, start: usize, end: usize, kind: Written) -> Option<String> {
+    // A label is at most 63 bytes, so no scan reads further than that from a match,
+    // whatever the text (hundreds of kilobytes of letters and dots included).
+    const LABEL_MAX: usize = 63;
+    let is_label_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
+    let bytes = text.as_bytes();
+    let (before, after) = (bytes.get(..start)?, bytes.get(end..)?);
+    let label = before.iter().rev().take(LABEL_MAX + 1).take_while(|b| is_label_byte(b)).count();
+    let first = start - label;
+    // Not part of a longer host name ("ec2-13-52.us-west-1.compute…" is a machine, not a
+    // site), of a URL's path or query, or of an address: those were read as links.
+    let previous = first.checked_sub(1).and_then(|p| bytes.get(p));
+    if previous.is_some_and(|b| matches!(b, b'.' | b'/' | b'@' | b'=' | b'?' | b'&' | b'%' | b'#')) {
+        return None;
+    }
+    let last = match kind {
+        // One label, the site's name, before the platform's suffix, which ends the host.
+        Written::Hosting => {
+            let continues = after.first().is_some_and(is_label_byte)
+                || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_alphanumeric));
+            ((1..=LABEL_MAX).contains(&label) && !continues).then_some(end)
+        }
+        // The shortener is the whole host and has a path after it.
+        Written::Shortener => {
+            let path = after.iter().take(LABEL_MAX).take_while(|b| b.is_ascii_alphanumeric()).count();
+            (label == 0 && path > 0).then_some(end + path)
+        }
+    }?;
+    Some(format!("{} (written out, not linked)", text.get(first..last)?))
+}
+
+/// The port written in a URL's authority, if any ("https://mail.example:2096/").
+fn explicit_port(url: &str) -> Option<u16> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    if host_port.starts_with('[') {
+        return host_port.rsplit_once("]:")?.1.parse().ok();
+    }
+    host_port.rsplit_once(':')?.1.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::test_support::{email, fired, html_email};
+
+    fn html_link(href: &str, text: &str) -> crate::mail::Email {
+        html_email(&format!("<a href=\"{href}\">{text}</a>"))
+    }
+
+    #[test]
+    fn link_text_mismatch_compares_registered_domains() {
+        assert_eq!(
+            fired(link_text_mismatch, &html_link("https://evil.example/", "www.news.example")),
+            ["link_text_mismatch"]
+        );
+        assert!(
+            fired(link_text_mismatch, &html_link("https://www.news.example/x", "news.example")).is_empty()
+        );
+        assert!(fired(link_text_mismatch, &html_link("https://evil.example/", "Click here")).is_empty());
+    }
+
+    #[test]
+    fn link_shows_brand_domain_needs_a_known_brand_domain_in_the_text() {
+        let fake = html_link("https://evil.example/", "www.paypal.com");
+        assert_eq!(fired(link_shows_brand_domain, &fake), ["link_shows_brand_domain"]);
+        assert!(
+            fired(link_shows_brand_domain, &html_link("https://evil.example/", "www.news.example"))
+                .is_empty()
+        );
+        assert!(
+            fired(link_shows_brand_domain, &html_link("https://www.paypal.com/x", "paypal.com")).is_empty()
+        );
+    }
+
+    #[test]
+    fn risky_link_hosts_name_each_trick() {
+        let mail =
+            email("From: a@b.example", "http://192.0.2.7/login http://xn--pypal-4ve.com/ https://bit.ly/x");
+        assert_eq!(
+            fired(risky_link_hosts, &mail),
+            ["link_to_ip_address", "link_to_punycode_domain", "link_via_shortener"]
+        );
+        assert!(fired(risky_link_hosts, &email("From: a@b.example", "https://www.example.com/")).is_empty());
+    }
+
+    #[test]
+    fn pages_anyone_can_publish_count_as_disposable_hosting_even_behind_a_redirector() {
+        let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
+        assert_eq!(run("https://claim-now.netlify.app/"), ["link_to_disposable_hosting"]);
+        assert_eq!(run("https://docs.google.com/drawings/d/1abc/preview"), ["link_to_disposable_hosting"]);
+        let wrapped = "https://www.google.com/url?q=https://docs.google.com/drawings/d/1abc/preview&sa=D";
+        assert_eq!(run(wrapped), ["link_to_disposable_hosting"]);
+        assert!(run("https://docs.google.com/document/d/1abc/edit").is_empty());
+    }
+
+    #[test]
+    fn risky_link_hosts_notice_unusual_ports() {
+        let mail = email("From: a@b.example", "Sign in at https://mail.example.com:2096/login");
+        assert_eq!(fired(risky_link_hosts, &mail), ["link_to_unusual_port"]);
+        assert!(
+            fired(risky_link_hosts, &email("From: a@b.example", "https://mail.example.com:443/")).is_empty()
+        );
+    }
+
+    #[test]
+    fn hosting_and_short_links_written_out_count_in_mail_that_asks() {
+        let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
+        assert_eq!(run("Claim your prize >> prize-desk.netlify.app"), ["link_to_disposable_hosting"]);
+        assert_eq!(run("Verify your account: bit.ly/3xYz9"), ["link_via_shortener"]);
+        assert!(run("Our blog moved to team-notes.netlify.app, see you there").is_empty(), "no ask");
+        assert!(run("Log in from ec2-1-2-3-4.us-west-1.compute.amazonaws.com").is_empty(), "a machine");
+        assert!(run("Log in, docs at https://x.example/mirror/site.netlify.app").is_empty(), "a path");
+        assert!(run("Log in; mail admin@site.netlify.app").is_empty(), "an address");
+        assert!(run("Log in; bit.ly is a shortener").is_empty(), "no path, no link");
+        assert!(run("Log in at prize-desk.netlify.app.evil.example").is_empty(), "another host");
+        let long = format!("Log in {}{}", "a.".repeat(200_000), ".web.app".repeat(20_000));
+        assert!(run(&long).is_empty(), "no site name, and read in linear time");
+    }
+}

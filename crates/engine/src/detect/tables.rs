@@ -1,0 +1,264 @@
+//! The lists the rules read, as data: hosts that hide where a link goes, services whose
+//! notifications carry what a stranger typed, top-level domains, attachment endings, the
+//! words of faceless sender names and of disguised spellings, and who may call themselves
+//! the police. The brands and the claim phrases, the two long tables, are in
+//! [`brands`] and [`phrases`].
+//!
+//! Plain `const` slices, not files parsed at start: the rules and the automata built from
+//! these read them exactly as before, and a typo is a compile error. Every entry here was
+//! chosen for a reason given beside its list; the rules that read a list say how.
+
+pub mod brands;
+pub mod phrases;
+
+// Where links go.
+
+/// Link shorteners hide where a link goes; legitimate senders link to their own domain.
+pub const SHORTENERS: &[&str] = &[
+    "bit.ly",
+    "bitly.com",
+    "bit.do",
+    "tinyurl.com",
+    "tiny.cc",
+    "tiny.one",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "v.gd",
+    "x.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "shorturl.asia",
+    "short.gy",
+    "rb.gy",
+    "t.ly",
+    "bl.ink",
+    "s.id",
+    "surl.li",
+    "shorte.st",
+    "adf.ly",
+    "gg.gg",
+    "u.to",
+    "clck.ru",
+    "vk.cc",
+    "han.gl",
+    "me2.do",
+    "t2m.io",
+    "urlz.fr",
+    "vlink.cz",
+    "1url.cz",
+    "qrco.de",
+];
+
+/// Hosting where anyone can publish a page in minutes, a favourite for phishing forms.
+pub const DISPOSABLE_HOSTING: &[&str] = &[
+    "ipfs",
+    "web.app",
+    "firebaseapp.com",
+    "firebasestorage.googleapis.com",
+    "glitch.me",
+    "000webhostapp.com",
+    "weebly.com",
+    "r2.dev",
+    "pages.dev",
+    "workers.dev",
+    "ngrok",
+    "compute.amazonaws.com",
+    "blogspot.",
+    "netlify.app",
+    "vercel.app",
+    "surge.sh",
+    "webflow.io",
+    "wixsite.com",
+    "square.site",
+    "godaddysites.com",
+    "framer.website",
+    "carrd.co",
+    "notion.site",
+    "herokuapp.com",
+    "azurewebsites.net",
+    "repl.co",
+    "glide.page",
+    "translate.goog",
+];
+
+/// Pages anyone can publish on a big site's own domain, which no domain check catches: a
+/// Google Drawing with a link in it is the crypto scammer's landing page.
+pub const DISPOSABLE_PAGES: &[&str] =
+    &["docs.google.com/drawings/", "docs.google.com/presentation/d/e/", "sites.google.com/view/"];
+
+// Who sends.
+
+/// Notification senders of document-sharing, calendar and team services: the name and text in
+/// their mails are whatever the person sharing typed, which makes them a way to deliver
+/// a lure from a trusted address.
+pub const SHARING_NOTIFIERS: &[&str] = &[
+    "drive-shares-noreply@google.com",
+    "drive-shares-dm-noreply@google.com",
+    "calendar-notification@google.com",
+    "comments-noreply@docs.google.com",
+    "no-reply@sharepointonline.com",
+    "noreply@dropbox.com",
+    "noreply@email.teams.microsoft.com",
+    "noreply@emeaemail.teams.microsoft.com",
+];
+
+/// Bounce domains of the same services' notifications where the From line is the sharer's
+/// own address: a Google Forms invitation comes "from" the form's owner, but its envelope
+/// is Google's, so the text is still whatever the owner typed.
+pub const SHARING_BOUNCE_DOMAINS: &[&str] =
+    &["doclist.bounces.google.com", "trix.bounces.google.com", "calendar-server.bounces.google.com"];
+
+/// Help-desk platforms that give every customer a subdomain to send from
+/// (`acme.zendesk.com`): real customers send under their own name.
+pub const HELPDESK_PLATFORMS: &[&str] = &[".zendesk.com", ".freshdesk.com"];
+
+/// Top-level domains a display name can pass off as a website: every two-letter country
+/// code, and the generic ones common in sender names. Without the list "J.Smith" would be
+/// a domain.
+pub const NAME_TLDS: &[&str] = &[
+    "com", "net", "org", "info", "biz", "io", "app", "dev", "network", "exchange", "finance", "xyz",
+    "online", "site", "shop", "store", "tech", "cloud", "top", "club", "live", "email",
+];
+
+/// Top-level domains where names cost cents and abuse reports go unanswered, so that
+/// throwaway senders cluster there (the most-abused lists of Spamhaus and Interisle).
+/// Long-established ones that legitimate businesses use widely are not listed.
+pub const ABUSED_TLDS: &[&str] = &[
+    "top", "xyz", "cfd", "sbs", "hair", "mom", "rest", "cyou", "bond", "icu", "buzz", "monster", "gq", "tk",
+    "ml", "cf", "ga", "lol", "quest", "skin", "makeup", "beauty", "autos", "boats", "pics", "click", "zip",
+    "mov",
+];
+
+/// Words in a sender name that claim to be the police (警察署, "Cyber Police", Europol).
+pub const POLICE_NAMES: &[&str] = &["警察", "police", "polizei", "europol", "interpol", "fbi"];
+
+/// Endings of government domains, the only ones the police write from.
+pub const GOVERNMENT_SUFFIXES: &[&str] = &[".go.jp", ".gov", ".police.uk", ".europa.eu", ".bund.de"];
+
+// What a sender name is made of.
+
+/// Words a sender name can be made of when it names a desk and not whose desk it is.
+pub const DESK_WORDS: &[&str] = &[
+    "security",
+    "account",
+    "accounts",
+    "admin",
+    "administrator",
+    "administration",
+    "it",
+    "helpdesk",
+    "help",
+    "desk",
+    "support",
+    "team",
+    "service",
+    "services",
+    "mail",
+    "email",
+    "e-mail",
+    "webmail",
+    "mailbox",
+    "verification",
+    "billing",
+    "notification",
+    "notifications",
+    "alert",
+    "alerts",
+    "department",
+    "center",
+    "centre",
+    "technical",
+    "customer",
+    "care",
+    "the",
+    "your",
+    "user",
+    "users",
+    "staff",
+];
+
+/// Desks that guard logins and mailboxes, the ones phishing speaks for. "Customer
+/// Service" or "Billing" alone is how small shops sign; "Mail Delivery System" is how
+/// bounces do.
+pub const GATEKEEPER_WORDS: &[&str] = &[
+    "security",
+    "admin",
+    "administrator",
+    "administration",
+    "it",
+    "helpdesk",
+    "webmail",
+    "mailbox",
+    "verification",
+    "account",
+];
+
+// What is attached.
+
+/// Attachment endings that run code when opened.
+pub const EXECUTABLE_ENDINGS: &[&str] = &[
+    ".exe", ".scr", ".js", ".jse", ".vbs", ".vbe", ".bat", ".cmd", ".com", ".pif", ".jar", ".lnk", ".hta",
+    ".wsf", ".msi", ".ps1",
+];
+
+/// Attachment endings that open a page or a disk image: phishing forms and malware droppers.
+pub const PAGE_OR_IMAGE_ENDINGS: &[&str] = &[".html", ".htm", ".shtml", ".svg", ".iso", ".img"];
+
+/// Document endings a double extension hides behind ("invoice.pdf.exe").
+pub const DECOY_ENDINGS: &[&str] = &[".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".png", ".txt"];
+
+// What a disguised spelling stands for.
+
+/// Words that phishing spells with look-alike characters so a filter misses them and a
+/// reader does not: these, or a brand's name, are what "Iog in", "User lD", "PayPaI",
+/// "TrustwaIIet" and "Micr0soft" stand for.
+pub const DISGUISED_TARGETS: &[&str] = &[
+    "account",
+    "alert",
+    "amazon",
+    "apple",
+    "bill",
+    "billing",
+    "blocked",
+    "cancel",
+    "click",
+    "closure",
+    "delivery",
+    "email",
+    "facebook",
+    "failed",
+    "gmail",
+    "google",
+    "help",
+    "icloud",
+    "id",
+    "invoice",
+    "ledger",
+    "link",
+    "locked",
+    "log",
+    "login",
+    "logon",
+    "mail",
+    "microsoft",
+    "netflix",
+    "office",
+    "online",
+    "outlook",
+    "payment",
+    "paypal",
+    "please",
+    "security",
+    "signin",
+    "support",
+    "suspended",
+    "trustwallet",
+    "unlock",
+    "update",
+    "verify",
+    "wallet",
+];
