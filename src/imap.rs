@@ -9,16 +9,19 @@
 mod bounded;
 mod command;
 pub mod connect;
+mod fetching;
 pub mod junk;
 pub mod namespace;
+mod parts;
 mod session;
 pub mod uidset;
 pub mod utf7;
 
 pub use connect::connect;
+pub use fetching::{Fetched, FetchedMessage};
 pub use junk::{Folder, JunkChoice};
 pub use namespace::Namespace;
-pub use session::{Fetched, FetchedMessage, FolderStatus, IdleEnd, ImapSession, MoveMethod};
+pub use session::{FolderStatus, IdleEnd, ImapSession, MoveMethod};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

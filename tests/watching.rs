@@ -199,3 +199,38 @@ async fn a_watched_folder_that_is_the_servers_junk_is_refused() {
     assert!(history(&config).await.is_empty(), "nothing read, nothing recorded");
     assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS[..1]));
 }
+
+/// A scam that puts a large image before its text, so the text lies past what is read of
+/// a message: read by its structure, the text is found and the mail is moved; restore
+/// finds it again (the same message reads the same way wherever it is).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scam_hiding_its_text_behind_a_large_part_is_read_by_its_parts() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config("max_message_bytes = 65536\n"));
+    let scam = String::from_utf8(fixture(THREATS[0])).expect("text fixture");
+    let (head, body) = scam.split_once("\r\n\r\n").expect("header and body");
+    let head: String =
+        head.lines().filter(|l| !l.starts_with("Content-Type")).map(|l| format!("{l}\r\n")).collect();
+    let filler: String = (0..200_000u32).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+    let image: String =
+        filler.as_bytes().chunks(76).map(|line| format!("{}\r\n", String::from_utf8_lossy(line))).collect();
+    let padded = format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: image/jpeg; name=\"holiday.jpg\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{image}--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n--b1--\r\n",
+        body.replace('\n', "\r\n")
+    );
+    let mut session = mailbox(&config).await;
+    session.append("INBOX", None, padded.as_bytes()).await.expect("append");
+    append_all(&mut session, "INBOX", &HAM[..1]).await;
+
+    let report = run_once(&config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS[..1]), "the text behind the image was read");
+    assert_eq!(ids_in(&config, "INBOX").await, ids(&HAM[..1]));
+
+    let id = history(&config).await.first().map(|r| r.id).expect("recorded");
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    let restored = scamguard::app::restore(&config, &store, id, false).await;
+    assert!(restored.is_ok(), "{restored:?}");
+    assert_eq!(ids_in(&config, "Junk").await.len(), 0, "found again by its content");
+}

@@ -77,6 +77,39 @@ pub struct FetchedItem<'a> {
     pub flags: Vec<String>,
 }
 
+/// The body sections of a FETCH response, each with its section spec as written in a
+/// request ("HEADER", "2.1.MIME", "2.1"), and its BODYSTRUCTURE when it has one.
+pub fn fetched_sections<'a>(
+    response: &'a Response<'_>,
+) -> (Vec<(String, &'a [u8])>, Option<&'a async_imap::imap_proto::BodyStructure<'a>>) {
+    use async_imap::imap_proto::{MessageSection, SectionPath};
+    let mut sections = Vec::new();
+    let mut structure = None;
+    let Response::Fetch(_, attributes) = response else { return (sections, structure) };
+    let name = |part: &MessageSection| match part {
+        MessageSection::Header => "HEADER",
+        MessageSection::Mime => "MIME",
+        MessageSection::Text => "TEXT",
+    };
+    for attribute in attributes {
+        match attribute {
+            AttributeValue::BodySection { section: Some(section), data: Some(data), .. } => {
+                let spec = match section {
+                    SectionPath::Full(part) => name(part).to_string(),
+                    SectionPath::Part(path, part) => {
+                        let numbers = path.iter().map(u32::to_string).collect::<Vec<_>>().join(".");
+                        part.as_ref().map_or(numbers.clone(), |p| format!("{numbers}.{}", name(p)))
+                    }
+                };
+                sections.push((spec, data.as_ref()));
+            }
+            AttributeValue::BodyStructure(found) => structure = Some(found),
+            _ => {}
+        }
+    }
+    (sections, structure)
+}
+
 /// A FETCH response's attributes (`None` for any other response).
 pub fn fetched_item<'a>(response: &'a Response<'_>) -> Option<FetchedItem<'a>> {
     match response {

@@ -48,41 +48,6 @@ pub fn search_windows(last_uid: u32, folder: FolderStatus) -> Vec<(u32, String)>
     queries
 }
 
-/// A message read from the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchedMessage {
-    pub uid: u32,
-    /// The full size on the server (the bytes read may be cut at `max_message_bytes`).
-    pub size: u32,
-    pub raw: Vec<u8>,
-}
-
-/// What a FETCH brought back.
-#[derive(Debug, Default)]
-pub struct Fetched {
-    /// The messages the server sent, sorted by UID.
-    pub messages: Vec<FetchedMessage>,
-    /// UIDs asked for that did not come (deleted meanwhile, or the server could not read
-    /// them: Gmail answers OK with "Some messages could not be FETCHed").
-    pub missing: Vec<u32>,
-    /// The server's words on the FETCH: its OK's text, which says why some did not come,
-    /// or its refusal.
-    pub server_said: String,
-    /// The server refused (one of) the FETCH commands with NO or BAD.
-    pub refused: Option<ImapError>,
-}
-
-impl Fetched {
-    /// The messages, or the server's refusal when it refused the FETCH: for callers that
-    /// cannot use a partial answer.
-    pub fn all_or_refusal(self) -> Result<Vec<FetchedMessage>, ImapError> {
-        match self.refused {
-            Some(refused) => Err(refused),
-            None => Ok(self.messages),
-        }
-    }
-}
-
 /// How messages were taken out of a folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MoveMethod {
@@ -206,7 +171,7 @@ impl ImapSession {
 
     /// Runs a command through [`command::run`] under the timeout, and keeps its news of
     /// the mailbox.
-    async fn checked(
+    pub(super) async fn checked(
         &mut self,
         name: &'static str,
         line: &str,
@@ -267,45 +232,6 @@ impl ImapSession {
             found.extend(self.search(&format!("UID {set}")).await?);
         }
         Ok(found)
-    }
-
-    /// Reads messages without marking them seen (`BODY.PEEK`), at most `max_bytes` of each.
-    /// What the server does not send is listed in [`Fetched::missing`] with its words.
-    /// A refused FETCH (NO or BAD) is in [`Fetched::refused`], beside what the server did
-    /// send before it (Gmail refuses with "Some messages could not be FETCHed" after
-    /// sending the others); a broken connection or a timeout is an error.
-    pub async fn fetch(&mut self, uids: &[u32], max_bytes: u32) -> Result<Fetched, ImapError> {
-        let query = format!("(UID RFC822.SIZE BODY.PEEK[]<0.{max_bytes}>)");
-        let wanted: HashSet<u32> = uids.iter().copied().collect();
-        let mut fetched = Fetched::default();
-        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
-            let messages = &mut fetched.messages;
-            let answer = self
-                .checked("UID FETCH", &format!("UID FETCH {set} {query}"), |response| {
-                    let Some(item) = command::fetched_item(response) else { return };
-                    // Servers also send FETCH for flag changes, of these messages or others,
-                    // at any time; and Dovecot answers an expunged one with an empty body.
-                    // Only a body is a message read: anything else leaves it missing.
-                    let Some(uid) = item.uid.filter(|uid| wanted.contains(uid)) else { return };
-                    let Some(body) = item.body.filter(|body| !body.is_empty()) else { return };
-                    messages.push(FetchedMessage { uid, size: item.size.unwrap_or(0), raw: body.to_vec() });
-                })
-                .await;
-            match answer {
-                Ok(answer) if !answer.text.is_empty() => fetched.server_said = answer.text,
-                Ok(_) => {}
-                Err(refused @ ImapError::Refused { .. }) => {
-                    fetched.server_said = refused.to_string();
-                    fetched.refused.get_or_insert(refused);
-                }
-                Err(broken) => return Err(broken),
-            }
-        }
-        fetched.messages.sort_by_key(|m| m.uid);
-        fetched.messages.dedup_by_key(|m| m.uid);
-        let got: HashSet<u32> = fetched.messages.iter().map(|m| m.uid).collect();
-        fetched.missing = uids.iter().copied().filter(|uid| !got.contains(uid)).collect();
-        Ok(fetched)
     }
 
     /// `UID MOVE` (RFC 6851) of `uids` to `destination`: one step, nothing left behind.
@@ -403,21 +329,6 @@ impl ImapSession {
         within(timeout, "APPEND", self.session.append(folder, flags, date.as_deref(), content)).await
     }
 
-    /// The flags of every message in the selected folder, by UID.
-    pub async fn all_flags(&mut self) -> Result<Vec<(u32, Vec<String>)>, ImapError> {
-        let mut flags = Vec::new();
-        self.checked("UID FETCH", "UID FETCH 1:* (UID FLAGS)", |response| {
-            if let Some(command::FetchedItem { uid: Some(uid), flags: these, .. }) =
-                command::fetched_item(response)
-            {
-                flags.push((uid, these));
-            }
-        })
-        .await?;
-        flags.sort();
-        Ok(flags)
-    }
-
     pub async fn noop(&mut self) -> Result<(), ImapError> {
         self.checked("NOOP", "NOOP", |_| {}).await.map(|_| ())
     }
@@ -503,24 +414,6 @@ impl ImapSession {
             return Err(ImapError::Command { command: "NAMESPACE", source });
         }
         Ok(namespace::parse(&answer.untagged).unwrap_or_default())
-    }
-
-    /// The header block of each of `uids` (`BODY.PEEK[HEADER]`, never setting `\Seen`),
-    /// by UID: enough to confirm a message's exact Message-ID or header digest.
-    pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
-        let mut headers = Vec::with_capacity(uids.len());
-        for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
-            self.checked("UID FETCH", &format!("UID FETCH {set} (UID BODY.PEEK[HEADER])"), |response| {
-                if let Some(command::FetchedItem { uid: Some(uid), body: Some(header), .. }) =
-                    command::fetched_item(response)
-                {
-                    headers.push((uid, header.to_vec()));
-                }
-            })
-            .await?;
-        }
-        headers.sort_by_key(|(uid, _)| *uid);
-        Ok(headers)
     }
 }
 
