@@ -131,4 +131,25 @@ mod tests {
         assert_eq!(bech32_segwit("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"), None);
         assert_eq!(bech32_segwit("bc1"), None);
     }
+
+    /// The bounds of a bech32 string: at most 90 characters, at least a version and a
+    /// checksum after the separator. (Each string here has a valid checksum, made for
+    /// the test, so only the bounds decide.)
+    #[test]
+    fn bech32_strings_are_held_to_their_length_bounds() {
+        let at_most =
+            "bc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq755kml";
+        assert_eq!(at_most.len(), 90);
+        assert_eq!(bech32_segwit(at_most), Some(("bc", 0, Bech32Variant::Bech32)));
+        let too_long =
+            "bc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqrwe2fc";
+        assert_eq!(too_long.len(), 91);
+        assert_eq!(bech32_segwit(too_long), None);
+        assert_eq!(
+            bech32_segwit("bc1q9zpgru"),
+            Some(("bc", 0, Bech32Variant::Bech32)),
+            "a version and a checksum"
+        );
+        assert_eq!(bech32_segwit("br1qv2gva"), None, "a checksum alone, though it starts like version 0");
+    }
 }

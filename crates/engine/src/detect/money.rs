@@ -230,4 +230,43 @@ mod tests {
         assert!(Numbers::find("version 2.4 released with 300 fixes").amounts().is_empty());
         assert!(Numbers::find("chapter 12 of 300").deadlines().is_empty());
     }
+
+    #[test]
+    fn currencies_are_named_by_sign_code_or_word() {
+        for (written, code) in [
+            ("£", "GBP"),
+            ("GBP", "GBP"),
+            ("bitcoins", "BTC"),
+            ("Bitcoin", "BTC"),
+            ("euros", "EUR"),
+            ("US dollars", "USD"),
+            ("kr", "XXX"),
+        ] {
+            assert_eq!(currency_code(written), code, "{written}");
+        }
+    }
+
+    #[test]
+    fn man_yen_is_ten_thousand_yen_and_the_amount_quotes_its_unit() {
+        let numbers = Numbers::find("送金額は30万円です");
+        let amount = numbers.amounts().first().expect("an amount");
+        assert_eq!((amount.value, amount.currency, amount.text.as_str()), (300_000.0, "JPY", "30万円"));
+    }
+
+    #[test]
+    fn amounts_are_read_once_each_left_to_right() {
+        let one = Numbers::find("pay 12,345円 now");
+        assert_eq!(
+            one.amounts().iter().map(|a| a.value).collect::<Vec<_>>(),
+            [12_345.0],
+            "no second amount inside"
+        );
+    }
+
+    #[test]
+    fn a_deadline_of_nothing_is_none_and_a_deadline_quotes_its_unit() {
+        assert!(Numbers::find("within 0 hours").deadlines().is_empty());
+        let one = Numbers::find("within 1 hour or else").deadlines();
+        assert_eq!(one.iter().map(|d| (d.hours, d.text.as_str())).collect::<Vec<_>>(), [(1, "1 hour")]);
+    }
 }
