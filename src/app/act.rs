@@ -76,18 +76,15 @@ impl Worker {
         if here.is_empty() {
             return Ok(());
         }
-        let uids: Vec<u32> = here.iter().map(|(_, uid)| *uid).collect();
-        let ids: Vec<i64> = here.iter().map(|(id, _)| *id).collect();
         let method = imap.move_method();
         if method == MoveMethod::Move {
-            imap.move_uids(&uids, junk).await?;
-            let destination = imap::utf7::decode(junk);
-            self.store.finish(&ids, Action::Moved, &destination, clock::now_unix()).await?;
-            info!(account = %self.account.name, folder = %self.folder, "moved {} threats to {destination}", ids.len());
-            return Ok(());
+            imap.move_uids(&uids(&here), junk).await?;
+            return self.record_moved(&here, Action::Moved, junk).await;
         }
-        imap.copy_uids(&uids, junk).await?;
-        self.store.finish(&ids, Action::CopyMade, &imap::utf7::decode(junk), clock::now_unix()).await?;
+        imap.copy_uids(&uids(&here), junk).await?;
+        self.store
+            .finish(&ids(&here), Action::CopyMade, &imap::utf7::decode(junk), clock::now_unix())
+            .await?;
         self.remove_copied(imap, &here, method, junk).await
     }
 
@@ -102,18 +99,22 @@ impl Worker {
         if copied.is_empty() {
             return Ok(());
         }
-        let uids: Vec<u32> = copied.iter().map(|(_, uid)| *uid).collect();
-        imap.remove_copied(&uids, method).await?;
-        let destination = imap::utf7::decode(junk);
+        imap.remove_copied(&uids(copied), method).await?;
         let action = if method == MoveMethod::CopyFlag {
-            warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to {destination} and marked \\Deleted; the originals go when your mail client expunges");
+            warn!(account = %self.account.name, "server has neither MOVE nor UIDPLUS: copied to {} and marked \\Deleted; the originals go when your mail client expunges", imap::utf7::decode(junk));
             Action::Copied
         } else {
             Action::Moved
         };
-        let ids: Vec<i64> = copied.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&ids, action, &destination, clock::now_unix()).await?;
-        info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", ids.len());
+        self.record_moved(copied, action, junk).await
+    }
+
+    /// Records threats as taken to Junk (`action`: moved, or copied where the originals
+    /// wait for the user's client to expunge them), and says so.
+    async fn record_moved(&self, done: &[Planned], action: Action, junk: &str) -> Result<(), WorkerError> {
+        let destination = imap::utf7::decode(junk);
+        self.store.finish(&ids(done), action, &destination, clock::now_unix()).await?;
+        info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", done.len());
         Ok(())
     }
 
@@ -123,15 +124,8 @@ impl Worker {
             return Ok(());
         }
         let here = self.still_present(imap, flags).await?;
-        imap.add_keyword(&here.iter().map(|(_, uid)| *uid).collect::<Vec<_>>(), keyword).await?;
-        self.store
-            .finish(
-                &here.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
-                Action::Flagged,
-                keyword,
-                clock::now_unix(),
-            )
-            .await?;
+        imap.add_keyword(&uids(&here), keyword).await?;
+        self.store.finish(&ids(&here), Action::Flagged, keyword, clock::now_unix()).await?;
         Ok(())
     }
 
@@ -142,12 +136,10 @@ impl Worker {
         imap: &mut ImapSession,
         planned: &[Planned],
     ) -> Result<Vec<Planned>, WorkerError> {
-        let uids: Vec<u32> = planned.iter().map(|(_, uid)| *uid).collect();
-        let present: HashSet<u32> = imap.existing(&uids).await?.into_iter().collect();
+        let present: HashSet<u32> = imap.existing(&uids(planned)).await?.into_iter().collect();
         let (here, gone): (Vec<Planned>, Vec<Planned>) =
             planned.iter().copied().partition(|(_, uid)| present.contains(uid));
-        let gone_ids: Vec<i64> = gone.iter().map(|(id, _)| *id).collect();
-        self.store.finish(&gone_ids, Action::Gone, "", clock::now_unix()).await?;
+        self.store.finish(&ids(&gone), Action::Gone, "", clock::now_unix()).await?;
         Ok(here)
     }
 
@@ -218,6 +210,16 @@ impl Worker {
         self.remove_copied(imap, &as_planned(copied), method, junk).await?;
         Ok(())
     }
+}
+
+/// The UIDs of planned actions, for the server.
+fn uids(planned: &[Planned]) -> Vec<u32> {
+    planned.iter().map(|(_, uid)| *uid).collect()
+}
+
+/// The detection ids of planned actions, for the store.
+fn ids(planned: &[Planned]) -> Vec<i64> {
+    planned.iter().map(|(id, _)| *id).collect()
 }
 
 /// What a pending row says about its message, to find it again.

@@ -301,9 +301,9 @@ impl Worker {
             } else {
                 fetched.server_said.clone()
             },
-            // A refusal that brought nothing back says nothing about the messages (a
-            // server in trouble): they are read again without counting a try, so an
-            // outage never makes a backlog unreadable.
+            // A refusal that says the server's trouble is passing (UNAVAILABLE, INUSE)
+            // says nothing about the messages: they are read again without counting a
+            // try, so an outage never makes a backlog unreadable.
             counts_a_try: !fetched.refused.as_ref().is_some_and(ImapError::is_temporary),
             ..Default::default()
         };

@@ -6,6 +6,8 @@
 //! recorded as unreadable (with the server's words) after [`MAX_READ_TRIES`] failures, so
 //! no message is skipped in silence and none blocks the folder.
 
+use sqlx::SqliteConnection;
+
 use super::{Action, Category, Cursor, Signal, Signals, Store, StoreError, Verdict};
 
 /// How many failed reads make a message unreadable. Each pass tries once; passes come
@@ -54,7 +56,7 @@ impl Store {
     }
 
     /// Saves where a folder's reading starts and what below it is still to be read, in
-    /// one transaction; queue entries of an older UIDVALIDITY are dropped (their UIDs mean
+    /// one write; queue entries of an older UIDVALIDITY are dropped (their UIDs mean
     /// nothing now).
     pub async fn start_reading(
         &self,
@@ -63,37 +65,16 @@ impl Store {
         to_read: &[u32],
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity != ?3")
-            .bind(at.account)
-            .bind(at.folder)
-            .bind(i64::from(at.uidvalidity))
-            .execute(&mut *tx)
-            .await?;
-        for uid in to_read {
-            sqlx::query(
-                "INSERT INTO read_queue (account, folder, uidvalidity, uid, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(at.account)
-            .bind(at.folder)
-            .bind(i64::from(at.uidvalidity))
-            .bind(i64::from(*uid))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        save_cursor_in(&mut tx, at, cursor, now).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut writing = self.begin_write().await?;
+        let result = start_reading_in(writing.conn(), at, cursor, to_read, now).await;
+        self.end_write(writing, result).await
     }
 
-    /// Settles a batch's read in one transaction: read and gone UIDs leave the queue,
-    /// failed ones are queued (or tried once more), the cursor moves to `cursor` (when
-    /// given), and a message that failed [`MAX_READ_TRIES`] times over at least
-    /// `give_up_after` seconds leaves the queue as an `unreadable` detection (so a server
-    /// in trouble for a few minutes makes nothing unreadable). Returns the UIDs recorded
-    /// unreadable now.
+    /// Settles a batch's read in one write: read and gone UIDs leave the queue, failed
+    /// ones are queued (or tried once more), the cursor moves to `cursor` (when given),
+    /// and a message that failed [`MAX_READ_TRIES`] times over at least `give_up_after`
+    /// seconds leaves the queue as an `unreadable` detection (so a server in trouble for a
+    /// few minutes makes nothing unreadable). Returns the UIDs recorded unreadable now.
     pub async fn settle_read(
         &self,
         at: FolderRef<'_>,
@@ -102,50 +83,9 @@ impl Store {
         now: i64,
         give_up_after: i64,
     ) -> Result<Vec<u32>, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        for uid in outcome.read.iter().chain(&outcome.gone) {
-            sqlx::query(
-                "DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
-            )
-            .bind(at.account)
-            .bind(at.folder)
-            .bind(i64::from(at.uidvalidity))
-            .bind(i64::from(*uid))
-            .execute(&mut *tx)
-            .await?;
-        }
-        let mut unreadable = Vec::new();
-        for uid in &outcome.failed {
-            let (tries, queued_at): (i64, i64) = sqlx::query_as(
-                "INSERT INTO read_queue (account, folder, uidvalidity, uid, tries, reason, queued_at)
-                 VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6)
-                 ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = tries + ?7, reason = ?5
-                 RETURNING tries, queued_at",
-            )
-            .bind(at.account)
-            .bind(at.folder)
-            .bind(i64::from(at.uidvalidity))
-            .bind(i64::from(*uid))
-            .bind(&outcome.reason)
-            .bind(now)
-            .bind(i64::from(outcome.counts_a_try))
-            .fetch_one(&mut *tx)
-            .await?;
-            if tries >= i64::from(MAX_READ_TRIES) && now - queued_at >= give_up_after {
-                record_unreadable(&mut tx, at, *uid, &outcome.reason, now).await?;
-                dequeue(&mut tx, at, *uid).await?;
-                unreadable.push(*uid);
-            }
-        }
-        for (uid, why) in &outcome.unparseable {
-            record_unreadable(&mut tx, at, *uid, why, now).await?;
-            unreadable.push(*uid);
-        }
-        if let Some(cursor) = cursor {
-            save_cursor_in(&mut tx, at, cursor, now).await?;
-        }
-        tx.commit().await?;
-        Ok(unreadable)
+        let mut writing = self.begin_write().await?;
+        let result = settle_read_in(writing.conn(), at, outcome, cursor, now, give_up_after).await;
+        self.end_write(writing, result).await
     }
 
     /// How many messages each folder of `account` has queued, for `check`.
@@ -160,7 +100,80 @@ impl Store {
     }
 }
 
-async fn dequeue(tx: &mut sqlx::SqliteConnection, at: FolderRef<'_>, uid: u32) -> Result<(), StoreError> {
+async fn start_reading_in(
+    conn: &mut SqliteConnection,
+    at: FolderRef<'_>,
+    cursor: Cursor,
+    to_read: &[u32],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity != ?3")
+        .bind(at.account)
+        .bind(at.folder)
+        .bind(i64::from(at.uidvalidity))
+        .execute(&mut *conn)
+        .await?;
+    for uid in to_read {
+        sqlx::query(
+            "INSERT INTO read_queue (account, folder, uidvalidity, uid, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(at.account)
+        .bind(at.folder)
+        .bind(i64::from(at.uidvalidity))
+        .bind(i64::from(*uid))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    save_cursor_in(conn, at.account, at.folder, cursor, now).await
+}
+
+async fn settle_read_in(
+    conn: &mut SqliteConnection,
+    at: FolderRef<'_>,
+    outcome: &ReadOutcome,
+    cursor: Option<Cursor>,
+    now: i64,
+    give_up_after: i64,
+) -> Result<Vec<u32>, sqlx::Error> {
+    for uid in outcome.read.iter().chain(&outcome.gone) {
+        dequeue(conn, at, *uid).await?;
+    }
+    let mut unreadable = Vec::new();
+    for uid in &outcome.failed {
+        let (tries, queued_at): (i64, i64) = sqlx::query_as(
+            "INSERT INTO read_queue (account, folder, uidvalidity, uid, tries, reason, queued_at)
+             VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6)
+             ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = tries + ?7, reason = ?5
+             RETURNING tries, queued_at",
+        )
+        .bind(at.account)
+        .bind(at.folder)
+        .bind(i64::from(at.uidvalidity))
+        .bind(i64::from(*uid))
+        .bind(&outcome.reason)
+        .bind(now)
+        .bind(i64::from(outcome.counts_a_try))
+        .fetch_one(&mut *conn)
+        .await?;
+        if tries >= i64::from(MAX_READ_TRIES) && now - queued_at >= give_up_after {
+            record_unreadable(conn, at, *uid, &outcome.reason, now).await?;
+            dequeue(conn, at, *uid).await?;
+            unreadable.push(*uid);
+        }
+    }
+    for (uid, why) in &outcome.unparseable {
+        record_unreadable(conn, at, *uid, why, now).await?;
+        unreadable.push(*uid);
+    }
+    if let Some(cursor) = cursor {
+        save_cursor_in(conn, at.account, at.folder, cursor, now).await?;
+    }
+    Ok(unreadable)
+}
+
+async fn dequeue(conn: &mut SqliteConnection, at: FolderRef<'_>, uid: u32) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
     )
@@ -168,27 +181,29 @@ async fn dequeue(tx: &mut sqlx::SqliteConnection, at: FolderRef<'_>, uid: u32) -
     .bind(at.folder)
     .bind(i64::from(at.uidvalidity))
     .bind(i64::from(uid))
-    .execute(tx)
+    .execute(conn)
     .await?;
     Ok(())
 }
 
-async fn save_cursor_in(
-    tx: &mut sqlx::SqliteConnection,
-    at: FolderRef<'_>,
+/// Saves how far a folder has been read, inside a write already begun.
+pub(super) async fn save_cursor_in(
+    conn: &mut SqliteConnection,
+    account: &str,
+    folder: &str,
     cursor: Cursor,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cursors (account, folder, uidvalidity, last_uid, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, last_uid = ?4, updated_at = ?5",
     )
-    .bind(at.account)
-    .bind(at.folder)
+    .bind(account)
+    .bind(folder)
     .bind(i64::from(cursor.uidvalidity))
     .bind(i64::from(cursor.last_uid))
     .bind(now)
-    .execute(tx)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -196,12 +211,12 @@ async fn save_cursor_in(
 /// Leaves a message that could not be read in the history, where the user sees it: the
 /// server's reason is its one signal's evidence.
 async fn record_unreadable(
-    tx: &mut sqlx::SqliteConnection,
+    conn: &mut SqliteConnection,
     at: FolderRef<'_>,
     uid: u32,
     reason: &str,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<(), sqlx::Error> {
     let signal = Signal { evidence: reason.to_string(), rule: "unreadable".into(), weight: 0.0 };
     sqlx::query(
         "INSERT INTO detections (account, folder, uidvalidity, uid, message_key, score, verdict, category,
@@ -219,7 +234,7 @@ async fn record_unreadable(
     .bind(Verdict::Unreadable)
     .bind(Category::Other.as_str())
     .bind(Action::Unreadable)
-    .execute(tx)
+    .execute(conn)
     .await?;
     Ok(())
 }

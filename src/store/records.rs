@@ -123,18 +123,8 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut writing = self.begin_write().await?;
-        let result = sqlx::query(
-            "INSERT INTO cursors (account, folder, uidvalidity, last_uid, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, last_uid = ?4, updated_at = ?5",
-        )
-        .bind(account)
-        .bind(folder)
-        .bind(i64::from(cursor.uidvalidity))
-        .bind(i64::from(cursor.last_uid))
-        .bind(now)
-        .execute(writing.conn())
-        .await;
-        self.end_write(writing, result).await.map(|_| ())
+        let result = super::read_queue::save_cursor_in(writing.conn(), account, folder, cursor, now).await;
+        self.end_write(writing, result).await
     }
 
     /// Which of `messages` (just read from `folder`) were handled before and are left
