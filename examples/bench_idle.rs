@@ -21,7 +21,7 @@ use common::{cpu_seconds, rss_kib};
 use rand::Rng;
 use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
-use scamguard::detect::{Label, Thresholds, classify};
+use scamguard::detect::{Detector, Label, classify};
 use scamguard::store::Store;
 
 /// How long one delivery may take before the benchmark gives up on it.
@@ -106,12 +106,11 @@ fn main() -> anyhow::Result<()> {
 
 /// Generated messages that scamguard calls threats, as many as asked for.
 fn threats(count: usize) -> Vec<Vec<u8>> {
-    let thresholds = Thresholds::default();
+    let detector = Detector::default();
     (0..)
         .map(|index| scamguard::bench::generate_range(index, 1).concat())
         .filter(|raw| {
-            scamguard::mail::parse(raw)
-                .is_ok_and(|email| classify(&email, &thresholds).label == Label::Threat)
+            scamguard::mail::parse(raw).is_ok_and(|email| classify(&email, &detector).label == Label::Threat)
         })
         .take(count)
         .collect()

@@ -19,6 +19,7 @@ mod worker;
 use std::sync::Arc;
 
 use crate::config::{Account, Config};
+use crate::detect::Detector;
 use crate::store::Store;
 
 pub use restore::{RestoreError, RestoreOutcome, restore};
@@ -66,7 +67,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 account: Arc::clone(&account),
                 folder: folder.clone(),
                 store: Arc::clone(&store),
-                thresholds: config.detection,
+                detector: Detector::new(config.detection),
                 rescan: std::sync::Mutex::new(options.rescan_days),
             };
             let shutdown = shutdown.clone();

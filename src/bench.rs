@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use crate::detect::{Thresholds, classify};
+use crate::detect::{Detector, classify};
 use crate::mail;
 
 /// Figures from one benchmark run.
@@ -32,14 +32,14 @@ fn thread_cpu_seconds(start: Instant) -> f64 {
 /// keeping the fastest round of each (the least disturbed by the rest of the machine).
 pub fn run(messages: &[Vec<u8>], rounds: usize) -> BenchReport {
     let clock = Instant::now();
-    let thresholds = Thresholds::default();
+    let detector = Detector::default();
     let mut best_parse = f64::MAX;
     let mut best_classify = f64::MAX;
     let mut threats = 0;
     // Build the lazily compiled automata and regexes before the clock runs: a one-off cost
     // per process, not per message.
     if let Some(email) = messages.first().and_then(|raw| mail::parse(raw).ok()) {
-        std::hint::black_box(classify(&email, &thresholds));
+        std::hint::black_box(classify(&email, &detector));
     }
     for _ in 0..rounds.max(1) {
         let start = thread_cpu_seconds(clock);
@@ -52,7 +52,7 @@ pub fn run(messages: &[Vec<u8>], rounds: usize) -> BenchReport {
         threats = 0;
         for raw in messages {
             if let Ok(email) = mail::parse(raw) {
-                let verdict = classify(&email, &thresholds);
+                let verdict = classify(&email, &detector);
                 threats += usize::from(verdict.label == crate::detect::Label::Threat);
             }
         }

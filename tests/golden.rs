@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use scamguard::detect::{Thresholds, classify};
+use scamguard::detect::{Detector, classify};
 use scamguard::mail;
 use serde::Deserialize;
 
@@ -29,7 +29,7 @@ fn every_fixture_gets_its_expected_verdict_and_signals() {
         let want = expected.get(&name).unwrap_or_else(|| panic!("{name} has no entry in expected.json"));
         let raw = std::fs::read(&file).expect("fixture readable");
         let email = mail::parse(&raw).expect("fixture parses");
-        let verdict = classify(&email, &Thresholds::default());
+        let verdict = classify(&email, &Detector::default());
         let fired: Vec<&str> = verdict.signals.iter().map(|s| s.rule).collect();
         if verdict.label.as_str() != want.verdict {
             failures.push(format!(
@@ -61,7 +61,7 @@ fn wallet_inside_an_html_attribute_is_found() {
     let raw = "From: x@sender.example\r\nTo: v@example.com\r\nSubject: hi\r\nContent-Type: text/html\r\n\r\n\
         <p>I hacked your device and recorded you with your camera on an adult site. Pay in bitcoin within 24 hours or your contacts see it.</p>\
         <img alt=\"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\" src=\"cid:x\">";
-    let verdict = classify(&mail::parse(raw.as_bytes()).expect("parses"), &Thresholds::default());
+    let verdict = classify(&mail::parse(raw.as_bytes()).expect("parses"), &Detector::default());
     assert!(verdict.evidence.wallets.iter().any(|w| w.checksum_valid && w.address.starts_with("bc1qw508")));
     assert_eq!(verdict.label.as_str(), "threat");
 }
@@ -69,7 +69,7 @@ fn wallet_inside_an_html_attribute_is_found() {
 #[test]
 fn wallet_wrapped_across_lines_is_found() {
     let raw = "From: x@sender.example\r\nTo: v@example.com\r\nSubject: hi\r\n\r\nBTC wallet:\r\n1BvBMSEYstWe\r\ntqTFn5Au4m4GFg7xJaNVN2\r\n";
-    let verdict = classify(&mail::parse(raw.as_bytes()).expect("parses"), &Thresholds::default());
+    let verdict = classify(&mail::parse(raw.as_bytes()).expect("parses"), &Detector::default());
     let wallet = verdict.evidence.wallets.first().expect("wallet found");
     assert!(wallet.checksum_valid && wallet.split, "{wallet:?}");
     assert_eq!(wallet.address, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2");
@@ -78,7 +78,7 @@ fn wallet_wrapped_across_lines_is_found() {
 #[test]
 fn amounts_and_deadlines_are_kept_as_evidence() {
     let raw = std::fs::read(super::fixtures().join("ja_extortion_iso2022jp_password.eml")).expect("fixture");
-    let verdict = classify(&mail::parse(&raw).expect("parses"), &Thresholds::default());
+    let verdict = classify(&mail::parse(&raw).expect("parses"), &Detector::default());
     assert!(
         verdict.evidence.amounts.iter().any(|a| a.currency == "JPY" && a.value == 50_000.0),
         "{:?}",

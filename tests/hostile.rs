@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use scamguard::detect::{Thresholds, Verdict, classify};
+use scamguard::detect::{Detector, Verdict, classify};
 use scamguard::mail;
 
 /// How long parsing and classifying a hostile case may take: ten seconds, and two more
@@ -25,7 +25,7 @@ const MAX_VERDICT_BYTES: usize = 16 * 1024;
 /// verdict, if the mail could be read.
 fn survives(raw: &[u8]) -> Option<Verdict> {
     let started = Instant::now();
-    let verdict = mail::parse(raw).ok().map(|email| classify(&email, &Thresholds::default()));
+    let verdict = mail::parse(raw).ok().map(|email| classify(&email, &Detector::default()));
     let took = started.elapsed();
     assert!(took < deadline(raw.len()), "{} bytes took {took:?}", raw.len());
     if let Some(verdict) = &verdict {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 
 use crate::config::Account;
-use crate::detect::{Category, Evidence, Label, Thresholds, Verdict, classify};
+use crate::detect::{Category, Detector, Evidence, Label, Verdict, classify};
 use crate::imap::FetchedMessage;
 use crate::mail;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap};
@@ -36,10 +36,10 @@ pub struct Classified {
 /// weekly report this database sealed (`report_key`) is never classified.
 pub fn classify_all(
     messages: Vec<FetchedMessage>,
-    thresholds: &Thresholds,
+    detector: &Detector,
     report_key: &ReportKey,
 ) -> Vec<Classified> {
-    messages.into_iter().map(|m| classify_one(&m, thresholds, report_key)).collect()
+    messages.into_iter().map(|m| classify_one(&m, detector, report_key)).collect()
 }
 
 /// What is kept of a header field: at most [`MAX_FIELD_BYTES`], so a 1 MB subject is
@@ -76,7 +76,7 @@ pub fn content_digest(raw: &[u8]) -> String {
     hex(&Sha256::digest(raw))
 }
 
-fn classify_one(message: &FetchedMessage, thresholds: &Thresholds, report_key: &ReportKey) -> Classified {
+fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &ReportKey) -> Classified {
     let digest = content_digest(&message.raw);
     match mail::parse(&message.raw) {
         Ok(email) => {
@@ -91,7 +91,7 @@ fn classify_one(message: &FetchedMessage, thresholds: &Thresholds, report_key: &
                     evidence: Evidence::default(),
                 }
             } else {
-                classify(&email, thresholds)
+                classify(&email, detector)
             };
             let full_id = email.message_id.as_deref().unwrap_or_default();
             let key = message_key(full_id, &message.raw);
@@ -243,7 +243,7 @@ mod tests {
             FetchedMessage { uid: 6, size: ham.len() as u32, raw: ham },
             FetchedMessage { uid: 7, size: 0, raw: Vec::new() },
         ];
-        let classified = classify_all(fetched, &Thresholds::default(), &key());
+        let classified = classify_all(fetched, &Detector::default(), &key());
         assert!(
             classified.get(2).is_some_and(|c| c.verdict.is_err()),
             "an unreadable message is reported, not fatal"
@@ -274,7 +274,7 @@ mod tests {
     fn messages_without_message_id_get_a_header_digest() {
         let raw = b"From: a@b.example\r\nSubject: x\r\n\r\nbody".to_vec();
         let classified =
-            classify_all(vec![FetchedMessage { uid: 1, size: 0, raw }], &Thresholds::default(), &key());
+            classify_all(vec![FetchedMessage { uid: 1, size: 0, raw }], &Detector::default(), &key());
         assert!(classified.first().is_some_and(|c| c.key.starts_with("sha256:") && c.key.len() == 71));
         let header_only = b"From: a@b.example\r\nSubject: x\r\n\r\n";
         assert_eq!(classified.first().map(|c| c.key.clone()), Some(header_key(header_only)));
@@ -291,7 +291,7 @@ mod tests {
         );
         let classified = classify_all(
             vec![FetchedMessage { uid: 1, size: 0, raw: raw.into_bytes() }],
-            &Thresholds::default(),
+            &Detector::default(),
             &key(),
         );
         let c = classified.first().expect("one");

@@ -15,7 +15,7 @@ use super::shutdown::Shutdown;
 use super::start;
 use crate::clock;
 use crate::config::Account;
-use crate::detect::Thresholds;
+use crate::detect::Detector;
 use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice};
 use crate::store::{Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
@@ -55,7 +55,7 @@ pub(super) struct Worker {
     /// The folder's name as configured (UTF-8): the name the store and logs use.
     pub folder: String,
     pub store: Arc<Store>,
-    pub thresholds: Thresholds,
+    pub detector: Detector,
     /// `run --rescan`: read again the mail received in this many days, on the first
     /// connection only (cleared once queued).
     pub rescan: std::sync::Mutex<Option<u32>>,
@@ -328,8 +328,8 @@ impl Worker {
         fetched: Vec<imap::FetchedMessage>,
         report_key: &crate::report::seal::ReportKey,
     ) -> Classifying {
-        let (thresholds, report_key) = (self.thresholds, report_key.clone());
-        tokio::task::spawn_blocking(move || batch::classify_all(fetched, &thresholds, &report_key))
+        let (detector, report_key) = (self.detector.clone(), report_key.clone());
+        tokio::task::spawn_blocking(move || batch::classify_all(fetched, &detector, &report_key))
     }
 
     /// Waits for a batch's classification, records it, adds what it plans to `planned`,

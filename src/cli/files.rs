@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use scamguard::detect::classify;
+use scamguard::detect::{Detector, classify};
 use scamguard::{bench, explain, mail, source};
 
 use super::load_config;
@@ -21,6 +21,7 @@ pub fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Res
     let mut counts = [0usize; 3];
     let mut unreadable = 0usize;
     let mut missing_path = false;
+    let detector = Detector::new(config.detection);
     for path in paths {
         let mut visit = |input: source::Input| {
             let outcome = input
@@ -32,7 +33,7 @@ pub fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Res
                 .and_then(|raw| mail::parse(&raw).map_err(|e| e.to_string()));
             let line = match outcome {
                 Ok(email) => {
-                    let verdict = classify(&email, &config.detection);
+                    let verdict = classify(&email, &detector);
                     if let Some(count) = counts.get_mut(verdict.label as usize) {
                         *count += 1;
                     }
@@ -74,7 +75,7 @@ pub fn explain_file(file: &Path, config: Option<&Path>) -> anyhow::Result<ExitCo
     let config = load_config(config)?;
     let raw = std::fs::read(file).with_context(|| format!("Unable to read {}", file.display()))?;
     let email = mail::parse(&raw).with_context(|| format!("Unable to parse {}", file.display()))?;
-    let verdict = classify(&email, &config.detection);
+    let verdict = classify(&email, &Detector::new(config.detection));
     print!("{}", explain::explain(&email, &verdict));
     Ok(ExitCode::SUCCESS)
 }

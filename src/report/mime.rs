@@ -90,7 +90,7 @@ mod tests {
         assert!(email.text.contains("検査したメール: 10"), "{}", email.text);
         assert_eq!(email.date.as_deref(), Some("2026-11-22T00:33:55Z"));
         assert!(String::from_utf8_lossy(&raw).contains("text/html"));
-        let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+        let verdict = crate::detect::classify(&email, &crate::detect::Detector::default());
         assert_eq!(verdict.label, crate::detect::Label::Clean, "the report itself reads as clean");
     }
 
@@ -179,7 +179,7 @@ mod tests {
                 "{}",
                 email.text
             );
-            let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+            let verdict = crate::detect::classify(&email, &crate::detect::Detector::default());
             assert_eq!(verdict.label, crate::detect::Label::Clean, "{lang:?}: {:?}", verdict.signals);
             assert!(verdict.evidence.wallets.is_empty(), "no wallet can be lifted from it");
         }

@@ -270,12 +270,12 @@ json_column!(Signals);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Thresholds, classify};
+    use crate::detect::{Detector, classify};
 
     fn classified(name: &str) -> detect::Verdict {
         let path = format!("{}/tests/data/eml/{name}", env!("CARGO_MANIFEST_DIR"));
         let email = crate::mail::parse(&std::fs::read(path).expect("fixture")).expect("parses");
-        classify(&email, &Thresholds::default())
+        classify(&email, &Detector::default())
     }
 
     #[test]

@@ -115,6 +115,22 @@ impl Default for Thresholds {
     }
 }
 
+/// Everything classification needs besides the mail: the label thresholds, and whose
+/// Authentication-Results headers to believe (the receiving server's `authserv-id`, per
+/// account; empty: the topmost header).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detector {
+    pub thresholds: Thresholds,
+    pub authserv_ids: Vec<String>,
+}
+
+impl Detector {
+    /// A detector with `thresholds` and the default of everything else.
+    pub fn new(thresholds: Thresholds) -> Self {
+        Detector { thresholds, ..Detector::default() }
+    }
+}
+
 /// What the rules read, gathered once per message.
 pub struct Facts<'a> {
     pub email: &'a Email,
@@ -204,8 +220,8 @@ fn distinct_hosts(email: &Email) -> Vec<String> {
     hosts
 }
 
-/// Classifies `email` with the given thresholds.
-pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
+/// Classifies `email` with `detector`'s settings.
+pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let facts = Facts::gather(email);
     let mut signals: Vec<Signal> = Vec::new();
     for rule in rules::RULES {
@@ -216,7 +232,7 @@ pub fn classify(email: &Email, thresholds: &Thresholds) -> Verdict {
     signals.extend(combined);
     score::strongest_first(&mut signals);
     let (category, score) = score::score(&signals);
-    let label = score::label(score, thresholds);
+    let label = score::label(score, &detector.thresholds);
     // Amounts are evidence for history and reports, which keep only what is not clean.
     let amounts = if label == Label::Clean {
         Vec::new()
@@ -255,7 +271,7 @@ mod tests {
              the video to your friends. Pay 0.1 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 \
              within 48 hours.",
         );
-        let verdict = classify(&scam, &Thresholds::default());
+        let verdict = classify(&scam, &Detector::default());
         let weights: Vec<f32> = verdict.signals.iter().map(|s| s.weight).collect();
         assert!(weights.len() > 3, "{weights:?}");
         assert!(weights.windows(2).all(|w| w.first() >= w.get(1)), "{weights:?}");
@@ -267,7 +283,7 @@ mod tests {
     #[test]
     fn a_clean_verdict_names_no_category_and_keeps_no_amounts() {
         let note = email("From: a@b.example\r\nTo: c@d.example", "Lunch costs $12 today, see you at noon.");
-        let verdict = classify(&note, &Thresholds::default());
+        let verdict = classify(&note, &Detector::default());
         assert_eq!((verdict.label, verdict.category), (Label::Clean, Category::Other));
         assert!(verdict.evidence.amounts.is_empty());
     }

@@ -128,7 +128,7 @@ mod tests {
             b"From: \"Bank\x1b[2J\" <a@b.example>\r\nSubject: =?UTF-8?Q?hi=0D=0Aforged=1B[31m?=\r\n\r\nbody";
         let email = crate::mail::parse(raw).expect("parses");
         assert!(email.subject.contains('\x1b'), "the subject decodes to an ESC: {:?}", email.subject);
-        let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+        let verdict = crate::detect::classify(&email, &crate::detect::Detector::default());
         let text = explain(&email, &verdict);
         let line = summary_line("mail\r\n\u{202e}lmth.exe", &verdict);
         for output in [&text, &line] {

@@ -498,7 +498,7 @@ From: a@shop.example\r\n\r\nbody";
         let scam = include_str!("../../../tests/data/eml/en_extortion_split_wallet_self_sent.eml")
             .replace('\n', "\r\n");
         let email = parse(wrapped(&scam, MAX_MESSAGE_DEPTH, true, "").as_bytes()).expect("parses");
-        let verdict = crate::detect::classify(&email, &crate::detect::Thresholds::default());
+        let verdict = crate::detect::classify(&email, &crate::detect::Detector::default());
         assert_eq!(verdict.label, crate::detect::Label::Threat, "a scam wrapped ten times is still one");
     }
 

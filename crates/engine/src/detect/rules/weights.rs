@@ -21,7 +21,7 @@ fn weighed(rule: Rule, email: &Email) -> Vec<(&'static str, f32)> {
 
 /// The weight a whole classification gave `rule` (for the combinations).
 fn classified(rule: &str, email: &Email) -> Option<f32> {
-    let verdict = crate::detect::classify(email, &crate::detect::Thresholds::default());
+    let verdict = crate::detect::classify(email, &crate::detect::Detector::default());
     verdict.signals.iter().find(|s| s.rule == rule).map(|s| s.weight)
 }
 

@@ -110,7 +110,7 @@ mod tests {
 
     /// The rules a full classification fired, combinations included.
     fn combined(email: &crate::mail::Email) -> Vec<&'static str> {
-        crate::detect::classify(email, &crate::detect::Thresholds::default())
+        crate::detect::classify(email, &crate::detect::Detector::default())
             .signals
             .iter()
             .map(|s| s.rule)
