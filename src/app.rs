@@ -27,7 +27,7 @@ pub use shutdown::{Shutdown, Stopper};
 pub use worker::WorkerError;
 
 /// How `run` behaves.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunOptions {
     /// One full pass over every folder, then stop.
     pub once: bool,
@@ -36,6 +36,8 @@ pub struct RunOptions {
     /// Read again the mail received in this many days (`--rescan 30d`), besides new mail.
     /// Nothing is moved twice: handled messages are recognised.
     pub rescan_days: Option<u32>,
+    /// The model and thresholds (`[detection]`, read by the caller: it may fail).
+    pub detector: Detector,
 }
 
 /// How each worker ended.
@@ -67,7 +69,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 account: Arc::clone(&account),
                 folder: folder.clone(),
                 store: Arc::clone(&store),
-                detector: Detector::new(config.detection),
+                detector: options.detector.clone(),
                 rescan: std::sync::Mutex::new(options.rescan_days),
             };
             let shutdown = shutdown.clone();

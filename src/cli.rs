@@ -5,6 +5,7 @@
 mod args;
 mod files;
 mod review;
+mod train;
 mod watch;
 
 use std::io::IsTerminal;
@@ -38,7 +39,7 @@ pub fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Run { config, once, dry_run, rescan } => {
-            watch::run(&config, scamguard::app::RunOptions { once, dry_run, rescan_days: rescan })
+            watch::run(&config, once, dry_run, rescan)
         }
         Command::Check { config } => watch::check(&config),
         Command::Show { config, json, id } => review::show(&config, json, id),
@@ -50,8 +51,13 @@ pub fn main() -> ExitCode {
             let (verdict, category) = (verdict.map(word), category.map(word));
             review::history(&config, json, account, since.as_deref(), verdict, category, limit)
         }
-        Command::Scan { json, config, paths } => files::scan(&paths, json, config.as_deref()),
-        Command::Explain { config, file } => files::explain_file(&file, config.as_deref()),
+        Command::Scan { json, config, model, paths } => {
+            files::scan(&paths, json, config.as_deref(), model.as_deref())
+        }
+        Command::Explain { config, model, file } => files::explain_file(&file, config.as_deref(), model.as_deref()),
+        Command::Train { out, relabel, folds, dirs } => {
+            train::train(&out, relabel.as_deref(), usize::from(folds), &dirs)
+        }
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),
     };
     match result {

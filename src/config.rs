@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::detect::Thresholds;
+use crate::detect::model::Model;
+use crate::detect::{Detector, Thresholds};
 pub use secret::{PasswordSource, Secret};
 
 /// Why a configuration could not be used.
@@ -63,7 +64,7 @@ pub enum InitialScan {
 /// Detection thresholds, the database file, the accounts and the weekly report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    pub detection: Thresholds,
+    pub detection: Detection,
     pub database: PathBuf,
     pub accounts: Vec<Account>,
     pub report: ReportSettings,
@@ -106,11 +107,56 @@ pub struct Account {
     pub unreadable_after: Duration,
 }
 
+/// The `[detection]` section: which model to use and the thresholds that override its own.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detection {
+    /// A model file written by `scamguard train`; the built-in model when absent.
+    pub model: Option<PathBuf>,
+    /// Probability of any unwanted mail from which a message is marked suspicious.
+    pub suspicious: Option<f32>,
+    /// Probability of extortion or phishing from which a message is moved to Junk.
+    pub threat: Option<f32>,
+    /// Also move other spam (marketing, 419, pharma) that reaches the threat threshold.
+    #[serde(default)]
+    pub move_other: bool,
+}
+
+impl Detection {
+    /// The detector these settings describe: the model file read (or `model_file`, which
+    /// wins: `scan --model`), the thresholds checked against it.
+    pub fn detector(&self, model_file: Option<&Path>) -> Result<Detector, String> {
+        let model = match model_file.or(self.model.as_deref()) {
+            None => Model::embedded(),
+            Some(path) => {
+                let bytes =
+                    std::fs::read(path).map_err(|e| format!("unable to read model {}: {e}", path.display()))?;
+                let model = Model::from_bytes(&bytes).map_err(|e| format!("model {}: {e}", path.display()))?;
+                std::sync::Arc::new(model)
+            }
+        };
+        let mut detector = Detector::with_model(model);
+        detector.thresholds = Thresholds {
+            suspicious: self.suspicious.unwrap_or(detector.thresholds.suspicious),
+            threat: self.threat.unwrap_or(detector.thresholds.threat),
+        };
+        detector.move_other = self.move_other;
+        let Thresholds { suspicious, threat } = detector.thresholds;
+        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0) {
+            return Err(format!(
+                "detection: thresholds are probabilities: need 0 < suspicious <= threat <= 1, got suspicious = \
+                 {suspicious}, threat = {threat}"
+            ));
+        }
+        Ok(detector)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    detection: Option<Thresholds>,
+    detection: Option<Detection>,
     #[serde(default)]
     database: Option<RawDatabase>,
     #[serde(default)]
@@ -214,15 +260,10 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
         let detection = raw.detection.unwrap_or_default();
-        if !(detection.suspicious.is_finite()
-            && detection.threat.is_finite()
-            && 0.0 < detection.suspicious
-            && detection.suspicious <= detection.threat)
-        {
-            return Err(format!(
-                "detection: need 0 < suspicious <= threat, got suspicious = {}, threat = {}",
-                detection.suspicious, detection.threat
-            ));
+        // The model is read when the service starts; the thresholds are checked here
+        // against the built-in model's, so a bad value fails `check` too.
+        if detection.model.is_none() {
+            detection.detector(None)?;
         }
         let mut accounts = Vec::new();
         for (index, raw) in raw.accounts.into_iter().enumerate() {
@@ -413,9 +454,16 @@ mod tests {
 
     #[test]
     fn thresholds_are_read_and_default_when_absent() {
-        let config = Config::parse("[detection]\nsuspicious = 4.0\nthreat = 8.0\n").expect("valid");
-        assert_eq!(config.detection, Thresholds { suspicious: 4.0, threat: 8.0 });
-        assert_eq!(Config::parse("").expect("empty is valid").detection, Thresholds::default());
+        let config = Config::parse("[detection]\nsuspicious = 0.4\nthreat = 0.8\n").expect("valid");
+        let detector = config.detection.detector(None).expect("valid");
+        assert_eq!(detector.thresholds, Thresholds { suspicious: 0.4, threat: 0.8 });
+        assert!(!detector.move_other);
+        let defaults = Config::parse("").expect("empty is valid").detection.detector(None).expect("valid");
+        assert_eq!(defaults.thresholds, Model::embedded().thresholds);
+        // Thresholds were scores (5 and 6); now they are probabilities, and the old values
+        // are refused with a reason rather than silently never reached.
+        let error = Config::parse("[detection]\nsuspicious = 5.0\nthreat = 6.0\n").expect_err("old scale");
+        assert!(error.contains("probabilities"), "{error}");
     }
 
     #[test]
@@ -423,7 +471,7 @@ mod tests {
         let config =
             Config::parse(include_str!("../config/example.toml")).expect("config/example.toml parses");
         assert_eq!(config.accounts.len(), 1);
-        assert_eq!(config.detection, Thresholds::default());
+        assert_eq!(config.detection, Detection::default());
     }
 
     #[test]
@@ -441,10 +489,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_name_the_key_and_line() {
-        let error = Config::parse("[detection]\nsuspicious = 4.0\nthreat = 8.0\nthreshold = 1\n")
+        let error = Config::parse("[detection]\nsuspicious = 0.4\nthreat = 0.8\nthreshold = 1\n")
             .expect_err("unknown key");
         assert!(error.contains("threshold") && error.contains("line 4"), "{error}");
-        let error = Config::parse("[detection]\nsuspicious = 9.0\nthreat = 8.0\n").expect_err("inverted");
+        let error = Config::parse("[detection]\nsuspicious = 0.9\nthreat = 0.8\n").expect_err("inverted");
         assert!(error.contains("suspicious <= threat"), "{error}");
         let error = Config::parse(&ACCOUNT.replace("implicit", "plain")).expect_err("bad tls");
         assert!(error.contains("tls") || error.contains("plain"), "{error}");

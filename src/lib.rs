@@ -19,7 +19,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-pub use scamguard_engine::{detect, explain, mail};
+pub use scamguard_engine::{detect, explain, learn, mail};
 
 pub mod app;
 pub mod bench;

@@ -129,7 +129,7 @@ async fn a_rescan_reads_a_period_again_and_moves_nothing_twice() {
     assert!(ids_in(&config, "Junk").await.is_empty(), "initial_scan = \"new\" leaves older mail alone");
 
     let rescan = RunOptions { once: true, rescan_days: Some(30), ..Default::default() };
-    assert!(run_with(&config, rescan).await.failures.is_empty());
+    assert!(run_with(&config, rescan.clone()).await.failures.is_empty());
     assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS));
     assert!(run_with(&config, rescan).await.failures.is_empty());
     assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS), "each threat once");

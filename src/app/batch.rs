@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 
 use crate::config::Account;
-use crate::detect::{Category, Detector, Evidence, Label, Verdict, classify};
+use crate::detect::{Category, Detector, Evidence, Label, Probabilities, Verdict, classify};
 use crate::imap::FetchedMessage;
 use crate::mail;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap};
@@ -87,6 +87,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
                     score: 0.0,
                     label: Label::Clean,
                     category: Category::Other,
+                    probabilities: Probabilities::HAM,
                     signals: Vec::new(),
                     evidence: Evidence::default(),
                 }

@@ -25,6 +25,9 @@ pub(super) enum Command {
         /// Configuration file (detection thresholds).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// A model file written by `train`, instead of the configured or built-in one.
+        #[arg(long)]
+        model: Option<PathBuf>,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -32,7 +35,25 @@ pub(super) enum Command {
     Explain {
         #[arg(long)]
         config: Option<PathBuf>,
+        /// A model file written by `train`, instead of the configured or built-in one.
+        #[arg(long)]
+        model: Option<PathBuf>,
         file: PathBuf,
+    },
+    /// Learn a model from folders of .eml files labelled by their nearest folder named
+    /// ham, extortion, phishing or other; prints cross-validated figures.
+    Train {
+        /// Where to write the model.
+        #[arg(long)]
+        out: PathBuf,
+        /// Corrected labels: file<TAB>from<TAB>to<TAB>reason, by file name.
+        #[arg(long)]
+        relabel: Option<PathBuf>,
+        /// Cross-validation folds.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(2..=20))]
+        folds: u16,
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
     },
     /// Watch the configured IMAP accounts and move threats to Junk.
     Run {

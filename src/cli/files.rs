@@ -7,21 +7,21 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use scamguard::detect::{Detector, classify};
+use scamguard::detect::classify;
 use scamguard::{bench, explain, mail, source};
 
 use super::load_config;
 
 /// `scamguard scan`: one line per mail (JSON with `--json`) and a summary; an unreadable
 /// file is reported on its line and the run goes on.
-pub fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>, model: Option<&Path>) -> anyhow::Result<ExitCode> {
     let config = load_config(config)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut counts = [0usize; 3];
     let mut unreadable = 0usize;
     let mut missing_path = false;
-    let detector = Detector::new(config.detection);
+    let detector = config.detection.detector(model).map_err(anyhow::Error::msg)?;
     for path in paths {
         let mut visit = |input: source::Input| {
             let outcome = input
@@ -71,11 +71,12 @@ pub fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Res
 }
 
 /// `scamguard explain FILE`: the verdict on one mail with every signal and its evidence.
-pub fn explain_file(file: &Path, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn explain_file(file: &Path, config: Option<&Path>, model: Option<&Path>) -> anyhow::Result<ExitCode> {
     let config = load_config(config)?;
     let raw = std::fs::read(file).with_context(|| format!("Unable to read {}", file.display()))?;
     let email = mail::parse(&raw).with_context(|| format!("Unable to parse {}", file.display()))?;
-    let verdict = classify(&email, &Detector::new(config.detection));
+    let detector = config.detection.detector(model).map_err(anyhow::Error::msg)?;
+    let verdict = classify(&email, &detector);
     print!("{}", explain::explain(&email, &verdict));
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@
 
 pub mod brands;
 pub mod checksum;
+pub mod model;
 pub mod money;
 pub mod phrases;
 pub mod rules;
@@ -19,11 +20,13 @@ pub mod tables;
 pub mod wallet;
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::mail::{Email, url};
 use brands::Brand;
+use model::{CLASSES, Model, Reading};
 use money::{Amount, Deadline};
 use phrases::Findings;
 use wallet::WalletAddress;
@@ -93,15 +96,19 @@ pub struct Evidence {
 /// The outcome of classifying one message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
+    /// The probability that the mail is unwanted (extortion, phishing or other spam).
     pub score: f32,
     pub label: Label,
     pub category: Category,
+    pub probabilities: Probabilities,
     pub signals: Vec<Signal>,
     pub evidence: Evidence,
 }
 
-/// Score limits for the labels. Configurable; the defaults were measured on the
-/// development corpus (see the README's Detection section).
+/// Probability limits for the labels: `threat` applies to the probability that a mail is
+/// extortion or phishing, `suspicious` to the probability that it is unwanted at all. The
+/// model file carries the values training chose for the false-positive budget; the
+/// configuration may override them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
@@ -109,25 +116,30 @@ pub struct Thresholds {
     pub threat: f32,
 }
 
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds { suspicious: 5.0, threat: 6.0 }
-    }
-}
-
 /// Everything classification needs besides the mail: the label thresholds, and whose
 /// Authentication-Results headers to believe (the receiving server's `authserv-id`, per
 /// account; empty: the topmost header).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Detector {
+    pub model: Arc<Model>,
     pub thresholds: Thresholds,
     pub authserv_ids: Vec<String>,
+    /// Whether other spam (marketing, 419, pharma) above the threat threshold counts as a
+    /// threat and is moved; by default it is only marked suspicious.
+    pub move_other: bool,
+}
+
+impl Default for Detector {
+    /// The embedded model with its own thresholds.
+    fn default() -> Self {
+        Detector::with_model(Model::embedded())
+    }
 }
 
 impl Detector {
-    /// A detector with `thresholds` and the default of everything else.
-    pub fn new(thresholds: Thresholds) -> Self {
-        Detector { thresholds, ..Detector::default() }
+    /// A detector reading with `model` at the model's thresholds.
+    pub fn with_model(model: Arc<Model>) -> Self {
+        Detector { thresholds: model.thresholds, model, authserv_ids: Vec::new(), move_other: false }
     }
 }
 
@@ -220,8 +232,15 @@ fn distinct_hosts(email: &Email) -> Vec<String> {
     hosts
 }
 
-/// Classifies `email` with `detector`'s settings.
-pub fn classify(email: &Email, detector: &Detector) -> Verdict {
+/// What the rules found in a mail, before the model weighs it: the facts they read and
+/// the signals they gave, at their default weights. Training reads this too.
+pub struct Observation<'a> {
+    pub facts: Facts<'a>,
+    pub signals: Vec<Signal>,
+}
+
+/// Runs every rule over `email`.
+pub fn observe(email: &Email) -> Observation<'_> {
     let facts = Facts::gather(email);
     let mut signals: Vec<Signal> = Vec::new();
     for rule in rules::RULES {
@@ -230,9 +249,58 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let combined: Vec<Signal> =
         rules::COMBINATIONS.iter().filter_map(|combine| combine(&facts, &signals)).collect();
     signals.extend(combined);
+    Observation { facts, signals }
+}
+
+/// The probabilities the model gave, as verdicts carry them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Probabilities {
+    pub ham: f32,
+    pub extortion: f32,
+    pub phishing: f32,
+    pub other: f32,
+}
+
+impl Probabilities {
+    /// Certainly ham: what a message known to be clean (our own report) carries.
+    pub const HAM: Probabilities = Probabilities { ham: 1.0, extortion: 0.0, phishing: 0.0, other: 0.0 };
+}
+
+impl From<&Reading> for Probabilities {
+    fn from(reading: &Reading) -> Self {
+        let [ham, extortion, phishing, other] = reading.probabilities.map(|p| (p * 1000.0).round() / 1000.0);
+        Probabilities { ham, extortion, phishing, other }
+    }
+}
+
+/// The name of the signal that sums what the model learned about the words and sites of
+/// a mail.
+pub const LEARNED_WORDS: &str = "learned_words";
+
+/// How many tokens the `learned_words` evidence names.
+const WORDS_SHOWN: usize = 6;
+
+/// Classifies `email` with `detector`'s model and thresholds.
+pub fn classify(email: &Email, detector: &Detector) -> Verdict {
+    let Observation { facts, mut signals } = observe(email);
+    let model = &detector.model;
+    let buckets = model::features::buckets(email, &facts.link_hosts, model.bits);
+    let reading = model.read(&signals, &buckets);
+    let (label, category) = score::judge(&reading, &detector.thresholds, detector.move_other);
+    let class = score::class_of(label, category, &reading);
+    // Each signal shows what it added to the verdict's class: its default weight times
+    // what the model learned of it.
+    for signal in &mut signals {
+        signal.weight = score::round(model.signal_contribution(signal, class));
+    }
+    let words: f32 = buckets.iter().map(|&b| model.token_contribution(b, buckets.len(), class)).sum();
+    let evidence = if label == Label::Clean {
+        String::new()
+    } else {
+        score::top_tokens(email, &facts.link_hosts, model, class, WORDS_SHOWN)
+    };
+    signals.push(Signal { rule: LEARNED_WORDS, weight: score::round(words), category: CLASSES.get(class).copied().unwrap_or(Category::Other), evidence });
     score::strongest_first(&mut signals);
-    let (category, score) = score::score(&signals);
-    let label = score::label(score, &detector.thresholds);
     // Amounts are evidence for history and reports, which keep only what is not clean.
     let amounts = if label == Label::Clean {
         Vec::new()
@@ -243,9 +311,10 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
             .collect()
     };
     Verdict {
-        score,
+        score: score::round(1.0 - reading.ham()),
         label,
-        category: if label == Label::Clean { Category::Other } else { category },
+        category,
+        probabilities: Probabilities::from(&reading),
         signals,
         evidence: Evidence {
             shown_password: facts.shown_password,

@@ -13,4 +13,5 @@
 
 pub mod detect;
 pub mod explain;
+pub mod learn;
 pub mod mail;

@@ -1,15 +1,15 @@
-//! Scoring: the signals the rules produced in; their order, the verdict's category, score
-//! and label out.
+//! Scoring: the model's reading in; the verdict's label and category, the order of its
+//! signals and the words behind it out.
 //!
-//! The score is the strongest threat category's sum plus the signals that support every
-//! category (a forged sender counts for extortion and phishing alike), never below zero,
-//! rounded to hundredths so that a verdict prints and compares the same everywhere.
-//! Signals are listed strongest first: history, `show` and the explanations promise it.
+//! A mail is a threat when the model gives extortion and phishing together at least the
+//! threat threshold; it is suspicious when everything unwanted (other spam included) makes
+//! at least the suspicious threshold. Other spam becomes a threat only when the user asks
+//! for it to be moved. Signals are listed strongest first: history, `show` and the
+//! explanations promise it.
 
+use super::model::{CLASSES, Model, Reading, features};
 use super::{Category, Label, Signal, Thresholds};
-
-/// The categories a verdict can name, in the order that wins a tie.
-const THREATS: [Category; 3] = [Category::Extortion, Category::Phishing, Category::Malware];
+use crate::mail::Email;
 
 /// Orders `signals` strongest first. The sort is stable: signals of equal weight stay in
 /// the order the rules ran, so the same mail always lists them the same way.
@@ -17,99 +17,66 @@ pub fn strongest_first(signals: &mut [Signal]) {
     signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
 }
 
-/// The threat category the signals point to most and the verdict's score. No threat
-/// category above zero leaves [`Category::Other`] with the shared signals alone; a
-/// negative sum (signals that speak against a threat) scores zero, not less.
-pub fn score(signals: &[Signal]) -> (Category, f32) {
-    let sum = |category: Category| -> f32 {
-        signals.iter().filter(|s| s.category == category).map(|s| s.weight).sum()
-    };
-    let shared = sum(Category::Other);
-    let (category, category_score) = THREATS
-        .into_iter()
-        .map(|c| (c, sum(c)))
-        .fold((Category::Other, 0.0_f32), |best, next| if next.1 > best.1 { next } else { best });
-    let score = ((category_score + shared).max(0.0) * 100.0).round() / 100.0;
-    (category, score)
-}
-
-/// The label a score earns: each threshold is the lowest score of its label.
-pub fn label(score: f32, thresholds: &Thresholds) -> Label {
-    if score >= thresholds.threat {
-        Label::Threat
-    } else if score >= thresholds.suspicious {
-        Label::Suspicious
+/// The label and category a reading earns.
+pub fn judge(reading: &Reading, thresholds: &Thresholds, move_other: bool) -> (Label, Category) {
+    let [_, extortion, phishing, other] = reading.probabilities;
+    let threat = extortion + phishing;
+    let threat_category = if extortion >= phishing { Category::Extortion } else { Category::Phishing };
+    let unwanted = threat + other;
+    let unwanted_category = if other > extortion.max(phishing) { Category::Other } else { threat_category };
+    if threat >= thresholds.threat {
+        (Label::Threat, threat_category)
+    } else if move_other && unwanted >= thresholds.threat {
+        (Label::Threat, unwanted_category)
+    } else if unwanted >= thresholds.suspicious {
+        (Label::Suspicious, unwanted_category)
     } else {
-        Label::Clean
+        (Label::Clean, Category::Other)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn signal(rule: &'static str, weight: f32, category: Category) -> Signal {
-        Signal { rule, weight, category, evidence: String::new() }
+/// The model class whose weights explain a verdict: its category's, or for a clean mail
+/// the class the model leaned to most.
+pub fn class_of(label: Label, category: Category, reading: &Reading) -> usize {
+    match (label, category) {
+        (Label::Clean, _) => (0..CLASSES.len())
+            .max_by(|&a, &b| {
+                let logit = |i: usize| reading.logits.get(i).copied().unwrap_or(f32::MIN);
+                logit(a).total_cmp(&logit(b)).then(b.cmp(&a))
+            })
+            .unwrap_or(0),
+        (_, Category::Extortion) => 0,
+        (_, Category::Phishing | Category::Malware) => 1,
+        (_, Category::Other) => 2,
     }
+}
 
-    #[test]
-    fn signals_are_ordered_strongest_first_and_ties_keep_their_order() {
-        let mut signals = vec![
-            signal("a", 0.5, Category::Extortion),
-            signal("b", 4.5, Category::Extortion),
-            signal("c", -2.5, Category::Extortion),
-            signal("d", 0.5, Category::Other),
-            signal("e", 3.0, Category::Phishing),
-        ];
-        strongest_first(&mut signals);
-        let order: Vec<&str> = signals.iter().map(|s| s.rule).collect();
-        assert_eq!(order, ["b", "e", "a", "d", "c"]);
-    }
+/// Rounded to hundredths, so that a verdict prints and compares the same everywhere.
+pub fn round(value: f32) -> f32 {
+    (value * 100.0).round() / 100.0
+}
 
-    #[test]
-    fn the_strongest_category_and_the_shared_signals_make_the_score() {
-        let signals = [
-            signal("e", 2.0, Category::Extortion),
-            signal("p", 3.0, Category::Phishing),
-            signal("p2", 0.5, Category::Phishing),
-            signal("m", 1.0, Category::Malware),
-            signal("o", 1.5, Category::Other),
-        ];
-        assert_eq!(score(&signals), (Category::Phishing, 5.0));
-        assert_eq!(score(&[signal("o", 1.5, Category::Other)]), (Category::Other, 1.5));
-        assert_eq!(score(&[]), (Category::Other, 0.0));
-        // A tie goes to the category listed first.
-        let tie = [signal("p", 2.0, Category::Phishing), signal("e", 2.0, Category::Extortion)];
-        assert_eq!(score(&tie), (Category::Extortion, 2.0));
-    }
-
-    #[test]
-    fn the_score_never_goes_below_zero() {
-        let against = [signal("warns", -5.0, Category::Other), signal("p", 1.0, Category::Phishing)];
-        assert_eq!(score(&against), (Category::Phishing, 0.0));
-        // A category that sums below zero is no threat at all.
-        let advisory = [signal("warns", -5.0, Category::Extortion), signal("o", 0.5, Category::Other)];
-        assert_eq!(score(&advisory), (Category::Other, 0.5));
-    }
-
-    #[test]
-    fn the_score_is_rounded_to_hundredths() {
-        let signals = [signal("a", 0.1, Category::Phishing), signal("b", 0.2, Category::Phishing)];
-        assert_eq!(score(&signals).1, 0.3);
-        let third = [signal("a", 1.0 / 3.0, Category::Phishing)];
-        assert_eq!(score(&third).1, 0.33);
-        let up = [signal("a", 2.0 / 3.0, Category::Phishing)];
-        assert_eq!(score(&up).1, 0.67);
-    }
-
-    #[test]
-    fn each_threshold_is_the_lowest_score_of_its_label() {
-        let t = Thresholds::default();
-        assert_eq!(label(0.0, &t), Label::Clean);
-        assert_eq!(label(4.99, &t), Label::Clean);
-        assert_eq!(label(5.0, &t), Label::Suspicious);
-        assert_eq!(label(5.99, &t), Label::Suspicious);
-        assert_eq!(label(6.0, &t), Label::Threat);
-        assert_eq!(label(40.0, &t), Label::Threat);
-    }
+/// The `count` tokens of `email` that pushed hardest toward `class`, as "token (+0.42)".
+pub fn top_tokens(email: &Email, hosts: &[String], model: &Model, class: usize, count: usize) -> String {
+    let mut buckets = std::collections::HashSet::new();
+    let mut seen: Vec<(u32, features::TokenKind, String)> = Vec::new();
+    features::each_token(email, hosts, |kind, token| {
+        let bucket = features::bucket(kind, token, model.bits);
+        if buckets.insert(bucket) {
+            seen.push((bucket, kind, token.to_string()));
+        }
+    });
+    let total = buckets.len();
+    let mut weighed: Vec<(f32, features::TokenKind, String)> = seen
+        .into_iter()
+        .map(|(bucket, kind, token)| (model.token_contribution(bucket, total, class), kind, token))
+        .filter(|(weight, ..)| *weight > 0.0)
+        .collect();
+    weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    weighed
+        .iter()
+        .take(count)
+        .map(|(weight, kind, token)| format!("{} \"{token}\" {weight:+.2}", kind.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

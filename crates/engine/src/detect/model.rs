@@ -1,0 +1,198 @@
+//! The learned model: one linear score per kind of unwanted mail, over the rule signals
+//! and the hashed tokens of [`features`], turned into probabilities.
+//!
+//! For each class `c` (extortion, phishing, other spam) the model adds a bias, each rule
+//! signal's default weight times a learned factor, and a learned weight per token bucket;
+//! ham scores zero, and a softmax over the four makes probabilities. An untrained model
+//! (factor 1 for a signal's own category, no token weights, bias −6) reproduces the
+//! hand-weighted rules: a message whose signals sum to 6 is even odds. Training (see
+//! [`crate::learn`]) moves the factors from there only as far as the data asks, and learns
+//! the token weights, so every contribution `explain` shows is a number in the model
+//! file, not a literal in code.
+
+pub mod features;
+mod format;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use super::{Category, Signal, Thresholds};
+
+pub use format::ModelError;
+
+/// The classes the model scores against ham, in the order of its weight rows.
+pub const CLASSES: [Category; 3] = [Category::Extortion, Category::Phishing, Category::Other];
+
+/// The model shipped in the binary (trained as the README's "How it decides" says).
+static EMBEDDED: &[u8] = include_bytes!("../../model/scamguard.model");
+
+/// The bias an untrained model starts from: the old threat threshold, so that the
+/// default weights read as log-odds.
+pub const PRIOR_BIAS: f32 = -6.0;
+
+/// Weights per class for one feature.
+pub type Row = [f32; 3];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Token buckets are `1 << bits`.
+    pub bits: u32,
+    pub bias: Row,
+    /// Learned factors on each signal's default weight, by signal name.
+    pub signals: Vec<(String, Row)>,
+    index: HashMap<String, usize>,
+    /// One row per token bucket.
+    pub tokens: Vec<Row>,
+    /// The thresholds training chose for the false-positive budget.
+    pub thresholds: Thresholds,
+}
+
+/// The model's reading of one message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading {
+    /// Ham, extortion, phishing, other spam; they sum to 1.
+    pub probabilities: [f32; 4],
+    /// The linear score of each class against ham.
+    pub logits: Row,
+}
+
+impl Reading {
+    pub fn ham(&self) -> f32 {
+        self.probabilities[0]
+    }
+
+    pub fn of(&self, class: usize) -> f32 {
+        self.probabilities.get(class + 1).copied().unwrap_or(0.0)
+    }
+}
+
+impl Model {
+    /// A model with the given parts; the signal index is built here.
+    pub fn new(bits: u32, bias: Row, signals: Vec<(String, Row)>, tokens: Vec<Row>, thresholds: Thresholds) -> Self {
+        let index = signals.iter().enumerate().map(|(i, (name, _))| (name.clone(), i)).collect();
+        Model { bits, bias, signals, index, tokens, thresholds }
+    }
+
+    /// The model built into the binary, parsed once.
+    pub fn embedded() -> Arc<Model> {
+        static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| Arc::new(Model::from_bytes(EMBEDDED).expect("the embedded model is checked by a test")))
+            .clone()
+    }
+
+    /// The factors a signal of `category` starts from: 1 for the classes it speaks for
+    /// (shared signals speak for extortion and phishing), 0 for the rest.
+    pub fn prior_factors(category: Category) -> Row {
+        match category {
+            Category::Extortion => [1.0, 0.0, 0.0],
+            Category::Phishing | Category::Malware => [0.0, 1.0, 0.0],
+            Category::Other => [1.0, 1.0, 0.0],
+        }
+    }
+
+    /// The learned factors of `signal` (its prior when the model never saw it).
+    pub fn factors(&self, signal: &Signal) -> Row {
+        match self.index.get(signal.rule).and_then(|&i| self.signals.get(i)) {
+            Some((_, row)) => *row,
+            None => Model::prior_factors(signal.category),
+        }
+    }
+
+    /// What `signal` adds to the score of `class`.
+    pub fn signal_contribution(&self, signal: &Signal, class: usize) -> f32 {
+        self.factors(signal).get(class).copied().unwrap_or(0.0) * signal.weight
+    }
+
+    /// What one of `count` distinct token buckets adds to the score of `class`.
+    pub fn token_contribution(&self, bucket: u32, count: usize, class: usize) -> f32 {
+        let weight = self.tokens.get(bucket as usize).and_then(|row| row.get(class)).copied().unwrap_or(0.0);
+        weight * token_scale(count)
+    }
+
+    /// Scores the signals (as the rules weighed them) and the token buckets.
+    pub fn read(&self, signals: &[Signal], buckets: &[u32]) -> Reading {
+        let mut logits = self.bias;
+        for signal in signals {
+            let factors = self.factors(signal);
+            for (logit, factor) in logits.iter_mut().zip(factors) {
+                *logit += factor * signal.weight;
+            }
+        }
+        let scale = token_scale(buckets.len());
+        for row in buckets.iter().filter_map(|&b| self.tokens.get(b as usize)) {
+            for (logit, weight) in logits.iter_mut().zip(row) {
+                *logit += weight * scale;
+            }
+        }
+        Reading { probabilities: softmax(logits), logits }
+    }
+}
+
+/// Each token counts `1/sqrt(n)` of `n`: a long mail's many words do not outvote the
+/// rules by their number alone.
+pub fn token_scale(count: usize) -> f32 {
+    if count == 0 { 0.0 } else { 1.0 / (count as f32).sqrt() }
+}
+
+/// Probabilities of ham (score 0) and the classes.
+pub fn softmax(logits: Row) -> [f32; 4] {
+    let top = logits.iter().copied().fold(0.0_f32, f32::max);
+    let [a, b, c] = logits.map(|l| (l - top).exp());
+    let ham = (-top).exp();
+    let sum = ham + a + b + c;
+    [ham / sum, a / sum, b / sum, c / sum]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(rule: &'static str, weight: f32, category: Category) -> Signal {
+        Signal { rule, weight, category, evidence: String::new() }
+    }
+
+    fn untrained() -> Model {
+        Model::new(4, [PRIOR_BIAS; 3], Vec::new(), vec![[0.0; 3]; 16], Thresholds { suspicious: 0.5, threat: 0.9 })
+    }
+
+    #[test]
+    fn an_untrained_model_reads_the_rule_weights_as_log_odds() {
+        let model = untrained();
+        let even = model.read(&[signal("a", 6.0, Category::Extortion)], &[]);
+        assert!((even.of(0) - even.ham()).abs() < 1e-4, "{even:?}");
+        // A shared signal speaks for extortion and phishing, not for other spam.
+        let shared = model.read(&[signal("s", 8.0, Category::Other)], &[]);
+        assert!(shared.of(0) > 0.4 && shared.of(1) > 0.4 && shared.of(2) < 0.01, "{shared:?}");
+        let sum: f32 = shared.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn learned_factors_and_token_weights_count() {
+        let mut tokens = vec![[0.0; 3]; 16];
+        tokens[3] = [0.0, 4.0, 0.0];
+        let model = Model::new(4, [0.0; 3], vec![("a".into(), [0.5, 0.0, 0.0])], tokens, Thresholds { suspicious: 0.5, threat: 0.9 });
+        let read = model.read(&[signal("a", 2.0, Category::Extortion)], &[3, 5, 7, 9]);
+        assert_eq!(read.logits, [1.0, 2.0, 0.0]);
+        assert_eq!(model.token_contribution(3, 4, 1), 2.0);
+        assert_eq!(model.signal_contribution(&signal("a", 2.0, Category::Extortion), 0), 1.0);
+        // A signal the model never saw keeps its prior.
+        assert_eq!(model.signal_contribution(&signal("new", 2.0, Category::Phishing), 1), 2.0);
+    }
+
+    #[test]
+    fn softmax_survives_extreme_scores() {
+        for logits in [[1e30, 0.0, -1e30], [-1e30; 3], [88.0, 89.0, 90.0]] {
+            let p = softmax(logits);
+            assert!(p.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)), "{logits:?} {p:?}");
+        }
+    }
+
+    #[test]
+    fn the_embedded_model_loads() {
+        let model = Model::embedded();
+        assert_eq!(model.tokens.len(), 1 << model.bits);
+        assert!(model.thresholds.suspicious <= model.thresholds.threat);
+    }
+}

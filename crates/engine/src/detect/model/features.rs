@@ -1,0 +1,204 @@
+//! Token features: what a mail says and where it points, as hashed buckets the model
+//! weighs beside the rule signals.
+//!
+//! Words for Latin scripts, character bigrams for Japanese and Chinese (which have no
+//! word spaces), link hosts and the domains they were registered under, the sender's
+//! domain and the domains that signed the mail. Each token is hashed (FNV-1a, the same on
+//! every machine) into a fixed number of buckets, so the model has a fixed size whatever
+//! the vocabulary. Nothing here reads a header a mailing list or a corpus adds
+//! (`List-*`, recipients, dates): those would teach the model where a mail was collected,
+//! not what it is.
+
+use crate::mail::{Email, url};
+
+/// How much of the text is read for tokens: the start of a mail says what it is, and
+/// reading megabytes of it would make a long mail cost far more than it tells.
+pub const MAX_TEXT_BYTES: usize = 24 * 1024;
+
+/// Words longer than this are encoded blobs or run-together evasions, not vocabulary.
+const MAX_WORD_CHARS: usize = 24;
+
+/// Where a token was read. Part of its hash, so "paypal" the word and "paypal.com" the
+/// link host are different features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// A word (or a CJK bigram) of the subject.
+    Subject,
+    /// A word (or a CJK bigram) of the text.
+    Word,
+    /// The host of a link.
+    LinkHost,
+    /// The registrable domain of a link's host.
+    LinkSite,
+    /// The registrable domain of the From address.
+    SenderSite,
+    /// A domain whose DKIM signature the receiving server reported as passing.
+    SignedBy,
+}
+
+impl TokenKind {
+    /// The prefix `explain` shows before a token of this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenKind::Subject => "subject",
+            TokenKind::Word => "word",
+            TokenKind::LinkHost => "link host",
+            TokenKind::LinkSite => "link site",
+            TokenKind::SenderSite => "sender",
+            TokenKind::SignedBy => "signed by",
+        }
+    }
+
+    fn tag(self) -> u8 {
+        match self {
+            TokenKind::Subject => b's',
+            TokenKind::Word => b'w',
+            TokenKind::LinkHost => b'h',
+            TokenKind::LinkSite => b'd',
+            TokenKind::SenderSite => b'f',
+            TokenKind::SignedBy => b'a',
+        }
+    }
+}
+
+/// The bucket of a token among `1 << bits`: FNV-1a over its kind and bytes, the top bits
+/// kept (they mix best).
+pub fn bucket(kind: TokenKind, token: &str, bits: u32) -> u32 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for byte in std::iter::once(kind.tag()).chain(token.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(PRIME);
+    }
+    // A shift of 64 - bits keeps `bits` top bits; bits is at most 24 (see format.rs).
+    (hash >> (64 - bits.clamp(1, 32))) as u32
+}
+
+/// Calls `visit` with every token of `email`, in order, duplicates included. `hosts` are
+/// the link hosts the rules already gathered (redirect targets included).
+pub fn each_token(email: &Email, hosts: &[String], mut visit: impl FnMut(TokenKind, &str)) {
+    let mut word = String::new();
+    words(&email.normalized_subject, TokenKind::Subject, &mut word, &mut visit);
+    words(crate::mail::truncate(&email.normalized_text, MAX_TEXT_BYTES), TokenKind::Word, &mut word, &mut visit);
+    for host in hosts {
+        visit(TokenKind::LinkHost, host);
+        visit(TokenKind::LinkSite, url::registrable_domain(host));
+    }
+    if let Some(domain) = email.from.as_ref().and_then(|f| f.domain()) {
+        visit(TokenKind::SenderSite, url::registrable_domain(&domain));
+    }
+    for domain in &email.authentication.dkim_domains {
+        visit(TokenKind::SignedBy, url::registrable_domain(domain));
+    }
+}
+
+/// The distinct buckets of `email`'s tokens, sorted: the features the model reads.
+pub fn buckets(email: &Email, hosts: &[String], bits: u32) -> Vec<u32> {
+    let mut found = Vec::with_capacity(256);
+    each_token(email, hosts, |kind, token| found.push(bucket(kind, token, bits)));
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Splits `text` into lower-cased Latin words and CJK character bigrams. Digits are
+/// skipped (amounts and order numbers vary per mail and say nothing of the kind of mail);
+/// a word mixing letters and digits is kept.
+fn words(text: &str, kind: TokenKind, word: &mut String, visit: &mut impl FnMut(TokenKind, &str)) {
+    let mut previous_cjk: Option<char> = None;
+    let mut pair = String::with_capacity(8);
+    let flush = |word: &mut String, visit: &mut dyn FnMut(TokenKind, &str)| {
+        let chars = word.chars().count();
+        if (2..=MAX_WORD_CHARS).contains(&chars) && !word.chars().all(|c| c.is_ascii_digit()) {
+            visit(kind, word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            flush(word, visit);
+            if let Some(first) = previous_cjk {
+                pair.clear();
+                pair.push(first);
+                pair.push(c);
+                visit(kind, &pair);
+            }
+            previous_cjk = Some(c);
+        } else if c.is_alphanumeric() {
+            previous_cjk = None;
+            word.extend(c.to_lowercase());
+        } else {
+            previous_cjk = None;
+            flush(word, visit);
+        }
+    }
+    flush(word, visit);
+}
+
+/// Han, kana and the CJK symbols between them: the scripts written without word spaces.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' // hiragana, katakana
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // compatibility ideographs
+        | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail;
+
+    fn tokens(raw: &str) -> Vec<(TokenKind, String)> {
+        let email = mail::parse(raw.as_bytes()).expect("parses");
+        let hosts: Vec<String> = email.links.iter().filter_map(|l| url::host_of(&l.href)).collect();
+        let mut found = Vec::new();
+        each_token(&email, &hosts, |kind, token| found.push((kind, token.to_string())));
+        found
+    }
+
+    #[test]
+    fn latin_words_are_lower_cased_and_digits_and_single_letters_skipped() {
+        let found = tokens("From: a@mail.example.com\r\nSubject: Pay NOW\r\n\r\nSend 1700 USD to x, in 48h.");
+        let words: Vec<&str> = found.iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1.as_str()).collect();
+        assert_eq!(words, ["send", "usd", "to", "in", "48h"]);
+        assert!(found.contains(&(TokenKind::Subject, "pay".into())));
+        assert!(found.contains(&(TokenKind::SenderSite, "example.com".into())));
+    }
+
+    #[test]
+    fn japanese_is_read_as_character_pairs() {
+        let found = tokens("From: a@b.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n動画を送る");
+        let pairs: Vec<&str> = found.iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1.as_str()).collect();
+        assert_eq!(pairs, ["動画", "画を", "を送", "送る"]);
+    }
+
+    #[test]
+    fn links_give_their_host_and_registrable_domain() {
+        let found = tokens("From: a@b.example\r\n\r\nSee https://login.bank.example.co.jp/x now");
+        assert!(found.contains(&(TokenKind::LinkHost, "login.bank.example.co.jp".into())));
+        assert!(found.contains(&(TokenKind::LinkSite, "example.co.jp".into())));
+    }
+
+    #[test]
+    fn a_bucket_depends_on_the_kind_and_stays_within_the_space() {
+        assert_ne!(bucket(TokenKind::Word, "paypal", 18), bucket(TokenKind::LinkSite, "paypal", 18));
+        assert_eq!(bucket(TokenKind::Word, "paypal", 18), bucket(TokenKind::Word, "paypal", 18));
+        for token in ["a", "bitcoin", "動画", ""] {
+            assert!(bucket(TokenKind::Word, token, 10) < 1 << 10);
+        }
+        // Pinned: a model file stores weights by bucket, so the hash must never change.
+        assert_eq!(bucket(TokenKind::Word, "bitcoin", 20), 0x8_d4b1);
+    }
+
+    #[test]
+    fn buckets_are_distinct_and_sorted() {
+        let email = mail::parse(b"From: a@b.example\r\n\r\nscam scam scam money money").expect("parses");
+        let found = buckets(&email, &[], 18);
+        assert_eq!(found.len(), 3, "{found:?}"); // two words and the sender
+        assert!(found.windows(2).all(|w| w.first() < w.get(1)));
+    }
+}

@@ -1,0 +1,178 @@
+//! The model file: a small binary format, little-endian, written the same way every time
+//! (same model, same bytes), and read with every length and value checked, since a model
+//! file may come from anywhere `[detection] model` points.
+//!
+//! Layout: the magic line, a version, the bucket bits, the thresholds (suspicious,
+//! threat), the bias row, the signal count and per signal its name (u16 length, UTF-8)
+//! and row, then one row per token bucket. A row is three f32.
+
+use thiserror::Error;
+
+use super::{Model, Row};
+use crate::detect::Thresholds;
+
+const MAGIC: &[u8; 16] = b"SCAMGUARD-MODEL\n";
+const VERSION: u32 = 1;
+/// Bucket bits a file may declare: 2^24 rows would already be 192 MiB.
+const BITS: std::ops::RangeInclusive<u32> = 4..=22;
+const MAX_SIGNALS: u32 = 4096;
+const MAX_NAME_BYTES: usize = 64;
+
+#[derive(Debug, Error, PartialEq)]
+pub enum ModelError {
+    #[error("not a scamguard model file")]
+    NotAModel,
+    #[error("model file version {0} is not supported (this build reads version {VERSION})")]
+    Version(u32),
+    #[error("model file is cut short or malformed: {0}")]
+    Malformed(&'static str),
+}
+
+impl Model {
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(32 + self.tokens.len() * 12);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&self.bits.to_le_bytes());
+        for value in [self.thresholds.suspicious, self.thresholds.threat] {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+        push_row(&mut out, &self.bias);
+        out.extend_from_slice(&(self.signals.len() as u32).to_le_bytes());
+        for (name, row) in &self.signals {
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            push_row(&mut out, row);
+        }
+        for row in &self.tokens {
+            push_row(&mut out, row);
+        }
+        out
+    }
+
+    /// Reads a model file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        let mut input = Reader(bytes);
+        if input.take(MAGIC.len(), "magic")? != MAGIC {
+            return Err(ModelError::NotAModel);
+        }
+        let version = input.u32()?;
+        if version != VERSION {
+            return Err(ModelError::Version(version));
+        }
+        let bits = input.u32()?;
+        if !BITS.contains(&bits) {
+            return Err(ModelError::Malformed("bucket bits out of range"));
+        }
+        let (suspicious, threat) = (input.f32()?, input.f32()?);
+        if !(0.0..=1.0).contains(&suspicious) || !(0.0..=1.0).contains(&threat) {
+            return Err(ModelError::Malformed("thresholds must be probabilities"));
+        }
+        let bias = input.row()?;
+        let count = input.u32()?;
+        if count > MAX_SIGNALS {
+            return Err(ModelError::Malformed("too many signals"));
+        }
+        let mut signals = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let length = usize::from(u16::from_le_bytes(input.array()?));
+            if length > MAX_NAME_BYTES {
+                return Err(ModelError::Malformed("signal name too long"));
+            }
+            let name = std::str::from_utf8(input.take(length, "signal name")?)
+                .map_err(|_| ModelError::Malformed("signal name is not UTF-8"))?;
+            signals.push((name.to_string(), input.row()?));
+        }
+        let rows = 1usize << bits;
+        if input.0.len() != rows * 12 {
+            return Err(ModelError::Malformed("token rows do not match the bucket bits"));
+        }
+        let tokens = (0..rows).map(|_| input.row()).collect::<Result<Vec<Row>, _>>()?;
+        Ok(Model::new(bits, bias, signals, tokens, Thresholds { suspicious, threat }))
+    }
+}
+
+fn push_row(out: &mut Vec<u8>, row: &Row) {
+    for value in row {
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], ModelError> {
+        if self.0.len() < n {
+            return Err(ModelError::Malformed(what));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
+        let bytes = self.take(N, "number")?;
+        bytes.try_into().map_err(|_| ModelError::Malformed("number"))
+    }
+
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        let value = f32::from_le_bytes(self.array()?);
+        if value.is_finite() { Ok(value) } else { Err(ModelError::Malformed("a weight is not a finite number")) }
+    }
+
+    fn row(&mut self) -> Result<Row, ModelError> {
+        Ok([self.f32()?, self.f32()?, self.f32()?])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Model {
+        let tokens = (0..16).map(|i| [i as f32, -(i as f32), 0.5]).collect();
+        Model::new(
+            4,
+            [-6.0, -5.5, -7.0],
+            vec![("extortion_narrative".into(), [1.2, 0.0, 0.1])],
+            tokens,
+            Thresholds { suspicious: 0.5, threat: 0.9 },
+        )
+    }
+
+    #[test]
+    fn a_model_reads_back_as_written_and_writes_the_same_bytes() {
+        let bytes = small().to_bytes();
+        let read = Model::from_bytes(&bytes).expect("reads");
+        assert_eq!(read, small());
+        assert_eq!(read.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn damaged_files_are_refused_with_a_reason() {
+        let bytes = small().to_bytes();
+        assert_eq!(Model::from_bytes(b"hello"), Err(ModelError::Malformed("magic")));
+        assert_eq!(Model::from_bytes(&[b'x'; 64]), Err(ModelError::NotAModel));
+        for cut in [20, 40, bytes.len() - 1] {
+            assert!(matches!(Model::from_bytes(&bytes[..cut]), Err(ModelError::Malformed(_))), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Model::from_bytes(&longer).is_err());
+        let mut version = bytes.clone();
+        version[16] = 9;
+        assert_eq!(Model::from_bytes(&version), Err(ModelError::Version(9)));
+        let mut nan = bytes.clone();
+        let at = nan.len() - 4;
+        nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(Model::from_bytes(&nan).is_err());
+        let mut huge = bytes;
+        huge[20..24].copy_from_slice(&40u32.to_le_bytes());
+        assert_eq!(Model::from_bytes(&huge), Err(ModelError::Malformed("bucket bits out of range")));
+    }
+}

@@ -1,0 +1,436 @@
+//! Training: labelled mails in, a [`Model`] out, with the cross-validated figures that
+//! say how well it will do on mail it has not seen.
+//!
+//! Multinomial logistic regression (ham against extortion, phishing and other spam),
+//! fitted by stochastic gradient descent with AdaGrad steps and an L2 penalty. Each rule
+//! signal's factor is pulled toward its prior (1 for its own category) rather than toward
+//! zero, so a signal the data says little about keeps its hand-set weight; token weights
+//! are pulled toward zero. Everything is deterministic: examples in the order given, a
+//! fixed-seed shuffle per epoch, one thread, so the same input writes the same bytes.
+
+pub mod folds;
+
+use std::collections::HashMap;
+
+use crate::detect::model::{CLASSES, Model, PRIOR_BIAS, Row, features, softmax};
+use crate::detect::{Category, Thresholds, observe};
+use crate::mail::Email;
+
+/// The label of a training mail, read from the name of its nearest labelled folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Class {
+    Ham,
+    Extortion,
+    Phishing,
+    Other,
+}
+
+impl Class {
+    pub const ALL: [Class; 4] = [Class::Ham, Class::Extortion, Class::Phishing, Class::Other];
+
+    /// The class a folder (or relabel entry) names: `ham`, `extortion`, `phishing`, `other`.
+    pub fn named(name: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Ham => "ham",
+            Class::Extortion => "extortion",
+            Class::Phishing => "phishing",
+            Class::Other => "other",
+        }
+    }
+
+    /// Position in a probability array (ham first).
+    fn position(self) -> usize {
+        self as usize
+    }
+}
+
+/// One training mail as the model sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub class: Class,
+    /// Signal index in the [`SignalSpace`] and the summed default weight it fired with.
+    pub signals: Vec<(usize, f32)>,
+    pub buckets: Vec<u32>,
+}
+
+/// What reading one training mail gives, before its signals are numbered: the part of
+/// training that can run on many threads.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub class: Class,
+    signals: Vec<(&'static str, Category, f32)>,
+    buckets: Vec<u32>,
+    /// For the folds: see [`folds::skeletons`].
+    pub skeletons: [String; 2],
+}
+
+/// Runs the rules and the tokenizer over a training mail of `class`.
+pub fn read(email: &Email, class: Class, bits: u32) -> Observed {
+    let observation = observe(email);
+    let buckets = features::buckets(email, &observation.facts.link_hosts, bits);
+    let signals = observation.signals.iter().map(|s| (s.rule, s.category, s.weight)).collect();
+    Observed { class, signals, buckets, skeletons: folds::skeletons(email) }
+}
+
+/// The signals seen while reading the training mails, each with its category.
+#[derive(Debug, Clone, Default)]
+pub struct SignalSpace {
+    names: Vec<(String, Category)>,
+    index: HashMap<&'static str, usize>,
+}
+
+impl SignalSpace {
+    /// Numbers the signals of `observed`, summing the weights of one signal given twice.
+    pub fn add(&mut self, observed: &Observed) -> Example {
+        let mut signals: Vec<(usize, f32)> = Vec::new();
+        for &(name, category, weight) in &observed.signals {
+            let next = self.names.len();
+            let index = *self.index.entry(name).or_insert(next);
+            if index == next {
+                self.names.push((name.to_string(), category));
+            }
+            match signals.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, sum)) => *sum += weight,
+                None => signals.push((index, weight)),
+            }
+        }
+        Example { class: observed.class, signals, buckets: observed.buckets.clone() }
+    }
+
+    /// Reads `email` into an example of `class` in one step.
+    pub fn example(&mut self, email: &Email, class: Class, bits: u32) -> Example {
+        self.add(&read(email, class, bits))
+    }
+}
+
+/// How to fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    pub bits: u32,
+    pub epochs: usize,
+    /// AdaGrad's base step.
+    pub rate: f32,
+    /// L2 pull of token weights toward zero, per update.
+    pub token_penalty: f32,
+    /// L2 pull of signal factors toward their priors, per update.
+    pub signal_penalty: f32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { bits: 18, epochs: 6, rate: 0.1, token_penalty: 1e-4, signal_penalty: 1e-3 }
+    }
+}
+
+/// A parameter block with its AdaGrad memory.
+struct Learned {
+    values: Vec<Row>,
+    squares: Vec<Row>,
+}
+
+impl Learned {
+    fn new(values: Vec<Row>) -> Self {
+        let squares = vec![[1e-6; 3]; values.len()];
+        Learned { values, squares }
+    }
+
+    /// One AdaGrad step on row `at`: `gradient` per class plus `penalty` toward `prior`.
+    fn step(&mut self, at: usize, gradient: Row, penalty: f32, prior: Row, rate: f32) {
+        let (Some(values), Some(squares)) = (self.values.get_mut(at), self.squares.get_mut(at)) else {
+            return;
+        };
+        for ((value, square), (g, p)) in values.iter_mut().zip(squares.iter_mut()).zip(gradient.into_iter().zip(prior)) {
+            let g = g + penalty * (*value - p);
+            *square += g * g;
+            *value -= rate * g / square.sqrt();
+        }
+    }
+}
+
+/// Fits a model on `examples` (thresholds left for [`choose_thresholds`]).
+pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Model {
+    let priors: Vec<Row> = space.names.iter().map(|(_, category)| Model::prior_factors(*category)).collect();
+    let mut signals = Learned::new(priors.clone());
+    let mut tokens = Learned::new(vec![[0.0; 3]; 1 << options.bits]);
+    let mut bias = Learned::new(vec![[PRIOR_BIAS; 3]]);
+    let weights = class_weights(examples);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut random = Shuffle(0x5eed_1234_abcd_ef01);
+    for _ in 0..options.epochs {
+        random.shuffle(&mut order);
+        for example in order.iter().filter_map(|&i| examples.get(i)) {
+            let model_bias = bias.values.first().copied().unwrap_or([PRIOR_BIAS; 3]);
+            let mut logits = model_bias;
+            for &(index, weight) in &example.signals {
+                let factors = signals.values.get(index).copied().unwrap_or_default();
+                logits.iter_mut().zip(factors).for_each(|(l, f)| *l += f * weight);
+            }
+            let scale = crate::detect::model::token_scale(example.buckets.len());
+            for row in example.buckets.iter().filter_map(|&b| tokens.values.get(b as usize)) {
+                logits.iter_mut().zip(row).for_each(|(l, w)| *l += w * scale);
+            }
+            let probabilities = softmax(logits);
+            let weight = weights.get(example.class.position()).copied().unwrap_or(1.0);
+            let mut error = [0.0_f32; 3];
+            for (class, slot) in error.iter_mut().enumerate() {
+                let truth = if example.class.position() == class + 1 { 1.0 } else { 0.0 };
+                *slot = (probabilities.get(class + 1).copied().unwrap_or(0.0) - truth) * weight;
+            }
+            bias.step(0, error, 0.0, [0.0; 3], options.rate);
+            for &(index, value) in &example.signals {
+                let prior = priors.get(index).copied().unwrap_or_default();
+                signals.step(index, error.map(|e| e * value), options.signal_penalty, prior, options.rate);
+            }
+            for &bucket in &example.buckets {
+                tokens.step(bucket as usize, error.map(|e| e * scale), options.token_penalty, [0.0; 3], options.rate);
+            }
+        }
+    }
+    let names = space.names.iter().map(|(name, _)| name.clone());
+    Model::new(
+        options.bits,
+        bias.values.first().copied().unwrap_or([PRIOR_BIAS; 3]),
+        names.zip(signals.values).collect(),
+        tokens.values,
+        Thresholds { suspicious: 0.5, threat: 0.5 },
+    )
+}
+
+/// Each class weighs by the square root of how rare it is (capped), so a few hundred
+/// extortion mails are not drowned by thousands of ham without being copied over.
+fn class_weights(examples: &[&Example]) -> [f32; 4] {
+    let mut counts = [0usize; 4];
+    for example in examples {
+        if let Some(count) = counts.get_mut(example.class.position()) {
+            *count += 1;
+        }
+    }
+    let largest = counts.iter().copied().max().unwrap_or(1).max(1) as f32;
+    counts.map(|count| if count == 0 { 1.0 } else { (largest / count as f32).sqrt().min(4.0) })
+}
+
+/// The model's probabilities (ham, extortion, phishing, other) for an example.
+pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> [f32; 4] {
+    let mut logits = model.bias;
+    for &(index, weight) in &example.signals {
+        let factors = space
+            .names
+            .get(index)
+            .and_then(|(name, _)| model.signals.iter().find(|(n, _)| n == name))
+            .map_or([0.0; 3], |(_, row)| *row);
+        logits.iter_mut().zip(factors).for_each(|(l, f)| *l += f * weight);
+    }
+    let scale = crate::detect::model::token_scale(example.buckets.len());
+    for row in example.buckets.iter().filter_map(|&b| model.tokens.get(b as usize)) {
+        logits.iter_mut().zip(row).for_each(|(l, w)| *l += w * scale);
+    }
+    softmax(logits)
+}
+
+/// Out-of-fold probabilities: each example scored by a model fitted without its fold.
+pub fn cross_validate(examples: &[Example], fold_of: &[usize], folds: usize, space: &SignalSpace, options: &Options) -> Vec<[f32; 4]> {
+    let mut out = vec![[1.0, 0.0, 0.0, 0.0]; examples.len()];
+    for fold in 0..folds {
+        let training: Vec<&Example> =
+            examples.iter().zip(fold_of).filter(|(_, f)| **f != fold).map(|(e, _)| e).collect();
+        let model = fit(&training, space, options);
+        for ((example, f), slot) in examples.iter().zip(fold_of).zip(out.iter_mut()) {
+            if *f == fold {
+                *slot = predict(&model, example, space);
+            }
+        }
+    }
+    out
+}
+
+/// The lowest thresholds whose false positives on the ham stay within `budget` (a
+/// fraction: 0.001 is 0.1%), a suspicious ham counting half. Half the budget goes to
+/// threats; neither threshold goes below even odds.
+pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budget: f32) -> Thresholds {
+    let ham: Vec<[f32; 4]> =
+        examples.iter().zip(probabilities).filter(|(e, _)| e.class == Class::Ham).map(|(_, p)| *p).collect();
+    let allowed = budget * ham.len() as f32;
+    let threat_of = |p: &[f32; 4]| p.iter().skip(1).take(2).sum::<f32>();
+    let unwanted_of = |p: &[f32; 4]| 1.0 - p.first().copied().unwrap_or(1.0);
+    // The threat threshold sits just above the highest ham scores beyond half the budget.
+    let threat = above_all_but(ham.iter().map(threat_of).collect(), (allowed / 2.0).floor() as usize).max(0.5);
+    let threats = ham.iter().filter(|p| threat_of(p) >= threat).count() as f32;
+    let left = ((allowed - threats) * 2.0).max(0.0).floor() as usize;
+    let below: Vec<f32> = ham.iter().filter(|p| threat_of(p) < threat).map(unwanted_of).collect();
+    let suspicious = above_all_but(below, left).clamp(0.5, threat);
+    Thresholds { suspicious, threat }
+}
+
+/// The smallest value (rounded up to a thousandth) that at most `spare` of `scores`
+/// reach.
+fn above_all_but(mut scores: Vec<f32>, spare: usize) -> f32 {
+    scores.sort_by(|a, b| b.total_cmp(a));
+    match scores.get(spare) {
+        Some(score) => ((score * 1000.0).floor() + 1.0) / 1000.0,
+        None => 0.0,
+    }
+    .min(1.0)
+}
+
+/// How one class fared: how many were marked threat, suspicious, or left clean.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Figures {
+    pub total: usize,
+    pub threat: usize,
+    pub suspicious: usize,
+}
+
+impl Figures {
+    /// For scams: the share marked threat; for ham, the false-positive rate with
+    /// suspicious counting half.
+    pub fn rate(&self, class: Class) -> f64 {
+        let total = self.total.max(1) as f64;
+        match class {
+            Class::Ham => (self.threat as f64 + self.suspicious as f64 / 2.0) / total,
+            Class::Other => (self.threat + self.suspicious) as f64 / total,
+            _ => self.threat as f64 / total,
+        }
+    }
+}
+
+/// Per class, what the thresholds make of the probabilities.
+pub fn figures(examples: &[Example], probabilities: &[[f32; 4]], thresholds: &Thresholds) -> [Figures; 4] {
+    let mut out = [Figures::default(); 4];
+    for (example, p) in examples.iter().zip(probabilities) {
+        let reading = crate::detect::model::Reading { probabilities: *p, logits: [0.0; 3] };
+        let (label, _) = crate::detect::score::judge(&reading, thresholds, false);
+        if let Some(figures) = out.get_mut(example.class.position()) {
+            figures.total += 1;
+            match label {
+                crate::detect::Label::Threat => figures.threat += 1,
+                crate::detect::Label::Suspicious => figures.suspicious += 1,
+                crate::detect::Label::Clean => {}
+            }
+        }
+    }
+    out
+}
+
+/// A fixed-seed xorshift shuffle: reproducible everywhere, no dependency.
+struct Shuffle(u64);
+
+impl Shuffle {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn shuffle(&mut self, items: &mut [usize]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+/// The classes in the order of the model's rows, for callers that print per class.
+pub const MODEL_CLASSES: [Category; 3] = CLASSES;
+
+/// Header fields that carry a receiving server's authentication verdict.
+const AUTHENTICATION_FIELDS: [&str; 5] =
+    ["authentication-results", "received-spf", "dkim-signature", "arc-", "x-ms-exchange-authentication"];
+
+/// `raw` without its authentication header fields (continuation lines included): a
+/// second copy of generated mail, whose generator makes ham always pass and scams always
+/// fail, so that the model learns the mail and not the generator.
+pub fn without_authentication(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut skipping = false;
+    let mut in_header = true;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        if in_header {
+            if line == b"\r\n" || line == b"\n" {
+                in_header = false;
+            } else if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+                if skipping {
+                    continue;
+                }
+            } else {
+                let name = String::from_utf8_lossy(line.get(..line.len().min(40)).unwrap_or_default()).to_ascii_lowercase();
+                skipping = AUTHENTICATION_FIELDS.iter().any(|f| name.starts_with(f));
+                if skipping {
+                    continue;
+                }
+            }
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail;
+
+    const SCAM: &str = "From: x@y.example\r\nSubject: pay\r\n\r\nI recorded you on your webcam. Pay 0.1 BTC to \
+        bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 within 48 hours or I send the video to your friends.";
+    const HAM: &str = "From: a@b.example\r\nSubject: lunch\r\n\r\nShall we meet for lunch on Friday at noon?";
+
+    fn examples(space: &mut SignalSpace) -> Vec<Example> {
+        let mut out = Vec::new();
+        for i in 0..20 {
+            let scam = SCAM.replace("0.1", &format!("0.{i}"));
+            let ham = HAM.replace("Friday", if i % 2 == 0 { "Monday" } else { "Friday" });
+            out.push(space.example(&mail::parse(scam.as_bytes()).expect("parses"), Class::Extortion, 12));
+            out.push(space.example(&mail::parse(ham.as_bytes()).expect("parses"), Class::Ham, 12));
+        }
+        out
+    }
+
+    #[test]
+    fn fitting_separates_the_classes_and_is_deterministic() {
+        let mut space = SignalSpace::default();
+        let examples = examples(&mut space);
+        let options = Options { bits: 12, ..Options::default() };
+        let refs: Vec<&Example> = examples.iter().collect();
+        let model = fit(&refs, &space, &options);
+        assert_eq!(model.to_bytes(), fit(&refs, &space, &options).to_bytes());
+        for example in &examples {
+            let p = predict(&model, example, &space);
+            match example.class {
+                Class::Extortion => assert!(p[1] > 0.9, "{p:?}"),
+                _ => assert!(p[0] > 0.9, "{p:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn thresholds_keep_ham_within_the_budget() {
+        let ham = |p: f32| (Example { class: Class::Ham, signals: Vec::new(), buckets: Vec::new() }, [1.0 - p, p, 0.0, 0.0]);
+        let mut pairs: Vec<(Example, [f32; 4])> = (0..1000).map(|i| ham(i as f32 / 2000.0)).collect();
+        pairs.push(ham(0.97));
+        pairs.push(ham(0.95));
+        let (examples, p): (Vec<Example>, Vec<[f32; 4]>) = pairs.into_iter().unzip();
+        // 0.2% of 1002 ham: one threat allowed, and two suspicious.
+        let t = choose_thresholds(&examples, &p, 0.002);
+        assert_eq!(t.threat, 0.951);
+        let f = figures(&examples, &p, &t);
+        assert!(f[0].rate(Class::Ham) <= 0.002, "{t:?} {f:?}");
+    }
+
+    #[test]
+    fn authentication_fields_are_taken_out_and_nothing_else() {
+        let raw = b"Authentication-Results: mx.example; dkim=pass\r\n header.d=b.example\r\nFrom: a@b.example\r\nARC-Seal: i=1\r\nSubject: hi\r\n\r\nAuthentication-Results: in the body stays\r\n";
+        let stripped = String::from_utf8(without_authentication(raw)).expect("utf-8");
+        assert_eq!(stripped, "From: a@b.example\r\nSubject: hi\r\n\r\nAuthentication-Results: in the body stays\r\n");
+    }
+
+    #[test]
+    fn folder_names_map_to_classes() {
+        assert_eq!(Class::named("phishing"), Some(Class::Phishing));
+        assert_eq!(Class::named("spam"), None);
+        assert!(Class::ALL.iter().all(|c| Class::named(c.name()) == Some(*c)));
+    }
+}
