@@ -38,9 +38,7 @@ pub fn main() -> ExitCode {
         scamguard::app::progress::show_bars();
     }
     let result = match cli.command {
-        Command::Run { config, once, dry_run, rescan } => {
-            watch::run(&config, once, dry_run, rescan)
-        }
+        Command::Run { config, once, dry_run, rescan } => watch::run(&config, once, dry_run, rescan),
         Command::Check { config } => watch::check(&config),
         Command::Show { config, json, id } => review::show(&config, json, id),
         Command::Report { config, account, week, since, format, lang, deliver } => {
@@ -54,7 +52,9 @@ pub fn main() -> ExitCode {
         Command::Scan { json, config, model, paths } => {
             files::scan(&paths, json, config.as_deref(), model.as_deref())
         }
-        Command::Explain { config, model, file } => files::explain_file(&file, config.as_deref(), model.as_deref()),
+        Command::Explain { config, model, file } => {
+            files::explain_file(&file, config.as_deref(), model.as_deref())
+        }
         Command::Train { out, relabel, folds, dirs } => {
             train::train(&out, relabel.as_deref(), usize::from(folds), &dirs)
         }

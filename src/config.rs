@@ -129,9 +129,10 @@ impl Detection {
         let model = match model_file.or(self.model.as_deref()) {
             None => Model::embedded(),
             Some(path) => {
-                let bytes =
-                    std::fs::read(path).map_err(|e| format!("unable to read model {}: {e}", path.display()))?;
-                let model = Model::from_bytes(&bytes).map_err(|e| format!("model {}: {e}", path.display()))?;
+                let bytes = std::fs::read(path)
+                    .map_err(|e| format!("unable to read model {}: {e}", path.display()))?;
+                let model =
+                    Model::from_bytes(&bytes).map_err(|e| format!("model {}: {e}", path.display()))?;
                 std::sync::Arc::new(model)
             }
         };

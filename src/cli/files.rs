@@ -14,7 +14,12 @@ use super::load_config;
 
 /// `scamguard scan`: one line per mail (JSON with `--json`) and a summary; an unreadable
 /// file is reported on its line and the run goes on.
-pub fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn scan(
+    paths: &[PathBuf],
+    json: bool,
+    config: Option<&Path>,
+    model: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let config = load_config(config)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -21,7 +21,12 @@ use scamguard::{mail, source};
 const BUDGET: f32 = 0.001;
 
 /// `scamguard train --out FILE [--relabel FILE] [--folds N] DIR...`
-pub fn train(out: &Path, relabel: Option<&Path>, fold_count: usize, dirs: &[PathBuf]) -> anyhow::Result<ExitCode> {
+pub fn train(
+    out: &Path,
+    relabel: Option<&Path>,
+    fold_count: usize,
+    dirs: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
     let relabels = match relabel {
         Some(path) => read_relabels(path)?,
         None => HashMap::new(),
@@ -41,10 +46,18 @@ pub fn train(out: &Path, relabel: Option<&Path>, fold_count: usize, dirs: &[Path
     anyhow::ensure!(!files.is_empty(), "no labelled .eml files under {dirs:?}");
     let mut options = Options::default();
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f32>().ok());
-    if let Some(v) = env("SG_EPOCHS") { options.epochs = v as usize; }
-    if let Some(v) = env("SG_RATE") { options.rate = v; }
-    if let Some(v) = env("SG_TP") { options.token_penalty = v; }
-    if let Some(v) = env("SG_SP") { options.signal_penalty = v; }
+    if let Some(v) = env("SG_EPOCHS") {
+        options.epochs = v as usize;
+    }
+    if let Some(v) = env("SG_RATE") {
+        options.rate = v;
+    }
+    if let Some(v) = env("SG_TP") {
+        options.token_penalty = v;
+    }
+    if let Some(v) = env("SG_SP") {
+        options.signal_penalty = v;
+    }
     let (observed, unreadable) = read_all(&files, options.bits);
     let mut space = SignalSpace::default();
     let examples: Vec<learn::Example> = observed.iter().map(|o| space.add(o)).collect();
@@ -57,6 +70,37 @@ pub fn train(out: &Path, relabel: Option<&Path>, fold_count: usize, dirs: &[Path
     );
     let out_of_fold = learn::cross_validate(&examples, &fold_of, fold_count, &space, &options);
     let thresholds = learn::choose_thresholds(&examples, &out_of_fold, BUDGET);
+    if std::env::var("SG_DEBUG").is_ok() {
+        let mut worst: Vec<(f32, usize, &str)> = Vec::new();
+        for (i, (e, p)) in examples.iter().zip(&out_of_fold).enumerate() {
+            let t = p[1] + p[2];
+            let u = 1.0 - p[0];
+            match e.class {
+                Class::Ham => worst.push((u, i, "ham")),
+                Class::Phishing => worst.push((-t, i, "phish")),
+                Class::Extortion => worst.push((-t - 10.0, i, "ext")),
+                _ => {}
+            }
+        }
+        worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for t in [0.5f32, 0.7, 0.8, 0.9, 0.95, 0.98] {
+            let th = scamguard::detect::Thresholds { suspicious: t, threat: t };
+            let f = learn::figures(&examples, &out_of_fold, &th);
+            eprintln!(
+                "CURVE {t}: ham fp {:.3}% ext {:.1}% phish {:.1}% other {:.1}%",
+                f[0].rate(Class::Ham) * 100.0,
+                f[1].rate(Class::Extortion) * 100.0,
+                f[2].rate(Class::Phishing) * 100.0,
+                f[3].rate(Class::Other) * 100.0
+            );
+        }
+        for (p, i, what) in worst.iter().take(25).chain(worst.iter().rev().take(40)) {
+            eprintln!(
+                "DEBUG {what} {p:.3} {}",
+                observed[*i].skeletons[0].chars().take(60).collect::<String>()
+            );
+        }
+    }
     println!("cross-validated over {fold_count} folds (a campaign stays in one fold):");
     println!("{:<10} {:>6} {:>7} {:>10}  rate", "label", "mails", "threat", "suspicious");
     let figures = learn::figures(&examples, &out_of_fold, &thresholds);
@@ -66,7 +110,14 @@ pub fn train(out: &Path, relabel: Option<&Path>, fold_count: usize, dirs: &[Path
             Class::Other => "marked (threat or suspicious)",
             _ => "recall (threat)",
         };
-        println!("{:<10} {:>6} {:>7} {:>10}  {:.2}% {what}", class.name(), f.total, f.threat, f.suspicious, f.rate(class) * 100.0);
+        println!(
+            "{:<10} {:>6} {:>7} {:>10}  {:.2}% {what}",
+            class.name(),
+            f.total,
+            f.threat,
+            f.suspicious,
+            f.rate(class) * 100.0
+        );
     }
     println!("thresholds: suspicious {:.3}, threat {:.3}", thresholds.suspicious, thresholds.threat);
     let all: Vec<&learn::Example> = examples.iter().collect();
@@ -83,7 +134,9 @@ fn label_of(path: &Path) -> Option<Class> {
 }
 
 fn is_synthetic(path: &Path) -> bool {
-    path.ancestors().skip(1).any(|dir| dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("synthetic")))
+    path.ancestors()
+        .skip(1)
+        .any(|dir| dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("synthetic")))
 }
 
 /// Reads the relabel list: file name → the class it really is.
@@ -114,7 +167,13 @@ fn read_all(files: &[(PathBuf, Class, bool)], bits: u32) -> (Vec<Observed>, usiz
     let parts: Vec<Vec<Option<Vec<Observed>>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|(path, class, synthetic)| read_one(path, *class, *synthetic, bits)).collect()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, class, synthetic)| read_one(path, *class, *synthetic, bits))
+                        .collect()
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
@@ -132,11 +191,11 @@ fn read_all(files: &[(PathBuf, Class, bool)], bits: u32) -> (Vec<Observed>, usiz
 fn read_one(path: &Path, class: Class, synthetic: bool, bits: u32) -> Option<Vec<Observed>> {
     let raw = std::fs::read(path).ok()?;
     let email = mail::parse(&raw).ok()?;
-    let mut found = vec![learn::read(&email, class, bits)];
+    let mut found = vec![learn::read(&email, class, false, bits)];
     if synthetic {
         let stripped = learn::without_authentication(&raw);
         if let Ok(email) = mail::parse(&stripped) {
-            found.push(learn::read(&email, class, bits));
+            found.push(learn::read(&email, class, true, bits));
         }
     }
     Some(found)

@@ -16,7 +16,12 @@ use super::review::open_for_review_at;
 use super::{load_config, runtime};
 
 /// `scamguard run`: watches every account until SIGINT/SIGTERM (or one pass with --once).
-pub fn run(config_path: &Path, once: bool, dry_run: bool, rescan_days: Option<u32>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    config_path: &Path,
+    once: bool,
+    dry_run: bool,
+    rescan_days: Option<u32>,
+) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
     anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
     let detector = config.detection.detector(None).map_err(anyhow::Error::msg)?;

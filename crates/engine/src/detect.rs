@@ -299,7 +299,12 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     } else {
         score::top_tokens(email, &facts.link_hosts, model, class, WORDS_SHOWN)
     };
-    signals.push(Signal { rule: LEARNED_WORDS, weight: score::round(words), category: CLASSES.get(class).copied().unwrap_or(Category::Other), evidence });
+    signals.push(Signal {
+        rule: LEARNED_WORDS,
+        weight: score::round(words),
+        category: CLASSES.get(class).copied().unwrap_or(Category::Other),
+        evidence,
+    });
     score::strongest_first(&mut signals);
     // Amounts are evidence for history and reports, which keep only what is not clean.
     let amounts = if label == Label::Clean {

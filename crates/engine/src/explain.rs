@@ -19,6 +19,7 @@ pub fn json_line(path: &str, email: &Email, verdict: &Verdict) -> Value {
         "verdict": verdict.label,
         "category": verdict.category,
         "score": verdict.score,
+        "probabilities": verdict.probabilities,
         "signals": verdict.signals,
         "evidence": verdict.evidence,
     })

@@ -52,6 +52,9 @@ impl Class {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     pub class: Class,
+    /// A copy made for training only (see [`without_authentication`]): learned from, never
+    /// counted in the figures or the thresholds.
+    pub copy: bool,
     /// Signal index in the [`SignalSpace`] and the summed default weight it fired with.
     pub signals: Vec<(usize, f32)>,
     pub buckets: Vec<u32>,
@@ -62,6 +65,7 @@ pub struct Example {
 #[derive(Debug, Clone)]
 pub struct Observed {
     pub class: Class,
+    pub copy: bool,
     signals: Vec<(&'static str, Category, f32)>,
     buckets: Vec<u32>,
     /// For the folds: see [`folds::skeletons`].
@@ -69,11 +73,11 @@ pub struct Observed {
 }
 
 /// Runs the rules and the tokenizer over a training mail of `class`.
-pub fn read(email: &Email, class: Class, bits: u32) -> Observed {
+pub fn read(email: &Email, class: Class, copy: bool, bits: u32) -> Observed {
     let observation = observe(email);
     let buckets = features::buckets(email, &observation.facts.link_hosts, bits);
     let signals = observation.signals.iter().map(|s| (s.rule, s.category, s.weight)).collect();
-    Observed { class, signals, buckets, skeletons: folds::skeletons(email) }
+    Observed { class, copy, signals, buckets, skeletons: folds::skeletons(email) }
 }
 
 /// The signals seen while reading the training mails, each with its category.
@@ -98,12 +102,12 @@ impl SignalSpace {
                 None => signals.push((index, weight)),
             }
         }
-        Example { class: observed.class, signals, buckets: observed.buckets.clone() }
+        Example { class: observed.class, copy: observed.copy, signals, buckets: observed.buckets.clone() }
     }
 
     /// Reads `email` into an example of `class` in one step.
     pub fn example(&mut self, email: &Email, class: Class, bits: u32) -> Example {
-        self.add(&read(email, class, bits))
+        self.add(&read(email, class, false, bits))
     }
 }
 
@@ -122,7 +126,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bits: 18, epochs: 6, rate: 0.1, token_penalty: 1e-4, signal_penalty: 1e-3 }
+        Options { bits: 18, epochs: 30, rate: 1.0, token_penalty: 1e-4, signal_penalty: 1e-3 }
     }
 }
 
@@ -143,7 +147,9 @@ impl Learned {
         let (Some(values), Some(squares)) = (self.values.get_mut(at), self.squares.get_mut(at)) else {
             return;
         };
-        for ((value, square), (g, p)) in values.iter_mut().zip(squares.iter_mut()).zip(gradient.into_iter().zip(prior)) {
+        for ((value, square), (g, p)) in
+            values.iter_mut().zip(squares.iter_mut()).zip(gradient.into_iter().zip(prior))
+        {
             let g = g + penalty * (*value - p);
             *square += g * g;
             *value -= rate * g / square.sqrt();
@@ -186,7 +192,13 @@ pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Mod
                 signals.step(index, error.map(|e| e * value), options.signal_penalty, prior, options.rate);
             }
             for &bucket in &example.buckets {
-                tokens.step(bucket as usize, error.map(|e| e * scale), options.token_penalty, [0.0; 3], options.rate);
+                tokens.step(
+                    bucket as usize,
+                    error.map(|e| e * scale),
+                    options.token_penalty,
+                    [0.0; 3],
+                    options.rate,
+                );
             }
         }
     }
@@ -232,7 +244,13 @@ pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> [f32; 4
 }
 
 /// Out-of-fold probabilities: each example scored by a model fitted without its fold.
-pub fn cross_validate(examples: &[Example], fold_of: &[usize], folds: usize, space: &SignalSpace, options: &Options) -> Vec<[f32; 4]> {
+pub fn cross_validate(
+    examples: &[Example],
+    fold_of: &[usize],
+    folds: usize,
+    space: &SignalSpace,
+    options: &Options,
+) -> Vec<[f32; 4]> {
     let mut out = vec![[1.0, 0.0, 0.0, 0.0]; examples.len()];
     for fold in 0..folds {
         let training: Vec<&Example> =
@@ -248,32 +266,47 @@ pub fn cross_validate(examples: &[Example], fold_of: &[usize], folds: usize, spa
 }
 
 /// The lowest thresholds whose false positives on the ham stay within `budget` (a
-/// fraction: 0.001 is 0.1%), a suspicious ham counting half. Half the budget goes to
-/// threats; neither threshold goes below even odds.
+/// fraction: 0.001 is 0.1%), a suspicious ham counting half: first the threat threshold
+/// (the suspicious one equal to it), then the suspicious one as low as the rest of the
+/// budget allows. Neither goes below even odds.
 pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budget: f32) -> Thresholds {
-    let ham: Vec<[f32; 4]> =
-        examples.iter().zip(probabilities).filter(|(e, _)| e.class == Class::Ham).map(|(_, p)| *p).collect();
-    let allowed = budget * ham.len() as f32;
-    let threat_of = |p: &[f32; 4]| p.iter().skip(1).take(2).sum::<f32>();
-    let unwanted_of = |p: &[f32; 4]| 1.0 - p.first().copied().unwrap_or(1.0);
-    // The threat threshold sits just above the highest ham scores beyond half the budget.
-    let threat = above_all_but(ham.iter().map(threat_of).collect(), (allowed / 2.0).floor() as usize).max(0.5);
-    let threats = ham.iter().filter(|p| threat_of(p) >= threat).count() as f32;
-    let left = ((allowed - threats) * 2.0).max(0.0).floor() as usize;
-    let below: Vec<f32> = ham.iter().filter(|p| threat_of(p) < threat).map(unwanted_of).collect();
-    let suspicious = above_all_but(below, left).clamp(0.5, threat);
+    let ham: Vec<[f32; 4]> = examples
+        .iter()
+        .zip(probabilities)
+        .filter(|(e, _)| e.class == Class::Ham && !e.copy)
+        .map(|(_, p)| *p)
+        .collect();
+    let allowed = f64::from(budget) * ham.len() as f64;
+    let cost = |thresholds: Thresholds| {
+        let mut cost = 0.0;
+        for p in &ham {
+            let reading = crate::detect::model::Reading { probabilities: *p, logits: [0.0; 3] };
+            cost += match crate::detect::score::judge(&reading, &thresholds, false).0 {
+                crate::detect::Label::Threat => 1.0,
+                crate::detect::Label::Suspicious => 0.5,
+                crate::detect::Label::Clean => 0.0,
+            };
+        }
+        cost
+    };
+    // Candidate values: every ham score just passed, from the top down.
+    let mut candidates: Vec<f32> =
+        ham.iter().map(|p| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
+    candidates.sort_by(|a, b| b.total_cmp(a));
+    let lowest_within = |make: &dyn Fn(f32) -> Thresholds, start: f32| {
+        let mut best = start;
+        for &candidate in &candidates {
+            let value = (((candidate * 1000.0).floor() + 1.0) / 1000.0).min(start);
+            if cost(make(value)) > allowed {
+                break;
+            }
+            best = value;
+        }
+        best
+    };
+    let threat = lowest_within(&|t| Thresholds { suspicious: t, threat: t }, 1.0).max(0.5);
+    let suspicious = lowest_within(&|s| Thresholds { suspicious: s, threat }, threat).clamp(0.5, threat);
     Thresholds { suspicious, threat }
-}
-
-/// The smallest value (rounded up to a thousandth) that at most `spare` of `scores`
-/// reach.
-fn above_all_but(mut scores: Vec<f32>, spare: usize) -> f32 {
-    scores.sort_by(|a, b| b.total_cmp(a));
-    match scores.get(spare) {
-        Some(score) => ((score * 1000.0).floor() + 1.0) / 1000.0,
-        None => 0.0,
-    }
-    .min(1.0)
 }
 
 /// How one class fared: how many were marked threat, suspicious, or left clean.
@@ -300,7 +333,7 @@ impl Figures {
 /// Per class, what the thresholds make of the probabilities.
 pub fn figures(examples: &[Example], probabilities: &[[f32; 4]], thresholds: &Thresholds) -> [Figures; 4] {
     let mut out = [Figures::default(); 4];
-    for (example, p) in examples.iter().zip(probabilities) {
+    for (example, p) in examples.iter().zip(probabilities).filter(|(e, _)| !e.copy) {
         let reading = crate::detect::model::Reading { probabilities: *p, logits: [0.0; 3] };
         let (label, _) = crate::detect::score::judge(&reading, thresholds, false);
         if let Some(figures) = out.get_mut(example.class.position()) {
@@ -357,7 +390,8 @@ pub fn without_authentication(raw: &[u8]) -> Vec<u8> {
                     continue;
                 }
             } else {
-                let name = String::from_utf8_lossy(line.get(..line.len().min(40)).unwrap_or_default()).to_ascii_lowercase();
+                let name = String::from_utf8_lossy(line.get(..line.len().min(40)).unwrap_or_default())
+                    .to_ascii_lowercase();
                 skipping = AUTHENTICATION_FIELDS.iter().any(|f| name.starts_with(f));
                 if skipping {
                     continue;
@@ -408,7 +442,12 @@ mod tests {
 
     #[test]
     fn thresholds_keep_ham_within_the_budget() {
-        let ham = |p: f32| (Example { class: Class::Ham, signals: Vec::new(), buckets: Vec::new() }, [1.0 - p, p, 0.0, 0.0]);
+        let ham = |p: f32| {
+            (
+                Example { class: Class::Ham, copy: false, signals: Vec::new(), buckets: Vec::new() },
+                [1.0 - p, p, 0.0, 0.0],
+            )
+        };
         let mut pairs: Vec<(Example, [f32; 4])> = (0..1000).map(|i| ham(i as f32 / 2000.0)).collect();
         pairs.push(ham(0.97));
         pairs.push(ham(0.95));
@@ -424,7 +463,10 @@ mod tests {
     fn authentication_fields_are_taken_out_and_nothing_else() {
         let raw = b"Authentication-Results: mx.example; dkim=pass\r\n header.d=b.example\r\nFrom: a@b.example\r\nARC-Seal: i=1\r\nSubject: hi\r\n\r\nAuthentication-Results: in the body stays\r\n";
         let stripped = String::from_utf8(without_authentication(raw)).expect("utf-8");
-        assert_eq!(stripped, "From: a@b.example\r\nSubject: hi\r\n\r\nAuthentication-Results: in the body stays\r\n");
+        assert_eq!(
+            stripped,
+            "From: a@b.example\r\nSubject: hi\r\n\r\nAuthentication-Results: in the body stays\r\n"
+        );
     }
 
     #[test]

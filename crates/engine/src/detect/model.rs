@@ -68,7 +68,13 @@ impl Reading {
 
 impl Model {
     /// A model with the given parts; the signal index is built here.
-    pub fn new(bits: u32, bias: Row, signals: Vec<(String, Row)>, tokens: Vec<Row>, thresholds: Thresholds) -> Self {
+    pub fn new(
+        bits: u32,
+        bias: Row,
+        signals: Vec<(String, Row)>,
+        tokens: Vec<Row>,
+        thresholds: Thresholds,
+    ) -> Self {
         let index = signals.iter().enumerate().map(|(i, (name, _))| (name.clone(), i)).collect();
         Model { bits, bias, signals, index, tokens, thresholds }
     }
@@ -77,7 +83,9 @@ impl Model {
     pub fn embedded() -> Arc<Model> {
         static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
         MODEL
-            .get_or_init(|| Arc::new(Model::from_bytes(EMBEDDED).expect("the embedded model is checked by a test")))
+            .get_or_init(|| {
+                Arc::new(Model::from_bytes(EMBEDDED).expect("the embedded model is checked by a test"))
+            })
             .clone()
     }
 
@@ -153,7 +161,13 @@ mod tests {
     }
 
     fn untrained() -> Model {
-        Model::new(4, [PRIOR_BIAS; 3], Vec::new(), vec![[0.0; 3]; 16], Thresholds { suspicious: 0.5, threat: 0.9 })
+        Model::new(
+            4,
+            [PRIOR_BIAS; 3],
+            Vec::new(),
+            vec![[0.0; 3]; 16],
+            Thresholds { suspicious: 0.5, threat: 0.9 },
+        )
     }
 
     #[test]
@@ -172,7 +186,13 @@ mod tests {
     fn learned_factors_and_token_weights_count() {
         let mut tokens = vec![[0.0; 3]; 16];
         tokens[3] = [0.0, 4.0, 0.0];
-        let model = Model::new(4, [0.0; 3], vec![("a".into(), [0.5, 0.0, 0.0])], tokens, Thresholds { suspicious: 0.5, threat: 0.9 });
+        let model = Model::new(
+            4,
+            [0.0; 3],
+            vec![("a".into(), [0.5, 0.0, 0.0])],
+            tokens,
+            Thresholds { suspicious: 0.5, threat: 0.9 },
+        );
         let read = model.read(&[signal("a", 2.0, Category::Extortion)], &[3, 5, 7, 9]);
         assert_eq!(read.logits, [1.0, 2.0, 0.0]);
         assert_eq!(model.token_contribution(3, 4, 1), 2.0);

@@ -1,10 +1,10 @@
 //! Scoring: the model's reading in; the verdict's label and category, the order of its
 //! signals and the words behind it out.
 //!
-//! A mail is a threat when the model gives extortion and phishing together at least the
-//! threat threshold; it is suspicious when everything unwanted (other spam included) makes
-//! at least the suspicious threshold. Other spam becomes a threat only when the user asks
-//! for it to be moved. Signals are listed strongest first: history, `show` and the
+//! A mail is a threat when it is unwanted with at least the threat threshold's
+//! probability and most likely extortion or phishing; suspicious from the suspicious
+//! threshold, or when it is most likely other spam (a threat only when the user asks for
+//! other spam to be moved). Signals are listed strongest first: history, `show` and the
 //! explanations promise it.
 
 use super::model::{CLASSES, Model, Reading, features};
@@ -17,19 +17,25 @@ pub fn strongest_first(signals: &mut [Signal]) {
     signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
 }
 
-/// The label and category a reading earns.
+/// The label and category a reading earns. Whether a mail is unwanted at all is the
+/// model's surest call (ham against everything else); which kind it is, less so. So the
+/// thresholds apply to the probability that it is unwanted, and the likeliest kind
+/// decides what is done: extortion and phishing are threats, other spam is only marked
+/// suspicious unless the user asked for it to be moved.
 pub fn judge(reading: &Reading, thresholds: &Thresholds, move_other: bool) -> (Label, Category) {
-    let [_, extortion, phishing, other] = reading.probabilities;
-    let threat = extortion + phishing;
-    let threat_category = if extortion >= phishing { Category::Extortion } else { Category::Phishing };
-    let unwanted = threat + other;
-    let unwanted_category = if other > extortion.max(phishing) { Category::Other } else { threat_category };
-    if threat >= thresholds.threat {
-        (Label::Threat, threat_category)
-    } else if move_other && unwanted >= thresholds.threat {
-        (Label::Threat, unwanted_category)
+    let [ham, extortion, phishing, other] = reading.probabilities;
+    let unwanted = 1.0 - ham;
+    let category = if other > extortion.max(phishing) {
+        Category::Other
+    } else if extortion >= phishing {
+        Category::Extortion
+    } else {
+        Category::Phishing
+    };
+    if unwanted >= thresholds.threat && (category != Category::Other || move_other) {
+        (Label::Threat, category)
     } else if unwanted >= thresholds.suspicious {
-        (Label::Suspicious, unwanted_category)
+        (Label::Suspicious, category)
     } else {
         (Label::Clean, Category::Other)
     }

@@ -120,7 +120,8 @@ mod tests {
 
     #[test]
     fn short_skeletons_join_nothing() {
-        let mails = [pair("hi", "ok"), pair("hi", "ok"), pair("hi", "ok"), pair("hi", "ok"), pair("hi", "ok")];
+        let mails =
+            [pair("hi", "ok"), pair("hi", "ok"), pair("hi", "ok"), pair("hi", "ok"), pair("hi", "ok")];
         let folds = assign(&mails, 5);
         let distinct: std::collections::HashSet<_> = folds.iter().collect();
         assert!(distinct.len() > 1, "{folds:?}");

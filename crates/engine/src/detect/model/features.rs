@@ -80,7 +80,12 @@ pub fn bucket(kind: TokenKind, token: &str, bits: u32) -> u32 {
 pub fn each_token(email: &Email, hosts: &[String], mut visit: impl FnMut(TokenKind, &str)) {
     let mut word = String::new();
     words(&email.normalized_subject, TokenKind::Subject, &mut word, &mut visit);
-    words(crate::mail::truncate(&email.normalized_text, MAX_TEXT_BYTES), TokenKind::Word, &mut word, &mut visit);
+    words(
+        crate::mail::truncate(&email.normalized_text, MAX_TEXT_BYTES),
+        TokenKind::Word,
+        &mut word,
+        &mut visit,
+    );
     for host in hosts {
         visit(TokenKind::LinkHost, host);
         visit(TokenKind::LinkSite, url::registrable_domain(host));
@@ -163,7 +168,8 @@ mod tests {
     #[test]
     fn latin_words_are_lower_cased_and_digits_and_single_letters_skipped() {
         let found = tokens("From: a@mail.example.com\r\nSubject: Pay NOW\r\n\r\nSend 1700 USD to x, in 48h.");
-        let words: Vec<&str> = found.iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1.as_str()).collect();
+        let words: Vec<&str> =
+            found.iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1.as_str()).collect();
         assert_eq!(words, ["send", "usd", "to", "in", "48h"]);
         assert!(found.contains(&(TokenKind::Subject, "pay".into())));
         assert!(found.contains(&(TokenKind::SenderSite, "example.com".into())));
@@ -172,7 +178,8 @@ mod tests {
     #[test]
     fn japanese_is_read_as_character_pairs() {
         let found = tokens("From: a@b.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n動画を送る");
-        let pairs: Vec<&str> = found.iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1.as_str()).collect();
+        let pairs: Vec<&str> =
+            found.iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1.as_str()).collect();
         assert_eq!(pairs, ["動画", "画を", "を送", "送る"]);
     }
 

@@ -122,7 +122,11 @@ impl<'a> Reader<'a> {
 
     fn f32(&mut self) -> Result<f32, ModelError> {
         let value = f32::from_le_bytes(self.array()?);
-        if value.is_finite() { Ok(value) } else { Err(ModelError::Malformed("a weight is not a finite number")) }
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(ModelError::Malformed("a weight is not a finite number"))
+        }
     }
 
     fn row(&mut self) -> Result<Row, ModelError> {
@@ -159,7 +163,10 @@ mod tests {
         assert_eq!(Model::from_bytes(b"hello"), Err(ModelError::Malformed("magic")));
         assert_eq!(Model::from_bytes(&[b'x'; 64]), Err(ModelError::NotAModel));
         for cut in [20, 40, bytes.len() - 1] {
-            assert!(matches!(Model::from_bytes(&bytes[..cut]), Err(ModelError::Malformed(_))), "cut at {cut}");
+            assert!(
+                matches!(Model::from_bytes(&bytes[..cut]), Err(ModelError::Malformed(_))),
+                "cut at {cut}"
+            );
         }
         let mut longer = bytes.clone();
         longer.push(0);
