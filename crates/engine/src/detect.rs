@@ -3,10 +3,11 @@
 //!
 //! The text is read once: [`Facts`] gathers what the rules need (claim families, wallet
 //! addresses, amounts, deadlines, brands, links) in a few passes, then each rule in
-//! [`rules::RULES`] looks at the facts and may add a [`Signal`]. Signals belong to a
-//! category; [`score`] orders them strongest first and makes the verdict's score: the
-//! strongest category's sum plus the signals that serve every category (header forgery,
-//! say). The lists the rules read are data in [`tables`]. Knows only [`crate::mail`].
+//! [`rules::RULES`] looks at the facts and may add a [`Signal`]. What a signal is worth,
+//! its category and kind are one row of [`signals::SIGNALS`]; [`score`] orders them
+//! strongest first and makes the verdict's score: the strongest category's sum plus the
+//! signals that serve every category (header forgery, say). The lists the rules read are
+//! data in [`tables`]. Knows only [`crate::mail`].
 
 pub mod brands;
 pub mod checksum;
@@ -15,6 +16,7 @@ pub mod phrases;
 pub mod rules;
 pub mod score;
 pub mod sieve;
+pub mod signals;
 pub mod tables;
 pub mod wallet;
 
@@ -26,6 +28,7 @@ use crate::mail::{Email, url};
 use brands::Brand;
 use money::{Amount, Deadline};
 use phrases::Findings;
+pub use signals::{Kind, Signal, SignalId};
 use wallet::WalletAddress;
 
 /// The kind of threat a signal (and a verdict) points to.
@@ -67,16 +70,6 @@ impl Category {
             Category::Other => "other",
         }
     }
-}
-
-/// One rule that fired: its name, how much it counts, and what it saw.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Signal {
-    pub rule: &'static str,
-    pub weight: f32,
-    #[serde(skip)]
-    pub category: Category,
-    pub evidence: String,
 }
 
 /// Evidence kept beside the verdict for history and reports.
@@ -256,10 +249,10 @@ mod tests {
              within 48 hours.",
         );
         let verdict = classify(&scam, &Thresholds::default());
-        let weights: Vec<f32> = verdict.signals.iter().map(|s| s.weight).collect();
+        let weights: Vec<f32> = verdict.signals.iter().map(Signal::weight).collect();
         assert!(weights.len() > 3, "{weights:?}");
         assert!(weights.windows(2).all(|w| w.first() >= w.get(1)), "{weights:?}");
-        assert_eq!(verdict.signals.first().map(|s| s.rule), Some("extortion_narrative"));
+        assert_eq!(verdict.signals.first().map(|s| s.id), Some(SignalId::ExtortionNarrative));
         assert_eq!(verdict.label, Label::Threat);
         assert_eq!(verdict.category, Category::Extortion);
     }

@@ -1,11 +1,13 @@
 //! Renders verdicts for people and programs: one JSON object per message, one summary
-//! line per message, and the full account behind `scamguard explain`.
+//! line per message, the full account behind `scamguard explain`, and the table of every
+//! signal behind `scamguard signals`.
 
 use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use crate::detect::{Label, Verdict};
+use crate::detect::signals::SIGNALS;
+use crate::detect::{Category, Label, Signal, Verdict};
 use crate::mail::Email;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap, escape as p};
 
@@ -32,7 +34,8 @@ pub fn json_error(path: &str, error: &str) -> Value {
 /// One readable line: verdict, score, category, path (escaped: a file name is anyone's)
 /// and the strongest signals.
 pub fn summary_line(path: &str, verdict: &Verdict) -> String {
-    let top: Vec<&str> = verdict.signals.iter().filter(|s| s.weight > 0.0).take(4).map(|s| s.rule).collect();
+    let top: Vec<&str> =
+        verdict.signals.iter().filter(|s| s.weight() > 0.0).take(4).map(Signal::rule).collect();
     format!(
         "{:<10} {:>5.1}  {:<9}  {}  [{}]",
         verdict.label.as_str(),
@@ -66,7 +69,8 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     } else {
         let _ = writeln!(out, "Signals, strongest first:");
         for signal in &verdict.signals {
-            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, signal.rule, p(&signal.evidence));
+            let _ =
+                writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight(), signal.rule(), p(&signal.evidence));
         }
     }
     let evidence = &verdict.evidence;
@@ -96,6 +100,44 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     }
     if verdict.label != Label::Clean {
         let _ = writeln!(out, "\n{}", advice(verdict));
+    }
+    out
+}
+
+/// Every signal the rules can emit, for users: grouped by category, each with its stored
+/// name, weight (and the weights of its levels), kind, human name and what it means.
+/// Read from [`SIGNALS`], so it lists exactly what the classifier can say.
+pub fn signal_table() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Every signal scamguard can report. A verdict's score is its strongest category's sum\n\
+         plus the shared signals; threat from 6.0, suspicious from 5.0 (configurable)."
+    );
+    let categories = [Category::Extortion, Category::Phishing, Category::Malware, Category::Other];
+    for category in categories {
+        let rows: Vec<_> = SIGNALS.iter().filter(|row| row.category == category).collect();
+        let heading = match category {
+            Category::Other => "shared (count for any category) and fraud",
+            other => other.as_str(),
+        };
+        let _ = writeln!(out, "\n{heading}:");
+        for row in rows {
+            let _ = writeln!(
+                out,
+                "  {:+5.1}  {:<30} {:<14} {}",
+                row.weight,
+                row.rule,
+                row.kind.as_str(),
+                row.name
+            );
+            let _ = writeln!(out, "{:9}{}", "", row.doc);
+            for level in row.levels {
+                let moved = level.category.map(|c| format!(", counts as {}", c.as_str())).unwrap_or_default();
+                let _ =
+                    writeln!(out, "{:9}{:+5.1} when {}{moved}", "", row.weight * level.factor, level.when);
+            }
+        }
     }
     out
 }

@@ -1,5 +1,6 @@
 //! Scoring: the signals the rules produced in; their order, the verdict's category, score
-//! and label out.
+//! and label out. Each signal counts its table weight times its strength
+//! ([`Signal::weight`]) for its category ([`Signal::category`]).
 //!
 //! The score is the strongest threat category's sum plus the signals that support every
 //! category (a forged sender counts for extortion and phishing alike), never below zero,
@@ -14,7 +15,7 @@ const THREATS: [Category; 3] = [Category::Extortion, Category::Phishing, Categor
 /// Orders `signals` strongest first. The sort is stable: signals of equal weight stay in
 /// the order the rules ran, so the same mail always lists them the same way.
 pub fn strongest_first(signals: &mut [Signal]) {
-    signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    signals.sort_by(|a, b| b.weight().total_cmp(&a.weight()));
 }
 
 /// The threat category the signals point to most and the verdict's score. No threat
@@ -22,15 +23,19 @@ pub fn strongest_first(signals: &mut [Signal]) {
 /// negative sum (signals that speak against a threat) scores zero, not less.
 pub fn score(signals: &[Signal]) -> (Category, f32) {
     let sum = |category: Category| -> f32 {
-        signals.iter().filter(|s| s.category == category).map(|s| s.weight).sum()
+        signals.iter().filter(|s| s.category() == category).map(Signal::weight).sum()
     };
     let shared = sum(Category::Other);
     let (category, category_score) = THREATS
         .into_iter()
         .map(|c| (c, sum(c)))
         .fold((Category::Other, 0.0_f32), |best, next| if next.1 > best.1 { next } else { best });
-    let score = ((category_score + shared).max(0.0) * 100.0).round() / 100.0;
-    (category, score)
+    (category, hundredths((category_score + shared).max(0.0)))
+}
+
+/// `x` rounded to hundredths, so that a score prints and compares the same everywhere.
+fn hundredths(x: f32) -> f32 {
+    (x * 100.0).round() / 100.0
 }
 
 /// The label a score earns: each threshold is the lowest score of its label.
@@ -47,59 +52,86 @@ pub fn label(score: f32, thresholds: &Thresholds) -> Label {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::SignalId;
+    use crate::detect::signals::levels;
 
-    fn signal(rule: &'static str, weight: f32, category: Category) -> Signal {
-        Signal { rule, weight, category, evidence: String::new() }
+    // Real signals, by category and weight: extortion 0.5, 4.5 and -2.5; phishing 3.0
+    // and 0.5; malware 7.0; shared 0.5 and 1.5.
+    fn claim() -> Signal {
+        Signal::new(SignalId::ClaimsRecording, "")
+    }
+    fn narrative() -> Signal {
+        Signal::at(SignalId::ExtortionNarrative, &levels::NARRATIVE_FULL, "")
+    }
+    fn warning() -> Signal {
+        Signal::at(SignalId::WarnsAboutScams, &levels::WARNS_ONE, "")
+    }
+    fn brand() -> Signal {
+        Signal::new(SignalId::LookalikeDomain, "")
+    }
+    fn login() -> Signal {
+        Signal::new(SignalId::AsksForLogin, "")
+    }
+    fn shared() -> Signal {
+        Signal::new(SignalId::ReplyToElsewhere, "")
+    }
+    fn dmarc() -> Signal {
+        Signal::at(SignalId::AuthenticationFailed, &levels::DMARC_FAILED, "")
+    }
+    fn program() -> Signal {
+        Signal::at(SignalId::DangerousAttachment, &levels::EXECUTABLE, "")
     }
 
     #[test]
     fn signals_are_ordered_strongest_first_and_ties_keep_their_order() {
-        let mut signals = vec![
-            signal("a", 0.5, Category::Extortion),
-            signal("b", 4.5, Category::Extortion),
-            signal("c", -2.5, Category::Extortion),
-            signal("d", 0.5, Category::Other),
-            signal("e", 3.0, Category::Phishing),
-        ];
+        let mut signals = vec![claim(), narrative(), warning(), shared(), brand()];
         strongest_first(&mut signals);
-        let order: Vec<&str> = signals.iter().map(|s| s.rule).collect();
-        assert_eq!(order, ["b", "e", "a", "d", "c"]);
+        let order: Vec<SignalId> = signals.iter().map(|s| s.id).collect();
+        use SignalId::*;
+        assert_eq!(
+            order,
+            [ExtortionNarrative, LookalikeDomain, ClaimsRecording, ReplyToElsewhere, WarnsAboutScams]
+        );
     }
 
     #[test]
     fn the_strongest_category_and_the_shared_signals_make_the_score() {
-        let signals = [
-            signal("e", 2.0, Category::Extortion),
-            signal("p", 3.0, Category::Phishing),
-            signal("p2", 0.5, Category::Phishing),
-            signal("m", 1.0, Category::Malware),
-            signal("o", 1.5, Category::Other),
-        ];
-        assert_eq!(score(&signals), (Category::Phishing, 5.0));
-        assert_eq!(score(&[signal("o", 1.5, Category::Other)]), (Category::Other, 1.5));
+        let signals = [claim(), claim(), brand(), login(), shared(), dmarc()];
+        assert_eq!(score(&signals), (Category::Phishing, 5.5));
+        assert_eq!(score(&[shared()]), (Category::Other, 0.5));
         assert_eq!(score(&[]), (Category::Other, 0.0));
+        assert_eq!(score(&[program(), brand()]), (Category::Malware, 7.0));
         // A tie goes to the category listed first.
-        let tie = [signal("p", 2.0, Category::Phishing), signal("e", 2.0, Category::Extortion)];
-        assert_eq!(score(&tie), (Category::Extortion, 2.0));
+        let tie = [login(), claim()];
+        assert_eq!(score(&tie), (Category::Extortion, 0.5));
     }
 
     #[test]
     fn the_score_never_goes_below_zero() {
-        let against = [signal("warns", -5.0, Category::Other), signal("p", 1.0, Category::Phishing)];
-        assert_eq!(score(&against), (Category::Phishing, 0.0));
-        // A category that sums below zero is no threat at all.
-        let advisory = [signal("warns", -5.0, Category::Extortion), signal("o", 0.5, Category::Other)];
+        let against = [warning(), login()];
+        assert_eq!(score(&against), (Category::Phishing, 0.5));
+        let strong = [Signal::at(SignalId::WarnsAboutScams, &levels::WARNS_FOUR, ""), shared(), login()];
+        assert_eq!(score(&strong), (Category::Phishing, 1.0));
+        // A category that sums below zero is no threat at all; shared signals below zero
+        // take the score down to zero, not less.
+        let advisory = [warning(), claim(), shared()];
         assert_eq!(score(&advisory), (Category::Other, 0.5));
     }
 
     #[test]
     fn the_score_is_rounded_to_hundredths() {
-        let signals = [signal("a", 0.1, Category::Phishing), signal("b", 0.2, Category::Phishing)];
-        assert_eq!(score(&signals).1, 0.3);
-        let third = [signal("a", 1.0 / 3.0, Category::Phishing)];
-        assert_eq!(score(&third).1, 0.33);
-        let up = [signal("a", 2.0 / 3.0, Category::Phishing)];
-        assert_eq!(score(&up).1, 0.67);
+        assert_eq!(hundredths(0.1 + 0.2), 0.3);
+        assert_eq!(hundredths(1.0 / 3.0), 0.33);
+        assert_eq!(hundredths(2.0 / 3.0), 0.67);
+        // Levels are fractions of their row's weight, and land on the weights they name:
+        // two thirds of 1.5 (a failed SPF check) is 1.0, a third is 0.5.
+        let spf = [Signal::at(SignalId::AuthenticationFailed, &levels::SPF_FAILED, "")];
+        assert_eq!(score(&spf).1, 1.0);
+        let dkim = [Signal::at(SignalId::AuthenticationFailed, &levels::DKIM_FAILED, "")];
+        assert_eq!(score(&dkim).1, 0.5);
+        let many: Vec<Signal> =
+            (0..3).map(|_| Signal::at(SignalId::CryptoWalletVerified, &levels::WALLET_LIST, "")).collect();
+        assert_eq!(score(&many), (Category::Extortion, 3.0));
     }
 
     #[test]
