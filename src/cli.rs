@@ -52,6 +52,7 @@ pub fn main() -> ExitCode {
         }
         Command::Scan { json, config, paths } => files::scan(&paths, json, config.as_deref()),
         Command::Explain { config, file } => files::explain_file(&file, config.as_deref()),
+        Command::Signals => files::list_signals(),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),
     };
     match result {

@@ -103,6 +103,16 @@ fn explain_lists_every_signal_with_its_evidence() {
 }
 
 #[test]
+fn signals_lists_every_signal_of_the_table() {
+    let output = scamguard().arg("signals").output().expect("runs");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    for row in scamguard::detect::signals::SIGNALS {
+        assert!(text.contains(row.rule) && text.contains(row.doc), "{} missing from\n{text}", row.rule);
+    }
+}
+
+#[test]
 fn a_bad_config_line_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("bad.toml");

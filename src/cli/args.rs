@@ -34,6 +34,8 @@ pub(super) enum Command {
         config: Option<PathBuf>,
         file: PathBuf,
     },
+    /// List every signal scamguard can report: its weight, kind and what it means.
+    Signals,
     /// Watch the configured IMAP accounts and move threats to Junk.
     Run {
         #[arg(long)]

@@ -134,8 +134,7 @@ pub fn signal_table() -> String {
             let _ = writeln!(out, "{:9}{}", "", row.doc);
             for level in row.levels {
                 let moved = level.category.map(|c| format!(", counts as {}", c.as_str())).unwrap_or_default();
-                let _ =
-                    writeln!(out, "{:9}{:+5.1} when {}{moved}", "", row.weight * level.factor, level.when);
+                let _ = writeln!(out, "{:9}{:+.1} when {}{moved}", "", row.weight * level.factor, level.when);
             }
         }
     }
@@ -163,6 +162,22 @@ fn advice(verdict: &Verdict) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_signal_table_lists_every_row_and_the_weight_of_every_level() {
+        let table = signal_table();
+        for row in SIGNALS {
+            let line = table.lines().find(|l| l.split_whitespace().nth(1) == Some(row.rule));
+            let line = line.unwrap_or_else(|| panic!("{} is not listed:\n{table}", row.rule));
+            assert!(line.contains(row.name) && line.contains(row.kind.as_str()), "{line}");
+            assert!(line.trim_start().starts_with(&format!("{:+.1}", row.weight)), "{line}");
+            assert!(table.contains(row.doc), "{}", row.rule);
+        }
+        // Levels show the weight they give: a wallet in a list of three weighs 1.0, an
+        // attached page counts as phishing.
+        assert!(table.contains("+1.0 when more than two addresses"), "{table}");
+        assert!(table.contains("+3.0 when a web page: a phishing form, counts as phishing"), "{table}");
+    }
 
     #[test]
     fn explain_and_summary_escape_what_the_mail_and_file_name_hold() {

@@ -44,8 +44,7 @@ pub mod levels {
     pub const EXECUTABLE: Level = Level::new(7.0 / 8.0, "a program");
     pub const DISK_IMAGE: Level = Level::new(3.0 / 8.0, "a disk image, which opens as a folder of files");
     pub const ATTACHED_PAGE: Level =
-        Level::new(3.0 / 8.0, "a web page: a phishing form, counted as phishing")
-            .in_category(Category::Phishing);
+        Level::new(3.0 / 8.0, "a web page: a phishing form").in_category(Category::Phishing);
 
     pub const PATTERN_THREE_CLAIMS: Level = Level::new(1.0, "three kinds of claim or more");
     pub const PATTERN_FEWER_CLAIMS: Level = Level::new(7.0 / 8.0, "one or two kinds of claim");
