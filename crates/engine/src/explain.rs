@@ -129,7 +129,7 @@ pub fn signal_table() -> String {
                 row.weight,
                 row.rule,
                 row.kind.as_str(),
-                row.name
+                row.title
             );
             let _ = writeln!(out, "{:9}{}", "", row.doc);
             for level in row.levels {
@@ -169,7 +169,7 @@ mod tests {
         for row in SIGNALS {
             let line = table.lines().find(|l| l.split_whitespace().nth(1) == Some(row.rule));
             let line = line.unwrap_or_else(|| panic!("{} is not listed:\n{table}", row.rule));
-            assert!(line.contains(row.name) && line.contains(row.kind.as_str()), "{line}");
+            assert!(line.contains(row.title) && line.contains(row.kind.as_str()), "{line}");
             assert!(line.trim_start().starts_with(&format!("{:+.1}", row.weight)), "{line}");
             assert!(table.contains(row.doc), "{}", row.rule);
         }

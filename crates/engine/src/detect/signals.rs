@@ -120,8 +120,8 @@ pub struct SignalDef {
     pub id: SignalId,
     /// The stored name: what verdicts serialise and the history holds. Never changes.
     pub rule: &'static str,
-    /// A short name for people.
-    pub name: &'static str,
+    /// The human name, for people.
+    pub title: &'static str,
     pub category: Category,
     pub kind: Kind,
     /// The weight at full strength.
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn every_row_is_documented_for_users() {
         for row in SIGNALS {
-            for text in [row.name, row.doc] {
+            for text in [row.title, row.doc] {
                 assert!(!text.trim().is_empty() && !text.contains('\n'), "{}: {text:?}", row.rule);
             }
             assert!(row.doc.len() <= 200, "{}: one line for users", row.rule);
