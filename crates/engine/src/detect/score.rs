@@ -53,38 +53,32 @@ pub fn label(score: f32, thresholds: &Thresholds) -> Label {
 mod tests {
     use super::*;
     use crate::detect::SignalId;
-    use crate::detect::signals::levels;
+    use crate::detect::signals::{Level, levels};
 
-    // Real signals, by category and weight: extortion 0.5, 4.5 and -2.5; phishing 3.0
-    // and 0.5; malware 7.0; shared 0.5 and 1.5.
-    fn claim() -> Signal {
-        Signal::new(SignalId::ClaimsRecording, "")
-    }
-    fn narrative() -> Signal {
-        Signal::at(SignalId::ExtortionNarrative, &levels::NARRATIVE_FULL, "")
-    }
-    fn warning() -> Signal {
-        Signal::at(SignalId::WarnsAboutScams, &levels::WARNS_ONE, "")
-    }
-    fn brand() -> Signal {
-        Signal::new(SignalId::LookalikeDomain, "")
-    }
-    fn login() -> Signal {
-        Signal::new(SignalId::AsksForLogin, "")
-    }
-    fn shared() -> Signal {
-        Signal::new(SignalId::ReplyToElsewhere, "")
-    }
-    fn dmarc() -> Signal {
-        Signal::at(SignalId::AuthenticationFailed, &levels::DMARC_FAILED, "")
-    }
-    fn program() -> Signal {
-        Signal::at(SignalId::DangerousAttachment, &levels::EXECUTABLE, "")
+    /// A real signal: its id and level.
+    type Spec = (SignalId, Option<&'static Level>);
+
+    // By category and weight: extortion 0.5, 4.5 and -2.5; phishing 3.0 and 0.5; malware
+    // 7.0; shared 0.5 and 1.5.
+    const CLAIM: Spec = (SignalId::ClaimsRecording, None);
+    const NARRATIVE: Spec = (SignalId::ExtortionNarrative, Some(&levels::NARRATIVE_FULL));
+    const WARNING: Spec = (SignalId::WarnsAboutScams, Some(&levels::WARNS_ONE));
+    const BRAND: Spec = (SignalId::LookalikeDomain, None);
+    const LOGIN: Spec = (SignalId::AsksForLogin, None);
+    const SHARED: Spec = (SignalId::ReplyToElsewhere, None);
+    const DMARC: Spec = (SignalId::AuthenticationFailed, Some(&levels::DMARC_FAILED));
+    const PROGRAM: Spec = (SignalId::DangerousAttachment, Some(&levels::EXECUTABLE));
+
+    fn fired((id, level): Spec) -> Signal {
+        match level {
+            Some(level) => Signal::at(id, level, ""),
+            None => Signal::new(id, ""),
+        }
     }
 
     #[test]
     fn signals_are_ordered_strongest_first_and_ties_keep_their_order() {
-        let mut signals = vec![claim(), narrative(), warning(), shared(), brand()];
+        let mut signals = vec![fired(CLAIM), fired(NARRATIVE), fired(WARNING), fired(SHARED), fired(BRAND)];
         strongest_first(&mut signals);
         let order: Vec<SignalId> = signals.iter().map(|s| s.id).collect();
         use SignalId::*;
@@ -96,25 +90,26 @@ mod tests {
 
     #[test]
     fn the_strongest_category_and_the_shared_signals_make_the_score() {
-        let signals = [claim(), claim(), brand(), login(), shared(), dmarc()];
+        let signals = [fired(CLAIM), fired(CLAIM), fired(BRAND), fired(LOGIN), fired(SHARED), fired(DMARC)];
         assert_eq!(score(&signals), (Category::Phishing, 5.5));
-        assert_eq!(score(&[shared()]), (Category::Other, 0.5));
+        assert_eq!(score(&[fired(SHARED)]), (Category::Other, 0.5));
         assert_eq!(score(&[]), (Category::Other, 0.0));
-        assert_eq!(score(&[program(), brand()]), (Category::Malware, 7.0));
+        assert_eq!(score(&[fired(PROGRAM), fired(BRAND)]), (Category::Malware, 7.0));
         // A tie goes to the category listed first.
-        let tie = [login(), claim()];
+        let tie = [fired(LOGIN), fired(CLAIM)];
         assert_eq!(score(&tie), (Category::Extortion, 0.5));
     }
 
     #[test]
     fn the_score_never_goes_below_zero() {
-        let against = [warning(), login()];
+        let against = [fired(WARNING), fired(LOGIN)];
         assert_eq!(score(&against), (Category::Phishing, 0.5));
-        let strong = [Signal::at(SignalId::WarnsAboutScams, &levels::WARNS_FOUR, ""), shared(), login()];
+        let strong =
+            [Signal::at(SignalId::WarnsAboutScams, &levels::WARNS_FOUR, ""), fired(SHARED), fired(LOGIN)];
         assert_eq!(score(&strong), (Category::Phishing, 1.0));
         // A category that sums below zero is no threat at all; shared signals below zero
         // take the score down to zero, not less.
-        let advisory = [warning(), claim(), shared()];
+        let advisory = [fired(WARNING), fired(CLAIM), fired(SHARED)];
         assert_eq!(score(&advisory), (Category::Other, 0.5));
     }
 
