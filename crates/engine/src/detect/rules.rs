@@ -2,7 +2,8 @@
 //!
 //! Rules are grouped by the threat they recognise; [`RULES`] is the list the classifier
 //! runs. A rule says which signal of [`super::signals::SIGNALS`] fired (at which of its
-//! levels) and why; it never names a weight or a category, which are the table's. Single claims weigh little: the weight sits in the rules that recognise claims
+//! levels) and why; it never names a weight or a category, which are the table's.
+//! Single claims weigh little: the weight sits in the signals that recognise claims
 //! occurring together (a wallet, a demand and a story about a hacked webcam), which is
 //! what separates a scam from a newsletter or an advisory that talks about one.
 
