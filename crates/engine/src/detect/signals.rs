@@ -274,6 +274,14 @@ mod tests {
     }
 
     #[test]
+    fn kinds_are_named_as_they_serialise() {
+        for kind in SIGNALS.iter().map(|row| row.kind).chain([Kind::Hint]) {
+            let json = serde_json::to_string(&kind).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+    }
+
+    #[test]
     fn a_signal_serialises_as_verdicts_always_did() {
         let signal = Signal::at(SignalId::CryptoWalletVerified, &levels::WALLET_LIST, "1A1z…");
         let json = serde_json::to_string(&signal).expect("serialises");
