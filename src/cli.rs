@@ -58,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Train { out, relabel, folds, dirs } => {
             train::train(&out, relabel.as_deref(), usize::from(folds), &dirs)
         }
+        Command::Signals => files::list_signals(),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),
     };
     match result {

@@ -96,10 +96,20 @@ fn explain_lists_every_signal_with_its_evidence() {
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("Verdict:  threat (extortion)"), "{text}");
-    assert!(text.contains("crypto_wallet_split_to_evade"));
+    assert!(text.contains(scamguard::detect::SignalId::CryptoWalletSplitToEvade.name()));
     assert!(text.contains("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"));
     assert!(text.contains("written split to evade filters"));
     assert!(text.contains("do not pay"));
+}
+
+#[test]
+fn signals_lists_every_signal_of_the_table() {
+    let output = scamguard().arg("signals").output().expect("runs");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    for row in scamguard::detect::signals::SIGNALS {
+        assert!(text.contains(row.rule) && text.contains(row.doc), "{} missing from\n{text}", row.rule);
+    }
 }
 
 #[test]

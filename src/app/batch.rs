@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 
 use crate::config::Account;
+#[cfg(test)]
+use crate::detect::SignalId;
 use crate::detect::{Category, Detector, Evidence, Label, Probabilities, Verdict, classify};
 use crate::imap::FetchedMessage;
 use crate::mail;
@@ -254,7 +256,11 @@ mod tests {
         assert_eq!(rows.iter().map(|r| (r.uid, r.action)).collect::<Vec<_>>(), [(5, Action::Planned)]);
         let row = rows.first().expect("one row");
         assert_eq!((row.verdict, row.category), (store::Verdict::Threat, store::Category::Extortion));
-        assert!(row.signals.0.iter().any(|s| s.rule == "crypto_wallet_verified"), "{:?}", row.signals);
+        assert!(
+            row.signals.0.iter().any(|s| s.rule == SignalId::CryptoWalletVerified.name()),
+            "{:?}",
+            row.signals
+        );
         assert!(row.evidence.wallets.iter().any(|w| w.address.starts_with("bc1q")), "{:?}", row.evidence);
 
         let handled: HashSet<Identity> = classified.iter().map(Classified::identity).collect();

@@ -55,6 +55,8 @@ pub(super) enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+    /// List every signal scamguard can report: its weight, kind and what it means.
+    Signals,
     /// Watch the configured IMAP accounts and move threats to Junk.
     Run {
         #[arg(long)]

@@ -86,6 +86,12 @@ pub fn explain_file(file: &Path, config: Option<&Path>, model: Option<&Path>) ->
     Ok(ExitCode::SUCCESS)
 }
 
+/// `scamguard signals`: the table of every signal, for users.
+pub fn list_signals() -> anyhow::Result<ExitCode> {
+    print!("{}", explain::signal_table());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `scamguard bench`: classification speed on generated mail or a folder of it.
 pub fn run_bench(messages: usize, corpus: Option<&Path>, rounds: usize) -> anyhow::Result<ExitCode> {
     let corpus = match corpus {

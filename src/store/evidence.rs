@@ -230,8 +230,8 @@ impl From<&[detect::Signal]> for Signals {
                 .iter()
                 .map(|s| Signal {
                     evidence: quoted(&s.evidence),
-                    rule: s.rule.to_string(),
-                    weight: weight(s.weight),
+                    rule: s.rule().to_string(),
+                    weight: weight(s.weight()),
                 })
                 .collect(),
         )

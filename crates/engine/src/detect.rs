@@ -3,10 +3,11 @@
 //!
 //! The text is read once: [`Facts`] gathers what the rules need (claim families, wallet
 //! addresses, amounts, deadlines, brands, links) in a few passes, then each rule in
-//! [`rules::RULES`] looks at the facts and may add a [`Signal`]. Signals belong to a
-//! category; [`score`] orders them strongest first and makes the verdict's score: the
-//! strongest category's sum plus the signals that serve every category (header forgery,
-//! say). The lists the rules read are data in [`tables`]. Knows only [`crate::mail`].
+//! [`rules::RULES`] looks at the facts and may add a [`Signal`]. What a signal is worth,
+//! its category and kind are one row of [`signals::SIGNALS`]; [`score`] orders them
+//! strongest first and makes the verdict's score: the strongest category's sum plus the
+//! signals that serve every category (header forgery, say). The lists the rules read are
+//! data in [`tables`]. Knows only [`crate::mail`].
 
 pub mod brands;
 pub mod checksum;
@@ -16,6 +17,7 @@ pub mod phrases;
 pub mod rules;
 pub mod score;
 pub mod sieve;
+pub mod signals;
 pub mod tables;
 pub mod wallet;
 
@@ -26,9 +28,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::mail::{Email, url};
 use brands::Brand;
-use model::{CLASSES, Model, Reading};
+use model::{Model, Reading};
 use money::{Amount, Deadline};
 use phrases::Findings;
+pub use signals::{Kind, Signal, SignalId};
 use wallet::WalletAddress;
 
 /// The kind of threat a signal (and a verdict) points to.
@@ -70,16 +73,6 @@ impl Category {
             Category::Other => "other",
         }
     }
-}
-
-/// One rule that fired: its name, how much it counts, and what it saw.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Signal {
-    pub rule: &'static str,
-    pub weight: f32,
-    #[serde(skip)]
-    pub category: Category,
-    pub evidence: String,
 }
 
 /// Evidence kept beside the verdict for history and reports.
@@ -273,10 +266,6 @@ impl From<&Reading> for Probabilities {
     }
 }
 
-/// The name of the signal that sums what the model learned about the words and sites of
-/// a mail.
-pub const LEARNED_WORDS: &str = "learned_words";
-
 /// How many tokens the `learned_words` evidence names.
 const WORDS_SHOWN: usize = 6;
 
@@ -291,7 +280,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     // Each signal shows what it added to the verdict's class: its default weight times
     // what the model learned of it.
     for signal in &mut signals {
-        signal.weight = score::round(model.signal_contribution(signal, class));
+        signal.contribution = Some(score::round(model.signal_contribution(signal, class)));
     }
     let words: f32 = buckets.iter().map(|&b| model.token_contribution(b, buckets.len(), class)).sum();
     let evidence = if label == Label::Clean {
@@ -299,12 +288,9 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     } else {
         score::top_tokens(email, &facts.link_hosts, model, class, WORDS_SHOWN)
     };
-    signals.push(Signal {
-        rule: LEARNED_WORDS,
-        weight: score::round(words),
-        category: CLASSES.get(class).copied().unwrap_or(Category::Other),
-        evidence,
-    });
+    let mut learned = Signal::new(SignalId::LearnedWords, evidence);
+    learned.contribution = Some(score::round(words));
+    signals.push(learned);
     score::strongest_first(&mut signals);
     // Amounts are evidence for history and reports, which keep only what is not clean.
     let amounts = if label == Label::Clean {
@@ -346,10 +332,10 @@ mod tests {
              within 48 hours.",
         );
         let verdict = classify(&scam, &Detector::default());
-        let weights: Vec<f32> = verdict.signals.iter().map(|s| s.weight).collect();
+        let weights: Vec<f32> = verdict.signals.iter().map(Signal::counted).collect();
         assert!(weights.len() > 3, "{weights:?}");
         assert!(weights.windows(2).all(|w| w.first() >= w.get(1)), "{weights:?}");
-        assert_eq!(verdict.signals.first().map(|s| s.rule), Some("extortion_narrative"));
+        assert_eq!(verdict.signals.first().map(|s| s.id), Some(SignalId::ExtortionNarrative));
         assert_eq!(verdict.label, Label::Threat);
         assert_eq!(verdict.category, Category::Extortion);
     }

@@ -1,11 +1,13 @@
 //! Renders verdicts for people and programs: one JSON object per message, one summary
-//! line per message, and the full account behind `scamguard explain`.
+//! line per message, the full account behind `scamguard explain`, and the table of every
+//! signal behind `scamguard signals`.
 
 use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use crate::detect::{Label, Verdict};
+use crate::detect::signals::SIGNALS;
+use crate::detect::{Category, Label, Signal, Verdict};
 use crate::mail::Email;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap, escape as p};
 
@@ -33,7 +35,8 @@ pub fn json_error(path: &str, error: &str) -> Value {
 /// One readable line: verdict, score, category, path (escaped: a file name is anyone's)
 /// and the strongest signals.
 pub fn summary_line(path: &str, verdict: &Verdict) -> String {
-    let top: Vec<&str> = verdict.signals.iter().filter(|s| s.weight > 0.0).take(4).map(|s| s.rule).collect();
+    let top: Vec<&str> =
+        verdict.signals.iter().filter(|s| s.weight() > 0.0).take(4).map(Signal::rule).collect();
     format!(
         "{:<10} {:>5.1}  {:<9}  {}  [{}]",
         verdict.label.as_str(),
@@ -67,7 +70,8 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     } else {
         let _ = writeln!(out, "Signals, strongest first:");
         for signal in &verdict.signals {
-            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight, signal.rule, p(&signal.evidence));
+            let _ =
+                writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight(), signal.rule(), p(&signal.evidence));
         }
     }
     let evidence = &verdict.evidence;
@@ -101,6 +105,43 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     out
 }
 
+/// Every signal the rules can emit, for users: grouped by category, each with its stored
+/// name, weight (and the weights of its levels), kind, human name and what it means.
+/// Read from [`SIGNALS`], so it lists exactly what the classifier can say.
+pub fn signal_table() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Every signal scamguard can report. A verdict's score is its strongest category's sum\n\
+         plus the shared signals; threat from 6.0, suspicious from 5.0 (configurable)."
+    );
+    let categories = [Category::Extortion, Category::Phishing, Category::Malware, Category::Other];
+    for category in categories {
+        let rows: Vec<_> = SIGNALS.iter().filter(|row| row.category == category).collect();
+        let heading = match category {
+            Category::Other => "shared (count for any category) and fraud",
+            other => other.as_str(),
+        };
+        let _ = writeln!(out, "\n{heading}:");
+        for row in rows {
+            let _ = writeln!(
+                out,
+                "  {:+5.1}  {:<30} {:<14} {}",
+                row.weight,
+                row.rule,
+                row.kind.as_str(),
+                row.title
+            );
+            let _ = writeln!(out, "{:9}{}", "", row.doc);
+            for level in row.levels {
+                let moved = level.category.map(|c| format!(", counts as {}", c.as_str())).unwrap_or_default();
+                let _ = writeln!(out, "{:9}{:+.1} when {}{moved}", "", row.weight * level.factor, level.when);
+            }
+        }
+    }
+    out
+}
+
 fn advice(verdict: &Verdict) -> &'static str {
     match verdict.category {
         crate::detect::Category::Extortion => {
@@ -122,6 +163,22 @@ fn advice(verdict: &Verdict) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_signal_table_lists_every_row_and_the_weight_of_every_level() {
+        let table = signal_table();
+        for row in SIGNALS {
+            let line = table.lines().find(|l| l.split_whitespace().nth(1) == Some(row.rule));
+            let line = line.unwrap_or_else(|| panic!("{} is not listed:\n{table}", row.rule));
+            assert!(line.contains(row.title) && line.contains(row.kind.as_str()), "{line}");
+            assert!(line.trim_start().starts_with(&format!("{:+.1}", row.weight)), "{line}");
+            assert!(table.contains(row.doc), "{}", row.rule);
+        }
+        // Levels show the weight they give: a wallet in a list of three weighs 1.0, an
+        // attached page counts as phishing.
+        assert!(table.contains("+1.0 when more than two addresses"), "{table}");
+        assert!(table.contains("+3.0 when a web page: a phishing form, counts as phishing"), "{table}");
+    }
 
     #[test]
     fn explain_and_summary_escape_what_the_mail_and_file_name_hold() {

@@ -76,7 +76,7 @@ pub struct Observed {
 pub fn read(email: &Email, class: Class, copy: bool, bits: u32) -> Observed {
     let observation = observe(email);
     let buckets = features::buckets(email, &observation.facts.link_hosts, bits);
-    let signals = observation.signals.iter().map(|s| (s.rule, s.category, s.weight)).collect();
+    let signals = observation.signals.iter().map(|s| (s.rule(), s.category(), s.weight())).collect();
     Observed { class, copy, signals, buckets, skeletons: folds::skeletons(email) }
 }
 

@@ -101,15 +101,15 @@ impl Model {
 
     /// The learned factors of `signal` (its prior when the model never saw it).
     pub fn factors(&self, signal: &Signal) -> Row {
-        match self.index.get(signal.rule).and_then(|&i| self.signals.get(i)) {
+        match self.index.get(signal.rule()).and_then(|&i| self.signals.get(i)) {
             Some((_, row)) => *row,
-            None => Model::prior_factors(signal.category),
+            None => Model::prior_factors(signal.category()),
         }
     }
 
     /// What `signal` adds to the score of `class`.
     pub fn signal_contribution(&self, signal: &Signal, class: usize) -> f32 {
-        self.factors(signal).get(class).copied().unwrap_or(0.0) * signal.weight
+        self.factors(signal).get(class).copied().unwrap_or(0.0) * signal.weight()
     }
 
     /// What one of `count` distinct token buckets adds to the score of `class`.
@@ -124,7 +124,7 @@ impl Model {
         for signal in signals {
             let factors = self.factors(signal);
             for (logit, factor) in logits.iter_mut().zip(factors) {
-                *logit += factor * signal.weight;
+                *logit += factor * signal.weight();
             }
         }
         let scale = token_scale(buckets.len());
@@ -156,49 +156,41 @@ pub fn softmax(logits: Row) -> [f32; 4] {
 mod tests {
     use super::*;
 
-    fn signal(rule: &'static str, weight: f32, category: Category) -> Signal {
-        Signal { rule, weight, category, evidence: String::new() }
-    }
+    use crate::detect::SignalId;
 
-    fn untrained() -> Model {
-        Model::new(
-            4,
-            [PRIOR_BIAS; 3],
-            Vec::new(),
-            vec![[0.0; 3]; 16],
-            Thresholds { suspicious: 0.5, threat: 0.9 },
-        )
+    fn untrained(bias: f32) -> Model {
+        Model::new(4, [bias; 3], Vec::new(), vec![[0.0; 3]; 16], Thresholds { suspicious: 0.5, threat: 0.9 })
     }
 
     #[test]
     fn an_untrained_model_reads_the_rule_weights_as_log_odds() {
-        let model = untrained();
-        let even = model.read(&[signal("a", 6.0, Category::Extortion)], &[]);
+        let claim = Signal::new(SignalId::ClaimsRecording, "");
+        assert_eq!(claim.category(), Category::Extortion);
+        let even = untrained(-claim.weight()).read(&[claim], &[]);
         assert!((even.of(0) - even.ham()).abs() < 1e-4, "{even:?}");
         // A shared signal speaks for extortion and phishing, not for other spam.
-        let shared = model.read(&[signal("s", 8.0, Category::Other)], &[]);
-        assert!(shared.of(0) > 0.4 && shared.of(1) > 0.4 && shared.of(2) < 0.01, "{shared:?}");
-        let sum: f32 = shared.probabilities.iter().sum();
+        let shared = Signal::new(SignalId::ReplyToElsewhere, "");
+        assert_eq!(shared.category(), Category::Other);
+        let read = untrained(0.0).read(std::slice::from_ref(&shared), &[]);
+        assert_eq!(read.logits, [shared.weight(), shared.weight(), 0.0]);
+        let sum: f32 = read.probabilities.iter().sum();
         assert!((sum - 1.0).abs() < 1e-5);
     }
 
     #[test]
     fn learned_factors_and_token_weights_count() {
+        let claim = Signal::new(SignalId::ClaimsRecording, "");
         let mut tokens = vec![[0.0; 3]; 16];
         tokens[3] = [0.0, 4.0, 0.0];
-        let model = Model::new(
-            4,
-            [0.0; 3],
-            vec![("a".into(), [0.5, 0.0, 0.0])],
-            tokens,
-            Thresholds { suspicious: 0.5, threat: 0.9 },
-        );
-        let read = model.read(&[signal("a", 2.0, Category::Extortion)], &[3, 5, 7, 9]);
-        assert_eq!(read.logits, [1.0, 2.0, 0.0]);
+        let learned = vec![(claim.rule().to_string(), [2.0, 0.0, 0.0])];
+        let model = Model::new(4, [0.0; 3], learned, tokens, Thresholds { suspicious: 0.5, threat: 0.9 });
+        let read = model.read(std::slice::from_ref(&claim), &[3, 5, 7, 9]);
+        assert_eq!(read.logits, [2.0 * claim.weight(), 2.0, 0.0]);
         assert_eq!(model.token_contribution(3, 4, 1), 2.0);
-        assert_eq!(model.signal_contribution(&signal("a", 2.0, Category::Extortion), 0), 1.0);
+        assert_eq!(model.signal_contribution(&claim, 0), 2.0 * claim.weight());
         // A signal the model never saw keeps its prior.
-        assert_eq!(model.signal_contribution(&signal("new", 2.0, Category::Phishing), 1), 2.0);
+        let login = Signal::new(SignalId::AsksForLogin, "");
+        assert_eq!(model.signal_contribution(&login, 1), login.weight());
     }
 
     #[test]

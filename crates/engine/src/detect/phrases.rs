@@ -14,6 +14,7 @@ use aho_corasick::automaton::StateID;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, PatternID};
 
+use crate::detect::SignalId;
 use crate::detect::tables::phrases::PHRASES;
 
 /// A kind of claim a scam makes.
@@ -80,32 +81,34 @@ impl Family {
         Family::Forwarding,
     ];
 
-    /// The rule name a family is reported under.
-    pub fn rule_name(self) -> &'static str {
-        match self {
-            Family::DeviceCompromise => "claims_device_compromise",
-            Family::Recording => "claims_recording",
-            Family::AdultContent => "mentions_adult_content",
-            Family::DistributionThreat => "threatens_distribution",
-            Family::PaymentDemand => "demands_payment",
-            Family::Cryptocurrency => "names_cryptocurrency",
-            Family::Secrecy => "demands_secrecy",
-            Family::OpenedTracker => "claims_open_tracking",
-            Family::PasswordClaim => "claims_password_knowledge",
-            Family::GiftCard => "demands_gift_card",
-            Family::CredentialAction => "asks_for_login",
-            Family::AccountThreat => "threatens_account",
-            Family::SensitiveData => "asks_for_sensitive_data",
-            Family::Urgency => "urges_haste",
-            Family::Lure => "offers_a_reward",
-            Family::DeliveryProblem => "claims_delivery_problem",
-            Family::Accusation => "accuses_of_crime",
-            Family::PerpetratorVoice => "speaks_as_perpetrator",
-            Family::Awareness => "warns_about_scams",
-            Family::Windfall => "offers_a_windfall",
-            Family::SignOff => "signs_off",
-            Family::Forwarding => "forwards_a_message",
-        }
+    /// The signal a family is reported under when a rule reports it as a claim of its
+    /// own; `None` for families that only feed other rules (the perpetrator's voice, a
+    /// windfall, a sign-off, a forwarding line).
+    pub fn signal(self) -> Option<SignalId> {
+        use SignalId as S;
+        Some(match self {
+            Family::DeviceCompromise => S::ClaimsDeviceCompromise,
+            Family::Recording => S::ClaimsRecording,
+            Family::AdultContent => S::MentionsAdultContent,
+            Family::DistributionThreat => S::ThreatensDistribution,
+            Family::PaymentDemand => S::DemandsPayment,
+            Family::Cryptocurrency => S::NamesCryptocurrency,
+            Family::Secrecy => S::DemandsSecrecy,
+            Family::OpenedTracker => S::ClaimsOpenTracking,
+            Family::PasswordClaim => S::ClaimsPasswordKnowledge,
+            Family::GiftCard => S::DemandsGiftCard,
+            Family::CredentialAction => S::AsksForLogin,
+            Family::AccountThreat => S::ThreatensAccount,
+            Family::SensitiveData => S::AsksForSensitiveData,
+            Family::Urgency => S::UrgesHaste,
+            Family::Lure => S::OffersAReward,
+            Family::DeliveryProblem => S::ClaimsDeliveryProblem,
+            Family::Accusation => S::AccusesOfCrime,
+            Family::Awareness => S::WarnsAboutScams,
+            Family::PerpetratorVoice | Family::Windfall | Family::SignOff | Family::Forwarding => {
+                return None;
+            }
+        })
     }
 
     fn index(self) -> usize {

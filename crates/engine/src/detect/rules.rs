@@ -1,7 +1,9 @@
 //! The detection rules, each a named function from [`Facts`] to signals.
 //!
 //! Rules are grouped by the threat they recognise; [`RULES`] is the list the classifier
-//! runs. Single claims weigh little: the weight sits in the rules that recognise claims
+//! runs. A rule says which signal of [`super::signals::SIGNALS`] fired (at which of its
+//! levels) and why; it never names a weight or a category, which are the table's.
+//! Single claims weigh little: the weight sits in the signals that recognise claims
 //! occurring together (a wallet, a demand and a story about a hacked webcam), which is
 //! what separates a scam from a newsletter or an advisory that talks about one.
 
@@ -11,7 +13,8 @@ mod fraud;
 mod headers;
 mod phishing;
 
-use super::{Category, Facts, Signal};
+use super::signals::levels;
+use super::{Facts, Kind, Signal, SignalId};
 
 pub use extortion::shown_password;
 
@@ -70,15 +73,8 @@ pub const RULES: &[Rule] = &[
 ];
 
 #[cfg(test)]
-mod weights;
-
-fn signal(rule: &'static str, weight: f32, category: Category, evidence: impl Into<String>) -> Signal {
-    Signal { rule, weight, category, evidence: evidence.into() }
-}
-
-#[cfg(test)]
 pub(crate) mod test_support {
-    use crate::detect::{Facts, Signal};
+    use crate::detect::{Facts, Signal, SignalId};
     use crate::mail::{self, Email};
 
     /// Parses a message built from headers and a plain-text body.
@@ -93,11 +89,11 @@ pub(crate) mod test_support {
         mail::parse(raw.as_bytes()).expect("test mail parses")
     }
 
-    /// Runs one rule over a message and returns the rule names it produced.
-    pub fn fired(rule: super::Rule, email: &Email) -> Vec<&'static str> {
+    /// Runs one rule over a message and returns the signals it produced.
+    pub fn fired(rule: super::Rule, email: &Email) -> Vec<SignalId> {
         let facts = Facts::gather(email);
         let mut signals: Vec<Signal> = Vec::new();
         rule(&facts, &mut signals);
-        signals.into_iter().map(|s| s.rule).collect()
+        signals.into_iter().map(|s| s.id).collect()
     }
 }

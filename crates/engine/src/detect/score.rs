@@ -14,7 +14,7 @@ use crate::mail::Email;
 /// Orders `signals` strongest first. The sort is stable: signals of equal weight stay in
 /// the order the rules ran, so the same mail always lists them the same way.
 pub fn strongest_first(signals: &mut [Signal]) {
-    signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    signals.sort_by(|a, b| b.counted().total_cmp(&a.counted()));
 }
 
 /// The label and category a reading earns. Whether a mail is unwanted at all is the

@@ -5,7 +5,7 @@
 
 use crate::mail::normalize::Disguises;
 
-use super::{Category, Facts, Signal, signal};
+use super::{Facts, Signal, SignalId, levels};
 use crate::detect::sieve;
 use crate::detect::tables::DISGUISED_TARGETS;
 
@@ -33,10 +33,10 @@ pub fn hidden_characters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let (headers, body) = (email.disguised_headers.hidden, email.disguised_body.hidden);
     if headers >= MIN_HIDDEN_IN_HEADERS {
         let evidence = format!("{headers} hidden characters inside subject or sender words");
-        out.push(signal("hidden_characters", 3.0, Category::Other, evidence));
+        out.push(Signal::at(SignalId::HiddenCharacters, &levels::HIDDEN_IN_HEADERS, evidence));
     } else if body >= MIN_HIDDEN_IN_BODY {
         let evidence = format!("{body} hidden characters inside body words");
-        out.push(signal("hidden_characters", 2.0, Category::Other, evidence));
+        out.push(Signal::at(SignalId::HiddenCharacters, &levels::HIDDEN_IN_BODY, evidence));
     }
 }
 
@@ -48,7 +48,7 @@ pub fn hidden_text_in_words(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let cuts = facts.email.html_marks.words_cut_by_hidden_text;
     if cuts >= MIN_HIDDEN_IN_BODY {
         let evidence = format!("{cuts} words cut by hidden text");
-        out.push(signal("hidden_text_in_words", 2.0, Category::Other, evidence));
+        out.push(Signal::new(SignalId::HiddenTextInWords, evidence));
     }
 }
 
@@ -64,7 +64,7 @@ pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let visible = crate::mail::letters_in(&facts.email.text);
     if hidden > visible * 2 {
         let evidence = format!("{hidden} hidden letters beside {visible} shown");
-        out.push(signal("hidden_filler", 2.0, Category::Other, evidence));
+        out.push(Signal::new(SignalId::HiddenFiller, evidence));
     }
 }
 
@@ -73,7 +73,7 @@ pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// only a filter reads to the end. No layout needs an element ten thousand pixels high.
 pub fn text_pushed_out_of_view(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if facts.email.html_marks.pushes_text_out_of_view {
-        out.push(signal("text_pushed_out_of_view", 1.5, Category::Other, "an element many screens tall"));
+        out.push(Signal::new(SignalId::TextPushedOutOfView, "an element many screens tall"));
     }
 }
 
@@ -85,7 +85,7 @@ pub fn link_behind_punctuation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(link) = facts.email.links.iter().find(|link| is_only_punctuation(&link.text)) {
         let evidence =
             format!("\"{}\" is a link to {}", link.text.trim(), crate::mail::truncate(&link.href, 80));
-        out.push(signal("link_behind_punctuation", 1.0, Category::Other, evidence));
+        out.push(Signal::new(SignalId::LinkBehindPunctuation, evidence));
     }
 }
 
@@ -105,7 +105,10 @@ fn is_only_punctuation(text: &str) -> bool {
 pub fn disguised_letters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let count = |d: &Disguises| d.lookalikes;
     disguise_signal(facts, count, (MIN_LOOKALIKES_IN_HEADERS, MIN_LOOKALIKES_IN_BODY), out, |n, place| {
-        ("disguised_letters", format!("{n} letters from other alphabets inside Latin words of the {place}"))
+        (
+            SignalId::DisguisedLetters,
+            format!("{n} letters from other alphabets inside Latin words of the {place}"),
+        )
     });
 }
 
@@ -114,7 +117,7 @@ pub fn disguised_letters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn spaced_out_letters(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let count = |d: &Disguises| d.spaced;
     disguise_signal(facts, count, (MIN_SPACED_IN_HEADERS, MIN_SPACED_IN_BODY), out, |n, place| {
-        ("spaced_out_letters", format!("{n} Japanese characters spaced out one by one in the {place}"))
+        (SignalId::SpacedOutLetters, format!("{n} Japanese characters spaced out one by one in the {place}"))
     });
 }
 
@@ -124,19 +127,19 @@ fn disguise_signal(
     count: impl Fn(&Disguises) -> usize,
     (min_headers, min_body): (usize, usize),
     out: &mut Vec<Signal>,
-    describe: impl Fn(usize, &str) -> (&'static str, String),
+    describe: impl Fn(usize, &str) -> (SignalId, String),
 ) {
     let email = facts.email;
     let (headers, body) = (count(&email.disguised_headers), count(&email.disguised_body));
     let found = if headers >= min_headers {
-        Some((2.0, describe(headers, "subject or sender name")))
+        Some((&levels::DISGUISED_IN_HEADERS, describe(headers, "subject or sender name")))
     } else if body >= min_body {
-        Some((1.5, describe(body, "body")))
+        Some((&levels::DISGUISED_IN_BODY, describe(body, "body")))
     } else {
         None
     };
-    if let Some((weight, (rule, evidence))) = found {
-        out.push(signal(rule, weight, Category::Other, evidence));
+    if let Some((level, (id, evidence))) = found {
+        out.push(Signal::at(id, level, evidence));
     }
 }
 
@@ -156,7 +159,7 @@ pub fn confusable_spelling(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         });
     if !found.is_empty() {
         let evidence = found.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
-        out.push(signal("confusable_spelling", 2.0, Category::Other, evidence));
+        out.push(Signal::new(SignalId::ConfusableSpelling, evidence));
     }
 }
 
@@ -237,9 +240,9 @@ mod tests {
     #[test]
     fn hidden_characters_in_the_subject_or_body_fire() {
         let subject = email("From: a@b.example\r\nSubject: =?UTF-8?Q?P=CC=B6e=CC=B6n=CC=B6ding?=", "hello");
-        assert_eq!(fired(hidden_characters, &subject), ["hidden_characters"]);
+        assert_eq!(fired(hidden_characters, &subject), [SignalId::HiddenCharacters]);
         let body = email("From: a@b.example", "B\u{200B}i\u{200B}t\u{200B}c\u{200B}o\u{200B}i\u{200B}n");
-        assert_eq!(fired(hidden_characters, &body), ["hidden_characters"]);
+        assert_eq!(fired(hidden_characters, &body), [SignalId::HiddenCharacters]);
         let padding = email("From: a@b.example", "Preview text \u{200C}\u{034F} \u{200C}\u{034F} \u{200C}");
         assert!(fired(hidden_characters, &padding).is_empty());
     }
@@ -255,7 +258,7 @@ mod tests {
             tiny("Estuaire"),
             tiny("Fouquet")
         );
-        assert_eq!(fired(hidden_text_in_words, &html_email(&cut)), ["hidden_text_in_words"]);
+        assert_eq!(fired(hidden_text_in_words, &html_email(&cut)), [SignalId::HiddenTextInWords]);
         let preview = "<div style=\"display:none\">Our autumn sale starts today</div><p>Hello, friends</p>\
             <span style=\"display:none\">preview</span><p>Unsubscribe</p>";
         assert!(fired(hidden_text_in_words, &html_email(preview)).is_empty());
@@ -270,7 +273,7 @@ mod tests {
             "<a href='https://x.example/'><img src='https://x.example/a.png'></a>\
              <i style='font-size:0px'>{salad}</i>"
         );
-        assert_eq!(fired(hidden_filler, &html_email(&pictures)), ["hidden_filler"]);
+        assert_eq!(fired(hidden_filler, &html_email(&pictures)), [SignalId::HiddenFiller]);
         let newsletter = format!(
             "<div style='display:none'>This week: autumn recipes</div><p>{}</p>",
             "Our autumn recipes use pumpkins, apples and pears from the market. ".repeat(8)
@@ -294,8 +297,8 @@ mod tests {
             let shown = "abcde ".repeat(letters / 5);
             fired(hidden_filler, &html_email(&format!("<p>{shown}</p>{hidden}")))
         };
-        assert_eq!(with_shown(100), ["hidden_filler"], "three and a half times as many hidden");
-        assert_eq!(with_shown(170), ["hidden_filler"], "just over twice as many");
+        assert_eq!(with_shown(100), [SignalId::HiddenFiller], "three and a half times as many hidden");
+        assert_eq!(with_shown(170), [SignalId::HiddenFiller], "just over twice as many");
         assert!(with_shown(175).is_empty(), "exactly twice as many");
         assert!(with_shown(300).is_empty());
         let little = format!("<i style='font-size:0px'>{}</i>", "fghij ".repeat(59));
@@ -307,11 +310,11 @@ mod tests {
         let run = |body: &str| fired(link_behind_punctuation, &html_email(body));
         assert_eq!(
             run("Hello<a href=\"https://www.x.example/?q\">.</a> Pay now"),
-            ["link_behind_punctuation"]
+            [SignalId::LinkBehindPunctuation]
         );
         assert_eq!(
             run("Fill out <a href=\"https://f.example/\">\u{200B} . </a>"),
-            ["link_behind_punctuation"]
+            [SignalId::LinkBehindPunctuation]
         );
         assert!(run("<a href=\"https://x.example/\">Read more »</a>").is_empty());
         assert!(run("<a href=\"https://x.example/\"><img src=\"cid:logo\"></a>").is_empty());
@@ -321,9 +324,9 @@ mod tests {
     #[test]
     fn disguised_letters_fire_on_small_capitals_and_mixed_alphabets() {
         let sender = email("From: =?UTF-8?B?4bSY4bSA4bSP4bSN4bSH4bSb?= <a@b.example>", "hello");
-        assert_eq!(fired(disguised_letters, &sender), ["disguised_letters"]);
+        assert_eq!(fired(disguised_letters, &sender), [SignalId::DisguisedLetters]);
         let body = email("From: a@b.example", "Send Вitсоin to your wаllet, vеrify yоur ассоunt");
-        assert_eq!(fired(disguised_letters, &body), ["disguised_letters"]);
+        assert_eq!(fired(disguised_letters, &body), [SignalId::DisguisedLetters]);
         let russian = email("From: a@b.example", "Привет! Встреча завтра в офисе, приходите вовремя.");
         assert!(fired(disguised_letters, &russian).is_empty());
         let formula = email("From: a@b.example", "The angle α is small and β is large.");
@@ -333,7 +336,7 @@ mod tests {
     #[test]
     fn spaced_out_japanese_fires_and_ordinary_japanese_does_not() {
         let spaced = email("From: a@b.example", &"三 井 住 友 カ ー ドをご利用のお客様へ。".repeat(3));
-        assert_eq!(fired(spaced_out_letters, &spaced), ["spaced_out_letters"]);
+        assert_eq!(fired(spaced_out_letters, &spaced), [SignalId::SpacedOutLetters]);
         let heading = email("From: a@b.example", "お 知 ら せ\n来週の定例会議は三階の会議室で行います。");
         assert!(fired(spaced_out_letters, &heading).is_empty());
     }
@@ -341,9 +344,9 @@ mod tests {
     #[test]
     fn confusable_spelling_reads_i_for_l_and_digits_for_letters() {
         let subject = email("From: a@b.example\r\nSubject: Someone tried to Iog in, User lD: x", "hello");
-        assert_eq!(fired(confusable_spelling, &subject), ["confusable_spelling"]);
+        assert_eq!(fired(confusable_spelling, &subject), [SignalId::ConfusableSpelling]);
         let sender = email("From: TrustwaIIetTeam <a@b.example>", "hello");
-        assert_eq!(fired(confusable_spelling, &sender), ["confusable_spelling"]);
+        assert_eq!(fired(confusable_spelling, &sender), [SignalId::ConfusableSpelling]);
         assert_eq!(fired(confusable_spelling, &email("From: a@b.example", "Your PayPaI invoice")).len(), 1);
         assert_eq!(fired(confusable_spelling, &email("From: a@b.example", "Micr0soft support")).len(), 1);
         let code = email(

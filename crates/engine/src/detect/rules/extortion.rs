@@ -1,7 +1,7 @@
 //! Rules for extortion ("sextortion") mail: payment addresses, the claims the story is
 //! built from, and the combination of the two.
 
-use super::{Category, Facts, Signal, signal};
+use super::{Facts, Signal, SignalId, levels};
 use crate::detect::phrases::Family;
 use crate::detect::tables::{GOVERNMENT_SUFFIXES, POLICE_NAMES};
 
@@ -29,8 +29,9 @@ pub fn verified_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if verified.is_empty() {
         return;
     }
-    let weight = if verified.len() > MAX_DEMAND_WALLETS { 1.0 } else { 3.0 };
-    out.push(signal("crypto_wallet_verified", weight, Category::Extortion, verified.join(", ")));
+    let level =
+        if verified.len() > MAX_DEMAND_WALLETS { &levels::WALLET_LIST } else { &levels::WALLET_DEMAND };
+    out.push(Signal::at(SignalId::CryptoWalletVerified, level, verified.join(", ")));
 }
 
 /// An address-shaped string without a checksum to prove it (Ethereum, Monero, or a
@@ -41,7 +42,7 @@ pub fn unverified_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     if let Some(wallet) = facts.wallets.first() {
         let evidence = format!("{:?} {}", wallet.coin, wallet.address).to_lowercase();
-        out.push(signal("crypto_wallet_unverified", 1.0, Category::Extortion, evidence));
+        out.push(Signal::new(SignalId::CryptoWalletUnverified, evidence));
     }
 }
 
@@ -50,7 +51,7 @@ pub fn unverified_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// automatic detection").
 pub fn split_wallet(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(wallet) = facts.wallets.iter().find(|w| w.checksum_valid && w.split) {
-        out.push(signal("crypto_wallet_split_to_evade", 2.5, Category::Extortion, wallet.address.clone()));
+        out.push(Signal::new(SignalId::CryptoWalletSplitToEvade, wallet.address.clone()));
     }
 }
 
@@ -61,9 +62,8 @@ pub fn narrative_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let families =
         STORY_FAMILIES.iter().chain(&[Family::PaymentDemand, Family::Cryptocurrency, Family::GiftCard]);
     for &family in families {
-        if let Some(hit) = facts.families.get(family) {
-            let weight = if family == Family::GiftCard { 1.0 } else { 0.5 };
-            out.push(signal(family.rule_name(), weight, Category::Extortion, hit.first));
+        if let (Some(hit), Some(id)) = (facts.families.get(family), family.signal()) {
+            out.push(Signal::new(id, hit.first));
         }
     }
 }
@@ -71,7 +71,7 @@ pub fn narrative_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// A time limit ("48 hours", "5日以内"). Common in ordinary mail; counted as a claim only.
 pub fn payment_deadline(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(deadline) = facts.deadlines.first() {
-        out.push(signal("sets_deadline", 0.5, Category::Extortion, deadline.text.clone()));
+        out.push(Signal::new(SignalId::SetsDeadline, deadline.text.clone()));
     }
 }
 
@@ -96,16 +96,15 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     // Scams speak as the perpetrator ("I hacked your device"); advisories and newsletters
     // that retell one speak about "the sender". Without that voice the pattern counts less.
     let voice = facts.families.has(Family::PerpetratorVoice);
-    let weight = match (voice, claims >= 5) {
-        (true, true) => 4.5,
-        (true, false) => 3.0,
-        (false, _) => 1.5,
+    let level = match (voice, claims >= 5) {
+        (true, true) => &levels::NARRATIVE_FULL,
+        (true, false) => &levels::NARRATIVE_VOICE,
+        (false, _) => &levels::NARRATIVE_RETOLD,
     };
     let speaker = if voice { "in the perpetrator's voice" } else { "retold, not in the perpetrator's voice" };
-    out.push(signal(
-        "extortion_narrative",
-        weight,
-        Category::Extortion,
+    out.push(Signal::at(
+        SignalId::ExtortionNarrative,
+        level,
         format!("payment demand with {claims} extortion claims, {speaker}"),
     ));
 }
@@ -133,7 +132,7 @@ pub fn shows_password(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if facts.families.has(Family::PasswordClaim)
         && let Some(password) = &facts.shown_password
     {
-        out.push(signal("shows_password", 1.0, Category::Extortion, password.clone()));
+        out.push(Signal::new(SignalId::ShowsPassword, password.clone()));
     }
 }
 
@@ -148,12 +147,7 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let domain = facts.sender_domain.as_str();
     let official = GOVERNMENT_SUFFIXES.iter().any(|s| domain.ends_with(s));
     if claims_police && !official {
-        out.push(signal(
-            "impersonates_police",
-            2.5,
-            Category::Extortion,
-            format!("{name} <{}>", from.address),
-        ));
+        out.push(Signal::new(SignalId::ImpersonatesPolice, format!("{name} <{}>", from.address)));
     }
 }
 
@@ -162,8 +156,13 @@ pub fn police_impersonation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// extortion, the more the more such phrases there are.
 pub fn warns_about_scams(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some(hit) = facts.families.get(Family::Awareness) {
-        let weight = -2.5 * hit.distinct.min(4) as f32;
-        out.push(signal(Family::Awareness.rule_name(), weight, Category::Extortion, hit.first));
+        let level = match hit.distinct {
+            0 | 1 => &levels::WARNS_ONE,
+            2 => &levels::WARNS_TWO,
+            3 => &levels::WARNS_THREE,
+            _ => &levels::WARNS_FOUR,
+        };
+        out.push(Signal::at(SignalId::WarnsAboutScams, level, hit.first));
     }
 }
 
@@ -179,13 +178,13 @@ mod tests {
     fn verified_wallet_needs_a_valid_checksum() {
         assert_eq!(
             fired(verified_wallet, &email(HEADERS, &format!("BTC: {WALLET}"))),
-            ["crypto_wallet_verified"]
+            [SignalId::CryptoWalletVerified]
         );
         let typo = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5";
         assert!(fired(verified_wallet, &email(HEADERS, &format!("BTC: {typo}"))).is_empty());
         assert_eq!(
             fired(unverified_wallet, &email(HEADERS, &format!("BTC: {typo}"))),
-            ["crypto_wallet_unverified"]
+            [SignalId::CryptoWalletUnverified]
         );
         assert!(fired(unverified_wallet, &email(HEADERS, &format!("BTC: {WALLET}"))).is_empty());
     }
@@ -193,7 +192,7 @@ mod tests {
     #[test]
     fn split_wallet_fires_only_for_split_addresses() {
         let split = "B T C: bc1qw508d6q ejxtdg4y5r3 zarvary0c5xw7kv8f3t4";
-        assert_eq!(fired(split_wallet, &email(HEADERS, split)), ["crypto_wallet_split_to_evade"]);
+        assert_eq!(fired(split_wallet, &email(HEADERS, split)), [SignalId::CryptoWalletSplitToEvade]);
         assert!(fired(split_wallet, &email(HEADERS, &format!("BTC: {WALLET}"))).is_empty());
     }
 
@@ -201,13 +200,13 @@ mod tests {
     fn narrative_claims_name_each_family() {
         let names =
             fired(narrative_claims, &email(HEADERS, "I hacked your device and turned on your webcam."));
-        assert_eq!(names, ["claims_device_compromise", "claims_recording"]);
+        assert_eq!(names, [SignalId::ClaimsDeviceCompromise, SignalId::ClaimsRecording]);
         assert!(fired(narrative_claims, &email(HEADERS, "Lunch at noon?")).is_empty());
     }
 
     #[test]
     fn payment_deadline_reads_hours_and_days() {
-        assert_eq!(fired(payment_deadline, &email(HEADERS, "You have 48 hours.")), ["sets_deadline"]);
+        assert_eq!(fired(payment_deadline, &email(HEADERS, "You have 48 hours.")), [SignalId::SetsDeadline]);
         assert!(fired(payment_deadline, &email(HEADERS, "You have time.")).is_empty());
     }
 
@@ -216,7 +215,7 @@ mod tests {
         let scam = format!(
             "I hacked your device, recorded you on your webcam visiting adult sites. Pay 0.1 BTC to {WALLET} within 48 hours."
         );
-        assert_eq!(fired(extortion_narrative, &email(HEADERS, &scam)), ["extortion_narrative"]);
+        assert_eq!(fired(extortion_narrative, &email(HEADERS, &scam)), [SignalId::ExtortionNarrative]);
         let colleague = "I recorded the video call on my camera; please pay the invoice within 48 hours.";
         assert!(fired(extortion_narrative, &email(HEADERS, colleague)).is_empty());
         let newsletter = format!("Bitcoin rose 6% this week. Tips welcome: {WALLET}");
@@ -226,7 +225,7 @@ mod tests {
     #[test]
     fn shows_password_extracts_the_quoted_password() {
         let mail = email(HEADERS, "I know your password. Your password is: Tr0ub4dor&3 and more.");
-        assert_eq!(fired(shows_password, &mail), ["shows_password"]);
+        assert_eq!(fired(shows_password, &mail), [SignalId::ShowsPassword]);
         assert_eq!(crate::detect::Facts::gather(&mail).shown_password.as_deref(), Some("Tr0ub4dor&3"));
         assert!(fired(shows_password, &email(HEADERS, "Never share your password with anyone.")).is_empty());
     }
@@ -253,7 +252,7 @@ mod tests {
     #[test]
     fn police_impersonation_requires_a_non_government_domain() {
         let fake = email("From: 千葉西警察署 <keisatsu@free-mail.example>\r\nTo: a@b.example", "x");
-        assert_eq!(fired(police_impersonation, &fake), ["impersonates_police"]);
+        assert_eq!(fired(police_impersonation, &fake), [SignalId::ImpersonatesPolice]);
         let real =
             email("From: Metropolitan Police <info@keishicho.metro.tokyo.lg.go.jp>\r\nTo: a@b.example", "x");
         assert!(fired(police_impersonation, &real).is_empty());
@@ -265,7 +264,7 @@ mod tests {
         let facts = crate::detect::Facts::gather(&advisory);
         let mut out = Vec::new();
         warns_about_scams(&facts, &mut out);
-        assert!(out.first().is_some_and(|s| s.weight <= -5.0));
+        assert_eq!(out.first().and_then(|s| s.level), Some(&levels::WARNS_FOUR), "four kinds of warning");
         assert!(fired(warns_about_scams, &email(HEADERS, "See you tomorrow.")).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 //! mailbox, where the fees for releasing it will be asked for.
 
 use super::headers::diverted_replies;
-use super::{Category, Facts, Signal, signal};
+use super::{Facts, Signal, SignalId};
 use crate::detect::brands;
 use crate::detect::phrases::Family;
 use crate::detect::tables;
@@ -35,7 +35,7 @@ pub fn advance_fee_offer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let Some(channel) = private_channel(facts, &lower) else { return };
     let evidence = format!("\"{}\" offered, answers go to {channel}", windfall.first);
-    out.push(signal("advance_fee_offer", 6.0, Category::Other, evidence));
+    out.push(Signal::new(SignalId::AdvanceFeeOffer, evidence));
 }
 
 /// The sum from which a crypto balance is a windfall (yen counted apart).
@@ -68,7 +68,7 @@ pub fn crypto_windfall(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let lower = facts.email.normalized_text.to_ascii_lowercase();
     let Some(mailbox) = free_mailbox(facts, &lower) else { return };
     let evidence = format!("{} waiting (\"{}\"), offered from {mailbox}", amount.text, lure.first);
-    out.push(signal("crypto_windfall", 5.0, Category::Other, evidence));
+    out.push(Signal::new(SignalId::CryptoWindfall, evidence));
 }
 
 /// Where the fraudster wants the answer, if it is somewhere private (`lower_text` is the
@@ -111,20 +111,20 @@ mod tests {
     #[test]
     fn an_offer_of_millions_with_a_private_mailbox_fires() {
         let diverted = email("From: a@bank.example\r\nReply-To: mr.richard@gmail.com", LETTER);
-        assert_eq!(fired(advance_fee_offer, &diverted), ["advance_fee_offer"]);
+        assert_eq!(fired(advance_fee_offer, &diverted), [SignalId::AdvanceFeeOffer]);
         let in_text = email("From: a@bank.example", &format!("{LETTER} Write to me at mr.richard@yahoo.com"));
-        assert_eq!(fired(advance_fee_offer, &in_text), ["advance_fee_offer"]);
+        assert_eq!(fired(advance_fee_offer, &in_text), [SignalId::AdvanceFeeOffer]);
     }
 
     #[test]
     fn a_crypto_balance_offered_from_a_free_mailbox_fires() {
         let offer = "Your Bitcoin earning account holds $25,745. Withdraw your balance before it is blocked.";
-        assert_eq!(fired(crypto_windfall, &email("From: milo@gmail.com", offer)), ["crypto_windfall"]);
+        assert_eq!(fired(crypto_windfall, &email("From: milo@gmail.com", offer)), [SignalId::CryptoWindfall]);
         let in_subject = email(
             "From: milo@gmail.com\r\nSubject: You are now rich +21,495$",
             "Withdraw your Bitcoin within 24 hours.",
         );
-        assert_eq!(fired(crypto_windfall, &in_subject), ["crypto_windfall"]);
+        assert_eq!(fired(crypto_windfall, &in_subject), [SignalId::CryptoWindfall]);
         // A friend telling of a withdrawal puts no pressure on the reader.
         let story = "I finally managed to withdraw $5,000 from my Bitcoin account, the rewards were good.";
         assert!(fired(crypto_windfall, &email("From: pal@gmail.com", story)).is_empty());

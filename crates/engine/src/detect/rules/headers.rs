@@ -2,7 +2,7 @@
 //! another domain, and the recipient's own address quoted back at them. These support
 //! any category, so they count towards whichever threat the content points to.
 
-use super::{Category, Facts, Signal, signal};
+use super::{Facts, Signal, SignalId, levels};
 use crate::detect::brands;
 use crate::mail::url::{domain_of_address, same_site};
 use crate::mail::{AuthResult, Envelope};
@@ -16,7 +16,7 @@ pub fn self_sent_spoof(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let self_sent =
         !from.address.is_empty() && email.to.iter().any(|to| to.address.eq_ignore_ascii_case(&from.address));
     if self_sent && email.authentication.dkim != Some(AuthResult::Pass) {
-        out.push(signal("self_sent_spoof", 2.0, Category::Other, from.address.clone()));
+        out.push(Signal::new(SignalId::SelfSentSpoof, from.address.clone()));
     }
 }
 
@@ -25,16 +25,16 @@ pub fn self_sent_spoof(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let auth = &facts.email.authentication;
     let failed = |r: Option<AuthResult>| r == Some(AuthResult::Fail);
-    let (weight, what) = if failed(auth.dmarc) {
-        (1.5, "dmarc=fail")
+    let (level, what) = if failed(auth.dmarc) {
+        (&levels::DMARC_FAILED, "dmarc=fail")
     } else if failed(auth.spf) {
-        (1.0, "spf=fail")
+        (&levels::SPF_FAILED, "spf=fail")
     } else if failed(auth.dkim) {
-        (0.5, "dkim=fail")
+        (&levels::DKIM_FAILED, "dkim=fail")
     } else {
         return;
     };
-    out.push(signal("authentication_failed", weight, Category::Other, what));
+    out.push(Signal::at(SignalId::AuthenticationFailed, level, what));
 }
 
 /// The From address is on a known brand's own domain, yet no DKIM signature vouches for
@@ -82,19 +82,14 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         ),
         None => format!("From {from_domain} ({}) but sent by {}", brand.name, first.domain),
     };
-    out.push(signal("forged_brand_address", 3.0, Category::Phishing, evidence));
+    out.push(Signal::new(SignalId::ForgedBrandAddress, evidence));
 }
 
 /// Replies go to another domain than the sender's: the scammer's real mailbox behind a
 /// borrowed or forged From.
 pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((from_domain, domain)) = diverted_replies(facts) {
-        out.push(signal(
-            "reply_to_elsewhere",
-            0.5,
-            Category::Other,
-            format!("from {from_domain}, replies to {domain}"),
-        ));
+        out.push(Signal::new(SignalId::ReplyToElsewhere, format!("from {from_domain}, replies to {domain}")));
     }
 }
 
@@ -129,7 +124,7 @@ pub fn recipient_address_in_body(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     // A personal touch is for one recipient; a header listing thousands must not make
     // the search recipients × '@'s long.
     if let Some(to) = facts.email.to.iter().take(MAX_RECIPIENTS_QUOTED).find(|to| quoted(&to.address)) {
-        out.push(signal("recipient_address_in_body", 0.5, Category::Other, to.address.clone()));
+        out.push(Signal::new(SignalId::RecipientAddressInBody, to.address.clone()));
     }
 }
 
@@ -145,7 +140,7 @@ mod tests {
         };
         let from = "From: 三井住友カード <info@vpass.ne.jp>\r\nTo: a@b.example";
         let forged = email(&format!("{}\r\n{from}", spf("al@fjdigi.example")), "x");
-        assert_eq!(fired(forged_brand_address, &forged), ["forged_brand_address"]);
+        assert_eq!(fired(forged_brand_address, &forged), [SignalId::ForgedBrandAddress]);
         // The brand's own servers, or any domain it owns.
         let own = email(&format!("{}\r\n{from}", spf("bounce@mail.smbc-card.com")), "x");
         assert!(fired(forged_brand_address, &own).is_empty());
@@ -160,7 +155,7 @@ mod tests {
             "Received-SPF: Softfail (mailfrom) envelope-from=x@rakuten.co.jp\r\nFrom: 楽天市場 <info@rakuten.co.jp>",
             "x",
         );
-        assert_eq!(fired(forged_brand_address, &softfail), ["forged_brand_address"]);
+        assert_eq!(fired(forged_brand_address, &softfail), [SignalId::ForgedBrandAddress]);
         let neutral = email(
             "Received-SPF: Neutral (mailfrom) envelope-from=x@rakuten.co.jp\r\nFrom: <info@rakuten.co.jp>",
             "x",
@@ -200,13 +195,13 @@ mod tests {
              Received-SPF: pass envelope-from=al@fjdigi.example\r\nFrom: <info@vpass.ne.jp>",
             "x",
         );
-        assert_eq!(fired(forged_brand_address, &to_list), ["forged_brand_address"]);
+        assert_eq!(fired(forged_brand_address, &to_list), [SignalId::ForgedBrandAddress]);
     }
 
     #[test]
     fn self_sent_spoof_needs_same_address_and_no_dkim_pass() {
         let spoof = email("From: me@example.com\r\nTo: me@example.com", "hi");
-        assert_eq!(fired(self_sent_spoof, &spoof), ["self_sent_spoof"]);
+        assert_eq!(fired(self_sent_spoof, &spoof), [SignalId::SelfSentSpoof]);
         let signed = email(
             "From: me@example.com\r\nTo: me@example.com\r\nAuthentication-Results: mx; dkim=pass header.d=example.com",
             "note to self",
@@ -218,7 +213,7 @@ mod tests {
     #[test]
     fn authentication_failed_reads_the_results_header() {
         let failed = email("From: a@example.com\r\nAuthentication-Results: mx; spf=fail; dmarc=fail", "x");
-        assert_eq!(fired(authentication_failed, &failed), ["authentication_failed"]);
+        assert_eq!(fired(authentication_failed, &failed), [SignalId::AuthenticationFailed]);
         let passed =
             email("From: a@example.com\r\nAuthentication-Results: mx; spf=pass; dkim=pass; dmarc=pass", "x");
         assert!(fired(authentication_failed, &passed).is_empty());
@@ -227,7 +222,7 @@ mod tests {
     #[test]
     fn reply_to_elsewhere_compares_registered_domains() {
         let diverted = email("From: a@bank.example\r\nReply-To: b@free.example", "x");
-        assert_eq!(fired(reply_to_elsewhere, &diverted), ["reply_to_elsewhere"]);
+        assert_eq!(fired(reply_to_elsewhere, &diverted), [SignalId::ReplyToElsewhere]);
         let same = email("From: a@mail.bank.example\r\nReply-To: b@bank.example", "x");
         assert!(fired(reply_to_elsewhere, &same).is_empty());
     }
@@ -235,7 +230,7 @@ mod tests {
     #[test]
     fn recipient_address_in_body_matches_case_insensitively() {
         let quoted = email("From: a@x.example\r\nTo: Victim@Example.com", "I own victim@example.com now");
-        assert_eq!(fired(recipient_address_in_body, &quoted), ["recipient_address_in_body"]);
+        assert_eq!(fired(recipient_address_in_body, &quoted), [SignalId::RecipientAddressInBody]);
         assert!(
             fired(recipient_address_in_body, &email("From: a@x.example\r\nTo: v@example.com", "hello"))
                 .is_empty()

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Category, Facts, Signal, signal};
+use super::{Facts, Kind, Signal, SignalId, levels};
 use crate::detect::phrases::Family;
 
 pub use brand::{

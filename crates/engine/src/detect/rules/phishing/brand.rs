@@ -3,7 +3,7 @@
 //! letter signed in a brand's name, the recipient's own mail provider posed as, and
 //! domains made to look like a brand's.
 
-use super::{Category, Facts, Signal, signal};
+use super::{Facts, Signal, SignalId, levels};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
 use crate::mail::url::same_site;
@@ -29,9 +29,13 @@ fn forwarded_from(facts: &Facts<'_>, brand: &Brand) -> bool {
 /// domain does not belong to: "三井住友カード <smbc-update@ecolebi.com>".
 pub fn impersonates_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((brand, in_sender)) = borrowed_brands(facts).next() {
-        let (weight, place) = if in_sender { (3.0, "sender name") } else { (2.0, "subject") };
+        let (level, place) = if in_sender {
+            (&levels::BRAND_IN_SENDER, "sender name")
+        } else {
+            (&levels::BRAND_IN_SUBJECT, "subject")
+        };
         let evidence = format!("{place} names {} but mail is from {}", brand.name, facts.sender_domain);
-        out.push(signal("impersonates_brand", weight, Category::Phishing, evidence));
+        out.push(Signal::at(SignalId::ImpersonatesBrand, level, evidence));
     }
 }
 
@@ -47,7 +51,7 @@ pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if !any_to_brand {
         let brand = named.first().map_or("", |b| b.name);
         let evidence = format!("names {brand}; links go to {}", hosts.first().map_or("", |h| h.as_str()));
-        out.push(signal("links_avoid_named_brand", 1.5, Category::Phishing, evidence));
+        out.push(Signal::new(SignalId::LinksAvoidNamedBrand, evidence));
     }
 }
 
@@ -64,7 +68,7 @@ pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let Some((brand, written)) = brands::signed_by(&facts.email.normalized_text) else { return };
     if !brand.owns(domain) && !forwarded_from(facts, brand) {
         let evidence = format!("signed \"{written}\" but mail is from {domain}");
-        out.push(signal("signed_as_brand", 2.0, Category::Phishing, evidence));
+        out.push(Signal::new(SignalId::SignedAsBrand, evidence));
     }
 }
 
@@ -96,7 +100,7 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         in_subject.or(in_sender).map(str::to_string)
     });
     if let Some(quoted) = quoted {
-        out.push(signal("impersonates_mail_provider", 2.5, Category::Phishing, format!("names {quoted}")));
+        out.push(Signal::new(SignalId::ImpersonatesMailProvider, format!("names {quoted}")));
     }
 }
 
@@ -108,7 +112,7 @@ pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for host in hosts.filter(|h| !h.is_empty()) {
         if let Some(brand) = brands::imitated_by_host(host) {
             let evidence = format!("{host} imitates {}", brand.name);
-            out.push(signal("lookalike_domain", 3.0, Category::Phishing, evidence));
+            out.push(Signal::new(SignalId::LookalikeDomain, evidence));
             return;
         }
     }
@@ -122,7 +126,7 @@ mod tests {
     #[test]
     fn impersonates_brand_compares_name_with_sending_domain() {
         let fake = email("From: 三井住友カード <smbc-update@ecolebi.example>\r\nTo: a@b.example", "x");
-        assert_eq!(fired(impersonates_brand, &fake), ["impersonates_brand"]);
+        assert_eq!(fired(impersonates_brand, &fake), [SignalId::ImpersonatesBrand]);
         let real = email("From: 三井住友カード <info@smbc-card.com>\r\nTo: a@b.example", "x");
         assert!(fired(impersonates_brand, &real).is_empty());
         let forward = |sender: &str| {
@@ -134,7 +138,7 @@ mod tests {
             )
         };
         assert!(forward("service@paypal.com").is_empty(), "the brand's own mail, forwarded");
-        assert_eq!(forward("service@paypal-receipts.example"), ["impersonates_brand"]);
+        assert_eq!(forward("service@paypal-receipts.example"), [SignalId::ImpersonatesBrand]);
     }
 
     #[test]
@@ -143,7 +147,7 @@ mod tests {
             "From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example",
             "楽天ログイン https://rakuten.example.cn/login",
         );
-        assert_eq!(fired(links_avoid_named_brand, &forged), ["links_avoid_named_brand"]);
+        assert_eq!(fired(links_avoid_named_brand, &forged), [SignalId::LinksAvoidNamedBrand]);
         let real =
             email("From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example", "https://www.rakuten.co.jp/");
         assert!(fired(links_avoid_named_brand, &real).is_empty());
@@ -153,7 +157,7 @@ mod tests {
     fn a_brand_signature_from_another_domain_fires_unless_forwarded_from_the_brand() {
         let letter = "Your account is limited. Verify your details below.\n\nThanks,\nThe PayPal Team";
         let run = |headers: &str| fired(signed_as_brand, &email(headers, letter));
-        assert_eq!(run("From: service@pay-notice.example\r\nSubject: Notice"), ["signed_as_brand"]);
+        assert_eq!(run("From: service@pay-notice.example\r\nSubject: Notice"), [SignalId::SignedAsBrand]);
         assert!(run("From: service@paypal.com\r\nSubject: Notice").is_empty());
         let forward = |sender: &str| {
             let body =
@@ -161,10 +165,10 @@ mod tests {
             fired(signed_as_brand, &email("From: friend@example.org\r\nSubject: Fwd: Notice", &body))
         };
         assert!(forward("service@paypal.com").is_empty());
-        assert_eq!(forward("service@pay-notice.example"), ["signed_as_brand"]);
+        assert_eq!(forward("service@pay-notice.example"), [SignalId::SignedAsBrand]);
         assert_eq!(
             run("From: friend@example.org\r\nSubject: Fwd: Notice"),
-            ["signed_as_brand"],
+            [SignalId::SignedAsBrand],
             "no header block"
         );
         let news = email("From: news@shop.example", "New arrivals this week.\n\nThanks,\nThe PayPal Team");
@@ -177,7 +181,7 @@ mod tests {
             "From: Mail Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: me@corp.example password expiry",
             "Verify your password",
         );
-        assert_eq!(fired(impersonates_mail_provider, &fake), ["impersonates_mail_provider"]);
+        assert_eq!(fired(impersonates_mail_provider, &fake), [SignalId::ImpersonatesMailProvider]);
         let chat = email(
             "From: x@evil.example\r\nTo: me@corp.example\r\nSubject: corp.example picnic",
             "Bring food",
@@ -188,7 +192,7 @@ mod tests {
     #[test]
     fn lookalike_domain_flags_brand_prefixes() {
         let mail = email("From: a@b.example", "https://www.ucscard.co.jp.humaoo.com/");
-        assert_eq!(fired(lookalike_domain, &mail), ["lookalike_domain"]);
+        assert_eq!(fired(lookalike_domain, &mail), [SignalId::LookalikeDomain]);
         assert!(
             fired(lookalike_domain, &email("From: a@b.example", "https://www.ucscard.co.jp/")).is_empty()
         );
@@ -211,15 +215,18 @@ mod tests {
         };
         assert_eq!(
             run("corp.example notice", "Please verify now"),
-            ["impersonates_mail_provider"],
+            [SignalId::ImpersonatesMailProvider],
             "a login request"
         );
         assert_eq!(
             run("corp.example notice", "Your password expires"),
-            ["impersonates_mail_provider"],
+            [SignalId::ImpersonatesMailProvider],
             "a password"
         );
-        assert_eq!(run("industrypack-devel notice", "Verify your password"), ["impersonates_mail_provider"]);
+        assert_eq!(
+            run("industrypack-devel notice", "Verify your password"),
+            [SignalId::ImpersonatesMailProvider]
+        );
         let short = email(
             "From: Admin <x@evil.example>\r\nTo: me@corp.example\r\nSubject: Tell me more",
             "Verify your password",

@@ -2,7 +2,7 @@
 //! apart ([`Trick`]), a deception together with a request ([`phishing_pattern`]), and
 //! deceptions stacked ([`stacked_tricks`]).
 
-use super::{Category, Facts, PHISHING_FAMILIES, Signal, signal};
+use super::{Facts, Kind, PHISHING_FAMILIES, Signal, SignalId, levels};
 use crate::detect::phrases::Family;
 
 /// The kinds of deception, counted apart: two signals about the same borrowed brand are
@@ -19,56 +19,44 @@ enum Trick {
     Content,
 }
 
-/// The kind of deception a signal shows, if it shows one.
+/// The kind of deception a signal shows, if it shows one: read from its kind in the
+/// signal table (a level may change it: a broken DKIM signature alone is only a hint,
+/// where a DMARC or SPF failure forges the sender).
 fn trick_of(signal: &Signal) -> Option<Trick> {
-    match signal.rule {
-        "impersonates_brand"
-        | "impersonates_mail_provider"
-        | "links_avoid_named_brand"
-        | "link_shows_brand_domain"
-        | "sender_name_is_other_domain"
-        | "signed_as_brand"
-        | "lookalike_domain" => Some(Trick::Brand),
-        // A forged sender (DMARC or SPF failure) deceives; a broken DKIM signature alone may not.
-        "authentication_failed" if signal.weight >= 1.0 => Some(Trick::Sender),
-        "self_sent_spoof"
-        | "sender_on_throwaway_tenant"
-        | "sender_on_abused_tld"
-        | "faceless_sender"
-        | "forged_brand_address" => Some(Trick::Sender),
-        "link_to_ip_address"
-        | "link_to_punycode_domain"
-        | "link_via_shortener"
-        | "link_to_disposable_hosting"
-        | "link_to_unusual_port" => Some(Trick::Links),
-        "login_form_in_mail"
-        | "shared_document_lure"
-        | "invoice_in_invitation"
-        | "hidden_characters"
-        | "hidden_text_in_words"
-        | "hidden_filler"
-        | "text_pushed_out_of_view"
-        | "link_behind_punctuation"
-        | "disguised_letters"
-        | "spaced_out_letters"
-        | "confusable_spelling" => Some(Trick::Content),
-        _ => None,
+    match signal.kind() {
+        Kind::Impersonation => Some(Trick::Brand),
+        Kind::Sender => Some(Trick::Sender),
+        Kind::Link => Some(Trick::Links),
+        Kind::Evasion => Some(Trick::Content),
+        Kind::Narrative
+        | Kind::Payment
+        | Kind::Pressure
+        | Kind::Lure
+        | Kind::Attachment
+        | Kind::Hint
+        | Kind::Pattern
+        | Kind::Against => None,
     }
 }
 
 /// The distinct kinds of deception among `signals`, with the rules that showed them.
-fn tricks(signals: &[Signal]) -> (Vec<Trick>, Vec<&'static str>) {
+fn tricks(signals: &[Signal]) -> (Vec<Trick>, Vec<SignalId>) {
     let mut kinds = Vec::new();
     let mut rules = Vec::new();
     for signal in signals {
         if let Some(kind) = trick_of(signal) {
-            rules.push(signal.rule);
+            rules.push(signal.id);
             if !kinds.contains(&kind) {
                 kinds.push(kind);
             }
         }
     }
     (kinds, rules)
+}
+
+/// The stored names of `ids`, joined for evidence ("impersonates_brand + faceless_sender").
+fn names(ids: &[SignalId]) -> String {
+    ids.iter().map(|id| id.name()).collect::<Vec<_>>().join(" + ")
 }
 
 /// The phishing pattern: deception about sender or links, together with a request to
@@ -85,13 +73,8 @@ pub fn phishing_pattern(facts: &Facts<'_>, signals: &[Signal]) -> Option<Signal>
     // single trick needs the claims to agree.
     let convincing = asks && (kinds.len() >= 2 || (kinds.len() == 1 && claims >= 2));
     convincing.then(|| {
-        let weight = if claims >= 3 { 4.0 } else { 3.5 };
-        signal(
-            "phishing_pattern",
-            weight,
-            Category::Phishing,
-            format!("login request with {}", rules.join(" + ")),
-        )
+        let level = if claims >= 3 { &levels::PATTERN_THREE_CLAIMS } else { &levels::PATTERN_FEWER_CLAIMS };
+        Signal::at(SignalId::PhishingPattern, level, format!("login request with {}", names(&rules)))
     })
 }
 
@@ -100,7 +83,7 @@ pub fn phishing_pattern(facts: &Facts<'_>, signals: &[Signal]) -> Option<Signal>
 /// they have none.
 pub fn stacked_tricks(_facts: &Facts<'_>, signals: &[Signal]) -> Option<Signal> {
     let (kinds, rules) = tricks(signals);
-    (kinds.len() >= 2).then(|| signal("stacked_tricks", 1.5, Category::Phishing, rules.join(" + ")))
+    (kinds.len() >= 2).then(|| Signal::new(SignalId::StackedTricks, names(&rules)))
 }
 
 #[cfg(test)]
@@ -109,11 +92,11 @@ mod tests {
     use crate::detect::rules::test_support::email;
 
     /// The rules a full classification fired, combinations included.
-    fn combined(email: &crate::mail::Email) -> Vec<&'static str> {
+    fn combined(email: &crate::mail::Email) -> Vec<SignalId> {
         crate::detect::classify(email, &crate::detect::Detector::default())
             .signals
             .iter()
-            .map(|s| s.rule)
+            .map(|s| s.id)
             .collect()
     }
 
@@ -123,102 +106,113 @@ mod tests {
             "From: PayPal <x@evil.example>\r\nTo: a@b.example\r\nAuthentication-Results: mx; dmarc=fail",
             "Hello",
         );
-        assert!(combined(&two_kinds).contains(&"stacked_tricks"));
+        assert!(combined(&two_kinds).contains(&SignalId::StackedTricks));
         let one_kind = email("From: PayPal <x@evil.example>\r\nTo: a@b.example", "see https://evil.example/");
-        assert!(!combined(&one_kind).contains(&"stacked_tricks"));
+        assert!(!combined(&one_kind).contains(&SignalId::StackedTricks));
     }
 
     #[test]
     fn phishing_pattern_needs_deception_and_a_login_request() {
         let body = "Your card is suspended. Log in here: https://smbc.example.cn/login";
         let fake = email("From: 三井住友カード <x@example.cn>\r\nTo: a@b.example", body);
-        assert!(combined(&fake).contains(&"phishing_pattern"));
+        assert!(combined(&fake).contains(&SignalId::PhishingPattern));
         let real = email(
             "From: 三井住友カード <x@smbc-card.com>\r\nTo: a@b.example",
             "Your card is suspended. Log in: https://www.smbc-card.com/",
         );
-        assert!(!combined(&real).contains(&"phishing_pattern"));
+        assert!(!combined(&real).contains(&SignalId::PhishingPattern));
         // Two tricks and no request: stacked, but no phishing pattern.
         let no_request = email(
             "From: PayPal <x@evil.example>\r\nTo: a@b.example\r\nAuthentication-Results: mx; dmarc=fail",
             "Your account is suspended.",
         );
-        assert!(combined(&no_request).contains(&"stacked_tricks"));
-        assert!(!combined(&no_request).contains(&"phishing_pattern"));
+        assert!(combined(&no_request).contains(&SignalId::StackedTricks));
+        assert!(!combined(&no_request).contains(&SignalId::PhishingPattern));
     }
 
     /// The trick table as it was measured: every rule that shows a deception, and its kind.
-    const PINNED: &[(&str, Trick)] = &[
-        ("impersonates_brand", Trick::Brand),
-        ("impersonates_mail_provider", Trick::Brand),
-        ("links_avoid_named_brand", Trick::Brand),
-        ("link_shows_brand_domain", Trick::Brand),
-        ("sender_name_is_other_domain", Trick::Brand),
-        ("signed_as_brand", Trick::Brand),
-        ("lookalike_domain", Trick::Brand),
-        ("self_sent_spoof", Trick::Sender),
-        ("sender_on_throwaway_tenant", Trick::Sender),
-        ("sender_on_abused_tld", Trick::Sender),
-        ("faceless_sender", Trick::Sender),
-        ("forged_brand_address", Trick::Sender),
-        ("link_to_ip_address", Trick::Links),
-        ("link_to_punycode_domain", Trick::Links),
-        ("link_via_shortener", Trick::Links),
-        ("link_to_disposable_hosting", Trick::Links),
-        ("link_to_unusual_port", Trick::Links),
-        ("login_form_in_mail", Trick::Content),
-        ("shared_document_lure", Trick::Content),
-        ("invoice_in_invitation", Trick::Content),
-        ("hidden_characters", Trick::Content),
-        ("hidden_text_in_words", Trick::Content),
-        ("hidden_filler", Trick::Content),
-        ("text_pushed_out_of_view", Trick::Content),
-        ("link_behind_punctuation", Trick::Content),
-        ("disguised_letters", Trick::Content),
-        ("spaced_out_letters", Trick::Content),
-        ("confusable_spelling", Trick::Content),
+    const PINNED: &[(SignalId, Trick)] = &[
+        (SignalId::ImpersonatesBrand, Trick::Brand),
+        (SignalId::ImpersonatesMailProvider, Trick::Brand),
+        (SignalId::LinksAvoidNamedBrand, Trick::Brand),
+        (SignalId::LinkShowsBrandDomain, Trick::Brand),
+        (SignalId::SenderNameIsOtherDomain, Trick::Brand),
+        (SignalId::SignedAsBrand, Trick::Brand),
+        (SignalId::LookalikeDomain, Trick::Brand),
+        (SignalId::SelfSentSpoof, Trick::Sender),
+        (SignalId::SenderOnThrowawayTenant, Trick::Sender),
+        (SignalId::SenderOnAbusedTld, Trick::Sender),
+        (SignalId::FacelessSender, Trick::Sender),
+        (SignalId::ForgedBrandAddress, Trick::Sender),
+        (SignalId::LinkToIpAddress, Trick::Links),
+        (SignalId::LinkToPunycodeDomain, Trick::Links),
+        (SignalId::LinkViaShortener, Trick::Links),
+        (SignalId::LinkToDisposableHosting, Trick::Links),
+        (SignalId::LinkToUnusualPort, Trick::Links),
+        (SignalId::LoginFormInMail, Trick::Content),
+        (SignalId::SharedDocumentLure, Trick::Content),
+        (SignalId::InvoiceInInvitation, Trick::Content),
+        (SignalId::HiddenCharacters, Trick::Content),
+        (SignalId::HiddenTextInWords, Trick::Content),
+        (SignalId::HiddenFiller, Trick::Content),
+        (SignalId::TextPushedOutOfView, Trick::Content),
+        (SignalId::LinkBehindPunctuation, Trick::Content),
+        (SignalId::DisguisedLetters, Trick::Content),
+        (SignalId::SpacedOutLetters, Trick::Content),
+        (SignalId::ConfusableSpelling, Trick::Content),
     ];
 
-    fn shown(rule: &'static str, weight: f32) -> Signal {
-        signal(rule, weight, Category::Phishing, "")
+    /// The signal `id` at full strength.
+    fn shown(id: SignalId) -> Signal {
+        match id.def().levels.first() {
+            Some(level) => Signal::at(id, level, ""),
+            None => Signal::new(id, ""),
+        }
     }
 
     #[test]
     fn every_deception_keeps_its_kind_and_claims_are_none() {
         for &(rule, kind) in PINNED {
-            assert_eq!(trick_of(&shown(rule, 1.0)), Some(kind), "{rule}");
+            assert_eq!(trick_of(&shown(rule)), Some(kind), "{rule:?}");
         }
         // A forged sender (DMARC, SPF) deceives; a broken DKIM signature alone does not.
-        assert_eq!(trick_of(&shown("authentication_failed", 1.5)), Some(Trick::Sender));
-        assert_eq!(trick_of(&shown("authentication_failed", 1.0)), Some(Trick::Sender));
-        assert_eq!(trick_of(&shown("authentication_failed", 0.5)), None);
+        let failed = |level| trick_of(&Signal::at(SignalId::AuthenticationFailed, level, ""));
+        assert_eq!(failed(&levels::DMARC_FAILED), Some(Trick::Sender));
+        assert_eq!(failed(&levels::SPF_FAILED), Some(Trick::Sender));
+        assert_eq!(failed(&levels::DKIM_FAILED), None);
         // Claims, evidence and weak hints are no deception of their own.
         for rule in [
-            "asks_for_login",
-            "threatens_account",
-            "urges_haste",
-            "link_text_mismatch",
-            "reply_to_elsewhere",
-            "recipient_address_in_body",
-            "dangerous_attachment",
-            "crypto_wallet_verified",
-            "phishing_pattern",
-            "stacked_tricks",
+            SignalId::AsksForLogin,
+            SignalId::ThreatensAccount,
+            SignalId::UrgesHaste,
+            SignalId::LinkTextMismatch,
+            SignalId::ReplyToElsewhere,
+            SignalId::RecipientAddressInBody,
+            SignalId::DangerousAttachment,
+            SignalId::CryptoWalletVerified,
+            SignalId::PhishingPattern,
+            SignalId::StackedTricks,
         ] {
-            assert_eq!(trick_of(&shown(rule, 3.0)), None, "{rule}");
+            assert_eq!(trick_of(&shown(rule)), None, "{rule:?}");
+        }
+        // Every other signal of the table is no deception either: the pinned list is all.
+        for row in crate::detect::signals::SIGNALS {
+            let pinned =
+                PINNED.iter().any(|(id, _)| *id == row.id) || row.id == SignalId::AuthenticationFailed;
+            assert_eq!(trick_of(&shown(row.id)).is_some(), pinned, "{:?}", row.id);
         }
     }
 
     #[test]
     fn tricks_are_counted_by_kind_with_every_rule_that_showed_one() {
         let signals = [
-            shown("impersonates_brand", 3.0),
-            shown("asks_for_login", 0.5),
-            shown("lookalike_domain", 3.0),
-            shown("faceless_sender", 1.0),
+            shown(SignalId::ImpersonatesBrand),
+            shown(SignalId::AsksForLogin),
+            shown(SignalId::LookalikeDomain),
+            shown(SignalId::FacelessSender),
         ];
         let (kinds, rules) = tricks(&signals);
         assert_eq!(kinds, [Trick::Brand, Trick::Sender]);
-        assert_eq!(rules, ["impersonates_brand", "lookalike_domain", "faceless_sender"]);
+        assert_eq!(rules, [SignalId::ImpersonatesBrand, SignalId::LookalikeDomain, SignalId::FacelessSender]);
     }
 }

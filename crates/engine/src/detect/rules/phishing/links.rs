@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::{Category, DOMAIN_LIKE, Facts, Signal, signal};
+use super::{DOMAIN_LIKE, Facts, Signal, SignalId};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
 use crate::detect::tables::{DISPOSABLE_HOSTING, DISPOSABLE_PAGES, SHORTENERS};
@@ -37,7 +37,7 @@ fn mismatched_links<'a>(
 pub fn link_shows_brand_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((shown, real, Some(brand))) = mismatched_links(facts).find(|(_, _, owner)| owner.is_some()) {
         let evidence = format!("shows {shown} ({}), goes to {real}", brand.name);
-        out.push(signal("link_shows_brand_domain", 3.0, Category::Phishing, evidence));
+        out.push(Signal::new(SignalId::LinkShowsBrandDomain, evidence));
     }
 }
 
@@ -45,12 +45,7 @@ pub fn link_shows_brand_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// trackers too, so on its own it weighs little and does not count as deception.
 pub fn link_text_mismatch(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if let Some((shown, real, _)) = mismatched_links(facts).next() {
-        out.push(signal(
-            "link_text_mismatch",
-            1.0,
-            Category::Phishing,
-            format!("shows {shown}, goes to {real}"),
-        ));
+        out.push(Signal::new(SignalId::LinkTextMismatch, format!("shows {shown}, goes to {real}")));
     }
 }
 
@@ -63,17 +58,17 @@ fn with_scheme(text: &str) -> String {
 pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let find = |test: &dyn Fn(&str) -> bool| facts.link_hosts.iter().find(|h| test(h)).cloned();
     if let Some(host) = find(&|h| is_ip_literal(h)) {
-        out.push(signal("link_to_ip_address", 2.0, Category::Phishing, host));
+        out.push(Signal::new(SignalId::LinkToIpAddress, host));
     }
     if let Some(host) = find(&|h| h.split('.').any(|label| label.starts_with("xn--"))) {
-        out.push(signal("link_to_punycode_domain", 1.0, Category::Phishing, host));
+        out.push(Signal::new(SignalId::LinkToPunycodeDomain, host));
     }
     // Read once, and only if a rule below finds no real link of its kind.
     let written = std::cell::OnceCell::new();
     let written_out = || written.get_or_init(|| written_out_hosts(facts));
     let shortened = || find(&|h| SHORTENERS.contains(&registrable_domain(h)));
     if let Some(host) = shortened().or_else(|| written_out().shortener.clone()) {
-        out.push(signal("link_via_shortener", 1.0, Category::Phishing, host));
+        out.push(Signal::new(SignalId::LinkViaShortener, host));
     }
     let is_page = |href: &str| {
         let without_scheme = href.split_once("://").map_or(href, |(_, rest)| rest);
@@ -92,14 +87,14 @@ pub fn risky_link_hosts(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         LazyLock::new(|| AhoCorasick::new(DISPOSABLE_HOSTING).expect("hosting names compile"));
     let disposable = find(&|h| HOSTING.is_match(h)).or_else(disposable_page);
     if let Some(host) = disposable.or_else(|| written_out().hosting.clone()) {
-        out.push(signal("link_to_disposable_hosting", 1.5, Category::Phishing, host));
+        out.push(Signal::new(SignalId::LinkToDisposableHosting, host));
     }
     let odd_port = facts.email.links.iter().find_map(|l| {
         let port = explicit_port(&l.href)?;
         (!matches!(port, 80 | 443)).then(|| format!("{}:{port}", host_of(&l.href).unwrap_or_default()))
     });
     if let Some(host) = odd_port {
-        out.push(signal("link_to_unusual_port", 1.5, Category::Phishing, host));
+        out.push(Signal::new(SignalId::LinkToUnusualPort, host));
     }
 }
 
@@ -211,7 +206,7 @@ mod tests {
     fn link_text_mismatch_compares_registered_domains() {
         assert_eq!(
             fired(link_text_mismatch, &html_link("https://evil.example/", "www.news.example")),
-            ["link_text_mismatch"]
+            [SignalId::LinkTextMismatch]
         );
         assert!(
             fired(link_text_mismatch, &html_link("https://www.news.example/x", "news.example")).is_empty()
@@ -222,7 +217,7 @@ mod tests {
     #[test]
     fn link_shows_brand_domain_needs_a_known_brand_domain_in_the_text() {
         let fake = html_link("https://evil.example/", "www.paypal.com");
-        assert_eq!(fired(link_shows_brand_domain, &fake), ["link_shows_brand_domain"]);
+        assert_eq!(fired(link_shows_brand_domain, &fake), [SignalId::LinkShowsBrandDomain]);
         assert!(
             fired(link_shows_brand_domain, &html_link("https://evil.example/", "www.news.example"))
                 .is_empty()
@@ -238,7 +233,7 @@ mod tests {
             email("From: a@b.example", "http://192.0.2.7/login http://xn--pypal-4ve.com/ https://bit.ly/x");
         assert_eq!(
             fired(risky_link_hosts, &mail),
-            ["link_to_ip_address", "link_to_punycode_domain", "link_via_shortener"]
+            [SignalId::LinkToIpAddress, SignalId::LinkToPunycodeDomain, SignalId::LinkViaShortener]
         );
         assert!(fired(risky_link_hosts, &email("From: a@b.example", "https://www.example.com/")).is_empty());
     }
@@ -246,17 +241,20 @@ mod tests {
     #[test]
     fn pages_anyone_can_publish_count_as_disposable_hosting_even_behind_a_redirector() {
         let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
-        assert_eq!(run("https://claim-now.netlify.app/"), ["link_to_disposable_hosting"]);
-        assert_eq!(run("https://docs.google.com/drawings/d/1abc/preview"), ["link_to_disposable_hosting"]);
+        assert_eq!(run("https://claim-now.netlify.app/"), [SignalId::LinkToDisposableHosting]);
+        assert_eq!(
+            run("https://docs.google.com/drawings/d/1abc/preview"),
+            [SignalId::LinkToDisposableHosting]
+        );
         let wrapped = "https://www.google.com/url?q=https://docs.google.com/drawings/d/1abc/preview&sa=D";
-        assert_eq!(run(wrapped), ["link_to_disposable_hosting"]);
+        assert_eq!(run(wrapped), [SignalId::LinkToDisposableHosting]);
         assert!(run("https://docs.google.com/document/d/1abc/edit").is_empty());
     }
 
     #[test]
     fn risky_link_hosts_notice_unusual_ports() {
         let mail = email("From: a@b.example", "Sign in at https://mail.example.com:2096/login");
-        assert_eq!(fired(risky_link_hosts, &mail), ["link_to_unusual_port"]);
+        assert_eq!(fired(risky_link_hosts, &mail), [SignalId::LinkToUnusualPort]);
         assert!(
             fired(risky_link_hosts, &email("From: a@b.example", "https://mail.example.com:443/")).is_empty()
         );
@@ -265,8 +263,8 @@ mod tests {
     #[test]
     fn hosting_and_short_links_written_out_count_in_mail_that_asks() {
         let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
-        assert_eq!(run("Claim your prize >> prize-desk.netlify.app"), ["link_to_disposable_hosting"]);
-        assert_eq!(run("Verify your account: bit.ly/3xYz9"), ["link_via_shortener"]);
+        assert_eq!(run("Claim your prize >> prize-desk.netlify.app"), [SignalId::LinkToDisposableHosting]);
+        assert_eq!(run("Verify your account: bit.ly/3xYz9"), [SignalId::LinkViaShortener]);
         assert!(run("Our blog moved to team-notes.netlify.app, see you there").is_empty(), "no ask");
         assert!(run("Log in from ec2-1-2-3-4.us-west-1.compute.amazonaws.com").is_empty(), "a machine");
         assert!(run("Log in, docs at https://x.example/mirror/site.netlify.app").is_empty(), "a path");

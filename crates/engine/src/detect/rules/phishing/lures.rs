@@ -2,7 +2,7 @@
 //! families, a login form in the mail itself, a lure typed into a sharing service's
 //! notification, a bill inside a calendar invitation, and dangerous attachments.
 
-use super::{Category, Facts, PHISHING_FAMILIES, Signal, signal};
+use super::{Facts, PHISHING_FAMILIES, Signal, SignalId, levels};
 use crate::detect::phrases::Family;
 use crate::detect::tables::{
     DECOY_ENDINGS, EXECUTABLE_ENDINGS, PAGE_OR_IMAGE_ENDINGS, SHARING_BOUNCE_DOMAINS, SHARING_NOTIFIERS,
@@ -13,8 +13,8 @@ use crate::detect::tables::{
 /// language for real services, so each weighs little; see [`phishing_pattern`].
 pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     for family in PHISHING_FAMILIES {
-        if let Some(hit) = facts.families.get(family) {
-            out.push(signal(family.rule_name(), 0.5, Category::Phishing, hit.first));
+        if let (Some(hit), Some(id)) = (facts.families.get(family), family.signal()) {
+            out.push(Signal::new(id, hit.first));
         }
     }
 }
@@ -23,7 +23,7 @@ pub fn credential_claims(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// credentials never touch the real site.
 pub fn login_form_in_mail(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if facts.email.html_marks.has_password_field {
-        out.push(signal("login_form_in_mail", 3.0, Category::Phishing, "password field in the body"));
+        out.push(Signal::new(SignalId::LoginFormInMail, "password field in the body"));
     }
 }
 
@@ -38,7 +38,7 @@ pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     };
     if let Some(service) = sharing_service(facts) {
         let evidence = format!("a notification from {service} is about \"{}\"", hit.first);
-        out.push(signal("shared_document_lure", 3.0, Category::Phishing, evidence));
+        out.push(Signal::new(SignalId::SharedDocumentLure, evidence));
     }
 }
 
@@ -76,7 +76,7 @@ pub fn invoice_in_invitation(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     if let Some(amount) = facts.text_numbers.amounts().first() {
         let evidence = format!("an invitation charging {}", amount.text);
-        out.push(signal("invoice_in_invitation", 4.0, Category::Phishing, evidence));
+        out.push(Signal::new(SignalId::InvoiceInInvitation, evidence));
     }
 }
 
@@ -89,17 +89,17 @@ pub fn dangerous_attachment(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         let name = name.trim();
         let double = DECOY_ENDINGS.iter().any(|d| name.contains(&format!("{d}.")));
         if EXECUTABLE_ENDINGS.iter().any(|e| name.ends_with(e)) {
-            let weight = if double { 8.0 } else { 7.0 };
-            out.push(signal("dangerous_attachment", weight, Category::Malware, attachment.name.clone()));
+            let level = if double { &levels::DOUBLE_EXTENSION } else { &levels::EXECUTABLE };
+            out.push(Signal::at(SignalId::DangerousAttachment, level, attachment.name.clone()));
             return;
         }
         if PAGE_OR_IMAGE_ENDINGS.iter().any(|e| name.ends_with(e)) {
-            let category = if name.ends_with(".iso") || name.ends_with(".img") {
-                Category::Malware
+            let level = if name.ends_with(".iso") || name.ends_with(".img") {
+                &levels::DISK_IMAGE
             } else {
-                Category::Phishing
+                &levels::ATTACHED_PAGE
             };
-            out.push(signal("dangerous_attachment", 3.0, category, attachment.name.clone()));
+            out.push(Signal::at(SignalId::DangerousAttachment, level, attachment.name.clone()));
             return;
         }
     }
@@ -118,7 +118,12 @@ mod tests {
         );
         assert_eq!(
             fired(credential_claims, &mail),
-            ["asks_for_login", "threatens_account", "asks_for_sensitive_data", "urges_haste"]
+            [
+                SignalId::AsksForLogin,
+                SignalId::ThreatensAccount,
+                SignalId::AsksForSensitiveData,
+                SignalId::UrgesHaste
+            ]
         );
         assert!(fired(credential_claims, &email("From: a@b.example", "Dinner on Friday?")).is_empty());
     }
@@ -130,7 +135,7 @@ mod tests {
                 login_form_in_mail,
                 &html_email("<form action='https://x.example/'><input type=password></form>")
             ),
-            ["login_form_in_mail"]
+            [SignalId::LoginFormInMail]
         );
         assert!(fired(login_form_in_mail, &html_email("<p>No form here</p>")).is_empty());
     }
@@ -141,7 +146,7 @@ mod tests {
             "From: drive-shares-noreply@google.com",
             "Your Bitcoin withdrawal is ready, open the document",
         );
-        assert_eq!(fired(shared_document_lure, &lure), ["shared_document_lure"]);
+        assert_eq!(fired(shared_document_lure, &lure), [SignalId::SharedDocumentLure]);
         let work = email("From: drive-shares-noreply@google.com", "Ann shared the meeting notes with you");
         assert!(fired(shared_document_lure, &work).is_empty());
         let other = email("From: friend@example.com", "Your Bitcoin withdrawal is ready");
@@ -151,13 +156,13 @@ mod tests {
              From: owner@forms-owner.example",
             "I've invited you to fill out a form: confirm your details to claim your reward",
         );
-        assert_eq!(fired(shared_document_lure, &form), ["shared_document_lure"]);
+        assert_eq!(fired(shared_document_lure, &form), [SignalId::SharedDocumentLure]);
         let forwarded = email(
             "From: me@home.example\r\nSubject: Fw: You have been added as a guest",
             "____\nDe: Microsoft Teams <noreply@email.teams.microsoft.com>\nAssunto: guest\n\n\
              Ann added you to the team \"Live sex chat, write me\"",
         );
-        assert_eq!(fired(shared_document_lure, &forwarded), ["shared_document_lure"]);
+        assert_eq!(fired(shared_document_lure, &forwarded), [SignalId::SharedDocumentLure]);
         let typed =
             email("From: me@home.example\r\nSubject: Fw: chat", "From: a@b.example\nLive sex chat, write me");
         assert!(fired(shared_document_lure, &typed).is_empty(), "forwarded from someone, not a service");
@@ -175,7 +180,7 @@ mod tests {
         };
         let renewal =
             "Payment confirmation: your plan renewed, total amount $425.88. Call +1 (555) 010-0199.";
-        assert_eq!(fired(invoice_in_invitation, &invite(renewal, true)), ["invoice_in_invitation"]);
+        assert_eq!(fired(invoice_in_invitation, &invite(renewal, true)), [SignalId::InvoiceInInvitation]);
         assert!(fired(invoice_in_invitation, &invite(renewal, false)).is_empty(), "not an invitation");
         let meeting = "Quarterly review of the payment flow with the billing team.";
         assert!(fired(invoice_in_invitation, &invite(meeting, true)).is_empty(), "no amount");
@@ -193,8 +198,11 @@ mod tests {
             );
             crate::mail::parse(raw.as_bytes()).expect("parses")
         };
-        assert_eq!(fired(dangerous_attachment, &attached("invoice.pdf.exe")), ["dangerous_attachment"]);
-        assert_eq!(fired(dangerous_attachment, &attached("login.html")), ["dangerous_attachment"]);
+        assert_eq!(
+            fired(dangerous_attachment, &attached("invoice.pdf.exe")),
+            [SignalId::DangerousAttachment]
+        );
+        assert_eq!(fired(dangerous_attachment, &attached("login.html")), [SignalId::DangerousAttachment]);
         assert!(fired(dangerous_attachment, &attached("report.pdf")).is_empty());
     }
 
@@ -206,7 +214,7 @@ mod tests {
             );
             fired(shared_document_lure, &email(&headers, "Confirm your details to claim your reward"))
         };
-        assert_eq!(lure("doclist.bounces.google.com"), ["shared_document_lure"]);
+        assert_eq!(lure("doclist.bounces.google.com"), [SignalId::SharedDocumentLure]);
         assert!(lure("bounces.shop.example").is_empty());
     }
 
@@ -219,9 +227,9 @@ mod tests {
             );
             fired(invoice_in_invitation, &crate::mail::parse(raw.as_bytes()).expect("parses"))
         };
-        assert_eq!(run("text/calendar", "meeting"), ["invoice_in_invitation"]);
-        assert_eq!(run("application/ics", "meeting"), ["invoice_in_invitation"]);
-        assert_eq!(run("application/octet-stream", "invite.ics"), ["invoice_in_invitation"]);
+        assert_eq!(run("text/calendar", "meeting"), [SignalId::InvoiceInInvitation]);
+        assert_eq!(run("application/ics", "meeting"), [SignalId::InvoiceInInvitation]);
+        assert_eq!(run("application/octet-stream", "invite.ics"), [SignalId::InvoiceInInvitation]);
     }
 
     #[test]
@@ -233,10 +241,10 @@ mod tests {
             let email = crate::mail::parse(raw.as_bytes()).expect("parses");
             let mut out = Vec::new();
             dangerous_attachment(&Facts::gather(&email), &mut out);
-            out.first().map(|s| s.category)
+            out.first().map(Signal::category)
         };
-        assert_eq!(category("disk.iso"), Some(Category::Malware));
-        assert_eq!(category("disk.img"), Some(Category::Malware));
-        assert_eq!(category("login.html"), Some(Category::Phishing));
+        assert_eq!(category("disk.iso"), Some(crate::detect::Category::Malware));
+        assert_eq!(category("disk.img"), Some(crate::detect::Category::Malware));
+        assert_eq!(category("login.html"), Some(crate::detect::Category::Phishing));
     }
 }

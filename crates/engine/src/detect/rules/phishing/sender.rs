@@ -2,7 +2,7 @@
 //! Microsoft 365 and help-desk tenants, a faceless desk as the sender's name, and the
 //! most-abused cheap top-level domains.
 
-use super::{Category, DOMAIN_LIKE, Facts, Signal, signal};
+use super::{DOMAIN_LIKE, Facts, Signal, SignalId};
 use crate::detect::brands;
 use crate::detect::tables::{ABUSED_TLDS, DESK_WORDS, GATEKEEPER_WORDS, HELPDESK_PLATFORMS, NAME_TLDS};
 use crate::mail::AuthResult;
@@ -35,7 +35,7 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let evidence = format!("sender name \"{name}\" but mail is from {sender}");
-    out.push(signal("sender_name_is_other_domain", 1.5, Category::Phishing, evidence));
+    out.push(Signal::new(SignalId::SenderNameIsOtherDomain, evidence));
 }
 
 /// Sent from a platform's throwaway tenant: the default domain of a Microsoft 365 tenant
@@ -48,7 +48,7 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let domain = facts.sender_domain.as_str();
     if domain.ends_with(".onmicrosoft.com") {
-        out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, domain));
+        out.push(Signal::new(SignalId::SenderOnThrowawayTenant, domain));
         return;
     }
     let sender_label = registered_name(domain);
@@ -61,7 +61,7 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         && let Some(signer) = stranger_signed
     {
         let evidence = format!("mail from {domain} signed by the tenant {signer}");
-        out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, evidence));
+        out.push(Signal::new(SignalId::SenderOnThrowawayTenant, evidence));
         return;
     }
     let Some(tenant) = HELPDESK_PLATFORMS.iter().find_map(|p| domain.strip_suffix(p)) else { return };
@@ -69,7 +69,7 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let name = &facts.email.normalized_sender_name;
     if !name_matches_tenant(name, tenant) {
         let evidence = format!("\"{name}\" sends from the help-desk tenant {domain}");
-        out.push(signal("sender_on_throwaway_tenant", 1.5, Category::Phishing, evidence));
+        out.push(Signal::new(SignalId::SenderOnThrowawayTenant, evidence));
     }
 }
 
@@ -108,7 +108,7 @@ pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let evidence = format!("\"{}\" names no organisation", facts.email.normalized_sender_name);
-    out.push(signal("faceless_sender", 1.0, Category::Phishing, evidence));
+    out.push(Signal::new(SignalId::FacelessSender, evidence));
 }
 
 /// The sender, or the address replies go to, is on one of [`ABUSED_TLDS`]. Weak alone:
@@ -122,7 +122,7 @@ pub fn sender_on_abused_tld(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     });
     if let Some(address) = on_abused {
         let domain = crate::mail::url::domain_of_address(address).unwrap_or_default();
-        out.push(signal("sender_on_abused_tld", 1.0, Category::Phishing, domain));
+        out.push(Signal::new(SignalId::SenderOnAbusedTld, domain));
     }
 }
 
@@ -134,8 +134,11 @@ mod tests {
     #[test]
     fn a_sender_name_written_as_another_domain_fires() {
         let run = |from: &str| fired(sender_name_is_other_domain, &email(&format!("From: {from}"), "Hello"));
-        assert_eq!(run("\"Celsius.Network\" <claims@es.mailer.example>"), ["sender_name_is_other_domain"]);
-        assert_eq!(run("\"Amazon.co.jp\" <support@service.example.cn>"), ["sender_name_is_other_domain"]);
+        assert_eq!(
+            run("\"Celsius.Network\" <claims@es.mailer.example>"),
+            [SignalId::SenderNameIsOtherDomain]
+        );
+        assert_eq!(run("\"Amazon.co.jp\" <support@service.example.cn>"), [SignalId::SenderNameIsOtherDomain]);
         // The site itself, a domain of the same brand, a name with words around the
         // domain, and a person's initial are not.
         assert!(run("\"Booking.com\" <noreply@mail.booking.com>").is_empty());
@@ -148,10 +151,10 @@ mod tests {
     #[test]
     fn sender_on_throwaway_tenant_reads_the_from_domain() {
         let tenant = email("From: Support <help@x7kq2.onmicrosoft.com>", "hello");
-        assert_eq!(fired(sender_on_throwaway_tenant, &tenant), ["sender_on_throwaway_tenant"]);
+        assert_eq!(fired(sender_on_throwaway_tenant, &tenant), [SignalId::SenderOnThrowawayTenant]);
         assert!(fired(sender_on_throwaway_tenant, &email("From: help@microsoft.com", "hello")).is_empty());
         let stranger = email("From: Trust Wallet Support <support@efomzyit.zendesk.com>", "hello");
-        assert_eq!(fired(sender_on_throwaway_tenant, &stranger), ["sender_on_throwaway_tenant"]);
+        assert_eq!(fired(sender_on_throwaway_tenant, &stranger), [SignalId::SenderOnThrowawayTenant]);
         let customer = email("From: Acme Support <support@acmecorp.zendesk.com>", "hello");
         assert!(fired(sender_on_throwaway_tenant, &customer).is_empty());
         let signed = |from: &str, tenant: &str| {
@@ -160,7 +163,7 @@ mod tests {
         };
         assert_eq!(
             signed("news@wearedesign.example.mx", "4riverscareeracademy.onmicrosoft.com"),
-            ["sender_on_throwaway_tenant"]
+            [SignalId::SenderOnThrowawayTenant]
         );
         assert!(signed("ops@equinix.example", "equinixinc.onmicrosoft.com").is_empty(), "its own tenant");
     }
@@ -169,7 +172,7 @@ mod tests {
     fn a_sender_name_that_is_only_a_gatekeeping_desk_fires() {
         let run = |from: &str| fired(faceless_sender, &email(&format!("From: {from}"), "Hello"));
         for name in ["Security Team", "IT Helpdesk", "Webmail Administrator", "Account Services"] {
-            assert_eq!(run(&format!("\"{name}\" <x@desk.example>")), ["faceless_sender"], "{name}");
+            assert_eq!(run(&format!("\"{name}\" <x@desk.example>")), [SignalId::FacelessSender], "{name}");
         }
         for name in
             ["Ledger Security Team", "Customer Service", "Mail Delivery System", "Support", "Anna Berg"]
@@ -185,8 +188,11 @@ mod tests {
     #[test]
     fn senders_and_reply_addresses_on_abused_top_level_domains_fire() {
         let run = |headers: &str| fired(sender_on_abused_tld, &email(headers, "Hello"));
-        assert_eq!(run("From: kenneth@mail.example.cfd"), ["sender_on_abused_tld"]);
-        assert_eq!(run("From: a@shop.example\r\nReply-To: admin@x.example.hair"), ["sender_on_abused_tld"]);
+        assert_eq!(run("From: kenneth@mail.example.cfd"), [SignalId::SenderOnAbusedTld]);
+        assert_eq!(
+            run("From: a@shop.example\r\nReply-To: admin@x.example.hair"),
+            [SignalId::SenderOnAbusedTld]
+        );
         assert!(run("From: a@shop.example.com\r\nReply-To: b@shop.example.org").is_empty());
         assert!(run("From: a@topics.example.net").is_empty());
     }
@@ -203,14 +209,14 @@ mod tests {
     fn a_help_desk_tenant_named_inside_the_sender_name_is_the_senders() {
         let run = |from: &str| fired(sender_on_throwaway_tenant, &email(&format!("From: {from}"), "hello"));
         assert!(run("Acme Support <support@theacmegroup.zendesk.com>").is_empty());
-        assert_eq!(run("Acme Support <support@zqxv.zendesk.com>"), ["sender_on_throwaway_tenant"]);
+        assert_eq!(run("Acme Support <support@zqxv.zendesk.com>"), [SignalId::SenderOnThrowawayTenant]);
     }
 
     #[test]
     fn a_plural_gatekeeper_word_is_a_gatekeeper() {
         let run =
             |name: &str| fired(faceless_sender, &email(&format!("From: \"{name}\" <x@desk.example>"), "Hi"));
-        assert_eq!(run("Accounts Team"), ["faceless_sender"]);
+        assert_eq!(run("Accounts Team"), [SignalId::FacelessSender]);
         assert!(run("Customer Services").is_empty());
     }
 }
