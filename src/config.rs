@@ -219,7 +219,7 @@ const DEFAULT_MAX_MESSAGE_BYTES: u32 = 2 * 1024 * 1024;
 
 impl Config {
     /// Reads and validates a TOML configuration file. Relative paths in it (database,
-    /// `ca_file`, `password_file`) are taken relative to the file's folder. Returns the
+    /// `ca_file`, `password_file`, the model) are taken relative to the file's folder. Returns the
     /// config and warnings to log (an inline password in a file others can read).
     pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.display().to_string(), message };
@@ -228,6 +228,7 @@ impl Config {
         let mut config = Config::parse(&text).map_err(invalid)?;
         let base = path.parent().unwrap_or(Path::new("."));
         config.database = base.join(&config.database);
+        config.detection.model = config.detection.model.as_ref().map(|m| base.join(m));
         for account in &mut config.accounts {
             account.ca_file = account.ca_file.as_ref().map(|f| base.join(f));
             if let PasswordSource::File(file) = &mut account.password {

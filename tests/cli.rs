@@ -40,8 +40,11 @@ fn scan_text_prints_a_line_per_message_and_a_summary() {
 fn unreadable_message_is_reported_on_its_line_and_the_run_goes_on() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("a_empty.eml"), b"").expect("write");
-    std::fs::copy(super::fixtures().join("ja_police_impersonation.eml"), dir.path().join("b_police.eml"))
-        .expect("copy");
+    std::fs::copy(
+        super::fixtures().join("ja_extortion_iso2022jp_password.eml"),
+        dir.path().join("b_scam.eml"),
+    )
+    .expect("copy");
     let output = scamguard().args(["scan", "--json"]).arg(dir.path()).output().expect("runs");
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -56,7 +59,7 @@ fn unreadable_message_is_reported_on_its_line_and_the_run_goes_on() {
 fn mbox_files_are_split_into_messages() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut mbox = Vec::new();
-    for name in ["ja_police_impersonation.eml", "ham_en_colleague_video_call.eml"] {
+    for name in ["ja_extortion_iso2022jp_password.eml", "ham_en_colleague_video_call.eml"] {
         mbox.extend_from_slice(b"From sender@example.com Mon Nov 16 10:00:00 2026\n");
         mbox.extend(std::fs::read(super::fixtures().join(name)).expect("fixture"));
         mbox.extend_from_slice(b"\n");

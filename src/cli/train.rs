@@ -44,20 +44,7 @@ pub fn train(
         }
     }
     anyhow::ensure!(!files.is_empty(), "no labelled .eml files under {dirs:?}");
-    let mut options = Options::default();
-    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f32>().ok());
-    if let Some(v) = env("SG_EPOCHS") {
-        options.epochs = v as usize;
-    }
-    if let Some(v) = env("SG_RATE") {
-        options.rate = v;
-    }
-    if let Some(v) = env("SG_TP") {
-        options.token_penalty = v;
-    }
-    if let Some(v) = env("SG_SP") {
-        options.signal_penalty = v;
-    }
+    let options = Options::default();
     let (observed, unreadable) = read_all(&files, options.bits);
     let mut space = SignalSpace::default();
     let examples: Vec<learn::Example> = observed.iter().map(|o| space.add(o)).collect();
@@ -70,37 +57,6 @@ pub fn train(
     );
     let out_of_fold = learn::cross_validate(&examples, &fold_of, fold_count, &space, &options);
     let thresholds = learn::choose_thresholds(&examples, &out_of_fold, BUDGET);
-    if std::env::var("SG_DEBUG").is_ok() {
-        let mut worst: Vec<(f32, usize, &str)> = Vec::new();
-        for (i, (e, p)) in examples.iter().zip(&out_of_fold).enumerate() {
-            let t = p[1] + p[2];
-            let u = 1.0 - p[0];
-            match e.class {
-                Class::Ham => worst.push((u, i, "ham")),
-                Class::Phishing => worst.push((-t, i, "phish")),
-                Class::Extortion => worst.push((-t - 10.0, i, "ext")),
-                _ => {}
-            }
-        }
-        worst.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for t in [0.5f32, 0.7, 0.8, 0.9, 0.95, 0.98] {
-            let th = scamguard::detect::Thresholds { suspicious: t, threat: t };
-            let f = learn::figures(&examples, &out_of_fold, &th);
-            eprintln!(
-                "CURVE {t}: ham fp {:.3}% ext {:.1}% phish {:.1}% other {:.1}%",
-                f[0].rate(Class::Ham) * 100.0,
-                f[1].rate(Class::Extortion) * 100.0,
-                f[2].rate(Class::Phishing) * 100.0,
-                f[3].rate(Class::Other) * 100.0
-            );
-        }
-        for (p, i, what) in worst.iter().take(25).chain(worst.iter().rev().take(40)) {
-            eprintln!(
-                "DEBUG {what} {p:.3} {}",
-                observed[*i].skeletons[0].chars().take(60).collect::<String>()
-            );
-        }
-    }
     println!("cross-validated over {fold_count} folds (a campaign stays in one fold):");
     println!("{:<10} {:>6} {:>7} {:>10}  rate", "label", "mails", "threat", "suspicious");
     let figures = learn::figures(&examples, &out_of_fold, &thresholds);

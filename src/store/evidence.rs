@@ -231,7 +231,7 @@ impl From<&[detect::Signal]> for Signals {
                 .map(|s| Signal {
                     evidence: quoted(&s.evidence),
                     rule: s.rule().to_string(),
-                    weight: weight(s.weight()),
+                    weight: weight(s.counted()),
                 })
                 .collect(),
         )

@@ -276,6 +276,14 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let buckets = model::features::buckets(email, &facts.link_hosts, model.bits);
     let reading = model.read(&signals, &buckets);
     let (label, category) = score::judge(&reading, &detector.thresholds, detector.move_other);
+    // The model knows no malware class: a phishing verdict carried by a dangerous
+    // attachment is named for what the attachment is.
+    let category =
+        if category == Category::Phishing && signals.iter().any(|s| s.category() == Category::Malware) {
+            Category::Malware
+        } else {
+            category
+        };
     let class = score::class_of(label, category, &reading);
     // Each signal shows what it added to the verdict's class: its default weight times
     // what the model learned of it.

@@ -4,8 +4,8 @@
 //! again. A new row without a fixture fails [`every_signal_fires_on_a_fixture_at_its_pinned_weight`].
 
 use super::{Level, SIGNALS, SignalId, levels};
-use crate::detect::rules::test_support::{email, html_email};
 use crate::detect::classify;
+use crate::detect::rules::test_support::{email, html_email};
 use crate::mail::{self, Email};
 
 /// A mail, the signal it must fire at a level (or at full strength, for a row without
