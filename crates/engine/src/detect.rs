@@ -294,7 +294,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let evidence = if label == Label::Clean {
         String::new()
     } else {
-        score::top_tokens(email, &facts.link_hosts, model, class, WORDS_SHOWN)
+        score::top_tokens(email, &facts.link_hosts, model, class, buckets.len(), WORDS_SHOWN)
     };
     let mut learned = Signal::new(SignalId::LearnedWords, evidence);
     learned.contribution = Some(score::round(words));
@@ -346,6 +346,22 @@ mod tests {
         assert_eq!(verdict.signals.first().map(|s| s.id), Some(SignalId::ExtortionNarrative));
         assert_eq!(verdict.label, Label::Threat);
         assert_eq!(verdict.category, Category::Extortion);
+    }
+
+    #[test]
+    fn a_threat_names_the_words_the_model_weighed_and_its_probabilities() {
+        let scam = email(
+            "From: someone@sender.example\r\nTo: victim@example.com",
+            "I hacked your device and recorded you on your webcam visiting adult sites. I will send \
+             the video to your friends. Pay 0.1 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 \
+             within 48 hours.",
+        );
+        let verdict = classify(&scam, &Detector::default());
+        let words = verdict.signals.iter().find(|s| s.id == SignalId::LearnedWords).expect("always listed");
+        assert!(words.evidence.contains("word \"") && words.evidence.contains('+'), "{}", words.evidence);
+        let p = verdict.probabilities;
+        assert!((p.ham + p.extortion + p.phishing + p.other - 1.0).abs() < 0.01, "{p:?}");
+        assert_eq!(verdict.score, score::round(1.0 - p.ham));
     }
 
     #[test]

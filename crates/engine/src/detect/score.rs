@@ -62,26 +62,33 @@ pub fn round(value: f32) -> f32 {
     (value * 100.0).round() / 100.0
 }
 
-/// The `count` tokens of `email` that pushed hardest toward `class`, as "token (+0.42)".
-pub fn top_tokens(email: &Email, hosts: &[String], model: &Model, class: usize, count: usize) -> String {
-    let mut buckets = std::collections::HashSet::new();
-    let mut seen: Vec<(u32, features::TokenKind, String)> = Vec::new();
+/// The `count` tokens of `email` that pushed hardest toward `class`, as
+/// `word "bitcoin" +0.42`. `total` is the number of distinct buckets the mail has. Only
+/// the tokens that make the list are copied, so a long mail costs no allocation per word.
+pub fn top_tokens(
+    email: &Email,
+    hosts: &[String],
+    model: &Model,
+    class: usize,
+    total: usize,
+    count: usize,
+) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut top: Vec<(f32, features::TokenKind, String)> = Vec::with_capacity(count + 1);
     features::each_token(email, hosts, |kind, token| {
         let bucket = features::bucket(kind, token, model.bits);
-        if buckets.insert(bucket) {
-            seen.push((bucket, kind, token.to_string()));
+        if !seen.insert(bucket) {
+            return;
+        }
+        let weight = model.token_contribution(bucket, total, class);
+        let weakest = if top.len() < count { 0.0 } else { top.last().map_or(0.0, |t| t.0) };
+        if weight > weakest {
+            let at = top.iter().position(|t| t.0 < weight).unwrap_or(top.len());
+            top.insert(at, (weight, kind, token.to_string()));
+            top.truncate(count);
         }
     });
-    let total = buckets.len();
-    let mut weighed: Vec<(f32, features::TokenKind, String)> = seen
-        .into_iter()
-        .map(|(bucket, kind, token)| (model.token_contribution(bucket, total, class), kind, token))
-        .filter(|(weight, ..)| *weight > 0.0)
-        .collect();
-    weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
-    weighed
-        .iter()
-        .take(count)
+    top.iter()
         .map(|(weight, kind, token)| format!("{} \"{token}\" {weight:+.2}", kind.label()))
         .collect::<Vec<_>>()
         .join(", ")
