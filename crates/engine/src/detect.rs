@@ -329,17 +329,21 @@ mod tests {
     use super::*;
     use crate::detect::rules::test_support::email;
 
-    #[test]
-    fn a_verdict_lists_its_signals_strongest_first() {
-        // The rules run wallet first, claims next and the narrative last: the verdict
-        // reorders them, so the strongest reason comes first in history and explanations.
-        let scam = email(
+    /// A short extortion mail with the whole story and a wallet.
+    fn extortion_mail() -> Email {
+        email(
             "From: someone@sender.example\r\nTo: victim@example.com",
             "I hacked your device and recorded you on your webcam visiting adult sites. I will send \
              the video to your friends. Pay 0.1 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 \
              within 48 hours.",
-        );
-        let verdict = classify(&scam, &Detector::default());
+        )
+    }
+
+    #[test]
+    fn a_verdict_lists_its_signals_strongest_first() {
+        // The rules run wallet first, claims next and the narrative last: the verdict
+        // reorders them, so the strongest reason comes first in history and explanations.
+        let verdict = classify(&extortion_mail(), &Detector::default());
         let weights: Vec<f32> = verdict.signals.iter().map(Signal::counted).collect();
         assert!(weights.len() > 3, "{weights:?}");
         assert!(weights.windows(2).all(|w| w.first() >= w.get(1)), "{weights:?}");
@@ -350,13 +354,7 @@ mod tests {
 
     #[test]
     fn a_threat_names_the_words_the_model_weighed_and_its_probabilities() {
-        let scam = email(
-            "From: someone@sender.example\r\nTo: victim@example.com",
-            "I hacked your device and recorded you on your webcam visiting adult sites. I will send \
-             the video to your friends. Pay 0.1 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 \
-             within 48 hours.",
-        );
-        let verdict = classify(&scam, &Detector::default());
+        let verdict = classify(&extortion_mail(), &Detector::default());
         let words = verdict.signals.iter().find(|s| s.id == SignalId::LearnedWords).expect("always listed");
         assert!(words.evidence.contains("word \"") && words.evidence.contains('+'), "{}", words.evidence);
         let p = verdict.probabilities;
