@@ -294,7 +294,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let evidence = if label == Label::Clean {
         String::new()
     } else {
-        score::top_tokens(email, &facts.link_hosts, model, class, buckets.len(), WORDS_SHOWN)
+        score::top_tokens(email, &facts.link_hosts, model, class, &buckets, WORDS_SHOWN)
     };
     let mut learned = Signal::new(SignalId::LearnedWords, evidence);
     learned.contribution = Some(score::round(words));

@@ -63,22 +63,25 @@ pub fn round(value: f32) -> f32 {
 }
 
 /// The `count` tokens of `email` that pushed hardest toward `class`, as
-/// `word "bitcoin" +0.42`. `total` is the number of distinct buckets the mail has. Only
-/// the tokens that make the list are copied, so a long mail costs no allocation per word.
+/// `word "bitcoin" +0.42`. `buckets` are the mail's distinct buckets, sorted. Only the
+/// tokens that make the list are copied, so a long mail costs no allocation per word.
 pub fn top_tokens(
     email: &Email,
     hosts: &[String],
     model: &Model,
     class: usize,
-    total: usize,
+    buckets: &[u32],
     count: usize,
 ) -> String {
-    let mut seen = std::collections::HashSet::new();
+    // One mark per bucket of the mail: each counts once, as in the score.
+    let mut seen = vec![false; buckets.len()];
+    let total = buckets.len();
     let mut top: Vec<(f32, features::TokenKind, String)> = Vec::with_capacity(count + 1);
     features::each_token(email, hosts, |kind, token| {
         let bucket = features::bucket(kind, token, model.bits);
-        if !seen.insert(bucket) {
-            return;
+        match buckets.binary_search(&bucket).ok().and_then(|at| seen.get_mut(at)) {
+            Some(mark) if !*mark => *mark = true,
+            _ => return,
         }
         let weight = model.token_contribution(bucket, total, class);
         let weakest = if top.len() < count { 0.0 } else { top.last().map_or(0.0, |t| t.0) };

@@ -78,7 +78,7 @@ pub fn bucket(kind: TokenKind, token: &str, bits: u32) -> u32 {
 /// Calls `visit` with every token of `email`, in order, duplicates included. `hosts` are
 /// the link hosts the rules already gathered (redirect targets included).
 pub fn each_token(email: &Email, hosts: &[String], mut visit: impl FnMut(TokenKind, &str)) {
-    let mut word = String::new();
+    let mut word = Word::default();
     words(&email.normalized_subject, TokenKind::Subject, &mut word, &mut visit);
     words(
         crate::mail::truncate(&email.normalized_text, MAX_TEXT_BYTES),
@@ -109,20 +109,21 @@ pub fn buckets(email: &Email, hosts: &[String], bits: u32) -> Vec<u32> {
 
 /// Splits `text` into lower-cased Latin words and CJK character bigrams. Digits are
 /// skipped (amounts and order numbers vary per mail and say nothing of the kind of mail);
-/// a word mixing letters and digits is kept.
-fn words(text: &str, kind: TokenKind, word: &mut String, visit: &mut impl FnMut(TokenKind, &str)) {
+/// a word mixing letters and digits is kept. ASCII, most of the text of most mail, takes a
+/// path without Unicode tables.
+fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(TokenKind, &str)) {
     let mut previous_cjk: Option<char> = None;
     let mut pair = String::with_capacity(8);
-    let flush = |word: &mut String, visit: &mut dyn FnMut(TokenKind, &str)| {
-        let chars = word.chars().count();
-        if (2..=MAX_WORD_CHARS).contains(&chars) && !word.chars().all(|c| c.is_ascii_digit()) {
-            visit(kind, word);
-        }
-        word.clear();
-    };
     for c in text.chars() {
-        if is_cjk(c) {
-            flush(word, visit);
+        if c.is_ascii() {
+            previous_cjk = None;
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase(), !c.is_ascii_digit());
+            } else {
+                word.flush(kind, visit);
+            }
+        } else if is_cjk(c) {
+            word.flush(kind, visit);
             if let Some(first) = previous_cjk {
                 pair.clear();
                 pair.push(first);
@@ -130,15 +131,53 @@ fn words(text: &str, kind: TokenKind, word: &mut String, visit: &mut impl FnMut(
                 visit(kind, &pair);
             }
             previous_cjk = Some(c);
+        } else if is_cjk_punctuation(c) {
+            // 、。「」 and full-width forms: separators, answered without Unicode tables.
+            previous_cjk = None;
+            word.flush(kind, visit);
         } else if c.is_alphanumeric() {
             previous_cjk = None;
-            word.extend(c.to_lowercase());
+            for lower in c.to_lowercase() {
+                word.push(lower, !c.is_numeric());
+            }
         } else {
             previous_cjk = None;
-            flush(word, visit);
+            word.flush(kind, visit);
         }
     }
-    flush(word, visit);
+    word.flush(kind, visit);
+}
+
+/// The word being read: its text, its length in characters, and whether it has a
+/// character that is not a digit.
+#[derive(Default)]
+struct Word {
+    text: String,
+    chars: usize,
+    lettered: bool,
+}
+
+impl Word {
+    fn push(&mut self, c: char, letter: bool) {
+        self.text.push(c);
+        self.chars += 1;
+        self.lettered |= letter;
+    }
+
+    /// Hands the word to `visit` when it is one (2 to [`MAX_WORD_CHARS`] characters, not
+    /// all digits) and starts the next.
+    fn flush(&mut self, kind: TokenKind, visit: &mut impl FnMut(TokenKind, &str)) {
+        if self.lettered && (2..=MAX_WORD_CHARS).contains(&self.chars) {
+            visit(kind, &self.text);
+        }
+        self.text.clear();
+        (self.chars, self.lettered) = (0, false);
+    }
+}
+
+/// CJK punctuation and symbols (、。「」【】) and the half- and full-width forms block.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}')
 }
 
 /// Han, kana and the CJK symbols between them: the scripts written without word spaces.
