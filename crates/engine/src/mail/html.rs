@@ -513,11 +513,14 @@ mod tests {
 
     #[test]
     fn invisible_characters_from_references_are_counted_like_written_ones() {
-        let raw = |body: &str| format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
-        let by_reference = crate::mail::parse(raw("I h&ZeroWidthSpace;acked your P&acy;yP&acy;l").as_bytes());
-        let written = crate::mail::parse(raw("I h\u{200B}acked your P\u{0430}yP\u{0430}l").as_bytes());
+        let raw =
+            |body: &str| format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
+        let by_reference =
+            crate::mail::parse(raw("I&rsquo;ve h&ZeroWidthSpace;acked your P&acy;yP&acy;l").as_bytes());
+        let written =
+            crate::mail::parse(raw("I\u{2019}ve h\u{200B}acked your P\u{0430}yP\u{0430}l").as_bytes());
         let (by_reference, written) = (by_reference.expect("parses"), written.expect("parses"));
-        assert_eq!(by_reference.normalized_text, "I hacked your PayPal");
+        assert_eq!(by_reference.normalized_text, "I've hacked your PayPal");
         assert_eq!(by_reference.disguised_body.hidden, 1);
         assert!(by_reference.disguised_body.lookalikes > 0);
         assert_eq!(by_reference.normalized_text, written.normalized_text);

@@ -27,12 +27,18 @@ pub fn find_urls(text: &str) -> impl Iterator<Item = &str> {
 /// dotted form whatever way it was written, a Unicode name in punycode, without a trailing
 /// dot (`https://User@Host.example:8080/x` → "host.example", `http://0xC0A80001/` →
 /// "192.168.0.1"). Text without `scheme://` is read as a web address (`www.example.com/x`,
-/// `example.com`); a URL of a scheme without hosts (`mailto:`, `tel:`), a host that is
-/// not a dotted name or an address, and one no browser would accept give `None`.
+/// `example.com`). A `mailto:` link goes to its first recipient's domain, read as
+/// [`domain_of_address`] reads it: the mail a scam asks for is sent there. A URL of
+/// another scheme without hosts (`tel:`, `javascript:`), a host that is not a dotted name
+/// or an address, and one no browser would accept give `None`.
 pub fn host_of(url: &str) -> Option<String> {
     let text = url.trim();
+    if let Some(recipients) = text.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).and(text.get(7..)) {
+        let first = recipients.split(['?', ',']).next().unwrap_or_default();
+        return domain_of_address(&percent_decode(first)).filter(|domain| domain.contains('.'));
+    }
     let rest = match text.split_once("://") {
-        Some((scheme, rest)) if is_scheme(scheme) => rest,
+        Some((before, rest)) if is_scheme(scheme_ending(before)) => rest,
         // "://" inside the path or query of a scheme-less address is not its scheme.
         _ if has_scheme_without_host(text) => return None,
         _ => text.strip_prefix("//").unwrap_or(text),
@@ -56,6 +62,20 @@ fn is_scheme(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The scheme that ends `before` (the text before "://"), skipping left-overs of broken
+/// quoting or encoding in front of it (`3D"https` in a twice-encoded href) but never a
+/// path or query: in `www.example.com/r?u=https` the "://" belongs to a parameter.
+fn scheme_ending(before: &str) -> &str {
+    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')));
+    match start {
+        Some(at) if !before.contains(['/', '?', '#', '&', '=']) => {
+            let scheme = before.get(at + 1..).unwrap_or_default();
+            scheme.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+        }
+        _ => before,
+    }
 }
 
 /// Whether `text` opens with a scheme that names no host (`mailto:a@b.example`, `tel:`,
@@ -244,6 +264,8 @@ mod tests {
         assert_eq!(host_of("www.example.com/path").as_deref(), Some("www.example.com"));
         assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
         assert_eq!(host_of("mailto:someone"), None);
+        assert_eq!(host_of("MAILTO:Info%40Shop.Example?subject=x").as_deref(), Some("shop.example"));
+        assert_eq!(host_of("mailto:a@one.example,b@two.example").as_deref(), Some("one.example"));
     }
 
     #[test]
@@ -308,7 +330,11 @@ mod tests {
         assert_eq!(host_of("www.example.com/r?u=https://evil.example/").as_deref(), Some("www.example.com"));
         assert_eq!(host_of("example.com:8080/x").as_deref(), Some("example.com"));
         assert_eq!(host_of("hxxps://evil.example/").as_deref(), Some("evil.example"));
-        for no_host in ["tel:+81-3-0000-0000", "javascript:void(0)", "http://exa mple.com/", "http://localhost/", ""] {
+        // Left-overs of a twice-encoded attribute before the scheme.
+        assert_eq!(host_of("3D\"https://Track.example/c?x=1").as_deref(), Some("track.example"));
+        for no_host in
+            ["tel:+81-3-0000-0000", "javascript:void(0)", "http://exa mple.com/", "http://localhost/", ""]
+        {
             assert_eq!(host_of(no_host), None, "{no_host}");
         }
     }
