@@ -149,7 +149,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
             hidden = None;
             content.unseen_text.push('\n');
         } else if !was_hidden && !closing && !self_closing && hides(&name, &attributes) {
-            if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
+            if opens_with_letter(rest) && ends_with_letter(&content.text) {
                 content.marks.words_cut_by_hidden_text += 1;
             }
             hidden = Some(HiddenElement { name: name.clone(), inside: Vec::new() });
@@ -253,6 +253,25 @@ fn is_unreadable_size(value: &str) -> bool {
         "em" | "rem" | "ex" | "ch" | "vw" | "vh" | "vmin" | "vmax" => size < 0.05,
         _ => false,
     }
+}
+
+/// Invisible characters next to a hidden element do not part it from a word: a zero-width
+/// space, typed or written `&ZeroWidthSpace;`, is nothing to the reader.
+fn ends_with_letter(text: &str) -> bool {
+    text.trim_end_matches(crate::mail::normalize::is_invisible).ends_with(char::is_alphanumeric)
+}
+
+/// Whether raw HTML text opens with a letter or digit once its first references are
+/// decoded and invisible characters skipped ("&ZeroWidthSpace;xyz" does). Looks at the
+/// first few bytes only: a word cut is decided by its first letter.
+fn opens_with_letter(raw: &str) -> bool {
+    const LOOK: usize = 64;
+    let mut end = raw.find('<').unwrap_or(raw.len()).min(LOOK);
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = htmlize::unescape(raw.get(..end).unwrap_or_default());
+    head.trim_start_matches(crate::mail::normalize::is_invisible).starts_with(char::is_alphanumeric)
 }
 
 /// Adds text to what the reader sees, or (inside a hidden element) to the unseen text,
@@ -418,6 +437,20 @@ mod tests {
         }
         assert_eq!(content.marks.words_cut_by_hidden_text, 2);
         assert_eq!(content.marks.hidden_letters, "chanteusexyzzpreviewline".len());
+    }
+
+    #[test]
+    fn invisible_characters_around_a_hidden_element_do_not_hide_the_cut_word() {
+        for html in [
+            "<p>Pro&ZeroWidthSpace;<span style='display:none'>&ZeroWidthSpace;xyz</span>tect</p>",
+            "<p>Pro\u{200B}<span style='display:none'>\u{200B}xyz</span>tect</p>",
+            "<p>Pro<span style='display:none'>&NoBreak;&#8203;xyz</span>tect</p>",
+        ] {
+            assert_eq!(parse_html(html).marks.words_cut_by_hidden_text, 1, "{html}");
+        }
+        let between_words =
+            "<p>Protect &ZeroWidthSpace;<span style='display:none'> &ZeroWidthSpace;x</span></p>";
+        assert_eq!(parse_html(between_words).marks.words_cut_by_hidden_text, 0);
     }
 
     #[test]
