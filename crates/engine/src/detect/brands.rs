@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::detect::phrases::{self, Family};
 use crate::detect::tables::brands::{BRANDS, FREE_MAIL_DOMAINS, ROLES_AFTER, ROLES_BEFORE};
-use crate::mail::url::registrable_domain;
+use crate::mail::url::{self, registrable_domain};
 
 /// A brand: what it is called (in English and Japanese) and where its mail comes from.
 /// The brands themselves are a table: [`crate::detect::tables::brands`].
@@ -162,9 +162,17 @@ pub fn owner_of(host: &str) -> Option<&'static Brand> {
 }
 
 /// The brand whose domain a host imitates by carrying it as a subdomain label sequence
-/// ("www.ucscard.co.jp.humaoo.com"), or by embedding its name in another registered
-/// domain ("amazon-security-update.com").
+/// ("www.ucscard.co.jp.humaoo.com"), by embedding its name in another registered domain
+/// ("amazon-security-update.com"), or by spelling either in look-alike letters of another
+/// script ("pаypal.com" with a Cyrillic а, which a link carries as "xn--pypal-4ve.com").
 pub fn imitated_by_host(host: &str) -> Option<&'static Brand> {
+    let in_lookalike_letters = url::lookalike_skeleton(host)
+        .and_then(|skeleton| owner_of(&skeleton).or_else(|| imitated_in_ascii(&skeleton)));
+    in_lookalike_letters.or_else(|| imitated_in_ascii(host))
+}
+
+/// [`imitated_by_host`] for a host as written, letter for letter.
+fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
     let (automaton, needles) = &*DOMAIN_PARTS;
     let registered = registrable_domain(host);
     let host_bytes = host.as_bytes();
@@ -263,5 +271,16 @@ mod tests {
         assert_eq!(imitated_by_host("paypal-secure-login.com").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("www.paypal.com").map(|b| b.name), None);
         assert_eq!(imitated_by_host("example.org").map(|b| b.name), None);
+    }
+
+    #[test]
+    fn hosts_in_lookalike_letters_are_attributed_to_the_brand_they_imitate() {
+        // pаypal.com and pаypal-secure.com with a Cyrillic а, as a link's host carries them.
+        for written in ["https://p\u{0430}ypal.com/", "https://p\u{0430}ypal-secure.com/"] {
+            let host = url::host_of(written).expect("a host");
+            assert_eq!(imitated_by_host(&host).map(|b| b.name), Some("PayPal"), "{host}");
+        }
+        // A real international name imitates no one.
+        assert_eq!(imitated_by_host("xn--mnchen-3ya.de").map(|b| b.name), None);
     }
 }

@@ -149,7 +149,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
             hidden = None;
             content.unseen_text.push('\n');
         } else if !was_hidden && !closing && !self_closing && hides(&name, &attributes) {
-            if rest.starts_with(char::is_alphanumeric) && content.text.ends_with(char::is_alphanumeric) {
+            if opens_with_letter(rest) && ends_with_letter(&content.text) {
                 content.marks.words_cut_by_hidden_text += 1;
             }
             hidden = Some(HiddenElement { name: name.clone(), inside: Vec::new() });
@@ -255,6 +255,25 @@ fn is_unreadable_size(value: &str) -> bool {
     }
 }
 
+/// Invisible characters next to a hidden element do not part it from a word: a zero-width
+/// space, typed or written `&ZeroWidthSpace;`, is nothing to the reader.
+fn ends_with_letter(text: &str) -> bool {
+    text.trim_end_matches(crate::mail::normalize::is_invisible).ends_with(char::is_alphanumeric)
+}
+
+/// Whether raw HTML text opens with a letter or digit once its first references are
+/// decoded and invisible characters skipped ("&ZeroWidthSpace;xyz" does). Looks at the
+/// first few bytes only: a word cut is decided by its first letter.
+fn opens_with_letter(raw: &str) -> bool {
+    const LOOK: usize = 64;
+    let mut end = raw.find('<').unwrap_or(raw.len()).min(LOOK);
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = htmlize::unescape(raw.get(..end).unwrap_or_default());
+    head.trim_start_matches(crate::mail::normalize::is_invisible).starts_with(char::is_alphanumeric)
+}
+
 /// Adds text to what the reader sees, or (inside a hidden element) to the unseen text,
 /// counting its letters.
 fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
@@ -347,7 +366,7 @@ fn parse_attributes(mut text: &str) -> Vec<(String, String)> {
             }
         };
         let mut value = String::new();
-        decode_entities_into(&mut value, raw_value);
+        decode_attribute_entities_into(&mut value, raw_value);
         pairs.push((key, value.trim().to_string()));
         if remainder.len() >= text.len() {
             break;
@@ -357,59 +376,23 @@ fn parse_attributes(mut text: &str) -> Vec<(String, String)> {
     pairs
 }
 
-/// Appends `raw` to `out` with character references (`&amp;`, `&#12354;`, `&#x3042;`)
-/// decoded. Unknown references are kept as they are.
+/// Appends text read between tags to `out` with its character references decoded as a
+/// browser decodes them: every named reference of the WHATWG table (`&amp;`,
+/// `&ZeroWidthSpace;`, `&NegativeMediumSpace;`), numeric ones (`&#12354;`, `&#x3042;`,
+/// with the spec's repairs: `&#x80;` is €, `&#0;` and out-of-range numbers are U+FFFD),
+/// and the legacy names a browser reads without a semicolon (`&copy2026` is ©2026).
+/// Unknown references are kept as written. What a reference produces goes through the
+/// same normalisation as the character written out: an invisible one inside a word is
+/// counted as one (see [`crate::mail::normalize`]).
 pub fn decode_entities_into(out: &mut String, raw: &str) {
-    let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(rest.get(..amp).unwrap_or_default());
-        let after = rest.get(amp + 1..).unwrap_or_default();
-        let end = after.find(';').filter(|&end| end <= 10);
-        let decoded = end.and_then(|end| after.get(..end)).and_then(decode_reference);
-        match (decoded, end) {
-            (Some(c), Some(end)) => {
-                out.push(c);
-                rest = after.get(end + 1..).unwrap_or_default();
-            }
-            _ => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
+    out.push_str(&htmlize::unescape(raw));
 }
 
-fn decode_reference(name: &str) -> Option<char> {
-    if let Some(number) = name.strip_prefix('#') {
-        let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse().ok()?,
-        };
-        return char::from_u32(code);
-    }
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => ' ',
-        "copy" => '©',
-        "reg" => '®',
-        "yen" => '¥',
-        "euro" => '€',
-        "pound" => '£',
-        "mdash" => '—',
-        "ndash" => '–',
-        "hellip" => '…',
-        "rsquo" | "lsquo" => '\'',
-        "rdquo" | "ldquo" => '"',
-        "zwnj" => '\u{200C}',
-        "zwj" => '\u{200D}',
-        "shy" => '\u{00AD}',
-        _ => return None,
-    })
+/// [`decode_entities_into`] for an attribute value: a legacy name without a semicolon
+/// followed by a letter, digit or `=` stays as written, so `href="?a=1&region=jp"` keeps
+/// its `&region` where text would read `®ion`.
+pub fn decode_attribute_entities_into(out: &mut String, raw: &str) {
+    out.push_str(&htmlize::unescape_attribute(raw));
 }
 
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
@@ -454,6 +437,20 @@ mod tests {
         }
         assert_eq!(content.marks.words_cut_by_hidden_text, 2);
         assert_eq!(content.marks.hidden_letters, "chanteusexyzzpreviewline".len());
+    }
+
+    #[test]
+    fn invisible_characters_around_a_hidden_element_do_not_hide_the_cut_word() {
+        for html in [
+            "<p>Pro&ZeroWidthSpace;<span style='display:none'>&ZeroWidthSpace;xyz</span>tect</p>",
+            "<p>Pro\u{200B}<span style='display:none'>\u{200B}xyz</span>tect</p>",
+            "<p>Pro<span style='display:none'>&NoBreak;&#8203;xyz</span>tect</p>",
+        ] {
+            assert_eq!(parse_html(html).marks.words_cut_by_hidden_text, 1, "{html}");
+        }
+        let between_words =
+            "<p>Protect &ZeroWidthSpace;<span style='display:none'> &ZeroWidthSpace;x</span></p>";
+        assert_eq!(parse_html(between_words).marks.words_cut_by_hidden_text, 0);
     }
 
     #[test]
@@ -515,6 +512,52 @@ mod tests {
     fn numeric_references_decode() {
         let content = parse_html("&#12354;&#x3044; &bogus; &");
         assert_eq!(content.text, "あい &bogus; &");
+        // The spec's repairs: C1 numbers are Windows-1252, nothing and beyond Unicode is U+FFFD.
+        assert_eq!(parse_html("&#x80;&#0;&#99999999;&#65").text, "\u{20AC}\u{FFFD}\u{FFFD}A");
+    }
+
+    #[test]
+    fn every_named_reference_of_the_whatwg_table_decodes() {
+        // Rare names a short table misses: invisible ones, Cyrillic and mathematical letters.
+        let cases = [
+            ("h&ZeroWidthSpace;acked", "h\u{200B}acked"),
+            ("a&NegativeMediumSpace;b&NoBreak;c&it;d&ic;e", "a\u{200B}b\u{2060}c\u{2062}d\u{2063}e"),
+            ("P&acy;yP&acy;l", "P\u{0430}yP\u{0430}l"),
+            ("&Bopf;&iscr;&tfr;", "\u{1D539}\u{1D4BE}\u{1D531}"),
+            ("&rsquo;&hellip;&nbsp;&yen;", "\u{2019}\u{2026}\u{00A0}\u{00A5}"),
+            ("&NotNestedGreaterGreater;", "\u{2AA2}\u{0338}"),
+        ];
+        for (html, text) in cases {
+            assert_eq!(parse_html(html).text, text, "{html}");
+        }
+    }
+
+    #[test]
+    fn legacy_references_without_a_semicolon_read_as_a_browser_reads_them() {
+        // In text a legacy name needs no semicolon; other names do.
+        assert_eq!(parse_html("&copy2026 &amp &ZeroWidthSpace x").text, "\u{00A9}2026 & &ZeroWidthSpace x");
+        // In an attribute a legacy name glued to a letter, digit or '=' is a query, not a reference.
+        let content = parse_html("<a href='https://x.example/?a=1&region=jp&copy=2&amp;b=3&lt'>t</a>");
+        assert_eq!(
+            content.links.first().map(|l| l.href.as_str()),
+            Some("https://x.example/?a=1&region=jp&copy=2&b=3<")
+        );
+    }
+
+    #[test]
+    fn invisible_characters_from_references_are_counted_like_written_ones() {
+        let raw =
+            |body: &str| format!("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
+        let by_reference =
+            crate::mail::parse(raw("I&rsquo;ve h&ZeroWidthSpace;acked your P&acy;yP&acy;l").as_bytes());
+        let written =
+            crate::mail::parse(raw("I\u{2019}ve h\u{200B}acked your P\u{0430}yP\u{0430}l").as_bytes());
+        let (by_reference, written) = (by_reference.expect("parses"), written.expect("parses"));
+        assert_eq!(by_reference.normalized_text, "I've hacked your PayPal");
+        assert_eq!(by_reference.disguised_body.hidden, 1);
+        assert!(by_reference.disguised_body.lookalikes > 0);
+        assert_eq!(by_reference.normalized_text, written.normalized_text);
+        assert_eq!(by_reference.disguised_body, written.disguised_body);
     }
 
     #[test]

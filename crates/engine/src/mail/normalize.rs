@@ -96,6 +96,7 @@ fn clean(chars: impl Iterator<Item = char>, len: usize) -> (String, Disguises) {
             after_lookalike = false;
             continue;
         }
+        let c = if plain { c } else { fold_quote(c) };
         let folded = if plain { c } else { fold_lookalike(c) };
         let is_lookalike = folded != c;
         if (!plain && is_small_capital(c))
@@ -157,6 +158,17 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{E0000}'..='\u{E007F}' // tag characters
         | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
     )
+}
+
+/// Typographic quotes and apostrophes as their ASCII twins, so "I’ve" (typed, or an
+/// HTML `&rsquo;`) reads as the "I've" that phrases are written with. Punctuation, not a
+/// disguise: they are not counted as look-alikes.
+fn fold_quote(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201F}' | '\u{2033}' => '"',
+        other => other,
+    }
 }
 
 /// Small capitals (phonetic letters no ordinary text uses) that scams write words in.
@@ -271,6 +283,14 @@ mod tests {
     fn zero_width_and_bidi_characters_are_removed() {
         assert_eq!(normalize("bit\u{200B}co\u{202E}in"), "bitcoin");
         assert_eq!(normalize("I\u{E0139}\u{E0139}RS"), "IRS");
+    }
+
+    #[test]
+    fn typographic_apostrophes_and_quotes_read_as_ascii_and_are_no_disguise() {
+        let (text, disguises) =
+            normalize_counting("I\u{2019}ve \u{201C}hacked\u{201D} it\u{2019}s \u{2018}x\u{2019}");
+        assert_eq!(text, "I've \"hacked\" it's 'x'");
+        assert_eq!(disguises, Disguises::default());
     }
 
     #[test]

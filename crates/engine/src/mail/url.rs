@@ -1,5 +1,12 @@
-//! URLs and domains: finding links in plain text and reducing hosts to the domain that
-//! was registered, so rules can compare "who it says it is" with "where it goes".
+//! URLs and domains: finding links in plain text, reading their hosts the way a browser
+//! does, and reducing hosts to the domain that was registered, so rules can compare "who it
+//! says it is" with "where it goes".
+//!
+//! Hosts are read by the WHATWG URL parser (the `url` crate): `http://3232235521/` and
+//! `http://0xC0A80001/` are 192.168.0.1, `%77ww.example` is www.example, and a Unicode
+//! name comes back in its punycode (`xn--`) form. Registrable domains come from the Public
+//! Suffix List (the `psl` crate, compiled in), private section included, so two tenants of
+//! github.io or blogspot.com are two sites.
 
 use std::sync::LazyLock;
 
@@ -9,13 +16,6 @@ static URL_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`）」】『』（「【、。]+"#).expect("URL pattern compiles")
 });
 
-/// Second-level labels under which a registry hands out names (example.co.jp), so the
-/// registered domain is three labels long. Not the full Public Suffix List: enough for
-/// the countries whose mail we see, and erring towards "different domain" is safe here
-/// because a mismatch alone never makes a threat.
-const SECOND_LEVEL: [&str; 14] =
-    ["co", "ne", "or", "ac", "go", "ad", "ed", "gr", "lg", "com", "net", "org", "gov", "edu"];
-
 /// Every http(s) or www. URL written out in `text`, in order of appearance.
 pub fn find_urls(text: &str) -> impl Iterator<Item = &str> {
     URL_IN_TEXT
@@ -23,23 +23,102 @@ pub fn find_urls(text: &str) -> impl Iterator<Item = &str> {
         .map(|m| m.as_str().trim_end_matches(['.', ',', ')', ']', '>', ';', ':', '!', '?']))
 }
 
-/// The lower-cased host of a URL or bare domain (`https://User@Host.example:8080/x` →
-/// "host.example"), or `None` when there is none.
+/// The host of a URL or bare domain as a browser reads it: lower-case, an IPv4 address in
+/// dotted form whatever way it was written, a Unicode name in punycode, without a trailing
+/// dot (`https://User@Host.example:8080/x` → "host.example", `http://0xC0A80001/` →
+/// "192.168.0.1"). Text without `scheme://` is read as a web address (`www.example.com/x`,
+/// `example.com`). A `mailto:` link goes to its first recipient's domain, read as
+/// [`domain_of_address`] reads it: the mail a scam asks for is sent there. A URL of
+/// another scheme without hosts (`tel:`, `javascript:`), a host that is not a dotted name
+/// or an address, and one no browser would accept give `None`.
 pub fn host_of(url: &str) -> Option<String> {
-    let rest = url.trim();
-    let rest = match rest.find("://") {
-        Some(at) => rest.get(at + 3..)?,
-        None => rest.strip_prefix("//").unwrap_or(rest),
+    let text = url.trim();
+    if let Some(recipients) = text.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).and(text.get(7..)) {
+        let first = recipients.split(['?', ',']).next().unwrap_or_default();
+        return domain_of_address(&percent_decode(first)).filter(|domain| domain.contains('.'));
+    }
+    let rest = match text.split_once("://") {
+        Some((before, rest)) if is_scheme(scheme_ending(before)) => rest,
+        // "://" inside the path or query of a scheme-less address is not its scheme.
+        _ if has_scheme_without_host(text) => return None,
+        _ => text.strip_prefix("//").unwrap_or(text),
     };
-    let authority = rest.split(['/', '?', '#', '\\']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    let host = if host_port.starts_with('[') {
-        host_port.split(']').next()?.trim_start_matches('[')
+    // Only the authority matters, and parsing it alone keeps a long query cheap. Any
+    // scheme is read as http: a host is the same host behind `hxxp://` or `webcal://`.
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+    let parsed = url::Url::parse(&format!("http://{authority}/")).ok()?;
+    match parsed.host()? {
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.');
+            name.contains('.').then(|| name.to_string())
+        }
+        url::Host::Ipv4(address) => Some(address.to_string()),
+        url::Host::Ipv6(address) => Some(address.to_string()),
+    }
+}
+
+/// Whether `text` is a URL scheme (`https`, `hxxp`, `android-app`).
+fn is_scheme(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The scheme that ends `before` (the text before "://"), skipping left-overs of broken
+/// quoting or encoding in front of it (`3D"https` in a twice-encoded href) but never a
+/// path or query: in `www.example.com/r?u=https` the "://" belongs to a parameter.
+fn scheme_ending(before: &str) -> &str {
+    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')));
+    match start {
+        Some(at) if !before.contains(['/', '?', '#', '&', '=']) => {
+            let scheme = before.get(at + 1..).unwrap_or_default();
+            scheme.trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+        }
+        _ => before,
+    }
+}
+
+/// Whether `text` opens with a scheme that names no host (`mailto:a@b.example`, `tel:`,
+/// `javascript:`). A dotted name before a colon is a host and port (`example.com:8080`).
+fn has_scheme_without_host(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, _)| is_scheme(scheme) && !scheme.contains('.'))
+}
+
+/// What kind of host a link goes to, as far as a reader can tell from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    /// An ordinary name in ASCII letters.
+    Name,
+    /// An IPv4 or IPv6 address: no name to recognise or to look up.
+    Address,
+    /// A name with a label in another script (punycode, `xn--`): a reader sees Unicode
+    /// letters that may imitate Latin ones.
+    International,
+}
+
+/// The [`HostKind`] of a host as [`host_of`] gives it.
+pub fn host_kind(host: &str) -> HostKind {
+    if is_ip_literal(host) {
+        HostKind::Address
+    } else if host.split('.').any(|label| label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))) {
+        HostKind::International
     } else {
-        host_port.split(':').next()?
-    };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    (!host.is_empty() && host.contains(['.', ':'])).then_some(host)
+        HostKind::Name
+    }
+}
+
+/// The ASCII name an international host looks like to a reader, its letters that imitate
+/// Latin ones (Cyrillic а, Greek ο, small capitals) read as those: "xn--pypal-4ve.com"
+/// (pаypal.com with a Cyrillic а) → "paypal.com". `None` for a host that is not
+/// international or that shows letters no Latin one imitates (münchen.de, 日本.jp).
+pub fn lookalike_skeleton(host: &str) -> Option<String> {
+    if host_kind(host) != HostKind::International {
+        return None;
+    }
+    let (unicode, _) = idna::domain_to_unicode(host);
+    let skeleton: String = unicode.chars().map(super::normalize::fold_lookalike).collect();
+    let skeleton = skeleton.to_ascii_lowercase();
+    (skeleton.is_ascii() && skeleton != host).then_some(skeleton)
 }
 
 /// Open redirectors of big sites, with the query parameter that carries the destination:
@@ -93,20 +172,15 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The registered domain of `host`: "mail.example.co.jp" → "example.co.jp",
-/// "a.b.example.com" → "example.com". IP literals come back whole.
+/// The registered domain of `host` by the Public Suffix List: "mail.example.co.jp" →
+/// "example.co.jp", "a.b.example.com" → "example.com", "victim.github.io" →
+/// "victim.github.io" (github.io hands out names like a registry). A host that is itself
+/// a public suffix, a single label and an IP literal come back whole.
 pub fn registrable_domain(host: &str) -> &str {
     if is_ip_literal(host) {
         return host;
     }
-    let mut labels = host.rsplit('.');
-    let (tld, second) = (labels.next().unwrap_or_default(), labels.next());
-    let keep = if tld.len() == 2 && second.is_some_and(|s| SECOND_LEVEL.contains(&s)) { 3 } else { 2 };
-    // The dot before the kept labels, counted from the right; none means nothing to cut.
-    match host.bytes().enumerate().rev().filter(|&(_, b)| b == b'.').nth(keep - 1) {
-        Some((dot, _)) => host.get(dot + 1..).unwrap_or(host),
-        None => host,
-    }
+    psl::domain_str(host).unwrap_or(host)
 }
 
 /// Whether two hosts belong to the same registered domain ("mail.example.com" and
@@ -126,11 +200,21 @@ pub fn is_ip_literal(host: &str) -> bool {
     host.parse::<std::net::IpAddr>().is_ok()
 }
 
-/// The domain part of an e-mail address, lower-cased.
+/// The domain part of an e-mail address in the form [`host_of`] gives hosts (lower-case,
+/// a Unicode name in punycode), so a sender's domain and a link's host compare alike.
 pub fn domain_of_address(address: &str) -> Option<String> {
     let (_, domain) = address.rsplit_once('@')?;
-    let domain = domain.trim().trim_end_matches('>').to_ascii_lowercase();
-    (!domain.is_empty()).then_some(domain)
+    let domain = domain.trim().trim_end_matches('>').trim_end_matches('.');
+    if domain.is_empty() {
+        return None;
+    }
+    // An address's domain is a name, so the URL host parser reads it (IDNA included); one
+    // it refuses is kept as written, lower-cased, for the rules to compare as text.
+    let host = url::Host::parse(domain).ok().and_then(|host| match host {
+        url::Host::Domain(name) => Some(name),
+        url::Host::Ipv4(_) | url::Host::Ipv6(_) => None,
+    });
+    Some(host.unwrap_or_else(|| domain.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
@@ -180,6 +264,8 @@ mod tests {
         assert_eq!(host_of("www.example.com/path").as_deref(), Some("www.example.com"));
         assert_eq!(host_of("http://[::1]:80/").as_deref(), Some("::1"));
         assert_eq!(host_of("mailto:someone"), None);
+        assert_eq!(host_of("MAILTO:Info%40Shop.Example?subject=x").as_deref(), Some("shop.example"));
+        assert_eq!(host_of("mailto:a@one.example,b@two.example").as_deref(), Some("one.example"));
     }
 
     #[test]
@@ -189,5 +275,86 @@ mod tests {
         assert_eq!(registrable_domain("a.b.example.com"), "example.com");
         assert_eq!(registrable_domain("example.com"), "example.com");
         assert_eq!(registrable_domain("192.0.2.1"), "192.0.2.1");
+        assert_eq!(registrable_domain("2001:db8::1"), "2001:db8::1");
+    }
+
+    #[test]
+    fn registrable_domains_follow_the_public_suffix_list_beyond_a_few_second_levels() {
+        // ICANN second levels a short list misses, and prefecture and city domains.
+        assert_eq!(registrable_domain("www.example.com.au"), "example.com.au");
+        assert_eq!(registrable_domain("shop.example.co.nz"), "example.co.nz");
+        assert_eq!(registrable_domain("www.pref.example.tokyo.jp"), "example.tokyo.jp");
+        assert_eq!(registrable_domain("news.example.com.br"), "example.com.br");
+        // Wildcard rules: every name under kawasaki.jp is a suffix.
+        assert_eq!(registrable_domain("www.city.example.kawasaki.jp"), "city.example.kawasaki.jp");
+        // A label that is a registry elsewhere is none under .de: lg.de is a name.
+        assert_eq!(registrable_domain("mail.lg.de"), "lg.de");
+        // A public suffix alone has no registrable part: it comes back whole.
+        assert_eq!(registrable_domain("github.io"), "github.io");
+        assert_eq!(registrable_domain("localhost"), "localhost");
+        assert_eq!(registrable_domain(""), "");
+    }
+
+    #[test]
+    fn tenants_of_shared_hosting_are_different_sites() {
+        // The PSL's private section: each tenant holds a name of its own.
+        assert!(!same_site("victim.github.io", "attacker.github.io"));
+        assert!(!same_site("shop.blogspot.com", "phish.blogspot.com"));
+        assert!(!same_site("a.herokuapp.com", "b.herokuapp.com"));
+        assert!(!same_site("login-example.web.app", "example.web.app"));
+        assert!(!same_site("x.pages.dev", "y.pages.dev"));
+        assert!(same_site("www.victim.github.io", "victim.github.io"));
+        assert_eq!(registered_name("docs.victim.github.io"), "victim");
+    }
+
+    #[test]
+    fn hosts_are_read_as_a_browser_reads_them() {
+        // IPv4 written as one number, in hex, in octal parts or with a final dot.
+        for url in [
+            "http://3232235521/login",
+            "http://0xC0A80001/",
+            "http://0300.0250.0.1/",
+            "http://192.168.0.1./",
+            "http://192.168.1/",
+        ] {
+            let host = host_of(url);
+            assert_eq!(host.as_deref(), Some("192.168.0.1"), "{url}");
+            assert_eq!(host.as_deref().map(host_kind), Some(HostKind::Address), "{url}");
+        }
+        // Percent-encoded letters, upper case and full-width dots are the same name.
+        assert_eq!(host_of("http://%77%77%77.PayPal.com/").as_deref(), Some("www.paypal.com"));
+        assert_eq!(host_of("https://www\u{3002}example\u{3002}com/").as_deref(), Some("www.example.com"));
+        // A backslash ends the host, as it does in a browser.
+        assert_eq!(host_of("https://evil.example\\@bank.example/").as_deref(), Some("evil.example"));
+        // "://" in a scheme-less address's query is not its scheme.
+        assert_eq!(host_of("www.example.com/r?u=https://evil.example/").as_deref(), Some("www.example.com"));
+        assert_eq!(host_of("example.com:8080/x").as_deref(), Some("example.com"));
+        assert_eq!(host_of("hxxps://evil.example/").as_deref(), Some("evil.example"));
+        // Left-overs of a twice-encoded attribute before the scheme.
+        assert_eq!(host_of("3D\"https://Track.example/c?x=1").as_deref(), Some("track.example"));
+        for no_host in
+            ["tel:+81-3-0000-0000", "javascript:void(0)", "http://exa mple.com/", "http://localhost/", ""]
+        {
+            assert_eq!(host_of(no_host), None, "{no_host}");
+        }
+    }
+
+    #[test]
+    fn unicode_hosts_come_out_in_punycode_with_their_latin_look() {
+        // "pаypal.com" with a Cyrillic а: a browser opens xn--pypal-4ve.com.
+        let host = host_of("https://p\u{0430}ypal.com/signin").expect("a host");
+        assert_eq!(host, "xn--pypal-4ve.com");
+        assert_eq!(host_kind(&host), HostKind::International);
+        assert_eq!(lookalike_skeleton(&host).as_deref(), Some("paypal.com"));
+        // A real non-Latin name is international but imitates nothing.
+        let munich = host_of("http://www.m\u{00FC}nchen.de/").expect("a host");
+        assert_eq!(munich, "www.xn--mnchen-3ya.de");
+        assert_eq!(lookalike_skeleton(&munich), None);
+        assert_eq!(lookalike_skeleton("www.example.com"), None);
+        assert_eq!(host_kind("www.example.com"), HostKind::Name);
+        // The sender's domain is read the same way, so the two compare.
+        assert_eq!(domain_of_address("a@P\u{0430}ypal.com").as_deref(), Some("xn--pypal-4ve.com"));
+        assert_eq!(domain_of_address("Someone <A@Example.COM.>").as_deref(), Some("example.com"));
+        assert_eq!(domain_of_address("nobody"), None);
     }
 }

@@ -367,4 +367,12 @@ mod tests {
         assert_eq!(read_confusables("Please"), None);
         assert_eq!(read_confusables("I"), None);
     }
+
+    #[test]
+    fn hidden_characters_count_invisible_characters_written_as_references() {
+        let words = "h&ZeroWidthSpace;acked B&NegativeMediumSpace;itcoin w&NoBreak;allet p&ZeroWidthSpace;ay \
+            v&ZeroWidthSpace;ideo";
+        assert_eq!(fired(hidden_characters, &html_email(words)), ["hidden_characters"]);
+        assert!(fired(hidden_characters, &html_email("hacked Bitcoin wallet pay video")).is_empty());
+    }
 }

@@ -274,4 +274,18 @@ mod tests {
         let long = format!("Log in {}{}", "a.".repeat(200_000), ".web.app".repeat(20_000));
         assert!(run(&long).is_empty(), "no site name, and read in linear time");
     }
+
+    #[test]
+    fn link_hosts_are_judged_as_a_browser_reads_them() {
+        let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
+        // 192.0.2.123 written as one decimal number, in hex, and with a final dot.
+        for written in ["http://3221226107/login", "http://0xC000027B/login", "http://192.0.2.123./login"] {
+            assert_eq!(run(written), ["link_to_ip_address"], "{written}");
+        }
+        // pаypal.com with a Cyrillic а is opened as xn--pypal-4ve.com.
+        assert_eq!(run("https://p\u{0430}ypal.com/signin"), ["link_to_punycode_domain"]);
+        // Two tenants of one hosting platform are two sites.
+        let tenant = html_link("https://attacker.github.io/login", "victim.github.io");
+        assert_eq!(fired(link_text_mismatch, &tenant), ["link_text_mismatch"]);
+    }
 }
