@@ -50,7 +50,9 @@ pub fn main() -> ExitCode {
             let (verdict, category) = (verdict.map(word), category.map(word));
             review::history(&config, json, account, since.as_deref(), verdict, category, limit)
         }
-        Command::Scan { json, config, paths } => files::scan(&paths, json, config.as_deref()),
+        Command::Scan { json, config, authserv_ids, paths } => {
+            files::scan(&paths, json, config.as_deref(), authserv_ids)
+        }
         Command::Explain { config, file } => files::explain_file(&file, config.as_deref()),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),
     };

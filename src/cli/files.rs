@@ -8,20 +8,27 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use scamguard::detect::{Detector, classify};
+use scamguard::mail::auth::AuthservId;
 use scamguard::{bench, explain, mail, source};
 
 use super::load_config;
 
 /// `scamguard scan`: one line per mail (JSON with `--json`) and a summary; an unreadable
-/// file is reported on its line and the run goes on.
-pub fn scan(paths: &[PathBuf], json: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+/// file is reported on its line and the run goes on. `authserv_ids` name the receiving
+/// servers whose Authentication-Results headers are believed (none: the topmost's).
+pub fn scan(
+    paths: &[PathBuf],
+    json: bool,
+    config: Option<&Path>,
+    authserv_ids: Vec<AuthservId>,
+) -> anyhow::Result<ExitCode> {
     let config = load_config(config)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut counts = [0usize; 3];
     let mut unreadable = 0usize;
     let mut missing_path = false;
-    let detector = Detector::new(config.detection);
+    let detector = Detector { authserv_ids, ..Detector::new(config.detection) };
     for path in paths {
         let mut visit = |input: source::Input| {
             let outcome = input

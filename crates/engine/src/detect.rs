@@ -22,7 +22,8 @@ use std::cell::OnceCell;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mail::{Email, url};
+use crate::mail::auth::AuthservId;
+use crate::mail::{Authentication, Email, url};
 use brands::Brand;
 use money::{Amount, Deadline};
 use phrases::Findings;
@@ -117,11 +118,11 @@ impl Default for Thresholds {
 
 /// Everything classification needs besides the mail: the label thresholds, and whose
 /// Authentication-Results headers to believe (the receiving server's `authserv-id`, per
-/// account; empty: the topmost header).
+/// account; empty: the topmost header's, see [`Authentication::trusted`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Detector {
     pub thresholds: Thresholds,
-    pub authserv_ids: Vec<String>,
+    pub authserv_ids: Vec<AuthservId>,
 }
 
 impl Detector {
@@ -134,6 +135,9 @@ impl Detector {
 /// What the rules read, gathered once per message.
 pub struct Facts<'a> {
     pub email: &'a Email,
+    /// What the receiving server found about the sender, read only from the headers it
+    /// wrote: rules read authentication here, never from the mail's headers directly.
+    pub authentication: Authentication,
     pub families: Findings<'a>,
     pub wallets: Vec<WalletAddress>,
     pub deadlines: Vec<Deadline>,
@@ -156,7 +160,15 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
+    /// The facts of `email`, believing the topmost Authentication-Results header's
+    /// server (no `authserv-id` configured).
     pub fn gather(email: &'a Email) -> Self {
+        Facts::gather_trusting(email, &[])
+    }
+
+    /// The facts of `email`, believing the Authentication-Results headers of the servers
+    /// `authserv_ids` names (the topmost header's when empty).
+    pub fn gather_trusting(email: &'a Email, authserv_ids: &[AuthservId]) -> Self {
         let texts = [email.normalized_subject.as_str(), email.normalized_text.as_str()];
         let (subject_numbers, text_numbers) =
             (money::Numbers::find(&email.normalized_subject), money::Numbers::find(&email.normalized_text));
@@ -169,6 +181,7 @@ impl<'a> Facts<'a> {
             families.has(phrases::Family::PasswordClaim) || families.has(phrases::Family::SensitiveData);
         Facts {
             email,
+            authentication: Authentication::trusted(&email.auth_headers, authserv_ids),
             families,
             wallets: wallet::find_wallets(&email.normalized_text, shapes),
             deadlines: [&subject_numbers, &text_numbers]
@@ -222,7 +235,7 @@ fn distinct_hosts(email: &Email) -> Vec<String> {
 
 /// Classifies `email` with `detector`'s settings.
 pub fn classify(email: &Email, detector: &Detector) -> Verdict {
-    let facts = Facts::gather(email);
+    let facts = Facts::gather_trusting(email, &detector.authserv_ids);
     let mut signals: Vec<Signal> = Vec::new();
     for rule in rules::RULES {
         rule(&facts, &mut signals);
