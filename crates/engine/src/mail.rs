@@ -80,6 +80,9 @@ pub struct Email {
     pub auth_headers: Vec<auth::AuthHeader>,
     /// Whether the message came through a mailing list (List-Id or List-Post present).
     pub via_list: bool,
+    /// Whether the message answers another one in a thread (In-Reply-To or References
+    /// present): the mark of a correspondent rather than a stranger.
+    pub in_thread: bool,
     /// Decoded body text as written (HTML turned into text), for evidence.
     pub text: String,
     /// Anchors from HTML bodies and URLs written out in text bodies.
@@ -119,6 +122,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         return_path: message.return_address().map(str::to_string),
         auth_headers: auth::read_headers(&message),
         via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
+        in_thread: message.header_raw("In-Reply-To").is_some() || message.header_raw("References").is_some(),
         size: raw.len(),
         ..Email::default()
     };

@@ -4,7 +4,7 @@
 //! purpose, and measured again.
 
 use super::test_support::{email, html_email};
-use super::{Rule, evasion, extortion, fraud, headers, phishing};
+use super::{Rule, demand, evasion, extortion, fraud, headers, phishing};
 use crate::detect::{Facts, Signal};
 use crate::mail::{self, Email};
 
@@ -108,6 +108,11 @@ fn extortion_rules_weigh_as_pinned() {
             extortion::police_impersonation,
             email("From: 千葉西警察署 <keisatsu@free-mail.example>\r\nTo: a@b.example", "x"),
             vec![("impersonates_police", 2.5)],
+        ),
+        (
+            demand::crypto_payment_demand,
+            email(TO, &format!("Send 0.05 BTC to {WALLET} today.")),
+            vec![("crypto_payment_demand", 3.0)],
         ),
         (extortion::warns_about_scams, email(TO, "This is a scam."), vec![("warns_about_scams", -2.5)]),
         (
