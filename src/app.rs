@@ -57,6 +57,12 @@ async fn grace_after_stop(mut shutdown: Shutdown) {
     tokio::time::sleep(SHUTDOWN_GRACE).await;
 }
 
+/// What an account's workers classify with: the model and thresholds of `base`, and the
+/// receiving servers whose Authentication-Results headers the account believes.
+fn detector_for(base: &Detector, account: &Account) -> Detector {
+    Detector { authserv_ids: account.authserv_ids.ids.clone(), ..base.clone() }
+}
+
 /// Runs every account's workers until shutdown (or, with `once`, one pass each).
 pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdown: Shutdown) -> RunReport {
     let mut tasks = tokio::task::JoinSet::new();
@@ -69,7 +75,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 account: Arc::clone(&account),
                 folder: folder.clone(),
                 store: Arc::clone(&store),
-                detector: options.detector.clone(),
+                detector: detector_for(&options.detector, &account),
                 rescan: std::sync::Mutex::new(options.rescan_days),
             };
             let shutdown = shutdown.clone();
@@ -142,4 +148,30 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
         let _ = reporting.await;
     }
     RunReport { failures }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_account_classifies_with_its_own_authserv_ids() {
+        let account = |name: &str, host: &str| {
+            format!(
+                "[[accounts]]\nname = \"{name}\"\nhost = \"{host}\"\ntls = \"implicit\"\n\
+                 username = \"u\"\npassword_env = \"P\"\n"
+            )
+        };
+        let text = format!(
+            "[detection]\nsuspicious = 4.0\nthreat = 7.0\n{}{}authserv_id = \"mx.home.example\"\n",
+            account("gmail", "imap.gmail.com"),
+            account("home", "mail.home.example")
+        );
+        let config = Config::parse(&text).expect("valid");
+        let base = config.detection.detector(None).expect("valid");
+        let detectors: Vec<Detector> = config.accounts.iter().map(|a| detector_for(&base, a)).collect();
+        let ids = |d: &Detector| d.authserv_ids.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(detectors.iter().map(ids).collect::<Vec<_>>(), [["mx.google.com"], ["mx.home.example"]]);
+        assert!(detectors.iter().all(|d| d.thresholds == base.thresholds && d.model == base.model));
+    }
 }

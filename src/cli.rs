@@ -49,8 +49,8 @@ pub fn main() -> ExitCode {
             let (verdict, category) = (verdict.map(word), category.map(word));
             review::history(&config, json, account, since.as_deref(), verdict, category, limit)
         }
-        Command::Scan { json, config, model, paths } => {
-            files::scan(&paths, json, config.as_deref(), model.as_deref())
+        Command::Scan { json, config, model, authserv_ids, paths } => {
+            files::scan(&paths, json, config.as_deref(), model.as_deref(), authserv_ids)
         }
         Command::Explain { config, model, file } => {
             files::explain_file(&file, config.as_deref(), model.as_deref())

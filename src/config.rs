@@ -6,6 +6,7 @@
 //! defaults. Secrets are never stored here: only where to read them from, see
 //! [`secret`].
 
+pub mod authserv;
 pub mod secret;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 use crate::detect::model::Model;
 use crate::detect::{Detector, Thresholds};
+pub use authserv::{AuthservIds, IdsFrom};
 pub use secret::{PasswordSource, Secret};
 
 /// Why a configuration could not be used.
@@ -105,6 +107,8 @@ pub struct Account {
     /// How long a message the server will not hand over is tried (at least five times)
     /// before it is recorded as unreadable.
     pub unreadable_after: Duration,
+    /// Whose Authentication-Results headers classification believes.
+    pub authserv_ids: AuthservIds,
 }
 
 /// The `[detection]` section: which model to use and the thresholds that override its own.
@@ -207,6 +211,7 @@ struct RawAccount {
     max_message_bytes: Option<u32>,
     batch_size: Option<usize>,
     unreadable_after: Option<u64>,
+    authserv_id: Option<authserv::RawAuthservIds>,
 }
 
 /// IMAP servers drop IDLE after 30 minutes; RFC 2177 asks clients to renew well before.
@@ -359,6 +364,7 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         return Err(format!("idle_renew must be between 1 and {MAX_IDLE_RENEW_SECS} seconds"));
     }
     let max_message_bytes = raw.max_message_bytes.unwrap_or(DEFAULT_MAX_MESSAGE_BYTES);
+    let authserv_ids = authserv::resolve(raw.authserv_id, &raw.host)?;
     if max_message_bytes < 1024 {
         return Err("max_message_bytes must be at least 1024".into());
     }
@@ -382,6 +388,7 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         command_timeout: Duration::from_secs(raw.command_timeout.unwrap_or(60).max(1)),
         max_message_bytes,
         batch_size: raw.batch_size.unwrap_or(100).clamp(1, 1000),
+        authserv_ids,
     })
 }
 

@@ -126,3 +126,25 @@ fn a_bad_config_line_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("threat") && stderr.contains("line 3"), "{stderr}");
 }
+
+#[test]
+fn scan_believes_the_authentication_results_of_the_server_named_by_authserv_id() {
+    // A note to self: a local filter's header on top found no signature; the provider's
+    // below it verified one. Only the provider's, named by its id, vouches for the mail.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mail = "Authentication-Results: filter.home.example; dkim=none\r\n\
+        Authentication-Results: mx.provider.example; dkim=pass header.d=example.com\r\n\
+        From: me@example.com\r\nTo: me@example.com\r\nSubject: list\r\n\r\nMilk, eggs.\r\n";
+    std::fs::write(dir.path().join("note.eml"), mail).expect("write");
+    let signals = |extra: &[&str]| {
+        let output = scamguard().args(["scan", "--json"]).args(extra).arg(dir.path()).output().expect("runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let line: serde_json::Value =
+            serde_json::from_slice(output.stdout.trim_ascii_end()).expect("one JSON line");
+        line["signals"].as_array().expect("signals").iter().map(|s| s["rule"].to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(signals(&[]), ["\"self_sent_spoof\""]);
+    assert!(signals(&["--authserv-id", "MX.provider.example"]).is_empty());
+    let refused = scamguard().args(["scan", "--authserv-id", "a b"]).arg(dir.path()).output().expect("runs");
+    assert_eq!(refused.status.code(), Some(2), "a malformed id is a usage error");
+}

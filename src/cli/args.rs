@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use super::review::ReportFormat;
+use scamguard::mail::auth::AuthservId;
 use scamguard::report::render::Lang;
 
 #[derive(Parser)]
@@ -28,6 +29,11 @@ pub(super) enum Command {
         /// A model file written by `train`, instead of the configured or built-in one.
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Believe only the Authentication-Results headers of this receiving server
+        /// (its authserv-id, as an account's `authserv_id`); repeatable. Default: the
+        /// topmost header's server.
+        #[arg(long = "authserv-id", value_name = "ID")]
+        authserv_ids: Vec<AuthservId>,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },

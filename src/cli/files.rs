@@ -7,18 +7,21 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use scamguard::detect::classify;
+use scamguard::detect::{Detector, classify};
+use scamguard::mail::auth::AuthservId;
 use scamguard::{bench, explain, mail, source};
 
 use super::load_config;
 
 /// `scamguard scan`: one line per mail (JSON with `--json`) and a summary; an unreadable
-/// file is reported on its line and the run goes on.
+/// file is reported on its line and the run goes on. `authserv_ids` name the receiving
+/// servers whose Authentication-Results headers are believed (none: the topmost's).
 pub fn scan(
     paths: &[PathBuf],
     json: bool,
     config: Option<&Path>,
     model: Option<&Path>,
+    authserv_ids: Vec<AuthservId>,
 ) -> anyhow::Result<ExitCode> {
     let config = load_config(config)?;
     let stdout = std::io::stdout();
@@ -26,7 +29,7 @@ pub fn scan(
     let mut counts = [0usize; 3];
     let mut unreadable = 0usize;
     let mut missing_path = false;
-    let detector = config.detection.detector(model).map_err(anyhow::Error::msg)?;
+    let detector = Detector { authserv_ids, ..config.detection.detector(model).map_err(anyhow::Error::msg)? };
     for path in paths {
         let mut visit = |input: source::Input| {
             let outcome = input

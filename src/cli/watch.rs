@@ -72,6 +72,7 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
                 account.port,
                 account.tls
             );
+            println!("  believes Authentication-Results from: {}", p(&account.authserv_ids.to_string()));
             // What the server sends (capabilities, folder names, its error words) is
             // escaped: a server cannot forge lines or drive the terminal either.
             match check_account(account, &config.database).await {

@@ -26,7 +26,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mail::{Email, url};
+use crate::mail::auth::AuthservId;
+use crate::mail::{Authentication, Email, url};
 use brands::Brand;
 use model::{Model, Reading};
 use money::{Amount, Deadline};
@@ -111,12 +112,12 @@ pub struct Thresholds {
 
 /// Everything classification needs besides the mail: the label thresholds, and whose
 /// Authentication-Results headers to believe (the receiving server's `authserv-id`, per
-/// account; empty: the topmost header).
+/// account; empty: the topmost header's, see [`Authentication::trusted`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detector {
     pub model: Arc<Model>,
     pub thresholds: Thresholds,
-    pub authserv_ids: Vec<String>,
+    pub authserv_ids: Vec<AuthservId>,
     /// Whether other spam (marketing, 419, pharma) above the threat threshold counts as a
     /// threat and is moved; by default it is only marked suspicious.
     pub move_other: bool,
@@ -139,6 +140,9 @@ impl Detector {
 /// What the rules read, gathered once per message.
 pub struct Facts<'a> {
     pub email: &'a Email,
+    /// What the receiving server found about the sender, read only from the headers it
+    /// wrote: rules read authentication here, never from the mail's headers directly.
+    pub authentication: Authentication,
     pub families: Findings<'a>,
     pub wallets: Vec<WalletAddress>,
     pub deadlines: Vec<Deadline>,
@@ -161,7 +165,15 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
+    /// The facts of `email`, believing the topmost Authentication-Results header's
+    /// server (no `authserv-id` configured).
     pub fn gather(email: &'a Email) -> Self {
+        Facts::gather_trusting(email, &[])
+    }
+
+    /// The facts of `email`, believing the Authentication-Results headers of the servers
+    /// `authserv_ids` names (the topmost header's when empty).
+    pub fn gather_trusting(email: &'a Email, authserv_ids: &[AuthservId]) -> Self {
         let texts = [email.normalized_subject.as_str(), email.normalized_text.as_str()];
         let (subject_numbers, text_numbers) =
             (money::Numbers::find(&email.normalized_subject), money::Numbers::find(&email.normalized_text));
@@ -174,6 +186,7 @@ impl<'a> Facts<'a> {
             families.has(phrases::Family::PasswordClaim) || families.has(phrases::Family::SensitiveData);
         Facts {
             email,
+            authentication: Authentication::trusted(&email.auth_headers, authserv_ids),
             families,
             wallets: wallet::find_wallets(&email.normalized_text, shapes),
             deadlines: [&subject_numbers, &text_numbers]
@@ -232,9 +245,10 @@ pub struct Observation<'a> {
     pub signals: Vec<Signal>,
 }
 
-/// Runs every rule over `email`.
-pub fn observe(email: &Email) -> Observation<'_> {
-    let facts = Facts::gather(email);
+/// Runs every rule over `email`, believing the Authentication-Results of the servers
+/// `authserv_ids` names (empty: the topmost header's server).
+pub fn observe<'a>(email: &'a Email, authserv_ids: &[AuthservId]) -> Observation<'a> {
+    let facts = Facts::gather_trusting(email, authserv_ids);
     let mut signals: Vec<Signal> = Vec::new();
     for rule in rules::RULES {
         rule(&facts, &mut signals);
@@ -271,9 +285,9 @@ const WORDS_SHOWN: usize = 6;
 
 /// Classifies `email` with `detector`'s model and thresholds.
 pub fn classify(email: &Email, detector: &Detector) -> Verdict {
-    let Observation { facts, mut signals } = observe(email);
+    let Observation { facts, mut signals } = observe(email, &detector.authserv_ids);
     let model = &detector.model;
-    let buckets = model::features::buckets(email, &facts.link_hosts, model.bits);
+    let buckets = model::features::buckets(&facts, model.bits);
     let reading = model.read(&signals, &buckets);
     let (label, category) = score::judge(&reading, &detector.thresholds, detector.move_other);
     // The model knows no malware class: a phishing verdict carried by a dangerous
@@ -294,7 +308,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let evidence = if label == Label::Clean {
         String::new()
     } else {
-        score::top_tokens(email, &facts.link_hosts, model, class, &buckets, WORDS_SHOWN)
+        score::top_tokens(&facts, model, class, &buckets, WORDS_SHOWN)
     };
     let mut learned = Signal::new(SignalId::LearnedWords, evidence);
     learned.contribution = Some(score::round(words));

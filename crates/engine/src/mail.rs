@@ -5,6 +5,7 @@
 //! out what detection needs, turns HTML into text and links, and normalises text once
 //! (see [`normalize`]). Pure: no I/O, and no input makes it panic.
 
+pub mod auth;
 pub mod charset;
 pub mod forward;
 pub mod html;
@@ -12,9 +13,10 @@ pub mod normalize;
 pub mod printable;
 pub mod url;
 
-use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
+pub use auth::{AuthResult, Authentication, Envelope};
 pub use html::Link;
 
 /// Text beyond this many bytes is not read by the rules: scam text sits at the top of a
@@ -54,50 +56,6 @@ impl Mailbox {
     }
 }
 
-/// One mechanism's result from an Authentication-Results header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthResult {
-    Pass,
-    Fail,
-    SoftFail,
-    Other,
-}
-
-impl AuthResult {
-    /// The result as Authentication-Results writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthResult::Pass => "pass",
-            AuthResult::Fail => "fail",
-            AuthResult::SoftFail => "softfail",
-            AuthResult::Other => "other",
-        }
-    }
-}
-
-/// SPF, DKIM and DMARC results as the receiving server recorded them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Authentication {
-    pub spf: Option<AuthResult>,
-    pub dkim: Option<AuthResult>,
-    pub dmarc: Option<AuthResult>,
-    /// The envelope senders that receiving servers checked SPF for, with the result
-    /// (`Received-SPF: Softfail ... envelope-from=`, `Authentication-Results: ...
-    /// spf=pass smtp.mailfrom=`), topmost first, each domain once. Unlike Return-Path, a
-    /// mailing list does not rewrite the ones recorded before it.
-    pub envelopes: Vec<Envelope>,
-    /// Domains whose DKIM signature verified (`dkim=pass ... header.d=`), each once.
-    pub dkim_domains: Vec<String>,
-}
-
-/// One envelope sender's domain and what SPF said about the server that used it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Envelope {
-    pub domain: String,
-    pub spf: AuthResult,
-}
-
 /// An attached file: its declared name and MIME type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attachment {
@@ -116,9 +74,15 @@ pub struct Email {
     pub to: Vec<Mailbox>,
     pub reply_to: Vec<Mailbox>,
     pub return_path: Option<String>,
-    pub authentication: Authentication,
+    /// The Authentication-Results and Received-SPF headers, top to bottom, each with who
+    /// wrote it. Which to believe depends on the account: see
+    /// [`Authentication::trusted`].
+    pub auth_headers: Vec<auth::AuthHeader>,
     /// Whether the message came through a mailing list (List-Id or List-Post present).
     pub via_list: bool,
+    /// Whether the message answers another one in a thread (In-Reply-To or References
+    /// present): the mark of a correspondent rather than a stranger.
+    pub in_thread: bool,
     /// Decoded body text as written (HTML turned into text), for evidence.
     pub text: String,
     /// Anchors from HTML bodies and URLs written out in text bodies.
@@ -156,8 +120,9 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         to: message.to().map(mailboxes).unwrap_or_default(),
         reply_to: message.reply_to().map(mailboxes).unwrap_or_default(),
         return_path: message.return_address().map(str::to_string),
-        authentication: authentication(&message),
+        auth_headers: auth::read_headers(&message),
         via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
+        in_thread: message.header_raw("In-Reply-To").is_some() || message.header_raw("References").is_some(),
         size: raw.len(),
         ..Email::default()
     };
@@ -302,84 +267,6 @@ fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
         .collect()
 }
 
-/// Reads SPF, DKIM and DMARC from the Authentication-Results headers, and the envelope
-/// senders from those and the Received-SPF headers. The topmost header is the one the
-/// receiving server wrote, so for each mechanism the first result wins.
-fn authentication(message: &mail_parser::Message<'_>) -> Authentication {
-    let mut auth = Authentication::default();
-    for header in message.headers() {
-        let is_results = header.name().eq_ignore_ascii_case("Authentication-Results");
-        if !is_results && !header.name().eq_ignore_ascii_case("Received-SPF") {
-            continue;
-        }
-        let HeaderValue::Text(value) = header.value() else {
-            continue;
-        };
-        let value = value.to_ascii_lowercase();
-        // Received-SPF opens with its result; in Authentication-Results the `spf=` result
-        // comes before the `smtp.mailfrom=` it is about.
-        let mut spf_result =
-            (!is_results).then(|| auth_result(value.split_whitespace().next().unwrap_or_default()));
-        let mut dkim_passed = false;
-        for token in value.split([';', ' ', '\t', '\n', '\r', '(']) {
-            let Some((key, result)) = token.split_once('=') else {
-                continue;
-            };
-            if key == "header.d" {
-                let domain = result.trim_matches(|c| matches!(c, '"' | ',' | ')'));
-                if dkim_passed && !domain.is_empty() && !auth.dkim_domains.iter().any(|d| d == domain) {
-                    auth.dkim_domains.push(domain.to_string());
-                }
-                continue;
-            }
-            if key == "envelope-from" || key == "smtp.mailfrom" {
-                if let Some(domain) =
-                    envelope_domain(result).filter(|d| !auth.envelopes.iter().any(|e| &e.domain == d))
-                {
-                    auth.envelopes.push(Envelope { domain, spf: spf_result.unwrap_or(AuthResult::Other) });
-                }
-                continue;
-            }
-            if !is_results {
-                continue;
-            }
-            let result = auth_result(result);
-            if matches!(key, "spf" | "dkim" | "dmarc" | "arc" | "auth" | "iprev" | "compauth") {
-                dkim_passed = key == "dkim" && result == AuthResult::Pass;
-            }
-            let slot = match key {
-                "spf" => {
-                    spf_result = Some(result);
-                    &mut auth.spf
-                }
-                "dkim" => &mut auth.dkim,
-                "dmarc" => &mut auth.dmarc,
-                _ => continue,
-            };
-            slot.get_or_insert(result);
-        }
-    }
-    auth
-}
-
-fn auth_result(written: &str) -> AuthResult {
-    match written {
-        "pass" => AuthResult::Pass,
-        "fail" | "hardfail" | "permerror" => AuthResult::Fail,
-        "softfail" => AuthResult::SoftFail,
-        _ => AuthResult::Other,
-    }
-}
-
-/// The domain of an envelope sender as the headers write it: `user@example.com`,
-/// `<user@example.com>` or just `example.com`.
-fn envelope_domain(written: &str) -> Option<String> {
-    let address = written.trim_matches(|c| matches!(c, '<' | '>' | '"' | ','));
-    let domain = address.rsplit_once('@').map_or(address, |(_, domain)| domain);
-    (domain.contains('.') && domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
-        .then(|| domain.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,48 +286,12 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
         assert_eq!(from.name.as_deref(), Some("Alice"));
         assert_eq!(from.domain().as_deref(), Some("example.com"));
         assert_eq!(email.reply_to.first().map(|m| m.address.as_str()), Some("x@other.example"));
-        assert_eq!(email.authentication.spf, Some(AuthResult::Pass));
-        assert_eq!(email.authentication.dkim, Some(AuthResult::Fail));
-        assert_eq!(email.authentication.dmarc, Some(AuthResult::Other));
+        let auth = Authentication::trusted(&email.auth_headers, &[]);
+        assert_eq!(auth.spf, Some(AuthResult::Pass));
+        assert_eq!(auth.dkim, Some(AuthResult::Fail));
+        assert_eq!(auth.dmarc, Some(AuthResult::Other));
         assert_eq!(email.links.first().map(|l| l.href.as_str()), Some("https://evil.example/"));
         assert!(email.normalized_text.contains("bc1q"), "{}", email.normalized_text);
-    }
-
-    #[test]
-    fn envelope_senders_come_from_spf_records_once_each() {
-        let raw = b"Received-SPF: Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.1; \
-envelope-from=al@Spoofer.example; receiver=<UNKNOWN>\r\n\
-Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=<bounce@lists.example.org>\r\n\
-Received-SPF: pass envelope-from=\"x@spoofer.example\"\r\n\
-From: a@b.example\r\nSubject: s\r\n\r\nbody";
-        let email = parse(raw).expect("parses");
-        let envelopes = |email: &Email| {
-            email.authentication.envelopes.iter().map(|e| (e.domain.clone(), e.spf)).collect::<Vec<_>>()
-        };
-        assert_eq!(
-            envelopes(&email),
-            [
-                ("spoofer.example".to_string(), AuthResult::Pass),
-                ("lists.example.org".to_string(), AuthResult::Pass)
-            ]
-        );
-        assert_eq!(
-            envelopes(&parse(SAMPLE).expect("parses")),
-            [("example.com".to_string(), AuthResult::Pass)]
-        );
-        let softfail = parse(b"Received-SPF: Softfail (mailfrom) envelope-from=x@shop.example\r\nFrom: a@shop.example\r\n\r\nx")
-            .expect("parses");
-        assert_eq!(envelopes(&softfail), [("shop.example".to_string(), AuthResult::SoftFail)]);
-    }
-
-    #[test]
-    fn domains_of_verified_dkim_signatures_are_kept() {
-        let raw = b"Authentication-Results: mx.example; dkim=pass (signature was verified) \
-header.d=Tenant.onmicrosoft.com; dkim=fail header.d=forged.example; dmarc=pass header.from=shop.example\r\n\
-Authentication-Results: mx.example; dkim=pass header.d=tenant.onmicrosoft.com header.i=@x\r\n\
-From: a@shop.example\r\n\r\nbody";
-        let email = parse(raw).expect("parses");
-        assert_eq!(email.authentication.dkim_domains, ["tenant.onmicrosoft.com"]);
     }
 
     #[test]

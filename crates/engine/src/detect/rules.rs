@@ -7,6 +7,7 @@
 //! occurring together (a wallet, a demand and a story about a hacked webcam), which is
 //! what separates a scam from a newsletter or an advisory that talks about one.
 
+mod demand;
 mod evasion;
 mod extortion;
 mod fraud;
@@ -35,6 +36,7 @@ pub const RULES: &[Rule] = &[
     extortion::narrative_claims,
     extortion::payment_deadline,
     extortion::extortion_narrative,
+    demand::crypto_payment_demand,
     extortion::shows_password,
     extortion::police_impersonation,
     extortion::warns_about_scams,

@@ -8,8 +8,7 @@
 //! explanations promise it.
 
 use super::model::{CLASSES, Model, Reading, features};
-use super::{Category, Label, Signal, Thresholds};
-use crate::mail::Email;
+use super::{Category, Facts, Label, Signal, Thresholds};
 
 /// Orders `signals` strongest first. The sort is stable: signals of equal weight stay in
 /// the order the rules ran, so the same mail always lists them the same way.
@@ -62,22 +61,15 @@ pub fn round(value: f32) -> f32 {
     (value * 100.0).round() / 100.0
 }
 
-/// The `count` tokens of `email` that pushed hardest toward `class`, as
+/// The `count` tokens of the mail that pushed hardest toward `class`, as
 /// `word "bitcoin" +0.42`. `buckets` are the mail's distinct buckets, sorted. Only the
 /// tokens that make the list are copied, so a long mail costs no allocation per word.
-pub fn top_tokens(
-    email: &Email,
-    hosts: &[String],
-    model: &Model,
-    class: usize,
-    buckets: &[u32],
-    count: usize,
-) -> String {
+pub fn top_tokens(facts: &Facts<'_>, model: &Model, class: usize, buckets: &[u32], count: usize) -> String {
     // One mark per bucket of the mail: each counts once, as in the score.
     let mut seen = vec![false; buckets.len()];
     let total = buckets.len();
     let mut top: Vec<(f32, features::TokenKind, String)> = Vec::with_capacity(count + 1);
-    features::each_token(email, hosts, |kind, token| {
+    features::each_token(facts, |kind, token| {
         let bucket = features::bucket(kind, token, model.bits);
         match buckets.binary_search(&bucket).ok().and_then(|at| seen.get_mut(at)) {
             Some(mark) if !*mark => *mark = true,

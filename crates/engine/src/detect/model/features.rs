@@ -9,7 +9,8 @@
 //! (`List-*`, recipients, dates): those would teach the model where a mail was collected,
 //! not what it is.
 
-use crate::mail::{Email, url};
+use crate::detect::Facts;
+use crate::mail::url;
 
 /// How much of the text is read for tokens: the start of a mail says what it is, and
 /// reading megabytes of it would make a long mail cost far more than it tells.
@@ -75,9 +76,11 @@ pub fn bucket(kind: TokenKind, token: &str, bits: u32) -> u32 {
     (hash >> (64 - bits.clamp(1, 32))) as u32
 }
 
-/// Calls `visit` with every token of `email`, in order, duplicates included. `hosts` are
-/// the link hosts the rules already gathered (redirect targets included).
-pub fn each_token(email: &Email, hosts: &[String], mut visit: impl FnMut(TokenKind, &str)) {
+/// Calls `visit` with every token of the mail, in order, duplicates included: its words,
+/// the link hosts the rules gathered (redirect targets included), its sender's site and
+/// the domains whose signature the trusted receiving server verified.
+pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str)) {
+    let (email, hosts) = (facts.email, &facts.link_hosts);
     let mut word = Word::default();
     words(&email.normalized_subject, TokenKind::Subject, &mut word, &mut visit);
     words(
@@ -93,15 +96,15 @@ pub fn each_token(email: &Email, hosts: &[String], mut visit: impl FnMut(TokenKi
     if let Some(domain) = email.from.as_ref().and_then(|f| f.domain()) {
         visit(TokenKind::SenderSite, url::registrable_domain(&domain));
     }
-    for domain in &email.authentication.dkim_domains {
+    for domain in &facts.authentication.dkim_domains {
         visit(TokenKind::SignedBy, url::registrable_domain(domain));
     }
 }
 
 /// The distinct buckets of `email`'s tokens, sorted: the features the model reads.
-pub fn buckets(email: &Email, hosts: &[String], bits: u32) -> Vec<u32> {
+pub fn buckets(facts: &Facts<'_>, bits: u32) -> Vec<u32> {
     let mut found = Vec::with_capacity(256);
-    each_token(email, hosts, |kind, token| found.push(bucket(kind, token, bits)));
+    each_token(facts, |kind, token| found.push(bucket(kind, token, bits)));
     found.sort_unstable();
     found.dedup();
     found
@@ -198,9 +201,8 @@ mod tests {
 
     fn tokens(raw: &str) -> Vec<(TokenKind, String)> {
         let email = mail::parse(raw.as_bytes()).expect("parses");
-        let hosts: Vec<String> = email.links.iter().filter_map(|l| url::host_of(&l.href)).collect();
         let mut found = Vec::new();
-        each_token(&email, &hosts, |kind, token| found.push((kind, token.to_string())));
+        each_token(&Facts::gather(&email), |kind, token| found.push((kind, token.to_string())));
         found
     }
 
@@ -243,7 +245,7 @@ mod tests {
     #[test]
     fn buckets_are_distinct_and_sorted() {
         let email = mail::parse(b"From: a@b.example\r\n\r\nscam scam scam money money").expect("parses");
-        let found = buckets(&email, &[], 18);
+        let found = buckets(&Facts::gather(&email), 18);
         assert_eq!(found.len(), 3, "{found:?}"); // two words and the sender
         assert!(found.windows(2).all(|w| w.first() < w.get(1)));
     }

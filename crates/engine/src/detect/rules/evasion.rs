@@ -372,7 +372,7 @@ mod tests {
     fn hidden_characters_count_invisible_characters_written_as_references() {
         let words = "h&ZeroWidthSpace;acked B&NegativeMediumSpace;itcoin w&NoBreak;allet p&ZeroWidthSpace;ay \
             v&ZeroWidthSpace;ideo";
-        assert_eq!(fired(hidden_characters, &html_email(words)), ["hidden_characters"]);
+        assert_eq!(fired(hidden_characters, &html_email(words)), [SignalId::HiddenCharacters]);
         assert!(fired(hidden_characters, &html_email("hacked Bitcoin wallet pay video")).is_empty());
     }
 }

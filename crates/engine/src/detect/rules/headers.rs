@@ -15,7 +15,7 @@ pub fn self_sent_spoof(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let Some(from) = &email.from else { return };
     let self_sent =
         !from.address.is_empty() && email.to.iter().any(|to| to.address.eq_ignore_ascii_case(&from.address));
-    if self_sent && email.authentication.dkim != Some(AuthResult::Pass) {
+    if self_sent && facts.authentication.dkim != Some(AuthResult::Pass) {
         out.push(Signal::new(SignalId::SelfSentSpoof, from.address.clone()));
     }
 }
@@ -23,7 +23,7 @@ pub fn self_sent_spoof(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// The receiving server recorded a DMARC or SPF failure (or, weaker, DKIM): the sender
 /// is not who the From line says.
 pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let auth = &facts.email.authentication;
+    let auth = &facts.authentication;
     let failed = |r: Option<AuthResult>| r == Some(AuthResult::Fail);
     let (level, what) = if failed(auth.dmarc) {
         (&levels::DMARC_FAILED, "dmarc=fail")
@@ -45,7 +45,7 @@ pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// DMARC. A mailing list's own bounce address is not held against the sender.
 pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
-    let auth = &email.authentication;
+    let auth = &facts.authentication;
     // The cheap tests first: most mail has a DKIM pass or no envelope sender recorded.
     if auth.dkim == Some(AuthResult::Pass) || auth.envelopes.is_empty() {
         return;
@@ -188,14 +188,71 @@ mod tests {
             "patch",
         );
         assert!(fired(forged_brand_address, &rewritten).is_empty());
-        // Sent to a list by a stranger under the brand's address: still forged.
-        let to_list = email(
-            "Return-Path: <list-bounces@lists.example.org>\r\nList-Id: <dev.lists.example.org>\r\n\
-             Received-SPF: pass envelope-from=list-bounces@lists.example.org\r\n\
-             Received-SPF: pass envelope-from=al@fjdigi.example\r\nFrom: <info@vpass.ne.jp>",
+        // Sent to a list by a stranger under the brand's address: the list's record of the
+        // stranger sits below the receiving server's, where the sender could have written
+        // one too, so it is not believed; the receiving server saw only the list.
+        let spf = |envelope: &str| format!("Received-SPF: pass envelope-from={envelope}\r\n");
+        let list = "Return-Path: <list-bounces@lists.example.org>\r\nList-Id: <dev.lists.example.org>\r\n";
+        let (bounces, stranger) = (spf("list-bounces@lists.example.org"), spf("al@fjdigi.example"));
+        let to_list = email(&format!("{list}{bounces}{stranger}From: <info@vpass.ne.jp>"), "x");
+        assert!(fired(forged_brand_address, &to_list).is_empty());
+        // A stranger the receiving server recorded is held against the mail, list headers
+        // or not.
+        let direct = email(&format!("{list}{stranger}{bounces}From: <info@vpass.ne.jp>"), "x");
+        assert_eq!(fired(forged_brand_address, &direct), [SignalId::ForgedBrandAddress]);
+    }
+
+    /// The rule names `rule` gives `email` when the headers of the servers `ids` names
+    /// are believed.
+    fn fired_trusting(
+        rule: crate::detect::rules::Rule,
+        email: &crate::mail::Email,
+        ids: &[&str],
+    ) -> Vec<SignalId> {
+        let ids: Vec<_> = ids.iter().map(|id| id.parse().expect("a valid id")).collect();
+        let facts = Facts::gather_trusting(email, &ids);
+        let mut signals = Vec::new();
+        rule(&facts, &mut signals);
+        signals.into_iter().map(|s| s.id).collect()
+    }
+
+    /// A receiving server's header with no DKIM result, and below it (where the sender's
+    /// own headers arrive) a forged one that vouches for the mail.
+    const FORGED_PASS_BELOW: &str = "Authentication-Results: mx.google.com; spf=softfail smtp.mailfrom=al@fjdigi.example\r\n\
+        Received: from fjdigi.example by mx.google.com\r\n\
+        Authentication-Results: mx.google.com.example; dkim=pass header.d=vpass.ne.jp; spf=pass smtp.mailfrom=vpass.ne.jp\r\n";
+
+    #[test]
+    fn a_forged_lower_header_with_dkim_pass_excuses_nothing() {
+        let spoof = email(&format!("{FORGED_PASS_BELOW}From: me@example.com\r\nTo: me@example.com"), "hi");
+        let brand = email(
+            &format!("{FORGED_PASS_BELOW}From: 三井住友カード <info@vpass.ne.jp>\r\nTo: a@b.example"),
             "x",
         );
-        assert_eq!(fired(forged_brand_address, &to_list), [SignalId::ForgedBrandAddress]);
+        for ids in [&[][..], &["mx.google.com"]] {
+            assert_eq!(fired_trusting(self_sent_spoof, &spoof, ids), [SignalId::SelfSentSpoof], "{ids:?}");
+            assert_eq!(
+                fired_trusting(forged_brand_address, &brand, ids),
+                [SignalId::ForgedBrandAddress],
+                "{ids:?}"
+            );
+        }
+        // Believed, the forgery would excuse both.
+        let gullible = ["mx.google.com", "mx.google.com.example"];
+        assert!(fired_trusting(self_sent_spoof, &spoof, &gullible).is_empty());
+        assert!(fired_trusting(forged_brand_address, &brand, &gullible).is_empty());
+    }
+
+    #[test]
+    fn the_configured_servers_header_is_believed_below_a_local_one() {
+        // A local filter (fetchmail into a home server) adds its own header on top; the
+        // provider's, configured by id, still vouches for the mail.
+        let headers = "Authentication-Results: home.example; dkim=fail header.d=example.com\r\n\
+            Authentication-Results: mx.google.com; dkim=pass header.d=example.com\r\n\
+            From: me@example.com\r\nTo: me@example.com";
+        let note = email(headers, "note to self");
+        assert!(fired_trusting(self_sent_spoof, &note, &["mx.google.com"]).is_empty());
+        assert_eq!(fired_trusting(self_sent_spoof, &note, &[]), [SignalId::SelfSentSpoof]);
     }
 
     #[test]

@@ -46,6 +46,7 @@ fn extortion() -> Vec<Pinned> {
         at(CryptoWalletVerified, &levels::WALLET_DEMAND, 3.0, told(&format!("BTC: {WALLET}"))),
         at(CryptoWalletVerified, &levels::WALLET_LIST, 1.0, told(&format!("{WALLET} {LEGACY} {TAPROOT}"))),
         full(CryptoWalletUnverified, 1.0, told("BTC: bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5")),
+        full(CryptoPaymentDemand, 3.0, told(&format!("Send 0.05 BTC to {WALLET} today."))),
         full(CryptoWalletSplitToEvade, 2.5, told("B T C: bc1qw508d6q ejxtdg4y5r3 zarvary0c5xw7kv8f3t4")),
         full(ClaimsDeviceCompromise, 0.5, told("Malware got onto your device.")),
         full(ClaimsRecording, 0.5, told("It used your webcam.")),

@@ -79,6 +79,11 @@ signal_table! {
         category: Category::Extortion, kind: Kind::Payment, weight: 2.5, levels: &[],
         doc: "A valid wallet address written with spaces or line breaks inside, so filters miss it.",
     },
+    CryptoPaymentDemand {
+        rule: "crypto_payment_demand", title: "A stranger asks for crypto",
+        category: Category::Extortion, kind: Kind::Payment, weight: 3.0, levels: &[],
+        doc: "A stated sum to send to a checksum-valid wallet, from someone not in a thread, list or known exchange.",
+    },
     ClaimsDeviceCompromise {
         rule: "claims_device_compromise", title: "Claims a hacked device",
         category: Category::Extortion, kind: Kind::Narrative, weight: 0.5, levels: &[],

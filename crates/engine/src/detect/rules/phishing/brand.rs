@@ -238,9 +238,9 @@ mod tests {
     fn lookalike_domain_reads_hosts_in_letters_of_another_script() {
         // pаypal.com with a Cyrillic а, linked and as the sender's domain.
         let linked = email("From: a@b.example", "Sign in: https://p\u{0430}ypal.com/signin");
-        assert_eq!(fired(lookalike_domain, &linked), ["lookalike_domain"]);
+        assert_eq!(fired(lookalike_domain, &linked), [SignalId::LookalikeDomain]);
         let sender = email("From: service@p\u{0430}ypal.com", "Hello");
-        assert_eq!(fired(lookalike_domain, &sender), ["lookalike_domain"]);
+        assert_eq!(fired(lookalike_domain, &sender), [SignalId::LookalikeDomain]);
         let munich = email("From: a@b.example", "https://www.m\u{00FC}nchen.de/");
         assert!(fired(lookalike_domain, &munich).is_empty());
     }

@@ -280,12 +280,12 @@ mod tests {
         let run = |body: &str| fired(risky_link_hosts, &email("From: a@b.example", body));
         // 192.0.2.123 written as one decimal number, in hex, and with a final dot.
         for written in ["http://3221226107/login", "http://0xC000027B/login", "http://192.0.2.123./login"] {
-            assert_eq!(run(written), ["link_to_ip_address"], "{written}");
+            assert_eq!(run(written), [SignalId::LinkToIpAddress], "{written}");
         }
         // pаypal.com with a Cyrillic а is opened as xn--pypal-4ve.com.
-        assert_eq!(run("https://p\u{0430}ypal.com/signin"), ["link_to_punycode_domain"]);
+        assert_eq!(run("https://p\u{0430}ypal.com/signin"), [SignalId::LinkToPunycodeDomain]);
         // Two tenants of one hosting platform are two sites.
         let tenant = html_link("https://attacker.github.io/login", "victim.github.io");
-        assert_eq!(fired(link_text_mismatch, &tenant), ["link_text_mismatch"]);
+        assert_eq!(fired(link_text_mismatch, &tenant), [SignalId::LinkTextMismatch]);
     }
 }

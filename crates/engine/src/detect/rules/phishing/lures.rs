@@ -51,7 +51,7 @@ fn sharing_service(facts: &Facts<'_>) -> Option<String> {
     if notifier(from) {
         return Some(from.to_string());
     }
-    let envelopes = &email.authentication.envelopes;
+    let envelopes = &facts.authentication.envelopes;
     if let Some(domain) =
         SHARING_BOUNCE_DOMAINS.iter().copied().find(|d| envelopes.iter().any(|e| e.domain == *d))
     {

@@ -52,7 +52,7 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let sender_label = registered_name(domain);
-    let stranger_signed = facts.email.authentication.dkim_domains.iter().find(|signer| {
+    let stranger_signed = facts.authentication.dkim_domains.iter().find(|signer| {
         signer
             .strip_suffix(".onmicrosoft.com")
             .is_some_and(|tenant| !name_matches_tenant(sender_label, tenant))
@@ -104,7 +104,7 @@ pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let sender = facts.sender_domain.as_str();
     let internal =
         facts.email.to.iter().filter_map(|to| to.domain()).any(|domain| same_site(&domain, sender));
-    if internal && facts.email.authentication.dmarc != Some(AuthResult::Fail) {
+    if internal && facts.authentication.dmarc != Some(AuthResult::Fail) {
         return;
     }
     let evidence = format!("\"{}\" names no organisation", facts.email.normalized_sender_name);
