@@ -163,7 +163,7 @@ mod tests {
             )
         };
         let text = format!(
-            "[detection]\nsuspicious = 4.0\nthreat = 7.0\n{}{}authserv_id = \"mx.home.example\"\n",
+            "[detection]\nsuspicious = 0.4\nthreat = 0.7\n{}{}authserv_id = \"mx.home.example\"\n",
             account("gmail", "imap.gmail.com"),
             account("home", "mail.home.example")
         );

@@ -290,6 +290,12 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let buckets = model::features::buckets(&facts, model.bits);
     let reading = model.read(&signals, &buckets);
     let (label, category) = score::judge(&reading, &detector.thresholds, detector.move_other);
+    // A decisive signal makes a threat of its category on its own (see `signals::DECISIVE`).
+    let decisive = signals.iter().find(|s| signals::DECISIVE.contains(&s.id) && s.strength() >= 1.0);
+    let (label, category) = match decisive {
+        Some(signal) if label != Label::Threat => (Label::Threat, signal.category()),
+        _ => (label, category),
+    };
     // The model knows no malware class: a phishing verdict carried by a dangerous
     // attachment is named for what the attachment is.
     let category =
@@ -374,6 +380,26 @@ mod tests {
         let p = verdict.probabilities;
         assert!((p.ham + p.extortion + p.phishing + p.other - 1.0).abs() < 0.01, "{p:?}");
         assert_eq!(verdict.score, score::round(1.0 - p.ham));
+    }
+
+    #[test]
+    fn a_decisive_signal_makes_a_threat_whatever_the_model_says() {
+        // A model that finds nothing unwanted anywhere.
+        let rows = vec![[0.0; 3]; 16];
+        let deaf = Model::new(4, [-40.0; 3], Vec::new(), rows, Thresholds { suspicious: 0.5, threat: 0.9 });
+        let detector = Detector::with_model(Arc::new(deaf));
+        let wallet = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+        let demand = email(
+            "From: x@stranger.example\r\nTo: me@home.example",
+            &format!("Send 0.05 BTC to {wallet} today."),
+        );
+        let verdict = classify(&demand, &detector);
+        assert!(verdict.signals.iter().any(|s| s.id == SignalId::CryptoPaymentDemand));
+        assert_eq!((verdict.label, verdict.category), (Label::Threat, Category::Extortion));
+        // The same wallet without the demand is left to the model.
+        let quoted =
+            email("From: x@stranger.example\r\nTo: me@home.example", &format!("My address: {wallet}"));
+        assert_eq!(classify(&quoted, &detector).label, Label::Clean);
     }
 
     #[test]

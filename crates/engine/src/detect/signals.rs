@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Category;
 
-pub use table::{SIGNALS, SignalId, levels};
+pub use table::{DECISIVE, SIGNALS, SignalId, levels};
 
 /// The kind of trick a signal shows. The first four are the independent deceptions the
 /// phishing combinations count (see `rules::phishing::combine`); the others describe what

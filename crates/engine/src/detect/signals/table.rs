@@ -62,6 +62,13 @@ pub mod levels {
 
 use levels::*;
 
+/// Signals that make a mail a threat of their category whatever the model's probability:
+/// rules precise enough to fire on no ham of the training and development corpora, for
+/// scams too rare in that data for the model to have learned them (a stranger's bare
+/// demand for a crypto payment). A row here is a promise measured on ham: add one only
+/// with that measurement.
+pub const DECISIVE: &[SignalId] = &[SignalId::CryptoPaymentDemand];
+
 signal_table! {
     CryptoWalletVerified {
         rule: "crypto_wallet_verified", title: "Checksum-valid wallet address",
