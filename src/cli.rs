@@ -55,8 +55,8 @@ pub fn main() -> ExitCode {
         Command::Explain { config, model, file } => {
             files::explain_file(&file, config.as_deref(), model.as_deref())
         }
-        Command::Train { out, relabel, folds, dirs } => {
-            train::train(&out, relabel.as_deref(), usize::from(folds), &dirs)
+        Command::Train { out, relabel, predictions, folds, dirs } => {
+            train::train(&out, relabel.as_deref(), predictions.as_deref(), usize::from(folds), &dirs)
         }
         Command::Signals => files::list_signals(),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),

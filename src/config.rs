@@ -119,8 +119,11 @@ pub struct Detection {
     pub model: Option<PathBuf>,
     /// Probability of any unwanted mail from which a message is marked suspicious.
     pub suspicious: Option<f32>,
-    /// Probability of extortion or phishing from which a message is moved to Junk.
+    /// Probability of unwanted mail, most likely phishing, from which a message is moved
+    /// to Junk.
     pub threat: Option<f32>,
+    /// The same for mail most likely extortion (training sets it lower than `threat`).
+    pub extortion: Option<f32>,
     /// Also move other spam (marketing, 419, pharma) that reaches the threat threshold.
     #[serde(default)]
     pub move_other: bool,
@@ -141,16 +144,19 @@ impl Detection {
             }
         };
         let mut detector = Detector::with_model(model);
+        let model_thresholds = detector.thresholds;
         detector.thresholds = Thresholds {
-            suspicious: self.suspicious.unwrap_or(detector.thresholds.suspicious),
-            threat: self.threat.unwrap_or(detector.thresholds.threat),
+            suspicious: self.suspicious.unwrap_or(model_thresholds.suspicious),
+            threat: self.threat.unwrap_or(model_thresholds.threat),
+            extortion: self.extortion.unwrap_or(model_thresholds.extortion),
         };
         detector.move_other = self.move_other;
-        let Thresholds { suspicious, threat } = detector.thresholds;
-        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0) {
+        let Thresholds { suspicious, threat, extortion } = detector.thresholds;
+        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0 && 0.0 < extortion && extortion <= 1.0)
+        {
             return Err(format!(
-                "detection: thresholds are probabilities: need 0 < suspicious <= threat <= 1, got suspicious = \
-                 {suspicious}, threat = {threat}"
+                "detection: thresholds are probabilities: need 0 < suspicious <= threat <= 1 and 0 < extortion \
+                 <= 1, got suspicious = {suspicious}, threat = {threat}, extortion = {extortion}"
             ));
         }
         Ok(detector)
@@ -465,7 +471,8 @@ mod tests {
     fn thresholds_are_read_and_default_when_absent() {
         let config = Config::parse("[detection]\nsuspicious = 0.4\nthreat = 0.8\n").expect("valid");
         let detector = config.detection.detector(None).expect("valid");
-        assert_eq!(detector.thresholds, Thresholds { suspicious: 0.4, threat: 0.8 });
+        let extortion = Model::embedded().thresholds.extortion;
+        assert_eq!(detector.thresholds, Thresholds { suspicious: 0.4, threat: 0.8, extortion });
         assert!(!detector.move_other);
         let defaults = Config::parse("").expect("empty is valid").detection.detector(None).expect("valid");
         assert_eq!(defaults.thresholds, Model::embedded().thresholds);

@@ -55,6 +55,9 @@ pub(super) enum Command {
         /// Corrected labels: file<TAB>from<TAB>to<TAB>reason, by file name.
         #[arg(long)]
         relabel: Option<PathBuf>,
+        /// Write each mail's cross-validated probabilities here (tab-separated).
+        #[arg(long)]
+        predictions: Option<PathBuf>,
         /// Cross-validation folds.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(2..=20))]
         folds: u16,

@@ -20,10 +20,13 @@ use scamguard::{mail, source};
 /// The false-positive budget the thresholds are chosen for: 0.1% of ham.
 const BUDGET: f32 = 0.001;
 
-/// `scamguard train --out FILE [--relabel FILE] [--folds N] DIR...`
+/// `scamguard train --out FILE [--relabel FILE] [--predictions FILE] [--folds N] DIR...`;
+/// `predictions` receives each mail's cross-validated probabilities (tab-separated), to
+/// find the labels and the mails the model gets wrong.
 pub fn train(
     out: &Path,
     relabel: Option<&Path>,
+    predictions: Option<&Path>,
     fold_count: usize,
     dirs: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
@@ -47,8 +50,8 @@ pub fn train(
     let options = Options::default();
     let (observed, unreadable) = read_all(&files, options.bits);
     let mut space = SignalSpace::default();
-    let examples: Vec<learn::Example> = observed.iter().map(|o| space.add(o)).collect();
-    let skeletons: Vec<[String; 2]> = observed.iter().map(|o| o.skeletons.clone()).collect();
+    let examples: Vec<learn::Example> = observed.iter().map(|(_, o)| space.add(o)).collect();
+    let skeletons: Vec<[String; 2]> = observed.iter().map(|(_, o)| o.skeletons.clone()).collect();
     let fold_of = folds::assign(&skeletons, fold_count);
     eprintln!(
         "read {} mails ({} learned twice without authentication), {unreadable} unreadable, {unlabelled} without a label",
@@ -57,6 +60,16 @@ pub fn train(
     );
     let out_of_fold = learn::cross_validate(&examples, &fold_of, fold_count, &space, &options);
     let thresholds = learn::choose_thresholds(&examples, &out_of_fold, BUDGET);
+    if let Some(path) = predictions {
+        let mut text = String::from("file\tlabel\tham\textortion\tphishing\tother\n");
+        for ((file, observed), p) in observed.iter().zip(&out_of_fold).filter(|((_, o), _)| !o.copy) {
+            let name = files.get(*file).map(|f| f.0.display().to_string()).unwrap_or_default();
+            let [ham, extortion, phishing, other] = p;
+            let label = observed.class.name();
+            text.push_str(&format!("{name}\t{label}\t{ham:.4}\t{extortion:.4}\t{phishing:.4}\t{other:.4}\n"));
+        }
+        std::fs::write(path, text).with_context(|| format!("Unable to write {}", path.display()))?;
+    }
     println!("cross-validated over {fold_count} folds (a campaign stays in one fold):");
     println!("{:<10} {:>6} {:>7} {:>10}  rate", "label", "mails", "threat", "suspicious");
     let figures = learn::figures(&examples, &out_of_fold, &thresholds);
@@ -75,7 +88,10 @@ pub fn train(
             f.rate(class) * 100.0
         );
     }
-    println!("thresholds: suspicious {:.3}, threat {:.3}", thresholds.suspicious, thresholds.threat);
+    println!(
+        "thresholds: suspicious {:.3}, threat {:.3}, extortion {:.3}",
+        thresholds.suspicious, thresholds.threat, thresholds.extortion
+    );
     let all: Vec<&learn::Example> = examples.iter().collect();
     let mut model = learn::fit(&all, &space, &options);
     model.thresholds = thresholds;
@@ -117,7 +133,7 @@ fn read_relabels(path: &Path) -> anyhow::Result<HashMap<String, Class>> {
 /// Reads, parses and observes every file on all cores, in the files' order; a synthetic
 /// mail is read twice (see the module header). Returns the observations and how many
 /// files could not be read or parsed.
-fn read_all(files: &[(PathBuf, Class, bool)], bits: u32) -> (Vec<Observed>, usize) {
+fn read_all(files: &[(PathBuf, Class, bool)], bits: u32) -> (Vec<(usize, Observed)>, usize) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = files.len().div_ceil(threads).max(1);
     let parts: Vec<Vec<Option<Vec<Observed>>>> = std::thread::scope(|scope| {
@@ -135,9 +151,9 @@ fn read_all(files: &[(PathBuf, Class, bool)], bits: u32) -> (Vec<Observed>, usiz
     });
     let mut observed = Vec::with_capacity(files.len());
     let mut unreadable = 0;
-    for result in parts.into_iter().flatten() {
+    for (file, result) in parts.into_iter().flatten().enumerate() {
         match result {
-            Some(found) => observed.extend(found),
+            Some(found) => observed.extend(found.into_iter().map(|o| (file, o))),
             None => unreadable += 1,
         }
     }

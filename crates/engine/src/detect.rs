@@ -108,6 +108,17 @@ pub struct Verdict {
 pub struct Thresholds {
     pub suspicious: f32,
     pub threat: f32,
+    /// The threat threshold for mail most likely extortion. Ham rarely reads like
+    /// extortion (an advisory that retells one does), so training can set it lower than
+    /// the phishing one, where brands' own mail crowds the top of the ham.
+    pub extortion: f32,
+}
+
+impl Thresholds {
+    /// One threat threshold for every kind.
+    pub fn uniform(suspicious: f32, threat: f32) -> Self {
+        Thresholds { suspicious, threat, extortion: threat }
+    }
 }
 
 /// Everything classification needs besides the mail: the label thresholds, and whose
@@ -386,7 +397,7 @@ mod tests {
     fn a_decisive_signal_makes_a_threat_whatever_the_model_says() {
         // A model that finds nothing unwanted anywhere.
         let rows = vec![[0.0; 3]; 16];
-        let deaf = Model::new(4, [-40.0; 3], Vec::new(), rows, Thresholds { suspicious: 0.5, threat: 0.9 });
+        let deaf = Model::new(4, [-40.0; 3], Vec::new(), rows, Thresholds::uniform(0.5, 0.9));
         let detector = Detector::with_model(Arc::new(deaf));
         let wallet = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
         let demand = email(

@@ -126,7 +126,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bits: 18, epochs: 30, rate: 1.0, token_penalty: 1e-4, signal_penalty: 1e-3 }
+        Options { bits: 18, epochs: 60, rate: 0.3, token_penalty: 1e-4, signal_penalty: 1e-3 }
     }
 }
 
@@ -208,7 +208,7 @@ pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Mod
         bias.values.first().copied().unwrap_or([PRIOR_BIAS; 3]),
         names.zip(signals.values).collect(),
         tokens.values,
-        Thresholds { suspicious: 0.5, threat: 0.5 },
+        Thresholds::uniform(0.5, 0.5),
     )
 }
 
@@ -266,9 +266,10 @@ pub fn cross_validate(
 }
 
 /// The lowest thresholds whose false positives on the ham stay within `budget` (a
-/// fraction: 0.001 is 0.1%), a suspicious ham counting half: first the threat threshold
-/// (the suspicious one equal to it), then the suspicious one as low as the rest of the
-/// budget allows. Neither goes below even odds.
+/// fraction: 0.001 is 0.1%), a suspicious ham counting half: first the extortion
+/// threshold within a quarter of the budget, then the threat threshold for the rest (the
+/// suspicious one equal to it), then the suspicious one as low as what is left allows.
+/// None goes below even odds.
 pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budget: f32) -> Thresholds {
     let ham: Vec<[f32; 4]> = examples
         .iter()
@@ -293,20 +294,29 @@ pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budge
     let mut candidates: Vec<f32> =
         ham.iter().map(|p| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
     candidates.sort_by(|a, b| b.total_cmp(a));
-    let lowest_within = |make: &dyn Fn(f32) -> Thresholds, start: f32| {
+    let lowest_within_budget = |make: &dyn Fn(f32) -> Thresholds, start: f32, budget: f64| {
         let mut best = start;
         for &candidate in &candidates {
             let value = (((candidate * 1000.0).floor() + 1.0) / 1000.0).min(start);
-            if cost(make(value)) > allowed {
+            if cost(make(value)) > budget {
                 break;
             }
             best = value;
         }
         best
     };
-    let threat = lowest_within(&|t| Thresholds { suspicious: t, threat: t }, 1.0).max(0.5);
-    let suspicious = lowest_within(&|s| Thresholds { suspicious: s, threat }, threat).clamp(0.5, threat);
-    Thresholds { suspicious, threat }
+    let lowest_within =
+        |make: &dyn Fn(f32) -> Thresholds, start: f32| lowest_within_budget(make, start, allowed);
+    // Extortion first, with a quarter of the budget: few ham read like extortion, so its
+    // threshold can sit lower than the one for everything else.
+    let quarter = allowed / 4.0;
+    let extortion_only =
+        |e: f32| Thresholds { suspicious: f32::INFINITY, threat: f32::INFINITY, extortion: e };
+    let extortion = lowest_within_budget(&extortion_only, 1.0, quarter).max(0.5);
+    let threat = lowest_within(&|t| Thresholds { suspicious: t, threat: t, extortion }, 1.0).max(0.5);
+    let suspicious =
+        lowest_within(&|s| Thresholds { suspicious: s, threat, extortion }, threat).clamp(0.5, threat);
+    Thresholds { suspicious, threat, extortion }
 }
 
 /// How one class fared: how many were marked threat, suspicious, or left clean.

@@ -159,7 +159,7 @@ mod tests {
     use crate::detect::SignalId;
 
     fn untrained(bias: f32) -> Model {
-        Model::new(4, [bias; 3], Vec::new(), vec![[0.0; 3]; 16], Thresholds { suspicious: 0.5, threat: 0.9 })
+        Model::new(4, [bias; 3], Vec::new(), vec![[0.0; 3]; 16], Thresholds::uniform(0.5, 0.9))
     }
 
     #[test]
@@ -183,7 +183,7 @@ mod tests {
         let mut tokens = vec![[0.0; 3]; 16];
         tokens[3] = [0.0, 4.0, 0.0];
         let learned = vec![(claim.rule().to_string(), [2.0, 0.0, 0.0])];
-        let model = Model::new(4, [0.0; 3], learned, tokens, Thresholds { suspicious: 0.5, threat: 0.9 });
+        let model = Model::new(4, [0.0; 3], learned, tokens, Thresholds::uniform(0.5, 0.9));
         let read = model.read(std::slice::from_ref(&claim), &[3, 5, 7, 9]);
         assert_eq!(read.logits, [2.0 * claim.weight(), 2.0, 0.0]);
         assert_eq!(model.token_contribution(3, 4, 1), 2.0);

@@ -31,7 +31,8 @@ pub fn judge(reading: &Reading, thresholds: &Thresholds, move_other: bool) -> (L
     } else {
         Category::Phishing
     };
-    if unwanted >= thresholds.threat && (category != Category::Other || move_other) {
+    let threat = if category == Category::Extortion { thresholds.extortion } else { thresholds.threat };
+    if unwanted >= threat && (category != Category::Other || move_other) {
         (Label::Threat, category)
     } else if unwanted >= thresholds.suspicious {
         (Label::Suspicious, category)

@@ -35,6 +35,11 @@ pub enum TokenKind {
     SenderSite,
     /// A domain whose DKIM signature the receiving server reported as passing.
     SignedBy,
+    /// A word of the sender's display name.
+    SenderName,
+    /// The shape of the mail: attachment types, how many links, how much text, whether
+    /// the sender's own domain signed it, whether replies go elsewhere.
+    Shape,
 }
 
 impl TokenKind {
@@ -47,6 +52,8 @@ impl TokenKind {
             TokenKind::LinkSite => "link site",
             TokenKind::SenderSite => "sender",
             TokenKind::SignedBy => "signed by",
+            TokenKind::SenderName => "sender name",
+            TokenKind::Shape => "shape",
         }
     }
 
@@ -58,6 +65,8 @@ impl TokenKind {
             TokenKind::LinkSite => b'd',
             TokenKind::SenderSite => b'f',
             TokenKind::SignedBy => b'a',
+            TokenKind::SenderName => b'n',
+            TokenKind::Shape => b'x',
         }
     }
 }
@@ -93,12 +102,57 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str)) {
         visit(TokenKind::LinkHost, host);
         visit(TokenKind::LinkSite, url::registrable_domain(host));
     }
-    if let Some(domain) = email.from.as_ref().and_then(|f| f.domain()) {
-        visit(TokenKind::SenderSite, url::registrable_domain(&domain));
+    words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, &mut visit);
+    let sender = email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default();
+    let sender_site = url::registrable_domain(&sender);
+    if !sender.is_empty() {
+        visit(TokenKind::SenderSite, sender_site);
     }
     for domain in &facts.authentication.dkim_domains {
-        visit(TokenKind::SignedBy, url::registrable_domain(domain));
+        let site = url::registrable_domain(domain);
+        visit(TokenKind::SignedBy, site);
+        if !sender.is_empty() && site == sender_site {
+            visit(TokenKind::Shape, "signed by the sender's site");
+        }
     }
+    if email.reply_to.iter().filter_map(|r| r.domain()).any(|d| url::registrable_domain(&d) != sender_site) {
+        visit(TokenKind::Shape, "replies go elsewhere");
+    }
+    shape(facts, &mut visit);
+}
+
+/// Tokens for the shape of the mail, each a fixed phrase: the model learns what a lone
+/// link under three lines of text or an attached HTML page usually means.
+fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str)) {
+    let email = facts.email;
+    let mut kind = String::with_capacity(24);
+    for attachment in &email.attachments {
+        let extension = attachment.name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+        if !extension.is_empty()
+            && extension.len() <= 8
+            && extension.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            kind.clear();
+            kind.push_str("attachment .");
+            kind.extend(extension.chars().map(|c| c.to_ascii_lowercase()));
+            visit(TokenKind::Shape, &kind);
+        }
+    }
+    let links = match facts.link_hosts.len() {
+        0 => "no link",
+        1 => "links to one host",
+        2..=4 => "links to a few hosts",
+        _ => "links to many hosts",
+    };
+    visit(TokenKind::Shape, links);
+    let letters = crate::mail::letters_in(crate::mail::truncate(&email.normalized_text, MAX_TEXT_BYTES));
+    let length = match letters {
+        0..=199 => "very little text",
+        200..=999 => "short text",
+        1000..=4999 => "some text",
+        _ => "long text",
+    };
+    visit(TokenKind::Shape, length);
 }
 
 /// The distinct buckets of `email`'s tokens, sorted: the features the model reads.
@@ -243,10 +297,34 @@ mod tests {
     }
 
     #[test]
+    fn the_shape_of_a_mail_is_read_as_tokens() {
+        let raw = "Authentication-Results: mx.example; dkim=pass header.d=mail.shop.example\r\n\
+            From: Shop Team <news@shop.example>\r\nReply-To: x@elsewhere.example\r\n\
+            Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+            See https://a.example/x and https://b.example/y\r\n--b\r\nContent-Type: text/html\r\n\
+            Content-Disposition: attachment; filename=\"Invoice.HTM\"\r\n\r\n<p>x</p>\r\n--b--\r\n";
+        let found = tokens(raw);
+        for shape in [
+            "attachment .htm",
+            "links to a few hosts",
+            "very little text",
+            "signed by the sender's site",
+            "replies go elsewhere",
+        ] {
+            assert!(found.contains(&(TokenKind::Shape, shape.into())), "{shape}: {found:?}");
+        }
+        assert!(found.contains(&(TokenKind::SenderName, "team".into())));
+        // Unsigned, the same mail is not vouched for by its sender's site.
+        let unsigned = tokens(raw.split_once("\r\n").map(|(_, rest)| rest).expect("two lines"));
+        assert!(!unsigned.contains(&(TokenKind::Shape, "signed by the sender's site".into())));
+    }
+
+    #[test]
     fn buckets_are_distinct_and_sorted() {
         let email = mail::parse(b"From: a@b.example\r\n\r\nscam scam scam money money").expect("parses");
         let found = buckets(&Facts::gather(&email), 18);
-        assert_eq!(found.len(), 3, "{found:?}"); // two words and the sender
+        // Two words, the sender, and the shape: no link, very little text.
+        assert_eq!(found.len(), 5, "{found:?}");
         assert!(found.windows(2).all(|w| w.first() < w.get(1)));
     }
 }

@@ -3,7 +3,7 @@
 //! file may come from anywhere `[detection] model` points.
 //!
 //! Layout: the magic line, a version, the bucket bits, the thresholds (suspicious,
-//! threat), the bias row, the signal count and per signal its name (u16 length, UTF-8)
+//! threat, extortion), the bias row, the signal count and per signal its name (u16 length, UTF-8)
 //! and row, then one row per token bucket. A row is three f32.
 
 use thiserror::Error;
@@ -12,7 +12,7 @@ use super::{Model, Row};
 use crate::detect::Thresholds;
 
 const MAGIC: &[u8; 16] = b"SCAMGUARD-MODEL\n";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Bucket bits a file may declare: 2^24 rows would already be 192 MiB.
 const BITS: std::ops::RangeInclusive<u32> = 4..=22;
 const MAX_SIGNALS: u32 = 4096;
@@ -35,7 +35,7 @@ impl Model {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         out.extend_from_slice(&self.bits.to_le_bytes());
-        for value in [self.thresholds.suspicious, self.thresholds.threat] {
+        for value in [self.thresholds.suspicious, self.thresholds.threat, self.thresholds.extortion] {
             out.extend_from_slice(&value.to_le_bytes());
         }
         push_row(&mut out, &self.bias);
@@ -65,8 +65,8 @@ impl Model {
         if !BITS.contains(&bits) {
             return Err(ModelError::Malformed("bucket bits out of range"));
         }
-        let (suspicious, threat) = (input.f32()?, input.f32()?);
-        if !(0.0..=1.0).contains(&suspicious) || !(0.0..=1.0).contains(&threat) {
+        let (suspicious, threat, extortion) = (input.f32()?, input.f32()?, input.f32()?);
+        if ![suspicious, threat, extortion].iter().all(|t| (0.0..=1.0).contains(t)) {
             return Err(ModelError::Malformed("thresholds must be probabilities"));
         }
         let bias = input.row()?;
@@ -89,7 +89,7 @@ impl Model {
             return Err(ModelError::Malformed("token rows do not match the bucket bits"));
         }
         let tokens = (0..rows).map(|_| input.row()).collect::<Result<Vec<Row>, _>>()?;
-        Ok(Model::new(bits, bias, signals, tokens, Thresholds { suspicious, threat }))
+        Ok(Model::new(bits, bias, signals, tokens, Thresholds { suspicious, threat, extortion }))
     }
 }
 
@@ -145,7 +145,7 @@ mod tests {
             [-6.0, -5.5, -7.0],
             vec![("extortion_narrative".into(), [1.2, 0.0, 0.1])],
             tokens,
-            Thresholds { suspicious: 0.5, threat: 0.9 },
+            Thresholds { suspicious: 0.5, threat: 0.9, extortion: 0.7 },
         )
     }
 
