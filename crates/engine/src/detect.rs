@@ -298,8 +298,9 @@ const WORDS_SHOWN: usize = 6;
 pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let Observation { facts, mut signals } = observe(email, &detector.authserv_ids);
     let model = &detector.model;
-    let buckets = model::features::buckets(&facts, model.bits);
-    let reading = model.read(&signals, &buckets);
+    let tokens = model::features::Tokens::read(&facts, model.bits);
+    let buckets = &tokens.buckets;
+    let reading = model.read(&signals, buckets);
     let (label, category) = score::judge(&reading, &detector.thresholds, detector.move_other);
     // A decisive signal makes a threat of its category on its own (see `signals::DECISIVE`).
     let decisive = signals.iter().find(|s| signals::DECISIVE.contains(&s.id) && s.strength() >= 1.0);
@@ -325,7 +326,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let evidence = if label == Label::Clean {
         String::new()
     } else {
-        score::top_tokens(&facts, model, class, &buckets, WORDS_SHOWN)
+        score::top_tokens(&facts, &tokens, model, class, WORDS_SHOWN)
     };
     let mut learned = Signal::new(SignalId::LearnedWords, evidence);
     learned.contribution = Some(score::round(words));

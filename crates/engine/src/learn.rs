@@ -75,7 +75,7 @@ pub struct Observed {
 /// Runs the rules and the tokenizer over a training mail of `class`.
 pub fn read(email: &Email, class: Class, copy: bool, bits: u32) -> Observed {
     let observation = observe(email, &[]);
-    let buckets = features::buckets(&observation.facts, bits);
+    let buckets = features::Tokens::read(&observation.facts, bits).buckets;
     let signals = observation.signals.iter().map(|s| (s.rule(), s.category(), s.weight())).collect();
     Observed { class, copy, signals, buckets, skeletons: folds::skeletons(email) }
 }

@@ -63,29 +63,30 @@ pub fn round(value: f32) -> f32 {
 }
 
 /// The `count` tokens of the mail that pushed hardest toward `class`, as
-/// `word "bitcoin" +0.42`. `buckets` are the mail's distinct buckets, sorted. Only the
-/// tokens that make the list are copied, so a long mail costs no allocation per word.
-pub fn top_tokens(facts: &Facts<'_>, model: &Model, class: usize, buckets: &[u32], count: usize) -> String {
-    // One mark per bucket of the mail: each counts once, as in the score.
-    let mut seen = vec![false; buckets.len()];
-    let total = buckets.len();
-    let mut top: Vec<(f32, features::TokenKind, String)> = Vec::with_capacity(count + 1);
-    features::each_token(facts, |kind, token| {
-        let bucket = features::bucket(kind, token, model.bits);
-        match buckets.binary_search(&bucket).ok().and_then(|at| seen.get_mut(at)) {
-            Some(mark) if !*mark => *mark = true,
-            _ => return,
-        }
+/// `word "bitcoin" +0.42`. Only the tokens that make the list are written out.
+pub fn top_tokens(
+    facts: &Facts<'_>,
+    tokens: &features::Tokens,
+    model: &Model,
+    class: usize,
+    count: usize,
+) -> String {
+    let total = tokens.buckets.len();
+    let mut top: Vec<(f32, usize)> = Vec::with_capacity(count + 1);
+    for (i, &bucket) in tokens.buckets.iter().enumerate() {
         let weight = model.token_contribution(bucket, total, class);
         let weakest = if top.len() < count { 0.0 } else { top.last().map_or(0.0, |t| t.0) };
         if weight > weakest {
             let at = top.iter().position(|t| t.0 < weight).unwrap_or(top.len());
-            top.insert(at, (weight, kind, token.to_string()));
+            top.insert(at, (weight, i));
             top.truncate(count);
         }
-    });
+    }
     top.iter()
-        .map(|(weight, kind, token)| format!("{} \"{token}\" {weight:+.2}", kind.label()))
+        .filter_map(|&(weight, i)| {
+            let (kind, token) = tokens.token(i, facts)?;
+            Some(format!("{} \"{token}\" {weight:+.2}", kind.label()))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
