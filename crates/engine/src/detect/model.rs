@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::{Category, Signal, Thresholds};
 
-pub use format::ModelError;
+pub use format::{MAX_FILE_BYTES, ModelError};
 
 /// The classes the model scores against ham, in the order of its weight rows.
 pub const CLASSES: [Category; 3] = [Category::Extortion, Category::Phishing, Category::Other];
