@@ -487,7 +487,8 @@ mod tests {
 
     #[test]
     fn odd_thresholds_are_refused_with_a_reason_and_a_lower_threat_takes_suspicious_along() {
-        let detector = |lines: &str| Config::parse(&format!("[detection]\n{lines}\n"))?.detection.detector(None);
+        let detector =
+            |lines: &str| Config::parse(&format!("[detection]\n{lines}\n"))?.detection.detector(None);
         for bad in [
             "suspicious = 0.0",
             "threat = 0.0",

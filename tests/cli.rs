@@ -174,7 +174,10 @@ fn a_configured_model_that_is_missing_or_damaged_stops_check_run_and_scan_with_i
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert!(!output.status.success(), "{args:?} {model}: {stderr}");
             assert!(stderr.contains(model) && stderr.contains(cause), "{args:?}: {stderr}");
-            assert!(!String::from_utf8_lossy(&output.stdout).contains("account a"), "{args:?}: connected first");
+            assert!(
+                !String::from_utf8_lossy(&output.stdout).contains("account a"),
+                "{args:?}: connected first"
+            );
         }
     }
 }

@@ -43,7 +43,18 @@ pub fn train(
             }
         }
     }
-    anyhow::ensure!(!files.is_empty(), "no labelled .eml files under {dirs:?}");
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no labelled .eml files under {dirs:?} ({unlabelled} without a label): a mail's label is the name of \
+         its nearest folder called ham, extortion, phishing or other"
+    );
+    // The thresholds are set for a false-positive budget on ham, and a model learns a
+    // class only against another: one class alone would write a model that flags nothing.
+    let has = |wanted: fn(Class) -> bool| files.iter().any(|(_, class, _)| wanted(*class));
+    anyhow::ensure!(
+        has(|c| c == Class::Ham) && has(|c| c != Class::Ham),
+        "training needs ham and at least one kind of unwanted mail (extortion, phishing or other) under {dirs:?}"
+    );
     let options = Options::default();
     let (observed, unreadable) = read_all(&files, options.bits);
     let mut space = SignalSpace::default();
@@ -51,7 +62,7 @@ pub fn train(
     let skeletons: Vec<[String; 2]> = observed.iter().map(|o| o.skeletons.clone()).collect();
     let fold_of = folds::assign(&skeletons, fold_count);
     eprintln!(
-        "read {} mails ({} learned twice without authentication), {unreadable} unreadable, {unlabelled} without a label",
+        "read {} mails ({} learned twice without authentication), {unreadable} unreadable or not mail, {unlabelled} without a label",
         files.len(),
         examples.len() - (files.len() - unreadable)
     );
@@ -100,16 +111,18 @@ fn read_relabels(path: &Path) -> anyhow::Result<HashMap<String, Class>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("Unable to read {}", path.display()))?;
     let mut out = HashMap::new();
     for (number, line) in text.lines().enumerate() {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let (Some(file), Some(to)) = (fields.first(), fields.get(2)) else {
-            continue;
-        };
-        if line.starts_with('#') || *file == "file" {
+        if line.trim().is_empty() || line.starts_with('#') || line.starts_with("file\t") {
             continue;
         }
-        let class = Class::named(to.trim())
-            .with_context(|| format!("{} line {}: unknown label {to:?}", path.display(), number + 1))?;
-        out.insert(file.trim().to_string(), class);
+        let at = || format!("{} line {}", path.display(), number + 1);
+        // A line cut short would otherwise be skipped, and the label it corrects kept.
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(file), Some(to)) = (fields.first().map(|f| f.trim()), fields.get(2)) else {
+            anyhow::bail!("{}: expected file<TAB>from<TAB>to<TAB>reason, got {line:?}", at());
+        };
+        anyhow::ensure!(!file.is_empty(), "{}: no file name", at());
+        let class = Class::named(to.trim()).with_context(|| format!("{}: unknown label {to:?}", at()))?;
+        out.insert(file.to_string(), class);
     }
     Ok(out)
 }
@@ -147,6 +160,11 @@ fn read_all(files: &[(PathBuf, Class, bool)], bits: u32) -> (Vec<Observed>, usiz
 fn read_one(path: &Path, class: Class, synthetic: bool, bits: u32) -> Option<Vec<Observed>> {
     let raw = std::fs::read(path).ok()?;
     let email = mail::parse(&raw).ok()?;
+    // A file named .eml with neither a sender nor a subject is not mail (a saved page, a
+    // note): counted as unreadable rather than learned as its folder's kind.
+    if email.from.is_none() && email.subject.trim().is_empty() {
+        return None;
+    }
     let mut found = vec![learn::read(&email, class, false, bits)];
     if synthetic {
         let stripped = learn::without_authentication(&raw);

@@ -64,7 +64,8 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     // The model is read as `run` reads it: a missing or damaged file fails here, not at
     // the start of the service.
     let detector = config.detection.detector(None).map_err(anyhow::Error::msg)?;
-    let source = config.detection.model.as_ref().map_or_else(|| "built in".to_string(), |m| m.display().to_string());
+    let source =
+        config.detection.model.as_ref().map_or_else(|| "built in".to_string(), |m| m.display().to_string());
     println!(
         "model: {} ({} signals learned, {} token buckets); suspicious from {}, threat from {}{}",
         p(&source),

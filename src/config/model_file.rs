@@ -24,7 +24,8 @@ pub fn read(path: &Path) -> Result<Model, String> {
             metadata.len()
         ));
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("unable to read the model file {shown}: {e}"))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("unable to read the model file {shown}: {e}"))?;
     // The size was checked, but the file may grow between the check and the read.
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     file.take(MAX_FILE_BYTES + 1)
@@ -62,7 +63,8 @@ mod tests {
         let (sender, receiver) = std::sync::mpsc::channel();
         let path = fifo.clone();
         std::thread::spawn(move || sender.send(read(&path)));
-        let answer = receiver.recv_timeout(std::time::Duration::from_secs(10)).expect("answers without waiting");
+        let answer =
+            receiver.recv_timeout(std::time::Duration::from_secs(10)).expect("answers without waiting");
         assert!(answer.expect_err("refused").contains("not a regular file"));
         // A sparse file bigger than any model: refused by its size, not read.
         let huge = dir.path().join("huge.model");

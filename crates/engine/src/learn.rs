@@ -293,10 +293,14 @@ pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budge
     let mut candidates: Vec<f32> =
         ham.iter().map(|p| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
     candidates.sort_by(|a, b| b.total_cmp(a));
+    // Each candidate is tried just above a ham score, from the top down, and last the floor
+    // of 0.5: when every ham that scored 0.5 or more fits the budget (or none did), the
+    // threshold goes down to the floor rather than staying at the start, where nothing
+    // would ever be flagged.
     let lowest_within = |make: &dyn Fn(f32) -> Thresholds, start: f32| {
         let mut best = start;
-        for &candidate in &candidates {
-            let value = (((candidate * 1000.0).floor() + 1.0) / 1000.0).min(start);
+        let values = candidates.iter().map(|c| ((c * 1000.0).floor() + 1.0) / 1000.0).chain([0.5]);
+        for value in values.map(|v| v.min(start)) {
             if cost(make(value)) > allowed {
                 break;
             }
@@ -452,11 +456,34 @@ mod tests {
         pairs.push(ham(0.97));
         pairs.push(ham(0.95));
         let (examples, p): (Vec<Example>, Vec<[f32; 4]>) = pairs.into_iter().unzip();
-        // 0.2% of 1002 ham: one threat allowed, and two suspicious.
-        let t = choose_thresholds(&examples, &p, 0.002);
+        // 0.1% of 1002 ham: one threat allowed, or two suspicious.
+        let t = choose_thresholds(&examples, &p, 0.001);
         assert_eq!(t.threat, 0.951);
         let f = figures(&examples, &p, &t);
-        assert!(f[0].rate(Class::Ham) <= 0.002, "{t:?} {f:?}");
+        assert!(f[0].rate(Class::Ham) <= 0.001, "{t:?} {f:?}");
+        // 0.2%: both may be flagged, and the floor is reached.
+        assert_eq!(choose_thresholds(&examples, &p, 0.002).threat, 0.5);
+    }
+
+    #[test]
+    fn thresholds_go_down_to_the_floor_when_no_ham_comes_near() {
+        // Ham that all scores low: the old search never left its start of 1.0, and a
+        // model trained on a clean set flagged nothing at all.
+        let (examples, p): (Vec<Example>, Vec<[f32; 4]>) = (0..100)
+            .map(|i| {
+                let ham =
+                    Example { class: Class::Ham, copy: false, signals: Vec::new(), buckets: Vec::new() };
+                let score = i as f32 / 1000.0;
+                (ham, [1.0 - score, score, 0.0, 0.0])
+            })
+            .unzip();
+        assert_eq!(choose_thresholds(&examples, &p, 0.001), Thresholds { suspicious: 0.5, threat: 0.5 });
+        // One ham at 0.7 of 100, with a budget of two: it may be flagged, so still the floor;
+        // with a budget of none, just above it.
+        let mut p = p;
+        p[0] = [0.3, 0.7, 0.0, 0.0];
+        assert_eq!(choose_thresholds(&examples, &p, 0.02).threat, 0.5);
+        assert_eq!(choose_thresholds(&examples, &p, 0.001).threat, 0.701);
     }
 
     #[test]

@@ -210,7 +210,10 @@ mod tests {
             let mut odd = bytes.clone();
             odd[24..28].copy_from_slice(&f32::to_le_bytes(suspicious));
             odd[28..32].copy_from_slice(&f32::to_le_bytes(threat));
-            assert!(matches!(Model::from_bytes(&odd), Err(ModelError::Malformed(_))), "{suspicious} {threat}");
+            assert!(
+                matches!(Model::from_bytes(&odd), Err(ModelError::Malformed(_))),
+                "{suspicious} {threat}"
+            );
         }
         // The largest file the reader accepts is within the declared maximum.
         assert!(MAX_FILE_BYTES < 64 << 20);
