@@ -91,3 +91,44 @@ fn one_megabyte_header_line() {
     raw.extend_from_slice(b"\r\nFrom: x@y.example\r\n\r\nbody");
     survives(&raw);
 }
+
+/// A model that finds every token unwanted: whatever the mail holds, its tokens make the
+/// `learned_words` evidence, so what hostile tokens can do there is seen.
+fn every_token_counts() -> Detector {
+    use scamguard::detect::Thresholds;
+    use scamguard::detect::model::Model;
+    let model = Model::new(4, [0.0; 3], Vec::new(), vec![[1.0; 3]; 16], Thresholds { suspicious: 0.5, threat: 0.9 });
+    Detector::with_model(std::sync::Arc::new(model))
+}
+
+#[test]
+fn hostile_tokens_reach_the_evidence_escaped_and_bounded_in_size_and_time() {
+    let long_host = format!("{}.example", "h".repeat(100_000));
+    let one_word = "w".repeat(10 << 20);
+    let distinct: String = (0..1_000_000).map(|i| format!("x{i}q ")).collect();
+    let hostile = [
+        format!(
+            "From: x <x@ev\u{1b}[31mil\u{202e}gnp.example>\r\nSubject: \u{1b}]0;title\u{7}\r\n\r\n\
+             see http://{long_host}/ now \u{1b}[2J \u{202e}txt.exe"
+        ),
+        format!("From: x@y.example\r\nSubject: {one_word}\r\n\r\n{one_word}"),
+        format!("From: x@y.example\r\nSubject: {}\r\n\r\n{distinct}", &distinct[..200_000]),
+    ];
+    for raw in &hostile {
+        let started = Instant::now();
+        let email = mail::parse(raw.as_bytes()).expect("parses");
+        let verdict = classify(&email, &every_token_counts());
+        assert!(started.elapsed() < deadline(raw.len()), "took {:?}", started.elapsed());
+        let words = verdict.signals.iter().find(|s| s.rule() == "learned_words").expect("listed");
+        assert!(!words.evidence.is_empty(), "a threat names its words");
+        assert!(words.evidence.len() <= 1024, "{} bytes of evidence", words.evidence.len());
+        assert!(
+            !words.evidence.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{:?}",
+            words.evidence
+        );
+        let text = scamguard::explain::explain(&email, &verdict);
+        assert!(text.len() <= 16 * 1024, "explain prints {} bytes", text.len());
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+    }
+}

@@ -9,6 +9,11 @@
 
 use super::model::{CLASSES, Model, Reading, features};
 use super::{Category, Facts, Label, Signal, Thresholds};
+use crate::mail::printable;
+
+/// The most of one token the evidence quotes: words are at most 24 characters, but a link
+/// host or a sender's domain is as long as the mail makes it, and evidence is kept.
+const MAX_TOKEN_SHOWN: usize = 64;
 
 /// Orders `signals` strongest first. The sort is stable: signals of equal weight stay in
 /// the order the rules ran, so the same mail always lists them the same way.
@@ -63,7 +68,9 @@ pub fn round(value: f32) -> f32 {
 
 /// The `count` tokens of the mail that pushed hardest toward `class`, as
 /// `word "bitcoin" +0.42`. `buckets` are the mail's distinct buckets, sorted. Only the
-/// tokens that make the list are copied, so a long mail costs no allocation per word.
+/// tokens that make the list are copied, so a long mail costs no allocation per word; each
+/// is escaped and cut to [`MAX_TOKEN_SHOWN`] bytes (a sender's domain may hold control
+/// characters), so the evidence is printable and bounded before anything displays it.
 pub fn top_tokens(facts: &Facts<'_>, model: &Model, class: usize, buckets: &[u32], count: usize) -> String {
     // One mark per bucket of the mail: each counts once, as in the score.
     let mut seen = vec![false; buckets.len()];
@@ -79,7 +86,8 @@ pub fn top_tokens(facts: &Facts<'_>, model: &Model, class: usize, buckets: &[u32
         let weakest = if top.len() < count { 0.0 } else { top.last().map_or(0.0, |t| t.0) };
         if weight > weakest {
             let at = top.iter().position(|t| t.0 < weight).unwrap_or(top.len());
-            top.insert(at, (weight, kind, token.to_string()));
+            let shown = printable::cap(&printable::escape(token), MAX_TOKEN_SHOWN);
+            top.insert(at, (weight, kind, shown));
             top.truncate(count);
         }
     });
