@@ -236,10 +236,7 @@ pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> [f32; 4
             .map_or([0.0; 3], |(_, row)| *row);
         logits.iter_mut().zip(factors).for_each(|(l, f)| *l += f * weight);
     }
-    let scale = crate::detect::model::token_scale(example.buckets.len());
-    for row in example.buckets.iter().filter_map(|&b| model.tokens.get(b as usize)) {
-        logits.iter_mut().zip(row).for_each(|(l, w)| *l += w * scale);
-    }
+    logits.iter_mut().zip(model.token_sums(&example.buckets)).for_each(|(l, t)| *l += t);
     softmax(logits)
 }
 
