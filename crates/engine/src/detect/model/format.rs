@@ -218,4 +218,25 @@ mod tests {
         // The largest file the reader accepts is within the declared maximum.
         assert!(MAX_FILE_BYTES < 64 << 20);
     }
+
+    #[test]
+    fn every_byte_of_a_model_file_changed_reads_or_is_refused_and_reads_finite() {
+        // The fuzz target's check, run over every position and value of a small file.
+        let bytes = small().to_bytes();
+        let mut read = 0;
+        for at in 0..bytes.len() {
+            for value in [0x00, 0x01, 0x7f, 0x80, 0xff, bytes[at] ^ 0x40] {
+                let mut changed = bytes.clone();
+                changed[at] = value;
+                if let Ok(model) = Model::from_bytes(&changed) {
+                    read += 1;
+                    assert_eq!(model.to_bytes(), changed, "a model that reads writes the same bytes");
+                    let signal = crate::detect::Signal::new(crate::detect::SignalId::ClaimsRecording, "");
+                    let reading = model.read(&[signal], &[0, 3, 15, 99]);
+                    assert!(reading.probabilities.iter().all(|p| p.is_finite()), "{at} {value}");
+                }
+            }
+        }
+        assert!(read > 0);
+    }
 }
