@@ -69,7 +69,7 @@ pub fn round(value: f32) -> f32 {
 /// The `count` tokens of the mail that pushed hardest toward `class`, as
 /// `word "bitcoin" +0.42`. `buckets` are the mail's distinct buckets, sorted. Only the
 /// tokens that make the list are copied, so a long mail costs no allocation per word; each
-/// is escaped and cut to [`MAX_TOKEN_SHOWN`] bytes (a sender's domain may hold control
+/// is escaped and cut to `MAX_TOKEN_SHOWN` bytes (a sender's domain may hold control
 /// characters), so the evidence is printable and bounded before anything displays it.
 pub fn top_tokens(facts: &Facts<'_>, model: &Model, class: usize, buckets: &[u32], count: usize) -> String {
     // One mark per bucket of the mail: each counts once, as in the score.
