@@ -141,3 +141,29 @@ fn train_goes_through_links_looping_back_files_that_are_not_mail_and_more_folds_
     assert!(stdout.contains("cross-validated over 20 folds"), "{stdout}");
     assert!(out.is_file());
 }
+
+#[test]
+fn only_folders_under_the_one_given_label_mail_so_a_corpus_trains_the_same_wherever_it_is() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Kept under a folder that happens to be called `other`, with an unlabelled folder.
+    let root = dir.path().join("other/corpus");
+    corpus(&root, 6);
+    std::fs::create_dir_all(root.join("misc")).expect("folder");
+    std::fs::write(root.join("misc/note.eml"), ham(99)).expect("write");
+    let absolute = dir.path().join("absolute.model");
+    let output = train(&["--folds", "2", "--out", &absolute.display().to_string()], &[&root]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(stderr.contains("read 12 mails") && stderr.contains("1 without a label"), "{stderr}");
+    // The same corpus by a relative path writes the same bytes.
+    let relative = dir.path().join("relative.model");
+    let output = scamguard()
+        .current_dir(dir.path().join("other"))
+        .args(["train", "--folds", "2", "--out"])
+        .arg(&relative)
+        .arg("corpus")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read(&absolute).expect("written"), std::fs::read(&relative).expect("written"));
+}

@@ -37,8 +37,9 @@ pub fn train(
         anyhow::ensure!(dir.is_dir(), "{} is not a folder", dir.display());
         for path in source::eml_files(dir) {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            match relabels.get(&name).copied().or_else(|| label_of(&path)) {
-                Some(class) => files.push((path.clone(), class, is_synthetic(&path))),
+            let folders = folders_of(dir, &path);
+            match relabels.get(&name).copied().or_else(|| label_of(&folders)) {
+                Some(class) => files.push((path.clone(), class, is_synthetic(&folders))),
                 None => unlabelled += 1,
             }
         }
@@ -95,15 +96,25 @@ pub fn train(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The class named by the nearest labelled folder above `path`.
-fn label_of(path: &Path) -> Option<Class> {
-    path.ancestors().skip(1).find_map(|dir| dir.file_name().and_then(|n| Class::named(&n.to_string_lossy())))
+/// The names of the folders that hold `path`, from `dir` itself (by its real name, so
+/// `.` counts as the folder it is) down to the file's own: only these label a mail, never a
+/// folder above `dir`, so a corpus reads the same whether its path is typed absolute or
+/// relative, and wherever it is kept.
+fn folders_of(dir: &Path, path: &Path) -> Vec<String> {
+    let own = dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let inside = path.strip_prefix(dir).ok().and_then(Path::parent);
+    own.into_iter()
+        .chain(inside.into_iter().flat_map(Path::iter).map(|n| n.to_string_lossy().into_owned()))
+        .collect()
 }
 
-fn is_synthetic(path: &Path) -> bool {
-    path.ancestors()
-        .skip(1)
-        .any(|dir| dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("synthetic")))
+/// The class named by the nearest labelled folder of `folders` (outermost first).
+fn label_of(folders: &[String]) -> Option<Class> {
+    folders.iter().rev().find_map(|name| Class::named(name))
+}
+
+fn is_synthetic(folders: &[String]) -> bool {
+    folders.iter().any(|name| name.starts_with("synthetic"))
 }
 
 /// Reads the relabel list: file name → the class it really is.
@@ -180,12 +191,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_nearest_labelled_folder_names_the_class() {
-        assert_eq!(label_of(Path::new("/c/train/scam/phishing/x.eml")), Some(Class::Phishing));
-        assert_eq!(label_of(Path::new("/c/ham/2002/other-stuff/x.eml")), Some(Class::Ham));
-        assert_eq!(label_of(Path::new("/c/phishing/other/x.eml")), Some(Class::Other));
-        assert_eq!(label_of(Path::new("/c/misc/x.eml")), None);
-        assert!(is_synthetic(Path::new("/c/synthetic-ja/ham/x.eml")));
-        assert!(!is_synthetic(Path::new("/c/train/ham/synthetic.eml")));
+    fn the_nearest_labelled_folder_under_the_given_one_names_the_class() {
+        let folders = |path: &str| -> Vec<String> { path.split('/').map(String::from).collect() };
+        assert_eq!(label_of(&folders("train/scam/phishing")), Some(Class::Phishing));
+        assert_eq!(label_of(&folders("ham/2002/other-stuff")), Some(Class::Ham));
+        assert_eq!(label_of(&folders("phishing/other")), Some(Class::Other));
+        assert_eq!(label_of(&folders("misc")), None);
+        assert!(is_synthetic(&folders("c/synthetic-ja/ham")));
+        assert!(!is_synthetic(&folders("train/ham")));
+        // Folders above the one given do not count.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let given = dir.path().join("other/corpus");
+        std::fs::create_dir_all(given.join("misc")).expect("folders");
+        assert_eq!(folders_of(&given, &given.join("misc/x.eml")), ["corpus", "misc"]);
+        assert_eq!(label_of(&folders_of(&given, &given.join("misc/x.eml"))), None);
     }
 }
