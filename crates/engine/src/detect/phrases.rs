@@ -15,7 +15,7 @@ use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, PatternID};
 
 use crate::detect::SignalId;
-use crate::detect::tables::phrases::{CONDITIONAL_LEADS, PHRASES};
+use crate::detect::tables::phrases::{NOT_A_WARNING_AFTER, PHRASES};
 
 /// A kind of claim a scam makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -224,7 +224,7 @@ pub fn find_families<'a>(texts: impl IntoIterator<Item = &'a str>) -> Findings<'
             };
             let start = end.saturating_sub(book.automaton.pattern_len(id));
             if pattern.stands_alone(bytes, start, end)
-                && !(pattern.family == Family::Awareness && conditional(bytes, start))
+                && !(pattern.family == Family::Awareness && undone(bytes, start))
             {
                 let matched = text.get(start..end).unwrap_or_default();
                 findings.record(pattern.family, id.as_usize(), matched);
@@ -324,10 +324,11 @@ fn push_matches(
     out.extend((0..dfa.match_len(state)).map(|index| (dfa.match_pattern(state, index), end)));
 }
 
-/// Whether the phrase at `start` follows one of [`CONDITIONAL_LEADS`] ("if you do not pay").
-fn conditional(bytes: &[u8], start: usize) -> bool {
+/// Whether the phrase at `start` follows one of [`NOT_A_WARNING_AFTER`] ("if you do not
+/// pay", "not a scam").
+fn undone(bytes: &[u8], start: usize) -> bool {
     let before = bytes.get(..start).unwrap_or_default();
-    CONDITIONAL_LEADS.iter().any(|lead| {
+    NOT_A_WARNING_AFTER.iter().any(|lead| {
         before.len() >= lead.len()
             && before
                 .get(before.len() - lead.len()..)
@@ -365,13 +366,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_scammers_if_you_do_not_pay_is_no_warning() {
-        for threat in
-            ["If you do not pay, the video goes out.", "if you don't pay in time", "In case you DO NOT PAY"]
-        {
+    fn a_scammers_if_you_do_not_pay_or_not_a_scam_is_no_warning() {
+        for threat in [
+            "If you do not pay, the video goes out.",
+            "if you don't pay in time",
+            "In case you DO NOT PAY",
+            "P.S. This is not a scam.",
+            "I am not a scammer, this is no hoax.",
+        ] {
             assert!(!find_families([threat]).has(Family::Awareness), "{threat}");
         }
-        for advice in ["Please do not pay them.", "Do not pay. If you paid, call the bank."] {
+        for advice in
+            ["Please do not pay them.", "Do not pay. If you paid, call the bank.", "It is not real: a scam."]
+        {
             assert!(find_families([advice]).has(Family::Awareness), "{advice}");
         }
     }

@@ -8,10 +8,11 @@ use crate::detect::phrases::Family;
 /// Phrases per family. ASCII phrases match whole words; a trailing `*` lets the last word
 /// run on ("masturbat*" also matches "masturbating"). Japanese phrases match anywhere.
 #[rustfmt::skip]
-/// Words that make the warning phrase after them a scammer's condition, not advice: "if you
-/// do not pay, the video goes out" is a threat. An awareness phrase right after one of these
-/// (lower-cased) is not counted.
-pub const CONDITIONAL_LEADS: &[&str] = &["if you ", "if you still ", "in case you "];
+/// Words that turn the warning phrase after them into the scammer's own: a condition ("if
+/// you do not pay, the video goes out") or a denial ("this is not a scam", "I am not a
+/// scammer"). An awareness phrase right after one of these (in any case) is not counted.
+pub const NOT_A_WARNING_AFTER: &[&str] =
+    &["if you ", "if you still ", "in case you ", "not a ", "not an ", "isn't a ", "is no ", "no "];
 
 pub const PHRASES: &[(Family, &[&str])] = &[
     (
