@@ -403,6 +403,20 @@ mod tests {
     }
 
     #[test]
+    fn a_scammers_condition_or_denial_does_not_talk_an_extortion_mail_down() {
+        // No bare demand next to the wallet (so no decisive signal): the model decides.
+        let story = "I hacked your device and recorded you through your webcam while you visited adult \
+            websites. I will send the video to all your contacts. The price is 1200 USD, you have 48 hours. \
+            Do not tell anyone.\n\nMy bitcoin wallet:\nbc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\n";
+        for tail in ["If you do not pay, everyone sees it.", "P.S. This is not a scam.", ""] {
+            let mail = email("From: x@stranger.example\r\nTo: me@home.example", &format!("{story}{tail}"));
+            let verdict = classify(&mail, &Detector::default());
+            assert_eq!((verdict.label, verdict.category), (Label::Threat, Category::Extortion), "{tail}");
+            assert!(!verdict.signals.iter().any(|s| s.id == SignalId::WarnsAboutScams), "{tail}");
+        }
+    }
+
+    #[test]
     fn a_clean_verdict_names_no_category_and_keeps_no_amounts() {
         let note = email("From: a@b.example\r\nTo: c@d.example", "Lunch costs $12 today, see you at noon.");
         let verdict = classify(&note, &Detector::default());
