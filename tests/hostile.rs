@@ -130,6 +130,8 @@ fn hostile_tokens_reach_the_evidence_escaped_and_bounded_in_size_and_time() {
         );
         let text = scamguard::explain::explain(&email, &verdict);
         assert!(text.len() <= 16 * 1024, "explain prints {} bytes", text.len());
+        let json = scamguard::explain::json_line("x.eml", &email, &verdict).to_string();
+        assert!(json.len() <= 16 * 1024, "scan --json prints {} bytes", json.len());
         assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
     }
 }
