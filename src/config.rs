@@ -7,6 +7,8 @@
 //! [`secret`].
 
 pub mod authserv;
+mod detection;
+pub mod model_file;
 pub mod secret;
 
 use std::path::{Path, PathBuf};
@@ -14,9 +16,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::detect::model::Model;
-use crate::detect::{Detector, Thresholds};
 pub use authserv::{AuthservIds, IdsFrom};
+pub use detection::Detection;
 pub use secret::{PasswordSource, Secret};
 
 /// Why a configuration could not be used.
@@ -109,58 +110,6 @@ pub struct Account {
     pub unreadable_after: Duration,
     /// Whose Authentication-Results headers classification believes.
     pub authserv_ids: AuthservIds,
-}
-
-/// The `[detection]` section: which model to use and the thresholds that override its own.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Detection {
-    /// A model file written by `scamguard train`; the built-in model when absent.
-    pub model: Option<PathBuf>,
-    /// Probability of any unwanted mail from which a message is marked suspicious.
-    pub suspicious: Option<f32>,
-    /// Probability of unwanted mail, most likely phishing, from which a message is moved
-    /// to Junk.
-    pub threat: Option<f32>,
-    /// The same for mail most likely extortion (training sets it lower than `threat`).
-    pub extortion: Option<f32>,
-    /// Also move other spam (marketing, 419, pharma) that reaches the threat threshold.
-    #[serde(default)]
-    pub move_other: bool,
-}
-
-impl Detection {
-    /// The detector these settings describe: the model file read (or `model_file`, which
-    /// wins: `scan --model`), the thresholds checked against it.
-    pub fn detector(&self, model_file: Option<&Path>) -> Result<Detector, String> {
-        let model = match model_file.or(self.model.as_deref()) {
-            None => Model::embedded(),
-            Some(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| format!("unable to read model {}: {e}", path.display()))?;
-                let model =
-                    Model::from_bytes(&bytes).map_err(|e| format!("model {}: {e}", path.display()))?;
-                std::sync::Arc::new(model)
-            }
-        };
-        let mut detector = Detector::with_model(model);
-        let model_thresholds = detector.thresholds;
-        detector.thresholds = Thresholds {
-            suspicious: self.suspicious.unwrap_or(model_thresholds.suspicious),
-            threat: self.threat.unwrap_or(model_thresholds.threat),
-            extortion: self.extortion.unwrap_or(model_thresholds.extortion),
-        };
-        detector.move_other = self.move_other;
-        let Thresholds { suspicious, threat, extortion } = detector.thresholds;
-        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0 && 0.0 < extortion && extortion <= 1.0)
-        {
-            return Err(format!(
-                "detection: thresholds are probabilities: need 0 < suspicious <= threat <= 1 and 0 < extortion \
-                 <= 1, got suspicious = {suspicious}, threat = {threat}, extortion = {extortion}"
-            ));
-        }
-        Ok(detector)
-    }
 }
 
 #[derive(Deserialize)]
@@ -466,21 +415,6 @@ mod tests {
 
     const ACCOUNT: &str = "[[accounts]]\nname = \"personal\"\nhost = \"imap.example.com\"\ntls = \"implicit\"\n\
         username = \"me@example.com\"\npassword_env = \"SG_PASSWORD\"\n";
-
-    #[test]
-    fn thresholds_are_read_and_default_when_absent() {
-        let config = Config::parse("[detection]\nsuspicious = 0.4\nthreat = 0.8\n").expect("valid");
-        let detector = config.detection.detector(None).expect("valid");
-        let extortion = Model::embedded().thresholds.extortion;
-        assert_eq!(detector.thresholds, Thresholds { suspicious: 0.4, threat: 0.8, extortion });
-        assert!(!detector.move_other);
-        let defaults = Config::parse("").expect("empty is valid").detection.detector(None).expect("valid");
-        assert_eq!(defaults.thresholds, Model::embedded().thresholds);
-        // Thresholds were scores (5 and 6); now they are probabilities, and the old values
-        // are refused with a reason rather than silently never reached.
-        let error = Config::parse("[detection]\nsuspicious = 5.0\nthreat = 6.0\n").expect_err("old scale");
-        assert!(error.contains("probabilities"), "{error}");
-    }
 
     #[test]
     fn the_example_configuration_is_valid() {

@@ -150,3 +150,34 @@ fn scan_believes_the_authentication_results_of_the_server_named_by_authserv_id()
     let refused = scamguard().args(["scan", "--authserv-id", "a b"]).arg(dir.path()).output().expect("runs");
     assert_eq!(refused.status.code(), Some(2), "a malformed id is a usage error");
 }
+
+#[test]
+fn a_configured_model_that_is_missing_or_damaged_stops_check_run_and_scan_with_its_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("damaged.model"), b"SCAMGUARD-MODEL\n\x01").expect("write");
+    for (model, cause) in [("missing.model", "No such file"), ("damaged.model", "cut short")] {
+        let config = dir.path().join("scamguard.toml");
+        // An account nobody listens for: the model must be refused before any connection.
+        let text = format!(
+            "[detection]\nmodel = \"{model}\"\n[[accounts]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = 1\n\
+             tls = \"none\"\nusername = \"u\"\npassword_env = \"SG_UNUSED\"\n"
+        );
+        std::fs::write(&config, text).expect("write");
+        let mail = super::fixtures().join("ja_extortion_html_fullwidth_zero_width.eml");
+        for args in [vec!["check", "--config"], vec!["run", "--once", "--config"], vec!["scan", "--config"]] {
+            let mut command = scamguard();
+            command.args(&args).arg(&config);
+            if args.first() == Some(&"scan") {
+                command.arg(&mail);
+            }
+            let output = command.output().expect("runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(!output.status.success(), "{args:?} {model}: {stderr}");
+            assert!(stderr.contains(model) && stderr.contains(cause), "{args:?}: {stderr}");
+            assert!(
+                !String::from_utf8_lossy(&output.stdout).contains("account a"),
+                "{args:?}: connected first"
+            );
+        }
+    }
+}

@@ -100,6 +100,7 @@ async fn run_once_fails_when_an_account_fails_and_check_says_why() {
     assert!(text.contains("junk folder: Junk (SPECIAL-USE \\Junk)"), "{text}");
     assert!(text.contains("moves by: Move") && text.contains("new mail by: IDLE"), "{text}");
     assert!(text.contains("believes Authentication-Results from: the topmost header's server"), "{text}");
+    assert!(text.contains("model: built in (") && text.contains("threat from 0."), "{text}");
 
     std::fs::write(dovecot.dir().join("password.txt"), "not-the-password\n").expect("write");
     let check = scamguard().args(["check", "--config"]).arg(&config_path).output().expect("runs");

@@ -91,3 +91,90 @@ fn one_megabyte_header_line() {
     raw.extend_from_slice(b"\r\nFrom: x@y.example\r\n\r\nbody");
     survives(&raw);
 }
+
+/// A model that finds every token unwanted: whatever the mail holds, its tokens make the
+/// `learned_words` evidence, so what hostile tokens can do there is seen.
+fn every_token_counts() -> Detector {
+    use scamguard::detect::Thresholds;
+    use scamguard::detect::model::Model;
+    let model =
+        Model::new(4, [0.0; 3], Vec::new(), vec![[1.0; 3]; 16], Thresholds::uniform(0.5, 0.9));
+    Detector::with_model(std::sync::Arc::new(model))
+}
+
+#[test]
+fn hostile_tokens_reach_the_evidence_escaped_and_bounded_in_size_and_time() {
+    let long_host = format!("{}.example", "h".repeat(100_000));
+    let one_word = "w".repeat(10 << 20);
+    let distinct: String = (0..1_000_000).map(|i| format!("x{i}q ")).collect();
+    let hostile = [
+        format!(
+            "From: x <x@ev\u{1b}[31mil\u{202e}gnp.example>\r\nSubject: \u{1b}]0;title\u{7}\r\n\r\n\
+             see http://{long_host}/ now \u{1b}[2J \u{202e}txt.exe"
+        ),
+        format!("From: x@y.example\r\nSubject: {one_word}\r\n\r\n{one_word}"),
+        format!("From: x@y.example\r\nSubject: {}\r\n\r\n{distinct}", &distinct[..200_000]),
+    ];
+    for raw in &hostile {
+        let started = Instant::now();
+        let email = mail::parse(raw.as_bytes()).expect("parses");
+        let verdict = classify(&email, &every_token_counts());
+        assert!(started.elapsed() < deadline(raw.len()), "took {:?}", started.elapsed());
+        let words = verdict.signals.iter().find(|s| s.rule() == "learned_words").expect("listed");
+        assert!(!words.evidence.is_empty(), "a threat names its words");
+        assert!(words.evidence.len() <= 1024, "{} bytes of evidence", words.evidence.len());
+        assert!(
+            !words.evidence.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{:?}",
+            words.evidence
+        );
+        let text = scamguard::explain::explain(&email, &verdict);
+        assert!(text.len() <= 16 * 1024, "explain prints {} bytes", text.len());
+        let json = scamguard::explain::json_line("x.eml", &email, &verdict).to_string();
+        assert!(json.len() <= 16 * 1024, "scan --json prints {} bytes", json.len());
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+    }
+}
+
+/// A phishing mail written for this test: a brand in the sender name, a look-alike link,
+/// a locked account and a deadline.
+const PHISHING: &str = "From: PayPal Service <service@pp-notice-center.example>\r\nTo: victim@home.example\r\n\
+    Subject: Your account has been limited\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+    Dear customer,\n\nWe noticed unusual sign-in activity and your PayPal account has been limited. To restore \
+    access you must verify your identity within 24 hours or your account will be permanently suspended.\n\n\
+    Verify now: http://paypal.com.account-verify-secure.top/signin\n\nPayPal Security Team\n";
+
+/// The words an attacker who can run the model would pad a mail with: of many made-up
+/// words, those whose token weighs most against `class`.
+fn most_ham_like_words(class: usize, count: usize) -> Vec<String> {
+    use scamguard::detect::model::{Model, features};
+    let model = Model::embedded();
+    let mut words: Vec<(f32, String)> = (0..60_000u32)
+        .map(|i| {
+            let word = format!("{}{}", ["zo", "ka", "mi", "tu", "re"][i as usize % 5], i * 7919 % 100_003);
+            let bucket = features::bucket(features::TokenKind::Word, &word, model.bits);
+            let weight =
+                model.tokens.get(bucket as usize).and_then(|row| row.get(class)).copied().unwrap_or(0.0);
+            (weight, word)
+        })
+        .collect();
+    words.sort_by(|a, b| a.0.total_cmp(&b.0));
+    words.into_iter().take(count).map(|(_, word)| word).collect()
+}
+
+#[test]
+fn word_salad_picked_against_the_model_does_not_clear_a_phishing_mail() {
+    let plain = mail::parse(PHISHING.as_bytes()).expect("parses");
+    assert_eq!(classify(&plain, &Detector::default()).label, scamguard::detect::Label::Threat);
+    for count in [300, 1000, 3000] {
+        let salad = most_ham_like_words(1, count).join(" ");
+        let verdict = survives(format!("{PHISHING}\n\n{salad}\n").as_bytes()).expect("a verdict");
+        assert_eq!(verdict.label, scamguard::detect::Label::Threat, "{count} words: {}", verdict.score);
+        let words = verdict.signals.iter().find(|s| s.rule() == "learned_words").expect("listed");
+        assert!(
+            words.contribution.is_some_and(|c| c >= -scamguard::detect::model::MAX_TOKEN_DISCOUNT),
+            "{:?}",
+            words.contribution
+        );
+    }
+}

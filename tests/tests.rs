@@ -15,6 +15,7 @@ mod review;
 mod service;
 mod storage;
 mod support;
+mod train;
 mod watching;
 
 use std::path::PathBuf;

@@ -40,13 +40,25 @@ pub fn train(
         anyhow::ensure!(dir.is_dir(), "{} is not a folder", dir.display());
         for path in source::eml_files(dir) {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            match relabels.get(&name).copied().or_else(|| label_of(&path)) {
-                Some(class) => files.push((path.clone(), class, is_synthetic(&path))),
+            let folders = folders_of(dir, &path);
+            match relabels.get(&name).copied().or_else(|| label_of(&folders)) {
+                Some(class) => files.push((path.clone(), class, is_synthetic(&folders))),
                 None => unlabelled += 1,
             }
         }
     }
-    anyhow::ensure!(!files.is_empty(), "no labelled .eml files under {dirs:?}");
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no labelled .eml files under {dirs:?} ({unlabelled} without a label): a mail's label is the name of \
+         its nearest folder called ham, extortion, phishing or other"
+    );
+    // The thresholds are set for a false-positive budget on ham, and a model learns a
+    // class only against another: one class alone would write a model that flags nothing.
+    let has = |wanted: fn(Class) -> bool| files.iter().any(|(_, class, _)| wanted(*class));
+    anyhow::ensure!(
+        has(|c| c == Class::Ham) && has(|c| c != Class::Ham),
+        "training needs ham and at least one kind of unwanted mail (extortion, phishing or other) under {dirs:?}"
+    );
     let options = Options::default();
     let (observed, unreadable) = read_all(&files, options.bits);
     let mut space = SignalSpace::default();
@@ -54,7 +66,7 @@ pub fn train(
     let skeletons: Vec<[String; 2]> = observed.iter().map(|(_, o)| o.skeletons.clone()).collect();
     let fold_of = folds::assign(&skeletons, fold_count);
     eprintln!(
-        "read {} mails ({} learned twice without authentication), {unreadable} unreadable, {unlabelled} without a label",
+        "read {} mails ({} learned twice without authentication), {unreadable} unreadable or not mail, {unlabelled} without a label",
         files.len(),
         examples.len() - (files.len() - unreadable)
     );
@@ -100,15 +112,25 @@ pub fn train(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The class named by the nearest labelled folder above `path`.
-fn label_of(path: &Path) -> Option<Class> {
-    path.ancestors().skip(1).find_map(|dir| dir.file_name().and_then(|n| Class::named(&n.to_string_lossy())))
+/// The names of the folders that hold `path`, from `dir` itself (by its real name, so
+/// `.` counts as the folder it is) down to the file's own: only these label a mail, never a
+/// folder above `dir`, so a corpus reads the same whether its path is typed absolute or
+/// relative, and wherever it is kept.
+fn folders_of(dir: &Path, path: &Path) -> Vec<String> {
+    let own = dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let inside = path.strip_prefix(dir).ok().and_then(Path::parent);
+    own.into_iter()
+        .chain(inside.into_iter().flat_map(Path::iter).map(|n| n.to_string_lossy().into_owned()))
+        .collect()
 }
 
-fn is_synthetic(path: &Path) -> bool {
-    path.ancestors()
-        .skip(1)
-        .any(|dir| dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("synthetic")))
+/// The class named by the nearest labelled folder of `folders` (outermost first).
+fn label_of(folders: &[String]) -> Option<Class> {
+    folders.iter().rev().find_map(|name| Class::named(name))
+}
+
+fn is_synthetic(folders: &[String]) -> bool {
+    folders.iter().any(|name| name.starts_with("synthetic"))
 }
 
 /// Reads the relabel list: file name → the class it really is.
@@ -116,16 +138,18 @@ fn read_relabels(path: &Path) -> anyhow::Result<HashMap<String, Class>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("Unable to read {}", path.display()))?;
     let mut out = HashMap::new();
     for (number, line) in text.lines().enumerate() {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let (Some(file), Some(to)) = (fields.first(), fields.get(2)) else {
-            continue;
-        };
-        if line.starts_with('#') || *file == "file" {
+        if line.trim().is_empty() || line.starts_with('#') || line.starts_with("file\t") {
             continue;
         }
-        let class = Class::named(to.trim())
-            .with_context(|| format!("{} line {}: unknown label {to:?}", path.display(), number + 1))?;
-        out.insert(file.trim().to_string(), class);
+        let at = || format!("{} line {}", path.display(), number + 1);
+        // A line cut short would otherwise be skipped, and the label it corrects kept.
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(file), Some(to)) = (fields.first().map(|f| f.trim()), fields.get(2)) else {
+            anyhow::bail!("{}: expected file<TAB>from<TAB>to<TAB>reason, got {line:?}", at());
+        };
+        anyhow::ensure!(!file.is_empty(), "{}: no file name", at());
+        let class = Class::named(to.trim()).with_context(|| format!("{}: unknown label {to:?}", at()))?;
+        out.insert(file.to_string(), class);
     }
     Ok(out)
 }
@@ -163,6 +187,11 @@ fn read_all(files: &[(PathBuf, Class, bool)], bits: u32) -> (Vec<(usize, Observe
 fn read_one(path: &Path, class: Class, synthetic: bool, bits: u32) -> Option<Vec<Observed>> {
     let raw = std::fs::read(path).ok()?;
     let email = mail::parse(&raw).ok()?;
+    // A file named .eml with neither a sender nor a subject is not mail (a saved page, a
+    // note): counted as unreadable rather than learned as its folder's kind.
+    if email.from.is_none() && email.subject.trim().is_empty() {
+        return None;
+    }
     let mut found = vec![learn::read(&email, class, false, bits)];
     if synthetic {
         let stripped = learn::without_authentication(&raw);
@@ -178,12 +207,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_nearest_labelled_folder_names_the_class() {
-        assert_eq!(label_of(Path::new("/c/train/scam/phishing/x.eml")), Some(Class::Phishing));
-        assert_eq!(label_of(Path::new("/c/ham/2002/other-stuff/x.eml")), Some(Class::Ham));
-        assert_eq!(label_of(Path::new("/c/phishing/other/x.eml")), Some(Class::Other));
-        assert_eq!(label_of(Path::new("/c/misc/x.eml")), None);
-        assert!(is_synthetic(Path::new("/c/synthetic-ja/ham/x.eml")));
-        assert!(!is_synthetic(Path::new("/c/train/ham/synthetic.eml")));
+    fn the_nearest_labelled_folder_under_the_given_one_names_the_class() {
+        let folders = |path: &str| -> Vec<String> { path.split('/').map(String::from).collect() };
+        assert_eq!(label_of(&folders("train/scam/phishing")), Some(Class::Phishing));
+        assert_eq!(label_of(&folders("ham/2002/other-stuff")), Some(Class::Ham));
+        assert_eq!(label_of(&folders("phishing/other")), Some(Class::Other));
+        assert_eq!(label_of(&folders("misc")), None);
+        assert!(is_synthetic(&folders("c/synthetic-ja/ham")));
+        assert!(!is_synthetic(&folders("train/ham")));
+        // Folders above the one given do not count.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let given = dir.path().join("other/corpus");
+        std::fs::create_dir_all(given.join("misc")).expect("folders");
+        assert_eq!(folders_of(&given, &given.join("misc/x.eml")), ["corpus", "misc"]);
+        assert_eq!(label_of(&folders_of(&given, &given.join("misc/x.eml"))), None);
     }
 }

@@ -61,6 +61,20 @@ async fn wait_for_signal() {
 pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
     anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
+    // The model is read as `run` reads it: a missing or damaged file fails here, not at
+    // the start of the service.
+    let detector = config.detection.detector(None).map_err(anyhow::Error::msg)?;
+    let source =
+        config.detection.model.as_ref().map_or_else(|| "built in".to_string(), |m| m.display().to_string());
+    println!(
+        "model: {} ({} signals learned, {} token buckets); suspicious from {}, threat from {}{}",
+        p(&source),
+        detector.model.signals.len(),
+        detector.model.tokens.len(),
+        detector.thresholds.suspicious,
+        detector.thresholds.threat,
+        if detector.move_other { "; other spam is moved too" } else { "" }
+    );
     runtime()?.block_on(async {
         let mut all_good = true;
         for account in &config.accounts {

@@ -322,7 +322,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     for signal in &mut signals {
         signal.contribution = Some(score::round(model.signal_contribution(signal, class)));
     }
-    let words: f32 = buckets.iter().map(|&b| model.token_contribution(b, buckets.len(), class)).sum();
+    let words: f32 = model.token_sums(&buckets).get(class).copied().unwrap_or(0.0);
     let evidence = if label == Label::Clean {
         String::new()
     } else {
@@ -412,6 +412,20 @@ mod tests {
         let quoted =
             email("From: x@stranger.example\r\nTo: me@home.example", &format!("My address: {wallet}"));
         assert_eq!(classify(&quoted, &detector).label, Label::Clean);
+    }
+
+    #[test]
+    fn a_scammers_condition_or_denial_does_not_talk_an_extortion_mail_down() {
+        // No bare demand next to the wallet (so no decisive signal): the model decides.
+        let story = "I hacked your device and recorded you through your webcam while you visited adult \
+            websites. I will send the video to all your contacts. The price is 1200 USD, you have 48 hours. \
+            Do not tell anyone.\n\nMy bitcoin wallet:\nbc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\n";
+        for tail in ["If you do not pay, everyone sees it.", "P.S. This is not a scam.", ""] {
+            let mail = email("From: x@stranger.example\r\nTo: me@home.example", &format!("{story}{tail}"));
+            let verdict = classify(&mail, &Detector::default());
+            assert_eq!((verdict.label, verdict.category), (Label::Threat, Category::Extortion), "{tail}");
+            assert!(!verdict.signals.iter().any(|s| s.id == SignalId::WarnsAboutScams), "{tail}");
+        }
     }
 
     #[test]

@@ -11,13 +11,15 @@ use crate::detect::{Category, Label, Signal, Verdict};
 use crate::mail::Email;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap, escape as p};
 
-/// The JSON object `scan --json` prints for a classified message.
+/// The JSON object `scan --json` prints for a classified message. Header fields are capped
+/// as the history stores them ([`MAX_FIELD_BYTES`]): a megabyte subject makes no megabyte line.
 pub fn json_line(path: &str, email: &Email, verdict: &Verdict) -> Value {
+    let capped = |field: &str| cap(field, MAX_FIELD_BYTES);
     json!({
         "path": path,
-        "message_id": email.message_id,
-        "subject": email.subject,
-        "from": email.from.as_ref().map(|f| f.address.as_str()),
+        "message_id": email.message_id.as_deref().map(capped),
+        "subject": capped(&email.subject),
+        "from": email.from.as_ref().map(|f| capped(&f.address)),
         "verdict": verdict.label,
         "category": verdict.category,
         "score": verdict.score,

@@ -15,7 +15,7 @@ use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, PatternID};
 
 use crate::detect::SignalId;
-use crate::detect::tables::phrases::PHRASES;
+use crate::detect::tables::phrases::{NOT_A_WARNING_AFTER, PHRASES};
 
 /// A kind of claim a scam makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -223,7 +223,9 @@ pub fn find_families<'a>(texts: impl IntoIterator<Item = &'a str>) -> Findings<'
                 continue;
             };
             let start = end.saturating_sub(book.automaton.pattern_len(id));
-            if pattern.stands_alone(bytes, start, end) {
+            if pattern.stands_alone(bytes, start, end)
+                && !(pattern.family == Family::Awareness && undone(bytes, start))
+            {
                 let matched = text.get(start..end).unwrap_or_default();
                 findings.record(pattern.family, id.as_usize(), matched);
             }
@@ -322,6 +324,18 @@ fn push_matches(
     out.extend((0..dfa.match_len(state)).map(|index| (dfa.match_pattern(state, index), end)));
 }
 
+/// Whether the phrase at `start` follows one of [`NOT_A_WARNING_AFTER`] ("if you do not
+/// pay", "not a scam").
+fn undone(bytes: &[u8], start: usize) -> bool {
+    let before = bytes.get(..start).unwrap_or_default();
+    NOT_A_WARNING_AFTER.iter().any(|lead| {
+        before.len() >= lead.len()
+            && before
+                .get(before.len() - lead.len()..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(lead.as_bytes()))
+    })
+}
+
 impl Pattern {
     /// Whether the match at `start..end` is a phrase of its own rather than part of a
     /// longer word, address or URL, as far as this pattern needs boundaries.
@@ -350,6 +364,24 @@ fn continues_word_after(b: u8, next: Option<u8>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scammers_if_you_do_not_pay_or_not_a_scam_is_no_warning() {
+        for threat in [
+            "If you do not pay, the video goes out.",
+            "if you don't pay in time",
+            "In case you DO NOT PAY",
+            "P.S. This is not a scam.",
+            "I am not a scammer, this is no hoax.",
+        ] {
+            assert!(!find_families([threat]).has(Family::Awareness), "{threat}");
+        }
+        for advice in
+            ["Please do not pay them.", "Do not pay. If you paid, call the bank.", "It is not real: a scam."]
+        {
+            assert!(find_families([advice]).has(Family::Awareness), "{advice}");
+        }
+    }
 
     #[test]
     fn addresses_and_urls_are_not_words() {

@@ -9,6 +9,11 @@
 
 use super::model::{CLASSES, Model, Reading, features};
 use super::{Category, Facts, Label, Signal, Thresholds};
+use crate::mail::printable;
+
+/// The most of one token the evidence quotes: words are at most 24 characters, but a link
+/// host or a sender's domain is as long as the mail makes it, and evidence is kept.
+const MAX_TOKEN_SHOWN: usize = 64;
 
 /// Orders `signals` strongest first. The sort is stable: signals of equal weight stay in
 /// the order the rules ran, so the same mail always lists them the same way.
@@ -63,7 +68,9 @@ pub fn round(value: f32) -> f32 {
 }
 
 /// The `count` tokens of the mail that pushed hardest toward `class`, as
-/// `word "bitcoin" +0.42`. Only the tokens that make the list are written out.
+/// `word "bitcoin" +0.42`. Only the tokens that make the list are written out, each
+/// escaped and cut to `MAX_TOKEN_SHOWN` bytes (a sender's domain may hold control
+/// characters), so the evidence is printable and bounded before anything displays it.
 pub fn top_tokens(
     facts: &Facts<'_>,
     tokens: &features::Tokens,
@@ -85,7 +92,8 @@ pub fn top_tokens(
     top.iter()
         .filter_map(|&(weight, i)| {
             let (kind, token) = tokens.token(i, facts)?;
-            Some(format!("{} \"{token}\" {weight:+.2}", kind.label()))
+            let shown = printable::cap(&printable::escape(&token), MAX_TOKEN_SHOWN);
+            Some(format!("{} \"{shown}\" {weight:+.2}", kind.label()))
         })
         .collect::<Vec<_>>()
         .join(", ")

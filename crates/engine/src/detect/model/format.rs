@@ -17,6 +17,17 @@ const VERSION: u32 = 2;
 const BITS: std::ops::RangeInclusive<u32> = 4..=22;
 const MAX_SIGNALS: u32 = 4096;
 const MAX_NAME_BYTES: usize = 64;
+/// The largest weight a file may hold. Trained weights stay within a few units (the L2
+/// pull); a file with weights near `f32::MAX` would add up to infinity and make every
+/// probability NaN, which no threshold compares against.
+const MAX_WEIGHT: f32 = 1.0e4;
+
+/// The largest file [`Model::from_bytes`] can accept: the most buckets, signals and name
+/// bytes the reader allows. A caller reading a file checks its size against this before
+/// reading it, so a huge file is refused without being loaded.
+pub const MAX_FILE_BYTES: u64 = 48 + MAX_SIGNALS as u64 * (2 + MAX_NAME_BYTES as u64 + 12) + (12 << 22);
+// Reading the largest model stays well within the service's memory budget.
+const _: () = assert!(MAX_FILE_BYTES < 64 << 20);
 
 #[derive(Debug, Error, PartialEq)]
 pub enum ModelError {
@@ -54,9 +65,12 @@ impl Model {
     /// Reads a model file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
         let mut input = Reader(bytes);
-        if input.take(MAGIC.len(), "magic")? != MAGIC {
+        // A file that starts otherwise is something else, however short; one that stops
+        // inside the magic line is a model cut short.
+        if !bytes.iter().zip(MAGIC).all(|(a, b)| a == b) {
             return Err(ModelError::NotAModel);
         }
+        input.take(MAGIC.len(), "magic")?;
         let version = input.u32()?;
         if version != VERSION {
             return Err(ModelError::Version(version));
@@ -66,8 +80,10 @@ impl Model {
             return Err(ModelError::Malformed("bucket bits out of range"));
         }
         let (suspicious, threat, extortion) = (input.f32()?, input.f32()?, input.f32()?);
-        if ![suspicious, threat, extortion].iter().all(|t| (0.0..=1.0).contains(t)) {
-            return Err(ModelError::Malformed("thresholds must be probabilities"));
+        // The same rule the configuration's thresholds obey: a file with suspicious 0
+        // would mark every mail.
+        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0 && 0.0 < extortion && extortion <= 1.0) {
+            return Err(ModelError::Malformed("thresholds must be 0 < suspicious <= threat <= 1, 0 < extortion <= 1"));
         }
         let bias = input.row()?;
         let count = input.u32()?;
@@ -122,10 +138,10 @@ impl<'a> Reader<'a> {
 
     fn f32(&mut self) -> Result<f32, ModelError> {
         let value = f32::from_le_bytes(self.array()?);
-        if value.is_finite() {
+        if value.is_finite() && value.abs() <= MAX_WEIGHT {
             Ok(value)
         } else {
-            Err(ModelError::Malformed("a weight is not a finite number"))
+            Err(ModelError::Malformed("a weight is not a finite number of sensible size"))
         }
     }
 
@@ -160,7 +176,9 @@ mod tests {
     #[test]
     fn damaged_files_are_refused_with_a_reason() {
         let bytes = small().to_bytes();
-        assert_eq!(Model::from_bytes(b"hello"), Err(ModelError::Malformed("magic")));
+        assert_eq!(Model::from_bytes(b"hello"), Err(ModelError::NotAModel));
+        assert_eq!(Model::from_bytes(b""), Err(ModelError::Malformed("magic")));
+        assert_eq!(Model::from_bytes(b"SCAMGUARD"), Err(ModelError::Malformed("magic")));
         assert_eq!(Model::from_bytes(&[b'x'; 64]), Err(ModelError::NotAModel));
         for cut in [20, 40, bytes.len() - 1] {
             assert!(
@@ -181,5 +199,44 @@ mod tests {
         let mut huge = bytes;
         huge[20..24].copy_from_slice(&40u32.to_le_bytes());
         assert_eq!(Model::from_bytes(&huge), Err(ModelError::Malformed("bucket bits out of range")));
+    }
+
+    #[test]
+    fn weights_that_would_add_up_to_infinity_and_thresholds_that_mark_everything_are_refused() {
+        let bytes = small().to_bytes();
+        // The first bias weight, after magic, version, bits and the two thresholds.
+        let mut huge = bytes.clone();
+        huge[32..36].copy_from_slice(&3.0e38_f32.to_le_bytes());
+        assert!(matches!(Model::from_bytes(&huge), Err(ModelError::Malformed(_))));
+        for (suspicious, threat) in [(0.0, 0.9), (0.95, 0.9), (0.5, 1.5), (-0.1, 0.9)] {
+            let mut odd = bytes.clone();
+            odd[24..28].copy_from_slice(&f32::to_le_bytes(suspicious));
+            odd[28..32].copy_from_slice(&f32::to_le_bytes(threat));
+            assert!(
+                matches!(Model::from_bytes(&odd), Err(ModelError::Malformed(_))),
+                "{suspicious} {threat}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_byte_of_a_model_file_changed_reads_or_is_refused_and_reads_finite() {
+        // The fuzz target's check, run over every position and value of a small file.
+        let bytes = small().to_bytes();
+        let mut read = 0;
+        for at in 0..bytes.len() {
+            for value in [0x00, 0x01, 0x7f, 0x80, 0xff, bytes[at] ^ 0x40] {
+                let mut changed = bytes.clone();
+                changed[at] = value;
+                if let Ok(model) = Model::from_bytes(&changed) {
+                    read += 1;
+                    assert_eq!(model.to_bytes(), changed, "a model that reads writes the same bytes");
+                    let signal = crate::detect::Signal::new(crate::detect::SignalId::ClaimsRecording, "");
+                    let reading = model.read(&[signal], &[0, 3, 15, 99]);
+                    assert!(reading.probabilities.iter().all(|p| p.is_finite()), "{at} {value}");
+                }
+            }
+        }
+        assert!(read > 0);
     }
 }
