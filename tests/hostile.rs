@@ -97,8 +97,7 @@ fn one_megabyte_header_line() {
 fn every_token_counts() -> Detector {
     use scamguard::detect::Thresholds;
     use scamguard::detect::model::Model;
-    let model =
-        Model::new(4, [0.0; 3], Vec::new(), vec![[1.0; 3]; 16], Thresholds::uniform(0.5, 0.9));
+    let model = Model::new(4, [0.0; 3], Vec::new(), vec![[1.0; 3]; 16], Thresholds::uniform(0.5, 0.9));
     Detector::with_model(std::sync::Arc::new(model))
 }
 

@@ -62,7 +62,12 @@ pub fn train(
     let options = Options::default();
     let (observed, unreadable) = read_all(&files, options.bits);
     let mut space = SignalSpace::default();
-    let examples: Vec<learn::Example> = observed.iter().map(|(_, o)| space.add(o)).collect();
+    let mut examples: Vec<learn::Example> = observed.iter().map(|(_, o)| space.add(o)).collect();
+    let sources: Vec<String> = observed
+        .iter()
+        .map(|(file, _)| files.get(*file).map(|f| source_of(&f.0)).unwrap_or_default())
+        .collect();
+    learn::weigh_sources(&mut examples, &sources);
     let skeletons: Vec<[String; 2]> = observed.iter().map(|(_, o)| o.skeletons.clone()).collect();
     let fold_of = folds::assign(&skeletons, fold_count);
     eprintln!(
@@ -122,6 +127,16 @@ fn folders_of(dir: &Path, path: &Path) -> Vec<String> {
     own.into_iter()
         .chain(inside.into_iter().flat_map(Path::iter).map(|n| n.to_string_lossy().into_owned()))
         .collect()
+}
+
+/// The source a training mail came from: the part of its file name before `__` (the
+/// corpus's `<source>__<id>.eml`), else its folder.
+fn source_of(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match name.split_once("__") {
+        Some((source, _)) => source.to_string(),
+        None => path.parent().map(|p| p.display().to_string()).unwrap_or_default(),
+    }
 }
 
 /// The class named by the nearest labelled folder of `folders` (outermost first).

@@ -50,8 +50,10 @@ impl Detection {
         };
         detector.move_other = self.move_other;
         let Thresholds { suspicious, threat, extortion } = detector.thresholds;
-        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0 && 0.0 < extortion && extortion <= 1.0) {
-            let old_scale = [self.suspicious, self.threat, self.extortion].into_iter().flatten().any(|t| t > 1.0);
+        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0 && 0.0 < extortion && extortion <= 1.0)
+        {
+            let old_scale =
+                [self.suspicious, self.threat, self.extortion].into_iter().flatten().any(|t| t > 1.0);
             let hint = if old_scale {
                 "; they were scores before (5 and 6 by default), they are probabilities now: remove them \
                  to use the model's own, or give values such as 0.9"
@@ -112,7 +114,10 @@ mod tests {
         let own = Model::embedded().thresholds;
         let low = detector("threat = 0.3").expect("valid");
         let extortion = own.extortion;
-        assert_eq!(low.thresholds, Thresholds { suspicious: own.suspicious.min(0.3), threat: 0.3, extortion });
+        assert_eq!(
+            low.thresholds,
+            Thresholds { suspicious: own.suspicious.min(0.3), threat: 0.3, extortion }
+        );
         assert!(detector("extortion = 1.5").expect_err("above one").contains("0 < extortion <= 1"));
         assert_eq!(detector("extortion = 0.6").expect("valid").thresholds.extortion, 0.6);
         assert_eq!(detector("threat = 1").expect("valid").thresholds.threat, 1.0);

@@ -322,7 +322,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     for signal in &mut signals {
         signal.contribution = Some(score::round(model.signal_contribution(signal, class)));
     }
-    let words: f32 = model.token_sums(&buckets).get(class).copied().unwrap_or(0.0);
+    let words: f32 = model.token_sums(buckets).get(class).copied().unwrap_or(0.0);
     let evidence = if label == Label::Clean {
         String::new()
     } else {

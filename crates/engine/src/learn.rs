@@ -55,6 +55,8 @@ pub struct Example {
     /// A copy made for training only (see [`without_authentication`]): learned from, never
     /// counted in the figures or the thresholds.
     pub copy: bool,
+    /// How much the example counts in training (1 by default; see [`weigh_sources`]).
+    pub weight: f32,
     /// Signal index in the [`SignalSpace`] and the summed default weight it fired with.
     pub signals: Vec<(usize, f32)>,
     pub buckets: Vec<u32>,
@@ -102,7 +104,7 @@ impl SignalSpace {
                 None => signals.push((index, weight)),
             }
         }
-        Example { class: observed.class, copy: observed.copy, signals, buckets: observed.buckets.clone() }
+        Example { class: observed.class, copy: observed.copy, weight: 1.0, signals, buckets: observed.buckets.clone() }
     }
 
     /// Reads `email` into an example of `class` in one step.
@@ -185,7 +187,7 @@ pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Mod
             let held = sums.map(|sum| sum < -MAX_TOKEN_DISCOUNT);
             logits.iter_mut().zip(sums).for_each(|(l, sum)| *l += sum.max(-MAX_TOKEN_DISCOUNT));
             let probabilities = softmax(logits);
-            let weight = weights.get(example.class.position()).copied().unwrap_or(1.0);
+            let weight = weights.get(example.class.position()).copied().unwrap_or(1.0) * example.weight;
             let mut error = [0.0_f32; 3];
             for (class, slot) in error.iter_mut().enumerate() {
                 let truth = if example.class.position() == class + 1 { 1.0 } else { 0.0 };
@@ -366,6 +368,31 @@ pub fn figures(examples: &[Example], probabilities: &[[f32; 4]], thresholds: &Th
     out
 }
 
+/// Weighs each example by how rare its source is within its class: the square root of
+/// the class's typical (median) source size over its own source's size, held between
+/// 1/4 and 4. A corpus gathered from a few large sources (thousands of 2002 list posts)
+/// and many small ones (a few dozen modern shop mails) would otherwise teach mostly what
+/// the large ones look like. `sources` holds each example's source name.
+pub fn weigh_sources(examples: &mut [Example], sources: &[String]) {
+    let mut sizes: HashMap<(Class, &str), usize> = HashMap::new();
+    for (example, source) in examples.iter().zip(sources) {
+        *sizes.entry((example.class, source.as_str())).or_default() += 1;
+    }
+    let mut typical: HashMap<Class, f32> = HashMap::new();
+    for class in Class::ALL {
+        let mut counts: Vec<usize> = sizes.iter().filter(|((c, _), _)| *c == class).map(|(_, n)| *n).collect();
+        counts.sort_unstable();
+        if let Some(median) = counts.get(counts.len() / 2) {
+            typical.insert(class, *median as f32);
+        }
+    }
+    for (example, source) in examples.iter_mut().zip(sources) {
+        let size = sizes.get(&(example.class, source.as_str())).copied().unwrap_or(1).max(1) as f32;
+        let median = typical.get(&example.class).copied().unwrap_or(size);
+        example.weight = (median / size).sqrt().clamp(0.25, 4.0);
+    }
+}
+
 /// A fixed-seed xorshift shuffle: reproducible everywhere, no dependency.
 struct Shuffle(u64);
 
@@ -462,8 +489,8 @@ mod tests {
     fn thresholds_keep_ham_within_the_budget() {
         let ham = |p: f32| {
             (
-                Example { class: Class::Ham, copy: false, signals: Vec::new(), buckets: Vec::new() },
-                [1.0 - p, p, 0.0, 0.0],
+                Example { class: Class::Ham, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() },
+                [1.0 - p, 0.0, p, 0.0],
             )
         };
         let mut pairs: Vec<(Example, [f32; 4])> = (0..1000).map(|i| ham(i as f32 / 2000.0)).collect();
@@ -473,6 +500,8 @@ mod tests {
         // 0.1% of 1002 ham: one threat allowed, or two suspicious.
         let t = choose_thresholds(&examples, &p, 0.001);
         assert_eq!(t.threat, 0.951);
+        // No ham reads like extortion: its threshold goes down to the floor.
+        assert_eq!(t.extortion, 0.5);
         let f = figures(&examples, &p, &t);
         assert!(f[0].rate(Class::Ham) <= 0.001, "{t:?} {f:?}");
         // 0.2%: both may be flagged, and the floor is reached.
@@ -486,7 +515,7 @@ mod tests {
         let (examples, p): (Vec<Example>, Vec<[f32; 4]>) = (0..100)
             .map(|i| {
                 let ham =
-                    Example { class: Class::Ham, copy: false, signals: Vec::new(), buckets: Vec::new() };
+                    Example { class: Class::Ham, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() };
                 let score = i as f32 / 1000.0;
                 (ham, [1.0 - score, score, 0.0, 0.0])
             })
@@ -508,6 +537,25 @@ mod tests {
             stripped,
             "From: a@b.example\r\nSubject: hi\r\n\r\nAuthentication-Results: in the body stays\r\n"
         );
+    }
+
+    #[test]
+    fn a_rare_source_weighs_more_than_a_common_one_within_its_class() {
+        let example = |class| Example { class, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() };
+        let mut examples: Vec<Example> = (0..21).map(|_| example(Class::Ham)).collect();
+        examples.push(example(Class::Phishing));
+        // Ham: 16 from one list, 4 from a shop, 1 from a friend; the median source has 4.
+        let mut sources: Vec<String> = (0..16).map(|_| "list".to_string()).collect();
+        sources.extend((0..4).map(|_| "shop".to_string()));
+        sources.push("friend".into());
+        sources.push("list".into());
+        weigh_sources(&mut examples, &sources);
+        let weights: Vec<f32> = examples.iter().map(|e| e.weight).collect();
+        assert_eq!(weights.first(), Some(&0.5)); // sqrt(4 / 16)
+        assert_eq!(weights.get(16), Some(&1.0));
+        assert_eq!(weights.get(20), Some(&2.0)); // sqrt(4 / 1)
+        // A source is counted within its class: one phishing mail from "list" is its class's median.
+        assert_eq!(weights.get(21), Some(&1.0));
     }
 
     #[test]

@@ -82,8 +82,11 @@ impl Model {
         let (suspicious, threat, extortion) = (input.f32()?, input.f32()?, input.f32()?);
         // The same rule the configuration's thresholds obey: a file with suspicious 0
         // would mark every mail.
-        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0 && 0.0 < extortion && extortion <= 1.0) {
-            return Err(ModelError::Malformed("thresholds must be 0 < suspicious <= threat <= 1, 0 < extortion <= 1"));
+        if !(0.0 < suspicious && suspicious <= threat && threat <= 1.0 && 0.0 < extortion && extortion <= 1.0)
+        {
+            return Err(ModelError::Malformed(
+                "thresholds must be 0 < suspicious <= threat <= 1, 0 < extortion <= 1",
+            ));
         }
         let bias = input.row()?;
         let count = input.u32()?;
