@@ -62,7 +62,7 @@ mod tests {
         assert!(made.success());
         let (sender, receiver) = std::sync::mpsc::channel();
         let path = fifo.clone();
-        std::thread::spawn(move || sender.send(read(&path)));
+        std::thread::spawn(move || sender.send(read(&path).map(Box::new)));
         let answer =
             receiver.recv_timeout(std::time::Duration::from_secs(10)).expect("answers without waiting");
         assert!(answer.expect_err("refused").contains("not a regular file"));

@@ -104,7 +104,13 @@ impl SignalSpace {
                 None => signals.push((index, weight)),
             }
         }
-        Example { class: observed.class, copy: observed.copy, weight: 1.0, signals, buckets: observed.buckets.clone() }
+        Example {
+            class: observed.class,
+            copy: observed.copy,
+            weight: 1.0,
+            signals,
+            buckets: observed.buckets.clone(),
+        }
     }
 
     /// Reads `email` into an example of `class` in one step.
@@ -380,7 +386,8 @@ pub fn weigh_sources(examples: &mut [Example], sources: &[String]) {
     }
     let mut typical: HashMap<Class, f32> = HashMap::new();
     for class in Class::ALL {
-        let mut counts: Vec<usize> = sizes.iter().filter(|((c, _), _)| *c == class).map(|(_, n)| *n).collect();
+        let mut counts: Vec<usize> =
+            sizes.iter().filter(|((c, _), _)| *c == class).map(|(_, n)| *n).collect();
         counts.sort_unstable();
         if let Some(median) = counts.get(counts.len() / 2) {
             typical.insert(class, *median as f32);
@@ -489,7 +496,13 @@ mod tests {
     fn thresholds_keep_ham_within_the_budget() {
         let ham = |p: f32| {
             (
-                Example { class: Class::Ham, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() },
+                Example {
+                    class: Class::Ham,
+                    copy: false,
+                    weight: 1.0,
+                    signals: Vec::new(),
+                    buckets: Vec::new(),
+                },
                 [1.0 - p, 0.0, p, 0.0],
             )
         };
@@ -514,8 +527,13 @@ mod tests {
         // model trained on a clean set flagged nothing at all.
         let (examples, p): (Vec<Example>, Vec<[f32; 4]>) = (0..100)
             .map(|i| {
-                let ham =
-                    Example { class: Class::Ham, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() };
+                let ham = Example {
+                    class: Class::Ham,
+                    copy: false,
+                    weight: 1.0,
+                    signals: Vec::new(),
+                    buckets: Vec::new(),
+                };
                 let score = i as f32 / 1000.0;
                 (ham, [1.0 - score, score, 0.0, 0.0])
             })
@@ -541,7 +559,8 @@ mod tests {
 
     #[test]
     fn a_rare_source_weighs_more_than_a_common_one_within_its_class() {
-        let example = |class| Example { class, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() };
+        let example =
+            |class| Example { class, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() };
         let mut examples: Vec<Example> = (0..21).map(|_| example(Class::Ham)).collect();
         examples.push(example(Class::Phishing));
         // Ham: 16 from one list, 4 from a shop, 1 from a friend; the median source has 4.

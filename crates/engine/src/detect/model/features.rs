@@ -116,39 +116,49 @@ pub enum Source {
 }
 
 /// Calls `visit` with every token of the mail, in order, duplicates included, and where
-/// it was read: its words, the link hosts the rules gathered (redirect targets included),
-/// its sender's name and site, the domains whose signature the trusted receiving server
-/// verified, and the mail's shape.
-pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Source)) {
+/// it was read, until `visit` returns false: first what stands out of the mail (its
+/// subject, its sender's name and site, the domains whose signature the trusted receiving
+/// server verified, the link hosts the rules gathered, its shape), then the words of its
+/// text.
+pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Source) -> bool) {
+    let _stopped = walk(facts, &mut visit);
+}
+
+/// `Some(())` while `visit` wants more: `?` stops the walk.
+fn more(wanted: bool) -> Option<()> {
+    wanted.then_some(())
+}
+
+fn walk(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source) -> bool) -> Option<()> {
     let (email, hosts) = (facts.email, &facts.link_hosts);
     let mut word = Word::default();
-    words(&email.normalized_subject, TokenKind::Subject, &mut word, &mut visit);
-    words(text_read(facts), TokenKind::Word, &mut word, &mut visit);
-    for (i, host) in hosts.iter().enumerate() {
-        visit(TokenKind::LinkHost, host, Source::Host(i as u32));
-        visit(TokenKind::LinkSite, url::registrable_domain(host), Source::Site(i as u32));
-    }
-    words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, &mut visit);
+    words(&email.normalized_subject, TokenKind::Subject, &mut word, visit)?;
+    words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, visit)?;
     let sender = sender_domain(facts);
     let sender_site = url::registrable_domain(&sender);
     if !sender.is_empty() {
-        visit(TokenKind::SenderSite, sender_site, Source::SenderSite);
+        more(visit(TokenKind::SenderSite, sender_site, Source::SenderSite))?;
     }
     for (i, domain) in facts.authentication.dkim_domains.iter().enumerate() {
         let site = url::registrable_domain(domain);
-        visit(TokenKind::SignedBy, site, Source::Signed(i as u32));
+        more(visit(TokenKind::SignedBy, site, Source::Signed(i as u32)))?;
         if !sender.is_empty() && site == sender_site {
-            fixed(&mut visit, "signed by the sender's site");
+            fixed(visit, "signed by the sender's site")?;
         }
     }
     if email.reply_to.iter().filter_map(|r| r.domain()).any(|d| url::registrable_domain(&d) != sender_site) {
-        fixed(&mut visit, "replies go elsewhere");
+        fixed(visit, "replies go elsewhere")?;
     }
-    shape(facts, &mut visit);
+    for (i, host) in hosts.iter().enumerate() {
+        more(visit(TokenKind::LinkHost, host, Source::Host(i as u32)))?;
+        more(visit(TokenKind::LinkSite, url::registrable_domain(host), Source::Site(i as u32)))?;
+    }
+    shape(facts, visit)?;
+    words(text_read(facts), TokenKind::Word, &mut word, visit)
 }
 
-fn fixed(visit: &mut impl FnMut(TokenKind, &str, Source), phrase: &'static str) {
-    visit(TokenKind::Shape, phrase, Source::Fixed(phrase));
+fn fixed(visit: &mut impl FnMut(TokenKind, &str, Source) -> bool, phrase: &'static str) -> Option<()> {
+    more(visit(TokenKind::Shape, phrase, Source::Fixed(phrase)))
 }
 
 /// The part of the text tokens are read from.
@@ -170,11 +180,11 @@ fn extension(name: &str) -> Option<String> {
 
 /// Tokens for the shape of the mail, each a fixed phrase: the model learns what a lone
 /// link under three lines of text or an attached HTML page usually means.
-fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source)) {
+fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source) -> bool) -> Option<()> {
     let email = facts.email;
     for (i, attachment) in email.attachments.iter().enumerate() {
         if let Some(token) = extension(&attachment.name) {
-            visit(TokenKind::Shape, &token, Source::Attachment(i as u32));
+            more(visit(TokenKind::Shape, &token, Source::Attachment(i as u32)))?;
         }
     }
     let links = match facts.link_hosts.len() {
@@ -183,7 +193,7 @@ fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source)) {
         2..=4 => "links to a few hosts",
         _ => "links to many hosts",
     };
-    fixed(visit, links);
+    fixed(visit, links)?;
     // Bytes, not letters: counting letters would be one more pass over the text, and
     // the buckets are wide enough for the difference between the two.
     let length = match email.normalized_text.len() {
@@ -192,7 +202,7 @@ fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source)) {
         1000..=4999 => "some text",
         _ => "long text",
     };
-    fixed(visit, length);
+    fixed(visit, length)
 }
 
 /// The distinct token buckets of a mail (the features the model reads), in the order
@@ -226,6 +236,7 @@ impl Tokens {
                     tokens.buckets.push(bucket);
                     tokens.first.push((kind, source));
                 }
+                true
             });
             // Only the bits this mail set are cleared, not the whole table.
             for &bucket in &tokens.buckets {
@@ -268,7 +279,12 @@ impl Tokens {
 /// byte range in `text`. Digits are skipped (amounts and order numbers vary per mail and
 /// say nothing of the kind of mail); a word mixing letters and digits is kept. ASCII, most
 /// of the text of most mail, takes a path without Unicode tables.
-fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(TokenKind, &str, Source)) {
+fn words(
+    text: &str,
+    kind: TokenKind,
+    word: &mut Word,
+    visit: &mut impl FnMut(TokenKind, &str, Source) -> bool,
+) -> Option<()> {
     let source = |start: usize, end: usize| {
         let (start, end) = (start as u32, end as u32);
         match kind {
@@ -288,7 +304,7 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
             if byte.is_ascii_alphanumeric() {
                 word.push(at, char::from(byte.to_ascii_lowercase()), !byte.is_ascii_digit());
             } else {
-                word.flush(kind, at, &source, visit);
+                word.flush(kind, at, &source, visit)?;
             }
             at += 1;
             continue;
@@ -296,18 +312,18 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
         let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else { break };
         let next = at + c.len_utf8();
         if is_cjk(c) {
-            word.flush(kind, at, &source, visit);
+            word.flush(kind, at, &source, visit)?;
             if let Some((start, first)) = previous_cjk {
                 pair.clear();
                 pair.push(first);
                 pair.push(c);
-                visit(kind, &pair, source(start, next));
+                more(visit(kind, &pair, source(start, next)))?;
             }
             previous_cjk = Some((at, c));
         } else if is_cjk_punctuation(c) {
             // 、。「」 and full-width forms: separators, answered without Unicode tables.
             previous_cjk = None;
-            word.flush(kind, at, &source, visit);
+            word.flush(kind, at, &source, visit)?;
         } else if c.is_alphanumeric() {
             previous_cjk = None;
             for lower in c.to_lowercase() {
@@ -315,11 +331,11 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
             }
         } else {
             previous_cjk = None;
-            word.flush(kind, at, &source, visit);
+            word.flush(kind, at, &source, visit)?;
         }
         at = next;
     }
-    word.flush(kind, text.len(), &source, visit);
+    word.flush(kind, text.len(), &source, visit)
 }
 
 /// The word being read: its text, its length in characters, and whether it has a
@@ -351,13 +367,13 @@ impl Word {
         kind: TokenKind,
         end: usize,
         source: &impl Fn(usize, usize) -> Source,
-        visit: &mut impl FnMut(TokenKind, &str, Source),
-    ) {
-        if self.lettered && (2..=MAX_WORD_CHARS).contains(&self.chars) {
-            visit(kind, &self.text, source(self.start, end));
-        }
+        visit: &mut impl FnMut(TokenKind, &str, Source) -> bool,
+    ) -> Option<()> {
+        let wanted = !(self.lettered && (2..=MAX_WORD_CHARS).contains(&self.chars))
+            || visit(kind, &self.text, source(self.start, end));
         self.text.clear();
         (self.chars, self.lettered) = (0, false);
+        more(wanted)
     }
 }
 
@@ -385,7 +401,10 @@ mod tests {
     fn tokens(raw: &str) -> Vec<(TokenKind, String)> {
         let email = mail::parse(raw.as_bytes()).expect("parses");
         let mut found = Vec::new();
-        each_token(&Facts::gather(&email), |kind, token, _| found.push((kind, token.to_string())));
+        each_token(&Facts::gather(&email), |kind, token, _| {
+            found.push((kind, token.to_string()));
+            true
+        });
         found
     }
 
@@ -458,8 +477,10 @@ mod tests {
         distinct.sort_unstable();
         distinct.dedup();
         assert_eq!(distinct.len(), found.len());
-        let scam = bucket(TokenKind::Word, "scam", 18);
-        assert_eq!(found.first(), Some(&scam));
+        // What stands out of the mail comes first, then the text from its start.
+        assert_eq!(found.first(), Some(&bucket(TokenKind::SenderSite, "b.example", 18)));
+        let (scam, money) = (bucket(TokenKind::Word, "scam", 18), bucket(TokenKind::Word, "money", 18));
+        assert_eq!(&found[found.len() - 2..], [scam, money]);
         // The table of seen buckets is clean for the next mail: the same mail reads the same.
         assert_eq!(Tokens::read(&Facts::gather(&email), 18).buckets, found);
     }
