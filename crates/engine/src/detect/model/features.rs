@@ -116,49 +116,40 @@ pub enum Source {
 }
 
 /// Calls `visit` with every token of the mail, in order, duplicates included, and where
-/// it was read, until `visit` returns false: first what stands out of the mail (its
-/// subject, its sender's name and site, the domains whose signature the trusted receiving
-/// server verified, the link hosts the rules gathered, its shape), then the words of its
-/// text.
-pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Source) -> bool) {
-    let _stopped = walk(facts, &mut visit);
-}
-
-/// `Some(())` while `visit` wants more: `?` stops the walk.
-fn more(wanted: bool) -> Option<()> {
-    wanted.then_some(())
-}
-
-fn walk(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source) -> bool) -> Option<()> {
+/// it was read: first what stands out of the mail (its subject, its sender's name and
+/// site, the domains whose signature the trusted receiving server verified, the link hosts
+/// the rules gathered, its shape), then the words of its text.
+pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Source)) {
+    let visit = &mut visit;
     let (email, hosts) = (facts.email, &facts.link_hosts);
     let mut word = Word::default();
-    words(&email.normalized_subject, TokenKind::Subject, &mut word, visit)?;
-    words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, visit)?;
+    words(&email.normalized_subject, TokenKind::Subject, &mut word, visit);
+    words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, visit);
     let sender = sender_domain(facts);
     let sender_site = url::registrable_domain(&sender);
     if !sender.is_empty() {
-        more(visit(TokenKind::SenderSite, sender_site, Source::SenderSite))?;
+        visit(TokenKind::SenderSite, sender_site, Source::SenderSite);
     }
     for (i, domain) in facts.authentication.dkim_domains.iter().enumerate() {
         let site = url::registrable_domain(domain);
-        more(visit(TokenKind::SignedBy, site, Source::Signed(i as u32)))?;
+        visit(TokenKind::SignedBy, site, Source::Signed(i as u32));
         if !sender.is_empty() && site == sender_site {
-            fixed(visit, "signed by the sender's site")?;
+            fixed(visit, "signed by the sender's site");
         }
     }
     if email.reply_to.iter().filter_map(|r| r.domain()).any(|d| url::registrable_domain(&d) != sender_site) {
-        fixed(visit, "replies go elsewhere")?;
+        fixed(visit, "replies go elsewhere");
     }
     for (i, host) in hosts.iter().enumerate() {
-        more(visit(TokenKind::LinkHost, host, Source::Host(i as u32)))?;
-        more(visit(TokenKind::LinkSite, url::registrable_domain(host), Source::Site(i as u32)))?;
+        visit(TokenKind::LinkHost, host, Source::Host(i as u32));
+        visit(TokenKind::LinkSite, url::registrable_domain(host), Source::Site(i as u32));
     }
-    shape(facts, visit)?;
-    words(text_read(facts), TokenKind::Word, &mut word, visit)
+    shape(facts, visit);
+    words(text_read(facts), TokenKind::Word, &mut word, visit);
 }
 
-fn fixed(visit: &mut impl FnMut(TokenKind, &str, Source) -> bool, phrase: &'static str) -> Option<()> {
-    more(visit(TokenKind::Shape, phrase, Source::Fixed(phrase)))
+fn fixed(visit: &mut impl FnMut(TokenKind, &str, Source), phrase: &'static str) {
+    visit(TokenKind::Shape, phrase, Source::Fixed(phrase));
 }
 
 /// The part of the text tokens are read from.
@@ -180,11 +171,11 @@ fn extension(name: &str) -> Option<String> {
 
 /// Tokens for the shape of the mail, each a fixed phrase: the model learns what a lone
 /// link under three lines of text or an attached HTML page usually means.
-fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source) -> bool) -> Option<()> {
+fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source)) {
     let email = facts.email;
     for (i, attachment) in email.attachments.iter().enumerate() {
         if let Some(token) = extension(&attachment.name) {
-            more(visit(TokenKind::Shape, &token, Source::Attachment(i as u32)))?;
+            visit(TokenKind::Shape, &token, Source::Attachment(i as u32));
         }
     }
     let links = match facts.link_hosts.len() {
@@ -193,7 +184,7 @@ fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source) -> b
         2..=4 => "links to a few hosts",
         _ => "links to many hosts",
     };
-    fixed(visit, links)?;
+    fixed(visit, links);
     // Bytes, not letters: counting letters would be one more pass over the text, and
     // the buckets are wide enough for the difference between the two.
     let length = match email.normalized_text.len() {
@@ -202,7 +193,7 @@ fn shape(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source) -> b
         1000..=4999 => "some text",
         _ => "long text",
     };
-    fixed(visit, length)
+    fixed(visit, length);
 }
 
 /// The distinct token buckets of a mail (the features the model reads), in the order
@@ -236,7 +227,6 @@ impl Tokens {
                     tokens.buckets.push(bucket);
                     tokens.first.push((kind, source));
                 }
-                true
             });
             // Only the bits this mail set are cleared, not the whole table.
             for &bucket in &tokens.buckets {
@@ -279,12 +269,7 @@ impl Tokens {
 /// byte range in `text`. Digits are skipped (amounts and order numbers vary per mail and
 /// say nothing of the kind of mail); a word mixing letters and digits is kept. ASCII, most
 /// of the text of most mail, takes a path without Unicode tables.
-fn words(
-    text: &str,
-    kind: TokenKind,
-    word: &mut Word,
-    visit: &mut impl FnMut(TokenKind, &str, Source) -> bool,
-) -> Option<()> {
+fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(TokenKind, &str, Source)) {
     let source = |start: usize, end: usize| {
         let (start, end) = (start as u32, end as u32);
         match kind {
@@ -304,7 +289,7 @@ fn words(
             if byte.is_ascii_alphanumeric() {
                 word.push(at, char::from(byte.to_ascii_lowercase()), !byte.is_ascii_digit());
             } else {
-                word.flush(kind, at, &source, visit)?;
+                word.flush(kind, at, &source, visit);
             }
             at += 1;
             continue;
@@ -312,18 +297,18 @@ fn words(
         let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else { break };
         let next = at + c.len_utf8();
         if is_cjk(c) {
-            word.flush(kind, at, &source, visit)?;
+            word.flush(kind, at, &source, visit);
             if let Some((start, first)) = previous_cjk {
                 pair.clear();
                 pair.push(first);
                 pair.push(c);
-                more(visit(kind, &pair, source(start, next)))?;
+                visit(kind, &pair, source(start, next));
             }
             previous_cjk = Some((at, c));
         } else if is_cjk_punctuation(c) {
             // 、。「」 and full-width forms: separators, answered without Unicode tables.
             previous_cjk = None;
-            word.flush(kind, at, &source, visit)?;
+            word.flush(kind, at, &source, visit);
         } else if c.is_alphanumeric() {
             previous_cjk = None;
             for lower in c.to_lowercase() {
@@ -331,11 +316,11 @@ fn words(
             }
         } else {
             previous_cjk = None;
-            word.flush(kind, at, &source, visit)?;
+            word.flush(kind, at, &source, visit);
         }
         at = next;
     }
-    word.flush(kind, text.len(), &source, visit)
+    word.flush(kind, text.len(), &source, visit);
 }
 
 /// The word being read: its text, its length in characters, and whether it has a
@@ -367,13 +352,13 @@ impl Word {
         kind: TokenKind,
         end: usize,
         source: &impl Fn(usize, usize) -> Source,
-        visit: &mut impl FnMut(TokenKind, &str, Source) -> bool,
-    ) -> Option<()> {
-        let wanted = !(self.lettered && (2..=MAX_WORD_CHARS).contains(&self.chars))
-            || visit(kind, &self.text, source(self.start, end));
+        visit: &mut impl FnMut(TokenKind, &str, Source),
+    ) {
+        if self.lettered && (2..=MAX_WORD_CHARS).contains(&self.chars) {
+            visit(kind, &self.text, source(self.start, end));
+        }
         self.text.clear();
         (self.chars, self.lettered) = (0, false);
-        more(wanted)
     }
 }
 
@@ -401,10 +386,7 @@ mod tests {
     fn tokens(raw: &str) -> Vec<(TokenKind, String)> {
         let email = mail::parse(raw.as_bytes()).expect("parses");
         let mut found = Vec::new();
-        each_token(&Facts::gather(&email), |kind, token, _| {
-            found.push((kind, token.to_string()));
-            true
-        });
+        each_token(&Facts::gather(&email), |kind, token, _| found.push((kind, token.to_string())));
         found
     }
 
