@@ -192,12 +192,13 @@ impl AuthservId {
     fn names(&self, id: Option<&str>, topmost_unnamed: bool) -> bool {
         match (self, id) {
             (AuthservId::Exact(name), Some(id)) => id.eq_ignore_ascii_case(name),
-            (AuthservId::Below(domain), Some(id)) => {
-                id.len() > domain.len() + 1 && {
-                    let (host, parent) = id.split_at(id.len() - domain.len());
-                    host.ends_with('.') && parent.eq_ignore_ascii_case(domain)
-                }
-            }
+            // The id is anyone's bytes: split only where a character starts.
+            (AuthservId::Below(domain), Some(id)) => id
+                .len()
+                .checked_sub(domain.len())
+                .filter(|&cut| cut > 1)
+                .and_then(|cut| id.split_at_checked(cut))
+                .is_some_and(|(host, parent)| host.ends_with('.') && parent.eq_ignore_ascii_case(domain)),
             (AuthservId::Unnamed, None) => topmost_unnamed,
             _ => false,
         }
@@ -537,6 +538,11 @@ mod tests {
         );
         assert_eq!(trusted(&email, &[".messagingengine.com"]), below);
         assert_eq!(trusted(&email, &["ngengine.com"]), Authentication::default(), "whole labels only");
+        // An id whose bytes end inside a character where the domain would start (found by
+        // fuzzing): no match, no panic.
+        let odd = mail("Authentication-Results: x\u{e9}\u{e9}ample.com; dkim=pass header.d=a.example\r\n");
+        assert_eq!(trusted(&odd, &["*.ample.com"]), Authentication::default());
+        assert_eq!(trusted(&odd, &["*.xample.com"]), Authentication::default());
         // Microsoft writes no id: only the topmost such header is its.
         let microsoft = mail(
             "Authentication-Results: spf=fail (sender IP is 192.0.2.1) smtp.mailfrom=x.example; dkim=none\r\n\
