@@ -283,28 +283,31 @@ pub fn cross_validate(
 /// suspicious one equal to it), then the suspicious one as low as what is left allows.
 /// None goes below even odds.
 pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budget: f32) -> Thresholds {
-    let ham: Vec<[f32; 4]> = examples
+    // Each ham counts with its training weight (see `weigh_sources`): the budget is spent
+    // on the mail a user gets, not on whichever source the corpus holds most of.
+    let ham: Vec<([f32; 4], f64)> = examples
         .iter()
         .zip(probabilities)
         .filter(|(e, _)| e.class == Class::Ham && !e.copy)
-        .map(|(_, p)| *p)
+        .map(|(e, p)| (*p, f64::from(e.weight)))
         .collect();
-    let allowed = f64::from(budget) * ham.len() as f64;
+    let allowed = f64::from(budget) * ham.iter().map(|(_, w)| w).sum::<f64>();
     let cost = |thresholds: Thresholds| {
         let mut cost = 0.0;
-        for p in &ham {
+        for (p, weight) in &ham {
             let reading = crate::detect::model::Reading { probabilities: *p, logits: [0.0; 3] };
-            cost += match crate::detect::score::judge(&reading, &thresholds, false).0 {
-                crate::detect::Label::Threat => 1.0,
-                crate::detect::Label::Suspicious => 0.5,
-                crate::detect::Label::Clean => 0.0,
-            };
+            cost += weight
+                * match crate::detect::score::judge(&reading, &thresholds, false).0 {
+                    crate::detect::Label::Threat => 1.0,
+                    crate::detect::Label::Suspicious => 0.5,
+                    crate::detect::Label::Clean => 0.0,
+                };
         }
         cost
     };
     // Candidate values: every ham score just passed, from the top down.
     let mut candidates: Vec<f32> =
-        ham.iter().map(|p| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
+        ham.iter().map(|(p, _)| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
     candidates.sort_by(|a, b| b.total_cmp(a));
     // Each candidate is tried just above a ham score, from the top down, and last the floor
     // of 0.5: when every ham that scored 0.5 or more fits the budget (or none did), the
