@@ -4,10 +4,11 @@
 //! The text is read once: [`Facts`] gathers what the rules need (claim families, wallet
 //! addresses, amounts, deadlines, brands, links) in a few passes, then each rule in
 //! [`rules::RULES`] looks at the facts and may add a [`Signal`]. What a signal is worth,
-//! its category and kind are one row of [`signals::SIGNALS`]; [`score`] orders them
-//! strongest first and makes the verdict's score: the strongest category's sum plus the
-//! signals that serve every category (header forgery, say). The lists the rules read are
-//! data in [`tables`]. Knows only [`crate::mail`].
+//! its category and kind are one row of [`signals::SIGNALS`]. The learned [`model`] reads
+//! the signals and the mail's hashed tokens and gives the probability of each kind of
+//! unwanted mail; [`score`] turns that into the label and category and orders the signals
+//! strongest first (each showing what it added). The lists the rules read are data in
+//! [`tables`]. Knows only [`crate::mail`].
 
 pub mod brands;
 pub mod checksum;

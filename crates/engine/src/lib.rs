@@ -6,8 +6,10 @@
 //! - [`mail`]: raw RFC 5322 bytes → normalised [`mail::Email`]; text made safe to print.
 //! - [`detect`]: [`mail::Email`] → [`detect::Verdict`] with named signals.
 //! - [`explain`]: verdict → human-readable account and JSON lines.
+//! - [`learn`]: labelled mails → a model for [`detect`], with cross-validated figures.
 //!
-//! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here.
+//! Dependency rule: `detect` knows only `mail`; `learn` knows `detect` and `mail`; `mail`
+//! knows nothing else here.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
