@@ -300,9 +300,8 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let Observation { facts, mut signals } = observe(email, &detector.authserv_ids);
     let model = &detector.model;
     let tokens = model::features::Tokens::read(&facts, model.bits);
-    let buckets = &tokens.buckets;
-    let reading = model.read(&signals, buckets);
-    let (label, category) = score::judge(&reading, &detector.thresholds, detector.move_other);
+    let reading = model.read(&signals, &tokens.buckets);
+    let (label, category) = score::judge(&reading.probabilities, &detector.thresholds, detector.move_other);
     // A decisive signal makes a threat of its category on its own (see `signals::DECISIVE`).
     let decisive = signals.iter().find(|s| signals::DECISIVE.contains(&s.id) && s.strength() >= 1.0);
     let (label, category) = match decisive {
@@ -323,7 +322,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     for signal in &mut signals {
         signal.contribution = Some(score::round(model.signal_contribution(signal, class)));
     }
-    let words: f32 = model.token_sums(buckets).get(class).copied().unwrap_or(0.0);
+    let words: f32 = reading.tokens.get(class).copied().unwrap_or(0.0);
     let evidence = if label == Label::Clean {
         String::new()
     } else {

@@ -12,8 +12,9 @@ pub mod folds;
 
 use std::collections::HashMap;
 
-use crate::detect::model::{CLASSES, MAX_TOKEN_DISCOUNT, Model, PRIOR_BIAS, Row, features, softmax};
-use crate::detect::{Category, Thresholds, observe};
+use crate::detect::model::{Model, PRIOR_BIAS, Row, features, softmax, token_sums};
+use crate::detect::score::judge;
+use crate::detect::{Category, Label, Thresholds, observe};
 use crate::mail::Email;
 
 /// The label of a training mail, read from the name of its nearest labelled folder.
@@ -183,15 +184,13 @@ pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Mod
                 let factors = signals.values.get(index).copied().unwrap_or_default();
                 logits.iter_mut().zip(factors).for_each(|(l, f)| *l += f * weight);
             }
-            let scale = crate::detect::model::token_scale(example.buckets.len());
-            let mut sums = [0.0_f32; 3];
-            for row in example.buckets.iter().filter_map(|&b| tokens.values.get(b as usize)) {
-                sums.iter_mut().zip(row).for_each(|(sum, w)| *sum += w * scale);
-            }
-            // As in scoring, tokens take off at most MAX_TOKEN_DISCOUNT; where they are held
-            // there, they get no gradient for that class.
-            let held = sums.map(|sum| sum < -MAX_TOKEN_DISCOUNT);
-            logits.iter_mut().zip(sums).for_each(|(l, sum)| *l += sum.max(-MAX_TOKEN_DISCOUNT));
+            // Added up as in scoring; where the tokens are held at the limit, they get no
+            // gradient for that class.
+            let count = example.buckets.len();
+            let rows = example.buckets.iter().filter_map(|&b| tokens.values.get(b as usize));
+            let (sums, held) = token_sums(rows, count);
+            logits.iter_mut().zip(sums).for_each(|(l, sum)| *l += sum);
+            let scale = crate::detect::model::token_scale(count);
             let probabilities = softmax(logits);
             let weight = weights.get(example.class.position()).copied().unwrap_or(1.0) * example.weight;
             let mut error = [0.0_f32; 3];
@@ -242,17 +241,16 @@ fn class_weights(examples: &[&Example]) -> [f32; 4] {
 
 /// The model's probabilities (ham, extortion, phishing, other) for an example.
 pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> [f32; 4] {
-    let mut logits = model.bias;
-    for &(index, weight) in &example.signals {
-        let factors = space
-            .names
-            .get(index)
-            .and_then(|(name, _)| model.signals.iter().find(|(n, _)| n == name))
-            .map_or([0.0; 3], |(_, row)| *row);
-        logits.iter_mut().zip(factors).for_each(|(l, f)| *l += f * weight);
-    }
-    logits.iter_mut().zip(model.token_sums(&example.buckets)).for_each(|(l, t)| *l += t);
-    softmax(logits)
+    let signals = example.signals.iter().map(|&(index, weight)| {
+        let name = space.names.get(index).map(|(name, _)| name.as_str());
+        (name.and_then(|name| model.factors_named(name)).unwrap_or_default(), weight)
+    });
+    model.read_weighed(signals, &example.buckets).probabilities
+}
+
+/// What `thresholds` make of a mail's probabilities, as classification judges it.
+fn label_of(probabilities: &[f32; 4], thresholds: &Thresholds) -> Label {
+    judge(probabilities, thresholds, false).0
 }
 
 /// Out-of-fold probabilities: each example scored by a model fitted without its fold.
@@ -295,12 +293,11 @@ pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budge
     let cost = |thresholds: Thresholds| {
         let mut cost = 0.0;
         for (p, weight) in &ham {
-            let reading = crate::detect::model::Reading { probabilities: *p, logits: [0.0; 3] };
             cost += weight
-                * match crate::detect::score::judge(&reading, &thresholds, false).0 {
-                    crate::detect::Label::Threat => 1.0,
-                    crate::detect::Label::Suspicious => 0.5,
-                    crate::detect::Label::Clean => 0.0,
+                * match label_of(p, &thresholds) {
+                    Label::Threat => 1.0,
+                    Label::Suspicious => 0.5,
+                    Label::Clean => 0.0,
                 };
         }
         cost
@@ -363,14 +360,12 @@ impl Figures {
 pub fn figures(examples: &[Example], probabilities: &[[f32; 4]], thresholds: &Thresholds) -> [Figures; 4] {
     let mut out = [Figures::default(); 4];
     for (example, p) in examples.iter().zip(probabilities).filter(|(e, _)| !e.copy) {
-        let reading = crate::detect::model::Reading { probabilities: *p, logits: [0.0; 3] };
-        let (label, _) = crate::detect::score::judge(&reading, thresholds, false);
         if let Some(figures) = out.get_mut(example.class.position()) {
             figures.total += 1;
-            match label {
-                crate::detect::Label::Threat => figures.threat += 1,
-                crate::detect::Label::Suspicious => figures.suspicious += 1,
-                crate::detect::Label::Clean => {}
+            match label_of(p, thresholds) {
+                Label::Threat => figures.threat += 1,
+                Label::Suspicious => figures.suspicious += 1,
+                Label::Clean => {}
             }
         }
     }
@@ -421,9 +416,6 @@ impl Shuffle {
         }
     }
 }
-
-/// The classes in the order of the model's rows, for callers that print per class.
-pub const MODEL_CLASSES: [Category; 3] = CLASSES;
 
 /// Header fields that carry a receiving server's authentication verdict.
 const AUTHENTICATION_FIELDS: [&str; 5] =

@@ -62,6 +62,8 @@ pub struct Reading {
     pub probabilities: [f32; 4],
     /// The linear score of each class against ham.
     pub logits: Row,
+    /// The part of each score the tokens gave (held at the limit, see [`token_sums`]).
+    pub tokens: Row,
 }
 
 impl Reading {
@@ -109,10 +111,12 @@ impl Model {
 
     /// The learned factors of `signal` (its prior when the model never saw it).
     pub fn factors(&self, signal: &Signal) -> Row {
-        match self.index.get(signal.rule()).and_then(|&i| self.signals.get(i)) {
-            Some((_, row)) => *row,
-            None => Model::prior_factors(signal.category()),
-        }
+        self.factors_named(signal.rule()).unwrap_or_else(|| Model::prior_factors(signal.category()))
+    }
+
+    /// The learned factors of the signal stored as `name`, when the model has them.
+    pub fn factors_named(&self, name: &str) -> Option<Row> {
+        self.index.get(name).and_then(|&i| self.signals.get(i)).map(|(_, row)| *row)
     }
 
     /// What `signal` adds to the score of `class`.
@@ -128,32 +132,42 @@ impl Model {
 
     /// Scores the signals (as the rules weighed them) and the token buckets.
     pub fn read(&self, signals: &[Signal], buckets: &[u32]) -> Reading {
-        let mut logits = self.bias;
-        for signal in signals {
-            let factors = self.factors(signal);
-            for (logit, factor) in logits.iter_mut().zip(factors) {
-                *logit += factor * signal.weight();
-            }
-        }
-        for (logit, tokens) in logits.iter_mut().zip(self.token_sums(buckets)) {
-            *logit += tokens;
-        }
-        Reading { probabilities: softmax(logits), logits }
+        self.read_weighed(signals.iter().map(|s| (self.factors(s), s.weight())), buckets)
     }
 
-    /// What the token buckets add to each class's score, each sum held at no less than
-    /// [`-MAX_TOKEN_DISCOUNT`](MAX_TOKEN_DISCOUNT): tokens may add without bound, but
-    /// take off only so much.
-    pub fn token_sums(&self, buckets: &[u32]) -> Row {
-        let scale = token_scale(buckets.len());
-        let mut sums = [0.0; 3];
-        for row in buckets.iter().filter_map(|&b| self.tokens.get(b as usize)) {
-            for (sum, weight) in sums.iter_mut().zip(row) {
-                *sum += weight * scale;
+    /// Scores signals given as their factors and the weight they fired with, and the
+    /// token buckets: what [`Model::read`] does, for callers (training) that hold the
+    /// signals by number.
+    pub fn read_weighed(&self, signals: impl Iterator<Item = (Row, f32)>, buckets: &[u32]) -> Reading {
+        let mut logits = self.bias;
+        for (factors, weight) in signals {
+            for (logit, factor) in logits.iter_mut().zip(factors) {
+                *logit += factor * weight;
             }
         }
-        sums.map(|s| s.max(-MAX_TOKEN_DISCOUNT))
+        let (tokens, _) =
+            token_sums(buckets.iter().filter_map(|&b| self.tokens.get(b as usize)), buckets.len());
+        for (logit, tokens) in logits.iter_mut().zip(tokens) {
+            *logit += tokens;
+        }
+        Reading { probabilities: softmax(logits), logits, tokens }
     }
+}
+
+/// What the weight rows of a mail's `count` distinct token buckets add to each class's
+/// score, each sum held at no less than [`-MAX_TOKEN_DISCOUNT`](MAX_TOKEN_DISCOUNT):
+/// tokens may add without bound, but take off only so much. Also says, per class, whether
+/// the sum was held there (training gives held tokens no gradient). Scoring and training
+/// both add tokens up here, so they cannot disagree.
+pub fn token_sums<'a>(rows: impl Iterator<Item = &'a Row>, count: usize) -> (Row, [bool; 3]) {
+    let scale = token_scale(count);
+    let mut sums = [0.0; 3];
+    for row in rows {
+        for (sum, weight) in sums.iter_mut().zip(row) {
+            *sum += weight * scale;
+        }
+    }
+    (sums.map(|s| s.max(-MAX_TOKEN_DISCOUNT)), sums.map(|s| s < -MAX_TOKEN_DISCOUNT))
 }
 
 /// Each token counts `1/sqrt(n)` of `n`: a long mail's many words do not outvote the
@@ -217,10 +231,14 @@ mod tests {
         let tokens = vec![[-1.0, -1.0, 2.0]; 1 << 10];
         let model = Model::new(10, [0.0; 3], Vec::new(), tokens, Thresholds::uniform(0.5, 0.9));
         let few: Vec<u32> = (0..4).collect();
-        assert_eq!(model.token_sums(&few), [-2.0, -2.0, 4.0]);
+        assert_eq!(model.read(&[], &few).tokens, [-2.0, -2.0, 4.0]);
         let many: Vec<u32> = (0..1024).collect();
-        assert_eq!(model.token_sums(&many), [-MAX_TOKEN_DISCOUNT, -MAX_TOKEN_DISCOUNT, 64.0]);
-        assert_eq!(model.read(&[], &many).logits, [-MAX_TOKEN_DISCOUNT, -MAX_TOKEN_DISCOUNT, 64.0]);
+        let held = [-MAX_TOKEN_DISCOUNT, -MAX_TOKEN_DISCOUNT, 64.0];
+        assert_eq!(model.read(&[], &many).tokens, held);
+        assert_eq!(model.read(&[], &many).logits, held);
+        // Training is told which sums were held, to give them no gradient.
+        let rows = many.iter().filter_map(|&b| model.tokens.get(b as usize));
+        assert_eq!(token_sums(rows, many.len()), (held, [true, true, false]));
     }
 
     #[test]

@@ -21,13 +21,14 @@ pub fn strongest_first(signals: &mut [Signal]) {
     signals.sort_by(|a, b| b.counted().total_cmp(&a.counted()));
 }
 
-/// The label and category a reading earns. Whether a mail is unwanted at all is the
-/// model's surest call (ham against everything else); which kind it is, less so. So the
-/// thresholds apply to the probability that it is unwanted, and the likeliest kind
-/// decides what is done: extortion and phishing are threats, other spam is only marked
-/// suspicious unless the user asked for it to be moved.
-pub fn judge(reading: &Reading, thresholds: &Thresholds, move_other: bool) -> (Label, Category) {
-    let [ham, extortion, phishing, other] = reading.probabilities;
+/// The label and category the model's probabilities (ham, extortion, phishing, other)
+/// earn. Whether a mail is unwanted at all is the model's surest call (ham against
+/// everything else); which kind it is, less so. So the thresholds apply to the
+/// probability that it is unwanted, and the likeliest kind decides what is done:
+/// extortion and phishing are threats, other spam is only marked suspicious unless the
+/// user asked for it to be moved.
+pub fn judge(probabilities: &[f32; 4], thresholds: &Thresholds, move_other: bool) -> (Label, Category) {
+    let [ham, extortion, phishing, other] = *probabilities;
     let unwanted = 1.0 - ham;
     let category = if other > extortion.max(phishing) {
         Category::Other
