@@ -38,9 +38,10 @@ pub fn train(
     let mut unlabelled = 0usize;
     for dir in dirs {
         anyhow::ensure!(dir.is_dir(), "{} is not a folder", dir.display());
+        let own = own_name(dir);
         for path in source::eml_files(dir) {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let folders = folders_of(dir, &path);
+            let folders = folders_of(own.as_deref(), dir, &path);
             match relabels.get(&name).copied().or_else(|| label_of(&folders)) {
                 Some(class) => files.push((path.clone(), class, is_synthetic(&folders))),
                 None => unlabelled += 1,
@@ -117,12 +118,18 @@ pub fn train(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The names of the folders that hold `path`, from `dir` itself (by its real name, so
-/// `.` counts as the folder it is) down to the file's own: only these label a mail, never a
-/// folder above `dir`, so a corpus reads the same whether its path is typed absolute or
-/// relative, and wherever it is kept.
-fn folders_of(dir: &Path, path: &Path) -> Vec<String> {
-    let own = dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+/// The real name of the folder `dir` (so `.` counts as the folder it is), read once per
+/// folder given.
+fn own_name(dir: &Path) -> Option<String> {
+    dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+}
+
+/// The names of the folders that hold `path`, from `dir` itself (named `own`, see
+/// [`own_name`]) down to the file's own: only these label a mail, never a folder above
+/// `dir`, so a corpus reads the same whether its path is typed absolute or relative, and
+/// wherever it is kept.
+fn folders_of(own: Option<&str>, dir: &Path, path: &Path) -> Vec<String> {
+    let own = own.map(String::from);
     let inside = path.strip_prefix(dir).ok().and_then(Path::parent);
     own.into_iter()
         .chain(inside.into_iter().flat_map(Path::iter).map(|n| n.to_string_lossy().into_owned()))
@@ -234,7 +241,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let given = dir.path().join("other/corpus");
         std::fs::create_dir_all(given.join("misc")).expect("folders");
-        assert_eq!(folders_of(&given, &given.join("misc/x.eml")), ["corpus", "misc"]);
-        assert_eq!(label_of(&folders_of(&given, &given.join("misc/x.eml"))), None);
+        let own = own_name(&given);
+        assert_eq!(folders_of(own.as_deref(), &given, &given.join("misc/x.eml")), ["corpus", "misc"]);
+        assert_eq!(label_of(&folders_of(own.as_deref(), &given, &given.join("misc/x.eml"))), None);
     }
 }
