@@ -146,17 +146,29 @@ fn create_private(path: &Path) -> Result<PathBuf, StoreError> {
     create(path).map_err(|source| StoreError::Create { path: path.to_path_buf(), source })
 }
 
+/// How long a lock that is being let go is waited for: a child this process forks
+/// (a `password_command`, a test's server) shares the lock's open file until it execs,
+/// so a store closed a moment ago can still look locked for that moment.
+const LOCK_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Takes the single-process lock: an exclusive `flock` on the database file itself, held
 /// by the inode, so every path to the file (symlinks, hard links, bind mounts) meets it.
 /// SQLite's own locks are POSIX record locks, which on Linux do not interact with `flock`.
+/// A lock still held after [`LOCK_RELEASE_WAIT`] is another process's.
 fn lock_file(canonical: &Path) -> Result<File, StoreError> {
     let file = OpenOptions::new()
         .read(true)
         .open(canonical)
         .map_err(|source| StoreError::Create { path: canonical.to_path_buf(), source })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(_) => Err(StoreError::Locked(canonical.to_path_buf())),
+    let deadline = std::time::Instant::now() + LOCK_RELEASE_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(_) => return Err(StoreError::Locked(canonical.to_path_buf())),
+        }
     }
 }
 
