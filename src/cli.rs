@@ -4,6 +4,7 @@
 
 mod args;
 mod files;
+mod generate;
 mod review;
 mod train;
 mod watch;
@@ -59,6 +60,7 @@ pub fn main() -> ExitCode {
             train::train(&out, relabel.as_deref(), predictions.as_deref(), usize::from(folds), &dirs)
         }
         Command::Signals => files::list_signals(),
+        Command::Generate { what } => generate::generate(what),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),
     };
     match result {

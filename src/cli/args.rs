@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use super::generate::Generated;
 use super::review::ReportFormat;
 use scamguard::mail::auth::AuthservId;
 use scamguard::report::render::Lang;
@@ -157,6 +158,13 @@ pub(super) enum Command {
         corpus: Option<PathBuf>,
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+    },
+    /// Write the manual page or a shell completion script to standard output (for
+    /// packagers).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum)]
+        what: Generated,
     },
 }
 
