@@ -5,6 +5,7 @@
 mod args;
 mod files;
 mod generate;
+mod logging;
 mod review;
 mod train;
 mod watch;
@@ -23,19 +24,12 @@ use args::{Cli, Command, word};
 
 /// Runs the command the arguments name, and turns its outcome into an exit code.
 pub fn main() -> ExitCode {
-    // async-imap traces every command it sends, LOGIN and AUTHENTICATE included: its
-    // trace output is held at "info" whatever RUST_LOG says, so no password or token can
-    // reach a log.
-    let filter = tracing_subscriber::EnvFilter::builder()
-        .with_default_directive(tracing_subscriber::filter::LevelFilter::INFO.into())
-        .from_env_lossy()
-        .add_directive("async_imap=info".parse().expect("static directive"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(scamguard::app::progress::log_writer)
-        .init();
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Run { .. }) && std::io::stderr().is_terminal() {
+    logging::init(cli.log_format);
+    if matches!(cli.command, Command::Run { .. })
+        && std::io::stderr().is_terminal()
+        && cli.log_format == logging::LogFormat::Text
+    {
         scamguard::app::progress::show_bars();
     }
     let result = match cli.command {

@@ -181,3 +181,43 @@ fn a_configured_model_that_is_missing_or_damaged_stops_check_run_and_scan_with_i
         }
     }
 }
+
+/// A log that is not a terminal carries no colour codes, and `--log-format json` writes
+/// one JSON object per line (journald, log shippers).
+#[test]
+fn logs_to_a_pipe_are_plain_text_or_json_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    // An inline password in a file others can read: a warning is logged.
+    std::fs::write(
+        &config,
+        "[[accounts]]\nname = \"a\"\nhost = \"127.0.0.1\"\ntls = \"implicit\"\nusername = \"u\"\npassword = \"hunter2\"\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644)).expect("chmod");
+    let fixture = super::fixtures().join("ham_en_colleague_video_call.eml");
+    let run = |format: &str| {
+        let output = scamguard()
+            .args(["scan", "--log-format", format, "--config"])
+            .arg(&config)
+            .arg(&fixture)
+            .env("NO_COLOR", "")
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stderr).expect("UTF-8")
+    };
+    let text = run("text");
+    assert!(text.contains("WARN") && text.contains("password"), "{text}");
+    assert!(!text.contains('\u{1b}'), "escape codes in a piped log: {text:?}");
+    assert!(!text.contains("hunter2"), "the password itself is never logged");
+    let json = run("json");
+    let lines: Vec<serde_json::Value> =
+        json.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "WARN"
+            && l["fields"]["message"].as_str().is_some_and(|m| m.contains("password"))),
+        "{json}"
+    );
+}

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use super::generate::Generated;
+use super::logging::LogFormat;
 use super::review::ReportFormat;
 use scamguard::mail::auth::AuthservId;
 use scamguard::report::render::Lang;
@@ -13,6 +14,10 @@ use scamguard::report::render::Lang;
 #[derive(Parser)]
 #[command(name = "scamguard", version, about = "Catches extortion and phishing mail, and explains why")]
 pub(super) struct Cli {
+    /// How log lines are written to standard error: text (coloured only on a terminal)
+    /// or one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub(super) log_format: LogFormat,
     #[command(subcommand)]
     pub(super) command: Command,
 }
