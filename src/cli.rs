@@ -33,16 +33,25 @@ pub fn main() -> ExitCode {
         scamguard::app::progress::show_bars();
     }
     let result = match cli.command {
-        Command::Run { config, once, dry_run, rescan } => watch::run(&config, once, dry_run, rescan),
-        Command::Check { config } => watch::check(&config),
-        Command::Show { config, json, id } => review::show(&config, json, id),
-        Command::Report { config, account, week, since, format, lang, deliver } => {
-            review::report(&config, review::ReportRequest { account, week, since, format, lang, deliver })
+        Command::Run { config, once, dry_run, rescan } => {
+            config.path().and_then(|config| watch::run(&config, once, dry_run, rescan))
         }
-        Command::Restore { config, trust_sender, id } => review::restore(&config, id, trust_sender),
+        Command::Check { config } => config.path().and_then(|config| watch::check(&config)),
+        Command::Show { config, json, id } => {
+            config.path().and_then(|config| review::show(&config, json, id))
+        }
+        Command::Report { config, account, week, since, format, lang, deliver } => {
+            let request = review::ReportRequest { account, week, since, format, lang, deliver };
+            config.path().and_then(|config| review::report(&config, request))
+        }
+        Command::Restore { config, trust_sender, id } => {
+            config.path().and_then(|config| review::restore(&config, id, trust_sender))
+        }
         Command::History { config, json, account, since, verdict, category, limit } => {
             let (verdict, category) = (verdict.map(word), category.map(word));
-            review::history(&config, json, account, since.as_deref(), verdict, category, limit)
+            config.path().and_then(|config| {
+                review::history(&config, json, account, since.as_deref(), verdict, category, limit)
+            })
         }
         Command::Scan { json, config, model, authserv_ids, paths } => {
             files::scan(&paths, json, config.as_deref(), model.as_deref(), authserv_ids)

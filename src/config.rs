@@ -8,6 +8,7 @@
 
 pub mod authserv;
 mod detection;
+pub mod location;
 pub mod model_file;
 pub mod secret;
 

@@ -221,3 +221,37 @@ fn logs_to_a_pipe_are_plain_text_or_json_lines() {
         "{json}"
     );
 }
+
+/// Without `--config`, the user's `$XDG_CONFIG_HOME/scamguard/config.toml` (or
+/// `~/.config/...`) is used; with none there, the error names where it looked.
+#[test]
+fn the_configuration_is_found_in_the_users_config_folder_when_not_named() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let folder = home.path().join(".config/scamguard");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let check = |xdg: Option<&std::path::Path>| {
+        let mut command = scamguard();
+        command.arg("check").env("HOME", home.path()).env_remove("XDG_CONFIG_HOME");
+        if let Some(xdg) = xdg {
+            command.env("XDG_CONFIG_HOME", xdg);
+        }
+        let output = command.output().expect("runs");
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (code, stderr) = check(None);
+    if !std::path::Path::new(scamguard::config::location::SYSTEM_CONFIG).exists() {
+        assert_eq!(code, Some(2));
+        assert!(stderr.contains(".config/scamguard/config.toml") && stderr.contains("/etc/scamguard"), "{stderr}");
+    }
+    // A configuration without accounts: `check` reads it and says so, naming the file.
+    std::fs::write(folder.join("config.toml"), "[database]\npath = \"x.db\"\n").expect("write");
+    let (code, stderr) = check(None);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains(&format!("{}", folder.join("config.toml").display())), "{stderr}");
+    assert!(stderr.contains("configures no [[accounts]]"), "{stderr}");
+    let xdg = home.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("scamguard")).expect("mkdir");
+    std::fs::write(xdg.join("scamguard/config.toml"), "[database]\nbogus = 1\n").expect("write");
+    let (_, stderr) = check(Some(&xdg));
+    assert!(stderr.contains("bogus"), "XDG_CONFIG_HOME comes first: {stderr}");
+}

@@ -74,8 +74,8 @@ pub(super) enum Command {
     Signals,
     /// Watch the configured IMAP accounts and move threats to Junk.
     Run {
-        #[arg(long)]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// One full pass over every account and folder, then exit (non-zero if any failed).
         #[arg(long)]
         once: bool,
@@ -89,13 +89,13 @@ pub(super) enum Command {
     },
     /// Connect to each account and report what would be used, or precisely what is wrong.
     Check {
-        #[arg(long)]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// List recorded detections, newest first.
     History {
-        #[arg(long)]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         #[arg(long)]
         json: bool,
         /// Only this account.
@@ -116,16 +116,16 @@ pub(super) enum Command {
     },
     /// Everything recorded for one detection, with each signal and its evidence.
     Show {
-        #[arg(long)]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         #[arg(long)]
         json: bool,
         id: i64,
     },
     /// Move a message back from Junk to where it came from and never move it again.
     Restore {
-        #[arg(long)]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// Also trust the sender: their mail will not be moved either.
         #[arg(long)]
         trust_sender: bool,
@@ -133,8 +133,8 @@ pub(super) enum Command {
     },
     /// The weekly report: what arrived, what was moved, wallets, amounts, advice.
     Report {
-        #[arg(long)]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// Only this account (default: every account).
         #[arg(long)]
         account: Option<String>,
@@ -171,6 +171,29 @@ pub(super) enum Command {
         #[arg(value_enum)]
         what: Generated,
     },
+}
+
+/// `--config FILE`; left out, the user's `$XDG_CONFIG_HOME/scamguard/config.toml` (by
+/// default under `~/.config`), then `/etc/scamguard/config.toml`.
+#[derive(clap::Args, Clone, Debug)]
+pub(super) struct ConfigArg {
+    /// Configuration file (default: ~/.config/scamguard/config.toml, then
+    /// /etc/scamguard/config.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// The file named, or the first configuration found where they are looked for.
+    pub(super) fn path(self) -> anyhow::Result<PathBuf> {
+        match self.config {
+            Some(path) => Ok(path),
+            None => scamguard::config::location::default_config().map_err(|places| {
+                let places: Vec<String> = places.iter().map(|p| p.display().to_string()).collect();
+                anyhow::anyhow!("no --config given and no configuration at {}", places.join(" or "))
+            }),
+        }
+    }
 }
 
 /// The verdicts `history --verdict` can select: what the store records (clean mail is
