@@ -241,7 +241,10 @@ fn the_configuration_is_found_in_the_users_config_folder_when_not_named() {
     let (code, stderr) = check(None);
     if !std::path::Path::new(scamguard::config::location::SYSTEM_CONFIG).exists() {
         assert_eq!(code, Some(2));
-        assert!(stderr.contains(".config/scamguard/config.toml") && stderr.contains("/etc/scamguard"), "{stderr}");
+        assert!(
+            stderr.contains(".config/scamguard/config.toml") && stderr.contains("/etc/scamguard"),
+            "{stderr}"
+        );
     }
     // A configuration without accounts: `check` reads it and says so, naming the file.
     std::fs::write(folder.join("config.toml"), "[database]\npath = \"x.db\"\n").expect("write");

@@ -40,6 +40,9 @@ pub enum TokenKind {
     /// The shape of the mail: attachment types, how many links, how much text, whether
     /// the sender's own domain signed it, whether replies go elsewhere.
     Shape,
+    /// A word of a link's path and query (`login`, `verify`, `php`, `wp`): where a link
+    /// leads says as much as its host.
+    LinkPath,
 }
 
 impl TokenKind {
@@ -54,6 +57,7 @@ impl TokenKind {
             TokenKind::SignedBy => "signed by",
             TokenKind::SenderName => "sender name",
             TokenKind::Shape => "shape",
+            TokenKind::LinkPath => "link path",
         }
     }
 
@@ -67,6 +71,7 @@ impl TokenKind {
             TokenKind::SignedBy => b'a',
             TokenKind::SenderName => b'n',
             TokenKind::Shape => b'x',
+            TokenKind::LinkPath => b'p',
         }
     }
 }
@@ -113,6 +118,8 @@ pub enum Source {
     Signed(u32),
     Attachment(u32),
     Fixed(&'static str),
+    /// A range of the `n`th link's address.
+    Link(u32, u32, u32),
 }
 
 /// Calls `visit` with every token of the mail, in order, duplicates included, and where
@@ -123,8 +130,10 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Sour
     let visit = &mut visit;
     let (email, hosts) = (facts.email, &facts.link_hosts);
     let mut word = Word::default();
-    words(&email.normalized_subject, TokenKind::Subject, &mut word, visit);
-    words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, visit);
+    let subject = |start: usize, end: usize| Source::Subject(start as u32, end as u32);
+    words(&email.normalized_subject, TokenKind::Subject, &mut word, &subject, visit);
+    let name = |start: usize, end: usize| Source::SenderName(start as u32, end as u32);
+    words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, &name, visit);
     let sender = sender_domain(facts);
     let sender_site = url::registrable_domain(&sender);
     if !sender.is_empty() {
@@ -144,8 +153,35 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Sour
         visit(TokenKind::LinkHost, host, Source::Host(i as u32));
         visit(TokenKind::LinkSite, url::registrable_domain(host), Source::Site(i as u32));
     }
+    for (i, link) in email.links.iter().enumerate().take(MAX_LINK_PATHS) {
+        if let Some((start, path)) = link_path(&link.href) {
+            let place =
+                |from: usize, to: usize| Source::Link(i as u32, (start + from) as u32, (start + to) as u32);
+            words(path, TokenKind::LinkPath, &mut word, &place, visit);
+        }
+    }
     shape(facts, visit);
-    words(text_read(facts), TokenKind::Word, &mut word, visit);
+    let text = |start: usize, end: usize| Source::Text(start as u32, end as u32);
+    words(text_read(facts), TokenKind::Word, &mut word, &text, visit);
+}
+
+/// At most this many links have their paths read: a mail of a thousand links costs no
+/// more than one of a few dozen.
+const MAX_LINK_PATHS: usize = 32;
+
+/// At most this much of a link's path and query is read.
+const MAX_LINK_PATH_BYTES: usize = 256;
+
+/// The path and query of a link (what follows its host), with where it starts in `href`.
+fn link_path(href: &str) -> Option<(usize, &str)> {
+    let after_scheme = match href.find("://") {
+        Some(at) => at + 3,
+        None if href.starts_with("//") => 2,
+        None => 0,
+    };
+    let start = after_scheme + href.get(after_scheme..)?.find('/')?;
+    let path = crate::mail::truncate(href.get(start..)?, MAX_LINK_PATH_BYTES);
+    Some((start, path))
 }
 
 fn fixed(visit: &mut impl FnMut(TokenKind, &str, Source), phrase: &'static str) {
@@ -260,6 +296,9 @@ impl Tokens {
                 .map(|d| url::registrable_domain(d).to_string()),
             Source::Attachment(i) => email.attachments.get(i as usize).and_then(|a| extension(&a.name)),
             Source::Fixed(phrase) => Some(phrase.to_string()),
+            Source::Link(i, start, end) => {
+                email.links.get(i as usize).and_then(|l| range(&l.href, start, end))
+            }
         }?;
         Some((kind, text))
     }
@@ -269,15 +308,13 @@ impl Tokens {
 /// byte range in `text`. Digits are skipped (amounts and order numbers vary per mail and
 /// say nothing of the kind of mail); a word mixing letters and digits is kept. ASCII, most
 /// of the text of most mail, takes a path without Unicode tables.
-fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(TokenKind, &str, Source)) {
-    let source = |start: usize, end: usize| {
-        let (start, end) = (start as u32, end as u32);
-        match kind {
-            TokenKind::Subject => Source::Subject(start, end),
-            TokenKind::SenderName => Source::SenderName(start, end),
-            _ => Source::Text(start, end),
-        }
-    };
+fn words(
+    text: &str,
+    kind: TokenKind,
+    word: &mut Word,
+    source: &impl Fn(usize, usize) -> Source,
+    visit: &mut impl FnMut(TokenKind, &str, Source),
+) {
     let mut previous_cjk: Option<(usize, char)> = None;
     let mut pair = String::with_capacity(8);
     let bytes = text.as_bytes();
@@ -297,7 +334,7 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
                 if bytes.get(end).is_none_or(u8::is_ascii)
                     && let Some(run) = text.get(at..end)
                 {
-                    word.whole(kind, run, at, &source, visit);
+                    word.whole(kind, run, at, source, visit);
                     at = end;
                     continue;
                 }
@@ -305,7 +342,7 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
             if byte.is_ascii_alphanumeric() {
                 word.push(at, char::from(byte.to_ascii_lowercase()), !byte.is_ascii_digit());
             } else {
-                word.flush(kind, at, &source, visit);
+                word.flush(kind, at, source, visit);
             }
             at += 1;
             continue;
@@ -313,7 +350,7 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
         let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else { break };
         let next = at + c.len_utf8();
         if is_cjk(c) {
-            word.flush(kind, at, &source, visit);
+            word.flush(kind, at, source, visit);
             if let Some((start, first)) = previous_cjk {
                 pair.clear();
                 pair.push(first);
@@ -324,7 +361,7 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
         } else if is_cjk_punctuation(c) {
             // 、。「」 and full-width forms: separators, answered without Unicode tables.
             previous_cjk = None;
-            word.flush(kind, at, &source, visit);
+            word.flush(kind, at, source, visit);
         } else if c.is_alphanumeric() {
             previous_cjk = None;
             for lower in c.to_lowercase() {
@@ -332,11 +369,11 @@ fn words(text: &str, kind: TokenKind, word: &mut Word, visit: &mut impl FnMut(To
             }
         } else {
             previous_cjk = None;
-            word.flush(kind, at, &source, visit);
+            word.flush(kind, at, source, visit);
         }
         at = next;
     }
-    word.flush(kind, text.len(), &source, visit);
+    word.flush(kind, text.len(), source, visit);
 }
 
 /// The word being read: its text, its length in characters, and whether it has a
@@ -464,6 +501,23 @@ mod tests {
             .map(|(_, text)| text)
             .collect();
         assert_eq!(written, found[..6], "each token, once, read back from its place");
+    }
+
+    #[test]
+    fn the_words_of_a_links_path_and_query_are_tokens_read_back_from_the_link() {
+        let raw = "From: a@b.example\r\nContent-Type: text/html\r\n\r\n\
+                   <a href=\"https://x.example/Secure/Login.php?acct=7&amp;id=ab\">here</a>";
+        let email = mail::parse(raw.as_bytes()).expect("parses");
+        let facts = Facts::gather(&email);
+        let read = Tokens::read(&facts, 18);
+        let paths: Vec<String> = (0..read.buckets.len())
+            .filter_map(|i| read.token(i, &facts))
+            .filter(|(kind, _)| *kind == TokenKind::LinkPath)
+            .map(|(_, text)| text)
+            .collect();
+        assert_eq!(paths, ["secure", "login", "php", "acct", "id", "ab"]);
+        assert_eq!(link_path("https://x.example"), None, "no path, no tokens");
+        assert_eq!(link_path("//x.example/a"), Some((11, "/a")));
     }
 
     #[test]
