@@ -1,6 +1,6 @@
 //! The IMAP adapter: connecting and logging in ([`connect()`]), the mailbox operations the
 //! service needs ([`ImapSession`]), and the pure helpers behind them (UID sets, folder
-//! names, choosing the Junk folder). Knows nothing of detection or the database.
+//! names, choosing the Junk and the Sent folder). Knows nothing of detection or the database.
 //!
 //! Every command runs under a timeout (async-imap has none of its own), bodies are read
 //! with `BODY.PEEK` so `\Seen` is never set, and nothing here ever sends a plain EXPUNGE
@@ -13,6 +13,7 @@ mod fetching;
 pub mod junk;
 pub mod namespace;
 mod parts;
+pub mod sent;
 mod session;
 pub mod uidset;
 pub mod utf7;
@@ -21,6 +22,7 @@ pub use connect::connect;
 pub use fetching::{Fetched, FetchedMessage};
 pub use junk::{Folder, JunkChoice};
 pub use namespace::Namespace;
+pub use sent::SentFolder;
 pub use session::{FolderStatus, IdleEnd, ImapSession, MoveMethod};
 
 use std::sync::atomic::{AtomicU64, Ordering};

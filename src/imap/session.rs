@@ -157,6 +157,30 @@ impl ImapSession {
         })
     }
 
+    /// Opens a folder read-only (EXAMINE): nothing read there can change a flag.
+    pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let timeout = self.timeout;
+        let mailbox = within(timeout, "EXAMINE", self.session.examine(folder)).await?;
+        Ok(FolderStatus {
+            uidvalidity: mailbox.uid_validity.unwrap_or(0),
+            uid_next: mailbox.uid_next.unwrap_or(1),
+            exists: mailbox.exists,
+        })
+    }
+
+    /// A folder's UIDVALIDITY, UIDNEXT and size by STATUS, without selecting it: one
+    /// command says whether anything arrived there since.
+    pub async fn status(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let timeout = self.timeout;
+        let mailbox =
+            within(timeout, "STATUS", self.session.status(folder, "(UIDVALIDITY UIDNEXT MESSAGES)")).await?;
+        Ok(FolderStatus {
+            uidvalidity: mailbox.uid_validity.unwrap_or(0),
+            uid_next: mailbox.uid_next.unwrap_or(1),
+            exists: mailbox.exists,
+        })
+    }
+
     /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer.
     pub async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
         let mut uids = Vec::new();
