@@ -10,6 +10,7 @@ use scamguard::store::Store;
 
 use super::service::{Service, contents, fixture, history, load, mailbox, message_id, run_once, wait_until};
 use super::support::dovecot::{Dovecot, Options};
+use super::support::scamguard;
 
 /// The receiving server, as the account is told to believe it.
 const AUTHSERV: &str = "mx.home.example";
@@ -137,4 +138,8 @@ async fn mail_sent_later_is_read_on_a_later_pass_of_the_running_service() {
         ("Sent", 2, 3),
         "read up to the new message"
     );
+    let config_path = config.database.with_file_name("scamguard.toml");
+    let check = scamguard().arg("check").arg("--config").arg(&config_path).output().expect("check runs");
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(said.contains("known correspondents from: Sent (SPECIAL-USE \\Sent), 2 known"), "{said}");
 }

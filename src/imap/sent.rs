@@ -37,14 +37,7 @@ pub fn choose(folders: &[Folder], configured: Option<&str>, namespace: &Namespac
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn folder(name: &str, attributes: &[&str]) -> Folder {
-        Folder { name: name.into(), attributes: attributes.iter().map(|a| a.to_string()).collect() }
-    }
-
-    fn dovecot() -> Namespace {
-        Namespace { prefix: String::new(), separator: Some('/') }
-    }
+    use crate::imap::junk::tests::{dovecot, folder};
 
     #[test]
     fn the_special_use_folder_wins_then_the_configured_one() {
