@@ -73,6 +73,15 @@ impl ImapError {
         self.refused_with("EXPUNGEISSUED")
     }
 
+    /// Whether the server answered NO or BAD (through [`command::run`], or through
+    /// async-imap's own check of SELECT, EXAMINE, STATUS and the like), as opposed to a
+    /// lost connection or a timeout.
+    pub fn is_refusal(&self) -> bool {
+        use async_imap::error::Error;
+        matches!(self, ImapError::Refused { .. })
+            || matches!(self, ImapError::Command { source: Error::No(_) | Error::Bad(_), .. })
+    }
+
     /// Whether the server refused saying its trouble is passing (RFC 5530 `UNAVAILABLE`,
     /// `INUSE`): worth trying again, and no sign that the messages themselves are bad.
     pub fn is_temporary(&self) -> bool {
@@ -102,6 +111,20 @@ pub(crate) fn sanitize(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::ImapError;
+
+    #[test]
+    fn a_no_or_bad_is_a_refusal_however_it_was_read_and_a_broken_connection_is_not() {
+        use async_imap::error::Error;
+        let refused = ImapError::Refused { command: "UID FETCH", reply: "NO", text: "later".into() };
+        let checked_by_the_library =
+            ImapError::Command { command: "STATUS", source: Error::No("later".into()) };
+        let bad = ImapError::Command { command: "EXAMINE", source: Error::Bad("what".into()) };
+        assert!([refused, checked_by_the_library, bad].iter().all(ImapError::is_refusal));
+        let broken = ImapError::Command { command: "STATUS", source: Error::ConnectionLost };
+        assert!(![broken, ImapError::Closed, ImapError::Timeout("STATUS")].iter().any(ImapError::is_refusal));
+    }
+
     #[test]
     fn server_text_is_cut_and_cannot_drive_a_terminal() {
         assert_eq!(super::sanitize("Mailbox is full"), "Mailbox is full");

@@ -2,7 +2,7 @@
 //! `\Sent`) says whom they wrote to; an authenticated mail from such a person that trips
 //! the rules stays in INBOX, while the same mail without authentication, and a spoof of the
 //! user's own address, are moved. Sent is read incrementally, headers only, and nothing
-//! in it is marked seen.
+//! in it is marked seen; a Sent folder the server refuses costs a pass nothing.
 
 use scamguard::config::Config;
 use scamguard::imap::ImapSession;
@@ -10,6 +10,7 @@ use scamguard::store::Store;
 
 use super::service::{Service, contents, fixture, history, load, mailbox, message_id, run_once, wait_until};
 use super::support::dovecot::{Dovecot, Options};
+use super::support::proxy::{Fault, Proxy, Rule};
 use super::support::scamguard;
 
 /// The receiving server, as the account is told to believe it.
@@ -142,4 +143,32 @@ async fn mail_sent_later_is_read_on_a_later_pass_of_the_running_service() {
     let check = scamguard().arg("check").arg("--config").arg(&config_path).output().expect("check runs");
     let said = String::from_utf8_lossy(&check.stdout);
     assert!(said.contains("known correspondents from: Sent (SPECIAL-USE \\Sent), 2 known"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sent_folder_the_server_refuses_costs_the_pass_nothing_and_is_read_later() {
+    let dovecot = Dovecot::start(Options { sent: true, ..Options::default() });
+    let direct = load(&dovecot.write_config(&format!("authserv_id = \"{AUTHSERV}\"\n")));
+    let mut session = mailbox(&direct).await;
+    session.append("Sent", None, &sent_to("bob@friends.example", 1)).await.expect("append");
+    session.append("INBOX", None, &fixture(SELF_SPOOF)).await.expect("append");
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let config = load(&proxy.write_config(&dovecot, &format!("authserv_id = \"{AUTHSERV}\"\n")));
+    for refused in ["STATUS", "EXAMINE"] {
+        proxy.add(Rule::once(refused, Fault::Answer("NO [UNAVAILABLE] try later")));
+        let report = run_once(&config).await;
+        assert!(report.failures.is_empty(), "{refused}: {:?}", report.failures);
+        assert_eq!(proxy.seen(refused), 1, "{refused} was asked and refused");
+    }
+    assert_eq!(contents(&mut session, "Junk").await.len(), 1, "the pass went on: the spoof is moved");
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    assert!(store.correspondents("test").await.expect("known").is_empty(), "nothing read yet");
+
+    let report = run_once(&config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(store.correspondents("test").await.expect("known"), ["bob@friends.example"]);
+    let authenticated = from_bob(&vouched(), "vouched");
+    session.append("INBOX", None, &authenticated).await.expect("append");
+    assert!(run_once(&config).await.failures.is_empty());
+    assert!(contents(&mut session, "INBOX").await.contains_key(&message_id(&authenticated)));
 }

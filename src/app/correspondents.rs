@@ -17,7 +17,7 @@ use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::detect::Detector;
 use crate::detect::correspondents::KnownCorrespondents;
-use crate::imap::{self, FolderStatus, ImapError, ImapSession, SentFolder};
+use crate::imap::{self, FolderStatus, ImapSession, SentFolder};
 use crate::mail::recipients::recipients;
 use crate::store::SentCursor;
 
@@ -114,7 +114,7 @@ impl Worker {
     ) -> Result<bool, WorkerError> {
         let status = match imap.status(&sent.name).await {
             Ok(status) => status,
-            Err(refused @ ImapError::Refused { .. }) => {
+            Err(refused) if refused.is_refusal() => {
                 warn!(account = %self.account.name, "cannot read the Sent folder's status: {refused}");
                 return Ok(false);
             }
@@ -125,7 +125,7 @@ impl Worker {
         match self.read_sent_after(imap, sent, status, last_uid).await {
             Ok(0) => {}
             Ok(read) => info!(account = %self.account.name, "read the recipients of {read} sent messages"),
-            Err(WorkerError::Imap(refused @ ImapError::Refused { .. })) => {
+            Err(WorkerError::Imap(refused)) if refused.is_refusal() => {
                 warn!(account = %self.account.name, "cannot read the Sent folder: {refused}")
             }
             Err(error) => return Err(error),
