@@ -73,7 +73,7 @@ impl ImapError {
         self.refused_with("EXPUNGEISSUED")
     }
 
-    /// Whether the server answered NO or BAD (through [`command::run`], or through
+    /// Whether the server answered NO or BAD (read by `command::run`, or by
     /// async-imap's own check of SELECT, EXAMINE, STATUS and the like), as opposed to a
     /// lost connection or a timeout.
     pub fn is_refusal(&self) -> bool {
