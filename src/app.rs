@@ -8,6 +8,7 @@
 
 mod act;
 mod batch;
+mod correspondents;
 mod locate;
 pub mod progress;
 pub mod reports;
@@ -77,6 +78,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 store: Arc::clone(&store),
                 detector: detector_for(&options.detector, &account),
                 rescan: std::sync::Mutex::new(options.rescan_days),
+                sent: Default::default(),
             };
             let shutdown = shutdown.clone();
             let once = options.once;

@@ -97,6 +97,9 @@ pub struct Account {
     pub folders: Vec<String>,
     /// `None` finds the Junk folder automatically.
     pub junk: Option<String>,
+    /// Where the user's sent mail is when the server marks no folder `\Sent` (UTF-8);
+    /// known correspondents are read from it. `None`: only the marked folder is read.
+    pub sent_folder: Option<String>,
     pub initial_scan: InitialScan,
     pub dry_run: bool,
     /// Keyword set on suspicious messages (they are never moved), if any.
@@ -157,6 +160,7 @@ struct RawAccount {
     ca_file: Option<PathBuf>,
     folders: Option<Vec<String>>,
     junk: Option<String>,
+    sent_folder: Option<String>,
     initial_scan: Option<String>,
     #[serde(default)]
     dry_run: bool,
@@ -335,6 +339,7 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         ca_file: raw.ca_file,
         folders,
         junk,
+        sent_folder: raw.sent_folder.filter(|s| !s.trim().is_empty()),
         initial_scan: parse_initial_scan(raw.initial_scan.as_deref().unwrap_or("new"))?,
         dry_run: raw.dry_run,
         suspicious_keyword,

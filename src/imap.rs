@@ -1,6 +1,6 @@
 //! The IMAP adapter: connecting and logging in ([`connect()`]), the mailbox operations the
 //! service needs ([`ImapSession`]), and the pure helpers behind them (UID sets, folder
-//! names, choosing the Junk folder). Knows nothing of detection or the database.
+//! names, choosing the Junk and the Sent folder). Knows nothing of detection or the database.
 //!
 //! Every command runs under a timeout (async-imap has none of its own), bodies are read
 //! with `BODY.PEEK` so `\Seen` is never set, and nothing here ever sends a plain EXPUNGE
@@ -13,6 +13,7 @@ mod fetching;
 pub mod junk;
 pub mod namespace;
 mod parts;
+pub mod sent;
 mod session;
 pub mod uidset;
 pub mod utf7;
@@ -21,6 +22,7 @@ pub use connect::connect;
 pub use fetching::{Fetched, FetchedMessage};
 pub use junk::{Folder, JunkChoice};
 pub use namespace::Namespace;
+pub use sent::SentFolder;
 pub use session::{FolderStatus, IdleEnd, ImapSession, MoveMethod};
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,6 +73,15 @@ impl ImapError {
         self.refused_with("EXPUNGEISSUED")
     }
 
+    /// Whether the server answered NO or BAD (read by `command::run`, or by
+    /// async-imap's own check of SELECT, EXAMINE, STATUS and the like), as opposed to a
+    /// lost connection or a timeout.
+    pub fn is_refusal(&self) -> bool {
+        use async_imap::error::Error;
+        matches!(self, ImapError::Refused { .. })
+            || matches!(self, ImapError::Command { source: Error::No(_) | Error::Bad(_), .. })
+    }
+
     /// Whether the server refused saying its trouble is passing (RFC 5530 `UNAVAILABLE`,
     /// `INUSE`): worth trying again, and no sign that the messages themselves are bad.
     pub fn is_temporary(&self) -> bool {
@@ -100,6 +111,20 @@ pub(crate) fn sanitize(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::ImapError;
+
+    #[test]
+    fn a_no_or_bad_is_a_refusal_however_it_was_read_and_a_broken_connection_is_not() {
+        use async_imap::error::Error;
+        let refused = ImapError::Refused { command: "UID FETCH", reply: "NO", text: "later".into() };
+        let checked_by_the_library =
+            ImapError::Command { command: "STATUS", source: Error::No("later".into()) };
+        let bad = ImapError::Command { command: "EXAMINE", source: Error::Bad("what".into()) };
+        assert!([refused, checked_by_the_library, bad].iter().all(ImapError::is_refusal));
+        let broken = ImapError::Command { command: "STATUS", source: Error::ConnectionLost };
+        assert!(![broken, ImapError::Closed, ImapError::Timeout("STATUS")].iter().any(ImapError::is_refusal));
+    }
+
     #[test]
     fn server_text_is_cut_and_cannot_drive_a_terminal() {
         assert_eq!(super::sanitize("Mailbox is full"), "Mailbox is full");

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod correspondents;
 mod courier;
 mod faults;
 mod golden;

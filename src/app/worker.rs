@@ -30,6 +30,10 @@ pub enum WorkerError {
     Panicked(String),
     #[error("{0:?} is the folder threats are moved to; watching it would move mail into itself")]
     WatchingJunk(String),
+    /// The folder's UIDVALIDITY changed while it was watched (seen when it was selected
+    /// again after reading the Sent folder): the next connection starts over from it.
+    #[error("{0:?} was renumbered (new UIDVALIDITY) while it was watched; reading it again")]
+    Renumbered(String),
 }
 
 impl WorkerError {
@@ -39,7 +43,7 @@ impl WorkerError {
         match self {
             WorkerError::Store(store) => store.is_permanent(),
             WorkerError::WatchingJunk(_) => true,
-            WorkerError::Imap(_) | WorkerError::Panicked(_) => false,
+            WorkerError::Imap(_) | WorkerError::Panicked(_) | WorkerError::Renumbered(_) => false,
         }
     }
 
@@ -59,6 +63,8 @@ pub(super) struct Worker {
     /// `run --rescan`: read again the mail received in this many days, on the first
     /// connection only (cleared once queued).
     pub rescan: std::sync::Mutex<Option<u32>>,
+    /// Reading the account's Sent folder, for the worker that does (see `correspondents`).
+    pub sent: super::correspondents::SentState,
 }
 
 /// A batch fetched and being classified, with what its read came to.
@@ -144,13 +150,24 @@ impl Worker {
             imap.logout().await;
             return Err(WorkerError::WatchingJunk(self.folder.clone()));
         }
-        let status = imap.select(&self.wire_folder()).await?;
+        let sent = self.sent_folder(&mut imap).await?;
+        let mut status = imap.select(&self.wire_folder()).await?;
         self.reconcile(&mut imap, status.uidvalidity, &junk).await?;
         let mut cursor = self.start_cursor(&mut imap, status).await?;
         // In a dry run nothing is saved as read (the cursor stays in memory), so the next
         // real run acts on what the dry run saw; queued messages read already are kept here.
         let mut read_in_dry_run = HashSet::new();
         loop {
+            // Who the user wrote to since the last pass, before this pass's mail is judged.
+            if let Some(sent) = &sent
+                && self.read_sent(&mut imap, sent).await?
+            {
+                status = imap.select(&self.wire_folder()).await?;
+                if status.uidvalidity != cursor.uidvalidity {
+                    imap.logout().await;
+                    return Err(WorkerError::Renumbered(self.folder.clone()));
+                }
+            }
             cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
             if once || shutdown.is_requested() {
                 imap.logout().await;
@@ -247,6 +264,7 @@ impl Worker {
         uids.retain(|uid| !read_in_dry_run.contains(uid));
         uids.extend(imap.uids_after(cursor.last_uid, status).await?);
         let report_key = super::reports::report_key(&self.store).await?;
+        let detector = self.pass_detector().await?;
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<InFlight> = None;
@@ -262,7 +280,7 @@ impl Worker {
             progress.advance(index * self.account.batch_size);
             let (fetched, outcome) = self.fetch_batch(imap, chunk, &mut refusal).await?;
             let next = InFlight {
-                classifying: self.classify_in_background(fetched, &report_key),
+                classifying: self.classify_in_background(fetched, &report_key, &detector),
                 last_uid: chunk.iter().copied().max().unwrap_or(cursor.last_uid),
                 outcome,
             };
@@ -327,8 +345,9 @@ impl Worker {
         &self,
         fetched: Vec<imap::FetchedMessage>,
         report_key: &crate::report::seal::ReportKey,
+        detector: &Detector,
     ) -> Classifying {
-        let (detector, report_key) = (self.detector.clone(), report_key.clone());
+        let (detector, report_key) = (detector.clone(), report_key.clone());
         tokio::task::spawn_blocking(move || batch::classify_all(fetched, &detector, &report_key))
     }
 

@@ -128,6 +128,17 @@ async fn check_account(account: &scamguard::config::Account, database: &Path) ->
     };
     let junk = imap::utf7::decode(&name);
     lines.push(format!("junk folder: {junk} ({how})"));
+    lines.push(match imap::sent::choose(&folders, account.sent_folder.as_deref(), &namespace) {
+        Some(sent) => {
+            let known = match &store {
+                Some(store) => store.correspondents(&account.name).await?.len(),
+                None => 0,
+            };
+            let name = imap::utf7::decode(&sent.name);
+            format!("known correspondents from: {name} ({}), {known} known", sent.how)
+        }
+        None => "known correspondents: not read (no folder marked \\Sent, no sent_folder found)".into(),
+    });
     // The configuration refuses a watched folder named as `junk`; one the server marks
     // as Junk (SPECIAL-USE or a well-known name) is only known here.
     let problems: Vec<String> = account

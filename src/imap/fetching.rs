@@ -1,6 +1,6 @@
 //! Reading mail from the selected folder: whole messages up to a size (and, for a bigger
-//! multipart one, its text parts first: see `parts`), header blocks, and flags. Always
-//! `BODY.PEEK`, so `\Seen` is never set.
+//! multipart one, its text parts first: see `parts`), header blocks or some of their
+//! fields, and flags. Always `BODY.PEEK`, so `\Seen` is never set.
 
 use std::collections::{HashMap, HashSet};
 
@@ -155,9 +155,24 @@ impl ImapSession {
     /// The header block of each of `uids` (`BODY.PEEK[HEADER]`, never setting `\Seen`),
     /// by UID: enough to confirm a message's exact Message-ID or header digest.
     pub async fn fetch_headers(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+        self.fetch_section(uids, "HEADER").await
+    }
+
+    /// Only the named header fields of each of `uids` (`BODY.PEEK[HEADER.FIELDS (TO CC)]`
+    /// for `fields` "TO CC"), by UID, never setting `\Seen`.
+    pub async fn fetch_header_fields(
+        &mut self,
+        uids: &[u32],
+        fields: &str,
+    ) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
+        self.fetch_section(uids, &format!("HEADER.FIELDS ({fields})")).await
+    }
+
+    /// One body section of each of `uids`, by UID, read with `BODY.PEEK`.
+    async fn fetch_section(&mut self, uids: &[u32], section: &str) -> Result<Vec<(u32, Vec<u8>)>, ImapError> {
         let mut headers = Vec::with_capacity(uids.len());
         for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
-            self.checked("UID FETCH", &format!("UID FETCH {set} (UID BODY.PEEK[HEADER])"), |response| {
+            self.checked("UID FETCH", &format!("UID FETCH {set} (UID BODY.PEEK[{section}])"), |response| {
                 if let Some(command::FetchedItem { uid: Some(uid), body: Some(header), .. }) =
                     command::fetched_item(response)
                 {

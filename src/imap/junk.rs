@@ -76,15 +76,16 @@ fn junk_child(name: &str, namespace: &Namespace) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn folder(name: &str, attributes: &[&str]) -> Folder {
+    /// A folder as LIST would report it (also for the Sent folder's tests).
+    pub(in crate::imap) fn folder(name: &str, attributes: &[&str]) -> Folder {
         Folder { name: name.into(), attributes: attributes.iter().map(|a| a.to_string()).collect() }
     }
 
     /// Dovecot's personal namespace: folders at the top level.
-    fn dovecot() -> Namespace {
+    pub(in crate::imap) fn dovecot() -> Namespace {
         Namespace { prefix: String::new(), separator: Some('/') }
     }
 

@@ -24,6 +24,17 @@ pub struct FolderStatus {
     pub exists: u32,
 }
 
+impl FolderStatus {
+    /// What SELECT, EXAMINE or STATUS said of a folder.
+    fn of(mailbox: &async_imap::types::Mailbox) -> Self {
+        FolderStatus {
+            uidvalidity: mailbox.uid_validity.unwrap_or(0),
+            uid_next: mailbox.uid_next.unwrap_or(1),
+            exists: mailbox.exists,
+        }
+    }
+}
+
 /// About how many messages one `UID SEARCH` answer should hold at most. A first scan of
 /// a 100,000-message folder then asks in a few windows instead of holding the whole answer
 /// (and the hash set async-imap builds from it) at once, which set the scan's peak memory.
@@ -150,11 +161,23 @@ impl ImapSession {
     pub async fn select(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
         let timeout = self.timeout;
         let mailbox = within(timeout, "SELECT", self.session.select(folder)).await?;
-        Ok(FolderStatus {
-            uidvalidity: mailbox.uid_validity.unwrap_or(0),
-            uid_next: mailbox.uid_next.unwrap_or(1),
-            exists: mailbox.exists,
-        })
+        Ok(FolderStatus::of(&mailbox))
+    }
+
+    /// Opens a folder read-only (EXAMINE): nothing read there can change a flag.
+    pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let timeout = self.timeout;
+        let mailbox = within(timeout, "EXAMINE", self.session.examine(folder)).await?;
+        Ok(FolderStatus::of(&mailbox))
+    }
+
+    /// A folder's UIDVALIDITY, UIDNEXT and size by STATUS, without selecting it: one
+    /// command says whether anything arrived there since.
+    pub async fn status(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let timeout = self.timeout;
+        let mailbox =
+            within(timeout, "STATUS", self.session.status(folder, "(UIDVALIDITY UIDNEXT MESSAGES)")).await?;
+        Ok(FolderStatus::of(&mailbox))
     }
 
     /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer.

@@ -25,6 +25,8 @@ pub struct Options {
     pub no_junk: bool,
     /// Make the certificate for another name than 127.0.0.1 / localhost.
     pub wrong_certificate_name: bool,
+    /// Add a `Sent` folder marked SPECIAL-USE `\Sent`.
+    pub sent: bool,
 }
 
 pub struct Dovecot {
@@ -83,6 +85,7 @@ namespace inbox {{
   inbox = yes
   separator = /
 {junk}
+{sent}
 }}
 protocol imap {{
   imap_capability = {caps}
@@ -106,6 +109,11 @@ service imap-login {{
                 ""
             } else {
                 "  mailbox Junk {\n    special_use = \\Junk\n    auto = create\n  }"
+            },
+            sent = if options.sent {
+                "  mailbox Sent {\n    special_use = \\Sent\n    auto = create\n  }"
+            } else {
+                ""
             },
         );
         std::fs::write(dir.path().join("dovecot.conf"), config).expect("config");

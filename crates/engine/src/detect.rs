@@ -12,6 +12,7 @@
 
 pub mod brands;
 pub mod checksum;
+pub mod correspondents;
 pub mod model;
 pub mod money;
 pub mod phrases;
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::mail::auth::AuthservId;
 use crate::mail::{Authentication, Email, url};
 use brands::Brand;
+use correspondents::KnownCorrespondents;
 use model::{Model, Reading};
 use money::{Amount, Deadline};
 use phrases::Findings;
@@ -133,6 +135,9 @@ pub struct Detector {
     /// Whether other spam (marketing, 419, pharma) above the threat threshold counts as a
     /// threat and is moved; by default it is only marked suspicious.
     pub move_other: bool,
+    /// The addresses the account has written to (see [`correspondents`]); empty for mail
+    /// read from files.
+    pub known_correspondents: KnownCorrespondents,
 }
 
 impl Default for Detector {
@@ -145,7 +150,13 @@ impl Default for Detector {
 impl Detector {
     /// A detector reading with `model` at the model's thresholds.
     pub fn with_model(model: Arc<Model>) -> Self {
-        Detector { thresholds: model.thresholds, model, authserv_ids: Vec::new(), move_other: false }
+        Detector {
+            thresholds: model.thresholds,
+            model,
+            authserv_ids: Vec::new(),
+            move_other: false,
+            known_correspondents: KnownCorrespondents::default(),
+        }
     }
 }
 
@@ -301,6 +312,9 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let model = &detector.model;
     let tokens = model::features::Tokens::read(&facts, model.bits);
     let reading = model.read(&signals, &tokens.buckets);
+    // Someone the user wrote to, vouched for by the receiving server, counts toward ham.
+    let correspondent = detector.known_correspondents.vouched_sender(email, &detector.authserv_ids);
+    let reading = if correspondent.is_some() { correspondents::discounted(reading) } else { reading };
     let (label, category) = score::judge(&reading.probabilities, &detector.thresholds, detector.move_other);
     // A decisive signal makes a threat of its category on its own (see `signals::DECISIVE`).
     let decisive = signals.iter().find(|s| signals::DECISIVE.contains(&s.id) && s.strength() >= 1.0);
@@ -331,6 +345,12 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let mut learned = Signal::new(SignalId::LearnedWords, evidence);
     learned.contribution = Some(score::round(words));
     signals.push(learned);
+    if let Some(address) = correspondent {
+        let shown = crate::mail::printable::cap(&crate::mail::printable::escape(&address), 254);
+        let mut known = Signal::new(SignalId::KnownCorrespondent, format!("you have written to {shown}"));
+        known.contribution = Some(-correspondents::DISCOUNT);
+        signals.push(known);
+    }
     score::strongest_first(&mut signals);
     // Amounts are evidence for history and reports, which keep only what is not clean.
     let amounts = if label == Label::Clean {

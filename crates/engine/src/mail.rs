@@ -11,6 +11,7 @@ pub mod forward;
 pub mod html;
 pub mod normalize;
 pub mod printable;
+pub mod recipients;
 pub mod sender;
 pub mod url;
 

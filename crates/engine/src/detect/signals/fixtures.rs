@@ -5,6 +5,7 @@
 
 use super::{Level, SIGNALS, SignalId, levels};
 use crate::detect::classify;
+use crate::detect::correspondents::KnownCorrespondents;
 use crate::detect::rules::test_support::{email, html_email};
 use crate::mail::{self, Email};
 
@@ -32,6 +33,10 @@ fn attached(text: &str, kind: &str, name: &str) -> Email {
     );
     mail::parse(raw.as_bytes()).expect("test mail parses")
 }
+
+/// The one correspondent the fixtures' detector knows, and a receiving server vouching for it.
+const KNOWN: &str = "friend@known.example";
+const AUTHENTICATED: &str = "Authentication-Results: mx.home.example; dkim=pass header.d=known.example";
 
 const TO: &str = "From: someone@sender.example\r\nTo: victim@example.com\r\nSubject: hello";
 const FROM: &str = "From: a@b.example";
@@ -252,6 +257,8 @@ fn shared() -> Vec<Pinned> {
     let salad = "Call park out she wife face mean. Invitation excellence imprudence. ".repeat(8);
     vec![
         full(SelfSentSpoof, 2.0, email("From: me@example.com\r\nTo: me@example.com", "hi")),
+        // The fixtures are read by a detector that knows one correspondent (see below).
+        full(KnownCorrespondent, -6.0, email(&format!("From: {KNOWN}\r\n{AUTHENTICATED}"), "Lunch?")),
         at(AuthenticationFailed, &levels::DMARC_FAILED, 1.5, auth("spf=fail; dmarc=fail")),
         at(AuthenticationFailed, &levels::SPF_FAILED, 1.0, auth("spf=fail")),
         at(AuthenticationFailed, &levels::DKIM_FAILED, 0.5, auth("dkim=fail")),
@@ -337,8 +344,10 @@ fn every_signal_fires_on_a_fixture_at_its_pinned_weight() {
         }
     }
     // Each fixture makes its signal fire at its level, with the weight pinned.
+    let known_correspondents = KnownCorrespondents::new([KNOWN.to_string()]);
+    let detector = crate::detect::Detector { known_correspondents, ..Default::default() };
     for p in &pinned {
-        let verdict = classify(&p.mail, &crate::detect::Detector::default());
+        let verdict = classify(&p.mail, &detector);
         let got = verdict.signals.iter().find(|s| s.id == p.id);
         match got {
             Some(signal) if signal.level == p.level && signal.weight() == p.weight => {}

@@ -400,4 +400,9 @@ signal_table! {
         category: Category::Other, kind: Kind::Pattern, weight: 0.0, levels: &[],
         doc: "The sum of what the model learned of this mail's words, link sites and sender from thousands of labelled mails; the strongest are named.",
     },
+    KnownCorrespondent {
+        rule: "known_correspondent", title: "You have written to this sender",
+        category: Category::Other, kind: Kind::Against, weight: -6.0, levels: &[],
+        doc: "The receiving server vouched for the From address, and you have written to it (your Sent folder): taken off every kind of unwanted mail.",
+    },
 }
