@@ -11,6 +11,7 @@ use tracing::{info, warn};
 use super::act::{Planned, PlannedActions};
 use super::batch;
 use super::progress::ScanProgress;
+use super::senders::SenderLists;
 use super::shutdown::Shutdown;
 use super::start;
 use crate::clock;
@@ -376,9 +377,9 @@ impl Worker {
         let scanned = if self.account.dry_run { 0 } else { classified.len() as u32 };
         let identities: Vec<_> = classified.iter().map(batch::Classified::identity).collect();
         let handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
-        let trusted = self.store.allowlist(&self.account.name).await?;
+        let lists = SenderLists::from_rows(&self.store.sender_entries(&self.account.name).await?);
         let detections =
-            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &trusted);
+            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &lists);
         let now = clock::now_unix();
         let ids = self
             .store
