@@ -271,8 +271,8 @@ mod tests {
 
     #[test]
     fn block_wins_where_both_lists_match() {
-        let lists = lists(&["friend@spam.example"], &["spam.example"]);
-        let standing = lists.standing("friend@spam.example", Some("friend@spam.example"));
+        let both = lists(&["friend@spam.example"], &["spam.example"]);
+        let standing = both.standing("friend@spam.example", Some("friend@spam.example"));
         assert!(matches!(standing, Standing::Blocked(e) if e.as_str() == "spam.example"));
         let reverse = lists(&["example.org"], &["pest@example.org"]);
         assert!(matches!(

@@ -31,6 +31,9 @@ pub enum WorkerError {
     Panicked(String),
     #[error("{0:?} is the folder threats are moved to; watching it would move mail into itself")]
     WatchingJunk(String),
+    /// The account's thresholds do not hold against the model in use.
+    #[error("{0}")]
+    Detection(String),
 }
 
 impl WorkerError {
@@ -39,7 +42,7 @@ impl WorkerError {
     pub fn is_permanent(&self) -> bool {
         match self {
             WorkerError::Store(store) => store.is_permanent(),
-            WorkerError::WatchingJunk(_) => true,
+            WorkerError::WatchingJunk(_) | WorkerError::Detection(_) => true,
             WorkerError::Imap(_) | WorkerError::Panicked(_) => false,
         }
     }
