@@ -5,6 +5,7 @@
 mod args;
 mod files;
 mod review;
+mod senders;
 mod train;
 mod watch;
 
@@ -45,6 +46,8 @@ pub fn main() -> ExitCode {
             review::report(&config, review::ReportRequest { account, week, since, format, lang, deliver })
         }
         Command::Restore { config, trust_sender, id } => review::restore(&config, id, trust_sender),
+        Command::Trust { action } => senders::run(scamguard::store::ListKind::Trust, action),
+        Command::Block { action } => senders::run(scamguard::store::ListKind::Block, action),
         Command::History { config, json, account, since, verdict, category, limit } => {
             let (verdict, category) = (verdict.map(word), category.map(word));
             review::history(&config, json, account, since.as_deref(), verdict, category, limit)
