@@ -12,6 +12,7 @@ mod identity;
 mod refusals;
 mod reports;
 mod review;
+mod senders;
 mod service;
 mod storage;
 mod support;
