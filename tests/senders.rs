@@ -119,7 +119,7 @@ async fn a_blocked_senders_clean_mail_is_moved_and_the_lists_survive_a_restart()
     session.append("INBOX", None, &friend).await.expect("append");
     assert!(run_once(&config).await.failures.is_empty());
     let ann = message_id(&fixture(blocked_ham));
-    assert_eq!(folder(&mut session, "Junk").await, [ann.clone()]);
+    assert_eq!(folder(&mut session, "Junk").await, std::slice::from_ref(&ann));
     let row = history(&config).await.into_iter().find(|r| r.message_id == ann).expect("recorded");
     assert_eq!((row.verdict, row.action), (Verdict::Threat, Action::Moved));
     let (ok, shown) = cli(&config_path, &["show", &row.id.to_string()]);
@@ -222,7 +222,11 @@ async fn per_account_thresholds_change_that_account_only() {
     append_all(&mut bob, "INBOX", &[ham]).await;
     assert!(run_once(&config).await.failures.is_empty());
     let id = message_id(&fixture(ham));
-    assert_eq!(folder(&mut alice, "Junk").await, [id.clone()], "moved on the account that asked for it");
+    assert_eq!(
+        folder(&mut alice, "Junk").await,
+        std::slice::from_ref(&id),
+        "moved on the account that asked for it"
+    );
     assert_eq!(folder(&mut bob, "INBOX").await, [id], "left on the other");
     assert!(folder(&mut bob, "Junk").await.is_empty());
 }

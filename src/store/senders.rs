@@ -185,24 +185,9 @@ mod tests {
     /// Migration 0009 moves every address the old allowlist trusted onto the trust list.
     #[tokio::test]
     async fn the_old_allowlist_becomes_trust_entries() {
-        use sqlx::migrate::Migrator;
-        use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
         let dir = tempfile::tempdir().expect("temp dir");
-        let old = dir.path().join("migrations");
-        std::fs::create_dir(&old).expect("dir");
-        for entry in
-            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).expect("migrations")
-        {
-            let path = entry.expect("entry").path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-            if name.as_str() < "0009" {
-                std::fs::copy(&path, old.join(name)).expect("copy");
-            }
-        }
         let path = dir.path().join("s.db");
-        let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
-        let pool = SqlitePoolOptions::new().connect_with(options).await.expect("connect");
-        Migrator::new(old.as_path()).await.expect("old migrations").run(&pool).await.expect("run");
+        let pool = crate::store::open::tests::migrated_before(dir.path(), &path, "0009").await;
         for (account, address, at) in
             [("a", "friend@example.com", 7), ("b", "Other@Example.net", 8), ("a", " ", 9)]
         {
