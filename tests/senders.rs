@@ -230,3 +230,30 @@ async fn per_account_thresholds_change_that_account_only() {
     assert_eq!(folder(&mut bob, "INBOX").await, [id], "left on the other");
     assert!(folder(&mut bob, "Junk").await.is_empty());
 }
+
+/// Trust given to an account that believes the topmost header (no `authserv_id`, no
+/// known provider) is warned about: a server that writes no header would let a sender's
+/// own header be believed.
+#[test]
+fn trusting_on_an_account_without_authserv_id_is_warned_about() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (extra, warned) in [("", true), (AUTHSERV, false)] {
+        let config = dir.path().join("c.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[database]\npath = \"s.db\"\n[[accounts]]\nname = \"a\"\nhost = \"127.0.0.1\"\ntls = \"implicit\"\n\
+                 username = \"u\"\npassword_env = \"UNSET\"\n{extra}"
+            ),
+        )
+        .expect("config");
+        let output = scamguard()
+            .args(["trust", "add", "--account", "a", "me@home.example", "--config"])
+            .arg(&config)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.contains("no authserv_id"), warned, "{extra}: {stderr}");
+    }
+}

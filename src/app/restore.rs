@@ -10,12 +10,11 @@
 use crate::clock;
 use crate::config::Config;
 use crate::imap::{self, utf7};
-use crate::store::{Action, Store};
+use crate::store::{Action, ListKind, Store};
 
 use super::WorkerError;
 use super::locate::{Recorded, select_and_find};
 use super::senders::Entry;
-use crate::store::ListKind;
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use scamguard::app::senders::Entry;
 use scamguard::clock;
-use scamguard::config::Config;
+use scamguard::config::{Account, Config, IdsFrom};
 use scamguard::mail::printable::escape as p;
 use scamguard::store::{Access, Added, ListKind, SenderEntry, Store};
 
@@ -27,6 +27,8 @@ pub fn run(kind: ListKind, action: ListAction) -> anyhow::Result<ExitCode> {
     };
     let config = load_config(Some(config_path))?;
     let account = account_named(&config, account)?;
+    let guessing = account.authserv_ids.from == IdsFrom::Nothing;
+    let account = account.name.clone();
     runtime()?.block_on(async {
         match action {
             ListAction::List { .. } => {
@@ -59,6 +61,9 @@ pub fn run(kind: ListKind, action: ListAction) -> anyhow::Result<ExitCode> {
                         "{entry} is on the {kind} list of {name}, and no longer on its {other} list: {}",
                         meaning(kind)
                     ),
+                }
+                if kind == ListKind::Trust && guessing {
+                    eprintln!("scamguard: {}", TOPMOST_WARNING);
                 }
             }
             ListAction::Remove { entry, .. } => {
@@ -94,10 +99,15 @@ fn meaning(kind: ListKind) -> &'static str {
     }
 }
 
-/// The account's name as configured, or an error naming the ones there are.
-fn account_named(config: &Config, name: &str) -> anyhow::Result<String> {
+/// Said where trust is given to an account that believes the topmost header's server.
+pub(super) const TOPMOST_WARNING: &str = "this account has no authserv_id (and its host is no known \
+    provider), so the topmost Authentication-Results header is believed: if your server writes none, a \
+    sender's own header would be, and trust could be forged. Set authserv_id (see `check`).";
+
+/// The account named so in the configuration, or an error naming the ones there are.
+fn account_named<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a Account> {
     match config.accounts.iter().find(|a| a.name == name) {
-        Some(account) => Ok(account.name.clone()),
+        Some(account) => Ok(account),
         None => {
             let names: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
             anyhow::bail!("the configuration has no account named {name:?} (it has: {})", names.join(", "))

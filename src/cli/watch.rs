@@ -94,8 +94,17 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
                     println!("  error: {}", p(&error));
                 }
             }
-            for line in lists_lines(&config.database, &account.name).await? {
-                println!("  {}", p(&line));
+            match lists_lines(&config.database, &account.name).await {
+                Ok((lines, trusting)) => {
+                    lines.iter().for_each(|l| println!("  {}", p(l)));
+                    if trusting && account.authserv_ids.from == scamguard::config::IdsFrom::Nothing {
+                        println!("  warning: {}", super::senders::TOPMOST_WARNING);
+                    }
+                }
+                Err(error) => {
+                    all_good = false;
+                    println!("  error: {}", p(&format!("{error:#}")));
+                }
             }
             // What the server sends (capabilities, folder names, its error words) is
             // escaped: a server cannot forge lines or drive the terminal either.
@@ -128,17 +137,19 @@ fn thresholds_line(detector: &scamguard::detect::Detector, own: bool) -> String 
     )
 }
 
-/// An account's trust and block lists, one line each.
-async fn lists_lines(database: &Path, account: &str) -> anyhow::Result<Vec<String>> {
+/// An account's trust and block lists, one line each, and whether it trusts anyone.
+async fn lists_lines(database: &Path, account: &str) -> anyhow::Result<(Vec<String>, bool)> {
     let entries = super::senders::entries(database, account).await?;
-    Ok([ListKind::Trust, ListKind::Block]
+    let trusting = entries.iter().any(|e| e.kind == ListKind::Trust);
+    let lines = [ListKind::Trust, ListKind::Block]
         .map(|kind| {
             let listed: Vec<&str> =
                 entries.iter().filter(|e| e.kind == kind).map(|e| e.entry.as_str()).collect();
             let shown = if listed.is_empty() { "(empty)".to_string() } else { listed.join(", ") };
             format!("{kind} list: {shown}")
         })
-        .into())
+        .into();
+    Ok((lines, trusting))
 }
 
 /// What `check` found about one account: what it will use, and what is wrong.
