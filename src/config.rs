@@ -225,16 +225,14 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
         let detection = raw.detection.unwrap_or_default();
-        // The model is read when the service starts; the thresholds (the global ones, and
-        // each account's over them) are checked here against the built-in model's, so a
-        // bad value fails `check` too.
+        // The model is read when the service starts; the thresholds (global, and each
+        // account's over them) are checked here against the built-in model's, for `check`.
         let checked = if detection.model.is_none() { Some(detection.detector(None)?) } else { None };
         let mut accounts = Vec::new();
         for (index, raw) in raw.accounts.into_iter().enumerate() {
             let account = check_account(raw).map_err(|e| format!("accounts[{index}]: {e}"))?;
-            if let Some(global) = &checked {
-                account.detection.over(global).map_err(|e| format!("accounts[{index}]: {e}"))?;
-            }
+            let own = checked.as_ref().map(|global| account.detection.over(global)).transpose();
+            own.map_err(|e| format!("accounts[{index}]: {e}"))?;
             if accounts.iter().any(|a: &Account| a.name == account.name) {
                 return Err(format!("accounts[{index}]: name {:?} is used twice", account.name));
             }
