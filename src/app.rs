@@ -13,6 +13,7 @@ mod locate;
 pub mod progress;
 pub mod reports;
 mod restore;
+pub mod senders;
 pub mod shutdown;
 pub mod start;
 mod worker;
@@ -58,25 +59,39 @@ async fn grace_after_stop(mut shutdown: Shutdown) {
     tokio::time::sleep(SHUTDOWN_GRACE).await;
 }
 
-/// What an account's workers classify with: the model and thresholds of `base`, and the
-/// receiving servers whose Authentication-Results headers the account believes.
-fn detector_for(base: &Detector, account: &Account) -> Detector {
-    Detector { authserv_ids: account.authserv_ids.ids.clone(), ..base.clone() }
+/// What an account's workers classify with: the model of `base`, its thresholds with the
+/// account's `[accounts.detection]` over them, and the receiving servers whose
+/// Authentication-Results headers the account believes. An error says which threshold is
+/// wrong against the model (the configuration checks them against the built-in one).
+pub fn detector_for(base: &Detector, account: &Account) -> Result<Detector, String> {
+    let detector = account.detection.over(base).map_err(|e| format!("account {}: {e}", account.name))?;
+    Ok(Detector { authserv_ids: account.authserv_ids.ids.clone(), ..detector })
 }
 
 /// Runs every account's workers until shutdown (or, with `once`, one pass each).
 pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdown: Shutdown) -> RunReport {
     let mut tasks = tokio::task::JoinSet::new();
+    let mut failures = Vec::new();
     for account in &config.accounts {
         let mut account: Account = account.clone();
         account.dry_run |= options.dry_run;
         let account = Arc::new(account);
+        let detector = match detector_for(&options.detector, &account) {
+            Ok(detector) => detector,
+            Err(message) => {
+                let failed = account.folders.iter().map(|folder| {
+                    (account.name.clone(), folder.clone(), WorkerError::Detection(message.clone()))
+                });
+                failures.extend(failed);
+                continue;
+            }
+        };
         for folder in account.folders.clone() {
             let worker = worker::Worker {
                 account: Arc::clone(&account),
                 folder: folder.clone(),
                 store: Arc::clone(&store),
-                detector: detector_for(&options.detector, &account),
+                detector: detector.clone(),
                 rescan: std::sync::Mutex::new(options.rescan_days),
                 sent: Default::default(),
             };
@@ -113,7 +128,6 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
             }
         }));
     }
-    let mut failures = Vec::new();
     let mut grace = std::pin::pin!(grace_after_stop(shutdown));
     loop {
         let joined = tokio::select! {
@@ -171,9 +185,33 @@ mod tests {
         );
         let config = Config::parse(&text).expect("valid");
         let base = config.detection.detector(None).expect("valid");
-        let detectors: Vec<Detector> = config.accounts.iter().map(|a| detector_for(&base, a)).collect();
+        let detectors: Vec<Detector> =
+            config.accounts.iter().map(|a| detector_for(&base, a).expect("valid")).collect();
         let ids = |d: &Detector| d.authserv_ids.iter().map(ToString::to_string).collect::<Vec<_>>();
         assert_eq!(detectors.iter().map(ids).collect::<Vec<_>>(), [["mx.google.com"], ["mx.home.example"]]);
         assert!(detectors.iter().all(|d| d.thresholds == base.thresholds && d.model == base.model));
+    }
+
+    #[test]
+    fn each_account_classifies_with_its_own_thresholds_over_the_global_ones() {
+        let text = "[detection]\nsuspicious = 0.4\nthreat = 0.7\n\
+            [[accounts]]\nname = \"strict\"\nhost = \"imap.one.example\"\ntls = \"implicit\"\nusername = \"u\"\n\
+            password_env = \"P\"\n[accounts.detection]\nthreat = 0.9\n\
+            [[accounts]]\nname = \"plain\"\nhost = \"imap.two.example\"\ntls = \"implicit\"\nusername = \"u\"\n\
+            password_env = \"P\"\n";
+        let config = Config::parse(text).expect("valid");
+        let base = config.detection.detector(None).expect("valid");
+        let threats: Vec<f32> = config
+            .accounts
+            .iter()
+            .map(|a| detector_for(&base, a).expect("valid").thresholds.threat)
+            .collect();
+        assert_eq!(threats, [0.9, 0.7]);
+        // A model file's thresholds are known only when it is read: an account's that do not
+        // hold over them are an error naming the account.
+        let mut odd = config.accounts.first().expect("account").clone();
+        odd.detection = crate::config::AccountDetection { suspicious: Some(0.8), ..Default::default() };
+        let error = detector_for(&base, &odd).err().unwrap_or_default();
+        assert!(error.contains("account strict") && error.contains("suspicious = 0.8"), "{error}");
     }
 }

@@ -7,6 +7,7 @@ mod files;
 mod generate;
 mod logging;
 mod review;
+mod senders;
 mod train;
 mod watch;
 
@@ -47,6 +48,8 @@ pub fn main() -> ExitCode {
         Command::Restore { config, trust_sender, id } => {
             config.path().and_then(|config| review::restore(&config, id, trust_sender))
         }
+        Command::Trust { action } => senders::run(scamguard::store::ListKind::Trust, action),
+        Command::Block { action } => senders::run(scamguard::store::ListKind::Block, action),
         Command::History { config, json, account, since, verdict, category, limit } => {
             let (verdict, category) = (verdict.map(word), category.map(word));
             config.path().and_then(|config| {

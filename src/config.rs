@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use authserv::{AuthservIds, IdsFrom};
-pub use detection::Detection;
+pub use detection::{AccountDetection, Detection};
 pub use secret::{PasswordSource, Secret};
 
 /// Why a configuration could not be used.
@@ -114,6 +114,8 @@ pub struct Account {
     pub unreadable_after: Duration,
     /// Whose Authentication-Results headers classification believes.
     pub authserv_ids: AuthservIds,
+    /// `[accounts.detection]`: thresholds over the global ones, for this account.
+    pub detection: AccountDetection,
 }
 
 #[derive(Deserialize)]
@@ -172,6 +174,7 @@ struct RawAccount {
     batch_size: Option<usize>,
     unreadable_after: Option<u64>,
     authserv_id: Option<authserv::RawAuthservIds>,
+    detection: Option<AccountDetection>,
 }
 
 /// IMAP servers drop IDLE after 30 minutes; RFC 2177 asks clients to renew well before.
@@ -227,14 +230,14 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
         let detection = raw.detection.unwrap_or_default();
-        // The model is read when the service starts; the thresholds are checked here
-        // against the built-in model's, so a bad value fails `check` too.
-        if detection.model.is_none() {
-            detection.detector(None)?;
-        }
+        // The model is read when the service starts; the thresholds (global, and each
+        // account's over them) are checked here against the built-in model's, for `check`.
+        let checked = if detection.model.is_none() { Some(detection.detector(None)?) } else { None };
         let mut accounts = Vec::new();
         for (index, raw) in raw.accounts.into_iter().enumerate() {
             let account = check_account(raw).map_err(|e| format!("accounts[{index}]: {e}"))?;
+            let own = checked.as_ref().map(|global| account.detection.over(global)).transpose();
+            own.map_err(|e| format!("accounts[{index}]: {e}"))?;
             if accounts.iter().any(|a: &Account| a.name == account.name) {
                 return Err(format!("accounts[{index}]: name {:?} is used twice", account.name));
             }
@@ -350,6 +353,7 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         max_message_bytes,
         batch_size: raw.batch_size.unwrap_or(100).clamp(1, 1000),
         authserv_ids,
+        detection: raw.detection.unwrap_or_default(),
     })
 }
 

@@ -1,5 +1,5 @@
-//! The SQLite adapter: detections, folder cursors, daily counts and known correspondents (schema in
-//! `migrations/`, applied by `sqlx::migrate!`).
+//! The SQLite adapter: detections, folder cursors, daily counts, known correspondents and
+//! the user's sender lists (schema in `migrations/`, applied by `sqlx::migrate!`).
 //!
 //! Knows nothing of IMAP: callers hand it plain records, typed: the `detections` table's
 //! words are enums ([`Action`], [`Verdict`], [`Category`]) and its JSON columns structs
@@ -21,6 +21,7 @@ mod read_queue;
 mod records;
 mod report_key;
 mod review;
+mod senders;
 mod vocab;
 
 use std::fs::File;
@@ -37,6 +38,7 @@ pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
 pub use review::{Claim, Detection};
+pub use senders::{Added, ListKind, SenderEntry};
 pub use vocab::{Action, CATEGORIES, Verdict};
 
 /// Why the database could not be used.

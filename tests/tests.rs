@@ -14,6 +14,7 @@ mod packaging;
 mod refusals;
 mod reports;
 mod review;
+mod senders;
 mod service;
 mod storage;
 mod support;

@@ -5,6 +5,8 @@ use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
+use super::senders::SenderLists;
+
 use crate::config::Account;
 #[cfg(test)]
 use crate::detect::SignalId;
@@ -27,6 +29,9 @@ pub struct Classified {
     /// with `key`, which message this is (see [`Identity`]).
     pub digest: String,
     pub from: String,
+    /// The From, lower-cased, when the receiving server authenticated it (what trust
+    /// entries are matched against; see [`super::senders`]).
+    pub authenticated_from: Option<String>,
     pub to: String,
     pub subject: String,
     pub date: String,
@@ -103,6 +108,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
                 size: message.size,
                 key,
                 from: field(email.from.as_ref().map_or("", |f| f.address.as_str())),
+                authenticated_from: mail::sender::authenticated_sender(&email, &detector.authserv_ids),
                 to: field(&email.to.iter().map(|t| t.address.as_str()).collect::<Vec<_>>().join(", ")),
                 subject: field(&email.subject),
                 date: field(email.date.as_deref().unwrap_or_default()),
@@ -118,6 +124,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
             message_id: String::new(),
             digest,
             from: String::new(),
+            authenticated_from: None,
             to: String::new(),
             subject: String::new(),
             date: String::new(),
@@ -156,25 +163,28 @@ pub fn planned_action(label: Label, account: &Account) -> Option<Action> {
 /// The detections to record for a batch. Messages in `handled` (the same key and digest
 /// as one handled before: under another UIDVALIDITY, taken back out of Junk, restored by
 /// the user; see [`crate::store::Store::handled`]) get no new row; any other message is a
-/// new delivery, whatever its Message-ID. Mail from a `trusted` sender is recorded but
-/// never moved or flagged.
+/// new delivery, whatever its Message-ID. The account's `lists` decide last (see
+/// [`super::senders`]): a blocked sender's mail is a threat, an authenticated trusted
+/// sender's is recorded but never moved or flagged.
 pub fn detections(
     account: &Account,
     folder: &str,
     uidvalidity: u32,
     classified: &[Classified],
     handled: &HashSet<Identity>,
-    trusted: &HashSet<String>,
+    lists: &SenderLists,
 ) -> Vec<NewDetection> {
     classified
         .iter()
         .filter(|c| !handled.contains(&c.identity()))
         .filter_map(|c| {
             let verdict = c.verdict.as_ref().ok()?;
-            let action = planned_action(verdict.label, account)?;
-            let recorded = store::Verdict::of(verdict.label)?;
-            let action =
-                if trusted.contains(&c.from.to_lowercase()) { Action::TrustedSender } else { action };
+            let standing = lists.standing(&c.from, c.authenticated_from.as_deref());
+            let label = standing.label(verdict.label);
+            let action = planned_action(label, account)?;
+            let recorded = store::Verdict::of(label)?;
+            let trusted = matches!(standing, super::senders::Standing::Trusted(_));
+            let action = if trusted { Action::TrustedSender } else { action };
             Some(NewDetection {
                 account: account.name.clone(),
                 folder: folder.to_string(),
@@ -191,7 +201,7 @@ pub fn detections(
                 score: verdict.score,
                 verdict: recorded,
                 category: verdict.category,
-                signals: verdict.signals.as_slice().into(),
+                signals: standing.explained(verdict.signals.as_slice().into()),
                 evidence: (&verdict.evidence).into(),
                 action,
                 destination: String::new(),
@@ -251,7 +261,7 @@ mod tests {
             classified.get(2).is_some_and(|c| c.verdict.is_err()),
             "an unreadable message is reported, not fatal"
         );
-        let (nothing, none) = (HashSet::new(), HashSet::new());
+        let (nothing, none) = (HashSet::new(), SenderLists::default());
         let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &none);
         assert_eq!(rows.iter().map(|r| (r.uid, r.action)).collect::<Vec<_>>(), [(5, Action::Planned)]);
         let row = rows.first().expect("one row");
@@ -272,9 +282,27 @@ mod tests {
             1,
             "a repeated Message-ID with other content is a new delivery"
         );
-        let trusted = [row.from.to_uppercase()].into_iter().map(|a| a.to_lowercase()).collect();
+        // The scam's From is the victim's own address, unauthenticated: trusting it gains
+        // nothing (the seed scam's trick); blocking it, or its domain, moves even ham.
+        let trusted = SenderLists { trust: vec![row.from.parse().expect("an address")], block: Vec::new() };
         let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &trusted);
+        assert_eq!(rows.first().map(|r| r.action), Some(Action::Planned), "a From line alone is not trusted");
+        let mut authenticated = classified.clone();
+        if let Some(scam) = authenticated.first_mut() {
+            scam.authenticated_from = Some(row.from.clone());
+        }
+        let rows = detections(&account(""), "INBOX", 9, &authenticated, &nothing, &trusted);
         assert_eq!(rows.first().map(|r| r.action), Some(Action::TrustedSender), "recorded, never moved");
+        let ham_from = classified.get(1).map(|c| c.from.clone()).unwrap_or_default();
+        let domain = ham_from.rsplit_once('@').map(|(_, d)| d.parse().expect("a domain"));
+        let blocked = SenderLists { trust: Vec::new(), block: domain.into_iter().collect() };
+        let rows = detections(&account(""), "INBOX", 9, &classified, &nothing, &blocked);
+        let ham_row = rows.iter().find(|r| r.uid == 6).expect("blocked ham is recorded");
+        assert_eq!((ham_row.action, ham_row.verdict), (Action::Planned, store::Verdict::Threat));
+        assert_eq!(
+            ham_row.signals.0.first().map(|s| s.rule.as_str()),
+            Some(super::super::senders::BLOCKED_SENDER)
+        );
     }
 
     #[test]

@@ -10,10 +10,11 @@
 use crate::clock;
 use crate::config::Config;
 use crate::imap::{self, utf7};
-use crate::store::{Action, Store};
+use crate::store::{Action, ListKind, Store};
 
 use super::WorkerError;
 use super::locate::{Recorded, select_and_find};
+use super::senders::Entry;
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +38,10 @@ pub enum RestoreError {
     NoSuchAccount(String),
     #[error("message {message_id:?} is neither in {junk} nor back in {folder}")]
     NotFound { message_id: String, junk: String, folder: String },
+    #[error(
+        "the sender of detection #{id} ({from:?}) is not an address that can be trusted; nothing was done"
+    )]
+    Untrustable { id: i64, from: String },
     #[error(transparent)]
     Worker(#[from] WorkerError),
 }
@@ -53,7 +58,8 @@ impl From<crate::store::StoreError> for RestoreError {
     }
 }
 
-/// Restores detection `id`; with `trust_sender`, its sender joins the account's allowlist.
+/// Restores detection `id`; with `trust_sender`, its sender's address joins the account's
+/// trust list (so its mail stays only when the receiving server authenticated it).
 pub async fn restore(
     config: &Config,
     store: &Store,
@@ -62,8 +68,13 @@ pub async fn restore(
 ) -> Result<RestoreOutcome, RestoreError> {
     let detection = store.detection(id).await?.ok_or(RestoreError::NoSuchDetection(id))?;
     let now = clock::now_unix();
-    if trust_sender && !detection.from.is_empty() {
-        store.trust_sender(&detection.account, &detection.from, now).await?;
+    if trust_sender {
+        match detection.from.parse() {
+            Ok(address @ Entry::Address(_)) => {
+                store.add_sender(&detection.account, address.as_str(), ListKind::Trust, now).await?;
+            }
+            _ => return Err(RestoreError::Untrustable { id, from: detection.from.clone() }),
+        }
     }
     match detection.action {
         Action::Restored => return Ok(RestoreOutcome::AlreadyRestored),

@@ -11,6 +11,7 @@ use tracing::{info, warn};
 use super::act::{Planned, PlannedActions};
 use super::batch;
 use super::progress::ScanProgress;
+use super::senders::SenderLists;
 use super::shutdown::Shutdown;
 use super::start;
 use crate::clock;
@@ -34,6 +35,9 @@ pub enum WorkerError {
     /// again after reading the Sent folder): the next connection starts over from it.
     #[error("{0:?} was renumbered (new UIDVALIDITY) while it was watched; reading it again")]
     Renumbered(String),
+    /// The account's thresholds do not hold against the model in use.
+    #[error("{0}")]
+    Detection(String),
 }
 
 impl WorkerError {
@@ -42,7 +46,7 @@ impl WorkerError {
     pub fn is_permanent(&self) -> bool {
         match self {
             WorkerError::Store(store) => store.is_permanent(),
-            WorkerError::WatchingJunk(_) => true,
+            WorkerError::WatchingJunk(_) | WorkerError::Detection(_) => true,
             WorkerError::Imap(_) | WorkerError::Panicked(_) | WorkerError::Renumbered(_) => false,
         }
     }
@@ -395,9 +399,9 @@ impl Worker {
         let scanned = if self.account.dry_run { 0 } else { classified.len() as u32 };
         let identities: Vec<_> = classified.iter().map(batch::Classified::identity).collect();
         let handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
-        let trusted = self.store.allowlist(&self.account.name).await?;
+        let lists = SenderLists::from_rows(&self.store.sender_entries(&self.account.name).await?);
         let detections =
-            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &trusted);
+            batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &lists);
         let now = clock::now_unix();
         let ids = self
             .store

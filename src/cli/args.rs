@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use super::generate::Generated;
 use super::logging::LogFormat;
 use super::review::ReportFormat;
+use scamguard::app::senders::Entry;
 use scamguard::mail::auth::AuthservId;
 use scamguard::report::render::Lang;
 
@@ -126,10 +127,21 @@ pub(super) enum Command {
     Restore {
         #[command(flatten)]
         config: ConfigArg,
-        /// Also trust the sender: their mail will not be moved either.
+        /// Also put the sender's address on the trust list: their mail is not moved either,
+        /// when the receiving server authenticated it.
         #[arg(long)]
         trust_sender: bool,
         id: i64,
+    },
+    /// Senders whose mail is never moved, when the receiving server authenticated it.
+    Trust {
+        #[command(subcommand)]
+        action: ListAction,
+    },
+    /// Senders whose mail is always moved to Junk, whatever the verdict.
+    Block {
+        #[command(subcommand)]
+        action: ListAction,
     },
     /// The weekly report: what arrived, what was moved, wallets, amounts, advice.
     Report {
@@ -194,6 +206,34 @@ impl ConfigArg {
             }),
         }
     }
+}
+
+/// What `trust` and `block` do with an account's list.
+#[derive(Subcommand)]
+pub(super) enum ListAction {
+    /// Show the list.
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long)]
+        account: String,
+    },
+    /// Add an address (alice@example.org) or a domain (example.org, with its subdomains).
+    Add {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long)]
+        account: String,
+        entry: Entry,
+    },
+    /// Remove an entry.
+    Remove {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long)]
+        account: String,
+        entry: String,
+    },
 }
 
 /// The verdicts `history --verdict` can select: what the store records (clean mail is
@@ -282,5 +322,28 @@ mod tests {
         for (arg, category) in categories {
             assert_eq!(word(arg), category.as_str());
         }
+    }
+
+    /// `trust add` and `block add` take an address or a domain, lower-cased; anything
+    /// else is a usage error that says what an entry is.
+    #[test]
+    fn list_entries_are_checked_as_typed() {
+        match parse(&["trust", "add", "--config", "c", "--account", "a", "Alice@Example.ORG"]) {
+            Ok(Command::Trust { action: ListAction::Add { entry, account, .. } }) => {
+                assert_eq!((entry.as_str(), account.as_str()), ("alice@example.org", "a"))
+            }
+            _ => panic!("trust add did not parse"),
+        }
+        assert!(matches!(
+            parse(&["block", "add", "--config", "c", "--account", "a", "spam.example"]),
+            Ok(Command::Block { action: ListAction::Add { entry: Entry::Domain(_), .. } })
+        ));
+        for bad in ["Alice <alice@example.org>", "org", "@example.org"] {
+            let error = parse(&["block", "add", "--config", "c", "--account", "a", bad]).err().expect(bad);
+            assert_eq!(error.kind(), ErrorKind::ValueValidation, "{bad}");
+            assert!(error.to_string().contains("is not an address"), "{error}");
+        }
+        let missing = parse(&["trust", "list", "--config", "c"]).err().expect("--account is needed");
+        assert_eq!(missing.kind(), ErrorKind::MissingRequiredArgument);
     }
 }

@@ -74,8 +74,13 @@ pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Resul
             }
             app::RestoreOutcome::AlreadyRestored => println!("#{id} was restored before; nothing to do"),
         }
-        if trust_sender {
-            println!("its sender is trusted from now on");
+        if trust_sender && let Some(detection) = store.detection(id).await? {
+            println!(
+                "its sender {} is on the trust list of {} now: their mail is left in place when the receiving \
+                 server authenticated it (a From line alone is not enough); `scamguard trust remove` undoes it",
+                p(&detection.from.to_lowercase()),
+                p(&detection.account)
+            );
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -10,7 +10,7 @@ use anyhow::Context;
 use scamguard::app::{self, RunOptions};
 use scamguard::imap::{self, JunkChoice};
 use scamguard::mail::printable::escape as p;
-use scamguard::store::{Access, Store};
+use scamguard::store::{Access, ListKind, Store};
 
 use super::review::open_for_review_at;
 use super::{load_config, runtime};
@@ -87,6 +87,25 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
                 account.tls
             );
             println!("  believes Authentication-Results from: {}", p(&account.authserv_ids.to_string()));
+            match app::detector_for(&detector, account) {
+                Ok(own) => println!("  {}", thresholds_line(&own, !account.detection.is_empty())),
+                Err(error) => {
+                    all_good = false;
+                    println!("  error: {}", p(&error));
+                }
+            }
+            match lists_lines(&config.database, &account.name).await {
+                Ok((lines, trusting)) => {
+                    lines.iter().for_each(|l| println!("  {}", p(l)));
+                    if trusting && account.authserv_ids.from == scamguard::config::IdsFrom::Nothing {
+                        println!("  warning: {}", super::senders::TOPMOST_WARNING);
+                    }
+                }
+                Err(error) => {
+                    all_good = false;
+                    println!("  error: {}", p(&format!("{error:#}")));
+                }
+            }
             // What the server sends (capabilities, folder names, its error words) is
             // escaped: a server cannot forge lines or drive the terminal either.
             match check_account(account, &config.database).await {
@@ -103,6 +122,34 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
         }
         Ok(if all_good { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     })
+}
+
+/// The thresholds an account classifies with, and whether they are its own.
+fn thresholds_line(detector: &scamguard::detect::Detector, own: bool) -> String {
+    let t = detector.thresholds;
+    format!(
+        "detection{}: suspicious from {}, threat from {}, extortion from {}; other spam {}",
+        if own { " (this account's [accounts.detection] over the global)" } else { "" },
+        t.suspicious,
+        t.threat,
+        t.extortion,
+        if detector.move_other { "moved" } else { "not moved" }
+    )
+}
+
+/// An account's trust and block lists, one line each, and whether it trusts anyone.
+async fn lists_lines(database: &Path, account: &str) -> anyhow::Result<(Vec<String>, bool)> {
+    let entries = super::senders::entries(database, account).await?;
+    let trusting = entries.iter().any(|e| e.kind == ListKind::Trust);
+    let lines = [ListKind::Trust, ListKind::Block]
+        .map(|kind| {
+            let listed: Vec<&str> =
+                entries.iter().filter(|e| e.kind == kind).map(|e| e.entry.as_str()).collect();
+            let shown = if listed.is_empty() { "(empty)".to_string() } else { listed.join(", ") };
+            format!("{kind} list: {shown}")
+        })
+        .into();
+    Ok((lines, trusting))
 }
 
 /// What `check` found about one account: what it will use, and what is wrong.

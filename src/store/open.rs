@@ -173,7 +173,7 @@ fn lock_file(canonical: &Path) -> Result<File, StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[tokio::test]
@@ -271,21 +271,8 @@ mod tests {
     #[tokio::test]
     async fn the_typed_schema_keeps_every_column_index_and_row_of_an_older_database() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let old_migrations = dir.path().join("migrations");
-        std::fs::create_dir(&old_migrations).expect("dir");
-        for entry in
-            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).expect("migrations")
-        {
-            let path = entry.expect("entry").path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-            if name.as_str() < "0007" {
-                std::fs::copy(&path, old_migrations.join(name)).expect("copy");
-            }
-        }
         let path = dir.path().join("old.db");
-        let options = SqliteConnectOptions::new().filename(&path).create_if_missing(true);
-        let pool = SqlitePoolOptions::new().connect_with(options).await.expect("connect");
-        Migrator::new(old_migrations.as_path()).await.expect("old migrations").run(&pool).await.expect("run");
+        let pool = migrated_before(dir.path(), &path, "0007").await;
         assert_eq!(schema_version_of(&pool).await, 6);
         let actions = crate::store::Action::ALL;
         for (uid, action) in actions.iter().enumerate() {
@@ -321,7 +308,8 @@ mod tests {
         pool.close().await;
 
         let store = Store::open(&path).await.expect("upgrades");
-        assert!(schema_version(&store).await >= 7, "0007 and every later migration applied");
+        let newest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        assert!(newest >= 7 && schema_version(&store).await == newest);
         assert_eq!(detections_snapshot(store.pool()).await, before);
         let rows = store.history(&Default::default()).await.expect("every row reads as typed");
         assert_eq!(rows.len(), actions.len() + 1);
@@ -334,6 +322,30 @@ mod tests {
         let pending = store.pending("a", "INBOX").await.expect("pending");
         assert!(!pending.is_empty() && pending.iter().all(|p| p.action.is_unfinished()));
         assert_eq!(pending.len(), actions.iter().filter(|a| a.is_unfinished()).count());
+    }
+
+    /// A database at `path` made by the migrations before `first_left_out` ("0007"): the
+    /// schema an older scamguard wrote, to test an upgrade from.
+    pub(in crate::store) async fn migrated_before(
+        dir: &Path,
+        path: &Path,
+        first_left_out: &str,
+    ) -> sqlx::SqlitePool {
+        let old_migrations = dir.join("migrations");
+        std::fs::create_dir(&old_migrations).expect("dir");
+        for entry in
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).expect("migrations")
+        {
+            let file = entry.expect("entry").path();
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if name.as_str() < first_left_out {
+                std::fs::copy(&file, old_migrations.join(name)).expect("copy");
+            }
+        }
+        let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        let pool = SqlitePoolOptions::new().connect_with(options).await.expect("connect");
+        Migrator::new(old_migrations.as_path()).await.expect("old migrations").run(&pool).await.expect("run");
+        pool
     }
 
     async fn schema_version_of(pool: &sqlx::SqlitePool) -> i64 {

@@ -1,7 +1,5 @@
 //! What the user does with the history: look at one detection in full, restore a false
-//! positive, trust a sender.
-
-use std::collections::HashSet;
+//! positive.
 
 use serde::Serialize;
 
@@ -181,28 +179,6 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
-
-    /// Adds a sender to an account's allowlist.
-    pub async fn trust_sender(&self, account: &str, address: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO allowlist (account, address, added_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        )
-        .bind(account)
-        .bind(address.to_lowercase())
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// The trusted senders of an account, lower-cased.
-    pub async fn allowlist(&self, account: &str) -> Result<HashSet<String>, StoreError> {
-        let addresses: Vec<String> = sqlx::query_scalar("SELECT address FROM allowlist WHERE account = ?1")
-            .bind(account)
-            .fetch_all(self.pool())
-            .await?;
-        Ok(addresses.into_iter().collect())
-    }
 }
 
 #[cfg(test)]
@@ -211,7 +187,7 @@ mod tests {
     use crate::store::{NewDetection, Signal, Wallet};
 
     #[tokio::test]
-    async fn a_detection_reads_back_whole_and_senders_can_be_trusted() {
+    async fn a_detection_reads_back_whole() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("t.db")).await.expect("store");
         let new = NewDetection {
@@ -288,14 +264,6 @@ mod tests {
                 == 1,
             "the scanner leaves it alone"
         );
-
-        store.trust_sender("a", "Friend@Example.com", 6).await.expect("trust");
-        store.trust_sender("a", "friend@example.com", 7).await.expect("trusting twice is fine");
-        assert_eq!(
-            store.allowlist("a").await.expect("list").into_iter().collect::<Vec<_>>(),
-            ["friend@example.com"]
-        );
-        assert!(store.allowlist("b").await.expect("list").is_empty());
     }
 
     /// A row whose evidence or signals are not what scamguard writes is an error the
