@@ -1,4 +1,4 @@
-//! The SQLite adapter: detections, folder cursors and daily counts (schema in
+//! The SQLite adapter: detections, folder cursors, Junk cursors and daily counts (schema in
 //! `migrations/`, applied by `sqlx::migrate!`).
 //!
 //! Knows nothing of IMAP: callers hand it plain records, typed: the `detections` table's
@@ -15,6 +15,7 @@
 //! path, and a connection whose write failed is closed instead of going back to the pool.
 
 mod evidence;
+mod feedback;
 mod open;
 mod read_queue;
 mod records;
@@ -31,6 +32,7 @@ use sqlx::sqlite::SqlitePool;
 
 pub use crate::detect::Category;
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
+pub use feedback::{JunkCursor, Release};
 pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};

@@ -104,6 +104,10 @@ pub(super) enum Command {
         /// Only this category.
         #[arg(long, value_enum)]
         category: Option<CategoryArg>,
+        /// Only this action: `released` (taken back out of Junk by you), `reported` (put
+        /// into Junk by you), `moved`, `restored`, ...
+        #[arg(long, value_enum)]
+        action: Option<ActionArg>,
         /// At most this many, newest first.
         #[arg(long, default_value_t = 1000)]
         limit: u32,
@@ -178,6 +182,26 @@ pub(super) enum CategoryArg {
     Other,
 }
 
+/// The actions `history --action` can select: every action the store records.
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum ActionArg {
+    Planned,
+    Moved,
+    Copied,
+    CopyMade,
+    FlagPlanned,
+    Flagged,
+    DryRun,
+    #[value(name = "none")]
+    Nothing,
+    Gone,
+    TrustedSender,
+    Restored,
+    Unreadable,
+    Released,
+    Reported,
+}
+
 /// The word a value is typed as, which is also the word the store records.
 pub(super) fn word(value: impl ValueEnum) -> String {
     value.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
@@ -192,6 +216,7 @@ fn parse_rescan(text: &str) -> Result<u32, String> {
 mod tests {
     use clap::error::ErrorKind;
     use scamguard::detect::{Category, Label};
+    use scamguard::store::Action;
 
     use super::*;
 
@@ -206,6 +231,7 @@ mod tests {
         for args in [
             ["history", "--config", "c", "--verdict", "threats"],
             ["history", "--config", "c", "--category", "spam"],
+            ["history", "--config", "c", "--action", "release"],
             ["report", "--config", "c", "--format", "xml"],
             ["report", "--config", "c", "--lang", "fr"],
         ] {
@@ -246,5 +272,7 @@ mod tests {
         for (arg, category) in categories {
             assert_eq!(word(arg), category.as_str());
         }
+        let actions: Vec<String> = ActionArg::value_variants().iter().map(|a| word(*a)).collect();
+        assert_eq!(actions, Action::ALL.map(|a| a.as_str().to_string()), "every action, in its order");
     }
 }
