@@ -21,7 +21,7 @@ pub use connect::connect;
 pub use fetching::{Fetched, FetchedMessage};
 pub use junk::{Folder, JunkChoice};
 pub use namespace::Namespace;
-pub use session::{FolderStatus, IdleEnd, ImapSession, MoveMethod};
+pub use session::{FolderStatus, IdleEnd, ImapSession, MoveMethod, UidStatus};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 use super::act::{Planned, PlannedActions};
 use super::batch;
+use super::feedback::{self, Record};
 use super::progress::ScanProgress;
 use super::shutdown::Shutdown;
 use super::start;
@@ -17,7 +18,7 @@ use crate::clock;
 use crate::config::Account;
 use crate::detect::Detector;
 use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice};
-use crate::store::{Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
+use crate::store::{self, Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,9 @@ pub(super) struct Worker {
     /// `run --rescan`: read again the mail received in this many days, on the first
     /// connection only (cleared once queued).
     pub rescan: std::sync::Mutex<Option<u32>>,
+    /// Whether this worker also looks at the account's Junk folder for reports (one
+    /// worker per account does; see `junk_watch`).
+    pub watches_junk: bool,
 }
 
 /// A batch fetched and being classified, with what its read came to.
@@ -151,6 +155,11 @@ impl Worker {
         // real run acts on what the dry run saw; queued messages read already are kept here.
         let mut read_in_dry_run = HashSet::new();
         loop {
+            // Junk first: mail that arrives in this folder meanwhile is found by the search
+            // that follows. A dry run saves nothing as read, Junk's cursor included.
+            if self.watches_junk && !self.account.dry_run {
+                self.look_at_junk(&mut imap, &junk).await?;
+            }
             cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
             if once || shutdown.is_requested() {
                 imap.logout().await;
@@ -375,7 +384,8 @@ impl Worker {
         // A dry run reads the same mail again on the real run: it is counted then.
         let scanned = if self.account.dry_run { 0 } else { classified.len() as u32 };
         let identities: Vec<_> = classified.iter().map(batch::Classified::identity).collect();
-        let handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
+        let mut handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
+        handled.extend(self.take_releases(uidvalidity, &classified).await?);
         let trusted = self.store.allowlist(&self.account.name).await?;
         let detections =
             batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &trusted);
@@ -400,6 +410,32 @@ impl Worker {
             flags: with_action(Action::FlagPlanned),
             batches: 1,
         })
+    }
+}
+
+impl Worker {
+    /// Records the releases in a classified batch: messages scamguard took to Junk that
+    /// came back to this folder (the user took them out). Returns their identities: they
+    /// are handled, never judged or moved again.
+    async fn take_releases(
+        &self,
+        uidvalidity: u32,
+        classified: &[batch::Classified],
+    ) -> Result<Vec<store::Identity>, WorkerError> {
+        let arrived: Vec<(u32, store::Identity)> = classified.iter().map(|c| (c.uid, c.identity())).collect();
+        let releases = self.store.releases(&self.account.name, &self.folder, uidvalidity, &arrived).await?;
+        let mut released = Vec::with_capacity(releases.len());
+        for release in releases {
+            let Some(message) = classified.iter().find(|c| c.uid == release.uid) else { continue };
+            let record =
+                Record::Release { id: release.id, action: Action::Released, folder: self.folder.clone() };
+            if feedback::give(&self.store, &self.account.name, &message.raw, record).await? {
+                info!(account = %self.account.name, folder = %self.folder, uid = message.uid, id = release.id,
+                      "released: you took it back out of Junk, it will not be moved again: {:?}", message.subject);
+            }
+            released.push(message.identity());
+        }
+        Ok(released)
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Answer {
 }
 
 /// Sends `line` and reads its answer to the tagged status line, handing every untagged
-/// FETCH and SEARCH response to `on_data`. `command` names it in errors ("UID FETCH").
+/// FETCH, SEARCH and STATUS response to `on_data`. `command` names it in errors ("UID FETCH").
 /// The caller bounds the time.
 pub async fn run(
     session: &mut Session,
@@ -54,7 +54,8 @@ pub async fn run(
             }
             Response::Data { status: Status::Bye, .. } => return Err(ImapError::Closed),
             Response::MailboxData(MailboxDatum::Exists(_)) => answer.mailbox_changed = true,
-            data @ (Response::Fetch(..) | Response::MailboxData(MailboxDatum::Search(_))) => on_data(data),
+            data @ (Response::Fetch(..)
+            | Response::MailboxData(MailboxDatum::Search(_) | MailboxDatum::Status { .. })) => on_data(data),
             _ => {}
         }
     }
@@ -66,6 +67,22 @@ pub fn searched_uids<'a>(response: &'a Response<'_>) -> &'a [u32] {
         Response::MailboxData(MailboxDatum::Search(found)) => found,
         _ => &[],
     }
+}
+
+/// The UIDVALIDITY and UIDNEXT of a `STATUS` response, when it carries them (`None` for
+/// any other response).
+pub fn status_uids(response: &Response<'_>) -> (Option<u32>, Option<u32>) {
+    use async_imap::imap_proto::StatusAttribute;
+    let Response::MailboxData(MailboxDatum::Status { status, .. }) = response else { return (None, None) };
+    let mut found = (None, None);
+    for attribute in status {
+        match attribute {
+            StatusAttribute::UidValidity(uidvalidity) => found.0 = Some(*uidvalidity),
+            StatusAttribute::UidNext(uid_next) => found.1 = Some(*uid_next),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// One FETCH response, read as the attributes scamguard asks for.

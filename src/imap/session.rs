@@ -24,6 +24,13 @@ pub struct FolderStatus {
     pub exists: u32,
 }
 
+/// A folder's UIDVALIDITY and UIDNEXT, read with `STATUS` without selecting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UidStatus {
+    pub uidvalidity: u32,
+    pub uid_next: u32,
+}
+
 /// About how many messages one `UID SEARCH` answer should hold at most. A first scan of
 /// a 100,000-message folder then asks in a few windows instead of holding the whole answer
 /// (and the hash set async-imap builds from it) at once, which set the scan's peak memory.
@@ -154,6 +161,33 @@ impl ImapSession {
             uidvalidity: mailbox.uid_validity.unwrap_or(0),
             uid_next: mailbox.uid_next.unwrap_or(1),
             exists: mailbox.exists,
+        })
+    }
+
+    /// Selects a folder read-only (`EXAMINE`): nothing done there can change it, not even
+    /// `\Seen` or `\Recent`.
+    pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let timeout = self.timeout;
+        let mailbox = within(timeout, "EXAMINE", self.session.examine(folder)).await?;
+        Ok(FolderStatus {
+            uidvalidity: mailbox.uid_validity.unwrap_or(0),
+            uid_next: mailbox.uid_next.unwrap_or(1),
+            exists: mailbox.exists,
+        })
+    }
+
+    /// `STATUS folder (UIDNEXT UIDVALIDITY)`: whether mail arrived in a folder other than
+    /// the selected one, in one round trip. `None` when the answer lacks either value.
+    pub async fn status_uids(&mut self, folder: &str) -> Result<Option<UidStatus>, ImapError> {
+        let mut found = (None, None);
+        self.checked("STATUS", &format!("STATUS {} (UIDNEXT UIDVALIDITY)", quote(folder)), |response| {
+            let (uidvalidity, uid_next) = command::status_uids(response);
+            found = (uidvalidity.or(found.0), uid_next.or(found.1));
+        })
+        .await?;
+        Ok(match found {
+            (Some(uidvalidity), Some(uid_next)) => Some(UidStatus { uidvalidity, uid_next }),
+            _ => None,
         })
     }
 
