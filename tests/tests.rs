@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod courier;
 mod faults;
+mod feedback;
 mod golden;
 mod guards;
 mod hostile;
