@@ -37,8 +37,8 @@ pub(crate) enum Record {
     /// Row `id` (a moved message) becomes `action` ([`Action::Released`], or
     /// [`Action::Restored`] for `scamguard restore`); `folder` is where the message is now.
     Release { id: i64, action: Action, folder: String },
-    /// A new row with action [`Action::Reported`].
-    Report(NewDetection),
+    /// A new row with action [`Action::Reported`] (boxed: a row is large beside a release).
+    Report(Box<NewDetection>),
 }
 
 impl Record {
@@ -269,14 +269,18 @@ mod tests {
             action: Action::Moved,
             ..NewDetection::default()
         };
-        let ids = store.record_batch("a", &[moved.clone()], 1, "d", 1).await.expect("record");
+        let ids = store.record_batch("a", std::slice::from_ref(&moved), 1, "d", 1).await.expect("record");
         let id = *ids.first().expect("one");
         let release = Record::Release { id, action: Action::Released, folder: "INBOX".into() };
         assert_eq!(release.kind(), Feedback::Released);
         assert!(give(&store, "a", b"raw", release.clone()).await.expect("given"));
         assert!(!give(&store, "a", b"raw", release).await.expect("given"), "recorded once");
-        let report =
-            Record::Report(NewDetection { folder: "Junk".into(), uid: 4, action: Action::Reported, ..moved });
+        let report = Record::Report(Box::new(NewDetection {
+            folder: "Junk".into(),
+            uid: 4,
+            action: Action::Reported,
+            ..moved
+        }));
         assert_eq!(report.kind(), Feedback::Reported);
         assert!(give(&store, "a", b"raw", report).await.expect("given"));
         let actions: Vec<Action> = store
