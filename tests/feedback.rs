@@ -66,6 +66,13 @@ async fn a_scam_taken_back_out_of_junk_is_released_and_never_moved_again() {
     assert_eq!(history(&config).await.len(), 2, "the moved rows say released: no second row");
     let shown = scamguard::report::detection_text(released.first().expect("a row"));
     assert!(shown.contains("released: moved to Junk, then taken back"), "{shown}");
+    // `restore` of a message the user took back already has nothing to do.
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+    for row in &released {
+        let restored = app::restore(&config, &store, row.id, false).await.expect("restore");
+        assert_eq!(restored, app::RestoreOutcome::AlreadyRestored);
+    }
+    drop(store);
 
     // Another pass, a restart, and a rescan of the period: never moved again.
     passes(&config).await;

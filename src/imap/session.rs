@@ -24,6 +24,17 @@ pub struct FolderStatus {
     pub exists: u32,
 }
 
+impl FolderStatus {
+    /// The status a SELECT or EXAMINE answered with.
+    fn of(mailbox: &async_imap::types::Mailbox) -> FolderStatus {
+        FolderStatus {
+            uidvalidity: mailbox.uid_validity.unwrap_or(0),
+            uid_next: mailbox.uid_next.unwrap_or(1),
+            exists: mailbox.exists,
+        }
+    }
+}
+
 /// A folder's UIDVALIDITY and UIDNEXT, read with `STATUS` without selecting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UidStatus {
@@ -157,11 +168,7 @@ impl ImapSession {
     pub async fn select(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
         let timeout = self.timeout;
         let mailbox = within(timeout, "SELECT", self.session.select(folder)).await?;
-        Ok(FolderStatus {
-            uidvalidity: mailbox.uid_validity.unwrap_or(0),
-            uid_next: mailbox.uid_next.unwrap_or(1),
-            exists: mailbox.exists,
-        })
+        Ok(FolderStatus::of(&mailbox))
     }
 
     /// Selects a folder read-only (`EXAMINE`): nothing done there can change it, not even
@@ -169,11 +176,7 @@ impl ImapSession {
     pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
         let timeout = self.timeout;
         let mailbox = within(timeout, "EXAMINE", self.session.examine(folder)).await?;
-        Ok(FolderStatus {
-            uidvalidity: mailbox.uid_validity.unwrap_or(0),
-            uid_next: mailbox.uid_next.unwrap_or(1),
-            exists: mailbox.exists,
-        })
+        Ok(FolderStatus::of(&mailbox))
     }
 
     /// `STATUS folder (UIDNEXT UIDVALIDITY)`: whether mail arrived in a folder other than

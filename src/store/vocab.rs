@@ -124,41 +124,14 @@ impl Action {
     /// A report settles its message too: it is recorded in Junk, where nothing is read
     /// but the new arrivals.
     pub fn settles_the_message(self) -> bool {
-        match self {
-            Action::DryRun | Action::Gone | Action::Unreadable => false,
-            Action::Planned
-            | Action::Moved
-            | Action::Copied
-            | Action::CopyMade
-            | Action::FlagPlanned
-            | Action::Flagged
-            | Action::Nothing
-            | Action::TrustedSender
-            | Action::Restored
-            | Action::Released
-            | Action::Reported => true,
-        }
+        !matches!(self, Action::DryRun | Action::Gone | Action::Unreadable)
     }
 
     /// Whether the message is in Junk by scamguard's doing, so `restore` can bring it back
     /// (and its coming back to a watched folder is a release). A reported message is in
     /// Junk too, by the user's doing: scamguard never takes it out.
     pub fn is_in_junk(self) -> bool {
-        match self {
-            Action::Moved | Action::Copied => true,
-            Action::Planned
-            | Action::CopyMade
-            | Action::FlagPlanned
-            | Action::Flagged
-            | Action::DryRun
-            | Action::Nothing
-            | Action::Gone
-            | Action::TrustedSender
-            | Action::Restored
-            | Action::Unreadable
-            | Action::Released
-            | Action::Reported => false,
-        }
+        matches!(self, Action::Moved | Action::Copied)
     }
 
     /// Whether the user took the message back out of Junk: a false positive, never moved
