@@ -128,3 +128,27 @@ async fn mail_put_into_junk_by_hand_or_delivered_there_is_reported_and_left_unre
     assert_eq!(junk.len(), 4, "nothing taken out of Junk: {junk:?}");
     assert!(junk.values().all(|flags| !flags.iter().any(|f| f == "\\Seen")), "{junk:?}");
 }
+
+/// A Junk folder deleted and created again has a new UIDVALIDITY: its UIDs start again,
+/// and what is in it when scamguard next looks is no report; what arrives after is.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recreated_junk_folder_is_read_from_its_new_uidnext() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    session.append("Junk", None, &fixture(HAM[1])).await.expect("append");
+    passes(&config).await;
+
+    session.select("INBOX").await.expect("select inbox");
+    session.delete("Junk").await.expect("delete");
+    session.create("Junk").await.expect("create again");
+    session.append("Junk", None, &fixture(THREATS[1])).await.expect("append");
+    passes(&config).await;
+    assert!(rows_with(&config, Action::Reported).await.is_empty(), "renumbered: what is there is no report");
+
+    session.append("Junk", None, &fixture(THREATS[2])).await.expect("append");
+    passes(&config).await;
+    let reported: Vec<String> =
+        rows_with(&config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, [message_id(&fixture(THREATS[2]))]);
+}
