@@ -411,9 +411,7 @@ impl Worker {
             batches: 1,
         })
     }
-}
 
-impl Worker {
     /// Records the releases in a classified batch: messages scamguard took to Junk that
     /// came back to this folder (the user took them out). Returns their identities: they
     /// are handled, never judged or moved again.
