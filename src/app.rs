@@ -4,11 +4,15 @@
 //! never stops another). A worker connects, reconciles what an earlier run left half
 //! done, reads new mail in batches (classify, record, then move), and waits for more
 //! with IDLE or polling; on any error it reconnects with exponential backoff and jitter.
-//! Shutdown lets the batch in flight finish and its cursor be saved.
+//! Shutdown lets the batch in flight finish and its cursor be saved. The worker of each
+//! account's first folder also looks at its Junk folder for mail the user put there
+//! (see `feedback`).
 
 mod act;
 mod batch;
 mod correspondents;
+mod feedback;
+mod junk_watch;
 mod locate;
 pub mod progress;
 pub mod reports;
@@ -24,6 +28,7 @@ use crate::config::{Account, Config};
 use crate::detect::Detector;
 use crate::store::Store;
 
+pub use feedback::Feedback;
 pub use restore::{RestoreError, RestoreOutcome, restore};
 pub use shutdown::{Shutdown, Stopper};
 pub use worker::WorkerError;
@@ -86,8 +91,10 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 continue;
             }
         };
-        for folder in account.folders.clone() {
+        for (index, folder) in account.folders.clone().into_iter().enumerate() {
             let worker = worker::Worker {
+                // One worker per account looks at Junk, so a report is recorded once.
+                watches_junk: index == 0,
                 account: Arc::clone(&account),
                 folder: folder.clone(),
                 store: Arc::clone(&store),

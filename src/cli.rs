@@ -20,6 +20,7 @@ use clap::Parser;
 
 use scamguard::config::Config;
 use scamguard::mail;
+use scamguard::store::HistoryFilter;
 
 use args::{Cli, Command, word};
 
@@ -50,11 +51,11 @@ pub fn main() -> ExitCode {
         }
         Command::Trust { action } => senders::run(scamguard::store::ListKind::Trust, action),
         Command::Block { action } => senders::run(scamguard::store::ListKind::Block, action),
-        Command::History { config, json, account, since, verdict, category, limit } => {
-            let (verdict, category) = (verdict.map(word), category.map(word));
-            config.path().and_then(|config| {
-                review::history(&config, json, account, since.as_deref(), verdict, category, limit)
-            })
+        Command::History { config, json, account, since, verdict, category, action, limit } => {
+            let (verdict, category, action) = (verdict.map(word), category.map(word), action.map(word));
+            let filter =
+                HistoryFilter { account, since: None, verdict, category, action, limit: Some(limit) };
+            config.path().and_then(|config| review::history(&config, json, since.as_deref(), filter))
         }
         Command::Scan { json, config, model, authserv_ids, paths } => {
             files::scan(&paths, json, config.as_deref(), model.as_deref(), authserv_ids)

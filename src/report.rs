@@ -67,6 +67,13 @@ pub fn detection_text(d: &Detection) -> String {
         Action::Flagged => format!("flagged {destination}"),
         Action::TrustedSender => "left in place (trusted sender)".to_string(),
         Action::Gone => "gone before it could be moved".to_string(),
+        Action::Released => {
+            format!("released: moved to Junk, then taken back to {destination} by hand; a false positive")
+        }
+        Action::Reported => format!(
+            "reported: put into {} by hand or by the server's own filter; a threat scamguard missed",
+            p(&d.folder)
+        ),
         other @ (Action::Planned
         | Action::CopyMade
         | Action::FlagPlanned

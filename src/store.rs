@@ -1,5 +1,6 @@
-//! The SQLite adapter: detections, folder cursors, daily counts, known correspondents and
-//! the user's sender lists (schema in `migrations/`, applied by `sqlx::migrate!`).
+//! The SQLite adapter: detections, folder cursors, Junk cursors, daily counts, known
+//! correspondents and the user's sender lists (schema in `migrations/`, applied by
+//! `sqlx::migrate!`).
 //!
 //! Knows nothing of IMAP: callers hand it plain records, typed: the `detections` table's
 //! words are enums ([`Action`], [`Verdict`], [`Category`]) and its JSON columns structs
@@ -16,6 +17,7 @@
 
 mod correspondents;
 mod evidence;
+mod feedback;
 mod open;
 mod read_queue;
 mod records;
@@ -34,6 +36,7 @@ use sqlx::sqlite::SqlitePool;
 pub use crate::detect::Category;
 pub use correspondents::{MAX_CORRESPONDENTS, SentCursor};
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
+pub use feedback::{JunkCursor, Release};
 pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};

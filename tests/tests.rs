@@ -6,6 +6,7 @@ mod commands;
 mod correspondents;
 mod courier;
 mod faults;
+mod feedback;
 mod golden;
 mod guards;
 mod hostile;

@@ -37,6 +37,9 @@ pub struct Classified {
     pub date: String,
     /// `Err` carries why the message could not be parsed; such a message is left alone.
     pub verdict: Result<Verdict, String>,
+    /// The bytes read, kept until the batch is recorded: feedback (a release) is given
+    /// with them. The next batch's bytes are held meanwhile anyway, so the peak is the same.
+    pub raw: Vec<u8>,
 }
 
 /// Parses and classifies every message (CPU work: run it off the async threads). A
@@ -46,7 +49,14 @@ pub fn classify_all(
     detector: &Detector,
     report_key: &ReportKey,
 ) -> Vec<Classified> {
-    messages.into_iter().map(|m| classify_one(&m, detector, report_key)).collect()
+    messages
+        .into_iter()
+        .map(|m| {
+            let mut classified = classify_one(&m, detector, report_key);
+            classified.raw = m.raw;
+            classified
+        })
+        .collect()
 }
 
 /// What is kept of a header field: at most [`MAX_FIELD_BYTES`], so a 1 MB subject is
@@ -115,6 +125,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
                 message_id: field(full_id),
                 digest,
                 verdict: Ok(verdict),
+                raw: Vec::new(),
             }
         }
         Err(error) => Classified {
@@ -129,6 +140,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
             subject: String::new(),
             date: String::new(),
             verdict: Err(error.to_string()),
+            raw: Vec::new(),
         },
     }
 }

@@ -115,8 +115,13 @@ pub(super) async fn select_and_find(
 /// Message-ID (or its digest, when too long to store), or for a message without one the
 /// header digest.
 fn is_wanted(header: &[u8], wanted: Recorded<'_>) -> bool {
+    key_of_header(header) == wanted.key
+}
+
+/// The message key (see [`batch::message_key`]) read from a header block alone.
+pub(super) fn key_of_header(header: &[u8]) -> String {
     let message_id = mail::parse(header).ok().and_then(|email| email.message_id).unwrap_or_default();
-    batch::message_key(&message_id, header) == wanted.key
+    batch::message_key(&message_id, header)
 }
 
 /// The part of a Message-ID to search for: the whole of it when it is short plain ASCII,

@@ -5,7 +5,9 @@
 //! exact Message-ID (or header digest) and content digest (see [`super::locate`]). UID
 //! MOVE keeps its flags, so an unread message comes back unread. The row then says
 //! `restored`, and that exact message (key and digest) is never moved again; another
-//! message reusing its Message-ID is. Restoring twice does nothing the second time.
+//! message reusing its Message-ID is. Restoring twice does nothing the second time, nor
+//! does restoring a message the user already took out of Junk (`released`). A restore is
+//! a release: it is given as feedback like one (see `feedback::give`).
 
 use crate::clock;
 use crate::config::Config;
@@ -13,6 +15,7 @@ use crate::imap::{self, utf7};
 use crate::store::{Action, ListKind, Store};
 
 use super::WorkerError;
+use super::feedback::{self, Record};
 use super::locate::{Recorded, select_and_find};
 use super::senders::Entry;
 
@@ -77,7 +80,7 @@ pub async fn restore(
         }
     }
     match detection.action {
-        Action::Restored => return Ok(RestoreOutcome::AlreadyRestored),
+        action if action.is_release() => return Ok(RestoreOutcome::AlreadyRestored),
         action if action.is_in_junk() => {}
         action => return Err(RestoreError::NotMoved { id, action }),
     }
@@ -94,6 +97,8 @@ pub async fn restore(
 
     let max_bytes = account.max_message_bytes;
     let in_junk = select_and_find(&mut session, &junk, max_bytes, wanted).await?;
+    // The message as read, for the feedback a restore gives (see `feedback::give`).
+    let mut raw = read_first(&mut session, &in_junk, max_bytes).await?;
     let outcome = if detection.action == Action::Copied {
         // The original never left: it is still in the folder, marked \Deleted. Unmark it
         // and mark the Junk copy instead (expunging stays the user's client's business).
@@ -105,7 +110,8 @@ pub async fn restore(
         session.move_to(&in_junk, &folder).await?;
         RestoreOutcome::Restored { folder: detection.folder.clone() }
     } else {
-        if select_and_find(&mut session, &folder, max_bytes, wanted).await?.is_empty() {
+        let in_place = select_and_find(&mut session, &folder, max_bytes, wanted).await?;
+        if in_place.is_empty() {
             session.logout().await;
             let shown =
                 if detection.message_id.is_empty() { &detection.message_key } else { &detection.message_id };
@@ -115,9 +121,23 @@ pub async fn restore(
                 folder: detection.folder.clone(),
             });
         }
+        raw = read_first(&mut session, &in_place, max_bytes).await?;
         RestoreOutcome::FoundInPlace { folder: detection.folder.clone() }
     };
     session.logout().await;
-    store.finish(&[id], Action::Restored, &detection.folder, now).await?;
+    let record = Record::Release { id, action: Action::Restored, folder: detection.folder.clone() };
+    feedback::give(store, &account.name, &raw, record).await?;
     Ok(outcome)
+}
+
+/// The first of `uids` in the selected folder, as read when it was classified (at most
+/// `max_bytes`, `BODY.PEEK`); empty when there is none or it cannot be read.
+async fn read_first(
+    session: &mut imap::ImapSession,
+    uids: &[u32],
+    max_bytes: u32,
+) -> Result<Vec<u8>, imap::ImapError> {
+    let Some(first) = uids.first() else { return Ok(Vec::new()) };
+    let fetched = session.fetch(&[*first], max_bytes).await?;
+    Ok(fetched.messages.into_iter().next().map(|m| m.raw).unwrap_or_default())
 }

@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 use super::act::{Planned, PlannedActions};
 use super::batch;
+use super::feedback::{self, Record};
 use super::progress::ScanProgress;
 use super::senders::SenderLists;
 use super::shutdown::Shutdown;
@@ -18,7 +19,7 @@ use crate::clock;
 use crate::config::Account;
 use crate::detect::Detector;
 use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice};
-use crate::store::{Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
+use crate::store::{self, Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +70,9 @@ pub(super) struct Worker {
     pub rescan: std::sync::Mutex<Option<u32>>,
     /// Reading the account's Sent folder, for the worker that does (see `correspondents`).
     pub sent: super::correspondents::SentState,
+    /// Whether this worker also looks at the account's Junk folder for reports (one
+    /// worker per account does; see `junk_watch`).
+    pub watches_junk: bool,
 }
 
 /// A batch fetched and being classified, with what its read came to.
@@ -162,11 +166,21 @@ impl Worker {
         // real run acts on what the dry run saw; queued messages read already are kept here.
         let mut read_in_dry_run = HashSet::new();
         loop {
-            // Who the user wrote to since the last pass, before this pass's mail is judged.
-            if let Some(sent) = &sent
-                && self.read_sent(&mut imap, sent).await?
-            {
+            // Side trips before this pass's mail is judged: who the user wrote to since the
+            // last pass (Sent), and what they put into Junk by hand (one worker per account;
+            // a dry run saves nothing as read, Junk's cursor included). Then back to the
+            // watched folder, once; mail that arrived there meanwhile is found by the search
+            // that follows.
+            let mut left = false;
+            if let Some(sent) = &sent {
+                left |= self.read_sent(&mut imap, sent).await?;
+            }
+            if self.watches_junk && !self.account.dry_run {
+                left |= self.look_at_junk(&mut imap, &junk).await?;
+            }
+            if left {
                 status = imap.select(&self.wire_folder()).await?;
+                imap.take_mailbox_changed();
                 if status.uidvalidity != cursor.uidvalidity {
                     imap.logout().await;
                     return Err(WorkerError::Renumbered(self.folder.clone()));
@@ -398,7 +412,8 @@ impl Worker {
         // A dry run reads the same mail again on the real run: it is counted then.
         let scanned = if self.account.dry_run { 0 } else { classified.len() as u32 };
         let identities: Vec<_> = classified.iter().map(batch::Classified::identity).collect();
-        let handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
+        let mut handled = self.store.handled(&self.account.name, &self.folder, &identities).await?;
+        handled.extend(self.take_releases(uidvalidity, &classified).await?);
         let lists = SenderLists::from_rows(&self.store.sender_entries(&self.account.name).await?);
         let detections =
             batch::detections(&self.account, &self.folder, uidvalidity, &classified, &handled, &lists);
@@ -423,6 +438,30 @@ impl Worker {
             flags: with_action(Action::FlagPlanned),
             batches: 1,
         })
+    }
+
+    /// Records the releases in a classified batch: messages scamguard took to Junk that
+    /// came back to this folder (the user took them out). Returns their identities: they
+    /// are handled, never judged or moved again.
+    async fn take_releases(
+        &self,
+        uidvalidity: u32,
+        classified: &[batch::Classified],
+    ) -> Result<Vec<store::Identity>, WorkerError> {
+        let arrived: Vec<(u32, store::Identity)> = classified.iter().map(|c| (c.uid, c.identity())).collect();
+        let releases = self.store.releases(&self.account.name, &self.folder, uidvalidity, &arrived).await?;
+        let mut released = Vec::with_capacity(releases.len());
+        for release in releases {
+            let Some(message) = classified.iter().find(|c| c.uid == release.uid) else { continue };
+            let record =
+                Record::Release { id: release.id, action: Action::Released, folder: self.folder.clone() };
+            if feedback::give(&self.store, &self.account.name, &message.raw, record).await? {
+                info!(account = %self.account.name, folder = %self.folder, uid = message.uid, id = release.id,
+                      "released: you took it back out of Junk, it will not be moved again: {:?}", message.subject);
+            }
+            released.push(message.identity());
+        }
+        Ok(released)
     }
 }
 

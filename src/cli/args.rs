@@ -111,6 +111,10 @@ pub(super) enum Command {
         /// Only this category.
         #[arg(long, value_enum)]
         category: Option<CategoryArg>,
+        /// Only this action: `released` (taken back out of Junk by you), `reported` (put
+        /// into Junk by you), `moved`, `restored`, ...
+        #[arg(long, value_enum)]
+        action: Option<ActionArg>,
         /// At most this many, newest first.
         #[arg(long, default_value_t = 1000)]
         limit: u32,
@@ -254,6 +258,26 @@ pub(super) enum CategoryArg {
     Other,
 }
 
+/// The actions `history --action` can select: every action the store records.
+#[derive(Clone, Copy, ValueEnum)]
+pub(super) enum ActionArg {
+    Planned,
+    Moved,
+    Copied,
+    CopyMade,
+    FlagPlanned,
+    Flagged,
+    DryRun,
+    #[value(name = "none")]
+    Nothing,
+    Gone,
+    TrustedSender,
+    Restored,
+    Unreadable,
+    Released,
+    Reported,
+}
+
 /// The word a value is typed as, which is also the word the store records.
 pub(super) fn word(value: impl ValueEnum) -> String {
     value.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
@@ -268,6 +292,7 @@ fn parse_rescan(text: &str) -> Result<u32, String> {
 mod tests {
     use clap::error::ErrorKind;
     use scamguard::detect::{Category, Label};
+    use scamguard::store::Action;
 
     use super::*;
 
@@ -282,6 +307,7 @@ mod tests {
         for args in [
             ["history", "--config", "c", "--verdict", "threats"],
             ["history", "--config", "c", "--category", "spam"],
+            ["history", "--config", "c", "--action", "release"],
             ["report", "--config", "c", "--format", "xml"],
             ["report", "--config", "c", "--lang", "fr"],
         ] {
@@ -322,6 +348,8 @@ mod tests {
         for (arg, category) in categories {
             assert_eq!(word(arg), category.as_str());
         }
+        let actions: Vec<String> = ActionArg::value_variants().iter().map(|a| word(*a)).collect();
+        assert_eq!(actions, Action::ALL.map(|a| a.as_str().to_string()), "every action, in its order");
     }
 
     /// `trust add` and `block add` take an address or a domain, lower-cased; anything

@@ -14,22 +14,20 @@ use scamguard::store::{Access, HistoryFilter, Store};
 
 use super::{load_config, runtime};
 
-/// `scamguard history`.
+/// `scamguard history`: the rows `filter` selects (`since` still to be read: 7d, a date).
 pub fn history(
     config_path: &Path,
     json: bool,
-    account: Option<String>,
     since: Option<&str>,
-    verdict: Option<String>,
-    category: Option<String>,
-    limit: u32,
+    mut filter: HistoryFilter,
 ) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
     let since =
         since.map(|s| report::parse_since(s, clock::now_unix())).transpose().map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
         let store = open_for_review(&config, Access::Read).await?;
-        let filter = HistoryFilter { account, since, verdict, category, limit: Some(limit) };
+        filter.since = since;
+        let limit = filter.limit.unwrap_or(u32::MAX);
         let rows = store.history(&filter).await.context("Unable to read the history")?;
         print!("{}", if json { report::history_json(&rows) } else { report::history_text(&rows) });
         if rows.len() as u64 >= u64::from(limit) {

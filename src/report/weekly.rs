@@ -101,7 +101,11 @@ pub fn build(
     scanned: i64,
     previous_threats: i64,
 ) -> WeeklyReport {
-    let threats: Vec<&Detection> = detections.iter().filter(|d| d.verdict == Verdict::Threat).collect();
+    // What scamguard found: a report (mail put into Junk by the user or the server's own
+    // filter) is not, and would count the provider's filtered spam as scamguard's.
+    let detections: Vec<&Detection> = detections.iter().filter(|d| d.action != Action::Reported).collect();
+    let threats: Vec<&Detection> =
+        detections.iter().copied().filter(|d| d.verdict == Verdict::Threat).collect();
     // Keyed by name, so the categories come out in alphabetical order, as they always did.
     let mut by_category = BTreeMap::new();
     for d in &threats {
@@ -120,7 +124,9 @@ pub fn build(
     let mut amounts: BTreeMap<String, f64> = BTreeMap::new();
     let mut domains: BTreeMap<String, i64> = BTreeMap::new();
     let mut password_mails = Vec::new();
-    for d in &threats {
+    // A message the user took back out of Junk (released, or restored) was no scam: its
+    // addresses, amounts, sender and password are no evidence.
+    for d in threats.iter().filter(|d| !d.action.is_release()) {
         let evidence = d.evidence.as_ref().unwrap_or(&super::NO_EVIDENCE);
         for wallet in &evidence.wallets {
             let seen = wallets.entry(wallet.address.clone()).or_insert_with(|| WalletSeen {
@@ -158,7 +164,7 @@ pub fn build(
         threats: threats.len() as i64,
         threats_by_category: by_category,
         suspicious: detections.iter().filter(|d| d.verdict == Verdict::Suspicious).count() as i64,
-        restored: detections.iter().filter(|d| d.action == Action::Restored).count() as i64,
+        restored: detections.iter().filter(|d| d.action.is_release()).count() as i64,
         previous_threats,
         per_day,
         wallets,
@@ -269,7 +275,38 @@ pub(crate) mod tests {
         assert_eq!((wallet.address.as_str(), wallet.mails), ("bc1qaaa", 2));
         assert_eq!((wallet.first_seen, wallet.last_seen), (monday + 3600, monday + 2 * 86_400));
         assert_eq!(report.amounts.get("USD"), Some(&3000.0));
-        assert_eq!(report.top_domains.first(), Some(&("evil1.example".to_string(), 2)));
+        // The restored phishing mail's sender (evil1, #3) is no evidence: one mail each.
+        let domains = [("evil0.example".to_string(), 1), ("evil1.example".to_string(), 1)];
+        assert_eq!(report.top_domains, domains);
         assert_eq!(report.password_mails.len(), 2);
+    }
+
+    /// A false positive the user took back (by hand or with `restore`) counts as one, and
+    /// its wallets, amounts, sender and password are no evidence; reports are not what
+    /// scamguard found and are left out.
+    #[test]
+    fn released_and_restored_mail_is_no_evidence_and_reports_are_not_counted() {
+        let week = Period::iso_week("2026-W47").expect("week");
+        let evidence = |address: &str| {
+            serde_json::json!({"wallets": [{"coin": "bitcoin", "address": address, "checksum_valid": true, "split": false}],
+                "amounts": [{"value": 100.0, "currency": "EUR", "text": "100 EUR"}], "shown_password": "pw"})
+        };
+        let at = week.start + 60;
+        let mut kept =
+            detection(2, at, Verdict::Threat, Category::Extortion, Action::Moved, evidence("bc1qkept"));
+        kept.from = "scam@kept.example".into();
+        let mut rows = vec![kept];
+        for (id, action) in [(3, Action::Released), (4, Action::Restored), (5, Action::Reported)] {
+            let mut row =
+                detection(id, at, Verdict::Threat, Category::Extortion, action, evidence("bc1qleft"));
+            row.from = format!("friend@left{id}.example");
+            rows.push(row);
+        }
+        let report = build("personal", week, &rows, 10, 0);
+        assert_eq!(report.wallets.iter().map(|w| w.address.as_str()).collect::<Vec<_>>(), ["bc1qkept"]);
+        assert_eq!(report.amounts.get("EUR"), Some(&100.0));
+        assert_eq!(report.top_domains, [("kept.example".to_string(), 1)]);
+        assert_eq!(report.password_mails.len(), 1);
+        assert_eq!((report.threats, report.restored), (3, 2), "the report is not scamguard's threat");
     }
 }

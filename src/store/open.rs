@@ -265,16 +265,20 @@ pub(super) mod tests {
         (columns.iter().map(|c| format!("{c:?}")).collect(), indexes, rows)
     }
 
-    /// Migration 0007 rebuilds the detections table with CHECK constraints: a database
-    /// made by the schema before it, with a row for every action, keeps every column,
-    /// index and row, and each row reads back through the typed [`crate::store::Detection`].
+    /// Migrations 0007 and 0008 rebuild the detections table with CHECK constraints: a
+    /// database made by the schema before them, with a row for every action it knew, keeps
+    /// every column, index and row, and each row reads back through the typed
+    /// [`crate::store::Detection`].
     #[tokio::test]
     async fn the_typed_schema_keeps_every_column_index_and_row_of_an_older_database() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("old.db");
         let pool = migrated_before(dir.path(), &path, "0007").await;
         assert_eq!(schema_version_of(&pool).await, 6);
-        let actions = crate::store::Action::ALL;
+        // The actions the old schema could hold: 0008's own (released, reported) came after.
+        use crate::store::Action;
+        let actions: Vec<Action> =
+            Action::ALL.into_iter().filter(|a| !matches!(a, Action::Released | Action::Reported)).collect();
         for (uid, action) in actions.iter().enumerate() {
             let (verdict, category) = match uid % 3 {
                 0 => ("threat", "extortion"),

@@ -101,6 +101,8 @@ pub struct HistoryFilter {
     pub since: Option<i64>,
     pub verdict: Option<String>,
     pub category: Option<String>,
+    /// Only rows with this action (`released`, `reported`, ...).
+    pub action: Option<String>,
     pub limit: Option<u32>,
 }
 
@@ -130,8 +132,8 @@ impl Store {
     /// Which of `messages` (just read from `folder`) were handled before and are left
     /// alone: the same message (key and digest) already has a row in this folder, under
     /// any UIDVALIDITY (a renumbered folder shows the same mail again, and mail the user
-    /// took back out of Junk comes back as the same message); or the user restored it,
-    /// in whatever folder; or it is a report scamguard delivered itself. Only rows whose
+    /// took back out of Junk comes back as the same message); or the user released it
+    /// (took it back out of Junk, by hand or with `restore`), in whatever folder; or it is a report scamguard delivered itself. Only rows whose
     /// action [`Action::settles_the_message`] count: not a dry run (it consumes nothing),
     /// nor a message found gone or unreadable (it may come back). Rows written before digests were kept (empty
     /// digest) match by key alone, as they always did.
@@ -153,7 +155,8 @@ impl Store {
              SELECT wanted.key, wanted.digest FROM wanted JOIN detections d
                ON d.account = ?1 AND d.message_key = wanted.key
                   AND (d.digest = wanted.digest OR d.digest = '')
-             WHERE d.action IN (SELECT value FROM json_each(?4)) AND (d.folder = ?2 OR d.action = ?5)
+             WHERE d.action IN (SELECT value FROM json_each(?4))
+               AND (d.folder = ?2 OR d.action IN (SELECT value FROM json_each(?5)))
              UNION
              SELECT wanted.key, wanted.digest FROM wanted JOIN deliveries r
                ON r.account = ?1 AND r.message_key = wanted.key AND r.message_key <> ''",
@@ -162,7 +165,7 @@ impl Store {
         .bind(folder)
         .bind(pairs)
         .bind(Action::settling_json())
-        .bind(Action::Restored)
+        .bind(Action::release_json())
         .fetch_all(self.pool())
         .await?;
         Ok(found.into_iter().map(|(key, digest)| Identity { key, digest }).collect())
@@ -232,6 +235,7 @@ impl Store {
             "SELECT {DETECTION_COLUMNS} FROM detections
              WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR detected_at >= ?2)
                AND (?3 IS NULL OR verdict = ?3) AND (?4 IS NULL OR category = ?4)
+               AND (?6 IS NULL OR action = ?6)
              ORDER BY detected_at DESC, id DESC LIMIT ?5"
         );
         Ok(sqlx::query_as(&query)
@@ -240,6 +244,7 @@ impl Store {
             .bind(&filter.verdict)
             .bind(&filter.category)
             .bind(i64::from(filter.limit.unwrap_or(1000)))
+            .bind(&filter.action)
             .fetch_all(self.pool())
             .await?)
     }
@@ -271,59 +276,7 @@ async fn insert_batch(
             .execute(&mut *conn)
             .await?;
         }
-        let written: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
-                 to_addr, subject, date, size, score, verdict, category, signals, evidence, action,
-                 destination, detected_at, digest)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-             ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET
-                 message_id = excluded.message_id, message_key = excluded.message_key,
-                 from_addr = excluded.from_addr, to_addr = excluded.to_addr, subject = excluded.subject,
-                 date = excluded.date, size = excluded.size, score = excluded.score,
-                 verdict = excluded.verdict, category = excluded.category, signals = excluded.signals,
-                 evidence = excluded.evidence, action = excluded.action,
-                 destination = excluded.destination, detected_at = excluded.detected_at,
-                 digest = excluded.digest, acted_at = NULL
-               WHERE detections.action = ?21
-             RETURNING id",
-        )
-        .bind(&d.account)
-        .bind(&d.folder)
-        .bind(i64::from(d.uidvalidity))
-        .bind(i64::from(d.uid))
-        .bind(&d.message_id)
-        .bind(&d.message_key)
-        .bind(&d.from)
-        .bind(&d.to)
-        .bind(&d.subject)
-        .bind(&d.date)
-        .bind(i64::from(d.size))
-        .bind(f64::from(d.score))
-        .bind(d.verdict)
-        .bind(d.category.as_str())
-        .bind(d.signals.to_json())
-        .bind(d.evidence.to_json())
-        .bind(d.action)
-        .bind(&d.destination)
-        .bind(now)
-        .bind(&d.digest)
-        .bind(Action::DryRun)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let id = match written {
-            Some(id) => id,
-            // The row was kept as it was (the update's WHERE did not apply): its id.
-            None => sqlx::query_scalar(
-                "SELECT id FROM detections WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
-            )
-            .bind(&d.account)
-            .bind(&d.folder)
-            .bind(i64::from(d.uidvalidity))
-            .bind(i64::from(d.uid))
-            .fetch_one(&mut *conn)
-            .await?,
-        };
-        ids.push(id);
+        ids.push(insert_detection(&mut *conn, d, now).await?);
     }
     let threats = detections.iter().filter(|d| d.verdict == Verdict::Threat).count() as i64;
     let suspicious = detections.iter().filter(|d| d.verdict == Verdict::Suspicious).count() as i64;
@@ -340,6 +293,67 @@ async fn insert_batch(
     .execute(&mut *conn)
     .await?;
     Ok(ids)
+}
+
+/// Writes one detection; a row already there for its UID is kept as it is unless it is a
+/// dry run's. Returns the row's id either way.
+pub(super) async fn insert_detection(
+    conn: &mut sqlx::SqliteConnection,
+    d: &NewDetection,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let written: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
+             to_addr, subject, date, size, score, verdict, category, signals, evidence, action,
+             destination, detected_at, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+         ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET
+             message_id = excluded.message_id, message_key = excluded.message_key,
+             from_addr = excluded.from_addr, to_addr = excluded.to_addr, subject = excluded.subject,
+             date = excluded.date, size = excluded.size, score = excluded.score,
+             verdict = excluded.verdict, category = excluded.category, signals = excluded.signals,
+             evidence = excluded.evidence, action = excluded.action,
+             destination = excluded.destination, detected_at = excluded.detected_at,
+             digest = excluded.digest, acted_at = NULL
+           WHERE detections.action = ?21
+         RETURNING id",
+    )
+    .bind(&d.account)
+    .bind(&d.folder)
+    .bind(i64::from(d.uidvalidity))
+    .bind(i64::from(d.uid))
+    .bind(&d.message_id)
+    .bind(&d.message_key)
+    .bind(&d.from)
+    .bind(&d.to)
+    .bind(&d.subject)
+    .bind(&d.date)
+    .bind(i64::from(d.size))
+    .bind(f64::from(d.score))
+    .bind(d.verdict)
+    .bind(d.category.as_str())
+    .bind(d.signals.to_json())
+    .bind(d.evidence.to_json())
+    .bind(d.action)
+    .bind(&d.destination)
+    .bind(now)
+    .bind(&d.digest)
+    .bind(Action::DryRun)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match written {
+        Some(id) => id,
+        // The row was kept as it was (the update's WHERE did not apply): its id.
+        None => sqlx::query_scalar(
+            "SELECT id FROM detections WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+        )
+        .bind(&d.account)
+        .bind(&d.folder)
+        .bind(i64::from(d.uidvalidity))
+        .bind(i64::from(d.uid))
+        .fetch_one(&mut *conn)
+        .await?,
+    })
 }
 
 #[cfg(test)]

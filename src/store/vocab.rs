@@ -3,8 +3,8 @@
 //! [`Category`]).
 //!
 //! Each is stored as TEXT, spelt as it always was, so databases written before these
-//! enums read unchanged; migration 0007 holds the same lists as CHECK constraints, and a
-//! test below keeps the two in step.
+//! enums read unchanged; migrations 0007 and 0008 hold the same lists as CHECK
+//! constraints, and a test below keeps the two in step.
 
 use std::fmt;
 
@@ -49,11 +49,19 @@ pub enum Action {
     Restored,
     /// The server would not hand the message over, or it is not mail.
     Unreadable,
+    /// Moved to Junk by scamguard, then taken back out by the user: it came back to a
+    /// watched folder (same key and content). A false positive, like [`Action::Restored`],
+    /// and never moved again; `destination` is the folder it came back to.
+    Released,
+    /// Put into Junk by the user (or by the server's own filter: the two cannot be told
+    /// apart), not by scamguard: a threat it missed. The row's folder is Junk; nothing is
+    /// ever done to the message.
+    Reported,
 }
 
 impl Action {
     /// Every action, in the order of the migration's CHECK constraint.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::Planned,
         Action::Moved,
         Action::Copied,
@@ -66,6 +74,8 @@ impl Action {
         Action::TrustedSender,
         Action::Restored,
         Action::Unreadable,
+        Action::Released,
+        Action::Reported,
     ];
 
     /// As stored and shown: `copy-made`, `dry-run`, `none`, ...
@@ -83,6 +93,8 @@ impl Action {
             Action::TrustedSender => "trusted-sender",
             Action::Restored => "restored",
             Action::Unreadable => "unreadable",
+            Action::Released => "released",
+            Action::Reported => "reported",
         }
     }
 
@@ -99,7 +111,9 @@ impl Action {
             | Action::Gone
             | Action::TrustedSender
             | Action::Restored
-            | Action::Unreadable => false,
+            | Action::Unreadable
+            | Action::Released
+            | Action::Reported => false,
         }
     }
 
@@ -107,13 +121,29 @@ impl Action {
     /// message (same key and content) seen again is not judged again. Not for a dry run
     /// (it consumed nothing), a message found gone (it may come back: moved back by the
     /// user, or seen again after the folder was renumbered) or one that could not be read.
+    /// A report settles its message too: it is recorded in Junk, where nothing is read
+    /// but the new arrivals.
     pub fn settles_the_message(self) -> bool {
         !matches!(self, Action::DryRun | Action::Gone | Action::Unreadable)
     }
 
-    /// Whether the message is in Junk by scamguard's doing, so `restore` can bring it back.
+    /// Whether the message is in Junk by scamguard's doing, so `restore` can bring it back
+    /// (and its coming back to a watched folder is a release). A reported message is in
+    /// Junk too, by the user's doing: scamguard never takes it out.
     pub fn is_in_junk(self) -> bool {
         matches!(self, Action::Moved | Action::Copied)
+    }
+
+    /// Whether the user took the message back out of Junk: a false positive, never moved
+    /// again, left out of the weekly report's evidence. `restore` and a drag by hand alike.
+    pub fn is_release(self) -> bool {
+        matches!(self, Action::Restored | Action::Released)
+    }
+
+    /// Whether scamguard sent (or is sending) the message to Junk itself: a new arrival in
+    /// Junk with its key is no report.
+    pub fn puts_it_in_junk(self) -> bool {
+        self.is_in_junk() || matches!(self, Action::Planned | Action::CopyMade)
     }
 
     /// The unfinished actions as a JSON array, for SQL (`IN (SELECT value FROM json_each(?))`).
@@ -125,6 +155,23 @@ impl Action {
     /// JSON array for SQL.
     pub(super) fn settling_json() -> String {
         Action::json_of(Action::settles_the_message)
+    }
+
+    /// The releases (see [`Action::is_release`]), as a JSON array for SQL.
+    pub(super) fn release_json() -> String {
+        Action::json_of(Action::is_release)
+    }
+
+    /// The actions that put a message in Junk (see [`Action::puts_it_in_junk`]), as a JSON
+    /// array for SQL.
+    pub(super) fn into_junk_json() -> String {
+        Action::json_of(Action::puts_it_in_junk)
+    }
+
+    /// The actions whose message scamguard took to Junk (see [`Action::is_in_junk`]), as a
+    /// JSON array for SQL.
+    pub(super) fn in_junk_json() -> String {
+        Action::json_of(Action::is_in_junk)
     }
 
     fn json_of(keep: fn(Action) -> bool) -> String {
@@ -263,6 +310,22 @@ mod tests {
         let unfinished: Vec<Action> = Action::ALL.into_iter().filter(|a| a.is_unfinished()).collect();
         assert_eq!(unfinished, [Action::Planned, Action::CopyMade, Action::FlagPlanned]);
         assert_eq!(Action::unfinished_json(), r#"["planned","copy-made","flag-planned"]"#);
+    }
+
+    /// A release by hand and a `restore` are alike; neither, nor a report, is unfinished
+    /// or in Junk by scamguard's doing; what scamguard is sending to Junk is no report.
+    #[test]
+    fn releases_and_reports_are_settled_and_never_acted_on() {
+        let releases: Vec<Action> = Action::ALL.into_iter().filter(|a| a.is_release()).collect();
+        assert_eq!(releases, [Action::Restored, Action::Released]);
+        for action in [Action::Released, Action::Reported] {
+            assert!(action.settles_the_message() && !action.is_unfinished() && !action.is_in_junk());
+            assert!(!action.puts_it_in_junk(), "{action}");
+        }
+        let into_junk: Vec<Action> = Action::ALL.into_iter().filter(|a| a.puts_it_in_junk()).collect();
+        assert_eq!(into_junk, [Action::Planned, Action::Moved, Action::Copied, Action::CopyMade]);
+        assert_eq!(Action::release_json(), r#"["restored","released"]"#);
+        assert_eq!(Action::in_junk_json(), r#"["moved","copied"]"#);
     }
 
     #[test]

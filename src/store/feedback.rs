@@ -1,0 +1,262 @@
+//! What the user's own moves say, as the store keeps it (schema in
+//! `migrations/0008_feedback.sql`): releases (a message scamguard took to Junk came back to
+//! a watched folder), reports (a message arrived in Junk that scamguard did not send
+//! there), and how far each account's Junk folder has been looked at.
+//!
+//! A release rewrites the moved row (its action becomes `released`, or `restored` for
+//! `scamguard restore`), so history keeps one row per message and says what became of it;
+//! a report is a row of its own, in the Junk folder.
+
+use std::collections::HashSet;
+
+use super::records::insert_detection;
+use super::{Action, Identity, NewDetection, Store, StoreError};
+
+/// How far a Junk folder has been looked at: every UID below `uid_next` under
+/// `uidvalidity` was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct JunkCursor {
+    #[sqlx(try_from = "i64")]
+    pub uidvalidity: u32,
+    #[sqlx(try_from = "i64")]
+    pub uid_next: u32,
+}
+
+/// A message scamguard took to Junk, seen again in a watched folder: the row that moved
+/// it, and its UID where it is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Release {
+    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub uid: u32,
+}
+
+impl Store {
+    /// The saved cursor of an account's Junk folder, if it was looked at before.
+    pub async fn junk_cursor(&self, account: &str, junk: &str) -> Result<Option<JunkCursor>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT uidvalidity, uid_next FROM junk_cursors WHERE account = ?1 AND folder = ?2",
+        )
+        .bind(account)
+        .bind(junk)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Saves how far an account's Junk folder has been looked at.
+    pub async fn save_junk_cursor(
+        &self,
+        account: &str,
+        junk: &str,
+        cursor: JunkCursor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut writing = self.begin_write().await?;
+        let result = sqlx::query(
+            "INSERT INTO junk_cursors (account, folder, uidvalidity, uid_next, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, uid_next = ?4, updated_at = ?5",
+        )
+        .bind(account)
+        .bind(junk)
+        .bind(i64::from(cursor.uidvalidity))
+        .bind(i64::from(cursor.uid_next))
+        .bind(now)
+        .execute(writing.conn())
+        .await;
+        self.end_write(writing, result).await.map(|_| ())
+    }
+
+    /// Which of `messages` (UID and identity, just read from `folder` under `uidvalidity`)
+    /// scamguard took to Junk before, from any folder of the account: a row that moved (or
+    /// copied) the same message (key and content digest). The row of a copy whose original
+    /// is still in its folder, marked `\Deleted` (the same UID), is no release.
+    pub async fn releases(
+        &self,
+        account: &str,
+        folder: &str,
+        uidvalidity: u32,
+        messages: &[(u32, Identity)],
+    ) -> Result<Vec<Release>, StoreError> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let arrived: Vec<(u32, &str, &str)> =
+            messages.iter().map(|(uid, m)| (*uid, m.key.as_str(), m.digest.as_str())).collect();
+        let arrived = serde_json::to_string(&arrived).unwrap_or_else(|_| "[]".into());
+        Ok(sqlx::query_as(
+            "WITH arrived AS (SELECT json_extract(value, '$[0]') AS uid, json_extract(value, '$[1]') AS key,
+                                     json_extract(value, '$[2]') AS digest FROM json_each(?4))
+             SELECT d.id, arrived.uid FROM arrived JOIN detections d
+               ON d.account = ?1 AND d.message_key = arrived.key AND d.digest = arrived.digest AND d.digest <> ''
+             WHERE d.action IN (SELECT value FROM json_each(?5))
+               AND NOT (d.folder = ?2 AND d.uidvalidity = ?3 AND d.uid = arrived.uid)
+             ORDER BY d.id",
+        )
+        .bind(account)
+        .bind(folder)
+        .bind(i64::from(uidvalidity))
+        .bind(arrived)
+        .bind(Action::in_junk_json())
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Records that the message of row `id` left Junk by the user's doing: `action` is
+    /// [`Action::Released`] (taken out by hand) or [`Action::Restored`] (`scamguard
+    /// restore`), `folder` where it is now. Only a row whose message scamguard put in Junk
+    /// changes; returns whether it did (a second release of the same row changes nothing).
+    pub async fn record_release(
+        &self,
+        id: i64,
+        action: Action,
+        folder: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut writing = self.begin_write().await?;
+        let result = sqlx::query(
+            "UPDATE detections SET action = ?1, destination = ?2, acted_at = ?3
+             WHERE id = ?4 AND action IN (SELECT value FROM json_each(?5))",
+        )
+        .bind(action)
+        .bind(folder)
+        .bind(now)
+        .bind(id)
+        .bind(Action::in_junk_json())
+        .execute(writing.conn())
+        .await;
+        Ok(self.end_write(writing, result).await?.rows_affected() > 0)
+    }
+
+    /// Which of `keys` scamguard sent (or is sending) to Junk on this account: a new
+    /// arrival in Junk with one of them is its own doing, no report.
+    pub async fn sent_to_junk(&self, account: &str, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let keys = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT message_key FROM detections
+             WHERE account = ?1 AND message_key IN (SELECT value FROM json_each(?2))
+               AND action IN (SELECT value FROM json_each(?3))",
+        )
+        .bind(account)
+        .bind(keys)
+        .bind(Action::into_junk_json())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(found.into_iter().collect())
+    }
+
+    /// Records a report (a row with action [`Action::Reported`], in the Junk folder); the
+    /// same Junk UID reported again keeps its first row. Returns the row's id. The day's
+    /// counts are left alone: they count what scamguard scanned and found.
+    pub async fn record_report(&self, report: &NewDetection, now: i64) -> Result<i64, StoreError> {
+        let mut writing = self.begin_write().await?;
+        let result = insert_detection(writing.conn(), report, now).await;
+        self.end_write(writing, result).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Category, HistoryFilter, Verdict};
+
+    fn moved(uid: u32, key: &str, digest: &str, action: Action) -> NewDetection {
+        NewDetection {
+            account: "a".into(),
+            folder: "INBOX".into(),
+            uidvalidity: 7,
+            uid,
+            message_key: key.into(),
+            digest: digest.into(),
+            category: Category::Extortion,
+            action,
+            ..NewDetection::default()
+        }
+    }
+
+    fn identity(key: &str, digest: &str) -> Identity {
+        Identity { key: key.into(), digest: digest.into() }
+    }
+
+    #[tokio::test]
+    async fn a_moved_message_seen_again_is_a_release_once_and_then_handled_everywhere() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        let rows = [moved(3, "<a@x>", "da", Action::Moved), moved(4, "<b@x>", "db", Action::Nothing)];
+        let ids = store.record_batch("a", &rows, 2, "d", 1).await.expect("record");
+        let came_back = [(20, identity("<a@x>", "da")), (21, identity("<b@x>", "db"))];
+        let found = store.releases("a", "Work", 7, &came_back).await.expect("query");
+        assert_eq!(found, [Release { id: ids[0], uid: 20 }], "only what scamguard moved");
+        assert!(
+            store.releases("a", "Work", 7, &[(22, identity("<a@x>", "other"))]).await.expect("q").is_empty()
+        );
+        assert!(store.releases("b", "Work", 7, &came_back).await.expect("q").is_empty(), "other accounts");
+
+        assert!(store.record_release(ids[0], Action::Released, "Work", 5).await.expect("release"));
+        assert!(!store.record_release(ids[0], Action::Released, "Work", 6).await.expect("again"), "once");
+        assert!(store.releases("a", "Work", 7, &came_back).await.expect("query").is_empty());
+        let row = store.detection(ids[0]).await.expect("read").expect("row");
+        assert_eq!((row.action, row.destination.as_str(), row.acted_at), (Action::Released, "Work", Some(5)));
+        // Never judged again, in whatever folder it is seen next.
+        for folder in ["INBOX", "Work", "Archive"] {
+            let seen = store.handled("a", folder, &[identity("<a@x>", "da")]).await.expect("query");
+            assert!(seen.contains(&identity("<a@x>", "da")), "{folder}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_original_of_a_copy_is_no_release() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        store.record_batch("a", &[moved(3, "<a@x>", "da", Action::Copied)], 1, "d", 1).await.expect("record");
+        let original = [(3, identity("<a@x>", "da"))];
+        assert!(store.releases("a", "INBOX", 7, &original).await.expect("query").is_empty());
+        assert_eq!(
+            store.releases("a", "INBOX", 7, &[(9, identity("<a@x>", "da"))]).await.expect("q").len(),
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn reports_keep_one_row_per_junk_uid_and_leave_the_counts_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        store
+            .record_batch("a", &[moved(3, "<sent@x>", "ds", Action::Planned)], 1, "d", 1)
+            .await
+            .expect("rec");
+        let keys = ["<sent@x>".to_string(), "<dropped@x>".to_string()];
+        let ours = store.sent_to_junk("a", &keys).await.expect("query");
+        assert_eq!(ours, ["<sent@x>".to_string()].into_iter().collect(), "a planned move counts already");
+        assert!(store.sent_to_junk("b", &keys).await.expect("query").is_empty());
+
+        let report = NewDetection {
+            folder: "Junk".into(),
+            action: Action::Reported,
+            verdict: Verdict::Threat,
+            ..moved(12, "<dropped@x>", "dd", Action::Reported)
+        };
+        let id = store.record_report(&report, 2).await.expect("report");
+        assert_eq!(store.record_report(&report, 3).await.expect("again"), id);
+        let filter = HistoryFilter { action: Some("reported".into()), ..HistoryFilter::default() };
+        assert_eq!(store.history(&filter).await.expect("history").len(), 1);
+        let scanned: i64 = sqlx::query_scalar("SELECT SUM(threats) FROM daily_counts")
+            .fetch_one(store.pool())
+            .await
+            .expect("counts");
+        assert_eq!(scanned, 1, "only the batch's threat is counted");
+
+        let mut cursor = store.junk_cursor("a", "Junk").await.expect("query");
+        assert_eq!(cursor, None);
+        for uid_next in [5, 9] {
+            store
+                .save_junk_cursor("a", "Junk", JunkCursor { uidvalidity: 4, uid_next }, 1)
+                .await
+                .expect("save");
+            cursor = store.junk_cursor("a", "Junk").await.expect("query");
+        }
+        assert_eq!(cursor, Some(JunkCursor { uidvalidity: 4, uid_next: 9 }));
+    }
+}
