@@ -20,6 +20,7 @@ mod restore;
 pub mod senders;
 pub mod shutdown;
 pub mod start;
+pub mod status;
 mod worker;
 
 use std::sync::Arc;

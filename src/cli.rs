@@ -8,6 +8,7 @@ mod generate;
 mod logging;
 mod review;
 mod senders;
+mod status;
 mod train;
 mod watch;
 
@@ -38,6 +39,7 @@ pub fn main() -> ExitCode {
         Command::Run { config, once, dry_run, rescan } => {
             config.path().and_then(|config| watch::run(&config, once, dry_run, rescan))
         }
+        Command::Status { config, json } => config.path().and_then(|config| status::status(&config, json)),
         Command::Check { config } => config.path().and_then(|config| watch::check(&config)),
         Command::Show { config, json, id } => {
             config.path().and_then(|config| review::show(&config, json, id))

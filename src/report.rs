@@ -5,6 +5,7 @@ pub mod defang;
 pub mod mime;
 pub mod render;
 pub mod seal;
+pub mod status;
 pub mod weekly;
 
 use std::fmt::Write;

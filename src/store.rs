@@ -24,6 +24,7 @@ mod records;
 mod report_key;
 mod review;
 mod senders;
+mod status;
 mod vocab;
 
 use std::fs::File;
@@ -42,6 +43,7 @@ pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
 pub use review::{Claim, Detection};
 pub use senders::{Added, ListKind, SenderEntry};
+pub use status::{FolderState, WatchMode};
 pub use vocab::{Action, CATEGORIES, Verdict};
 
 /// Why the database could not be used.

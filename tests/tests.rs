@@ -17,6 +17,7 @@ mod reports;
 mod review;
 mod senders;
 mod service;
+mod status;
 mod storage;
 mod support;
 mod train;

@@ -115,7 +115,9 @@ impl Worker {
                 return Ok(());
             }
             let mut connected = false;
-            match self.session(once, &mut shutdown, &mut connected).await {
+            let outcome = self.session(once, &mut shutdown, &mut connected).await;
+            self.note_end(&outcome).await;
+            match outcome {
                 Ok(()) => return Ok(()),
                 Err(error) if once || error.is_permanent() => return Err(error),
                 Err(error) => {
@@ -160,6 +162,7 @@ impl Worker {
         }
         let sent = self.sent_folder(&mut imap).await?;
         let mut status = imap.select(&self.wire_folder()).await?;
+        self.note_connected(&imap).await;
         self.reconcile(&mut imap, status.uidvalidity, &junk).await?;
         let mut cursor = self.start_cursor(&mut imap, status).await?;
         // In a dry run nothing is saved as read (the cursor stays in memory), so the next
@@ -187,6 +190,7 @@ impl Worker {
                 }
             }
             cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
+            self.note_pass().await;
             if once || shutdown.is_requested() {
                 imap.logout().await;
                 return Ok(());
@@ -281,6 +285,7 @@ impl Worker {
         let mut uids = self.store.queued(self.folder_ref(cursor.uidvalidity)).await?;
         uids.retain(|uid| !read_in_dry_run.contains(uid));
         uids.extend(imap.uids_after(cursor.last_uid, status).await?);
+        self.note_backlog(uids.len()).await;
         let report_key = super::reports::report_key(&self.store).await?;
         let detector = self.pass_detector().await?;
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
@@ -307,6 +312,7 @@ impl Worker {
                 if act_due(planned.batches, last_act.elapsed()) {
                     self.act(imap, std::mem::take(&mut planned), cursor.uidvalidity, junk).await?;
                     last_act = std::time::Instant::now();
+                    self.note_backlog(uids.len().saturating_sub((index + 1) * self.account.batch_size)).await;
                 }
             }
         }

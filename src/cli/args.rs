@@ -119,6 +119,16 @@ pub(super) enum Command {
         #[arg(long, default_value_t = 1000)]
         limit: u32,
     },
+    /// Where every account and folder stands: connected or not, IDLE or polling, the last
+    /// successful pass, how far it read, what waits, the last error, what was moved today.
+    /// Works while `run` runs.
+    Status {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// One JSON array of folder statuses.
+        #[arg(long)]
+        json: bool,
+    },
     /// Everything recorded for one detection, with each signal and its evidence.
     Show {
         #[command(flatten)]

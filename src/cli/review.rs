@@ -86,7 +86,10 @@ pub fn restore(config_path: &Path, id: i64, trust_sender: bool) -> anyhow::Resul
 
 /// Opens the database of `history`, `show`, `report` and `restore`: it must exist (a typo
 /// in the path is an error, not an empty history), and reading needs no write access.
-async fn open_for_review(config: &scamguard::config::Config, access: Access) -> anyhow::Result<Store> {
+pub(super) async fn open_for_review(
+    config: &scamguard::config::Config,
+    access: Access,
+) -> anyhow::Result<Store> {
     open_for_review_at(&config.database, access).await
 }
 

@@ -1,0 +1,63 @@
+//! What a worker tells `scamguard status` about its folder (see `store::status`): that it
+//! connected and how it waits for mail, how much waits to be read, that a pass finished,
+//! that it failed and why, that it stopped. A status that cannot be written is logged at
+//! debug level and dropped: it must never fail a pass.
+
+use tracing::{debug, info};
+
+use super::worker::{Worker, WorkerError};
+use crate::clock;
+use crate::imap::ImapSession;
+use crate::store::{StoreError, WatchMode};
+
+/// This process as `status` names it: host and process id.
+pub fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host = host.trim();
+    format!("{}:{}", if host.is_empty() { "localhost" } else { host }, std::process::id())
+}
+
+impl Worker {
+    /// Logs and records the connection: how moves are done and how new mail is noticed.
+    pub(super) async fn note_connected(&self, imap: &ImapSession) {
+        let mode = if imap.has("IDLE") { WatchMode::Idle } else { WatchMode::Polling };
+        info!(
+            account = %self.account.name, folder = %self.folder,
+            "connected to {}:{}; moves by {:?}; new mail by {}",
+            self.account.host, self.account.port, imap.move_method(), mode.as_str()
+        );
+        let written = self
+            .store
+            .status_connected(&self.account.name, &self.folder, &worker_name(), mode, clock::now_unix())
+            .await;
+        self.dropped(written);
+    }
+
+    /// Records how many messages wait to be read.
+    pub(super) async fn note_backlog(&self, backlog: usize) {
+        self.dropped(
+            self.store.status_backlog(&self.account.name, &self.folder, backlog, clock::now_unix()).await,
+        );
+    }
+
+    /// Records a pass that read everything there was.
+    pub(super) async fn note_pass(&self) {
+        self.dropped(self.store.status_pass(&self.account.name, &self.folder, clock::now_unix()).await);
+    }
+
+    /// Records how a connection ended: an error, or a clean stop.
+    pub(super) async fn note_end(&self, outcome: &Result<(), WorkerError>) {
+        let (account, folder, now) = (&self.account.name, &self.folder, clock::now_unix());
+        let written = match outcome {
+            Ok(()) => self.store.status_disconnected(account, folder, now).await,
+            Err(error) => self.store.status_error(account, folder, &error.to_string(), now).await,
+        };
+        self.dropped(written);
+    }
+
+    fn dropped(&self, written: Result<(), StoreError>) {
+        if let Err(error) = written {
+            debug!(account = %self.account.name, folder = %self.folder, "status not recorded: {error}");
+        }
+    }
+}

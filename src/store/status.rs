@@ -1,0 +1,272 @@
+//! Where each watched folder stands, as its worker last wrote it (`folder_status`), with
+//! the folder's cursor and what was moved today: what `scamguard status` shows. Status
+//! writes are plain upserts, not the checked writes detections go through: a status that
+//! fails to be written is lost, never a message.
+
+use serde::Serialize;
+
+use super::{Store, StoreError};
+
+/// How a worker notices new mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchMode {
+    /// IMAP IDLE: the server says when mail arrives.
+    Idle,
+    /// The server has no IDLE: the folder is asked every `poll_interval`.
+    Polling,
+}
+
+impl WatchMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatchMode::Idle => "idle",
+            WatchMode::Polling => "polling",
+        }
+    }
+
+    fn parse(word: &str) -> Option<WatchMode> {
+        [WatchMode::Idle, WatchMode::Polling].into_iter().find(|m| m.as_str() == word)
+    }
+}
+
+/// One folder's status, as `status` reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FolderState {
+    pub account: String,
+    pub folder: String,
+    /// host:pid of the process that last wrote the status.
+    pub worker: String,
+    pub connected: bool,
+    pub mode: Option<WatchMode>,
+    pub connected_at: Option<i64>,
+    pub last_pass_at: Option<i64>,
+    pub backlog: u32,
+    pub last_error: String,
+    pub last_error_at: Option<i64>,
+    pub updated_at: i64,
+    /// The folder's cursor: (UIDVALIDITY, highest UID handled).
+    pub cursor: Option<(u32, u32)>,
+    /// Threats moved to Junk from this folder since `today_from`.
+    pub moved_today: u32,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    account: String,
+    folder: String,
+    worker: String,
+    connected: i64,
+    mode: String,
+    connected_at: Option<i64>,
+    last_pass_at: Option<i64>,
+    backlog: i64,
+    last_error: String,
+    last_error_at: Option<i64>,
+    updated_at: i64,
+    uidvalidity: Option<i64>,
+    last_uid: Option<i64>,
+    moved_today: i64,
+}
+
+impl Store {
+    /// A worker logged in and selected its folder; `mode` says how it waits for mail.
+    pub async fn status_connected(
+        &self,
+        account: &str,
+        folder: &str,
+        worker: &str,
+        mode: WatchMode,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO folder_status (account, folder, worker, connected, mode, connected_at, updated_at)
+             VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5)
+             ON CONFLICT (account, folder) DO UPDATE SET worker = excluded.worker, connected = 1,
+                 mode = excluded.mode, connected_at = excluded.connected_at, updated_at = excluded.updated_at",
+        )
+        .bind(account)
+        .bind(folder)
+        .bind(worker)
+        .bind(mode.as_str())
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// How many messages wait to be read (written as a pass starts and as it goes).
+    pub async fn status_backlog(
+        &self,
+        account: &str,
+        folder: &str,
+        backlog: usize,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_status(account, folder, "backlog = ?3", i64::try_from(backlog).unwrap_or(i64::MAX), now)
+            .await
+    }
+
+    /// A pass read everything there was: nothing waits.
+    pub async fn status_pass(&self, account: &str, folder: &str, now: i64) -> Result<(), StoreError> {
+        self.update_status(account, folder, "backlog = 0, last_pass_at = ?3", now, now).await
+    }
+
+    /// A pass or a connection failed with `error` (kept as the last error; a later pass
+    /// that succeeds does not clear it, `last_pass_at` says it recovered).
+    pub async fn status_error(
+        &self,
+        account: &str,
+        folder: &str,
+        error: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO folder_status (account, folder, connected, last_error, last_error_at, updated_at)
+             VALUES (?1, ?2, 0, ?3, ?4, ?4)
+             ON CONFLICT (account, folder) DO UPDATE SET connected = 0, last_error = excluded.last_error,
+                 last_error_at = excluded.last_error_at, updated_at = excluded.updated_at",
+        )
+        .bind(account)
+        .bind(folder)
+        .bind(error)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The worker logged out (shutdown, or the end of a `--once` pass).
+    pub async fn status_disconnected(&self, account: &str, folder: &str, now: i64) -> Result<(), StoreError> {
+        self.update_status(account, folder, "connected = 0, updated_at = ?3", now, now).await
+    }
+
+    async fn update_status(
+        &self,
+        account: &str,
+        folder: &str,
+        set: &'static str,
+        value: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        // `set` is one of the fixed clauses above, never text from outside.
+        let sql =
+            format!("UPDATE folder_status SET {set}, updated_at = ?4 WHERE account = ?1 AND folder = ?2");
+        sqlx::query(&sql).bind(account).bind(folder).bind(value).bind(now).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Every folder's status, by account and folder, with its cursor and the threats
+    /// moved from it since `today_from` (the start of the local day).
+    pub async fn folder_states(&self, today_from: i64) -> Result<Vec<FolderState>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT s.account, s.folder, s.worker, s.connected, s.mode, s.connected_at, s.last_pass_at,
+                    s.backlog, s.last_error, s.last_error_at, s.updated_at, c.uidvalidity, c.last_uid,
+                    (SELECT COUNT(*) FROM detections d
+                      WHERE d.detected_at >= ?1 AND d.account = s.account AND d.folder = s.folder
+                        AND d.action IN ('moved', 'copied')) AS moved_today
+             FROM folder_status s LEFT JOIN cursors c ON c.account = s.account AND c.folder = s.folder
+             ORDER BY s.account, s.folder",
+        )
+        .bind(today_from)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(FolderState::from).collect())
+    }
+}
+
+impl From<Row> for FolderState {
+    fn from(row: Row) -> Self {
+        let cursor = match (row.uidvalidity, row.last_uid) {
+            (Some(validity), Some(uid)) => {
+                Some((u32::try_from(validity).unwrap_or(0), u32::try_from(uid).unwrap_or(0)))
+            }
+            _ => None,
+        };
+        FolderState {
+            account: row.account,
+            folder: row.folder,
+            worker: row.worker,
+            connected: row.connected == 1,
+            mode: WatchMode::parse(&row.mode),
+            connected_at: row.connected_at,
+            last_pass_at: row.last_pass_at,
+            backlog: u32::try_from(row.backlog).unwrap_or(u32::MAX),
+            last_error: row.last_error,
+            last_error_at: row.last_error_at,
+            updated_at: row.updated_at,
+            cursor,
+            moved_today: u32::try_from(row.moved_today).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Action, NewDetection};
+
+    #[tokio::test]
+    async fn a_folder_goes_from_connected_through_passes_and_errors_to_disconnected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("s.db")).await.expect("open");
+        assert!(store.folder_states(0).await.expect("read").is_empty());
+        store.status_connected("a", "INBOX", "host:1", WatchMode::Idle, 100).await.expect("write");
+        store.status_backlog("a", "INBOX", 42, 101).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!(
+            (state.connected, state.mode, state.backlog, state.last_pass_at),
+            (true, Some(WatchMode::Idle), 42, None)
+        );
+        store.status_pass("a", "INBOX", 102).await.expect("write");
+        store.status_error("a", "INBOX", "connection lost", 103).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!((state.connected, state.backlog, state.last_pass_at), (false, 0, Some(102)));
+        assert_eq!(
+            (state.last_error.as_str(), state.last_error_at, state.updated_at),
+            ("connection lost", Some(103), 103)
+        );
+        store.status_connected("a", "INBOX", "host:2", WatchMode::Polling, 104).await.expect("write");
+        store.status_disconnected("a", "INBOX", 105).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!(
+            (state.connected, state.mode, state.worker.as_str()),
+            (false, Some(WatchMode::Polling), "host:2")
+        );
+        assert_eq!(state.last_error, "connection lost", "the last error stays until another one");
+    }
+
+    #[tokio::test]
+    async fn moved_today_counts_this_folders_moves_since_the_day_began() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("s.db")).await.expect("open");
+        store.status_connected("a", "INBOX", "h:1", WatchMode::Idle, 1).await.expect("write");
+        let rows = [
+            (1, Action::Moved, 1_000),
+            (2, Action::Copied, 1_001),
+            (3, Action::Nothing, 1_002),
+            (4, Action::Moved, 10),
+        ];
+        for (uid, action, at) in rows {
+            let detection = NewDetection {
+                account: "a".into(),
+                folder: "INBOX".into(),
+                uid,
+                action,
+                message_key: format!("<{uid}>"),
+                ..NewDetection::default()
+            };
+            store.record_batch("a", &[detection], 1, "2026-11-28", at).await.expect("record");
+        }
+        store
+            .save_cursor("a", "INBOX", crate::store::Cursor { uidvalidity: 7, last_uid: 4 }, 2)
+            .await
+            .expect("cursor");
+        let state = store.folder_states(500).await.expect("read").remove(0);
+        assert_eq!(
+            state.moved_today, 2,
+            "moved and copied since 500; not the suspicious one, not yesterday's"
+        );
+        assert_eq!(state.cursor, Some((7, 4)));
+    }
+}
