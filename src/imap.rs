@@ -36,8 +36,12 @@ pub fn commands_sent() -> u64 {
     COMMANDS_SENT.load(Ordering::Relaxed)
 }
 
-fn count_command() {
+/// Counts a command about to be sent and names it in the debug log
+/// (`RUST_LOG=scamguard=debug`): the command's name only, never its arguments, so no
+/// password, token, folder or search text reaches the log this way.
+fn count_command(name: &'static str) {
     COMMANDS_SENT.fetch_add(1, Ordering::Relaxed);
+    tracing::debug!("imap > {name}");
 }
 
 /// What went wrong talking to an IMAP server. Never contains a password or token.

@@ -65,3 +65,31 @@ async fn status_shows_a_running_folder_then_a_stopped_one_then_its_last_error() 
     assert!(failed.contains("    last error, ") && failed.to_lowercase().contains("log"), "{failed}");
     assert!(!failed.contains("wrong"), "the password is never shown: {failed}");
 }
+
+/// `RUST_LOG=scamguard=debug` shows the IMAP steps by name, with what came back, and the
+/// connection line per folder; never the password or the mail's body.
+#[tokio::test(flavor = "multi_thread")]
+async fn debug_logs_name_the_imap_steps_and_nothing_secret() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    let mut session = mailbox(&config).await;
+    session.append("INBOX", None, &fixture(SCAM)).await.expect("append");
+    let output = scamguard()
+        .args(["run", "--once", "--config"])
+        .arg(&path)
+        .env("RUST_LOG", "scamguard=debug")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let log = String::from_utf8_lossy(&output.stderr);
+    for step in ["imap > LOGIN", "imap > SELECT", "imap > UID FETCH", "imap < UID FETCH Ok, 1 data responses"]
+    {
+        assert!(log.contains(step), "{step} missing from:\n{log}");
+    }
+    assert!(log.contains("connected to 127.0.0.1:") && log.contains("new mail by idle"), "{log}");
+    assert!(!log.contains(super::support::dovecot::PASSWORD), "the password is never logged");
+    let text = scamguard::mail::parse(&fixture(SCAM)).expect("parses").text;
+    let sentence = text.lines().map(str::trim).max_by_key(|l| l.len()).expect("a body line");
+    assert!(sentence.len() > 40 && !log.contains(sentence), "no mail body in the log");
+}

@@ -34,10 +34,11 @@ pub async fn run(
     line: &str,
     mut on_data: impl FnMut(&Response<'_>),
 ) -> Result<Answer, ImapError> {
-    super::count_command();
+    super::count_command(command);
     let failed = |source| ImapError::Command { command, source };
     let tag = session.run_command(line).await.map_err(failed)?;
     let mut answer = Answer::default();
+    let mut data = 0usize;
     loop {
         let read = session.read_response().await.map_err(|e| failed(async_imap::error::Error::Io(e)))?;
         let Some(response) = read else {
@@ -46,6 +47,7 @@ pub async fn run(
         match response.parsed() {
             Response::Done { tag: done, status, outcome } if *done == tag => {
                 let text = sanitize(outcome.information.as_deref().unwrap_or_default());
+                tracing::debug!("imap < {command} {status:?}, {data} data responses");
                 return match status {
                     Status::Ok => Ok(Answer { text, ..answer }),
                     Status::No => Err(ImapError::Refused { command, reply: "NO", text }),
@@ -54,7 +56,10 @@ pub async fn run(
             }
             Response::Data { status: Status::Bye, .. } => return Err(ImapError::Closed),
             Response::MailboxData(MailboxDatum::Exists(_)) => answer.mailbox_changed = true,
-            data @ (Response::Fetch(..) | Response::MailboxData(MailboxDatum::Search(_))) => on_data(data),
+            item @ (Response::Fetch(..) | Response::MailboxData(MailboxDatum::Search(_))) => {
+                data += 1;
+                on_data(item)
+            }
             _ => {}
         }
     }

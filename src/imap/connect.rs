@@ -41,7 +41,7 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
         TlsMode::Starttls => {
             let mut client = Client::new(Bounded::new(tcp, max_line));
             read_greeting(&mut client, timeout).await?;
-            super::count_command();
+            super::count_command("STARTTLS");
             tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
                 .await
                 .map_err(|_| ImapError::Timeout("STARTTLS"))?
@@ -76,7 +76,7 @@ async fn login(
     secret: &Secret,
 ) -> Result<async_imap::Session<BoxedStream>, ImapError> {
     let user = account.username.as_str();
-    super::count_command();
+    super::count_command("LOGIN");
     let attempt = async {
         match account.auth {
             AuthMethod::Login => client.login(user, secret.expose()).await,

@@ -402,7 +402,7 @@ impl ImapSession {
 
     /// Says goodbye; errors are of no interest at this point.
     pub async fn logout(mut self) {
-        super::count_command();
+        super::count_command("LOGOUT");
         let _ = tokio::time::timeout(self.timeout, self.session.logout()).await;
     }
 
@@ -459,7 +459,7 @@ async fn within<T>(
     command: &'static str,
     running: impl std::future::Future<Output = Result<T, async_imap::error::Error>>,
 ) -> Result<T, ImapError> {
-    super::count_command();
+    super::count_command(command);
     tokio::time::timeout(timeout, running)
         .await
         .map_err(|_| ImapError::Timeout(command))?
