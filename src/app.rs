@@ -12,6 +12,7 @@ mod locate;
 pub mod progress;
 pub mod reports;
 mod restore;
+pub mod serve;
 pub mod shutdown;
 pub mod start;
 mod worker;

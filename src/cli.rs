@@ -7,6 +7,7 @@ mod files;
 mod generate;
 mod logging;
 mod review;
+mod serve;
 mod train;
 mod watch;
 
@@ -53,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Train { out, relabel, predictions, folds, dirs } => {
             train::train(&out, relabel.as_deref(), predictions.as_deref(), usize::from(folds), &dirs)
         }
+        Command::Serve { config, listen } => serve::serve(&config, listen),
         Command::Signals => files::list_signals(),
         Command::Generate { what } => generate::generate(what),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),

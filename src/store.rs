@@ -14,6 +14,7 @@
 //! transaction, made only after checking that the file opened is still the one at the
 //! path, and a connection whose write failed is closed instead of going back to the pool.
 
+mod browse;
 mod evidence;
 mod open;
 mod read_queue;
@@ -30,6 +31,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqlitePool;
 
 pub use crate::detect::Category;
+pub use browse::{HistoryPage, HistoryQuery};
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use open::Access;
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};

@@ -1,0 +1,189 @@
+//! Debian's headless Chromium, driven without npm: `--dump-dom` and `--screenshot` for a
+//! page as loaded, and the DevTools protocol over a websocket for clicks. Every wait is
+//! bounded, and the browser (with its own empty profile) is killed when dropped.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any one wait on the browser may take.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// The flags every run needs on this machine: without the background-networking ones
+/// Chromium's own connections are refused and it stalls.
+fn chromium(profile: &Path) -> Command {
+    let mut command = Command::new("chromium");
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,800",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .stdin(Stdio::null());
+    command
+}
+
+/// Waits for `child` to end within [`WAIT`], killing it if it does not.
+fn wait_bounded(mut child: Child) -> std::process::Output {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if child.try_wait().expect("wait for chromium").is_some() || Instant::now() > deadline {
+            let _ = child.kill();
+            return child.wait_with_output().expect("chromium output");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The DOM of `url` once loaded (after redirects), as Chromium serialises it.
+pub fn dump_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let child = chromium(profile.path())
+        .arg("--dump-dom")
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts (apt-get install chromium)");
+    let output = wait_bounded(child);
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A screenshot of `url` into `out` (PNG).
+pub fn screenshot(url: &str, out: &Path) {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let child = chromium(profile.path())
+        .arg(format!("--screenshot={}", out.display()))
+        .arg("--hide-scrollbars")
+        .arg(url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    wait_bounded(child);
+}
+
+/// A browser driven over the DevTools protocol: one page, navigated and scripted.
+pub struct Browser {
+    child: Child,
+    socket: tungstenite::WebSocket<TcpStream>,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub fn start() -> Browser {
+        let profile = tempfile::tempdir().expect("profile dir");
+        let child = chromium(profile.path())
+            .args(["--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium starts (apt-get install chromium)");
+        let port_file = profile.path().join("DevToolsActivePort");
+        let port = poll(|| std::fs::read_to_string(&port_file).ok()?.lines().next()?.parse::<u16>().ok())
+            .expect("chromium writes DevToolsActivePort");
+        let url = poll(|| page_socket(port)).expect("chromium lists its page");
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to DevTools");
+        stream.set_read_timeout(Some(WAIT)).expect("timeout");
+        let (socket, _) = tungstenite::client::client(url.as_str(), stream).expect("DevTools websocket");
+        Browser { child, socket, next_id: 0, _profile: profile }
+    }
+
+    /// Sends one DevTools command and returns its result (events in between are skipped).
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let message = json!({ "id": id, "method": method, "params": params }).to_string();
+        self.socket.send(tungstenite::Message::text(message)).expect("send to DevTools");
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            let message = self.socket.read().expect("read from DevTools");
+            let Ok(text) = message.to_text() else { continue };
+            let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+            if value["id"] == json!(id) {
+                assert!(value.get("error").is_none(), "{method}: {value}");
+                return value["result"].clone();
+            }
+        }
+        panic!("DevTools did not answer {method} in time");
+    }
+
+    /// The value of a JavaScript expression in the page (DevTools runs it: the page's
+    /// policy forbids the page's own scripts, not the debugger's).
+    pub fn eval(&mut self, expression: &str) -> Value {
+        let result = self.call("Runtime.evaluate", json!({ "expression": expression, "returnByValue": true }));
+        result["result"]["value"].clone()
+    }
+
+    /// Opens `url` and waits until the page it ends on (after redirects) has loaded
+    /// and its path is `path`.
+    pub fn open(&mut self, url: &str, path: &str) {
+        self.call("Page.navigate", json!({ "url": url }));
+        self.wait_for(&format!("document.readyState === 'complete' && location.pathname === '{path}'"));
+    }
+
+    /// Waits until `condition` (JavaScript) is true, within [`WAIT`].
+    pub fn wait_for(&mut self, condition: &str) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if self.eval(condition) == json!(true) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the page never satisfied {condition}");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Calls `f` until it gives a value, within [`WAIT`].
+fn poll<T>(mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if let Some(value) = f() {
+            return Some(value);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// The websocket URL of the browser's page, from its `/json/list`.
+fn page_socket(port: u16) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    let list: Value = serde_json::from_str(body).ok()?;
+    list.as_array()?
+        .iter()
+        .find(|t| t["type"] == "page")
+        .and_then(|t| t["webSocketDebuggerUrl"].as_str())
+        .map(str::to_string)
+}
+
+/// Where a test may write a screenshot it keeps (the README's).
+pub fn docs_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs")
+}
