@@ -349,7 +349,13 @@ async fn report(
             Err(error) => return message(frame, StatusCode::BAD_REQUEST, "400", error),
         },
     };
-    let Some(account) = params.account.or_else(|| state.accounts.first().cloned()) else {
+    // The configured accounts, then any other the history holds (an account since removed).
+    let mut accounts: Vec<String> = state.accounts.to_vec();
+    match state.store.accounts().await {
+        Ok(recorded) => accounts.extend(recorded.into_iter().filter(|a| !state.accounts.contains(a))),
+        Err(error) => return store_failed(frame, error),
+    }
+    let Some(account) = params.account.or_else(|| accounts.first().cloned()) else {
         return message(frame, StatusCode::NOT_FOUND, "404", "no [[accounts]] configured".into());
     };
     let weekly = match state.backend.weekly(account.clone(), period).await {
@@ -361,8 +367,7 @@ async fn report(
         pages::url("/report", &pairs)
     };
     let nav = ReportNav {
-        accounts: state
-            .accounts
+        accounts: accounts
             .iter()
             .map(|a| (crate::mail::printable::escape(a).into_owned(), link(&[("account", a)]), *a == account))
             .collect(),

@@ -172,10 +172,27 @@ fn page_socket(port: u16) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(stream, "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (_, body) = response.split_once("\r\n\r\n")?;
-    let list: Value = serde_json::from_str(body).ok()?;
+    // Chromium keeps the connection open despite `Connection: close`: read by length.
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let body = loop {
+        let n = stream.read(&mut buffer).ok()?;
+        response.extend_from_slice(buffer.get(..n)?);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .and_then(|v| v.parse::<usize>().ok())?;
+            if body.len() >= length {
+                break body.to_string();
+            }
+        }
+        if n == 0 {
+            return None;
+        }
+    };
+    let list: Value = serde_json::from_str(&body).ok()?;
     list.as_array()?
         .iter()
         .find(|t| t["type"] == "page")
