@@ -74,7 +74,11 @@ async fn fill(store: &Store, count: usize) -> anyhow::Result<()> {
             category: CATEGORIES[i % 4],
             action: [Action::Moved, Action::Nothing, Action::Restored, Action::Moved][i % 4],
             destination: "Junk".into(),
-            signals: Signals(vec![Signal { evidence: "your account".into(), rule: "phishing_pattern".into(), weight: 2.0 }]),
+            signals: Signals(vec![Signal {
+                evidence: "your account".into(),
+                rule: "phishing_pattern".into(),
+                weight: 2.0,
+            }]),
             ..NewDetection::default()
         });
         if batch.len() == 1000 || i + 1 == count {
@@ -137,7 +141,10 @@ fn get(address: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, St
 fn request(address: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<String> {
     let mut stream = TcpStream::connect(address)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     Ok(response)

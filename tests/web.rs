@@ -116,16 +116,27 @@ impl Response {
 /// A configuration with no account and a database holding `rows`.
 async fn seeded(dir: &Path, rows: &[NewDetection]) -> PathBuf {
     let config = dir.join("scamguard.toml");
-    std::fs::write(&config, "[database]\npath = \"scamguard.db\"\n\n[report]\nschedule = \"off\"\n").expect("config");
+    std::fs::write(&config, "[database]\npath = \"scamguard.db\"\n\n[report]\nschedule = \"off\"\n")
+        .expect("config");
     let store = Store::open(&dir.join("scamguard.db")).await.expect("store");
+    // An hour apart, the last one an hour ago.
+    let now = scamguard::clock::now_unix();
     for (i, row) in rows.iter().enumerate() {
-        store.record_batch(&row.account, std::slice::from_ref(row), 1, "2026-11-20", 1_700_000_000 + i as i64).await.expect("seed");
+        let at = now - 3600 * (rows.len() - i) as i64;
+        store.record_batch(&row.account, std::slice::from_ref(row), 1, "2026-11-20", at).await.expect("seed");
     }
     store.close().await;
     config
 }
 
-fn detection(uid: u32, subject: &str, from: &str, verdict: Verdict, category: Category, action: Action) -> NewDetection {
+fn detection(
+    uid: u32,
+    subject: &str,
+    from: &str,
+    verdict: Verdict,
+    category: Category,
+    action: Action,
+) -> NewDetection {
     NewDetection {
         account: "home".into(),
         folder: "INBOX".into(),
@@ -149,9 +160,30 @@ fn detection(uid: u32, subject: &str, from: &str, verdict: Verdict, category: Ca
 
 fn seed_rows() -> Vec<NewDetection> {
     vec![
-        detection(1, "Your device is hacked", "x@evil.example", Verdict::Threat, Category::Extortion, Action::Moved),
-        detection(2, "Account locked: verify now", "support@bank-login.example", Verdict::Threat, Category::Phishing, Action::Moved),
-        detection(3, HOSTILE, "<b>bold</b>@evil.example", Verdict::Suspicious, Category::Other, Action::Nothing),
+        detection(
+            1,
+            "Your device is hacked",
+            "x@evil.example",
+            Verdict::Threat,
+            Category::Extortion,
+            Action::Moved,
+        ),
+        detection(
+            2,
+            "Account locked: verify now",
+            "support@bank-login.example",
+            Verdict::Threat,
+            Category::Phishing,
+            Action::Moved,
+        ),
+        detection(
+            3,
+            HOSTILE,
+            "<b>bold</b>@evil.example",
+            Verdict::Suspicious,
+            Category::Other,
+            Action::Nothing,
+        ),
     ]
 }
 
@@ -187,7 +219,11 @@ async fn without_the_token_or_a_session_every_request_is_refused() {
     // The token starts a session and leaves the URL; the session opens every page.
     let response = serve.request("GET", &format!("/detection/1?token={}&lang=ja", serve.token), &[], "");
     assert_eq!(response.status, 303);
-    assert_eq!(response.header("location"), Some("/detection/1?lang=ja"), "the token is dropped, the rest kept");
+    assert_eq!(
+        response.header("location"),
+        Some("/detection/1?lang=ja"),
+        "the token is dropped, the rest kept"
+    );
     let set_cookie = response.header("set-cookie").expect("cookie");
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
     let cookie = set_cookie.split(';').next().expect("name=value");
@@ -221,7 +257,8 @@ async fn the_history_in_chromium_lists_detections_and_shows_hostile_subjects_as_
 
     // Filters and search narrow the list.
     let cookie = serve.session();
-    let only = |query: &str| serve.request("GET", &format!("/?{query}"), &[("Cookie", cookie.as_str())], "").body;
+    let only =
+        |query: &str| serve.request("GET", &format!("/?{query}"), &[("Cookie", cookie.as_str())], "").body;
     let phishing = only("category=phishing");
     assert!(phishing.contains("Account locked") && !phishing.contains("Your device is hacked"), "{phishing}");
     let searched = only("q=EVIL.example&verdict=threat");
@@ -241,7 +278,12 @@ async fn the_japanese_page_shows_japanese_labels() {
     assert!(!dom.contains("Detection history"), "{dom}");
     // The browser's language is heard too.
     let cookie = serve.session();
-    let page = serve.request("GET", "/detection/1", &[("Cookie", &cookie), ("Accept-Language", "ja-JP,en;q=0.5")], "");
+    let page = serve.request(
+        "GET",
+        "/detection/1",
+        &[("Cookie", &cookie), ("Accept-Language", "ja-JP,en;q=0.5")],
+        "",
+    );
     assert!(page.body.contains("判定の理由") && page.body.contains("週次レポート"), "{}", page.body);
 }
 
@@ -297,7 +339,42 @@ async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_c
 #[ignore = "writes docs/review.png"]
 async fn screenshot() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = seeded(dir.path(), &seed_rows()).await;
+    let mut rows = vec![
+        detection(
+            11,
+            "Invoice #4471 overdue: pay within 24 hours",
+            "billing@invoices-dept.example",
+            Verdict::Suspicious,
+            Category::Phishing,
+            Action::Nothing,
+        ),
+        detection(
+            12,
+            "Your parcel could not be delivered",
+            "no-reply@parcel-track.example",
+            Verdict::Threat,
+            Category::Phishing,
+            Action::Moved,
+        ),
+        detection(
+            13,
+            "【重要】アカウントの確認",
+            "security@bank-verify.example",
+            Verdict::Threat,
+            Category::Phishing,
+            Action::Moved,
+        ),
+        detection(
+            14,
+            "I recorded you. Pay 1500 USD in Bitcoin",
+            "you@home.example",
+            Verdict::Threat,
+            Category::Extortion,
+            Action::Restored,
+        ),
+    ];
+    rows.extend(seed_rows());
+    let config = seeded(dir.path(), &rows).await;
     let serve = Serve::start(&config);
     let out = chromium::docs_dir().join("review.png");
     std::fs::create_dir_all(chromium::docs_dir()).expect("docs dir");

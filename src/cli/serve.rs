@@ -27,13 +27,14 @@ pub fn serve(config_path: &Path, listen: SocketAddr) -> anyhow::Result<ExitCode>
             .await
             .with_context(|| format!("Unable to listen on {listen}"))?;
         let bound = listener.local_addr().context("Unable to read the address listened on")?;
-        if !bound.ip().is_loopback() {
-            tracing::warn!(
-                "the review page listens on {bound}, not on loopback: other machines can reach it (the \
-                 token still guards it, but it travels unencrypted); prefer an SSH tunnel to 127.0.0.1"
-            );
+        if let Some(warning) = exposure_warning(bound) {
+            tracing::warn!("{warning}");
         }
-        let shown = if bound.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], bound.port())) } else { bound };
+        let shown = if bound.ip().is_unspecified() {
+            SocketAddr::from(([127, 0, 0, 1], bound.port()))
+        } else {
+            bound
+        };
         // The token goes to standard output for the user, never into the log.
         println!("Open http://{shown}/?token={}", token.reveal());
         tracing::info!(%bound, "serving the review page");
@@ -47,4 +48,30 @@ pub fn serve(config_path: &Path, listen: SocketAddr) -> anyhow::Result<ExitCode>
             .context("The review page stopped")?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// What to say when the page listens where other machines can reach it.
+fn exposure_warning(bound: SocketAddr) -> Option<String> {
+    (!bound.ip().is_loopback()).then(|| {
+        format!(
+            "the review page listens on {bound}, not on loopback: other machines can reach it (the token \
+             still guards it, but travels unencrypted); prefer an SSH tunnel to 127.0.0.1"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_non_loopback_address_is_warned_about() {
+        for quiet in ["127.0.0.1:8025", "127.1.2.3:1", "[::1]:8025"] {
+            assert_eq!(exposure_warning(quiet.parse().expect("address")), None, "{quiet}");
+        }
+        for exposed in ["0.0.0.0:8025", "192.0.2.7:8025", "[::]:8025"] {
+            let warning = exposure_warning(exposed.parse().expect("address")).expect(exposed);
+            assert!(warning.contains("not on loopback"), "{warning}");
+        }
+    }
 }

@@ -78,7 +78,14 @@ mod tests {
     use super::*;
     use crate::store::NewDetection;
 
-    fn row(account: &str, uid: u32, subject: &str, from: &str, verdict: Verdict, action: Action) -> NewDetection {
+    fn row(
+        account: &str,
+        uid: u32,
+        subject: &str,
+        from: &str,
+        verdict: Verdict,
+        action: Action,
+    ) -> NewDetection {
         NewDetection {
             account: account.into(),
             folder: "INBOX".into(),
@@ -102,7 +109,10 @@ mod tests {
             row("b", 3, "Account locked", "SUPPORT@Bank.example", Verdict::Threat, Action::Restored),
         ];
         for (i, r) in rows.iter().enumerate() {
-            store.record_batch(&r.account, std::slice::from_ref(r), 1, "d", 10 + i as i64).await.expect("record");
+            store
+                .record_batch(&r.account, std::slice::from_ref(r), 1, "d", 10 + i as i64)
+                .await
+                .expect("record");
         }
         let subjects = |page: &HistoryPage| page.rows.iter().map(|r| r.subject.clone()).collect::<Vec<_>>();
         let all = store.history_page(&HistoryQuery { limit: 10, ..Default::default() }).await.expect("page");
@@ -111,19 +121,30 @@ mod tests {
 
         let first = store.history_page(&HistoryQuery { limit: 2, ..Default::default() }).await.expect("page");
         assert_eq!((first.rows.len(), first.more), (2, true));
-        let second =
-            store.history_page(&HistoryQuery { limit: 2, offset: 2, ..Default::default() }).await.expect("page");
+        let second = store
+            .history_page(&HistoryQuery { limit: 2, offset: 2, ..Default::default() })
+            .await
+            .expect("page");
         assert_eq!((subjects(&second), second.more), (vec!["Your device is hacked".to_string()], false));
 
         let store = &store;
         let query = |q: HistoryQuery| async move { subjects(&store.history_page(&q).await.expect("page")) };
         let base = HistoryQuery { limit: 10, ..Default::default() };
-        assert_eq!(query(HistoryQuery { account: Some("b".into()), ..base.clone() }).await, ["Account locked"]);
+        assert_eq!(
+            query(HistoryQuery { account: Some("b".into()), ..base.clone() }).await,
+            ["Account locked"]
+        );
         assert_eq!(query(HistoryQuery { verdict: Some(Verdict::Suspicious), ..base.clone() }).await.len(), 1);
-        assert_eq!(query(HistoryQuery { action: Some(Action::Restored), ..base.clone() }).await, ["Account locked"]);
+        assert_eq!(
+            query(HistoryQuery { action: Some(Action::Restored), ..base.clone() }).await,
+            ["Account locked"]
+        );
         assert_eq!(query(HistoryQuery { category: Some(Category::Phishing), ..base.clone() }).await.len(), 0);
         assert_eq!(query(HistoryQuery { since: Some(11), ..base.clone() }).await.len(), 2);
-        assert_eq!(query(HistoryQuery { text: Some("bank.EXAMPLE".into()), ..base.clone() }).await, ["Account locked"]);
+        assert_eq!(
+            query(HistoryQuery { text: Some("bank.EXAMPLE".into()), ..base.clone() }).await,
+            ["Account locked"]
+        );
         assert_eq!(query(HistoryQuery { text: Some("hacked".into()), ..base.clone() }).await.len(), 1);
         assert_eq!(
             query(HistoryQuery { text: Some("%_".into()), ..base.clone() }).await,

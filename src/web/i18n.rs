@@ -7,7 +7,12 @@
 use crate::report::render::Lang;
 
 /// The language a request is answered in; see the module documentation for the order.
-pub fn choose(query: Option<Lang>, cookie: Option<&str>, accept_language: Option<&str>, default: Lang) -> Lang {
+pub fn choose(
+    query: Option<Lang>,
+    cookie: Option<&str>,
+    accept_language: Option<&str>,
+    default: Lang,
+) -> Lang {
     query
         .or_else(|| cookie.and_then(|c| Lang::parse(c).ok()))
         .or_else(|| accept_language.and_then(from_accept_language))

@@ -26,10 +26,12 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// `path_and_query` is the page's own URL; the language links replace its `lang`.
+    /// `path` and `pairs` (its query) are the page's own URL; the language links replace
+    /// its `lang`.
     pub fn new(lang: Lang, path: &str, pairs: &[(String, String)]) -> Frame {
         let link = |code: &str| {
-            let mut pairs: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "lang").cloned().collect();
+            let mut pairs: Vec<(String, String)> =
+                pairs.iter().filter(|(k, _)| k != "lang").cloned().collect();
             pairs.push(("lang".into(), code.into()));
             url(path, &pairs)
         };
@@ -57,11 +59,7 @@ impl Choice {
     /// "any" first, then `values`, the one equal to `current` selected.
     pub fn list(any: &str, values: impl IntoIterator<Item = String>, current: &str) -> Vec<Choice> {
         let mut list = vec![Choice { value: String::new(), label: any.into(), selected: current.is_empty() }];
-        list.extend(values.into_iter().map(|v| Choice {
-            selected: v == current,
-            label: p(&v),
-            value: v,
-        }));
+        list.extend(values.into_iter().map(|v| Choice { selected: v == current, label: p(&v), value: v }));
         list
     }
 }
@@ -243,7 +241,11 @@ impl DetectionPage {
                     format!("{} ({}{checked})", p(&w.address), p(&w.coin))
                 })
                 .collect(),
-            amounts: evidence.amounts.iter().map(|a| format!("{} ({})", p(&a.text), p(&a.currency))).collect(),
+            amounts: evidence
+                .amounts
+                .iter()
+                .map(|a| format!("{} ({})", p(&a.text), p(&a.currency)))
+                .collect(),
             deadlines: evidence.deadlines.iter().map(|x| format!("{} ({} h)", p(&x.text), x.hours)).collect(),
             password: evidence.shown_password.as_deref().map(p),
             can_restore: d.action.is_in_junk() && d.action != Action::Restored,
@@ -275,7 +277,14 @@ mod tests {
         let needles = ["your device".to_string(), "HACKED".to_string(), "d".to_string()];
         assert_eq!(
             marked(&highlight("Your device is hacked, your device!", &needles)),
-            [("Your device", true), (" is ", false), ("hacked", true), (", ", false), ("your device", true), ("!", false)]
+            [
+                ("Your device", true),
+                (" is ", false),
+                ("hacked", true),
+                (", ", false),
+                ("your device", true),
+                ("!", false)
+            ]
         );
         assert_eq!(marked(&highlight("", &needles)), []);
         assert_eq!(marked(&highlight("nothing here", &needles)), [("nothing here", false)]);
@@ -283,7 +292,8 @@ mod tests {
 
     #[test]
     fn overlapping_and_non_ascii_evidence_cut_only_between_characters() {
-        let needles = ["ビットコイン".to_string(), "コインで".to_string(), "abc".to_string(), "bcd".to_string()];
+        let needles =
+            ["ビットコイン".to_string(), "コインで".to_string(), "abc".to_string(), "bcd".to_string()];
         assert_eq!(
             marked(&highlight("ビットコインで払え abcd", &needles)),
             [("ビットコインで", true), ("払え ", false), ("abcd", true)]
@@ -299,7 +309,10 @@ mod tests {
         };
         let html = page.render().expect("renders");
         assert!(!html.contains("<script>alert"), "{html}");
-        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;"), "{html}");
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;"),
+            "{html}"
+        );
         assert!(!html.contains('\u{202e}') && !html.contains('\x1b'), "{html}");
     }
 }

@@ -1,5 +1,5 @@
 //! The HTTP edge of the review page: which URL does what, and what stands in front of
-//! every page. Handlers are thin: read the request, ask the store or the [`Backend`],
+//! every page. Handlers are thin: read the request, ask the store or the [`super::Backend`],
 //! hand the records to [`pages`].
 //!
 //! In front of everything: the token or session check (401 otherwise), and security
@@ -72,11 +72,15 @@ async fn security_headers(mut response: Response) -> Response {
 
 /// The value of `name` in a query string.
 fn query_value(query: Option<&str>, name: &str) -> Option<String> {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// Lets in a request with the token (starting a session and redirecting to the same URL
@@ -232,7 +236,11 @@ async fn history(
                 words(&CATEGORIES.map(|c| c.as_str())),
                 category.as_deref().unwrap_or(""),
             ),
-            actions: Choice::list(w.any, words(&Action::ALL.map(Action::as_str)), action.as_deref().unwrap_or("")),
+            actions: Choice::list(
+                w.any,
+                words(&Action::ALL.map(Action::as_str)),
+                action.as_deref().unwrap_or(""),
+            ),
             since: since_text,
             text: params.q.unwrap_or_default(),
             problem,
@@ -304,7 +312,9 @@ async fn restore(
 fn outcome_of(w: &i18n::Words, reply: RestoreReply) -> Outcome {
     let p = |t: &str| crate::mail::printable::escape(t).into_owned();
     match reply {
-        RestoreReply::Restored { folder } => Outcome { ok: true, text: format!("{} {}", w.restored, p(&folder)) },
+        RestoreReply::Restored { folder } => {
+            Outcome { ok: true, text: format!("{} {}", w.restored, p(&folder)) }
+        }
         RestoreReply::FoundInPlace { folder } => {
             Outcome { ok: true, text: format!("{} {}", w.found_in_place, p(&folder)) }
         }
@@ -363,7 +373,8 @@ async fn report(
         Err(error) => return store_failed(frame, error),
     };
     let link = |pairs: &[(&str, &str)]| {
-        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         pages::url("/report", &pairs)
     };
     let nav = ReportNav {
@@ -397,14 +408,18 @@ fn report_response(page: &str, nav: &str) -> Response {
     let csp = CSP.replacen("style-src 'self'", &format!("style-src 'self'{hashes}"), 1);
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()), (header::CONTENT_SECURITY_POLICY, csp)],
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (header::CONTENT_SECURITY_POLICY, csp),
+        ],
         page,
     )
         .into_response()
 }
 
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../templates/review.css")).into_response()
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../templates/review.css"))
+        .into_response()
 }
 
 #[cfg(test)]
@@ -413,7 +428,10 @@ mod tests {
 
     #[test]
     fn the_report_page_allows_only_its_own_inline_style_by_hash() {
-        let response = report_response("<html><head><style>b{}</style></head><body><p>x</p></body></html>", "<nav>n</nav>");
+        let response = report_response(
+            "<html><head><style>b{}</style></head><body><p>x</p></body></html>",
+            "<nav>n</nav>",
+        );
         let csp = response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok());
         let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest("b{}"));
         assert_eq!(

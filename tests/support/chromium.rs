@@ -124,7 +124,8 @@ impl Browser {
     /// The value of a JavaScript expression in the page (DevTools runs it: the page's
     /// policy forbids the page's own scripts, not the debugger's).
     pub fn eval(&mut self, expression: &str) -> Value {
-        let result = self.call("Runtime.evaluate", json!({ "expression": expression, "returnByValue": true }));
+        let result =
+            self.call("Runtime.evaluate", json!({ "expression": expression, "returnByValue": true }));
         result["result"]["value"].clone()
     }
 
@@ -182,7 +183,9 @@ fn page_socket(port: u16) -> Option<String> {
         if let Some((head, body)) = text.split_once("\r\n\r\n") {
             let length = head
                 .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .find_map(|l| {
+                    l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string())
+                })
                 .and_then(|v| v.parse::<usize>().ok())?;
             if body.len() >= length {
                 break body.to_string();
