@@ -85,7 +85,7 @@ impl Row {
             when: clock::minute_string(d.detected_at),
             verdict: d.verdict.as_str(),
             category: d.category.as_str(),
-            score: format!("{:.1}", d.score),
+            score: format!("{:.2}", d.score),
             action: d.action.as_str(),
             account: p(&d.account),
             folder: p(&d.folder),
@@ -167,14 +167,8 @@ pub struct Outcome {
 #[template(path = "detection.html")]
 pub struct DetectionPage {
     pub frame: Frame,
-    pub id: i64,
-    pub when: String,
-    pub verdict: &'static str,
-    pub category: &'static str,
-    pub score: String,
-    pub action: &'static str,
-    pub account: String,
-    pub folder: String,
+    /// What the history line shows of it.
+    pub row: Row,
     pub destination: String,
     pub from: Vec<Segment>,
     pub to: String,
@@ -219,14 +213,7 @@ impl DetectionPage {
             .collect();
         DetectionPage {
             frame,
-            id: d.id,
-            when: format!("{} UTC", clock::minute_string(d.detected_at)),
-            verdict: d.verdict.as_str(),
-            category: d.category.as_str(),
-            score: format!("{:.2}", d.score),
-            action: d.action.as_str(),
-            account: p(&d.account),
-            folder: p(&d.folder),
+            row: Row::of(d),
             destination: p(&d.destination),
             from: highlight(&p(&d.from), &quotes),
             to: p(&d.to),

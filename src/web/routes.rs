@@ -144,6 +144,19 @@ fn lang_of(state: &WebState, headers: &HeaderMap, query: Option<&str>) -> Lang {
     i18n::choose(asked, cookie_value(headers, LANG_COOKIE), accept, state.default_lang)
 }
 
+/// The language, the query pairs and the frame of a page at `path`.
+fn frame_of(
+    state: &WebState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    path: &str,
+) -> (Lang, Vec<(String, String)>, Frame) {
+    let lang = lang_of(state, headers, query);
+    let pairs = query_pairs(query);
+    let frame = Frame::new(lang, path, &pairs);
+    (lang, pairs, frame)
+}
+
 fn html(status: StatusCode, page: impl Template) -> Response {
     match page.render() {
         Ok(body) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response(),
@@ -187,9 +200,7 @@ async fn history(
     RawQuery(raw): RawQuery,
     Query(params): Query<HistoryParams>,
 ) -> Response {
-    let lang = lang_of(&state, &headers, raw.as_deref());
-    let pairs = query_pairs(raw.as_deref());
-    let frame = Frame::new(lang, "/", &pairs);
+    let (_, pairs, frame) = frame_of(&state, &headers, raw.as_deref(), "/");
     let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let (account, verdict, category, action) =
         (given(&params.account), given(&params.verdict), given(&params.category), given(&params.action));
@@ -347,9 +358,7 @@ async fn report(
     RawQuery(raw): RawQuery,
     Query(params): Query<ReportParams>,
 ) -> Response {
-    let lang = lang_of(&state, &headers, raw.as_deref());
-    let pairs = query_pairs(raw.as_deref());
-    let frame = Frame::new(lang, "/report", &pairs);
+    let (lang, _, frame) = frame_of(&state, &headers, raw.as_deref(), "/report");
     let now = clock::now_unix();
     let period = match params.week.as_deref() {
         Some("this") => Period::week_of(now),

@@ -32,47 +32,51 @@ fn chromium(profile: &Path) -> Command {
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .stdin(Stdio::null());
+    // Its own process group, so the renderers it starts are killed with it.
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command
 }
 
-/// Waits for `child` to end within [`WAIT`], killing it if it does not.
-fn wait_bounded(mut child: Child) -> std::process::Output {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if child.try_wait().expect("wait for chromium").is_some() || Instant::now() > deadline {
-            let _ = child.kill();
-            return child.wait_with_output().expect("chromium output");
+/// Waits for `child` to end within [`WAIT`], killing it if it does not; returns its
+/// standard output (read as it comes, so a large DOM cannot fill the pipe and stall it).
+fn wait_bounded(mut child: Child) -> Vec<u8> {
+    let stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(mut stdout) = stdout {
+            let _ = stdout.read_to_end(&mut out);
         }
+        out
+    });
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().expect("wait for chromium").is_none() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
+    kill(&mut child);
+    reader.join().unwrap_or_default()
 }
 
-/// The DOM of `url` once loaded (after redirects), as Chromium serialises it.
-pub fn dump_dom(url: &str) -> String {
+/// Runs Chromium once on `url` with `args`, bounded; returns what it printed.
+fn run_once(args: &[String], url: &str) -> Vec<u8> {
     let profile = tempfile::tempdir().expect("profile dir");
     let child = chromium(profile.path())
-        .arg("--dump-dom")
+        .args(args)
         .arg(url)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("chromium starts (apt-get install chromium)");
-    let output = wait_bounded(child);
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    wait_bounded(child)
+}
+
+/// The DOM of `url` once loaded (after redirects), as Chromium serialises it.
+pub fn dump_dom(url: &str) -> String {
+    String::from_utf8_lossy(&run_once(&["--dump-dom".into()], url)).into_owned()
 }
 
 /// A screenshot of `url` into `out` (PNG).
 pub fn screenshot(url: &str, out: &Path) {
-    let profile = tempfile::tempdir().expect("profile dir");
-    let child = chromium(profile.path())
-        .arg(format!("--screenshot={}", out.display()))
-        .arg("--hide-scrollbars")
-        .arg(url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    wait_bounded(child);
+    run_once(&[format!("--screenshot={}", out.display()), "--hide-scrollbars".into()], url);
 }
 
 /// A browser driven over the DevTools protocol: one page, navigated and scripted.
@@ -151,9 +155,17 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        kill(&mut self.child);
     }
+}
+
+/// Kills Chromium and every process it started (its process group), and reaps it.
+fn kill(child: &mut Child) {
+    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Calls `f` until it gives a value, within [`WAIT`].
