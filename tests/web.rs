@@ -36,6 +36,8 @@ impl Serve {
         let mut child = scamguard()
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
             .arg(config)
+            // Everything is logged, so a token in any log line would show.
+            .env("RUST_LOG", "trace")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).expect("stderr file"))
             .spawn()
@@ -235,7 +237,8 @@ async fn without_the_token_or_a_session_every_request_is_refused() {
         assert_eq!(response.header("referrer-policy"), Some("no-referrer"));
     }
     let log = std::fs::read_to_string(&serve.stderr).expect("stderr");
-    assert!(!log.contains(&serve.token), "the token is never logged: {log}");
+    assert!(log.contains("serving the review page"), "{log}");
+    assert!(!log.contains(&serve.token), "the token is never logged, even at trace level: {log}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
