@@ -275,10 +275,21 @@ async fn the_japanese_page_shows_japanese_labels() {
     let serve = Serve::start(&config);
     let dom = chromium::dump_dom(&serve.token_url("&lang=ja"));
     assert!(dom.contains("<html lang=\"ja\">"), "{dom}");
-    for label in ["検出履歴", "件名", "差出人", "判定", "絞り込む"] {
+    for label in [
+        "検出履歴",
+        "件名",
+        "差出人",
+        "判定",
+        "絞り込む",
+        "<td>脅威</td>",
+        "<td>フィッシング</td>",
+        "<td>移動済み</td>",
+    ] {
         assert!(dom.contains(label), "{label}: {dom}");
     }
-    assert!(!dom.contains("Detection history"), "{dom}");
+    for english in ["Detection history", ">threat<", ">phishing<", ">moved<"] {
+        assert!(!dom.contains(english), "{english}: {dom}");
+    }
     // The browser's language is heard too.
     let cookie = serve.session();
     let page = serve.request(

@@ -18,6 +18,8 @@ fn p(text: &str) -> String {
 
 /// What every page has: its language, its words, and the links to change language.
 pub struct Frame {
+    pub language: Lang,
+    /// Its code, for `<html lang>`.
     pub lang: &'static str,
     pub w: &'static Words,
     /// The current page's URL with `lang=en` / `lang=ja`.
@@ -35,7 +37,13 @@ impl Frame {
             pairs.push(("lang".into(), code.into()));
             url(path, &pairs)
         };
-        Frame { lang: i18n::code(lang), w: i18n::words(lang), en_url: link("en"), ja_url: link("ja") }
+        Frame {
+            language: lang,
+            lang: i18n::code(lang),
+            w: i18n::words(lang),
+            en_url: link("en"),
+            ja_url: link("ja"),
+        }
     }
 }
 
@@ -56,10 +64,14 @@ pub struct Choice {
 }
 
 impl Choice {
-    /// "any" first, then `values`, the one equal to `current` selected.
-    pub fn list(any: &str, values: impl IntoIterator<Item = String>, current: &str) -> Vec<Choice> {
+    /// "any" first, then `(value, label)` pairs, the one whose value is `current` selected.
+    pub fn list(any: &str, values: impl IntoIterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
         let mut list = vec![Choice { value: String::new(), label: any.into(), selected: current.is_empty() }];
-        list.extend(values.into_iter().map(|v| Choice { selected: v == current, label: p(&v), value: v }));
+        list.extend(values.into_iter().map(|(v, label)| Choice {
+            selected: v == current,
+            label: p(&label),
+            value: v,
+        }));
         list
     }
 }
@@ -68,6 +80,8 @@ impl Choice {
 pub struct Row {
     pub id: i64,
     pub when: String,
+    /// The stored word (the CSS class that colours it).
+    pub verdict_word: &'static str,
     pub verdict: &'static str,
     pub category: &'static str,
     pub score: String,
@@ -79,14 +93,15 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn of(d: &Detection) -> Row {
+    pub fn of(d: &Detection, lang: Lang) -> Row {
         Row {
             id: d.id,
             when: clock::minute_string(d.detected_at),
-            verdict: d.verdict.as_str(),
-            category: d.category.as_str(),
+            verdict_word: d.verdict.as_str(),
+            verdict: i18n::verdict(lang, d.verdict),
+            category: i18n::category(lang, d.category),
             score: format!("{:.2}", d.score),
-            action: d.action.as_str(),
+            action: i18n::action(lang, d.action),
             account: p(&d.account),
             folder: p(&d.folder),
             from: p(&d.from),
@@ -212,8 +227,8 @@ impl DetectionPage {
             })
             .collect();
         DetectionPage {
+            row: Row::of(d, frame.language),
             frame,
-            row: Row::of(d),
             destination: p(&d.destination),
             from: highlight(&p(&d.from), &quotes),
             to: p(&d.to),

@@ -200,7 +200,7 @@ async fn history(
     RawQuery(raw): RawQuery,
     Query(params): Query<HistoryParams>,
 ) -> Response {
-    let (_, pairs, frame) = frame_of(&state, &headers, raw.as_deref(), "/");
+    let (lang, pairs, frame) = frame_of(&state, &headers, raw.as_deref(), "/");
     let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let (account, verdict, category, action) =
         (given(&params.account), given(&params.verdict), given(&params.category), given(&params.action));
@@ -232,30 +232,34 @@ async fn history(
         pages::url("/", &pairs)
     };
     let w = frame.w;
-    let words = |list: &[&'static str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let named = |word: &'static str, label: &'static str| (word.to_string(), label.to_string());
     html(
         StatusCode::OK,
         HistoryPage {
-            accounts: Choice::list(w.any, accounts, account.as_deref().unwrap_or("")),
+            accounts: Choice::list(
+                w.any,
+                accounts.into_iter().map(|a| (a.clone(), a)),
+                account.as_deref().unwrap_or(""),
+            ),
             verdicts: Choice::list(
                 w.any,
-                words(&Verdict::ALL.map(Verdict::as_str)),
+                Verdict::ALL.map(|v| named(v.as_str(), i18n::verdict(lang, v))),
                 verdict.as_deref().unwrap_or(""),
             ),
             categories: Choice::list(
                 w.any,
-                words(&CATEGORIES.map(|c| c.as_str())),
+                CATEGORIES.map(|c| named(c.as_str(), i18n::category(lang, c))),
                 category.as_deref().unwrap_or(""),
             ),
             actions: Choice::list(
                 w.any,
-                words(&Action::ALL.map(Action::as_str)),
+                Action::ALL.map(|a| named(a.as_str(), i18n::action(lang, a))),
                 action.as_deref().unwrap_or(""),
             ),
             since: since_text,
             text: params.q.unwrap_or_default(),
             problem,
-            rows: found.rows.iter().map(Row::of).collect(),
+            rows: found.rows.iter().map(|d| Row::of(d, lang)).collect(),
             page,
             newer: (page > 1).then(|| page_url(page - 1)),
             older: found.more.then(|| page_url(page + 1)),
