@@ -1,5 +1,6 @@
 //! Review page benchmark: fills a database with N detections (default 100,000: varied
-//! accounts, verdicts, categories, actions, subjects and senders, spread over a year),
+//! accounts, verdicts, categories, actions, subjects and senders, spread over a year, each
+//! with a dozen signals as a real extortion mail has),
 //! serves the page on 127.0.0.1, and times whole HTTP answers of the history page
 //! (first page, a filter, a search that matches nothing, a deep page) and of one detection.
 //!
@@ -58,6 +59,16 @@ async fn main() -> anyhow::Result<()> {
 
 async fn fill(store: &Store, count: usize) -> anyhow::Result<()> {
     let now = scamguard::clock::now_unix();
+    // As wide as a real extortion mail's: a dozen signals with their quotes.
+    let signals = Signals(
+        (0..12)
+            .map(|i| Signal {
+                evidence: format!("payment demand with {i} extortion claims, in the perpetrator's voice"),
+                rule: "extortion_narrative".into(),
+                weight: 4.68,
+            })
+            .collect(),
+    );
     let mut batch = Vec::with_capacity(1000);
     for i in 0..count {
         let n = i as u32;
@@ -74,11 +85,7 @@ async fn fill(store: &Store, count: usize) -> anyhow::Result<()> {
             category: CATEGORIES[i % 4],
             action: [Action::Moved, Action::Nothing, Action::Restored, Action::Moved][i % 4],
             destination: "Junk".into(),
-            signals: Signals(vec![Signal {
-                evidence: "your account".into(),
-                rule: "phishing_pattern".into(),
-                weight: 2.0,
-            }]),
+            signals: signals.clone(),
             ..NewDetection::default()
         });
         if batch.len() == 1000 || i + 1 == count {

@@ -3,8 +3,10 @@
 //!
 //! A page is read with `LIMIT n + 1 OFFSET k` so the page knows whether another follows
 //! without counting the whole table. Newest first goes by the `detections_by_time`
-//! index; the filters and the search are checked row by row as the index is walked, which
-//! stays well under the page's budget at 100,000 rows (see README "Review page").
+//! index, the filters checked as it is walked. The text search is a subquery over the
+//! narrow `detections_by_text` index (migration 0012), never over whole rows: a search
+//! that matches nothing would otherwise read every row's signals and evidence (README
+//! "Performance": 100,000 detections).
 
 use super::review::DETECTION_COLUMNS;
 use super::{Action, Category, Detection, Store, StoreError, Verdict};
@@ -39,13 +41,14 @@ impl Store {
     /// The page of the history that `query` asks for, newest first.
     pub async fn history_page(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
         // instr() rather than LIKE: the user's text is matched as it is, with no `%` or `_`
-        // to escape.
+        // to escape. The subquery reads only the covering index on (subject, from_addr).
         let sql = format!(
             "SELECT {DETECTION_COLUMNS} FROM detections
              WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR verdict = ?2)
                AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR action = ?4)
                AND (?5 IS NULL OR detected_at >= ?5)
-               AND (?6 IS NULL OR instr(lower(subject), ?6) > 0 OR instr(lower(from_addr), ?6) > 0)
+               AND (?6 IS NULL OR id IN (SELECT id FROM detections INDEXED BY detections_by_text
+                     WHERE instr(lower(subject), ?6) > 0 OR instr(lower(from_addr), ?6) > 0))
              ORDER BY detected_at DESC, id DESC LIMIT ?7 OFFSET ?8"
         );
         let text = query.text.as_deref().filter(|t| !t.is_empty()).map(str::to_lowercase);
