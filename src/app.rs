@@ -18,6 +18,7 @@ pub mod progress;
 pub mod reports;
 mod restore;
 pub mod senders;
+pub mod serve;
 pub mod shutdown;
 pub mod start;
 pub mod status;

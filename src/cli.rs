@@ -8,6 +8,7 @@ mod generate;
 mod logging;
 mod review;
 mod senders;
+mod serve;
 mod status;
 mod train;
 mod watch;
@@ -68,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Train { out, relabel, predictions, folds, dirs } => {
             train::train(&out, relabel.as_deref(), predictions.as_deref(), usize::from(folds), &dirs)
         }
+        Command::Serve { config, listen } => config.path().and_then(|config| serve::serve(&config, listen)),
         Command::Signals => files::list_signals(),
         Command::Generate { what } => generate::generate(what),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),

@@ -11,6 +11,8 @@
 //! - [`imap`]: IMAP adapter: TLS, login, folders, fetch, move, IDLE.
 //! - [`app`]: the service: wires `imap` + `mail` + `detect` + `store`.
 //! - [`report`]: history (and reports) rendered for people and programs (pure).
+//! - [`web`]: the review page (`scamguard serve`), HTTP edge; `app` hands it restore and
+//!   the weekly report.
 //! - [`mod@bench`]: the classification benchmark behind `scamguard bench`.
 //!
 //! Dependency rule: `detect` knows only `mail`; `mail` knows nothing else here; `imap`
@@ -29,3 +31,4 @@ pub mod imap;
 pub mod report;
 pub mod source;
 pub mod store;
+pub mod web;

@@ -15,6 +15,7 @@
 //! transaction, made only after checking that the file opened is still the one at the
 //! path, and a connection whose write failed is closed instead of going back to the pool.
 
+mod browse;
 mod correspondents;
 mod evidence;
 mod feedback;
@@ -35,6 +36,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqlitePool;
 
 pub use crate::detect::Category;
+pub use browse::{HistoryPage, HistoryQuery};
 pub use correspondents::{MAX_CORRESPONDENTS, SentCursor};
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use feedback::{JunkCursor, Release};

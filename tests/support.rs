@@ -1,5 +1,6 @@
 //! Test infrastructure: real servers the tests start themselves.
 
+pub mod chromium;
 pub mod courier;
 pub mod dovecot;
 pub mod proxy;

@@ -22,6 +22,7 @@ mod storage;
 mod support;
 mod train;
 mod watching;
+mod web;
 
 use std::path::PathBuf;
 

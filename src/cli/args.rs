@@ -179,6 +179,16 @@ pub(super) enum Command {
         #[arg(long)]
         deliver: bool,
     },
+    /// Serve the review page (history, one detection, restore, weekly report) in a
+    /// browser; prints the URL to open, which carries the access token.
+    Serve {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Where to listen. Loopback by default: any other address lets other machines
+        /// reach the page (the token still guards it) and is warned about.
+        #[arg(long, default_value = "127.0.0.1:8025")]
+        listen: std::net::SocketAddr,
+    },
     /// Measure classification speed on generated mail (and optionally on a folder).
     Bench {
         /// How many generated messages to classify.

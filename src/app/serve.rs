@@ -1,0 +1,60 @@
+//! `scamguard serve`: the review page wired to the service. The page ([`crate::web`])
+//! reads the store itself; restore (IMAP) and the weekly report come from here.
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use crate::config::Config;
+use crate::report::render::Lang;
+use crate::report::weekly::{Period, WeeklyReport};
+use crate::store::{Store, StoreError};
+use crate::web::{self, Auth, Backend, RestoreReply, Token, WebState};
+
+use super::{RestoreOutcome, Shutdown};
+
+/// What the page asks of the service, answered with this configuration and store.
+struct Service {
+    config: Config,
+    store: Arc<Store>,
+}
+
+impl Backend for Service {
+    fn restore(&self, id: i64) -> BoxFuture<'_, RestoreReply> {
+        async move {
+            match super::restore(&self.config, &self.store, id, false).await {
+                Ok(RestoreOutcome::Restored { folder }) => RestoreReply::Restored { folder },
+                Ok(RestoreOutcome::FoundInPlace { folder }) => RestoreReply::FoundInPlace { folder },
+                Ok(RestoreOutcome::AlreadyRestored) => RestoreReply::AlreadyRestored,
+                Err(error) => {
+                    tracing::warn!(id, "review page: restore failed: {error:#}");
+                    RestoreReply::Failed(format!("{error:#}"))
+                }
+            }
+        }
+        .boxed()
+    }
+
+    fn weekly(&self, account: String, period: Period) -> BoxFuture<'_, Result<WeeklyReport, StoreError>> {
+        async move { super::reports::weekly(&self.store, &account, period).await }.boxed()
+    }
+}
+
+/// Serves the review page on `listener` until `shutdown`, with access by `token`.
+pub async fn serve(
+    config: &Config,
+    store: Arc<Store>,
+    token: Token,
+    listener: tokio::net::TcpListener,
+    mut shutdown: Shutdown,
+) -> std::io::Result<()> {
+    let state = WebState {
+        store: Arc::clone(&store),
+        backend: Arc::new(Service { config: config.clone(), store }),
+        auth: Arc::new(Auth::new(token)),
+        accounts: Arc::new(config.accounts.iter().map(|a| a.name.clone()).collect()),
+        default_lang: Lang::parse(&config.report.lang).unwrap_or(Lang::En),
+    };
+    web::serve(listener, state, async move { shutdown.requested().await }).await
+}
