@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
 
     let config = dir.path().join("scamguard.toml");
     let accounts: String = (0..5)
-        .map(|a| format!("[[accounts]]\nname = \"account{a}\"\nhost = \"127.0.0.1\"\ntls = \"implicit\"\nusername = \"u\"\npassword_env = \"X\"\nfolders = [\"INBOX\", \"Work\"]\n"))
+        .map(|a| format!("[[accounts]]\nname = \"account{a}\"\nhost = \"127.0.0.1\"\ntls = \"implicit\"\nusername = \"u{a}\"\npassword_env = \"X\"\nfolders = [\"INBOX\", \"Work\"]\n"))
         .collect();
     std::fs::write(&config, format!("[database]\npath = \"scamguard.db\"\n{accounts}"))?;
     let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/scamguard");

@@ -66,7 +66,6 @@ struct Row {
     updated_at: i64,
     uidvalidity: Option<i64>,
     last_uid: Option<i64>,
-    moved_today: i64,
 }
 
 impl Store {
@@ -157,21 +156,36 @@ impl Store {
     }
 
     /// Every folder's status, by account and folder, with its cursor and the threats
-    /// moved from it since `today_from` (the start of the local day).
+    /// moved from it since `today_from` (the start of the day). The moves are counted in
+    /// one query over the time index alone: counted per folder row by row, SQLite took
+    /// the account index and read every detection of the account (1.7 s on 1,000,000).
     pub async fn folder_states(&self, today_from: i64) -> Result<Vec<FolderState>, StoreError> {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT s.account, s.folder, s.worker, s.connected, s.mode, s.connected_at, s.last_pass_at,
-                    s.backlog, s.last_error, s.last_error_at, s.updated_at, c.uidvalidity, c.last_uid,
-                    (SELECT COUNT(*) FROM detections d
-                      WHERE d.detected_at >= ?1 AND d.account = s.account AND d.folder = s.folder
-                        AND d.action IN ('moved', 'copied')) AS moved_today
+                    s.backlog, s.last_error, s.last_error_at, s.updated_at, c.uidvalidity, c.last_uid
              FROM folder_status s LEFT JOIN cursors c ON c.account = s.account AND c.folder = s.folder
              ORDER BY s.account, s.folder",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let moved: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT account, folder, COUNT(*) FROM detections INDEXED BY detections_by_time
+             WHERE detected_at >= ?1 AND action IN ('moved', 'copied') GROUP BY account, folder",
         )
         .bind(today_from)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(FolderState::from).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let count =
+                    moved.iter().find(|(a, f, _)| *a == row.account && *f == row.folder).map_or(0, |m| m.2);
+                FolderState {
+                    moved_today: u32::try_from(count).unwrap_or(u32::MAX),
+                    ..FolderState::from(row)
+                }
+            })
+            .collect())
     }
 }
 
@@ -196,7 +210,7 @@ impl From<Row> for FolderState {
             last_error_at: row.last_error_at,
             updated_at: row.updated_at,
             cursor,
-            moved_today: u32::try_from(row.moved_today).unwrap_or(u32::MAX),
+            moved_today: 0,
         }
     }
 }
