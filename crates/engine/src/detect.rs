@@ -377,6 +377,9 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
 }
 
 #[cfg(test)]
+mod verdicts;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::detect::rules::test_support::email;

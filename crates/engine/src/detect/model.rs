@@ -241,6 +241,33 @@ mod tests {
         assert_eq!(token_sums(rows, many.len()), (held, [true, true, false]));
     }
 
+    /// Untrained, a mail no rule fired on is ham: the prior bias is the old threshold
+    /// read as log-odds against, not for.
+    #[test]
+    fn an_untrained_model_calls_a_mail_without_signals_ham() {
+        let read = untrained(PRIOR_BIAS).read(&[], &[]);
+        assert!(read.ham() > 0.99, "{read:?}");
+        let reading = Reading { probabilities: [0.1, 0.2, 0.3, 0.4], logits: [0.0; 3], tokens: [0.0; 3] };
+        assert_eq!(
+            [reading.of(0), reading.of(1), reading.of(2)],
+            [0.2, 0.3, 0.4],
+            "class n is probability n + 1"
+        );
+    }
+
+    /// A sum exactly at the limit is not held (training still learns from it); one below,
+    /// or far below, is.
+    #[test]
+    fn token_sums_are_held_only_below_the_discount() {
+        let at = [[-MAX_TOKEN_DISCOUNT, 0.0, 1.0]];
+        assert_eq!(token_sums(at.iter(), 1), ([-MAX_TOKEN_DISCOUNT, 0.0, 1.0], [false; 3]));
+        let below = [[-MAX_TOKEN_DISCOUNT - 0.5, -0.5, MAX_TOKEN_DISCOUNT + 1.0]];
+        assert_eq!(
+            token_sums(below.iter(), 1),
+            ([-MAX_TOKEN_DISCOUNT, -0.5, MAX_TOKEN_DISCOUNT + 1.0], [true, false, false])
+        );
+    }
+
     #[test]
     fn softmax_survives_extreme_scores() {
         for logits in [[1e30, 0.0, -1e30], [-1e30; 3], [88.0, 89.0, 90.0]] {

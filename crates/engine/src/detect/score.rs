@@ -99,3 +99,82 @@ pub fn top_tokens(
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::model::features::{TokenKind, Tokens, bucket};
+    use crate::mail;
+
+    const THRESHOLDS: Thresholds = Thresholds { suspicious: 0.5, threat: 0.9, extortion: 0.7 };
+
+    #[test]
+    fn scores_are_rounded_to_hundredths() {
+        assert_eq!(round(0.123), 0.12);
+        assert_eq!(round(0.126), 0.13);
+        assert_eq!(round(-1.256), -1.26);
+        assert_eq!(round(3.0), 3.0);
+    }
+
+    /// Other spam must be strictly likelier than both threats to be called other: a tie
+    /// with phishing is phishing (the kind that is acted on).
+    #[test]
+    fn the_likeliest_kind_decides_and_a_tie_with_other_spam_is_a_threat() {
+        assert_eq!(judge(&[0.0, 0.1, 0.45, 0.45], &THRESHOLDS, false), (Label::Threat, Category::Phishing));
+        assert_eq!(judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false), (Label::Suspicious, Category::Other));
+        assert_eq!(judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, true), (Label::Threat, Category::Other));
+        assert_eq!(judge(&[0.2, 0.4, 0.4, 0.0], &THRESHOLDS, false), (Label::Threat, Category::Extortion));
+        // Extortion has its own, lower threshold; phishing at the same odds is suspicious.
+        assert_eq!(judge(&[0.25, 0.75, 0.0, 0.0], &THRESHOLDS, false), (Label::Threat, Category::Extortion));
+        assert_eq!(
+            judge(&[0.25, 0.0, 0.75, 0.0], &THRESHOLDS, false),
+            (Label::Suspicious, Category::Phishing)
+        );
+        assert_eq!(judge(&[0.6, 0.0, 0.4, 0.0], &THRESHOLDS, false), (Label::Clean, Category::Other));
+    }
+
+    #[test]
+    fn each_verdict_is_explained_by_its_own_class() {
+        let reading = Reading { probabilities: [0.2; 4], logits: [0.5, -1.0, 2.0], tokens: [0.0; 3] };
+        assert_eq!(class_of(Label::Threat, Category::Extortion, &reading), 0);
+        assert_eq!(class_of(Label::Threat, Category::Phishing, &reading), 1);
+        assert_eq!(class_of(Label::Threat, Category::Malware, &reading), 1);
+        assert_eq!(class_of(Label::Suspicious, Category::Other, &reading), 2);
+        assert_eq!(class_of(Label::Clean, Category::Other, &reading), 2, "the class it leaned to most");
+    }
+
+    /// The evidence names the tokens that pushed hardest, strongest first, at most
+    /// `count`, and none that pushed the other way.
+    #[test]
+    fn top_tokens_are_the_strongest_positive_ones_in_order() {
+        let raw = "From: a@b.example\r\n\r\nalpha bravo charlie delta echo foxtrot";
+        let email = mail::parse(raw.as_bytes()).expect("parses");
+        let facts = Facts::gather(&email);
+        let bits = 10;
+        let tokens = Tokens::read(&facts, bits);
+        let mut rows = vec![[0.0; 3]; 1 << bits];
+        for (word, weight) in [
+            ("alpha", 1.0),
+            ("bravo", 3.0),
+            ("charlie", -5.0),
+            ("delta", 2.0),
+            ("echo", 0.5),
+            ("foxtrot", 2.0),
+        ] {
+            rows[bucket(TokenKind::Word, word, bits) as usize][1] = weight;
+        }
+        let model = Model::new(bits, [0.0; 3], Vec::new(), rows, THRESHOLDS);
+        let names = |shown: &str| -> Vec<String> {
+            shown.split(", ").filter_map(|t| t.split('"').nth(1)).map(str::to_string).collect()
+        };
+        // Equal weights keep the order the words came in.
+        assert_eq!(names(&top_tokens(&facts, &tokens, &model, 1, 3)), ["bravo", "delta", "foxtrot"]);
+        let all = top_tokens(&facts, &tokens, &model, 1, 10);
+        assert_eq!(
+            names(&all),
+            ["bravo", "delta", "foxtrot", "alpha", "echo"],
+            "no token that pushed nothing or against: {all}"
+        );
+        assert!(top_tokens(&facts, &tokens, &model, 0, 3).is_empty(), "nothing pushed toward extortion");
+    }
+}

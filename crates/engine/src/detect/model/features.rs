@@ -520,6 +520,19 @@ mod tests {
         assert_eq!(link_path("//x.example/a"), Some((11, "/a")));
     }
 
+    /// The first 24 KiB of the text are read: a word well inside them counts, one beyond
+    /// them does not.
+    #[test]
+    fn tokens_are_read_from_the_first_24_kib_of_the_text() {
+        let filler = "lorem ".repeat(3_000);
+        let raw =
+            format!("From: a@b.example\r\n\r\n{filler}insidetoken {filler}{filler}{filler}outsidetoken");
+        let found = tokens(&raw);
+        let has = |word: &str| found.iter().any(|(kind, t)| *kind == TokenKind::Word && t == word);
+        assert!(has("insidetoken"), "a word 18 KB in is read");
+        assert!(!has("outsidetoken"), "a word 72 KB in is not");
+    }
+
     #[test]
     fn japanese_is_read_as_character_pairs() {
         let found = tokens("From: a@b.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n動画を送る");
