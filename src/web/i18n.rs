@@ -74,8 +74,7 @@ pub fn category(lang: Lang, category: Category) -> &'static str {
     }
 }
 
-/// An action as the page names it (English, and an action without a Japanese name yet:
-/// the stored word).
+/// An action as the page names it (in English, the stored word).
 pub fn action(lang: Lang, action: Action) -> &'static str {
     match (lang, action) {
         (Lang::Ja, Action::Planned) => "移動予定",
@@ -90,9 +89,9 @@ pub fn action(lang: Lang, action: Action) -> &'static str {
         (Lang::Ja, Action::TrustedSender) => "信頼済みの差出人",
         (Lang::Ja, Action::Restored) => "戻し済み",
         (Lang::Ja, Action::Unreadable) => "読めない",
-        // Actions added later (feedback's own) show their stored word until named here.
-        #[allow(unreachable_patterns)]
-        (_, action) => action.as_str(),
+        (Lang::Ja, Action::Released) => "利用者が戻した",
+        (Lang::Ja, Action::Reported) => "利用者が迷惑メールに入れた",
+        (Lang::En, action) => action.as_str(),
     }
 }
 
