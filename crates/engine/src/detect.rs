@@ -14,6 +14,7 @@ pub mod brands;
 pub mod checksum;
 pub mod model;
 pub mod money;
+pub mod personal;
 pub mod phrases;
 pub mod rules;
 pub mod score;
@@ -133,6 +134,9 @@ pub struct Detector {
     /// Whether other spam (marketing, 419, pharma) above the threat threshold counts as a
     /// threat and is moved; by default it is only marked suspicious.
     pub move_other: bool,
+    /// What the account learned from its user (see [`personal`]); without it, verdicts
+    /// are the global model's alone.
+    pub personal: Option<Arc<personal::Personal>>,
 }
 
 impl Default for Detector {
@@ -145,7 +149,7 @@ impl Default for Detector {
 impl Detector {
     /// A detector reading with `model` at the model's thresholds.
     pub fn with_model(model: Arc<Model>) -> Self {
-        Detector { thresholds: model.thresholds, model, authserv_ids: Vec::new(), move_other: false }
+        Detector { thresholds: model.thresholds, model, authserv_ids: Vec::new(), move_other: false, personal: None }
     }
 }
 
@@ -300,8 +304,20 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let Observation { facts, mut signals } = observe(email, &detector.authserv_ids);
     let model = &detector.model;
     let tokens = model::features::Tokens::read(&facts, model.bits);
-    let reading = model.read(&signals, &tokens.buckets);
+    let mut reading = model.read(&signals, &tokens.buckets);
+    // The account's learning moves the odds before the verdict is judged.
+    let share = detector.personal.as_deref().map(|p| p.weigh(&facts, &tokens, &reading, detector));
+    if let Some(share) = &share {
+        reading = reading.shifted(share.shift);
+    }
     let (label, category) = score::judge(&reading.probabilities, &detector.thresholds, detector.move_other);
+    // A near-copy of a mail the user reported is moved whatever kind it reads as.
+    let (label, category) = match &share {
+        Some(personal::Share { near: Some((personal::Feedback::Reported, _)), .. }) if label != Label::Threat => {
+            (Label::Threat, score::judge(&reading.probabilities, &Thresholds::uniform(0.0, 0.0), true).1)
+        }
+        _ => (label, category),
+    };
     // A decisive signal makes a threat of its category on its own (see `signals::DECISIVE`).
     let decisive = signals.iter().find(|s| signals::DECISIVE.contains(&s.id) && s.strength() >= 1.0);
     let (label, category) = match decisive {
@@ -331,6 +347,11 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let mut learned = Signal::new(SignalId::LearnedWords, evidence);
     learned.contribution = Some(score::round(words));
     signals.push(learned);
+    if let Some(share) = &share {
+        let mut feedback = Signal::new(SignalId::LearnedFromFeedback, share.evidence());
+        feedback.contribution = Some(score::round(share.shift));
+        signals.push(feedback);
+    }
     score::strongest_first(&mut signals);
     // Amounts are evidence for history and reports, which keep only what is not clean.
     let amounts = if label == Label::Clean {

@@ -61,6 +61,8 @@ fn extortion() -> Vec<Pinned> {
         full(DemandsGiftCard, 1.0, told("Pay with a gift card.")),
         // Every verdict carries the model's summary of the words; its table weight is 0.
         full(LearnedWords, 0.0, told("Lunch on Friday?")),
+        // Every verdict of an account with a learned layer carries its share; weight 0.
+        full(LearnedFromFeedback, 0.0, told("Lunch on Friday?")),
         full(SetsDeadline, 0.5, told("You have 48 hours.")),
         at(
             ExtortionNarrative,
@@ -338,7 +340,11 @@ fn every_signal_fires_on_a_fixture_at_its_pinned_weight() {
     }
     // Each fixture makes its signal fire at its level, with the weight pinned.
     for p in &pinned {
-        let verdict = classify(&p.mail, &crate::detect::Detector::default());
+        let mut detector = crate::detect::Detector::default();
+        if p.id == SignalId::LearnedFromFeedback {
+            detector.personal = Some(std::sync::Arc::default());
+        }
+        let verdict = classify(&p.mail, &detector);
         let got = verdict.signals.iter().find(|s| s.id == p.id);
         match got {
             Some(signal) if signal.level == p.level && signal.weight() == p.weight => {}

@@ -400,4 +400,9 @@ signal_table! {
         category: Category::Other, kind: Kind::Pattern, weight: 0.0, levels: &[],
         doc: "The sum of what the model learned of this mail's words, link sites and sender from thousands of labelled mails; the strongest are named.",
     },
+    LearnedFromFeedback {
+        rule: "learned_from_feedback", title: "Learned from your feedback",
+        category: Category::Other, kind: Kind::Pattern, weight: 0.0, levels: &[],
+        doc: "What this account learned from the mail you took out of Junk or put into it: its words and senders, and near-copies of those mails.",
+    },
 }
