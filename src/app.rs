@@ -8,6 +8,7 @@
 
 mod act;
 mod batch;
+pub mod learning;
 mod locate;
 pub mod progress;
 pub mod reports;
@@ -59,7 +60,7 @@ async fn grace_after_stop(mut shutdown: Shutdown) {
 
 /// What an account's workers classify with: the model and thresholds of `base`, and the
 /// receiving servers whose Authentication-Results headers the account believes.
-fn detector_for(base: &Detector, account: &Account) -> Detector {
+pub fn detector_for(base: &Detector, account: &Account) -> Detector {
     Detector { authserv_ids: account.authserv_ids.ids.clone(), ..base.clone() }
 }
 
@@ -77,6 +78,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 store: Arc::clone(&store),
                 detector: detector_for(&options.detector, &account),
                 rescan: std::sync::Mutex::new(options.rescan_days),
+                learned: learning::Loaded::default(),
             };
             let shutdown = shutdown.clone();
             let once = options.once;

@@ -40,6 +40,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { config, once, dry_run, rescan } => watch::run(&config, once, dry_run, rescan),
         Command::Check { config } => watch::check(&config),
+        Command::Learn { config, account, limit, reset } => watch::learn(&config, &account, limit, reset),
         Command::Show { config, json, id } => review::show(&config, json, id),
         Command::Report { config, account, week, since, format, lang, deliver } => {
             review::report(&config, review::ReportRequest { account, week, since, format, lang, deliver })

@@ -16,6 +16,7 @@
 
 mod evidence;
 mod open;
+mod personal;
 mod read_queue;
 mod records;
 mod report_key;
@@ -32,6 +33,7 @@ use sqlx::sqlite::SqlitePool;
 pub use crate::detect::Category;
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use open::Access;
+pub use personal::{Forgotten, StoredPersonal};
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
 pub use review::{Claim, Detection};

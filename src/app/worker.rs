@@ -59,6 +59,8 @@ pub(super) struct Worker {
     /// `run --rescan`: read again the mail received in this many days, on the first
     /// connection only (cleared once queued).
     pub rescan: std::sync::Mutex<Option<u32>>,
+    /// The account's learning last loaded into `detector`.
+    pub learned: super::learning::Loaded,
 }
 
 /// A batch fetched and being classified, with what its read came to.
@@ -247,6 +249,8 @@ impl Worker {
         uids.retain(|uid| !read_in_dry_run.contains(uid));
         uids.extend(imap.uids_after(cursor.last_uid, status).await?);
         let report_key = super::reports::report_key(&self.store).await?;
+        // The account's learning as the store holds it now (reloaded only when it changed).
+        let detector = self.learned.detector(&self.store, &self.account.name, &self.detector).await?;
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<InFlight> = None;
@@ -262,7 +266,7 @@ impl Worker {
             progress.advance(index * self.account.batch_size);
             let (fetched, outcome) = self.fetch_batch(imap, chunk, &mut refusal).await?;
             let next = InFlight {
-                classifying: self.classify_in_background(fetched, &report_key),
+                classifying: self.classify_in_background(fetched, &report_key, &detector),
                 last_uid: chunk.iter().copied().max().unwrap_or(cursor.last_uid),
                 outcome,
             };
@@ -327,8 +331,9 @@ impl Worker {
         &self,
         fetched: Vec<imap::FetchedMessage>,
         report_key: &crate::report::seal::ReportKey,
+        detector: &Detector,
     ) -> Classifying {
-        let (detector, report_key) = (self.detector.clone(), report_key.clone());
+        let (detector, report_key) = (detector.clone(), report_key.clone());
         tokio::task::spawn_blocking(move || batch::classify_all(fetched, &detector, &report_key))
     }
 
