@@ -9,6 +9,7 @@ mod golden;
 mod guards;
 mod hostile;
 mod identity;
+mod learning;
 mod refusals;
 mod reports;
 mod review;
