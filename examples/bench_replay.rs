@@ -47,23 +47,33 @@ fn main() {
     let option = |name: &str, default: u64| {
         args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
     };
-    let (seed, feedback) = (option("--seed", 15), option("--feedback", 20) as usize);
+    let (seed, seeds, feedback) = (option("--seed", 15), option("--seeds", 10), option("--feedback", 20) as usize);
     let Some(corpus) = args.first().filter(|a| !a.starts_with("--")).map(PathBuf::from) else {
-        eprintln!("usage: bench_replay CORPUS_DIR [--seed N] [--feedback N]");
+        eprintln!("usage: bench_replay CORPUS_DIR [--seed N] [--seeds N] [--feedback N]");
         std::process::exit(2);
     };
     let mails = read_corpus(&corpus);
-    let (known, user): (Vec<&Mail>, Vec<&Mail>) =
-        mails.iter().partition(|m| splitmix(seed ^ fnv(m.source.as_bytes())) % 2 == 0);
-    println!("{} labelled mails; the global model learns from {} of them, the user gets {}", mails.len(), known.len(), user.len());
-    let detector = Detector { thresholds: Detector::default().thresholds, ..Detector::with_model(Arc::new(train(&known))) };
-    let mut order: Vec<&Mail> = user;
-    shuffle(&mut order, seed);
-    let (tuning, evaluation): (Vec<&Mail>, Vec<&Mail>) =
-        order.into_iter().enumerate().partition(|(i, _)| i % 2 == 0).into_iter_pairs();
-    for (name, half) in [("tuning", &tuning), ("evaluation", &evaluation)] {
-        println!("\n== {name} half: {} mails ==", half.len());
-        replay(half, &detector, feedback, name == "tuning");
+    let mut totals = [Figures::default(), Figures::default()];
+    for seed in seed..seed + seeds {
+        let (known, user): (Vec<&Mail>, Vec<&Mail>) =
+            mails.iter().partition(|m| splitmix(seed ^ fnv(m.source.as_bytes())) % 2 == 0);
+        let model = Arc::new(train(&known));
+        let detector = Detector { thresholds: Detector::default().thresholds, ..Detector::with_model(model) };
+        let mut order: Vec<&Mail> = user;
+        shuffle(&mut order, seed);
+        let (tuning, evaluation): (Vec<&Mail>, Vec<&Mail>) =
+            order.into_iter().enumerate().partition(|(i, _)| i % 2 == 0).into_iter_pairs();
+        println!("seed {seed}: the global model learns from {} mails, the user gets {}", known.len(), tuning.len() + evaluation.len());
+        for (total, half, name) in [(0, &tuning, "tuning"), (1, &evaluation, "evaluation")] {
+            let figures = replay(half, &detector, feedback, name == "tuning");
+            if let Some(sum) = totals.get_mut(total) {
+                sum.add(&figures);
+            }
+        }
+    }
+    for (figures, name) in totals.iter().zip(["tuning", "evaluation"]) {
+        println!("\n== {name} halves, {seeds} seeds ==");
+        figures.print();
     }
 }
 
@@ -152,8 +162,60 @@ impl Share {
     }
 }
 
-/// Replays one half of the user's mail and prints its figures.
-fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) {
+/// What one replay (or several, added up) measured.
+#[derive(Default)]
+struct Figures {
+    given: usize,
+    releases: usize,
+    repeated: Share,
+    other_fp: Share,
+    new_fp: usize,
+    ham_rest: usize,
+    copies_global: Share,
+    copies_layer: Share,
+    recall_global: Share,
+    recall_layer: Share,
+}
+
+impl Figures {
+    fn add(&mut self, other: &Figures) {
+        self.given += other.given;
+        self.releases += other.releases;
+        self.new_fp += other.new_fp;
+        self.ham_rest += other.ham_rest;
+        for (sum, one) in [
+            (&mut self.repeated, &other.repeated),
+            (&mut self.other_fp, &other.other_fp),
+            (&mut self.copies_global, &other.copies_global),
+            (&mut self.copies_layer, &other.copies_layer),
+            (&mut self.recall_global, &other.recall_global),
+            (&mut self.recall_layer, &other.recall_layer),
+        ] {
+            sum.of += one.of;
+            sum.hit += one.hit;
+        }
+    }
+
+    fn print(&self) {
+        println!("feedback: {} ({} releases, {} reports)", self.given, self.releases, self.given - self.releases);
+        println!("repeated false positives (same sender or campaign) kept out of Junk: {}", self.repeated.show());
+        println!("other false positives kept out of Junk: {}", self.other_fp.show());
+        println!(
+            "near-copies of reported scams moved: {} (global model alone: {})",
+            self.copies_layer.show(),
+            self.copies_global.show()
+        );
+        println!("new false positives on the rest: {} of {} ham", self.new_fp, self.ham_rest);
+        println!(
+            "extortion and phishing moved on the rest: {} (global model alone: {})",
+            self.recall_layer.show(),
+            self.recall_global.show()
+        );
+    }
+}
+
+/// Replays one half of the user's mail; its figures.
+fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) -> Figures {
     let mut personal = Personal::default();
     let mut released_sites: HashSet<String> = HashSet::new();
     let mut released_campaigns: HashSet<String> = HashSet::new();
@@ -193,6 +255,11 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) {
             } else if after {
                 new_fp += 1;
             }
+            if tuning && std::env::var_os("REPLAY_VERBOSE").is_some() && (before || after) {
+                let v = classify(&mail.email, &layered);
+                let share = v.signals.iter().find(|s| s.rule() == "learned_from_feedback").map(|s| s.evidence.clone());
+                eprintln!("ham before={before} after={after} repeat={repeat} global={} score={} {:?} {:?} {share:?}", classify(&mail.email, global).score, v.score, sender_site(&mail.email), mail.email.subject.chars().take(50).collect::<String>());
+            }
         } else if is_scam(mail.class) {
             recall_global.count(before);
             recall_layer.count(after);
@@ -211,14 +278,20 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) {
             }
         }
     }
-    println!("feedback: {given} ({releases} releases, {} reports)", given - releases);
-    println!("repeated false positives (same sender or campaign) kept out of Junk: {}", repeated.show());
-    println!("other false positives kept out of Junk: {}", other_fp.show());
-    println!("near-copies of reported scams moved: {} (global model alone: {})", copies_layer.show(), copies_global.show());
-    println!("new false positives on the rest: {new_fp} of {ham_rest} ham");
-    println!("extortion and phishing moved on the rest: {} (global model alone: {})", recall_layer.show(), recall_global.show());
     if tuning {
         similarity_table(&alike_copies, stream, &reported);
+    }
+    Figures {
+        given,
+        releases,
+        repeated,
+        other_fp,
+        new_fp,
+        ham_rest,
+        copies_global,
+        copies_layer,
+        recall_global,
+        recall_layer,
     }
 }
 

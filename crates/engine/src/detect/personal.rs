@@ -4,22 +4,21 @@
 //! **The layer** adds one number to a mail's log-odds of being unwanted (the same number
 //! to every unwanted class's score, so the odds against ham move by exactly that much and
 //! the kinds keep their proportions). It is a sum of weights over the mail's token
-//! buckets — the global model's own buckets ([`Tokens`]) — in two groups, each scaled to
-//! unit length: who the mail is from and where it points (sender, sender name, signing
-//! domains, link hosts and sites) and what it says (subject, words, shape). It learns
+//! buckets — the global model's own buckets ([`Tokens`]) — in three groups, each scaled
+//! to unit length: who sends (sender's domain, its name, signing domains), where the mail
+//! points (link hosts and sites) and what it says (subject, words, shape). It learns
 //! online: each feedback takes at most [`STEPS`] passive-aggressive steps, each moving
 //! the mail's own score by no more than [`MAX_STEP`] toward a margin of [`MARGIN`] beyond
 //! the threshold that matters (below `suspicious` for a release, above the threat
-//! threshold for a report), and stops as soon as the margin holds. A release puts three
-//! quarters of its step on who the mail is from (the same sender's next newsletter should
-//! stay), a report all of it on what the mail says (a scam's sender is forged or thrown
-//! away, and a freemail domain must not become suspect).
+//! threshold for a report), and stops as soon as the margin holds. A release puts most
+//! of its step on who sends (see [`Group::share`]), a report none.
 //!
 //! Bounds, so feedback cannot be turned against the user: each weight within
 //! ±[`MAX_WEIGHT`]; the layer's share of a mail within ±[`MAX_SHIFT`]; a positive share
-//! counts only for a mail the global model already gives at least [`GATE`] log-odds
-//! (about 2%), so learned words alone never move a mail the model holds clearly clean;
-//! at most [`MAX_WEIGHTS`] weights, the weakest dropped first. No bias: a bias would move
+//! counts only for a mail the global model already finds suspicious, and stops short of
+//! the threat threshold: learned weights alone may mark a mail, never move it (in the
+//! replay benchmark, letting them move mail made new false positives); at most
+//! [`MAX_WEIGHTS`] weights, the weakest dropped first. No bias: a bias would move
 //! every mail of the account, the ones no feedback was about.
 //!
 //! **Near-copies** ([`digest`]): a mail whose sketch is at least [`NEAR`] alike to a
@@ -40,6 +39,7 @@ use std::collections::{BTreeMap, VecDeque};
 use super::model::Reading;
 use super::model::features::{TokenKind, Tokens};
 use super::{Detector, Facts, Thresholds, observe};
+use crate::mail::sender::authenticated_sender;
 use crate::mail::{Email, url};
 use digest::Sketch;
 
@@ -50,16 +50,13 @@ pub const MAX_WEIGHTS: usize = 20_000;
 /// The most one weight may be, either way.
 pub const MAX_WEIGHT: f32 = 4.0;
 /// The most the learned weights may add to or take off a mail's log-odds.
-pub const MAX_SHIFT: f32 = 6.0;
+pub const MAX_SHIFT: f32 = 8.0;
 /// The most one learning step moves the mail it learns from.
-pub const MAX_STEP: f32 = 6.0;
+pub const MAX_STEP: f32 = 8.0;
 /// Learning steps per feedback, at most.
 pub const STEPS: usize = 3;
 /// How far beyond the threshold a learned mail should land, in log-odds.
 pub const MARGIN: f32 = 1.0;
-/// The global log-odds of unwanted mail below which the layer's positive share is not
-/// counted (e^-4 / (1 + e^-4), about 1.8%).
-pub const GATE: f32 = -4.0;
 /// The similarity from which a mail is a near-copy of one the user gave feedback on.
 /// Chosen on the tuning half of the replay benchmark (README, "Learning from you").
 pub const NEAR: f32 = 0.5;
@@ -67,6 +64,8 @@ pub const NEAR: f32 = 0.5;
 pub const MAX_COPIES: usize = 1000;
 /// The most link sites a near-copy digest remembers.
 pub const MAX_SITES: usize = 16;
+/// How far below the threat threshold learned weights alone may take a mail, in log-odds.
+const ROOM_BELOW_THREAT: f32 = 0.05;
 /// The most a near-copy may move a mail's log-odds.
 const MAX_NEAR_SHIFT: f32 = 40.0;
 
@@ -132,16 +131,41 @@ impl Share {
     }
 }
 
-/// Which group a token's weight belongs to: who the mail is from (true) or what it says.
-fn is_identity(kind: TokenKind) -> bool {
-    matches!(
-        kind,
-        TokenKind::SenderSite
-            | TokenKind::SenderName
-            | TokenKind::SignedBy
-            | TokenKind::LinkHost
-            | TokenKind::LinkSite
-    )
+/// The groups a mail's tokens are read in, each scaled to unit length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// Who sends: the sender's domain, its name, the domains that signed the mail.
+    Sender,
+    /// Where it points: link hosts and their sites.
+    Links,
+    /// What it says: subject, words, shape.
+    Text,
+}
+
+impl Group {
+    const ALL: [Group; 3] = [Group::Sender, Group::Links, Group::Text];
+
+    fn of(kind: TokenKind) -> Group {
+        match kind {
+            TokenKind::SenderSite | TokenKind::SenderName | TokenKind::SignedBy => Group::Sender,
+            TokenKind::LinkHost | TokenKind::LinkSite => Group::Links,
+            TokenKind::Subject | TokenKind::Word | TokenKind::Shape => Group::Text,
+        }
+    }
+
+    /// The share of a learning step this group takes for `feedback`. A release is mostly
+    /// about who sends (the same sender's next newsletter should stay); a report about what
+    /// the mail says and where it points, never about who it claims to be from (forged,
+    /// or a freemail domain that must not become suspect).
+    fn share(self, feedback: Feedback) -> f32 {
+        match (feedback, self) {
+            (Feedback::Released, Group::Sender) => 0.8,
+            (Feedback::Released, _) => 0.1,
+            (Feedback::Reported, Group::Sender) => 0.0,
+            (Feedback::Reported, Group::Links) => 0.3,
+            (Feedback::Reported, Group::Text) => 0.7,
+        }
+    }
 }
 
 /// Log-odds of a probability, kept finite.
@@ -150,21 +174,24 @@ fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
 }
 
-/// The feature value of each of a mail's buckets: 1/sqrt(n) of the n buckets of its
-/// group, with the group.
-fn features(tokens: &Tokens) -> Vec<(u32, f32, bool)> {
-    let identity = (0..tokens.buckets.len()).filter(|&i| tokens.kind(i).is_some_and(is_identity)).count();
-    let said = tokens.buckets.len() - identity;
-    let scale = |n: usize| if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() };
-    tokens
+/// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
+/// buckets of its group. Who sends counts only when the receiving server authenticated
+/// the From address: a forged From must not collect what a release taught.
+fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
+    let authenticated = authenticated_sender(facts.email, &detector.authserv_ids).is_some();
+    let groups: Vec<(u32, Group)> = tokens
         .buckets
         .iter()
         .enumerate()
-        .map(|(i, &b)| {
-            let who = tokens.kind(i).is_some_and(is_identity);
-            (b, if who { scale(identity) } else { scale(said) }, who)
-        })
-        .collect()
+        .map(|(i, &b)| (b, tokens.kind(i).map_or(Group::Text, Group::of)))
+        .filter(|&(_, g)| authenticated || g != Group::Sender)
+        .collect();
+    let scale = |group: Group| {
+        let n = groups.iter().filter(|&&(_, g)| g == group).count();
+        if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() }
+    };
+    let scales = Group::ALL.map(scale);
+    groups.into_iter().map(|(b, g)| (b, scales.get(g as usize).copied().unwrap_or(0.0), g)).collect()
 }
 
 impl Layer {
@@ -178,22 +205,21 @@ impl Layer {
     }
 
     /// The layer's raw score of a mail's features.
-    fn score(&self, features: &[(u32, f32, bool)]) -> f32 {
+    fn score(&self, features: &[(u32, f32, Group)]) -> f32 {
         features.iter().filter_map(|(b, x, _)| self.weights.get(b).map(|w| w * x)).sum()
     }
 
-    /// One step moving the score of the mail by `step`: a release spends three quarters
-    /// of it on who the mail is from, a report all of it on what the mail says.
-    fn step(&mut self, features: &[(u32, f32, bool)], step: f32, feedback: Feedback) {
-        let has_identity = features.iter().any(|f| f.2);
-        let has_said = features.iter().any(|f| !f.2);
-        let identity_share = match feedback {
-            Feedback::Released if !has_said => 1.0,
-            Feedback::Released if has_identity => 0.75,
-            _ => 0.0,
-        };
-        for &(b, x, who) in features {
-            let share = if who { identity_share } else { 1.0 - identity_share };
+    /// One step moving the score of the mail by `step`, shared among the groups the
+    /// mail has as [`Group::share`] says (a group's share goes to the others when the mail
+    /// has none of it).
+    fn step(&mut self, features: &[(u32, f32, Group)], step: f32, feedback: Feedback) {
+        let present = |g: Group| features.iter().any(|f| f.2 == g);
+        let total: f32 = Group::ALL.iter().filter(|&&g| present(g)).map(|g| g.share(feedback)).sum();
+        if total <= 0.0 {
+            return;
+        }
+        for &(b, x, group) in features {
+            let share = group.share(feedback) / total;
             if share == 0.0 {
                 continue;
             }
@@ -243,7 +269,7 @@ impl Personal {
         if self.layer.bits != model.bits {
             self.layer = Layer { bits: model.bits, weights: BTreeMap::new() };
         }
-        let features = features(&tokens);
+        let features = features(&observation.facts, &tokens, detector);
         let target = target(feedback, &detector.thresholds);
         for _ in 0..STEPS {
             let now = global + self.layer.score(&features).clamp(-MAX_SHIFT, MAX_SHIFT);
@@ -269,12 +295,18 @@ impl Personal {
     pub fn weigh(&self, facts: &Facts<'_>, tokens: &Tokens, reading: &Reading, detector: &Detector) -> Share {
         let global = reading.unwanted_logit();
         let mut learned = if self.layer.bits == detector.model.bits {
-            self.layer.score(&features(tokens)).clamp(-MAX_SHIFT, MAX_SHIFT)
+            self.layer.score(&features(facts, tokens, detector)).clamp(-MAX_SHIFT, MAX_SHIFT)
         } else {
             0.0
         };
-        if learned > 0.0 && global < GATE {
-            learned = 0.0;
+        // Learned weights alone may mark a suspicious mail, never a clean one, and never
+        // move one: their positive share stops short of the lowest threat threshold. Only
+        // a near-copy of a reported mail moves mail the global model leaves.
+        if learned > 0.0 {
+            let thresholds = &detector.thresholds;
+            let room = logit(thresholds.threat.min(thresholds.extortion)) - ROOM_BELOW_THREAT - global;
+            let gated = global < logit(thresholds.suspicious);
+            learned = if gated { 0.0 } else { learned.min(room.max(0.0)) };
         }
         let near = self.nearest(facts);
         let shift = match near {

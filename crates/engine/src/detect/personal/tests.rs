@@ -40,18 +40,21 @@ const NEWS_TOO: &str = "The winter catalogue is here: gloves, blankets and lamps
     delivered free this week. See https://shop.example/winter for everything in it.";
 
 #[test]
-fn a_report_teaches_the_layer_to_move_that_mail_and_little_else() {
-    let detector = flat(-3.0, 12);
+fn a_report_teaches_the_layer_to_mark_that_mail_but_never_to_move_it_alone() {
+    // The global model finds the letter a little suspicious, not a threat.
+    let detector = flat(-1.5, 12);
     let missed = parse("x@stranger.example", "About your secret", SCAM);
-    assert_eq!(classify(&missed, &detector).label, Label::Clean);
+    let before = classify(&missed, &detector);
+    assert_eq!(before.label, Label::Suspicious, "{before:?}");
     let mut personal = Personal::default();
     personal.learn(Feedback::Reported, &missed, &detector);
     assert!(!personal.layer.is_empty());
-    // The near-copy alone would do it: check the weights by a layer without digests.
+    // The weights alone, without the near-copy digest: closer to a threat, never one.
     let weights_only = Personal::new(personal.layer.clone(), []);
     let verdict = classify(&missed, &with(&detector, &weights_only));
-    assert_eq!(verdict.label, Label::Threat, "{verdict:?}");
-    assert!(feedback_share(&verdict).is_some_and(|s| s > 3.0), "{verdict:?}");
+    assert_eq!(verdict.label, Label::Suspicious, "{verdict:?}");
+    assert!(feedback_share(&verdict).is_some_and(|s| s > 1.0), "{verdict:?}");
+    assert!(verdict.score > before.score && verdict.probabilities.ham > 0.1, "{verdict:?}");
     // An unrelated mail moves a little at most, and stays clean.
     let lunch = parse("friend@home.example", "Lunch", "Shall we have lunch on Friday at the new place by the river?");
     let verdict = classify(&lunch, &with(&detector, &weights_only));
