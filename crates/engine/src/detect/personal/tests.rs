@@ -24,6 +24,14 @@ fn with(detector: &Detector, personal: &Personal) -> Detector {
     Detector { personal: Some(Arc::new(personal.clone())), ..detector.clone() }
 }
 
+/// The blackmail letter, and what an account learned when its user reported it.
+fn reported_letter(detector: &Detector) -> (Email, Personal) {
+    let missed = parse("x@stranger.example", "About your secret", SCAM);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &missed, detector);
+    (missed, personal)
+}
+
 fn feedback_share(verdict: &Verdict) -> Option<f32> {
     verdict.signals.iter().find(|s| s.id == SignalId::LearnedFromFeedback).and_then(|s| s.contribution)
 }
@@ -64,10 +72,7 @@ fn a_report_teaches_the_layer_to_mark_that_mail_but_never_to_move_it_alone() {
 
 #[test]
 fn a_positive_share_never_counts_for_mail_the_model_holds_clearly_clean() {
-    let detector = flat(-3.0, 12);
-    let missed = parse("x@stranger.example", "About your secret", SCAM);
-    let mut personal = Personal::default();
-    personal.learn(Feedback::Reported, &missed, &detector);
+    let (missed, personal) = reported_letter(&flat(-3.0, 12));
     let weights_only = Personal::new(personal.layer.clone(), []);
     // The same words, read by a model that finds them far below the gate.
     let sure = flat(-9.0, 12);
@@ -212,9 +217,7 @@ fn a_near_copy_of_a_released_mail_stays_only_from_its_sender_and_sites() {
 #[test]
 fn the_explanation_names_what_the_feedback_added() {
     let detector = flat(-3.0, 12);
-    let missed = parse("x@stranger.example", "About your secret", SCAM);
-    let mut personal = Personal::default();
-    personal.learn(Feedback::Reported, &missed, &detector);
+    let (missed, personal) = reported_letter(&detector);
     let verdict = classify(&missed, &with(&detector, &personal));
     let share = feedback_share(&verdict).expect("listed");
     let text = crate::explain::explain(&missed, &verdict);
@@ -228,3 +231,22 @@ fn the_explanation_names_what_the_feedback_added() {
     assert_eq!(feedback_share(&classify(&missed, &detector)), None);
 }
 
+
+#[test]
+fn who_sends_counts_only_when_the_receiving_server_authenticated_it() {
+    let detector = flat(2.0, 12);
+    let signed = "Authentication-Results: mx.home.example; dkim=pass header.d=shop.example\r\nFrom: Shop <news@shop.example>";
+    let mail = |head: &str, body: &str| {
+        let raw = format!("{head}\r\nTo: me@home.example\r\nSubject: News\r\n\r\n{body}");
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let autumn = "Our autumn sale starts today with warm coats and boots for the whole family.";
+    let winter = "The winter catalogue is here with gloves, blankets and lamps for long evenings.";
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &mail(signed, autumn), &detector);
+    let learned = with(&detector, &personal);
+    let share = |head: &str| feedback_share(&classify(&mail(head, winter), &learned)).expect("listed");
+    let (authenticated, forged) = (share(signed), share("From: Shop <news@shop.example>"));
+    assert!(authenticated < -3.0, "{authenticated}");
+    assert!(forged > authenticated / 3.0, "{forged} against {authenticated}");
+}
