@@ -45,9 +45,14 @@ struct Mail {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let option = |name: &str, default: u64| {
-        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
     };
-    let (seed, seeds, feedback) = (option("--seed", 15), option("--seeds", 10), option("--feedback", 20) as usize);
+    let (seed, seeds, feedback) =
+        (option("--seed", 15), option("--seeds", 10), option("--feedback", 20) as usize);
     let Some(corpus) = args.first().filter(|a| !a.starts_with("--")).map(PathBuf::from) else {
         eprintln!("usage: bench_replay CORPUS_DIR [--seed N] [--seeds N] [--feedback N]");
         std::process::exit(2);
@@ -63,7 +68,11 @@ fn main() {
         shuffle(&mut order, seed);
         let (tuning, evaluation): (Vec<&Mail>, Vec<&Mail>) =
             order.into_iter().enumerate().partition(|(i, _)| i % 2 == 0).into_iter_pairs();
-        println!("seed {seed}: the global model learns from {} mails, the user gets {}", known.len(), tuning.len() + evaluation.len());
+        println!(
+            "seed {seed}: the global model learns from {} mails, the user gets {}",
+            known.len(),
+            tuning.len() + evaluation.len()
+        );
         for (total, half, name) in [(0, &tuning, "tuning"), (1, &evaluation, "evaluation")] {
             let figures = replay(half, &detector, feedback, name == "tuning");
             if let Some(sum) = totals.get_mut(total) {
@@ -197,8 +206,16 @@ impl Figures {
     }
 
     fn print(&self) {
-        println!("feedback: {} ({} releases, {} reports)", self.given, self.releases, self.given - self.releases);
-        println!("repeated false positives (same sender or campaign) kept out of Junk: {}", self.repeated.show());
+        println!(
+            "feedback: {} ({} releases, {} reports)",
+            self.given,
+            self.releases,
+            self.given - self.releases
+        );
+        println!(
+            "repeated false positives (same sender or campaign) kept out of Junk: {}",
+            self.repeated.show()
+        );
         println!("other false positives kept out of Junk: {}", self.other_fp.show());
         println!(
             "near-copies of reported scams moved: {} (global model alone: {})",
@@ -257,8 +274,18 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
             }
             if tuning && std::env::var_os("REPLAY_VERBOSE").is_some() && (before || after) {
                 let v = classify(&mail.email, &layered);
-                let share = v.signals.iter().find(|s| s.rule() == "learned_from_feedback").map(|s| s.evidence.clone());
-                eprintln!("ham before={before} after={after} repeat={repeat} global={} score={} {:?} {:?} {share:?}", classify(&mail.email, global).score, v.score, sender_site(&mail.email), mail.email.subject.chars().take(50).collect::<String>());
+                let share = v
+                    .signals
+                    .iter()
+                    .find(|s| s.rule() == "learned_from_feedback")
+                    .map(|s| s.evidence.clone());
+                eprintln!(
+                    "ham before={before} after={after} repeat={repeat} global={} score={} {:?} {:?} {share:?}",
+                    classify(&mail.email, global).score,
+                    v.score,
+                    sender_site(&mail.email),
+                    mail.email.subject.chars().take(50).collect::<String>()
+                );
             }
         } else if is_scam(mail.class) {
             recall_global.count(before);
@@ -332,7 +359,8 @@ fn rewrite(scam: &Email, n: usize) -> Email {
     let name = NAMES[n % NAMES.len()];
     let mut copy = scam.clone();
     copy.message_id = Some(format!("copy{n}@replay.invalid"));
-    copy.from = Some(Mailbox { name: Some(name.to_string()), address: format!("mailer{n}@sender{n}.example") });
+    copy.from =
+        Some(Mailbox { name: Some(name.to_string()), address: format!("mailer{n}@sender{n}.example") });
     copy.normalized_sender_name = name.to_string();
     copy.subject = format!("{name}: {}", scam.subject);
     copy.normalized_subject = format!("{name}: {}", scam.normalized_subject);
@@ -340,7 +368,11 @@ fn rewrite(scam: &Email, n: usize) -> Email {
     for text in [&mut copy.text, &mut copy.normalized_text] {
         let first = text.lines().next().unwrap_or_default();
         let greets = ["dear", "hello", "hi ", "hey"].iter().any(|g| first.to_lowercase().starts_with(g));
-        let rest = if greets && first.len() < 80 { text.get(first.len()..).unwrap_or_default() } else { text.as_str() };
+        let rest = if greets && first.len() < 80 {
+            text.get(first.len()..).unwrap_or_default()
+        } else {
+            text.as_str()
+        };
         *text = format!("{greeting}{rest}");
     }
     copy

@@ -53,7 +53,8 @@ async fn a_near_copy_of_a_junk_scam_is_moved_after_learn_and_not_after_reset() {
     let config = load(&path);
     let reported = letter("x@stranger.example", "John", "1@stranger.example");
     let copy = letter("y@elsewhere.example", "Mary", "2@elsewhere.example");
-    let global = |raw: &[u8]| classify(&scamguard::mail::parse(raw).expect("parses"), &Detector::default()).label;
+    let global =
+        |raw: &[u8]| classify(&scamguard::mail::parse(raw).expect("parses"), &Detector::default()).label;
     assert_ne!(global(&copy), Label::Threat, "the global model must let the copy through for this test");
 
     let mut session = mailbox(&config).await;
@@ -89,7 +90,8 @@ fn learn_names_an_account_the_configuration_lacks() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("c.toml");
     std::fs::write(&path, "").expect("config");
-    let output = scamguard().args(["learn", "--account", "nobody", "--config"]).arg(&path).output().expect("runs");
+    let output =
+        scamguard().args(["learn", "--account", "nobody", "--config"]).arg(&path).output().expect("runs");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no account named"), "{output:?}");
 }

@@ -25,7 +25,12 @@ impl Loaded {
     /// `base` with the account's learning as the store holds it now. The store is asked
     /// only for the generation (one indexed read) unless it changed since the last call;
     /// an account that learned nothing classifies with `base` as it is.
-    pub(super) async fn detector(&self, store: &Store, account: &str, base: &Detector) -> Result<Detector, StoreError> {
+    pub(super) async fn detector(
+        &self,
+        store: &Store,
+        account: &str,
+        base: &Detector,
+    ) -> Result<Detector, StoreError> {
         let generation = store.personal_generation(account).await?;
         let cached = self.0.lock().map(|held| held.clone()).unwrap_or_default();
         let personal = if generation == cached.0 {
@@ -102,7 +107,8 @@ pub async fn bootstrap(
     // Oldest first, the folders in turn: neither kind of feedback has the last word.
     let (mut junk, mut inbox) = (junk.into_iter().rev(), inbox.into_iter().rev());
     loop {
-        let turn = [junk.next().map(|m| (Feedback::Reported, m)), inbox.next().map(|m| (Feedback::Released, m))];
+        let turn =
+            [junk.next().map(|m| (Feedback::Reported, m)), inbox.next().map(|m| (Feedback::Released, m))];
         if turn.iter().all(Option::is_none) {
             break;
         }

@@ -49,11 +49,10 @@ pub fn run(
 /// change up at its next pass.
 pub fn learn(config_path: &Path, name: &str, limit: u32, reset: bool) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
-    let account = config
-        .accounts
-        .iter()
-        .find(|a| a.name == name)
-        .with_context(|| format!("{} configures no account named {:?}", config_path.display(), p(name)))?;
+    let account =
+        config.accounts.iter().find(|a| a.name == name).with_context(|| {
+            format!("{} configures no account named {:?}", config_path.display(), p(name))
+        })?;
     let base = config.detection.detector(None).map_err(anyhow::Error::msg)?;
     let detector = app::detector_for(&base, account);
     runtime()?.block_on(async {

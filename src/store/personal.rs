@@ -52,13 +52,12 @@ impl Store {
                 Layer::default()
             }),
         };
-        let digests: Vec<Vec<u8>> = sqlx::query_scalar(
-            "SELECT digest FROM near_copies WHERE account = ?1 ORDER BY id DESC LIMIT ?2",
-        )
-        .bind(account)
-        .bind(MAX_COPIES as i64)
-        .fetch_all(self.pool())
-        .await?;
+        let digests: Vec<Vec<u8>> =
+            sqlx::query_scalar("SELECT digest FROM near_copies WHERE account = ?1 ORDER BY id DESC LIMIT ?2")
+                .bind(account)
+                .bind(MAX_COPIES as i64)
+                .fetch_all(self.pool())
+                .await?;
         let mut copies = Vec::with_capacity(digests.len());
         for bytes in digests.iter().rev() {
             match NearCopy::from_bytes(bytes) {
@@ -172,7 +171,8 @@ mod tests {
         let many = vec![copy.clone(); MAX_COPIES];
         store.save_personal("a", &personal.layer, &many, 2).await.expect("saves");
         store.save_personal("a", &personal.layer, std::slice::from_ref(&copy), 3).await.expect("saves");
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM near_copies").fetch_one(store.pool()).await.unwrap();
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM near_copies").fetch_one(store.pool()).await.unwrap();
         assert_eq!(count, MAX_COPIES as i64);
         // A damaged digest or layer is left out and counted.
         sqlx::query("UPDATE near_copies SET digest = X'00' WHERE id = (SELECT MAX(id) FROM near_copies)")

@@ -149,7 +149,13 @@ impl Default for Detector {
 impl Detector {
     /// A detector reading with `model` at the model's thresholds.
     pub fn with_model(model: Arc<Model>) -> Self {
-        Detector { thresholds: model.thresholds, model, authserv_ids: Vec::new(), move_other: false, personal: None }
+        Detector {
+            thresholds: model.thresholds,
+            model,
+            authserv_ids: Vec::new(),
+            move_other: false,
+            personal: None,
+        }
     }
 }
 
@@ -313,7 +319,9 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let (label, category) = score::judge(&reading.probabilities, &detector.thresholds, detector.move_other);
     // A near-copy of a mail the user reported is moved whatever kind it reads as.
     let (label, category) = match &share {
-        Some(personal::Share { near: Some((personal::Feedback::Reported, _)), .. }) if label != Label::Threat => {
+        Some(personal::Share { near: Some((personal::Feedback::Reported, _)), .. })
+            if label != Label::Threat =>
+        {
             (Label::Threat, score::judge(&reading.probabilities, &Thresholds::uniform(0.0, 0.0), true).1)
         }
         _ => (label, category),

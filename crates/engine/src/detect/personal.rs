@@ -342,7 +342,8 @@ impl Personal {
                     }
                 };
             let better = best.is_none_or(|(kind, most)| {
-                alike > most || (alike == most && copy.feedback == Feedback::Reported && kind != copy.feedback)
+                alike > most
+                    || (alike == most && copy.feedback == Feedback::Reported && kind != copy.feedback)
             });
             if applies && better {
                 best = Some((copy.feedback, alike));

@@ -58,6 +58,10 @@ mod tests {
         assert_eq!(sender("", &[]), None, "no results at all");
         let forged_below = "Authentication-Results: mx.example.net; spf=fail smtp.mailfrom=example.org\r\n\
             Authentication-Results: attacker.example; dkim=pass header.d=example.org\r\n";
-        assert_eq!(sender(forged_below, &["mx.example.net"]), None, "only the receiving server's header counts");
+        assert_eq!(
+            sender(forged_below, &["mx.example.net"]),
+            None,
+            "only the receiving server's header counts"
+        );
     }
 }

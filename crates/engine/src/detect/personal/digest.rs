@@ -179,7 +179,8 @@ mod tests {
 
     #[test]
     fn a_copy_with_another_greeting_name_amount_and_message_id_is_near() {
-        let first = format!("Hello John Smith,\n{BODY}\n1200 USD to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
+        let first =
+            format!("Hello John Smith,\n{BODY}\n1200 USD to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
         let copy = format!("Dear Mary Jones,\n{BODY}\n950 USD to bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l");
         let similarity = alike(
             ("From: a@one.example\r\nMessage-ID: <1@one.example>\r\nSubject: Hello John", &first),
@@ -193,7 +194,8 @@ mod tests {
     fn another_mail_of_the_same_sender_is_far() {
         let footer = "You receive this mail because you subscribed at our shop. Unsubscribe here.";
         let sale = "Our autumn sale starts today with warm coats, boots and scarves for the whole family.";
-        let parcel = "The parcel with your new kettle left our warehouse this morning and arrives on Thursday.";
+        let parcel =
+            "The parcel with your new kettle left our warehouse this morning and arrives on Thursday.";
         let similarity = alike(
             ("From: news@shop.example\r\nSubject: Autumn sale", &format!("{sale}\n{footer}")),
             ("From: news@shop.example\r\nSubject: Your order has shipped", &format!("{parcel}\n{footer}")),

@@ -7,7 +7,8 @@ use crate::mail;
 
 /// A model that reads every mail the same: unwanted at log-odds `bias + ln 3`.
 fn flat(bias: f32, bits: u32) -> Detector {
-    let model = Model::new(bits, [bias; 3], Vec::new(), vec![[0.0; 3]; 1 << bits], Thresholds::uniform(0.5, 0.9));
+    let model =
+        Model::new(bits, [bias; 3], Vec::new(), vec![[0.0; 3]; 1 << bits], Thresholds::uniform(0.5, 0.9));
     Detector::with_model(Arc::new(model))
 }
 
@@ -64,7 +65,8 @@ fn a_report_teaches_the_layer_to_mark_that_mail_but_never_to_move_it_alone() {
     assert!(feedback_share(&verdict).is_some_and(|s| s > 1.0), "{verdict:?}");
     assert!(verdict.score > before.score && verdict.probabilities.ham > 0.1, "{verdict:?}");
     // An unrelated mail moves a little at most, and stays clean.
-    let lunch = parse("friend@home.example", "Lunch", "Shall we have lunch on Friday at the new place by the river?");
+    let lunch =
+        parse("friend@home.example", "Lunch", "Shall we have lunch on Friday at the new place by the river?");
     let verdict = classify(&lunch, &with(&detector, &weights_only));
     assert_eq!(verdict.label, Label::Clean);
     assert!(feedback_share(&verdict).is_some_and(|s| s.abs() < 1.0), "{verdict:?}");
@@ -144,7 +146,8 @@ fn learning_is_deterministic_and_its_bytes_read_back() {
 fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
     let detector = flat(0.0, 12);
     let mut personal = Personal::default();
-    let copy = personal.learn(Feedback::Reported, &parse("x@s.example", "secret", SCAM), &detector).expect("digest");
+    let copy =
+        personal.learn(Feedback::Reported, &parse("x@s.example", "secret", SCAM), &detector).expect("digest");
     let (layer, copy) = (personal.layer.to_bytes(), copy.to_bytes());
     let mut bad = layer.clone();
     bad[0] = b'X';
@@ -168,7 +171,9 @@ fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
     // Every cut and every flipped byte is an error or a valid value, never a panic.
     for bytes in [&layer, &copy] {
         for cut in 0..bytes.len() {
-            assert!(Layer::from_bytes(&bytes[..cut]).is_err() && NearCopy::from_bytes(&bytes[..cut]).is_err());
+            assert!(
+                Layer::from_bytes(&bytes[..cut]).is_err() && NearCopy::from_bytes(&bytes[..cut]).is_err()
+            );
         }
         for at in 0..bytes.len().min(400) {
             let mut flipped = bytes.clone();
@@ -184,7 +189,11 @@ fn a_near_copy_of_a_reported_scam_is_a_threat_and_the_same_senders_other_mail_is
     let reported = parse("x@stranger.example", "Hello John", &format!("Hello John,\n{SCAM}"));
     let copy = parse("y@other.example", "Hi Mary", &format!("Dear Mary Jones,\n{SCAM}"));
     let unrelated = parse("x@stranger.example", "Meeting", NEWS_TOO);
-    assert_ne!(classify(&copy, &detector).label, Label::Threat, "the global model must miss it for this test");
+    assert_ne!(
+        classify(&copy, &detector).label,
+        Label::Threat,
+        "the global model must miss it for this test"
+    );
     let mut personal = Personal::default();
     personal.learn(Feedback::Reported, &reported, &detector);
     let learned = with(&detector, &personal);
@@ -208,7 +217,8 @@ fn a_near_copy_of_a_released_mail_stays_only_from_its_sender_and_sites() {
     assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
     // The same text from another domain, or linking elsewhere, is not vouched for.
     let spoof = parse("Shop <news@sh0p.example>", "Autumn sale", NEWS);
-    let phish = parse("Shop <news@shop.example>", "Autumn sale", &NEWS.replace("shop.example", "evil.example"));
+    let phish =
+        parse("Shop <news@shop.example>", "Autumn sale", &NEWS.replace("shop.example", "evil.example"));
     for mail in [spoof, phish] {
         assert_eq!(classify(&mail, &with(&detector, &digests)).label, Label::Threat);
     }
@@ -225,12 +235,12 @@ fn the_explanation_names_what_the_feedback_added() {
     assert!(line.trim_start().starts_with(&format!("{share:+.1}")), "{line}");
     assert!(line.contains(&format!("learned from your feedback: {share:+.2}")), "{line}");
     let json = crate::explain::json_line("m.eml", &missed, &verdict);
-    let listed = json["signals"].as_array().and_then(|s| s.iter().find(|s| s["rule"] == "learned_from_feedback"));
+    let listed =
+        json["signals"].as_array().and_then(|s| s.iter().find(|s| s["rule"] == "learned_from_feedback"));
     assert_eq!(listed.and_then(|s| s["weight"].as_f64()), Some(f64::from(share)), "{json}");
     // Without a layer, the verdict has no such line.
     assert_eq!(feedback_share(&classify(&missed, &detector)), None);
 }
-
 
 #[test]
 fn who_sends_counts_only_when_the_receiving_server_authenticated_it() {
