@@ -61,13 +61,13 @@ fn main() {
     let mut totals = [Figures::default(), Figures::default()];
     for seed in seed..seed + seeds {
         let (known, user): (Vec<&Mail>, Vec<&Mail>) =
-            mails.iter().partition(|m| splitmix(seed ^ fnv(m.source.as_bytes())) % 2 == 0);
+            mails.iter().partition(|m| splitmix(seed ^ fnv(m.source.as_bytes())).is_multiple_of(2));
         let model = Arc::new(train(&known));
         let detector = Detector { thresholds: Detector::default().thresholds, ..Detector::with_model(model) };
         let mut order: Vec<&Mail> = user;
         shuffle(&mut order, seed);
         let (tuning, evaluation): (Vec<&Mail>, Vec<&Mail>) =
-            order.into_iter().enumerate().partition(|(i, _)| i % 2 == 0).into_iter_pairs();
+            order.into_iter().enumerate().partition(|(i, _)| i.is_multiple_of(2)).into_iter_pairs();
         println!(
             "seed {seed}: the global model learns from {} mails, the user gets {}",
             known.len(),

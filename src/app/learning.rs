@@ -137,6 +137,6 @@ async fn newest(
     uids.sort_unstable_by(|a, b| b.cmp(a));
     uids.truncate(limit);
     let mut messages = session.fetch(&uids, account.max_message_bytes).await?.all_or_refusal()?;
-    messages.sort_unstable_by(|a, b| b.uid.cmp(&a.uid));
+    messages.sort_unstable_by_key(|m| std::cmp::Reverse(m.uid));
     Ok(messages.into_iter().map(|m| m.raw).collect())
 }
