@@ -13,6 +13,7 @@ mod batch;
 mod correspondents;
 mod feedback;
 mod junk_watch;
+pub mod learning;
 mod locate;
 pub mod progress;
 pub mod reports;
@@ -103,6 +104,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 detector: detector.clone(),
                 rescan: std::sync::Mutex::new(options.rescan_days),
                 sent: Default::default(),
+                learned: learning::Loaded::default(),
             };
             let shutdown = shutdown.clone();
             let once = options.once;

@@ -40,6 +40,9 @@ pub fn main() -> ExitCode {
         Command::Run { config, once, dry_run, rescan } => {
             config.path().and_then(|config| watch::run(&config, once, dry_run, rescan))
         }
+        Command::Learn { config, account, limit, reset } => {
+            config.path().and_then(|config| watch::learn(&config, &account, limit, reset))
+        }
         Command::Status { config, json } => config.path().and_then(|config| status::status(&config, json)),
         Command::Check { config } => config.path().and_then(|config| watch::check(&config)),
         Command::Show { config, json, id } => {

@@ -11,6 +11,7 @@ mod golden;
 mod guards;
 mod hostile;
 mod identity;
+mod learning;
 mod packaging;
 mod refusals;
 mod reports;

@@ -19,17 +19,12 @@ use std::collections::HashSet;
 use tracing::debug;
 
 use super::batch::Classified;
-use crate::detect::{Category, Label, Verdict};
+use crate::detect::{Category, Detector, Label, Verdict};
 use crate::store::{self, Action, JunkCursor, NewDetection, Store, StoreError};
 
-/// What the user told scamguard by moving a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Feedback {
-    /// A message scamguard moved was taken back out of Junk: it was wrong to move it.
-    Released,
-    /// A message scamguard left alone was put into Junk: it missed a threat.
-    Reported,
-}
+/// What the user told scamguard by moving a message: the engine's word for it, which the
+/// account's learning takes (a release: wanted; a report: unwanted).
+pub use crate::detect::personal::Feedback;
 
 /// What feedback is recorded as.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,12 +48,14 @@ impl Record {
 
 /// Takes one piece of feedback on `account`: `raw` is the message as read (BODY.PEEK, at
 /// most `max_message_bytes`), `record` what it is recorded as. Every release and report
-/// comes through here. For now it records, and nothing else: nothing is learned from
-/// `raw` yet. Returns whether anything was recorded (a release already recorded is not
-/// recorded again).
+/// comes through here: it is recorded, then the account learns from `raw` (see
+/// [`super::learning::learn_from`]; `detector` is the account's, for whose
+/// authentication to believe). Returns whether anything was recorded: a release already
+/// recorded is neither recorded nor learned again.
 pub(crate) async fn give(
     store: &Store,
     account: &str,
+    detector: &Detector,
     raw: &[u8],
     record: Record,
 ) -> Result<bool, StoreError> {
@@ -71,7 +68,8 @@ pub(crate) async fn give(
             true
         }
     };
-    debug!(%account, ?kind, bytes = raw.len(), recorded, "feedback taken");
+    let learned = recorded && super::learning::learn_from(store, account, detector, kind, raw, now).await?;
+    debug!(%account, ?kind, bytes = raw.len(), recorded, learned, "feedback taken");
     Ok(recorded)
 }
 
@@ -273,8 +271,11 @@ mod tests {
         let id = *ids.first().expect("one");
         let release = Record::Release { id, action: Action::Released, folder: "INBOX".into() };
         assert_eq!(release.kind(), Feedback::Released);
-        assert!(give(&store, "a", b"raw", release.clone()).await.expect("given"));
-        assert!(!give(&store, "a", b"raw", release).await.expect("given"), "recorded once");
+        assert!(give(&store, "a", &Detector::default(), b"raw", release.clone()).await.expect("given"));
+        assert!(
+            !give(&store, "a", &Detector::default(), b"raw", release).await.expect("given"),
+            "recorded once"
+        );
         let report = Record::Report(Box::new(NewDetection {
             folder: "Junk".into(),
             uid: 4,
@@ -282,7 +283,7 @@ mod tests {
             ..moved
         }));
         assert_eq!(report.kind(), Feedback::Reported);
-        assert!(give(&store, "a", b"raw", report).await.expect("given"));
+        assert!(give(&store, "a", &Detector::default(), b"raw", report).await.expect("given"));
         let actions: Vec<Action> = store
             .history(&Default::default())
             .await

@@ -96,7 +96,14 @@ impl Worker {
                         continue;
                     };
                     info!(%account, uid = row.uid, category = row.category.as_str(), "reported: put into {name} by hand or by the server's filter: {:?}", row.subject);
-                    feedback::give(&self.store, account, &message.raw, Record::Report(Box::new(row))).await?;
+                    feedback::give(
+                        &self.store,
+                        account,
+                        &self.detector,
+                        &message.raw,
+                        Record::Report(Box::new(row)),
+                    )
+                    .await?;
                 }
             }
             let cursor = JunkCursor { uidvalidity: to.uidvalidity, uid_next: end.saturating_add(1) };

@@ -11,6 +11,7 @@
 
 use crate::clock;
 use crate::config::Config;
+use crate::detect::Detector;
 use crate::imap::{self, utf7};
 use crate::store::{Action, ListKind, Store};
 
@@ -126,7 +127,17 @@ pub async fn restore(
     };
     session.logout().await;
     let record = Record::Release { id, action: Action::Restored, folder: detection.folder.clone() };
-    feedback::give(store, &account.name, &raw, record).await?;
+    // The account's detector, for the learning a release gives (whose authentication to
+    // believe); a model that no longer loads only costs the learning, not the restore.
+    match config.detection.detector(None).and_then(|base| super::detector_for(&base, account)) {
+        Ok(detector) => {
+            feedback::give(store, &account.name, &detector, &raw, record).await?;
+        }
+        Err(error) => {
+            tracing::warn!(account = %account.name, "restored; not learned from: {error}");
+            feedback::give(store, &account.name, &Detector::default(), &[], record).await?;
+        }
+    }
     Ok(outcome)
 }
 

@@ -73,6 +73,8 @@ pub(super) struct Worker {
     /// Whether this worker also looks at the account's Junk folder for reports (one
     /// worker per account does; see `junk_watch`).
     pub watches_junk: bool,
+    /// The account's learning last loaded into `detector`.
+    pub learned: super::learning::Loaded,
 }
 
 /// A batch fetched and being classified, with what its read came to.
@@ -287,7 +289,10 @@ impl Worker {
         uids.extend(imap.uids_after(cursor.last_uid, status).await?);
         self.note_backlog(uids.len()).await;
         let report_key = super::reports::report_key(&self.store).await?;
+        // This pass's detector: the people the user wrote to, and the account's learning as
+        // the store holds it now (reloaded only when it changed).
         let detector = self.pass_detector().await?;
+        let detector = self.learned.detector(&self.store, &self.account.name, &detector).await?;
         // A pipeline one batch deep: while batch N is classified on the blocking pool,
         // batch N+1 is fetched; then N is recorded and acted on, and the cursor saved.
         let mut in_flight: Option<InFlight> = None;
@@ -461,7 +466,7 @@ impl Worker {
             let Some(message) = classified.iter().find(|c| c.uid == release.uid) else { continue };
             let record =
                 Record::Release { id: release.id, action: Action::Released, folder: self.folder.clone() };
-            if feedback::give(&self.store, &self.account.name, &message.raw, record).await? {
+            if feedback::give(&self.store, &self.account.name, &self.detector, &message.raw, record).await? {
                 info!(account = %self.account.name, folder = %self.folder, uid = message.uid, id = release.id,
                       "released: you took it back out of Junk, it will not be moved again: {:?}", message.subject);
             }

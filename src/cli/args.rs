@@ -88,6 +88,21 @@ pub(super) enum Command {
         #[arg(long, value_parser = parse_rescan)]
         rescan: Option<u32>,
     },
+    /// Start an account's learning warm: learn from the newest mail of its Junk folder
+    /// (as unwanted) and INBOX (as wanted), never marking any read; or forget it all.
+    Learn {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The account, by its name in the configuration.
+        #[arg(long)]
+        account: String,
+        /// At most this many of the newest mails of each folder.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: u32,
+        /// Forget everything the account learned (its layer and near-copy digests) instead.
+        #[arg(long)]
+        reset: bool,
+    },
     /// Connect to each account and report what would be used, or precisely what is wrong.
     Check {
         #[command(flatten)]

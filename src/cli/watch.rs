@@ -44,6 +44,47 @@ pub fn run(
     })
 }
 
+/// `scamguard learn --account NAME`: starts the account's learning from its Junk and
+/// INBOX, or with `--reset` forgets it. Works beside a running service, which picks the
+/// change up at its next pass.
+pub fn learn(config_path: &Path, name: &str, limit: u32, reset: bool) -> anyhow::Result<ExitCode> {
+    let config = load_config(Some(config_path))?;
+    let account =
+        config.accounts.iter().find(|a| a.name == name).with_context(|| {
+            format!("{} configures no account named {:?}", config_path.display(), p(name))
+        })?;
+    let base = config.detection.detector(None).map_err(anyhow::Error::msg)?;
+    let detector = app::detector_for(&base, account).map_err(anyhow::Error::msg)?;
+    runtime()?.block_on(async {
+        let store = Store::open_unlocked(&config.database)
+            .await
+            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+        let now = scamguard::clock::now_unix();
+        if reset {
+            let forgotten = store.reset_personal(&account.name, now).await?;
+            println!(
+                "{}: forgot {} learned weights and {} near-copy digests",
+                p(&account.name),
+                forgotten.weights,
+                forgotten.copies
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        let learned = app::learning::bootstrap(&store, account, &detector, limit as usize, now)
+            .await
+            .with_context(|| format!("Unable to learn from account {}", p(&account.name)))?;
+        println!(
+            "{}: learned from {} mails in Junk (unwanted) and {} in INBOX (wanted): {} weights, {} near-copy digests",
+            p(&account.name),
+            learned.junk,
+            learned.inbox,
+            learned.weights,
+            learned.digests
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 pub(super) async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut interrupt), Ok(mut terminate)) =

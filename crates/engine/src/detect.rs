@@ -15,6 +15,7 @@ pub mod checksum;
 pub mod correspondents;
 pub mod model;
 pub mod money;
+pub mod personal;
 pub mod phrases;
 pub mod rules;
 pub mod score;
@@ -138,6 +139,9 @@ pub struct Detector {
     /// The addresses the account has written to (see [`correspondents`]); empty for mail
     /// read from files.
     pub known_correspondents: KnownCorrespondents,
+    /// What the account learned from its user (see [`personal`]); without it, verdicts
+    /// are the global model's alone.
+    pub personal: Option<Arc<personal::Personal>>,
 }
 
 impl Default for Detector {
@@ -156,6 +160,7 @@ impl Detector {
             authserv_ids: Vec::new(),
             move_other: false,
             known_correspondents: KnownCorrespondents::default(),
+            personal: None,
         }
     }
 }
@@ -314,8 +319,22 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
     let reading = model.read(&signals, &tokens.buckets);
     // Someone the user wrote to, vouched for by the receiving server, counts toward ham.
     let correspondent = detector.known_correspondents.vouched_sender(email, &detector.authserv_ids);
-    let reading = if correspondent.is_some() { correspondents::discounted(reading) } else { reading };
+    let mut reading = if correspondent.is_some() { correspondents::discounted(reading) } else { reading };
+    // The account's learning moves the odds before the verdict is judged.
+    let share = detector.personal.as_deref().map(|p| p.weigh(&facts, &tokens, &reading, detector));
+    if let Some(share) = &share {
+        reading = reading.shifted(share.shift);
+    }
     let (label, category) = score::judge(&reading.probabilities, &detector.thresholds, detector.move_other);
+    // A near-copy of a mail the user reported is moved whatever kind it reads as.
+    let (label, category) = match &share {
+        Some(personal::Share { near: Some((personal::Feedback::Reported, _)), .. })
+            if label != Label::Threat =>
+        {
+            (Label::Threat, score::judge(&reading.probabilities, &Thresholds::uniform(0.0, 0.0), true).1)
+        }
+        _ => (label, category),
+    };
     // A decisive signal makes a threat of its category on its own (see `signals::DECISIVE`).
     let decisive = signals.iter().find(|s| signals::DECISIVE.contains(&s.id) && s.strength() >= 1.0);
     let (label, category) = match decisive {
@@ -350,6 +369,11 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
         let mut known = Signal::new(SignalId::KnownCorrespondent, format!("you have written to {shown}"));
         known.contribution = Some(-correspondents::DISCOUNT);
         signals.push(known);
+    }
+    if let Some(share) = &share {
+        let mut feedback = Signal::new(SignalId::LearnedFromFeedback, share.evidence());
+        feedback.contribution = Some(score::round(share.shift));
+        signals.push(feedback);
     }
     score::strongest_first(&mut signals);
     // Amounts are evidence for history and reports, which keep only what is not clean.

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use crate::detect::signals::SIGNALS;
-use crate::detect::{Category, Label, Signal, Verdict};
+use crate::detect::{Category, Label, Signal, SignalId, Verdict};
 use crate::mail::Email;
 use crate::mail::printable::{MAX_FIELD_BYTES, cap, escape as p};
 
@@ -72,8 +72,10 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     } else {
         let _ = writeln!(out, "Signals, strongest first:");
         for signal in &verdict.signals {
-            let _ =
-                writeln!(out, "  {:+5.1}  {:<30} {}", signal.weight(), signal.rule(), p(&signal.evidence));
+            // The account's learning has no table weight: what it added is its weight.
+            let weight =
+                if signal.id == SignalId::LearnedFromFeedback { signal.counted() } else { signal.weight() };
+            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", weight, signal.rule(), p(&signal.evidence));
         }
     }
     let evidence = &verdict.evidence;

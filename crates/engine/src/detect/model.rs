@@ -74,6 +74,19 @@ impl Reading {
     pub fn of(&self, class: usize) -> f32 {
         self.probabilities.get(class + 1).copied().unwrap_or(0.0)
     }
+
+    /// The log-odds of unwanted mail against ham: ln((1 - P(ham)) / P(ham)).
+    pub fn unwanted_logit(&self) -> f32 {
+        let top = self.logits.iter().copied().fold(f32::MIN, f32::max);
+        top + self.logits.iter().map(|l| (l - top).exp()).sum::<f32>().ln()
+    }
+
+    /// This reading with `shift` added to every class's score: the log-odds of unwanted
+    /// mail against ham move by exactly `shift`, and the kinds keep their proportions.
+    pub fn shifted(&self, shift: f32) -> Reading {
+        let logits = self.logits.map(|l| l + shift);
+        Reading { probabilities: softmax(logits), logits, tokens: self.tokens }
+    }
 }
 
 impl Model {

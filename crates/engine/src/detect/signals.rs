@@ -267,8 +267,8 @@ mod tests {
                 assert!(!text.trim().is_empty() && !text.contains('\n'), "{}: {text:?}", row.rule);
             }
             assert!(row.doc.len() <= 200, "{}: one line for users", row.rule);
-            // The model's own row weighs what it learned, not a table weight.
-            let learned = row.id == SignalId::LearnedWords;
+            // The model's and the account's own rows weigh what they learned, not a table weight.
+            let learned = matches!(row.id, SignalId::LearnedWords | SignalId::LearnedFromFeedback);
             assert!(learned || row.weight != 0.0, "{}: a signal that counts nothing", row.rule);
             for level in row.levels {
                 assert!(level.factor > 0.0 && level.factor <= 1.0, "{}: {level:?}", row.rule);

@@ -274,6 +274,11 @@ impl Tokens {
         })
     }
 
+    /// The kind of the first token in the `i`th bucket.
+    pub fn kind(&self, i: usize) -> Option<TokenKind> {
+        self.first.get(i).map(|&(kind, _)| kind)
+    }
+
     /// The kind and text of the first token in the `i`th bucket, as it was hashed.
     pub fn token(&self, i: usize, facts: &Facts<'_>) -> Option<(TokenKind, String)> {
         let (kind, source) = *self.first.get(i)?;

@@ -66,6 +66,8 @@ fn extortion() -> Vec<Pinned> {
         full(DemandsGiftCard, 1.0, told("Pay with a gift card.")),
         // Every verdict carries the model's summary of the words; its table weight is 0.
         full(LearnedWords, 0.0, told("Lunch on Friday?")),
+        // Every verdict of an account with a learned layer carries its share; weight 0.
+        full(LearnedFromFeedback, 0.0, told("Lunch on Friday?")),
         full(SetsDeadline, 0.5, told("You have 48 hours.")),
         at(
             ExtortionNarrative,
@@ -344,9 +346,12 @@ fn every_signal_fires_on_a_fixture_at_its_pinned_weight() {
         }
     }
     // Each fixture makes its signal fire at its level, with the weight pinned.
-    let known_correspondents = KnownCorrespondents::new([KNOWN.to_string()]);
-    let detector = crate::detect::Detector { known_correspondents, ..Default::default() };
     for p in &pinned {
+        let known_correspondents = KnownCorrespondents::new([KNOWN.to_string()]);
+        let mut detector = crate::detect::Detector { known_correspondents, ..Default::default() };
+        if p.id == SignalId::LearnedFromFeedback {
+            detector.personal = Some(std::sync::Arc::default());
+        }
         let verdict = classify(&p.mail, &detector);
         let got = verdict.signals.iter().find(|s| s.id == p.id);
         match got {

@@ -405,4 +405,9 @@ signal_table! {
         category: Category::Other, kind: Kind::Against, weight: -6.0, levels: &[],
         doc: "The receiving server vouched for the From address, and you have written to it (your Sent folder): taken off every kind of unwanted mail.",
     },
+    LearnedFromFeedback {
+        rule: "learned_from_feedback", title: "Learned from your feedback",
+        category: Category::Other, kind: Kind::Pattern, weight: 0.0, levels: &[],
+        doc: "What this account learned from the mail you took out of Junk or put into it: its words and senders, and near-copies of those mails.",
+    },
 }

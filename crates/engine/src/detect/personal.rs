@@ -1,0 +1,382 @@
+//! What one account learned from its user: a small layer of token weights over the
+//! global model, and near-copy digests of the mails the user released or reported.
+//!
+//! **The layer** adds one number to a mail's log-odds of being unwanted (the same number
+//! to every unwanted class's score, so the odds against ham move by exactly that much and
+//! the kinds keep their proportions). It is a sum of weights over the mail's token
+//! buckets — the global model's own buckets ([`Tokens`]) — in three groups, each scaled
+//! to unit length: who sends (sender's domain, its name, signing domains), where the mail
+//! points (link hosts and sites) and what it says (subject, words, shape). Who sends counts
+//! only when the receiving server authenticated the From address: a forged From collects
+//! nothing a release taught. It learns
+//! online: each feedback takes at most [`STEPS`] passive-aggressive steps, each moving
+//! the mail's own score by no more than [`MAX_STEP`] toward a margin of [`MARGIN`] beyond
+//! the threshold that matters (below `suspicious` for a release, above the threat
+//! threshold for a report), and stops as soon as the margin holds. A release puts most
+//! of its step on who sends (80%), a report none (30% on links, 70% on text).
+//!
+//! Bounds, so feedback cannot be turned against the user: each weight within
+//! ±[`MAX_WEIGHT`]; the layer's share of a mail within ±[`MAX_SHIFT`]; a positive share
+//! counts only for a mail the global model already finds suspicious, and stops short of
+//! the threat threshold: learned weights alone may mark a mail, never move it (in the
+//! replay benchmark, letting them move mail made new false positives); at most
+//! [`MAX_WEIGHTS`] weights, the weakest dropped first. No bias: a bias would move
+//! every mail of the account, the ones no feedback was about.
+//!
+//! **Near-copies** ([`digest`]): a mail whose sketch is at least [`NEAR`] alike to a
+//! reported mail's is pushed to the threat threshold and past it (a scam sent again with
+//! a new greeting, name or Message-ID); one as alike to a released mail, from the same
+//! sender's domain and linking to no site the released one did not, is pushed below the
+//! suspicious threshold (a newsletter the user wants). At most [`MAX_COPIES`] are kept,
+//! the oldest dropped.
+//!
+//! Everything here is deterministic: the same feedback in the same order gives the same
+//! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
+
+pub mod digest;
+mod format;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::model::Reading;
+use super::model::features::{TokenKind, Tokens};
+use super::{Detector, Facts, Thresholds, observe};
+use crate::mail::sender::authenticated_sender;
+use crate::mail::{Email, url};
+use digest::Sketch;
+
+pub use format::PersonalError;
+
+/// The most weights a layer holds (160 KB stored).
+pub const MAX_WEIGHTS: usize = 20_000;
+/// The most one weight may be, either way.
+pub const MAX_WEIGHT: f32 = 4.0;
+/// The most the learned weights may add to or take off a mail's log-odds.
+pub const MAX_SHIFT: f32 = 8.0;
+/// The most one learning step moves the mail it learns from.
+pub const MAX_STEP: f32 = 8.0;
+/// Learning steps per feedback, at most.
+pub const STEPS: usize = 3;
+/// How far beyond the threshold a learned mail should land, in log-odds.
+pub const MARGIN: f32 = 1.0;
+/// The similarity from which a mail is a near-copy of one the user gave feedback on.
+/// Chosen on the tuning half of the replay benchmark (README, "Learning from you").
+pub const NEAR: f32 = 0.5;
+/// The most near-copy digests an account keeps.
+pub const MAX_COPIES: usize = 1000;
+/// The most link sites a near-copy digest remembers.
+pub const MAX_SITES: usize = 16;
+/// How far below the threat threshold learned weights alone may take a mail, in log-odds.
+const ROOM_BELOW_THREAT: f32 = 0.05;
+/// The most a near-copy may move a mail's log-odds.
+const MAX_NEAR_SHIFT: f32 = 40.0;
+
+/// What the user said about a mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Feedback {
+    /// Taken back out of Junk: the mail is wanted (ham).
+    Released,
+    /// Put into Junk by hand: the mail is unwanted.
+    Reported,
+}
+
+/// The learned token weights, by bucket of the model they were learned with.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layer {
+    /// The model's bucket bits when learned: a model with other buckets ignores them.
+    bits: u32,
+    weights: BTreeMap<u32, f32>,
+}
+
+/// The digest of a mail the user gave feedback on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearCopy {
+    pub feedback: Feedback,
+    pub sketch: Sketch,
+    /// The hash of the registrable domain of its From address.
+    pub sender: u64,
+    /// The hashes of the registrable domains its links go to (at most [`MAX_SITES`]).
+    pub sites: Vec<u64>,
+}
+
+/// Everything one account learned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Personal {
+    pub layer: Layer,
+    /// Oldest first.
+    copies: VecDeque<NearCopy>,
+}
+
+/// What an account's learning adds to one mail's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Share {
+    /// Added to the log-odds of unwanted mail.
+    pub shift: f32,
+    /// The near-copy the mail matched, with how alike they are.
+    pub near: Option<(Feedback, f32)>,
+}
+
+impl Share {
+    /// The explanation's line: "learned from your feedback: +2.30", and why.
+    pub fn evidence(&self) -> String {
+        let mut text = format!("learned from your feedback: {:+.2}", self.shift);
+        match self.near {
+            Some((Feedback::Reported, alike)) => {
+                text += &format!("; a near-copy of a mail you reported ({:.0}% alike)", alike * 100.0)
+            }
+            Some((Feedback::Released, alike)) => {
+                text += &format!("; a near-copy of a mail you took out of Junk ({:.0}% alike)", alike * 100.0)
+            }
+            None => {}
+        }
+        text
+    }
+}
+
+/// The groups a mail's tokens are read in, each scaled to unit length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// Who sends: the sender's domain, its name, the domains that signed the mail.
+    Sender,
+    /// Where it points: link hosts, their sites and the words of their paths.
+    Links,
+    /// What it says: subject, words, shape.
+    Text,
+}
+
+impl Group {
+    const ALL: [Group; 3] = [Group::Sender, Group::Links, Group::Text];
+
+    fn of(kind: TokenKind) -> Group {
+        match kind {
+            TokenKind::SenderSite | TokenKind::SenderName | TokenKind::SignedBy => Group::Sender,
+            TokenKind::LinkHost | TokenKind::LinkSite | TokenKind::LinkPath => Group::Links,
+            TokenKind::Subject | TokenKind::Word | TokenKind::Shape => Group::Text,
+        }
+    }
+
+    /// The share of a learning step this group takes for `feedback`. A release is mostly
+    /// about who sends (the same sender's next newsletter should stay); a report about what
+    /// the mail says and where it points, never about who it claims to be from (forged,
+    /// or a freemail domain that must not become suspect).
+    fn share(self, feedback: Feedback) -> f32 {
+        match (feedback, self) {
+            (Feedback::Released, Group::Sender) => 0.8,
+            (Feedback::Released, _) => 0.1,
+            (Feedback::Reported, Group::Sender) => 0.0,
+            (Feedback::Reported, Group::Links) => 0.3,
+            (Feedback::Reported, Group::Text) => 0.7,
+        }
+    }
+}
+
+/// Log-odds of a probability, kept finite.
+fn logit(p: f32) -> f32 {
+    let p = p.clamp(0.001, 0.999);
+    (p / (1.0 - p)).ln()
+}
+
+/// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
+/// buckets of its group. Who sends counts only when the receiving server authenticated
+/// the From address: a forged From must not collect what a release taught.
+fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
+    let authenticated = authenticated_sender(facts.email, &detector.authserv_ids).is_some();
+    let groups: Vec<(u32, Group)> = tokens
+        .buckets
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| (b, tokens.kind(i).map_or(Group::Text, Group::of)))
+        .filter(|&(_, g)| authenticated || g != Group::Sender)
+        .collect();
+    let scale = |group: Group| {
+        let n = groups.iter().filter(|&&(_, g)| g == group).count();
+        if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() }
+    };
+    let scales = Group::ALL.map(scale);
+    groups.into_iter().map(|(b, g)| (b, scales.get(g as usize).copied().unwrap_or(0.0), g)).collect()
+}
+
+impl Layer {
+    /// How many weights it holds.
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// The layer's raw score of a mail's features.
+    fn score(&self, features: &[(u32, f32, Group)]) -> f32 {
+        features.iter().filter_map(|(b, x, _)| self.weights.get(b).map(|w| w * x)).sum()
+    }
+
+    /// One step moving the score of the mail by `step`, shared among the groups the
+    /// mail has as [`Group::share`] says (a group's share goes to the others when the mail
+    /// has none of it).
+    fn step(&mut self, features: &[(u32, f32, Group)], step: f32, feedback: Feedback) {
+        let present = |g: Group| features.iter().any(|f| f.2 == g);
+        let total: f32 = Group::ALL.iter().filter(|&&g| present(g)).map(|g| g.share(feedback)).sum();
+        if total <= 0.0 {
+            return;
+        }
+        for &(b, x, group) in features {
+            let share = group.share(feedback) / total;
+            if share == 0.0 {
+                continue;
+            }
+            let weight = self.weights.entry(b).or_insert(0.0);
+            *weight = (*weight + step * share * x).clamp(-MAX_WEIGHT, MAX_WEIGHT);
+        }
+    }
+
+    /// Drops the weakest weights (ties: the higher bucket) down to [`MAX_WEIGHTS`], and
+    /// the ones learned to nothing.
+    fn prune(&mut self) {
+        self.weights.retain(|_, w| *w != 0.0);
+        if self.weights.len() <= MAX_WEIGHTS {
+            return;
+        }
+        let mut ranked: Vec<(u32, f32)> = self.weights.iter().map(|(&b, &w)| (b, w)).collect();
+        ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        ranked.truncate(MAX_WEIGHTS);
+        self.weights = ranked.into_iter().collect();
+    }
+}
+
+impl Personal {
+    /// An account's learning from its stored parts; near-copies oldest first (only the
+    /// newest [`MAX_COPIES`] are kept).
+    pub fn new(layer: Layer, copies: impl IntoIterator<Item = NearCopy>) -> Personal {
+        let mut copies: VecDeque<NearCopy> = copies.into_iter().collect();
+        while copies.len() > MAX_COPIES {
+            copies.pop_front();
+        }
+        Personal { layer, copies }
+    }
+
+    /// The near-copy digests, oldest first.
+    pub fn copies(&self) -> impl Iterator<Item = &NearCopy> {
+        self.copies.iter()
+    }
+
+    /// Learns from what the user said about `email`, read as `detector` reads it (its
+    /// model's buckets and thresholds). Returns the near-copy digest it kept, when the
+    /// mail has enough text for one.
+    pub fn learn(&mut self, feedback: Feedback, email: &Email, detector: &Detector) -> Option<NearCopy> {
+        let observation = observe(email, &detector.authserv_ids);
+        let model = &detector.model;
+        let tokens = Tokens::read(&observation.facts, model.bits);
+        let global = model.read(&observation.signals, &tokens.buckets).unwanted_logit();
+        if self.layer.bits != model.bits {
+            self.layer = Layer { bits: model.bits, weights: BTreeMap::new() };
+        }
+        let features = features(&observation.facts, &tokens, detector);
+        let target = target(feedback, &detector.thresholds);
+        for _ in 0..STEPS {
+            let now = global + self.layer.score(&features).clamp(-MAX_SHIFT, MAX_SHIFT);
+            let need = match feedback {
+                Feedback::Released => (target - now).min(0.0),
+                Feedback::Reported => (target - now).max(0.0),
+            };
+            if need == 0.0 {
+                break;
+            }
+            self.layer.step(&features, need.clamp(-MAX_STEP, MAX_STEP), feedback);
+        }
+        self.layer.prune();
+        let copy = near_copy(feedback, &observation.facts)?;
+        self.copies.push_back(copy.clone());
+        while self.copies.len() > MAX_COPIES {
+            self.copies.pop_front();
+        }
+        Some(copy)
+    }
+
+    /// What this account's learning adds to a mail the global model read as `reading`.
+    pub fn weigh(&self, facts: &Facts<'_>, tokens: &Tokens, reading: &Reading, detector: &Detector) -> Share {
+        let global = reading.unwanted_logit();
+        let mut learned = if self.layer.bits == detector.model.bits {
+            self.layer.score(&features(facts, tokens, detector)).clamp(-MAX_SHIFT, MAX_SHIFT)
+        } else {
+            0.0
+        };
+        // Learned weights alone may mark a suspicious mail, never a clean one, and never
+        // move one: their positive share stops short of the lowest threat threshold. Only
+        // a near-copy of a reported mail moves mail the global model leaves.
+        if learned > 0.0 {
+            let thresholds = &detector.thresholds;
+            let room = logit(thresholds.threat.min(thresholds.extortion)) - ROOM_BELOW_THREAT - global;
+            let gated = global < logit(thresholds.suspicious);
+            learned = if gated { 0.0 } else { learned.min(room.max(0.0)) };
+        }
+        let near = self.nearest(facts);
+        let shift = match near {
+            Some((Feedback::Reported, _)) => {
+                let target = target(Feedback::Reported, &detector.thresholds);
+                learned.max(target - global).min(MAX_NEAR_SHIFT)
+            }
+            Some((Feedback::Released, _)) => {
+                let target = target(Feedback::Released, &detector.thresholds);
+                learned.min(target - global).max(-MAX_NEAR_SHIFT)
+            }
+            None => learned,
+        };
+        Share { shift, near }
+    }
+
+    /// The most alike near-copy the mail is (a report winning a tie), when one is.
+    fn nearest(&self, facts: &Facts<'_>) -> Option<(Feedback, f32)> {
+        if self.copies.is_empty() {
+            return None;
+        }
+        let mine = near_copy(Feedback::Released, facts)?;
+        let mut best: Option<(Feedback, f32)> = None;
+        for copy in &self.copies {
+            let alike = copy.sketch.similarity(&mine.sketch);
+            let applies = alike >= NEAR
+                && match copy.feedback {
+                    Feedback::Reported => true,
+                    // A release vouches only for the same sender's domain and links to
+                    // sites it already had: a phish copying a newsletter links elsewhere.
+                    Feedback::Released => {
+                        copy.sender == mine.sender && mine.sites.iter().all(|s| copy.sites.contains(s))
+                    }
+                };
+            let better = best.is_none_or(|(kind, most)| {
+                alike > most
+                    || (alike == most && copy.feedback == Feedback::Reported && kind != copy.feedback)
+            });
+            if applies && better {
+                best = Some((copy.feedback, alike));
+            }
+        }
+        best
+    }
+}
+
+/// The log-odds a mail the user gave `feedback` on should land beyond: [`MARGIN`] below
+/// the suspicious threshold for a release, above the higher threat threshold for a report.
+fn target(feedback: Feedback, thresholds: &Thresholds) -> f32 {
+    match feedback {
+        Feedback::Released => logit(thresholds.suspicious) - MARGIN,
+        Feedback::Reported => logit(thresholds.threat.max(thresholds.extortion)) + MARGIN,
+    }
+}
+
+/// The near-copy digest of a mail, when it has enough text.
+fn near_copy(feedback: Feedback, facts: &Facts<'_>) -> Option<NearCopy> {
+    let sketch = Sketch::of(facts.email)?;
+    let site = |domain: &str| digest::hash(url::registrable_domain(domain).as_bytes());
+    let mut sites: Vec<u64> = Vec::new();
+    for host in &facts.link_hosts {
+        let hash = site(host);
+        if !sites.contains(&hash) && sites.len() < MAX_SITES {
+            sites.push(hash);
+        }
+    }
+    Some(NearCopy { feedback, sketch, sender: site(&facts.sender_domain), sites })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,179 @@
+//! The stored forms of an account's learning: the layer's weights and each near-copy
+//! digest, as versioned bytes. Bytes come from a database anyone with the file could
+//! have written, so every read is checked and a bad one is a [`PersonalError`], never a
+//! panic or an absurd weight.
+//!
+//! Layer: `SGPL`, version (1), bucket bits, the count (u32), then per weight its bucket
+//! (u32, strictly ascending, below `1 << bits`) and weight (f32, finite, within
+//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (1), the feedback (0
+//! released, 1 reported), the sender's hash (u64), the count of link-site hashes (u8, at
+//! most [`MAX_SITES`]) and the hashes, the count of sketch hashes (u8) and the hashes.
+
+use std::collections::BTreeMap;
+
+use super::digest::Sketch;
+use super::{Feedback, Layer, MAX_SITES, MAX_WEIGHT, MAX_WEIGHTS, NearCopy};
+
+const LAYER_MAGIC: &[u8; 4] = b"SGPL";
+const COPY_MAGIC: &[u8; 4] = b"SGNC";
+const VERSION: u8 = 1;
+/// The most bucket bits a model file may declare (see the model format).
+const MAX_BITS: u8 = 22;
+
+/// Why stored learning could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PersonalError {
+    #[error("not scamguard learning (wrong magic bytes)")]
+    Magic,
+    #[error("learning format version {0}, this scamguard reads version {VERSION}")]
+    Version(u8),
+    #[error("the stored learning is cut short or has bytes after its end")]
+    Length,
+    #[error("{0} token bits is not a model's size")]
+    Bits(u8),
+    #[error("{0} weights is more than a layer holds ({MAX_WEIGHTS})")]
+    TooMany(u64),
+    #[error("the weights' buckets are out of order or out of range")]
+    Buckets,
+    #[error("a weight is not a number or larger than {MAX_WEIGHT}")]
+    Weight,
+    #[error("feedback kind {0} is neither released (0) nor reported (1)")]
+    Feedback(u8),
+    #[error("a near-copy digest's hashes are out of order or too many")]
+    Sketch,
+}
+
+/// Reads little-endian values off the front of a byte slice.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], PersonalError> {
+        let (head, rest) = self.0.split_at_checked(n).ok_or(PersonalError::Length)?;
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], PersonalError> {
+        self.take(N)?.try_into().map_err(|_| PersonalError::Length)
+    }
+
+    fn u8(&mut self) -> Result<u8, PersonalError> {
+        Ok(u8::from_le_bytes(self.array()?))
+    }
+
+    fn u32(&mut self) -> Result<u32, PersonalError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64, PersonalError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    fn header(&mut self, magic: &[u8; 4]) -> Result<(), PersonalError> {
+        if self.take(4).ok() != Some(magic.as_slice()) {
+            return Err(PersonalError::Magic);
+        }
+        match self.u8()? {
+            VERSION => Ok(()),
+            other => Err(PersonalError::Version(other)),
+        }
+    }
+
+    fn end(&self) -> Result<(), PersonalError> {
+        if self.0.is_empty() { Ok(()) } else { Err(PersonalError::Length) }
+    }
+}
+
+impl Layer {
+    /// The layer as stored bytes; the same layer always gives the same bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(10 + self.weights.len() * 8);
+        out.extend_from_slice(LAYER_MAGIC);
+        out.push(VERSION);
+        out.push(self.bits as u8);
+        out.extend_from_slice(&(self.weights.len() as u32).to_le_bytes());
+        for (bucket, weight) in &self.weights {
+            out.extend_from_slice(&bucket.to_le_bytes());
+            out.extend_from_slice(&weight.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads stored bytes, refusing anything [`Layer::to_bytes`] would not write.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Layer, PersonalError> {
+        let mut reader = Reader(bytes);
+        reader.header(LAYER_MAGIC)?;
+        let bits = reader.u8()?;
+        if !(1..=MAX_BITS).contains(&bits) {
+            return Err(PersonalError::Bits(bits));
+        }
+        let count = reader.u32()?;
+        if count as usize > MAX_WEIGHTS {
+            return Err(PersonalError::TooMany(count.into()));
+        }
+        if reader.0.len() != count as usize * 8 {
+            return Err(PersonalError::Length);
+        }
+        let mut weights = BTreeMap::new();
+        let mut previous: Option<u32> = None;
+        for _ in 0..count {
+            let (bucket, weight) = (reader.u32()?, f32::from_le_bytes(reader.array()?));
+            if previous.is_some_and(|p| p >= bucket) || u64::from(bucket) >= 1u64 << bits {
+                return Err(PersonalError::Buckets);
+            }
+            if !weight.is_finite() || weight.abs() > MAX_WEIGHT {
+                return Err(PersonalError::Weight);
+            }
+            previous = Some(bucket);
+            weights.insert(bucket, weight);
+        }
+        reader.end()?;
+        Ok(Layer { bits: u32::from(bits), weights })
+    }
+}
+
+impl NearCopy {
+    /// The digest as stored bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let hashes = self.sketch.hashes();
+        let mut out = Vec::with_capacity(16 + (self.sites.len() + hashes.len()) * 8);
+        out.extend_from_slice(COPY_MAGIC);
+        out.push(VERSION);
+        out.push(match self.feedback {
+            Feedback::Released => 0,
+            Feedback::Reported => 1,
+        });
+        out.extend_from_slice(&self.sender.to_le_bytes());
+        out.push(self.sites.len() as u8);
+        for site in &self.sites {
+            out.extend_from_slice(&site.to_le_bytes());
+        }
+        out.push(hashes.len() as u8);
+        for hash in hashes {
+            out.extend_from_slice(&hash.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads stored bytes, refusing anything [`NearCopy::to_bytes`] would not write.
+    pub fn from_bytes(bytes: &[u8]) -> Result<NearCopy, PersonalError> {
+        let mut reader = Reader(bytes);
+        reader.header(COPY_MAGIC)?;
+        let feedback = match reader.u8()? {
+            0 => Feedback::Released,
+            1 => Feedback::Reported,
+            other => return Err(PersonalError::Feedback(other)),
+        };
+        let sender = reader.u64()?;
+        let count = reader.u8()?;
+        if usize::from(count) > MAX_SITES {
+            return Err(PersonalError::Sketch);
+        }
+        let sites = (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?;
+        let count = reader.u8()?;
+        let hashes = (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?;
+        reader.end()?;
+        let sketch = Sketch::from_hashes(hashes).ok_or(PersonalError::Sketch)?;
+        Ok(NearCopy { feedback, sketch, sender, sites })
+    }
+}

@@ -1,0 +1,262 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::detect::model::Model;
+use crate::detect::{Label, SignalId, Verdict, classify};
+use crate::mail;
+
+/// A model that reads every mail the same: unwanted at log-odds `bias + ln 3`.
+fn flat(bias: f32, bits: u32) -> Detector {
+    let model =
+        Model::new(bits, [bias; 3], Vec::new(), vec![[0.0; 3]; 1 << bits], Thresholds::uniform(0.5, 0.9));
+    Detector::with_model(Arc::new(model))
+}
+
+fn parse(from: &str, subject: &str, body: &str) -> Email {
+    let raw = format!(
+        "From: {from}\r\nTo: me@home.example\r\nSubject: {subject}\r\nMessage-ID: <{}@x.example>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}",
+        subject.len() + body.len()
+    );
+    mail::parse(raw.as_bytes()).expect("parses")
+}
+
+fn with(detector: &Detector, personal: &Personal) -> Detector {
+    Detector { personal: Some(Arc::new(personal.clone())), ..detector.clone() }
+}
+
+/// The blackmail letter, and what an account learned when its user reported it.
+fn reported_letter(detector: &Detector) -> (Email, Personal) {
+    let missed = parse("x@stranger.example", "About your secret", SCAM);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &missed, detector);
+    (missed, personal)
+}
+
+fn feedback_share(verdict: &Verdict) -> Option<f32> {
+    verdict.signals.iter().find(|s| s.id == SignalId::LearnedFromFeedback).and_then(|s| s.contribution)
+}
+
+const SCAM: &str = "I know about the secret you are keeping from your family. I have the recordings \
+    from your camera and the list of all your contacts. If you want this to stay between us, you will \
+    follow my instructions carefully and you will not tell anybody about this letter. Transfer the amount \
+    below to the wallet at the end of this mail and I will delete everything from my servers for good.";
+
+const NEWS: &str = "Our autumn sale starts today with warm coats, boots and scarves for the whole \
+    family at half the price. Visit https://shop.example/autumn to see the whole range before it is gone.";
+
+const NEWS_TOO: &str = "The winter catalogue is here: gloves, blankets and lamps for long evenings, \
+    delivered free this week. See https://shop.example/winter for everything in it.";
+
+#[test]
+fn a_report_teaches_the_layer_to_mark_that_mail_but_never_to_move_it_alone() {
+    // The global model finds the letter a little suspicious, not a threat.
+    let detector = flat(-1.5, 12);
+    let missed = parse("x@stranger.example", "About your secret", SCAM);
+    let before = classify(&missed, &detector);
+    assert_eq!(before.label, Label::Suspicious, "{before:?}");
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &missed, &detector);
+    assert!(!personal.layer.is_empty());
+    // The weights alone, without the near-copy digest: closer to a threat, never one.
+    let weights_only = Personal::new(personal.layer.clone(), []);
+    let verdict = classify(&missed, &with(&detector, &weights_only));
+    assert_eq!(verdict.label, Label::Suspicious, "{verdict:?}");
+    assert!(feedback_share(&verdict).is_some_and(|s| s > 1.0), "{verdict:?}");
+    assert!(verdict.score > before.score && verdict.probabilities.ham > 0.1, "{verdict:?}");
+    // An unrelated mail moves a little at most, and stays clean.
+    let lunch =
+        parse("friend@home.example", "Lunch", "Shall we have lunch on Friday at the new place by the river?");
+    let verdict = classify(&lunch, &with(&detector, &weights_only));
+    assert_eq!(verdict.label, Label::Clean);
+    assert!(feedback_share(&verdict).is_some_and(|s| s.abs() < 1.0), "{verdict:?}");
+}
+
+#[test]
+fn a_positive_share_never_counts_for_mail_the_model_holds_clearly_clean() {
+    let (missed, personal) = reported_letter(&flat(-3.0, 12));
+    let weights_only = Personal::new(personal.layer.clone(), []);
+    // The same words, read by a model that finds them far below the gate.
+    let sure = flat(-9.0, 12);
+    let verdict = classify(&missed, &with(&sure, &weights_only));
+    assert_eq!(feedback_share(&verdict), Some(0.0));
+    assert_eq!(verdict.label, Label::Clean);
+}
+
+#[test]
+fn a_release_keeps_the_same_senders_next_mail_out_of_junk() {
+    let detector = flat(2.0, 12);
+    let first = parse("Shop News <news@shop.example>", "Autumn sale", NEWS);
+    let next = parse("Shop News <news@shop.example>", "Winter catalogue", NEWS_TOO);
+    assert_eq!(classify(&next, &detector).label, Label::Threat);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &first, &detector);
+    let verdict = classify(&next, &with(&detector, &personal));
+    assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
+    let same = feedback_share(&verdict).expect("listed");
+    // Another sender with the same kind of words gains far less.
+    let elsewhere = NEWS_TOO.replace("shop.example", "elsewhere.example");
+    let other = parse("Deals <deals@elsewhere.example>", "Winter catalogue", &elsewhere);
+    let share = feedback_share(&classify(&other, &with(&detector, &personal))).expect("listed");
+    assert!(same < -1.5 && share > same / 2.0, "{same} {share}");
+}
+
+#[test]
+fn the_layer_is_bounded_in_size_and_weight() {
+    let detector = flat(-1.0, 18);
+    let mut personal = Personal::default();
+    for i in 0..200 {
+        let words: Vec<String> = (0..250).map(|j| format!("w{i}x{j}q")).collect();
+        let kind = if i % 2 == 0 { Feedback::Reported } else { Feedback::Released };
+        personal.learn(kind, &parse("a@b.example", "s", &words.join(" ")), &detector);
+    }
+    assert_eq!(personal.layer.len(), MAX_WEIGHTS);
+    assert!(personal.layer.weights.values().all(|w| w.abs() <= MAX_WEIGHT && *w != 0.0));
+    assert!(personal.layer.to_bytes().len() <= 10 + MAX_WEIGHTS * 8);
+    // Near-copies are bounded too, the oldest dropped.
+    let copies = (0..MAX_COPIES + 5).map(|i| NearCopy {
+        feedback: Feedback::Reported,
+        sketch: Sketch::from_hashes((0..20).map(|h| h + i as u64).collect()).expect("valid"),
+        sender: 0,
+        sites: Vec::new(),
+    });
+    let kept = Personal::new(Layer::default(), copies);
+    assert_eq!(kept.copies().count(), MAX_COPIES);
+    assert_eq!(kept.copies().next().map(|c| c.sketch.hashes()[0]), Some(5));
+}
+
+#[test]
+fn learning_is_deterministic_and_its_bytes_read_back() {
+    let detector = flat(0.0, 12);
+    let learn = || {
+        let mut personal = Personal::default();
+        let copy = personal.learn(Feedback::Reported, &parse("x@s.example", "secret", SCAM), &detector);
+        personal.learn(Feedback::Released, &parse("news@shop.example", "sale", NEWS), &detector);
+        (personal, copy.expect("long enough for a digest"))
+    };
+    let (one, copy) = learn();
+    let (two, _) = learn();
+    assert_eq!(one.layer.to_bytes(), two.layer.to_bytes());
+    assert_eq!(Layer::from_bytes(&one.layer.to_bytes()), Ok(one.layer.clone()));
+    assert_eq!(NearCopy::from_bytes(&copy.to_bytes()), Ok(copy.clone()));
+    assert_eq!(Layer::from_bytes(&Layer::default().to_bytes()).map(|l| l.len()), Err(PersonalError::Bits(0)));
+}
+
+#[test]
+fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
+    let detector = flat(0.0, 12);
+    let mut personal = Personal::default();
+    let copy =
+        personal.learn(Feedback::Reported, &parse("x@s.example", "secret", SCAM), &detector).expect("digest");
+    let (layer, copy) = (personal.layer.to_bytes(), copy.to_bytes());
+    let mut bad = layer.clone();
+    bad[0] = b'X';
+    assert_eq!(Layer::from_bytes(&bad), Err(PersonalError::Magic));
+    let mut bad = layer.clone();
+    bad[4] = 9;
+    assert_eq!(Layer::from_bytes(&bad), Err(PersonalError::Version(9)));
+    let mut bad = layer.clone();
+    bad[6..10].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(Layer::from_bytes(&bad), Err(PersonalError::TooMany(u32::MAX.into())));
+    let mut bad = layer.clone();
+    bad[14..18].copy_from_slice(&f32::NAN.to_le_bytes());
+    assert_eq!(Layer::from_bytes(&bad), Err(PersonalError::Weight));
+    let mut bad = layer.clone();
+    bad[10..14].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(Layer::from_bytes(&bad), Err(PersonalError::Buckets));
+    assert_eq!(Layer::from_bytes(&[layer.as_slice(), &[0]].concat()), Err(PersonalError::Length));
+    let mut bad = copy.clone();
+    bad[5] = 7;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Feedback(7)));
+    // Every cut and every flipped byte is an error or a valid value, never a panic.
+    for bytes in [&layer, &copy] {
+        for cut in 0..bytes.len() {
+            assert!(
+                Layer::from_bytes(&bytes[..cut]).is_err() && NearCopy::from_bytes(&bytes[..cut]).is_err()
+            );
+        }
+        for at in 0..bytes.len().min(400) {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0xA5;
+            let _ = (Layer::from_bytes(&flipped), NearCopy::from_bytes(&flipped));
+        }
+    }
+}
+
+#[test]
+fn a_near_copy_of_a_reported_scam_is_a_threat_and_the_same_senders_other_mail_is_not() {
+    let detector = Detector::default();
+    let reported = parse("x@stranger.example", "Hello John", &format!("Hello John,\n{SCAM}"));
+    let copy = parse("y@other.example", "Hi Mary", &format!("Dear Mary Jones,\n{SCAM}"));
+    let unrelated = parse("x@stranger.example", "Meeting", NEWS_TOO);
+    assert_ne!(
+        classify(&copy, &detector).label,
+        Label::Threat,
+        "the global model must miss it for this test"
+    );
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &reported, &detector);
+    let learned = with(&detector, &personal);
+    let verdict = classify(&copy, &learned);
+    assert_eq!(verdict.label, Label::Threat, "{verdict:?}");
+    let signal = verdict.signals.iter().find(|s| s.id == SignalId::LearnedFromFeedback).expect("listed");
+    assert!(signal.evidence.contains("near-copy of a mail you reported"), "{}", signal.evidence);
+    assert_ne!(classify(&unrelated, &learned).label, Label::Threat);
+}
+
+#[test]
+fn a_near_copy_of_a_released_mail_stays_only_from_its_sender_and_sites() {
+    let detector = flat(3.0, 12);
+    let released = parse("Shop <news@shop.example>", "Autumn sale, John", &format!("Hello John,\n{NEWS}"));
+    let again = parse("Shop <news@shop.example>", "Autumn sale, Mary", &format!("Hello Mary,\n{NEWS}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &released, &detector);
+    // No weights: the digest alone.
+    let digests = Personal::new(Layer::default(), personal.copies().cloned());
+    let verdict = classify(&again, &with(&detector, &digests));
+    assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
+    // The same text from another domain, or linking elsewhere, is not vouched for.
+    let spoof = parse("Shop <news@sh0p.example>", "Autumn sale", NEWS);
+    let phish =
+        parse("Shop <news@shop.example>", "Autumn sale", &NEWS.replace("shop.example", "evil.example"));
+    for mail in [spoof, phish] {
+        assert_eq!(classify(&mail, &with(&detector, &digests)).label, Label::Threat);
+    }
+}
+
+#[test]
+fn the_explanation_names_what_the_feedback_added() {
+    let detector = flat(-3.0, 12);
+    let (missed, personal) = reported_letter(&detector);
+    let verdict = classify(&missed, &with(&detector, &personal));
+    let share = feedback_share(&verdict).expect("listed");
+    let text = crate::explain::explain(&missed, &verdict);
+    let line = text.lines().find(|l| l.contains("learned_from_feedback")).expect("explained");
+    assert!(line.trim_start().starts_with(&format!("{share:+.1}")), "{line}");
+    assert!(line.contains(&format!("learned from your feedback: {share:+.2}")), "{line}");
+    let json = crate::explain::json_line("m.eml", &missed, &verdict);
+    let listed =
+        json["signals"].as_array().and_then(|s| s.iter().find(|s| s["rule"] == "learned_from_feedback"));
+    assert_eq!(listed.and_then(|s| s["weight"].as_f64()), Some(f64::from(share)), "{json}");
+    // Without a layer, the verdict has no such line.
+    assert_eq!(feedback_share(&classify(&missed, &detector)), None);
+}
+
+#[test]
+fn who_sends_counts_only_when_the_receiving_server_authenticated_it() {
+    let detector = flat(2.0, 12);
+    let signed = "Authentication-Results: mx.home.example; dkim=pass header.d=shop.example\r\nFrom: Shop <news@shop.example>";
+    let mail = |head: &str, body: &str| {
+        let raw = format!("{head}\r\nTo: me@home.example\r\nSubject: News\r\n\r\n{body}");
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let autumn = "Our autumn sale starts today with warm coats and boots for the whole family.";
+    let winter = "The winter catalogue is here with gloves, blankets and lamps for long evenings.";
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &mail(signed, autumn), &detector);
+    let learned = with(&detector, &personal);
+    let share = |head: &str| feedback_share(&classify(&mail(head, winter), &learned)).expect("listed");
+    let (authenticated, forged) = (share(signed), share("From: Shop <news@shop.example>"));
+    assert!(authenticated < -3.0, "{authenticated}");
+    assert!(forged > authenticated / 3.0, "{forged} against {authenticated}");
+}

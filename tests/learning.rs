@@ -1,0 +1,147 @@
+//! An account's learning against a real Dovecot: `learn --account` starts it from the
+//! scams in Junk and the mail in INBOX without marking anything read; the next run moves a
+//! near-copy of a Junk scam that the global model alone lets through; `--reset` forgets.
+
+use scamguard::config::Config;
+use scamguard::detect::{Detector, Label, classify};
+
+use super::service::{contents, load, mailbox, run_once};
+use super::support::dovecot::{Dovecot, Options};
+use super::support::scamguard;
+
+/// The body of a blackmail letter with no wallet, amount or link: nothing the rules hold
+/// strongly, so the global model does not move it.
+const LETTER: &str = "I know about the secret you are keeping from your family. I have the recordings \
+    from your camera and the list of all your contacts. If you want this to stay between us, you will \
+    follow my instructions carefully and you will not tell anybody about this letter. Answer this mail \
+    today and I will tell you what to do next, then I delete everything from my servers for good.";
+
+fn letter(from: &str, name: &str, id: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: user@home.example\r\nSubject: About you, {name}\r\nMessage-ID: <{id}>\r\n\
+         Date: Sat, 28 Nov 2026 08:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hello {name},\r\n{LETTER}\r\n"
+    )
+    .into_bytes()
+}
+
+fn note(id: &str) -> Vec<u8> {
+    format!(
+        "From: Anna <anna@friends.example>\r\nTo: user@home.example\r\nSubject: Saturday\r\n\
+         Message-ID: <{id}>\r\nDate: Sat, 28 Nov 2026 09:00:00 +0000\r\n\r\n\
+         Are you still coming on Saturday? Bring the blue blanket, we will sit in the garden if it is dry.\r\n"
+    )
+    .into_bytes()
+}
+
+/// Runs `scamguard learn` with `args`; its output, after asserting it succeeded.
+fn learn(config: &std::path::Path, args: &[&str]) -> String {
+    let output = scamguard().arg("learn").arg("--config").arg(config).args(args).output().expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    text
+}
+
+async fn deliver(config: &Config, raw: &[u8]) {
+    mailbox(config).await.append("INBOX", None, raw).await.expect("append");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_near_copy_of_a_junk_scam_is_moved_after_learn_and_not_after_reset() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    let reported = letter("x@stranger.example", "John", "1@stranger.example");
+    let copy = letter("y@elsewhere.example", "Mary", "2@elsewhere.example");
+    let global =
+        |raw: &[u8]| classify(&scamguard::mail::parse(raw).expect("parses"), &Detector::default()).label;
+    assert_ne!(global(&copy), Label::Threat, "the global model must let the copy through for this test");
+
+    let mut session = mailbox(&config).await;
+    session.create("Junk").await.expect("create Junk");
+    session.append("Junk", None, &reported).await.expect("append");
+    session.append("INBOX", None, &note("n1@friends.example")).await.expect("append");
+    let printed = learn(&path, &["--account", "test", "--limit", "50"]);
+    assert!(printed.contains("learned from 1 mails in Junk (unwanted) and 1 in INBOX"), "{printed}");
+    // Learning reads with BODY.PEEK: nothing it read is marked seen.
+    for folder in ["Junk", "INBOX"] {
+        let flags = contents(&mut session, folder).await;
+        assert!(flags.values().all(|f| !f.iter().any(|f| f == "\\Seen")), "{folder}: {flags:?}");
+    }
+
+    // The copy, with another sender, greeting, name and Message-ID, is moved; the note stays.
+    deliver(&config, &copy).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    assert!(!inbox.contains_key("2@elsewhere.example"), "the near-copy was moved: {inbox:?}");
+    assert!(inbox.contains_key("n1@friends.example"), "{inbox:?}");
+    assert!(contents(&mut session, "Junk").await.contains_key("2@elsewhere.example"));
+
+    // After a reset, the next copy is the global model's alone again: it stays.
+    let printed = learn(&path, &["--account", "test", "--reset"]);
+    assert!(printed.contains("and 2 near-copy digests"), "{printed}");
+    deliver(&config, &letter("z@third.example", "Paul", "3@third.example")).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert!(contents(&mut session, "INBOX").await.contains_key("3@third.example"), "forgotten");
+}
+
+#[test]
+fn learn_names_an_account_the_configuration_lacks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "").expect("config");
+    let output =
+        scamguard().args(["learn", "--account", "nobody", "--config"]).arg(&path).output().expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no account named"), "{output:?}");
+}
+
+/// The whole loop in the mailbox, with another IMAP client as the user: a blackmail
+/// letter the global model lets through is dragged into Junk (reported); a near-copy of it
+/// delivered later, from another sender with another greeting and Message-ID, is moved.
+/// Ham delivered beside it stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missed_scam_dropped_into_junk_is_reported_and_its_near_copy_is_moved() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    let first = letter("x@stranger.example", "John", "1@stranger.example");
+    let copy = letter("y@elsewhere.example", "Mary", "2@elsewhere.example");
+    let global =
+        |raw: &[u8]| classify(&scamguard::mail::parse(raw).expect("parses"), &Detector::default()).label;
+    assert_ne!(global(&copy), Label::Threat, "the global model must let the copy through for this test");
+
+    deliver(&config, &first).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let mut session = mailbox(&config).await;
+    assert!(contents(&mut session, "INBOX").await.contains_key("1@stranger.example"), "missed at first");
+
+    // The user drags it into Junk; the next pass records the report and learns from it.
+    let status = session.select("INBOX").await.expect("select");
+    let uids = session.uids_after(0, status).await.expect("uids");
+    session.move_to(&uids, "Junk").await.expect("the user's move");
+    assert!(run_once(&config).await.failures.is_empty());
+    let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
+    let filter = scamguard::store::HistoryFilter {
+        action: Some(scamguard::store::Action::Reported.as_str().into()),
+        ..Default::default()
+    };
+    assert_eq!(store.history(&filter).await.expect("history").len(), 1, "reported");
+
+    deliver(&config, &copy).await;
+    deliver(&config, &note("n2@friends.example")).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    assert!(!inbox.contains_key("2@elsewhere.example"), "the near-copy was moved: {inbox:?}");
+    assert!(inbox.contains_key("n2@friends.example"), "{inbox:?}");
+    let shown = scamguard::report::detection_text(
+        &store
+            .history(&Default::default())
+            .await
+            .expect("history")
+            .into_iter()
+            .find(|d| d.message_id == "2@elsewhere.example")
+            .expect("recorded"),
+    );
+    assert!(shown.contains("learned_from_feedback"), "the verdict says it was learned: {shown}");
+}
