@@ -555,6 +555,7 @@ mod tests {
 
     #[test]
     fn a_bucket_depends_on_the_kind_and_stays_within_the_space() {
+        const PINNED: [u32; 4] = [874_524, 4_110_110, 2_244_191, 1_205_087];
         assert_ne!(bucket(TokenKind::Word, "paypal", 18), bucket(TokenKind::LinkSite, "paypal", 18));
         assert_eq!(bucket(TokenKind::Word, "paypal", 18), bucket(TokenKind::Word, "paypal", 18));
         for token in ["a", "bitcoin", "動画", ""] {
@@ -562,6 +563,11 @@ mod tests {
         }
         // Pinned: a model file stores weights by bucket, so the hash must never change.
         assert_eq!(bucket(TokenKind::Word, "bitcoin", 20), 775_580);
+        let pinned: Vec<u32> = ["", "a", "動画", "a-token-longer-than-eight-bytes"]
+            .iter()
+            .map(|t| bucket(TokenKind::Word, t, 22))
+            .collect();
+        assert_eq!(pinned, PINNED);
     }
 
     #[test]
@@ -585,6 +591,65 @@ mod tests {
         // Unsigned, the same mail is not vouched for by its sender's site.
         let unsigned = tokens(raw.split_once("\r\n").map(|(_, rest)| rest).expect("two lines"));
         assert!(!unsigned.contains(&(TokenKind::Shape, "signed by the sender's site".into())));
+    }
+
+    /// Each count of links and each length of text has its own shape token; a name
+    /// without a plausible extension gives none; a signature by another site than the
+    /// sender's, or a sender without a domain, is not "signed by the sender's site".
+    #[test]
+    fn every_shape_bucket_is_read() {
+        let shape = |raw: &str| -> Vec<String> {
+            tokens(raw).into_iter().filter(|(kind, _)| *kind == TokenKind::Shape).map(|(_, t)| t).collect()
+        };
+        let links = |n: usize| -> String {
+            let text: String = (0..n).map(|i| format!(" https://h{i}.example/ ")).collect();
+            format!("From: a@b.example\r\n\r\n{text}")
+        };
+        for (n, token) in [
+            (0, "no link"),
+            (1, "links to one host"),
+            (3, "links to a few hosts"),
+            (9, "links to many hosts"),
+        ] {
+            assert!(shape(&links(n)).contains(&token.to_string()), "{n} links: {:?}", shape(&links(n)));
+        }
+        for (length, token) in
+            [(50, "very little text"), (500, "short text"), (3_000, "some text"), (9_000, "long text")]
+        {
+            let raw = format!("From: a@b.example\r\n\r\n{}", "word ".repeat(length / 5));
+            assert!(shape(&raw).contains(&token.to_string()), "{length} bytes: {:?}", shape(&raw));
+        }
+        assert_eq!(extension("report.PDF"), Some("attachment .pdf".into()));
+        for name in ["noextension", "trailing.", "a.verylongextension", "a.p df"] {
+            assert_eq!(extension(name), None, "{name}");
+        }
+        let signed_elsewhere = "Authentication-Results: mx.example; dkim=pass header.d=esp.example\r\n\
+            From: a@shop.example\r\n\r\nhello";
+        assert!(!shape(signed_elsewhere).contains(&"signed by the sender's site".to_string()));
+        let no_domain = "Authentication-Results: mx.example; dkim=pass header.d=shop.example\r\nFrom: nobody\r\n\r\nhello";
+        assert!(!shape(no_domain).contains(&"signed by the sender's site".to_string()));
+    }
+
+    /// The words of the subject and of the sender's name are read back from their own
+    /// texts (the explanation quotes them from there).
+    #[test]
+    fn subject_and_sender_name_tokens_are_read_back_from_their_own_text() {
+        let email =
+            mail::parse(b"From: Payment Desk <a@b.example>\r\nSubject: Invoice overdue\r\n\r\nhello there")
+                .expect("parses");
+        let facts = Facts::gather(&email);
+        let read = Tokens::read(&facts, 18);
+        let back: Vec<(TokenKind, String)> =
+            (0..read.buckets.len()).filter_map(|i| read.token(i, &facts)).collect();
+        for (kind, word) in [
+            (TokenKind::Subject, "invoice"),
+            (TokenKind::Subject, "overdue"),
+            (TokenKind::SenderName, "payment"),
+            (TokenKind::SenderName, "desk"),
+            (TokenKind::Word, "hello"),
+        ] {
+            assert!(back.contains(&(kind, word.to_string())), "{kind:?} {word}: {back:?}");
+        }
     }
 
     #[test]
