@@ -76,6 +76,27 @@ pub fn detector_for(base: &Detector, account: &Account) -> Result<Detector, Stri
     Ok(Detector { authserv_ids: account.authserv_ids.ids.clone(), ..detector })
 }
 
+/// What `account` would classify with on its next pass: [`detector_for`], the people it
+/// wrote to and what it learned from its user, as the database holds them now (an
+/// account without a database yet has neither). For `explain --account`.
+pub async fn account_detector(
+    config: &Config,
+    account: &Account,
+    base: &Detector,
+) -> Result<Detector, WorkerError> {
+    let detector = detector_for(base, account).map_err(WorkerError::Detection)?;
+    if !config.database.exists() {
+        return Ok(detector);
+    }
+    let store = Store::open_unlocked(&config.database).await?;
+    let known =
+        crate::detect::correspondents::KnownCorrespondents::new(store.correspondents(&account.name).await?);
+    let detector = Detector { known_correspondents: known, ..detector };
+    let detector = learning::Loaded::default().detector(&store, &account.name, &detector).await?;
+    store.close().await;
+    Ok(detector)
+}
+
 /// Runs every account's workers until shutdown (or, with `once`, one pass each).
 pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdown: Shutdown) -> RunReport {
     let mut tasks = tokio::task::JoinSet::new();

@@ -66,8 +66,8 @@ pub fn main() -> ExitCode {
         Command::Scan { json, config, model, authserv_ids, paths } => {
             files::scan(&paths, json, config.as_deref(), model.as_deref(), authserv_ids)
         }
-        Command::Explain { config, model, file } => {
-            files::explain_file(&file, config.as_deref(), model.as_deref())
+        Command::Explain { config, model, account, file } => {
+            files::explain_file(&file, config.as_deref(), model.as_deref(), account.as_deref())
         }
         Command::Train { out, relabel, predictions, folds, dirs } => {
             train::train(&out, relabel.as_deref(), predictions.as_deref(), usize::from(folds), &dirs)

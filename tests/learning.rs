@@ -144,4 +144,20 @@ async fn a_missed_scam_dropped_into_junk_is_reported_and_its_near_copy_is_moved(
             .expect("recorded"),
     );
     assert!(shown.contains("learned_from_feedback"), "the verdict says it was learned: {shown}");
+
+    // `explain --account` judges a file as the account would, its learning included.
+    let file = path.with_file_name("another-copy.eml");
+    std::fs::write(&file, letter("z@third.example", "Ann", "3@third.example")).expect("write");
+    let explain = |account: bool| {
+        let mut command = scamguard();
+        command.arg("explain").arg("--config").arg(&path);
+        if account {
+            command.args(["--account", "test"]);
+        }
+        let output = command.arg(&file).output().expect("explain runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(explain(true).contains("learned_from_feedback"), "{}", explain(true));
+    assert!(!explain(false).contains("learned_from_feedback"), "without an account, the global model alone");
 }

@@ -25,7 +25,7 @@ impl Loaded {
     /// `base` with the account's learning as the store holds it now. The store is asked
     /// only for the generation (one indexed read) unless it changed since the last call;
     /// an account that learned nothing classifies with `base` as it is.
-    pub(super) async fn detector(
+    pub(crate) async fn detector(
         &self,
         store: &Store,
         account: &str,

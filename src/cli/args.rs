@@ -51,6 +51,11 @@ pub(super) enum Command {
         /// A model file written by `train`, instead of the configured or built-in one.
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Explain as this account of the configuration would judge it: its thresholds,
+        /// whose authentication it believes, the people it wrote to and what it learned
+        /// from its user (read from the database).
+        #[arg(long, requires = "config")]
+        account: Option<String>,
         file: PathBuf,
     },
     /// Learn a model from folders of .eml files labelled by their nearest folder named

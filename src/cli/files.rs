@@ -79,11 +79,23 @@ pub fn scan(
 }
 
 /// `scamguard explain FILE`: the verdict on one mail with every signal and its evidence.
-pub fn explain_file(file: &Path, config: Option<&Path>, model: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn explain_file(
+    file: &Path,
+    config: Option<&Path>,
+    model: Option<&Path>,
+    account: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let config = load_config(config)?;
     let raw = std::fs::read(file).with_context(|| format!("Unable to read {}", file.display()))?;
     let email = mail::parse(&raw).with_context(|| format!("Unable to parse {}", file.display()))?;
-    let detector = config.detection.detector(model).map_err(anyhow::Error::msg)?;
+    let mut detector = config.detection.detector(model).map_err(anyhow::Error::msg)?;
+    if let Some(name) = account {
+        let account = config.accounts.iter().find(|a| a.name == name).with_context(|| {
+            format!("the configuration has no account named {:?}", mail::printable::escape(name))
+        })?;
+        detector =
+            super::runtime()?.block_on(scamguard::app::account_detector(&config, account, &detector))?;
+    }
     let verdict = classify(&email, &detector);
     print!("{}", explain::explain(&email, &verdict));
     Ok(ExitCode::SUCCESS)
