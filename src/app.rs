@@ -15,6 +15,7 @@ mod feedback;
 mod junk_watch;
 pub mod learning;
 mod locate;
+pub mod metrics;
 pub mod progress;
 pub mod reports;
 mod restore;

@@ -37,8 +37,8 @@ pub fn main() -> ExitCode {
         scamguard::app::progress::show_bars();
     }
     let result = match cli.command {
-        Command::Run { config, once, dry_run, rescan } => {
-            config.path().and_then(|config| watch::run(&config, once, dry_run, rescan))
+        Command::Run { config, once, dry_run, rescan, metrics } => {
+            config.path().and_then(|config| watch::run(&config, once, dry_run, rescan, metrics))
         }
         Command::Learn { config, account, limit, reset } => {
             config.path().and_then(|config| watch::learn(&config, &account, limit, reset))

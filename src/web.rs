@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod i18n;
+pub mod metrics;
 pub mod pages;
 pub mod routes;
 

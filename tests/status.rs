@@ -93,3 +93,80 @@ async fn debug_logs_name_the_imap_steps_and_nothing_secret() {
     let sentence = text.lines().map(str::trim).max_by_key(|l| l.len()).expect("a body line");
     assert!(sentence.len() > 40 && !log.contains(sentence), "no mail body in the log");
 }
+
+/// A plain HTTP/1.0 GET on 127.0.0.1: the status code and the body.
+fn http_get(address: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let code = answer.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (code, body)
+}
+
+/// `run --metrics` serves Prometheus counters that follow what the service did, and a
+/// health check that turns 200 once every folder had a pass.
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_what_the_service_did_and_healthz_follows_the_passes() {
+    use std::io::BufRead;
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    let mut session = mailbox(&config).await;
+    session.append("INBOX", None, &fixture(SCAM)).await.expect("append");
+    let mut child = scamguard()
+        .args(["run", "--metrics", "127.0.0.1:0", "--config"])
+        .arg(&path)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (found, address) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("metrics at http://").nth(1) {
+                let _ = found.send(rest.split('/').next().unwrap_or_default().to_string());
+            }
+        }
+    });
+    let address = address.recv_timeout(std::time::Duration::from_secs(20)).expect("the metrics address is logged");
+    let mut healthy = (0, String::new());
+    for _ in 0..100 {
+        healthy = http_get(&address, "/healthz");
+        if healthy.0 == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(healthy.0, 200, "{}", healthy.1);
+    assert!(wait_until(&mut session, "Junk", 1).await, "the scam is moved");
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = http_get(&address, "/metrics").1;
+        if text.lines().any(|l| l == "scamguard_moves_total 1") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    for line in [
+        "scamguard_messages_scanned_total 1",
+        "scamguard_verdicts_total{label=\"threat\",category=\"extortion\"} 1",
+        "scamguard_moves_total 1",
+        "scamguard_move_latency_seconds_count 1",
+        "scamguard_errors_total{kind=\"connection\"} 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");
+    }
+    assert!(text.contains("scamguard_last_success_timestamp_seconds{account=\"test\",folder=\"INBOX\"}"), "{text}");
+    assert_eq!(http_get(&address, "/anything-else").0, 404);
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::TERM,
+    )
+    .expect("SIGTERM");
+    let status = child.wait().expect("stops");
+    assert!(status.success(), "{status}");
+}

@@ -4,6 +4,7 @@
 //! say what is still to do, and nothing is done twice.
 
 use std::collections::HashSet;
+use std::time::Instant;
 
 use tracing::{info, warn};
 
@@ -23,6 +24,9 @@ pub(super) struct PlannedActions {
     pub flags: Vec<Planned>,
     /// How many batches planned them.
     pub batches: usize,
+    /// When the earliest of those batches was recorded: the moves' latency is counted
+    /// from there (see `metrics`).
+    pub read_at: Option<Instant>,
 }
 
 impl PlannedActions {
@@ -30,6 +34,7 @@ impl PlannedActions {
         self.moves.extend(more.moves);
         self.flags.extend(more.flags);
         self.batches += more.batches;
+        self.read_at = self.read_at.into_iter().chain(more.read_at).min();
     }
 }
 impl Worker {
@@ -46,7 +51,7 @@ impl Worker {
         uidvalidity: u32,
         junk: &str,
     ) -> Result<(), WorkerError> {
-        match self.move_planned(imap, &planned.moves, junk).await {
+        match self.move_planned(imap, &planned.moves, junk, planned.read_at).await {
             Err(WorkerError::Imap(refused)) if refused.is_expunge_issued() => {
                 info!(account = %self.account.name, folder = %self.folder, "another client took mail away during the move; settling what was planned");
                 self.reconcile(imap, uidvalidity, junk).await?;
@@ -68,6 +73,7 @@ impl Worker {
         imap: &mut ImapSession,
         planned: &[Planned],
         junk: &str,
+        read_at: Option<Instant>,
     ) -> Result<(), WorkerError> {
         if planned.is_empty() {
             return Ok(());
@@ -79,13 +85,13 @@ impl Worker {
         let method = imap.move_method();
         if method == MoveMethod::Move {
             imap.move_uids(&uids(&here), junk).await?;
-            return self.record_moved(&here, Action::Moved, junk).await;
+            return self.record_moved(&here, Action::Moved, junk, read_at).await;
         }
         imap.copy_uids(&uids(&here), junk).await?;
         self.store
             .finish(&ids(&here), Action::CopyMade, &imap::utf7::decode(junk), clock::now_unix())
             .await?;
-        self.remove_copied(imap, &here, method, junk).await
+        self.remove_copied(imap, &here, method, junk, read_at).await
     }
 
     /// Takes the originals of copies already made out of the folder, and records it.
@@ -95,6 +101,7 @@ impl Worker {
         copied: &[Planned],
         method: MoveMethod,
         junk: &str,
+        read_at: Option<Instant>,
     ) -> Result<(), WorkerError> {
         if copied.is_empty() {
             return Ok(());
@@ -106,14 +113,22 @@ impl Worker {
         } else {
             Action::Moved
         };
-        self.record_moved(copied, action, junk).await
+        self.record_moved(copied, action, junk, read_at).await
     }
 
     /// Records threats as taken to Junk (`action`: moved, or copied where the originals
-    /// wait for the user's client to expunge them), and says so.
-    async fn record_moved(&self, done: &[Planned], action: Action, junk: &str) -> Result<(), WorkerError> {
+    /// wait for the user's client to expunge them), says so, and counts them (with their
+    /// latency from `read_at`; moves finished on reconnecting have none).
+    async fn record_moved(
+        &self,
+        done: &[Planned],
+        action: Action,
+        junk: &str,
+        read_at: Option<Instant>,
+    ) -> Result<(), WorkerError> {
         let destination = imap::utf7::decode(junk);
         self.store.finish(&ids(done), action, &destination, clock::now_unix()).await?;
+        super::metrics::metrics().moved(done.len(), read_at.map(|at| at.elapsed().as_secs_f64()));
         info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", done.len());
         Ok(())
     }
@@ -205,9 +220,9 @@ impl Worker {
         }
         let as_planned =
             |rows: Vec<&Pending>| -> Vec<Planned> { rows.iter().map(|p| (p.id, p.uid)).collect() };
-        self.move_planned(imap, &as_planned(to_move), junk).await?;
+        self.move_planned(imap, &as_planned(to_move), junk, None).await?;
         self.flag_planned(imap, &flags).await?;
-        self.remove_copied(imap, &as_planned(copied), method, junk).await?;
+        self.remove_copied(imap, &as_planned(copied), method, junk, None).await?;
         Ok(())
     }
 }

@@ -5,10 +5,11 @@
 
 use tracing::{debug, info};
 
+use super::metrics::metrics;
 use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::imap::ImapSession;
-use crate::store::{StoreError, WatchMode};
+use crate::store::{NewDetection, StoreError, Verdict, WatchMode};
 
 /// This process as `status` names it: host and process id.
 pub fn worker_name() -> String {
@@ -21,6 +22,12 @@ impl Worker {
     /// Logs and records the connection: how moves are done and how new mail is noticed.
     pub(super) async fn note_connected(&self, imap: &ImapSession) {
         let mode = if imap.has("IDLE") { WatchMode::Idle } else { WatchMode::Polling };
+        let period = match mode {
+            WatchMode::Idle => self.account.idle_renew,
+            WatchMode::Polling => self.account.poll_interval,
+        };
+        let period = i64::try_from(period.as_secs()).unwrap_or(i64::MAX);
+        metrics().watching(&self.account.name, &self.folder, period);
         info!(
             account = %self.account.name, folder = %self.folder,
             "connected to {}:{}; moves by {:?}; new mail by {}",
@@ -42,7 +49,9 @@ impl Worker {
 
     /// Records a pass that read everything there was.
     pub(super) async fn note_pass(&self) {
-        self.dropped(self.store.status_pass(&self.account.name, &self.folder, clock::now_unix()).await);
+        let now = clock::now_unix();
+        metrics().pass(&self.account.name, &self.folder, now);
+        self.dropped(self.store.status_pass(&self.account.name, &self.folder, now).await);
     }
 
     /// Records how a connection ended: an error, or a clean stop.
@@ -59,5 +68,19 @@ impl Worker {
         if let Err(error) = written {
             debug!(account = %self.account.name, folder = %self.folder, "status not recorded: {error}");
         }
+    }
+}
+
+/// Counts a recorded batch in the metrics: the messages read, and each verdict recorded.
+pub(super) fn count_recorded(scanned: usize, detections: &[NewDetection]) {
+    let metrics = metrics();
+    metrics.scanned(scanned);
+    for detection in detections {
+        let label = match detection.verdict {
+            Verdict::Threat => crate::detect::Label::Threat,
+            Verdict::Suspicious => crate::detect::Label::Suspicious,
+            Verdict::Unreadable => continue,
+        };
+        metrics.verdict(label, detection.category);
     }
 }

@@ -52,6 +52,17 @@ impl WorkerError {
         }
     }
 
+    /// The kind `scamguard_errors_total` counts this error as.
+    fn metric_kind(&self) -> super::metrics::ErrorKind {
+        use super::metrics::ErrorKind;
+        match self {
+            WorkerError::Imap(error) if error.is_refusal() => ErrorKind::Refused,
+            WorkerError::Imap(_) => ErrorKind::Connection,
+            WorkerError::Store(_) => ErrorKind::Store,
+            _ => ErrorKind::Other,
+        }
+    }
+
     /// Whether the connection to the server was lost (as opposed to the server refusing
     /// a command, or the database failing).
     fn is_connection_loss(&self) -> bool {
@@ -119,6 +130,9 @@ impl Worker {
             let mut connected = false;
             let outcome = self.session(once, &mut shutdown, &mut connected).await;
             self.note_end(&outcome).await;
+            if let Err(error) = &outcome {
+                super::metrics::metrics().error(error.metric_kind());
+            }
             match outcome {
                 Ok(()) => return Ok(()),
                 Err(error) if once || error.is_permanent() => return Err(error),
@@ -141,6 +155,7 @@ impl Worker {
                         _ = tokio::time::sleep(delay) => {}
                         _ = shutdown.requested() => return Ok(()),
                     }
+                    super::metrics::metrics().reconnect();
                 }
             }
         }
@@ -433,6 +448,7 @@ impl Worker {
             .store
             .record_batch(&self.account.name, &detections, scanned, &clock::day_string(now), now)
             .await?;
+        super::status::count_recorded(scanned as usize, &detections);
         let with_action = |action: Action| -> Vec<Planned> {
             ids.iter()
                 .zip(&detections)
@@ -448,6 +464,7 @@ impl Worker {
             moves: with_action(Action::Planned),
             flags: with_action(Action::FlagPlanned),
             batches: 1,
+            read_at: Some(std::time::Instant::now()),
         })
     }
 

@@ -92,6 +92,10 @@ pub(super) enum Command {
         /// handled before is moved twice.
         #[arg(long, value_parser = parse_rescan)]
         rescan: Option<u32>,
+        /// Serve Prometheus metrics at http://ADDR/metrics and a health check at /healthz
+        /// (e.g. 127.0.0.1:9898).
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<std::net::SocketAddr>,
     },
     /// Start an account's learning warm: learn from the newest mail of its Junk folder
     /// (as unwanted) and INBOX (as wanted), never marking any read; or forget it all.

@@ -21,6 +21,7 @@ pub fn run(
     once: bool,
     dry_run: bool,
     rescan_days: Option<u32>,
+    metrics: Option<std::net::SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
     anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
@@ -31,6 +32,25 @@ pub fn run(
             .await
             .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
         let (stopper, shutdown) = app::shutdown::channel();
+        if let Some(address) = metrics {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("Unable to listen on {address} for metrics"))?;
+            if !address.ip().is_loopback() {
+                tracing::warn!(
+                    "metrics on {address}: other machines can read them (counts and account names)"
+                );
+            }
+            tracing::info!("metrics at http://{}/metrics, health at /healthz", listener.local_addr()?);
+            let mut stop = shutdown.clone();
+            tokio::spawn(async move {
+                if let Err(error) =
+                    scamguard::web::metrics::serve(listener, async move { stop.requested().await }).await
+                {
+                    tracing::warn!("the metrics endpoint stopped: {error}");
+                }
+            });
+        }
         tokio::spawn(async move {
             wait_for_signal().await;
             tracing::info!("stopping: finishing the batch in flight");

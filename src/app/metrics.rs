@@ -1,0 +1,268 @@
+//! What `run --metrics ADDR` serves: process-wide counters the workers add to, rendered
+//! as Prometheus text at `/metrics`, and `/healthz`, which says whether every watched
+//! folder had a successful pass recently. The counting is lock-free (atomics); the
+//! rendering and the health decision are pure functions of a snapshot.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::detect::{Category, Label};
+
+/// Upper bounds, in seconds, of the buckets of the read-to-move latency histogram.
+pub const LATENCY_BUCKETS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0];
+
+/// The kinds of error counted (a label of `scamguard_errors_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The connection broke or could not be made.
+    Connection,
+    /// The server answered NO or BAD.
+    Refused,
+    /// The database failed.
+    Store,
+    /// Anything else (a configuration the model refuses, a worker that panicked).
+    Other,
+}
+
+const ERROR_KINDS: [ErrorKind; 4] =
+    [ErrorKind::Connection, ErrorKind::Refused, ErrorKind::Store, ErrorKind::Other];
+const LABELS: [Label; 2] = [Label::Threat, Label::Suspicious];
+const CATEGORIES: [Category; 4] =
+    [Category::Extortion, Category::Phishing, Category::Malware, Category::Other];
+
+impl ErrorKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Connection => "connection",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Store => "store",
+            ErrorKind::Other => "other",
+        }
+    }
+}
+
+/// The process's counters.
+#[derive(Default)]
+pub struct Metrics {
+    scanned: AtomicU64,
+    verdicts: [[AtomicU64; 4]; 2],
+    moved: AtomicU64,
+    errors: [AtomicU64; 4],
+    reconnects: AtomicU64,
+    latency: [AtomicU64; 9],
+    latency_count: AtomicU64,
+    /// Sum of latencies in milliseconds.
+    latency_sum_ms: AtomicU64,
+    /// Per (account, folder): the last successful pass (Unix time) and the longest the
+    /// folder may go without one while healthy (twice its IDLE renewal or poll period).
+    passes: Mutex<HashMap<(String, String), (i64, i64)>>,
+}
+
+/// The counters of this process.
+pub fn metrics() -> &'static Metrics {
+    static METRICS: std::sync::OnceLock<Metrics> = std::sync::OnceLock::new();
+    METRICS.get_or_init(Metrics::default)
+}
+
+fn index<T: PartialEq>(all: &[T], value: &T) -> Option<usize> {
+    all.iter().position(|v| v == value)
+}
+
+impl Metrics {
+    pub fn scanned(&self, messages: usize) {
+        self.scanned.fetch_add(messages as u64, Ordering::Relaxed);
+    }
+
+    /// A verdict recorded (clean mail is not counted here, only in `scanned`).
+    pub fn verdict(&self, label: Label, category: Category) {
+        if let (Some(l), Some(c)) = (index(&LABELS, &label), index(&CATEGORIES, &category))
+            && let Some(counter) = self.verdicts.get(l).and_then(|row| row.get(c))
+        {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Threats moved to Junk, `seconds` after the pass read them (`None`: moves finished
+    /// after a reconnect, counted but not timed).
+    pub fn moved(&self, count: usize, seconds: Option<f64>) {
+        self.moved.fetch_add(count as u64, Ordering::Relaxed);
+        let Some(seconds) = seconds else { return };
+        let bucket =
+            LATENCY_BUCKETS.iter().position(|&bound| seconds <= bound).unwrap_or(LATENCY_BUCKETS.len());
+        for counter in self.latency.iter().skip(bucket) {
+            counter.fetch_add(count as u64, Ordering::Relaxed);
+        }
+        self.latency_count.fetch_add(count as u64, Ordering::Relaxed);
+        let ms = (seconds.max(0.0) * 1000.0) as u64;
+        self.latency_sum_ms.fetch_add(ms.saturating_mul(count as u64), Ordering::Relaxed);
+    }
+
+    pub fn error(&self, kind: ErrorKind) {
+        if let Some(counter) = index(&ERROR_KINDS, &kind).and_then(|i| self.errors.get(i)) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn reconnect(&self) {
+        self.reconnects.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A folder finished a pass at `now`.
+    pub fn pass(&self, account: &str, folder: &str, now: i64) {
+        if let Ok(mut passes) = self.passes.lock() {
+            passes.entry((account.to_string(), folder.to_string())).or_insert((i64::MIN, i64::MAX)).0 = now;
+        }
+    }
+
+    /// A folder is watched (again) by a connection that waits at most `period` seconds
+    /// between passes (its IDLE renewal or poll interval): healthy while passes come
+    /// within twice that; unhealthy until its first.
+    pub fn watching(&self, account: &str, folder: &str, period: i64) {
+        if let Ok(mut passes) = self.passes.lock() {
+            passes.entry((account.to_string(), folder.to_string())).or_insert((i64::MIN, i64::MAX)).1 =
+                period.saturating_mul(2);
+        }
+    }
+
+    /// Every watched folder's last successful pass and allowed gap, sorted.
+    fn passes(&self) -> Vec<((String, String), (i64, i64))> {
+        let mut passes: Vec<_> =
+            self.passes.lock().map(|p| p.clone().into_iter().collect()).unwrap_or_default();
+        passes.sort();
+        passes
+    }
+}
+
+/// Whether every watched folder had a successful pass within its allowed gap; the
+/// folders that did not, for the answer's body. No folder watched yet is unhealthy.
+pub fn health(metrics: &Metrics, now: i64) -> Result<(), Vec<String>> {
+    let passes = metrics.passes();
+    if passes.is_empty() {
+        return Err(vec!["no folder is watched yet".into()]);
+    }
+    let late: Vec<String> = passes
+        .iter()
+        .filter(|(_, (at, allowed))| now.saturating_sub(*at) > *allowed)
+        .map(|((account, folder), _)| format!("{account}/{folder}: no successful pass recently"))
+        .collect();
+    if late.is_empty() { Ok(()) } else { Err(late) }
+}
+
+/// A label value as Prometheus text takes it: backslash, quote and newline escaped.
+fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// The counters as Prometheus text exposition format (version 0.0.4).
+pub fn render(metrics: &Metrics) -> String {
+    let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    let mut out = String::new();
+    let _ = writeln!(out, "# HELP scamguard_messages_scanned_total Messages read and classified.");
+    let _ = writeln!(out, "# TYPE scamguard_messages_scanned_total counter");
+    let _ = writeln!(out, "scamguard_messages_scanned_total {}", load(&metrics.scanned));
+    let _ = writeln!(out, "# HELP scamguard_verdicts_total Verdicts recorded, by label and category.");
+    let _ = writeln!(out, "# TYPE scamguard_verdicts_total counter");
+    for (l, row) in LABELS.iter().zip(&metrics.verdicts) {
+        for (c, counter) in CATEGORIES.iter().zip(row) {
+            let _ = writeln!(
+                out,
+                "scamguard_verdicts_total{{label=\"{}\",category=\"{}\"}} {}",
+                l.as_str(),
+                c.as_str(),
+                load(counter)
+            );
+        }
+    }
+    let _ = writeln!(out, "# HELP scamguard_moves_total Threats moved to Junk.");
+    let _ = writeln!(out, "# TYPE scamguard_moves_total counter");
+    let _ = writeln!(out, "scamguard_moves_total {}", load(&metrics.moved));
+    let _ = writeln!(out, "# HELP scamguard_errors_total Failed passes and connections, by kind.");
+    let _ = writeln!(out, "# TYPE scamguard_errors_total counter");
+    for (kind, counter) in ERROR_KINDS.iter().zip(&metrics.errors) {
+        let _ = writeln!(out, "scamguard_errors_total{{kind=\"{}\"}} {}", kind.as_str(), load(counter));
+    }
+    let _ = writeln!(out, "# HELP scamguard_reconnects_total Connections made again after a failure.");
+    let _ = writeln!(out, "# TYPE scamguard_reconnects_total counter");
+    let _ = writeln!(out, "scamguard_reconnects_total {}", load(&metrics.reconnects));
+    let _ =
+        writeln!(out, "# HELP scamguard_move_latency_seconds From the pass reading a threat to its move.");
+    let _ = writeln!(out, "# TYPE scamguard_move_latency_seconds histogram");
+    for (bound, counter) in LATENCY_BUCKETS.iter().zip(&metrics.latency) {
+        let _ = writeln!(out, "scamguard_move_latency_seconds_bucket{{le=\"{bound}\"}} {}", load(counter));
+    }
+    let count = load(&metrics.latency_count);
+    let _ = writeln!(out, "scamguard_move_latency_seconds_bucket{{le=\"+Inf\"}} {count}");
+    let _ =
+        writeln!(out, "scamguard_move_latency_seconds_sum {}", load(&metrics.latency_sum_ms) as f64 / 1000.0);
+    let _ = writeln!(out, "scamguard_move_latency_seconds_count {count}");
+    let _ = writeln!(
+        out,
+        "# HELP scamguard_last_success_timestamp_seconds The last successful pass, per folder."
+    );
+    let _ = writeln!(out, "# TYPE scamguard_last_success_timestamp_seconds gauge");
+    for ((account, folder), (at, _)) in metrics.passes().into_iter().filter(|(_, (at, _))| *at != i64::MIN) {
+        let _ = writeln!(
+            out,
+            "scamguard_last_success_timestamp_seconds{{account=\"{}\",folder=\"{}\"}} {at}",
+            label(&account),
+            label(&folder)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_render_as_prometheus_text() {
+        let m = Metrics::default();
+        m.scanned(10);
+        m.verdict(Label::Threat, Category::Phishing);
+        m.verdict(Label::Suspicious, Category::Other);
+        m.verdict(Label::Clean, Category::Other);
+        m.moved(2, Some(0.3));
+        m.moved(1, Some(500.0));
+        m.moved(4, None);
+        m.error(ErrorKind::Refused);
+        m.reconnect();
+        m.pass("home", "IN\"BOX\n", 1_000);
+        let text = render(&m);
+        for line in [
+            "scamguard_messages_scanned_total 10",
+            "scamguard_verdicts_total{label=\"threat\",category=\"phishing\"} 1",
+            "scamguard_verdicts_total{label=\"suspicious\",category=\"other\"} 1",
+            "scamguard_verdicts_total{label=\"threat\",category=\"other\"} 0",
+            "scamguard_moves_total 7",
+            "scamguard_errors_total{kind=\"refused\"} 1",
+            "scamguard_reconnects_total 1",
+            "scamguard_move_latency_seconds_bucket{le=\"0.25\"} 0",
+            "scamguard_move_latency_seconds_bucket{le=\"0.5\"} 2",
+            "scamguard_move_latency_seconds_bucket{le=\"120\"} 2",
+            "scamguard_move_latency_seconds_bucket{le=\"+Inf\"} 3",
+            "scamguard_move_latency_seconds_count 3",
+            "scamguard_move_latency_seconds_sum 500.6",
+            "scamguard_last_success_timestamp_seconds{account=\"home\",folder=\"IN\\\"BOX\\n\"} 1000",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");
+        }
+        assert!(!text.contains("label=\"clean\""), "clean mail is only counted as scanned");
+    }
+
+    #[test]
+    fn health_needs_a_recent_pass_in_every_folder() {
+        let m = Metrics::default();
+        assert!(health(&m, 100).is_err(), "nothing watched yet");
+        m.watching("a", "INBOX", 30);
+        assert!(health(&m, 100).is_err(), "watched, no pass yet");
+        m.pass("a", "INBOX", 100);
+        m.watching("b", "INBOX", 30);
+        m.pass("b", "INBOX", 130);
+        assert_eq!(health(&m, 160), Ok(()));
+        let late = health(&m, 161).expect_err("a is late");
+        assert_eq!(late, ["a/INBOX: no successful pass recently"]);
+    }
+}
