@@ -132,7 +132,8 @@ async fn metrics_count_what_the_service_did_and_healthz_follows_the_passes() {
             }
         }
     });
-    let address = address.recv_timeout(std::time::Duration::from_secs(20)).expect("the metrics address is logged");
+    let address =
+        address.recv_timeout(std::time::Duration::from_secs(20)).expect("the metrics address is logged");
     let mut healthy = (0, String::new());
     for _ in 0..100 {
         healthy = http_get(&address, "/healthz");
@@ -160,13 +161,13 @@ async fn metrics_count_what_the_service_did_and_healthz_follows_the_passes() {
     ] {
         assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");
     }
-    assert!(text.contains("scamguard_last_success_timestamp_seconds{account=\"test\",folder=\"INBOX\"}"), "{text}");
+    assert!(
+        text.contains("scamguard_last_success_timestamp_seconds{account=\"test\",folder=\"INBOX\"}"),
+        "{text}"
+    );
     assert_eq!(http_get(&address, "/anything-else").0, 404);
-    rustix::process::kill_process(
-        rustix::process::Pid::from_child(&child),
-        rustix::process::Signal::TERM,
-    )
-    .expect("SIGTERM");
+    rustix::process::kill_process(rustix::process::Pid::from_child(&child), rustix::process::Signal::TERM)
+        .expect("SIGTERM");
     let status = child.wait().expect("stops");
     assert!(status.success(), "{status}");
 }

@@ -489,7 +489,7 @@ mod tests {
     #[test]
     fn ascii_and_accented_words_give_the_same_tokens_and_places() {
         let raw = "From: a@b.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
-                   CAFÉ naïve Zoom2 éTÉ Ab 42 MAIL café";
+                   CAFÉ naïve Zoom2 éTÉ Ab 42 ١٢٣ MAIL café";
         let email = mail::parse(raw.as_bytes()).expect("parses");
         let facts = Facts::gather(&email);
         let mut found = Vec::new();
@@ -498,7 +498,7 @@ mod tests {
                 found.push(token.to_string());
             }
         });
-        assert_eq!(found, ["café", "naïve", "zoom2", "été", "ab", "mail", "café"]);
+        assert_eq!(found, ["café", "naïve", "zoom2", "été", "ab", "mail", "café"], "digits of any script skipped");
         let read = Tokens::read(&facts, 18);
         let written: Vec<String> = (0..read.buckets.len())
             .filter_map(|i| read.token(i, &facts))

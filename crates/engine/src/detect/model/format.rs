@@ -25,7 +25,9 @@ const MAX_WEIGHT: f32 = 1.0e4;
 /// The largest file [`Model::from_bytes`] can accept: the most buckets, signals and name
 /// bytes the reader allows. A caller reading a file checks its size against this before
 /// reading it, so a huge file is refused without being loaded.
-pub const MAX_FILE_BYTES: u64 = 48 + MAX_SIGNALS as u64 * (2 + MAX_NAME_BYTES as u64 + 12) + (12 << 22);
+/// The header is magic (16), version, bits (4 each), three thresholds and the bias (12
+/// each) and the signal count (4): 52 bytes.
+pub const MAX_FILE_BYTES: u64 = 52 + MAX_SIGNALS as u64 * (2 + MAX_NAME_BYTES as u64 + 12) + (12 << 22);
 // Reading the largest model stays well within the service's memory budget.
 const _: () = assert!(MAX_FILE_BYTES < 64 << 20);
 
@@ -174,6 +176,42 @@ mod tests {
         let read = Model::from_bytes(&bytes).expect("reads");
         assert_eq!(read, small());
         assert_eq!(read.to_bytes(), bytes);
+    }
+
+    /// The largest model the reader allows (the most buckets, signals and name bytes)
+    /// reads back, and its file is exactly `MAX_FILE_BYTES`: the bound callers check a
+    /// file's size against is neither too small for a valid model nor loose. One signal
+    /// more, or a name byte longer, is refused.
+    #[test]
+    fn the_largest_model_allowed_reads_and_fills_max_file_bytes_exactly() {
+        let name = |i: u32| format!("{i:0>width$}", width = MAX_NAME_BYTES);
+        let signals: Vec<(String, Row)> = (0..MAX_SIGNALS).map(|i| (name(i), [0.5; 3])).collect();
+        let bits = *BITS.end();
+        let largest =
+            Model::new(bits, [0.0; 3], signals.clone(), vec![[0.0; 3]; 1 << bits], small().thresholds);
+        let bytes = largest.to_bytes();
+        assert_eq!(bytes.len() as u64, MAX_FILE_BYTES);
+        assert!(Model::from_bytes(&bytes).is_ok());
+
+        let mut more = signals.clone();
+        more.push((name(MAX_SIGNALS), [0.5; 3]));
+        let too_many = Model::new(4, [0.0; 3], more, vec![[0.0; 3]; 16], small().thresholds);
+        assert_eq!(Model::from_bytes(&too_many.to_bytes()), Err(ModelError::Malformed("too many signals")));
+        let long = vec![(format!("{}x", name(0)), [0.5; 3])];
+        let too_long = Model::new(4, [0.0; 3], long, vec![[0.0; 3]; 16], small().thresholds);
+        assert_eq!(
+            Model::from_bytes(&too_long.to_bytes()),
+            Err(ModelError::Malformed("signal name too long"))
+        );
+        // At the thresholds' edges: suspicious as high as threat, both 1, is a model.
+        let edge = Model::new(
+            4,
+            [0.0; 3],
+            Vec::new(),
+            vec![[0.0; 3]; 16],
+            Thresholds { suspicious: 1.0, threat: 1.0, extortion: 1.0 },
+        );
+        assert!(Model::from_bytes(&edge.to_bytes()).is_ok());
     }
 
     #[test]
