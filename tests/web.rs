@@ -347,6 +347,65 @@ async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_c
     assert!(contents(&mut session, "Junk").await.is_empty());
 }
 
+/// The trust and block buttons put the detection's sender on its account's list, only
+/// with the session's CSRF token, and only a sender that is an address.
+#[tokio::test(flavor = "multi_thread")]
+async fn trust_and_block_buttons_list_the_sender_only_with_the_csrf_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = seeded(dir.path(), &seed_rows()).await;
+    let serve = Serve::start(&config);
+    let cookie = serve.session();
+    let page = serve.request("GET", "/detection/1", &[("Cookie", &cookie)], "");
+    assert!(page.body.contains("id=\"trust\"") && page.body.contains("id=\"block\""), "{}", page.body);
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries the CSRF token")
+        .to_string();
+    let post = |path: &str, body: &str| {
+        serve.request(
+            "POST",
+            path,
+            &[("Cookie", &cookie), ("Content-Type", "application/x-www-form-urlencoded")],
+            body,
+        )
+    };
+    let entries = || async {
+        let store = Store::open_unlocked(&dir.path().join("scamguard.db")).await.expect("store");
+        let entries: Vec<(String, String)> = store
+            .sender_entries("home")
+            .await
+            .expect("entries")
+            .into_iter()
+            .map(|e| (e.entry, format!("{:?}", e.kind)))
+            .collect();
+        store.close().await;
+        entries
+    };
+    assert_eq!(post("/detection/2/trust", "csrf=").status, 403);
+    assert_eq!(post("/detection/1/block", "").status, 403);
+    assert!(entries().await.is_empty(), "nothing listed without the token");
+
+    let blocked = post("/detection/1/block", &format!("csrf={csrf}"));
+    assert_eq!(blocked.status, 200);
+    assert!(blocked.body.contains("Now blocked: x@evil.example"), "{}", blocked.body);
+    let trusted = post("/detection/2/trust", &format!("csrf={csrf}"));
+    assert!(trusted.body.contains("Now trusted: support@bank-login.example"), "{}", trusted.body);
+    let hostile = post("/detection/3/trust", &format!("csrf={csrf}"));
+    assert!(hostile.body.contains("not an address"), "{}", hostile.body);
+    let mut listed = entries().await;
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            ("support@bank-login.example".to_string(), "Trust".to_string()),
+            ("x@evil.example".into(), "Block".into())
+        ]
+    );
+}
+
 /// Writes docs/review.png, the README's picture of the history page:
 /// `cargo test --test tests web::screenshot -- --ignored`.
 #[tokio::test(flavor = "multi_thread")]

@@ -23,10 +23,11 @@ use super::auth::{self, SESSION_COOKIE, Session};
 use super::i18n;
 use super::pages::{self, Choice, DetectionPage, Frame, HistoryPage, MessagePage, Outcome, Row};
 use super::{RestoreReply, WebState};
+use crate::app::senders::Entry;
 use crate::clock;
 use crate::report::render::{self, Lang};
 use crate::report::weekly::Period;
-use crate::store::{Action, CATEGORIES, HistoryQuery, Verdict};
+use crate::store::{Action, Added, CATEGORIES, HistoryQuery, ListKind, Verdict};
 
 /// Rows per page of the history.
 pub const PAGE_SIZE: u32 = 50;
@@ -46,7 +47,8 @@ pub fn router(state: WebState) -> Router {
         .route("/detection/{id}/restore", post(restore))
         .route("/report", get(report))
         .route("/static/review.css", get(stylesheet))
-        // The trust and block lists get their routes here.
+        .route("/detection/{id}/trust", post(trust))
+        .route("/detection/{id}/block", post(block))
         .layer(middleware::from_fn(remember_lang))
         .layer(middleware::from_fn_with_state(state.clone(), require_access))
         .layer(middleware::map_response(security_headers))
@@ -321,6 +323,70 @@ async fn restore(
     }
     let reply = state.backend.restore(id).await;
     let outcome = outcome_of(frame.w, reply);
+    detection_page(&state, frame, id, &session, Some(outcome)).await
+}
+
+/// `POST /detection/ID/trust`: puts the detection's sender on its account's trust list.
+async fn trust(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    axum::Extension(session): axum::Extension<Session>,
+    Path(id): Path<i64>,
+    form: Result<Form<RestoreForm>, FormRejection>,
+) -> Response {
+    list_sender(state, headers, session, id, form, ListKind::Trust).await
+}
+
+/// `POST /detection/ID/block`: puts the detection's sender on its account's block list.
+async fn block(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    axum::Extension(session): axum::Extension<Session>,
+    Path(id): Path<i64>,
+    form: Result<Form<RestoreForm>, FormRejection>,
+) -> Response {
+    list_sender(state, headers, session, id, form, ListKind::Block).await
+}
+
+/// Lists a detection's sender (its address, checked as `trust add` checks it), if the
+/// form carries this session's CSRF token, and shows the detection with the outcome.
+async fn list_sender(
+    state: WebState,
+    headers: HeaderMap,
+    session: Session,
+    id: i64,
+    form: Result<Form<RestoreForm>, FormRejection>,
+    kind: ListKind,
+) -> Response {
+    let lang = lang_of(&state, &headers, None);
+    let frame = Frame::new(lang, &format!("/detection/{id}"), &[]);
+    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
+    if !session.csrf_matches(&csrf) {
+        let text = frame.w.forbidden.to_string();
+        return message(frame, StatusCode::FORBIDDEN, "403", text);
+    }
+    let detection = match state.store.detection(id).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return detection_page(&state, frame, id, &session, None).await,
+        Err(error) => return store_failed(frame, error),
+    };
+    let w = frame.w;
+    let p = |t: &str| crate::mail::printable::escape(t).into_owned();
+    let outcome = match detection.from.parse::<Entry>() {
+        Ok(entry @ Entry::Address(_)) => {
+            match state.store.add_sender(&detection.account, entry.as_str(), kind, clock::now_unix()).await {
+                Ok(Added::Already) => {
+                    Outcome { ok: true, text: format!("{} {}", w.listed_before, p(entry.as_str())) }
+                }
+                Ok(_) => {
+                    let done = if kind == ListKind::Trust { w.trusted_now } else { w.blocked_now };
+                    Outcome { ok: true, text: format!("{done} {}", p(entry.as_str())) }
+                }
+                Err(error) => return store_failed(frame, error),
+            }
+        }
+        _ => Outcome { ok: false, text: w.not_an_address.to_string() },
+    };
     detection_page(&state, frame, id, &session, Some(outcome)).await
 }
 

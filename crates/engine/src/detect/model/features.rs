@@ -498,7 +498,11 @@ mod tests {
                 found.push(token.to_string());
             }
         });
-        assert_eq!(found, ["café", "naïve", "zoom2", "été", "ab", "mail", "café"], "digits of any script skipped");
+        assert_eq!(
+            found,
+            ["café", "naïve", "zoom2", "été", "ab", "mail", "café"],
+            "digits of any script skipped"
+        );
         let read = Tokens::read(&facts, 18);
         let written: Vec<String> = (0..read.buckets.len())
             .filter_map(|i| read.token(i, &facts))
