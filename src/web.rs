@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod pages;
 pub mod routes;
+pub mod senders;
 
 use std::future::Future;
 use std::sync::Arc;

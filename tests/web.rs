@@ -353,6 +353,10 @@ async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_c
 async fn trust_and_block_buttons_list_the_sender_only_with_the_csrf_token() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = seeded(dir.path(), &seed_rows()).await;
+    // The account the rows belong to, so the lists page shows it.
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("\n[[accounts]]\nname = \"home\"\nhost = \"127.0.0.1\"\ntls = \"implicit\"\nusername = \"u\"\npassword_env = \"X\"\n");
+    std::fs::write(&config, text).expect("config");
     let serve = Serve::start(&config);
     let cookie = serve.session();
     let page = serve.request("GET", "/detection/1", &[("Cookie", &cookie)], "");
@@ -404,6 +408,20 @@ async fn trust_and_block_buttons_list_the_sender_only_with_the_csrf_token() {
             ("x@evil.example".into(), "Block".into())
         ]
     );
+
+    // The lists page shows both, and takes one off only with the token.
+    let lists = serve.request("GET", "/senders", &[("Cookie", &cookie)], "");
+    assert!(lists.body.contains("x@evil.example") && lists.body.contains("blocked"), "{}", lists.body);
+    let remove = format!("account=home&entry=x%40evil.example&csrf={csrf}");
+    assert_eq!(post("/senders/remove", "account=home&entry=x%40evil.example").status, 403);
+    assert_eq!(
+        post("/senders/remove", &remove.replace("home", "other")).status,
+        403,
+        "only configured accounts"
+    );
+    let removed = post("/senders/remove", &remove);
+    assert!(removed.body.contains("Removed: x@evil.example"), "{}", removed.body);
+    assert_eq!(entries().await, [("support@bank-login.example".to_string(), "Trust".to_string())]);
 }
 
 /// Writes docs/review.png, the README's picture of the history page:

@@ -22,12 +22,12 @@ use sha2::{Digest, Sha256};
 use super::auth::{self, SESSION_COOKIE, Session};
 use super::i18n;
 use super::pages::{self, Choice, DetectionPage, Frame, HistoryPage, MessagePage, Outcome, Row};
+use super::senders;
 use super::{RestoreReply, WebState};
-use crate::app::senders::Entry;
 use crate::clock;
 use crate::report::render::{self, Lang};
 use crate::report::weekly::Period;
-use crate::store::{Action, Added, CATEGORIES, HistoryQuery, ListKind, Verdict};
+use crate::store::{Action, CATEGORIES, HistoryQuery, Verdict};
 
 /// Rows per page of the history.
 pub const PAGE_SIZE: u32 = 50;
@@ -47,8 +47,10 @@ pub fn router(state: WebState) -> Router {
         .route("/detection/{id}/restore", post(restore))
         .route("/report", get(report))
         .route("/static/review.css", get(stylesheet))
-        .route("/detection/{id}/trust", post(trust))
-        .route("/detection/{id}/block", post(block))
+        .route("/detection/{id}/trust", post(senders::trust))
+        .route("/detection/{id}/block", post(senders::block))
+        .route("/senders", get(senders::lists))
+        .route("/senders/remove", post(senders::remove))
         .layer(middleware::from_fn(remember_lang))
         .layer(middleware::from_fn_with_state(state.clone(), require_access))
         .layer(middleware::map_response(security_headers))
@@ -140,14 +142,14 @@ async fn remember_lang(request: Request, next: Next) -> Response {
 }
 
 /// The language of this request (see [`i18n`]).
-fn lang_of(state: &WebState, headers: &HeaderMap, query: Option<&str>) -> Lang {
+pub(super) fn lang_of(state: &WebState, headers: &HeaderMap, query: Option<&str>) -> Lang {
     let asked = query_value(query, "lang").and_then(|l| Lang::parse(&l).ok());
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     i18n::choose(asked, cookie_value(headers, LANG_COOKIE), accept, state.default_lang)
 }
 
 /// The language, the query pairs and the frame of a page at `path`.
-fn frame_of(
+pub(super) fn frame_of(
     state: &WebState,
     headers: &HeaderMap,
     query: Option<&str>,
@@ -159,7 +161,7 @@ fn frame_of(
     (lang, pairs, frame)
 }
 
-fn html(status: StatusCode, page: impl Template) -> Response {
+pub(super) fn html(status: StatusCode, page: impl Template) -> Response {
     match page.render() {
         Ok(body) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response(),
         Err(error) => {
@@ -169,12 +171,12 @@ fn html(status: StatusCode, page: impl Template) -> Response {
     }
 }
 
-fn message(frame: Frame, status: StatusCode, title: &str, text: String) -> Response {
+pub(super) fn message(frame: Frame, status: StatusCode, title: &str, text: String) -> Response {
     html(status, MessagePage { frame, title: title.to_string(), text })
 }
 
 /// A store error as a page (its words escaped by the template).
-fn store_failed(frame: Frame, error: impl std::fmt::Display) -> Response {
+pub(super) fn store_failed(frame: Frame, error: impl std::fmt::Display) -> Response {
     let text = crate::mail::printable::escape(&error.to_string()).into_owned();
     message(frame, StatusCode::INTERNAL_SERVER_ERROR, "500", text)
 }
@@ -283,7 +285,7 @@ async fn detection(
     detection_page(&state, frame, id, &session, None).await
 }
 
-async fn detection_page(
+pub(super) async fn detection_page(
     state: &WebState,
     frame: Frame,
     id: i64,
@@ -301,9 +303,9 @@ async fn detection_page(
 }
 
 #[derive(Deserialize)]
-struct RestoreForm {
+pub(super) struct RestoreForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 /// `POST /detection/ID/restore`: restores, if the form carries this session's CSRF token.
@@ -323,70 +325,6 @@ async fn restore(
     }
     let reply = state.backend.restore(id).await;
     let outcome = outcome_of(frame.w, reply);
-    detection_page(&state, frame, id, &session, Some(outcome)).await
-}
-
-/// `POST /detection/ID/trust`: puts the detection's sender on its account's trust list.
-async fn trust(
-    State(state): State<WebState>,
-    headers: HeaderMap,
-    axum::Extension(session): axum::Extension<Session>,
-    Path(id): Path<i64>,
-    form: Result<Form<RestoreForm>, FormRejection>,
-) -> Response {
-    list_sender(state, headers, session, id, form, ListKind::Trust).await
-}
-
-/// `POST /detection/ID/block`: puts the detection's sender on its account's block list.
-async fn block(
-    State(state): State<WebState>,
-    headers: HeaderMap,
-    axum::Extension(session): axum::Extension<Session>,
-    Path(id): Path<i64>,
-    form: Result<Form<RestoreForm>, FormRejection>,
-) -> Response {
-    list_sender(state, headers, session, id, form, ListKind::Block).await
-}
-
-/// Lists a detection's sender (its address, checked as `trust add` checks it), if the
-/// form carries this session's CSRF token, and shows the detection with the outcome.
-async fn list_sender(
-    state: WebState,
-    headers: HeaderMap,
-    session: Session,
-    id: i64,
-    form: Result<Form<RestoreForm>, FormRejection>,
-    kind: ListKind,
-) -> Response {
-    let lang = lang_of(&state, &headers, None);
-    let frame = Frame::new(lang, &format!("/detection/{id}"), &[]);
-    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if !session.csrf_matches(&csrf) {
-        let text = frame.w.forbidden.to_string();
-        return message(frame, StatusCode::FORBIDDEN, "403", text);
-    }
-    let detection = match state.store.detection(id).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return detection_page(&state, frame, id, &session, None).await,
-        Err(error) => return store_failed(frame, error),
-    };
-    let w = frame.w;
-    let p = |t: &str| crate::mail::printable::escape(t).into_owned();
-    let outcome = match detection.from.parse::<Entry>() {
-        Ok(entry @ Entry::Address(_)) => {
-            match state.store.add_sender(&detection.account, entry.as_str(), kind, clock::now_unix()).await {
-                Ok(Added::Already) => {
-                    Outcome { ok: true, text: format!("{} {}", w.listed_before, p(entry.as_str())) }
-                }
-                Ok(_) => {
-                    let done = if kind == ListKind::Trust { w.trusted_now } else { w.blocked_now };
-                    Outcome { ok: true, text: format!("{done} {}", p(entry.as_str())) }
-                }
-                Err(error) => return store_failed(frame, error),
-            }
-        }
-        _ => Outcome { ok: false, text: w.not_an_address.to_string() },
-    };
     detection_page(&state, frame, id, &session, Some(outcome)).await
 }
 
