@@ -208,7 +208,12 @@ fn a_near_copy_of_a_reported_scam_is_a_threat_and_the_same_senders_other_mail_is
 fn a_near_copy_of_a_released_mail_stays_only_from_its_sender_and_sites() {
     let detector = flat(3.0, 12);
     let released = parse("Shop <news@shop.example>", "Autumn sale, John", &format!("Hello John,\n{NEWS}"));
-    let again = parse("Shop <news@shop.example>", "Autumn sale, Mary", &format!("Hello Mary,\n{NEWS}"));
+    // Vouched for by the receiving server (a release vouches for nothing less).
+    let again = parse(
+        "Shop <news@shop.example>\r\nAuthentication-Results: mx.home.example; dkim=pass header.d=shop.example",
+        "Autumn sale, Mary",
+        &format!("Hello Mary,\n{NEWS}"),
+    );
     let mut personal = Personal::default();
     personal.learn(Feedback::Released, &released, &detector);
     // No weights: the digest alone.
@@ -259,4 +264,34 @@ fn who_sends_counts_only_when_the_receiving_server_authenticated_it() {
     let (authenticated, forged) = (share(signed), share("From: Shop <news@shop.example>"));
     assert!(authenticated < -3.0, "{authenticated}");
     assert!(forged > authenticated / 3.0, "{forged} against {authenticated}");
+}
+
+#[test]
+fn a_forged_from_copying_a_released_mail_gains_nothing_from_the_release() {
+    let detector = flat(3.0, 12);
+    let signed = |from: &str| {
+        format!("Authentication-Results: mx.home.example; dkim=pass header.d=shop.example\r\nFrom: {from}")
+    };
+    let mail = |head: &str, subject: &str, body: &str| {
+        let raw = format!("{head}\r\nTo: me@home.example\r\nSubject: {subject}\r\n\r\n{body}");
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let released =
+        mail(&signed("Shop <news@shop.example>"), "Autumn sale, John", &format!("Hello John,\n{NEWS}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &released, &detector);
+    let digests = with(&detector, &Personal::new(Layer::default(), personal.copies().cloned()));
+    // The same sender's next mail, signed, stays.
+    let again =
+        mail(&signed("Shop <news@shop.example>"), "Autumn sale, Mary", &format!("Hello Mary,\n{NEWS}"));
+    assert_eq!(classify(&again, &digests).label, Label::Clean);
+    // Anyone can type that From line: a copy asking for a reply links nowhere new, yet
+    // no server vouched for its sender, so the release says nothing about it.
+    let forged = mail(
+        "From: Shop <news@shop.example>",
+        "Autumn sale, Mary",
+        &format!("Hello Mary,\n{NEWS}\nReply with your card number and its code to claim the coat."),
+    );
+    let verdict = classify(&forged, &digests);
+    assert_eq!(verdict.label, Label::Threat, "{verdict:?}");
 }
