@@ -295,3 +295,33 @@ fn a_forged_from_copying_a_released_mail_gains_nothing_from_the_release() {
     let verdict = classify(&forged, &digests);
     assert_eq!(verdict.label, Label::Threat, "{verdict:?}");
 }
+
+/// A colleague's weekly note, the kind a template repeats from week to week.
+const WEEKLY: &str = "Here is the plan for the week: the garden committee meets on Tuesday evening in \
+    the library, the bakery order goes out on Thursday morning, and the bicycle repair workshop \
+    moves to the hall behind the school. Bring your own tools and a friend if you can.";
+
+#[test]
+fn a_correspondents_mail_is_not_moved_for_a_strangers_copy_that_landed_in_junk() {
+    let known = crate::detect::correspondents::KnownCorrespondents::new(["ann@club.example".to_string()]);
+    let detector = Detector { known_correspondents: known, ..flat(-3.0, 12) };
+    // A stranger copies the note into a mail the provider's filter drops into Junk: that
+    // counts as reported (a drag and the filter look alike).
+    let copied = parse("x@stranger.example", "Weekly plan", &format!("Hi all,\n{WEEKLY}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &copied, &detector);
+    let learned = with(&detector, &personal);
+    let note = |from: &str| {
+        let raw = format!(
+            "Authentication-Results: mx.home.example; dkim=pass header.d={}\r\nFrom: {from}\r\n\
+             To: me@home.example\r\nSubject: Weekly plan\r\n\r\nHello everyone,\n{WEEKLY}",
+            from.rsplit('@').next().unwrap_or_default()
+        );
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    // Ann, whom the user writes to, signed by her domain: the copy says nothing about her.
+    let verdict = classify(&note("ann@club.example"), &learned);
+    assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
+    // A stranger's near-copy is still moved, authenticated or not.
+    assert_eq!(classify(&note("y@other.example"), &learned).label, Label::Threat);
+}
