@@ -161,3 +161,44 @@ async fn a_missed_scam_dropped_into_junk_is_reported_and_its_near_copy_is_moved(
     assert!(explain(true).contains("learned_from_feedback"), "{}", explain(true));
     assert!(!explain(false).contains("learned_from_feedback"), "without an account, the global model alone");
 }
+
+/// A phish from its sender's own (signed) domain that the global model moves.
+fn phish(name: &str, id: &str) -> Vec<u8> {
+    format!(
+        "Authentication-Results: mx.home.example; dkim=pass header.d=acct-check.example\r\n\
+         From: Account Security <alert@acct-check.example>\r\nTo: user@home.example\r\n\
+         Subject: Your mailbox will be closed\r\nMessage-ID: <{id}>\r\n\
+         Date: Sat, 28 Nov 2026 07:00:00 +0000\r\n\r\nDear {name},\r\n\
+         your account has been suspended due to unusual sign-in activity. Log in within 24 hours \
+         to verify your identity and avoid permanent closure of your mailbox and all its messages: \
+         https://acct-check.example/login/verify Enter your password and card number to confirm \
+         that you are the owner. Thank you for helping us keep your account safe.\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn learn_does_not_take_a_scam_waiting_in_inbox_for_wanted_mail() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    let global =
+        |raw: &[u8]| classify(&scamguard::mail::parse(raw).expect("parses"), &Detector::default()).label;
+    assert_eq!(global(&phish("Mary", "p2@x.example")), Label::Threat, "the global model moves it");
+
+    // The phish arrived before scamguard first ran; `learn` starts the account warm.
+    let mut session = mailbox(&config).await;
+    session.create("Junk").await.expect("create Junk");
+    session.append("INBOX", None, &phish("John", "p1@x.example")).await.expect("append");
+    session.append("INBOX", None, &note("n1@friends.example")).await.expect("append");
+    let printed = learn(&path, &["--account", "test"]);
+    assert!(printed.contains("and 1 in INBOX (wanted)"), "{printed}");
+    assert!(printed.contains("1 mails in INBOX the model does not find clean were left out"), "{printed}");
+
+    // Its next copy is still moved: mail merely sitting in INBOX is no sign it is wanted.
+    deliver(&config, &phish("Mary", "p2@x.example")).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    assert!(!inbox.contains_key("p2@x.example"), "the phish's copy stayed: {inbox:?}");
+    assert!(inbox.contains_key("n1@friends.example"), "{inbox:?}");
+}

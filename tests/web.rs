@@ -242,6 +242,24 @@ async fn without_the_token_or_a_session_every_request_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_token_redirect_never_leaves_this_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = seeded(dir.path(), &seed_rows()).await;
+    let serve = Serve::start(&config);
+    // `//host/` and `/\host/` are addresses of another site to a browser: a link to the
+    // token URL with such a path must not send the freshly signed-in user there.
+    for path in ["//evil.example/", "/\\evil.example/", "///evil.example/x"] {
+        let response = serve.request("GET", &format!("{path}?token={}", serve.token), &[], "");
+        assert_eq!(response.status, 303, "{path}");
+        let location = response.header("location").expect("a redirect");
+        assert!(
+            location.starts_with('/') && !location.starts_with("//") && !location.starts_with("/\\"),
+            "{path} redirects to {location}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_history_in_chromium_lists_detections_and_shows_hostile_subjects_as_text() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = seeded(dir.path(), &seed_rows()).await;

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use tracing::warn;
 
 use crate::config::Account;
-use crate::detect::Detector;
 use crate::detect::personal::{Feedback, NearCopy, Personal};
+use crate::detect::{Detector, Label, classify};
 use crate::imap::{self, ImapSession, JunkChoice};
 use crate::store::{Store, StoreError};
 
@@ -73,9 +73,11 @@ pub async fn learn_from(
 /// What `learn --account` read and learned.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Bootstrap {
-    /// Mails read from Junk (learned as unwanted) and from INBOX (as ham).
+    /// Mails learned from in Junk (as unwanted) and in INBOX (as ham).
     pub junk: usize,
     pub inbox: usize,
+    /// INBOX mails not learned from: the global model does not find them clean.
+    pub skipped: usize,
     /// Near-copy digests kept (mails with enough text).
     pub digests: usize,
     /// Weights in the layer afterwards.
@@ -113,12 +115,18 @@ pub async fn bootstrap(
             break;
         }
         for (feedback, raw) in turn.into_iter().flatten() {
-            if let Ok(email) = crate::mail::parse(&raw) {
-                copies.extend(personal.learn(feedback, &email, detector));
+            let Ok(email) = crate::mail::parse(&raw) else { continue };
+            // Mail merely sitting in INBOX is no sign it is wanted: a scam that came before
+            // scamguard (or in a dry run) must not be learned as ham, nor vouch for its copies.
+            if feedback == Feedback::Released && classify(&email, detector).label != Label::Clean {
+                report.skipped += 1;
+                continue;
             }
+            copies.extend(personal.learn(feedback, &email, detector));
         }
     }
     let keep = copies.len().saturating_sub(crate::detect::personal::MAX_COPIES);
+    report.inbox -= report.skipped;
     report.digests = copies.len() - keep;
     report.weights = personal.layer.len();
     store.save_personal(&account.name, &personal.layer, copies.get(keep..).unwrap_or_default(), now).await?;

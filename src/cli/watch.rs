@@ -101,6 +101,9 @@ pub fn learn(config_path: &Path, name: &str, limit: u32, reset: bool) -> anyhow:
             learned.weights,
             learned.digests
         );
+        if learned.skipped > 0 {
+            println!("{} mails in INBOX the model does not find clean were left out", learned.skipped);
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

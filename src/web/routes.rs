@@ -98,7 +98,9 @@ async fn require_access(State(state): State<WebState>, mut request: Request, nex
         let cookie = state.auth.start_session();
         let rest: Vec<(String, String)> =
             query_pairs(query.as_deref()).into_iter().filter(|(k, _)| k != "token").collect();
-        let location = pages::url(request.uri().path(), &rest);
+        // One leading slash: a browser reads `//host/` (and `/\host/`) as another site's.
+        let path = format!("/{}", request.uri().path().trim_start_matches(['/', '\\']));
+        let location = pages::url(&path, &rest);
         return (
             StatusCode::SEE_OTHER,
             [(header::LOCATION, location), (header::SET_COOKIE, auth::session_cookie(&cookie))],

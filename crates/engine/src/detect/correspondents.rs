@@ -124,6 +124,21 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "hole: the server vouches for the domain (SPF/DKIM alignment), not the mailbox, so \
+                another user of the same domain writing From: an address the user wrote to (their \
+                own, as the seed scam does) gets the credit; fix: credit a correspondent only on an \
+                SPF pass whose envelope sender is that very address (or a DKIM i= of it), a domain \
+                pass alone no more"]
+    fn another_mailbox_of_the_same_domain_gets_no_credit_for_a_correspondents_address() {
+        let detector = knowing(&["me@home.example"]);
+        let neighbour =
+            "Authentication-Results: mx.home.example; spf=pass smtp.mailfrom=eve@home.example\r\n";
+        let verdict = classify(&mail(neighbour, "me@home.example", LOGIN), &detector);
+        assert!(!verdict.signals.iter().any(|s| s.id == SignalId::KnownCorrespondent), "{verdict:?}");
+        assert_eq!(verdict.label, Label::Threat);
+    }
+
+    #[test]
     fn a_hijacked_correspondent_demanding_crypto_is_still_a_threat() {
         let demand = "Send 0.05 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 today.";
         let verdict =

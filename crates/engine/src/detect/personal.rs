@@ -25,9 +25,10 @@
 //!
 //! **Near-copies** ([`digest`]): a mail whose sketch is at least [`NEAR`] alike to a
 //! reported mail's is pushed to the threat threshold and past it (a scam sent again with
-//! a new greeting, name or Message-ID); one as alike to a released mail, from the same
-//! sender's domain and linking to no site the released one did not, is pushed below the
-//! suspicious threshold (a newsletter the user wants). At most [`MAX_COPIES`] are kept,
+//! a new greeting, name or Message-ID), unless it comes from a known correspondent the
+//! server vouched for and the reported mail from another domain; one as alike to a released mail, from the same
+//! sender's domain (authenticated) and linking to no site the released one did not, is
+//! pushed below the suspicious threshold (a newsletter the user wants). At most [`MAX_COPIES`] are kept,
 //! the oldest dropped.
 //!
 //! Everything here is deterministic: the same feedback in the same order gives the same
@@ -310,7 +311,13 @@ impl Personal {
             let gated = global < logit(thresholds.suspicious);
             learned = if gated { 0.0 } else { learned.min(room.max(0.0)) };
         }
-        let near = self.nearest(facts);
+        // A release vouches for its sender only as the receiving server vouches for it.
+        let authenticated = authenticated_sender(facts.email, &detector.authserv_ids).is_some();
+        // Someone the user writes to, vouched for by the server, is not moved for a mail a
+        // stranger copied from them into Junk (the provider's filter reports as a drag does).
+        let vouched =
+            detector.known_correspondents.vouched_sender(facts.email, &detector.authserv_ids).is_some();
+        let near = self.nearest(facts, authenticated, vouched);
         let shift = match near {
             Some((Feedback::Reported, _)) => {
                 let target = target(Feedback::Reported, &detector.thresholds);
@@ -325,8 +332,11 @@ impl Personal {
         Share { shift, near }
     }
 
-    /// The most alike near-copy the mail is (a report winning a tie), when one is.
-    fn nearest(&self, facts: &Facts<'_>) -> Option<(Feedback, f32)> {
+    /// The most alike near-copy the mail is (a report winning a tie), when one is. A
+    /// released copy applies only to a mail whose From the receiving server
+    /// `authenticated`: anyone can type the released sender's From line. A reported copy
+    /// applies to a known correspondent's mail (`vouched`) only from their own domain.
+    fn nearest(&self, facts: &Facts<'_>, authenticated: bool, vouched: bool) -> Option<(Feedback, f32)> {
         if self.copies.is_empty() {
             return None;
         }
@@ -336,11 +346,13 @@ impl Personal {
             let alike = copy.sketch.similarity(&mine.sketch);
             let applies = alike >= NEAR
                 && match copy.feedback {
-                    Feedback::Reported => true,
+                    Feedback::Reported => !vouched || copy.sender == mine.sender,
                     // A release vouches only for the same sender's domain and links to
                     // sites it already had: a phish copying a newsletter links elsewhere.
                     Feedback::Released => {
-                        copy.sender == mine.sender && mine.sites.iter().all(|s| copy.sites.contains(s))
+                        authenticated
+                            && copy.sender == mine.sender
+                            && mine.sites.iter().all(|s| copy.sites.contains(s))
                     }
                 };
             let better = best.is_none_or(|(kind, most)| {

@@ -208,7 +208,12 @@ fn a_near_copy_of_a_reported_scam_is_a_threat_and_the_same_senders_other_mail_is
 fn a_near_copy_of_a_released_mail_stays_only_from_its_sender_and_sites() {
     let detector = flat(3.0, 12);
     let released = parse("Shop <news@shop.example>", "Autumn sale, John", &format!("Hello John,\n{NEWS}"));
-    let again = parse("Shop <news@shop.example>", "Autumn sale, Mary", &format!("Hello Mary,\n{NEWS}"));
+    // Vouched for by the receiving server (a release vouches for nothing less).
+    let again = parse(
+        "Shop <news@shop.example>\r\nAuthentication-Results: mx.home.example; dkim=pass header.d=shop.example",
+        "Autumn sale, Mary",
+        &format!("Hello Mary,\n{NEWS}"),
+    );
     let mut personal = Personal::default();
     personal.learn(Feedback::Released, &released, &detector);
     // No weights: the digest alone.
@@ -259,4 +264,125 @@ fn who_sends_counts_only_when_the_receiving_server_authenticated_it() {
     let (authenticated, forged) = (share(signed), share("From: Shop <news@shop.example>"));
     assert!(authenticated < -3.0, "{authenticated}");
     assert!(forged > authenticated / 3.0, "{forged} against {authenticated}");
+}
+
+#[test]
+fn a_forged_from_copying_a_released_mail_gains_nothing_from_the_release() {
+    let detector = flat(3.0, 12);
+    let signed = |from: &str| {
+        format!("Authentication-Results: mx.home.example; dkim=pass header.d=shop.example\r\nFrom: {from}")
+    };
+    let mail = |head: &str, subject: &str, body: &str| {
+        let raw = format!("{head}\r\nTo: me@home.example\r\nSubject: {subject}\r\n\r\n{body}");
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let released =
+        mail(&signed("Shop <news@shop.example>"), "Autumn sale, John", &format!("Hello John,\n{NEWS}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &released, &detector);
+    let digests = with(&detector, &Personal::new(Layer::default(), personal.copies().cloned()));
+    // The same sender's next mail, signed, stays.
+    let again =
+        mail(&signed("Shop <news@shop.example>"), "Autumn sale, Mary", &format!("Hello Mary,\n{NEWS}"));
+    assert_eq!(classify(&again, &digests).label, Label::Clean);
+    // Anyone can type that From line: a copy asking for a reply links nowhere new, yet
+    // no server vouched for its sender, so the release says nothing about it.
+    let forged = mail(
+        "From: Shop <news@shop.example>",
+        "Autumn sale, Mary",
+        &format!("Hello Mary,\n{NEWS}\nReply with your card number and its code to claim the coat."),
+    );
+    let verdict = classify(&forged, &digests);
+    assert_eq!(verdict.label, Label::Threat, "{verdict:?}");
+}
+
+/// A colleague's weekly note, the kind a template repeats from week to week.
+const WEEKLY: &str = "Here is the plan for the week: the garden committee meets on Tuesday evening in \
+    the library, the bakery order goes out on Thursday morning, and the bicycle repair workshop \
+    moves to the hall behind the school. Bring your own tools and a friend if you can.";
+
+#[test]
+fn a_correspondents_mail_is_not_moved_for_a_strangers_copy_that_landed_in_junk() {
+    let known = crate::detect::correspondents::KnownCorrespondents::new(["ann@club.example".to_string()]);
+    let detector = Detector { known_correspondents: known, ..flat(-3.0, 12) };
+    // A stranger copies the note into a mail the provider's filter drops into Junk: that
+    // counts as reported (a drag and the filter look alike).
+    let copied = parse("x@stranger.example", "Weekly plan", &format!("Hi all,\n{WEEKLY}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &copied, &detector);
+    let learned = with(&detector, &personal);
+    let note = |from: &str| {
+        let raw = format!(
+            "Authentication-Results: mx.home.example; dkim=pass header.d={}\r\nFrom: {from}\r\n\
+             To: me@home.example\r\nSubject: Weekly plan\r\n\r\nHello everyone,\n{WEEKLY}",
+            from.rsplit('@').next().unwrap_or_default()
+        );
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    // Ann, whom the user writes to, signed by her domain: the copy says nothing about her.
+    let verdict = classify(&note("ann@club.example"), &learned);
+    assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
+    // A stranger's near-copy is still moved, authenticated or not.
+    assert_eq!(classify(&note("y@other.example"), &learned).label, Label::Threat);
+}
+
+/// A bank's notice, its template repeated in every one it sends.
+const NOTICE: &str = "Your monthly statement is ready. You can read it in online banking under \
+    Documents, where it stays for ten years. We will never ask you for your password or your \
+    card code by mail or by phone. If you did not expect this message, call the number on the \
+    back of your card. Kind regards, your customer service team.";
+
+#[test]
+#[ignore = "hole: a reported phish that copied a bank's template (forged From) moves the bank's own \
+            authenticated notices; fix: store in NearCopy whether the reported From was \
+            authenticated (format version 2) and skip a reported copy whose From was forged for \
+            mail authenticated as that very domain"]
+fn the_real_senders_authenticated_mail_is_not_moved_for_a_reported_forgery_of_it() {
+    let detector = flat(-3.0, 12);
+    let raw = |head: &str, link: &str| {
+        let text = format!(
+            "{head}\r\nTo: me@home.example\r\nSubject: Your statement\r\n\r\nDear customer,\n{NOTICE}\n{link}"
+        );
+        mail::parse(text.as_bytes()).expect("parses")
+    };
+    // The phish: the bank's template under a forged From, linking to the thief's site.
+    let phish = raw("From: Bank <notice@bank.example>", "https://bank-login.example/statement");
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &phish, &detector);
+    let learned = with(&detector, &personal);
+    // The next phish like it is moved…
+    assert_eq!(classify(&phish, &learned).label, Label::Threat);
+    // …but not the bank's own notice, signed by the bank and linking to the bank.
+    let real = raw(
+        "Authentication-Results: mx.home.example; dkim=pass header.d=bank.example\r\nFrom: Bank <notice@bank.example>",
+        "https://bank.example/documents",
+    );
+    let verdict = classify(&real, &learned);
+    assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
+}
+
+#[test]
+#[ignore = "hole: a release puts 80% of its step on who sends, and two of the three sender tokens \
+            (sender site, signing domain) are the provider's: taking one friend's mail at a freemail \
+            provider out of Junk takes 3.1 log-odds off every stranger's mail there (the friend's own \
+            next mail: 4.7); fix: a token of the From address itself, and at a domain many senders \
+            share (a freemail list, or the account's own Sent) a release's sender step goes to it only"]
+fn releasing_one_freemail_users_mail_does_not_clear_another_users_mail_there() {
+    // A model that finds every mail unwanted: the friend's mail was moved by mistake.
+    let detector = flat(3.0, 12);
+    let signed = |from: &str, subject: &str, body: &str| {
+        let raw = format!(
+            "Authentication-Results: mx.home.example; dkim=pass header.d=freemail.example\r\n\
+             From: {from}\r\nTo: me@home.example\r\nSubject: {subject}\r\n\r\n{body}"
+        );
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let friend = signed("Ann <ann@freemail.example>", "Saturday", &format!("Hi,\n{WEEKLY}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &friend, &detector);
+    let learned = with(&detector, &personal);
+    let share = |mail: &Email| feedback_share(&classify(mail, &learned)).expect("listed");
+    let again = share(&signed("Ann <ann@freemail.example>", "Sunday", NEWS_TOO));
+    let stranger = share(&signed("Anon <crook@freemail.example>", "About your secret", SCAM));
+    assert!(stranger > again / 3.0, "{stranger} against {again}");
 }
