@@ -245,10 +245,14 @@ mod tests {
     #[test]
     fn weights_that_would_add_up_to_infinity_and_thresholds_that_mark_everything_are_refused() {
         let bytes = small().to_bytes();
-        // The first bias weight, after magic, version, bits and the two thresholds.
+        // The first bias weight, after magic, version, bits and the three thresholds: a
+        // finite weight too large to add up is refused as a weight.
         let mut huge = bytes.clone();
-        huge[32..36].copy_from_slice(&3.0e38_f32.to_le_bytes());
-        assert!(matches!(Model::from_bytes(&huge), Err(ModelError::Malformed(_))));
+        huge[36..40].copy_from_slice(&3.0e38_f32.to_le_bytes());
+        assert_eq!(
+            Model::from_bytes(&huge),
+            Err(ModelError::Malformed("a weight is not a finite number of sensible size"))
+        );
         for (suspicious, threat) in [(0.0, 0.9), (0.95, 0.9), (0.5, 1.5), (-0.1, 0.9)] {
             let mut odd = bytes.clone();
             odd[24..28].copy_from_slice(&f32::to_le_bytes(suspicious));
