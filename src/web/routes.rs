@@ -47,8 +47,7 @@ pub fn router(state: WebState) -> Router {
         .route("/detection/{id}/restore", post(restore))
         .route("/report", get(report))
         .route("/static/review.css", get(stylesheet))
-        .route("/detection/{id}/trust", post(senders::trust))
-        .route("/detection/{id}/block", post(senders::block))
+        .route("/detection/{id}/{list}", post(senders::list_sender))
         .route("/senders", get(senders::lists))
         .route("/senders/remove", post(senders::remove))
         .layer(middleware::from_fn(remember_lang))
@@ -310,6 +309,25 @@ pub(super) struct RestoreForm {
     pub(super) csrf: String,
 }
 
+/// The frame of a POST on detection `id`'s page, or a 403 when the form does not carry
+/// this session's CSRF token: every POST on a detection starts here.
+pub(super) fn checked_post(
+    state: &WebState,
+    headers: &HeaderMap,
+    session: &Session,
+    id: i64,
+    form: Result<Form<RestoreForm>, FormRejection>,
+) -> Result<Frame, Box<Response>> {
+    let frame = Frame::new(lang_of(state, headers, None), &format!("/detection/{id}"), &[]);
+    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
+    if session.csrf_matches(&csrf) {
+        Ok(frame)
+    } else {
+        let text = frame.w.forbidden.to_string();
+        Err(Box::new(message(frame, StatusCode::FORBIDDEN, "403", text)))
+    }
+}
+
 /// `POST /detection/ID/restore`: restores, if the form carries this session's CSRF token.
 async fn restore(
     State(state): State<WebState>,
@@ -318,13 +336,10 @@ async fn restore(
     Path(id): Path<i64>,
     form: Result<Form<RestoreForm>, FormRejection>,
 ) -> Response {
-    let lang = lang_of(&state, &headers, None);
-    let frame = Frame::new(lang, &format!("/detection/{id}"), &[]);
-    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if !session.csrf_matches(&csrf) {
-        let text = frame.w.forbidden.to_string();
-        return message(frame, StatusCode::FORBIDDEN, "403", text);
-    }
+    let frame = match checked_post(&state, &headers, &session, id, form) {
+        Ok(frame) => frame,
+        Err(refused) => return *refused,
+    };
     let reply = state.backend.restore(id).await;
     let outcome = outcome_of(frame.w, reply);
     detection_page(&state, frame, id, &session, Some(outcome)).await

@@ -13,50 +13,35 @@ use serde::Deserialize;
 use super::WebState;
 use super::auth::Session;
 use super::pages::{Frame, Outcome};
-use super::routes::{RestoreForm, detection_page, frame_of, html, lang_of, message, store_failed};
+use super::routes::{
+    RestoreForm, checked_post, detection_page, frame_of, html, lang_of, message, store_failed,
+};
 use crate::app::senders::Entry;
 use crate::clock;
 use crate::store::{Added, ListKind, SenderEntry};
 
-/// `POST /detection/ID/trust`: puts the detection's sender on its account's trust list.
-pub(super) async fn trust(
+/// `POST /detection/ID/trust` and `/detection/ID/block`: puts the detection's sender
+/// (its address, checked as `trust add` checks it) on its account's list, if the form
+/// carries this session's CSRF token, and shows the detection with the outcome.
+pub(super) async fn list_sender(
     State(state): State<WebState>,
     headers: HeaderMap,
     axum::Extension(session): axum::Extension<Session>,
-    Path(id): Path<i64>,
+    Path((id, list)): Path<(i64, String)>,
     form: Result<Form<RestoreForm>, FormRejection>,
 ) -> Response {
-    list_sender(state, headers, session, id, form, ListKind::Trust).await
-}
-
-/// `POST /detection/ID/block`: puts the detection's sender on its account's block list.
-pub(super) async fn block(
-    State(state): State<WebState>,
-    headers: HeaderMap,
-    axum::Extension(session): axum::Extension<Session>,
-    Path(id): Path<i64>,
-    form: Result<Form<RestoreForm>, FormRejection>,
-) -> Response {
-    list_sender(state, headers, session, id, form, ListKind::Block).await
-}
-
-/// Lists a detection's sender (its address, checked as `trust add` checks it), if the
-/// form carries this session's CSRF token, and shows the detection with the outcome.
-async fn list_sender(
-    state: WebState,
-    headers: HeaderMap,
-    session: Session,
-    id: i64,
-    form: Result<Form<RestoreForm>, FormRejection>,
-    kind: ListKind,
-) -> Response {
-    let lang = lang_of(&state, &headers, None);
-    let frame = Frame::new(lang, &format!("/detection/{id}"), &[]);
-    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if !session.csrf_matches(&csrf) {
-        let text = frame.w.forbidden.to_string();
-        return message(frame, StatusCode::FORBIDDEN, "403", text);
-    }
+    let frame = match checked_post(&state, &headers, &session, id, form) {
+        Ok(frame) => frame,
+        Err(refused) => return *refused,
+    };
+    let kind = match list.as_str() {
+        "trust" => ListKind::Trust,
+        "block" => ListKind::Block,
+        _ => {
+            let (title, text) = (format!("#{id}"), frame.w.not_found.to_string());
+            return message(frame, StatusCode::NOT_FOUND, &title, text);
+        }
+    };
     let detection = match state.store.detection(id).await {
         Ok(Some(d)) => d,
         Ok(None) => return detection_page(&state, frame, id, &session, None).await,
