@@ -202,3 +202,18 @@ async fn learn_does_not_take_a_scam_waiting_in_inbox_for_wanted_mail() {
     assert!(!inbox.contains_key("p2@x.example"), "the phish's copy stayed: {inbox:?}");
     assert!(inbox.contains_key("n1@friends.example"), "{inbox:?}");
 }
+
+/// `learn` reads read-only (EXAMINE): the mail it learned from is still new (`\Recent`)
+/// to the user's own client, which opens the folder after it.
+#[tokio::test(flavor = "multi_thread")]
+async fn learn_leaves_the_mail_it_read_new_to_the_users_client() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    deliver(&config, &note("recent@friends.example")).await;
+    learn(&path, &["--account", "test"]);
+    let mut session = mailbox(&config).await;
+    let inbox = contents(&mut session, "INBOX").await;
+    let flags = inbox.get("recent@friends.example").expect("still in INBOX");
+    assert!(flags.iter().any(|f| f == "\\Recent"), "learn took the mail's \\Recent: {flags:?}");
+}

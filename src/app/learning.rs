@@ -140,7 +140,9 @@ async fn newest(
     limit: usize,
     account: &Account,
 ) -> Result<Vec<Vec<u8>>, WorkerError> {
-    session.select(folder).await?;
+    // Read-only (EXAMINE): learning changes nothing in the mailbox, not even which
+    // messages other clients see as \Recent.
+    session.examine(folder).await?;
     let mut uids = session.search("ALL").await?;
     uids.sort_unstable_by(|a, b| b.cmp(a));
     uids.truncate(limit);
