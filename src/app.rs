@@ -90,9 +90,8 @@ pub async fn account_detector(
         return Ok(detector);
     }
     let store = Store::open_unlocked(&config.database).await?;
-    let known =
-        crate::detect::correspondents::KnownCorrespondents::new(store.correspondents(&account.name).await?);
-    let detector = Detector { known_correspondents: known, ..detector };
+    // What a worker's pass adds (see `Worker::pass_detector` and `learning::Loaded`).
+    let detector = correspondents::with_correspondents(&store, &account.name, &detector).await?;
     let detector = learning::Loaded::default().detector(&store, &account.name, &detector).await?;
     store.close().await;
     Ok(detector)

@@ -19,7 +19,7 @@ use crate::detect::Detector;
 use crate::detect::correspondents::KnownCorrespondents;
 use crate::imap::{self, FolderStatus, ImapSession, SentFolder};
 use crate::mail::recipients::recipients;
-use crate::store::SentCursor;
+use crate::store::{SentCursor, Store, StoreError};
 
 /// The most sent messages one pass reads: the newest above the cursor. A first read (or
 /// one after the Sent folder was renumbered) starts from the newest 1,000, which is a year
@@ -167,9 +167,18 @@ impl Worker {
     /// The detector for one pass: the account's, knowing the addresses it has written to
     /// as they are now (one read per pass, none per message).
     pub(super) async fn pass_detector(&self) -> Result<Detector, WorkerError> {
-        let known = self.store.correspondents(&self.account.name).await?;
-        Ok(Detector { known_correspondents: KnownCorrespondents::new(known), ..self.detector.clone() })
+        Ok(with_correspondents(&self.store, &self.account.name, &self.detector).await?)
     }
+}
+
+/// `base` knowing the addresses `account` has written to, as the store holds them now.
+pub(super) async fn with_correspondents(
+    store: &Store,
+    account: &str,
+    base: &Detector,
+) -> Result<Detector, StoreError> {
+    let known = store.correspondents(account).await?;
+    Ok(Detector { known_correspondents: KnownCorrespondents::new(known), ..base.clone() })
 }
 
 #[cfg(test)]

@@ -50,12 +50,12 @@ impl Record {
 /// most `max_message_bytes`), `record` what it is recorded as. Every release and report
 /// comes through here: it is recorded, then the account learns from `raw` (see
 /// [`super::learning::learn_from`]; `detector` is the account's, for whose
-/// authentication to believe). Returns whether anything was recorded: a release already
-/// recorded is neither recorded nor learned again.
+/// authentication to believe; `None` records without learning). Returns whether anything
+/// was recorded: a release already recorded is neither recorded nor learned again.
 pub(crate) async fn give(
     store: &Store,
     account: &str,
-    detector: &Detector,
+    detector: Option<&Detector>,
     raw: &[u8],
     record: Record,
 ) -> Result<bool, StoreError> {
@@ -68,7 +68,12 @@ pub(crate) async fn give(
             true
         }
     };
-    let learned = recorded && super::learning::learn_from(store, account, detector, kind, raw, now).await?;
+    let learned = match detector {
+        Some(detector) if recorded => {
+            super::learning::learn_from(store, account, detector, kind, raw, now).await?
+        }
+        _ => false,
+    };
     debug!(%account, ?kind, bytes = raw.len(), recorded, learned, "feedback taken");
     Ok(recorded)
 }
@@ -271,9 +276,9 @@ mod tests {
         let id = *ids.first().expect("one");
         let release = Record::Release { id, action: Action::Released, folder: "INBOX".into() };
         assert_eq!(release.kind(), Feedback::Released);
-        assert!(give(&store, "a", &Detector::default(), b"raw", release.clone()).await.expect("given"));
+        assert!(give(&store, "a", Some(&Detector::default()), b"raw", release.clone()).await.expect("given"));
         assert!(
-            !give(&store, "a", &Detector::default(), b"raw", release).await.expect("given"),
+            !give(&store, "a", Some(&Detector::default()), b"raw", release).await.expect("given"),
             "recorded once"
         );
         let report = Record::Report(Box::new(NewDetection {
@@ -283,7 +288,7 @@ mod tests {
             ..moved
         }));
         assert_eq!(report.kind(), Feedback::Reported);
-        assert!(give(&store, "a", &Detector::default(), b"raw", report).await.expect("given"));
+        assert!(give(&store, "a", Some(&Detector::default()), b"raw", report).await.expect("given"));
         let actions: Vec<Action> = store
             .history(&Default::default())
             .await

@@ -99,7 +99,7 @@ impl Worker {
                     feedback::give(
                         &self.store,
                         account,
-                        &self.detector,
+                        Some(&self.detector),
                         &message.raw,
                         Record::Report(Box::new(row)),
                     )

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::detect::{Category, Label};
+use crate::store::{NewDetection, Verdict};
 
 /// Upper bounds, in seconds, of the buckets of the read-to-move latency histogram.
 pub const LATENCY_BUCKETS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0];
@@ -73,6 +74,19 @@ fn index<T: PartialEq>(all: &[T], value: &T) -> Option<usize> {
 impl Metrics {
     pub fn scanned(&self, messages: usize) {
         self.scanned.fetch_add(messages as u64, Ordering::Relaxed);
+    }
+
+    /// A recorded batch: the messages read, and each verdict recorded.
+    pub fn recorded(&self, scanned: usize, detections: &[NewDetection]) {
+        self.scanned(scanned);
+        for detection in detections {
+            let label = match detection.verdict {
+                Verdict::Threat => Label::Threat,
+                Verdict::Suspicious => Label::Suspicious,
+                Verdict::Unreadable => continue,
+            };
+            self.verdict(label, detection.category);
+        }
     }
 
     /// A verdict recorded (clean mail is not counted here, only in `scanned`).

@@ -11,7 +11,6 @@
 
 use crate::clock;
 use crate::config::Config;
-use crate::detect::Detector;
 use crate::imap::{self, utf7};
 use crate::store::{Action, ListKind, Store};
 
@@ -129,15 +128,11 @@ pub async fn restore(
     let record = Record::Release { id, action: Action::Restored, folder: detection.folder.clone() };
     // The account's detector, for the learning a release gives (whose authentication to
     // believe); a model that no longer loads only costs the learning, not the restore.
-    match config.detection.detector(None).and_then(|base| super::detector_for(&base, account)) {
-        Ok(detector) => {
-            feedback::give(store, &account.name, &detector, &raw, record).await?;
-        }
-        Err(error) => {
-            tracing::warn!(account = %account.name, "restored; not learned from: {error}");
-            feedback::give(store, &account.name, &Detector::default(), &[], record).await?;
-        }
+    let detector = config.detection.detector(None).and_then(|base| super::detector_for(&base, account));
+    if let Err(error) = &detector {
+        tracing::warn!(account = %account.name, "restored; not learned from: {error}");
     }
+    feedback::give(store, &account.name, detector.as_ref().ok(), &raw, record).await?;
     Ok(outcome)
 }
 

@@ -9,7 +9,7 @@ use super::metrics::metrics;
 use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::imap::ImapSession;
-use crate::store::{NewDetection, StoreError, Verdict, WatchMode};
+use crate::store::{StoreError, WatchMode};
 
 /// This process as `status` names it: host and process id.
 pub fn worker_name() -> String {
@@ -68,19 +68,5 @@ impl Worker {
         if let Err(error) = written {
             debug!(account = %self.account.name, folder = %self.folder, "status not recorded: {error}");
         }
-    }
-}
-
-/// Counts a recorded batch in the metrics: the messages read, and each verdict recorded.
-pub(super) fn count_recorded(scanned: usize, detections: &[NewDetection]) {
-    let metrics = metrics();
-    metrics.scanned(scanned);
-    for detection in detections {
-        let label = match detection.verdict {
-            Verdict::Threat => crate::detect::Label::Threat,
-            Verdict::Suspicious => crate::detect::Label::Suspicious,
-            Verdict::Unreadable => continue,
-        };
-        metrics.verdict(label, detection.category);
     }
 }

@@ -448,7 +448,7 @@ impl Worker {
             .store
             .record_batch(&self.account.name, &detections, scanned, &clock::day_string(now), now)
             .await?;
-        super::status::count_recorded(scanned as usize, &detections);
+        super::metrics::metrics().recorded(scanned as usize, &detections);
         let with_action = |action: Action| -> Vec<Planned> {
             ids.iter()
                 .zip(&detections)
@@ -483,7 +483,9 @@ impl Worker {
             let Some(message) = classified.iter().find(|c| c.uid == release.uid) else { continue };
             let record =
                 Record::Release { id: release.id, action: Action::Released, folder: self.folder.clone() };
-            if feedback::give(&self.store, &self.account.name, &self.detector, &message.raw, record).await? {
+            if feedback::give(&self.store, &self.account.name, Some(&self.detector), &message.raw, record)
+                .await?
+            {
                 info!(account = %self.account.name, folder = %self.folder, uid = message.uid, id = release.id,
                       "released: you took it back out of Junk, it will not be moved again: {:?}", message.subject);
             }

@@ -137,7 +137,7 @@ impl Store {
 
     /// The worker logged out (shutdown, or the end of a `--once` pass).
     pub async fn status_disconnected(&self, account: &str, folder: &str, now: i64) -> Result<(), StoreError> {
-        self.update_status(account, folder, "connected = 0, updated_at = ?3", now, now).await
+        self.update_status(account, folder, "connected = 0", now, now).await
     }
 
     async fn update_status(
@@ -148,7 +148,8 @@ impl Store {
         value: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        // `set` is one of the fixed clauses above, never text from outside.
+        // `set` is one of the fixed clauses above, never text from outside; it may read
+        // `value` as ?3 (or leave it unused).
         let sql =
             format!("UPDATE folder_status SET {set}, updated_at = ?4 WHERE account = ?1 AND folder = ?2");
         sqlx::query(&sql).bind(account).bind(folder).bind(value).bind(now).execute(self.pool()).await?;
