@@ -507,6 +507,18 @@ mod tests {
         assert!(Config::load(&path).expect("accepted").1.is_empty());
     }
 
+    /// The packaged service reads its configuration from systemd's credentials folder and
+    /// `check` from /etc/scamguard: a relative password_file must follow the file in both.
+    #[test]
+    fn a_relative_password_file_is_read_beside_the_configuration() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let relative =
+            ACCOUNT.replace("password_env = \"SG_PASSWORD\"", "password_file = \"personal.password\"");
+        let path = write_with_mode(dir.path(), "c.toml", &relative, 0o600);
+        let (config, _) = Config::load(&path).expect("accepted");
+        assert_eq!(config.accounts[0].password, PasswordSource::File(dir.path().join("personal.password")));
+    }
+
     #[test]
     fn the_report_schedule_defaults_to_monday_morning() {
         assert_eq!(Config::parse("").expect("valid").report.schedule, Some((0, 9 * 60)));
