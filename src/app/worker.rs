@@ -178,7 +178,7 @@ impl Worker {
             return Err(WorkerError::WatchingJunk(self.folder.clone()));
         }
         let sent = self.sent_folder(&mut imap).await?;
-        let mut status = imap.select(&self.wire_folder()).await?;
+        let mut status = imap.select_configured(&self.folder).await?;
         self.note_connected(&imap).await;
         self.reconcile(&mut imap, status.uidvalidity, &junk).await?;
         let mut cursor = self.start_cursor(&mut imap, status).await?;

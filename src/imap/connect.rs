@@ -13,7 +13,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::bounded::Bounded;
-use super::{ImapError, ImapSession};
+use super::{ImapError, ImapSession, diagnose, probe};
 use crate::config::{Account, AuthMethod, Secret, TlsMode};
 
 /// The byte stream under a session: TLS over TCP, or plain TCP on loopback.
@@ -37,10 +37,13 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
     // plus room for the response around it.
     let max_line = account.max_message_bytes as usize + 64 * 1024;
     let stream: BoxedStream = match account.tls {
-        TlsMode::Implicit => Box::new(Bounded::new(tls_handshake(tcp, account).await?, max_line)),
+        TlsMode::Implicit => match tls_handshake(tcp, account).await {
+            Ok(tls) => Box::new(Bounded::new(tls, max_line)),
+            Err(error) => return Err(after_failed_handshake(account, error).await),
+        },
         TlsMode::Starttls => {
             let mut client = Client::new(Bounded::new(tcp, max_line));
-            read_greeting(&mut client, timeout).await?;
+            read_plain_greeting(&mut client, account).await?;
             super::count_command("STARTTLS");
             tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
                 .await
@@ -51,11 +54,67 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
         TlsMode::None => Box::new(Bounded::new(tcp, max_line)),
     };
     let mut client = Client::new(stream);
-    if account.tls != TlsMode::Starttls {
-        read_greeting(&mut client, timeout).await?;
+    match account.tls {
+        TlsMode::Implicit => read_greeting(&mut client, timeout).await?,
+        TlsMode::None => read_plain_greeting(&mut client, account).await?,
+        TlsMode::Starttls => {}
     }
     let session = login(client, account, &secret).await?;
     ImapSession::new(session, timeout).await
+}
+
+/// How long a plaintext connection waits for the greeting before it asks, on a second
+/// connection, whether the port speaks TLS instead (then it never greets in plain text).
+/// With [`probe::PROBE_WAIT`], a `tls` that does not fit the port is told within 5 s,
+/// not after the whole `command_timeout`.
+const GREETING_SILENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Reads the greeting of a connection that starts in plain text (`starttls`, `none`).
+/// A server silent for [`GREETING_SILENCE`] is knocked on with a TLS hello: if it answers
+/// TLS, the error names `tls = "implicit"`; otherwise it is a slow server, waited for up
+/// to the command timeout.
+async fn read_plain_greeting<T: ImapStream>(
+    client: &mut Client<T>,
+    account: &Account,
+) -> Result<(), ImapError> {
+    let silence = GREETING_SILENCE.min(account.command_timeout);
+    if let Ok(read) = tokio::time::timeout(silence, client.read_response()).await {
+        return greeting(read);
+    }
+    let heard = probe::knock(&account.host, account.port, probe::PROBE_WAIT).await;
+    if let Some(fix) = diagnose::tls_mismatch(account.tls, heard, account.port) {
+        return Err(wrong_tls(account, fix));
+    }
+    read_greeting(client, account.command_timeout.saturating_sub(silence)).await
+}
+
+/// A failed implicit-TLS handshake: if the port greets in plain text, the error says
+/// which `tls` fits it; any other failure (a refused certificate) is returned as it is.
+async fn after_failed_handshake(account: &Account, error: ImapError) -> ImapError {
+    if !matches!(error, ImapError::Tls(_)) {
+        return error;
+    }
+    let heard = probe::listen(&account.host, account.port, probe::PROBE_WAIT).await;
+    match diagnose::tls_mismatch(account.tls, heard, account.port) {
+        Some(fix) => wrong_tls(account, fix),
+        None => error,
+    }
+}
+
+fn wrong_tls(account: &Account, fix: String) -> ImapError {
+    ImapError::WrongTls {
+        address: format!("{}:{}", account.host, account.port),
+        configured: diagnose::tls_word(account.tls),
+        fix,
+    }
+}
+
+fn greeting<E>(read: Result<Option<E>, std::io::Error>) -> Result<(), ImapError> {
+    match read {
+        Err(source) => Err(ImapError::Io(source)),
+        Ok(None) => Err(ImapError::Closed),
+        Ok(Some(_)) => Ok(()),
+    }
 }
 
 async fn read_greeting<T: ImapStream>(
@@ -64,9 +123,7 @@ async fn read_greeting<T: ImapStream>(
 ) -> Result<(), ImapError> {
     match tokio::time::timeout(timeout, client.read_response()).await {
         Err(_) => Err(ImapError::Timeout("greeting")),
-        Ok(Err(source)) => Err(ImapError::Io(source)),
-        Ok(Ok(None)) => Err(ImapError::Closed),
-        Ok(Ok(Some(_))) => Ok(()),
+        Ok(read) => greeting(read),
     }
 }
 
@@ -92,18 +149,23 @@ async fn login(
     match tokio::time::timeout(account.command_timeout, attempt).await {
         Err(_) => Err(ImapError::Timeout("login")),
         Ok(Ok(session)) => Ok(session),
-        Ok(Err((error, _client))) => {
-            Err(ImapError::Login { user: user.to_string(), reason: describe(&error) })
-        }
+        Ok(Err((error, _client))) => Err(refused_login(account, &error)),
     }
 }
 
-/// The server's words for a refused login, without anything we sent.
-fn describe(error: &async_imap::error::Error) -> String {
-    match error {
-        async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => text.clone(),
-        other => other.to_string(),
-    }
+/// A refused login in the server's words (never anything we sent) and, for a NO or BAD,
+/// what to do about it: the provider's own remedy where there is one.
+fn refused_login(account: &Account, error: &async_imap::error::Error) -> ImapError {
+    use async_imap::error::Error;
+    let reason = match error {
+        Error::No(_) | Error::Bad(_) => format!(
+            "{} — {}",
+            diagnose::server_words(error),
+            diagnose::login_fix(&account.host, &account.name, account.auth)
+        ),
+        _ => diagnose::server_text(error),
+    };
+    ImapError::Login { user: account.username.clone(), reason }
 }
 
 /// One SASL response, sent whatever the challenge.
@@ -126,7 +188,13 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     tokio::time::timeout(account.command_timeout, TlsConnector::from(Arc::new(config)).connect(name, tcp))
         .await
         .map_err(|_| ImapError::Timeout("TLS handshake"))?
-        .map_err(|e| ImapError::Tls(format!("TLS handshake with {} failed: {e}", account.host)))
+        .map_err(|e| match diagnose::certificate_problem(&e) {
+            Some(problem) => ImapError::Certificate {
+                address: format!("{}:{}", account.host, account.port),
+                fix: diagnose::certificate_fix(problem, &account.host, account.ca_file.as_deref()),
+            },
+            None => ImapError::Tls(format!("TLS handshake with {} failed: {e}", account.host)),
+        })
 }
 
 /// Trusts the public web roots plus the account's own `ca_file`, if any.
