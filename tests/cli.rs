@@ -258,3 +258,29 @@ fn the_configuration_is_found_in_the_users_config_folder_when_not_named() {
     let (_, stderr) = check(Some(&xdg));
     assert!(stderr.contains("bogus"), "XDG_CONFIG_HOME comes first: {stderr}");
 }
+
+/// What a folder walk cannot read (a link back to a folder above, a link to a mail that
+/// is gone) is reported on its own line after the rest is scanned, and the exit status
+/// says not everything was read, as for a missing path.
+#[test]
+fn scan_reports_what_it_could_not_read_after_the_rest_and_exits_non_zero() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mail = dir.path().join("a/scam.eml");
+    std::fs::create_dir_all(mail.parent().expect("folder")).expect("mkdir");
+    std::fs::copy(super::fixtures().join("ja_extortion_iso2022jp_password.eml"), &mail).expect("copy");
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop")).expect("link");
+    std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("a/gone.eml")).expect("link");
+    let output = scamguard().arg("scan").arg(dir.path()).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.first().is_some_and(|l| l.starts_with("threat") && l.contains("scam.eml")), "{stdout}");
+    let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 2, "{stdout}");
+    assert!(errors.iter().any(|l| l.contains("a/loop") && l.contains("loop")), "{stdout}");
+    assert!(errors.iter().any(|l| l.contains("a/gone.eml")), "{stdout}");
+    assert!(stdout.contains("3 messages: 1 threat, 0 suspicious, 0 clean, 2 unreadable"), "{stdout}");
+
+    let readable = scamguard().arg("scan").arg(&mail).output().expect("runs");
+    assert!(readable.status.success(), "all read: exit 0");
+}
