@@ -3,6 +3,7 @@
 
 pub mod defang;
 pub mod mime;
+pub mod names;
 pub mod render;
 pub mod seal;
 pub mod status;
