@@ -235,7 +235,7 @@ fn unescape_debug(quoted: &str) -> String {
 }
 
 /// How many of a server's folders a missing-folder error names.
-const FOLDERS_NAMED: usize = 30;
+pub const FOLDERS_NAMED: usize = 30;
 
 /// When `wanted` (as configured, in UTF-8) is not among the server's `folders`: the
 /// folder names there are (decoded, made safe, at most [`FOLDERS_NAMED`]) and how many
