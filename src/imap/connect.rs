@@ -39,11 +39,11 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
     let stream: BoxedStream = match account.tls {
         TlsMode::Implicit => match tls_handshake(tcp, account).await {
             Ok(tls) => Box::new(Bounded::new(tls, max_line)),
-            Err(error) => return Err(after_failed_handshake(account, error).await),
+            Err(error) => return Err(probe::after_failed_handshake(account, error).await),
         },
         TlsMode::Starttls => {
             let mut client = Client::new(Bounded::new(tcp, max_line));
-            read_plain_greeting(&mut client, account).await?;
+            probe::read_plain_greeting(&mut client, account).await?;
             super::count_command("STARTTLS");
             tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
                 .await
@@ -56,60 +56,14 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
     let mut client = Client::new(stream);
     match account.tls {
         TlsMode::Implicit => read_greeting(&mut client, timeout).await?,
-        TlsMode::None => read_plain_greeting(&mut client, account).await?,
+        TlsMode::None => probe::read_plain_greeting(&mut client, account).await?,
         TlsMode::Starttls => {}
     }
     let session = login(client, account, &secret).await?;
     ImapSession::new(session, timeout).await
 }
 
-/// How long a plaintext connection waits for the greeting before it asks, on a second
-/// connection, whether the port speaks TLS instead (then it never greets in plain text).
-/// With [`probe::PROBE_WAIT`], a `tls` that does not fit the port is told within 5 s,
-/// not after the whole `command_timeout`.
-const GREETING_SILENCE: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Reads the greeting of a connection that starts in plain text (`starttls`, `none`).
-/// A server silent for [`GREETING_SILENCE`] is knocked on with a TLS hello: if it answers
-/// TLS, the error names `tls = "implicit"`; otherwise it is a slow server, waited for up
-/// to the command timeout.
-async fn read_plain_greeting<T: ImapStream>(
-    client: &mut Client<T>,
-    account: &Account,
-) -> Result<(), ImapError> {
-    let silence = GREETING_SILENCE.min(account.command_timeout);
-    if let Ok(read) = tokio::time::timeout(silence, client.read_response()).await {
-        return greeting(read);
-    }
-    let heard = probe::knock(&account.host, account.port, probe::PROBE_WAIT).await;
-    if let Some(fix) = diagnose::tls_mismatch(account.tls, heard, account.port) {
-        return Err(wrong_tls(account, fix));
-    }
-    read_greeting(client, account.command_timeout.saturating_sub(silence)).await
-}
-
-/// A failed implicit-TLS handshake: if the port greets in plain text, the error says
-/// which `tls` fits it; any other failure (a refused certificate) is returned as it is.
-async fn after_failed_handshake(account: &Account, error: ImapError) -> ImapError {
-    if !matches!(error, ImapError::Tls(_)) {
-        return error;
-    }
-    let heard = probe::listen(&account.host, account.port, probe::PROBE_WAIT).await;
-    match diagnose::tls_mismatch(account.tls, heard, account.port) {
-        Some(fix) => wrong_tls(account, fix),
-        None => error,
-    }
-}
-
-fn wrong_tls(account: &Account, fix: String) -> ImapError {
-    ImapError::WrongTls {
-        address: format!("{}:{}", account.host, account.port),
-        configured: diagnose::tls_word(account.tls),
-        fix,
-    }
-}
-
-fn greeting<E>(read: Result<Option<E>, std::io::Error>) -> Result<(), ImapError> {
+pub(super) fn greeting<E>(read: Result<Option<E>, std::io::Error>) -> Result<(), ImapError> {
     match read {
         Err(source) => Err(ImapError::Io(source)),
         Ok(None) => Err(ImapError::Closed),
@@ -117,7 +71,7 @@ fn greeting<E>(read: Result<Option<E>, std::io::Error>) -> Result<(), ImapError>
     }
 }
 
-async fn read_greeting<T: ImapStream>(
+pub(super) async fn read_greeting<T: ImapStream>(
     client: &mut Client<T>,
     timeout: std::time::Duration,
 ) -> Result<(), ImapError> {

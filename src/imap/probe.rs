@@ -1,6 +1,7 @@
 //! Asking a port what it speaks, when the `tls` setting did not work with it: on a
 //! connection of its own, opened only after a failure (or a silence), so a working
-//! connection never pays for it. What came back is read by [`Heard::of`].
+//! connection never pays for it. What came back is read by [`Heard::of`]; a mismatch
+//! becomes [`ImapError::WrongTls`], naming the `tls` value that fits.
 //!
 //! - [`listen`]: connect and read what the server says first. A plain IMAP port greets at
 //!   once (`* OK`); a TLS port says nothing until the client's hello.
@@ -15,7 +16,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
-use super::diagnose::Heard;
+use async_imap::Client;
+
+use super::ImapError;
+use super::connect::ImapStream;
+use super::diagnose::{self, Heard};
+use crate::config::Account;
 
 /// How long a probe waits for its answer (a loopback or a far server answers a hello
 /// within a round trip).
@@ -23,6 +29,52 @@ pub const PROBE_WAIT: Duration = Duration::from_secs(2);
 
 /// How many bytes are enough to tell (a TLS record header is 5; `* PREAUTH` is 9).
 const ENOUGH: usize = 16;
+
+/// How long a plaintext connection waits for the greeting before it asks, on a second
+/// connection, whether the port speaks TLS instead (then it never greets in plain text).
+/// With [`PROBE_WAIT`], a `tls` that does not fit the port is told within 5 s,
+/// not after the whole `command_timeout`.
+const GREETING_SILENCE: Duration = Duration::from_secs(2);
+
+/// Reads the greeting of a connection that starts in plain text (`starttls`, `none`).
+/// A server silent for [`GREETING_SILENCE`] is knocked on with a TLS hello: if it answers
+/// TLS, the error names `tls = "implicit"`; otherwise it is a slow server, waited for up
+/// to the command timeout.
+pub async fn read_plain_greeting<T: ImapStream>(
+    client: &mut Client<T>,
+    account: &Account,
+) -> Result<(), ImapError> {
+    let silence = GREETING_SILENCE.min(account.command_timeout);
+    if let Ok(read) = tokio::time::timeout(silence, client.read_response()).await {
+        return super::connect::greeting(read);
+    }
+    let heard = knock(&account.host, account.port, PROBE_WAIT).await;
+    if let Some(fix) = diagnose::tls_mismatch(account.tls, heard, account.port) {
+        return Err(wrong_tls(account, fix));
+    }
+    super::connect::read_greeting(client, account.command_timeout.saturating_sub(silence)).await
+}
+
+/// A failed implicit-TLS handshake: if the port greets in plain text, the error says
+/// which `tls` fits it; any other failure (a refused certificate) is returned as it is.
+pub async fn after_failed_handshake(account: &Account, error: ImapError) -> ImapError {
+    if !matches!(error, ImapError::Tls(_)) {
+        return error;
+    }
+    let heard = listen(&account.host, account.port, PROBE_WAIT).await;
+    match diagnose::tls_mismatch(account.tls, heard, account.port) {
+        Some(fix) => wrong_tls(account, fix),
+        None => error,
+    }
+}
+
+fn wrong_tls(account: &Account, fix: String) -> ImapError {
+    ImapError::WrongTls {
+        address: format!("{}:{}", account.host, account.port),
+        configured: diagnose::tls_word(account.tls),
+        fix,
+    }
+}
 
 /// What `host:port` says first, unasked, within `wait`.
 pub async fn listen(host: &str, port: u16, wait: Duration) -> Heard {
