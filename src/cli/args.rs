@@ -127,7 +127,7 @@ pub(super) enum Command {
     History {
         #[command(flatten)]
         config: ConfigArg,
-        /// One JSON array of detections, with every field, signal and evidence.
+        /// One JSON object per detection and line, with its fields and signals.
         #[arg(long)]
         json: bool,
         /// Only this account.
