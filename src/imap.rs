@@ -9,7 +9,7 @@
 mod bounded;
 mod command;
 pub mod connect;
-pub mod diagnose;
+mod diagnose;
 mod fetching;
 pub mod junk;
 pub mod namespace;
