@@ -9,10 +9,12 @@
 mod bounded;
 mod command;
 pub mod connect;
+mod diagnose;
 mod fetching;
 pub mod junk;
 pub mod namespace;
 mod parts;
+mod probe;
 pub mod sent;
 mod session;
 pub mod uidset;
@@ -51,6 +53,12 @@ pub enum ImapError {
     Connect { address: String, source: std::io::Error },
     #[error("{0}")]
     Tls(String),
+    /// The server's certificate was refused; `fix` says why and what to do.
+    #[error("the certificate of {address} was refused: {fix}")]
+    Certificate { address: String, fix: String },
+    /// The port speaks TLS where `tls` says plain text, or plain text where it says TLS.
+    #[error("{address} does not speak what tls = \"{configured}\" expects: {fix}")]
+    WrongTls { address: String, configured: &'static str, fix: String },
     #[error("{0} does not offer STARTTLS; refusing to continue without encryption")]
     StartTlsRefused(String),
     #[error("login as {user} refused: {reason}")]
@@ -63,8 +71,13 @@ pub enum ImapError {
     Closed,
     #[error("connection error: {0}")]
     Io(#[from] std::io::Error),
-    #[error("{command} failed: {source}")]
-    Command { command: &'static str, source: async_imap::error::Error },
+    /// `error` is not the error's `source`: its words are in this one's, printed once.
+    #[error("{command} failed: {}", diagnose::server_text(error))]
+    Command { command: &'static str, error: async_imap::error::Error },
+    /// A configured folder the server does not have; `existing` names those it has (made
+    /// safe to print), `more` how many were left out.
+    #[error("{}", no_such_folder(folder, existing, *more))]
+    NoSuchFolder { folder: String, existing: Vec<String>, more: usize },
     /// The server answered NO or BAD; `text` is its reason, made safe to print.
     #[error("the server refused {command} ({reply}): {text}")]
     Refused { command: &'static str, reply: &'static str, text: String },
@@ -83,7 +96,8 @@ impl ImapError {
     pub fn is_refusal(&self) -> bool {
         use async_imap::error::Error;
         matches!(self, ImapError::Refused { .. })
-            || matches!(self, ImapError::Command { source: Error::No(_) | Error::Bad(_), .. })
+            || matches!(self, ImapError::NoSuchFolder { .. })
+            || matches!(self, ImapError::Command { error: Error::No(_) | Error::Bad(_), .. })
     }
 
     /// Whether the server refused saying its trouble is passing (RFC 5530 `UNAVAILABLE`,
@@ -100,13 +114,29 @@ impl ImapError {
     }
 }
 
+fn no_such_folder(folder: &str, existing: &[String], more: usize) -> String {
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    format!(
+        "the server has no folder \"{}\" (set folders in the account to folders it has); it has {}{more}",
+        sanitize(folder),
+        existing.join(", ")
+    )
+}
+
 /// How much of a server's words an error keeps.
 const MAX_SERVER_TEXT: usize = 200;
 
 /// A server's free text made safe for logs and terminals: control characters shown as
-/// `\u{..}` escapes, and cut to [`MAX_SERVER_TEXT`] characters.
+/// `\u{..}` escapes (quotes and backslashes left as they are, so words read as written),
+/// and cut to [`MAX_SERVER_TEXT`] characters.
 pub(crate) fn sanitize(text: &str) -> String {
-    let mut safe: String = text.chars().take(MAX_SERVER_TEXT).flat_map(char::escape_debug).collect();
+    let mut safe = String::new();
+    for c in text.chars().take(MAX_SERVER_TEXT) {
+        match c {
+            '"' | '\'' | '\\' => safe.push(c),
+            other => safe.extend(other.escape_debug()),
+        }
+    }
     if text.chars().nth(MAX_SERVER_TEXT).is_some() {
         safe.push('…');
     }
@@ -122,16 +152,17 @@ mod tests {
         use async_imap::error::Error;
         let refused = ImapError::Refused { command: "UID FETCH", reply: "NO", text: "later".into() };
         let checked_by_the_library =
-            ImapError::Command { command: "STATUS", source: Error::No("later".into()) };
-        let bad = ImapError::Command { command: "EXAMINE", source: Error::Bad("what".into()) };
+            ImapError::Command { command: "STATUS", error: Error::No("later".into()) };
+        let bad = ImapError::Command { command: "EXAMINE", error: Error::Bad("what".into()) };
         assert!([refused, checked_by_the_library, bad].iter().all(ImapError::is_refusal));
-        let broken = ImapError::Command { command: "STATUS", source: Error::ConnectionLost };
+        let broken = ImapError::Command { command: "STATUS", error: Error::ConnectionLost };
         assert!(![broken, ImapError::Closed, ImapError::Timeout("STATUS")].iter().any(ImapError::is_refusal));
     }
 
     #[test]
     fn server_text_is_cut_and_cannot_drive_a_terminal() {
         assert_eq!(super::sanitize("Mailbox is full"), "Mailbox is full");
+        assert_eq!(super::sanitize("Mailbox doesn't exist: \"a\\b\""), "Mailbox doesn't exist: \"a\\b\"");
         assert_eq!(super::sanitize("a\r\n\u{1b}[2Jb"), "a\\r\\n\\u{1b}[2Jb");
         let long = super::sanitize(&"x".repeat(5000));
         assert!(long.chars().count() <= super::MAX_SERVER_TEXT + 1 && long.ends_with('…'));

@@ -3,9 +3,11 @@
 
 pub mod defang;
 pub mod mime;
+pub mod names;
 pub mod render;
 pub mod seal;
 pub mod status;
+pub mod table;
 pub mod weekly;
 
 use std::fmt::Write;
@@ -16,27 +18,41 @@ use crate::clock;
 use crate::mail::printable::escape as p;
 use crate::store::{Action, Category, Detection, Evidence, Signals, Verdict};
 
-/// One readable line per detection, newest first, and a closing count. Every text taken
-/// from mail or a server is escaped ([`p`]): a subject cannot forge a line.
+/// The detections, newest first, as a table under a header row (columns aligned in
+/// terminal columns, sender and mailbox cut to a most width, the subject last), and a
+/// closing count. Every text taken from mail or a server is escaped ([`p`]): a subject
+/// cannot forge a line.
 pub fn history_text(rows: &[Detection]) -> String {
-    let mut out = String::new();
-    for row in rows {
-        let _ = writeln!(
-            out,
-            "#{:<5} {}  {:<10} {:<10} {:>5.1}  {:<8} {}/{} → {}  {}  \"{}\"",
-            row.id,
-            clock::minute_string(row.detected_at),
-            row.verdict.as_str(),
-            row.category.as_str(),
-            row.score,
-            row.action.as_str(),
-            p(&row.account),
-            p(&row.folder),
-            if row.destination.is_empty() { "-".into() } else { p(&row.destination) },
-            p(&row.from),
-            p(&row.subject),
-        );
-    }
+    use table::{Align, Column};
+    const COLUMNS: [Column; 9] = [
+        Column { title: "ID", align: Align::Right, max: None },
+        Column { title: "DETECTED (UTC)", align: Align::Left, max: None },
+        Column { title: "VERDICT", align: Align::Left, max: None },
+        Column { title: "CATEGORY", align: Align::Left, max: None },
+        Column { title: "SCORE", align: Align::Right, max: None },
+        Column { title: "ACTION", align: Align::Left, max: None },
+        Column { title: "MAILBOX", align: Align::Left, max: Some(40) },
+        Column { title: "FROM", align: Align::Left, max: Some(40) },
+        Column { title: "SUBJECT", align: Align::Left, max: None },
+    ];
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let destination = if row.destination.is_empty() { "-".into() } else { p(&row.destination) };
+            vec![
+                format!("#{}", row.id),
+                clock::minute_string(row.detected_at),
+                row.verdict.as_str().to_string(),
+                row.category.as_str().to_string(),
+                format!("{:.1}", row.score),
+                row.action.as_str().to_string(),
+                format!("{}/{} → {destination}", p(&row.account), p(&row.folder)),
+                p(&row.from).into_owned(),
+                format!("\"{}\"", p(&row.subject)),
+            ]
+        })
+        .collect();
+    let mut out = if rows.is_empty() { String::new() } else { table::render(&COLUMNS, &cells) };
     let _ = writeln!(out, "{} detections", rows.len());
     out
 }
@@ -199,6 +215,37 @@ mod tests {
         assert!(text.ends_with("1 detections\n"));
     }
 
+    /// A header row names the columns, and every column starts at the same terminal
+    /// column on every line, whatever the rows hold (wide Japanese folder names, a long
+    /// id, a long sender): measured at the last column, the subject.
+    #[test]
+    fn history_has_a_header_row_and_aligned_columns() {
+        use unicode_width::UnicodeWidthStr;
+        let mut japanese = row();
+        japanese.id = 12345;
+        japanese.folder = "受信箱/重要".into();
+        japanese.subject = "至急".into();
+        let mut long = row();
+        long.from = format!("{}@example.org", "x".repeat(80));
+        long.action = Action::TrustedSender;
+        let text = history_text(&[japanese, row(), long]);
+        let lines: Vec<&str> = text.lines().collect();
+        let header = lines.first().expect("a header");
+        let titles: Vec<&str> = header.split("  ").map(str::trim).filter(|t| !t.is_empty()).collect();
+        assert_eq!(
+            titles,
+            ["ID", "DETECTED (UTC)", "VERDICT", "CATEGORY", "SCORE", "ACTION", "MAILBOX", "FROM", "SUBJECT"]
+        );
+        let subject_at =
+            |line: &str, mark: &str| line.find(mark).map(|i| line.get(..i).unwrap_or("").width());
+        let starts: Vec<Option<usize>> = std::iter::once(subject_at(header, "SUBJECT"))
+            .chain(lines.iter().skip(1).take(3).map(|l| subject_at(l, "\"")))
+            .collect();
+        assert!(starts.iter().all(|s| s.is_some() && *s == starts[0]), "aligned: {starts:?}\n{text}");
+        assert!(text.contains("xxxxx…"), "a long sender is cut: {text}");
+        assert_eq!(history_text(&[]), "0 detections\n", "no header over nothing");
+    }
+
     /// A subject with CR/LF and escape sequences neither forges a line nor reaches the
     /// terminal; nor does a sender or folder name with them.
     #[test]
@@ -209,7 +256,7 @@ mod tests {
         forged.from = format!("x@evil.example{hostile}");
         forged.folder = "IN\nBOX".into();
         let text = history_text(&[forged]);
-        assert_eq!(text.lines().count(), 2, "one line per detection and the count:\n{text}");
+        assert_eq!(text.lines().count(), 3, "the header, one line per detection and the count:\n{text}");
         let mut detection = detection();
         detection.subject = hostile.into();
         detection.to = hostile.into();

@@ -4,7 +4,9 @@
 //!
 //! Folders are walked with `walkdir`, following symbolic links (a folder of links to
 //! mail keeps working) but never around a loop, and each file is read once however many
-//! paths lead to it. An mbox is read one message at a time (mail-parser's streaming
+//! paths lead to it. What the walk cannot read (a folder it may not open, a link to
+//! nothing, a link back to a folder above it) is reported as an input of its own, after
+//! the mail that could be read, as ripgrep reports what it could not search. An mbox is read one message at a time (mail-parser's streaming
 //! reader), so a mailbox of gigabytes is never held in memory at once.
 
 use std::collections::HashSet;
@@ -37,8 +39,15 @@ pub struct Input {
 /// sorted by name).
 pub fn for_each_message(path: &Path, visit: &mut dyn FnMut(Input)) {
     if path.is_dir() {
-        for file in eml_files(path) {
+        let walk = walk(path);
+        for file in walk.files {
             visit(read_file(&file));
+        }
+        for (path, source) in walk.errors {
+            visit(Input {
+                label: path.display().to_string(),
+                bytes: Err(SourceError::Unreadable { path, source }),
+            });
         }
         return;
     }
@@ -98,13 +107,42 @@ fn read_file(path: &Path) -> Input {
 /// Every `.eml` file below `dir`, sorted by path, each file once: a file reached by
 /// more than one path (a link to it, a linked folder) is listed under the first path in
 /// that order. Symbolic links are followed, loops are not; unreadable folders are
-/// skipped.
+/// skipped (see [`for_each_message`] for a walk that reports them).
 pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
+    walk(dir).files
+}
+
+/// What a walk of a folder found: its `.eml` files (as [`eml_files`] lists them) and,
+/// sorted by path, what it could not read.
+struct Walk {
+    files: Vec<PathBuf>,
+    errors: Vec<(PathBuf, std::io::Error)>,
+}
+
+fn walk(dir: &Path) -> Walk {
+    let mut errors = Vec::new();
     let mut found: Vec<(PathBuf, (u64, u64))> = WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
-        // An error is an unreadable folder or a link back to a folder above it.
-        .filter_map(Result::ok)
+        // An error is an unreadable folder, a link to nothing, or a link back to a folder
+        // above it (walkdir's message says which).
+        .filter_map(|entry| {
+            entry
+                .map_err(|error| {
+                    let path = error.path().unwrap_or(dir).to_path_buf();
+                    // A file that would not be read anyway (`notes.txt`) is no loss.
+                    if path.extension().is_none_or(|e| e.eq_ignore_ascii_case("eml")) {
+                        // The system's own error where there is one (its message does not
+                        // repeat the path); walkdir's words for a loop.
+                        let loop_found = error.to_string();
+                        errors.push((
+                            path,
+                            error.into_io_error().unwrap_or_else(|| std::io::Error::other(loop_found)),
+                        ));
+                    }
+                })
+                .ok()
+        })
         .filter(|entry| entry.file_type().is_file())
         .filter(|entry| entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")))
         .filter_map(|entry| {
@@ -115,7 +153,8 @@ pub fn eml_files(dir: &Path) -> Vec<PathBuf> {
     found.sort();
     let mut seen = HashSet::new();
     found.retain(|(_, identity)| seen.insert(*identity));
-    found.into_iter().map(|(path, _)| path).collect()
+    errors.sort_by(|a, b| a.0.cmp(&b.0));
+    Walk { files: found.into_iter().map(|(path, _)| path).collect(), errors }
 }
 
 #[cfg(test)]
@@ -194,12 +233,33 @@ mod tests {
         std::os::unix::fs::symlink(target, at).expect("link");
     }
 
-    /// A link back to a folder above (a loop) once counted one mail 41 times.
+    /// A link back to a folder above (a loop) once counted one mail 41 times. The loop
+    /// itself is reported, after the mail, as what could not be read.
     #[test]
-    fn a_link_loop_gives_each_mail_once() {
+    fn a_link_loop_gives_each_mail_once_and_is_reported() {
         let (dir, mail) = folder_with_mail("a/deep");
-        link(dir.path(), dir.path().join("a/deep/loop"));
-        assert_eq!(messages(dir.path()), [(mail.display().to_string(), MAIL.to_string())]);
+        let loop_link = dir.path().join("a/deep/loop");
+        link(dir.path(), loop_link.clone());
+        let found = messages(dir.path());
+        assert_eq!(found.first(), Some(&(mail.display().to_string(), MAIL.to_string())));
+        assert_eq!(found.len(), 2, "{found:?}");
+        let (label, error) = found.get(1).expect("the loop");
+        assert_eq!(label, &loop_link.display().to_string());
+        assert!(error.starts_with("error: cannot read") && error.contains("loop"), "{error}");
+        assert_eq!(eml_files(dir.path()), [mail], "listing alone skips it");
+    }
+
+    /// A link to a mail that is gone is reported by its path; the walk goes on.
+    #[test]
+    fn a_link_to_nothing_is_reported_and_the_rest_is_read() {
+        let (dir, mail) = folder_with_mail("a");
+        let dangling = dir.path().join("a/gone.eml");
+        link(&dir.path().join("nowhere.eml"), dangling.clone());
+        link(&dir.path().join("nowhere.txt"), dir.path().join("a/notes.txt"));
+        let found = messages(dir.path());
+        assert_eq!(found.first(), Some(&(mail.display().to_string(), MAIL.to_string())));
+        let labels: Vec<&str> = found.iter().map(|(label, _)| label.as_str()).collect();
+        assert_eq!(labels, [mail.display().to_string(), dangling.display().to_string()]);
     }
 
     /// A mail reached by a second path (a linked folder, a link to the file) is read once,

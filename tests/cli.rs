@@ -258,3 +258,68 @@ fn the_configuration_is_found_in_the_users_config_folder_when_not_named() {
     let (_, stderr) = check(Some(&xdg));
     assert!(stderr.contains("bogus"), "XDG_CONFIG_HOME comes first: {stderr}");
 }
+
+/// What a folder walk cannot read (a link back to a folder above, a link to a mail that
+/// is gone) is reported on its own line after the rest is scanned, and the exit status
+/// says not everything was read, as for a missing path.
+#[test]
+fn scan_reports_what_it_could_not_read_after_the_rest_and_exits_non_zero() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mail = dir.path().join("a/scam.eml");
+    std::fs::create_dir_all(mail.parent().expect("folder")).expect("mkdir");
+    std::fs::copy(super::fixtures().join("ja_extortion_iso2022jp_password.eml"), &mail).expect("copy");
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop")).expect("link");
+    std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("a/gone.eml")).expect("link");
+    let output = scamguard().arg("scan").arg(dir.path()).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.first().is_some_and(|l| l.starts_with("threat") && l.contains("scam.eml")), "{stdout}");
+    let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 2, "{stdout}");
+    assert!(errors.iter().any(|l| l.contains("a/loop") && l.contains("loop")), "{stdout}");
+    assert!(errors.iter().any(|l| l.contains("a/gone.eml")), "{stdout}");
+    assert!(stdout.contains("3 messages: 1 threat, 0 suspicious, 0 clean, 2 unreadable"), "{stdout}");
+
+    let readable = scamguard().arg("scan").arg(&mail).output().expect("runs");
+    assert!(readable.status.success(), "all read: exit 0");
+}
+
+/// A mail and a folder the user may not read (run as `nobody`: root reads anything) are
+/// reported after the rest, and `scan` exits 2; a mail named on the command line too.
+#[test]
+fn scan_of_what_the_user_may_not_read_exits_non_zero_after_the_rest() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    const NOBODY: u32 = 65534;
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    mode(dir.path(), 0o755);
+    let scam = super::fixtures().join("ja_extortion_iso2022jp_password.eml");
+    std::fs::copy(&scam, dir.path().join("a_readable.eml")).expect("copy");
+    mode(&dir.path().join("a_readable.eml"), 0o644);
+    std::fs::copy(&scam, dir.path().join("b_secret.eml")).expect("copy");
+    mode(&dir.path().join("b_secret.eml"), 0o000);
+    std::fs::create_dir(dir.path().join("c_locked")).expect("mkdir");
+    std::fs::copy(&scam, dir.path().join("c_locked/inside.eml")).expect("copy");
+    mode(&dir.path().join("c_locked"), 0o000);
+    let as_nobody = |path: &std::path::Path| {
+        scamguard().arg("scan").arg(path).uid(NOBODY).gid(NOBODY).output().expect("runs")
+    };
+
+    let output = as_nobody(dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.lines().next().is_some_and(|l| l.starts_with("threat") && l.contains("a_readable.eml")));
+    assert!(
+        stdout.contains("b_secret.eml  [cannot read") && stdout.contains("Permission denied"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("c_locked  [cannot read"), "the locked folder is named: {stdout}");
+    assert!(stdout.contains("3 messages: 1 threat, 0 suspicious, 0 clean, 2 unreadable"), "{stdout}");
+
+    let named = as_nobody(&dir.path().join("b_secret.eml"));
+    assert_eq!(named.status.code(), Some(2), "{}", String::from_utf8_lossy(&named.stdout));
+}

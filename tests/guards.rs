@@ -38,7 +38,11 @@ async fn history_and_show_print_hostile_subjects_escaped() {
         assert!(text.contains("ok\\r\\n#999") && text.contains("\\x1b[2J"), "{text}");
     }
     let listed = String::from_utf8_lossy(&listed.stdout);
-    assert_eq!(listed.lines().count(), 2, "one detection, one count line, no forged line:\n{listed}");
+    assert_eq!(
+        listed.lines().count(),
+        3,
+        "the header, one detection, one count line, no forged line:\n{listed}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

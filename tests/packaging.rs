@@ -99,3 +99,41 @@ fn the_debian_package_lists_files_that_exist_or_are_generated() {
     let parsed = scamguard::config::Config::parse(&config).expect("the packaged configuration parses");
     assert!(parsed.accounts.is_empty(), "no account until the user adds one");
 }
+
+/// The files the README has a user create in a clone (the configuration, secrets, the
+/// database with its SQLite side files, the review page's token) are ignored by git, and
+/// the repository's own examples are not. Checked by git itself, on a copy of
+/// `.gitignore` in a fresh repository (so the answer does not depend on this clone).
+#[test]
+fn gitignore_keeps_what_a_user_creates_out_of_commits_but_not_the_examples() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(repo().join(".gitignore"), dir.path().join(".gitignore")).expect("copy .gitignore");
+    let init = Command::new("git").arg("init").arg("-q").arg(dir.path()).status().expect("git runs");
+    assert!(init.success());
+    let ignored = |path: &str| {
+        let status = Command::new("git")
+            .current_dir(dir.path())
+            .args(["check-ignore", "-q", "--no-index", path])
+            .status()
+            .expect("git check-ignore runs");
+        status.code() == Some(0)
+    };
+    let created = [
+        "scamguard.toml",
+        "config.toml",
+        "personal.password",
+        "server-cert.pem",
+        "scamguard.db",
+        "scamguard.db-wal",
+        "scamguard.db-shm",
+        "scamguard.db-journal",
+        "scamguard.db.lock",
+        "scamguard.db.web-token",
+        "state/other.db",
+    ];
+    let not_ignored: Vec<&str> = created.iter().copied().filter(|p| !ignored(p)).collect();
+    assert!(not_ignored.is_empty(), "not ignored: {not_ignored:?}");
+    let kept = ["config/example.toml", "contrib/debian/config.toml", "Cargo.toml", "tests/data/eml/x.eml"];
+    let hidden: Vec<&str> = kept.iter().copied().filter(|p| ignored(p)).collect();
+    assert!(hidden.is_empty(), "the repository's own files are hidden: {hidden:?}");
+}

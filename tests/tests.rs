@@ -24,6 +24,7 @@ mod support;
 mod train;
 mod watching;
 mod web;
+mod words;
 
 use std::path::PathBuf;
 

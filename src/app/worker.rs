@@ -66,7 +66,9 @@ impl WorkerError {
     /// Whether the connection to the server was lost (as opposed to the server refusing
     /// a command, or the database failing).
     fn is_connection_loss(&self) -> bool {
-        matches!(self, WorkerError::Imap(error) if !matches!(error, ImapError::Refused { .. }))
+        // A folder the server lacks, or a NO to SELECT, is a refusal too: retried ever
+        // later (up to a minute), not every second as a lost connection would be.
+        matches!(self, WorkerError::Imap(error) if !error.is_refusal())
     }
 }
 
@@ -178,7 +180,7 @@ impl Worker {
             return Err(WorkerError::WatchingJunk(self.folder.clone()));
         }
         let sent = self.sent_folder(&mut imap).await?;
-        let mut status = imap.select(&self.wire_folder()).await?;
+        let mut status = imap.select_configured(&self.folder).await?;
         self.note_connected(&imap).await;
         self.reconcile(&mut imap, status.uidvalidity, &junk).await?;
         let mut cursor = self.start_cursor(&mut imap, status).await?;
@@ -511,6 +513,20 @@ mod tests {
         assert!(!act_due(ACT_EVERY_BATCHES - 1, ACT_EVERY - Duration::from_millis(1)));
         assert!(act_due(ACT_EVERY_BATCHES, Duration::ZERO));
         assert!(act_due(1, ACT_EVERY));
+    }
+
+    /// A watched folder the server lacks is a refusal, not a lost connection: the
+    /// service does not reconnect to be told so every second.
+    #[test]
+    fn a_missing_folder_or_a_refused_select_is_no_connection_loss() {
+        let missing = ImapError::NoSuchFolder { folder: "Nope".into(), existing: vec![], more: 0 };
+        let refused =
+            ImapError::Command { command: "SELECT", error: async_imap::error::Error::No("no".into()) };
+        for error in [missing, refused] {
+            assert!(!WorkerError::Imap(error).is_connection_loss());
+        }
+        assert!(WorkerError::Imap(ImapError::Closed).is_connection_loss());
+        assert!(WorkerError::Imap(ImapError::Timeout("IDLE")).is_connection_loss());
     }
 
     #[test]

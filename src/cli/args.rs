@@ -41,11 +41,14 @@ pub(super) enum Command {
         /// topmost header's server.
         #[arg(long = "authserv-id", value_name = "ID")]
         authserv_ids: Vec<AuthservId>,
+        /// The .eml files, folders of them (searched recursively) and mbox files to
+        /// classify.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
     /// Explain the verdict on one message: every signal and its evidence.
     Explain {
+        /// Configuration file (detection thresholds; with --account, that account).
         #[arg(long)]
         config: Option<PathBuf>,
         /// A model file written by `train`, instead of the configured or built-in one.
@@ -56,6 +59,7 @@ pub(super) enum Command {
         /// from its user (read from the database).
         #[arg(long, requires = "config")]
         account: Option<String>,
+        /// The mail to explain: one .eml file.
         file: PathBuf,
     },
     /// Learn a model from folders of .eml files labelled by their nearest folder named
@@ -73,6 +77,8 @@ pub(super) enum Command {
         /// Cross-validation folds.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(2..=20))]
         folds: u16,
+        /// Folders of labelled .eml files (a mail's label is its nearest folder named
+        /// ham, extortion, phishing or other).
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
@@ -121,6 +127,7 @@ pub(super) enum Command {
     History {
         #[command(flatten)]
         config: ConfigArg,
+        /// One JSON object per detection and line, with its fields and signals.
         #[arg(long)]
         json: bool,
         /// Only this account.
@@ -157,8 +164,10 @@ pub(super) enum Command {
     Show {
         #[command(flatten)]
         config: ConfigArg,
+        /// One JSON object with every recorded field.
         #[arg(long)]
         json: bool,
+        /// The detection's number, as `history` lists it (#12 is 12).
         id: i64,
     },
     /// Move a message back from Junk to where it came from and never move it again.
@@ -169,6 +178,7 @@ pub(super) enum Command {
         /// when the receiving server authenticated it.
         #[arg(long)]
         trust_sender: bool,
+        /// The detection's number, as `history` lists it (#12 is 12).
         id: i64,
     },
     /// Senders whose mail is never moved, when the receiving server authenticated it.
@@ -194,9 +204,10 @@ pub(super) enum Command {
         /// The last N days instead of a week, e.g. 7d.
         #[arg(long)]
         since: Option<String>,
+        /// Plain text, one HTML page (as mailed), or JSON for programs.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
-        /// Default: report.lang from the configuration.
+        /// The report's language. Default: report.lang from the configuration.
         #[arg(long, value_enum)]
         lang: Option<Lang>,
         /// Also put the report into the account's INBOX (once per week).
@@ -221,6 +232,7 @@ pub(super) enum Command {
         /// Measure on the .eml files in this folder instead of generated mail.
         #[arg(long)]
         corpus: Option<PathBuf>,
+        /// Measure this many times; the best round is printed.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
@@ -228,6 +240,7 @@ pub(super) enum Command {
     /// packagers).
     #[command(hide = true)]
     Generate {
+        /// What to write: the manual page or a shell's completion script.
         #[arg(value_enum)]
         what: Generated,
     },
@@ -263,6 +276,7 @@ pub(super) enum ListAction {
     List {
         #[command(flatten)]
         config: ConfigArg,
+        /// The account, by its name in the configuration.
         #[arg(long)]
         account: String,
     },
@@ -270,16 +284,20 @@ pub(super) enum ListAction {
     Add {
         #[command(flatten)]
         config: ConfigArg,
+        /// The account, by its name in the configuration.
         #[arg(long)]
         account: String,
+        /// An address (alice@example.org) or a domain (example.org).
         entry: Entry,
     },
     /// Remove an entry.
     Remove {
         #[command(flatten)]
         config: ConfigArg,
+        /// The account, by its name in the configuration.
         #[arg(long)]
         account: String,
+        /// The entry to take off, as `list` shows it.
         entry: String,
     },
 }
@@ -394,6 +412,35 @@ mod tests {
         }
         let actions: Vec<String> = ActionArg::value_variants().iter().map(|a| word(*a)).collect();
         assert_eq!(actions, Action::ALL.map(|a| a.as_str().to_string()), "every action, in its order");
+    }
+
+    /// Every argument and option of every command, and every command, says what it is
+    /// in `--help` (and so in the manual page): a new one cannot be added bare.
+    #[test]
+    fn every_command_and_argument_has_help() {
+        use clap::CommandFactory;
+        fn bare(command: &clap::Command, path: &str, found: &mut Vec<String>) {
+            if command.get_about().is_none() && !path.is_empty() {
+                found.push(format!("command `{path}`"));
+            }
+            for arg in command.get_arguments() {
+                // clap's own --help and --version explain themselves.
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    found.push(format!("`{} {}`", path.trim(), arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                bare(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let mut command = Cli::command();
+        command.build();
+        let mut found = Vec::new();
+        bare(&command, "", &mut found);
+        assert!(found.is_empty(), "without help text: {}", found.join(", "));
+        let walked = command.get_subcommands().flat_map(|c| c.get_arguments()).count();
+        assert!(walked > 40, "the walk reached the commands' arguments ({walked})");
     }
 
     /// `trust add` and `block add` take an address or a domain, lower-cased; anything

@@ -14,7 +14,9 @@ use scamguard::{bench, explain, mail, source};
 use super::load_config;
 
 /// `scamguard scan`: one line per mail (JSON with `--json`) and a summary; an unreadable
-/// file is reported on its line and the run goes on. `authserv_ids` name the receiving
+/// file is reported on its line and the run goes on. A path that could not be read
+/// (missing, permission denied, a link loop) makes the exit status 2, as in ripgrep; a
+/// file read but not mail is only reported. `authserv_ids` name the receiving
 /// servers whose Authentication-Results headers are believed (none: the topmost's).
 pub fn scan(
     paths: &[PathBuf],
@@ -28,14 +30,14 @@ pub fn scan(
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut counts = [0usize; 3];
     let mut unreadable = 0usize;
-    let mut missing_path = false;
+    let mut not_read = false;
     let detector = Detector { authserv_ids, ..config.detection.detector(model).map_err(anyhow::Error::msg)? };
     for path in paths {
         let mut visit = |input: source::Input| {
             let outcome = input
                 .bytes
                 .map_err(|e| {
-                    missing_path |= matches!(e, source::SourceError::NotFound(_));
+                    not_read = true;
                     e.to_string()
                 })
                 .and_then(|raw| mail::parse(&raw).map_err(|e| e.to_string()));
@@ -75,7 +77,7 @@ pub fn scan(
         )?;
     }
     out.flush()?;
-    Ok(if missing_path { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if not_read { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }
 
 /// `scamguard explain FILE`: the verdict on one mail with every signal and its evidence.

@@ -57,11 +57,33 @@ pub fn run(
             stopper.stop();
         });
         let report = app::run(&config, Arc::new(store), options, shutdown).await;
-        for (account, folder, error) in &report.failures {
-            eprintln!("scamguard: {}/{}: {}", p(account), p(folder), p(&format!("{error:#}")));
+        let failures: Vec<(&str, &str, String)> =
+            report.failures.iter().map(|(a, f, e)| (a.as_str(), f.as_str(), format!("{e:#}"))).collect();
+        for line in failure_lines(&failures) {
+            eprintln!("scamguard: {line}");
         }
         Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     })
+}
+
+/// The lines `run` ends with, one per account and error: the folders of an account that
+/// failed alike (a refused login fails every folder's worker) share one line, so each
+/// error is printed once. Mail and server text escaped.
+fn failure_lines(failures: &[(&str, &str, String)]) -> Vec<String> {
+    let mut lines: Vec<(&str, Vec<&str>, &str)> = Vec::new();
+    for (account, folder, error) in failures {
+        match lines.iter_mut().find(|(a, _, e)| a == account && e == error) {
+            Some((_, folders, _)) => folders.push(folder),
+            None => lines.push((account, vec![folder], error)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(account, folders, error)| {
+            let folders: Vec<String> = folders.iter().map(|f| p(f).into_owned()).collect();
+            format!("{}/{}: {}", p(account), folders.join(", "), p(error))
+        })
+        .collect()
 }
 
 /// `scamguard learn --account NAME`: starts the account's learning from its Junk and
@@ -226,7 +248,8 @@ async fn check_account(account: &scamguard::config::Account, database: &Path) ->
     // Read where each folder stands without creating a database: `check` changes nothing.
     let store =
         if database.exists() { Some(open_for_review_at(database, Access::Read).await?) } else { None };
-    let mut session = imap::connect(account).await.context("Unable to log in")?;
+    // The error says what failed and what to do (`run` prints the same words).
+    let mut session = imap::connect(account).await?;
     let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
     lines.push(format!("moves by: {:?}", session.move_method()));
     lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
@@ -264,10 +287,8 @@ async fn check_account(account: &scamguard::config::Account, database: &Path) ->
         })
         .collect();
     for folder in &account.folders {
-        let status = session
-            .select(&imap::utf7::encode(folder))
-            .await
-            .with_context(|| format!("Unable to open folder {folder}"))?;
+        // One error path with `run`: a folder the server lacks is named with those it has.
+        let status = session.select_configured(folder).await?;
         let (saved, queued) = match &store {
             Some(store) => {
                 (store.cursor(&account.name, folder).await?, store.queued_count(&account.name, folder).await?)
@@ -284,4 +305,30 @@ async fn check_account(account: &scamguard::config::Account, database: &Path) ->
     }
     session.logout().await;
     Ok(Checked { lines, problems })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::failure_lines;
+
+    #[test]
+    fn an_error_shared_by_an_accounts_folders_is_printed_once() {
+        let refused = "login as alice refused".to_string();
+        let failures = [
+            ("work", "INBOX", refused.clone()),
+            ("work", "Archive", refused.clone()),
+            ("home", "INBOX", refused.clone()),
+            ("work", "Lists\x1b", "the server has no folder".to_string()),
+        ];
+        assert_eq!(
+            failure_lines(&failures),
+            [
+                "work/INBOX, Archive: login as alice refused",
+                "home/INBOX: login as alice refused",
+                "work/Lists\\x1b: the server has no folder",
+            ]
+        );
+        let hostile = [("a\r\nb", "INBOX", "x\u{1b}[2J".to_string())];
+        assert_eq!(failure_lines(&hostile), ["a\\r\\nb/INBOX: x\\x1b[2J"]);
+    }
 }

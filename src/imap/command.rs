@@ -35,7 +35,7 @@ pub async fn run(
     mut on_data: impl FnMut(&Response<'_>),
 ) -> Result<Answer, ImapError> {
     super::count_command(command);
-    let failed = |source| ImapError::Command { command, source };
+    let failed = |error| ImapError::Command { command, error };
     let tag = session.run_command(line).await.map_err(failed)?;
     let mut answer = Answer::default();
     let mut data = 0usize;

@@ -13,7 +13,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::bounded::Bounded;
-use super::{ImapError, ImapSession};
+use super::{ImapError, ImapSession, diagnose, probe};
 use crate::config::{Account, AuthMethod, Secret, TlsMode};
 
 /// The byte stream under a session: TLS over TCP, or plain TCP on loopback.
@@ -37,10 +37,13 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
     // plus room for the response around it.
     let max_line = account.max_message_bytes as usize + 64 * 1024;
     let stream: BoxedStream = match account.tls {
-        TlsMode::Implicit => Box::new(Bounded::new(tls_handshake(tcp, account).await?, max_line)),
+        TlsMode::Implicit => match tls_handshake(tcp, account).await {
+            Ok(tls) => Box::new(Bounded::new(tls, max_line)),
+            Err(error) => return Err(probe::after_failed_handshake(account, error).await),
+        },
         TlsMode::Starttls => {
             let mut client = Client::new(Bounded::new(tcp, max_line));
-            read_greeting(&mut client, timeout).await?;
+            probe::read_plain_greeting(&mut client, account).await?;
             super::count_command("STARTTLS");
             tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
                 .await
@@ -51,22 +54,30 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
         TlsMode::None => Box::new(Bounded::new(tcp, max_line)),
     };
     let mut client = Client::new(stream);
-    if account.tls != TlsMode::Starttls {
-        read_greeting(&mut client, timeout).await?;
+    match account.tls {
+        TlsMode::Implicit => read_greeting(&mut client, timeout).await?,
+        TlsMode::None => probe::read_plain_greeting(&mut client, account).await?,
+        TlsMode::Starttls => {}
     }
     let session = login(client, account, &secret).await?;
     ImapSession::new(session, timeout).await
 }
 
-async fn read_greeting<T: ImapStream>(
+pub(super) fn greeting<E>(read: Result<Option<E>, std::io::Error>) -> Result<(), ImapError> {
+    match read {
+        Err(source) => Err(ImapError::Io(source)),
+        Ok(None) => Err(ImapError::Closed),
+        Ok(Some(_)) => Ok(()),
+    }
+}
+
+pub(super) async fn read_greeting<T: ImapStream>(
     client: &mut Client<T>,
     timeout: std::time::Duration,
 ) -> Result<(), ImapError> {
     match tokio::time::timeout(timeout, client.read_response()).await {
         Err(_) => Err(ImapError::Timeout("greeting")),
-        Ok(Err(source)) => Err(ImapError::Io(source)),
-        Ok(Ok(None)) => Err(ImapError::Closed),
-        Ok(Ok(Some(_))) => Ok(()),
+        Ok(read) => greeting(read),
     }
 }
 
@@ -92,18 +103,23 @@ async fn login(
     match tokio::time::timeout(account.command_timeout, attempt).await {
         Err(_) => Err(ImapError::Timeout("login")),
         Ok(Ok(session)) => Ok(session),
-        Ok(Err((error, _client))) => {
-            Err(ImapError::Login { user: user.to_string(), reason: describe(&error) })
-        }
+        Ok(Err((error, _client))) => Err(refused_login(account, &error)),
     }
 }
 
-/// The server's words for a refused login, without anything we sent.
-fn describe(error: &async_imap::error::Error) -> String {
-    match error {
-        async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => text.clone(),
-        other => other.to_string(),
-    }
+/// A refused login in the server's words (never anything we sent) and, for a NO or BAD,
+/// what to do about it: the provider's own remedy where there is one.
+fn refused_login(account: &Account, error: &async_imap::error::Error) -> ImapError {
+    use async_imap::error::Error;
+    let reason = match error {
+        Error::No(_) | Error::Bad(_) => format!(
+            "{} — {}",
+            diagnose::server_words(error),
+            diagnose::login_fix(&account.host, &account.name, account.auth)
+        ),
+        _ => diagnose::server_text(error),
+    };
+    ImapError::Login { user: account.username.clone(), reason }
 }
 
 /// One SASL response, sent whatever the challenge.
@@ -126,7 +142,13 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     tokio::time::timeout(account.command_timeout, TlsConnector::from(Arc::new(config)).connect(name, tcp))
         .await
         .map_err(|_| ImapError::Timeout("TLS handshake"))?
-        .map_err(|e| ImapError::Tls(format!("TLS handshake with {} failed: {e}", account.host)))
+        .map_err(|e| match diagnose::certificate_problem(&e) {
+            Some(problem) => ImapError::Certificate {
+                address: format!("{}:{}", account.host, account.port),
+                fix: diagnose::certificate_fix(problem, &account.host, account.ca_file.as_deref()),
+            },
+            None => ImapError::Tls(format!("TLS handshake with {} failed: {e}", account.host)),
+        })
 }
 
 /// Trusts the public web roots plus the account's own `ca_file`, if any.

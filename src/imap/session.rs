@@ -164,6 +164,20 @@ impl ImapSession {
         Ok(FolderStatus::of(&mailbox))
     }
 
+    /// Selects a folder the configuration names (`folder` in UTF-8). When the server
+    /// refuses it and does not list it, the error names the folders it has.
+    pub async fn select_configured(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let refused = match self.select(&super::utf7::encode(folder)).await {
+            Err(error) if error.is_refusal() => error,
+            selected => return selected,
+        };
+        let folders = self.list().await?;
+        Err(match super::diagnose::missing_folder(folder, &folders) {
+            Some((existing, more)) => ImapError::NoSuchFolder { folder: folder.to_string(), existing, more },
+            None => refused,
+        })
+    }
+
     /// Opens a folder read-only (EXAMINE): nothing read there can change a flag.
     pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
         let timeout = self.timeout;
@@ -377,7 +391,7 @@ impl ImapSession {
             // backstop here.
             let (wait, interrupt) = handle.wait_with_timeout(renew.saturating_add(timeout));
             tokio::select! {
-                response = wait => match response.map_err(|source| ImapError::Command { command: "IDLE", source })? {
+                response = wait => match response.map_err(|error| ImapError::Command { command: "IDLE", error })? {
                     IdleResponse::NewData(_) => IdleEnd::Activity,
                     IdleResponse::Timeout => IdleEnd::Renew,
                     IdleResponse::ManualInterrupt => IdleEnd::Shutdown,
@@ -433,8 +447,8 @@ impl ImapSession {
             namespace::Status::No => Some(async_imap::error::Error::No(answer.text)),
             namespace::Status::Bad => Some(async_imap::error::Error::Bad(answer.text)),
         };
-        if let Some(source) = refused {
-            return Err(ImapError::Command { command: "NAMESPACE", source });
+        if let Some(error) = refused {
+            return Err(ImapError::Command { command: "NAMESPACE", error });
         }
         Ok(namespace::parse(&answer.untagged).unwrap_or_default())
     }
@@ -463,7 +477,7 @@ async fn within<T>(
     tokio::time::timeout(timeout, running)
         .await
         .map_err(|_| ImapError::Timeout(command))?
-        .map_err(|source| ImapError::Command { command, source })
+        .map_err(|error| ImapError::Command { command, error })
 }
 
 fn attribute_name(attribute: &async_imap::types::NameAttribute<'_>) -> String {

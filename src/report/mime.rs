@@ -32,7 +32,8 @@ pub fn message(
             format!("scamguard weekly report {}: {} threats moved", report.period.label, report.threats)
         }
         Lang::Ja => {
-            format!("scamguard 週間レポート {}: 脅威 {} 件を移動", report.period.label, report.threats)
+            let period = super::names::period(&report.period, lang);
+            format!("scamguard 週間レポート {period}: 脅威 {} 件を移動", report.threats)
         }
     };
     let message_id = format!("scamguard-report-{}-{token}@scamguard.invalid", report.period.label);
@@ -120,7 +121,7 @@ mod tests {
                 assert!(word.len() <= 75, "{} characters: {word}", word.len());
             }
             let want = match lang {
-                Lang::Ja => "scamguard 週間レポート 2026-W47: 脅威 0 件を移動",
+                Lang::Ja => "scamguard 週間レポート 2026年第47週: 脅威 0 件を移動",
                 Lang::En => "scamguard weekly report 2026-W47: 0 threats moved",
             };
             assert_eq!(subject.as_deref(), Some(want));

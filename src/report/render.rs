@@ -8,9 +8,8 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::defang;
 use super::weekly::WeeklyReport;
-use crate::clock;
+use super::{defang, names};
 use crate::mail::printable;
 
 /// Report language.
@@ -37,8 +36,10 @@ struct Words {
     change: &'static str,
     by_category: &'static str,
     wallets: &'static str,
-    /// "mails", "first seen", "last seen".
-    wallet_line: [&'static str; 3],
+    /// "first seen", "last seen".
+    wallet_line: [&'static str; 2],
+    /// Between the parts of a line: ", " or "、".
+    comma: &'static str,
     amounts: &'static str,
     domains: &'static str,
     passwords: &'static str,
@@ -58,7 +59,8 @@ const EN: Words = Words {
     change: "Change against the previous period",
     by_category: "Threats by kind",
     wallets: "Payment addresses demanded (evidence for a police report or an abuse desk)",
-    wallet_line: ["mails", "first seen", "last seen"],
+    wallet_line: ["first seen", "last seen"],
+    comma: ", ",
     amounts: "Amounts demanded",
     domains: "Top sending domains",
     passwords: "Mails that showed a password",
@@ -83,7 +85,8 @@ const JA: Words = Words {
     change: "前の期間との差",
     by_category: "種類別の脅威",
     wallets: "送金を要求された暗号資産アドレス（警察や通報窓口への証拠として）",
-    wallet_line: ["通", "初回", "最終"],
+    wallet_line: ["初回", "最終"],
+    comma: "、",
     amounts: "要求された金額",
     domains: "送信元ドメイン（上位）",
     passwords: "パスワードが書かれていたメール",
@@ -116,23 +119,23 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
     let w = words(lang);
     let mut out = String::new();
     let p = printable::escape;
-    let _ = writeln!(out, "{} — {} — {}", w.title, p(&report.account), report.period.label);
-    let _ = writeln!(
-        out,
-        "{} … {}\n",
-        clock::day_string(report.period.start),
-        clock::day_string(report.period.end - 1)
-    );
+    let _ = writeln!(out, "{} — {} — {}", w.title, p(&report.account), names::period(&report.period, lang));
+    let _ = writeln!(out, "{}\n", days(report, lang));
     let _ = writeln!(out, "{}: {}", w.scanned, report.scanned);
     let _ = writeln!(out, "{}: {}", w.threats, report.threats);
     let _ = writeln!(out, "{}: {}", w.suspicious, report.suspicious);
     let _ = writeln!(out, "{}: {}", w.restored, report.restored);
     let _ = writeln!(out, "{}: {}", w.change, change(report));
     let _ = writeln!(out, "\n{}:", w.by_category);
-    list_or_none(&mut out, w, report.threats_by_category.iter().map(|(k, v)| format!("{}: {v}", p(k))));
+    list_or_none(
+        &mut out,
+        w,
+        report.threats_by_category.iter().map(|(k, v)| format!("{}: {v}", p(&names::category(k, lang)))),
+    );
     let _ = writeln!(out, "\n{}:", w.per_day);
     for (day, count) in &report.per_day {
         let bar = "#".repeat((*count).clamp(0, 60) as usize);
+        let day = p(&names::chart_day(day, lang)).into_owned();
         let _ = writeln!(out, "{}", format!("  {day}  {count:>3}  {bar}").trim_end());
     }
     let _ = writeln!(out, "\n{}:", w.wallets);
@@ -141,15 +144,15 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
         w,
         report.wallets.iter().map(|s| {
             format!(
-                "{} {} — {} {}, {} {}, {} {}",
-                p(&s.coin),
+                "{} {} — {}{c}{} {}{c}{} {}",
+                p(&names::coin(&s.coin, lang)),
                 p(&defang::wallet(&s.address)),
-                s.mails,
+                names::mails(s.mails, lang),
                 w.wallet_line[0],
+                names::date(s.first_seen, lang),
                 w.wallet_line[1],
-                clock::day_string(s.first_seen),
-                w.wallet_line[2],
-                clock::day_string(s.last_seen)
+                names::date(s.last_seen, lang),
+                c = w.comma
             )
         }),
     );
@@ -157,7 +160,7 @@ pub fn text(report: &WeeklyReport, lang: Lang) -> String {
     list_or_none(
         &mut out,
         w,
-        report.amounts.iter().map(|(currency, sum)| format!("{sum:.2} {}", p(currency))),
+        report.amounts.iter().map(|(currency, sum)| p(&names::money(currency, *sum)).into_owned()),
     );
     let _ = writeln!(out, "\n{}:", w.domains);
     list_or_none(
@@ -223,8 +226,14 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
          .warn{{background:#fff4e5;padding:.6em;border-left:4px solid #e69500}}</style></head><body>",
         e(w.title)
     );
-    let _ =
-        write!(out, "<h1>{} — {} — {}</h1><table>", e(w.title), e(&report.account), e(&report.period.label));
+    let _ = write!(
+        out,
+        "<h1>{} — {} — {}</h1><p>{}</p><table>",
+        e(w.title),
+        e(&report.account),
+        e(&names::period(&report.period, lang)),
+        e(&days(report, lang))
+    );
     for (label, value) in [
         (w.scanned, report.scanned.to_string()),
         (w.threats, report.threats.to_string()),
@@ -234,12 +243,12 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
     ] {
         let _ = write!(out, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", e(label), e(&value));
     }
-    let _ = write!(out, "</table><h2>{}</h2>{}", e(w.per_day), chart(report));
+    let _ = write!(out, "</table><h2>{}</h2>{}", e(w.per_day), chart(report, lang));
     section(
         &mut out,
         w.by_category,
         w,
-        report.threats_by_category.iter().map(|(k, v)| format!("{}: {v}", e(k))),
+        report.threats_by_category.iter().map(|(k, v)| format!("{}: {v}", e(&names::category(k, lang)))),
     );
     section(
         &mut out,
@@ -247,19 +256,19 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
         w,
         report.wallets.iter().map(|s| {
             format!(
-                "{} <code>{}</code> — {} {}, {} {}, {} {}",
-                e(&s.coin),
+                "{} <code>{}</code> — {}{c}{} {}{c}{} {}",
+                e(&names::coin(&s.coin, lang)),
                 e(&defang::wallet(&s.address)),
-                s.mails,
+                e(&names::mails(s.mails, lang)),
                 e(w.wallet_line[0]),
+                e(&names::date(s.first_seen, lang)),
                 e(w.wallet_line[1]),
-                clock::day_string(s.first_seen),
-                e(w.wallet_line[2]),
-                clock::day_string(s.last_seen)
+                e(&names::date(s.last_seen, lang)),
+                c = w.comma
             )
         }),
     );
-    section(&mut out, w.amounts, w, report.amounts.iter().map(|(c, sum)| format!("{sum:.2} {}", e(c))));
+    section(&mut out, w.amounts, w, report.amounts.iter().map(|(c, sum)| e(&names::money(c, *sum))));
     section(
         &mut out,
         w.domains,
@@ -296,8 +305,18 @@ fn section(out: &mut String, title: &str, w: &Words, items: impl Iterator<Item =
     out.push_str("</ul>");
 }
 
+/// The period's first and last day: "2026-11-16 … 2026-11-22".
+fn days(report: &WeeklyReport, lang: Lang) -> String {
+    let separator = if lang == Lang::Ja { "〜" } else { " … " };
+    format!(
+        "{}{separator}{}",
+        names::date(report.period.start, lang),
+        names::date(report.period.end - 1, lang)
+    )
+}
+
 /// An inline SVG bar chart of threats per day.
-fn chart(report: &WeeklyReport) -> String {
+fn chart(report: &WeeklyReport, lang: Lang) -> String {
     let max = report.per_day.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let bar_width = 48;
     let height = 120;
@@ -315,14 +334,19 @@ fn chart(report: &WeeklyReport) -> String {
              <text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
             height - h,
             bar_width - 12,
-            escape(day),
+            escape(&names::chart_day(day, lang)),
             x,
             height + 14,
-            escape(day.get(5..).unwrap_or(day))
+            escape(&short_day(day))
         );
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// A chart bar's label: the month and day ("11-16" as "11/16").
+fn short_day(day: &str) -> String {
+    day.get(5..).unwrap_or(day).replace('-', "/")
 }
 
 #[cfg(test)]
@@ -331,7 +355,8 @@ mod tests {
     use crate::report::weekly::build;
 
     fn report() -> WeeklyReport {
-        let evidence = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa", "checksum_valid": false, "split": false}], "shown_password": "pw<1>"});
+        let evidence = serde_json::json!({"wallets": [{"coin": "bitcoin", "address": "bc1qaaa", "checksum_valid": false, "split": false}], "shown_password": "pw<1>",
+            "amounts": [{"value": 150000.0, "currency": "JPY", "text": "15万円"}, {"value": 1700.0, "currency": "USD", "text": "$1,700"}]});
         let (week, mut scam) = crate::report::weekly::tests::threat_in_w47(evidence);
         scam.subject = "<script>alert(1)</script>".into();
         build("personal", week, &[scam], 50, 3)
@@ -345,7 +370,10 @@ mod tests {
             "Messages scanned: 50",
             "Threats moved to Junk: 1",
             "-2 (3 → 1)",
-            "bitcoin bc1[.]qaaa — 1 mails",
+            "Bitcoin bc1[.]qaaa — 1 mail",
+            "Extortion (sextortion): 1",
+            "¥150,000",
+            "$1,700",
             "evil1[.]example: 1",
             "Have I Been Pwned",
             "Do not pay",
@@ -359,6 +387,77 @@ mod tests {
         );
     }
 
+    /// The Japanese report is Japanese throughout, in text, in HTML (the mailed report
+    /// and the review page's) and in the mail's subject: kinds of threat, coins, the week
+    /// and its days, every label; sums as their currency is written. Only what is not
+    /// words stays as it is: names (scamguard, Have I Been Pwned), the account, defanged
+    /// addresses and domains, the mail's own subject and password, numbers.
+    #[test]
+    fn the_japanese_report_is_japanese_throughout_and_sums_read_as_money() {
+        let report = report();
+        let ja_text = text(&report, Lang::Ja);
+        let ja_html = html(&report, Lang::Ja);
+        let (_, mail) = super::super::mime::message(
+            &report,
+            Lang::Ja,
+            "me@example.com",
+            1_795_307_635,
+            "t",
+            &super::super::seal::ReportKey::new(vec![7; 32]),
+        );
+        let subject = mail_parser::MessageParser::default()
+            .parse(&mail)
+            .and_then(|m| m.subject().map(str::to_string))
+            .unwrap_or_default();
+        for (form, rendered) in [("text", &ja_text), ("html", &ja_html)] {
+            for expected in [
+                "2026年第47週",
+                "2026年11月16日（月）〜2026年11月22日（日）",
+                "脅迫（セクストーション）: 1",
+                "11月16日（月）",
+                "ビットコイン",
+                "1 通、初回 2026年11月16日（月）、最終",
+                "¥150,000",
+                "$1,700",
+            ] {
+                assert!(rendered.contains(expected), "{form}: {expected:?} missing in\n{rendered}");
+            }
+        }
+        assert_eq!(subject, "scamguard 週間レポート 2026年第47週: 脅威 1 件を移動");
+        // What the page shows as text, without markup, styles and the chart.
+        let html_words: String = ja_html
+            .split('<')
+            .filter_map(|tag| tag.split_once('>').map(|(_, after)| after))
+            .filter(|t| !t.contains('{'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let allowed = [
+            "scamguard",
+            "personal",
+            "Have",
+            "I",
+            "Been",
+            "Pwned",
+            "bc",
+            "qaaa",
+            "evil",
+            "example",
+            "script",
+            "lt",
+            "gt",
+            "alert",
+            "pw",
+        ];
+        for (form, shown) in [("text", ja_text.as_str()), ("html", html_words.as_str())] {
+            let english: Vec<&str> = shown
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() > 1 && !allowed.contains(w))
+                .collect();
+            assert!(english.is_empty(), "{form}: English or codes left in the Japanese report: {english:?}");
+            assert!(!shown.contains("150000") && !shown.contains("JPY") && !shown.contains("W47"), "{shown}");
+        }
+    }
+
     /// Renders the fixed report in every form and compares it with the golden files in
     /// `tests/data/report/` (`SCAMGUARD_UPDATE_GOLDEN=1` rewrites them after a deliberate
     /// change; read the diff before committing it).
@@ -369,6 +468,7 @@ mod tests {
         let renderings = [
             ("weekly.en.txt", text(&report, Lang::En)),
             ("weekly.ja.txt", text(&report, Lang::Ja)),
+            ("weekly.ja.html", html(&report, Lang::Ja)),
             ("weekly.en.html", html(&report, Lang::En)),
             ("weekly.json", serde_json::to_string_pretty(&report).expect("JSON") + "\n"),
         ];

@@ -34,19 +34,41 @@ pub fn json_error(path: &str, error: &str) -> Value {
     json!({ "path": path, "verdict": null, "error": error })
 }
 
+/// How many signals that raised the score, and how many that lowered it, a summary line
+/// names.
+const SUMMARY_RAISED: usize = 4;
+const SUMMARY_LOWERED: usize = 2;
+
 /// One readable line: verdict, score, category, path (escaped: a file name is anyone's)
-/// and the strongest signals.
+/// and the strongest signals each way, with the weight `explain` shows: what raised the
+/// score (`+`), then what lowered it (`-`), so an advisory that retells a scam shows the
+/// warning that cleared it: `[crypto_wallet_verified +3.0, …, warns_about_scams -10.0]`.
 pub fn summary_line(path: &str, verdict: &Verdict) -> String {
-    let top: Vec<&str> =
-        verdict.signals.iter().filter(|s| s.weight() > 0.0).take(4).map(Signal::rule).collect();
+    let weighed: Vec<(f32, &str)> = verdict.signals.iter().map(|s| (shown_weight(s), s.rule())).collect();
+    let mut raised: Vec<&(f32, &str)> = weighed.iter().filter(|(w, _)| *w > 0.0).collect();
+    raised.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut lowered: Vec<&(f32, &str)> = weighed.iter().filter(|(w, _)| *w < 0.0).collect();
+    lowered.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let named: Vec<String> = raised
+        .into_iter()
+        .take(SUMMARY_RAISED)
+        .chain(lowered.into_iter().take(SUMMARY_LOWERED))
+        .map(|(weight, rule)| format!("{rule} {weight:+.1}"))
+        .collect();
     format!(
         "{:<10} {:>5.1}  {:<9}  {}  [{}]",
         verdict.label.as_str(),
         verdict.score,
         verdict.category.as_str(),
         p(path),
-        top.join(", ")
+        named.join(", ")
     )
+}
+
+/// The weight `explain` and the summary line show for a signal: its table weight at the
+/// strength it fired (the account's learning has none: what it added).
+fn shown_weight(signal: &Signal) -> f32 {
+    if signal.id == SignalId::LearnedFromFeedback { signal.counted() } else { signal.weight() }
 }
 
 /// A full account of a verdict: what the message is, the verdict, and every signal with
@@ -72,10 +94,13 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     } else {
         let _ = writeln!(out, "Signals, strongest first:");
         for signal in &verdict.signals {
-            // The account's learning has no table weight: what it added is its weight.
-            let weight =
-                if signal.id == SignalId::LearnedFromFeedback { signal.counted() } else { signal.weight() };
-            let _ = writeln!(out, "  {:+5.1}  {:<30} {}", weight, signal.rule(), p(&signal.evidence));
+            let _ = writeln!(
+                out,
+                "  {:+5.1}  {:<30} {}",
+                shown_weight(signal),
+                signal.rule(),
+                p(&signal.evidence)
+            );
         }
     }
     let evidence = &verdict.evidence;
@@ -182,6 +207,31 @@ mod tests {
         // attached page counts as phishing.
         assert!(table.contains("+1.0 when more than two addresses"), "{table}");
         assert!(table.contains("+3.0 when a web page: a phishing form, counts as phishing"), "{table}");
+    }
+
+    /// An advisory that retells a scam is clean because it warns about it: its line
+    /// names that warning with the weight that lowered the score, after what raised it.
+    #[test]
+    fn the_summary_names_what_lowered_the_score_too() {
+        let raw = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/data/eml/ham_en_advisory_quotes_scam.eml"
+        ))
+        .expect("fixture");
+        let email = crate::mail::parse(&raw).expect("parses");
+        let verdict = crate::detect::classify(&email, &crate::detect::Detector::default());
+        let line = summary_line("advisory.eml", &verdict);
+        let named = line.split_once('[').and_then(|(_, rest)| rest.strip_suffix(']')).expect("a list");
+        let weights: Vec<f32> = named
+            .split(", ")
+            .map(|item| item.rsplit_once(' ').and_then(|(_, w)| w.parse().ok()).expect("signed weight"))
+            .collect();
+        assert!(named.starts_with("crypto_wallet_verified +3.0, "), "the strongest raise first: {line}");
+        assert!(named.ends_with("warns_about_scams -10.0"), "what lowered it, last: {line}");
+        let first_lowering = weights.iter().position(|w| *w < 0.0).expect("a lowering signal");
+        assert!(weights[..first_lowering].iter().all(|w| *w > 0.0), "raises, then lowerings: {line}");
+        assert!(weights.len() <= SUMMARY_RAISED + SUMMARY_LOWERED);
+        assert!(!named.contains("learned_words"), "a signal that weighs nothing is not named: {line}");
     }
 
     #[test]
