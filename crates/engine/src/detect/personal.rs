@@ -26,10 +26,12 @@
 //! **Near-copies** ([`digest`]): a mail whose sketch is at least [`NEAR`] alike to a
 //! reported mail's is pushed to the threat threshold and past it (a scam sent again with
 //! a new greeting, name or Message-ID), unless it comes from a known correspondent the
-//! server vouched for and the reported mail from another domain; one as alike to a released mail, from the same
-//! sender's domain (authenticated) and linking to no site the released one did not, is
-//! pushed below the suspicious threshold (a newsletter the user wants). At most [`MAX_COPIES`] are kept,
-//! the oldest dropped.
+//! server vouched for and the reported mail from another domain, or it is authenticated
+//! as the domain the reported mail's unauthenticated From named (a phish copying a bank's
+//! template under a forged From must not move the bank's own notices). One as alike to a
+//! released mail, from the same sender's domain (authenticated) and linking to no site the
+//! released one did not, is pushed below the suspicious threshold (a newsletter the user
+//! wants). At most [`MAX_COPIES`] are kept, the oldest dropped.
 //!
 //! Everything here is deterministic: the same feedback in the same order gives the same
 //! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
@@ -96,6 +98,9 @@ pub struct NearCopy {
     pub sketch: Sketch,
     /// The hash of the registrable domain of its From address.
     pub sender: u64,
+    /// Whether the receiving server authenticated its From as that domain (`sender`): a
+    /// reported mail whose From was forged says nothing about the mail that domain sends.
+    pub authenticated: bool,
     /// The hashes of the registrable domains its links go to (at most [`MAX_SITES`]).
     pub sites: Vec<u64>,
 }
@@ -286,7 +291,8 @@ impl Personal {
             self.layer.step(&features, need.clamp(-MAX_STEP, MAX_STEP), feedback);
         }
         self.layer.prune();
-        let copy = near_copy(feedback, &observation.facts)?;
+        let authenticated = authenticated_sender(email, &detector.authserv_ids).is_some();
+        let copy = near_copy(feedback, &observation.facts, authenticated)?;
         self.copies.push_back(copy.clone());
         while self.copies.len() > MAX_COPIES {
             self.copies.pop_front();
@@ -340,13 +346,18 @@ impl Personal {
         if self.copies.is_empty() {
             return None;
         }
-        let mine = near_copy(Feedback::Released, facts)?;
+        let mine = near_copy(Feedback::Released, facts, authenticated)?;
         let mut best: Option<(Feedback, f32)> = None;
         for copy in &self.copies {
             let alike = copy.sketch.similarity(&mine.sketch);
             let applies = alike >= NEAR
                 && match copy.feedback {
-                    Feedback::Reported => !vouched || copy.sender == mine.sender,
+                    // A forgery of a domain's From (the bank's template copied by a thief)
+                    // says nothing about the mail that domain's own server signs.
+                    Feedback::Reported => {
+                        (!vouched || copy.sender == mine.sender)
+                            && !(authenticated && !copy.authenticated && copy.sender == mine.sender)
+                    }
                     // A release vouches only for the same sender's domain and links to
                     // sites it already had: a phish copying a newsletter links elsewhere.
                     Feedback::Released => {
@@ -376,8 +387,9 @@ fn target(feedback: Feedback, thresholds: &Thresholds) -> f32 {
     }
 }
 
-/// The near-copy digest of a mail, when it has enough text.
-fn near_copy(feedback: Feedback, facts: &Facts<'_>) -> Option<NearCopy> {
+/// The near-copy digest of a mail, when it has enough text; `authenticated` says whether
+/// the receiving server vouched for its From.
+fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Option<NearCopy> {
     let sketch = Sketch::of(facts.email)?;
     let site = |domain: &str| digest::hash(url::registrable_domain(domain).as_bytes());
     let mut sites: Vec<u64> = Vec::new();
@@ -387,7 +399,7 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>) -> Option<NearCopy> {
             sites.push(hash);
         }
     }
-    Some(NearCopy { feedback, sketch, sender: site(&facts.sender_domain), sites })
+    Some(NearCopy { feedback, sketch, sender: site(&facts.sender_domain), authenticated, sites })
 }
 
 #[cfg(test)]

@@ -118,6 +118,7 @@ fn the_layer_is_bounded_in_size_and_weight() {
         feedback: Feedback::Reported,
         sketch: Sketch::from_hashes((0..20).map(|h| h + i as u64).collect()).expect("valid"),
         sender: 0,
+        authenticated: false,
         sites: Vec::new(),
     });
     let kept = Personal::new(Layer::default(), copies);
@@ -140,6 +141,58 @@ fn learning_is_deterministic_and_its_bytes_read_back() {
     assert_eq!(Layer::from_bytes(&one.layer.to_bytes()), Ok(one.layer.clone()));
     assert_eq!(NearCopy::from_bytes(&copy.to_bytes()), Ok(copy.clone()));
     assert_eq!(Layer::from_bytes(&Layer::default().to_bytes()).map(|l| l.len()), Err(PersonalError::Bits(0)));
+}
+
+/// A near-copy digest as version 1 wrote it (no authentication byte): a reported mail,
+/// the sender's hash, one link site, and a sketch of twelve hashes.
+fn version_one_digest() -> Vec<u8> {
+    let mut bytes = b"SGNC".to_vec();
+    bytes.extend_from_slice(&[1, 1]);
+    bytes.extend_from_slice(&0x1234_u64.to_le_bytes());
+    bytes.push(1);
+    bytes.extend_from_slice(&0x99_u64.to_le_bytes());
+    bytes.push(12);
+    for hash in 100..112_u64 {
+        bytes.extend_from_slice(&hash.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn a_version_one_digest_is_read_as_not_authenticated_and_written_back_as_version_two() {
+    let copy = NearCopy::from_bytes(&version_one_digest()).expect("version 1 is still read");
+    let sketch = Sketch::from_hashes((100..112).collect()).expect("valid");
+    let expected = NearCopy {
+        feedback: Feedback::Reported,
+        sketch,
+        sender: 0x1234,
+        authenticated: false,
+        sites: vec![0x99],
+    };
+    assert_eq!(copy, expected);
+    let written = copy.to_bytes();
+    assert_eq!((written[4], written[6], written.len()), (2, 0, version_one_digest().len() + 1));
+    assert_eq!(NearCopy::from_bytes(&written), Ok(expected.clone()));
+    let authenticated = NearCopy { authenticated: true, ..expected };
+    assert_eq!(NearCopy::from_bytes(&authenticated.to_bytes()), Ok(authenticated));
+    // Cut anywhere, a version-1 digest is an error, never a panic.
+    let old = version_one_digest();
+    assert!((0..old.len()).all(|cut| NearCopy::from_bytes(&old[..cut]).is_err()));
+}
+
+#[test]
+fn a_reported_mails_authentication_is_kept_in_its_digest() {
+    let detector = flat(-3.0, 12);
+    let mut personal = Personal::default();
+    let forged = personal.learn(Feedback::Reported, &parse("x@stranger.example", "secret", SCAM), &detector);
+    let signed = "x@stranger.example\r\nAuthentication-Results: mx.home.example; spf=pass smtp.mailfrom=stranger.example";
+    let real = personal.learn(Feedback::Reported, &parse(signed, "secret", SCAM), &detector);
+    assert_eq!(forged.map(|c| c.authenticated), Some(false));
+    assert_eq!(real.map(|c| c.authenticated), Some(true));
+    // A report authenticated as its sender's domain still moves that domain's copies.
+    let digests = Personal::new(Layer::default(), personal.copies().skip(1).cloned());
+    let copy = parse(signed, "About it", &format!("Dear Mary Jones,\n{SCAM}"));
+    assert_eq!(classify(&copy, &with(&detector, &digests)).label, Label::Threat);
 }
 
 #[test]
@@ -168,6 +221,12 @@ fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
     let mut bad = copy.clone();
     bad[5] = 7;
     assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Feedback(7)));
+    let mut bad = copy.clone();
+    bad[6] = 2;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Authenticated(2)));
+    let mut bad = copy.clone();
+    bad[4] = 3;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Version(3)));
     // Every cut and every flipped byte is an error or a valid value, never a panic.
     for bytes in [&layer, &copy] {
         for cut in 0..bytes.len() {
@@ -313,13 +372,12 @@ fn a_correspondents_mail_is_not_moved_for_a_strangers_copy_that_landed_in_junk()
     let learned = with(&detector, &personal);
     let note = |from: &str| {
         let raw = format!(
-            "Authentication-Results: mx.home.example; dkim=pass header.d={}\r\nFrom: {from}\r\n\
-             To: me@home.example\r\nSubject: Weekly plan\r\n\r\nHello everyone,\n{WEEKLY}",
-            from.rsplit('@').next().unwrap_or_default()
+            "Authentication-Results: mx.home.example; spf=pass smtp.mailfrom={from}\r\nFrom: {from}\r\n\
+             To: me@home.example\r\nSubject: Weekly plan\r\n\r\nHello everyone,\n{WEEKLY}"
         );
         mail::parse(raw.as_bytes()).expect("parses")
     };
-    // Ann, whom the user writes to, signed by her domain: the copy says nothing about her.
+    // Ann, whom the user writes to, her mailbox vouched for: the copy says nothing about her.
     let verdict = classify(&note("ann@club.example"), &learned);
     assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
     // A stranger's near-copy is still moved, authenticated or not.
@@ -333,10 +391,6 @@ const NOTICE: &str = "Your monthly statement is ready. You can read it in online
     back of your card. Kind regards, your customer service team.";
 
 #[test]
-#[ignore = "hole: a reported phish that copied a bank's template (forged From) moves the bank's own \
-            authenticated notices; fix: store in NearCopy whether the reported From was \
-            authenticated (format version 2) and skip a reported copy whose From was forged for \
-            mail authenticated as that very domain"]
 fn the_real_senders_authenticated_mail_is_not_moved_for_a_reported_forgery_of_it() {
     let detector = flat(-3.0, 12);
     let raw = |head: &str, link: &str| {
