@@ -41,8 +41,9 @@ mod format;
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::brands;
 use super::model::Reading;
-use super::model::features::{TokenKind, Tokens};
+use super::model::features::{TokenKind, Tokens, bucket};
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::authenticated_sender;
 use crate::mail::{Email, url};
@@ -155,7 +156,10 @@ impl Group {
 
     fn of(kind: TokenKind) -> Group {
         match kind {
-            TokenKind::SenderSite | TokenKind::SenderName | TokenKind::SignedBy => Group::Sender,
+            TokenKind::SenderSite
+            | TokenKind::SenderName
+            | TokenKind::SignedBy
+            | TokenKind::SenderAddress => Group::Sender,
             TokenKind::LinkHost | TokenKind::LinkSite | TokenKind::LinkPath => Group::Links,
             TokenKind::Subject | TokenKind::Word | TokenKind::Shape => Group::Text,
         }
@@ -184,16 +188,35 @@ fn logit(p: f32) -> f32 {
 
 /// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
 /// buckets of its group. Who sends counts only when the receiving server authenticated
-/// the From address: a forged From must not collect what a release taught.
+/// the From address: a forged From must not collect what a release taught. And only as
+/// far as it tells this sender from others: at a domain many people share (a free
+/// mailbox provider, [`brands::is_free_mail`]) who sends is the address alone (the
+/// provider's site, its signature and the name anyone there may type say nothing of which
+/// of them wrote); elsewhere it is the sender's site, its name and the signatures of that
+/// site (another signer, a mailing service, signs for many senders).
 fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
-    let authenticated = authenticated_sender(facts.email, &detector.authserv_ids).is_some();
-    let groups: Vec<(u32, Group)> = tokens
+    let bits = detector.model.bits;
+    let sender = authenticated_sender(facts.email, &detector.authserv_ids);
+    let shared = brands::is_free_mail(&facts.sender_domain);
+    let own_signature = bucket(TokenKind::SignedBy, url::registrable_domain(&facts.sender_domain), bits);
+    let mut groups: Vec<(u32, Group)> = tokens
         .buckets
         .iter()
         .enumerate()
-        .map(|(i, &b)| (b, tokens.kind(i).map_or(Group::Text, Group::of)))
-        .filter(|&(_, g)| authenticated || g != Group::Sender)
+        .map(|(i, &b)| (b, tokens.kind(i)))
+        .filter(|&(b, kind)| match kind {
+            Some(TokenKind::SignedBy) => sender.is_some() && !shared && b == own_signature,
+            Some(kind) if Group::of(kind) == Group::Sender => sender.is_some() && !shared,
+            _ => true,
+        })
+        .map(|(b, kind)| (b, kind.map_or(Group::Text, Group::of)))
         .collect();
+    if let Some(address) = sender.filter(|_| shared) {
+        let address = bucket(TokenKind::SenderAddress, &address, bits);
+        if !groups.iter().any(|&(b, _)| b == address) {
+            groups.push((address, Group::Sender));
+        }
+    }
     let scale = |group: Group| {
         let n = groups.iter().filter(|&&(_, g)| g == group).count();
         if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() }

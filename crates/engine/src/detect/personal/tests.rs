@@ -415,28 +415,52 @@ fn the_real_senders_authenticated_mail_is_not_moved_for_a_reported_forgery_of_it
     assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
 }
 
+/// At a free mailbox provider (one of the engine's table), who sends is the address alone.
 #[test]
-#[ignore = "hole: a release puts 80% of its step on who sends, and two of the three sender tokens \
-            (sender site, signing domain) are the provider's: taking one friend's mail at a freemail \
-            provider out of Junk takes 3.1 log-odds off every stranger's mail there (the friend's own \
-            next mail: 4.7); fix: a token of the From address itself, and at a domain many senders \
-            share (a freemail list, or the account's own Sent) a release's sender step goes to it only"]
 fn releasing_one_freemail_users_mail_does_not_clear_another_users_mail_there() {
     // A model that finds every mail unwanted: the friend's mail was moved by mistake.
     let detector = flat(3.0, 12);
     let signed = |from: &str, subject: &str, body: &str| {
         let raw = format!(
-            "Authentication-Results: mx.home.example; dkim=pass header.d=freemail.example\r\n\
+            "Authentication-Results: mx.home.example; dkim=pass header.d=gmail.com\r\n\
              From: {from}\r\nTo: me@home.example\r\nSubject: {subject}\r\n\r\n{body}"
         );
         mail::parse(raw.as_bytes()).expect("parses")
     };
-    let friend = signed("Ann <ann@freemail.example>", "Saturday", &format!("Hi,\n{WEEKLY}"));
+    let friend = signed("Ann <ann@gmail.com>", "Saturday", &format!("Hi,\n{WEEKLY}"));
     let mut personal = Personal::default();
     personal.learn(Feedback::Released, &friend, &detector);
     let learned = with(&detector, &personal);
     let share = |mail: &Email| feedback_share(&classify(mail, &learned)).expect("listed");
-    let again = share(&signed("Ann <ann@freemail.example>", "Sunday", NEWS_TOO));
-    let stranger = share(&signed("Anon <crook@freemail.example>", "About your secret", SCAM));
+    let again = share(&signed("Ann <ann@gmail.com>", "Sunday", NEWS_TOO));
+    let stranger = share(&signed("Anon <crook@gmail.com>", "About your secret", SCAM));
     assert!(stranger > again / 3.0, "{stranger} against {again}");
+    // The friend's own next mail is still helped by who sends; a display name copied
+    // from her, with no address of hers, is not.
+    assert!(again < -3.0, "{again}");
+    let named = share(&signed("Ann <crook@gmail.com>", "About your secret", SCAM));
+    assert!(named > again / 3.0, "{named} against {again}");
+}
+
+#[test]
+fn a_release_credits_the_senders_own_site_not_a_mailing_service_signing_for_many() {
+    let detector = flat(3.0, 12);
+    let signed = |from: &str, signers: &[&str], subject: &str, body: &str| {
+        let results: String = signers.iter().map(|d| format!("; dkim=pass header.d={d}")).collect();
+        let raw = format!(
+            "Authentication-Results: mx.home.example{results}\r\n\
+             From: {from}\r\nTo: me@home.example\r\nSubject: {subject}\r\n\r\n{body}"
+        );
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let news = signed("Shop <news@shop.example>", &["shop.example", "mailer.example"], "Autumn", NEWS);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &news, &detector);
+    let learned = with(&detector, &personal);
+    let share = |mail: &Email| feedback_share(&classify(mail, &learned)).expect("listed");
+    let again =
+        share(&signed("Shop <news@shop.example>", &["shop.example", "mailer.example"], "Winter", WEEKLY));
+    // Another sender on the same mailing service, its own domain authenticated.
+    let other = share(&signed("Deals <x@deals.example>", &["deals.example", "mailer.example"], "Hi", SCAM));
+    assert!(again < -3.0 && other > again / 8.0, "{other} against {again}");
 }
