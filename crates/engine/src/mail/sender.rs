@@ -119,7 +119,7 @@ mod tests {
             // A signer cannot name a user of another domain; a failed one names nobody.
             "Authentication-Results: mx.example.net; dkim=pass header.d=evil.example header.i=alice@mail.example.org\r\n".into(),
             "Authentication-Results: mx.example.net; dkim=fail header.d=example.org header.i=alice@mail.example.org\r\n".into(),
-            format!("Authentication-Results: mx.example.net; spf=softfail smtp.mailfrom=alice@mail.example.org\r\n"),
+            "Authentication-Results: mx.example.net; spf=softfail smtp.mailfrom=alice@mail.example.org\r\n".into(),
         ] {
             assert_eq!(mailbox(&headers), None, "{headers}");
         }

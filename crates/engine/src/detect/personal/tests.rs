@@ -464,3 +464,18 @@ fn a_release_credits_the_senders_own_site_not_a_mailing_service_signing_for_many
     let other = share(&signed("Deals <x@deals.example>", &["deals.example", "mailer.example"], "Hi", SCAM));
     assert!(again < -3.0 && other > again / 8.0, "{other} against {again}");
 }
+
+/// The address token is the layer's alone: the global model's tokens never hold it, so
+/// its buckets and outputs are what they were.
+#[test]
+fn the_global_model_never_reads_the_sender_address_token() {
+    let raw = "Authentication-Results: mx.home.example; dkim=pass header.d=gmail.com\r\n\
+               From: Ann <ann@gmail.com>\r\nSubject: Saturday\r\n\r\nSee you at the market on Saturday.";
+    let email = mail::parse(raw.as_bytes()).expect("parses");
+    let mut kinds = Vec::new();
+    crate::detect::model::features::each_token(&Facts::gather(&email), |kind, _, _| kinds.push(kind));
+    assert!(
+        kinds.contains(&TokenKind::SenderSite) && !kinds.contains(&TokenKind::SenderAddress),
+        "{kinds:?}"
+    );
+}
