@@ -97,7 +97,8 @@ pub struct Layer {
 pub struct NearCopy {
     pub feedback: Feedback,
     pub sketch: Sketch,
-    /// The hash of the registrable domain of its From address.
+    /// Who sent it, hashed: the registrable domain of its From address, or at a free
+    /// mailbox provider (one site, millions of senders) the lower-cased address itself.
     pub sender: u64,
     /// Whether the receiving server authenticated its From as that domain (`sender`): a
     /// reported mail whose From was forged says nothing about the mail that domain sends.
@@ -422,7 +423,13 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
             sites.push(hash);
         }
     }
-    Some(NearCopy { feedback, sketch, sender: site(&facts.sender_domain), authenticated, sites })
+    let sender = match &facts.email.from {
+        Some(from) if brands::is_free_mail(&facts.sender_domain) => {
+            digest::hash(from.address.to_lowercase().as_bytes())
+        }
+        _ => site(&facts.sender_domain),
+    };
+    Some(NearCopy { feedback, sketch, sender, authenticated, sites })
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! (u32, strictly ascending, below `1 << bits`) and weight (f32, finite, within
 //! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (2), the feedback (0
 //! released, 1 reported), whether the From was authenticated as the sender's domain (0
-//! no, 1 yes), the sender's hash (u64), the count of link-site hashes (u8, at most
+//! no, 1 yes), the sender's hash (u64: its site's, or at a free mailbox provider its
+//! address's; version 1 hashed the site alone), the count of link-site hashes (u8, at most
 //! [`MAX_SITES`]) and the hashes, the count of sketch hashes (u8) and the hashes.
 //! Version 1 had no authentication byte; it is still read, as "not authenticated" (a
 //! digest that does not say cannot vouch that its sender was the real one).

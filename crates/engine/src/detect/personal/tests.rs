@@ -440,6 +440,10 @@ fn releasing_one_freemail_users_mail_does_not_clear_another_users_mail_there() {
     assert!(again < -3.0, "{again}");
     let named = share(&signed("Ann <crook@gmail.com>", "About your secret", SCAM));
     assert!(named > again / 3.0, "{named} against {again}");
+    // Her digest vouches for her near-copies, not for another user's copy of her text.
+    let digests = with(&detector, &Personal::new(Layer::default(), personal.copies().cloned()));
+    let copy = |from: &str| classify(&signed(from, "Sunday", &format!("Hello,\n{WEEKLY}")), &digests).label;
+    assert_eq!((copy("Ann <ann@gmail.com>"), copy("Ann <crook@gmail.com>")), (Label::Clean, Label::Threat));
 }
 
 #[test]
@@ -478,4 +482,25 @@ fn the_global_model_never_reads_the_sender_address_token() {
         kinds.contains(&TokenKind::SenderSite) && !kinds.contains(&TokenKind::SenderAddress),
         "{kinds:?}"
     );
+}
+
+/// At a free mailbox provider the forged-report rule is about the forged address: a scam
+/// reported under a forged gmail.com From still moves its copies sent from real accounts
+/// there, and only the forged address's own authenticated mail is left alone.
+#[test]
+fn a_forged_freemail_report_still_moves_copies_from_other_accounts_there() {
+    let detector = flat(-3.0, 12);
+    let from = |address: &str, signed: bool| {
+        let auth = if signed {
+            "\r\nAuthentication-Results: mx.home.example; dkim=pass header.d=gmail.com"
+        } else {
+            ""
+        };
+        parse(&format!("{address}{auth}"), "About your secret", &format!("Dear Mary Jones,\n{SCAM}"))
+    };
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &from("ann@gmail.com", false), &detector);
+    let digests = with(&detector, &Personal::new(Layer::default(), personal.copies().cloned()));
+    assert_eq!(classify(&from("crook@gmail.com", true), &digests).label, Label::Threat);
+    assert_ne!(classify(&from("ann@gmail.com", true), &digests).label, Label::Threat);
 }
