@@ -70,6 +70,25 @@ async fn moved_to_junk(session: &mut ImapSession, id: &str) -> bool {
     false
 }
 
+/// Delivers `mails` to INBOX, runs one pass, and says which Message-IDs stayed in INBOX
+/// and which were moved to Junk (sorted).
+async fn deliver_and_pass(
+    config: &Config,
+    session: &mut ImapSession,
+    mails: &[Vec<u8>],
+) -> (Vec<String>, Vec<String>) {
+    for mail in mails {
+        session.append("INBOX", None, mail).await.expect("append");
+    }
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let mut inbox: Vec<String> = contents(session, "INBOX").await.into_keys().collect();
+    let mut junk: Vec<String> = contents(session, "Junk").await.into_keys().collect();
+    inbox.sort();
+    junk.sort();
+    (inbox, junk)
+}
+
 /// Whether any message in Sent carries `\Seen`.
 async fn seen_in_sent(session: &mut ImapSession) -> bool {
     contents(session, "Sent").await.values().flatten().any(|flag| flag == "\\Seen")
@@ -83,22 +102,10 @@ async fn an_authenticated_correspondent_stays_and_spoofs_of_them_or_of_the_user_
     session.append("Sent", None, &sent_to(USER_ADDRESS, 2)).await.expect("append");
     let authenticated = from_bob(&vouched(), "vouched");
     let failed = "Authentication-Results: mx.home.example; dkim=fail header.d=friends.example; spf=fail smtp.mailfrom=friends.example\r\n";
-    for mail in [authenticated.clone(), from_bob("", "bare"), from_bob(failed, "failed"), fixture(SELF_SPOOF)]
-    {
-        session.append("INBOX", None, &mail).await.expect("append");
-    }
-    let report = run_once(&config).await;
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-
-    let inbox = contents(&mut session, "INBOX").await;
-    assert_eq!(
-        inbox.keys().cloned().collect::<Vec<_>>(),
-        [message_id(&authenticated)],
-        "only Bob's own mail stays"
-    );
-    let junk = contents(&mut session, "Junk").await;
-    let mut moved: Vec<String> = junk.keys().cloned().collect();
-    moved.sort();
+    let mails =
+        [authenticated.clone(), from_bob("", "bare"), from_bob(failed, "failed"), fixture(SELF_SPOOF)];
+    let (inbox, moved) = deliver_and_pass(&config, &mut session, &mails).await;
+    assert_eq!(inbox, [message_id(&authenticated)], "only Bob's own mail stays");
     let mut expected = vec![
         "bare@friends.example".to_string(),
         "failed@friends.example".into(),
@@ -121,19 +128,9 @@ async fn another_user_of_a_correspondents_domain_writing_their_address_gets_no_c
     );
     let domain_only = format!("Authentication-Results: {AUTHSERV}; dkim=pass header.d=friends.example\r\n");
     let bob = from_bob(&vouched(), "vouched");
-    for mail in [from_bob(&neighbour, "neighbour"), from_bob(&domain_only, "domain-only"), bob.clone()] {
-        session.append("INBOX", None, &mail).await.expect("append");
-    }
-    let report = run_once(&config).await;
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-    let inbox = contents(&mut session, "INBOX").await;
-    assert_eq!(
-        inbox.keys().cloned().collect::<Vec<_>>(),
-        [message_id(&bob)],
-        "only Bob's vouched mailbox stays"
-    );
-    let mut moved: Vec<String> = contents(&mut session, "Junk").await.keys().cloned().collect();
-    moved.sort();
+    let mails = [from_bob(&neighbour, "neighbour"), from_bob(&domain_only, "domain-only"), bob.clone()];
+    let (inbox, moved) = deliver_and_pass(&config, &mut session, &mails).await;
+    assert_eq!(inbox, [message_id(&bob)], "only Bob's vouched mailbox stays");
     assert_eq!(moved, ["domain-only@friends.example", "neighbour@friends.example"]);
     let rows = history(&config).await;
     let neighbour_row =
