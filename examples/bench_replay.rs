@@ -366,9 +366,14 @@ fn explain_kept_out(mail: &Mail, layered: &Detector, released: &[&Email], half: 
             .filter_map(|r| Some((Sketch::of(r)?.similarity(&mine), sender_site(r) == site)))
             .max_by(|a, b| a.0.total_cmp(&b.0))
     });
+    let same_site: Vec<bool> = released
+        .iter()
+        .filter(|r| sender_site(r) == site)
+        .map(|r| authenticated_sender(r, &[]).is_some())
+        .collect();
     println!(
         "  {half}: repeated false positive still moved: sender {site:?}, authenticated {}, score {:.3}, {share}, \
-         nearest released mail {:?} (alike, same site)",
+         nearest released mail {:?} (alike, same site), released from its site (authenticated each): {same_site:?}",
         authenticated_sender(&mail.email, &[]).is_some(),
         verdict.score,
         nearest

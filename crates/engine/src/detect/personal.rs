@@ -5,15 +5,16 @@
 //! to every unwanted class's score, so the odds against ham move by exactly that much and
 //! the kinds keep their proportions). It is a sum of weights over the mail's token
 //! buckets — the global model's own buckets ([`Tokens`]) — in three groups, each scaled
-//! to unit length: who sends (sender's domain, its name, signing domains), where the mail
-//! points (link hosts and sites) and what it says (subject, words, shape). Who sends counts
-//! only when the receiving server authenticated the From address: a forged From collects
-//! nothing a release taught. It learns
-//! online: each feedback takes at most [`STEPS`] passive-aggressive steps, each moving
-//! the mail's own score by no more than [`MAX_STEP`] toward a margin of [`MARGIN`] beyond
-//! the threshold that matters (below `suspicious` for a release, above the threat
-//! threshold for a report), and stops as soon as the margin holds. A release puts most
-//! of its step on who sends (80%), a report none (30% on links, 70% on text).
+//! to unit length: who sends (the sender's site and its own signature; at a free mailbox
+//! provider, the From address itself), where the mail points (link hosts and sites) and
+//! what it says (subject, words, shape). Who sends counts only when the receiving server
+//! authenticated the From address: a forged From collects nothing a release taught. It
+//! learns online: each feedback takes at most [`STEPS`] passive-aggressive steps, each
+//! moving the mail's own score by no more than [`MAX_STEP`] toward a margin of
+//! [`MARGIN`] beyond the threshold that matters (below `suspicious` for a release, above
+//! the threat threshold for a report), and stops as soon as the margin holds. A release
+//! puts most of its step on who sends (80%), and credits an authenticated sender at least
+//! [`RELEASE_CREDIT`]; a report puts none there (30% on links, 70% on text).
 //!
 //! Bounds, so feedback cannot be turned against the user: each weight within
 //! ±[`MAX_WEIGHT`]; the layer's share of a mail within ±[`MAX_SHIFT`]; a positive share
@@ -70,6 +71,10 @@ pub const NEAR: f32 = 0.5;
 pub const MAX_COPIES: usize = 1000;
 /// The most link sites a near-copy digest remembers.
 pub const MAX_SITES: usize = 16;
+/// What a release credits its sender's mail at least, in log-odds, when the receiving
+/// server authenticated it: the known correspondent's discount (the user said they want
+/// this sender's mail), within the bounds of each weight and of the layer's share.
+pub const RELEASE_CREDIT: f32 = super::correspondents::DISCOUNT;
 /// How far below the threat threshold learned weights alone may take a mail, in log-odds.
 const ROOM_BELOW_THREAT: f32 = 0.05;
 /// The most a near-copy may move a mail's log-odds.
@@ -144,7 +149,7 @@ impl Share {
 /// The groups a mail's tokens are read in, each scaled to unit length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Group {
-    /// Who sends: the sender's domain, its name, the domains that signed the mail.
+    /// Who sends: the sender's site, its own signature, or its address (see [`features`]).
     Sender,
     /// Where it points: link hosts, their sites and the words of their paths.
     Links,
@@ -192,9 +197,10 @@ fn logit(p: f32) -> f32 {
 /// the From address: a forged From must not collect what a release taught. And only as
 /// far as it tells this sender from others: at a domain many people share (a free
 /// mailbox provider, [`brands::is_free_mail`]) who sends is the address alone (the
-/// provider's site, its signature and the name anyone there may type say nothing of which
-/// of them wrote); elsewhere it is the sender's site, its name and the signatures of that
-/// site (another signer, a mailing service, signs for many senders).
+/// provider's site and signature say nothing of which of its users wrote); elsewhere it
+/// is the sender's site and the signature of that site (another signer, a mailing
+/// service, signs for many senders). A display name is no sender: anyone types any, and
+/// a stranger typing a released sender's name must borrow nothing.
 fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
     let bits = detector.model.bits;
     let sender = authenticated_sender(facts.email, &detector.authserv_ids);
@@ -206,6 +212,7 @@ fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32
         .enumerate()
         .map(|(i, &b)| (b, tokens.kind(i)))
         .filter(|&(b, kind)| match kind {
+            Some(TokenKind::SenderName) => false,
             Some(TokenKind::SignedBy) => sender.is_some() && !shared && b == own_signature,
             Some(kind) if Group::of(kind) == Group::Sender => sender.is_some() && !shared,
             _ => true,
@@ -250,14 +257,31 @@ impl Layer {
         if total <= 0.0 {
             return;
         }
-        for &(b, x, group) in features {
+        for group in Group::ALL {
             let share = group.share(feedback) / total;
-            if share == 0.0 {
-                continue;
+            if share != 0.0 {
+                self.nudge(features, group, step * share);
             }
-            let weight = self.weights.entry(b).or_insert(0.0);
-            *weight = (*weight + step * share * x).clamp(-MAX_WEIGHT, MAX_WEIGHT);
         }
+    }
+
+    /// Moves the score of the mail's `group` by `step` (less where a weight reaches its
+    /// bound): each of its weights by `step` times its feature value, which are of unit
+    /// length within a group.
+    fn nudge(&mut self, features: &[(u32, f32, Group)], group: Group, step: f32) {
+        for &(b, x, _) in features.iter().filter(|f| f.2 == group) {
+            let weight = self.weights.entry(b).or_insert(0.0);
+            *weight = (*weight + step * x).clamp(-MAX_WEIGHT, MAX_WEIGHT);
+        }
+    }
+
+    /// The part of the layer's score of a mail that `group` makes.
+    fn group_score(&self, features: &[(u32, f32, Group)], group: Group) -> f32 {
+        features
+            .iter()
+            .filter(|f| f.2 == group)
+            .filter_map(|(b, x, _)| self.weights.get(b).map(|w| w * x))
+            .sum()
     }
 
     /// Drops the weakest weights (ties: the higher bucket) down to [`MAX_WEIGHTS`], and
@@ -313,6 +337,16 @@ impl Personal {
                 break;
             }
             self.layer.step(&features, need.clamp(-MAX_STEP, MAX_STEP), feedback);
+        }
+        // A released sender the server authenticated is credited at least as a known
+        // correspondent is: how far the released mail stood above the threshold says
+        // nothing of how far that sender's next mail will (a passive-aggressive step alone
+        // kept the next one in Junk whenever the model scored it higher).
+        if feedback == Feedback::Released {
+            let credit = self.layer.group_score(&features, Group::Sender);
+            if credit > -RELEASE_CREDIT {
+                self.layer.nudge(&features, Group::Sender, -RELEASE_CREDIT - credit);
+            }
         }
         self.layer.prune();
         let authenticated = authenticated_sender(email, &detector.authserv_ids).is_some();

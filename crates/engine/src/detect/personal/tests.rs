@@ -504,3 +504,41 @@ fn a_forged_freemail_report_still_moves_copies_from_other_accounts_there() {
     assert_eq!(classify(&from("crook@gmail.com", true), &digests).label, Label::Threat);
     assert_ne!(classify(&from("ann@gmail.com", true), &digests).label, Label::Threat);
 }
+
+/// A shop's mail, signed by the shop, from `from`, with `body`.
+fn signed_by_shop(from: &str, domain: &str, body: &str) -> Email {
+    let raw = format!(
+        "Authentication-Results: mx.home.example; dkim=pass header.d={domain}\r\nFrom: {from}\r\n\
+         To: me@home.example\r\nSubject: News\r\n\r\n{body}"
+    );
+    mail::parse(raw.as_bytes()).expect("parses")
+}
+
+#[test]
+fn a_release_credits_its_authenticated_sender_however_high_the_next_mail_scores() {
+    // Released when the model put it just above the threat threshold…
+    let mut personal = Personal::default();
+    let first = signed_by_shop("Shop News <news@shop.example>", "shop.example", NEWS);
+    personal.learn(Feedback::Released, &first, &flat(1.0, 12));
+    // …the sender's next mail, which the model scores far higher, stays out of Junk too.
+    let higher = with(&flat(4.0, 12), &personal);
+    let next = signed_by_shop("Shop News <news@shop.example>", "shop.example", WEEKLY);
+    let verdict = classify(&next, &higher);
+    assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
+    assert!(feedback_share(&verdict).is_some_and(|s| s <= -RELEASE_CREDIT + 0.5), "{verdict:?}");
+    // Its From line typed by anyone else gains nothing from the credit.
+    let forged = parse("Shop News <news@shop.example>", "News", WEEKLY);
+    assert_eq!(classify(&forged, &higher).label, Label::Threat);
+}
+
+#[test]
+fn a_released_senders_display_name_credits_no_other_sender() {
+    let mut personal = Personal::default();
+    let first = signed_by_shop("Shop News <news@shop.example>", "shop.example", NEWS);
+    personal.learn(Feedback::Released, &first, &flat(3.0, 12));
+    let learned = with(&flat(3.0, 12), &personal);
+    // Another sender, authenticated as its own domain, typing the same name.
+    let other = signed_by_shop("Shop News <deals@other.example>", "other.example", WEEKLY);
+    let share = feedback_share(&classify(&other, &learned)).expect("listed");
+    assert!(share > -0.5, "{share}");
+}
