@@ -1,7 +1,7 @@
 //! The replay benchmark of per-account learning (README, "Learning from you"):
 //!
 //! ```sh
-//! cargo run --release --example bench_replay -- ../shared/corpus [--seed 15] [--feedback 20]
+//! cargo run --release --example bench_replay -- ../shared/corpus [--seed 15] [--seeds 10] [--feedback 20]
 //! ```
 //!
 //! A user's mail is mail the global model never saw. The labelled mails under the folder
