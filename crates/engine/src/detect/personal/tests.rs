@@ -514,12 +514,19 @@ fn signed_by_shop(from: &str, domain: &str, body: &str) -> Email {
     mail::parse(raw.as_bytes()).expect("parses")
 }
 
+/// What an account learned from releasing the shop's signed newsletter, read by a flat
+/// model of `bias`.
+fn released_shop_news(bias: f32) -> Personal {
+    let mut personal = Personal::default();
+    let first = signed_by_shop("Shop News <news@shop.example>", "shop.example", NEWS);
+    personal.learn(Feedback::Released, &first, &flat(bias, 12));
+    personal
+}
+
 #[test]
 fn a_release_credits_its_authenticated_sender_however_high_the_next_mail_scores() {
     // Released when the model put it just above the threat threshold…
-    let mut personal = Personal::default();
-    let first = signed_by_shop("Shop News <news@shop.example>", "shop.example", NEWS);
-    personal.learn(Feedback::Released, &first, &flat(1.0, 12));
+    let personal = released_shop_news(1.0);
     // …the sender's next mail, which the model scores far higher, stays out of Junk too.
     let higher = with(&flat(4.0, 12), &personal);
     let next = signed_by_shop("Shop News <news@shop.example>", "shop.example", WEEKLY);
@@ -533,10 +540,7 @@ fn a_release_credits_its_authenticated_sender_however_high_the_next_mail_scores(
 
 #[test]
 fn a_released_senders_display_name_credits_no_other_sender() {
-    let mut personal = Personal::default();
-    let first = signed_by_shop("Shop News <news@shop.example>", "shop.example", NEWS);
-    personal.learn(Feedback::Released, &first, &flat(3.0, 12));
-    let learned = with(&flat(3.0, 12), &personal);
+    let learned = with(&flat(3.0, 12), &released_shop_news(3.0));
     // Another sender, authenticated as its own domain, typing the same name.
     let other = signed_by_shop("Shop News <deals@other.example>", "other.example", WEEKLY);
     let share = feedback_share(&classify(&other, &learned)).expect("listed");
