@@ -1,7 +1,7 @@
 //! The replay benchmark of per-account learning (README, "Learning from you"):
 //!
 //! ```sh
-//! cargo run --release --example bench_replay -- ../shared/corpus [--seed 15] [--feedback 20]
+//! cargo run --release --example bench_replay -- ../shared/corpus [--seed 15] [--seeds 10] [--feedback 20]
 //! ```
 //!
 //! A user's mail is mail the global model never saw. The labelled mails under the folder
@@ -33,6 +33,7 @@ use scamguard::detect::personal::digest::Sketch;
 use scamguard::detect::personal::{Feedback, NEAR, Personal};
 use scamguard::detect::{Detector, Label, classify};
 use scamguard::learn::{self, Class, Options, SignalSpace, folds};
+use scamguard::mail::sender::{authenticated_sender, vouched_mailbox};
 use scamguard::mail::{self, Email, Mailbox};
 
 /// A labelled mail of the corpus.
@@ -176,6 +177,10 @@ impl Share {
 struct Figures {
     given: usize,
     releases: usize,
+    /// Ham on the rest whose From the server authenticated (domain-level), and of those
+    /// whose mailbox it vouched for: all a known correspondent's credit may now rest on.
+    authenticated: usize,
+    vouched: usize,
     repeated: Share,
     other_fp: Share,
     new_fp: usize,
@@ -190,6 +195,8 @@ impl Figures {
     fn add(&mut self, other: &Figures) {
         self.given += other.given;
         self.releases += other.releases;
+        self.authenticated += other.authenticated;
+        self.vouched += other.vouched;
         self.new_fp += other.new_fp;
         self.ham_rest += other.ham_rest;
         for (sum, one) in [
@@ -224,6 +231,11 @@ impl Figures {
         );
         println!("new false positives on the rest: {} of {} ham", self.new_fp, self.ham_rest);
         println!(
+            "ham on the rest with an authenticated From: {}, its mailbox vouched for (what a known \
+             correspondent's credit needs): {}",
+            self.authenticated, self.vouched
+        );
+        println!(
             "extortion and phishing moved on the rest: {} (global model alone: {})",
             self.recall_layer.show(),
             self.recall_global.show()
@@ -237,6 +249,8 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
     let mut released_sites: HashSet<String> = HashSet::new();
     let mut released_campaigns: HashSet<String> = HashSet::new();
     let mut reported: Vec<&Email> = Vec::new();
+    let mut released: Vec<&Email> = Vec::new();
+    let (mut authenticated, mut vouched) = (0, 0);
     let (mut given, mut releases) = (0, 0);
     let (mut repeated, mut other_fp, mut new_fp, mut ham_rest) = (Share::default(), Share::default(), 0, 0);
     let (mut recall_global, mut recall_layer) = (Share::default(), Share::default());
@@ -255,6 +269,7 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
                 given += 1;
                 if kind == Feedback::Released {
                     releases += 1;
+                    released.push(&mail.email);
                     released_sites.insert(sender_site(&mail.email));
                     released_campaigns.extend(campaigns(&mail.email));
                 } else {
@@ -265,10 +280,19 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
         }
         if mail.class == Class::Ham {
             ham_rest += 1;
+            authenticated += usize::from(authenticated_sender(&mail.email, &[]).is_some());
+            vouched += usize::from(vouched_mailbox(&mail.email, &[]).is_some());
             let repeat = released_sites.contains(&sender_site(&mail.email))
                 || campaigns(&mail.email).iter().any(|c| released_campaigns.contains(c));
             if before {
-                if repeat { repeated.count(!after) } else { other_fp.count(!after) }
+                if repeat {
+                    repeated.count(!after)
+                } else {
+                    other_fp.count(!after)
+                }
+                if repeat && after {
+                    explain_kept_out(mail, &layered, &released, if tuning { "tuning" } else { "evaluation" });
+                }
             } else if after {
                 new_fp += 1;
             }
@@ -311,6 +335,8 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
     Figures {
         given,
         releases,
+        authenticated,
+        vouched,
         repeated,
         other_fp,
         new_fp,
@@ -320,6 +346,38 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
         recall_global,
         recall_layer,
     }
+}
+
+/// Prints a repeated false positive the layer did not keep out of Junk, and what might
+/// have helped: its sender's domain, whether the server authenticated its From, the
+/// global and layered scores, the layer's line, and how alike it is to the nearest
+/// released mail (and whether that one was from the same site).
+fn explain_kept_out(mail: &Mail, layered: &Detector, released: &[&Email], half: &str) {
+    let verdict = classify(&mail.email, layered);
+    let share = verdict
+        .signals
+        .iter()
+        .find(|s| s.rule() == "learned_from_feedback")
+        .map_or_else(|| "no share".to_string(), |s| s.evidence.clone());
+    let site = sender_site(&mail.email);
+    let nearest = Sketch::of(&mail.email).and_then(|mine| {
+        released
+            .iter()
+            .filter_map(|r| Some((Sketch::of(r)?.similarity(&mine), sender_site(r) == site)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+    });
+    let same_site: Vec<bool> = released
+        .iter()
+        .filter(|r| sender_site(r) == site)
+        .map(|r| authenticated_sender(r, &[]).is_some())
+        .collect();
+    println!(
+        "  {half}: repeated false positive still moved: sender {site:?}, authenticated {}, score {:.3}, {share}, \
+         nearest released mail {:?} (alike, same site), released from its site (authenticated each): {same_site:?}",
+        authenticated_sender(&mail.email, &[]).is_some(),
+        verdict.score,
+        nearest
+    );
 }
 
 /// The subject and opening skeletons of a mail that are long enough to name a campaign.

@@ -2,7 +2,9 @@
 //! `\Sent`) says whom they wrote to; an authenticated mail from such a person that trips
 //! the rules stays in INBOX, while the same mail without authentication, and a spoof of the
 //! user's own address, are moved. Sent is read incrementally, headers only, and nothing
-//! in it is marked seen; a Sent folder the server refuses costs a pass nothing.
+//! in it is marked seen; a Sent folder the server refuses costs a pass nothing. The server
+//! must vouch for the mailbox: another user of the correspondent's domain writing their
+//! From gets no credit.
 
 use scamguard::config::Config;
 use scamguard::imap::ImapSession;
@@ -43,9 +45,10 @@ fn from_bob(authentication: &str, id: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The receiving server vouches for Bob's mailbox: his own envelope sender passed SPF.
 fn vouched() -> String {
     format!(
-        "Authentication-Results: {AUTHSERV}; dkim=pass header.d=friends.example; spf=pass smtp.mailfrom=friends.example\r\n"
+        "Authentication-Results: {AUTHSERV}; dkim=pass header.d=friends.example; spf=pass smtp.mailfrom=bob@friends.example\r\n"
     )
 }
 
@@ -67,6 +70,25 @@ async fn moved_to_junk(session: &mut ImapSession, id: &str) -> bool {
     false
 }
 
+/// Delivers `mails` to INBOX, runs one pass, and says which Message-IDs stayed in INBOX
+/// and which were moved to Junk (sorted).
+async fn deliver_and_pass(
+    config: &Config,
+    session: &mut ImapSession,
+    mails: &[Vec<u8>],
+) -> (Vec<String>, Vec<String>) {
+    for mail in mails {
+        session.append("INBOX", None, mail).await.expect("append");
+    }
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let mut inbox: Vec<String> = contents(session, "INBOX").await.into_keys().collect();
+    let mut junk: Vec<String> = contents(session, "Junk").await.into_keys().collect();
+    inbox.sort();
+    junk.sort();
+    (inbox, junk)
+}
+
 /// Whether any message in Sent carries `\Seen`.
 async fn seen_in_sent(session: &mut ImapSession) -> bool {
     contents(session, "Sent").await.values().flatten().any(|flag| flag == "\\Seen")
@@ -80,22 +102,10 @@ async fn an_authenticated_correspondent_stays_and_spoofs_of_them_or_of_the_user_
     session.append("Sent", None, &sent_to(USER_ADDRESS, 2)).await.expect("append");
     let authenticated = from_bob(&vouched(), "vouched");
     let failed = "Authentication-Results: mx.home.example; dkim=fail header.d=friends.example; spf=fail smtp.mailfrom=friends.example\r\n";
-    for mail in [authenticated.clone(), from_bob("", "bare"), from_bob(failed, "failed"), fixture(SELF_SPOOF)]
-    {
-        session.append("INBOX", None, &mail).await.expect("append");
-    }
-    let report = run_once(&config).await;
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
-
-    let inbox = contents(&mut session, "INBOX").await;
-    assert_eq!(
-        inbox.keys().cloned().collect::<Vec<_>>(),
-        [message_id(&authenticated)],
-        "only Bob's own mail stays"
-    );
-    let junk = contents(&mut session, "Junk").await;
-    let mut moved: Vec<String> = junk.keys().cloned().collect();
-    moved.sort();
+    let mails =
+        [authenticated.clone(), from_bob("", "bare"), from_bob(failed, "failed"), fixture(SELF_SPOOF)];
+    let (inbox, moved) = deliver_and_pass(&config, &mut session, &mails).await;
+    assert_eq!(inbox, [message_id(&authenticated)], "only Bob's own mail stays");
     let mut expected = vec![
         "bare@friends.example".to_string(),
         "failed@friends.example".into(),
@@ -105,6 +115,31 @@ async fn an_authenticated_correspondent_stays_and_spoofs_of_them_or_of_the_user_
     assert_eq!(moved, expected, "unauthenticated Bob and the spoof of the user's own address are moved");
     assert!(!seen_in_sent(&mut session).await, "Sent is read with BODY.PEEK");
     assert!(history(&config).await.iter().all(|row| row.message_id != "vouched@friends.example"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_user_of_a_correspondents_domain_writing_their_address_gets_no_credit() {
+    let (_dovecot, config, mut session) = start().await;
+    session.append("Sent", None, &sent_to("bob@friends.example", 1)).await.expect("append");
+    // Eve, on Bob's servers, writes From: Bob. The server's passes are for the domain
+    // (its signature, Eve's own envelope) and say nothing of Bob's mailbox.
+    let neighbour = format!(
+        "Authentication-Results: {AUTHSERV}; dkim=pass header.d=friends.example; spf=pass smtp.mailfrom=eve@friends.example\r\n"
+    );
+    let domain_only = format!("Authentication-Results: {AUTHSERV}; dkim=pass header.d=friends.example\r\n");
+    let bob = from_bob(&vouched(), "vouched");
+    let mails = [from_bob(&neighbour, "neighbour"), from_bob(&domain_only, "domain-only"), bob.clone()];
+    let (inbox, moved) = deliver_and_pass(&config, &mut session, &mails).await;
+    assert_eq!(inbox, [message_id(&bob)], "only Bob's vouched mailbox stays");
+    assert_eq!(moved, ["domain-only@friends.example", "neighbour@friends.example"]);
+    let rows = history(&config).await;
+    let neighbour_row =
+        rows.iter().find(|row| row.message_id == "neighbour@friends.example").expect("recorded");
+    assert!(
+        neighbour_row.signals.0.iter().all(|s| s.rule != "known_correspondent"),
+        "{:?}",
+        neighbour_row.signals
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

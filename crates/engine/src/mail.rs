@@ -15,7 +15,7 @@ pub mod recipients;
 pub mod sender;
 pub mod url;
 
-use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 pub use auth::{AuthResult, Authentication, Envelope};
@@ -76,6 +76,9 @@ pub struct Email {
     pub to: Vec<Mailbox>,
     pub reply_to: Vec<Mailbox>,
     pub return_path: Option<String>,
+    /// The topmost Return-Path header as written, without `return_path`'s fallback to
+    /// From: the envelope sender the delivering server recorded (RFC 5321 §4.4).
+    pub return_path_header: Option<String>,
     /// The Authentication-Results and Received-SPF headers, top to bottom, each with who
     /// wrote it. Which to believe depends on the account: see
     /// [`Authentication::trusted`].
@@ -122,6 +125,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         to: message.to().map(mailboxes).unwrap_or_default(),
         reply_to: message.reply_to().map(mailboxes).unwrap_or_default(),
         return_path: message.return_address().map(str::to_string),
+        return_path_header: message.header_values(HeaderName::ReturnPath).next().and_then(first_text),
         auth_headers: auth::read_headers(&message),
         via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
         in_thread: message.header_raw("In-Reply-To").is_some() || message.header_raw("References").is_some(),
@@ -257,6 +261,15 @@ fn content_type_of(part: &mail_parser::MessagePart<'_>) -> String {
         })
         .unwrap_or_default()
         .to_ascii_lowercase()
+}
+
+/// The first text of a header value (a Return-Path is read as one or more ids).
+fn first_text(value: &HeaderValue<'_>) -> Option<String> {
+    match value {
+        HeaderValue::Text(text) => Some(text.to_string()),
+        HeaderValue::TextList(list) => list.first().map(|text| text.to_string()),
+        _ => None,
+    }
 }
 
 fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {

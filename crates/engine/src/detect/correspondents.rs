@@ -12,9 +12,12 @@
 //! valid wallet) is a threat whoever sends it, so a hijacked correspondent's account
 //! cannot make extortion safe.
 //!
-//! Who counts: only [`crate::mail::sender::authenticated_sender`], the From address the
-//! receiving server's trusted Authentication-Results vouch for. A From that merely says it
-//! is a correspondent, or the user's own address (the seed scam's trick), gains nothing.
+//! Who counts: only [`crate::mail::sender::vouched_mailbox`], a From address the
+//! receiving server's trusted Authentication-Results vouch for as a mailbox (an SPF pass
+//! for that very envelope sender, or a DKIM signature naming it as `header.i`). A From
+//! that merely says it is a correspondent, or the user's own address (the seed scam's
+//! trick), gains nothing; nor does a pass for the domain alone, which another user of the
+//! same domain (the user's own, a colleague's) gets writing any From there.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -22,7 +25,7 @@ use std::sync::Arc;
 use super::model::{Reading, softmax};
 use crate::mail::Email;
 use crate::mail::auth::AuthservId;
-use crate::mail::sender::authenticated_sender;
+use crate::mail::sender::vouched_mailbox;
 
 /// What a known correspondent takes off each unwanted class's score.
 pub const DISCOUNT: f32 = 6.0;
@@ -48,12 +51,13 @@ impl KnownCorrespondents {
     }
 
     /// The From address of `email` when the receiving server (the one `ids` names, as for
-    /// [`crate::mail::Authentication::trusted`]) authenticated it and it is one of these.
+    /// [`crate::mail::Authentication::trusted`]) vouched for that mailbox
+    /// ([`vouched_mailbox`]) and it is one of these.
     pub fn vouched_sender(&self, email: &Email, ids: &[AuthservId]) -> Option<String> {
         if self.0.is_empty() {
             return None;
         }
-        authenticated_sender(email, ids).filter(|sender| self.0.contains(sender))
+        vouched_mailbox(email, ids).filter(|sender| self.0.contains(sender))
     }
 }
 
@@ -76,8 +80,9 @@ mod tests {
     use crate::detect::{Category, Detector, Label, SignalId, classify};
     use crate::mail::parse;
 
+    /// The receiving server vouches for Bob's mailbox: his own envelope sender passed SPF.
     const AUTHENTICATED: &str =
-        "Authentication-Results: mx.home.example; dkim=pass header.d=friends.example\r\n";
+        "Authentication-Results: mx.home.example; spf=pass smtp.mailfrom=bob@friends.example\r\n";
 
     fn mail(headers: &str, from: &str, body: &str) -> Email {
         let raw = format!("{headers}From: {from}\r\nTo: me@home.example\r\nSubject: hello\r\n\r\n{body}");
@@ -124,11 +129,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "hole: the server vouches for the domain (SPF/DKIM alignment), not the mailbox, so \
-                another user of the same domain writing From: an address the user wrote to (their \
-                own, as the seed scam does) gets the credit; fix: credit a correspondent only on an \
-                SPF pass whose envelope sender is that very address (or a DKIM i= of it), a domain \
-                pass alone no more"]
     fn another_mailbox_of_the_same_domain_gets_no_credit_for_a_correspondents_address() {
         let detector = knowing(&["me@home.example"]);
         let neighbour =
@@ -136,6 +136,18 @@ mod tests {
         let verdict = classify(&mail(neighbour, "me@home.example", LOGIN), &detector);
         assert!(!verdict.signals.iter().any(|s| s.id == SignalId::KnownCorrespondent), "{verdict:?}");
         assert_eq!(verdict.label, Label::Threat);
+        // Nor a domain's signature, nor Microsoft's domain-only SPF with another's Return-Path.
+        for headers in [
+            "Authentication-Results: mx.home.example; dkim=pass header.d=home.example\r\n",
+            "Return-Path: <eve@home.example>\r\nAuthentication-Results: mx.home.example; spf=pass smtp.mailfrom=home.example\r\n",
+        ] {
+            let verdict = classify(&mail(headers, "me@home.example", LOGIN), &detector);
+            assert_eq!(verdict.label, Label::Threat, "{headers}");
+        }
+        // The user's own mail, vouched for as their mailbox, gets it.
+        let own = "Authentication-Results: mx.home.example; dkim=pass header.d=home.example header.i=me@home.example\r\n";
+        let verdict = classify(&mail(own, "me@home.example", LOGIN), &detector);
+        assert!(verdict.signals.iter().any(|s| s.id == SignalId::KnownCorrespondent), "{verdict:?}");
     }
 
     #[test]

@@ -5,15 +5,16 @@
 //! to every unwanted class's score, so the odds against ham move by exactly that much and
 //! the kinds keep their proportions). It is a sum of weights over the mail's token
 //! buckets — the global model's own buckets ([`Tokens`]) — in three groups, each scaled
-//! to unit length: who sends (sender's domain, its name, signing domains), where the mail
-//! points (link hosts and sites) and what it says (subject, words, shape). Who sends counts
-//! only when the receiving server authenticated the From address: a forged From collects
-//! nothing a release taught. It learns
-//! online: each feedback takes at most [`STEPS`] passive-aggressive steps, each moving
-//! the mail's own score by no more than [`MAX_STEP`] toward a margin of [`MARGIN`] beyond
-//! the threshold that matters (below `suspicious` for a release, above the threat
-//! threshold for a report), and stops as soon as the margin holds. A release puts most
-//! of its step on who sends (80%), a report none (30% on links, 70% on text).
+//! to unit length: who sends (the sender's site and its own signature; at a free mailbox
+//! provider, the From address itself), where the mail points (link hosts and sites) and
+//! what it says (subject, words, shape). Who sends counts only when the receiving server
+//! authenticated the From address: a forged From collects nothing a release taught. It
+//! learns online: each feedback takes at most [`STEPS`] passive-aggressive steps, each
+//! moving the mail's own score by no more than [`MAX_STEP`] toward a margin of
+//! [`MARGIN`] beyond the threshold that matters (below `suspicious` for a release, above
+//! the threat threshold for a report), and stops as soon as the margin holds. A release
+//! puts most of its step on who sends (80%), and credits an authenticated sender at least
+//! [`RELEASE_CREDIT`]; a report puts none there (30% on links, 70% on text).
 //!
 //! Bounds, so feedback cannot be turned against the user: each weight within
 //! ±[`MAX_WEIGHT`]; the layer's share of a mail within ±[`MAX_SHIFT`]; a positive share
@@ -26,10 +27,12 @@
 //! **Near-copies** ([`digest`]): a mail whose sketch is at least [`NEAR`] alike to a
 //! reported mail's is pushed to the threat threshold and past it (a scam sent again with
 //! a new greeting, name or Message-ID), unless it comes from a known correspondent the
-//! server vouched for and the reported mail from another domain; one as alike to a released mail, from the same
-//! sender's domain (authenticated) and linking to no site the released one did not, is
-//! pushed below the suspicious threshold (a newsletter the user wants). At most [`MAX_COPIES`] are kept,
-//! the oldest dropped.
+//! server vouched for and the reported mail from another domain, or it is authenticated
+//! as the domain the reported mail's unauthenticated From named (a phish copying a bank's
+//! template under a forged From must not move the bank's own notices). One as alike to a
+//! released mail, from the same sender's domain (authenticated) and linking to no site the
+//! released one did not, is pushed below the suspicious threshold (a newsletter the user
+//! wants). At most [`MAX_COPIES`] are kept, the oldest dropped.
 //!
 //! Everything here is deterministic: the same feedback in the same order gives the same
 //! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
@@ -39,8 +42,9 @@ mod format;
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::brands;
 use super::model::Reading;
-use super::model::features::{TokenKind, Tokens};
+use super::model::features::{TokenKind, Tokens, bucket};
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::authenticated_sender;
 use crate::mail::{Email, url};
@@ -67,6 +71,10 @@ pub const NEAR: f32 = 0.5;
 pub const MAX_COPIES: usize = 1000;
 /// The most link sites a near-copy digest remembers.
 pub const MAX_SITES: usize = 16;
+/// What a release credits its sender's mail at least, in log-odds, when the receiving
+/// server authenticated it: the known correspondent's discount (the user said they want
+/// this sender's mail), within the bounds of each weight and of the layer's share.
+pub const RELEASE_CREDIT: f32 = super::correspondents::DISCOUNT;
 /// How far below the threat threshold learned weights alone may take a mail, in log-odds.
 const ROOM_BELOW_THREAT: f32 = 0.05;
 /// The most a near-copy may move a mail's log-odds.
@@ -94,8 +102,12 @@ pub struct Layer {
 pub struct NearCopy {
     pub feedback: Feedback,
     pub sketch: Sketch,
-    /// The hash of the registrable domain of its From address.
+    /// Who sent it, hashed: the registrable domain of its From address, or at a free
+    /// mailbox provider (one site, millions of senders) the lower-cased address itself.
     pub sender: u64,
+    /// Whether the receiving server authenticated its From as that domain (`sender`): a
+    /// reported mail whose From was forged says nothing about the mail that domain sends.
+    pub authenticated: bool,
     /// The hashes of the registrable domains its links go to (at most [`MAX_SITES`]).
     pub sites: Vec<u64>,
 }
@@ -137,7 +149,7 @@ impl Share {
 /// The groups a mail's tokens are read in, each scaled to unit length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Group {
-    /// Who sends: the sender's domain, its name, the domains that signed the mail.
+    /// Who sends: the sender's site, its own signature, or its address (see [`features`]).
     Sender,
     /// Where it points: link hosts, their sites and the words of their paths.
     Links,
@@ -150,7 +162,10 @@ impl Group {
 
     fn of(kind: TokenKind) -> Group {
         match kind {
-            TokenKind::SenderSite | TokenKind::SenderName | TokenKind::SignedBy => Group::Sender,
+            TokenKind::SenderSite
+            | TokenKind::SenderName
+            | TokenKind::SignedBy
+            | TokenKind::SenderAddress => Group::Sender,
             TokenKind::LinkHost | TokenKind::LinkSite | TokenKind::LinkPath => Group::Links,
             TokenKind::Subject | TokenKind::Word | TokenKind::Shape => Group::Text,
         }
@@ -179,16 +194,37 @@ fn logit(p: f32) -> f32 {
 
 /// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
 /// buckets of its group. Who sends counts only when the receiving server authenticated
-/// the From address: a forged From must not collect what a release taught.
+/// the From address: a forged From must not collect what a release taught. And only as
+/// far as it tells this sender from others: at a domain many people share (a free
+/// mailbox provider, [`brands::is_free_mail`]) who sends is the address alone (the
+/// provider's site and signature say nothing of which of its users wrote); elsewhere it
+/// is the sender's site and the signature of that site (another signer, a mailing
+/// service, signs for many senders). A display name is no sender: anyone types any, and
+/// a stranger typing a released sender's name must borrow nothing.
 fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
-    let authenticated = authenticated_sender(facts.email, &detector.authserv_ids).is_some();
-    let groups: Vec<(u32, Group)> = tokens
+    let bits = detector.model.bits;
+    let sender = authenticated_sender(facts.email, &detector.authserv_ids);
+    let shared = brands::is_free_mail(&facts.sender_domain);
+    let own_signature = bucket(TokenKind::SignedBy, url::registrable_domain(&facts.sender_domain), bits);
+    let mut groups: Vec<(u32, Group)> = tokens
         .buckets
         .iter()
         .enumerate()
-        .map(|(i, &b)| (b, tokens.kind(i).map_or(Group::Text, Group::of)))
-        .filter(|&(_, g)| authenticated || g != Group::Sender)
+        .map(|(i, &b)| (b, tokens.kind(i)))
+        .filter(|&(b, kind)| match kind {
+            Some(TokenKind::SenderName) => false,
+            Some(TokenKind::SignedBy) => sender.is_some() && !shared && b == own_signature,
+            Some(kind) if Group::of(kind) == Group::Sender => sender.is_some() && !shared,
+            _ => true,
+        })
+        .map(|(b, kind)| (b, kind.map_or(Group::Text, Group::of)))
         .collect();
+    if let Some(address) = sender.filter(|_| shared) {
+        let address = bucket(TokenKind::SenderAddress, &address, bits);
+        if !groups.iter().any(|&(b, _)| b == address) {
+            groups.push((address, Group::Sender));
+        }
+    }
     let scale = |group: Group| {
         let n = groups.iter().filter(|&&(_, g)| g == group).count();
         if n == 0 { 0.0 } else { 1.0 / (n as f32).sqrt() }
@@ -221,14 +257,31 @@ impl Layer {
         if total <= 0.0 {
             return;
         }
-        for &(b, x, group) in features {
+        for group in Group::ALL {
             let share = group.share(feedback) / total;
-            if share == 0.0 {
-                continue;
+            if share != 0.0 {
+                self.nudge(features, group, step * share);
             }
-            let weight = self.weights.entry(b).or_insert(0.0);
-            *weight = (*weight + step * share * x).clamp(-MAX_WEIGHT, MAX_WEIGHT);
         }
+    }
+
+    /// Moves the score of the mail's `group` by `step` (less where a weight reaches its
+    /// bound): each of its weights by `step` times its feature value, which are of unit
+    /// length within a group.
+    fn nudge(&mut self, features: &[(u32, f32, Group)], group: Group, step: f32) {
+        for &(b, x, _) in features.iter().filter(|f| f.2 == group) {
+            let weight = self.weights.entry(b).or_insert(0.0);
+            *weight = (*weight + step * x).clamp(-MAX_WEIGHT, MAX_WEIGHT);
+        }
+    }
+
+    /// The part of the layer's score of a mail that `group` makes.
+    fn group_score(&self, features: &[(u32, f32, Group)], group: Group) -> f32 {
+        features
+            .iter()
+            .filter(|f| f.2 == group)
+            .filter_map(|(b, x, _)| self.weights.get(b).map(|w| w * x))
+            .sum()
     }
 
     /// Drops the weakest weights (ties: the higher bucket) down to [`MAX_WEIGHTS`], and
@@ -285,8 +338,19 @@ impl Personal {
             }
             self.layer.step(&features, need.clamp(-MAX_STEP, MAX_STEP), feedback);
         }
+        // A released sender the server authenticated is credited at least as a known
+        // correspondent is: how far the released mail stood above the threshold says
+        // nothing of how far that sender's next mail will (a passive-aggressive step alone
+        // kept the next one in Junk whenever the model scored it higher).
+        if feedback == Feedback::Released {
+            let credit = self.layer.group_score(&features, Group::Sender);
+            if credit > -RELEASE_CREDIT {
+                self.layer.nudge(&features, Group::Sender, -RELEASE_CREDIT - credit);
+            }
+        }
         self.layer.prune();
-        let copy = near_copy(feedback, &observation.facts)?;
+        let authenticated = authenticated_sender(email, &detector.authserv_ids).is_some();
+        let copy = near_copy(feedback, &observation.facts, authenticated)?;
         self.copies.push_back(copy.clone());
         while self.copies.len() > MAX_COPIES {
             self.copies.pop_front();
@@ -340,13 +404,18 @@ impl Personal {
         if self.copies.is_empty() {
             return None;
         }
-        let mine = near_copy(Feedback::Released, facts)?;
+        let mine = near_copy(Feedback::Released, facts, authenticated)?;
         let mut best: Option<(Feedback, f32)> = None;
         for copy in &self.copies {
             let alike = copy.sketch.similarity(&mine.sketch);
             let applies = alike >= NEAR
                 && match copy.feedback {
-                    Feedback::Reported => !vouched || copy.sender == mine.sender,
+                    // A forgery of a domain's From (the bank's template copied by a thief)
+                    // says nothing about the mail that domain's own server signs.
+                    Feedback::Reported => {
+                        (!vouched || copy.sender == mine.sender)
+                            && !(authenticated && !copy.authenticated && copy.sender == mine.sender)
+                    }
                     // A release vouches only for the same sender's domain and links to
                     // sites it already had: a phish copying a newsletter links elsewhere.
                     Feedback::Released => {
@@ -376,8 +445,9 @@ fn target(feedback: Feedback, thresholds: &Thresholds) -> f32 {
     }
 }
 
-/// The near-copy digest of a mail, when it has enough text.
-fn near_copy(feedback: Feedback, facts: &Facts<'_>) -> Option<NearCopy> {
+/// The near-copy digest of a mail, when it has enough text; `authenticated` says whether
+/// the receiving server vouched for its From.
+fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Option<NearCopy> {
     let sketch = Sketch::of(facts.email)?;
     let site = |domain: &str| digest::hash(url::registrable_domain(domain).as_bytes());
     let mut sites: Vec<u64> = Vec::new();
@@ -387,7 +457,13 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>) -> Option<NearCopy> {
             sites.push(hash);
         }
     }
-    Some(NearCopy { feedback, sketch, sender: site(&facts.sender_domain), sites })
+    let sender = match &facts.email.from {
+        Some(from) if brands::is_free_mail(&facts.sender_domain) => {
+            digest::hash(from.address.to_lowercase().as_bytes())
+        }
+        _ => site(&facts.sender_domain),
+    };
+    Some(NearCopy { feedback, sketch, sender, authenticated, sites })
 }
 
 #[cfg(test)]

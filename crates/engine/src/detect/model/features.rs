@@ -43,6 +43,10 @@ pub enum TokenKind {
     /// A word of a link's path and query (`login`, `verify`, `php`, `wp`): where a link
     /// leads says as much as its host.
     LinkPath,
+    /// The From address itself, lower-cased. Never read by the global model (not in
+    /// [`each_token`]): only an account's learning weighs it, for the one sender at a
+    /// domain many people share (see `personal`).
+    SenderAddress,
 }
 
 impl TokenKind {
@@ -58,6 +62,7 @@ impl TokenKind {
             TokenKind::SenderName => "sender name",
             TokenKind::Shape => "shape",
             TokenKind::LinkPath => "link path",
+            TokenKind::SenderAddress => "sender address",
         }
     }
 
@@ -72,6 +77,7 @@ impl TokenKind {
             TokenKind::SenderName => b'n',
             TokenKind::Shape => b'x',
             TokenKind::LinkPath => b'p',
+            TokenKind::SenderAddress => b'm',
         }
     }
 }

@@ -5,9 +5,13 @@
 //!
 //! Layer: `SGPL`, version (1), bucket bits, the count (u32), then per weight its bucket
 //! (u32, strictly ascending, below `1 << bits`) and weight (f32, finite, within
-//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (1), the feedback (0
-//! released, 1 reported), the sender's hash (u64), the count of link-site hashes (u8, at
-//! most [`MAX_SITES`]) and the hashes, the count of sketch hashes (u8) and the hashes.
+//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (2), the feedback (0
+//! released, 1 reported), whether the From was authenticated as the sender's domain (0
+//! no, 1 yes), the sender's hash (u64: its site's, or at a free mailbox provider its
+//! address's; version 1 hashed the site alone), the count of link-site hashes (u8, at most
+//! [`MAX_SITES`]) and the hashes, the count of sketch hashes (u8) and the hashes.
+//! Version 1 had no authentication byte; it is still read, as "not authenticated" (a
+//! digest that does not say cannot vouch that its sender was the real one).
 
 use std::collections::BTreeMap;
 
@@ -16,7 +20,10 @@ use super::{Feedback, Layer, MAX_SITES, MAX_WEIGHT, MAX_WEIGHTS, NearCopy};
 
 const LAYER_MAGIC: &[u8; 4] = b"SGPL";
 const COPY_MAGIC: &[u8; 4] = b"SGNC";
-const VERSION: u8 = 1;
+/// The version [`Layer::to_bytes`] writes and [`Layer::from_bytes`] reads.
+const LAYER_VERSION: u8 = 1;
+/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it and 1.
+const COPY_VERSION: u8 = 2;
 /// The most bucket bits a model file may declare (see the model format).
 const MAX_BITS: u8 = 22;
 
@@ -25,7 +32,7 @@ const MAX_BITS: u8 = 22;
 pub enum PersonalError {
     #[error("not scamguard learning (wrong magic bytes)")]
     Magic,
-    #[error("learning format version {0}, this scamguard reads version {VERSION}")]
+    #[error("learning format version {0} is not one this scamguard reads")]
     Version(u8),
     #[error("the stored learning is cut short or has bytes after its end")]
     Length,
@@ -39,6 +46,8 @@ pub enum PersonalError {
     Weight,
     #[error("feedback kind {0} is neither released (0) nor reported (1)")]
     Feedback(u8),
+    #[error("authentication byte {0} is neither no (0) nor yes (1)")]
+    Authenticated(u8),
     #[error("a near-copy digest's hashes are out of order or too many")]
     Sketch,
 }
@@ -69,12 +78,13 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
-    fn header(&mut self, magic: &[u8; 4]) -> Result<(), PersonalError> {
+    /// Reads the magic bytes and the version, which must be one of `versions`.
+    fn header(&mut self, magic: &[u8; 4], versions: &[u8]) -> Result<u8, PersonalError> {
         if self.take(4).ok() != Some(magic.as_slice()) {
             return Err(PersonalError::Magic);
         }
         match self.u8()? {
-            VERSION => Ok(()),
+            version if versions.contains(&version) => Ok(version),
             other => Err(PersonalError::Version(other)),
         }
     }
@@ -89,7 +99,7 @@ impl Layer {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(10 + self.weights.len() * 8);
         out.extend_from_slice(LAYER_MAGIC);
-        out.push(VERSION);
+        out.push(LAYER_VERSION);
         out.push(self.bits as u8);
         out.extend_from_slice(&(self.weights.len() as u32).to_le_bytes());
         for (bucket, weight) in &self.weights {
@@ -102,7 +112,7 @@ impl Layer {
     /// Reads stored bytes, refusing anything [`Layer::to_bytes`] would not write.
     pub fn from_bytes(bytes: &[u8]) -> Result<Layer, PersonalError> {
         let mut reader = Reader(bytes);
-        reader.header(LAYER_MAGIC)?;
+        reader.header(LAYER_MAGIC, &[LAYER_VERSION])?;
         let bits = reader.u8()?;
         if !(1..=MAX_BITS).contains(&bits) {
             return Err(PersonalError::Bits(bits));
@@ -136,13 +146,14 @@ impl NearCopy {
     /// The digest as stored bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let hashes = self.sketch.hashes();
-        let mut out = Vec::with_capacity(16 + (self.sites.len() + hashes.len()) * 8);
+        let mut out = Vec::with_capacity(17 + (self.sites.len() + hashes.len()) * 8);
         out.extend_from_slice(COPY_MAGIC);
-        out.push(VERSION);
+        out.push(COPY_VERSION);
         out.push(match self.feedback {
             Feedback::Released => 0,
             Feedback::Reported => 1,
         });
+        out.push(u8::from(self.authenticated));
         out.extend_from_slice(&self.sender.to_le_bytes());
         out.push(self.sites.len() as u8);
         for site in &self.sites {
@@ -158,11 +169,19 @@ impl NearCopy {
     /// Reads stored bytes, refusing anything [`NearCopy::to_bytes`] would not write.
     pub fn from_bytes(bytes: &[u8]) -> Result<NearCopy, PersonalError> {
         let mut reader = Reader(bytes);
-        reader.header(COPY_MAGIC)?;
+        let version = reader.header(COPY_MAGIC, &[1, COPY_VERSION])?;
         let feedback = match reader.u8()? {
             0 => Feedback::Released,
             1 => Feedback::Reported,
             other => return Err(PersonalError::Feedback(other)),
+        };
+        let authenticated = match version {
+            1 => false,
+            _ => match reader.u8()? {
+                0 => false,
+                1 => true,
+                other => return Err(PersonalError::Authenticated(other)),
+            },
         };
         let sender = reader.u64()?;
         let count = reader.u8()?;
@@ -174,6 +193,6 @@ impl NearCopy {
         let hashes = (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?;
         reader.end()?;
         let sketch = Sketch::from_hashes(hashes).ok_or(PersonalError::Sketch)?;
-        Ok(NearCopy { feedback, sketch, sender, sites })
+        Ok(NearCopy { feedback, sketch, sender, authenticated, sites })
     }
 }

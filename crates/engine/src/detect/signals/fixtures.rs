@@ -34,9 +34,10 @@ fn attached(text: &str, kind: &str, name: &str) -> Email {
     mail::parse(raw.as_bytes()).expect("test mail parses")
 }
 
-/// The one correspondent the fixtures' detector knows, and a receiving server vouching for it.
+/// The one correspondent the fixtures' detector knows, and a receiving server vouching for its mailbox.
 const KNOWN: &str = "friend@known.example";
-const AUTHENTICATED: &str = "Authentication-Results: mx.home.example; dkim=pass header.d=known.example";
+const AUTHENTICATED: &str =
+    "Authentication-Results: mx.home.example; dkim=pass header.d=known.example header.i=friend@known.example";
 
 const TO: &str = "From: someone@sender.example\r\nTo: victim@example.com\r\nSubject: hello";
 const FROM: &str = "From: a@b.example";
