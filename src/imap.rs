@@ -13,6 +13,7 @@ mod fetching;
 pub mod junk;
 pub mod namespace;
 mod parts;
+pub mod sasl;
 pub mod sent;
 mod session;
 pub mod uidset;
@@ -57,6 +58,8 @@ pub enum ImapError {
     Login { user: String, reason: String },
     #[error("cannot read the password: {0}")]
     Secret(crate::config::secret::SecretError),
+    #[error("{0}")]
+    OAuth(crate::oauth::OAuthError),
     #[error("the server did not answer {0} in time")]
     Timeout(&'static str),
     #[error("the server closed the connection")]
