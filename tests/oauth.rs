@@ -1,0 +1,208 @@
+//! OAuth 2 built in, end to end: `auth login` against a mock provider on 127.0.0.1 (the
+//! test plays the browser, or approves the device code), then `run --once` logs in to a
+//! Dovecot whose `oauth2` passdb validates the token at the mock, and moves a scam. A
+//! refused access token is replaced once; a revoked refresh token gives the way out; the
+//! token file is 0600 and no token reaches the debug log.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use super::service::{THREATS, contents, fixture, load, mailbox, message_id};
+use super::support::dovecot::{Dovecot, Options};
+use super::support::oauth::{CLIENT_ID, MockProvider};
+use super::support::scamguard;
+
+/// A Dovecot that takes tokens validated at `mock`, with a scam in INBOX.
+async fn server(mock: &MockProvider) -> (Dovecot, PathBuf) {
+    let dovecot = Dovecot::start(Options { oauth2: Some(mock.dovecot_passdb()), ..Options::default() });
+    let password_config = dovecot.write_config("");
+    let mut session = mailbox(&load(&password_config)).await;
+    session.append("INBOX", None, &fixture(THREATS[0])).await.expect("append");
+    session.logout().await;
+    (dovecot, password_config)
+}
+
+/// A configuration for the same server whose account signs in with OAuth 2 at `mock`.
+fn oauth_config(dovecot: &Dovecot, mock: &MockProvider, provider: &str, extra: &str) -> PathBuf {
+    let text = std::fs::read_to_string(dovecot.dir().join("scamguard.toml")).expect("config");
+    let text = text.replace("password_file = \"password.txt\"\n", "auth = \"oauth2\"\n");
+    let base = &mock.base;
+    let text = format!(
+        "{text}\n[accounts.oauth]\nprovider = \"{provider}\"\nclient_id = \"{CLIENT_ID}\"\n\
+         authorize_url = \"{base}/authorize\"\ntoken_url = \"{base}/token\"\ndevice_url = \"{base}/device\"\n{extra}"
+    );
+    let path = dovecot.dir().join("oauth.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+fn token_file(dovecot: &Dovecot) -> PathBuf {
+    dovecot.dir().join("scamguard.db.oauth-test.json")
+}
+
+/// Waits for `child` at most `limit`, killing it after; its output.
+fn finish(mut child: Child, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Starts `auth login`, hands each line it prints to `on_line` until it returns true.
+fn login(config: &Path, mut on_line: impl FnMut(&str) -> bool) -> (Output, Vec<String>) {
+    let mut child = scamguard()
+        .args(["auth", "login", "test", "--config"])
+        .arg(config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("auth login starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) else { continue };
+        seen.push(line.clone());
+        if on_line(&line) {
+            break;
+        }
+    }
+    let output = finish(child, Duration::from_secs(30));
+    seen.extend(lines.try_iter());
+    (output, seen)
+}
+
+/// `run --once` with the debug log on; its output.
+fn run_once(config: &Path) -> Output {
+    let child = scamguard()
+        .args(["run", "--once", "--config"])
+        .arg(config)
+        .env("RUST_LOG", "scamguard=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    finish(child, Duration::from_secs(60))
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gmail_style_login_then_run_moves_a_scam_and_a_revoked_token_says_log_in_again() {
+    let mock = MockProvider::start();
+    let (dovecot, password_config) = server(&mock).await;
+    let config = oauth_config(&dovecot, &mock, "google", "");
+
+    // The browser: open the printed address; the mock approves and redirects to scamguard.
+    let authorize = format!("{}/authorize?", mock.base);
+    let mut browsed = None;
+    let (output, lines) = login(&config, |line| {
+        if line.starts_with(&authorize) {
+            browsed = Some(std::thread::scope(|s| {
+                s.spawn(|| {
+                    let runtime =
+                        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+                    let tls = scamguard::imap::connect::client_tls(None).expect("tls");
+                    let browser =
+                        reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client");
+                    let page =
+                        async { browser.get(line).send().await.expect("browse").text().await.expect("page") };
+                    runtime.block_on(page)
+                })
+                .join()
+                .expect("browser thread")
+            }));
+            return true;
+        }
+        false
+    });
+    assert!(output.status.success(), "{lines:?}{}", text(&output));
+    assert!(browsed.as_deref().is_some_and(|page| page.contains("Signed in")), "{browsed:?}");
+    let file = token_file(&dovecot);
+    let mode = std::fs::metadata(&file).expect("token file written").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the token file is private");
+
+    let run = run_once(&config);
+    let log = text(&run);
+    assert!(run.status.success(), "{log}\n{}", dovecot.log());
+    let mut session = mailbox(&load(&password_config)).await;
+    let scam = message_id(&fixture(THREATS[0]));
+    assert!(contents(&mut session, "Junk").await.contains_key(&scam), "moved with the token: {log}");
+    assert!(dovecot.log().contains("method=OAUTHBEARER"), "OAUTHBEARER preferred: {}", dovecot.log());
+    assert!(log.contains("imap > AUTHENTICATE"), "the debug log shows the IMAP steps: {log}");
+    let stored = std::fs::read_to_string(&file).expect("token file");
+    for token in mock.issued() {
+        assert!(!log.contains(&token), "a token reached the log: {log}");
+        assert!(!lines.iter().any(|l| l.contains(&token)), "a token was printed: {lines:?}");
+    }
+    assert!(mock.issued().iter().any(|t| stored.contains(t)), "the rotated refresh token was stored");
+
+    // The user revokes scamguard's access: the run fails and says what to do.
+    mock.revoke_refresh_tokens();
+    let run = run_once(&config);
+    let log = text(&run);
+    assert!(!run.status.success(), "{log}");
+    assert!(log.contains("run `scamguard auth login test`") && log.contains("invalid_grant"), "{log}");
+    let status =
+        scamguard().args(["auth", "status", "test", "--config"]).arg(&config).output().expect("status");
+    assert!(!status.status.success() && text(&status).contains("does not honour"), "{}", text(&status));
+
+    // Logout removes the file; the next run says to log in.
+    let logout =
+        scamguard().args(["auth", "logout", "test", "--config"]).arg(&config).output().expect("logout");
+    assert!(logout.status.success() && !file.exists(), "{}", text(&logout));
+    let log = text(&run_once(&config));
+    assert!(log.contains("has no OAuth token stored") && log.contains("auth login test"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_code_login_then_xoauth2_and_a_refused_access_token_is_replaced_once() {
+    let mock = MockProvider::start();
+    let (dovecot, _) = server(&mock).await;
+    let config = oauth_config(&dovecot, &mock, "microsoft", "mechanism = \"xoauth2\"\n");
+
+    // The user enters the printed code at the provider: the test approves it at the mock.
+    let (output, lines) = login(&config, |line| {
+        if let Some(code) = line.split("enter the code ").nth(1) {
+            mock.approve(code.trim());
+            return true;
+        }
+        false
+    });
+    assert!(output.status.success(), "{lines:?}{}", text(&output));
+    assert!(lines.iter().any(|l| l.contains("https://microsoft.com/devicelogin")), "{lines:?}");
+
+    let account = load(&config).accounts.into_iter().next().expect("account");
+    let first = scamguard::imap::connect(&account).await.expect("logs in with a fresh token");
+    first.logout().await;
+    assert_eq!(mock.refresh_grants(), 1);
+    let cached = scamguard::imap::connect(&account).await.expect("logs in with the cached token");
+    cached.logout().await;
+    assert_eq!(mock.refresh_grants(), 1, "the cached access token was used");
+
+    // The server stops honouring the access token (it expired early): one fresh token.
+    mock.expire_access_tokens();
+    let again = scamguard::imap::connect(&account).await.expect("logs in after a refresh");
+    again.logout().await;
+    assert_eq!(mock.refresh_grants(), 2, "refreshed once after the refusal");
+    assert!(dovecot.log().contains("method=XOAUTH2"), "the configured mechanism: {}", dovecot.log());
+    assert!(mock.introspections() >= 4, "Dovecot asked the mock each time");
+}
