@@ -529,6 +529,26 @@ mod tests {
         assert!(Config::parse(&oauth).expect_err("token needs a command").contains("password_command"));
     }
 
+    #[test]
+    fn oauth2_takes_its_table_and_no_password_and_each_account_its_own_token_file() {
+        let oauth = ACCOUNT.replace("password_env = \"SG_PASSWORD\"\n", "auth = \"oauth2\"\n");
+        let table = "[accounts.oauth]\nprovider = \"microsoft\"\nclient_id = \"id\"\n";
+        let config = Config::parse(&format!("{oauth}{table}")).expect("valid");
+        let account = config.accounts.first().expect("one account");
+        assert_eq!(account.password, PasswordSource::StoredToken);
+        let file = account.oauth.as_ref().and_then(|o| o.token_file.clone());
+        assert_eq!(file, Some(PathBuf::from("scamguard.db.oauth-personal.json")));
+        assert!(Config::parse(&oauth).expect_err("no table").contains("[accounts.oauth]"));
+        let with_password = format!("{ACCOUNT}auth = \"oauth2\"\n{table}");
+        assert!(Config::parse(&with_password).expect_err("password too").contains("takes no password"));
+        let without_oauth2 = format!("{ACCOUNT}{table}");
+        assert!(Config::parse(&without_oauth2).expect_err("not oauth2").contains("only with auth"));
+        let second = oauth.replace("\"personal\"", "\"work\"").replace("me@", "other@");
+        let shared =
+            format!("{oauth}{table}token_file = \"t.json\"\n{second}{table}token_file = \"t.json\"\n");
+        assert!(Config::parse(&shared).expect_err("one file").contains("same file"));
+    }
+
     /// Writes `text` to `name` in `dir`, then gives it the Unix permissions `mode`.
     fn write_with_mode(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
         let path = dir.join(name);

@@ -6,9 +6,9 @@
 //! - [`token_file`]: the refresh token on disk (0600 from creation, replaced atomically).
 //! - [`http`]: the HTTP adapter (reqwest over the same rustls roots as IMAP; plain http
 //!   only to loopback).
-//! - [`tokens`]: access tokens cached in memory and refreshed before they expire; a
+//! - [`mod@tokens`]: access tokens cached in memory and refreshed before they expire; a
 //!   rotated refresh token replaces the stored one.
-//! - [`login`]: the interactive flows (loopback redirect, device code).
+//! - [`mod@login`]: the interactive flows (loopback redirect, device code).
 //!
 //! No token ever reaches a log line, an error or the terminal: they live in
 //! [`Secret`](crate::config::Secret)s, and errors carry only the endpoint's error code

@@ -106,7 +106,7 @@ fn text(output: &Output) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn gmail_style_login_then_run_moves_a_scam_and_a_revoked_token_says_log_in_again() {
+async fn gmail_login_then_run_and_a_revoked_token() {
     let mock = MockProvider::start();
     let (dovecot, password_config) = server(&mock).await;
     let config = oauth_config(&dovecot, &mock, "google", "");
@@ -153,7 +153,12 @@ async fn gmail_style_login_then_run_moves_a_scam_and_a_revoked_token_says_log_in
         assert!(!log.contains(&token), "a token reached the log: {log}");
         assert!(!lines.iter().any(|l| l.contains(&token)), "a token was printed: {lines:?}");
     }
-    assert!(mock.issued().iter().any(|t| stored.contains(t)), "the rotated refresh token was stored");
+    assert!(mock.issued().iter().any(|t| stored.contains(t)), "the refresh token was stored");
+    // The run's refresh rotated the token: only the stored new one is still honoured.
+    let status =
+        scamguard().args(["auth", "status", "test", "--config"]).arg(&config).output().expect("status");
+    assert!(status.status.success() && text(&status).contains("honours it"), "{}", text(&status));
+    assert!(!text(&status).contains(stored.trim()), "status prints no token");
 
     // The user revokes scamguard's access: the run fails and says what to do.
     mock.revoke_refresh_tokens();
@@ -174,7 +179,7 @@ async fn gmail_style_login_then_run_moves_a_scam_and_a_revoked_token_says_log_in
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn device_code_login_then_xoauth2_and_a_refused_access_token_is_replaced_once() {
+async fn device_login_then_a_refused_token_is_replaced_once() {
     let mock = MockProvider::start();
     let (dovecot, _) = server(&mock).await;
     let config = oauth_config(&dovecot, &mock, "microsoft", "mechanism = \"xoauth2\"\n");
@@ -205,4 +210,11 @@ async fn device_code_login_then_xoauth2_and_a_refused_access_token_is_replaced_o
     assert_eq!(mock.refresh_grants(), 2, "refreshed once after the refusal");
     assert!(dovecot.log().contains("method=XOAUTH2"), "the configured mechanism: {}", dovecot.log());
     assert!(mock.introspections() >= 4, "Dovecot asked the mock each time");
+
+    // A server that refuses even a fresh token: one refresh, then the refusal in words.
+    mock.refuse_all_access_tokens();
+    let error = scamguard::imap::connect(&account).await.err().expect("refused").to_string();
+    assert!(error.contains("refused the OAuth access token by XOAUTH2"), "{error}");
+    assert!(error.contains("auth login test"), "{error}");
+    assert_eq!(mock.refresh_grants(), 3, "one fresh token, not a loop");
 }

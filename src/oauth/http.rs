@@ -37,7 +37,7 @@ impl Http {
         Ok(Http { client })
     }
 
-    /// POSTs `body` (form-encoded) to `url`; the status and at most [`MAX_BODY_BYTES`] of
+    /// POSTs `body` (form-encoded) to `url`; the status and at most `MAX_BODY_BYTES` of
     /// the body.
     pub async fn post_form(&self, url: &Url, body: Secret) -> Result<(u16, Vec<u8>), OAuthError> {
         let failed = |reason: String| OAuthError::Http { url: url.to_string(), reason };

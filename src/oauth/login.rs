@@ -77,7 +77,11 @@ async fn loopback(oauth: &OAuth, http: &Http, say: &mut dyn FnMut(&str)) -> Resu
 /// Answers the browser's requests until one carries the sign-in's answer.
 async fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String, OAuthError> {
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else { continue };
+        let Ok((mut stream, _)) = listener.accept().await else {
+            // Out of file descriptors, say: wait a little rather than spin.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
         let Ok(Ok(line)) = tokio::time::timeout(REQUEST_WAIT, request_line(&mut stream)).await else {
             continue;
         };

@@ -79,9 +79,13 @@ pub async fn forget(path: &std::path::Path) {
 
 /// Trades the stored refresh token for a new access token, and stores a rotated refresh
 /// token.
-pub async fn refresh(account: &Account, oauth: &OAuth, path: &PathBuf) -> Result<(Grant, i64), OAuthError> {
+pub async fn refresh(
+    account: &Account,
+    oauth: &OAuth,
+    path: &std::path::Path,
+) -> Result<(Grant, i64), OAuthError> {
     let stored = token_file::load(path)?
-        .ok_or_else(|| OAuthError::NotLoggedIn { account: account.name.clone(), path: path.clone() })?;
+        .ok_or_else(|| OAuthError::NotLoggedIn { account: account.name.clone(), path: path.to_path_buf() })?;
     let http = Http::new(account.ca_file.as_deref())?;
     let (status, body) =
         http.post_form(&oauth.token_url, flow::refresh_form(oauth, &stored.refresh_token)).await?;

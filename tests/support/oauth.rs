@@ -34,6 +34,8 @@ struct Inner {
     issued: Vec<String>,
     refresh_grants: usize,
     introspections: usize,
+    /// Introspection calls every token inactive, also new ones.
+    refuse_all: bool,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -97,6 +99,11 @@ impl MockProvider {
     /// Every refresh token is revoked (the user removed the app's access).
     pub fn revoke_refresh_tokens(&self) {
         lock(&self.inner).refresh_tokens.clear();
+    }
+
+    /// From now on no access token is honoured, not even a fresh one.
+    pub fn refuse_all_access_tokens(&self) {
+        lock(&self.inner).refuse_all = true;
     }
 
     pub fn refresh_grants(&self) -> usize {
@@ -226,7 +233,8 @@ async fn device(State(inner): State<Shared>, Form(form): Form<HashMap<String, St
 async fn introspect(State(inner): State<Shared>, Form(form): Form<HashMap<String, String>>) -> Response {
     let mut inner = lock(&inner);
     inner.introspections += 1;
-    let active = form.get("token").and_then(|t| inner.access_tokens.get(t)).copied().unwrap_or(false);
+    let known = form.get("token").and_then(|t| inner.access_tokens.get(t)).copied().unwrap_or(false);
+    let active = known && !inner.refuse_all;
     let body = if active {
         serde_json::json!({ "active": true, "username": USERNAME })
     } else {
