@@ -128,22 +128,86 @@ async fn device(oauth: &OAuth, http: &Http, say: &mut dyn FnMut(&str)) -> Result
     let code = flow::parse_device(status, &body).map_err(|e| endpoint_error(device_url, e))?;
     say(&format!("On any device, open {} and enter the code {}", code.verification_uri, code.user_code));
     say(&format!("Waiting up to {} minutes for the sign-in…", code.expires_in.div_ceil(60)));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(code.expires_in);
-    let mut interval = Duration::from_secs(code.interval);
+    let poll_once = || async {
+        let form = flow::device_poll_form(oauth, &code.device_code);
+        let (status, body) = http.post_form(&oauth.token_url, form).await?;
+        Ok(flow::poll(status, &body))
+    };
+    poll_until(Duration::from_secs(code.interval), Duration::from_secs(code.expires_in), poll_once)
+        .await
+        .map_err(|error| match error {
+            OAuthError::Invalid(reason) => OAuthError::Endpoint { url: oauth.token_url.to_string(), reason },
+            other => other,
+        })
+}
+
+/// Polls every `interval` (five seconds more after each `slow_down`, RFC 8628 §3.5) until
+/// the grant, a refusal, or the code's `life` is over.
+async fn poll_until<F, Fut>(
+    mut interval: Duration,
+    life: Duration,
+    mut poll_once: F,
+) -> Result<Grant, OAuthError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Poll, OAuthError>>,
+{
+    let deadline = tokio::time::Instant::now() + life;
     loop {
         if tokio::time::Instant::now() + interval > deadline {
             return Err(OAuthError::Expired);
         }
         tokio::time::sleep(interval).await;
-        let (status, body) =
-            http.post_form(&oauth.token_url, flow::device_poll_form(oauth, &code.device_code)).await?;
-        match flow::poll(status, &body) {
+        match poll_once().await? {
             Poll::Granted(grant) => return Ok(grant),
             Poll::Pending => {}
             Poll::SlowDown => interval += Duration::from_secs(5),
             Poll::Denied(reason) => return Err(OAuthError::Denied(reason)),
             Poll::Expired => return Err(OAuthError::Expired),
-            Poll::Failed(error) => return Err(endpoint_error(&oauth.token_url, error)),
+            Poll::Failed(error) => return Err(OAuthError::Invalid(error.to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    /// Polls answering `script` in turn; the times (seconds from the start) of each poll.
+    async fn scripted(script: Vec<Poll>, interval: u64, life: u64) -> (Result<Grant, OAuthError>, Vec<u64>) {
+        let start = tokio::time::Instant::now();
+        let script = std::sync::Mutex::new(script.into_iter());
+        let times = std::sync::Mutex::new(Vec::new());
+        let result = poll_until(Duration::from_secs(interval), Duration::from_secs(life), || {
+            times.lock().expect("lock").push(start.elapsed().as_secs());
+            let next = script.lock().expect("lock").next().unwrap_or(Poll::Pending);
+            async move { Ok(next) }
+        })
+        .await;
+        (result, times.into_inner().expect("lock"))
+    }
+
+    fn granted() -> Poll {
+        Poll::Granted(Grant { access_token: Secret::new("a".into()), refresh_token: None, expires_in: None })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_device_flow_polls_at_the_interval_and_slows_down_when_told() {
+        let (result, times) =
+            scripted(vec![Poll::Pending, Poll::SlowDown, Poll::Pending, granted()], 2, 600).await;
+        assert!(result.is_ok());
+        assert_eq!(times, [2, 4, 11, 18], "2 s apart, then 7 s after slow_down");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_device_flow_stops_when_the_code_expires_or_the_user_refuses() {
+        let (result, times) = scripted(Vec::new(), 5, 20).await;
+        assert!(matches!(result, Err(OAuthError::Expired)), "{result:?}");
+        assert_eq!(times, [5, 10, 15, 20], "never past the code's life");
+        let (result, _) = scripted(vec![Poll::Pending, Poll::Denied(Some("no".into()))], 1, 60).await;
+        assert!(matches!(result, Err(OAuthError::Denied(Some(ref r))) if r == "no"), "{result:?}");
+        let (result, _) = scripted(vec![Poll::Expired], 1, 60).await;
+        assert!(matches!(result, Err(OAuthError::Expired)), "{result:?}");
     }
 }
