@@ -195,6 +195,10 @@ pub(super) fn check(raw: RawOAuth) -> Result<OAuth, String> {
 /// An endpoint: an absolute `https` URL, or `http` to a loopback address.
 fn endpoint(key: &str, text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| format!("oauth.{key} {text:?} is not a URL: {e}"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // A URL is logged and shown in errors: no credentials in it.
+        return Err(format!("oauth.{key} must not carry a user or password; use oauth.client_secret"));
+    }
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
         "https" if !host.is_empty() => Ok(url),
@@ -239,6 +243,10 @@ mod tests {
             raw("provider = \"google\"\nclient_id = \"id\"\ntoken_url = \"http://auth.example/token\"")
                 .expect_err("remote http");
         assert!(error.contains("token_url") && error.contains("https"), "{error}");
+        let error =
+            raw("provider = \"google\"\nclient_id = \"id\"\ntoken_url = \"https://id:pw@auth.example/t\"")
+                .expect_err("credentials in the URL");
+        assert!(error.contains("must not carry") && !error.contains("pw@"), "{error}");
     }
 
     #[test]
