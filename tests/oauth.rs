@@ -218,3 +218,77 @@ async fn device_login_then_a_refused_token_is_replaced_once() {
     assert!(error.contains("auth login test"), "{error}");
     assert_eq!(mock.refresh_grants(), 3, "one fresh token, not a loop");
 }
+
+/// Serves one HTTPS request on 127.0.0.1 with the test server's certificate, answering a
+/// grant; its port.
+async fn https_token_endpoint(dovecot: &Dovecot) -> u16 {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dovecot.dir().join("cert.pem"))
+        .expect("cert")
+        .collect::<Result<_, _>>()
+        .expect("certs");
+    let key = PrivateKeyDer::from_pem_file(dovecot.dir().join("key.pem")).expect("key");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        // Two connections: one refused by a client without the ca_file, one served.
+        for _ in 0..2 {
+            let Ok((tcp, _)) = listener.accept().await else { return };
+            let Ok(mut tls) = acceptor.accept(tcp).await else { continue };
+            let mut request = vec![0u8; 8192];
+            let _ = tls.read(&mut request).await;
+            let body = r#"{"access_token":"https-access","refresh_token":"https-rotated","expires_in":3600}"#;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tls.write_all(response.as_bytes()).await;
+            let _ = tls.shutdown().await;
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_https_token_endpoint_is_verified_with_the_same_roots_as_imap() {
+    let dovecot = Dovecot::start(Options::default());
+    let port = https_token_endpoint(&dovecot).await;
+    let text = std::fs::read_to_string(dovecot.write_config(""))
+        .expect("config")
+        .replace("password_file = \"password.txt\"\n", "auth = \"oauth2\"\n");
+    let text = format!(
+        "{text}\n[accounts.oauth]\nprovider = \"microsoft\"\nclient_id = \"{CLIENT_ID}\"\n\
+         token_url = \"https://127.0.0.1:{port}/token\"\n"
+    );
+    let path = dovecot.dir().join("https.toml");
+    std::fs::write(&path, &text).expect("write config");
+    let account = load(&path).accounts.into_iter().next().expect("account");
+    let oauth = account.oauth.clone().expect("oauth");
+    let file = oauth.token_file.clone().expect("token file");
+    let stored = scamguard::oauth::token_file::StoredToken {
+        refresh_token: scamguard::config::Secret::new("first".into()),
+        saved_at: 0,
+    };
+    scamguard::oauth::token_file::save(&file, &stored).expect("save");
+
+    // Without the account's ca_file the self-signed endpoint is not trusted.
+    let untrusting = scamguard::config::Account { ca_file: None, ..account.clone() };
+    let error = scamguard::oauth::tokens::refresh(&untrusting, &oauth, &file).await.err().expect("untrusted");
+    assert!(error.to_string().contains("cannot reach"), "{error}");
+    // With it, as for IMAP, the grant arrives and the rotated refresh token is stored.
+    let (grant, _) = scamguard::oauth::tokens::refresh(&account, &oauth, &file).await.expect("trusted");
+    assert_eq!(grant.access_token.expose(), "https-access");
+    let rotated = scamguard::oauth::token_file::load(&file).expect("read").expect("present");
+    assert_eq!(rotated.refresh_token.expose(), "https-rotated");
+}
