@@ -284,7 +284,7 @@ async fn an_https_token_endpoint_is_verified_with_the_same_roots_as_imap() {
 
     // Without the account's ca_file the self-signed endpoint is not trusted.
     let untrusting = scamguard::config::Account { ca_file: None, ..account.clone() };
-    let error = scamguard::oauth::tokens::refresh(&untrusting, &oauth, &file).await.err().expect("untrusted");
+    let error = scamguard::oauth::tokens::refresh(&untrusting, &oauth, &file).await.expect_err("untrusted");
     assert!(error.to_string().contains("cannot reach"), "{error}");
     // With it, as for IMAP, the grant arrives and the rotated refresh token is stored.
     let (grant, _) = scamguard::oauth::tokens::refresh(&account, &oauth, &file).await.expect("trusted");
