@@ -3,6 +3,7 @@
 //! load the configuration, start the runtime and print results with context.
 
 mod args;
+mod auth;
 mod files;
 mod generate;
 mod logging;
@@ -73,6 +74,7 @@ pub fn main() -> ExitCode {
             train::train(&out, relabel.as_deref(), predictions.as_deref(), usize::from(folds), &dirs)
         }
         Command::Serve { config, listen } => config.path().and_then(|config| serve::serve(&config, listen)),
+        Command::Auth { action } => auth::run(action),
         Command::Signals => files::list_signals(),
         Command::Generate { what } => generate::generate(what),
         Command::Bench { messages, corpus, rounds } => files::run_bench(messages, corpus.as_deref(), rounds),

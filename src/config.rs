@@ -10,6 +10,7 @@ pub mod authserv;
 mod detection;
 pub mod location;
 pub mod model_file;
+pub mod oauth;
 pub mod secret;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use serde::Deserialize;
 
 pub use authserv::{AuthservIds, IdsFrom};
 pub use detection::{AccountDetection, Detection};
+pub use oauth::OAuth;
 pub use secret::{PasswordSource, Secret};
 
 /// Why a configuration could not be used.
@@ -52,6 +54,10 @@ pub enum AuthMethod {
     /// OAuth 2 bearer token (Gmail, Microsoft 365) from `password_command`, fetched anew
     /// for every connection.
     Xoauth2,
+    /// OAuth 2 built in: `scamguard auth login` stores a refresh token, access tokens are
+    /// obtained from it (settings in `[accounts.oauth]`).
+    #[serde(rename = "oauth2")]
+    OAuth2,
 }
 
 /// Where to start on the first run for a folder.
@@ -93,6 +99,8 @@ pub struct Account {
     pub username: String,
     pub password: PasswordSource,
     pub auth: AuthMethod,
+    /// `[accounts.oauth]`: present exactly when `auth` is [`AuthMethod::OAuth2`].
+    pub oauth: Option<OAuth>,
     pub ca_file: Option<PathBuf>,
     pub folders: Vec<String>,
     /// `None` finds the Junk folder automatically.
@@ -159,6 +167,7 @@ struct RawAccount {
     password_command_timeout: Option<u64>,
     #[serde(default)]
     auth: AuthMethod,
+    oauth: Option<oauth::RawOAuth>,
     ca_file: Option<PathBuf>,
     folders: Option<Vec<String>>,
     junk: Option<String>,
@@ -201,6 +210,9 @@ impl Config {
             account.ca_file = account.ca_file.as_ref().map(|f| base.join(f));
             if let PasswordSource::File(file) = &mut account.password {
                 *file = base.join(&*file);
+            }
+            if let Some(token_file) = account.oauth.as_mut().and_then(|o| o.token_file.as_mut()) {
+                *token_file = base.join(&*token_file);
             }
         }
         let mut warnings = Vec::new();
@@ -256,6 +268,7 @@ impl Config {
             accounts.push(account);
         }
         let database = raw.database.map_or_else(|| PathBuf::from("scamguard.db"), |d| d.path);
+        oauth_token_files(&mut accounts, &database)?;
         let raw_report = raw.report.unwrap_or(RawReport { lang: None, schedule: None });
         let lang = raw_report.lang.unwrap_or_else(|| "en".into());
         if lang != "en" && lang != "ja" {
@@ -289,8 +302,21 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         }),
     ];
     let mut sources = sources.into_iter().flatten();
-    let password =
-        sources.next().ok_or("set one of password_env, password_file, password_command or password")?;
+    let oauth = match (raw.auth, raw.oauth) {
+        (AuthMethod::OAuth2, Some(settings)) => Some(oauth::check(settings)?),
+        (AuthMethod::OAuth2, None) => return Err("auth = \"oauth2\" needs an [accounts.oauth] table".into()),
+        (_, Some(_)) => return Err("[accounts.oauth] is read only with auth = \"oauth2\"".into()),
+        (_, None) => None,
+    };
+    let password = match (sources.next(), &oauth) {
+        (None, Some(_)) => PasswordSource::StoredToken,
+        (Some(_), Some(_)) => {
+            return Err("auth = \"oauth2\" takes no password: run `scamguard auth login` instead".into());
+        }
+        (source, None) => {
+            source.ok_or("set one of password_env, password_file, password_command or password")?
+        }
+    };
     if sources.next().is_some() {
         return Err("set only one of password_env, password_file, password_command, password".into());
     }
@@ -339,6 +365,7 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         username: raw.username,
         password,
         auth: raw.auth,
+        oauth,
         ca_file: raw.ca_file,
         folders,
         junk,
@@ -355,6 +382,27 @@ fn check_account(raw: RawAccount) -> Result<Account, String> {
         authserv_ids,
         detection: raw.detection.unwrap_or_default(),
     })
+}
+
+/// Puts each OAuth account's token file beside the database unless the configuration
+/// names one, and refuses two accounts sharing a file (each would overwrite the other's
+/// refresh token).
+fn oauth_token_files(accounts: &mut [Account], database: &Path) -> Result<(), String> {
+    let mut seen: Vec<(PathBuf, String)> = Vec::new();
+    for account in accounts.iter_mut() {
+        let Some(oauth) = account.oauth.as_mut() else { continue };
+        oauth.place_token_file(Path::new(""), database, &account.name);
+        let file = oauth.token_file.clone().unwrap_or_default();
+        if let Some((_, other)) = seen.iter().find(|(f, _)| *f == file) {
+            return Err(format!(
+                "accounts {other:?} and {:?} would keep their OAuth tokens in the same file {}; set oauth.token_file",
+                account.name,
+                file.display()
+            ));
+        }
+        seen.push((file, account.name.clone()));
+    }
+    Ok(())
 }
 
 /// A number of days written like "30d" (at least one).
@@ -479,6 +527,26 @@ mod tests {
         assert!(Config::parse(&two).expect_err("two sources").contains("only one"));
         let oauth = format!("{ACCOUNT}auth = \"xoauth2\"\n");
         assert!(Config::parse(&oauth).expect_err("token needs a command").contains("password_command"));
+    }
+
+    #[test]
+    fn oauth2_takes_its_table_and_no_password_and_each_account_its_own_token_file() {
+        let oauth = ACCOUNT.replace("password_env = \"SG_PASSWORD\"\n", "auth = \"oauth2\"\n");
+        let table = "[accounts.oauth]\nprovider = \"microsoft\"\nclient_id = \"id\"\n";
+        let config = Config::parse(&format!("{oauth}{table}")).expect("valid");
+        let account = config.accounts.first().expect("one account");
+        assert_eq!(account.password, PasswordSource::StoredToken);
+        let file = account.oauth.as_ref().and_then(|o| o.token_file.clone());
+        assert_eq!(file, Some(PathBuf::from("scamguard.db.oauth-personal.json")));
+        assert!(Config::parse(&oauth).expect_err("no table").contains("[accounts.oauth]"));
+        let with_password = format!("{ACCOUNT}auth = \"oauth2\"\n{table}");
+        assert!(Config::parse(&with_password).expect_err("password too").contains("takes no password"));
+        let without_oauth2 = format!("{ACCOUNT}{table}");
+        assert!(Config::parse(&without_oauth2).expect_err("not oauth2").contains("only with auth"));
+        let second = oauth.replace("\"personal\"", "\"work\"").replace("me@", "other@");
+        let shared =
+            format!("{oauth}{table}token_file = \"t.json\"\n{second}{table}token_file = \"t.json\"\n");
+        assert!(Config::parse(&shared).expect_err("one file").contains("same file"));
     }
 
     /// Writes `text` to `name` in `dir`, then gives it the Unix permissions `mode`.

@@ -15,6 +15,7 @@ pub mod junk;
 pub mod namespace;
 mod parts;
 mod probe;
+pub mod sasl;
 pub mod sent;
 mod session;
 pub mod uidset;
@@ -65,6 +66,8 @@ pub enum ImapError {
     Login { user: String, reason: String },
     #[error("cannot read the password: {0}")]
     Secret(crate::config::secret::SecretError),
+    #[error("{0}")]
+    OAuth(crate::oauth::OAuthError),
     #[error("the server did not answer {0} in time")]
     Timeout(&'static str),
     #[error("the server closed the connection")]

@@ -9,6 +9,8 @@
 //! - [`store`]: SQLite adapter: detections, cursors, daily counts.
 //! - [`clock`]: the system clock, and pure calendar arithmetic.
 //! - [`imap`]: IMAP adapter: TLS, login, folders, fetch, move, IDLE.
+//! - [`oauth`]: OAuth 2 built in: `auth login` flows, the stored refresh token, access
+//!   tokens for IMAP logins (HTTP edge; the requests and answers are pure).
 //! - [`app`]: the service: wires `imap` + `mail` + `detect` + `store`.
 //! - [`report`]: history (and reports) rendered for people and programs (pure).
 //! - [`web`]: the review page (`scamguard serve`), HTTP edge; `app` hands it restore and
@@ -28,6 +30,7 @@ pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod imap;
+pub mod oauth;
 pub mod report;
 pub mod source;
 pub mod store;

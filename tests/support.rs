@@ -3,6 +3,7 @@
 pub mod chromium;
 pub mod courier;
 pub mod dovecot;
+pub mod oauth;
 pub mod proxy;
 
 /// The `scamguard` binary under test.

@@ -12,6 +12,7 @@ mod guards;
 mod hostile;
 mod identity;
 mod learning;
+mod oauth;
 mod packaging;
 mod refusals;
 mod reports;

@@ -224,6 +224,12 @@ pub(super) enum Command {
         #[arg(long, default_value = "127.0.0.1:8025")]
         listen: std::net::SocketAddr,
     },
+    /// OAuth 2 sign-in for accounts with `auth = "oauth2"` (Gmail, Microsoft 365,
+    /// Outlook.com): store, check or remove the account's refresh token.
+    Auth {
+        #[command(subcommand)]
+        action: AuthAction,
+    },
     /// Measure classification speed on generated mail (and optionally on a folder).
     Bench {
         /// How many generated messages to classify.
@@ -299,6 +305,33 @@ pub(super) enum ListAction {
         account: String,
         /// The entry to take off, as `list` shows it.
         entry: String,
+    },
+}
+
+/// What `auth` does for one account.
+#[derive(Subcommand)]
+pub(super) enum AuthAction {
+    /// Sign in (Google: open the printed address in a browser; Microsoft: enter the printed
+    /// code at the printed address) and keep the refresh token in a 0600 file.
+    Login {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The account, by its name in the configuration.
+        account: String,
+    },
+    /// Whether a token is stored, and whether the provider still honours it.
+    Status {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The account, by its name in the configuration.
+        account: String,
+    },
+    /// Delete the stored token (revoke the app's access at the provider as well).
+    Logout {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The account, by its name in the configuration.
+        account: String,
     },
 }
 

@@ -60,6 +60,9 @@ pub enum PasswordSource {
     /// A shell command whose first output line is the secret (password managers, OAuth
     /// token helpers), killed with its process group after `timeout`.
     Command { command: String, timeout: Duration },
+    /// `auth = "oauth2"`: no password; the access token comes from the refresh token that
+    /// `scamguard auth login` stored (see `crate::oauth`).
+    StoredToken,
 }
 
 /// Why a secret could not be read. Never contains the secret.
@@ -81,6 +84,8 @@ pub enum SecretError {
     CommandTimedOut(Duration),
     #[error("the password source gave an empty secret")]
     Empty,
+    #[error("an OAuth 2 account has no password; its token comes from `scamguard auth login`")]
+    NoPassword,
 }
 
 impl PasswordSource {
@@ -95,6 +100,7 @@ impl PasswordSource {
                 .await
                 .map_err(|source| SecretError::File { path: path.clone(), source })?,
             PasswordSource::Command { command, timeout } => run_command(command, *timeout).await?,
+            PasswordSource::StoredToken => return Err(SecretError::NoPassword),
         };
         let first_line = value.lines().next().unwrap_or_default().trim_end_matches('\r').to_string();
         if first_line.is_empty() {

@@ -1,6 +1,8 @@
 //! Opening an IMAP session: TCP, TLS (implicit or STARTTLS, certificates always
 //! verified), the greeting, and login. The password or token is read here, for this
-//! connection only, and never appears in an error.
+//! connection only, and never appears in an error. An `auth = "oauth2"` account logs in
+//! with an access token from [`crate::oauth`], by OAUTHBEARER or XOAUTH2 ([`super::sasl`]);
+//! a refused token is replaced by a fresh one once.
 
 use std::sync::Arc;
 
@@ -13,8 +15,9 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::bounded::Bounded;
+use super::sasl::{self, TokenResponse};
 use super::{ImapError, ImapSession, diagnose, probe};
-use crate::config::{Account, AuthMethod, Secret, TlsMode};
+use crate::config::{Account, AuthMethod, OAuth, Secret, TlsMode};
 
 /// The byte stream under a session: TLS over TCP, or plain TCP on loopback.
 pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug {}
@@ -25,7 +28,11 @@ pub type BoxedStream = Box<dyn ImapStream>;
 /// Connects and logs in to `account`, reading its secret now.
 pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
     let timeout = account.command_timeout;
-    let secret = account.password.read().await.map_err(ImapError::Secret)?;
+    // An OAuth account's token is had after the greeting, once the mechanism is known.
+    let secret = match account.oauth {
+        Some(_) => None,
+        None => Some(account.password.read().await.map_err(ImapError::Secret)?),
+    };
     let address = format!("{}:{}", account.host, account.port);
     let tcp = tokio::time::timeout(timeout, TcpStream::connect((account.host.as_str(), account.port)))
         .await
@@ -59,7 +66,11 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
         TlsMode::None => probe::read_plain_greeting(&mut client, account).await?,
         TlsMode::Starttls => {}
     }
-    let session = login(client, account, &secret).await?;
+    let session = match (&account.oauth, &secret) {
+        (Some(oauth), _) => oauth_login(client, account, oauth).await?,
+        (None, Some(secret)) => login(client, account, secret).await?,
+        (None, None) => return Err(ImapError::Secret(crate::config::secret::SecretError::NoPassword)),
+    };
     ImapSession::new(session, timeout).await
 }
 
@@ -94,7 +105,8 @@ async fn login(
             AuthMethod::Plain => {
                 client.authenticate("PLAIN", SaslResponse(format!("\0{user}\0{}", secret.expose()))).await
             }
-            AuthMethod::Xoauth2 => {
+            // `OAuth2` accounts log in in `oauth_login`; never with a password.
+            AuthMethod::Xoauth2 | AuthMethod::OAuth2 => {
                 let response = format!("user={user}\x01auth=Bearer {}\x01\x01", secret.expose());
                 client.authenticate("XOAUTH2", SaslResponse(response)).await
             }
@@ -120,6 +132,85 @@ fn refused_login(account: &Account, error: &async_imap::error::Error) -> ImapErr
         _ => diagnose::server_text(error),
     };
     ImapError::Login { user: account.username.clone(), reason }
+}
+
+/// Logs in with an OAuth access token: OAUTHBEARER or XOAUTH2 as configured or as the
+/// server announces; when the server refuses the token, once more with a fresh one (it
+/// may have been revoked or expired early).
+async fn oauth_login(
+    mut client: Client<BoxedStream>,
+    account: &Account,
+    oauth: &OAuth,
+) -> Result<async_imap::Session<BoxedStream>, ImapError> {
+    let user = account.username.as_str();
+    let capabilities = match oauth.mechanism {
+        crate::config::oauth::Mechanism::Auto => capabilities(&mut client, account.command_timeout).await?,
+        _ => Vec::new(),
+    };
+    let mechanism = sasl::choose(oauth.mechanism, &capabilities).ok_or_else(|| ImapError::Login {
+        user: user.to_string(),
+        reason: "the server offers neither AUTH=OAUTHBEARER nor AUTH=XOAUTH2 (set oauth.mechanism to \
+                 try one anyway)"
+            .into(),
+    })?;
+    let mut fresh = false;
+    loop {
+        let token = crate::oauth::access_token(account, oauth, fresh).await.map_err(ImapError::OAuth)?;
+        let initial = sasl::initial_response(mechanism, user, &account.host, account.port, token.expose());
+        let response = TokenResponse::new(mechanism, initial);
+        let status = response.error_status.clone();
+        super::count_command("AUTHENTICATE");
+        let attempt = client.authenticate(mechanism.name(), response);
+        match tokio::time::timeout(account.command_timeout, attempt).await {
+            Err(_) => return Err(ImapError::Timeout("login")),
+            Ok(Ok(session)) => return Ok(session),
+            Ok(Err((async_imap::error::Error::No(_), back))) if !fresh => {
+                tracing::debug!(account = %account.name, "imap < AUTHENTICATE NO: trying once with a fresh token");
+                (client, fresh) = (back, true);
+            }
+            Ok(Err((error, _))) => {
+                let said = status.lock().ok().and_then(|s| s.clone());
+                let said = said.map(|s| format!(" (token status {s})")).unwrap_or_default();
+                let reason = format!(
+                    "the server refused the OAuth access token by {}{said}: {}; if this goes on, \
+                     run `scamguard auth login {}`",
+                    mechanism.name(),
+                    diagnose::server_words(&error),
+                    account.name
+                );
+                return Err(ImapError::Login { user: user.to_string(), reason });
+            }
+        }
+    }
+}
+
+/// The server's capabilities before login (`CAPABILITY`), as `AUTH=NAME` and atoms.
+async fn capabilities(
+    client: &mut Client<BoxedStream>,
+    timeout: std::time::Duration,
+) -> Result<Vec<String>, ImapError> {
+    use async_imap::imap_proto::{Capability, Response};
+    use async_imap::types::UnsolicitedResponse;
+    super::count_command("CAPABILITY");
+    // async-imap hands the untagged answers of a command run on a client to this channel.
+    let (sender, receiver) = async_channel::bounded(16);
+    tokio::time::timeout(timeout, client.run_command_and_check_ok("CAPABILITY", Some(sender)))
+        .await
+        .map_err(|_| ImapError::Timeout("CAPABILITY"))?
+        .map_err(|error| ImapError::Command { command: "CAPABILITY", error })?;
+    let mut found = Vec::new();
+    while let Ok(unsolicited) = receiver.try_recv() {
+        if let UnsolicitedResponse::Other(response) = unsolicited
+            && let Response::Capabilities(list) = response.parsed()
+        {
+            found.extend(list.iter().map(|c| match c {
+                Capability::Imap4rev1 => "IMAP4rev1".to_string(),
+                Capability::Auth(name) => format!("AUTH={name}"),
+                Capability::Atom(atom) => atom.to_string(),
+            }));
+        }
+    }
+    Ok(found)
 }
 
 /// One SASL response, sent whatever the challenge.
@@ -153,8 +244,14 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// Trusts the public web roots plus the account's own `ca_file`, if any.
 fn tls_config(account: &Account) -> Result<ClientConfig, ImapError> {
+    client_tls(account.ca_file.as_deref())
+}
+
+/// The TLS client settings every connection of an account uses (IMAP, and HTTPS to its
+/// OAuth token endpoint): the public web roots plus `ca_file`, if any.
+pub fn client_tls(ca_file: Option<&std::path::Path>) -> Result<ClientConfig, ImapError> {
     let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    if let Some(path) = &account.ca_file {
+    if let Some(path) = ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| ImapError::Tls(format!("cannot read ca_file {}: {e}", path.display())))?;
         for cert in certificates(&pem).map_err(|e| ImapError::Tls(format!("{e} in {}", path.display())))? {

@@ -27,6 +27,10 @@ pub struct Options {
     pub wrong_certificate_name: bool,
     /// Add a `Sent` folder marked SPECIAL-USE `\Sent`.
     pub sent: bool,
+    /// Also take OAuth 2 tokens (XOAUTH2, OAUTHBEARER), validated by an `oauth2` passdb
+    /// with these settings (`dovecot-oauth2.conf.ext`); the password still works for
+    /// PLAIN and LOGIN.
+    pub oauth2: Option<String>,
 }
 
 pub struct Dovecot {
@@ -55,6 +59,19 @@ impl Dovecot {
             "DNS:localhost,IP:127.0.0.1"
         };
         make_certificate(dir.path(), names);
+        let (mechanisms, oauth_passdb) = match &options.oauth2 {
+            None => ("plain login", String::new()),
+            Some(settings) => {
+                let ext = dir.path().join("dovecot-oauth2.conf.ext");
+                std::fs::write(&ext, settings).expect("oauth2 settings");
+                // No failure delay: a refused token is retried at once by the tests.
+                let passdb = format!(
+                    "auth_failure_delay = 0\npassdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}\n}}\n",
+                    ext.display()
+                );
+                ("plain login xoauth2 oauthbearer", passdb)
+            }
+        };
         std::fs::write(dir.path().join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).expect("passwd");
         let imaps_port = free_port();
         let imap_port = free_port();
@@ -71,9 +88,9 @@ ssl_cert = <{d}/cert.pem
 ssl_key = <{d}/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 mail_location = maildir:{d}/mail/%u
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/passwd
 }}
