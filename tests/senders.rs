@@ -29,10 +29,13 @@ fn extortion(id: &str, from: &str, auth: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// What the receiving server writes when `domain` signed the mail and its SPF passed.
-fn passed(domain: &str) -> String {
+/// What the receiving server writes when the domain of `envelope` signed the mail and SPF
+/// passed for `envelope` as the envelope sender: the mailbox itself is vouched for when
+/// `envelope` is the From address, only its domain when it is another user's.
+fn passed(envelope: &str) -> String {
+    let domain = envelope.rsplit('@').next().unwrap_or(envelope);
     format!(
-        "Authentication-Results: mx.test.example; dkim=pass header.d={domain}; spf=pass smtp.mailfrom={domain}\n"
+        "Authentication-Results: mx.test.example; dkim=pass header.d={domain}; spf=pass smtp.mailfrom={envelope}\n"
     )
 }
 
@@ -78,17 +81,19 @@ async fn an_authenticated_trusted_sender_stays_and_a_spoof_of_it_is_moved() {
     let forged_below = "Authentication-Results: mx.test.example; dkim=none; spf=softfail smtp.mailfrom=partner.example\n\
         Authentication-Results: partner.example; dkim=pass header.d=partner.example\n";
     for mail in [
-        extortion("trusted", friend, &passed("partner.example")),
+        extortion("trusted", friend, &passed("friend@partner.example")),
         extortion("spoof", friend, ""),
         extortion("forged", friend, forged_below),
+        // Another user of the same servers: the domain passes, not the trusted mailbox.
+        extortion("neighbour", friend, &passed("eve@partner.example")),
         // The same text, authenticated, from a sender nobody trusts: it trips the rules.
-        extortion("stranger", "other@elsewhere.example", &passed("elsewhere.example")),
+        extortion("stranger", "other@elsewhere.example", &passed("other@elsewhere.example")),
     ] {
         session.append("INBOX", None, &mail).await.expect("append");
     }
     assert!(run_once(&config).await.failures.is_empty());
     assert_eq!(folder(&mut session, "INBOX").await, ids(&["trusted"]));
-    assert_eq!(folder(&mut session, "Junk").await, ids(&["forged", "spoof", "stranger"]));
+    assert_eq!(folder(&mut session, "Junk").await, ids(&["forged", "neighbour", "spoof", "stranger"]));
     let rows = history(&config).await;
     let trusted = rows.iter().find(|r| r.message_id == "trusted@senders.example").expect("recorded");
     assert_eq!((trusted.action, trusted.verdict), (Action::TrustedSender, Verdict::Threat));
@@ -115,7 +120,7 @@ async fn a_blocked_senders_clean_mail_is_moved_and_the_lists_survive_a_restart()
     let blocked_ham = "ham_en_colleague_video_call.eml"; // From ann@corp.example
     let other_ham = "ham_ja_order_shipped.eml";
     append_all(&mut session, "INBOX", &[blocked_ham, other_ham]).await;
-    let friend = extortion("friend-1", "friend@partner.example", &passed("partner.example"));
+    let friend = extortion("friend-1", "friend@partner.example", &passed("friend@partner.example"));
     session.append("INBOX", None, &friend).await.expect("append");
     assert!(run_once(&config).await.failures.is_empty());
     let ann = message_id(&fixture(blocked_ham));
@@ -127,7 +132,7 @@ async fn a_blocked_senders_clean_mail_is_moved_and_the_lists_survive_a_restart()
 
     // A new process on the same database: the lists hold.
     session.append("INBOX", None, &again(blocked_ham, "second")).await.expect("append");
-    let friend = extortion("friend-2", "friend@partner.example", &passed("partner.example"));
+    let friend = extortion("friend-2", "friend@partner.example", &passed("friend@partner.example"));
     session.append("INBOX", None, &friend).await.expect("append");
     let (ok, said) = cli(&config_path, &["run", "--once"]);
     assert!(ok, "{said}");
@@ -148,7 +153,7 @@ async fn a_blocked_senders_clean_mail_is_moved_and_the_lists_survive_a_restart()
     let (ok, said) = cli(&config_path, &["block", "remove", "--account", "test", "corp.example"]);
     assert!(!ok && said.contains("is not on the block list"), "{said}");
     session.append("INBOX", None, &again(blocked_ham, "third")).await.expect("append");
-    let friend = extortion("friend-3", "friend@partner.example", &passed("partner.example"));
+    let friend = extortion("friend-3", "friend@partner.example", &passed("friend@partner.example"));
     session.append("INBOX", None, &friend).await.expect("append");
     assert!(run_once(&config).await.failures.is_empty());
     let inbox = folder(&mut session, "INBOX").await;
@@ -175,7 +180,7 @@ async fn restore_trust_sender_trusts_the_address_behind_authentication_only() {
     assert!(ok && listed.starts_with("victim@home.example  added "), "{listed}");
 
     session.append("INBOX", None, &again(THREATS[0], "spoof")).await.expect("append");
-    let own = extortion("own", "victim@home.example", &passed("home.example"));
+    let own = extortion("own", "victim@home.example", &passed("victim@home.example"));
     session.append("INBOX", None, &own).await.expect("append");
     assert!(run_once(&config).await.failures.is_empty());
     let spoof = format!("spoof-{}", message_id(&fixture(THREATS[0])));

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
-use super::senders::SenderLists;
+use super::senders::{SenderLists, Vouched};
 
 use crate::config::Account;
 #[cfg(test)]
@@ -29,9 +29,9 @@ pub struct Classified {
     /// with `key`, which message this is (see [`Identity`]).
     pub digest: String,
     pub from: String,
-    /// The From, lower-cased, when the receiving server authenticated it (what trust
-    /// entries are matched against; see [`super::senders`]).
-    pub authenticated_from: Option<String>,
+    /// What the receiving server vouched for about the From (what trust entries are
+    /// matched against; see [`super::senders`]).
+    pub vouched: Vouched,
     pub to: String,
     pub subject: String,
     pub date: String,
@@ -118,7 +118,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
                 size: message.size,
                 key,
                 from: field(email.from.as_ref().map_or("", |f| f.address.as_str())),
-                authenticated_from: mail::sender::authenticated_sender(&email, &detector.authserv_ids),
+                vouched: Vouched::of(&email, &detector.authserv_ids),
                 to: field(&email.to.iter().map(|t| t.address.as_str()).collect::<Vec<_>>().join(", ")),
                 subject: field(&email.subject),
                 date: field(email.date.as_deref().unwrap_or_default()),
@@ -135,7 +135,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
             message_id: String::new(),
             digest,
             from: String::new(),
-            authenticated_from: None,
+            vouched: Vouched::default(),
             to: String::new(),
             subject: String::new(),
             date: String::new(),
@@ -191,7 +191,7 @@ pub fn detections(
         .filter(|c| !handled.contains(&c.identity()))
         .filter_map(|c| {
             let verdict = c.verdict.as_ref().ok()?;
-            let standing = lists.standing(&c.from, c.authenticated_from.as_deref());
+            let standing = lists.standing(&c.from, &c.vouched);
             let label = standing.label(verdict.label);
             let action = planned_action(label, account)?;
             let recorded = store::Verdict::of(label)?;
@@ -301,7 +301,7 @@ mod tests {
         assert_eq!(rows.first().map(|r| r.action), Some(Action::Planned), "a From line alone is not trusted");
         let mut authenticated = classified.clone();
         if let Some(scam) = authenticated.first_mut() {
-            scam.authenticated_from = Some(row.from.clone());
+            scam.vouched = Vouched { domain: Some(row.from.clone()), mailbox: Some(row.from.clone()) };
         }
         let rows = detections(&account(""), "INBOX", 9, &authenticated, &nothing, &trusted);
         assert_eq!(rows.first().map(|r| r.action), Some(Action::TrustedSender), "recorded, never moved");

@@ -6,10 +6,13 @@
 //!   (`example.org`: that domain and every domain below it, `mail.example.org` included,
 //!   as a domain owner controls its subdomains). A domain needs at least two labels, so a
 //!   whole top-level domain cannot be trusted by a slip of the keyboard.
-//! - Trust needs proof: it applies only when the receiving server authenticated the From
-//!   (`mail::sender::authenticated_sender`, with the account's authserv ids). Anyone can
-//!   write any From line, and the seed scam writes the victim's own address; an
-//!   unauthenticated From equal to a trusted entry gains nothing. Trusted mail is recorded
+//! - Trust needs proof: it applies only when the receiving server vouched for the From
+//!   (with the account's authserv ids). Anyone can write any From line, and the seed scam
+//!   writes the victim's own address; an unauthenticated From equal to a trusted entry
+//!   gains nothing. A trusted domain needs the domain vouched for
+//!   (`mail::sender::authenticated_sender`); a trusted address needs that very mailbox
+//!   vouched for (`mail::sender::vouched_mailbox`), since a domain-level pass lets any
+//!   user of the same servers write any address there. Trusted mail is recorded
 //!   (`trusted-sender`) when it trips the rules, and never moved.
 //! - Block needs none: a blocked From is moved whatever the classifier says (recorded as a
 //!   threat, action `planned`, with a `blocked_sender` line saying why), since moving a
@@ -135,6 +138,25 @@ pub struct SenderLists {
     pub block: Vec<Entry>,
 }
 
+/// What the receiving server vouched for about a message's From, lower-cased: the
+/// address when it vouched for its domain (`mail::sender::authenticated_sender`), and the
+/// address when it vouched for that very mailbox (`mail::sender::vouched_mailbox`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vouched {
+    pub domain: Option<String>,
+    pub mailbox: Option<String>,
+}
+
+impl Vouched {
+    /// What the account's receiving servers (`ids`) vouched for in `email`.
+    pub fn of(email: &crate::mail::Email, ids: &[crate::mail::auth::AuthservId]) -> Vouched {
+        Vouched {
+            domain: crate::mail::sender::authenticated_sender(email, ids),
+            mailbox: crate::mail::sender::vouched_mailbox(email, ids),
+        }
+    }
+}
+
 /// Where a message's sender stands with the lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing<'a> {
@@ -163,18 +185,21 @@ impl SenderLists {
     }
 
     /// Where the sender of a message stands: `from` is its From address as written,
-    /// `authenticated` the From when the receiving server vouched for it
-    /// (`mail::sender::authenticated_sender`). Block wins over trust.
-    pub fn standing(&self, from: &str, authenticated: Option<&str>) -> Standing<'_> {
+    /// `vouched` what the receiving server vouched for. Block wins over trust.
+    pub fn standing(&self, from: &str, vouched: &Vouched) -> Standing<'_> {
         let from = from.trim().to_lowercase();
         if let Some(entry) = self.block.iter().find(|e| e.matches(&from)) {
             return Standing::Blocked(entry);
         }
-        let trusted = authenticated.map(str::to_lowercase);
-        match trusted.and_then(|address| self.trust.iter().find(|e| e.matches(&address))) {
-            Some(entry) => Standing::Trusted(entry),
-            None => Standing::Neither,
-        }
+        let proof = |entry: &Entry| match entry {
+            Entry::Address(_) => vouched.mailbox.as_deref(),
+            Entry::Domain(_) => vouched.domain.as_deref(),
+        };
+        let trusted = self
+            .trust
+            .iter()
+            .find(|entry| proof(entry).is_some_and(|address| entry.matches(&address.to_lowercase())));
+        trusted.map_or(Standing::Neither, Standing::Trusted)
     }
 }
 
@@ -253,30 +278,52 @@ mod tests {
         }
     }
 
+    /// Vouched for as far as the domain (`domain`) and, with `mailbox`, for the mailbox too.
+    fn vouched(address: &str, mailbox: bool) -> Vouched {
+        Vouched { domain: Some(address.into()), mailbox: mailbox.then(|| address.into()) }
+    }
+
     #[test]
     fn trust_needs_the_authenticated_from_and_block_needs_nothing() {
         let lists = lists(&["me@home.example", "bank.example"], &["spam.example"]);
-        let trusted = |from, auth| matches!(lists.standing(from, auth), Standing::Trusted(_));
-        assert!(trusted("me@home.example", Some("me@home.example")));
-        assert!(trusted("Alerts@Mail.Bank.example", Some("alerts@mail.bank.example")));
+        let trusted = |from, vouched: &Vouched| matches!(lists.standing(from, vouched), Standing::Trusted(_));
+        assert!(trusted("me@home.example", &vouched("me@home.example", true)));
+        assert!(trusted("Alerts@Mail.Bank.example", &vouched("alerts@mail.bank.example", false)));
         // The seed scam: the victim's own address, written by anyone.
-        assert_eq!(lists.standing("me@home.example", None), Standing::Neither);
+        assert_eq!(lists.standing("me@home.example", &Vouched::default()), Standing::Neither);
         // Authenticated, but as someone else than the trusted entry.
-        assert_eq!(lists.standing("me@home.example", Some("x@other.example")), Standing::Neither);
-        assert_eq!(lists.standing("x@other.example", Some("x@other.example")), Standing::Neither);
+        assert_eq!(lists.standing("me@home.example", &vouched("x@other.example", true)), Standing::Neither);
+        assert_eq!(lists.standing("x@other.example", &vouched("x@other.example", true)), Standing::Neither);
         let blocked = Standing::Blocked(&lists.block[0]);
-        assert_eq!(lists.standing("Offers@News.Spam.example", None), blocked);
-        assert_eq!(lists.standing("offers@spam.example", Some("offers@spam.example")), blocked);
+        assert_eq!(lists.standing("Offers@News.Spam.example", &Vouched::default()), blocked);
+        assert_eq!(lists.standing("offers@spam.example", &vouched("offers@spam.example", true)), blocked);
+    }
+
+    /// A domain-level pass lets any user of the same servers write any address there: a
+    /// trusted address needs its very mailbox vouched for, a trusted domain the domain.
+    #[test]
+    fn a_trusted_address_needs_its_mailbox_vouched_for_not_only_its_domain() {
+        let lists = lists(&["friend@mail.example", "bank.example"], &[]);
+        let neighbour = vouched("friend@mail.example", false);
+        assert_eq!(lists.standing("friend@mail.example", &neighbour), Standing::Neither);
+        assert!(matches!(
+            lists.standing("friend@mail.example", &vouched("friend@mail.example", true)),
+            Standing::Trusted(Entry::Address(_))
+        ));
+        assert!(matches!(
+            lists.standing("alerts@bank.example", &vouched("alerts@bank.example", false)),
+            Standing::Trusted(Entry::Domain(_))
+        ));
     }
 
     #[test]
     fn block_wins_where_both_lists_match() {
         let both = lists(&["friend@spam.example"], &["spam.example"]);
-        let standing = both.standing("friend@spam.example", Some("friend@spam.example"));
+        let standing = both.standing("friend@spam.example", &vouched("friend@spam.example", true));
         assert!(matches!(standing, Standing::Blocked(e) if e.as_str() == "spam.example"));
         let reverse = lists(&["example.org"], &["pest@example.org"]);
         assert!(matches!(
-            reverse.standing("pest@example.org", Some("pest@example.org")),
+            reverse.standing("pest@example.org", &vouched("pest@example.org", true)),
             Standing::Blocked(_)
         ));
     }
@@ -284,7 +331,7 @@ mod tests {
     #[test]
     fn a_blocked_message_is_a_threat_whose_explanation_says_why() {
         let lists = lists(&[], &["spam.example"]);
-        let blocked = lists.standing("a@spam.example", None);
+        let blocked = lists.standing("a@spam.example", &Vouched::default());
         assert_eq!(blocked.label(Label::Clean), Label::Threat);
         assert_eq!(Standing::Neither.label(Label::Clean), Label::Clean);
         let signals = blocked.explained(store::Signals::default());
