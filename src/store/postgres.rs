@@ -1,0 +1,86 @@
+//! The PostgreSQL side of opening a store: connecting by URL, the schema
+//! (`migrations/postgres/`, one migration equal to SQLite's 0001–0013 end state), and the
+//! lock that keeps one `run` per database for now.
+//!
+//! Everything else (the queries, the transactions) is shared with SQLite: see the store's
+//! header and `dialect.rs`. Times are stored as SQLite stores them, unix seconds in a
+//! BIGINT written by scamguard's clock, never the server's `now()`: rows compare the same
+//! whichever backend, and whichever machine, wrote them.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::ConnectOptions;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::{Backend, Store, StoreError};
+
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The advisory lock a `run` holds on its database (the bytes of "scamguar"). The next
+/// stage (workers sharing a database) replaces it with per-account leases.
+const RUN_LOCK: i64 = 0x7363_616d_6775_6172;
+
+/// Connections per process: a worker per watched folder shares them, each holding one
+/// for a statement or a write transaction at a time.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// Connects to the database at `url`, applies migrations (sqlx takes its own advisory lock
+/// while it does, so workers starting together migrate once) and, with `lock`, takes the
+/// run lock ([`StoreError::ServerLocked`] when another process holds it).
+pub(super) async fn open(url: &str, lock: bool) -> Result<Store, StoreError> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|_| StoreError::BadUrl(describe(url)))?
+        .application_name("scamguard");
+    let pool = PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options.clone())
+        .await?;
+    let server_lock = match lock {
+        true => {
+            // A connection of its own, outside the pool: the lock lives as long as it
+            // does, and goes with it when the process ends, however it ends.
+            let mut conn = options.connect().await?;
+            let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .bind(RUN_LOCK)
+                .fetch_one(&mut conn)
+                .await?;
+            if !taken {
+                return Err(StoreError::ServerLocked(describe(url)));
+            }
+            Some(conn)
+        }
+        false => None,
+    };
+    let store = Store { pool: Backend::Postgres(pool), file: None, _server_lock: server_lock };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The database a URL names, for messages: `postgres://host:port/name`, never the user or
+/// the password it may hold.
+pub(super) fn describe(url: &str) -> String {
+    match PgConnectOptions::from_str(url) {
+        Ok(options) => format!(
+            "postgres://{}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or_default()
+        ),
+        Err(_) => "a PostgreSQL URL that does not parse".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_described_without_its_user_or_password() {
+        let shown = describe("postgres://scamguard:hunter2@db.example:6543/mail?sslmode=disable");
+        assert_eq!(shown, "postgres://db.example:6543/mail");
+        assert!(!describe("postgres://u:hunter2@[::1/x").contains("hunter2"));
+    }
+}
