@@ -132,6 +132,16 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+impl<S, P> Backend<S, P> {
+    /// The SQL dialect of this backend.
+    pub(crate) fn dialect(&self) -> dialect::Dialect {
+        match self {
+            Backend::Sqlite(_) => dialect::Dialect::Sqlite,
+            Backend::Postgres(_) => dialect::Dialect::Postgres,
+        }
+    }
+}
+
 /// The pool of the open database.
 type Pool = Backend<SqlitePool, PgPool>;
 
@@ -181,10 +191,7 @@ impl Store {
 
     /// The dialect-specific SQL of this store's backend.
     pub(crate) fn dialect(&self) -> dialect::Dialect {
-        match self.pool {
-            Backend::Sqlite(_) => dialect::Dialect::Sqlite,
-            Backend::Postgres(_) => dialect::Dialect::Postgres,
-        }
+        self.pool.dialect()
     }
 
     /// Closes every connection now (a SQLite file is checkpointed and its `-wal` and `-shm`

@@ -6,6 +6,12 @@
 //! NOTHING` with `excluded.` and `RETURNING`, `VALUES` rows in a `WITH`, `CAST(.. AS
 //! BIGINT)`. Columns named on the right of an upsert's `SET` are qualified with the
 //! table: PostgreSQL finds a bare `count` ambiguous between the row and `excluded`.
+//!
+//! Text from a mail or a server may hold a NUL, which SQLite stores and PostgreSQL refuses
+//! in TEXT: [`Dialect::text`] makes such text storable, so a hostile subject cannot make
+//! a batch unrecordable (and its folder stuck) on PostgreSQL.
+
+use std::borrow::Cow;
 
 /// Which SQL dialect a store speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +48,15 @@ impl Dialect {
         match self {
             Dialect::Sqlite => format!("INDEXED BY {index}"),
             Dialect::Postgres => String::new(),
+        }
+    }
+
+    /// `text` as this backend can store it: on PostgreSQL a NUL becomes U+FFFD (the
+    /// replacement character, as for any byte that is not text); SQLite keeps it as it is.
+    pub(crate) fn text(self, text: &str) -> Cow<'_, str> {
+        match self {
+            Dialect::Postgres if text.contains('\0') => Cow::Owned(text.replace('\0', "\u{FFFD}")),
+            Dialect::Sqlite | Dialect::Postgres => Cow::Borrowed(text),
         }
     }
 
@@ -84,5 +99,7 @@ mod tests {
         assert_eq!(Dialect::Postgres.indexed_by("i"), "");
         assert_eq!(Dialect::Postgres.contains("lower(s)", "$6"), "strpos(lower(s), $6) > 0");
         assert_eq!(Dialect::Sqlite.begin_write(), "BEGIN IMMEDIATE");
+        assert_eq!(Dialect::Postgres.text("a\0b"), "a\u{FFFD}b");
+        assert_eq!(Dialect::Sqlite.text("a\0b"), "a\0b");
     }
 }

@@ -87,10 +87,11 @@ impl Store {
             arrived = placeholders(4, messages.len(), 3, false),
             in_junk = Action::sql_list(Action::is_in_junk),
         );
+        let dialect = self.dialect();
         Ok(on!(self.pool(), db => {
             let mut query = sqlx::query_as(&sql).bind(account).bind(folder).bind(i64::from(uidvalidity));
             for (uid, m) in messages {
-                query = query.bind(i64::from(*uid)).bind(&m.key).bind(&m.digest);
+                query = query.bind(i64::from(*uid)).bind(dialect.text(&m.key)).bind(&m.digest);
             }
             query.fetch_all(db).await
         })?)
@@ -134,14 +135,17 @@ impl Store {
             placeholders(2, keys.len(), 1, true),
             Action::sql_list(Action::puts_it_in_junk)
         );
+        let dialect = self.dialect();
         let found: Vec<String> = on!(self.pool(), db => {
             let mut query = sqlx::query_scalar(&sql).bind(account);
             for key in keys {
-                query = query.bind(key);
+                query = query.bind(dialect.text(key));
             }
             query.fetch_all(db).await
         })?;
-        Ok(found.into_iter().collect())
+        // Found as stored (see `Dialect::text`): answered as asked.
+        let found: HashSet<String> = found.into_iter().collect();
+        Ok(keys.iter().filter(|key| found.contains(dialect.text(key).as_ref())).cloned().collect())
     }
 
     /// Records a report (a row with action [`Action::Reported`], in the Junk folder); the

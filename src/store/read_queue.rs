@@ -135,6 +135,7 @@ async fn settle_read_in(
     now: i64,
     give_up_after: i64,
 ) -> Result<Vec<u32>, sqlx::Error> {
+    let dialect = conn.dialect();
     for uid in outcome.read.iter().chain(&outcome.gone) {
         dequeue(conn.again(), at, *uid).await?;
     }
@@ -151,7 +152,7 @@ async fn settle_read_in(
         .bind(at.folder)
         .bind(i64::from(at.uidvalidity))
         .bind(i64::from(*uid))
-        .bind(&outcome.reason)
+        .bind(dialect.text(&outcome.reason))
         .bind(now)
         .bind(i64::from(outcome.counts_a_try))
         .fetch_one(c)

@@ -159,14 +159,23 @@ impl Store {
             settling = Action::sql_list(Action::settles_the_message),
             released = Action::sql_list(Action::is_release),
         );
+        let dialect = self.dialect();
         let found: Vec<(String, String)> = on!(self.pool(), db => {
             let mut query = sqlx::query_as(&sql).bind(account).bind(folder);
             for m in messages {
-                query = query.bind(&m.key).bind(&m.digest);
+                query = query.bind(dialect.text(&m.key)).bind(dialect.text(&m.digest));
             }
             query.fetch_all(db).await
         })?;
-        Ok(found.into_iter().map(|(key, digest)| Identity { key, digest }).collect())
+        // Found as stored (see `Dialect::text`): answered as asked.
+        let found: HashSet<(String, String)> = found.into_iter().collect();
+        Ok(messages
+            .iter()
+            .filter(|m| {
+                found.contains(&(dialect.text(&m.key).into_owned(), dialect.text(&m.digest).into_owned()))
+            })
+            .cloned()
+            .collect())
     }
 
     /// Records a batch in one transaction: the detections and the day's counts. A row
@@ -254,6 +263,7 @@ async fn insert_batch(
     day: &str,
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
+    let dialect = conn.dialect();
     let mut ids = Vec::with_capacity(detections.len());
     for d in detections {
         if d.action != Action::DryRun {
@@ -263,7 +273,7 @@ async fn insert_batch(
             )
             .bind(&d.account)
             .bind(&d.folder)
-            .bind(&d.message_key)
+            .bind(dialect.text(&d.message_key))
             .bind(&d.digest)
             .bind(i64::from(d.uidvalidity))
             .bind(i64::from(d.uid))
@@ -299,6 +309,9 @@ pub(super) async fn insert_detection(
     d: &NewDetection,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
+    // What the mail says is made storable (see `Dialect::text`); the rest is scamguard's.
+    let dialect = conn.dialect();
+    let text = |value: &str| dialect.text(value).into_owned();
     let written: Option<i64> = on!(conn.again(), c => sqlx::query_scalar(
         "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
              to_addr, subject, date, size, score, verdict, category, signals, evidence, action,
@@ -319,12 +332,12 @@ pub(super) async fn insert_detection(
     .bind(&d.folder)
     .bind(i64::from(d.uidvalidity))
     .bind(i64::from(d.uid))
-    .bind(&d.message_id)
-    .bind(&d.message_key)
-    .bind(&d.from)
-    .bind(&d.to)
-    .bind(&d.subject)
-    .bind(&d.date)
+    .bind(text(&d.message_id))
+    .bind(text(&d.message_key))
+    .bind(text(&d.from))
+    .bind(text(&d.to))
+    .bind(text(&d.subject))
+    .bind(text(&d.date))
     .bind(i64::from(d.size))
     .bind(f64::from(d.score))
     .bind(d.verdict)
@@ -332,7 +345,7 @@ pub(super) async fn insert_detection(
     .bind(d.signals.to_json())
     .bind(d.evidence.to_json())
     .bind(d.action)
-    .bind(&d.destination)
+    .bind(text(&d.destination))
     .bind(now)
     .bind(&d.digest)
     .bind(Action::DryRun)
@@ -440,6 +453,30 @@ mod tests {
         assert!(
             store.handled("a", "Work", std::slice::from_ref(&redelivered)).await.expect("query").is_empty()
         );
+    }
+    }
+
+    on_both! {
+    /// A NUL in what a mail says (PostgreSQL refuses it in text) records, reads back, and
+    /// the message is recognised again by its identity as the mail gives it.
+    async fn a_nul_in_the_mail_is_stored_and_the_message_still_recognised(store) {
+        let hostile = NewDetection {
+            subject: "pay\0now".into(),
+            from: "x\0@evil.example".into(),
+            message_id: "m\0@x".into(),
+            ..with_digest(1, "<m\0@x>", "d1", Action::Moved)
+        };
+        store.record_batch("a", std::slice::from_ref(&hostile), 1, "d", 1).await.expect("recorded");
+        let rows = store.history(&HistoryFilter::default()).await.expect("history");
+        let subject = rows.first().map(|r| r.subject.replace('\u{FFFD}', "\0"));
+        assert_eq!(subject.as_deref(), Some("pay\0now"), "the NUL, or U+FFFD in its place");
+        let same = identity("<m\0@x>", "d1");
+        let handled = store.handled("a", "INBOX", std::slice::from_ref(&same)).await.expect("query");
+        assert!(handled.contains(&same), "{handled:?}");
+        let keys = ["<m\0@x>".to_string()];
+        assert_eq!(store.sent_to_junk("a", &keys).await.expect("query").len(), 1);
+        let back = store.releases("a", "Work", 7, &[(9, same)]).await.expect("query");
+        assert_eq!(back.len(), 1, "a release of it is seen");
     }
     }
 

@@ -129,7 +129,7 @@ impl Store {
         )
         .bind(account)
         .bind(folder)
-        .bind(error)
+        .bind(self.dialect().text(error))
         .bind(now)
         .execute(db)
         .await
