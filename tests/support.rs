@@ -3,6 +3,7 @@
 pub mod chromium;
 pub mod courier;
 pub mod dovecot;
+pub mod postgres;
 pub mod proxy;
 
 /// The `scamguard` binary under test.

@@ -13,6 +13,7 @@ mod hostile;
 mod identity;
 mod learning;
 mod packaging;
+mod postgres;
 mod refusals;
 mod reports;
 mod review;
