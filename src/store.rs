@@ -33,6 +33,8 @@ mod records;
 mod report_key;
 mod review;
 mod senders;
+#[cfg(test)]
+mod shared_writes;
 mod status;
 #[cfg(test)]
 pub(crate) mod test_backends;
