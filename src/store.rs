@@ -3,7 +3,7 @@
 //! `migrations/`) or PostgreSQL (`migrations/postgres/`), both applied by `sqlx::migrate!`.
 //!
 //! One store for both backends: each query is written once, in the SQL the two share
-//! (`$1` parameters, `ON CONFLICT` upserts, `RETURNING`), and [`on!`] runs it with the
+//! (`$1` parameters, `ON CONFLICT` upserts, `RETURNING`), and `on!` runs it with the
 //! native driver of the backend the store was opened on. The few statements the dialects
 //! spell differently live in `dialect.rs`.
 //!

@@ -4,6 +4,7 @@ pub mod chromium;
 pub mod courier;
 pub mod dovecot;
 pub mod postgres;
+pub use postgres::ports;
 pub mod proxy;
 
 /// The `scamguard` binary under test.

@@ -11,12 +11,17 @@
 //! Also compiled into the library's unit tests (`src/store/test_backends.rs`), so the
 //! store's own tests run against the same server.
 
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+
+// Free ports, shared with the Dovecot helper (as `support::ports`); a module of this file
+// so that the library's unit tests, which compile this file alone, have it too.
+#[path = "ports.rs"]
+pub mod ports;
+use ports::free_port;
 
 /// The role the tests connect as.
 pub const USER: &str = "scamguard";
@@ -219,18 +224,4 @@ fn path_str(path: &Path) -> &str {
 
 fn output_text(output: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-/// A port nothing listens on now, not handed out before by this process.
-fn free_port() -> u16 {
-    static HANDED_OUT: Mutex<Vec<u16>> = Mutex::new(Vec::new());
-    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    loop {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        if !handed_out.contains(&port) {
-            handed_out.push(port);
-            return port;
-        }
-    }
 }
