@@ -200,6 +200,10 @@ impl Store {
     /// removed when this was the last one), instead of whenever the pool is dropped.
     pub async fn close(self) {
         on!(&self.pool, pool => pool.close().await);
+        if let Some(lock) = self._server_lock {
+            // Ends the session, and with it the run lock, now.
+            let _ = sqlx::Connection::close(lock).await;
+        }
     }
 
     /// Fails with [`StoreError::Vanished`] when the path no longer leads to the file that

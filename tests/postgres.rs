@@ -1,6 +1,9 @@
 //! The service with its store on PostgreSQL, end to end: a real Dovecot and a real
 //! PostgreSQL server (tests/support/postgres.rs), the `scamguard` binary as a user runs it.
 
+use std::path::Path;
+use std::sync::Arc;
+
 use scamguard::store::{Location, Store, StoreError};
 
 use super::service::{HAM, THREATS, append_all, contents, ids, load, mailbox};
@@ -9,11 +12,61 @@ use super::support::postgres::Postgres;
 use super::support::scamguard;
 
 /// Points a test configuration at the PostgreSQL database `url` instead of its file.
-fn on_postgres(config_path: &std::path::Path, url: &str) {
+fn on_postgres(config_path: &Path, url: &str) {
     let text = std::fs::read_to_string(config_path).expect("config");
     let text = text.replace("path = \"scamguard.db\"", &format!("url = \"{url}\""));
     std::fs::write(config_path, text).expect("config");
 }
+
+/// The backend a test keeps its store on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What keeps a test's database alive: the PostgreSQL server, or nothing (a file).
+pub struct Database(#[allow(dead_code)] Option<Arc<Postgres>>);
+
+impl Backend {
+    /// Points a test configuration (as `Dovecot::write_config` writes it) at a fresh
+    /// database of this backend: its own file, or a new PostgreSQL database.
+    pub fn configure(self, config_path: &Path) -> Database {
+        match self {
+            Backend::Sqlite => Database(None),
+            Backend::Postgres => {
+                let server = Postgres::shared();
+                on_postgres(config_path, &server.new_database());
+                Database(Some(server))
+            }
+        }
+    }
+}
+
+/// `async fn name(backend) { body }` as two tests, `name::sqlite` and `name::postgres`:
+/// the service's promises checked with its store on each backend, by one body.
+macro_rules! on_both_backends {
+    ($(#[doc = $doc:literal])* async fn $name:ident($backend:ident) $body:block) => {
+        $(#[doc = $doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn sqlite() {
+                let $backend = $crate::postgres::Backend::Sqlite;
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn postgres() {
+                let $backend = $crate::postgres::Backend::Postgres;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_both_backends;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn run_once_on_postgres_moves_each_scam_once_and_history_reads_it_back() {

@@ -67,11 +67,19 @@ impl Store {
     }
 
     /// [`Store::open_existing`] for a file. A PostgreSQL database must exist on the server
-    /// (the connection fails otherwise); it is migrated when its schema is older.
+    /// (the connection fails otherwise); with [`Access::Read`] it is only migrated when
+    /// its schema is older, so a role that may only read can read a current one.
     pub async fn open_existing_at(location: &Location, access: Access) -> Result<Store, StoreError> {
         match location {
             Location::File(path) => Store::open_existing(path, access).await,
-            Location::Postgres(url) => super::postgres::open(url, false).await,
+            Location::Postgres(url) => {
+                let store = super::postgres::connect(url, false).await?;
+                let wanted = super::postgres::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+                if access == Access::Write || schema_version(&store).await < wanted {
+                    store.migrate().await?;
+                }
+                Ok(store)
+            }
         }
     }
 

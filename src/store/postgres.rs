@@ -22,6 +22,11 @@ pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 /// stage (workers sharing a database) replaces it with per-account leases.
 const RUN_LOCK: i64 = 0x7363_616d_6775_6172;
 
+/// How long a run lock that is being let go is waited for: the server releases it when
+/// the holder's session ends, a moment after its connection closed (a restart, a test
+/// that reopens its database).
+const LOCK_RELEASE_WAIT: Duration = Duration::from_secs(1);
+
 /// Connections per process: a worker per watched folder shares them, each holding one
 /// for a statement or a write transaction at a time.
 const MAX_CONNECTIONS: u32 = 8;
@@ -30,6 +35,13 @@ const MAX_CONNECTIONS: u32 = 8;
 /// while it does, so workers starting together migrate once) and, with `lock`, takes the
 /// run lock ([`StoreError::ServerLocked`] when another process holds it).
 pub(super) async fn open(url: &str, lock: bool) -> Result<Store, StoreError> {
+    let store = connect(url, lock).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// [`open`] without applying migrations.
+pub(super) async fn connect(url: &str, lock: bool) -> Result<Store, StoreError> {
     let options = PgConnectOptions::from_str(url)
         .map_err(|_| StoreError::BadUrl(describe(url)))?
         .application_name("scamguard");
@@ -43,20 +55,23 @@ pub(super) async fn open(url: &str, lock: bool) -> Result<Store, StoreError> {
             // A connection of its own, outside the pool: the lock lives as long as it
             // does, and goes with it when the process ends, however it ends.
             let mut conn = options.connect().await?;
-            let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                .bind(RUN_LOCK)
-                .fetch_one(&mut conn)
-                .await?;
-            if !taken {
-                return Err(StoreError::ServerLocked(describe(url)));
+            let deadline = tokio::time::Instant::now() + LOCK_RELEASE_WAIT;
+            loop {
+                let sql = "SELECT pg_try_advisory_lock($1)";
+                let taken: bool = sqlx::query_scalar(sql).bind(RUN_LOCK).fetch_one(&mut conn).await?;
+                match taken {
+                    true => break,
+                    false if tokio::time::Instant::now() < deadline => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    false => return Err(StoreError::ServerLocked(describe(url))),
+                }
             }
             Some(conn)
         }
         false => None,
     };
-    let store = Store { pool: Backend::Postgres(pool), file: None, _server_lock: server_lock };
-    store.migrate().await?;
-    Ok(store)
+    Ok(Store { pool: Backend::Postgres(pool), file: None, _server_lock: server_lock })
 }
 
 /// The database a URL names, for messages: `postgres://host:port/name`, never the user or
