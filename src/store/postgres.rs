@@ -91,6 +91,58 @@ pub(super) fn describe(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_backends::TestStore;
+
+    /// Every table, column (name, order, NOT NULL) and index name of the schema, as the
+    /// database describes itself.
+    async fn schema(store: &Store) -> Vec<String> {
+        let described: Vec<(String, String, bool)> = match store.pool() {
+            Backend::Sqlite(pool) => sqlx::query_as(
+                "SELECT m.name, c.name, c.\"notnull\" OR c.pk FROM sqlite_master m, pragma_table_info(m.name) c
+                 WHERE m.type = 'table' AND m.name NOT LIKE '\\_%' ESCAPE '\\' AND m.name NOT LIKE 'sqlite%'
+                 ORDER BY m.name, c.cid",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("SQLite schema"),
+            Backend::Postgres(pool) => sqlx::query_as(
+                "SELECT table_name::text, column_name::text, is_nullable = 'NO' FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '\\_%'
+                 ORDER BY table_name, ordinal_position",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("PostgreSQL schema"),
+        };
+        let indexes: Vec<String> = match store.pool() {
+            Backend::Sqlite(pool) => sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("SQLite indexes"),
+            Backend::Postgres(pool) => sqlx::query_scalar(
+                "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'
+                   AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY indexname",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("PostgreSQL indexes"),
+        };
+        let columns =
+            described.into_iter().map(|(table, column, required)| format!("{table}.{column} {required}"));
+        columns.chain(indexes.into_iter().map(|index| format!("index {index}"))).collect()
+    }
+
+    /// The PostgreSQL schema is SQLite's 0001-0013 end state: the same tables, columns in
+    /// the same order with the same NOT NULLs, and the same indexes.
+    #[tokio::test]
+    async fn the_postgres_schema_is_the_sqlite_one() {
+        let (sqlite, postgres) = (TestStore::sqlite().await, TestStore::postgres().await);
+        let (sqlite, postgres) = (schema(&sqlite).await, schema(&postgres).await);
+        assert!(sqlite.len() > 80, "{sqlite:?}");
+        assert_eq!(postgres, sqlite);
+    }
 
     #[test]
     fn a_url_is_described_without_its_user_or_password() {
