@@ -108,6 +108,28 @@ async fn run_once_on_postgres_moves_each_scam_once_and_history_reads_it_back() {
     assert_eq!(states[0]["moved_today"], THREATS.len(), "{states}");
 }
 
+/// A database on another machine is reached over TLS, its certificate checked: with
+/// `sslmode=verify-full` the store connects only to a server whose certificate verifies
+/// for its name, and the session is encrypted.
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_over_tls_is_encrypted_and_verified() {
+    let server = Postgres::shared();
+    let url = server.new_database();
+    let verified = format!("{url}?sslmode=verify-full&sslrootcert={}", server.certificate().display());
+    let store = Store::open_unlocked_at(&Location::Postgres(verified.clone())).await;
+    assert!(store.is_ok(), "{:?}\n{}", store.err(), server.log());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&verified).await.expect("connects");
+    let sql = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+    let encrypted: bool = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("asks");
+    assert!(encrypted, "the session is encrypted");
+
+    let other = tempfile::tempdir().expect("temp dir");
+    super::support::net::make_certificate(other.path(), "IP:127.0.0.1");
+    let wrong = format!("{url}?sslmode=verify-full&sslrootcert={}", other.path().join("cert.pem").display());
+    let refused = Store::open_unlocked_at(&Location::Postgres(wrong)).await;
+    assert!(refused.is_err(), "a server whose certificate does not verify is refused");
+}
+
 /// Until workers share a database account by account, one `run` holds a PostgreSQL
 /// database, as one holds a SQLite file; readers still get in.
 #[tokio::test(flavor = "multi_thread")]

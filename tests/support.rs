@@ -4,7 +4,7 @@ pub mod chromium;
 pub mod courier;
 pub mod dovecot;
 pub mod postgres;
-pub use postgres::ports;
+pub use postgres::net;
 pub mod proxy;
 
 /// The `scamguard` binary under test.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::ports::free_port;
+use super::net::{free_port, make_certificate};
 
 /// Capabilities Dovecot announces after login; tests remove some to exercise fallbacks.
 const CAPABILITIES: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES \
@@ -195,32 +195,4 @@ impl Drop for Dovecot {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-fn make_certificate(dir: &Path, names: &str) {
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "2",
-        ])
-        .args(["-subj", "/CN=scamguard-test"])
-        .args(["-addext", &format!("subjectAltName={names}")])
-        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-        .arg("-keyout")
-        .arg(dir.join("key.pem"))
-        .arg("-out")
-        .arg(dir.join("cert.pem"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl runs");
-    assert!(status.success(), "openssl made the test certificate");
-    std::fs::set_permissions(dir.join("key.pem"), std::fs::Permissions::from_mode(0o644)).expect("chmod key");
 }

@@ -1,5 +1,6 @@
 //! A real PostgreSQL for the tests: `initdb` into a temporary folder, `pg_ctl start` on a
-//! free port of 127.0.0.1 with its unix socket in that folder, stopped (`pg_ctl stop -m
+//! free port of 127.0.0.1 (TLS on, with a certificate for 127.0.0.1: [`Postgres::certificate`])
+//! with its unix socket in that folder, stopped (`pg_ctl stop -m
 //! immediate`) when the last test using it drops it. Each test takes a database of its
 //! own ([`Postgres::new_database`]), so tests share a server but never rows.
 //!
@@ -17,11 +18,11 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-// Free ports, shared with the Dovecot helper (as `support::ports`); a module of this file
-// so that the library's unit tests, which compile this file alone, have it too.
-#[path = "ports.rs"]
-pub mod ports;
-use ports::free_port;
+// Ports and certificates, shared with the Dovecot helper (as `support::net`); a module of
+// this file so that the library's unit tests, which compile this file alone, have it too.
+#[path = "net.rs"]
+pub mod net;
+use net::{free_port, make_certificate};
 
 /// The role the tests connect as.
 pub const USER: &str = "scamguard";
@@ -90,15 +91,22 @@ impl Postgres {
                 "--no-sync",
             ],
         );
+        // TLS: the key must be the server user's own and private, or PostgreSQL refuses it.
+        make_certificate(server.dir.path(), "DNS:localhost,IP:127.0.0.1");
+        let key = server.dir.path().join("key.pem");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod key");
+        server.chown(&key);
+        server.chown(&server.certificate());
         // A free port can be taken by another test's server between the check and the
         // start: a few tries, each on a new port.
         for attempt in 1..=3 {
             server.port = free_port();
             let options = format!(
-                "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
-                 -c full_page_writes=off -c shared_buffers=16MB -c max_connections=200",
+                "-c listen_addresses=127.0.0.1 -p {} -k {dir} -c fsync=off -c synchronous_commit=off \
+                 -c full_page_writes=off -c shared_buffers=16MB -c max_connections=200 -c ssl=on \
+                 -c ssl_cert_file={dir}/cert.pem -c ssl_key_file={dir}/key.pem",
                 server.port,
-                server.dir.path().display()
+                dir = server.dir.path().display()
             );
             let log = server.dir.path().join("server.log");
             let started = server.run(
@@ -139,6 +147,11 @@ impl Postgres {
     /// The URL of database `name`, over TCP with the password.
     pub fn url(&self, name: &str) -> String {
         format!("postgres://{USER}:{}@127.0.0.1:{}/{name}", self.password, self.port)
+    }
+
+    /// The certificate the server presents (self-signed, for 127.0.0.1).
+    pub fn certificate(&self) -> PathBuf {
+        self.dir.path().join("cert.pem")
     }
 
     /// The server's log, for failure messages.
