@@ -11,6 +11,8 @@ mod common;
 #[path = "../tests/support/dovecot.rs"]
 #[allow(dead_code)]
 mod dovecot;
+#[path = "../tests/support/net.rs"]
+mod net;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -14,6 +14,8 @@ mod common;
 #[path = "../tests/support/dovecot.rs"]
 #[allow(dead_code)]
 mod dovecot;
+#[path = "../tests/support/net.rs"]
+mod net;
 
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;

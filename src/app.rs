@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use crate::config::{Account, Config};
 use crate::detect::Detector;
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 pub use feedback::Feedback;
 pub use restore::{RestoreError, RestoreOutcome, restore};
@@ -77,6 +77,15 @@ pub fn detector_for(base: &Detector, account: &Account) -> Result<Detector, Stri
     Ok(Detector { authserv_ids: account.authserv_ids.ids.clone(), ..detector })
 }
 
+/// Where the configuration keeps the store: `[database] url` (PostgreSQL) when set,
+/// otherwise the `[database] path` file.
+pub fn database(config: &Config) -> Location {
+    match &config.database_url {
+        Some(url) => Location::Postgres(url.expose().to_string()),
+        None => Location::File(config.database.clone()),
+    }
+}
+
 /// What `account` would classify with on its next pass: [`detector_for`], the people it
 /// wrote to and what it learned from its user, as the database holds them now (an
 /// account without a database yet has neither). For `explain --account`.
@@ -86,10 +95,11 @@ pub async fn account_detector(
     base: &Detector,
 ) -> Result<Detector, WorkerError> {
     let detector = detector_for(base, account).map_err(WorkerError::Detection)?;
-    if !config.database.exists() {
+    let location = database(config);
+    if !Store::exists_at(&location) {
         return Ok(detector);
     }
-    let store = Store::open_unlocked(&config.database).await?;
+    let store = Store::open_unlocked_at(&location).await?;
     // What a worker's pass adds (see `Worker::pass_detector` and `learning::Loaded`).
     let detector = correspondents::with_correspondents(&store, &account.name, &detector).await?;
     let detector = learning::Loaded::default().detector(&store, &account.name, &detector).await?;

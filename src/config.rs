@@ -7,6 +7,7 @@
 //! [`secret`].
 
 pub mod authserv;
+mod database;
 mod detection;
 pub mod location;
 pub mod model_file;
@@ -75,7 +76,12 @@ pub enum InitialScan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub detection: Detection,
+    /// The SQLite file (`[database] path`); unused for the store when `database_url` is
+    /// set, but still where side files go (the review page's token).
     pub database: PathBuf,
+    /// `[database] url`: a PostgreSQL database (`postgres://…`) instead of the file. It
+    /// may hold a password, so it is kept as a [`Secret`].
+    pub database_url: Option<Secret>,
     pub accounts: Vec<Account>,
     pub report: ReportSettings,
 }
@@ -148,8 +154,9 @@ struct RawReport {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawDatabase {
-    path: PathBuf,
+pub(crate) struct RawDatabase {
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -216,6 +223,15 @@ impl Config {
             }
         }
         let mut warnings = Vec::new();
+        if config.database_url.as_ref().is_some_and(|url| database::has_password(url.expose()))
+            && secret::readable_by_others(path)
+        {
+            warnings.push(format!(
+                "{} holds a database password in [database] url and can be read by other users: chmod 600 \
+                 it, or leave the password out of the URL and set PGPASSWORD (or ~/.pgpass)",
+                path.display()
+            ));
+        }
         if config.accounts.iter().any(|a| matches!(a.password, PasswordSource::Inline(_)))
             && secret::readable_by_others(path)
         {
@@ -267,7 +283,7 @@ impl Config {
             }
             accounts.push(account);
         }
-        let database = raw.database.map_or_else(|| PathBuf::from("scamguard.db"), |d| d.path);
+        let (database, database_url) = database::check(raw.database)?;
         oauth_token_files(&mut accounts, &database)?;
         let raw_report = raw.report.unwrap_or(RawReport { lang: None, schedule: None });
         let lang = raw_report.lang.unwrap_or_else(|| "en".into());
@@ -275,7 +291,7 @@ impl Config {
             return Err(format!("report.lang must be \"en\" or \"ja\", not {lang:?}"));
         }
         let schedule = parse_schedule(raw_report.schedule.as_deref().unwrap_or("monday 09:00"))?;
-        Ok(Config { detection, database, accounts, report: ReportSettings { lang, schedule } })
+        Ok(Config { detection, database, database_url, accounts, report: ReportSettings { lang, schedule } })
     }
 }
 

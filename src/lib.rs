@@ -6,7 +6,8 @@
 //!   [`mail::Email`] → [`detect::Verdict`] with named signals → explanations.
 //! - [`source`]: reads `.eml` files, folders and mbox files from disk (I/O edge).
 //! - [`config`]: the TOML file → validated settings; where secrets come from.
-//! - [`store`]: SQLite adapter: detections, cursors, daily counts.
+//! - [`store`]: database adapter (SQLite, or PostgreSQL by `[database] url`): detections,
+//!   cursors, daily counts.
 //! - [`clock`]: the system clock, and pure calendar arithmetic.
 //! - [`imap`]: IMAP adapter: TLS, login, folders, fetch, move, IDLE.
 //! - [`oauth`]: OAuth 2 built in: `auth login` flows, the stored refresh token, access

@@ -1,6 +1,11 @@
-//! The SQLite adapter: detections, folder cursors, Junk cursors, daily counts, known
-//! correspondents and the user's sender lists (schema in `migrations/`, applied by
-//! `sqlx::migrate!`).
+//! The database adapter: detections, folder cursors, Junk cursors, daily counts, known
+//! correspondents and the user's sender lists, in SQLite (the embedded default; schema in
+//! `migrations/`) or PostgreSQL (`migrations/postgres/`), both applied by `sqlx::migrate!`.
+//!
+//! One store for both backends: each query is written once, in the SQL the two share
+//! (`$1` parameters, `ON CONFLICT` upserts, `RETURNING`), and `on!` runs it with the
+//! native driver of the backend the store was opened on. The few statements the dialects
+//! spell differently live in `dialect.rs`.
 //!
 //! Knows nothing of IMAP: callers hand it plain records, typed: the `detections` table's
 //! words are enums ([`Action`], [`Verdict`], [`Category`]) and its JSON columns structs
@@ -11,37 +16,44 @@
 //! path (see [`Store::open`]).
 //!
 //! Writes that the service's promises rest on (detections, cursors, outcomes) go through
-//! `Store::begin_write` / `Store::end_write`: each is one `BEGIN IMMEDIATE`
-//! transaction, made only after checking that the file opened is still the one at the
-//! path, and a connection whose write failed is closed instead of going back to the pool.
+//! `Store::begin_write` / `Store::end_write`: each is one transaction (`BEGIN IMMEDIATE`
+//! in SQLite, made only after checking that the file opened is still the one at the
+//! path), and a connection whose write failed is closed instead of going back to the pool.
 
 mod browse;
 mod correspondents;
+mod dialect;
 mod evidence;
 mod feedback;
 mod open;
 mod personal;
+mod postgres;
 mod read_queue;
 mod records;
 mod report_key;
 mod review;
 mod senders;
+#[cfg(test)]
+mod shared_writes;
 mod status;
+#[cfg(test)]
+pub(crate) mod test_backends;
 mod vocab;
 
 use std::fs::File;
 use std::path::PathBuf;
 
-use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::SqlitePool;
+use sqlx::postgres::{PgConnection, PgPool};
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
+use sqlx::{Postgres, Sqlite};
 
 pub use crate::detect::Category;
 pub use browse::{HistoryPage, HistoryQuery};
 pub use correspondents::{MAX_CORRESPONDENTS, SentCursor};
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use feedback::{JunkCursor, Release};
-pub use open::Access;
+pub use open::{Access, Location};
 pub use personal::{Forgotten, StoredPersonal};
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
@@ -65,6 +77,12 @@ pub enum StoreError {
     Create { path: PathBuf, source: std::io::Error },
     #[error("another scamguard process is using {0}; only one may run per database")]
     Locked(PathBuf),
+    /// Another `run` holds the PostgreSQL database's run lock (named without the user or
+    /// password of its URL).
+    #[error("another scamguard process is using the database {0}; only one may run per database")]
+    ServerLocked(String),
+    #[error("[database] url does not read as a PostgreSQL URL ({0})")]
+    BadUrl(String),
     #[error("there is no database at {0} (check [database] path in the configuration)")]
     Missing(PathBuf),
     #[error(
@@ -95,9 +113,55 @@ struct FileIdentity {
     ino: u64,
 }
 
-/// An open detection database.
-pub struct Store {
-    pool: SqlitePool,
+/// One of the two backends: its pool, a pooled connection, or a borrowed one. [`on!`]
+/// runs the same code on whichever it is.
+pub(crate) enum Backend<S, P> {
+    Sqlite(S),
+    Postgres(P),
+}
+
+/// Runs `$body` with `$db` bound to what `$backend` holds (a pool or a connection of
+/// either backend): the query in `$body` is written once and compiled for both drivers.
+/// Both arms must give the same type (`execute` gives each driver's own result: take its
+/// `rows_affected()`).
+macro_rules! on {
+    ($backend:expr, $db:ident => $body:expr) => {
+        match $backend {
+            $crate::store::Backend::Sqlite($db) => $body,
+            $crate::store::Backend::Postgres($db) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
+impl<S, P> Backend<S, P> {
+    /// The SQL dialect of this backend.
+    pub(crate) fn dialect(&self) -> dialect::Dialect {
+        match self {
+            Backend::Sqlite(_) => dialect::Dialect::Sqlite,
+            Backend::Postgres(_) => dialect::Dialect::Postgres,
+        }
+    }
+}
+
+/// The pool of the open database.
+type Pool = Backend<SqlitePool, PgPool>;
+
+/// A connection inside a write transaction, as the statements of a write use it.
+pub(crate) type Conn<'c> = Backend<&'c mut SqliteConnection, &'c mut PgConnection>;
+
+impl Conn<'_> {
+    /// The same connection, borrowed again for one more statement.
+    pub(crate) fn again(&mut self) -> Conn<'_> {
+        match self {
+            Backend::Sqlite(conn) => Backend::Sqlite(&mut **conn),
+            Backend::Postgres(conn) => Backend::Postgres(&mut **conn),
+        }
+    }
+}
+
+/// The database file of a SQLite store: what [`Store::check_file`] compares with.
+struct DatabaseFile {
     /// The canonical path of the database file.
     path: PathBuf,
     identity: FileIdentity,
@@ -106,43 +170,67 @@ pub struct Store {
     _lock: Option<File>,
 }
 
-/// A connection inside a `BEGIN IMMEDIATE` transaction; give it back with
-/// [`Store::end_write`].
-pub(crate) struct Writing(PoolConnection<Sqlite>);
+/// An open detection database.
+pub struct Store {
+    pool: Pool,
+    /// SQLite only: PostgreSQL is a server, whose database cannot vanish under us.
+    file: Option<DatabaseFile>,
+    /// PostgreSQL only: the connection holding the run lock, when the store was opened
+    /// for the service (see [`Store::open_at`]).
+    _server_lock: Option<PgConnection>,
+}
+
+/// A connection inside a write transaction; give it back with [`Store::end_write`].
+pub(crate) struct Writing(Backend<PoolConnection<Sqlite>, PoolConnection<Postgres>>);
 
 impl Store {
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub(crate) fn pool(&self) -> Backend<&SqlitePool, &PgPool> {
+        match &self.pool {
+            Backend::Sqlite(pool) => Backend::Sqlite(pool),
+            Backend::Postgres(pool) => Backend::Postgres(pool),
+        }
     }
 
-    /// Closes every connection now (the file is checkpointed and its `-wal` and `-shm`
+    /// The dialect-specific SQL of this store's backend.
+    pub(crate) fn dialect(&self) -> dialect::Dialect {
+        self.pool.dialect()
+    }
+
+    /// Closes every connection now (a SQLite file is checkpointed and its `-wal` and `-shm`
     /// removed when this was the last one), instead of whenever the pool is dropped.
     pub async fn close(self) {
-        self.pool.close().await;
+        on!(&self.pool, pool => pool.close().await);
+        if let Some(lock) = self._server_lock {
+            // Ends the session, and with it the run lock, now.
+            let _ = sqlx::Connection::close(lock).await;
+        }
     }
 
     /// Fails with [`StoreError::Vanished`] when the path no longer leads to the file that
-    /// was opened (deleted, or replaced by another file).
+    /// was opened (deleted, or replaced by another file). Always passes on PostgreSQL.
     pub fn check_file(&self) -> Result<(), StoreError> {
-        match open::identity(&self.path) {
-            Ok(now) if now == self.identity => Ok(()),
-            _ => Err(StoreError::Vanished(self.path.clone())),
+        let Some(file) = &self.file else { return Ok(()) };
+        match open::identity(&file.path) {
+            Ok(now) if now == file.identity => Ok(()),
+            _ => Err(StoreError::Vanished(file.path.clone())),
         }
     }
 
-    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock at once (under
-    /// the busy timeout), so the transaction never has to upgrade a stale read snapshot,
-    /// which SQLite refuses at once with "database is locked" (SQLITE_BUSY_SNAPSHOT).
+    /// Starts a write transaction (see `dialect::Dialect::begin_write` for what each backend
+    /// begins with, and why).
     pub(crate) async fn begin_write(&self) -> Result<Writing, StoreError> {
         self.check_file()?;
-        let mut conn = self.pool.acquire().await.map_err(StoreError::Write)?;
-        match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-            Ok(_) => Ok(Writing(conn)),
-            Err(error) => {
-                discard(conn);
-                Err(StoreError::Write(error))
+        let begin = self.dialect().begin_write();
+        on!(&self.pool, pool => {
+            let mut conn = pool.acquire().await.map_err(StoreError::Write)?;
+            match sqlx::query(begin).execute(&mut *conn).await {
+                Ok(_) => Ok(Writing(conn.into())),
+                Err(error) => {
+                    drop(conn.detach());
+                    Err(StoreError::Write(error))
+                }
             }
-        }
+        })
     }
 
     /// Commits when `result` is `Ok`; otherwise (or when the commit fails) closes the
@@ -162,14 +250,15 @@ impl Store {
         let value = match result {
             Ok(value) => value,
             Err(error) => {
-                discard(conn);
+                conn.discard();
                 return Err(StoreError::Write(error));
             }
         };
-        match sqlx::query("COMMIT").execute(&mut *conn).await {
-            Ok(_) => Ok(value),
+        let committed = on!(&mut conn, c => sqlx::query("COMMIT").execute(&mut **c).await.map(|_| ()));
+        match committed {
+            Ok(()) => Ok(value),
             Err(error) => {
-                discard(conn);
+                conn.discard();
                 Err(StoreError::Write(error))
             }
         }
@@ -177,13 +266,30 @@ impl Store {
 }
 
 impl Writing {
-    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
-        &mut self.0
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.0 {
+            Backend::Sqlite(conn) => Backend::Sqlite(&mut **conn),
+            Backend::Postgres(conn) => Backend::Postgres(&mut **conn),
+        }
     }
 }
 
-/// Takes a connection out of the pool and closes it (closing rolls back an open
-/// transaction); the pool opens a fresh one when needed.
-fn discard(conn: PoolConnection<Sqlite>) {
-    drop(conn.detach());
+impl From<PoolConnection<Sqlite>> for Backend<PoolConnection<Sqlite>, PoolConnection<Postgres>> {
+    fn from(conn: PoolConnection<Sqlite>) -> Self {
+        Backend::Sqlite(conn)
+    }
+}
+
+impl From<PoolConnection<Postgres>> for Backend<PoolConnection<Sqlite>, PoolConnection<Postgres>> {
+    fn from(conn: PoolConnection<Postgres>) -> Self {
+        Backend::Postgres(conn)
+    }
+}
+
+impl Backend<PoolConnection<Sqlite>, PoolConnection<Postgres>> {
+    /// Takes the connection out of the pool and closes it (closing rolls back an open
+    /// transaction); the pool opens a fresh one when needed.
+    fn discard(self) {
+        on!(self, conn => drop(conn.detach()));
+    }
 }

@@ -12,6 +12,7 @@ use scamguard::config::Config;
 use scamguard::imap::{self, ImapSession};
 use scamguard::store::{Action, Category, HistoryFilter, Store, Verdict};
 
+use super::postgres::on_both_backends;
 use super::support::dovecot::{Dovecot, Options};
 
 pub const THREATS: [&str; 3] = [
@@ -61,13 +62,13 @@ pub fn ids(names: &[&str]) -> Vec<String> {
 }
 
 pub async fn run_once(config: &Config) -> app::RunReport {
-    let store = Arc::new(Store::open(&config.database).await.expect("store"));
+    let store = Arc::new(Store::open_at(&app::database(config)).await.expect("store"));
     let shutdown = app::Shutdown::never();
     app::run(config, store, RunOptions { once: true, ..Default::default() }, shutdown).await
 }
 
 pub async fn history(config: &Config) -> Vec<scamguard::store::Detection> {
-    let store = Store::open_unlocked(&config.database).await.expect("store");
+    let store = Store::open_unlocked_at(&app::database(config)).await.expect("store");
     store.history(&HistoryFilter::default()).await.expect("history")
 }
 
@@ -98,10 +99,12 @@ async fn threats_move_to_junk_and_ham_stays_unread() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_second_run_moves_nothing_twice() {
+on_both_backends! {
+async fn a_second_run_moves_nothing_twice(backend) {
     let dovecot = Dovecot::start(Options::default());
-    let config = load(&dovecot.write_config(""));
+    let config_path = dovecot.write_config("");
+    let _database = backend.configure(&config_path);
+    let config = load(&config_path);
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS[..2]).await;
     append_all(&mut session, "INBOX", &HAM[..1]).await;
@@ -113,6 +116,7 @@ async fn a_second_run_moves_nothing_twice() {
     assert_eq!(contents(&mut session, "Junk").await.len(), 3, "each threat is in Junk once");
     assert_eq!(contents(&mut session, "INBOX").await.len(), 1);
     assert_eq!(history(&config).await.len(), 3, "one row per message, however many runs");
+}
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -176,10 +180,12 @@ async fn idle_picks_up_a_message_appended_by_another_connection() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn uidvalidity_change_rescans_without_duplicates() {
+on_both_backends! {
+async fn uidvalidity_change_rescans_without_duplicates(backend) {
     let dovecot = Dovecot::start(Options::default());
-    let config = load(&dovecot.write_config("folders = [\"Work\"]\nsuspicious_keyword = \"$Suspicious\"\n"));
+    let config_path = dovecot.write_config("folders = [\"Work\"]\nsuspicious_keyword = \"$Suspicious\"\n");
+    let _database = backend.configure(&config_path);
+    let config = load(&config_path);
     let mut session = mailbox(&config).await;
     session.create("Work").await.expect("create");
     append_all(&mut session, "Work", &THREATS[..1]).await;
@@ -202,6 +208,7 @@ async fn uidvalidity_change_rescans_without_duplicates() {
         ids(&THREATS[..1]),
         "the known message is left where the user put it"
     );
+}
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -293,17 +300,19 @@ pub async fn wait_until(session: &mut ImapSession, folder: &str, count: usize) -
     false
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn interrupted_moves_are_finished_once() {
+on_both_backends! {
+async fn interrupted_moves_are_finished_once(backend) {
     let dovecot = Dovecot::start(Options::default());
-    let config = load(&dovecot.write_config(""));
+    let config_path = dovecot.write_config("");
+    let _database = backend.configure(&config_path);
+    let config = load(&config_path);
     let account = config.accounts.first().expect("account").name.clone();
     let mut session = mailbox(&config).await;
     append_all(&mut session, "INBOX", &THREATS).await;
     let status = session.select("INBOX").await.expect("select");
 
     // An earlier run recorded all three moves as planned, then died before moving.
-    let store = Store::open(&config.database).await.expect("store");
+    let store = Store::open_at(&app::database(&config)).await.expect("store");
     let planned: Vec<scamguard::store::NewDetection> = THREATS
         .iter()
         .zip(1u32..)
@@ -349,6 +358,7 @@ async fn interrupted_moves_are_finished_once() {
     ];
     expected.sort();
     assert_eq!(actions, expected);
+}
 }
 
 #[tokio::test(flavor = "multi_thread")]

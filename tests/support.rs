@@ -4,6 +4,8 @@ pub mod chromium;
 pub mod courier;
 pub mod dovecot;
 pub mod oauth;
+pub mod postgres;
+pub use postgres::net;
 pub mod proxy;
 
 /// The `scamguard` binary under test.

@@ -14,6 +14,7 @@ mod identity;
 mod learning;
 mod oauth;
 mod packaging;
+mod postgres;
 mod refusals;
 mod reports;
 mod review;

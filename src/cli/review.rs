@@ -10,7 +10,7 @@ use scamguard::app;
 use scamguard::clock;
 use scamguard::mail::printable::escape as p;
 use scamguard::report;
-use scamguard::store::{Access, HistoryFilter, Store};
+use scamguard::store::{Access, HistoryFilter, Location, Store};
 
 use super::{load_config, runtime};
 
@@ -90,13 +90,13 @@ pub(super) async fn open_for_review(
     config: &scamguard::config::Config,
     access: Access,
 ) -> anyhow::Result<Store> {
-    open_for_review_at(&config.database, access).await
+    open_for_review_at(&scamguard::app::database(config), access).await
 }
 
-pub(super) async fn open_for_review_at(database: &Path, access: Access) -> anyhow::Result<Store> {
-    Store::open_existing(database, access)
+pub(super) async fn open_for_review_at(database: &Location, access: Access) -> anyhow::Result<Store> {
+    Store::open_existing_at(database, access)
         .await
-        .with_context(|| format!("Unable to open the database {}", database.display()))
+        .with_context(|| format!("Unable to open the database {database}"))
 }
 
 /// How `scamguard report` prints.

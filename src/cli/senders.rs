@@ -3,7 +3,6 @@
 //! `app::senders`. The service reads the lists at every batch, so a change applies to the
 //! next mail read, also while it runs (the lists are written without the service's lock).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,7 +11,7 @@ use scamguard::app::senders::Entry;
 use scamguard::clock;
 use scamguard::config::{Account, Config, IdsFrom};
 use scamguard::mail::printable::escape as p;
-use scamguard::store::{Access, Added, ListKind, SenderEntry, Store};
+use scamguard::store::{Access, Added, ListKind, Location, SenderEntry, Store};
 
 use super::args::ListAction;
 use super::review::open_for_review_at;
@@ -29,10 +28,11 @@ pub fn run(kind: ListKind, action: ListAction) -> anyhow::Result<ExitCode> {
     let account = account_named(&config, account)?;
     let guessing = account.authserv_ids.from == IdsFrom::Nothing;
     let account = account.name.clone();
+    let database = scamguard::app::database(&config);
     runtime()?.block_on(async {
         match action {
             ListAction::List { .. } => {
-                let entries = entries(&config.database, &account).await?;
+                let entries = entries(&database, &account).await?;
                 let listed: Vec<&SenderEntry> = entries.iter().filter(|e| e.kind == kind).collect();
                 if listed.is_empty() {
                     println!("the {kind} list of {} is empty", p(&account));
@@ -46,9 +46,9 @@ pub fn run(kind: ListKind, action: ListAction) -> anyhow::Result<ExitCode> {
                 }
             }
             ListAction::Add { entry, .. } => {
-                let store = Store::open_unlocked(&config.database)
+                let store = Store::open_unlocked_at(&database)
                     .await
-                    .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+                    .with_context(|| format!("Unable to open the database {database}"))?;
                 let added = store
                     .add_sender(&account, entry.as_str(), kind, clock::now_unix())
                     .await
@@ -69,7 +69,7 @@ pub fn run(kind: ListKind, action: ListAction) -> anyhow::Result<ExitCode> {
             ListAction::Remove { entry, .. } => {
                 // As typed, lower-cased: an entry stored before entries were checked can go too.
                 let typed = entry.trim().to_lowercase();
-                let store = open_for_review_at(&config.database, Access::Write).await?;
+                let store = open_for_review_at(&database, Access::Write).await?;
                 let removed = store
                     .remove_sender(&account, &typed, kind)
                     .await
@@ -116,8 +116,8 @@ fn account_named<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a Accou
 }
 
 /// Both lists of `account`; none before the database exists (nothing was listed yet).
-pub(super) async fn entries(database: &Path, account: &str) -> anyhow::Result<Vec<SenderEntry>> {
-    if !database.exists() {
+pub(super) async fn entries(database: &Location, account: &str) -> anyhow::Result<Vec<SenderEntry>> {
+    if !Store::exists_at(database) {
         return Ok(Vec::new());
     }
     let store = open_for_review_at(database, Access::Read).await?;

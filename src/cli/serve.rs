@@ -21,7 +21,7 @@ pub fn serve(config_path: &Path, listen: SocketAddr) -> anyhow::Result<ExitCode>
     let config = load_config(Some(config_path))?;
     runtime()?.block_on(async {
         // Restore writes; like `restore`, this works beside a running `run`.
-        let store = open_for_review_at(&config.database, Access::Write).await?;
+        let store = open_for_review_at(&scamguard::app::database(&config), Access::Write).await?;
         let token = Token::load_or_create(&config.database)?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await

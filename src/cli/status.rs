@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use scamguard::app::status::worker_name;
 use scamguard::clock;
-use scamguard::store::Access;
+use scamguard::store::{Access, Store};
 
 use super::review::open_for_review;
 use super::{load_config, runtime};
@@ -16,7 +16,7 @@ use super::{load_config, runtime};
 pub fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
     let now = clock::now_unix();
-    let states = if config.database.exists() {
+    let states = if Store::exists_at(&scamguard::app::database(&config)) {
         runtime()?.block_on(async {
             let store = open_for_review(&config, Access::Read).await?;
             // "Today" as the daily counts and the history keep days: in UTC.

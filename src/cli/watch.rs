@@ -10,7 +10,7 @@ use anyhow::Context;
 use scamguard::app::{self, RunOptions};
 use scamguard::imap::{self, JunkChoice};
 use scamguard::mail::printable::escape as p;
-use scamguard::store::{Access, ListKind, Store};
+use scamguard::store::{Access, ListKind, Location, Store};
 
 use super::review::open_for_review_at;
 use super::{load_config, runtime};
@@ -28,9 +28,10 @@ pub fn run(
     let detector = config.detection.detector(None).map_err(anyhow::Error::msg)?;
     let options = RunOptions { once, dry_run, rescan_days, detector };
     runtime()?.block_on(async {
-        let store = Store::open(&config.database)
+        let database = app::database(&config);
+        let store = Store::open_at(&database)
             .await
-            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+            .with_context(|| format!("Unable to open the database {database}"))?;
         let (stopper, shutdown) = app::shutdown::channel();
         if let Some(address) = metrics {
             let listener = tokio::net::TcpListener::bind(address)
@@ -98,9 +99,10 @@ pub fn learn(config_path: &Path, name: &str, limit: u32, reset: bool) -> anyhow:
     let base = config.detection.detector(None).map_err(anyhow::Error::msg)?;
     let detector = app::detector_for(&base, account).map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
-        let store = Store::open_unlocked(&config.database)
+        let database = app::database(&config);
+        let store = Store::open_unlocked_at(&database)
             .await
-            .with_context(|| format!("Unable to open the database {}", config.database.display()))?;
+            .with_context(|| format!("Unable to open the database {database}"))?;
         let now = scamguard::clock::now_unix();
         if reset {
             let forgotten = store.reset_personal(&account.name, now).await?;
@@ -180,7 +182,7 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
                     println!("  error: {}", p(&error));
                 }
             }
-            match lists_lines(&config.database, &account.name).await {
+            match lists_lines(&app::database(&config), &account.name).await {
                 Ok((lines, trusting)) => {
                     lines.iter().for_each(|l| println!("  {}", p(l)));
                     if trusting && account.authserv_ids.from == scamguard::config::IdsFrom::Nothing {
@@ -194,7 +196,7 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
             }
             // What the server sends (capabilities, folder names, its error words) is
             // escaped: a server cannot forge lines or drive the terminal either.
-            match check_account(account, &config.database).await {
+            match check_account(account, &app::database(&config)).await {
                 Ok(Checked { lines, problems }) => {
                     lines.iter().for_each(|l| println!("  {}", p(l)));
                     problems.iter().for_each(|l| println!("  error: {}", p(l)));
@@ -224,7 +226,7 @@ fn thresholds_line(detector: &scamguard::detect::Detector, own: bool) -> String 
 }
 
 /// An account's trust and block lists, one line each, and whether it trusts anyone.
-async fn lists_lines(database: &Path, account: &str) -> anyhow::Result<(Vec<String>, bool)> {
+async fn lists_lines(database: &Location, account: &str) -> anyhow::Result<(Vec<String>, bool)> {
     let entries = super::senders::entries(database, account).await?;
     let trusting = entries.iter().any(|e| e.kind == ListKind::Trust);
     let lines = [ListKind::Trust, ListKind::Block]
@@ -244,10 +246,13 @@ struct Checked {
     problems: Vec<String>,
 }
 
-async fn check_account(account: &scamguard::config::Account, database: &Path) -> anyhow::Result<Checked> {
+async fn check_account(account: &scamguard::config::Account, database: &Location) -> anyhow::Result<Checked> {
     // Read where each folder stands without creating a database: `check` changes nothing.
-    let store =
-        if database.exists() { Some(open_for_review_at(database, Access::Read).await?) } else { None };
+    let store = if Store::exists_at(database) {
+        Some(open_for_review_at(database, Access::Read).await?)
+    } else {
+        None
+    };
     // The error says what failed and what to do (`run` prints the same words).
     let mut session = imap::connect(account).await?;
     let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];

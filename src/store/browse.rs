@@ -9,7 +9,7 @@
 //! "Performance": 100,000 detections).
 
 use super::review::DETECTION_COLUMNS;
-use super::{Action, Category, Detection, Store, StoreError, Verdict};
+use super::{Action, Category, Detection, Store, StoreError, Verdict, on};
 
 /// What one page of the browsed history shows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,19 +40,23 @@ pub struct HistoryPage {
 impl Store {
     /// The page of the history that `query` asks for, newest first.
     pub async fn history_page(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
-        // instr() rather than LIKE: the user's text is matched as it is, with no `%` or `_`
-        // to escape. The subquery reads only the covering index on (subject, from_addr).
+        // Not LIKE: the user's text is matched as it is, with no `%` or `_` to escape
+        // (`Dialect::contains`). The subquery reads only the covering index on (subject,
+        // from_addr).
+        let dialect = self.dialect();
+        let (subject, from) =
+            (dialect.contains("lower(subject)", "$6"), dialect.contains("lower(from_addr)", "$6"));
+        let by_text = dialect.indexed_by("detections_by_text");
         let sql = format!(
             "SELECT {DETECTION_COLUMNS} FROM detections
-             WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR verdict = ?2)
-               AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR action = ?4)
-               AND (?5 IS NULL OR detected_at >= ?5)
-               AND (?6 IS NULL OR id IN (SELECT id FROM detections INDEXED BY detections_by_text
-                     WHERE instr(lower(subject), ?6) > 0 OR instr(lower(from_addr), ?6) > 0))
-             ORDER BY detected_at DESC, id DESC LIMIT ?7 OFFSET ?8"
+             WHERE ($1 IS NULL OR account = $1) AND ($2 IS NULL OR verdict = $2)
+               AND ($3 IS NULL OR category = $3) AND ($4 IS NULL OR action = $4)
+               AND ($5 IS NULL OR detected_at >= $5)
+               AND ($6 IS NULL OR id IN (SELECT id FROM detections {by_text} WHERE {subject} OR {from}))
+             ORDER BY detected_at DESC, id DESC LIMIT $7 OFFSET $8"
         );
         let text = query.text.as_deref().filter(|t| !t.is_empty()).map(str::to_lowercase);
-        let mut rows: Vec<Detection> = sqlx::query_as(&sql)
+        let mut rows: Vec<Detection> = on!(self.pool(), db => sqlx::query_as(&sql)
             .bind(&query.account)
             .bind(query.verdict)
             .bind(query.category.map(Category::as_str))
@@ -61,8 +65,8 @@ impl Store {
             .bind(text)
             .bind(i64::from(query.limit) + 1)
             .bind(i64::from(query.offset))
-            .fetch_all(self.pool())
-            .await?;
+            .fetch_all(db)
+            .await)?;
         let more = rows.len() > query.limit as usize;
         rows.truncate(query.limit as usize);
         Ok(HistoryPage { rows, more })
@@ -70,9 +74,8 @@ impl Store {
 
     /// The accounts that have detections, in order (the review page's account filter).
     pub async fn accounts(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT DISTINCT account FROM detections ORDER BY account")
-            .fetch_all(self.pool())
-            .await?)
+        let sql = "SELECT DISTINCT account FROM detections ORDER BY account";
+        Ok(on!(self.pool(), db => sqlx::query_scalar(sql).fetch_all(db).await)?)
     }
 }
 
@@ -80,6 +83,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::NewDetection;
+    use crate::store::test_backends::on_both;
 
     fn row(
         account: &str,
@@ -102,10 +106,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn pages_filter_and_search_the_history_newest_first() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("store");
+    on_both! {
+    async fn pages_filter_and_search_the_history_newest_first(store) {
         let rows = [
             row("a", 1, "Your device is hacked", "x@evil.example", Verdict::Threat, Action::Moved),
             row("a", 2, "Invoice 100%_paid", "billing@shop.example", Verdict::Suspicious, Action::Nothing),
@@ -155,5 +157,6 @@ mod tests {
             "search text is matched literally"
         );
         assert_eq!(store.accounts().await.expect("accounts"), ["a", "b"]);
+    }
     }
 }

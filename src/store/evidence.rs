@@ -14,7 +14,6 @@
 
 use crate::mail::printable::cap;
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 
 use crate::detect;
 
@@ -245,27 +244,10 @@ fn weight(w: f32) -> f64 {
     w.to_string().parse().unwrap_or(f64::from(w))
 }
 
-/// Columns of JSON text decode through `from_json`, so a bad value is a decode error of
-/// that column (a [`StoreError`](super::StoreError)), not a panic or a default.
-macro_rules! json_column {
-    ($type:ty) => {
-        impl sqlx::Type<Sqlite> for $type {
-            fn type_info() -> SqliteTypeInfo {
-                <str as sqlx::Type<Sqlite>>::type_info()
-            }
-        }
-
-        impl<'r> sqlx::Decode<'r, Sqlite> for $type {
-            fn decode(value: SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                let text = <&str as sqlx::Decode<Sqlite>>::decode(value)?;
-                Ok(<$type>::from_json(text)?)
-            }
-        }
-    };
-}
-
-json_column!(EvidenceColumn);
-json_column!(Signals);
+// Columns of JSON text decode through `from_json`, so a bad value is a decode error of
+// that column (a `StoreError`), not a panic or a default.
+super::vocab::text_column!(EvidenceColumn, |text: &str| Ok(EvidenceColumn::from_json(text)?));
+super::vocab::text_column!(Signals, |text: &str| Ok(Signals::from_json(text)?));
 
 #[cfg(test)]
 mod tests {

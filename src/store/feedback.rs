@@ -9,8 +9,9 @@
 
 use std::collections::HashSet;
 
+use super::dialect::placeholders;
 use super::records::insert_detection;
-use super::{Action, Identity, NewDetection, Store, StoreError};
+use super::{Action, Identity, NewDetection, Store, StoreError, on};
 
 /// How far a Junk folder has been looked at: every UID below `uid_next` under
 /// `uidvalidity` was seen.
@@ -34,13 +35,8 @@ pub struct Release {
 impl Store {
     /// The saved cursor of an account's Junk folder, if it was looked at before.
     pub async fn junk_cursor(&self, account: &str, junk: &str) -> Result<Option<JunkCursor>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT uidvalidity, uid_next FROM junk_cursors WHERE account = ?1 AND folder = ?2",
-        )
-        .bind(account)
-        .bind(junk)
-        .fetch_optional(self.pool())
-        .await?)
+        let sql = "SELECT uidvalidity, uid_next FROM junk_cursors WHERE account = $1 AND folder = $2";
+        Ok(on!(self.pool(), db => sqlx::query_as(sql).bind(account).bind(junk).fetch_optional(db).await)?)
     }
 
     /// Saves how far an account's Junk folder has been looked at.
@@ -52,18 +48,19 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut writing = self.begin_write().await?;
-        let result = sqlx::query(
-            "INSERT INTO junk_cursors (account, folder, uidvalidity, uid_next, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, uid_next = ?4, updated_at = ?5",
+        let result = on!(writing.conn(), c => sqlx::query(
+            "INSERT INTO junk_cursors (account, folder, uidvalidity, uid_next, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = $3, uid_next = $4, updated_at = $5",
         )
         .bind(account)
         .bind(junk)
         .bind(i64::from(cursor.uidvalidity))
         .bind(i64::from(cursor.uid_next))
         .bind(now)
-        .execute(writing.conn())
-        .await;
-        self.end_write(writing, result).await.map(|_| ())
+        .execute(c)
+        .await
+        .map(|_| ()));
+        self.end_write(writing, result).await
     }
 
     /// Which of `messages` (UID and identity, just read from `folder` under `uidvalidity`)
@@ -80,25 +77,24 @@ impl Store {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
-        let arrived: Vec<(u32, &str, &str)> =
-            messages.iter().map(|(uid, m)| (*uid, m.key.as_str(), m.digest.as_str())).collect();
-        let arrived = serde_json::to_string(&arrived).unwrap_or_else(|_| "[]".into());
-        Ok(sqlx::query_as(
-            "WITH arrived AS (SELECT json_extract(value, '$[0]') AS uid, json_extract(value, '$[1]') AS key,
-                                     json_extract(value, '$[2]') AS digest FROM json_each(?4))
+        let sql = format!(
+            "WITH arrived (uid, key, digest) AS (VALUES {arrived})
              SELECT d.id, arrived.uid FROM arrived JOIN detections d
-               ON d.account = ?1 AND d.message_key = arrived.key AND d.digest = arrived.digest AND d.digest <> ''
-             WHERE d.action IN (SELECT value FROM json_each(?5))
-               AND NOT (d.folder = ?2 AND d.uidvalidity = ?3 AND d.uid = arrived.uid)
+               ON d.account = $1 AND d.message_key = arrived.key AND d.digest = arrived.digest AND d.digest <> ''
+             WHERE d.action IN ({in_junk})
+               AND NOT (d.folder = $2 AND d.uidvalidity = $3 AND d.uid = arrived.uid)
              ORDER BY d.id",
-        )
-        .bind(account)
-        .bind(folder)
-        .bind(i64::from(uidvalidity))
-        .bind(arrived)
-        .bind(Action::in_junk_json())
-        .fetch_all(self.pool())
-        .await?)
+            arrived = placeholders(4, messages.len(), 3, false),
+            in_junk = Action::sql_list(Action::is_in_junk),
+        );
+        let dialect = self.dialect();
+        Ok(on!(self.pool(), db => {
+            let mut query = sqlx::query_as(&sql).bind(account).bind(folder).bind(i64::from(uidvalidity));
+            for (uid, m) in messages {
+                query = query.bind(i64::from(*uid)).bind(dialect.text(&m.key)).bind(&m.digest);
+            }
+            query.fetch_all(db).await
+        })?)
     }
 
     /// Records that the message of row `id` left Junk by the user's doing: `action` is
@@ -113,18 +109,19 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut writing = self.begin_write().await?;
-        let result = sqlx::query(
-            "UPDATE detections SET action = ?1, destination = ?2, acted_at = ?3
-             WHERE id = ?4 AND action IN (SELECT value FROM json_each(?5))",
-        )
-        .bind(action)
-        .bind(folder)
-        .bind(now)
-        .bind(id)
-        .bind(Action::in_junk_json())
-        .execute(writing.conn())
-        .await;
-        Ok(self.end_write(writing, result).await?.rows_affected() > 0)
+        let sql = format!(
+            "UPDATE detections SET action = $1, destination = $2, acted_at = $3 WHERE id = $4 AND action IN ({})",
+            Action::sql_list(Action::is_in_junk)
+        );
+        let result = on!(writing.conn(), c => sqlx::query(&sql)
+            .bind(action)
+            .bind(folder)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|done| done.rows_affected()));
+        Ok(self.end_write(writing, result).await? > 0)
     }
 
     /// Which of `keys` scamguard sent (or is sending) to Junk on this account: a new
@@ -133,18 +130,22 @@ impl Store {
         if keys.is_empty() {
             return Ok(HashSet::new());
         }
-        let keys = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
-        let found: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT message_key FROM detections
-             WHERE account = ?1 AND message_key IN (SELECT value FROM json_each(?2))
-               AND action IN (SELECT value FROM json_each(?3))",
-        )
-        .bind(account)
-        .bind(keys)
-        .bind(Action::into_junk_json())
-        .fetch_all(self.pool())
-        .await?;
-        Ok(found.into_iter().collect())
+        let sql = format!(
+            "SELECT DISTINCT message_key FROM detections WHERE account = $1 AND message_key IN ({}) AND action IN ({})",
+            placeholders(2, keys.len(), 1, true),
+            Action::sql_list(Action::puts_it_in_junk)
+        );
+        let dialect = self.dialect();
+        let found: Vec<String> = on!(self.pool(), db => {
+            let mut query = sqlx::query_scalar(&sql).bind(account);
+            for key in keys {
+                query = query.bind(dialect.text(key));
+            }
+            query.fetch_all(db).await
+        })?;
+        // Found as stored (see `Dialect::text`): answered as asked.
+        let found: HashSet<String> = found.into_iter().collect();
+        Ok(keys.iter().filter(|key| found.contains(dialect.text(key).as_ref())).cloned().collect())
     }
 
     /// Records a report (a row with action [`Action::Reported`], in the Junk folder); the
@@ -160,7 +161,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Category, HistoryFilter, Verdict};
+    use crate::store::test_backends::on_both;
+    use crate::store::{Category, HistoryFilter, Verdict, on};
 
     fn moved(uid: u32, key: &str, digest: &str, action: Action) -> NewDetection {
         NewDetection {
@@ -180,10 +182,8 @@ mod tests {
         Identity { key: key.into(), digest: digest.into() }
     }
 
-    #[tokio::test]
-    async fn a_moved_message_seen_again_is_a_release_once_and_then_handled_everywhere() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+    on_both! {
+    async fn a_moved_message_seen_again_is_a_release_once_and_then_handled_everywhere(store) {
         let rows = [moved(3, "<a@x>", "da", Action::Moved), moved(4, "<b@x>", "db", Action::Nothing)];
         let ids = store.record_batch("a", &rows, 2, "d", 1).await.expect("record");
         let came_back = [(20, identity("<a@x>", "da")), (21, identity("<b@x>", "db"))];
@@ -205,11 +205,10 @@ mod tests {
             assert!(seen.contains(&identity("<a@x>", "da")), "{folder}");
         }
     }
+    }
 
-    #[tokio::test]
-    async fn the_original_of_a_copy_is_no_release() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+    on_both! {
+    async fn the_original_of_a_copy_is_no_release(store) {
         store.record_batch("a", &[moved(3, "<a@x>", "da", Action::Copied)], 1, "d", 1).await.expect("record");
         let original = [(3, identity("<a@x>", "da"))];
         assert!(store.releases("a", "INBOX", 7, &original).await.expect("query").is_empty());
@@ -218,11 +217,10 @@ mod tests {
             1
         );
     }
+    }
 
-    #[tokio::test]
-    async fn reports_keep_one_row_per_junk_uid_and_leave_the_counts_alone() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+    on_both! {
+    async fn reports_keep_one_row_per_junk_uid_and_leave_the_counts_alone(store) {
         store
             .record_batch("a", &[moved(3, "<sent@x>", "ds", Action::Planned)], 1, "d", 1)
             .await
@@ -242,10 +240,8 @@ mod tests {
         assert_eq!(store.record_report(&report, 3).await.expect("again"), id);
         let filter = HistoryFilter { action: Some("reported".into()), ..HistoryFilter::default() };
         assert_eq!(store.history(&filter).await.expect("history").len(), 1);
-        let scanned: i64 = sqlx::query_scalar("SELECT SUM(threats) FROM daily_counts")
-            .fetch_one(store.pool())
-            .await
-            .expect("counts");
+        let sql = "SELECT CAST(SUM(threats) AS BIGINT) FROM daily_counts";
+        let scanned: i64 = on!(store.pool(), db => sqlx::query_scalar(sql).fetch_one(db).await).expect("counts");
         assert_eq!(scanned, 1, "only the batch's threat is counted");
 
         let mut cursor = store.junk_cursor("a", "Junk").await.expect("query");
@@ -258,5 +254,6 @@ mod tests {
             cursor = store.junk_cursor("a", "Junk").await.expect("query");
         }
         assert_eq!(cursor, Some(JunkCursor { uidvalidity: 4, uid_next: 9 }));
+    }
     }
 }

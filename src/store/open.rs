@@ -1,7 +1,9 @@
 //! Opening the database: for the service (created if missing, migrated, locked), and for
 //! the review commands (must exist; read-only when only reading, so a database on a
-//! read-only file or folder can still be looked at).
+//! read-only file or folder can still be looked at). A SQLite file by its path, or a
+//! PostgreSQL database by its URL ([`Location`]; the PostgreSQL side is in `postgres.rs`).
 
+use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -10,9 +12,86 @@ use std::time::Duration;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{FileIdentity, Store, StoreError};
+use super::{Backend, DatabaseFile, FileIdentity, Store, StoreError};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Where a database is.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file: the embedded default, one process at a time.
+    File(PathBuf),
+    /// A PostgreSQL database, by its `postgres://` URL. The URL may hold a password: it is
+    /// never printed (see `Debug` and `Display`).
+    Postgres(String),
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => f.debug_tuple("File").field(path).finish(),
+            Location::Postgres(_) => write!(f, "Postgres({self})"),
+        }
+    }
+}
+
+/// The path of a file; a PostgreSQL database as `postgres://host:port/name`, without the
+/// user and password the URL may hold.
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&super::postgres::describe(url)),
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database at `location` for the service: [`Store::open`] for a file, and
+    /// for PostgreSQL migrated and held by this process alone (an advisory lock: until
+    /// workers share accounts, one `run` per database, as with a file).
+    pub async fn open_at(location: &Location) -> Result<Store, StoreError> {
+        match location {
+            Location::File(path) => Store::open(path).await,
+            Location::Postgres(url) => super::postgres::open(url, true).await,
+        }
+    }
+
+    /// [`Store::open_unlocked`] for a file; a PostgreSQL database is migrated and not
+    /// locked.
+    pub async fn open_unlocked_at(location: &Location) -> Result<Store, StoreError> {
+        match location {
+            Location::File(path) => Store::open_unlocked(path).await,
+            Location::Postgres(url) => super::postgres::open(url, false).await,
+        }
+    }
+
+    /// [`Store::open_existing`] for a file. A PostgreSQL database must exist on the server
+    /// (the connection fails otherwise); with [`Access::Read`] it is only migrated when
+    /// its schema is older, so a role that may only read can read a current one.
+    pub async fn open_existing_at(location: &Location, access: Access) -> Result<Store, StoreError> {
+        match location {
+            Location::File(path) => Store::open_existing(path, access).await,
+            Location::Postgres(url) => {
+                let store = super::postgres::connect(url, false).await?;
+                let wanted = super::postgres::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+                if access == Access::Write || schema_version(&store).await < wanted {
+                    store.migrate().await?;
+                }
+                Ok(store)
+            }
+        }
+    }
+
+    /// Whether there is a database to read at `location` (a PostgreSQL database is
+    /// assumed to be there: asking would mean connecting).
+    pub fn exists_at(location: &Location) -> bool {
+        match location {
+            Location::File(path) => path.exists(),
+            Location::Postgres(_) => true,
+        }
+    }
+}
 
 /// What a command needs of an existing database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,9 +110,12 @@ impl Store {
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         let path = create_private(path)?;
         let lock = lock_file(&path)?;
-        let store = connect(&path, false).await?;
-        MIGRATOR.run(&store.pool).await?;
-        Ok(Store { _lock: Some(lock), ..store })
+        let mut store = connect(&path, false).await?;
+        store.migrate().await?;
+        if let Some(file) = &mut store.file {
+            file._lock = Some(lock);
+        }
+        Ok(store)
     }
 
     /// Opens (creating if missing) and migrates the database without taking the process
@@ -41,7 +123,7 @@ impl Store {
     pub async fn open_unlocked(path: &Path) -> Result<Store, StoreError> {
         let path = create_private(path)?;
         let store = connect(&path, false).await?;
-        MIGRATOR.run(&store.pool).await?;
+        store.migrate().await?;
         Ok(store)
     }
 
@@ -62,10 +144,10 @@ impl Store {
             if found >= wanted {
                 return Ok(store);
             }
-            store.pool.close().await;
+            store.close().await;
             let upgraded = async {
                 let store = connect(&path, false).await?;
-                MIGRATOR.run(&store.pool).await?;
+                store.migrate().await?;
                 Ok::<Store, StoreError>(store)
             };
             return upgraded.await.map_err(|error| StoreError::Outdated {
@@ -76,17 +158,24 @@ impl Store {
             });
         }
         let store = connect(&path, false).await?;
-        MIGRATOR.run(&store.pool).await?;
+        store.migrate().await?;
         Ok(store)
+    }
+
+    /// Applies the backend's migrations not applied yet.
+    pub(super) async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Backend::Sqlite(pool) => MIGRATOR.run(pool).await?,
+            Backend::Postgres(pool) => super::postgres::MIGRATOR.run(pool).await?,
+        }
+        Ok(())
     }
 }
 
 /// The newest migration applied to the database (0 when none is).
-async fn schema_version(store: &Store) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&store.pool)
-        .await
-        .unwrap_or(0)
+pub(super) async fn schema_version(store: &Store) -> i64 {
+    let sql = "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM _sqlx_migrations WHERE success";
+    super::on!(store.pool(), db => sqlx::query_scalar::<_, i64>(sql).fetch_one(db).await).unwrap_or(0)
 }
 
 async fn connect(path: &Path, read_only: bool) -> Result<Store, StoreError> {
@@ -115,7 +204,8 @@ async fn connect(path: &Path, read_only: bool) -> Result<Store, StoreError> {
         }
         Err(error) => return Err(error.into()),
     };
-    Ok(Store { pool, path: path.to_path_buf(), identity, _lock: None })
+    let file = DatabaseFile { path: path.to_path_buf(), identity, _lock: None };
+    Ok(Store { pool: Backend::Sqlite(pool), file: Some(file), _server_lock: None })
 }
 
 fn wal_path(path: &Path) -> PathBuf {
@@ -290,10 +380,10 @@ pub(super) mod tests {
                 "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
                      subject, size, score, verdict, category, signals, evidence, action, destination, detected_at,
                      acted_at, digest)
-                 VALUES ('a', 'INBOX', 7, ?1, 'm@x', '<m@x>', 'x@evil.example', 'Subject ' || ?1, 100 + ?1, 6.5,
-                     ?2, ?3, '[{\"rule\":\"r\",\"weight\":1.5,\"evidence\":\"e\"}]',
+                 VALUES ('a', 'INBOX', 7, $1, 'm@x', '<m@x>', 'x@evil.example', 'Subject ' || $1, 100 + $1, 6.5,
+                     $2, $3, '[{\"rule\":\"r\",\"weight\":1.5,\"evidence\":\"e\"}]',
                      '{\"wallets\":[{\"coin\":\"bitcoin\",\"address\":\"bc1q\",\"checksum_valid\":true,\"split\":false}],\"amounts\":[],\"deadlines\":[],\"shown_password\":null}',
-                     ?4, 'Junk', 1000 + ?1, CASE WHEN ?1 % 2 = 0 THEN 2000 END, CASE WHEN ?1 % 2 = 1 THEN 'digest' ELSE '' END)",
+                     $4, 'Junk', 1000 + $1, CASE WHEN $1 % 2 = 0 THEN 2000 END, CASE WHEN $1 % 2 = 1 THEN 'digest' ELSE '' END)",
             )
             .bind(uid as i64)
             .bind(verdict)
@@ -315,7 +405,8 @@ pub(super) mod tests {
         let newest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         assert_eq!(schema_version(&store).await, newest);
         // Later migrations may add indexes (0012: the review page's search); none is lost.
-        let (columns, indexes, rows) = detections_snapshot(store.pool()).await;
+        let crate::store::Backend::Sqlite(pool) = store.pool() else { panic!("a SQLite store") };
+        let (columns, indexes, rows) = detections_snapshot(pool).await;
         assert_eq!((&columns, &rows), (&before.0, &before.2));
         assert!(before.1.iter().all(|index| indexes.contains(index)), "{indexes:?} keeps {:?}", before.1);
         let rows = store.history(&Default::default()).await.expect("every row reads as typed");

@@ -5,7 +5,7 @@
 
 use crate::detect::personal::{Layer, MAX_COPIES, NearCopy, Personal};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, on};
 
 /// An account's learning as stored.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,21 +28,17 @@ impl Store {
     /// The generation of `account`'s learning: 0 before it learned anything. One indexed
     /// read, cheap enough to ask before every batch.
     pub async fn personal_generation(&self, account: &str) -> Result<i64, StoreError> {
+        let sql = "SELECT generation FROM personal_layers WHERE account = $1";
         let generation: Option<i64> =
-            sqlx::query_scalar("SELECT generation FROM personal_layers WHERE account = ?1")
-                .bind(account)
-                .fetch_optional(self.pool())
-                .await?;
+            on!(self.pool(), db => sqlx::query_scalar(sql).bind(account).fetch_optional(db).await)?;
         Ok(generation.unwrap_or(0))
     }
 
     /// Everything `account` learned, with its generation.
     pub async fn personal(&self, account: &str) -> Result<StoredPersonal, StoreError> {
+        let sql = "SELECT generation, layer FROM personal_layers WHERE account = $1";
         let row: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT generation, layer FROM personal_layers WHERE account = ?1")
-                .bind(account)
-                .fetch_optional(self.pool())
-                .await?;
+            on!(self.pool(), db => sqlx::query_as(sql).bind(account).fetch_optional(db).await)?;
         let (generation, bytes) = row.unwrap_or_default();
         let mut damaged = 0;
         let layer = match bytes.is_empty() {
@@ -52,12 +48,12 @@ impl Store {
                 Layer::default()
             }),
         };
-        let digests: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT digest FROM near_copies WHERE account = ?1 ORDER BY id DESC LIMIT ?2")
-                .bind(account)
-                .bind(MAX_COPIES as i64)
-                .fetch_all(self.pool())
-                .await?;
+        let sql = "SELECT digest FROM near_copies WHERE account = $1 ORDER BY id DESC LIMIT $2";
+        let digests: Vec<Vec<u8>> = on!(self.pool(), db => sqlx::query_scalar(sql)
+            .bind(account)
+            .bind(MAX_COPIES as i64)
+            .fetch_all(db)
+            .await)?;
         let mut copies = Vec::with_capacity(digests.len());
         for bytes in digests.iter().rev() {
             match NearCopy::from_bytes(bytes) {
@@ -79,34 +75,38 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut writing = self.begin_write().await?;
         let result = async {
-            let conn = writing.conn();
-            sqlx::query(
-                "INSERT INTO personal_layers (account, layer, generation, updated_at) VALUES (?1, ?2, 1, ?3) \
+            let mut conn = writing.conn();
+            on!(conn.again(), c => sqlx::query(
+                "INSERT INTO personal_layers (account, layer, generation, updated_at) VALUES ($1, $2, 1, $3) \
                  ON CONFLICT (account) DO UPDATE SET layer = excluded.layer, \
-                 generation = generation + 1, updated_at = excluded.updated_at",
+                 generation = personal_layers.generation + 1, updated_at = excluded.updated_at",
             )
             .bind(account)
             .bind(layer.to_bytes())
             .bind(now)
-            .execute(&mut *conn)
-            .await?;
+            .execute(c)
+            .await
+            .map(|_| ()))?;
             for copy in copies {
-                sqlx::query("INSERT INTO near_copies (account, digest, created_at) VALUES (?1, ?2, ?3)")
+                let sql = "INSERT INTO near_copies (account, digest, created_at) VALUES ($1, $2, $3)";
+                on!(conn.again(), c => sqlx::query(sql)
                     .bind(account)
                     .bind(copy.to_bytes())
                     .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
+                    .execute(c)
+                    .await
+                    .map(|_| ()))?;
             }
             if !copies.is_empty() {
-                sqlx::query(
-                    "DELETE FROM near_copies WHERE account = ?1 AND id NOT IN \
-                     (SELECT id FROM near_copies WHERE account = ?1 ORDER BY id DESC LIMIT ?2)",
+                on!(conn, c => sqlx::query(
+                    "DELETE FROM near_copies WHERE account = $1 AND id NOT IN \
+                     (SELECT id FROM near_copies WHERE account = $1 ORDER BY id DESC LIMIT $2)",
                 )
                 .bind(account)
                 .bind(MAX_COPIES as i64)
-                .execute(&mut *conn)
-                .await?;
+                .execute(c)
+                .await
+                .map(|_| ()))?;
             }
             Ok(())
         }
@@ -120,20 +120,25 @@ impl Store {
         let before = self.personal(account).await?;
         let mut writing = self.begin_write().await?;
         let result = async {
-            let conn = writing.conn();
-            sqlx::query(
-                "UPDATE personal_layers SET layer = X'', generation = generation + 1, updated_at = ?2 \
-                 WHERE account = ?1",
+            let mut conn = writing.conn();
+            // The empty layer is a parameter: the two backends spell an empty BLOB literal
+            // differently (X'' and '\x').
+            on!(conn.again(), c => sqlx::query(
+                "UPDATE personal_layers SET layer = $3, generation = generation + 1, updated_at = $2 \
+                 WHERE account = $1",
             )
             .bind(account)
             .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query("DELETE FROM near_copies WHERE account = ?1").bind(account).execute(&mut *conn).await
+            .bind(Vec::<u8>::new())
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+            let sql = "DELETE FROM near_copies WHERE account = $1";
+            on!(conn, c => sqlx::query(sql).bind(account).execute(c).await.map(|done| done.rows_affected()))
         }
         .await;
         let deleted = self.end_write(writing, result).await?;
-        Ok(Forgotten { weights: before.personal.layer.len(), copies: deleted.rows_affected() as usize })
+        Ok(Forgotten { weights: before.personal.layer.len(), copies: deleted as usize })
     }
 }
 
@@ -142,6 +147,8 @@ mod tests {
     use super::*;
     use crate::detect::Detector;
     use crate::detect::personal::Feedback;
+    use crate::store::on;
+    use crate::store::test_backends::on_both;
 
     fn scam(name: &str) -> crate::mail::Email {
         let body = format!(
@@ -153,10 +160,8 @@ mod tests {
         crate::mail::parse(raw.as_bytes()).expect("parses")
     }
 
-    #[tokio::test]
-    async fn learning_is_saved_bounded_read_back_and_reset() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open_unlocked(&dir.path().join("p.db")).await.expect("opens");
+    on_both! {
+    async fn learning_is_saved_bounded_read_back_and_reset(store) {
         assert_eq!(store.personal_generation("a").await.expect("reads"), 0);
         assert_eq!(store.personal("a").await.expect("reads"), StoredPersonal::default());
         let detector = Detector::default();
@@ -171,15 +176,14 @@ mod tests {
         let many = vec![copy.clone(); MAX_COPIES];
         store.save_personal("a", &personal.layer, &many, 2).await.expect("saves");
         store.save_personal("a", &personal.layer, std::slice::from_ref(&copy), 3).await.expect("saves");
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM near_copies").fetch_one(store.pool()).await.unwrap();
+        let sql = "SELECT COUNT(*) FROM near_copies";
+        let count: i64 = on!(store.pool(), db => sqlx::query_scalar(sql).fetch_one(db).await).unwrap();
         assert_eq!(count, MAX_COPIES as i64);
         // A damaged digest or layer is left out and counted.
-        sqlx::query("UPDATE near_copies SET digest = X'00' WHERE id = (SELECT MAX(id) FROM near_copies)")
-            .execute(store.pool())
-            .await
-            .unwrap();
-        sqlx::query("UPDATE personal_layers SET layer = X'53475046'").execute(store.pool()).await.unwrap();
+        let sql = "UPDATE near_copies SET digest = $1 WHERE id = (SELECT MAX(id) FROM near_copies)";
+        on!(store.pool(), db => sqlx::query(sql).bind(vec![0u8]).execute(db).await.map(|_| ())).unwrap();
+        let sql = "UPDATE personal_layers SET layer = $1";
+        on!(store.pool(), db => sqlx::query(sql).bind(b"SGPF".to_vec()).execute(db).await.map(|_| ())).unwrap();
         let damaged = store.personal("a").await.expect("reads");
         assert_eq!(damaged.damaged, 2);
         assert!(damaged.personal.layer.is_empty());
@@ -188,5 +192,6 @@ mod tests {
         assert_eq!(forgotten.copies, MAX_COPIES);
         let after = store.personal("a").await.expect("reads");
         assert_eq!((after.personal, after.generation), (Personal::default(), generation + 1));
+    }
     }
 }

@@ -6,9 +6,7 @@
 //! recorded as unreadable (with the server's words) after [`MAX_READ_TRIES`] failures, so
 //! no message is skipped in silence and none blocks the folder.
 
-use sqlx::SqliteConnection;
-
-use super::{Action, Category, Cursor, Signal, Signals, Store, StoreError, Verdict};
+use super::{Action, Category, Conn, Cursor, Signal, Signals, Store, StoreError, Verdict, on};
 
 /// How many failed reads make a message unreadable. Each pass tries once; passes come
 /// with new mail, every IDLE renewal, or after a reconnect's backoff.
@@ -44,14 +42,14 @@ pub struct ReadOutcome {
 impl Store {
     /// The UIDs queued for a folder under its current UIDVALIDITY, ascending.
     pub async fn queued(&self, at: FolderRef<'_>) -> Result<Vec<u32>, StoreError> {
-        let uids: Vec<i64> = sqlx::query_scalar(
-            "SELECT uid FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 ORDER BY uid",
-        )
-        .bind(at.account)
-        .bind(at.folder)
-        .bind(i64::from(at.uidvalidity))
-        .fetch_all(self.pool())
-        .await?;
+        let sql =
+            "SELECT uid FROM read_queue WHERE account = $1 AND folder = $2 AND uidvalidity = $3 ORDER BY uid";
+        let uids: Vec<i64> = on!(self.pool(), db => sqlx::query_scalar(sql)
+            .bind(at.account)
+            .bind(at.folder)
+            .bind(i64::from(at.uidvalidity))
+            .fetch_all(db)
+            .await)?;
         Ok(uids.into_iter().map(|uid| uid as u32).collect())
     }
 
@@ -90,32 +88,31 @@ impl Store {
 
     /// How many messages each folder of `account` has queued, for `check`.
     pub async fn queued_count(&self, account: &str, folder: &str) -> Result<u64, StoreError> {
+        let sql = "SELECT count(*) FROM read_queue WHERE account = $1 AND folder = $2";
         let count: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM read_queue WHERE account = ?1 AND folder = ?2")
-                .bind(account)
-                .bind(folder)
-                .fetch_one(self.pool())
-                .await?;
+            on!(self.pool(), db => sqlx::query_scalar(sql).bind(account).bind(folder).fetch_one(db).await)?;
         Ok(count as u64)
     }
 }
 
 async fn start_reading_in(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     at: FolderRef<'_>,
     cursor: Cursor,
     to_read: &[u32],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity != ?3")
+    let sql = "DELETE FROM read_queue WHERE account = $1 AND folder = $2 AND uidvalidity != $3";
+    on!(conn.again(), c => sqlx::query(sql)
         .bind(at.account)
         .bind(at.folder)
         .bind(i64::from(at.uidvalidity))
-        .execute(&mut *conn)
-        .await?;
+        .execute(c)
+        .await
+        .map(|_| ()))?;
     for uid in to_read {
-        sqlx::query(
-            "INSERT INTO read_queue (account, folder, uidvalidity, uid, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)
+        on!(conn.again(), c => sqlx::query(
+            "INSERT INTO read_queue (account, folder, uidvalidity, uid, queued_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT DO NOTHING",
         )
         .bind(at.account)
@@ -123,48 +120,51 @@ async fn start_reading_in(
         .bind(i64::from(at.uidvalidity))
         .bind(i64::from(*uid))
         .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        .execute(c)
+        .await
+        .map(|_| ()))?;
     }
     save_cursor_in(conn, at.account, at.folder, cursor, now).await
 }
 
 async fn settle_read_in(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     at: FolderRef<'_>,
     outcome: &ReadOutcome,
     cursor: Option<Cursor>,
     now: i64,
     give_up_after: i64,
 ) -> Result<Vec<u32>, sqlx::Error> {
+    let dialect = conn.dialect();
     for uid in outcome.read.iter().chain(&outcome.gone) {
-        dequeue(conn, at, *uid).await?;
+        dequeue(conn.again(), at, *uid).await?;
     }
     let mut unreadable = Vec::new();
     for uid in &outcome.failed {
-        let (tries, queued_at): (i64, i64) = sqlx::query_as(
+        let (tries, queued_at): (i64, i64) = on!(conn.again(), c => sqlx::query_as(
             "INSERT INTO read_queue (account, folder, uidvalidity, uid, tries, reason, queued_at)
-             VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6)
-             ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = tries + ?7, reason = ?5
+             VALUES ($1, $2, $3, $4, $7, $5, $6)
+             ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET tries = read_queue.tries + $7,
+                 reason = $5
              RETURNING tries, queued_at",
         )
         .bind(at.account)
         .bind(at.folder)
         .bind(i64::from(at.uidvalidity))
         .bind(i64::from(*uid))
-        .bind(&outcome.reason)
+        .bind(dialect.text(&outcome.reason))
         .bind(now)
         .bind(i64::from(outcome.counts_a_try))
-        .fetch_one(&mut *conn)
-        .await?;
+        .fetch_one(c)
+        .await)?;
         if tries >= i64::from(MAX_READ_TRIES) && now - queued_at >= give_up_after {
-            record_unreadable(conn, at, *uid, &outcome.reason, now).await?;
-            dequeue(conn, at, *uid).await?;
+            record_unreadable(conn.again(), at, *uid, &outcome.reason, now).await?;
+            dequeue(conn.again(), at, *uid).await?;
             unreadable.push(*uid);
         }
     }
     for (uid, why) in &outcome.unparseable {
-        record_unreadable(conn, at, *uid, why, now).await?;
+        record_unreadable(conn.again(), at, *uid, why, now).await?;
         unreadable.push(*uid);
     }
     if let Some(cursor) = cursor {
@@ -173,55 +173,54 @@ async fn settle_read_in(
     Ok(unreadable)
 }
 
-async fn dequeue(conn: &mut SqliteConnection, at: FolderRef<'_>, uid: u32) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM read_queue WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
-    )
-    .bind(at.account)
-    .bind(at.folder)
-    .bind(i64::from(at.uidvalidity))
-    .bind(i64::from(uid))
-    .execute(conn)
-    .await?;
-    Ok(())
+async fn dequeue(conn: Conn<'_>, at: FolderRef<'_>, uid: u32) -> Result<(), sqlx::Error> {
+    let sql = "DELETE FROM read_queue WHERE account = $1 AND folder = $2 AND uidvalidity = $3 AND uid = $4";
+    on!(conn, c => sqlx::query(sql)
+        .bind(at.account)
+        .bind(at.folder)
+        .bind(i64::from(at.uidvalidity))
+        .bind(i64::from(uid))
+        .execute(c)
+        .await
+        .map(|_| ()))
 }
 
 /// Saves how far a folder has been read, inside a write already begun.
 pub(super) async fn save_cursor_in(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     account: &str,
     folder: &str,
     cursor: Cursor,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO cursors (account, folder, uidvalidity, last_uid, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = ?3, last_uid = ?4, updated_at = ?5",
+    on!(conn, c => sqlx::query(
+        "INSERT INTO cursors (account, folder, uidvalidity, last_uid, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = $3, last_uid = $4, updated_at = $5",
     )
     .bind(account)
     .bind(folder)
     .bind(i64::from(cursor.uidvalidity))
     .bind(i64::from(cursor.last_uid))
     .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .execute(c)
+    .await
+    .map(|_| ()))
 }
 
 /// Leaves a message that could not be read in the history, where the user sees it: the
 /// server's reason is its one signal's evidence.
 async fn record_unreadable(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     at: FolderRef<'_>,
     uid: u32,
     reason: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let signal = Signal { evidence: reason.to_string(), rule: "unreadable".into(), weight: 0.0 };
-    sqlx::query(
+    on!(conn, c => sqlx::query(
         "INSERT INTO detections (account, folder, uidvalidity, uid, message_key, score, verdict, category,
              signals, action, detected_at, acted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?8, ?9, ?6, ?10, ?7, ?7)
+         VALUES ($1, $2, $3, $4, $5, 0, $8, $9, $6, $10, $7, $7)
          ON CONFLICT (account, folder, uidvalidity, uid) DO NOTHING",
     )
     .bind(at.account)
@@ -234,19 +233,18 @@ async fn record_unreadable(
     .bind(Verdict::Unreadable)
     .bind(Category::Other.as_str())
     .bind(Action::Unreadable)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .execute(c)
+    .await
+    .map(|_| ()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_backends::on_both;
 
-    #[tokio::test]
-    async fn a_message_that_cannot_be_read_is_retried_then_recorded_unreadable() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("q.db")).await.expect("store");
+    on_both! {
+    async fn a_message_that_cannot_be_read_is_retried_then_recorded_unreadable(store) {
         let at = FolderRef { account: "a", folder: "INBOX", uidvalidity: 7 };
         let cursor = |last_uid| Cursor { uidvalidity: 7, last_uid };
         store.start_reading(at, cursor(100), &[40, 41, 42], 1).await.expect("start");
@@ -303,5 +301,6 @@ mod tests {
             .await
             .expect("new epoch");
         assert!(store.queued(at).await.expect("queue").is_empty(), "old UIDs are dropped");
+    }
     }
 }

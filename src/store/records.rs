@@ -4,8 +4,9 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use super::dialect::placeholders;
 use super::review::DETECTION_COLUMNS;
-use super::{Action, Category, Detection, Evidence, Signals, Store, StoreError, Verdict};
+use super::{Action, Category, Conn, Detection, Evidence, Signals, Store, StoreError, Verdict, on};
 
 /// How far a folder has been read: its UIDVALIDITY and the highest UID handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
@@ -109,11 +110,8 @@ pub struct HistoryFilter {
 impl Store {
     /// The saved cursor of a folder, if it was read before.
     pub async fn cursor(&self, account: &str, folder: &str) -> Result<Option<Cursor>, StoreError> {
-        Ok(sqlx::query_as("SELECT uidvalidity, last_uid FROM cursors WHERE account = ?1 AND folder = ?2")
-            .bind(account)
-            .bind(folder)
-            .fetch_optional(self.pool())
-            .await?)
+        let sql = "SELECT uidvalidity, last_uid FROM cursors WHERE account = $1 AND folder = $2";
+        Ok(on!(self.pool(), db => sqlx::query_as(sql).bind(account).bind(folder).fetch_optional(db).await)?)
     }
 
     /// Saves how far a folder has been read.
@@ -146,29 +144,38 @@ impl Store {
         if messages.is_empty() {
             return Ok(HashSet::new());
         }
-        // One query for the whole batch: the identities travel as a JSON array of pairs.
-        let pairs: Vec<[&str; 2]> = messages.iter().map(|m| [m.key.as_str(), m.digest.as_str()]).collect();
-        let pairs = serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into());
-        let found: Vec<(String, String)> = sqlx::query_as(
-            "WITH wanted AS (SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS digest
-                               FROM json_each(?3))
+        // One query for the whole batch: the identities travel as rows of parameters.
+        let sql = format!(
+            "WITH wanted (key, digest) AS (VALUES {pairs})
              SELECT wanted.key, wanted.digest FROM wanted JOIN detections d
-               ON d.account = ?1 AND d.message_key = wanted.key
+               ON d.account = $1 AND d.message_key = wanted.key
                   AND (d.digest = wanted.digest OR d.digest = '')
-             WHERE d.action IN (SELECT value FROM json_each(?4))
-               AND (d.folder = ?2 OR d.action IN (SELECT value FROM json_each(?5)))
+             WHERE d.action IN ({settling})
+               AND (d.folder = $2 OR d.action IN ({released}))
              UNION
              SELECT wanted.key, wanted.digest FROM wanted JOIN deliveries r
-               ON r.account = ?1 AND r.message_key = wanted.key AND r.message_key <> ''",
-        )
-        .bind(account)
-        .bind(folder)
-        .bind(pairs)
-        .bind(Action::settling_json())
-        .bind(Action::release_json())
-        .fetch_all(self.pool())
-        .await?;
-        Ok(found.into_iter().map(|(key, digest)| Identity { key, digest }).collect())
+               ON r.account = $1 AND r.message_key = wanted.key AND r.message_key <> ''",
+            pairs = placeholders(3, messages.len(), 2, false),
+            settling = Action::sql_list(Action::settles_the_message),
+            released = Action::sql_list(Action::is_release),
+        );
+        let dialect = self.dialect();
+        let found: Vec<(String, String)> = on!(self.pool(), db => {
+            let mut query = sqlx::query_as(&sql).bind(account).bind(folder);
+            for m in messages {
+                query = query.bind(dialect.text(&m.key)).bind(dialect.text(&m.digest));
+            }
+            query.fetch_all(db).await
+        })?;
+        // Found as stored (see `Dialect::text`): answered as asked.
+        let found: HashSet<(String, String)> = found.into_iter().collect();
+        Ok(messages
+            .iter()
+            .filter(|m| {
+                found.contains(&(dialect.text(&m.key).into_owned(), dialect.text(&m.digest).into_owned()))
+            })
+            .cloned()
+            .collect())
     }
 
     /// Records a batch in one transaction: the detections and the day's counts. A row
@@ -192,15 +199,12 @@ impl Store {
     /// Moves, flags and copies of a folder that were planned but not confirmed done:
     /// the rows whose action [`Action::is_unfinished`].
     pub async fn pending(&self, account: &str, folder: &str) -> Result<Vec<Pending>, StoreError> {
-        Ok(sqlx::query_as(
+        let sql = format!(
             "SELECT id, uidvalidity, uid, message_id, message_key, digest, action FROM detections
-             WHERE account = ?1 AND folder = ?2 AND action IN (SELECT value FROM json_each(?3)) ORDER BY uid",
-        )
-        .bind(account)
-        .bind(folder)
-        .bind(Action::unfinished_json())
-        .fetch_all(self.pool())
-        .await?)
+             WHERE account = $1 AND folder = $2 AND action IN ({}) ORDER BY uid",
+            Action::sql_list(Action::is_unfinished)
+        );
+        Ok(on!(self.pool(), db => sqlx::query_as(&sql).bind(account).bind(folder).fetch_all(db).await)?)
     }
 
     /// Records what became of a planned action.
@@ -215,98 +219,104 @@ impl Store {
             return Ok(());
         }
         let mut writing = self.begin_write().await?;
-        let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-        let result = sqlx::query(
-            "UPDATE detections SET action = ?1, destination = ?2, acted_at = ?3
-             WHERE id IN (SELECT value FROM json_each(?4))",
-        )
-        .bind(action)
-        .bind(destination)
-        .bind(now)
-        .bind(ids)
-        .execute(writing.conn())
-        .await;
-        self.end_write(writing, result).await.map(|_| ())
+        let sql = format!(
+            "UPDATE detections SET action = $1, destination = $2, acted_at = $3 WHERE id IN ({})",
+            placeholders(4, ids.len(), 1, true)
+        );
+        let result = on!(writing.conn(), c => {
+            let mut query = sqlx::query(&sql).bind(action).bind(destination).bind(now);
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.execute(c).await.map(|_| ())
+        });
+        self.end_write(writing, result).await
     }
 
     /// Detections matching `filter`, newest first.
     pub async fn history(&self, filter: &HistoryFilter) -> Result<Vec<Detection>, StoreError> {
         let query = format!(
             "SELECT {DETECTION_COLUMNS} FROM detections
-             WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR detected_at >= ?2)
-               AND (?3 IS NULL OR verdict = ?3) AND (?4 IS NULL OR category = ?4)
-               AND (?6 IS NULL OR action = ?6)
-             ORDER BY detected_at DESC, id DESC LIMIT ?5"
+             WHERE ($1 IS NULL OR account = $1) AND ($2 IS NULL OR detected_at >= $2)
+               AND ($3 IS NULL OR verdict = $3) AND ($4 IS NULL OR category = $4)
+               AND ($6 IS NULL OR action = $6)
+             ORDER BY detected_at DESC, id DESC LIMIT $5"
         );
-        Ok(sqlx::query_as(&query)
+        Ok(on!(self.pool(), db => sqlx::query_as(&query)
             .bind(&filter.account)
             .bind(filter.since)
             .bind(&filter.verdict)
             .bind(&filter.category)
             .bind(i64::from(filter.limit.unwrap_or(1000)))
             .bind(&filter.action)
-            .fetch_all(self.pool())
-            .await?)
+            .fetch_all(db)
+            .await)?)
     }
 }
 
 /// The statements of [`Store::record_batch`], inside its transaction.
 async fn insert_batch(
-    conn: &mut sqlx::SqliteConnection,
+    mut conn: Conn<'_>,
     account: &str,
     detections: &[NewDetection],
     scanned: u32,
     day: &str,
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
+    let dialect = conn.dialect();
     let mut ids = Vec::with_capacity(detections.len());
     for d in detections {
         if d.action != Action::DryRun {
-            sqlx::query(
-                "DELETE FROM detections WHERE account = ?1 AND folder = ?2 AND message_key = ?3 AND digest = ?4
-                   AND action = ?7 AND NOT (uidvalidity = ?5 AND uid = ?6)",
+            on!(conn.again(), c => sqlx::query(
+                "DELETE FROM detections WHERE account = $1 AND folder = $2 AND message_key = $3 AND digest = $4
+                   AND action = $7 AND NOT (uidvalidity = $5 AND uid = $6)",
             )
             .bind(&d.account)
             .bind(&d.folder)
-            .bind(&d.message_key)
+            .bind(dialect.text(&d.message_key))
             .bind(&d.digest)
             .bind(i64::from(d.uidvalidity))
             .bind(i64::from(d.uid))
             .bind(Action::DryRun)
-            .execute(&mut *conn)
-            .await?;
+            .execute(c)
+            .await
+            .map(|_| ()))?;
         }
-        ids.push(insert_detection(&mut *conn, d, now).await?);
+        ids.push(insert_detection(conn.again(), d, now).await?);
     }
     let threats = detections.iter().filter(|d| d.verdict == Verdict::Threat).count() as i64;
     let suspicious = detections.iter().filter(|d| d.verdict == Verdict::Suspicious).count() as i64;
-    sqlx::query(
-        "INSERT INTO daily_counts (account, day, scanned, threats, suspicious) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (account, day) DO UPDATE SET scanned = scanned + ?3, threats = threats + ?4,
-             suspicious = suspicious + ?5",
+    on!(conn, c => sqlx::query(
+        "INSERT INTO daily_counts (account, day, scanned, threats, suspicious) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (account, day) DO UPDATE SET scanned = daily_counts.scanned + $3,
+             threats = daily_counts.threats + $4, suspicious = daily_counts.suspicious + $5",
     )
     .bind(account)
     .bind(day)
     .bind(i64::from(scanned))
     .bind(threats)
     .bind(suspicious)
-    .execute(&mut *conn)
-    .await?;
+    .execute(c)
+    .await
+    .map(|_| ()))?;
     Ok(ids)
 }
 
 /// Writes one detection; a row already there for its UID is kept as it is unless it is a
 /// dry run's. Returns the row's id either way.
 pub(super) async fn insert_detection(
-    conn: &mut sqlx::SqliteConnection,
+    mut conn: Conn<'_>,
     d: &NewDetection,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let written: Option<i64> = sqlx::query_scalar(
+    // What the mail says is made storable (see `Dialect::text`); the rest is scamguard's.
+    let dialect = conn.dialect();
+    let text = |value: &str| dialect.text(value).into_owned();
+    let written: Option<i64> = on!(conn.again(), c => sqlx::query_scalar(
         "INSERT INTO detections (account, folder, uidvalidity, uid, message_id, message_key, from_addr,
              to_addr, subject, date, size, score, verdict, category, signals, evidence, action,
              destination, detected_at, digest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
          ON CONFLICT (account, folder, uidvalidity, uid) DO UPDATE SET
              message_id = excluded.message_id, message_key = excluded.message_key,
              from_addr = excluded.from_addr, to_addr = excluded.to_addr, subject = excluded.subject,
@@ -315,19 +325,19 @@ pub(super) async fn insert_detection(
              evidence = excluded.evidence, action = excluded.action,
              destination = excluded.destination, detected_at = excluded.detected_at,
              digest = excluded.digest, acted_at = NULL
-           WHERE detections.action = ?21
+           WHERE detections.action = $21
          RETURNING id",
     )
     .bind(&d.account)
     .bind(&d.folder)
     .bind(i64::from(d.uidvalidity))
     .bind(i64::from(d.uid))
-    .bind(&d.message_id)
-    .bind(&d.message_key)
-    .bind(&d.from)
-    .bind(&d.to)
-    .bind(&d.subject)
-    .bind(&d.date)
+    .bind(text(&d.message_id))
+    .bind(text(&d.message_key))
+    .bind(text(&d.from))
+    .bind(text(&d.to))
+    .bind(text(&d.subject))
+    .bind(text(&d.date))
     .bind(i64::from(d.size))
     .bind(f64::from(d.score))
     .bind(d.verdict)
@@ -335,30 +345,31 @@ pub(super) async fn insert_detection(
     .bind(d.signals.to_json())
     .bind(d.evidence.to_json())
     .bind(d.action)
-    .bind(&d.destination)
+    .bind(text(&d.destination))
     .bind(now)
     .bind(&d.digest)
     .bind(Action::DryRun)
-    .fetch_optional(&mut *conn)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     Ok(match written {
         Some(id) => id,
         // The row was kept as it was (the update's WHERE did not apply): its id.
-        None => sqlx::query_scalar(
-            "SELECT id FROM detections WHERE account = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+        None => on!(conn, c => sqlx::query_scalar(
+            "SELECT id FROM detections WHERE account = $1 AND folder = $2 AND uidvalidity = $3 AND uid = $4",
         )
         .bind(&d.account)
         .bind(&d.folder)
         .bind(i64::from(d.uidvalidity))
         .bind(i64::from(d.uid))
-        .fetch_one(&mut *conn)
-        .await?,
+        .fetch_one(c)
+        .await)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_backends::on_both;
 
     fn detection(uid: u32, key: &str, verdict: Verdict) -> NewDetection {
         NewDetection {
@@ -374,10 +385,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn cursors_detections_and_pending_actions_round_trip() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+    on_both! {
+    async fn cursors_detections_and_pending_actions_round_trip(store) {
         assert_eq!(store.cursor("a", "INBOX").await.expect("query"), None);
         store.save_cursor("a", "INBOX", Cursor { uidvalidity: 7, last_uid: 10 }, 1).await.expect("save");
         store.save_cursor("a", "INBOX", Cursor { uidvalidity: 7, last_uid: 12 }, 2).await.expect("save");
@@ -407,6 +416,7 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows.first().map(|r| r.action), Some(Action::Moved));
     }
+    }
 
     fn identity(key: &str, digest: &str) -> Identity {
         Identity { key: key.into(), digest: digest.into() }
@@ -416,10 +426,8 @@ mod tests {
         NewDetection { digest: digest.into(), action, ..detection(uid, key, Verdict::Threat) }
     }
 
-    #[tokio::test]
-    async fn the_same_message_is_key_and_digest_and_restored_mail_stays_exempt_everywhere() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+    on_both! {
+    async fn the_same_message_is_key_and_digest_and_restored_mail_stays_exempt_everywhere(store) {
         let ids = store
             .record_batch("a", &[with_digest(1, "<m@x>", "d1", Action::Moved)], 1, "d", 1)
             .await
@@ -446,11 +454,34 @@ mod tests {
             store.handled("a", "Work", std::slice::from_ref(&redelivered)).await.expect("query").is_empty()
         );
     }
+    }
 
-    #[tokio::test]
-    async fn dry_run_rows_consume_nothing_and_give_way_to_the_real_run() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+    on_both! {
+    /// A NUL in what a mail says (PostgreSQL refuses it in text) records, reads back, and
+    /// the message is recognised again by its identity as the mail gives it.
+    async fn a_nul_in_the_mail_is_stored_and_the_message_still_recognised(store) {
+        let hostile = NewDetection {
+            subject: "pay\0now".into(),
+            from: "x\0@evil.example".into(),
+            message_id: "m\0@x".into(),
+            ..with_digest(1, "<m\0@x>", "d1", Action::Moved)
+        };
+        store.record_batch("a", std::slice::from_ref(&hostile), 1, "d", 1).await.expect("recorded");
+        let rows = store.history(&HistoryFilter::default()).await.expect("history");
+        let subject = rows.first().map(|r| r.subject.replace('\u{FFFD}', "\0"));
+        assert_eq!(subject.as_deref(), Some("pay\0now"), "the NUL, or U+FFFD in its place");
+        let same = identity("<m\0@x>", "d1");
+        let handled = store.handled("a", "INBOX", std::slice::from_ref(&same)).await.expect("query");
+        assert!(handled.contains(&same), "{handled:?}");
+        let keys = ["<m\0@x>".to_string()];
+        assert_eq!(store.sent_to_junk("a", &keys).await.expect("query").len(), 1);
+        let back = store.releases("a", "Work", 7, &[(9, same)]).await.expect("query");
+        assert_eq!(back.len(), 1, "a release of it is seen");
+    }
+    }
+
+    on_both! {
+    async fn dry_run_rows_consume_nothing_and_give_way_to_the_real_run(store) {
         let dry =
             [with_digest(1, "<a@x>", "da", Action::DryRun), with_digest(2, "<b@x>", "db", Action::DryRun)];
         store.record_batch("a", &dry, 2, "d", 1).await.expect("dry run");
@@ -474,5 +505,6 @@ mod tests {
             2,
             "a dry run never undoes a real row"
         );
+    }
     }
 }

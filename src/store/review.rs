@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::evidence::{EvidenceColumn, evidence_or_empty};
 use super::vocab::CategoryColumn;
-use super::{Action, Category, Evidence, Signals, Store, StoreError, Verdict};
+use super::{Action, Category, Evidence, Signals, Store, StoreError, Verdict, on};
 
 /// Everything recorded for one detection, read by column name: a value that does not
 /// decode (a word outside the vocabulary, garbled evidence) is a [`StoreError`], never a
@@ -61,17 +61,16 @@ pub enum Claim {
 impl Store {
     /// One detection by id.
     pub async fn detection(&self, id: i64) -> Result<Option<Detection>, StoreError> {
-        let query = format!("SELECT {DETECTION_COLUMNS} FROM detections WHERE id = ?1");
-        Ok(sqlx::query_as(&query).bind(id).fetch_optional(self.pool()).await?)
+        let query = format!("SELECT {DETECTION_COLUMNS} FROM detections WHERE id = $1");
+        Ok(on!(self.pool(), db => sqlx::query_as(&query).bind(id).fetch_optional(db).await)?)
     }
 
     /// The content digest recorded for detection `id` ('' when none was: rows older than
     /// digests, or no such row).
     pub async fn digest(&self, id: i64) -> Result<String, StoreError> {
-        let digest: Option<String> = sqlx::query_scalar("SELECT digest FROM detections WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let sql = "SELECT digest FROM detections WHERE id = $1";
+        let digest: Option<String> =
+            on!(self.pool(), db => sqlx::query_scalar(sql).bind(id).fetch_optional(db).await)?;
         Ok(digest.unwrap_or_default())
     }
 
@@ -84,9 +83,11 @@ impl Store {
     ) -> Result<Vec<Detection>, StoreError> {
         let query = format!(
             "SELECT {DETECTION_COLUMNS} FROM detections
-             WHERE account = ?1 AND detected_at >= ?2 AND detected_at < ?3 ORDER BY detected_at, id"
+             WHERE account = $1 AND detected_at >= $2 AND detected_at < $3 ORDER BY detected_at, id"
         );
-        Ok(sqlx::query_as(&query).bind(account).bind(start).bind(end).fetch_all(self.pool()).await?)
+        Ok(
+            on!(self.pool(), db => sqlx::query_as(&query).bind(account).bind(start).bind(end).fetch_all(db).await)?,
+        )
     }
 
     /// Messages scanned for `account` on the days from `first_day` to `last_day`
@@ -97,14 +98,14 @@ impl Store {
         first_day: &str,
         last_day: &str,
     ) -> Result<i64, StoreError> {
-        let total: Option<i64> = sqlx::query_scalar(
-            "SELECT SUM(scanned) FROM daily_counts WHERE account = ?1 AND day >= ?2 AND day <= ?3",
-        )
-        .bind(account)
-        .bind(first_day)
-        .bind(last_day)
-        .fetch_one(self.pool())
-        .await?;
+        // PostgreSQL sums BIGINTs to a NUMERIC: cast back.
+        let sql = "SELECT CAST(SUM(scanned) AS BIGINT) FROM daily_counts WHERE account = $1 AND day >= $2 AND day <= $3";
+        let total: Option<i64> = on!(self.pool(), db => sqlx::query_scalar(sql)
+            .bind(account)
+            .bind(first_day)
+            .bind(last_day)
+            .fetch_one(db)
+            .await)?;
         Ok(total.unwrap_or(0))
     }
 
@@ -117,35 +118,36 @@ impl Store {
         week: &str,
         message_key: &str,
     ) -> Result<Claim, StoreError> {
-        let inserted = sqlx::query(
-            "INSERT INTO deliveries (account, week, state, message_key) VALUES (?1, ?2, 'sending', ?3)
+        // Exactly one claimer wins, in either backend: a second INSERT of the same week
+        // waits for the first to commit, then does nothing.
+        let inserted = on!(self.pool(), db => sqlx::query(
+            "INSERT INTO deliveries (account, week, state, message_key) VALUES ($1, $2, 'sending', $3)
              ON CONFLICT DO NOTHING",
         )
         .bind(account)
         .bind(week)
         .bind(message_key)
-        .execute(self.pool())
-        .await?;
-        if inserted.rows_affected() == 1 {
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        if inserted == 1 {
             return Ok(Claim::Claimed);
         }
+        let sql = "SELECT state, message_key FROM deliveries WHERE account = $1 AND week = $2";
         let (state, earlier): (String, String) =
-            sqlx::query_as("SELECT state, message_key FROM deliveries WHERE account = ?1 AND week = ?2")
-                .bind(account)
-                .bind(week)
-                .fetch_one(self.pool())
-                .await?;
+            on!(self.pool(), db => sqlx::query_as(sql).bind(account).bind(week).fetch_one(db).await)?;
         if state == "delivered" {
             return Ok(Claim::Delivered);
         }
-        sqlx::query(
-            "UPDATE deliveries SET message_key = ?3 WHERE account = ?1 AND week = ?2 AND state = 'sending'",
-        )
-        .bind(account)
-        .bind(week)
-        .bind(message_key)
-        .execute(self.pool())
-        .await?;
+        let sql =
+            "UPDATE deliveries SET message_key = $3 WHERE account = $1 AND week = $2 AND state = 'sending'";
+        on!(self.pool(), db => sqlx::query(sql)
+            .bind(account)
+            .bind(week)
+            .bind(message_key)
+            .execute(db)
+            .await
+            .map(|_| ()))?;
         Ok(Claim::Unconfirmed(earlier))
     }
 
@@ -160,36 +162,38 @@ impl Store {
     ) -> Result<(), StoreError> {
         let query = match message_key {
             Some(_) => {
-                "UPDATE deliveries SET state = 'delivered', message_key = ?3, delivered_at = ?4 WHERE account = ?1 AND week = ?2"
+                "UPDATE deliveries SET state = 'delivered', message_key = $3, delivered_at = $4 WHERE account = $1 AND week = $2"
             }
             None => {
-                "DELETE FROM deliveries WHERE account = ?1 AND week = ?2 AND state = 'sending' AND ?4 IS NOT NULL"
+                "DELETE FROM deliveries WHERE account = $1 AND week = $2 AND state = 'sending' AND $4 IS NOT NULL"
             }
         };
-        sqlx::query(query).bind(account).bind(week).bind(message_key).bind(now).execute(self.pool()).await?;
+        on!(self.pool(), db => sqlx::query(query)
+            .bind(account)
+            .bind(week)
+            .bind(message_key)
+            .bind(now)
+            .execute(db)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
     /// Weeks whose report was delivered to `account`, oldest first.
     pub async fn delivered_weeks(&self, account: &str) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT week FROM deliveries WHERE account = ?1 AND state = 'delivered' ORDER BY week",
-        )
-        .bind(account)
-        .fetch_all(self.pool())
-        .await?)
+        let sql = "SELECT week FROM deliveries WHERE account = $1 AND state = 'delivered' ORDER BY week";
+        Ok(on!(self.pool(), db => sqlx::query_scalar(sql).bind(account).fetch_all(db).await)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewDetection, Signal, Wallet};
+    use crate::store::test_backends::on_both;
+    use crate::store::{NewDetection, Signal, Wallet, on};
 
-    #[tokio::test]
-    async fn a_detection_reads_back_whole() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("store");
+    on_both! {
+    async fn a_detection_reads_back_whole(store) {
         let new = NewDetection {
             account: "a".into(),
             folder: "INBOX".into(),
@@ -265,14 +269,13 @@ mod tests {
             "the scanner leaves it alone"
         );
     }
+    }
 
+    on_both! {
     /// A row whose evidence or signals are not what scamguard writes is an error the
     /// caller sees (`show`, `history` and the report fail with it), not a panic and not an
     /// empty section.
-    #[tokio::test]
-    async fn a_garbled_or_unknown_stored_value_is_an_error() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(&dir.path().join("t.db")).await.expect("store");
+    async fn a_garbled_or_unknown_stored_value_is_an_error(store) {
         let new =
             NewDetection { account: "a".into(), message_key: "<k@x>".into(), ..NewDetection::default() };
         let id = *store.record_batch("a", &[new], 1, "d", 5).await.expect("record").first().expect("id");
@@ -283,27 +286,20 @@ mod tests {
             ("evidence", "not json"),
             ("signals", "[{\"rule\": 1}]"),
         ] {
-            sqlx::query(&format!("UPDATE detections SET {column} = ?1 WHERE id = ?2"))
-                .bind(value)
-                .bind(id)
-                .execute(store.pool())
-                .await
+            let sql = format!("UPDATE detections SET {column} = $1 WHERE id = $2");
+            on!(store.pool(), db => sqlx::query(&sql).bind(value).bind(id).execute(db).await.map(|_| ()))
                 .expect("update");
             let error = store.detection(id).await.expect_err(value).to_string();
             assert!(error.contains(column), "{error}");
             assert!(store.history(&Default::default()).await.is_err(), "{value}");
             assert!(store.detections_between("a", 0, 10).await.is_err(), "{value}");
-            sqlx::query(&format!("UPDATE detections SET {column} = ?1 WHERE id = ?2"))
-                .bind(if column == "evidence" { "{}" } else { "[]" })
-                .bind(id)
-                .execute(store.pool())
-                .await
+            let repaired = if column == "evidence" { "{}" } else { "[]" };
+            on!(store.pool(), db => sqlx::query(&sql).bind(repaired).bind(id).execute(db).await.map(|_| ()))
                 .expect("repair");
         }
-        let written = sqlx::query("UPDATE detections SET action = 'moving' WHERE id = ?1")
-            .bind(id)
-            .execute(store.pool())
-            .await;
+        let sql = "UPDATE detections SET action = 'moving' WHERE id = $1";
+        let written = on!(store.pool(), db => sqlx::query(sql).bind(id).execute(db).await.map(|_| ()));
         assert!(written.is_err(), "the schema refuses an action outside the vocabulary");
+    }
     }
 }

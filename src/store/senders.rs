@@ -6,13 +6,12 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, on};
 
 /// Which list an entry is on. Stored as TEXT; migration 0009 holds the same words as a
 /// CHECK constraint, and a test below keeps the two in step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
 pub enum ListKind {
     /// Mail the receiving server authenticated as from this sender is never moved.
     Trust,
@@ -31,6 +30,8 @@ impl ListKind {
         }
     }
 }
+
+super::vocab::word_column!(ListKind, "list");
 
 impl fmt::Display for ListKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -68,25 +69,23 @@ impl Store {
     ) -> Result<Added, StoreError> {
         let mut writing = self.begin_write().await?;
         let result = async {
+            let sql = "SELECT kind FROM sender_lists WHERE account = $1 AND entry = $2";
             let before: Option<ListKind> =
-                sqlx::query_scalar("SELECT kind FROM sender_lists WHERE account = ?1 AND entry = ?2")
-                    .bind(account)
-                    .bind(entry)
-                    .fetch_optional(writing.conn())
-                    .await?;
+                on!(writing.conn(), c => sqlx::query_scalar(sql).bind(account).bind(entry).fetch_optional(c).await)?;
             if before == Some(kind) {
                 return Ok(Added::Already);
             }
-            sqlx::query(
-                "INSERT INTO sender_lists (account, entry, kind, added_at) VALUES (?1, ?2, ?3, ?4)
+            on!(writing.conn(), c => sqlx::query(
+                "INSERT INTO sender_lists (account, entry, kind, added_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (account, entry) DO UPDATE SET kind = excluded.kind, added_at = excluded.added_at",
             )
             .bind(account)
             .bind(entry)
             .bind(kind)
             .bind(now)
-            .execute(writing.conn())
-            .await?;
+            .execute(c)
+            .await
+            .map(|_| ()))?;
             Ok(before.map_or(Added::New, Added::MovedFrom))
         }
         .await;
@@ -100,39 +99,34 @@ impl Store {
         entry: &str,
         kind: ListKind,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM sender_lists WHERE account = ?1 AND entry = ?2 AND kind = ?3")
+        let sql = "DELETE FROM sender_lists WHERE account = $1 AND entry = $2 AND kind = $3";
+        let done = on!(self.pool(), db => sqlx::query(sql)
             .bind(account)
             .bind(entry)
             .bind(kind)
-            .execute(self.pool())
+            .execute(db)
             .await
-            .map_err(StoreError::Write)?;
-        Ok(done.rows_affected() > 0)
+            .map(|done| done.rows_affected()))
+        .map_err(StoreError::Write)?;
+        Ok(done > 0)
     }
 
     /// Both lists of `account`, by list then entry.
     pub async fn sender_entries(&self, account: &str) -> Result<Vec<SenderEntry>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT entry, kind, added_at FROM sender_lists WHERE account = ?1 ORDER BY kind DESC, entry",
-        )
-        .bind(account)
-        .fetch_all(self.pool())
-        .await?)
+        let sql =
+            "SELECT entry, kind, added_at FROM sender_lists WHERE account = $1 ORDER BY kind DESC, entry";
+        Ok(on!(self.pool(), db => sqlx::query_as(sql).bind(account).fetch_all(db).await)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::on;
+    use crate::store::test_backends::on_both;
 
-    async fn store(dir: &tempfile::TempDir) -> Store {
-        Store::open(&dir.path().join("s.db")).await.expect("opens")
-    }
-
-    #[tokio::test]
-    async fn an_entry_is_on_one_list_per_account_and_comes_off_it() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = store(&dir).await;
+    on_both! {
+    async fn an_entry_is_on_one_list_per_account_and_comes_off_it(store) {
         assert_eq!(store.add_sender("a", "example.org", ListKind::Trust, 1).await.expect("add"), Added::New);
         assert_eq!(
             store.add_sender("a", "example.org", ListKind::Trust, 2).await.expect("add"),
@@ -160,13 +154,12 @@ mod tests {
         );
         assert_eq!(store.sender_entries("b").await.expect("list"), [rows(ListKind::Block, "example.org", 4)]);
     }
+    }
 
-    /// The enum and migration 0009's CHECK list the same words: each reads back, and a
-    /// word outside them cannot be written.
-    #[tokio::test]
-    async fn the_list_kinds_and_the_schema_agree() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = store(&dir).await;
+    on_both! {
+    /// The enum and the schema's CHECK (migration 0009; the PostgreSQL schema) list the
+    /// same words: each reads back, and a word outside them cannot be written.
+    async fn the_list_kinds_and_the_schema_agree(store) {
         for kind in ListKind::ALL {
             store.add_sender("a", kind.as_str(), kind, 1).await.expect("each kind is accepted");
             assert_eq!(serde_json::to_value(kind).expect("json"), kind.as_str());
@@ -174,12 +167,10 @@ mod tests {
         let kinds: Vec<ListKind> =
             store.sender_entries("a").await.expect("list").into_iter().map(|e| e.kind).collect();
         assert_eq!(kinds, ListKind::ALL);
-        let odd = sqlx::query(
-            "INSERT INTO sender_lists (account, entry, kind, added_at) VALUES ('a', 'x', 'allow', 1)",
-        )
-        .execute(store.pool())
-        .await;
+        let sql = "INSERT INTO sender_lists (account, entry, kind, added_at) VALUES ('a', 'x', 'allow', 1)";
+        let odd = on!(store.pool(), db => sqlx::query(sql).execute(db).await.map(|_| ()));
         assert!(odd.is_err(), "a word outside the vocabulary cannot be written");
+    }
     }
 
     /// Migration 0009 moves every address the old allowlist trusted onto the trust list.
@@ -191,7 +182,7 @@ mod tests {
         for (account, address, at) in
             [("a", "friend@example.com", 7), ("b", "Other@Example.net", 8), ("a", " ", 9)]
         {
-            sqlx::query("INSERT INTO allowlist (account, address, added_at) VALUES (?1, ?2, ?3)")
+            sqlx::query("INSERT INTO allowlist (account, address, added_at) VALUES ($1, $2, $3)")
                 .bind(account)
                 .bind(address)
                 .bind(at)
@@ -205,11 +196,9 @@ mod tests {
             |entry: &str, at| SenderEntry { entry: entry.into(), kind: ListKind::Trust, added_at: at };
         assert_eq!(store.sender_entries("a").await.expect("list"), [trusted("friend@example.com", 7)]);
         assert_eq!(store.sender_entries("b").await.expect("list"), [trusted("other@example.net", 8)]);
+        let sql = "SELECT name FROM sqlite_master WHERE name = 'allowlist'";
         let gone: Option<String> =
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE name = 'allowlist'")
-                .fetch_optional(store.pool())
-                .await
-                .expect("schema");
+            on!(store.pool(), db => sqlx::query_scalar(sql).fetch_optional(db).await).expect("schema");
         assert_eq!(gone, None);
     }
 }

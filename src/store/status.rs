@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, on};
 
 /// How a worker notices new mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,9 +78,9 @@ impl Store {
         mode: WatchMode,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self.pool(), db => sqlx::query(
             "INSERT INTO folder_status (account, folder, worker, connected, mode, connected_at, updated_at)
-             VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5)
+             VALUES ($1, $2, $3, 1, $4, $5, $5)
              ON CONFLICT (account, folder) DO UPDATE SET worker = excluded.worker, connected = 1,
                  mode = excluded.mode, connected_at = excluded.connected_at, updated_at = excluded.updated_at",
         )
@@ -89,8 +89,9 @@ impl Store {
         .bind(worker)
         .bind(mode.as_str())
         .bind(now)
-        .execute(self.pool())
-        .await?;
+        .execute(db)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 
@@ -102,13 +103,13 @@ impl Store {
         backlog: usize,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.update_status(account, folder, "backlog = ?3", i64::try_from(backlog).unwrap_or(i64::MAX), now)
+        self.update_status(account, folder, "backlog = $3", i64::try_from(backlog).unwrap_or(i64::MAX), now)
             .await
     }
 
     /// A pass read everything there was: nothing waits.
     pub async fn status_pass(&self, account: &str, folder: &str, now: i64) -> Result<(), StoreError> {
-        self.update_status(account, folder, "backlog = 0, last_pass_at = ?3", now, now).await
+        self.update_status(account, folder, "backlog = 0, last_pass_at = $3", now, now).await
     }
 
     /// A pass or a connection failed with `error` (kept as the last error; a later pass
@@ -120,18 +121,19 @@ impl Store {
         error: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on!(self.pool(), db => sqlx::query(
             "INSERT INTO folder_status (account, folder, connected, last_error, last_error_at, updated_at)
-             VALUES (?1, ?2, 0, ?3, ?4, ?4)
+             VALUES ($1, $2, 0, $3, $4, $4)
              ON CONFLICT (account, folder) DO UPDATE SET connected = 0, last_error = excluded.last_error,
                  last_error_at = excluded.last_error_at, updated_at = excluded.updated_at",
         )
         .bind(account)
         .bind(folder)
-        .bind(error)
+        .bind(self.dialect().text(error))
         .bind(now)
-        .execute(self.pool())
-        .await?;
+        .execute(db)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 
@@ -149,10 +151,17 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         // `set` is one of the fixed clauses above, never text from outside; it may read
-        // `value` as ?3 (or leave it unused).
+        // `value` as $3 (or leave it unused).
         let sql =
-            format!("UPDATE folder_status SET {set}, updated_at = ?4 WHERE account = ?1 AND folder = ?2");
-        sqlx::query(&sql).bind(account).bind(folder).bind(value).bind(now).execute(self.pool()).await?;
+            format!("UPDATE folder_status SET {set}, updated_at = $4 WHERE account = $1 AND folder = $2");
+        on!(self.pool(), db => sqlx::query(&sql)
+            .bind(account)
+            .bind(folder)
+            .bind(value)
+            .bind(now)
+            .execute(db)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
@@ -161,21 +170,18 @@ impl Store {
     /// one query over the time index alone: counted per folder row by row, SQLite took
     /// the account index and read every detection of the account (1.7 s on 1,000,000).
     pub async fn folder_states(&self, today_from: i64) -> Result<Vec<FolderState>, StoreError> {
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.account, s.folder, s.worker, s.connected, s.mode, s.connected_at, s.last_pass_at,
+        let sql = "SELECT s.account, s.folder, s.worker, s.connected, s.mode, s.connected_at, s.last_pass_at,
                     s.backlog, s.last_error, s.last_error_at, s.updated_at, c.uidvalidity, c.last_uid
              FROM folder_status s LEFT JOIN cursors c ON c.account = s.account AND c.folder = s.folder
-             ORDER BY s.account, s.folder",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let moved: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT account, folder, COUNT(*) FROM detections INDEXED BY detections_by_time
-             WHERE detected_at >= ?1 AND action IN ('moved', 'copied') GROUP BY account, folder",
-        )
-        .bind(today_from)
-        .fetch_all(self.pool())
-        .await?;
+             ORDER BY s.account, s.folder";
+        let rows: Vec<Row> = on!(self.pool(), db => sqlx::query_as(sql).fetch_all(db).await)?;
+        let moved = format!(
+            "SELECT account, folder, COUNT(*) FROM detections {}
+             WHERE detected_at >= $1 AND action IN ('moved', 'copied') GROUP BY account, folder",
+            self.dialect().indexed_by("detections_by_time")
+        );
+        let moved: Vec<(String, String, i64)> =
+            on!(self.pool(), db => sqlx::query_as(&moved).bind(today_from).fetch_all(db).await)?;
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -219,12 +225,11 @@ impl From<Row> for FolderState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_backends::on_both;
     use crate::store::{Action, NewDetection};
 
-    #[tokio::test]
-    async fn a_folder_goes_from_connected_through_passes_and_errors_to_disconnected() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("s.db")).await.expect("open");
+    on_both! {
+    async fn a_folder_goes_from_connected_through_passes_and_errors_to_disconnected(store) {
         assert!(store.folder_states(0).await.expect("read").is_empty());
         store.status_connected("a", "INBOX", "host:1", WatchMode::Idle, 100).await.expect("write");
         store.status_backlog("a", "INBOX", 42, 101).await.expect("write");
@@ -250,11 +255,10 @@ mod tests {
         );
         assert_eq!(state.last_error, "connection lost", "the last error stays until another one");
     }
+    }
 
-    #[tokio::test]
-    async fn moved_today_counts_this_folders_moves_since_the_day_began() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("s.db")).await.expect("open");
+    on_both! {
+    async fn moved_today_counts_this_folders_moves_since_the_day_began(store) {
         store.status_connected("a", "INBOX", "h:1", WatchMode::Idle, 1).await.expect("write");
         let rows = [
             (1, Action::Moved, 1_000),
@@ -283,5 +287,6 @@ mod tests {
             "moved and copied since 500; not the suspicious one, not yesterday's"
         );
         assert_eq!(state.cursor, Some((7, 4)));
+    }
     }
 }

@@ -9,7 +9,6 @@
 use std::fmt;
 
 use serde::Serialize;
-use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 
 use crate::detect::{self, Category};
 
@@ -18,9 +17,8 @@ use crate::detect::{self, Category};
 /// A move or flag is recorded as planned before it is sent to the server and finished
 /// afterwards, so a crash in between leaves a row that says what is still to do (see
 /// [`Action::is_unfinished`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "kebab-case")]
 pub enum Action {
     /// A threat to be moved to Junk; not yet confirmed moved.
     Planned,
@@ -39,7 +37,6 @@ pub enum Action {
     DryRun,
     /// Suspicious mail only recorded (no keyword configured, or a dry run).
     #[serde(rename = "none")]
-    #[sqlx(rename = "none")]
     Nothing,
     /// Another client took the message away before it could be acted on.
     Gone,
@@ -146,37 +143,12 @@ impl Action {
         self.is_in_junk() || matches!(self, Action::Planned | Action::CopyMade)
     }
 
-    /// The unfinished actions as a JSON array, for SQL (`IN (SELECT value FROM json_each(?))`).
-    pub(super) fn unfinished_json() -> String {
-        Action::json_of(Action::is_unfinished)
-    }
-
-    /// The actions that settle their message (see [`Action::settles_the_message`]), as a
-    /// JSON array for SQL.
-    pub(super) fn settling_json() -> String {
-        Action::json_of(Action::settles_the_message)
-    }
-
-    /// The releases (see [`Action::is_release`]), as a JSON array for SQL.
-    pub(super) fn release_json() -> String {
-        Action::json_of(Action::is_release)
-    }
-
-    /// The actions that put a message in Junk (see [`Action::puts_it_in_junk`]), as a JSON
-    /// array for SQL.
-    pub(super) fn into_junk_json() -> String {
-        Action::json_of(Action::puts_it_in_junk)
-    }
-
-    /// The actions whose message scamguard took to Junk (see [`Action::is_in_junk`]), as a
-    /// JSON array for SQL.
-    pub(super) fn in_junk_json() -> String {
-        Action::json_of(Action::is_in_junk)
-    }
-
-    fn json_of(keep: fn(Action) -> bool) -> String {
-        let names: Vec<&str> = Action::ALL.iter().copied().filter(|a| keep(*a)).map(Action::as_str).collect();
-        serde_json::Value::from(names).to_string()
+    /// The actions `keep` picks, as an SQL list for `action IN (..)`: `'moved', 'copied'`.
+    /// The words are the enum's own, never text from outside.
+    pub(super) fn sql_list(keep: fn(Action) -> bool) -> String {
+        let quoted: Vec<String> =
+            Action::ALL.iter().copied().filter(|a| keep(*a)).map(|a| format!("'{}'", a.as_str())).collect();
+        quoted.join(", ")
     }
 }
 
@@ -188,9 +160,8 @@ impl fmt::Display for Action {
 
 /// The verdict a row records: the classifier's label, or that the message could not be
 /// read. Clean mail is never recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[sqlx(rename_all = "lowercase")]
 pub enum Verdict {
     Threat,
     Suspicious,
@@ -240,23 +211,75 @@ impl From<CategoryColumn> for Category {
     }
 }
 
-impl sqlx::Type<Sqlite> for CategoryColumn {
-    fn type_info() -> SqliteTypeInfo {
-        <str as sqlx::Type<Sqlite>>::type_info()
-    }
-}
+/// Stores a type as TEXT in either backend and reads it back through `$decode` (text to
+/// `Result<$type, BoxDynError>`): a value that does not decode is a decode error of its
+/// column, never a panic or a default.
+macro_rules! text_column {
+    ($type:ty, $decode:expr) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $type
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
 
-impl<'r> sqlx::Decode<'r, Sqlite> for CategoryColumn {
-    fn decode(value: SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        let text = <&str as sqlx::Decode<Sqlite>>::decode(value)?;
-        let category = CATEGORIES.into_iter().find(|c| c.as_str() == text);
-        Ok(CategoryColumn(category.ok_or_else(|| format!("unknown category {text:?}"))?))
-    }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $type
+        where
+            &'r str: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<DB>>::decode(value)?;
+                let decode: fn(&str) -> Result<$type, sqlx::error::BoxDynError> = $decode;
+                decode(text)
+            }
+        }
+    };
 }
+pub(super) use text_column;
+
+/// A vocabulary (`ALL`, `as_str`) stored as its words: written as `as_str` spells them,
+/// read back by the same spelling, a word outside `ALL` being an error.
+macro_rules! word_column {
+    ($type:ident, $what:literal) => {
+        $crate::store::vocab::text_column!($type, |text: &str| {
+            let word = $type::ALL.into_iter().find(|w| w.as_str() == text);
+            Ok(word.ok_or_else(|| format!(concat!("unknown ", $what, " {:?}"), text))?)
+        });
+
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $type
+        where
+            &'q str: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
+            }
+        }
+    };
+}
+pub(super) use word_column;
+
+word_column!(Action, "action");
+word_column!(Verdict, "verdict");
+text_column!(CategoryColumn, |text: &str| {
+    let category = CATEGORIES.into_iter().find(|c| c.as_str() == text);
+    Ok(CategoryColumn(category.ok_or_else(|| format!("unknown category {text:?}"))?))
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::dialect::Dialect;
+    use crate::store::on;
+    use crate::store::test_backends::on_both;
 
     /// The quoted list inside `CHECK (column IN (...))` of the table's SQL.
     fn checked_values(table_sql: &str, column: &str) -> Vec<String> {
@@ -266,17 +289,26 @@ mod tests {
         list.split(',').map(|v| v.trim().trim_matches('\'').to_string()).collect()
     }
 
+    /// The table's SQL as the database keeps it (SQLite), or as the schema migration
+    /// wrote it (PostgreSQL, which keeps its CHECKs in another spelling).
+    async fn detections_sql(store: &crate::store::Store) -> String {
+        match store.dialect() {
+            Dialect::Sqlite => {
+                let sql = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'detections'";
+                on!(store.pool(), db => sqlx::query_scalar(sql).fetch_one(db).await).expect("schema")
+            }
+            Dialect::Postgres => {
+                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres/0001_schema.sql");
+                std::fs::read_to_string(path).expect("schema")
+            }
+        }
+    }
+
+    on_both! {
     /// The spelling is the one in the database: serde, sqlx and `as_str` agree, and the
     /// CHECK constraints of the schema list exactly the enums' values.
-    #[tokio::test]
-    async fn the_enums_and_the_schema_list_the_same_values() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = super::super::Store::open(&dir.path().join("v.db")).await.expect("opens");
-        let sql: String =
-            sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'detections'")
-                .fetch_one(store.pool())
-                .await
-                .expect("schema");
+    async fn the_enums_and_the_schema_list_the_same_values(store) {
+        let sql = detections_sql(&store).await;
         let names = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(checked_values(&sql, "action"), names(&Action::ALL.map(Action::as_str)));
         assert_eq!(checked_values(&sql, "verdict"), names(&Verdict::ALL.map(Verdict::as_str)));
@@ -284,9 +316,9 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(serde_json::to_value(action).expect("json"), action.as_str());
             let read: Action =
-                sqlx::query_scalar("SELECT ?1").bind(action).fetch_one(store.pool()).await.expect("sql");
+                on!(store.pool(), db => sqlx::query_scalar("SELECT $1").bind(action).fetch_one(db).await).expect("sql");
             let text: String =
-                sqlx::query_scalar("SELECT ?1").bind(action).fetch_one(store.pool()).await.expect("sql");
+                on!(store.pool(), db => sqlx::query_scalar("SELECT $1").bind(action).fetch_one(db).await).expect("sql");
             assert_eq!((read, text.as_str()), (action, action.as_str()));
         }
         for verdict in Verdict::ALL {
@@ -294,22 +326,21 @@ mod tests {
         }
         for category in CATEGORIES {
             assert_eq!(serde_json::to_value(category).expect("json"), category.as_str());
-            let read: CategoryColumn = sqlx::query_scalar("SELECT ?1")
-                .bind(category.as_str())
-                .fetch_one(store.pool())
-                .await
-                .expect("sql");
+            let read: CategoryColumn =
+                on!(store.pool(), db => sqlx::query_scalar("SELECT $1").bind(category.as_str()).fetch_one(db).await)
+                    .expect("sql");
             assert_eq!(Category::from(read), category);
         }
-        let unknown = sqlx::query_scalar::<_, CategoryColumn>("SELECT 'spam'").fetch_one(store.pool()).await;
+        let unknown = on!(store.pool(), db => sqlx::query_scalar::<_, CategoryColumn>("SELECT 'spam'").fetch_one(db).await);
         assert!(unknown.is_err(), "a word outside the vocabulary is an error");
+    }
     }
 
     #[test]
     fn crash_recovery_finishes_planned_moves_flags_and_copies_only() {
         let unfinished: Vec<Action> = Action::ALL.into_iter().filter(|a| a.is_unfinished()).collect();
         assert_eq!(unfinished, [Action::Planned, Action::CopyMade, Action::FlagPlanned]);
-        assert_eq!(Action::unfinished_json(), r#"["planned","copy-made","flag-planned"]"#);
+        assert_eq!(Action::sql_list(Action::is_unfinished), "'planned', 'copy-made', 'flag-planned'");
     }
 
     /// A release by hand and a `restore` are alike; neither, nor a report, is unfinished
@@ -324,8 +355,8 @@ mod tests {
         }
         let into_junk: Vec<Action> = Action::ALL.into_iter().filter(|a| a.puts_it_in_junk()).collect();
         assert_eq!(into_junk, [Action::Planned, Action::Moved, Action::Copied, Action::CopyMade]);
-        assert_eq!(Action::release_json(), r#"["restored","released"]"#);
-        assert_eq!(Action::in_junk_json(), r#"["moved","copied"]"#);
+        assert_eq!(Action::sql_list(Action::is_release), "'restored', 'released'");
+        assert_eq!(Action::sql_list(Action::is_in_junk), "'moved', 'copied'");
     }
 
     #[test]

@@ -4,11 +4,12 @@
 //! Needs `dovecot` and `openssl` on the PATH (`.ci/run` installs them) and root, which
 //! Dovecot needs to switch to the mail user; the mail user is `nobody`, never root.
 
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::net::{free_port, make_certificate};
 
 /// Capabilities Dovecot announces after login; tests remove some to exercise fallbacks.
 const CAPABILITIES: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES \
@@ -211,48 +212,4 @@ impl Drop for Dovecot {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// A port nothing listens on now, and that this process has not handed out before: tests
-/// run in parallel, and the OS may offer a just-released port again before the Dovecot
-/// it was meant for has bound it.
-fn free_port() -> u16 {
-    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
-    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    loop {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        if !handed_out.contains(&port) {
-            handed_out.push(port);
-            return port;
-        }
-    }
-}
-
-fn make_certificate(dir: &Path, names: &str) {
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "2",
-        ])
-        .args(["-subj", "/CN=scamguard-test"])
-        .args(["-addext", &format!("subjectAltName={names}")])
-        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-        .arg("-keyout")
-        .arg(dir.join("key.pem"))
-        .arg("-out")
-        .arg(dir.join("cert.pem"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl runs");
-    assert!(status.success(), "openssl made the test certificate");
-    std::fs::set_permissions(dir.join("key.pem"), std::fs::Permissions::from_mode(0o644)).expect("chmod key");
 }
