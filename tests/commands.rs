@@ -98,7 +98,7 @@ async fn run_once_fails_when_an_account_fails_and_check_says_why() {
     let text = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "{text}");
     assert!(text.contains("junk folder: Junk (SPECIAL-USE \\Junk)"), "{text}");
-    assert!(text.contains("moves by: Move") && text.contains("new mail by: IDLE"), "{text}");
+    assert!(text.contains("moves by: UID MOVE\n") && text.contains("new mail by: IDLE"), "{text}");
     assert!(text.contains("believes Authentication-Results from: the topmost header's server"), "{text}");
     assert!(text.contains("model: built in (") && text.contains("threat from 0."), "{text}");
 

@@ -114,7 +114,7 @@ async fn courier_check_and_the_log_name_the_real_junk_folder() {
     assert!(check.status.success(), "{text}{}", String::from_utf8_lossy(&check.stderr));
     assert!(text.contains("personal namespace: prefix \"INBOX.\", separator '.'"), "{text}");
     assert!(text.contains("junk folder: INBOX.Junk (will be created)"), "{text}");
-    assert!(text.contains("moves by: CopyExpunge"), "{text}");
+    assert!(text.contains("moves by: UID COPY, then UID EXPUNGE"), "{text}");
 
     let config = load(&config_path);
     let mut session = mailbox(&config).await;

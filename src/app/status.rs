@@ -30,7 +30,7 @@ impl Worker {
         metrics().watching(&self.account.name, &self.folder, period);
         info!(
             account = %self.account.name, folder = %self.folder,
-            "connected to {}:{}; moves by {:?}; new mail by {}",
+            "connected to {}:{}; moves by {}; new mail by {}",
             self.account.host, self.account.port, imap.move_method(), mode.as_str()
         );
         let written = self

@@ -167,7 +167,7 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
         let mut all_good = true;
         for account in &config.accounts {
             println!(
-                "account {} ({}@{}:{}, tls {:?})",
+                "account {} ({}@{}:{}, tls = {})",
                 p(&account.name),
                 p(&account.username),
                 p(&account.host),
@@ -256,7 +256,7 @@ async fn check_account(account: &scamguard::config::Account, database: &Location
     // The error says what failed and what to do (`run` prints the same words).
     let mut session = imap::connect(account).await?;
     let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
-    lines.push(format!("moves by: {:?}", session.move_method()));
+    lines.push(format!("moves by: {}", session.move_method()));
     lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
     let namespace = session.namespace().await.context("Unable to read the personal namespace")?;
     lines.push(format!("personal namespace: {namespace}"));

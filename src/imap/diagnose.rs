@@ -50,15 +50,6 @@ fn starts_with_ignoring_case(bytes: &[u8], prefix: &[u8]) -> bool {
     bytes.get(..prefix.len()).is_some_and(|start| start.eq_ignore_ascii_case(prefix))
 }
 
-/// The `tls` value as the configuration spells it.
-pub fn tls_word(mode: TlsMode) -> &'static str {
-    match mode {
-        TlsMode::Implicit => "implicit",
-        TlsMode::Starttls => "starttls",
-        TlsMode::None => "none",
-    }
-}
-
 /// Why a port does not speak what `tls` says, and the value that fits what it spoke;
 /// `None` when what was heard does not tell (silence, noise).
 pub fn tls_mismatch(configured: TlsMode, heard: Heard, port: u16) -> Option<String> {

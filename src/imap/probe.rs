@@ -71,7 +71,7 @@ pub async fn after_failed_handshake(account: &Account, error: ImapError) -> Imap
 fn wrong_tls(account: &Account, fix: String) -> ImapError {
     ImapError::WrongTls {
         address: format!("{}:{}", account.host, account.port),
-        configured: diagnose::tls_word(account.tls),
+        configured: account.tls.as_str(),
         fix,
     }
 }

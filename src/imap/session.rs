@@ -71,6 +71,19 @@ pub enum MoveMethod {
     CopyFlag,
 }
 
+impl std::fmt::Display for MoveMethod {
+    /// The commands used, as `check` and the start-up log line tell the user.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MoveMethod::Move => "UID MOVE",
+            MoveMethod::CopyExpunge => "UID COPY, then UID EXPUNGE of those messages (UIDPLUS)",
+            MoveMethod::CopyFlag => {
+                "UID COPY and \\Deleted (no UIDPLUS: the originals stay until your mail client expunges)"
+            }
+        })
+    }
+}
+
 /// Why an IDLE wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdleEnd {
