@@ -17,7 +17,7 @@ use futures::future::BoxFuture;
 use scamguard::report::render::Lang;
 use scamguard::report::weekly::{Period, WeeklyReport};
 use scamguard::store::{Action, CATEGORIES, NewDetection, Signal, Signals, Store, StoreError, Verdict};
-use scamguard::web::{self, Auth, Backend, RestoreReply, Token, WebState};
+use scamguard::web::{self, Auth, Backend, MessageReply, RestoreReply, Token, WebState};
 
 /// Answers nothing: the benchmark only reads.
 struct NoBackend;
@@ -25,6 +25,9 @@ struct NoBackend;
 impl Backend for NoBackend {
     fn restore(&self, _id: i64) -> BoxFuture<'_, RestoreReply> {
         async { RestoreReply::Failed("benchmark".into()) }.boxed()
+    }
+    fn message(&self, _id: i64) -> BoxFuture<'_, MessageReply> {
+        async { MessageReply::Failed("benchmark".into()) }.boxed()
     }
     fn weekly(&self, account: String, period: Period) -> BoxFuture<'_, Result<WeeklyReport, StoreError>> {
         async move { Ok(scamguard::report::weekly::build(&account, period, &[], 0, 0)) }.boxed()

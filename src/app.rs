@@ -17,6 +17,7 @@ pub mod learning;
 mod locate;
 pub mod metrics;
 pub mod progress;
+mod read_back;
 pub mod reports;
 mod restore;
 pub mod senders;
@@ -33,6 +34,7 @@ use crate::detect::Detector;
 use crate::store::{Location, Store};
 
 pub use feedback::Feedback;
+pub use read_back::{ReadBack, ReadBackError, read_back};
 pub use restore::{RestoreError, RestoreOutcome, restore};
 pub use shutdown::{Shutdown, Stopper};
 pub use worker::WorkerError;

@@ -9,13 +9,17 @@
 //! - [`pages`]: what each page shows (pure), written by askama templates (`templates/`),
 //!   which escape every value.
 //! - [`i18n`]: which language a request gets, and the words of each.
+//! - [`mail_text`]: a detection's mail shown as text, its evidence marked, read from the
+//!   server on request (the store keeps no mail).
 //!
-//! The page reads the store directly; what needs the mail server (restore) or the
+//! The page reads the store directly; what needs the mail server (restore, the mail's
+//! text) or the
 //! service's own logic (the weekly report) comes through [`Backend`], which `app`
 //! implements: `web` knows no IMAP.
 
 pub mod auth;
 pub mod i18n;
+pub mod mail_text;
 pub mod metrics;
 pub mod pages;
 pub mod routes;
@@ -45,10 +49,23 @@ pub enum RestoreReply {
     Failed(String),
 }
 
+/// Where a detection's message was found on the mail server, read without changing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageReply {
+    /// The message's bytes as read, and the folder it is in.
+    Found { folder: String, raw: Vec<u8> },
+    /// In none of these folders any more.
+    Gone { looked_in: Vec<String> },
+    /// Not read, and why (server or store words: shown escaped).
+    Failed(String),
+}
+
 /// What the page asks of the service beyond reading the store.
 pub trait Backend: Send + Sync + 'static {
     /// Moves detection `id` back from Junk (`scamguard restore ID`).
     fn restore(&self, id: i64) -> BoxFuture<'_, RestoreReply>;
+    /// Detection `id`'s message as the server holds it now (read-only, `BODY.PEEK`).
+    fn message(&self, id: i64) -> BoxFuture<'_, MessageReply>;
     /// The report of `account` for `period`, as the weekly report mail has it.
     fn weekly(&self, account: String, period: Period) -> BoxFuture<'_, Result<WeeklyReport, StoreError>>;
 }

@@ -365,6 +365,49 @@ async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_c
     assert!(contents(&mut session, "Junk").await.is_empty());
 }
 
+/// A detection's mail text is read back from the server on request, shown as text with
+/// the evidence marked, and reading it marks nothing read; a message no longer there is
+/// said to be gone, with the folders looked in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mail_text_is_read_back_with_its_evidence_marked_and_left_unread() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let config = load(&config_path);
+    let scam = fixture(THREATS[0]);
+    let mut session = mailbox(&config).await;
+    session.append("INBOX", None, &scam).await.expect("append");
+    assert!(run_once(&config).await.failures.is_empty());
+    let id = history(&config).await.first().expect("a detection").id;
+
+    let serve = Serve::start(&config_path);
+    let mut browser = Browser::start();
+    browser.open(&serve.token_url("&lang=en"), "/");
+    browser.open(&serve.url(&format!("/detection/{id}")), &format!("/detection/{id}"));
+    browser.eval("document.getElementById('mail-text-link').click()");
+    let path = format!("/detection/{id}/message");
+    browser.wait_for(&format!("location.pathname === '{path}' && document.readyState === 'complete'"));
+    let text = browser.eval("document.getElementById('mail-text').textContent");
+    assert!(text.as_str().is_some_and(|t| t.contains("48 hours") && t.contains('\n')), "{text}");
+    let marks = browser
+        .eval("[...document.querySelectorAll('#mail-text mark')].map(m => m.textContent.toLowerCase())");
+    let marks: Vec<String> = serde_json::from_value(marks).expect("a list");
+    assert!(marks.iter().any(|m| m == "48 hours") && marks.iter().any(|m| m == "your webcam"), "{marks:?}");
+    let folder = browser.eval("document.getElementById('mail-folder').textContent");
+    assert_eq!(folder, serde_json::json!("Junk"));
+    let junk = contents(&mut session, "Junk").await;
+    let flags = junk.get(&message_id(&scam)).expect("still in Junk");
+    assert!(!flags.iter().any(|f| f == "\\Seen"), "showing the text marks nothing read: {flags:?}");
+
+    // Taken out of both folders by another client: the page says where it looked.
+    session.create("Archive").await.expect("create");
+    session.select("Junk").await.expect("select");
+    let uids = session.search("ALL").await.expect("search");
+    session.move_to(&uids, "Archive").await.expect("move");
+    browser.open(&serve.url(&path), &path);
+    let problem = browser.eval("document.getElementById('mail-problem').textContent");
+    assert!(problem.as_str().is_some_and(|p| p.ends_with("any more: Junk, INBOX")), "{problem}");
+}
+
 /// The trust and block buttons put the detection's sender on its account's list, only
 /// with the session's CSRF token, and only a sender that is an address.
 #[tokio::test(flavor = "multi_thread")]

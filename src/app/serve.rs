@@ -1,5 +1,6 @@
 //! `scamguard serve`: the review page wired to the service. The page ([`crate::web`])
-//! reads the store itself; restore (IMAP) and the weekly report come from here.
+//! reads the store itself; restore and the mail's text (IMAP) and the weekly report come
+//! from here.
 
 use std::sync::Arc;
 
@@ -10,9 +11,9 @@ use crate::config::Config;
 use crate::report::render::Lang;
 use crate::report::weekly::{Period, WeeklyReport};
 use crate::store::{Store, StoreError};
-use crate::web::{self, Auth, Backend, RestoreReply, Token, WebState};
+use crate::web::{self, Auth, Backend, MessageReply, RestoreReply, Token, WebState};
 
-use super::{RestoreOutcome, Shutdown};
+use super::{ReadBack, RestoreOutcome, Shutdown};
 
 /// What the page asks of the service, answered with this configuration and store.
 struct Service {
@@ -30,6 +31,20 @@ impl Backend for Service {
                 Err(error) => {
                     tracing::warn!(id, "review page: restore failed: {error:#}");
                     RestoreReply::Failed(format!("{error:#}"))
+                }
+            }
+        }
+        .boxed()
+    }
+
+    fn message(&self, id: i64) -> BoxFuture<'_, MessageReply> {
+        async move {
+            match super::read_back(&self.config, &self.store, id).await {
+                Ok(ReadBack::Found { folder, raw }) => MessageReply::Found { folder, raw },
+                Ok(ReadBack::Gone { looked_in }) => MessageReply::Gone { looked_in },
+                Err(error) => {
+                    tracing::warn!(id, "review page: the mail could not be read back: {error:#}");
+                    MessageReply::Failed(format!("{error:#}"))
                 }
             }
         }

@@ -155,6 +155,12 @@ pub struct Words {
     pub not_found: &'static str,
     pub forbidden: &'static str,
     pub bad_filter: &'static str,
+    pub mail_text: &'static str,
+    pub mail_text_show: &'static str,
+    pub mail_text_hint: &'static str,
+    pub mail_gone: &'static str,
+    pub mail_unreadable: &'static str,
+    pub mail_not_mail: &'static str,
 }
 
 const EN: Words = Words {
@@ -216,6 +222,13 @@ const EN: Words = Words {
     not_found: "There is no such detection.",
     forbidden: "Refused: the form was not sent from this page (missing or wrong CSRF token). Reload the page and try again.",
     bad_filter: "Not understood:",
+    mail_text: "The mail's text",
+    mail_text_show: "Show the mail's text (read from the server; nothing is marked read)",
+    mail_text_hint: "Read from the mail server just now, read-only: nothing is marked read or changed. Shown as plain \
+                     text: links cannot be followed and nothing is loaded. What the signals found is marked.",
+    mail_gone: "The message is in none of these folders any more:",
+    mail_unreadable: "The message could not be read from the mail server:",
+    mail_not_mail: "What the server holds under this message could not be read as mail.",
 };
 
 const JA: Words = Words {
@@ -277,6 +290,13 @@ const JA: Words = Words {
     not_found: "その検出はありません。",
     forbidden: "拒否しました：このページから送信されたフォームではありません（CSRF トークンがないか誤り）。ページを再読み込みしてください。",
     bad_filter: "解釈できません：",
+    mail_text: "メールの本文",
+    mail_text_show: "本文を表示（メールサーバーから読み取ります。既読にはしません）",
+    mail_text_hint: "いまメールサーバーから読み取り専用で読んだ本文です。既読にも、ほかの変更もしていません。テキストとして\
+                     表示しているので、リンクは開けず、外部のものは何も読み込みません。検出の根拠には印を付けています。",
+    mail_gone: "メッセージはもう次のどのフォルダーにもありません：",
+    mail_unreadable: "メールサーバーからメッセージを読めませんでした：",
+    mail_not_mail: "サーバー上のこのメッセージをメールとして読めませんでした。",
 };
 
 /// The words of `lang`.

@@ -45,6 +45,7 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(history))
         .route("/detection/{id}", get(detection))
         .route("/detection/{id}/restore", post(restore))
+        .route("/detection/{id}/message", get(super::mail_text::mail_text))
         .route("/report", get(report))
         .route("/static/review.css", get(stylesheet))
         .route("/detection/{id}/{list}", post(senders::list_sender))

@@ -1,0 +1,86 @@
+//! Reading a recorded message back from the mail server, for the review page to show its
+//! text: scamguard stores what it found in a mail, never the mail itself.
+//!
+//! The message is looked for where it should be now (Junk after a move, and then the
+//! folder it came from), each folder opened read-only (`EXAMINE`) and the message read
+//! with `BODY.PEEK`, so looking at a detection marks nothing read and changes nothing. It
+//! is found as a restore finds it ([`super::locate`]): the exact Message-ID, and the
+//! content digest when one was recorded, so another message reusing the Message-ID is
+//! never shown in its place.
+
+use crate::config::Config;
+use crate::imap::{self, ImapError, ImapSession, utf7};
+use crate::store::{Store, StoreError};
+
+use super::locate::{Finder, Recorded};
+
+/// Why a recorded message could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadBackError {
+    #[error("there is no detection #{0}")]
+    NoSuchDetection(i64),
+    #[error("the account {0:?} of this detection is not in the configuration")]
+    NoSuchAccount(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Imap(#[from] ImapError),
+}
+
+/// What was found on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadBack {
+    /// The message as read (at most the account's `max_message_bytes`), and the folder
+    /// it is in.
+    Found { folder: String, raw: Vec<u8> },
+    /// In none of these folders any more (deleted, or moved elsewhere by the user).
+    Gone { looked_in: Vec<String> },
+}
+
+/// Reads detection `id`'s message back from its account's server, changing nothing there.
+pub async fn read_back(config: &Config, store: &Store, id: i64) -> Result<ReadBack, ReadBackError> {
+    let detection = store.detection(id).await?.ok_or(ReadBackError::NoSuchDetection(id))?;
+    let account = config
+        .accounts
+        .iter()
+        .find(|a| a.name == detection.account)
+        .ok_or_else(|| ReadBackError::NoSuchAccount(detection.account.clone()))?;
+    let digest = store.digest(id).await?;
+    let wanted = Recorded { message_id: &detection.message_id, key: &detection.message_key, digest: &digest };
+    // Where it should be first; a moved message the user dragged back is in its folder.
+    let mut looked_in = Vec::new();
+    if detection.action.is_in_junk() && !detection.destination.is_empty() {
+        looked_in.push(detection.destination.clone());
+    }
+    looked_in.push(detection.folder.clone());
+
+    let mut session = imap::connect(account).await?;
+    let mut found = None;
+    for folder in &looked_in {
+        if let Some(raw) = read_from(&mut session, folder, account.max_message_bytes, wanted).await? {
+            found = Some(ReadBack::Found { folder: folder.clone(), raw });
+            break;
+        }
+    }
+    session.logout().await;
+    Ok(found.unwrap_or(ReadBack::Gone { looked_in }))
+}
+
+/// The wanted message's bytes from `folder`, opened read-only; `None` when it is not there.
+async fn read_from(
+    session: &mut ImapSession,
+    folder: &str,
+    max_bytes: u32,
+    wanted: Recorded<'_>,
+) -> Result<Option<Vec<u8>>, ImapError> {
+    // A folder the server refuses to open (deleted, renamed) holds nothing to show.
+    let status = match session.examine(&utf7::encode(folder)).await {
+        Ok(status) => status,
+        Err(error) if error.is_refusal() => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let uids = Finder::new(status.exists, max_bytes, 1).find(session, wanted).await?;
+    let Some(first) = uids.first() else { return Ok(None) };
+    let fetched = session.fetch(&[*first], max_bytes).await?;
+    Ok(fetched.messages.into_iter().next().map(|m| m.raw))
+}
