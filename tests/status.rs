@@ -116,7 +116,9 @@ async fn metrics_count_what_the_service_did_and_healthz_follows_the_passes() {
     let path = dovecot.write_config("");
     let config = load(&path);
     let mut session = mailbox(&config).await;
-    session.append("INBOX", None, &fixture(SCAM)).await.expect("append");
+    // Arrived a minute before the service started: moved and counted, but not timed.
+    let before = (chrono::Utc::now() - chrono::Duration::seconds(60)).format("%d-%b-%Y %H:%M:%S +0000");
+    session.append_dated("INBOX", None, Some(&before.to_string()), &fixture(SCAM)).await.expect("append");
     let mut child = scamguard()
         .args(["run", "--metrics", "127.0.0.1:0", "--config"])
         .arg(&path)
@@ -144,19 +146,24 @@ async fn metrics_count_what_the_service_did_and_healthz_follows_the_passes() {
     }
     assert_eq!(healthy.0, 200, "{}", healthy.1);
     assert!(wait_until(&mut session, "Junk", 1).await, "the scam is moved");
+    // A scam that arrives while the service watches: its arrival-to-move latency is timed.
+    let late = String::from_utf8_lossy(&fixture(SCAM)).replacen("Message-ID: <", "Message-ID: <late-", 1);
+    session.append("INBOX", None, late.as_bytes()).await.expect("append");
+    assert!(wait_until(&mut session, "Junk", 2).await, "the second scam is moved");
     let mut text = String::new();
     for _ in 0..50 {
         text = http_get(&address, "/metrics").1;
-        if text.lines().any(|l| l == "scamguard_moves_total 1") {
+        if text.lines().any(|l| l == "scamguard_moves_total 2") {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     for line in [
-        "scamguard_messages_scanned_total 1",
-        "scamguard_verdicts_total{label=\"threat\",category=\"extortion\"} 1",
-        "scamguard_moves_total 1",
+        "scamguard_messages_scanned_total 2",
+        "scamguard_verdicts_total{label=\"threat\",category=\"extortion\"} 2",
+        "scamguard_moves_total 2",
         "scamguard_move_latency_seconds_count 1",
+        "scamguard_move_latency_seconds_bucket{le=\"+Inf\"} 1",
         "scamguard_errors_total{kind=\"connection\"} 0",
     ] {
         assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");

@@ -3,8 +3,8 @@
 //! is in the store as planned before it is sent, so a crash or a refusal leaves rows that
 //! say what is still to do, and nothing is done twice.
 
+use std::collections::BTreeMap;
 use std::collections::HashSet;
-use std::time::Instant;
 
 use tracing::{info, warn};
 
@@ -24,9 +24,10 @@ pub(super) struct PlannedActions {
     pub flags: Vec<Planned>,
     /// How many batches planned them.
     pub batches: usize,
-    /// When the earliest of those batches was recorded: the moves' latency is counted
-    /// from there (see `metrics`).
-    pub read_at: Option<Instant>,
+    /// When the messages arrived on the server (INTERNALDATE, Unix seconds) by UID, for
+    /// the ones that arrived while scamguard watched: their arrival-to-move latency is
+    /// counted (see `metrics`).
+    pub arrived: BTreeMap<u32, i64>,
 }
 
 impl PlannedActions {
@@ -34,7 +35,7 @@ impl PlannedActions {
         self.moves.extend(more.moves);
         self.flags.extend(more.flags);
         self.batches += more.batches;
-        self.read_at = self.read_at.into_iter().chain(more.read_at).min();
+        self.arrived.extend(more.arrived);
     }
 }
 impl Worker {
@@ -51,7 +52,7 @@ impl Worker {
         uidvalidity: u32,
         junk: &str,
     ) -> Result<(), WorkerError> {
-        match self.move_planned(imap, &planned.moves, junk, planned.read_at).await {
+        match self.move_planned(imap, &planned.moves, junk, &planned.arrived).await {
             Err(WorkerError::Imap(refused)) if refused.is_expunge_issued() => {
                 info!(account = %self.account.name, folder = %self.folder, "another client took mail away during the move; settling what was planned");
                 self.reconcile(imap, uidvalidity, junk).await?;
@@ -73,7 +74,7 @@ impl Worker {
         imap: &mut ImapSession,
         planned: &[Planned],
         junk: &str,
-        read_at: Option<Instant>,
+        arrived: &BTreeMap<u32, i64>,
     ) -> Result<(), WorkerError> {
         if planned.is_empty() {
             return Ok(());
@@ -85,13 +86,13 @@ impl Worker {
         let method = imap.move_method();
         if method == MoveMethod::Move {
             imap.move_uids(&uids(&here), junk).await?;
-            return self.record_moved(&here, Action::Moved, junk, read_at).await;
+            return self.record_moved(&here, Action::Moved, junk, arrived).await;
         }
         imap.copy_uids(&uids(&here), junk).await?;
         self.store
             .finish(&ids(&here), Action::CopyMade, &imap::utf7::decode(junk), clock::now_unix())
             .await?;
-        self.remove_copied(imap, &here, method, junk, read_at).await
+        self.remove_copied(imap, &here, method, junk, arrived).await
     }
 
     /// Takes the originals of copies already made out of the folder, and records it.
@@ -101,7 +102,7 @@ impl Worker {
         copied: &[Planned],
         method: MoveMethod,
         junk: &str,
-        read_at: Option<Instant>,
+        arrived: &BTreeMap<u32, i64>,
     ) -> Result<(), WorkerError> {
         if copied.is_empty() {
             return Ok(());
@@ -113,22 +114,26 @@ impl Worker {
         } else {
             Action::Moved
         };
-        self.record_moved(copied, action, junk, read_at).await
+        self.record_moved(copied, action, junk, arrived).await
     }
 
     /// Records threats as taken to Junk (`action`: moved, or copied where the originals
     /// wait for the user's client to expunge them), says so, and counts them (with their
-    /// latency from `read_at`; moves finished on reconnecting have none).
+    /// arrival-to-move latency where `arrived` has their arrival; moves finished on
+    /// reconnecting have none).
     async fn record_moved(
         &self,
         done: &[Planned],
         action: Action,
         junk: &str,
-        read_at: Option<Instant>,
+        arrived: &BTreeMap<u32, i64>,
     ) -> Result<(), WorkerError> {
         let destination = imap::utf7::decode(junk);
-        self.store.finish(&ids(done), action, &destination, clock::now_unix()).await?;
-        super::metrics::metrics().moved(done.len(), read_at.map(|at| at.elapsed().as_secs_f64()));
+        let now = clock::now_unix();
+        self.store.finish(&ids(done), action, &destination, now).await?;
+        let latencies: Vec<f64> =
+            done.iter().filter_map(|(_, uid)| arrived.get(uid)).map(|at| (now - at).max(0) as f64).collect();
+        super::metrics::metrics().moved(done.len(), &latencies);
         info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", done.len());
         Ok(())
     }
@@ -220,9 +225,9 @@ impl Worker {
         }
         let as_planned =
             |rows: Vec<&Pending>| -> Vec<Planned> { rows.iter().map(|p| (p.id, p.uid)).collect() };
-        self.move_planned(imap, &as_planned(to_move), junk, None).await?;
+        self.move_planned(imap, &as_planned(to_move), junk, &BTreeMap::new()).await?;
         self.flag_planned(imap, &flags).await?;
-        self.remove_copied(imap, &as_planned(copied), method, junk, None).await?;
+        self.remove_copied(imap, &as_planned(copied), method, junk, &BTreeMap::new()).await?;
         Ok(())
     }
 }

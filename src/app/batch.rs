@@ -35,6 +35,8 @@ pub struct Classified {
     pub to: String,
     pub subject: String,
     pub date: String,
+    /// When it arrived on the server (INTERNALDATE, Unix seconds), if the server said.
+    pub arrived: Option<i64>,
     /// `Err` carries why the message could not be parsed; such a message is left alone.
     pub verdict: Result<Verdict, String>,
     /// The bytes read, kept until the batch is recorded: feedback (a release) is given
@@ -54,6 +56,7 @@ pub fn classify_all(
         .map(|m| {
             let mut classified = classify_one(&m, detector, report_key);
             classified.raw = m.raw;
+            classified.arrived = m.arrived;
             classified
         })
         .collect()
@@ -125,6 +128,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
                 message_id: field(full_id),
                 digest,
                 verdict: Ok(verdict),
+                arrived: None,
                 raw: Vec::new(),
             }
         }
@@ -140,6 +144,7 @@ fn classify_one(message: &FetchedMessage, detector: &Detector, report_key: &Repo
             subject: String::new(),
             date: String::new(),
             verdict: Err(error.to_string()),
+            arrived: None,
             raw: Vec::new(),
         },
     }
@@ -264,9 +269,9 @@ mod tests {
         ))
         .expect("fixture");
         let fetched = vec![
-            FetchedMessage { uid: 5, size: scam.len() as u32, raw: scam },
-            FetchedMessage { uid: 6, size: ham.len() as u32, raw: ham },
-            FetchedMessage { uid: 7, size: 0, raw: Vec::new() },
+            FetchedMessage { uid: 5, size: scam.len() as u32, raw: scam, arrived: None },
+            FetchedMessage { uid: 6, size: ham.len() as u32, raw: ham, arrived: None },
+            FetchedMessage { uid: 7, size: 0, raw: Vec::new(), arrived: None },
         ];
         let classified = classify_all(fetched, &Detector::default(), &key());
         assert!(
@@ -320,8 +325,11 @@ mod tests {
     #[test]
     fn messages_without_message_id_get_a_header_digest() {
         let raw = b"From: a@b.example\r\nSubject: x\r\n\r\nbody".to_vec();
-        let classified =
-            classify_all(vec![FetchedMessage { uid: 1, size: 0, raw }], &Detector::default(), &key());
+        let classified = classify_all(
+            vec![FetchedMessage { uid: 1, size: 0, raw, arrived: None }],
+            &Detector::default(),
+            &key(),
+        );
         assert!(classified.first().is_some_and(|c| c.key.starts_with("sha256:") && c.key.len() == 71));
         let header_only = b"From: a@b.example\r\nSubject: x\r\n\r\n";
         assert_eq!(classified.first().map(|c| c.key.clone()), Some(header_key(header_only)));
@@ -337,7 +345,7 @@ mod tests {
             "é".repeat(3000)
         );
         let classified = classify_all(
-            vec![FetchedMessage { uid: 1, size: 0, raw: raw.into_bytes() }],
+            vec![FetchedMessage { uid: 1, size: 0, raw: raw.into_bytes(), arrived: None }],
             &Detector::default(),
             &key(),
         );

@@ -228,9 +228,9 @@ mod tests {
             "/tests/data/eml/ham_en_colleague_video_call.eml"
         ))
         .expect("fixture");
-        let fetched = FetchedMessage { uid: 12, size: raw.len() as u32, raw };
+        let fetched = FetchedMessage { uid: 12, size: raw.len() as u32, raw, arrived: None };
         let classified = super::super::batch::classify_all(
-            vec![fetched, FetchedMessage { uid: 13, size: 0, raw: Vec::new() }],
+            vec![fetched, FetchedMessage { uid: 13, size: 0, raw: Vec::new(), arrived: None }],
             &Detector::default(),
             &ReportKey::new(vec![1; 32]),
         );

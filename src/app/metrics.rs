@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::detect::{Category, Label};
 use crate::store::{NewDetection, Verdict};
 
-/// Upper bounds, in seconds, of the buckets of the read-to-move latency histogram.
-pub const LATENCY_BUCKETS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0];
+/// Upper bounds, in seconds, of the buckets of the arrival-to-move latency histogram
+/// (arrival as the server's INTERNALDATE, to the second; polling waits up to its period).
+pub const LATENCY_BUCKETS: [f64; 9] = [1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0];
 
 /// The kinds of error counted (a label of `scamguard_errors_total`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,13 @@ pub struct Metrics {
     passes: Mutex<HashMap<(String, String), (i64, i64)>>,
 }
 
+/// When this process began watching (its first connection), Unix seconds: mail that
+/// arrived before is counted when moved but not timed (see [`Metrics::moved`]).
+pub fn watching_since() -> i64 {
+    static SINCE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *SINCE.get_or_init(crate::clock::now_unix)
+}
+
 /// The counters of this process.
 pub fn metrics() -> &'static Metrics {
     static METRICS: std::sync::OnceLock<Metrics> = std::sync::OnceLock::new();
@@ -98,19 +106,21 @@ impl Metrics {
         }
     }
 
-    /// Threats moved to Junk, `seconds` after the pass read them (`None`: moves finished
-    /// after a reconnect, counted but not timed).
-    pub fn moved(&self, count: usize, seconds: Option<f64>) {
+    /// `count` threats moved to Junk, and for those whose arrival is known, how many
+    /// seconds after arriving on the server each was moved (mail that arrived before
+    /// scamguard watched, and moves finished after a reconnect, are counted, not timed).
+    pub fn moved(&self, count: usize, latencies: &[f64]) {
         self.moved.fetch_add(count as u64, Ordering::Relaxed);
-        let Some(seconds) = seconds else { return };
-        let bucket =
-            LATENCY_BUCKETS.iter().position(|&bound| seconds <= bound).unwrap_or(LATENCY_BUCKETS.len());
-        for counter in self.latency.iter().skip(bucket) {
-            counter.fetch_add(count as u64, Ordering::Relaxed);
+        for &seconds in latencies {
+            let bucket =
+                LATENCY_BUCKETS.iter().position(|&bound| seconds <= bound).unwrap_or(LATENCY_BUCKETS.len());
+            for counter in self.latency.iter().skip(bucket) {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            self.latency_count.fetch_add(1, Ordering::Relaxed);
+            let ms = (seconds.max(0.0) * 1000.0) as u64;
+            self.latency_sum_ms.fetch_add(ms, Ordering::Relaxed);
         }
-        self.latency_count.fetch_add(count as u64, Ordering::Relaxed);
-        let ms = (seconds.max(0.0) * 1000.0) as u64;
-        self.latency_sum_ms.fetch_add(ms.saturating_mul(count as u64), Ordering::Relaxed);
     }
 
     pub fn error(&self, kind: ErrorKind) {
@@ -134,6 +144,7 @@ impl Metrics {
     /// between passes (its IDLE renewal or poll interval): healthy while passes come
     /// within twice that; unhealthy until its first.
     pub fn watching(&self, account: &str, folder: &str, period: i64) {
+        watching_since();
         if let Ok(mut passes) = self.passes.lock() {
             passes.entry((account.to_string(), folder.to_string())).or_insert((i64::MIN, i64::MAX)).1 =
                 period.saturating_mul(2);
@@ -200,8 +211,10 @@ pub fn render(metrics: &Metrics) -> String {
     let _ = writeln!(out, "# HELP scamguard_reconnects_total Connections made again after a failure.");
     let _ = writeln!(out, "# TYPE scamguard_reconnects_total counter");
     let _ = writeln!(out, "scamguard_reconnects_total {}", load(&metrics.reconnects));
-    let _ =
-        writeln!(out, "# HELP scamguard_move_latency_seconds From the pass reading a threat to its move.");
+    let _ = writeln!(
+        out,
+        "# HELP scamguard_move_latency_seconds From a threat's arrival on the server to its move."
+    );
     let _ = writeln!(out, "# TYPE scamguard_move_latency_seconds histogram");
     for (bound, counter) in LATENCY_BUCKETS.iter().zip(&metrics.latency) {
         let _ = writeln!(out, "scamguard_move_latency_seconds_bucket{{le=\"{bound}\"}} {}", load(counter));
@@ -238,9 +251,9 @@ mod tests {
         m.verdict(Label::Threat, Category::Phishing);
         m.verdict(Label::Suspicious, Category::Other);
         m.verdict(Label::Clean, Category::Other);
-        m.moved(2, Some(0.3));
-        m.moved(1, Some(500.0));
-        m.moved(4, None);
+        m.moved(2, &[1.5, 1.5]);
+        m.moved(1, &[1000.0]);
+        m.moved(4, &[]);
         m.error(ErrorKind::Refused);
         m.reconnect();
         m.pass("home", "IN\"BOX\n", 1_000);
@@ -253,12 +266,12 @@ mod tests {
             "scamguard_moves_total 7",
             "scamguard_errors_total{kind=\"refused\"} 1",
             "scamguard_reconnects_total 1",
-            "scamguard_move_latency_seconds_bucket{le=\"0.25\"} 0",
-            "scamguard_move_latency_seconds_bucket{le=\"0.5\"} 2",
-            "scamguard_move_latency_seconds_bucket{le=\"120\"} 2",
+            "scamguard_move_latency_seconds_bucket{le=\"1\"} 0",
+            "scamguard_move_latency_seconds_bucket{le=\"2.5\"} 2",
+            "scamguard_move_latency_seconds_bucket{le=\"900\"} 2",
             "scamguard_move_latency_seconds_bucket{le=\"+Inf\"} 3",
             "scamguard_move_latency_seconds_count 3",
-            "scamguard_move_latency_seconds_sum 500.6",
+            "scamguard_move_latency_seconds_sum 1003",
             "scamguard_last_success_timestamp_seconds{account=\"home\",folder=\"IN\\\"BOX\\n\"} 1000",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");

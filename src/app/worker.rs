@@ -466,7 +466,7 @@ impl Worker {
             moves: with_action(Action::Planned),
             flags: with_action(Action::FlagPlanned),
             batches: 1,
-            read_at: Some(std::time::Instant::now()),
+            arrived: arrived_while_watched(&classified),
         })
     }
 
@@ -495,6 +495,14 @@ impl Worker {
         }
         Ok(released)
     }
+}
+
+/// When the messages of a batch arrived, by UID, for those that arrived since this
+/// process began watching: mail older than that waited for scamguard to start, not on
+/// it, so its move is counted but not timed.
+fn arrived_while_watched(classified: &[batch::Classified]) -> std::collections::BTreeMap<u32, i64> {
+    let since = super::metrics::watching_since();
+    classified.iter().filter_map(|c| Some((c.uid, c.arrived?))).filter(|(_, at)| *at >= since).collect()
 }
 
 /// `base` ± 20%, so many clients that lost the same server do not return in step.

@@ -80,6 +80,8 @@ pub struct FetchedItem<'a> {
     pub size: Option<u32>,
     pub body: Option<&'a [u8]>,
     pub flags: Vec<String>,
+    /// INTERNALDATE as the server wrote it (when the message arrived).
+    pub internal_date: Option<&'a str>,
 }
 
 /// The body sections of a FETCH response, each with its section spec as written in a
@@ -133,6 +135,7 @@ fn read_attributes<'a>(attributes: &'a [AttributeValue<'_>]) -> FetchedItem<'a> 
                 item.body = Some(data.as_ref())
             }
             AttributeValue::Flags(flags) => item.flags = flags.iter().map(|f| f.to_string()).collect(),
+            AttributeValue::InternalDate(date) => item.internal_date = Some(date.as_ref()),
             _ => {}
         }
     }

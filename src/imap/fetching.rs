@@ -16,6 +16,8 @@ pub struct FetchedMessage {
     /// The full size on the server (the bytes read may be cut at `max_message_bytes`).
     pub size: u32,
     pub raw: Vec<u8>,
+    /// When it arrived on the server (INTERNALDATE, Unix seconds), when the server said.
+    pub arrived: Option<i64>,
 }
 
 /// What a FETCH brought back.
@@ -44,6 +46,12 @@ impl Fetched {
     }
 }
 
+/// An IMAP date-time (`"7-Feb-2026 10:00:00 +0900"`, the day maybe space-padded) as
+/// Unix seconds; `None` for anything else.
+pub fn internal_date(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_str(text.trim(), "%d-%b-%Y %H:%M:%S %z").ok().map(|d| d.timestamp())
+}
+
 impl ImapSession {
     /// Reads messages without marking them seen (`BODY.PEEK`), at most `max_bytes` of each.
     /// What the server does not send is listed in [`Fetched::missing`] with its words.
@@ -51,7 +59,7 @@ impl ImapSession {
     /// send before it (Gmail refuses with "Some messages could not be FETCHed" after
     /// sending the others); a broken connection or a timeout is an error.
     pub async fn fetch(&mut self, uids: &[u32], max_bytes: u32) -> Result<Fetched, ImapError> {
-        let query = format!("(UID RFC822.SIZE BODY.PEEK[]<0.{max_bytes}>)");
+        let query = format!("(UID RFC822.SIZE INTERNALDATE BODY.PEEK[]<0.{max_bytes}>)");
         let wanted: HashSet<u32> = uids.iter().copied().collect();
         let mut fetched = Fetched::default();
         for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
@@ -64,7 +72,13 @@ impl ImapSession {
                     // Only a body is a message read: anything else leaves it missing.
                     let Some(uid) = item.uid.filter(|uid| wanted.contains(uid)) else { return };
                     let Some(body) = item.body.filter(|body| !body.is_empty()) else { return };
-                    messages.push(FetchedMessage { uid, size: item.size.unwrap_or(0), raw: body.to_vec() });
+                    let arrived = item.internal_date.and_then(internal_date);
+                    messages.push(FetchedMessage {
+                        uid,
+                        size: item.size.unwrap_or(0),
+                        raw: body.to_vec(),
+                        arrived,
+                    });
                 })
                 .await;
             match answer {
@@ -183,5 +197,20 @@ impl ImapSession {
         }
         headers.sort_by_key(|(uid, _)| *uid);
         Ok(headers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_date_is_read_as_unix_seconds_in_any_zone() {
+        assert_eq!(internal_date("17-Jul-1996 02:44:25 -0700"), Some(837_596_665));
+        assert_eq!(internal_date(" 7-Feb-2026 10:00:00 +0900"), Some(1_770_426_000));
+        assert_eq!(internal_date("07-Feb-2026 01:00:00 +0000"), Some(1_770_426_000));
+        for bad in ["", "yesterday", "17-Jul-1996", "32-Jul-1996 02:44:25 -0700"] {
+            assert_eq!(internal_date(bad), None, "{bad:?}");
+        }
     }
 }
