@@ -319,8 +319,16 @@ async fn the_japanese_page_shows_japanese_labels() {
     assert!(page.body.contains("判定の理由") && page.body.contains("週次レポート"), "{}", page.body);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_csrf_is_refused() {
+/// A Dovecot with one scam that `run --once` moved to Junk, and its detection's id.
+struct Moved {
+    dovecot: Dovecot,
+    config_path: PathBuf,
+    scam: Vec<u8>,
+    session: scamguard::imap::ImapSession,
+    id: i64,
+}
+
+async fn a_moved_scam() -> Moved {
     let dovecot = Dovecot::start(Options::default());
     let config_path = dovecot.write_config("");
     let config = load(&config_path);
@@ -330,6 +338,12 @@ async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_c
     assert!(run_once(&config).await.failures.is_empty());
     assert!(contents(&mut session, "Junk").await.contains_key(&message_id(&scam)), "moved to Junk");
     let id = history(&config).await.first().expect("a detection").id;
+    Moved { dovecot, config_path, scam, session, id }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_csrf_is_refused() {
+    let Moved { dovecot: _dovecot, config_path, scam, mut session, id } = a_moved_scam().await;
 
     let serve = Serve::start(&config_path);
     // Without the CSRF token (or with another), a session's POST is refused.
@@ -370,14 +384,7 @@ async fn a_restore_clicked_in_chromium_brings_the_scam_back_and_a_post_without_c
 /// said to be gone, with the folders looked in.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_mail_text_is_read_back_with_its_evidence_marked_and_left_unread() {
-    let dovecot = Dovecot::start(Options::default());
-    let config_path = dovecot.write_config("");
-    let config = load(&config_path);
-    let scam = fixture(THREATS[0]);
-    let mut session = mailbox(&config).await;
-    session.append("INBOX", None, &scam).await.expect("append");
-    assert!(run_once(&config).await.failures.is_empty());
-    let id = history(&config).await.first().expect("a detection").id;
+    let Moved { dovecot: _dovecot, config_path, scam, mut session, id } = a_moved_scam().await;
 
     let serve = Serve::start(&config_path);
     let mut browser = Browser::start();
