@@ -400,8 +400,14 @@ mod tests {
 
     #[test]
     fn the_translation_check_catches_english_left_in() {
-        assert_eq!(ascii_only_sentence("送金先です。Receipts carry them too."), Some("Receipts carry them too."));
-        assert_eq!(ascii_only_sentence("Checksum-valid wallet address"), Some("Checksum-valid wallet address"));
+        assert_eq!(
+            ascii_only_sentence("送金先です。Receipts carry them too."),
+            Some("Receipts carry them too.")
+        );
+        assert_eq!(
+            ascii_only_sentence("Checksum-valid wallet address"),
+            Some("Checksum-valid wallet address")
+        );
         assert_eq!(ascii_only_sentence("リンク（www.paypal.com など）。"), None);
         assert_eq!(ascii_only_sentence("偽装です. Not a scam"), Some("Not a scam"));
     }
