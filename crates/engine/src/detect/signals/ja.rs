@@ -46,7 +46,7 @@ pub static SIGNALS_JA: &[Japanese] = &[
     Japanese {
         id: CryptoPaymentDemand,
         title: "見知らぬ相手からの暗号資産の要求",
-        doc: "金額を示して正しいアドレスへの送金を求めるもの。やり取りのある相手、メーリングリスト、知られた取引所からではありません。",
+        doc: "金額を示して、チェックサムの合うアドレスへの送金を求めるもの。やり取りのある相手、メーリングリスト、知られた取引所からではありません。",
     },
     Japanese {
         id: ClaimsDeviceCompromise,
@@ -91,7 +91,7 @@ pub static SIGNALS_JA: &[Japanese] = &[
     Japanese {
         id: DemandsPayment,
         title: "支払いを求めている",
-        doc: "支払いや振り込みの要求。請求書では普通のことなので、これだけでは軽く見ます。",
+        doc: "支払いや振り込みの要求。請求書では普通のことなので、これだけでは重く数えません。",
     },
     Japanese {
         id: NamesCryptocurrency,
@@ -126,7 +126,7 @@ pub static SIGNALS_JA: &[Japanese] = &[
     Japanese {
         id: WarnsAboutScams,
         title: "詐欺への注意を呼びかけている",
-        doc: "「セクストーション」「支払わないで」「詐欺」のような注意喚起の言葉。詐欺メールはこう書かないので、脅威ではない側に数えます。",
+        doc: "「セクストーション」「支払わないで」「詐欺」のような注意喚起の言葉。詐欺メールはこう書かないので、判定を下げる方に数えます。",
     },
     Japanese {
         id: ImpersonatesBrand,
@@ -316,7 +316,7 @@ pub static SIGNALS_JA: &[Japanese] = &[
     Japanese {
         id: HiddenFiller,
         title: "見える文より多い隠れた文",
-        doc: "見える文よりずっと多い隠れた文。画像で書かれたメッセージの陰に、フィルター向けのでたらめな言葉が並んでいます。",
+        doc: "見える文よりずっと多い隠れた文。画像で見せるメッセージの裏に、フィルター向けのでたらめな言葉が並んでいます。",
     },
     Japanese {
         id: TextPushedOutOfView,
@@ -346,12 +346,12 @@ pub static SIGNALS_JA: &[Japanese] = &[
     Japanese {
         id: LearnedWords,
         title: "文面から学んだこと",
-        doc: "判定済みの何千通ものメールから、このメールの言葉、リンク先、差出人について学んだことの合計。特に強いものを示します。",
+        doc: "何千通もの判定済みメールから学んだ、このメールの言葉、リンク先、差出人の傾向の合計。特に強いものを名前で示します。",
     },
     Japanese {
         id: KnownCorrespondent,
         title: "あなたがメールを送ったことのある相手",
-        doc: "受信したサーバーが差出人アドレスを確認し、あなたもその相手に送ったことがあります（送信済みフォルダ）。どの種類の迷惑メールからも差し引きます。",
+        doc: "受信したサーバーが差出人アドレスを確認し、あなたもその相手に送ったことがあります（送信済みフォルダ）。どの種類の迷惑メールの点数からも差し引きます。",
     },
     Japanese {
         id: LearnedFromFeedback,
