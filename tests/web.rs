@@ -317,6 +317,12 @@ async fn the_japanese_page_shows_japanese_labels() {
         "",
     );
     assert!(page.body.contains("判定の理由") && page.body.contains("週次レポート"), "{}", page.body);
+    // Its signals are named in Japanese too, not by the engine's English titles.
+    assert!(
+        page.body.contains("端末をハッキングしたと主張") && !page.body.contains("Claims a hacked device"),
+        "{}",
+        page.body
+    );
 }
 
 /// A Dovecot with one scam that `run --once` moved to Junk, and its detection's id.

@@ -4,6 +4,7 @@
 //! The language is, in order: `?lang=` (remembered in a cookie, so the links need not
 //! carry it), that cookie, the browser's Accept-Language, then `report.lang`.
 
+use crate::detect::SignalId;
 use crate::report::render::Lang;
 use crate::store::{Action, Category, Verdict};
 
@@ -298,6 +299,16 @@ const JA: Words = Words {
     mail_unreadable: "メールサーバーからメッセージを読めませんでした：",
     mail_not_mail: "サーバー上のこのメッセージをメールとして読めませんでした。",
 };
+
+/// A signal's human name and one line (its hover text), from the engine's signal table in
+/// English or its Japanese table beside it; the English ones where a row has no Japanese,
+/// which the engine's tests forbid.
+pub fn signal(lang: Lang, id: SignalId) -> (&'static str, &'static str) {
+    match (lang, id.japanese()) {
+        (Lang::Ja, Some(ja)) => (ja.title, ja.doc),
+        _ => (id.def().title, id.def().doc),
+    }
+}
 
 /// The words of `lang`.
 pub fn words(lang: Lang) -> &'static Words {

@@ -121,14 +121,16 @@ pub(super) async fn mail_text(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::report::render::Lang;
     use crate::store::{Action, Category, Evidence, Signal, Signals, Verdict, Wallet};
 
     const WALLET: &str = "bc1qexamplewallet0000000000000000000000";
 
-    fn detection() -> Detection {
+    /// A detection with a known signal, a learned one and one no longer known (shared by
+    /// the page tests).
+    pub(in crate::web) fn detection() -> Detection {
         let signal =
             |rule: &str, evidence: &str| Signal { rule: rule.into(), evidence: evidence.into(), weight: 1.0 };
         Detection {

@@ -165,7 +165,8 @@ pub fn highlight(text: &str, needles: &[String]) -> Vec<Segment> {
 pub struct SignalRow {
     pub weight: String,
     pub rule: String,
-    /// The signal table's name and line for it (empty for a name it no longer has).
+    /// The signal table's name and line for it in the page's language (empty for a name
+    /// it no longer has).
     pub title: &'static str,
     pub doc: &'static str,
     pub evidence: Vec<Segment>,
@@ -216,12 +217,13 @@ impl DetectionPage {
             .0
             .iter()
             .map(|s| {
-                let def = SignalId::from_name(&s.rule).map(SignalId::def);
+                let (title, doc) =
+                    SignalId::from_name(&s.rule).map_or(("", ""), |id| i18n::signal(frame.language, id));
                 SignalRow {
                     weight: format!("{:+.2}", s.weight),
                     rule: p(&s.rule),
-                    title: def.map_or("", |d| d.title),
-                    doc: def.map_or("", |d| d.doc),
+                    title,
+                    doc,
                     evidence: highlight(&p(&s.evidence), &named),
                 }
             })
@@ -300,6 +302,34 @@ mod tests {
             marked(&highlight("ビットコインで払え abcd", &needles)),
             [("ビットコインで", true), ("払え ", false), ("abcd", true)]
         );
+    }
+
+    #[test]
+    fn the_japanese_detection_page_names_and_explains_signals_in_japanese() {
+        use crate::detect::SignalId;
+        let render = |lang| {
+            let frame = Frame::new(lang, "/detection/7", &[]);
+            let detection = super::super::mail_text::tests::detection();
+            DetectionPage::of(frame, &detection, "csrf", None).render().expect("renders")
+        };
+        let (ja, en) = (render(Lang::Ja), render(Lang::En));
+        let (english, japanese) =
+            (SignalId::CryptoPaymentDemand.def(), SignalId::CryptoPaymentDemand.japanese());
+        let japanese = japanese.expect("translated");
+        // The name under the stored rule, its line as the hover text.
+        let shown = |title: &str, doc: &str| format!("<small title=\"{doc}\">{title}</small>");
+        assert!(ja.contains(&shown(japanese.title, japanese.doc)), "{ja}");
+        assert!(en.contains(&shown(english.title, english.doc)), "{en}");
+        let learned =
+            (SignalId::LearnedWords.def().title, SignalId::LearnedWords.japanese().expect("translated"));
+        assert!(ja.contains(&format!(">{}</small>", learned.1.title)) && en.contains(learned.0), "{ja}");
+        for text in [english.title, english.doc, learned.0] {
+            assert!(!ja.contains(text), "English left on the Japanese page: {text}");
+        }
+        // A rule the table no longer has is shown by its stored name only, in both.
+        for html in [&ja, &en] {
+            assert!(html.contains("<code>no_such_rule_any_more</code></td>"), "{html}");
+        }
     }
 
     #[test]

@@ -18,7 +18,11 @@
 //!
 //! The stored name ([`SignalId::name`]) is what verdicts serialise and what the history
 //! in existing databases holds: it never changes for an id.
+//!
+//! Each row's title and line in Japanese are in [`SIGNALS_JA`], a table beside this one
+//! ([`SignalId::japanese`]), for the Japanese review page.
 
+mod ja;
 mod table;
 
 #[cfg(test)]
@@ -30,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Category;
 
+pub use ja::{Japanese, SIGNALS_JA};
 pub use table::{DECISIVE, SIGNALS, SignalId, levels};
 
 /// The kind of trick a signal shows. The first four are the independent deceptions the
