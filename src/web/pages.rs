@@ -228,8 +228,9 @@ impl DetectionPage {
                 }
             })
             .collect();
+        let (words, language) = (frame.w, frame.language);
         DetectionPage {
-            row: Row::of(d, frame.language),
+            row: Row::of(d, language),
             frame,
             destination: p(&d.destination),
             from: highlight(&p(&d.from), &quotes),
@@ -241,8 +242,12 @@ impl DetectionPage {
                 .wallets
                 .iter()
                 .map(|w| {
-                    let checked = if w.checksum_valid { ", checksum valid" } else { "" };
-                    format!("{} ({}{checked})", p(&w.address), p(&w.coin))
+                    let checked = if w.checksum_valid { words.checksum_valid } else { "" };
+                    format!(
+                        "{} ({}{checked})",
+                        p(&w.address),
+                        p(&crate::report::names::coin(&w.coin, language))
+                    )
                 })
                 .collect(),
             amounts: evidence
@@ -250,7 +255,11 @@ impl DetectionPage {
                 .iter()
                 .map(|a| format!("{} ({})", p(&a.text), p(&a.currency)))
                 .collect(),
-            deadlines: evidence.deadlines.iter().map(|x| format!("{} ({} h)", p(&x.text), x.hours)).collect(),
+            deadlines: evidence
+                .deadlines
+                .iter()
+                .map(|x| format!("{} ({} {})", p(&x.text), x.hours, words.hours))
+                .collect(),
             password: evidence.shown_password.as_deref().map(p),
             can_restore: d.action.is_in_junk() && d.action != Action::Restored,
             csrf: csrf.to_string(),
@@ -323,7 +332,10 @@ mod tests {
         let learned =
             (SignalId::LearnedWords.def().title, SignalId::LearnedWords.japanese().expect("translated"));
         assert!(ja.contains(&format!(">{}</small>", learned.1.title)) && en.contains(learned.0), "{ja}");
-        for text in [english.title, english.doc, learned.0] {
+        // The wallet's coin and checksum, and a deadline's hours, in the page's language.
+        assert!(ja.contains("ビットコイン") && ja.contains(i18n::words(Lang::Ja).checksum_valid), "{ja}");
+        assert!(en.contains("Bitcoin, checksum valid"), "{en}");
+        for text in [english.title, english.doc, learned.0, "checksum valid"] {
             assert!(!ja.contains(text), "English left on the Japanese page: {text}");
         }
         // A rule the table no longer has is shown by its stored name only, in both.
