@@ -48,10 +48,6 @@ pub enum OAuthError {
     Expired,
     #[error("no sign-in came back within {} minutes; run `scamguard auth login` again", .0.as_secs() / 60)]
     TimedOut(std::time::Duration),
-    #[error(
-        "the browser came back with another sign-in's state: ignored, as it may be forged; run `scamguard auth login` again"
-    )]
-    StateMismatch,
     #[error("{0}")]
     Invalid(String),
 }

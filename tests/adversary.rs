@@ -24,3 +24,65 @@ async fn no_rust_log_directive_makes_async_imap_log_the_password() {
         assert!(!log.contains(PASSWORD), "RUST_LOG={directive} logged the password");
     }
 }
+
+/// What a plain HTTP/1.1 GET of `target` on `port` of 127.0.0.1 is answered (its status
+/// line), or why not, within `limit`.
+fn raw_get(port: u16, target: &str, limit: std::time::Duration) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return "no connection".into();
+    };
+    let _ = stream.set_read_timeout(Some(limit));
+    let _ = write!(stream, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).lines().next().unwrap_or("no answer").to_string()
+}
+
+/// The loopback redirect of `auth login` holds: a connection that says nothing (a
+/// browser's preconnect, a port scanner) holds up no other, and an answer with another
+/// sign-in's `state` (an old tab, a page that found the port) is refused without ending
+/// the sign-in; the real answer still signs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_loopback_redirect_outlasts_idle_connections_and_forged_answers() {
+    use super::oauth::{login, oauth_config, server, text, token_file};
+    use super::support::oauth::MockProvider;
+    use std::time::{Duration, Instant};
+
+    let mock = MockProvider::start();
+    let (dovecot, _) = server(&mock).await;
+    let config = oauth_config(&dovecot, &mock, "google", "");
+    let authorize = format!("{}/authorize?", mock.base);
+    let mut forged = None;
+    let mut browsed = None;
+    let (output, lines) = login(&config, |line| {
+        if !line.starts_with(&authorize) {
+            return false;
+        }
+        let url = url::Url::parse(line).expect("the printed address");
+        let redirect = url.query_pairs().find(|(k, _)| k == "redirect_uri").expect("redirect_uri").1;
+        let port = url::Url::parse(&redirect).expect("redirect").port().expect("port");
+        let _idle = std::net::TcpStream::connect(("127.0.0.1", port)).expect("idle connection");
+        let started = Instant::now();
+        let answer = raw_get(port, "/?code=stolen&state=forged", Duration::from_secs(5));
+        forged = Some((answer, started.elapsed()));
+        browsed = Some(std::thread::scope(|s| {
+            s.spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+                let tls = scamguard::imap::connect::client_tls(None).expect("tls");
+                let browser = reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client");
+                runtime.block_on(async { browser.get(line).send().await.ok()?.text().await.ok() })
+            })
+            .join()
+            .expect("browser thread")
+        }));
+        true
+    });
+    let (answer, took) = forged.expect("the forged answer was sent");
+    assert!(answer.contains("400"), "a forged answer is refused: {answer}");
+    assert!(took < Duration::from_secs(5), "an idle connection held the listener up for {took:?}");
+    assert!(output.status.success(), "the forged answer ended the sign-in: {lines:?}{}", text(&output));
+    assert!(browsed.flatten().is_some_and(|page| page.contains("Signed in")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("Ignored an answer")), "the user is told: {lines:?}");
+    assert!(token_file(&dovecot).exists(), "the real answer signed in");
+}

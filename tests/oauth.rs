@@ -16,7 +16,7 @@ use super::support::oauth::{CLIENT_ID, MockProvider};
 use super::support::scamguard;
 
 /// A Dovecot that takes tokens validated at `mock`, with a scam in INBOX.
-async fn server(mock: &MockProvider) -> (Dovecot, PathBuf) {
+pub(super) async fn server(mock: &MockProvider) -> (Dovecot, PathBuf) {
     let dovecot = Dovecot::start(Options { oauth2: Some(mock.dovecot_passdb()), ..Options::default() });
     let password_config = dovecot.write_config("");
     let mut session = mailbox(&load(&password_config)).await;
@@ -26,7 +26,7 @@ async fn server(mock: &MockProvider) -> (Dovecot, PathBuf) {
 }
 
 /// A configuration for the same server whose account signs in with OAuth 2 at `mock`.
-fn oauth_config(dovecot: &Dovecot, mock: &MockProvider, provider: &str, extra: &str) -> PathBuf {
+pub(super) fn oauth_config(dovecot: &Dovecot, mock: &MockProvider, provider: &str, extra: &str) -> PathBuf {
     let text = std::fs::read_to_string(dovecot.dir().join("scamguard.toml")).expect("config");
     let text = text.replace("password_file = \"password.txt\"\n", "auth = \"oauth2\"\n");
     let base = &mock.base;
@@ -39,7 +39,7 @@ fn oauth_config(dovecot: &Dovecot, mock: &MockProvider, provider: &str, extra: &
     path
 }
 
-fn token_file(dovecot: &Dovecot) -> PathBuf {
+pub(super) fn token_file(dovecot: &Dovecot) -> PathBuf {
     dovecot.dir().join("scamguard.db.oauth-test.json")
 }
 
@@ -57,7 +57,7 @@ fn finish(mut child: Child, limit: Duration) -> Output {
 }
 
 /// Starts `auth login`, hands each line it prints to `on_line` until it returns true.
-fn login(config: &Path, mut on_line: impl FnMut(&str) -> bool) -> (Output, Vec<String>) {
+pub(super) fn login(config: &Path, mut on_line: impl FnMut(&str) -> bool) -> (Output, Vec<String>) {
     let mut child = scamguard()
         .args(["auth", "login", "test", "--config"])
         .arg(config)
@@ -101,7 +101,7 @@ fn run_once(config: &Path) -> Output {
     finish(child, Duration::from_secs(60))
 }
 
-fn text(output: &Output) -> String {
+pub(super) fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
