@@ -121,3 +121,48 @@ async fn a_servers_hostile_words_reach_the_terminal_escaped() {
         }
     }
 }
+
+/// `--json` output holds no character that drives a terminal: serde escapes only C0
+/// controls, so DEL, a C1 CSI (U+009B), a bidi override and a line separator in a subject
+/// are written as `\uXXXX` by `scan`, `history` and `show`, and read back the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn json_output_carries_no_raw_terminal_controls() {
+    use super::service::{fixture, history, mailbox, run_once};
+    let raw = String::from_utf8(fixture("en_extortion_split_wallet_self_sent.eml")).expect("UTF-8 fixture");
+    // Decodes to: ok DEL CSI "2J" U+202E "gpj" U+2028 "x"
+    let subject = "Subject: =?UTF-8?Q?ok=7F=C2=9B2J=E2=80=AEgpj=E2=80=A8x?=";
+    let mail = raw.replace("Subject: Your device is hacked", subject).into_bytes();
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    let file = dovecot.dir().join("hostile.eml");
+    std::fs::write(&file, &mail).expect("write");
+    let mut session = mailbox(&config).await;
+    session.append("INBOX", None, &mail).await.expect("append");
+    assert!(run_once(&config).await.failures.is_empty());
+    let rows = history(&config).await;
+    let id = rows.first().expect("recorded").id.to_string();
+    let scan = ["scan", "--json"].map(std::ffi::OsString::from).to_vec();
+    let mut scan = scan;
+    scan.push(file.into_os_string());
+    let commands: [Vec<std::ffi::OsString>; 3] = [
+        scan,
+        ["history", "--json", "--config"].map(Into::into).into_iter().chain([path.clone().into()]).collect(),
+        ["show", &id, "--json", "--config"]
+            .map(Into::into)
+            .into_iter()
+            .chain([path.clone().into()])
+            .collect(),
+    ];
+    for args in commands {
+        let output = scamguard().args(&args).output().expect("runs");
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8(output.stdout).expect("UTF-8");
+        for raw in ['\u{7f}', '\u{9b}', '\u{202e}', '\u{2028}'] {
+            assert!(!text.contains(raw), "{args:?}: raw {raw:?} in {text:?}");
+        }
+        let line = text.lines().next().expect("a line");
+        let value: serde_json::Value = serde_json::from_str(line).expect("still JSON");
+        assert!(value.to_string().contains("ok\u{7f}\u{9b}2J\u{202e}gpj\u{2028}x"), "{args:?}: {line}");
+    }
+}
