@@ -45,7 +45,7 @@ fn raw_get(port: u16, target: &str, limit: std::time::Duration) -> String {
 /// the sign-in; the real answer still signs in.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_loopback_redirect_outlasts_idle_connections_and_forged_answers() {
-    use super::oauth::{login, oauth_config, server, text, token_file};
+    use super::oauth::{browse, login, oauth_config, server, text, token_file};
     use super::support::oauth::MockProvider;
     use std::time::{Duration, Instant};
 
@@ -66,23 +66,14 @@ async fn the_loopback_redirect_outlasts_idle_connections_and_forged_answers() {
         let started = Instant::now();
         let answer = raw_get(port, "/?code=stolen&state=forged", Duration::from_secs(5));
         forged = Some((answer, started.elapsed()));
-        browsed = Some(std::thread::scope(|s| {
-            s.spawn(|| {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
-                let tls = scamguard::imap::connect::client_tls(None).expect("tls");
-                let browser = reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client");
-                runtime.block_on(async { browser.get(line).send().await.ok()?.text().await.ok() })
-            })
-            .join()
-            .expect("browser thread")
-        }));
+        browsed = browse(line);
         true
     });
     let (answer, took) = forged.expect("the forged answer was sent");
     assert!(answer.contains("400"), "a forged answer is refused: {answer}");
     assert!(took < Duration::from_secs(5), "an idle connection held the listener up for {took:?}");
     assert!(output.status.success(), "the forged answer ended the sign-in: {lines:?}{}", text(&output));
-    assert!(browsed.flatten().is_some_and(|page| page.contains("Signed in")), "{lines:?}");
+    assert!(browsed.is_some_and(|page| page.contains("Signed in")), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("Ignored an answer")), "the user is told: {lines:?}");
     assert!(token_file(&dovecot).exists(), "the real answer signed in");
 }

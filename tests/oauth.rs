@@ -101,6 +101,21 @@ fn run_once(config: &Path) -> Output {
     finish(child, Duration::from_secs(60))
 }
 
+/// The browser: opens `url` (on a thread of its own, the caller being inside a runtime)
+/// and follows the redirects; the page it ends on.
+pub(super) fn browse(url: &str) -> Option<String> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+            let tls = scamguard::imap::connect::client_tls(None).expect("tls");
+            let browser = reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client");
+            runtime.block_on(async { browser.get(url).send().await.ok()?.text().await.ok() })
+        })
+        .join()
+        .expect("browser thread")
+    })
+}
+
 pub(super) fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
@@ -116,20 +131,7 @@ async fn gmail_login_then_run_and_a_revoked_token() {
     let mut browsed = None;
     let (output, lines) = login(&config, |line| {
         if line.starts_with(&authorize) {
-            browsed = Some(std::thread::scope(|s| {
-                s.spawn(|| {
-                    let runtime =
-                        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
-                    let tls = scamguard::imap::connect::client_tls(None).expect("tls");
-                    let browser =
-                        reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client");
-                    let page =
-                        async { browser.get(line).send().await.expect("browse").text().await.expect("page") };
-                    runtime.block_on(page)
-                })
-                .join()
-                .expect("browser thread")
-            }));
+            browsed = Some(browse(line).expect("browse"));
             return true;
         }
         false
