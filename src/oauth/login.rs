@@ -29,6 +29,10 @@ const REQUEST_WAIT: Duration = Duration::from_secs(10);
 /// A request line and headers; more is not read.
 const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
+/// Told when an answer with another `state` came back.
+const IGNORED_ANSWER: &str =
+    "Ignored an answer that does not belong to this sign-in (an old browser tab, or forged); still waiting…";
+
 /// Connections served at once by the loopback listener; one more is closed unanswered.
 const MAX_CONNECTIONS: usize = 16;
 
@@ -91,6 +95,7 @@ async fn wait_for_code(
     let (sender, mut answers) = tokio::sync::mpsc::channel::<Redirect>(MAX_CONNECTIONS);
     let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let mut connections = tokio::task::JoinSet::new();
+    let mut told = false;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -99,35 +104,45 @@ async fn wait_for_code(
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 };
+                // Finished connections are reaped, so a flood of them holds no memory.
+                while connections.try_join_next().is_some() {}
                 // Too many at once: this one is dropped unanswered.
                 let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
                 let (sender, state) = (sender.clone(), state.to_string());
                 connections.spawn(async move {
-                    let answer = answer_browser(stream, &state).await;
+                    answer_browser(stream, &state, &sender).await;
                     drop(slot);
-                    if let Some(answer) = answer {
-                        let _ = sender.send(answer).await;
-                    }
                 });
             }
             Some(answer) = answers.recv() => match answer {
                 Redirect::Code(code) => return Ok(code),
                 Redirect::Denied(reason) => return Err(OAuthError::Denied(reason)),
-                Redirect::StateMismatch => say(
-                    "Ignored an answer that does not belong to this sign-in (an old browser tab, or forged); still waiting…",
-                ),
+                // Said once: whoever sends forged answers cannot flood the terminal.
+                Redirect::StateMismatch if !told => {
+                    told = true;
+                    say(IGNORED_ANSWER);
+                }
+                Redirect::StateMismatch => {}
                 Redirect::Other => {}
             },
         }
     }
 }
 
-/// Reads one request (bounded in time and size), answers it, and says what it carried.
-async fn answer_browser(mut stream: tokio::net::TcpStream, state: &str) -> Option<Redirect> {
+/// Reads one request (bounded in time and size), answers it, and sends what it carried to
+/// `answers`: after answering the sign-in's answer (the login ends on it, and the browser
+/// must hear first), before answering anything else (so what the user is told about it
+/// comes before any later answer).
+async fn answer_browser(
+    mut stream: tokio::net::TcpStream,
+    state: &str,
+    answers: &tokio::sync::mpsc::Sender<Redirect>,
+) {
     let Ok(Ok(line)) = tokio::time::timeout(REQUEST_WAIT, request_line(&mut stream)).await else {
-        return None;
+        return;
     };
     let answer = flow::redirect(&line, state);
+    let ends = matches!(answer, Redirect::Code(_) | Redirect::Denied(_));
     let (status, text) = match &answer {
         Redirect::Code(_) => ("200 OK", "Signed in: you can close this page and return to scamguard."),
         Redirect::Denied(_) => ("200 OK", "The sign-in was refused. See scamguard for what to do."),
@@ -138,12 +153,20 @@ async fn answer_browser(mut stream: tokio::net::TcpStream, state: &str) -> Optio
         "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
         text.len()
     );
+    let answer = if ends {
+        Some(answer)
+    } else {
+        let _ = answers.send(answer).await;
+        None
+    };
     let _ = tokio::time::timeout(REQUEST_WAIT, async {
         let _ = stream.write_all(response.as_bytes()).await;
         let _ = stream.shutdown().await;
     })
     .await;
-    Some(answer)
+    if let Some(answer) = answer {
+        let _ = answers.send(answer).await;
+    }
 }
 
 /// The first line of an HTTP request, read up to the end of its headers (bounded).
