@@ -46,14 +46,10 @@ fn raw_get(port: u16, target: &str, limit: std::time::Duration) -> String {
 /// in.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_loopback_redirect_outlasts_idle_connections_and_forged_answers() {
-    use super::oauth::{browse, login, oauth_config, server, text, token_file};
-    use super::support::oauth::MockProvider;
+    use super::oauth::{Google, browse, login, text, token_file};
     use std::time::{Duration, Instant};
 
-    let mock = MockProvider::start();
-    let (dovecot, _) = server(&mock).await;
-    let config = oauth_config(&dovecot, &mock, "google", "");
-    let authorize = format!("{}/authorize?", mock.base);
+    let Google { mock: _mock, dovecot, config, authorize, .. } = Google::start().await;
     let mut forged = None;
     let mut browsed = None;
     let (output, lines) = login(&config, |line| {

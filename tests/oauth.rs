@@ -101,6 +101,28 @@ fn run_once(config: &Path) -> Output {
     finish(child, Duration::from_secs(60))
 }
 
+/// A Google account at a mock provider, on a Dovecot that validates its tokens there.
+pub(super) struct Google {
+    pub mock: MockProvider,
+    pub dovecot: Dovecot,
+    /// The same account, logging in with its password.
+    pub password_config: PathBuf,
+    /// The account with `auth = "oauth2"`.
+    pub config: PathBuf,
+    /// How the address `auth login` prints for the browser begins.
+    pub authorize: String,
+}
+
+impl Google {
+    pub(super) async fn start() -> Google {
+        let mock = MockProvider::start();
+        let (dovecot, password_config) = server(&mock).await;
+        let config = oauth_config(&dovecot, &mock, "google", "");
+        let authorize = format!("{}/authorize?", mock.base);
+        Google { mock, dovecot, password_config, config, authorize }
+    }
+}
+
 /// The browser: opens `url` (on a thread of its own, the caller being inside a runtime)
 /// and follows the redirects; the page it ends on.
 pub(super) fn browse(url: &str) -> Option<String> {
@@ -122,12 +144,8 @@ pub(super) fn text(output: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gmail_login_then_run_and_a_revoked_token() {
-    let mock = MockProvider::start();
-    let (dovecot, password_config) = server(&mock).await;
-    let config = oauth_config(&dovecot, &mock, "google", "");
-
+    let Google { mock, dovecot, password_config, config, authorize } = Google::start().await;
     // The browser: open the printed address; the mock approves and redirects to scamguard.
-    let authorize = format!("{}/authorize?", mock.base);
     let mut browsed = None;
     let (output, lines) = login(&config, |line| {
         if line.starts_with(&authorize) {
