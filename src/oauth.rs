@@ -40,6 +40,11 @@ pub enum OAuthError {
     Http { url: String, reason: String },
     #[error("token file {}: {source}", .path.display())]
     File { path: PathBuf, source: std::io::Error },
+    #[error(
+        "token file {} can be read by others: `chmod 600` it (if others may have read it, remove scamguard's access at the provider and run `scamguard auth login` again)",
+        .0.display()
+    )]
+    Exposed(PathBuf),
     #[error("token file {} cannot be read ({reason}); run `scamguard auth login` again", .path.display())]
     BadFile { path: PathBuf, reason: String },
     #[error("the sign-in was refused{}", .0.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
