@@ -40,6 +40,11 @@ pub enum OAuthError {
     Http { url: String, reason: String },
     #[error("token file {}: {source}", .path.display())]
     File { path: PathBuf, source: std::io::Error },
+    #[error(
+        "token file {} can be read by others: `chmod 600` it (if others may have read it, remove scamguard's access at the provider and run `scamguard auth login` again)",
+        .0.display()
+    )]
+    Exposed(PathBuf),
     #[error("token file {} cannot be read ({reason}); run `scamguard auth login` again", .path.display())]
     BadFile { path: PathBuf, reason: String },
     #[error("the sign-in was refused{}", .0.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
@@ -48,10 +53,6 @@ pub enum OAuthError {
     Expired,
     #[error("no sign-in came back within {} minutes; run `scamguard auth login` again", .0.as_secs() / 60)]
     TimedOut(std::time::Duration),
-    #[error(
-        "the browser came back with another sign-in's state: ignored, as it may be forged; run `scamguard auth login` again"
-    )]
-    StateMismatch,
     #[error("{0}")]
     Invalid(String),
 }

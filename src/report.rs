@@ -167,7 +167,12 @@ impl<'a> From<&'a Detection> for HistoryLine<'a> {
 
 /// One JSON object per detection.
 pub fn history_json(rows: &[Detection]) -> String {
-    rows.iter().map(|row| serde_json::to_string(&HistoryLine::from(row)).unwrap_or_default() + "\n").collect()
+    rows.iter()
+        .map(|row| {
+            crate::mail::printable::json(serde_json::to_string(&HistoryLine::from(row)).unwrap_or_default())
+                + "\n"
+        })
+        .collect()
 }
 
 /// Reads `7d`, `24h` or a date `2026-11-01` as a Unix time, relative to `now`. A date

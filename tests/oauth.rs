@@ -16,7 +16,7 @@ use super::support::oauth::{CLIENT_ID, MockProvider};
 use super::support::scamguard;
 
 /// A Dovecot that takes tokens validated at `mock`, with a scam in INBOX.
-async fn server(mock: &MockProvider) -> (Dovecot, PathBuf) {
+pub(super) async fn server(mock: &MockProvider) -> (Dovecot, PathBuf) {
     let dovecot = Dovecot::start(Options { oauth2: Some(mock.dovecot_passdb()), ..Options::default() });
     let password_config = dovecot.write_config("");
     let mut session = mailbox(&load(&password_config)).await;
@@ -26,7 +26,7 @@ async fn server(mock: &MockProvider) -> (Dovecot, PathBuf) {
 }
 
 /// A configuration for the same server whose account signs in with OAuth 2 at `mock`.
-fn oauth_config(dovecot: &Dovecot, mock: &MockProvider, provider: &str, extra: &str) -> PathBuf {
+pub(super) fn oauth_config(dovecot: &Dovecot, mock: &MockProvider, provider: &str, extra: &str) -> PathBuf {
     let text = std::fs::read_to_string(dovecot.dir().join("scamguard.toml")).expect("config");
     let text = text.replace("password_file = \"password.txt\"\n", "auth = \"oauth2\"\n");
     let base = &mock.base;
@@ -39,7 +39,7 @@ fn oauth_config(dovecot: &Dovecot, mock: &MockProvider, provider: &str, extra: &
     path
 }
 
-fn token_file(dovecot: &Dovecot) -> PathBuf {
+pub(super) fn token_file(dovecot: &Dovecot) -> PathBuf {
     dovecot.dir().join("scamguard.db.oauth-test.json")
 }
 
@@ -57,7 +57,7 @@ fn finish(mut child: Child, limit: Duration) -> Output {
 }
 
 /// Starts `auth login`, hands each line it prints to `on_line` until it returns true.
-fn login(config: &Path, mut on_line: impl FnMut(&str) -> bool) -> (Output, Vec<String>) {
+pub(super) fn login(config: &Path, mut on_line: impl FnMut(&str) -> bool) -> (Output, Vec<String>) {
     let mut child = scamguard()
         .args(["auth", "login", "test", "--config"])
         .arg(config)
@@ -101,35 +101,55 @@ fn run_once(config: &Path) -> Output {
     finish(child, Duration::from_secs(60))
 }
 
-fn text(output: &Output) -> String {
+/// A Google account at a mock provider, on a Dovecot that validates its tokens there.
+pub(super) struct Google {
+    pub mock: MockProvider,
+    pub dovecot: Dovecot,
+    /// The same account, logging in with its password.
+    pub password_config: PathBuf,
+    /// The account with `auth = "oauth2"`.
+    pub config: PathBuf,
+    /// How the address `auth login` prints for the browser begins.
+    pub authorize: String,
+}
+
+impl Google {
+    pub(super) async fn start() -> Google {
+        let mock = MockProvider::start();
+        let (dovecot, password_config) = server(&mock).await;
+        let config = oauth_config(&dovecot, &mock, "google", "");
+        let authorize = format!("{}/authorize?", mock.base);
+        Google { mock, dovecot, password_config, config, authorize }
+    }
+}
+
+/// The browser: opens `url` (on a thread of its own, the caller being inside a runtime)
+/// and follows the redirects; the page it ends on.
+pub(super) fn browse(url: &str) -> Option<String> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+            let tls = scamguard::imap::connect::client_tls(None).expect("tls");
+            let browser = reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client");
+            runtime.block_on(async { browser.get(url).send().await.ok()?.text().await.ok() })
+        })
+        .join()
+        .expect("browser thread")
+    })
+}
+
+pub(super) fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn gmail_login_then_run_and_a_revoked_token() {
-    let mock = MockProvider::start();
-    let (dovecot, password_config) = server(&mock).await;
-    let config = oauth_config(&dovecot, &mock, "google", "");
-
+    let Google { mock, dovecot, password_config, config, authorize } = Google::start().await;
     // The browser: open the printed address; the mock approves and redirects to scamguard.
-    let authorize = format!("{}/authorize?", mock.base);
     let mut browsed = None;
     let (output, lines) = login(&config, |line| {
         if line.starts_with(&authorize) {
-            browsed = Some(std::thread::scope(|s| {
-                s.spawn(|| {
-                    let runtime =
-                        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
-                    let tls = scamguard::imap::connect::client_tls(None).expect("tls");
-                    let browser =
-                        reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("client");
-                    let page =
-                        async { browser.get(line).send().await.expect("browse").text().await.expect("page") };
-                    runtime.block_on(page)
-                })
-                .join()
-                .expect("browser thread")
-            }));
+            browsed = Some(browse(line).expect("browse"));
             return true;
         }
         false

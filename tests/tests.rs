@@ -1,6 +1,7 @@
 //! Integration tests: golden mails classified end to end, the `scamguard` command as a
 //! user runs it, and hostile input. One binary (see STYLE.md); no test depends on another.
 
+mod adversary;
 mod cli;
 mod commands;
 mod correspondents;

@@ -170,7 +170,11 @@ pub fn health(metrics: &Metrics, now: i64) -> Result<(), Vec<String>> {
     let late: Vec<String> = passes
         .iter()
         .filter(|(_, (at, allowed))| now.saturating_sub(*at) > *allowed)
-        .map(|((account, folder), _)| format!("{account}/{folder}: no successful pass recently"))
+        .map(|((account, folder), _)| {
+            // The answer is read in terminals (`curl`): names as the status command shows them.
+            let p = crate::mail::printable::escape;
+            format!("{}/{}: no successful pass recently", p(account), p(folder))
+        })
         .collect();
     if late.is_empty() { Ok(()) } else { Err(late) }
 }
@@ -291,5 +295,8 @@ mod tests {
         assert_eq!(health(&m, 160), Ok(()));
         let late = health(&m, 161).expect_err("a is late");
         assert_eq!(late, ["a/INBOX: no successful pass recently"]);
+        m.watching("b", "\u{1b}[2J\nforged", 30);
+        let late = health(&m, 161).expect_err("never passed");
+        assert!(late.contains(&"b/\\x1b[2J\\nforged: no successful pass recently".to_string()), "{late:?}");
     }
 }

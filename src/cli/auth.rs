@@ -55,6 +55,7 @@ fn status(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     };
+    // `load` refuses a file others can read: this one is private.
     let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
     let saved =
         chrono::DateTime::from_timestamp(stored.saved_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
@@ -63,9 +64,6 @@ fn status(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
         p(name),
         p(&path.display().to_string())
     );
-    if mode & 0o077 != 0 {
-        println!("warning: others can read it: chmod 600 {}", p(&path.display().to_string()));
-    }
     match runtime()?.block_on(tokens::refresh(account, oauth, &path)) {
         Ok((_, expires_at)) => {
             let minutes = (expires_at - scamguard::clock::now_unix()).max(0) / 60;

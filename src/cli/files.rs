@@ -48,7 +48,7 @@ pub fn scan(
                         *count += 1;
                     }
                     if json {
-                        explain::json_line(&input.label, &email, &verdict).to_string()
+                        mail::printable::json(explain::json_line(&input.label, &email, &verdict).to_string())
                     } else {
                         explain::summary_line(&input.label, &verdict)
                     }
@@ -56,7 +56,7 @@ pub fn scan(
                 Err(error) => {
                     unreadable += 1;
                     if json {
-                        explain::json_error(&input.label, &error).to_string()
+                        mail::printable::json(explain::json_error(&input.label, &error).to_string())
                     } else {
                         let (label, error) =
                             (mail::printable::escape(&input.label), mail::printable::escape(&error));

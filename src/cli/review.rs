@@ -47,7 +47,7 @@ pub fn show(config_path: &Path, json: bool, id: i64) -> anyhow::Result<ExitCode>
         let detection = store.detection(id).await.context("Unable to read the history")?;
         let detection = detection.ok_or_else(|| anyhow::anyhow!("there is no detection #{id}"))?;
         if json {
-            println!("{}", serde_json::to_string(&detection)?);
+            println!("{}", scamguard::mail::printable::json(serde_json::to_string(&detection)?));
         } else {
             print!("{}", report::detection_text(&detection));
         }
@@ -163,7 +163,9 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
                 .await
                 .context("Unable to read the history")?;
             match request.format {
-                ReportFormat::Json => println!("{}", serde_json::to_string(&weekly)?),
+                ReportFormat::Json => {
+                    println!("{}", scamguard::mail::printable::json(serde_json::to_string(&weekly)?))
+                }
                 ReportFormat::Html => print!("{}", render::html(&weekly, lang)),
                 ReportFormat::Text => print!("{}", render::text(&weekly, lang)),
             }

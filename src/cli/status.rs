@@ -26,7 +26,7 @@ pub fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
         Vec::new()
     };
     if json {
-        println!("{}", serde_json::to_string(&states)?);
+        println!("{}", scamguard::mail::printable::json(serde_json::to_string(&states)?));
     } else {
         let configured: Vec<(String, Vec<String>)> =
             config.accounts.iter().map(|a| (a.name.clone(), a.folders.clone())).collect();

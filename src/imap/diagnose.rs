@@ -164,8 +164,16 @@ pub fn server_text(error: &async_imap::error::Error) -> String {
     match error {
         Error::No(_) => format!("the server said NO: {}", server_words(error)),
         Error::Bad(_) => format!("the server said BAD: {}", server_words(error)),
-        other => sanitize(&other.to_string()),
+        other => unreadable_answer(&other.to_string()).unwrap_or_else(|| sanitize(&other.to_string())),
     }
+}
+
+/// An answer the IMAP parser could not read, in words: async-imap reports it as its
+/// parser's internal state (`Error(Error { input: [13, 10], code: Tag }) during parsing of
+/// "…"`), which tells a user nothing; what the server sent does.
+fn unreadable_answer(text: &str) -> Option<String> {
+    let (_, sent) = text.split_once(") during parsing of ")?;
+    Some(format!("the server sent an answer that is not valid IMAP: {}", sanitize(sent)))
 }
 
 /// Only the words of a NO or BAD (any other error as it prints), made safe to print.
@@ -325,6 +333,19 @@ mod tests {
         let plain = Error::No("no info: Some(\"x\") here".into());
         assert_eq!(server_text(&plain), "the server said NO: no info: Some(\"x\") here", "as sent");
         assert_eq!(server_text(&Error::ConnectionLost), "connection lost");
+    }
+
+    #[test]
+    fn an_answer_that_is_not_imap_is_told_without_the_parsers_internals() {
+        use async_imap::error::Error;
+        let parsed =
+            "Error(Error { input: [13, 27, 10], code: Tag }) during parsing of \"A1 NO x\\r\\u{1b}\\r\\n\"";
+        let error = Error::Io(std::io::Error::other(parsed));
+        let text = server_text(&error);
+        assert!(text.starts_with("the server sent an answer that is not valid IMAP: \"A1 NO x"), "{text}");
+        assert!(!text.contains("input:") && !text.contains("code: Tag"), "{text}");
+        let closed = server_text(&Error::Io(std::io::Error::other("broken pipe")));
+        assert!(closed.contains("broken pipe") && !closed.contains("not valid IMAP"), "{closed}");
     }
 
     #[test]

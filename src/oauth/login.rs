@@ -29,6 +29,13 @@ const REQUEST_WAIT: Duration = Duration::from_secs(10);
 /// A request line and headers; more is not read.
 const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
+/// Told when an answer with another `state` came back.
+const IGNORED_ANSWER: &str =
+    "Ignored an answer that does not belong to this sign-in (an old browser tab, or forged); still waiting…";
+
+/// Connections served at once by the loopback listener; one more is closed unanswered.
+const MAX_CONNECTIONS: usize = 16;
+
 /// Signs `account` in with its flow and stores the refresh token.
 pub async fn login(account: &Account, oauth: &OAuth, say: &mut dyn FnMut(&str)) -> Result<(), OAuthError> {
     let path = tokens::token_path(account, oauth)?;
@@ -66,7 +73,7 @@ async fn loopback(oauth: &OAuth, http: &Http, say: &mut dyn FnMut(&str)) -> Resu
     say("Open this address in a browser, on this machine, and sign in:");
     say(url.as_str());
     say(&format!("Waiting up to {} minutes for the browser to come back…", LOOPBACK_WAIT.as_secs() / 60));
-    let code = tokio::time::timeout(LOOPBACK_WAIT, wait_for_code(&listener, &state))
+    let code = tokio::time::timeout(LOOPBACK_WAIT, wait_for_code(&listener, &state, say))
         .await
         .map_err(|_| OAuthError::TimedOut(LOOPBACK_WAIT))??;
     let (status, body) =
@@ -75,35 +82,90 @@ async fn loopback(oauth: &OAuth, http: &Http, say: &mut dyn FnMut(&str)) -> Resu
 }
 
 /// Answers the browser's requests until one carries the sign-in's answer.
-async fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String, OAuthError> {
+///
+/// Each connection is served by a task of its own, so one that says nothing (a browser's
+/// preconnect, a local port scanner) holds up no other; at most [`MAX_CONNECTIONS`] at a
+/// time. An answer with another `state` is refused and then ignored: an old tab or a page
+/// that found the port cannot end the sign-in; only our provider's answer can.
+async fn wait_for_code(
+    listener: &TcpListener,
+    state: &str,
+    say: &mut dyn FnMut(&str),
+) -> Result<String, OAuthError> {
+    let (sender, mut answers) = tokio::sync::mpsc::channel::<Redirect>(MAX_CONNECTIONS);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut connections = tokio::task::JoinSet::new();
+    let mut told = false;
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
-            // Out of file descriptors, say: wait a little rather than spin.
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            continue;
-        };
-        let Ok(Ok(line)) = tokio::time::timeout(REQUEST_WAIT, request_line(&mut stream)).await else {
-            continue;
-        };
-        let answer = flow::redirect(&line, state);
-        let (status, text) = match &answer {
-            Redirect::Code(_) => ("200 OK", "Signed in: you can close this page and return to scamguard."),
-            Redirect::Denied(_) => ("200 OK", "The sign-in was refused. See scamguard for what to do."),
-            Redirect::StateMismatch => ("400 Bad Request", "This answer does not belong to this sign-in."),
-            Redirect::Other => ("404 Not Found", "Not found."),
-        };
-        let response = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-            text.len()
-        );
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors, say: wait a little rather than spin.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                };
+                // Finished connections are reaped, so a flood of them holds no memory.
+                while connections.try_join_next().is_some() {}
+                // Too many at once: this one is dropped unanswered.
+                let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
+                let (sender, state) = (sender.clone(), state.to_string());
+                connections.spawn(async move {
+                    answer_browser(stream, &state, &sender).await;
+                    drop(slot);
+                });
+            }
+            Some(answer) = answers.recv() => match answer {
+                Redirect::Code(code) => return Ok(code),
+                Redirect::Denied(reason) => return Err(OAuthError::Denied(reason)),
+                // Said once: whoever sends forged answers cannot flood the terminal.
+                Redirect::StateMismatch if !told => {
+                    told = true;
+                    say(IGNORED_ANSWER);
+                }
+                Redirect::StateMismatch => {}
+                Redirect::Other => {}
+            },
+        }
+    }
+}
+
+/// Reads one request (bounded in time and size), answers it, and sends what it carried to
+/// `answers`: after answering the sign-in's answer (the login ends on it, and the browser
+/// must hear first), before answering anything else (so what the user is told about it
+/// comes before any later answer).
+async fn answer_browser(
+    mut stream: tokio::net::TcpStream,
+    state: &str,
+    answers: &tokio::sync::mpsc::Sender<Redirect>,
+) {
+    let Ok(Ok(line)) = tokio::time::timeout(REQUEST_WAIT, request_line(&mut stream)).await else {
+        return;
+    };
+    let answer = flow::redirect(&line, state);
+    let ends = matches!(answer, Redirect::Code(_) | Redirect::Denied(_));
+    let (status, text) = match &answer {
+        Redirect::Code(_) => ("200 OK", "Signed in: you can close this page and return to scamguard."),
+        Redirect::Denied(_) => ("200 OK", "The sign-in was refused. See scamguard for what to do."),
+        Redirect::StateMismatch => ("400 Bad Request", "This answer does not belong to this sign-in."),
+        Redirect::Other => ("404 Not Found", "Not found."),
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
+    let answer = if ends {
+        Some(answer)
+    } else {
+        let _ = answers.send(answer).await;
+        None
+    };
+    let _ = tokio::time::timeout(REQUEST_WAIT, async {
         let _ = stream.write_all(response.as_bytes()).await;
         let _ = stream.shutdown().await;
-        match answer {
-            Redirect::Code(code) => return Ok(code),
-            Redirect::Denied(reason) => return Err(OAuthError::Denied(reason)),
-            Redirect::StateMismatch => return Err(OAuthError::StateMismatch),
-            Redirect::Other => {}
-        }
+    })
+    .await;
+    if let Some(answer) = answer {
+        let _ = answers.send(answer).await;
     }
 }
 

@@ -5,7 +5,7 @@
 //! a crash leaves the old token or the new one, never half of either.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,11 @@ pub fn load(path: &Path) -> Result<Option<StoredToken>, OAuthError> {
     };
     if metadata.len() > MAX_FILE_BYTES {
         return Err(bad("too big"));
+    }
+    // As ssh does with a private key: a token others could read is not used, so a
+    // `chmod` by mistake is noticed rather than left open.
+    if metadata.permissions().mode() & 0o077 != 0 {
+        return Err(OAuthError::Exposed(path.to_path_buf()));
     }
     let text = std::fs::read(path).map_err(file_error(path))?;
     let raw: Raw = serde_json::from_slice(&text).map_err(|_| bad("not a scamguard token file"))?;
@@ -93,10 +98,9 @@ pub fn remove(path: &Path) -> Result<bool, OAuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     #[test]
-    fn a_saved_token_is_private_replaced_whole_and_removed() {
+    fn a_saved_token_is_private_replaced_whole_refused_when_exposed_and_removed() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("sub/a.json");
         assert!(load(&path).expect("no file is fine").is_none());
@@ -108,6 +112,10 @@ mod tests {
         assert_eq!((token.refresh_token.expose(), token.saved_at), ("two", 6));
         let left: Vec<_> = std::fs::read_dir(path.parent().expect("folder")).expect("list").collect();
         assert_eq!(left.len(), 1, "no temporary file is left behind");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let exposed = load(&path).expect_err("readable by the group");
+        assert!(matches!(exposed, OAuthError::Exposed(_)), "{exposed}");
+        assert!(exposed.to_string().contains("chmod 600"), "{exposed}");
         assert!(remove(&path).expect("removed"));
         assert!(!remove(&path).expect("nothing to remove"));
     }
@@ -117,7 +125,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("t.json");
         std::fs::write(&path, "hunter2").expect("write");
-        let error = load(&path).expect_err("not json").to_string();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let error = load(&path).expect_err("not json");
+        assert!(matches!(error, OAuthError::BadFile { .. }), "{error}");
+        let error = error.to_string();
         assert!(error.contains("auth login") && !error.contains("hunter2"), "{error}");
     }
 }

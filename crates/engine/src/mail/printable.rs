@@ -4,8 +4,10 @@
 //! ANSI escape sequences it moves the cursor or clears the terminal, with bidi overrides
 //! it shows a different text than it holds. [`escape`] writes every such character out
 //! as a visible escape; every human-facing output (history, show, check, the text
-//! report, explain, scan) prints mail and server text through it. JSON output is escaped
-//! by serde, HTML by the report renderer.
+//! report, explain, scan) prints mail and server text through it. JSON output goes
+//! through [`json`]: serde escapes only C0 controls, so DEL, C1 controls, bidi controls
+//! and line separators would reach the terminal of whoever reads it raw. HTML is escaped
+//! by the report renderer.
 //!
 //! [`cap`] bounds what is kept of a header at all: see [`MAX_FIELD_BYTES`].
 
@@ -52,6 +54,25 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text (as serde writes it) with every unsafe character it still holds written as a
+/// `\uXXXX` escape: the same JSON value, but nothing in it can drive a terminal. Such
+/// characters can only stand inside JSON strings, where the escape means the same.
+pub fn json(text: String) -> String {
+    if !text.chars().any(is_unsafe) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            // All of them are in the Basic Multilingual Plane: one escape each.
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `text` cut to at most `max` bytes on a char boundary, ending in `…` when it was cut.
 pub fn cap(text: &str, max: usize) -> String {
     const ELLIPSIS: &str = "…";
@@ -66,6 +87,17 @@ pub fn cap(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_its_value_but_no_unsafe_character() {
+        let value = "a\x7f\u{9b}2J\u{202e}b\u{2028}\x1b\n ただ\"";
+        let text = serde_json::to_string(&value).expect("serialises");
+        assert!(text.chars().any(is_unsafe), "serde alone leaves some: {text:?}");
+        let safe = json(text);
+        assert!(!safe.chars().any(is_unsafe), "{safe:?}");
+        assert_eq!(serde_json::from_str::<String>(&safe).expect("still JSON"), value);
+        assert_eq!(json("{\"a\":\"ok\"}".into()), "{\"a\":\"ok\"}");
+    }
 
     #[test]
     fn control_and_bidi_characters_are_written_out() {

@@ -1,0 +1,158 @@
+//! An adversary's pass over the operating edges (issue 16): what a log, a terminal or a
+//! browser could be made to show or do, through the real binary against a real Dovecot.
+
+use super::service::load;
+use super::support::dovecot::{Dovecot, Options, PASSWORD};
+use super::support::scamguard;
+
+/// `RUST_LOG` aimed below async-imap's crate name (its stream module traces every command
+/// it sends, LOGIN with the password included) still never logs the password.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_rust_log_directive_makes_async_imap_log_the_password() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let _config = load(&path);
+    for directive in ["async_imap::imap_stream=trace", "trace,async_imap::imap_stream=trace"] {
+        let output = scamguard()
+            .args(["run", "--once", "--config"])
+            .arg(&path)
+            .env("RUST_LOG", directive)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let log = String::from_utf8_lossy(&output.stderr);
+        assert!(!log.contains(PASSWORD), "RUST_LOG={directive} logged the password");
+    }
+}
+
+/// What a plain HTTP/1.1 GET of `target` on `port` of 127.0.0.1 is answered (its status
+/// line), or why not, within `limit`.
+fn raw_get(port: u16, target: &str, limit: std::time::Duration) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return "no connection".into();
+    };
+    let _ = stream.set_read_timeout(Some(limit));
+    let _ = write!(stream, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).lines().next().unwrap_or("no answer").to_string()
+}
+
+/// The loopback redirect of `auth login` holds: a connection that says nothing (a
+/// browser's preconnect, a port scanner) holds up no other, and an answer with another
+/// sign-in's `state` (an old tab, a page that found the port) is refused without ending
+/// the sign-in (the user is told once, however many come); the real answer still signs
+/// in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_loopback_redirect_outlasts_idle_connections_and_forged_answers() {
+    use super::oauth::{Google, browse, login, text, token_file};
+    use std::time::{Duration, Instant};
+
+    let Google { mock: _mock, dovecot, config, authorize, .. } = Google::start().await;
+    let mut forged = None;
+    let mut browsed = None;
+    let (output, lines) = login(&config, |line| {
+        if !line.starts_with(&authorize) {
+            return false;
+        }
+        let url = url::Url::parse(line).expect("the printed address");
+        let redirect = url.query_pairs().find(|(k, _)| k == "redirect_uri").expect("redirect_uri").1;
+        let port = url::Url::parse(&redirect).expect("redirect").port().expect("port");
+        let _idle = std::net::TcpStream::connect(("127.0.0.1", port)).expect("idle connection");
+        let started = Instant::now();
+        let answer = raw_get(port, "/?code=stolen&state=forged", Duration::from_secs(5));
+        forged = Some((answer, started.elapsed()));
+        let _again = raw_get(port, "/?code=stolen&state=forged-again", Duration::from_secs(5));
+        browsed = browse(line);
+        true
+    });
+    let (answer, took) = forged.expect("the forged answer was sent");
+    assert!(answer.contains("400"), "a forged answer is refused: {answer}");
+    assert!(took < Duration::from_secs(5), "an idle connection held the listener up for {took:?}");
+    assert!(output.status.success(), "the forged answer ended the sign-in: {lines:?}{}", text(&output));
+    assert!(browsed.is_some_and(|page| page.contains("Signed in")), "{lines:?}");
+    let told = lines.iter().filter(|l| l.contains("Ignored an answer")).count();
+    assert_eq!(told, 1, "the user is told, once: {lines:?}");
+    assert!(token_file(&dovecot).exists(), "the real answer signed in");
+}
+
+/// A server's words reach the terminal made safe: a refusal carrying terminal escapes
+/// (clear the screen, retitle the window, ring the bell) is printed escaped by `check`
+/// and `run --once`, on standard output and in the log; an answer that is not IMAP is
+/// told as such, not as the parser's internal state.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_servers_hostile_words_reach_the_terminal_escaped() {
+    use super::support::proxy::{Fault, Proxy, Rule};
+    let dovecot = Dovecot::start(Options::default());
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let path = proxy.write_config(&dovecot, "");
+    for (command, answer, words) in [
+        ("LOGIN", "NO [AUTHENTICATIONFAILED] \u{1b}[2J\u{1b}]0;pwned\u{7} go away\u{1b}[1A", "go away"),
+        ("SELECT", "NO \u{1b}[31mno\u{9b}2J such\u{202e} folder", "such"),
+        // A bare CR is no IMAP: told as such, not as the parser's internals.
+        ("LOGIN", "NO go\r\u{1b}[1A away", "not valid IMAP"),
+    ] {
+        proxy.clear();
+        proxy.add(Rule::always(command, Fault::Answer(answer)));
+        for args in [&["check"][..], &["run", "--once"]] {
+            let output = scamguard().args(args).arg("--config").arg(&path).output().expect("runs");
+            let shown = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(!output.status.success(), "{args:?} with {command} refused: {shown}");
+            assert!(shown.contains(words), "{args:?}: the server's words are shown: {shown}");
+            assert!(!shown.contains("code: Tag"), "{args:?}: no parser internals: {shown}");
+            for raw in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+                assert!(!shown.contains(raw), "{args:?} after {command}: raw {raw:?} in {shown:?}");
+            }
+        }
+    }
+}
+
+/// `--json` output holds no character that drives a terminal: serde escapes only C0
+/// controls, so DEL, a C1 CSI (U+009B), a bidi override and a line separator in a subject
+/// are written as `\uXXXX` by `scan`, `history` and `show`, and read back the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn json_output_carries_no_raw_terminal_controls() {
+    use super::service::{fixture, history, mailbox, run_once};
+    let raw = String::from_utf8(fixture("en_extortion_split_wallet_self_sent.eml")).expect("UTF-8 fixture");
+    // Decodes to: ok DEL CSI "2J" U+202E "gpj" U+2028 "x"
+    let subject = "Subject: =?UTF-8?Q?ok=7F=C2=9B2J=E2=80=AEgpj=E2=80=A8x?=";
+    let mail = raw.replace("Subject: Your device is hacked", subject).into_bytes();
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config("");
+    let config = load(&path);
+    let file = dovecot.dir().join("hostile.eml");
+    std::fs::write(&file, &mail).expect("write");
+    let mut session = mailbox(&config).await;
+    session.append("INBOX", None, &mail).await.expect("append");
+    assert!(run_once(&config).await.failures.is_empty());
+    let rows = history(&config).await;
+    let id = rows.first().expect("recorded").id.to_string();
+    let scan = ["scan", "--json"].map(std::ffi::OsString::from).to_vec();
+    let mut scan = scan;
+    scan.push(file.into_os_string());
+    let commands: [Vec<std::ffi::OsString>; 3] = [
+        scan,
+        ["history", "--json", "--config"].map(Into::into).into_iter().chain([path.clone().into()]).collect(),
+        ["show", &id, "--json", "--config"]
+            .map(Into::into)
+            .into_iter()
+            .chain([path.clone().into()])
+            .collect(),
+    ];
+    for args in commands {
+        let output = scamguard().args(&args).output().expect("runs");
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8(output.stdout).expect("UTF-8");
+        for raw in ['\u{7f}', '\u{9b}', '\u{202e}', '\u{2028}'] {
+            assert!(!text.contains(raw), "{args:?}: raw {raw:?} in {text:?}");
+        }
+        let line = text.lines().next().expect("a line");
+        let value: serde_json::Value = serde_json::from_str(line).expect("still JSON");
+        assert!(value.to_string().contains("ok\u{7f}\u{9b}2J\u{202e}gpj\u{2028}x"), "{args:?}: {line}");
+    }
+}
