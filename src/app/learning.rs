@@ -122,7 +122,7 @@ pub async fn bootstrap(
                 report.skipped += 1;
                 continue;
             }
-            copies.extend(personal.learn(feedback, &email, detector));
+            copies.extend(personal.learn_from_folder(feedback, &email, detector));
         }
     }
     let keep = copies.len().saturating_sub(crate::detect::personal::MAX_COPIES);

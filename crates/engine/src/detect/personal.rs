@@ -46,7 +46,7 @@ use super::brands;
 use super::model::Reading;
 use super::model::features::{TokenKind, Tokens, bucket};
 use super::{Detector, Facts, Thresholds, observe};
-use crate::mail::sender::authenticated_sender;
+use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
 use digest::Sketch;
 
@@ -192,6 +192,20 @@ fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
 }
 
+/// Who sends the mail, as the receiving server vouched for it; `None` when it did not.
+/// At a free mailbox provider who sends is the mailbox, and a domain-level pass vouches
+/// for every user of the provider (and for whoever shares its servers): there the server
+/// must have vouched for that very address ([`vouched_mailbox`]), or a neighbour writing
+/// a released friend's From would collect the friend's [`RELEASE_CREDIT`]. Elsewhere who
+/// sends is the domain, and an aligned pass for it is enough ([`authenticated_sender`]).
+fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
+    if brands::is_free_mail(&facts.sender_domain) {
+        vouched_mailbox(facts.email, &detector.authserv_ids)
+    } else {
+        authenticated_sender(facts.email, &detector.authserv_ids)
+    }
+}
+
 /// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
 /// buckets of its group. Who sends counts only when the receiving server authenticated
 /// the From address: a forged From must not collect what a release taught. And only as
@@ -203,7 +217,7 @@ fn logit(p: f32) -> f32 {
 /// a stranger typing a released sender's name must borrow nothing.
 fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
     let bits = detector.model.bits;
-    let sender = authenticated_sender(facts.email, &detector.authserv_ids);
+    let sender = who_sends(facts, detector);
     let shared = brands::is_free_mail(&facts.sender_domain);
     let own_signature = bucket(TokenKind::SignedBy, url::registrable_domain(&facts.sender_domain), bits);
     let mut groups: Vec<(u32, Group)> = tokens
@@ -318,6 +332,31 @@ impl Personal {
     /// model's buckets and thresholds). Returns the near-copy digest it kept, when the
     /// mail has enough text for one.
     pub fn learn(&mut self, feedback: Feedback, email: &Email, detector: &Detector) -> Option<NearCopy> {
+        self.learn_as(feedback, email, detector, true)
+    }
+
+    /// Learns from a mail found in a folder the user said nothing about (`learn
+    /// --account` reading INBOX as ham and Junk as unwanted): as [`Personal::learn`], but a
+    /// mail that merely sits in INBOX earns its sender no [`RELEASE_CREDIT`]. That credit
+    /// rests on the user taking that very mail out of Junk; any stranger's harmless first
+    /// mail sits in INBOX, and with the credit its domain's later scams would stay there.
+    pub fn learn_from_folder(
+        &mut self,
+        feedback: Feedback,
+        email: &Email,
+        detector: &Detector,
+    ) -> Option<NearCopy> {
+        self.learn_as(feedback, email, detector, false)
+    }
+
+    /// [`Personal::learn`], with the release credit when `credit` says so.
+    fn learn_as(
+        &mut self,
+        feedback: Feedback,
+        email: &Email,
+        detector: &Detector,
+        credit: bool,
+    ) -> Option<NearCopy> {
         let observation = observe(email, &detector.authserv_ids);
         let model = &detector.model;
         let tokens = Tokens::read(&observation.facts, model.bits);
@@ -342,14 +381,14 @@ impl Personal {
         // correspondent is: how far the released mail stood above the threshold says
         // nothing of how far that sender's next mail will (a passive-aggressive step alone
         // kept the next one in Junk whenever the model scored it higher).
-        if feedback == Feedback::Released {
-            let credit = self.layer.group_score(&features, Group::Sender);
-            if credit > -RELEASE_CREDIT {
-                self.layer.nudge(&features, Group::Sender, -RELEASE_CREDIT - credit);
+        if credit && feedback == Feedback::Released {
+            let credited = self.layer.group_score(&features, Group::Sender);
+            if credited > -RELEASE_CREDIT {
+                self.layer.nudge(&features, Group::Sender, -RELEASE_CREDIT - credited);
             }
         }
         self.layer.prune();
-        let authenticated = authenticated_sender(email, &detector.authserv_ids).is_some();
+        let authenticated = who_sends(&observation.facts, detector).is_some();
         let copy = near_copy(feedback, &observation.facts, authenticated)?;
         self.copies.push_back(copy.clone());
         while self.copies.len() > MAX_COPIES {
@@ -376,7 +415,7 @@ impl Personal {
             learned = if gated { 0.0 } else { learned.min(room.max(0.0)) };
         }
         // A release vouches for its sender only as the receiving server vouches for it.
-        let authenticated = authenticated_sender(facts.email, &detector.authserv_ids).is_some();
+        let authenticated = who_sends(facts, detector).is_some();
         // Someone the user writes to, vouched for by the server, is not moved for a mail a
         // stranger copied from them into Junk (the provider's filter reports as a drag does).
         let vouched =
@@ -466,5 +505,7 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
     Some(NearCopy { feedback, sketch, sender, authenticated, sites })
 }
 
+#[cfg(test)]
+mod attacks;
 #[cfg(test)]
 mod tests;
