@@ -45,6 +45,8 @@ use std::collections::{BTreeMap, VecDeque};
 use super::brands;
 use super::model::Reading;
 use super::model::features::{TokenKind, Tokens, bucket};
+use super::rules::sharing_service;
+use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
@@ -192,18 +194,32 @@ fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
 }
 
-/// Who sends the mail, as the receiving server vouched for it; `None` when it did not.
-/// At a free mailbox provider who sends is the mailbox, and a domain-level pass vouches
-/// for every user of the provider (and for whoever shares its servers): there the server
-/// must have vouched for that very address ([`vouched_mailbox`]), or a neighbour writing
-/// a released friend's From would collect the friend's [`RELEASE_CREDIT`]. Elsewhere who
-/// sends is the domain, and an aligned pass for it is enough ([`authenticated_sender`]).
+/// Who sends the mail, as the receiving server vouched for it; `None` when it did not, or
+/// when no server can say. At a free mailbox provider, or below a service that gives each
+/// customer a subdomain of its own ([`shared_domain`]), who sends is the mailbox, and a
+/// pass for the domain vouches for every user there: the server must have vouched for that
+/// very address ([`vouched_mailbox`]), or a neighbour writing a released friend's From
+/// would collect the friend's [`RELEASE_CREDIT`]. A service's notification that carries
+/// what a stranger typed (a shared document's note, an invoice's, [`REQUEST_NOTIFIERS`])
+/// is nobody's: the service signs it for whoever asked. Elsewhere who sends is the domain,
+/// and an aligned pass for it is enough ([`authenticated_sender`]).
 fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
-    if brands::is_free_mail(&facts.sender_domain) {
+    let from = facts.email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
+    if sharing_service(facts).is_some() || REQUEST_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n)) {
+        None
+    } else if shared_domain(&facts.sender_domain) {
         vouched_mailbox(facts.email, &detector.authserv_ids)
     } else {
         authenticated_sender(facts.email, &detector.authserv_ids)
     }
+}
+
+/// Whether many unrelated senders share `domain`'s registrable domain: a free mailbox
+/// provider's, or a service's that names each customer below its own
+/// ([`HELPDESK_PLATFORMS`], [`CUSTOMER_SUBDOMAINS`]). There the address tells who sends.
+fn shared_domain(domain: &str) -> bool {
+    let below = |suffix: &&str| domain.len() > suffix.len() && domain.ends_with(suffix);
+    brands::is_free_mail(domain) || HELPDESK_PLATFORMS.iter().chain(CUSTOMER_SUBDOMAINS).any(below)
 }
 
 /// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
@@ -218,7 +234,7 @@ fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
 fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
     let bits = detector.model.bits;
     let sender = who_sends(facts, detector);
-    let shared = brands::is_free_mail(&facts.sender_domain);
+    let shared = shared_domain(&facts.sender_domain);
     let own_signature = bucket(TokenKind::SignedBy, url::registrable_domain(&facts.sender_domain), bits);
     let mut groups: Vec<(u32, Group)> = tokens
         .buckets
@@ -497,7 +513,7 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
         }
     }
     let sender = match &facts.email.from {
-        Some(from) if brands::is_free_mail(&facts.sender_domain) => {
+        Some(from) if shared_domain(&facts.sender_domain) => {
             digest::hash(from.address.to_lowercase().as_bytes())
         }
         _ => site(&facts.sender_domain),

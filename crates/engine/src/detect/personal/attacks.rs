@@ -65,24 +65,49 @@ fn learning_from_a_folder_credits_no_sender_the_user_said_nothing_about() {
     assert!(feedback_share(&verdict).is_some_and(|s| s < -3.0), "{verdict:?}");
 }
 
-/// Some sites send mail that strangers write, under the site's own signed domain: a
-/// payment service's invoices and money requests (the "call this number" note is the
-/// scammer's), a file-sharing or calendar service's invitations. Releasing one of the
-/// site's own notices credits every such mail.
+/// Some services sign mail that strangers write with their own domain: a payment
+/// service's invoices and money requests (the "call this number" note is the scammer's),
+/// a sharing service's invitations. Releasing one of the service's notices must credit
+/// none of them.
 #[test]
-#[ignore = "hole: a release credits the whole signed domain, and payment or sharing platforms \
-            sign mail strangers write (invoice scams); fix: a table of such platforms (as the \
-            free-mail one) whose domain is no sender for the layer, nor for released digests"]
-fn a_released_platform_notice_credits_no_scam_sent_through_that_platform() {
+fn a_released_service_notice_credits_no_scam_sent_through_that_service() {
     let detector = flat(3.0, 12);
-    let platform = "dkim=pass header.d=paypal.com";
-    let receipt = received(platform, "Service <service@paypal.com>", "Your receipt", NEWS);
+    for (signer, from) in [
+        ("paypal.com", "Service <service@paypal.com>"),
+        ("google.com", "Ann (via Google Drive) <drive-shares-dm-noreply@google.com>"),
+    ] {
+        let results = format!("dkim=pass header.d={signer}");
+        let notice = received(&results, from, "Your receipt", NEWS);
+        let mut personal = Personal::default();
+        personal.learn(Feedback::Released, &notice, &detector);
+        // A stranger's invoice or share, sent through the service: its note is the scam.
+        let request = received(&results, from, "Invoice", SCAM);
+        let verdict = classify(&request, &with(&detector, &personal));
+        assert_eq!(verdict.label, Label::Threat, "{signer}: {verdict:?}");
+        assert!(feedback_share(&verdict).is_some_and(|s| s > -1.0), "{signer}: {verdict:?}");
+    }
+}
+
+/// Every Microsoft 365 tenant sends from a name below onmicrosoft.com, which the public
+/// suffix list does not separate: a release of one tenant's mail must not credit another.
+#[test]
+fn a_released_tenants_mail_credits_no_other_tenant_of_the_same_service() {
+    let detector = flat(3.0, 12);
+    let tenant = |name: &str| {
+        let address = format!("news@{name}.onmicrosoft.com");
+        let results = format!("spf=pass smtp.mailfrom={address}; dkim=pass header.d={name}.onmicrosoft.com");
+        (results, format!("News <{address}>"))
+    };
+    let (results, from) = tenant("bakery");
     let mut personal = Personal::default();
-    personal.learn(Feedback::Released, &receipt, &detector);
-    // A stranger's invoice, sent through the platform: its note is the scam.
-    let invoice = received(platform, "Service <service@paypal.com>", "Invoice", SCAM);
-    let verdict = classify(&invoice, &with(&detector, &personal));
-    assert_eq!(verdict.label, Label::Threat, "{verdict:?}");
+    personal.learn(Feedback::Released, &received(&results, &from, "Bread", NEWS), &detector);
+    let learned = with(&detector, &personal);
+    let again = classify(&received(&results, &from, "More bread", WEEKLY), &learned);
+    assert!(feedback_share(&again).is_some_and(|s| s < -3.0), "the tenant itself: {again:?}");
+    let (results, from) = tenant("trial-scam");
+    let scam = classify(&received(&results, &from, "Secret", SCAM), &learned);
+    assert_eq!(scam.label, Label::Threat, "{scam:?}");
+    assert!(feedback_share(&scam).is_some_and(|s| s > -1.0), "{scam:?}");
 }
 
 /// Whatever the provider's filter drops into Junk counts as reported (a drag and the
