@@ -256,13 +256,10 @@ async fn learn_gives_the_sender_of_mail_sitting_in_inbox_no_release_credit() {
 }
 
 /// The user drags a friend's note into Junk by mistake (a report) and straight back: the
-/// note must stay in INBOX. Today the way back is no release (only mail scamguard moved
-/// can be released), and the report's own digest moves the note to Junk again.
+/// way back is a release (the report taken back), the note stays in INBOX, and so does
+/// her next note of the same text. Before, only mail scamguard moved could be released,
+/// and the report's own digest moved both to Junk.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "hole: a report is never withdrawn; taken back out of Junk, the mail is moved again \
-            by its own report's digest (and a release after that loses the tie to the report); \
-            fix: store::releases and record_release take `reported` rows too, and a release of \
-            a reported mail drops that report's digest (near_copies needs a message key to)"]
 async fn a_mail_dragged_into_junk_by_mistake_and_back_stays_in_inbox() {
     let dovecot = Dovecot::start(Options::default());
     let path = dovecot.write_config("");
@@ -282,4 +279,13 @@ async fn a_mail_dragged_into_junk_by_mistake_and_back_stays_in_inbox() {
     assert!(run_once(&config).await.failures.is_empty());
     let inbox = contents(&mut session, "INBOX").await;
     assert!(inbox.contains_key("n1@friends.example"), "moved again by its own report: {inbox:?}");
+    let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
+    let actions: Vec<_> =
+        store.history(&Default::default()).await.expect("history").into_iter().map(|d| d.action).collect();
+    assert_eq!(actions, [scamguard::store::Action::Released], "one row, the report taken back");
+    // The report's digest is gone with it: the friend's next note of the same text stays.
+    deliver(&config, &note("n2@friends.example")).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    assert!(inbox.contains_key("n2@friends.example"), "moved by the report taken back: {inbox:?}");
 }

@@ -65,7 +65,15 @@ pub async fn learn_from(
 ) -> Result<bool, StoreError> {
     let Ok(email) = crate::mail::parse(raw) else { return Ok(false) };
     let mut personal = store.personal(account).await?.personal;
+    let before: Vec<NearCopy> = personal.copies().cloned().collect();
     let copy = personal.learn(feedback, &email, detector);
+    // A release of a mail the user had reported takes the report's digest away.
+    let taken_back: Vec<Vec<u8>> = copy
+        .iter()
+        .flat_map(|release| before.iter().filter(|old| old.taken_back_by(release)))
+        .map(NearCopy::to_bytes)
+        .collect();
+    store.forget_near_copies(account, &taken_back).await?;
     store.save_personal(account, &personal.layer, copy.as_slice(), now).await?;
     Ok(true)
 }

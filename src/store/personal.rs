@@ -114,6 +114,25 @@ impl Store {
         self.end_write(writing, result).await
     }
 
+    /// Deletes `account`'s near-copy digests stored as exactly one of `digests` (reports
+    /// the user took back). The save that follows grows the generation.
+    pub async fn forget_near_copies(&self, account: &str, digests: &[Vec<u8>]) -> Result<(), StoreError> {
+        if digests.is_empty() {
+            return Ok(());
+        }
+        let mut writing = self.begin_write().await?;
+        let result = async {
+            let mut conn = writing.conn();
+            for digest in digests {
+                let sql = "DELETE FROM near_copies WHERE account = $1 AND digest = $2";
+                on!(conn.again(), c => sqlx::query(sql).bind(account).bind(digest).execute(c).await.map(|_| ()))?;
+            }
+            Ok(())
+        }
+        .await;
+        self.end_write(writing, result).await
+    }
+
     /// Forgets everything `account` learned. The layer's row stays, emptied, with its
     /// generation grown, so a running service notices.
     pub async fn reset_personal(&self, account: &str, now: i64) -> Result<Forgotten, StoreError> {

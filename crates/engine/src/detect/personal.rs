@@ -114,6 +114,17 @@ pub struct NearCopy {
     pub sites: Vec<u64>,
 }
 
+impl NearCopy {
+    /// Whether this is the digest of a report that `release` takes back: the user released
+    /// the same mail (the same sender, the same sketch) that they had reported.
+    pub fn taken_back_by(&self, release: &NearCopy) -> bool {
+        self.feedback == Feedback::Reported
+            && release.feedback == Feedback::Released
+            && self.sender == release.sender
+            && self.sketch == release.sketch
+    }
+}
+
 /// Everything one account learned.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Personal {
@@ -406,6 +417,9 @@ impl Personal {
         self.layer.prune();
         let authenticated = who_sends(&observation.facts, detector).is_some();
         let copy = near_copy(feedback, &observation.facts, authenticated)?;
+        // A release of the very mail the user reported takes the report back: its digest
+        // would go on moving the mail's near-copies, and win a tie against this one.
+        self.copies.retain(|old| !old.taken_back_by(&copy));
         self.copies.push_back(copy.clone());
         while self.copies.len() > MAX_COPIES {
             self.copies.pop_front();

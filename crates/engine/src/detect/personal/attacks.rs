@@ -152,3 +152,26 @@ fn a_flood_of_filtered_reports_does_not_evict_what_the_user_released() {
     }
     assert!(personal.copies().any(|c| c.feedback == Feedback::Released), "the release's digest was evicted");
 }
+
+/// A report taken back (the user dragged the mail into Junk by slip and out again) is a
+/// release of the same mail, and takes the report's digest away: it would go on moving
+/// the mail's near-copies (the next note of the same template), winning a tie against the
+/// release's.
+#[test]
+fn a_report_taken_back_no_longer_moves_the_mails_near_copies() {
+    let detector = flat(-3.0, 12);
+    let note = parse("ann@club.example", "Weekly plan", &format!("Hi all,\n{WEEKLY}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &note, &detector);
+    let next = parse("ann@club.example", "Weekly plan", &format!("Hello everyone,\n{WEEKLY}"));
+    assert_eq!(classify(&next, &with(&detector, &personal)).label, Label::Threat, "reported");
+    personal.learn(Feedback::Released, &note, &detector);
+    let verdict = classify(&next, &with(&detector, &personal));
+    assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
+    assert!(personal.copies().all(|c| c.feedback == Feedback::Released), "the report's digest is gone");
+    // Another sender's copy of the same text keeps a report: a release vouches for its sender.
+    let mut both = Personal::default();
+    both.learn(Feedback::Reported, &parse("x@stranger.example", "Weekly plan", WEEKLY), &detector);
+    both.learn(Feedback::Released, &note, &detector);
+    assert_eq!(both.copies().count(), 2);
+}
