@@ -21,7 +21,9 @@
 //! counts only for a mail the global model already finds suspicious, and stops short of
 //! the threat threshold: learned weights alone may mark a mail, never move it (in the
 //! replay benchmark, letting them move mail made new false positives); at most
-//! [`MAX_WEIGHTS`] weights, the weakest dropped first. No bias: a bias would move
+//! [`MAX_WEIGHTS`] weights, the weakest dropped first, those pushing toward Junk and those
+//! keeping out of it ranked apart (a flood of provoked reports cannot push out what
+//! releases taught). No bias: a bias would move
 //! every mail of the account, the ones no feedback was about.
 //!
 //! **Near-copies** ([`digest`]): a mail whose sketch is at least [`NEAR`] alike to a
@@ -326,16 +328,27 @@ impl Layer {
     }
 
     /// Drops the weakest weights (ties: the higher bucket) down to [`MAX_WEIGHTS`], and
-    /// the ones learned to nothing.
+    /// the ones learned to nothing. Weights that push mail toward Junk (reports teach them)
+    /// and weights that keep it out (releases) are ranked apart, and neither kind loses
+    /// any of its strongest half of the bound to the other: whatever the server's filter
+    /// drops into Junk is a report, so a scammer can provoke thousands, and they must not
+    /// push out what the user's own releases taught.
     fn prune(&mut self) {
         self.weights.retain(|_, w| *w != 0.0);
         if self.weights.len() <= MAX_WEIGHTS {
             return;
         }
-        let mut ranked: Vec<(u32, f32)> = self.weights.iter().map(|(&b, &w)| (b, w)).collect();
-        ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-        ranked.truncate(MAX_WEIGHTS);
-        self.weights = ranked.into_iter().collect();
+        let ranked = |positive: bool| {
+            let mut kind: Vec<(u32, f32)> =
+                self.weights.iter().filter(|(_, w)| (**w > 0.0) == positive).map(|(&b, &w)| (b, w)).collect();
+            kind.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+            kind
+        };
+        let (mut pushing, mut keeping) = (ranked(true), ranked(false));
+        let half = MAX_WEIGHTS / 2;
+        keeping.truncate(MAX_WEIGHTS - pushing.len().min(half));
+        pushing.truncate(MAX_WEIGHTS - keeping.len());
+        self.weights = pushing.into_iter().chain(keeping).collect();
     }
 }
 

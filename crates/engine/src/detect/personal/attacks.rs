@@ -175,3 +175,26 @@ fn a_report_taken_back_no_longer_moves_the_mails_near_copies() {
     both.learn(Feedback::Released, &note, &detector);
     assert_eq!(both.copies().count(), 2);
 }
+
+/// Whatever the provider's filter drops into Junk is a report, so a scammer provokes
+/// thousands: short mails whose words each reach the largest weight, in buckets below
+/// the ones a release credited (the hash is no secret). Those must not push the release's
+/// credit out of the bounded layer.
+#[test]
+fn a_flood_of_provoked_reports_does_not_push_out_what_a_release_taught() {
+    let credited = 60_000;
+    let mut weights: BTreeMap<u32, f32> = (0..MAX_WEIGHTS as u32).map(|b| (b, MAX_WEIGHT)).collect();
+    weights.insert(credited, -MAX_WEIGHT);
+    let mut layer = Layer { bits: 18, weights };
+    layer.prune();
+    assert_eq!(layer.len(), MAX_WEIGHTS);
+    assert_eq!(layer.weights.get(&credited), Some(&-MAX_WEIGHT), "the release's credit was pushed out");
+    // Neither kind takes the other's half: a layer of releases alone keeps the strongest.
+    let mut weights: BTreeMap<u32, f32> =
+        (0..MAX_WEIGHTS as u32 + 10).map(|b| (b, -1.0 - b as f32 / 1e5)).collect();
+    weights.insert(70_000, 0.5);
+    let mut layer = Layer { bits: 18, weights };
+    layer.prune();
+    assert_eq!(layer.len(), MAX_WEIGHTS);
+    assert!(layer.weights.contains_key(&70_000) && !layer.weights.contains_key(&0), "{}", layer.len());
+}
