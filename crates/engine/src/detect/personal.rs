@@ -8,7 +8,9 @@
 //! to unit length: who sends (the sender's site and its own signature; at a free mailbox
 //! provider, the From address itself), where the mail points (link hosts and sites) and
 //! what it says (subject, words, shape). Who sends counts only when the receiving server
-//! authenticated the From address: a forged From collects nothing a release taught. It
+//! authenticated the From address: a forged From collects nothing a release taught (where
+//! the address is who sends, the server must vouch for that very mailbox; a service's
+//! notice carrying a stranger's words has no sender: see [`who_sends`]). It
 //! learns online: each feedback takes at most [`STEPS`] passive-aggressive steps, each
 //! moving the mail's own score by no more than [`MAX_STEP`] toward a margin of
 //! [`MARGIN`] beyond the threshold that matters (below `suspicious` for a release, above
