@@ -10,7 +10,7 @@
 //! what it says (subject, words, shape). Who sends counts only when the receiving server
 //! authenticated the From address: a forged From collects nothing a release taught (where
 //! the address is who sends, the server must vouch for that very mailbox; a service's
-//! notice carrying a stranger's words has no sender: see [`who_sends`]). It
+//! notice carrying a stranger's words has no sender: a freemail neighbour or a PayPal invoice). It
 //! learns online: each feedback takes at most [`STEPS`] passive-aggressive steps, each
 //! moving the mail's own score by no more than [`MAX_STEP`] toward a margin of
 //! [`MARGIN`] beyond the threshold that matters (below `suspicious` for a release, above
