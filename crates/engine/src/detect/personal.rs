@@ -8,9 +8,10 @@
 //! to unit length: who sends (the sender's site and its own signature; at a free mailbox
 //! provider, the From address itself), where the mail points (link hosts and sites) and
 //! what it says (subject, words, shape). Who sends counts only when the receiving server
-//! authenticated the From address: a forged From collects nothing a release taught (where
-//! the address is who sends, the server must vouch for that very mailbox; a service's
-//! notice carrying a stranger's words has no sender: a freemail neighbour or a PayPal invoice). It
+//! authenticated the From address: a forged From collects nothing a release taught.
+//! Where the address is who sends, the server must vouch for that very mailbox (or a
+//! neighbour at the same provider would pass); a service's notice carrying a stranger's
+//! words (a PayPal invoice's note) has no sender at all. It
 //! learns online: each feedback takes at most [`STEPS`] passive-aggressive steps, each
 //! moving the mail's own score by no more than [`MAX_STEP`] toward a margin of
 //! [`MARGIN`] beyond the threshold that matters (below `suspicious` for a release, above
