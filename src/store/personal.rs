@@ -115,7 +115,8 @@ impl Store {
     }
 
     /// Deletes `account`'s near-copy digests stored as exactly one of `digests` (reports
-    /// the user took back). The save that follows grows the generation.
+    /// the user took back, the oldest of a kind past the bound: see
+    /// [`crate::detect::personal`]). The save that follows grows the generation.
     pub async fn forget_near_copies(&self, account: &str, digests: &[Vec<u8>]) -> Result<(), StoreError> {
         if digests.is_empty() {
             return Ok(());

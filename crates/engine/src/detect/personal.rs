@@ -37,7 +37,8 @@
 //! template under a forged From must not move the bank's own notices). One as alike to a
 //! released mail, from the same sender's domain (authenticated) and linking to no site the
 //! released one did not, is pushed below the suspicious threshold (a newsletter the user
-//! wants). At most [`MAX_COPIES`] are kept, the oldest dropped.
+//! wants). At most [`MAX_COPIES`] are kept, the oldest dropped, of the kind holding more
+//! than half (provoked reports cannot push out releases).
 //!
 //! Everything here is deterministic: the same feedback in the same order gives the same
 //! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
@@ -359,11 +360,24 @@ impl Personal {
     /// An account's learning from its stored parts; near-copies oldest first (only the
     /// newest [`MAX_COPIES`] are kept).
     pub fn new(layer: Layer, copies: impl IntoIterator<Item = NearCopy>) -> Personal {
-        let mut copies: VecDeque<NearCopy> = copies.into_iter().collect();
-        while copies.len() > MAX_COPIES {
-            copies.pop_front();
+        let mut personal = Personal { layer, copies: copies.into_iter().collect() };
+        personal.evict();
+        personal
+    }
+
+    /// Drops the oldest near-copies down to [`MAX_COPIES`], each time of the kind that
+    /// holds more than half: whatever the server's filter drops into Junk is a report, so
+    /// a scammer can provoke a thousand, and they must not push out what the user released
+    /// (nor the user's releases the reports).
+    fn evict(&mut self) {
+        while self.copies.len() > MAX_COPIES {
+            let reports = self.copies.iter().filter(|c| c.feedback == Feedback::Reported).count();
+            let kind = if reports > MAX_COPIES / 2 { Feedback::Reported } else { Feedback::Released };
+            match self.copies.iter().position(|c| c.feedback == kind) {
+                Some(oldest) => self.copies.remove(oldest),
+                None => self.copies.pop_front(),
+            };
         }
-        Personal { layer, copies }
     }
 
     /// The near-copy digests, oldest first.
@@ -437,9 +451,7 @@ impl Personal {
         // would go on moving the mail's near-copies, and win a tie against this one.
         self.copies.retain(|old| !old.taken_back_by(&copy));
         self.copies.push_back(copy.clone());
-        while self.copies.len() > MAX_COPIES {
-            self.copies.pop_front();
-        }
+        self.evict();
         Some(copy)
     }
 
