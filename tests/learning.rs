@@ -42,6 +42,13 @@ fn learn(config: &std::path::Path, args: &[&str]) -> String {
     text
 }
 
+/// The user, with another client, moves everything in `from` to `to`.
+async fn move_all(session: &mut scamguard::imap::ImapSession, from: &str, to: &str) {
+    let status = session.select(from).await.expect("select");
+    let uids = session.uids_after(0, status).await.expect("uids");
+    session.move_to(&uids, to).await.expect("the user's move");
+}
+
 async fn deliver(config: &Config, raw: &[u8]) {
     mailbox(config).await.append("INBOX", None, raw).await.expect("append");
 }
@@ -117,9 +124,7 @@ async fn a_missed_scam_dropped_into_junk_is_reported_and_its_near_copy_is_moved(
     assert!(contents(&mut session, "INBOX").await.contains_key("1@stranger.example"), "missed at first");
 
     // The user drags it into Junk; the next pass records the report and learns from it.
-    let status = session.select("INBOX").await.expect("select");
-    let uids = session.uids_after(0, status).await.expect("uids");
-    session.move_to(&uids, "Junk").await.expect("the user's move");
+    move_all(&mut session, "INBOX", "Junk").await;
     assert!(run_once(&config).await.failures.is_empty());
     let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
     let filter = scamguard::store::HistoryFilter {
@@ -162,19 +167,32 @@ async fn a_missed_scam_dropped_into_junk_is_reported_and_its_near_copy_is_moved(
     assert!(!explain(false).contains("learned_from_feedback"), "without an account, the global model alone");
 }
 
-/// A phish from its sender's own (signed) domain that the global model moves.
-fn phish(name: &str, id: &str) -> Vec<u8> {
+/// A mail from acct-check.example, signed by it.
+fn from_acct_check(id: &str, subject: &str, body: &str) -> Vec<u8> {
     format!(
         "Authentication-Results: mx.home.example; dkim=pass header.d=acct-check.example\r\n\
          From: Account Security <alert@acct-check.example>\r\nTo: user@home.example\r\n\
-         Subject: Your mailbox will be closed\r\nMessage-ID: <{id}>\r\n\
-         Date: Sat, 28 Nov 2026 07:00:00 +0000\r\n\r\nDear {name},\r\n\
-         your account has been suspended due to unusual sign-in activity. Log in within 24 hours \
-         to verify your identity and avoid permanent closure of your mailbox and all its messages: \
-         https://acct-check.example/login/verify Enter your password and card number to confirm \
-         that you are the owner. Thank you for helping us keep your account safe.\r\n"
+         Subject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Sat, 28 Nov 2026 07:00:00 +0000\r\n\r\n{body}\r\n"
     )
     .into_bytes()
+}
+
+/// A phish from its sender's own (signed) domain that the global model moves.
+fn phish(name: &str, id: &str) -> Vec<u8> {
+    let body = format!(
+        "Dear {name},\r\nyour account has been suspended due to unusual sign-in activity. Log in within \
+         24 hours to verify your identity and avoid permanent closure of your mailbox and all its \
+         messages: https://acct-check.example/login/verify Enter your password and card number to \
+         confirm that you are the owner. Thank you for helping us keep your account safe."
+    );
+    from_acct_check(id, "Your mailbox will be closed", &body)
+}
+
+/// A clean mail from the phish's own (signed) domain: a scammer's warm-up.
+fn warm_up(id: &str) -> Vec<u8> {
+    let body =
+        "Are you still coming on Saturday? Bring the blue blanket, we will sit in the garden if it is dry.";
+    from_acct_check(id, "Saturday", body)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -191,8 +209,12 @@ async fn learn_does_not_take_a_scam_waiting_in_inbox_for_wanted_mail() {
     session.create("Junk").await.expect("create Junk");
     session.append("INBOX", None, &phish("John", "p1@x.example")).await.expect("append");
     session.append("INBOX", None, &note("n1@friends.example")).await.expect("append");
+    // A harmless first mail from the phish's own signed domain is learned as wanted, but
+    // earns that domain none of the credit a release gives.
+    assert_eq!(global(&warm_up("w1@x.example")), Label::Clean, "learned as ham");
+    session.append("INBOX", None, &warm_up("w1@x.example")).await.expect("append");
     let printed = learn(&path, &["--account", "test"]);
-    assert!(printed.contains("and 1 in INBOX (wanted)"), "{printed}");
+    assert!(printed.contains("and 2 in INBOX (wanted)"), "{printed}");
     assert!(printed.contains("1 mails in INBOX the model does not find clean were left out"), "{printed}");
 
     // Its next copy is still moved: mail merely sitting in INBOX is no sign it is wanted.
@@ -200,7 +222,7 @@ async fn learn_does_not_take_a_scam_waiting_in_inbox_for_wanted_mail() {
     assert!(run_once(&config).await.failures.is_empty());
     let inbox = contents(&mut session, "INBOX").await;
     assert!(!inbox.contains_key("p2@x.example"), "the phish's copy stayed: {inbox:?}");
-    assert!(inbox.contains_key("n1@friends.example"), "{inbox:?}");
+    assert!(inbox.contains_key("n1@friends.example") && inbox.contains_key("w1@x.example"), "{inbox:?}");
 }
 
 /// `learn` reads read-only (EXAMINE): the mail it learned from is still new (`\Recent`)
@@ -218,43 +240,6 @@ async fn learn_leaves_the_mail_it_read_new_to_the_users_client() {
     assert!(flags.iter().any(|f| f == "\\Recent"), "learn took the mail's \\Recent: {flags:?}");
 }
 
-/// A clean mail from the phish's own (signed) domain: a scammer's warm-up.
-fn warm_up(id: &str) -> Vec<u8> {
-    format!(
-        "Authentication-Results: mx.home.example; dkim=pass header.d=acct-check.example\r\n\
-         From: Account Security <alert@acct-check.example>\r\nTo: user@home.example\r\n\
-         Subject: Saturday\r\nMessage-ID: <{id}>\r\nDate: Sat, 28 Nov 2026 06:00:00 +0000\r\n\r\n\
-         Are you still coming on Saturday? Bring the blue blanket, we will sit in the garden if it is dry.\r\n"
-    )
-    .into_bytes()
-}
-
-/// `learn` reads INBOX as ham, but a mail merely sitting there earns its sender none of
-/// the credit a release gives: a scammer's harmless first mail must not keep the same
-/// signed domain's phish in INBOX later.
-#[tokio::test(flavor = "multi_thread")]
-async fn learn_gives_the_sender_of_mail_sitting_in_inbox_no_release_credit() {
-    let dovecot = Dovecot::start(Options::default());
-    let path = dovecot.write_config("");
-    let config = load(&path);
-    let global =
-        |raw: &[u8]| classify(&scamguard::mail::parse(raw).expect("parses"), &Detector::default()).label;
-    assert_eq!(global(&warm_up("w1@x.example")), Label::Clean, "learned as ham");
-    assert_eq!(global(&phish("Mary", "p2@x.example")), Label::Threat, "the global model moves it");
-
-    let mut session = mailbox(&config).await;
-    session.create("Junk").await.expect("create Junk");
-    session.append("INBOX", None, &warm_up("w1@x.example")).await.expect("append");
-    let printed = learn(&path, &["--account", "test"]);
-    assert!(printed.contains("and 1 in INBOX (wanted)"), "{printed}");
-
-    deliver(&config, &phish("Mary", "p2@x.example")).await;
-    assert!(run_once(&config).await.failures.is_empty());
-    let inbox = contents(&mut session, "INBOX").await;
-    assert!(!inbox.contains_key("p2@x.example"), "the warm-up's domain kept its phish: {inbox:?}");
-    assert!(inbox.contains_key("w1@x.example"), "{inbox:?}");
-}
-
 /// The user drags a friend's note into Junk by mistake (a report) and straight back: the
 /// way back is a release (the report taken back), the note stays in INBOX, and so does
 /// her next note of the same text. Before, only mail scamguard moved could be released,
@@ -268,13 +253,9 @@ async fn a_mail_dragged_into_junk_by_mistake_and_back_stays_in_inbox() {
     assert!(run_once(&config).await.failures.is_empty());
     let mut session = mailbox(&config).await;
 
-    let status = session.select("INBOX").await.expect("select");
-    let uids = session.uids_after(0, status).await.expect("uids");
-    session.move_to(&uids, "Junk").await.expect("the user's slip");
+    move_all(&mut session, "INBOX", "Junk").await;
     assert!(run_once(&config).await.failures.is_empty());
-    let status = session.select("Junk").await.expect("select");
-    let uids = session.uids_after(0, status).await.expect("uids");
-    session.move_to(&uids, "INBOX").await.expect("the user takes it back");
+    move_all(&mut session, "Junk", "INBOX").await;
     assert!(run_once(&config).await.failures.is_empty());
     assert!(run_once(&config).await.failures.is_empty());
     let inbox = contents(&mut session, "INBOX").await;
