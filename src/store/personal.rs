@@ -214,4 +214,20 @@ mod tests {
         assert_eq!((after.personal, after.generation), (Personal::default(), generation + 1));
     }
     }
+
+    on_both! {
+    async fn digests_are_forgotten_by_their_bytes_and_per_account(store) {
+        let detector = Detector::default();
+        let mut personal = Personal::default();
+        let john = personal.learn(Feedback::Reported, &scam("John"), &detector).expect("digest");
+        let mary = personal.learn(Feedback::Released, &scam("Mary Ann Smith"), &detector).expect("digest");
+        let both = [john.clone(), mary.clone()];
+        store.save_personal("a", &personal.layer, &both, 1).await.expect("saves");
+        store.save_personal("b", &personal.layer, &both, 1).await.expect("saves");
+        store.forget_near_copies("a", &[john.to_bytes()]).await.expect("forgets");
+        let kept: Vec<NearCopy> = store.personal("a").await.expect("reads").personal.copies().cloned().collect();
+        assert_eq!(kept, [mary]);
+        assert_eq!(store.personal("b").await.expect("reads").personal.copies().count(), 2, "per account");
+    }
+    }
 }
