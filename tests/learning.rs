@@ -49,6 +49,16 @@ async fn move_all(session: &mut scamguard::imap::ImapSession, from: &str, to: &s
     session.move_to(&uids, to).await.expect("the user's move");
 }
 
+/// How many rows history holds with action `reported`.
+async fn reported(config: &Config) -> usize {
+    let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
+    let filter = scamguard::store::HistoryFilter {
+        action: Some(scamguard::store::Action::Reported.as_str().into()),
+        ..Default::default()
+    };
+    store.history(&filter).await.expect("history").len()
+}
+
 async fn deliver(config: &Config, raw: &[u8]) {
     mailbox(config).await.append("INBOX", None, raw).await.expect("append");
 }
@@ -126,12 +136,8 @@ async fn a_missed_scam_dropped_into_junk_is_reported_and_its_near_copy_is_moved(
     // The user drags it into Junk; the next pass records the report and learns from it.
     move_all(&mut session, "INBOX", "Junk").await;
     assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(reported(&config).await, 1, "reported");
     let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
-    let filter = scamguard::store::HistoryFilter {
-        action: Some(scamguard::store::Action::Reported.as_str().into()),
-        ..Default::default()
-    };
-    assert_eq!(store.history(&filter).await.expect("history").len(), 1, "reported");
 
     deliver(&config, &copy).await;
     deliver(&config, &note("n2@friends.example")).await;
@@ -293,10 +299,5 @@ async fn a_report_of_mail_reusing_a_moved_message_id_is_still_a_report() {
     assert!(contents(&mut session, "INBOX").await.contains_key("same@x.example"), "missed");
     move_all(&mut session, "INBOX", "Junk").await;
     assert!(run_once(&config).await.failures.is_empty());
-    let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
-    let filter = scamguard::store::HistoryFilter {
-        action: Some(scamguard::store::Action::Reported.as_str().into()),
-        ..Default::default()
-    };
-    assert_eq!(store.history(&filter).await.expect("history").len(), 1, "the user's report was dropped");
+    assert_eq!(reported(&config).await, 1, "the user's report was dropped");
 }
