@@ -65,9 +65,27 @@ pub async fn learn_from(
 ) -> Result<bool, StoreError> {
     let Ok(email) = crate::mail::parse(raw) else { return Ok(false) };
     let mut personal = store.personal(account).await?.personal;
+    let before: Vec<NearCopy> = personal.copies().cloned().collect();
     let copy = personal.learn(feedback, &email, detector);
+    store.forget_near_copies(account, &dropped(&before, &personal)).await?;
     store.save_personal(account, &personal.layer, copy.as_slice(), now).await?;
     Ok(true)
+}
+
+/// The stored bytes of the digests in `before` that `after` no longer holds (a report
+/// taken back, the oldest of a kind past the bound). Learning keeps the others in order
+/// and adds at the end, so one walk pairs them.
+fn dropped(before: &[NearCopy], after: &Personal) -> Vec<Vec<u8>> {
+    let mut kept = after.copies().peekable();
+    let mut gone = Vec::new();
+    for old in before {
+        if kept.peek() == Some(&old) {
+            kept.next();
+        } else {
+            gone.push(old.to_bytes());
+        }
+    }
+    gone
 }
 
 /// What `learn --account` read and learned.
@@ -122,7 +140,7 @@ pub async fn bootstrap(
                 report.skipped += 1;
                 continue;
             }
-            copies.extend(personal.learn(feedback, &email, detector));
+            copies.extend(personal.learn_from_folder(feedback, &email, detector));
         }
     }
     let keep = copies.len().saturating_sub(crate::detect::personal::MAX_COPIES);
@@ -149,4 +167,40 @@ async fn newest(
     let mut messages = session.fetch(&uids, account.max_message_bytes).await?.all_or_refusal()?;
     messages.sort_unstable_by_key(|m| std::cmp::Reverse(m.uid));
     Ok(messages.into_iter().map(|m| m.raw).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::personal::MAX_COPIES;
+    use crate::detect::personal::digest::Sketch;
+
+    fn digest(feedback: Feedback, i: u64) -> NearCopy {
+        let sketch = Sketch::from_hashes((0..20).map(|h| h * 1_000_000 + i).collect()).expect("valid");
+        NearCopy { feedback, sketch, sender: i, authenticated: false, sites: Vec::new() }
+    }
+
+    /// The store drops what the engine drops: with the bound reached by reports (a flood
+    /// the server's filter made), the next report pushes out the oldest report, not the
+    /// user's release stored before them.
+    #[tokio::test]
+    async fn the_store_keeps_the_digests_the_engine_keeps() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        let mut stored = vec![digest(Feedback::Released, 0)];
+        stored.extend((1..MAX_COPIES as u64).map(|i| digest(Feedback::Reported, i)));
+        store.save_personal("a", &Default::default(), &stored, 1).await.expect("saves");
+        let raw = "From: x@stranger.example\r\nSubject: a new letter\r\n\r\nI know about the secret you \
+                   keep from your family and the recordings from your camera, and I will send them to \
+                   everyone you know unless you answer this letter before the end of the week.";
+        let learned = learn_from(&store, "a", &Detector::default(), Feedback::Reported, raw.as_bytes(), 2)
+            .await
+            .expect("learns");
+        assert!(learned);
+        let copies: Vec<NearCopy> =
+            store.personal("a").await.expect("reads").personal.copies().cloned().collect();
+        assert_eq!(copies.len(), MAX_COPIES);
+        assert_eq!(copies.first(), Some(&digest(Feedback::Released, 0)), "the release was pushed out");
+        assert!(!copies.contains(&digest(Feedback::Reported, 1)), "the oldest report goes instead");
+    }
 }

@@ -4,8 +4,9 @@
 //!
 //! - An entry is an address (`alice@example.org`: that From only) or a domain
 //!   (`example.org`: that domain and every domain below it, `mail.example.org` included,
-//!   as a domain owner controls its subdomains). A domain needs at least two labels, so a
-//!   whole top-level domain cannot be trusted by a slip of the keyboard.
+//!   as a domain owner controls its subdomains). A domain needs at least two labels and
+//!   must not be a public suffix, so a whole top-level domain, or `co.uk`, cannot be
+//!   trusted by a slip of the keyboard.
 //! - Trust needs proof: it applies only when the receiving server vouched for the From
 //!   (with the account's authserv ids). Anyone can write any From line, and the seed scam
 //!   writes the victim's own address; an unauthenticated From equal to a trusted entry
@@ -63,7 +64,10 @@ impl FromStr for Entry {
             return Err(error("it is longer than any address"));
         }
         match entry.rsplit_once('@') {
-            None => check_domain(&entry).map_err(error).map(|()| Entry::Domain(entry)),
+            None => check_domain(&entry)
+                .and_then(|()| check_not_public_suffix(&entry))
+                .map_err(error)
+                .map(|()| Entry::Domain(entry)),
             Some((local, domain)) => {
                 check_local(local).map_err(error)?;
                 check_domain(domain).map_err(error)?;
@@ -82,6 +86,15 @@ fn check_local(local: &str) -> Result<(), &'static str> {
     }
     if local.chars().any(|c| c.is_whitespace() || c.is_control() || "@<>()[],;:\"\\".contains(c)) {
         return Err("the part before the @ holds a space, a second @ or a character addresses do not");
+    }
+    Ok(())
+}
+
+/// A domain entry takes in every domain below it: two labels are not enough, since
+/// anyone registers a name below co.uk or github.io.
+fn check_not_public_suffix(domain: &str) -> Result<(), &'static str> {
+    if crate::mail::url::is_public_suffix(domain) {
+        return Err("it is a public suffix (as co.uk or github.io), under which anyone registers a domain");
     }
     Ok(())
 }
@@ -258,6 +271,15 @@ mod tests {
         }
         let long = format!("{}@example.org", "a".repeat(300));
         assert!(long.parse::<Entry>().is_err());
+    }
+
+    #[test]
+    fn a_public_suffix_is_no_domain_entry() {
+        for suffix in ["co.uk", "github.io", "Com.AU"] {
+            assert!(suffix.parse::<Entry>().is_err(), "{suffix}: every domain registered below it");
+        }
+        assert_eq!(entry("bbc.co.uk"), Entry::Domain("bbc.co.uk".into()));
+        assert_eq!(entry("ann@co.uk"), Entry::Address("ann@co.uk".into()), "an address is one mailbox");
     }
 
     #[test]

@@ -64,8 +64,8 @@ impl Store {
     }
 
     /// Which of `messages` (UID and identity, just read from `folder` under `uidvalidity`)
-    /// scamguard took to Junk before, from any folder of the account: a row that moved (or
-    /// copied) the same message (key and content digest). The row of a copy whose original
+    /// were in Junk before, from any folder of the account: a row that moved (or copied)
+    /// the same message (key and content digest), or that recorded it as reported there. The row of a copy whose original
     /// is still in its folder, marked `\Deleted` (the same UID), is no release.
     pub async fn releases(
         &self,
@@ -85,7 +85,7 @@ impl Store {
                AND NOT (d.folder = $2 AND d.uidvalidity = $3 AND d.uid = arrived.uid)
              ORDER BY d.id",
             arrived = placeholders(4, messages.len(), 3, false),
-            in_junk = Action::sql_list(Action::is_in_junk),
+            in_junk = Action::sql_list(Action::can_be_released),
         );
         let dialect = self.dialect();
         Ok(on!(self.pool(), db => {
@@ -99,8 +99,8 @@ impl Store {
 
     /// Records that the message of row `id` left Junk by the user's doing: `action` is
     /// [`Action::Released`] (taken out by hand) or [`Action::Restored`] (`scamguard
-    /// restore`), `folder` where it is now. Only a row whose message scamguard put in Junk
-    /// changes; returns whether it did (a second release of the same row changes nothing).
+    /// restore`), `folder` where it is now. Only a row whose message was in Junk (scamguard
+    /// put it there, or the user: a report taken back) changes; returns whether it did (a second release of the same row changes nothing).
     pub async fn record_release(
         &self,
         id: i64,
@@ -111,7 +111,7 @@ impl Store {
         let mut writing = self.begin_write().await?;
         let sql = format!(
             "UPDATE detections SET action = $1, destination = $2, acted_at = $3 WHERE id = $4 AND action IN ({})",
-            Action::sql_list(Action::is_in_junk)
+            Action::sql_list(Action::can_be_released)
         );
         let result = on!(writing.conn(), c => sqlx::query(&sql)
             .bind(action)

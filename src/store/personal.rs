@@ -114,6 +114,26 @@ impl Store {
         self.end_write(writing, result).await
     }
 
+    /// Deletes `account`'s near-copy digests stored as exactly one of `digests` (reports
+    /// the user took back, the oldest of a kind past the bound: see
+    /// [`crate::detect::personal`]). The save that follows grows the generation.
+    pub async fn forget_near_copies(&self, account: &str, digests: &[Vec<u8>]) -> Result<(), StoreError> {
+        if digests.is_empty() {
+            return Ok(());
+        }
+        let mut writing = self.begin_write().await?;
+        let result = async {
+            let mut conn = writing.conn();
+            for digest in digests {
+                let sql = "DELETE FROM near_copies WHERE account = $1 AND digest = $2";
+                on!(conn.again(), c => sqlx::query(sql).bind(account).bind(digest).execute(c).await.map(|_| ()))?;
+            }
+            Ok(())
+        }
+        .await;
+        self.end_write(writing, result).await
+    }
+
     /// Forgets everything `account` learned. The layer's row stays, emptied, with its
     /// generation grown, so a running service notices.
     pub async fn reset_personal(&self, account: &str, now: i64) -> Result<Forgotten, StoreError> {
@@ -192,6 +212,22 @@ mod tests {
         assert_eq!(forgotten.copies, MAX_COPIES);
         let after = store.personal("a").await.expect("reads");
         assert_eq!((after.personal, after.generation), (Personal::default(), generation + 1));
+    }
+    }
+
+    on_both! {
+    async fn digests_are_forgotten_by_their_bytes_and_per_account(store) {
+        let detector = Detector::default();
+        let mut personal = Personal::default();
+        let john = personal.learn(Feedback::Reported, &scam("John"), &detector).expect("digest");
+        let mary = personal.learn(Feedback::Released, &scam("Mary Ann Smith"), &detector).expect("digest");
+        let both = [john.clone(), mary.clone()];
+        store.save_personal("a", &personal.layer, &both, 1).await.expect("saves");
+        store.save_personal("b", &personal.layer, &both, 1).await.expect("saves");
+        store.forget_near_copies("a", &[john.to_bytes()]).await.expect("forgets");
+        let kept: Vec<NearCopy> = store.personal("a").await.expect("reads").personal.copies().cloned().collect();
+        assert_eq!(kept, [mary]);
+        assert_eq!(store.personal("b").await.expect("reads").personal.copies().count(), 2, "per account");
     }
     }
 }

@@ -137,6 +137,13 @@ impl Action {
         matches!(self, Action::Restored | Action::Released)
     }
 
+    /// Whether the message of a row with this action, turning up again in a watched
+    /// folder, was taken out of Junk by the user: scamguard put it there, or the user did
+    /// (a report they take back, as after a slip of the mouse).
+    pub fn can_be_released(self) -> bool {
+        self.is_in_junk() || self == Action::Reported
+    }
+
     /// Whether scamguard sent (or is sending) the message to Junk itself: a new arrival in
     /// Junk with its key is no report.
     pub fn puts_it_in_junk(self) -> bool {

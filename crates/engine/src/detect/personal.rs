@@ -8,7 +8,10 @@
 //! to unit length: who sends (the sender's site and its own signature; at a free mailbox
 //! provider, the From address itself), where the mail points (link hosts and sites) and
 //! what it says (subject, words, shape). Who sends counts only when the receiving server
-//! authenticated the From address: a forged From collects nothing a release taught. It
+//! authenticated the From address: a forged From collects nothing a release taught.
+//! Where the address is who sends, the server must vouch for that very mailbox (or a
+//! neighbour at the same provider would pass); a service's notice carrying a stranger's
+//! words (a PayPal invoice's note) has no sender at all. It
 //! learns online: each feedback takes at most [`STEPS`] passive-aggressive steps, each
 //! moving the mail's own score by no more than [`MAX_STEP`] toward a margin of
 //! [`MARGIN`] beyond the threshold that matters (below `suspicious` for a release, above
@@ -21,7 +24,9 @@
 //! counts only for a mail the global model already finds suspicious, and stops short of
 //! the threat threshold: learned weights alone may mark a mail, never move it (in the
 //! replay benchmark, letting them move mail made new false positives); at most
-//! [`MAX_WEIGHTS`] weights, the weakest dropped first. No bias: a bias would move
+//! [`MAX_WEIGHTS`] weights, the weakest dropped first, those pushing toward Junk and those
+//! keeping out of it ranked apart (a flood of provoked reports cannot push out what
+//! releases taught). No bias: a bias would move
 //! every mail of the account, the ones no feedback was about.
 //!
 //! **Near-copies** ([`digest`]): a mail whose sketch is at least [`NEAR`] alike to a
@@ -32,7 +37,8 @@
 //! template under a forged From must not move the bank's own notices). One as alike to a
 //! released mail, from the same sender's domain (authenticated) and linking to no site the
 //! released one did not, is pushed below the suspicious threshold (a newsletter the user
-//! wants). At most [`MAX_COPIES`] are kept, the oldest dropped.
+//! wants). At most [`MAX_COPIES`] are kept, the oldest dropped, of the kind holding more
+//! than half (provoked reports cannot push out releases).
 //!
 //! Everything here is deterministic: the same feedback in the same order gives the same
 //! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
@@ -45,8 +51,10 @@ use std::collections::{BTreeMap, VecDeque};
 use super::brands;
 use super::model::Reading;
 use super::model::features::{TokenKind, Tokens, bucket};
+use super::rules::sharing_service;
+use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
 use super::{Detector, Facts, Thresholds, observe};
-use crate::mail::sender::authenticated_sender;
+use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
 use digest::Sketch;
 
@@ -110,6 +118,17 @@ pub struct NearCopy {
     pub authenticated: bool,
     /// The hashes of the registrable domains its links go to (at most [`MAX_SITES`]).
     pub sites: Vec<u64>,
+}
+
+impl NearCopy {
+    /// Whether this is the digest of a report that `release` takes back: the user released
+    /// the same mail (the same sender, the same sketch) that they had reported.
+    pub fn taken_back_by(&self, release: &NearCopy) -> bool {
+        self.feedback == Feedback::Reported
+            && release.feedback == Feedback::Released
+            && self.sender == release.sender
+            && self.sketch == release.sketch
+    }
 }
 
 /// Everything one account learned.
@@ -192,6 +211,34 @@ fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
 }
 
+/// Who sends the mail, as the receiving server vouched for it; `None` when it did not, or
+/// when no server can say. At a free mailbox provider, or below a service that gives each
+/// customer a subdomain of its own ([`shared_domain`]), who sends is the mailbox, and a
+/// pass for the domain vouches for every user there: the server must have vouched for that
+/// very address ([`vouched_mailbox`]), or a neighbour writing a released friend's From
+/// would collect the friend's [`RELEASE_CREDIT`]. A service's notification that carries
+/// what a stranger typed (a shared document's note, an invoice's, [`REQUEST_NOTIFIERS`])
+/// is nobody's: the service signs it for whoever asked. Elsewhere who sends is the domain,
+/// and an aligned pass for it is enough ([`authenticated_sender`]).
+fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
+    let from = facts.email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
+    if sharing_service(facts).is_some() || REQUEST_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n)) {
+        None
+    } else if shared_domain(&facts.sender_domain) {
+        vouched_mailbox(facts.email, &detector.authserv_ids)
+    } else {
+        authenticated_sender(facts.email, &detector.authserv_ids)
+    }
+}
+
+/// Whether many unrelated senders share `domain`'s registrable domain: a free mailbox
+/// provider's, or a service's that names each customer below its own
+/// ([`HELPDESK_PLATFORMS`], [`CUSTOMER_SUBDOMAINS`]). There the address tells who sends.
+fn shared_domain(domain: &str) -> bool {
+    let below = |suffix: &&str| domain.len() > suffix.len() && domain.ends_with(suffix);
+    brands::is_free_mail(domain) || HELPDESK_PLATFORMS.iter().chain(CUSTOMER_SUBDOMAINS).any(below)
+}
+
 /// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
 /// buckets of its group. Who sends counts only when the receiving server authenticated
 /// the From address: a forged From must not collect what a release taught. And only as
@@ -203,8 +250,8 @@ fn logit(p: f32) -> f32 {
 /// a stranger typing a released sender's name must borrow nothing.
 fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
     let bits = detector.model.bits;
-    let sender = authenticated_sender(facts.email, &detector.authserv_ids);
-    let shared = brands::is_free_mail(&facts.sender_domain);
+    let sender = who_sends(facts, detector);
+    let shared = shared_domain(&facts.sender_domain);
     let own_signature = bucket(TokenKind::SignedBy, url::registrable_domain(&facts.sender_domain), bits);
     let mut groups: Vec<(u32, Group)> = tokens
         .buckets
@@ -285,16 +332,27 @@ impl Layer {
     }
 
     /// Drops the weakest weights (ties: the higher bucket) down to [`MAX_WEIGHTS`], and
-    /// the ones learned to nothing.
+    /// the ones learned to nothing. Weights that push mail toward Junk (reports teach them)
+    /// and weights that keep it out (releases) are ranked apart, and neither kind loses
+    /// any of its strongest half of the bound to the other: whatever the server's filter
+    /// drops into Junk is a report, so a scammer can provoke thousands, and they must not
+    /// push out what the user's own releases taught.
     fn prune(&mut self) {
         self.weights.retain(|_, w| *w != 0.0);
         if self.weights.len() <= MAX_WEIGHTS {
             return;
         }
-        let mut ranked: Vec<(u32, f32)> = self.weights.iter().map(|(&b, &w)| (b, w)).collect();
-        ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-        ranked.truncate(MAX_WEIGHTS);
-        self.weights = ranked.into_iter().collect();
+        let ranked = |positive: bool| {
+            let mut kind: Vec<(u32, f32)> =
+                self.weights.iter().filter(|(_, w)| (**w > 0.0) == positive).map(|(&b, &w)| (b, w)).collect();
+            kind.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+            kind
+        };
+        let (mut pushing, mut keeping) = (ranked(true), ranked(false));
+        let half = MAX_WEIGHTS / 2;
+        keeping.truncate(MAX_WEIGHTS - pushing.len().min(half));
+        pushing.truncate(MAX_WEIGHTS - keeping.len());
+        self.weights = pushing.into_iter().chain(keeping).collect();
     }
 }
 
@@ -302,11 +360,24 @@ impl Personal {
     /// An account's learning from its stored parts; near-copies oldest first (only the
     /// newest [`MAX_COPIES`] are kept).
     pub fn new(layer: Layer, copies: impl IntoIterator<Item = NearCopy>) -> Personal {
-        let mut copies: VecDeque<NearCopy> = copies.into_iter().collect();
-        while copies.len() > MAX_COPIES {
-            copies.pop_front();
+        let mut personal = Personal { layer, copies: copies.into_iter().collect() };
+        personal.evict();
+        personal
+    }
+
+    /// Drops the oldest near-copies down to [`MAX_COPIES`], each time of the kind that
+    /// holds more than half: whatever the server's filter drops into Junk is a report, so
+    /// a scammer can provoke a thousand, and they must not push out what the user released
+    /// (nor the user's releases the reports).
+    fn evict(&mut self) {
+        while self.copies.len() > MAX_COPIES {
+            let reports = self.copies.iter().filter(|c| c.feedback == Feedback::Reported).count();
+            let kind = if reports > MAX_COPIES / 2 { Feedback::Reported } else { Feedback::Released };
+            match self.copies.iter().position(|c| c.feedback == kind) {
+                Some(oldest) => self.copies.remove(oldest),
+                None => self.copies.pop_front(),
+            };
         }
-        Personal { layer, copies }
     }
 
     /// The near-copy digests, oldest first.
@@ -318,6 +389,31 @@ impl Personal {
     /// model's buckets and thresholds). Returns the near-copy digest it kept, when the
     /// mail has enough text for one.
     pub fn learn(&mut self, feedback: Feedback, email: &Email, detector: &Detector) -> Option<NearCopy> {
+        self.learn_as(feedback, email, detector, true)
+    }
+
+    /// Learns from a mail found in a folder the user said nothing about (`learn
+    /// --account` reading INBOX as ham and Junk as unwanted): as [`Personal::learn`], but a
+    /// mail that merely sits in INBOX earns its sender no [`RELEASE_CREDIT`]. That credit
+    /// rests on the user taking that very mail out of Junk; any stranger's harmless first
+    /// mail sits in INBOX, and with the credit its domain's later scams would stay there.
+    pub fn learn_from_folder(
+        &mut self,
+        feedback: Feedback,
+        email: &Email,
+        detector: &Detector,
+    ) -> Option<NearCopy> {
+        self.learn_as(feedback, email, detector, false)
+    }
+
+    /// [`Personal::learn`], with the release credit when `credit` says so.
+    fn learn_as(
+        &mut self,
+        feedback: Feedback,
+        email: &Email,
+        detector: &Detector,
+        credit: bool,
+    ) -> Option<NearCopy> {
         let observation = observe(email, &detector.authserv_ids);
         let model = &detector.model;
         let tokens = Tokens::read(&observation.facts, model.bits);
@@ -342,19 +438,20 @@ impl Personal {
         // correspondent is: how far the released mail stood above the threshold says
         // nothing of how far that sender's next mail will (a passive-aggressive step alone
         // kept the next one in Junk whenever the model scored it higher).
-        if feedback == Feedback::Released {
-            let credit = self.layer.group_score(&features, Group::Sender);
-            if credit > -RELEASE_CREDIT {
-                self.layer.nudge(&features, Group::Sender, -RELEASE_CREDIT - credit);
+        if credit && feedback == Feedback::Released {
+            let credited = self.layer.group_score(&features, Group::Sender);
+            if credited > -RELEASE_CREDIT {
+                self.layer.nudge(&features, Group::Sender, -RELEASE_CREDIT - credited);
             }
         }
         self.layer.prune();
-        let authenticated = authenticated_sender(email, &detector.authserv_ids).is_some();
+        let authenticated = who_sends(&observation.facts, detector).is_some();
         let copy = near_copy(feedback, &observation.facts, authenticated)?;
+        // A release of the very mail the user reported takes the report back: its digest
+        // would go on moving the mail's near-copies, and win a tie against this one.
+        self.copies.retain(|old| !old.taken_back_by(&copy));
         self.copies.push_back(copy.clone());
-        while self.copies.len() > MAX_COPIES {
-            self.copies.pop_front();
-        }
+        self.evict();
         Some(copy)
     }
 
@@ -376,7 +473,7 @@ impl Personal {
             learned = if gated { 0.0 } else { learned.min(room.max(0.0)) };
         }
         // A release vouches for its sender only as the receiving server vouches for it.
-        let authenticated = authenticated_sender(facts.email, &detector.authserv_ids).is_some();
+        let authenticated = who_sends(facts, detector).is_some();
         // Someone the user writes to, vouched for by the server, is not moved for a mail a
         // stranger copied from them into Junk (the provider's filter reports as a drag does).
         let vouched =
@@ -458,7 +555,7 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
         }
     }
     let sender = match &facts.email.from {
-        Some(from) if brands::is_free_mail(&facts.sender_domain) => {
+        Some(from) if shared_domain(&facts.sender_domain) => {
             digest::hash(from.address.to_lowercase().as_bytes())
         }
         _ => site(&facts.sender_domain),
@@ -466,5 +563,7 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
     Some(NearCopy { feedback, sketch, sender, authenticated, sites })
 }
 
+#[cfg(test)]
+mod attacks;
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,9 @@ mod fraud;
 mod headers;
 mod phishing;
 
+/// Whose notification a mail is, when a sharing service's (its text is a stranger's).
+pub(crate) use phishing::sharing_service;
+
 use super::signals::levels;
 use super::{Facts, Kind, Signal, SignalId};
 

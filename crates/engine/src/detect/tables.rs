@@ -116,6 +116,22 @@ pub const SHARING_BOUNCE_DOMAINS: &[&str] =
 /// (`acme.zendesk.com`): real customers send under their own name.
 pub const HELPDESK_PLATFORMS: &[&str] = &[".zendesk.com", ".freshdesk.com"];
 
+/// Other services whose every customer sends from a subdomain of the service's own, one
+/// the public suffix list does not separate: Microsoft 365 names each tenant
+/// `name.onmicrosoft.com`, and a trial tenant is a common scam sender. Per-account
+/// learning takes the address as who sends there, not the shared domain.
+pub const CUSTOMER_SUBDOMAINS: &[&str] = &[".onmicrosoft.com"];
+
+/// Invoice, money-request and signature-request notifiers: the note in their signed mail
+/// is whatever the requester typed (invoice and "call this number" scams go out through
+/// them, signed by the service). A release of one of their mails vouches for nobody.
+pub const REQUEST_NOTIFIERS: &[&str] = &[
+    "service@paypal.com",
+    "service@intl.paypal.com",
+    "quickbooks@notification.intuit.com",
+    "dse@docusign.net",
+];
+
 /// Top-level domains a display name can pass off as a website: every two-letter country
 /// code, and the generic ones common in sender names. Without the list "J.Smith" would be
 /// a domain.

@@ -183,6 +183,12 @@ pub fn registrable_domain(host: &str) -> &str {
     psl::domain_str(host).unwrap_or(host)
 }
 
+/// Whether `host` is a public suffix (`co.uk`, `github.io`): a name under which anyone
+/// registers their own, so no one owner's.
+pub fn is_public_suffix(host: &str) -> bool {
+    !is_ip_literal(host) && psl::domain_str(host).is_none()
+}
+
 /// Whether two hosts belong to the same registered domain ("mail.example.com" and
 /// "www.example.com").
 pub fn same_site(a: &str, b: &str) -> bool {

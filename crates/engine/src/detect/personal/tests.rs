@@ -6,13 +6,13 @@ use crate::detect::{Label, SignalId, Verdict, classify};
 use crate::mail;
 
 /// A model that reads every mail the same: unwanted at log-odds `bias + ln 3`.
-fn flat(bias: f32, bits: u32) -> Detector {
+pub(super) fn flat(bias: f32, bits: u32) -> Detector {
     let model =
         Model::new(bits, [bias; 3], Vec::new(), vec![[0.0; 3]; 1 << bits], Thresholds::uniform(0.5, 0.9));
     Detector::with_model(Arc::new(model))
 }
 
-fn parse(from: &str, subject: &str, body: &str) -> Email {
+pub(super) fn parse(from: &str, subject: &str, body: &str) -> Email {
     let raw = format!(
         "From: {from}\r\nTo: me@home.example\r\nSubject: {subject}\r\nMessage-ID: <{}@x.example>\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\n{body}",
@@ -21,7 +21,7 @@ fn parse(from: &str, subject: &str, body: &str) -> Email {
     mail::parse(raw.as_bytes()).expect("parses")
 }
 
-fn with(detector: &Detector, personal: &Personal) -> Detector {
+pub(super) fn with(detector: &Detector, personal: &Personal) -> Detector {
     Detector { personal: Some(Arc::new(personal.clone())), ..detector.clone() }
 }
 
@@ -33,19 +33,19 @@ fn reported_letter(detector: &Detector) -> (Email, Personal) {
     (missed, personal)
 }
 
-fn feedback_share(verdict: &Verdict) -> Option<f32> {
+pub(super) fn feedback_share(verdict: &Verdict) -> Option<f32> {
     verdict.signals.iter().find(|s| s.id == SignalId::LearnedFromFeedback).and_then(|s| s.contribution)
 }
 
-const SCAM: &str = "I know about the secret you are keeping from your family. I have the recordings \
+pub(super) const SCAM: &str = "I know about the secret you are keeping from your family. I have the recordings \
     from your camera and the list of all your contacts. If you want this to stay between us, you will \
     follow my instructions carefully and you will not tell anybody about this letter. Transfer the amount \
     below to the wallet at the end of this mail and I will delete everything from my servers for good.";
 
-const NEWS: &str = "Our autumn sale starts today with warm coats, boots and scarves for the whole \
+pub(super) const NEWS: &str = "Our autumn sale starts today with warm coats, boots and scarves for the whole \
     family at half the price. Visit https://shop.example/autumn to see the whole range before it is gone.";
 
-const NEWS_TOO: &str = "The winter catalogue is here: gloves, blankets and lamps for long evenings, \
+pub(super) const NEWS_TOO: &str = "The winter catalogue is here: gloves, blankets and lamps for long evenings, \
     delivered free this week. See https://shop.example/winter for everything in it.";
 
 #[test]
@@ -356,7 +356,7 @@ fn a_forged_from_copying_a_released_mail_gains_nothing_from_the_release() {
 }
 
 /// A colleague's weekly note, the kind a template repeats from week to week.
-const WEEKLY: &str = "Here is the plan for the week: the garden committee meets on Tuesday evening in \
+pub(super) const WEEKLY: &str = "Here is the plan for the week: the garden committee meets on Tuesday evening in \
     the library, the bakery order goes out on Thursday morning, and the bicycle repair workshop \
     moves to the hall behind the school. Bring your own tools and a friend if you can.";
 
@@ -385,7 +385,7 @@ fn a_correspondents_mail_is_not_moved_for_a_strangers_copy_that_landed_in_junk()
 }
 
 /// A bank's notice, its template repeated in every one it sends.
-const NOTICE: &str = "Your monthly statement is ready. You can read it in online banking under \
+pub(super) const NOTICE: &str = "Your monthly statement is ready. You can read it in online banking under \
     Documents, where it stays for ten years. We will never ask you for your password or your \
     card code by mail or by phone. If you did not expect this message, call the number on the \
     back of your card. Kind regards, your customer service team.";
@@ -420,9 +420,12 @@ fn the_real_senders_authenticated_mail_is_not_moved_for_a_reported_forgery_of_it
 fn releasing_one_freemail_users_mail_does_not_clear_another_users_mail_there() {
     // A model that finds every mail unwanted: the friend's mail was moved by mistake.
     let detector = flat(3.0, 12);
+    // The provider signs for the very address (`header.i`), as the large ones do: at a
+    // free mailbox provider a domain-level pass vouches for nobody in particular.
     let signed = |from: &str, subject: &str, body: &str| {
+        let address = from.rsplit('<').next().unwrap_or(from).trim_end_matches('>');
         let raw = format!(
-            "Authentication-Results: mx.home.example; dkim=pass header.d=gmail.com\r\n\
+            "Authentication-Results: mx.home.example; dkim=pass header.d=gmail.com header.i={address}\r\n\
              From: {from}\r\nTo: me@home.example\r\nSubject: {subject}\r\n\r\n{body}"
         );
         mail::parse(raw.as_bytes()).expect("parses")
@@ -492,9 +495,11 @@ fn a_forged_freemail_report_still_moves_copies_from_other_accounts_there() {
     let detector = flat(-3.0, 12);
     let from = |address: &str, signed: bool| {
         let auth = if signed {
-            "\r\nAuthentication-Results: mx.home.example; dkim=pass header.d=gmail.com"
+            format!(
+                "\r\nAuthentication-Results: mx.home.example; dkim=pass header.d=gmail.com header.i={address}"
+            )
         } else {
-            ""
+            String::new()
         };
         parse(&format!("{address}{auth}"), "About your secret", &format!("Dear Mary Jones,\n{SCAM}"))
     };

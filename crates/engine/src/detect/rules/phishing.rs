@@ -23,6 +23,7 @@ pub use brand::{
 };
 pub use combine::{phishing_pattern, stacked_tricks};
 pub use links::{link_shows_brand_domain, link_text_mismatch, risky_link_hosts};
+pub(crate) use lures::sharing_service;
 pub use lures::{
     credential_claims, dangerous_attachment, invoice_in_invitation, login_form_in_mail, shared_document_lure,
 };

@@ -44,7 +44,7 @@ pub fn shared_document_lure(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 
 /// The document-sharing service that delivered the mail (or the forwarded mail), by its
 /// notification address or the bounce domain its envelope was checked against.
-fn sharing_service(facts: &Facts<'_>) -> Option<String> {
+pub(crate) fn sharing_service(facts: &Facts<'_>) -> Option<String> {
     let email = facts.email;
     let notifier = |address: &str| SHARING_NOTIFIERS.iter().any(|n| address.eq_ignore_ascii_case(n));
     let from = email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
