@@ -61,7 +61,7 @@ async fn start() -> (Dovecot, Config, ImapSession) {
 
 /// Waits up to 20 s for the message `id` to be in Junk.
 async fn moved_to_junk(session: &mut ImapSession, id: &str) -> bool {
-    for _ in 0..200 {
+    for _ in 0..400 {
         if contents(session, "Junk").await.contains_key(id) {
             return true;
         }

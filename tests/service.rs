@@ -284,10 +284,10 @@ async fn the_service_reconnects_after_the_server_restarts() {
     assert_eq!(history(&config).await.len(), 2);
 }
 
-/// Waits up to 20 s for `folder` to hold `count` messages (a folder that does not exist
+/// Waits up to 40 s (a loaded CI machine) for `folder` to hold `count` messages (a folder that does not exist
 /// holds none).
 pub async fn wait_until(session: &mut ImapSession, folder: &str, count: usize) -> bool {
-    for _ in 0..200 {
+    for _ in 0..400 {
         let held = match session.select(folder).await {
             Ok(status) => status.exists as usize,
             Err(_) => 0,
