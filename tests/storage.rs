@@ -287,6 +287,16 @@ async fn review_commands_read_a_read_only_database_and_name_an_old_schema() {
     let now = scamguard::clock::now_unix();
     store.record_batch("a", &[detection], 1, "2026-11-28", now).await.expect("record");
     store.close().await;
+    // The last connection folds the WAL back and deletes it as it closes, on its own
+    // thread: under heavy load that can land after close() returns. This test is about a
+    // database nobody has open, so wait for it to be one.
+    let wal = dir.path().join("scamguard.db-wal");
+    for _ in 0..100 {
+        if !wal.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     // Owned by another user, mode 0400, in a folder that user cannot write to: neither
     // the file nor its -wal and -shm can be written.
     std::os::unix::fs::chown(&database, Some(NOBODY), Some(NOBODY)).expect("chown");
