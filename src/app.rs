@@ -109,6 +109,8 @@ pub async fn account_detector(
 pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdown: Shutdown) -> RunReport {
     let once = options.once;
     let mut fleet = fleet::Fleet::new(config, Arc::clone(&store), options, shutdown.clone());
+    // The first round before the report looks at which accounts are watched.
+    fleet.round().await;
     // The weekly report runs beside the workers, and ends with them: for the accounts
     // this process watches (on a shared database, those it leases), so across a fleet
     // each account's report is delivered by the one worker holding it.

@@ -2,7 +2,7 @@
 //! stored accounts by leases, against a real Dovecot with a user per account. One worker
 //! is killed mid-scan: its accounts are taken over, nothing is lost or moved twice; a
 //! worker stopped with SIGTERM lets go of its leases at once; an account added while the
-//! fleet runs is watched without a restart.
+//! fleet runs is watched without a restart, and `status` names each account's holder.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -111,6 +111,12 @@ async fn add_account(dovecot: &Dovecot, config: &Path, n: usize) {
     append_all(&mut session, "INBOX", &THREATS).await;
     append_all(&mut session, "INBOX", &HAM).await;
     session.logout().await;
+    store_account(dovecot, config, n);
+}
+
+/// Adds account `n` with `scamguard accounts add`.
+fn store_account(dovecot: &Dovecot, config: &Path, n: usize) {
+    let text = settings(dovecot, n);
     let file = dovecot.dir().join(format!("{}.toml", user(n)));
     std::fs::write(&file, text).expect("settings");
     let added =
@@ -148,10 +154,12 @@ async fn fleet_of_300() {
     fleet(300).await;
 }
 
-async fn fleet(accounts: usize) {
+/// A Dovecot with `users` users, a fresh PostgreSQL database, and a configuration naming
+/// only the database (the accounts are stored), reports on `schedule`.
+fn setup(users: usize, schedule: &str) -> (std::sync::Arc<Postgres>, String, Dovecot, PathBuf) {
     let server = Postgres::shared();
     let url = server.new_database();
-    let dovecot = Dovecot::start(Options { users: accounts + 1, ..Options::default() });
+    let dovecot = Dovecot::start(Options { users, ..Options::default() });
     let password = dovecot.dir().join("password.txt");
     std::fs::write(&password, format!("{PASSWORD}\n")).expect("password");
     std::fs::set_permissions(
@@ -160,8 +168,13 @@ async fn fleet(accounts: usize) {
     )
     .expect("chmod");
     let config = dovecot.dir().join("fleet.toml");
-    std::fs::write(&config, format!("[database]\nurl = \"{url}\"\n\n[report]\nschedule = \"off\"\n"))
-        .expect("config");
+    let text = format!("[database]\nurl = \"{url}\"\n\n[report]\nschedule = \"{schedule}\"\n");
+    std::fs::write(&config, text).expect("config");
+    (server, url, dovecot, config)
+}
+
+async fn fleet(accounts: usize) {
+    let (_server, url, dovecot, config) = setup(accounts + 1, "off");
     for n in 0..accounts {
         add_account(&dovecot, &config, n).await;
     }
@@ -200,6 +213,14 @@ async fn fleet(accounts: usize) {
     })
     .await;
     assert!(balanced, "unbalanced: {:?}", held_by_pid(&store).await);
+
+    // `status` says which worker holds which account, and since when.
+    let status = scamguard().args(["status", "--config"]).arg(&config).output().expect("runs");
+    let text = String::from_utf8_lossy(&status.stdout);
+    for lease in store.leases().await.expect("leases").iter().filter(|l| !l.expired.0) {
+        let line = format!("{}: held by {} since ", lease.account, lease.worker);
+        assert!(text.contains(&line), "{line:?} in {text}");
+    }
 
     // Nothing lost, nothing doubled, and the history agrees with the mailboxes.
     let mut last = String::new();
@@ -251,4 +272,46 @@ async fn fleet(accounts: usize) {
     assert!(status.success(), "{status:?}\n{}", workers.logs());
     let released = store.leases().await.expect("leases").iter().all(|l| pid_of(l) != pid);
     assert!(released, "SIGTERM released every lease: {:?}", store.leases().await);
+}
+
+/// Each account's weekly report is delivered once across the fleet: two workers started
+/// together, then both restarted, leave exactly one report in every INBOX (the report is
+/// sent by the account's lease holder, its delivery claimed in the shared database).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_weekly_report_is_delivered_once_per_account_across_the_fleet() {
+    const REPORTED: usize = 4;
+    let (_server, _url, dovecot, config) = setup(REPORTED, "monday 09:00");
+    for n in 0..REPORTED {
+        store_account(&dovecot, &config, n);
+    }
+    let reports = async |dovecot: &Dovecot| -> Vec<usize> {
+        let mut counts = Vec::new();
+        for n in 0..REPORTED {
+            let account = parse_stored_account(&settings(dovecot, n)).expect("valid");
+            let mut session = imap::connect(&account).await.expect("login");
+            let inbox = contents(&mut session, "INBOX").await;
+            counts.push(inbox.keys().filter(|id| id.starts_with("scamguard-report-")).count());
+            session.logout().await;
+        }
+        counts
+    };
+    for start in 0..2 {
+        let mut workers = Workers::start(&config, dovecot.dir(), 2);
+        let delivered =
+            wait_for(Duration::from_secs(30), async || reports(&dovecot).await.iter().all(|&n| n >= 1)).await;
+        assert!(delivered, "start {start}: {:?}\n{}", reports(&dovecot).await, workers.logs());
+        // Two rounds more: the workers rebalance, and a second delivery would show.
+        tokio::time::sleep(scamguard::app::fleet::ROUND * 2 + Duration::from_secs(1)).await;
+        for n in 0..2 {
+            let pid = rustix::process::Pid::from_raw(workers.pid(n) as i32).expect("pid");
+            rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+            workers.children[n].wait().expect("ends");
+        }
+        assert_eq!(
+            reports(&dovecot).await,
+            [1; REPORTED],
+            "start {start}: one report per account\n{}",
+            workers.logs()
+        );
+    }
 }

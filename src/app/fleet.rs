@@ -97,13 +97,13 @@ impl<'a> Fleet<'a> {
         }
     }
 
-    /// Runs rounds and the workers until shutdown (with `once`, one pass of what it holds;
-    /// on SQLite, also until every worker failed for good), then lets go of every lease.
+    /// After the first [`Fleet::round`]: runs rounds and the workers until shutdown (with
+    /// `once`, one pass of what it holds; on SQLite, also until every worker failed for
+    /// good), then lets go of every lease.
     pub(super) async fn run(&mut self) {
         let mut shutdown = self.shutdown.clone();
-        let mut round = tokio::time::interval(ROUND);
+        let mut round = tokio::time::interval_at(tokio::time::Instant::now() + ROUND, ROUND);
         round.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        self.round().await;
         loop {
             if self.options.once && self.tasks.is_empty() {
                 break;
@@ -128,7 +128,7 @@ impl<'a> Fleet<'a> {
     }
 
     /// One round: the accounts to watch, the leases, then start and stop workers.
-    async fn round(&mut self) {
+    pub(super) async fn round(&mut self) {
         let wanted = self.wanted().await;
         let held: Vec<String> = match &self.lease {
             None => wanted.iter().map(|a| a.name.clone()).collect(),
