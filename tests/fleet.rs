@@ -170,6 +170,11 @@ fn setup(users: usize, schedule: &str) -> (std::sync::Arc<Postgres>, String, Dov
     let config = dovecot.dir().join("fleet.toml");
     let text = format!("[database]\nurl = \"{url}\"\n\n[report]\nschedule = \"{schedule}\"\n");
     std::fs::write(&config, text).expect("config");
+    std::fs::set_permissions(
+        &config,
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600),
+    )
+    .expect("chmod");
     (server, url, dovecot, config)
 }
 
@@ -314,4 +319,51 @@ async fn the_weekly_report_is_delivered_once_per_account_across_the_fleet() {
             workers.logs()
         );
     }
+}
+
+/// A worker whose lease was taken while it watched moves nothing: mail that arrives
+/// after the lease went to another worker is recorded as planned, and left for the new
+/// holder (its move batch checks the lease first).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_that_lost_its_lease_moves_nothing() {
+    let server = Postgres::shared();
+    let url = server.new_database();
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let text = std::fs::read_to_string(&config_path).expect("config");
+    std::fs::write(&config_path, text.replace("path = \"scamguard.db\"", &format!("url = \"{url}\"")))
+        .expect("config");
+    let config = super::service::load(&config_path);
+    let store = Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store");
+    let workers = Workers::start(&config_path, dovecot.dir(), 1);
+    let held = wait_for(Duration::from_secs(20), async || {
+        held_by_pid(&store).await.get(&workers.pid(0)) == Some(&1)
+    })
+    .await;
+    assert!(held, "{}", workers.logs());
+    // Connected and waiting for mail (its first pass recorded).
+    let waiting = wait_for(Duration::from_secs(20), async || {
+        store.folder_states(0).await.is_ok_and(|states| states.iter().any(|s| s.last_pass_at.is_some()))
+    })
+    .await;
+    assert!(waiting, "{}", workers.logs());
+
+    // Another worker takes the lease (as after this one was stuck past its expiry), and
+    // a scam arrives at once: this worker reads it before its next round.
+    let sql = "UPDATE leases SET worker = 'thief:1:0', expires_at = expires_at + 3600";
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("connects");
+    sqlx::query(sql).execute(&mut conn).await.expect("steal");
+    let mut session = super::service::mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    let recorded = wait_for(Duration::from_secs(20), async || {
+        store.history(&HistoryFilter::default()).await.is_ok_and(|rows| !rows.is_empty())
+    })
+    .await;
+    assert!(recorded, "the scam was read and recorded\n{}", workers.logs());
+    tokio::time::sleep(scamguard::app::fleet::ROUND + Duration::from_secs(1)).await;
+    let inbox: Vec<String> = contents(&mut session, "INBOX").await.into_keys().collect();
+    assert_eq!(inbox, ids(&THREATS[..1]), "not moved\n{}", workers.logs());
+    assert!(contents(&mut session, "Junk").await.is_empty());
+    let rows = store.history(&HistoryFilter::default()).await.expect("history");
+    assert!(rows.iter().all(|r| r.action == Action::Planned), "left planned for the holder: {rows:?}");
 }
