@@ -139,6 +139,17 @@ async fn all_handled(dovecot: &Dovecot, accounts: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Waits up to `limit` for [`all_handled`]; its last answer.
+async fn wait_handled(dovecot: &Dovecot, accounts: usize, limit: Duration) -> Result<(), String> {
+    let mut last = Err(String::new());
+    wait_for(limit, async || {
+        last = all_handled(dovecot, accounts).await;
+        last.is_ok()
+    })
+    .await;
+    last
+}
+
 const ACCOUNTS: usize = 30;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -228,16 +239,8 @@ async fn fleet(accounts: usize) {
     }
 
     // Nothing lost, nothing doubled, and the history agrees with the mailboxes.
-    let mut last = String::new();
-    let handled = wait_for(Duration::from_secs(60), async || match all_handled(&dovecot, accounts).await {
-        Ok(()) => true,
-        Err(why) => {
-            last = why;
-            false
-        }
-    })
-    .await;
-    assert!(handled, "{last}\n{}", workers.logs());
+    let handled = wait_handled(&dovecot, accounts, Duration::from_secs(60)).await;
+    assert!(handled.is_ok(), "{handled:?}\n{}", workers.logs());
     let rows =
         store.history(&HistoryFilter { limit: Some(100_000), ..Default::default() }).await.expect("history");
     let moved: Vec<(&str, &str)> = rows
@@ -253,17 +256,8 @@ async fn fleet(accounts: usize) {
 
     // An account added while the fleet runs is watched without a restart.
     add_account(&dovecot, &config, accounts).await;
-    let mut last = String::new();
-    let picked_up =
-        wait_for(Duration::from_secs(30), async || match all_handled(&dovecot, accounts + 1).await {
-            Ok(()) => true,
-            Err(why) => {
-                last = why;
-                false
-            }
-        })
-        .await;
-    assert!(picked_up, "the added account was not watched: {last}\n{}", workers.logs());
+    let picked_up = wait_handled(&dovecot, accounts + 1, Duration::from_secs(30)).await;
+    assert!(picked_up.is_ok(), "the added account was not watched: {picked_up:?}\n{}", workers.logs());
 
     // SIGTERM lets go of the leases at once.
     let stopping = (0..3).find(|&n| n != index).expect("a survivor");
@@ -326,14 +320,11 @@ async fn the_weekly_report_is_delivered_once_per_account_across_the_fleet() {
 /// holder (its move batch checks the lease first).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_that_lost_its_lease_moves_nothing() {
-    let server = Postgres::shared();
-    let url = server.new_database();
     let dovecot = Dovecot::start(Options::default());
     let config_path = dovecot.write_config("");
-    let text = std::fs::read_to_string(&config_path).expect("config");
-    std::fs::write(&config_path, text.replace("path = \"scamguard.db\"", &format!("url = \"{url}\"")))
-        .expect("config");
+    let _database = super::postgres::Backend::Postgres.configure(&config_path);
     let config = super::service::load(&config_path);
+    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
     let store = Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store");
     let workers = Workers::start(&config_path, dovecot.dir(), 1);
     let held = wait_for(Duration::from_secs(20), async || {

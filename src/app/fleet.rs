@@ -7,7 +7,7 @@
 //! up to its fair share, then start the workers of accounts newly held and stop those of
 //! accounts no longer held. A lease that could not be renewed (taken, expired, or the
 //! database did not answer) stops its account's workers at once, and every move batch
-//! checks the lease first ([`Worker::check_lease`]), so a worker that was stuck past its
+//! checks the lease first (`Worker::check_lease`), so a worker that was stuck past its
 //! lease moves nothing. On stop every lease is released at once.
 //!
 //! Polling, not LISTEN/NOTIFY: the round runs anyway to renew leases, and reading the
