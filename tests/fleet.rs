@@ -139,6 +139,26 @@ async fn all_handled(dovecot: &Dovecot, accounts: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Prints the figures the README quotes: each live worker's resident memory, and the
+/// database's transactions per second over 10 s of watching idle mailboxes.
+async fn measure(store: &Store, url: &str, live: &[u32], accounts: usize) {
+    let rss: Vec<String> = live
+        .iter()
+        .map(|pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: ?").to_string()
+        })
+        .collect();
+    let sql = "SELECT CAST(xact_commit + xact_rollback AS BIGINT) FROM pg_stat_database WHERE datname = current_database()";
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url).await.expect("connects");
+    let mut count = async || -> i64 { sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap_or(0) };
+    let before = count().await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let per_second = (count().await - before) as f64 / 10.0;
+    let held = held_by_pid(store).await;
+    eprintln!("fleet of {accounts}: workers hold {held:?}; {rss:?}; {per_second:.1} transactions/s idle");
+}
+
 /// Waits up to `limit` for [`all_handled`]; its last answer.
 async fn wait_handled(dovecot: &Dovecot, accounts: usize, limit: Duration) -> Result<(), String> {
     let mut last = Err(String::new());
@@ -253,6 +273,8 @@ async fn fleet(accounts: usize) {
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), moved.len(), "no scam recorded twice");
+
+    measure(&store, &url, &survivors, accounts).await;
 
     // An account added while the fleet runs is watched without a restart.
     add_account(&dovecot, &config, accounts).await;

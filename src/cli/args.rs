@@ -290,6 +290,7 @@ pub(super) enum AccountsAction {
     Add {
         #[command(flatten)]
         config: ConfigArg,
+        /// The file of settings (`-`: standard input).
         file: PathBuf,
     },
     /// List the stored accounts: name, enabled, host and user.
@@ -304,18 +305,21 @@ pub(super) enum AccountsAction {
     Remove {
         #[command(flatten)]
         config: ConfigArg,
+        /// The stored account, by name.
         name: String,
     },
     /// Stop watching an account, keeping it stored.
     Disable {
         #[command(flatten)]
         config: ConfigArg,
+        /// The stored account, by name.
         name: String,
     },
     /// Watch a disabled account again.
     Enable {
         #[command(flatten)]
         config: ConfigArg,
+        /// The stored account, by name.
         name: String,
     },
 }
