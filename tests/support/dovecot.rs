@@ -145,6 +145,16 @@ service imap-login {{
                 ""
             },
         );
+        // Dovecot serves 100 connections by default (default_process_limit): a test of
+        // hundreds of accounts needs one per account and some for its checks.
+        let config = match options.users {
+            0..50 => config,
+            users => format!(
+                "default_process_limit = {}\ndefault_client_limit = {}\n{config}",
+                users * 3,
+                users * 6
+            ),
+        };
         std::fs::write(dir.path().join("dovecot.conf"), config).expect("config");
         let mut dovecot = Dovecot { dir, child: None, imaps_port, imap_port };
         dovecot.launch();
