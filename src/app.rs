@@ -12,6 +12,7 @@ mod act;
 mod batch;
 mod correspondents;
 mod feedback;
+pub mod fleet;
 mod junk_watch;
 pub mod learning;
 mod locate;
@@ -22,6 +23,7 @@ pub mod reports;
 mod restore;
 pub mod senders;
 pub mod serve;
+pub mod share;
 pub mod shutdown;
 pub mod start;
 pub mod status;
@@ -64,12 +66,6 @@ pub struct RunReport {
 /// (a service manager's stop timeout is often 5 to 10 seconds).
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Resolves [`SHUTDOWN_GRACE`] after a stop is asked for.
-async fn grace_after_stop(mut shutdown: Shutdown) {
-    shutdown.requested().await;
-    tokio::time::sleep(SHUTDOWN_GRACE).await;
-}
-
 /// What an account's workers classify with: the model of `base`, its thresholds with the
 /// account's `[accounts.detection]` over them, and the receiving servers whose
 /// Authentication-Results headers the account believes. An error says which threshold is
@@ -109,53 +105,27 @@ pub async fn account_detector(
     Ok(detector)
 }
 
-/// Runs every account's workers until shutdown (or, with `once`, one pass each).
+/// Runs every account's workers until shutdown (or, with `once`, one pass each): the
+/// configured accounts and the enabled stored ones, on a shared database those this
+/// worker leases (see `fleet`).
 pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdown: Shutdown) -> RunReport {
-    let mut tasks = tokio::task::JoinSet::new();
-    let mut failures = Vec::new();
-    for account in &config.accounts {
-        let mut account: Account = account.clone();
-        account.dry_run |= options.dry_run;
-        let account = Arc::new(account);
-        let detector = match detector_for(&options.detector, &account) {
-            Ok(detector) => detector,
-            Err(message) => {
-                let failed = account.folders.iter().map(|folder| {
-                    (account.name.clone(), folder.clone(), WorkerError::Detection(message.clone()))
-                });
-                failures.extend(failed);
-                continue;
-            }
-        };
-        for (index, folder) in account.folders.clone().into_iter().enumerate() {
-            let worker = worker::Worker {
-                // One worker per account looks at Junk, so a report is recorded once.
-                watches_junk: index == 0,
-                account: Arc::clone(&account),
-                folder: folder.clone(),
-                store: Arc::clone(&store),
-                detector: detector.clone(),
-                rescan: std::sync::Mutex::new(options.rescan_days),
-                sent: Default::default(),
-                learned: learning::Loaded::default(),
-            };
-            let shutdown = shutdown.clone();
-            let once = options.once;
-            tasks.spawn(async move {
-                let result = worker.run(once, shutdown).await;
-                (worker.account.name.clone(), folder, result)
-            });
-        }
-    }
-    // The weekly report runs beside the workers, and ends with them.
+    let once = options.once;
+    let mut fleet = fleet::Fleet::new(config, Arc::clone(&store), options, shutdown.clone());
+    // The first round before the report looks at which accounts are watched.
+    fleet.round().await;
+    // The weekly report runs beside the workers, and ends with them: for the accounts
+    // this process watches (on a shared database, those it leases), so across a fleet
+    // each account's report is delivered by the one worker holding it.
     let mut reporting = None;
-    if !options.once && config.report.schedule.is_some() {
-        let config = config.clone();
+    if !once && config.report.schedule.is_some() {
+        let (config, current) = (config.clone(), Arc::clone(&fleet.current));
         let store = Arc::clone(&store);
         let mut shutdown = shutdown.clone();
         reporting = Some(tokio::spawn(async move {
             loop {
                 let now = crate::clock::now_unix();
+                let accounts = current.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+                let config = Config { accounts, ..config.clone() };
                 for (account, outcome) in
                     reports::deliver_due(&config, &store, now, reports::local_utc_offset()).await
                 {
@@ -172,41 +142,12 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
             }
         }));
     }
-    let mut grace = std::pin::pin!(grace_after_stop(shutdown));
-    loop {
-        let joined = tokio::select! {
-            joined = tasks.join_next() => joined,
-            _ = &mut grace => {
-                // What is still running waits on a server that does not answer. Dropping
-                // it is safe: a batch's records are one transaction, a move sent but not
-                // confirmed stays planned, and the next start reconciles it.
-                tracing::warn!("stopping without waiting longer for the server; open work is finished at the next start");
-                tasks.abort_all();
-                while tasks.join_next().await.is_some() {}
-                break;
-            }
-        };
-        match joined {
-            None => break,
-            Some(Ok((account, folder, Err(error)))) => {
-                // Said when it happens, not only at exit: the other workers go on.
-                if !options.once {
-                    tracing::error!(%account, %folder, "stopped watching this folder: {error}");
-                }
-                failures.push((account, folder, error))
-            }
-            Some(Ok((_, _, Ok(())))) => {}
-            Some(Err(join_error)) => {
-                failures.push(("?".into(), "?".into(), WorkerError::Panicked(join_error.to_string())))
-            }
-        }
-    }
-    // With no worker left (stopped, or each failed for good) there is nothing to report
-    // on: the process ends, so a service manager can see it and restart it.
+    fleet.run().await;
     if let Some(reporting) = reporting {
         reporting.abort();
         let _ = reporting.await;
     }
+    let failures = fleet.failures.drain(..).filter_map(|(a, f, r)| Some((a, f, r.err()?))).collect();
     RunReport { failures }
 }
 

@@ -2,6 +2,7 @@
 //! command to the module that does it. `app` does the wiring; these are thin edges that
 //! load the configuration, start the runtime and print results with context.
 
+mod accounts;
 mod args;
 mod auth;
 mod files;
@@ -74,6 +75,7 @@ pub fn main() -> ExitCode {
             train::train(&out, relabel.as_deref(), predictions.as_deref(), usize::from(folds), &dirs)
         }
         Command::Serve { config, listen } => config.path().and_then(|config| serve::serve(&config, listen)),
+        Command::Accounts { action } => accounts::run(action),
         Command::Auth { action } => auth::run(action),
         Command::Signals => files::list_signals(),
         Command::Generate { what } => generate::generate(what),

@@ -13,6 +13,7 @@ pub mod location;
 pub mod model_file;
 pub mod oauth;
 pub mod secret;
+mod stored;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +24,7 @@ pub use authserv::{AuthservIds, IdsFrom};
 pub use detection::{AccountDetection, Detection};
 pub use oauth::OAuth;
 pub use secret::{PasswordSource, Secret};
+pub use stored::parse_stored_account;
 
 /// Why a configuration could not be used.
 #[derive(Debug, thiserror::Error)]

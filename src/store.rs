@@ -25,6 +25,7 @@ mod correspondents;
 mod dialect;
 mod evidence;
 mod feedback;
+mod fleet;
 mod open;
 mod personal;
 mod postgres;
@@ -53,6 +54,7 @@ pub use browse::{HistoryPage, HistoryQuery};
 pub use correspondents::{MAX_CORRESPONDENTS, SentCursor};
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use feedback::{JunkCursor, Release};
+pub use fleet::{Enabled, LEASE_SECONDS, Lease, StoredAccount};
 pub use open::{Access, Location};
 pub use personal::{Forgotten, StoredPersonal};
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
@@ -77,10 +79,6 @@ pub enum StoreError {
     Create { path: PathBuf, source: std::io::Error },
     #[error("another scamguard process is using {0}; only one may run per database")]
     Locked(PathBuf),
-    /// Another `run` holds the PostgreSQL database's run lock (named without the user or
-    /// password of its URL).
-    #[error("another scamguard process is using the database {0}; only one may run per database")]
-    ServerLocked(String),
     #[error("[database] url does not read as a PostgreSQL URL ({0})")]
     BadUrl(String),
     #[error("there is no database at {0} (check [database] path in the configuration)")]
@@ -175,9 +173,6 @@ pub struct Store {
     pool: Pool,
     /// SQLite only: PostgreSQL is a server, whose database cannot vanish under us.
     file: Option<DatabaseFile>,
-    /// PostgreSQL only: the connection holding the run lock, when the store was opened
-    /// for the service (see [`Store::open_at`]).
-    _server_lock: Option<PgConnection>,
 }
 
 /// A connection inside a write transaction; give it back with [`Store::end_write`].
@@ -191,6 +186,12 @@ impl Store {
         }
     }
 
+    /// Whether several processes may work on this database at once (PostgreSQL: they
+    /// share its accounts by leases), rather than one holding it (a SQLite file).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.pool, Backend::Postgres(_))
+    }
+
     /// The dialect-specific SQL of this store's backend.
     pub(crate) fn dialect(&self) -> dialect::Dialect {
         self.pool.dialect()
@@ -200,10 +201,6 @@ impl Store {
     /// removed when this was the last one), instead of whenever the pool is dropped.
     pub async fn close(self) {
         on!(&self.pool, pool => pool.close().await);
-        if let Some(lock) = self._server_lock {
-            // Ends the session, and with it the run lock, now.
-            let _ = sqlx::Connection::close(lock).await;
-        }
     }
 
     /// Fails with [`StoreError::Vanished`] when the path no longer leads to the file that

@@ -8,6 +8,7 @@ mod correspondents;
 mod courier;
 mod faults;
 mod feedback;
+mod fleet;
 mod golden;
 mod guards;
 mod hostile;

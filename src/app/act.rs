@@ -52,6 +52,9 @@ impl Worker {
         uidvalidity: u32,
         junk: &str,
     ) -> Result<(), WorkerError> {
+        if !planned.moves.is_empty() || !planned.flags.is_empty() {
+            self.check_lease().await?;
+        }
         match self.move_planned(imap, &planned.moves, junk, &planned.arrived).await {
             Err(WorkerError::Imap(refused)) if refused.is_expunge_issued() => {
                 info!(account = %self.account.name, folder = %self.folder, "another client took mail away during the move; settling what was planned");
@@ -177,6 +180,7 @@ impl Worker {
         if pending.is_empty() {
             return Ok(());
         }
+        self.check_lease().await?;
         info!(account = %self.account.name, folder = %self.folder, "finishing {} actions an earlier run left open", pending.len());
         let same_epoch: Vec<u32> =
             pending.iter().filter(|p| p.uidvalidity == uidvalidity).map(|p| p.uid).collect();

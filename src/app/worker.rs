@@ -39,6 +39,10 @@ pub enum WorkerError {
     /// The account's thresholds do not hold against the model in use.
     #[error("{0}")]
     Detection(String),
+    /// Another worker of the fleet holds the account now (this one's lease expired or
+    /// was taken): it stops before moving anything.
+    #[error("the lease on account {0:?} is no longer this worker's")]
+    LeaseLost(String),
 }
 
 impl WorkerError {
@@ -47,7 +51,7 @@ impl WorkerError {
     pub fn is_permanent(&self) -> bool {
         match self {
             WorkerError::Store(store) => store.is_permanent(),
-            WorkerError::WatchingJunk(_) | WorkerError::Detection(_) => true,
+            WorkerError::WatchingJunk(_) | WorkerError::Detection(_) | WorkerError::LeaseLost(_) => true,
             WorkerError::Imap(_) | WorkerError::Panicked(_) | WorkerError::Renumbered(_) => false,
         }
     }
@@ -88,6 +92,9 @@ pub(super) struct Worker {
     pub watches_junk: bool,
     /// The account's learning last loaded into `detector`.
     pub learned: super::learning::Loaded,
+    /// On a shared database, this process's name in the leases: moves are made only
+    /// while it holds the account's lease (see `fleet`).
+    pub lease: Option<Arc<str>>,
 }
 
 /// A batch fetched and being classified, with what its read came to.

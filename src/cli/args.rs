@@ -181,6 +181,12 @@ pub(super) enum Command {
         /// The detection's number, as `history` lists it (#12 is 12).
         id: i64,
     },
+    /// Accounts kept in the database, watched by every `run` on it beside the
+    /// configuration's (on PostgreSQL, shared between them by leases).
+    Accounts {
+        #[command(subcommand)]
+        action: AccountsAction,
+    },
     /// Senders whose mail is never moved, when the receiving server authenticated it.
     Trust {
         #[command(subcommand)]
@@ -273,6 +279,49 @@ impl ConfigArg {
             }),
         }
     }
+}
+
+/// What `accounts` does.
+#[derive(Subcommand)]
+pub(super) enum AccountsAction {
+    /// Add an account: FILE holds its settings, the keys of a configuration's
+    /// `[[accounts]]` table, with password_env, password_file (absolute) or
+    /// password_command (never a password). `-` reads them from standard input.
+    Add {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The file of settings (`-`: standard input).
+        file: PathBuf,
+    },
+    /// List the stored accounts: name, enabled, host and user.
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// One JSON object per account and line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account (its history stays); running workers stop watching it.
+    Remove {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The stored account, by name.
+        name: String,
+    },
+    /// Stop watching an account, keeping it stored.
+    Disable {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The stored account, by name.
+        name: String,
+    },
+    /// Watch a disabled account again.
+    Enable {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The stored account, by name.
+        name: String,
+    },
 }
 
 /// What `trust` and `block` do with an account's list.

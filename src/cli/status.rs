@@ -16,21 +16,33 @@ use super::{load_config, runtime};
 pub fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
     let now = clock::now_unix();
-    let states = if Store::exists_at(&scamguard::app::database(&config)) {
+    let (states, stored, leases) = if Store::exists_at(&scamguard::app::database(&config)) {
         runtime()?.block_on(async {
             let store = open_for_review(&config, Access::Read).await?;
             // "Today" as the daily counts and the history keep days: in UTC.
-            Ok::<_, anyhow::Error>(store.folder_states(now - now.rem_euclid(86_400)).await?)
+            let states = store.folder_states(now - now.rem_euclid(86_400)).await?;
+            let stored = store.stored_accounts().await?;
+            Ok::<_, anyhow::Error>((states, stored, store.leases().await?))
         })?
     } else {
-        Vec::new()
+        Default::default()
     };
     if json {
-        println!("{}", scamguard::mail::printable::json(serde_json::to_string(&states)?));
+        // Each folder's state, with its account's lease on a shared database.
+        let mut rows = serde_json::to_value(&states)?;
+        for row in rows.as_array_mut().into_iter().flatten() {
+            let lease = leases.iter().find(|l| row["account"] == l.account.as_str());
+            row["lease"] = serde_json::to_value(lease)?;
+        }
+        println!("{}", scamguard::mail::printable::json(rows.to_string()));
     } else {
+        let enabled: Vec<(String, String)> =
+            stored.into_iter().filter(|a| a.enabled.0).map(|a| (a.name, a.settings)).collect();
+        let (accounts, _) = config.with_stored(&enabled);
         let configured: Vec<(String, Vec<String>)> =
-            config.accounts.iter().map(|a| (a.name.clone(), a.folders.clone())).collect();
+            accounts.iter().map(|a| (a.name.clone(), a.folders.clone())).collect();
         print!("{}", scamguard::report::status::text(&configured, &states, now, &still_running));
+        print!("{}", scamguard::report::status::leases(&leases, now));
     }
     Ok(ExitCode::SUCCESS)
 }

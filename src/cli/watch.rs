@@ -24,7 +24,6 @@ pub fn run(
     metrics: Option<std::net::SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
-    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
     let detector = config.detection.detector(None).map_err(anyhow::Error::msg)?;
     let options = RunOptions { once, dry_run, rescan_days, detector };
     runtime()?.block_on(async {
@@ -32,6 +31,14 @@ pub fn run(
         let store = Store::open_at(&database)
             .await
             .with_context(|| format!("Unable to open the database {database}"))?;
+        // A fleet's worker may start before any account is added; one process on its
+        // own file with nothing to watch is a mistake.
+        let stored = store.stored_accounts().await.context("Unable to read the stored accounts")?;
+        anyhow::ensure!(
+            !config.accounts.is_empty() || !stored.is_empty() || store.is_shared(),
+            "{} configures no [[accounts]] and none is stored (`scamguard accounts add`)",
+            config_path.display()
+        );
         let (stopper, shutdown) = app::shutdown::channel();
         if let Some(address) = metrics {
             let listener = tokio::net::TcpListener::bind(address)

@@ -4,7 +4,7 @@
 //! from a server or a configuration is escaped.
 
 use crate::mail::printable::escape as p;
-use crate::store::{FolderState, WatchMode};
+use crate::store::{FolderState, Lease, WatchMode};
 
 /// Whether the process a status names still runs: `Some(false)` when it is known gone
 /// (same host, no such process), `None` when that cannot be told (another host).
@@ -89,9 +89,51 @@ fn ago(at: i64, now: i64) -> String {
     }
 }
 
+/// Who holds each account of a fleet (a shared database), and since when; an expired
+/// lease says whose it was, and that any worker may take it.
+pub fn leases(leases: &[Lease], now: i64) -> String {
+    if leases.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("leases (workers sharing the database)\n");
+    for lease in leases {
+        let since = crate::clock::minute_string(lease.acquired_at);
+        let (account, worker) = (p(&lease.account), p(&lease.worker));
+        out.push_str(&match lease.expired.0 {
+            false => format!(
+                "  {account}: held by {worker} since {since} UTC (renewed: expires in {} s)\n",
+                (lease.expires_at - now).max(0)
+            ),
+            true => format!(
+                "  {account}: EXPIRED {} s ago, was held by {worker} since {since} UTC: the next worker to look takes it\n",
+                (now - lease.expires_at).max(0)
+            ),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leases_say_who_holds_each_account_since_when_and_which_expired() {
+        let lease = |account: &str, expires_at: i64, expired: bool| Lease {
+            account: account.into(),
+            worker: "box:42:0badf00d\x1b[31m".into(),
+            acquired_at: 1_764_000_000,
+            expires_at,
+            expired: crate::store::Enabled(expired),
+        };
+        let now = 1_764_000_100;
+        let text = leases(&[lease("a", now + 25, false), lease("b", now - 40, true)], now);
+        assert!(text.contains("a: held by box:42:0badf00d") && text.contains("expires in 25 s"), "{text}");
+        assert!(text.contains("b: EXPIRED 40 s ago, was held by box:42"), "{text}");
+        assert!(text.contains("since 2025-11-24 16:00 UTC"), "{text}");
+        assert!(!text.contains('\x1b'), "escaped: {text}");
+        assert_eq!(leases(&[], now), "");
+    }
 
     fn state(connected: bool, error: &str) -> FolderState {
         FolderState {

@@ -60,6 +60,25 @@ impl Dialect {
         }
     }
 
+    /// The database's clock in unix seconds, as an SQL expression: leases are timed by it,
+    /// so workers whose clocks differ agree on when one expires.
+    pub(crate) fn now_seconds(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
+            Dialect::Postgres => "CAST(extract(epoch FROM now()) AS BIGINT)",
+        }
+    }
+
+    /// What a subquery that picks rows to take ends with: PostgreSQL locks the rows it
+    /// picks and skips those another worker is taking at the same moment; SQLite has one
+    /// writer at a time and no row locks.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// Whether the text `haystack` contains the text `needle` (SQL expressions), matched
     /// literally: no `%` or `_` to escape, as `LIKE` would need.
     pub(crate) fn contains(self, haystack: &str, needle: &str) -> String {

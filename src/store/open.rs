@@ -47,13 +47,13 @@ impl fmt::Display for Location {
 }
 
 impl Store {
-    /// Opens the database at `location` for the service: [`Store::open`] for a file, and
-    /// for PostgreSQL migrated and held by this process alone (an advisory lock: until
-    /// workers share accounts, one `run` per database, as with a file).
+    /// Opens the database at `location` for the service: [`Store::open`] for a file (held
+    /// by this process alone), and a PostgreSQL database migrated: the `run`s sharing it
+    /// split its accounts by leases.
     pub async fn open_at(location: &Location) -> Result<Store, StoreError> {
         match location {
             Location::File(path) => Store::open(path).await,
-            Location::Postgres(url) => super::postgres::open(url, true).await,
+            Location::Postgres(url) => super::postgres::open(url).await,
         }
     }
 
@@ -62,7 +62,7 @@ impl Store {
     pub async fn open_unlocked_at(location: &Location) -> Result<Store, StoreError> {
         match location {
             Location::File(path) => Store::open_unlocked(path).await,
-            Location::Postgres(url) => super::postgres::open(url, false).await,
+            Location::Postgres(url) => super::postgres::open(url).await,
         }
     }
 
@@ -73,7 +73,7 @@ impl Store {
         match location {
             Location::File(path) => Store::open_existing(path, access).await,
             Location::Postgres(url) => {
-                let store = super::postgres::connect(url, false).await?;
+                let store = super::postgres::connect(url).await?;
                 let wanted = super::postgres::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
                 if access == Access::Write || schema_version(&store).await < wanted {
                     store.migrate().await?;
@@ -205,7 +205,7 @@ async fn connect(path: &Path, read_only: bool) -> Result<Store, StoreError> {
         Err(error) => return Err(error.into()),
     };
     let file = DatabaseFile { path: path.to_path_buf(), identity, _lock: None };
-    Ok(Store { pool: Backend::Sqlite(pool), file: Some(file), _server_lock: None })
+    Ok(Store { pool: Backend::Sqlite(pool), file: Some(file) })
 }
 
 fn wal_path(path: &Path) -> PathBuf {

@@ -1,16 +1,17 @@
-//! The PostgreSQL side of opening a store: connecting by URL, the schema
-//! (`migrations/postgres/`, one migration equal to SQLite's 0001–0013 end state), and the
-//! lock that keeps one `run` per database for now.
+//! The PostgreSQL side of opening a store: connecting by URL and the schema
+//! (`migrations/postgres/`: 0001 equal to SQLite's 0001–0013 end state, 0002 the fleet's
+//! tables as SQLite's 0014). Many `run`s share one database: they split its accounts by
+//! leases (see `fleet.rs`), so opening takes no lock.
 //!
 //! Everything else (the queries, the transactions) is shared with SQLite: see the store's
 //! header and `dialect.rs`. Times are stored as SQLite stores them, unix seconds in a
 //! BIGINT written by scamguard's clock, never the server's `now()`: rows compare the same
-//! whichever backend, and whichever machine, wrote them.
+//! whichever backend, and whichever machine, wrote them. Leases are the one exception:
+//! they are timed by the server's clock, which every worker shares.
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -18,60 +19,29 @@ use super::{Backend, Store, StoreError};
 
 pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// The advisory lock a `run` holds on its database (the bytes of "scamguar"). The next
-/// stage (workers sharing a database) replaces it with per-account leases.
-const RUN_LOCK: i64 = 0x7363_616d_6775_6172;
-
-/// How long a run lock that is being let go is waited for: the server releases it when
-/// the holder's session ends, a moment after its connection closed (a restart, a test
-/// that reopens its database).
-const LOCK_RELEASE_WAIT: Duration = Duration::from_secs(1);
-
 /// Connections per process: a worker per watched folder shares them, each holding one
 /// for a statement or a write transaction at a time.
 const MAX_CONNECTIONS: u32 = 8;
 
-/// Connects to the database at `url`, applies migrations (sqlx takes its own advisory lock
-/// while it does, so workers starting together migrate once) and, with `lock`, takes the
-/// run lock ([`StoreError::ServerLocked`] when another process holds it).
-pub(super) async fn open(url: &str, lock: bool) -> Result<Store, StoreError> {
-    let store = connect(url, lock).await?;
+/// Connects to the database at `url` and applies migrations (sqlx takes its own advisory
+/// lock while it does, so workers starting together migrate once).
+pub(super) async fn open(url: &str) -> Result<Store, StoreError> {
+    let store = connect(url).await?;
     store.migrate().await?;
     Ok(store)
 }
 
 /// [`open`] without applying migrations.
-pub(super) async fn connect(url: &str, lock: bool) -> Result<Store, StoreError> {
+pub(super) async fn connect(url: &str) -> Result<Store, StoreError> {
     let options = PgConnectOptions::from_str(url)
         .map_err(|_| StoreError::BadUrl(describe(url)))?
         .application_name("scamguard");
     let pool = PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
         .acquire_timeout(Duration::from_secs(30))
-        .connect_with(options.clone())
+        .connect_with(options)
         .await?;
-    let server_lock = match lock {
-        true => {
-            // A connection of its own, outside the pool: the lock lives as long as it
-            // does, and goes with it when the process ends, however it ends.
-            let mut conn = options.connect().await?;
-            let deadline = tokio::time::Instant::now() + LOCK_RELEASE_WAIT;
-            loop {
-                let sql = "SELECT pg_try_advisory_lock($1)";
-                let taken: bool = sqlx::query_scalar(sql).bind(RUN_LOCK).fetch_one(&mut conn).await?;
-                match taken {
-                    true => break,
-                    false if tokio::time::Instant::now() < deadline => {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                    false => return Err(StoreError::ServerLocked(describe(url))),
-                }
-            }
-            Some(conn)
-        }
-        false => None,
-    };
-    Ok(Store { pool: Backend::Postgres(pool), file: None, _server_lock: server_lock })
+    Ok(Store { pool: Backend::Postgres(pool), file: None })
 }
 
 /// The database a URL names, for messages: `postgres://host:port/name`, never the user or

@@ -31,9 +31,8 @@ impl TestStore {
     pub(crate) async fn postgres() -> TestStore {
         let server = server::Postgres::shared();
         let url = server.new_database();
-        let store = super::postgres::open(&url, false)
-            .await
-            .unwrap_or_else(|e| panic!("opens: {e}\n{}", server.log()));
+        let store =
+            super::postgres::open(&url).await.unwrap_or_else(|e| panic!("opens: {e}\n{}", server.log()));
         TestStore { store, location: Location::Postgres(url), _dir: None, _server: Some(server) }
     }
 

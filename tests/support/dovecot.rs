@@ -32,6 +32,8 @@ pub struct Options {
     /// with these settings (`dovecot-oauth2.conf.ext`); the password still works for
     /// PLAIN and LOGIN.
     pub oauth2: Option<String>,
+    /// Also this many users, `user000`.. (see [`user`]), for tests of many accounts.
+    pub users: usize,
 }
 
 pub struct Dovecot {
@@ -42,6 +44,11 @@ pub struct Dovecot {
 }
 
 pub const USER: &str = "alice";
+
+/// The name of the `n`-th of [`Options::users`] (same password as [`USER`]).
+pub fn user(n: usize) -> String {
+    format!("user{n:03}")
+}
 pub const PASSWORD: &str = "s3cret-Test-Passw0rd";
 
 impl Dovecot {
@@ -73,7 +80,11 @@ impl Dovecot {
                 ("plain login xoauth2 oauthbearer", passdb)
             }
         };
-        std::fs::write(dir.path().join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).expect("passwd");
+        let mut users = format!("{USER}:{{PLAIN}}{PASSWORD}\n");
+        for n in 0..options.users {
+            users.push_str(&format!("{}:{{PLAIN}}{PASSWORD}\n", user(n)));
+        }
+        std::fs::write(dir.path().join("passwd"), users).expect("passwd");
         let imaps_port = free_port();
         let imap_port = free_port();
         let capabilities: Vec<&str> =
@@ -134,6 +145,16 @@ service imap-login {{
                 ""
             },
         );
+        // Dovecot serves 100 connections by default (default_process_limit): a test of
+        // hundreds of accounts needs one per account and some for its checks.
+        let config = match options.users {
+            0..50 => config,
+            users => format!(
+                "default_process_limit = {}\ndefault_client_limit = {}\n{config}",
+                users * 3,
+                users * 6
+            ),
+        };
         std::fs::write(dir.path().join("dovecot.conf"), config).expect("config");
         let mut dovecot = Dovecot { dir, child: None, imaps_port, imap_port };
         dovecot.launch();

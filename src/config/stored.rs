@@ -1,0 +1,107 @@
+//! Accounts kept in the database (`scamguard accounts add`): the same table of settings a
+//! configuration file's `[[accounts]]` holds, checked by the same code, with what a
+//! database row must not hold refused with a clear error.
+//!
+//! A row is readable by whoever reads the database (every worker of a fleet, its backups),
+//! so it names where the secret is (`password_env`, `password_file`, `password_command`)
+//! and never holds it: an inline `password` is refused. Paths must be absolute: a row has
+//! no file whose folder a relative path could be taken from. `auth = "oauth2"` is refused
+//! for now: its refresh token lives in a file beside one machine's database, which the
+//! other workers of a fleet cannot read.
+
+use super::{Account, AuthMethod, Config, PasswordSource, RawAccount};
+
+/// Parses and checks an account's settings as stored (TOML, the keys of `[[accounts]]`).
+pub fn parse_stored_account(settings: &str) -> Result<Account, String> {
+    let raw: RawAccount = toml::from_str(settings).map_err(|e| e.to_string())?;
+    if raw.password.is_some() {
+        return Err("a stored account must not hold its password: name where it is read from with \
+                    password_env, password_file or password_command"
+            .into());
+    }
+    if raw.auth == AuthMethod::OAuth2 {
+        return Err("auth = \"oauth2\" accounts are configured in the configuration file (their token \
+                    file lives beside one machine's database); use password_command for a stored account"
+            .into());
+    }
+    let account = super::check_account(raw)?;
+    let relative = |path: &std::path::Path| !path.is_absolute();
+    if let PasswordSource::File(file) = &account.password
+        && relative(file)
+    {
+        return Err(format!("password_file {} must be an absolute path in a stored account", file.display()));
+    }
+    if let Some(file) = account.ca_file.as_deref().filter(|f| relative(f)) {
+        return Err(format!("ca_file {} must be an absolute path in a stored account", file.display()));
+    }
+    Ok(account)
+}
+
+impl Config {
+    /// The configuration's accounts and the enabled stored ones (`stored`: name and
+    /// settings). A stored account whose name the configuration uses, or whose settings
+    /// no longer read, is an error naming it, returned beside the accounts that do.
+    pub fn with_stored(&self, stored: &[(String, String)]) -> (Vec<Account>, Vec<String>) {
+        let mut accounts = self.accounts.clone();
+        let mut errors = Vec::new();
+        for (name, settings) in stored {
+            if self.accounts.iter().any(|a| a.name == *name) {
+                errors.push(format!(
+                    "account {name:?} is both in the configuration and in the database; remove one \
+                     (`scamguard accounts remove {name}`)"
+                ));
+                continue;
+            }
+            match parse_stored_account(settings) {
+                Ok(account) if account.name == *name => accounts.push(account),
+                Ok(account) => {
+                    errors.push(format!("stored account {name:?} is named {:?} inside", account.name))
+                }
+                Err(error) => errors.push(format!("stored account {name:?}: {error}")),
+            }
+        }
+        (accounts, errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STORED: &str = "name = \"b\"\nhost = \"imap.example.net\"\ntls = \"implicit\"\n\
+                          username = \"b@example.net\"\npassword_env = \"B_PASSWORD\"\n";
+
+    #[test]
+    fn a_stored_account_reads_as_a_configured_one_and_never_holds_its_secret() {
+        let account = parse_stored_account(STORED).expect("valid");
+        assert_eq!((account.name.as_str(), account.port), ("b", 993));
+        assert_eq!(account.password, PasswordSource::Env("B_PASSWORD".into()));
+        let inline = STORED.replace("password_env = \"B_PASSWORD\"", "password = \"hunter2\"");
+        let refused = parse_stored_account(&inline).expect_err("inline password");
+        assert!(refused.contains("must not hold its password") && !refused.contains("hunter2"), "{refused}");
+        let relative = STORED.replace("password_env = \"B_PASSWORD\"", "password_file = \"pw\"");
+        assert!(parse_stored_account(&relative).expect_err("relative").contains("absolute"));
+        let absolute = STORED.replace("password_env = \"B_PASSWORD\"", "password_file = \"/etc/sg/pw\"");
+        assert!(parse_stored_account(&absolute).is_ok());
+        assert!(
+            parse_stored_account("name = \"x\"\nbogus = 1\n").expect_err("unknown key").contains("bogus")
+        );
+    }
+
+    #[test]
+    fn a_stored_account_named_like_a_configured_one_is_an_error_and_the_rest_are_watched() {
+        let config =
+            Config::parse(&format!("[[accounts]]\n{}", STORED.replace("\"b\"", "\"a\""))).expect("valid");
+        let stored = [
+            ("a".to_string(), STORED.replace("\"b\"", "\"a\"")),
+            ("b".to_string(), STORED.to_string()),
+            ("c".to_string(), "garbled".to_string()),
+        ];
+        let (accounts, errors) = config.with_stored(&stored);
+        let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("both in the configuration and in the database"), "{errors:?}");
+        assert!(errors[1].contains("stored account \"c\""), "{errors:?}");
+    }
+}
