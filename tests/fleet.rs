@@ -239,7 +239,9 @@ async fn fleet(accounts: usize) {
     .await;
     let takeover = killed_at.elapsed();
     assert!(taken_over, "not taken over: {:?}\n{}", held_by_pid(&store).await, workers.logs());
-    assert!(takeover < Duration::from_secs(40), "takeover took {takeover:?}");
+    // At most the 20 s expiry and one 5 s round (the bound is 30 s), with 5 s
+    // for a loaded machine.
+    assert!(takeover < Duration::from_secs(30), "takeover took {takeover:?}");
     eprintln!("fleet of {accounts}: takeover in {:.1} s", takeover.as_secs_f32());
 
     // Balanced: no survivor holds more than 1.5 times the mean share.

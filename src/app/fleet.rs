@@ -31,7 +31,7 @@ use crate::config::{Account, Config};
 use crate::store::Store;
 
 /// How often the accounts are re-read and the leases renewed and taken: well inside a
-/// lease's 30 s, so two rounds can fail before a lease is lost, and a dead worker's
+/// lease's 20 s, so three renewals can fail before a lease is lost, and a dead worker's
 /// accounts are taken at most this long after its leases expire.
 pub const ROUND: Duration = Duration::from_secs(5);
 
@@ -123,7 +123,7 @@ impl<'a> Fleet<'a> {
         if let Some(id) = &self.lease
             && let Err(error) = self.store.release_leases(id, None).await
         {
-            warn!("leases not released ({error}); they expire within 30 s");
+            warn!("leases not released ({error}); they expire within 20 s");
         }
     }
 

@@ -14,8 +14,10 @@ use super::dialect::placeholders;
 use super::{Store, StoreError, on};
 
 /// How long a lease lasts unless renewed (seconds): a worker that dies loses its accounts
-/// this long after its last renewal at most.
-pub const LEASE_SECONDS: i64 = 30;
+/// this long after its last renewal at most, and with the next round of another worker
+/// (`app::fleet::ROUND`, 5 s) they are watched again within 25 s, inside the 30 s
+/// promised.
+pub const LEASE_SECONDS: i64 = 20;
 
 /// An account added with `scamguard accounts add`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
