@@ -40,6 +40,9 @@ type Ended = (String, String, Result<(), WorkerError>);
 
 /// The workers of one account.
 struct Watched {
+    /// The settings its workers run with (as read, before `--dry-run`): a stored account
+    /// edited while watched is restarted with its new settings.
+    account: Account,
     stopper: Stopper,
     tasks: Vec<AbortHandle>,
     /// When it was asked to stop (lease lost, account removed): aborted after the grace.
@@ -134,7 +137,11 @@ impl<'a> Fleet<'a> {
             None => wanted.iter().map(|a| a.name.clone()).collect(),
             Some(id) => {
                 let id = Arc::clone(id);
-                let names: Vec<String> = wanted.iter().map(|a| a.name.clone()).collect();
+                // An account whose workers failed for good here is let go, not renewed: held
+                // and unwatched, no worker would watch it (another may have what this one
+                // lacks, such as a model file).
+                let names: Vec<String> =
+                    wanted.iter().map(|a| a.name.clone()).filter(|a| !self.failed.contains(a)).collect();
                 match self.lease_round(&id, &names).await {
                     Ok(held) => held,
                     Err(error) => {
@@ -149,6 +156,15 @@ impl<'a> Fleet<'a> {
         let to_stop: Vec<String> = self.watched.keys().filter(|a| !held.contains(*a)).cloned().collect();
         for account in to_stop {
             self.stop(&account, "no longer held by this worker");
+        }
+        let edited: Vec<String> = wanted
+            .iter()
+            .filter(|a| self.watched.get(&a.name).is_some_and(|w| w.account != **a))
+            .map(|a| a.name.clone())
+            .collect();
+        for account in edited {
+            // Started again with the new settings once its workers have ended.
+            self.stop(&account, "its settings changed");
         }
         let now = Instant::now();
         for watched in self.watched.values_mut() {
@@ -211,6 +227,7 @@ impl<'a> Fleet<'a> {
 
     /// Starts one worker per folder of `account`.
     fn start(&mut self, account: Account) {
+        let read = account.clone();
         let mut account = account;
         account.dry_run |= self.options.dry_run;
         let account = Arc::new(account);
@@ -246,7 +263,7 @@ impl<'a> Fleet<'a> {
                 (worker.account.name.clone(), folder, result)
             }));
         }
-        self.watched.insert(account.name.clone(), Watched { stopper, tasks, stopping: None });
+        self.watched.insert(account.name.clone(), Watched { account: read, stopper, tasks, stopping: None });
     }
 
     /// Asks an account's workers to stop (the batch in flight finishes).
@@ -325,5 +342,62 @@ impl Worker {
             true => Ok(()),
             false => Err(WorkerError::LeaseLost(self.account.name.clone())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Detector;
+    use crate::store::test_backends::TestStore;
+
+    /// An account whose server refuses connections: its workers retry, never finish.
+    const UNREACHABLE: &str = "name = \"b\"\nhost = \"127.0.0.1\"\nport = 1\ntls = \"none\"\n\
+                               username = \"b\"\npassword_env = \"SCAMGUARD_TEST_NO_SUCH_VAR\"\n";
+
+    fn options() -> RunOptions {
+        RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() }
+    }
+
+    /// A stored account removed and added again with other settings (here `dry_run`)
+    /// between two rounds is not left running with the old ones.
+    #[tokio::test]
+    async fn a_stored_account_edited_while_watched_is_restarted_with_its_new_settings() {
+        let store = TestStore::sqlite().await;
+        let config = Config::parse("").expect("empty config");
+        let (stopper, shutdown) = shutdown::channel();
+        let mut fleet = Fleet::new(&config, Arc::new(store.reopen().await), options(), shutdown);
+        assert!(store.add_account("b", UNREACHABLE, 1).await.expect("add"));
+        fleet.round().await;
+        assert!(fleet.watched.get("b").is_some_and(|w| w.stopping.is_none()), "watched");
+        fleet.round().await;
+        assert!(fleet.watched["b"].stopping.is_none(), "unchanged settings: left running");
+        assert!(store.remove_account("b").await.expect("remove"));
+        let edited = format!("{UNREACHABLE}dry_run = true\n");
+        assert!(store.add_account("b", &edited, 2).await.expect("add"));
+        fleet.round().await;
+        assert!(fleet.watched["b"].stopping.is_some(), "old settings must stop");
+        stopper.stop();
+        fleet.stop_all().await;
+    }
+
+    /// An account whose workers failed for good on this worker is not kept leased (held
+    /// and unwatched, nobody would watch it): its lease is let go for another worker.
+    #[tokio::test]
+    async fn an_account_failed_for_good_here_is_let_go_not_renewed() {
+        let store = TestStore::postgres().await;
+        let config = Config::parse("").expect("empty config");
+        let (stopper, shutdown) = shutdown::channel();
+        let mut fleet = Fleet::new(&config, Arc::new(store.reopen().await), options(), shutdown);
+        assert!(store.add_account("b", UNREACHABLE, 1).await.expect("add"));
+        fleet.round().await;
+        let id = fleet.lease.clone().expect("shared database");
+        assert!(store.holds_lease(&id, "b").await.expect("holds"));
+        fleet.stop("b", "test");
+        fleet.failed.insert("b".into());
+        fleet.round().await;
+        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a failed account's lease is released");
+        stopper.stop();
+        fleet.stop_all().await;
     }
 }
