@@ -62,19 +62,21 @@ impl Deref for TestStore {
 /// with `store` a fresh [`TestStore`] of its backend. One body, so the two backends are
 /// held to the same assertions.
 macro_rules! on_both {
-    ($(#[doc = $doc:literal])* async fn $name:ident($store:ident) $body:block) => {
+    ($(#[doc = $doc:literal])* $(#[ignore = $why:literal])? async fn $name:ident($store:ident) $body:block) => {
         $(#[doc = $doc])*
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test]
+            $(#[ignore = $why])?
             async fn sqlite() {
                 let $store = $crate::store::test_backends::TestStore::sqlite().await;
                 $body
             }
 
             #[tokio::test]
+            $(#[ignore = $why])?
             async fn postgres() {
                 let $store = $crate::store::test_backends::TestStore::postgres().await;
                 $body
