@@ -19,6 +19,10 @@ use super::{Store, StoreError, on};
 /// promised.
 pub const LEASE_SECONDS: i64 = 20;
 
+/// How many accounts one statement of [`Store::take_leases`] names (each a bound value;
+/// PostgreSQL takes at most 65,535 in a statement).
+const TAKEN_AT_ONCE: usize = 10_000;
+
 /// An account added with `scamguard accounts add`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct StoredAccount {
@@ -129,6 +133,26 @@ impl Store {
         accounts: &[String],
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
+        // A statement binds at most 65,535 values on PostgreSQL: tens of thousands of
+        // accounts are taken a chunk at a time, or no lease would be taken at all.
+        let mut taken = Vec::new();
+        for chunk in accounts.chunks(TAKEN_AT_ONCE) {
+            if taken.len() >= limit {
+                break;
+            }
+            taken.extend(self.take_leases_among(worker, chunk, limit - taken.len()).await?);
+        }
+        taken.sort();
+        Ok(taken)
+    }
+
+    /// [`Store::take_leases`] among at most [`TAKEN_AT_ONCE`] accounts.
+    async fn take_leases_among(
+        &self,
+        worker: &str,
+        accounts: &[String],
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
         if accounts.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -158,20 +182,27 @@ impl Store {
              RETURNING account"
         );
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut taken: Vec<String> = on!(self.pool(), db => {
+        let taken: Vec<String> = on!(self.pool(), db => {
             let mut query = sqlx::query_scalar(&sql).bind(worker).bind(LEASE_SECONDS).bind(limit);
             for account in accounts {
                 query = query.bind(account);
             }
             query.fetch_all(db).await
         })?;
-        taken.sort();
         Ok(taken)
     }
 
     /// Lets go of `worker`'s leases on `accounts` (all of them with `None`) at once, so
     /// another worker may take them without waiting for them to expire.
     pub async fn release_leases(&self, worker: &str, accounts: Option<&[String]>) -> Result<(), StoreError> {
+        if let Some(names) = accounts
+            && names.len() > TAKEN_AT_ONCE
+        {
+            for chunk in names.chunks(TAKEN_AT_ONCE) {
+                Box::pin(self.release_leases(worker, Some(chunk))).await?;
+            }
+            return Ok(());
+        }
         let (sql, names) = match accounts {
             Some([]) => return Ok(()),
             Some(names) => (
@@ -278,6 +309,20 @@ mod tests {
             assert!(store.leases().await.expect("leases")[0].expired.0);
             assert_eq!(store.take_leases("w2", &names, 1).await.expect("take"), ["a"]);
             assert_eq!(store.renew_leases("w1").await.expect("renew"), Vec::<String>::new());
+        }
+    }
+
+    on_both! {
+        /// A fleet of tens of thousands of accounts: more than one statement may bind on
+        /// PostgreSQL (65,535 values), so a take naming them all at once took nothing.
+        async fn tens_of_thousands_of_accounts_are_taken_and_released(store) {
+            let names: Vec<String> = (0..70_000).map(|n| format!("user{n:05}")).collect();
+            let taken = store.take_leases("w1", &names, names.len()).await.expect("take");
+            assert_eq!(taken.len(), names.len());
+            assert_eq!(store.take_leases("w2", &names, 10).await.expect("take"), Vec::<String>::new());
+            store.release_leases("w1", Some(&names)).await.expect("release");
+            assert_eq!(store.renew_leases("w1").await.expect("renew"), Vec::<String>::new());
+            assert_eq!(store.take_leases("w2", &names, 3).await.expect("take").len(), 3);
         }
     }
 }
