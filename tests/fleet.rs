@@ -387,3 +387,47 @@ async fn a_worker_that_lost_its_lease_moves_nothing() {
     let rows = store.history(&HistoryFilter::default()).await.expect("history");
     assert!(rows.iter().all(|r| r.action == Action::Planned), "left planned for the holder: {rows:?}");
 }
+
+/// Rows a worker planned and could not move (it lost its lease mid-batch: a rebalance
+/// when a worker joins, or a stall) are finished by the holder on its next pass, not only
+/// at its next connect: a holder already connected read them as handled and left the scam
+/// in INBOX while its connection lasted. Here a planned row as another worker leaves it
+/// is written for a scam about to arrive, while the holder waits in IDLE.
+#[tokio::test(flavor = "multi_thread")]
+async fn moves_left_planned_by_a_worker_that_lost_its_lease_are_finished_by_a_connected_holder() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let _database = super::postgres::Backend::Postgres.configure(&config_path);
+    let config = super::service::load(&config_path);
+    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
+    let store = Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store");
+    let workers = Workers::start(&config_path, dovecot.dir(), 1);
+    let waiting = wait_for(Duration::from_secs(20), async || {
+        store.folder_states(0).await.is_ok_and(|states| states.iter().any(|s| s.last_pass_at.is_some()))
+    })
+    .await;
+    assert!(waiting, "{}", workers.logs());
+    // What a worker that lost its lease leaves: the scam recorded as planned, not moved.
+    let key = format!("<{}>", ids(&THREATS[..1])[0].trim_matches(['<', '>']));
+    let mut session = super::service::mailbox(&config).await;
+    let inbox = session.select("INBOX").await.expect("select");
+    let left = scamguard::store::NewDetection {
+        account: config.accounts[0].name.clone(),
+        folder: "INBOX".into(),
+        uidvalidity: inbox.uidvalidity,
+        uid: inbox.uid_next,
+        message_key: key,
+        verdict: scamguard::store::Verdict::Threat,
+        category: scamguard::store::Category::Extortion,
+        action: Action::Planned,
+        ..Default::default()
+    };
+    store
+        .record_batch(&left.account, std::slice::from_ref(&left), 1, "2026-11-28", 1)
+        .await
+        .expect("planned");
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    let moved =
+        wait_for(Duration::from_secs(15), async || contents(&mut session, "Junk").await.len() == 1).await;
+    assert!(moved, "the planned scam is still in INBOX\n{}", workers.logs());
+}

@@ -216,6 +216,12 @@ impl Worker {
                 }
             }
             cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
+            if self.lease.is_some() {
+                // On a shared database, moves another worker planned and could not send
+                // (it lost its lease mid-batch) are this holder's to finish: it may have
+                // connected before they were planned, and they read as handled.
+                self.reconcile(&mut imap, cursor.uidvalidity, &junk).await?;
+            }
             self.note_pass().await;
             if once || shutdown.is_requested() {
                 imap.logout().await;
