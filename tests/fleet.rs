@@ -347,15 +347,33 @@ async fn the_weekly_report_is_delivered_once_per_account_across_the_fleet() {
 /// A worker whose lease was taken while it watched moves nothing: mail that arrives
 /// after the lease went to another worker is recorded as planned, and left for the new
 /// holder (its move batch checks the lease first).
+/// One worker on a PostgreSQL database, watching one Dovecot account.
+struct OneWorker {
+    workers: Workers,
+    store: Store,
+    config: scamguard::config::Config,
+    url: String,
+    _database: super::postgres::Database,
+    _dovecot: Dovecot,
+}
+
+impl OneWorker {
+    async fn start() -> OneWorker {
+        let dovecot = Dovecot::start(Options::default());
+        let config_path = dovecot.write_config("");
+        let database = super::postgres::Backend::Postgres.configure(&config_path);
+        let config = super::service::load(&config_path);
+        let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
+        let store = Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store");
+        let workers = Workers::start(&config_path, dovecot.dir(), 1);
+        OneWorker { workers, store, config, url, _database: database, _dovecot: dovecot }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_that_lost_its_lease_moves_nothing() {
-    let dovecot = Dovecot::start(Options::default());
-    let config_path = dovecot.write_config("");
-    let _database = super::postgres::Backend::Postgres.configure(&config_path);
-    let config = super::service::load(&config_path);
-    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
-    let store = Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store");
-    let workers = Workers::start(&config_path, dovecot.dir(), 1);
+    let one = OneWorker::start().await;
+    let (config, url, store, workers) = (&one.config, &one.url, &one.store, &one.workers);
     let held = wait_for(Duration::from_secs(20), async || {
         held_by_pid(&store).await.get(&workers.pid(0)) == Some(&1)
     })
@@ -395,13 +413,8 @@ async fn a_worker_that_lost_its_lease_moves_nothing() {
 /// is written for a scam about to arrive, while the holder waits in IDLE.
 #[tokio::test(flavor = "multi_thread")]
 async fn moves_left_planned_by_a_worker_that_lost_its_lease_are_finished_by_a_connected_holder() {
-    let dovecot = Dovecot::start(Options::default());
-    let config_path = dovecot.write_config("");
-    let _database = super::postgres::Backend::Postgres.configure(&config_path);
-    let config = super::service::load(&config_path);
-    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
-    let store = Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store");
-    let workers = Workers::start(&config_path, dovecot.dir(), 1);
+    let one = OneWorker::start().await;
+    let (config, store, workers) = (&one.config, &one.store, &one.workers);
     let waiting = wait_for(Duration::from_secs(20), async || {
         store.folder_states(0).await.is_ok_and(|states| states.iter().any(|s| s.last_pass_at.is_some()))
     })

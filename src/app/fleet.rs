@@ -355,8 +355,15 @@ mod tests {
     const UNREACHABLE: &str = "name = \"b\"\nhost = \"127.0.0.1\"\nport = 1\ntls = \"none\"\n\
                                username = \"b\"\npassword_env = \"SCAMGUARD_TEST_NO_SUCH_VAR\"\n";
 
-    fn options() -> RunOptions {
-        RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() }
+    /// A fleet on `store` after its first round, with [`UNREACHABLE`] stored as "b".
+    async fn watching_b<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Fleet<'a>) {
+        let options =
+            RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() };
+        let (stopper, shutdown) = shutdown::channel();
+        let mut fleet = Fleet::new(config, Arc::new(store.reopen().await), options, shutdown);
+        assert!(store.add_account("b", UNREACHABLE, 1).await.expect("add"));
+        fleet.round().await;
+        (stopper, fleet)
     }
 
     /// A stored account removed and added again with other settings (here `dry_run`)
@@ -365,10 +372,7 @@ mod tests {
     async fn a_stored_account_edited_while_watched_is_restarted_with_its_new_settings() {
         let store = TestStore::sqlite().await;
         let config = Config::parse("").expect("empty config");
-        let (stopper, shutdown) = shutdown::channel();
-        let mut fleet = Fleet::new(&config, Arc::new(store.reopen().await), options(), shutdown);
-        assert!(store.add_account("b", UNREACHABLE, 1).await.expect("add"));
-        fleet.round().await;
+        let (stopper, mut fleet) = watching_b(&store, &config).await;
         assert!(fleet.watched.get("b").is_some_and(|w| w.stopping.is_none()), "watched");
         fleet.round().await;
         assert!(fleet.watched["b"].stopping.is_none(), "unchanged settings: left running");
@@ -387,10 +391,7 @@ mod tests {
     async fn an_account_failed_for_good_here_is_let_go_not_renewed() {
         let store = TestStore::postgres().await;
         let config = Config::parse("").expect("empty config");
-        let (stopper, shutdown) = shutdown::channel();
-        let mut fleet = Fleet::new(&config, Arc::new(store.reopen().await), options(), shutdown);
-        assert!(store.add_account("b", UNREACHABLE, 1).await.expect("add"));
-        fleet.round().await;
+        let (stopper, mut fleet) = watching_b(&store, &config).await;
         let id = fleet.lease.clone().expect("shared database");
         assert!(store.holds_lease(&id, "b").await.expect("holds"));
         fleet.stop("b", "test");
