@@ -374,10 +374,9 @@ impl OneWorker {
 async fn a_worker_that_lost_its_lease_moves_nothing() {
     let one = OneWorker::start().await;
     let (config, url, store, workers) = (&one.config, &one.url, &one.store, &one.workers);
-    let held = wait_for(Duration::from_secs(20), async || {
-        held_by_pid(&store).await.get(&workers.pid(0)) == Some(&1)
-    })
-    .await;
+    let held =
+        wait_for(Duration::from_secs(20), async || held_by_pid(store).await.get(&workers.pid(0)) == Some(&1))
+            .await;
     assert!(held, "{}", workers.logs());
     // Connected and waiting for mail (its first pass recorded).
     let waiting = wait_for(Duration::from_secs(20), async || {
@@ -389,9 +388,9 @@ async fn a_worker_that_lost_its_lease_moves_nothing() {
     // Another worker takes the lease (as after this one was stuck past its expiry), and
     // a scam arrives at once: this worker reads it before its next round.
     let sql = "UPDATE leases SET worker = 'thief:1:0', expires_at = expires_at + 3600";
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("connects");
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url).await.expect("connects");
     sqlx::query(sql).execute(&mut conn).await.expect("steal");
-    let mut session = super::service::mailbox(&config).await;
+    let mut session = super::service::mailbox(config).await;
     append_all(&mut session, "INBOX", &THREATS[..1]).await;
     let recorded = wait_for(Duration::from_secs(20), async || {
         store.history(&HistoryFilter::default()).await.is_ok_and(|rows| !rows.is_empty())
@@ -422,7 +421,7 @@ async fn moves_left_planned_by_a_worker_that_lost_its_lease_are_finished_by_a_co
     assert!(waiting, "{}", workers.logs());
     // What a worker that lost its lease leaves: the scam recorded as planned, not moved.
     let key = format!("<{}>", ids(&THREATS[..1])[0].trim_matches(['<', '>']));
-    let mut session = super::service::mailbox(&config).await;
+    let mut session = super::service::mailbox(config).await;
     let inbox = session.select("INBOX").await.expect("select");
     let left = scamguard::store::NewDetection {
         account: config.accounts[0].name.clone(),
