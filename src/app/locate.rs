@@ -111,6 +111,18 @@ pub(super) async fn select_and_find(
     Finder::new(status.exists, max_bytes, 1).find(imap, wanted).await
 }
 
+/// The first of `uids` in the selected folder, as read when it was classified (at most
+/// `max_bytes`, `BODY.PEEK`); `None` when there is none or the server sent nothing.
+pub(super) async fn read_first(
+    imap: &mut ImapSession,
+    uids: &[u32],
+    max_bytes: u32,
+) -> Result<Option<Vec<u8>>, ImapError> {
+    let Some(first) = uids.first() else { return Ok(None) };
+    let fetched = imap.fetch(&[*first], max_bytes).await?;
+    Ok(fetched.messages.into_iter().next().map(|m| m.raw))
+}
+
 /// Whether a header block is the recorded message's: the same key, which is the exact
 /// Message-ID (or its digest, when too long to store), or for a message without one the
 /// header digest.

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::imap::{self, ImapError, ImapSession, utf7};
 use crate::store::{Store, StoreError};
 
-use super::locate::{Finder, Recorded};
+use super::locate::{Finder, Recorded, read_first};
 
 /// Why a recorded message could not be read back.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +80,5 @@ async fn read_from(
         Err(error) => return Err(error),
     };
     let uids = Finder::new(status.exists, max_bytes, 1).find(session, wanted).await?;
-    let Some(first) = uids.first() else { return Ok(None) };
-    let fetched = session.fetch(&[*first], max_bytes).await?;
-    Ok(fetched.messages.into_iter().next().map(|m| m.raw))
+    read_first(session, &uids, max_bytes).await
 }

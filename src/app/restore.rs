@@ -16,7 +16,7 @@ use crate::store::{Action, ListKind, Store};
 
 use super::WorkerError;
 use super::feedback::{self, Record};
-use super::locate::{Recorded, select_and_find};
+use super::locate::{Recorded, read_first, select_and_find};
 use super::senders::Entry;
 
 /// What a restore did.
@@ -98,7 +98,7 @@ pub async fn restore(
     let max_bytes = account.max_message_bytes;
     let in_junk = select_and_find(&mut session, &junk, max_bytes, wanted).await?;
     // The message as read, for the feedback a restore gives (see `feedback::give`).
-    let mut raw = read_first(&mut session, &in_junk, max_bytes).await?;
+    let mut raw = read_first(&mut session, &in_junk, max_bytes).await?.unwrap_or_default();
     let outcome = if detection.action == Action::Copied {
         // The original never left: it is still in the folder, marked \Deleted. Unmark it
         // and mark the Junk copy instead (expunging stays the user's client's business).
@@ -121,7 +121,7 @@ pub async fn restore(
                 folder: detection.folder.clone(),
             });
         }
-        raw = read_first(&mut session, &in_place, max_bytes).await?;
+        raw = read_first(&mut session, &in_place, max_bytes).await?.unwrap_or_default();
         RestoreOutcome::FoundInPlace { folder: detection.folder.clone() }
     };
     session.logout().await;
@@ -134,16 +134,4 @@ pub async fn restore(
     }
     feedback::give(store, &account.name, detector.as_ref().ok(), &raw, record).await?;
     Ok(outcome)
-}
-
-/// The first of `uids` in the selected folder, as read when it was classified (at most
-/// `max_bytes`, `BODY.PEEK`); empty when there is none or it cannot be read.
-async fn read_first(
-    session: &mut imap::ImapSession,
-    uids: &[u32],
-    max_bytes: u32,
-) -> Result<Vec<u8>, imap::ImapError> {
-    let Some(first) = uids.first() else { return Ok(Vec::new()) };
-    let fetched = session.fetch(&[*first], max_bytes).await?;
-    Ok(fetched.messages.into_iter().next().map(|m| m.raw).unwrap_or_default())
 }

@@ -11,7 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::pages::{Frame, Row, Segment, highlight};
+use super::pages::{Frame, Row, Segment, highlight, named_evidence};
 use super::routes::{html, lang_of, message, store_failed};
 use super::{MessageReply, WebState};
 use crate::detect::SignalId;
@@ -83,10 +83,7 @@ fn printable_text(text: &str) -> String {
 /// found. The learned words' line lists tokens with weights, not quotes of the mail.
 pub fn needles(d: &Detection) -> Vec<String> {
     let evidence = d.evidence.clone().unwrap_or_default();
-    let mut needles: Vec<String> = evidence.wallets.iter().map(|w| w.address.clone()).collect();
-    needles.extend(evidence.amounts.iter().map(|a| a.text.clone()));
-    needles.extend(evidence.deadlines.iter().map(|x| x.text.clone()));
-    needles.extend(evidence.shown_password.iter().cloned());
+    let mut needles: Vec<String> = named_evidence(&evidence).map(str::to_string).collect();
     let quoting = d.signals.0.iter().filter(|s| {
         SignalId::from_name(&s.rule)
             .is_some_and(|id| id != SignalId::LearnedWords && id != SignalId::LearnedFromFeedback)

@@ -9,7 +9,7 @@ use super::i18n::{self, Words};
 use crate::clock;
 use crate::mail::printable;
 use crate::report::render::Lang;
-use crate::store::{Action, Detection};
+use crate::store::{Action, Detection, Evidence};
 
 /// Text from mail or a server, made printable (askama then escapes it for HTML).
 fn p(text: &str) -> String {
@@ -129,6 +129,15 @@ pub struct HistoryPage {
     pub older: Option<String>,
 }
 
+/// What the evidence names, as the mail wrote it: wallets, amounts, deadlines and a
+/// shown password (what the detection page and the mail's text mark).
+pub fn named_evidence(evidence: &Evidence) -> impl Iterator<Item = &str> {
+    let wallets = evidence.wallets.iter().map(|w| w.address.as_str());
+    let amounts = evidence.amounts.iter().map(|a| a.text.as_str());
+    let deadlines = evidence.deadlines.iter().map(|x| x.text.as_str());
+    wallets.chain(amounts).chain(deadlines).chain(evidence.shown_password.as_deref())
+}
+
 /// A stretch of text, marked when it is evidence.
 pub struct Segment {
     pub text: String,
@@ -208,10 +217,7 @@ impl DetectionPage {
         // What the signals quote is marked where subject and sender hold it; what the
         // evidence names (wallets, amounts, deadlines, a password) is marked in the quotes.
         let quotes: Vec<String> = d.signals.0.iter().map(|s| p(&s.evidence)).collect();
-        let mut named: Vec<String> = evidence.wallets.iter().map(|w| p(&w.address)).collect();
-        named.extend(evidence.amounts.iter().map(|a| p(&a.text)));
-        named.extend(evidence.deadlines.iter().map(|x| p(&x.text)));
-        named.extend(evidence.shown_password.iter().map(|x| p(x)));
+        let named: Vec<String> = named_evidence(&evidence).map(p).collect();
         let signals = d
             .signals
             .0
