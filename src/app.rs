@@ -8,6 +8,7 @@
 //! account's first folder also looks at its Junk folder for mail the user put there
 //! (see `feedback`).
 
+pub mod accounts;
 mod act;
 mod batch;
 mod correspondents;
@@ -35,6 +36,7 @@ use crate::config::{Account, Config};
 use crate::detect::Detector;
 use crate::store::{Location, Store};
 
+pub use accounts::{AccountError, account_named};
 pub use feedback::Feedback;
 pub use read_back::{ReadBack, ReadBackError, read_back};
 pub use restore::{RestoreError, RestoreOutcome, restore};

@@ -192,9 +192,7 @@ impl<'a> Fleet<'a> {
                 return self.current.lock().unwrap_or_else(|p| p.into_inner()).clone();
             }
         };
-        let enabled: Vec<(String, String)> =
-            stored.into_iter().filter(|a| a.enabled.0).map(|a| (a.name, a.settings)).collect();
-        let (accounts, errors) = self.config.with_stored(&enabled);
+        let (accounts, errors) = super::accounts::known(self.config, &stored);
         for message in errors {
             if self.said.insert(message.clone()) {
                 error!("{message}; not watched");

@@ -19,8 +19,8 @@ use super::locate::{Finder, Recorded, read_first};
 pub enum ReadBackError {
     #[error("there is no detection #{0}")]
     NoSuchDetection(i64),
-    #[error("the account {0:?} of this detection is not in the configuration")]
-    NoSuchAccount(String),
+    #[error(transparent)]
+    Account(#[from] super::AccountError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -40,11 +40,7 @@ pub enum ReadBack {
 /// Reads detection `id`'s message back from its account's server, changing nothing there.
 pub async fn read_back(config: &Config, store: &Store, id: i64) -> Result<ReadBack, ReadBackError> {
     let detection = store.detection(id).await?.ok_or(ReadBackError::NoSuchDetection(id))?;
-    let account = config
-        .accounts
-        .iter()
-        .find(|a| a.name == detection.account)
-        .ok_or_else(|| ReadBackError::NoSuchAccount(detection.account.clone()))?;
+    let account = &super::accounts::named_in(config, store, &detection.account).await?;
     let digest = store.digest(id).await?;
     let wanted = Recorded { message_id: &detection.message_id, key: &detection.message_key, digest: &digest };
     // Where it should be first; a moved message the user dragged back is in its folder.

@@ -37,8 +37,8 @@ pub enum RestoreError {
     NoSuchDetection(i64),
     #[error("detection #{id} was not moved (its action is {:?}), so there is nothing to restore", action.as_str())]
     NotMoved { id: i64, action: Action },
-    #[error("the configuration has no account named {0:?}")]
-    NoSuchAccount(String),
+    #[error(transparent)]
+    Account(#[from] super::AccountError),
     #[error("message {message_id:?} is neither in {junk} nor back in {folder}")]
     NotFound { message_id: String, junk: String, folder: String },
     #[error(
@@ -84,11 +84,7 @@ pub async fn restore(
         action if action.is_in_junk() => {}
         action => return Err(RestoreError::NotMoved { id, action }),
     }
-    let account = config
-        .accounts
-        .iter()
-        .find(|a| a.name == detection.account)
-        .ok_or_else(|| RestoreError::NoSuchAccount(detection.account.clone()))?;
+    let account = &super::accounts::named_in(config, store, &detection.account).await?;
     let folder = utf7::encode(&detection.folder);
     let junk = utf7::encode(&detection.destination);
     let digest = store.digest(id).await?;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use scamguard::config::{Account, Config, OAuth};
+use scamguard::config::{Account, OAuth};
 use scamguard::mail::printable::escape as p;
 use scamguard::oauth::{self, token_file, tokens};
 
@@ -16,35 +16,32 @@ use super::{load_config, runtime};
 
 pub fn run(action: AuthAction) -> anyhow::Result<ExitCode> {
     match action {
-        AuthAction::Login { config, account } => login(&load_config(Some(&config.path()?))?, &account),
-        AuthAction::Status { config, account } => status(&load_config(Some(&config.path()?))?, &account),
-        AuthAction::Logout { config, account } => logout(&load_config(Some(&config.path()?))?, &account),
+        AuthAction::Login { config, account } => login(&oauth_account(&config.path()?, &account)?),
+        AuthAction::Status { config, account } => status(&oauth_account(&config.path()?, &account)?),
+        AuthAction::Logout { config, account } => logout(&oauth_account(&config.path()?, &account)?),
     }
 }
 
-/// The account named, with its OAuth settings.
-fn oauth_account<'c>(config: &'c Config, name: &str) -> anyhow::Result<(&'c Account, &'c OAuth)> {
-    let account = config
-        .accounts
-        .iter()
-        .find(|a| a.name == name)
-        .with_context(|| format!("the configuration has no account named {:?}", p(name)))?;
-    let oauth = account.oauth.as_ref().with_context(|| {
+/// The account named (configured or stored, see `app::accounts`), with its OAuth settings.
+fn oauth_account(config: &std::path::Path, name: &str) -> anyhow::Result<(Account, OAuth)> {
+    let config = load_config(Some(config))?;
+    let account = runtime()?.block_on(scamguard::app::account_named(&config, name))?;
+    let oauth = account.oauth.clone().with_context(|| {
         format!("account {:?} does not use auth = \"oauth2\" (set it and an [accounts.oauth] table)", p(name))
     })?;
     Ok((account, oauth))
 }
 
-fn login(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
-    let (account, oauth) = oauth_account(config, name)?;
+fn login((account, oauth): &(Account, OAuth)) -> anyhow::Result<ExitCode> {
+    let name = &account.name;
     runtime()?
         .block_on(oauth::login(account, oauth, &mut |line| println!("{line}")))
         .with_context(|| format!("Unable to sign in account {}", p(name)))?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn status(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
-    let (account, oauth) = oauth_account(config, name)?;
+fn status((account, oauth): &(Account, OAuth)) -> anyhow::Result<ExitCode> {
+    let name = &account.name;
     let path = tokens::token_path(account, oauth)?;
     let Some(stored) = token_file::load(&path)? else {
         println!(
@@ -77,8 +74,8 @@ fn status(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn logout(config: &Config, name: &str) -> anyhow::Result<ExitCode> {
-    let (account, oauth) = oauth_account(config, name)?;
+fn logout((account, oauth): &(Account, OAuth)) -> anyhow::Result<ExitCode> {
+    let name = &account.name;
     let path = tokens::token_path(account, oauth)?;
     let shown = path.display().to_string();
     let shown = p(&shown);

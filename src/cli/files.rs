@@ -92,11 +92,10 @@ pub fn explain_file(
     let email = mail::parse(&raw).with_context(|| format!("Unable to parse {}", file.display()))?;
     let mut detector = config.detection.detector(model).map_err(anyhow::Error::msg)?;
     if let Some(name) = account {
-        let account = config.accounts.iter().find(|a| a.name == name).with_context(|| {
-            format!("the configuration has no account named {:?}", mail::printable::escape(name))
+        detector = super::runtime()?.block_on(async {
+            let account = scamguard::app::account_named(&config, name).await?;
+            scamguard::app::account_detector(&config, &account, &detector).await.map_err(anyhow::Error::from)
         })?;
-        detector =
-            super::runtime()?.block_on(scamguard::app::account_detector(&config, account, &detector))?;
     }
     let verdict = classify(&email, &detector);
     print!("{}", explain::explain(&email, &verdict));

@@ -149,16 +149,19 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
             last.label
         );
     }
-    let accounts: Vec<&scamguard::config::Account> = config
-        .accounts
-        .iter()
-        .filter(|a| request.account.as_ref().is_none_or(|name| &a.name == name))
-        .collect();
-    anyhow::ensure!(!accounts.is_empty(), "no account matches");
     runtime()?.block_on(async {
         let access = if request.deliver { Access::Write } else { Access::Read };
         let store = open_for_review(&config, access).await?;
-        for account in accounts {
+        // One account by name, or every one `run` watches (configured and stored).
+        let accounts = match &request.account {
+            Some(name) => vec![app::accounts::named_in(&config, &store, name).await?],
+            None => {
+                let stored = store.stored_accounts().await.context("Unable to read the stored accounts")?;
+                app::accounts::known(&config, &stored).0
+            }
+        };
+        anyhow::ensure!(!accounts.is_empty(), "no account is configured or stored");
+        for account in &accounts {
             let weekly = app::reports::weekly(&store, &account.name, period.clone())
                 .await
                 .context("Unable to read the history")?;

@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use scamguard::app::senders::Entry;
 use scamguard::clock;
-use scamguard::config::{Account, Config, IdsFrom};
+use scamguard::config::IdsFrom;
 use scamguard::mail::printable::escape as p;
 use scamguard::store::{Access, Added, ListKind, Location, SenderEntry, Store};
 
@@ -22,14 +22,14 @@ pub fn run(kind: ListKind, action: ListAction) -> anyhow::Result<ExitCode> {
     let (config_path, account) = match &action {
         ListAction::List { config, account }
         | ListAction::Add { config, account, .. }
-        | ListAction::Remove { config, account, .. } => (config.clone().path()?, account),
+        | ListAction::Remove { config, account, .. } => (config.clone().path()?, account.clone()),
     };
     let config = load_config(Some(&config_path))?;
-    let account = account_named(&config, account)?;
-    let guessing = account.authserv_ids.from == IdsFrom::Nothing;
-    let account = account.name.clone();
     let database = scamguard::app::database(&config);
     runtime()?.block_on(async {
+        let account = scamguard::app::account_named(&config, &account).await?;
+        let guessing = account.authserv_ids.from == IdsFrom::Nothing;
+        let account = account.name;
         match action {
             ListAction::List { .. } => {
                 let entries = entries(&database, &account).await?;
@@ -103,17 +103,6 @@ fn meaning(kind: ListKind) -> &'static str {
 pub(super) const TOPMOST_WARNING: &str = "this account has no authserv_id (and its host is no known \
     provider), so the topmost Authentication-Results header is believed: if your server writes none, a \
     sender's own header would be, and trust could be forged. Set authserv_id (see `check`).";
-
-/// The account named so in the configuration, or an error naming the ones there are.
-fn account_named<'a>(config: &'a Config, name: &str) -> anyhow::Result<&'a Account> {
-    match config.accounts.iter().find(|a| a.name == name) {
-        Some(account) => Ok(account),
-        None => {
-            let names: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
-            anyhow::bail!("the configuration has no account named {name:?} (it has: {})", names.join(", "))
-        }
-    }
-}
 
 /// Both lists of `account`; none before the database exists (nothing was listed yet).
 pub(super) async fn entries(database: &Location, account: &str) -> anyhow::Result<Vec<SenderEntry>> {

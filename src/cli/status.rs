@@ -36,9 +36,7 @@ pub fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
         }
         println!("{}", scamguard::mail::printable::json(rows.to_string()));
     } else {
-        let enabled: Vec<(String, String)> =
-            stored.into_iter().filter(|a| a.enabled.0).map(|a| (a.name, a.settings)).collect();
-        let (accounts, _) = config.with_stored(&enabled);
+        let (accounts, _) = scamguard::app::accounts::known(&config, &stored);
         let configured: Vec<(String, Vec<String>)> =
             accounts.iter().map(|a| (a.name.clone(), a.folders.clone())).collect();
         print!("{}", scamguard::report::status::text(&configured, &states, now, &still_running));

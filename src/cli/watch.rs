@@ -99,13 +99,10 @@ fn failure_lines(failures: &[(&str, &str, String)]) -> Vec<String> {
 /// change up at its next pass.
 pub fn learn(config_path: &Path, name: &str, limit: u32, reset: bool) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
-    let account =
-        config.accounts.iter().find(|a| a.name == name).with_context(|| {
-            format!("{} configures no account named {:?}", config_path.display(), p(name))
-        })?;
     let base = config.detection.detector(None).map_err(anyhow::Error::msg)?;
-    let detector = app::detector_for(&base, account).map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
+        let account = &app::account_named(&config, name).await?;
+        let detector = app::detector_for(&base, account).map_err(anyhow::Error::msg)?;
         let database = app::database(&config);
         let store = Store::open_unlocked_at(&database)
             .await
@@ -152,10 +149,21 @@ pub(super) async fn wait_for_signal() {
     }
 }
 
-/// `scamguard check`: logs in to every account and says what it found.
+/// `scamguard check`: logs in to every account (configured, and enabled stored ones) and
+/// says what it found.
 pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = load_config(Some(config_path))?;
-    anyhow::ensure!(!config.accounts.is_empty(), "{} configures no [[accounts]]", config_path.display());
+    let runtime = runtime()?;
+    let (accounts, unusable) = match runtime.block_on(app::accounts::all_accounts(&config)) {
+        Ok(found) => found,
+        // The configured accounts are still checked; the exit status says it failed.
+        Err(error) => (config.accounts.clone(), vec![format!("the stored accounts were not read: {error}")]),
+    };
+    anyhow::ensure!(
+        !accounts.is_empty() || !unusable.is_empty(),
+        "{} configures no [[accounts]] and none is stored (`scamguard accounts add`)",
+        config_path.display()
+    );
     // The model is read as `run` reads it: a missing or damaged file fails here, not at
     // the start of the service.
     let detector = config.detection.detector(None).map_err(anyhow::Error::msg)?;
@@ -170,9 +178,11 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
         detector.thresholds.threat,
         if detector.move_other { "; other spam is moved too" } else { "" }
     );
-    runtime()?.block_on(async {
-        let mut all_good = true;
-        for account in &config.accounts {
+    runtime.block_on(async {
+        // A stored account `run` would not watch (its settings do not read): said first.
+        unusable.iter().for_each(|problem| println!("error: {}", p(problem)));
+        let mut all_good = unusable.is_empty();
+        for account in &accounts {
             println!(
                 "account {} ({}@{}:{}, tls = {})",
                 p(&account.name),

@@ -38,6 +38,22 @@ pub fn parse_stored_account(settings: &str) -> Result<Account, String> {
 }
 
 impl Config {
+    /// The stored account `name` (its `settings`), or an error naming it: its name is the
+    /// configuration's, its settings no longer read, or they name another account.
+    pub fn stored_account(&self, name: &str, settings: &str) -> Result<Account, String> {
+        if self.accounts.iter().any(|a| a.name == name) {
+            return Err(format!(
+                "account {name:?} is both in the configuration and in the database; remove one \
+                 (`scamguard accounts remove {name}`)"
+            ));
+        }
+        match parse_stored_account(settings) {
+            Ok(account) if account.name == name => Ok(account),
+            Ok(account) => Err(format!("stored account {name:?} is named {:?} inside", account.name)),
+            Err(error) => Err(format!("stored account {name:?}: {error}")),
+        }
+    }
+
     /// The configuration's accounts and the enabled stored ones (`stored`: name and
     /// settings). A stored account whose name the configuration uses, or whose settings
     /// no longer read, is an error naming it, returned beside the accounts that do.
@@ -45,19 +61,9 @@ impl Config {
         let mut accounts = self.accounts.clone();
         let mut errors = Vec::new();
         for (name, settings) in stored {
-            if self.accounts.iter().any(|a| a.name == *name) {
-                errors.push(format!(
-                    "account {name:?} is both in the configuration and in the database; remove one \
-                     (`scamguard accounts remove {name}`)"
-                ));
-                continue;
-            }
-            match parse_stored_account(settings) {
-                Ok(account) if account.name == *name => accounts.push(account),
-                Ok(account) => {
-                    errors.push(format!("stored account {name:?} is named {:?} inside", account.name))
-                }
-                Err(error) => errors.push(format!("stored account {name:?}: {error}")),
+            match self.stored_account(name, settings) {
+                Ok(account) => accounts.push(account),
+                Err(error) => errors.push(error),
             }
         }
         (accounts, errors)
