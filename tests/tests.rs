@@ -24,6 +24,7 @@ mod senders;
 mod service;
 mod status;
 mod storage;
+mod stored_accounts;
 mod support;
 mod train;
 mod watching;

@@ -1,0 +1,120 @@
+//! The commands that name an account, on an account stored with `scamguard accounts add`
+//! and absent from the configuration, against a real Dovecot, on SQLite and PostgreSQL:
+//! `learn`, `explain --account`, `restore`, `trust`, `block`, `check` and `report` use it
+//! as they use a configured one; an unknown name is told the names there are, and a
+//! disabled account is said to be disabled.
+
+use std::path::Path;
+
+use scamguard::app;
+use scamguard::config::parse_stored_account;
+use scamguard::store::{Action, Store};
+
+use super::postgres::on_both_backends;
+use super::service::{HAM, THREATS, append_all, contents, fixture, history, ids, load, run_once};
+use super::support::dovecot::{Dovecot, Options, user};
+use super::support::scamguard;
+
+/// Runs `scamguard` with `args` and `--config`: its success, and its stdout (its stderr
+/// on failure).
+fn cli(config: &Path, args: &[&str]) -> (bool, String) {
+    let output = scamguard().args(args).arg("--config").arg(config).output().expect("runs");
+    let text = if output.status.success() { &output.stdout } else { &output.stderr };
+    (output.status.success(), String::from_utf8_lossy(text).into_owned())
+}
+
+/// Runs `scamguard` with `args` and `--config`; its stdout, after asserting it succeeded.
+fn ok(config: &Path, args: &[&str]) -> String {
+    let (ok, said) = cli(config, args);
+    assert!(ok, "{args:?}: {said}");
+    said
+}
+
+/// Dovecot's first extra user as a stored account's settings (paths absolute).
+fn settings(dovecot: &Dovecot) -> String {
+    let dir = dovecot.dir().display();
+    format!(
+        "name = \"{u}\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"implicit\"\nusername = \"{u}\"\n\
+         password_file = \"{dir}/password.txt\"\nca_file = \"{dir}/cert.pem\"\ninitial_scan = \"all\"\n\
+         command_timeout = 10\n",
+        u = user(0),
+        port = dovecot.imaps_port
+    )
+}
+
+on_both_backends! {
+    /// A stored account is named by every command as a configured one is.
+    async fn commands_that_name_an_account_use_a_stored_one(backend) {
+        let dovecot = Dovecot::start(Options { users: 1, ..Options::default() });
+        let path = dovecot.write_config("");
+        let _database = backend.configure(&path);
+        let config = load(&path);
+        let stored = user(0);
+        let file = dovecot.dir().join("stored.toml");
+        std::fs::write(&file, settings(&dovecot)).expect("settings");
+        ok(&path, &["accounts", "add", file.to_str().expect("UTF-8 path")]);
+        assert!(config.accounts.iter().all(|a| a.name != stored), "not in the configuration");
+
+        // Its scams are moved by `run` (which knew stored accounts already).
+        let account = parse_stored_account(&settings(&dovecot)).expect("valid");
+        let mut session = scamguard::imap::connect(&account).await.expect("login");
+        append_all(&mut session, "INBOX", &THREATS).await;
+        append_all(&mut session, "INBOX", &HAM).await;
+        assert!(run_once(&config).await.failures.is_empty());
+        assert_eq!(contents(&mut session, "Junk").await.into_keys().collect::<Vec<_>>(), ids(&THREATS));
+
+        // learn: from its Junk and INBOX, into the shared database.
+        let learned = ok(&path, &["learn", "--account", &stored, "--limit", "50"]);
+        assert!(learned.contains(&format!("{stored}: learned from 3 mails in Junk")), "{learned}");
+        let store = Store::open_unlocked_at(&app::database(&config)).await.expect("store");
+        assert!(store.personal_generation(&stored).await.expect("generation") > 0, "learned");
+        store.close().await;
+
+        // explain --account: as this account judges, its learning included.
+        let mail = dovecot.dir().join("scam.eml");
+        std::fs::write(&mail, fixture(THREATS[0])).expect("write");
+        let mail = mail.to_str().expect("UTF-8 path");
+        let explained = ok(&path, &["explain", "--account", &stored, mail]);
+        assert!(explained.contains("learned_from_feedback"), "{explained}");
+
+        // restore: the account of a detection is found in the database.
+        let moved = history(&config).await.into_iter().find(|d| d.account == stored && d.action == Action::Moved);
+        let id = moved.expect("a moved row").id.to_string();
+        let restored = ok(&path, &["restore", &id]);
+        assert!(restored.contains(&format!("restored #{id} to INBOX")), "{restored}");
+
+        // trust and block: added and listed.
+        ok(&path, &["trust", "add", "--account", &stored, "friend@partner.example"]);
+        ok(&path, &["block", "add", "--account", &stored, "corp.example"]);
+        let trusted = ok(&path, &["trust", "list", "--account", &stored]);
+        assert!(trusted.starts_with("friend@partner.example  added "), "{trusted}");
+        let blocked = ok(&path, &["block", "list", "--account", &stored]);
+        assert!(blocked.starts_with("corp.example  added "), "{blocked}");
+
+        // check: logs in to the configured and the stored account.
+        let checked = ok(&path, &["check"]);
+        let port = dovecot.imaps_port;
+        assert!(checked.contains(&format!("account {stored} ({stored}@127.0.0.1:{port}")), "{checked}");
+        assert!(checked.contains("account test ("), "{checked}");
+        assert_eq!(checked.matches("  logged in; capabilities").count(), 2, "{checked}");
+        assert!(checked.contains("trust list: friend@partner.example"), "{checked}");
+
+        // report --account: its week so far.
+        let report = ok(&path, &["report", "--account", &stored, "--since", "1d", "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+        assert_eq!((report["account"].as_str(), report["threats"].as_i64()), (Some(stored.as_str()), Some(3)));
+
+        // An unknown name is told the names there are.
+        let (found, said) = cli(&path, &["block", "list", "--account", "nobody"]);
+        assert!(!found && said.contains("no account named \"nobody\""), "{said}");
+        assert!(said.contains(&format!("(known: test, {stored})")), "{said}");
+
+        // A disabled one is said to be disabled, and is not checked.
+        ok(&path, &["accounts", "disable", &stored]);
+        let (found, said) = cli(&path, &["trust", "list", "--account", &stored]);
+        assert!(!found && said.contains("is stored in the database but disabled"), "{said}");
+        let (found, said) = cli(&path, &["learn", "--account", &stored]);
+        assert!(!found && said.contains("but disabled"), "{said}");
+        assert!(!ok(&path, &["check"]).contains(&format!("account {stored}")), "a disabled account is not checked");
+    }
+}
