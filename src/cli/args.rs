@@ -54,7 +54,7 @@ pub(super) enum Command {
         /// A model file written by `train`, instead of the configured or built-in one.
         #[arg(long)]
         model: Option<PathBuf>,
-        /// Explain as this account of the configuration would judge it: its thresholds,
+        /// Explain as this account (configured or stored) would judge it: its thresholds,
         /// whose authentication it believes, the people it wrote to and what it learned
         /// from its user (read from the database).
         #[arg(long, requires = "config")]
@@ -108,7 +108,7 @@ pub(super) enum Command {
     Learn {
         #[command(flatten)]
         config: ConfigArg,
-        /// The account, by its name in the configuration.
+        /// The account, by its name in the configuration or the database (`accounts add`).
         #[arg(long)]
         account: String,
         /// At most this many of the newest mails of each folder.
@@ -118,7 +118,8 @@ pub(super) enum Command {
         #[arg(long)]
         reset: bool,
     },
-    /// Connect to each account and report what would be used, or precisely what is wrong.
+    /// Connect to each account (configured, and enabled stored ones) and report what would
+    /// be used, or precisely what is wrong.
     Check {
         #[command(flatten)]
         config: ConfigArg,
@@ -201,7 +202,7 @@ pub(super) enum Command {
     Report {
         #[command(flatten)]
         config: ConfigArg,
-        /// Only this account (default: every account).
+        /// Only this account (default: every account, configured and enabled stored).
         #[arg(long)]
         account: Option<String>,
         /// An ISO week such as 2026-W47 (default: the last full week).
@@ -331,7 +332,7 @@ pub(super) enum ListAction {
     List {
         #[command(flatten)]
         config: ConfigArg,
-        /// The account, by its name in the configuration.
+        /// The account, by its name in the configuration or the database (`accounts add`).
         #[arg(long)]
         account: String,
     },
@@ -339,7 +340,7 @@ pub(super) enum ListAction {
     Add {
         #[command(flatten)]
         config: ConfigArg,
-        /// The account, by its name in the configuration.
+        /// The account, by its name in the configuration or the database (`accounts add`).
         #[arg(long)]
         account: String,
         /// An address (alice@example.org) or a domain (example.org).
@@ -349,7 +350,7 @@ pub(super) enum ListAction {
     Remove {
         #[command(flatten)]
         config: ConfigArg,
-        /// The account, by its name in the configuration.
+        /// The account, by its name in the configuration or the database (`accounts add`).
         #[arg(long)]
         account: String,
         /// The entry to take off, as `list` shows it.
@@ -365,21 +366,21 @@ pub(super) enum AuthAction {
     Login {
         #[command(flatten)]
         config: ConfigArg,
-        /// The account, by its name in the configuration.
+        /// The account, by its name in the configuration or the database (`accounts add`).
         account: String,
     },
     /// Whether a token is stored, and whether the provider still honours it.
     Status {
         #[command(flatten)]
         config: ConfigArg,
-        /// The account, by its name in the configuration.
+        /// The account, by its name in the configuration or the database (`accounts add`).
         account: String,
     },
     /// Delete the stored token (revoke the app's access at the provider as well).
     Logout {
         #[command(flatten)]
         config: ConfigArg,
-        /// The account, by its name in the configuration.
+        /// The account, by its name in the configuration or the database (`accounts add`).
         account: String,
     },
 }
