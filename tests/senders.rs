@@ -47,7 +47,7 @@ fn again(name: &str, id: &str) -> Vec<u8> {
 
 /// Runs the `scamguard` binary with `args` and `--config`; its success and stdout (stderr
 /// on failure).
-fn cli(config: &Path, args: &[&str]) -> (bool, String) {
+pub fn cli(config: &Path, args: &[&str]) -> (bool, String) {
     let output = scamguard().args(args).arg("--config").arg(config).output().expect("runs");
     let text = if output.status.success() { &output.stdout } else { &output.stderr };
     (output.status.success(), String::from_utf8_lossy(text).into_owned())

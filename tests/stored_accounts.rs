@@ -11,17 +11,9 @@ use scamguard::config::parse_stored_account;
 use scamguard::store::{Action, Store};
 
 use super::postgres::on_both_backends;
+use super::senders::cli;
 use super::service::{HAM, THREATS, append_all, contents, fixture, history, ids, load, run_once};
 use super::support::dovecot::{Dovecot, Options, user};
-use super::support::scamguard;
-
-/// Runs `scamguard` with `args` and `--config`: its success, and its stdout (its stderr
-/// on failure).
-fn cli(config: &Path, args: &[&str]) -> (bool, String) {
-    let output = scamguard().args(args).arg("--config").arg(config).output().expect("runs");
-    let text = if output.status.success() { &output.stdout } else { &output.stderr };
-    (output.status.success(), String::from_utf8_lossy(text).into_owned())
-}
 
 /// Runs `scamguard` with `args` and `--config`; its stdout, after asserting it succeeded.
 fn ok(config: &Path, args: &[&str]) -> String {
