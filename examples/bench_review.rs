@@ -32,6 +32,9 @@ impl Backend for NoBackend {
     fn weekly(&self, account: String, period: Period) -> BoxFuture<'_, Result<WeeklyReport, StoreError>> {
         async move { Ok(scamguard::report::weekly::build(&account, period, &[], 0, 0)) }.boxed()
     }
+    fn accounts(&self) -> BoxFuture<'_, Result<Vec<String>, StoreError>> {
+        async { Ok(vec!["alice".into(), "bob".into()]) }.boxed()
+    }
 }
 
 #[tokio::main]
@@ -49,7 +52,6 @@ async fn main() -> anyhow::Result<()> {
         store: Arc::new(store),
         backend: Arc::new(NoBackend),
         auth: Arc::new(Auth::new(token.clone())),
-        accounts: Arc::new(vec!["alice".into(), "bob".into()]),
         default_lang: Lang::En,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

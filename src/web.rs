@@ -68,6 +68,9 @@ pub trait Backend: Send + Sync + 'static {
     fn message(&self, id: i64) -> BoxFuture<'_, MessageReply>;
     /// The report of `account` for `period`, as the weekly report mail has it.
     fn weekly(&self, account: String, period: Period) -> BoxFuture<'_, Result<WeeklyReport, StoreError>>;
+    /// The accounts the service watches now, in order: the configured ones, then the
+    /// enabled ones stored in the database (added while the page runs included).
+    fn accounts(&self) -> BoxFuture<'_, Result<Vec<String>, StoreError>>;
 }
 
 /// Everything a request handler needs, passed explicitly.
@@ -76,8 +79,6 @@ pub struct WebState {
     pub store: Arc<Store>,
     pub backend: Arc<dyn Backend>,
     pub auth: Arc<Auth>,
-    /// The configured accounts, in order (the report's choice; the first is its default).
-    pub accounts: Arc<Vec<String>>,
     /// `report.lang`: the language when neither the URL nor the browser names one.
     pub default_lang: Lang,
 }

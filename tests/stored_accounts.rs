@@ -1,7 +1,7 @@
 //! The commands that name an account, on an account stored with `scamguard accounts add`
 //! and absent from the configuration, against a real Dovecot, on SQLite and PostgreSQL:
-//! `learn`, `explain --account`, `restore`, `trust`, `block`, `check` and `report` use it
-//! as they use a configured one; an unknown name is told the names there are, and a
+//! `learn`, `explain --account`, `restore`, `trust`, `block`, `check`, `report` and the
+//! review page's lists and report use it as they use a configured one; an unknown name is told the names there are, and a
 //! disabled account is said to be disabled.
 
 use std::path::Path;
@@ -14,6 +14,7 @@ use super::postgres::on_both_backends;
 use super::senders::cli;
 use super::service::{HAM, THREATS, append_all, contents, fixture, history, ids, load, run_once};
 use super::support::dovecot::{Dovecot, Options, user};
+use super::web::Serve;
 
 /// Runs `scamguard` with `args` and `--config`; its stdout, after asserting it succeeded.
 fn ok(config: &Path, args: &[&str]) -> String {
@@ -95,6 +96,20 @@ on_both_backends! {
         let report = ok(&path, &["report", "--account", &stored, "--since", "1d", "--format", "json"]);
         let report: serde_json::Value = serde_json::from_str(&report).expect("JSON");
         assert_eq!((report["account"].as_str(), report["threats"].as_i64()), (Some(stored.as_str()), Some(3)));
+
+        // The review page lists its senders and report, and takes an entry off its lists.
+        let serve = Serve::start(&path);
+        let cookie = serve.session();
+        let lists = serve.request("GET", "/senders", &[("Cookie", &cookie)], "");
+        assert!(lists.body.contains("friend@partner.example") && lists.body.contains("corp.example"), "{}", lists.body);
+        let report = serve.request("GET", &format!("/report?account={stored}"), &[("Cookie", &cookie)], "");
+        assert_eq!(report.status, 200, "{}", report.body);
+        let csrf = lists.body.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next());
+        let form = format!("account={stored}&entry=corp.example&csrf={}", csrf.expect("the CSRF token"));
+        let form_type = ("Content-Type", "application/x-www-form-urlencoded");
+        let removed = serve.request("POST", "/senders/remove", &[("Cookie", &cookie), form_type], &form);
+        assert!(removed.body.contains("Removed: corp.example"), "{}", removed.body);
+        drop(serve);
 
         // An unknown name is told the names there are.
         let (found, said) = cli(&path, &["block", "list", "--account", "nobody"]);

@@ -22,7 +22,7 @@ use super::support::scamguard;
 const HOSTILE: &str = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>";
 
 /// A running `scamguard serve`, killed when dropped.
-struct Serve {
+pub(super) struct Serve {
     child: Child,
     /// `http://127.0.0.1:PORT`
     base: String,
@@ -31,7 +31,7 @@ struct Serve {
 }
 
 impl Serve {
-    fn start(config: &Path) -> Serve {
+    pub(super) fn start(config: &Path) -> Serve {
         let stderr = config.with_file_name("serve.stderr");
         let mut child = scamguard()
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
@@ -65,7 +65,7 @@ impl Serve {
     }
 
     /// Sends one HTTP request; returns the status, the headers (lower-cased names) and the body.
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+    pub(super) fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
         let address = self.base.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).expect("connect");
         stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
@@ -88,7 +88,7 @@ impl Serve {
     }
 
     /// A session cookie (`name=value`), from opening the token URL.
-    fn session(&self) -> String {
+    pub(super) fn session(&self) -> String {
         let response = self.request("GET", &format!("/?token={}", self.token), &[], "");
         assert_eq!(response.status, 303);
         let cookie = response.header("set-cookie").expect("a session cookie");
@@ -103,10 +103,10 @@ impl Drop for Serve {
     }
 }
 
-struct Response {
-    status: u16,
+pub(super) struct Response {
+    pub(super) status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub(super) body: String,
 }
 
 impl Response {

@@ -54,6 +54,15 @@ impl Backend for Service {
     fn weekly(&self, account: String, period: Period) -> BoxFuture<'_, Result<WeeklyReport, StoreError>> {
         async move { super::reports::weekly(&self.store, &account, period).await }.boxed()
     }
+
+    fn accounts(&self) -> BoxFuture<'_, Result<Vec<String>, StoreError>> {
+        async move {
+            let stored = self.store.stored_accounts().await?;
+            let (accounts, _unusable) = super::accounts::known(&self.config, &stored);
+            Ok(accounts.into_iter().map(|a| a.name).collect())
+        }
+        .boxed()
+    }
 }
 
 /// Serves the review page on `listener` until `shutdown`, with access by `token`.
@@ -68,7 +77,6 @@ pub async fn serve(
         store: Arc::clone(&store),
         backend: Arc::new(Service { config: config.clone(), store }),
         auth: Arc::new(Auth::new(token)),
-        accounts: Arc::new(config.accounts.iter().map(|a| a.name.clone()).collect()),
         default_lang: Lang::parse(&config.report.lang).unwrap_or(Lang::En),
     };
     web::serve(listener, state, async move { shutdown.requested().await }).await

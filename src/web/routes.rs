@@ -394,10 +394,16 @@ async fn report(
             Err(error) => return message(frame, StatusCode::BAD_REQUEST, "400", error),
         },
     };
-    // The configured accounts, then any other the history holds (an account since removed).
-    let mut accounts: Vec<String> = state.accounts.to_vec();
+    // The watched accounts, then any other the history holds (an account since removed).
+    let mut accounts = match state.backend.accounts().await {
+        Ok(watched) => watched,
+        Err(error) => return store_failed(frame, error),
+    };
     match state.store.accounts().await {
-        Ok(recorded) => accounts.extend(recorded.into_iter().filter(|a| !state.accounts.contains(a))),
+        Ok(recorded) => {
+            let watched = accounts.clone();
+            accounts.extend(recorded.into_iter().filter(|a| !watched.contains(a)))
+        }
         Err(error) => return store_failed(frame, error),
     }
     let Some(account) = params.account.or_else(|| accounts.first().cloned()) else {

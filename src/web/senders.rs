@@ -95,8 +95,12 @@ pub async fn lists(
 }
 
 async fn lists_page(state: &WebState, frame: Frame, session: &Session, outcome: Option<Outcome>) -> Response {
+    let names = match state.backend.accounts().await {
+        Ok(names) => names,
+        Err(error) => return store_failed(frame, error),
+    };
     let mut accounts = Vec::new();
-    for name in state.accounts.iter() {
+    for name in &names {
         match state.store.sender_entries(name).await {
             Ok(entries) => {
                 accounts.push(AccountLists { name: name.clone(), entries: words(frame.w, &entries) })
@@ -136,7 +140,14 @@ pub async fn remove(
         let text = frame.w.forbidden.to_string();
         return message(frame, StatusCode::FORBIDDEN, "403", text);
     };
-    if !session.csrf_matches(&form.csrf) || !state.accounts.contains(&form.account) {
+    let watched = match session.csrf_matches(&form.csrf) {
+        true => match state.backend.accounts().await {
+            Ok(names) => names.contains(&form.account),
+            Err(error) => return store_failed(frame, error),
+        },
+        false => false,
+    };
+    if !watched {
         let text = frame.w.forbidden.to_string();
         return message(frame, StatusCode::FORBIDDEN, "403", text);
     }
