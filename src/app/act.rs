@@ -250,3 +250,31 @@ fn ids(planned: &[Planned]) -> Vec<i64> {
 fn recorded(p: &Pending) -> Recorded<'_> {
     Recorded { message_id: &p.message_id, key: &p.message_key, digest: &p.digest }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_batch(id: i64, uid: u32) -> PlannedActions {
+        PlannedActions {
+            moves: vec![(id, uid)],
+            flags: vec![(id + 100, uid + 100)],
+            batches: 1,
+            arrived: BTreeMap::from([(uid, 1_700_000_000)]),
+        }
+    }
+
+    /// The worker acts every few batches (`act_due` counts them): batches gathered add up,
+    /// or a long first scan would move nothing until its end.
+    #[test]
+    fn planned_actions_gathered_from_batches_add_up() {
+        let mut planned = PlannedActions::default();
+        planned.extend(one_batch(1, 10));
+        planned.extend(one_batch(2, 20));
+        planned.extend(one_batch(3, 30));
+        assert_eq!(planned.batches, 3);
+        assert_eq!(planned.moves, [(1, 10), (2, 20), (3, 30)]);
+        assert_eq!(planned.flags, [(101, 110), (102, 120), (103, 130)]);
+        assert_eq!(planned.arrived.keys().copied().collect::<Vec<_>>(), [10, 20, 30]);
+    }
+}
