@@ -100,6 +100,11 @@ impl<'a> Fleet<'a> {
         }
     }
 
+    /// This worker's name in the leases, on a shared database.
+    pub(super) fn lease_id(&self) -> Option<Arc<str>> {
+        self.lease.clone()
+    }
+
     /// After the first [`Fleet::round`]: runs rounds and the workers until shutdown (with
     /// `once`, one pass of what it holds; on SQLite, also until every worker failed for
     /// good), then lets go of every lease.
