@@ -18,6 +18,7 @@ pub mod learning;
 mod locate;
 pub mod metrics;
 pub mod progress;
+pub mod reach;
 mod read_back;
 pub mod reports;
 mod restore;

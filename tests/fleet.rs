@@ -443,3 +443,41 @@ async fn moves_left_planned_by_a_worker_that_lost_its_lease_are_finished_by_a_co
         wait_for(Duration::from_secs(15), async || contents(&mut session, "Junk").await.len() == 1).await;
     assert!(moved, "the planned scam is still in INBOX\n{}", workers.logs());
 }
+
+/// A worker that reaches the database but not the account's IMAP server (here its
+/// configuration names a closed port) lets the account go once its connection has failed
+/// for `reach::GIVE_UP_AFTER`, and a worker that reaches the server takes it and moves its
+/// scams: it is not renewed for ever, unwatched.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_that_cannot_reach_the_server_hands_the_account_to_one_that_can() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let _database = super::postgres::Backend::Postgres.configure(&config_path);
+    let config = super::service::load(&config_path);
+    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
+    let store = Store::open_unlocked_at(&Location::Postgres(url)).await.expect("store");
+    let mut session = super::service::mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+
+    // The same account, as a worker whose network cannot reach the server sees it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let text = std::fs::read_to_string(&config_path).expect("config");
+    let cut_off = dovecot.dir().join("cut-off.toml");
+    let text = text.replace(&format!("port = {}", dovecot.imaps_port), &format!("port = {closed}"));
+    std::fs::write(&cut_off, text).expect("config");
+    let cut_dir = dovecot.dir().join("cut-off");
+    std::fs::create_dir(&cut_dir).expect("dir");
+    let unreachable = Workers::start(&cut_off, &cut_dir, 1);
+    let held = wait_for(Duration::from_secs(20), async || {
+        held_by_pid(&store).await.get(&unreachable.pid(0)) == Some(&1)
+    })
+    .await;
+    assert!(held, "{}", unreachable.logs());
+
+    let healthy = Workers::start(&config_path, dovecot.dir(), 1);
+    let limit = scamguard::app::reach::GIVE_UP_AFTER + scamguard::app::fleet::ROUND * 4;
+    let moved = wait_for(limit, async || contents(&mut session, "Junk").await.len() == THREATS.len()).await;
+    assert!(moved, "{}\n---\n{}", unreachable.logs(), healthy.logs());
+    assert_eq!(held_by_pid(&store).await.get(&healthy.pid(0)), Some(&1), "{}", healthy.logs());
+    assert!(unreachable.logs().contains("letting another worker try it"), "{}", unreachable.logs());
+}
