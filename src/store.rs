@@ -56,7 +56,7 @@ pub use correspondents::{MAX_CORRESPONDENTS, SentCursor};
 pub use deliveries::Claim;
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use feedback::{JunkCursor, Release};
-pub use fleet::{Enabled, LEASE_SECONDS, Lease, StoredAccount};
+pub use fleet::{Enabled, LEASE_MARGIN, LEASE_SECONDS, Lease, StoredAccount};
 pub use open::{Access, Location};
 pub use personal::{Forgotten, StoredPersonal};
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};

@@ -481,3 +481,58 @@ async fn a_worker_that_cannot_reach_the_server_hands_the_account_to_one_that_can
     assert_eq!(held_by_pid(&store).await.get(&healthy.pid(0)), Some(&1), "{}", healthy.logs());
     assert!(unreachable.logs().contains("letting another worker try it"), "{}", unreachable.logs());
 }
+
+/// A server without MOVE nor UIDPLUS: a move is a COPY to Junk and `\Deleted` on the
+/// original, which stays until the user's client expunges. A worker stalls after planning
+/// a move (here the server holds its existence check) while another worker takes the
+/// account over and moves the message; when it resumes it must not copy the original,
+/// flagged `\Deleted`, a second time: it checks its lease after the server answered and
+/// never copies a message so flagged.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_stalled_before_its_copy_while_another_moved_the_message_copies_nothing() {
+    use super::support::proxy::{Fault, Proxy, Rule};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE", "UIDPLUS"], ..Options::default() });
+    let direct = super::service::load(&dovecot.write_config(""));
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let config_path = proxy.write_config(&dovecot, "");
+    let _database = super::postgres::Backend::Postgres.configure(&config_path);
+    let config = super::service::load(&config_path);
+    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
+    let store = Arc::new(Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store"));
+    let mut session = super::service::mailbox(&direct).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+
+    // The first search once the move is planned is the stalled worker's last look before
+    // its COPY: meanwhile the account's lease goes to another worker, which moves it.
+    let (fired, planned) = (Arc::new(AtomicBool::new(false)), Arc::clone(&store));
+    let (hook_fired, account) = (Arc::clone(&fired), direct.accounts[0].clone());
+    proxy.add(Rule::always(
+        "UID SEARCH",
+        Fault::Before(Arc::new(move || {
+            let (fired, store, account, url) =
+                (Arc::clone(&hook_fired), Arc::clone(&planned), account.clone(), url.clone());
+            Box::pin(async move {
+                let rows = store.history(&HistoryFilter::default()).await.expect("history");
+                if rows.is_empty() || fired.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+                let sql = "UPDATE leases SET worker = 'other:1:0', expires_at = expires_at + 3600";
+                let mut db = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("connects");
+                sqlx::query(sql).execute(&mut db).await.expect("take over");
+                let mut other = imap::connect(&account).await.expect("login");
+                other.select("INBOX").await.expect("select");
+                assert_eq!(other.move_to(&[1], "Junk").await.expect("moved"), imap::MoveMethod::CopyFlag);
+                other.logout().await;
+            })
+        })),
+    ));
+    let workers = Workers::start(&config_path, dovecot.dir(), 1);
+    let stalled = wait_for(Duration::from_secs(30), async || fired.load(Ordering::SeqCst)).await;
+    assert!(stalled, "the move was planned and checked\n{}", workers.logs());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let in_junk = session.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk, 1, "one copy in Junk, the other worker's\n{}", workers.logs());
+    assert!(workers.logs().contains("lease lost"), "{}", workers.logs());
+}
