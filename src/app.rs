@@ -19,6 +19,7 @@ pub mod learning;
 mod locate;
 pub mod metrics;
 pub mod progress;
+pub mod reach;
 mod read_back;
 pub mod reports;
 mod restore;
@@ -120,7 +121,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
     // each account's report is delivered by the one worker holding it.
     let mut reporting = None;
     if !once && config.report.schedule.is_some() {
-        let (config, current) = (config.clone(), Arc::clone(&fleet.current));
+        let (config, current, lease) = (config.clone(), Arc::clone(&fleet.current), fleet.lease_id());
         let store = Arc::clone(&store);
         let mut shutdown = shutdown.clone();
         reporting = Some(tokio::spawn(async move {
@@ -129,7 +130,8 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
                 let accounts = current.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
                 let config = Config { accounts, ..config.clone() };
                 for (account, outcome) in
-                    reports::deliver_due(&config, &store, now, reports::local_utc_offset()).await
+                    reports::deliver_due(&config, &store, now, reports::local_utc_offset(), lease.as_deref())
+                        .await
                 {
                     match outcome {
                         Ok(true) => tracing::info!(%account, "delivered the weekly report to INBOX"),

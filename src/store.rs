@@ -22,6 +22,7 @@
 
 mod browse;
 mod correspondents;
+mod deliveries;
 mod dialect;
 mod evidence;
 mod feedback;
@@ -52,14 +53,15 @@ use sqlx::{Postgres, Sqlite};
 pub use crate::detect::Category;
 pub use browse::{HistoryPage, HistoryQuery};
 pub use correspondents::{MAX_CORRESPONDENTS, SentCursor};
+pub use deliveries::Claim;
 pub use evidence::{Amount, Deadline, EVIDENCE_VERSION, Evidence, EvidenceError, Signal, Signals, Wallet};
 pub use feedback::{JunkCursor, Release};
-pub use fleet::{Enabled, LEASE_SECONDS, Lease, StoredAccount};
+pub use fleet::{Enabled, LEASE_MARGIN, LEASE_SECONDS, Lease, StoredAccount};
 pub use open::{Access, Location};
 pub use personal::{Forgotten, StoredPersonal};
 pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
-pub use review::{Claim, Detection};
+pub use review::Detection;
 pub use senders::{Added, ListKind, SenderEntry};
 pub use status::{FolderState, WatchMode};
 pub use vocab::{Action, CATEGORIES, Verdict};

@@ -443,3 +443,96 @@ async fn moves_left_planned_by_a_worker_that_lost_its_lease_are_finished_by_a_co
         wait_for(Duration::from_secs(15), async || contents(&mut session, "Junk").await.len() == 1).await;
     assert!(moved, "the planned scam is still in INBOX\n{}", workers.logs());
 }
+
+/// A worker that reaches the database but not the account's IMAP server (here its
+/// configuration names a closed port) lets the account go once its connection has failed
+/// for `reach::GIVE_UP_AFTER`, and a worker that reaches the server takes it and moves its
+/// scams: it is not renewed for ever, unwatched.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_that_cannot_reach_the_server_hands_the_account_to_one_that_can() {
+    let dovecot = Dovecot::start(Options::default());
+    let config_path = dovecot.write_config("");
+    let _database = super::postgres::Backend::Postgres.configure(&config_path);
+    let config = super::service::load(&config_path);
+    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
+    let store = Store::open_unlocked_at(&Location::Postgres(url)).await.expect("store");
+    let mut session = super::service::mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS).await;
+
+    // The same account, as a worker whose network cannot reach the server sees it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let text = std::fs::read_to_string(&config_path).expect("config");
+    let cut_off = dovecot.dir().join("cut-off.toml");
+    let text = text.replace(&format!("port = {}", dovecot.imaps_port), &format!("port = {closed}"));
+    std::fs::write(&cut_off, text).expect("config");
+    let cut_dir = dovecot.dir().join("cut-off");
+    std::fs::create_dir(&cut_dir).expect("dir");
+    let unreachable = Workers::start(&cut_off, &cut_dir, 1);
+    let held = wait_for(Duration::from_secs(20), async || {
+        held_by_pid(&store).await.get(&unreachable.pid(0)) == Some(&1)
+    })
+    .await;
+    assert!(held, "{}", unreachable.logs());
+
+    let healthy = Workers::start(&config_path, dovecot.dir(), 1);
+    let limit = scamguard::app::reach::GIVE_UP_AFTER + scamguard::app::fleet::ROUND * 4;
+    let moved = wait_for(limit, async || contents(&mut session, "Junk").await.len() == THREATS.len()).await;
+    assert!(moved, "{}\n---\n{}", unreachable.logs(), healthy.logs());
+    assert_eq!(held_by_pid(&store).await.get(&healthy.pid(0)), Some(&1), "{}", healthy.logs());
+    assert!(unreachable.logs().contains("letting another worker try it"), "{}", unreachable.logs());
+}
+
+/// A server without MOVE nor UIDPLUS: a move is a COPY to Junk and `\Deleted` on the
+/// original, which stays until the user's client expunges. A worker stalls after planning
+/// a move (here the server holds its existence check) while another worker takes the
+/// account over and moves the message; when it resumes it must not copy the original,
+/// flagged `\Deleted`, a second time: it checks its lease after the server answered and
+/// never copies a message so flagged.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_stalled_before_its_copy_while_another_moved_the_message_copies_nothing() {
+    use super::support::proxy::{Fault, Proxy, Rule};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE", "UIDPLUS"], ..Options::default() });
+    let direct = super::service::load(&dovecot.write_config(""));
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let config_path = proxy.write_config(&dovecot, "");
+    let _database = super::postgres::Backend::Postgres.configure(&config_path);
+    let config = super::service::load(&config_path);
+    let url = config.database_url.as_ref().expect("a PostgreSQL URL").expose().to_string();
+    let store = Arc::new(Store::open_unlocked_at(&Location::Postgres(url.clone())).await.expect("store"));
+    let mut session = super::service::mailbox(&direct).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+
+    // The first search once the move is planned is the stalled worker's last look before
+    // its COPY: meanwhile the account's lease goes to another worker, which moves it.
+    let (fired, planned) = (Arc::new(AtomicBool::new(false)), Arc::clone(&store));
+    let (hook_fired, account) = (Arc::clone(&fired), direct.accounts[0].clone());
+    proxy.add(Rule::always(
+        "UID SEARCH",
+        Fault::Before(Arc::new(move || {
+            let (fired, store, account, url) =
+                (Arc::clone(&hook_fired), Arc::clone(&planned), account.clone(), url.clone());
+            Box::pin(async move {
+                let rows = store.history(&HistoryFilter::default()).await.expect("history");
+                if rows.is_empty() || fired.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+                let sql = "UPDATE leases SET worker = 'other:1:0', expires_at = expires_at + 3600";
+                let mut db = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.expect("connects");
+                sqlx::query(sql).execute(&mut db).await.expect("take over");
+                let mut other = imap::connect(&account).await.expect("login");
+                other.select("INBOX").await.expect("select");
+                assert_eq!(other.move_to(&[1], "Junk").await.expect("moved"), imap::MoveMethod::CopyFlag);
+                other.logout().await;
+            })
+        })),
+    ));
+    let workers = Workers::start(&config_path, dovecot.dir(), 1);
+    let stalled = wait_for(Duration::from_secs(30), async || fired.load(Ordering::SeqCst)).await;
+    assert!(stalled, "the move was planned and checked\n{}", workers.logs());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let in_junk = session.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk, 1, "one copy in Junk, the other worker's\n{}", workers.logs());
+    assert!(workers.logs().contains("lease lost"), "{}", workers.logs());
+}

@@ -234,16 +234,7 @@ async fn a_fetch_refused_after_sending_some_messages_keeps_them() {
 async fn a_message_taken_away_between_fetch_and_move_is_recorded_as_gone() {
     let setup = mailbox_behind_proxy(Options::default()).await;
     let Setup { proxy, config, direct, .. } = &setup;
-    let other = direct.clone();
-    let take_first_away: Hook = Arc::new(move || {
-        let other = other.clone();
-        Box::pin(async move {
-            let mut session = mailbox(&other).await;
-            session.create("Elsewhere").await.expect("create");
-            session.select("INBOX").await.expect("select");
-            session.move_to(&[1], "Elsewhere").await.expect("the other client moves UID 1");
-        })
-    });
+    let take_first_away = another_client_moves_uid_1(direct, "Elsewhere", true);
     proxy.add(Rule {
         skip: 1,
         times: Some(1),
@@ -310,4 +301,41 @@ async fn a_message_always_refused_alone_is_recorded_unreadable_and_the_passes_go
     let rows = history(config).await;
     assert_eq!(rows.iter().filter(|r| r.action == Action::Unreadable).count(), 1, "{rows:?}");
     assert_eq!(ids_in(direct, "Junk").await.len(), THREATS.len() - 1);
+}
+
+/// Without MOVE nor UIDPLUS a moved message stays, flagged `\Deleted`, until an expunge.
+/// One another client (or a worker that took the account over) moved that way just
+/// before scamguard's COPY is never copied again: Junk holds it once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_flagged_deleted_before_the_copy_is_not_copied_again() {
+    let setup = mailbox_behind_proxy(Options { hide: vec!["MOVE", "UIDPLUS"], ..Options::default() }).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let move_first = another_client_moves_uid_1(direct, "Junk", false);
+    proxy.add(Rule::once("UID SEARCH UID", Fault::Before(move_first)));
+
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    let mut actions: Vec<String> = history(config).await.into_iter().map(|r| r.action.to_string()).collect();
+    actions.sort();
+    assert_eq!(actions, ["copied", "copied", "gone"]);
+    let mut session = mailbox(direct).await;
+    let in_junk = session.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk as usize, THREATS.len(), "each threat in Junk once");
+}
+
+/// A proxy step: another client moves INBOX's UID 1 to `folder` (made first with
+/// `create`), by the best method the server offers.
+fn another_client_moves_uid_1(direct: &Config, folder: &'static str, create: bool) -> Hook {
+    let other = direct.clone();
+    Arc::new(move || {
+        let other = other.clone();
+        Box::pin(async move {
+            let mut session = mailbox(&other).await;
+            if create {
+                session.create(folder).await.expect("create");
+            }
+            session.select("INBOX").await.expect("select");
+            session.move_to(&[1], folder).await.expect("the other client moves UID 1");
+        })
+    })
 }

@@ -68,10 +68,10 @@ async fn scheduled_delivery_is_once_per_week_across_restarts() {
     let monday = clock::unix_of_date(2026, 11, 23).expect("a real date");
 
     let store = Store::open(&config.database).await.expect("store");
-    let before = reports::deliver_due(&config, &store, monday + 8 * 3600, 0).await;
+    let before = reports::deliver_due(&config, &store, monday + 8 * 3600, 0, None).await;
     let delivered: Vec<bool> = before.into_iter().map(|(_, r)| r.expect("delivered")).collect();
     assert_eq!(delivered, [true], "on first start the missed week (W46) is delivered");
-    let at_nine = reports::deliver_due(&config, &store, monday + 9 * 3600 + 60, 0).await;
+    let at_nine = reports::deliver_due(&config, &store, monday + 9 * 3600 + 60, 0, None).await;
     assert_eq!(
         at_nine.into_iter().map(|(_, r)| r.expect("ok")).collect::<Vec<_>>(),
         [true],
@@ -81,8 +81,8 @@ async fn scheduled_delivery_is_once_per_week_across_restarts() {
 
     // A restart, later that day, and a second process's attempt: nothing more.
     let store = Store::open(&config.database).await.expect("store after restart");
-    assert!(reports::deliver_due(&config, &store, monday + 15 * 3600, 0).await.is_empty());
-    assert!(reports::deliver_due(&config, &store, monday + 6 * 86_400, 0).await.is_empty());
+    assert!(reports::deliver_due(&config, &store, monday + 15 * 3600, 0, None).await.is_empty());
+    assert!(reports::deliver_due(&config, &store, monday + 6 * 86_400, 0, None).await.is_empty());
     assert_eq!(store.delivered_weeks("test").await.expect("weeks"), ["2026-W46", "2026-W47"]);
 
     let mut session = mailbox(&config).await;
@@ -195,7 +195,7 @@ async fn a_report_whose_append_answer_was_lost_is_not_delivered_twice() {
     let weekly = reports::weekly(&store, &account.name, last_week).await.expect("report");
 
     for attempt in 0..3 {
-        let outcome = reports::deliver(account, &store, &weekly, Lang::En, now).await;
+        let outcome = reports::deliver(account, &store, &weekly, Lang::En, now, None).await;
         assert!(
             matches!(outcome, Ok(delivered) if delivered == (attempt == 0)),
             "attempt {attempt}: {outcome:?}"
@@ -204,4 +204,72 @@ async fn a_report_whose_append_answer_was_lost_is_not_delivered_twice() {
     let mut session = mailbox(&direct).await;
     assert_eq!(reports_in(&contents(&mut session, "INBOX").await), 1, "one report, however the answer went");
     assert_eq!(proxy.seen("APPEND"), 1);
+}
+
+/// A delivery that stalls while it connects (here the server holds its LOGIN) while
+/// another attempt takes its claim over, or another worker the account's lease, appends
+/// nothing: both are checked right before the APPEND. A lost lease gives the week back
+/// at once for the account's next holder.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delivery_that_lost_its_claim_or_lease_while_connecting_appends_nothing() {
+    use super::support::proxy::Proxy;
+    use std::sync::Arc;
+    let dovecot = Dovecot::start(Options::default());
+    let direct = load(&dovecot.write_config(""));
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let path = proxy.write_config(&dovecot, "");
+    let _database = super::postgres::Backend::Postgres.configure(&path);
+    let config = load(&path);
+    let store = Arc::new(Store::open_unlocked_at(&scamguard::app::database(&config)).await.expect("store"));
+    let account = config.accounts.first().expect("account").clone();
+    let names = vec![account.name.clone()];
+    assert_eq!(store.take_leases("w1", &names, 1).await.expect("take"), names);
+    let now = clock::now_unix();
+    let weekly = reports::weekly(&store, &account.name, Period::week_of(Period::week_of(now).start - 1))
+        .await
+        .expect("report");
+    let week = weekly.period.label.clone();
+    let (name, label) = (account.name.clone(), week.clone());
+    let thief = Arc::clone(&store);
+    during_login(&proxy, move || {
+        let (store, name, week) = (Arc::clone(&thief), name.clone(), label.clone());
+        async move {
+            // An attempt that found the claim old (in flight for less than no time).
+            let taken = store.claim_delivery(&name, &week, "<other@x>", -1).await.expect("claim");
+            assert!(matches!(taken, scamguard::store::Claim::Unconfirmed(_)), "{taken:?}");
+        }
+    });
+    let outcome = reports::deliver(&account, &store, &weekly, Lang::En, now, Some("w1")).await;
+    assert!(matches!(outcome, Ok(false)), "the other attempt delivers: {outcome:?}");
+    store.drop_claim(&account.name, &week, "<other@x>").await.expect("drop");
+
+    let (name, thief) = (account.name.clone(), Arc::clone(&store));
+    during_login(&proxy, move || {
+        let (store, name) = (Arc::clone(&thief), name.clone());
+        async move {
+            store.release_leases("w1", None).await.expect("release");
+            assert_eq!(store.take_leases("w2", &[name], 1).await.expect("take").len(), 1);
+        }
+    });
+    let outcome = reports::deliver(&account, &store, &weekly, Lang::En, now, Some("w1")).await;
+    assert!(matches!(outcome, Err(scamguard::app::WorkerError::LeaseLost(_))), "{outcome:?}");
+    let mut session = mailbox(&direct).await;
+    assert_eq!(reports_in(&contents(&mut session, "INBOX").await), 0, "nothing appended");
+
+    // The week was given back: the new holder delivers it, once.
+    let outcome = reports::deliver(&account, &store, &weekly, Lang::En, now, Some("w2")).await;
+    assert!(matches!(outcome, Ok(true)), "{outcome:?}");
+    assert_eq!(reports_in(&contents(&mut session, "INBOX").await), 1);
+    assert_eq!(proxy.seen("APPEND"), 1);
+}
+
+/// Runs `step` once, when the next LOGIN reaches the proxy, before passing it on: as if
+/// the client stalled there.
+fn during_login<F, Step>(proxy: &super::support::proxy::Proxy, step: F)
+where
+    F: Fn() -> Step + Send + Sync + 'static,
+    Step: std::future::Future<Output = ()> + Send + 'static,
+{
+    use super::support::proxy::{Fault, Rule};
+    proxy.add(Rule::once("LOGIN", Fault::Before(std::sync::Arc::new(move || Box::pin(step())))));
 }

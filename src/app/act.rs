@@ -82,11 +82,11 @@ impl Worker {
         if planned.is_empty() {
             return Ok(());
         }
-        let here = self.still_present(imap, planned).await?;
+        let method = imap.move_method();
+        let here = self.still_present(imap, planned, method != MoveMethod::Move).await?;
         if here.is_empty() {
             return Ok(());
         }
-        let method = imap.move_method();
         if method == MoveMethod::Move {
             imap.move_uids(&uids(&here), junk).await?;
             return self.record_moved(&here, Action::Moved, junk, arrived).await;
@@ -146,20 +146,31 @@ impl Worker {
         if flags.is_empty() {
             return Ok(());
         }
-        let here = self.still_present(imap, flags).await?;
+        let here = self.still_present(imap, flags, false).await?;
         imap.add_keyword(&uids(&here), keyword).await?;
         self.store.finish(&ids(&here), Action::Flagged, keyword, clock::now_unix()).await?;
         Ok(())
     }
 
-    /// The planned actions whose messages are still in the folder; the others (another
-    /// client moved or deleted them since the fetch) are recorded as gone, never acted on.
+    /// The planned actions whose messages are still in the folder (with `to_copy`, and not
+    /// flagged `\Deleted`: a copy made already by another worker leaves its original so
+    /// until an expunge); the others (another client moved or deleted them since the
+    /// fetch) are recorded as gone, never acted on.
+    ///
+    /// The lease is checked last, after the server answered and right before anything is
+    /// recorded or sent: a worker that stalled here while another took the account over
+    /// (and moved these) fails, and one that passes has `store::LEASE_MARGIN` to send its
+    /// command before any other worker may hold the account.
     async fn still_present(
         &self,
         imap: &mut ImapSession,
         planned: &[Planned],
+        to_copy: bool,
     ) -> Result<Vec<Planned>, WorkerError> {
-        let present: HashSet<u32> = imap.existing(&uids(planned)).await?.into_iter().collect();
+        let wanted = uids(planned);
+        let found = if to_copy { imap.undeleted(&wanted).await? } else { imap.existing(&wanted).await? };
+        let present: HashSet<u32> = found.into_iter().collect();
+        self.check_lease().await?;
         let (here, gone): (Vec<Planned>, Vec<Planned>) =
             planned.iter().copied().partition(|(_, uid)| present.contains(uid));
         self.store.finish(&ids(&gone), Action::Gone, "", clock::now_unix()).await?;

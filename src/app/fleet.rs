@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use tokio::task::{AbortHandle, JoinSet};
 use tracing::{error, info, warn};
 
+use super::reach::{self, Reach};
 use super::shutdown::{self, Shutdown, Stopper};
 use super::worker::{Worker, WorkerError};
 use super::{RunOptions, detector_for, learning, share};
@@ -47,6 +48,8 @@ struct Watched {
     tasks: Vec<AbortHandle>,
     /// When it was asked to stop (lease lost, account removed): aborted after the grace.
     stopping: Option<Instant>,
+    /// How its connection fares (see `reach`).
+    reach: Arc<Reach>,
 }
 
 /// This process's workers, by account.
@@ -64,6 +67,8 @@ pub(super) struct Fleet<'a> {
     failed: HashSet<String>,
     /// Stored accounts' errors already logged (logged once, not every round).
     said: HashSet<String>,
+    /// Accounts let go because this worker could not reach their server, and when.
+    let_go: HashMap<String, Instant>,
     /// The accounts watched now, for the weekly report.
     pub current: Arc<Mutex<Vec<Account>>>,
 }
@@ -96,8 +101,14 @@ impl<'a> Fleet<'a> {
             failures: Vec::new(),
             failed: HashSet::new(),
             said: HashSet::new(),
+            let_go: HashMap::new(),
             current: Arc::default(),
         }
+    }
+
+    /// This worker's name in the leases, on a shared database.
+    pub(super) fn lease_id(&self) -> Option<Arc<str>> {
+        self.lease.clone()
     }
 
     /// After the first [`Fleet::round`]: runs rounds and the workers until shutdown (with
@@ -201,15 +212,18 @@ impl<'a> Fleet<'a> {
         accounts
     }
 
-    /// Renews, lets go and takes leases (see `share::round`); returns what is held.
+    /// Renews, lets go and takes leases (see `share::round`), leaving alone the accounts
+    /// this worker cannot reach (see `reach::avoid`); returns what is held.
     async fn lease_round(
-        &self,
+        &mut self,
         id: &str,
         wanted: &[String],
     ) -> Result<Vec<String>, crate::store::StoreError> {
         let live = self.store.heartbeat(id).await?;
         let mut held = self.store.renew_leases(id).await?;
-        let decided = share::round(&held, wanted, live);
+        let avoided = self.unreachable(&held, live);
+        let wanted: Vec<String> = wanted.iter().filter(|a| !avoided.contains(a)).cloned().collect();
+        let decided = share::round(&held, &wanted, live);
         if !decided.release.is_empty() {
             self.store.release_leases(id, Some(&decided.release)).await?;
             held.retain(|a| !decided.release.contains(a));
@@ -221,6 +235,28 @@ impl<'a> Fleet<'a> {
         }
         held.extend(taken);
         Ok(held)
+    }
+
+    /// The accounts not to hold this round because this worker cannot reach their server
+    /// (see `reach`); those newly given up are remembered, and said.
+    fn unreachable(&mut self, held: &[String], live: usize) -> Vec<String> {
+        let now = Instant::now();
+        let failing: Vec<(String, Duration)> = held
+            .iter()
+            .filter_map(|a| {
+                let watched = self.watched.get(a).filter(|w| w.stopping.is_none())?;
+                Some((a.clone(), watched.reach.failing_for(now)?))
+            })
+            .collect();
+        self.let_go.retain(|_, at| now.duration_since(*at) < reach::BACK_OFF);
+        let let_go: Vec<(String, Duration)> =
+            self.let_go.iter().map(|(a, at)| (a.clone(), now.duration_since(*at))).collect();
+        let avoided = reach::avoid(&failing, &let_go, live);
+        for account in avoided.iter().filter(|a| held.contains(a)) {
+            warn!(%account, "cannot reach its server for {}s; letting another worker try it", reach::GIVE_UP_AFTER.as_secs());
+            self.let_go.insert(account.clone(), now);
+        }
+        avoided
     }
 
     /// Starts one worker per folder of `account`.
@@ -241,6 +277,7 @@ impl<'a> Fleet<'a> {
             }
         };
         let (stopper, listener) = shutdown::channel();
+        let reach = Arc::new(Reach::new(Instant::now()));
         let mut tasks = Vec::new();
         for (index, folder) in account.folders.clone().into_iter().enumerate() {
             let worker = Worker {
@@ -254,6 +291,7 @@ impl<'a> Fleet<'a> {
                 sent: Default::default(),
                 learned: learning::Loaded::default(),
                 lease: self.lease.clone(),
+                reach: Arc::clone(&reach),
             };
             let (once, listener) = (self.options.once, listener.clone());
             tasks.push(self.tasks.spawn(async move {
@@ -261,7 +299,8 @@ impl<'a> Fleet<'a> {
                 (worker.account.name.clone(), folder, result)
             }));
         }
-        self.watched.insert(account.name.clone(), Watched { account: read, stopper, tasks, stopping: None });
+        self.watched
+            .insert(account.name.clone(), Watched { account: read, stopper, tasks, stopping: None, reach });
     }
 
     /// Asks an account's workers to stop (the batch in flight finishes).

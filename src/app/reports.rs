@@ -1,7 +1,7 @@
 //! Weekly reports: gathered from the store, rendered, and delivered into the account's
-//! INBOX with APPEND, once per week at the configured time (a delivery is claimed in
-//! SQLite before the APPEND, so restarts or downtime never deliver a week twice, and a
-//! missed week is delivered on the next start).
+//! INBOX with APPEND, once per week at the configured time (a delivery is claimed in the
+//! database before the APPEND, so restarts, downtime or two workers never deliver a week
+//! twice, and a missed week is delivered on the next start; see `store::deliveries`).
 
 use crate::clock;
 use crate::config::{Account, Config};
@@ -34,51 +34,82 @@ pub async fn report_key(store: &Store) -> Result<ReportKey, StoreError> {
     Ok(ReportKey::new(store.report_secret(clock::now_unix()).await?))
 }
 
+/// How long a claim stays in flight after it was taken or confirmed (seconds): the APPEND
+/// is sent right after the confirmation and answered within the account's command
+/// timeout; twice that and a minute more leaves room for a slow database and a late
+/// answer. Only a claim older than this is taken over as abandoned.
+pub fn in_flight_for(account: &Account) -> i64 {
+    let timeout = i64::try_from(account.command_timeout.as_secs()).unwrap_or(i64::MAX / 4);
+    timeout.saturating_mul(2).saturating_add(60)
+}
+
 /// Puts the report into the account's INBOX, unless this week's report was delivered
-/// already. Returns whether it delivered.
+/// already or another attempt is delivering it. Returns whether it delivered. On a shared
+/// database `lease` names this worker: the account's lease and the claim are checked
+/// again right before the APPEND, so a worker that stalled past either appends nothing.
 pub async fn deliver(
     account: &Account,
     store: &Store,
     report: &WeeklyReport,
     lang: Lang,
     now: i64,
+    lease: Option<&str>,
 ) -> Result<bool, WorkerError> {
     let week = report.period.label.as_str();
     let seal_key = report_key(store).await?;
     let token: String = (0..16).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
     let (message_id, raw) = mime::message(report, lang, &account.username, now, &token, &seal_key);
     let key = format!("<{message_id}>");
-    match store.claim_delivery(&account.name, week, &key).await? {
+    match store.claim_delivery(&account.name, week, &key, in_flight_for(account)).await? {
         Claim::Claimed => {}
-        Claim::Delivered => return Ok(false),
+        Claim::Delivered | Claim::InFlight => return Ok(false),
         Claim::Unconfirmed(earlier) => {
             if !earlier.is_empty() && in_inbox(account, &earlier).await? {
-                store.finish_delivery(&account.name, week, Some(&earlier), now).await?;
+                store.finish_delivery(&account.name, week, &earlier, now).await?;
                 return Ok(false);
             }
         }
     }
     let appended = async {
         let mut session = imap::connect(account).await?;
+        // Checked last, just before the APPEND: this worker still holds the account (on a
+        // shared database), and the claim still names this report (made young again, so
+        // nobody takes it over while the APPEND is on its way).
+        let lease_lost = match lease {
+            Some(worker) => !store.holds_lease(worker, &account.name).await?,
+            None => false,
+        };
+        if lease_lost || !store.confirm_claim(&account.name, week, &key).await? {
+            session.logout().await;
+            if !lease_lost {
+                // Another attempt took the claim over (this one stalled): it delivers.
+                return Ok(false);
+            }
+            // Nothing was appended: the account's next holder may claim the week at once.
+            store.drop_claim(&account.name, week, &key).await?;
+            return Err(WorkerError::LeaseLost(account.name.clone()));
+        }
         session.append("INBOX", None, &raw).await?;
         session.logout().await;
-        Ok::<(), imap::ImapError>(())
+        store.finish_delivery(&account.name, week, &key, now).await?;
+        Ok::<bool, WorkerError>(true)
     }
     .await;
-    let Err(error) = appended else {
-        store.finish_delivery(&account.name, week, Some(&key), now).await?;
-        return Ok(true);
+    let error = match appended {
+        Ok(delivered) => return Ok(delivered),
+        Err(WorkerError::Imap(error)) => error,
+        Err(other) => return Err(other),
     };
     // The answer may be what was lost, not the report: look before giving the week back,
     // or the next attempt puts a second report into INBOX. If even that cannot be known,
     // the claim stays, naming this report, for the next attempt to look.
     match in_inbox(account, &key).await {
         Ok(true) => {
-            store.finish_delivery(&account.name, week, Some(&key), now).await?;
+            store.finish_delivery(&account.name, week, &key, now).await?;
             Ok(true)
         }
         Ok(false) => {
-            store.finish_delivery(&account.name, week, None, now).await?;
+            store.drop_claim(&account.name, week, &key).await?;
             Err(error.into())
         }
         Err(_) => Err(error.into()),
@@ -112,12 +143,13 @@ pub fn due_week(now: i64, utc_offset: i64, schedule: (u32, u32)) -> Period {
 }
 
 /// Delivers every account's due report that was not delivered yet. Called by the service
-/// every minute, and at start.
+/// every minute, and at start (`lease`: see [`deliver`]).
 pub async fn deliver_due(
     config: &Config,
     store: &Store,
     now: i64,
     utc_offset: i64,
+    lease: Option<&str>,
 ) -> Vec<(String, Result<bool, WorkerError>)> {
     let Some(schedule) = config.report.schedule else { return Vec::new() };
     let lang = Lang::parse(&config.report.lang).unwrap_or(Lang::En);
@@ -128,7 +160,7 @@ pub async fn deliver_due(
             continue;
         }
         let outcome = match weekly(store, &account.name, period.clone()).await {
-            Ok(report) => deliver(account, store, &report, lang, now).await,
+            Ok(report) => deliver(account, store, &report, lang, now, lease).await,
             Err(error) => Err(error.into()),
         };
         outcomes.push((account.name.clone(), outcome));

@@ -95,6 +95,8 @@ pub(super) struct Worker {
     /// On a shared database, this process's name in the leases: moves are made only
     /// while it holds the account's lease (see `fleet`).
     pub lease: Option<Arc<str>>,
+    /// How the account's connection fares here, for the lease round (see `reach`).
+    pub reach: Arc<super::reach::Reach>,
 }
 
 /// A batch fetched and being classified, with what its read came to.
@@ -138,6 +140,9 @@ impl Worker {
             }
             let mut connected = false;
             let outcome = self.session(once, &mut shutdown, &mut connected).await;
+            if connected {
+                self.reach.down();
+            }
             self.note_end(&outcome).await;
             if let Err(error) = &outcome {
                 super::metrics::metrics().error(error.metric_kind());
@@ -179,6 +184,7 @@ impl Worker {
     ) -> Result<(), WorkerError> {
         let mut imap = imap::connect(&self.account).await?;
         *connected = true;
+        self.reach.up();
         let junk = self.junk_folder(&mut imap).await?;
         // With `junk = "auto"` only the server says which folder that is: a watched
         // folder that turns out to be it is refused here, before anything is read.

@@ -173,7 +173,7 @@ pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<Exit
                 ReportFormat::Text => print!("{}", render::text(&weekly, lang)),
             }
             if request.deliver {
-                let delivered = app::reports::deliver(account, &store, &weekly, lang, now)
+                let delivered = app::reports::deliver(account, &store, &weekly, lang, now, None)
                     .await
                     .with_context(|| format!("Unable to deliver the report to {}", account.name))?;
                 eprintln!(

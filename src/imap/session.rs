@@ -273,13 +273,25 @@ impl ImapSession {
     /// back other clients' expunges during SEARCH (RFC 3501 §7.4.1), and only a command
     /// such as NOOP lets them through.
     pub async fn existing(&mut self, uids: &[u32]) -> Result<Vec<u32>, ImapError> {
+        self.existing_where(uids, "").await
+    }
+
+    /// Which of `uids` still exist in the selected folder and are not flagged `\Deleted`:
+    /// without MOVE, a message copied to Junk stays, flagged, until an expunge, and must
+    /// never be copied again (by a worker that stalled while another moved it).
+    pub async fn undeleted(&mut self, uids: &[u32]) -> Result<Vec<u32>, ImapError> {
+        self.existing_where(uids, " UNDELETED").await
+    }
+
+    /// [`ImapSession::existing`], the search narrowed by `criteria` (" UNDELETED").
+    async fn existing_where(&mut self, uids: &[u32], criteria: &str) -> Result<Vec<u32>, ImapError> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
         self.noop().await?;
         let mut found = Vec::new();
         for set in uidset::to_sets(uids, uidset::MAX_SET_CHARS) {
-            found.extend(self.search(&format!("UID {set}")).await?);
+            found.extend(self.search(&format!("UID {set}{criteria}")).await?);
         }
         Ok(found)
     }

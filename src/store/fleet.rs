@@ -19,6 +19,14 @@ use super::{Store, StoreError, on};
 /// promised.
 pub const LEASE_SECONDS: i64 = 20;
 
+/// How long a lease must still run for its holder to act on it (seconds), and how long a
+/// lease let go while its account's workers may still be mid-batch (a rebalance) stays
+/// untakeable: a holder that checked its lease has this long to send the command it
+/// checked for before any other worker can hold the account. IMAP has no fencing token,
+/// so this is the bound: a worker that stalls longer between its check and its command
+/// (SIGSTOP, a long GC-like pause, a socket buffer stuck) may act beside the new holder.
+pub const LEASE_MARGIN: i64 = 10;
+
 /// How many accounts one statement of [`Store::take_leases`] names (each a bound value;
 /// PostgreSQL takes at most 65,535 in a statement).
 const TAKEN_AT_ONCE: usize = 10_000;
@@ -203,15 +211,20 @@ impl Store {
             }
             return Ok(());
         }
+        let now = self.dialect().now_seconds();
         let (sql, names) = match accounts {
             Some([]) => return Ok(()),
+            // Free only after the margin: the account's workers are asked to stop after
+            // this, and a batch in flight may have checked its lease just before.
             Some(names) => (
                 format!(
-                    "UPDATE leases SET worker = '', expires_at = 0 WHERE worker = $1 AND account IN ({})",
+                    "UPDATE leases SET worker = '', expires_at = {now} + {LEASE_MARGIN}
+                     WHERE worker = $1 AND account IN ({})",
                     placeholders(2, names.len(), 1, true)
                 ),
                 names,
             ),
+            // On stop, after every worker of this process ended: free at once.
             None => ("UPDATE leases SET worker = '', expires_at = 0 WHERE worker = $1".to_string(), &[][..]),
         };
         on!(self.pool(), db => {
@@ -228,13 +241,15 @@ impl Store {
         Ok(())
     }
 
-    /// Whether `worker` holds `account`'s lease now, by the database's clock: checked
-    /// before each batch of moves, so a worker whose lease expired while it was stuck
-    /// moves nothing.
+    /// Whether `worker` holds `account`'s lease now, by the database's clock, for at least
+    /// [`LEASE_MARGIN`] more seconds: checked right before each move or copy is sent, so a
+    /// worker whose lease expired while it was stuck moves nothing, and one that passes
+    /// has that long before another worker can take the account.
     pub async fn holds_lease(&self, worker: &str, account: &str) -> Result<bool, StoreError> {
         let now = self.dialect().now_seconds();
-        let sql =
-            format!("SELECT COUNT(*) FROM leases WHERE account = $1 AND worker = $2 AND expires_at > {now}");
+        let sql = format!(
+            "SELECT COUNT(*) FROM leases WHERE account = $1 AND worker = $2 AND expires_at > {now} + {LEASE_MARGIN}"
+        );
         let count: i64 =
             on!(self.pool(), db => sqlx::query_scalar(&sql).bind(account).bind(worker).fetch_one(db).await)?;
         Ok(count == 1)
@@ -288,6 +303,12 @@ mod tests {
             assert!(!store.holds_lease("w2", "a").await.expect("holds"));
             store.release_leases("w1", Some(&names[..1])).await.expect("release");
             assert!(!store.holds_lease("w1", "a").await.expect("holds"));
+            assert_eq!(
+                store.take_leases("w2", &names, 5).await.expect("take"),
+                Vec::<String>::new(),
+                "let go while a batch may be in flight: free only after the margin"
+            );
+            age_leases(&store, crate::store::LEASE_MARGIN).await;
             assert_eq!(store.take_leases("w2", &names, 5).await.expect("take"), ["a"]);
             let shown: Vec<(String, String)> =
                 store.leases().await.expect("leases").into_iter().map(|l| (l.account, l.worker)).collect();
@@ -298,17 +319,35 @@ mod tests {
         }
     }
 
+    /// Makes every lease `seconds` older.
+    async fn age_leases(store: &crate::store::Store, seconds: i64) {
+        let sql = "UPDATE leases SET expires_at = expires_at - $1";
+        on!(store.pool(), db => sqlx::query(sql).bind(seconds).execute(db).await.map(|_| ())).expect("age");
+    }
+
     on_both! {
         async fn an_expired_lease_is_lost_by_its_holder_and_taken_by_another(store) {
             let names = vec!["a".to_string()];
             assert_eq!(store.take_leases("w1", &names, 1).await.expect("take"), ["a"]);
             // The lease runs out (as if w1 stopped renewing 31 s ago).
-            let sql = "UPDATE leases SET expires_at = expires_at - 31";
-            on!(store.pool(), db => sqlx::query(sql).execute(db).await.map(|_| ())).expect("age");
+            age_leases(&store, 31).await;
             assert!(!store.holds_lease("w1", "a").await.expect("holds"), "a stuck worker must not move");
             assert!(store.leases().await.expect("leases")[0].expired.0);
             assert_eq!(store.take_leases("w2", &names, 1).await.expect("take"), ["a"]);
             assert_eq!(store.renew_leases("w1").await.expect("renew"), Vec::<String>::new());
+        }
+    }
+
+    on_both! {
+        /// A holder acts only with the margin left: a lease about to run out is not held
+        /// for a move (another worker could take it before the command arrives).
+        async fn a_lease_about_to_run_out_is_not_held_for_a_move(store) {
+            let names = vec!["a".to_string()];
+            assert_eq!(store.take_leases("w1", &names, 1).await.expect("take"), ["a"]);
+            age_leases(&store, crate::store::LEASE_SECONDS - crate::store::LEASE_MARGIN).await;
+            assert!(!store.holds_lease("w1", "a").await.expect("holds"), "{}s left", crate::store::LEASE_MARGIN);
+            assert_eq!(store.renew_leases("w1").await.expect("renew"), ["a"], "still its own: renewed");
+            assert!(store.holds_lease("w1", "a").await.expect("holds"));
         }
     }
 
@@ -322,6 +361,7 @@ mod tests {
             assert_eq!(store.take_leases("w2", &names, 10).await.expect("take"), Vec::<String>::new());
             store.release_leases("w1", Some(&names)).await.expect("release");
             assert_eq!(store.renew_leases("w1").await.expect("renew"), Vec::<String>::new());
+            age_leases(&store, crate::store::LEASE_MARGIN).await;
             assert_eq!(store.take_leases("w2", &names, 3).await.expect("take").len(), 3);
         }
     }

@@ -46,18 +46,6 @@ pub(super) const DETECTION_COLUMNS: &str = "id, account, folder, uidvalidity, ui
     from_addr, to_addr, subject, date, size, score, verdict, category, signals, evidence, action, destination, \
     detected_at, acted_at";
 
-/// What claiming a week's delivery found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
-    /// Nobody had claimed it: deliver.
-    Claimed,
-    /// It was delivered before.
-    Delivered,
-    /// An earlier attempt (this report's key) never learned whether its APPEND landed:
-    /// look in INBOX before delivering again. The claim now names the new report.
-    Unconfirmed(String),
-}
-
 impl Store {
     /// One detection by id.
     pub async fn detection(&self, id: i64) -> Result<Option<Detection>, StoreError> {
@@ -107,82 +95,6 @@ impl Store {
             .fetch_one(db)
             .await)?;
         Ok(total.unwrap_or(0))
-    }
-
-    /// Claims the delivery of `week`'s report for `account`, as the report with
-    /// `message_key` (written before the APPEND, so an attempt whose outcome was never
-    /// learned can be checked later).
-    pub async fn claim_delivery(
-        &self,
-        account: &str,
-        week: &str,
-        message_key: &str,
-    ) -> Result<Claim, StoreError> {
-        // Exactly one claimer wins, in either backend: a second INSERT of the same week
-        // waits for the first to commit, then does nothing.
-        let inserted = on!(self.pool(), db => sqlx::query(
-            "INSERT INTO deliveries (account, week, state, message_key) VALUES ($1, $2, 'sending', $3)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(account)
-        .bind(week)
-        .bind(message_key)
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected()))?;
-        if inserted == 1 {
-            return Ok(Claim::Claimed);
-        }
-        let sql = "SELECT state, message_key FROM deliveries WHERE account = $1 AND week = $2";
-        let (state, earlier): (String, String) =
-            on!(self.pool(), db => sqlx::query_as(sql).bind(account).bind(week).fetch_one(db).await)?;
-        if state == "delivered" {
-            return Ok(Claim::Delivered);
-        }
-        let sql =
-            "UPDATE deliveries SET message_key = $3 WHERE account = $1 AND week = $2 AND state = 'sending'";
-        on!(self.pool(), db => sqlx::query(sql)
-            .bind(account)
-            .bind(week)
-            .bind(message_key)
-            .execute(db)
-            .await
-            .map(|_| ()))?;
-        Ok(Claim::Unconfirmed(earlier))
-    }
-
-    /// Records a claimed delivery as done (with the report's message key), or releases the
-    /// claim when it failed (`message_key` = `None`).
-    pub async fn finish_delivery(
-        &self,
-        account: &str,
-        week: &str,
-        message_key: Option<&str>,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let query = match message_key {
-            Some(_) => {
-                "UPDATE deliveries SET state = 'delivered', message_key = $3, delivered_at = $4 WHERE account = $1 AND week = $2"
-            }
-            None => {
-                "DELETE FROM deliveries WHERE account = $1 AND week = $2 AND state = 'sending' AND $4 IS NOT NULL"
-            }
-        };
-        on!(self.pool(), db => sqlx::query(query)
-            .bind(account)
-            .bind(week)
-            .bind(message_key)
-            .bind(now)
-            .execute(db)
-            .await
-            .map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Weeks whose report was delivered to `account`, oldest first.
-    pub async fn delivered_weeks(&self, account: &str) -> Result<Vec<String>, StoreError> {
-        let sql = "SELECT week FROM deliveries WHERE account = $1 AND state = 'delivered' ORDER BY week";
-        Ok(on!(self.pool(), db => sqlx::query_scalar(sql).bind(account).fetch_all(db).await)?)
     }
 }
 
@@ -239,35 +151,6 @@ mod tests {
         assert!(store.detections_between("a", 6, 10).await.expect("query").is_empty());
         assert_eq!(store.scanned_between("a", "2026-11-16", "2026-11-22").await.expect("sum"), 1);
         assert_eq!(store.scanned_between("a", "2026-11-23", "2026-11-29").await.expect("sum"), 0);
-
-        assert_eq!(store.claim_delivery("a", "2026-W47", "<r1@x>").await.expect("claim"), Claim::Claimed);
-        assert_eq!(
-            store.claim_delivery("a", "2026-W47", "<r2@x>").await.expect("claim"),
-            Claim::Unconfirmed("<r1@x>".into()),
-            "a claim whose outcome is unknown names the report to look for"
-        );
-        store.finish_delivery("a", "2026-W47", None, 1).await.expect("release");
-        assert_eq!(
-            store.claim_delivery("a", "2026-W47", "<report@x>").await.expect("claim"),
-            Claim::Claimed,
-            "a failed delivery can be retried"
-        );
-        store.finish_delivery("a", "2026-W47", Some("<report@x>"), 2).await.expect("done");
-        assert_eq!(store.claim_delivery("a", "2026-W47", "<r3@x>").await.expect("claim"), Claim::Delivered);
-        assert_eq!(store.delivered_weeks("a").await.expect("weeks"), ["2026-W47"]);
-        assert!(
-            store
-                .handled(
-                    "a",
-                    "INBOX",
-                    &[crate::store::Identity { key: "<report@x>".into(), digest: "d".into() }]
-                )
-                .await
-                .expect("handled")
-                .len()
-                == 1,
-            "the scanner leaves it alone"
-        );
     }
     }
 
