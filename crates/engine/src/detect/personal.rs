@@ -542,7 +542,11 @@ impl Personal {
             let applies = alike >= NEAR
                 && match copy.feedback {
                     Feedback::Reported => {
-                        !(known && !same) && !(authenticated && same && !copy.authenticated)
+                        // Another sender's report says nothing of a sender the account knows;
+                        // a forgery of a domain's From nothing of the mail its server signs.
+                        let strangers_report = known && !same;
+                        let forged_as_this = authenticated && same && !copy.authenticated;
+                        !(strangers_report || forged_as_this)
                     }
                     Feedback::Released => {
                         links_within(facts, copy)
