@@ -62,7 +62,7 @@ use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
 use digest::Sketch;
-use harms::{Harm, Harms};
+use harms::{Harms, links_within, no_more_harm};
 
 pub use format::PersonalError;
 
@@ -510,19 +510,14 @@ impl Personal {
 
     /// The most alike near-copy the mail is (a report winning a tie), when one is.
     ///
-    /// A reported copy moves mail from any sender, except: mail authenticated as a sender
-    /// with a history here (`vouched`, someone the user writes to; or a sender whose
-    /// authenticated mail the user released, or that `learn --account` found in INBOX),
-    /// when the report came from another sender: whatever the provider's filter drops into
-    /// Junk counts as a report, and a stranger's copy of a bank's notice, or a phish built
-    /// on it, says nothing about the notices the bank signs; and mail authenticated as the
-    /// domain whose From the reported one forged. A sender with no history, authenticated
-    /// or not, is moved: a campaign's next copy comes from a new domain.
-    ///
-    /// A released copy applies when the mail links to no site the released one did not,
-    /// and comes from the released sender, `authenticated` (anyone can type a From line);
-    /// or, whoever sent it, when it is at least [`HARMLESS_NEAR`] alike and can do no more
-    /// harm than the released mail ([`harms`]).
+    /// A reported copy moves mail from any sender, except mail authenticated as a sender
+    /// with a history here (`vouched`, a known correspondent; or a sender whose
+    /// authenticated mail was released or found in INBOX) when the report came from
+    /// another sender: the provider's filter reports a stranger's copy of a bank's notice
+    /// as a drag would. Nor does it move mail authenticated as the domain the reported
+    /// mail's forged From named. A released copy applies to mail linking to no site the
+    /// released one did not: from the same sender, `authenticated`; or from anyone, at
+    /// least [`HARMLESS_NEAR`] alike and doing no more harm ([`harms`]).
     fn nearest(&self, facts: &Facts<'_>, authenticated: bool, vouched: bool) -> Option<(Feedback, f32)> {
         if self.copies.is_empty() {
             return None;
@@ -566,22 +561,6 @@ impl Personal {
         }
         best
     }
-}
-
-/// Whether every link of the mail goes to a site `copy`'s mail linked to: a phish copying
-/// a newsletter links elsewhere. Read from all the mail's links, not its digest's first
-/// [`MAX_SITES`].
-fn links_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
-    facts
-        .link_hosts
-        .iter()
-        .all(|host| copy.sites.contains(&digest::hash(url::registrable_domain(host).as_bytes())))
-}
-
-/// Whether `mine` shows no harm the `released` mail did not, and carries no attachment.
-fn no_more_harm(mine: &NearCopy, released: &NearCopy) -> bool {
-    let harms = mine.harms.unwrap_or_default();
-    !harms.has(Harm::Attachment) && released.harms.is_some_and(|theirs| harms.within(theirs))
 }
 
 /// The log-odds a mail the user gave `feedback` on should land beyond: [`MARGIN`] below

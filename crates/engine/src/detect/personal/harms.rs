@@ -10,8 +10,10 @@
 //! released one did not, carries no attachment, and links only to sites the released one
 //! linked to, none of them a host that hides where a link goes ([`hides_links`]).
 
+use super::{NearCopy, digest};
 use crate::detect::phrases::Family;
 use crate::detect::{Facts, rules};
+use crate::mail::url;
 
 /// A kind of harm, as a bit of [`Harms`]: one row per kind, with the phrase families that
 /// show it.
@@ -95,4 +97,20 @@ pub fn hides_links(facts: &Facts<'_>) -> bool {
     let mut found = Vec::new();
     rules::risky_link_hosts(facts, &mut found);
     !found.is_empty()
+}
+
+/// Whether every link of the mail goes to a site `copy`'s mail linked to: a phish copying
+/// a newsletter links elsewhere. Read from all the mail's links, not its digest's first
+/// [`MAX_SITES`](super::MAX_SITES).
+pub fn links_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
+    facts
+        .link_hosts
+        .iter()
+        .all(|host| copy.sites.contains(&digest::hash(url::registrable_domain(host).as_bytes())))
+}
+
+/// Whether `mine` shows no harm the `released` mail did not, and carries no attachment.
+pub fn no_more_harm(mine: &NearCopy, released: &NearCopy) -> bool {
+    let harms = mine.harms.unwrap_or_default();
+    !harms.has(Harm::Attachment) && released.harms.is_some_and(|theirs| harms.within(theirs))
 }
