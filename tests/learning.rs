@@ -279,12 +279,9 @@ async fn a_mail_dragged_into_junk_by_mistake_and_back_stays_in_inbox() {
 
 /// A scammer reuses the Message-ID of their own mail that scamguard moved for every later
 /// variant. The variant the model misses, dragged into Junk by the user, must still be a
-/// report: Junk arrivals are told from scamguard's own moves by key alone.
+/// report: a Junk arrival with a key scamguard sent there is read whole and is its own
+/// move only when a moved row has its content digest.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "hole: a Junk arrival whose Message-ID scamguard once moved is taken for its own \
-            move, so the user's reports of a campaign reusing that Message-ID are never \
-            learned; fix: for such arrivals fetch the whole message too and count it as \
-            scamguard's only when a moved row has its content digest (or its RFC822.SIZE)"]
 async fn a_report_of_mail_reusing_a_moved_message_id_is_still_a_report() {
     let dovecot = Dovecot::start(Options::default());
     let path = dovecot.write_config("");

@@ -10,11 +10,11 @@
 //!
 //! Every release and report goes through [`give`]: the one place where feedback is taken,
 //! so a learner is told of each in one spot. Here too are the pure decisions of the Junk
-//! watch: where its cursor starts ([`plan_junk`]), which arrivals are reports
-//! ([`reports_among`]) and the row a report makes ([`report_row`]). The IMAP side is in
+//! watch: where its cursor starts ([`plan_junk`]), which arrivals are read whole
+//! ([`to_read_among`]) and which of those are reports ([`is_ours`]), and the row a report makes ([`report_row`]). The IMAP side is in
 //! `junk_watch`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tracing::debug;
 
@@ -127,12 +127,28 @@ pub fn junk_windows(first: u32, uid_next: u32) -> Vec<(u32, u32)> {
     windows
 }
 
-/// Which new arrivals in Junk (UID and message key, read from their headers) are
-/// reports: the ones whose key scamguard did not send to Junk itself (`sent`: moved,
-/// copied, or planned to be). A message taken there by scamguard and one the user put
-/// there with the same Message-ID cannot be told apart by the header: the first wins.
-pub fn reports_among(arrived: &[(u32, String)], sent: &HashSet<String>) -> Vec<u32> {
-    arrived.iter().filter(|(_, key)| !sent.contains(key)).map(|(uid, _)| *uid).collect()
+/// What scamguard sent to Junk, by message key: the content digests of the messages it
+/// sent under that key ('' for rows from before digests were kept).
+pub type SentToJunk = HashMap<String, HashSet<String>>;
+
+/// Which new arrivals in Junk (UID and message key, read from their headers) must be read
+/// whole: every one scamguard may not have sent there. A key scamguard never sent is a
+/// report; one it sent may be its own move or a scammer's mail reusing that Message-ID,
+/// which only the content tells ([`is_ours`]). Only a key sent by a row from before
+/// digests were kept ('') is taken as ours unread: nothing else can tell.
+pub fn to_read_among(arrived: &[(u32, String)], sent: &SentToJunk) -> Vec<u32> {
+    arrived
+        .iter()
+        .filter(|(_, key)| !sent.get(key).is_some_and(|digests| digests.contains("")))
+        .map(|(uid, _)| *uid)
+        .collect()
+}
+
+/// Whether the Junk arrival with `key` and content `digest` is a message scamguard sent
+/// there itself: the same key and the same content (or a row from before digests were
+/// kept). Anything else is a report.
+pub fn is_ours(key: &str, digest: &str, sent: &SentToJunk) -> bool {
+    sent.get(key).is_some_and(|digests| digests.contains(digest) || digests.contains(""))
 }
 
 /// The kind of unwanted mail `verdict` finds likeliest: its own category when it found the
@@ -216,9 +232,17 @@ mod tests {
     #[test]
     fn only_what_scamguard_did_not_send_to_junk_is_a_report() {
         let arrived = [(7, "<moved@x>".to_string()), (8, "<dragged@x>".into()), (9, "sha256:ab".into())];
-        let sent: HashSet<String> = ["<moved@x>".to_string()].into_iter().collect();
-        assert_eq!(reports_among(&arrived, &sent), [8, 9]);
-        assert!(reports_among(&arrived[..1], &sent).is_empty());
+        let digests = |d: &[&str]| d.iter().map(|d| d.to_string()).collect::<HashSet<String>>();
+        let sent: SentToJunk = [("<moved@x>".to_string(), digests(&["d1"]))].into_iter().collect();
+        // A key scamguard sent is read too: the content tells its move from a reuse.
+        assert_eq!(to_read_among(&arrived, &sent), [7, 8, 9]);
+        assert!(is_ours("<moved@x>", "d1", &sent), "its own move");
+        assert!(!is_ours("<moved@x>", "d2", &sent), "a scammer's mail reusing the Message-ID");
+        assert!(!is_ours("<dragged@x>", "d1", &sent));
+        // A row from before digests were kept matches by key alone, unread.
+        let legacy: SentToJunk = [("<moved@x>".to_string(), digests(&["", "d1"]))].into_iter().collect();
+        assert_eq!(to_read_among(&arrived, &legacy), [8, 9]);
+        assert!(is_ours("<moved@x>", "d9", &legacy));
     }
 
     #[test]

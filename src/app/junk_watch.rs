@@ -3,8 +3,10 @@
 //!
 //! Each pass asks `STATUS junk (UIDNEXT UIDVALIDITY)`, one round trip. Only when UIDNEXT
 //! moved past the saved cursor is Junk opened, read-only (`EXAMINE`): the new messages'
-//! headers are read (`BODY.PEEK[HEADER]`), the ones scamguard did not send there are read
-//! whole (`BODY.PEEK`, at most `max_message_bytes`), classified and recorded as reported
+//! headers are read (`BODY.PEEK[HEADER]`), the ones scamguard may not have sent there are
+//! read whole (`BODY.PEEK`, at most `max_message_bytes`; a key it sent is read too, since
+//! a scammer can reuse a moved mail's Message-ID: only the same content is its own move),
+//! and the rest are classified and recorded as reported
 //! through [`feedback::give`]; then the worker selects the watched folder again. Nothing in Junk
 //! is ever flagged, moved or expunged. The decisions are in [`feedback`].
 
@@ -75,12 +77,18 @@ impl Worker {
                 imap.fetch_headers(&window).await?.iter().map(|(uid, h)| (*uid, key_of_header(h))).collect();
             let keys: Vec<String> = arrived.iter().map(|(_, key)| key.clone()).collect();
             let sent = self.store.sent_to_junk(account, &keys).await?;
-            let reported = feedback::reports_among(&arrived, &sent);
-            if !reported.is_empty() {
-                let fetched = imap.fetch(&reported, self.account.max_message_bytes).await?;
+            let to_read = feedback::to_read_among(&arrived, &sent);
+            if !to_read.is_empty() {
+                let mut fetched = imap.fetch(&to_read, self.account.max_message_bytes).await?;
                 if let Some(refused) = &fetched.refused {
                     warn!(%account, uids = ?fetched.missing, "{name}: not read, so not recorded as reported: {refused}");
                 }
+                // Scamguard's own moves (the same key and content) are no reports.
+                let key_of =
+                    |uid: u32| arrived.iter().find(|(u, _)| *u == uid).map_or("", |(_, k)| k.as_str());
+                fetched
+                    .messages
+                    .retain(|m| !feedback::is_ours(key_of(m.uid), &batch::content_digest(&m.raw), &sent));
                 let (detector, key) = (self.detector.clone(), report_key.clone());
                 let classified = tokio::task::spawn_blocking(move || {
                     batch::classify_all(fetched.messages, &detector, &key)

@@ -7,7 +7,7 @@
 //! `scamguard restore`), so history keeps one row per message and says what became of it;
 //! a report is a row of its own, in the Junk folder.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::dialect::placeholders;
 use super::records::insert_detection;
@@ -124,28 +124,39 @@ impl Store {
         Ok(self.end_write(writing, result).await? > 0)
     }
 
-    /// Which of `keys` scamguard sent (or is sending) to Junk on this account: a new
-    /// arrival in Junk with one of them is its own doing, no report.
-    pub async fn sent_to_junk(&self, account: &str, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+    /// Which of `keys` scamguard sent (or is sending) to Junk on this account, each with
+    /// the content digests of the messages it sent under that key ('' for rows from before
+    /// digests were kept). A new arrival in Junk is scamguard's own doing only when its
+    /// content matches too: a scammer can reuse the Message-ID of a mail scamguard moved.
+    pub async fn sent_to_junk(
+        &self,
+        account: &str,
+        keys: &[String],
+    ) -> Result<HashMap<String, HashSet<String>>, StoreError> {
         if keys.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(HashMap::new());
         }
         let sql = format!(
-            "SELECT DISTINCT message_key FROM detections WHERE account = $1 AND message_key IN ({}) AND action IN ({})",
+            "SELECT DISTINCT message_key, digest FROM detections WHERE account = $1 AND message_key IN ({}) AND action IN ({})",
             placeholders(2, keys.len(), 1, true),
             Action::sql_list(Action::puts_it_in_junk)
         );
         let dialect = self.dialect();
-        let found: Vec<String> = on!(self.pool(), db => {
-            let mut query = sqlx::query_scalar(&sql).bind(account);
+        let found: Vec<(String, String)> = on!(self.pool(), db => {
+            let mut query = sqlx::query_as(&sql).bind(account);
             for key in keys {
                 query = query.bind(dialect.text(key));
             }
             query.fetch_all(db).await
         })?;
         // Found as stored (see `Dialect::text`): answered as asked.
-        let found: HashSet<String> = found.into_iter().collect();
-        Ok(keys.iter().filter(|key| found.contains(dialect.text(key).as_ref())).cloned().collect())
+        let mut digests: HashMap<String, HashSet<String>> = HashMap::new();
+        for key in keys {
+            for (_, digest) in found.iter().filter(|(stored, _)| stored == dialect.text(key).as_ref()) {
+                digests.entry(key.clone()).or_default().insert(digest.clone());
+            }
+        }
+        Ok(digests)
     }
 
     /// Records a report (a row with action [`Action::Reported`], in the Junk folder); the
@@ -227,7 +238,8 @@ mod tests {
             .expect("rec");
         let keys = ["<sent@x>".to_string(), "<dropped@x>".to_string()];
         let ours = store.sent_to_junk("a", &keys).await.expect("query");
-        assert_eq!(ours, ["<sent@x>".to_string()].into_iter().collect(), "a planned move counts already");
+        let digests: HashSet<String> = ["ds".to_string()].into_iter().collect();
+        assert_eq!(ours, [("<sent@x>".to_string(), digests)].into_iter().collect(), "a planned move counts already");
         assert!(store.sent_to_junk("b", &keys).await.expect("query").is_empty());
 
         let report = NewDetection {

@@ -3,7 +3,7 @@
 //! are ordinary tests; the ones left open are `#[ignore]`d with the hole and its fix named
 //! (`cargo test -p scamguard-engine attacks -- --ignored` shows them failing).
 
-use super::tests::{NEWS, NOTICE, SCAM, WEEKLY, feedback_share, flat, parse, with};
+use super::tests::{NEWS, NEWS_TOO, NOTICE, SCAM, WEEKLY, feedback_share, flat, parse, with};
 use super::*;
 use crate::detect::{Label, classify};
 use crate::mail;
@@ -37,9 +37,11 @@ fn a_neighbour_at_a_freemail_provider_writing_a_released_friends_address_borrows
     let scam = classify(&received(neighbour, "Ann <ann@gmail.com>", "About your secret", SCAM), &learned);
     assert_eq!(scam.label, Label::Threat, "{scam:?}");
     assert!(feedback_share(&scam).is_some_and(|s| s > -1.0), "{scam:?}");
-    // Nor does a copy of her released text, asking for a reply, stay by her digest.
+    // Nor does a copy of her released text carrying a link of the neighbour's stay by her
+    // digest (a copy that can do no more than hers did may: see the harmless copies below).
     let digests = with(&detector, &Personal::new(Layer::default(), personal.copies().cloned()));
-    let copy = received(neighbour, "Ann <ann@gmail.com>", "Saturday", &format!("Hi,\n{WEEKLY}"));
+    let text = format!("Hi,\n{WEEKLY} Photos: https://crook.example/album");
+    let copy = received(neighbour, "Ann <ann@gmail.com>", "Saturday", &text);
     assert_eq!(classify(&copy, &digests).label, Label::Threat);
 }
 
@@ -112,22 +114,100 @@ fn a_released_tenants_mail_credits_no_other_tenant_of_the_same_service() {
 
 /// Whatever the provider's filter drops into Junk counts as reported (a drag and the
 /// filter look alike). A stranger who copies a sender's template (a bank's statement
-/// notice) into a mail the filter catches makes the bank's own signed notices move:
-/// only senders the user writes to are protected.
+/// notice) into a mail the filter catches must not make the bank's own signed notices
+/// move, once the account knows the bank: a report from another sender moves no mail
+/// authenticated as a sender with a history here (its mail released, or found in INBOX
+/// by `learn --account`). The campaign's other copies are still moved: one no server
+/// vouches for, and one authenticated as a sender the account never saw.
 #[test]
-#[ignore = "hole: a stranger's copy of a template, filtered into Junk, is a report whose \
-            digest moves the template's real, authenticated sender; fix: learn only from \
-            mail the user moved into Junk (seen before in a watched folder), or never let a \
-            report from another domain move an authenticated sender without its own history"]
 fn a_strangers_copy_of_a_banks_notice_landing_in_junk_does_not_move_the_banks_own() {
     let detector = flat(-3.0, 12);
+    let signed = "dkim=pass header.d=bank.example";
+    let earlier =
+        received(signed, "Bank <notice@bank.example>", "Card", &format!("Dear customer,\n{WEEKLY}"));
     let copied = parse("x@stranger.example", "Your statement", &format!("Dear customer,\n{NOTICE}"));
     let mut personal = Personal::default();
+    personal.learn_from_folder(Feedback::Released, &earlier, &detector);
     personal.learn(Feedback::Reported, &copied, &detector);
-    let real =
-        received("dkim=pass header.d=bank.example", "Bank <notice@bank.example>", "Your statement", NOTICE);
-    let verdict = classify(&real, &with(&detector, &personal));
+    let learned = with(&detector, &personal);
+    let real = received(signed, "Bank <notice@bank.example>", "Your statement", NOTICE);
+    let verdict = classify(&real, &learned);
     assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
+    let unsigned = parse("y@elsewhere.example", "Your statement", &format!("Hello Mary,\n{NOTICE}"));
+    let new_domain = received("dkim=pass header.d=new.example", "Bank <n@new.example>", "Statement", NOTICE);
+    for copy in [unsigned, new_domain] {
+        assert_eq!(classify(&copy, &learned).label, Label::Threat, "{copy:?}");
+    }
+}
+
+/// The newsletter a user released, from a small sender no server authenticates.
+fn released_newsletter(detector: &Detector) -> Personal {
+    let text = format!("Hello John,\n{NEWS}\n{NEWS_TOO}\nShort link: https://bit.ly/autumn");
+    let news = parse("Shop <news@shop.example>", "Autumn", &text);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &news, detector);
+    // The digest alone: what it vouches for, without the weights.
+    Personal::new(Layer::default(), personal.copies().cloned())
+}
+
+/// A release vouches for the released mail's near-copies whoever sends them, when they can
+/// do no more harm than it could: a copy of the newsletter from a domain no server
+/// vouches for stays. A scammer copying it to carry a link of their own, an attachment, a
+/// wallet, a password request or a shortened link is still moved.
+#[test]
+fn a_copy_of_a_released_newsletter_carrying_a_scammers_link_attachment_or_wallet_is_moved() {
+    let detector = flat(3.0, 12);
+    let learned = with(&detector, &released_newsletter(&detector));
+    let body = |extra: &str| format!("Hello Mary,\n{NEWS}\n{NEWS_TOO}\n{extra}");
+    let copy = parse("Shop <mailing@shop-mail.example>", "Autumn", &body(""));
+    let verdict = classify(&copy, &learned);
+    assert_eq!(verdict.label, Label::Clean, "a harmless copy from another domain stays: {verdict:?}");
+    let attached = {
+        let raw = format!(
+            "From: Shop <news@shop.example>\r\nTo: me@home.example\r\nSubject: Autumn\r\n\
+             MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+             Content-Type: text/plain\r\n\r\n{}\r\n--b\r\nContent-Type: application/pdf\r\n\
+             Content-Disposition: attachment; filename=\"catalogue.pdf\"\r\n\r\nJVBERi0=\r\n--b--\r\n",
+            body("")
+        );
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let harmful = [
+        (
+            "its own link",
+            parse("Shop <news@shop.example>", "Autumn", &body("Order at https://sh0p-deals.example/a")),
+        ),
+        ("an attachment", attached),
+        ("a wallet", parse("Shop <news@shop.example>", "Autumn", &body("Pay in bitcoin to our wallet."))),
+        (
+            "a password request",
+            parse("Shop <news@shop.example>", "Autumn", &body("Verify your password here.")),
+        ),
+        // The released mail's shortener too: the same host serves anyone's redirect.
+        ("a shortened link", parse("Shop <news@shop.example>", "Autumn", &body("See https://bit.ly/x"))),
+    ];
+    for (what, mail) in harmful {
+        assert!(
+            Sketch::of(&mail)
+                .is_some_and(|s| s.similarity(&Sketch::of(&copy).expect("long")) >= HARMLESS_NEAR)
+        );
+        let verdict = classify(&mail, &learned);
+        assert_eq!(verdict.label, Label::Threat, "a copy with {what} stayed: {verdict:?}");
+    }
+}
+
+/// A release stored by an earlier version does not know what its mail could do: it
+/// vouches only for the same sender, authenticated, as it did then.
+#[test]
+fn a_release_stored_without_its_harms_vouches_for_no_unauthenticated_copy() {
+    let detector = flat(3.0, 12);
+    let stored = released_newsletter(&detector)
+        .copies()
+        .map(|c| NearCopy { harms: None, ..c.clone() })
+        .collect::<Vec<_>>();
+    let learned = with(&detector, &Personal::new(Layer::default(), stored));
+    let copy = parse("Shop <news@shop.example>", "Autumn", &format!("Hello Mary,\n{NEWS}\n{NEWS_TOO}"));
+    assert_eq!(classify(&copy, &learned).label, Label::Threat);
 }
 
 /// A thousand distinct mails the provider's filter drops into Junk (reports a scammer

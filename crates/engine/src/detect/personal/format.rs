@@ -5,25 +5,31 @@
 //!
 //! Layer: `SGPL`, version (1), bucket bits, the count (u32), then per weight its bucket
 //! (u32, strictly ascending, below `1 << bits`) and weight (f32, finite, within
-//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (2), the feedback (0
+//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (3), the feedback (0
 //! released, 1 reported), whether the From was authenticated as the sender's domain (0
-//! no, 1 yes), the sender's hash (u64: its site's, or at a free mailbox provider its
+//! no, 1 yes), the harms the mail showed (0 not known, else 0x80 and the [`Harms`] bits), the sender's hash (u64: its site's, or at a free mailbox provider its
 //! address's; version 1 hashed the site alone), the count of link-site hashes (u8, at most
 //! [`MAX_SITES`]) and the hashes, the count of sketch hashes (u8) and the hashes.
 //! Version 1 had no authentication byte; it is still read, as "not authenticated" (a
-//! digest that does not say cannot vouch that its sender was the real one).
+//! digest that does not say cannot vouch that its sender was the real one). Versions 1
+//! and 2 had no harms byte; they are read with none known, so a release stored by them
+//! vouches for no copy whose sender the server did not authenticate.
 
 use std::collections::BTreeMap;
 
 use super::digest::Sketch;
+use super::harms::Harms;
 use super::{Feedback, Layer, MAX_SITES, MAX_WEIGHT, MAX_WEIGHTS, NearCopy};
 
 const LAYER_MAGIC: &[u8; 4] = b"SGPL";
 const COPY_MAGIC: &[u8; 4] = b"SGNC";
 /// The version [`Layer::to_bytes`] writes and [`Layer::from_bytes`] reads.
 const LAYER_VERSION: u8 = 1;
-/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it and 1.
-const COPY_VERSION: u8 = 2;
+/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it, 2 and 1.
+const COPY_VERSION: u8 = 3;
+/// The harms byte's mark that the harms are known (a digest re-written from version 1 or
+/// 2 must not come back as a mail that showed none).
+const HARMS_KNOWN: u8 = 0x80;
 /// The most bucket bits a model file may declare (see the model format).
 const MAX_BITS: u8 = 22;
 
@@ -48,6 +54,8 @@ pub enum PersonalError {
     Feedback(u8),
     #[error("authentication byte {0} is neither no (0) nor yes (1)")]
     Authenticated(u8),
+    #[error("harms byte {0} is not one a version wrote")]
+    Harms(u8),
     #[error("a near-copy digest's hashes are out of order or too many")]
     Sketch,
 }
@@ -154,6 +162,7 @@ impl NearCopy {
             Feedback::Reported => 1,
         });
         out.push(u8::from(self.authenticated));
+        out.push(self.harms.map_or(0, |harms| HARMS_KNOWN | harms.bits()));
         out.extend_from_slice(&self.sender.to_le_bytes());
         out.push(self.sites.len() as u8);
         for site in &self.sites {
@@ -169,7 +178,7 @@ impl NearCopy {
     /// Reads stored bytes, refusing anything [`NearCopy::to_bytes`] would not write.
     pub fn from_bytes(bytes: &[u8]) -> Result<NearCopy, PersonalError> {
         let mut reader = Reader(bytes);
-        let version = reader.header(COPY_MAGIC, &[1, COPY_VERSION])?;
+        let version = reader.header(COPY_MAGIC, &[1, 2, COPY_VERSION])?;
         let feedback = match reader.u8()? {
             0 => Feedback::Released,
             1 => Feedback::Reported,
@@ -183,6 +192,18 @@ impl NearCopy {
                 other => return Err(PersonalError::Authenticated(other)),
             },
         };
+        let harms = match version {
+            1 | 2 => None,
+            _ => match reader.u8()? {
+                0 => None,
+                byte => Some(
+                    (byte & HARMS_KNOWN != 0)
+                        .then(|| Harms::from_bits(byte & !HARMS_KNOWN))
+                        .flatten()
+                        .ok_or(PersonalError::Harms(byte))?,
+                ),
+            },
+        };
         let sender = reader.u64()?;
         let count = reader.u8()?;
         if usize::from(count) > MAX_SITES {
@@ -193,6 +214,6 @@ impl NearCopy {
         let hashes = (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?;
         reader.end()?;
         let sketch = Sketch::from_hashes(hashes).ok_or(PersonalError::Sketch)?;
-        Ok(NearCopy { feedback, sketch, sender, authenticated, sites })
+        Ok(NearCopy { feedback, sketch, sender, authenticated, sites, harms })
     }
 }

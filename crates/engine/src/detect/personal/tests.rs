@@ -120,6 +120,7 @@ fn the_layer_is_bounded_in_size_and_weight() {
         sender: 0,
         authenticated: false,
         sites: Vec::new(),
+        harms: None,
     });
     let kept = Personal::new(Layer::default(), copies);
     assert_eq!(kept.copies().count(), MAX_COPIES);
@@ -159,7 +160,7 @@ fn version_one_digest() -> Vec<u8> {
 }
 
 #[test]
-fn a_version_one_digest_is_read_as_not_authenticated_and_written_back_as_version_two() {
+fn a_version_one_digest_is_read_as_not_authenticated_and_written_back_as_the_current_version() {
     let copy = NearCopy::from_bytes(&version_one_digest()).expect("version 1 is still read");
     let sketch = Sketch::from_hashes((100..112).collect()).expect("valid");
     let expected = NearCopy {
@@ -168,10 +169,14 @@ fn a_version_one_digest_is_read_as_not_authenticated_and_written_back_as_version
         sender: 0x1234,
         authenticated: false,
         sites: vec![0x99],
+        harms: None,
     };
     assert_eq!(copy, expected);
     let written = copy.to_bytes();
-    assert_eq!((written[4], written[6], written.len()), (2, 0, version_one_digest().len() + 1));
+    assert_eq!(
+        (written[4], written[6], written[7], written.len()),
+        (3, 0, 0, version_one_digest().len() + 2)
+    );
     assert_eq!(NearCopy::from_bytes(&written), Ok(expected.clone()));
     let authenticated = NearCopy { authenticated: true, ..expected };
     assert_eq!(NearCopy::from_bytes(&authenticated.to_bytes()), Ok(authenticated));
@@ -225,8 +230,13 @@ fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
     bad[6] = 2;
     assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Authenticated(2)));
     let mut bad = copy.clone();
-    bad[4] = 3;
-    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Version(3)));
+    bad[7] = 0x40;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Harms(0x40)), "harms not marked known");
+    bad[7] = 0x90;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Harms(0x90)), "a harm no version wrote");
+    let mut bad = copy.clone();
+    bad[4] = 4;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Version(4)));
     // Every cut and every flipped byte is an error or a valid value, never a panic.
     for bytes in [&layer, &copy] {
         for cut in 0..bytes.len() {
@@ -279,8 +289,9 @@ fn a_near_copy_of_a_released_mail_stays_only_from_its_sender_and_sites() {
     let digests = Personal::new(Layer::default(), personal.copies().cloned());
     let verdict = classify(&again, &with(&detector, &digests));
     assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
-    // The same text from another domain, or linking elsewhere, is not vouched for.
-    let spoof = parse("Shop <news@sh0p.example>", "Autumn sale", NEWS);
+    // The same text from another domain asking for more (a password), or linking
+    // elsewhere, is not vouched for.
+    let spoof = parse("Shop <news@sh0p.example>", "Autumn sale", &format!("{NEWS} Verify your password."));
     let phish =
         parse("Shop <news@shop.example>", "Autumn sale", &NEWS.replace("shop.example", "evil.example"));
     for mail in [spoof, phish] {
@@ -443,10 +454,16 @@ fn releasing_one_freemail_users_mail_does_not_clear_another_users_mail_there() {
     assert!(again < -3.0, "{again}");
     let named = share(&signed("Ann <crook@gmail.com>", "About your secret", SCAM));
     assert!(named > again / 3.0, "{named} against {again}");
-    // Her digest vouches for her near-copies, not for another user's copy of her text.
+    // Her digest vouches for her near-copies, not for another user's copy of her text
+    // that links elsewhere.
     let digests = with(&detector, &Personal::new(Layer::default(), personal.copies().cloned()));
-    let copy = |from: &str| classify(&signed(from, "Sunday", &format!("Hello,\n{WEEKLY}")), &digests).label;
-    assert_eq!((copy("Ann <ann@gmail.com>"), copy("Ann <crook@gmail.com>")), (Label::Clean, Label::Threat));
+    let copy = |from: &str, text: &str| classify(&signed(from, "Sunday", text), &digests).label;
+    let (hers, theirs) =
+        (format!("Hello,\n{WEEKLY}"), format!("Hello,\n{WEEKLY} Photos: https://crook.example/album"));
+    assert_eq!(
+        (copy("Ann <ann@gmail.com>", &hers), copy("Ann <crook@gmail.com>", &theirs)),
+        (Label::Clean, Label::Threat)
+    );
 }
 
 #[test]
