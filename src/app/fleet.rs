@@ -84,6 +84,7 @@ impl<'a> Fleet<'a> {
         let lease = store.is_shared().then(|| Arc::from(worker_id()));
         if let Some(id) = &lease {
             info!(worker = %id, "sharing the database's accounts with other workers by leases");
+            super::metrics::metrics().in_fleet();
         }
         Fleet {
             config,
@@ -298,9 +299,22 @@ impl<'a> Fleet<'a> {
         self.forget_finished();
     }
 
-    /// Forgets accounts none of whose workers still runs.
+    /// Forgets accounts none of whose workers still runs. Their folders leave the health
+    /// check too (another worker holds them now, or nobody should), unless they failed for
+    /// good here: that stays late, so `/healthz` says so.
     fn forget_finished(&mut self) {
-        self.watched.retain(|_, watched| watched.tasks.iter().any(|task| !task.is_finished()));
+        let finished: Vec<String> = self
+            .watched
+            .iter()
+            .filter(|(_, watched)| watched.tasks.iter().all(|task| task.is_finished()))
+            .map(|(account, _)| account.clone())
+            .collect();
+        for account in finished {
+            self.watched.remove(&account);
+            if !self.failed.contains(&account) {
+                super::metrics::metrics().forget(&account);
+            }
+        }
     }
 
     /// Stops every worker: the batch in flight finishes within the grace, then what still
@@ -379,6 +393,42 @@ mod tests {
         assert!(store.add_account("b", &edited, 2).await.expect("add"));
         fleet.round().await;
         assert!(fleet.watched["b"].stopping.is_some(), "old settings must stop");
+        stopper.stop();
+        fleet.stop_all().await;
+    }
+
+    /// An account this worker stops watching (removed here; on a fleet, also taken by
+    /// another worker) leaves `/healthz`: its folders' passes, which stop, no longer make
+    /// the worker unhealthy (a liveness probe restarted it once they aged).
+    #[tokio::test]
+    async fn an_account_no_longer_watched_here_leaves_the_health_check() {
+        use crate::app::metrics::{health, metrics};
+        const NAME: &str = "let-go-of-for-health";
+        let store = TestStore::sqlite().await;
+        let config = Config::parse("").expect("empty config");
+        let options =
+            RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() };
+        let (stopper, shutdown) = shutdown::channel();
+        let mut fleet = Fleet::new(&config, Arc::new(store.reopen().await), options, shutdown);
+        let settings = UNREACHABLE.replace("\"b\"", &format!("\"{NAME}\""));
+        assert!(store.add_account(NAME, &settings, 1).await.expect("add"));
+        fleet.round().await;
+        assert!(fleet.watched.contains_key(NAME), "watched");
+        // As its worker says on connecting; no pass follows.
+        metrics().watching(NAME, "INBOX", 1);
+        let late =
+            || health(metrics(), i64::MAX).err().unwrap_or_default().iter().any(|l| l.starts_with(NAME));
+        assert!(late(), "watched and never passed: late");
+        assert!(store.remove_account(NAME).await.expect("remove"));
+        fleet.round().await;
+        let ended = tokio::time::timeout(Duration::from_secs(10), async {
+            while fleet.watched.contains_key(NAME) {
+                let joined = fleet.tasks.join_next().await;
+                fleet.ended(joined);
+            }
+        });
+        ended.await.expect("its workers end when asked");
+        assert!(!late(), "a folder no longer watched here is not waited for");
         stopper.stop();
         fleet.stop_all().await;
     }
