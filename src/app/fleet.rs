@@ -433,6 +433,31 @@ mod tests {
         fleet.stop_all().await;
     }
 
+    /// `accounts remove` and `accounts disable` while a worker holds the account: on its
+    /// next round it lets go of the lease and asks the account's workers to stop.
+    #[tokio::test]
+    async fn an_account_removed_or_disabled_while_leased_is_let_go_and_stopped() {
+        let store = TestStore::postgres().await;
+        let config = Config::parse("").expect("empty config");
+        let (stopper, mut fleet) = watching_b(&store, &config).await;
+        let id = fleet.lease.clone().expect("shared database");
+        assert!(store.holds_lease(&id, "b").await.expect("holds"));
+        assert!(store.set_account_enabled("b", false).await.expect("disable"));
+        fleet.round().await;
+        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a disabled account's lease is let go");
+        assert!(fleet.watched.get("b").is_none_or(|w| w.stopping.is_some()), "its workers stop");
+        assert!(store.set_account_enabled("b", true).await.expect("enable"));
+        stopper.stop();
+        fleet.stop_all().await;
+        fleet.round().await;
+        assert!(store.holds_lease(&id, "b").await.expect("holds"), "enabled again: taken again");
+        assert!(store.remove_account("b").await.expect("remove"));
+        fleet.round().await;
+        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a removed account's lease is let go");
+        assert!(fleet.watched.get("b").is_none_or(|w| w.stopping.is_some()), "its workers stop");
+        fleet.stop_all().await;
+    }
+
     /// An account whose workers failed for good on this worker is not kept leased (held
     /// and unwatched, nobody would watch it): its lease is let go for another worker.
     #[tokio::test]

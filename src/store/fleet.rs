@@ -313,6 +313,28 @@ mod tests {
     }
 
     on_both! {
+        /// Workers started at the same instant take at the same instant, each through its
+        /// own connections: every account is taken once, by one of them, never by both.
+        async fn workers_taking_at_the_same_instant_never_take_one_account_twice(store) {
+            let names: Vec<String> = (0..300).map(|n| format!("user{n:03}")).collect();
+            let (first, second) = (store.reopen().await, store.reopen().await);
+            for round in 0..5 {
+                let (a, b) = tokio::join!(
+                    first.take_leases("w1", &names, 200),
+                    second.take_leases("w2", &names, 200)
+                );
+                let (a, b) = (a.expect("take"), b.expect("take"));
+                assert!(a.iter().all(|name| !b.contains(name)), "round {round}: an account taken twice");
+                assert_eq!(a.len() + b.len(), names.len(), "round {round}: every account taken");
+                assert_eq!(first.renew_leases("w1").await.expect("renew"), a);
+                assert_eq!(second.renew_leases("w2").await.expect("renew"), b);
+                first.release_leases("w1", None).await.expect("release");
+                second.release_leases("w2", None).await.expect("release");
+            }
+        }
+    }
+
+    on_both! {
         /// A fleet of tens of thousands of accounts: more than one statement may bind on
         /// PostgreSQL (65,535 values), so a take naming them all at once took nothing.
         async fn tens_of_thousands_of_accounts_are_taken_and_released(store) {
