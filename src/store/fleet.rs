@@ -60,6 +60,9 @@ pub struct Lease {
     /// Whether `expires_at` has passed by the database's clock: any worker may take it.
     #[sqlx(try_from = "i64")]
     pub expired: Enabled,
+    /// Seconds until `expires_at` by the database's clock (negative once passed): `status`
+    /// may run on a machine whose clock differs.
+    pub remaining: i64,
 }
 
 impl Store {
@@ -245,7 +248,8 @@ impl Store {
         let now = self.dialect().now_seconds();
         let sql = format!(
             "SELECT account, worker, acquired_at, expires_at,
-                    CAST(CASE WHEN expires_at <= {now} THEN 1 ELSE 0 END AS BIGINT) AS expired
+                    CAST(CASE WHEN expires_at <= {now} THEN 1 ELSE 0 END AS BIGINT) AS expired,
+                    CAST(expires_at - {now} AS BIGINT) AS remaining
              FROM leases WHERE worker <> '' ORDER BY account"
         );
         Ok(on!(self.pool(), db => sqlx::query_as(&sql).fetch_all(db).await)?)
@@ -254,6 +258,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::LEASE_SECONDS;
     use crate::store::on;
     use crate::store::test_backends::on_both;
 
@@ -292,6 +297,8 @@ mod tests {
             let shown: Vec<(String, String)> =
                 store.leases().await.expect("leases").into_iter().map(|l| (l.account, l.worker)).collect();
             assert_eq!(shown, [("a", "w2"), ("b", "w1"), ("c", "w2")].map(|(a, w)| (a.into(), w.into())));
+            let remaining = store.leases().await.expect("leases")[0].remaining;
+            assert!((LEASE_SECONDS - 3..=LEASE_SECONDS).contains(&remaining), "by the database's clock: {remaining}");
             store.release_leases("w2", None).await.expect("release all");
             assert_eq!(store.renew_leases("w2").await.expect("renew"), Vec::<String>::new());
             assert_eq!(store.heartbeat("w1").await.expect("beat"), 1, "a worker that let go is not live");
