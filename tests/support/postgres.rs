@@ -138,12 +138,14 @@ impl Postgres {
 
     /// Stops the server (`-m fast`: sessions are cut, as a database restart cuts them).
     /// Only for a server of a test's own ([`Postgres::start`]).
+    #[allow(dead_code)] // The library's unit tests, which compile this file too, never stop one.
     pub fn stop(&self) {
         let data = self.data();
         self.run_ok("pg_ctl", &["-D", path_str(&data), "-m", "fast", "-w", "-t", START_SECONDS, "stop"]);
     }
 
     /// Starts the server again after [`Postgres::stop`], on the same port.
+    #[allow(dead_code)] // As `stop`.
     pub fn start_again(&self) {
         let started = self.pg_ctl_start();
         assert!(started.status.success(), "pg_ctl start: {}\n{}", output_text(&started), self.log());
