@@ -143,6 +143,29 @@ mod tests {
         assert!(!said.contains('\u{1b}'), "{said}");
     }
 
+    /// A stored row is written by whoever can write the database, and read by every
+    /// worker: it must not reach the worker's own secrets or run what it likes there.
+    #[test]
+    #[ignore = "hole: a stored account may name any secret source of the worker reading it \
+                (password_env = \"PGPASSWORD\", the database's own password; password_file = a \
+                Kubernetes service-account token; password_command = any command) and send what it \
+                reads as the IMAP password to the host the row names: write access to the accounts \
+                table is command execution and secret theft on every worker. fix: a worker-side \
+                allowlist in the configuration file (e.g. [database] stored_secrets = [\"env:IMAP_\", \
+                \"file:/etc/scamguard/accounts/\"], commands only when listed), checked where \
+                Config::stored_account reads a row, so `accounts add` and every worker refuse the rest"]
+    fn a_stored_account_cannot_reach_the_workers_own_secrets() {
+        let config = Config::parse("").expect("empty");
+        for source in [
+            "password_env = \"PGPASSWORD\"",
+            "password_file = \"/var/run/secrets/kubernetes.io/serviceaccount/token\"",
+            "password_command = \"sh -c 'cat /etc/scamguard/config.toml'\"",
+        ] {
+            let row = STORED.replace("password_env = \"B_PASSWORD\"", source);
+            assert!(config.stored_account("b", &row).is_err(), "{source} is read and sent to the row's host");
+        }
+    }
+
     #[test]
     fn a_stored_account_named_like_a_configured_one_is_an_error_and_the_rest_are_watched() {
         let config =
