@@ -369,11 +369,17 @@ mod tests {
 
     /// A fleet on `store` after its first round, with [`UNREACHABLE`] stored as "b".
     async fn watching_b<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Fleet<'a>) {
+        watching(store, config, "b").await
+    }
+
+    /// [`watching_b`] with [`UNREACHABLE`] stored as `name`.
+    async fn watching<'a>(store: &TestStore, config: &'a Config, name: &str) -> (Stopper, Fleet<'a>) {
         let options =
             RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() };
         let (stopper, shutdown) = shutdown::channel();
         let mut fleet = Fleet::new(config, Arc::new(store.reopen().await), options, shutdown);
-        assert!(store.add_account("b", UNREACHABLE, 1).await.expect("add"));
+        let settings = UNREACHABLE.replace("\"b\"", &format!("\"{name}\""));
+        assert!(store.add_account(name, &settings, 1).await.expect("add"));
         fleet.round().await;
         (stopper, fleet)
     }
@@ -406,13 +412,7 @@ mod tests {
         const NAME: &str = "let-go-of-for-health";
         let store = TestStore::sqlite().await;
         let config = Config::parse("").expect("empty config");
-        let options =
-            RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() };
-        let (stopper, shutdown) = shutdown::channel();
-        let mut fleet = Fleet::new(&config, Arc::new(store.reopen().await), options, shutdown);
-        let settings = UNREACHABLE.replace("\"b\"", &format!("\"{NAME}\""));
-        assert!(store.add_account(NAME, &settings, 1).await.expect("add"));
-        fleet.round().await;
+        let (stopper, mut fleet) = watching(&store, &config, NAME).await;
         assert!(fleet.watched.contains_key(NAME), "watched");
         // As its worker says on connecting; no pass follows.
         metrics().watching(NAME, "INBOX", 1);
