@@ -24,7 +24,7 @@ pub use authserv::{AuthservIds, IdsFrom};
 pub use detection::{AccountDetection, Detection};
 pub use oauth::OAuth;
 pub use secret::{PasswordSource, Secret};
-pub use stored::parse_stored_account;
+pub use stored::{parse_stored_account, stored_settings};
 
 /// Why a configuration could not be used.
 #[derive(Debug, thiserror::Error)]

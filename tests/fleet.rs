@@ -19,13 +19,13 @@ use super::support::postgres::Postgres;
 use super::support::scamguard;
 
 /// `scamguard run` processes, killed when dropped (a failing test leaves none behind).
-struct Workers {
-    children: Vec<Child>,
+pub(crate) struct Workers {
+    pub(crate) children: Vec<Child>,
     logs: Vec<PathBuf>,
 }
 
 impl Workers {
-    fn start(config: &Path, dir: &Path, count: usize) -> Workers {
+    pub(crate) fn start(config: &Path, dir: &Path, count: usize) -> Workers {
         let mut workers = Workers { children: Vec::new(), logs: Vec::new() };
         for n in 0..count {
             let log = dir.join(format!("worker{n}.log"));
@@ -48,7 +48,7 @@ impl Workers {
         self.children[n].id()
     }
 
-    fn logs(&self) -> String {
+    pub(crate) fn logs(&self) -> String {
         self.logs
             .iter()
             .map(|l| std::fs::read_to_string(l).unwrap_or_default())
@@ -81,7 +81,7 @@ async fn held_by_pid(store: &Store) -> BTreeMap<u32, usize> {
 }
 
 /// Waits up to `limit` for `check`, every half second.
-async fn wait_for<F: AsyncFnMut() -> bool>(limit: Duration, mut check: F) -> bool {
+pub(crate) async fn wait_for<F: AsyncFnMut() -> bool>(limit: Duration, mut check: F) -> bool {
     let deadline = Instant::now() + limit;
     while Instant::now() < deadline {
         if check().await {

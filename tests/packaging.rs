@@ -182,4 +182,28 @@ fn the_kubernetes_manifest_runs_several_workers_as_non_root() {
     ] {
         assert!(text.contains(needle), "{needle} missing");
     }
+    // A secret's files are root's (mode 0440 here): the pod's user reads them through
+    // the group fsGroup gives them, or not at all.
+    let value = |key: &str| text.lines().find_map(|l| l.trim().strip_prefix(key).map(str::trim));
+    assert_eq!(value("fsGroup:"), value("runAsUser:"), "the configuration's secret is unreadable");
+    assert_eq!(value("defaultMode:"), Some("0440"));
+    // The liveness probe asks whether the process answers, not whether every mailbox
+    // does: one mailbox whose password changed must not restart pod after pod.
+    let probed = text.split("livenessProbe:").nth(1).and_then(|p| p.lines().find(|l| l.contains("path:")));
+    assert_eq!(probed.map(str::trim), Some("path: /metrics"), "liveness on the process, not the mailboxes");
+}
+
+/// The fleet's manifests say how long a takeover takes as the code does: the lease's
+/// expiry and one round.
+#[test]
+fn the_fleet_manifests_state_the_lease_times_the_code_uses() {
+    let expiry = scamguard::store::LEASE_SECONDS;
+    let takeover = expiry + scamguard::app::fleet::ROUND.as_secs() as i64;
+    for file in ["contrib/kubernetes/scamguard.yaml", "contrib/systemd/scamguard@.service"] {
+        let text = std::fs::read_to_string(repo().join(file)).expect("manifest");
+        let flat = text.lines().map(|l| l.trim_start_matches(['#', ' '])).collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&format!("within {takeover} s")), "{file}: takeover time");
+        assert!(flat.contains(&format!("{expiry} s)")), "{file}: expiry");
+        assert!(!flat.contains("30 s)") && !flat.contains("35 s"), "{file}: an old figure");
+    }
 }

@@ -12,7 +12,7 @@ use super::support::postgres::Postgres;
 use super::support::scamguard;
 
 /// Points a test configuration at the PostgreSQL database `url` instead of its file.
-fn on_postgres(config_path: &Path, url: &str) {
+pub(crate) fn on_postgres(config_path: &Path, url: &str) {
     let text = std::fs::read_to_string(config_path).expect("config");
     let text = text.replace("path = \"scamguard.db\"", &format!("url = \"{url}\""));
     std::fs::write(config_path, text).expect("config");

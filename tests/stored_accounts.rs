@@ -125,3 +125,29 @@ on_both_backends! {
         assert!(!ok(&path, &["check"]).contains(&format!("account {stored}")), "a disabled account is not checked");
     }
 }
+
+/// `accounts add` stores the keys of the file it reads, not its comments: a row is read by
+/// every worker and kept in every backup, so a password left in a comment must not go with
+/// it. A name with control characters is refused, and not echoed raw.
+#[tokio::test]
+async fn accounts_add_stores_no_comment_and_refuses_a_name_with_control_characters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[database]\npath = \"sg.db\"\n").expect("config");
+    let file = dir.path().join("b.toml");
+    let account = "name = \"b\"\nhost = \"imap.example.net\"\ntls = \"implicit\"\nusername = \"b\"\n\
+                   password_env = \"B_PASSWORD\" # it was hunter2\n";
+    std::fs::write(&file, format!("# from config.toml: password = \"hunter2\"\n{account}"))
+        .expect("settings");
+    ok(&config, &["accounts", "add", file.to_str().expect("UTF-8 path")]);
+    let store = Store::open_unlocked(&dir.path().join("sg.db")).await.expect("store");
+    let stored = store.stored_accounts().await.expect("stored");
+    store.close().await;
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].settings.contains("hunter2"), "{}", stored[0].settings);
+    assert!(parse_stored_account(&stored[0].settings).is_ok(), "{}", stored[0].settings);
+
+    std::fs::write(&file, account.replace("\"b\"", "\"evil\\u001b[2J\"")).expect("settings");
+    let (added, said) = cli(&config, &["accounts", "add", file.to_str().expect("UTF-8 path")]);
+    assert!(!added && said.contains("control characters") && !said.contains('\u{1b}'), "{said}");
+}

@@ -9,6 +9,7 @@ mod courier;
 mod faults;
 mod feedback;
 mod fleet;
+mod fleet_restart;
 mod golden;
 mod guards;
 mod hostile;

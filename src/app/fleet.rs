@@ -89,6 +89,7 @@ impl<'a> Fleet<'a> {
         let lease = store.is_shared().then(|| Arc::from(worker_id()));
         if let Some(id) = &lease {
             info!(worker = %id, "sharing the database's accounts with other workers by leases");
+            super::metrics::metrics().in_fleet();
         }
         Fleet {
             config,
@@ -337,9 +338,22 @@ impl<'a> Fleet<'a> {
         self.forget_finished();
     }
 
-    /// Forgets accounts none of whose workers still runs.
+    /// Forgets accounts none of whose workers still runs. Their folders leave the health
+    /// check too (another worker holds them now, or nobody should), unless they failed for
+    /// good here: that stays late, so `/healthz` says so.
     fn forget_finished(&mut self) {
-        self.watched.retain(|_, watched| watched.tasks.iter().any(|task| !task.is_finished()));
+        let finished: Vec<String> = self
+            .watched
+            .iter()
+            .filter(|(_, watched)| watched.tasks.iter().all(|task| task.is_finished()))
+            .map(|(account, _)| account.clone())
+            .collect();
+        for account in finished {
+            self.watched.remove(&account);
+            if !self.failed.contains(&account) {
+                super::metrics::metrics().forget(&account);
+            }
+        }
     }
 
     /// Stops every worker: the batch in flight finishes within the grace, then what still
@@ -394,11 +408,17 @@ mod tests {
 
     /// A fleet on `store` after its first round, with [`UNREACHABLE`] stored as "b".
     async fn watching_b<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Fleet<'a>) {
+        watching(store, config, "b").await
+    }
+
+    /// [`watching_b`] with [`UNREACHABLE`] stored as `name`.
+    async fn watching<'a>(store: &TestStore, config: &'a Config, name: &str) -> (Stopper, Fleet<'a>) {
         let options =
             RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() };
         let (stopper, shutdown) = shutdown::channel();
         let mut fleet = Fleet::new(config, Arc::new(store.reopen().await), options, shutdown);
-        assert!(store.add_account("b", UNREACHABLE, 1).await.expect("add"));
+        let settings = UNREACHABLE.replace("\"b\"", &format!("\"{name}\""));
+        assert!(store.add_account(name, &settings, 1).await.expect("add"));
         fleet.round().await;
         (stopper, fleet)
     }
@@ -419,6 +439,61 @@ mod tests {
         fleet.round().await;
         assert!(fleet.watched["b"].stopping.is_some(), "old settings must stop");
         stopper.stop();
+        fleet.stop_all().await;
+    }
+
+    /// An account this worker stops watching (removed here; on a fleet, also taken by
+    /// another worker) leaves `/healthz`: its folders' passes, which stop, no longer make
+    /// the worker unhealthy (a liveness probe restarted it once they aged).
+    #[tokio::test]
+    async fn an_account_no_longer_watched_here_leaves_the_health_check() {
+        use crate::app::metrics::{health, metrics};
+        const NAME: &str = "let-go-of-for-health";
+        let store = TestStore::sqlite().await;
+        let config = Config::parse("").expect("empty config");
+        let (stopper, mut fleet) = watching(&store, &config, NAME).await;
+        assert!(fleet.watched.contains_key(NAME), "watched");
+        // As its worker says on connecting; no pass follows.
+        metrics().watching(NAME, "INBOX", 1);
+        let late =
+            || health(metrics(), i64::MAX).err().unwrap_or_default().iter().any(|l| l.starts_with(NAME));
+        assert!(late(), "watched and never passed: late");
+        assert!(store.remove_account(NAME).await.expect("remove"));
+        fleet.round().await;
+        let ended = tokio::time::timeout(Duration::from_secs(10), async {
+            while fleet.watched.contains_key(NAME) {
+                let joined = fleet.tasks.join_next().await;
+                fleet.ended(joined);
+            }
+        });
+        ended.await.expect("its workers end when asked");
+        assert!(!late(), "a folder no longer watched here is not waited for");
+        stopper.stop();
+        fleet.stop_all().await;
+    }
+
+    /// `accounts remove` and `accounts disable` while a worker holds the account: on its
+    /// next round it lets go of the lease and asks the account's workers to stop.
+    #[tokio::test]
+    async fn an_account_removed_or_disabled_while_leased_is_let_go_and_stopped() {
+        let store = TestStore::postgres().await;
+        let config = Config::parse("").expect("empty config");
+        let (stopper, mut fleet) = watching_b(&store, &config).await;
+        let id = fleet.lease.clone().expect("shared database");
+        assert!(store.holds_lease(&id, "b").await.expect("holds"));
+        assert!(store.set_account_enabled("b", false).await.expect("disable"));
+        fleet.round().await;
+        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a disabled account's lease is let go");
+        assert!(fleet.watched.get("b").is_none_or(|w| w.stopping.is_some()), "its workers stop");
+        assert!(store.set_account_enabled("b", true).await.expect("enable"));
+        stopper.stop();
+        fleet.stop_all().await;
+        fleet.round().await;
+        assert!(store.holds_lease(&id, "b").await.expect("holds"), "enabled again: taken again");
+        assert!(store.remove_account("b").await.expect("remove"));
+        fleet.round().await;
+        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a removed account's lease is let go");
+        assert!(fleet.watched.get("b").is_none_or(|w| w.stopping.is_some()), "its workers stop");
         fleet.stop_all().await;
     }
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::detect::{Category, Label};
 use crate::store::{NewDetection, Verdict};
@@ -60,6 +60,9 @@ pub struct Metrics {
     /// Per (account, folder): the last successful pass (Unix time) and the longest the
     /// folder may go without one while healthy (twice its IDLE renewal or poll period).
     passes: Mutex<HashMap<(String, String), (i64, i64)>>,
+    /// Whether this process is one worker of a fleet (a shared database), which may hold
+    /// no account at all: more workers than accounts, or one waiting to take over.
+    in_fleet: AtomicBool,
 }
 
 /// When this process began watching (its first connection), Unix seconds: mail that
@@ -151,6 +154,22 @@ impl Metrics {
         }
     }
 
+    /// This process is one worker of a fleet: holding no account is healthy (see
+    /// [`health`]), it waits to take over those of a worker that dies.
+    pub fn in_fleet(&self) {
+        self.in_fleet.store(true, Ordering::Relaxed);
+    }
+
+    /// `account`'s folders are no longer watched here (another worker of the fleet holds
+    /// it now, or it was removed): health no longer waits for their passes. Without this,
+    /// a worker that let an account go turned unhealthy once its last pass aged, and a
+    /// liveness probe restarted it.
+    pub fn forget(&self, account: &str) {
+        if let Ok(mut passes) = self.passes.lock() {
+            passes.retain(|(watched, _), _| watched != account);
+        }
+    }
+
     /// Every watched folder's last successful pass and allowed gap, sorted.
     fn passes(&self) -> Vec<((String, String), (i64, i64))> {
         let mut passes: Vec<_> =
@@ -161,10 +180,11 @@ impl Metrics {
 }
 
 /// Whether every watched folder had a successful pass within its allowed gap; the
-/// folders that did not, for the answer's body. No folder watched yet is unhealthy.
+/// folders that did not, for the answer's body. No folder watched yet is unhealthy, except
+/// for a worker of a fleet, which may rightly hold nothing.
 pub fn health(metrics: &Metrics, now: i64) -> Result<(), Vec<String>> {
     let passes = metrics.passes();
-    if passes.is_empty() {
+    if passes.is_empty() && !metrics.in_fleet.load(Ordering::Relaxed) {
         return Err(vec!["no folder is watched yet".into()]);
     }
     let late: Vec<String> = passes
@@ -298,5 +318,21 @@ mod tests {
         m.watching("b", "\u{1b}[2J\nforged", 30);
         let late = health(&m, 161).expect_err("never passed");
         assert!(late.contains(&"b/\\x1b[2J\\nforged: no successful pass recently".to_string()), "{late:?}");
+    }
+
+    /// A fleet's worker that let its accounts go (to a worker that joined, or because they
+    /// were removed) is healthy holding nothing, and is not held to their passes.
+    #[test]
+    fn a_fleet_worker_is_healthy_holding_nothing_and_forgets_what_it_let_go() {
+        let m = Metrics::default();
+        m.in_fleet();
+        assert_eq!(health(&m, 100), Ok(()), "a worker of a fleet may hold nothing");
+        m.watching("a", "INBOX", 30);
+        m.watching("a", "Other", 30);
+        m.watching("b", "INBOX", 30);
+        m.pass("b", "INBOX", 100);
+        assert_eq!(health(&m, 100).expect_err("a never passed").len(), 2);
+        m.forget("a");
+        assert_eq!(health(&m, 100), Ok(()));
     }
 }

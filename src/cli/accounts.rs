@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use scamguard::clock;
-use scamguard::config::parse_stored_account;
+use scamguard::config::{parse_stored_account, stored_settings};
 use scamguard::mail::printable::escape as p;
 use scamguard::store::Store;
 
@@ -34,8 +34,7 @@ pub fn run(action: AccountsAction) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("Unable to open the database {database}"))?;
         let outcome = match action {
             AccountsAction::Add { file, .. } => {
-                let settings = read_settings(&file)?;
-                let account = parse_stored_account(&settings)
+                let (account, settings) = stored_settings(&read_settings(&file)?)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
                 anyhow::ensure!(
                     !config.accounts.iter().any(|a| a.name == account.name),

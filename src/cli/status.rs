@@ -40,7 +40,7 @@ pub fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
         let configured: Vec<(String, Vec<String>)> =
             accounts.iter().map(|a| (a.name.clone(), a.folders.clone())).collect();
         print!("{}", scamguard::report::status::text(&configured, &states, now, &still_running));
-        print!("{}", scamguard::report::status::leases(&leases, now));
+        print!("{}", scamguard::report::status::leases(&leases));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -90,8 +90,9 @@ fn ago(at: i64, now: i64) -> String {
 }
 
 /// Who holds each account of a fleet (a shared database), and since when; an expired
-/// lease says whose it was, and that any worker may take it.
-pub fn leases(leases: &[Lease], now: i64) -> String {
+/// lease says whose it was, and that any worker may take it. How long is left is the
+/// database's count, not this machine's clock, which may differ from the workers'.
+pub fn leases(leases: &[Lease]) -> String {
     if leases.is_empty() {
         return String::new();
     }
@@ -102,11 +103,11 @@ pub fn leases(leases: &[Lease], now: i64) -> String {
         out.push_str(&match lease.expired.0 {
             false => format!(
                 "  {account}: held by {worker} since {since} UTC (renewed: expires in {} s)\n",
-                (lease.expires_at - now).max(0)
+                lease.remaining.max(0)
             ),
             true => format!(
                 "  {account}: EXPIRED {} s ago, was held by {worker} since {since} UTC: the next worker to look takes it\n",
-                (now - lease.expires_at).max(0)
+                lease.remaining.saturating_neg().max(0)
             ),
         });
     }
@@ -119,20 +120,21 @@ mod tests {
 
     #[test]
     fn leases_say_who_holds_each_account_since_when_and_which_expired() {
-        let lease = |account: &str, expires_at: i64, expired: bool| Lease {
+        // The database's clock is an hour ahead of this machine's: what is left is its count.
+        let lease = |account: &str, remaining: i64| Lease {
             account: account.into(),
             worker: "box:42:0badf00d\x1b[31m".into(),
             acquired_at: 1_764_000_000,
-            expires_at,
-            expired: crate::store::Enabled(expired),
+            expires_at: 1_764_003_600 + remaining,
+            expired: crate::store::Enabled(remaining <= 0),
+            remaining,
         };
-        let now = 1_764_000_100;
-        let text = leases(&[lease("a", now + 25, false), lease("b", now - 40, true)], now);
+        let text = leases(&[lease("a", 25), lease("b", -40)]);
         assert!(text.contains("a: held by box:42:0badf00d") && text.contains("expires in 25 s"), "{text}");
         assert!(text.contains("b: EXPIRED 40 s ago, was held by box:42"), "{text}");
         assert!(text.contains("since 2025-11-24 16:00 UTC"), "{text}");
         assert!(!text.contains('\x1b'), "escaped: {text}");
-        assert_eq!(leases(&[], now), "");
+        assert_eq!(leases(&[]), "");
     }
 
     fn state(connected: bool, error: &str) -> FolderState {

@@ -68,6 +68,9 @@ pub struct Lease {
     /// Whether `expires_at` has passed by the database's clock: any worker may take it.
     #[sqlx(try_from = "i64")]
     pub expired: Enabled,
+    /// Seconds until `expires_at` by the database's clock (negative once passed): `status`
+    /// may run on a machine whose clock differs.
+    pub remaining: i64,
 }
 
 impl Store {
@@ -260,7 +263,8 @@ impl Store {
         let now = self.dialect().now_seconds();
         let sql = format!(
             "SELECT account, worker, acquired_at, expires_at,
-                    CAST(CASE WHEN expires_at <= {now} THEN 1 ELSE 0 END AS BIGINT) AS expired
+                    CAST(CASE WHEN expires_at <= {now} THEN 1 ELSE 0 END AS BIGINT) AS expired,
+                    CAST(expires_at - {now} AS BIGINT) AS remaining
              FROM leases WHERE worker <> '' ORDER BY account"
         );
         Ok(on!(self.pool(), db => sqlx::query_as(&sql).fetch_all(db).await)?)
@@ -269,6 +273,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::LEASE_SECONDS;
     use crate::store::on;
     use crate::store::test_backends::on_both;
 
@@ -313,6 +318,8 @@ mod tests {
             let shown: Vec<(String, String)> =
                 store.leases().await.expect("leases").into_iter().map(|l| (l.account, l.worker)).collect();
             assert_eq!(shown, [("a", "w2"), ("b", "w1"), ("c", "w2")].map(|(a, w)| (a.into(), w.into())));
+            let remaining = store.leases().await.expect("leases")[0].remaining;
+            assert!((LEASE_SECONDS - 3..=LEASE_SECONDS).contains(&remaining), "by the database's clock: {remaining}");
             store.release_leases("w2", None).await.expect("release all");
             assert_eq!(store.renew_leases("w2").await.expect("renew"), Vec::<String>::new());
             assert_eq!(store.heartbeat("w1").await.expect("beat"), 1, "a worker that let go is not live");
@@ -348,6 +355,28 @@ mod tests {
             assert!(!store.holds_lease("w1", "a").await.expect("holds"), "{}s left", crate::store::LEASE_MARGIN);
             assert_eq!(store.renew_leases("w1").await.expect("renew"), ["a"], "still its own: renewed");
             assert!(store.holds_lease("w1", "a").await.expect("holds"));
+        }
+    }
+
+    on_both! {
+        /// Workers started at the same instant take at the same instant, each through its
+        /// own connections: every account is taken once, by one of them, never by both.
+        async fn workers_taking_at_the_same_instant_never_take_one_account_twice(store) {
+            let names: Vec<String> = (0..300).map(|n| format!("user{n:03}")).collect();
+            let (first, second) = (store.reopen().await, store.reopen().await);
+            for round in 0..5 {
+                let (a, b) = tokio::join!(
+                    first.take_leases("w1", &names, 200),
+                    second.take_leases("w2", &names, 200)
+                );
+                let (a, b) = (a.expect("take"), b.expect("take"));
+                assert!(a.iter().all(|name| !b.contains(name)), "round {round}: an account taken twice");
+                assert_eq!(a.len() + b.len(), names.len(), "round {round}: every account taken");
+                assert_eq!(first.renew_leases("w1").await.expect("renew"), a);
+                assert_eq!(second.renew_leases("w2").await.expect("renew"), b);
+                first.release_leases("w1", None).await.expect("release");
+                second.release_leases("w2", None).await.expect("release");
+            }
         }
     }
 

@@ -38,6 +38,8 @@ pub struct Postgres {
     /// `nobody` when the tests run as root, `None` otherwise.
     run_as: Option<&'static str>,
     databases: AtomicU32,
+    /// The server's options (`pg_ctl -o`), to start it again after a [`Postgres::stop`].
+    options: Mutex<String>,
 }
 
 impl Postgres {
@@ -71,7 +73,15 @@ impl Postgres {
         let password = format!("pw{:016x}", rand::random::<u64>());
         let pwfile = dir.path().join("pwfile");
         std::fs::write(&pwfile, format!("{password}\n")).expect("password file");
-        let mut server = Postgres { dir, bin, port: 0, password, run_as, databases: AtomicU32::new(0) };
+        let mut server = Postgres {
+            dir,
+            bin,
+            port: 0,
+            password,
+            run_as,
+            databases: AtomicU32::new(0),
+            options: Mutex::default(),
+        };
         server.chown(&pwfile);
         let data = server.data();
         server.run_ok(
@@ -108,28 +118,37 @@ impl Postgres {
                 server.port,
                 dir = server.dir.path().display()
             );
-            let log = server.dir.path().join("server.log");
-            let started = server.run(
-                "pg_ctl",
-                &[
-                    "-D",
-                    path_str(&data),
-                    "-l",
-                    path_str(&log),
-                    "-w",
-                    "-t",
-                    START_SECONDS,
-                    "-o",
-                    &options,
-                    "start",
-                ],
-            );
+            *server.options.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = options;
+            let started = server.pg_ctl_start();
             if started.status.success() {
                 return server;
             }
             assert!(attempt < 3, "pg_ctl start failed: {}\n{}", output_text(&started), server.log());
         }
         unreachable!("the loop returns or fails")
+    }
+
+    /// `pg_ctl start` with this server's options.
+    fn pg_ctl_start(&self) -> std::process::Output {
+        let options = self.options.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        let (data, log) = (self.data(), self.dir.path().join("server.log"));
+        let args = ["-D", path_str(&data), "-l", path_str(&log), "-w", "-t", START_SECONDS, "-o", &options];
+        self.run("pg_ctl", &[&args[..], &["start"]].concat())
+    }
+
+    /// Stops the server (`-m fast`: sessions are cut, as a database restart cuts them).
+    /// Only for a server of a test's own ([`Postgres::start`]).
+    #[allow(dead_code)] // The library's unit tests, which compile this file too, never stop one.
+    pub fn stop(&self) {
+        let data = self.data();
+        self.run_ok("pg_ctl", &["-D", path_str(&data), "-m", "fast", "-w", "-t", START_SECONDS, "stop"]);
+    }
+
+    /// Starts the server again after [`Postgres::stop`], on the same port.
+    #[allow(dead_code)] // As `stop`.
+    pub fn start_again(&self) {
+        let started = self.pg_ctl_start();
+        assert!(started.status.success(), "pg_ctl start: {}\n{}", output_text(&started), self.log());
     }
 
     /// A new, empty database on this server; its URL.
