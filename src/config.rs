@@ -14,6 +14,7 @@ pub mod model_file;
 pub mod oauth;
 pub mod secret;
 mod stored;
+pub mod stored_secrets;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -101,6 +102,9 @@ pub struct Config {
     /// `[database] url`: a PostgreSQL database (`postgres://…`) instead of the file. It
     /// may hold a password, so it is kept as a [`Secret`].
     pub database_url: Option<Secret>,
+    /// `[database] stored_secrets`: where an account stored in the database may say its
+    /// secret is; nothing unless listed (see [`stored_secrets`]).
+    pub stored_secrets: Vec<stored_secrets::SecretRule>,
     pub accounts: Vec<Account>,
     pub report: ReportSettings,
 }
@@ -176,6 +180,8 @@ struct RawReport {
 pub(crate) struct RawDatabase {
     pub(crate) path: Option<PathBuf>,
     pub(crate) url: Option<String>,
+    #[serde(default)]
+    pub(crate) stored_secrets: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -302,7 +308,7 @@ impl Config {
             }
             accounts.push(account);
         }
-        let (database, database_url) = database::check(raw.database)?;
+        let (database, database_url, stored_secrets) = database::check(raw.database)?;
         oauth_token_files(&mut accounts, &database)?;
         let raw_report = raw.report.unwrap_or(RawReport { lang: None, schedule: None });
         let lang = raw_report.lang.unwrap_or_else(|| "en".into());
@@ -310,7 +316,8 @@ impl Config {
             return Err(format!("report.lang must be \"en\" or \"ja\", not {lang:?}"));
         }
         let schedule = parse_schedule(raw_report.schedule.as_deref().unwrap_or("monday 09:00"))?;
-        Ok(Config { detection, database, database_url, accounts, report: ReportSettings { lang, schedule } })
+        let report = ReportSettings { lang, schedule };
+        Ok(Config { detection, database, database_url, stored_secrets, accounts, report })
     }
 }
 

@@ -204,7 +204,10 @@ fn setup(users: usize, schedule: &str) -> (std::sync::Arc<Postgres>, String, Dov
     )
     .expect("chmod");
     let config = dovecot.dir().join("fleet.toml");
-    let text = format!("[database]\nurl = \"{url}\"\n\n[report]\nschedule = \"{schedule}\"\n");
+    let text = format!(
+        "[database]\nurl = \"{url}\"\nstored_secrets = [\"file:{}\"]\n\n[report]\nschedule = \"{schedule}\"\n",
+        dovecot.dir().display()
+    );
     std::fs::write(&config, text).expect("config");
     std::fs::set_permissions(
         &config,

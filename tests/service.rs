@@ -440,3 +440,25 @@ impl Service {
             .expect("joins")
     }
 }
+
+/// A suspicious mail (here a windfall offer, other spam) is recorded and flagged with
+/// `suspicious_keyword`, unread, and never moved; ham beside it gets no keyword.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_suspicious_mail_is_flagged_with_the_keyword_and_left_in_place() {
+    const SUSPICIOUS: &str = "en_fraud_advance_fee.eml";
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config("suspicious_keyword = \"$Suspicious\"\n"));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &[SUSPICIOUS, HAM[0]]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+
+    let inbox = contents(&mut session, "INBOX").await;
+    let flags = |name: &str| inbox.get(&message_id(&fixture(name))).cloned().expect("still in INBOX");
+    let suspicious = flags(SUSPICIOUS);
+    assert!(suspicious.iter().any(|f| f == "$Suspicious"), "flagged: {suspicious:?}");
+    assert!(!suspicious.iter().any(|f| f == "\\Seen"), "left unread: {suspicious:?}");
+    assert!(!flags(HAM[0]).iter().any(|f| f == "$Suspicious"), "ham is not flagged");
+    assert!(contents(&mut session, "Junk").await.is_empty(), "nothing moved");
+    let rows = history(&config).await;
+    assert_eq!(rows.iter().map(|r| r.action).collect::<Vec<_>>(), [Action::Flagged], "{rows:?}");
+}

@@ -133,7 +133,7 @@ on_both_backends! {
 async fn accounts_add_stores_no_comment_and_refuses_a_name_with_control_characters() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, "[database]\npath = \"sg.db\"\n").expect("config");
+    std::fs::write(&config, "[database]\npath = \"sg.db\"\nstored_secrets = [\"env:B_\"]\n").expect("config");
     let file = dir.path().join("b.toml");
     let account = "name = \"b\"\nhost = \"imap.example.net\"\ntls = \"implicit\"\nusername = \"b\"\n\
                    password_env = \"B_PASSWORD\" # it was hunter2\n";
@@ -150,4 +150,11 @@ async fn accounts_add_stores_no_comment_and_refuses_a_name_with_control_characte
     std::fs::write(&file, account.replace("\"b\"", "\"evil\\u001b[2J\"")).expect("settings");
     let (added, said) = cli(&config, &["accounts", "add", file.to_str().expect("UTF-8 path")]);
     assert!(!added && said.contains("control characters") && !said.contains('\u{1b}'), "{said}");
+
+    // A row may name only the secrets this configuration lists ([database] stored_secrets):
+    // not the worker's own database password.
+    std::fs::write(&file, account.replace("\"b\"", "\"c\"").replace("B_PASSWORD", "PGPASSWORD"))
+        .expect("settings");
+    let (added, said) = cli(&config, &["accounts", "add", file.to_str().expect("UTF-8 path")]);
+    assert!(!added && said.contains("PGPASSWORD") && said.contains("stored_secrets"), "{said}");
 }

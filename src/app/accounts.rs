@@ -121,7 +121,8 @@ mod tests {
     /// "b", "off" (disabled), "bad" (settings that do not read) and "evil\x1b" (disabled).
     fn fleet() -> (Config, Vec<StoredAccount>) {
         let configured = settings("a").replace("imap.example.net", "imap.config.example");
-        let config = Config::parse(&format!("[[accounts]]\n{configured}")).expect("valid");
+        let allow = "[database]\nstored_secrets = [\"env:P\"]\n";
+        let config = Config::parse(&format!("{allow}[[accounts]]\n{configured}")).expect("valid");
         let stored = vec![
             row("a", true, settings("a")),
             row("b", true, settings("b")),

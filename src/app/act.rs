@@ -134,9 +134,7 @@ impl Worker {
         let destination = imap::utf7::decode(junk);
         let now = clock::now_unix();
         self.store.finish(&ids(done), action, &destination, now).await?;
-        let latencies: Vec<f64> =
-            done.iter().filter_map(|(_, uid)| arrived.get(uid)).map(|at| (now - at).max(0) as f64).collect();
-        super::metrics::metrics().moved(done.len(), &latencies);
+        super::metrics::metrics().moved(done.len(), &latencies(done, arrived, now));
         info!(account = %self.account.name, folder = %self.folder, "{action} {} threats to {destination}", done.len());
         Ok(())
     }
@@ -247,6 +245,12 @@ impl Worker {
     }
 }
 
+/// Seconds from arrival to `now` of the `done` messages whose arrival is known (a clock
+/// that stepped back counts as no wait).
+fn latencies(done: &[Planned], arrived: &BTreeMap<u32, i64>, now: i64) -> Vec<f64> {
+    done.iter().filter_map(|(_, uid)| arrived.get(uid)).map(|at| (now - at).max(0) as f64).collect()
+}
+
 /// The UIDs of planned actions, for the server.
 fn uids(planned: &[Planned]) -> Vec<u32> {
     planned.iter().map(|(_, uid)| *uid).collect()
@@ -287,5 +291,13 @@ mod tests {
         assert_eq!(planned.moves, [(1, 10), (2, 20), (3, 30)]);
         assert_eq!(planned.flags, [(101, 110), (102, 120), (103, 130)]);
         assert_eq!(planned.arrived.keys().copied().collect::<Vec<_>>(), [10, 20, 30]);
+    }
+
+    /// Arrival-to-move latency: only for messages whose arrival is known, never negative.
+    #[test]
+    fn latency_is_counted_from_arrival_for_the_messages_that_have_one() {
+        let arrived = BTreeMap::from([(10, 1_000), (20, 1_090), (30, 2_000)]);
+        let done = [(1, 10), (2, 20), (3, 30), (4, 40)];
+        assert_eq!(latencies(&done, &arrived, 1_100), [100.0, 10.0, 0.0]);
     }
 }

@@ -405,6 +405,8 @@ mod tests {
     /// An account whose server refuses connections: its workers retry, never finish.
     const UNREACHABLE: &str = "name = \"b\"\nhost = \"127.0.0.1\"\nport = 1\ntls = \"none\"\n\
                                username = \"b\"\npassword_env = \"SCAMGUARD_TEST_NO_SUCH_VAR\"\n";
+    /// Stored accounts may name the variable above ([database] stored_secrets).
+    const ALLOW_TEST_VAR: &str = "[database]\nstored_secrets = [\"env:SCAMGUARD_TEST_\"]\n";
 
     /// A fleet on `store` after its first round, with [`UNREACHABLE`] stored as "b".
     async fn watching_b<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Fleet<'a>) {
@@ -428,7 +430,7 @@ mod tests {
     #[tokio::test]
     async fn a_stored_account_edited_while_watched_is_restarted_with_its_new_settings() {
         let store = TestStore::sqlite().await;
-        let config = Config::parse("").expect("empty config");
+        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
         let (stopper, mut fleet) = watching_b(&store, &config).await;
         assert!(fleet.watched.get("b").is_some_and(|w| w.stopping.is_none()), "watched");
         fleet.round().await;
@@ -450,7 +452,7 @@ mod tests {
         use crate::app::metrics::{health, metrics};
         const NAME: &str = "let-go-of-for-health";
         let store = TestStore::sqlite().await;
-        let config = Config::parse("").expect("empty config");
+        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
         let (stopper, mut fleet) = watching(&store, &config, NAME).await;
         assert!(fleet.watched.contains_key(NAME), "watched");
         // As its worker says on connecting; no pass follows.
@@ -477,7 +479,7 @@ mod tests {
     #[tokio::test]
     async fn an_account_removed_or_disabled_while_leased_is_let_go_and_stopped() {
         let store = TestStore::postgres().await;
-        let config = Config::parse("").expect("empty config");
+        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
         let (stopper, mut fleet) = watching_b(&store, &config).await;
         let id = fleet.lease.clone().expect("shared database");
         assert!(store.holds_lease(&id, "b").await.expect("holds"));
@@ -491,7 +493,8 @@ mod tests {
         // A lease let go is free only after `LEASE_MARGIN` (a batch in flight may have
         // checked it just before): here that time has passed.
         let sql = "UPDATE leases SET expires_at = 0 WHERE worker = ''";
-        crate::store::on!(store.pool(), db => sqlx::query(sql).execute(db).await.map(|_| ())).expect("margin");
+        crate::store::on!(store.pool(), db => sqlx::query(sql).execute(db).await.map(|_| ()))
+            .expect("margin");
         fleet.round().await;
         assert!(store.holds_lease(&id, "b").await.expect("holds"), "enabled again: taken again");
         assert!(store.remove_account("b").await.expect("remove"));
@@ -506,7 +509,7 @@ mod tests {
     #[tokio::test]
     async fn an_account_failed_for_good_here_is_let_go_not_renewed() {
         let store = TestStore::postgres().await;
-        let config = Config::parse("").expect("empty config");
+        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
         let (stopper, mut fleet) = watching_b(&store, &config).await;
         let id = fleet.lease.clone().expect("shared database");
         assert!(store.holds_lease(&id, "b").await.expect("holds"));

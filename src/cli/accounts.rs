@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use scamguard::clock;
+use scamguard::config::stored_secrets::refusal;
 use scamguard::config::{parse_stored_account, stored_settings};
 use scamguard::mail::printable::escape as p;
 use scamguard::store::Store;
@@ -41,6 +42,9 @@ pub fn run(action: AccountsAction) -> anyhow::Result<ExitCode> {
                     "account {} is in the configuration already",
                     p(&account.name)
                 );
+                if let Some(why) = refusal(&config.stored_secrets, &account.password) {
+                    anyhow::bail!("{}: {why}", file.display());
+                }
                 let added = store.add_account(&account.name, &settings, clock::now_unix()).await?;
                 anyhow::ensure!(added, "an account named {} is stored already", p(&account.name));
                 println!("added {}: watched by every running worker within seconds", p(&account.name));

@@ -2,15 +2,20 @@
 //! `scamguard.db` beside the configuration), or a PostgreSQL database by `url`
 //! (`postgres://user@host/name`), never both. The URL may carry a password, so it is kept
 //! as a [`Secret`] and never printed; the password is better left out of it, for
-//! PostgreSQL's own `PGPASSWORD` or `~/.pgpass`.
+//! PostgreSQL's own `PGPASSWORD` or `~/.pgpass`. `stored_secrets` says where accounts
+//! stored in the database may keep their secret (see `stored_secrets`).
 
 use std::path::PathBuf;
 
+use super::stored_secrets::SecretRule;
 use super::{RawDatabase, Secret};
 
-/// The SQLite path (the default when none is given) and the PostgreSQL URL, if any.
-pub(super) fn check(raw: Option<RawDatabase>) -> Result<(PathBuf, Option<Secret>), String> {
-    let raw = raw.unwrap_or(RawDatabase { path: None, url: None });
+/// The SQLite path (the default when none is given), the PostgreSQL URL, if any, and
+/// what stored accounts may name as their secret (`stored_secrets`).
+pub(super) fn check(raw: Option<RawDatabase>) -> Result<(PathBuf, Option<Secret>, Vec<SecretRule>), String> {
+    let raw = raw.unwrap_or(RawDatabase { path: None, url: None, stored_secrets: Vec::new() });
+    let stored_secrets =
+        raw.stored_secrets.iter().map(|entry| SecretRule::parse(entry)).collect::<Result<Vec<_>, _>>()?;
     let url = match raw.url {
         Some(_) if raw.path.is_some() => {
             return Err("[database] sets both path (SQLite) and url (PostgreSQL): keep one".into());
@@ -20,7 +25,7 @@ pub(super) fn check(raw: Option<RawDatabase>) -> Result<(PathBuf, Option<Secret>
         }
         url => url.map(Secret::new),
     };
-    Ok((raw.path.unwrap_or_else(|| PathBuf::from("scamguard.db")), url))
+    Ok((raw.path.unwrap_or_else(|| PathBuf::from("scamguard.db")), url, stored_secrets))
 }
 
 /// Whether a database URL carries a password (`postgres://user:password@host/…`), for

@@ -9,6 +9,7 @@
 //! for now: its refresh token lives in a file beside one machine's database, which the
 //! other workers of a fleet cannot read.
 
+use super::stored_secrets::refusal;
 use super::{Account, AuthMethod, Config, PasswordSource, RawAccount};
 
 /// Parses and checks an account's settings as stored (TOML, the keys of `[[accounts]]`).
@@ -68,7 +69,10 @@ impl Config {
             ));
         }
         match parse_stored_account(settings) {
-            Ok(account) if account.name == name => Ok(account),
+            Ok(account) if account.name == name => match refusal(&self.stored_secrets, &account.password) {
+                None => Ok(account),
+                Some(why) => Err(format!("stored account {name:?}: {why}")),
+            },
             Ok(account) => Err(format!("stored account {name:?} is named {:?} inside", account.name)),
             Err(error) => Err(format!("stored account {name:?}: {error}")),
         }
@@ -96,6 +100,8 @@ mod tests {
 
     const STORED: &str = "name = \"b\"\nhost = \"imap.example.net\"\ntls = \"implicit\"\n\
                           username = \"b@example.net\"\npassword_env = \"B_PASSWORD\"\n";
+    /// A configuration allowing stored accounts the variables `B_…`.
+    const ALLOW_B: &str = "[database]\nstored_secrets = [\"env:B_\"]\n";
 
     #[test]
     fn a_stored_account_reads_as_a_configured_one_and_never_holds_its_secret() {
@@ -146,16 +152,16 @@ mod tests {
     /// A stored row is written by whoever can write the database, and read by every
     /// worker: it must not reach the worker's own secrets or run what it likes there.
     #[test]
-    #[ignore = "hole: a stored account may name any secret source of the worker reading it \
-                (password_env = \"PGPASSWORD\", the database's own password; password_file = a \
-                Kubernetes service-account token; password_command = any command) and send what it \
-                reads as the IMAP password to the host the row names: write access to the accounts \
-                table is command execution and secret theft on every worker. fix: a worker-side \
-                allowlist in the configuration file (e.g. [database] stored_secrets = [\"env:IMAP_\", \
-                \"file:/etc/scamguard/accounts/\"], commands only when listed), checked where \
-                Config::stored_account reads a row, so `accounts add` and every worker refuse the rest"]
     fn a_stored_account_cannot_reach_the_workers_own_secrets() {
-        let config = Config::parse("").expect("empty");
+        let config = Config::parse(ALLOW_B).expect("stored_secrets");
+        assert!(config.stored_account("b", STORED).is_ok(), "listed: env:B_");
+        let unlisted = Config::parse("").expect("empty");
+        assert!(
+            unlisted
+                .stored_account("b", STORED)
+                .expect_err("nothing unless listed")
+                .contains("stored_secrets")
+        );
         for source in [
             "password_env = \"PGPASSWORD\"",
             "password_file = \"/var/run/secrets/kubernetes.io/serviceaccount/token\"",
@@ -168,8 +174,8 @@ mod tests {
 
     #[test]
     fn a_stored_account_named_like_a_configured_one_is_an_error_and_the_rest_are_watched() {
-        let config =
-            Config::parse(&format!("[[accounts]]\n{}", STORED.replace("\"b\"", "\"a\""))).expect("valid");
+        let config = Config::parse(&format!("{ALLOW_B}[[accounts]]\n{}", STORED.replace("\"b\"", "\"a\"")))
+            .expect("valid");
         let stored = [
             ("a".to_string(), STORED.replace("\"b\"", "\"a\"")),
             ("b".to_string(), STORED.to_string()),

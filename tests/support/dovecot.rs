@@ -214,9 +214,11 @@ service imap-login {{
     pub fn write_config(&self, extra_account_lines: &str) -> PathBuf {
         let path = self.dir.path().join("scamguard.toml");
         let text = format!(
-            "[database]\npath = \"scamguard.db\"\n\n[report]\nschedule = \"off\"\n\n[[accounts]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\n\
+            "[database]\npath = \"scamguard.db\"\nstored_secrets = [\"file:{}\"]\n\n[report]\nschedule = \"off\"\n\n\
+             [[accounts]]\nname = \"test\"\nhost = \"127.0.0.1\"\nport = {}\n\
              tls = \"implicit\"\nusername = \"{USER}\"\npassword_file = \"password.txt\"\nca_file = \"cert.pem\"\n\
              initial_scan = \"all\"\ncommand_timeout = 10\n{extra_account_lines}",
+            self.dir.path().display(),
             self.imaps_port
         );
         let password = self.dir.path().join("password.txt");
