@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use scamguard::detect::Thresholds;
 use scamguard::learn::{self, Class, Observed, Options, SignalSpace, folds};
 use scamguard::{mail, source};
 
@@ -79,13 +80,11 @@ pub fn train(
     let out_of_fold = learn::cross_validate(&examples, &fold_of, fold_count, &space, &options);
     let thresholds = learn::choose_thresholds(&examples, &out_of_fold, BUDGET);
     if let Some(path) = predictions {
-        let mut text = String::from("file\tlabel\tham\textortion\tphishing\tother\n");
-        for ((file, observed), p) in observed.iter().zip(&out_of_fold).filter(|((_, o), _)| !o.copy) {
+        let rows = observed.iter().zip(&out_of_fold).filter(|((_, o), _)| !o.copy).map(|((file, o), p)| {
             let name = files.get(*file).map(|f| f.0.display().to_string()).unwrap_or_default();
-            let [ham, extortion, phishing, other] = p;
-            let label = observed.class.name();
-            text.push_str(&format!("{name}\t{label}\t{ham:.4}\t{extortion:.4}\t{phishing:.4}\t{other:.4}\n"));
-        }
+            (name, o.class, *p)
+        });
+        let text = prediction_table(rows, &thresholds);
         std::fs::write(path, text).with_context(|| format!("Unable to write {}", path.display()))?;
     }
     println!("cross-validated over {fold_count} folds (a campaign stays in one fold):");
@@ -116,6 +115,25 @@ pub fn train(
     std::fs::write(out, model.to_bytes()).with_context(|| format!("Unable to write {}", out.display()))?;
     println!("model written to {}", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `--predictions` file: per mail its path, label, cross-validated probabilities and
+/// the verdict they make under the chosen thresholds, so the misses of a label are one
+/// filter away (`awk -F'\t' '$2=="phishing" && $7!="threat"'`).
+fn prediction_table(
+    rows: impl Iterator<Item = (String, Class, [f32; 4])>,
+    thresholds: &Thresholds,
+) -> String {
+    let mut text = String::from("file\tlabel\tham\textortion\tphishing\tother\tverdict\n");
+    for (name, class, p) in rows {
+        let [ham, extortion, phishing, other] = p;
+        let verdict = learn::label_of(&p, thresholds).as_str();
+        let label = class.name();
+        text.push_str(&format!(
+            "{name}\t{label}\t{ham:.4}\t{extortion:.4}\t{phishing:.4}\t{other:.4}\t{verdict}\n"
+        ));
+    }
+    text
 }
 
 /// The real name of the folder `dir` (so `.` counts as the folder it is), read once per
@@ -227,6 +245,34 @@ fn read_one(path: &Path, class: Class, synthetic: bool, bits: u32) -> Option<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_predictions_name_each_mails_out_of_fold_verdict() {
+        let thresholds = Thresholds { suspicious: 0.6, threat: 0.8, extortion: 0.7 };
+        let rows = [
+            ("caught.eml", Class::Phishing, [0.1, 0.0, 0.9, 0.0]),
+            ("doubtful.eml", Class::Phishing, [0.3, 0.0, 0.7, 0.0]),
+            ("missed.eml", Class::Phishing, [0.9, 0.0, 0.1, 0.0]),
+            ("threat.eml", Class::Extortion, [0.25, 0.75, 0.0, 0.0]),
+        ];
+        let text = prediction_table(rows.into_iter().map(|(n, c, p)| (n.to_string(), c, p)), &thresholds);
+        let verdicts: Vec<(&str, &str)> = text
+            .lines()
+            .map(|line| line.split('\t').collect::<Vec<_>>())
+            .map(|f| (f.first().copied().unwrap_or(""), f.get(6).copied().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("file", "verdict"),
+                ("caught.eml", "threat"),
+                ("doubtful.eml", "suspicious"),
+                ("missed.eml", "clean"),
+                ("threat.eml", "threat"),
+            ]
+        );
+        assert!(text.contains("missed.eml\tphishing\t0.9000\t0.0000\t0.1000\t0.0000\tclean\n"), "{text}");
+    }
 
     #[test]
     fn the_nearest_labelled_folder_under_the_given_one_names_the_class() {

@@ -248,8 +248,9 @@ pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> [f32; 4
     model.read_weighed(signals, &example.buckets).probabilities
 }
 
-/// What `thresholds` make of a mail's probabilities, as classification judges it.
-fn label_of(probabilities: &[f32; 4], thresholds: &Thresholds) -> Label {
+/// What `thresholds` make of a mail's probabilities, as classification judges it
+/// (without the decisive signals, which cross-validation does not see).
+pub fn label_of(probabilities: &[f32; 4], thresholds: &Thresholds) -> Label {
     judge(probabilities, thresholds, false).0
 }
 

@@ -47,6 +47,7 @@ pub const RULES: &[Rule] = &[
     extortion::warns_about_scams,
     phishing::impersonates_brand,
     phishing::sender_name_is_other_domain,
+    phishing::claimed_name_elsewhere,
     phishing::signed_as_brand,
     phishing::links_avoid_named_brand,
     phishing::impersonates_mail_provider,

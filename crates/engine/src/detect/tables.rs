@@ -197,6 +197,62 @@ pub const DESK_WORDS: &[&str] = &[
     "staff",
 ];
 
+/// Words of a sender name that say what a mail is, not whose it is ("Rewards", "News",
+/// "Winner"): a name made only of these claims no organisation, and the rule that
+/// compares the name a mail claims with where it comes from (`claimed_name_elsewhere`)
+/// skips them, with the [`DESK_WORDS`].
+pub const NAME_FILLER_WORDS: &[&str] = &[
+    "and",
+    "for",
+    "from",
+    "our",
+    "via",
+    "official",
+    "info",
+    "news",
+    "newsletter",
+    "noreply",
+    "reply",
+    "daily",
+    "weekly",
+    "digest",
+    "offer",
+    "offers",
+    "deals",
+    "winner",
+    "congratulations",
+    "rewards",
+    "reward",
+    "gift",
+    "card",
+    "survey",
+    "shipping",
+    "delivery",
+    "update",
+    "updates",
+    "message",
+    "messages",
+    "system",
+    "online",
+    "club",
+    "member",
+    "members",
+    "group",
+    "store",
+    "shop",
+    "sales",
+    "payment",
+    "payments",
+    "bank",
+    "inc",
+    "ltd",
+    "llc",
+    "com",
+    "net",
+    "org",
+    "www",
+];
+
 /// Desks that guard logins and mailboxes, the ones phishing speaks for. "Customer
 /// Service" or "Billing" alone is how small shops sign; "Mail Delivery System" is how
 /// bounces do.

@@ -5,6 +5,7 @@
 //! endings) are data in [`crate::detect::tables`].
 
 mod brand;
+mod claimed;
 mod combine;
 mod links;
 mod lures;
@@ -21,6 +22,7 @@ pub use brand::{
     impersonates_brand, impersonates_mail_provider, links_avoid_named_brand, lookalike_domain,
     signed_as_brand,
 };
+pub use claimed::claimed_name_elsewhere;
 pub use combine::{phishing_pattern, stacked_tricks};
 pub use links::{link_shows_brand_domain, link_text_mismatch, risky_link_hosts};
 pub(crate) use lures::sharing_service;

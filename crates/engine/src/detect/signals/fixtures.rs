@@ -165,6 +165,14 @@ fn phishing() -> Vec<Pinned> {
             email("From: \"Celsius.Network\" <claims@es.mailer.example>", "Hello"),
         ),
         full(
+            ClaimedNameElsewhere,
+            1.5,
+            email(
+                "From: Glimmerswap <notify@relay.example>\r\nSubject: Glimmerswap airdrop",
+                "https://claim.other.example/x",
+            ),
+        ),
+        full(
             ImpersonatesMailProvider,
             2.5,
             email(

@@ -139,6 +139,11 @@ pub static SIGNALS_JA: &[Japanese] = &[
         doc: "差出人名がサイトの名前のように書かれている（「Celsius.Network」など）のに、別のドメインから送られています。",
     },
     Japanese {
+        id: ClaimedNameElsewhere,
+        title: "名乗る名前がどのドメインにもない",
+        doc: "差出人名の名前を件名でもくり返しているのに、送信元・署名・リンク先のどのドメインにもその名前がありません。",
+    },
+    Japanese {
         id: SignedAsBrand,
         title: "企業の名前で署名している",
         doc: "ログインや情報の入力を求める文面に、送信元のドメインを持たない企業やサービスの名前で署名しています。",

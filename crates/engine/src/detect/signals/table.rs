@@ -184,6 +184,11 @@ signal_table! {
         category: Category::Phishing, kind: Kind::Impersonation, weight: 1.5, levels: &[],
         doc: "A sender name written as a website (\"Celsius.Network\") on mail from another domain.",
     },
+    ClaimedNameElsewhere {
+        rule: "claimed_name_elsewhere", title: "Claims a name no domain bears",
+        category: Category::Phishing, kind: Kind::Impersonation, weight: 1.5, levels: &[],
+        doc: "The sender name's word, repeated in the subject, is in neither the sending, signing nor any link domain.",
+    },
     SignedAsBrand {
         rule: "signed_as_brand", title: "Signed in a brand's name",
         category: Category::Phishing, kind: Kind::Impersonation, weight: 2.0, levels: &[],

@@ -137,6 +137,7 @@ mod tests {
         (SignalId::LinksAvoidNamedBrand, Trick::Brand),
         (SignalId::LinkShowsBrandDomain, Trick::Brand),
         (SignalId::SenderNameIsOtherDomain, Trick::Brand),
+        (SignalId::ClaimedNameElsewhere, Trick::Brand),
         (SignalId::SignedAsBrand, Trick::Brand),
         (SignalId::LookalikeDomain, Trick::Brand),
         (SignalId::SelfSentSpoof, Trick::Sender),
