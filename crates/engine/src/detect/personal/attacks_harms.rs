@@ -134,36 +134,48 @@ fn a_copy_sending_the_reader_elsewhere_without_a_link_is_moved() {
     each_moved(&detector, &personal, &newsletter(), mails);
 }
 
-/// Sites are compared by registrable domain: every customer of a mailing service's click
-/// tracker has a subdomain of the same site, and a site where anyone publishes by path
-/// serves the scammer's page beside the newsletter's.
-#[test]
-#[ignore = "hole: links_within compares registrable domains, so evil.us5.list-manage.com (any Mailchimp customer's \
-    click tracker, redirecting anywhere) passes for a release linking shop.us5.list-manage.com, and \
-    docs.google.com/forms/... for one linking a docs.google.com document; fix: digest v4 keeps the hashes of \
-    the links' full hosts and the harmless path requires each host (not site) to be one the released mail \
-    linked, and no link on a host that publishes by path (a table: docs.google.com, github.com, ...)"]
-fn a_copy_linking_another_customer_of_a_released_sites_platform_is_moved() {
-    let detector = flat(3.0, 12);
+/// The released mail's links, on a mailing service's click tracker (each customer has a
+/// host of its own on the service's site) and on a site where anyone publishes by path.
+fn released_with_platform_links(detector: &Detector) -> (Email, Personal) {
     let text = format!(
         "Hello John,\n{NEWS}\n{NEWS_TOO}\nhttps://shop.us5.list-manage.com/track/click?u=1 \
          https://docs.google.com/document/d/abc"
     );
     let released = parse("Shop <news@shop.example>", "Autumn", &text);
     let mut personal = Personal::default();
-    personal.learn(Feedback::Released, &released, &detector);
-    let personal = Personal::new(Layer::default(), personal.copies().cloned());
+    personal.learn(Feedback::Released, &released, detector);
+    (released, Personal::new(Layer::default(), personal.copies().cloned()))
+}
+
+/// Every customer of a mailing service's click tracker (which redirects anywhere) has a
+/// subdomain of the same site: a release linking to the shop's tracker vouches for no copy
+/// linking another customer's. The same tracker host still passes.
+#[test]
+fn a_copy_linking_another_customer_of_a_released_mailing_service_is_moved() {
+    let detector = flat(3.0, 12);
+    let (released, personal) = released_with_platform_links(&detector);
     let from = "Shop <news@shop-mail.example>";
-    let mails = vec![
-        (
-            "another customer's tracker",
-            parse(from, "Autumn", &copy_text("https://evil.us5.list-manage.com/track/click?u=2")),
-        ),
-        (
-            "a form on the same site",
-            parse(from, "Autumn", &copy_text("https://docs.google.com/forms/d/e/xyz/viewform")),
-        ),
-    ];
+    let link = |host: &str| copy_text(&format!("https://{host}/track/click?u=2"));
+    let tracker =
+        vec![("another customer's tracker", parse(from, "Autumn", &link("evil.us5.list-manage.com")))];
+    each_moved(&detector, &personal, &released, tracker);
+    let same =
+        classify(&parse(from, "Autumn", &link("shop.us5.list-manage.com")), &with(&detector, &personal));
+    assert_eq!(same.label, Label::Clean, "{same:?}");
+}
+
+/// A site where anyone publishes by path serves the scammer's page on the very host the
+/// newsletter linked to.
+#[test]
+#[ignore = "hole: a release linking a docs.google.com document vouches for a copy linking \
+    docs.google.com/forms/... (anyone's form on the same host); fix: a table of hosts that publish anyone's \
+    pages by path (docs.google.com, drive.google.com, github.com, dropbox.com, forms.office.com, ...) whose \
+    links the harmless path never vouches for, or the digest keeps whole-URL hashes for those hosts"]
+fn a_copy_linking_a_page_of_anyone_on_a_released_host_is_moved() {
+    let detector = flat(3.0, 12);
+    let (released, personal) = released_with_platform_links(&detector);
+    let form = copy_text("https://docs.google.com/forms/d/e/xyz/viewform");
+    let mails = vec![("a form on the same host", parse("Shop <news@shop-mail.example>", "Autumn", &form))];
     each_moved(&detector, &personal, &released, mails);
 }
 

@@ -8,12 +8,13 @@
 //! company), anyone can send the same text; it is still wanted when the copy can do no
 //! more than the released mail could: it asks for no payment, wallet or credentials the
 //! released one did not, makes no claim a scam makes (a threat, a recording, a prize, a
-//! deadline) the released one did not, carries no attachment, and links only to sites the
-//! released one linked to, none of them a host that hides where a link goes
-//! ([`hides_links`]) and none a link without a host (`data:`, `javascript:`, `tel:`).
+//! deadline) the released one did not, carries no attachment, and links only to hosts the
+//! released one linked to ([`hosts_within`]: a site's other hosts may be anyone's), none
+//! of them a host that hides where a link goes ([`hides_links`]) and none a link without a
+//! host (`data:`, `javascript:`, `tel:`).
 //! A near-copy may add as many words as the released mail had: what they claim counts.
 
-use super::{NearCopy, digest};
+use super::{MAX_SITES, NearCopy, digest};
 use crate::detect::phrases::Family;
 use crate::detect::{Facts, rules};
 use crate::mail::url;
@@ -149,10 +150,42 @@ fn leaves_the_web(href: &str) -> bool {
 /// a newsletter links elsewhere. Read from all the mail's links, not its digest's first
 /// [`MAX_SITES`](super::MAX_SITES).
 pub fn links_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
-    facts
-        .link_hosts
-        .iter()
-        .all(|host| copy.sites.contains(&digest::hash(url::registrable_domain(host).as_bytes())))
+    facts.link_hosts.iter().all(|host| copy.sites.contains(&link_hash(host, Reach::Site)))
+}
+
+/// What a link hash names: the link's registrable domain, or its whole host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Site,
+    Host,
+}
+
+/// The distinct hashes of the mail's link sites or hosts, the first [`MAX_SITES`].
+pub fn link_hashes(facts: &Facts<'_>, reach: Reach) -> Vec<u64> {
+    let mut hashes: Vec<u64> = Vec::new();
+    for host in &facts.link_hosts {
+        let hash = link_hash(host, reach);
+        if !hashes.contains(&hash) && hashes.len() < MAX_SITES {
+            hashes.push(hash);
+        }
+    }
+    hashes
+}
+
+fn link_hash(host: &str, reach: Reach) -> u64 {
+    match reach {
+        Reach::Site => digest::hash(url::registrable_domain(host).as_bytes()),
+        Reach::Host => digest::hash(host.as_bytes()),
+    }
+}
+
+/// Whether every link of the mail goes to a host (not merely a site) `copy`'s mail linked
+/// to: every customer of a mailing service's click tracker, every tenant of a platform the
+/// public suffix list does not separate, has a host of its own on the same site
+/// (`shop.us5.list-manage.com`, `evil.us5.list-manage.com`). A digest that did not record
+/// its hosts vouches for no link.
+pub fn hosts_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
+    facts.link_hosts.iter().all(|host| copy.hosts.contains(&link_hash(host, Reach::Host)))
 }
 
 /// Whether `mine` shows no harm the `released` mail did not, and carries no attachment.

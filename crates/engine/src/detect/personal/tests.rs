@@ -120,6 +120,7 @@ fn the_layer_is_bounded_in_size_and_weight() {
         sender: 0,
         authenticated: false,
         sites: Vec::new(),
+        hosts: Vec::new(),
         harms: None,
     });
     let kept = Personal::new(Layer::default(), copies);
@@ -169,13 +170,14 @@ fn a_version_one_digest_is_read_as_not_authenticated_and_written_back_as_the_cur
         sender: 0x1234,
         authenticated: false,
         sites: vec![0x99],
+        hosts: Vec::new(),
         harms: None,
     };
     assert_eq!(copy, expected);
     let written = copy.to_bytes();
     assert_eq!(
         (written[4], written[6], written[7], written.len()),
-        (4, 0, 0, version_one_digest().len() + 2)
+        (4, 0, 0, version_one_digest().len() + 3)
     );
     assert_eq!(NearCopy::from_bytes(&written), Ok(expected.clone()));
     let authenticated = NearCopy { authenticated: true, ..expected };
@@ -236,7 +238,10 @@ fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
     // are read, the later kinds absent.
     bad[7] = 0x90;
     assert!(NearCopy::from_bytes(&bad).is_ok_and(|c| c.harms.is_some_and(|h| h.has(harms::Harm::Threat))));
+    // Version 3 had no hosts' count (after the sites' count of this link-less mail).
+    assert_eq!((bad[16], bad[17]), (0, 0));
     bad[4] = 3;
+    bad.remove(17);
     assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Harms(0x90)), "not a harm version 3 wrote");
     bad[7] = 0x84;
     let v3 = NearCopy::from_bytes(&bad).expect("version 3 is still read").harms.expect("known");
