@@ -100,36 +100,44 @@ fn a_copy_whose_link_leaves_the_web_is_moved() {
     assert_eq!(plain.label, Label::Clean, "an anchor within the mail is no link out: {plain:?}");
 }
 
-/// Only `<a href>` links and URLs written with `www.` or a scheme are links to the
-/// checks; a form's action, an image map's area, a remote image (a QR code to scan) and a
-/// bare domain mail apps make clickable go to hosts no check sees.
+/// Mail apps make a domain written out without `www.` or a scheme clickable, and a reply
+/// goes to an address written out: the rules read neither as a link, the harm checks must.
 #[test]
-#[ignore = "hole: links_within and hides_links read only <a href> and www./scheme URLs in the text, so a copy \
-    posting a form to evil.example, an <area href>, an <img src> from evil.example (a QR code) or a bare \
-    'evil-shop.com/autumn' is credited; fix: mail::html gathers form actions, area hrefs and img srcs into a \
-    field of their own (not links: the model's features must not change) and the harmless path requires \
-    those hosts and written-out domains (DOMAIN_LIKE over the text) among the released mail's sites too"]
+fn a_copy_writing_out_a_domain_of_its_own_is_moved() {
+    let detector = flat(3.0, 12);
+    let personal = released_newsletter(&detector);
+    let from = "Shop <news@shop-mail.example>";
+    let mails = vec![
+        ("a bare domain", parse(from, "Autumn", &copy_text("Order at evil-shop.com/autumn"))),
+        ("an address", parse(from, "Autumn", &copy_text("Questions? Write to orders@evil-shop.com"))),
+    ];
+    each_moved(&detector, &personal, &newsletter(), mails);
+    // A domain the released mail wrote out itself is one it vouches for.
+    let written = |greeting: &str| format!("{greeting}\n{NEWS}\n{NEWS_TOO}\nOrder at shop-news.com/autumn");
+    let mut own = Personal::default();
+    own.learn(Feedback::Released, &parse("news@shop.example", "Autumn", &written("Hello John,")), &detector);
+    let copy = parse(from, "Autumn", &written("Hello Mary,"));
+    let verdict = classify(&copy, &with(&detector, &Personal::new(Layer::default(), own.copies().cloned())));
+    assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
+}
+
+/// Only `<a href>` links and URLs written out are links to the checks; a form's action,
+/// an image map's area and a remote image (a QR code to scan) go to hosts no check sees.
+#[test]
+#[ignore = "hole: the harm checks read only <a href> links and URLs or domains in the text, so a copy \
+    posting a form to evil.example, an <area href> or an <img src> from evil.example (a QR code) is \
+    credited; fix: mail::html gathers form actions, area hrefs and img srcs into a field of their own \
+    (not links: the model's features must not change) and the harmless path requires those hosts among \
+    the released mail's hosts too"]
 fn a_copy_sending_the_reader_elsewhere_without_a_link_is_moved() {
     let detector = flat(3.0, 12);
     let personal = released_newsletter(&detector);
+    let form = "<form action=\"https://evil.example/claim\"><input name=card><button>Claim</button></form>";
+    let map = "<img src=\"map.png\" usemap=\"#m\"><map name=m><area href=\"https://evil.example/x\"></map>";
     let mails = vec![
-        (
-            "a form",
-            html_copy(
-                "<form action=\"https://evil.example/claim\"><input name=card><button>Claim</button></form>",
-            ),
-        ),
-        (
-            "an image map",
-            html_copy(
-                "<img src=\"map.png\" usemap=\"#m\"><map name=m><area href=\"https://evil.example/x\"></map>",
-            ),
-        ),
+        ("a form", html_copy(form)),
+        ("an image map", html_copy(map)),
         ("a QR code", html_copy("<img src=\"https://evil.example/qr.png\" alt=\"\">")),
-        (
-            "a bare domain",
-            parse("Shop <news@shop-mail.example>", "Autumn", &copy_text("Order at evil-shop.com/autumn")),
-        ),
     ];
     each_moved(&detector, &personal, &newsletter(), mails);
 }

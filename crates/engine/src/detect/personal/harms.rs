@@ -14,6 +14,10 @@
 //! host (`data:`, `javascript:`, `tel:`).
 //! A near-copy may add as many words as the released mail had: what they claim counts.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::{MAX_SITES, NearCopy, digest};
 use crate::detect::phrases::Family;
 use crate::detect::{Facts, rules};
@@ -160,10 +164,12 @@ pub enum Reach {
     Host,
 }
 
-/// The distinct hashes of the mail's link sites or hosts, the first [`MAX_SITES`].
+/// The distinct hashes of the mail's link sites, or of its hosts with the domains its text
+/// writes out (`written_hosts`), the first [`MAX_SITES`].
 pub fn link_hashes(facts: &Facts<'_>, reach: Reach) -> Vec<u64> {
+    let written = if reach == Reach::Host { written_hosts(facts) } else { Vec::new() };
     let mut hashes: Vec<u64> = Vec::new();
-    for host in &facts.link_hosts {
+    for host in facts.link_hosts.iter().chain(&written) {
         let hash = link_hash(host, reach);
         if !hashes.contains(&hash) && hashes.len() < MAX_SITES {
             hashes.push(hash);
@@ -179,13 +185,26 @@ fn link_hash(host: &str, reach: Reach) -> u64 {
     }
 }
 
-/// Whether every link of the mail goes to a host (not merely a site) `copy`'s mail linked
-/// to: every customer of a mailing service's click tracker, every tenant of a platform the
-/// public suffix list does not separate, has a host of its own on the same site
-/// (`shop.us5.list-manage.com`, `evil.us5.list-manage.com`). A digest that did not record
-/// its hosts vouches for no link.
+/// The domains the mail's text writes out without `www.` or a scheme (`evil-shop.com/sale`,
+/// an address's `evil.example`), which are no links to the rules but which mail apps make
+/// clickable: names of any script (a lookalike is read in punycode) ending in a suffix the
+/// public suffix list knows ("today.Visit" is a typo, not a host).
+fn written_hosts(facts: &Facts<'_>) -> Vec<String> {
+    static WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}").expect("written domain pattern compiles")
+    });
+    let known = |host: &String| psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known());
+    WRITTEN.find_iter(&facts.email.text).filter_map(|m| url::host_of(m.as_str())).filter(known).collect()
+}
+
+/// Whether every link of the mail, and every domain its text writes out, goes to a host
+/// (not merely a site) `copy`'s mail linked to or wrote: every customer of a mailing
+/// service's click tracker, every tenant of a platform the public suffix list does not
+/// separate, has a host of its own on the same site (`shop.us5.list-manage.com`,
+/// `evil.us5.list-manage.com`). A digest that did not record its hosts vouches for none.
 pub fn hosts_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
-    facts.link_hosts.iter().all(|host| copy.hosts.contains(&link_hash(host, Reach::Host)))
+    let written = written_hosts(facts);
+    facts.link_hosts.iter().chain(&written).all(|host| copy.hosts.contains(&link_hash(host, Reach::Host)))
 }
 
 /// Whether `mine` shows no harm the `released` mail did not, and carries no attachment.
