@@ -152,7 +152,7 @@ fn leaves_the_web(href: &str) -> bool {
 
 /// Whether every link of the mail goes to a site `copy`'s mail linked to: a phish copying
 /// a newsletter links elsewhere. Read from all the mail's links, not its digest's first
-/// [`MAX_SITES`](super::MAX_SITES).
+/// [`MAX_SITES`].
 pub fn links_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
     facts.link_hosts.iter().all(|host| copy.sites.contains(&link_hash(host, Reach::Site)))
 }
