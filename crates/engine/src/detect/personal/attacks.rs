@@ -9,7 +9,7 @@ use crate::detect::{Label, classify};
 use crate::mail;
 
 /// A mail with the receiving server's `results` (after `mx.home.example;`), from `from`.
-fn received(results: &str, from: &str, subject: &str, body: &str) -> Email {
+pub(super) fn received(results: &str, from: &str, subject: &str, body: &str) -> Email {
     let raw = format!(
         "Authentication-Results: mx.home.example; {results}\r\nFrom: {from}\r\nTo: me@home.example\r\n\
          Subject: {subject}\r\n\r\n{body}"

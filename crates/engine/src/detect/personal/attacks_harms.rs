@@ -5,8 +5,8 @@
 //! `#[ignore]`d with the hole and its fix named (`cargo test -p scamguard-engine
 //! attacks_harms -- --ignored` shows them failing).
 
-use super::attacks::released_newsletter;
-use super::tests::{NEWS, NEWS_TOO, flat, parse, with};
+use super::attacks::{received, released_newsletter};
+use super::tests::{NEWS, NEWS_TOO, SCAM, WEEKLY, flat, parse, with};
 use super::*;
 use crate::detect::{Label, classify};
 use crate::mail;
@@ -202,4 +202,26 @@ fn a_copy_changing_only_the_number_to_call_is_moved() {
     let personal = Personal::new(Layer::default(), personal.copies().cloned());
     let copy = parse("Shop <news@shop-mail.example>", "Autumn", &text("0900 666 7777"));
     each_moved(&detector, &personal, &released, vec![("another number", copy)]);
+}
+
+/// A report from another sender no longer moves mail authenticated as a sender the
+/// account knows, and a sender is known once one of its authenticated mails sat in INBOX
+/// when the user ran `learn --account`. A scammer's harmless warm-up there makes its
+/// signed copies of a campaign the user reported skip the report.
+#[test]
+#[ignore = "hole: learn --account stores INBOX mail as released digests, and any authenticated released digest \
+    makes its sender known, so a campaign's signed copy from a domain whose warm-up sat in INBOX at learn time \
+    skips the user's report of another sender's copy (the global model alone decides); fix: a digest bit for \
+    'learned from a folder' (format 5) and only the user's own releases or correspondents make a sender known, \
+    at the cost of the bank-notice case for banks known only from INBOX (attacks::a_strangers_copy_...)"]
+fn a_scammers_warm_up_in_inbox_does_not_shield_its_copies_of_a_reported_scam() {
+    let detector = flat(-3.0, 12);
+    let signed = "dkim=pass header.d=deals.example";
+    let warm_up = received(signed, "Deals <hi@deals.example>", "Hello", &format!("Hi,\n{WEEKLY}"));
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &parse("x@stranger.example", "About your secret", SCAM), &detector);
+    let copy = received(signed, "Deals <hi@deals.example>", "Secret", &format!("Dear Mary,\n{SCAM}"));
+    assert_eq!(classify(&copy, &with(&detector, &personal)).label, Label::Threat, "without the warm-up");
+    personal.learn_from_folder(Feedback::Released, &warm_up, &detector);
+    assert_eq!(classify(&copy, &with(&detector, &personal)).label, Label::Threat, "after the warm-up");
 }
