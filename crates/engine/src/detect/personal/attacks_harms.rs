@@ -188,11 +188,10 @@ fn a_copy_linking_a_page_of_anyone_on_a_released_host_is_moved() {
 }
 
 /// Words holding a digit are left out of digests (a scam's copies differ in amounts), so a
-/// copy that changes only the number to call is the released mail to the digest.
+/// copy that changes only the number to call is the released mail to the digest: the
+/// numbers it writes out must be the released mail's. The same number, written with other
+/// spaces, and a date are no other number.
 #[test]
-#[ignore = "hole: digests drop words with digits, so a copy of a released notice with the scammer's phone number \
-    in place of the sender's is 100% alike and credited (a callback scam); fix: the digest keeps the hashes of \
-    the phone-like numbers (7+ digits) the mail shows, and the harmless path requires the copy's among them"]
 fn a_copy_changing_only_the_number_to_call_is_moved() {
     let detector = flat(3.0, 12);
     let text = |number: &str| format!("{NEWS}\n{NEWS_TOO}\nQuestions about an order? Call us on {number}.");
@@ -200,8 +199,12 @@ fn a_copy_changing_only_the_number_to_call_is_moved() {
     let mut personal = Personal::default();
     personal.learn(Feedback::Released, &released, &detector);
     let personal = Personal::new(Layer::default(), personal.copies().cloned());
-    let copy = parse("Shop <news@shop-mail.example>", "Autumn", &text("0900 666 7777"));
+    let from = "Shop <news@shop-mail.example>";
+    let copy = parse(from, "Autumn", &text("+1 (888) 555-0100"));
     each_moved(&detector, &personal, &released, vec![("another number", copy)]);
+    let same = parse(from, "Autumn", &format!("{} Sale ends 2026-12-01.", text("0800 1112 222")));
+    let verdict = classify(&same, &with(&detector, &personal));
+    assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
 }
 
 /// A report from another sender no longer moves mail authenticated as a sender the

@@ -185,17 +185,31 @@ fn link_hash(host: &str, reach: Reach) -> u64 {
     }
 }
 
-/// The domains the mail's text writes out without `www.` or a scheme (`evil-shop.com/sale`,
-/// an address's `evil.example`), which are no links to the rules but which mail apps make
-/// clickable: names of any script (a lookalike is read in punycode) ending in a suffix the
-/// public suffix list knows ("today.Visit" is a typo, not a host).
+/// Where the mail's text sends its reader without a link: the domains it writes out
+/// without `www.` or a scheme (`evil-shop.com/sale`, an address's `evil.example`), which
+/// mail apps make clickable, as names of any script (a lookalike is read in punycode)
+/// ending in a suffix the public suffix list knows ("today.Visit" is a typo, not a host);
+/// and the phone numbers it writes out, as `tel:` and their digits. Digests leave out
+/// words with digits, so a copy changing only the number to call (a callback scam) is
+/// as alike as the released mail itself: its numbers must be the released mail's.
 fn written_hosts(facts: &Facts<'_>) -> Vec<String> {
     static WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}").expect("written domain pattern compiles")
     });
+    // Digits with the separators phone numbers are written with, on one line.
+    static NUMBER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[+(]?\d[\d \t().-]*\d").expect("number pattern compiles"));
     let known = |host: &String| psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known());
-    WRITTEN.find_iter(&facts.email.text).filter_map(|m| url::host_of(m.as_str())).filter(known).collect()
+    let text = facts.email.text.as_str();
+    let domains = WRITTEN.find_iter(text).filter_map(|m| url::host_of(m.as_str())).filter(known);
+    let digits = |m: regex::Match<'_>| m.as_str().chars().filter(char::is_ascii_digit).collect::<String>();
+    let numbers = NUMBER.find_iter(text).map(digits).filter(|d| PHONE_DIGITS.contains(&d.len()));
+    domains.chain(numbers.map(|d| format!("tel:{d}"))).collect()
 }
+
+/// How many digits a phone number has, international prefix included (E.164 allows 15);
+/// fewer are amounts, years and dates (8).
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 9..=15;
 
 /// Whether every link of the mail, and every domain its text writes out, goes to a host
 /// (not merely a site) `copy`'s mail linked to or wrote: every customer of a mailing
