@@ -228,3 +228,31 @@ fn a_scammers_warm_up_in_inbox_does_not_shield_its_copies_of_a_reported_scam() {
     personal.learn_from_folder(Feedback::Released, &warm_up, &detector);
     assert_eq!(classify(&copy, &with(&detector, &personal)).label, Label::Threat, "after the warm-up");
 }
+
+/// A part a mail app offers to open or shows is a file whether or not it is named: an
+/// archive without a filename ("noname"), an inline image (a QR code) with only a
+/// Content-ID.
+#[test]
+#[ignore = "hole: mail::Email lists only parts with a filename as attachments, so a copy carrying an unnamed \
+    application/zip part or an inline image/png with only a Content-ID (a QR code) shows no Attachment harm and \
+    is credited; fix: mail records every non-text leaf part (named or not) as an attachment or in a field of \
+    its own that Harms::of reads"]
+fn a_copy_carrying_an_unnamed_file_is_moved() {
+    let detector = flat(3.0, 12);
+    let personal = released_newsletter(&detector);
+    let with_part = |head: &str| {
+        let raw = format!(
+            "From: Shop <news@shop-mail.example>\r\nTo: me@home.example\r\nSubject: Autumn\r\n\
+             MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+             Content-Type: text/plain\r\n\r\n{}\r\n--b\r\n{head}\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b--\r\n",
+            copy_text("")
+        );
+        mail::parse(raw.as_bytes()).expect("parses")
+    };
+    let mails = vec![
+        ("an unnamed archive", with_part("Content-Type: application/zip")),
+        ("an inline image", with_part("Content-Type: image/png\r\nContent-ID: <qr@x>")),
+    ];
+    each_moved(&detector, &personal, &newsletter(), mails);
+}
