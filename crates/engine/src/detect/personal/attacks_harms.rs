@@ -16,6 +16,14 @@ fn copy_text(extra: &str) -> String {
     format!("Hello Mary,\n{NEWS}\n{NEWS_TOO}\n{extra}")
 }
 
+/// Who sends the copies: a stranger's domain no server vouches for.
+const STRANGER: &str = "Shop <news@shop-mail.example>";
+
+/// The released newsletter's text with `extra`, from [`STRANGER`].
+fn stranger_copy(extra: &str) -> Email {
+    parse(STRANGER, "Autumn", &copy_text(extra))
+}
+
 /// The same, as an HTML mail from a stranger's domain no server vouches for.
 fn html_copy(extra: &str) -> Email {
     let raw = format!(
@@ -38,6 +46,15 @@ fn each_moved(detector: &Detector, personal: &Personal, released: &Email, mails:
     }
 }
 
+/// Asserts each mail is moved by an account that released the newsletter, and gives that
+/// account's detector.
+fn newsletter_copies_moved(mails: Vec<(&str, Email)>) -> Detector {
+    let detector = flat(3.0, 12);
+    let personal = released_newsletter(&detector);
+    each_moved(&detector, &personal, &newsletter(), mails);
+    with(&detector, &personal)
+}
+
 /// The released newsletter (see `attacks::released_newsletter`) as the user saw it.
 fn newsletter() -> Email {
     let text = format!("Hello John,\n{NEWS}\n{NEWS_TOO}\nShort link: https://bit.ly/autumn");
@@ -50,36 +67,24 @@ fn newsletter() -> Email {
 /// threat, a prize, a deadline) the released mail did not is harm too.
 #[test]
 fn a_copy_of_a_released_newsletter_carrying_a_threat_or_a_lure_without_a_wallet_is_moved() {
-    let detector = flat(3.0, 12);
-    let personal = released_newsletter(&detector);
-    let from = "Shop <news@shop-mail.example>";
-    let mails = vec![
+    let learned = newsletter_copies_moved(vec![
         (
             "blackmail asking for a reply",
-            parse(
-                from,
-                "Autumn",
-                &copy_text(
-                    "I recorded you through your camera while you watched adult sites. Reply within two \
+            stranger_copy(
+                "I recorded you through your camera while you watched adult sites. Reply within two \
                  days or the video goes to all your contacts and family.",
-                ),
             ),
         ),
         (
             "a prize asking for a reply",
-            parse(
-                from,
-                "Autumn",
-                &copy_text(
-                    "Congratulations, you have won a reward voucher in our prize draw. Reply with your \
+            stranger_copy(
+                "Congratulations, you have won a reward voucher in our prize draw. Reply with your \
                  full name and home address to claim your prize.",
-                ),
             ),
         ),
-    ];
-    each_moved(&detector, &personal, &newsletter(), mails);
+    ]);
     // The plain copy still stays: the release vouches for that text.
-    let plain = classify(&parse(from, "Autumn", &copy_text("")), &with(&detector, &personal));
+    let plain = classify(&stranger_copy(""), &learned);
     assert_eq!(plain.label, Label::Clean, "{plain:?}");
 }
 
@@ -88,15 +93,12 @@ fn a_copy_of_a_released_newsletter_carrying_a_threat_or_a_lure_without_a_wallet_
 /// say nothing about: it hides where it goes.
 #[test]
 fn a_copy_whose_link_leaves_the_web_is_moved() {
-    let detector = flat(3.0, 12);
-    let personal = released_newsletter(&detector);
-    let mails = vec![
+    let learned = newsletter_copies_moved(vec![
         ("a data: page", html_copy("<a href=\"data:text/html;base64,PGZvcm0+\">Open your voucher</a>")),
         ("a javascript: link", html_copy("<a href=\" JavaScript:go()\">Open your voucher</a>")),
         ("a number to call", html_copy("<a href=\"tel:+18885550100\">Call us about your order</a>")),
-    ];
-    each_moved(&detector, &personal, &newsletter(), mails);
-    let plain = classify(&html_copy("<a href=\"#top\">Back to the top</a>"), &with(&detector, &personal));
+    ]);
+    let plain = classify(&html_copy("<a href=\"#top\">Back to the top</a>"), &learned);
     assert_eq!(plain.label, Label::Clean, "an anchor within the mail is no link out: {plain:?}");
 }
 
@@ -104,19 +106,16 @@ fn a_copy_whose_link_leaves_the_web_is_moved() {
 /// goes to an address written out: the rules read neither as a link, the harm checks must.
 #[test]
 fn a_copy_writing_out_a_domain_of_its_own_is_moved() {
-    let detector = flat(3.0, 12);
-    let personal = released_newsletter(&detector);
-    let from = "Shop <news@shop-mail.example>";
-    let mails = vec![
-        ("a bare domain", parse(from, "Autumn", &copy_text("Order at evil-shop.com/autumn"))),
-        ("an address", parse(from, "Autumn", &copy_text("Questions? Write to orders@evil-shop.com"))),
-    ];
-    each_moved(&detector, &personal, &newsletter(), mails);
+    newsletter_copies_moved(vec![
+        ("a bare domain", stranger_copy("Order at evil-shop.com/autumn")),
+        ("an address", stranger_copy("Questions? Write to orders@evil-shop.com")),
+    ]);
     // A domain the released mail wrote out itself is one it vouches for.
+    let detector = flat(3.0, 12);
     let written = |greeting: &str| format!("{greeting}\n{NEWS}\n{NEWS_TOO}\nOrder at shop-news.com/autumn");
     let mut own = Personal::default();
     own.learn(Feedback::Released, &parse("news@shop.example", "Autumn", &written("Hello John,")), &detector);
-    let copy = parse(from, "Autumn", &written("Hello Mary,"));
+    let copy = parse(STRANGER, "Autumn", &written("Hello Mary,"));
     let verdict = classify(&copy, &with(&detector, &Personal::new(Layer::default(), own.copies().cloned())));
     assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
 }
@@ -130,16 +129,13 @@ fn a_copy_writing_out_a_domain_of_its_own_is_moved() {
     (not links: the model's features must not change) and the harmless path requires those hosts among \
     the released mail's hosts too"]
 fn a_copy_sending_the_reader_elsewhere_without_a_link_is_moved() {
-    let detector = flat(3.0, 12);
-    let personal = released_newsletter(&detector);
     let form = "<form action=\"https://evil.example/claim\"><input name=card><button>Claim</button></form>";
     let map = "<img src=\"map.png\" usemap=\"#m\"><map name=m><area href=\"https://evil.example/x\"></map>";
-    let mails = vec![
+    newsletter_copies_moved(vec![
         ("a form", html_copy(form)),
         ("an image map", html_copy(map)),
         ("a QR code", html_copy("<img src=\"https://evil.example/qr.png\" alt=\"\">")),
-    ];
-    each_moved(&detector, &personal, &newsletter(), mails);
+    ]);
 }
 
 /// The released mail's links, on a mailing service's click tracker (each customer has a
@@ -162,13 +158,12 @@ fn released_with_platform_links(detector: &Detector) -> (Email, Personal) {
 fn a_copy_linking_another_customer_of_a_released_mailing_service_is_moved() {
     let detector = flat(3.0, 12);
     let (released, personal) = released_with_platform_links(&detector);
-    let from = "Shop <news@shop-mail.example>";
     let link = |host: &str| copy_text(&format!("https://{host}/track/click?u=2"));
     let tracker =
-        vec![("another customer's tracker", parse(from, "Autumn", &link("evil.us5.list-manage.com")))];
+        vec![("another customer's tracker", parse(STRANGER, "Autumn", &link("evil.us5.list-manage.com")))];
     each_moved(&detector, &personal, &released, tracker);
     let same =
-        classify(&parse(from, "Autumn", &link("shop.us5.list-manage.com")), &with(&detector, &personal));
+        classify(&parse(STRANGER, "Autumn", &link("shop.us5.list-manage.com")), &with(&detector, &personal));
     assert_eq!(same.label, Label::Clean, "{same:?}");
 }
 
@@ -199,10 +194,9 @@ fn a_copy_changing_only_the_number_to_call_is_moved() {
     let mut personal = Personal::default();
     personal.learn(Feedback::Released, &released, &detector);
     let personal = Personal::new(Layer::default(), personal.copies().cloned());
-    let from = "Shop <news@shop-mail.example>";
-    let copy = parse(from, "Autumn", &text("+1 (888) 555-0100"));
+    let copy = parse(STRANGER, "Autumn", &text("+1 (888) 555-0100"));
     each_moved(&detector, &personal, &released, vec![("another number", copy)]);
-    let same = parse(from, "Autumn", &format!("{} Sale ends 2026-12-01.", text("0800 1112 222")));
+    let same = parse(STRANGER, "Autumn", &format!("{} Sale ends 2026-12-01.", text("0800 1112 222")));
     let verdict = classify(&same, &with(&detector, &personal));
     assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
 }
@@ -238,8 +232,6 @@ fn a_scammers_warm_up_in_inbox_does_not_shield_its_copies_of_a_reported_scam() {
     is credited; fix: mail records every non-text leaf part (named or not) as an attachment or in a field of \
     its own that Harms::of reads"]
 fn a_copy_carrying_an_unnamed_file_is_moved() {
-    let detector = flat(3.0, 12);
-    let personal = released_newsletter(&detector);
     let with_part = |head: &str| {
         let raw = format!(
             "From: Shop <news@shop-mail.example>\r\nTo: me@home.example\r\nSubject: Autumn\r\n\
@@ -250,9 +242,8 @@ fn a_copy_carrying_an_unnamed_file_is_moved() {
         );
         mail::parse(raw.as_bytes()).expect("parses")
     };
-    let mails = vec![
+    newsletter_copies_moved(vec![
         ("an unnamed archive", with_part("Content-Type: application/zip")),
         ("an inline image", with_part("Content-Type: image/png\r\nContent-ID: <qr@x>")),
-    ];
-    each_moved(&detector, &personal, &newsletter(), mails);
+    ]);
 }
