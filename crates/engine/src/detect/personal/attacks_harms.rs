@@ -197,8 +197,14 @@ fn a_copy_changing_only_the_number_to_call_is_moved() {
     let copy = parse(STRANGER, "Autumn", &text("+1 (888) 555-0100"));
     each_moved(&detector, &personal, &released, vec![("another number", copy)]);
     let same = parse(STRANGER, "Autumn", &format!("{} Sale ends 2026-12-01.", text("0800 1112 222")));
-    let verdict = classify(&same, &with(&detector, &personal));
-    assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
+    // Nor are a tracking link's digits, or an address at the From's own domain (where a
+    // reply goes anyway).
+    let tracked = format!("{} https://shop.example/autumn?id=0800-1112-2222-33", text("0800 1112 222"));
+    let replied = format!("{} Write to orders@shop-mail.example", text("0800 1112 222"));
+    for same in [same, parse(STRANGER, "Autumn", &tracked), parse(STRANGER, "Autumn", &replied)] {
+        let verdict = classify(&same, &with(&detector, &personal));
+        assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
+    }
 }
 
 /// A report from another sender no longer moves mail authenticated as a sender the

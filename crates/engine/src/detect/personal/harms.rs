@@ -190,9 +190,25 @@ fn written_hosts(facts: &Facts<'_>) -> Vec<String> {
         LazyLock::new(|| Regex::new(r"[+(]?\d[\d \t().-]*\d").expect("number pattern compiles"));
     let known = |host: &String| psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known());
     let text = facts.email.text.as_str();
-    let domains = WRITTEN.find_iter(text).filter_map(|m| url::host_of(m.as_str())).filter(known);
+    // An address at the From's own domain is where a reply goes anyway.
+    let reply = |m: &regex::Match<'_>| {
+        text[..m.start()].ends_with('@') && m.as_str().eq_ignore_ascii_case(&facts.sender_domain)
+    };
+    let domains =
+        WRITTEN.find_iter(text).filter(|m| !reply(m)).filter_map(|m| url::host_of(m.as_str())).filter(known);
     let digits = |m: regex::Match<'_>| m.as_str().chars().filter(char::is_ascii_digit).collect::<String>();
-    let numbers = NUMBER.find_iter(text).map(digits).filter(|d| PHONE_DIGITS.contains(&d.len()));
+    // A number inside a URL, an address or a word (a tracking token) is no number to call.
+    let glued = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || "/=?&%_.:#@-".contains(c));
+    // After it, a sentence's full stop or colon is no glue: only one a word goes on from.
+    let alone = |m: &regex::Match<'_>| {
+        let mut after = text[m.end()..].chars();
+        let next = after
+            .next()
+            .filter(|&c| !matches!(c, '.' | ':') || after.next().is_some_and(char::is_alphanumeric));
+        !glued(text[..m.start()].chars().next_back()) && !glued(next)
+    };
+    let numbers =
+        NUMBER.find_iter(text).filter(alone).map(digits).filter(|d| PHONE_DIGITS.contains(&d.len()));
     domains.chain(numbers.map(|d| format!("tel:{d}"))).collect()
 }
 
