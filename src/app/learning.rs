@@ -177,7 +177,15 @@ mod tests {
 
     fn digest(feedback: Feedback, i: u64) -> NearCopy {
         let sketch = Sketch::from_hashes((0..20).map(|h| h * 1_000_000 + i).collect()).expect("valid");
-        NearCopy { feedback, sketch, sender: i, authenticated: false, sites: Vec::new(), harms: None }
+        NearCopy {
+            feedback,
+            sketch,
+            sender: i,
+            authenticated: false,
+            sites: Vec::new(),
+            hosts: Vec::new(),
+            harms: None,
+        }
     }
 
     /// The store drops what the engine drops: with the bound reached by reports (a flood

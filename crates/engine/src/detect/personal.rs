@@ -62,7 +62,7 @@ use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
 use digest::Sketch;
-use harms::{Harms, links_within, no_more_harm};
+use harms::{Harms, Reach, links_within, no_more_harm};
 
 pub use format::PersonalError;
 
@@ -129,6 +129,9 @@ pub struct NearCopy {
     pub authenticated: bool,
     /// The hashes of the registrable domains its links go to (at most [`MAX_SITES`]).
     pub sites: Vec<u64>,
+    /// The hashes of the hosts themselves (as many); none when stored by a version that
+    /// did not record them, which vouches for no unauthenticated copy with a link.
+    pub hosts: Vec<u64>,
     /// The harms it showed (a wallet, a payment or credential request, an attachment);
     /// `None` when stored by a version that did not record them, which vouches for no
     /// unauthenticated copy.
@@ -548,6 +551,7 @@ impl Personal {
                             && ((authenticated && same)
                                 || (alike >= HARMLESS_NEAR
                                     && no_more_harm(&mine, copy)
+                                    && harms::hosts_within(facts, copy)
                                     && !*hides_links.get_or_init(|| harms::hides_links(facts))))
                     }
                 };
@@ -576,24 +580,19 @@ fn target(feedback: Feedback, thresholds: &Thresholds) -> f32 {
 /// the receiving server vouched for its From.
 fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Option<NearCopy> {
     let sketch = Sketch::of(facts.email)?;
-    let site = |domain: &str| digest::hash(url::registrable_domain(domain).as_bytes());
-    let mut sites: Vec<u64> = Vec::new();
-    for host in &facts.link_hosts {
-        let hash = site(host);
-        if !sites.contains(&hash) && sites.len() < MAX_SITES {
-            sites.push(hash);
-        }
-    }
+    let (sites, hosts) = (harms::link_hashes(facts, Reach::Site), harms::link_hashes(facts, Reach::Host));
     let sender = match &facts.email.from {
         Some(from) if shared_domain(&facts.sender_domain) => {
             digest::hash(from.address.to_lowercase().as_bytes())
         }
-        _ => site(&facts.sender_domain),
+        _ => digest::hash(url::registrable_domain(&facts.sender_domain).as_bytes()),
     };
-    Some(NearCopy { feedback, sketch, sender, authenticated, sites, harms: Some(Harms::of(facts)) })
+    Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms: Some(Harms::of(facts)) })
 }
 
 #[cfg(test)]
 mod attacks;
+#[cfg(test)]
+mod attacks_harms;
 #[cfg(test)]
 mod tests;

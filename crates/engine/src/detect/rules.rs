@@ -15,6 +15,7 @@ mod headers;
 mod phishing;
 
 /// Links whose host hides where they go (per-account learning asks it of a released mail's copy).
+pub(crate) use extortion::STORY_FAMILIES;
 pub(crate) use phishing::risky_link_hosts;
 /// Whose notification a mail is, when a sharing service's (its text is a stranger's).
 pub(crate) use phishing::sharing_service;

@@ -9,7 +9,7 @@ use crate::detect::{Label, classify};
 use crate::mail;
 
 /// A mail with the receiving server's `results` (after `mx.home.example;`), from `from`.
-fn received(results: &str, from: &str, subject: &str, body: &str) -> Email {
+pub(super) fn received(results: &str, from: &str, subject: &str, body: &str) -> Email {
     let raw = format!(
         "Authentication-Results: mx.home.example; {results}\r\nFrom: {from}\r\nTo: me@home.example\r\n\
          Subject: {subject}\r\n\r\n{body}"
@@ -141,7 +141,7 @@ fn a_strangers_copy_of_a_banks_notice_landing_in_junk_does_not_move_the_banks_ow
 }
 
 /// The newsletter a user released, from a small sender no server authenticates.
-fn released_newsletter(detector: &Detector) -> Personal {
+pub(super) fn released_newsletter(detector: &Detector) -> Personal {
     let text = format!("Hello John,\n{NEWS}\n{NEWS_TOO}\nShort link: https://bit.ly/autumn");
     let news = parse("Shop <news@shop.example>", "Autumn", &text);
     let mut personal = Personal::default();

@@ -5,15 +5,19 @@
 //!
 //! Layer: `SGPL`, version (1), bucket bits, the count (u32), then per weight its bucket
 //! (u32, strictly ascending, below `1 << bits`) and weight (f32, finite, within
-//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (3), the feedback (0
+//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (4), the feedback (0
 //! released, 1 reported), whether the From was authenticated as the sender's domain (0
 //! no, 1 yes), the harms the mail showed (0 not known, else 0x80 and the [`Harms`] bits), the sender's hash (u64: its site's, or at a free mailbox provider its
 //! address's; version 1 hashed the site alone), the count of link-site hashes (u8, at most
-//! [`MAX_SITES`]) and the hashes, the count of sketch hashes (u8) and the hashes.
+//! [`MAX_SITES`]) and the hashes, the count of link-host hashes (u8, as many; from version
+//! 4) and the hashes, the count of sketch hashes (u8) and the hashes.
 //! Version 1 had no authentication byte; it is still read, as "not authenticated" (a
 //! digest that does not say cannot vouch that its sender was the real one). Versions 1
 //! and 2 had no harms byte; they are read with none known, so a release stored by them
-//! vouches for no copy whose sender the server did not authenticate.
+//! vouches for no copy whose sender the server did not authenticate. Version 3 knew
+//! four harms (payment, wallet, credential, attachment); its digests are read with the
+//! later kinds (threat, bait, pressure) absent, so a copy claiming one is not credited;
+//! versions before 4 kept no hosts, so their releases vouch for no such copy with a link.
 
 use std::collections::BTreeMap;
 
@@ -25,8 +29,8 @@ const LAYER_MAGIC: &[u8; 4] = b"SGPL";
 const COPY_MAGIC: &[u8; 4] = b"SGNC";
 /// The version [`Layer::to_bytes`] writes and [`Layer::from_bytes`] reads.
 const LAYER_VERSION: u8 = 1;
-/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it, 2 and 1.
-const COPY_VERSION: u8 = 3;
+/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it, 3, 2 and 1.
+const COPY_VERSION: u8 = 4;
 /// The harms byte's mark that the harms are known (a digest re-written from version 1 or
 /// 2 must not come back as a mail that showed none).
 const HARMS_KNOWN: u8 = 0x80;
@@ -154,7 +158,7 @@ impl NearCopy {
     /// The digest as stored bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let hashes = self.sketch.hashes();
-        let mut out = Vec::with_capacity(17 + (self.sites.len() + hashes.len()) * 8);
+        let mut out = Vec::with_capacity(18 + (2 * self.sites.len() + hashes.len()) * 8);
         out.extend_from_slice(COPY_MAGIC);
         out.push(COPY_VERSION);
         out.push(match self.feedback {
@@ -168,6 +172,10 @@ impl NearCopy {
         for site in &self.sites {
             out.extend_from_slice(&site.to_le_bytes());
         }
+        out.push(self.hosts.len() as u8);
+        for host in &self.hosts {
+            out.extend_from_slice(&host.to_le_bytes());
+        }
         out.push(hashes.len() as u8);
         for hash in hashes {
             out.extend_from_slice(&hash.to_le_bytes());
@@ -178,7 +186,7 @@ impl NearCopy {
     /// Reads stored bytes, refusing anything [`NearCopy::to_bytes`] would not write.
     pub fn from_bytes(bytes: &[u8]) -> Result<NearCopy, PersonalError> {
         let mut reader = Reader(bytes);
-        let version = reader.header(COPY_MAGIC, &[1, 2, COPY_VERSION])?;
+        let version = reader.header(COPY_MAGIC, &[1, 2, 3, COPY_VERSION])?;
         let feedback = match reader.u8()? {
             0 => Feedback::Released,
             1 => Feedback::Reported,
@@ -197,7 +205,8 @@ impl NearCopy {
             _ => match reader.u8()? {
                 0 => None,
                 byte => Some(
-                    (byte & HARMS_KNOWN != 0)
+                    (byte & HARMS_KNOWN != 0
+                        && (version != 3 || byte & !HARMS_KNOWN & !Harms::VERSION_3 == 0))
                         .then(|| Harms::from_bits(byte & !HARMS_KNOWN))
                         .flatten()
                         .ok_or(PersonalError::Harms(byte))?,
@@ -210,10 +219,20 @@ impl NearCopy {
             return Err(PersonalError::Sketch);
         }
         let sites = (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?;
+        let hosts = match version {
+            1..=3 => Vec::new(),
+            _ => {
+                let count = reader.u8()?;
+                if usize::from(count) > MAX_SITES {
+                    return Err(PersonalError::Sketch);
+                }
+                (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?
+            }
+        };
         let count = reader.u8()?;
         let hashes = (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?;
         reader.end()?;
         let sketch = Sketch::from_hashes(hashes).ok_or(PersonalError::Sketch)?;
-        Ok(NearCopy { feedback, sketch, sender, authenticated, sites, harms })
+        Ok(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms })
     }
 }

@@ -120,6 +120,7 @@ fn the_layer_is_bounded_in_size_and_weight() {
         sender: 0,
         authenticated: false,
         sites: Vec::new(),
+        hosts: Vec::new(),
         harms: None,
     });
     let kept = Personal::new(Layer::default(), copies);
@@ -169,13 +170,14 @@ fn a_version_one_digest_is_read_as_not_authenticated_and_written_back_as_the_cur
         sender: 0x1234,
         authenticated: false,
         sites: vec![0x99],
+        hosts: Vec::new(),
         harms: None,
     };
     assert_eq!(copy, expected);
     let written = copy.to_bytes();
     assert_eq!(
         (written[4], written[6], written[7], written.len()),
-        (3, 0, 0, version_one_digest().len() + 2)
+        (4, 0, 0, version_one_digest().len() + 3)
     );
     assert_eq!(NearCopy::from_bytes(&written), Ok(expected.clone()));
     let authenticated = NearCopy { authenticated: true, ..expected };
@@ -232,11 +234,21 @@ fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
     let mut bad = copy.clone();
     bad[7] = 0x40;
     assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Harms(0x40)), "harms not marked known");
+    // Version 3 wrote four harms: a later kind in its byte is no digest it wrote; its own
+    // are read, the later kinds absent.
     bad[7] = 0x90;
-    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Harms(0x90)), "a harm no version wrote");
+    assert!(NearCopy::from_bytes(&bad).is_ok_and(|c| c.harms.is_some_and(|h| h.has(harms::Harm::Threat))));
+    // Version 3 had no hosts' count (after the sites' count of this link-less mail).
+    assert_eq!((bad[16], bad[17]), (0, 0));
+    bad[4] = 3;
+    bad.remove(17);
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Harms(0x90)), "not a harm version 3 wrote");
+    bad[7] = 0x84;
+    let v3 = NearCopy::from_bytes(&bad).expect("version 3 is still read").harms.expect("known");
+    assert!(v3.has(harms::Harm::Credential) && !v3.has(harms::Harm::Threat));
     let mut bad = copy.clone();
-    bad[4] = 4;
-    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Version(4)));
+    bad[4] = 5;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Version(5)));
     // Every cut and every flipped byte is an error or a valid value, never a panic.
     for bytes in [&layer, &copy] {
         for cut in 0..bytes.len() {

@@ -6,7 +6,7 @@ use crate::detect::phrases::Family;
 use crate::detect::tables::{GOVERNMENT_SUFFIXES, POLICE_NAMES};
 
 /// The claims an extortion story is told with; payment and currency are counted apart.
-const STORY_FAMILIES: [Family; 8] = [
+pub(crate) const STORY_FAMILIES: [Family; 8] = [
     Family::DeviceCompromise,
     Family::Recording,
     Family::AdultContent,
