@@ -356,4 +356,15 @@ mod tests {
         assert!(c.subject.starts_with("éé"));
         assert!(c.key.starts_with("sha256-id:") && c.key.len() < 100, "{}", c.key);
     }
+
+    /// A Message-ID that fits the stored field whole is its own key (the field holds it
+    /// uncut); one byte more and only its digest tells it apart.
+    #[test]
+    fn a_message_id_that_fits_the_field_is_its_own_key() {
+        let fits = "i".repeat(MAX_FIELD_BYTES);
+        assert_eq!(message_key(&fits, b""), format!("<{fits}>"));
+        assert_eq!(field(&fits), fits, "stored uncut");
+        let longer = format!("{fits}i");
+        assert!(message_key(&longer, b"").starts_with("sha256-id:"));
+    }
 }
