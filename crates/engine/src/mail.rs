@@ -107,6 +107,9 @@ pub struct Email {
     pub disguised_body: normalize::Disguises,
     /// What the HTML bodies do out of the reader's sight: hidden text, password fields.
     pub html_marks: html::HtmlMarks,
+    /// Where the HTML bodies send the reader other than by an anchor (form actions,
+    /// image-map areas, remote images, frames), at most [`html::MAX_TARGETS`] in all.
+    pub html_targets: Vec<String>,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -179,6 +182,8 @@ fn collect_parts(
                 append_text(&mut email.text, &content.text);
                 email.links.extend(content.links);
                 email.html_marks.add(content.marks);
+                let room = html::MAX_TARGETS.saturating_sub(email.html_targets.len());
+                email.html_targets.extend(content.targets.into_iter().take(room));
                 append_text(unseen_text, &content.unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {

@@ -22,7 +22,14 @@ pub struct HtmlContent {
     /// (alt, title, value, data-*) and the text of elements styled out of sight.
     pub unseen_text: String,
     pub marks: HtmlMarks,
+    /// Where the body sends the reader other than by an anchor: form actions, image-map
+    /// areas, remote images (a QR code to scan) and frames, absolute URLs only, at most
+    /// [`MAX_TARGETS`]. Kept apart from `links`: the rules and the model read anchors.
+    pub targets: Vec<String>,
 }
+
+/// How many non-anchor targets one body keeps.
+pub const MAX_TARGETS: usize = 64;
 
 /// What the HTML of a mail does that a reader cannot see, counted over all its HTML
 /// bodies. Rules read these as tricks.
@@ -166,6 +173,10 @@ pub fn parse_html(html: &str) -> HtmlContent {
                     close_anchor(&mut content, href, start);
                 }
                 open_anchor = Some((value, content.text.len()));
+            } else if is_target(&name, &key) && is_absolute(&value) {
+                if content.targets.len() < MAX_TARGETS {
+                    content.targets.push(value);
+                }
             } else if matches!(key.as_str(), "alt" | "title" | "value" | "placeholder")
                 || key.starts_with("data-")
             {
@@ -185,6 +196,24 @@ pub fn parse_html(html: &str) -> HtmlContent {
         close_anchor(&mut content, href, start);
     }
     content
+}
+
+/// Whether attribute `key` of element `name` sends the reader somewhere: a form's action
+/// (or a button's), an image map's area, an image, a frame or a background.
+fn is_target(name: &str, key: &str) -> bool {
+    match key {
+        "action" | "formaction" | "background" => true,
+        "href" => name == "area",
+        "src" => matches!(name, "img" | "input" | "iframe" | "frame" | "embed" | "image"),
+        _ => false,
+    }
+}
+
+/// Whether a URL names its host (`https://…`, `//…`): a relative one or a `cid:` image
+/// goes nowhere outside the mail.
+fn is_absolute(url: &str) -> bool {
+    let url = url.trim_start();
+    url.starts_with("//") || url.split_once("://").is_some_and(|(scheme, _)| !scheme.is_empty())
 }
 
 /// Whether an element's inline style keeps its content out of sight: `display:none`,
@@ -496,6 +525,27 @@ mod tests {
         let content = parse_html(html);
         assert!(content.text.contains("Update your payment now"), "{:?}", content.text);
         assert!(!content.text.contains("a{}") && !content.text.contains('T'));
+    }
+
+    #[test]
+    fn forms_areas_images_and_frames_are_targets_apart_from_the_links() {
+        let content = parse_html(
+            "<form action=\"https://a.example/post\"><input type=image src=\"//b.example/i.png\"></form>\
+             <map><area href=\"https://c.example/x\"></map><img src=\"https://d.example/qr.png\">\
+             <img src=\"cid:logo\"><img src=\"map.png\"><a href=\"https://e.example/\">e</a>",
+        );
+        assert_eq!(
+            content.targets,
+            [
+                "https://a.example/post",
+                "//b.example/i.png",
+                "https://c.example/x",
+                "https://d.example/qr.png"
+            ]
+        );
+        assert_eq!(content.links.len(), 1, "anchors stay links, and only they");
+        let many = "<img src=\"https://x.example/i\">".repeat(MAX_TARGETS + 10);
+        assert_eq!(parse_html(&many).targets.len(), MAX_TARGETS);
     }
 
     #[test]

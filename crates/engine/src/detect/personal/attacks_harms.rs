@@ -120,14 +120,10 @@ fn a_copy_writing_out_a_domain_of_its_own_is_moved() {
     assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
 }
 
-/// Only `<a href>` links and URLs written out are links to the checks; a form's action,
-/// an image map's area and a remote image (a QR code to scan) go to hosts no check sees.
+/// A form's action, an image map's area and a remote image (a QR code to scan) send the
+/// reader to a host as a link does: a copy doing so elsewhere than the released mail is
+/// moved.
 #[test]
-#[ignore = "hole: the harm checks read only <a href> links and URLs or domains in the text, so a copy \
-    posting a form to evil.example, an <area href> or an <img src> from evil.example (a QR code) is \
-    credited; fix: mail::html gathers form actions, area hrefs and img srcs into a field of their own \
-    (not links: the model's features must not change) and the harmless path requires those hosts among \
-    the released mail's hosts too"]
 fn a_copy_sending_the_reader_elsewhere_without_a_link_is_moved() {
     let form = "<form action=\"https://evil.example/claim\"><input name=card><button>Claim</button></form>";
     let map = "<img src=\"map.png\" usemap=\"#m\"><map name=m><area href=\"https://evil.example/x\"></map>";

@@ -174,7 +174,8 @@ fn link_hash(host: &str, reach: Reach) -> u64 {
     }
 }
 
-/// Where the mail's text sends its reader without a link: the domains it writes out
+/// Where the mail sends its reader without a link: its HTML's form actions, image-map
+/// areas and remote images; and, in its text, the domains it writes out
 /// without `www.` or a scheme (`evil-shop.com/sale`, an address's `evil.example`), which
 /// mail apps make clickable, as names of any script (a lookalike is read in punycode)
 /// ending in a suffix the public suffix list knows ("today.Visit" is a typo, not a host);
@@ -209,7 +210,10 @@ fn written_hosts(facts: &Facts<'_>) -> Vec<String> {
     };
     let numbers =
         NUMBER.find_iter(text).filter(alone).map(digits).filter(|d| PHONE_DIGITS.contains(&d.len()));
-    domains.chain(numbers.map(|d| format!("tel:{d}"))).collect()
+    // A form's action, an image map's area, a remote image (a QR code): no anchor, but a
+    // place the mail sends its reader.
+    let targets = facts.email.html_targets.iter().filter_map(|t| url::host_of(t));
+    domains.chain(numbers.map(|d| format!("tel:{d}"))).chain(targets).collect()
 }
 
 /// How many digits a phone number has, international prefix included (E.164 allows 15);
