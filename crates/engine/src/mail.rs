@@ -110,6 +110,10 @@ pub struct Email {
     /// Where the HTML bodies send the reader other than by an anchor (form actions,
     /// image-map areas, remote images, frames), at most [`html::MAX_TARGETS`] in all.
     pub html_targets: Vec<String>,
+    /// Files without a name (`attachments` lists the named ones): an archive sent as
+    /// "noname", an inline image with only a Content-ID. A mail app still opens or shows
+    /// them.
+    pub unnamed_files: usize,
 }
 
 /// Parses raw message bytes into an [`Email`].
@@ -199,6 +203,7 @@ fn collect_parts(
                     collect_message(&inner, email, unseen_text, depth, nested_budget);
                 }
             }
+            PartType::Binary(_) | PartType::InlineBinary(_) if !is_attachment => email.unnamed_files += 1,
             _ => {}
         }
     }

@@ -229,10 +229,6 @@ fn a_scammers_warm_up_in_inbox_does_not_shield_its_copies_of_a_reported_scam() {
 /// archive without a filename ("noname"), an inline image (a QR code) with only a
 /// Content-ID.
 #[test]
-#[ignore = "hole: mail::Email lists only parts with a filename as attachments, so a copy carrying an unnamed \
-    application/zip part or an inline image/png with only a Content-ID (a QR code) shows no Attachment harm and \
-    is credited; fix: mail records every non-text leaf part (named or not) as an attachment or in a field of \
-    its own that Harms::of reads"]
 fn a_copy_carrying_an_unnamed_file_is_moved() {
     let with_part = |head: &str| {
         let raw = format!(

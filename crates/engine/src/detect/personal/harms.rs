@@ -33,7 +33,7 @@ pub enum Harm {
     Wallet,
     /// Asks for a login, a password or other sensitive data, or shows a password.
     Credential,
-    /// Carries a file.
+    /// Carries a file, named or not.
     Attachment,
     /// Threatens or accuses the reader, or claims to have seen or recorded them.
     Threat,
@@ -88,7 +88,7 @@ impl Harms {
         if facts.shown_password.is_some() {
             harms.add(Harm::Credential);
         }
-        if !facts.email.attachments.is_empty() {
+        if !facts.email.attachments.is_empty() || facts.email.unnamed_files > 0 {
             harms.add(Harm::Attachment);
         }
         harms
