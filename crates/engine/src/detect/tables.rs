@@ -85,6 +85,41 @@ pub const DISPOSABLE_HOSTING: &[&str] = &[
     "translate.goog",
 ];
 
+/// Hosts that serve anyone's documents, forms and files by path: a link to one vouches for
+/// the page, not the host. A release linking a shared document says nothing of another
+/// person's form on the same host, so per-account learning credits no unauthenticated
+/// copy linking there (`detect::personal::harms`).
+pub const PATH_PUBLISHED_HOSTS: &[&str] = &[
+    "docs.google.com",
+    "drive.google.com",
+    "sites.google.com",
+    "forms.gle",
+    "storage.googleapis.com",
+    "firebasestorage.googleapis.com",
+    "forms.office.com",
+    "forms.microsoft.com",
+    "onedrive.live.com",
+    "1drv.ms",
+    "github.com",
+    "gist.github.com",
+    "raw.githubusercontent.com",
+    "dropbox.com",
+    "www.dropbox.com",
+    "dl.dropboxusercontent.com",
+    "notion.so",
+    "www.notion.so",
+    "canva.com",
+    "www.canva.com",
+    "jotform.com",
+    "form.jotform.com",
+    "airtable.com",
+    "linktr.ee",
+    "t.me",
+    "telegra.ph",
+    "ipfs.io",
+    "s3.amazonaws.com",
+];
+
 /// Pages anyone can publish on a big site's own domain, which no domain check catches: a
 /// Google Drawing with a link in it is the crypto scammer's landing page.
 pub const DISPOSABLE_PAGES: &[&str] =

@@ -166,10 +166,6 @@ fn a_copy_linking_another_customer_of_a_released_mailing_service_is_moved() {
 /// A site where anyone publishes by path serves the scammer's page on the very host the
 /// newsletter linked to.
 #[test]
-#[ignore = "hole: a release linking a docs.google.com document vouches for a copy linking \
-    docs.google.com/forms/... (anyone's form on the same host); fix: a table of hosts that publish anyone's \
-    pages by path (docs.google.com, drive.google.com, github.com, dropbox.com, forms.office.com, ...) whose \
-    links the harmless path never vouches for, or the digest keeps whole-URL hashes for those hosts"]
 fn a_copy_linking_a_page_of_anyone_on_a_released_host_is_moved() {
     let detector = flat(3.0, 12);
     let (released, personal) = released_with_platform_links(&detector);

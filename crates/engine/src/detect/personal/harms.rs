@@ -20,6 +20,7 @@ use regex::Regex;
 
 use super::{MAX_SITES, NearCopy, digest};
 use crate::detect::phrases::Family;
+use crate::detect::tables::PATH_PUBLISHED_HOSTS;
 use crate::detect::{Facts, rules};
 use crate::mail::url;
 
@@ -120,12 +121,18 @@ impl Harms {
 
 /// Whether a link of the mail hides where it goes: a shortener, page hosting anyone can
 /// publish on (form hosts among them), a bare IP address, punycode or an odd port, as the
-/// phishing rule reads them. A released mail's site there vouches for nothing: the same
-/// host serves anyone's page.
+/// phishing rule reads them, or a host serving anyone's pages by path
+/// ([`PATH_PUBLISHED_HOSTS`]: a link or a form there). A released mail's link there
+/// vouches for nothing: the same host serves anyone's page.
 pub fn hides_links(facts: &Facts<'_>) -> bool {
     let mut found = Vec::new();
     rules::risky_link_hosts(facts, &mut found);
-    !found.is_empty() || facts.email.links.iter().any(|link| leaves_the_web(&link.href))
+    let targets = facts.email.html_targets.iter().filter_map(|t| url::host_of(t));
+    let path_published = |host: &str| PATH_PUBLISHED_HOSTS.contains(&host.to_ascii_lowercase().as_str());
+    !found.is_empty()
+        || facts.email.links.iter().any(|link| leaves_the_web(&link.href))
+        || facts.link_hosts.iter().map(String::as_str).any(path_published)
+        || targets.into_iter().any(|host| path_published(&host))
 }
 
 /// Whether `href` has a scheme other than [`HOSTED_SCHEMES`], read as a browser does
