@@ -401,8 +401,11 @@ async fn report(
     };
     match state.store.accounts().await {
         Ok(recorded) => {
-            let watched = accounts.clone();
-            accounts.extend(recorded.into_iter().filter(|a| !watched.contains(a)))
+            for account in recorded {
+                if !accounts.contains(&account) {
+                    accounts.push(account);
+                }
+            }
         }
         Err(error) => return store_failed(frame, error),
     }

@@ -140,12 +140,13 @@ pub async fn remove(
         let text = frame.w.forbidden.to_string();
         return message(frame, StatusCode::FORBIDDEN, "403", text);
     };
-    let watched = match session.csrf_matches(&form.csrf) {
-        true => match state.backend.accounts().await {
-            Ok(names) => names.contains(&form.account),
-            Err(error) => return store_failed(frame, error),
-        },
-        false => false,
+    if !session.csrf_matches(&form.csrf) {
+        let text = frame.w.forbidden.to_string();
+        return message(frame, StatusCode::FORBIDDEN, "403", text);
+    }
+    let watched = match state.backend.accounts().await {
+        Ok(names) => names.contains(&form.account),
+        Err(error) => return store_failed(frame, error),
     };
     if !watched {
         let text = frame.w.forbidden.to_string();

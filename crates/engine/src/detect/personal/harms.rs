@@ -127,12 +127,17 @@ impl Harms {
 pub fn hides_links(facts: &Facts<'_>) -> bool {
     let mut found = Vec::new();
     rules::risky_link_hosts(facts, &mut found);
-    let targets = facts.email.html_targets.iter().filter_map(|t| url::host_of(t));
     let path_published = |host: &str| PATH_PUBLISHED_HOSTS.contains(&host.to_ascii_lowercase().as_str());
     !found.is_empty()
         || facts.email.links.iter().any(|link| leaves_the_web(&link.href))
         || facts.link_hosts.iter().map(String::as_str).any(path_published)
-        || targets.into_iter().any(|host| path_published(&host))
+        || target_hosts(facts).any(|host| path_published(&host))
+}
+
+/// The hosts of the HTML's non-anchor targets: form actions, image-map areas, remote
+/// images and frames (`Email::html_targets`).
+fn target_hosts<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = String> + 'a {
+    facts.email.html_targets.iter().filter_map(|t| url::host_of(t))
 }
 
 /// Whether `href` has a scheme other than [`HOSTED_SCHEMES`], read as a browser does
@@ -219,8 +224,7 @@ fn written_hosts(facts: &Facts<'_>) -> Vec<String> {
         NUMBER.find_iter(text).filter(alone).map(digits).filter(|d| PHONE_DIGITS.contains(&d.len()));
     // A form's action, an image map's area, a remote image (a QR code): no anchor, but a
     // place the mail sends its reader.
-    let targets = facts.email.html_targets.iter().filter_map(|t| url::host_of(t));
-    domains.chain(numbers.map(|d| format!("tel:{d}"))).chain(targets).collect()
+    domains.chain(numbers.map(|d| format!("tel:{d}"))).chain(target_hosts(facts)).collect()
 }
 
 /// How many digits a phone number has, international prefix included (E.164 allows 15);
