@@ -8,11 +8,6 @@
 //! root, like the tests).
 
 mod common;
-#[path = "../tests/support/dovecot.rs"]
-#[allow(dead_code)]
-mod dovecot;
-#[path = "../tests/support/net.rs"]
-mod net;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +20,7 @@ use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
 use scamguard::detect::{Detector, Label, classify};
 use scamguard::store::Store;
+use scamguard_testkit::dovecot;
 
 /// How long one delivery may take before the benchmark gives up on it.
 const GIVE_UP: Duration = Duration::from_secs(30);

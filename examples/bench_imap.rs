@@ -11,11 +11,6 @@
 //! scan (`/proc/self/clear_refs`), so it is the scan's peak, not the filler's.
 
 mod common;
-#[path = "../tests/support/dovecot.rs"]
-#[allow(dead_code)]
-mod dovecot;
-#[path = "../tests/support/net.rs"]
-mod net;
 
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
@@ -28,6 +23,7 @@ use common::{cpu_seconds, rss_kib};
 use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
 use scamguard::store::{Action, HistoryFilter, Store};
+use scamguard_testkit::dovecot;
 
 fn main() -> anyhow::Result<()> {
     let count: usize = std::env::args().nth(1).map_or(Ok(10_000), |n| n.parse())?;

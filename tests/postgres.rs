@@ -1,5 +1,5 @@
 //! The service with its store on PostgreSQL, end to end: a real Dovecot and a real
-//! PostgreSQL server (tests/support/postgres.rs), the `scamguard` binary as a user runs it.
+//! PostgreSQL server (scamguard_testkit::postgres), the `scamguard` binary as a user runs it.
 
 use std::path::Path;
 use std::sync::Arc;

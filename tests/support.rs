@@ -2,11 +2,9 @@
 
 pub mod chromium;
 pub mod courier;
-pub mod dovecot;
 pub mod oauth;
-pub mod postgres;
-pub use postgres::net;
 pub mod proxy;
+pub use scamguard_testkit::{dovecot, net, postgres};
 
 /// The `scamguard` binary under test.
 pub fn scamguard() -> std::process::Command {

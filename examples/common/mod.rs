@@ -24,7 +24,7 @@ pub fn rss_kib(field: &str) -> u64 {
 /// A benchmark's configuration for the test Dovecot: the given account lines, and a
 /// command timeout long enough for Dovecot to index a freshly written large maildir.
 pub fn bench_config(
-    server: &super::dovecot::Dovecot,
+    server: &scamguard_testkit::dovecot::Dovecot,
     account_lines: &str,
 ) -> anyhow::Result<std::path::PathBuf> {
     let path = server.write_config(account_lines);

@@ -1,6 +1,6 @@
 //! The store's tests, run on both backends: [`on_both!`] makes each test body two tests,
 //! `sqlite` (a fresh file in a temporary folder) and `postgres` (a fresh database on the
-//! real PostgreSQL server that `tests/support/postgres.rs` starts, shared by the tests
+//! real PostgreSQL server that `scamguard_testkit::postgres` starts, shared by the tests
 //! running at the same time).
 
 use std::ops::Deref;
@@ -8,8 +8,7 @@ use std::sync::Arc;
 
 use super::{Location, Store};
 
-#[path = "../../tests/support/postgres.rs"]
-mod server;
+use scamguard_testkit::postgres as server;
 
 /// A store of one backend, with what keeps it alive (its folder, or its server). Fields
 /// drop in order: the store before its server.

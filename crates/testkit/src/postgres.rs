@@ -9,8 +9,8 @@
 //! says. Missing binaries fail the test with that message; nothing is skipped. `initdb`
 //! and the server refuse to run as root: as root they run as `nobody`, owning the folder.
 //!
-//! Also compiled into the library's unit tests (`src/store/test_backends.rs`), so the
-//! store's own tests run against the same server.
+//! The library's unit tests use it too (`src/store/test_backends.rs`), so the store's own
+//! tests run against the same server.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -18,11 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-// Ports and certificates, shared with the Dovecot helper (as `support::net`); a module of
-// this file so that the library's unit tests, which compile this file alone, have it too.
-#[path = "net.rs"]
-pub mod net;
-use net::{free_port, make_certificate};
+use crate::net::{free_port, make_certificate};
 
 /// The role the tests connect as.
 pub const USER: &str = "scamguard";

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::net::{free_port, make_certificate};
+use crate::net::{free_port, make_certificate};
 
 /// Capabilities Dovecot announces after login; tests remove some to exercise fallbacks.
 const CAPABILITIES: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES \
