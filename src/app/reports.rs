@@ -152,7 +152,7 @@ pub async fn deliver_due(
     lease: Option<&str>,
 ) -> Vec<(String, Result<bool, WorkerError>)> {
     let Some(schedule) = config.report.schedule else { return Vec::new() };
-    let lang = Lang::parse(&config.report.lang).unwrap_or(Lang::En);
+    let lang = config.report.lang;
     let period = due_week(now, utc_offset, schedule);
     let mut outcomes = Vec::new();
     for account in &config.accounts {

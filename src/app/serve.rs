@@ -8,7 +8,6 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use crate::config::Config;
-use crate::report::render::Lang;
 use crate::report::weekly::{Period, WeeklyReport};
 use crate::store::{Store, StoreError};
 use crate::web::{self, Auth, Backend, MessageReply, RestoreReply, Token, WebState};
@@ -77,7 +76,7 @@ pub async fn serve(
         store: Arc::clone(&store),
         backend: Arc::new(Service { config: config.clone(), store }),
         auth: Arc::new(Auth::new(token)),
-        default_lang: Lang::parse(&config.report.lang).unwrap_or(Lang::En),
+        default_lang: config.report.lang,
     };
     web::serve(listener, state, async move { shutdown.requested().await }).await
 }

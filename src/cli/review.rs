@@ -119,13 +119,10 @@ pub struct ReportRequest {
 
 /// `scamguard report`.
 pub fn report(config_path: &Path, request: ReportRequest) -> anyhow::Result<ExitCode> {
-    use scamguard::report::render::{self, Lang};
+    use scamguard::report::render;
     use scamguard::report::weekly::Period;
     let config = load_config(Some(config_path))?;
-    let lang = match request.lang {
-        Some(lang) => lang,
-        None => Lang::parse(&config.report.lang).map_err(anyhow::Error::msg)?,
-    };
+    let lang = request.lang.unwrap_or(config.report.lang);
     let now = clock::now_unix();
     let period = match (&request.week, &request.since) {
         (Some(week), _) => Period::iso_week(week).map_err(anyhow::Error::msg)?,

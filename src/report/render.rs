@@ -25,6 +25,14 @@ impl Lang {
         <Lang as clap::ValueEnum>::from_str(text, false)
             .map_err(|_| format!("--lang takes en or ja, not {text:?}"))
     }
+
+    /// The word that names it: in `report.lang`, `--lang`, `?lang=` and HTML's `lang`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
 }
 
 struct Words {
@@ -216,7 +224,7 @@ pub fn html(report: &WeeklyReport, lang: Lang) -> String {
     let w = words(lang);
     let e = escape;
     let mut out = String::new();
-    let lang_code = if lang == Lang::Ja { "ja" } else { "en" };
+    let lang_code = lang.code();
     let _ = write!(
         out,
         "<!DOCTYPE html><html lang=\"{lang_code}\"><head><meta charset=\"utf-8\"><title>{}</title><style>\

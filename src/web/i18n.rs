@@ -46,14 +46,6 @@ pub fn from_accept_language(header: &str) -> Option<Lang> {
     best.map(|(_, lang)| lang)
 }
 
-/// The `lang` attribute and `?lang=` word of a language.
-pub fn code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::Ja => "ja",
-    }
-}
-
 /// A verdict as the page names it (English: the stored word).
 pub fn verdict(lang: Lang, verdict: Verdict) -> &'static str {
     match (lang, verdict) {

@@ -39,7 +39,7 @@ impl Frame {
         };
         Frame {
             language: lang,
-            lang: i18n::code(lang),
+            lang: lang.code(),
             w: i18n::words(lang),
             en_url: link("en"),
             ja_url: link("ja"),

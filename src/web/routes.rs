@@ -135,7 +135,7 @@ async fn remember_lang(request: Request, next: Next) -> Response {
     let lang = query_value(request.uri().query(), "lang").and_then(|l| Lang::parse(&l).ok());
     let mut response = next.run(request).await;
     if let Some(lang) = lang {
-        let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Strict", i18n::code(lang));
+        let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Strict", lang.code());
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
