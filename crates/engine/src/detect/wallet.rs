@@ -265,6 +265,40 @@ mod tests {
     }
 
     #[test]
+    fn litecoin_and_script_addresses_are_verified_with_their_coin() {
+        // Generated for these tests: Base58Check with Litecoin's versions 0x30 (L) and 0x32
+        // (M) and Bitcoin's 0x05 (3), and bech32 with the `ltc` prefix.
+        let coins = |text: &str| -> Vec<(Coin, String)> {
+            find_wallets(&normalize(text), true)
+                .into_iter()
+                .filter(|w| w.checksum_valid)
+                .map(|w| (w.coin, w.address))
+                .collect()
+        };
+        for (coin, address) in [
+            (Coin::Litecoin, "LWAkRq5rfHHkj8vPZakGRzyVJS7wkf7PC6"),
+            // "Lt" also begins the bech32 prefix's shape: the sieve must still report it.
+            (Coin::Litecoin, "LTNV9v3RJs3EC29dKFYHu9mxD86yXQVNfv"),
+            (Coin::Litecoin, "MJqxQ3gS5eDWN1CZcRQuQFX4ZSdqCudHnr"),
+            (Coin::Litecoin, "ltc1q0q8yrnsr9j3n7zqyrjz6qtwa0dhunzxucatj6h"),
+            (Coin::Bitcoin, "3Cdp6AGU8XN5ZVvfWYRZacGfEk3PAvCbTW"),
+        ] {
+            assert_eq!(coins(&format!("pay to {address} today")), [(coin, address.to_string())], "{address}");
+        }
+    }
+
+    #[test]
+    fn a_split_address_whose_digits_come_late_is_still_found() {
+        // Its third digit is its 28th character: split with two spaces after every
+        // character past the fourth, that digit lies 73 bytes in.
+        let late = "1FgvWoraXhJdZXCXhQXX3aNryhR8UcyLt4";
+        let (head, tail) = late.split_at(4);
+        let spread: String = tail.chars().map(|c| format!("{c}  ")).collect();
+        let found = find_wallets(&format!("send {head}{spread}now"), true);
+        assert!(found.first().is_some_and(|w| w.address == late && w.checksum_valid && w.split), "{found:?}");
+    }
+
+    #[test]
     fn split_wrapped_full_width_and_zero_width_addresses_are_found() {
         assert_eq!(verified("B T C: bc1qw508d6q ejxtdg4y5r3 zarvary0c5xw7kv8f3t4 (copy it)"), [SEGWIT]);
         assert_eq!(verified("bc1qw508d6qejxtdg4y5\nr3zarvary0c5xw7kv8f3t4"), [SEGWIT]);
@@ -302,6 +336,10 @@ mod tests {
             wallets.iter().map(|w| (w.coin, w.address.len())).collect::<Vec<_>>(),
             [(Coin::Monero, 95)]
         );
+        for other in [format!("8B{}", "c".repeat(93)), format!("47{}", "d".repeat(93))] {
+            let wallets = find_wallets(&format!("XMR: {other}."), true);
+            assert_eq!(wallets.iter().map(|w| w.coin).collect::<Vec<_>>(), [Coin::Monero], "{other}");
+        }
         assert!(
             find_wallets(&format!("XMR: {monero}A"), true).is_empty(),
             "96 characters are not an address"
