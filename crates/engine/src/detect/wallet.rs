@@ -368,5 +368,7 @@ mod tests {
         assert!(
             find_wallets("Order 1234567 shipped on 3 March, ref 1000 items, bc1 is a label", true).is_empty()
         );
+        // Hex numbers are not Ethereum addresses unless exactly 40 digits long.
+        assert!(find_wallets("Windows error 0x80070005, then 0x1F.", true).is_empty());
     }
 }
