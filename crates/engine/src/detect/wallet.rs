@@ -234,9 +234,9 @@ fn collect(bytes: &[u8], prefix_len: usize, max: usize, accept: impl Fn(u8) -> b
             i += 1;
             continue;
         }
+        // Past the gap the next round takes the piece that resumes, or stops at what does not.
         let gap = bytes.get(i..).map_or(0, |r| r.iter().take_while(|b| **b == b' ' || **b == b'\n').count());
-        let resumes = bytes.get(i + gap).is_some_and(|&next| accept(next));
-        if gap == 0 || gap > MAX_GAP || !resumes || chars.len() < MIN_PIECE_BEFORE_GAP {
+        if gap == 0 || gap > MAX_GAP || chars.len() < MIN_PIECE_BEFORE_GAP {
             break;
         }
         i += gap;
@@ -301,12 +301,12 @@ mod tests {
 
     #[test]
     fn a_split_address_whose_digits_come_late_is_still_found() {
-        // Its first digit is its 29th character: split with two spaces after every
-        // character past the fourth, that digit lies 76 bytes in.
+        // Its first digit is its 29th character: split with two spaces before every
+        // character past the fourth, that digit lies 78 bytes in.
         let late = "LVDmqcDEjVfrrjUjzmgaKupvMrzr9o9ppt";
         let (head, tail) = late.split_at(4);
-        let spread: String = tail.chars().map(|c| format!("{c}  ")).collect();
-        let found = find_wallets(&format!("send {head}{spread}now"), true);
+        let spread: String = tail.chars().map(|c| format!("  {c}")).collect();
+        let found = find_wallets(&format!("send {head}{spread} now"), true);
         assert!(found.first().is_some_and(|w| w.address == late && w.checksum_valid && w.split), "{found:?}");
     }
 
@@ -321,6 +321,8 @@ mod tests {
         assert_eq!(verified("1A1zP1eP5QGe\u{200B}fi2DMPTfTL5SLmv7DivfNa"), [LEGACY]);
         let split = find_wallets(&normalize("1A1zP1eP5Q Gefi2DMPTfTL5SLmv7DivfNa"), true);
         assert!(split.first().is_some_and(|w| w.checksum_valid && w.split));
+        // Three spaces (as typed, before normalising) part two words, not two pieces.
+        assert!(find_wallets(&format!("{}   {}", &LEGACY[..10], &LEGACY[10..]), true).is_empty());
     }
 
     #[test]
