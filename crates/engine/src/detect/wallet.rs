@@ -358,6 +358,7 @@ mod tests {
             find_wallets(&format!("XMR: {monero}A"), true).is_empty(),
             "96 characters are not an address"
         );
+        assert!(find_wallets(&format!("ETH {eth}_v2"), true).is_empty(), "an identifier, not an address");
         assert!(
             find_wallets(&format!("ETH {eth}"), false).is_empty(),
             "shapes only where a currency is named"
