@@ -132,7 +132,7 @@ pub struct Options {
     /// L2 pull of signal factors toward their priors, per update.
     pub signal_penalty: f32,
     /// How many times more a ham counts in the loss than its class's size alone makes it
-    /// (see [`class_weights`]). The thresholds sit where the false-positive budget is
+    /// (see `class_weights`). The thresholds sit where the false-positive budget is
     /// spent, at the top of the ham tail; weighing ham up makes the fit push that tail
     /// down, at the price of scams that score far above any threshold anyway. 4 moved the
     /// cross-validated phishing at the budget from 81% to 87% with no development ham

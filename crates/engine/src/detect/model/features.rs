@@ -4,7 +4,7 @@
 //! Words for Latin scripts, character bigrams for Japanese and Chinese (which have no
 //! word spaces), link hosts and the domains they were registered under, the sender's
 //! domain and the domains that signed the mail, the top-level domains of the sender and
-//! of the links ([`tld`]). Each token is hashed (see [`bucket`]: the
+//! of the links (the `tld` module). Each token is hashed (see [`bucket`]: the
 //! same on every machine) into a fixed number of buckets, so the model has a fixed size whatever
 //! the vocabulary. Nothing here reads a header a mailing list or a corpus adds
 //! (`List-*`, recipients, dates): those would teach the model where a mail was collected,
