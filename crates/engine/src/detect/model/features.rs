@@ -3,11 +3,14 @@
 //!
 //! Words for Latin scripts, character bigrams for Japanese and Chinese (which have no
 //! word spaces), link hosts and the domains they were registered under, the sender's
-//! domain and the domains that signed the mail. Each token is hashed (see [`bucket`]: the
+//! domain and the domains that signed the mail, the top-level domains of the sender and
+//! of the links (the `tld` module). Each token is hashed (see [`bucket`]: the
 //! same on every machine) into a fixed number of buckets, so the model has a fixed size whatever
 //! the vocabulary. Nothing here reads a header a mailing list or a corpus adds
 //! (`List-*`, recipients, dates): those would teach the model where a mail was collected,
 //! not what it is.
+
+mod tld;
 
 use crate::detect::Facts;
 use crate::mail::url;
@@ -123,6 +126,10 @@ pub enum Source {
     SenderSite,
     Signed(u32),
     Attachment(u32),
+    /// The top-level domain of the sender's domain.
+    SenderTld,
+    /// The top-level domain of the `n`th link host.
+    HostTld(u32),
     Fixed(&'static str),
     /// A range of the `n`th link's address.
     Link(u32, u32, u32),
@@ -167,6 +174,7 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Sour
         }
     }
     shape(facts, visit);
+    tld::visit_all(facts, &sender, visit);
     let text = |start: usize, end: usize| Source::Text(start as u32, end as u32);
     words(text_read(facts), TokenKind::Word, &mut word, &text, visit);
 }
@@ -306,6 +314,13 @@ impl Tokens {
                 .get(i as usize)
                 .map(|d| url::registrable_domain(d).to_string()),
             Source::Attachment(i) => email.attachments.get(i as usize).and_then(|a| extension(&a.name)),
+            Source::SenderTld => {
+                tld::token(&mut String::new(), tld::SENDER, &sender_domain(facts)).map(String::from)
+            }
+            Source::HostTld(i) => facts
+                .link_hosts
+                .get(i as usize)
+                .and_then(|host| tld::token(&mut String::new(), tld::LINK, host).map(String::from)),
             Source::Fixed(phrase) => Some(phrase.to_string()),
             Source::Link(i, start, end) => {
                 email.links.get(i as usize).and_then(|l| range(&l.href, start, end))
@@ -666,8 +681,9 @@ mod tests {
     fn buckets_are_distinct_and_in_the_order_first_seen() {
         let email = mail::parse(b"From: a@b.example\r\n\r\nscam scam scam money money").expect("parses");
         let found = Tokens::read(&Facts::gather(&email), 18).buckets;
-        // Two words, the sender, and the shape: no link, very little text.
-        assert_eq!(found.len(), 5, "{found:?}");
+        // Two words, the sender, and the shape: no link, very little text, the sender's
+        // top-level domain.
+        assert_eq!(found.len(), 6, "{found:?}");
         let mut distinct = found.clone();
         distinct.sort_unstable();
         distinct.dedup();
