@@ -1,0 +1,160 @@
+//! The words of a text as tokens: lower-cased Latin words and character bigrams of the
+//! scripts written without word spaces (Japanese, Chinese, Korean), each with its byte
+//! range so `explain` can show the word that was read.
+
+use super::{Source, TokenKind};
+
+/// Words longer than this are encoded blobs or run-together evasions, not vocabulary.
+const MAX_WORD_CHARS: usize = 24;
+
+/// Splits `text` into lower-cased Latin words and CJK character bigrams, each with its
+/// byte range in `text`. Digits are skipped (amounts and order numbers vary per mail and
+/// say nothing of the kind of mail); a word mixing letters and digits is kept. ASCII, most
+/// of the text of most mail, takes a path without Unicode tables.
+pub(super) fn words(
+    text: &str,
+    kind: TokenKind,
+    word: &mut Word,
+    source: &impl Fn(usize, usize) -> Source,
+    visit: &mut impl FnMut(TokenKind, &str, Source),
+) {
+    let mut previous_cjk: Option<(usize, char)> = None;
+    let mut pair = String::with_capacity(8);
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        // ASCII is read byte by byte; only other characters are decoded.
+        if byte.is_ascii() {
+            previous_cjk = None;
+            // A word of ASCII letters and digits that ends in ASCII (or at the end) is
+            // taken whole, as a slice: most words of most mail. One that runs on into a
+            // non-ASCII letter ("café") is read a character at a time below.
+            if byte.is_ascii_alphanumeric() && word.text.is_empty() {
+                let end = bytes
+                    .get(at..)
+                    .and_then(|rest| rest.iter().position(|b| !b.is_ascii_alphanumeric()))
+                    .map_or(bytes.len(), |length| at + length);
+                if bytes.get(end).is_none_or(u8::is_ascii)
+                    && let Some(run) = text.get(at..end)
+                {
+                    word.whole(kind, run, at, source, visit);
+                    at = end;
+                    continue;
+                }
+            }
+            if byte.is_ascii_alphanumeric() {
+                word.push(at, char::from(byte.to_ascii_lowercase()), !byte.is_ascii_digit());
+            } else {
+                word.flush(kind, at, source, visit);
+            }
+            at += 1;
+            continue;
+        }
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else { break };
+        let next = at + c.len_utf8();
+        if is_cjk(c) {
+            word.flush(kind, at, source, visit);
+            if let Some((start, first)) = previous_cjk {
+                pair.clear();
+                pair.push(first);
+                pair.push(c);
+                visit(kind, &pair, source(start, next));
+            }
+            previous_cjk = Some((at, c));
+        } else if is_cjk_punctuation(c) {
+            // 、。「」 and full-width forms: separators, answered without Unicode tables.
+            previous_cjk = None;
+            word.flush(kind, at, source, visit);
+        } else if c.is_alphanumeric() {
+            previous_cjk = None;
+            for lower in c.to_lowercase() {
+                word.push(at, lower, !c.is_numeric());
+            }
+        } else {
+            previous_cjk = None;
+            word.flush(kind, at, source, visit);
+        }
+        at = next;
+    }
+    word.flush(kind, text.len(), source, visit);
+}
+
+/// The word being read: its text, its length in characters, and whether it has a
+/// character that is not a digit.
+#[derive(Default)]
+pub(super) struct Word {
+    text: String,
+    /// Where the word starts in the text being read.
+    start: usize,
+    chars: usize,
+    lettered: bool,
+}
+
+impl Word {
+    fn push(&mut self, at: usize, c: char, letter: bool) {
+        if self.text.is_empty() {
+            self.start = at;
+        }
+        self.text.push(c);
+        self.chars += 1;
+        self.lettered |= letter;
+    }
+
+    /// Hands `run`, a whole word of ASCII letters and digits starting at `start`, to
+    /// `visit` as [`Word::flush`] would have after pushing it a byte at a time.
+    fn whole(
+        &mut self,
+        kind: TokenKind,
+        run: &str,
+        start: usize,
+        source: &impl Fn(usize, usize) -> Source,
+        visit: &mut impl FnMut(TokenKind, &str, Source),
+    ) {
+        let lettered = !run.bytes().all(|b| b.is_ascii_digit());
+        if !lettered || !(2..=MAX_WORD_CHARS).contains(&run.len()) {
+            return;
+        }
+        let place = source(start, start + run.len());
+        if run.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.text.clear();
+            self.text.extend(run.chars().map(|c| c.to_ascii_lowercase()));
+            visit(kind, &self.text, place);
+            self.text.clear();
+        } else {
+            visit(kind, run, place);
+        }
+    }
+
+    /// Hands the word to `visit` when it is one (2 to [`MAX_WORD_CHARS`] characters, not
+    /// all digits) and starts the next.
+    /// `end` is where the word ends in the text; `source` makes its place.
+    fn flush(
+        &mut self,
+        kind: TokenKind,
+        end: usize,
+        source: &impl Fn(usize, usize) -> Source,
+        visit: &mut impl FnMut(TokenKind, &str, Source),
+    ) {
+        if self.lettered && (2..=MAX_WORD_CHARS).contains(&self.chars) {
+            visit(kind, &self.text, source(self.start, end));
+        }
+        self.text.clear();
+        (self.chars, self.lettered) = (0, false);
+    }
+}
+
+/// CJK punctuation and symbols (、。「」【】) and the half- and full-width forms block.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// Han, kana and the CJK symbols between them: the scripts written without word spaces.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' // hiragana, katakana
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // compatibility ideographs
+        | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
+    )
+}
