@@ -220,6 +220,24 @@ mod tests {
         assert!(fired(extortion_narrative, &email(HEADERS, colleague)).is_empty());
         let newsletter = format!("Bitcoin rose 6% this week. Tips welcome: {WALLET}");
         assert!(fired(extortion_narrative, &email(HEADERS, &newsletter)).is_empty());
+        // The whole story and a demand, but nowhere to pay: no target, no pattern.
+        let no_target = "I hacked your device, recorded you on your webcam visiting adult sites. \
+                         Pay me within 48 hours.";
+        assert!(fired(extortion_narrative, &email(HEADERS, no_target)).is_empty());
+    }
+
+    #[test]
+    fn a_shown_password_is_told_from_a_lower_case_word() {
+        // A lower-case word of letters after "password:" is prose unless it is long
+        // enough to be a password; digits, capitals or symbols make it one at any length.
+        for (body, shown) in [
+            ("Your password: hunter", Some("hunter")),
+            ("Your password: word", None),
+            ("Your password: Wxyz", Some("Wxyz")),
+            ("Your password: ab12", Some("ab12")),
+        ] {
+            assert_eq!(shown_password(body).as_deref(), shown, "{body}");
+        }
     }
 
     #[test]
