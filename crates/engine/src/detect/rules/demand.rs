@@ -222,6 +222,11 @@ mod tests {
         assert!(demands(STRANGER, &format!("Send 0.05 BTC to {WALLET}. Do not pay anyone else.")));
         let subject = "From: x@mail.example\r\nSubject: Pay 0.05 BTC now";
         assert!(demands(subject, &format!("Wallet: {WALLET}")));
+        // Two addresses (a scammer's spare) are still a demand; three are a list.
+        assert!(demands(STRANGER, &format!("Send 0.05 BTC to {WALLET} or {LEGACY}.")));
+        // The verb after the amount, in English and in Japanese.
+        assert!(demands(STRANGER, &format!("0.05 BTC is what you send to {WALLET}.")));
+        assert!(demands(STRANGER, &format!("0.02 BTCを{WALLET}に送金してください。")));
     }
 
     #[test]
@@ -240,8 +245,12 @@ mod tests {
         let dmarc =
             format!("Authentication-Results: mx.example; dmarc=pass header.from=coinbase.com\r\n{exchange}");
         assert!(!demands(&dmarc, &body));
-        // The exchange's name on unauthenticated mail proves nothing.
+        // The exchange's name on unauthenticated mail proves nothing, and a stranger
+        // signing its own domain is still a stranger.
         assert!(demands(exchange, &body));
+        let own =
+            format!("Authentication-Results: mx.example; dkim=pass header.d=mail.example\r\n{STRANGER}");
+        assert!(demands(&own, &body));
         let other_signer =
             format!("Authentication-Results: mx.example; dkim=pass header.d=mailer.example\r\n{exchange}");
         assert!(demands(&other_signer, &body));
@@ -271,6 +280,8 @@ mod tests {
                 "Send me the report when you can.{}The cost was 0.05 BTC, paid from {WALLET}.",
                 " ".repeat(80)
             ),
+            // A Japanese request too far after the sum to ask for it.
+            format!("金額は0.02 BTCです、{}、送金してください。{WALLET}", "あ".repeat(70)),
             // A list of addresses.
             format!("Send 0.05 BTC to one of {WALLET}, {LEGACY}, 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"),
         ] {
