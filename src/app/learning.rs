@@ -185,6 +185,7 @@ mod tests {
             sites: Vec::new(),
             hosts: Vec::new(),
             harms: None,
+            claimed: None,
         }
     }
 

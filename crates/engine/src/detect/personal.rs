@@ -47,6 +47,7 @@
 //! Everything here is deterministic: the same feedback in the same order gives the same
 //! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
 
+mod credit;
 pub mod digest;
 mod format;
 pub mod harms;
@@ -61,8 +62,9 @@ use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
+use credit::{claimed_sender, flag};
 use digest::Sketch;
-use harms::{Harms, Reach, links_within, no_more_harm};
+use harms::{Harms, Reach};
 
 pub use format::PersonalError;
 
@@ -136,6 +138,11 @@ pub struct NearCopy {
     /// `None` when stored by a version that did not record them, which vouches for no
     /// unauthenticated copy.
     pub harms: Option<Harms>,
+    /// The hash of its From address, lower-cased ([`claimed_sender`]), when the user
+    /// released this very mail: the claimed sender a release flags rather than moves
+    /// whoever typed it ([`Share::claimed`]). `None` for a report, a mail merely found in
+    /// INBOX, and a digest stored before version 5.
+    pub claimed: Option<u64>,
 }
 
 impl NearCopy {
@@ -164,23 +171,10 @@ pub struct Share {
     pub shift: f32,
     /// The near-copy the mail matched, with how alike they are.
     pub near: Option<(Feedback, f32)>,
-}
-
-impl Share {
-    /// The explanation's line: "learned from your feedback: +2.30", and why.
-    pub fn evidence(&self) -> String {
-        let mut text = format!("learned from your feedback: {:+.2}", self.shift);
-        match self.near {
-            Some((Feedback::Reported, alike)) => {
-                text += &format!("; a near-copy of a mail you reported ({:.0}% alike)", alike * 100.0)
-            }
-            Some((Feedback::Released, alike)) => {
-                text += &format!("; a near-copy of a mail you took out of Junk ({:.0}% alike)", alike * 100.0)
-            }
-            None => {}
-        }
-        text
-    }
+    /// Whether the claimed-sender credit applied: the user released mail from this very
+    /// From address, no server vouched for this one, and it can do no more than the
+    /// released mail could, so it is kept out of Junk but stays flagged (`suspicious`).
+    pub claimed: bool,
 }
 
 /// The groups a mail's tokens are read in, each scaled to unit length.
@@ -464,7 +458,11 @@ impl Personal {
         }
         self.layer.prune();
         let authenticated = who_sends(&observation.facts, detector).is_some();
-        let copy = near_copy(feedback, &observation.facts, authenticated)?;
+        let mut copy = near_copy(feedback, &observation.facts, authenticated)?;
+        // Only the user's own release vouches for whoever types that From line again.
+        if credit && feedback == Feedback::Released {
+            copy.claimed = claimed_sender(&observation.facts);
+        }
         // A release of the very mail the user reported takes the report back: its digest
         // would go on moving the mail's near-copies, and win a tie against this one.
         self.copies.retain(|old| !old.taken_back_by(&copy));
@@ -497,6 +495,9 @@ impl Personal {
         let vouched =
             detector.known_correspondents.vouched_sender(facts.email, &detector.authserv_ids).is_some();
         let near = self.nearest(facts, authenticated, vouched);
+        // Mail from the claimed sender of a release, no more harmful than it: kept out of
+        // Junk, never cleared by the credit (anyone can type that From line).
+        let claimed = near.is_none() && self.credits_claimed_sender(facts, authenticated);
         let shift = match near {
             Some((Feedback::Reported, _)) => {
                 let target = target(Feedback::Reported, &detector.thresholds);
@@ -506,64 +507,10 @@ impl Personal {
                 let target = target(Feedback::Released, &detector.thresholds);
                 learned.min(target - global).max(-MAX_NEAR_SHIFT)
             }
+            None if claimed => learned.min(flag(global, &detector.thresholds)),
             None => learned,
         };
-        Share { shift, near }
-    }
-
-    /// The most alike near-copy the mail is (a report winning a tie), when one is.
-    ///
-    /// A reported copy moves mail from any sender, except mail authenticated as a sender
-    /// with a history here (`vouched`, a known correspondent; or a sender whose
-    /// authenticated mail was released or found in INBOX) when the report came from
-    /// another sender: the provider's filter reports a stranger's copy of a bank's notice
-    /// as a drag would. Nor does it move mail authenticated as the domain the reported
-    /// mail's forged From named. A released copy applies to mail linking to no site the
-    /// released one did not: from the same sender, `authenticated`; or from anyone, at
-    /// least [`HARMLESS_NEAR`] alike and doing no more harm ([`harms`]).
-    fn nearest(&self, facts: &Facts<'_>, authenticated: bool, vouched: bool) -> Option<(Feedback, f32)> {
-        if self.copies.is_empty() {
-            return None;
-        }
-        let mine = near_copy(Feedback::Released, facts, authenticated)?;
-        let known = vouched
-            || (authenticated
-                && self
-                    .copies
-                    .iter()
-                    .any(|c| c.feedback == Feedback::Released && c.authenticated && c.sender == mine.sender));
-        let hides_links = std::cell::OnceCell::new();
-        let mut best: Option<(Feedback, f32)> = None;
-        for copy in &self.copies {
-            let alike = copy.sketch.similarity(&mine.sketch);
-            let same = copy.sender == mine.sender;
-            let applies = alike >= NEAR
-                && match copy.feedback {
-                    Feedback::Reported => {
-                        // Another sender's report says nothing of a sender the account knows;
-                        // a forgery of a domain's From nothing of the mail its server signs.
-                        let strangers_report = known && !same;
-                        let forged_as_this = authenticated && same && !copy.authenticated;
-                        !(strangers_report || forged_as_this)
-                    }
-                    Feedback::Released => {
-                        links_within(facts, copy)
-                            && ((authenticated && same)
-                                || (alike >= HARMLESS_NEAR
-                                    && no_more_harm(&mine, copy)
-                                    && harms::hosts_within(facts, copy)
-                                    && !*hides_links.get_or_init(|| harms::hides_links(facts))))
-                    }
-                };
-            let better = best.is_none_or(|(kind, most)| {
-                alike > most
-                    || (alike == most && copy.feedback == Feedback::Reported && kind != copy.feedback)
-            });
-            if applies && better {
-                best = Some((copy.feedback, alike));
-            }
-        }
-        best
+        Share { shift, near, claimed }
     }
 }
 
@@ -587,11 +534,14 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
         }
         _ => digest::hash(url::registrable_domain(&facts.sender_domain).as_bytes()),
     };
-    Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms: Some(Harms::of(facts)) })
+    let harms = Some(Harms::of(facts));
+    Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms, claimed: None })
 }
 
 #[cfg(test)]
 mod attacks;
+#[cfg(test)]
+mod attacks_claimed;
 #[cfg(test)]
 mod attacks_harms;
 #[cfg(test)]

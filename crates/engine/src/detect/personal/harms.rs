@@ -224,7 +224,19 @@ fn written_hosts(facts: &Facts<'_>) -> Vec<String> {
         NUMBER.find_iter(text).filter(alone).map(digits).filter(|d| PHONE_DIGITS.contains(&d.len()));
     // A form's action, an image map's area, a remote image (a QR code): no anchor, but a
     // place the mail sends its reader.
-    domains.chain(numbers.map(|d| format!("tel:{d}"))).chain(target_hosts(facts)).collect()
+    domains
+        .chain(numbers.map(|d| format!("tel:{d}")))
+        .chain(target_hosts(facts))
+        .chain(reply_hosts(facts))
+        .collect()
+}
+
+/// Where a reply goes when it does not go to the From's own domain: the Reply-To's
+/// domains. A mail asking for an answer (a prize's "reply with your address") sends it
+/// there, so a copy's Reply-To must be one the released mail had, as its written addresses.
+fn reply_hosts<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = String> + 'a {
+    let elsewhere = |domain: &String| !domain.eq_ignore_ascii_case(&facts.sender_domain);
+    facts.email.reply_to.iter().filter_map(|r| r.domain()).filter(elsewhere)
 }
 
 /// How many digits a phone number has, international prefix included (E.164 allows 15);
@@ -241,10 +253,28 @@ pub fn hosts_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
     facts.link_hosts.iter().chain(&written).all(|host| copy.hosts.contains(&link_hash(host, Reach::Host)))
 }
 
-/// Whether `mine` shows no harm the `released` mail did not, and carries no attachment.
-pub fn no_more_harm(mine: &NearCopy, released: &NearCopy) -> bool {
-    let harms = mine.harms.unwrap_or_default();
+/// Whether a mail showing `harms` shows none the `released` mail did not, and carries no
+/// attachment.
+pub fn no_more_harm(harms: Harms, released: &NearCopy) -> bool {
     !harms.has(Harm::Attachment) && released.harms.is_some_and(|theirs| harms.within(theirs))
+}
+
+/// Whether the mail `facts` show, showing `harms`, can do no more than the `released`
+/// mail could: no harm it did not show ([`no_more_harm`]), every link to a site and a host
+/// it linked to or wrote ([`links_within`], [`hosts_within`]: its written domains,
+/// numbers and Reply-To included), and no link that hides where it goes (`hides`, asked
+/// last: [`hides_links`] of the mail, which its caller may have computed once for many
+/// released mails).
+pub fn can_do_no_more(
+    facts: &Facts<'_>,
+    harms: Harms,
+    released: &NearCopy,
+    hides: impl FnOnce() -> bool,
+) -> bool {
+    no_more_harm(harms, released)
+        && links_within(facts, released)
+        && hosts_within(facts, released)
+        && !hides()
 }
 
 #[cfg(test)]
