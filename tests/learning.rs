@@ -298,3 +298,63 @@ async fn a_report_of_mail_reusing_a_moved_message_id_is_still_a_report() {
     assert!(run_once(&config).await.failures.is_empty());
     assert_eq!(reported(&config).await, 1, "the user's report was dropped");
 }
+
+/// An issue of a small shop's newsletter that no server authenticates (no
+/// Authentication-Results), with `body` after the greeting.
+fn newsletter(id: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: Garden Shop <news@garden-shop.example>\r\nTo: user@home.example\r\nSubject: {subject}\r\n\
+         Message-ID: <{id}>\r\nDate: Sat, 28 Nov 2026 08:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hello John,\r\n{body}\r\nHappy gardening, the Garden Shop team\r\n"
+    )
+    .into_bytes()
+}
+
+const BULBS: &str = "Our autumn bulbs have arrived: tulips, daffodils and crocus in twenty colours, packed by \
+    hand in our nursery. Plant them before the first frost and your garden will greet the spring in bloom. \
+    See the whole range at https://garden-shop.example/bulbs and read our planting guide for heavy soil.";
+
+const ROSES: &str = "Roses sleep through the cold months, but a little care now pays off in June. Mound \
+    compost around the base, cut back long canes so the wind cannot rock them, and keep pots close to a \
+    sheltered wall. Our nursery team wrote down everything they do themselves at \
+    https://garden-shop.example/roses";
+
+/// The user takes a newsletter no server authenticates out of Junk. Its next issue, nothing
+/// like the first (no near-copy), from the same From address, linking only where the first
+/// did, stays in INBOX marked with the suspicious keyword (anyone can type that From line,
+/// so the release flags it rather than clears it); the same issue with a link of its own,
+/// under the same From, is moved. An account strict enough that the shop's issues (about
+/// 0.2 unwanted to the shipped model) are moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_released_unauthenticated_newsletters_next_issue_stays_flagged_and_a_forged_one_is_moved() {
+    let dovecot = Dovecot::start(Options::default());
+    let path = dovecot.write_config(
+        "suspicious_keyword = \"$Suspicious\"\n[accounts.detection]\nsuspicious = 0.01\nthreat = 0.03\n\
+         move_other = true\n",
+    );
+    let config = load(&path);
+    deliver(&config, &newsletter("bulbs@garden-shop.example", "Autumn bulbs are in", BULBS)).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let mut session = mailbox(&config).await;
+    assert!(contents(&mut session, "Junk").await.contains_key("bulbs@garden-shop.example"), "moved");
+    move_all(&mut session, "Junk", "INBOX").await;
+    assert!(run_once(&config).await.failures.is_empty());
+
+    let forged = ROSES.replace("/roses", "/roses and order at https://garden-offers.example/roses");
+    deliver(&config, &newsletter("roses@garden-shop.example", "Winter care for your roses", ROSES)).await;
+    deliver(&config, &newsletter("offer@garden-shop.example", "Winter care for your roses", &forged)).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    let inbox = contents(&mut session, "INBOX").await;
+    let next = inbox.get("roses@garden-shop.example").expect("the next issue stays in INBOX");
+    assert!(next.iter().any(|f| f == "$Suspicious"), "flagged: {next:?}");
+    assert!(!next.iter().any(|f| f == "\\Seen"), "left unread: {next:?}");
+    let released = inbox.get("bulbs@garden-shop.example").expect("the released issue stays");
+    assert!(!released.iter().any(|f| f == "$Suspicious"), "{released:?}");
+    let junk = contents(&mut session, "Junk").await;
+    assert_eq!(junk.keys().collect::<Vec<_>>(), ["offer@garden-shop.example"], "the forged issue is moved");
+    let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
+    let rows = store.history(&Default::default()).await.expect("history");
+    let flagged = rows.iter().find(|r| r.message_id == "roses@garden-shop.example").expect("recorded");
+    let shown = scamguard::report::detection_text(flagged);
+    assert!(shown.contains("released mail from this sender; sender not authenticated: flagged"), "{shown}");
+}
