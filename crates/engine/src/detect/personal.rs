@@ -44,6 +44,12 @@
 //! the oldest dropped, of the kind holding more than half (provoked reports cannot push
 //! out releases).
 //!
+//! **The claimed sender** (`credit`): later mail from the very From address of a mail
+//! the user released, when no server authenticated it, however unlike the released one,
+//! is kept out of Junk but stays flagged (`suspicious`), and only when it can do no more
+//! than the released mail could ([`harms`]): a forger typing that From line gains a marked
+//! mail that links only where the real sender's did and asks for nothing.
+//!
 //! Everything here is deterministic: the same feedback in the same order gives the same
 //! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
 
@@ -138,7 +144,7 @@ pub struct NearCopy {
     /// `None` when stored by a version that did not record them, which vouches for no
     /// unauthenticated copy.
     pub harms: Option<Harms>,
-    /// The hash of its From address, lower-cased ([`claimed_sender`]), when the user
+    /// The hash of its From address, lower-cased, when the user
     /// released this very mail: the claimed sender a release flags rather than moves
     /// whoever typed it ([`Share::claimed`]). `None` for a report, a mail merely found in
     /// INBOX, and a digest stored before version 5.

@@ -9,10 +9,14 @@
 //! more than the released mail could: it asks for no payment, wallet or credentials the
 //! released one did not, makes no claim a scam makes (a threat, a recording, a prize, a
 //! deadline) the released one did not, carries no attachment, and links only to hosts the
-//! released one linked to ([`hosts_within`]: a site's other hosts may be anyone's), none
+//! released one linked to ([`hosts_within`]: a site's other hosts may be anyone's; the
+//! domains, addresses and numbers its text writes out, its HTML's targets and its
+//! Reply-To's domain, when not the From's own, count as links), none
 //! of them a host that hides where a link goes ([`hides_links`]) and none a link without a
 //! host (`data:`, `javascript:`, `tel:`).
 //! A near-copy may add as many words as the released mail had: what they claim counts.
+//! The same checks ([`can_do_no_more`]) hold for the claimed-sender credit, whose mail
+//! need not be alike at all.
 
 use std::sync::LazyLock;
 
