@@ -182,6 +182,9 @@ struct Figures {
     authenticated: usize,
     vouched: usize,
     repeated: Share,
+    /// The repeated false positives whose sender's site had a mail released (the rest
+    /// share only a campaign skeleton with another site's released mail).
+    repeated_site: Share,
     other_fp: Share,
     new_fp: usize,
     ham_rest: usize,
@@ -189,6 +192,9 @@ struct Figures {
     copies_layer: Share,
     recall_global: Share,
     recall_layer: Share,
+    /// Mail on the rest the claimed-sender credit applied to (kept out of Junk, flagged):
+    /// ham, and extortion or phishing.
+    flagged: [usize; 2],
 }
 
 impl Figures {
@@ -199,8 +205,12 @@ impl Figures {
         self.vouched += other.vouched;
         self.new_fp += other.new_fp;
         self.ham_rest += other.ham_rest;
+        for (sum, one) in self.flagged.iter_mut().zip(other.flagged) {
+            *sum += one;
+        }
         for (sum, one) in [
             (&mut self.repeated, &other.repeated),
+            (&mut self.repeated_site, &other.repeated_site),
             (&mut self.other_fp, &other.other_fp),
             (&mut self.copies_global, &other.copies_global),
             (&mut self.copies_layer, &other.copies_layer),
@@ -223,6 +233,16 @@ impl Figures {
             "repeated false positives (same sender or campaign) kept out of Junk: {}",
             self.repeated.show()
         );
+        println!(
+            "  of them from a site with a released mail: {}; sharing only a campaign skeleton with another \
+             site's: {}",
+            self.repeated_site.show(),
+            Share {
+                of: self.repeated.of - self.repeated_site.of,
+                hit: self.repeated.hit - self.repeated_site.hit
+            }
+            .show()
+        );
         println!("other false positives kept out of Junk: {}", self.other_fp.show());
         println!(
             "near-copies of reported scams moved: {} (global model alone: {})",
@@ -230,6 +250,10 @@ impl Figures {
             self.copies_global.show()
         );
         println!("new false positives on the rest: {} of {} ham", self.new_fp, self.ham_rest);
+        println!(
+            "claimed-sender credit applied on the rest (flagged, not moved): {} ham, {} extortion or phishing",
+            self.flagged[0], self.flagged[1]
+        );
         println!(
             "ham on the rest with an authenticated From: {}, its mailbox vouched for (what a known \
              correspondent's credit needs): {}",
@@ -253,11 +277,14 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
     let (mut authenticated, mut vouched) = (0, 0);
     let (mut given, mut releases) = (0, 0);
     let (mut repeated, mut other_fp, mut new_fp, mut ham_rest) = (Share::default(), Share::default(), 0, 0);
+    let mut repeated_site = Share::default();
     let (mut recall_global, mut recall_layer) = (Share::default(), Share::default());
+    let mut flagged = [0, 0];
     for mail in stream {
         let layered = Detector { personal: Some(Arc::new(personal.clone())), ..global.clone() };
         let before = classify(&mail.email, global).label == Label::Threat;
-        let after = classify(&mail.email, &layered).label == Label::Threat;
+        let layered_verdict = classify(&mail.email, &layered);
+        let after = layered_verdict.label == Label::Threat;
         let mistake = match mail.class {
             Class::Ham if after => Some(Feedback::Released),
             class if is_scam(class) && !after => Some(Feedback::Reported),
@@ -278,13 +305,24 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
             }
             continue;
         }
+        let claimed = layered_verdict
+            .signals
+            .iter()
+            .any(|s| s.rule() == "learned_from_feedback" && s.evidence.contains(CLAIMED));
+        let kind = if mail.class == Class::Ham { Some(0) } else { is_scam(mail.class).then_some(1) };
+        if let Some(count) = kind.and_then(|k| flagged.get_mut(k)) {
+            *count += usize::from(claimed);
+        }
         if mail.class == Class::Ham {
             ham_rest += 1;
             authenticated += usize::from(authenticated_sender(&mail.email, &[]).is_some());
             vouched += usize::from(vouched_mailbox(&mail.email, &[]).is_some());
-            let repeat = released_sites.contains(&sender_site(&mail.email))
-                || campaigns(&mail.email).iter().any(|c| released_campaigns.contains(c));
+            let same_site = released_sites.contains(&sender_site(&mail.email));
+            let repeat = same_site || campaigns(&mail.email).iter().any(|c| released_campaigns.contains(c));
             if before {
+                if same_site {
+                    repeated_site.count(!after)
+                }
                 if repeat {
                     repeated.count(!after)
                 } else {
@@ -338,6 +376,7 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
         authenticated,
         vouched,
         repeated,
+        repeated_site,
         other_fp,
         new_fp,
         ham_rest,
@@ -345,8 +384,12 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
         copies_layer,
         recall_global,
         recall_layer,
+        flagged,
     }
 }
+
+/// The words the learned share's evidence says the claimed-sender credit applied with.
+const CLAIMED: &str = "sender not authenticated: flagged";
 
 /// Prints a repeated false positive the layer did not keep out of Junk, and what might
 /// have helped: its sender's domain, whether the server authenticated its From, the
@@ -378,6 +421,23 @@ fn explain_kept_out(mail: &Mail, layered: &Detector, released: &[&Email], half: 
         verdict.score,
         nearest
     );
+    // Why it counts as a repeat when no mail of its site was released: the campaign
+    // skeleton (subject or opening) it shares, and with which released mail's site.
+    if same_site.is_empty() {
+        let mine = folds::skeletons(&mail.email);
+        for released in released {
+            let theirs = folds::skeletons(released);
+            for (kind, a) in ["subject", "opening"].iter().zip(&mine) {
+                if theirs.contains(a) && a.chars().count() >= 8 {
+                    println!(
+                        "    shares its {kind} skeleton ({} letters) with a released mail from {:?}",
+                        a.chars().count(),
+                        sender_site(released)
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The subject and opening skeletons of a mail that are long enough to name a campaign.

@@ -502,8 +502,11 @@ impl Personal {
             detector.known_correspondents.vouched_sender(facts.email, &detector.authserv_ids).is_some();
         let near = self.nearest(facts, authenticated, vouched);
         // Mail from the claimed sender of a release, no more harmful than it: kept out of
-        // Junk, never cleared by the credit (anyone can type that From line).
-        let claimed = near.is_none() && self.credits_claimed_sender(facts, authenticated);
+        // Junk, never cleared by the credit (anyone can type that From line). Said only
+        // where it lowered the mail's odds: a mail already below the threat threshold is
+        // not "flagged" by it.
+        let credit = flag(global, &detector.thresholds);
+        let claimed = near.is_none() && learned > credit && self.credits_claimed_sender(facts, authenticated);
         let shift = match near {
             Some((Feedback::Reported, _)) => {
                 let target = target(Feedback::Reported, &detector.thresholds);
@@ -513,7 +516,7 @@ impl Personal {
                 let target = target(Feedback::Released, &detector.thresholds);
                 learned.min(target - global).max(-MAX_NEAR_SHIFT)
             }
-            None if claimed => learned.min(flag(global, &detector.thresholds)),
+            None if claimed => credit,
             None => learned,
         };
         Share { shift, near, claimed }
