@@ -192,9 +192,6 @@ struct Figures {
     copies_layer: Share,
     recall_global: Share,
     recall_layer: Share,
-    /// Mail on the rest the claimed-sender credit applied to (kept out of Junk, flagged):
-    /// ham, and extortion or phishing.
-    flagged: [usize; 2],
 }
 
 impl Figures {
@@ -205,9 +202,6 @@ impl Figures {
         self.vouched += other.vouched;
         self.new_fp += other.new_fp;
         self.ham_rest += other.ham_rest;
-        for (sum, one) in self.flagged.iter_mut().zip(other.flagged) {
-            *sum += one;
-        }
         for (sum, one) in [
             (&mut self.repeated, &other.repeated),
             (&mut self.repeated_site, &other.repeated_site),
@@ -251,10 +245,6 @@ impl Figures {
         );
         println!("new false positives on the rest: {} of {} ham", self.new_fp, self.ham_rest);
         println!(
-            "claimed-sender credit applied on the rest (flagged, not moved): {} ham, {} extortion or phishing",
-            self.flagged[0], self.flagged[1]
-        );
-        println!(
             "ham on the rest with an authenticated From: {}, its mailbox vouched for (what a known \
              correspondent's credit needs): {}",
             self.authenticated, self.vouched
@@ -279,12 +269,10 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
     let (mut repeated, mut other_fp, mut new_fp, mut ham_rest) = (Share::default(), Share::default(), 0, 0);
     let mut repeated_site = Share::default();
     let (mut recall_global, mut recall_layer) = (Share::default(), Share::default());
-    let mut flagged = [0, 0];
     for mail in stream {
         let layered = Detector { personal: Some(Arc::new(personal.clone())), ..global.clone() };
         let before = classify(&mail.email, global).label == Label::Threat;
-        let layered_verdict = classify(&mail.email, &layered);
-        let after = layered_verdict.label == Label::Threat;
+        let after = classify(&mail.email, &layered).label == Label::Threat;
         let mistake = match mail.class {
             Class::Ham if after => Some(Feedback::Released),
             class if is_scam(class) && !after => Some(Feedback::Reported),
@@ -304,14 +292,6 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
                 }
             }
             continue;
-        }
-        let claimed = layered_verdict
-            .signals
-            .iter()
-            .any(|s| s.rule() == "learned_from_feedback" && s.evidence.contains(CLAIMED));
-        let kind = if mail.class == Class::Ham { Some(0) } else { is_scam(mail.class).then_some(1) };
-        if let Some(count) = kind.and_then(|k| flagged.get_mut(k)) {
-            *count += usize::from(claimed);
         }
         if mail.class == Class::Ham {
             ham_rest += 1;
@@ -384,12 +364,8 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
         copies_layer,
         recall_global,
         recall_layer,
-        flagged,
     }
 }
-
-/// The words the learned share's evidence says the claimed-sender credit applied with.
-const CLAIMED: &str = "sender not authenticated: flagged";
 
 /// Prints a repeated false positive the layer did not keep out of Junk, and what might
 /// have helped: its sender's domain, whether the server authenticated its From, the

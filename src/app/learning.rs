@@ -185,7 +185,6 @@ mod tests {
             sites: Vec::new(),
             hosts: Vec::new(),
             harms: None,
-            claimed: None,
         }
     }
 

@@ -44,12 +44,6 @@
 //! the oldest dropped, of the kind holding more than half (provoked reports cannot push
 //! out releases).
 //!
-//! **The claimed sender** (`credit`): later mail from the very From address of a mail
-//! the user released, when no server authenticated it, however unlike the released one,
-//! is kept out of Junk but stays flagged (`suspicious`), and only when it can do no more
-//! than the released mail could ([`harms`]): a forger typing that From line gains a marked
-//! mail that links only where the real sender's did and asks for nothing.
-//!
 //! Everything here is deterministic: the same feedback in the same order gives the same
 //! bytes ([`Layer::to_bytes`], [`NearCopy::to_bytes`]).
 
@@ -68,7 +62,6 @@ use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
-use credit::{claimed_sender, flag};
 use digest::Sketch;
 use harms::{Harms, Reach};
 
@@ -144,11 +137,6 @@ pub struct NearCopy {
     /// `None` when stored by a version that did not record them, which vouches for no
     /// unauthenticated copy.
     pub harms: Option<Harms>,
-    /// The hash of its From address, lower-cased, when the user
-    /// released this very mail: the claimed sender a release flags rather than moves
-    /// whoever typed it ([`Share::claimed`]). `None` for a report, a mail merely found in
-    /// INBOX, and a digest stored before version 5.
-    pub claimed: Option<u64>,
 }
 
 impl NearCopy {
@@ -177,10 +165,6 @@ pub struct Share {
     pub shift: f32,
     /// The near-copy the mail matched, with how alike they are.
     pub near: Option<(Feedback, f32)>,
-    /// Whether the claimed-sender credit applied: the user released mail from this very
-    /// From address, no server vouched for this one, and it can do no more than the
-    /// released mail could, so it is kept out of Junk but stays flagged (`suspicious`).
-    pub claimed: bool,
 }
 
 /// The groups a mail's tokens are read in, each scaled to unit length.
@@ -464,11 +448,7 @@ impl Personal {
         }
         self.layer.prune();
         let authenticated = who_sends(&observation.facts, detector).is_some();
-        let mut copy = near_copy(feedback, &observation.facts, authenticated)?;
-        // Only the user's own release vouches for whoever types that From line again.
-        if credit && feedback == Feedback::Released {
-            copy.claimed = claimed_sender(&observation.facts);
-        }
+        let copy = near_copy(feedback, &observation.facts, authenticated)?;
         // A release of the very mail the user reported takes the report back: its digest
         // would go on moving the mail's near-copies, and win a tie against this one.
         self.copies.retain(|old| !old.taken_back_by(&copy));
@@ -501,12 +481,6 @@ impl Personal {
         let vouched =
             detector.known_correspondents.vouched_sender(facts.email, &detector.authserv_ids).is_some();
         let near = self.nearest(facts, authenticated, vouched);
-        // Mail from the claimed sender of a release, no more harmful than it: kept out of
-        // Junk, never cleared by the credit (anyone can type that From line). Said only
-        // where it lowered the mail's odds: a mail already below the threat threshold is
-        // not "flagged" by it.
-        let credit = flag(global, &detector.thresholds);
-        let claimed = near.is_none() && learned > credit && self.credits_claimed_sender(facts, authenticated);
         let shift = match near {
             Some((Feedback::Reported, _)) => {
                 let target = target(Feedback::Reported, &detector.thresholds);
@@ -516,10 +490,9 @@ impl Personal {
                 let target = target(Feedback::Released, &detector.thresholds);
                 learned.min(target - global).max(-MAX_NEAR_SHIFT)
             }
-            None if claimed => credit,
             None => learned,
         };
-        Share { shift, near, claimed }
+        Share { shift, near }
     }
 }
 
@@ -543,14 +516,11 @@ fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Opti
         }
         _ => digest::hash(url::registrable_domain(&facts.sender_domain).as_bytes()),
     };
-    let harms = Some(Harms::of(facts));
-    Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms, claimed: None })
+    Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms: Some(Harms::of(facts)) })
 }
 
 #[cfg(test)]
 mod attacks;
-#[cfg(test)]
-mod attacks_claimed;
 #[cfg(test)]
 mod attacks_harms;
 #[cfg(test)]

@@ -5,12 +5,10 @@
 //!
 //! Layer: `SGPL`, version (1), bucket bits, the count (u32), then per weight its bucket
 //! (u32, strictly ascending, below `1 << bits`) and weight (f32, finite, within
-//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (5), the feedback (0
+//! [`MAX_WEIGHT`]); little-endian. Near-copy: `SGNC`, version (4), the feedback (0
 //! released, 1 reported), whether the From was authenticated as the sender's domain (0
 //! no, 1 yes), the harms the mail showed (0 not known, else 0x80 and the [`Harms`] bits), the sender's hash (u64: its site's, or at a free mailbox provider its
-//! address's; version 1 hashed the site alone), from version 5 whether a claimed sender
-//! follows (0 no, 1 yes) and its hash (u64, the released mail's From address), the count
-//! of link-site hashes (u8, at most
+//! address's; version 1 hashed the site alone), the count of link-site hashes (u8, at most
 //! [`MAX_SITES`]) and the hashes, the count of link-host hashes (u8, as many; from version
 //! 4) and the hashes, the count of sketch hashes (u8) and the hashes.
 //! Version 1 had no authentication byte; it is still read, as "not authenticated" (a
@@ -19,9 +17,7 @@
 //! vouches for no copy whose sender the server did not authenticate. Version 3 knew
 //! four harms (payment, wallet, credential, attachment); its digests are read with the
 //! later kinds (threat, bait, pressure) absent, so a copy claiming one is not credited;
-//! versions before 4 kept no hosts, so their releases vouch for no such copy with a link;
-//! versions before 5 kept no claimed sender, so their releases credit no unauthenticated
-//! mail from the same From address unless it is a near-copy.
+//! versions before 4 kept no hosts, so their releases vouch for no such copy with a link.
 
 use std::collections::BTreeMap;
 
@@ -33,8 +29,8 @@ const LAYER_MAGIC: &[u8; 4] = b"SGPL";
 const COPY_MAGIC: &[u8; 4] = b"SGNC";
 /// The version [`Layer::to_bytes`] writes and [`Layer::from_bytes`] reads.
 const LAYER_VERSION: u8 = 1;
-/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it and 4 to 1.
-const COPY_VERSION: u8 = 5;
+/// The version [`NearCopy::to_bytes`] writes; [`NearCopy::from_bytes`] reads it, 3, 2 and 1.
+const COPY_VERSION: u8 = 4;
 /// The harms byte's mark that the harms are known (a digest re-written from version 1 or
 /// 2 must not come back as a mail that showed none).
 const HARMS_KNOWN: u8 = 0x80;
@@ -64,8 +60,6 @@ pub enum PersonalError {
     Authenticated(u8),
     #[error("harms byte {0} is not one a version wrote")]
     Harms(u8),
-    #[error("claimed-sender byte {0} is neither absent (0) nor present (1)")]
-    Claimed(u8),
     #[error("a near-copy digest's hashes are out of order or too many")]
     Sketch,
 }
@@ -164,7 +158,7 @@ impl NearCopy {
     /// The digest as stored bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let hashes = self.sketch.hashes();
-        let mut out = Vec::with_capacity(27 + (2 * self.sites.len() + hashes.len()) * 8);
+        let mut out = Vec::with_capacity(18 + (2 * self.sites.len() + hashes.len()) * 8);
         out.extend_from_slice(COPY_MAGIC);
         out.push(COPY_VERSION);
         out.push(match self.feedback {
@@ -174,10 +168,6 @@ impl NearCopy {
         out.push(u8::from(self.authenticated));
         out.push(self.harms.map_or(0, |harms| HARMS_KNOWN | harms.bits()));
         out.extend_from_slice(&self.sender.to_le_bytes());
-        out.push(u8::from(self.claimed.is_some()));
-        if let Some(claimed) = self.claimed {
-            out.extend_from_slice(&claimed.to_le_bytes());
-        }
         out.push(self.sites.len() as u8);
         for site in &self.sites {
             out.extend_from_slice(&site.to_le_bytes());
@@ -196,7 +186,7 @@ impl NearCopy {
     /// Reads stored bytes, refusing anything [`NearCopy::to_bytes`] would not write.
     pub fn from_bytes(bytes: &[u8]) -> Result<NearCopy, PersonalError> {
         let mut reader = Reader(bytes);
-        let version = reader.header(COPY_MAGIC, &[1, 2, 3, 4, COPY_VERSION])?;
+        let version = reader.header(COPY_MAGIC, &[1, 2, 3, COPY_VERSION])?;
         let feedback = match reader.u8()? {
             0 => Feedback::Released,
             1 => Feedback::Reported,
@@ -224,14 +214,6 @@ impl NearCopy {
             },
         };
         let sender = reader.u64()?;
-        let claimed = match version {
-            1..=4 => None,
-            _ => match reader.u8()? {
-                0 => None,
-                1 => Some(reader.u64()?),
-                other => return Err(PersonalError::Claimed(other)),
-            },
-        };
         let count = reader.u8()?;
         if usize::from(count) > MAX_SITES {
             return Err(PersonalError::Sketch);
@@ -251,6 +233,6 @@ impl NearCopy {
         let hashes = (0..count).map(|_| reader.u64()).collect::<Result<Vec<_>, _>>()?;
         reader.end()?;
         let sketch = Sketch::from_hashes(hashes).ok_or(PersonalError::Sketch)?;
-        Ok(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms, claimed })
+        Ok(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms })
     }
 }

@@ -15,8 +15,6 @@
 //! of them a host that hides where a link goes ([`hides_links`]) and none a link without a
 //! host (`data:`, `javascript:`, `tel:`).
 //! A near-copy may add as many words as the released mail had: what they claim counts.
-//! The same checks ([`can_do_no_more`]) hold for the claimed-sender credit, whose mail
-//! need not be alike at all.
 
 use std::sync::LazyLock;
 
@@ -257,28 +255,10 @@ pub fn hosts_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
     facts.link_hosts.iter().chain(&written).all(|host| copy.hosts.contains(&link_hash(host, Reach::Host)))
 }
 
-/// Whether a mail showing `harms` shows none the `released` mail did not, and carries no
-/// attachment.
-pub fn no_more_harm(harms: Harms, released: &NearCopy) -> bool {
+/// Whether `mine` shows no harm the `released` mail did not, and carries no attachment.
+pub fn no_more_harm(mine: &NearCopy, released: &NearCopy) -> bool {
+    let harms = mine.harms.unwrap_or_default();
     !harms.has(Harm::Attachment) && released.harms.is_some_and(|theirs| harms.within(theirs))
-}
-
-/// Whether the mail `facts` show, showing `harms`, can do no more than the `released`
-/// mail could: no harm it did not show ([`no_more_harm`]), every link to a site and a host
-/// it linked to or wrote ([`links_within`], [`hosts_within`]: its written domains,
-/// numbers and Reply-To included), and no link that hides where it goes (`hides`, asked
-/// last: [`hides_links`] of the mail, which its caller may have computed once for many
-/// released mails).
-pub fn can_do_no_more(
-    facts: &Facts<'_>,
-    harms: Harms,
-    released: &NearCopy,
-    hides: impl FnOnce() -> bool,
-) -> bool {
-    no_more_harm(harms, released)
-        && links_within(facts, released)
-        && hosts_within(facts, released)
-        && !hides()
 }
 
 #[cfg(test)]

@@ -122,7 +122,6 @@ fn the_layer_is_bounded_in_size_and_weight() {
         sites: Vec::new(),
         hosts: Vec::new(),
         harms: None,
-        claimed: None,
     });
     let kept = Personal::new(Layer::default(), copies);
     assert_eq!(kept.copies().count(), MAX_COPIES);
@@ -143,10 +142,6 @@ fn learning_is_deterministic_and_its_bytes_read_back() {
     assert_eq!(one.layer.to_bytes(), two.layer.to_bytes());
     assert_eq!(Layer::from_bytes(&one.layer.to_bytes()), Ok(one.layer.clone()));
     assert_eq!(NearCopy::from_bytes(&copy.to_bytes()), Ok(copy.clone()));
-    // A release keeps its claimed sender; a report none.
-    let released = one.copies().last().expect("the release's digest");
-    assert!(released.claimed.is_some() && copy.claimed.is_none());
-    assert_eq!(NearCopy::from_bytes(&released.to_bytes()).as_ref(), Ok(released));
     assert_eq!(Layer::from_bytes(&Layer::default().to_bytes()).map(|l| l.len()), Err(PersonalError::Bits(0)));
 }
 
@@ -177,13 +172,12 @@ fn a_version_one_digest_is_read_as_not_authenticated_and_written_back_as_the_cur
         sites: vec![0x99],
         hosts: Vec::new(),
         harms: None,
-        claimed: None,
     };
     assert_eq!(copy, expected);
     let written = copy.to_bytes();
     assert_eq!(
-        (written[4], written[6], written[7], written[16], written.len()),
-        (5, 0, 0, 0, version_one_digest().len() + 4)
+        (written[4], written[6], written[7], written.len()),
+        (4, 0, 0, version_one_digest().len() + 3)
     );
     assert_eq!(NearCopy::from_bytes(&written), Ok(expected.clone()));
     let authenticated = NearCopy { authenticated: true, ..expected };
@@ -244,22 +238,17 @@ fn hostile_bytes_are_refused_with_a_typed_error_never_a_panic() {
     // are read, the later kinds absent.
     bad[7] = 0x90;
     assert!(NearCopy::from_bytes(&bad).is_ok_and(|c| c.harms.is_some_and(|h| h.has(harms::Harm::Threat))));
-    // Version 3 had no claimed-sender byte (this report has none) and no hosts' count
-    // (after the sites' count of this link-less mail).
-    assert_eq!((bad[16], bad[17], bad[18]), (0, 0, 0));
+    // Version 3 had no hosts' count (after the sites' count of this link-less mail).
+    assert_eq!((bad[16], bad[17]), (0, 0));
     bad[4] = 3;
-    bad.remove(18);
-    bad.remove(16);
+    bad.remove(17);
     assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Harms(0x90)), "not a harm version 3 wrote");
     bad[7] = 0x84;
     let v3 = NearCopy::from_bytes(&bad).expect("version 3 is still read").harms.expect("known");
     assert!(v3.has(harms::Harm::Credential) && !v3.has(harms::Harm::Threat));
     let mut bad = copy.clone();
-    bad[16] = 2;
-    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Claimed(2)));
-    let mut bad = copy.clone();
-    bad[4] = 6;
-    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Version(6)));
+    bad[4] = 5;
+    assert_eq!(NearCopy::from_bytes(&bad), Err(PersonalError::Version(5)));
     // Every cut and every flipped byte is an error or a valid value, never a panic.
     for bytes in [&layer, &copy] {
         for cut in 0..bytes.len() {
@@ -578,14 +567,8 @@ fn a_release_credits_its_authenticated_sender_however_high_the_next_mail_scores(
     let verdict = classify(&next, &higher);
     assert_ne!(verdict.label, Label::Threat, "{verdict:?}");
     assert!(feedback_share(&verdict).is_some_and(|s| s <= -RELEASE_CREDIT + 0.5), "{verdict:?}");
-    // Its From line typed by anyone else gains no more than a flag: a harmless copy,
-    // linking nowhere the released mail did not, stays out of Junk but is marked, never
-    // cleared; one asking for anything the released mail did not is moved.
+    // Its From line typed by anyone else gains nothing from the credit.
     let forged = parse("Shop News <news@shop.example>", "News", WEEKLY);
-    let verdict = classify(&forged, &higher);
-    assert_eq!(verdict.label, Label::Suspicious, "{verdict:?}");
-    let forged =
-        parse("Shop News <news@shop.example>", "News", &format!("{WEEKLY} Pay in bitcoin to our wallet."));
     assert_eq!(classify(&forged, &higher).label, Label::Threat);
 }
 
