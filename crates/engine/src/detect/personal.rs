@@ -62,8 +62,9 @@ use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
+use credit::near_copy;
 use digest::Sketch;
-use harms::{Harms, Reach};
+use harms::Harms;
 
 pub use format::PersonalError;
 
@@ -137,17 +138,6 @@ pub struct NearCopy {
     /// `None` when stored by a version that did not record them, which vouches for no
     /// unauthenticated copy.
     pub harms: Option<Harms>,
-}
-
-impl NearCopy {
-    /// Whether this is the digest of a report that `release` takes back: the user released
-    /// the same mail (the same sender, the same sketch) that they had reported.
-    pub fn taken_back_by(&self, release: &NearCopy) -> bool {
-        self.feedback == Feedback::Reported
-            && release.feedback == Feedback::Released
-            && self.sender == release.sender
-            && self.sketch == release.sketch
-    }
 }
 
 /// Everything one account learned.
@@ -503,20 +493,6 @@ fn target(feedback: Feedback, thresholds: &Thresholds) -> f32 {
         Feedback::Released => logit(thresholds.suspicious) - MARGIN,
         Feedback::Reported => logit(thresholds.threat.max(thresholds.extortion)) + MARGIN,
     }
-}
-
-/// The near-copy digest of a mail, when it has enough text; `authenticated` says whether
-/// the receiving server vouched for its From.
-fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Option<NearCopy> {
-    let sketch = Sketch::of(facts.email)?;
-    let (sites, hosts) = (harms::link_hashes(facts, Reach::Site), harms::link_hashes(facts, Reach::Host));
-    let sender = match &facts.email.from {
-        Some(from) if shared_domain(&facts.sender_domain) => {
-            digest::hash(from.address.to_lowercase().as_bytes())
-        }
-        _ => digest::hash(url::registrable_domain(&facts.sender_domain).as_bytes()),
-    };
-    Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms: Some(Harms::of(facts)) })
 }
 
 #[cfg(test)]

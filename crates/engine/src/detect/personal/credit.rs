@@ -1,11 +1,39 @@
-//! What the stored digests do to a mail ([`Personal::nearest`]): a near-copy of a
-//! reported mail is moved, a near-copy of a released one kept when it can do no more than
-//! the released mail could ([`harms`]); and the explanation's line saying which
-//! ([`Share::evidence`]).
+//! The near-copy digests: what a mail's keeps (`near_copy`), when a release takes a
+//! report back ([`NearCopy::taken_back_by`]), and what the stored ones do to a mail
+//! ([`Personal::nearest`]): a near-copy of a reported mail is moved, a near-copy of a
+//! released one kept when it can do no more than the released mail could ([`harms`]);
+//! and the explanation's line saying which ([`Share::evidence`]).
 
-use super::harms::{self, links_within, no_more_harm};
-use super::{Feedback, HARMLESS_NEAR, NEAR, Personal, Share, near_copy};
+use super::digest::{self, Sketch};
+use super::harms::{self, Harms, Reach, links_within, no_more_harm};
+use super::{Feedback, HARMLESS_NEAR, NEAR, NearCopy, Personal, Share, shared_domain};
 use crate::detect::Facts;
+use crate::mail::url;
+
+impl NearCopy {
+    /// Whether this is the digest of a report that `release` takes back: the user released
+    /// the same mail (the same sender, the same sketch) that they had reported.
+    pub fn taken_back_by(&self, release: &NearCopy) -> bool {
+        self.feedback == Feedback::Reported
+            && release.feedback == Feedback::Released
+            && self.sender == release.sender
+            && self.sketch == release.sketch
+    }
+}
+
+/// The near-copy digest of a mail, when it has enough text; `authenticated` says whether
+/// the receiving server vouched for its From.
+pub(super) fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Option<NearCopy> {
+    let sketch = Sketch::of(facts.email)?;
+    let (sites, hosts) = (harms::link_hashes(facts, Reach::Site), harms::link_hashes(facts, Reach::Host));
+    let sender = match &facts.email.from {
+        Some(from) if shared_domain(&facts.sender_domain) => {
+            digest::hash(from.address.to_lowercase().as_bytes())
+        }
+        _ => digest::hash(url::registrable_domain(&facts.sender_domain).as_bytes()),
+    };
+    Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms: Some(Harms::of(facts)) })
+}
 
 impl Share {
     /// The explanation's line: "learned from your feedback: +2.30", and why.
