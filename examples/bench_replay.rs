@@ -182,6 +182,9 @@ struct Figures {
     authenticated: usize,
     vouched: usize,
     repeated: Share,
+    /// The repeated false positives whose sender's site had a mail released (the rest
+    /// share only a campaign skeleton with another site's released mail).
+    repeated_site: Share,
     other_fp: Share,
     new_fp: usize,
     ham_rest: usize,
@@ -201,6 +204,7 @@ impl Figures {
         self.ham_rest += other.ham_rest;
         for (sum, one) in [
             (&mut self.repeated, &other.repeated),
+            (&mut self.repeated_site, &other.repeated_site),
             (&mut self.other_fp, &other.other_fp),
             (&mut self.copies_global, &other.copies_global),
             (&mut self.copies_layer, &other.copies_layer),
@@ -222,6 +226,16 @@ impl Figures {
         println!(
             "repeated false positives (same sender or campaign) kept out of Junk: {}",
             self.repeated.show()
+        );
+        println!(
+            "  of them from a site with a released mail: {}; sharing only a campaign skeleton with another \
+             site's: {}",
+            self.repeated_site.show(),
+            Share {
+                of: self.repeated.of - self.repeated_site.of,
+                hit: self.repeated.hit - self.repeated_site.hit
+            }
+            .show()
         );
         println!("other false positives kept out of Junk: {}", self.other_fp.show());
         println!(
@@ -253,6 +267,7 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
     let (mut authenticated, mut vouched) = (0, 0);
     let (mut given, mut releases) = (0, 0);
     let (mut repeated, mut other_fp, mut new_fp, mut ham_rest) = (Share::default(), Share::default(), 0, 0);
+    let mut repeated_site = Share::default();
     let (mut recall_global, mut recall_layer) = (Share::default(), Share::default());
     for mail in stream {
         let layered = Detector { personal: Some(Arc::new(personal.clone())), ..global.clone() };
@@ -282,9 +297,12 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
             ham_rest += 1;
             authenticated += usize::from(authenticated_sender(&mail.email, &[]).is_some());
             vouched += usize::from(vouched_mailbox(&mail.email, &[]).is_some());
-            let repeat = released_sites.contains(&sender_site(&mail.email))
-                || campaigns(&mail.email).iter().any(|c| released_campaigns.contains(c));
+            let same_site = released_sites.contains(&sender_site(&mail.email));
+            let repeat = same_site || campaigns(&mail.email).iter().any(|c| released_campaigns.contains(c));
             if before {
+                if same_site {
+                    repeated_site.count(!after)
+                }
                 if repeat {
                     repeated.count(!after)
                 } else {
@@ -338,6 +356,7 @@ fn replay(stream: &[&Mail], global: &Detector, feedback: usize, tuning: bool) ->
         authenticated,
         vouched,
         repeated,
+        repeated_site,
         other_fp,
         new_fp,
         ham_rest,
@@ -378,6 +397,23 @@ fn explain_kept_out(mail: &Mail, layered: &Detector, released: &[&Email], half: 
         verdict.score,
         nearest
     );
+    // Why it counts as a repeat when no mail of its site was released: the campaign
+    // skeleton (subject or opening) it shares, and with which released mail's site.
+    if same_site.is_empty() {
+        let mine = folds::skeletons(&mail.email);
+        for released in released {
+            let theirs = folds::skeletons(released);
+            for (kind, a) in ["subject", "opening"].iter().zip(&mine) {
+                if theirs.contains(a) && a.chars().count() >= 8 {
+                    println!(
+                        "    shares its {kind} skeleton ({} letters) with a released mail from {:?}",
+                        a.chars().count(),
+                        sender_site(released)
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The subject and opening skeletons of a mail that are long enough to name a campaign.

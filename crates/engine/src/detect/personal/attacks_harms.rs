@@ -120,6 +120,29 @@ fn a_copy_writing_out_a_domain_of_its_own_is_moved() {
     assert_eq!(verdict.label, Label::Clean, "{verdict:?}");
 }
 
+/// A mail asking for an answer sends it to its Reply-To: a copy replying to another
+/// domain than its From's, one the released mail did not reply to, writes to a stranger
+/// and is moved. A Reply-To at the copy's own domain, or the released mail's own, is not.
+#[test]
+fn a_copy_replying_to_another_domain_is_moved() {
+    let replying = |to: &str| parse(&format!("{STRANGER}\r\nReply-To: {to}"), "Autumn", &copy_text(""));
+    let learned =
+        newsletter_copies_moved(vec![("a Reply-To elsewhere", replying("orders@elsewhere.example"))]);
+    let own = classify(&replying("orders@shop-mail.example"), &learned);
+    assert_eq!(own.label, Label::Clean, "a reply to the copy's own domain goes where it would: {own:?}");
+    // The released mail's own Reply-To is among the places it sent its reader.
+    let detector = flat(3.0, 12);
+    let text = format!("Hello John,\n{NEWS}\n{NEWS_TOO}");
+    let released = parse("Shop <news@shop.example>\r\nReply-To: care@shop-help.example", "Autumn", &text);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Released, &released, &detector);
+    let learned = with(&detector, &Personal::new(Layer::default(), personal.copies().cloned()));
+    let verdict = classify(&replying("care@shop-help.example"), &learned);
+    assert_eq!(verdict.label, Label::Clean, "the released mail's Reply-To: {verdict:?}");
+    let verdict = classify(&replying("orders@elsewhere.example"), &learned);
+    assert_eq!(verdict.label, Label::Threat, "{verdict:?}");
+}
+
 /// A form's action, an image map's area and a remote image (a QR code to scan) send the
 /// reader to a host as a link does: a copy doing so elsewhere than the released mail is
 /// moved.

@@ -9,7 +9,9 @@
 //! more than the released mail could: it asks for no payment, wallet or credentials the
 //! released one did not, makes no claim a scam makes (a threat, a recording, a prize, a
 //! deadline) the released one did not, carries no attachment, and links only to hosts the
-//! released one linked to ([`hosts_within`]: a site's other hosts may be anyone's), none
+//! released one linked to ([`hosts_within`]: a site's other hosts may be anyone's; the
+//! domains, addresses and numbers its text writes out, its HTML's targets and its
+//! Reply-To's domain, when not the From's own, count as links), none
 //! of them a host that hides where a link goes ([`hides_links`]) and none a link without a
 //! host (`data:`, `javascript:`, `tel:`).
 //! A near-copy may add as many words as the released mail had: what they claim counts.
@@ -224,7 +226,19 @@ fn written_hosts(facts: &Facts<'_>) -> Vec<String> {
         NUMBER.find_iter(text).filter(alone).map(digits).filter(|d| PHONE_DIGITS.contains(&d.len()));
     // A form's action, an image map's area, a remote image (a QR code): no anchor, but a
     // place the mail sends its reader.
-    domains.chain(numbers.map(|d| format!("tel:{d}"))).chain(target_hosts(facts)).collect()
+    domains
+        .chain(numbers.map(|d| format!("tel:{d}")))
+        .chain(target_hosts(facts))
+        .chain(reply_hosts(facts))
+        .collect()
+}
+
+/// Where a reply goes when it does not go to the From's own domain: the Reply-To's
+/// domains. A mail asking for an answer (a prize's "reply with your address") sends it
+/// there, so a copy's Reply-To must be one the released mail had, as its written addresses.
+fn reply_hosts<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = String> + 'a {
+    let elsewhere = |domain: &String| !domain.eq_ignore_ascii_case(&facts.sender_domain);
+    facts.email.reply_to.iter().filter_map(|r| r.domain()).filter(elsewhere)
 }
 
 /// How many digits a phone number has, international prefix included (E.164 allows 15);
