@@ -212,6 +212,8 @@ mod tests {
             fired(link_text_mismatch, &html_link("https://www.news.example/x", "news.example")).is_empty()
         );
         assert!(fired(link_text_mismatch, &html_link("https://evil.example/", "Click here")).is_empty());
+        // One word is no domain, even one a browser would take for a host name.
+        assert!(fired(link_text_mismatch, &html_link("https://evil.example/", "Login")).is_empty());
     }
 
     #[test]
@@ -271,6 +273,23 @@ mod tests {
         assert!(run("Log in; mail admin@site.netlify.app").is_empty(), "an address");
         assert!(run("Log in; bit.ly is a shortener").is_empty(), "no path, no link");
         assert!(run("Log in at prize-desk.netlify.app.evil.example").is_empty(), "another host");
+        // A sentence's full stop after the address is no further label.
+        assert_eq!(
+            run("Verify your account at prize-desk.netlify.app."),
+            [SignalId::LinkToDisposableHosting]
+        );
+        // Both kinds in one mail are both found.
+        assert_eq!(
+            run("Verify your account at prize-desk.netlify.app or bit.ly/3xYz9"),
+            [SignalId::LinkViaShortener, SignalId::LinkToDisposableHosting]
+        );
+        // A shortener's name inside another host, or without a path, is no short link.
+        assert!(run("Verify your account at mybit.ly/3xYz9").is_empty(), "another host");
+        assert!(run("Verify your account: bit.ly/ today").is_empty(), "no path");
+        // A label is at most 63 bytes: 63 is a site's name, 64 is no host at all.
+        let name = |n: usize| format!("Verify your account at {}.netlify.app", "a".repeat(n));
+        assert_eq!(run(&name(63)), [SignalId::LinkToDisposableHosting]);
+        assert!(run(&name(64)).is_empty(), "64 bytes");
         let long = format!("Log in {}{}", "a.".repeat(200_000), ".web.app".repeat(20_000));
         assert!(run(&long).is_empty(), "no site name, and read in linear time");
     }
