@@ -286,6 +286,10 @@ mod tests {
         // A shortener's name inside another host, or without a path, is no short link.
         assert!(run("Verify your account at mybit.ly/3xYz9").is_empty(), "another host");
         assert!(run("Verify your account: bit.ly/ today").is_empty(), "no path");
+        // The evidence quotes the whole address, the short link's path included.
+        let text = "Go to bit.ly/3xYz9 now";
+        let written = written_address(text, 6, 13, Written::Shortener);
+        assert_eq!(written.as_deref(), Some("bit.ly/3xYz9 (written out, not linked)"));
         // A label is at most 63 bytes: 63 is a site's name, 64 is no host at all.
         let name = |n: usize| format!("Verify your account at {}.netlify.app", "a".repeat(n));
         assert_eq!(run(&name(63)), [SignalId::LinkToDisposableHosting]);
