@@ -129,6 +129,24 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 const MAX_REFUSAL_BACKOFF: Duration = Duration::from_secs(60);
 
+/// After a failed connection or pass, the wait before the next one (before [`jitter`]) and
+/// the base of the wait after that, from the last base (`backoff`), whether the connection
+/// was made (`connected`) and whether it was then lost (`lost`, as opposed to a refusal or
+/// a database that cannot record). It doubles each time, up to five minutes.
+fn backoff_after(mut backoff: Duration, connected: bool, lost: bool) -> (Duration, Duration) {
+    // A connection that worked and then broke is tried again soon; a server that refuses,
+    // or a database that cannot record, is given longer each time.
+    if connected && lost {
+        backoff = FIRST_BACKOFF;
+    }
+    // Not so long that new mail waits for minutes while one message is refused over and
+    // over.
+    if !lost {
+        backoff = backoff.min(MAX_REFUSAL_BACKOFF);
+    }
+    (backoff, (backoff * 2).min(MAX_BACKOFF))
+}
+
 impl Worker {
     /// Watches the folder until shutdown; with `once`, makes one pass and returns its
     /// outcome.
@@ -151,20 +169,10 @@ impl Worker {
                 Ok(()) => return Ok(()),
                 Err(error) if once || error.is_permanent() => return Err(error),
                 Err(error) => {
-                    // A connection that worked and then broke is tried again soon; a
-                    // server that refuses, or a database that cannot record, is given
-                    // longer each time.
-                    if connected && error.is_connection_loss() {
-                        backoff = FIRST_BACKOFF;
-                    }
-                    // Not so long that new mail waits for minutes while one message is
-                    // refused over and over.
-                    if !error.is_connection_loss() {
-                        backoff = backoff.min(MAX_REFUSAL_BACKOFF);
-                    }
-                    let delay = jitter(backoff);
+                    let (wait, next) = backoff_after(backoff, connected, error.is_connection_loss());
+                    let delay = jitter(wait);
                     warn!(account = %self.account.name, folder = %self.folder, "{error}; reconnecting in {:.1}s", delay.as_secs_f32());
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    backoff = next;
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
                         _ = shutdown.requested() => return Ok(()),
@@ -563,5 +571,50 @@ mod tests {
         assert!(delays.iter().all(|d| *d >= Duration::from_secs(8) && *d <= Duration::from_secs(12)));
         // Without jitter every client that lost the server would come back in step.
         assert!(delays.len() > 50, "{} distinct delays in 100", delays.len());
+    }
+
+    /// A deleted database, its own Junk, thresholds the model refuses and a lost lease stop
+    /// the worker; everything else is tried again with backoff.
+    #[test]
+    fn only_what_retrying_cannot_mend_stops_the_worker() {
+        let permanent = [
+            WorkerError::Store(StoreError::Vanished("scamguard.db".into())),
+            WorkerError::WatchingJunk("Junk".into()),
+            WorkerError::Detection("thresholds".into()),
+            WorkerError::LeaseLost("alice".into()),
+        ];
+        let passing = [
+            WorkerError::Store(StoreError::Missing("scamguard.db".into())),
+            WorkerError::Imap(ImapError::Closed),
+            WorkerError::Panicked("boom".into()),
+            WorkerError::Renumbered("INBOX".into()),
+        ];
+        assert!(permanent.iter().all(WorkerError::is_permanent));
+        assert!(!passing.iter().any(WorkerError::is_permanent));
+    }
+
+    #[test]
+    fn errors_are_counted_by_kind() {
+        use super::super::metrics::ErrorKind;
+        let refused =
+            ImapError::Command { command: "SELECT", error: async_imap::error::Error::No("no".into()) };
+        assert_eq!(WorkerError::Imap(refused).metric_kind(), ErrorKind::Refused);
+        assert_eq!(WorkerError::Imap(ImapError::Closed).metric_kind(), ErrorKind::Connection);
+        assert_eq!(WorkerError::Store(StoreError::Missing("db".into())).metric_kind(), ErrorKind::Store);
+        assert_eq!(WorkerError::Panicked("boom".into()).metric_kind(), ErrorKind::Other);
+    }
+
+    #[test]
+    fn the_backoff_doubles_to_five_minutes_and_starts_over_after_a_connection_that_worked() {
+        let secs = Duration::from_secs;
+        // Could not connect: 1, 2, 4… seconds, then five minutes at most.
+        assert_eq!(backoff_after(secs(4), false, true), (secs(4), secs(8)));
+        assert_eq!(backoff_after(secs(200), false, true), (secs(200), MAX_BACKOFF));
+        assert_eq!(backoff_after(MAX_BACKOFF, false, true), (MAX_BACKOFF, MAX_BACKOFF));
+        // A connection that worked and then broke: soon again.
+        assert_eq!(backoff_after(MAX_BACKOFF, true, true), (FIRST_BACKOFF, secs(2)));
+        // A refusal waits a minute at most, connected or not.
+        assert_eq!(backoff_after(MAX_BACKOFF, true, false), (MAX_REFUSAL_BACKOFF, secs(120)));
+        assert_eq!(backoff_after(secs(8), false, false), (secs(8), secs(16)));
     }
 }
