@@ -218,7 +218,7 @@ impl Worker {
             if let Some(sent) = &sent {
                 left |= self.read_sent(&mut imap, sent).await?;
             }
-            if self.watches_junk && !self.account.dry_run {
+            if looks_at_junk(self.watches_junk, self.account.dry_run) {
                 left |= self.look_at_junk(&mut imap, &junk).await?;
             }
             if left {
@@ -538,6 +538,13 @@ fn jitter(base: Duration) -> Duration {
     base.mul_f64(factor)
 }
 
+/// Whether a pass looks at the account's Junk folder for reports: only the one worker of
+/// the account that watches it does, and never in a dry run, which saves nothing as read
+/// (Junk's cursor included) and records no report.
+fn looks_at_junk(watches_junk: bool, dry_run: bool) -> bool {
+    watches_junk && !dry_run
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -616,5 +623,13 @@ mod tests {
         // A refusal waits a minute at most, connected or not.
         assert_eq!(backoff_after(MAX_BACKOFF, true, false), (MAX_REFUSAL_BACKOFF, secs(120)));
         assert_eq!(backoff_after(secs(8), false, false), (secs(8), secs(16)));
+    }
+
+    #[test]
+    fn only_the_worker_that_watches_junk_looks_at_it_and_never_in_a_dry_run() {
+        let looks: Vec<bool> = [(true, false), (true, true), (false, false), (false, true)]
+            .map(|(w, d)| looks_at_junk(w, d))
+            .into();
+        assert_eq!(looks, [true, false, false, false]);
     }
 }
