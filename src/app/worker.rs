@@ -361,7 +361,7 @@ impl Worker {
                 if act_due(planned.batches, last_act.elapsed()) {
                     self.act(imap, std::mem::take(&mut planned), cursor.uidvalidity, junk).await?;
                     last_act = std::time::Instant::now();
-                    self.note_backlog(uids.len().saturating_sub((index + 1) * self.account.batch_size)).await;
+                    self.note_backlog(left_after(uids.len(), index, self.account.batch_size)).await;
                 }
             }
         }
@@ -532,6 +532,12 @@ fn arrived_while_watched(classified: &[batch::Classified]) -> std::collections::
     classified.iter().filter_map(|c| Some((c.uid, c.arrived?))).filter(|(_, at)| *at >= since).collect()
 }
 
+/// How many of `total` UIDs are left to read once batch `index` (from 0) of `batch_size`
+/// is read: the backlog `status` shows during a long scan.
+fn left_after(total: usize, index: usize, batch_size: usize) -> usize {
+    total.saturating_sub((index + 1) * batch_size)
+}
+
 /// `base` ± 20%, so many clients that lost the same server do not return in step.
 fn jitter(base: Duration) -> Duration {
     let factor = rand::rng().random_range(0.8..1.2);
@@ -631,5 +637,26 @@ mod tests {
             .map(|(w, d)| looks_at_junk(w, d))
             .into();
         assert_eq!(looks, [true, false, false, false]);
+    }
+
+    #[test]
+    fn the_backlog_shown_during_a_scan_counts_down_by_batch() {
+        let left: Vec<usize> = (0..4).map(|index| left_after(25, index, 10)).collect();
+        assert_eq!(left, [15, 5, 0, 0]);
+    }
+
+    /// Mail that waited for scamguard to start is not timed; mail that arrived since is.
+    #[test]
+    fn only_mail_that_arrived_while_watched_is_timed() {
+        let since = super::super::metrics::watching_since();
+        let fetched = [(1, Some(since - 60)), (2, Some(since)), (3, Some(since + 5)), (4, None)]
+            .map(|(uid, arrived)| imap::FetchedMessage { uid, size: 0, raw: Vec::new(), arrived });
+        let classified = batch::classify_all(
+            fetched.into(),
+            &Detector::default(),
+            &crate::report::seal::ReportKey::new(vec![1; 32]),
+        );
+        let timed: Vec<(u32, i64)> = arrived_while_watched(&classified).into_iter().collect();
+        assert_eq!(timed, [(2, since), (3, since + 5)]);
     }
 }
