@@ -129,6 +129,24 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 const MAX_REFUSAL_BACKOFF: Duration = Duration::from_secs(60);
 
+/// After a failed connection or pass, the wait before the next one (before [`jitter`]) and
+/// the base of the wait after that, from the last base (`backoff`), whether the connection
+/// was made (`connected`) and whether it was then lost (`lost`, as opposed to a refusal or
+/// a database that cannot record). It doubles each time, up to five minutes.
+fn backoff_after(mut backoff: Duration, connected: bool, lost: bool) -> (Duration, Duration) {
+    // A connection that worked and then broke is tried again soon; a server that refuses,
+    // or a database that cannot record, is given longer each time.
+    if connected && lost {
+        backoff = FIRST_BACKOFF;
+    }
+    // Not so long that new mail waits for minutes while one message is refused over and
+    // over.
+    if !lost {
+        backoff = backoff.min(MAX_REFUSAL_BACKOFF);
+    }
+    (backoff, (backoff * 2).min(MAX_BACKOFF))
+}
+
 impl Worker {
     /// Watches the folder until shutdown; with `once`, makes one pass and returns its
     /// outcome.
@@ -151,20 +169,10 @@ impl Worker {
                 Ok(()) => return Ok(()),
                 Err(error) if once || error.is_permanent() => return Err(error),
                 Err(error) => {
-                    // A connection that worked and then broke is tried again soon; a
-                    // server that refuses, or a database that cannot record, is given
-                    // longer each time.
-                    if connected && error.is_connection_loss() {
-                        backoff = FIRST_BACKOFF;
-                    }
-                    // Not so long that new mail waits for minutes while one message is
-                    // refused over and over.
-                    if !error.is_connection_loss() {
-                        backoff = backoff.min(MAX_REFUSAL_BACKOFF);
-                    }
-                    let delay = jitter(backoff);
+                    let (wait, next) = backoff_after(backoff, connected, error.is_connection_loss());
+                    let delay = jitter(wait);
                     warn!(account = %self.account.name, folder = %self.folder, "{error}; reconnecting in {:.1}s", delay.as_secs_f32());
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    backoff = next;
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
                         _ = shutdown.requested() => return Ok(()),
@@ -210,7 +218,7 @@ impl Worker {
             if let Some(sent) = &sent {
                 left |= self.read_sent(&mut imap, sent).await?;
             }
-            if self.watches_junk && !self.account.dry_run {
+            if looks_at_junk(self.watches_junk, self.account.dry_run) {
                 left |= self.look_at_junk(&mut imap, &junk).await?;
             }
             if left {
@@ -353,7 +361,7 @@ impl Worker {
                 if act_due(planned.batches, last_act.elapsed()) {
                     self.act(imap, std::mem::take(&mut planned), cursor.uidvalidity, junk).await?;
                     last_act = std::time::Instant::now();
-                    self.note_backlog(uids.len().saturating_sub((index + 1) * self.account.batch_size)).await;
+                    self.note_backlog(left_after(uids.len(), index, self.account.batch_size)).await;
                 }
             }
         }
@@ -377,19 +385,7 @@ impl Worker {
         refusal: &mut Option<ImapError>,
     ) -> Result<(Vec<imap::FetchedMessage>, ReadOutcome), WorkerError> {
         let fetched = imap.fetch(chunk, self.account.max_message_bytes).await?;
-        let mut outcome = ReadOutcome {
-            read: fetched.messages.iter().map(|m| m.uid).collect(),
-            reason: if fetched.server_said.is_empty() {
-                "the server did not send it".to_string()
-            } else {
-                fetched.server_said.clone()
-            },
-            // A refusal that says the server's trouble is passing (UNAVAILABLE, INUSE)
-            // says nothing about the messages: they are read again without counting a
-            // try, so an outage never makes a backlog unreadable.
-            counts_a_try: !fetched.refused.as_ref().is_some_and(ImapError::is_temporary),
-            ..Default::default()
-        };
+        let mut outcome = outcome_of(&fetched);
         if !fetched.missing.is_empty() {
             let present: HashSet<u32> = imap.existing(&fetched.missing).await?.into_iter().collect();
             (outcome.failed, outcome.gone) = fetched.missing.iter().partition(|uid| present.contains(uid));
@@ -516,6 +512,26 @@ impl Worker {
     }
 }
 
+/// What a FETCH came to, before the messages it left out are told apart (still in the
+/// folder, or taken away meanwhile; see [`Worker::fetch_batch`]): the messages read, which
+/// leave the read queue, the server's words for the rest, and whether their failure counts
+/// a try.
+fn outcome_of(fetched: &imap::Fetched) -> ReadOutcome {
+    ReadOutcome {
+        read: fetched.messages.iter().map(|m| m.uid).collect(),
+        reason: if fetched.server_said.is_empty() {
+            "the server did not send it".to_string()
+        } else {
+            fetched.server_said.clone()
+        },
+        // A refusal that says the server's trouble is passing (UNAVAILABLE, INUSE)
+        // says nothing about the messages: they are read again without counting a
+        // try, so an outage never makes a backlog unreadable.
+        counts_a_try: !fetched.refused.as_ref().is_some_and(ImapError::is_temporary),
+        ..Default::default()
+    }
+}
+
 /// When the messages of a batch arrived, by UID, for those that arrived since this
 /// process began watching: mail older than that waited for scamguard to start, not on
 /// it, so its move is counted but not timed.
@@ -524,44 +540,24 @@ fn arrived_while_watched(classified: &[batch::Classified]) -> std::collections::
     classified.iter().filter_map(|c| Some((c.uid, c.arrived?))).filter(|(_, at)| *at >= since).collect()
 }
 
+/// How many of `total` UIDs are left to read once batch `index` (from 0) of `batch_size`
+/// is read: the backlog `status` shows during a long scan.
+fn left_after(total: usize, index: usize, batch_size: usize) -> usize {
+    total.saturating_sub((index + 1) * batch_size)
+}
+
 /// `base` ± 20%, so many clients that lost the same server do not return in step.
 fn jitter(base: Duration) -> Duration {
     let factor = rand::rng().random_range(0.8..1.2);
     base.mul_f64(factor)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gathered_actions_go_out_after_ten_batches_or_five_seconds() {
-        assert!(!act_due(1, Duration::from_millis(10)));
-        assert!(!act_due(ACT_EVERY_BATCHES - 1, ACT_EVERY - Duration::from_millis(1)));
-        assert!(act_due(ACT_EVERY_BATCHES, Duration::ZERO));
-        assert!(act_due(1, ACT_EVERY));
-    }
-
-    /// A watched folder the server lacks is a refusal, not a lost connection: the
-    /// service does not reconnect to be told so every second.
-    #[test]
-    fn a_missing_folder_or_a_refused_select_is_no_connection_loss() {
-        let missing = ImapError::NoSuchFolder { folder: "Nope".into(), existing: vec![], more: 0 };
-        let refused =
-            ImapError::Command { command: "SELECT", error: async_imap::error::Error::No("no".into()) };
-        for error in [missing, refused] {
-            assert!(!WorkerError::Imap(error).is_connection_loss());
-        }
-        assert!(WorkerError::Imap(ImapError::Closed).is_connection_loss());
-        assert!(WorkerError::Imap(ImapError::Timeout("IDLE")).is_connection_loss());
-    }
-
-    #[test]
-    fn jitter_stays_within_twenty_percent_and_spreads_clients_out() {
-        let delays: std::collections::BTreeSet<Duration> =
-            (0..100).map(|_| jitter(Duration::from_secs(10))).collect();
-        assert!(delays.iter().all(|d| *d >= Duration::from_secs(8) && *d <= Duration::from_secs(12)));
-        // Without jitter every client that lost the server would come back in step.
-        assert!(delays.len() > 50, "{} distinct delays in 100", delays.len());
-    }
+/// Whether a pass looks at the account's Junk folder for reports: only the one worker of
+/// the account that watches it does, and never in a dry run, which saves nothing as read
+/// (Junk's cursor included) and records no report.
+fn looks_at_junk(watches_junk: bool, dry_run: bool) -> bool {
+    watches_junk && !dry_run
 }
+
+#[cfg(test)]
+mod tests;
