@@ -78,7 +78,7 @@ async fn a_scam_taken_back_out_of_junk_is_released_and_never_moved_again() {
     passes(&config).await;
     let store = Arc::new(Store::open(&config.database).await.expect("store"));
     let rescan = RunOptions { once: true, rescan_days: Some(30), ..Default::default() };
-    let report = app::run(&config, store, rescan, app::Shutdown::never()).await;
+    let report = super::service::run_bounded(&config, store, rescan).await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(contents(&mut session, "INBOX").await.into_keys().collect::<Vec<_>>(), [back_home]);
     assert_eq!(contents(&mut session, "Work").await.into_keys().collect::<Vec<_>>(), [elsewhere]);

@@ -63,8 +63,21 @@ pub fn ids(names: &[&str]) -> Vec<String> {
 
 pub async fn run_once(config: &Config) -> app::RunReport {
     let store = Arc::new(Store::open_at(&app::database(config)).await.expect("store"));
-    let shutdown = app::Shutdown::never();
-    app::run(config, store, RunOptions { once: true, ..Default::default() }, shutdown).await
+    run_bounded(config, store, RunOptions { once: true, ..Default::default() }).await
+}
+
+/// How long a single pass over a test mailbox may take before the test fails: passes take
+/// seconds; one that never ends (a `--once` that keeps watching) must fail, not hang.
+const ONE_PASS_LIMIT: Duration = Duration::from_secs(120);
+
+/// `app::run` with `options` (a single pass: `once` must be set), failing the test if it
+/// has not returned within [`ONE_PASS_LIMIT`].
+pub async fn run_bounded(config: &Config, store: Arc<Store>, options: RunOptions) -> app::RunReport {
+    assert!(options.once, "only a single pass ends by itself");
+    let pass = app::run(config, store, options, app::Shutdown::never());
+    tokio::time::timeout(ONE_PASS_LIMIT, pass)
+        .await
+        .unwrap_or_else(|_| panic!("run --once did not return within {ONE_PASS_LIMIT:?}"))
 }
 
 pub async fn history(config: &Config) -> Vec<scamguard::store::Detection> {

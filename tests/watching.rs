@@ -20,8 +20,7 @@ use super::support::scamguard;
 
 async fn run_with(config: &Config, options: RunOptions) -> app::RunReport {
     let store = Arc::new(Store::open(&config.database).await.expect("store"));
-    let shutdown = app::Shutdown::never();
-    app::run(config, store, options, shutdown).await
+    super::service::run_bounded(config, store, options).await
 }
 
 /// Mail that arrives while a pass runs is announced inside the answer to one of its
