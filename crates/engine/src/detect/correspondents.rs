@@ -84,6 +84,17 @@ mod tests {
     const AUTHENTICATED: &str =
         "Authentication-Results: mx.home.example; spf=pass smtp.mailfrom=bob@friends.example\r\n";
 
+    #[test]
+    fn the_set_counts_each_address_once_whatever_its_case() {
+        let none = KnownCorrespondents::default();
+        assert!(none.is_empty());
+        let known =
+            KnownCorrespondents::new(["Bob@Friends.example".to_string(), "bob@friends.example".into()]);
+        assert_eq!((known.len(), known.is_empty()), (1, false));
+        let two = KnownCorrespondents::new(["a@x.example".to_string(), "b@x.example".into()]);
+        assert_eq!(two.len(), 2);
+    }
+
     fn mail(headers: &str, from: &str, body: &str) -> Email {
         let raw = format!("{headers}From: {from}\r\nTo: me@home.example\r\nSubject: hello\r\n\r\n{body}");
         parse(raw.as_bytes()).expect("parses")

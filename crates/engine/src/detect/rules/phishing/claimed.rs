@@ -87,6 +87,11 @@ mod tests {
     }
 
     #[test]
+    fn claimed_words_are_long_lettered_words_before_via() {
+        assert_eq!(claimed_words("Glimmerswap HQ 2024 via lists.example"), ["glimmerswap"]);
+    }
+
+    #[test]
     fn a_domain_that_bears_the_name_backs_the_claim() {
         // The sending domain, a verified signer, a link host, or the name holding the domain's name.
         let subject = "Subject: Your Glimmerswap statement";
