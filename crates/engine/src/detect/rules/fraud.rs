@@ -132,6 +132,15 @@ mod tests {
         assert!(fired(crypto_windfall, &email("From: news@exchange.example", offer)).is_empty());
         let small = "Withdraw your balance of $25 in Bitcoin rewards.";
         assert!(fired(crypto_windfall, &email("From: milo@gmail.com", small)).is_empty());
+        // Yen are counted apart: a hundred thousand is a windfall, fifty thousand is not.
+        let yen = |sum: &str| {
+            let body = format!(
+                "Your Bitcoin earning account holds {sum}. Withdraw your balance before it is blocked."
+            );
+            fired(crypto_windfall, &email("From: milo@gmail.com", &body))
+        };
+        assert_eq!(yen("¥1,500,000"), [SignalId::CryptoWindfall]);
+        assert!(yen("¥50,000").is_empty());
         let no_crypto = "Your balance of $25,745 is ready to withdraw.";
         assert!(fired(crypto_windfall, &email("From: milo@gmail.com", no_crypto)).is_empty());
     }
