@@ -114,6 +114,14 @@ mod tests {
         assert_eq!(fired(advance_fee_offer, &diverted), [SignalId::AdvanceFeeOffer]);
         let in_text = email("From: a@bank.example", &format!("{LETTER} Write to me at mr.richard@yahoo.com"));
         assert_eq!(fired(advance_fee_offer, &in_text), [SignalId::AdvanceFeeOffer]);
+        // Two kinds of windfall language are enough.
+        let two = email(
+            "From: a@bank.example\r\nReply-To: mr.richard@gmail.com",
+            "We found an abandoned sum of US$5,350,000 in a dormant account.",
+        );
+        let kinds = crate::detect::Facts::gather(&two).families.get(Family::Windfall).map(|w| w.distinct);
+        assert_eq!(kinds, Some(2));
+        assert_eq!(fired(advance_fee_offer, &two), [SignalId::AdvanceFeeOffer]);
     }
 
     #[test]
