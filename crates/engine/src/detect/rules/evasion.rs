@@ -303,6 +303,8 @@ mod tests {
         assert!(with_shown(300).is_empty());
         let little = format!("<i style='font-size:0px'>{}</i>", "fghij ".repeat(59));
         assert!(fired(hidden_filler, &html_email(&little)).is_empty(), "295 hidden letters are no filler");
+        let threshold = format!("<i style='font-size:0px'>{}</i>", "fghij ".repeat(60));
+        assert_eq!(fired(hidden_filler, &html_email(&threshold)), [SignalId::HiddenFiller], "300 are");
     }
 
     #[test]
@@ -349,6 +351,9 @@ mod tests {
         assert_eq!(fired(confusable_spelling, &sender), [SignalId::ConfusableSpelling]);
         assert_eq!(fired(confusable_spelling, &email("From: a@b.example", "Your PayPaI invoice")).len(), 1);
         assert_eq!(fired(confusable_spelling, &email("From: a@b.example", "Micr0soft support")).len(), 1);
+        // A digit among lower-case letters, past the first block the sieve reads whole.
+        let lower = email("From: a@b.example", "please sign in again to your micr0soft account today");
+        assert_eq!(fired(confusable_spelling, &lower), [SignalId::ConfusableSpelling]);
         let code = email(
             "From: a@b.example",
             "In the ID field, call parseInt and getItem; It is OK. Is Ireland in? Log in at 10:00, IPv4 H1N1 l10n",
