@@ -371,6 +371,12 @@ mod tests {
         assert_eq!(read_confusables("ID"), None);
         assert_eq!(read_confusables("Please"), None);
         assert_eq!(read_confusables("I"), None);
+        // A 1 reads as an l among letters; a digit beside one letter is no word.
+        assert_eq!(read_confusables("paypa1").as_deref(), Some("paypal"));
+        assert_eq!(read_confusables("x0"), None);
+        assert_eq!(read_confusables("x1"), None);
+        // An I among mostly capitals is a capital I.
+        assert_eq!(read_confusables("IPv4"), None);
     }
 
     #[test]
