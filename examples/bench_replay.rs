@@ -402,9 +402,9 @@ fn explain_kept_out(mail: &Mail, layered: &Detector, released: &[&Email], half: 
     if same_site.is_empty() {
         let mine = folds::skeletons(&mail.email);
         for released in released {
-            let theirs = folds::skeletons(released);
+            let theirs = campaigns(released);
             for (kind, a) in ["subject", "opening"].iter().zip(&mine) {
-                if theirs.contains(a) && a.chars().count() >= 8 {
+                if theirs.contains(a) {
                     println!(
                         "    shares its {kind} skeleton ({} letters) with a released mail from {:?}",
                         a.chars().count(),

@@ -177,6 +177,12 @@ pub(super) fn message(frame: Frame, status: StatusCode, title: &str, text: Strin
     html(status, MessagePage { frame, title: title.to_string(), text })
 }
 
+/// The refusal of a request without this session's CSRF token or naming what it may not.
+pub(super) fn forbidden(frame: Frame) -> Response {
+    let text = frame.w.forbidden.to_string();
+    message(frame, StatusCode::FORBIDDEN, "403", text)
+}
+
 /// A store error as a page (its words escaped by the template).
 pub(super) fn store_failed(frame: Frame, error: impl std::fmt::Display) -> Response {
     let text = crate::mail::printable::escape(&error.to_string()).into_owned();
@@ -321,12 +327,7 @@ pub(super) fn checked_post(
 ) -> Result<Frame, Box<Response>> {
     let frame = Frame::new(lang_of(state, headers, None), &format!("/detection/{id}"), &[]);
     let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if session.csrf_matches(&csrf) {
-        Ok(frame)
-    } else {
-        let text = frame.w.forbidden.to_string();
-        Err(Box::new(message(frame, StatusCode::FORBIDDEN, "403", text)))
-    }
+    if session.csrf_matches(&csrf) { Ok(frame) } else { Err(Box::new(forbidden(frame))) }
 }
 
 /// `POST /detection/ID/restore`: restores, if the form carries this session's CSRF token.

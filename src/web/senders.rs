@@ -14,7 +14,7 @@ use super::WebState;
 use super::auth::Session;
 use super::pages::{Frame, Outcome};
 use super::routes::{
-    RestoreForm, checked_post, detection_page, frame_of, html, lang_of, message, store_failed,
+    RestoreForm, checked_post, detection_page, forbidden, frame_of, html, lang_of, message, store_failed,
 };
 use crate::app::senders::Entry;
 use crate::clock;
@@ -137,20 +137,17 @@ pub async fn remove(
 ) -> Response {
     let frame = Frame::new(lang_of(&state, &headers, None), "/senders", &[]);
     let Ok(Form(form)) = form else {
-        let text = frame.w.forbidden.to_string();
-        return message(frame, StatusCode::FORBIDDEN, "403", text);
+        return forbidden(frame);
     };
     if !session.csrf_matches(&form.csrf) {
-        let text = frame.w.forbidden.to_string();
-        return message(frame, StatusCode::FORBIDDEN, "403", text);
+        return forbidden(frame);
     }
     let watched = match state.backend.accounts().await {
         Ok(names) => names.contains(&form.account),
         Err(error) => return store_failed(frame, error),
     };
     if !watched {
-        let text = frame.w.forbidden.to_string();
-        return message(frame, StatusCode::FORBIDDEN, "403", text);
+        return forbidden(frame);
     }
     let mut removed = false;
     for kind in [ListKind::Trust, ListKind::Block] {

@@ -252,12 +252,17 @@ mod tests {
     const SEGWIT: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
     const TAPROOT: &str = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0";
 
-    fn verified(text: &str) -> Vec<String> {
+    /// The checksum-verified addresses found in `text` once normalised, with their coins.
+    fn verified_coins(text: &str) -> Vec<(Coin, String)> {
         find_wallets(&normalize(text), true)
             .into_iter()
             .filter(|w| w.checksum_valid)
-            .map(|w| w.address)
+            .map(|w| (w.coin, w.address))
             .collect()
+    }
+
+    fn verified(text: &str) -> Vec<String> {
+        verified_coins(text).into_iter().map(|(_, address)| address).collect()
     }
 
     #[test]
@@ -271,13 +276,6 @@ mod tests {
     fn litecoin_and_script_addresses_are_verified_with_their_coin() {
         // Generated for these tests: Base58Check with Litecoin's versions 0x30 (L) and 0x32
         // (M) and Bitcoin's 0x05 (3), and bech32 with the `ltc` prefix.
-        let coins = |text: &str| -> Vec<(Coin, String)> {
-            find_wallets(&normalize(text), true)
-                .into_iter()
-                .filter(|w| w.checksum_valid)
-                .map(|w| (w.coin, w.address))
-                .collect()
-        };
         for (coin, address) in [
             (Coin::Litecoin, "LWAkRq5rfHHkj8vPZakGRzyVJS7wkf7PC6"),
             // "Lt" also begins the bech32 prefix's shape: the sieve must still report it.
@@ -286,7 +284,11 @@ mod tests {
             (Coin::Litecoin, "ltc1q0q8yrnsr9j3n7zqyrjz6qtwa0dhunzxucatj6h"),
             (Coin::Bitcoin, "3Cdp6AGU8XN5ZVvfWYRZacGfEk3PAvCbTW"),
         ] {
-            assert_eq!(coins(&format!("pay to {address} today")), [(coin, address.to_string())], "{address}");
+            assert_eq!(
+                verified_coins(&format!("pay to {address} today")),
+                [(coin, address.to_string())],
+                "{address}"
+            );
         }
     }
 
