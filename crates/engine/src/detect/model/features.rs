@@ -147,8 +147,8 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Sour
     words(&email.normalized_subject, TokenKind::Subject, &mut word, &subject, visit);
     let name = |start: usize, end: usize| Source::SenderName(start as u32, end as u32);
     words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, &name, visit);
-    let sender = sender_domain(facts);
-    let sender_site = url::registrable_domain(&sender);
+    let sender = facts.sender_domain.as_str();
+    let sender_site = url::registrable_domain(sender);
     if !sender.is_empty() {
         visit(TokenKind::SenderSite, sender_site, Source::SenderSite);
     }
@@ -174,7 +174,7 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Sour
         }
     }
     shape(facts, visit);
-    tld::visit_all(facts, &sender, visit);
+    tld::visit_all(facts, visit);
     let text = |start: usize, end: usize| Source::Text(start as u32, end as u32);
     words(text_read(facts), TokenKind::Word, &mut word, &text, visit);
 }
@@ -205,10 +205,6 @@ fn fixed(visit: &mut impl FnMut(TokenKind, &str, Source), phrase: &'static str) 
 /// The part of the text tokens are read from.
 fn text_read<'a>(facts: &Facts<'a>) -> &'a str {
     crate::mail::truncate(&facts.email.normalized_text, MAX_TEXT_BYTES)
-}
-
-fn sender_domain(facts: &Facts<'_>) -> String {
-    facts.email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default()
 }
 
 /// An attachment's file extension, lower-cased, when it is a plausible one.
@@ -307,7 +303,7 @@ impl Tokens {
             Source::Site(i) => {
                 facts.link_hosts.get(i as usize).map(|h| url::registrable_domain(h).to_string())
             }
-            Source::SenderSite => Some(url::registrable_domain(&sender_domain(facts)).to_string()),
+            Source::SenderSite => Some(url::registrable_domain(&facts.sender_domain).to_string()),
             Source::Signed(i) => facts
                 .authentication
                 .dkim_domains
@@ -315,7 +311,7 @@ impl Tokens {
                 .map(|d| url::registrable_domain(d).to_string()),
             Source::Attachment(i) => email.attachments.get(i as usize).and_then(|a| extension(&a.name)),
             Source::SenderTld => {
-                tld::token(&mut String::new(), tld::SENDER, &sender_domain(facts)).map(String::from)
+                tld::token(&mut String::new(), tld::SENDER, &facts.sender_domain).map(String::from)
             }
             Source::HostTld(i) => facts
                 .link_hosts

@@ -34,9 +34,9 @@ pub(super) const SENDER: &str = "sender tld ";
 pub(super) const LINK: &str = "link tld ";
 
 /// Visits the sender's top-level domain, then each link host's.
-pub(super) fn visit_all(facts: &Facts<'_>, sender: &str, visit: &mut impl FnMut(TokenKind, &str, Source)) {
+pub(super) fn visit_all(facts: &Facts<'_>, visit: &mut impl FnMut(TokenKind, &str, Source)) {
     let mut buffer = String::with_capacity(32);
-    if let Some(token) = token(&mut buffer, SENDER, sender) {
+    if let Some(token) = token(&mut buffer, SENDER, &facts.sender_domain) {
         visit(TokenKind::Shape, token, Source::SenderTld);
     }
     for (i, host) in facts.link_hosts.iter().enumerate() {
@@ -55,7 +55,7 @@ mod tests {
         let email = mail::parse(raw.as_bytes()).expect("parses");
         let facts = Facts::gather(&email);
         let mut found = Vec::new();
-        visit_all(&facts, &super::super::sender_domain(&facts), &mut |kind, token, _| {
+        visit_all(&facts, &mut |kind, token, _| {
             assert_eq!(kind, TokenKind::Shape);
             found.push(token.to_string());
         });
