@@ -101,17 +101,35 @@ pub fn bucket(kind: TokenKind, token: &str, bits: u32) -> u32 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        if let Some(head) = word.get_mut(..rest.len()) {
-            head.copy_from_slice(rest);
-        }
-        hash = mix(hash, u64::from_le_bytes(word));
+        hash = mix(hash, tail_word(rest));
     }
     hash ^= hash >> 33;
     hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
     hash ^= hash >> 33;
     // A shift of 64 - bits keeps `bits` top bits; bits is at most 22 (see format.rs).
     (hash >> (64 - bits.clamp(1, 32))) as u32
+}
+
+/// `tail` (1 to 7 bytes) as a little-endian word padded with zeros. It is read as two
+/// overlapping halves, which agree where they overlap: copying a length known only at run
+/// time would be a call to memcpy for every token, a loop a step per byte.
+fn tail_word(tail: &[u8]) -> u64 {
+    let len = tail.len();
+    let (head, last) = match len {
+        4.. => {
+            let half =
+                |at: usize| tail.get(at..at + 4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+            (half(0), half(len - 4).map(|l| (l, len - 4)))
+        }
+        2.. => {
+            let half =
+                |at: usize| tail.get(at..at + 2).and_then(|b| b.try_into().ok()).map(u16::from_le_bytes);
+            (half(0).map(u32::from), half(len - 2).map(|l| (u32::from(l), len - 2)))
+        }
+        _ => (tail.first().map(|&b| u32::from(b)), None),
+    };
+    let head = u64::from(head.unwrap_or_default());
+    last.map_or(head, |(last, at)| head | u64::from(last) << (8 * at))
 }
 
 /// Where a token was read, to write it out again for `explain` without reading the mail
@@ -437,6 +455,17 @@ mod tests {
             .map(|t| bucket(TokenKind::Word, t, 22))
             .collect();
         assert_eq!(pinned, PINNED);
+    }
+
+    #[test]
+    fn a_tail_reads_as_its_bytes_padded_with_zeros_whatever_its_length() {
+        let bytes = [0x81, 0x02, 0xf3, 0x44, 0x05, 0xa6, 0x77];
+        for len in 1..=bytes.len() {
+            let tail = &bytes[..len];
+            let mut padded = [0u8; 8];
+            padded[..len].copy_from_slice(tail);
+            assert_eq!(tail_word(tail), u64::from_le_bytes(padded), "{len} bytes");
+        }
     }
 
     #[test]

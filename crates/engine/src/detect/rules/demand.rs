@@ -11,6 +11,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::{Facts, Signal, SignalId};
@@ -50,6 +51,14 @@ const EXCHANGE_DOMAINS: &[&str] = &[
 /// set a sum for one reader to pay.
 const PLEA_WORDS: &[&str] =
     &["donat", "tip jar", "tips", "support us", "support our", "contribut", "寄付", "投げ銭"];
+
+/// [`PLEA_WORDS`] found in one pass, in any ASCII case, without lower-casing a copy of the
+/// text. The same as searching the lower-cased text: in NFKC text (the Kelvin sign is a K
+/// there) the one other letter whose lower case holds an ASCII letter is İ, an i with a
+/// combining dot after it, which breaks any plea word it stands in.
+static PLEAS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(PLEA_WORDS).expect("plea words build")
+});
 
 /// More verified addresses than this reads like a list (indicators, donation options).
 const MAX_DEMAND_WALLETS: usize = 2;
@@ -114,8 +123,7 @@ pub fn crypto_payment_demand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let Some((amount, verb)) = texts.iter().find_map(|(text, amounts)| demanded(text, amounts)) else {
         return;
     };
-    let lower = facts.email.normalized_text.to_lowercase();
-    if PLEA_WORDS.iter().any(|w| lower.contains(w)) {
+    if PLEAS.is_match(&facts.email.normalized_text) {
         return;
     }
     let wallet =

@@ -18,8 +18,9 @@ pub(super) fn words(
     source: &impl Fn(usize, usize) -> Source,
     visit: &mut impl FnMut(TokenKind, &str, Source),
 ) {
-    let mut previous_cjk: Option<(usize, char)> = None;
-    let mut pair = String::with_capacity(8);
+    // Where the CJK character just read starts: a pair is it and the one after, adjacent
+    // in the text, so it is read as a slice of the text.
+    let mut previous_cjk: Option<usize> = None;
     let bytes = text.as_bytes();
     let mut at = 0;
     while let Some(&byte) = bytes.get(at) {
@@ -30,15 +31,12 @@ pub(super) fn words(
             // taken whole, as a slice: most words of most mail. One that runs on into a
             // non-ASCII letter ("café") is read a character at a time below.
             if byte.is_ascii_alphanumeric() && word.text.is_empty() {
-                let end = bytes
-                    .get(at..)
-                    .and_then(|rest| rest.iter().position(|b| !b.is_ascii_alphanumeric()))
-                    .map_or(bytes.len(), |length| at + length);
-                if bytes.get(end).is_none_or(u8::is_ascii)
-                    && let Some(run) = text.get(at..end)
+                let run = AsciiRun::at(bytes, at);
+                if bytes.get(run.end).is_none_or(u8::is_ascii)
+                    && let Some(letters) = text.get(at..run.end)
                 {
-                    word.whole(kind, run, at, source, visit);
-                    at = end;
+                    word.whole(kind, letters, &run, at, source, visit);
+                    at = run.end;
                     continue;
                 }
             }
@@ -54,13 +52,10 @@ pub(super) fn words(
         let next = at + c.len_utf8();
         if is_cjk(c) {
             word.flush(kind, at, source, visit);
-            if let Some((start, first)) = previous_cjk {
-                pair.clear();
-                pair.push(first);
-                pair.push(c);
-                visit(kind, &pair, source(start, next));
+            if let Some(pair) = previous_cjk.and_then(|start| text.get(start..next)) {
+                visit(kind, pair, source(next - pair.len(), next));
             }
-            previous_cjk = Some((at, c));
+            previous_cjk = Some(at);
         } else if is_cjk_punctuation(c) {
             // 、。「」 and full-width forms: separators, answered without Unicode tables.
             previous_cjk = None;
@@ -100,28 +95,30 @@ impl Word {
         self.lettered |= letter;
     }
 
-    /// Hands `run`, a whole word of ASCII letters and digits starting at `start`, to
-    /// `visit` as [`Word::flush`] would have after pushing it a byte at a time.
+    /// Hands `letters`, the text of `run` (a whole word of ASCII letters and digits starting
+    /// at `start`), to `visit` as [`Word::flush`] would have after pushing it a byte at a
+    /// time.
     fn whole(
         &mut self,
         kind: TokenKind,
-        run: &str,
+        letters: &str,
+        run: &AsciiRun,
         start: usize,
         source: &impl Fn(usize, usize) -> Source,
         visit: &mut impl FnMut(TokenKind, &str, Source),
     ) {
-        let lettered = !run.bytes().all(|b| b.is_ascii_digit());
-        if !lettered || !(2..=MAX_WORD_CHARS).contains(&run.len()) {
+        if !run.lettered || !(2..=MAX_WORD_CHARS).contains(&letters.len()) {
             return;
         }
-        let place = source(start, start + run.len());
-        if run.bytes().any(|b| b.is_ascii_uppercase()) {
+        let place = source(start, start + letters.len());
+        if run.upper {
             self.text.clear();
-            self.text.extend(run.chars().map(|c| c.to_ascii_lowercase()));
+            self.text.push_str(letters);
+            self.text.make_ascii_lowercase();
             visit(kind, &self.text, place);
             self.text.clear();
         } else {
-            visit(kind, run, place);
+            visit(kind, letters, place);
         }
     }
 
@@ -140,6 +137,31 @@ impl Word {
         }
         self.text.clear();
         (self.chars, self.lettered) = (0, false);
+    }
+}
+
+/// A run of ASCII letters and digits, read in one pass: where it ends, whether it has a
+/// letter (a run of digits is no word) and whether it has a capital (to lower-case).
+struct AsciiRun {
+    end: usize,
+    lettered: bool,
+    upper: bool,
+}
+
+impl AsciiRun {
+    fn at(bytes: &[u8], start: usize) -> AsciiRun {
+        let mut run = AsciiRun { end: start, lettered: false, upper: false };
+        while let Some(&byte) = bytes.get(run.end) {
+            if byte.is_ascii_lowercase() {
+                run.lettered = true;
+            } else if byte.is_ascii_uppercase() {
+                (run.lettered, run.upper) = (true, true);
+            } else if !byte.is_ascii_digit() {
+                break;
+            }
+            run.end += 1;
+        }
+        run
     }
 }
 
