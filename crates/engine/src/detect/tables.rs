@@ -1,7 +1,7 @@
 //! The lists the rules read, as data: hosts that hide where a link goes, services whose
 //! notifications carry what a stranger typed, top-level domains, attachment endings, the
 //! words of faceless sender names and of disguised spellings, and who may call themselves
-//! the police. The brands and the claim phrases, the two long tables, are in
+//! the police, and the exchanges whose own mail names wallets. The brands and the claim phrases, the two long tables, are in
 //! [`brands`] and [`phrases`].
 //!
 //! Plain `const` slices, not files parsed at start: the rules and the automata built from
@@ -369,3 +369,40 @@ pub const DISGUISED_TARGETS: &[&str] = &[
     "verify",
     "wallet",
 ];
+
+// A bare demand for crypto (rules/demand.rs).
+
+/// Exchanges and wallet services whose own, authenticated mail names the user's addresses
+/// and amounts (deposits, withdrawals, address-book changes). Mail from them is from a
+/// correspondent the user signed up with.
+pub const EXCHANGE_DOMAINS: &[&str] = &[
+    "coinbase.com",
+    "binance.com",
+    "kraken.com",
+    "bitstamp.net",
+    "gemini.com",
+    "bitfinex.com",
+    "okx.com",
+    "bybit.com",
+    "kucoin.com",
+    "crypto.com",
+    "blockchain.com",
+    "bitget.com",
+    "bitpanda.com",
+    "luno.com",
+    "bitflyer.com",
+    "coincheck.com",
+    "bitbank.cc",
+    "z.com",
+    "sbivc.co.jp",
+    "rakuten-wallet.co.jp",
+    "bittrade.co.jp",
+];
+
+/// Words of a plea rather than a demand: a donation page or a tip jar asks, it does not
+/// set a sum for one reader to pay.
+pub const PLEA_WORDS: &[&str] =
+    &["donat", "tip jar", "tips", "support us", "support our", "contribut", "寄付", "投げ銭"];
+
+/// Words that undo a verb right before it: "do not send", "never pay".
+pub const NEGATIONS: &[&str] = &["not", "n't", "never", "nicht", "não"];

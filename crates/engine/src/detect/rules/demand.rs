@@ -16,40 +16,9 @@ use regex::Regex;
 use super::{Facts, Signal, SignalId};
 use crate::detect::money::Amount;
 use crate::detect::phrases::Family;
+use crate::detect::tables::{EXCHANGE_DOMAINS, NEGATIONS, PLEA_WORDS};
 use crate::mail::AuthResult;
 use crate::mail::url::same_site;
-
-/// Exchanges and wallet services whose own, authenticated mail names the user's addresses
-/// and amounts (deposits, withdrawals, address-book changes). Mail from them is from a
-/// correspondent the user signed up with.
-const EXCHANGE_DOMAINS: &[&str] = &[
-    "coinbase.com",
-    "binance.com",
-    "kraken.com",
-    "bitstamp.net",
-    "gemini.com",
-    "bitfinex.com",
-    "okx.com",
-    "bybit.com",
-    "kucoin.com",
-    "crypto.com",
-    "blockchain.com",
-    "bitget.com",
-    "bitpanda.com",
-    "luno.com",
-    "bitflyer.com",
-    "coincheck.com",
-    "bitbank.cc",
-    "z.com",
-    "sbivc.co.jp",
-    "rakuten-wallet.co.jp",
-    "bittrade.co.jp",
-];
-
-/// Words of a plea rather than a demand: a donation page or a tip jar asks, it does not
-/// set a sum for one reader to pay.
-const PLEA_WORDS: &[&str] =
-    &["donat", "tip jar", "tips", "support us", "support our", "contribut", "寄付", "投げ銭"];
 
 /// More verified addresses than this reads like a list (indicators, donation options).
 const MAX_DEMAND_WALLETS: usize = 2;
@@ -87,9 +56,6 @@ static JAPANESE_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("Japanese request pattern compiles")
 });
-
-/// Words that undo a verb right before it: "do not send", "never pay".
-const NEGATIONS: &[&str] = &["not", "n't", "never", "nicht", "não"];
 
 /// The demand: at most [`MAX_DEMAND_WALLETS`] checksum-valid addresses, a stated amount
 /// with a verb asking for it beside it, in mail from a stranger (not in a thread, not
