@@ -367,4 +367,22 @@ mod tests {
         let longer = format!("{fits}i");
         assert!(message_key(&longer, b"").starts_with("sha256-id:"));
     }
+
+    /// The header digest reads the whole header block and only it, whether lines end in
+    /// CRLF or a bare LF, up to 64 KiB: headers that differ anywhere in it are two keys.
+    #[test]
+    fn the_header_key_reads_the_header_block_and_only_it() {
+        let crlf =
+            |subject: &str, body: &str| format!("From: a@b.example\r\nSubject: {subject}\r\n\r\n{body}");
+        let key = |raw: String| header_key(raw.as_bytes());
+        assert_eq!(key(crlf("x", "body")), key(crlf("x", "another body")));
+        assert_ne!(key(crlf("x", "body")), key(crlf("y", "body")));
+        let lf = |subject: &str, body: &str| format!("From: a@b.example\nSubject: {subject}\n\n{body}");
+        assert_eq!(key(lf("x", "body")), key(lf("x", "another body")));
+        assert_ne!(key(lf("x", "body")), key(lf("y", "body")));
+        let padded =
+            |bytes: usize, subject: &str| crlf(&format!("{}\r\nX-Last: {subject}", "p".repeat(bytes)), "");
+        assert_ne!(key(padded(4000, "x")), key(padded(4000, "y")), "past the first KiB");
+        assert_eq!(key(padded(70_000, "x")), key(padded(70_000, "y")), "cut at 64 KiB");
+    }
 }

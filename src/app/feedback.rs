@@ -203,6 +203,11 @@ mod tests {
     use crate::imap::FetchedMessage;
     use crate::report::seal::ReportKey;
 
+    fn ham() -> Vec<u8> {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/eml/ham_en_colleague_video_call.eml"))
+            .expect("fixture")
+    }
+
     fn cursor(uidvalidity: u32, uid_next: u32) -> JunkCursor {
         JunkCursor { uidvalidity, uid_next }
     }
@@ -247,11 +252,7 @@ mod tests {
 
     #[test]
     fn a_report_is_a_threat_of_the_likeliest_unwanted_kind() {
-        let raw = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/eml/ham_en_colleague_video_call.eml"
-        ))
-        .expect("fixture");
+        let raw = ham();
         let fetched = FetchedMessage { uid: 12, size: raw.len() as u32, raw, arrived: None };
         let classified = super::super::batch::classify_all(
             vec![fetched, FetchedMessage { uid: 13, size: 0, raw: Vec::new(), arrived: None }],
@@ -280,6 +281,16 @@ mod tests {
         assert_eq!(likeliest_unwanted(&leaning(0.01, 0.05, 0.04)), Category::Phishing);
         assert_eq!(likeliest_unwanted(&leaning(0.05, 0.01, 0.04)), Category::Extortion);
         assert_eq!(likeliest_unwanted(&leaning(0.01, 0.02, 0.07)), Category::Other);
+        assert_eq!(
+            likeliest_unwanted(&leaning(0.05, 0.01, 0.05)),
+            Category::Extortion,
+            "a tie is the named kind's"
+        );
+        assert_eq!(
+            likeliest_unwanted(&leaning(0.01, 0.05, 0.05)),
+            Category::Phishing,
+            "a tie is the named kind's"
+        );
         let malware = Verdict { label: Label::Threat, category: Category::Malware, ..leaning(0.0, 0.1, 0.0) };
         assert_eq!(likeliest_unwanted(&malware), Category::Malware, "the verdict's own kind when it has one");
     }
@@ -321,5 +332,26 @@ mod tests {
             .map(|d| d.action)
             .collect();
         assert_eq!(actions, [Action::Reported, Action::Released]);
+    }
+
+    /// A release given twice (the same mail seen back out of Junk on two passes) is
+    /// learned from once: the second is neither recorded nor learned.
+    #[tokio::test]
+    async fn a_release_already_recorded_is_not_learned_from_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        let moved = NewDetection { account: "a".into(), action: Action::Moved, ..NewDetection::default() };
+        let ids = store.record_batch("a", std::slice::from_ref(&moved), 1, "d", 1).await.expect("record");
+        let release = Record::Release {
+            id: *ids.first().expect("one"),
+            action: Action::Released,
+            folder: "INBOX".into(),
+        };
+        let (detector, raw) = (Detector::default(), ham());
+        assert!(give(&store, "a", Some(&detector), &raw, release.clone()).await.expect("given"));
+        let learned = store.personal_generation("a").await.expect("reads");
+        assert!(learned > 0, "the release was learned from");
+        assert!(!give(&store, "a", Some(&detector), &raw, release).await.expect("given"));
+        assert_eq!(store.personal_generation("a").await.expect("reads"), learned, "not learned from again");
     }
 }

@@ -28,15 +28,14 @@ impl Worker {
     /// pass goes on (the next pass looks again); a lost connection or a database that
     /// cannot record fails the pass.
     pub(super) async fn look_at_junk(&self, imap: &mut ImapSession, junk: &str) -> Result<bool, WorkerError> {
-        match self.look_at_junk_once(imap, junk).await {
-            Err(WorkerError::Imap(refused)) if refused.is_refusal() => {
-                warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", imap::utf7::decode(junk));
-                // A refusal may have come with Junk selected: the caller selects the
-                // watched folder again.
-                Ok(true)
-            }
-            other => other,
+        let looked = self.look_at_junk_once(imap, junk).await;
+        if let Some(refused) = refusal(&looked) {
+            warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", imap::utf7::decode(junk));
+            // A refusal may have come with Junk selected: the caller selects the watched
+            // folder again.
+            return Ok(true);
         }
+        looked
     }
 
     /// Whether Junk was opened (the watched folder must then be selected again).
@@ -118,5 +117,31 @@ impl Worker {
             self.store.save_junk_cursor(account, name, cursor, clock::now_unix()).await?;
         }
         Ok(())
+    }
+}
+
+/// The server's refusal that failed a look at Junk, when that is what failed it: the pass
+/// goes on. A lost connection or a database that cannot record is no refusal.
+fn refusal(looked: &Result<bool, WorkerError>) -> Option<&imap::ImapError> {
+    match looked {
+        Err(WorkerError::Imap(refused)) if refused.is_refusal() => Some(refused),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_imap::error::Error;
+
+    use super::*;
+
+    #[test]
+    fn a_refused_look_at_junk_lets_the_pass_go_on_and_a_lost_connection_does_not() {
+        let failed = |error: imap::ImapError| Err(WorkerError::Imap(error));
+        let refused = failed(imap::ImapError::Command { command: "STATUS", error: Error::No("no".into()) });
+        assert!(refusal(&refused).is_some());
+        assert!(refusal(&failed(imap::ImapError::Closed)).is_none(), "a lost connection fails the pass");
+        assert!(refusal(&Err(WorkerError::Panicked("x".into()))).is_none());
+        assert!(refusal(&Ok(true)).is_none());
     }
 }

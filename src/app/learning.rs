@@ -211,4 +211,24 @@ mod tests {
         assert_eq!(copies.first(), Some(&digest(Feedback::Released, 0)), "the release was pushed out");
         assert!(!copies.contains(&digest(Feedback::Reported, 1)), "the oldest report goes instead");
     }
+
+    /// An account whose learning holds near-copies alone (its layer empty) classifies with
+    /// them; one whose learning holds nothing classifies with the global model alone.
+    #[tokio::test]
+    async fn the_detector_carries_the_accounts_learning_only_when_there_is_some() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        let base = Detector::default();
+        store.save_personal("empty", &Default::default(), &[], 1).await.expect("saves");
+        assert!(store.personal_generation("empty").await.expect("reads") > 0, "a stored, empty learning");
+        let loaded = Loaded::default().detector(&store, "empty", &base).await.expect("loads");
+        assert!(loaded.personal.is_none(), "nothing learned");
+        let copy = digest(Feedback::Reported, 1);
+        store
+            .save_personal("copies", &Default::default(), std::slice::from_ref(&copy), 1)
+            .await
+            .expect("saves");
+        let loaded = Loaded::default().detector(&store, "copies", &base).await.expect("loads");
+        assert_eq!(loaded.personal.map(|p| p.copies().count()), Some(1), "near-copies alone are learning");
+    }
 }

@@ -125,4 +125,16 @@ mod tests {
         let failing = reach.failing_for(Instant::now() + Duration::from_secs(5)).expect("failing");
         assert!(failing >= Duration::from_secs(5) && failing < Duration::from_secs(30), "{failing:?}");
     }
+
+    /// The periods as a user lives them: half a minute of failure (a server restart) is
+    /// ridden out, a minute's hands the account over; one let go four minutes ago is still
+    /// left to the others, one let go six minutes ago may be taken here again.
+    #[test]
+    fn a_short_outage_is_ridden_out_and_the_back_off_lasts_minutes() {
+        let at = |secs| named(&[("a", secs)]);
+        assert_eq!(avoid(&at(30), &[], 2), Vec::<String>::new(), "half a minute");
+        assert_eq!(avoid(&at(60), &[], 2), ["a"], "a minute");
+        assert_eq!(avoid(&[], &at(240), 2), ["a"], "let go four minutes ago");
+        assert_eq!(avoid(&[], &at(360), 2), Vec::<String>::new(), "let go six minutes ago");
+    }
 }

@@ -131,3 +131,35 @@ pub async fn restore(
     feedback::give(store, &account.name, detector.as_ref().ok(), &raw, record).await?;
     Ok(outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewDetection;
+
+    /// Only a moved (or copied) message can be brought back: a row that was planned,
+    /// flagged or only recorded is refused before any server is asked.
+    #[tokio::test]
+    async fn a_detection_that_was_not_moved_has_nothing_to_restore() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db")).await.expect("opens");
+        let text = "[[accounts]]\nname = \"a\"\nhost = \"127.0.0.1\"\nport = 9\ntls = \"implicit\"\nusername = \"u\"\npassword_env = \"X\"\n";
+        let config = Config::parse(text).expect("valid");
+        let rows: Vec<NewDetection> = [Action::DryRun, Action::Nothing]
+            .into_iter()
+            .map(|action| NewDetection {
+                account: "a".into(),
+                folder: "INBOX".into(),
+                action,
+                ..NewDetection::default()
+            })
+            .collect();
+        let ids = store.record_batch("a", &rows, 1, "d", 1).await.expect("record");
+        for id in ids {
+            let refused = restore(&config, &store, id, false).await;
+            assert!(matches!(refused, Err(RestoreError::NotMoved { id: i, .. }) if i == id), "{refused:?}");
+        }
+        let missing = restore(&config, &store, 999, false).await;
+        assert!(matches!(missing, Err(RestoreError::NoSuchDetection(999))), "{missing:?}");
+    }
+}
