@@ -4,9 +4,9 @@
 //! pins a decision the behaviour tests reach only through a whole verdict (`cargo
 //! mutants` found them unpinned).
 
-use super::tests::{NEWS, flat, parse};
+use super::tests::{NEWS, SCAM, flat, parse};
 use super::*;
-use crate::detect::Facts;
+use crate::detect::{Facts, Observation};
 
 /// A mail of plain words, long enough for a sketch, no link, no harm.
 const PLAIN: &str = "Thank you for coming to the garden party last weekend with your family. We \
@@ -138,30 +138,24 @@ fn eviction_drops_the_kind_holding_more_than_half() {
     assert_eq!(kinds(&few), (0, 3));
 }
 
-/// The mail's log-odds under `personal`'s layer, as learning reads it.
-fn learned_logit(personal: &Personal, email: &Email, detector: &Detector) -> f32 {
+/// What `detector` reads in `email`: its facts and signals, and its tokens.
+fn read<'a>(email: &'a Email, detector: &Detector) -> (Observation<'a>, Tokens) {
     let observation = observe(email, &detector.authserv_ids);
     let tokens = Tokens::read(&observation.facts, detector.model.bits);
+    (observation, tokens)
+}
+
+/// The mail's log-odds under `personal`'s layer, as learning reads it.
+fn learned_logit(personal: &Personal, email: &Email, detector: &Detector) -> f32 {
+    let (observation, tokens) = read(email, detector);
     let global = detector.model.read(&observation.signals, &tokens.buckets).unwanted_logit();
     let features = features(&observation.facts, &tokens, detector);
     global + personal.layer.score(&features).clamp(-MAX_SHIFT, MAX_SHIFT)
 }
 
-#[test]
-fn a_release_lands_the_mail_on_its_target() {
-    let detector = flat(2.0, 12);
-    let email = parse("x@stranger.example", "Autumn", NEWS);
-    let mut personal = Personal::default();
-    personal.learn_from_folder(Feedback::Released, &email, &detector);
-    let landed = learned_logit(&personal, &email, &detector);
-    let target = target(Feedback::Released, &detector.thresholds);
-    assert!((landed - target).abs() < 1e-3, "{landed} {target}");
-}
-
 /// The features of `email` as learning reads them.
 fn features_of(email: &Email, detector: &Detector) -> Vec<(u32, f32, Group)> {
-    let observation = observe(email, &detector.authserv_ids);
-    let tokens = Tokens::read(&observation.facts, detector.model.bits);
+    let (observation, tokens) = read(email, detector);
     features(&observation.facts, &tokens, detector)
 }
 
@@ -186,23 +180,6 @@ fn a_release_credits_its_authenticated_sender_as_far_as_the_bounds_allow_whateve
 }
 
 #[test]
-fn a_near_copy_of_a_released_mail_lands_on_the_releases_target() {
-    let detector = flat(2.0, 12);
-    let email =
-        super::attacks::received("dkim=pass header.d=shop.example", "news@shop.example", "Autumn", NEWS);
-    let mut personal = Personal::default();
-    personal.learn(Feedback::Released, &email, &detector);
-    let digests = Personal::new(Layer::default(), personal.copies().cloned());
-    let observation = observe(&email, &detector.authserv_ids);
-    let tokens = Tokens::read(&observation.facts, detector.model.bits);
-    let reading = detector.model.read(&observation.signals, &tokens.buckets);
-    let share = digests.weigh(&observation.facts, &tokens, &reading, &detector);
-    let want = target(Feedback::Released, &detector.thresholds) - reading.unwanted_logit();
-    assert!(matches!(share.near, Some((Feedback::Released, _))), "{share:?}");
-    assert!((share.shift - want).abs() < 1e-4, "{share:?} {want}");
-}
-
-#[test]
 fn the_targets_lie_a_margin_beyond_their_thresholds() {
     let thresholds = Thresholds::uniform(0.5, 0.9);
     assert!((target(Feedback::Released, &thresholds) - (0.0 - MARGIN)).abs() < 1e-6);
@@ -218,4 +195,80 @@ fn a_digest_with_bytes_after_its_end_is_refused() {
     assert_eq!(NearCopy::from_bytes(&bytes).as_ref(), Ok(&copy));
     bytes.push(0);
     assert_eq!(NearCopy::from_bytes(&bytes), Err(PersonalError::Length));
+}
+
+/// What `personal` adds to `email`, read by `detector`, with the global model's log-odds.
+fn share_of(personal: &Personal, email: &Email, detector: &Detector) -> (Share, f32) {
+    let (observation, tokens) = read(email, detector);
+    let reading = detector.model.read(&observation.signals, &tokens.buckets);
+    (personal.weigh(&observation.facts, &tokens, &reading, detector), reading.unwanted_logit())
+}
+
+#[test]
+fn a_positive_share_counts_for_a_mail_right_on_the_suspicious_threshold() {
+    // The model, reading the letter's tokens without its signals, puts it exactly on the
+    // threshold, which labels it suspicious (`score`: at or above).
+    let on = flat(-3f32.ln(), 12);
+    let email = parse("x@stranger.example", "About your secret", SCAM);
+    let mut personal = Personal::default();
+    personal.learn(Feedback::Reported, &email, &on);
+    let weights_only = Personal::new(personal.layer.clone(), []);
+    let (observation, tokens) = read(&email, &on);
+    let reading = on.model.read_weighed(std::iter::empty(), &tokens.buckets);
+    assert_eq!(reading.unwanted_logit(), logit(on.thresholds.suspicious));
+    let share = weights_only.weigh(&observation.facts, &tokens, &reading, &on);
+    assert!(share.shift > 1.0, "{share:?}");
+}
+
+#[test]
+fn stored_weights_and_sites_at_their_bounds_read_back_and_beyond_them_are_refused() {
+    let at = Layer { bits: 12, weights: BTreeMap::from([(1, MAX_WEIGHT), (2, -MAX_WEIGHT)]) };
+    assert_eq!(Layer::from_bytes(&at.to_bytes()).as_ref(), Ok(&at));
+    let beyond = Layer { bits: 12, weights: BTreeMap::from([(1, MAX_WEIGHT + 0.5)]) };
+    assert_eq!(Layer::from_bytes(&beyond.to_bytes()), Err(PersonalError::Weight));
+    let full = Layer { bits: 16, weights: (0..MAX_WEIGHTS as u32).map(|b| (b, 1.0)).collect() };
+    assert_eq!(Layer::from_bytes(&full.to_bytes()).as_ref(), Ok(&full));
+    let sites: Vec<u64> = (0..MAX_SITES as u64).collect();
+    let copy = NearCopy { sites: sites.clone(), hosts: sites, ..digest_of(Feedback::Released, 0) };
+    assert_eq!(NearCopy::from_bytes(&copy.to_bytes()).as_ref(), Ok(&copy));
+    for over in [
+        NearCopy { sites: (0..=MAX_SITES as u64).collect(), ..copy.clone() },
+        NearCopy { hosts: (0..=MAX_SITES as u64).collect(), ..copy.clone() },
+    ] {
+        assert_eq!(NearCopy::from_bytes(&over.to_bytes()), Err(PersonalError::Sketch));
+    }
+}
+
+/// The released shop's newsletter, authenticated, read by a model that would move it; and
+/// the reported letter, read by one that leaves it: each with what the feedback says.
+fn fed_back() -> [(Feedback, Email, Detector); 2] {
+    let shop =
+        super::attacks::received("dkim=pass header.d=shop.example", "news@shop.example", "Autumn", NEWS);
+    let letter = parse("x@stranger.example", "About your secret", SCAM);
+    [(Feedback::Released, shop, flat(2.0, 12)), (Feedback::Reported, letter, flat(-1.5, 12))]
+}
+
+#[test]
+fn feedback_lands_the_mail_on_its_target() {
+    for (feedback, email, detector) in fed_back() {
+        let mut personal = Personal::default();
+        // Without the release credit, which goes beyond the target on purpose.
+        personal.learn_from_folder(feedback, &email, &detector);
+        let landed = learned_logit(&personal, &email, &detector);
+        let target = target(feedback, &detector.thresholds);
+        assert!((landed - target).abs() < 1e-3, "{feedback:?}: {landed} {target}");
+    }
+}
+
+#[test]
+fn a_near_copy_lands_on_its_feedbacks_target() {
+    for (feedback, email, detector) in fed_back() {
+        let mut personal = Personal::default();
+        personal.learn(feedback, &email, &detector);
+        let digests = Personal::new(Layer::default(), personal.copies().cloned());
+        let (share, global) = share_of(&digests, &email, &detector);
+        let want = target(feedback, &detector.thresholds) - global;
+        assert_eq!(share.near.map(|(kind, _)| kind), Some(feedback), "{share:?}");
+        assert!((share.shift - want).abs() < 1e-4, "{feedback:?}: {share:?} {want}");
+    }
 }
