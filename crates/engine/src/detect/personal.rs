@@ -501,3 +501,5 @@ mod attacks;
 mod attacks_harms;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod units;

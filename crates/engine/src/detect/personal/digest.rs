@@ -214,6 +214,97 @@ mod tests {
         assert_eq!(sketch("From: a@x.example", "see attached"), None);
     }
 
+    /// `n` distinct words without digits: "ab", "ac", … (base-26 letters).
+    fn words(n: usize, from: usize) -> String {
+        let word = |mut i: usize| {
+            let mut w = String::from("w");
+            loop {
+                w.push(char::from(b'a' + (i % 26) as u8));
+                i /= 26;
+                if i == 0 {
+                    break w;
+                }
+            }
+        };
+        (from..from + n).map(word).collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn a_mail_of_min_shingles_has_a_sketch_and_one_fewer_none() {
+        let words_for = |shingles: usize| words(shingles + SHINGLE - 1, 0);
+        let sketch_of = |body: &str| sketch("From: a@x.example", body);
+        assert_eq!(sketch_of(&words_for(MIN_SHINGLES)).map(|s| s.hashes().len()), Some(MIN_SHINGLES));
+        assert_eq!(sketch_of(&words_for(MIN_SHINGLES - 1)), None);
+    }
+
+    #[test]
+    fn the_text_is_read_up_to_sixteen_kilobytes() {
+        // The same 2 KB or so (more than a kilobyte), then different words: the tails count.
+        let head = words(500, 0);
+        assert!(head.len() > 1536 && head.len() < 4096, "{}", head.len());
+        let a = sketch("From: a@x.example", &format!("{head} {}", words(700, 1000))).expect("long");
+        let b = sketch("From: a@x.example", &format!("{head} {}", words(700, 2000))).expect("long");
+        let similarity = a.similarity(&b);
+        assert!(similarity < 0.9, "{similarity}");
+    }
+
+    #[test]
+    fn words_with_digits_and_runs_of_separators_leave_no_trace() {
+        let a = sketch("From: a@x.example", &format!("{} pay 1200 now {}", words(10, 0), words(10, 50)));
+        let b = sketch("From: a@x.example", &format!("{} pay  -- 950x now {}", words(10, 0), words(10, 50)));
+        assert_eq!(a.expect("long"), b.expect("long"));
+    }
+
+    #[test]
+    fn similarity_reads_the_sketch_size_smallest_of_both() {
+        let a = Sketch((0..64).collect());
+        let b = Sketch((1..65).collect());
+        assert_eq!(a.similarity(&b), 63.0 / 64.0);
+        assert_eq!(b.similarity(&a), 63.0 / 64.0);
+    }
+
+    #[test]
+    fn stored_hashes_must_be_strictly_ascending() {
+        let mut twice: Vec<u64> = (0..20).collect();
+        twice.insert(1, 0);
+        assert!(Sketch::from_hashes(twice).is_none());
+    }
+
+    /// Stored sketches and digests hold these hashes: a later version must compute the same.
+    #[test]
+    fn hashes_are_pinned() {
+        let got = [
+            hash(b""),
+            hash(b"bitcoin"),
+            hash(b"a longer word than eight bytes"),
+            hash(&[0xff; 8]),
+            shingle_hash(&[1, 2, 3, 4]),
+            shingle_hash(&[u64::MAX, 0, u64::MAX, 0]),
+            mix(1),
+            mix(u64::MAX),
+        ];
+        let pinned = [
+            0xcbf2_9ce4_8422_2325,
+            0x82f6_e0a2_d306_2f2e,
+            0x477c_cfdf_3929_ede4,
+            0x4de1_8094_de49_2362,
+            0x1af2_5edf_7c3c_ad5f,
+            0x2e76_a81e_b1b7_8d24,
+            0xb456_bcfc_34c2_cb2c,
+            0x64b5_720b_4b82_5f21,
+        ];
+        assert_eq!(got, pinned);
+    }
+
+    #[test]
+    fn shingle_hashes_depend_on_word_order_and_spread() {
+        assert_ne!(shingle_hash(&[1, 2, 3, 4]), shingle_hash(&[4, 3, 2, 1]));
+        let mut all: Vec<u64> = (0..1000u64).map(|i| shingle_hash(&[i, i + 1, i + 2, i + 3])).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 1000);
+    }
+
     #[test]
     fn stored_hashes_must_be_ascending_and_sized() {
         let good: Vec<u64> = (0..20).collect();

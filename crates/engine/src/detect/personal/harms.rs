@@ -276,6 +276,72 @@ mod tests {
         }
     }
 
+    fn email(body: &str) -> crate::mail::Email {
+        let raw = format!(
+            "From: news@shop.example\r\nTo: me@home.example\r\nSubject: News\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+        );
+        crate::mail::parse(raw.as_bytes()).expect("parses")
+    }
+
+    #[test]
+    fn a_mail_without_wallet_password_or_file_shows_no_harm() {
+        let plain = email("Thank you for coming to the garden party last weekend.");
+        assert_eq!(Harms::of(&Facts::gather(&plain)), Harms::default());
+        let wallet = email("Thank you for coming. bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
+        assert!(Harms::of(&Facts::gather(&wallet)).has(Harm::Wallet));
+    }
+
+    #[test]
+    fn a_scheme_starts_with_a_letter() {
+        for href in ["1tel:123", "+x:y", "10:30"] {
+            assert!(!leaves_the_web(href), "{href}");
+        }
+    }
+
+    #[test]
+    fn a_copy_linking_a_site_its_release_did_not_is_not_within_it() {
+        let released = email("See https://shop.example/a and https://www.shop.example/b");
+        let copy = |feedback| NearCopy {
+            feedback,
+            sketch: digest::Sketch::from_hashes((0..20).collect()).expect("sized"),
+            sender: 0,
+            authenticated: false,
+            sites: link_hashes(&Facts::gather(&released), Reach::Site),
+            hosts: Vec::new(),
+            harms: None,
+        };
+        let released = copy(super::super::Feedback::Released);
+        let same = email("Go to https://news.shop.example/c");
+        assert!(links_within(&Facts::gather(&same), &released));
+        let other = email("Go to https://shop.example/c or https://sh0p.example/d");
+        assert!(!links_within(&Facts::gather(&other), &released));
+    }
+
+    #[test]
+    fn link_hashes_are_distinct_and_at_most_max_sites() {
+        let twice = email("https://a.example/1 https://a.example/2 https://b.example/");
+        assert_eq!(link_hashes(&Facts::gather(&twice), Reach::Host).len(), 2);
+        let many: String = (0..MAX_SITES + 4).map(|i| format!("https://h{i}.example/ ")).collect();
+        let hashes = link_hashes(&Facts::gather(&email(&many)), Reach::Site);
+        assert_eq!(hashes.len(), MAX_SITES);
+        let mut distinct = hashes.clone();
+        distinct.dedup();
+        assert_eq!(distinct, hashes);
+    }
+
+    #[test]
+    fn a_number_glued_to_a_word_is_no_number_to_call() {
+        let tels = |body: &str| {
+            let mail = email(body);
+            written_hosts(&Facts::gather(&mail)).into_iter().filter(|h| h.starts_with("tel:")).count()
+        };
+        assert_eq!(tels("Call us at 0123456789 today."), 1);
+        assert_eq!(tels("Call us at 0123456789."), 1);
+        assert_eq!(tels("Your reference: 0123456789x"), 0);
+        assert_eq!(tels("Your reference: 0123456789/"), 0);
+    }
+
     #[test]
     fn links_without_a_host_leave_the_web() {
         for href in ["data:text/html,x", " JavaScript:go()", "java\tscript:go()", "tel:+1888", "sms:123"] {
