@@ -366,6 +366,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_phrase_running_on_into_a_domain_is_none_but_one_ending_a_sentence_is() {
+        // A dot is a word's end only when no letter or digit follows it.
+        assert!(!find_families(["visit full access.example.com today"]).has(Family::DeviceCompromise));
+        assert!(find_families(["I have full access. Pay today"]).has(Family::DeviceCompromise));
+        assert!(find_families(["I have full access."]).has(Family::DeviceCompromise));
+    }
+
+    #[test]
     fn a_scammers_if_you_do_not_pay_or_not_a_scam_is_no_warning() {
         for threat in [
             "If you do not pay, the video goes out.",
