@@ -133,22 +133,15 @@ impl Word {
         visit: &mut impl FnMut(TokenKind, &str, Source),
     ) {
         if self.chars > 0 {
-            self.hand_on(kind, end, source, visit);
+            self.hand_on(kind, source(self.start, end), visit);
         }
     }
 
-    /// Hands the word to `visit` when it is one (2 to [`MAX_WORD_CHARS`] characters, not
-    /// all digits) and starts the next.
-    /// `end` is where the word ends in the text; `source` makes its place.
-    fn hand_on(
-        &mut self,
-        kind: TokenKind,
-        end: usize,
-        source: &impl Fn(usize, usize) -> Source,
-        visit: &mut impl FnMut(TokenKind, &str, Source),
-    ) {
+    /// Hands the word to `visit`, read at `place`, when it is one (2 to [`MAX_WORD_CHARS`]
+    /// characters, not all digits) and starts the next.
+    fn hand_on(&mut self, kind: TokenKind, place: Source, visit: &mut impl FnMut(TokenKind, &str, Source)) {
         if self.lettered && (2..=MAX_WORD_CHARS).contains(&self.chars) {
-            visit(kind, &self.text, source(self.start, end));
+            visit(kind, &self.text, place);
         }
         self.text.clear();
         (self.chars, self.lettered) = (0, false);
