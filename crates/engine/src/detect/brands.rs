@@ -266,6 +266,42 @@ mod tests {
     }
 
     #[test]
+    fn a_brand_domain_below_a_registered_one_owns_itself_and_its_subdomains_only() {
+        // A brand whose domain is not a registered domain of its own (as bk.mufg.jp is).
+        let bank = Brand { name: "Example Bank", aliases: &[], domains: &["bank.example.jp"] };
+        assert!(bank.owns("bank.example.jp"));
+        assert!(bank.owns("login.bank.example.jp"));
+        assert!(!bank.owns("example.jp"));
+        assert!(!bank.owns("mybank.example.jp"));
+    }
+
+    #[test]
+    fn a_role_follows_the_brand_after_at_most_three_bytes_of_punctuation_and_as_a_whole_word() {
+        assert_eq!(role_following(" - Support"), Some(3 + "Support".len()));
+        assert_eq!(role_following(" -  Support"), None);
+        assert_eq!(role_following("Supporters"), None);
+        assert_eq!(role_following("Support, and more"), Some("Support".len()));
+    }
+
+    #[test]
+    fn signatures_are_read_in_japanese_text_cut_inside_a_character() {
+        // The room after a closing ends inside a three-byte character here; the reader
+        // steps back to a character boundary and finds nothing to sign.
+        let text = format!("よろしくお願いします。{}", "あ".repeat(60));
+        assert_eq!(signed_by(&text).map(|(brand, _)| brand.name), None);
+        let signed = format!("よろしくお願いします。\nPayPal カスタマーサポート{}", "あ".repeat(60));
+        assert_eq!(signed_by(&signed).map(|(brand, _)| brand.name), Some("PayPal"));
+    }
+
+    #[test]
+    fn a_brand_name_in_a_registered_domain_imitates_only_when_hyphenated_to_another_word() {
+        assert_eq!(imitated_by_host("secure-paypal.com").map(|b| b.name), Some("PayPal"));
+        assert_eq!(imitated_by_host("securepaypal.com").map(|b| b.name), None);
+        // In a subdomain of another site, the name alone is no imitation of the domain.
+        assert_eq!(imitated_by_host("paypal.example.com").map(|b| b.name), None);
+    }
+
+    #[test]
     fn lookalike_hosts_are_attributed_to_the_brand_they_imitate() {
         assert_eq!(imitated_by_host("www.ucscard.co.jp.humaoo.com").map(|b| b.name), Some("UCS"));
         assert_eq!(imitated_by_host("paypal-secure-login.com").map(|b| b.name), Some("PayPal"));
