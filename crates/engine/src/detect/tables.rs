@@ -1,8 +1,8 @@
 //! The lists the rules read, as data: hosts that hide where a link goes, services whose
 //! notifications carry what a stranger typed, top-level domains, attachment endings, the
-//! words of faceless sender names and of disguised spellings, and who may call themselves
-//! the police, and the exchanges whose own mail names wallets. The brands and the claim phrases, the two long tables, are in
-//! [`brands`] and [`phrases`].
+//! words of faceless sender names and of disguised spellings, who may call themselves the
+//! police, and the exchanges whose own mail names wallets. The brands and the claim
+//! phrases, the two long tables, are in [`brands`] and [`phrases`].
 //!
 //! Plain `const` slices, not files parsed at start: the rules and the automata built from
 //! these read them exactly as before, and a typo is a compile error. Every entry here was
