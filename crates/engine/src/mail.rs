@@ -12,6 +12,7 @@ pub mod html;
 pub mod normalize;
 pub mod printable;
 pub mod recipients;
+pub mod relay;
 pub mod sender;
 pub mod url;
 
@@ -83,8 +84,14 @@ pub struct Email {
     /// wrote it. Which to believe depends on the account: see
     /// [`Authentication::trusted`].
     pub auth_headers: Vec<auth::AuthHeader>,
+    /// The registrable domain of the relay that handed the mail to the receiving server,
+    /// by the reverse name that server recorded ([`relay::delivering_relay`]).
+    pub relay: Option<String>,
     /// Whether the message came through a mailing list (List-Id or List-Post present).
     pub via_list: bool,
+    /// Whether it came through a list its members post to (a List-Post header other than
+    /// RFC 2369's `NO`): who relayed it says nothing of who wrote it.
+    pub posted_to_list: bool,
     /// Whether the message answers another one in a thread (In-Reply-To or References
     /// present): the mark of a correspondent rather than a stranger.
     pub in_thread: bool,
@@ -134,7 +141,11 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         return_path: message.return_address().map(str::to_string),
         return_path_header: message.header_values(HeaderName::ReturnPath).next().and_then(first_text),
         auth_headers: auth::read_headers(&message),
+        relay: relay::delivering_relay(&message),
         via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
+        posted_to_list: message
+            .header_raw("List-Post")
+            .is_some_and(|post| !post.trim().eq_ignore_ascii_case("NO")),
         in_thread: message.header_raw("In-Reply-To").is_some() || message.header_raw("References").is_some(),
         size: raw.len(),
         ..Email::default()

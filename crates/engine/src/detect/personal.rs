@@ -223,6 +223,30 @@ fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
     }
 }
 
+/// Who sends a mail the receiving server did not authenticate, as far as the relay that
+/// handed it over tells ([`delivering_relay`](crate::mail::relay::delivering_relay)): the
+/// sender (the address at a shared domain, else the site) together with the relay's
+/// domain. A forged From sent through anyone else's servers is another sender. A post to
+/// a mailing list is nobody's: the list relays what any member (or a spammer who got in)
+/// wrote, under its own From and through its own servers; so is a service's notification
+/// carrying a stranger's words.
+fn relayed_sender(facts: &Facts<'_>) -> Option<String> {
+    let relay = facts.email.relay.as_deref()?;
+    let from = facts.email.from.as_ref()?;
+    let nobodys = facts.email.posted_to_list
+        || sharing_service(facts).is_some()
+        || REQUEST_NOTIFIERS.iter().any(|n| from.address.eq_ignore_ascii_case(n));
+    if nobodys {
+        return None;
+    }
+    let sender = if shared_domain(&facts.sender_domain) {
+        from.address.to_lowercase()
+    } else {
+        url::registrable_domain(&facts.sender_domain).to_string()
+    };
+    (!sender.is_empty()).then(|| format!("{sender} via {relay}"))
+}
+
 /// Whether many unrelated senders share `domain`'s registrable domain: a free mailbox
 /// provider's, or a service's that names each customer below its own
 /// ([`HELPDESK_PLATFORMS`], [`CUSTOMER_SUBDOMAINS`]). There the address tells who sends.
@@ -258,10 +282,14 @@ fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32
         })
         .map(|(b, kind)| (b, kind.map_or(Group::Text, Group::of)))
         .collect();
-    if let Some(address) = sender.filter(|_| shared) {
-        let address = bucket(TokenKind::SenderAddress, &address, bits);
-        if !groups.iter().any(|&(b, _)| b == address) {
-            groups.push((address, Group::Sender));
+    let identity = match sender {
+        Some(address) => shared.then_some(address),
+        None => relayed_sender(facts),
+    };
+    if let Some(identity) = identity {
+        let identity = bucket(TokenKind::SenderAddress, &identity, bits);
+        if !groups.iter().any(|&(b, _)| b == identity) {
+            groups.push((identity, Group::Sender));
         }
     }
     let scale = |group: Group| {
@@ -499,6 +527,8 @@ fn target(feedback: Feedback, thresholds: &Thresholds) -> f32 {
 mod attacks;
 #[cfg(test)]
 mod attacks_harms;
+#[cfg(test)]
+mod relayed;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -117,14 +117,14 @@ fn a_released_tenants_mail_credits_no_other_tenant_of_the_same_service() {
 /// notice) into a mail the filter catches must not make the bank's own signed notices
 /// move, once the account knows the bank: a report from another sender moves no mail
 /// authenticated as a sender with a history here (its mail released, or found in INBOX
-/// by `learn --account`). The campaign's other copies are still moved: one no server
-/// vouches for, and one authenticated as a sender the account never saw.
+/// by `learn --account`) that claims nothing that mail did not. The campaign's other
+/// copies are still moved: one no server vouches for, and one authenticated as a sender
+/// the account never saw.
 #[test]
 fn a_strangers_copy_of_a_banks_notice_landing_in_junk_does_not_move_the_banks_own() {
     let detector = flat(-3.0, 12);
     let signed = "dkim=pass header.d=bank.example";
-    let earlier =
-        received(signed, "Bank <notice@bank.example>", "Card", &format!("Dear customer,\n{WEEKLY}"));
+    let earlier = received(signed, "Bank <notice@bank.example>", "Card", CARD_NOTICE);
     let copied = parse("x@stranger.example", "Your statement", &format!("Dear customer,\n{NOTICE}"));
     let mut personal = Personal::default();
     personal.learn_from_folder(Feedback::Released, &earlier, &detector);
@@ -138,7 +138,22 @@ fn a_strangers_copy_of_a_banks_notice_landing_in_junk_does_not_move_the_banks_ow
     for copy in [unsigned, new_domain] {
         assert_eq!(classify(&copy, &learned).label, Label::Threat, "{copy:?}");
     }
+    // Known only by a mail that claimed nothing (a newsletter), the bank's notice speaking
+    // of passwords is not shielded: neither would a scammer's signed copy be, whose
+    // harmless warm-up sat in INBOX (attacks_harms).
+    let mut personal = Personal::default();
+    let harmless =
+        received(signed, "Bank <notice@bank.example>", "News", &format!("Dear customer,\n{WEEKLY}"));
+    personal.learn_from_folder(Feedback::Released, &harmless, &detector);
+    personal.learn(Feedback::Reported, &copied, &detector);
+    assert_eq!(classify(&real, &with(&detector, &personal)).label, Label::Threat);
 }
+
+/// A bank's earlier notice, of the kind its statement notices are: another subject, the
+/// same warning about passwords.
+const CARD_NOTICE: &str = "Your new card is on its way and arrives within five working days. Activate it in \
+    online banking under Cards before you use it. We will never ask you for your password or your card code by \
+    mail or by phone. Kind regards, your customer service team.";
 
 /// The newsletter a user released, from a small sender no server authenticates.
 pub(super) fn released_newsletter(detector: &Detector) -> Personal {

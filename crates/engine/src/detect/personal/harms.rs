@@ -257,8 +257,14 @@ pub fn hosts_within(facts: &Facts<'_>, copy: &NearCopy) -> bool {
 
 /// Whether `mine` shows no harm the `released` mail did not, and carries no attachment.
 pub fn no_more_harm(mine: &NearCopy, released: &NearCopy) -> bool {
+    !mine.harms.unwrap_or_default().has(Harm::Attachment) && harms_within(mine, released)
+}
+
+/// Whether `mine` shows no harm (a file included) the `earlier` mail did not; a digest
+/// that did not record its harms vouches for none.
+pub fn harms_within(mine: &NearCopy, earlier: &NearCopy) -> bool {
     let harms = mine.harms.unwrap_or_default();
-    !harms.has(Harm::Attachment) && released.harms.is_some_and(|theirs| harms.within(theirs))
+    earlier.harms.is_some_and(|theirs| harms.within(theirs))
 }
 
 #[cfg(test)]

@@ -215,5 +215,9 @@ mod tests {
         let (kinds, rules) = tricks(&signals);
         assert_eq!(kinds, [Trick::Brand, Trick::Sender]);
         assert_eq!(rules, [SignalId::ImpersonatesBrand, SignalId::LookalikeDomain, SignalId::FacelessSender]);
+        // The explanation names them, in that order, by their stored names.
+        let stacked = stacked_tricks(&Facts::gather(&email("From: a@b.example", "hi")), &signals);
+        let evidence = stacked.map(|s| s.evidence).unwrap_or_default();
+        assert_eq!(evidence, "impersonates_brand + lookalike_domain + faceless_sender");
     }
 }
