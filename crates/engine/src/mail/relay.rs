@@ -4,7 +4,9 @@
 //! receiving side's first: everything below the receiving server's own line was written
 //! by the sender (or by whoever forged it). The receiving server's line names the client
 //! that connected, by the address it saw and by that address's reverse DNS name, which
-//! it looked up itself: `from helo.name (relay.example.net [192.0.2.7]) by mx...`. That
+//! it looked up itself: `from helo.name (relay.example.net [192.0.2.7]) by mx...`.
+//! Postfix writes a name only when it leads back to the address (else `unknown`);
+//! Sendmail marks one that does not with "may be forged", which counts as no name. Such a
 //! name is as hard to forge as the address: it tells through whose servers the mail came,
 //! where no Authentication-Results vouch for the From (old mail, small senders with no
 //! DKIM). Per-account learning keys an unauthenticated sender's credit to it, as
@@ -20,7 +22,7 @@
 
 use std::net::IpAddr;
 
-use mail_parser::{HeaderName, HeaderValue, Message};
+use mail_parser::{HeaderName, Message};
 
 use super::url;
 
@@ -31,12 +33,25 @@ const MAX_HOPS: usize = 16;
 /// The registrable domain of the relay that handed `message` to the receiving server, as
 /// that server recorded it (see the module header); `None` when it recorded no name.
 pub fn delivering_relay(message: &Message<'_>) -> Option<String> {
-    let received =
-        message.header_values(HeaderName::Received).filter_map(HeaderValue::as_received).take(MAX_HOPS);
-    for hop in received {
+    let raw = message.raw_message();
+    let received = message
+        .headers()
+        .iter()
+        .filter(|header| header.name == HeaderName::Received)
+        .filter_map(|header| {
+            let text = raw.get(header.offset_start as usize..header.offset_end as usize).unwrap_or_default();
+            header.value.as_received().map(|hop| (hop, text))
+        })
+        .take(MAX_HOPS);
+    for (hop, text) in received {
         let Some(ip) = hop.from_ip else { continue };
         if !is_public(ip) {
             continue;
+        }
+        // Sendmail writes a reverse name that does not lead back to the address, one
+        // whoever holds the address may have chosen, with "(may be forged)".
+        if memchr::memmem::find(&text.to_ascii_lowercase(), b"may be forged").is_some() {
+            return None;
         }
         let name = hop.from_iprev.as_deref()?.trim_end_matches('.').to_ascii_lowercase();
         if name == "unknown" || !name.contains('.') || name.parse::<IpAddr>().is_ok() {
@@ -113,6 +128,7 @@ mod tests {
             "from helo.example (203.0.113.7) by mx.receiver.protection.example",
             "from helo.example ([203.0.113.7]) by mx.receiver.example",
             "from helo.example (198.51.100.20 [203.0.113.7]) by mx.receiver.example",
+            "from helo.example (relay.victim-bank.example [203.0.113.7] (may be forged)) by mx.receiver.example",
         ] {
             assert_eq!(relay_of(&[edge, forged]), None, "{edge}");
         }
