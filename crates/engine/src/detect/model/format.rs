@@ -262,6 +262,12 @@ mod tests {
                 "{suspicious} {threat}"
             );
         }
+        // The extortion threshold too: above 0, at most 1.
+        for (extortion, reads) in [(0.0, false), (-0.5, false), (1.5, false), (1.0, true), (0.01, true)] {
+            let mut odd = bytes.clone();
+            odd[32..36].copy_from_slice(&f32::to_le_bytes(extortion));
+            assert_eq!(Model::from_bytes(&odd).is_ok(), reads, "{extortion}");
+        }
     }
 
     #[test]
