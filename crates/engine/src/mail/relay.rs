@@ -54,13 +54,30 @@ pub fn delivering_relay(message: &Message<'_>) -> Option<String> {
             return None;
         }
         let name = hop.from_iprev.as_deref()?.trim_end_matches('.').to_ascii_lowercase();
-        if name == "unknown" || !name.contains('.') || name.parse::<IpAddr>().is_ok() {
+        if name == "unknown" || !name.contains('.') || name.parse::<IpAddr>().is_ok() || is_generic(&name, ip)
+        {
             return None;
         }
         let site = url::registrable_domain(&name);
         return (!site.is_empty()).then(|| site.to_string());
     }
     None
+}
+
+/// Whether `name` is a provider's generic name for `ip`, one it gives every address it
+/// rents out (`ec2-203-0-113-7.compute-1.amazonaws.com`, `7.113.0.203.static.isp.example`):
+/// its numbers hold the address's last two bytes side by side, either way round. Such a
+/// name tells the provider, not whose server the mail came from: anyone renting there
+/// would pass as the sender.
+fn is_generic(name: &str, ip: IpAddr) -> bool {
+    let IpAddr::V4(v4) = ip else { return false };
+    let [.., third, fourth] = v4.octets();
+    let numbers: Vec<u8> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .filter_map(|run| run.parse().ok())
+        .collect();
+    numbers.windows(2).any(|pair| pair == [third, fourth] || pair == [fourth, third])
 }
 
 /// Whether `ip` is an address on the public internet: not loopback, private, link-local,
@@ -136,6 +153,25 @@ mod tests {
         assert_eq!(relay_of(&["from a by b with LMTP"]), None, "no client address");
         let private_only = "from inner (inner.example [192.168.1.5]) by mx.receiver.example";
         assert_eq!(relay_of(&[private_only]), None, "a private client is a hop of the receiving side");
+    }
+
+    #[test]
+    fn a_providers_generic_name_for_the_address_names_no_relay() {
+        for generic in [
+            "ec2-203-0-113-7.compute-1.amazonaws.com",
+            "7.113.0.203.static.isp.example",
+            "host203-0-113-7.dsl.isp.example",
+            "113-7.pool.isp.example",
+        ] {
+            let hop = format!("from x ({generic} [203.0.113.7]) by mx.receiver.example");
+            assert_eq!(relay_of(&[&hop]), None, "{generic}");
+        }
+        // A server's own name may hold a number: not the address's two last bytes.
+        for (own, site) in [("mail7.news.example", "news.example"), ("out-113.news.example", "news.example")]
+        {
+            let hop = format!("from x ({own} [203.0.113.7]) by mx.receiver.example");
+            assert_eq!(relay_of(&[&hop]).as_deref(), Some(site), "{own}");
+        }
     }
 
     #[test]
