@@ -105,8 +105,9 @@ pub fn bucket(kind: TokenKind, token: &str, bits: u32) -> u32 {
     }
     hash ^= hash >> 33;
     hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash ^= hash >> 33;
-    // A shift of 64 - bits keeps `bits` top bits; bits is at most 22 (see format.rs).
+    // A shift of 64 - bits keeps `bits` top bits; bits is at most 22 (see format.rs). (A
+    // second fold of the high half into the low, as the avalanche this follows has, would
+    // change only bits this drops.)
     (hash >> (64 - bits.clamp(1, 32))) as u32
 }
 
@@ -410,6 +411,8 @@ mod tests {
         assert_eq!(paths, ["secure", "login", "php", "acct", "id", "ab"]);
         assert_eq!(link_path("https://x.example"), None, "no path, no tokens");
         assert_eq!(link_path("//x.example/a"), Some((11, "/a")));
+        assert_eq!(link_path("https://a.io/x/y"), Some((12, "/x/y")), "the path after a short host");
+        assert_eq!(link_path("/login/x"), Some((0, "/login/x")), "a link without a host is all path");
     }
 
     /// The first 24 KiB of the text are read: a word well inside them counts, one beyond
