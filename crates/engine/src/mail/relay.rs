@@ -18,7 +18,10 @@
 //! naming a public address is the receiving server's record of the relay: its reverse
 //! name, when it wrote one, is the answer; when it wrote none (an unknown or unrecorded
 //! reverse name, Exchange Online's internal hops), there is no answer, and the lines
-//! below it, which a sender may have written, are never read.
+//! below it, which a sender may have written, are never read. The name and address are
+//! read from the server's own record, `(NAME [ADDRESS])`, past the client's HELO (its own
+//! word, which may hold a comment naming any relay); a line with two such records, or one
+//! whose client address does not read, gives no answer either.
 
 use std::net::IpAddr;
 use std::sync::LazyLock;
@@ -61,7 +64,7 @@ pub fn delivering_relay(message: &Message<'_>) -> Option<String> {
             // The server writes one record of its client; the client's HELO wrote another.
             _ => return None,
         };
-        let Some(ip) = ip else { return None };
+        let ip = ip?;
         if !is_public(ip) {
             continue;
         }
