@@ -143,9 +143,11 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         auth_headers: auth::read_headers(&message),
         relay: relay::delivering_relay(&message),
         via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
-        posted_to_list: message
-            .header_raw("List-Post")
-            .is_some_and(|post| !post.trim().eq_ignore_ascii_case("NO")),
+        // Any List-Post but `NO`: a list adds its own, and a poster may have written `NO`.
+        posted_to_list: message.headers().iter().filter(|h| h.name == HeaderName::ListPost).any(|h| {
+            let post = message.raw_message().get(h.offset_start as usize..h.offset_end as usize);
+            !String::from_utf8_lossy(post.unwrap_or_default()).trim().eq_ignore_ascii_case("NO")
+        }),
         in_thread: message.header_raw("In-Reply-To").is_some() || message.header_raw("References").is_some(),
         size: raw.len(),
         ..Email::default()

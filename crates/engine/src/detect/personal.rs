@@ -528,6 +528,8 @@ mod attacks;
 #[cfg(test)]
 mod attacks_harms;
 #[cfg(test)]
+mod attacks_relay;
+#[cfg(test)]
 mod relayed;
 #[cfg(test)]
 mod tests;

@@ -18,11 +18,16 @@
 //! naming a public address is the receiving server's record of the relay: its reverse
 //! name, when it wrote one, is the answer; when it wrote none (an unknown or unrecorded
 //! reverse name, Exchange Online's internal hops), there is no answer, and the lines
-//! below it, which a sender may have written, are never read.
+//! below it, which a sender may have written, are never read. The name and address are
+//! read from the server's own record, `(NAME [ADDRESS])`, past the client's HELO (its own
+//! word, which may hold a comment naming any relay); a line with two such records, or one
+//! whose client address does not read, gives no answer either.
 
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
 use mail_parser::{HeaderName, Message};
+use regex::Regex;
 
 use super::url;
 
@@ -44,16 +49,31 @@ pub fn delivering_relay(message: &Message<'_>) -> Option<String> {
         })
         .take(MAX_HOPS);
     for (hop, text) in received {
-        let Some(ip) = hop.from_ip else { continue };
+        let text = String::from_utf8_lossy(text);
+        let (name, ip) = match client_records(&text).as_slice() {
+            [] => match hop.from_ip {
+                // A hop of the receiving side's own, or one naming no client at all.
+                Some(ip) if !is_public(ip) => continue,
+                None if !text.contains('[') => continue,
+                // A public client with no name, or an address the parser could not read
+                // (a HELO of `;` moves mail-parser on to the date): this may be the
+                // receiving server's line, so the lines below are never read.
+                _ => return None,
+            },
+            [(name, ip)] => (*name, *ip),
+            // The server writes one record of its client; the client's HELO wrote another.
+            _ => return None,
+        };
+        let ip = ip?;
         if !is_public(ip) {
             continue;
         }
         // Sendmail writes a reverse name that does not lead back to the address, one
         // whoever holds the address may have chosen, with "(may be forged)".
-        if memchr::memmem::find(&text.to_ascii_lowercase(), b"may be forged").is_some() {
+        if text.to_ascii_lowercase().contains("may be forged") {
             return None;
         }
-        let name = hop.from_iprev.as_deref()?.trim_end_matches('.').to_ascii_lowercase();
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
         if name == "unknown" || !name.contains('.') || name.parse::<IpAddr>().is_ok() || is_generic(&name, ip)
         {
             return None;
@@ -62,6 +82,26 @@ pub fn delivering_relay(message: &Message<'_>) -> Option<String> {
         return (!site.is_empty()).then(|| site.to_string());
     }
     None
+}
+
+/// The receiving server's records of its client in a Received line, `(NAME [ADDRESS]`
+/// (Postfix and Sendmail write one, Sendmail's IPv6 address after `IPv6:`), with the
+/// address when it reads as one. Read from the text itself, not from mail-parser's
+/// reading: the HELO before it is the client's own word and may hold a comment naming
+/// any relay (`from x(relay.example) (unknown [...])`), which mail-parser takes for the
+/// reverse name. A HELO holds no whitespace, so it cannot write a record of this form;
+/// where a server lets it (and it writes one), two records make the line unreadable.
+fn client_records(text: &str) -> Vec<(&str, Option<IpAddr>)> {
+    static RECORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\(([^\s()\[\]]+)\s+\[(?i:ipv6:)?([^\s\[\]()]*)\]").expect("a valid pattern")
+    });
+    RECORD
+        .captures_iter(text)
+        .filter_map(|record| {
+            let (name, address) = (record.get(1)?.as_str(), record.get(2)?.as_str());
+            Some((name, address.parse().ok()))
+        })
+        .collect()
 }
 
 /// Whether `name` is a provider's generic name for `ip`, one it gives every address it

@@ -58,7 +58,7 @@ impl Personal {
     /// A reported copy moves mail from any sender, except mail authenticated as a sender
     /// with a history here (`vouched`, a known correspondent; or a sender whose
     /// authenticated mail was released or found in INBOX, for mail showing no harm that
-    /// mail did not) when the report came from another sender: the provider's filter reports a stranger's copy of a bank's notice
+    /// mail did not and linking to no site it did not) when the report came from another sender: the provider's filter reports a stranger's copy of a bank's notice
     /// as a drag would. Nor does it move mail authenticated as the domain the reported
     /// mail's forged From named. A released copy applies to mail linking to no site the
     /// released one did not: from the same sender, `authenticated`; or from anyone, at
@@ -74,8 +74,9 @@ impl Personal {
         }
         let mine = near_copy(Feedback::Released, facts, authenticated)?;
         // A sender is known by its released (or found in INBOX) authenticated mail only
-        // for mail claiming nothing that mail did not: a scammer's harmless warm-up that
-        // sat in INBOX must not shield its copy of a reported blackmail letter.
+        // for mail claiming nothing that mail did not and linking to no site it did not: a
+        // scammer's harmless warm-up that sat in INBOX must not shield its copy of a
+        // reported blackmail letter, nor of a phish whose harm is its link.
         let known = vouched
             || (authenticated
                 && self.copies.iter().any(|c| {
@@ -83,6 +84,7 @@ impl Personal {
                         && c.authenticated
                         && c.sender == mine.sender
                         && harms::harms_within(&mine, c)
+                        && links_within(facts, c)
                 }));
         let hides_links = std::cell::OnceCell::new();
         let mut best: Option<(Feedback, f32)> = None;

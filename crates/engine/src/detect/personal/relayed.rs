@@ -8,7 +8,7 @@ use crate::detect::{Label, classify};
 use crate::mail;
 
 /// The receiving server's record of a relay named `relay`, below its own local hop.
-fn through(relay: &str) -> String {
+pub(super) fn through(relay: &str) -> String {
     format!(
         "Received: from localhost (localhost [127.0.0.1]) by mx.home.example (Postfix) with ESMTP id 1\r\n\
          Received: from out.helo.example ({relay} [203.0.113.7]) by mx.home.example (Postfix) with ESMTP id 2\r\n"
@@ -16,7 +16,7 @@ fn through(relay: &str) -> String {
 }
 
 /// A mail with no Authentication-Results from `from`, with the `trace` lines above it.
-fn unsigned(trace: &str, from: &str, extra: &str, body: &str) -> Email {
+pub(super) fn unsigned(trace: &str, from: &str, extra: &str, body: &str) -> Email {
     let raw = format!("{trace}From: {from}\r\n{extra}To: me@home.example\r\nSubject: News\r\n\r\n{body}");
     mail::parse(raw.as_bytes()).expect("parses")
 }
@@ -26,7 +26,7 @@ const ISSUE_ONE: &str = "This week in the garden: plant the tulip bulbs before t
 
 /// What an account learned from releasing one issue of a newsletter its server could not
 /// authenticate, delivered by `mail.news.example`.
-fn released_issue(extra: &str) -> Personal {
+pub(super) fn released_issue(extra: &str) -> Personal {
     let mut personal = Personal::default();
     let first =
         unsigned(&through("mail.news.example"), "Garden News <letter@news.example>", extra, ISSUE_ONE);
