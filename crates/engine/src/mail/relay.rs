@@ -31,6 +31,28 @@ use regex::Regex;
 
 use super::url;
 
+/// The sites of providers whose outbound hosts any customer can send from with any From:
+/// rented servers (their reverse names are the provider's, not the customer's) and the
+/// big mail services' shared outbound pools. A relay there tells nothing of the sender.
+const SHARED_RELAYS: &[&str] = &[
+    "amazonaws.com",
+    "azure.com",
+    "cloudapp.net",
+    "contaboserver.net",
+    "digitaloceanspaces.com",
+    "google.com",
+    "googleusercontent.com",
+    "hetzner.com",
+    "linode.com",
+    "outlook.com",
+    "ovh.net",
+    "secureserver.net",
+    "unifiedlayer.com",
+    "vultrusercontent.com",
+    "websitewelcome.com",
+    "your-server.de",
+];
+
 /// At most this many Received lines are read from the top: the receiving side's own hops
 /// are a handful, and a mail with hundreds of them must not cost more.
 const MAX_HOPS: usize = 16;
@@ -79,7 +101,7 @@ pub fn delivering_relay(message: &Message<'_>) -> Option<String> {
             return None;
         }
         let site = url::registrable_domain(&name);
-        return (!site.is_empty()).then(|| site.to_string());
+        return (!site.is_empty() && !SHARED_RELAYS.contains(&site)).then(|| site.to_string());
     }
     None
 }
@@ -110,14 +132,26 @@ fn client_records(text: &str) -> Vec<(&str, Option<IpAddr>)> {
 /// name tells the provider, not whose server the mail came from: anyone renting there
 /// would pass as the sender.
 fn is_generic(name: &str, ip: IpAddr) -> bool {
-    let IpAddr::V4(v4) = ip else { return false };
-    let [.., third, fourth] = v4.octets();
-    let numbers: Vec<u8> = name
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|run| !run.is_empty())
-        .filter_map(|run| run.parse().ok())
-        .collect();
-    numbers.windows(2).any(|pair| pair == [third, fourth] || pair == [fourth, third])
+    let side_by_side = |numbers: Vec<u16>, first: u16, second: u16| {
+        numbers.windows(2).any(|pair| pair == [first, second] || pair == [second, first])
+    };
+    match ip {
+        IpAddr::V4(v4) => {
+            let [.., third, fourth] = v4.octets();
+            let numbers =
+                name.split(|c: char| !c.is_ascii_digit()).filter_map(|run| run.parse().ok()).collect();
+            side_by_side(numbers, third.into(), fourth.into())
+        }
+        // An IPv6 address's first two groups (its provider's prefix) written out in hex.
+        IpAddr::V6(v6) => {
+            let [first, second, ..] = v6.segments();
+            let numbers = name
+                .split(|c: char| !c.is_ascii_hexdigit())
+                .filter_map(|run| u16::from_str_radix(run, 16).ok())
+                .collect();
+            side_by_side(numbers, first, second)
+        }
+    }
 }
 
 /// Whether `ip` is an address on the public internet: not loopback, private, link-local,
@@ -205,6 +239,13 @@ mod tests {
         ] {
             let hop = format!("from x ({generic} [203.0.113.7]) by mx.receiver.example");
             assert_eq!(relay_of(&[&hop]), None, "{generic}");
+        }
+        let v6 = "from x (2001-db8--5.ip6.isp.example [2001:db8::5]) by mx.receiver.example";
+        assert_eq!(relay_of(&[v6]), None, "the provider's prefix written out");
+        // The sites of providers renting servers to anyone, or sending for anyone.
+        for shared in ["vps-1234abcd.vps.ovh.net", "mail-wr1-f41.google.com", "vmi123456.contaboserver.net"] {
+            let hop = format!("from x ({shared} [203.0.113.7]) by mx.receiver.example");
+            assert_eq!(relay_of(&[&hop]), None, "{shared}");
         }
         // A server's own name may hold a number: not the address's two last bytes.
         for (own, site) in [("mail7.news.example", "news.example"), ("out-113.news.example", "news.example")]

@@ -21,7 +21,7 @@ pub(super) fn unsigned(trace: &str, from: &str, extra: &str, body: &str) -> Emai
     mail::parse(raw.as_bytes()).expect("parses")
 }
 
-const ISSUE_ONE: &str = "This week in the garden: plant the tulip bulbs before the frost, cover the roses, \
+pub(super) const ISSUE_ONE: &str = "This week in the garden: plant the tulip bulbs before the frost, cover the roses, \
     and bring the lemon tree indoors. Our readers sent photos of their autumn borders.";
 
 /// What an account learned from releasing one issue of a newsletter its server could not
