@@ -357,6 +357,19 @@ mod tests {
         found
     }
 
+    /// The tokens of `kind` as [`Tokens::token`] writes them out again from their places,
+    /// each bucket once, in the order first read.
+    fn read_back(raw: &str, kind: TokenKind) -> Vec<String> {
+        let email = mail::parse(raw.as_bytes()).expect("parses");
+        let facts = Facts::gather(&email);
+        let read = Tokens::read(&facts, 18);
+        (0..read.buckets.len())
+            .filter_map(|i| read.token(i, &facts))
+            .filter(|(read_kind, _)| *read_kind == kind)
+            .map(|(_, text)| text)
+            .collect()
+    }
+
     #[test]
     fn latin_words_are_lower_cased_and_digits_and_single_letters_skipped() {
         let found = tokens("From: a@mail.example.com\r\nSubject: Pay NOW\r\n\r\nSend 1700 USD to x, in 48h.");
@@ -374,41 +387,21 @@ mod tests {
     fn ascii_and_accented_words_give_the_same_tokens_and_places() {
         let raw = "From: a@b.example\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
                    CAFÉ naïve Zoom2 éTÉ Ab 42 ١٢٣ MAIL ٣ab ٣45 café";
-        let email = mail::parse(raw.as_bytes()).expect("parses");
-        let facts = Facts::gather(&email);
-        let mut found = Vec::new();
-        each_token(&facts, |kind, token, _| {
-            if kind == TokenKind::Word {
-                found.push(token.to_string());
-            }
-        });
+        let found: Vec<String> =
+            tokens(raw).into_iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1).collect();
         assert_eq!(
             found,
             ["café", "naïve", "zoom2", "été", "ab", "mail", "٣ab", "café"],
             "digits of any script skipped; ASCII letters after them make a word"
         );
-        let read = Tokens::read(&facts, 18);
-        let written: Vec<String> = (0..read.buckets.len())
-            .filter_map(|i| read.token(i, &facts))
-            .filter(|(kind, _)| *kind == TokenKind::Word)
-            .map(|(_, text)| text)
-            .collect();
-        assert_eq!(written, found[..7], "each token, once, read back from its place");
+        assert_eq!(read_back(raw, TokenKind::Word), found[..7], "each token, once, read back from its place");
     }
 
     #[test]
     fn the_words_of_a_links_path_and_query_are_tokens_read_back_from_the_link() {
         let raw = "From: a@b.example\r\nContent-Type: text/html\r\n\r\n\
                    <a href=\"https://x.example/Secure/Login.php?acct=7&amp;id=ab\">here</a>";
-        let email = mail::parse(raw.as_bytes()).expect("parses");
-        let facts = Facts::gather(&email);
-        let read = Tokens::read(&facts, 18);
-        let paths: Vec<String> = (0..read.buckets.len())
-            .filter_map(|i| read.token(i, &facts))
-            .filter(|(kind, _)| *kind == TokenKind::LinkPath)
-            .map(|(_, text)| text)
-            .collect();
-        assert_eq!(paths, ["secure", "login", "php", "acct", "id", "ab"]);
+        assert_eq!(read_back(raw, TokenKind::LinkPath), ["secure", "login", "php", "acct", "id", "ab"]);
         assert_eq!(link_path("https://x.example"), None, "no path, no tokens");
         assert_eq!(link_path("//x.example/a"), Some((11, "/a")));
         assert_eq!(link_path("https://a.io/x/y"), Some((12, "/x/y")), "the path after a short host");
@@ -435,15 +428,7 @@ mod tests {
         let pairs: Vec<&str> =
             found.iter().filter(|t| t.0 == TokenKind::Word).map(|t| t.1.as_str()).collect();
         assert_eq!(pairs, ["動画", "画を", "を送", "送る"]);
-        let email = mail::parse(raw.as_bytes()).expect("parses");
-        let facts = Facts::gather(&email);
-        let read = Tokens::read(&facts, 18);
-        let written: Vec<String> = (0..read.buckets.len())
-            .filter_map(|i| read.token(i, &facts))
-            .filter(|(kind, _)| *kind == TokenKind::Word)
-            .map(|(_, text)| text)
-            .collect();
-        assert_eq!(written, pairs, "each pair read back from its own place");
+        assert_eq!(read_back(raw, TokenKind::Word), pairs, "each pair read back from its own place");
     }
 
     #[test]
