@@ -419,6 +419,13 @@ async fn the_mail_text_is_read_back_with_its_evidence_marked_and_left_unread() {
     browser.open(&serve.url(&path), &path);
     let problem = browser.eval("document.getElementById('mail-problem').textContent");
     assert!(problem.as_str().is_some_and(|p| p.ends_with("any more: Junk, INBOX")), "{problem}");
+
+    // Junk itself deleted: a folder the server refuses to open holds nothing to show.
+    session.select("INBOX").await.expect("select");
+    session.delete("Junk").await.expect("delete");
+    browser.open(&serve.url(&path), &path);
+    let problem = browser.eval("document.getElementById('mail-problem').textContent");
+    assert!(problem.as_str().is_some_and(|p| p.ends_with("any more: Junk, INBOX")), "{problem}");
 }
 
 /// The trust and block buttons put the detection's sender on its account's list, only

@@ -82,18 +82,13 @@ pub struct SentState {
 }
 
 impl Worker {
-    /// Whether this worker reads the account's Sent folder (see [`reads_sent`]).
-    fn reads_sent(&self) -> bool {
-        reads_sent(&self.account.folders, &self.folder)
-    }
-
     /// The Sent folder this worker reads, if it reads one. Ask before SELECT (the
     /// namespace is read straight from the stream).
     pub(super) async fn sent_folder(
         &self,
         imap: &mut ImapSession,
     ) -> Result<Option<SentFolder>, WorkerError> {
-        if !self.reads_sent() {
+        if !reads_sent(&self.account.folders, &self.folder) {
             return Ok(None);
         }
         let folders = imap.list().await?;
