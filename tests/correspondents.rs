@@ -102,13 +102,23 @@ async fn an_authenticated_correspondent_stays_and_spoofs_of_them_or_of_the_user_
     session.append("Sent", None, &sent_to(USER_ADDRESS, 2)).await.expect("append");
     let authenticated = from_bob(&vouched(), "vouched");
     let failed = "Authentication-Results: mx.home.example; dkim=fail header.d=friends.example; spf=fail smtp.mailfrom=friends.example\r\n";
-    let mails =
-        [authenticated.clone(), from_bob("", "bare"), from_bob(failed, "failed"), fixture(SELF_SPOOF)];
+    // A pass written above the account's server's fail by a server it does not believe.
+    let forged = format!(
+        "Authentication-Results: relay.elsewhere.example; dkim=pass header.d=friends.example; spf=pass smtp.mailfrom=bob@friends.example\r\n{failed}"
+    );
+    let mails = [
+        authenticated.clone(),
+        from_bob("", "bare"),
+        from_bob(failed, "failed"),
+        from_bob(&forged, "forged"),
+        fixture(SELF_SPOOF),
+    ];
     let (inbox, moved) = deliver_and_pass(&config, &mut session, &mails).await;
     assert_eq!(inbox, [message_id(&authenticated)], "only Bob's own mail stays");
     let mut expected = vec![
         "bare@friends.example".to_string(),
         "failed@friends.example".into(),
+        "forged@friends.example".into(),
         message_id(&fixture(SELF_SPOOF)),
     ];
     expected.sort();

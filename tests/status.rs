@@ -3,8 +3,11 @@
 //! pass, cursor and what was moved today; after a stop, not connected; after a failed
 //! login, the error.
 
-use super::service::{Service, fixture, load, mailbox, run_once, wait_until};
+use std::sync::{Arc, Mutex};
+
+use super::service::{HAM, Service, append_all, fixture, load, mailbox, run_once, wait_until};
 use super::support::dovecot::{Dovecot, Options};
+use super::support::proxy::{Fault, Proxy, Rule};
 use super::support::scamguard;
 
 const SCAM: &str = "en_extortion_split_wallet_self_sent.eml";
@@ -64,6 +67,36 @@ async fn status_shows_a_running_folder_then_a_stopped_one_then_its_last_error() 
     let failed = status(&path, false);
     assert!(failed.contains("    last error, ") && failed.to_lowercase().contains("log"), "{failed}");
     assert!(!failed.contains("wrong"), "the password is never shown: {failed}");
+}
+
+/// During a scan `status` says how many messages wait to be read (here asked before each
+/// FETCH of a batch of one), and none once the pass is over.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_shows_what_waits_to_be_read_during_a_scan() {
+    let dovecot = Dovecot::start(Options::default());
+    let mut session = mailbox(&load(&dovecot.write_config(""))).await;
+    append_all(&mut session, "INBOX", &HAM).await;
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let path = proxy.write_config(&dovecot, "batch_size = 1\n");
+    let said = Arc::new(Mutex::new(Vec::new()));
+    let (during, asked) = (Arc::clone(&said), path.clone());
+    proxy.add(Rule::always(
+        "UID FETCH",
+        Fault::Before(Arc::new(move || {
+            let (during, asked) = (Arc::clone(&during), asked.clone());
+            Box::pin(async move {
+                let text = tokio::task::spawn_blocking(move || status(&asked, false)).await.expect("status");
+                during.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(text);
+            })
+        })),
+    ));
+    assert!(run_once(&load(&path)).await.failures.is_empty());
+    let said = said.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+    let waiting =
+        |text: &String| (1..=HAM.len()).any(|n| text.contains(&format!("waiting to be read: {n}\n")));
+    assert!(said.iter().any(waiting), "some mail waits while the scan runs: {said:?}");
+    let after = status(&path, false);
+    assert!(after.contains("waiting to be read: 0\n"), "{after}");
 }
 
 /// `RUST_LOG=scamguard=debug` shows the IMAP steps by name, with what came back, and the

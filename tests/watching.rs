@@ -114,6 +114,23 @@ async fn a_first_scan_of_thirty_days_goes_by_date_not_by_uid() {
     assert!(said.contains("continues after UID 4"), "{said}");
 }
 
+/// `initial_scan = "new"` starts after the mail already there, and that start is kept:
+/// mail that arrives after the first run (here while the service is stopped) is read by
+/// the next one, even when the first read nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn mail_arriving_after_a_first_run_from_new_mail_is_read_by_the_next_run() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&config_with_initial_scan(&dovecot, "new"));
+    let mut session = mailbox(&config).await;
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert!(ids_in(&config, "Junk").await.is_empty(), "the mail already there is left alone");
+
+    append_all(&mut session, "INBOX", &THREATS[1..2]).await;
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(ids_in(&config, "Junk").await, ids(&THREATS[1..2]), "the mail that came between runs");
+}
+
 /// `run --rescan 30d` reads a period again after the first run started from new mail,
 /// and a second rescan moves nothing twice.
 #[tokio::test(flavor = "multi_thread")]

@@ -62,6 +62,18 @@ fn newest(mut uids: Vec<u32>) -> Vec<u32> {
     uids
 }
 
+/// The UID reading Sent continues above: the planned one, or 0 (from the start) when the
+/// folder was renumbered between STATUS and EXAMINE, as its UIDs then name other mail.
+fn read_after(planned: u32, status: FolderStatus, examined: FolderStatus) -> u32 {
+    if examined.uidvalidity == status.uidvalidity { planned } else { 0 }
+}
+
+/// Whether the worker of `folder` reads the account's Sent folder: only the first watched
+/// folder's does, so one connection per account examines Sent, not one per folder.
+fn reads_sent(watched: &[String], folder: &str) -> bool {
+    watched.first().is_some_and(|first| crate::config::same_folder(first, folder))
+}
+
 /// What the reading worker remembers across connections.
 #[derive(Debug, Default)]
 pub struct SentState {
@@ -70,18 +82,13 @@ pub struct SentState {
 }
 
 impl Worker {
-    /// Whether this worker reads the account's Sent folder: the first watched folder's.
-    fn reads_sent(&self) -> bool {
-        self.account.folders.first().is_some_and(|first| crate::config::same_folder(first, &self.folder))
-    }
-
     /// The Sent folder this worker reads, if it reads one. Ask before SELECT (the
     /// namespace is read straight from the stream).
     pub(super) async fn sent_folder(
         &self,
         imap: &mut ImapSession,
     ) -> Result<Option<SentFolder>, WorkerError> {
-        if !self.reads_sent() {
+        if !reads_sent(&self.account.folders, &self.folder) {
             return Ok(None);
         }
         let folders = imap.list().await?;
@@ -143,7 +150,7 @@ impl Worker {
         last_uid: u32,
     ) -> Result<usize, WorkerError> {
         let examined = imap.examine(&sent.name).await?;
-        let after = if examined.uidvalidity == status.uidvalidity { last_uid } else { 0 };
+        let after = read_after(last_uid, status, examined);
         let uids = newest(imap.uids_after(after, examined).await?);
         let mut cursor = SentCursor {
             folder: sent.name.clone(),
@@ -210,5 +217,24 @@ mod tests {
         assert_eq!(read.len(), MAX_SENT_PER_PASS);
         assert_eq!((read.first(), read.last()), (Some(&1_501), Some(&2_500)));
         assert_eq!(newest(vec![3, 9]), [3, 9]);
+    }
+
+    #[test]
+    fn sent_is_read_from_the_start_when_renumbered_between_status_and_examine() {
+        assert_eq!(
+            read_after(40, status(7, 45), status(7, 46)),
+            40,
+            "more sent since STATUS: same numbering"
+        );
+        assert_eq!(read_after(40, status(7, 45), status(8, 3)), 0, "renumbered: the old UIDs mean nothing");
+    }
+
+    #[test]
+    fn only_the_first_watched_folders_worker_reads_sent() {
+        let watched = ["INBOX".to_string(), "Newsletters".to_string()];
+        assert!(reads_sent(&watched, "INBOX"));
+        assert!(reads_sent(&watched, "inbox"), "INBOX is named in any case");
+        assert!(!reads_sent(&watched, "Newsletters"), "the second folder's worker leaves Sent alone");
+        assert!(!reads_sent(&[], "INBOX"), "nothing watched, nothing read");
     }
 }

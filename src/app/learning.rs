@@ -143,12 +143,18 @@ pub async fn bootstrap(
             copies.extend(personal.learn_from_folder(feedback, &email, detector));
         }
     }
-    let keep = copies.len().saturating_sub(crate::detect::personal::MAX_COPIES);
+    let kept = newest_copies(&copies);
     report.inbox -= report.skipped;
-    report.digests = copies.len() - keep;
+    report.digests = kept.len();
     report.weights = personal.layer.len();
-    store.save_personal(&account.name, &personal.layer, copies.get(keep..).unwrap_or_default(), now).await?;
+    store.save_personal(&account.name, &personal.layer, kept, now).await?;
     Ok(report)
+}
+
+/// The near-copies a bootstrap keeps of those it learned (oldest first): the newest
+/// [`MAX_COPIES`](crate::detect::personal::MAX_COPIES), as the engine keeps.
+fn newest_copies(copies: &[NearCopy]) -> &[NearCopy] {
+    copies.get(copies.len().saturating_sub(crate::detect::personal::MAX_COPIES)..).unwrap_or_default()
 }
 
 /// The raw bytes of the newest `limit` messages of `folder`, newest first (BODY.PEEK).
@@ -210,6 +216,19 @@ mod tests {
         assert_eq!(copies.len(), MAX_COPIES);
         assert_eq!(copies.first(), Some(&digest(Feedback::Released, 0)), "the release was pushed out");
         assert!(!copies.contains(&digest(Feedback::Reported, 1)), "the oldest report goes instead");
+    }
+
+    /// A bootstrap that learned more near-copies than are kept keeps (and counts) the
+    /// newest; one that learned fewer keeps them all.
+    #[test]
+    fn a_bootstrap_keeps_the_newest_near_copies() {
+        let learned: Vec<NearCopy> =
+            (0..MAX_COPIES as u64 + 3).map(|i| digest(Feedback::Reported, i)).collect();
+        let kept = newest_copies(&learned);
+        assert_eq!(kept.len(), MAX_COPIES);
+        assert_eq!(kept.first(), Some(&learned[3]), "the three oldest are dropped");
+        assert_eq!(kept.last(), learned.last());
+        assert_eq!(newest_copies(&learned[..2]), &learned[..2]);
     }
 
     /// An account whose learning holds near-copies alone (its layer empty) classifies with

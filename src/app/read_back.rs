@@ -10,7 +10,7 @@
 
 use crate::config::Config;
 use crate::imap::{self, ImapError, ImapSession, utf7};
-use crate::store::{Store, StoreError};
+use crate::store::{Action, Store, StoreError};
 
 use super::locate::{Finder, Recorded, read_first};
 
@@ -43,12 +43,7 @@ pub async fn read_back(config: &Config, store: &Store, id: i64) -> Result<ReadBa
     let account = &super::accounts::named_in(config, store, &detection.account).await?;
     let digest = store.digest(id).await?;
     let wanted = Recorded { message_id: &detection.message_id, key: &detection.message_key, digest: &digest };
-    // Where it should be first; a moved message the user dragged back is in its folder.
-    let mut looked_in = Vec::new();
-    if detection.action.is_in_junk() && !detection.destination.is_empty() {
-        looked_in.push(detection.destination.clone());
-    }
-    looked_in.push(detection.folder.clone());
+    let looked_in = where_to_look(detection.action, &detection.destination, &detection.folder);
 
     let mut session = imap::connect(account).await?;
     let mut found = None;
@@ -60,6 +55,18 @@ pub async fn read_back(config: &Config, store: &Store, id: i64) -> Result<ReadBa
     }
     session.logout().await;
     Ok(found.unwrap_or(ReadBack::Gone { looked_in }))
+}
+
+/// The folders a recorded message is looked for in, in order: where it should be first
+/// (Junk, when scamguard put it there), then the folder it came from, where a message the
+/// user dragged back (or a flagged one, or one left alone) is.
+fn where_to_look(action: Action, destination: &str, folder: &str) -> Vec<String> {
+    let mut looked_in = Vec::new();
+    if action.is_in_junk() && !destination.is_empty() {
+        looked_in.push(destination.to_string());
+    }
+    looked_in.push(folder.to_string());
+    looked_in
 }
 
 /// The wanted message's bytes from `folder`, opened read-only; `None` when it is not there.
@@ -77,4 +84,22 @@ async fn read_from(
     };
     let uids = Finder::new(status.exists, max_bytes, 1).find(session, wanted).await?;
     read_first(session, &uids, max_bytes).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_looked_for_in_junk_only_when_scamguard_put_it_there() {
+        assert_eq!(where_to_look(Action::Moved, "Junk", "INBOX"), ["Junk", "INBOX"]);
+        assert_eq!(where_to_look(Action::Copied, "Junk", "INBOX"), ["Junk", "INBOX"]);
+        assert_eq!(where_to_look(Action::Restored, "Junk", "INBOX"), ["INBOX"], "the user has it back");
+        assert_eq!(
+            where_to_look(Action::Flagged, "$Suspicious", "INBOX"),
+            ["INBOX"],
+            "a keyword is no folder"
+        );
+        assert_eq!(where_to_look(Action::Moved, "", "INBOX"), ["INBOX"], "no destination recorded");
+    }
 }

@@ -273,6 +273,39 @@ mod tests {
         assert!(long.parse::<Entry>().is_err());
     }
 
+    /// The longest address SMTP carries is an entry; one byte more is refused for its
+    /// length alone (each part within its own bound).
+    #[test]
+    fn an_entry_is_at_most_the_longest_address() {
+        let domain = |last: usize| format!("{}.{}.{}", "b".repeat(63), "c".repeat(63), "d".repeat(last));
+        let longest = format!("{}@{}", "a".repeat(64), domain(61));
+        assert_eq!(longest.len(), MAX_ENTRY_BYTES);
+        assert_eq!(entry(&longest), Entry::Address(longest.clone()));
+        let over = format!("{}@{}", "a".repeat(64), domain(62));
+        let error = over.parse::<Entry>().expect_err("one byte over").to_string();
+        assert!(error.contains("longer than any address"), "{error}");
+    }
+
+    /// Each part has its own bound, and a mailbox name holds no address syntax.
+    #[test]
+    fn the_parts_of_an_entry_are_bounded_and_plain() {
+        for (bad, why) in [
+            (format!("{}@example.org", "a".repeat(65)), "longer than 64 bytes"),
+            (format!("{}.example.org", "b".repeat(64)), "1 to 63"),
+            (format!("a@{}.org", "b".repeat(64)), "1 to 63"),
+            ("<alice>@example.org".to_string(), "a character addresses do not"),
+            ("alice,bob@example.org".to_string(), "a character addresses do not"),
+            ("ali\u{7}ce@example.org".to_string(), "a character addresses do not"),
+        ] {
+            let error = bad.parse::<Entry>().expect_err(&bad).to_string();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
+        assert_eq!(
+            entry(&format!("{}.org", "b".repeat(63))),
+            Entry::Domain(format!("{}.org", "b".repeat(63)))
+        );
+    }
+
     #[test]
     fn a_public_suffix_is_no_domain_entry() {
         for suffix in ["co.uk", "github.io", "Com.AU"] {
