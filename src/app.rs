@@ -120,7 +120,7 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
     // this process watches (on a shared database, those it leases), so across a fleet
     // each account's report is delivered by the one worker holding it.
     let mut reporting = None;
-    if !once && config.report.schedule.is_some() {
+    if reports_beside_workers(once, config) {
         let (config, current, lease) = (config.clone(), Arc::clone(&fleet.current), fleet.lease_id());
         let store = Arc::clone(&store);
         let mut shutdown = shutdown.clone();
@@ -155,9 +155,25 @@ pub async fn run(config: &Config, store: Arc<Store>, options: RunOptions, shutdo
     RunReport { failures }
 }
 
+/// Whether the weekly report runs beside the workers: only on a schedule, and never in a
+/// single pass (`--once`: a scan or a test run must deliver no report).
+fn reports_beside_workers(once: bool, config: &Config) -> bool {
+    !once && config.report.schedule.is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_weekly_report_runs_only_on_a_schedule_and_never_in_a_single_pass() {
+        let mut config = Config::parse("").expect("an empty configuration");
+        config.report.schedule = None;
+        assert!(!reports_beside_workers(false, &config), "no schedule");
+        config.report.schedule = Some((0, 9 * 60));
+        assert!(reports_beside_workers(false, &config));
+        assert!(!reports_beside_workers(true, &config), "a single pass delivers no report");
+    }
 
     #[test]
     fn each_account_classifies_with_its_own_authserv_ids() {
