@@ -17,8 +17,10 @@
 //! names none) are the receiving side's own hops and are passed over. The first line
 //! naming a public address is the receiving server's record of the relay: its reverse
 //! name, when it wrote one, is the answer; when it wrote none (an unknown or unrecorded
-//! reverse name, Exchange Online's internal hops), there is no answer, and the lines
-//! below it, which a sender may have written, are never read. The name and address are
+//! reverse name, Exchange Online's internal hops), or one that tells the provider rather
+//! than the sender (a generic name holding the address, a provider in
+//! `SHARED_RELAYS`), there is no answer, and the lines below it, which a sender may
+//! have written, are never read. The name and address are
 //! read from the server's own record, `(NAME [ADDRESS])`, past the client's HELO (its own
 //! word, which may hold a comment naming any relay); a line with two such records, or one
 //! whose client address does not read, gives no answer either.
