@@ -10,7 +10,7 @@
 //! what it says (subject, words, shape). Who sends counts only when the receiving server
 //! authenticated the From address: a forged From collects nothing a release taught.
 //! Where it did not, who sends is the sender together with the relay the receiving server
-//! recorded handing the mail over ([`relayed_sender`]), so a forged From sent through
+//! recorded handing the mail over (`relayed_sender`), so a forged From sent through
 //! anyone else's servers is another sender. Where the address is who sends, the server must vouch for that very mailbox (or a
 //! neighbour at the same provider would pass); a service's notice carrying a stranger's
 //! words (a PayPal invoice's note) has no sender at all. It
