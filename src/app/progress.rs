@@ -134,6 +134,8 @@ mod tests {
         let bars = MultiProgress::with_draw_target(ProgressDrawTarget::hidden());
         let progress = ScanProgress::with_bars(Some(&bars), "home", "INBOX", 3, 200);
         assert_eq!(progress.position(), None);
+        let exactly_one = ScanProgress::with_bars(Some(&bars), "home", "INBOX", 200, 200);
+        assert_eq!(exactly_one.position(), None, "one whole batch is no long scan");
     }
 
     #[test]
@@ -148,5 +150,8 @@ mod tests {
             reports += usize::from(progress.next_report != before);
         }
         assert_eq!(reports, 9, "at 10%, 20%, … 90%");
+        let before = progress.next_report;
+        progress.advance(100_000);
+        assert_eq!(progress.next_report, before, "no progress line at the end: the scan is done");
     }
 }
