@@ -144,10 +144,11 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         relay: relay::delivering_relay(&message),
         via_list: message.header_raw("List-Id").is_some() || message.header_raw("List-Post").is_some(),
         // Any List-Post but `NO`: a list adds its own, and a poster may have written `NO`.
-        posted_to_list: message.headers().iter().filter(|h| h.name == HeaderName::ListPost).any(|h| {
-            let post = message.raw_message().get(h.offset_start as usize..h.offset_end as usize);
-            !String::from_utf8_lossy(post.unwrap_or_default()).trim().eq_ignore_ascii_case("NO")
-        }),
+        posted_to_list: message
+            .headers()
+            .iter()
+            .filter(|h| h.name == HeaderName::ListPost)
+            .any(|h| !raw_value(&message, h).trim().eq_ignore_ascii_case("NO")),
         in_thread: message.header_raw("In-Reply-To").is_some() || message.header_raw("References").is_some(),
         size: raw.len(),
         ..Email::default()
@@ -174,6 +175,16 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         email.normalized_text.push_str(&normalize::normalize(&unseen_text));
     }
     Ok(email)
+}
+
+/// A header's value as written in the message (folds and all), for the headers whose
+/// exact text matters more than mail-parser's reading of it.
+fn raw_value<'a>(
+    message: &'a mail_parser::Message<'_>,
+    header: &mail_parser::Header<'_>,
+) -> std::borrow::Cow<'a, str> {
+    let bytes = message.raw_message().get(header.offset_start as usize..header.offset_end as usize);
+    String::from_utf8_lossy(bytes.unwrap_or_default())
 }
 
 fn collect_parts(

@@ -215,8 +215,7 @@ fn logit(p: f32) -> f32 {
 /// is nobody's: the service signs it for whoever asked. Elsewhere who sends is the domain,
 /// and an aligned pass for it is enough ([`authenticated_sender`]).
 fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
-    let from = facts.email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
-    if sharing_service(facts).is_some() || REQUEST_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n)) {
+    if carries_strangers_words(facts) {
         None
     } else if shared_domain(&facts.sender_domain) {
         vouched_mailbox(facts.email, &detector.authserv_ids)
@@ -234,19 +233,30 @@ fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
 /// carrying a stranger's words.
 fn relayed_sender(facts: &Facts<'_>) -> Option<String> {
     let relay = facts.email.relay.as_deref()?;
-    let from = facts.email.from.as_ref()?;
-    let nobodys = facts.email.posted_to_list
-        || sharing_service(facts).is_some()
-        || REQUEST_NOTIFIERS.iter().any(|n| from.address.eq_ignore_ascii_case(n));
-    if nobodys {
+    // A mail without a From names no sender to credit.
+    facts.email.from.as_ref()?;
+    if facts.email.posted_to_list || carries_strangers_words(facts) {
         return None;
     }
-    let sender = if shared_domain(&facts.sender_domain) {
-        from.address.to_lowercase()
-    } else {
-        url::registrable_domain(&facts.sender_domain).to_string()
-    };
+    let sender = sender_identity(facts);
     (!sender.is_empty()).then(|| format!("{sender} via {relay}"))
+}
+
+/// Whether the mail is a service's notification carrying what a stranger typed (a shared
+/// document's note, an invoice's, [`REQUEST_NOTIFIERS`]): the service sends it for
+/// whoever asked, so it is nobody's.
+fn carries_strangers_words(facts: &Facts<'_>) -> bool {
+    let from = facts.email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
+    sharing_service(facts).is_some() || REQUEST_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n))
+}
+
+/// Who the From line names as its sender, whoever vouches for it: at a domain many share
+/// ([`shared_domain`]) the lower-cased address, elsewhere the registrable domain.
+fn sender_identity(facts: &Facts<'_>) -> String {
+    match &facts.email.from {
+        Some(from) if shared_domain(&facts.sender_domain) => from.address.to_lowercase(),
+        _ => url::registrable_domain(&facts.sender_domain).to_string(),
+    }
 }
 
 /// Whether many unrelated senders share `domain`'s registrable domain: a free mailbox

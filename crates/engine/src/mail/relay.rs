@@ -62,18 +62,13 @@ const MAX_HOPS: usize = 16;
 /// The registrable domain of the relay that handed `message` to the receiving server, as
 /// that server recorded it (see the module header); `None` when it recorded no name.
 pub fn delivering_relay(message: &Message<'_>) -> Option<String> {
-    let raw = message.raw_message();
     let received = message
         .headers()
         .iter()
         .filter(|header| header.name == HeaderName::Received)
-        .filter_map(|header| {
-            let text = raw.get(header.offset_start as usize..header.offset_end as usize).unwrap_or_default();
-            header.value.as_received().map(|hop| (hop, text))
-        })
+        .filter_map(|header| header.value.as_received().map(|hop| (hop, super::raw_value(message, header))))
         .take(MAX_HOPS);
     for (hop, text) in received {
-        let text = String::from_utf8_lossy(text);
         let (name, ip) = match client_records(&text).as_slice() {
             [] => match hop.from_ip {
                 // A hop of the receiving side's own, or one naming no client at all.

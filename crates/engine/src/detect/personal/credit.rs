@@ -6,9 +6,8 @@
 
 use super::digest::{self, Sketch};
 use super::harms::{self, Harms, Reach, links_within, no_more_harm};
-use super::{Feedback, HARMLESS_NEAR, NEAR, NearCopy, Personal, Share, shared_domain};
+use super::{Feedback, HARMLESS_NEAR, NEAR, NearCopy, Personal, Share, sender_identity};
 use crate::detect::Facts;
-use crate::mail::url;
 
 impl NearCopy {
     /// Whether this is the digest of a report that `release` takes back: the user released
@@ -26,12 +25,7 @@ impl NearCopy {
 pub(super) fn near_copy(feedback: Feedback, facts: &Facts<'_>, authenticated: bool) -> Option<NearCopy> {
     let sketch = Sketch::of(facts.email)?;
     let (sites, hosts) = (harms::link_hashes(facts, Reach::Site), harms::link_hashes(facts, Reach::Host));
-    let sender = match &facts.email.from {
-        Some(from) if shared_domain(&facts.sender_domain) => {
-            digest::hash(from.address.to_lowercase().as_bytes())
-        }
-        _ => digest::hash(url::registrable_domain(&facts.sender_domain).as_bytes()),
-    };
+    let sender = digest::hash(sender_identity(facts).as_bytes());
     Some(NearCopy { feedback, sketch, sender, authenticated, sites, hosts, harms: Some(Harms::of(facts)) })
 }
 
