@@ -86,18 +86,24 @@ impl Finder {
     /// The headers of the folder's newest messages, read once.
     async fn newest(&mut self, imap: &mut ImapSession) -> Result<&[(u32, Vec<u8>)], ImapError> {
         if self.newest.is_none() {
-            let headers = if self.exists == 0 {
-                Vec::new()
-            } else {
-                // A sequence range: UID SEARCH answers with the UIDs of those messages.
-                let first = self.exists.saturating_sub(self.newest_count - 1).max(1);
-                let uids = imap.search(&format!("{first}:{}", self.exists)).await?;
-                imap.fetch_headers(&uids).await?
+            let headers = match newest_range(self.exists, self.newest_count) {
+                None => Vec::new(),
+                Some((first, last)) => {
+                    // A sequence range: UID SEARCH answers with the UIDs of those messages.
+                    let uids = imap.search(&format!("{first}:{last}")).await?;
+                    imap.fetch_headers(&uids).await?
+                }
             };
             self.newest = Some(headers);
         }
         Ok(self.newest.as_deref().unwrap_or_default())
     }
+}
+
+/// The sequence numbers of the newest `count` of `exists` messages, first and last;
+/// `None` for an empty folder (a range `1:0` would name a message that is not there).
+fn newest_range(exists: u32, count: u32) -> Option<(u32, u32)> {
+    (exists > 0 && count > 0).then(|| (exists.saturating_sub(count - 1).max(1), exists))
 }
 
 /// Selects `folder` and finds `wanted` in it (see [`Finder::find`]).
@@ -165,6 +171,17 @@ mod tests {
         assert_eq!(search_fragment("受信箱-0123456789@例え.jp"), Some("-0123456789@"));
         assert_eq!(search_fragment("短い@例"), None, "nothing plain to search for");
         assert_eq!(search_fragment("a\"quoted\\part-long-enough@x"), Some("part-long-enough@x"));
+    }
+
+    #[test]
+    fn the_newest_range_names_exactly_the_newest_messages() {
+        assert_eq!(newest_range(0, NEWEST_READ), None, "an empty folder is not searched");
+        assert_eq!(newest_range(5, 0), None, "no message asked for");
+        assert_eq!(newest_range(3, NEWEST_READ), Some((1, 3)), "a small folder is read whole");
+        assert_eq!(newest_range(10, 4), Some((7, 10)), "four messages: 7, 8, 9 and 10");
+        assert_eq!(newest_range(10, 10), Some((1, 10)));
+        assert_eq!(newest_range(10, 1), Some((10, 10)));
+        assert_eq!(newest_range(u32::MAX, u32::MAX), Some((1, u32::MAX)));
     }
 
     #[test]
