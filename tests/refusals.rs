@@ -2,13 +2,16 @@
 //! OK with messages left out (Gmail's "Some messages could not be FETCHed"). Real Dovecot
 //! behind [`Proxy`], which injects the refusals. After each, nothing is recorded as done
 //! that was not done, the pass fails with the server's words, and the next pass finishes
-//! the job once.
+//! the job once. Reading a detection's mail back tells a refusal ("gone") from a server
+//! that stopped answering (an error).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
+use scamguard::app::{ReadBack, ReadBackError, read_back};
 use scamguard::config::Config;
-use scamguard::store::Action;
+use scamguard::store::{Action, Store};
 
 use super::service::{HAM, THREATS, append_all, contents, history, ids, load, mailbox, run_once};
 use super::support::dovecot::{Dovecot, Options};
@@ -338,4 +341,35 @@ fn another_client_moves_uid_1(direct: &Config, folder: &'static str, create: boo
             session.move_to(&[1], folder).await.expect("the other client moves UID 1");
         })
     })
+}
+
+/// Reading a detection's mail back for the review page: a folder the server refuses to
+/// open holds nothing to show, but a server that stops answering while a folder is opened
+/// is an error, never "gone": the message may well be there, and the page must not say
+/// otherwise.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_stops_answering_during_a_read_back_is_an_error_not_gone() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, .. } = &setup;
+    assert!(run_once(config).await.failures.is_empty());
+    let id = history(config).await.first().expect("a detection").id;
+    let store = Store::open_unlocked_at(&scamguard::app::database(config)).await.expect("store");
+
+    proxy.add(Rule::always("EXAMINE", Fault::Answer("NO [NONEXISTENT] no such mailbox")));
+    let refused = read_back(config, &store, id).await.expect("a refusal is an answer");
+    assert!(matches!(refused, ReadBack::Gone { .. }), "{refused:?}");
+
+    proxy.clear();
+    // The EXAMINE never reaches the server, so its answer never comes.
+    proxy.add(Rule::always("EXAMINE", Fault::Before(Arc::new(|| Box::pin(std::future::pending())))));
+    let mut impatient = config.clone();
+    for account in &mut impatient.accounts {
+        account.command_timeout = Duration::from_secs(1);
+    }
+    let stalled = read_back(&impatient, &store, id).await;
+    assert!(matches!(stalled, Err(ReadBackError::Imap(_))), "{stalled:?}");
+
+    proxy.clear();
+    let found = read_back(config, &store, id).await.expect("read back");
+    assert!(matches!(found, ReadBack::Found { ref folder, .. } if folder == "Junk"), "{found:?}");
 }
