@@ -2,7 +2,8 @@
 //! OK with messages left out (Gmail's "Some messages could not be FETCHed"). Real Dovecot
 //! behind [`Proxy`], which injects the refusals. After each, nothing is recorded as done
 //! that was not done, the pass fails with the server's words, and the next pass finishes
-//! the job once. Reading a detection's mail back tells a refusal ("gone") from a server
+//! the job once. A connection cut where a folder's state was awaited is an error, never an
+//! empty folder. Reading a detection's mail back tells a refusal ("gone") from a server
 //! that stopped answering (an error).
 
 use std::collections::BTreeSet;
@@ -372,4 +373,29 @@ async fn a_server_that_stops_answering_during_a_read_back_is_an_error_not_gone()
     proxy.clear();
     let found = read_back(config, &store, id).await.expect("read back");
     assert!(matches!(found, ReadBack::Found { ref folder, .. } if folder == "Junk"), "{found:?}");
+}
+
+/// A connection cut before the server answered SELECT fails the pass, and is not taken
+/// for a renumbered, empty folder: the saved place stays, so the next pass reads on from
+/// it instead of starting the whole folder again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_cut_during_select_fails_the_pass_and_keeps_the_saved_place() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    assert!(run_once(config).await.failures.is_empty());
+    let store = Store::open_unlocked_at(&scamguard::app::database(config)).await.expect("store");
+    let account = &config.accounts.first().expect("an account").name;
+    let saved = store.cursor(account, "INBOX").await.expect("cursor").expect("saved");
+    let mut session = mailbox(direct).await;
+    append_all(&mut session, "INBOX", &["en_extortion_short_wallet_demand.eml"]).await;
+
+    proxy.add(Rule::always("SELECT", Fault::Cut));
+    let errors = failures(&run_once(config).await);
+    assert!(!errors.is_empty(), "the pass fails");
+    let kept = store.cursor(account, "INBOX").await.expect("cursor").expect("saved");
+    assert_eq!(kept, saved, "the saved place is not taken for a renumbered folder");
+
+    proxy.clear();
+    assert!(run_once(config).await.failures.is_empty());
+    assert_eq!(ids_in(direct, "INBOX").await, ids(&HAM[..1]), "the new threat was read and moved");
 }

@@ -131,14 +131,13 @@ fn refusal(looked: &Result<bool, WorkerError>) -> Option<&imap::ImapError> {
 
 #[cfg(test)]
 mod tests {
-    use async_imap::error::Error;
 
     use super::*;
 
     #[test]
     fn a_refused_look_at_junk_lets_the_pass_go_on_and_a_lost_connection_does_not() {
         let failed = |error: imap::ImapError| Err(WorkerError::Imap(error));
-        let refused = failed(imap::ImapError::Command { command: "STATUS", error: Error::No("no".into()) });
+        let refused = failed(imap::ImapError::Refused { command: "STATUS", reply: "NO", text: "no".into() });
         assert!(refusal(&refused).is_some());
         assert!(refusal(&failed(imap::ImapError::Closed)).is_none(), "a lost connection fails the pass");
         assert!(refusal(&Err(WorkerError::Panicked("x".into()))).is_none());

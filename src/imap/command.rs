@@ -1,15 +1,19 @@
 //! Commands whose whole answer is read here, so the server's tagged status is never lost.
 //!
-//! async-imap checks the tagged status of some commands (SELECT, CREATE, COPY, MOVE) but
-//! drops it for others: its UID SEARCH, UID FETCH, UID STORE, UID EXPUNGE and NOOP read
-//! up to the tagged line and return `Ok` whether the server said OK, NO or BAD. A refused
-//! FETCH then looked like an empty folder and a refused STORE like a done move. Every
-//! command that reads or changes mail goes through [`run`] instead: it sends the command,
-//! hands each untagged response to the caller as it comes (so a FETCH of many messages is
-//! never held twice), notes whether the mailbox reported new mail, and turns a NO or BAD
-//! into [`ImapError::Refused`] carrying the server's words.
+//! async-imap checks the tagged status of some commands (CREATE, COPY, MOVE) but drops it
+//! for others: its UID SEARCH, UID FETCH, UID STORE, UID EXPUNGE and NOOP read up to the
+//! tagged line and return `Ok` whether the server said OK, NO or BAD. A refused FETCH then
+//! looked like an empty folder and a refused STORE like a done move. Its SELECT, EXAMINE
+//! and STATUS return `Ok` with what they read so far when the connection ends before the
+//! tagged line: a folder of UIDVALIDITY 0 and no messages, which a saved cursor or a
+//! reconcile would have believed. Every command that reads or changes mail, or opens a
+//! folder, goes through [`run`] instead: it sends the command, hands each untagged
+//! response to the caller as it comes (so a FETCH of many messages is never held twice),
+//! notes whether the mailbox reported new mail, turns a NO or BAD into
+//! [`ImapError::Refused`] carrying the server's words, and an answer cut short into
+//! [`ImapError::Closed`].
 
-use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, Status};
+use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status, StatusAttribute};
 
 use super::connect::BoxedStream;
 use super::{ImapError, sanitize};
@@ -26,7 +30,7 @@ pub struct Answer {
 }
 
 /// Sends `line` and reads its answer to the tagged status line, handing every untagged
-/// FETCH and SEARCH response to `on_data`. `command` names it in errors ("UID FETCH").
+/// response but BYE to `on_data`. `command` names it in errors ("UID FETCH").
 /// The caller bounds the time.
 pub async fn run(
     session: &mut Session,
@@ -55,10 +59,47 @@ pub async fn run(
                 };
             }
             Response::Data { status: Status::Bye, .. } => return Err(ImapError::Closed),
-            Response::MailboxData(MailboxDatum::Exists(_)) => answer.mailbox_changed = true,
-            item @ (Response::Fetch(..) | Response::MailboxData(MailboxDatum::Search(_))) => {
-                data += 1;
+            item => {
+                match item {
+                    Response::MailboxData(MailboxDatum::Exists(_)) => answer.mailbox_changed = true,
+                    Response::Fetch(..) | Response::MailboxData(MailboxDatum::Search(_)) => data += 1,
+                    _ => {}
+                }
                 on_data(item)
+            }
+        }
+    }
+}
+
+/// What the answer to a SELECT, EXAMINE or STATUS said of the folder, read response by
+/// response; `None` where the server did not say.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FolderNews {
+    pub uidvalidity: Option<u32>,
+    pub uid_next: Option<u32>,
+    pub exists: Option<u32>,
+}
+
+impl FolderNews {
+    /// Takes in one untagged response: `EXISTS`, `OK [UIDVALIDITY n]`, `OK [UIDNEXT n]`
+    /// (SELECT, EXAMINE) or a `STATUS` line; anything else says nothing of the folder.
+    pub fn read(&mut self, response: &Response<'_>) {
+        match response {
+            Response::MailboxData(MailboxDatum::Exists(count)) => self.exists = Some(*count),
+            Response::Data { status: Status::Ok, outcome } => match outcome.code {
+                Some(ResponseCode::UidValidity(value)) => self.uidvalidity = Some(value),
+                Some(ResponseCode::UidNext(next)) => self.uid_next = Some(next),
+                _ => {}
+            },
+            Response::MailboxData(MailboxDatum::Status { status, .. }) => {
+                for attribute in status {
+                    match attribute {
+                        StatusAttribute::UidValidity(value) => self.uidvalidity = Some(*value),
+                        StatusAttribute::UidNext(next) => self.uid_next = Some(*next),
+                        StatusAttribute::Messages(count) => self.exists = Some(*count),
+                        _ => {}
+                    }
+                }
             }
             _ => {}
         }
@@ -147,6 +188,32 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+
+    /// Reads a folder's answer line by line, as [`run`] hands it over.
+    fn news_of(lines: &[&str]) -> FolderNews {
+        let mut news = FolderNews::default();
+        for line in lines {
+            let (_, response) = Response::parse(line.as_bytes()).expect("a response");
+            news.read(&response);
+        }
+        news
+    }
+
+    #[test]
+    fn a_folders_state_is_read_from_select_and_status_answers() {
+        let selected = news_of(&[
+            "* FLAGS (\\Seen)\r\n",
+            "* 12 EXISTS\r\n",
+            "* OK [UIDVALIDITY 77] UIDs valid\r\n",
+            "* OK [UIDNEXT 40] Predicted next UID\r\n",
+        ]);
+        assert_eq!(selected, FolderNews { uidvalidity: Some(77), uid_next: Some(40), exists: Some(12) });
+        let status = news_of(&["* STATUS Junk (MESSAGES 3 UIDNEXT 9 UIDVALIDITY 5)\r\n"]);
+        assert_eq!(status, FolderNews { uidvalidity: Some(5), uid_next: Some(9), exists: Some(3) });
+        let warned = news_of(&["* NO [UIDVALIDITY 8] only a warning\r\n", "* 2 RECENT\r\n"]);
+        assert_eq!(warned, FolderNews::default(), "neither a warning nor RECENT says what the folder is");
+        assert_eq!(news_of(&[]), FolderNews::default(), "an answer cut short says nothing");
+    }
 
     #[test]
     fn fetch_attributes_are_read_whatever_their_order() {

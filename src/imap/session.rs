@@ -25,12 +25,13 @@ pub struct FolderStatus {
 }
 
 impl FolderStatus {
-    /// What SELECT, EXAMINE or STATUS said of a folder.
-    fn of(mailbox: &async_imap::types::Mailbox) -> Self {
+    /// What a whole answer to SELECT, EXAMINE or STATUS said of a folder; a server that
+    /// leaves UIDNEXT out (older ones do) is read as an empty folder's 1.
+    fn of(news: command::FolderNews) -> Self {
         FolderStatus {
-            uidvalidity: mailbox.uid_validity.unwrap_or(0),
-            uid_next: mailbox.uid_next.unwrap_or(1),
-            exists: mailbox.exists,
+            uidvalidity: news.uidvalidity.unwrap_or(0),
+            uid_next: news.uid_next.unwrap_or(1),
+            exists: news.exists.unwrap_or(0),
         }
     }
 }
@@ -172,9 +173,28 @@ impl ImapSession {
 
     /// Selects a folder read-write.
     pub async fn select(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        let timeout = self.timeout;
-        let mailbox = within(timeout, "SELECT", self.session.select(folder)).await?;
-        Ok(FolderStatus::of(&mailbox))
+        self.open("SELECT", folder, "").await
+    }
+
+    /// SELECT, EXAMINE or STATUS (with `items`) of `folder`, its whole answer read: one
+    /// cut short is an error, never a folder of UIDVALIDITY 0 (see [`command`]). The
+    /// EXISTS of the answer is the folder's size, not news of arrivals.
+    async fn open(
+        &mut self,
+        command: &'static str,
+        folder: &str,
+        items: &str,
+    ) -> Result<FolderStatus, ImapError> {
+        if let Some(bad) = folder.chars().find(|c| matches!(c, '\r' | '\n')) {
+            let error = async_imap::error::Error::Validate(async_imap::error::ValidateError(bad));
+            return Err(ImapError::Command { command, error });
+        }
+        let mut news = command::FolderNews::default();
+        let line = format!("{command} {}{items}", quote(folder));
+        tokio::time::timeout(self.timeout, command::run(&mut self.session, command, &line, |r| news.read(r)))
+            .await
+            .map_err(|_| ImapError::Timeout(command))??;
+        Ok(FolderStatus::of(news))
     }
 
     /// Selects a folder the configuration names (`folder` in UTF-8). When the server
@@ -193,18 +213,13 @@ impl ImapSession {
 
     /// Opens a folder read-only (EXAMINE): nothing read there can change a flag.
     pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        let timeout = self.timeout;
-        let mailbox = within(timeout, "EXAMINE", self.session.examine(folder)).await?;
-        Ok(FolderStatus::of(&mailbox))
+        self.open("EXAMINE", folder, "").await
     }
 
     /// A folder's UIDVALIDITY, UIDNEXT and size by STATUS, without selecting it: one
     /// command says whether anything arrived there since.
     pub async fn status(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        let timeout = self.timeout;
-        let mailbox =
-            within(timeout, "STATUS", self.session.status(folder, "(UIDVALIDITY UIDNEXT MESSAGES)")).await?;
-        Ok(FolderStatus::of(&mailbox))
+        self.open("STATUS", folder, " (UIDVALIDITY UIDNEXT MESSAGES)").await
     }
 
     /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer.

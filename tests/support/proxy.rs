@@ -4,7 +4,7 @@
 //! a message out of a FETCH answer the way Gmail does ("Some messages could not be
 //! FETCHed"). The proxy passes everything through (plaintext on 127.0.0.1, so the test
 //! config uses `tls = "none"`) except what a [`Rule`] says: answer a command itself with a
-//! refusal, drop the FETCH responses of some UIDs, or run a step (such as delivering a
+//! refusal, drop the FETCH responses of some UIDs, cut the connection, or run a step (such as delivering a
 //! message through another connection) before the command reaches the server. It counts
 //! every command it sees.
 
@@ -38,6 +38,9 @@ pub enum Fault {
     /// Send this untagged response ("* 1 FETCH (UID 1 FLAGS (\\Seen))") to the client
     /// first, as a server may at any time, then pass the command on.
     Unsolicited(&'static str),
+    /// Never pass it on: close the connection at once, as a server that dies does. The
+    /// client reads the end of the stream where the answer should be.
+    Cut,
 }
 
 /// Applies `fault` to commands that start with `command` ("UID FETCH", compared without
@@ -145,6 +148,7 @@ enum Decision {
     LoseAnswer,
     Before(Hook),
     Unsolicited(&'static str),
+    Cut,
 }
 
 /// What the server-side reader does with the answer to one tagged command.
@@ -176,6 +180,7 @@ fn decide(state: &Mutex<State>, line: &str) -> Decision {
             Fault::LoseAnswer => Decision::LoseAnswer,
             Fault::Before(hook) => Decision::Before(Arc::clone(hook)),
             Fault::Unsolicited(response) => Decision::Unsolicited(response),
+            Fault::Cut => Decision::Cut,
         };
     }
     Decision::Pass
@@ -250,6 +255,10 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
             Decision::Before(hook) => hook().await,
             Decision::Unsolicited(response) => {
                 let _ = to_client.send(format!("{response}\r\n").into_bytes());
+            }
+            Decision::Cut => {
+                let _ = to_client.send(Vec::new());
+                return;
             }
             Decision::Pass => {}
         }

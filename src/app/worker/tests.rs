@@ -16,7 +16,7 @@ fn gathered_actions_go_out_after_ten_batches_or_five_seconds() {
 #[test]
 fn a_missing_folder_or_a_refused_select_is_no_connection_loss() {
     let missing = ImapError::NoSuchFolder { folder: "Nope".into(), existing: vec![], more: 0 };
-    let refused = ImapError::Command { command: "SELECT", error: async_imap::error::Error::No("no".into()) };
+    let refused = ImapError::Refused { command: "SELECT", reply: "NO", text: "no".into() };
     for error in [missing, refused] {
         assert!(!WorkerError::Imap(error).is_connection_loss());
     }
@@ -56,7 +56,7 @@ fn only_what_retrying_cannot_mend_stops_the_worker() {
 #[test]
 fn errors_are_counted_by_kind() {
     use super::super::metrics::ErrorKind;
-    let refused = ImapError::Command { command: "SELECT", error: async_imap::error::Error::No("no".into()) };
+    let refused = ImapError::Refused { command: "SELECT", reply: "NO", text: "no".into() };
     assert_eq!(WorkerError::Imap(refused).metric_kind(), ErrorKind::Refused);
     assert_eq!(WorkerError::Imap(ImapError::Closed).metric_kind(), ErrorKind::Connection);
     assert_eq!(WorkerError::Store(StoreError::Missing("db".into())).metric_kind(), ErrorKind::Store);
