@@ -94,8 +94,8 @@ impl ImapError {
     }
 
     /// Whether the server answered NO or BAD (read by `command::run`, or by
-    /// async-imap's own check of SELECT, EXAMINE, STATUS and the like), as opposed to a
-    /// lost connection or a timeout.
+    /// async-imap's own check of CREATE, LIST and the like), as opposed to a lost
+    /// connection or a timeout.
     pub fn is_refusal(&self) -> bool {
         use async_imap::error::Error;
         matches!(self, ImapError::Refused { .. })

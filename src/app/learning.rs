@@ -66,16 +66,31 @@ pub async fn learn_from(
     let Ok(email) = crate::mail::parse(raw) else { return Ok(false) };
     let mut personal = store.personal(account).await?.personal;
     let before: Vec<NearCopy> = personal.copies().cloned().collect();
-    let copy = personal.learn(feedback, &email, detector);
-    store.forget_near_copies(account, &dropped(&before, &personal)).await?;
-    store.save_personal(account, &personal.layer, copy.as_slice(), now).await?;
+    personal.learn(feedback, &email, detector);
+    save(store, account, &before, &personal, now).await?;
     Ok(true)
 }
 
-/// The stored bytes of the digests in `before` that `after` no longer holds (a report
-/// taken back, the oldest of a kind past the bound). Learning keeps the others in order
-/// and adds at the end, so one walk pairs them.
-fn dropped(before: &[NearCopy], after: &Personal) -> Vec<Vec<u8>> {
+/// Saves what learning changed since `before`: the layer, the digests the engine added,
+/// and the forgetting of those it dropped, so the store holds exactly the digests the
+/// engine keeps (its bound drops the oldest of the kind holding more than half, which
+/// the store's own trim by age would not).
+async fn save(
+    store: &Store,
+    account: &str,
+    before: &[NearCopy],
+    after: &Personal,
+    now: i64,
+) -> Result<(), StoreError> {
+    let (gone, added) = changes(before, after);
+    store.forget_near_copies(account, &gone).await?;
+    store.save_personal(account, &after.layer, &added, now).await
+}
+
+/// The digests of `before` that `after` no longer holds (a report taken back, the oldest
+/// of a kind past the bound), as stored bytes, and those `after` added. Learning keeps the
+/// others in order and adds at the end, so one walk pairs them and what is left was added.
+fn changes(before: &[NearCopy], after: &Personal) -> (Vec<Vec<u8>>, Vec<NearCopy>) {
     let mut kept = after.copies().peekable();
     let mut gone = Vec::new();
     for old in before {
@@ -85,7 +100,7 @@ fn dropped(before: &[NearCopy], after: &Personal) -> Vec<Vec<u8>> {
             gone.push(old.to_bytes());
         }
     }
-    gone
+    (gone, kept.cloned().collect())
 }
 
 /// What `learn --account` read and learned.
@@ -122,7 +137,7 @@ pub async fn bootstrap(
     let inbox = newest(&mut session, "INBOX", limit, account).await?;
     session.logout().await;
     let mut personal = store.personal(&account.name).await?.personal;
-    let mut copies: Vec<NearCopy> = Vec::new();
+    let before: Vec<NearCopy> = personal.copies().cloned().collect();
     let mut report = Bootstrap { junk: junk.len(), inbox: inbox.len(), ..Bootstrap::default() };
     // Oldest first, the folders in turn: neither kind of feedback has the last word.
     let (mut junk, mut inbox) = (junk.into_iter().rev(), inbox.into_iter().rev());
@@ -140,21 +155,14 @@ pub async fn bootstrap(
                 report.skipped += 1;
                 continue;
             }
-            copies.extend(personal.learn_from_folder(feedback, &email, detector));
+            personal.learn_from_folder(feedback, &email, detector);
         }
     }
-    let kept = newest_copies(&copies);
     report.inbox -= report.skipped;
-    report.digests = kept.len();
+    report.digests = changes(&before, &personal).1.len();
     report.weights = personal.layer.len();
-    store.save_personal(&account.name, &personal.layer, kept, now).await?;
+    save(store, &account.name, &before, &personal, now).await?;
     Ok(report)
-}
-
-/// The near-copies a bootstrap keeps of those it learned (oldest first): the newest
-/// [`MAX_COPIES`](crate::detect::personal::MAX_COPIES), as the engine keeps.
-fn newest_copies(copies: &[NearCopy]) -> &[NearCopy] {
-    copies.get(copies.len().saturating_sub(crate::detect::personal::MAX_COPIES)..).unwrap_or_default()
 }
 
 /// The raw bytes of the newest `limit` messages of `folder`, newest first (BODY.PEEK).
@@ -218,17 +226,21 @@ mod tests {
         assert!(!copies.contains(&digest(Feedback::Reported, 1)), "the oldest report goes instead");
     }
 
-    /// A bootstrap that learned more near-copies than are kept keeps (and counts) the
-    /// newest; one that learned fewer keeps them all.
+    /// What learning changed is what the engine changed: past the bound, a flood of new
+    /// reports pushes out the oldest reports, never the release before them, and the new
+    /// digests the engine kept are the ones to add.
     #[test]
-    fn a_bootstrap_keeps_the_newest_near_copies() {
-        let learned: Vec<NearCopy> =
-            (0..MAX_COPIES as u64 + 3).map(|i| digest(Feedback::Reported, i)).collect();
-        let kept = newest_copies(&learned);
-        assert_eq!(kept.len(), MAX_COPIES);
-        assert_eq!(kept.first(), Some(&learned[3]), "the three oldest are dropped");
-        assert_eq!(kept.last(), learned.last());
-        assert_eq!(newest_copies(&learned[..2]), &learned[..2]);
+    fn the_changes_to_save_are_the_engines_own() {
+        let mut before = vec![digest(Feedback::Released, 0)];
+        before.extend((1..MAX_COPIES as u64).map(|i| digest(Feedback::Reported, i)));
+        let new: Vec<NearCopy> = (0..3).map(|i| digest(Feedback::Reported, 10_000 + i)).collect();
+        let after = Personal::new(Default::default(), before.iter().chain(&new).cloned());
+        let (gone, added) = changes(&before, &after);
+        let oldest_reports: Vec<Vec<u8>> = before[1..4].iter().map(NearCopy::to_bytes).collect();
+        assert_eq!(gone, oldest_reports, "the three oldest reports go, not the release");
+        assert_eq!(added, new);
+        let unchanged = Personal::new(Default::default(), before.iter().cloned());
+        assert_eq!(changes(&before, &unchanged), (Vec::new(), Vec::new()));
     }
 
     /// An account whose learning holds near-copies alone (its layer empty) classifies with
