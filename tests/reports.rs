@@ -109,6 +109,61 @@ async fn delivering_a_week_that_has_not_ended_is_refused() {
     assert!(store.delivered_weeks("test").await.expect("weeks").is_empty(), "the week is still to come");
 }
 
+/// Makes every delivery claim in the SQLite database of `config` `seconds` older, as if
+/// taken that long ago.
+async fn age_claims(config: &scamguard::config::Config, seconds: i64) {
+    let db =
+        sqlx::SqlitePool::connect(&format!("sqlite:{}", config.database.display())).await.expect("connect");
+    sqlx::query("UPDATE deliveries SET claimed_at = claimed_at - $1")
+        .bind(seconds)
+        .execute(&db)
+        .await
+        .expect("age the claims");
+    db.close().await;
+}
+
+/// An earlier attempt died before it learnt whether its APPEND landed (its claim is left
+/// unconfirmed, older than the time in flight): the next delivery looks in INBOX for the
+/// report that claim names. Found, the week is done with it and nothing is appended; not
+/// found, the new report is delivered.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_abandoned_delivery_is_looked_for_in_inbox_before_the_week_is_delivered_again() {
+    use scamguard::store::Claim;
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let store = Store::open(&config.database).await.expect("store");
+    let account = config.accounts.first().expect("account");
+    let now = clock::now_unix();
+    let last = Period::week_of(Period::week_of(now).start - 1);
+    let before = Period::week_of(last.start - 1);
+    let mut session = mailbox(&config).await;
+    // The earlier attempt's report for the last week reached INBOX; its report for the
+    // week before did not.
+    let landed = reports::weekly(&store, &account.name, last.clone()).await.expect("report");
+    let key = reports::report_key(&store).await.expect("key");
+    let (landed_id, raw) = mime::message(&landed, Lang::En, &account.username, now, "earlier", &key);
+    session.append("INBOX", None, &raw).await.expect("the earlier attempt's APPEND");
+    for (week, earlier) in [(&last.label, format!("<{landed_id}>")), (&before.label, "<lost@x>".to_string())]
+    {
+        let claim = store.claim_delivery(&account.name, week, &earlier, 60).await.expect("claim");
+        assert_eq!(claim, Claim::Claimed, "{week}");
+    }
+    age_claims(&config, 24 * 3600).await;
+
+    let outcome = reports::deliver(account, &store, &landed, Lang::En, now, None).await;
+    assert!(matches!(outcome, Ok(false)), "the earlier report is in INBOX: {outcome:?}");
+    let missing = reports::weekly(&store, &account.name, before.clone()).await.expect("report");
+    let outcome = reports::deliver(account, &store, &missing, Lang::En, now, None).await;
+    assert!(matches!(outcome, Ok(true)), "the earlier report is not in INBOX: {outcome:?}");
+
+    let inbox = contents(&mut session, "INBOX").await;
+    assert_eq!(reports_in(&inbox), 2, "one report per week: {:?}", inbox.keys());
+    assert!(inbox.contains_key(&landed_id), "{:?}", inbox.keys());
+    let mut weeks = vec![before.label, last.label];
+    weeks.sort();
+    assert_eq!(store.delivered_weeks(&account.name).await.expect("weeks"), weeks);
+}
+
 /// The header block and the body of a raw message.
 fn split(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");

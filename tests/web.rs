@@ -560,3 +560,35 @@ async fn screenshot() {
     chromium::screenshot(&serve.token_url("&lang=en"), &out);
     assert!(std::fs::metadata(&out).map(|m| m.len() > 1000).unwrap_or(false), "a screenshot was written");
 }
+
+/// The report page shows the report of the account and the week asked for, read from the
+/// history by the service (`app::serve`): a week's counts, and none from another week.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_report_page_shows_the_report_of_the_account_and_week_asked_for() {
+    use scamguard::report::weekly::Period;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = seeded(dir.path(), &[]).await;
+    let store = Store::open(&dir.path().join("scamguard.db")).await.expect("store");
+    // Wednesday of W47, noon UTC: two threats and a suspicious mail among 5 scanned.
+    let wednesday = Period::iso_week("2026-W47").expect("week").start + 2 * 86_400 + 43_200;
+    let day = scamguard::clock::day_string(wednesday);
+    store.record_batch("home", &seed_rows(), 5, &day, wednesday).await.expect("seed");
+    store.close().await;
+    let serve = Serve::start(&config);
+    let cookie = serve.session();
+    let row = |label: &str, n: i64| format!("<tr><td>{label}</td><td class=\"n\">{n}</td></tr>");
+    let page = |week: &str| {
+        let page =
+            serve.request("GET", &format!("/report?account=home&week={week}"), &[("Cookie", &cookie)], "");
+        assert_eq!(page.status, 200, "{week}: {}", page.body);
+        page.body
+    };
+    let w47 = page("2026-W47");
+    for expected in [row("Messages scanned", 5), row("Threats moved to Junk", 2), row("Suspicious, kept", 1)]
+    {
+        assert!(w47.contains(&expected), "{expected} missing in\n{w47}");
+    }
+    assert!(w47.contains("<h1>scamguard weekly report — home — "), "{w47}");
+    let w48 = page("2026-W48");
+    assert!(w48.contains(&row("Threats moved to Junk", 0)), "another week counts none:\n{w48}");
+}

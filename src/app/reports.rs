@@ -202,6 +202,7 @@ mod tests {
             clock::unix_of_date(2026, 11, 16).expect("a real date") - 9 * 3600,
             "the week runs on local days"
         );
+        assert_eq!(tokyo.end, monday - 9 * 3600, "and ends on a local day");
     }
 
     #[test]
@@ -216,5 +217,82 @@ mod tests {
         );
         assert!(!has_ended(&w47, monday_w48 + 3600, -5 * 3600), "still Sunday in New York");
         assert!(has_ended(&w47, monday_w48 + 5 * 3600, -5 * 3600));
+    }
+
+    #[test]
+    fn the_due_week_follows_any_weekday_and_minute() {
+        let friday_half_past_five = (4, 17 * 60 + 30);
+        // Friday 2026-11-27 (W48): before 17:30 the latest schedule is Friday 2026-11-20,
+        // covering W46; at 17:30, W47.
+        let friday = clock::unix_of_date(2026, 11, 27).expect("a real date");
+        let at = |minutes: i64| due_week(friday + minutes * 60, 0, friday_half_past_five).label;
+        assert_eq!(at(17 * 60 + 29), "2026-W46");
+        assert_eq!(at(17 * 60 + 30), "2026-W47");
+        // Monday to Thursday of W48 are still before this week's schedule.
+        assert_eq!(due_week(friday - 4 * 86_400, 0, friday_half_past_five).label, "2026-W46");
+    }
+
+    #[test]
+    fn a_claim_is_in_flight_for_twice_the_command_timeout_and_a_minute() {
+        let text = "[[accounts]]\nname = \"a\"\nhost = \"127.0.0.1\"\ntls = \"implicit\"\nusername = \"u\"\n\
+                    password_env = \"X\"\ncommand_timeout = 30\n";
+        let mut account =
+            Config::parse(text).expect("valid").accounts.into_iter().next().expect("one account");
+        assert_eq!(in_flight_for(&account), 120);
+        // A timeout beyond what i64 seconds can hold stays in flight for ages, not a minute.
+        account.command_timeout = std::time::Duration::MAX;
+        assert!(in_flight_for(&account) > i64::MAX / 4, "{}", in_flight_for(&account));
+    }
+
+    /// A report counts the messages scanned on its own days, not on the day after it ends,
+    /// and compares its threats with the threats of the week before, not its other mail.
+    #[tokio::test]
+    async fn a_report_counts_its_own_days_and_the_threats_of_the_week_before() {
+        use crate::store::NewDetection;
+        let store = crate::store::test_backends::TestStore::sqlite().await;
+        let w47 = Period::iso_week("2026-W47").expect("week");
+        let mail = |uid: u32, verdict: Verdict| NewDetection {
+            account: "a".into(),
+            folder: "INBOX".into(),
+            uid,
+            message_key: format!("<{uid}@x>"),
+            verdict,
+            ..NewDetection::default()
+        };
+        // Wednesday of W46, of W47, and the Monday after W47 (noon, UTC).
+        let (w46_day, w47_day, after) =
+            (w47.start - 5 * 86_400 + 43_200, w47.start + 2 * 86_400 + 43_200, w47.end + 43_200);
+        let w46_mails = [mail(1, Verdict::Threat), mail(2, Verdict::Threat), mail(3, Verdict::Suspicious)];
+        for (mails, scanned, at) in
+            [(&w46_mails[..], 10, w46_day), (&[mail(4, Verdict::Threat)], 7, w47_day), (&[], 100, after)]
+        {
+            store.record_batch("a", mails, scanned, &clock::day_string(at), at).await.expect("record");
+        }
+        let report = weekly(&store, "a", w47).await.expect("report");
+        assert_eq!((report.scanned, report.threats, report.previous_threats), (7, 1, 2));
+    }
+
+    /// The local time's offset, as the `TZ` variable sets it. Checked in child processes
+    /// (this test binary again, running only this test), so no other test sees another
+    /// time zone.
+    #[test]
+    fn the_local_offset_follows_the_time_zone() {
+        const EXPECTED: &str = "SCAMGUARD_TEST_EXPECTED_UTC_OFFSET";
+        if let Ok(expected) = std::env::var(EXPECTED) {
+            assert_eq!(local_utc_offset().to_string(), expected);
+            return;
+        }
+        let this_test = "app::reports::tests::the_local_offset_follows_the_time_zone";
+        // POSIX TZ rules (no time zone files needed): west of UTC is positive there.
+        for (tz, expected) in [("<-05>5", "-18000"), ("<+0530>-5:30", "19800")] {
+            let child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+                .args(["--exact", this_test, "--test-threads=1"])
+                .env("TZ", tz)
+                .env(EXPECTED, expected)
+                .output()
+                .expect("the child runs");
+            let said = String::from_utf8_lossy(&child.stdout);
+            assert!(child.status.success() && said.contains("1 passed"), "TZ={tz}:\n{said}");
+        }
     }
 }
