@@ -81,9 +81,9 @@ pub struct FolderNews {
 }
 
 impl FolderNews {
-    /// Takes in one untagged response: `EXISTS`, `OK [UIDVALIDITY n]`, `OK [UIDNEXT n]`
-    /// (SELECT, EXAMINE) or a `STATUS` line; anything else says nothing of the folder.
-    pub fn read(&mut self, response: &Response<'_>) {
+    /// Takes in one untagged response of a SELECT or EXAMINE: `EXISTS` (the folder's size),
+    /// `OK [UIDVALIDITY n]`, `OK [UIDNEXT n]`; anything else says nothing of the folder.
+    pub fn read_opened(&mut self, response: &Response<'_>) {
         match response {
             Response::MailboxData(MailboxDatum::Exists(count)) => self.exists = Some(*count),
             Response::Data { status: Status::Ok, outcome } => match outcome.code {
@@ -91,17 +91,25 @@ impl FolderNews {
                 Some(ResponseCode::UidNext(next)) => self.uid_next = Some(next),
                 _ => {}
             },
-            Response::MailboxData(MailboxDatum::Status { status, .. }) => {
-                for attribute in status {
-                    match attribute {
-                        StatusAttribute::UidValidity(value) => self.uidvalidity = Some(*value),
-                        StatusAttribute::UidNext(next) => self.uid_next = Some(*next),
-                        StatusAttribute::Messages(count) => self.exists = Some(*count),
-                        _ => {}
-                    }
-                }
-            }
             _ => {}
+        }
+    }
+
+    /// Takes in one untagged response of a `STATUS` of `mailbox` (as sent): its STATUS
+    /// line only. An `EXISTS` there is news of the selected folder, not this one's size,
+    /// and a STATUS line of another folder is not this one's.
+    pub fn read_status(&mut self, response: &Response<'_>, mailbox: &str) {
+        let Response::MailboxData(MailboxDatum::Status { mailbox: named, status }) = response else { return };
+        if named != mailbox {
+            return;
+        }
+        for attribute in status {
+            match attribute {
+                StatusAttribute::UidValidity(value) => self.uidvalidity = Some(*value),
+                StatusAttribute::UidNext(next) => self.uid_next = Some(*next),
+                StatusAttribute::Messages(count) => self.exists = Some(*count),
+                _ => {}
+            }
         }
     }
 }
@@ -190,29 +198,41 @@ mod tests {
     use super::*;
 
     /// Reads a folder's answer line by line, as [`run`] hands it over.
-    fn news_of(lines: &[&str]) -> FolderNews {
+    fn news_of(lines: &[&str], mut read: impl FnMut(&mut FolderNews, &Response<'_>)) -> FolderNews {
         let mut news = FolderNews::default();
         for line in lines {
             let (_, response) = Response::parse(line.as_bytes()).expect("a response");
-            news.read(&response);
+            read(&mut news, &response);
         }
         news
     }
 
     #[test]
     fn a_folders_state_is_read_from_select_and_status_answers() {
-        let selected = news_of(&[
+        let opened = |lines: &[&str]| news_of(lines, FolderNews::read_opened);
+        let selected = opened(&[
             "* FLAGS (\\Seen)\r\n",
             "* 12 EXISTS\r\n",
             "* OK [UIDVALIDITY 77] UIDs valid\r\n",
             "* OK [UIDNEXT 40] Predicted next UID\r\n",
         ]);
         assert_eq!(selected, FolderNews { uidvalidity: Some(77), uid_next: Some(40), exists: Some(12) });
-        let status = news_of(&["* STATUS Junk (MESSAGES 3 UIDNEXT 9 UIDVALIDITY 5)\r\n"]);
-        assert_eq!(status, FolderNews { uidvalidity: Some(5), uid_next: Some(9), exists: Some(3) });
-        let warned = news_of(&["* NO [UIDVALIDITY 8] only a warning\r\n", "* 2 RECENT\r\n"]);
+        let warned = opened(&["* NO [UIDVALIDITY 8] only a warning\r\n", "* 2 RECENT\r\n"]);
         assert_eq!(warned, FolderNews::default(), "neither a warning nor RECENT says what the folder is");
-        assert_eq!(news_of(&[]), FolderNews::default(), "an answer cut short says nothing");
+        assert_eq!(opened(&[]), FolderNews::default(), "an answer cut short says nothing");
+
+        let of_junk = |lines: &[&str]| news_of(lines, |news, r| news.read_status(r, "Junk"));
+        let status = of_junk(&[
+            "* 7 EXISTS\r\n",
+            "* STATUS Archive (MESSAGES 90 UIDNEXT 91 UIDVALIDITY 1)\r\n",
+            "* STATUS Junk (MESSAGES 3 UIDNEXT 9 UIDVALIDITY 5)\r\n",
+            "* 8 EXISTS\r\n",
+        ]);
+        assert_eq!(
+            status,
+            FolderNews { uidvalidity: Some(5), uid_next: Some(9), exists: Some(3) },
+            "only Junk's own STATUS line: an EXISTS is the selected folder's news"
+        );
     }
 
     #[test]

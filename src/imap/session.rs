@@ -173,28 +173,27 @@ impl ImapSession {
 
     /// Selects a folder read-write.
     pub async fn select(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        self.open("SELECT", folder, "").await
+        let line = format!("SELECT {}", folder_name(folder, "SELECT")?);
+        let (news, _) = self.read_folder("SELECT", &line, command::FolderNews::read_opened).await?;
+        Ok(FolderStatus::of(news))
     }
 
-    /// SELECT, EXAMINE or STATUS (with `items`) of `folder`, its whole answer read: one
-    /// cut short is an error, never a folder of UIDVALIDITY 0 (see [`command`]). The
-    /// EXISTS of the answer is the folder's size, not news of arrivals.
-    async fn open(
+    /// Sends a SELECT, EXAMINE or STATUS `line` and reads its whole answer with `read`:
+    /// one cut short is an error, never a folder of UIDVALIDITY 0 (see [`command`]).
+    async fn read_folder(
         &mut self,
         command: &'static str,
-        folder: &str,
-        items: &str,
-    ) -> Result<FolderStatus, ImapError> {
-        if let Some(bad) = folder.chars().find(|c| matches!(c, '\r' | '\n')) {
-            let error = async_imap::error::Error::Validate(async_imap::error::ValidateError(bad));
-            return Err(ImapError::Command { command, error });
-        }
+        line: &str,
+        mut read: impl FnMut(&mut command::FolderNews, &Response<'_>),
+    ) -> Result<(command::FolderNews, command::Answer), ImapError> {
         let mut news = command::FolderNews::default();
-        let line = format!("{command} {}{items}", quote(folder));
-        tokio::time::timeout(self.timeout, command::run(&mut self.session, command, &line, |r| news.read(r)))
-            .await
-            .map_err(|_| ImapError::Timeout(command))??;
-        Ok(FolderStatus::of(news))
+        let answer = tokio::time::timeout(
+            self.timeout,
+            command::run(&mut self.session, command, line, |r| read(&mut news, r)),
+        )
+        .await
+        .map_err(|_| ImapError::Timeout(command))??;
+        Ok((news, answer))
     }
 
     /// Selects a folder the configuration names (`folder` in UTF-8). When the server
@@ -213,13 +212,20 @@ impl ImapSession {
 
     /// Opens a folder read-only (EXAMINE): nothing read there can change a flag.
     pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        self.open("EXAMINE", folder, "").await
+        let line = format!("EXAMINE {}", folder_name(folder, "EXAMINE")?);
+        let (news, _) = self.read_folder("EXAMINE", &line, command::FolderNews::read_opened).await?;
+        Ok(FolderStatus::of(news))
     }
 
     /// A folder's UIDVALIDITY, UIDNEXT and size by STATUS, without selecting it: one
     /// command says whether anything arrived there since.
     pub async fn status(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        self.open("STATUS", folder, " (UIDVALIDITY UIDNEXT MESSAGES)").await
+        let line = format!("STATUS {} (UIDVALIDITY UIDNEXT MESSAGES)", folder_name(folder, "STATUS")?);
+        let (news, answer) = self.read_folder("STATUS", &line, |news, r| news.read_status(r, folder)).await?;
+        // Another folder's STATUS leaves the selected one selected: an EXISTS in its
+        // answer is news of that one.
+        self.mailbox_changed |= answer.mailbox_changed;
+        Ok(FolderStatus::of(news))
     }
 
     /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer.
@@ -491,6 +497,18 @@ impl ImapSession {
             return Err(ImapError::Command { command: "NAMESPACE", error });
         }
         Ok(namespace::parse(&answer.untagged).unwrap_or_default())
+    }
+}
+
+/// A folder name as a command argument (quoted); one holding a line break cannot be sent
+/// and is refused, as async-imap refuses it, rather than altered into another name.
+fn folder_name(folder: &str, command: &'static str) -> Result<String, ImapError> {
+    match folder.chars().find(|c| matches!(c, '\r' | '\n')) {
+        Some(bad) => {
+            let error = async_imap::error::Error::Validate(async_imap::error::ValidateError(bad));
+            Err(ImapError::Command { command, error })
+        }
+        None => Ok(quote(folder)),
     }
 }
 
