@@ -11,6 +11,7 @@
 pub mod accounts;
 mod act;
 mod batch;
+pub mod check;
 mod correspondents;
 mod feedback;
 pub mod fleet;

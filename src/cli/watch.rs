@@ -8,7 +8,6 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use scamguard::app::{self, RunOptions};
-use scamguard::imap::{self, JunkChoice};
 use scamguard::mail::printable::escape as p;
 use scamguard::store::{Access, ListKind, Location, Store};
 
@@ -214,7 +213,7 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
             // What the server sends (capabilities, folder names, its error words) is
             // escaped: a server cannot forge lines or drive the terminal either.
             match check_account(account, &app::database(&config)).await {
-                Ok(Checked { lines, problems }) => {
+                Ok(app::check::Checked { lines, problems }) => {
                     lines.iter().for_each(|l| println!("  {}", p(l)));
                     problems.iter().for_each(|l| println!("  error: {}", p(l)));
                     all_good &= problems.is_empty();
@@ -257,76 +256,19 @@ async fn lists_lines(database: &Location, account: &str) -> anyhow::Result<(Vec<
     Ok((lines, trusting))
 }
 
-/// What `check` found about one account: what it will use, and what is wrong.
-struct Checked {
-    lines: Vec<String>,
-    problems: Vec<String>,
-}
-
-async fn check_account(account: &scamguard::config::Account, database: &Location) -> anyhow::Result<Checked> {
-    // Read where each folder stands without creating a database: `check` changes nothing.
+/// Checks one account against its server (see [`app::check`]), reading where each folder
+/// stands without creating a database: `check` changes nothing.
+async fn check_account(
+    account: &scamguard::config::Account,
+    database: &Location,
+) -> anyhow::Result<app::check::Checked> {
     let store = if Store::exists_at(database) {
         Some(open_for_review_at(database, Access::Read).await?)
     } else {
         None
     };
     // The error says what failed and what to do (`run` prints the same words).
-    let mut session = imap::connect(account).await?;
-    let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
-    lines.push(format!("moves by: {}", session.move_method()));
-    lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
-    let namespace = session.namespace().await.context("Unable to read the personal namespace")?;
-    lines.push(format!("personal namespace: {namespace}"));
-    let folders = session.list().await.context("Unable to list folders")?;
-    let (name, how) = match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
-        JunkChoice::Existing { name, how } => (name, how),
-        JunkChoice::Create(name) => (name, "will be created"),
-    };
-    let junk = imap::utf7::decode(&name);
-    lines.push(format!("junk folder: {junk} ({how})"));
-    lines.push(match imap::sent::choose(&folders, account.sent_folder.as_deref(), &namespace) {
-        Some(sent) => {
-            let known = match &store {
-                Some(store) => store.correspondents(&account.name).await?.len(),
-                None => 0,
-            };
-            let name = imap::utf7::decode(&sent.name);
-            format!("known correspondents from: {name} ({}), {known} known", sent.how)
-        }
-        None => "known correspondents: not read (no folder marked \\Sent, no sent_folder found)".into(),
-    });
-    // The configuration refuses a watched folder named as `junk`; one the server marks
-    // as Junk (SPECIAL-USE or a well-known name) is only known here.
-    let problems: Vec<String> = account
-        .folders
-        .iter()
-        .filter(|f| scamguard::config::same_folder(f, &junk))
-        .map(|watched| {
-            format!(
-                "the watched folder {watched:?} is the junk folder threats go to: its threats would be \
-                 moved into itself; remove it from folders, or set junk to another folder"
-            )
-        })
-        .collect();
-    for folder in &account.folders {
-        // One error path with `run`: a folder the server lacks is named with those it has.
-        let status = session.select_configured(folder).await?;
-        let (saved, queued) = match &store {
-            Some(store) => {
-                (store.cursor(&account.name, folder).await?, store.queued_count(&account.name, folder).await?)
-            }
-            None => (None, 0),
-        };
-        let plan = app::start::plan(saved, status, account.initial_scan, None);
-        let queued =
-            if queued > 0 { format!("; {queued} older messages queued to be read") } else { String::new() };
-        lines.push(format!(
-            "watching {folder}: {} messages, UIDVALIDITY {}; {}{queued}",
-            status.exists, status.uidvalidity, plan.description
-        ));
-    }
-    session.logout().await;
-    Ok(Checked { lines, problems })
+    Ok(app::check::account(account, store.as_ref()).await?)
 }
 
 #[cfg(test)]

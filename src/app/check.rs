@@ -1,0 +1,82 @@
+//! `scamguard check` against one account's server: what `run` would use there and what is
+//! wrong with the configuration, without changing anything (no folder created, no mail
+//! read, no database written). The CLI prints the lines; this wires IMAP and the store.
+
+use crate::config::Account;
+use crate::imap::{self, JunkChoice};
+use crate::store::Store;
+
+use super::WorkerError;
+
+/// What `check` found about one account: what it will use, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// What it will use, one line each, as the server and the store told it (the caller
+    /// escapes them: folder names and capabilities are the server's words).
+    pub lines: Vec<String>,
+    /// What is wrong with the configuration against this server.
+    pub problems: Vec<String>,
+}
+
+/// Connects to `account`'s server and says what `run` would use there: capabilities, how
+/// moves and new mail work, the namespace, the junk folder and where correspondents are
+/// read from, and for each watched folder where reading would start (from `store`, when
+/// there is a database). Opens folders with SELECT like `run` does, reads no mail.
+pub async fn account(account: &Account, store: Option<&Store>) -> Result<Checked, WorkerError> {
+    let mut session = imap::connect(account).await?;
+    let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
+    lines.push(format!("moves by: {}", session.move_method()));
+    lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
+    let namespace = session.namespace().await?;
+    lines.push(format!("personal namespace: {namespace}"));
+    let folders = session.list().await?;
+    let (name, how) = match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
+        JunkChoice::Existing { name, how } => (name, how),
+        JunkChoice::Create(name) => (name, "will be created"),
+    };
+    let junk = imap::utf7::decode(&name);
+    lines.push(format!("junk folder: {junk} ({how})"));
+    lines.push(match imap::sent::choose(&folders, account.sent_folder.as_deref(), &namespace) {
+        Some(sent) => {
+            let known = match store {
+                Some(store) => store.correspondents(&account.name).await?.len(),
+                None => 0,
+            };
+            let name = imap::utf7::decode(&sent.name);
+            format!("known correspondents from: {name} ({}), {known} known", sent.how)
+        }
+        None => "known correspondents: not read (no folder marked \\Sent, no sent_folder found)".into(),
+    });
+    // The configuration refuses a watched folder named as `junk`; one the server marks
+    // as Junk (SPECIAL-USE or a well-known name) is only known here.
+    let problems: Vec<String> = account
+        .folders
+        .iter()
+        .filter(|f| crate::config::same_folder(f, &junk))
+        .map(|watched| {
+            format!(
+                "the watched folder {watched:?} is the junk folder threats go to: its threats would be \
+                 moved into itself; remove it from folders, or set junk to another folder"
+            )
+        })
+        .collect();
+    for folder in &account.folders {
+        // One error path with `run`: a folder the server lacks is named with those it has.
+        let status = session.select_configured(folder).await?;
+        let (saved, queued) = match store {
+            Some(store) => {
+                (store.cursor(&account.name, folder).await?, store.queued_count(&account.name, folder).await?)
+            }
+            None => (None, 0),
+        };
+        let plan = super::start::plan(saved, status, account.initial_scan, None);
+        let queued =
+            if queued > 0 { format!("; {queued} older messages queued to be read") } else { String::new() };
+        lines.push(format!(
+            "watching {folder}: {} messages, UIDVALIDITY {}; {}{queued}",
+            status.exists, status.uidvalidity, plan.description
+        ));
+    }
+    session.logout().await;
+    Ok(Checked { lines, problems })
+}
