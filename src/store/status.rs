@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreError, on};
+use super::{Action, Store, StoreError, on};
 
 /// How a worker notices new mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -177,8 +177,9 @@ impl Store {
         let rows: Vec<Row> = on!(self.pool(), db => sqlx::query_as(sql).fetch_all(db).await)?;
         let moved = format!(
             "SELECT account, folder, COUNT(*) FROM detections {}
-             WHERE detected_at >= $1 AND action IN ('moved', 'copied') GROUP BY account, folder",
-            self.dialect().indexed_by("detections_by_time")
+             WHERE detected_at >= $1 AND action IN ({}) GROUP BY account, folder",
+            self.dialect().indexed_by("detections_by_time"),
+            Action::sql_list(Action::is_in_junk)
         );
         let moved: Vec<(String, String, i64)> =
             on!(self.pool(), db => sqlx::query_as(&moved).bind(today_from).fetch_all(db).await)?;
