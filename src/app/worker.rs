@@ -169,8 +169,7 @@ impl Worker {
                 Ok(()) => return Ok(()),
                 Err(error) if once || error.is_permanent() => return Err(error),
                 Err(error) => {
-                    let (wait, next) = backoff_after(backoff, connected, error.is_connection_loss());
-                    let delay = jitter(wait);
+                    let (delay, next) = retry_after(backoff, connected, error.is_connection_loss());
                     warn!(account = %self.account.name, folder = %self.folder, "{error}; reconnecting in {:.1}s", delay.as_secs_f32());
                     backoff = next;
                     tokio::select! {
@@ -547,6 +546,14 @@ fn left_after(total: usize, index: usize, batch_size: usize) -> usize {
 }
 
 /// `base` ± 20%, so many clients that lost the same server do not return in step.
+/// The wait before the next try, jittered, and the base of the one after (see
+/// [`backoff_after`]): what a worker whose pass failed waits, so clients that lost one
+/// server do not all come back in step.
+fn retry_after(backoff: Duration, connected: bool, lost: bool) -> (Duration, Duration) {
+    let (wait, next) = backoff_after(backoff, connected, lost);
+    (jitter(wait), next)
+}
+
 fn jitter(base: Duration) -> Duration {
     let factor = rand::rng().random_range(0.8..1.2);
     base.mul_f64(factor)

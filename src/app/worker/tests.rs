@@ -24,13 +24,20 @@ fn a_missing_folder_or_a_refused_select_is_no_connection_loss() {
     assert!(WorkerError::Imap(ImapError::Timeout("IDLE")).is_connection_loss());
 }
 
+/// The wait a worker takes before trying again is jittered within 20%: without it every
+/// client that lost the server would come back in step.
 #[test]
 fn jitter_stays_within_twenty_percent_and_spreads_clients_out() {
-    let delays: std::collections::BTreeSet<Duration> =
-        (0..100).map(|_| jitter(Duration::from_secs(10))).collect();
+    let ten = Duration::from_secs(10);
+    let delays: std::collections::BTreeSet<Duration> = (0..100).map(|_| jitter(ten)).collect();
     assert!(delays.iter().all(|d| *d >= Duration::from_secs(8) && *d <= Duration::from_secs(12)));
-    // Without jitter every client that lost the server would come back in step.
     assert!(delays.len() > 50, "{} distinct delays in 100", delays.len());
+    // The reconnect loop's own wait is the jittered one, and the next base doubles.
+    let retries: Vec<(Duration, Duration)> = (0..100).map(|_| retry_after(ten, false, true)).collect();
+    let waits: std::collections::BTreeSet<Duration> = retries.iter().map(|r| r.0).collect();
+    assert!(waits.iter().all(|d| *d >= Duration::from_secs(8) && *d <= Duration::from_secs(12)));
+    assert!(waits.len() > 50, "{} distinct waits in 100", waits.len());
+    assert!(retries.iter().all(|r| r.1 == Duration::from_secs(20)));
 }
 
 /// A deleted database, its own Junk, thresholds the model refuses and a lost lease stop
