@@ -2,7 +2,7 @@
 //! the corpus showed them in. Read by [`crate::detect::phrases`], which builds one
 //! automaton over all of them. A phrase's place in this list is its bit in the findings'
 //! set of phrases seen, so the table is read in order, as written. The lists themselves
-//! are in three files by what they tell: [`extortion`], [`phishing`] and [`voices`].
+//! are in three files by what they tell: `extortion`, `phishing` and `voices`.
 
 use crate::detect::phrases::Family;
 
