@@ -194,3 +194,43 @@ async fn a_worker_that_panicked_is_a_failure_and_one_aborted_is_not() {
     let panicked = matches!(fleet.failures.as_slice(), [(_, _, Err(WorkerError::Panicked(_)))]);
     assert!(panicked, "{:?}", fleet.failures);
 }
+
+/// On a database of its own, an account that failed for good ends the process only once
+/// no other account's worker runs: the others go on watching, then the process ends so a
+/// service manager sees it.
+#[tokio::test]
+async fn a_failed_account_ends_the_process_only_once_no_other_worker_runs() {
+    let store = TestStore::sqlite().await;
+    let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
+    let (stopper, mut fleet) = watching_b(&store, &config).await;
+    fleet.failed.insert("another".into());
+    let still = tokio::time::timeout(Duration::from_millis(500), fleet.run()).await;
+    assert!(still.is_err(), "b's workers still run: the process goes on");
+    fleet.stop("b", "test");
+    let ended = tokio::time::timeout(Duration::from_secs(10), fleet.run()).await;
+    assert!(ended.is_ok(), "nothing runs and an account failed: the process ends");
+    assert!(fleet.tasks.is_empty());
+    stopper.stop();
+}
+
+/// Stopping waits for the workers (the batch in flight finishes) and aborts, after the
+/// grace, one still waiting on a server: nothing runs on, nothing is left watched, and
+/// stopping is no failure.
+#[tokio::test]
+async fn stopping_ends_every_worker_within_the_grace() {
+    let store = TestStore::sqlite().await;
+    let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
+    let (_stopper, mut fleet) = watching_b(&store, &config).await;
+    // A worker that never answers its stop, as one waiting on a stalled server.
+    fleet.tasks.spawn(std::future::pending::<Ended>());
+    let started = Instant::now();
+    fleet.stop_all().await;
+    assert!(
+        started.elapsed() < crate::app::SHUTDOWN_GRACE + Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(fleet.tasks.is_empty(), "every worker ended");
+    assert!(fleet.watched.is_empty(), "nothing left watched");
+    assert!(fleet.failures.is_empty(), "{:?}", fleet.failures);
+}
