@@ -79,6 +79,12 @@ pub fn worker_id() -> String {
     format!("{}:{:08x}", super::status::worker_name(), rand::random::<u32>())
 }
 
+/// Whether the workers of an account asked to stop at `stopping` (`None`: not asked) have
+/// had their grace at `now`: past it, what still waits on a server is aborted.
+fn past_grace(stopping: Option<Instant>, now: Instant) -> bool {
+    stopping.is_some_and(|since| now.duration_since(since) > super::SHUTDOWN_GRACE)
+}
+
 impl<'a> Fleet<'a> {
     pub(super) fn new(
         config: &'a Config,
@@ -180,7 +186,7 @@ impl<'a> Fleet<'a> {
         }
         let now = Instant::now();
         for watched in self.watched.values_mut() {
-            if watched.stopping.is_some_and(|since| now.duration_since(since) > super::SHUTDOWN_GRACE) {
+            if past_grace(watched.stopping, now) {
                 watched.tasks.iter().for_each(AbortHandle::abort);
             }
         }
@@ -397,127 +403,4 @@ impl Worker {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::Detector;
-    use crate::store::test_backends::TestStore;
-
-    /// An account whose server refuses connections: its workers retry, never finish.
-    const UNREACHABLE: &str = "name = \"b\"\nhost = \"127.0.0.1\"\nport = 1\ntls = \"none\"\n\
-                               username = \"b\"\npassword_env = \"SCAMGUARD_TEST_NO_SUCH_VAR\"\n";
-    /// Stored accounts may name the variable above ([database] stored_secrets).
-    const ALLOW_TEST_VAR: &str = "[database]\nstored_secrets = [\"env:SCAMGUARD_TEST_\"]\n";
-
-    /// A fleet on `store` after its first round, with [`UNREACHABLE`] stored as "b".
-    async fn watching_b<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Fleet<'a>) {
-        watching(store, config, "b").await
-    }
-
-    /// [`watching_b`] with [`UNREACHABLE`] stored as `name`.
-    async fn watching<'a>(store: &TestStore, config: &'a Config, name: &str) -> (Stopper, Fleet<'a>) {
-        let options =
-            RunOptions { once: false, dry_run: false, rescan_days: None, detector: Detector::default() };
-        let (stopper, shutdown) = shutdown::channel();
-        let mut fleet = Fleet::new(config, Arc::new(store.reopen().await), options, shutdown);
-        let settings = UNREACHABLE.replace("\"b\"", &format!("\"{name}\""));
-        assert!(store.add_account(name, &settings, 1).await.expect("add"));
-        fleet.round().await;
-        (stopper, fleet)
-    }
-
-    /// A stored account removed and added again with other settings (here `dry_run`)
-    /// between two rounds is not left running with the old ones.
-    #[tokio::test]
-    async fn a_stored_account_edited_while_watched_is_restarted_with_its_new_settings() {
-        let store = TestStore::sqlite().await;
-        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
-        let (stopper, mut fleet) = watching_b(&store, &config).await;
-        assert!(fleet.watched.get("b").is_some_and(|w| w.stopping.is_none()), "watched");
-        fleet.round().await;
-        assert!(fleet.watched["b"].stopping.is_none(), "unchanged settings: left running");
-        assert!(store.remove_account("b").await.expect("remove"));
-        let edited = format!("{UNREACHABLE}dry_run = true\n");
-        assert!(store.add_account("b", &edited, 2).await.expect("add"));
-        fleet.round().await;
-        assert!(fleet.watched["b"].stopping.is_some(), "old settings must stop");
-        stopper.stop();
-        fleet.stop_all().await;
-    }
-
-    /// An account this worker stops watching (removed here; on a fleet, also taken by
-    /// another worker) leaves `/healthz`: its folders' passes, which stop, no longer make
-    /// the worker unhealthy (a liveness probe restarted it once they aged).
-    #[tokio::test]
-    async fn an_account_no_longer_watched_here_leaves_the_health_check() {
-        use crate::app::metrics::{health, metrics};
-        const NAME: &str = "let-go-of-for-health";
-        let store = TestStore::sqlite().await;
-        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
-        let (stopper, mut fleet) = watching(&store, &config, NAME).await;
-        assert!(fleet.watched.contains_key(NAME), "watched");
-        // As its worker says on connecting; no pass follows.
-        metrics().watching(NAME, "INBOX", 1);
-        let late =
-            || health(metrics(), i64::MAX).err().unwrap_or_default().iter().any(|l| l.starts_with(NAME));
-        assert!(late(), "watched and never passed: late");
-        assert!(store.remove_account(NAME).await.expect("remove"));
-        fleet.round().await;
-        let ended = tokio::time::timeout(Duration::from_secs(10), async {
-            while fleet.watched.contains_key(NAME) {
-                let joined = fleet.tasks.join_next().await;
-                fleet.ended(joined);
-            }
-        });
-        ended.await.expect("its workers end when asked");
-        assert!(!late(), "a folder no longer watched here is not waited for");
-        stopper.stop();
-        fleet.stop_all().await;
-    }
-
-    /// `accounts remove` and `accounts disable` while a worker holds the account: on its
-    /// next round it lets go of the lease and asks the account's workers to stop.
-    #[tokio::test]
-    async fn an_account_removed_or_disabled_while_leased_is_let_go_and_stopped() {
-        let store = TestStore::postgres().await;
-        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
-        let (stopper, mut fleet) = watching_b(&store, &config).await;
-        let id = fleet.lease.clone().expect("shared database");
-        assert!(store.holds_lease(&id, "b").await.expect("holds"));
-        assert!(store.set_account_enabled("b", false).await.expect("disable"));
-        fleet.round().await;
-        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a disabled account's lease is let go");
-        assert!(fleet.watched.get("b").is_none_or(|w| w.stopping.is_some()), "its workers stop");
-        assert!(store.set_account_enabled("b", true).await.expect("enable"));
-        stopper.stop();
-        fleet.stop_all().await;
-        // A lease let go is free only after `LEASE_MARGIN` (a batch in flight may have
-        // checked it just before): here that time has passed.
-        let sql = "UPDATE leases SET expires_at = 0 WHERE worker = ''";
-        crate::store::on!(store.pool(), db => sqlx::query(sql).execute(db).await.map(|_| ()))
-            .expect("margin");
-        fleet.round().await;
-        assert!(store.holds_lease(&id, "b").await.expect("holds"), "enabled again: taken again");
-        assert!(store.remove_account("b").await.expect("remove"));
-        fleet.round().await;
-        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a removed account's lease is let go");
-        assert!(fleet.watched.get("b").is_none_or(|w| w.stopping.is_some()), "its workers stop");
-        fleet.stop_all().await;
-    }
-
-    /// An account whose workers failed for good on this worker is not kept leased (held
-    /// and unwatched, nobody would watch it): its lease is let go for another worker.
-    #[tokio::test]
-    async fn an_account_failed_for_good_here_is_let_go_not_renewed() {
-        let store = TestStore::postgres().await;
-        let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
-        let (stopper, mut fleet) = watching_b(&store, &config).await;
-        let id = fleet.lease.clone().expect("shared database");
-        assert!(store.holds_lease(&id, "b").await.expect("holds"));
-        fleet.stop("b", "test");
-        fleet.failed.insert("b".into());
-        fleet.round().await;
-        assert!(!store.holds_lease(&id, "b").await.expect("holds"), "a failed account's lease is released");
-        stopper.stop();
-        fleet.stop_all().await;
-    }
-}
+mod tests;

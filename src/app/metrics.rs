@@ -303,6 +303,42 @@ mod tests {
         assert!(!text.contains("label=\"clean\""), "clean mail is only counted as scanned");
     }
 
+    /// A recorded batch counts every message read and each threat or suspicious verdict
+    /// by category; an unreadable message is counted as read, with no verdict.
+    #[test]
+    fn a_recorded_batch_counts_what_was_read_and_each_verdict() {
+        let m = Metrics::default();
+        let recorded = |verdict, category| NewDetection { verdict, category, ..Default::default() };
+        m.recorded(
+            5,
+            &[
+                recorded(Verdict::Threat, Category::Extortion),
+                recorded(Verdict::Suspicious, Category::Phishing),
+                recorded(Verdict::Unreadable, Category::Other),
+            ],
+        );
+        let text = render(&m);
+        for line in [
+            "scamguard_messages_scanned_total 5",
+            "scamguard_verdicts_total{label=\"threat\",category=\"extortion\"} 1",
+            "scamguard_verdicts_total{label=\"suspicious\",category=\"phishing\"} 1",
+            "scamguard_verdicts_total{label=\"threat\",category=\"other\"} 0",
+            "scamguard_verdicts_total{label=\"suspicious\",category=\"other\"} 0",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");
+        }
+    }
+
+    /// Watching began at a time read from the clock, no later than now and within this test
+    /// run, and it stays put: latencies are timed only for mail that arrived since.
+    #[test]
+    fn watching_began_at_a_time_on_the_clock_and_stays_put() {
+        let since = watching_since();
+        let now = crate::clock::now_unix();
+        assert!(since <= now && now - since < 86_400, "watching since {since}, now {now}");
+        assert_eq!(watching_since(), since);
+    }
+
     #[test]
     fn health_needs_a_recent_pass_in_every_folder() {
         let m = Metrics::default();
