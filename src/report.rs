@@ -180,11 +180,17 @@ pub fn history_json(rows: &[Detection]) -> String {
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     let bad =
         || format!("--since takes a count of days or hours (7d, 24h) or a date (2026-11-01), not {text:?}");
+    // A count so large it runs off the clock (or a negative one, which is no "since")
+    // is the same usage error as a word.
+    let back = |count: &str, unit: i64| {
+        let count = count.parse::<i64>().ok().filter(|c| *c >= 0);
+        count.and_then(|c| c.checked_mul(unit)).and_then(|span| now.checked_sub(span)).ok_or_else(bad)
+    };
     if let Some(days) = text.strip_suffix('d') {
-        return days.parse::<i64>().map(|d| now - d * 86_400).map_err(|_| bad());
+        return back(days, 86_400);
     }
     if let Some(hours) = text.strip_suffix('h') {
-        return hours.parse::<i64>().map(|h| now - h * 3_600).map_err(|_| bad());
+        return back(hours, 3_600);
     }
     let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
     Ok(date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
@@ -373,6 +379,9 @@ mod tests {
         assert_eq!(parse_since("24h", now), Ok(now - 86_400));
         assert_eq!(parse_since("2026-11-22", now), Ok(now - now % 86_400));
         assert!(parse_since("yesterday", now).is_err());
+        assert!(parse_since(&format!("{}d", i64::MAX / 2), now).is_err(), "runs off the clock");
+        assert!(parse_since(&format!("{}h", i64::MAX), now).is_err());
+        assert!(parse_since("-3d", now).is_err(), "no since in the future");
         assert_eq!(parse_since("2024-02-29", now), Ok(1_709_164_800), "a leap day");
     }
 
