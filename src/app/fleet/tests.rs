@@ -16,6 +16,14 @@ async fn watching_b<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Flee
     watching(store, config, "b").await
 }
 
+/// [`watching_b`], with the lease on `b` its round took (a shared database's worker).
+async fn holding_b<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Fleet<'a>, Arc<str>) {
+    let (stopper, fleet) = watching_b(store, config).await;
+    let id = fleet.lease.clone().expect("shared database");
+    assert!(store.holds_lease(&id, "b").await.expect("holds"));
+    (stopper, fleet, id)
+}
+
 /// A fleet on `store` that has run no round yet, as `run` starts it.
 async fn fleet_on<'a>(store: &TestStore, config: &'a Config) -> (Stopper, Fleet<'a>) {
     let options =
@@ -87,9 +95,7 @@ async fn an_account_no_longer_watched_here_leaves_the_health_check() {
 async fn an_account_removed_or_disabled_while_leased_is_let_go_and_stopped() {
     let store = TestStore::postgres().await;
     let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
-    let (stopper, mut fleet) = watching_b(&store, &config).await;
-    let id = fleet.lease.clone().expect("shared database");
-    assert!(store.holds_lease(&id, "b").await.expect("holds"));
+    let (stopper, mut fleet, id) = holding_b(&store, &config).await;
     assert_eq!(fleet.lease_id(), Some(Arc::clone(&id)), "the weekly report checks this worker's lease");
     assert!(store.set_account_enabled("b", false).await.expect("disable"));
     fleet.round().await;
@@ -117,9 +123,7 @@ async fn an_account_removed_or_disabled_while_leased_is_let_go_and_stopped() {
 async fn an_account_failed_for_good_here_is_let_go_not_renewed() {
     let store = TestStore::postgres().await;
     let config = Config::parse(ALLOW_TEST_VAR).expect("a config allowing the test's variable");
-    let (stopper, mut fleet) = watching_b(&store, &config).await;
-    let id = fleet.lease.clone().expect("shared database");
-    assert!(store.holds_lease(&id, "b").await.expect("holds"));
+    let (stopper, mut fleet, id) = holding_b(&store, &config).await;
     fleet.stop("b", "test");
     fleet.failed.insert("b".into());
     fleet.round().await;
