@@ -70,13 +70,38 @@ pub async fn account(account: &Account, store: Option<&Store>) -> Result<Checked
             None => (None, 0),
         };
         let plan = super::start::plan(saved, status, account.initial_scan, None);
-        let queued =
-            if queued > 0 { format!("; {queued} older messages queued to be read") } else { String::new() };
-        lines.push(format!(
-            "watching {folder}: {} messages, UIDVALIDITY {}; {}{queued}",
-            status.exists, status.uidvalidity, plan.description
-        ));
+        lines.push(watching_line(folder, status, &plan.description, queued));
     }
     session.logout().await;
     Ok(Checked { lines, problems })
+}
+
+/// The line saying where reading `folder` stands: its size and UIDVALIDITY, where reading
+/// starts, and the older messages waiting in the read queue, when there are any.
+fn watching_line(folder: &str, status: imap::FolderStatus, plan: &str, queued: u64) -> String {
+    let queued =
+        if queued > 0 { format!("; {queued} older messages queued to be read") } else { String::new() };
+    format!(
+        "watching {folder}: {} messages, UIDVALIDITY {}; {plan}{queued}",
+        status.exists, status.uidvalidity
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_watching_line_names_queued_messages_only_when_there_are_some() {
+        let status = imap::FolderStatus { uidvalidity: 7, uid_next: 41, exists: 40 };
+        let plan = "continues after UID 30 (up to 10 newer)";
+        assert_eq!(
+            watching_line("INBOX", status, plan, 0),
+            "watching INBOX: 40 messages, UIDVALIDITY 7; continues after UID 30 (up to 10 newer)"
+        );
+        assert!(
+            watching_line("INBOX", status, plan, 2)
+                .ends_with("(up to 10 newer); 2 older messages queued to be read")
+        );
+    }
 }
