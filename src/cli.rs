@@ -24,7 +24,7 @@ use clap::Parser;
 
 use scamguard::config::Config;
 use scamguard::mail;
-use scamguard::store::HistoryFilter;
+use scamguard::store::{Action, CATEGORIES, Category, HistoryFilter, Verdict};
 
 use args::{Cli, Command, word};
 
@@ -60,10 +60,19 @@ pub fn main() -> ExitCode {
         Command::Trust { action } => senders::run(scamguard::store::ListKind::Trust, action),
         Command::Block { action } => senders::run(scamguard::store::ListKind::Block, action),
         Command::History { config, json, account, since, verdict, category, action, limit } => {
-            let (verdict, category, action) = (verdict.map(word), category.map(word), action.map(word));
-            let filter =
-                HistoryFilter { account, since: None, verdict, category, action, limit: Some(limit) };
-            config.path().and_then(|config| review::history(&config, json, since.as_deref(), filter))
+            let typed = || -> anyhow::Result<HistoryFilter> {
+                Ok(HistoryFilter {
+                    account,
+                    since: None,
+                    verdict: verdict.map(|v| vocab(&Verdict::ALL, Verdict::as_str, v)).transpose()?,
+                    category: category.map(|c| vocab(&CATEGORIES, Category::as_str, c)).transpose()?,
+                    action: action.map(|a| vocab(&Action::ALL, Action::as_str, a)).transpose()?,
+                    limit: Some(limit),
+                })
+            };
+            typed().and_then(|filter| {
+                config.path().and_then(|config| review::history(&config, json, since.as_deref(), filter))
+            })
         }
         Command::Scan { json, config, model, authserv_ids, paths } => {
             files::scan(&paths, json, config.as_deref(), model.as_deref(), authserv_ids)
@@ -92,6 +101,21 @@ pub fn main() -> ExitCode {
 }
 
 /// The configuration at `path`, its warnings logged; without one, the defaults.
+/// The store's word for a command-line value: the CLI's value names are the words the
+/// store records (`args::tests` keeps them in step), so a miss is a bug, said as an error
+/// rather than dropping the filter and listing everything.
+fn vocab<T: Copy>(
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+    value: impl clap::ValueEnum,
+) -> anyhow::Result<T> {
+    let name = word(value);
+    all.iter()
+        .copied()
+        .find(|w| as_str(*w) == name)
+        .with_context(|| format!("{name:?} is not a word the store records"))
+}
+
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     match path {
         Some(path) => {

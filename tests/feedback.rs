@@ -31,7 +31,7 @@ async fn drag(config: &Config, id: &str, from: &str, to: &str) {
 
 async fn rows_with(config: &Config, action: Action) -> Vec<scamguard::store::Detection> {
     let store = Store::open_unlocked(&config.database).await.expect("store");
-    let filter = HistoryFilter { action: Some(action.as_str().into()), ..HistoryFilter::default() };
+    let filter = HistoryFilter { action: Some(action), ..HistoryFilter::default() };
     store.history(&filter).await.expect("history")
 }
 

@@ -53,7 +53,7 @@ async fn move_all(session: &mut scamguard::imap::ImapSession, from: &str, to: &s
 async fn reported(config: &Config) -> usize {
     let store = scamguard::store::Store::open_unlocked(&config.database).await.expect("store");
     let filter = scamguard::store::HistoryFilter {
-        action: Some(scamguard::store::Action::Reported.as_str().into()),
+        action: Some(scamguard::store::Action::Reported),
         ..Default::default()
     };
     store.history(&filter).await.expect("history").len()

@@ -250,7 +250,7 @@ mod tests {
         };
         let id = store.record_report(&report, 2).await.expect("report");
         assert_eq!(store.record_report(&report, 3).await.expect("again"), id);
-        let filter = HistoryFilter { action: Some("reported".into()), ..HistoryFilter::default() };
+        let filter = HistoryFilter { action: Some(Action::Reported), ..HistoryFilter::default() };
         assert_eq!(store.history(&filter).await.expect("history").len(), 1);
         let sql = "SELECT CAST(SUM(threats) AS BIGINT) FROM daily_counts";
         let scanned: i64 = on!(store.pool(), db => sqlx::query_scalar(sql).fetch_one(db).await).expect("counts");

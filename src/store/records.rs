@@ -100,10 +100,10 @@ pub struct Identity {
 pub struct HistoryFilter {
     pub account: Option<String>,
     pub since: Option<i64>,
-    pub verdict: Option<String>,
-    pub category: Option<String>,
+    pub verdict: Option<Verdict>,
+    pub category: Option<Category>,
     /// Only rows with this action (`released`, `reported`, ...).
-    pub action: Option<String>,
+    pub action: Option<Action>,
     pub limit: Option<u32>,
 }
 
@@ -245,10 +245,10 @@ impl Store {
         Ok(on!(self.pool(), db => sqlx::query_as(&query)
             .bind(&filter.account)
             .bind(filter.since)
-            .bind(&filter.verdict)
-            .bind(&filter.category)
+            .bind(filter.verdict)
+            .bind(filter.category.map(Category::as_str))
             .bind(i64::from(filter.limit.unwrap_or(1000)))
-            .bind(&filter.action)
+            .bind(filter.action)
             .fetch_all(db)
             .await)?)
     }
@@ -411,7 +411,7 @@ mod tests {
         let handled = store.handled("a", "INBOX", &[x.clone(), new.clone()]).await.expect("handled");
         assert!(handled.contains(&x) && !handled.contains(&new));
 
-        let threats = HistoryFilter { verdict: Some("threat".into()), ..HistoryFilter::default() };
+        let threats = HistoryFilter { verdict: Some(Verdict::Threat), ..HistoryFilter::default() };
         let rows = store.history(&threats).await.expect("history");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows.first().map(|r| r.action), Some(Action::Moved));
