@@ -173,27 +173,17 @@ impl ImapSession {
 
     /// Selects a folder read-write.
     pub async fn select(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        let line = format!("SELECT {}", folder_name(folder, "SELECT")?);
-        let (news, _) = self.read_folder("SELECT", &line, command::FolderNews::read_opened).await?;
-        Ok(FolderStatus::of(news))
+        self.open_folder("SELECT", folder).await
     }
 
-    /// Sends a SELECT, EXAMINE or STATUS `line` and reads its whole answer with `read`:
-    /// one cut short is an error, never a folder of UIDVALIDITY 0 (see [`command`]).
-    async fn read_folder(
-        &mut self,
-        command: &'static str,
-        line: &str,
-        mut read: impl FnMut(&mut command::FolderNews, &Response<'_>),
-    ) -> Result<(command::FolderNews, command::Answer), ImapError> {
+    /// SELECT or EXAMINE `folder`, its whole answer read: one cut short is an error, never
+    /// a folder of UIDVALIDITY 0 (see [`command`]). The answer's EXISTS is the folder's
+    /// size, not news of arrivals.
+    async fn open_folder(&mut self, command: &'static str, folder: &str) -> Result<FolderStatus, ImapError> {
         let mut news = command::FolderNews::default();
-        let answer = tokio::time::timeout(
-            self.timeout,
-            command::run(&mut self.session, command, line, |r| read(&mut news, r)),
-        )
-        .await
-        .map_err(|_| ImapError::Timeout(command))??;
-        Ok((news, answer))
+        let line = format!("{command} {}", folder_name(folder, command)?);
+        self.timed(command, &line, |r| news.read_opened(r)).await?;
+        Ok(FolderStatus::of(news))
     }
 
     /// Selects a folder the configuration names (`folder` in UTF-8). When the server
@@ -212,19 +202,17 @@ impl ImapSession {
 
     /// Opens a folder read-only (EXAMINE): nothing read there can change a flag.
     pub async fn examine(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
-        let line = format!("EXAMINE {}", folder_name(folder, "EXAMINE")?);
-        let (news, _) = self.read_folder("EXAMINE", &line, command::FolderNews::read_opened).await?;
-        Ok(FolderStatus::of(news))
+        self.open_folder("EXAMINE", folder).await
     }
 
     /// A folder's UIDVALIDITY, UIDNEXT and size by STATUS, without selecting it: one
     /// command says whether anything arrived there since.
     pub async fn status(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
+        let mut news = command::FolderNews::default();
         let line = format!("STATUS {} (UIDVALIDITY UIDNEXT MESSAGES)", folder_name(folder, "STATUS")?);
-        let (news, answer) = self.read_folder("STATUS", &line, |news, r| news.read_status(r, folder)).await?;
         // Another folder's STATUS leaves the selected one selected: an EXISTS in its
-        // answer is news of that one.
-        self.mailbox_changed |= answer.mailbox_changed;
+        // answer is news of that one, kept as any command's is.
+        self.checked("STATUS", &line, |r| news.read_status(r, folder)).await?;
         Ok(FolderStatus::of(news))
     }
 
@@ -248,11 +236,21 @@ impl ImapSession {
         line: &str,
         on_data: impl FnMut(&Response<'_>),
     ) -> Result<command::Answer, ImapError> {
-        let answer = tokio::time::timeout(self.timeout, command::run(&mut self.session, name, line, on_data))
-            .await
-            .map_err(|_| ImapError::Timeout(name))??;
+        let answer = self.timed(name, line, on_data).await?;
         self.mailbox_changed |= answer.mailbox_changed;
         Ok(answer)
+    }
+
+    /// Runs a command through [`command::run`] under the timeout.
+    async fn timed(
+        &mut self,
+        name: &'static str,
+        line: &str,
+        on_data: impl FnMut(&Response<'_>),
+    ) -> Result<command::Answer, ImapError> {
+        tokio::time::timeout(self.timeout, command::run(&mut self.session, name, line, on_data))
+            .await
+            .map_err(|_| ImapError::Timeout(name))?
     }
 
     /// Whether the selected folder reported a change (an `EXISTS`: mail may have arrived)
