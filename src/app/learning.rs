@@ -74,17 +74,18 @@ pub async fn learn_from(
 /// Saves what learning changed since `before`: the layer, the digests the engine added,
 /// and the forgetting of those it dropped, so the store holds exactly the digests the
 /// engine keeps (its bound drops the oldest of the kind holding more than half, which
-/// the store's own trim by age would not).
+/// the store's own trim by age would not). Returns how many digests it added.
 async fn save(
     store: &Store,
     account: &str,
     before: &[NearCopy],
     after: &Personal,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
     let (gone, added) = changes(before, after);
     store.forget_near_copies(account, &gone).await?;
-    store.save_personal(account, &after.layer, &added, now).await
+    store.save_personal(account, &after.layer, &added, now).await?;
+    Ok(added.len())
 }
 
 /// The digests of `before` that `after` no longer holds (a report taken back, the oldest
@@ -159,9 +160,8 @@ pub async fn bootstrap(
         }
     }
     report.inbox -= report.skipped;
-    report.digests = changes(&before, &personal).1.len();
     report.weights = personal.layer.len();
-    save(store, &account.name, &before, &personal, now).await?;
+    report.digests = save(store, &account.name, &before, &personal, now).await?;
     Ok(report)
 }
 
