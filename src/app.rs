@@ -28,7 +28,7 @@ pub mod senders;
 pub mod serve;
 pub mod share;
 pub mod shutdown;
-pub mod start;
+mod start;
 pub mod status;
 mod worker;
 
