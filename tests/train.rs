@@ -71,6 +71,14 @@ fn train_writes_the_same_bytes_twice_and_a_model_scan_reads() {
         assert!(output.status.success(), "{stdout}{stderr}");
         assert!(stderr.contains("read 24 mails") && stderr.contains("0 unreadable"), "{stderr}");
         assert!(stdout.contains("cross-validated over 3 folds"), "{stdout}");
+        // Recall at looser budgets: phishing (there is some), not extortion (there is none).
+        let looser = stdout.lines().find(|l| l.starts_with("at looser budgets (recall): ")).unwrap_or("");
+        assert!(
+            looser.contains("0.5% of ham (threat 0.") && looser.contains("; 1.0% of ham (threat 0."),
+            "{stdout}"
+        );
+        assert_eq!(looser.matches("): phishing ").count(), 2, "{looser}");
+        assert!(!looser.contains("extortion"), "a kind without mail is left out: {looser}");
         for label in ["ham", "phishing"] {
             assert!(stdout.lines().any(|l| l.starts_with(label) && l.contains("12")), "{label}: {stdout}");
         }
