@@ -375,6 +375,22 @@ async fn a_server_that_stops_answering_during_a_read_back_is_an_error_not_gone()
     assert!(matches!(found, ReadBack::Found { ref folder, .. } if folder == "Junk"), "{found:?}");
 }
 
+/// A LIST answer cut short is the connection closing, not a server without a Junk folder:
+/// the pass fails there, before it would try to create one, and the next pass moves the
+/// threats.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_cut_during_list_fails_the_pass_as_a_closed_connection() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, .. } = &setup;
+    proxy.add(Rule::always("LIST", Fault::Cut));
+    let errors = failures(&run_once(config).await);
+    assert!(!errors.is_empty(), "the pass fails");
+    assert!(errors.iter().all(|e| e.contains("closed the connection")), "{errors:?}");
+    proxy.clear();
+    assert!(run_once(config).await.failures.is_empty());
+    assert_all_moved_once(&setup).await;
+}
+
 /// A connection cut before the server answered SELECT fails the pass, and is not taken
 /// for a renumbered, empty folder: the saved place stays, so the next pass reads on from
 /// it instead of starting the whole folder again.

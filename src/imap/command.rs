@@ -6,16 +6,20 @@
 //! looked like an empty folder and a refused STORE like a done move. Its SELECT, EXAMINE
 //! and STATUS return `Ok` with what they read so far when the connection ends before the
 //! tagged line: a folder of UIDVALIDITY 0 and no messages, which a saved cursor or a
-//! reconcile would have believed. Every command that reads or changes mail, or opens a
-//! folder, goes through [`run`] instead: it sends the command, hands each untagged
+//! reconcile would have believed; its LIST returns the folders read so far, a list in
+//! which Junk can look missing. Every command that reads or changes mail, opens a folder
+//! or lists folders goes through [`run`] instead: it sends the command, hands each untagged
 //! response to the caller as it comes (so a FETCH of many messages is never held twice),
 //! notes whether the mailbox reported new mail, turns a NO or BAD into
 //! [`ImapError::Refused`] carrying the server's words, and an answer cut short into
 //! [`ImapError::Closed`].
 
-use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status, StatusAttribute};
+use async_imap::imap_proto::{
+    AttributeValue, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
+};
 
 use super::connect::BoxedStream;
+use super::junk::Folder;
 use super::{ImapError, sanitize};
 
 type Session = async_imap::Session<BoxedStream>;
@@ -191,6 +195,46 @@ fn read_attributes<'a>(attributes: &'a [AttributeValue<'_>]) -> FetchedItem<'a> 
     item
 }
 
+/// One line of a LIST answer: the folder and the hierarchy separator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub folder: Folder,
+    /// `None` for a flat name (`NIL`).
+    pub separator: Option<char>,
+}
+
+/// The folder an untagged response names, when it is a LIST line
+/// (`* LIST (\HasNoChildren \Junk) "/" Junk`); attributes lower-cased.
+pub fn listed(response: &Response<'_>) -> Option<Listed> {
+    let Response::MailboxData(MailboxDatum::List(list)) = response else {
+        return None;
+    };
+    let attributes = list.name_attributes.iter().map(|a| attribute_name(a).to_ascii_lowercase()).collect();
+    Some(Listed {
+        folder: Folder { name: list.name.to_string(), attributes },
+        separator: list.delimiter.as_deref().and_then(|d| d.chars().next()),
+    })
+}
+
+fn attribute_name(attribute: &NameAttribute<'_>) -> String {
+    use NameAttribute as A;
+    match attribute {
+        A::NoInferiors => "\\Noinferiors".into(),
+        A::NoSelect => "\\Noselect".into(),
+        A::Marked => "\\Marked".into(),
+        A::Unmarked => "\\Unmarked".into(),
+        A::All => "\\All".into(),
+        A::Archive => "\\Archive".into(),
+        A::Drafts => "\\Drafts".into(),
+        A::Flagged => "\\Flagged".into(),
+        A::Junk => "\\Junk".into(),
+        A::Sent => "\\Sent".into(),
+        A::Trash => "\\Trash".into(),
+        A::Extension(name) => name.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
@@ -233,6 +277,26 @@ mod tests {
             FolderNews { uidvalidity: Some(5), uid_next: Some(9), exists: Some(3) },
             "only Junk's own STATUS line: an EXISTS is the selected folder's news"
         );
+    }
+
+    #[test]
+    fn folders_are_read_from_list_lines_and_nothing_else() {
+        let read = |line: &str| listed(&Response::parse(line.as_bytes()).expect("a response").1);
+        let junk = read("* LIST (\\HasNoChildren \\Junk) \"/\" Junk\r\n").expect("a LIST line");
+        assert_eq!(junk.folder.name, "Junk");
+        assert_eq!(junk.folder.attributes, ["\\hasnochildren", "\\junk"]);
+        assert_eq!(junk.separator, Some('/'));
+        let quoted =
+            read("* LIST (\\Noselect \\Sent) \".\" \"Public &MFswrTDIMOwwuTDIMPg-\"\r\n").expect("LIST");
+        assert_eq!(
+            quoted.folder.name, "Public &MFswrTDIMOwwuTDIMPg-",
+            "as the server spells it, for commands"
+        );
+        assert_eq!(quoted.folder.attributes, ["\\noselect", "\\sent"]);
+        let flat = read("* LIST () NIL INBOX\r\n").expect("LIST");
+        assert_eq!((flat.folder.attributes.len(), flat.separator), (0, None));
+        assert_eq!(read("* 3 EXISTS\r\n"), None, "news of the selected folder names no folder");
+        assert_eq!(read("* STATUS Junk (MESSAGES 1)\r\n"), None);
     }
 
     #[test]

@@ -7,7 +7,6 @@ use std::time::Duration;
 use async_imap::extensions::idle::IdleResponse;
 use async_imap::imap_proto::Response;
 use async_imap::types::UnsolicitedResponse;
-use futures::TryStreamExt;
 
 use super::connect::BoxedStream;
 use super::junk::Folder;
@@ -144,21 +143,13 @@ impl ImapSession {
         }
     }
 
-    /// Every folder, with its attributes.
+    /// Every folder, with its attributes: `LIST "" "*"`, its whole answer read (one cut
+    /// short is an error, never a shorter list in which Junk looks missing).
     pub async fn list(&mut self) -> Result<Vec<Folder>, ImapError> {
-        let timeout = self.timeout;
-        let listing = async {
-            let stream = self.session.list(Some(""), Some("*")).await?;
-            stream.try_collect::<Vec<_>>().await
-        };
-        let names = within(timeout, "LIST", listing).await?;
-        Ok(names
-            .iter()
-            .map(|n| Folder {
-                name: n.name().to_string(),
-                attributes: n.attributes().iter().map(|a| attribute_name(a).to_ascii_lowercase()).collect(),
-            })
-            .collect())
+        let mut folders = Vec::new();
+        self.checked("LIST", r#"LIST "" "*""#, |r| folders.extend(command::listed(r).map(|l| l.folder)))
+            .await?;
+        Ok(folders)
     }
 
     pub async fn create(&mut self, folder: &str) -> Result<(), ImapError> {
@@ -471,14 +462,12 @@ impl ImapSession {
     pub async fn namespace(&mut self) -> Result<Namespace, ImapError> {
         let timeout = self.timeout;
         if !self.has("NAMESPACE") {
-            // `LIST "" ""`: the hierarchy separator (RFC 3501 §6.3.8). async-imap sends the
-            // pattern as given, so the empty one goes as None (it writes `""` for that).
-            let listing = async {
-                let stream = self.session.list(Some(""), None).await?;
-                stream.try_collect::<Vec<_>>().await
-            };
-            let root = within(timeout, "LIST", listing).await?;
-            let separator = root.first().and_then(|n| n.delimiter()).and_then(|d| d.chars().next());
+            // `LIST "" ""`: the hierarchy separator (RFC 3501 §6.3.8).
+            let mut separator = None;
+            self.checked("LIST", r#"LIST "" """#, |r| {
+                separator = separator.or(command::listed(r).and_then(|l| l.separator));
+            })
+            .await?;
             return Ok(Namespace { prefix: String::new(), separator });
         }
         let asking = async {
@@ -534,25 +523,6 @@ async fn within<T>(
         .await
         .map_err(|_| ImapError::Timeout(command))?
         .map_err(|error| ImapError::Command { command, error })
-}
-
-fn attribute_name(attribute: &async_imap::types::NameAttribute<'_>) -> String {
-    use async_imap::types::NameAttribute as A;
-    match attribute {
-        A::NoInferiors => "\\Noinferiors".into(),
-        A::NoSelect => "\\Noselect".into(),
-        A::Marked => "\\Marked".into(),
-        A::Unmarked => "\\Unmarked".into(),
-        A::All => "\\All".into(),
-        A::Archive => "\\Archive".into(),
-        A::Drafts => "\\Drafts".into(),
-        A::Flagged => "\\Flagged".into(),
-        A::Junk => "\\Junk".into(),
-        A::Sent => "\\Sent".into(),
-        A::Trash => "\\Trash".into(),
-        A::Extension(name) => name.to_string(),
-        other => format!("{other:?}"),
-    }
 }
 
 #[cfg(test)]
