@@ -100,7 +100,6 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The configuration at `path`, its warnings logged; without one, the defaults.
 /// The store's word for a command-line value: the CLI's value names are the words the
 /// store records (`args::tests` keeps them in step), so a miss is a bug, said as an error
 /// rather than dropping the filter and listing everything.
@@ -116,6 +115,7 @@ fn vocab<T: Copy>(
         .with_context(|| format!("{name:?} is not a word the store records"))
 }
 
+/// The configuration at `path`, its warnings logged; without one, the defaults.
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     match path {
         Some(path) => {

@@ -94,7 +94,7 @@ impl ImapError {
     }
 
     /// Whether the server answered NO or BAD (read by `command::run`, or by
-    /// async-imap's own check of CREATE, LIST and the like), as opposed to a lost
+    /// async-imap's own check of CREATE, DELETE and the like), as opposed to a lost
     /// connection or a timeout.
     pub fn is_refusal(&self) -> bool {
         use async_imap::error::Error;

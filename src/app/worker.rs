@@ -545,7 +545,6 @@ fn left_after(total: usize, index: usize, batch_size: usize) -> usize {
     total.saturating_sub((index + 1) * batch_size)
 }
 
-/// `base` ± 20%, so many clients that lost the same server do not return in step.
 /// The wait before the next try, jittered, and the base of the one after (see
 /// [`backoff_after`]): what a worker whose pass failed waits, so clients that lost one
 /// server do not all come back in step.
@@ -554,6 +553,7 @@ fn retry_after(backoff: Duration, connected: bool, lost: bool) -> (Duration, Dur
     (jitter(wait), next)
 }
 
+/// `base` ± 20%, so many clients that lost the same server do not return in step.
 fn jitter(base: Duration) -> Duration {
     let factor = rand::rng().random_range(0.8..1.2);
     base.mul_f64(factor)
