@@ -106,7 +106,7 @@ async fn run_once_fails_when_an_account_fails_and_check_says_why() {
     let check = scamguard().args(["check", "--config"]).arg(&config_path).output().expect("runs");
     let text = String::from_utf8_lossy(&check.stdout);
     assert!(!check.status.success());
-    assert!(text.contains("login as alice refused"), "{text}");
+    assert!(text.contains("error: stopped while logging in: login as alice refused"), "{text}");
     let run = scamguard().args(["run", "--once", "--config"]).arg(&config_path).output().expect("runs");
     assert!(!run.status.success(), "a failed account makes --once fail");
     assert!(String::from_utf8_lossy(&run.stderr).contains("login as alice refused"));

@@ -391,6 +391,30 @@ async fn a_connection_cut_during_list_fails_the_pass_as_a_closed_connection() {
     assert_all_moved_once(&setup).await;
 }
 
+/// `check` against a server that cuts the connection at LIST says how far it got (logged
+/// in, the namespace read) and the step it stopped at, not only that a connection closed;
+/// through the same proxy without the fault it goes on to the Junk folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_stopped_by_a_cut_list_names_the_step_and_keeps_what_it_found() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, .. } = &setup;
+    let account = config.accounts.first().expect("an account");
+    proxy.add(Rule::always("LIST", Fault::Cut));
+    let failed = scamguard::app::check::account(account, None).await.expect_err("check stops at LIST");
+    assert_eq!(failed.step, "listing folders");
+    let found = &failed.found;
+    assert!(found.iter().any(|l| l.starts_with("logged in; capabilities: ")), "{found:?}");
+    assert!(found.iter().any(|l| l.starts_with("personal namespace: ")), "{found:?}");
+    assert!(!found.iter().any(|l| l.starts_with("junk folder")), "{found:?}");
+    let shown = format!("{:#}", anyhow::Error::from(failed));
+    assert!(shown.starts_with("stopped while listing folders: "), "{shown}");
+    assert!(shown.contains("closed the connection"), "{shown}");
+
+    proxy.clear();
+    let checked = scamguard::app::check::account(account, None).await.expect("check passes");
+    assert!(checked.lines.iter().any(|l| l.starts_with("junk folder: ")), "{:?}", checked.lines);
+}
+
 /// A connection cut before the server answered SELECT fails the pass, and is not taken
 /// for a renumbered, empty folder: the saved place stays, so the next pass reads on from
 /// it instead of starting the whole folder again.

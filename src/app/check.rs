@@ -18,28 +18,60 @@ pub struct Checked {
     pub problems: Vec<String>,
 }
 
+/// `check` stopped part-way: what it had found before (the lines of [`Checked`]), the
+/// step it stopped at and why. The lines are kept so that a user sees how far it got:
+/// a server that logs in but cuts the connection at LIST is told apart from one that
+/// refuses the login.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped while {step}")]
+pub struct CheckFailed {
+    pub step: String,
+    pub found: Vec<String>,
+    #[source]
+    pub source: WorkerError,
+}
+
 /// Connects to `account`'s server and says what `run` would use there: capabilities, how
 /// moves and new mail work, the namespace, the junk folder and where correspondents are
 /// read from, and for each watched folder where reading would start (from `store`, when
 /// there is a database). Opens folders with SELECT like `run` does, reads no mail.
-pub async fn account(account: &Account, store: Option<&Store>) -> Result<Checked, WorkerError> {
-    let mut session = imap::connect(account).await?;
-    let mut lines = vec![format!("logged in; capabilities: {}", session.capabilities().join(" "))];
+pub async fn account(account: &Account, store: Option<&Store>) -> Result<Checked, CheckFailed> {
+    let mut lines = Vec::new();
+    match checked(account, store, &mut lines).await {
+        Ok(problems) => Ok(Checked { lines, problems }),
+        Err((step, source)) => Err(CheckFailed { step, found: lines, source }),
+    }
+}
+
+/// The steps of [`account`], each line added as soon as it is known; an error comes
+/// with the step it stopped.
+async fn checked(
+    account: &Account,
+    store: Option<&Store>,
+    lines: &mut Vec<String>,
+) -> Result<Vec<String>, (String, WorkerError)> {
+    let mut session = imap::connect(account).await.map_err(at("logging in"))?;
+    lines.push(format!("logged in; capabilities: {}", session.capabilities().join(" ")));
     lines.push(format!("moves by: {}", session.move_method()));
     lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
-    let namespace = session.namespace().await?;
+    let namespace = session.namespace().await.map_err(at("reading the personal namespace"))?;
     lines.push(format!("personal namespace: {namespace}"));
-    let folders = session.list().await?;
+    let folders = session.list().await.map_err(at("listing folders"))?;
     let (name, how) = match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
         JunkChoice::Existing { name, how } => (name, how),
         JunkChoice::Create(name) => (name, "will be created"),
     };
     let junk = imap::utf7::decode(&name);
     lines.push(format!("junk folder: {junk} ({how})"));
-    lines.push(match imap::sent::choose(&folders, account.sent_folder.as_deref(), &namespace) {
+    let sent = imap::sent::choose(&folders, account.sent_folder.as_deref(), &namespace);
+    lines.push(match sent {
         Some(sent) => {
             let known = match store {
-                Some(store) => store.correspondents(&account.name).await?.len(),
+                Some(store) => store
+                    .correspondents(&account.name)
+                    .await
+                    .map_err(at("counting known correspondents"))?
+                    .len(),
                 None => 0,
             };
             let name = imap::utf7::decode(&sent.name);
@@ -61,19 +93,26 @@ pub async fn account(account: &Account, store: Option<&Store>) -> Result<Checked
         })
         .collect();
     for folder in &account.folders {
+        let opening = format!("opening {folder:?}");
         // One error path with `run`: a folder the server lacks is named with those it has.
-        let status = session.select_configured(folder).await?;
+        let status = session.select_configured(folder).await.map_err(at(&opening))?;
         let (saved, queued) = match store {
-            Some(store) => {
-                (store.cursor(&account.name, folder).await?, store.queued_count(&account.name, folder).await?)
-            }
+            Some(store) => (
+                store.cursor(&account.name, folder).await.map_err(at(&opening))?,
+                store.queued_count(&account.name, folder).await.map_err(at(&opening))?,
+            ),
             None => (None, 0),
         };
         let plan = super::start::plan(saved, status, account.initial_scan, None);
         lines.push(watching_line(folder, status, &plan.description, queued));
     }
     session.logout().await;
-    Ok(Checked { lines, problems })
+    Ok(problems)
+}
+
+/// Names the step an error stopped `check` at.
+fn at<E: Into<WorkerError>>(step: &str) -> impl FnOnce(E) -> (String, WorkerError) + '_ {
+    move |error| (step.to_string(), error.into())
 }
 
 /// The line saying where reading `folder` stands: its size and UIDVALIDITY, where reading

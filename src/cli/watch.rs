@@ -220,6 +220,10 @@ pub fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
                 }
                 Err(error) => {
                     all_good = false;
+                    // What it found before it stopped says how far the server let it go.
+                    if let Some(failed) = error.downcast_ref::<app::check::CheckFailed>() {
+                        failed.found.iter().for_each(|l| println!("  {}", p(l)));
+                    }
                     println!("  error: {}", p(&format!("{error:#}")));
                 }
             }
