@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use scamguard::detect::{Detector, classify};
+use scamguard::detect::{Detector, classify, classify_explained};
 use scamguard::mail::auth::AuthservId;
 use scamguard::{bench, explain, mail, source};
 
@@ -97,7 +97,7 @@ pub fn explain_file(
             scamguard::app::account_detector(&config, &account, &detector).await.map_err(anyhow::Error::from)
         })?;
     }
-    let verdict = classify(&email, &detector);
+    let verdict = classify_explained(&email, &detector);
     print!("{}", explain::explain(&email, &verdict));
     Ok(ExitCode::SUCCESS)
 }

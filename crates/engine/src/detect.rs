@@ -313,6 +313,25 @@ const WORDS_SHOWN: usize = 6;
 
 /// Classifies `email` with `detector`'s model and thresholds.
 pub fn classify(email: &Email, detector: &Detector) -> Verdict {
+    classify_naming(email, detector, TokensNamed::UnlessClean)
+}
+
+/// [`classify`] for someone asking why (`explain`): the tokens that pushed hardest are
+/// named on a clean verdict too, toward the kind of scam it read likeliest as, so a
+/// missed scam shows what almost caught it.
+pub fn classify_explained(email: &Email, detector: &Detector) -> Verdict {
+    classify_naming(email, detector, TokensNamed::Always)
+}
+
+/// When the `learned_words` evidence names its tokens: ranking them costs a pass over
+/// every token, which the mail flow spends only on what it records (clean mail is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokensNamed {
+    UnlessClean,
+    Always,
+}
+
+fn classify_naming(email: &Email, detector: &Detector, named: TokensNamed) -> Verdict {
     let Observation { facts, mut signals } = observe(email, &detector.authserv_ids);
     let model = &detector.model;
     let tokens = model::features::Tokens::read(&facts, model.bits);
@@ -356,7 +375,7 @@ pub fn classify(email: &Email, detector: &Detector) -> Verdict {
         signal.contribution = Some(score::round(model.signal_contribution(signal, class)));
     }
     let words: f32 = reading.tokens.get(class).copied().unwrap_or(0.0);
-    let evidence = if label == Label::Clean {
+    let evidence = if label == Label::Clean && named == TokensNamed::UnlessClean {
         String::new()
     } else {
         score::top_tokens(&facts, &tokens, model, class, WORDS_SHOWN)

@@ -92,12 +92,15 @@ pub fn explain(email: &Email, verdict: &Verdict) -> String {
     if verdict.signals.is_empty() {
         let _ = writeln!(out, "No signal fired.");
     } else {
-        let _ = writeln!(out, "Signals, strongest first:");
+        // What a signal added is the model's reading of it, which can be far from its
+        // table weight (a rule that fires on much ham is trusted less): both are shown.
+        let _ = writeln!(out, "Signals, strongest first (what each added, its table weight):");
         for signal in &verdict.signals {
             let _ = writeln!(
                 out,
-                "  {:+5.1}  {:<30} {}",
-                shown_weight(signal),
+                "  {:+6.2}  {:>7}  {:<30} {}",
+                signal.counted(),
+                format!("({:+.1})", shown_weight(signal)),
                 signal.rule(),
                 p(&signal.evidence)
             );
@@ -232,6 +235,41 @@ mod tests {
         assert!(weights[..first_lowering].iter().all(|w| *w > 0.0), "raises, then lowerings: {line}");
         assert!(weights.len() <= SUMMARY_RAISED + SUMMARY_LOWERED);
         assert!(!named.contains("learned_words"), "a signal that weighs nothing is not named: {line}");
+    }
+
+    /// `explain` shows what each signal added (the model's reading) beside its table
+    /// weight, and names the tokens behind a clean verdict, which the mail flow skips.
+    #[test]
+    fn explain_shows_what_each_signal_added_and_the_tokens_behind_a_clean_verdict() {
+        let raw = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/data/eml/ham_en_advisory_quotes_scam.eml"
+        ))
+        .expect("fixture");
+        let email = crate::mail::parse(&raw).expect("parses");
+        let detector = crate::detect::Detector::default();
+        let learned = |verdict: &Verdict| {
+            verdict.signals.iter().find(|s| s.id == SignalId::LearnedWords).cloned().expect("always listed")
+        };
+        let flow = crate::detect::classify(&email, &detector);
+        assert_eq!(flow.label, crate::detect::Label::Clean);
+        assert!(learned(&flow).evidence.is_empty(), "the mail flow names no tokens on clean mail");
+        let asked = crate::detect::classify_explained(&email, &detector);
+        assert_eq!((asked.label, asked.score), (flow.label, flow.score), "the same verdict");
+        let words = learned(&asked);
+        assert!(words.evidence.contains('"'), "tokens named: {:?}", words.evidence);
+        let text = explain(&email, &asked);
+        let line = |rule: &str| {
+            text.lines().find(|l| l.split_whitespace().nth(2) == Some(rule)).unwrap_or_default().to_string()
+        };
+        let words_line = line("learned_words");
+        assert!(words_line.trim_start().starts_with(&format!("{:+.2}", words.counted())), "{text}");
+        assert!(words_line.contains("(+0.0)"), "{text}");
+        for signal in asked.signals.iter().filter(|s| s.id != SignalId::LearnedWords) {
+            let shown = line(signal.rule());
+            assert!(shown.trim_start().starts_with(&format!("{:+.2}", signal.counted())), "{text}");
+            assert!(shown.contains(&format!("({:+.1})", shown_weight(signal))), "{text}");
+        }
     }
 
     #[test]

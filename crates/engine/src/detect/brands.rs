@@ -174,22 +174,21 @@ pub fn imitated_by_host(host: &str) -> Option<&'static Brand> {
 /// [`imitated_by_host`] for a host as written, letter for letter.
 fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
     let (automaton, needles) = &*DOMAIN_PARTS;
-    let registered = registrable_domain(host);
     let host_bytes = host.as_bytes();
-    let registered_start = host.len() - registered.len();
     automaton.find_overlapping_iter(host).find_map(|m| {
         let (brand_index, part) = needles.get(m.pattern().as_usize())?;
         let brand = BRANDS.get(*brand_index)?;
         let imitates = match part {
             // The brand's whole domain carried in front of another one.
             DomainPart::Domain => host_bytes.get(m.end()) == Some(&b'.'),
-            // The brand's name hyphenated into another registered domain
-            // ("paypal-secure.com"); merely containing it ("googleapis.com") is too often
-            // the brand's own service.
+            // The brand's name hyphenated into a label of another domain, registered or
+            // below it ("paypal-secure.com", "rakuten-co-jp.example.top"). Merely
+            // containing it ("googleapis.com") is too often the brand's own service, and
+            // a whole label below another site ("outlook.example.biz", "live.bbc.co.uk")
+            // too often a word that happens to be a brand's name.
             DomainPart::Label => {
-                m.start() >= registered_start
-                    && (host_bytes.get(m.end()) == Some(&b'-')
-                        || m.start().checked_sub(1).and_then(|i| host_bytes.get(i)) == Some(&b'-'))
+                host_bytes.get(m.end()) == Some(&b'-')
+                    || m.start().checked_sub(1).and_then(|i| host_bytes.get(i)) == Some(&b'-')
             }
         };
         (imitates && !brand.owns(host)).then_some(brand)
@@ -297,8 +296,11 @@ mod tests {
     fn a_brand_name_in_a_registered_domain_imitates_only_when_hyphenated_to_another_word() {
         assert_eq!(imitated_by_host("secure-paypal.com").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("securepaypal.com").map(|b| b.name), None);
-        // In a subdomain of another site, the name alone is no imitation of the domain.
+        // In a subdomain of another site, the name alone is no imitation of the domain;
+        // hyphenated to another word, or to the parts of the brand's domain, it is.
         assert_eq!(imitated_by_host("paypal.example.com").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("paypal-secure.example.com").map(|b| b.name), Some("PayPal"));
+        assert_eq!(imitated_by_host("www.rakuten-co-jp.example.top").map(|b| b.name), Some("Rakuten"));
     }
 
     #[test]

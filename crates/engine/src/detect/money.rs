@@ -38,13 +38,19 @@ static AMOUNT_BEFORE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("amount pattern compiles")
 });
 
-/// A count of hours or days ("48 hours", "5日以内").
+/// A count of hours or days ("48 hours", "5日以内"). A bare "N日" is a date ("11月3日")
+/// as often as a span, and "N日後" a delivery as often as a threat, so "N日" counts only
+/// after [`SPAN_LEAD_INS`].
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^([0-9]{1,3}) ?(?:- ?)?(hours?|hrs?|business days?|working days?|days?|時間|営業日|日以内|日間|stunden|tage[n]?|horas|dias)(?:[^a-z]|$)",
+        r"(?i)^([0-9]{1,3}) ?(?:- ?)?(hours?|hrs?|business days?|working days?|days?|時間|営業日|日以内|日間|日|stunden|tage[n]?|horas|dias)(?:[^a-z]|$)",
     )
     .expect("deadline pattern compiles")
 });
+
+/// Words right before a bare "N日" that make it a span rather than a day of the month:
+/// "期限は2日", "あと2日", "残り2日", "猶予は2日".
+const SPAN_LEAD_INS: [&str; 6] = ["期限は", "期限:", "期限：", "あと", "残り", "猶予は"];
 
 /// Currency signs and codes written before a number, longest first so "US$" is read
 /// whole rather than as "$".
@@ -133,6 +139,10 @@ impl<'t> Numbers<'t> {
                 return;
             };
             let Ok(count) = count.parse::<u32>() else { return };
+            let before = self.text.get(..start).unwrap_or_default().trim_end();
+            if unit == "日" && !SPAN_LEAD_INS.iter().any(|lead_in| before.ends_with(lead_in)) {
+                return;
+            }
             let lower = unit.to_lowercase();
             let hours_per =
                 if lower.starts_with('h') || lower.starts_with("st") || lower == "時間" { 1 } else { 24 };
@@ -216,6 +226,16 @@ mod tests {
             .map(|d| d.hours)
             .collect();
         assert_eq!(hours, [48, 48, 120, 48, 50]);
+    }
+
+    #[test]
+    fn a_bare_day_count_is_a_deadline_only_after_words_that_make_it_a_span() {
+        let hours = |text: &str| Numbers::find(text).deadlines().iter().map(|d| d.hours).collect::<Vec<_>>();
+        assert_eq!(hours("支払いの期限は2日です。"), [48]);
+        assert_eq!(hours("あと 3日 で公開します"), [72]);
+        assert!(hours("お届けは2日後の予定です").is_empty(), "a delivery date");
+        assert!(hours("11月3日に会議があります").is_empty(), "a day of the month");
+        assert!(hours("第2日目の資料").is_empty());
     }
 
     #[test]

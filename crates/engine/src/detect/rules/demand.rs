@@ -198,6 +198,23 @@ mod tests {
         assert!(demands(STRANGER, &format!("0.02 BTCを{WALLET}に送金してください。")));
     }
 
+    /// A newsletter that retells a scam names it once and introduces the quote ("Here is
+    /// the email:", 「以下がそのメールです」): reported speech is the second warning phrase.
+    #[test]
+    fn a_scam_retold_as_reported_speech_is_no_demand() {
+        let quote =
+            format!("> I recorded you. Transfer 1450 USD in Bitcoin to {WALLET}\n> You have 48 hours.");
+        let named_once = format!("Readers sent us a scam this week.\n\n{quote}\n\nNobody recorded anything.");
+        assert!(demands(STRANGER, &named_once), "one warning phrase alone is no warning");
+        let introduced =
+            format!("Readers sent us a scam this week. Here is the email:\n\n{quote}\n\nDelete it.");
+        assert!(!demands(STRANGER, &introduced));
+        let japanese = format!(
+            "読者から詐欺の相談がありました。以下がそのメールです。\n――――\n15万円相当のビットコインを{WALLET}に送金してください。\n――――"
+        );
+        assert!(!demands(STRANGER, &japanese));
+    }
+
     #[test]
     fn a_correspondent_is_no_stranger() {
         let body = format!("Send 0.05 BTC to {WALLET} please.");

@@ -88,7 +88,13 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let has_target = !facts.wallets.is_empty()
         || facts.families.has(Family::Cryptocurrency)
         || facts.families.has(Family::GiftCard);
-    let demands = facts.families.has(Family::PaymentDemand) || facts.wallets.iter().any(|w| w.checksum_valid);
+    // A stated sum beside an address or gift cards is the demand itself ("1300 USD in ETH
+    // to 0x…", "buy $600 of gift cards and reply with the codes"), with no word of paying
+    // and whether or not the address has a checksum to verify (Ethereum's often has none).
+    let payable = !facts.wallets.is_empty() || facts.families.has(Family::GiftCard);
+    let demands = facts.families.has(Family::PaymentDemand)
+        || facts.wallets.iter().any(|w| w.checksum_valid)
+        || (payable && !facts.text_numbers.amounts().is_empty());
     let claims = story_claims(facts);
     if !(has_target && demands && claims >= 3) {
         return;
@@ -224,6 +230,29 @@ mod tests {
         let no_target = "I hacked your device, recorded you on your webcam visiting adult sites. \
                          Pay me within 48 hours.";
         assert!(fired(extortion_narrative, &email(HEADERS, no_target)).is_empty());
+    }
+
+    /// A stated sum beside where to send it is the demand, with no word of paying: gift
+    /// cards to buy, or an Ethereum address named by its ticker or in katakana (which has
+    /// no checksum to verify). Without the sum, or without the story, it is not the pattern.
+    #[test]
+    fn a_sum_beside_gift_cards_or_an_address_is_a_demand_without_a_paying_word() {
+        let story = "I hacked your phone and recorded you through the camera on an adult site. \
+                     Everyone in your contacts gets the video in 48 hours.";
+        let gift_cards = format!("{story} Buy $500 of Apple gift cards and reply with the codes.");
+        assert_eq!(fired(extortion_narrative, &email(HEADERS, &gift_cards)), [SignalId::ExtortionNarrative]);
+        let no_sum = format!("{story} Buy Apple gift cards and reply with the codes.");
+        assert!(fired(extortion_narrative, &email(HEADERS, &no_sum)).is_empty());
+        let address = "0x52908400098527886E0F7030069857D2E4169EE7";
+        for coin in ["1300 USD in ETH", "1300ドル分のイーサリアム"] {
+            let ether = format!("{story} Send {coin} to {address}.");
+            let mail = email(HEADERS, &ether);
+            let facts = crate::detect::Facts::gather(&mail);
+            assert!(facts.wallets.iter().any(|w| w.address == address), "{coin}: {:?}", facts.wallets);
+            assert_eq!(fired(extortion_narrative, &mail), [SignalId::ExtortionNarrative]);
+        }
+        let shop = format!("Your order of $500 in Apple gift cards ships today. Ref {address}");
+        assert!(fired(extortion_narrative, &email(HEADERS, &shop)).is_empty(), "no story");
     }
 
     #[test]

@@ -109,6 +109,18 @@ pub const AWARENESS: &[&str] = &[
     "セクストーション",
     "ばらまき型",
     "なりすまし",
+    // Reported speech: the words that introduce a scam retold as an example. A scam
+    // speaks for itself and never calls itself "the email".
+    "here is the email",
+    "here's the email",
+    "the email reads",
+    "an example of the email",
+    "example of such an email",
+    "以下がそのメール",
+    "以下がその文面",
+    "次のようなメールが届いた",
+    "以下のようなメールが届いた",
+    "届いたメールの文面",
 ];
 
 /// A letter's closing, after which a signature comes.
