@@ -7,15 +7,17 @@
 //! and STATUS return `Ok` with what they read so far when the connection ends before the
 //! tagged line: a folder of UIDVALIDITY 0 and no messages, which a saved cursor or a
 //! reconcile would have believed; its LIST returns the folders read so far, a list in
-//! which Junk can look missing. Every command that reads or changes mail, opens a folder
-//! or lists folders goes through [`run`] instead: it sends the command, hands each untagged
+//! which Junk can look missing; its CAPABILITY stops at the tagged line whatever it says,
+//! so a refused one was an empty list (and moves fell back to COPY without EXPUNGE).
+//! Every command that reads or changes mail, opens a folder, lists folders or reads
+//! capabilities goes through [`run`] instead: it sends the command, hands each untagged
 //! response to the caller as it comes (so a FETCH of many messages is never held twice),
 //! notes whether the mailbox reported new mail, turns a NO or BAD into
 //! [`ImapError::Refused`] carrying the server's words, and an answer cut short into
 //! [`ImapError::Closed`].
 
 use async_imap::imap_proto::{
-    AttributeValue, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
+    AttributeValue, Capability, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
 };
 
 use super::connect::BoxedStream;
@@ -116,6 +118,20 @@ impl FolderNews {
             }
         }
     }
+}
+
+/// The capabilities a `CAPABILITY` response names, upper-cased ("MOVE", "AUTH=PLAIN");
+/// nothing for any other response.
+pub fn capabilities(response: &Response<'_>) -> Vec<String> {
+    let Response::Capabilities(named) = response else { return Vec::new() };
+    named
+        .iter()
+        .map(|capability| match capability {
+            Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+            Capability::Auth(method) => format!("AUTH={}", method.to_ascii_uppercase()),
+            Capability::Atom(atom) => atom.to_ascii_uppercase(),
+        })
+        .collect()
 }
 
 /// The UIDs of a `SEARCH` response (nothing for any other response).
@@ -315,5 +331,19 @@ mod tests {
         assert_eq!(read_attributes(&[]), FetchedItem::default(), "a FETCH without attributes names nothing");
         assert_eq!(fetched_item(&Response::Expunge(3)), None);
         assert!(searched_uids(&Response::Expunge(3)).is_empty());
+    }
+
+    #[test]
+    fn capabilities_are_read_from_capability_lines_and_nothing_else() {
+        let read = |line: &str| capabilities(&Response::parse(line.as_bytes()).expect("a response").1);
+        assert_eq!(
+            read("* CAPABILITY IMAP4rev1 move UIDPLUS AUTH=plain IDLE\r\n"),
+            ["IMAP4REV1", "MOVE", "UIDPLUS", "AUTH=PLAIN", "IDLE"]
+        );
+        assert!(
+            read("* OK [CAPABILITY IMAP4rev1 MOVE] hello\r\n").is_empty(),
+            "a greeting's code is not the answer"
+        );
+        assert!(read("* 3 EXISTS\r\n").is_empty());
     }
 }

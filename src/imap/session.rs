@@ -106,18 +106,15 @@ pub struct ImapSession {
 
 impl ImapSession {
     /// Wraps a fresh session and reads its capabilities (again: servers such as Dovecot
-    /// announce MOVE, UIDPLUS and SPECIAL-USE only after login).
-    pub(crate) async fn new(mut session: Session, timeout: Duration) -> Result<Self, ImapError> {
-        let capabilities = within(timeout, "CAPABILITY", session.capabilities()).await?;
-        let capabilities = capabilities
-            .iter()
-            .map(|c| match c {
-                async_imap::types::Capability::Atom(a) => a.to_ascii_uppercase(),
-                async_imap::types::Capability::Imap4rev1 => "IMAP4REV1".to_string(),
-                async_imap::types::Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
-            })
-            .collect();
-        Ok(ImapSession { session, capabilities, timeout, mailbox_changed: false })
+    /// announce MOVE, UIDPLUS and SPECIAL-USE only after login). Through [`command::run`]:
+    /// a refused CAPABILITY (or one cut short) read as a shorter list would lose MOVE and
+    /// UIDPLUS, and moves would fall back to COPY and `\Deleted`, leaving threats in INBOX.
+    pub(crate) async fn new(session: Session, timeout: Duration) -> Result<Self, ImapError> {
+        let mut imap = ImapSession { session, capabilities: HashSet::new(), timeout, mailbox_changed: false };
+        let mut capabilities = HashSet::new();
+        imap.timed("CAPABILITY", "CAPABILITY", |r| capabilities.extend(command::capabilities(r))).await?;
+        imap.capabilities = capabilities;
+        Ok(imap)
     }
 
     /// Whether the server announced `capability` ("MOVE", "UIDPLUS", "IDLE").
