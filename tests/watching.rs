@@ -1,8 +1,8 @@
 //! Watching a folder: a new-mail notice that comes during a pass, IDLE renewed on our
-//! own clock, a stop while the server stalls, where reading starts (`initial_scan` by
-//! date, `run --rescan`), folders with non-ASCII names, and a message read by its parts
-//! (one left out of the answer). Real Dovecot; a proxy where the test must see, time or
-//! refuse the commands.
+//! own clock, a refused IDLE, a stop while the server stalls, where reading starts
+//! (`initial_scan` by date, `run --rescan`), folders with non-ASCII names, and a message
+//! read by its parts (one left out of the answer). Real Dovecot; a proxy where the test
+//! must see, time or refuse the commands.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -283,4 +283,33 @@ async fn a_part_left_out_of_the_answer_is_read_again_not_judged_empty() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(ids_in(&direct, "Junk").await, ids(&THREATS[..1]), "read again, whole, and moved");
     assert_eq!(ids_in(&direct, "INBOX").await, ids(&HAM[..1]));
+}
+
+/// A bare `BAD` (no text) answering IDLE panicked async-imap, and the account's watching
+/// ended with it. Now it fails that pass with the server's words; the worker connects
+/// again, and a threat delivered afterwards is moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_bad_answering_idle_does_not_end_the_watching() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    proxy.add(Rule::once("IDLE", Fault::Answer("BAD")));
+    let service = Service::start(config).await;
+    let mut session = mailbox(direct).await;
+    let idled = |times: usize| async move {
+        for _ in 0..200 {
+            if proxy.seen("IDLE") >= times {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    };
+    assert!(idled(1).await, "the first pass ended in IDLE, refused");
+    append_all(&mut session, "INBOX", &["en_phishing_invoice_invitation.eml"]).await;
+    let moved = wait_until(&mut session, "Junk", THREATS.len() + 1).await;
+    let idling_again = idled(2).await;
+    let report = service.stop().await;
+    assert!(moved, "the threat delivered after the refused IDLE reached Junk");
+    assert!(idling_again, "the worker idles again after the refusal");
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
 }

@@ -20,6 +20,8 @@ use async_imap::imap_proto::{
     AttributeValue, Capability, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
 };
 
+use async_imap::imap_proto::RequestId;
+
 use super::connect::BoxedStream;
 use super::junk::Folder;
 use super::{ImapError, sanitize};
@@ -42,27 +44,32 @@ pub async fn run(
     session: &mut Session,
     command: &'static str,
     line: &str,
-    mut on_data: impl FnMut(&Response<'_>),
+    on_data: impl FnMut(&Response<'_>),
 ) -> Result<Answer, ImapError> {
     super::count_command(command);
-    let failed = |error| ImapError::Command { command, error };
-    let tag = session.run_command(line).await.map_err(failed)?;
+    let tag = session.run_command(line).await.map_err(|error| ImapError::Command { command, error })?;
+    answer(session, command, &tag, on_data).await
+}
+
+/// Reads the answer to the command tagged `tag`, sent already, as [`run`] does (IDLE's
+/// DONE is answered with IDLE's tag).
+pub async fn answer(
+    session: &mut Session,
+    command: &'static str,
+    tag: &RequestId,
+    mut on_data: impl FnMut(&Response<'_>),
+) -> Result<Answer, ImapError> {
     let mut answer = Answer::default();
     let mut data = 0usize;
     loop {
-        let read = session.read_response().await.map_err(|e| failed(async_imap::error::Error::Io(e)))?;
-        let Some(response) = read else {
+        let Some(response) = session.read_response().await.map_err(unread(command))? else {
             return Err(ImapError::Closed);
         };
         match response.parsed() {
-            Response::Done { tag: done, status, outcome } if *done == tag => {
-                let text = sanitize(outcome.information.as_deref().unwrap_or_default());
+            Response::Done { tag: done, status, outcome } if done == tag => {
                 tracing::debug!("imap < {command} {status:?}, {data} data responses");
-                return match status {
-                    Status::Ok => Ok(Answer { text, ..answer }),
-                    Status::No => Err(ImapError::Refused { command, reply: "NO", text }),
-                    _ => Err(ImapError::Refused { command, reply: "BAD", text }),
-                };
+                let text = checked_status(command, status, outcome.information.as_deref())?;
+                return Ok(Answer { text, ..answer });
             }
             Response::Data { status: Status::Bye, .. } => return Err(ImapError::Closed),
             item => {
@@ -74,6 +81,26 @@ pub async fn run(
                 on_data(item)
             }
         }
+    }
+}
+
+/// A failure to read the answer to `command` off the connection.
+pub fn unread(command: &'static str) -> impl Fn(std::io::Error) -> ImapError {
+    move |error| ImapError::Command { command, error: async_imap::error::Error::Io(error) }
+}
+
+/// A tagged status line's words when it says OK; a NO or BAD is a refusal carrying them.
+/// A server may send no text at all (`A1 BAD`): that is an empty text, never a panic.
+pub fn checked_status(
+    command: &'static str,
+    status: &Status,
+    text: Option<&str>,
+) -> Result<String, ImapError> {
+    let text = sanitize(text.unwrap_or_default());
+    match status {
+        Status::Ok => Ok(text),
+        Status::No => Err(ImapError::Refused { command, reply: "NO", text }),
+        _ => Err(ImapError::Refused { command, reply: "BAD", text }),
     }
 }
 
