@@ -11,6 +11,7 @@ mod command;
 pub mod connect;
 mod diagnose;
 mod fetching;
+mod idle;
 pub mod junk;
 pub mod namespace;
 mod parts;

@@ -3,8 +3,10 @@
 //! behind [`Proxy`], which injects the refusals. After each, nothing is recorded as done
 //! that was not done, the pass fails with the server's words, and the next pass finishes
 //! the job once. A connection cut where a folder's state was awaited is an error, never an
-//! empty folder. Reading a detection's mail back tells a refusal ("gone") from a server
-//! that stopped answering (an error).
+//! empty folder, and a CAPABILITY refused or cut short is an error, never a server without
+//! MOVE. A folder renumbered while reconcile looked in Junk has nothing moved under the
+//! old UIDs. Reading a detection's mail back tells a refusal ("gone") from a server that
+//! stopped answering (an error).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -438,4 +440,74 @@ async fn a_connection_cut_during_select_fails_the_pass_and_keeps_the_saved_place
     proxy.clear();
     assert!(run_once(config).await.failures.is_empty());
     assert_eq!(ids_in(direct, "INBOX").await, ids(&HAM[..1]), "the new threat was read and moved");
+}
+
+/// A refused CAPABILITY after login is a refusal, never an empty list: read as one, the
+/// server seemed to lack MOVE and UIDPLUS, moves fell back to COPY and `\Deleted` without
+/// EXPUNGE, and the threats stayed in INBOX, recorded as done.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_capability_fails_the_pass_with_the_servers_words_and_copies_nothing() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, .. } = &setup;
+    proxy.add(Rule::once("CAPABILITY", Fault::Answer("NO later")));
+    let errors = failures(&run_once(config).await);
+    assert!(errors.iter().any(|e| e.contains("refused CAPABILITY (NO): later")), "{errors:?}");
+    assert_eq!(proxy.seen("UID COPY"), 0, "nothing moved by a method guessed from no capabilities");
+    assert!(run_once(config).await.failures.is_empty());
+    assert_all_moved_once(&setup).await;
+    assert_eq!(proxy.seen("UID COPY"), 0, "moved by UID MOVE, which the server has");
+}
+
+/// A CAPABILITY answer cut short is the connection closing, not a shorter list.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_cut_during_capability_fails_the_pass_as_a_closed_connection() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, .. } = &setup;
+    proxy.add(Rule::once("CAPABILITY", Fault::Cut));
+    let errors = failures(&run_once(config).await);
+    assert!(!errors.is_empty() && errors.iter().all(|e| e.contains("closed the connection")), "{errors:?}");
+    assert_eq!(proxy.seen("UID COPY"), 0);
+    assert!(run_once(config).await.failures.is_empty());
+    assert_all_moved_once(&setup).await;
+}
+
+/// Reconcile looks in Junk for copies made before a crash, then opens the watched folder
+/// again. Renumbered meanwhile (here: deleted and made again, holding only ham), that
+/// folder's UIDs name other messages: the pass stops there instead of moving the ham that
+/// now has the planned threats' UIDs, and the next pass reads the new folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_renumbered_while_reconcile_looked_in_junk_has_nothing_moved() {
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
+    let direct = load(&dovecot.write_config(""));
+    let mut session = mailbox(&direct).await;
+    session.create("Work").await.expect("create");
+    append_all(&mut session, "Work", &THREATS).await;
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let config = load(&proxy.write_config(&dovecot, "folders = [\"Work\"]\n"));
+    proxy.add(Rule::once("UID COPY", Fault::Answer("NO [OVERQUOTA] Quota exceeded")));
+    assert!(!run_once(&config).await.failures.is_empty(), "the refused copy fails the first pass");
+    assert!(history(&config).await.iter().all(|r| r.action == Action::Planned));
+
+    let other = direct.clone();
+    let renumber: Hook = Arc::new(move || {
+        let other = other.clone();
+        Box::pin(async move {
+            let mut session = mailbox(&other).await;
+            session.delete("Work").await.expect("delete");
+            session.create("Work").await.expect("create again");
+            append_all(&mut session, "Work", &HAM).await;
+        })
+    });
+    proxy.clear();
+    // The second SELECT of the pass: the one after Junk was looked in.
+    proxy.add(Rule { skip: 1, times: Some(1), ..Rule::always("SELECT \"Work\"", Fault::Before(renumber)) });
+    let errors = failures(&run_once(&config).await);
+    assert!(errors.iter().any(|e| e.contains("renumbered")), "{errors:?}");
+    assert_eq!(ids_in(&direct, "Junk").await, Vec::<String>::new(), "no ham moved under the old UIDs");
+
+    assert!(run_once(&config).await.failures.is_empty());
+    assert_eq!(ids_in(&direct, "Work").await, ids(&HAM), "the new folder's mail left alone");
+    assert_eq!(ids_in(&direct, "Junk").await, Vec::<String>::new());
+    let rows = history(&config).await;
+    assert!(rows.iter().all(|r| r.action == Action::Gone), "the old messages are gone: {rows:?}");
 }

@@ -1,7 +1,8 @@
 //! Watching a folder: a new-mail notice that comes during a pass, IDLE renewed on our
-//! own clock, a stop while the server stalls, where reading starts (`initial_scan` by
-//! date, `run --rescan`), and folders with non-ASCII names. Real Dovecot; a proxy where
-//! the test must see or time the commands.
+//! own clock, a refused IDLE, a stop while the server stalls, where reading starts
+//! (`initial_scan` by date, `run --rescan`), folders with non-ASCII names, and a message
+//! read by its parts (one left out of the answer). Real Dovecot; a proxy where the test
+//! must see, time or refuse the commands.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use super::service::{
     HAM, Service, THREATS, append_all, fixture, history, ids, load, mailbox, run_once, wait_until,
 };
 use super::support::dovecot::{Dovecot, Options};
-use super::support::proxy::{Fault, Rule};
+use super::support::proxy::{Fault, Proxy, Rule};
 use super::support::scamguard;
 
 async fn run_with(config: &Config, options: RunOptions) -> app::RunReport {
@@ -223,20 +224,8 @@ async fn a_watched_folder_that_is_the_servers_junk_is_refused() {
 async fn a_scam_hiding_its_text_behind_a_large_part_is_read_by_its_parts() {
     let dovecot = Dovecot::start(Options::default());
     let config = load(&dovecot.write_config("max_message_bytes = 65536\n"));
-    let scam = String::from_utf8(fixture(THREATS[0])).expect("text fixture");
-    let (head, body) = scam.split_once("\r\n\r\n").expect("header and body");
-    let head: String =
-        head.lines().filter(|l| !l.starts_with("Content-Type")).map(|l| format!("{l}\r\n")).collect();
-    let filler: String = (0..200_000u32).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
-    let image: String =
-        filler.as_bytes().chunks(76).map(|line| format!("{}\r\n", String::from_utf8_lossy(line))).collect();
-    let padded = format!(
-        "{head}Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: image/jpeg; name=\"holiday.jpg\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{image}--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n--b1--\r\n",
-        body.replace('\n', "\r\n")
-    );
     let mut session = mailbox(&config).await;
-    session.append("INBOX", None, padded.as_bytes()).await.expect("append");
+    session.append("INBOX", None, scam_behind_a_large_image().as_bytes()).await.expect("append");
     append_all(&mut session, "INBOX", &HAM[..1]).await;
 
     let report = run_once(&config).await;
@@ -249,4 +238,78 @@ async fn a_scam_hiding_its_text_behind_a_large_part_is_read_by_its_parts() {
     let restored = scamguard::app::restore(&config, &store, id, false).await;
     assert!(restored.is_ok(), "{restored:?}");
     assert_eq!(ids_in(&config, "Junk").await.len(), 0, "found again by its content");
+}
+
+/// The first threat with a 200 kB image before its text, so the text lies past 64 kB.
+fn scam_behind_a_large_image() -> String {
+    let scam = String::from_utf8(fixture(THREATS[0])).expect("text fixture");
+    let (head, body) = scam.split_once("\r\n\r\n").expect("header and body");
+    let head: String =
+        head.lines().filter(|l| !l.starts_with("Content-Type")).map(|l| format!("{l}\r\n")).collect();
+    let filler: String = (0..200_000u32).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+    let image: String =
+        filler.as_bytes().chunks(76).map(|line| format!("{}\r\n", String::from_utf8_lossy(line))).collect();
+    format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: image/jpeg; name=\"holiday.jpg\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{image}--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n--b1--\r\n",
+        body.replace('\n', "\r\n")
+    )
+}
+
+/// A message read by its parts whose text part the server leaves out of an OK answer
+/// (Gmail's "Some messages could not be FETCHed") is not judged without it: judged on
+/// its header and an empty text it passed for ham and was never read again. It is read
+/// again on the next pass, and moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_part_left_out_of_the_answer_is_read_again_not_judged_empty() {
+    let dovecot = Dovecot::start(Options::default());
+    let direct = load(&dovecot.write_config(""));
+    let mut session = mailbox(&direct).await;
+    session.append("INBOX", None, scam_behind_a_large_image().as_bytes()).await.expect("append");
+    append_all(&mut session, "INBOX", &HAM[..1]).await;
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let config = load(&proxy.write_config(&dovecot, "max_message_bytes = 65536\n"));
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    // The second FETCH of the parts: MIME headers and text, after the structure.
+    proxy.add(Rule::once("UID FETCH 1 (UID BODY.PEEK[1.MIME]", left_out));
+
+    let report = run_once(&config).await;
+    assert_eq!(proxy.seen("UID FETCH"), 3, "the message, its structure, its parts");
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert!(ids_in(&direct, "Junk").await.is_empty(), "not judged without its text");
+    assert!(history(&config).await.is_empty());
+
+    let report = run_once(&config).await;
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(ids_in(&direct, "Junk").await, ids(&THREATS[..1]), "read again, whole, and moved");
+    assert_eq!(ids_in(&direct, "INBOX").await, ids(&HAM[..1]));
+}
+
+/// A bare `BAD` (no text) answering IDLE panicked async-imap, and the account's watching
+/// ended with it. Now it fails that pass with the server's words; the worker connects
+/// again, and a threat delivered afterwards is moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_bad_answering_idle_does_not_end_the_watching() {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    proxy.add(Rule::once("IDLE", Fault::Answer("BAD")));
+    let service = Service::start(config).await;
+    let mut session = mailbox(direct).await;
+    let idled = |times: usize| async move {
+        for _ in 0..200 {
+            if proxy.seen("IDLE") >= times {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    };
+    assert!(idled(1).await, "the first pass ended in IDLE, refused");
+    append_all(&mut session, "INBOX", &["en_phishing_invoice_invitation.eml"]).await;
+    let moved = wait_until(&mut session, "Junk", THREATS.len() + 1).await;
+    let idling_again = idled(2).await;
+    let report = service.stop().await;
+    assert!(moved, "the threat delivered after the refused IDLE reached Junk");
+    assert!(idling_again, "the worker idles again after the refusal");
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
 }

@@ -234,7 +234,10 @@ impl Worker {
                 };
                 self.store.finish(&[p.id], action, &destination, now).await?;
             }
-            imap.select(&self.wire_folder()).await?;
+            // Back from Junk: the UIDs below are the ones read under `uidvalidity`, and
+            // name other messages if the folder was renumbered meanwhile.
+            let back = imap.select(&self.wire_folder()).await?;
+            same_numbering(&self.folder, uidvalidity, back)?;
         }
         let as_planned =
             |rows: Vec<&Pending>| -> Vec<Planned> { rows.iter().map(|p| (p.id, p.uid)).collect() };
@@ -243,6 +246,13 @@ impl Worker {
         self.remove_copied(imap, &as_planned(copied), method, junk, &BTreeMap::new()).await?;
         Ok(())
     }
+}
+
+/// The folder opened again (`now`) is numbered as when the pass began (`began`, its
+/// UIDVALIDITY then). If not, its UIDs name other messages now: acting on the old ones
+/// would move or flag unrelated mail, so the pass ends and the next reads the folder anew.
+pub(super) fn same_numbering(folder: &str, began: u32, now: imap::FolderStatus) -> Result<(), WorkerError> {
+    if now.uidvalidity == began { Ok(()) } else { Err(WorkerError::Renumbered(folder.to_string())) }
 }
 
 /// Seconds from arrival to `now` of the `done` messages whose arrival is known (a clock
@@ -291,6 +301,14 @@ mod tests {
         assert_eq!(planned.moves, [(1, 10), (2, 20), (3, 30)]);
         assert_eq!(planned.flags, [(101, 110), (102, 120), (103, 130)]);
         assert_eq!(planned.arrived.keys().copied().collect::<Vec<_>>(), [10, 20, 30]);
+    }
+
+    #[test]
+    fn a_folder_opened_again_under_another_uidvalidity_is_renumbered() {
+        let opened = |uidvalidity| imap::FolderStatus { uidvalidity, uid_next: 4, exists: 3 };
+        assert!(same_numbering("INBOX", 7, opened(7)).is_ok());
+        let renumbered = same_numbering("INBOX", 7, opened(8));
+        assert!(matches!(renumbered, Err(WorkerError::Renumbered(ref f)) if f == "INBOX"), "{renumbered:?}");
     }
 
     /// Arrival-to-move latency: only for messages whose arrival is known, never negative.

@@ -7,16 +7,20 @@
 //! and STATUS return `Ok` with what they read so far when the connection ends before the
 //! tagged line: a folder of UIDVALIDITY 0 and no messages, which a saved cursor or a
 //! reconcile would have believed; its LIST returns the folders read so far, a list in
-//! which Junk can look missing. Every command that reads or changes mail, opens a folder
-//! or lists folders goes through [`run`] instead: it sends the command, hands each untagged
+//! which Junk can look missing; its CAPABILITY stops at the tagged line whatever it says,
+//! so a refused one was an empty list (and moves fell back to COPY without EXPUNGE).
+//! Every command that reads or changes mail, opens a folder, lists folders or reads
+//! capabilities goes through [`run`] instead: it sends the command, hands each untagged
 //! response to the caller as it comes (so a FETCH of many messages is never held twice),
 //! notes whether the mailbox reported new mail, turns a NO or BAD into
 //! [`ImapError::Refused`] carrying the server's words, and an answer cut short into
 //! [`ImapError::Closed`].
 
 use async_imap::imap_proto::{
-    AttributeValue, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
+    AttributeValue, Capability, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
 };
+
+use async_imap::imap_proto::RequestId;
 
 use super::connect::BoxedStream;
 use super::junk::Folder;
@@ -40,27 +44,32 @@ pub async fn run(
     session: &mut Session,
     command: &'static str,
     line: &str,
-    mut on_data: impl FnMut(&Response<'_>),
+    on_data: impl FnMut(&Response<'_>),
 ) -> Result<Answer, ImapError> {
     super::count_command(command);
-    let failed = |error| ImapError::Command { command, error };
-    let tag = session.run_command(line).await.map_err(failed)?;
+    let tag = session.run_command(line).await.map_err(|error| ImapError::Command { command, error })?;
+    answer(session, command, &tag, on_data).await
+}
+
+/// Reads the answer to the command tagged `tag`, sent already, as [`run`] does (IDLE's
+/// DONE is answered with IDLE's tag).
+pub async fn answer(
+    session: &mut Session,
+    command: &'static str,
+    tag: &RequestId,
+    mut on_data: impl FnMut(&Response<'_>),
+) -> Result<Answer, ImapError> {
     let mut answer = Answer::default();
     let mut data = 0usize;
     loop {
-        let read = session.read_response().await.map_err(|e| failed(async_imap::error::Error::Io(e)))?;
-        let Some(response) = read else {
+        let Some(response) = session.read_response().await.map_err(unread(command))? else {
             return Err(ImapError::Closed);
         };
         match response.parsed() {
-            Response::Done { tag: done, status, outcome } if *done == tag => {
-                let text = sanitize(outcome.information.as_deref().unwrap_or_default());
+            Response::Done { tag: done, status, outcome } if done == tag => {
                 tracing::debug!("imap < {command} {status:?}, {data} data responses");
-                return match status {
-                    Status::Ok => Ok(Answer { text, ..answer }),
-                    Status::No => Err(ImapError::Refused { command, reply: "NO", text }),
-                    _ => Err(ImapError::Refused { command, reply: "BAD", text }),
-                };
+                let text = checked_status(command, status, outcome.information.as_deref())?;
+                return Ok(Answer { text, ..answer });
             }
             Response::Data { status: Status::Bye, .. } => return Err(ImapError::Closed),
             item => {
@@ -72,6 +81,26 @@ pub async fn run(
                 on_data(item)
             }
         }
+    }
+}
+
+/// A failure to read the answer to `command` off the connection.
+pub fn unread(command: &'static str) -> impl Fn(std::io::Error) -> ImapError {
+    move |error| ImapError::Command { command, error: async_imap::error::Error::Io(error) }
+}
+
+/// A tagged status line's words when it says OK; a NO or BAD is a refusal carrying them.
+/// A server may send no text at all (`A1 BAD`): that is an empty text, never a panic.
+pub fn checked_status(
+    command: &'static str,
+    status: &Status,
+    text: Option<&str>,
+) -> Result<String, ImapError> {
+    let text = sanitize(text.unwrap_or_default());
+    match status {
+        Status::Ok => Ok(text),
+        Status::No => Err(ImapError::Refused { command, reply: "NO", text }),
+        _ => Err(ImapError::Refused { command, reply: "BAD", text }),
     }
 }
 
@@ -116,6 +145,20 @@ impl FolderNews {
             }
         }
     }
+}
+
+/// The capabilities a `CAPABILITY` response names, upper-cased ("MOVE", "AUTH=PLAIN");
+/// nothing for any other response.
+pub fn capabilities(response: &Response<'_>) -> Vec<String> {
+    let Response::Capabilities(named) = response else { return Vec::new() };
+    named
+        .iter()
+        .map(|capability| match capability {
+            Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+            Capability::Auth(method) => format!("AUTH={}", method.to_ascii_uppercase()),
+            Capability::Atom(atom) => atom.to_ascii_uppercase(),
+        })
+        .collect()
 }
 
 /// The UIDs of a `SEARCH` response (nothing for any other response).
@@ -315,5 +358,19 @@ mod tests {
         assert_eq!(read_attributes(&[]), FetchedItem::default(), "a FETCH without attributes names nothing");
         assert_eq!(fetched_item(&Response::Expunge(3)), None);
         assert!(searched_uids(&Response::Expunge(3)).is_empty());
+    }
+
+    #[test]
+    fn capabilities_are_read_from_capability_lines_and_nothing_else() {
+        let read = |line: &str| capabilities(&Response::parse(line.as_bytes()).expect("a response").1);
+        assert_eq!(
+            read("* CAPABILITY IMAP4rev1 move UIDPLUS AUTH=plain IDLE\r\n"),
+            ["IMAP4REV1", "MOVE", "UIDPLUS", "AUTH=PLAIN", "IDLE"]
+        );
+        assert!(
+            read("* OK [CAPABILITY IMAP4rev1 MOVE] hello\r\n").is_empty(),
+            "a greeting's code is not the answer"
+        );
+        assert!(read("* 3 EXISTS\r\n").is_empty());
     }
 }

@@ -52,6 +52,46 @@ pub fn internal_date(text: &str) -> Option<i64> {
     chrono::DateTime::parse_from_str(text.trim(), "%d-%b-%Y %H:%M:%S %z").ok().map(|d| d.timestamp())
 }
 
+/// What reading a message by its parts came to.
+#[derive(Debug, PartialEq, Eq)]
+enum ByParts {
+    /// The message as assembled from its parts.
+    Read(Vec<u8>),
+    /// Not multipart: what was read of it already is its text.
+    NotMultipart,
+    /// The server answered OK but did not send everything asked for (the words of its
+    /// OK, which may say why).
+    Missing(String),
+}
+
+/// Each leaf's MIME header and body from the sections `read`, in order; `None` when one
+/// of the sections asked for (`wanted`, as sent) is not there. Sections not asked for
+/// (past `max_bytes`) are empty on purpose.
+fn assemble_parts(
+    leaves: &[parts::Leaf],
+    wanted: &str,
+    mut read: HashMap<String, Vec<u8>>,
+) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let asked: HashSet<&str> = wanted.split(' ').filter_map(section_of).collect();
+    if asked.iter().any(|spec| !read.contains_key(*spec)) {
+        return None;
+    }
+    let parts = leaves
+        .iter()
+        .map(|leaf| {
+            let mime = read.remove(&format!("{}.MIME", leaf.section)).unwrap_or_default();
+            (mime, read.remove(&leaf.section).unwrap_or_default())
+        })
+        .collect();
+    Some(parts)
+}
+
+/// The section spec of one item of a FETCH request ("BODY.PEEK[2.1.MIME]" → "2.1.MIME";
+/// a partial "BODY.PEEK[2]<0.100>" → "2").
+fn section_of(item: &str) -> Option<&str> {
+    item.split_once('[')?.1.split_once(']').map(|(spec, _)| spec)
+}
+
 impl ImapSession {
     /// Reads messages without marking them seen (`BODY.PEEK`), at most `max_bytes` of each.
     /// What the server does not send is listed in [`Fetched::missing`] with its words.
@@ -95,60 +135,83 @@ impl ImapSession {
         fetched.messages.dedup_by_key(|m| m.uid);
         // A message bigger than what is read could hide its text behind a large part:
         // read it by its structure instead (text parts first; see `parts`).
+        let mut unread = HashSet::new();
         for message in fetched.messages.iter_mut().filter(|m| m.size > max_bytes) {
             match self.fetch_by_parts(message.uid, max_bytes).await {
-                Ok(Some(raw)) => message.raw = raw,
-                Ok(None) => {}
+                Ok(ByParts::Read(raw)) => message.raw = raw,
+                Ok(ByParts::NotMultipart) => {}
+                // Parts the server did not send are not empty parts: judged without them,
+                // a scam whose text lies there would pass for ham and never be read again.
+                // The message is not read, as when the FETCH leaves a message out: it is
+                // read again, and after a few tries recorded unreadable.
+                Ok(ByParts::Missing(said)) => {
+                    unread.insert(message.uid);
+                    if !said.is_empty() {
+                        fetched.server_said = said;
+                    }
+                }
                 Err(ImapError::Refused { .. }) => {}
                 Err(broken) => return Err(broken),
             }
         }
+        fetched.messages.retain(|m| !unread.contains(&m.uid));
         let got: HashSet<u32> = fetched.messages.iter().map(|m| m.uid).collect();
         fetched.missing = uids.iter().copied().filter(|uid| !got.contains(uid)).collect();
         Ok(fetched)
     }
 
     /// A multipart message read by its parts (see [`parts`]): the header, every part's
-    /// MIME header and the text parts within `max_bytes`. `None` when it is not multipart.
-    async fn fetch_by_parts(&mut self, uid: u32, max_bytes: u32) -> Result<Option<Vec<u8>>, ImapError> {
-        let mut header = Vec::new();
+    /// MIME header and the text parts within `max_bytes`.
+    async fn fetch_by_parts(&mut self, uid: u32, max_bytes: u32) -> Result<ByParts, ImapError> {
+        let mut header = None;
         let mut leaves = None;
-        self.checked(
-            "UID FETCH",
-            &format!("UID FETCH {uid} (UID BODYSTRUCTURE BODY.PEEK[HEADER])"),
-            |response| {
-                let (sections, structure) = command::fetched_sections(response);
-                if let Some((_, found)) = sections.into_iter().find(|(spec, _)| spec == "HEADER") {
-                    header = found.to_vec();
-                }
-                if let Some(structure) = structure {
-                    leaves = parts::leaves(structure);
-                }
-            },
-        )
-        .await?;
-        let Some(leaves) = leaves.filter(|l| !l.is_empty() && !header.is_empty()) else { return Ok(None) };
+        let mut structured = false;
+        let answer = self
+            .checked(
+                "UID FETCH",
+                &format!("UID FETCH {uid} (UID BODYSTRUCTURE BODY.PEEK[HEADER])"),
+                |response| {
+                    if command::fetched_item(response).and_then(|item| item.uid) != Some(uid) {
+                        return;
+                    }
+                    let (sections, structure) = command::fetched_sections(response);
+                    if let Some((_, found)) = sections.into_iter().find(|(spec, _)| spec == "HEADER") {
+                        header = Some(found.to_vec());
+                    }
+                    if let Some(structure) = structure {
+                        structured = true;
+                        leaves = parts::leaves(structure);
+                    }
+                },
+            )
+            .await?;
+        let (Some(header), true) = (header, structured) else { return Ok(ByParts::Missing(answer.text)) };
+        let Some(leaves) = leaves.filter(|l| !l.is_empty() && !header.is_empty()) else {
+            return Ok(ByParts::NotMultipart);
+        };
         let wanted = parts::sections_to_read(&leaves, max_bytes).join(" ");
         let mut read: HashMap<String, Vec<u8>> = HashMap::new();
-        self.checked("UID FETCH", &format!("UID FETCH {uid} (UID {wanted})"), |response| {
-            for (spec, data) in command::fetched_sections(response).0 {
-                read.insert(spec, data.to_vec());
-            }
-        })
-        .await?;
-        let parts: Vec<(Vec<u8>, Vec<u8>)> = leaves
-            .iter()
-            .map(|leaf| {
-                let mime = read.remove(&format!("{}.MIME", leaf.section)).unwrap_or_default();
-                (mime, read.remove(&leaf.section).unwrap_or_default())
+        let answer = self
+            .checked("UID FETCH", &format!("UID FETCH {uid} (UID {wanted})"), |response| {
+                if command::fetched_item(response).and_then(|item| item.uid) != Some(uid) {
+                    return;
+                }
+                for (spec, data) in command::fetched_sections(response).0 {
+                    read.insert(spec, data.to_vec());
+                }
             })
-            .collect();
+            .await?;
+        // Every section asked for must have come (NIL, or left out as Gmail leaves out
+        // what it "could not FETCH", is not an empty part).
+        let Some(parts) = assemble_parts(&leaves, &wanted, read) else {
+            return Ok(ByParts::Missing(answer.text));
+        };
         // The same message gives the same bytes wherever it is read (its content digest
         // identifies it when it is looked for in Junk), so the boundary comes from it.
         let digest = sha2::Sha256::digest(&header);
         let boundary: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
         let boundary = format!("scamguard-parts-{boundary}");
-        Ok(Some(parts::assemble(&header, &parts, &boundary)))
+        Ok(ByParts::Read(parts::assemble(&header, &parts, &boundary)))
     }
 
     /// The flags of every message in the selected folder, by UID.
@@ -203,6 +266,23 @@ impl ImapSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_are_assembled_only_when_every_section_asked_for_came() {
+        let leaf = |section: &str, is_text| parts::Leaf { section: section.into(), is_text, octets: 10 };
+        let leaves = [leaf("1", false), leaf("2", true)];
+        let wanted = "BODY.PEEK[1.MIME] BODY.PEEK[2.MIME] BODY.PEEK[2]<0.100>";
+        let sent = |specs: &[&str]| -> HashMap<String, Vec<u8>> {
+            specs.iter().map(|s| (s.to_string(), format!("<{s}>").into_bytes())).collect()
+        };
+        let all = assemble_parts(&leaves, wanted, sent(&["1.MIME", "2.MIME", "2"])).expect("all came");
+        assert_eq!(all[0], (b"<1.MIME>".to_vec(), Vec::new()), "a part not asked for is empty on purpose");
+        assert_eq!(all[1], (b"<2.MIME>".to_vec(), b"<2>".to_vec()));
+        assert_eq!(assemble_parts(&leaves, wanted, sent(&["1.MIME", "2.MIME"])), None, "the text left out");
+        assert_eq!(assemble_parts(&leaves, wanted, HashMap::new()), None, "nothing sent");
+        assert_eq!(section_of("BODY.PEEK[2.1]<0.700>"), Some("2.1"));
+        assert_eq!(section_of("UID"), None);
+    }
 
     #[test]
     fn an_internal_date_is_read_as_unix_seconds_in_any_zone() {

@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use async_imap::extensions::idle::IdleResponse;
 use async_imap::imap_proto::Response;
 use async_imap::types::UnsolicitedResponse;
 
@@ -106,18 +105,15 @@ pub struct ImapSession {
 
 impl ImapSession {
     /// Wraps a fresh session and reads its capabilities (again: servers such as Dovecot
-    /// announce MOVE, UIDPLUS and SPECIAL-USE only after login).
-    pub(crate) async fn new(mut session: Session, timeout: Duration) -> Result<Self, ImapError> {
-        let capabilities = within(timeout, "CAPABILITY", session.capabilities()).await?;
-        let capabilities = capabilities
-            .iter()
-            .map(|c| match c {
-                async_imap::types::Capability::Atom(a) => a.to_ascii_uppercase(),
-                async_imap::types::Capability::Imap4rev1 => "IMAP4REV1".to_string(),
-                async_imap::types::Capability::Auth(a) => format!("AUTH={}", a.to_ascii_uppercase()),
-            })
-            .collect();
-        Ok(ImapSession { session, capabilities, timeout, mailbox_changed: false })
+    /// announce MOVE, UIDPLUS and SPECIAL-USE only after login). Through [`command::run`]:
+    /// a refused CAPABILITY (or one cut short) read as a shorter list would lose MOVE and
+    /// UIDPLUS, and moves would fall back to COPY and `\Deleted`, leaving threats in INBOX.
+    pub(crate) async fn new(session: Session, timeout: Duration) -> Result<Self, ImapError> {
+        let mut imap = ImapSession { session, capabilities: HashSet::new(), timeout, mailbox_changed: false };
+        let mut capabilities = HashSet::new();
+        imap.timed("CAPABILITY", "CAPABILITY", |r| capabilities.extend(command::capabilities(r))).await?;
+        imap.capabilities = capabilities;
+        Ok(imap)
     }
 
     /// Whether the server announced `capability` ("MOVE", "UIDPLUS", "IDLE").
@@ -407,7 +403,8 @@ impl ImapSession {
 
     /// Waits in IDLE until the server reports a change, `renew` passes, or `stop`
     /// resolves; then leaves IDLE and gives the session back. A change noted before (an
-    /// `EXISTS` that no one has taken yet) ends the wait at once.
+    /// `EXISTS` that no one has taken yet) ends the wait at once. IDLE's answers are read
+    /// by [`super::idle`]: a refusal is an error with the server's words, never a panic.
     pub async fn idle(
         mut self,
         renew: Duration,
@@ -416,37 +413,11 @@ impl ImapSession {
         if self.take_mailbox_changed() {
             return Ok((self, IdleEnd::Activity));
         }
-        let ImapSession { session, capabilities, timeout, .. } = self;
-        let mut handle = session.idle();
-        within(timeout, "IDLE", handle.init()).await?;
-        let end = {
-            // async-imap's own IDLE timeout starts again with every response, keepalives
-            // ("* OK Still here") included, so on a server that sends them it never fires:
-            // renewal runs on our clock, whatever the server sends. Its timeout is only a
-            // backstop here.
-            let (wait, interrupt) = handle.wait_with_timeout(renew.saturating_add(timeout));
-            tokio::select! {
-                response = wait => match response.map_err(|error| ImapError::Command { command: "IDLE", error })? {
-                    IdleResponse::NewData(_) => IdleEnd::Activity,
-                    IdleResponse::Timeout => IdleEnd::Renew,
-                    IdleResponse::ManualInterrupt => IdleEnd::Shutdown,
-                },
-                _ = tokio::time::sleep(renew) => {
-                    drop(interrupt);
-                    IdleEnd::Renew
-                }
-                _ = stop => {
-                    drop(interrupt);
-                    IdleEnd::Shutdown
-                }
-            }
-        };
-        let session = within(timeout, "DONE", handle.done()).await?;
-        let mut imap = ImapSession { session, capabilities, timeout, mailbox_changed: false };
+        let end = super::idle::idle(&mut self.session, self.timeout, renew, stop).await?;
         // What ended the wait was news of the folder (or came with DONE's answer): the
         // caller searches after every wait, so it is taken here.
-        imap.take_mailbox_changed();
-        Ok((imap, end))
+        self.take_mailbox_changed();
+        Ok((self, end))
     }
 
     /// Says goodbye; errors are of no interest at this point.
