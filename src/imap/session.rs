@@ -404,7 +404,7 @@ impl ImapSession {
     /// Waits in IDLE until the server reports a change, `renew` passes, or `stop`
     /// resolves; then leaves IDLE and gives the session back. A change noted before (an
     /// `EXISTS` that no one has taken yet) ends the wait at once. IDLE's answers are read
-    /// by [`super::idle`]: a refusal is an error with the server's words, never a panic.
+    /// by the `idle` module: a refusal is an error with the server's words, never a panic.
     pub async fn idle(
         mut self,
         renew: Duration,
