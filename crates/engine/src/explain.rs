@@ -212,16 +212,21 @@ mod tests {
         assert!(table.contains("+3.0 when a web page: a phishing form, counts as phishing"), "{table}");
     }
 
-    /// An advisory that retells a scam is clean because it warns about it: its line
-    /// names that warning with the weight that lowered the score, after what raised it.
-    #[test]
-    fn the_summary_names_what_lowered_the_score_too() {
+    /// The golden set's advisory that retells a scam (clean: it warns about it).
+    fn advisory() -> Email {
         let raw = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../tests/data/eml/ham_en_advisory_quotes_scam.eml"
         ))
         .expect("fixture");
-        let email = crate::mail::parse(&raw).expect("parses");
+        crate::mail::parse(&raw).expect("parses")
+    }
+
+    /// An advisory that retells a scam is clean because it warns about it: its line
+    /// names that warning with the weight that lowered the score, after what raised it.
+    #[test]
+    fn the_summary_names_what_lowered_the_score_too() {
+        let email = advisory();
         let verdict = crate::detect::classify(&email, &crate::detect::Detector::default());
         let line = summary_line("advisory.eml", &verdict);
         let named = line.split_once('[').and_then(|(_, rest)| rest.strip_suffix(']')).expect("a list");
@@ -241,12 +246,7 @@ mod tests {
     /// weight, and names the tokens behind a clean verdict, which the mail flow skips.
     #[test]
     fn explain_shows_what_each_signal_added_and_the_tokens_behind_a_clean_verdict() {
-        let raw = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/data/eml/ham_en_advisory_quotes_scam.eml"
-        ))
-        .expect("fixture");
-        let email = crate::mail::parse(&raw).expect("parses");
+        let email = advisory();
         let detector = crate::detect::Detector::default();
         let learned = |verdict: &Verdict| {
             verdict.signals.iter().find(|s| s.id == SignalId::LearnedWords).cloned().expect("always listed")
