@@ -82,6 +82,10 @@ pub enum ImapError {
     /// safe to print), `more` how many were left out.
     #[error("{}", no_such_folder(folder, existing, *more))]
     NoSuchFolder { folder: String, existing: Vec<String>, more: usize },
+    /// The server answered OK but left out what the command was for (a folder's
+    /// UIDVALIDITY): no default is believed in its place.
+    #[error("the server's answer to {command} did not say the folder's {missing}")]
+    Incomplete { command: &'static str, missing: &'static str },
     /// The server answered NO or BAD; `text` is its reason, made safe to print.
     #[error("the server refused {command} ({reply}): {text}")]
     Refused { command: &'static str, reply: &'static str, text: String },
@@ -95,11 +99,12 @@ impl ImapError {
     }
 
     /// Whether the server answered NO or BAD (read by `command::run`, or by
-    /// async-imap's own check of CREATE, DELETE and the like), as opposed to a lost
-    /// connection or a timeout.
+    /// async-imap's own check of CREATE, DELETE and the like), or an OK without what was
+    /// asked, as opposed to a lost connection or a timeout: the server is there, and
+    /// trying again every second would not change its answer.
     pub fn is_refusal(&self) -> bool {
         use async_imap::error::Error;
-        matches!(self, ImapError::Refused { .. })
+        matches!(self, ImapError::Refused { .. } | ImapError::Incomplete { .. })
             || matches!(self, ImapError::NoSuchFolder { .. })
             || matches!(self, ImapError::Command { error: Error::No(_) | Error::Bad(_), .. })
     }

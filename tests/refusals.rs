@@ -422,6 +422,22 @@ async fn check_stopped_by_a_cut_list_names_the_step_and_keeps_what_it_found() {
 /// it instead of starting the whole folder again.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connection_cut_during_select_fails_the_pass_and_keeps_the_saved_place() {
+    select_fault_fails_the_pass_and_keeps_the_saved_place(Fault::Cut, "closed the connection").await;
+}
+
+/// A SELECT answered OK without the folder's UIDVALIDITY (which a server must send) is
+/// no folder of UIDVALIDITY 0: the pass fails saying so, and the saved place stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_select_answered_without_uidvalidity_fails_the_pass_and_keeps_the_saved_place() {
+    let fault = Fault::Answer("OK [READ-WRITE] selected");
+    select_fault_fails_the_pass_and_keeps_the_saved_place(fault, "did not say the folder's UIDVALIDITY")
+        .await;
+}
+
+/// After a first pass saved its place, a new threat arrives and SELECT meets `fault`: the
+/// pass fails with `said` in its error and keeps the saved place; the next pass without
+/// the fault moves the threat.
+async fn select_fault_fails_the_pass_and_keeps_the_saved_place(fault: Fault, said: &str) {
     let setup = mailbox_behind_proxy(Options::default()).await;
     let Setup { proxy, config, direct, .. } = &setup;
     assert!(run_once(config).await.failures.is_empty());
@@ -431,9 +447,10 @@ async fn a_connection_cut_during_select_fails_the_pass_and_keeps_the_saved_place
     let mut session = mailbox(direct).await;
     append_all(&mut session, "INBOX", &["en_extortion_short_wallet_demand.eml"]).await;
 
-    proxy.add(Rule::always("SELECT", Fault::Cut));
+    proxy.add(Rule::always("SELECT", fault));
     let errors = failures(&run_once(config).await);
     assert!(!errors.is_empty(), "the pass fails");
+    assert!(errors.iter().all(|e| e.contains(said)), "{errors:?}");
     let kept = store.cursor(account, "INBOX").await.expect("cursor").expect("saved");
     assert_eq!(kept, saved, "the saved place is not taken for a renumbered folder");
 

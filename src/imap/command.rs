@@ -133,7 +133,9 @@ impl FolderNews {
     /// and a STATUS line of another folder is not this one's.
     pub fn read_status(&mut self, response: &Response<'_>, mailbox: &str) {
         let Response::MailboxData(MailboxDatum::Status { mailbox: named, status }) = response else { return };
-        if named != mailbox {
+        // INBOX is named in any case (RFC 3501 §5.1).
+        let inbox = named.eq_ignore_ascii_case("INBOX") && mailbox.eq_ignore_ascii_case("INBOX");
+        if named != mailbox && !inbox {
             return;
         }
         for attribute in status {

@@ -23,14 +23,30 @@ pub struct FolderStatus {
 }
 
 impl FolderStatus {
-    /// What a whole answer to SELECT, EXAMINE or STATUS said of a folder; a server that
-    /// leaves UIDNEXT out (older ones do) is read as an empty folder's 1.
-    fn of(news: command::FolderNews) -> Self {
-        FolderStatus {
-            uidvalidity: news.uidvalidity.unwrap_or(0),
+    /// What a whole answer to SELECT or EXAMINE said of a folder; a server that leaves
+    /// UIDNEXT out (older ones do) is read as an empty folder's 1. One that leaves out
+    /// UIDVALIDITY, which they must send, is an error: read as 0, it would make the saved
+    /// place look renumbered and the folder be read again from the start on every pass.
+    fn opened(command: &'static str, news: command::FolderNews) -> Result<Self, ImapError> {
+        let uidvalidity =
+            news.uidvalidity.ok_or(ImapError::Incomplete { command, missing: "UIDVALIDITY" })?;
+        Ok(FolderStatus {
+            uidvalidity,
             uid_next: news.uid_next.unwrap_or(1),
             exists: news.exists.unwrap_or(0),
-        }
+        })
+    }
+
+    /// What a STATUS answer said of a folder: all three were asked for, and an OK without
+    /// them (no STATUS line for the folder) is an error, never an empty, new folder whose
+    /// reading would start over.
+    fn stated(news: command::FolderNews) -> Result<Self, ImapError> {
+        let missing = |what| ImapError::Incomplete { command: "STATUS", missing: what };
+        Ok(FolderStatus {
+            uidvalidity: news.uidvalidity.ok_or_else(|| missing("UIDVALIDITY"))?,
+            uid_next: news.uid_next.ok_or_else(|| missing("UIDNEXT"))?,
+            exists: news.exists.ok_or_else(|| missing("MESSAGES"))?,
+        })
     }
 }
 
@@ -170,7 +186,7 @@ impl ImapSession {
         let mut news = command::FolderNews::default();
         let line = format!("{command} {}", folder_name(folder, command)?);
         self.timed(command, &line, |r| news.read_opened(r)).await?;
-        Ok(FolderStatus::of(news))
+        FolderStatus::opened(command, news)
     }
 
     /// Selects a folder the configuration names (`folder` in UTF-8). When the server
@@ -200,7 +216,7 @@ impl ImapSession {
         // Another folder's STATUS leaves the selected one selected: an EXISTS in its
         // answer is news of that one, kept as any command's is.
         self.checked("STATUS", &line, |r| news.read_status(r, folder)).await?;
-        Ok(FolderStatus::of(news))
+        FolderStatus::stated(news)
     }
 
     /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer.
@@ -499,6 +515,27 @@ async fn within<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An OK that leaves out what was asked is an error, not a new, empty folder; only
+    /// UIDNEXT may be missing from SELECT (older servers leave it out).
+    #[test]
+    fn a_folder_answer_without_its_uidvalidity_or_a_status_without_its_line_is_incomplete() {
+        let news = |uidvalidity, uid_next, exists| command::FolderNews { uidvalidity, uid_next, exists };
+        let opened =
+            FolderStatus::opened("SELECT", news(Some(7), None, Some(3))).expect("UIDNEXT may be missing");
+        assert_eq!(opened, FolderStatus { uidvalidity: 7, uid_next: 1, exists: 3 });
+        let blind = FolderStatus::opened("EXAMINE", news(None, Some(9), Some(3)));
+        assert!(matches!(blind, Err(ImapError::Incomplete { command: "EXAMINE", missing: "UIDVALIDITY" })));
+        assert_eq!(
+            FolderStatus::stated(news(Some(7), Some(9), Some(3))).expect("all said"),
+            FolderStatus { uidvalidity: 7, uid_next: 9, exists: 3 }
+        );
+        for partial in [news(None, None, None), news(Some(7), None, Some(3)), news(Some(7), Some(9), None)] {
+            let stated = FolderStatus::stated(partial);
+            assert!(matches!(stated, Err(ImapError::Incomplete { command: "STATUS", .. })), "{stated:?}");
+            assert!(stated.expect_err("incomplete").is_refusal(), "the server is there: retried slowly");
+        }
+    }
 
     #[test]
     fn search_windows_cover_everything_above_the_cursor_once() {

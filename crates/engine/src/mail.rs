@@ -133,7 +133,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
 
     let mut email = Email {
         message_id: message.message_id().map(str::to_string),
-        subject: message.subject().unwrap_or_default().to_string(),
+        subject: charset::decode_left_iso_2022_jp(message.subject().unwrap_or_default()).into_owned(),
         date: message.date().map(|d| d.to_rfc3339()),
         from: message.from().and_then(|a| mailboxes(a).into_iter().next()),
         to: message.to().map(mailboxes).unwrap_or_default(),
@@ -204,9 +204,12 @@ fn collect_parts(
             });
         }
         match &part.body {
-            PartType::Text(text) if !is_attachment => append_text(&mut email.text, text),
+            PartType::Text(text) if !is_attachment => {
+                append_text(&mut email.text, &charset::decode_left_iso_2022_jp(text));
+            }
             PartType::Html(html) if !is_attachment => {
-                let content = html::parse_html(truncate(html, MAX_TEXT_BYTES));
+                let html = charset::decode_left_iso_2022_jp(truncate(html, MAX_TEXT_BYTES));
+                let content = html::parse_html(&html);
                 append_text(&mut email.text, &content.text);
                 email.links.extend(content.links);
                 email.html_marks.add(content.marks);
@@ -325,6 +328,25 @@ Reply-To: x@other.example\r\nSubject: =?UTF-8?B?44GT44KT44Gr44Gh44Gv?=\r\n\
 Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=example.com; dkim=fail; dmarc=none\r\n\
 Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
 <p>Visit <a href=\"https://evil.example/\">www.example.com</a> &#xFF42;c1q</p>";
+
+    /// ISO-2022-JP with no charset label, or labelled only in the HTML, reads as Japanese
+    /// in the subject, the text and the HTML alike.
+    #[test]
+    fn unlabelled_iso_2022_jp_is_read_as_japanese() {
+        let jis = |text: &str| encoding_rs::ISO_2022_JP.encode(text).0.into_owned();
+        for (content_type, body) in [
+            ("text/plain", jis("期限は2日です。")),
+            ("text/html", [b"<meta charset=\"iso-2022-jp\"><p>".to_vec(), jis("期限は2日です。")].concat()),
+        ] {
+            let mut raw = b"From: a@b.example\r\nSubject: ".to_vec();
+            raw.extend(jis("お支払いのお願い"));
+            raw.extend(format!("\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+            raw.extend(body);
+            let email = parse(&raw).expect("parses");
+            assert_eq!(email.subject, "お支払いのお願い", "{content_type}");
+            assert!(email.normalized_text.contains("期限は2日です"), "{content_type}: {:?}", email.text);
+        }
+    }
 
     #[test]
     fn headers_text_links_and_authentication_are_extracted() {

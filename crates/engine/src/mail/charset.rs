@@ -1,9 +1,11 @@
-//! Charset labels that mail-parser does not know but Japanese mailers send.
+//! Japanese text mail-parser was not told how to decode.
 //!
 //! Outlook and some Japanese mobile gateways label Shift_JIS text with Microsoft's names
 //! for it (CP932, x-ms-cp932, windows-932). mail-parser would fall back to raw bytes and
 //! the rules would see mojibake, so the label is rewritten to `windows-31j`, a name it
-//! decodes with the same table, before parsing.
+//! decodes with the same table, before parsing. ISO-2022-JP sent with no label, a wrong
+//! one, or only an HTML `<meta>` one reaches the rules as escape sequences; being 7-bit,
+//! it survives any ASCII-compatible decoding byte for byte and is decoded afterwards.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -50,9 +52,42 @@ pub fn rewrite_unknown_labels(raw: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
+/// The escape sequences that switch ISO-2022-JP into JIS X 0208 (kanji and kana): text
+/// holding one was written in ISO-2022-JP.
+const ISO_2022_JP_KANJI_IN: [&[u8]; 2] = [b"\x1b$B", b"\x1b$@"];
+
+/// `text` decoded as ISO-2022-JP when it is that charset left undecoded: all ASCII (as
+/// 7-bit ISO-2022-JP is, whatever it was decoded as) with a switch into kanji. Borrowed
+/// unchanged otherwise, which is almost always: one search for the escape byte.
+pub fn decode_left_iso_2022_jp(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    if memchr::memchr(0x1b, bytes).is_none()
+        || !text.is_ascii()
+        || !ISO_2022_JP_KANJI_IN.iter().any(|switch| memchr::memmem::find(bytes, switch).is_some())
+    {
+        return Cow::Borrowed(text);
+    }
+    let (decoded, _) = encoding_rs::ISO_2022_JP.decode_without_bom_handling(bytes);
+    Cow::Owned(decoded.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_2022_jp_left_undecoded_is_decoded_and_anything_else_left_alone() {
+        let (written, _, _) = encoding_rs::ISO_2022_JP.encode("期限は2日です。ビットコインで支払え");
+        let left = std::str::from_utf8(&written).expect("7-bit");
+        assert_eq!(decode_left_iso_2022_jp(left), "期限は2日です。ビットコインで支払え");
+        for untouched in ["plain ASCII", "日本語のテキスト", "an escape \x1b[31m in colour", "\x1b$B 日本"]
+        {
+            assert!(
+                matches!(decode_left_iso_2022_jp(untouched), Cow::Borrowed(t) if t == untouched),
+                "{untouched}"
+            );
+        }
+    }
 
     #[test]
     fn microsoft_labels_are_rewritten_in_content_type_and_encoded_words() {
