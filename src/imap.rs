@@ -84,7 +84,7 @@ pub enum ImapError {
     NoSuchFolder { folder: String, existing: Vec<String>, more: usize },
     /// The server answered OK but left out what the command was for (a folder's
     /// UIDVALIDITY): no default is believed in its place.
-    #[error("the server's answer to {command} did not say the folder's {missing}")]
+    #[error("the server's answer to {command} did not say {missing}")]
     Incomplete { command: &'static str, missing: &'static str },
     /// The server answered NO or BAD; `text` is its reason, made safe to print.
     #[error("the server refused {command} ({reply}): {text}")]
@@ -96,6 +96,12 @@ impl ImapError {
     /// meanwhile (RFC 5530 `EXPUNGEISSUED`): another client took them away.
     pub fn is_expunge_issued(&self) -> bool {
         self.refused_with("EXPUNGEISSUED")
+    }
+
+    /// Whether the server answered OK without what was asked ([`ImapError::Incomplete`]):
+    /// no refusal of the thing itself, so no sign that a folder or message is not there.
+    pub fn is_incomplete(&self) -> bool {
+        matches!(self, ImapError::Incomplete { .. })
     }
 
     /// Whether the server answered NO or BAD (read by `command::run`, or by

@@ -464,11 +464,29 @@ async fn select_fault_fails_the_pass_and_keeps_the_saved_place(fault: Fault, sai
 /// EXPUNGE, and the threats stayed in INBOX, recorded as done.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_capability_fails_the_pass_with_the_servers_words_and_copies_nothing() {
+    capability_fault_fails_the_pass_and_copies_nothing(
+        Fault::Answer("NO later"),
+        "refused CAPABILITY (NO): later",
+    )
+    .await;
+}
+
+/// An OK to CAPABILITY without the CAPABILITY line names nothing: it is no server without
+/// MOVE, and the pass fails rather than moving by COPY.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_capability_answered_without_capabilities_fails_the_pass_and_copies_nothing() {
+    let said = "answer to CAPABILITY did not say its capabilities";
+    capability_fault_fails_the_pass_and_copies_nothing(Fault::Answer("OK done"), said).await;
+}
+
+/// CAPABILITY meets `fault` once: the pass fails with `said`, sends no COPY, and the next
+/// pass moves every threat once by UID MOVE.
+async fn capability_fault_fails_the_pass_and_copies_nothing(fault: Fault, said: &str) {
     let setup = mailbox_behind_proxy(Options::default()).await;
     let Setup { proxy, config, .. } = &setup;
-    proxy.add(Rule::once("CAPABILITY", Fault::Answer("NO later")));
+    proxy.add(Rule::once("CAPABILITY", fault));
     let errors = failures(&run_once(config).await);
-    assert!(errors.iter().any(|e| e.contains("refused CAPABILITY (NO): later")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains(said)), "{errors:?}");
     assert_eq!(proxy.seen("UID COPY"), 0, "nothing moved by a method guessed from no capabilities");
     assert!(run_once(config).await.failures.is_empty());
     assert_all_moved_once(&setup).await;

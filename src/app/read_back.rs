@@ -76,10 +76,11 @@ async fn read_from(
     max_bytes: u32,
     wanted: Recorded<'_>,
 ) -> Result<Option<Vec<u8>>, ImapError> {
-    // A folder the server refuses to open (deleted, renamed) holds nothing to show.
+    // A folder the server refuses to open (deleted, renamed) holds nothing to show; an
+    // OK that leaves out its UIDVALIDITY refuses nothing, and is an error.
     let status = match session.examine(&utf7::encode(folder)).await {
         Ok(status) => status,
-        Err(error) if error.is_refusal() => return Ok(None),
+        Err(error) if error.is_refusal() && !error.is_incomplete() => return Ok(None),
         Err(error) => return Err(error),
     };
     let uids = Finder::new(status.exists, max_bytes, 1).find(session, wanted).await?;

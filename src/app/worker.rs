@@ -33,7 +33,8 @@ pub enum WorkerError {
     #[error("{0:?} is the folder threats are moved to; watching it would move mail into itself")]
     WatchingJunk(String),
     /// The folder's UIDVALIDITY changed while it was watched (seen when it was selected
-    /// again after reading the Sent folder): the next connection starts over from it.
+    /// again after reading the Sent folder, or after reconcile looked in Junk): the next
+    /// connection starts over from it.
     #[error("{0:?} was renumbered (new UIDVALIDITY) while it was watched; reading it again")]
     Renumbered(String),
     /// The account's thresholds do not hold against the model in use.

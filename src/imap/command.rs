@@ -10,7 +10,8 @@
 //! which Junk can look missing; its CAPABILITY stops at the tagged line whatever it says,
 //! so a refused one was an empty list (and moves fell back to COPY without EXPUNGE).
 //! Every command that reads or changes mail, opens a folder, lists folders or reads
-//! capabilities goes through [`run`] instead: it sends the command, hands each untagged
+//! capabilities after login goes through [`run`] (IDLE and DONE through [`answer`], its
+//! reading half) instead: it sends the command, hands each untagged
 //! response to the caller as it comes (so a FETCH of many messages is never held twice),
 //! notes whether the mailbox reported new mail, turns a NO or BAD into
 //! [`ImapError::Refused`] carrying the server's words, and an answer cut short into

@@ -2,8 +2,9 @@
 //! the text of a BAD answering IDLE, so a bare `A1 BAD` panicked the worker (and the
 //! account's watching ended with it); it also takes a NO for unsolicited news and waits
 //! for a continuation that never comes. Here every answer to IDLE is one of three: the
-//! continuation (the wait begins), a refusal carrying the server's words, or a closed
-//! connection. A refusal fails the pass like any refused command, and the worker
+//! continuation (the wait begins), a refusal carrying the server's words (a tagged OK
+//! with no continuation counts as one: IDLE never began, and idling again at once would
+//! loop), or a closed connection. A refusal fails the pass like any refused command, and the worker
 //! connects again and reads the folder, so mail that came meanwhile is still moved.
 
 use std::future::Future;
@@ -17,13 +18,11 @@ use super::{ImapError, command};
 
 type Session = async_imap::Session<BoxedStream>;
 
-/// How IDLE began.
-enum Started {
-    /// The continuation came: the server is idling. `changed`: news of the folder (an
-    /// `EXISTS`) came before it, so the wait ends at once.
-    Idling { tag: RequestId, changed: bool },
-    /// The server answered OK without a continuation: IDLE is over already.
-    Over,
+/// IDLE begun: the continuation came and the server is idling. `changed`: news of the
+/// folder (an `EXISTS`) came before it, so the wait ends at once.
+struct Started {
+    tag: RequestId,
+    changed: bool,
 }
 
 /// Idles until the server reports a change, `renew` passes, or `stop` resolves, then
@@ -40,9 +39,8 @@ pub(super) async fn idle(
     let started =
         tokio::time::timeout(timeout, start(session)).await.map_err(|_| ImapError::Timeout("IDLE"))??;
     let (tag, end) = match started {
-        Started::Over => return Ok(IdleEnd::Activity),
-        Started::Idling { tag, changed: true } => (tag, IdleEnd::Activity),
-        Started::Idling { tag, changed: false } => match wait(session, &tag, renew, stop).await? {
+        Started { tag, changed: true } => (tag, IdleEnd::Activity),
+        Started { tag, changed: false } => match wait(session, &tag, renew, stop).await? {
             Some(end) => (tag, end),
             // The server ended IDLE itself (tagged OK): there is nothing to leave.
             None => return Ok(IdleEnd::Activity),
@@ -72,10 +70,13 @@ async fn start(session: &mut Session) -> Result<Started, ImapError> {
             return Err(ImapError::Closed);
         };
         match response.parsed() {
-            Response::Continue { .. } => return Ok(Started::Idling { tag, changed }),
+            Response::Continue { .. } => return Ok(Started { tag, changed }),
             Response::Done { tag: done, status, outcome } if *done == tag => {
                 command::checked_status("IDLE", status, outcome.information.as_deref())?;
-                return Ok(Started::Over);
+                return Err(ImapError::Incomplete {
+                    command: "IDLE",
+                    missing: "\"+\" to go ahead: it ended IDLE at once",
+                });
             }
             Response::Data { status: Status::Bye, .. } => return Err(ImapError::Closed),
             // New mail announced between the last search and IDLE would otherwise wait
@@ -166,6 +167,8 @@ mod tests {
     async fn a_refused_idle_is_a_refusal_with_the_servers_words_whatever_it_says() {
         // async-imap panicked on the first (a BAD without text) and waited for ever on
         // the second.
+        let over = idle_once(&["A0002 OK idle done\r\n"]).await;
+        assert!(matches!(over, Err(ImapError::Incomplete { command: "IDLE", .. })), "{over:?}");
         let bare = idle_once(&["A0002 BAD\r\n"]).await;
         assert!(matches!(bare, Err(ImapError::Refused { command: "IDLE", reply: "BAD", .. })), "{bare:?}");
         let no = idle_once(&["A0002 NO [UNAVAILABLE] not now\r\n"]).await.expect_err("refused");

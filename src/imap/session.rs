@@ -25,11 +25,12 @@ pub struct FolderStatus {
 impl FolderStatus {
     /// What a whole answer to SELECT or EXAMINE said of a folder; a server that leaves
     /// UIDNEXT out (older ones do) is read as an empty folder's 1. One that leaves out
-    /// UIDVALIDITY, which they must send, is an error: read as 0, it would make the saved
-    /// place look renumbered and the folder be read again from the start on every pass.
+    /// UIDVALIDITY, which RFC 3501 requires, is an error: read as 0 when it is left out
+    /// once, it would make the saved place look renumbered and the folder be read again
+    /// from the start. A server that never sends it is not watched (the error says why).
     fn opened(command: &'static str, news: command::FolderNews) -> Result<Self, ImapError> {
         let uidvalidity =
-            news.uidvalidity.ok_or(ImapError::Incomplete { command, missing: "UIDVALIDITY" })?;
+            news.uidvalidity.ok_or(ImapError::Incomplete { command, missing: "the folder's UIDVALIDITY" })?;
         Ok(FolderStatus {
             uidvalidity,
             uid_next: news.uid_next.unwrap_or(1),
@@ -43,9 +44,9 @@ impl FolderStatus {
     fn stated(news: command::FolderNews) -> Result<Self, ImapError> {
         let missing = |what| ImapError::Incomplete { command: "STATUS", missing: what };
         Ok(FolderStatus {
-            uidvalidity: news.uidvalidity.ok_or_else(|| missing("UIDVALIDITY"))?,
-            uid_next: news.uid_next.ok_or_else(|| missing("UIDNEXT"))?,
-            exists: news.exists.ok_or_else(|| missing("MESSAGES"))?,
+            uidvalidity: news.uidvalidity.ok_or_else(|| missing("the folder's UIDVALIDITY"))?,
+            uid_next: news.uid_next.ok_or_else(|| missing("the folder's UIDNEXT"))?,
+            exists: news.exists.ok_or_else(|| missing("the folder's MESSAGES"))?,
         })
     }
 }
@@ -128,6 +129,11 @@ impl ImapSession {
         let mut imap = ImapSession { session, capabilities: HashSet::new(), timeout, mailbox_changed: false };
         let mut capabilities = HashSet::new();
         imap.timed("CAPABILITY", "CAPABILITY", |r| capabilities.extend(command::capabilities(r))).await?;
+        // An OK with no CAPABILITY line is no server without MOVE: every IMAP server
+        // names at least IMAP4rev1.
+        if capabilities.is_empty() {
+            return Err(ImapError::Incomplete { command: "CAPABILITY", missing: "its capabilities" });
+        }
         imap.capabilities = capabilities;
         Ok(imap)
     }
@@ -193,7 +199,7 @@ impl ImapSession {
     /// refuses it and does not list it, the error names the folders it has.
     pub async fn select_configured(&mut self, folder: &str) -> Result<FolderStatus, ImapError> {
         let refused = match self.select(&super::utf7::encode(folder)).await {
-            Err(error) if error.is_refusal() => error,
+            Err(error) if error.is_refusal() && !error.is_incomplete() => error,
             selected => return selected,
         };
         let folders = self.list().await?;
@@ -525,7 +531,10 @@ mod tests {
             FolderStatus::opened("SELECT", news(Some(7), None, Some(3))).expect("UIDNEXT may be missing");
         assert_eq!(opened, FolderStatus { uidvalidity: 7, uid_next: 1, exists: 3 });
         let blind = FolderStatus::opened("EXAMINE", news(None, Some(9), Some(3)));
-        assert!(matches!(blind, Err(ImapError::Incomplete { command: "EXAMINE", missing: "UIDVALIDITY" })));
+        assert!(matches!(
+            blind,
+            Err(ImapError::Incomplete { command: "EXAMINE", missing: "the folder's UIDVALIDITY" })
+        ));
         assert_eq!(
             FolderStatus::stated(news(Some(7), Some(9), Some(3))).expect("all said"),
             FolderStatus { uidvalidity: 7, uid_next: 9, exists: 3 }

@@ -186,9 +186,13 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
             // containing it ("googleapis.com") is too often the brand's own service, and
             // a whole label below another site ("outlook.example.biz", "live.bbc.co.uk")
             // too often a word that happens to be a brand's name.
+            // The name must be a whole part of its label, so "live" in "olive-oil" is no
+            // Microsoft and "post" in "blogpost-cdn" no Japan Post.
             DomainPart::Label => {
-                host_bytes.get(m.end()) == Some(&b'-')
-                    || m.start().checked_sub(1).and_then(|i| host_bytes.get(i)) == Some(&b'-')
+                let before = m.start().checked_sub(1).and_then(|i| host_bytes.get(i)).copied();
+                let after = host_bytes.get(m.end()).copied();
+                let bounded = |b: Option<u8>| b.is_none_or(|b| b == b'.' || b == b'-');
+                (before == Some(b'-') || after == Some(b'-')) && bounded(before) && bounded(after)
             }
         };
         (imitates && !brand.owns(host)).then_some(brand)
@@ -301,6 +305,9 @@ mod tests {
         assert_eq!(imitated_by_host("paypal.example.com").map(|b| b.name), None);
         assert_eq!(imitated_by_host("paypal-secure.example.com").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("www.rakuten-co-jp.example.top").map(|b| b.name), Some("Rakuten"));
+        // Only as a whole part of its label: a word that merely contains the name is not it.
+        assert_eq!(imitated_by_host("olive-oil.shop.example").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("blogpost-cdn.example.com").map(|b| b.name), None);
     }
 
     #[test]

@@ -88,9 +88,10 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let has_target = !facts.wallets.is_empty()
         || facts.families.has(Family::Cryptocurrency)
         || facts.families.has(Family::GiftCard);
-    // A stated sum beside an address or gift cards is the demand itself ("1300 USD in ETH
-    // to 0x…", "buy $600 of gift cards and reply with the codes"), with no word of paying
-    // and whether or not the address has a checksum to verify (Ethereum's often has none).
+    // A stated sum in a mail that names where to pay (an address, verified or not: an
+    // Ethereum one often has no checksum; or gift cards) is the demand itself ("1300 USD
+    // in ETH to 0x…", "buy $600 of gift cards and reply with the codes"), with no word of
+    // paying. The story claims required below keep a shop's gift-card receipt out.
     let payable = !facts.wallets.is_empty() || facts.families.has(Family::GiftCard);
     let demands = facts.families.has(Family::PaymentDemand)
         || facts.wallets.iter().any(|w| w.checksum_valid)
