@@ -139,9 +139,11 @@ impl<'t> Numbers<'t> {
                 return;
             };
             let Ok(count) = count.parse::<u32>() else { return };
-            let before = self.text.get(..start).unwrap_or_default().trim_end();
-            if unit == "日" && !SPAN_LEAD_INS.iter().any(|lead_in| before.ends_with(lead_in)) {
-                return;
+            if unit == "日" {
+                let before = self.text.get(..start).unwrap_or_default().trim_end();
+                if !SPAN_LEAD_INS.iter().any(|lead_in| before.ends_with(lead_in)) {
+                    return;
+                }
             }
             let lower = unit.to_lowercase();
             let hours_per =
