@@ -10,6 +10,7 @@ pub mod charset;
 pub mod forward;
 pub mod html;
 pub mod normalize;
+pub mod pdf;
 pub mod printable;
 pub mod recipients;
 pub mod relay;
@@ -198,25 +199,18 @@ fn collect_parts(
         let is_attachment =
             message.attachments.iter().any(|&a| a as usize == index) && part.attachment_name().is_some();
         if is_attachment {
-            email.attachments.push(Attachment {
+            let attachment = Attachment {
                 name: part.attachment_name().unwrap_or_default().to_string(),
                 content_type: content_type_of(part),
-            });
+            };
+            read_attachment(&attachment, &part.body, email, unseen_text);
+            email.attachments.push(attachment);
         }
         match &part.body {
             PartType::Text(text) if !is_attachment => {
                 append_text(&mut email.text, &charset::decode_left_iso_2022_jp(text));
             }
-            PartType::Html(html) if !is_attachment => {
-                let html = charset::decode_left_iso_2022_jp(truncate(html, MAX_TEXT_BYTES));
-                let content = html::parse_html(&html);
-                append_text(&mut email.text, &content.text);
-                email.links.extend(content.links);
-                email.html_marks.add(content.marks);
-                let room = html::MAX_TARGETS.saturating_sub(email.html_targets.len());
-                email.html_targets.extend(content.targets.into_iter().take(room));
-                append_text(unseen_text, &content.unseen_text);
-            }
+            PartType::Html(html) if !is_attachment => read_html(html, email, unseen_text, Shown::InBody),
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
                 collect_message(inner, email, unseen_text, depth, nested_budget);
             }
@@ -234,6 +228,62 @@ fn collect_parts(
             _ => {}
         }
     }
+}
+
+/// Where an HTML text stands: in the body the mail app shows, or in a file the reader
+/// opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    InBody,
+    InFile,
+}
+
+/// Reads an HTML text: its links, form and image targets and what it hides. The body's
+/// visible text is the mail's text; an attached page's text is read by the rules like
+/// hidden text, out of the evidence quoted from the body.
+fn read_html(html: &str, email: &mut Email, unseen_text: &mut String, shown: Shown) {
+    let html = charset::decode_left_iso_2022_jp(truncate(html, MAX_TEXT_BYTES));
+    let content = html::parse_html(&html);
+    match shown {
+        Shown::InBody => append_text(&mut email.text, &content.text),
+        Shown::InFile => append_text(unseen_text, &content.text),
+    }
+    email.links.extend(content.links);
+    email.html_marks.add(content.marks);
+    let room = html::MAX_TARGETS.saturating_sub(email.html_targets.len());
+    email.html_targets.extend(content.targets.into_iter().take(room));
+    append_text(unseen_text, &content.unseen_text);
+}
+
+/// Reads what an attached file shows once opened, for the two kinds lures come in: an
+/// HTML page (a login form run from the disk, or a redirect) is read as a page; a PDF
+/// gives its links ([`pdf::links`]). Other files are known by name and type only.
+fn read_attachment(
+    attachment: &Attachment,
+    body: &PartType<'_>,
+    email: &mut Email,
+    unseen_text: &mut String,
+) {
+    let name = attachment.name.to_ascii_lowercase();
+    let is_page = attachment.content_type == "text/html"
+        || [".html", ".htm", ".shtml", ".xhtml"].iter().any(|ext| name.ends_with(ext));
+    let is_pdf = attachment.content_type == "application/pdf" || name.ends_with(".pdf");
+    let bytes: &[u8] = match body {
+        PartType::Text(text) | PartType::Html(text) => text.as_bytes(),
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes,
+        _ => return,
+    };
+    if is_page {
+        read_html(&String::from_utf8_lossy(truncate_bytes(bytes)), email, unseen_text, Shown::InFile);
+    } else if is_pdf {
+        let links = pdf::links(bytes).into_iter().map(|href| Link { text: String::new(), href });
+        email.links.extend(links);
+    }
+}
+
+/// At most [`MAX_TEXT_BYTES`] of `bytes`.
+fn truncate_bytes(bytes: &[u8]) -> &[u8] {
+    bytes.get(..MAX_TEXT_BYTES).unwrap_or(bytes)
 }
 
 /// Reads an attached message found at `depth`: its subject, then its parts.
@@ -433,6 +483,49 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
         assert!(!email.text.contains("zanzibar"), "the size bound stops the reading");
         let small = parse(wrapped(INNER, 8, true, "padding\r\n").as_bytes()).expect("parses");
         assert!(small.text.contains("zanzibar"));
+    }
+
+    /// A mail with a short body and one attached file, base64-encoded.
+    fn with_file(name: &str, kind: &str, file: &[u8]) -> Email {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(file);
+        let raw = format!(
+            "From: a@b.example\r\nSubject: invoice\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nPlease see the attached file.\r\n\
+             --b\r\nContent-Type: {kind}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--b--\r\n"
+        );
+        parse(raw.as_bytes()).expect("parses")
+    }
+
+    #[test]
+    fn an_attached_page_is_read_as_a_page_and_a_pdf_for_its_links() {
+        let page = b"<html><body><h1>Sign in to view your invoice</h1><form action=\"https://collect.example.top/p\">\
+            <input type=password name=pw></form><a href=\"https://lure.example.top/\">Open</a></body></html>";
+        for (name, kind) in [("invoice.htm", "application/octet-stream"), ("scan", "text/html")] {
+            let email = with_file(name, kind, page);
+            assert!(email.html_marks.has_password_field, "{name}: the form is seen");
+            assert!(email.html_targets.iter().any(|t| t.contains("collect.example.top")), "{name}");
+            assert!(email.links.iter().any(|l| l.href == "https://lure.example.top/"), "{name}");
+            assert!(
+                email.normalized_text.contains("Sign in to view your invoice"),
+                "{name}: {:?}",
+                email.normalized_text
+            );
+            assert!(!email.text.contains("Sign in"), "{name}: the page is no part of the body quoted");
+            assert_eq!(email.attachments.len(), 1, "{name}: still listed as a file");
+        }
+        let pdf = b"%PDF-1.4\n4 0 obj << /A << /S /URI /URI (https://pay.example.top/x) >> >> endobj\n%%EOF";
+        for (name, kind) in [("invoice.pdf", "application/octet-stream"), ("scan", "application/pdf")] {
+            let email = with_file(name, kind, pdf);
+            assert!(
+                email.links.iter().any(|l| l.href == "https://pay.example.top/x"),
+                "{name}: {:?}",
+                email.links
+            );
+        }
+        let other = with_file("notes.txt", "application/octet-stream", pdf);
+        assert!(other.links.is_empty(), "other files are known by name only");
     }
 
     #[test]
