@@ -35,10 +35,16 @@ pub async fn mailbox_behind_proxy(options: Options) -> Setup {
     let mut session = mailbox(&direct).await;
     append_all(&mut session, "INBOX", &THREATS).await;
     append_all(&mut session, "INBOX", &HAM[..1]).await;
+    behind_proxy(dovecot, "").await
+}
+
+/// `dovecot` behind a new proxy, its account configured with `extra` lines too.
+pub async fn behind_proxy(dovecot: Dovecot, extra: &str) -> Setup {
+    let direct = load(&dovecot.write_config(""));
     let proxy = Proxy::start(dovecot.imap_port).await;
     // A message the server will not hand over is given up after five tries, without the
     // ten minutes' grace a real account gets.
-    let config = load(&proxy.write_config(&dovecot, "unreadable_after = 0\n"));
+    let config = load(&proxy.write_config(&dovecot, &format!("unreadable_after = 0\n{extra}")));
     Setup { _dovecot: dovecot, proxy, config, direct }
 }
 
@@ -48,7 +54,7 @@ pub async fn ids_in(direct: &Config, folder: &str) -> Vec<String> {
 }
 
 /// The error each failed worker reported, as text.
-fn failures(report: &scamguard::app::RunReport) -> Vec<String> {
+pub fn failures(report: &scamguard::app::RunReport) -> Vec<String> {
     report.failures.iter().map(|(_, _, error)| error.to_string()).collect()
 }
 

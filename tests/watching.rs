@@ -241,7 +241,7 @@ async fn a_scam_hiding_its_text_behind_a_large_part_is_read_by_its_parts() {
 }
 
 /// The first threat with a 200 kB image before its text, so the text lies past 64 kB.
-fn scam_behind_a_large_image() -> String {
+pub fn scam_behind_a_large_image() -> String {
     let scam = String::from_utf8(fixture(THREATS[0])).expect("text fixture");
     let (head, body) = scam.split_once("\r\n\r\n").expect("header and body");
     let head: String =

@@ -79,6 +79,9 @@ impl Finder {
         if matching.is_empty() || wanted.digest.is_empty() {
             return Ok(matching);
         }
+        // A candidate the server sent but not whole (parts left out) could be the one:
+        // taken for absent, reconcile would copy it to Junk again and restore say it is
+        // gone. Such an answer is an error (`Fetched::all_or_refusal`).
         let fetched = imap.fetch(&matching, self.max_bytes).await?.all_or_refusal()?;
         Ok(fetched.iter().filter(|m| batch::content_digest(&m.raw) == wanted.digest).map(|m| m.uid).collect())
     }

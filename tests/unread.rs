@@ -1,0 +1,93 @@
+//! A message the server sends without some of its parts (a big message read by its parts,
+//! whose sections it leaves out of an OK answer, as Gmail does with "Some messages could
+//! not be FETCHed") is there all the same: no caller takes it for a message that is not.
+//! Reconcile does not copy it to Junk a second time, and `restore` does not say it is
+//! gone. Real Dovecot behind the proxy (`support::proxy`), which leaves the sections
+//! out.
+
+use scamguard::app::{self, RestoreError, RestoreOutcome};
+use scamguard::config::Config;
+use scamguard::store::{Action, Store};
+
+use super::feedback::{passes, rows_with};
+use super::refusals::{Setup, behind_proxy, failures, ids_in};
+use super::service::{HAM, THREATS, history, ids, run_once};
+use super::support::dovecot::{Dovecot, Options};
+use super::support::proxy::{Fault, Rule};
+use super::watching::scam_behind_a_large_image;
+
+/// The second FETCH of a big message read by its parts, UID 1 (its MIME headers and text,
+/// after its structure), whose answer leaves the message out.
+fn parts_left_out_of_uid_1() -> Rule {
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    Rule::always("UID FETCH 1 (UID BODY.PEEK[1.MIME]", left_out)
+}
+
+/// A Dovecot behind the proxy, scamguard reading anything over 64 kB by its parts.
+async fn reading_by_parts(options: Options) -> Setup {
+    behind_proxy(Dovecot::start(options), "max_message_bytes = 65536\n").await
+}
+
+/// The user puts the scam behind a large image into `folder`, and `others` after it.
+async fn put_big_scam(direct: &Config, folder: &str, others: &[&str]) {
+    let mut session = super::service::mailbox(direct).await;
+    session.append(folder, None, scam_behind_a_large_image().as_bytes()).await.expect("append");
+    super::service::append_all(&mut session, folder, others).await;
+}
+
+/// Without MOVE, a threat whose COPY's answer was lost is looked for in Junk before it is
+/// copied again. Its copy there, sent without its text part, was taken for no copy at all,
+/// and copied a second time. Now the pass stops with the server's words, copying nothing;
+/// the next pass finds the copy and finishes the move with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_in_junk_sent_without_its_parts_is_not_copied_again() {
+    let setup = reading_by_parts(Options { hide: vec!["MOVE"], ..Options::default() }).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    put_big_scam(direct, "INBOX", &HAM[..1]).await;
+    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
+    assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "the server copied it");
+    let actions: Vec<Action> = history(config).await.iter().map(|r| r.action).collect();
+    assert_eq!(actions, [Action::Planned], "not known to be copied");
+
+    proxy.add(parts_left_out_of_uid_1());
+    let report = run_once(config).await;
+    assert!(failures(&report).iter().any(|e| e.contains("left out")), "{:?}", failures(&report));
+    let in_junk = super::service::mailbox(direct).await.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk, 1, "no second copy");
+    assert_eq!(proxy.seen("UID COPY"), 1);
+
+    proxy.clear();
+    passes(config).await;
+    let in_junk = super::service::mailbox(direct).await.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk, 1, "still one copy");
+    assert_eq!(ids_in(direct, "INBOX").await, ids(&HAM[..1]), "the original removed");
+    let actions: Vec<Action> = history(config).await.iter().map(|r| r.action).collect();
+    assert_eq!(actions, [Action::Moved]);
+    assert_eq!(proxy.seen("UID COPY"), 1, "one copy, never a second");
+}
+
+/// `restore` finds the message in Junk by its content: sent without its text part, it
+/// was taken for absent, and the restore said it was neither in Junk nor back in INBOX.
+/// Now the restore fails with the server's words and moves nothing; asked again, it works.
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_of_a_message_sent_without_its_parts_is_an_error_not_not_found() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    put_big_scam(direct, "INBOX", &[]).await;
+    passes(config).await;
+    let id = rows_with(config, Action::Moved).await.first().map(|r| r.id).expect("moved");
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+
+    proxy.add(parts_left_out_of_uid_1());
+    let restored = app::restore(config, &store, id, false).await;
+    assert!(!matches!(restored, Err(RestoreError::NotFound { .. })), "there all the same: {restored:?}");
+    let said = restored.as_ref().map_err(ToString::to_string).expect_err("not restored");
+    assert!(said.contains("left out"), "{said}");
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "nothing moved");
+
+    proxy.clear();
+    let restored = app::restore(config, &store, id, false).await.expect("restores");
+    assert_eq!(restored, RestoreOutcome::Restored { folder: "INBOX".into() });
+    assert_eq!(ids_in(direct, "INBOX").await, ids(&THREATS[..1]));
+}
