@@ -1,9 +1,9 @@
 //! A message the server sends without some of its parts (a big message read by its parts,
 //! whose sections it leaves out of an OK answer, as Gmail does with "Some messages could
-//! not be FETCHed") is there all the same: no caller takes it for a message that is not.
-//! Reconcile does not copy it to Junk a second time, and `restore` does not say it is
-//! gone. Real Dovecot behind the proxy (`support::proxy`), which leaves the sections
-//! out.
+//! not be FETCHed"), or whose FETCH it refuses, is there all the same: no caller takes it
+//! for a message that is not. Reconcile does not copy it to Junk a second time, `restore`
+//! does not say it is gone, and the Junk watch does not pass over a report. Real Dovecot
+//! behind the proxy (`support::proxy`), which leaves the sections out.
 
 use scamguard::app::{self, RestoreError, RestoreOutcome};
 use scamguard::config::Config;
@@ -11,7 +11,7 @@ use scamguard::store::{Action, Store};
 
 use super::feedback::{passes, rows_with};
 use super::refusals::{Setup, behind_proxy, failures, ids_in};
-use super::service::{HAM, THREATS, history, ids, run_once};
+use super::service::{HAM, THREATS, fixture, history, ids, message_id, run_once};
 use super::support::dovecot::{Dovecot, Options};
 use super::support::proxy::{Fault, Rule};
 use super::watching::scam_behind_a_large_image;
@@ -90,4 +90,58 @@ async fn restore_of_a_message_sent_without_its_parts_is_an_error_not_not_found()
     let restored = app::restore(config, &store, id, false).await.expect("restores");
     assert_eq!(restored, RestoreOutcome::Restored { folder: "INBOX".into() });
     assert_eq!(ids_in(direct, "INBOX").await, ids(&THREATS[..1]));
+}
+
+/// A report whose text part the server leaves out of its answer once is read again on the
+/// next look and recorded: the Junk cursor had moved past it, and it was never reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_sent_without_its_parts_is_read_again_not_passed_over() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    put_big_scam(direct, "Junk", &[]).await;
+    proxy.add(Rule { times: Some(1), ..parts_left_out_of_uid_1() });
+
+    passes(config).await;
+    assert!(rows_with(config, Action::Reported).await.is_empty(), "not judged without its text");
+    passes(config).await;
+    let reported: Vec<String> =
+        rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, ids(&THREATS[..1]), "read again, whole, and reported");
+}
+
+/// Reports the server will not hand over, refused or sent without their parts, hold up
+/// no other: the Junk watch reads them again on each look, records the one it can read,
+/// and after five tries records the other unreadable, with the server's words, where the
+/// user sees it. A refused FETCH in Junk only warned, and its reports were passed over.
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_that_cannot_be_read_are_tried_again_then_recorded_unreadable() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    put_big_scam(direct, "Junk", &THREATS[1..2]).await;
+    proxy.add(parts_left_out_of_uid_1());
+    proxy.add(Rule::once("UID FETCH 1:2 (UID RFC822.SIZE", Fault::Answer("NO [SERVERBUG] Internal error")));
+
+    passes(config).await;
+    assert!(history(config).await.is_empty(), "nothing read, nothing recorded");
+    passes(config).await;
+    let reported: Vec<String> =
+        rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, [message_id(&fixture(THREATS[1]))], "the one the server sends whole");
+    // Refused once, then left out once: two tries so far.
+    for tries in 3..scamguard::store::MAX_READ_TRIES {
+        passes(config).await;
+        assert!(rows_with(config, Action::Unreadable).await.is_empty(), "try {tries}: tried again first");
+    }
+    passes(config).await;
+    let unreadable = rows_with(config, Action::Unreadable).await;
+    let row = unreadable.first().expect("recorded unreadable");
+    assert_eq!((row.folder.as_str(), row.uid, unreadable.len()), ("Junk", 1, 1), "{unreadable:?}");
+    let said = row.signals.0.first().map(|s| s.evidence.as_str()).unwrap_or_default();
+    assert!(said.contains("could not be FETCHed"), "{said}");
+    let examined = proxy.seen("EXAMINE");
+    passes(config).await;
+    assert_eq!(proxy.seen("EXAMINE"), examined, "nothing left to read: Junk is not opened");
+    assert_eq!(history(config).await.len(), 2);
 }

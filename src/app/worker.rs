@@ -516,7 +516,7 @@ impl Worker {
 /// folder, or taken away meanwhile; see [`Worker::fetch_batch`]): the messages read, which
 /// leave the read queue, the server's words for the rest, and whether their failure counts
 /// a try.
-fn outcome_of(fetched: &imap::Fetched) -> ReadOutcome {
+pub(super) fn outcome_of(fetched: &imap::Fetched) -> ReadOutcome {
     ReadOutcome {
         read: fetched.messages.iter().map(|m| m.uid).collect(),
         reason: if fetched.server_said.is_empty() {
