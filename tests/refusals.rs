@@ -27,6 +27,8 @@ pub struct Setup {
     pub proxy: Proxy,
     pub config: Config,
     pub direct: Config,
+    /// Where `config` was written, for the `scamguard` command.
+    pub path: std::path::PathBuf,
 }
 
 pub async fn mailbox_behind_proxy(options: Options) -> Setup {
@@ -44,8 +46,8 @@ pub async fn behind_proxy(dovecot: Dovecot, extra: &str) -> Setup {
     let proxy = Proxy::start(dovecot.imap_port).await;
     // A message the server will not hand over is given up after five tries, without the
     // ten minutes' grace a real account gets.
-    let config = load(&proxy.write_config(&dovecot, &format!("unreadable_after = 0\n{extra}")));
-    Setup { _dovecot: dovecot, proxy, config, direct }
+    let path = proxy.write_config(&dovecot, &format!("unreadable_after = 0\n{extra}"));
+    Setup { _dovecot: dovecot, proxy, config: load(&path), direct, path }
 }
 
 /// Message-IDs in `folder`, in order.

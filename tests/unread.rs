@@ -2,8 +2,9 @@
 //! whose sections it leaves out of an OK answer, as Gmail does with "Some messages could
 //! not be FETCHed"), or whose FETCH it refuses, is there all the same: no caller takes it
 //! for a message that is not. Reconcile does not copy it to Junk a second time, `restore`
-//! does not say it is gone, and the Junk watch does not pass over a report. Real Dovecot
-//! behind the proxy (`support::proxy`), which leaves the sections out.
+//! does not say it is gone, the Junk watch does not pass over a report, and `learn` says
+//! what it left out. Real Dovecot behind the proxy (`support::proxy`), which leaves the
+//! sections out.
 
 use scamguard::app::{self, RestoreError, RestoreOutcome};
 use scamguard::config::Config;
@@ -144,4 +145,24 @@ async fn reports_that_cannot_be_read_are_tried_again_then_recorded_unreadable() 
     passes(config).await;
     assert_eq!(proxy.seen("EXAMINE"), examined, "nothing left to read: Junk is not opened");
     assert_eq!(history(config).await.len(), 2);
+}
+
+/// `learn --account` learns from what the server sends whole, and says how many mails it
+/// left out because the server sent them without some of their parts: they were left
+/// out without a word.
+#[tokio::test(flavor = "multi_thread")]
+async fn learn_says_what_it_left_out_because_the_server_sent_it_without_its_parts() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, direct, path, .. } = &setup;
+    put_big_scam(direct, "Junk", &[]).await;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &HAM[..1]).await;
+    proxy.add(parts_left_out_of_uid_1());
+    let config = path.clone();
+    let printed = tokio::task::spawn_blocking(move || {
+        super::learning::learn(&config, &["--account", "test", "--limit", "50"])
+    })
+    .await
+    .expect("learn ran");
+    assert!(printed.contains("learned from 0 mails in Junk (unwanted) and 1 in INBOX"), "{printed}");
+    assert!(printed.contains("1 mails the server would not send whole were left out"), "{printed}");
 }
