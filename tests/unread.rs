@@ -93,6 +93,32 @@ async fn restore_of_a_message_sent_without_its_parts_is_an_error_not_not_found()
     assert_eq!(ids_in(direct, "INBOX").await, ids(&THREATS[..1]));
 }
 
+/// `restore` reads the message it found once more, for the feedback a restore gives: a
+/// refused FETCH there gave empty bytes, and the restore went on as if it had read them.
+/// Now the refusal is the restore's error, with the server's words, and nothing is moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_tells_a_refused_fetch_of_the_message_and_moves_nothing() {
+    let dovecot = Dovecot::start(Options::default());
+    let setup = behind_proxy(dovecot, "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &THREATS[..1]).await;
+    passes(config).await;
+    let id = rows_with(config, Action::Moved).await.first().map(|r| r.id).expect("moved");
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+
+    // The first FETCH of the message confirms its content; the second reads it.
+    let refused = Fault::Answer("NO [SERVERBUG] Internal error");
+    proxy.add(Rule { skip: 1, times: Some(1), ..Rule::always("UID FETCH 1 (UID RFC822.SIZE", refused) });
+    let restored = app::restore(config, &store, id, false).await;
+    let said = restored.as_ref().map_err(ToString::to_string).expect_err("not restored");
+    assert!(said.contains("Internal error"), "{said}");
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "nothing moved");
+    assert_eq!(rows_with(config, Action::Moved).await.len(), 1, "not recorded as restored");
+
+    let restored = app::restore(config, &store, id, false).await.expect("restores");
+    assert_eq!(restored, RestoreOutcome::Restored { folder: "INBOX".into() });
+}
+
 /// A report whose text part the server leaves out of its answer once is read again on the
 /// next look and recorded: the Junk cursor had moved past it, and it was never reported.
 #[tokio::test(flavor = "multi_thread")]
