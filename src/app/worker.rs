@@ -224,9 +224,12 @@ impl Worker {
             if left {
                 status = imap.select(&self.wire_folder()).await?;
                 imap.take_mailbox_changed();
-                if status.uidvalidity != cursor.uidvalidity {
+                // Renumbered meanwhile, its UIDs (the cursor's) name other mail now: the
+                // same rule as reconcile's return from Junk.
+                if let Err(renumbered) = super::act::same_numbering(&self.folder, cursor.uidvalidity, status)
+                {
                     imap.logout().await;
-                    return Err(WorkerError::Renumbered(self.folder.clone()));
+                    return Err(renumbered);
                 }
             }
             cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
