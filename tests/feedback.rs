@@ -29,13 +29,14 @@ async fn drag(config: &Config, id: &str, from: &str, to: &str) {
     session.move_to(&[uid], to).await.expect("the user's move");
 }
 
-async fn rows_with(config: &Config, action: Action) -> Vec<scamguard::store::Detection> {
+pub async fn rows_with(config: &Config, action: Action) -> Vec<scamguard::store::Detection> {
     let store = Store::open_unlocked(&config.database).await.expect("store");
     let filter = HistoryFilter { action: Some(action), ..HistoryFilter::default() };
     store.history(&filter).await.expect("history")
 }
 
-async fn passes(config: &Config) {
+/// One pass, which must not fail.
+pub async fn passes(config: &Config) {
     let report = run_once(config).await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }

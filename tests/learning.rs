@@ -35,7 +35,7 @@ fn note(id: &str) -> Vec<u8> {
 }
 
 /// Runs `scamguard learn` with `args`; its output, after asserting it succeeded.
-fn learn(config: &std::path::Path, args: &[&str]) -> String {
+pub fn learn(config: &std::path::Path, args: &[&str]) -> String {
     let output = scamguard().arg("learn").arg("--config").arg(config).args(args).output().expect("runs");
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));

@@ -27,6 +27,8 @@ pub struct Setup {
     pub proxy: Proxy,
     pub config: Config,
     pub direct: Config,
+    /// Where `config` was written, for the `scamguard` command.
+    pub path: std::path::PathBuf,
 }
 
 pub async fn mailbox_behind_proxy(options: Options) -> Setup {
@@ -35,11 +37,17 @@ pub async fn mailbox_behind_proxy(options: Options) -> Setup {
     let mut session = mailbox(&direct).await;
     append_all(&mut session, "INBOX", &THREATS).await;
     append_all(&mut session, "INBOX", &HAM[..1]).await;
+    behind_proxy(dovecot, "").await
+}
+
+/// `dovecot` behind a new proxy, its account configured with `extra` lines too.
+pub async fn behind_proxy(dovecot: Dovecot, extra: &str) -> Setup {
+    let direct = load(&dovecot.write_config(""));
     let proxy = Proxy::start(dovecot.imap_port).await;
     // A message the server will not hand over is given up after five tries, without the
     // ten minutes' grace a real account gets.
-    let config = load(&proxy.write_config(&dovecot, "unreadable_after = 0\n"));
-    Setup { _dovecot: dovecot, proxy, config, direct }
+    let path = proxy.write_config(&dovecot, &format!("unreadable_after = 0\n{extra}"));
+    Setup { _dovecot: dovecot, proxy, config: load(&path), direct, path }
 }
 
 /// Message-IDs in `folder`, in order.
@@ -47,8 +55,23 @@ pub async fn ids_in(direct: &Config, folder: &str) -> Vec<String> {
     contents(&mut mailbox(direct).await, folder).await.into_keys().collect()
 }
 
+/// A step another client takes: deletes `folder` and makes it again (so it has a new
+/// UIDVALIDITY), holding the fixtures `names`.
+pub fn renumber(direct: &Config, folder: &'static str, names: Vec<&'static str>) -> Hook {
+    let other = direct.clone();
+    Arc::new(move || {
+        let (other, names) = (other.clone(), names.clone());
+        Box::pin(async move {
+            let mut session = mailbox(&other).await;
+            session.delete(folder).await.expect("delete");
+            session.create(folder).await.expect("create again");
+            append_all(&mut session, folder, &names).await;
+        })
+    })
+}
+
 /// The error each failed worker reported, as text.
-fn failures(report: &scamguard::app::RunReport) -> Vec<String> {
+pub fn failures(report: &scamguard::app::RunReport) -> Vec<String> {
     report.failures.iter().map(|(_, _, error)| error.to_string()).collect()
 }
 
@@ -516,19 +539,10 @@ async fn a_folder_renumbered_while_reconcile_looked_in_junk_has_nothing_moved() 
     assert!(!run_once(&config).await.failures.is_empty(), "the refused copy fails the first pass");
     assert!(history(&config).await.iter().all(|r| r.action == Action::Planned));
 
-    let other = direct.clone();
-    let renumber: Hook = Arc::new(move || {
-        let other = other.clone();
-        Box::pin(async move {
-            let mut session = mailbox(&other).await;
-            session.delete("Work").await.expect("delete");
-            session.create("Work").await.expect("create again");
-            append_all(&mut session, "Work", &HAM).await;
-        })
-    });
     proxy.clear();
     // The second SELECT of the pass: the one after Junk was looked in.
-    proxy.add(Rule { skip: 1, times: Some(1), ..Rule::always("SELECT \"Work\"", Fault::Before(renumber)) });
+    let renumber = Fault::Before(renumber(&direct, "Work", HAM.to_vec()));
+    proxy.add(Rule { skip: 1, times: Some(1), ..Rule::always("SELECT \"Work\"", renumber) });
     let errors = failures(&run_once(&config).await);
     assert!(errors.iter().any(|e| e.contains("renumbered")), "{errors:?}");
     assert_eq!(ids_in(&direct, "Junk").await, Vec::<String>::new(), "no ham moved under the old UIDs");

@@ -28,6 +28,7 @@ mod storage;
 mod stored_accounts;
 mod support;
 mod train;
+mod unread;
 mod watching;
 mod web;
 mod words;

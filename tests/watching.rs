@@ -1,8 +1,8 @@
 //! Watching a folder: a new-mail notice that comes during a pass, IDLE renewed on our
 //! own clock, a refused IDLE, a stop while the server stalls, where reading starts
-//! (`initial_scan` by date, `run --rescan`), folders with non-ASCII names, and a message
-//! read by its parts (one left out of the answer). Real Dovecot; a proxy where the test
-//! must see, time or refuse the commands.
+//! (`initial_scan` by date, `run --rescan`), folders with non-ASCII names, a message read
+//! by its parts (one left out of the answer), and a folder renumbered while the pass was
+//! in Junk. Real Dovecot; a proxy where the test must see, time or refuse the commands.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +11,8 @@ use scamguard::app::{self, RunOptions};
 use scamguard::config::Config;
 use scamguard::store::Store;
 
-use super::refusals::{Setup, ids_in, mailbox_behind_proxy};
+use super::feedback::passes;
+use super::refusals::{Setup, behind_proxy, failures, ids_in, mailbox_behind_proxy, renumber};
 use super::service::{
     HAM, Service, THREATS, append_all, fixture, history, ids, load, mailbox, run_once, wait_until,
 };
@@ -241,7 +242,7 @@ async fn a_scam_hiding_its_text_behind_a_large_part_is_read_by_its_parts() {
 }
 
 /// The first threat with a 200 kB image before its text, so the text lies past 64 kB.
-fn scam_behind_a_large_image() -> String {
+pub fn scam_behind_a_large_image() -> String {
     let scam = String::from_utf8(fixture(THREATS[0])).expect("text fixture");
     let (head, body) = scam.split_once("\r\n\r\n").expect("header and body");
     let head: String =
@@ -283,6 +284,31 @@ async fn a_part_left_out_of_the_answer_is_read_again_not_judged_empty() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(ids_in(&direct, "Junk").await, ids(&THREATS[..1]), "read again, whole, and moved");
     assert_eq!(ids_in(&direct, "INBOX").await, ids(&HAM[..1]));
+}
+
+/// A watched folder renumbered (deleted and made again by another client) while the pass
+/// looked at Junk is caught when it is selected again, by the rule reconcile uses
+/// (`same_numbering`): the pass stops with "renumbered" instead of reading on from a
+/// cursor whose UIDs name other mail now, and the next pass reads the new folder anew.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_renumbered_while_the_pass_looked_at_junk_is_read_anew() {
+    let setup = behind_proxy(Dovecot::start(Options::default()), "folders = [\"Work\"]\n").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let mut session = mailbox(direct).await;
+    session.create("Work").await.expect("create");
+    append_all(&mut session, "Work", &HAM).await;
+    passes(config).await;
+    // Something to read in Junk takes the pass there; meanwhile Work is made again with a
+    // threat at UID 1, below the cursor.
+    append_all(&mut session, "Junk", &HAM[..1]).await;
+    let renumber = Fault::Before(renumber(direct, "Work", THREATS[..1].to_vec()));
+    proxy.add(Rule::once("UID FETCH 1 (UID BODY.PEEK[HEADER])", renumber));
+
+    let report = run_once(config).await;
+    assert!(failures(&report).iter().any(|e| e.contains("renumbered")), "{:?}", failures(&report));
+    passes(config).await;
+    assert_eq!(ids_in(direct, "Work").await, Vec::<String>::new(), "the new folder read anew");
+    assert!(ids_in(direct, "Junk").await.contains(&ids(&THREATS[..1])[0]), "its threat moved");
 }
 
 /// A bare `BAD` (no text) answering IDLE panicked async-imap, and the account's watching

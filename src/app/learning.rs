@@ -112,6 +112,9 @@ pub struct Bootstrap {
     pub inbox: usize,
     /// INBOX mails not learned from: the global model does not find them clean.
     pub skipped: usize,
+    /// Mails of either folder not learned from because the server sent them without some
+    /// of their parts (the log names their UIDs).
+    pub unread: usize,
     /// Near-copy digests kept (mails with enough text).
     pub digests: usize,
     /// Weights in the layer afterwards.
@@ -131,15 +134,16 @@ pub async fn bootstrap(
     let mut session = imap::connect(account).await?;
     let namespace = session.namespace().await?;
     let folders = session.list().await?;
+    let mut unread = 0;
     let junk = match imap::junk::choose(&folders, account.junk.as_deref(), &namespace) {
-        JunkChoice::Existing { name, .. } => newest(&mut session, &name, limit, account).await?,
+        JunkChoice::Existing { name, .. } => newest(&mut session, &name, limit, account, &mut unread).await?,
         JunkChoice::Create(_) => Vec::new(),
     };
-    let inbox = newest(&mut session, "INBOX", limit, account).await?;
+    let inbox = newest(&mut session, "INBOX", limit, account, &mut unread).await?;
     session.logout().await;
     let mut personal = store.personal(&account.name).await?.personal;
     let before: Vec<NearCopy> = personal.copies().cloned().collect();
-    let mut report = Bootstrap { junk: junk.len(), inbox: inbox.len(), ..Bootstrap::default() };
+    let mut report = Bootstrap { junk: junk.len(), inbox: inbox.len(), unread, ..Bootstrap::default() };
     // Oldest first, the folders in turn: neither kind of feedback has the last word.
     let (mut junk, mut inbox) = (junk.into_iter().rev(), inbox.into_iter().rev());
     loop {
@@ -166,11 +170,17 @@ pub async fn bootstrap(
 }
 
 /// The raw bytes of the newest `limit` messages of `folder`, newest first (BODY.PEEK).
+/// Messages the server sends without some of their parts are left out, named in a
+/// warning and counted in `unread`: judged without those parts they would teach the
+/// wrong thing, and the rest is still worth learning from (learning only adds to the
+/// global model, so a missing mail costs a little of it, nothing more). A refused
+/// FETCH fails the whole.
 async fn newest(
     session: &mut ImapSession,
     folder: &str,
     limit: usize,
     account: &Account,
+    unread: &mut usize,
 ) -> Result<Vec<Vec<u8>>, WorkerError> {
     // Read-only (EXAMINE): learning changes nothing in the mailbox, not even which
     // messages other clients see as \Recent.
@@ -178,7 +188,16 @@ async fn newest(
     let mut uids = session.search("ALL").await?;
     uids.sort_unstable_by(|a, b| b.cmp(a));
     uids.truncate(limit);
-    let mut messages = session.fetch(&uids, account.max_message_bytes).await?.all_or_refusal()?;
+    let fetched = session.fetch(&uids, account.max_message_bytes).await?;
+    if let Some(refused) = fetched.refused {
+        return Err(refused.into());
+    }
+    if !fetched.unread.is_empty() {
+        warn!(account = %account.name, folder = %imap::utf7::decode(folder), uids = ?fetched.unread,
+              "not learned from: the server sent these without some of their parts ({})", fetched.server_said);
+        *unread += fetched.unread.len();
+    }
+    let mut messages = fetched.messages;
     messages.sort_unstable_by_key(|m| std::cmp::Reverse(m.uid));
     Ok(messages.into_iter().map(|m| m.raw).collect())
 }

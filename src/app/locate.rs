@@ -79,6 +79,9 @@ impl Finder {
         if matching.is_empty() || wanted.digest.is_empty() {
             return Ok(matching);
         }
+        // A candidate the server sent but not whole (parts left out) could be the one:
+        // taken for absent, reconcile would copy it to Junk again and restore say it is
+        // gone. Such an answer is an error (`Fetched::all_or_refusal`).
         let fetched = imap.fetch(&matching, self.max_bytes).await?.all_or_refusal()?;
         Ok(fetched.iter().filter(|m| batch::content_digest(&m.raw) == wanted.digest).map(|m| m.uid).collect())
     }
@@ -118,15 +121,17 @@ pub(super) async fn select_and_find(
 }
 
 /// The first of `uids` in the selected folder, as read when it was classified (at most
-/// `max_bytes`, `BODY.PEEK`); `None` when there is none or the server sent nothing.
+/// `max_bytes`, `BODY.PEEK`); `None` when there is none or the server sent nothing (it
+/// was expunged meanwhile). A refused FETCH, or a message sent without all its parts, is
+/// an error: not its bytes, and no sign that it is gone.
 pub(super) async fn read_first(
     imap: &mut ImapSession,
     uids: &[u32],
     max_bytes: u32,
 ) -> Result<Option<Vec<u8>>, ImapError> {
     let Some(first) = uids.first() else { return Ok(None) };
-    let fetched = imap.fetch(&[*first], max_bytes).await?;
-    Ok(fetched.messages.into_iter().next().map(|m| m.raw))
+    let fetched = imap.fetch(&[*first], max_bytes).await?.all_or_refusal()?;
+    Ok(fetched.into_iter().next().map(|m| m.raw))
 }
 
 /// Whether a header block is the recorded message's: the same key, which is the exact

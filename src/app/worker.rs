@@ -224,9 +224,12 @@ impl Worker {
             if left {
                 status = imap.select(&self.wire_folder()).await?;
                 imap.take_mailbox_changed();
-                if status.uidvalidity != cursor.uidvalidity {
+                // Renumbered meanwhile, its UIDs (the cursor's) name other mail now: the
+                // same rule as reconcile's return from Junk.
+                if let Err(renumbered) = super::act::same_numbering(&self.folder, cursor.uidvalidity, status)
+                {
                     imap.logout().await;
-                    return Err(WorkerError::Renumbered(self.folder.clone()));
+                    return Err(renumbered);
                 }
             }
             cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
@@ -516,7 +519,7 @@ impl Worker {
 /// folder, or taken away meanwhile; see [`Worker::fetch_batch`]): the messages read, which
 /// leave the read queue, the server's words for the rest, and whether their failure counts
 /// a try.
-fn outcome_of(fetched: &imap::Fetched) -> ReadOutcome {
+pub(super) fn outcome_of(fetched: &imap::Fetched) -> ReadOutcome {
     ReadOutcome {
         read: fetched.messages.iter().map(|m| m.uid).collect(),
         reason: if fetched.server_said.is_empty() {

@@ -131,6 +131,12 @@ pub fn learn(config_path: &Path, name: &str, limit: u32, reset: bool) -> anyhow:
         if learned.skipped > 0 {
             println!("{} mails in INBOX the model does not find clean were left out", learned.skipped);
         }
+        if learned.unread > 0 {
+            println!(
+                "{} mails the server would not send whole were left out (the log names them)",
+                learned.unread
+            );
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

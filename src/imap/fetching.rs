@@ -26,8 +26,13 @@ pub struct Fetched {
     /// The messages the server sent, sorted by UID.
     pub messages: Vec<FetchedMessage>,
     /// UIDs asked for that did not come (deleted meanwhile, or the server could not read
-    /// them: Gmail answers OK with "Some messages could not be FETCHed").
+    /// them: Gmail answers OK with "Some messages could not be FETCHed"), those of
+    /// [`Fetched::unread`] included.
     pub missing: Vec<u32>,
+    /// UIDs the server did send, but not whole: a message read by its parts whose answer
+    /// left sections out (or sent them as NIL). Unlike the rest of `missing`, which may
+    /// have been expunged meanwhile, these are there: they could not be read.
+    pub unread: Vec<u32>,
     /// The server's words on the FETCH: its OK's text, which says why some did not come,
     /// or its refusal.
     pub server_said: String,
@@ -36,15 +41,23 @@ pub struct Fetched {
 }
 
 impl Fetched {
-    /// The messages, or the server's refusal when it refused the FETCH: for callers that
-    /// cannot use a partial answer.
+    /// The messages, or the server's refusal when it refused the FETCH, or
+    /// [`ImapError::Incomplete`] when a message it sent could not be read whole
+    /// ([`Fetched::unread`]): for callers that cannot use a partial answer, and would
+    /// otherwise take a message that is there for one that is not.
     pub fn all_or_refusal(self) -> Result<Vec<FetchedMessage>, ImapError> {
         match self.refused {
             Some(refused) => Err(refused),
+            None if !self.unread.is_empty() => {
+                Err(ImapError::Incomplete { command: "UID FETCH", missing: UNREAD })
+            }
             None => Ok(self.messages),
         }
     }
 }
+
+/// What [`Fetched::all_or_refusal`] says the server left out of a message it sent.
+const UNREAD: &str = "every part of a message read by its parts (some were left out or NIL)";
 
 /// An IMAP date-time (`"7-Feb-2026 10:00:00 +0900"`, the day maybe space-padded) as
 /// Unix seconds; `None` for anything else.
@@ -157,6 +170,7 @@ impl ImapSession {
         fetched.messages.retain(|m| !unread.contains(&m.uid));
         let got: HashSet<u32> = fetched.messages.iter().map(|m| m.uid).collect();
         fetched.missing = uids.iter().copied().filter(|uid| !got.contains(uid)).collect();
+        fetched.unread = fetched.missing.iter().copied().filter(|uid| unread.contains(uid)).collect();
         Ok(fetched)
     }
 
@@ -282,6 +296,28 @@ mod tests {
         assert_eq!(assemble_parts(&leaves, wanted, HashMap::new()), None, "nothing sent");
         assert_eq!(section_of("BODY.PEEK[2.1]<0.700>"), Some("2.1"));
         assert_eq!(section_of("UID"), None);
+    }
+
+    /// A message sent but not whole is no message that is not there: a caller that takes
+    /// the answer whole gets an error it can tell from a refusal, never a shorter list.
+    #[test]
+    fn a_message_left_unread_fails_the_whole_answer_and_one_not_sent_does_not() {
+        let message = |uid| FetchedMessage { uid, size: 0, raw: b"x".to_vec(), arrived: None };
+        let answer = |missing: Vec<u32>, unread: Vec<u32>, refused| Fetched {
+            messages: vec![message(3)],
+            missing,
+            unread,
+            server_said: String::new(),
+            refused,
+        };
+        let not_sent = answer(vec![4], Vec::new(), None).all_or_refusal();
+        assert_eq!(not_sent.expect("no refusal").len(), 1, "expunged meanwhile, as far as anyone knows");
+        let unread = answer(vec![4], vec![4], None).all_or_refusal().expect_err("left unread");
+        assert!(unread.is_incomplete() && unread.is_refusal(), "{unread:?}");
+        assert!(unread.to_string().contains("left out"), "{unread}");
+        let refused = ImapError::Refused { command: "UID FETCH", reply: "NO", text: "down".into() };
+        let refused = answer(vec![4], vec![4], Some(refused)).all_or_refusal().expect_err("refused");
+        assert!(!refused.is_incomplete(), "the refusal comes first: {refused:?}");
     }
 
     #[test]

@@ -122,6 +122,7 @@ fn a_fetch_says_what_was_read_and_whether_the_rest_counts_a_try() {
     let fetched = |server_said: &str, refused| imap::Fetched {
         messages: vec![message(3), message(5)],
         missing: vec![4],
+        unread: Vec::new(),
         server_said: server_said.into(),
         refused,
     };

@@ -1,0 +1,194 @@
+//! A message the server sends without some of its parts (a big message read by its parts,
+//! whose sections it leaves out of an OK answer, as Gmail does with "Some messages could
+//! not be FETCHed"), or whose FETCH it refuses, is there all the same: no caller takes it
+//! for a message that is not. Reconcile does not copy it to Junk a second time, `restore`
+//! does not say it is gone, the Junk watch does not pass over a report, and `learn` says
+//! what it left out. Real Dovecot behind the proxy (`support::proxy`), which leaves the
+//! sections out.
+
+use scamguard::app::{self, RestoreError, RestoreOutcome};
+use scamguard::config::Config;
+use scamguard::store::{Action, Store};
+
+use super::feedback::{passes, rows_with};
+use super::refusals::{Setup, behind_proxy, failures, ids_in};
+use super::service::{HAM, THREATS, fixture, history, ids, message_id, run_once};
+use super::support::dovecot::{Dovecot, Options};
+use super::support::proxy::{Fault, Rule};
+use super::watching::scam_behind_a_large_image;
+
+/// The second FETCH of a big message read by its parts, UID 1 (its MIME headers and text,
+/// after its structure), whose answer leaves the message out.
+fn parts_left_out_of_uid_1() -> Rule {
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    Rule::always("UID FETCH 1 (UID BODY.PEEK[1.MIME]", left_out)
+}
+
+/// A Dovecot behind the proxy, scamguard reading anything over 64 kB by its parts.
+async fn reading_by_parts(options: Options) -> Setup {
+    behind_proxy(Dovecot::start(options), "max_message_bytes = 65536\n").await
+}
+
+/// The user puts the scam behind a large image into `folder`, and `others` after it.
+async fn put_big_scam(direct: &Config, folder: &str, others: &[&str]) {
+    let mut session = super::service::mailbox(direct).await;
+    session.append(folder, None, scam_behind_a_large_image().as_bytes()).await.expect("append");
+    super::service::append_all(&mut session, folder, others).await;
+}
+
+/// Without MOVE, a threat whose COPY's answer was lost is looked for in Junk before it is
+/// copied again. Its copy there, sent without its text part, was taken for no copy at all,
+/// and copied a second time. Now the pass stops with the server's words, copying nothing;
+/// the next pass finds the copy and finishes the move with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_in_junk_sent_without_its_parts_is_not_copied_again() {
+    let setup = reading_by_parts(Options { hide: vec!["MOVE"], ..Options::default() }).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    put_big_scam(direct, "INBOX", &HAM[..1]).await;
+    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
+    assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "the server copied it");
+    let actions: Vec<Action> = history(config).await.iter().map(|r| r.action).collect();
+    assert_eq!(actions, [Action::Planned], "not known to be copied");
+
+    proxy.add(parts_left_out_of_uid_1());
+    let report = run_once(config).await;
+    assert!(failures(&report).iter().any(|e| e.contains("left out")), "{:?}", failures(&report));
+    let in_junk = super::service::mailbox(direct).await.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk, 1, "no second copy");
+    assert_eq!(proxy.seen("UID COPY"), 1);
+
+    proxy.clear();
+    passes(config).await;
+    let in_junk = super::service::mailbox(direct).await.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk, 1, "still one copy");
+    assert_eq!(ids_in(direct, "INBOX").await, ids(&HAM[..1]), "the original removed");
+    let actions: Vec<Action> = history(config).await.iter().map(|r| r.action).collect();
+    assert_eq!(actions, [Action::Moved]);
+    assert_eq!(proxy.seen("UID COPY"), 1, "one copy, never a second");
+}
+
+/// `restore` finds the message in Junk by its content: sent without its text part, it
+/// was taken for absent, and the restore said it was neither in Junk nor back in INBOX.
+/// Now the restore fails with the server's words and moves nothing; asked again, it works.
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_of_a_message_sent_without_its_parts_is_an_error_not_not_found() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    put_big_scam(direct, "INBOX", &[]).await;
+    passes(config).await;
+    let id = rows_with(config, Action::Moved).await.first().map(|r| r.id).expect("moved");
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+
+    proxy.add(parts_left_out_of_uid_1());
+    let restored = app::restore(config, &store, id, false).await;
+    assert!(!matches!(restored, Err(RestoreError::NotFound { .. })), "there all the same: {restored:?}");
+    let said = restored.as_ref().map_err(ToString::to_string).expect_err("not restored");
+    assert!(said.contains("left out"), "{said}");
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "nothing moved");
+
+    proxy.clear();
+    let restored = app::restore(config, &store, id, false).await.expect("restores");
+    assert_eq!(restored, RestoreOutcome::Restored { folder: "INBOX".into() });
+    assert_eq!(ids_in(direct, "INBOX").await, ids(&THREATS[..1]));
+}
+
+/// `restore` reads the message it found once more, for the feedback a restore gives: a
+/// refused FETCH there gave empty bytes, and the restore went on as if it had read them.
+/// Now the refusal is the restore's error, with the server's words, and nothing is moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_tells_a_refused_fetch_of_the_message_and_moves_nothing() {
+    let dovecot = Dovecot::start(Options::default());
+    let setup = behind_proxy(dovecot, "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &THREATS[..1]).await;
+    passes(config).await;
+    let id = rows_with(config, Action::Moved).await.first().map(|r| r.id).expect("moved");
+    let store = Store::open_unlocked(&config.database).await.expect("store");
+
+    // The first FETCH of the message confirms its content; the second reads it.
+    let refused = Fault::Answer("NO [SERVERBUG] Internal error");
+    proxy.add(Rule { skip: 1, times: Some(1), ..Rule::always("UID FETCH 1 (UID RFC822.SIZE", refused) });
+    let restored = app::restore(config, &store, id, false).await;
+    let said = restored.as_ref().map_err(ToString::to_string).expect_err("not restored");
+    assert!(said.contains("Internal error"), "{said}");
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "nothing moved");
+    assert_eq!(rows_with(config, Action::Moved).await.len(), 1, "not recorded as restored");
+
+    let restored = app::restore(config, &store, id, false).await.expect("restores");
+    assert_eq!(restored, RestoreOutcome::Restored { folder: "INBOX".into() });
+}
+
+/// A report whose text part the server leaves out of its answer once is read again on the
+/// next look and recorded: the Junk cursor had moved past it, and it was never reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_sent_without_its_parts_is_read_again_not_passed_over() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    put_big_scam(direct, "Junk", &[]).await;
+    proxy.add(Rule { times: Some(1), ..parts_left_out_of_uid_1() });
+
+    passes(config).await;
+    assert!(rows_with(config, Action::Reported).await.is_empty(), "not judged without its text");
+    passes(config).await;
+    let reported: Vec<String> =
+        rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, ids(&THREATS[..1]), "read again, whole, and reported");
+}
+
+/// Reports the server will not hand over, refused or sent without their parts, hold up
+/// no other: the Junk watch reads them again on each look, records the one it can read,
+/// and after five tries records the other unreadable, with the server's words, where the
+/// user sees it. A refused FETCH in Junk only warned, and its reports were passed over.
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_that_cannot_be_read_are_tried_again_then_recorded_unreadable() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    put_big_scam(direct, "Junk", &THREATS[1..2]).await;
+    proxy.add(parts_left_out_of_uid_1());
+    proxy.add(Rule::once("UID FETCH 1:2 (UID RFC822.SIZE", Fault::Answer("NO [SERVERBUG] Internal error")));
+
+    passes(config).await;
+    assert!(history(config).await.is_empty(), "nothing read, nothing recorded");
+    passes(config).await;
+    let reported: Vec<String> =
+        rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, [message_id(&fixture(THREATS[1]))], "the one the server sends whole");
+    // Refused once, then left out once: two tries so far.
+    for tries in 3..scamguard::store::MAX_READ_TRIES {
+        passes(config).await;
+        assert!(rows_with(config, Action::Unreadable).await.is_empty(), "try {tries}: tried again first");
+    }
+    passes(config).await;
+    let unreadable = rows_with(config, Action::Unreadable).await;
+    let row = unreadable.first().expect("recorded unreadable");
+    assert_eq!((row.folder.as_str(), row.uid, unreadable.len()), ("Junk", 1, 1), "{unreadable:?}");
+    let said = row.signals.0.first().map(|s| s.evidence.as_str()).unwrap_or_default();
+    assert!(said.contains("could not be FETCHed"), "{said}");
+    let examined = proxy.seen("EXAMINE");
+    passes(config).await;
+    assert_eq!(proxy.seen("EXAMINE"), examined, "nothing left to read: Junk is not opened");
+    assert_eq!(history(config).await.len(), 2);
+}
+
+/// `learn --account` learns from what the server sends whole, and says how many mails it
+/// left out because the server sent them without some of their parts: they were left
+/// out without a word.
+#[tokio::test(flavor = "multi_thread")]
+async fn learn_says_what_it_left_out_because_the_server_sent_it_without_its_parts() {
+    let setup = reading_by_parts(Options::default()).await;
+    let Setup { proxy, direct, path, .. } = &setup;
+    put_big_scam(direct, "Junk", &[]).await;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &HAM[..1]).await;
+    proxy.add(parts_left_out_of_uid_1());
+    let config = path.clone();
+    let printed = tokio::task::spawn_blocking(move || {
+        super::learning::learn(&config, &["--account", "test", "--limit", "50"])
+    })
+    .await
+    .expect("learn ran");
+    assert!(printed.contains("learned from 0 mails in Junk (unwanted) and 1 in INBOX"), "{printed}");
+    assert!(printed.contains("1 mails the server would not send whole were left out"), "{printed}");
+}
