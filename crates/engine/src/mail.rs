@@ -17,7 +17,10 @@ pub mod relay;
 pub mod sender;
 pub mod url;
 
-use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
+use std::borrow::Cow;
+
+use mail_parser::decoders::{base64::base64_decode, quoted_printable::quoted_printable_decode};
+use mail_parser::{Address, Encoding, HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 pub use auth::{AuthResult, Authentication, Envelope};
@@ -180,10 +183,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
 
 /// A header's value as written in the message (folds and all), for the headers whose
 /// exact text matters more than mail-parser's reading of it.
-fn raw_value<'a>(
-    message: &'a mail_parser::Message<'_>,
-    header: &mail_parser::Header<'_>,
-) -> std::borrow::Cow<'a, str> {
+fn raw_value<'a>(message: &'a mail_parser::Message<'_>, header: &mail_parser::Header<'_>) -> Cow<'a, str> {
     let bytes = message.raw_message().get(header.offset_start as usize..header.offset_end as usize);
     String::from_utf8_lossy(bytes.unwrap_or_default())
 }
@@ -208,9 +208,12 @@ fn collect_parts(
         }
         match &part.body {
             PartType::Text(text) if !is_attachment => {
-                append_text(&mut email.text, &charset::decode_left_iso_2022_jp(text));
+                let text = read_again_if_lost(message, part, text);
+                append_text(&mut email.text, &charset::decode_left_iso_2022_jp(&text));
             }
-            PartType::Html(html) if !is_attachment => read_html(html, email, unseen_text, Shown::InBody),
+            PartType::Html(html) if !is_attachment => {
+                read_html(&read_again_if_lost(message, part, html), email, unseen_text, Shown::InBody);
+            }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
                 collect_message(inner, email, unseen_text, depth, nested_budget);
             }
@@ -227,6 +230,37 @@ fn collect_parts(
             PartType::Binary(_) | PartType::InlineBinary(_) if !is_attachment => email.unnamed_files += 1,
             _ => {}
         }
+    }
+}
+
+/// A text part's text, read again from its bytes when mail-parser's decoding may have
+/// lost it: some bytes were replaced, or 8-bit text stood under no charset, US-ASCII or
+/// a Latin one, the labels 8-bit Japanese is mislabelled with (see
+/// [`charset::redecode_japanese`], which keeps a reading only when it is error-free
+/// Japanese).
+fn read_again_if_lost<'t>(
+    message: &mail_parser::Message<'_>,
+    part: &mail_parser::MessagePart<'_>,
+    text: &'t str,
+) -> Cow<'t, str> {
+    let label = part.content_type().and_then(|ct| ct.attribute("charset")).unwrap_or_default();
+    let under_a_latin_label = !text.is_ascii()
+        && ["", "us-ascii", "iso-8859-1", "latin1", "windows-1252"]
+            .iter()
+            .any(|l| label.eq_ignore_ascii_case(l));
+    if !under_a_latin_label && !text.contains('\u{FFFD}') {
+        return Cow::Borrowed(text);
+    }
+    let sent =
+        message.raw_message().get(part.offset_body as usize..part.offset_end as usize).unwrap_or_default();
+    let bytes = match part.encoding {
+        Encoding::None => Some(sent.to_vec()),
+        Encoding::Base64 => base64_decode(sent),
+        Encoding::QuotedPrintable => quoted_printable_decode(sent),
+    };
+    match bytes.and_then(|bytes| charset::redecode_japanese(text, &bytes)) {
+        Some(read) => Cow::Owned(read),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -395,6 +429,30 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
             let email = parse(&raw).expect("parses");
             assert_eq!(email.subject, "お支払いのお願い", "{content_type}");
             assert!(email.normalized_text.contains("期限は2日です"), "{content_type}: {:?}", email.text);
+        }
+    }
+
+    #[test]
+    fn eight_bit_japanese_under_no_label_or_a_wrong_one_is_read_as_japanese() {
+        use base64::Engine;
+        let prose = "あなたのパスワードを知っています。期限は48時間です。";
+        for encoding in [encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP] {
+            let bytes = encoding.encode(prose).0.into_owned();
+            let base64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            let lines: Vec<&str> =
+                base64.as_bytes().chunks(20).map(|l| std::str::from_utf8(l).unwrap_or("")).collect();
+            for (label, transfer, body) in [
+                ("", "", bytes.clone()),
+                ("; charset=us-ascii", "", bytes.clone()),
+                ("; charset=utf-8", "Content-Transfer-Encoding: base64\r\n", lines.join("\r\n").into_bytes()),
+            ] {
+                for kind in ["text/plain", "text/html"] {
+                    let head = format!("From: a@b.example\r\nContent-Type: {kind}{label}\r\n{transfer}\r\n");
+                    let email = parse(&[head.as_bytes(), &body, b"\r\n"].concat()).expect("parses");
+                    let case = format!("{} {kind}{label} {transfer}", encoding.name());
+                    assert!(email.normalized_text.contains("期限は48時間です"), "{case}: {:?}", email.text);
+                }
+            }
         }
     }
 

@@ -74,6 +74,7 @@ pub const RULES: &[Rule] = &[
     evasion::hidden_characters,
     evasion::hidden_text_in_words,
     evasion::hidden_filler,
+    evasion::picture_instead_of_text,
     evasion::text_pushed_out_of_view,
     evasion::link_behind_punctuation,
     evasion::disguised_letters,

@@ -6,8 +6,13 @@
 //! decodes with the same table, before parsing. ISO-2022-JP sent with no label, a wrong
 //! one, or only an HTML `<meta>` one reaches the rules as escape sequences; being 7-bit,
 //! it survives any ASCII-compatible decoding byte for byte and is decoded afterwards.
+//! 8-bit Shift_JIS or EUC-JP sent with no label or a wrong one does not survive: it comes
+//! out of mail-parser with replacement characters, so the part's own bytes are decoded
+//! again ([`redecode_japanese`]).
 
 use std::borrow::Cow;
+
+use encoding_rs::{EUC_JP, Encoding, SHIFT_JIS};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -23,6 +28,34 @@ static LABELS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .build(MICROSOFT_SHIFT_JIS_LABELS)
         .expect("charset labels compile")
 });
+
+/// The 8-bit Japanese encodings tried on text that came out with replacement characters.
+const EIGHT_BIT_JAPANESE: [&Encoding; 2] = [SHIFT_JIS, EUC_JP];
+
+/// The text of a part that mail-parser decoded as `decoded` (with replacement
+/// characters, or as a Latin charset), read again from the part's own `bytes` (transfer
+/// encoding undone) as Shift_JIS or EUC-JP, whichever decodes without an error into more
+/// kana. EUC-JP bytes often decode as Shift_JIS too, but as half-width katakana and stray
+/// kanji; Japanese prose is full of hiragana, and Latin text almost never decodes
+/// without an error. `None` when the bytes are plain ASCII or UTF-8 or neither reading
+/// gives kana: the text stays as mail-parser read it.
+pub fn redecode_japanese(decoded: &str, bytes: &[u8]) -> Option<String> {
+    if decoded.is_ascii() || std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    EIGHT_BIT_JAPANESE
+        .iter()
+        .filter_map(|encoding| encoding.decode_without_bom_handling_and_without_replacement(bytes))
+        .map(|text| (text.chars().filter(|c| is_kana(*c)).count(), text))
+        .filter(|(kana, _)| *kana > 0)
+        .max_by_key(|(kana, _)| *kana)
+        .map(|(_, text)| text.into_owned())
+}
+
+/// Full-width hiragana or katakana.
+fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{30FA}')
+}
 
 /// Returns `raw` with every Microsoft Shift_JIS label that stands where a charset name
 /// goes (after `charset=`, a quote, or `=?` of an encoded word) replaced by `windows-31j`.
@@ -74,6 +107,24 @@ pub fn decode_left_iso_2022_jp(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eight_bit_japanese_read_as_something_else_is_read_again_from_its_bytes() {
+        let prose = "あなたのデバイスをハッキングしました。期限は48時間です。";
+        for encoding in EIGHT_BIT_JAPANESE {
+            let (bytes, _, _) = encoding.encode(prose);
+            let misread = String::from_utf8_lossy(&bytes);
+            assert_eq!(redecode_japanese(&misread, &bytes).as_deref(), Some(prose), "{}", encoding.name());
+        }
+        for latin1 in
+            [b"Caf\xe9 cr\xe8me, d\xe9j\xe0 vu".as_slice(), b"\xc0 bient\xf4t, \xe7a va? Gr\xfc\xdfe"]
+        {
+            let (read, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(latin1);
+            assert_eq!(redecode_japanese(&read, latin1), None, "{read}: Latin text is left alone");
+        }
+        let utf8 = "ok \u{FFFD} as written";
+        assert_eq!(redecode_japanese(utf8, utf8.as_bytes()), None, "valid UTF-8 is what it says");
+    }
 
     #[test]
     fn iso_2022_jp_left_undecoded_is_decoded_and_anything_else_left_alone() {

@@ -45,6 +45,9 @@ pub struct HtmlMarks {
     /// Whether the body holds a password field: a login page mailed to the reader.
     /// (Forms alone are common: newsletters carry search boxes and sign-up forms.)
     pub has_password_field: bool,
+    /// Pictures shown: images (linked or inline) and backgrounds, not the one-pixel
+    /// images that only report the opening.
+    pub pictures: usize,
 }
 
 impl HtmlMarks {
@@ -54,6 +57,7 @@ impl HtmlMarks {
         self.hidden_letters += other.hidden_letters;
         self.pushes_text_out_of_view |= other.pushes_text_out_of_view;
         self.has_password_field |= other.has_password_field;
+        self.pictures += other.pictures;
     }
 }
 
@@ -164,6 +168,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
         let is_password_input = name == "input"
             && attributes.iter().any(|(k, v)| k == "type" && v.eq_ignore_ascii_case("password"));
         content.marks.has_password_field |= is_password_input;
+        content.marks.pictures += usize::from(!closing && shows_picture(&name, &attributes));
         for (key, value) in attributes {
             if key == "style" {
                 content.marks.pushes_text_out_of_view |= has_towering_height(&value);
@@ -207,6 +212,30 @@ fn is_target(name: &str, key: &str) -> bool {
         "src" => matches!(name, "img" | "input" | "iframe" | "frame" | "embed" | "image"),
         _ => false,
     }
+}
+
+/// Whether element `name` shows a picture: an image with a source that is not declared
+/// one or two pixels wide or high (a tracking pixel), or a background image.
+fn shows_picture(name: &str, attributes: &[(String, String)]) -> bool {
+    let value = |wanted: &str| attributes.iter().find(|(key, _)| key == wanted).map(|(_, v)| v.as_str());
+    let is_image = match name {
+        "img" | "image" => true,
+        "input" => value("type").is_some_and(|t| t.eq_ignore_ascii_case("image")),
+        _ => false,
+    };
+    let tiny = |key| {
+        value(key).and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok()).is_some_and(|px| px <= 2)
+    };
+    let image = is_image
+        && value("src").is_some_and(|src| !src.trim().is_empty())
+        && !tiny("width")
+        && !tiny("height");
+    let background = value("background").is_some_and(|url| !url.trim().is_empty())
+        || value("style").is_some_and(|style| {
+            let style = style.to_ascii_lowercase();
+            style.contains("background") && style.contains("url(")
+        });
+    image || background
 }
 
 /// Whether a URL names its host (`https://…`, `//…`): a relative one or a `cid:` image

@@ -15,6 +15,10 @@ const MIN_HIDDEN_IN_HEADERS: usize = 2;
 /// In the body a few can come from copy-and-paste; a scam breaking its keywords up has
 /// many more.
 const MIN_HIDDEN_IN_BODY: usize = 5;
+/// Fewer letters of text than this beside pictures: the message is in the pictures. A
+/// newsletter told in pictures still carries sentences and a footer (an address, a way
+/// to unsubscribe); no training ham shows pictures with under 150.
+const MAX_LETTERS_BESIDE_PICTURES: usize = 80;
 /// Hidden letters that are filler rather than a preview line.
 const MIN_HIDDEN_FILLER: usize = 300;
 /// Borrowed letters: a name or subject written in small capitals has many; a stray
@@ -65,6 +69,21 @@ pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if hidden > visible * 2 {
         let evidence = format!("{hidden} hidden letters beside {visible} shown");
         out.push(Signal::new(SignalId::HiddenFiller, evidence));
+    }
+}
+
+/// A message told in pictures: the mail shows pictures and almost no text, and links
+/// somewhere. A filter reading words finds none; the reader sees a bank's letter or a QR
+/// code drawn as an image, and the one place to click. Supports any category.
+pub fn picture_instead_of_text(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let pictures = facts.email.html_marks.pictures;
+    if pictures == 0 || facts.email.links.is_empty() {
+        return;
+    }
+    let shown = crate::mail::letters_in(&facts.email.text);
+    if shown < MAX_LETTERS_BESIDE_PICTURES {
+        let evidence = format!("{pictures} pictures beside {shown} letters of text");
+        out.push(Signal::new(SignalId::PictureInsteadOfText, evidence));
     }
 }
 
@@ -305,6 +324,25 @@ mod tests {
         assert!(fired(hidden_filler, &html_email(&little)).is_empty(), "295 hidden letters are no filler");
         let threshold = format!("<i style='font-size:0px'>{}</i>", "fghij ".repeat(60));
         assert_eq!(fired(hidden_filler, &html_email(&threshold)), [SignalId::HiddenFiller], "300 are");
+    }
+
+    #[test]
+    fn a_message_in_pictures_fires_but_pictures_beside_text_or_without_a_link_do_not() {
+        let run = |body: &str| fired(picture_instead_of_text, &html_email(body));
+        let letter = "<a href='https://bank-notice.example/'><img src='cid:letter' width=600></a>";
+        assert_eq!(run(letter), [SignalId::PictureInsteadOfText]);
+        assert_eq!(run(&format!("<p>Dear customer,</p>{letter}")), [SignalId::PictureInsteadOfText]);
+        let qr = "<div style='background:url(https://x.example/qr.png)'></div><a href='https://x.example/'>Scan</a>";
+        assert_eq!(run(qr), [SignalId::PictureInsteadOfText]);
+        let newsletter = format!(
+            "{letter}<p>This week in the garden: seedlings, frost and tomatoes.</p>\
+             <p>Garden Letters, 1 Long Road, Springfield. Unsubscribe at any time.</p>"
+        );
+        assert!(run(&newsletter).is_empty(), "pictures beside sentences and a footer");
+        assert!(run("<img src='cid:photo' width=600><p>Our cat</p>").is_empty(), "no link");
+        let pixel =
+            "<a href='https://x.example/'>Pay</a><img src='https://t.example/o.gif' width=1 height=1>";
+        assert!(run(pixel).is_empty(), "a tracking pixel is no picture");
     }
 
     #[test]

@@ -303,6 +303,11 @@ fn shared() -> Vec<Pinned> {
             html_email(&format!("<img src='https://x.example/a.png'><i style='font-size:0px'>{salad}</i>")),
         ),
         full(
+            PictureInsteadOfText,
+            1.5,
+            html_email("<a href='https://pay.example/'><img src='cid:notice' width=600></a>"),
+        ),
+        full(
             TextPushedOutOfView,
             1.5,
             html_email("<p>Claim it</p><div style='height:470500px'></div><p>news</p>"),

@@ -324,6 +324,11 @@ pub static SIGNALS_JA: &[Japanese] = &[
         doc: "見える文よりずっと多い隠れた文。画像で見せるメッセージの裏に、フィルター向けのでたらめな言葉が並んでいます。",
     },
     Japanese {
+        id: PictureInsteadOfText,
+        title: "画像で書かれたメッセージ",
+        doc: "画像とリンクだけで、文字がほとんどありません。手紙やQRコードを画像にして、フィルターに読ませないやり方です。",
+    },
+    Japanese {
         id: TextPushedOutOfView,
         title: "画面の外に押し出された文",
         doc: "見える誘い文句と、フィルターだけが読む文との間に、何画面分もの空白があります。",

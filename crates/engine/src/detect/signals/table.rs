@@ -373,6 +373,11 @@ signal_table! {
         category: Category::Other, kind: Kind::Evasion, weight: 2.0, levels: &[],
         doc: "Far more hidden text than visible: word salad for filters beside a message in pictures.",
     },
+    PictureInsteadOfText {
+        rule: "picture_instead_of_text", title: "Message in a picture",
+        category: Category::Phishing, kind: Kind::Evasion, weight: 1.5, levels: &[],
+        doc: "Pictures, a link and almost no text: the message is an image (a letter, a QR code) filters cannot read.",
+    },
     TextPushedOutOfView {
         rule: "text_pushed_out_of_view", title: "Text pushed out of view",
         category: Category::Other, kind: Kind::Evasion, weight: 1.5, levels: &[],

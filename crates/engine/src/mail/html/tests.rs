@@ -118,6 +118,22 @@ fn password_fields_are_noticed_but_plain_forms_are_not() {
 }
 
 #[test]
+fn pictures_are_counted_but_not_tracking_pixels() {
+    let pictures = |html: &str| parse_html(html).marks.pictures;
+    assert_eq!(pictures("<a href='https://x.example/'><img src='cid:letter'></a>"), 1);
+    assert_eq!(pictures("<IMG SRC=\"https://x.example/a.png\" width=600><input type=image src=b.png>"), 2);
+    assert_eq!(pictures("<td background='https://x.example/bg.jpg'></td>"), 1);
+    assert_eq!(pictures("<div style=\"background-image: URL('https://x.example/bg.jpg')\">Hi</div>"), 1);
+    assert_eq!(
+        pictures("<img src='https://t.example/open.gif' width='1' height='1'>"),
+        0,
+        "a tracking pixel"
+    );
+    assert_eq!(pictures("<img src=\"https://t.example/o.gif\" height=\"0px\">"), 0);
+    assert_eq!(pictures("<img alt='no source'><img src=''><div style='background:#fff'></div>"), 0);
+}
+
+#[test]
 fn numeric_references_decode() {
     let content = parse_html("&#12354;&#x3044; &bogus; &");
     assert_eq!(content.text, "あい &bogus; &");

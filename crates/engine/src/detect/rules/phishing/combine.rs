@@ -156,6 +156,7 @@ mod tests {
         (SignalId::HiddenCharacters, Trick::Content),
         (SignalId::HiddenTextInWords, Trick::Content),
         (SignalId::HiddenFiller, Trick::Content),
+        (SignalId::PictureInsteadOfText, Trick::Content),
         (SignalId::TextPushedOutOfView, Trick::Content),
         (SignalId::LinkBehindPunctuation, Trick::Content),
         (SignalId::DisguisedLetters, Trick::Content),
