@@ -18,7 +18,7 @@ use super::start;
 use crate::clock;
 use crate::config::Account;
 use crate::detect::Detector;
-use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice};
+use crate::imap::{self, FolderStatus, ImapError, ImapSession, JunkChoice};
 use crate::store::{self, Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
@@ -208,6 +208,7 @@ impl Worker {
         // In a dry run nothing is saved as read (the cursor stays in memory), so the next
         // real run acts on what the dry run saw; queued messages read already are kept here.
         let mut read_in_dry_run = HashSet::new();
+        let mut waiting = wait::Waiting::on(&imap);
         loop {
             // Side trips before this pass's mail is judged: who the user wrote to since the
             // last pass (Sent), and what they put into Junk by hand (one worker per account;
@@ -244,23 +245,9 @@ impl Worker {
                 imap.logout().await;
                 return Ok(());
             }
-            if imap.has("IDLE") {
-                let (session, end) = imap.idle(self.account.idle_renew, shutdown.requested()).await?;
-                imap = session;
-                if end == IdleEnd::Shutdown {
-                    imap.logout().await;
-                    return Ok(());
-                }
-            } else {
-                let stop = tokio::select! {
-                    _ = tokio::time::sleep(self.account.poll_interval) => false,
-                    _ = shutdown.requested() => true,
-                };
-                if stop {
-                    imap.logout().await;
-                    return Ok(());
-                }
-                imap.noop().await?;
+            if self.wait_for_mail(&mut imap, &mut waiting, shutdown).await? {
+                imap.logout().await;
+                return Ok(());
             }
         }
     }
@@ -569,6 +556,8 @@ fn jitter(base: Duration) -> Duration {
 fn looks_at_junk(watches_junk: bool, dry_run: bool) -> bool {
     watches_junk && !dry_run
 }
+
+mod wait;
 
 #[cfg(test)]
 mod tests;

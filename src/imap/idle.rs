@@ -4,8 +4,9 @@
 //! for a continuation that never comes. Here every answer to IDLE is one of three: the
 //! continuation (the wait begins), a refusal carrying the server's words (a tagged OK
 //! with no continuation counts as one: IDLE never began, and idling again at once would
-//! loop), or a closed connection. A refusal fails the pass like any refused command, and the worker
-//! connects again and reads the folder, so mail that came meanwhile is still moved.
+//! loop), or a closed connection. A refusal leaves the connection usable: the worker then
+//! watches the folder by polling on it (see `app::worker::wait`), so mail that comes is
+//! still moved, without reconnecting.
 
 use std::future::Future;
 use std::time::Duration;

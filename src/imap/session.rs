@@ -424,22 +424,23 @@ impl ImapSession {
     }
 
     /// Waits in IDLE until the server reports a change, `renew` passes, or `stop`
-    /// resolves; then leaves IDLE and gives the session back. A change noted before (an
-    /// `EXISTS` that no one has taken yet) ends the wait at once. IDLE's answers are read
-    /// by the `idle` module: a refusal is an error with the server's words, never a panic.
+    /// resolves; then leaves IDLE. A change noted before (an `EXISTS` that no one has
+    /// taken yet) ends the wait at once. IDLE's answers are read by the `idle` module: a
+    /// refusal is an error with the server's words, never a panic, and leaves the session
+    /// usable (its tagged answer was read), so the caller may poll instead.
     pub async fn idle(
-        mut self,
+        &mut self,
         renew: Duration,
         stop: impl std::future::Future<Output = ()>,
-    ) -> Result<(Self, IdleEnd), ImapError> {
+    ) -> Result<IdleEnd, ImapError> {
         if self.take_mailbox_changed() {
-            return Ok((self, IdleEnd::Activity));
+            return Ok(IdleEnd::Activity);
         }
         let end = super::idle::idle(&mut self.session, self.timeout, renew, stop).await?;
         // What ended the wait was news of the folder (or came with DONE's answer): the
         // caller searches after every wait, so it is taken here.
         self.take_mailbox_changed();
-        Ok((self, end))
+        Ok(end)
     }
 
     /// Says goodbye; errors are of no interest at this point.
