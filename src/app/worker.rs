@@ -415,8 +415,7 @@ impl Worker {
     ) -> Result<Cursor, WorkerError> {
         let classified = batch.classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
         let mut outcome = batch.outcome;
-        outcome.unparseable =
-            classified.iter().filter_map(|c| Some((c.uid, c.verdict.as_ref().err()?.clone()))).collect();
+        outcome.unparseable = unparseable(&classified);
         planned.extend(self.record(cursor.uidvalidity, classified, junk).await?);
         cursor.last_uid = cursor.last_uid.max(batch.last_uid);
         if self.account.dry_run {
@@ -520,6 +519,12 @@ pub(super) fn outcome_of(fetched: &imap::Fetched) -> ReadOutcome {
         counts_a_try: !fetched.refused.as_ref().is_some_and(ImapError::is_temporary),
         ..Default::default()
     }
+}
+
+/// The messages of a classified batch that are not mail we can read, with why: recorded
+/// unreadable at once (reading them again would give the same bytes).
+pub(super) fn unparseable(classified: &[batch::Classified]) -> Vec<(u32, String)> {
+    classified.iter().filter_map(|c| Some((c.uid, c.verdict.as_ref().err()?.clone()))).collect()
 }
 
 /// When the messages of a batch arrived, by UID, for those that arrived since this
