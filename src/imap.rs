@@ -86,6 +86,11 @@ pub enum ImapError {
     /// UIDVALIDITY): no default is believed in its place.
     #[error("the server's answer to {command} did not say {missing}")]
     Incomplete { command: &'static str, missing: &'static str },
+    /// The server answered OK but left out of it messages asked for that are still in the
+    /// folder (Gmail's "Some messages could not be FETCHed"): they were not read, and are
+    /// no sign that the messages are gone. `text` is the server's words, made safe to print.
+    #[error("the server's answer to {command} left out messages that are still there{}", said(text))]
+    LeftOut { command: &'static str, text: String },
     /// The server answered NO or BAD; `text` is its reason, made safe to print.
     #[error("the server refused {command} ({reply}): {text}")]
     Refused { command: &'static str, reply: &'static str, text: String },
@@ -101,7 +106,7 @@ impl ImapError {
     /// Whether the server answered OK without what was asked ([`ImapError::Incomplete`]):
     /// no refusal of the thing itself, so no sign that a folder or message is not there.
     pub fn is_incomplete(&self) -> bool {
-        matches!(self, ImapError::Incomplete { .. })
+        matches!(self, ImapError::Incomplete { .. } | ImapError::LeftOut { .. })
     }
 
     /// Whether the server answered NO or BAD (read by `command::run`, or by
@@ -110,7 +115,7 @@ impl ImapError {
     /// trying again every second would not change its answer.
     pub fn is_refusal(&self) -> bool {
         use async_imap::error::Error;
-        matches!(self, ImapError::Refused { .. } | ImapError::Incomplete { .. })
+        matches!(self, ImapError::Refused { .. } | ImapError::Incomplete { .. } | ImapError::LeftOut { .. })
             || matches!(self, ImapError::NoSuchFolder { .. })
             || matches!(self, ImapError::Command { error: Error::No(_) | Error::Bad(_), .. })
     }
@@ -127,6 +132,11 @@ impl ImapError {
         matches!(self, ImapError::Refused { text, .. }
             if text.strip_prefix('[').and_then(|t| t.strip_prefix(code)).is_some_and(|t| t.starts_with(']')))
     }
+}
+
+/// The server's words after an error's own, when it gave any.
+fn said(text: &str) -> String {
+    if text.is_empty() { String::new() } else { format!(": {text}") }
 }
 
 fn no_such_folder(folder: &str, existing: &[String], more: usize) -> String {
@@ -170,6 +180,16 @@ mod tests {
             ImapError::Command { command: "STATUS", error: Error::No("later".into()) };
         let bad = ImapError::Command { command: "EXAMINE", error: Error::Bad("what".into()) };
         assert!([refused, checked_by_the_library, bad].iter().all(ImapError::is_refusal));
+        // Messages left out of an OK answer that are still there: the server is there, and
+        // nothing says they are gone (`read_back` must not say "gone").
+        let left_out =
+            ImapError::LeftOut { command: "UID FETCH", text: "Some messages could not be FETCHed".into() };
+        assert!(left_out.is_refusal() && left_out.is_incomplete(), "{left_out}");
+        assert!(
+            left_out
+                .to_string()
+                .ends_with("left out messages that are still there: Some messages could not be FETCHed")
+        );
         let broken = ImapError::Command { command: "STATUS", error: Error::ConnectionLost };
         assert!(![broken, ImapError::Closed, ImapError::Timeout("STATUS")].iter().any(ImapError::is_refusal));
     }

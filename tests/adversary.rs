@@ -1,5 +1,6 @@
 //! An adversary's pass over the operating edges (issue 16): what a log, a terminal or a
-//! browser could be made to show or do, through the real binary against a real Dovecot.
+//! browser could be made to show or do, through the real binary against a real Dovecot
+//! (and the fault proxy, for a server's `[ALERT]`).
 
 use super::service::load;
 use super::support::dovecot::{Dovecot, Options, PASSWORD};
@@ -155,4 +156,30 @@ async fn json_output_carries_no_raw_terminal_controls() {
         let value: serde_json::Value = serde_json::from_str(line).expect("still JSON");
         assert!(value.to_string().contains("ok\u{7f}\u{9b}2J\u{202e}gpj\u{2028}x"), "{args:?}: {line}");
     }
+}
+
+/// An `[ALERT]` the server sends (RFC 3501 §7.1: the client MUST present it to the user)
+/// was dropped without a word. Now it is logged at warn with the account's name, its
+/// escape sequences written out so it cannot drive the terminal that shows the log.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_servers_alert_is_logged_with_the_account_and_made_safe() {
+    use super::refusals::{Setup, behind_proxy};
+    use super::support::proxy::{Fault, Rule};
+    let setup = behind_proxy(Dovecot::start(Options::default()), "").await;
+    let Setup { proxy, path, .. } = &setup;
+    let alert = "* OK [ALERT] Mailbox 98% full, closing at 5\u{1b}[2J";
+    proxy.add(Rule::once("SELECT", Fault::Unsolicited(alert)));
+    let path = path.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        scamguard().args(["run", "--once", "--config"]).arg(&path).env_remove("RUST_LOG").output()
+    })
+    .await
+    .expect("ran")
+    .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let log = String::from_utf8_lossy(&output.stderr);
+    let line = log.lines().find(|l| l.contains("alert from the server")).unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("WARN") && line.contains("account=test"), "{line}");
+    assert!(line.contains("Mailbox 98% full, closing at 5\\u{1b}[2J"), "{line}");
+    assert!(!log.contains('\u{1b}'), "no escape sequence reaches the terminal: {log}");
 }

@@ -2,7 +2,8 @@
 //! a moved scam taken back out of Junk is released (recorded, never moved again, over
 //! passes, restarts and rescans, in whatever watched folder it lands); mail put into Junk
 //! by hand, or delivered straight there, is reported; what was in Junk before the first
-//! start, and what scamguard moved there itself, is not; nothing in Junk gets `\Seen`.
+//! start, and what scamguard moved there itself, is not; nothing in Junk gets `\Seen`;
+//! what is put there and is no mail we can read is recorded unreadable, not passed over.
 
 use std::sync::Arc;
 
@@ -128,6 +129,30 @@ async fn mail_put_into_junk_by_hand_or_delivered_there_is_reported_and_left_unre
     let junk = contents(&mut session, "Junk").await;
     assert_eq!(junk.len(), 4, "nothing taken out of Junk: {junk:?}");
     assert!(junk.values().all(|flags| !flags.iter().any(|f| f == "\\Seen")), "{junk:?}");
+}
+
+/// Mail put into Junk that is no mail we can read (here: nothing but blank lines) was
+/// passed over without a record, the Junk cursor moving past it: the user's report lost
+/// without a word. Now it is recorded unreadable in Junk, once, as in a watched folder;
+/// the report beside it is recorded as ever.
+#[tokio::test(flavor = "multi_thread")]
+async fn mail_in_junk_that_is_not_mail_is_recorded_unreadable_not_passed_over() {
+    let dovecot = Dovecot::start(Options::default());
+    let config = load(&dovecot.write_config(""));
+    let mut session = mailbox(&config).await;
+    passes(&config).await;
+
+    session.append("Junk", None, b"\r\n\r\n \r\n").await.expect("append");
+    session.append("Junk", None, &fixture(THREATS[1])).await.expect("append");
+    passes(&config).await;
+    passes(&config).await;
+    let unreadable = rows_with(&config, Action::Unreadable).await;
+    let rows: Vec<(&str, i64)> = unreadable.iter().map(|r| (r.folder.as_str(), r.uid)).collect();
+    assert_eq!(rows, [("Junk", 1)], "recorded where the user sees it, once: {unreadable:?}");
+    let reported: Vec<String> =
+        rows_with(&config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, [message_id(&fixture(THREATS[1]))]);
+    assert_eq!(session.select("Junk").await.expect("select").exists, 2, "left where it is");
 }
 
 /// A Junk folder deleted and created again has a new UIDVALIDITY: its UIDs start again,

@@ -68,6 +68,40 @@ async fn a_copy_in_junk_sent_without_its_parts_is_not_copied_again() {
     assert_eq!(proxy.seen("UID COPY"), 1, "one copy, never a second");
 }
 
+/// The same, with the copy in Junk left out of the FETCH that reads it whole (Gmail
+/// answers OK "Some messages could not be FETCHed" and sends nothing of it): taken for no
+/// copy at all, it was copied a second time. Now the server is asked whether it is still
+/// there; it is, so the pass stops with the server's words, and the next pass finishes the
+/// move with the one copy.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_in_junk_left_out_of_the_fetch_is_not_copied_again() {
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
+    let setup = behind_proxy(dovecot, "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let mut session = super::service::mailbox(direct).await;
+    super::service::append_all(&mut session, "INBOX", &[THREATS[0], HAM[0]]).await;
+    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
+    assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
+    assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "the server copied it");
+
+    // The FETCH that reads the copy in Junk (UID 1 there) for its content digest.
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    proxy.add(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out));
+    let report = run_once(config).await;
+    assert_eq!(proxy.seen("UID COPY"), 1, "not copied a second time");
+    let said = failures(&report);
+    assert!(said.iter().any(|e| e.contains("left out") && e.contains("could not be FETCHed")), "{said:?}");
+
+    proxy.clear();
+    passes(config).await;
+    let in_junk = super::service::mailbox(direct).await.select("Junk").await.expect("select").exists;
+    assert_eq!(in_junk, 1, "one copy");
+    assert_eq!(ids_in(direct, "INBOX").await, ids(&HAM[..1]), "the original removed");
+    let actions: Vec<Action> = history(config).await.iter().map(|r| r.action).collect();
+    assert_eq!(actions, [Action::Moved]);
+    assert_eq!(proxy.seen("UID COPY"), 1, "one copy, never a second");
+}
+
 /// `restore` finds the message in Junk by its content: sent without its text part, it
 /// was taken for absent, and the restore said it was neither in Junk nor back in INBOX.
 /// Now the restore fails with the server's words and moves nothing; asked again, it works.

@@ -312,30 +312,46 @@ async fn a_folder_renumbered_while_the_pass_looked_at_junk_is_read_anew() {
 }
 
 /// A bare `BAD` (no text) answering IDLE panicked async-imap, and the account's watching
-/// ended with it. Now it fails that pass with the server's words; the worker connects
-/// again, and a threat delivered afterwards is moved.
+/// ended with it; then it failed the pass, and the worker connected again. Now the worker
+/// polls on the same connection: a threat delivered afterwards is moved, with no reconnect.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bare_bad_answering_idle_does_not_end_the_watching() {
-    let setup = mailbox_behind_proxy(Options::default()).await;
+    a_refused_idle_is_polled_instead(Rule::once("IDLE", Fault::Answer("BAD"))).await;
+}
+
+/// A server that offers IDLE and always refuses it made every pass fail, and the worker
+/// reconnect every backoff period. Now the folder is still watched, by polling on the one
+/// connection: a threat delivered after the first pass is moved, IDLE is asked once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_always_refusing_idle_is_polled_on_one_connection() {
+    a_refused_idle_is_polled_instead(Rule::always("IDLE", Fault::Answer("NO [UNAVAILABLE] IDLE is off")))
+        .await;
+}
+
+/// IDLE meets `refusal`: a threat delivered after the refusal is moved by polling, the
+/// proxy sees one login and one IDLE, and the service stops without a failure.
+async fn a_refused_idle_is_polled_instead(refusal: Rule) {
+    let setup = behind_proxy(Dovecot::start(Options::default()), "poll_interval = 1\n").await;
     let Setup { proxy, config, direct, .. } = &setup;
-    proxy.add(Rule::once("IDLE", Fault::Answer("BAD")));
+    proxy.add(refusal);
     let service = Service::start(config).await;
     let mut session = mailbox(direct).await;
-    let idled = |times: usize| async move {
-        for _ in 0..200 {
-            if proxy.seen("IDLE") >= times {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut refused = false;
+    for _ in 0..200 {
+        refused = proxy.seen("IDLE") >= 1;
+        if refused {
+            break;
         }
-        false
-    };
-    assert!(idled(1).await, "the first pass ended in IDLE, refused");
-    append_all(&mut session, "INBOX", &["en_phishing_invoice_invitation.eml"]).await;
-    let moved = wait_until(&mut session, "Junk", THREATS.len() + 1).await;
-    let idling_again = idled(2).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "the first pass ended in IDLE, refused");
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    let moved = wait_until(&mut session, "Junk", 1).await;
+    let logins = proxy.seen("LOGIN") + proxy.seen("AUTHENTICATE");
+    let idles = proxy.seen("IDLE");
     let report = service.stop().await;
     assert!(moved, "the threat delivered after the refused IDLE reached Junk");
-    assert!(idling_again, "the worker idles again after the refusal");
+    assert_eq!(logins, 1, "no reconnect: the folder is polled on the same connection");
+    assert_eq!(idles, 1, "IDLE is not asked again on that connection");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }

@@ -25,7 +25,7 @@ use tracing::{info, warn};
 use super::batch;
 use super::feedback::{self, JunkLook, Record};
 use super::locate::key_of_header;
-use super::worker::{Worker, WorkerError, outcome_of};
+use super::worker::{Worker, WorkerError, outcome_of, unparseable};
 use crate::clock;
 use crate::imap::{self, ImapSession};
 use crate::report::seal::{self, ReportKey};
@@ -97,11 +97,12 @@ impl Worker {
             }
             let outcome = self.read_window(imap, at, &uids, &queue, &report_key).await?;
             let now = clock::now_unix();
-            if !(outcome.read.is_empty() && outcome.failed.is_empty() && outcome.gone.is_empty()) {
+            let settled = [&outcome.read, &outcome.failed, &outcome.gone];
+            if settled.iter().any(|uids| !uids.is_empty()) || !outcome.unparseable.is_empty() {
                 let unreadable = self.store.settle_read(at, &outcome, None, now, give_up_after).await?;
                 if !unreadable.is_empty() {
                     warn!(account = %at.account, uids = ?unreadable,
-                          "{}: recorded as unreadable, not as reported (refused {MAX_READ_TRIES} times: {})",
+                          "{}: recorded as unreadable, not as reported (not mail we can read, or refused {MAX_READ_TRIES} times: {})",
                           at.folder, outcome.reason);
                 }
             }
@@ -172,6 +173,11 @@ impl Worker {
             tokio::task::spawn_blocking(move || batch::classify_all(fetched.messages, &detector, &key))
                 .await
                 .map_err(|e| WorkerError::Panicked(e.to_string()))?;
+        // Mail that is no mail we can read (nothing but blank lines, say) gives no report,
+        // but the user put it there: it is recorded unreadable in Junk, where they see it,
+        // as the watched folders record theirs, never passed over without a word (the
+        // cursor has moved past it).
+        outcome.unparseable = unparseable(&classified);
         for message in classified {
             // Our own weekly report, dragged to Junk, is no scam to learn from.
             if seal::is_genuine(report_key, &message.raw) {

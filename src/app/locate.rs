@@ -8,6 +8,8 @@
 //! Message-ID is known by the digest of its header block, and is looked for among the
 //! folder's newest messages, where a move puts it.
 
+use std::collections::HashSet;
+
 use crate::imap::{ImapError, ImapSession};
 use crate::mail;
 
@@ -66,6 +68,7 @@ impl Finder {
             Some(fragment) => {
                 let candidates = imap.find_by_message_id(fragment).await?;
                 let headers = imap.fetch_headers(&candidates).await?;
+                none_still_there(imap, &not_sent(&candidates, &headers), NO_HEADER).await?;
                 headers.iter().filter(|(_, h)| is_wanted(h, wanted)).map(|(uid, _)| *uid).collect()
             }
             None => {
@@ -81,9 +84,20 @@ impl Finder {
         }
         // A candidate the server sent but not whole (parts left out) could be the one:
         // taken for absent, reconcile would copy it to Junk again and restore say it is
-        // gone. Such an answer is an error (`Fetched::all_or_refusal`).
-        let fetched = imap.fetch(&matching, self.max_bytes).await?.all_or_refusal()?;
-        Ok(fetched.iter().filter(|m| batch::content_digest(&m.raw) == wanted.digest).map(|m| m.uid).collect())
+        // gone. Such an answer is an error (`Fetched::all_or_refusal`), and so is one that
+        // leaves out a candidate still in the folder (Gmail's OK "Some messages could not
+        // be FETCHed").
+        let fetched = imap.fetch(&matching, self.max_bytes).await?;
+        let left_out: Vec<u32> =
+            fetched.missing.iter().copied().filter(|uid| !fetched.unread.contains(uid)).collect();
+        let said = fetched.server_said.clone();
+        let messages = fetched.all_or_refusal()?;
+        none_still_there(imap, &left_out, &said).await?;
+        Ok(messages
+            .iter()
+            .filter(|m| batch::content_digest(&m.raw) == wanted.digest)
+            .map(|m| m.uid)
+            .collect())
     }
 
     /// The headers of the folder's newest messages, read once.
@@ -94,13 +108,37 @@ impl Finder {
                 Some((first, last)) => {
                     // A sequence range: UID SEARCH answers with the UIDs of those messages.
                     let uids = imap.search(&format!("{first}:{last}")).await?;
-                    imap.fetch_headers(&uids).await?
+                    let headers = imap.fetch_headers(&uids).await?;
+                    none_still_there(imap, &not_sent(&uids, &headers), NO_HEADER).await?;
+                    headers
                 }
             };
             self.newest = Some(headers);
         }
         Ok(self.newest.as_deref().unwrap_or_default())
     }
+}
+
+/// What [`none_still_there`] says when the server left headers out, without a word of
+/// its own (the answer to a header FETCH keeps none).
+const NO_HEADER: &str = "their headers were not sent";
+
+/// The UIDs asked for (`asked`) whose header did not come.
+fn not_sent(asked: &[u32], headers: &[(u32, Vec<u8>)]) -> Vec<u32> {
+    let sent: HashSet<u32> = headers.iter().map(|(uid, _)| *uid).collect();
+    asked.iter().copied().filter(|uid| !sent.contains(uid)).collect()
+}
+
+/// Fails when any of `left_out` (UIDs the server's OK answer did not carry) is still in
+/// the selected folder: that one may be the message looked for, and taken for absent it
+/// would be copied to Junk a second time by reconcile, or said to be gone by `restore`.
+/// The error carries the server's words (`said`). Those expunged meanwhile are rightly
+/// absent. A refused search is an error too: nothing then says they are gone.
+async fn none_still_there(imap: &mut ImapSession, left_out: &[u32], said: &str) -> Result<(), ImapError> {
+    if left_out.is_empty() || imap.existing(left_out).await?.is_empty() {
+        return Ok(());
+    }
+    Err(ImapError::LeftOut { command: "UID FETCH", text: said.to_string() })
 }
 
 /// The sequence numbers of the newest `count` of `exists` messages, first and last;

@@ -18,7 +18,7 @@ use super::start;
 use crate::clock;
 use crate::config::Account;
 use crate::detect::Detector;
-use crate::imap::{self, FolderStatus, IdleEnd, ImapError, ImapSession, JunkChoice};
+use crate::imap::{self, FolderStatus, ImapError, ImapSession, JunkChoice};
 use crate::store::{self, Action, Cursor, FolderRef, MAX_READ_TRIES, ReadOutcome, Store, StoreError};
 
 /// Why a worker stopped or a pass failed.
@@ -208,6 +208,7 @@ impl Worker {
         // In a dry run nothing is saved as read (the cursor stays in memory), so the next
         // real run acts on what the dry run saw; queued messages read already are kept here.
         let mut read_in_dry_run = HashSet::new();
+        let mut waiting = wait::Waiting::on(&imap);
         loop {
             // Side trips before this pass's mail is judged: who the user wrote to since the
             // last pass (Sent), and what they put into Junk by hand (one worker per account;
@@ -244,23 +245,9 @@ impl Worker {
                 imap.logout().await;
                 return Ok(());
             }
-            if imap.has("IDLE") {
-                let (session, end) = imap.idle(self.account.idle_renew, shutdown.requested()).await?;
-                imap = session;
-                if end == IdleEnd::Shutdown {
-                    imap.logout().await;
-                    return Ok(());
-                }
-            } else {
-                let stop = tokio::select! {
-                    _ = tokio::time::sleep(self.account.poll_interval) => false,
-                    _ = shutdown.requested() => true,
-                };
-                if stop {
-                    imap.logout().await;
-                    return Ok(());
-                }
-                imap.noop().await?;
+            if self.wait_for_mail(&mut imap, &mut waiting, shutdown).await? {
+                imap.logout().await;
+                return Ok(());
             }
         }
     }
@@ -428,8 +415,7 @@ impl Worker {
     ) -> Result<Cursor, WorkerError> {
         let classified = batch.classifying.await.map_err(|e| WorkerError::Panicked(e.to_string()))?;
         let mut outcome = batch.outcome;
-        outcome.unparseable =
-            classified.iter().filter_map(|c| Some((c.uid, c.verdict.as_ref().err()?.clone()))).collect();
+        outcome.unparseable = unparseable(&classified);
         planned.extend(self.record(cursor.uidvalidity, classified, junk).await?);
         cursor.last_uid = cursor.last_uid.max(batch.last_uid);
         if self.account.dry_run {
@@ -535,6 +521,12 @@ pub(super) fn outcome_of(fetched: &imap::Fetched) -> ReadOutcome {
     }
 }
 
+/// The messages of a classified batch that are not mail we can read, with why: recorded
+/// unreadable at once (reading them again would give the same bytes).
+pub(super) fn unparseable(classified: &[batch::Classified]) -> Vec<(u32, String)> {
+    classified.iter().filter_map(|c| Some((c.uid, c.verdict.as_ref().err()?.clone()))).collect()
+}
+
 /// When the messages of a batch arrived, by UID, for those that arrived since this
 /// process began watching: mail older than that waited for scamguard to start, not on
 /// it, so its move is counted but not timed.
@@ -569,6 +561,8 @@ fn jitter(base: Duration) -> Duration {
 fn looks_at_junk(watches_junk: bool, dry_run: bool) -> bool {
     watches_junk && !dry_run
 }
+
+mod wait;
 
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,7 @@ use async_imap::imap_proto::RequestId;
 use super::connect::BoxedStream;
 use super::junk::Folder;
 use super::{ImapError, sanitize};
+use crate::mail::printable;
 
 type Session = async_imap::Session<BoxedStream>;
 
@@ -39,17 +40,19 @@ pub struct Answer {
 }
 
 /// Sends `line` and reads its answer to the tagged status line, handing every untagged
-/// response but BYE to `on_data`. `command` names it in errors ("UID FETCH").
-/// The caller bounds the time.
+/// response but BYE to `on_data`. `command` names it in errors ("UID FETCH"). The text
+/// of every `[ALERT]` in the answer goes to `alerts`, also when the command fails (see
+/// [`alert`]). The caller bounds the time.
 pub async fn run(
     session: &mut Session,
     command: &'static str,
     line: &str,
+    alerts: &mut Vec<String>,
     on_data: impl FnMut(&Response<'_>),
 ) -> Result<Answer, ImapError> {
     super::count_command(command);
     let tag = session.run_command(line).await.map_err(|error| ImapError::Command { command, error })?;
-    answer(session, command, &tag, on_data).await
+    answer(session, command, &tag, alerts, on_data).await
 }
 
 /// Reads the answer to the command tagged `tag`, sent already, as [`run`] does (IDLE's
@@ -58,6 +61,7 @@ pub async fn answer(
     session: &mut Session,
     command: &'static str,
     tag: &RequestId,
+    alerts: &mut Vec<String>,
     mut on_data: impl FnMut(&Response<'_>),
 ) -> Result<Answer, ImapError> {
     let mut answer = Answer::default();
@@ -66,6 +70,7 @@ pub async fn answer(
         let Some(response) = session.read_response().await.map_err(unread(command))? else {
             return Err(ImapError::Closed);
         };
+        alerts.extend(alert(response.parsed()));
         match response.parsed() {
             Response::Done { tag: done, status, outcome } if done == tag => {
                 tracing::debug!("imap < {command} {status:?}, {data} data responses");
@@ -82,6 +87,24 @@ pub async fn answer(
                 on_data(item)
             }
         }
+    }
+}
+
+/// The text of an `[ALERT]` response code in a status response, tagged or not, whatever
+/// its status (OK, NO, BAD, BYE), made safe for a terminal: RFC 3501 §7.1 says the client
+/// MUST present it to the user (a mailbox about to be closed, a quota nearly used up).
+/// `None` for any other response.
+pub fn alert(response: &Response<'_>) -> Option<String> {
+    let (Response::Done { outcome, .. } | Response::Data { outcome, .. }) = response else { return None };
+    let text = outcome.information.as_deref().unwrap_or_default();
+    matches!(outcome.code, Some(ResponseCode::Alert)).then(|| printable::escape(&sanitize(text)).into_owned())
+}
+
+/// Logs the server's `[ALERT]`s (made safe by [`alert`]) at warn, with the name of the
+/// account whose server sent them: the log is where this service presents them.
+pub fn tell(account: &str, alerts: Vec<String>) {
+    for text in alerts {
+        tracing::warn!(%account, "alert from the server: {text}");
     }
 }
 
@@ -286,6 +309,24 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+
+    #[test]
+    fn an_alert_is_read_from_any_status_response_and_made_safe_for_a_terminal() {
+        let alert_in = |line: &str| alert(&Response::parse(line.as_bytes()).expect("a response").1);
+        let said = "Mailbox 98% full";
+        assert_eq!(alert_in("* OK [ALERT] Mailbox 98% full\r\n").as_deref(), Some(said));
+        assert_eq!(alert_in("A3 OK [ALERT] Mailbox 98% full\r\n").as_deref(), Some(said), "tagged");
+        assert_eq!(alert_in("A3 NO [ALERT] Mailbox 98% full\r\n").as_deref(), Some(said), "on a refusal");
+        assert_eq!(alert_in("* BYE [ALERT] Mailbox 98% full\r\n").as_deref(), Some(said), "on a goodbye");
+        assert_eq!(
+            alert_in("* OK [ALERT] Down at 5\u{1b}[2J\u{202e}txt\r\n").as_deref(),
+            Some("Down at 5\\u{1b}[2J\\u{202e}txt")
+        );
+        assert_eq!(alert_in("* OK [ALERT]\r\n").as_deref(), Some(""), "no text, no panic");
+        assert_eq!(alert_in("* OK [UIDVALIDITY 3] ok\r\n"), None);
+        assert_eq!(alert_in("* OK Still here\r\n"), None);
+        assert_eq!(alert_in("* 3 EXISTS\r\n"), None);
+    }
 
     /// Reads a folder's answer line by line, as [`run`] hands it over.
     fn news_of(lines: &[&str], mut read: impl FnMut(&mut FolderNews, &Response<'_>)) -> FolderNews {

@@ -71,7 +71,7 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
         (None, Some(secret)) => login(client, account, secret).await?,
         (None, None) => return Err(ImapError::Secret(crate::config::secret::SecretError::NoPassword)),
     };
-    ImapSession::new(session, timeout).await
+    ImapSession::new(session, timeout, &account.name).await
 }
 
 pub(super) fn greeting<E>(read: Result<Option<E>, std::io::Error>) -> Result<(), ImapError> {

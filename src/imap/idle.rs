@@ -4,8 +4,9 @@
 //! for a continuation that never comes. Here every answer to IDLE is one of three: the
 //! continuation (the wait begins), a refusal carrying the server's words (a tagged OK
 //! with no continuation counts as one: IDLE never began, and idling again at once would
-//! loop), or a closed connection. A refusal fails the pass like any refused command, and the worker
-//! connects again and reads the folder, so mail that came meanwhile is still moved.
+//! loop), or a closed connection. A refusal leaves the connection usable: the worker then
+//! watches the folder by polling on it (see `app::worker::wait`), so mail that comes is
+//! still moved, without reconnecting.
 
 use std::future::Future;
 use std::time::Duration;
@@ -28,19 +29,21 @@ struct Started {
 /// Idles until the server reports a change, `renew` passes, or `stop` resolves, then
 /// leaves IDLE (DONE) and reads its answer. The start and the DONE are each bounded by
 /// `timeout`; the wait by `renew`, on our clock (a server's keepalives such as
-/// `* OK Still here` never extend it).
+/// `* OK Still here` never extend it). The text of every `[ALERT]` read goes to `alerts`.
 pub(super) async fn idle(
     session: &mut Session,
     timeout: Duration,
     renew: Duration,
     stop: impl Future<Output = ()>,
+    alerts: &mut Vec<String>,
 ) -> Result<IdleEnd, ImapError> {
     super::count_command("IDLE");
-    let started =
-        tokio::time::timeout(timeout, start(session)).await.map_err(|_| ImapError::Timeout("IDLE"))??;
+    let started = tokio::time::timeout(timeout, start(session, alerts))
+        .await
+        .map_err(|_| ImapError::Timeout("IDLE"))??;
     let (tag, end) = match started {
         Started { tag, changed: true } => (tag, IdleEnd::Activity),
-        Started { tag, changed: false } => match wait(session, &tag, renew, stop).await? {
+        Started { tag, changed: false } => match wait(session, &tag, renew, stop, alerts).await? {
             Some(end) => (tag, end),
             // The server ended IDLE itself (tagged OK): there is nothing to leave.
             None => return Ok(IdleEnd::Activity),
@@ -54,14 +57,14 @@ pub(super) async fn idle(
             .map_err(|error| ImapError::Command { command: "DONE", error })?;
         // News that comes with DONE's answer is not kept: the caller searches after
         // every wait.
-        command::answer(session, "DONE", &tag, |_| {}).await
+        command::answer(session, "DONE", &tag, alerts, |_| {}).await
     };
     tokio::time::timeout(timeout, leaving).await.map_err(|_| ImapError::Timeout("DONE"))??;
     Ok(end)
 }
 
 /// Sends IDLE and reads up to its continuation, or to the tagged line that ends it.
-async fn start(session: &mut Session) -> Result<Started, ImapError> {
+async fn start(session: &mut Session, alerts: &mut Vec<String>) -> Result<Started, ImapError> {
     let tag =
         session.run_command("IDLE").await.map_err(|error| ImapError::Command { command: "IDLE", error })?;
     let mut changed = false;
@@ -69,6 +72,7 @@ async fn start(session: &mut Session) -> Result<Started, ImapError> {
         let Some(response) = session.read_response().await.map_err(command::unread("IDLE"))? else {
             return Err(ImapError::Closed);
         };
+        alerts.extend(command::alert(response.parsed()));
         match response.parsed() {
             Response::Continue { .. } => return Ok(Started { tag, changed }),
             Response::Done { tag: done, status, outcome } if *done == tag => {
@@ -93,6 +97,7 @@ async fn wait(
     tag: &RequestId,
     renew: Duration,
     stop: impl Future<Output = ()>,
+    alerts: &mut Vec<String>,
 ) -> Result<Option<IdleEnd>, ImapError> {
     let renewal = tokio::time::sleep(renew);
     tokio::pin!(renewal, stop);
@@ -103,6 +108,7 @@ async fn wait(
                 let Some(response) = read.map_err(command::unread("IDLE"))? else {
                     return Err(ImapError::Closed);
                 };
+                alerts.extend(command::alert(response.parsed()));
                 match response.parsed() {
                     // Keepalives say nothing of the folder.
                     Response::Data { status: Status::Ok, .. } | Response::Continue { .. } => {}
@@ -160,7 +166,7 @@ mod tests {
     async fn idle_once(answers: &'static [&'static str]) -> Result<IdleEnd, ImapError> {
         let mut session = scripted(answers).await;
         let second = Duration::from_secs(1);
-        idle(&mut session, second, Duration::from_secs(5), std::future::pending()).await
+        idle(&mut session, second, Duration::from_secs(5), std::future::pending(), &mut Vec::new()).await
     }
 
     #[tokio::test]

@@ -118,6 +118,8 @@ pub struct ImapSession {
     timeout: Duration,
     /// An `EXISTS` arrived since the worker last asked (see [`ImapSession::take_mailbox_changed`]).
     mailbox_changed: bool,
+    /// The account's name, for the server's `[ALERT]`s in the log.
+    account: String,
 }
 
 impl ImapSession {
@@ -125,8 +127,14 @@ impl ImapSession {
     /// announce MOVE, UIDPLUS and SPECIAL-USE only after login). Through [`command::run`]:
     /// a refused CAPABILITY (or one cut short) read as a shorter list would lose MOVE and
     /// UIDPLUS, and moves would fall back to COPY and `\Deleted`, leaving threats in INBOX.
-    pub(crate) async fn new(session: Session, timeout: Duration) -> Result<Self, ImapError> {
-        let mut imap = ImapSession { session, capabilities: HashSet::new(), timeout, mailbox_changed: false };
+    pub(crate) async fn new(session: Session, timeout: Duration, account: &str) -> Result<Self, ImapError> {
+        let mut imap = ImapSession {
+            session,
+            capabilities: HashSet::new(),
+            timeout,
+            mailbox_changed: false,
+            account: account.to_string(),
+        };
         let mut capabilities = HashSet::new();
         imap.timed("CAPABILITY", "CAPABILITY", |r| capabilities.extend(command::capabilities(r))).await?;
         // An OK with no CAPABILITY line is no server without MOVE: every IMAP server
@@ -257,9 +265,14 @@ impl ImapSession {
         line: &str,
         on_data: impl FnMut(&Response<'_>),
     ) -> Result<command::Answer, ImapError> {
-        tokio::time::timeout(self.timeout, command::run(&mut self.session, name, line, on_data))
-            .await
-            .map_err(|_| ImapError::Timeout(name))?
+        let mut alerts = Vec::new();
+        let answer = tokio::time::timeout(
+            self.timeout,
+            command::run(&mut self.session, name, line, &mut alerts, on_data),
+        )
+        .await;
+        command::tell(&self.account, alerts);
+        answer.map_err(|_| ImapError::Timeout(name))?
     }
 
     /// Whether the selected folder reported a change (an `EXISTS`: mail may have arrived)
@@ -267,9 +280,16 @@ impl ImapSession {
     /// answer to a FETCH, MOVE or NOOP would otherwise wait for the next event, forever on
     /// a quiet mailbox.
     pub fn take_mailbox_changed(&mut self) -> bool {
+        let mut alerts = Vec::new();
         while let Ok(response) = self.session.unsolicited_responses.try_recv() {
             self.mailbox_changed |= matches!(response, UnsolicitedResponse::Exists(_));
+            // What async-imap read past the commands it ran itself (LOGIN, APPEND) comes
+            // here, an untagged `* OK [ALERT]` among it.
+            if let UnsolicitedResponse::Other(data) = &response {
+                alerts.extend(command::alert(data.parsed()));
+            }
         }
+        command::tell(&self.account, alerts);
         std::mem::take(&mut self.mailbox_changed)
     }
 
@@ -424,22 +444,26 @@ impl ImapSession {
     }
 
     /// Waits in IDLE until the server reports a change, `renew` passes, or `stop`
-    /// resolves; then leaves IDLE and gives the session back. A change noted before (an
-    /// `EXISTS` that no one has taken yet) ends the wait at once. IDLE's answers are read
-    /// by the `idle` module: a refusal is an error with the server's words, never a panic.
+    /// resolves; then leaves IDLE. A change noted before (an `EXISTS` that no one has
+    /// taken yet) ends the wait at once. IDLE's answers are read by the `idle` module: a
+    /// refusal is an error with the server's words, never a panic, and leaves the session
+    /// usable (its tagged answer was read), so the caller may poll instead.
     pub async fn idle(
-        mut self,
+        &mut self,
         renew: Duration,
         stop: impl std::future::Future<Output = ()>,
-    ) -> Result<(Self, IdleEnd), ImapError> {
+    ) -> Result<IdleEnd, ImapError> {
         if self.take_mailbox_changed() {
-            return Ok((self, IdleEnd::Activity));
+            return Ok(IdleEnd::Activity);
         }
-        let end = super::idle::idle(&mut self.session, self.timeout, renew, stop).await?;
+        let mut alerts = Vec::new();
+        let end = super::idle::idle(&mut self.session, self.timeout, renew, stop, &mut alerts).await;
+        command::tell(&self.account, alerts);
+        let end = end?;
         // What ended the wait was news of the folder (or came with DONE's answer): the
         // caller searches after every wait, so it is taken here.
         self.take_mailbox_changed();
-        Ok((self, end))
+        Ok(end)
     }
 
     /// Says goodbye; errors are of no interest at this point.
