@@ -30,7 +30,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::mail::auth::AuthservId;
-use crate::mail::{Authentication, Email, url};
+use crate::mail::{Authentication, Email, Link, url};
 use brands::Brand;
 use correspondents::KnownCorrespondents;
 use model::{Model, Reading};
@@ -223,7 +223,7 @@ impl<'a> Facts<'a> {
                 .collect(),
             brands_in_sender: brands::brands_named(&email.normalized_sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
-            link_hosts: distinct_hosts(email),
+            link_hosts: distinct_hosts(email.links.iter()),
             sender_domain: email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default(),
             forwarded: OnceCell::new(),
             shown_password: names_password.then(|| rules::shown_password(&email.normalized_text)).flatten(),
@@ -251,14 +251,15 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// The hosts the links go to, each once, in order of first appearance; a link through an
+/// The hosts `links` go to, each once, in order of first appearance; a link through an
 /// open redirector counts for the redirector and for where it leads.
-fn distinct_hosts(email: &Email) -> Vec<String> {
+pub(crate) fn distinct_hosts<'l>(links: impl Iterator<Item = &'l Link>) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
-    for href in email.links.iter().map(|l| l.href.as_str()) {
+    let mut seen = std::collections::HashSet::new();
+    for href in links.map(|l| l.href.as_str()) {
         let target = url::redirect_target(href);
         for host in [url::host_of(href), target.as_deref().and_then(url::host_of)].into_iter().flatten() {
-            if !hosts.contains(&host) {
+            if seen.insert(host.clone()) {
                 hosts.push(host);
             }
         }

@@ -5,6 +5,7 @@
 //! out what detection needs, turns HTML into text and links, and normalises text once
 //! (see [`normalize`]). Pure: no I/O, and no input makes it panic.
 
+pub mod attached;
 pub mod auth;
 pub mod charset;
 pub mod forward;
@@ -18,13 +19,14 @@ pub mod sender;
 pub mod url;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use mail_parser::decoders::{base64::base64_decode, quoted_printable::quoted_printable_decode};
 use mail_parser::{Address, Encoding, HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 pub use auth::{AuthResult, Authentication, Envelope};
-pub use html::Link;
+pub use html::{Link, Shown};
 
 /// Text beyond this many bytes is not read by the rules: scam text sits at the top of a
 /// message, and a bound keeps a 50 MB mail from costing more than a normal one.
@@ -158,11 +160,12 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         ..Email::default()
     };
     let mut unseen_text = String::new();
-    let mut nested_budget = MAX_NESTED_BYTES;
-    collect_parts(&message, &mut email, &mut unseen_text, 0, &mut nested_budget);
+    let mut budgets = Budgets { nested: MAX_NESTED_BYTES, pdf: pdf::Budget::default() };
+    collect_parts(&message, &mut email, &mut unseen_text, 0, &mut budgets);
+    let mut known: HashSet<String> = email.links.iter().map(|l| l.href.clone()).collect();
     for url in url::find_urls(&email.text).map(str::to_string).collect::<Vec<_>>() {
-        if !email.links.iter().any(|l| l.href == url) {
-            email.links.push(Link { text: url.clone(), href: url });
+        if known.insert(url.clone()) {
+            email.links.push(Link { text: url.clone(), href: url, shown: Shown::InBody });
         }
     }
     let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();
@@ -188,12 +191,19 @@ fn raw_value<'a>(message: &'a mail_parser::Message<'_>, header: &mail_parser::He
     String::from_utf8_lossy(bytes.unwrap_or_default())
 }
 
+/// What reading a mail's parts may still cost: bytes of attached messages parsed here,
+/// and the PDF scan's budget.
+struct Budgets {
+    nested: usize,
+    pdf: pdf::Budget,
+}
+
 fn collect_parts(
     message: &mail_parser::Message<'_>,
     email: &mut Email,
     unseen_text: &mut String,
     depth: usize,
-    nested_budget: &mut usize,
+    budgets: &mut Budgets,
 ) {
     for (index, part) in message.parts.iter().enumerate() {
         let is_attachment =
@@ -203,7 +213,7 @@ fn collect_parts(
                 name: part.attachment_name().unwrap_or_default().to_string(),
                 content_type: content_type_of(part),
             };
-            read_attachment(&attachment, &part.body, email, unseen_text);
+            attached::read(&attachment, &part.body, email, &mut budgets.pdf);
             email.attachments.push(attachment);
         }
         match &part.body {
@@ -212,19 +222,19 @@ fn collect_parts(
                 append_text(&mut email.text, &charset::decode_left_iso_2022_jp(&text));
             }
             PartType::Html(html) if !is_attachment => {
-                read_html(&read_again_if_lost(message, part, html), email, unseen_text, Shown::InBody);
+                read_html(&read_again_if_lost(message, part, html), email, unseen_text);
             }
             PartType::Message(inner) if depth < MAX_MESSAGE_DEPTH => {
-                collect_message(inner, email, unseen_text, depth, nested_budget);
+                collect_message(inner, email, unseen_text, depth, budgets);
             }
             PartType::Binary(bytes) | PartType::InlineBinary(bytes)
                 if depth < MAX_MESSAGE_DEPTH
                     && is_attached_message(part)
-                    && bytes.len() <= *nested_budget =>
+                    && bytes.len() <= budgets.nested =>
             {
-                *nested_budget -= bytes.len();
+                budgets.nested -= bytes.len();
                 if let Some(inner) = MessageParser::default().parse(bytes.as_ref()) {
-                    collect_message(&inner, email, unseen_text, depth, nested_budget);
+                    collect_message(&inner, email, unseen_text, depth, budgets);
                 }
             }
             PartType::Binary(_) | PartType::InlineBinary(_) if !is_attachment => email.unnamed_files += 1,
@@ -264,60 +274,17 @@ fn read_again_if_lost<'t>(
     }
 }
 
-/// Where an HTML text stands: in the body the mail app shows, or in a file the reader
-/// opens.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Shown {
-    InBody,
-    InFile,
-}
-
-/// Reads an HTML text: its links, form and image targets and what it hides. The body's
-/// visible text is the mail's text; an attached page's text is read by the rules like
-/// hidden text, out of the evidence quoted from the body.
-fn read_html(html: &str, email: &mut Email, unseen_text: &mut String, shown: Shown) {
+/// Reads an HTML body: its visible text is the mail's text, beside its links, form and
+/// image targets and what it hides.
+fn read_html(html: &str, email: &mut Email, unseen_text: &mut String) {
     let html = charset::decode_left_iso_2022_jp(truncate(html, MAX_TEXT_BYTES));
     let content = html::parse_html(&html);
-    match shown {
-        Shown::InBody => append_text(&mut email.text, &content.text),
-        Shown::InFile => append_text(unseen_text, &content.text),
-    }
+    append_text(&mut email.text, &content.text);
     email.links.extend(content.links);
     email.html_marks.add(content.marks);
     let room = html::MAX_TARGETS.saturating_sub(email.html_targets.len());
     email.html_targets.extend(content.targets.into_iter().take(room));
     append_text(unseen_text, &content.unseen_text);
-}
-
-/// Reads what an attached file shows once opened, for the two kinds lures come in: an
-/// HTML page (a login form run from the disk, or a redirect) is read as a page; a PDF
-/// gives its links ([`pdf::links`]). Other files are known by name and type only.
-fn read_attachment(
-    attachment: &Attachment,
-    body: &PartType<'_>,
-    email: &mut Email,
-    unseen_text: &mut String,
-) {
-    let name = attachment.name.to_ascii_lowercase();
-    let is_page = attachment.content_type == "text/html"
-        || [".html", ".htm", ".shtml", ".xhtml"].iter().any(|ext| name.ends_with(ext));
-    let is_pdf = attachment.content_type == "application/pdf" || name.ends_with(".pdf");
-    let bytes: &[u8] = match body {
-        PartType::Text(text) | PartType::Html(text) => text.as_bytes(),
-        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes,
-        _ => return,
-    };
-    if is_page {
-        read_html(&String::from_utf8_lossy(truncate_bytes(bytes)), email, unseen_text, Shown::InFile);
-    } else if is_pdf {
-        let links = pdf::links(bytes).into_iter().map(|href| Link { text: String::new(), href });
-        email.links.extend(links);
-    }
-}
-
-/// At most [`MAX_TEXT_BYTES`] of `bytes`.
-fn truncate_bytes(bytes: &[u8]) -> &[u8] {
-    bytes.get(..MAX_TEXT_BYTES).unwrap_or(bytes)
 }
 
 /// Reads an attached message found at `depth`: its subject, then its parts.
@@ -326,12 +293,12 @@ fn collect_message(
     email: &mut Email,
     unseen_text: &mut String,
     depth: usize,
-    nested_budget: &mut usize,
+    budgets: &mut Budgets,
 ) {
     if let Some(subject) = inner.subject() {
         append_text(&mut email.text, subject);
     }
-    collect_parts(inner, email, unseen_text, depth + 1, nested_budget);
+    collect_parts(inner, email, unseen_text, depth + 1, budgets);
 }
 
 /// A part that holds a whole message (message/rfc822 or message/global) which
@@ -557,30 +524,32 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
     }
 
     #[test]
-    fn an_attached_page_is_read_as_a_page_and_a_pdf_for_its_links() {
+    fn an_attached_page_and_a_pdf_give_their_links_as_links_in_a_file() {
         let page = b"<html><body><h1>Sign in to view your invoice</h1><form action=\"https://collect.example.top/p\">\
-            <input type=password name=pw></form><a href=\"https://lure.example.top/\">Open</a></body></html>";
-        for (name, kind) in [("invoice.htm", "application/octet-stream"), ("scan", "text/html")] {
+            <input type=password name=pw></form><a href=\"https://lure.example.top/\">Open</a>\
+            <svg><a xlink:href=\"https://svg.example.top/\"><text>Play</text></a></svg></body></html>";
+        let in_file = |email: &Email, href: &str| {
+            email.links.iter().any(|l| l.href == href && l.shown == Shown::InFile)
+        };
+        for (name, kind) in
+            [("invoice.htm", "application/octet-stream"), ("scan", "text/html"), ("fax.svg", "image/svg+xml")]
+        {
             let email = with_file(name, kind, page);
-            assert!(email.html_marks.has_password_field, "{name}: the form is seen");
+            assert!(in_file(&email, "https://lure.example.top/"), "{name}: {:?}", email.links);
+            assert!(in_file(&email, "https://svg.example.top/"), "{name}: SVG's xlink:href is a link");
             assert!(email.html_targets.iter().any(|t| t.contains("collect.example.top")), "{name}");
-            assert!(email.links.iter().any(|l| l.href == "https://lure.example.top/"), "{name}");
+            assert!(!email.normalized_text.contains("Sign in"), "{name}: a page's text is not read");
             assert!(
-                email.normalized_text.contains("Sign in to view your invoice"),
-                "{name}: {:?}",
-                email.normalized_text
+                !email.html_marks.has_password_field,
+                "{name}: nor its fields: wrappers of encrypted mail have them"
             );
-            assert!(!email.text.contains("Sign in"), "{name}: the page is no part of the body quoted");
+            assert_eq!(email.html_marks.pictures, 0, "{name}: nor its pictures");
             assert_eq!(email.attachments.len(), 1, "{name}: still listed as a file");
         }
         let pdf = b"%PDF-1.4\n4 0 obj << /A << /S /URI /URI (https://pay.example.top/x) >> >> endobj\n%%EOF";
         for (name, kind) in [("invoice.pdf", "application/octet-stream"), ("scan", "application/pdf")] {
             let email = with_file(name, kind, pdf);
-            assert!(
-                email.links.iter().any(|l| l.href == "https://pay.example.top/x"),
-                "{name}: {:?}",
-                email.links
-            );
+            assert!(in_file(&email, "https://pay.example.top/x"), "{name}: {:?}", email.links);
         }
         let other = with_file("notes.txt", "application/octet-stream", pdf);
         assert!(other.links.is_empty(), "other files are known by name only");

@@ -5,11 +5,22 @@
 //! not see: attribute values a scammer can hide a wallet address in, and text in elements
 //! styled out of sight. It never fails: whatever it cannot make sense of is read as text.
 
-/// A hyperlink as the reader sees it: where it points and the words it shows.
+/// A hyperlink as the reader sees it: where it points, the words it shows, and whether
+/// it is in the mail or in a file attached to it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Link {
     pub href: String,
     pub text: String,
+    pub shown: Shown,
+}
+
+/// Where a link stands: in the body the mail app shows, or in an attached file (a page or
+/// a PDF) the reader opens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub enum Shown {
+    #[default]
+    InBody,
+    InFile,
 }
 
 /// What an HTML body contributes to an [`crate::mail::Email`].
@@ -48,6 +59,11 @@ pub struct HtmlMarks {
     /// Pictures shown: images (linked or inline) and backgrounds, not the one-pixel
     /// images that only report the opening.
     pub pictures: usize,
+    /// Of those, the pictures that are themselves a link: inside an anchor, or an image
+    /// map's picture.
+    pub linked_pictures: usize,
+    /// Letters and digits of the visible text.
+    pub shown_letters: usize,
 }
 
 impl HtmlMarks {
@@ -58,6 +74,8 @@ impl HtmlMarks {
         self.pushes_text_out_of_view |= other.pushes_text_out_of_view;
         self.has_password_field |= other.has_password_field;
         self.pictures += other.pictures;
+        self.linked_pictures += other.linked_pictures;
+        self.shown_letters += other.shown_letters;
     }
 }
 
@@ -168,12 +186,17 @@ pub fn parse_html(html: &str) -> HtmlContent {
         let is_password_input = name == "input"
             && attributes.iter().any(|(k, v)| k == "type" && v.eq_ignore_ascii_case("password"));
         content.marks.has_password_field |= is_password_input;
-        content.marks.pictures += usize::from(!closing && shows_picture(&name, &attributes));
+        if !closing && shows_picture(&name, &attributes) {
+            content.marks.pictures += 1;
+            let is_map = attributes.iter().any(|(key, _)| key == "usemap");
+            content.marks.linked_pictures += usize::from(open_anchor.is_some() || is_map);
+        }
         for (key, value) in attributes {
             if key == "style" {
                 content.marks.pushes_text_out_of_view |= has_towering_height(&value);
             }
-            if key == "href" && name == "a" && !closing {
+            // SVG writes an anchor's target as xlink:href (SVG 1.1).
+            if (key == "href" || key == "xlink:href") && name == "a" && !closing {
                 if let Some((href, start)) = open_anchor.take() {
                     close_anchor(&mut content, href, start);
                 }
@@ -200,6 +223,7 @@ pub fn parse_html(html: &str) -> HtmlContent {
     if let Some((href, start)) = open_anchor.take() {
         close_anchor(&mut content, href, start);
     }
+    content.marks.shown_letters = crate::mail::letters_in(&content.text);
     content
 }
 
@@ -348,7 +372,7 @@ fn push_seen_or_hidden(content: &mut HtmlContent, hidden: bool, raw: &str) {
 fn close_anchor(content: &mut HtmlContent, href: String, start: usize) {
     let text = content.text.get(start..).unwrap_or_default();
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    content.links.push(Link { href, text });
+    content.links.push(Link { href, text, shown: Shown::InBody });
 }
 
 fn push_text(out: &mut String, raw: &str) {

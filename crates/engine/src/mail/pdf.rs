@@ -17,49 +17,75 @@ use memchr::memmem;
 /// with hundreds says nothing more after the first).
 pub const MAX_LINKS: usize = 20;
 
-/// Bytes of a PDF looked at: annotations and object streams sit anywhere, but a file
-/// this big is no one-page lure.
+/// Bytes of PDF looked at per mail: annotations and object streams sit anywhere, but a
+/// file this big is no one-page lure.
 pub const MAX_SCANNED_BYTES: usize = 8 * 1024 * 1024;
 
-/// Bytes decompressed from one PDF's object streams in all: a "zip bomb" stream stops
-/// here.
+/// Bytes decompressed from object streams per mail in all, and per stream: a "zip
+/// bomb" stream stops at its share and leaves the rest for the streams after it.
 pub const MAX_INFLATED_BYTES: usize = 4 * 1024 * 1024;
+const MAX_INFLATED_PER_STREAM: usize = 1024 * 1024;
+
+/// `/URI` keys examined per mail: each costs a string read, and a file of nothing but
+/// keys must not cost more than a few big mails.
+pub const MAX_URI_KEYS: usize = 1000;
 
 /// How far before a `stream` keyword its dictionary is looked for.
-const DICTIONARY_REACH: usize = 512;
+const DICTIONARY_REACH: usize = 2048;
 
 /// The longest link read: an address longer than this is cut, not dropped.
 const MAX_LINK_BYTES: usize = 2048;
 
+/// The bytes of a string read at most (escapes and line continuations make a string
+/// longer than the link it spells).
+const MAX_STRING_BYTES: usize = 4 * MAX_LINK_BYTES;
+
+/// What reading PDFs may still cost within one mail. One budget serves all of a mail's
+/// PDFs, so a hundred small files cost what one big one does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    scanned: usize,
+    inflated: usize,
+    keys: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { scanned: MAX_SCANNED_BYTES, inflated: MAX_INFLATED_BYTES, keys: MAX_URI_KEYS }
+    }
+}
+
 /// The http(s) targets of the link actions in `pdf`, in order of appearance, without
-/// repeats; empty for anything that is not a PDF.
-pub fn links(pdf: &[u8]) -> Vec<String> {
-    let pdf = pdf.get(..MAX_SCANNED_BYTES).unwrap_or(pdf);
+/// repeats, read within what is left of `budget`; empty for anything that is not a PDF.
+pub fn links(pdf: &[u8], budget: &mut Budget) -> Vec<String> {
+    let pdf = pdf.get(..budget.scanned).unwrap_or(pdf);
     // The header may follow some junk, which readers skip (PDF 1.7 §7.5.2 allows 1 KB).
     if memmem::find(pdf.get(..1024).unwrap_or(pdf), b"%PDF-").is_none() {
         return Vec::new();
     }
+    budget.scanned -= pdf.len();
     let mut found = Vec::new();
-    uris_in(pdf, &mut found);
-    let mut budget = MAX_INFLATED_BYTES;
+    uris_in(pdf, &mut found, &mut budget.keys);
     for data in object_streams(pdf) {
-        if found.len() >= MAX_LINKS || budget == 0 {
+        if found.len() >= MAX_LINKS || budget.inflated == 0 || budget.keys == 0 {
             break;
         }
-        let inflated = inflate(data, budget);
-        budget = budget.saturating_sub(inflated.len());
-        uris_in(&inflated, &mut found);
+        let inflated = inflate(data, budget.inflated.min(MAX_INFLATED_PER_STREAM));
+        budget.inflated = budget.inflated.saturating_sub(inflated.len());
+        uris_in(&inflated, &mut found, &mut budget.keys);
     }
     found.truncate(MAX_LINKS);
     found
 }
 
-/// Appends the http(s) strings that follow each `/URI` key in `bytes` to `found`.
-fn uris_in(bytes: &[u8], found: &mut Vec<String>) {
+/// Appends the http(s) strings that follow each `/URI` key in `bytes` to `found`, while
+/// `keys` lasts.
+fn uris_in(bytes: &[u8], found: &mut Vec<String>, keys: &mut usize) {
     for at in memmem::find_iter(bytes, b"/URI") {
-        if found.len() >= MAX_LINKS {
+        if found.len() >= MAX_LINKS || *keys == 0 {
             return;
         }
+        *keys -= 1;
         let rest = bytes.get(at + b"/URI".len()..).unwrap_or_default();
         let rest = rest.trim_ascii_start();
         let value = match rest.split_first() {
@@ -92,6 +118,7 @@ fn literal_string(bytes: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while let Some(&byte) = bytes.get(i)
         && out.len() < MAX_LINK_BYTES
+        && i < MAX_STRING_BYTES
     {
         i += 1;
         match byte {
@@ -153,24 +180,35 @@ fn hex_string(bytes: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// The raw data of each object stream (`/Type /ObjStm`) in `pdf`. Page contents, fonts
-/// and images are streams too, but never hold a link action: they are not inflated.
+/// The raw data of each object stream (`/Type /ObjStm`) in `pdf`, in one pass: each
+/// stream's end is looked for once, and a stream without an end runs to the file's. Page
+/// contents, fonts and images are streams too, but never hold a link action: they are
+/// not inflated.
 fn object_streams(pdf: &[u8]) -> impl Iterator<Item = &[u8]> {
-    memmem::find_iter(pdf, b"stream").filter_map(move |at| {
-        // "endstream" contains "stream": only a keyword after a dictionary's ">>" starts one.
-        let before = pdf.get(at.saturating_sub(DICTIONARY_REACH)..at)?;
-        if !before.trim_ascii_end().ends_with(b">>") {
-            return None;
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let at = from + memmem::find(pdf.get(from..)?, b"stream")?;
+            from = at + b"stream".len();
+            // "endstream" contains "stream": only a keyword after a dictionary's ">>"
+            // starts one.
+            let before = pdf.get(at.saturating_sub(DICTIONARY_REACH)..at)?;
+            if !before.trim_ascii_end().ends_with(b">>") {
+                continue;
+            }
+            let mut start = from;
+            start += usize::from(pdf.get(start) == Some(&b'\r'));
+            start += usize::from(pdf.get(start) == Some(&b'\n'));
+            let data = pdf.get(start..)?;
+            // A stream cut off by the end of the file runs to it, and nothing follows.
+            let end = memmem::find(data, b"endstream").unwrap_or(data.len());
+            from = start + end + b"endstream".len();
+            // The stream's own dictionary: what follows the previous object's end.
+            let dictionary = memmem::rfind(before, b"endobj").and_then(|e| before.get(e..)).unwrap_or(before);
+            if memmem::find(dictionary, b"/ObjStm").is_some() {
+                return data.get(..end);
+            }
         }
-        let dictionary =
-            memmem::rfind(before, b"obj").and_then(|start| before.get(start..)).unwrap_or(before);
-        memmem::find(dictionary, b"/ObjStm")?;
-        let mut start = at + b"stream".len();
-        start += usize::from(pdf.get(start) == Some(&b'\r'));
-        start += usize::from(pdf.get(start) == Some(&b'\n'));
-        let data = pdf.get(start..)?;
-        let end = memmem::find(data, b"endstream").unwrap_or(data.len());
-        data.get(..end)
     })
 }
 
@@ -195,6 +233,11 @@ mod tests {
 
     use super::*;
 
+    /// The links of `pdf` read alone, with a mail's whole budget.
+    fn read(pdf: &[u8]) -> Vec<String> {
+        links(pdf, &mut Budget::default())
+    }
+
     fn deflated(bytes: &[u8]) -> Vec<u8> {
         let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(bytes).expect("in memory");
@@ -218,11 +261,11 @@ mod tests {
     #[test]
     fn a_link_action_in_a_plain_object_is_read_with_its_escapes_undone() {
         let plain = pdf(b"4 0 obj\n<< /Type /Annot /Subtype /Link /A << /S /URI /URI (https\\072//pay\\(1\\).example/a\\\n/b) >> >>\nendobj");
-        assert_eq!(links(&plain), ["https://pay(1).example/a/b"]);
+        assert_eq!(read(&plain), ["https://pay(1).example/a/b"]);
         let hex = pdf(b"4 0 obj << /A << /S /URI /URI <68747470733A2F2F782E6578616D706C652F> >> >> endobj");
-        assert_eq!(links(&hex), ["https://x.example/"]);
+        assert_eq!(read(&hex), ["https://x.example/"]);
         let nested = pdf(b"<< /URI (https://x.example/(a)) >>");
-        assert_eq!(links(&nested), ["https://x.example/(a)"]);
+        assert_eq!(read(&nested), ["https://x.example/(a)"]);
     }
 
     #[test]
@@ -230,15 +273,15 @@ mod tests {
         let annotation = b"1 0 2 40 << /Type /Annot /A << /S /URI /URI (https://login.example.top/x) >> >> << /Type /Page >>";
         let compressed = pdf(&object_stream(annotation));
         assert!(memmem::find(&compressed, b"login.example").is_none(), "the link is compressed");
-        assert_eq!(links(&compressed), ["https://login.example.top/x"]);
+        assert_eq!(read(&compressed), ["https://login.example.top/x"]);
     }
 
     #[test]
     fn only_web_addresses_count_and_each_once() {
         let body = b"<< /URI (tel:0800123) >> << /URI (mailto:a@b.example) >> << /URI (https://a.example/) >> << /URI (https://a.example/) >> << /URI /Name >>";
-        assert_eq!(links(&pdf(body)), ["https://a.example/"]);
+        assert_eq!(read(&pdf(body)), ["https://a.example/"]);
         let control = pdf(b"<< /URI (https://a.example/\\001) >>");
-        assert!(links(&control).is_empty(), "ciphertext or control bytes are no address");
+        assert!(read(&control).is_empty(), "ciphertext or control bytes are no address");
     }
 
     #[test]
@@ -247,27 +290,52 @@ mod tests {
         assert!(memmem::find(&data, b"hidden").is_none(), "the link is compressed");
         let head = format!("6 0 obj\n<< /Filter /FlateDecode /Length {} >>\nstream\n", data.len());
         let content = pdf(&[head.as_bytes(), &data, b"\nendstream\nendobj"].concat());
-        assert!(links(&content).is_empty());
+        assert!(read(&content).is_empty());
+    }
+
+    #[test]
+    fn one_budget_serves_all_the_pdfs_of_a_mail_and_a_bomb_takes_only_its_share() {
+        let keys: Vec<u8> = b"/URI /x ".repeat(MAX_URI_KEYS);
+        let lure = pdf(b"<< /URI (https://lure.example/) >>");
+        let mut budget = Budget::default();
+        assert!(links(&pdf(&keys), &mut budget).is_empty());
+        assert!(links(&lure, &mut budget).is_empty(), "the mail's keys are spent");
+        assert_eq!(read(&lure), ["https://lure.example/"], "a mail of its own has its own budget");
+        let bomb = object_stream(&vec![b' '; MAX_INFLATED_BYTES]);
+        let after = object_stream(b"<< /URI (https://after-the-bomb.example/) >>");
+        assert_eq!(read(&pdf(&[bomb, after].concat())), ["https://after-the-bomb.example/"]);
+    }
+
+    #[test]
+    fn an_object_streams_dictionary_is_read_however_long_and_whatever_it_names() {
+        let data = deflated(format!("<< /URI (https://in-stream.example/) >>{}", " ".repeat(500)).as_bytes());
+        let head = format!(
+            "endobj\n7 0 obj\n<< /Creator (pdfobj) /Type /ObjStm /Producer ({}) /Length {} >>\nstream\n",
+            "x".repeat(1500),
+            data.len()
+        );
+        let long = pdf(&[head.as_bytes(), &data, b"\nendstream\nendobj"].concat());
+        assert_eq!(read(&long), ["https://in-stream.example/"]);
     }
 
     #[test]
     fn anything_else_yields_nothing_and_hostile_input_is_bounded() {
-        assert!(links(b"<< /URI (https://a.example/) >>").is_empty(), "no %PDF- header");
-        assert!(links(b"").is_empty());
+        assert!(read(b"<< /URI (https://a.example/) >>").is_empty(), "no %PDF- header");
+        assert!(read(b"").is_empty());
         // A stream that inflates to far more than the budget stops at the budget.
         let bomb = object_stream(&vec![b' '; MAX_INFLATED_BYTES * 2]);
         let mut many = pdf(&bomb);
         many.extend(pdf(b"/URI (https://after.example/)"));
-        assert_eq!(links(&many), ["https://after.example/"]);
+        assert_eq!(read(&many), ["https://after.example/"]);
         let cut = b"%PDF-1.4\n<< /URI (https://a.example/".to_vec();
-        assert_eq!(links(&cut), ["https://a.example/"], "an unterminated string ends at the file's end");
+        assert_eq!(read(&cut), ["https://a.example/"], "an unterminated string ends at the file's end");
         let endless = pdf(&[b"/URI (https://a.example/".as_slice(), &vec![b'a'; 10_000]].concat());
-        assert_eq!(links(&endless)[0].len(), MAX_LINK_BYTES);
+        assert_eq!(read(&endless)[0].len(), MAX_LINK_BYTES);
         let padding: String = (0..2000).map(|i| format!("{} 0 obj ", i * 7919 % 10007)).collect();
         let truncated = object_stream(format!("<< /URI (https://first.example/) >> {padding}").as_bytes());
-        assert_eq!(links(&pdf(&truncated[..truncated.len() - 30])), ["https://first.example/"]);
+        assert_eq!(read(&pdf(&truncated[..truncated.len() - 30])), ["https://first.example/"]);
         let many_links: Vec<u8> =
             (0..100).flat_map(|i| format!("<< /URI (https://l{i}.example/) >>").into_bytes()).collect();
-        assert_eq!(links(&pdf(&many_links)).len(), MAX_LINKS);
+        assert_eq!(read(&pdf(&many_links)).len(), MAX_LINKS);
     }
 }

@@ -72,17 +72,16 @@ pub fn hidden_filler(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
 }
 
-/// A message told in pictures: the mail shows pictures and almost no text, and links
-/// somewhere. A filter reading words finds none; the reader sees a bank's letter or a QR
-/// code drawn as an image, and the one place to click. Supports any category.
+/// A message told in pictures: a picture that is itself the link, and almost no text
+/// in the HTML around it. A filter reading words finds none; the reader sees a bank's
+/// letter drawn as an image and clicks it. A text/plain alternative is not counted: mail
+/// apps show the HTML, and filler there is what dodges a filter. A picture that is no
+/// link (a signature logo, a photo) is no lure. Supports any category.
 pub fn picture_instead_of_text(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let pictures = facts.email.html_marks.pictures;
-    if pictures == 0 || facts.email.links.is_empty() {
-        return;
-    }
-    let shown = crate::mail::letters_in(&facts.email.text);
-    if shown < MAX_LETTERS_BESIDE_PICTURES {
-        let evidence = format!("{pictures} pictures beside {shown} letters of text");
+    let marks = &facts.email.html_marks;
+    if marks.linked_pictures > 0 && marks.shown_letters < MAX_LETTERS_BESIDE_PICTURES {
+        let (pictures, shown) = (marks.linked_pictures, marks.shown_letters);
+        let evidence = format!("{pictures} linked pictures beside {shown} letters of text");
         out.push(Signal::new(SignalId::PictureInsteadOfText, evidence));
     }
 }
@@ -327,22 +326,31 @@ mod tests {
     }
 
     #[test]
-    fn a_message_in_pictures_fires_but_pictures_beside_text_or_without_a_link_do_not() {
+    fn a_message_in_pictures_fires_but_pictures_beside_text_or_that_are_no_link_do_not() {
         let run = |body: &str| fired(picture_instead_of_text, &html_email(body));
         let letter = "<a href='https://bank-notice.example/'><img src='cid:letter' width=600></a>";
         assert_eq!(run(letter), [SignalId::PictureInsteadOfText]);
         assert_eq!(run(&format!("<p>Dear customer,</p>{letter}")), [SignalId::PictureInsteadOfText]);
-        let qr = "<div style='background:url(https://x.example/qr.png)'></div><a href='https://x.example/'>Scan</a>";
-        assert_eq!(run(qr), [SignalId::PictureInsteadOfText]);
+        let map = "<img src='cid:letter' usemap='#m'><map name=m><area href='https://x.example/'></map>";
+        assert_eq!(run(map), [SignalId::PictureInsteadOfText]);
         let newsletter = format!(
             "{letter}<p>This week in the garden: seedlings, frost and tomatoes.</p>\
              <p>Garden Letters, 1 Long Road, Springfield. Unsubscribe at any time.</p>"
         );
         assert!(run(&newsletter).is_empty(), "pictures beside sentences and a footer");
-        assert!(run("<img src='cid:photo' width=600><p>Our cat</p>").is_empty(), "no link");
-        let pixel =
-            "<a href='https://x.example/'>Pay</a><img src='https://t.example/o.gif' width=1 height=1>";
+        let note =
+            "<p>Can we talk? <a href='https://meet.example/j/1'>Join</a></p><img src='cid:logo' width=120>";
+        assert!(run(note).is_empty(), "a short note with a signature logo that is no link");
+        let pixel = "<a href='https://x.example/'><img src='https://t.example/o.gif' width=1 height=1></a>";
         assert!(run(pixel).is_empty(), "a tracking pixel is no picture");
+        let filler =
+            "Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n";
+        let dodge = format!(
+            "From: a@b.example\r\n{filler}{}\r\n--b\r\nContent-Type: text/html\r\n\r\n{letter}\r\n--b--\r\n",
+            "filler words for the filter ".repeat(10)
+        );
+        let email = crate::mail::parse(dodge.as_bytes()).expect("parses");
+        assert_eq!(fired(picture_instead_of_text, &email), [SignalId::PictureInsteadOfText], "plain filler");
     }
 
     #[test]

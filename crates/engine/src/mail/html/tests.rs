@@ -11,7 +11,11 @@ fn text_links_and_attributes_are_separated() {
     assert!(!content.text.contains("hidden"));
     assert_eq!(
         content.links,
-        vec![Link { href: "https://evil.example/login".into(), text: "https://www.paypal.com".into() }]
+        vec![Link {
+            href: "https://evil.example/login".into(),
+            text: "https://www.paypal.com".into(),
+            shown: Shown::InBody
+        }]
     );
     assert_eq!(content.unseen_text.trim(), "bc1q wallet");
     assert!(!content.marks.has_password_field);
@@ -131,6 +135,16 @@ fn pictures_are_counted_but_not_tracking_pixels() {
     );
     assert_eq!(pictures("<img src=\"https://t.example/o.gif\" height=\"0px\">"), 0);
     assert_eq!(pictures("<img alt='no source'><img src=''><div style='background:#fff'></div>"), 0);
+    let linked = |html: &str| parse_html(html).marks.linked_pictures;
+    assert_eq!(
+        linked("<a href='https://x.example/'><p><img src='cid:letter'></p></a><img src='cid:logo'>"),
+        1
+    );
+    assert_eq!(
+        linked("<img src='cid:letter' usemap='#m'><map name=m><area href='https://x.example/'></map>"),
+        1
+    );
+    assert_eq!(linked("<a href='https://x.example/'>Read</a><img src='cid:logo'>"), 0);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 use super::{Facts, Signal, SignalId, levels};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
+use crate::mail::Shown;
 use crate::mail::url::same_site;
 
 /// Brands the mail claims to come from (display name first, then subject) that its
@@ -40,11 +41,15 @@ pub fn impersonates_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 }
 
 /// The mail names a brand in its sender or subject and has links, yet none of them goes
-/// to that brand. Catches phishing that forges the brand's own From address.
+/// to that brand. Catches phishing that forges the brand's own From address. Only the
+/// body's links count: a brand's PDF invoice links to a PDF reader's download page.
 pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let named: Vec<&Brand> = facts.brands_in_sender.iter().chain(&facts.brands_in_subject).copied().collect();
-    let hosts = &facts.link_hosts;
-    if named.is_empty() || hosts.is_empty() {
+    if named.is_empty() {
+        return;
+    }
+    let hosts = crate::detect::distinct_hosts(facts.email.links.iter().filter(|l| l.shown == Shown::InBody));
+    if hosts.is_empty() {
         return;
     }
     let any_to_brand = hosts.iter().any(|h| named.iter().any(|b| b.owns(h)));
@@ -151,6 +156,15 @@ mod tests {
         let real =
             email("From: 楽天市場 <info@rakuten.co.jp>\r\nTo: a@b.example", "https://www.rakuten.co.jp/");
         assert!(fired(links_avoid_named_brand, &real).is_empty());
+        // A PDF's links are the file's, not the mail's: an invoice links to a PDF reader.
+        let invoice = "From: Amazon <auto-confirm@amazon.com>\r\nSubject: Your Amazon invoice\r\n\
+            Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+            Your invoice is attached.\r\n--b\r\nContent-Type: application/pdf\r\n\
+            Content-Disposition: attachment; filename=invoice.pdf\r\n\r\n\
+            %PDF-1.4\r\n<< /URI (https://get.adobe.example/reader/) >>\r\n--b--\r\n";
+        let invoice = crate::mail::parse(invoice.as_bytes()).expect("parses");
+        assert_eq!(invoice.links.len(), 1, "the PDF's link is read");
+        assert!(fired(links_avoid_named_brand, &invoice).is_empty());
     }
 
     #[test]
