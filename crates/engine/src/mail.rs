@@ -245,20 +245,16 @@ fn collect_parts(
 
 /// A text part's text, read again from its bytes when mail-parser's decoding may have
 /// lost it: some bytes were replaced, or 8-bit text stood under no charset, US-ASCII or
-/// a Latin one, the labels 8-bit Japanese is mislabelled with (see
-/// [`charset::redecode_japanese`], which keeps a reading only when it is error-free
-/// Japanese).
+/// another single-byte one, the labels 8-bit Japanese is mislabelled with (see
+/// [`charset::redecode_japanese`], which keeps a reading only when it is Japanese).
 fn read_again_if_lost<'t>(
     message: &mail_parser::Message<'_>,
     part: &mail_parser::MessagePart<'_>,
     text: &'t str,
 ) -> Cow<'t, str> {
     let label = part.content_type().and_then(|ct| ct.attribute("charset")).unwrap_or_default();
-    let under_a_latin_label = !text.is_ascii()
-        && ["", "us-ascii", "iso-8859-1", "latin1", "windows-1252"]
-            .iter()
-            .any(|l| label.eq_ignore_ascii_case(l));
-    if !under_a_latin_label && !text.contains('\u{FFFD}') {
+    let misread = !text.is_ascii() && charset::may_hide_japanese(label);
+    if !misread && !text.contains('\u{FFFD}') {
         return Cow::Borrowed(text);
     }
     let sent =
@@ -268,10 +264,16 @@ fn read_again_if_lost<'t>(
         Encoding::Base64 => base64_decode(sent),
         Encoding::QuotedPrintable => quoted_printable_decode(sent),
     };
-    match bytes.and_then(|bytes| charset::redecode_japanese(text, &bytes)) {
-        Some(read) => Cow::Owned(read),
-        None => Cow::Borrowed(text),
+    let Some(bytes) = bytes else { return Cow::Borrowed(text) };
+    if let Some(japanese) = charset::redecode_japanese(text, &bytes) {
+        return Cow::Owned(japanese);
     }
+    // Unlabelled 8-bit text that is not Japanese is read as browsers read it (WHATWG's
+    // windows-1252 default), so "Köln" does not lose its letters to replacement marks.
+    if label.trim().is_empty() && text.contains('\u{FFFD}') && std::str::from_utf8(&bytes).is_err() {
+        return Cow::Owned(encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes).0.into_owned());
+    }
+    Cow::Borrowed(text)
 }
 
 /// Reads an HTML body: its visible text is the mail's text, beside its links, form and
@@ -421,6 +423,13 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
                 }
             }
         }
+    }
+
+    #[test]
+    fn unlabelled_8bit_text_that_is_not_japanese_is_read_as_windows_1252() {
+        let raw = b"From: a@b.example\r\nContent-Type: text/plain\r\n\r\nGr\xfc\xdfe aus K\xf6ln, 5 \x80\r\n";
+        let email = parse(raw).expect("parses");
+        assert!(email.text.contains("Grüße aus Köln, 5 €"), "{:?}", email.text);
     }
 
     #[test]

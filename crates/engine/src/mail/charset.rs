@@ -32,22 +32,49 @@ static LABELS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// The 8-bit Japanese encodings tried on text that came out with replacement characters.
 const EIGHT_BIT_JAPANESE: [&Encoding; 2] = [SHIFT_JIS, EUC_JP];
 
+/// Whether text under charset `label` may be 8-bit Japanese mislabelled: no label, an
+/// unknown one, or a single-byte charset (US-ASCII, the Latin, Cyrillic and Mac ones).
+/// Unicode and the multi-byte CJK charsets say what they are.
+pub fn may_hide_japanese(label: &str) -> bool {
+    let label = label.trim();
+    label.is_empty() || Encoding::for_label(label.as_bytes()).is_none_or(Encoding::is_single_byte)
+}
+
+/// Decoding errors tolerated: two, and one more per hundred characters read. A stray
+/// byte (a trailing `\xff`, a no-break space pasted in) does not make Japanese
+/// unreadable.
+const STRAY_ERRORS: f32 = 2.0;
+const MAX_ERRORS_PER_CHARACTER: f32 = 0.01;
+/// The share of kana among the non-ASCII characters of a Japanese reading: prose is
+/// about half kana; Latin or Cyrillic read as Japanese gives scattered kanji.
+const MIN_KANA_SHARE: f32 = 0.2;
+
 /// The text of a part that mail-parser decoded as `decoded` (with replacement
-/// characters, or as a Latin charset), read again from the part's own `bytes` (transfer
-/// encoding undone) as Shift_JIS or EUC-JP, whichever decodes without an error into more
-/// kana. EUC-JP bytes often decode as Shift_JIS too, but as half-width katakana and stray
-/// kanji; Japanese prose is full of hiragana, and Latin text almost never decodes
-/// without an error. `None` when the bytes are plain ASCII or UTF-8 or neither reading
-/// gives kana: the text stays as mail-parser read it.
+/// characters, or under a single-byte charset), read again from the part's own `bytes`
+/// (transfer encoding undone) as Shift_JIS or EUC-JP: the reading with the most kana,
+/// when kana make at least a fifth of its non-ASCII characters and decoding errors are
+/// few (see [`STRAY_ERRORS`]). EUC-JP bytes often decode as Shift_JIS too, but as
+/// half-width katakana and stray kanji; Japanese prose is full of hiragana. `None` when
+/// the bytes are plain ASCII or UTF-8 or no reading is Japanese: the text stays as
+/// mail-parser read it.
 pub fn redecode_japanese(decoded: &str, bytes: &[u8]) -> Option<String> {
     if decoded.is_ascii() || std::str::from_utf8(bytes).is_ok() {
         return None;
     }
     EIGHT_BIT_JAPANESE
         .iter()
-        .filter_map(|encoding| encoding.decode_without_bom_handling_and_without_replacement(bytes))
-        .map(|text| (text.chars().filter(|c| is_kana(*c)).count(), text))
-        .filter(|(kana, _)| *kana > 0)
+        .filter_map(|encoding| {
+            let (text, _) = encoding.decode_without_bom_handling(bytes);
+            let (mut wide, mut kana, mut errors) = (0usize, 0usize, 0usize);
+            for c in text.chars().filter(|c| !c.is_ascii()) {
+                wide += 1;
+                kana += usize::from(is_kana(c));
+                errors += usize::from(c == '\u{FFFD}');
+            }
+            let japanese = kana as f32 >= MIN_KANA_SHARE * wide as f32
+                && errors as f32 <= STRAY_ERRORS + MAX_ERRORS_PER_CHARACTER * text.chars().count() as f32;
+            (kana > 0 && japanese).then_some((kana, text))
+        })
         .max_by_key(|(kana, _)| *kana)
         .map(|(_, text)| text.into_owned())
 }
@@ -121,6 +148,26 @@ mod tests {
         {
             let (read, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(latin1);
             assert_eq!(redecode_japanese(&read, latin1), None, "{read}: Latin text is left alone");
+        }
+        for label in ["", "US-ASCII", "iso-8859-15", "koi8-r", "macintosh", "windows-1251", "x-unknown"] {
+            assert!(may_hide_japanese(label), "{label}");
+        }
+        for label in ["utf-8", "UTF-16LE", "shift_jis", "euc-jp", "iso-2022-jp", "gb2312", "big5", "euc-kr"] {
+            assert!(!may_hide_japanese(label), "{label}");
+        }
+        let (mut stray, _, _) = SHIFT_JIS.encode(prose);
+        stray.to_mut().push(0xff);
+        assert_eq!(
+            redecode_japanese("\u{FFFD}", &stray).as_deref().map(|t| t.starts_with(prose)),
+            Some(true)
+        );
+        for russian in
+            ["Привет, как дела? Всё хорошо, спасибо.", "Ґанок і ґудзик: українські слова з літерою ґ."]
+        {
+            for encoding in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R] {
+                let (bytes, _, _) = encoding.encode(russian);
+                assert_eq!(redecode_japanese(russian, &bytes), None, "{russian} in {}", encoding.name());
+            }
         }
         let utf8 = "ok \u{FFFD} as written";
         assert_eq!(redecode_japanese(utf8, utf8.as_bytes()), None, "valid UTF-8 is what it says");
