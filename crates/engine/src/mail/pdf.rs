@@ -55,8 +55,9 @@ impl Default for Budget {
     }
 }
 
-/// The http(s) targets of the link actions in `pdf`, in order of appearance, without
-/// repeats, read within what is left of `budget`; empty for anything that is not a PDF.
+/// The http(s) targets of the link actions in `pdf`, in order of appearance, the first
+/// for each host, read within what is left of `budget`; empty for anything that is not a
+/// PDF.
 pub fn links(pdf: &[u8], budget: &mut Budget) -> Vec<String> {
     let pdf = pdf.get(..budget.scanned).unwrap_or(pdf);
     // The header may follow some junk, which readers skip (PDF 1.7 §7.5.2 allows 1 KB).
@@ -93,11 +94,21 @@ fn uris_in(bytes: &[u8], found: &mut Vec<String>, keys: &mut usize) {
             Some((b'<', string)) if string.first() != Some(&b'<') => hex_string(string),
             _ => continue,
         };
+        // One link per host: twenty decoys to one real site must not use up the room
+        // before the lure's.
         if let Some(link) = web_address(&value)
-            && !found.contains(&link)
+            && !found.iter().any(|known| same_host(known, &link))
         {
             found.push(link);
         }
+    }
+}
+
+/// Whether two web addresses name the same host (or, unreadable, are the same text).
+fn same_host(a: &str, b: &str) -> bool {
+    match (super::url::host_of(a), super::url::host_of(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
     }
 }
 
@@ -277,8 +288,8 @@ mod tests {
     }
 
     #[test]
-    fn only_web_addresses_count_and_each_once() {
-        let body = b"<< /URI (tel:0800123) >> << /URI (mailto:a@b.example) >> << /URI (https://a.example/) >> << /URI (https://a.example/) >> << /URI /Name >>";
+    fn only_web_addresses_count_and_each_host_once() {
+        let body = b"<< /URI (tel:0800123) >> << /URI (mailto:a@b.example) >> << /URI (https://a.example/) >> << /URI (https://a.example/2) >> << /URI /Name >>";
         assert_eq!(read(&pdf(body)), ["https://a.example/"]);
         let control = pdf(b"<< /URI (https://a.example/\\001) >>");
         assert!(read(&control).is_empty(), "ciphertext or control bytes are no address");
@@ -334,6 +345,10 @@ mod tests {
         let padding: String = (0..2000).map(|i| format!("{} 0 obj ", i * 7919 % 10007)).collect();
         let truncated = object_stream(format!("<< /URI (https://first.example/) >> {padding}").as_bytes());
         assert_eq!(read(&pdf(&truncated[..truncated.len() - 30])), ["https://first.example/"]);
+        let decoys: Vec<u8> =
+            (0..100).flat_map(|i| format!("<< /URI (https://real.example/{i}) >>").into_bytes()).collect();
+        let lure = [decoys, b"<< /URI (https://lure.example/) >>".to_vec()].concat();
+        assert_eq!(read(&pdf(&lure)), ["https://real.example/0", "https://lure.example/"]);
         let many_links: Vec<u8> =
             (0..100).flat_map(|i| format!("<< /URI (https://l{i}.example/) >>").into_bytes()).collect();
         assert_eq!(read(&pdf(&many_links)).len(), MAX_LINKS);
