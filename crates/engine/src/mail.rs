@@ -519,51 +519,6 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
         assert!(small.text.contains("zanzibar"));
     }
 
-    /// A mail with a short body and one attached file, base64-encoded.
-    fn with_file(name: &str, kind: &str, file: &[u8]) -> Email {
-        use base64::Engine;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(file);
-        let raw = format!(
-            "From: a@b.example\r\nSubject: invoice\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
-             --b\r\nContent-Type: text/plain\r\n\r\nPlease see the attached file.\r\n\
-             --b\r\nContent-Type: {kind}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
-             Content-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--b--\r\n"
-        );
-        parse(raw.as_bytes()).expect("parses")
-    }
-
-    #[test]
-    fn an_attached_page_and_a_pdf_give_their_links_as_links_in_a_file() {
-        let page = b"<html><body><h1>Sign in to view your invoice</h1><form action=\"https://collect.example.top/p\">\
-            <input type=password name=pw></form><a href=\"https://lure.example.top/\">Open</a>\
-            <svg><a xlink:href=\"https://svg.example.top/\"><text>Play</text></a></svg></body></html>";
-        let in_file = |email: &Email, href: &str| {
-            email.links.iter().any(|l| l.href == href && l.shown == Shown::InFile)
-        };
-        for (name, kind) in
-            [("invoice.htm", "application/octet-stream"), ("scan", "text/html"), ("fax.svg", "image/svg+xml")]
-        {
-            let email = with_file(name, kind, page);
-            assert!(in_file(&email, "https://lure.example.top/"), "{name}: {:?}", email.links);
-            assert!(in_file(&email, "https://svg.example.top/"), "{name}: SVG's xlink:href is a link");
-            assert!(email.html_targets.iter().any(|t| t.contains("collect.example.top")), "{name}");
-            assert!(!email.normalized_text.contains("Sign in"), "{name}: a page's text is not read");
-            assert!(
-                !email.html_marks.has_password_field,
-                "{name}: nor its fields: wrappers of encrypted mail have them"
-            );
-            assert_eq!(email.html_marks.pictures, 0, "{name}: nor its pictures");
-            assert_eq!(email.attachments.len(), 1, "{name}: still listed as a file");
-        }
-        let pdf = b"%PDF-1.4\n4 0 obj << /A << /S /URI /URI (https://pay.example.top/x) >> >> endobj\n%%EOF";
-        for (name, kind) in [("invoice.pdf", "application/octet-stream"), ("scan", "application/pdf")] {
-            let email = with_file(name, kind, pdf);
-            assert!(in_file(&email, "https://pay.example.top/x"), "{name}: {:?}", email.links);
-        }
-        let other = with_file("notes.txt", "application/octet-stream", pdf);
-        assert!(other.links.is_empty(), "other files are known by name only");
-    }
-
     #[test]
     fn truncation_respects_char_boundaries() {
         assert_eq!(truncate("あいう", 4), "あ");

@@ -53,7 +53,7 @@ const MIN_KANA_SHARE: f32 = 0.2;
 /// characters, or under a single-byte charset), read again from the part's own `bytes`
 /// (transfer encoding undone) as Shift_JIS or EUC-JP: the reading with the most kana,
 /// when kana make at least a fifth of its non-ASCII characters and decoding errors are
-/// few (see [`STRAY_ERRORS`]). EUC-JP bytes often decode as Shift_JIS too, but as
+/// few (two, and one more per hundred characters). EUC-JP bytes often decode as Shift_JIS too, but as
 /// half-width katakana and stray kanji; Japanese prose is full of hiragana. `None` when
 /// the bytes are plain ASCII or UTF-8 or no reading is Japanese: the text stays as
 /// mail-parser read it.
