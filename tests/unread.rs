@@ -132,6 +132,17 @@ async fn restore_of_a_message_sent_without_its_parts_is_an_error_not_not_found()
 /// Now the refusal is the restore's error, with the server's words, and nothing is moved.
 #[tokio::test(flavor = "multi_thread")]
 async fn restore_tells_a_refused_fetch_of_the_message_and_moves_nothing() {
+    restore_stops_at(Fault::Answer("NO [SERVERBUG] Internal error"), "Internal error").await;
+    // Left out of an OK answer while still in Junk, it was moved back and its feedback
+    // given on no bytes at all.
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    restore_stops_at(left_out, "could not be FETCHed").await;
+}
+
+/// A restore whose second FETCH of the message in Junk (the one that reads it for the
+/// feedback) meets `fault`: it fails with the server's words (`said`), moves nothing and
+/// records nothing; asked again, it restores.
+async fn restore_stops_at(fault: Fault, said: &str) {
     let dovecot = Dovecot::start(Options::default());
     let setup = behind_proxy(dovecot, "").await;
     let Setup { proxy, config, direct, .. } = &setup;
@@ -141,11 +152,10 @@ async fn restore_tells_a_refused_fetch_of_the_message_and_moves_nothing() {
     let store = Store::open_unlocked(&config.database).await.expect("store");
 
     // The first FETCH of the message confirms its content; the second reads it.
-    let refused = Fault::Answer("NO [SERVERBUG] Internal error");
-    proxy.add(Rule { skip: 1, times: Some(1), ..Rule::always("UID FETCH 1 (UID RFC822.SIZE", refused) });
+    proxy.add(Rule { skip: 1, times: Some(1), ..Rule::always("UID FETCH 1 (UID RFC822.SIZE", fault) });
     let restored = app::restore(config, &store, id, false).await;
-    let said = restored.as_ref().map_err(ToString::to_string).expect_err("not restored");
-    assert!(said.contains("Internal error"), "{said}");
+    let error = restored.as_ref().map_err(ToString::to_string).expect_err("not restored");
+    assert!(error.contains(said), "{error}");
     assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "nothing moved");
     assert_eq!(rows_with(config, Action::Moved).await.len(), 1, "not recorded as restored");
 
@@ -208,15 +218,24 @@ async fn reports_that_cannot_be_read_are_tried_again_then_recorded_unreadable() 
 }
 
 /// `learn --account` learns from what the server sends whole, and says how many mails it
-/// left out because the server sent them without some of their parts: they were left
-/// out without a word.
+/// left out because the server sent them without some of their parts, or left them out
+/// of its answer altogether: they were left out without a word.
 #[tokio::test(flavor = "multi_thread")]
 async fn learn_says_what_it_left_out_because_the_server_sent_it_without_its_parts() {
+    learn_leaves_out_uid_1_of_junk(parts_left_out_of_uid_1()).await;
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    // Junk is read first; INBOX's one mail is UID 1 too, and comes whole.
+    let once = Rule { times: Some(1), ..Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out) };
+    learn_leaves_out_uid_1_of_junk(once).await;
+}
+
+/// `learn` with the big scam in Junk (UID 1) not sent whole through `fault`.
+async fn learn_leaves_out_uid_1_of_junk(fault: Rule) {
     let setup = reading_by_parts(Options::default()).await;
     let Setup { proxy, direct, path, .. } = &setup;
     put_big_scam(direct, "Junk", &[]).await;
     super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &HAM[..1]).await;
-    proxy.add(parts_left_out_of_uid_1());
+    proxy.add(fault);
     let config = path.clone();
     let printed = tokio::task::spawn_blocking(move || {
         super::learning::learn(&config, &["--account", "test", "--limit", "50"])

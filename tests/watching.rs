@@ -259,10 +259,27 @@ pub fn scam_behind_a_large_image() -> String {
 
 /// A message read by its parts whose text part the server leaves out of an OK answer
 /// (Gmail's "Some messages could not be FETCHed") is not judged without it: judged on
-/// its header and an empty text it passed for ham and was never read again. It is read
-/// again on the next pass, and moved.
+/// its header and an empty text it passed for ham and was never read again. Nor when the
+/// server refuses a FETCH of its parts: judged on the first bytes only, the text behind
+/// the image went unread (and elsewhere, a different digest made a copy look absent). It
+/// is read again on the next pass, and moved.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_part_left_out_of_the_answer_is_read_again_not_judged_empty() {
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    // The second FETCH of the parts: MIME headers and text, after the structure.
+    read_again_after(Rule::once("UID FETCH 1 (UID BODY.PEEK[1.MIME]", left_out)).await;
+    read_again_after(Rule::once(
+        "UID FETCH 1 (UID BODY.PEEK[1.MIME]",
+        Fault::Answer("NO [UNAVAILABLE] Try later"),
+    ))
+    .await;
+    // The first: the structure.
+    read_again_after(Rule::once("UID FETCH 1 (UID BODYSTRUCTURE", Fault::Answer("NO Internal error"))).await;
+}
+
+/// A scam hiding its text behind a large image, read by its parts through `fault`: not
+/// judged on the first pass, read again whole and moved on the next.
+async fn read_again_after(fault: Rule) {
     let dovecot = Dovecot::start(Options::default());
     let direct = load(&dovecot.write_config(""));
     let mut session = mailbox(&direct).await;
@@ -270,12 +287,10 @@ async fn a_part_left_out_of_the_answer_is_read_again_not_judged_empty() {
     append_all(&mut session, "INBOX", &HAM[..1]).await;
     let proxy = Proxy::start(dovecot.imap_port).await;
     let config = load(&proxy.write_config(&dovecot, "max_message_bytes = 65536\n"));
-    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
-    // The second FETCH of the parts: MIME headers and text, after the structure.
-    proxy.add(Rule::once("UID FETCH 1 (UID BODY.PEEK[1.MIME]", left_out));
+    proxy.add(fault);
 
     let report = run_once(&config).await;
-    assert_eq!(proxy.seen("UID FETCH"), 3, "the message, its structure, its parts");
+    assert!(proxy.seen("UID FETCH") >= 2, "the message, then its structure");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert!(ids_in(&direct, "Junk").await.is_empty(), "not judged without its text");
     assert!(history(&config).await.is_empty());

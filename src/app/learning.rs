@@ -170,8 +170,8 @@ pub async fn bootstrap(
 }
 
 /// The raw bytes of the newest `limit` messages of `folder`, newest first (BODY.PEEK).
-/// Messages the server sends without some of their parts are left out, named in a
-/// warning and counted in `unread`: judged without those parts they would teach the
+/// Messages the server leaves out of its answer or sends without some of their parts are
+/// left out, named in a warning and counted in `unread`: judged without those parts they would teach the
 /// wrong thing, and the rest is still worth learning from (learning only adds to the
 /// global model, so a missing mail costs a little of it, nothing more). A refused
 /// FETCH fails the whole.
@@ -192,10 +192,13 @@ async fn newest(
     if let Some(refused) = fetched.refused {
         return Err(refused.into());
     }
-    if !fetched.unread.is_empty() {
-        warn!(account = %account.name, folder = %imap::utf7::decode(folder), uids = ?fetched.unread,
-              "not learned from: the server sent these without some of their parts ({})", fetched.server_said);
-        *unread += fetched.unread.len();
+    // Left out of the answer or sent without parts alike: neither is learned from, and
+    // both are said (a folder's name and the server's words are the server's: made safe).
+    if !fetched.missing.is_empty() {
+        let shown = |text: &str| crate::mail::printable::escape(&imap::sanitize(text)).into_owned();
+        warn!(account = %account.name, folder = %shown(&imap::utf7::decode(folder)), uids = ?fetched.missing,
+              "not learned from: the server did not send these whole ({})", shown(&fetched.server_said));
+        *unread += fetched.missing.len();
     }
     let mut messages = fetched.messages;
     messages.sort_unstable_by_key(|m| std::cmp::Reverse(m.uid));

@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use crate::imap::{ImapError, ImapSession};
+use crate::imap::{FetchedMessage, ImapError, ImapSession};
 use crate::mail;
 
 use super::batch;
@@ -87,12 +87,7 @@ impl Finder {
         // gone. Such an answer is an error (`Fetched::all_or_refusal`), and so is one that
         // leaves out a candidate still in the folder (Gmail's OK "Some messages could not
         // be FETCHed").
-        let fetched = imap.fetch(&matching, self.max_bytes).await?;
-        let left_out: Vec<u32> =
-            fetched.missing.iter().copied().filter(|uid| !fetched.unread.contains(uid)).collect();
-        let said = fetched.server_said.clone();
-        let messages = fetched.all_or_refusal()?;
-        none_still_there(imap, &left_out, &said).await?;
+        let messages = fetch_whole(imap, &matching, self.max_bytes).await?;
         Ok(messages
             .iter()
             .filter(|m| batch::content_digest(&m.raw) == wanted.digest)
@@ -129,6 +124,23 @@ fn not_sent(asked: &[u32], headers: &[(u32, Vec<u8>)]) -> Vec<u32> {
     asked.iter().copied().filter(|uid| !sent.contains(uid)).collect()
 }
 
+/// Reads `uids` whole (see [`ImapSession::fetch`]): the messages sent, those expunged
+/// meanwhile rightly absent. A refused FETCH, a message sent without some of its parts,
+/// or one left out of the answer while still in the folder is an error.
+async fn fetch_whole(
+    imap: &mut ImapSession,
+    uids: &[u32],
+    max_bytes: u32,
+) -> Result<Vec<FetchedMessage>, ImapError> {
+    let fetched = imap.fetch(uids, max_bytes).await?;
+    let left_out: Vec<u32> =
+        fetched.missing.iter().copied().filter(|uid| !fetched.unread.contains(uid)).collect();
+    let said = fetched.server_said.clone();
+    let messages = fetched.all_or_refusal()?;
+    none_still_there(imap, &left_out, &said).await?;
+    Ok(messages)
+}
+
 /// Fails when any of `left_out` (UIDs the server's OK answer did not carry) is still in
 /// the selected folder: that one may be the message looked for, and taken for absent it
 /// would be copied to Junk a second time by reconcile, or said to be gone by `restore`.
@@ -159,16 +171,16 @@ pub(super) async fn select_and_find(
 }
 
 /// The first of `uids` in the selected folder, as read when it was classified (at most
-/// `max_bytes`, `BODY.PEEK`); `None` when there is none or the server sent nothing (it
-/// was expunged meanwhile). A refused FETCH, or a message sent without all its parts, is
-/// an error: not its bytes, and no sign that it is gone.
+/// `max_bytes`, `BODY.PEEK`); `None` when there is none or it was expunged meanwhile. A
+/// refused FETCH, a message sent without all its parts, or one left out of the answer
+/// while still there is an error: not its bytes, and no sign that it is gone.
 pub(super) async fn read_first(
     imap: &mut ImapSession,
     uids: &[u32],
     max_bytes: u32,
 ) -> Result<Option<Vec<u8>>, ImapError> {
     let Some(first) = uids.first() else { return Ok(None) };
-    let fetched = imap.fetch(&[*first], max_bytes).await?.all_or_refusal()?;
+    let fetched = fetch_whole(imap, &[*first], max_bytes).await?;
     Ok(fetched.into_iter().next().map(|m| m.raw))
 }
 

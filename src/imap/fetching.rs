@@ -155,15 +155,21 @@ impl ImapSession {
                 Ok(ByParts::NotMultipart) => {}
                 // Parts the server did not send are not empty parts: judged without them,
                 // a scam whose text lies there would pass for ham and never be read again.
-                // The message is not read, as when the FETCH leaves a message out: it is
-                // read again, and after a few tries recorded unreadable.
+                // A refused FETCH of the parts is the same: the first bytes alone hide the
+                // text behind the image, and read elsewhere they give another digest than
+                // the message's, so a copy looks absent. The message is not read, as when
+                // the FETCH leaves a message out: it is read again, and after a few tries
+                // recorded unreadable.
                 Ok(ByParts::Missing(said)) => {
                     unread.insert(message.uid);
                     if !said.is_empty() {
                         fetched.server_said = said;
                     }
                 }
-                Err(ImapError::Refused { .. }) => {}
+                Err(refused @ ImapError::Refused { .. }) => {
+                    unread.insert(message.uid);
+                    fetched.server_said = refused.to_string();
+                }
                 Err(broken) => return Err(broken),
             }
         }
