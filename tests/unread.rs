@@ -266,3 +266,35 @@ async fn learn_says_what_it_left_out_because_the_server_sent_it_without_its_part
     assert!(printed.contains("learned from 0 mails in Junk (unwanted) and 1 in INBOX"), "{printed}");
     assert!(printed.contains("1 mails the server would not send whole were left out"), "{printed}");
 }
+
+/// A report whose header FETCH the server always refuses (and so any FETCH of headers
+/// that names it) held up every later report: the look at Junk failed before its cursor
+/// moved, on every pass. Now the headers are asked again one by one, the other report is
+/// recorded, and the refused one is read again on the next looks, then recorded
+/// unreadable with the server's words.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_header_fetch_in_junk_holds_up_no_later_report() {
+    let setup = behind_proxy(Dovecot::start(Options::default()), "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "Junk", &THREATS[..2]).await;
+    let refused = Fault::Answer("NO [SERVERBUG] Internal error");
+    proxy.add(Rule::always("UID FETCH 1:2 (UID BODY.PEEK[HEADER])", refused.clone()));
+    proxy.add(Rule::always("UID FETCH 1 (UID BODY.PEEK[HEADER])", refused));
+
+    passes(config).await;
+    let reported: Vec<String> =
+        rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, [message_id(&fixture(THREATS[1]))], "the report after the refused one");
+    for tries in 2..scamguard::store::MAX_READ_TRIES {
+        passes(config).await;
+        assert!(rows_with(config, Action::Unreadable).await.is_empty(), "try {tries}: tried again first");
+    }
+    passes(config).await;
+    let unreadable = rows_with(config, Action::Unreadable).await;
+    let row = unreadable.first().expect("recorded unreadable");
+    assert_eq!((row.folder.as_str(), row.uid, unreadable.len()), ("Junk", 1, 1), "{unreadable:?}");
+    let said = row.signals.0.first().map(|s| s.evidence.as_str()).unwrap_or_default();
+    assert!(said.contains("Internal error"), "{said}");
+    assert_eq!(history(config).await.len(), 2);
+}

@@ -28,6 +28,7 @@ use super::locate::key_of_header;
 use super::worker::{Worker, WorkerError, outcome_of, unparseable};
 use crate::clock;
 use crate::imap::{self, ImapSession};
+use crate::mail::printable;
 use crate::report::seal::{self, ReportKey};
 use crate::store::{FolderRef, JunkCursor, MAX_READ_TRIES, ReadOutcome};
 
@@ -126,8 +127,8 @@ impl Worker {
         report_key: &ReportKey,
     ) -> Result<ReadOutcome, WorkerError> {
         let (account, name) = (at.account, at.folder);
-        let arrived: Vec<(u32, String)> =
-            imap.fetch_headers(uids).await?.iter().map(|(uid, h)| (*uid, key_of_header(h))).collect();
+        let (headers, headers_refused) = read_headers(imap, uids).await?;
+        let arrived: Vec<(u32, String)> = headers.iter().map(|(uid, h)| (*uid, key_of_header(h))).collect();
         let keys: Vec<String> = arrived.iter().map(|(_, key)| key.clone()).collect();
         let sent = self.store.sent_to_junk(account, &keys).await?;
         let to_read = feedback::to_read_among(&arrived, &sent);
@@ -153,6 +154,17 @@ impl Worker {
             imap.existing(&not_sent).await?.into_iter().collect()
         };
         let mut outcome = outcome_of(&fetched);
+        if let Some(refused) = &headers_refused {
+            // The headers refused are among the failed ones: their words first, then the
+            // body FETCH's, if it left some out too.
+            let said = printable::escape(&imap::sanitize(&refused.to_string())).into_owned();
+            outcome.reason = if fetched.server_said.is_empty() {
+                said
+            } else {
+                format!("{said}; {}", fetched.server_said)
+            };
+            outcome.counts_a_try &= !refused.is_temporary();
+        }
         outcome.failed = not_sent.iter().copied().filter(|uid| present.contains(uid)).collect();
         let failed: HashSet<u32> = outcome.failed.iter().copied().collect();
         (outcome.read, outcome.gone) = queued
@@ -199,6 +211,36 @@ impl Worker {
         }
         Ok(outcome)
     }
+}
+
+/// The headers of `uids` in the selected Junk, and the server's refusal when it refused
+/// to send some. A refused FETCH (NO or BAD, or an OK that left what it was for out) is
+/// no sign that the messages are gone, and failing the look for it kept the cursor where
+/// it was, so one message the server never hands over held up every later report. A
+/// refused FETCH of several is asked again one UID at a time (a server refuses a whole
+/// FETCH for one message it cannot read); those still refused, and still in Junk, go to
+/// the read queue with the others not sent (the caller asks), and end `unreadable` after
+/// the usual tries. A lost connection still fails the look.
+async fn read_headers(
+    imap: &mut ImapSession,
+    uids: &[u32],
+) -> Result<(Vec<(u32, Vec<u8>)>, Option<imap::ImapError>), WorkerError> {
+    let mut refused = match imap.fetch_headers(uids).await {
+        Ok(headers) => return Ok((headers, None)),
+        Err(refused) if refused.is_refusal() => refused,
+        Err(lost) => return Err(lost.into()),
+    };
+    let mut headers = Vec::new();
+    if uids.len() > 1 {
+        for uid in uids {
+            match imap.fetch_headers(&[*uid]).await {
+                Ok(one) => headers.extend(one),
+                Err(alone) if alone.is_refusal() => refused = alone,
+                Err(lost) => return Err(lost.into()),
+            }
+        }
+    }
+    Ok((headers, Some(refused)))
 }
 
 /// The server's refusal that failed a look at Junk, when that is what failed it: the pass
