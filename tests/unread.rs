@@ -298,3 +298,26 @@ async fn a_refused_header_fetch_in_junk_holds_up_no_later_report() {
     assert!(said.contains("Internal error"), "{said}");
     assert_eq!(history(config).await.len(), 2);
 }
+
+/// Junk made anew (a new UIDVALIDITY) drops what its read queue held under the old one:
+/// those UIDs name other mail now, and the rows stayed for ever, counted as waiting.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renumbered_junk_drops_its_old_read_queue() {
+    let setup = behind_proxy(Dovecot::start(Options::default()), "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "Junk", &THREATS[..1]).await;
+    proxy.add(Rule::always(
+        "UID FETCH 1 (UID BODY.PEEK[HEADER])",
+        Fault::Answer("NO [SERVERBUG] Internal error"),
+    ));
+    passes(config).await;
+    let store = Store::open_unlocked_at(&app::database(config)).await.expect("store");
+    assert_eq!(store.queued_count("test", "Junk").await.expect("count"), 1, "queued to be read again");
+
+    let mut session = super::service::mailbox(direct).await;
+    session.delete("Junk").await.expect("delete");
+    session.create("Junk").await.expect("create again");
+    passes(config).await;
+    assert_eq!(store.queued_count("test", "Junk").await.expect("count"), 0, "the old UIDs are dropped");
+}

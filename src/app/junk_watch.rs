@@ -41,7 +41,7 @@ impl Worker {
     pub(super) async fn look_at_junk(&self, imap: &mut ImapSession, junk: &str) -> Result<bool, WorkerError> {
         let looked = self.look_at_junk_once(imap, junk).await;
         if let Some(refused) = refusal(&looked) {
-            warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", imap::utf7::decode(junk));
+            warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", shown(&imap::utf7::decode(junk)));
             // A refusal may have come with Junk selected: the caller selects the watched
             // folder again.
             return Ok(true);
@@ -59,7 +59,11 @@ impl Worker {
         let at = FolderRef { account, folder: &name, uidvalidity: status.uidvalidity };
         let windows = match feedback::plan_junk(saved, now) {
             JunkLook::Start(cursor) => {
-                info!(%account, "watching {name} for mail you put there, from UID {}", cursor.uid_next);
+                info!(%account, "watching {} for mail you put there, from UID {}", shown(&name), cursor.uid_next);
+                // Renumbered (or first seen): what was queued under another UIDVALIDITY
+                // names other messages now, and would stay for ever. Dropped before the
+                // cursor is saved, so a crash between the two starts again here.
+                self.store.drop_other_epochs(at).await?;
                 self.store.save_junk_cursor(account, &name, cursor, clock::now_unix()).await?;
                 return Ok(false);
             }
@@ -104,7 +108,7 @@ impl Worker {
                 if !unreadable.is_empty() {
                     warn!(account = %at.account, uids = ?unreadable,
                           "{}: recorded as unreadable, not as reported (not mail we can read, or refused {MAX_READ_TRIES} times: {})",
-                          at.folder, outcome.reason);
+                          shown(at.folder), outcome.reason);
                 }
             }
             if let Some((_, end)) = window {
@@ -174,8 +178,8 @@ impl Worker {
             .partition(|uid| with_header.contains(uid));
         if !outcome.failed.is_empty() {
             warn!(%account, uids = ?outcome.failed,
-                  "{name}: not read, so not recorded as reported yet; read again on the next look ({})",
-                  outcome.reason);
+                  "{}: not read, so not recorded as reported yet; read again on the next look ({})",
+                  shown(name), outcome.reason);
         }
         // Scamguard's own moves (the same key and content) are no reports.
         let key_of = |uid: u32| arrived.iter().find(|(u, _)| *u == uid).map_or("", |(_, k)| k.as_str());
@@ -199,7 +203,7 @@ impl Worker {
                 continue;
             };
             info!(%account, uid = row.uid, category = row.category.as_str(),
-                  "reported: put into {name} by hand or by the server's filter: {:?}", row.subject);
+                  "reported: put into {} by hand or by the server's filter: {:?}", shown(name), row.subject);
             feedback::give(
                 &self.store,
                 account,
@@ -241,6 +245,12 @@ async fn read_headers(
         }
     }
     Ok((headers, Some(refused)))
+}
+
+/// A folder's name as the server gave it, made safe for logs and terminals: its control
+/// and direction-changing characters escaped, and cut to a sane length.
+fn shown(folder: &str) -> String {
+    printable::escape(&imap::sanitize(folder)).into_owned()
 }
 
 /// The server's refusal that failed a look at Junk, when that is what failed it: the pass
