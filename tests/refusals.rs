@@ -314,7 +314,10 @@ async fn without_move_a_copy_whose_answer_was_lost_is_not_made_twice() {
 
 /// A message the server always refuses to hand over, alone in its FETCH (so nothing comes
 /// back at all): it is tried on each pass, each pass fails with the server's words, and
-/// after five tries it is recorded unreadable and the passes succeed again.
+/// after five tries it is recorded unreadable and the passes succeed again. The server
+/// refuses every FETCH in Junk too: the threats moved there are read again on each look,
+/// then recorded unreadable in Junk like any report it will not hand over, never
+/// `reported`.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_message_always_refused_alone_is_recorded_unreadable_and_the_passes_go_on() {
     let setup = mailbox_behind_proxy(Options::default()).await;
@@ -328,7 +331,11 @@ async fn a_message_always_refused_alone_is_recorded_unreadable_and_the_passes_go
     let report = run_once(config).await;
     assert!(report.failures.is_empty(), "given up on, the passes succeed: {:?}", failures(&report));
     let rows = history(config).await;
-    assert_eq!(rows.iter().filter(|r| r.action == Action::Unreadable).count(), 1, "{rows:?}");
+    let unreadable_in =
+        |folder: &str| rows.iter().filter(|r| r.action == Action::Unreadable && r.folder == folder).count();
+    assert_eq!(unreadable_in("INBOX"), 1, "{rows:?}");
+    assert_eq!(unreadable_in("Junk"), THREATS.len() - 1, "{rows:?}");
+    assert!(!rows.iter().any(|r| r.action == Action::Reported), "{rows:?}");
     assert_eq!(ids_in(direct, "Junk").await.len(), THREATS.len() - 1);
 }
 

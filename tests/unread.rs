@@ -48,15 +48,15 @@ async fn a_copy_in_junk_sent_without_its_parts_is_not_copied_again() {
     proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
     assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
     assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "the server copied it");
-    let actions: Vec<Action> = history(config).await.iter().map(|r| r.action).collect();
-    assert_eq!(actions, [Action::Planned], "not known to be copied");
+    assert_eq!(actions(config).await, [Action::Planned], "not known to be copied");
 
     proxy.add(parts_left_out_of_uid_1());
     let report = run_once(config).await;
-    assert!(failures(&report).iter().any(|e| e.contains("left out")), "{:?}", failures(&report));
+    assert!(failures(&report).is_empty(), "one unreadable candidate stops no pass: {:?}", failures(&report));
     let in_junk = super::service::mailbox(direct).await.select("Junk").await.expect("select").exists;
     assert_eq!(in_junk, 1, "no second copy");
     assert_eq!(proxy.seen("UID COPY"), 1);
+    assert_eq!(actions(config).await, [Action::Planned], "left planned, looked for again");
 
     the_next_pass_finishes_the_move_with_one_copy(&setup).await;
 }
@@ -82,10 +82,50 @@ async fn a_copy_in_junk_left_out_of_the_fetch_is_not_copied_again() {
     proxy.add(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out));
     let report = run_once(config).await;
     assert_eq!(proxy.seen("UID COPY"), 1, "not copied a second time");
-    let said = failures(&report);
-    assert!(said.iter().any(|e| e.contains("left out") && e.contains("could not be FETCHed")), "{said:?}");
+    assert!(failures(&report).is_empty(), "one unreadable candidate stops no pass: {:?}", failures(&report));
+    assert_eq!(actions(config).await, [Action::Planned], "left planned, looked for again");
 
     the_next_pass_finishes_the_move_with_one_copy(&setup).await;
+}
+
+/// A pending move whose copy in Junk the server always leaves out of its answer stopped
+/// the whole folder: reconcile, which runs before new mail is read on every connection,
+/// failed each pass, and new threats stayed in INBOX. Now that one row is left planned
+/// (neither copied again nor recorded gone), and the pass goes on: a new threat is moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_in_junk_always_left_out_holds_up_no_new_threat() {
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
+    let setup = behind_proxy(dovecot, "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    let mut session = super::service::mailbox(direct).await;
+    super::service::append_all(&mut session, "INBOX", &[THREATS[0], HAM[0]]).await;
+    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
+    assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    proxy.add(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out));
+
+    super::service::append_all(&mut session, "INBOX", &THREATS[1..2]).await;
+    for pass in 1..=2 {
+        let report = run_once(config).await;
+        assert!(failures(&report).is_empty(), "pass {pass}: {:?}", failures(&report));
+        assert_eq!(
+            ids_in(direct, "INBOX").await,
+            ids(&[THREATS[0], HAM[0]]),
+            "pass {pass}: the new threat moved"
+        );
+        assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..2]), "pass {pass}: one copy of each");
+        assert_eq!(proxy.seen("UID COPY"), 2, "pass {pass}: the stuck one never copied again");
+        assert_eq!(
+            actions(config).await,
+            [Action::Moved, Action::Planned],
+            "pass {pass}: the stuck one not recorded gone"
+        );
+    }
+}
+
+/// What the history says of each detection, newest first.
+async fn actions(config: &Config) -> Vec<Action> {
+    history(config).await.iter().map(|r| r.action).collect()
 }
 
 /// With the fault gone, the next pass finishes the move: the one copy in Junk, the
@@ -244,4 +284,59 @@ async fn learn_leaves_out_uid_1_of_junk(fault: Rule) {
     .expect("learn ran");
     assert!(printed.contains("learned from 0 mails in Junk (unwanted) and 1 in INBOX"), "{printed}");
     assert!(printed.contains("1 mails the server would not send whole were left out"), "{printed}");
+}
+
+/// A report whose header FETCH the server always refuses (and so any FETCH of headers
+/// that names it) held up every later report: the look at Junk failed before its cursor
+/// moved, on every pass. Now the headers are asked again one by one, the other report is
+/// recorded, and the refused one is read again on the next looks, then recorded
+/// unreadable with the server's words.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_header_fetch_in_junk_holds_up_no_later_report() {
+    let setup = behind_proxy(Dovecot::start(Options::default()), "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "Junk", &THREATS[..2]).await;
+    let refused = Fault::Answer("NO [SERVERBUG] Internal error");
+    proxy.add(Rule::always("UID FETCH 1:2 (UID BODY.PEEK[HEADER])", refused.clone()));
+    proxy.add(Rule::always("UID FETCH 1 (UID BODY.PEEK[HEADER])", refused));
+
+    passes(config).await;
+    let reported: Vec<String> =
+        rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
+    assert_eq!(reported, [message_id(&fixture(THREATS[1]))], "the report after the refused one");
+    for tries in 2..scamguard::store::MAX_READ_TRIES {
+        passes(config).await;
+        assert!(rows_with(config, Action::Unreadable).await.is_empty(), "try {tries}: tried again first");
+    }
+    passes(config).await;
+    let unreadable = rows_with(config, Action::Unreadable).await;
+    let row = unreadable.first().expect("recorded unreadable");
+    assert_eq!((row.folder.as_str(), row.uid, unreadable.len()), ("Junk", 1, 1), "{unreadable:?}");
+    let said = row.signals.0.first().map(|s| s.evidence.as_str()).unwrap_or_default();
+    assert!(said.contains("Internal error"), "{said}");
+    assert_eq!(history(config).await.len(), 2);
+}
+
+/// Junk made anew (a new UIDVALIDITY) drops what its read queue held under the old one:
+/// those UIDs name other mail now, and the rows stayed for ever, counted as waiting.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renumbered_junk_drops_its_old_read_queue() {
+    let setup = behind_proxy(Dovecot::start(Options::default()), "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    passes(config).await;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "Junk", &THREATS[..1]).await;
+    proxy.add(Rule::always(
+        "UID FETCH 1 (UID BODY.PEEK[HEADER])",
+        Fault::Answer("NO [SERVERBUG] Internal error"),
+    ));
+    passes(config).await;
+    let store = Store::open_unlocked_at(&app::database(config)).await.expect("store");
+    assert_eq!(store.queued_count("test", "Junk").await.expect("count"), 1, "queued to be read again");
+
+    let mut session = super::service::mailbox(direct).await;
+    session.delete("Junk").await.expect("delete");
+    session.create("Junk").await.expect("create again");
+    passes(config).await;
+    assert_eq!(store.queued_count("test", "Junk").await.expect("count"), 0, "the old UIDs are dropped");
 }

@@ -12,6 +12,7 @@ use super::locate::{Finder, Recorded};
 use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::imap::{self, ImapSession, MoveMethod};
+use crate::mail::printable;
 use crate::store::{Action, Pending};
 
 /// A planned action: the detection's id and the message's UID.
@@ -214,10 +215,11 @@ impl Worker {
             if look_for_copies {
                 let mut not_copied = Vec::new();
                 for p in to_move {
-                    if finder.find(imap, recorded(p)).await?.is_empty() {
-                        not_copied.push(p);
-                    } else {
-                        copied.push(p);
+                    match self.in_junk(imap, &mut finder, p, junk).await? {
+                        Some(false) => not_copied.push(p),
+                        Some(true) => copied.push(p),
+                        // Not known: left planned, neither copied nor removed.
+                        None => {}
                     }
                 }
                 to_move = not_copied;
@@ -225,8 +227,17 @@ impl Worker {
             let now = clock::now_unix();
             for p in absent {
                 // A copy made before the crash is in Junk by construction.
-                let in_junk = p.action == Action::CopyMade
-                    || (p.action == Action::Planned && !finder.find(imap, recorded(p)).await?.is_empty());
+                let in_junk = if p.action == Action::CopyMade {
+                    true
+                } else if p.action != Action::Planned {
+                    false
+                } else {
+                    match self.in_junk(imap, &mut finder, p, junk).await? {
+                        Some(found) => found,
+                        // Not known: left planned, never recorded gone.
+                        None => continue,
+                    }
+                };
                 let (action, destination) = if in_junk {
                     (Action::Moved, imap::utf7::decode(junk))
                 } else {
@@ -245,6 +256,33 @@ impl Worker {
         self.flag_planned(imap, &flags).await?;
         self.remove_copied(imap, &as_planned(copied), method, junk, &BTreeMap::new()).await?;
         Ok(())
+    }
+
+    /// Whether the pending row `p` is in Junk (selected, `finder` reading it); `None` when
+    /// the server would not say: it left a candidate out of its answer, or sent one
+    /// without its parts (`ImapError::is_incomplete`). That row is left pending, logged
+    /// with the server's words, and looked for again on the next pass: failing the pass
+    /// instead would stop the whole folder on every connection (reconcile runs before new
+    /// mail is read) for one message the server never hands over. A refusal of the FETCH
+    /// or SEARCH itself, or a lost connection, still fails the pass.
+    async fn in_junk(
+        &self,
+        imap: &mut ImapSession,
+        finder: &mut Finder,
+        p: &Pending,
+        junk: &str,
+    ) -> Result<Option<bool>, WorkerError> {
+        match finder.find(imap, recorded(p)).await {
+            Ok(found) => Ok(Some(!found.is_empty())),
+            Err(unknown) if unknown.is_incomplete() => {
+                let said = printable::escape(&imap::sanitize(&unknown.to_string())).into_owned();
+                warn!(account = %self.account.name, folder = %self.folder, uid = p.uid,
+                      "cannot tell whether this threat is in {} already, so it is left as planned and looked for again on the next pass: {said}",
+                      printable::escape(&imap::sanitize(&imap::utf7::decode(junk))));
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 }
 

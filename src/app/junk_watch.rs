@@ -28,6 +28,7 @@ use super::locate::key_of_header;
 use super::worker::{Worker, WorkerError, outcome_of, unparseable};
 use crate::clock;
 use crate::imap::{self, ImapSession};
+use crate::mail::printable;
 use crate::report::seal::{self, ReportKey};
 use crate::store::{FolderRef, JunkCursor, MAX_READ_TRIES, ReadOutcome};
 
@@ -40,7 +41,7 @@ impl Worker {
     pub(super) async fn look_at_junk(&self, imap: &mut ImapSession, junk: &str) -> Result<bool, WorkerError> {
         let looked = self.look_at_junk_once(imap, junk).await;
         if let Some(refused) = refusal(&looked) {
-            warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", imap::utf7::decode(junk));
+            warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", shown(&imap::utf7::decode(junk)));
             // A refusal may have come with Junk selected: the caller selects the watched
             // folder again.
             return Ok(true);
@@ -58,7 +59,11 @@ impl Worker {
         let at = FolderRef { account, folder: &name, uidvalidity: status.uidvalidity };
         let windows = match feedback::plan_junk(saved, now) {
             JunkLook::Start(cursor) => {
-                info!(%account, "watching {name} for mail you put there, from UID {}", cursor.uid_next);
+                info!(%account, "watching {} for mail you put there, from UID {}", shown(&name), cursor.uid_next);
+                // Renumbered (or first seen): what was queued under another UIDVALIDITY
+                // names other messages now, and would stay for ever. Dropped before the
+                // cursor is saved, so a crash between the two starts again here.
+                self.store.drop_other_epochs(at).await?;
                 self.store.save_junk_cursor(account, &name, cursor, clock::now_unix()).await?;
                 return Ok(false);
             }
@@ -103,7 +108,7 @@ impl Worker {
                 if !unreadable.is_empty() {
                     warn!(account = %at.account, uids = ?unreadable,
                           "{}: recorded as unreadable, not as reported (not mail we can read, or refused {MAX_READ_TRIES} times: {})",
-                          at.folder, outcome.reason);
+                          shown(at.folder), outcome.reason);
                 }
             }
             if let Some((_, end)) = window {
@@ -126,8 +131,8 @@ impl Worker {
         report_key: &ReportKey,
     ) -> Result<ReadOutcome, WorkerError> {
         let (account, name) = (at.account, at.folder);
-        let arrived: Vec<(u32, String)> =
-            imap.fetch_headers(uids).await?.iter().map(|(uid, h)| (*uid, key_of_header(h))).collect();
+        let (headers, headers_refused) = read_headers(imap, uids).await?;
+        let arrived: Vec<(u32, String)> = headers.iter().map(|(uid, h)| (*uid, key_of_header(h))).collect();
         let keys: Vec<String> = arrived.iter().map(|(_, key)| key.clone()).collect();
         let sent = self.store.sent_to_junk(account, &keys).await?;
         let to_read = feedback::to_read_among(&arrived, &sent);
@@ -153,6 +158,17 @@ impl Worker {
             imap.existing(&not_sent).await?.into_iter().collect()
         };
         let mut outcome = outcome_of(&fetched);
+        if let Some(refused) = &headers_refused {
+            // The headers refused are among the failed ones: their words first, then the
+            // body FETCH's, if it left some out too.
+            let said = printable::escape(&imap::sanitize(&refused.to_string())).into_owned();
+            outcome.reason = if fetched.server_said.is_empty() {
+                said
+            } else {
+                format!("{said}; {}", fetched.server_said)
+            };
+            outcome.counts_a_try &= !refused.is_temporary();
+        }
         outcome.failed = not_sent.iter().copied().filter(|uid| present.contains(uid)).collect();
         let failed: HashSet<u32> = outcome.failed.iter().copied().collect();
         (outcome.read, outcome.gone) = queued
@@ -162,8 +178,8 @@ impl Worker {
             .partition(|uid| with_header.contains(uid));
         if !outcome.failed.is_empty() {
             warn!(%account, uids = ?outcome.failed,
-                  "{name}: not read, so not recorded as reported yet; read again on the next look ({})",
-                  outcome.reason);
+                  "{}: not read, so not recorded as reported yet; read again on the next look ({})",
+                  shown(name), outcome.reason);
         }
         // Scamguard's own moves (the same key and content) are no reports.
         let key_of = |uid: u32| arrived.iter().find(|(u, _)| *u == uid).map_or("", |(_, k)| k.as_str());
@@ -187,7 +203,7 @@ impl Worker {
                 continue;
             };
             info!(%account, uid = row.uid, category = row.category.as_str(),
-                  "reported: put into {name} by hand or by the server's filter: {:?}", row.subject);
+                  "reported: put into {} by hand or by the server's filter: {:?}", shown(name), row.subject);
             feedback::give(
                 &self.store,
                 account,
@@ -199,6 +215,42 @@ impl Worker {
         }
         Ok(outcome)
     }
+}
+
+/// The headers of `uids` in the selected Junk, and the server's refusal when it refused
+/// to send some. A refused FETCH (NO or BAD, or an OK that left what it was for out) is
+/// no sign that the messages are gone, and failing the look for it kept the cursor where
+/// it was, so one message the server never hands over held up every later report. A
+/// refused FETCH of several is asked again one UID at a time (a server refuses a whole
+/// FETCH for one message it cannot read); those still refused, and still in Junk, go to
+/// the read queue with the others not sent (the caller asks), and end `unreadable` after
+/// the usual tries. A lost connection still fails the look.
+async fn read_headers(
+    imap: &mut ImapSession,
+    uids: &[u32],
+) -> Result<(Vec<(u32, Vec<u8>)>, Option<imap::ImapError>), WorkerError> {
+    let mut refused = match imap.fetch_headers(uids).await {
+        Ok(headers) => return Ok((headers, None)),
+        Err(refused) if refused.is_refusal() => refused,
+        Err(lost) => return Err(lost.into()),
+    };
+    let mut headers = Vec::new();
+    if uids.len() > 1 {
+        for uid in uids {
+            match imap.fetch_headers(&[*uid]).await {
+                Ok(one) => headers.extend(one),
+                Err(alone) if alone.is_refusal() => refused = alone,
+                Err(lost) => return Err(lost.into()),
+            }
+        }
+    }
+    Ok((headers, Some(refused)))
+}
+
+/// A folder's name as the server gave it, made safe for logs and terminals: its control
+/// and direction-changing characters escaped, and cut to a sane length.
+fn shown(folder: &str) -> String {
+    printable::escape(&imap::sanitize(folder)).into_owned()
 }
 
 /// The server's refusal that failed a look at Junk, when that is what failed it: the pass

@@ -86,6 +86,24 @@ impl Store {
         self.end_write(writing, result).await
     }
 
+    /// Drops a folder's queue entries of a UIDVALIDITY other than `at`'s: their UIDs name
+    /// other messages now (or none). [`Store::queued`] never reads them, but left there
+    /// they stayed for ever, counted by `check` as waiting. The Junk watch calls it when
+    /// it starts (Junk renumbered); the watched folders drop theirs in
+    /// [`Store::start_reading`].
+    pub async fn drop_other_epochs(&self, at: FolderRef<'_>) -> Result<(), StoreError> {
+        let mut writing = self.begin_write().await?;
+        let sql = "DELETE FROM read_queue WHERE account = $1 AND folder = $2 AND uidvalidity != $3";
+        let result = on!(writing.conn(), c => sqlx::query(sql)
+            .bind(at.account)
+            .bind(at.folder)
+            .bind(i64::from(at.uidvalidity))
+            .execute(c)
+            .await
+            .map(|_| ()));
+        self.end_write(writing, result).await
+    }
+
     /// How many messages each folder of `account` has queued, for `check`.
     pub async fn queued_count(&self, account: &str, folder: &str) -> Result<u64, StoreError> {
         let sql = "SELECT count(*) FROM read_queue WHERE account = $1 AND folder = $2";
@@ -301,6 +319,23 @@ mod tests {
             .await
             .expect("new epoch");
         assert!(store.queued(at).await.expect("queue").is_empty(), "old UIDs are dropped");
+    }
+    }
+
+    on_both! {
+    /// The Junk watch has no `start_reading`: a renumbered Junk drops its old queue here.
+    async fn other_epochs_are_dropped_and_the_current_kept(store) {
+        let at = FolderRef { account: "a", folder: "Junk", uidvalidity: 7 };
+        let renumbered = FolderRef { uidvalidity: 8, ..at };
+        let elsewhere = FolderRef { folder: "INBOX", ..at };
+        let failed = |uid| ReadOutcome { failed: vec![uid], counts_a_try: true, ..Default::default() };
+        for (queue, uid) in [(at, 5), (renumbered, 6), (elsewhere, 9)] {
+            store.settle_read(queue, &failed(uid), None, 1, 0).await.expect("queued");
+        }
+        store.drop_other_epochs(renumbered).await.expect("dropped");
+        assert!(store.queued(at).await.expect("queue").is_empty(), "the old UIDs are gone");
+        assert_eq!(store.queued(renumbered).await.expect("queue"), [6]);
+        assert_eq!(store.queued(elsewhere).await.expect("queue"), [9], "other folders keep theirs");
     }
     }
 }
