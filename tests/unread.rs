@@ -68,18 +68,9 @@ async fn a_copy_in_junk_sent_without_its_parts_is_not_copied_again() {
 /// move with the one copy.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_copy_in_junk_left_out_of_the_fetch_is_not_copied_again() {
-    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
-    let setup = behind_proxy(dovecot, "").await;
+    let setup = copied_then_always_left_out().await;
     let Setup { proxy, config, direct, .. } = &setup;
-    let mut session = super::service::mailbox(direct).await;
-    super::service::append_all(&mut session, "INBOX", &[THREATS[0], HAM[0]]).await;
-    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
-    assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
     assert_eq!(ids_in(direct, "Junk").await, ids(&THREATS[..1]), "the server copied it");
-
-    // The FETCH that reads the copy in Junk (UID 1 there) for its content digest.
-    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
-    proxy.add(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out));
     let report = run_once(config).await;
     assert_eq!(proxy.seen("UID COPY"), 1, "not copied a second time");
     assert!(failures(&report).is_empty(), "one unreadable candidate stops no pass: {:?}", failures(&report));
@@ -94,17 +85,9 @@ async fn a_copy_in_junk_left_out_of_the_fetch_is_not_copied_again() {
 /// (neither copied again nor recorded gone), and the pass goes on: a new threat is moved.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_copy_in_junk_always_left_out_holds_up_no_new_threat() {
-    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
-    let setup = behind_proxy(dovecot, "").await;
+    let setup = copied_then_always_left_out().await;
     let Setup { proxy, config, direct, .. } = &setup;
-    let mut session = super::service::mailbox(direct).await;
-    super::service::append_all(&mut session, "INBOX", &[THREATS[0], HAM[0]]).await;
-    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
-    assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
-    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
-    proxy.add(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out));
-
-    super::service::append_all(&mut session, "INBOX", &THREATS[1..2]).await;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &THREATS[1..2]).await;
     for pass in 1..=2 {
         let report = run_once(config).await;
         assert!(failures(&report).is_empty(), "pass {pass}: {:?}", failures(&report));
@@ -121,6 +104,22 @@ async fn a_copy_in_junk_always_left_out_holds_up_no_new_threat() {
             "pass {pass}: the stuck one not recorded gone"
         );
     }
+}
+
+/// A server without MOVE that copied a threat to Junk (UID 1 there) but whose answer to
+/// the COPY was lost, so the move is still planned; from then on the FETCH that reads that
+/// copy for its content digest is always left out of the answer.
+async fn copied_then_always_left_out() -> Setup {
+    let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
+    let setup = behind_proxy(dovecot, "").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &[THREATS[0], HAM[0]])
+        .await;
+    proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
+    assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    proxy.add(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out));
+    setup
 }
 
 /// What the history says of each detection, newest first.
@@ -237,20 +236,8 @@ async fn reports_that_cannot_be_read_are_tried_again_then_recorded_unreadable() 
     passes(config).await;
     assert!(history(config).await.is_empty(), "nothing read, nothing recorded");
     passes(config).await;
-    let reported: Vec<String> =
-        rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
-    assert_eq!(reported, [message_id(&fixture(THREATS[1]))], "the one the server sends whole");
     // Refused once, then left out once: two tries so far.
-    for tries in 3..scamguard::store::MAX_READ_TRIES {
-        passes(config).await;
-        assert!(rows_with(config, Action::Unreadable).await.is_empty(), "try {tries}: tried again first");
-    }
-    passes(config).await;
-    let unreadable = rows_with(config, Action::Unreadable).await;
-    let row = unreadable.first().expect("recorded unreadable");
-    assert_eq!((row.folder.as_str(), row.uid, unreadable.len()), ("Junk", 1, 1), "{unreadable:?}");
-    let said = row.signals.0.first().map(|s| s.evidence.as_str()).unwrap_or_default();
-    assert!(said.contains("could not be FETCHed"), "{said}");
+    reported_then_unreadable_after_tries(config, 2, "could not be FETCHed").await;
     let examined = proxy.seen("EXAMINE");
     passes(config).await;
     assert_eq!(proxy.seen("EXAMINE"), examined, "nothing left to read: Junk is not opened");
@@ -302,10 +289,19 @@ async fn a_refused_header_fetch_in_junk_holds_up_no_later_report() {
     proxy.add(Rule::always("UID FETCH 1 (UID BODY.PEEK[HEADER])", refused));
 
     passes(config).await;
+    reported_then_unreadable_after_tries(config, 1, "Internal error").await;
+    assert_eq!(history(config).await.len(), 2);
+}
+
+/// The report in Junk the server sends whole (`THREATS[1]`) is recorded, and UID 1 there,
+/// which it will not hand over, is read again on each pass (`tried` tries made so far)
+/// until the last try, then recorded unreadable in Junk, once, with the server's words
+/// (`said`).
+async fn reported_then_unreadable_after_tries(config: &Config, tried: u32, said: &str) {
     let reported: Vec<String> =
         rows_with(config, Action::Reported).await.into_iter().map(|r| r.message_id).collect();
-    assert_eq!(reported, [message_id(&fixture(THREATS[1]))], "the report after the refused one");
-    for tries in 2..scamguard::store::MAX_READ_TRIES {
+    assert_eq!(reported, [message_id(&fixture(THREATS[1]))], "the report the server sends whole");
+    for tries in tried + 1..scamguard::store::MAX_READ_TRIES {
         passes(config).await;
         assert!(rows_with(config, Action::Unreadable).await.is_empty(), "try {tries}: tried again first");
     }
@@ -313,9 +309,8 @@ async fn a_refused_header_fetch_in_junk_holds_up_no_later_report() {
     let unreadable = rows_with(config, Action::Unreadable).await;
     let row = unreadable.first().expect("recorded unreadable");
     assert_eq!((row.folder.as_str(), row.uid, unreadable.len()), ("Junk", 1, 1), "{unreadable:?}");
-    let said = row.signals.0.first().map(|s| s.evidence.as_str()).unwrap_or_default();
-    assert!(said.contains("Internal error"), "{said}");
-    assert_eq!(history(config).await.len(), 2);
+    let evidence = row.signals.0.first().map(|s| s.evidence.as_str()).unwrap_or_default();
+    assert!(evidence.contains(said), "{evidence}");
 }
 
 /// Junk made anew (a new UIDVALIDITY) drops what its read queue held under the old one:
