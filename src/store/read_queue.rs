@@ -93,14 +93,7 @@ impl Store {
     /// [`Store::start_reading`].
     pub async fn drop_other_epochs(&self, at: FolderRef<'_>) -> Result<(), StoreError> {
         let mut writing = self.begin_write().await?;
-        let sql = "DELETE FROM read_queue WHERE account = $1 AND folder = $2 AND uidvalidity != $3";
-        let result = on!(writing.conn(), c => sqlx::query(sql)
-            .bind(at.account)
-            .bind(at.folder)
-            .bind(i64::from(at.uidvalidity))
-            .execute(c)
-            .await
-            .map(|_| ()));
+        let result = drop_other_epochs_in(writing.conn(), at).await;
         self.end_write(writing, result).await
     }
 
@@ -120,14 +113,7 @@ async fn start_reading_in(
     to_read: &[u32],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let sql = "DELETE FROM read_queue WHERE account = $1 AND folder = $2 AND uidvalidity != $3";
-    on!(conn.again(), c => sqlx::query(sql)
-        .bind(at.account)
-        .bind(at.folder)
-        .bind(i64::from(at.uidvalidity))
-        .execute(c)
-        .await
-        .map(|_| ()))?;
+    drop_other_epochs_in(conn.again(), at).await?;
     for uid in to_read {
         on!(conn.again(), c => sqlx::query(
             "INSERT INTO read_queue (account, folder, uidvalidity, uid, queued_at) VALUES ($1, $2, $3, $4, $5)
@@ -189,6 +175,18 @@ async fn settle_read_in(
         save_cursor_in(conn, at.account, at.folder, cursor, now).await?;
     }
     Ok(unreadable)
+}
+
+/// Deletes a folder's queue entries of a UIDVALIDITY other than `at`'s.
+async fn drop_other_epochs_in(conn: Conn<'_>, at: FolderRef<'_>) -> Result<(), sqlx::Error> {
+    let sql = "DELETE FROM read_queue WHERE account = $1 AND folder = $2 AND uidvalidity != $3";
+    on!(conn, c => sqlx::query(sql)
+        .bind(at.account)
+        .bind(at.folder)
+        .bind(i64::from(at.uidvalidity))
+        .execute(c)
+        .await
+        .map(|_| ()))
 }
 
 async fn dequeue(conn: Conn<'_>, at: FolderRef<'_>, uid: u32) -> Result<(), sqlx::Error> {
