@@ -151,6 +151,13 @@ fn no_such_folder(folder: &str, existing: &[String], more: usize) -> String {
 /// How much of a server's words an error keeps.
 const MAX_SERVER_TEXT: usize = 200;
 
+/// A server's words (a folder's name, an error carrying its text) as this service prints
+/// them: [`sanitize`]d, then with what else could change how a terminal shows text (bidi
+/// overrides) escaped by the mail printer's rules.
+pub(crate) fn shown(text: &str) -> String {
+    crate::mail::printable::escape(&sanitize(text)).into_owned()
+}
+
 /// A server's free text made safe for logs and terminals: control characters shown as
 /// `\u{..}` escapes (quotes and backslashes left as they are, so words read as written),
 /// and cut to [`MAX_SERVER_TEXT`] characters.

@@ -12,7 +12,6 @@ use super::locate::{Finder, Recorded};
 use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::imap::{self, ImapSession, MoveMethod};
-use crate::mail::printable;
 use crate::store::{Action, Pending};
 
 /// A planned action: the detection's id and the message's UID.
@@ -275,10 +274,10 @@ impl Worker {
         match finder.find(imap, recorded(p)).await {
             Ok(found) => Ok(Some(!found.is_empty())),
             Err(unknown) if unknown.is_incomplete() => {
-                let said = printable::escape(&imap::sanitize(&unknown.to_string())).into_owned();
+                let said = imap::shown(&unknown.to_string());
                 warn!(account = %self.account.name, folder = %self.folder, uid = p.uid,
                       "cannot tell whether this threat is in {} already, so it is left as planned and looked for again on the next pass: {said}",
-                      printable::escape(&imap::sanitize(&imap::utf7::decode(junk))));
+                      imap::shown(&imap::utf7::decode(junk)));
                 Ok(None)
             }
             Err(error) => Err(error.into()),

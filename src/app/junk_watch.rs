@@ -28,7 +28,6 @@ use super::locate::key_of_header;
 use super::worker::{Worker, WorkerError, outcome_of, unparseable};
 use crate::clock;
 use crate::imap::{self, ImapSession};
-use crate::mail::printable;
 use crate::report::seal::{self, ReportKey};
 use crate::store::{FolderRef, JunkCursor, MAX_READ_TRIES, ReadOutcome};
 
@@ -41,7 +40,7 @@ impl Worker {
     pub(super) async fn look_at_junk(&self, imap: &mut ImapSession, junk: &str) -> Result<bool, WorkerError> {
         let looked = self.look_at_junk_once(imap, junk).await;
         if let Some(refused) = refusal(&looked) {
-            warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", shown(&imap::utf7::decode(junk)));
+            warn!(account = %self.account.name, "cannot look at {} for mail you put there: {refused}", imap::shown(&imap::utf7::decode(junk)));
             // A refusal may have come with Junk selected: the caller selects the watched
             // folder again.
             return Ok(true);
@@ -59,7 +58,7 @@ impl Worker {
         let at = FolderRef { account, folder: &name, uidvalidity: status.uidvalidity };
         let windows = match feedback::plan_junk(saved, now) {
             JunkLook::Start(cursor) => {
-                info!(%account, "watching {} for mail you put there, from UID {}", shown(&name), cursor.uid_next);
+                info!(%account, "watching {} for mail you put there, from UID {}", imap::shown(&name), cursor.uid_next);
                 // Renumbered (or first seen): what was queued under another UIDVALIDITY
                 // names other messages now, and would stay for ever. Dropped before the
                 // cursor is saved, so a crash between the two starts again here.
@@ -108,7 +107,7 @@ impl Worker {
                 if !unreadable.is_empty() {
                     warn!(account = %at.account, uids = ?unreadable,
                           "{}: recorded as unreadable, not as reported (not mail we can read, or refused {MAX_READ_TRIES} times: {})",
-                          shown(at.folder), outcome.reason);
+                          imap::shown(at.folder), outcome.reason);
                 }
             }
             if let Some((_, end)) = window {
@@ -161,7 +160,7 @@ impl Worker {
         if let Some(refused) = &headers_refused {
             // The headers refused are among the failed ones: their words first, then the
             // body FETCH's, if it left some out too.
-            let said = printable::escape(&imap::sanitize(&refused.to_string())).into_owned();
+            let said = imap::shown(&refused.to_string());
             outcome.reason = if fetched.server_said.is_empty() {
                 said
             } else {
@@ -179,7 +178,7 @@ impl Worker {
         if !outcome.failed.is_empty() {
             warn!(%account, uids = ?outcome.failed,
                   "{}: not read, so not recorded as reported yet; read again on the next look ({})",
-                  shown(name), outcome.reason);
+                  imap::shown(name), outcome.reason);
         }
         // Scamguard's own moves (the same key and content) are no reports.
         let key_of = |uid: u32| arrived.iter().find(|(u, _)| *u == uid).map_or("", |(_, k)| k.as_str());
@@ -203,7 +202,7 @@ impl Worker {
                 continue;
             };
             info!(%account, uid = row.uid, category = row.category.as_str(),
-                  "reported: put into {} by hand or by the server's filter: {:?}", shown(name), row.subject);
+                  "reported: put into {} by hand or by the server's filter: {:?}", imap::shown(name), row.subject);
             feedback::give(
                 &self.store,
                 account,
@@ -245,12 +244,6 @@ async fn read_headers(
         }
     }
     Ok((headers, Some(refused)))
-}
-
-/// A folder's name as the server gave it, made safe for logs and terminals: its control
-/// and direction-changing characters escaped, and cut to a sane length.
-fn shown(folder: &str) -> String {
-    printable::escape(&imap::sanitize(folder)).into_owned()
 }
 
 /// The server's refusal that failed a look at Junk, when that is what failed it: the pass

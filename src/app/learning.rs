@@ -195,9 +195,8 @@ async fn newest(
     // Left out of the answer or sent without parts alike: neither is learned from, and
     // both are said (a folder's name and the server's words are the server's: made safe).
     if !fetched.missing.is_empty() {
-        let shown = |text: &str| crate::mail::printable::escape(&imap::sanitize(text)).into_owned();
-        warn!(account = %account.name, folder = %shown(&imap::utf7::decode(folder)), uids = ?fetched.missing,
-              "not learned from: the server did not send these whole ({})", shown(&fetched.server_said));
+        warn!(account = %account.name, folder = %imap::shown(&imap::utf7::decode(folder)), uids = ?fetched.missing,
+              "not learned from: the server did not send these whole ({})", imap::shown(&fetched.server_said));
         *unread += fetched.missing.len();
     }
     let mut messages = fetched.messages;

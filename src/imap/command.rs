@@ -26,7 +26,6 @@ use async_imap::imap_proto::RequestId;
 use super::connect::BoxedStream;
 use super::junk::Folder;
 use super::{ImapError, sanitize};
-use crate::mail::printable;
 
 type Session = async_imap::Session<BoxedStream>;
 
@@ -97,7 +96,7 @@ pub async fn answer(
 pub fn alert(response: &Response<'_>) -> Option<String> {
     let (Response::Done { outcome, .. } | Response::Data { outcome, .. }) = response else { return None };
     let text = outcome.information.as_deref().unwrap_or_default();
-    matches!(outcome.code, Some(ResponseCode::Alert)).then(|| printable::escape(&sanitize(text)).into_owned())
+    matches!(outcome.code, Some(ResponseCode::Alert)).then(|| super::shown(text))
 }
 
 /// Logs the server's `[ALERT]`s (made safe by [`alert`]) at warn, with the name of the
