@@ -256,8 +256,9 @@ fn shows_picture(name: &str, attributes: &[(String, String)]) -> bool {
         && !tiny("height");
     let background = value("background").is_some_and(|url| !url.trim().is_empty())
         || value("style").is_some_and(|style| {
-            let style = style.to_ascii_lowercase();
-            style.contains("background") && style.contains("url(")
+            // Read in place: most elements of a newsletter carry a style.
+            find_ascii_case_insensitive(style, "background").is_some()
+                && find_ascii_case_insensitive(style, "url(").is_some()
         });
     image || background
 }
