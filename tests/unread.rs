@@ -38,8 +38,8 @@ async fn put_big_scam(direct: &Config, folder: &str, others: &[&str]) {
 
 /// Without MOVE, a threat whose COPY's answer was lost is looked for in Junk before it is
 /// copied again. Its copy there, sent without its text part, was taken for no copy at all,
-/// and copied a second time. Now the pass stops with the server's words, copying nothing;
-/// the next pass finds the copy and finishes the move with it.
+/// and copied a second time. Now the row is left planned, with the server's words in the
+/// log, and nothing is copied; the next pass finds the copy and finishes the move with it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_copy_in_junk_sent_without_its_parts_is_not_copied_again() {
     let setup = reading_by_parts(Options { hide: vec!["MOVE"], ..Options::default() }).await;
@@ -64,8 +64,8 @@ async fn a_copy_in_junk_sent_without_its_parts_is_not_copied_again() {
 /// The same, with the copy in Junk left out of the FETCH that reads it whole (Gmail
 /// answers OK "Some messages could not be FETCHed" and sends nothing of it): taken for no
 /// copy at all, it was copied a second time. Now the server is asked whether it is still
-/// there; it is, so the pass stops with the server's words, and the next pass finishes the
-/// move with the one copy.
+/// there; it is, so the row is left planned (the server's words in the log), and the next
+/// pass finishes the move with the one copy.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_copy_in_junk_left_out_of_the_fetch_is_not_copied_again() {
     let setup = copied_then_always_left_out().await;
