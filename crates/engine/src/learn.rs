@@ -180,7 +180,38 @@ impl Learned {
     }
 }
 
-/// Fits a model on `examples` (thresholds left for [`choose_thresholds`]).
+/// The running sum of the parameters after each epoch, for their mean (Polyak-Ruppert
+/// averaging). The last epoch's values wander with the order of its last few hundred
+/// examples; their mean over the epochs does not, and ranks unseen mail better where
+/// the thresholds sit: cross-validated phishing at the budget 86.8% → 90.0%, at every
+/// looser budget the same or better (README, "The learned model").
+#[derive(Default)]
+struct Average {
+    sums: Option<[Vec<Row>; 3]>,
+    count: f32,
+}
+
+impl Average {
+    /// Adds one epoch's signal factors, token weights and bias.
+    fn add(&mut self, blocks: [&[Row]; 3]) {
+        let sums = self.sums.get_or_insert_with(|| blocks.map(|b| vec![[0.0; 3]; b.len()]));
+        for (sum, block) in sums.iter_mut().zip(blocks) {
+            for (total, row) in sum.iter_mut().zip(block) {
+                total.iter_mut().zip(row).for_each(|(t, v)| *t += v);
+            }
+        }
+        self.count += 1.0;
+    }
+
+    /// The mean of what was added; `None` when nothing was.
+    fn mean(self) -> Option<[Vec<Row>; 3]> {
+        let count = self.count;
+        self.sums.map(|sums| sums.map(|rows| rows.into_iter().map(|row| row.map(|v| v / count)).collect()))
+    }
+}
+
+/// Fits a model on `examples` (thresholds left for [`choose_thresholds`]): the mean of
+/// the parameters over the epochs (see [`Average`]).
 pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Model {
     let priors: Vec<Row> = space.names.iter().map(|(_, category)| Model::prior_factors(*category)).collect();
     let mut signals = Learned::new(priors.clone());
@@ -189,6 +220,7 @@ pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Mod
     let weights = class_weights(examples, options.ham_weight);
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut random = Shuffle(0x5eed_1234_abcd_ef01);
+    let mut average = Average::default();
     for _ in 0..options.epochs {
         random.shuffle(&mut order);
         for example in order.iter().filter_map(|&i| examples.get(i)) {
@@ -229,13 +261,15 @@ pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Mod
                 );
             }
         }
+        average.add([&signals.values, &tokens.values, &bias.values]);
     }
+    let [signals, tokens, bias] = average.mean().unwrap_or([signals.values, tokens.values, bias.values]);
     let names = space.names.iter().map(|(name, _)| name.clone());
     Model::new(
         options.bits,
-        bias.values.first().copied().unwrap_or([PRIOR_BIAS; 3]),
-        names.zip(signals.values).collect(),
-        tokens.values,
+        bias.first().copied().unwrap_or([PRIOR_BIAS; 3]),
+        names.zip(signals).collect(),
+        tokens,
         Thresholds::uniform(0.5, 0.5),
     )
 }

@@ -138,3 +138,15 @@ fn folder_names_map_to_classes() {
     assert_eq!(Class::named("spam"), None);
     assert!(Class::ALL.iter().all(|c| Class::named(c.name()) == Some(*c)));
 }
+
+#[test]
+fn the_fit_is_the_mean_of_the_epochs_parameters() {
+    let mut average = Average::default();
+    assert!(Average::default().mean().is_none(), "nothing added, no mean");
+    average.add([&[[1.0, 2.0, 3.0]], &[[0.0; 3], [4.0; 3]], &[[-6.0; 3]]]);
+    average.add([&[[3.0, 2.0, 1.0]], &[[2.0; 3], [0.0; 3]], &[[-4.0; 3]]]);
+    let [signals, tokens, bias] = average.mean().expect("two epochs added");
+    assert_eq!(signals, vec![[2.0, 2.0, 2.0]]);
+    assert_eq!(tokens, vec![[1.0; 3], [2.0; 3]]);
+    assert_eq!(bias, vec![[-5.0; 3]]);
+}
