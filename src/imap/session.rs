@@ -105,6 +105,10 @@ impl std::fmt::Display for MoveMethod {
 pub enum IdleEnd {
     /// The server reported a change (new mail, an expunge, flags).
     Activity,
+    /// The server ended IDLE itself (its tagged OK) with no news: a server that does so
+    /// at once, every time, would have the worker idle again in a loop (see
+    /// `app::worker::wait`).
+    Ended,
     /// The renewal interval passed.
     Renew,
     /// Shutdown was requested.

@@ -5,8 +5,8 @@
 //! FETCHed"). The proxy passes everything through (plaintext on 127.0.0.1, so the test
 //! config uses `tls = "none"`) except what a [`Rule`] says: answer a command itself with a
 //! refusal, drop the FETCH responses of some UIDs (or every untagged response), cut the
-//! connection, or run a step (such as delivering a message through another connection)
-//! before the command reaches the server. It counts
+//! connection, end an IDLE as soon as it begins, or run a step (such as delivering a
+//! message through another connection) before the command reaches the server. It counts
 //! every command it sees.
 
 use std::collections::HashMap;
@@ -45,6 +45,9 @@ pub enum Fault {
     /// Pass it on, but drop every untagged response of its answer (`* SEARCH 1 2`) and
     /// pass its tagged OK: data lost on the way, as a broken proxy loses it.
     DropUntagged,
+    /// Never pass it on: answer with a continuation (`+ idling`), then at once with this
+    /// status and text ("OK done"): an IDLE the server ends as soon as it begins.
+    EndAtOnce(&'static str),
 }
 
 /// Applies `fault` to commands that start with `command` ("UID FETCH", compared without
@@ -154,6 +157,7 @@ enum Decision {
     Unsolicited(&'static str),
     Cut,
     DropUntagged,
+    EndAtOnce(&'static str),
 }
 
 /// What the server-side reader does with the answer to one tagged command.
@@ -194,6 +198,7 @@ fn decide(state: &Mutex<State>, line: &str) -> Decision {
             Fault::Unsolicited(response) => Decision::Unsolicited(response),
             Fault::Cut => Decision::Cut,
             Fault::DropUntagged => Decision::DropUntagged,
+            Fault::EndAtOnce(reply) => Decision::EndAtOnce(reply),
         };
     }
     Decision::Pass
@@ -272,6 +277,10 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
             }
             Decision::DropUntagged => {
                 let _ = to_reader.send(Answering { tag, treatment: Treatment::DropUntagged });
+            }
+            Decision::EndAtOnce(reply) => {
+                let _ = to_client.send(format!("+ idling\r\n{tag} {reply}\r\n").into_bytes());
+                continue;
             }
             Decision::Before(hook) => hook().await,
             Decision::Unsolicited(response) => {
