@@ -24,6 +24,7 @@ use super::{Worker, WorkerError};
 use crate::app::metrics::metrics;
 use crate::app::shutdown::Shutdown;
 use crate::imap::{IdleEnd, ImapError, ImapSession};
+use crate::store::WatchMode;
 
 /// An IDLE the server ends itself, with no news, sooner than this after it was sent is a
 /// quick end: no real server ends a wait meant to last minutes that soon.
@@ -78,7 +79,7 @@ impl Worker {
                     let why =
                         format!("the server ended IDLE as soon as it began, {quick_ends} times in a row");
                     *waiting = Waiting::Polling;
-                    self.note_polling_instead(&why);
+                    self.note_polling_instead(&why).await;
                 }
                 Ok(end) => {
                     *quick_ends = 0;
@@ -86,7 +87,7 @@ impl Worker {
                 }
                 Err(refused) if is_refused_idle(&refused) => {
                     *waiting = Waiting::Polling;
-                    self.note_polling_instead(&crate::imap::shown(&refused.to_string()));
+                    self.note_polling_instead(&crate::imap::shown(&refused.to_string())).await;
                 }
                 Err(broken) => return Err(broken.into()),
             }
@@ -103,13 +104,15 @@ impl Worker {
 
     /// Says once, for this connection, why IDLE is given up (`why`: the refusal, with the
     /// server's words made safe, or its quick ends) and that polling is used; the health
-    /// check then expects a pass within twice the poll period, not IDLE's.
-    fn note_polling_instead(&self, why: &str) {
+    /// check then expects a pass within twice the poll period, not IDLE's, and `status`
+    /// says polling (it said IDLE from the capabilities when the worker connected).
+    async fn note_polling_instead(&self, why: &str) {
         let every = self.account.poll_interval.as_secs();
         warn!(account = %self.account.name, folder = %self.folder,
               "{why}; watching for new mail by polling every {every}s instead on this connection");
         let period = i64::try_from(every).unwrap_or(i64::MAX);
         metrics().watching(&self.account.name, &self.folder, period);
+        self.note_mode(WatchMode::Polling).await;
     }
 }
 
