@@ -91,6 +91,14 @@ pub enum ImapError {
     /// no sign that the messages are gone. `text` is the server's words, made safe to print.
     #[error("the server's answer to {command} left out messages that are still there{}", said(text))]
     LeftOut { command: &'static str, text: String },
+    /// The server answered a SEARCH OK without the untagged SEARCH line RFC 3501 §6.4.4
+    /// requires (empty when nothing matches): what it found is not known, and is never
+    /// taken for nothing found. `text` is the tagged OK's words, made safe to print.
+    #[error(
+        "the server's answer to {command} had no SEARCH line, so what it found is not known{}",
+        said(text)
+    )]
+    NoSearchLine { command: &'static str, text: String },
     /// The server answered NO or BAD; `text` is its reason, made safe to print.
     #[error("the server refused {command} ({reply}): {text}")]
     Refused { command: &'static str, reply: &'static str, text: String },
@@ -106,7 +114,10 @@ impl ImapError {
     /// Whether the server answered OK without what was asked ([`ImapError::Incomplete`]):
     /// no refusal of the thing itself, so no sign that a folder or message is not there.
     pub fn is_incomplete(&self) -> bool {
-        matches!(self, ImapError::Incomplete { .. } | ImapError::LeftOut { .. })
+        matches!(
+            self,
+            ImapError::Incomplete { .. } | ImapError::LeftOut { .. } | ImapError::NoSearchLine { .. }
+        )
     }
 
     /// Whether the server answered NO or BAD (read by `command::run`, or by
@@ -115,8 +126,8 @@ impl ImapError {
     /// trying again every second would not change its answer.
     pub fn is_refusal(&self) -> bool {
         use async_imap::error::Error;
-        matches!(self, ImapError::Refused { .. } | ImapError::Incomplete { .. } | ImapError::LeftOut { .. })
-            || matches!(self, ImapError::NoSuchFolder { .. })
+        self.is_incomplete()
+            || matches!(self, ImapError::Refused { .. } | ImapError::NoSuchFolder { .. })
             || matches!(self, ImapError::Command { error: Error::No(_) | Error::Bad(_), .. })
     }
 
@@ -197,6 +208,11 @@ mod tests {
                 .to_string()
                 .ends_with("left out messages that are still there: Some messages could not be FETCHed")
         );
+        // A SEARCH answered OK without its SEARCH line found nothing known: no sign that
+        // the messages are gone either.
+        let unsearched = ImapError::NoSearchLine { command: "UID SEARCH", text: "done".into() };
+        assert!(unsearched.is_refusal() && unsearched.is_incomplete(), "{unsearched}");
+        assert!(unsearched.to_string().contains("UID SEARCH had no SEARCH line"), "{unsearched}");
         let broken = ImapError::Command { command: "STATUS", error: Error::ConnectionLost };
         assert!(![broken, ImapError::Closed, ImapError::Timeout("STATUS")].iter().any(ImapError::is_refusal));
     }

@@ -1,7 +1,8 @@
 //! The service against a real Courier IMAP (Debian's, unpacked by `.ci/courier.sh`): a
 //! personal namespace `INBOX.` with separator `.`, no SPECIAL-USE, no MOVE (UIDPLUS, so
 //! copy, `\Deleted` and UID EXPUNGE), and IDLE. The scan, the move, `restore`, IDLE and
-//! `check` as on Dovecot, with the helpers of `service.rs`.
+//! `check` as on Dovecot, with the helpers of `service.rs`; and both servers answer a
+//! SEARCH that matches nothing with an empty SEARCH line.
 
 use std::time::Duration;
 
@@ -150,5 +151,25 @@ async fn the_personal_namespace_is_read_and_the_session_goes_on() {
         assert_eq!(session.namespace().await.expect("asked twice"), namespace);
         append_all(&mut session, "INBOX", &HAM[..1]).await;
         assert_eq!(contents(&mut session, "INBOX").await.keys().cloned().collect::<Vec<_>>(), ids(&HAM[..1]));
+    }
+}
+
+/// RFC 3501 §6.4.4: a SEARCH is answered with an untagged SEARCH line, empty when nothing
+/// matches. scamguard takes an OK without one for an error (never "nothing found"), so
+/// both real servers must send it: in an empty folder, and for a search matching nothing
+/// in a folder with mail.
+#[tokio::test(flavor = "multi_thread")]
+async fn dovecot_and_courier_answer_a_search_that_finds_nothing_with_an_empty_search_line() {
+    let dovecot = Dovecot::start(Options::default());
+    let courier = Courier::start();
+    for config in [load(&dovecot.write_config("")), load(&courier.write_config(""))] {
+        let mut session = mailbox(&config).await;
+        session.select("INBOX").await.expect("select");
+        assert_eq!(session.search("UID 1:*").await.expect("an empty folder"), Vec::<u32>::new());
+        append_all(&mut session, "INBOX", &HAM[..1]).await;
+        session.select("INBOX").await.expect("select");
+        let none = session.find_by_message_id("nothing-here@example.invalid").await;
+        assert_eq!(none.expect("a search that matches nothing"), Vec::<u32>::new());
+        assert_eq!(session.search("UID 1:*").await.expect("one message").len(), 1);
     }
 }

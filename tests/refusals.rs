@@ -4,8 +4,9 @@
 //! that was not done, the pass fails with the server's words, and the next pass finishes
 //! the job once. A connection cut where a folder's state was awaited is an error, never an
 //! empty folder, and a CAPABILITY refused or cut short is an error, never a server without
-//! MOVE. A folder renumbered while reconcile looked in Junk has nothing moved under the
-//! old UIDs. Reading a detection's mail back tells a refusal ("gone") from a server that
+//! MOVE, and a SEARCH answered OK without its SEARCH line is an error, never nothing found.
+//! A folder renumbered while reconcile looked in Junk has nothing moved under the old
+//! UIDs. Reading a detection's mail back tells a refusal ("gone") from a server that
 //! stopped answering (an error).
 
 use std::collections::BTreeSet;
@@ -168,6 +169,43 @@ async fn a_refused_search_before_the_move_records_nothing_as_gone() {
     assert!(failures(&report).iter().any(|e| e.contains("refused UID SEARCH")), "{:?}", failures(&report));
     let rows = history(config).await;
     assert!(rows.iter().all(|r| r.action == Action::Planned), "not gone, not moved: still to do: {rows:?}");
+    assert_eq!(ids_in(direct, "Junk").await.len(), 0);
+
+    let report = run_once(config).await;
+    assert!(report.failures.is_empty(), "{:?}", failures(&report));
+    assert_all_moved_once(&setup).await;
+}
+
+/// An OK to the search that asks which planned threats are still there, without its
+/// `* SEARCH` line (lost on the way), read as "none found" recorded every threat gone: they
+/// stayed in INBOX for good. It is an error now: the pass fails saying so, the threats stay
+/// planned, and the next pass moves each once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_answered_without_its_search_line_before_the_move_records_nothing_as_gone() {
+    search_line_lost_fails_the_pass_and_the_next_moves_every_threat_once(1).await;
+}
+
+/// The new-mail search answered OK without its `* SEARCH` line is no empty INBOX: the pass
+/// fails, and the next reads and moves every threat once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_mail_search_answered_without_its_search_line_fails_the_pass_and_skips_nothing() {
+    search_line_lost_fails_the_pass_and_the_next_moves_every_threat_once(0).await;
+}
+
+/// The `UID SEARCH UID` after the first `skip` loses its untagged lines once (the proxy
+/// passes only the tagged OK).
+async fn search_line_lost_fails_the_pass_and_the_next_moves_every_threat_once(skip: usize) {
+    let setup = mailbox_behind_proxy(Options::default()).await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    proxy.add(Rule { skip, times: Some(1), ..Rule::always("UID SEARCH UID", Fault::DropUntagged) });
+
+    let errors = failures(&run_once(config).await);
+    assert!(
+        !errors.is_empty() && errors.iter().all(|e| e.contains("UID SEARCH had no SEARCH line")),
+        "the pass fails saying what the answer lacked: {errors:?}"
+    );
+    let rows = history(config).await;
+    assert!(rows.iter().all(|r| r.action == Action::Planned), "nothing recorded gone or moved: {rows:?}");
     assert_eq!(ids_in(direct, "Junk").await.len(), 0);
 
     let report = run_once(config).await;

@@ -1,7 +1,7 @@
 //! `scamguard status` against a real Dovecot: while `run` runs (read from another process,
-//! without the service's lock) it shows the folder connected, by IDLE, with its last
-//! pass, cursor and what was moved today; after a stop, not connected; after a failed
-//! login, the error.
+//! without the service's lock) it shows the folder connected, by IDLE (by polling once
+//! the worker polls because the server refused IDLE), with its last pass, cursor and what
+//! was moved today; after a stop, not connected; after a failed login, the error.
 
 use std::sync::{Arc, Mutex};
 
@@ -67,6 +67,36 @@ async fn status_shows_a_running_folder_then_a_stopped_one_then_its_last_error() 
     let failed = status(&path, false);
     assert!(failed.contains("    last error, ") && failed.to_lowercase().contains("log"), "{failed}");
     assert!(!failed.contains("wrong"), "the password is never shown: {failed}");
+}
+
+/// A server that offers IDLE and refuses it is watched by polling (see `watching`):
+/// `status` said "new mail by IDLE" all the same, from the capabilities alone. It says
+/// what the worker does: polling, from the refusal on.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_says_polling_once_the_worker_polls_because_the_server_refused_idle() {
+    let dovecot = Dovecot::start(Options::default());
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let path = proxy.write_config(&dovecot, "poll_interval = 1\n");
+    proxy.add(Rule::always("IDLE", Fault::Answer("NO [UNAVAILABLE] IDLE is off")));
+    let service = Service::start(&load(&path)).await;
+    let mut said = String::new();
+    for _ in 0..100 {
+        said = status(&path, false);
+        if proxy.seen("IDLE") >= 1 && said.contains("new mail by polling") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let json: serde_json::Value = serde_json::from_str(&status(&path, true)).expect("JSON");
+    let report = service.stop().await;
+    assert_eq!(proxy.seen("IDLE"), 1, "IDLE asked once, refused");
+    assert!(said.contains("    connected, new mail by polling, since "), "{said}");
+    assert_eq!(
+        (json[0]["connected"].as_bool(), json[0]["mode"].as_str()),
+        (Some(true), Some("polling")),
+        "{json}"
+    );
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
 }
 
 /// During a scan `status` says how many messages wait to be read (here asked before each

@@ -1,5 +1,5 @@
 //! Watching a folder: a new-mail notice that comes during a pass, IDLE renewed on our
-//! own clock, a refused IDLE, a stop while the server stalls, where reading starts
+//! own clock, a refused IDLE (or one the server always ends at once), a stop while the server stalls, where reading starts
 //! (`initial_scan` by date, `run --rescan`), folders with non-ASCII names, a message read
 //! by its parts (one left out of the answer), and a folder renumbered while the pass was
 //! in Junk. Real Dovecot; a proxy where the test must see, time or refuse the commands.
@@ -368,5 +368,35 @@ async fn a_refused_idle_is_polled_instead(refusal: Rule) {
     assert!(moved, "the threat delivered after the refused IDLE reached Junk");
     assert_eq!(logins, 1, "no reconnect: the folder is polled on the same connection");
     assert_eq!(idles, 1, "IDLE is not asked again on that connection");
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+}
+
+/// A server that lets IDLE begin (`+ idling`) and ends it at once with its tagged OK, no
+/// news given, had the worker take each end for news and idle again as fast as passes
+/// ran (26 IDLEs in 3 s in a debug build). After a few such ends in a row it polls
+/// on the same connection: over 3 s IDLE is sent a few times only, and a threat delivered
+/// meanwhile is moved, with no reconnect.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_ends_every_idle_at_once_is_polled_not_idled_in_a_loop() {
+    let setup = behind_proxy(Dovecot::start(Options::default()), "poll_interval = 1\n").await;
+    let Setup { proxy, config, direct, .. } = &setup;
+    proxy.add(Rule::always("IDLE", Fault::EndAtOnce("OK Idle completed")));
+    let service = Service::start(config).await;
+    let mut session = mailbox(direct).await;
+    for _ in 0..200 {
+        if proxy.seen("IDLE") >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    append_all(&mut session, "INBOX", &THREATS[..1]).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idles = proxy.seen("IDLE");
+    let moved = wait_until(&mut session, "Junk", 1).await;
+    let logins = proxy.seen("LOGIN") + proxy.seen("AUTHENTICATE");
+    let report = service.stop().await;
+    assert!((1..10).contains(&idles), "IDLE sent a few times, not in a loop: {idles} times in 3 s");
+    assert!(moved, "the threat delivered meanwhile reached Junk");
+    assert_eq!(logins, 1, "no reconnect: the folder is polled on the same connection");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }

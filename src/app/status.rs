@@ -1,5 +1,6 @@
 //! What a worker tells `scamguard status` about its folder (see `store::status`): that it
-//! connected and how it waits for mail, how much waits to be read, that a pass finished,
+//! connected and how it waits for mail (IDLE when the server offers it; polling from when
+//! the worker gives IDLE up), how much waits to be read, that a pass finished,
 //! that it failed and why, that it stopped. A status that cannot be written is logged at
 //! debug level and dropped: it must never fail a pass.
 
@@ -37,6 +38,13 @@ impl Worker {
             .store
             .status_connected(&self.account.name, &self.folder, &worker_name(), mode, clock::now_unix())
             .await;
+        self.dropped(written);
+    }
+
+    /// Records how the worker now waits for mail, when that changed since it connected
+    /// (IDLE given up for polling): `status` shows what the worker does.
+    pub(super) async fn note_mode(&self, mode: WatchMode) {
+        let written = self.store.status_mode(&self.account.name, &self.folder, mode, clock::now_unix()).await;
         self.dropped(written);
     }
 

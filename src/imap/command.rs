@@ -186,11 +186,12 @@ pub fn capabilities(response: &Response<'_>) -> Vec<String> {
         .collect()
 }
 
-/// The UIDs of a `SEARCH` response (nothing for any other response).
-pub fn searched_uids<'a>(response: &'a Response<'_>) -> &'a [u32] {
+/// The UIDs of a `SEARCH` response, empty when it found nothing (`* SEARCH`); `None` for
+/// any other response, so the caller can tell an answer without its SEARCH line.
+pub fn searched_uids<'a>(response: &'a Response<'_>) -> Option<&'a [u32]> {
     match response {
-        Response::MailboxData(MailboxDatum::Search(found)) => found,
-        _ => &[],
+        Response::MailboxData(MailboxDatum::Search(found)) => Some(found),
+        _ => None,
     }
 }
 
@@ -400,7 +401,13 @@ mod tests {
         assert_eq!(item.flags, ["\\Seen", "$Junk"]);
         assert_eq!(read_attributes(&[]), FetchedItem::default(), "a FETCH without attributes names nothing");
         assert_eq!(fetched_item(&Response::Expunge(3)), None);
-        assert!(searched_uids(&Response::Expunge(3)).is_empty());
+        assert_eq!(searched_uids(&Response::Expunge(3)), None, "no SEARCH line");
+        let search = |line: &str| {
+            let (_, response) = Response::parse(line.as_bytes()).expect("a response");
+            searched_uids(&response).map(<[u32]>::to_vec)
+        };
+        assert_eq!(search("* SEARCH\r\n"), Some(Vec::new()), "an empty SEARCH line: nothing found");
+        assert_eq!(search("* SEARCH 2 7\r\n"), Some(vec![2, 7]));
     }
 
     #[test]

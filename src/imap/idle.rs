@@ -46,7 +46,7 @@ pub(super) async fn idle(
         Started { tag, changed: false } => match wait(session, &tag, renew, stop, alerts).await? {
             Some(end) => (tag, end),
             // The server ended IDLE itself (tagged OK): there is nothing to leave.
-            None => return Ok(IdleEnd::Activity),
+            None => return Ok(IdleEnd::Ended),
         },
     };
     super::count_command("DONE");
@@ -188,6 +188,8 @@ mod tests {
         assert_eq!(end.expect("idled"), IdleEnd::Activity);
         let early = idle_once(&["* 3 EXISTS\r\n+ idling\r\n", "A0002 OK done\r\n"]).await;
         assert_eq!(early.expect("idled"), IdleEnd::Activity, "news before the continuation counts");
+        let ended = idle_once(&["+ idling\r\nA0002 OK idle over\r\n"]).await;
+        assert_eq!(ended.expect("idled"), IdleEnd::Ended, "the server ended it, with no news and no DONE");
         let refused_done = idle_once(&["+ idling\r\n* 4 EXISTS\r\n", "A0002 BAD\r\n"]).await;
         assert!(matches!(refused_done, Err(ImapError::Refused { command: "DONE", .. })), "{refused_done:?}");
     }

@@ -105,6 +105,10 @@ impl std::fmt::Display for MoveMethod {
 pub enum IdleEnd {
     /// The server reported a change (new mail, an expunge, flags).
     Activity,
+    /// The server ended IDLE itself (its tagged OK) with no news: a server that does so
+    /// at once, every time, would have the worker idle again in a loop (see
+    /// `app::worker::wait`).
+    Ended,
     /// The renewal interval passed.
     Renew,
     /// Shutdown was requested.
@@ -233,13 +237,25 @@ impl ImapSession {
         FolderStatus::stated(news)
     }
 
-    /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer.
+    /// `UID SEARCH query`, sorted. A refused search is an error, never an empty answer; so
+    /// is an OK without any `* SEARCH` line, which RFC 3501 §6.4.4 says a server MUST send,
+    /// empty when nothing matches (Dovecot and Courier do): read as nothing found, a line
+    /// lost on the way made `still_present` record threats as gone, and the new-mail
+    /// search skip mail.
     pub async fn search(&mut self, query: &str) -> Result<Vec<u32>, ImapError> {
         let mut uids = Vec::new();
-        self.checked("UID SEARCH", &format!("UID SEARCH {query}"), |r| {
-            uids.extend_from_slice(command::searched_uids(r))
-        })
-        .await?;
+        let mut answered = false;
+        let answer = self
+            .checked("UID SEARCH", &format!("UID SEARCH {query}"), |r| {
+                if let Some(found) = command::searched_uids(r) {
+                    answered = true;
+                    uids.extend_from_slice(found);
+                }
+            })
+            .await?;
+        if !answered {
+            return Err(ImapError::NoSearchLine { command: "UID SEARCH", text: super::shown(&answer.text) });
+        }
         uids.sort_unstable();
         uids.dedup();
         Ok(uids)

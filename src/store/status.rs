@@ -13,7 +13,8 @@ use super::{Action, Store, StoreError, on};
 pub enum WatchMode {
     /// IMAP IDLE: the server says when mail arrives.
     Idle,
-    /// The server has no IDLE: the folder is asked every `poll_interval`.
+    /// The server has no IDLE, refused it, or ends it as soon as it begins: the folder is
+    /// asked every `poll_interval`.
     Polling,
 }
 
@@ -87,6 +88,29 @@ impl Store {
         .bind(account)
         .bind(folder)
         .bind(worker)
+        .bind(mode.as_str())
+        .bind(now)
+        .execute(db)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// How the worker now notices new mail on its connection: written when it gives up
+    /// IDLE for polling (see `app::worker::wait`), so `status` says what it does, not what
+    /// the server's capabilities promised at connection.
+    pub async fn status_mode(
+        &self,
+        account: &str,
+        folder: &str,
+        mode: WatchMode,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        on!(self.pool(), db => sqlx::query(
+            "UPDATE folder_status SET mode = $3, updated_at = $4 WHERE account = $1 AND folder = $2",
+        )
+        .bind(account)
+        .bind(folder)
         .bind(mode.as_str())
         .bind(now)
         .execute(db)
@@ -239,6 +263,9 @@ mod tests {
             (state.connected, state.mode, state.backlog, state.last_pass_at),
             (true, Some(WatchMode::Idle), 42, None)
         );
+        store.status_mode("a", "INBOX", WatchMode::Polling, 102).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!((state.connected, state.mode), (true, Some(WatchMode::Polling)), "IDLE given up");
         store.status_pass("a", "INBOX", 102).await.expect("write");
         store.status_error("a", "INBOX", "connection lost", 103).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);

@@ -4,7 +4,8 @@
 //! a message out of a FETCH answer the way Gmail does ("Some messages could not be
 //! FETCHed"). The proxy passes everything through (plaintext on 127.0.0.1, so the test
 //! config uses `tls = "none"`) except what a [`Rule`] says: answer a command itself with a
-//! refusal, drop the FETCH responses of some UIDs, cut the connection, or run a step (such as delivering a
+//! refusal, drop the FETCH responses of some UIDs (or every untagged response), cut the
+//! connection, end an IDLE as soon as it begins, or run a step (such as delivering a
 //! message through another connection) before the command reaches the server. It counts
 //! every command it sees.
 
@@ -41,6 +42,12 @@ pub enum Fault {
     /// Never pass it on: close the connection at once, as a server that dies does. The
     /// client reads the end of the stream where the answer should be.
     Cut,
+    /// Pass it on, but drop every untagged response of its answer (`* SEARCH 1 2`) and
+    /// pass its tagged OK: data lost on the way, as a broken proxy loses it.
+    DropUntagged,
+    /// Never pass it on: answer with a continuation (`+ idling`), then at once with this
+    /// status and text ("OK done"): an IDLE the server ends as soon as it begins.
+    EndAtOnce(&'static str),
 }
 
 /// Applies `fault` to commands that start with `command` ("UID FETCH", compared without
@@ -149,14 +156,23 @@ enum Decision {
     Before(Hook),
     Unsolicited(&'static str),
     Cut,
+    DropUntagged,
+    EndAtOnce(&'static str),
 }
 
 /// What the server-side reader does with the answer to one tagged command.
 struct Answering {
     tag: String,
-    /// UIDs whose FETCH responses are dropped, and the tagged line sent instead; `None`:
-    /// the connection is cut when the tagged line comes.
-    leave_out: Option<(Vec<u32>, &'static str)>,
+    treatment: Treatment,
+}
+
+enum Treatment {
+    /// UIDs whose FETCH responses are dropped, and the tagged line sent instead.
+    LeaveOut(Vec<u32>, &'static str),
+    /// Every untagged response dropped, the tagged line passed.
+    DropUntagged,
+    /// The connection is cut when the tagged line comes.
+    Lose,
 }
 
 fn decide(state: &Mutex<State>, line: &str) -> Decision {
@@ -181,6 +197,8 @@ fn decide(state: &Mutex<State>, line: &str) -> Decision {
             Fault::Before(hook) => Decision::Before(Arc::clone(hook)),
             Fault::Unsolicited(response) => Decision::Unsolicited(response),
             Fault::Cut => Decision::Cut,
+            Fault::DropUntagged => Decision::DropUntagged,
+            Fault::EndAtOnce(reply) => Decision::EndAtOnce(reply),
         };
     }
     Decision::Pass
@@ -209,22 +227,27 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
                 pending.push(rule);
             }
             let text = String::from_utf8_lossy(&response).to_string();
-            let dropped = pending.iter().filter_map(|a| a.leave_out.as_ref()).any(|(uids, _)| {
-                text.starts_with("* ") && uids.iter().any(|uid| text.contains(&format!("FETCH (UID {uid} ")))
-            });
+            let dropped = text.starts_with("* ")
+                && pending.iter().any(|a| match &a.treatment {
+                    Treatment::LeaveOut(uids, _) => {
+                        uids.iter().any(|uid| text.contains(&format!("FETCH (UID {uid} ")))
+                    }
+                    Treatment::DropUntagged => true,
+                    Treatment::Lose => false,
+                });
             if dropped {
                 continue;
             }
             let done = pending.iter().position(|a| text.starts_with(&format!("{} OK", a.tag)));
             let response = match done.map(|index| pending.remove(index)) {
-                Some(Answering { tag, leave_out: Some((_, said)) }) => {
+                Some(Answering { tag, treatment: Treatment::LeaveOut(_, said) }) => {
                     format!("{tag} {said}\r\n").into_bytes()
                 }
-                Some(Answering { leave_out: None, .. }) => {
+                Some(Answering { treatment: Treatment::Lose, .. }) => {
                     let _ = server_to_client.send(Vec::new());
                     return;
                 }
-                None => response,
+                Some(Answering { treatment: Treatment::DropUntagged, .. }) | None => response,
             };
             if server_to_client.send(response).is_err() {
                 return;
@@ -247,10 +270,17 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
                 continue;
             }
             Decision::LeaveOut(uids, said) => {
-                let _ = to_reader.send(Answering { tag, leave_out: Some((uids, said)) });
+                let _ = to_reader.send(Answering { tag, treatment: Treatment::LeaveOut(uids, said) });
             }
             Decision::LoseAnswer => {
-                let _ = to_reader.send(Answering { tag, leave_out: None });
+                let _ = to_reader.send(Answering { tag, treatment: Treatment::Lose });
+            }
+            Decision::DropUntagged => {
+                let _ = to_reader.send(Answering { tag, treatment: Treatment::DropUntagged });
+            }
+            Decision::EndAtOnce(reply) => {
+                let _ = to_client.send(format!("+ idling\r\n{tag} {reply}\r\n").into_bytes());
+                continue;
             }
             Decision::Before(hook) => hook().await,
             Decision::Unsolicited(response) => {

@@ -8,6 +8,15 @@
 //! refusal leaves the connection usable (its tagged answer was read), so the worker polls
 //! instead, for the rest of that connection, and says so once. A refused DONE, a cut or a
 //! timeout still fail the pass: the connection's state is not known then.
+//!
+//! Others let IDLE begin (`+ idling`) and end it at once with their tagged OK, no news
+//! given. Each such end was taken for news: a pass, then IDLE again, as fast as the
+//! network allowed. An IDLE the server ends within [`QUICK_END`] with no news is a quick
+//! end; after [`QUICK_ENDS_BEFORE_POLLING`] in a row the worker polls on that connection,
+//! as after a refusal. A server that ends IDLE after a while (some do, short of RFC
+//! 2177's 29 minutes) is idled with as before.
+
+use std::time::{Duration, Instant};
 
 use tracing::warn;
 
@@ -15,39 +24,70 @@ use super::{Worker, WorkerError};
 use crate::app::metrics::metrics;
 use crate::app::shutdown::Shutdown;
 use crate::imap::{IdleEnd, ImapError, ImapSession};
+use crate::store::WatchMode;
+
+/// An IDLE the server ends itself, with no news, sooner than this after it was sent is a
+/// quick end: no real server ends a wait meant to last minutes that soon.
+const QUICK_END: Duration = Duration::from_secs(1);
+
+/// Quick ends in a row after which the worker polls instead: one may be chance (the
+/// server shutting the session down, say); three are how it answers IDLE.
+const QUICK_ENDS_BEFORE_POLLING: u32 = 3;
 
 /// How a worker waits for new mail on its connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Waiting {
-    /// In IDLE: the server tells of new mail as it comes.
-    Idle,
-    /// A NOOP every `poll_interval`: the server does not offer IDLE, or refused it.
+    /// In IDLE: the server tells of new mail as it comes. `quick_ends`: IDLEs in a row
+    /// that the server ended at once (see [`QUICK_END`]).
+    Idle { quick_ends: u32 },
+    /// A NOOP every `poll_interval`: the server does not offer IDLE, refused it, or ends
+    /// it as soon as it begins.
     Polling,
 }
 
 impl Waiting {
     /// How to wait on a connection just made: in IDLE when the server offers it.
     pub(super) fn on(imap: &ImapSession) -> Waiting {
-        if imap.has("IDLE") { Waiting::Idle } else { Waiting::Polling }
+        if imap.has("IDLE") { Waiting::Idle { quick_ends: 0 } } else { Waiting::Polling }
     }
+}
+
+/// Whether an IDLE that ended with `end`, `lasted` after it was sent, was a quick end.
+fn is_quick_end(end: IdleEnd, lasted: Duration) -> bool {
+    end == IdleEnd::Ended && lasted < QUICK_END
 }
 
 impl Worker {
     /// Waits for new mail (or the IDLE renewal, or shutdown) the way `waiting` says; a
-    /// refused IDLE turns `waiting` to polling, for the rest of this connection, and this
-    /// wait polls. Returns whether shutdown was requested.
+    /// refused IDLE, or the last of [`QUICK_ENDS_BEFORE_POLLING`] quick ends in a row,
+    /// turns `waiting` to polling, for the rest of this connection, and this wait polls.
+    /// Returns whether shutdown was requested.
     pub(super) async fn wait_for_mail(
         &self,
         imap: &mut ImapSession,
         waiting: &mut Waiting,
         shutdown: &mut Shutdown,
     ) -> Result<bool, WorkerError> {
-        if *waiting == Waiting::Idle {
+        if let Waiting::Idle { quick_ends } = waiting {
+            let sent = Instant::now();
             match imap.idle(self.account.idle_renew, shutdown.requested()).await {
-                Ok(end) => return Ok(end == IdleEnd::Shutdown),
+                Ok(end) if is_quick_end(end, sent.elapsed()) => {
+                    *quick_ends += 1;
+                    if *quick_ends < QUICK_ENDS_BEFORE_POLLING {
+                        return Ok(false);
+                    }
+                    let why =
+                        format!("the server ended IDLE as soon as it began, {quick_ends} times in a row");
+                    *waiting = Waiting::Polling;
+                    self.note_polling_instead(&why).await;
+                }
+                Ok(end) => {
+                    *quick_ends = 0;
+                    return Ok(end == IdleEnd::Shutdown);
+                }
                 Err(refused) if is_refused_idle(&refused) => {
                     *waiting = Waiting::Polling;
-                    self.note_polling_instead(&refused);
+                    self.note_polling_instead(&crate::imap::shown(&refused.to_string())).await;
                 }
                 Err(broken) => return Err(broken.into()),
             }
@@ -62,14 +102,17 @@ impl Worker {
         Ok(stop)
     }
 
-    /// Says once, for this connection, that IDLE was refused and polling is used; the
-    /// health check then expects a pass within twice the poll period, not IDLE's.
-    fn note_polling_instead(&self, refused: &ImapError) {
+    /// Says once, for this connection, why IDLE is given up (`why`: the refusal, with the
+    /// server's words made safe, or its quick ends) and that polling is used; the health
+    /// check then expects a pass within twice the poll period, not IDLE's, and `status`
+    /// says polling (it said IDLE from the capabilities when the worker connected).
+    async fn note_polling_instead(&self, why: &str) {
         let every = self.account.poll_interval.as_secs();
         warn!(account = %self.account.name, folder = %self.folder,
-              "{refused}; watching for new mail by polling every {every}s instead on this connection");
+              "{why}; watching for new mail by polling every {every}s instead on this connection");
         let period = i64::try_from(every).unwrap_or(i64::MAX);
         metrics().watching(&self.account.name, &self.folder, period);
+        self.note_mode(WatchMode::Polling).await;
     }
 }
 
@@ -99,5 +142,14 @@ mod tests {
         assert!(!is_refused_idle(&ImapError::Closed), "a cut is no refusal");
         assert!(!is_refused_idle(&ImapError::Timeout("IDLE")));
         assert!(!is_refused_idle(&refused("NOOP", "NO")));
+    }
+
+    #[test]
+    fn only_an_idle_the_server_ends_at_once_with_no_news_is_a_quick_end() {
+        let soon = Duration::from_millis(20);
+        assert!(is_quick_end(IdleEnd::Ended, soon));
+        assert!(!is_quick_end(IdleEnd::Ended, QUICK_END), "ended after a while: idled with again");
+        assert!(!is_quick_end(IdleEnd::Activity, soon), "news: a pass reads it");
+        assert!(!is_quick_end(IdleEnd::Shutdown, soon));
     }
 }
