@@ -232,22 +232,6 @@ impl<'a> Facts<'a> {
         }
     }
 
-    /// Whether the receiving server vouched for the From domain (an aligned DKIM or SPF
-    /// pass in the headers it wrote; see [`crate::mail::sender`]).
-    pub fn sender_authenticated(&self) -> bool {
-        !self.sender_domain.is_empty()
-            && crate::mail::sender::vouches_for(&self.authentication, &self.sender_domain)
-    }
-
-    /// Whether the mail is a service's notification carrying what a stranger typed (a
-    /// shared document's note, an invoice's, [`tables::REQUEST_NOTIFIERS`]): the service
-    /// signs it for whoever asked, so it is nobody's own word.
-    pub fn carries_strangers_words(&self) -> bool {
-        let from = self.email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
-        rules::sharing_service(self).is_some()
-            || tables::REQUEST_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n))
-    }
-
     /// Whether the mail forwards (or quotes) another one: a forward's subject prefix or a
     /// forwarding line in the text.
     pub fn is_forward(&self) -> bool {

@@ -59,7 +59,8 @@ use std::collections::{BTreeMap, VecDeque};
 use super::brands;
 use super::model::Reading;
 use super::model::features::{TokenKind, Tokens, bucket};
-use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS};
+use super::rules::sharing_service;
+use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
 use crate::mail::{Email, url};
@@ -210,11 +211,11 @@ fn logit(p: f32) -> f32 {
 /// pass for the domain vouches for every user there: the server must have vouched for that
 /// very address ([`vouched_mailbox`]), or a neighbour writing a released friend's From
 /// would collect the friend's [`RELEASE_CREDIT`]. A service's notification that carries
-/// what a stranger typed (a shared document's note, an invoice's, [`REQUEST_NOTIFIERS`](super::tables::REQUEST_NOTIFIERS))
+/// what a stranger typed (a shared document's note, an invoice's, [`REQUEST_NOTIFIERS`])
 /// is nobody's: the service signs it for whoever asked. Elsewhere who sends is the domain,
 /// and an aligned pass for it is enough ([`authenticated_sender`]).
 fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
-    if facts.carries_strangers_words() {
+    if carries_strangers_words(facts) {
         None
     } else if shared_domain(&facts.sender_domain) {
         vouched_mailbox(facts.email, &detector.authserv_ids)
@@ -234,11 +235,19 @@ fn relayed_sender(facts: &Facts<'_>) -> Option<String> {
     let relay = facts.email.relay.as_deref()?;
     // A mail without a From names no sender to credit.
     facts.email.from.as_ref()?;
-    if facts.email.posted_to_list || facts.carries_strangers_words() {
+    if facts.email.posted_to_list || carries_strangers_words(facts) {
         return None;
     }
     let sender = sender_identity(facts);
     (!sender.is_empty()).then(|| format!("{sender} via {relay}"))
+}
+
+/// Whether the mail is a service's notification carrying what a stranger typed (a shared
+/// document's note, an invoice's, [`REQUEST_NOTIFIERS`]): the service sends it for
+/// whoever asked, so it is nobody's.
+fn carries_strangers_words(facts: &Facts<'_>) -> bool {
+    let from = facts.email.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
+    sharing_service(facts).is_some() || REQUEST_NOTIFIERS.iter().any(|n| from.eq_ignore_ascii_case(n))
 }
 
 /// Who the From line names as its sender, whoever vouches for it: at a domain many share

@@ -46,7 +46,7 @@ pub fn vouched_mailbox(email: &Email, ids: &[AuthservId]) -> Option<String> {
 }
 
 /// Whether `auth` holds an aligned pass for `domain`.
-pub fn vouches_for(auth: &Authentication, domain: &str) -> bool {
+fn vouches_for(auth: &Authentication, domain: &str) -> bool {
     let dkim = auth.dkim_domains.iter().any(|signer| same_site(signer, domain));
     let spf = auth.envelopes.iter().any(|e| e.spf == AuthResult::Pass && same_site(&e.domain, domain));
     dkim || spf

@@ -13,24 +13,18 @@ use crate::detect::tables::{DISPOSABLE_HOSTING, DISPOSABLE_PAGES, SHORTENERS};
 use crate::mail::url::{host_of, is_ip_literal, redirect_target, registrable_domain, same_site};
 
 /// Links whose text shows a domain other than the one they go to, with the brand the
-/// shown domain belongs to (if any). A link showing the sender's own domain is left out
-/// when the receiving server vouched for that sender and the words are the sender's own
-/// (not a list post, not a service relaying what a stranger typed): that is a company
-/// naming its own site and counting clicks through its mailing service's tracker, which
-/// no one else can send.
+/// shown domain belongs to (if any).
 fn mismatched_links<'a>(
     facts: &'a Facts<'_>,
 ) -> impl Iterator<Item = (String, String, Option<&'static Brand>)> + 'a {
-    let own_words = !facts.email.via_list && !facts.carries_strangers_words();
-    let own_site = (own_words && facts.sender_authenticated()).then_some(facts.sender_domain.as_str());
-    facts.email.links.iter().filter_map(move |link| {
+    facts.email.links.iter().filter_map(|link| {
         let shown = link.text.trim();
         if shown == link.href || !DOMAIN_LIKE.is_match(shown) {
             return None;
         }
         let shown_host = host_of(&with_scheme(shown))?;
         let real_host = host_of(&link.href)?;
-        if same_site(&shown_host, &real_host) || own_site.is_some_and(|own| same_site(&shown_host, own)) {
+        if same_site(&shown_host, &real_host) {
             return None;
         }
         let owner = brands::owner_of(&shown_host).filter(|brand| !brand.owns(&real_host));
@@ -220,44 +214,6 @@ mod tests {
         assert!(fired(link_text_mismatch, &html_link("https://evil.example/", "Click here")).is_empty());
         // One word is no domain, even one a browser would take for a host name.
         assert!(fired(link_text_mismatch, &html_link("https://evil.example/", "Login")).is_empty());
-    }
-
-    /// A shop's own authenticated mail whose link shows its site and goes through its
-    /// mailing service's click tracker: the same mail with the server's pass missing, sent
-    /// through a list, or signed by a service relaying a stranger's note, still counts.
-    #[test]
-    fn a_vouched_senders_own_site_shown_through_its_tracker_is_no_mismatch() {
-        let mail = |headers: &str| {
-            let raw = format!(
-                "{headers}From: Shop <billing@shop.example>\r\nContent-Type: text/html\r\n\r\n\
-                 <a href=\"https://u123.ct.tracker.example/ls/click?upn=x\">www.shop.example</a>"
-            );
-            crate::mail::parse(raw.as_bytes()).expect("test mail parses")
-        };
-        let pass = "Authentication-Results: mx.example.net; dkim=pass header.d=shop.example\r\n";
-        assert!(fired(link_text_mismatch, &mail(pass)).is_empty(), "the sender's own site, vouched for");
-        assert_eq!(fired(link_text_mismatch, &mail("")), [SignalId::LinkTextMismatch], "no pass");
-        let other_signer = "Authentication-Results: mx.example.net; dkim=pass header.d=tracker.example\r\n";
-        assert_eq!(fired(link_text_mismatch, &mail(other_signer)), [SignalId::LinkTextMismatch]);
-        let list = format!("{pass}List-Id: <deals.shop.example>\r\n");
-        assert_eq!(fired(link_text_mismatch, &mail(&list)), [SignalId::LinkTextMismatch], "a list's post");
-        // A vouched sender showing someone else's site is still a mismatch.
-        let raw = format!(
-            "{pass}From: Shop <billing@shop.example>\r\nContent-Type: text/html\r\n\r\n\
-             <a href=\"https://evil.example/\">www.bank.example</a>"
-        );
-        let elsewhere = crate::mail::parse(raw.as_bytes()).expect("test mail parses");
-        assert_eq!(fired(link_text_mismatch, &elsewhere), [SignalId::LinkTextMismatch]);
-    }
-
-    #[test]
-    fn a_service_relaying_a_strangers_note_gets_no_own_site_excuse() {
-        let raw = "Authentication-Results: mx.example.net; dkim=pass header.d=paypal.com\r\n\
-                   From: service@paypal.com\r\nContent-Type: text/html\r\n\r\n\
-                   <a href=\"https://evil.example/\">www.paypal.com</a>";
-        let mail = crate::mail::parse(raw.as_bytes()).expect("test mail parses");
-        assert_eq!(fired(link_text_mismatch, &mail), [SignalId::LinkTextMismatch]);
-        assert_eq!(fired(link_shows_brand_domain, &mail), [SignalId::LinkShowsBrandDomain]);
     }
 
     #[test]
