@@ -328,7 +328,12 @@ fn append_text(out: &mut String, text: &str) {
 /// and visible text. Spaces, no-break spaces and the zero-width characters newsletters
 /// pad their preview line with do not count.
 pub fn letters_in(text: &str) -> usize {
-    text.chars().filter(|c| c.is_alphanumeric()).count()
+    letters_up_to(text, usize::MAX)
+}
+
+/// [`letters_in`], counting no further than `limit`.
+pub fn letters_up_to(text: &str, limit: usize) -> usize {
+    text.chars().filter(|c| c.is_alphanumeric()).take(limit).count()
 }
 
 /// The longest prefix of `text` no longer than `max` bytes that ends on a char boundary.

@@ -58,7 +58,7 @@ const MIN_KANA_SHARE: f32 = 0.2;
 /// the bytes are plain ASCII or UTF-8 or no reading is Japanese: the text stays as
 /// mail-parser read it.
 pub fn redecode_japanese(decoded: &str, bytes: &[u8]) -> Option<String> {
-    if decoded.is_ascii() || std::str::from_utf8(bytes).is_ok() {
+    if decoded.is_ascii() || !has_kana_bytes(bytes) || std::str::from_utf8(bytes).is_ok() {
         return None;
     }
     EIGHT_BIT_JAPANESE
@@ -82,6 +82,21 @@ pub fn redecode_japanese(decoded: &str, bytes: &[u8]) -> Option<String> {
 /// Full-width hiragana or katakana.
 fn is_kana(c: char) -> bool {
     matches!(c, '\u{3041}'..='\u{30FA}')
+}
+
+/// Whether `bytes` hold a byte pair that Shift_JIS or EUC-JP reads as a character
+/// [`is_kana`] counts: no reading can find kana without one, so Latin text under a
+/// Latin label is not decoded twice more to find none.
+fn has_kana_bytes(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|pair| {
+        matches!(
+            pair,
+            // Shift_JIS: the sound marks and iteration marks of row 1, hiragana, katakana.
+            [0x81, 0x4A | 0x4B | 0x54 | 0x55] | [0x82, 0x9F..=0xF1] | [0x83, 0x40..=0x7E | 0x80..=0x96]
+            // EUC-JP: the same marks, hiragana, katakana.
+            | [0xA1, 0xAB | 0xAC | 0xB5 | 0xB6] | [0xA4, 0xA1..=0xF3] | [0xA5, 0xA1..=0xF6]
+        )
+    })
 }
 
 /// Returns `raw` with every Microsoft Shift_JIS label that stands where a charset name
@@ -134,6 +149,35 @@ pub fn decode_left_iso_2022_jp(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte pairs `has_kana_bytes` looks for are exactly the kana's: every character
+    /// `is_kana` counts that either encoding can write is found, and every pair found
+    /// decodes to one.
+    #[test]
+    fn the_kana_byte_pairs_are_the_kana_of_both_encodings() {
+        for encoding in EIGHT_BIT_JAPANESE {
+            for c in ('\u{3041}'..='\u{30FA}').filter(|c| is_kana(*c)) {
+                let text = c.to_string();
+                let (bytes, _, unmappable) = encoding.encode(&text);
+                if !unmappable {
+                    assert!(has_kana_bytes(&bytes), "{c} in {}: {bytes:x?}", encoding.name());
+                }
+            }
+            for first in 0x80..=0xFF_u8 {
+                for second in 0x40..=0xFF_u8 {
+                    let pair = [first, second];
+                    if has_kana_bytes(&pair) {
+                        let (text, _) = encoding.decode_without_bom_handling(&pair);
+                        let any_kana = text.chars().any(is_kana);
+                        let other = EIGHT_BIT_JAPANESE
+                            .iter()
+                            .any(|e| e.decode_without_bom_handling(&pair).0.chars().any(is_kana));
+                        assert!(any_kana || other, "{pair:x?} is kana in neither encoding");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn eight_bit_japanese_read_as_something_else_is_read_again_from_its_bytes() {
