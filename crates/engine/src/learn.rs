@@ -2,7 +2,8 @@
 //! say how well it will do on mail it has not seen.
 //!
 //! Multinomial logistic regression (ham against extortion, phishing and other spam),
-//! fitted by stochastic gradient descent with AdaGrad steps and an L2 penalty. Each rule
+//! fitted by stochastic gradient descent with AdaGrad steps and an L2 penalty, keeping the
+//! mean of the parameters over the epochs (`Average`). Each rule
 //! signal's factor is pulled toward its prior (1 for its own category) rather than toward
 //! zero, so a signal the data says little about keeps its hand-set weight; token weights
 //! are pulled toward zero. Everything is deterministic: examples in the order given, a
