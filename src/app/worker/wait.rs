@@ -9,12 +9,14 @@
 //! instead, for the rest of that connection, and says so once. A refused DONE, a cut or a
 //! timeout still fail the pass: the connection's state is not known then.
 //!
-//! Others let IDLE begin (`+ idling`) and end it at once with their tagged OK, no news
-//! given. Each such end was taken for news: a pass, then IDLE again, as fast as the
-//! network allowed. An IDLE the server ends within [`QUICK_END`] with no news is a quick
-//! end; after [`QUICK_ENDS_BEFORE_POLLING`] in a row the worker polls on that connection,
-//! as after a refusal. A server that ends IDLE after a while (some do, short of RFC
-//! 2177's 29 minutes) is idled with as before.
+//! Others let IDLE begin (`+ idling`) and end it at once with their tagged OK, with or
+//! without an untagged line first (`* 1 RECENT`, read as news). Each such end was taken
+//! for news: a pass, then IDLE again, as fast as the network allowed. An IDLE that ends
+//! within [`QUICK_END`] of being sent, whatever ended it, is a quick end; after
+//! [`QUICK_ENDS_BEFORE_POLLING`] in a row the worker polls on that connection, as after a
+//! refusal. The count starts again only after an IDLE that lasted, or a pass that found
+//! new mail (real news, which may come at any moment). A server that ends IDLE after a
+//! while (some do, short of RFC 2177's 29 minutes) is idled with as before.
 
 use std::time::{Duration, Instant};
 
@@ -26,8 +28,9 @@ use crate::app::shutdown::Shutdown;
 use crate::imap::{IdleEnd, ImapError, ImapSession};
 use crate::store::WatchMode;
 
-/// An IDLE the server ends itself, with no news, sooner than this after it was sent is a
-/// quick end: no real server ends a wait meant to last minutes that soon.
+/// An IDLE that ends (the server's own end, or news) sooner than this after it was sent
+/// is a quick end: no real server ends a wait meant to last minutes that soon, and real
+/// news that soon, time after time, comes with new mail (which starts the count again).
 const QUICK_END: Duration = Duration::from_secs(1);
 
 /// Quick ends in a row after which the worker polls instead: one may be chance (the
@@ -38,7 +41,7 @@ const QUICK_ENDS_BEFORE_POLLING: u32 = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Waiting {
     /// In IDLE: the server tells of new mail as it comes. `quick_ends`: IDLEs in a row
-    /// that the server ended at once (see [`QUICK_END`]).
+    /// that ended at once (see [`QUICK_END`]) with no new mail found since.
     Idle { quick_ends: u32 },
     /// A NOOP every `poll_interval`: the server does not offer IDLE, refused it, or ends
     /// it as soon as it begins.
@@ -50,11 +53,20 @@ impl Waiting {
     pub(super) fn on(imap: &ImapSession) -> Waiting {
         if imap.has("IDLE") { Waiting::Idle { quick_ends: 0 } } else { Waiting::Polling }
     }
+
+    /// A pass found new mail: the quick ends before it were news, not a server that
+    /// ends every IDLE at once.
+    pub(super) fn found_mail(&mut self) {
+        if let Waiting::Idle { quick_ends } = self {
+            *quick_ends = 0;
+        }
+    }
 }
 
-/// Whether an IDLE that ended with `end`, `lasted` after it was sent, was a quick end.
+/// Whether an IDLE that ended with `end`, `lasted` after it was sent, was a quick end:
+/// ended by the server, or by what it sent (news or not), that soon.
 fn is_quick_end(end: IdleEnd, lasted: Duration) -> bool {
-    end == IdleEnd::Ended && lasted < QUICK_END
+    matches!(end, IdleEnd::Ended | IdleEnd::Activity) && lasted < QUICK_END
 }
 
 impl Worker {
@@ -76,10 +88,15 @@ impl Worker {
                     if *quick_ends < QUICK_ENDS_BEFORE_POLLING {
                         return Ok(false);
                     }
-                    let why =
-                        format!("the server ended IDLE as soon as it began, {quick_ends} times in a row");
+                    let why = format!(
+                        "IDLE ended as soon as it began, {quick_ends} times in a row with no new mail found"
+                    );
                     *waiting = Waiting::Polling;
                     self.note_polling_instead(&why).await;
+                    if end == IdleEnd::Activity {
+                        // What the server sent may be news: the next pass looks now.
+                        return Ok(false);
+                    }
                 }
                 Ok(end) => {
                     *quick_ends = 0;
@@ -145,11 +162,22 @@ mod tests {
     }
 
     #[test]
-    fn only_an_idle_the_server_ends_at_once_with_no_news_is_a_quick_end() {
+    fn an_idle_ended_at_once_is_a_quick_end_whatever_ended_it() {
         let soon = Duration::from_millis(20);
         assert!(is_quick_end(IdleEnd::Ended, soon));
         assert!(!is_quick_end(IdleEnd::Ended, QUICK_END), "ended after a while: idled with again");
-        assert!(!is_quick_end(IdleEnd::Activity, soon), "news: a pass reads it");
+        assert!(is_quick_end(IdleEnd::Activity, soon), "news or not, ended at once: counted");
+        assert!(!is_quick_end(IdleEnd::Activity, QUICK_END), "news after a while");
         assert!(!is_quick_end(IdleEnd::Shutdown, soon));
+    }
+
+    #[test]
+    fn new_mail_found_starts_the_count_of_quick_ends_again() {
+        let mut waiting = Waiting::Idle { quick_ends: 2 };
+        waiting.found_mail();
+        assert_eq!(waiting, Waiting::Idle { quick_ends: 0 });
+        let mut polling = Waiting::Polling;
+        polling.found_mail();
+        assert_eq!(polling, Waiting::Polling, "polling stays polling");
     }
 }
