@@ -97,8 +97,9 @@ impl Store {
     }
 
     /// How the worker now notices new mail on its connection: written when it gives up
-    /// IDLE for polling (see `app::worker::wait`), so `status` says what it does, not what
-    /// the server's capabilities promised at connection.
+    /// IDLE for polling, and when IDLE tried again works (see `app::worker::wait`), so
+    /// `status` says what it does, not what the server's capabilities promised at
+    /// connection.
     pub async fn status_mode(
         &self,
         account: &str,
