@@ -44,7 +44,8 @@ impl Worker {
     /// Records how the worker now waits for mail, when that changed since it connected
     /// (IDLE given up for polling, or taken up again): `status` shows what the worker does.
     pub(super) async fn note_mode(&self, mode: WatchMode) {
-        let written = self.store.status_mode(&self.account.name, &self.folder, mode, clock::now_unix()).await;
+        let (account, folder) = (&self.account.name, &self.folder);
+        let written = self.store.status_mode(account, folder, &worker_name(), mode, clock::now_unix()).await;
         self.dropped(written);
     }
 
