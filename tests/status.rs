@@ -1,7 +1,8 @@
 //! `scamguard status` against a real Dovecot: while `run` runs (read from another process,
 //! without the service's lock) it shows the folder connected, by IDLE (by polling once
-//! the worker polls because the server refused IDLE), with its last pass, cursor and what
-//! was moved today; after a stop, not connected; after a failed login, the error.
+//! the worker polls because the server refused IDLE, by IDLE again once IDLE tried again
+//! works), with its last pass, cursor and what was moved today; after a stop, not
+//! connected; after a failed login, the error.
 
 use std::sync::{Arc, Mutex};
 
@@ -96,6 +97,41 @@ async fn status_says_polling_once_the_worker_polls_because_the_server_refused_id
         (Some(true), Some("polling")),
         "{json}"
     );
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+}
+
+/// A refusal may pass (`NO [UNAVAILABLE]` while the server is busy), but the worker then
+/// polled for the rest of the connection, days perhaps. Polling tries IDLE again after
+/// `idle_renew` (3 s here): once IDLE works, it is used again and `status` says IDLE again.
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_refused_once_is_tried_again_and_status_says_idle_again() {
+    let dovecot = Dovecot::start(Options::default());
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let path = proxy.write_config(&dovecot, "poll_interval = 1\nidle_renew = 3\n");
+    proxy.add(Rule::once("IDLE", Fault::Answer("NO [UNAVAILABLE] try again later")));
+    let service = Service::start(&load(&path)).await;
+    let mode = |path| {
+        let json: serde_json::Value = serde_json::from_str(&status(path, true)).expect("JSON");
+        json[0]["mode"].as_str().map(str::to_string)
+    };
+    let (mut polled, mut idled) = (false, false);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while std::time::Instant::now() < deadline {
+        let now = mode(&path);
+        polled |= now.as_deref() == Some("polling");
+        idled = polled && now.as_deref() == Some("idle") && proxy.seen("IDLE") >= 2;
+        if idled {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let said = status(&path, false);
+    let (idles, logins) = (proxy.seen("IDLE"), proxy.seen("LOGIN") + proxy.seen("AUTHENTICATE"));
+    let report = service.stop().await;
+    assert!(polled, "the refusal turned the worker to polling");
+    assert!(idled, "IDLE tried again and used: {idles} IDLEs; status: {said}");
+    assert!(said.contains("    connected, new mail by IDLE, since "), "{said}");
+    assert_eq!(logins, 1, "on the same connection");
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }
 

@@ -3,7 +3,8 @@
 //! not be FETCHed"), or whose FETCH it refuses, is there all the same: no caller takes it
 //! for a message that is not. Reconcile does not copy it to Junk a second time, `restore`
 //! does not say it is gone, the Junk watch does not pass over a report, and `learn` says
-//! what it left out. Real Dovecot behind the proxy (`support::proxy`), which leaves the
+//! what it left out. A search in Junk answered without its SEARCH line is no sign of a
+//! copy gone either. Real Dovecot behind the proxy (`support::proxy`), which leaves the
 //! sections out.
 
 use scamguard::app::{self, RestoreError, RestoreOutcome};
@@ -85,8 +86,23 @@ async fn a_copy_in_junk_left_out_of_the_fetch_is_not_copied_again() {
 /// (neither copied again nor recorded gone), and the pass goes on: a new threat is moved.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_copy_in_junk_always_left_out_holds_up_no_new_threat() {
-    let setup = copied_then_always_left_out().await;
-    let Setup { proxy, config, direct, .. } = &setup;
+    the_stuck_one_holds_up_no_new_threat(&copied_then_always_left_out().await).await;
+}
+
+/// The same when the search in Junk for that copy is answered OK without its `* SEARCH`
+/// line: whether the copy is there is not known, so that row too is left planned (never
+/// copied again, never recorded gone), logged, and the pass goes on. (A search of the
+/// watched folder answered so fails the pass: see `refusals`.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_in_junk_answered_without_its_search_line_holds_up_no_new_threat() {
+    let setup = copied_then(Rule::always("UID SEARCH HEADER", Fault::DropUntagged)).await;
+    the_stuck_one_holds_up_no_new_threat(&setup).await;
+}
+
+/// Over two passes, a threat delivered now is moved while the planned one whose copy in
+/// Junk cannot be told is neither copied again nor recorded gone, and no pass fails.
+async fn the_stuck_one_holds_up_no_new_threat(setup: &Setup) {
+    let Setup { proxy, config, direct, .. } = setup;
     super::service::append_all(&mut super::service::mailbox(direct).await, "INBOX", &THREATS[1..2]).await;
     for pass in 1..=2 {
         let report = run_once(config).await;
@@ -110,6 +126,13 @@ async fn a_copy_in_junk_always_left_out_holds_up_no_new_threat() {
 /// the COPY was lost, so the move is still planned; from then on the FETCH that reads that
 /// copy for its content digest is always left out of the answer.
 async fn copied_then_always_left_out() -> Setup {
+    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
+    copied_then(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out)).await
+}
+
+/// A server without MOVE that copied a threat to Junk (UID 1 there) but whose answer to
+/// the COPY was lost, so the move is still planned; from then on `rule` applies.
+async fn copied_then(rule: Rule) -> Setup {
     let dovecot = Dovecot::start(Options { hide: vec!["MOVE"], ..Options::default() });
     let setup = behind_proxy(dovecot, "").await;
     let Setup { proxy, config, direct, .. } = &setup;
@@ -117,8 +140,7 @@ async fn copied_then_always_left_out() -> Setup {
         .await;
     proxy.add(Rule::once("UID COPY", Fault::LoseAnswer));
     assert!(!run_once(config).await.failures.is_empty(), "the answer to the COPY was lost");
-    let left_out = Fault::LeaveOut { uids: vec![1], text: "OK Some messages could not be FETCHed (Failure)" };
-    proxy.add(Rule::always("UID FETCH 1 (UID RFC822.SIZE", left_out));
+    proxy.add(rule);
     setup
 }
 

@@ -258,12 +258,13 @@ impl Worker {
     }
 
     /// Whether the pending row `p` is in Junk (selected, `finder` reading it); `None` when
-    /// the server would not say: it left a candidate out of its answer, or sent one
-    /// without its parts (`ImapError::is_incomplete`). That row is left pending, logged
-    /// with the server's words, and looked for again on the next pass: failing the pass
-    /// instead would stop the whole folder on every connection (reconcile runs before new
-    /// mail is read) for one message the server never hands over. A refusal of the FETCH
-    /// or SEARCH itself, or a lost connection, still fails the pass.
+    /// the server would not say: it left a candidate out of its answer, sent one without
+    /// its parts, or answered the search OK without its SEARCH line
+    /// (`ImapError::is_incomplete`). That row is left pending, logged with the server's
+    /// words, and looked for again on the next pass: failing the pass instead would stop
+    /// the whole folder on every connection (reconcile runs before new mail is read) for
+    /// one message the server never hands over. A NO or BAD to the FETCH or SEARCH
+    /// itself, or a lost connection, still fails the pass.
     async fn in_junk(
         &self,
         imap: &mut ImapSession,

@@ -1,6 +1,6 @@
 //! What a worker tells `scamguard status` about its folder (see `store::status`): that it
 //! connected and how it waits for mail (IDLE when the server offers it; polling from when
-//! the worker gives IDLE up), how much waits to be read, that a pass finished,
+//! the worker gives IDLE up, IDLE again once it works again), how much waits to be read, that a pass finished,
 //! that it failed and why, that it stopped. A status that cannot be written is logged at
 //! debug level and dropped: it must never fail a pass.
 
@@ -42,9 +42,10 @@ impl Worker {
     }
 
     /// Records how the worker now waits for mail, when that changed since it connected
-    /// (IDLE given up for polling): `status` shows what the worker does.
+    /// (IDLE given up for polling, or taken up again): `status` shows what the worker does.
     pub(super) async fn note_mode(&self, mode: WatchMode) {
-        let written = self.store.status_mode(&self.account.name, &self.folder, mode, clock::now_unix()).await;
+        let (account, folder) = (&self.account.name, &self.folder);
+        let written = self.store.status_mode(account, folder, &worker_name(), mode, clock::now_unix()).await;
         self.dropped(written);
     }
 

@@ -233,7 +233,11 @@ impl Worker {
                     return Err(renumbered);
                 }
             }
+            let before = cursor.last_uid;
             cursor = self.read_new(&mut imap, cursor, status, &junk, shutdown, &mut read_in_dry_run).await?;
+            if cursor.last_uid > before {
+                waiting.found_mail();
+            }
             if self.lease.is_some() {
                 // On a shared database, moves another worker planned and could not send
                 // (it lost its lease mid-batch) are this holder's to finish: it may have

@@ -97,20 +97,25 @@ impl Store {
     }
 
     /// How the worker now notices new mail on its connection: written when it gives up
-    /// IDLE for polling (see `app::worker::wait`), so `status` says what it does, not what
-    /// the server's capabilities promised at connection.
+    /// IDLE for polling, and when IDLE tried again works (see `app::worker::wait`), so
+    /// `status` says what it does, not what the server's capabilities promised at
+    /// connection. Only `worker`'s own row is written: a worker that lost its folder
+    /// (its lease) to another process must not say how the new holder waits.
     pub async fn status_mode(
         &self,
         account: &str,
         folder: &str,
+        worker: &str,
         mode: WatchMode,
         now: i64,
     ) -> Result<(), StoreError> {
         on!(self.pool(), db => sqlx::query(
-            "UPDATE folder_status SET mode = $3, updated_at = $4 WHERE account = $1 AND folder = $2",
+            "UPDATE folder_status SET mode = $4, updated_at = $5
+             WHERE account = $1 AND folder = $2 AND worker = $3",
         )
         .bind(account)
         .bind(folder)
+        .bind(worker)
         .bind(mode.as_str())
         .bind(now)
         .execute(db)
@@ -263,7 +268,7 @@ mod tests {
             (state.connected, state.mode, state.backlog, state.last_pass_at),
             (true, Some(WatchMode::Idle), 42, None)
         );
-        store.status_mode("a", "INBOX", WatchMode::Polling, 102).await.expect("write");
+        store.status_mode("a", "INBOX", "host:1", WatchMode::Polling, 102).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.connected, state.mode), (true, Some(WatchMode::Polling)), "IDLE given up");
         store.status_pass("a", "INBOX", 102).await.expect("write");
@@ -282,6 +287,22 @@ mod tests {
             (false, Some(WatchMode::Polling), "host:2")
         );
         assert_eq!(state.last_error, "connection lost", "the last error stays until another one");
+    }
+    }
+
+    on_both! {
+    /// A worker that lost its folder to another process (its lease taken over) and gives
+    /// IDLE up, or takes it up again, late: the new holder's row keeps its own mode.
+    async fn only_the_worker_holding_the_folder_writes_its_mode(store) {
+        store.status_connected("a", "INBOX", "old:1", WatchMode::Idle, 100).await.expect("write");
+        store.status_connected("a", "INBOX", "new:2", WatchMode::Idle, 101).await.expect("write");
+        store.status_mode("a", "INBOX", "old:1", WatchMode::Polling, 102).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!((state.worker.as_str(), state.mode), ("new:2", Some(WatchMode::Idle)), "not overwritten");
+        assert_eq!(state.updated_at, 101);
+        store.status_mode("a", "INBOX", "new:2", WatchMode::Polling, 103).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!((state.mode, state.updated_at), (Some(WatchMode::Polling), 103), "the holder's own write");
     }
     }
 

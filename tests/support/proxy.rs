@@ -48,6 +48,10 @@ pub enum Fault {
     /// Never pass it on: answer with a continuation (`+ idling`), then at once with this
     /// status and text ("OK done"): an IDLE the server ends as soon as it begins.
     EndAtOnce(&'static str),
+    /// As [`Fault::EndAtOnce`], with this untagged line ("* 1 RECENT") between the
+    /// continuation and the end: an IDLE ended at once after something that looks like
+    /// news. The client's DONE then reaches the server, which was not idling.
+    EndAtOnceAfter(&'static str, &'static str),
 }
 
 /// Applies `fault` to commands that start with `command` ("UID FETCH", compared without
@@ -158,6 +162,7 @@ enum Decision {
     Cut,
     DropUntagged,
     EndAtOnce(&'static str),
+    EndAtOnceAfter(&'static str, &'static str),
 }
 
 /// What the server-side reader does with the answer to one tagged command.
@@ -199,6 +204,7 @@ fn decide(state: &Mutex<State>, line: &str) -> Decision {
             Fault::Cut => Decision::Cut,
             Fault::DropUntagged => Decision::DropUntagged,
             Fault::EndAtOnce(reply) => Decision::EndAtOnce(reply),
+            Fault::EndAtOnceAfter(line, reply) => Decision::EndAtOnceAfter(line, reply),
         };
     }
     Decision::Pass
@@ -280,6 +286,10 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
             }
             Decision::EndAtOnce(reply) => {
                 let _ = to_client.send(format!("+ idling\r\n{tag} {reply}\r\n").into_bytes());
+                continue;
+            }
+            Decision::EndAtOnceAfter(line, reply) => {
+                let _ = to_client.send(format!("+ idling\r\n{line}\r\n{tag} {reply}\r\n").into_bytes());
                 continue;
             }
             Decision::Before(hook) => hook().await,
