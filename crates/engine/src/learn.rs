@@ -212,7 +212,7 @@ impl Average {
 }
 
 /// Fits a model on `examples` (thresholds left for [`choose_thresholds`]): the mean of
-/// the parameters over the epochs (see [`Average`]).
+/// the parameters over the epochs (see `Average`).
 pub fn fit(examples: &[&Example], space: &SignalSpace, options: &Options) -> Model {
     let priors: Vec<Row> = space.names.iter().map(|(_, category)| Model::prior_factors(*category)).collect();
     let mut signals = Learned::new(priors.clone());
