@@ -9,10 +9,15 @@
 //! ([`read_headers`]), and [`Authentication::trusted`] reads only the receiving server's:
 //!
 //! - With ids configured ([`AuthservId`]), the Authentication-Results headers bearing one
-//!   of them, wherever they sit (a local filter may add its own above).
+//!   of them (a local filter may add its own above the provider's).
 //! - With none, the topmost header is the receiving server's, and so is every other
-//!   header with the same id: RFC 8601 §5 has a server delete incoming headers bearing
-//!   its own id, and mail filters of one server (DKIM, DMARC) write one header each.
+//!   header with the same id: mail filters of one server (DKIM, DMARC) write one header
+//!   each.
+//! - Either way, each name counts only at the hop of its topmost header: a header of the
+//!   same name with another Received line above it came in with the mail. RFC 8601 §5
+//!   has a server delete incoming headers bearing its own id, but a sender can write the
+//!   receiver's public name (`mx.google.com`) as easily as any, and not every server
+//!   strips it.
 //! - Received-SPF carries no id. It is a trace field, prepended where it is checked
 //!   (RFC 7208 §9.1), so one above a trusted Authentication-Results header was written
 //!   at or after the receiving server; below it, it may be the sender's. Without any
@@ -132,6 +137,11 @@ pub struct AuthHeader {
     /// for Authentication-Results written without one (Microsoft 365 and Outlook.com).
     pub authserv_id: Option<String>,
     pub results: Vec<MethodResult>,
+    /// How many Received lines stand above the header: each is a hop the mail made, so
+    /// a header below more of them came from further down the path (see
+    /// [`trusted_headers`]).
+    #[serde(skip)]
+    pub hops_above: u32,
 }
 
 /// A configured name of the receiving server, matched against `authserv-id`s without
@@ -271,23 +281,39 @@ pub fn trusted_headers(headers: &[AuthHeader], ids: &[AuthservId]) -> Vec<bool> 
     let is_results = |h: &AuthHeader| h.field == AuthField::AuthenticationResults;
     let topmost = headers.iter().find(|h| is_results(h));
     let topmost_unnamed = headers.iter().position(|h| is_results(h) && h.authserv_id.is_none());
-    let by_id: Vec<bool> = headers
+    // Which name each header answers to: the configured id it bears (by position in
+    // `ids`), or with none configured the topmost header's.
+    let named: Vec<Option<usize>> = headers
         .iter()
         .enumerate()
         .map(|(index, header)| {
             let unnamed_on_top = topmost_unnamed == Some(index);
-            is_results(header)
-                && if ids.is_empty() {
-                    // The topmost header's id stands for the configured one; a topmost
-                    // header without an id stands for itself alone.
-                    topmost.is_some_and(|top| match &top.authserv_id {
-                        Some(id) => header.authserv_id.as_ref() == Some(id),
-                        None => unnamed_on_top,
-                    })
-                } else {
-                    ids.iter().any(|id| id.names(header.authserv_id.as_deref(), unnamed_on_top))
-                }
+            if !is_results(header) {
+                return None;
+            }
+            if ids.is_empty() {
+                // The topmost header's id stands for the configured one; a topmost
+                // header without an id stands for itself alone.
+                let same = topmost.is_some_and(|top| match &top.authserv_id {
+                    Some(id) => header.authserv_id.as_ref() == Some(id),
+                    None => unnamed_on_top,
+                });
+                same.then_some(0)
+            } else {
+                ids.iter().position(|id| id.names(header.authserv_id.as_deref(), unnamed_on_top))
+            }
         })
+        .collect();
+    // A name counts only at the hop of its topmost header: one of the same name below
+    // another Received line came in with the mail (a sender writes the receiver's public
+    // name as easily as any other), and a receiver that did not strip it would otherwise
+    // vouch for it.
+    let first_hop =
+        |name: usize| headers.iter().zip(&named).find(|(_, n)| **n == Some(name)).map(|(h, _)| h.hops_above);
+    let by_id: Vec<bool> = headers
+        .iter()
+        .zip(&named)
+        .map(|(header, name)| name.is_some_and(|name| first_hop(name) == Some(header.hops_above)))
         .collect();
     let lowest_trusted = by_id.iter().rposition(|&trusted| trusted);
     let topmost_spf = headers.iter().position(|h| h.field == AuthField::ReceivedSpf);
@@ -308,6 +334,7 @@ pub fn trusted_headers(headers: &[AuthHeader], ids: &[AuthservId]) -> Vec<bool> 
 /// The Authentication-Results and Received-SPF headers of `message`, top to bottom, at
 /// most [`MAX_AUTH_HEADERS`].
 pub fn read_headers(message: &mail_parser::Message<'_>) -> Vec<AuthHeader> {
+    let mut hops_above = 0u32;
     message
         .headers()
         .iter()
@@ -317,13 +344,18 @@ pub fn read_headers(message: &mail_parser::Message<'_>) -> Vec<AuthHeader> {
             } else if header.name().eq_ignore_ascii_case("Received-SPF") {
                 AuthField::ReceivedSpf
             } else {
+                if header.name().eq_ignore_ascii_case("Received") {
+                    hops_above = hops_above.saturating_add(1);
+                }
                 return None;
             };
             let HeaderValue::Text(value) = header.value() else { return None };
-            Some(match field {
+            let mut read = match field {
                 AuthField::AuthenticationResults => parse_results(value),
                 AuthField::ReceivedSpf => parse_received_spf(value),
-            })
+            };
+            read.hops_above = hops_above;
+            Some(read)
         })
         .take(MAX_AUTH_HEADERS)
         .collect()
@@ -342,7 +374,7 @@ pub fn parse_results(value: &str) -> AuthHeader {
         (id.map(str::to_string), None)
     };
     let results = first_result.into_iter().chain(parts).filter_map(parse_resinfo).take(MAX_RESULTS).collect();
-    AuthHeader { field: AuthField::AuthenticationResults, authserv_id, results }
+    AuthHeader { field: AuthField::AuthenticationResults, authserv_id, results, hops_above: 0 }
 }
 
 /// One `method[/version]=result property=value ...` of Authentication-Results.
@@ -390,6 +422,7 @@ pub fn parse_received_spf(value: &str) -> AuthHeader {
         field: AuthField::ReceivedSpf,
         authserv_id: None,
         results: vec![MethodResult { method: Method::Spf, result, domain, address }],
+        hops_above: 0,
     }
 }
 

@@ -48,6 +48,7 @@ fn each_header_keeps_its_authserv_id_and_results_in_order() {
                         result(Method::Spf, AuthResult::SoftFail, Some("bounce.example"))
                     ),
                 ],
+                hops_above: 0,
             },
             AuthHeader {
                 field: AuthField::ReceivedSpf,
@@ -56,6 +57,7 @@ fn each_header_keeps_its_authserv_id_and_results_in_order() {
                     "x@env.example",
                     result(Method::Spf, AuthResult::Fail, Some("env.example"))
                 )],
+                hops_above: 0,
             },
             AuthHeader {
                 field: AuthField::AuthenticationResults,
@@ -65,6 +67,7 @@ fn each_header_keeps_its_authserv_id_and_results_in_order() {
                     result(Method::Dkim, AuthResult::Other, None),
                     result(Method::Dmarc, AuthResult::Fail, None),
                 ],
+                hops_above: 0,
             },
         ]
     );
@@ -95,6 +98,56 @@ fn the_configured_server_is_believed_wherever_its_header_sits() {
     assert_eq!((trusted(&email, &[]).spf, trusted(&email, &[]).dkim), (None, Some(AuthResult::Fail)));
     // An id that matches nothing believes nothing.
     assert_eq!(trusted(&email, &["mx.google.com"]), Authentication::default());
+}
+
+/// The receiving server's own name written by the sender, below the hop where the mail
+/// came in: a receiver that does not strip such headers (RFC 8601 §5 says it must) would
+/// otherwise vouch for a forged pass, whether the id is configured or taken from the
+/// topmost header.
+#[test]
+fn a_forged_header_bearing_the_receivers_own_name_below_its_hop_is_not_believed() {
+    // Gmail's layout: the receiver's Received line, its header, then the sender's part.
+    let email = mail(
+        "Received: from relay.sender.example by mx.receiver.example\r\n\
+         Authentication-Results: mx.receiver.example; spf=fail smtp.mailfrom=bank.example\r\n\
+         Received: from attacker.example by relay.sender.example\r\n\
+         Authentication-Results: mx.receiver.example; dkim=pass header.d=bank.example; dmarc=pass\r\n",
+    );
+    for configured in [&[][..], &["mx.receiver.example"], &["*.receiver.example"]] {
+        let auth = trusted(&email, configured);
+        assert_eq!((auth.spf, auth.dkim, auth.dmarc), (Some(AuthResult::Fail), None, None), "{configured:?}");
+        assert!(auth.dkim_domains.is_empty(), "{configured:?}");
+    }
+}
+
+/// Real layouts keep every header their receiver wrote: several of one name above its
+/// entry hop (Fastmail's filters), one below it (Gmail), and with several names
+/// configured each counts at its own topmost hop (iCloud writes one per mechanism; a
+/// home filter's header sits a hop above the provider's).
+#[test]
+fn each_name_counts_at_the_hop_of_its_topmost_header() {
+    let above_entry = mail(
+        "Received: by mx1.receiver.example (filter)\r\n\
+         Authentication-Results: mx1.receiver.example; dkim=pass header.d=shop.example\r\n\
+         Authentication-Results: mx1.receiver.example; spf=pass smtp.mailfrom=shop.example\r\n\
+         Authentication-Results: mx1.receiver.example; dmarc=pass header.from=shop.example\r\n\
+         Received: from out.shop.example by mx1.receiver.example\r\n",
+    );
+    let auth = trusted(&above_entry, &[]);
+    assert_eq!(
+        (auth.dkim, auth.spf, auth.dmarc),
+        (Some(AuthResult::Pass), Some(AuthResult::Pass), Some(AuthResult::Pass))
+    );
+    let two_names = mail(
+        "Authentication-Results: filter.home.example; dkim=fail\r\n\
+         Received: from mx.provider.example by filter.home.example\r\n\
+         Authentication-Results: dkim.provider.example; dkim=pass header.d=shop.example\r\n\
+         Authentication-Results: spf.provider.example; spf=pass smtp.mailfrom=shop.example\r\n\
+         Received: from out.shop.example by mx.provider.example\r\n",
+    );
+    let auth = trusted(&two_names, &["filter.home.example", "*.provider.example"]);
+    assert_eq!((auth.dkim, auth.spf), (Some(AuthResult::Fail), Some(AuthResult::Pass)));
+    assert_eq!(auth.dkim_domains, ["shop.example"], "the provider's signature check still counts");
 }
 
 #[test]
