@@ -23,12 +23,7 @@ impl Worker {
     /// Logs and records the connection: how moves are done and how new mail is noticed.
     pub(super) async fn note_connected(&self, imap: &ImapSession) {
         let mode = if imap.has("IDLE") { WatchMode::Idle } else { WatchMode::Polling };
-        let period = match mode {
-            WatchMode::Idle => self.account.idle_renew,
-            WatchMode::Polling => self.account.poll_interval,
-        };
-        let period = i64::try_from(period.as_secs()).unwrap_or(i64::MAX);
-        metrics().watching(&self.account.name, &self.folder, period);
+        metrics().watching(&self.account.name, &self.folder, self.watch_period(mode));
         info!(
             account = %self.account.name, folder = %self.folder,
             "connected to {}:{}; moves by {}; new mail by {}",
@@ -42,11 +37,23 @@ impl Worker {
     }
 
     /// Records how the worker now waits for mail, when that changed since it connected
-    /// (IDLE given up for polling, or taken up again): `status` shows what the worker does.
+    /// (IDLE given up for polling, or taken up again): the health check expects passes at
+    /// that mode's period, and `status` shows what the worker does.
     pub(super) async fn note_mode(&self, mode: WatchMode) {
         let (account, folder) = (&self.account.name, &self.folder);
+        metrics().watching(account, folder, self.watch_period(mode));
         let written = self.store.status_mode(account, folder, &worker_name(), mode, clock::now_unix()).await;
         self.dropped(written);
+    }
+
+    /// The seconds between passes when the worker waits by `mode`: IDLE's renewal, or the
+    /// poll interval.
+    fn watch_period(&self, mode: WatchMode) -> i64 {
+        let period = match mode {
+            WatchMode::Idle => self.account.idle_renew,
+            WatchMode::Polling => self.account.poll_interval,
+        };
+        i64::try_from(period.as_secs()).unwrap_or(i64::MAX)
     }
 
     /// Records how many messages wait to be read.

@@ -31,7 +31,6 @@ use std::time::{Duration, Instant};
 use tracing::{info, warn};
 
 use super::{Worker, WorkerError};
-use crate::app::metrics::metrics;
 use crate::app::shutdown::Shutdown;
 use crate::imap::{IdleEnd, ImapError, ImapSession};
 use crate::store::WatchMode;
@@ -187,8 +186,6 @@ impl Worker {
                   "{why}; watching for new mail by polling every {every}s instead on this connection, \
                    IDLE tried again in {retry}s");
         }
-        let period = i64::try_from(every).unwrap_or(i64::MAX);
-        metrics().watching(account, folder, period);
         self.note_mode(WatchMode::Polling).await;
     }
 
@@ -198,7 +195,6 @@ impl Worker {
         let renew = self.account.idle_renew.as_secs();
         info!(account = %self.account.name, folder = %self.folder,
               "IDLE works again; watching for new mail by IDLE (renewed every {renew}s)");
-        metrics().watching(&self.account.name, &self.folder, i64::try_from(renew).unwrap_or(i64::MAX));
         self.note_mode(WatchMode::Idle).await;
     }
 }
