@@ -454,11 +454,11 @@ impl Service {
     }
 }
 
-/// A suspicious mail (here a windfall offer, other spam) is recorded and flagged with
+/// A suspicious mail (here a pharmacy advert, other spam) is recorded and flagged with
 /// `suspicious_keyword`, unread, and never moved; ham beside it gets no keyword.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_suspicious_mail_is_flagged_with_the_keyword_and_left_in_place() {
-    const SUSPICIOUS: &str = "en_fraud_advance_fee.eml";
+    const SUSPICIOUS: &str = "en_spam_pharmacy_advert.eml";
     let dovecot = Dovecot::start(Options::default());
     let config = load(&dovecot.write_config("suspicious_keyword = \"$Suspicious\"\n"));
     let mut session = mailbox(&config).await;

@@ -89,7 +89,7 @@ pub fn train(
     if let Some(path) = predictions {
         let rows = observed.iter().zip(&out_of_fold).filter(|((_, o), _)| !o.copy).map(|((file, o), p)| {
             let name = files.get(*file).map(|f| f.0.display().to_string()).unwrap_or_default();
-            (name, o.class, *p)
+            (name, o.class, *p, o.fraud)
         });
         let text = prediction_table(rows, &thresholds);
         std::fs::write(path, text).with_context(|| format!("Unable to write {}", path.display()))?;
@@ -149,13 +149,13 @@ fn looser_budgets(examples: &[learn::Example], out_of_fold: &[[f32; 4]]) -> Stri
 /// the verdict they make under the chosen thresholds, so the misses of a label are one
 /// filter away (`awk -F'\t' '$2=="phishing" && $7!="threat"'`).
 fn prediction_table(
-    rows: impl Iterator<Item = (String, Class, [f32; 4])>,
+    rows: impl Iterator<Item = (String, Class, [f32; 4], bool)>,
     thresholds: &Thresholds,
 ) -> String {
     let mut text = String::from("file\tlabel\tham\textortion\tphishing\tother\tverdict\n");
-    for (name, class, p) in rows {
+    for (name, class, p, fraud) in rows {
         let [ham, extortion, phishing, other] = p;
-        let verdict = learn::label_of(&p, thresholds).as_str();
+        let verdict = learn::label_of(&p, thresholds, fraud).as_str();
         let label = class.name();
         text.push_str(&format!(
             "{name}\t{label}\t{ham:.4}\t{extortion:.4}\t{phishing:.4}\t{other:.4}\t{verdict}\n"
@@ -283,7 +283,8 @@ mod tests {
             ("missed.eml", Class::Phishing, [0.9, 0.0, 0.1, 0.0]),
             ("threat.eml", Class::Extortion, [0.25, 0.75, 0.0, 0.0]),
         ];
-        let text = prediction_table(rows.into_iter().map(|(n, c, p)| (n.to_string(), c, p)), &thresholds);
+        let text =
+            prediction_table(rows.into_iter().map(|(n, c, p)| (n.to_string(), c, p, false)), &thresholds);
         let verdicts: Vec<(&str, &str)> = text
             .lines()
             .map(|line| line.split('\t').collect::<Vec<_>>())

@@ -345,13 +345,18 @@ fn classify_naming(email: &Email, detector: &Detector, named: TokensNamed) -> Ve
     if let Some(share) = &share {
         reading = reading.shifted(share.shift);
     }
-    let (label, category) = score::judge(&reading.probabilities, &detector.thresholds, detector.move_other);
+    let fraud = signals.iter().any(|s| signals::FRAUD.contains(&s.id));
+    let (label, category) =
+        score::judge(&reading.probabilities, &detector.thresholds, detector.move_other, fraud);
     // A near-copy of a mail the user reported is moved whatever kind it reads as.
     let (label, category) = match &share {
         Some(personal::Share { near: Some((personal::Feedback::Reported, _)), .. })
             if label != Label::Threat =>
         {
-            (Label::Threat, score::judge(&reading.probabilities, &Thresholds::uniform(0.0, 0.0), true).1)
+            (
+                Label::Threat,
+                score::judge(&reading.probabilities, &Thresholds::uniform(0.0, 0.0), true, fraud).1,
+            )
         }
         _ => (label, category),
     };
@@ -484,6 +489,31 @@ mod tests {
         let quoted =
             email("From: x@stranger.example\r\nTo: me@home.example", &format!("My address: {wallet}"));
         assert_eq!(classify(&quoted, &detector).label, Label::Clean);
+    }
+
+    #[test]
+    fn fraud_the_model_reads_as_other_spam_is_a_phishing_threat() {
+        // A model that reads every mail as other spam, surely.
+        let rows = vec![[0.0; 3]; 16];
+        let spam_only = Model::new(4, [-40.0, -40.0, 40.0], Vec::new(), rows, Thresholds::uniform(0.5, 0.9));
+        let mut detector = Detector::with_model(Arc::new(spam_only));
+        let offer = email(
+            "From: a@bank.example\r\nReply-To: mr.richard@gmail.com",
+            "I am the manager of auditing at the bank. We discovered an abandoned sum of US$5,350,000 in a \
+             dormant account that belongs to a deceased foreign customer.",
+        );
+        let verdict = classify(&offer, &detector);
+        assert!(verdict.signals.iter().any(|s| signals::FRAUD.contains(&s.id)), "{:?}", verdict.signals);
+        assert_eq!((verdict.label, verdict.category), (Label::Threat, Category::Phishing));
+        // Spam that only sells stays other spam, moved only when the user asks.
+        let advert =
+            email("From: a@shop.example", "Our spring collection is here: 20% off all garden chairs.");
+        assert_eq!(
+            (classify(&advert, &detector).label, classify(&advert, &detector).category),
+            (Label::Suspicious, Category::Other)
+        );
+        detector.move_other = true;
+        assert_eq!(classify(&advert, &detector).label, Label::Threat);
     }
 
     #[test]

@@ -175,6 +175,13 @@ pub fn signal_table() -> String {
 }
 
 fn advice(verdict: &Verdict) -> &'static str {
+    // Fraud is judged as phishing (see `signals::FRAUD`), but it asks for money, not a
+    // password, and the advice says so.
+    let fraud = verdict.signals.iter().any(|s| crate::detect::signals::FRAUD.contains(&s.id));
+    if fraud && verdict.category != crate::detect::Category::Extortion {
+        return "What to do: do not reply and send no money or details. Offers of a fortune that \
+                first need a fee or your details are fraud.";
+    }
     match verdict.category {
         crate::detect::Category::Extortion => {
             "What to do: do not pay and do not reply. This is a bulk scam; the sender has no video. \
@@ -186,8 +193,8 @@ fn advice(verdict: &Verdict) -> &'static str {
         }
         crate::detect::Category::Malware => "What to do: do not open its attachments or links.",
         crate::detect::Category::Other => {
-            "What to do: do not reply, send money or open its attachments or links. Offers of a \
-             fortune that first need a fee or your details are fraud."
+            "What to do: do not reply, buy from it or open its attachments or links; it is unsolicited \
+             advertising at best."
         }
     }
 }
@@ -212,14 +219,31 @@ mod tests {
         assert!(table.contains("+3.0 when a web page: a phishing form, counts as phishing"), "{table}");
     }
 
+    /// A mail of the golden set, by file name.
+    fn golden(name: &str) -> Email {
+        let path = format!("{}/../../tests/data/eml/{name}", env!("CARGO_MANIFEST_DIR"));
+        crate::mail::parse(&std::fs::read(path).expect("fixture")).expect("parses")
+    }
+
     /// The golden set's advisory that retells a scam (clean: it warns about it).
     fn advisory() -> Email {
-        let raw = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/data/eml/ham_en_advisory_quotes_scam.eml"
-        ))
-        .expect("fixture");
-        crate::mail::parse(&raw).expect("parses")
+        golden("ham_en_advisory_quotes_scam.eml")
+    }
+
+    /// Fraud is judged as phishing but advised as fraud: no money, no details (not "no
+    /// password"); an advert is advised as one.
+    #[test]
+    fn fraud_is_advised_as_fraud_and_an_advert_as_advertising() {
+        let detector = crate::detect::Detector::default();
+        for (name, says) in [
+            ("en_fraud_advance_fee.eml", "send no money or details"),
+            ("en_fraud_crypto_windfall.eml", "send no money or details"),
+            ("en_spam_pharmacy_advert.eml", "unsolicited advertising"),
+        ] {
+            let email = golden(name);
+            let text = explain(&email, &crate::detect::classify(&email, &detector));
+            assert!(text.contains(says), "{name}: {text}");
+        }
     }
 
     /// An advisory that retells a scam is clean because it warns about it: its line

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use crate::detect::model::{Model, PRIOR_BIAS, Row, features, softmax, token_sums};
 use crate::detect::score::judge;
+use crate::detect::signals::FRAUD;
 use crate::detect::{Category, Label, Thresholds, observe};
 use crate::mail::Email;
 
@@ -59,6 +60,8 @@ pub struct Example {
     pub copy: bool,
     /// How much the example counts in training (1 by default; see [`weigh_sources`]).
     pub weight: f32,
+    /// Whether a fraud signal fired (see `signals::FRAUD`), which the verdict weighs.
+    pub fraud: bool,
     /// Signal index in the [`SignalSpace`] and the summed default weight it fired with.
     pub signals: Vec<(usize, f32)>,
     pub buckets: Vec<u32>,
@@ -72,6 +75,8 @@ pub struct Observed {
     pub copy: bool,
     signals: Vec<(&'static str, Category, f32)>,
     buckets: Vec<u32>,
+    /// Whether a fraud signal fired (see `signals::FRAUD`).
+    pub fraud: bool,
     /// For the folds: see [`folds::skeletons`].
     pub skeletons: [String; 2],
 }
@@ -81,7 +86,8 @@ pub fn read(email: &Email, class: Class, copy: bool, bits: u32) -> Observed {
     let observation = observe(email, &[]);
     let buckets = features::Tokens::read(&observation.facts, bits).buckets;
     let signals = observation.signals.iter().map(|s| (s.rule(), s.category(), s.weight())).collect();
-    Observed { class, copy, signals, buckets, skeletons: folds::skeletons(email) }
+    let fraud = observation.signals.iter().any(|s| FRAUD.contains(&s.id));
+    Observed { class, copy, signals, buckets, fraud, skeletons: folds::skeletons(email) }
 }
 
 /// The signals seen while reading the training mails, each with its category.
@@ -110,6 +116,7 @@ impl SignalSpace {
             class: observed.class,
             copy: observed.copy,
             weight: 1.0,
+            fraud: observed.fraud,
             signals,
             buckets: observed.buckets.clone(),
         }
@@ -303,10 +310,11 @@ pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> [f32; 4
     model.read_weighed(signals, &example.buckets).probabilities
 }
 
-/// What `thresholds` make of a mail's probabilities, as classification judges it
-/// (without the decisive signals, which cross-validation does not see).
-pub fn label_of(probabilities: &[f32; 4], thresholds: &Thresholds) -> Label {
-    judge(probabilities, thresholds, false).0
+/// What `thresholds` make of a mail's probabilities and whether a fraud signal fired, as
+/// classification judges it (without the decisive signals, which cross-validation does
+/// not see).
+pub fn label_of(probabilities: &[f32; 4], thresholds: &Thresholds, fraud: bool) -> Label {
+    judge(probabilities, thresholds, false, fraud).0
 }
 
 /// Out-of-fold probabilities: each example scored by a model fitted without its fold.
@@ -339,18 +347,18 @@ pub fn cross_validate(
 pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budget: f32) -> Thresholds {
     // Each ham counts with its training weight (see `weigh_sources`): the budget is spent
     // on the mail a user gets, not on whichever source the corpus holds most of.
-    let ham: Vec<([f32; 4], f64)> = examples
+    let ham: Vec<([f32; 4], f64, bool)> = examples
         .iter()
         .zip(probabilities)
         .filter(|(e, _)| e.class == Class::Ham && !e.copy)
-        .map(|(e, p)| (*p, f64::from(e.weight)))
+        .map(|(e, p)| (*p, f64::from(e.weight), e.fraud))
         .collect();
-    let allowed = f64::from(budget) * ham.iter().map(|(_, w)| w).sum::<f64>();
+    let allowed = f64::from(budget) * ham.iter().map(|(_, w, _)| w).sum::<f64>();
     let cost = |thresholds: Thresholds| {
         let mut cost = 0.0;
-        for (p, weight) in &ham {
+        for (p, weight, fraud) in &ham {
             cost += weight
-                * match label_of(p, &thresholds) {
+                * match label_of(p, &thresholds, *fraud) {
                     Label::Threat => 1.0,
                     Label::Suspicious => 0.5,
                     Label::Clean => 0.0,
@@ -360,7 +368,7 @@ pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budge
     };
     // Candidate values: every ham score just passed, from the top down.
     let mut candidates: Vec<f32> =
-        ham.iter().map(|(p, _)| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
+        ham.iter().map(|(p, _, _)| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
     candidates.sort_by(|a, b| b.total_cmp(a));
     // Each candidate is tried just above a ham score, from the top down, and last the floor
     // of 0.5: when every ham that scored 0.5 or more fits the budget (or none did), the
@@ -418,7 +426,7 @@ pub fn figures(examples: &[Example], probabilities: &[[f32; 4]], thresholds: &Th
     for (example, p) in examples.iter().zip(probabilities).filter(|(e, _)| !e.copy) {
         if let Some(figures) = out.get_mut(example.class.position()) {
             figures.total += 1;
-            match label_of(p, thresholds) {
+            match label_of(p, thresholds, example.fraud) {
                 Label::Threat => figures.threat += 1,
                 Label::Suspicious => figures.suspicious += 1,
                 Label::Clean => {}

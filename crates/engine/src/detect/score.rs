@@ -26,12 +26,18 @@ pub fn strongest_first(signals: &mut [Signal]) {
 /// everything else); which kind it is, less so. So the thresholds apply to the
 /// probability that it is unwanted, and the likeliest kind decides what is done:
 /// extortion and phishing are threats, other spam is only marked suspicious unless the
-/// user asked for it to be moved.
-pub fn judge(probabilities: &[f32; 4], thresholds: &Thresholds, move_other: bool) -> (Label, Category) {
+/// user asked for it to be moved. A `fraud` signal fired (see `signals::FRAUD`): what reads
+/// as other spam is fraud, judged as phishing.
+pub fn judge(
+    probabilities: &[f32; 4],
+    thresholds: &Thresholds,
+    move_other: bool,
+    fraud: bool,
+) -> (Label, Category) {
     let [ham, extortion, phishing, other] = *probabilities;
     let unwanted = 1.0 - ham;
     let category = if other > extortion.max(phishing) {
-        Category::Other
+        if fraud { Category::Phishing } else { Category::Other }
     } else if extortion >= phishing {
         Category::Extortion
     } else {
@@ -120,17 +126,47 @@ mod tests {
     /// with phishing is phishing (the kind that is acted on).
     #[test]
     fn the_likeliest_kind_decides_and_a_tie_with_other_spam_is_a_threat() {
-        assert_eq!(judge(&[0.0, 0.1, 0.45, 0.45], &THRESHOLDS, false), (Label::Threat, Category::Phishing));
-        assert_eq!(judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false), (Label::Suspicious, Category::Other));
-        assert_eq!(judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, true), (Label::Threat, Category::Other));
-        assert_eq!(judge(&[0.2, 0.4, 0.4, 0.0], &THRESHOLDS, false), (Label::Threat, Category::Extortion));
-        // Extortion has its own, lower threshold; phishing at the same odds is suspicious.
-        assert_eq!(judge(&[0.25, 0.75, 0.0, 0.0], &THRESHOLDS, false), (Label::Threat, Category::Extortion));
         assert_eq!(
-            judge(&[0.25, 0.0, 0.75, 0.0], &THRESHOLDS, false),
+            judge(&[0.0, 0.1, 0.45, 0.45], &THRESHOLDS, false, false),
+            (Label::Threat, Category::Phishing)
+        );
+        assert_eq!(
+            judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false, false),
+            (Label::Suspicious, Category::Other)
+        );
+        assert_eq!(judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, true, false), (Label::Threat, Category::Other));
+        assert_eq!(
+            judge(&[0.2, 0.4, 0.4, 0.0], &THRESHOLDS, false, false),
+            (Label::Threat, Category::Extortion)
+        );
+        // Extortion has its own, lower threshold; phishing at the same odds is suspicious.
+        assert_eq!(
+            judge(&[0.25, 0.75, 0.0, 0.0], &THRESHOLDS, false, false),
+            (Label::Threat, Category::Extortion)
+        );
+        assert_eq!(
+            judge(&[0.25, 0.0, 0.75, 0.0], &THRESHOLDS, false, false),
             (Label::Suspicious, Category::Phishing)
         );
-        assert_eq!(judge(&[0.6, 0.0, 0.4, 0.0], &THRESHOLDS, false), (Label::Clean, Category::Other));
+        assert_eq!(judge(&[0.6, 0.0, 0.4, 0.0], &THRESHOLDS, false, false), (Label::Clean, Category::Other));
+    }
+
+    /// Fraud the model reads as other spam is judged as phishing, at phishing's thresholds.
+    #[test]
+    fn fraud_read_as_other_spam_is_judged_as_phishing() {
+        assert_eq!(
+            judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false, true),
+            (Label::Threat, Category::Phishing)
+        );
+        assert_eq!(
+            judge(&[0.3, 0.0, 0.1, 0.6], &THRESHOLDS, false, true),
+            (Label::Suspicious, Category::Phishing)
+        );
+        assert_eq!(judge(&[0.6, 0.0, 0.1, 0.3], &THRESHOLDS, false, true), (Label::Clean, Category::Other));
+        assert_eq!(
+            judge(&[0.0, 0.6, 0.1, 0.3], &THRESHOLDS, false, true),
+            (Label::Threat, Category::Extortion)
+        );
     }
 
     #[test]

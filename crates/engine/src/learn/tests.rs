@@ -57,7 +57,14 @@ fn weighing_ham_up_lowers_the_score_of_ham_that_reads_like_a_scam() {
 fn thresholds_keep_ham_within_the_budget() {
     let ham = |p: f32| {
         (
-            Example { class: Class::Ham, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() },
+            Example {
+                class: Class::Ham,
+                copy: false,
+                weight: 1.0,
+                fraud: false,
+                signals: Vec::new(),
+                buckets: Vec::new(),
+            },
             [1.0 - p, 0.0, p, 0.0],
         )
     };
@@ -76,6 +83,39 @@ fn thresholds_keep_ham_within_the_budget() {
     assert_eq!(choose_thresholds(&examples, &p, 0.002).threat, 0.5);
 }
 
+/// Ham that reads as other spam is only suspicious, half a false positive; with a fraud
+/// signal it is a threat, a whole one (as classification judges it), and the budget and
+/// the figures count it so.
+#[test]
+fn fraud_read_as_other_spam_counts_as_a_threat_in_the_budget_and_the_figures() {
+    let budget_with = |fraud: bool| {
+        let ham = |p: f32| {
+            let example = Example {
+                class: Class::Ham,
+                copy: false,
+                weight: 1.0,
+                fraud,
+                signals: Vec::new(),
+                buckets: Vec::new(),
+            };
+            (example, [1.0 - p, 0.0, 0.0, p])
+        };
+        let mut pairs: Vec<(Example, [f32; 4])> = (0..1000).map(|i| ham(i as f32 / 2000.0)).collect();
+        pairs.push(ham(0.97));
+        pairs.push(ham(0.95));
+        let (examples, p): (Vec<Example>, Vec<[f32; 4]>) = pairs.into_iter().unzip();
+        // 0.1% of 1002 ham: one threat allowed, or two suspicious.
+        let t = choose_thresholds(&examples, &p, 0.001);
+        (t, figures(&examples, &p, &t)[0])
+    };
+    let (spam, figures_spam) = budget_with(false);
+    assert_eq!(spam.threat, 0.5, "two suspicious fit the budget");
+    assert_eq!((figures_spam.threat, figures_spam.suspicious), (0, 2));
+    let (fraud, figures_fraud) = budget_with(true);
+    assert_eq!(fraud.threat, 0.951, "two threats do not");
+    assert_eq!((figures_fraud.threat, figures_fraud.suspicious), (1, 0));
+}
+
 #[test]
 fn thresholds_go_down_to_the_floor_when_no_ham_comes_near() {
     // Ham that all scores low: the old search never left its start of 1.0, and a
@@ -86,6 +126,7 @@ fn thresholds_go_down_to_the_floor_when_no_ham_comes_near() {
                 class: Class::Ham,
                 copy: false,
                 weight: 1.0,
+                fraud: false,
                 signals: Vec::new(),
                 buckets: Vec::new(),
             };
@@ -114,8 +155,14 @@ fn authentication_fields_are_taken_out_and_nothing_else() {
 
 #[test]
 fn a_rare_source_weighs_more_than_a_common_one_within_its_class() {
-    let example =
-        |class| Example { class, copy: false, weight: 1.0, signals: Vec::new(), buckets: Vec::new() };
+    let example = |class| Example {
+        class,
+        copy: false,
+        weight: 1.0,
+        fraud: false,
+        signals: Vec::new(),
+        buckets: Vec::new(),
+    };
     let mut examples: Vec<Example> = (0..21).map(|_| example(Class::Ham)).collect();
     examples.push(example(Class::Phishing));
     // Ham: 16 from one list, 4 from a shop, 1 from a friend; the median source has 4.

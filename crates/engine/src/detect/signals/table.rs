@@ -69,6 +69,15 @@ use levels::*;
 /// with that measurement.
 pub const DECISIVE: &[SignalId] = &[SignalId::CryptoPaymentDemand];
 
+/// Signals of fraud: an offer of money that first takes a fee or the reader's details
+/// (an inheritance, a lottery, a crypto balance waiting). The model learned these as
+/// other spam, since the training corpus files them there; but where spam only sells,
+/// fraud takes, and people pay it. A mail the model reads as most likely other spam is
+/// judged as phishing when one of these fired (see `score::judge`), so it is moved at the
+/// threat threshold like any lure for money or credentials, not only when the user moves
+/// other spam.
+pub const FRAUD: &[SignalId] = &[SignalId::AdvanceFeeOffer, SignalId::CryptoWindfall];
+
 signal_table! {
     CryptoWalletVerified {
         rule: "crypto_wallet_verified", title: "Checksum-valid wallet address",
