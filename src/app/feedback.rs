@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use tracing::debug;
 
 use super::batch::Classified;
-use crate::detect::{Category, Detector, Label, Verdict};
+use crate::detect::{Category, Detector, Label, Verdict, score, signals};
 use crate::store::{self, Action, JunkCursor, NewDetection, Store, StoreError};
 
 /// What the user told scamguard by moving a message: the engine's word for it, which the
@@ -159,13 +159,8 @@ pub fn likeliest_unwanted(verdict: &Verdict) -> Category {
         return verdict.category;
     }
     let p = &verdict.probabilities;
-    if p.other > p.extortion.max(p.phishing) {
-        Category::Other
-    } else if p.extortion >= p.phishing {
-        Category::Extortion
-    } else {
-        Category::Phishing
-    }
+    let fraud = signals::weighs_as_fraud(verdict.signals.iter().map(|s| s.id));
+    score::likeliest(&[p.ham, p.extortion, p.phishing, p.other], fraud)
 }
 
 /// The row a report makes: a threat in the Junk folder (`junk`, its UIDVALIDITY), of the

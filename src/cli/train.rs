@@ -89,7 +89,7 @@ pub fn train(
     if let Some(path) = predictions {
         let rows = observed.iter().zip(&out_of_fold).filter(|((_, o), _)| !o.copy).map(|((file, o), p)| {
             let name = files.get(*file).map(|f| f.0.display().to_string()).unwrap_or_default();
-            (name, o.class, *p, o.fraud)
+            (name, o.class, *p)
         });
         let text = prediction_table(rows, &thresholds);
         std::fs::write(path, text).with_context(|| format!("Unable to write {}", path.display()))?;
@@ -130,7 +130,7 @@ pub fn train(
 /// 99.3%, phishing 94.6%; 1.0% of ham …`. A kind without mail is left out. The threshold is
 /// shown because none goes below 0.5 (see `learn::choose_thresholds`): where two budgets
 /// show the same 0.500, the floor held both.
-fn looser_budgets(examples: &[learn::Example], out_of_fold: &[[f32; 4]]) -> String {
+fn looser_budgets(examples: &[learn::Example], out_of_fold: &[learn::Prediction]) -> String {
     let each = LOOSER_BUDGETS.map(|budget| {
         let thresholds = learn::choose_thresholds(examples, out_of_fold, budget);
         let figures = learn::figures(examples, out_of_fold, &thresholds);
@@ -149,13 +149,13 @@ fn looser_budgets(examples: &[learn::Example], out_of_fold: &[[f32; 4]]) -> Stri
 /// the verdict they make under the chosen thresholds, so the misses of a label are one
 /// filter away (`awk -F'\t' '$2=="phishing" && $7!="threat"'`).
 fn prediction_table(
-    rows: impl Iterator<Item = (String, Class, [f32; 4], bool)>,
+    rows: impl Iterator<Item = (String, Class, learn::Prediction)>,
     thresholds: &Thresholds,
 ) -> String {
     let mut text = String::from("file\tlabel\tham\textortion\tphishing\tother\tverdict\n");
-    for (name, class, p, fraud) in rows {
-        let [ham, extortion, phishing, other] = p;
-        let verdict = learn::label_of(&p, thresholds, fraud).as_str();
+    for (name, class, prediction) in rows {
+        let [ham, extortion, phishing, other] = prediction.probabilities;
+        let verdict = learn::label_of(&prediction, thresholds).as_str();
         let label = class.name();
         text.push_str(&format!(
             "{name}\t{label}\t{ham:.4}\t{extortion:.4}\t{phishing:.4}\t{other:.4}\t{verdict}\n"
@@ -283,8 +283,10 @@ mod tests {
             ("missed.eml", Class::Phishing, [0.9, 0.0, 0.1, 0.0]),
             ("threat.eml", Class::Extortion, [0.25, 0.75, 0.0, 0.0]),
         ];
-        let text =
-            prediction_table(rows.into_iter().map(|(n, c, p)| (n.to_string(), c, p, false)), &thresholds);
+        let text = prediction_table(
+            rows.into_iter().map(|(n, c, p)| (n.to_string(), c, learn::Prediction::of(p))),
+            &thresholds,
+        );
         let verdicts: Vec<(&str, &str)> = text
             .lines()
             .map(|line| line.split('\t').collect::<Vec<_>>())

@@ -25,7 +25,7 @@ pub struct Detection {
     /// The same for mail most likely extortion (training sets it lower than `threat`:
     /// few ham read like extortion).
     pub extortion: Option<f32>,
-    /// Also move other spam (marketing, 419, pharma) that reaches the threat threshold.
+    /// Also move other spam (marketing, pharma, casino) that reaches the threat threshold.
     #[serde(default)]
     pub move_other: bool,
 }

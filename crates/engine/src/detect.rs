@@ -33,7 +33,7 @@ use crate::mail::auth::AuthservId;
 use crate::mail::{Authentication, Email, Link, url};
 use brands::Brand;
 use correspondents::KnownCorrespondents;
-use model::{Model, Reading};
+use model::{Model, Reading, Row};
 use money::{Amount, Deadline};
 use phrases::Findings;
 pub use signals::{Kind, Signal, SignalId};
@@ -133,7 +133,7 @@ pub struct Detector {
     pub model: Arc<Model>,
     pub thresholds: Thresholds,
     pub authserv_ids: Vec<AuthservId>,
-    /// Whether other spam (marketing, 419, pharma) above the threat threshold counts as a
+    /// Whether other spam (marketing, pharma, casino) above the threat threshold counts as a
     /// threat and is moved; by default it is only marked suspicious.
     pub move_other: bool,
     /// The addresses the account has written to (see [`correspondents`]); empty for mail
@@ -345,7 +345,18 @@ fn classify_naming(email: &Email, detector: &Detector, named: TokensNamed) -> Ve
     if let Some(share) = &share {
         reading = reading.shifted(share.shift);
     }
-    let fraud = signals.iter().any(|s| signals::FRAUD.contains(&s.id));
+    // What the fraud signals added: taken off again, it says whether the mail is unwanted
+    // without them (see `score::judge`).
+    let weighed = signals::weighs_as_fraud(signals.iter().map(|s| s.id));
+    let fraud = signals.iter().filter(|s| weighed && signals::FRAUD.contains(&s.id)).fold(
+        None,
+        |sum: Option<Row>, s| {
+            let mut sum = sum.unwrap_or_default();
+            sum.iter_mut().zip(model.factors(s)).for_each(|(total, factor)| *total += factor * s.weight());
+            Some(sum)
+        },
+    );
+    let fraud = fraud.map(|added| 1.0 - reading.less(added).ham());
     let (label, category) =
         score::judge(&reading.probabilities, &detector.thresholds, detector.move_other, fraud);
     // A near-copy of a mail the user reported is moved whatever kind it reads as.
@@ -374,7 +385,12 @@ fn classify_naming(email: &Email, detector: &Detector, named: TokensNamed) -> Ve
         } else {
             category
         };
-    let class = score::class_of(label, category, &reading);
+    // Fraud judged as phishing is explained by the class the model read it as.
+    let explained = match score::likeliest(&reading.probabilities, false) {
+        Category::Other if category == Category::Phishing => Category::Other,
+        _ => category,
+    };
+    let class = score::class_of(label, explained, &reading);
     // Each signal shows what it added to the verdict's class: its default weight times
     // what the model learned of it.
     for signal in &mut signals {
@@ -514,6 +530,41 @@ mod tests {
         );
         detector.move_other = true;
         assert_eq!(classify(&advert, &detector).label, Label::Threat);
+    }
+
+    /// A fraud rule says which kind of scam a mail is, never alone that it is one: an offer
+    /// the model finds unwanted only for its fraud signal, or one an advisory retells, stays
+    /// other spam, flagged and not moved.
+    #[test]
+    fn a_fraud_signal_alone_or_in_an_advisory_moves_nothing() {
+        // A model that reads nothing but the rules, and only as other spam (the advance-fee
+        // offer weighs 6).
+        let rows = vec![[0.0; 3]; 16];
+        let factors = vec![("advance_fee_offer".to_string(), [0.0, 0.0, 1.0])];
+        let rules_only = Model::new(4, [-40.0, -40.0, -3.0], factors, rows, Thresholds::uniform(0.5, 0.9));
+        let detector = Detector::with_model(Arc::new(rules_only));
+        let letter = "I am the manager of auditing at the bank. We discovered an abandoned sum of US$5,350,000 \
+            in a dormant account that belongs to a deceased foreign customer.";
+        let offer = email("From: a@bank.example\r\nReply-To: mr.richard@gmail.com", letter);
+        let verdict = classify(&offer, &detector);
+        assert!(verdict.signals.iter().any(|s| s.id == SignalId::AdvanceFeeOffer));
+        assert!(verdict.score >= 0.9, "{}", verdict.score);
+        assert_eq!((verdict.label, verdict.category), (Label::Suspicious, Category::Other));
+        // Read as unwanted without it (here: every mail is), the same offer is a threat,
+        // unless the mail warns about the scam it quotes.
+        let rows = vec![[0.0; 3]; 16];
+        let spam_only = Model::new(4, [-40.0, -40.0, 40.0], Vec::new(), rows, Thresholds::uniform(0.5, 0.9));
+        let detector = Detector::with_model(Arc::new(spam_only));
+        assert_eq!(classify(&offer, &detector).label, Label::Threat);
+        let advisory = email(
+            "From: news@fraudwatch.example\r\nReply-To: editor@fraudwatch-news.example",
+            &format!(
+                "Scam alert: readers forwarded us this letter. \"{letter}\" This is a scam; it is a hoax. Do not reply."
+            ),
+        );
+        let warned = classify(&advisory, &detector);
+        assert!(warned.signals.iter().any(|s| s.id == SignalId::WarnsAboutScams), "{:?}", warned.signals);
+        assert_eq!((warned.label, warned.category), (Label::Suspicious, Category::Other));
     }
 
     #[test]

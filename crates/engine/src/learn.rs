@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::detect::model::{Model, PRIOR_BIAS, Row, features, softmax, token_sums};
 use crate::detect::score::judge;
-use crate::detect::signals::FRAUD;
+use crate::detect::signals::{FRAUD, SignalId, weighs_as_fraud};
 use crate::detect::{Category, Label, Thresholds, observe};
 use crate::mail::Email;
 
@@ -60,8 +60,6 @@ pub struct Example {
     pub copy: bool,
     /// How much the example counts in training (1 by default; see [`weigh_sources`]).
     pub weight: f32,
-    /// Whether a fraud signal fired (see `signals::FRAUD`), which the verdict weighs.
-    pub fraud: bool,
     /// Signal index in the [`SignalSpace`] and the summed default weight it fired with.
     pub signals: Vec<(usize, f32)>,
     pub buckets: Vec<u32>,
@@ -75,8 +73,6 @@ pub struct Observed {
     pub copy: bool,
     signals: Vec<(&'static str, Category, f32)>,
     buckets: Vec<u32>,
-    /// Whether a fraud signal fired (see `signals::FRAUD`).
-    pub fraud: bool,
     /// For the folds: see [`folds::skeletons`].
     pub skeletons: [String; 2],
 }
@@ -86,8 +82,7 @@ pub fn read(email: &Email, class: Class, copy: bool, bits: u32) -> Observed {
     let observation = observe(email, &[]);
     let buckets = features::Tokens::read(&observation.facts, bits).buckets;
     let signals = observation.signals.iter().map(|s| (s.rule(), s.category(), s.weight())).collect();
-    let fraud = observation.signals.iter().any(|s| FRAUD.contains(&s.id));
-    Observed { class, copy, signals, buckets, fraud, skeletons: folds::skeletons(email) }
+    Observed { class, copy, signals, buckets, skeletons: folds::skeletons(email) }
 }
 
 /// The signals seen while reading the training mails, each with its category.
@@ -116,7 +111,6 @@ impl SignalSpace {
             class: observed.class,
             copy: observed.copy,
             weight: 1.0,
-            fraud: observed.fraud,
             signals,
             buckets: observed.buckets.clone(),
         }
@@ -301,20 +295,46 @@ fn class_weights(examples: &[&Example], ham_weight: f32) -> [f32; 4] {
     weights
 }
 
-/// The model's probabilities (ham, extortion, phishing, other) for an example.
-pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> [f32; 4] {
-    let signals = example.signals.iter().map(|&(index, weight)| {
-        let name = space.names.get(index).map(|(name, _)| name.as_str());
-        (name.and_then(|name| model.factors_named(name)).unwrap_or_default(), weight)
-    });
-    model.read_weighed(signals, &example.buckets).probabilities
+/// What a model makes of an example: what the verdict is judged from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    /// Ham, extortion, phishing, other.
+    pub probabilities: [f32; 4],
+    /// When a fraud signal fired, the probability that the mail is unwanted without it
+    /// (see `score::judge`).
+    pub fraud: Option<f32>,
 }
 
-/// What `thresholds` make of a mail's probabilities and whether a fraud signal fired, as
-/// classification judges it (without the decisive signals, which cross-validation does
-/// not see).
-pub fn label_of(probabilities: &[f32; 4], thresholds: &Thresholds, fraud: bool) -> Label {
-    judge(probabilities, thresholds, false, fraud).0
+impl Prediction {
+    /// A prediction of `probabilities` for a mail where no fraud signal fired.
+    pub fn of(probabilities: [f32; 4]) -> Prediction {
+        Prediction { probabilities, fraud: None }
+    }
+}
+
+/// The model's prediction for an example.
+pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> Prediction {
+    let name = |index: usize| space.names.get(index).map(|(name, _)| name.as_str());
+    let factors = |index: usize| name(index).and_then(|name| model.factors_named(name)).unwrap_or_default();
+    let signals = example.signals.iter().map(|&(index, weight)| (factors(index), weight));
+    let reading = model.read_weighed(signals, &example.buckets);
+    let id = |index: usize| name(index).and_then(SignalId::from_name);
+    let weighed = weighs_as_fraud(example.signals.iter().filter_map(|&(index, _)| id(index)));
+    let mut added: Option<Row> = None;
+    let fraud_signals =
+        example.signals.iter().filter(|(index, _)| weighed && id(*index).is_some_and(|i| FRAUD.contains(&i)));
+    for &(index, weight) in fraud_signals {
+        let sum = added.get_or_insert_default();
+        sum.iter_mut().zip(factors(index)).for_each(|(total, factor)| *total += factor * weight);
+    }
+    let fraud = added.map(|added| 1.0 - reading.less(added).ham());
+    Prediction { probabilities: reading.probabilities, fraud }
+}
+
+/// What `thresholds` make of a prediction, as classification judges it (without the
+/// decisive signals, which cross-validation does not see).
+pub fn label_of(prediction: &Prediction, thresholds: &Thresholds) -> Label {
+    judge(&prediction.probabilities, thresholds, false, prediction.fraud).0
 }
 
 /// Out-of-fold probabilities: each example scored by a model fitted without its fold.
@@ -324,8 +344,8 @@ pub fn cross_validate(
     folds: usize,
     space: &SignalSpace,
     options: &Options,
-) -> Vec<[f32; 4]> {
-    let mut out = vec![[1.0, 0.0, 0.0, 0.0]; examples.len()];
+) -> Vec<Prediction> {
+    let mut out = vec![Prediction::of([1.0, 0.0, 0.0, 0.0]); examples.len()];
     for fold in 0..folds {
         let training: Vec<&Example> =
             examples.iter().zip(fold_of).filter(|(_, f)| **f != fold).map(|(e, _)| e).collect();
@@ -344,21 +364,21 @@ pub fn cross_validate(
 /// threshold within a quarter of the budget, then the threat threshold for the rest (the
 /// suspicious one equal to it), then the suspicious one as low as what is left allows.
 /// None goes below even odds.
-pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budget: f32) -> Thresholds {
+pub fn choose_thresholds(examples: &[Example], predictions: &[Prediction], budget: f32) -> Thresholds {
     // Each ham counts with its training weight (see `weigh_sources`): the budget is spent
     // on the mail a user gets, not on whichever source the corpus holds most of.
-    let ham: Vec<([f32; 4], f64, bool)> = examples
+    let ham: Vec<(Prediction, f64)> = examples
         .iter()
-        .zip(probabilities)
+        .zip(predictions)
         .filter(|(e, _)| e.class == Class::Ham && !e.copy)
-        .map(|(e, p)| (*p, f64::from(e.weight), e.fraud))
+        .map(|(e, p)| (*p, f64::from(e.weight)))
         .collect();
-    let allowed = f64::from(budget) * ham.iter().map(|(_, w, _)| w).sum::<f64>();
+    let allowed = f64::from(budget) * ham.iter().map(|(_, w)| w).sum::<f64>();
     let cost = |thresholds: Thresholds| {
         let mut cost = 0.0;
-        for (p, weight, fraud) in &ham {
+        for (p, weight) in &ham {
             cost += weight
-                * match label_of(p, &thresholds, *fraud) {
+                * match label_of(p, &thresholds) {
                     Label::Threat => 1.0,
                     Label::Suspicious => 0.5,
                     Label::Clean => 0.0,
@@ -367,8 +387,11 @@ pub fn choose_thresholds(examples: &[Example], probabilities: &[[f32; 4]], budge
         cost
     };
     // Candidate values: every ham score just passed, from the top down.
-    let mut candidates: Vec<f32> =
-        ham.iter().map(|(p, _, _)| 1.0 - p.first().copied().unwrap_or(1.0)).filter(|u| *u >= 0.5).collect();
+    let mut candidates: Vec<f32> = ham
+        .iter()
+        .map(|(p, _)| 1.0 - p.probabilities.first().copied().unwrap_or(1.0))
+        .filter(|u| *u >= 0.5)
+        .collect();
     candidates.sort_by(|a, b| b.total_cmp(a));
     // Each candidate is tried just above a ham score, from the top down, and last the floor
     // of 0.5: when every ham that scored 0.5 or more fits the budget (or none did), the
@@ -421,12 +444,12 @@ impl Figures {
 }
 
 /// Per class, what the thresholds make of the probabilities.
-pub fn figures(examples: &[Example], probabilities: &[[f32; 4]], thresholds: &Thresholds) -> [Figures; 4] {
+pub fn figures(examples: &[Example], predictions: &[Prediction], thresholds: &Thresholds) -> [Figures; 4] {
     let mut out = [Figures::default(); 4];
-    for (example, p) in examples.iter().zip(probabilities).filter(|(e, _)| !e.copy) {
+    for (example, p) in examples.iter().zip(predictions).filter(|(e, _)| !e.copy) {
         if let Some(figures) = out.get_mut(example.class.position()) {
             figures.total += 1;
-            match label_of(p, thresholds, example.fraud) {
+            match label_of(p, thresholds) {
                 Label::Threat => figures.threat += 1,
                 Label::Suspicious => figures.suspicious += 1,
                 Label::Clean => {}

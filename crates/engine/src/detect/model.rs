@@ -87,6 +87,14 @@ impl Reading {
         let logits = self.logits.map(|l| l + shift);
         Reading { probabilities: softmax(logits), logits, tokens: self.tokens }
     }
+
+    /// The reading with `amounts` taken off each unwanted class's score: what it would
+    /// have been without the signals that added them (scores are sums).
+    pub fn less(&self, amounts: Row) -> Reading {
+        let mut logits = self.logits;
+        logits.iter_mut().zip(amounts).for_each(|(logit, amount)| *logit -= amount);
+        Reading { probabilities: softmax(logits), logits, tokens: self.tokens }
+    }
 }
 
 impl Model {

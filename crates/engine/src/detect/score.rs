@@ -26,23 +26,22 @@ pub fn strongest_first(signals: &mut [Signal]) {
 /// everything else); which kind it is, less so. So the thresholds apply to the
 /// probability that it is unwanted, and the likeliest kind decides what is done:
 /// extortion and phishing are threats, other spam is only marked suspicious unless the
-/// user asked for it to be moved. A `fraud` signal fired (see `signals::FRAUD`): what reads
-/// as other spam is fraud, judged as phishing.
+/// user asked for it to be moved.
+///
+/// `fraud` is, when a fraud signal fired (see `signals::FRAUD`), the probability that the
+/// mail is unwanted without those signals. What reads as other spam is then fraud, judged
+/// as phishing, if that probability alone reaches the threat threshold: a fraud rule may
+/// say which kind of scam a mail is, never by itself that it is one worth moving.
 pub fn judge(
     probabilities: &[f32; 4],
     thresholds: &Thresholds,
     move_other: bool,
-    fraud: bool,
+    fraud: Option<f32>,
 ) -> (Label, Category) {
-    let [ham, extortion, phishing, other] = *probabilities;
+    let [ham, ..] = *probabilities;
     let unwanted = 1.0 - ham;
-    let category = if other > extortion.max(phishing) {
-        if fraud { Category::Phishing } else { Category::Other }
-    } else if extortion >= phishing {
-        Category::Extortion
-    } else {
-        Category::Phishing
-    };
+    let fraud = fraud.is_some_and(|without| without >= thresholds.threat);
+    let category = likeliest(probabilities, fraud);
     let threat = if category == Category::Extortion { thresholds.extortion } else { thresholds.threat };
     if unwanted >= threat && (category != Category::Other || move_other) {
         (Label::Threat, category)
@@ -50,6 +49,20 @@ pub fn judge(
         (Label::Suspicious, category)
     } else {
         (Label::Clean, Category::Other)
+    }
+}
+
+/// The likeliest unwanted kind of `probabilities` (ham, extortion, phishing, other):
+/// other spam only when strictly likelier than both threats, and then phishing when it is
+/// `fraud`; extortion over phishing at a tie.
+pub fn likeliest(probabilities: &[f32; 4], fraud: bool) -> Category {
+    let [_, extortion, phishing, other] = *probabilities;
+    if other > extortion.max(phishing) {
+        if fraud { Category::Phishing } else { Category::Other }
+    } else if extortion >= phishing {
+        Category::Extortion
+    } else {
+        Category::Phishing
     }
 }
 
@@ -127,45 +140,51 @@ mod tests {
     #[test]
     fn the_likeliest_kind_decides_and_a_tie_with_other_spam_is_a_threat() {
         assert_eq!(
-            judge(&[0.0, 0.1, 0.45, 0.45], &THRESHOLDS, false, false),
+            judge(&[0.0, 0.1, 0.45, 0.45], &THRESHOLDS, false, None),
             (Label::Threat, Category::Phishing)
         );
         assert_eq!(
-            judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false, false),
+            judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false, None),
             (Label::Suspicious, Category::Other)
         );
-        assert_eq!(judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, true, false), (Label::Threat, Category::Other));
+        assert_eq!(judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, true, None), (Label::Threat, Category::Other));
         assert_eq!(
-            judge(&[0.2, 0.4, 0.4, 0.0], &THRESHOLDS, false, false),
+            judge(&[0.2, 0.4, 0.4, 0.0], &THRESHOLDS, false, None),
             (Label::Threat, Category::Extortion)
         );
         // Extortion has its own, lower threshold; phishing at the same odds is suspicious.
         assert_eq!(
-            judge(&[0.25, 0.75, 0.0, 0.0], &THRESHOLDS, false, false),
+            judge(&[0.25, 0.75, 0.0, 0.0], &THRESHOLDS, false, None),
             (Label::Threat, Category::Extortion)
         );
         assert_eq!(
-            judge(&[0.25, 0.0, 0.75, 0.0], &THRESHOLDS, false, false),
+            judge(&[0.25, 0.0, 0.75, 0.0], &THRESHOLDS, false, None),
             (Label::Suspicious, Category::Phishing)
         );
-        assert_eq!(judge(&[0.6, 0.0, 0.4, 0.0], &THRESHOLDS, false, false), (Label::Clean, Category::Other));
+        assert_eq!(judge(&[0.6, 0.0, 0.4, 0.0], &THRESHOLDS, false, None), (Label::Clean, Category::Other));
     }
 
     /// Fraud the model reads as other spam is judged as phishing, at phishing's thresholds.
     #[test]
     fn fraud_read_as_other_spam_is_judged_as_phishing() {
+        let fraud = Some(0.95);
         assert_eq!(
-            judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false, true),
+            judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false, fraud),
             (Label::Threat, Category::Phishing)
         );
         assert_eq!(
-            judge(&[0.3, 0.0, 0.1, 0.6], &THRESHOLDS, false, true),
+            judge(&[0.3, 0.0, 0.1, 0.6], &THRESHOLDS, false, fraud),
             (Label::Suspicious, Category::Phishing)
         );
-        assert_eq!(judge(&[0.6, 0.0, 0.1, 0.3], &THRESHOLDS, false, true), (Label::Clean, Category::Other));
+        assert_eq!(judge(&[0.6, 0.0, 0.1, 0.3], &THRESHOLDS, false, fraud), (Label::Clean, Category::Other));
         assert_eq!(
-            judge(&[0.0, 0.6, 0.1, 0.3], &THRESHOLDS, false, true),
+            judge(&[0.0, 0.6, 0.1, 0.3], &THRESHOLDS, false, fraud),
             (Label::Threat, Category::Extortion)
+        );
+        // The fraud signal was what made it unwanted: other spam, as without the rule.
+        assert_eq!(
+            judge(&[0.0, 0.1, 0.3, 0.6], &THRESHOLDS, false, Some(0.7)),
+            (Label::Suspicious, Category::Other)
         );
     }
 

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use super::Category;
 
 pub use ja::{Japanese, SIGNALS_JA};
-pub use table::{DECISIVE, FRAUD, SIGNALS, SignalId, levels};
+pub use table::{DECISIVE, FRAUD, SIGNALS, SignalId, levels, weighs_as_fraud};
 
 /// The kind of trick a signal shows. The first four are the independent deceptions the
 /// phishing combinations count (see `rules::phishing::combine`); the others describe what

@@ -84,7 +84,8 @@ fn private_channel(facts: &Facts<'_>, lower_text: &str) -> Option<String> {
 }
 
 /// A free mailbox behind the mail: the sender's, the one replies go to, or one the text
-/// gives (`lower_text` is the mail's text in lower case).
+/// gives (`lower_text` is the mail's text in lower case) other than the recipient's own:
+/// "this mail was sent to you@gmail.com" ends much honest bulk mail.
 fn free_mailbox(facts: &Facts<'_>, lower_text: &str) -> Option<String> {
     if brands::is_free_mail(&facts.sender_domain) {
         return Some(facts.sender_domain.clone());
@@ -96,9 +97,33 @@ fn free_mailbox(facts: &Facts<'_>, lower_text: &str) -> Option<String> {
     }
     tables::brands::FREE_MAIL_DOMAINS
         .iter()
-        .find(|d| lower_text.contains(&format!("@{d}")))
+        .find(|d| given_beside_recipients(facts, lower_text, d))
         .map(|d| d.to_string())
 }
+
+/// Whether `lower_text` holds an address at `domain` that is none of the recipients':
+/// more `@domain`s than the recipients' own addresses there account for.
+fn given_beside_recipients(facts: &Facts<'_>, lower_text: &str, domain: &str) -> bool {
+    let at = format!("@{domain}");
+    let all = lower_text.matches(&at).count();
+    if all == 0 {
+        return false;
+    }
+    let recipients: usize = facts
+        .email
+        .to
+        .iter()
+        .take(MAX_RECIPIENTS_READ)
+        .map(|to| to.address.to_ascii_lowercase())
+        .filter(|address| address.ends_with(&at))
+        .map(|address| lower_text.matches(&address).count())
+        .sum();
+    all > recipients
+}
+
+/// At most this many recipients are looked for in the text: a mail to a thousand
+/// addresses costs no more than one to a few.
+const MAX_RECIPIENTS_READ: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -122,6 +147,18 @@ mod tests {
         let kinds = crate::detect::Facts::gather(&two).families.get(Family::Windfall).map(|w| w.distinct);
         assert_eq!(kinds, Some(2));
         assert_eq!(fired(advance_fee_offer, &two), [SignalId::AdvanceFeeOffer]);
+    }
+
+    /// The recipient's own free-mail address in the text is no private mailbox: honest bulk
+    /// mail names who it was sent to.
+    #[test]
+    fn the_recipients_own_free_mail_address_is_no_private_mailbox() {
+        let footer = format!("{LETTER} This message was sent to Jane.Doe@gmail.com.");
+        let to_her = email("From: a@bank.example\r\nTo: jane.doe@gmail.com", &footer);
+        assert!(fired(advance_fee_offer, &to_her).is_empty());
+        let another = format!("{footer} Write to me at mr.richard@gmail.com");
+        let to_her = email("From: a@bank.example\r\nTo: jane.doe@gmail.com", &another);
+        assert_eq!(fired(advance_fee_offer, &to_her), [SignalId::AdvanceFeeOffer]);
     }
 
     #[test]

@@ -78,6 +78,13 @@ pub const DECISIVE: &[SignalId] = &[SignalId::CryptoPaymentDemand];
 /// other spam.
 pub const FRAUD: &[SignalId] = &[SignalId::AdvanceFeeOffer, SignalId::CryptoWindfall];
 
+/// Whether the signals `fired` make a fraud the verdict weighs as such: a [`FRAUD`] signal
+/// fired, and none speaks against a scam (an advisory that retells a 419 quotes its very
+/// words).
+pub fn weighs_as_fraud(fired: impl Iterator<Item = SignalId> + Clone) -> bool {
+    fired.clone().any(|id| FRAUD.contains(&id)) && !fired.into_iter().any(|id| id.def().kind == Kind::Against)
+}
+
 signal_table! {
     CryptoWalletVerified {
         rule: "crypto_wallet_verified", title: "Checksum-valid wallet address",
