@@ -158,6 +158,7 @@ impl Worker {
                 return Ok(());
             }
             let mut connected = false;
+            self.note_connecting().await;
             let outcome = self.session(once, &mut shutdown, &mut connected).await;
             if connected {
                 self.reach.down();
