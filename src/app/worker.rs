@@ -568,6 +568,7 @@ fn looks_at_junk(watches_junk: bool, dry_run: bool) -> bool {
 }
 
 mod wait;
+pub(super) use wait::QUICK_END;
 
 #[cfg(test)]
 mod tests;
