@@ -183,3 +183,36 @@ async fn a_servers_alert_is_logged_with_the_account_and_made_safe() {
     assert!(line.contains("Mailbox 98% full, closing at 5\\u{1b}[2J"), "{line}");
     assert!(!log.contains('\u{1b}'), "no escape sequence reaches the terminal: {log}");
 }
+
+/// A hostile server's refusal (escape sequences that clear the screen and retitle the
+/// terminal, a bidi override, a line of 20,000 characters) reaches `check`'s output and
+/// `run`'s log cleaned as every other server text: cut, nothing raw that drives a terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_refusal_reaches_check_and_the_log_cut_and_made_safe() {
+    use super::refusals::{Setup, behind_proxy};
+    use super::support::proxy::{Fault, Rule};
+    let setup = behind_proxy(Dovecot::start(Options::default()), "").await;
+    let Setup { proxy, path, .. } = &setup;
+    let hostile: &'static str = Box::leak(
+        format!("NO \u{1b}[2J\u{1b}]0;owned\u{7}\u{202e}gpj.exe {}", "x".repeat(20_000)).into_boxed_str(),
+    );
+    proxy.add(Rule::always("SELECT", Fault::Answer(hostile)));
+    let path = path.clone();
+    let (check, run) = tokio::task::spawn_blocking(move || {
+        let check = scamguard().args(["check", "--config"]).arg(&path).output().expect("runs");
+        let run = scamguard().args(["run", "--once", "--config"]).arg(&path).env_remove("RUST_LOG").output();
+        (check, run.expect("runs"))
+    })
+    .await
+    .expect("ran");
+    let said = String::from_utf8_lossy(&check.stdout);
+    let line = said.lines().find(|l| l.contains("refused SELECT")).unwrap_or_else(|| panic!("{said}"));
+    assert!(line.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}\\u{202e}gpj.exe xxx"), "{line}");
+    assert!(line.ends_with('…') && line.len() < 600, "cut: {} bytes", line.len());
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(log.contains("refused SELECT (NO): \\u{1b}[2J"), "{log}");
+    for output in [&said, &log] {
+        assert!(!output.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{output}");
+        assert!(!output.contains(&"x".repeat(300)), "the long line is cut");
+    }
+}
