@@ -39,8 +39,9 @@ fn main() -> anyhow::Result<()> {
         }
         for account in &accounts {
             for folder in ["INBOX", "Work"] {
+                store.status_connecting(account, folder, "bench:1", now).await?;
                 store.status_connected(account, folder, "bench:1", WatchMode::Idle, now).await?;
-                store.status_pass(account, folder, now).await?;
+                store.status_pass(account, folder, "bench:1", now).await?;
             }
         }
         anyhow::Ok(())

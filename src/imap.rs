@@ -14,6 +14,7 @@ mod fetching;
 mod idle;
 pub mod junk;
 pub mod namespace;
+mod overheard;
 mod parts;
 mod probe;
 pub mod sasl;

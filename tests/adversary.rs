@@ -158,6 +158,23 @@ async fn json_output_carries_no_raw_terminal_controls() {
     }
 }
 
+/// What `scamguard ARGS --config PATH` writes, with the log at its default level: the
+/// log (stderr) of a `run`, or the output (stdout) of anything else; `succeeds` says
+/// whether it must exit 0. Run off the test's runtime, which serves the proxy.
+async fn scamguard_says(args: &[&'static str], path: &std::path::Path, succeeds: bool) -> String {
+    let running = args[0] == "run";
+    let (args, path) = (args.to_vec(), path.to_path_buf());
+    let output = tokio::task::spawn_blocking(move || {
+        scamguard().args(&args).arg("--config").arg(&path).env_remove("RUST_LOG").output()
+    })
+    .await
+    .expect("ran")
+    .expect("runs");
+    let (out, log) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(!succeeds || output.status.success(), "{out}{log}");
+    if running { log.to_string() } else { out.to_string() }
+}
+
 /// An `[ALERT]` the server sends (RFC 3501 §7.1: the client MUST present it to the user)
 /// was dropped without a word. Now it is logged at warn with the account's name, its
 /// escape sequences written out so it cannot drive the terminal that shows the log.
@@ -169,17 +186,65 @@ async fn a_servers_alert_is_logged_with_the_account_and_made_safe() {
     let Setup { proxy, path, .. } = &setup;
     let alert = "* OK [ALERT] Mailbox 98% full, closing at 5\u{1b}[2J";
     proxy.add(Rule::once("SELECT", Fault::Unsolicited(alert)));
-    let path = path.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        scamguard().args(["run", "--once", "--config"]).arg(&path).env_remove("RUST_LOG").output()
-    })
-    .await
-    .expect("ran")
-    .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let log = String::from_utf8_lossy(&output.stderr);
+    let log = scamguard_says(&["run", "--once"], path, true).await;
     let line = log.lines().find(|l| l.contains("alert from the server")).unwrap_or_else(|| panic!("{log}"));
     assert!(line.contains("WARN") && line.contains("account=test"), "{line}");
     assert!(line.contains("Mailbox 98% full, closing at 5\\u{1b}[2J"), "{line}");
     assert!(!log.contains('\u{1b}'), "no escape sequence reaches the terminal: {log}");
+}
+
+/// An `[ALERT]` in the greeting or in the answer to the login was dropped: async-imap
+/// reads those answers itself and keeps only whether they said OK. It is logged like the
+/// alerts of later commands, for LOGIN and for AUTHENTICATE PLAIN, made safe the same way.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_in_the_greeting_or_the_logins_answer_is_logged() {
+    use super::refusals::{Setup, behind_proxy};
+    use super::support::proxy::{Fault, Rule};
+    for (auth, command) in [("", "LOGIN"), ("auth = \"plain\"\n", "AUTHENTICATE")] {
+        let setup = behind_proxy(Dovecot::start(Options::default()), auth).await;
+        let Setup { proxy, path, .. } = &setup;
+        proxy.greet_with("* OK [ALERT] Maintenance at 22:00\u{1b}[2J");
+        let expires =
+            Fault::LeaveOut { uids: Vec::new(), text: "OK [ALERT] Your password expires in 3 days" };
+        proxy.add(Rule::once(command, expires));
+        let log = scamguard_says(&["run", "--once"], path, true).await;
+        assert_eq!(proxy.seen(command), 1, "logged in by {command}");
+        let alerts: Vec<&str> = log.lines().filter(|l| l.contains("alert from the server")).collect();
+        assert_eq!(alerts.len(), 2, "{command}: {log}");
+        assert!(alerts.iter().all(|l| l.contains("WARN") && l.contains("account=test")), "{alerts:?}");
+        assert!(
+            alerts[0].contains("alert from the server: Maintenance at 22:00\\u{1b}[2J account=test"),
+            "{alerts:?}"
+        );
+        assert!(
+            alerts[1].contains("alert from the server: Your password expires in 3 days account=test"),
+            "{alerts:?}"
+        );
+        assert!(!log.contains('\u{1b}') && !log.contains(PASSWORD), "{log}");
+    }
+}
+
+/// A hostile server's refusal (escape sequences that clear the screen and retitle the
+/// terminal, a bidi override, a line of 20,000 characters) reaches `check`'s output and
+/// `run`'s log cleaned as every other server text: cut, nothing raw that drives a terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_refusal_reaches_check_and_the_log_cut_and_made_safe() {
+    use super::refusals::{Setup, behind_proxy};
+    use super::support::proxy::{Fault, Rule};
+    let setup = behind_proxy(Dovecot::start(Options::default()), "").await;
+    let Setup { proxy, path, .. } = &setup;
+    let hostile: &'static str = Box::leak(
+        format!("NO \u{1b}[2J\u{1b}]0;owned\u{7}\u{202e}gpj.exe {}", "x".repeat(20_000)).into_boxed_str(),
+    );
+    proxy.add(Rule::always("SELECT", Fault::Answer(hostile)));
+    let said = scamguard_says(&["check"], path, false).await;
+    let line = said.lines().find(|l| l.contains("refused SELECT")).unwrap_or_else(|| panic!("{said}"));
+    assert!(line.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}\\u{202e}gpj.exe xxx"), "{line}");
+    assert!(line.ends_with('…') && line.len() < 600, "cut: {} bytes", line.len());
+    let log = scamguard_says(&["run", "--once"], path, false).await;
+    assert!(log.contains("refused SELECT (NO): \\u{1b}[2J"), "{log}");
+    for output in [&said, &log] {
+        assert!(!output.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{output}");
+        assert!(!output.contains(&"x".repeat(300)), "the long line is cut");
+    }
 }

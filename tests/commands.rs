@@ -98,7 +98,8 @@ async fn run_once_fails_when_an_account_fails_and_check_says_why() {
     let text = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "{text}");
     assert!(text.contains("junk folder: Junk (SPECIAL-USE \\Junk)"), "{text}");
-    assert!(text.contains("moves by: UID MOVE\n") && text.contains("new mail by: IDLE"), "{text}");
+    assert!(text.contains("moves by: UID MOVE\n"), "{text}");
+    assert!(text.contains("new mail by: IDLE (tried: the server idled)\n"), "{text}");
     assert!(text.contains("believes Authentication-Results from: the topmost header's server"), "{text}");
     assert!(text.contains("model: built in (") && text.contains("threat from 0."), "{text}");
 
@@ -110,6 +111,46 @@ async fn run_once_fails_when_an_account_fails_and_check_says_why() {
     let run = scamguard().args(["run", "--once", "--config"]).arg(&config_path).output().expect("runs");
     assert!(!run.status.success(), "a failed account makes --once fail");
     assert!(String::from_utf8_lossy(&run.stderr).contains("login as alice refused"));
+}
+
+/// `check` said "new mail by: IDLE" from the capabilities alone, where `run` then polled
+/// (a server that lists IDLE and refuses it, or ends it at once). It tries IDLE on the
+/// watched folder and says what `run` will do.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_tries_idle_and_says_polling_where_the_server_refuses_it_or_ends_it_at_once() {
+    use super::support::proxy::{Fault, Proxy, Rule};
+    let dovecot = Dovecot::start(Options::default());
+    let proxy = Proxy::start(dovecot.imap_port).await;
+    let path = proxy.write_config(&dovecot, "poll_interval = 7\nidle_renew = 90\n");
+    let check = |path: std::path::PathBuf| async move {
+        let output = tokio::task::spawn_blocking(move || {
+            scamguard().args(["check", "--config"]).arg(&path).output().expect("runs")
+        })
+        .await
+        .expect("ran");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    proxy.add(Rule::once("IDLE", Fault::Answer("NO [UNAVAILABLE] IDLE is off")));
+    let refused = check(path.clone()).await;
+    assert!(
+        refused.contains(
+            "new mail by: polling every 7 s: the server offers IDLE but refused it (the server refused \
+             IDLE (NO): [UNAVAILABLE] IDLE is off); IDLE is tried again every 90 s\n"
+        ),
+        "{refused}"
+    );
+    proxy.add(Rule::always("IDLE", Fault::EndAtOnce("OK done")));
+    let ended = check(path.clone()).await;
+    assert!(
+        ended.contains("new mail by: IDLE, but the server ended it as soon as it began: polling every 7 s"),
+        "{ended}"
+    );
+    proxy.clear();
+    let idles_before = proxy.seen("IDLE");
+    let idled = check(path).await;
+    assert!(idled.contains("new mail by: IDLE (tried: the server idled)\n"), "{idled}");
+    assert_eq!(proxy.seen("IDLE"), idles_before + 1, "one IDLE, one second");
 }
 
 #[tokio::test(flavor = "multi_thread")]

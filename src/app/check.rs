@@ -1,12 +1,19 @@
 //! `scamguard check` against one account's server: what `run` would use there and what is
 //! wrong with the configuration, without changing anything (no folder created, no mail
 //! read, no database written). The CLI prints the lines; this wires IMAP and the store.
+//!
+//! How new mail will be noticed is tried, not read off the capabilities: some servers list
+//! IDLE and refuse it, or end it as soon as it begins, and `run` then polls (see
+//! `app::worker::wait`). `check` idles once on the last watched folder for as long as an
+//! IDLE must last for the worker to count it as working, so it says what `run` will do
+//! there; what a running worker does is `status`'s to say.
 
 use crate::config::Account;
-use crate::imap::{self, JunkChoice};
+use crate::imap::{self, IdleEnd, ImapError, ImapSession, JunkChoice};
 use crate::store::Store;
 
 use super::WorkerError;
+use super::worker::QUICK_END;
 
 /// What `check` found about one account: what it will use, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +60,6 @@ async fn checked(
     let mut session = imap::connect(account).await.map_err(at("logging in"))?;
     lines.push(format!("logged in; capabilities: {}", session.capabilities().join(" ")));
     lines.push(format!("moves by: {}", session.move_method()));
-    lines.push(format!("new mail by: {}", if session.has("IDLE") { "IDLE" } else { "polling" }));
     let namespace = session.namespace().await.map_err(at("reading the personal namespace"))?;
     lines.push(format!("personal namespace: {namespace}"));
     let folders = session.list().await.map_err(at("listing folders"))?;
@@ -106,8 +112,45 @@ async fn checked(
         let plan = super::start::plan(saved, status, account.initial_scan, None);
         lines.push(watching_line(folder, status, &plan.description, queued));
     }
+    lines.push(new_mail_line(account, &mut session).await.map_err(at("trying IDLE"))?);
     session.logout().await;
     Ok(problems)
+}
+
+/// How `run` will notice new mail on the selected folder, tried: an IDLE that lasts
+/// [`QUICK_END`] (bounded by the command timeout to begin and to end) works; a refusal
+/// means polling; one the server ends within that second means polling if it keeps doing
+/// so. A connection lost or cut is an error, as at any other step.
+async fn new_mail_line(account: &Account, session: &mut ImapSession) -> Result<String, ImapError> {
+    let polling = format!("polling every {} s", account.poll_interval.as_secs());
+    if !session.has("IDLE") {
+        return Ok(format!("new mail by: {polling} (the server offers no IDLE)"));
+    }
+    for _ in 0..2 {
+        // An EXISTS that came with SELECT would end the try before it began.
+        session.take_mailbox_changed();
+        match session.idle(QUICK_END, std::future::pending()).await {
+            Ok(IdleEnd::Renew | IdleEnd::Shutdown) => {
+                return Ok("new mail by: IDLE (tried: the server idled)".to_string());
+            }
+            // News within the second is new mail, or a server that ends every IDLE with a
+            // line of news (`* 1 RECENT`): only a second try tells them apart.
+            Ok(IdleEnd::Activity) => continue,
+            Ok(IdleEnd::Ended) => break,
+            Err(refused) if refused.is_refusal() => {
+                return Ok(format!(
+                    "new mail by: {polling}: the server offers IDLE but refused it ({refused}); IDLE \
+                     is tried again every {} s",
+                    account.idle_renew.as_secs()
+                ));
+            }
+            Err(lost) => return Err(lost),
+        }
+    }
+    Ok(format!(
+        "new mail by: IDLE, but the server ended it as soon as it began: {polling} if it keeps doing so \
+         (`status` says which a running worker does)"
+    ))
 }
 
 /// Names the step an error stopped `check` at.

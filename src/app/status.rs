@@ -1,8 +1,11 @@
 //! What a worker tells `scamguard status` about its folder (see `store::status`): that it
 //! connected and how it waits for mail (IDLE when the server offers it; polling from when
 //! the worker gives IDLE up, IDLE again once it works again), how much waits to be read, that a pass finished,
-//! that it failed and why, that it stopped. A status that cannot be written is logged at
-//! debug level and dropped: it must never fail a pass.
+//! that it failed and why, that it stopped. A worker takes its folder's row as it starts
+//! a connection; what it writes after that lands only while the row is still its own, so
+//! a worker that lost the folder to another process (a fleet's lease handed over) cannot
+//! overwrite the new holder's status. A status that cannot be written is logged at debug
+//! level and dropped: it must never fail a pass.
 
 use tracing::{debug, info};
 
@@ -20,6 +23,13 @@ pub fn worker_name() -> String {
 }
 
 impl Worker {
+    /// Records that this process is about to connect to the folder: the row is its own
+    /// from now on (see `Store::status_connecting`).
+    pub(super) async fn note_connecting(&self) {
+        let (account, folder) = (&self.account.name, &self.folder);
+        self.dropped(self.store.status_connecting(account, folder, &worker_name(), clock::now_unix()).await);
+    }
+
     /// Logs and records the connection: how moves are done and how new mail is noticed.
     pub(super) async fn note_connected(&self, imap: &ImapSession) {
         let mode = if imap.has("IDLE") { WatchMode::Idle } else { WatchMode::Polling };
@@ -58,24 +68,27 @@ impl Worker {
 
     /// Records how many messages wait to be read.
     pub(super) async fn note_backlog(&self, backlog: usize) {
-        self.dropped(
-            self.store.status_backlog(&self.account.name, &self.folder, backlog, clock::now_unix()).await,
-        );
+        let (account, folder) = (&self.account.name, &self.folder);
+        let written =
+            self.store.status_backlog(account, folder, &worker_name(), backlog, clock::now_unix()).await;
+        self.dropped(written);
     }
 
     /// Records a pass that read everything there was.
     pub(super) async fn note_pass(&self) {
         let now = clock::now_unix();
         metrics().pass(&self.account.name, &self.folder, now);
-        self.dropped(self.store.status_pass(&self.account.name, &self.folder, now).await);
+        let written = self.store.status_pass(&self.account.name, &self.folder, &worker_name(), now).await;
+        self.dropped(written);
     }
 
     /// Records how a connection ended: an error, or a clean stop.
     pub(super) async fn note_end(&self, outcome: &Result<(), WorkerError>) {
         let (account, folder, now) = (&self.account.name, &self.folder, clock::now_unix());
+        let worker = worker_name();
         let written = match outcome {
-            Ok(()) => self.store.status_disconnected(account, folder, now).await,
-            Err(error) => self.store.status_error(account, folder, &error.to_string(), now).await,
+            Ok(()) => self.store.status_disconnected(account, folder, &worker, now).await,
+            Err(error) => self.store.status_error(account, folder, &worker, &error.to_string(), now).await,
         };
         self.dropped(written);
     }

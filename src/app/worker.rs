@@ -158,6 +158,7 @@ impl Worker {
                 return Ok(());
             }
             let mut connected = false;
+            self.note_connecting().await;
             let outcome = self.session(once, &mut shutdown, &mut connected).await;
             if connected {
                 self.reach.down();
@@ -567,6 +568,7 @@ fn looks_at_junk(watches_junk: bool, dry_run: bool) -> bool {
 }
 
 mod wait;
+pub(super) use wait::QUICK_END;
 
 #[cfg(test)]
 mod tests;

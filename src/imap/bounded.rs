@@ -3,7 +3,8 @@
 //! async-imap buffers a response until its line ends, with no limit of its own, so a
 //! hostile or broken server could make it buffer without end. This wrapper fails the
 //! read once more than a set number of bytes arrive without a line break; the session
-//! then errors and the worker reconnects, memory bounded.
+//! then errors and the worker reconnects, memory bounded. It also hands what it reads to
+//! a [`Recording`] when it has one, for the alerts of the login (see `overheard`).
 
 use std::io;
 use std::pin::Pin;
@@ -11,17 +12,25 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use super::overheard::Recording;
+
 #[derive(Debug)]
 pub struct Bounded<S> {
     inner: S,
     max_line: usize,
     since_newline: usize,
+    overheard: Option<Recording>,
 }
 
 impl<S> Bounded<S> {
     /// Wraps `inner`; a line (message literals included) may be at most `max_line` bytes.
     pub fn new(inner: S, max_line: usize) -> Self {
-        Bounded { inner, max_line, since_newline: 0 }
+        Bounded { inner, max_line, since_newline: 0, overheard: None }
+    }
+
+    /// As [`Bounded::new`], handing every read to `recording` too.
+    pub fn overheard(inner: S, max_line: usize, recording: &Recording) -> Self {
+        Bounded { overheard: Some(recording.clone()), ..Bounded::new(inner, max_line) }
     }
 }
 
@@ -46,6 +55,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Bounded<S> {
                     io::ErrorKind::InvalidData,
                     format!("the server sent a line longer than {} bytes", self.max_line),
                 )));
+            }
+            if let Some(recording) = &self.overheard {
+                recording.keep(new);
             }
         }
         polled

@@ -25,7 +25,7 @@ use async_imap::imap_proto::RequestId;
 
 use super::connect::BoxedStream;
 use super::junk::Folder;
-use super::{ImapError, sanitize};
+use super::{ImapError, shown};
 
 type Session = async_imap::Session<BoxedStream>;
 
@@ -114,12 +114,15 @@ pub fn unread(command: &'static str) -> impl Fn(std::io::Error) -> ImapError {
 
 /// A tagged status line's words when it says OK; a NO or BAD is a refusal carrying them.
 /// A server may send no text at all (`A1 BAD`): that is an empty text, never a panic.
+/// The words are cleaned as every server text shown to a person is ([`shown`]: cut, and
+/// control and bidi characters written out), since they reach the log, `check` and
+/// `status`.
 pub fn checked_status(
     command: &'static str,
     status: &Status,
     text: Option<&str>,
 ) -> Result<String, ImapError> {
-    let text = sanitize(text.unwrap_or_default());
+    let text = shown(text.unwrap_or_default());
     match status {
         Status::Ok => Ok(text),
         Status::No => Err(ImapError::Refused { command, reply: "NO", text }),
@@ -326,6 +329,32 @@ mod tests {
         assert_eq!(alert_in("* OK [UIDVALIDITY 3] ok\r\n"), None);
         assert_eq!(alert_in("* OK Still here\r\n"), None);
         assert_eq!(alert_in("* 3 EXISTS\r\n"), None);
+    }
+
+    /// A hostile server's refusal: escape sequences, bidi overrides, a C1 CSI, a line of
+    /// thousands of characters. Its words reach the log, `check` and `status` as any other
+    /// server text does: cut, nothing left raw that could drive a terminal or forge a line.
+    #[test]
+    fn a_refusals_words_are_cleaned_as_every_server_text_shown() {
+        let hostile = format!("\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}gpj.exe{}", "x".repeat(5000));
+        let line = format!("A7 NO {hostile}\r\n");
+        let (_, response) = Response::parse(line.as_bytes()).expect("a response");
+        let Response::Done { status, outcome, .. } = response else { panic!("a tagged line") };
+        let refused = checked_status("UID FETCH", &status, outcome.information.as_deref()).expect_err("NO");
+        let ImapError::Refused { text, .. } = &refused else { panic!("{refused:?}") };
+        assert_eq!(text, &shown(&hostile), "the same cleaning as the rest");
+        assert!(text.starts_with("\\u{1b}[2J\\u{1b}]0;owned\\u{7}\\u{9b}31m\\u{202e}gpj.exe"), "{text}");
+        assert!(
+            text.ends_with('…') && text.chars().count() < 300,
+            "cut: {} characters",
+            text.chars().count()
+        );
+        let said = refused.to_string();
+        assert!(!said.chars().any(|c| c.is_control() || c == '\u{202e}'), "{said:?}");
+        // IMAP's parser ends a text at CR or LF; the words are cleaned whatever they hold.
+        let broken =
+            checked_status("SELECT", &Status::Bad, Some("a\r\n* OK [ALERT] forged")).expect_err("BAD");
+        assert_eq!(broken.to_string(), "the server refused SELECT (BAD): a\\r\\n* OK [ALERT] forged");
     }
 
     /// Reads a folder's answer line by line, as [`run`] hands it over.

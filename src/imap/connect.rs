@@ -2,7 +2,8 @@
 //! verified), the greeting, and login. The password or token is read here, for this
 //! connection only, and never appears in an error. An `auth = "oauth2"` account logs in
 //! with an access token from [`crate::oauth`], by OAUTHBEARER or XOAUTH2 ([`super::sasl`]);
-//! a refused token is replaced by a fresh one once.
+//! a refused token is replaced by a fresh one once. An `[ALERT]` in the greeting or in
+//! the login's answer is logged like those of later commands (see [`super::overheard`]).
 
 use std::sync::Arc;
 
@@ -15,8 +16,9 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::bounded::Bounded;
+use super::overheard::Recording;
 use super::sasl::{self, TokenResponse};
-use super::{ImapError, ImapSession, diagnose, probe};
+use super::{ImapError, ImapSession, command, diagnose, probe};
 use crate::config::{Account, AuthMethod, OAuth, Secret, TlsMode};
 
 /// The byte stream under a session: TLS over TCP, or plain TCP on loopback.
@@ -43,52 +45,65 @@ pub async fn connect(account: &Account) -> Result<ImapSession, ImapError> {
     // A response line may hold a whole message literal (at most `max_message_bytes`),
     // plus room for the response around it.
     let max_line = account.max_message_bytes as usize + 64 * 1024;
+    // The greetings' alerts, told with the login's once the login is answered.
+    let mut alerts = Vec::new();
+    let login_answer = Recording::default();
     let stream: BoxedStream = match account.tls {
         TlsMode::Implicit => match tls_handshake(tcp, account).await {
-            Ok(tls) => Box::new(Bounded::new(tls, max_line)),
+            Ok(tls) => Box::new(Bounded::overheard(tls, max_line, &login_answer)),
             Err(error) => return Err(probe::after_failed_handshake(account, error).await),
         },
         TlsMode::Starttls => {
             let mut client = Client::new(Bounded::new(tcp, max_line));
-            probe::read_plain_greeting(&mut client, account).await?;
+            alerts.extend(probe::read_plain_greeting(&mut client, account).await?);
             super::count_command("STARTTLS");
             tokio::time::timeout(timeout, client.run_command_and_check_ok("STARTTLS", None))
                 .await
                 .map_err(|_| ImapError::Timeout("STARTTLS"))?
                 .map_err(|_| ImapError::StartTlsRefused(address.clone()))?;
-            Box::new(Bounded::new(tls_handshake(client.into_inner(), account).await?, max_line))
+            let tls = tls_handshake(client.into_inner(), account).await?;
+            Box::new(Bounded::overheard(tls, max_line, &login_answer))
         }
-        TlsMode::None => Box::new(Bounded::new(tcp, max_line)),
+        TlsMode::None => Box::new(Bounded::overheard(tcp, max_line, &login_answer)),
     };
     let mut client = Client::new(stream);
     match account.tls {
-        TlsMode::Implicit => read_greeting(&mut client, timeout).await?,
-        TlsMode::None => probe::read_plain_greeting(&mut client, account).await?,
+        TlsMode::Implicit => alerts.extend(read_greeting(&mut client, timeout).await?),
+        TlsMode::None => alerts.extend(probe::read_plain_greeting(&mut client, account).await?),
         TlsMode::Starttls => {}
     }
+    login_answer.start();
     let session = match (&account.oauth, &secret) {
-        (Some(oauth), _) => oauth_login(client, account, oauth).await?,
-        (None, Some(secret)) => login(client, account, secret).await?,
-        (None, None) => return Err(ImapError::Secret(crate::config::secret::SecretError::NoPassword)),
+        (Some(oauth), _) => oauth_login(client, account, oauth).await,
+        (None, Some(secret)) => login(client, account, secret).await,
+        (None, None) => Err(ImapError::Secret(crate::config::secret::SecretError::NoPassword)),
     };
-    ImapSession::new(session, timeout, &account.name).await
+    // Also when the login is refused: an alert may say why (an account locked).
+    alerts.extend(login_answer.alerts());
+    command::tell(&account.name, alerts);
+    ImapSession::new(session?, timeout, &account.name).await
 }
 
-pub(super) fn greeting<E>(read: Result<Option<E>, std::io::Error>) -> Result<(), ImapError> {
+/// The greeting as read (its `[ALERT]`'s text, as [`command::alert`] reads it), or why
+/// there was none.
+pub(super) fn greeting(
+    read: Result<Option<Option<String>>, std::io::Error>,
+) -> Result<Option<String>, ImapError> {
     match read {
         Err(source) => Err(ImapError::Io(source)),
         Ok(None) => Err(ImapError::Closed),
-        Ok(Some(_)) => Ok(()),
+        Ok(Some(alert)) => Ok(alert),
     }
 }
 
+/// Reads the greeting within `timeout`: the text of its `[ALERT]`, if it has one.
 pub(super) async fn read_greeting<T: ImapStream>(
     client: &mut Client<T>,
     timeout: std::time::Duration,
-) -> Result<(), ImapError> {
+) -> Result<Option<String>, ImapError> {
     match tokio::time::timeout(timeout, client.read_response()).await {
         Err(_) => Err(ImapError::Timeout("greeting")),
-        Ok(read) => greeting(read),
+        Ok(read) => greeting(read.map(|read| read.map(|data| command::alert(data.parsed())))),
     }
 }
 

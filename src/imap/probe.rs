@@ -40,13 +40,16 @@ const GREETING_SILENCE: Duration = Duration::from_secs(2);
 /// A server silent for [`GREETING_SILENCE`] is knocked on with a TLS hello: if it answers
 /// TLS, the error names `tls = "implicit"`; otherwise it is a slow server, waited for up
 /// to the command timeout.
+/// Gives the text of the greeting's `[ALERT]`, if it has one.
 pub async fn read_plain_greeting<T: ImapStream>(
     client: &mut Client<T>,
     account: &Account,
-) -> Result<(), ImapError> {
+) -> Result<Option<String>, ImapError> {
     let silence = GREETING_SILENCE.min(account.command_timeout);
     if let Ok(read) = tokio::time::timeout(silence, client.read_response()).await {
-        return super::connect::greeting(read);
+        return super::connect::greeting(
+            read.map(|read| read.map(|data| super::command::alert(data.parsed()))),
+        );
     }
     let heard = knock(&account.host, account.port, PROBE_WAIT).await;
     if let Some(fix) = diagnose::tls_mismatch(account.tls, heard, account.port) {

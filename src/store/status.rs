@@ -70,7 +70,37 @@ struct Row {
 }
 
 impl Store {
-    /// A worker logged in and selected its folder; `mode` says how it waits for mail.
+    /// A worker is about to connect to its folder (it holds the folder's account): the row
+    /// becomes its own, and every later write of the connection, `status_connected`
+    /// included, is checked against it (see [`Store::status_mode`]). The one write that
+    /// takes the row, made before connecting: so an error before the login is through (a
+    /// refused login after a restart, which has a new process id) is still recorded, while
+    /// a worker that connects or fails late, after losing its folder, cannot take the row
+    /// back from the new holder.
+    pub async fn status_connecting(
+        &self,
+        account: &str,
+        folder: &str,
+        worker: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        on!(self.pool(), db => sqlx::query(
+            "INSERT INTO folder_status (account, folder, worker, connected, updated_at)
+             VALUES ($1, $2, $3, 0, $4)
+             ON CONFLICT (account, folder) DO UPDATE SET worker = excluded.worker, connected = 0,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(account)
+        .bind(folder)
+        .bind(worker)
+        .bind(now)
+        .execute(db)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The worker logged in and selected its folder; `mode` says how it waits for mail.
     pub async fn status_connected(
         &self,
         account: &str,
@@ -79,28 +109,16 @@ impl Store {
         mode: WatchMode,
         now: i64,
     ) -> Result<(), StoreError> {
-        on!(self.pool(), db => sqlx::query(
-            "INSERT INTO folder_status (account, folder, worker, connected, mode, connected_at, updated_at)
-             VALUES ($1, $2, $3, 1, $4, $5, $5)
-             ON CONFLICT (account, folder) DO UPDATE SET worker = excluded.worker, connected = 1,
-                 mode = excluded.mode, connected_at = excluded.connected_at, updated_at = excluded.updated_at",
-        )
-        .bind(account)
-        .bind(folder)
-        .bind(worker)
-        .bind(mode.as_str())
-        .bind(now)
-        .execute(db)
-        .await
-        .map(|_| ()))?;
-        Ok(())
+        let set = "connected = 1, mode = $3, connected_at = $4";
+        self.update_status(account, folder, worker, set, mode.as_str().to_string(), now).await
     }
 
     /// How the worker now notices new mail on its connection: written when it gives up
     /// IDLE for polling, and when IDLE tried again works (see `app::worker::wait`), so
     /// `status` says what it does, not what the server's capabilities promised at
-    /// connection. Only `worker`'s own row is written: a worker that lost its folder
-    /// (its lease) to another process must not say how the new holder waits.
+    /// connection. Like every write below, only `worker`'s own row is written: a worker
+    /// that lost its folder (its lease) to another process must not say how the new
+    /// holder waits, nor that it disconnected or failed.
     pub async fn status_mode(
         &self,
         account: &str,
@@ -109,19 +127,7 @@ impl Store {
         mode: WatchMode,
         now: i64,
     ) -> Result<(), StoreError> {
-        on!(self.pool(), db => sqlx::query(
-            "UPDATE folder_status SET mode = $4, updated_at = $5
-             WHERE account = $1 AND folder = $2 AND worker = $3",
-        )
-        .bind(account)
-        .bind(folder)
-        .bind(worker)
-        .bind(mode.as_str())
-        .bind(now)
-        .execute(db)
-        .await
-        .map(|_| ()))?;
-        Ok(())
+        self.update_status(account, folder, worker, "mode = $3", mode.as_str().to_string(), now).await
     }
 
     /// How many messages wait to be read (written as a pass starts and as it goes).
@@ -129,65 +135,80 @@ impl Store {
         &self,
         account: &str,
         folder: &str,
+        worker: &str,
         backlog: usize,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.update_status(account, folder, "backlog = $3", i64::try_from(backlog).unwrap_or(i64::MAX), now)
-            .await
+        let backlog = i64::try_from(backlog).unwrap_or(i64::MAX);
+        self.update_status(account, folder, worker, "backlog = $3", backlog, now).await
     }
 
     /// A pass read everything there was: nothing waits.
-    pub async fn status_pass(&self, account: &str, folder: &str, now: i64) -> Result<(), StoreError> {
-        self.update_status(account, folder, "backlog = 0, last_pass_at = $3", now, now).await
+    pub async fn status_pass(
+        &self,
+        account: &str,
+        folder: &str,
+        worker: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.update_status(account, folder, worker, "backlog = 0, last_pass_at = $3", now, now).await
     }
 
     /// A pass or a connection failed with `error` (kept as the last error; a later pass
-    /// that succeeds does not clear it, `last_pass_at` says it recovered).
+    /// that succeeds does not clear it, `last_pass_at` says it recovered). The row is
+    /// there: [`Store::status_connecting`] wrote it before the connection.
     pub async fn status_error(
         &self,
         account: &str,
         folder: &str,
+        worker: &str,
         error: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        on!(self.pool(), db => sqlx::query(
-            "INSERT INTO folder_status (account, folder, connected, last_error, last_error_at, updated_at)
-             VALUES ($1, $2, 0, $3, $4, $4)
-             ON CONFLICT (account, folder) DO UPDATE SET connected = 0, last_error = excluded.last_error,
-                 last_error_at = excluded.last_error_at, updated_at = excluded.updated_at",
-        )
-        .bind(account)
-        .bind(folder)
-        .bind(self.dialect().text(error))
-        .bind(now)
-        .execute(db)
-        .await
-        .map(|_| ()))?;
-        Ok(())
+        let error = self.dialect().text(error).into_owned();
+        let set = "connected = 0, last_error = $3, last_error_at = $4";
+        self.update_status(account, folder, worker, set, error, now).await
     }
 
     /// The worker logged out (shutdown, or the end of a `--once` pass).
-    pub async fn status_disconnected(&self, account: &str, folder: &str, now: i64) -> Result<(), StoreError> {
-        self.update_status(account, folder, "connected = 0", now, now).await
-    }
-
-    async fn update_status(
+    pub async fn status_disconnected(
         &self,
         account: &str,
         folder: &str,
-        set: &'static str,
-        value: i64,
+        worker: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.update_status(account, folder, worker, "connected = 0", now, now).await
+    }
+
+    /// Sets `set` on the folder's row only while `worker` is the one that last connected
+    /// to it (or is connecting): the check every write of a connection goes through.
+    async fn update_status<V>(
+        &self,
+        account: &str,
+        folder: &str,
+        worker: &str,
+        set: &'static str,
+        value: V,
+        now: i64,
+    ) -> Result<(), StoreError>
+    where
+        V: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        V: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+        V: Send,
+    {
         // `set` is one of the fixed clauses above, never text from outside; it may read
-        // `value` as $3 (or leave it unused).
-        let sql =
-            format!("UPDATE folder_status SET {set}, updated_at = $4 WHERE account = $1 AND folder = $2");
+        // `value` as $3 and `now` as $4 (or leave `value` unused).
+        let sql = format!(
+            "UPDATE folder_status SET {set}, updated_at = $4
+             WHERE account = $1 AND folder = $2 AND worker = $5"
+        );
         on!(self.pool(), db => sqlx::query(&sql)
             .bind(account)
             .bind(folder)
             .bind(value)
             .bind(now)
+            .bind(worker)
             .execute(db)
             .await
             .map(|_| ()))?;
@@ -261,8 +282,9 @@ mod tests {
     on_both! {
     async fn a_folder_goes_from_connected_through_passes_and_errors_to_disconnected(store) {
         assert!(store.folder_states(0).await.expect("read").is_empty());
+        store.status_connecting("a", "INBOX", "host:1", 100).await.expect("write");
         store.status_connected("a", "INBOX", "host:1", WatchMode::Idle, 100).await.expect("write");
-        store.status_backlog("a", "INBOX", 42, 101).await.expect("write");
+        store.status_backlog("a", "INBOX", "host:1", 42, 101).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!(
             (state.connected, state.mode, state.backlog, state.last_pass_at),
@@ -271,16 +293,17 @@ mod tests {
         store.status_mode("a", "INBOX", "host:1", WatchMode::Polling, 102).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.connected, state.mode), (true, Some(WatchMode::Polling)), "IDLE given up");
-        store.status_pass("a", "INBOX", 102).await.expect("write");
-        store.status_error("a", "INBOX", "connection lost", 103).await.expect("write");
+        store.status_pass("a", "INBOX", "host:1", 102).await.expect("write");
+        store.status_error("a", "INBOX", "host:1", "connection lost", 103).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.connected, state.backlog, state.last_pass_at), (false, 0, Some(102)));
         assert_eq!(
             (state.last_error.as_str(), state.last_error_at, state.updated_at),
             ("connection lost", Some(103), 103)
         );
+        store.status_connecting("a", "INBOX", "host:2", 104).await.expect("write");
         store.status_connected("a", "INBOX", "host:2", WatchMode::Polling, 104).await.expect("write");
-        store.status_disconnected("a", "INBOX", 105).await.expect("write");
+        store.status_disconnected("a", "INBOX", "host:2", 105).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!(
             (state.connected, state.mode, state.worker.as_str()),
@@ -294,7 +317,9 @@ mod tests {
     /// A worker that lost its folder to another process (its lease taken over) and gives
     /// IDLE up, or takes it up again, late: the new holder's row keeps its own mode.
     async fn only_the_worker_holding_the_folder_writes_its_mode(store) {
+        store.status_connecting("a", "INBOX", "old:1", 100).await.expect("write");
         store.status_connected("a", "INBOX", "old:1", WatchMode::Idle, 100).await.expect("write");
+        store.status_connecting("a", "INBOX", "new:2", 101).await.expect("write");
         store.status_connected("a", "INBOX", "new:2", WatchMode::Idle, 101).await.expect("write");
         store.status_mode("a", "INBOX", "old:1", WatchMode::Polling, 102).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
@@ -307,7 +332,63 @@ mod tests {
     }
 
     on_both! {
+    /// The same for every other write of a connection: a worker that lost its folder
+    /// reports late that it connected, its backlog, a pass, its end (`LeaseLost`, or a
+    /// clean stop), and the new holder's row says none of it.
+    async fn only_the_worker_holding_the_folder_writes_its_status(store) {
+        store.status_connecting("a", "INBOX", "old:1", 100).await.expect("write");
+        store.status_connected("a", "INBOX", "old:1", WatchMode::Idle, 100).await.expect("write");
+        store.status_backlog("a", "INBOX", "old:1", 5, 101).await.expect("write");
+        store.status_connecting("a", "INBOX", "new:2", 102).await.expect("write");
+        store.status_connected("a", "INBOX", "new:2", WatchMode::Idle, 103).await.expect("write");
+        store.status_pass("a", "INBOX", "new:2", 104).await.expect("write");
+        let holders = store.folder_states(0).await.expect("read").remove(0);
+        store.status_connected("a", "INBOX", "old:1", WatchMode::Polling, 105).await.expect("write");
+        store.status_backlog("a", "INBOX", "old:1", 7, 105).await.expect("write");
+        store.status_pass("a", "INBOX", "old:1", 106).await.expect("write");
+        store.status_error("a", "INBOX", "old:1", "the lease is no longer this worker's", 107).await.expect("write");
+        store.status_disconnected("a", "INBOX", "old:1", 108).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!(state, holders, "the late worker changed nothing of the holder's row");
+        assert_eq!(
+            (state.worker.as_str(), state.connected, state.backlog, state.last_pass_at),
+            ("new:2", true, 0, Some(104))
+        );
+        assert_eq!((state.last_error.as_str(), state.updated_at), ("", 104));
+        store.status_backlog("a", "INBOX", "new:2", 3, 109).await.expect("write");
+        store.status_error("a", "INBOX", "new:2", "connection lost", 110).await.expect("write");
+        let state = store.folder_states(0).await.expect("read").remove(0);
+        assert_eq!((state.connected, state.backlog, state.last_error.as_str()), (false, 3, "connection lost"));
+    }
+    }
+
+    on_both! {
+    /// A process that starts again (a new process id) and fails before it connected: its
+    /// error is still shown, since it took the row as it began to connect, as it would on
+    /// a folder it never watched before.
+    async fn a_worker_failing_before_it_connected_records_its_error(store) {
+        store.status_connecting("a", "INBOX", "host:1", 100).await.expect("write");
+        store.status_connected("a", "INBOX", "host:1", WatchMode::Idle, 100).await.expect("write");
+        for folder in ["INBOX", "Work"] {
+            store.status_connecting("a", folder, "host:2", 102).await.expect("write");
+            store.status_error("a", folder, "host:2", "login refused", 103).await.expect("write");
+        }
+        let states = store.folder_states(0).await.expect("read");
+        let shown = |s: &FolderState| (s.folder.clone(), s.worker.clone(), s.connected, s.mode, s.last_error.clone());
+        assert_eq!(
+            states.iter().map(shown).collect::<Vec<_>>(),
+            [
+                ("INBOX".into(), "host:2".into(), false, Some(WatchMode::Idle), "login refused".into()),
+                ("Work".into(), "host:2".into(), false, None, "login refused".into()),
+            ],
+            "the mode stays the last one known; a folder never watched before has a row too"
+        );
+    }
+    }
+
+    on_both! {
     async fn moved_today_counts_this_folders_moves_since_the_day_began(store) {
+        store.status_connecting("a", "INBOX", "h:1", 1).await.expect("write");
         store.status_connected("a", "INBOX", "h:1", WatchMode::Idle, 1).await.expect("write");
         let rows = [
             (1, Action::Moved, 1_000),

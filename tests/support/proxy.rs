@@ -83,6 +83,8 @@ struct State {
     matched: Vec<usize>,
     /// Commands seen, by their first two words ("UID FETCH", "IDLE").
     seen: HashMap<String, usize>,
+    /// The greeting sent in place of the server's, on every connection from now on.
+    greeting: Option<&'static str>,
 }
 
 /// A running proxy; it lives as long as the test's runtime.
@@ -112,6 +114,12 @@ impl Proxy {
         let mut state = self.state.lock().expect("proxy state");
         state.rules.push(rule);
         state.matched.push(0);
+    }
+
+    /// Greets every later connection with `line` ("* OK [ALERT] …", no CRLF) instead of
+    /// the server's greeting.
+    pub fn greet_with(&self, line: &'static str) {
+        self.state.lock().expect("proxy state").greeting = Some(line);
     }
 
     /// Drops every rule: from now on the proxy only passes things on.
@@ -225,9 +233,18 @@ async fn relay(client: TcpStream, server: TcpStream, state: Arc<Mutex<State>>) {
         }
     });
     let server_to_client = to_client.clone();
+    let greeting = state.lock().expect("proxy state").greeting;
     tokio::spawn(async move {
         let mut reader = BufReader::new(server_read);
         let mut pending: Vec<Answering> = Vec::new();
+        if let Some(line) = greeting {
+            // The server's own greeting is read and dropped.
+            if read_response(&mut reader).await.is_none()
+                || server_to_client.send(format!("{line}\r\n").into_bytes()).is_err()
+            {
+                return;
+            }
+        }
         while let Some(response) = read_response(&mut reader).await {
             while let Ok(rule) = answering.try_recv() {
                 pending.push(rule);

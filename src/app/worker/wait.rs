@@ -38,8 +38,8 @@ use crate::store::WatchMode;
 /// An IDLE that ends (the server's own end, or news) sooner than this after it was sent
 /// is a quick end: no real server ends a wait meant to last minutes that soon, and real
 /// news that soon, time after time, comes with new mail (which starts the count again).
-/// An IDLE that lasts this long works.
-const QUICK_END: Duration = Duration::from_secs(1);
+/// An IDLE that lasts this long works (`check` idles this long to try IDLE).
+pub(crate) const QUICK_END: Duration = Duration::from_secs(1);
 
 /// Quick ends in a row after which the worker polls instead: one may be chance (the
 /// server shutting the session down, say); three are how it answers IDLE.
