@@ -1,6 +1,7 @@
 //! What an attached file shows once opened, for the two kinds lures come in: an HTML page
-//! (a login form run from the disk, or a redirect) and a PDF (a one-page "invoice" whose
-//! only job is its button). Both give their links and form targets, marked as in a file
+//! (a login form run from the disk, or a redirect by a meta refresh or a script) and a PDF
+//! (a one-page "invoice" whose only job is its button). Both give their links (a page's
+//! redirects among them) and form targets, marked as in a file
 //! ([`Shown::InFile`]): host rules and the model read them, while rules about what the
 //! mail itself shows (its pictures, which sites its links name) do not. Their text is not
 //! read: a legitimate page attached for a password (an encrypted-mail wrapper) reads like
@@ -31,7 +32,15 @@ pub fn read(attachment: &Attachment, body: &PartType<'_>, email: &mut Email, pdf
     if PAGE_TYPES.contains(&kind) || PAGE_ENDINGS.iter().any(|ending| name.ends_with(ending)) {
         let page = String::from_utf8_lossy(bytes.get(..MAX_TEXT_BYTES).unwrap_or(bytes));
         let content = html::parse_html(&page);
+        let redirects = html::redirects(&page);
         email.links.extend(content.links.into_iter().map(|link| Link { shown: Shown::InFile, ..link }));
+        // Where the page sends the browser that opens it is where a link would: the
+        // page's link target, unless an anchor already names it.
+        for href in redirects {
+            if !email.links.iter().any(|link| link.href == href) {
+                email.links.push(Link { href, text: String::new(), shown: Shown::InFile });
+            }
+        }
         let room = html::MAX_TARGETS.saturating_sub(email.html_targets.len());
         email.html_targets.extend(content.targets.into_iter().take(room));
     } else if kind == "application/pdf" || name.ends_with(".pdf") {
@@ -87,5 +96,30 @@ mod tests {
         }
         let other = with_file("notes.txt", "application/octet-stream", pdf);
         assert!(other.links.is_empty(), "other files are known by name only");
+    }
+
+    #[test]
+    fn an_attached_page_that_redirects_gives_where_it_goes_as_its_link() {
+        let in_file = |email: &Email, href: &str| {
+            email.links.iter().any(|l| l.href == href && l.shown == Shown::InFile)
+        };
+        let refresh =
+            b"<html><head><meta http-equiv=\"refresh\" content=\"0;url=https://lure.example.top/r\">\
+            </head><body>Loading your document...</body></html>";
+        let email = with_file("document.html", "text/html", refresh);
+        assert!(in_file(&email, "https://lure.example.top/r"), "{:?}", email.links);
+        assert_eq!(email.links.len(), 1);
+        let scripted = b"<html><body><script>window.location = 'https://lure.example.top/s';</script>\
+            <a href=\"https://lure.example.top/s\">Click here if nothing happens</a></body></html>";
+        let email = with_file("fax.htm", "application/octet-stream", scripted);
+        assert!(in_file(&email, "https://lure.example.top/s"), "{:?}", email.links);
+        assert_eq!(email.links.len(), 1, "the anchor and the redirect are one link");
+        let replaced = b"<script>location.replace(\"https://lure.example.top/x\")</script>";
+        assert!(in_file(&with_file("scan.svg", "image/svg+xml", replaced), "https://lure.example.top/x"));
+        // Only an attached page redirects: a mail app runs neither in the mail's own body.
+        let body = "From: a@b.example\r\nContent-Type: text/html\r\n\r\n\
+            <meta http-equiv=refresh content='0;url=https://lure.example.top/b'>\
+            <script>location.href='https://lure.example.top/c'</script>";
+        assert!(crate::mail::parse(body.as_bytes()).expect("parses").links.is_empty());
     }
 }

@@ -489,5 +489,8 @@ fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
     haystack.as_bytes().windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
 }
 
+mod redirect;
 #[cfg(test)]
 mod tests;
+
+pub use redirect::redirects;

@@ -112,6 +112,26 @@ fn forms_areas_images_and_frames_are_targets_apart_from_the_links() {
 }
 
 #[test]
+fn image_inputs_and_buttons_that_send_a_form_elsewhere_are_targets() {
+    let content = parse_html(
+        "<form action=\"https://site.example/search\"><input name=q>\
+         <input type=\"image\" src=\"https://cdn.example/go.png\" formaction=\"https://collect.example/a\">\
+         <button type=submit formaction='https://collect.example/b'>Sign in</button>\
+         <button formaction=\"next.php\">Next</button></form>",
+    );
+    assert_eq!(
+        content.targets,
+        [
+            "https://site.example/search",
+            "https://cdn.example/go.png",
+            "https://collect.example/a",
+            "https://collect.example/b"
+        ]
+    );
+    assert!(content.links.is_empty(), "they are targets, as the form's action is");
+}
+
+#[test]
 fn password_fields_are_noticed_but_plain_forms_are_not() {
     assert!(parse_html("<input type=\"password\" name=p>").marks.has_password_field);
     assert!(

@@ -311,4 +311,67 @@ mod tests {
         let tenant = html_link("https://attacker.github.io/login", "victim.github.io");
         assert_eq!(fired(link_text_mismatch, &tenant), [SignalId::LinkTextMismatch]);
     }
+
+    #[test]
+    fn a_hidden_target_in_an_attached_file_reaches_the_host_rules_as_its_links_do() {
+        // A mail of plain words and one attached file: the file's target is the only link.
+        let with_file = |name: &str, kind: &str, file: &str| {
+            let raw = format!(
+                "From: a@b.example\r\nSubject: Your document\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+                 --b\r\nContent-Type: text/plain\r\n\r\nPlease see the attached file.\r\n\
+                 --b\r\nContent-Type: {kind}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\r\n\
+                 {file}\r\n--b--\r\n"
+            );
+            crate::mail::parse(raw.as_bytes()).expect("parses")
+        };
+        let disposable = [SignalId::LinkToDisposableHosting];
+        let files = [
+            (
+                "plain.pdf",
+                "application/pdf",
+                "%PDF-1.4\r\n<< /S /URI /URI (https://claim-now.netlify.app/) >>",
+            ),
+            (
+                "escaped.pdf",
+                "application/pdf",
+                "%PDF-1.4\r\n<< /S /URI /U#52I (https://claim-now.netlify.app/) >>",
+            ),
+            (
+                "indirect.pdf",
+                "application/pdf",
+                "%PDF-1.4\r\n<< /S /URI /URI 9 0 R >>\r\n9 0 obj (https://claim-now.netlify.app/) endobj",
+            ),
+            (
+                "form.pdf",
+                "application/pdf",
+                "%PDF-1.4\r\n<< /S /SubmitForm /F (https://claim-now.netlify.app/) >>",
+            ),
+            (
+                "open.pdf",
+                "application/pdf",
+                "%PDF-1.4\r\n<< /S /Launch /F (https://claim-now.netlify.app/) >>",
+            ),
+            ("anchor.html", "text/html", "<a href='https://claim-now.netlify.app/'>Open</a>"),
+            (
+                "refresh.html",
+                "text/html",
+                "<meta http-equiv=refresh content='0;url=https://claim-now.netlify.app/'>",
+            ),
+            (
+                "script.html",
+                "text/html",
+                "<script>location.replace('https://claim-now.netlify.app/')</script>",
+            ),
+        ];
+        for (name, kind, file) in files {
+            assert_eq!(fired(risky_link_hosts, &with_file(name, kind, file)), disposable, "{name}");
+        }
+        // Unlike a body's link, a file's is no mismatch of shown text: it shows none.
+        let page = with_file(
+            "script.html",
+            "text/html",
+            "<script>location.href='https://claim-now.netlify.app/'</script>",
+        );
+        assert!(fired(link_text_mismatch, &page).is_empty());
+    }
 }
