@@ -3,7 +3,7 @@
 //! connection only, and never appears in an error. An `auth = "oauth2"` account logs in
 //! with an access token from [`crate::oauth`], by OAUTHBEARER or XOAUTH2 ([`super::sasl`]);
 //! a refused token is replaced by a fresh one once. An `[ALERT]` in the greeting or in
-//! the login's answer is logged like those of later commands (see [`super::overheard`]).
+//! the login's answer is logged like those of later commands (see `imap::overheard`).
 
 use std::sync::Arc;
 
