@@ -158,9 +158,8 @@ pub fn likeliest_unwanted(verdict: &Verdict) -> Category {
     if verdict.label != Label::Clean {
         return verdict.category;
     }
-    let p = &verdict.probabilities;
     let fraud = signals::weighs_as_fraud(verdict.signals.iter().map(|s| s.id));
-    score::likeliest(&[p.ham, p.extortion, p.phishing, p.other], fraud)
+    score::likeliest(&verdict.probabilities.as_array(), fraud)
 }
 
 /// The row a report makes: a threat in the Junk folder (`junk`, its UIDVALIDITY), of the

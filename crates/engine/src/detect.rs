@@ -33,7 +33,7 @@ use crate::mail::auth::AuthservId;
 use crate::mail::{Authentication, Email, Link, url};
 use brands::Brand;
 use correspondents::KnownCorrespondents;
-use model::{Model, Reading, Row};
+use model::{Model, Reading};
 use money::{Amount, Deadline};
 use phrases::Findings;
 pub use signals::{Kind, Signal, SignalId};
@@ -300,6 +300,11 @@ pub struct Probabilities {
 impl Probabilities {
     /// Certainly ham: what a message known to be clean (our own report) carries.
     pub const HAM: Probabilities = Probabilities { ham: 1.0, extortion: 0.0, phishing: 0.0, other: 0.0 };
+
+    /// Ham, extortion, phishing, other: as the model and `score` read them.
+    pub fn as_array(&self) -> [f32; 4] {
+        [self.ham, self.extortion, self.phishing, self.other]
+    }
 }
 
 impl From<&Reading> for Probabilities {
@@ -345,18 +350,11 @@ fn classify_naming(email: &Email, detector: &Detector, named: TokensNamed) -> Ve
     if let Some(share) = &share {
         reading = reading.shifted(share.shift);
     }
-    // What the fraud signals added: taken off again, it says whether the mail is unwanted
-    // without them (see `score::judge`).
-    let weighed = signals::weighs_as_fraud(signals.iter().map(|s| s.id));
-    let fraud = signals.iter().filter(|s| weighed && signals::FRAUD.contains(&s.id)).fold(
-        None,
-        |sum: Option<Row>, s| {
-            let mut sum = sum.unwrap_or_default();
-            sum.iter_mut().zip(model.factors(s)).for_each(|(total, factor)| *total += factor * s.weight());
-            Some(sum)
-        },
-    );
-    let fraud = fraud.map(|added| 1.0 - reading.less(added).ham());
+    // Whether the mail is unwanted without its fraud signals (see `score::judge`).
+    let fraud = signals::weighs_as_fraud(signals.iter().map(|s| s.id)).then(|| {
+        let fraud_signals = signals.iter().filter(|s| signals::FRAUD.contains(&s.id));
+        1.0 - reading.without(fraud_signals.map(|s| (model.factors(s), s.weight()))).ham()
+    });
     let (label, category) =
         score::judge(&reading.probabilities, &detector.thresholds, detector.move_other, fraud);
     // A near-copy of a mail the user reported is moved whatever kind it reads as.
@@ -386,10 +384,8 @@ fn classify_naming(email: &Email, detector: &Detector, named: TokensNamed) -> Ve
             category
         };
     // Fraud judged as phishing is explained by the class the model read it as.
-    let explained = match score::likeliest(&reading.probabilities, false) {
-        Category::Other if category == Category::Phishing => Category::Other,
-        _ => category,
-    };
+    let explained =
+        if score::judged_as_fraud(&reading.probabilities, category) { Category::Other } else { category };
     let class = score::class_of(label, explained, &reading);
     // Each signal shows what it added to the verdict's class: its default weight times
     // what the model learned of it.

@@ -177,10 +177,7 @@ pub fn signal_table() -> String {
 fn advice(verdict: &Verdict) -> &'static str {
     // Fraud is judged as phishing (see `signals::FRAUD`), but it asks for money, not a
     // password, and the advice says so.
-    let p = &verdict.probabilities;
-    let read_as_other = crate::detect::score::likeliest(&[p.ham, p.extortion, p.phishing, p.other], false)
-        == crate::detect::Category::Other;
-    if read_as_other && verdict.category == crate::detect::Category::Phishing {
+    if crate::detect::score::judged_as_fraud(&verdict.probabilities.as_array(), verdict.category) {
         return "What to do: do not reply and send no money or details. Offers of a fortune that \
                 first need a fee or your details are fraud.";
     }

@@ -319,15 +319,11 @@ pub fn predict(model: &Model, example: &Example, space: &SignalSpace) -> Predict
     let signals = example.signals.iter().map(|&(index, weight)| (factors(index), weight));
     let reading = model.read_weighed(signals, &example.buckets);
     let id = |index: usize| name(index).and_then(SignalId::from_name);
-    let weighed = weighs_as_fraud(example.signals.iter().filter_map(|&(index, _)| id(index)));
-    let mut added: Option<Row> = None;
-    let fraud_signals =
-        example.signals.iter().filter(|(index, _)| weighed && id(*index).is_some_and(|i| FRAUD.contains(&i)));
-    for &(index, weight) in fraud_signals {
-        let sum = added.get_or_insert_default();
-        sum.iter_mut().zip(factors(index)).for_each(|(total, factor)| *total += factor * weight);
-    }
-    let fraud = added.map(|added| 1.0 - reading.less(added).ham());
+    let fraud = weighs_as_fraud(example.signals.iter().filter_map(|&(index, _)| id(index))).then(|| {
+        let fraud_signals =
+            example.signals.iter().filter(|(index, _)| id(*index).is_some_and(|i| FRAUD.contains(&i)));
+        1.0 - reading.without(fraud_signals.map(|&(index, weight)| (factors(index), weight))).ham()
+    });
     Prediction { probabilities: reading.probabilities, fraud }
 }
 

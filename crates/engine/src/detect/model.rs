@@ -88,11 +88,14 @@ impl Reading {
         Reading { probabilities: softmax(logits), logits, tokens: self.tokens }
     }
 
-    /// The reading with `amounts` taken off each unwanted class's score: what it would
-    /// have been without the signals that added them (scores are sums).
-    pub fn less(&self, amounts: Row) -> Reading {
+    /// The reading without `signals` (their factors and the weight each fired with, as
+    /// [`Model::read_weighed`] takes them): what they added taken off each unwanted
+    /// class's score again (scores are sums).
+    pub fn without(&self, signals: impl Iterator<Item = (Row, f32)>) -> Reading {
         let mut logits = self.logits;
-        logits.iter_mut().zip(amounts).for_each(|(logit, amount)| *logit -= amount);
+        for (factors, weight) in signals {
+            logits.iter_mut().zip(factors).for_each(|(logit, factor)| *logit -= factor * weight);
+        }
         Reading { probabilities: softmax(logits), logits, tokens: self.tokens }
     }
 }

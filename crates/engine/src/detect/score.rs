@@ -66,6 +66,12 @@ pub fn likeliest(probabilities: &[f32; 4], fraud: bool) -> Category {
     }
 }
 
+/// Whether a verdict of `category` from `probabilities` is fraud judged as phishing: the
+/// model read it as other spam (see [`judge`]).
+pub fn judged_as_fraud(probabilities: &[f32; 4], category: Category) -> bool {
+    category == Category::Phishing && likeliest(probabilities, false) == Category::Other
+}
+
 /// The model class whose weights explain a verdict: its category's, or for a clean mail
 /// the class the model leaned to most.
 pub fn class_of(label: Label, category: Category, reading: &Reading) -> usize {
