@@ -8,7 +8,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use scamguard::store::{Action, NewDetection, Store, WatchMode};
+use scamguard::store::{Action, Holder, NewDetection, Store, WatchMode};
 
 fn main() -> anyhow::Result<()> {
     let count: usize = std::env::args().nth(1).map_or(Ok(1_000_000), |n| n.parse())?;
@@ -39,9 +39,10 @@ fn main() -> anyhow::Result<()> {
         }
         for account in &accounts {
             for folder in ["INBOX", "Work"] {
-                store.status_connecting(account, folder, "bench:1", now).await?;
-                store.status_connected(account, folder, "bench:1", WatchMode::Idle, now).await?;
-                store.status_pass(account, folder, "bench:1", now).await?;
+                let holder = Holder { account, folder, worker: "bench:1" };
+                store.status_connecting(holder, now).await?;
+                store.status_connected(holder, WatchMode::Idle, now).await?;
+                store.status_pass(holder, now).await?;
             }
         }
         anyhow::Ok(())

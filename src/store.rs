@@ -63,7 +63,7 @@ pub use read_queue::{FolderRef, MAX_READ_TRIES, ReadOutcome};
 pub use records::{Cursor, HistoryFilter, Identity, NewDetection, Pending};
 pub use review::Detection;
 pub use senders::{Added, ListKind, SenderEntry};
-pub use status::{FolderState, WatchMode};
+pub use status::{FolderState, Holder, WatchMode};
 pub use vocab::{Action, CATEGORIES, Verdict};
 
 /// Why the database could not be used.

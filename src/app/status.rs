@@ -13,21 +13,24 @@ use super::metrics::metrics;
 use super::worker::{Worker, WorkerError};
 use crate::clock;
 use crate::imap::ImapSession;
-use crate::store::{StoreError, WatchMode};
+use crate::store::{Holder, StoreError, WatchMode};
 
-/// This process as `status` names it: host and process id.
-pub fn worker_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    let host = host.trim();
-    format!("{}:{}", if host.is_empty() { "localhost" } else { host }, std::process::id())
+/// This process as `status` names it: host and process id (read once: neither changes
+/// while it runs, for what `status` needs).
+pub fn worker_name() -> &'static str {
+    static NAME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let host = host.trim();
+        format!("{}:{}", if host.is_empty() { "localhost" } else { host }, std::process::id())
+    });
+    &NAME
 }
 
 impl Worker {
     /// Records that this process is about to connect to the folder: the row is its own
     /// from now on (see `Store::status_connecting`).
     pub(super) async fn note_connecting(&self) {
-        let (account, folder) = (&self.account.name, &self.folder);
-        self.dropped(self.store.status_connecting(account, folder, &worker_name(), clock::now_unix()).await);
+        self.dropped(self.store.status_connecting(self.holder(), clock::now_unix()).await);
     }
 
     /// Logs and records the connection: how moves are done and how new mail is noticed.
@@ -39,21 +42,15 @@ impl Worker {
             "connected to {}:{}; moves by {}; new mail by {}",
             self.account.host, self.account.port, imap.move_method(), mode.as_str()
         );
-        let written = self
-            .store
-            .status_connected(&self.account.name, &self.folder, &worker_name(), mode, clock::now_unix())
-            .await;
-        self.dropped(written);
+        self.dropped(self.store.status_connected(self.holder(), mode, clock::now_unix()).await);
     }
 
     /// Records how the worker now waits for mail, when that changed since it connected
     /// (IDLE given up for polling, or taken up again): the health check expects passes at
     /// that mode's period, and `status` shows what the worker does.
     pub(super) async fn note_mode(&self, mode: WatchMode) {
-        let (account, folder) = (&self.account.name, &self.folder);
-        metrics().watching(account, folder, self.watch_period(mode));
-        let written = self.store.status_mode(account, folder, &worker_name(), mode, clock::now_unix()).await;
-        self.dropped(written);
+        metrics().watching(&self.account.name, &self.folder, self.watch_period(mode));
+        self.dropped(self.store.status_mode(self.holder(), mode, clock::now_unix()).await);
     }
 
     /// The seconds between passes when the worker waits by `mode`: IDLE's renewal, or the
@@ -68,29 +65,29 @@ impl Worker {
 
     /// Records how many messages wait to be read.
     pub(super) async fn note_backlog(&self, backlog: usize) {
-        let (account, folder) = (&self.account.name, &self.folder);
-        let written =
-            self.store.status_backlog(account, folder, &worker_name(), backlog, clock::now_unix()).await;
-        self.dropped(written);
+        self.dropped(self.store.status_backlog(self.holder(), backlog, clock::now_unix()).await);
     }
 
     /// Records a pass that read everything there was.
     pub(super) async fn note_pass(&self) {
         let now = clock::now_unix();
         metrics().pass(&self.account.name, &self.folder, now);
-        let written = self.store.status_pass(&self.account.name, &self.folder, &worker_name(), now).await;
-        self.dropped(written);
+        self.dropped(self.store.status_pass(self.holder(), now).await);
     }
 
     /// Records how a connection ended: an error, or a clean stop.
     pub(super) async fn note_end(&self, outcome: &Result<(), WorkerError>) {
-        let (account, folder, now) = (&self.account.name, &self.folder, clock::now_unix());
-        let worker = worker_name();
+        let now = clock::now_unix();
         let written = match outcome {
-            Ok(()) => self.store.status_disconnected(account, folder, &worker, now).await,
-            Err(error) => self.store.status_error(account, folder, &worker, &error.to_string(), now).await,
+            Ok(()) => self.store.status_disconnected(self.holder(), now).await,
+            Err(error) => self.store.status_error(self.holder(), &error.to_string(), now).await,
         };
         self.dropped(written);
+    }
+
+    /// This worker's row: its account's folder, held by this process.
+    fn holder(&self) -> Holder<'_> {
+        Holder { account: &self.account.name, folder: &self.folder, worker: worker_name() }
     }
 
     fn dropped(&self, written: Result<(), StoreError>) {

@@ -31,6 +31,15 @@ impl WatchMode {
     }
 }
 
+/// Whose status row a write is for: an account's folder, as the worker holding it (host
+/// and process id) names itself. Every write of a connection is checked against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holder<'a> {
+    pub account: &'a str,
+    pub folder: &'a str,
+    pub worker: &'a str,
+}
+
 /// One folder's status, as `status` reads it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FolderState {
@@ -77,22 +86,16 @@ impl Store {
     /// refused login after a restart, which has a new process id) is still recorded, while
     /// a worker that connects or fails late, after losing its folder, cannot take the row
     /// back from the new holder.
-    pub async fn status_connecting(
-        &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn status_connecting(&self, holder: Holder<'_>, now: i64) -> Result<(), StoreError> {
         on!(self.pool(), db => sqlx::query(
             "INSERT INTO folder_status (account, folder, worker, connected, updated_at)
              VALUES ($1, $2, $3, 0, $4)
              ON CONFLICT (account, folder) DO UPDATE SET worker = excluded.worker, connected = 0,
                  updated_at = excluded.updated_at",
         )
-        .bind(account)
-        .bind(folder)
-        .bind(worker)
+        .bind(holder.account)
+        .bind(holder.folder)
+        .bind(holder.worker)
         .bind(now)
         .execute(db)
         .await
@@ -103,14 +106,12 @@ impl Store {
     /// The worker logged in and selected its folder; `mode` says how it waits for mail.
     pub async fn status_connected(
         &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
+        holder: Holder<'_>,
         mode: WatchMode,
         now: i64,
     ) -> Result<(), StoreError> {
         let set = "connected = 1, mode = $3, connected_at = $4";
-        self.update_status(account, folder, worker, set, mode.as_str().to_string(), now).await
+        self.update_status(holder, set, mode.as_str().to_string(), now).await
     }
 
     /// How the worker now notices new mail on its connection: written when it gives up
@@ -119,75 +120,45 @@ impl Store {
     /// connection. Like every write below, only `worker`'s own row is written: a worker
     /// that lost its folder (its lease) to another process must not say how the new
     /// holder waits, nor that it disconnected or failed.
-    pub async fn status_mode(
-        &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
-        mode: WatchMode,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.update_status(account, folder, worker, "mode = $3", mode.as_str().to_string(), now).await
+    pub async fn status_mode(&self, holder: Holder<'_>, mode: WatchMode, now: i64) -> Result<(), StoreError> {
+        self.update_status(holder, "mode = $3", mode.as_str().to_string(), now).await
     }
 
     /// How many messages wait to be read (written as a pass starts and as it goes).
     pub async fn status_backlog(
         &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
+        holder: Holder<'_>,
         backlog: usize,
         now: i64,
     ) -> Result<(), StoreError> {
         let backlog = i64::try_from(backlog).unwrap_or(i64::MAX);
-        self.update_status(account, folder, worker, "backlog = $3", backlog, now).await
+        self.update_status(holder, "backlog = $3", backlog, now).await
     }
 
     /// A pass read everything there was: nothing waits.
-    pub async fn status_pass(
-        &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.update_status(account, folder, worker, "backlog = 0, last_pass_at = $3", now, now).await
+    pub async fn status_pass(&self, holder: Holder<'_>, now: i64) -> Result<(), StoreError> {
+        self.update_status(holder, "backlog = 0, last_pass_at = $3", now, now).await
     }
 
     /// A pass or a connection failed with `error` (kept as the last error; a later pass
     /// that succeeds does not clear it, `last_pass_at` says it recovered). The row is
     /// there: [`Store::status_connecting`] wrote it before the connection.
-    pub async fn status_error(
-        &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
-        error: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn status_error(&self, holder: Holder<'_>, error: &str, now: i64) -> Result<(), StoreError> {
         let error = self.dialect().text(error).into_owned();
         let set = "connected = 0, last_error = $3, last_error_at = $4";
-        self.update_status(account, folder, worker, set, error, now).await
+        self.update_status(holder, set, error, now).await
     }
 
     /// The worker logged out (shutdown, or the end of a `--once` pass).
-    pub async fn status_disconnected(
-        &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.update_status(account, folder, worker, "connected = 0", now, now).await
+    pub async fn status_disconnected(&self, holder: Holder<'_>, now: i64) -> Result<(), StoreError> {
+        self.update_status(holder, "connected = 0", now, now).await
     }
 
     /// Sets `set` on the folder's row only while `worker` is the one that last connected
     /// to it (or is connecting): the check every write of a connection goes through.
     async fn update_status<V>(
         &self,
-        account: &str,
-        folder: &str,
-        worker: &str,
+        holder: Holder<'_>,
         set: &'static str,
         value: V,
         now: i64,
@@ -204,11 +175,11 @@ impl Store {
              WHERE account = $1 AND folder = $2 AND worker = $5"
         );
         on!(self.pool(), db => sqlx::query(&sql)
-            .bind(account)
-            .bind(folder)
+            .bind(holder.account)
+            .bind(holder.folder)
             .bind(value)
             .bind(now)
-            .bind(worker)
+            .bind(holder.worker)
             .execute(db)
             .await
             .map(|_| ()))?;
@@ -279,31 +250,36 @@ mod tests {
     use crate::store::test_backends::on_both;
     use crate::store::{Action, NewDetection};
 
+    /// The test account's INBOX as `worker` holds it.
+    fn held(worker: &str) -> Holder<'_> {
+        Holder { account: "a", folder: "INBOX", worker }
+    }
+
     on_both! {
     async fn a_folder_goes_from_connected_through_passes_and_errors_to_disconnected(store) {
         assert!(store.folder_states(0).await.expect("read").is_empty());
-        store.status_connecting("a", "INBOX", "host:1", 100).await.expect("write");
-        store.status_connected("a", "INBOX", "host:1", WatchMode::Idle, 100).await.expect("write");
-        store.status_backlog("a", "INBOX", "host:1", 42, 101).await.expect("write");
+        store.status_connecting(held("host:1"), 100).await.expect("write");
+        store.status_connected(held("host:1"), WatchMode::Idle, 100).await.expect("write");
+        store.status_backlog(held("host:1"), 42, 101).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!(
             (state.connected, state.mode, state.backlog, state.last_pass_at),
             (true, Some(WatchMode::Idle), 42, None)
         );
-        store.status_mode("a", "INBOX", "host:1", WatchMode::Polling, 102).await.expect("write");
+        store.status_mode(held("host:1"), WatchMode::Polling, 102).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.connected, state.mode), (true, Some(WatchMode::Polling)), "IDLE given up");
-        store.status_pass("a", "INBOX", "host:1", 102).await.expect("write");
-        store.status_error("a", "INBOX", "host:1", "connection lost", 103).await.expect("write");
+        store.status_pass(held("host:1"), 102).await.expect("write");
+        store.status_error(held("host:1"), "connection lost", 103).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.connected, state.backlog, state.last_pass_at), (false, 0, Some(102)));
         assert_eq!(
             (state.last_error.as_str(), state.last_error_at, state.updated_at),
             ("connection lost", Some(103), 103)
         );
-        store.status_connecting("a", "INBOX", "host:2", 104).await.expect("write");
-        store.status_connected("a", "INBOX", "host:2", WatchMode::Polling, 104).await.expect("write");
-        store.status_disconnected("a", "INBOX", "host:2", 105).await.expect("write");
+        store.status_connecting(held("host:2"), 104).await.expect("write");
+        store.status_connected(held("host:2"), WatchMode::Polling, 104).await.expect("write");
+        store.status_disconnected(held("host:2"), 105).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!(
             (state.connected, state.mode, state.worker.as_str()),
@@ -317,15 +293,15 @@ mod tests {
     /// A worker that lost its folder to another process (its lease taken over) and gives
     /// IDLE up, or takes it up again, late: the new holder's row keeps its own mode.
     async fn only_the_worker_holding_the_folder_writes_its_mode(store) {
-        store.status_connecting("a", "INBOX", "old:1", 100).await.expect("write");
-        store.status_connected("a", "INBOX", "old:1", WatchMode::Idle, 100).await.expect("write");
-        store.status_connecting("a", "INBOX", "new:2", 101).await.expect("write");
-        store.status_connected("a", "INBOX", "new:2", WatchMode::Idle, 101).await.expect("write");
-        store.status_mode("a", "INBOX", "old:1", WatchMode::Polling, 102).await.expect("write");
+        store.status_connecting(held("old:1"), 100).await.expect("write");
+        store.status_connected(held("old:1"), WatchMode::Idle, 100).await.expect("write");
+        store.status_connecting(held("new:2"), 101).await.expect("write");
+        store.status_connected(held("new:2"), WatchMode::Idle, 101).await.expect("write");
+        store.status_mode(held("old:1"), WatchMode::Polling, 102).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.worker.as_str(), state.mode), ("new:2", Some(WatchMode::Idle)), "not overwritten");
         assert_eq!(state.updated_at, 101);
-        store.status_mode("a", "INBOX", "new:2", WatchMode::Polling, 103).await.expect("write");
+        store.status_mode(held("new:2"), WatchMode::Polling, 103).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.mode, state.updated_at), (Some(WatchMode::Polling), 103), "the holder's own write");
     }
@@ -336,18 +312,18 @@ mod tests {
     /// reports late that it connected, its backlog, a pass, its end (`LeaseLost`, or a
     /// clean stop), and the new holder's row says none of it.
     async fn only_the_worker_holding_the_folder_writes_its_status(store) {
-        store.status_connecting("a", "INBOX", "old:1", 100).await.expect("write");
-        store.status_connected("a", "INBOX", "old:1", WatchMode::Idle, 100).await.expect("write");
-        store.status_backlog("a", "INBOX", "old:1", 5, 101).await.expect("write");
-        store.status_connecting("a", "INBOX", "new:2", 102).await.expect("write");
-        store.status_connected("a", "INBOX", "new:2", WatchMode::Idle, 103).await.expect("write");
-        store.status_pass("a", "INBOX", "new:2", 104).await.expect("write");
+        store.status_connecting(held("old:1"), 100).await.expect("write");
+        store.status_connected(held("old:1"), WatchMode::Idle, 100).await.expect("write");
+        store.status_backlog(held("old:1"), 5, 101).await.expect("write");
+        store.status_connecting(held("new:2"), 102).await.expect("write");
+        store.status_connected(held("new:2"), WatchMode::Idle, 103).await.expect("write");
+        store.status_pass(held("new:2"), 104).await.expect("write");
         let holders = store.folder_states(0).await.expect("read").remove(0);
-        store.status_connected("a", "INBOX", "old:1", WatchMode::Polling, 105).await.expect("write");
-        store.status_backlog("a", "INBOX", "old:1", 7, 105).await.expect("write");
-        store.status_pass("a", "INBOX", "old:1", 106).await.expect("write");
-        store.status_error("a", "INBOX", "old:1", "the lease is no longer this worker's", 107).await.expect("write");
-        store.status_disconnected("a", "INBOX", "old:1", 108).await.expect("write");
+        store.status_connected(held("old:1"), WatchMode::Polling, 105).await.expect("write");
+        store.status_backlog(held("old:1"), 7, 105).await.expect("write");
+        store.status_pass(held("old:1"), 106).await.expect("write");
+        store.status_error(held("old:1"), "the lease is no longer this worker's", 107).await.expect("write");
+        store.status_disconnected(held("old:1"), 108).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!(state, holders, "the late worker changed nothing of the holder's row");
         assert_eq!(
@@ -355,8 +331,8 @@ mod tests {
             ("new:2", true, 0, Some(104))
         );
         assert_eq!((state.last_error.as_str(), state.updated_at), ("", 104));
-        store.status_backlog("a", "INBOX", "new:2", 3, 109).await.expect("write");
-        store.status_error("a", "INBOX", "new:2", "connection lost", 110).await.expect("write");
+        store.status_backlog(held("new:2"), 3, 109).await.expect("write");
+        store.status_error(held("new:2"), "connection lost", 110).await.expect("write");
         let state = store.folder_states(0).await.expect("read").remove(0);
         assert_eq!((state.connected, state.backlog, state.last_error.as_str()), (false, 3, "connection lost"));
     }
@@ -367,11 +343,12 @@ mod tests {
     /// error is still shown, since it took the row as it began to connect, as it would on
     /// a folder it never watched before.
     async fn a_worker_failing_before_it_connected_records_its_error(store) {
-        store.status_connecting("a", "INBOX", "host:1", 100).await.expect("write");
-        store.status_connected("a", "INBOX", "host:1", WatchMode::Idle, 100).await.expect("write");
+        store.status_connecting(held("host:1"), 100).await.expect("write");
+        store.status_connected(held("host:1"), WatchMode::Idle, 100).await.expect("write");
         for folder in ["INBOX", "Work"] {
-            store.status_connecting("a", folder, "host:2", 102).await.expect("write");
-            store.status_error("a", folder, "host:2", "login refused", 103).await.expect("write");
+            let holder = Holder { account: "a", folder, worker: "host:2" };
+            store.status_connecting(holder, 102).await.expect("write");
+            store.status_error(holder, "login refused", 103).await.expect("write");
         }
         let states = store.folder_states(0).await.expect("read");
         let shown = |s: &FolderState| (s.folder.clone(), s.worker.clone(), s.connected, s.mode, s.last_error.clone());
@@ -388,8 +365,8 @@ mod tests {
 
     on_both! {
     async fn moved_today_counts_this_folders_moves_since_the_day_began(store) {
-        store.status_connecting("a", "INBOX", "h:1", 1).await.expect("write");
-        store.status_connected("a", "INBOX", "h:1", WatchMode::Idle, 1).await.expect("write");
+        store.status_connecting(held("h:1"), 1).await.expect("write");
+        store.status_connected(held("h:1"), WatchMode::Idle, 1).await.expect("write");
         let rows = [
             (1, Action::Moved, 1_000),
             (2, Action::Copied, 1_001),
