@@ -25,15 +25,19 @@ pub struct Deadline {
     pub text: String,
 }
 
-/// A number as amounts write it: "1,500", "1500" or "0.05".
+/// A number as amounts write it: "1,500", "1500" or "0.05". At most six thousands groups
+/// (a quintillion): no sum is larger, and an unbounded run would be read again from every
+/// group's start, so "1,111,111,…" thousands of groups long would cost the square of its
+/// length.
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?").expect("number pattern compiles")
+    Regex::new(r"^([0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]+)(?:\.([0-9]+))?").expect("number pattern compiles")
 });
 
-/// A number followed by its currency ("1,500円", "2000 USD", "1200$").
+/// A number followed by its currency ("1,500円", "2000 USD", "1200$"), its thousands
+/// groups bounded as in [`NUMBER`].
 static AMOUNT_BEFORE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|\$|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
+        r"(?i)^([0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|\$|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
     )
     .expect("amount pattern compiles")
 });
@@ -118,7 +122,9 @@ impl<'t> Numbers<'t> {
                 return;
             };
             // In "$100 $200" the second dollar sign belongs to 200, not to 100.
-            if symbols_read.contains(&unit_start) {
+            // The starts were read in ascending order: a binary search keeps a text of
+            // thousands of signs linear.
+            if symbols_read.binary_search(&unit_start).is_ok() {
                 return;
             }
             let mut value = number(whole, found.group(2).map(|(_, fraction)| fraction));
@@ -283,6 +289,25 @@ mod tests {
             [12_345.0],
             "no second amount inside"
         );
+    }
+
+    #[test]
+    fn a_hostile_run_of_groups_or_signs_is_read_in_bounded_pieces() {
+        // Thousands of groups with no unit name no sum; each start reads at most six groups
+        // on (an unbounded group run read again from every start took seconds).
+        let groups = format!("1{}", ",111".repeat(8_000));
+        assert!(Numbers::find(&groups).amounts().is_empty());
+        assert_eq!(Numbers::find("1,111 USD").amounts().first().map(|a| a.value), Some(1_111.0));
+        let widest = "1,234,567,890,123,456,789 USD";
+        assert_eq!(
+            Numbers::find(widest).amounts().first().map(|a| a.value),
+            Some(1.234_567_890_123_456_8e18)
+        );
+        // Thousands of signs, each its own amount, each sign checked once.
+        let signs = "$1 ".repeat(20_000);
+        let amounts = Numbers::find(&signs);
+        assert_eq!(amounts.amounts().len(), 20_000);
+        assert!(amounts.amounts().iter().all(|a| a.value == 1.0 && a.currency == "USD"));
     }
 
     #[test]
