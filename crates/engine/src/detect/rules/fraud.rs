@@ -105,7 +105,7 @@ fn free_mailbox(facts: &Facts<'_>, lower_text: &str) -> Option<String> {
 /// more `@domain`s than the recipients' own addresses there account for.
 fn given_beside_recipients(facts: &Facts<'_>, lower_text: &str, domain: &str) -> bool {
     let at = format!("@{domain}");
-    let all = lower_text.matches(&at).count();
+    let all = whole_matches(lower_text, &at);
     if all == 0 {
         return false;
     }
@@ -116,9 +116,23 @@ fn given_beside_recipients(facts: &Facts<'_>, lower_text: &str, domain: &str) ->
         .take(MAX_RECIPIENTS_READ)
         .map(|to| to.address.to_ascii_lowercase())
         .filter(|address| address.ends_with(&at))
-        .map(|address| lower_text.matches(&address).count())
+        .map(|address| whole_matches(lower_text, &address))
         .sum();
     all > recipients
+}
+
+/// How often `text` holds `address` (or `@domain`) ending where the address ends: not
+/// where a longer domain goes on ("@me.com" is not in "@me.company.example", nor
+/// "@gmail.com" in "@gmail.com-secure.example").
+fn whole_matches(text: &str, address: &str) -> usize {
+    let goes_on = |rest: &[u8]| match rest {
+        [b'.' | b'-', next, ..] => next.is_ascii_alphanumeric(),
+        [next, ..] => next.is_ascii_alphanumeric() || *next == b'_',
+        [] => false,
+    };
+    text.match_indices(address)
+        .filter(|(at, _)| !goes_on(text.as_bytes().get(at + address.len()..).unwrap_or_default()))
+        .count()
 }
 
 /// At most this many recipients are looked for in the text: a mail to a thousand
@@ -159,6 +173,23 @@ mod tests {
         let another = format!("{footer} Write to me at mr.richard@gmail.com");
         let to_her = email("From: a@bank.example\r\nTo: jane.doe@gmail.com", &another);
         assert_eq!(fired(advance_fee_offer, &to_her), [SignalId::AdvanceFeeOffer]);
+    }
+
+    /// A free-mail domain in the text counts only as a whole domain: a company's own
+    /// domain that starts with one ("me.com" in "me.company.example") is no free mailbox.
+    #[test]
+    fn a_free_mail_domain_counts_only_where_the_address_ends() {
+        for company in
+            ["help@me.company.example", "desk@gmail.com-support.example", "a@yahoo.com.evil.example"]
+        {
+            let text = format!("{LETTER} Write to me at {company}.");
+            assert!(fired(advance_fee_offer, &email("From: a@bank.example", &text)).is_empty(), "{company}");
+        }
+        for free in ["mr.richard@me.com.", "mr.richard@gmail.com, today", "mr.richard@yahoo.com"] {
+            let text = format!("{LETTER} Write to me at {free}");
+            let fires = fired(advance_fee_offer, &email("From: a@bank.example", &text));
+            assert_eq!(fires, [SignalId::AdvanceFeeOffer], "{free}");
+        }
     }
 
     #[test]
