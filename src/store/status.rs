@@ -117,7 +117,7 @@ impl Store {
     /// How the worker now notices new mail on its connection: written when it gives up
     /// IDLE for polling, and when IDLE tried again works (see `app::worker::wait`), so
     /// `status` says what it does, not what the server's capabilities promised at
-    /// connection. Like every write below, only `worker`'s own row is written: a worker
+    /// connection. Like every write below, only the holder's own row is written: a worker
     /// that lost its folder (its lease) to another process must not say how the new
     /// holder waits, nor that it disconnected or failed.
     pub async fn status_mode(&self, holder: Holder<'_>, mode: WatchMode, now: i64) -> Result<(), StoreError> {
@@ -154,7 +154,7 @@ impl Store {
         self.update_status(holder, "connected = 0", now, now).await
     }
 
-    /// Sets `set` on the folder's row only while `worker` is the one that last connected
+    /// Sets `set` on the folder's row only while `holder.worker` is the one that last connected
     /// to it (or is connecting): the check every write of a connection goes through.
     async fn update_status<V>(
         &self,

@@ -25,20 +25,22 @@ pub struct Deadline {
     pub text: String,
 }
 
-/// A number as amounts write it: "1,500", "1500" or "0.05". At most six thousands groups
-/// (a quintillion): no sum is larger, and an unbounded run would be read again from every
-/// group's start, so "1,111,111,…" thousands of groups long would cost the square of its
-/// length.
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]+)(?:\.([0-9]+))?").expect("number pattern compiles")
-});
+/// A number as amounts write it: "1,500", "1500" or "0.05", its whole part as group 1 and
+/// its fraction as group 2. At most six thousands groups (a quintillion): no sum is
+/// larger, and an unbounded run would be read again from every group's start, so
+/// "1,111,111,…" thousands of groups long would cost the square of its length. Written
+/// once for both patterns below, so the bound cannot differ between them.
+const NUMBER_PATTERN: &str = r"([0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]+)(?:\.([0-9]+))?";
 
-/// A number followed by its currency ("1,500円", "2000 USD", "1200$"), its thousands
-/// groups bounded as in [`NUMBER`].
+/// A number at the start ("$" and the other signs written before it are found apart).
+static NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^{NUMBER_PATTERN}")).expect("number pattern compiles"));
+
+/// A number followed by its currency ("1,500円", "2000 USD", "1200$").
 static AMOUNT_BEFORE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^([0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]+)(?:\.([0-9]+))? ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|\$|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)",
-    )
+    Regex::new(&format!(
+        r"(?i)^{NUMBER_PATTERN} ?(万円|円|米ドル|ドル|ユーロ|USD|US dollars?|dollars?|\$|€|EUR|euros?|BTC|bitcoins?)(?:[^a-z]|$)"
+    ))
     .expect("amount pattern compiles")
 });
 
