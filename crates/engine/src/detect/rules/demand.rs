@@ -18,7 +18,7 @@ use crate::detect::money::Amount;
 use crate::detect::phrases::Family;
 use crate::detect::tables::{EXCHANGE_DOMAINS, NEGATIONS, PLEA_WORDS};
 use crate::mail::AuthResult;
-use crate::mail::url::same_site;
+use crate::mail::url::registrable_domain;
 
 /// More verified addresses than this reads like a list (indicators, donation options).
 const MAX_DEMAND_WALLETS: usize = 2;
@@ -100,10 +100,12 @@ fn from_a_stranger(facts: &Facts<'_>) -> bool {
         return false;
     }
     let sender = facts.sender_domain.as_str();
-    let exchange = !sender.is_empty() && EXCHANGE_DOMAINS.iter().any(|d| same_site(d, sender));
+    // The sender's site is found once; the exchanges are listed as sites already.
+    let site = registrable_domain(sender);
+    let exchange = !sender.is_empty() && EXCHANGE_DOMAINS.contains(&site);
     let auth = &facts.authentication;
-    let aligned =
-        auth.dmarc == Some(AuthResult::Pass) || auth.dkim_domains.iter().any(|d| same_site(d, sender));
+    let aligned = auth.dmarc == Some(AuthResult::Pass)
+        || auth.dkim_domains.iter().any(|d| registrable_domain(d) == site);
     !(exchange && aligned)
 }
 
@@ -275,6 +277,15 @@ mod tests {
         }
         // A demand without a checksum-valid address is left to the other rules.
         assert!(!demands(STRANGER, "Send 0.05 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"));
+    }
+
+    /// The stranger test compares the sender's site with the table as it is written, so
+    /// every exchange must be written as a site ("coinbase.com", not "www.coinbase.com").
+    #[test]
+    fn every_exchange_is_listed_as_its_registrable_domain() {
+        for domain in EXCHANGE_DOMAINS {
+            assert_eq!(registrable_domain(domain), *domain);
+        }
     }
 
     #[test]
