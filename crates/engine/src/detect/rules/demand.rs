@@ -42,10 +42,16 @@ const MAX_AMOUNTS: usize = 8;
 const MAX_PLACES: usize = 4;
 
 /// A verb that asks for money, as a whole word: "send", "pay", "transfer", … (and the
-/// Portuguese and German imperatives the corpus showed).
+/// Portuguese and German imperatives the corpus showed). The word ends are ASCII word
+/// boundaries: a Unicode one stops the regex's fast automaton at the first non-ASCII byte,
+/// and every window of Japanese text was then searched again by backtracking (a quarter
+/// of this rule's cost in the benchmark's mix of languages). The verbs are ASCII but for "überweisen",
+/// which needs no boundary before its ü.
 static ASKING_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(send|pay|transfer|wire|remit|envie|pague|transfira|zahlen sie|überweisen sie)\b")
-        .expect("asking verb pattern compiles")
+    Regex::new(
+        r"(?i)(?:(?-u:\b)(?:send|pay|transfer|wire|remit|envie|pague|transfira|zahlen sie)|überweisen sie)(?-u:\b)",
+    )
+    .expect("asking verb pattern compiles")
 });
 
 /// A Japanese request to pay: a payment verb, then within a few characters a request
@@ -277,6 +283,19 @@ mod tests {
         }
         // A demand without a checksum-valid address is left to the other rules.
         assert!(!demands(STRANGER, "Send 0.05 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"));
+    }
+
+    /// A verb is a whole word by ASCII word ends: not inside "repayment" or "sender", but
+    /// beside punctuation, digits' neighbours or Japanese text it stands by itself.
+    #[test]
+    fn asking_verbs_are_whole_words() {
+        let found =
+            |text: &str| ASKING_VERB.find_iter(text).map(|m| m.as_str().to_lowercase()).collect::<Vec<_>>();
+        assert_eq!(found("Send it. PAY now, wire:"), ["send", "pay", "wire"]);
+        assert!(found("repayment by the sender, prepaid, wireless, transferred").is_empty());
+        assert_eq!(found("下記にsendしてください"), ["send"]);
+        assert_eq!(found("Bitte Überweisen Sie 500 Euro"), ["überweisen sie"]);
+        assert!(found("Zahlen Siebzig").is_empty(), "no word end after 'sie'");
     }
 
     /// The stranger test compares the sender's site with the table as it is written, so
