@@ -115,7 +115,9 @@ impl<'t> Numbers<'t> {
                 continue;
             };
             symbols_read.push(symbol_start);
-            let value = number(whole, number_at.group(2).map(|(_, fraction)| fraction));
+            let Some(value) = number(whole, number_at.group(2).map(|(_, fraction)| fraction)) else {
+                continue;
+            };
             let text = text.get(symbol_start..end).unwrap_or_default();
             amounts.push(Amount { value, currency: currency_code(symbol), text: text.to_string() });
         }
@@ -129,7 +131,9 @@ impl<'t> Numbers<'t> {
             if symbols_read.binary_search(&unit_start).is_ok() {
                 return;
             }
-            let mut value = number(whole, found.group(2).map(|(_, fraction)| fraction));
+            let Some(mut value) = number(whole, found.group(2).map(|(_, fraction)| fraction)) else {
+                return;
+            };
             if unit == "万円" {
                 value *= 10_000.0;
             }
@@ -182,13 +186,23 @@ impl<'t> Numbers<'t> {
     }
 }
 
-fn number(whole: &str, fraction: Option<&str>) -> f64 {
+/// The most digits a sum's whole part has: six thousands groups and the three before them
+/// (a quintillion). A longer run is a code or an ID, and four hundred nines would read as
+/// infinity, which is larger than any fortune a rule asks for.
+const MAX_WHOLE_DIGITS: usize = 19;
+
+/// The value of a number read as `whole` (digits and thousands commas) and `fraction`,
+/// or `None` when the whole part is too long to be a sum.
+fn number(whole: &str, fraction: Option<&str>) -> Option<f64> {
     let digits: String = whole.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() > MAX_WHOLE_DIGITS {
+        return None;
+    }
     let text = match fraction {
         Some(f) => format!("{digits}.{f}"),
         None => digits,
     };
-    text.parse().unwrap_or(0.0)
+    Some(text.parse().unwrap_or(0.0))
 }
 
 fn currency_code(symbol: &str) -> &'static str {
@@ -305,6 +319,13 @@ mod tests {
             Numbers::find(widest).amounts().first().map(|a| a.value),
             Some(1.234_567_890_123_456_8e18)
         );
+        // A run of digits longer than any sum is no amount, not an infinite one.
+        for run in [format!("${}", "9".repeat(400)), format!("{} USD", "9".repeat(400))] {
+            assert!(Numbers::find(&run).amounts().is_empty(), "{run}");
+        }
+        let longest = format!("${}", "9".repeat(MAX_WHOLE_DIGITS));
+        let read = Numbers::find(&longest);
+        assert!(matches!(read.amounts(), [one] if one.value.is_finite() && one.value <= 1e19));
         // Thousands of signs, each its own amount, each sign checked once.
         let signs = "$1 ".repeat(20_000);
         let amounts = Numbers::find(&signs);
