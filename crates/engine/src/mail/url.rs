@@ -12,8 +12,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// An address written out: "http(s)://" or "www." where no ASCII letter or digit runs into
+/// it. The boundary is ASCII on purpose: Japanese letters are word characters to a Unicode
+/// `\b`, so "こちらhttps://…", written without a space, had no boundary and was no URL;
+/// and a Unicode `\b` stops the regex's fast automaton at the first non-ASCII byte.
 static URL_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"'`）」】『』（「【、。]+"#).expect("URL pattern compiles")
+    Regex::new(r#"(?i)(?-u:\b)(?:https?://|www\.)[^\s<>"'`）」】『』（「【、。]+"#)
+        .expect("URL pattern compiles")
 });
 
 /// Every http(s) or www. URL written out in `text`, in order of appearance.
@@ -262,6 +267,11 @@ mod tests {
         let text = "ログインはこちら：https://www.ucscard.co.jp.humaoo.com/。 or www.example.com.";
         let urls: Vec<_> = find_urls(text).collect();
         assert_eq!(urls, ["https://www.ucscard.co.jp.humaoo.com/", "www.example.com"]);
+        // Written straight after Japanese, with no space or colon between.
+        let glued: Vec<_> = find_urls("ログインはこちらhttps://evil-login.example/verify から").collect();
+        assert_eq!(glued, ["https://evil-login.example/verify"]);
+        // Not inside a word: "swww." and "xhttps://" start no address.
+        assert!(find_urls("answww.example.com xhttps://a.example").next().is_none());
     }
 
     #[test]
