@@ -186,10 +186,11 @@ impl<'t> Numbers<'t> {
     }
 }
 
-/// The most digits a sum's whole part has: six thousands groups and the three before them
-/// (a quintillion). A longer run is a code or an ID, and four hundred nines would read as
-/// infinity, which is larger than any fortune a rule asks for.
-const MAX_WHOLE_DIGITS: usize = 19;
+/// The most digits a sum's whole part has: as many as [`NUMBER_PATTERN`] reads with
+/// commas, six thousands groups and up to three before them (under a sextillion). A longer
+/// run is a code or an ID, and four hundred nines would read as infinity, which is larger
+/// than any fortune a rule asks for.
+const MAX_WHOLE_DIGITS: usize = 21;
 
 /// The value of a number read as `whole` (digits and thousands commas) and `fraction`,
 /// or `None` when the whole part is too long to be a sum.
@@ -325,7 +326,9 @@ mod tests {
         }
         let longest = format!("${}", "9".repeat(MAX_WHOLE_DIGITS));
         let read = Numbers::find(&longest);
-        assert!(matches!(read.amounts(), [one] if one.value.is_finite() && one.value <= 1e19));
+        assert!(matches!(read.amounts(), [one] if one.value.is_finite() && one.value <= 1e21));
+        let grouped = "999,999,999,999,999,999,999 USD";
+        assert_eq!(Numbers::find(grouped).amounts().len(), 1, "the widest number with commas is a sum");
         // Thousands of signs, each its own amount, each sign checked once.
         let signs = "$1 ".repeat(20_000);
         let amounts = Numbers::find(&signs);
