@@ -44,9 +44,9 @@ const MAX_PLACES: usize = 4;
 /// A verb that asks for money, as a whole word: "send", "pay", "transfer", … (and the
 /// Portuguese and German imperatives the corpus showed). The word ends are ASCII word
 /// boundaries: a Unicode one stops the regex's fast automaton at the first non-ASCII byte,
-/// and every window of Japanese text was then searched again by backtracking (a quarter
-/// of this rule's cost in the benchmark's mix of languages). The verbs are ASCII but for "überweisen",
-/// which needs no boundary before its ü.
+/// and every window of Japanese text was then searched again by backtracking (a quarter of
+/// this rule's cost in the benchmark's mix of languages). The verbs are ASCII but for
+/// "überweisen", which needs no boundary before its ü.
 static ASKING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)(?:(?-u:\b)(?:send|pay|transfer|wire|remit|envie|pague|transfira|zahlen sie)|überweisen sie)(?-u:\b)",
@@ -286,7 +286,7 @@ mod tests {
     }
 
     /// A verb is a whole word by ASCII word ends: not inside "repayment" or "sender", but
-    /// beside punctuation, digits' neighbours or Japanese text it stands by itself.
+    /// a word of its own beside punctuation or Japanese text.
     #[test]
     fn asking_verbs_are_whole_words() {
         let found =
