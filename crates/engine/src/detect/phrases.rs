@@ -47,6 +47,9 @@ pub enum Family {
     PerpetratorVoice,
     /// Text that warns about scams rather than making one (advisories, newsletters).
     Awareness,
+    /// An appeal for support rather than a demand: a donation page, a tip jar. Not a
+    /// claim: it tells the payment-demand rule that a wallet and a sum ask, not demand.
+    Plea,
     /// A letter's closing ("Regards,", "Obrigado,"), after which a signature comes. Not a
     /// claim: it tells the signature rule where to look.
     SignOff,
@@ -56,7 +59,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 22] = [
+    pub const ALL: [Family; 23] = [
         Family::DeviceCompromise,
         Family::Recording,
         Family::AdultContent,
@@ -77,13 +80,14 @@ impl Family {
         Family::Accusation,
         Family::PerpetratorVoice,
         Family::Awareness,
+        Family::Plea,
         Family::SignOff,
         Family::Forwarding,
     ];
 
     /// The signal a family is reported under when a rule reports it as a claim of its
     /// own; `None` for families that only feed other rules (the perpetrator's voice, a
-    /// windfall, a sign-off, a forwarding line).
+    /// windfall, a plea, a sign-off, a forwarding line).
     pub fn signal(self) -> Option<SignalId> {
         use SignalId as S;
         Some(match self {
@@ -105,7 +109,11 @@ impl Family {
             Family::DeliveryProblem => S::ClaimsDeliveryProblem,
             Family::Accusation => S::AccusesOfCrime,
             Family::Awareness => S::WarnsAboutScams,
-            Family::PerpetratorVoice | Family::Windfall | Family::SignOff | Family::Forwarding => {
+            Family::PerpetratorVoice
+            | Family::Windfall
+            | Family::Plea
+            | Family::SignOff
+            | Family::Forwarding => {
                 return None;
             }
         })
@@ -469,6 +477,24 @@ mod tests {
             assert!(find_families([line]).has(Family::Forwarding), "{line}");
         }
         assert!(!find_families(["This message is original."]).has(Family::Forwarding));
+    }
+
+    /// A donation page's words are a plea in any case and any inflection of the stem, but
+    /// not inside another word.
+    #[test]
+    fn pleas_for_support_are_found_as_words() {
+        for plea in [
+            "Donations keep us going",
+            "DONATE here",
+            "please support our work",
+            "投げ銭はこちら",
+            "Tips welcome",
+        ] {
+            assert!(find_families([plea]).has(Family::Plea), "{plea}");
+        }
+        for other in ["the tipster said", "uncontributed", "mutips", "support usage"] {
+            assert!(!find_families([other]).has(Family::Plea), "{other}");
+        }
     }
 
     #[test]

@@ -399,10 +399,5 @@ pub const EXCHANGE_DOMAINS: &[&str] = &[
     "bittrade.co.jp",
 ];
 
-/// Words of a plea rather than a demand: a donation page or a tip jar asks, it does not
-/// set a sum for one reader to pay.
-pub const PLEA_WORDS: &[&str] =
-    &["donat", "tip jar", "tips", "support us", "support our", "contribut", "寄付", "投げ銭"];
-
 /// Words that undo a verb right before it: "do not send", "never pay".
 pub const NEGATIONS: &[&str] = &["not", "n't", "never", "nicht", "não"];

@@ -16,7 +16,7 @@ use regex::Regex;
 use super::{Facts, Signal, SignalId};
 use crate::detect::money::Amount;
 use crate::detect::phrases::Family;
-use crate::detect::tables::{EXCHANGE_DOMAINS, NEGATIONS, PLEA_WORDS};
+use crate::detect::tables::{EXCHANGE_DOMAINS, NEGATIONS};
 use crate::mail::AuthResult;
 use crate::mail::url::registrable_domain;
 
@@ -86,11 +86,8 @@ pub fn crypto_payment_demand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let Some((amount, verb)) = texts.iter().find_map(|(text, amounts)| demanded(text, amounts)) else {
         return;
     };
-    // Lower-casing ASCII only is enough: the text is in NFKC (the Kelvin sign is a K there)
-    // and the one other letter whose lower case holds an ASCII letter, İ, becomes an i with
-    // a combining dot after it, which breaks any plea word it stands in.
-    let lower = facts.email.normalized_text.to_ascii_lowercase();
-    if PLEA_WORDS.iter().any(|w| lower.contains(w)) {
+    // A donation page or a tip jar asks; the phrase scan has read its words already.
+    if facts.families.has(Family::Plea) {
         return;
     }
     let wallet =

@@ -40,6 +40,7 @@ pub const PHRASES: &[(Family, &[&str])] = &[
     (Family::Accusation, voices::ACCUSATION),
     (Family::PerpetratorVoice, voices::PERPETRATOR_VOICE),
     (Family::Awareness, voices::AWARENESS),
+    (Family::Plea, voices::PLEA),
     (Family::SignOff, voices::SIGN_OFF),
     (Family::Forwarding, voices::FORWARDING),
 ];

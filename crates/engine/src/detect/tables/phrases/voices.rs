@@ -1,6 +1,6 @@
 //! Phrases that tell who speaks and how the mail is built rather than what it claims: an
-//! accusation, the perpetrator's voice, a warning about scams, a letter's closing and a
-//! forwarded message's header line.
+//! accusation, the perpetrator's voice, a warning about scams, an appeal for support, a
+//! letter's closing and a forwarded message's header line.
 //! Listed in [`super::PHRASES`]'s order; see there how a phrase matches.
 
 /// An accusation of a crime.
@@ -122,6 +122,11 @@ pub const AWARENESS: &[&str] = &[
     "以下のようなメールが届いた",
     "届いたメールの文面",
 ];
+
+/// An appeal for support rather than a demand: a donation page or a tip jar asks, it does
+/// not set a sum for one reader to pay.
+pub const PLEA: &[&str] =
+    &["donat*", "tip jar", "tips", "support us", "support our", "contribut*", "寄付", "投げ銭"];
 
 /// A letter's closing, after which a signature comes.
 pub const SIGN_OFF: &[&str] = &[
