@@ -182,6 +182,10 @@ pub struct Facts<'a> {
     pub link_hosts: Vec<String>,
     /// The lower-cased domain of the From address; empty when it has none.
     pub sender_domain: String,
+    /// Where the sender's registrable domain starts in `sender_domain` (see
+    /// [`Facts::sender_site`]): looked up in the public-suffix list once, for every rule
+    /// and token that compares a domain with the sender's.
+    sender_site_at: usize,
     /// The forwarded message's sender, read on first request (see `forwarded_sender`).
     forwarded: OnceCell<Option<crate::mail::Mailbox>>,
     /// A password the text shows the recipient (read once: a rule and the evidence use it).
@@ -206,6 +210,7 @@ impl<'a> Facts<'a> {
         let (subject_numbers, text_numbers) =
             (money::Numbers::find(&email.normalized_subject), money::Numbers::find(&email.normalized_text));
         let families = phrases::find_families(texts);
+        let sender_domain = email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default();
         // Shape-only addresses mean something only where a currency is named; skipping the
         // search elsewhere keeps it off the hot path of ordinary mail.
         let shapes = families.has(phrases::Family::Cryptocurrency);
@@ -224,12 +229,24 @@ impl<'a> Facts<'a> {
             brands_in_sender: brands::brands_named(&email.normalized_sender_name),
             brands_in_subject: brands::brands_named(&email.normalized_subject),
             link_hosts: distinct_hosts(email.links.iter()),
-            sender_domain: email.from.as_ref().and_then(|f| f.domain()).unwrap_or_default(),
+            sender_site_at: site_start(&sender_domain),
+            sender_domain,
             forwarded: OnceCell::new(),
             shown_password: names_password.then(|| rules::shown_password(&email.normalized_text)).flatten(),
             subject_numbers,
             text_numbers,
         }
+    }
+
+    /// The registrable domain of the From address (`example.co.uk` for
+    /// `mail.example.co.uk`); empty when it has none.
+    pub fn sender_site(&self) -> &str {
+        self.sender_domain.get(self.sender_site_at..).unwrap_or_default()
+    }
+
+    /// Whether `domain` belongs to the sender's registered domain.
+    pub fn is_senders_site(&self, domain: &str) -> bool {
+        url::registrable_domain(domain) == self.sender_site()
     }
 
     /// Whether the mail forwards (or quotes) another one: a forward's subject prefix or a
@@ -249,6 +266,13 @@ impl<'a> Facts<'a> {
             })
             .as_ref()
     }
+}
+
+/// Where the registrable domain of `domain` starts in it: the public-suffix lookup returns
+/// a tail of the name it is given (0 for a name that is all site, or none).
+fn site_start(domain: &str) -> usize {
+    let site = url::registrable_domain(domain);
+    if domain.ends_with(site) { domain.len() - site.len() } else { 0 }
 }
 
 /// The hosts `links` go to, each once, in order of first appearance; a link through an
@@ -453,6 +477,23 @@ mod tests {
              the video to your friends. Pay 0.1 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 \
              within 48 hours.",
         )
+    }
+
+    /// The sender's site is its registrable domain under the public-suffix list, and a
+    /// domain is the sender's when it is registered under the same.
+    #[test]
+    fn the_senders_site_is_its_registrable_domain() {
+        let site = |from: &str| {
+            let raw = format!("From: {from}\r\nSubject: x\r\n\r\nHello\r\n");
+            let email = crate::mail::parse(raw.as_bytes()).expect("parses");
+            let facts = Facts::gather(&email);
+            (facts.sender_site().to_string(), facts.is_senders_site("www.shop.co.uk"))
+        };
+        assert_eq!(site("a@mail.shop.co.uk"), ("shop.co.uk".to_string(), true));
+        assert_eq!(site("a@shop.co.uk"), ("shop.co.uk".to_string(), true));
+        assert_eq!(site("a@victim.github.io"), ("victim.github.io".to_string(), false));
+        assert_eq!(site("a@co.uk"), ("co.uk".to_string(), false));
+        assert_eq!(site("nobody"), (String::new(), false));
     }
 
     #[test]

@@ -62,8 +62,8 @@ use super::model::features::{TokenKind, Tokens, bucket};
 use super::rules::sharing_service;
 use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
 use super::{Detector, Facts, Thresholds, observe};
+use crate::mail::Email;
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
-use crate::mail::{Email, url};
 use credit::near_copy;
 use digest::Sketch;
 use harms::Harms;
@@ -255,7 +255,7 @@ fn carries_strangers_words(facts: &Facts<'_>) -> bool {
 fn sender_identity(facts: &Facts<'_>) -> String {
     match &facts.email.from {
         Some(from) if shared_domain(&facts.sender_domain) => from.address.to_lowercase(),
-        _ => url::registrable_domain(&facts.sender_domain).to_string(),
+        _ => facts.sender_site().to_string(),
     }
 }
 
@@ -280,7 +280,7 @@ fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32
     let bits = detector.model.bits;
     let sender = who_sends(facts, detector);
     let shared = shared_domain(&facts.sender_domain);
-    let own_signature = bucket(TokenKind::SignedBy, url::registrable_domain(&facts.sender_domain), bits);
+    let own_signature = bucket(TokenKind::SignedBy, facts.sender_site(), bits);
     let mut groups: Vec<(u32, Group)> = tokens
         .buckets
         .iter()

@@ -167,7 +167,7 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Sour
     let name = |start: usize, end: usize| Source::SenderName(start as u32, end as u32);
     words(&email.normalized_sender_name, TokenKind::SenderName, &mut word, &name, visit);
     let sender = facts.sender_domain.as_str();
-    let sender_site = url::registrable_domain(sender);
+    let sender_site = facts.sender_site();
     if !sender.is_empty() {
         visit(TokenKind::SenderSite, sender_site, Source::SenderSite);
     }
@@ -322,7 +322,7 @@ impl Tokens {
             Source::Site(i) => {
                 facts.link_hosts.get(i as usize).map(|h| url::registrable_domain(h).to_string())
             }
-            Source::SenderSite => Some(url::registrable_domain(&facts.sender_domain).to_string()),
+            Source::SenderSite => Some(facts.sender_site().to_string()),
             Source::Signed(i) => facts
                 .authentication
                 .dkim_domains

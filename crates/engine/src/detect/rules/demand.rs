@@ -18,7 +18,6 @@ use crate::detect::money::Amount;
 use crate::detect::phrases::Family;
 use crate::detect::tables::{EXCHANGE_DOMAINS, NEGATIONS};
 use crate::mail::AuthResult;
-use crate::mail::url::registrable_domain;
 
 /// More verified addresses than this reads like a list (indicators, donation options).
 const MAX_DEMAND_WALLETS: usize = 2;
@@ -102,13 +101,11 @@ fn from_a_stranger(facts: &Facts<'_>) -> bool {
     if email.in_thread || email.via_list {
         return false;
     }
-    let sender = facts.sender_domain.as_str();
-    // The sender's site is found once; the exchanges are listed as sites already.
-    let site = registrable_domain(sender);
-    let exchange = !sender.is_empty() && EXCHANGE_DOMAINS.contains(&site);
+    // The exchanges are listed as sites.
+    let exchange = !facts.sender_domain.is_empty() && EXCHANGE_DOMAINS.contains(&facts.sender_site());
     let auth = &facts.authentication;
-    let aligned = auth.dmarc == Some(AuthResult::Pass)
-        || auth.dkim_domains.iter().any(|d| registrable_domain(d) == site);
+    let aligned =
+        auth.dmarc == Some(AuthResult::Pass) || auth.dkim_domains.iter().any(|d| facts.is_senders_site(d));
     !(exchange && aligned)
 }
 
@@ -300,7 +297,7 @@ mod tests {
     #[test]
     fn every_exchange_is_listed_as_its_registrable_domain() {
         for domain in EXCHANGE_DOMAINS {
-            assert_eq!(registrable_domain(domain), *domain);
+            assert_eq!(crate::mail::url::registrable_domain(domain), *domain);
         }
     }
 

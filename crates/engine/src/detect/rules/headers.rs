@@ -59,7 +59,7 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let Some(brand) = brands::owner_of(from_domain) else { return };
     let list_bounces = email.return_path.as_deref().and_then(domain_of_address).filter(|_| email.via_list);
     // A list that rewrote From to its own address sends the mail itself.
-    if list_bounces.as_deref().is_some_and(|list| same_site(list, from_domain)) {
+    if list_bounces.as_deref().is_some_and(|list| facts.is_senders_site(list)) {
         return;
     }
     let envelopes: Vec<&Envelope> = auth
@@ -67,7 +67,7 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         .iter()
         .filter(|e| list_bounces.as_deref().is_none_or(|list| !same_site(list, &e.domain)))
         .collect();
-    let aligned = |e: &&Envelope| brand.owns(&e.domain) || same_site(&e.domain, from_domain);
+    let aligned = |e: &&Envelope| brand.owns(&e.domain) || facts.is_senders_site(&e.domain);
     let disowned = |e: &&Envelope| matches!(e.spf, AuthResult::Fail | AuthResult::SoftFail);
     let Some(first) = envelopes.first() else { return };
     if envelopes.iter().any(|e| aligned(e) && !disowned(e)) {
@@ -97,7 +97,7 @@ pub fn reply_to_elsewhere(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub(super) fn diverted_replies<'f>(facts: &'f Facts<'_>) -> Option<(&'f str, String)> {
     let from_domain = Some(facts.sender_domain.as_str()).filter(|d| !d.is_empty())?;
     let elsewhere =
-        facts.email.reply_to.iter().filter_map(|r| r.domain()).find(|d| !same_site(d, from_domain))?;
+        facts.email.reply_to.iter().filter_map(|r| r.domain()).find(|d| !facts.is_senders_site(d))?;
     Some((from_domain, elsewhere))
 }
 

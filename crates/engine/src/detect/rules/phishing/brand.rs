@@ -7,7 +7,6 @@ use super::{Facts, Signal, SignalId, levels};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
 use crate::mail::Shown;
-use crate::mail::url::same_site;
 
 /// Brands the mail claims to come from (display name first, then subject) that its
 /// sending domain does not belong to. A forward's subject is the forwarded mail's: a
@@ -88,11 +87,10 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     }
     let subject = facts.email.normalized_subject.to_lowercase();
     let sender = facts.email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default().to_lowercase();
-    let sender_domain = facts.sender_domain.as_str();
     let quoted = facts.email.to.iter().find_map(|to| {
         let address = to.address.to_lowercase();
         let domain = to.domain()?;
-        if same_site(&domain, sender_domain) {
+        if facts.is_senders_site(&domain) {
             return None; // the organisation writing to its own people
         }
         // A local part long enough not to be a common word ("industrypack-devel").

@@ -6,7 +6,7 @@ use super::{DOMAIN_LIKE, Facts, Signal, SignalId};
 use crate::detect::brands;
 use crate::detect::tables::{ABUSED_TLDS, DESK_WORDS, GATEKEEPER_WORDS, HELPDESK_PLATFORMS, NAME_TLDS};
 use crate::mail::AuthResult;
-use crate::mail::url::{registered_name, same_site};
+use crate::mail::url::registered_name;
 
 /// The sender's display name is nothing but a domain ("Celsius.Network", "Amazon.co.jp")
 /// and the mail comes from another one. A name written as a website claims to be that
@@ -23,7 +23,7 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let sender = facts.sender_domain.as_str();
-    if sender.is_empty() || same_site(&name, sender) {
+    if sender.is_empty() || facts.is_senders_site(&name) {
         return;
     }
     if brands::owner_of(&name).is_some_and(|brand| brand.owns(sender)) {
@@ -101,9 +101,8 @@ pub fn faceless_sender(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     // The recipient's own IT desk writing inside the organisation needs no company name.
-    let sender = facts.sender_domain.as_str();
     let internal =
-        facts.email.to.iter().filter_map(|to| to.domain()).any(|domain| same_site(&domain, sender));
+        facts.email.to.iter().filter_map(|to| to.domain()).any(|domain| facts.is_senders_site(&domain));
     if internal && facts.authentication.dmarc != Some(AuthResult::Fail) {
         return;
     }
