@@ -178,7 +178,7 @@ pub fn each_token(facts: &Facts<'_>, mut visit: impl FnMut(TokenKind, &str, Sour
             fixed(visit, "signed by the sender's site");
         }
     }
-    if email.reply_to.iter().filter_map(|r| r.domain()).any(|d| url::registrable_domain(&d) != sender_site) {
+    if email.reply_to.iter().filter_map(|r| r.domain()).any(|d| !facts.is_senders_site(&d)) {
         fixed(visit, "replies go elsewhere");
     }
     for (i, host) in hosts.iter().enumerate() {
