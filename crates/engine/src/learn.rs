@@ -129,7 +129,10 @@ pub struct Options {
     pub epochs: usize,
     /// AdaGrad's base step.
     pub rate: f32,
-    /// L2 pull of token weights toward zero, per update.
+    /// L2 pull of token weights toward zero, per update. Lighter pulls (2e-5, 3e-5) lift
+    /// cross-validated phishing by about three points but mark development ham: the words
+    /// of the training ham's few shop invoices and promotions do not carry over (README,
+    /// "The learned model").
     pub token_penalty: f32,
     /// L2 pull of signal factors toward their priors, per update.
     pub signal_penalty: f32,
