@@ -211,29 +211,20 @@ mod tests {
     /// phishing's thresholds, and explained by phishing's weights (it is no fraud).
     #[test]
     fn other_spam_with_a_fair_share_of_phishing_is_judged_as_phishing() {
-        let shared = [0.0, 0.0, 0.25, 0.75];
-        assert_eq!(judge(&shared, &THRESHOLDS, false, None), (Label::Threat, Category::Phishing));
-        assert!(!judged_as_fraud(&shared, Category::Phishing), "explained as phishing");
-        assert_eq!(
-            judge(&[0.3, 0.0, 0.2, 0.5], &THRESHOLDS, false, None),
-            (Label::Suspicious, Category::Phishing),
-            "below the threat threshold it is only marked"
-        );
-        // The share is of the unwanted probability, not of all of it.
-        assert_eq!(
-            judge(&[0.4, 0.0, 0.15, 0.45], &THRESHOLDS, false, None),
-            (Label::Suspicious, Category::Phishing)
-        );
-        assert_eq!(
-            judge(&[0.0, 0.05, 0.15, 0.8], &THRESHOLDS, false, None),
-            (Label::Suspicious, Category::Other)
-        );
-        // Extortion's share moves nothing: its threshold is lower, set for what reads as
-        // extortion, not for spam.
-        assert_eq!(
-            judge(&[0.2, 0.3, 0.0, 0.5], &THRESHOLDS, false, None),
-            (Label::Suspicious, Category::Other)
-        );
+        let cases = [
+            ([0.0, 0.0, 0.25, 0.75], (Label::Threat, Category::Phishing), "a quarter phishing"),
+            ([0.3, 0.0, 0.2, 0.5], (Label::Suspicious, Category::Phishing), "below the threat threshold"),
+            // The share is of the unwanted probability, not of all of it.
+            ([0.4, 0.0, 0.15, 0.45], (Label::Suspicious, Category::Phishing), "a quarter of the unwanted"),
+            ([0.0, 0.05, 0.15, 0.8], (Label::Suspicious, Category::Other), "less than a fifth"),
+            // Extortion's share moves nothing: its threshold is lower, set for what reads
+            // as extortion, not for spam.
+            ([0.2, 0.3, 0.0, 0.5], (Label::Suspicious, Category::Other), "extortion's share"),
+        ];
+        for (probabilities, expected, case) in cases {
+            assert_eq!(judge(&probabilities, &THRESHOLDS, false, None), expected, "{case}");
+        }
+        assert!(!judged_as_fraud(&[0.0, 0.0, 0.25, 0.75], Category::Phishing), "explained as phishing");
     }
 
     #[test]
