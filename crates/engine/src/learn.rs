@@ -132,7 +132,7 @@ pub struct Options {
     /// L2 pull of token weights toward zero, per update. Lighter pulls (2e-5, 3e-5) lift
     /// cross-validated phishing by about three points but mark development ham: the words
     /// of the training ham's few shop invoices and promotions do not carry over (README,
-    /// "The learned model").
+    /// "Detection quality").
     pub token_penalty: f32,
     /// L2 pull of signal factors toward their priors, per update.
     pub signal_penalty: f32,
