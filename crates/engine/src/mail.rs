@@ -9,10 +9,12 @@ pub mod attached;
 pub mod auth;
 pub mod charset;
 pub mod forward;
+pub mod gateway;
 pub mod html;
 pub mod normalize;
 pub mod pdf;
 pub mod printable;
+pub mod quote;
 pub mod recipients;
 pub mod relay;
 pub mod sender;
@@ -166,6 +168,16 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
     for url in url::find_urls(&email.text).map(str::to_string).collect::<Vec<_>>() {
         if known.insert(url.clone()) {
             email.links.push(Link { text: url.clone(), href: url, shown: Shown::InBody });
+        }
+    }
+    // A link the reader's own mail gateway rewrote is read as where it leads: the gateway
+    // is no part of what the sender wrote (see `gateway`).
+    for link in &mut email.links {
+        if let Some(destination) = gateway::destination(&link.href) {
+            if link.text == link.href {
+                link.text.clone_from(&destination);
+            }
+            link.href = destination;
         }
     }
     let sender_name = email.from.as_ref().and_then(|f| f.name.as_deref()).unwrap_or_default();

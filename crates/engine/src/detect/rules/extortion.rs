@@ -101,8 +101,9 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     // Scams speak as the perpetrator ("I hacked your device"); advisories and newsletters
-    // that retell one speak about "the sender". Without that voice the pattern counts less.
-    let voice = facts.families.has(Family::PerpetratorVoice);
+    // that retell one speak about "the sender", or quote its words. Without that voice in
+    // the mail's own lines the pattern counts less.
+    let voice = facts.families.has(Family::PerpetratorVoice) && !voice_only_quoted(facts);
     let level = match (voice, claims >= 5) {
         (true, true) => &levels::NARRATIVE_FULL,
         (true, false) => &levels::NARRATIVE_VOICE,
@@ -114,6 +115,16 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         level,
         format!("payment demand with {claims} extortion claims, {speaker}"),
     ));
+}
+
+/// Whether the perpetrator's voice is heard only in quoted lines (`> I hacked your
+/// device`): an advisory or a reply quoting a scam, where the writer's own lines speak
+/// about it. Read again only for a mail that quotes, so ordinary mail costs nothing more.
+fn voice_only_quoted(facts: &Facts<'_>) -> bool {
+    let Some(own) = crate::mail::quote::own_lines(&facts.email.text) else { return false };
+    let own = crate::mail::normalize::normalize(&own);
+    let subject = facts.email.normalized_subject.as_str();
+    !crate::detect::phrases::find_families([subject, own.as_str()]).has(Family::PerpetratorVoice)
 }
 
 /// The password shown to the recipient, if `text` quotes one ("password: hunter2",
@@ -231,6 +242,29 @@ mod tests {
         let no_target = "I hacked your device, recorded you on your webcam visiting adult sites. \
                          Pay me within 48 hours.";
         assert!(fired(extortion_narrative, &email(HEADERS, no_target)).is_empty());
+    }
+
+    /// An advisory that quotes a scam (`> I hacked your device…`) retells it: the voice in
+    /// its quoted lines is the scammer's, not the writer's. A mail that is nothing but
+    /// quotes speaks for itself.
+    #[test]
+    fn the_perpetrators_voice_in_quoted_lines_only_is_retold() {
+        let scam = format!(
+            "I hacked your device and recorded you on your webcam visiting adult sites.\n\
+             Pay 0.1 BTC to {WALLET} within 48 hours."
+        );
+        let quoted: String = scam.lines().map(|line| format!("> {line}\n")).collect();
+        let level = |text: &str| {
+            let mut out = Vec::new();
+            extortion_narrative(&crate::detect::Facts::gather(&email(HEADERS, text)), &mut out);
+            out.first().and_then(|signal| signal.level)
+        };
+        assert_eq!(level(&scam), Some(&levels::NARRATIVE_VOICE));
+        let advisory = format!("Dear readers, mails like this go round:\n\n{quoted}\nIgnore them.");
+        assert_eq!(level(&advisory), Some(&levels::NARRATIVE_RETOLD));
+        assert_eq!(level(&quoted), Some(&levels::NARRATIVE_VOICE), "nothing but the quote");
+        let own_words = format!("I told you so.\n\n{quoted}\nI hacked your device too.");
+        assert_eq!(level(&own_words), Some(&levels::NARRATIVE_VOICE), "the voice in the writer's own lines");
     }
 
     /// A stated sum beside where to send it is the demand, with no word of paying: gift

@@ -7,16 +7,27 @@ use super::{Facts, Signal, SignalId, levels};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
 use crate::mail::Shown;
+use crate::mail::url::registrable_domain;
 
 /// Brands the mail claims to come from (display name first, then subject) that its
 /// sending domain does not belong to. A forward's subject is the forwarded mail's: a
-/// brand named there is not borrowed when the forwarded mail came from the brand.
+/// brand named there is not borrowed when the forwarded mail came from the brand. Nor is
+/// a brand whose own registered domain signed the mail (DKIM, as the trusted server
+/// verified it): a mailing list that rewrites the From of a brand's mail ("Gmail Team via
+/// a-list <a-list@lists.example>") sends the brand's own message under the list's
+/// address. A name under the brand's domain is not the brand's signature: Microsoft
+/// hands every customer's tenant one (`anyone.onmicrosoft.com`).
 fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static Brand, bool)> + 'a {
     let domain = facts.sender_domain.as_str();
     let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
     let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
     in_sender.chain(in_subject).filter(move |&(brand, in_sender)| {
-        !brand.owns(domain) && (in_sender || !forwarded_from(facts, brand))
+        let signed = facts
+            .authentication
+            .dkim_domains
+            .iter()
+            .any(|signer| registrable_domain(signer) == signer && brand.owns(signer));
+        !brand.owns(domain) && !signed && (in_sender || !forwarded_from(facts, brand))
     })
 }
 
@@ -142,6 +153,18 @@ mod tests {
         };
         assert!(forward("service@paypal.com").is_empty(), "the brand's own mail, forwarded");
         assert_eq!(forward("service@paypal-receipts.example"), [SignalId::ImpersonatesBrand]);
+        let via_list = |signer: &str| {
+            let headers = format!(
+                "Authentication-Results: mx.example; dkim=pass header.d={signer}\r\n\
+                 From: Gmail Team via a-list <a-list@lists.example>\r\nTo: a@b.example"
+            );
+            fired(impersonates_brand, &email(&headers, "x"))
+        };
+        assert!(via_list("google.com").is_empty(), "a list resending the brand's signed mail");
+        assert_eq!(via_list("lists.example"), [SignalId::ImpersonatesBrand], "only the list signed");
+        let tenant = "Authentication-Results: mx.example; dkim=pass header.d=x7kq.onmicrosoft.com\r\n\
+                      From: Microsoft Support <it@school.example>\r\nTo: a@b.example";
+        assert_eq!(fired(impersonates_brand, &email(tenant, "x")), [SignalId::ImpersonatesBrand], "a tenant");
     }
 
     #[test]

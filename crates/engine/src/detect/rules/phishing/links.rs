@@ -202,6 +202,28 @@ mod tests {
         html_email(&format!("<a href=\"{href}\">{text}</a>"))
     }
 
+    /// A link the reader's mail gateway rewrote (Safe Links, URL Defense) is judged by
+    /// where it leads: showing the site it goes to is no mismatch, and a lure's host is
+    /// seen through the wrapping.
+    #[test]
+    fn links_a_gateway_rewrote_are_judged_by_their_destination() {
+        let wrap = |target: &str| {
+            let encoded = target.replace(':', "%3A").replace('/', "%2F");
+            format!(
+                "https://nam12.safelinks.protection.outlook.com/?url={encoded}&amp;data=05%7C01&amp;reserved=0"
+            )
+        };
+        let honest = html_link(&wrap("https://www.news.example/today"), "www.news.example");
+        assert!(fired(link_text_mismatch, &honest).is_empty());
+        let lure = html_link(&wrap("https://paypal.evil.example/login"), "www.paypal.com");
+        assert_eq!(fired(link_shows_brand_domain, &lure), [SignalId::LinkShowsBrandDomain]);
+        let hosts = crate::detect::Facts::gather(&lure).link_hosts;
+        assert!(hosts.iter().any(|h| h == "paypal.evil.example"), "{hosts:?}");
+        assert!(!hosts.iter().any(|h| h.contains("safelinks")), "{hosts:?}");
+        let written = html_email(&format!("Read it at {}", wrap("https://www.news.example/today")));
+        assert_eq!(crate::detect::Facts::gather(&written).link_hosts, ["www.news.example"]);
+    }
+
     #[test]
     fn link_text_mismatch_compares_registered_domains() {
         assert_eq!(

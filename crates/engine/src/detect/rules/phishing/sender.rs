@@ -44,7 +44,10 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// on `efomzyit.zendesk.com`). Anyone can open either in minutes. Also mail from another
 /// domain that such a tenant signed ("wearedesign.com.mx" signed by
 /// `4riverscareeracademy.onmicrosoft.com`): an organisation's tenant is named after it,
-/// so a stranger's tenant signing is someone else's account sending.
+/// so a stranger's tenant signing is someone else's account sending. Not when the
+/// sender's own domain signed too: Microsoft 365 signs an organisation's mail with its
+/// tenant's name beside the organisation's own ("fb.com" and `fb.onmicrosoft.com`), and
+/// the own signature says the organisation sent it.
 pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let domain = facts.sender_domain.as_str();
     if domain.ends_with(".onmicrosoft.com") {
@@ -52,7 +55,9 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let sender_label = registered_name(domain);
-    let stranger_signed = facts.authentication.dkim_domains.iter().find(|signer| {
+    let signers = &facts.authentication.dkim_domains;
+    let own_signed = signers.iter().any(|signer| facts.is_senders_site(signer));
+    let stranger_signed = signers.iter().filter(|_| !own_signed).find(|signer| {
         signer
             .strip_suffix(".onmicrosoft.com")
             .is_some_and(|tenant| !name_matches_tenant(sender_label, tenant))
@@ -165,6 +170,15 @@ mod tests {
             [SignalId::SenderOnThrowawayTenant]
         );
         assert!(signed("ops@equinix.example", "equinixinc.onmicrosoft.com").is_empty(), "its own tenant");
+        assert!(
+            signed("dev@fb.example", "fb.example; dkim=pass header.d=fbinc.onmicrosoft.com").is_empty(),
+            "the sender's own domain signed beside the tenant"
+        );
+        assert_eq!(
+            signed("dev@fb.example", "mailer.example; dkim=pass header.d=fbinc.onmicrosoft.com"),
+            [SignalId::SenderOnThrowawayTenant],
+            "another domain's signature is not the sender's"
+        );
     }
 
     #[test]

@@ -1,0 +1,71 @@
+//! Quoted text: the lines a writer quotes from another mail (`> …`, `＞ …`) and the
+//! indented lines that carry such a quote on, told apart from what the writer says.
+//!
+//! A reply quotes the mail it answers, and an advisory quotes the scam it warns about
+//! ("> I hacked your device…" under "Here is what these mails say"). What is quoted is
+//! someone else's voice: rules that ask who speaks read the writer's own lines.
+//! Pure functions over the decoded text, before normalisation folds its lines together.
+
+/// How many lines an indented block may carry a quote on: a quoted paragraph is a few
+/// lines; the bound keeps a long indented text from being read back line by line.
+const MAX_CONTINUATION: usize = 40;
+
+/// What `text` says in its own lines, the quoted ones left out; `None` when it quotes
+/// nothing, and when it is nothing but quotes (a mail that only quotes speaks for itself).
+pub fn own_lines(text: &str) -> Option<String> {
+    let mut own = String::new();
+    let mut any_quoted = false;
+    let mut in_quote = 0usize;
+    for line in text.lines() {
+        let body = line.trim_start_matches(is_indent);
+        let quoted = if body.starts_with(['>', '＞']) {
+            in_quote = MAX_CONTINUATION;
+            true
+        } else if body.is_empty() {
+            in_quote = 0;
+            false
+        } else if body.len() < line.len() && in_quote > 0 {
+            // An indented line right under a quoted one continues the quote.
+            in_quote -= 1;
+            true
+        } else {
+            in_quote = 0;
+            false
+        };
+        if quoted {
+            any_quoted = true;
+        } else if !body.is_empty() {
+            own.push_str(line);
+            own.push('\n');
+        }
+    }
+    (any_quoted && own.chars().any(char::is_alphabetic)).then_some(own)
+}
+
+/// Spaces that indent a line, the ideographic space of Japanese text among them.
+fn is_indent(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{3000}' | '\u{a0}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_lines_and_their_indented_continuations_are_left_out() {
+        let text = "Dear readers,\nmails like this one go round:\n\n> I hacked your device.\n\u{3000}Pay in Bitcoin.\n  > The police cannot help.\n\nDo not pay.\n  Call us.";
+        assert_eq!(
+            own_lines(text).as_deref(),
+            Some("Dear readers,\nmails like this one go round:\nDo not pay.\n  Call us.\n"),
+            "an indented line after a blank one is the writer's again"
+        );
+        assert_eq!(own_lines("＞支払ってください\n注意してください").as_deref(), Some("注意してください\n"));
+    }
+
+    #[test]
+    fn text_that_quotes_nothing_or_only_quotes_has_no_own_lines_to_read_apart() {
+        assert_eq!(own_lines("I hacked your device.\n  Pay in Bitcoin."), None, "no quote");
+        assert_eq!(own_lines("> I hacked your device.\n> Pay in Bitcoin.\n\n"), None, "only quotes");
+        assert_eq!(own_lines("> I hacked your device.\n--\n"), None, "no letters of its own");
+    }
+}
