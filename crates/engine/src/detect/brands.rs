@@ -210,7 +210,9 @@ static DOMAIN_PARTS: LazyLock<(AhoCorasick, Vec<(usize, DomainPart)>)> = LazyLoc
     let mut patterns = Vec::new();
     let mut needles = Vec::new();
     for (index, brand) in BRANDS.iter().enumerate() {
-        for domain in brand.domains {
+        // A brand's own top-level domain ("apple") is no name a look-alike copies: as a
+        // pattern it would match inside any host that spells the word.
+        for domain in brand.domains.iter().filter(|d| d.contains('.')) {
             patterns.push(domain.to_string());
             needles.push((index, DomainPart::Domain));
             let label = domain.split('.').next().unwrap_or(domain);
@@ -266,6 +268,18 @@ mod tests {
         assert!(amazon.owns("amazon.co.jp"));
         assert!(amazon.owns("mail.amazon.co.jp"));
         assert!(!amazon.owns("amazon.co.jp.example.com"));
+    }
+
+    /// A brand's own top-level domain is the brand's, and only its names: the word alone,
+    /// inside a host or as a host's first label, is no claim to it.
+    #[test]
+    fn a_brand_owns_its_own_top_level_domain() {
+        let apple = brands_named("Apple").into_iter().next().expect("Apple is known");
+        assert!(apple.owns("post.applecard.apple"));
+        assert!(!apple.owns("pineapple.example"));
+        assert!(!apple.owns("apple.example"));
+        assert_eq!(imitated_by_host("post.applecard.apple").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("ripe-pineapple.example").map(|b| b.name), None);
     }
 
     #[test]
