@@ -11,10 +11,12 @@
 const MAX_CONTINUATION: usize = 40;
 
 /// What `text` says in its own lines, the quoted ones left out; `None` when it quotes
-/// nothing, and when it is nothing but quotes (a mail that only quotes speaks for itself).
+/// nothing, and when it quotes more than it says. An advisory says more about a scam
+/// than it quotes of it; a scam that puts "Hello," above its letter set in quotes, or
+/// mail that is nothing but a quote, speaks for itself.
 pub fn own_lines(text: &str) -> Option<String> {
     let mut own = String::new();
-    let mut any_quoted = false;
+    let mut quoted_letters = 0;
     let mut in_quote = 0usize;
     for line in text.lines() {
         let body = line.trim_start_matches(is_indent);
@@ -33,13 +35,17 @@ pub fn own_lines(text: &str) -> Option<String> {
             false
         };
         if quoted {
-            any_quoted = true;
+            quoted_letters += letters(line);
         } else if !body.is_empty() {
             own.push_str(line);
             own.push('\n');
         }
     }
-    (any_quoted && own.chars().any(char::is_alphabetic)).then_some(own)
+    (quoted_letters > 0 && letters(&own) >= quoted_letters).then_some(own)
+}
+
+fn letters(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphabetic()).count()
 }
 
 /// Spaces that indent a line, the ideographic space of Japanese text among them.
@@ -67,5 +73,10 @@ mod tests {
         assert_eq!(own_lines("I hacked your device.\n  Pay in Bitcoin."), None, "no quote");
         assert_eq!(own_lines("> I hacked your device.\n> Pay in Bitcoin.\n\n"), None, "only quotes");
         assert_eq!(own_lines("> I hacked your device.\n--\n"), None, "no letters of its own");
+        assert_eq!(
+            own_lines("Hello,\n\n> I hacked your device.\n> Pay in Bitcoin.\n"),
+            None,
+            "a greeting above a quoted letter says less than it quotes"
+        );
     }
 }

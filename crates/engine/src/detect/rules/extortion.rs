@@ -246,7 +246,7 @@ mod tests {
 
     /// An advisory that quotes a scam (`> I hacked your device…`) retells it: the voice in
     /// its quoted lines is the scammer's, not the writer's. A mail that is nothing but
-    /// quotes speaks for itself.
+    /// quotes, or says less than it quotes, speaks for itself.
     #[test]
     fn the_perpetrators_voice_in_quoted_lines_only_is_retold() {
         let scam = format!(
@@ -260,8 +260,14 @@ mod tests {
             out.first().and_then(|signal| signal.level)
         };
         assert_eq!(level(&scam), Some(&levels::NARRATIVE_VOICE));
-        let advisory = format!("Dear readers, mails like this go round:\n\n{quoted}\nIgnore them.");
+        let advisory = format!(
+            "Dear readers, mails like the one below are going round again this month.\n\n{quoted}\n\
+             The sender has no video and no access to your device. Do not answer, and \
+             change the password it names wherever you still use it."
+        );
         assert_eq!(level(&advisory), Some(&levels::NARRATIVE_RETOLD));
+        let greeting = format!("Hello,\n\n{quoted}");
+        assert_eq!(level(&greeting), Some(&levels::NARRATIVE_VOICE), "a greeting over a quoted letter");
         assert_eq!(level(&quoted), Some(&levels::NARRATIVE_VOICE), "nothing but the quote");
         let own_words = format!("I told you so.\n\n{quoted}\nI hacked your device too.");
         assert_eq!(level(&own_words), Some(&levels::NARRATIVE_VOICE), "the voice in the writer's own lines");
