@@ -7,7 +7,7 @@
 //! The scanner belongs to the reader's organisation, not to the sender, and the link
 //! still ends where the sender pointed it. Read as written, every such link "shows one
 //! domain and goes to another", and no link host would ever be the sender's. So a link
-//! is read as its destination when a gateway of [`GATEWAYS`] wrapped it and the
+//! is read as its destination when a gateway listed in `GATEWAYS` wrapped it and the
 //! destination can be read from the link itself. Gateways whose links carry only a token
 //! (Mimecast's `/s/…`) cannot be read back and are left as written.
 
@@ -48,7 +48,7 @@ const GATEWAYS: &[Gateway] = &[
 /// A gateway's link inside another's is read back this many times at most.
 const MAX_LAYERS: usize = 3;
 
-/// Where `href` leads when a gateway of [`GATEWAYS`] rewrote it (through any layers of
+/// Where `href` leads when a gateway listed in `GATEWAYS` rewrote it (through any layers of
 /// them), as an absolute http(s) address; `None` for any other link and for a gateway's
 /// link whose destination cannot be read.
 pub fn destination(href: &str) -> Option<String> {
@@ -68,7 +68,7 @@ fn one_layer(href: &str) -> Option<String> {
         return None;
     }
     let parsed = url::Url::parse(href.trim()).ok()?;
-    let host = parsed.host_str()?;
+    let host = parsed.host_str()?.trim_end_matches('.');
     let gateway = GATEWAYS.iter().find(|g| {
         let on_host = match g.host.strip_prefix('.') {
             Some(parent) => host == parent || host.strip_suffix(g.host).is_some_and(|sub| !sub.is_empty()),
@@ -77,23 +77,34 @@ fn one_layer(href: &str) -> Option<String> {
         on_host && parsed.path().starts_with(g.path)
     })?;
     let destination = match gateway.wrapping {
-        Wrapping::Query(name) => {
-            parsed.query_pairs().find(|(key, _)| key == name).map(|(_, v)| v.into_owned())
+        Wrapping::Query(name) => the_one_value(&parsed, name),
+        Wrapping::ProofpointV2 => the_one_value(&parsed, "u").and_then(|v| proofpoint_v2(&v)),
+        // Read from the address as the browser will request it (dot segments resolved,
+        // tabs and the fragment gone), never from the text as written.
+        Wrapping::ProofpointV3 => {
+            proofpoint_v3(&parsed[url::Position::BeforePath..url::Position::AfterQuery])
         }
-        Wrapping::ProofpointV2 => {
-            parsed.query_pairs().find(|(key, _)| key == "u").and_then(|(_, v)| proofpoint_v2(&v))
-        }
-        Wrapping::ProofpointV3 => proofpoint_v3(href),
     }?;
     let destination = destination.trim();
     let scheme = destination.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
     matches!(scheme.as_deref(), Some("http" | "https")).then(|| destination.to_string())
 }
 
-/// Whether the host as written (a port after it allowed) ends with `name`.
+/// The value of the query parameter `name` (its name read as a text body may write it,
+/// `&amp;url=`, in any case), when the link names it once: a link that names it twice
+/// leaves it to the gateway which one it follows, so neither is believed.
+fn the_one_value(parsed: &url::Url, name: &str) -> Option<String> {
+    let mut values = parsed
+        .query_pairs()
+        .filter(|(key, _)| key.strip_prefix("amp;").unwrap_or(key).eq_ignore_ascii_case(name));
+    let value = values.next()?.1.into_owned();
+    values.next().is_none().then_some(value)
+}
+
+/// Whether the host as written (a port or a final dot after it allowed) ends with `name`.
 fn ends_with_ignoring_case(written: &str, name: &str) -> bool {
     let host = written.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()));
-    let host = host.map_or(written, |(host, _)| host).as_bytes();
+    let host = host.map_or(written, |(host, _)| host).trim_end_matches('.').as_bytes();
     let tail = host.len().checked_sub(name.len()).and_then(|start| host.get(start..));
     tail.is_some_and(|tail| tail.eq_ignore_ascii_case(name.as_bytes()))
 }
@@ -106,7 +117,7 @@ fn proofpoint_v2(encoded: &str) -> Option<String> {
     while let Some(&byte) = bytes.get(at) {
         let escaped = bytes
             .get(at + 1..at + 3)
-            .filter(|_| byte == b'-')
+            .filter(|hex| byte == b'-' && hex.iter().all(u8::is_ascii_hexdigit))
             .and_then(|hex| std::str::from_utf8(hex).ok())
             .and_then(|hex| u8::from_str_radix(hex, 16).ok());
         match (byte, escaped) {
@@ -131,11 +142,12 @@ fn proofpoint_v2(encoded: &str) -> Option<String> {
 /// alphabet's order).
 const RUN_LENGTHS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// `https://urldefense.com/v3/__https://shop.example/a*2Fb__;JQ!!token$` →
-/// `https://shop.example/a%2Fb`.
-fn proofpoint_v3(href: &str) -> Option<String> {
-    let start = href.find("/v3/__")? + "/v3/__".len();
-    let rest = href.get(start..)?;
+/// The path and query of `https://urldefense.com/v3/__https://shop.example/a*2Fb__;JQ!!token$`
+/// → `https://shop.example/a%2Fb`. Percent escapes are decoded first, as Proofpoint's own
+/// decoder does: `evil.example%2F@bank.example` is a path on evil.example.
+fn proofpoint_v3(path_and_query: &str) -> Option<String> {
+    let decoded = crate::mail::url::percent_decode(path_and_query);
+    let rest = decoded.strip_prefix("/v3/__")?;
     let (template, after) = rest.split_once("__;")?;
     let encoded = after.split_once("!!").map_or(after, |(encoded, _)| encoded);
     if !template.contains('*') {
@@ -196,17 +208,26 @@ mod tests {
 
     #[test]
     fn proofpoint_encodings_are_read_back() {
-        let v2 = "https://urldefense.proofpoint.com/v2/url?u=https-3A__docs.example.com_forms_d-3Fx-3D1&d=DwMFaQ&c=abc";
-        assert_eq!(destination(v2).as_deref(), Some("https://docs.example.com/forms/d?x=1"));
-        let v3 = "https://urldefense.com/v3/__https://lists.example.org/r/abc__;!!ACWV5N9M2RV99hQ!INUzIF25$";
-        assert_eq!(destination(v3).as_deref(), Some("https://lists.example.org/r/abc"));
-        // `JQ` is "%" in base64url: the one character the `*` stands for.
-        let starred =
-            "https://urldefense.com/v3/__https://lists.example.org/Ykq*2Fyz@example.org/__;JQ!!ACWV5N$";
-        assert_eq!(destination(starred).as_deref(), Some("https://lists.example.org/Ykq%2Fyz@example.org/"));
-        // `**A` is a run of two characters: "%2" is `JTI`.
-        let run = "https://urldefense.com/v3/__https://a.example/x**AFy__;JTI!!tok$";
-        assert_eq!(destination(run).as_deref(), Some("https://a.example/x%2Fy"));
+        let cases = [
+            (
+                "https://urldefense.proofpoint.com/v2/url?u=https-3A__docs.example.com_forms_d-3Fx-3D1&d=DwMFaQ&c=abc",
+                "https://docs.example.com/forms/d?x=1",
+            ),
+            (
+                "https://urldefense.com/v3/__https://lists.example.org/r/abc__;!!ACWV5N9M2RV99hQ!INUzIF25$",
+                "https://lists.example.org/r/abc",
+            ),
+            // `JQ` is "%" in base64url: the one character the `*` stands for.
+            (
+                "https://urldefense.com/v3/__https://lists.example.org/Ykq*2Fyz@example.org/__;JQ!!ACWV5N$",
+                "https://lists.example.org/Ykq%2Fyz@example.org/",
+            ),
+            // `**A` is a run of two characters: "%2" is `JTI`.
+            ("https://urldefense.com/v3/__https://a.example/x**AFy__;JTI!!tok$", "https://a.example/x%2Fy"),
+        ];
+        for (wrapped, expected) in cases {
+            assert_eq!(destination(wrapped).as_deref(), Some(expected), "{wrapped}");
+        }
     }
 
     #[test]
@@ -222,6 +243,44 @@ mod tests {
                 .replace('&', "%26")
         );
         assert_eq!(destination(&outer).as_deref(), Some("https://bank.example/login"));
+    }
+
+    /// The destination is read from the address the browser requests, not from the text
+    /// around it: dot segments, a tab and a fragment cannot show one site and lead to
+    /// another; escapes are decoded before the host is read; a parameter named twice is
+    /// believed in neither place.
+    #[test]
+    fn a_wrapped_link_cannot_show_one_destination_and_lead_to_another() {
+        let cases = [
+            (
+                "https://urldefense.com/v3/__https://www.bank.example/__;!!x$/../../../../__https://evil.example/__;!!T$",
+                Some("https://evil.example/"),
+            ),
+            (
+                "https://urldefense.com/v3/_\t_https://evil.example/__;!!T$#/v3/__https://www.bank.example/__;!!x$",
+                Some("https://evil.example/"),
+            ),
+            (
+                "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.bank.example&url=https%3A%2F%2Fevil.example",
+                None,
+            ),
+            // A final dot on the host, `&amp;` as a text body writes it, the name in capitals.
+            (
+                "https://nam12.safelinks.protection.outlook.com./?data=1&amp;URL=https%3A%2F%2Fshop.example%2F",
+                Some("https://shop.example/"),
+            ),
+            // `-2B` is "+"; a sign is no hex digit.
+            (
+                "https://urldefense.proofpoint.com/v2/url?u=https-3A__a.example_-2BA-3Fx&d=1",
+                Some("https://a.example/+A?x"),
+            ),
+        ];
+        for (wrapped, expected) in cases {
+            assert_eq!(destination(wrapped).as_deref(), expected, "{wrapped}");
+        }
+        let escaped = "https://urldefense.com/v3/__https://evil.example%2F@www.bank.example/__;!!T$";
+        let read = destination(escaped).expect("read");
+        assert_eq!(crate::mail::url::host_of(&read).as_deref(), Some("evil.example"), "{read}");
     }
 
     #[test]

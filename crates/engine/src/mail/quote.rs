@@ -10,13 +10,19 @@
 /// lines; the bound keeps a long indented text from being read back line by line.
 const MAX_CONTINUATION: usize = 40;
 
-/// What `text` says in its own lines, the quoted ones left out; `None` when it quotes
-/// nothing, and when it quotes more than it says. An advisory says more about a scam
-/// than it quotes of it; a scam that puts "Hello," above its letter set in quotes, or
+/// A text's own lines and its quoted ones, apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quoting {
+    pub own: String,
+    pub quoted: String,
+}
+
+/// `text` split into what it says in its own lines and what it quotes; `None` when it
+/// quotes nothing, and when it quotes more than it says. An advisory says more about a
+/// scam than it quotes of it; a scam that puts "Hello," above its letter set in quotes, or
 /// mail that is nothing but a quote, speaks for itself.
-pub fn own_lines(text: &str) -> Option<String> {
-    let mut own = String::new();
-    let mut quoted_letters = 0;
+pub fn split(text: &str) -> Option<Quoting> {
+    let mut parts = Quoting::default();
     let mut in_quote = 0usize;
     for line in text.lines() {
         let body = line.trim_start_matches(is_indent);
@@ -34,14 +40,14 @@ pub fn own_lines(text: &str) -> Option<String> {
             in_quote = 0;
             false
         };
-        if quoted {
-            quoted_letters += letters(line);
-        } else if !body.is_empty() {
-            own.push_str(line);
-            own.push('\n');
+        let part = if quoted { &mut parts.quoted } else { &mut parts.own };
+        if !body.is_empty() {
+            part.push_str(line);
+            part.push('\n');
         }
     }
-    (quoted_letters > 0 && letters(&own) >= quoted_letters).then_some(own)
+    let quoted_letters = letters(&parts.quoted);
+    (quoted_letters > 0 && letters(&parts.own) >= quoted_letters).then_some(parts)
 }
 
 fn letters(text: &str) -> usize {
@@ -60,21 +66,26 @@ mod tests {
     #[test]
     fn quoted_lines_and_their_indented_continuations_are_left_out() {
         let text = "Dear readers,\nmails like this one go round:\n\n> I hacked your device.\n\u{3000}Pay in Bitcoin.\n  > The police cannot help.\n\nDo not pay.\n  Call us.";
+        let parts = split(text).expect("quotes");
         assert_eq!(
-            own_lines(text).as_deref(),
-            Some("Dear readers,\nmails like this one go round:\nDo not pay.\n  Call us.\n"),
+            parts.own, "Dear readers,\nmails like this one go round:\nDo not pay.\n  Call us.\n",
             "an indented line after a blank one is the writer's again"
         );
-        assert_eq!(own_lines("＞支払ってください\n注意してください").as_deref(), Some("注意してください\n"));
+        assert_eq!(
+            parts.quoted,
+            "> I hacked your device.\n\u{3000}Pay in Bitcoin.\n  > The police cannot help.\n"
+        );
+        let own = |text: &str| split(text).map(|parts| parts.own);
+        assert_eq!(own("＞支払ってください\n注意してください").as_deref(), Some("注意してください\n"));
     }
 
     #[test]
     fn text_that_quotes_nothing_or_only_quotes_has_no_own_lines_to_read_apart() {
-        assert_eq!(own_lines("I hacked your device.\n  Pay in Bitcoin."), None, "no quote");
-        assert_eq!(own_lines("> I hacked your device.\n> Pay in Bitcoin.\n\n"), None, "only quotes");
-        assert_eq!(own_lines("> I hacked your device.\n--\n"), None, "no letters of its own");
+        assert_eq!(split("I hacked your device.\n  Pay in Bitcoin."), None, "no quote");
+        assert_eq!(split("> I hacked your device.\n> Pay in Bitcoin.\n\n"), None, "only quotes");
+        assert_eq!(split("> I hacked your device.\n--\n"), None, "no letters of its own");
         assert_eq!(
-            own_lines("Hello,\n\n> I hacked your device.\n> Pay in Bitcoin.\n"),
+            split("Hello,\n\n> I hacked your device.\n> Pay in Bitcoin.\n"),
             None,
             "a greeting above a quoted letter says less than it quotes"
         );

@@ -119,10 +119,18 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 
 /// Whether the perpetrator's voice is heard only in quoted lines (`> I hacked your
 /// device`): an advisory or a reply quoting a scam, where the writer's own lines speak
-/// about it. Read again only for a mail that quotes, so ordinary mail costs nothing more.
+/// about it, and the subject does not speak it either. Only for plain-text mail, whose
+/// text is its own lines and its quotes and nothing else: the lines of an HTML body's text
+/// are not what its reader sees (a `>` can be hidden there), and its hidden text and
+/// picture captions are read too. Read again only for a mail that quotes, so ordinary mail
+/// costs nothing more.
 fn voice_only_quoted(facts: &Facts<'_>) -> bool {
-    let Some(own) = crate::mail::quote::own_lines(&facts.email.text) else { return false };
-    let own = crate::mail::normalize::normalize(&own);
+    let marks = &facts.email.html_marks;
+    if marks.shown_letters > 0 || marks.hidden_letters > 0 || marks.pictures > 0 {
+        return false;
+    }
+    let Some(parts) = crate::mail::quote::split(&facts.email.text) else { return false };
+    let own = crate::mail::normalize::normalize(&parts.own);
     let subject = facts.email.normalized_subject.as_str();
     !crate::detect::phrases::find_families([subject, own.as_str()]).has(Family::PerpetratorVoice)
 }
@@ -269,8 +277,20 @@ mod tests {
         let greeting = format!("Hello,\n\n{quoted}");
         assert_eq!(level(&greeting), Some(&levels::NARRATIVE_VOICE), "a greeting over a quoted letter");
         assert_eq!(level(&quoted), Some(&levels::NARRATIVE_VOICE), "nothing but the quote");
-        let own_words = format!("I told you so.\n\n{quoted}\nI hacked your device too.");
+        let own_words = format!("{advisory}\nI hacked your device too.");
         assert_eq!(level(&own_words), Some(&levels::NARRATIVE_VOICE), "the voice in the writer's own lines");
+        // The same advisory as HTML: its text's lines are not what the reader sees.
+        let html = format!(
+            "{HEADERS}\r\nContent-Type: text/html\r\n\r\n<p>Dear readers, mails like the one below \
+             are going round again this month.</p><pre>{}</pre><p>The sender has no video and no \
+             access to your device. Do not answer, and change the password it names wherever \
+             you still use it.</p>",
+            quoted.replace('>', "&gt;")
+        );
+        let mail = crate::mail::parse(html.as_bytes()).expect("parses");
+        let mut out = Vec::new();
+        extortion_narrative(&crate::detect::Facts::gather(&mail), &mut out);
+        assert_eq!(out.first().and_then(|s| s.level), Some(&levels::NARRATIVE_VOICE), "an HTML body");
     }
 
     /// A stated sum beside where to send it is the demand, with no word of paying: gift

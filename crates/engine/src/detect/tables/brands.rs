@@ -13,7 +13,7 @@ use crate::detect::brands::Brand;
 #[rustfmt::skip]
 pub const BRANDS: &[Brand] = &[
     Brand { name: "Amazon", aliases: &["amazon", "アマゾン"], domains: &[ "amazon.com", "amazon.co.jp", "amazon.co.uk", "amazon.de", "amazon.jp", "amazonses.com", "amazon.fr", "amazon.ca", "a2z.com", "primevideo.com", "amazonaws.com", "amazon", "aws"] },
-    Brand { name: "Rakuten", aliases: &["rakuten", "楽天"], domains: &[ "rakuten.co.jp", "rakuten.com", "rakuten-card.co.jp", "rakuten-bank.co.jp", "rakuten.ne.jp", "rakuten-sec.co.jp", "rakuten"] },
+    Brand { name: "Rakuten", aliases: &["rakuten", "楽天"], domains: &[ "rakuten.co.jp", "rakuten.com", "rakuten-card.co.jp", "rakuten-bank.co.jp", "rakuten.ne.jp", "rakuten-sec.co.jp"] },
     Brand { name: "SMBC", aliases: &["三井住友", "smbc", "sumitomo mitsui"], domains: &[ "smbc.co.jp", "smbc-card.com", "smbc-card.co.jp", "vpass.ne.jp", "smbcnikko.co.jp"] },
     Brand { name: "MUFG", aliases: &["三菱ufj", "mufg"], domains: &[ "mufg.jp", "bk.mufg.jp", "cr.mufg.jp", "dccard.co.jp", "nicos.co.jp"] },
     Brand { name: "Mizuho", aliases: &["みずほ", "mizuho"], domains: &["mizuhobank.co.jp", "mizuho-fg.co.jp", "mizuho-sc.com"] },
@@ -34,7 +34,7 @@ pub const BRANDS: &[Brand] = &[
     Brand { name: "Saison", aliases: &["セゾン", "saison"], domains: &["saisoncard.co.jp", "saison.co.jp"] },
     Brand { name: "Orico", aliases: &["オリコ", "orico"], domains: &["orico.co.jp"] },
     Brand { name: "View Card", aliases: &["ビューカード"], domains: &["viewcard.co.jp", "jreast.co.jp"] },
-    Brand { name: "docomo", aliases: &["docomo", "ドコモ"], domains: &["docomo.ne.jp", "nttdocomo.co.jp", "docomo.co.jp", "docomo"] },
+    Brand { name: "docomo", aliases: &["docomo", "ドコモ"], domains: &["docomo.ne.jp", "nttdocomo.co.jp", "docomo.co.jp"] },
     Brand { name: "au", aliases: &["kddi", "auじぶん銀行", "au pay", "auペイ"], domains: &[ "au.com", "kddi.com", "auone.jp", "au.co.jp", "aujibun.co.jp"] },
     Brand { name: "SoftBank", aliases: &["softbank", "ソフトバンク"], domains: &["softbank.jp", "softbank.ne.jp", "softbank.co.jp", "softbank"] },
     Brand { name: "PayPay", aliases: &["paypay"], domains: &["paypay.ne.jp", "paypay-card.co.jp", "paypay-bank.co.jp"] },
@@ -60,14 +60,14 @@ pub const BRANDS: &[Brand] = &[
     Brand { name: "IRS", aliases: &["irs", "internal revenue service"], domains: &["irs.gov"] },
     Brand { name: "DocuSign", aliases: &["docusign"], domains: &["docusign.com", "docusign.net"] },
     Brand { name: "Facebook", aliases: &["facebook", "instagram"], domains: &[ "facebook.com", "facebookmail.com", "instagram.com", "meta.com"] },
-    Brand { name: "LinkedIn", aliases: &["linkedin"], domains: &["linkedin.com", "linkedin"] },
+    Brand { name: "LinkedIn", aliases: &["linkedin"], domains: &["linkedin.com"] },
     Brand { name: "Yahoo", aliases: &["yahoo"], domains: &["yahoo.com", "yahoo.co.jp", "yahoo-net.jp", "yahoo"] },
     Brand { name: "Chase", aliases: &["chase bank", "jpmorgan chase"], domains: &["chase.com", "jpmorgan.com", "chase"] },
     Brand { name: "Wells Fargo", aliases: &["wells fargo"], domains: &["wellsfargo.com"] },
     Brand { name: "Bank of America", aliases: &["bank of america"], domains: &["bankofamerica.com", "bofa.com"] },
     Brand { name: "Norton", aliases: &["norton", "mcafee"], domains: &["norton.com", "nortonlifelock.com", "mcafee.com"] },
     Brand { name: "Dropbox", aliases: &["dropbox", "wetransfer"], domains: &["dropbox.com", "wetransfer.com"] },
-    Brand { name: "Spotify", aliases: &["spotify"], domains: &["spotify.com", "scdn.co", "spotify"] },
+    Brand { name: "Spotify", aliases: &["spotify"], domains: &["spotify.com", "scdn.co"] },
     Brand { name: "Bradesco", aliases: &["bradesco"], domains: &["bradesco.com.br"] },
     Brand { name: "Santander", aliases: &["santander"], domains: &["santander.com.br", "santander.com", "santander.co.uk", "santander.es"] },
     Brand { name: "Itaú", aliases: &["itaú", "itau"], domains: &["itau.com.br"] },
@@ -122,6 +122,10 @@ pub const ROLES_BEFORE: &[&str] = &[
     "équipe",
     "l'équipe",
 ];
+
+/// A brand's domains that sign mail its customers write: a sending service. Their
+/// signature says who carried a mail, not whose it is (see `impersonates_brand`).
+pub const SIGNS_CUSTOMERS_MAIL: &[&str] = &["amazonses.com"];
 
 /// Free mailboxes anyone can open under any name. An address there belongs to a person,
 /// not to the provider's brand.

@@ -6,6 +6,7 @@
 use super::{Facts, Signal, SignalId, levels};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
+use crate::detect::tables::brands::{FREE_MAIL_DOMAINS, SIGNS_CUSTOMERS_MAIL};
 use crate::mail::Shown;
 use crate::mail::url::registrable_domain;
 
@@ -15,20 +16,25 @@ use crate::mail::url::registrable_domain;
 /// a brand whose own registered domain signed the mail (DKIM, as the trusted server
 /// verified it): a mailing list that rewrites the From of a brand's mail ("Gmail Team via
 /// a-list <a-list@lists.example>") sends the brand's own message under the list's
-/// address. A name under the brand's domain is not the brand's signature: Microsoft
-/// hands every customer's tenant one (`anyone.onmicrosoft.com`).
+/// address. A name under the brand's domain is not the brand's signature (Microsoft
+/// hands every customer's tenant one, `anyone.onmicrosoft.com`), and nor is a domain that
+/// signs anyone's mail: free mail (`gmail.com`) and a brand's sending service for its
+/// customers (`amazonses.com`).
 fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static Brand, bool)> + 'a {
     let domain = facts.sender_domain.as_str();
     let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
     let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
     in_sender.chain(in_subject).filter(move |&(brand, in_sender)| {
-        let signed = facts
-            .authentication
-            .dkim_domains
-            .iter()
-            .any(|signer| registrable_domain(signer) == signer && brand.owns(signer));
+        let signed = facts.authentication.dkim_domains.iter().any(|signer| {
+            registrable_domain(signer) == signer && signs_only_its_own(signer) && brand.owns(signer)
+        });
         !brand.owns(domain) && !signed && (in_sender || !forwarded_from(facts, brand))
     })
+}
+
+/// Whether `signer` signs only mail its owner writes: not free mail, not a sending service.
+fn signs_only_its_own(signer: &str) -> bool {
+    !FREE_MAIL_DOMAINS.contains(&signer) && !SIGNS_CUSTOMERS_MAIL.contains(&signer)
 }
 
 /// Whether the mail forwards one that came from `brand`'s own domain.
@@ -165,6 +171,17 @@ mod tests {
         let tenant = "Authentication-Results: mx.example; dkim=pass header.d=x7kq.onmicrosoft.com\r\n\
                       From: Microsoft Support <it@school.example>\r\nTo: a@b.example";
         assert_eq!(fired(impersonates_brand, &email(tenant, "x")), [SignalId::ImpersonatesBrand], "a tenant");
+        for (carrier, name) in [("amazonses.com", "Amazon.co.jp"), ("gmail.com", "Google Security")] {
+            let carried = format!(
+                "Authentication-Results: mx.example; dkim=pass header.d={carrier}\r\n\
+                 From: {name} <info@shop.example>\r\nTo: a@b.example"
+            );
+            assert_eq!(
+                fired(impersonates_brand, &email(&carried, "x")),
+                [SignalId::ImpersonatesBrand],
+                "{carrier}"
+            );
+        }
     }
 
     #[test]

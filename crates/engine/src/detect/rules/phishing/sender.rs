@@ -44,10 +44,10 @@ pub fn sender_name_is_other_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// on `efomzyit.zendesk.com`). Anyone can open either in minutes. Also mail from another
 /// domain that such a tenant signed ("wearedesign.com.mx" signed by
 /// `4riverscareeracademy.onmicrosoft.com`): an organisation's tenant is named after it,
-/// so a stranger's tenant signing is someone else's account sending. Not when the
-/// sender's own domain signed too: Microsoft 365 signs an organisation's mail with its
-/// tenant's name beside the organisation's own ("fb.com" and `fb.onmicrosoft.com`), and
-/// the own signature says the organisation sent it.
+/// so a stranger's tenant signing is someone else's account sending. A tenant named
+/// exactly as the sender's domain is the sender's, however short the name (`fb.com`
+/// signed by `fb.onmicrosoft.com`); a signature of the sender's own domain beside a
+/// stranger's tenant excuses nothing, since whoever sends can sign a domain of their own.
 pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let domain = facts.sender_domain.as_str();
     if domain.ends_with(".onmicrosoft.com") {
@@ -55,12 +55,10 @@ pub fn sender_on_throwaway_tenant(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let sender_label = registered_name(domain);
-    let signers = &facts.authentication.dkim_domains;
-    let own_signed = signers.iter().any(|signer| facts.is_senders_site(signer));
-    let stranger_signed = signers.iter().filter(|_| !own_signed).find(|signer| {
+    let stranger_signed = facts.authentication.dkim_domains.iter().find(|signer| {
         signer
             .strip_suffix(".onmicrosoft.com")
-            .is_some_and(|tenant| !name_matches_tenant(sender_label, tenant))
+            .is_some_and(|tenant| tenant != sender_label && !name_matches_tenant(sender_label, tenant))
     });
     if !domain.is_empty()
         && let Some(signer) = stranger_signed
@@ -170,14 +168,11 @@ mod tests {
             [SignalId::SenderOnThrowawayTenant]
         );
         assert!(signed("ops@equinix.example", "equinixinc.onmicrosoft.com").is_empty(), "its own tenant");
-        assert!(
-            signed("dev@fb.example", "fb.example; dkim=pass header.d=fbinc.onmicrosoft.com").is_empty(),
-            "the sender's own domain signed beside the tenant"
-        );
+        assert!(signed("dev@fb.example", "fb.onmicrosoft.com").is_empty(), "a short name, the sender's own");
         assert_eq!(
-            signed("dev@fb.example", "mailer.example; dkim=pass header.d=fbinc.onmicrosoft.com"),
+            signed("dev@fb.example", "fb.example; dkim=pass header.d=x7kq2.onmicrosoft.com"),
             [SignalId::SenderOnThrowawayTenant],
-            "another domain's signature is not the sender's"
+            "the sender's own signature beside a stranger's tenant excuses nothing"
         );
     }
 
