@@ -175,12 +175,22 @@ pub fn imitated_by_host(host: &str) -> Option<&'static Brand> {
 fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
     let (automaton, needles) = &*DOMAIN_PARTS;
     let host_bytes = host.as_bytes();
+    // Where the registered domain starts: what stands before it the registrant chose freely.
+    let registered_from = host.len().saturating_sub(registrable_domain(host).len());
     automaton.find_overlapping_iter(host).find_map(|m| {
         let (brand_index, part) = needles.get(m.pattern().as_usize())?;
         let brand = BRANDS.get(*brand_index)?;
         let imitates = match part {
-            // The brand's whole domain carried in front of another one.
-            DomainPart::Domain => host_bytes.get(m.end()) == Some(&b'.'),
+            // The brand's whole domain carried, from a label's start, in front of a
+            // registered domain it does not start: "www.ucscard.co.jp.humaoo.com" and
+            // "rakuten.co.jp.example" (registered as "jp.example"), not "optushome.com.au"
+            // (which ends in "me.com") nor "yahoo.com.au" (the brand's name registered
+            // under a country's suffix, as brands do).
+            DomainPart::Domain => {
+                let starts_label =
+                    m.start() == 0 || matches!(host_bytes.get(m.start() - 1), Some(b'.' | b'-'));
+                starts_label && m.start() < registered_from && host_bytes.get(m.end()) == Some(&b'.')
+            }
             // The brand's name hyphenated into a label of another domain, registered or
             // below it ("paypal-secure.com", "rakuten-co-jp.example.top"). Merely
             // containing it ("googleapis.com") is too often the brand's own service, and
@@ -215,7 +225,10 @@ static DOMAIN_PARTS: LazyLock<(AhoCorasick, Vec<(usize, DomainPart)>)> = LazyLoc
         for domain in brand.domains.iter().filter(|d| d.contains('.')) {
             patterns.push(domain.to_string());
             needles.push((index, DomainPart::Domain));
-            let label = domain.split('.').next().unwrap_or(domain);
+            // The name the brand registered, not a subdomain's first label: "japanpost" of
+            // post.japanpost.jp, where "post" is any word.
+            let registered = registrable_domain(domain);
+            let label = registered.split('.').next().unwrap_or(registered);
             if label.len() >= 4 {
                 patterns.push(label.to_string());
                 needles.push((index, DomainPart::Label));
@@ -322,6 +335,24 @@ mod tests {
         // Only as a whole part of its label: a word that merely contains the name is not it.
         assert_eq!(imitated_by_host("olive-oil.shop.example").map(|b| b.name), None);
         assert_eq!(imitated_by_host("blogpost-cdn.example.com").map(|b| b.name), None);
+        // The name a brand registered, not a first label of one of its subdomains: "post"
+        // of post.japanpost.jp is any newspaper's.
+        assert_eq!(imitated_by_host("www.post-gazette.example").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("japanpost-redelivery.example").map(|b| b.name), Some("Japan Post"));
+    }
+
+    /// A brand's domain imitated in front of another registered domain must start a label
+    /// and end before that domain: a host merely ending in its letters, or the brand's name
+    /// registered under a country's suffix, carries no copy of it.
+    #[test]
+    fn a_brand_domain_in_front_of_another_starts_a_label_and_ends_before_the_registered_domain() {
+        assert_eq!(imitated_by_host("www.paypal.com.example.net").map(|b| b.name), Some("PayPal"));
+        assert_eq!(imitated_by_host("secure-paypal.com.example.net").map(|b| b.name), Some("PayPal"));
+        // "optushome.com.au" ends in the letters of Apple's me.com.
+        assert_eq!(imitated_by_host("mail.optushome.com.au").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("digital.yahoo.com.au").map(|b| b.name), None);
+        // A brand domain reaching into the registered one is still carried in front of it.
+        assert_eq!(imitated_by_host("rakuten.co.jp.example").map(|b| b.name), Some("Rakuten"));
     }
 
     #[test]

@@ -6,8 +6,11 @@
 use crate::mail::normalize::Disguises;
 
 use super::{Facts, Signal, SignalId, levels};
+use std::sync::LazyLock;
+
 use crate::detect::sieve;
 use crate::detect::tables::DISGUISED_TARGETS;
+use crate::detect::tables::brands::BRANDS;
 
 /// Hidden characters inside subject or sender-name words ("I\u{E0139}RS Tax Office",
 /// struck-through "P̶e̶n̶d̶i̶n̶g̶"). Two are enough: a typo does not produce them.
@@ -217,7 +220,7 @@ fn disguised_words(text: &str) -> Vec<String> {
         let Some(meant) = read_confusables(word) else { continue };
         let plain = word.to_ascii_lowercase();
         // A whole word ("Iog"), or a long one run together with others ("TrustwaIIetTeam").
-        let imitates = DISGUISED_TARGETS.iter().any(|target| {
+        let imitates = DISGUISED_WORDS.iter().any(|target| {
             meant == *target || (target.len() >= 5 && meant.contains(target) && !plain.contains(target))
         });
         if imitates {
@@ -226,6 +229,19 @@ fn disguised_words(text: &str) -> Vec<String> {
     }
     found
 }
+
+/// What a look-alike spelling can stand for: the words of [`DISGUISED_TARGETS`] and every
+/// brand's one-word Latin names of four letters or more ("C0STC0", "WaImart"). A shorter
+/// name ("au", "nhk") is too often an ordinary abbreviation.
+static DISGUISED_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let brand_names = BRANDS.iter().flat_map(|brand| brand.aliases.iter().copied());
+    let one_word = |name: &&str| name.len() >= 4 && name.bytes().all(|b| b.is_ascii_lowercase());
+    let mut words: Vec<&str> =
+        DISGUISED_TARGETS.iter().copied().chain(brand_names.filter(one_word)).collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+});
 
 /// What a word with look-alike characters imitates, lower-cased, or `None` when there is
 /// nothing to read differently. A capital I between lower-case letters (or starting a
@@ -405,6 +421,30 @@ mod tests {
             "In the ID field, call parseInt and getItem; It is OK. Is Ireland in? Log in at 10:00, IPv4 H1N1 l10n",
         );
         assert!(fired(confusable_spelling, &code).is_empty(), "{:?}", disguised_words("l10n Is It In ID"));
+    }
+
+    /// Any brand the table knows by a one-word name is a target, not only the words listed
+    /// for look-alikes; a name shorter than four letters is not.
+    #[test]
+    fn confusable_spelling_reads_every_brand_name_of_the_table() {
+        let shop = email(
+            "From: Special From C0STC0 <a@b.example>
+Subject: Your membership",
+            "hello",
+        );
+        assert_eq!(fired(confusable_spelling, &shop), [SignalId::ConfusableSpelling]);
+        let points = email(
+            "From: WaImart Group <a@b.example>
+Subject: Redeem your points",
+            "hello",
+        );
+        assert_eq!(fired(confusable_spelling, &points), [SignalId::ConfusableSpelling]);
+        let honest = email(
+            "From: Costco <a@b.example>
+Subject: Walmart and C0FFEE",
+            "N1K and d0c",
+        );
+        assert!(fired(confusable_spelling, &honest).is_empty());
     }
 
     #[test]
