@@ -143,7 +143,7 @@ pub fn parse(raw: &[u8]) -> Result<Email, MailError> {
         message_id: message.message_id().map(str::to_string),
         subject: charset::decode_left_iso_2022_jp(message.subject().unwrap_or_default()).into_owned(),
         date: message.date().map(|d| d.to_rfc3339()),
-        from: message.from().and_then(|a| mailboxes(a).into_iter().next()),
+        from: message.from().and_then(|a| sender_mailbox(mailboxes(a))),
         to: message.to().map(mailboxes).unwrap_or_default(),
         reply_to: message.reply_to().map(mailboxes).unwrap_or_default(),
         return_path: message.return_address().map(str::to_string),
@@ -379,6 +379,22 @@ fn first_text(value: &HeaderValue<'_>) -> Option<String> {
     }
 }
 
+/// The sender a reader sees in a From header, broken or not. A header that sets the name
+/// apart from the address with a comma (`"PayPal", <x@example.com>`, `Temu, <x@example.com>`)
+/// is read by the parser as a name with no address followed by an address with no name;
+/// mail clients show the name, and the mail still comes from the address. So the first
+/// name written is the sender's name and the first address its address (its final dot,
+/// which names the same domain, dropped).
+fn sender_mailbox(entries: Vec<Mailbox>) -> Option<Mailbox> {
+    let with_address = entries.iter().position(|entry| !entry.address.trim_end_matches('.').is_empty());
+    // A name is the sender's only when it comes at or before the address: in
+    // `a@example.com, Bob <b@example.org>` Bob is someone else.
+    let named = entries.get(..=with_address.unwrap_or(entries.len().saturating_sub(1)))?;
+    let name = named.iter().find_map(|entry| entry.name.clone());
+    let address = with_address.and_then(|i| entries.get(i)).map(|entry| entry.address.trim_end_matches('.'));
+    Some(Mailbox { name, address: address.unwrap_or_default().to_string() })
+}
+
 fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
     address
         .iter()
@@ -464,6 +480,28 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
         assert_eq!(auth.dmarc, Some(AuthResult::Other));
         assert_eq!(email.links.first().map(|l| l.href.as_str()), Some("https://evil.example/"));
         assert!(email.normalized_text.contains("bc1q"), "{}", email.normalized_text);
+    }
+
+    /// A From header whose name is cut off its address by a comma is read as a mail client
+    /// shows it: the name first written, the address that follows it.
+    #[test]
+    fn a_from_header_with_its_name_set_apart_by_a_comma_keeps_name_and_address() {
+        let sender = |header: &str| {
+            let email =
+                parse(format!("From: {header}\r\nSubject: x\r\n\r\nhello").as_bytes()).expect("parses");
+            email.from.map(|from| (from.name.unwrap_or_default(), from.address))
+        };
+        let pair = |name: &str, address: &str| Some((name.to_string(), address.to_string()));
+        assert_eq!(sender("\"PayPal\", <service@example.de>"), pair("PayPal", "service@example.de"));
+        assert_eq!(
+            sender("Parcel Notice, <service@example.de.>, Parcel Notice,"),
+            pair("Parcel Notice", "service@example.de")
+        );
+        assert_eq!(sender("\"Shop\", jehd <news@example.fr>"), pair("Shop", "news@example.fr"));
+        assert_eq!(sender("\"Alice\" <alice@example.com>"), pair("Alice", "alice@example.com"));
+        // A name written after the sender's address is someone else's.
+        assert_eq!(sender("alice@example.com, Bob <bob@example.org>"), pair("", "alice@example.com"));
+        assert_eq!(sender("\"Only A Name\", \"Only A Name\""), pair("Only A Name", ""));
     }
 
     #[test]
