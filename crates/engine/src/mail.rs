@@ -382,17 +382,26 @@ fn first_text(value: &HeaderValue<'_>) -> Option<String> {
 /// The sender a reader sees in a From header, broken or not. A header that sets the name
 /// apart from the address with a comma (`"PayPal", <x@example.com>`, `Temu, <x@example.com>`)
 /// is read by the parser as a name with no address followed by an address with no name;
-/// mail clients show the name, and the mail still comes from the address. So the first
-/// name written is the sender's name and the first address its address (its final dot,
-/// which names the same domain, dropped).
+/// the mail still comes from the address, and a client shows one of the names. So the
+/// address is the first one with a domain, and the name every name written at or before it
+/// (joined, so a rule reading names sees whichever a client shows).
 fn sender_mailbox(entries: Vec<Mailbox>) -> Option<Mailbox> {
-    let with_address = entries.iter().position(|entry| !entry.address.trim_end_matches('.').is_empty());
+    if entries.is_empty() {
+        return None;
+    }
+    let with_domain = entries.iter().position(|entry| entry.domain().is_some());
     // A name is the sender's only when it comes at or before the address: in
     // `a@example.com, Bob <b@example.org>` Bob is someone else.
-    let named = entries.get(..=with_address.unwrap_or(entries.len().saturating_sub(1)))?;
-    let name = named.iter().find_map(|entry| entry.name.clone());
-    let address = with_address.and_then(|i| entries.get(i)).map(|entry| entry.address.trim_end_matches('.'));
-    Some(Mailbox { name, address: address.unwrap_or_default().to_string() })
+    let named = with_domain.and_then(|index| entries.get(..=index)).unwrap_or(&entries);
+    let mut names: Vec<&str> = Vec::new();
+    for name in named.iter().filter_map(|entry| entry.name.as_deref()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let address = with_domain.and_then(|index| entries.get(index)).map(|entry| entry.address.clone());
+    let name = (!names.is_empty()).then(|| names.join(", "));
+    Some(Mailbox { name, address: address.unwrap_or_default() })
 }
 
 fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
@@ -400,7 +409,8 @@ fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {
         .iter()
         .map(|addr| Mailbox {
             name: addr.name().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
-            address: addr.address().unwrap_or_default().trim().to_string(),
+            // A final dot names the same domain ("x@example.com.").
+            address: addr.address().unwrap_or_default().trim().trim_end_matches('.').to_string(),
         })
         .collect()
 }
@@ -497,11 +507,17 @@ Message-ID: <id-1@example.com>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n
             sender("Parcel Notice, <service@example.de.>, Parcel Notice,"),
             pair("Parcel Notice", "service@example.de")
         );
-        assert_eq!(sender("\"Shop\", jehd <news@example.fr>"), pair("Shop", "news@example.fr"));
+        assert_eq!(sender("\"Shop\", jehd <news@example.fr>"), pair("Shop, jehd", "news@example.fr"));
         assert_eq!(sender("\"Alice\" <alice@example.com>"), pair("Alice", "alice@example.com"));
         // A name written after the sender's address is someone else's.
         assert_eq!(sender("alice@example.com, Bob <bob@example.org>"), pair("", "alice@example.com"));
         assert_eq!(sender("\"Only A Name\", \"Only A Name\""), pair("Only A Name", ""));
+        // Every name before the address is kept, and an address without a domain is skipped.
+        assert_eq!(
+            sender("\"Notice\", \"PayPal Security\" <x@example.com>"),
+            pair("Notice, PayPal Security", "x@example.com")
+        );
+        assert_eq!(sender("\"PayPal\", <@>, <me@example.net>"), pair("PayPal", "me@example.net"));
     }
 
     #[test]

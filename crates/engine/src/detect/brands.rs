@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::detect::phrases::{self, Family};
 use crate::detect::tables::brands::{BRANDS, FREE_MAIL_DOMAINS, ROLES_AFTER, ROLES_BEFORE};
-use crate::mail::url::{self, registrable_domain};
+use crate::mail::url::{self, ends_in_registry_suffix, registrable_domain};
 
 /// A brand: what it is called (in English and Japanese) and where its mail comes from.
 /// The brands themselves are a table: [`crate::detect::tables::brands`].
@@ -173,6 +173,10 @@ pub fn imitated_by_host(host: &str) -> Option<&'static Brand> {
 
 /// [`imitated_by_host`] for a host as written, letter for letter.
 fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
+    // Links' hosts come lower-cased and without a final dot; any other caller's may not.
+    if host.ends_with('.') || host.bytes().any(|b| b.is_ascii_uppercase()) {
+        return imitated_in_ascii(&host.trim_end_matches('.').to_ascii_lowercase());
+    }
     let (automaton, needles) = &*DOMAIN_PARTS;
     let host_bytes = host.as_bytes();
     // Where the registered domain starts: what stands before it the registrant chose freely.
@@ -180,16 +184,19 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
     automaton.find_overlapping_iter(host).find_map(|m| {
         let (brand_index, part) = needles.get(m.pattern().as_usize())?;
         let brand = BRANDS.get(*brand_index)?;
+        let before = m.start().checked_sub(1).and_then(|i| host_bytes.get(i)).copied();
+        let after = host_bytes.get(m.end()).copied();
+        let bounded = |b: Option<u8>| b.is_none_or(|b| b == b'.' || b == b'-');
         let imitates = match part {
-            // The brand's whole domain carried, from a label's start, in front of a
-            // registered domain it does not start: "www.ucscard.co.jp.humaoo.com" and
-            // "rakuten.co.jp.example" (registered as "jp.example"), not "optushome.com.au"
-            // (which ends in "me.com") nor "yahoo.com.au" (the brand's name registered
-            // under a country's suffix, as brands do).
-            DomainPart::Domain => {
-                let starts_label =
-                    m.start() == 0 || matches!(host_bytes.get(m.start() - 1), Some(b'.' | b'-'));
-                starts_label && m.start() < registered_from && host_bytes.get(m.end()) == Some(&b'.')
+            // The brand's whole domain carried in front of another domain:
+            // "www.ucscard.co.jp.humaoo.com", "securepaypal.com.example.net", and
+            // "rakuten.co.jp.example" (registered as "jp.example"). Not the brand's name
+            // registered under a registry's suffix ("yahoo.com.au"), as brands do; under a
+            // suffix a company hands out ("paypal.com.de") anyone may have registered it.
+            // A short name ("me.com") must start a label: "optushome.com.au" only ends in it.
+            DomainPart::Domain { short } => {
+                let registered_elsewhere = m.start() < registered_from || !ends_in_registry_suffix(host);
+                after == Some(b'.') && registered_elsewhere && (bounded(before) || !short)
             }
             // The brand's name hyphenated into a label of another domain, registered or
             // below it ("paypal-secure.com", "rakuten-co-jp.example.top"). Merely
@@ -199,9 +206,6 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
             // The name must be a whole part of its label, so "live" in "olive-oil" is no
             // Microsoft and "post" in "blogpost-cdn" no Japan Post.
             DomainPart::Label => {
-                let before = m.start().checked_sub(1).and_then(|i| host_bytes.get(i)).copied();
-                let after = host_bytes.get(m.end()).copied();
-                let bounded = |b: Option<u8>| b.is_none_or(|b| b == b'.' || b == b'-');
                 (before == Some(b'-') || after == Some(b'-')) && bounded(before) && bounded(after)
             }
         };
@@ -210,28 +214,41 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
 }
 
 enum DomainPart {
-    Domain,
+    /// A whole domain of the brand's; `short` when its registered name has fewer than
+    /// five letters, short enough to end another word ("me" of me.com).
+    Domain {
+        short: bool,
+    },
     Label,
 }
 
 /// Every brand domain and every domain label long enough to mean the brand, in one
 /// automaton, so a host is checked against all brands in one pass.
 static DOMAIN_PARTS: LazyLock<(AhoCorasick, Vec<(usize, DomainPart)>)> = LazyLock::new(|| {
-    let mut patterns = Vec::new();
+    let mut patterns: Vec<String> = Vec::new();
     let mut needles = Vec::new();
     for (index, brand) in BRANDS.iter().enumerate() {
         // A brand's own top-level domain ("apple") is no name a look-alike copies: as a
         // pattern it would match inside any host that spells the word.
         for domain in brand.domains.iter().filter(|d| d.contains('.')) {
-            patterns.push(domain.to_string());
-            needles.push((index, DomainPart::Domain));
-            // The name the brand registered, not a subdomain's first label: "japanpost" of
-            // post.japanpost.jp, where "post" is any word.
             let registered = registrable_domain(domain);
-            let label = registered.split('.').next().unwrap_or(registered);
-            if label.len() >= 4 {
-                patterns.push(label.to_string());
-                needles.push((index, DomainPart::Label));
+            let name = registered.split('.').next().unwrap_or(registered);
+            patterns.push(domain.to_string());
+            needles.push((index, DomainPart::Domain { short: name.len() < 5 }));
+            // The name the brand registered ("japanpost" of post.japanpost.jp), and a
+            // subdomain's first label when it is a name of its own ("jp-bank"), not any word
+            // ("post", "bk").
+            let first = domain.split('.').next().unwrap_or(domain);
+            let distinctive_first = first != name && (first.len() >= 6 || first.contains('-'));
+            for label in [Some(name), distinctive_first.then_some(first)].into_iter().flatten() {
+                let known = patterns
+                    .iter()
+                    .zip(&needles)
+                    .any(|(p, (i, part))| *i == index && matches!(part, DomainPart::Label) && p == label);
+                if label.len() >= 4 && !known {
+                    patterns.push(label.to_string());
+                    needles.push((index, DomainPart::Label));
+                }
             }
         }
     }
@@ -339,20 +356,30 @@ mod tests {
         // of post.japanpost.jp is any newspaper's.
         assert_eq!(imitated_by_host("www.post-gazette.example").map(|b| b.name), None);
         assert_eq!(imitated_by_host("japanpost-redelivery.example").map(|b| b.name), Some("Japan Post"));
+        // A subdomain's first label that is a name of its own still counts.
+        assert_eq!(imitated_by_host("jp-bank-yucho.example").map(|b| b.name), Some("Japan Post"));
     }
 
-    /// A brand's domain imitated in front of another registered domain must start a label
-    /// and end before that domain: a host merely ending in its letters, or the brand's name
-    /// registered under a country's suffix, carries no copy of it.
+    /// A brand's domain carried in front of another domain is a copy of it, joined to other
+    /// letters or not; but a short one must start a label, and the brand's name registered
+    /// under a registry's suffix is the brand's own site, not a copy.
     #[test]
-    fn a_brand_domain_in_front_of_another_starts_a_label_and_ends_before_the_registered_domain() {
+    fn a_brand_domain_in_front_of_another_is_a_copy_unless_the_brand_registered_it() {
         assert_eq!(imitated_by_host("www.paypal.com.example.net").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("secure-paypal.com.example.net").map(|b| b.name), Some("PayPal"));
-        // "optushome.com.au" ends in the letters of Apple's me.com.
-        assert_eq!(imitated_by_host("mail.optushome.com.au").map(|b| b.name), None);
-        assert_eq!(imitated_by_host("digital.yahoo.com.au").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("securepaypal.com.example.net").map(|b| b.name), Some("PayPal"));
         // A brand domain reaching into the registered one is still carried in front of it.
         assert_eq!(imitated_by_host("rakuten.co.jp.example").map(|b| b.name), Some("Rakuten"));
+        // "awesome.com" and "optushome.com.au" only end in the letters of Apple's me.com.
+        assert_eq!(imitated_by_host("awesome.com.example.net").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("mail.optushome.com.au").map(|b| b.name), None);
+        // Under a country registry's suffix the name is the brand's; under a suffix a company
+        // hands out (com.de) anyone's.
+        assert_eq!(imitated_by_host("digital.yahoo.com.au").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("secure.paypal.com.de").map(|b| b.name), Some("PayPal"));
+        // Written in capitals or with the final dot, a host is the same host.
+        assert_eq!(imitated_by_host("WWW.PAYPAL.COM.example.net.").map(|b| b.name), Some("PayPal"));
+        assert_eq!(imitated_by_host("www.paypal.com.").map(|b| b.name), None);
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct Authentication {
     pub spf: Option<AuthResult>,
     pub dkim: Option<AuthResult>,
     pub dmarc: Option<AuthResult>,
+    /// The From domain the DMARC result is about (`header.from=`), when the header names
+    /// it: a pass for another domain than the one detection reads as the sender (a From
+    /// listing two addresses) vouches for that other one.
+    pub dmarc_domain: Option<String>,
     /// The envelope senders SPF was checked for, with the result (`Received-SPF: Softfail
     /// ... envelope-from=`, `Authentication-Results: ... spf=pass smtp.mailfrom=`), topmost
     /// first, each domain once. Unlike Return-Path, a mailing list does not rewrite the
@@ -252,6 +256,9 @@ impl Authentication {
             if header.field == AuthField::ReceivedSpf {
                 continue;
             }
+            if result.method == Method::Dmarc && self.dmarc.is_none() {
+                self.dmarc_domain = result.domain.clone();
+            }
             let slot = match result.method {
                 Method::Spf => &mut self.spf,
                 Method::Dkim => &mut self.dkim,
@@ -390,7 +397,7 @@ fn parse_resinfo(resinfo: &str) -> Option<MethodResult> {
     let about = match method {
         Method::Spf => ["smtp.mailfrom", "envelope-from"].as_slice(),
         Method::Dkim => ["header.d"].as_slice(),
-        Method::Dmarc => [].as_slice(),
+        Method::Dmarc => ["header.from"].as_slice(),
     };
     let property = |names: &[&str]| {
         tokens.clone().filter_map(|token| token.split_once('=')).find(|(key, _)| names.contains(key))

@@ -188,6 +188,13 @@ pub fn registrable_domain(host: &str) -> &str {
     psl::domain_str(host).unwrap_or(host)
 }
 
+/// Whether the public suffix `host` ends in is a registry's (ICANN's section of the list:
+/// `com.au`, `co.jp`), not one a company hands out (`com.de`, `github.io`, the list's private
+/// section), where anyone may register a brand's name.
+pub fn ends_in_registry_suffix(host: &str) -> bool {
+    psl::suffix(host.as_bytes()).and_then(|suffix| suffix.typ()) == Some(psl::Type::Icann)
+}
+
 /// Whether `host` is a public suffix (`co.uk`, `github.io`): a name under which anyone
 /// registers their own, so no one owner's.
 pub fn is_public_suffix(host: &str) -> bool {

@@ -104,8 +104,11 @@ fn from_a_stranger(facts: &Facts<'_>) -> bool {
     // The exchanges are listed as sites; a mail without a sender domain has the empty one.
     let exchange = EXCHANGE_DOMAINS.contains(&facts.sender_site());
     let auth = &facts.authentication;
-    let aligned =
-        auth.dmarc == Some(AuthResult::Pass) || auth.dkim_domains.iter().any(|d| facts.is_senders_site(d));
+    // A DMARC pass counts for the sender read here, not for another address a broken From
+    // also lists; a pass that names no domain is believed.
+    let dmarc = auth.dmarc == Some(AuthResult::Pass)
+        && auth.dmarc_domain.as_deref().is_none_or(|domain| facts.is_senders_site(domain));
+    let aligned = dmarc || auth.dkim_domains.iter().any(|d| facts.is_senders_site(d));
     !(exchange && aligned)
 }
 
@@ -242,6 +245,13 @@ mod tests {
         let other_signer =
             format!("Authentication-Results: mx.example; dkim=pass header.d=mailer.example\r\n{exchange}");
         assert!(demands(&other_signer, &body));
+        // A From that lists the exchange beside the sender's own address: the DMARC pass is
+        // for the other address, not the exchange's.
+        let listed =
+            "From: \"Coinbase\", <no-reply@info.coinbase.com>, <me@mail.example>\r\nTo: you@example.com";
+        let beside =
+            format!("Authentication-Results: mx.example; dmarc=pass header.from=mail.example\r\n{listed}");
+        assert!(demands(&beside, &body));
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! look-alike spellings ("Iog in", "PayPaI"), links hidden in a full stop. Readers see
 //! ordinary words, so nothing legitimate has a reason to write them that way.
 
+use std::sync::LazyLock;
+
 use crate::mail::normalize::Disguises;
 
 use super::{Facts, Signal, SignalId, levels};
-use std::sync::LazyLock;
 
 use crate::detect::sieve;
 use crate::detect::tables::DISGUISED_TARGETS;
@@ -199,7 +200,7 @@ fn confusable_spot(previous: u8, current: u8) -> bool {
         | (((p == b'0') | (p == b'1')) & c.is_ascii_alphabetic())
 }
 
-/// The words of `text` that become a [`DISGUISED_TARGETS`] word once their look-alike
+/// The words of `text` that become a [`DISGUISED_WORDS`] word once their look-alike
 /// characters are read as what they imitate, as "written (meant)".
 fn disguised_words(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
@@ -217,17 +218,31 @@ fn disguised_words(text: &str) -> Vec<String> {
         let end = end.map_or(bytes.len(), |p| spot + p);
         spots.skip_to(end);
         let Some(word) = text.get(start..end) else { continue };
-        let Some(meant) = read_confusables(word) else { continue };
+        if looks_like_hex(word) {
+            continue;
+        }
         let plain = word.to_ascii_lowercase();
-        // A whole word ("Iog"), or a long one run together with others ("TrustwaIIetTeam").
-        let imitates = DISGUISED_WORDS.iter().any(|target| {
-            meant == *target || (target.len() >= 5 && meant.contains(target) && !plain.contains(target))
+        // A 1 stands for an l ("PayPa1") or an i ("B1nance"); each reading is tried.
+        let readings = [b'l', b'i'].map(|one| read_confusables(word, one));
+        let meant = readings.into_iter().flatten().find(|meant| {
+            // A whole word ("Iog"), or a long one run together with others ("TrustwaIIetTeam").
+            DISGUISED_WORDS.iter().any(|target| {
+                meant == target || (target.len() >= 5 && meant.contains(target) && !plain.contains(target))
+            })
         });
-        if imitates {
+        if let Some(meant) = meant {
             found.push(format!("{word} ({meant})"));
         }
     }
     found
+}
+
+/// A hash, colour or identifier in hexadecimal ("3fad0be91c", "#ad0be7"): its zeros and
+/// ones are digits, whatever word its letters happen to spell. A short word of only zeros
+/// and ones among hex letters ("Ad0be") is still read.
+fn looks_like_hex(word: &str) -> bool {
+    let other_digit = word.bytes().any(|b| b.is_ascii_digit() && b != b'0' && b != b'1');
+    word.bytes().all(|b| b.is_ascii_hexdigit()) && (word.len() >= 8 || other_digit)
 }
 
 /// What a look-alike spelling can stand for: the words of [`DISGUISED_TARGETS`] and every
@@ -246,8 +261,8 @@ static DISGUISED_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 /// What a word with look-alike characters imitates, lower-cased, or `None` when there is
 /// nothing to read differently. A capital I between lower-case letters (or starting a
 /// lower-case word) stands for an l; an l among capitals stands for an I; digits among
-/// letters stand for the letter they resemble.
-fn read_confusables(word: &str) -> Option<String> {
+/// letters stand for the letter they resemble, a 1 for `one` (an l or an i).
+fn read_confusables(word: &str, one: u8) -> Option<String> {
     let letters = word.bytes().filter(u8::is_ascii_alphabetic).count();
     let lower = word.bytes().filter(u8::is_ascii_lowercase).count();
     let upper = letters - lower;
@@ -257,7 +272,7 @@ fn read_confusables(word: &str) -> Option<String> {
         // "lD": an l where the rest of the word is capitals.
         b'l' if lower == 1 && upper >= 1 => Some(b'i'),
         b'0' if letters >= 2 => Some(b'o'),
-        b'1' if letters >= 2 => Some(b'l'),
+        b'1' if letters >= 2 => Some(one),
         _ => None,
     };
     if word.len() < 2 || !word.bytes().any(|b| swap(b).is_some()) {
@@ -427,42 +442,35 @@ mod tests {
     /// for look-alikes; a name shorter than four letters is not.
     #[test]
     fn confusable_spelling_reads_every_brand_name_of_the_table() {
-        let shop = email(
-            "From: Special From C0STC0 <a@b.example>
-Subject: Your membership",
-            "hello",
-        );
+        let shop = email("From: Special From C0STC0 <a@b.example>\r\nSubject: Your membership", "hello");
         assert_eq!(fired(confusable_spelling, &shop), [SignalId::ConfusableSpelling]);
-        let points = email(
-            "From: WaImart Group <a@b.example>
-Subject: Redeem your points",
-            "hello",
-        );
+        let points = email("From: WaImart Group <a@b.example>\r\nSubject: Redeem your points", "hello");
         assert_eq!(fired(confusable_spelling, &points), [SignalId::ConfusableSpelling]);
-        let honest = email(
-            "From: Costco <a@b.example>
-Subject: Walmart and C0FFEE",
-            "N1K and d0c",
-        );
+        let honest = email("From: Costco <a@b.example>\r\nSubject: Walmart and C0FFEE", "N1K and d0c");
         assert!(fired(confusable_spelling, &honest).is_empty());
+        // A 1 read as an i; hex that happens to spell a brand is a number.
+        assert_eq!(fired(confusable_spelling, &email("From: a@b.example", "Your B1nance login")).len(), 1);
+        let hex = email("From: a@b.example", "commit 3fad0be91c2e4, colour #ad0be7, id 9F3AD0BE");
+        assert!(fired(confusable_spelling, &hex).is_empty());
+        assert_eq!(fired(confusable_spelling, &email("From: Ad0be Sign <a@b.example>", "hello")).len(), 1);
     }
 
     #[test]
     fn confusables_read_as_what_they_imitate() {
-        assert_eq!(read_confusables("waIIet").as_deref(), Some("wallet"));
-        assert_eq!(read_confusables("Iog").as_deref(), Some("log"));
-        assert_eq!(read_confusables("lD").as_deref(), Some("id"));
-        assert_eq!(read_confusables("g00gle").as_deref(), Some("google"));
-        assert_eq!(read_confusables("wallet"), None);
-        assert_eq!(read_confusables("ID"), None);
-        assert_eq!(read_confusables("Please"), None);
-        assert_eq!(read_confusables("I"), None);
+        assert_eq!(read_confusables("waIIet", b'l').as_deref(), Some("wallet"));
+        assert_eq!(read_confusables("Iog", b'l').as_deref(), Some("log"));
+        assert_eq!(read_confusables("lD", b'l').as_deref(), Some("id"));
+        assert_eq!(read_confusables("g00gle", b'l').as_deref(), Some("google"));
+        assert_eq!(read_confusables("wallet", b'l'), None);
+        assert_eq!(read_confusables("ID", b'l'), None);
+        assert_eq!(read_confusables("Please", b'l'), None);
+        assert_eq!(read_confusables("I", b'l'), None);
         // A 1 reads as an l among letters; a digit beside one letter is no word.
-        assert_eq!(read_confusables("paypa1").as_deref(), Some("paypal"));
-        assert_eq!(read_confusables("x0"), None);
-        assert_eq!(read_confusables("x1"), None);
+        assert_eq!(read_confusables("paypa1", b'l').as_deref(), Some("paypal"));
+        assert_eq!(read_confusables("x0", b'l'), None);
+        assert_eq!(read_confusables("x1", b'l'), None);
         // An I among mostly capitals is a capital I.
-        assert_eq!(read_confusables("IPv4"), None);
+        assert_eq!(read_confusables("IPv4", b'l'), None);
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub fn self_sent_spoof(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let Some(from) = &email.from else { return };
     let self_sent =
         !from.address.is_empty() && email.to.iter().any(|to| to.address.eq_ignore_ascii_case(&from.address));
+    // Any verified signature excuses it, aligned or not: Google Workspace signs for
+    // domains that never set up their own key as `<domain>.gappssmtp.com`, and a person
+    // copying themselves from such a domain is no spoof (three training list posts).
     if self_sent && facts.authentication.dkim != Some(AuthResult::Pass) {
         out.push(Signal::new(SignalId::SelfSentSpoof, from.address.clone()));
     }
@@ -46,8 +49,9 @@ pub fn authentication_failed(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let email = facts.email;
     let auth = &facts.authentication;
-    // The cheap tests first: most mail has a DKIM pass or no envelope sender recorded.
-    if auth.dkim == Some(AuthResult::Pass) || auth.envelopes.is_empty() {
+    // The cheap tests first: most mail has no envelope sender recorded, or a signature of
+    // its sender's own domain.
+    if auth.envelopes.is_empty() || auth.dkim_domains.iter().any(|signer| facts.is_senders_site(signer)) {
         return;
     }
     let from_domain = facts.sender_domain.as_str();
@@ -57,6 +61,13 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
         return;
     }
     let Some(brand) = brands::owner_of(from_domain) else { return };
+    // A signature verified for the brand's own domains vouches for the mail (an outsourced
+    // sender signing for the brand); one for any other domain, the spammer's own, says
+    // nothing about the brand's address. A pass that names no signer is believed.
+    let unnamed = auth.dkim == Some(AuthResult::Pass) && auth.dkim_domains.is_empty();
+    if unnamed || auth.dkim_domains.iter().any(|signer| brand.owns(signer)) {
+        return;
+    }
     let list_bounces = email.return_path.as_deref().and_then(domain_of_address).filter(|_| email.via_list);
     // A list that rewrote From to its own address sends the mail itself.
     if list_bounces.as_deref().is_some_and(|list| facts.is_senders_site(list)) {
@@ -150,6 +161,23 @@ mod tests {
             "x",
         );
         assert!(fired(forged_brand_address, &signed).is_empty());
+        let brand_signed = email(
+            &format!(
+                "{}\r\nAuthentication-Results: mx; dkim=pass header.d=smbc-card.com\r\n{from}",
+                spf("b@esp.example")
+            ),
+            "x",
+        );
+        assert!(fired(forged_brand_address, &brand_signed).is_empty());
+        // A signature for the sender's own domain vouches for nothing of the brand's.
+        let self_signed = email(
+            &format!(
+                "{}\r\nAuthentication-Results: mx; dkim=pass header.d=fjdigi.example\r\n{from}",
+                spf("al@fjdigi.example")
+            ),
+            "x",
+        );
+        assert_eq!(fired(forged_brand_address, &self_signed), [SignalId::ForgedBrandAddress]);
         // The brand's own envelope domain, but its SPF disowns the server.
         let softfail = email(
             "Received-SPF: Softfail (mailfrom) envelope-from=x@rakuten.co.jp\r\nFrom: 楽天市場 <info@rakuten.co.jp>",

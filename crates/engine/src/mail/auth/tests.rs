@@ -65,7 +65,7 @@ fn each_header_keeps_its_authserv_id_and_results_in_order() {
                 results: vec![
                     result(Method::Spf, AuthResult::Pass, Some("ms.example")),
                     result(Method::Dkim, AuthResult::Other, None),
-                    result(Method::Dmarc, AuthResult::Fail, None),
+                    result(Method::Dmarc, AuthResult::Fail, Some("ms.example")),
                 ],
                 hops_above: 0,
             },
