@@ -223,7 +223,8 @@ fn disguised_words(text: &str) -> Vec<String> {
         }
         let plain = word.to_ascii_lowercase();
         // A 1 stands for an l ("PayPa1") or an i ("B1nance"); each reading is tried.
-        let readings = [b'l', b'i'].map(|one| read_confusables(word, one));
+        let as_i = word.contains('1').then(|| read_confusables(word, b'i')).flatten();
+        let readings = [read_confusables(word, b'l'), as_i];
         let meant = readings.into_iter().flatten().find(|meant| {
             // A whole word ("Iog"), or a long one run together with others ("TrustwaIIetTeam").
             DISGUISED_WORDS.iter().any(|target| {
