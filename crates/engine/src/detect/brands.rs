@@ -179,8 +179,6 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
     }
     let (automaton, needles) = &*DOMAIN_PARTS;
     let host_bytes = host.as_bytes();
-    // Where the registered domain starts: what stands before it the registrant chose freely.
-    let registered_from = host.len().saturating_sub(registrable_domain(host).len());
     automaton.find_overlapping_iter(host).find_map(|m| {
         let (brand_index, part) = needles.get(m.pattern().as_usize())?;
         let brand = BRANDS.get(*brand_index)?;
@@ -195,8 +193,13 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
             // suffix a company hands out ("paypal.com.de") anyone may have registered it.
             // A short name ("me.com") must start a label: "optushome.com.au" only ends in it.
             DomainPart::Domain { short } => {
-                let registered_elsewhere = m.start() < registered_from || !ends_in_registry_suffix(host);
-                after == Some(b'.') && registered_elsewhere && (bounded(before) || !short)
+                // Where the registered domain starts: what stands before it the registrant
+                // chose freely. Looked up only here, for the rare host a brand domain is in.
+                let registered_elsewhere = || {
+                    let registered_from = host.len().saturating_sub(registrable_domain(host).len());
+                    m.start() < registered_from || !ends_in_registry_suffix(host)
+                };
+                after == Some(b'.') && (bounded(before) || !short) && registered_elsewhere()
             }
             // The brand's name hyphenated into a label of another domain, registered or
             // below it ("paypal-secure.com", "rakuten-co-jp.example.top"). Merely
