@@ -192,6 +192,7 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
             // registered under a registry's suffix ("yahoo.com.au"), as brands do; under a
             // suffix a company hands out ("paypal.com.de") anyone may have registered it.
             // A short name ("me.com") must start a label: "optushome.com.au" only ends in it.
+            // Hyphenated on to the next label ("apple.com-id.example") it is no less carried.
             DomainPart::Domain { short } => {
                 // Where the registered domain starts: what stands before it the registrant
                 // chose freely. Looked up only here, for the rare host a brand domain is in.
@@ -199,7 +200,7 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
                     let registered_from = host.len().saturating_sub(registrable_domain(host).len());
                     m.start() < registered_from || !ends_in_registry_suffix(host)
                 };
-                after == Some(b'.') && (bounded(before) || !short) && registered_elsewhere()
+                matches!(after, Some(b'.' | b'-')) && (bounded(before) || !short) && registered_elsewhere()
             }
             // The brand's name hyphenated into a label of another domain, registered or
             // below it ("paypal-secure.com", "rakuten-co-jp.example.top"). Merely
@@ -373,6 +374,10 @@ mod tests {
         assert_eq!(imitated_by_host("securepaypal.com.example.net").map(|b| b.name), Some("PayPal"));
         // A brand domain reaching into the registered one is still carried in front of it.
         assert_eq!(imitated_by_host("rakuten.co.jp.example").map(|b| b.name), Some("Rakuten"));
+        // Or hyphenated on to the label after it, which makes that label another domain's.
+        assert_eq!(imitated_by_host("apple.com-id.example").map(|b| b.name), Some("Apple"));
+        assert_eq!(imitated_by_host("www.paypal.com-secure.example").map(|b| b.name), Some("PayPal"));
+        assert_eq!(imitated_by_host("home.com-x.example").map(|b| b.name), None);
         // "awesome.com" and "optushome.com.au" only end in the letters of Apple's me.com.
         assert_eq!(imitated_by_host("awesome.com.example.net").map(|b| b.name), None);
         assert_eq!(imitated_by_host("mail.optushome.com.au").map(|b| b.name), None);
