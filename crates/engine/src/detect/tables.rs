@@ -125,6 +125,23 @@ pub const PATH_PUBLISHED_HOSTS: &[&str] = &[
 pub const DISPOSABLE_PAGES: &[&str] =
     &["docs.google.com/drawings/", "docs.google.com/presentation/d/e/", "sites.google.com/view/"];
 
+/// Registered domains of mail services' click trackers: a newsletter's or an invoice's
+/// links go through them, counted, on to the sender's own site. Only the tracker's own
+/// domains, not a service's customer subdomains.
+pub const CLICK_TRACKERS: &[&str] = &[
+    "sendgrid.net",     // Twilio SendGrid (ct.sendgrid.net, uNNN.ct.sendgrid.net)
+    "list-manage.com",  // Mailchimp
+    "mandrillapp.com",  // Mailchimp transactional
+    "rs6.net",          // Constant Contact
+    "createsend1.com",  // Campaign Monitor
+    "exct.net",         // Salesforce Marketing Cloud
+    "hubspotlinks.com", // HubSpot
+    "mjt.lu",           // Mailjet
+    "awstrack.me",      // Amazon SES
+    "sparkpostmail.com",
+    "klclick.com", // Klaviyo
+];
+
 // Who sends.
 
 /// Notification senders of document-sharing, calendar and team services: the name and text in

@@ -9,22 +9,31 @@ use aho_corasick::AhoCorasick;
 use super::{DOMAIN_LIKE, Facts, Signal, SignalId};
 use crate::detect::brands::{self, Brand};
 use crate::detect::phrases::Family;
-use crate::detect::tables::{DISPOSABLE_HOSTING, DISPOSABLE_PAGES, SHORTENERS};
+use crate::detect::tables::{CLICK_TRACKERS, DISPOSABLE_HOSTING, DISPOSABLE_PAGES, SHORTENERS};
 use crate::mail::url::{host_of, is_ip_literal, redirect_target, registrable_domain, same_site};
 
 /// Links whose text shows a domain other than the one they go to, with the brand the
-/// shown domain belongs to (if any).
+/// shown domain belongs to (if any). Not a link through a mail service's click tracker
+/// that shows the sender's own site, when the receiving server verified that site's
+/// signature: an invoice's "example-clinic.com" counted by its mail service on the way.
+/// The shown site is truly the writer's. A platform that relays what its users type
+/// (a code host's notification showing its own domain) links elsewhere, not to a tracker.
 fn mismatched_links<'a>(
     facts: &'a Facts<'_>,
 ) -> impl Iterator<Item = (String, String, Option<&'static Brand>)> + 'a {
-    facts.email.links.iter().filter_map(|link| {
+    let signed_by_sender = !facts.sender_domain.is_empty()
+        && facts.authentication.dkim_domains.iter().any(|signer| facts.is_senders_site(signer));
+    facts.email.links.iter().filter_map(move |link| {
         let shown = link.text.trim();
         if shown == link.href || !DOMAIN_LIKE.is_match(shown) {
             return None;
         }
         let shown_host = host_of(&with_scheme(shown))?;
         let real_host = host_of(&link.href)?;
-        if same_site(&shown_host, &real_host) {
+        let senders_tracked_link = signed_by_sender
+            && facts.is_senders_site(&shown_host)
+            && CLICK_TRACKERS.contains(&registrable_domain(&real_host));
+        if same_site(&shown_host, &real_host) || senders_tracked_link {
             return None;
         }
         let owner = brands::owner_of(&shown_host).filter(|brand| !brand.owns(&real_host));
@@ -200,6 +209,30 @@ mod tests {
 
     fn html_link(href: &str, text: &str) -> crate::mail::Email {
         html_email(&format!("<a href=\"{href}\">{text}</a>"))
+    }
+
+    /// A link showing the sender's own signed site through a mail service's click tracker
+    /// is no mismatch; unsigned, or going anywhere but a tracker, it still is.
+    #[test]
+    fn a_senders_signed_site_shown_through_a_click_tracker_is_no_mismatch() {
+        let mail = |signed_by: &str, href: &str| {
+            let raw = format!(
+                "Authentication-Results: mx.example; dkim=pass header.d={signed_by}\r\n\
+                 From: Billing <billing@clinic.example>\r\nContent-Type: text/html\r\n\r\n\
+                 <a href=\"{href}\">www.clinic.example</a>"
+            );
+            crate::mail::parse(raw.as_bytes()).expect("parses")
+        };
+        let tracked = "https://u123.ct.sendgrid.net/ls/click?upn=abc";
+        assert!(fired(link_text_mismatch, &mail("clinic.example", tracked)).is_empty());
+        let mismatch = [SignalId::LinkTextMismatch];
+        assert_eq!(
+            fired(link_text_mismatch, &mail("other.example", tracked)),
+            mismatch,
+            "not signed by the sender"
+        );
+        let elsewhere = "https://grants-clinic.example.net/claim";
+        assert_eq!(fired(link_text_mismatch, &mail("clinic.example", elsewhere)), mismatch, "no tracker");
     }
 
     /// A link the reader's mail gateway rewrote (Safe Links, URL Defense) is judged by
