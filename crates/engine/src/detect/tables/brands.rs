@@ -33,7 +33,7 @@ pub const BRANDS: &[Brand] = &[
     Brand { name: "American Express", aliases: &[ "american express", "アメリカン・エキスプレス", "アメックス", "amex"], domains: &["americanexpress.com", "aexp.com", "americanexpress.co.jp", "amex", "americanexpress"] },
     Brand { name: "Saison", aliases: &["セゾン", "saison"], domains: &["saisoncard.co.jp", "saison.co.jp"] },
     Brand { name: "Orico", aliases: &["オリコ", "orico"], domains: &["orico.co.jp"] },
-    Brand { name: "View Card", aliases: &["ビューカード"], domains: &["viewcard.co.jp", "jreast.co.jp"] },
+    Brand { name: "View Card", aliases: &["ビューカード"], domains: &["viewcard.co.jp", "viewsnet.jp", "jreast.co.jp"] },
     Brand { name: "docomo", aliases: &["docomo", "ドコモ"], domains: &["docomo.ne.jp", "nttdocomo.co.jp", "docomo.co.jp"] },
     Brand { name: "au", aliases: &["kddi", "auじぶん銀行", "au pay", "auペイ"], domains: &[ "au.com", "kddi.com", "auone.jp", "au.co.jp", "aujibun.co.jp"] },
     Brand { name: "SoftBank", aliases: &["softbank", "ソフトバンク"], domains: &["softbank.jp", "softbank.ne.jp", "softbank.co.jp", "softbank"] },
