@@ -10,6 +10,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::detect::phrases::{self, Family};
 use crate::detect::tables::brands::{BRANDS, FREE_MAIL_DOMAINS, ROLES_AFTER, ROLES_BEFORE};
+use crate::detect::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS};
 use crate::mail::url::{self, ends_in_registry_suffix, registrable_domain};
 
 /// A brand: what it is called (in English and Japanese) and where its mail comes from.
@@ -155,6 +156,15 @@ pub fn is_free_mail(host: &str) -> bool {
     FREE_MAIL_DOMAINS.contains(&registrable_domain(host))
 }
 
+/// Whether many unrelated senders share `domain`'s registrable domain: a free mailbox
+/// provider's, or a service's that names each customer below its own
+/// ([`HELPDESK_PLATFORMS`], [`CUSTOMER_SUBDOMAINS`]). There the address tells who sends,
+/// and the domain's signature vouches for none of its users in particular.
+pub fn is_shared_domain(domain: &str) -> bool {
+    let below = |suffix: &&str| domain.len() > suffix.len() && domain.ends_with(suffix);
+    is_free_mail(domain) || HELPDESK_PLATFORMS.iter().chain(CUSTOMER_SUBDOMAINS).any(below)
+}
+
 /// The brand that owns `host`, if it is a known brand's domain.
 pub fn owner_of(host: &str) -> Option<&'static Brand> {
     let registered = registrable_domain(host);
@@ -200,7 +210,14 @@ fn imitated_in_ascii(host: &str) -> Option<&'static Brand> {
                     let registered_from = host.len().saturating_sub(registrable_domain(host).len());
                     m.start() < registered_from || !ends_in_registry_suffix(host)
                 };
-                matches!(after, Some(b'.' | b'-')) && (bounded(before) || !short) && registered_elsewhere()
+                let carried = match after {
+                    Some(b'.') => bounded(before) || !short,
+                    // Glued to letters on both sides ("myamazon.ca-central-1") is too
+                    // loose a reading: a word and a region code that happen to meet.
+                    Some(b'-') => bounded(before),
+                    _ => false,
+                };
+                carried && registered_elsewhere()
             }
             // The brand's name hyphenated into a label of another domain, registered or
             // below it ("paypal-secure.com", "rakuten-co-jp.example.top"). Merely
@@ -378,6 +395,8 @@ mod tests {
         assert_eq!(imitated_by_host("apple.com-id.example").map(|b| b.name), Some("Apple"));
         assert_eq!(imitated_by_host("www.paypal.com-secure.example").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("home.com-x.example").map(|b| b.name), None);
+        assert_eq!(imitated_by_host("zoom.us-east-1.example.com").map(|b| b.name), Some("Zoom"));
+        assert_eq!(imitated_by_host("myamazon.ca-central-1.example.com").map(|b| b.name), None);
         // "awesome.com" and "optushome.com.au" only end in the letters of Apple's me.com.
         assert_eq!(imitated_by_host("awesome.com.example.net").map(|b| b.name), None);
         assert_eq!(imitated_by_host("mail.optushome.com.au").map(|b| b.name), None);
@@ -388,6 +407,15 @@ mod tests {
         // Written in capitals or with the final dot, a host is the same host.
         assert_eq!(imitated_by_host("WWW.PAYPAL.COM.example.net.").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("www.paypal.com.").map(|b| b.name), None);
+    }
+
+    #[test]
+    fn only_a_domain_below_a_shared_service_is_shared() {
+        assert!(is_shared_domain("acme.zendesk.com"));
+        assert!(is_shared_domain("outlook.com"));
+        assert!(!is_shared_domain(".zendesk.com"));
+        assert!(!is_shared_domain("zendesk.com"));
+        assert!(!is_shared_domain("shop.example"));
     }
 
     #[test]

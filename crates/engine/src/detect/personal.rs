@@ -60,7 +60,7 @@ use super::brands;
 use super::model::Reading;
 use super::model::features::{TokenKind, Tokens, bucket};
 use super::rules::sharing_service;
-use super::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS, REQUEST_NOTIFIERS};
+use super::tables::REQUEST_NOTIFIERS;
 use super::{Detector, Facts, Thresholds, observe};
 use crate::mail::Email;
 use crate::mail::sender::{authenticated_sender, vouched_mailbox};
@@ -207,7 +207,7 @@ fn logit(p: f32) -> f32 {
 
 /// Who sends the mail, as the receiving server vouched for it; `None` when it did not, or
 /// when no server can say. At a free mailbox provider, or below a service that gives each
-/// customer a subdomain of its own ([`shared_domain`]), who sends is the mailbox, and a
+/// customer a subdomain of its own ([`brands::is_shared_domain`]), who sends is the mailbox, and a
 /// pass for the domain vouches for every user there: the server must have vouched for that
 /// very address ([`vouched_mailbox`]), or a neighbour writing a released friend's From
 /// would collect the friend's [`RELEASE_CREDIT`]. A service's notification that carries
@@ -217,7 +217,7 @@ fn logit(p: f32) -> f32 {
 fn who_sends(facts: &Facts<'_>, detector: &Detector) -> Option<String> {
     if carries_strangers_words(facts) {
         None
-    } else if shared_domain(&facts.sender_domain) {
+    } else if brands::is_shared_domain(&facts.sender_domain) {
         vouched_mailbox(facts.email, &detector.authserv_ids)
     } else {
         authenticated_sender(facts.email, &detector.authserv_ids)
@@ -251,20 +251,12 @@ fn carries_strangers_words(facts: &Facts<'_>) -> bool {
 }
 
 /// Who the From line names as its sender, whoever vouches for it: at a domain many share
-/// ([`shared_domain`]) the lower-cased address, elsewhere the registrable domain.
+/// ([`brands::is_shared_domain`]) the lower-cased address, elsewhere the registrable domain.
 fn sender_identity(facts: &Facts<'_>) -> String {
     match &facts.email.from {
-        Some(from) if shared_domain(&facts.sender_domain) => from.address.to_lowercase(),
+        Some(from) if brands::is_shared_domain(&facts.sender_domain) => from.address.to_lowercase(),
         _ => facts.sender_site().to_string(),
     }
-}
-
-/// Whether many unrelated senders share `domain`'s registrable domain: a free mailbox
-/// provider's, or a service's that names each customer below its own
-/// ([`HELPDESK_PLATFORMS`], [`CUSTOMER_SUBDOMAINS`]). There the address tells who sends.
-fn shared_domain(domain: &str) -> bool {
-    let below = |suffix: &&str| domain.len() > suffix.len() && domain.ends_with(suffix);
-    brands::is_free_mail(domain) || HELPDESK_PLATFORMS.iter().chain(CUSTOMER_SUBDOMAINS).any(below)
 }
 
 /// The feature value of each of a mail's buckets, with its group: 1/sqrt(n) of the n
@@ -279,7 +271,7 @@ fn shared_domain(domain: &str) -> bool {
 fn features(facts: &Facts<'_>, tokens: &Tokens, detector: &Detector) -> Vec<(u32, f32, Group)> {
     let bits = detector.model.bits;
     let sender = who_sends(facts, detector);
-    let shared = shared_domain(&facts.sender_domain);
+    let shared = brands::is_shared_domain(&facts.sender_domain);
     let own_signature = bucket(TokenKind::SignedBy, facts.sender_site(), bits);
     let mut groups: Vec<(u32, Group)> = tokens
         .buckets

@@ -138,8 +138,8 @@ pub const CLICK_TRACKERS: &[&str] = &[
     "hubspotlinks.com", // HubSpot
     "mjt.lu",           // Mailjet
     "awstrack.me",      // Amazon SES
-    "sparkpostmail.com",
-    "klclick.com", // Klaviyo
+    "spgo.io",          // SparkPost
+    "klclick.com",      // Klaviyo
 ];
 
 // Who sends.

@@ -70,14 +70,6 @@ fn a_digest_names_a_sites_sender_by_its_domain_and_a_freemail_sender_by_its_addr
 }
 
 #[test]
-fn only_a_domain_below_a_shared_service_is_shared() {
-    assert!(shared_domain("acme.zendesk.com"));
-    assert!(!shared_domain(".zendesk.com"));
-    assert!(!shared_domain("zendesk.com"));
-    assert!(!shared_domain("shop.example"));
-}
-
-#[test]
 fn a_step_is_shared_among_the_groups_as_the_feedback_says() {
     let features = [(1, 1.0, Group::Sender), (2, 1.0, Group::Links), (3, 1.0, Group::Text)];
     let weights = |feedback: Feedback| {

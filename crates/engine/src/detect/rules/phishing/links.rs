@@ -13,32 +13,41 @@ use crate::detect::tables::{CLICK_TRACKERS, DISPOSABLE_HOSTING, DISPOSABLE_PAGES
 use crate::mail::url::{host_of, is_ip_literal, redirect_target, registrable_domain, same_site};
 
 /// Links whose text shows a domain other than the one they go to, with the brand the
-/// shown domain belongs to (if any). Not a link through a mail service's click tracker
-/// that shows the sender's own site, when the receiving server verified that site's
-/// signature: an invoice's "example-clinic.com" counted by its mail service on the way.
-/// The shown site is truly the writer's. A platform that relays what its users type
-/// (a code host's notification showing its own domain) links elsewhere, not to a tracker.
+/// shown domain belongs to (if any).
 fn mismatched_links<'a>(
     facts: &'a Facts<'_>,
 ) -> impl Iterator<Item = (String, String, Option<&'static Brand>)> + 'a {
-    let signed_by_sender = !facts.sender_domain.is_empty()
-        && facts.authentication.dkim_domains.iter().any(|signer| facts.is_senders_site(signer));
-    facts.email.links.iter().filter_map(move |link| {
+    facts.email.links.iter().filter_map(|link| {
         let shown = link.text.trim();
         if shown == link.href || !DOMAIN_LIKE.is_match(shown) {
             return None;
         }
         let shown_host = host_of(&with_scheme(shown))?;
         let real_host = host_of(&link.href)?;
-        let senders_tracked_link = signed_by_sender
-            && facts.is_senders_site(&shown_host)
-            && CLICK_TRACKERS.contains(&registrable_domain(&real_host));
-        if same_site(&shown_host, &real_host) || senders_tracked_link {
+        if same_site(&shown_host, &real_host) {
             return None;
         }
         let owner = brands::owner_of(&shown_host).filter(|brand| !brand.owns(&real_host));
         Some((shown_host, real_host, owner))
     })
+}
+
+/// Whether a mismatched link is the sender's own, counted on its way by a mail service's
+/// click tracker: it shows the sender's own site, the receiving server verified that
+/// site's signature, the site is no free mailbox or other domain many senders share (where
+/// the signature vouches for none of them), and the link goes to a tracker. An invoice's
+/// "example-clinic.com" through its mail service is the common case. What stays open: a
+/// sender whose own mail service account was taken over, or a platform that relays what
+/// its users write under its own signature, can show its site over a tracker link that
+/// leads elsewhere. The tracker hides where, so this only lifts the weak mismatch hint;
+/// a brand's domain shown in such a link still counts (`link_shows_brand_domain`).
+fn senders_tracked_link(facts: &Facts<'_>, shown_host: &str, real_host: &str) -> bool {
+    let sender = facts.sender_domain.as_str();
+    !sender.is_empty()
+        && !brands::is_shared_domain(sender)
+        && facts.is_senders_site(shown_host)
+        && CLICK_TRACKERS.contains(&registrable_domain(real_host))
+        && facts.authentication.dkim_domains.iter().any(|signer| facts.is_senders_site(signer))
 }
 
 /// A link shows a brand's domain ("www.paypal.com") but goes somewhere the brand does not
@@ -51,9 +60,13 @@ pub fn link_shows_brand_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 }
 
 /// A link shows one domain and goes to another. Newsletters do this through click
-/// trackers too, so on its own it weighs little and does not count as deception.
+/// trackers too, so on its own it weighs little and does not count as deception; the
+/// sender's own site shown over its tracker does not count at all ([`senders_tracked_link`]).
 pub fn link_text_mismatch(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    if let Some((shown, real, _)) = mismatched_links(facts).next() {
+    let mut mismatches = mismatched_links(facts);
+    if let Some((shown, real, _)) =
+        mismatches.find(|(shown, real, _)| !senders_tracked_link(facts, shown, real))
+    {
         out.push(Signal::new(SignalId::LinkTextMismatch, format!("shows {shown}, goes to {real}")));
     }
 }
@@ -212,27 +225,31 @@ mod tests {
     }
 
     /// A link showing the sender's own signed site through a mail service's click tracker
-    /// is no mismatch; unsigned, or going anywhere but a tracker, it still is.
+    /// is no mismatch; unsigned, from a shared domain, showing another site or going
+    /// anywhere but a tracker, it still is, and a brand's domain shown over it still counts.
     #[test]
     fn a_senders_signed_site_shown_through_a_click_tracker_is_no_mismatch() {
-        let mail = |signed_by: &str, href: &str| {
+        let mail = |from: &str, signed_by: &str, href: &str, shown: &str| {
             let raw = format!(
                 "Authentication-Results: mx.example; dkim=pass header.d={signed_by}\r\n\
-                 From: Billing <billing@clinic.example>\r\nContent-Type: text/html\r\n\r\n\
-                 <a href=\"{href}\">www.clinic.example</a>"
+                 From: Billing <billing@{from}>\r\nContent-Type: text/html\r\n\r\n\
+                 <a href=\"{href}\">{shown}</a>"
             );
             crate::mail::parse(raw.as_bytes()).expect("parses")
         };
-        let tracked = "https://u123.ct.sendgrid.net/ls/click?upn=abc";
-        assert!(fired(link_text_mismatch, &mail("clinic.example", tracked)).is_empty());
+        let (clinic, tracked) = ("clinic.example", "https://u123.ct.sendgrid.net/ls/click?upn=abc");
+        let own = "www.clinic.example";
+        assert!(fired(link_text_mismatch, &mail(clinic, clinic, tracked, own)).is_empty());
         let mismatch = [SignalId::LinkTextMismatch];
-        assert_eq!(
-            fired(link_text_mismatch, &mail("other.example", tracked)),
-            mismatch,
-            "not signed by the sender"
-        );
-        let elsewhere = "https://grants-clinic.example.net/claim";
-        assert_eq!(fired(link_text_mismatch, &mail("clinic.example", elsewhere)), mismatch, "no tracker");
+        let fires = |email: crate::mail::Email, why: &str| {
+            assert_eq!(fired(link_text_mismatch, &email), mismatch, "{why}");
+        };
+        fires(mail(clinic, "other.example", tracked, own), "not signed by the sender");
+        fires(mail(clinic, clinic, "https://grants-clinic.example.net/claim", own), "no tracker");
+        fires(mail(clinic, clinic, tracked, "www.other.example"), "not the sender's site");
+        fires(mail("outlook.com", "outlook.com", tracked, "outlook.com"), "a free mailbox's signature");
+        let brand = mail(clinic, clinic, tracked, "www.paypal.com");
+        assert_eq!(fired(link_shows_brand_domain, &brand), [SignalId::LinkShowsBrandDomain]);
     }
 
     /// A link the reader's mail gateway rewrote (Safe Links, URL Defense) is judged by
