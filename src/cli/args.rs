@@ -245,7 +245,7 @@ pub(super) enum Command {
         /// Measure on the .eml files in this folder instead of generated mail.
         #[arg(long)]
         corpus: Option<PathBuf>,
-        /// Measure this many times; the best round is printed.
+        /// Measure this many times: the best round gives the rates, the median round the ratio.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
