@@ -249,6 +249,11 @@ impl<'a> Facts<'a> {
         url::registrable_domain(domain) == self.sender_site()
     }
 
+    /// Whether the receiving server verified a DKIM signature of the sender's own site.
+    pub fn signed_by_senders_site(&self) -> bool {
+        self.authentication.dkim_domains.iter().any(|signer| self.is_senders_site(signer))
+    }
+
     /// Whether the mail forwards (or quotes) another one: a forward's subject prefix or a
     /// forwarding line in the text.
     pub fn is_forward(&self) -> bool {

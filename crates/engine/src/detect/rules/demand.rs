@@ -108,7 +108,7 @@ fn from_a_stranger(facts: &Facts<'_>) -> bool {
     // also lists; a pass that names no domain is believed.
     let dmarc = auth.dmarc == Some(AuthResult::Pass)
         && auth.dmarc_domain.as_deref().is_none_or(|domain| facts.is_senders_site(domain));
-    let aligned = dmarc || auth.dkim_domains.iter().any(|d| facts.is_senders_site(d));
+    let aligned = dmarc || facts.signed_by_senders_site();
     !(exchange && aligned)
 }
 

@@ -51,7 +51,7 @@ pub fn forged_brand_address(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let auth = &facts.authentication;
     // The cheap tests first: most mail has no envelope sender recorded, or a signature of
     // its sender's own domain.
-    if auth.envelopes.is_empty() || auth.dkim_domains.iter().any(|signer| facts.is_senders_site(signer)) {
+    if auth.envelopes.is_empty() || facts.signed_by_senders_site() {
         return;
     }
     let from_domain = facts.sender_domain.as_str();

@@ -47,7 +47,7 @@ fn senders_tracked_link(facts: &Facts<'_>, shown_host: &str, real_host: &str) ->
         && !brands::is_shared_domain(sender)
         && facts.is_senders_site(shown_host)
         && CLICK_TRACKERS.contains(&registrable_domain(real_host))
-        && facts.authentication.dkim_domains.iter().any(|signer| facts.is_senders_site(signer))
+        && facts.signed_by_senders_site()
 }
 
 /// A link shows a brand's domain ("www.paypal.com") but goes somewhere the brand does not
