@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::detect::phrases::{self, Family};
-use crate::detect::tables::brands::{BRANDS, FREE_MAIL_DOMAINS, ROLES_AFTER, ROLES_BEFORE};
+use crate::detect::tables::brands::{BRANDS, FREE_MAIL_DOMAINS, GOVERNMENT_WORDS, ROLES_AFTER, ROLES_BEFORE};
 use crate::detect::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS};
 use crate::mail::url::{self, ends_in_registry_suffix, registrable_domain};
 
@@ -179,6 +179,28 @@ pub fn imitated_by_host(host: &str) -> Option<&'static Brand> {
     let in_lookalike_letters = url::lookalike_skeleton(host)
         .and_then(|skeleton| owner_of(&skeleton).or_else(|| imitated_in_ascii(&skeleton)));
     in_lookalike_letters.or_else(|| imitated_in_ascii(host))
+}
+
+/// Whether `host` dresses as a government's domain from outside every government's
+/// suffix: a label of its own reading "gov" in front of another domain
+/// ("jus.mendoza.gov.com", "www.gov.uk.refund.example"), or a registered name that has it
+/// as a hyphenated part or ending ("inform-gov.com.br", "voebrasilgov.com"). Not a word
+/// that merely starts with it ("govdelivery.com", the mail service agencies use; "govee").
+pub fn poses_as_government(host: &str) -> bool {
+    let registrable = registrable_domain(host);
+    let Some((name, suffix)) = registrable.split_once('.') else { return false };
+    let government = |word: &str| GOVERNMENT_WORDS.contains(&word);
+    // "gov.st": a country's government registered under its bare country code, where the
+    // suffix list knows no `gov.st`.
+    let country_government = government(name) && suffix.len() == 2;
+    if suffix.split('.').any(government) || country_government {
+        return false;
+    }
+    let below = host.get(..host.len().saturating_sub(registrable.len())).unwrap_or_default();
+    let ends_in = |word: &&str| name.len() >= word.len() + 3 && name.ends_with(*word);
+    below.split('.').any(government)
+        || name.split('-').any(government)
+        || GOVERNMENT_WORDS.iter().any(ends_in)
 }
 
 /// [`imitated_by_host`] for a host as written, letter for letter.
@@ -407,6 +429,41 @@ mod tests {
         // Written in capitals or with the final dot, a host is the same host.
         assert_eq!(imitated_by_host("WWW.PAYPAL.COM.example.net.").map(|b| b.name), Some("PayPal"));
         assert_eq!(imitated_by_host("www.paypal.com.").map(|b| b.name), None);
+    }
+
+    /// "gov" as a label of its own, a hyphenated part or the ending of a registered name
+    /// dresses a host as a government's; under a government's suffix, or starting a longer
+    /// word, it does not.
+    #[test]
+    fn a_host_poses_as_a_government_only_outside_every_governments_suffix() {
+        for costume in [
+            "jus.mendoza.gov.com",
+            "www.gov.uk.refund.example",
+            "inform-gov.com.br",
+            "processo.gov-detran.co.ua",
+            "pay.voebrasilgov.com",
+            "consultagouv.example",
+            "tramites-gob.com.mx",
+        ] {
+            assert!(poses_as_government(costume), "{costume}");
+        }
+        for own in [
+            "irs.gov",
+            "www.gov.uk",
+            "receita.fazenda.gov.br",
+            "impots.gouv.fr",
+            "sat.gob.mx",
+            "ird.govt.nz",
+            "minsaude.gov.st",
+            "gov.br",
+            "portal-gov.gov.br",
+            "public.govdelivery.com",
+            "govee.example",
+            "us-gov-west-1.example.com",
+            "",
+        ] {
+            assert!(!poses_as_government(own), "{own}");
+        }
     }
 
     #[test]

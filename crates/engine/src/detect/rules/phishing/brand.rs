@@ -125,16 +125,18 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 }
 
 /// A link or sender host that imitates a brand's domain, by carrying it as a prefix
-/// ("www.ucscard.co.jp.humaoo.com") or the brand's name inside another domain.
+/// ("www.ucscard.co.jp.humaoo.com") or the brand's name inside another domain, or one
+/// that dresses as a government's ("inform-gov.com.br"): tax refunds, fines and benefits
+/// are phishing's other brand.
 pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let sender = facts.sender_domain.as_str();
-    let hosts = facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender));
-    for host in hosts.filter(|h| !h.is_empty()) {
-        if let Some(brand) = brands::imitated_by_host(host) {
-            let evidence = format!("{host} imitates {}", brand.name);
-            out.push(Signal::new(SignalId::LookalikeDomain, evidence));
-            return;
-        }
+    let hosts = || facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender));
+    let imitated = hosts().filter(|h| !h.is_empty()).find_map(|host| {
+        let brand = brands::imitated_by_host(host).map(|brand| brand.name);
+        brand.or_else(|| brands::poses_as_government(host).then_some("a government")).map(|name| (host, name))
+    });
+    if let Some((host, name)) = imitated {
+        out.push(Signal::new(SignalId::LookalikeDomain, format!("{host} imitates {name}")));
     }
 }
 
@@ -284,6 +286,20 @@ mod tests {
             "Verify your password",
         );
         assert!(fired(impersonates_mail_provider, &short).is_empty(), "a short local part is a word");
+    }
+
+    #[test]
+    fn lookalike_domain_reads_a_sender_or_link_dressed_as_a_government() {
+        let sender = email("From: Voa Brasil <noreply@voabrasilgov.example>", "Pague a taxa hoje.");
+        assert_eq!(fired(lookalike_domain, &sender), [SignalId::LookalikeDomain]);
+        let linked = email("From: a@b.example", "Refund: https://www.gov.uk.refunds.example/claim");
+        assert_eq!(fired(lookalike_domain, &linked), [SignalId::LookalikeDomain]);
+        let classify = crate::detect::classify(&linked, &crate::detect::Detector::default());
+        let evidence =
+            classify.signals.iter().find(|s| s.id == SignalId::LookalikeDomain).map(|s| s.evidence.as_str());
+        assert_eq!(evidence, Some("www.gov.uk.refunds.example imitates a government"));
+        let agency = email("From: IRS <news@irs.gov>", "Updates: https://www.irs.gov/newsroom");
+        assert!(fired(lookalike_domain, &agency).is_empty());
     }
 
     #[test]
