@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use crate::detect::phrases::{self, Family};
 use crate::detect::tables::brands::{BRANDS, FREE_MAIL_DOMAINS, GOVERNMENT_WORDS, ROLES_AFTER, ROLES_BEFORE};
 use crate::detect::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS};
-use crate::mail::url::{self, ends_in_registry_suffix, registrable_domain};
+use crate::mail::url::{self, ends_in_registry_suffix, is_ip_literal, registrable_domain};
 
 /// A brand: what it is called (in English and Japanese) and where its mail comes from.
 /// The brands themselves are a table: [`crate::detect::tables::brands`].
@@ -181,26 +181,36 @@ pub fn imitated_by_host(host: &str) -> Option<&'static Brand> {
     in_lookalike_letters.or_else(|| imitated_in_ascii(host))
 }
 
-/// Whether `host` dresses as a government's domain from outside every government's
-/// suffix: a label of its own reading "gov" in front of another domain
-/// ("jus.mendoza.gov.com", "www.gov.uk.refund.example"), or a registered name that has it
-/// as a hyphenated part or ending ("inform-gov.com.br", "voebrasilgov.com"). Not a word
-/// that merely starts with it ("govdelivery.com", the mail service agencies use; "govee").
+/// Whether `host` carries a government's suffix in front of another domain, as a
+/// look-alike carries a brand's: "www.gov.uk.refund.example", "sat.gob.mx.pagos.info",
+/// "hmrc.gov.uk.com" (registered under `uk.com`, which anyone may). A "gov" that begins
+/// no government suffix ("gov.teams.microsoft.us", "gov.local", the province's own
+/// "gov.bc.ca") or that is only part of a name ("zoomgov.com", "e-gov.go.jp",
+/// "inform-gov.com.br") is not counted: vendors' government clouds, news sites and
+/// countries' own portals are named so too.
 pub fn poses_as_government(host: &str) -> bool {
-    let registrable = registrable_domain(host);
-    let Some((name, suffix)) = registrable.split_once('.') else { return false };
-    let government = |word: &str| GOVERNMENT_WORDS.contains(&word);
-    // "gov.st": a country's government registered under its bare country code, where the
-    // suffix list knows no `gov.st`.
-    let country_government = government(name) && suffix.len() == 2;
-    if suffix.split('.').any(government) || country_government {
+    if is_ip_literal(host) || url::is_public_suffix(host) {
         return false;
     }
-    let below = host.get(..host.len().saturating_sub(registrable.len())).unwrap_or_default();
-    let ends_in = |word: &&str| name.len() >= word.len() + 3 && name.ends_with(*word);
-    below.split('.').any(government)
-        || name.split('-').any(government)
-        || GOVERNMENT_WORDS.iter().any(ends_in)
+    let registrable = registrable_domain(host);
+    // Where the host's own public suffix starts: from there on the registry's labels.
+    let name_from = host.len().saturating_sub(registrable.len());
+    let suffix_from = name_from + registrable.find('.').map_or(registrable.len(), |dot| dot + 1);
+    let mut at = 0;
+    for label in host.split('.') {
+        if at >= suffix_from {
+            return false;
+        }
+        let carried = host.get(at..).and_then(|rest| {
+            let second = rest.get(label.len() + 1..)?.split('.').next()?;
+            rest.get(..label.len() + 1 + second.len())
+        });
+        if GOVERNMENT_WORDS.contains(&label) && carried.is_some_and(url::is_public_suffix) {
+            return true;
+        }
+        at += label.len() + 1;
+    }
+    false
 }
 
 /// [`imitated_by_host`] for a host as written, letter for letter.
@@ -431,35 +441,37 @@ mod tests {
         assert_eq!(imitated_by_host("www.paypal.com.").map(|b| b.name), None);
     }
 
-    /// "gov" as a label of its own, a hyphenated part or the ending of a registered name
-    /// dresses a host as a government's; under a government's suffix, or starting a longer
-    /// word, it does not.
+    /// A government's suffix carried in front of another domain is a costume; "gov" that
+    /// begins no government suffix, or is part of a name, is not counted.
     #[test]
-    fn a_host_poses_as_a_government_only_outside_every_governments_suffix() {
+    fn a_host_poses_as_a_government_when_it_carries_a_government_suffix_in_front() {
         for costume in [
-            "jus.mendoza.gov.com",
             "www.gov.uk.refund.example",
-            "inform-gov.com.br",
-            "processo.gov-detran.co.ua",
-            "pay.voebrasilgov.com",
-            "consultagouv.example",
-            "tramites-gob.com.mx",
+            "sat.gob.mx.pagos.info",
+            "hmrc.gov.uk.com",
+            "gov.br.consulta.net",
+            "impots.gouv.fr.amendes.example",
         ] {
             assert!(poses_as_government(costume), "{costume}");
         }
         for own in [
             "irs.gov",
             "www.gov.uk",
+            "gov.uk",
             "receita.fazenda.gov.br",
             "impots.gouv.fr",
             "sat.gob.mx",
-            "ird.govt.nz",
+            "www2.gov.bc.ca",
+            "saaq.gouv.qc.ca",
+            "gov.wales",
             "minsaude.gov.st",
-            "gov.br",
-            "portal-gov.gov.br",
+            "e-gov.go.jp",
+            "gov.teams.microsoft.us",
+            "gov.local",
+            "zoomgov.com",
+            "inform-gov.com.br",
             "public.govdelivery.com",
-            "govee.example",
-            "us-gov-west-1.example.com",
+            "192.0.2.7",
             "",
         ] {
             assert!(!poses_as_government(own), "{own}");

@@ -233,7 +233,7 @@ signal_table! {
     LookalikeDomain {
         rule: "lookalike_domain", title: "Look-alike domain",
         category: Category::Phishing, kind: Kind::Impersonation, weight: 3.0, levels: &[],
-        doc: "A link or sender host made to look like a brand's (www.brand.co.jp.example.com, brand-secure.com) or a government's (tax-gov.example).",
+        doc: "A link or sender host made to look like a brand's (www.brand.co.jp.example.com, brand-secure.com) or carrying a government's suffix (www.gov.uk.example.com).",
     },
     LinkToIpAddress {
         rule: "link_to_ip_address", title: "Link to an IP address",

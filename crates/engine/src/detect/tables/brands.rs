@@ -127,10 +127,9 @@ pub const ROLES_BEFORE: &[&str] = &[
 /// signature says who carried a mail, not whose it is (see `impersonates_brand`).
 pub const SIGNS_CUSTOMERS_MAIL: &[&str] = &["amazonses.com"];
 
-/// The words by which a domain says it is a government's: a public suffix holding one
-/// (`gov.br`, `gouv.fr`, `gob.mx`, `govt.nz`, the `gov` top-level domain) is a
-/// government's own; anywhere else in a host (`inform-gov.com.br`, `www.gov.uk.example`)
-/// it is a costume.
+/// The words that begin a government's public suffix (`gov.uk`, `gouv.fr`, `gob.mx`,
+/// `govt.nz`): carried in front of another domain (`www.gov.uk.refund.example`) such a
+/// suffix is a costume.
 pub const GOVERNMENT_WORDS: &[&str] = &["gov", "gouv", "gob", "govt"];
 
 /// Free mailboxes anyone can open under any name. An address there belongs to a person,

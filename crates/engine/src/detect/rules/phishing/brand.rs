@@ -126,8 +126,8 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 
 /// A link or sender host that imitates a brand's domain, by carrying it as a prefix
 /// ("www.ucscard.co.jp.humaoo.com") or the brand's name inside another domain, or one
-/// that dresses as a government's ("inform-gov.com.br"): tax refunds, fines and benefits
-/// are phishing's other brand.
+/// that carries a government's suffix the same way ("www.gov.uk.refund.example"): tax
+/// refunds, fines and benefits are phishing's other brand.
 pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let sender = facts.sender_domain.as_str();
     let hosts = || facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender));
@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn lookalike_domain_reads_a_sender_or_link_dressed_as_a_government() {
-        let sender = email("From: Voa Brasil <noreply@voabrasilgov.example>", "Pague a taxa hoje.");
+        let sender = email("From: Receita <noreply@receita.gov.br.consulta.example>", "Pague a taxa hoje.");
         assert_eq!(fired(lookalike_domain, &sender), [SignalId::LookalikeDomain]);
         let linked = email("From: a@b.example", "Refund: https://www.gov.uk.refunds.example/claim");
         assert_eq!(fired(lookalike_domain, &linked), [SignalId::LookalikeDomain]);
