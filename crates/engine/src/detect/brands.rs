@@ -205,7 +205,10 @@ pub fn poses_as_government(host: &str) -> bool {
             let second = rest.get(label.len() + 1..)?.split('.').next()?;
             rest.get(..label.len() + 1 + second.len())
         });
-        if GOVERNMENT_WORDS.contains(&label) && carried.is_some_and(url::is_public_suffix) {
+        // A registry's suffix only: the list's private section holds `gov.nl`, which
+        // Newfoundland's own `gov.nl.ca` begins with.
+        let government_suffix = |s: &str| url::is_public_suffix(s) && ends_in_registry_suffix(s);
+        if GOVERNMENT_WORDS.contains(&label) && carried.is_some_and(government_suffix) {
             return true;
         }
         at += label.len() + 1;
@@ -462,6 +465,7 @@ mod tests {
             "impots.gouv.fr",
             "sat.gob.mx",
             "www2.gov.bc.ca",
+            "www.gov.nl.ca",
             "saaq.gouv.qc.ca",
             "gov.wales",
             "minsaude.gov.st",
