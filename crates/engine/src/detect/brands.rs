@@ -196,6 +196,9 @@ pub fn poses_as_government(host: &str) -> bool {
     // Where the host's own public suffix starts: from there on the registry's labels.
     let name_from = host.len().saturating_sub(registrable.len());
     let suffix_from = name_from + registrable.find('.').map_or(registrable.len(), |dot| dot + 1);
+    // A registry's suffix only: the list's private section holds `gov.nl`, which
+    // Newfoundland's own `gov.nl.ca` begins with.
+    let government_suffix = |s: &str| url::is_public_suffix(s) && ends_in_registry_suffix(s);
     let mut at = 0;
     for label in host.split('.') {
         if at >= suffix_from {
@@ -205,9 +208,6 @@ pub fn poses_as_government(host: &str) -> bool {
             let second = rest.get(label.len() + 1..)?.split('.').next()?;
             rest.get(..label.len() + 1 + second.len())
         });
-        // A registry's suffix only: the list's private section holds `gov.nl`, which
-        // Newfoundland's own `gov.nl.ca` begins with.
-        let government_suffix = |s: &str| url::is_public_suffix(s) && ends_in_registry_suffix(s);
         if GOVERNMENT_WORDS.contains(&label) && carried.is_some_and(government_suffix) {
             return true;
         }

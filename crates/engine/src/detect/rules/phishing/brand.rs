@@ -130,8 +130,8 @@ pub fn impersonates_mail_provider(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// refunds, fines and benefits are phishing's other brand.
 pub fn lookalike_domain(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     let sender = facts.sender_domain.as_str();
-    let hosts = || facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender));
-    let imitated = hosts().filter(|h| !h.is_empty()).find_map(|host| {
+    let hosts = facts.link_hosts.iter().map(String::as_str).chain(std::iter::once(sender));
+    let imitated = hosts.filter(|h| !h.is_empty()).find_map(|host| {
         let brand = brands::imitated_by_host(host).map(|brand| brand.name);
         brand.or_else(|| brands::poses_as_government(host).then_some("a government")).map(|name| (host, name))
     });
