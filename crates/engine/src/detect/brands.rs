@@ -192,28 +192,15 @@ pub fn poses_as_government(host: &str) -> bool {
     if is_ip_literal(host) || url::is_public_suffix(host) {
         return false;
     }
-    let registrable = registrable_domain(host);
-    // Where the host's own public suffix starts: from there on the registry's labels.
-    let name_from = host.len().saturating_sub(registrable.len());
-    let suffix_from = name_from + registrable.find('.').map_or(registrable.len(), |dot| dot + 1);
+    // The labels in front of the host's own public suffix: the registrant's to choose.
+    let chosen = host.split('.').count().saturating_sub(registrable_domain(host).matches('.').count());
     // A registry's suffix only: the list's private section holds `gov.nl`, which
     // Newfoundland's own `gov.nl.ca` begins with.
     let government_suffix = |s: &str| url::is_public_suffix(s) && ends_in_registry_suffix(s);
-    let mut at = 0;
-    for label in host.split('.') {
-        if at >= suffix_from {
-            return false;
-        }
-        let carried = host.get(at..).and_then(|rest| {
-            let second = rest.get(label.len() + 1..)?.split('.').next()?;
-            rest.get(..label.len() + 1 + second.len())
-        });
-        if GOVERNMENT_WORDS.contains(&label) && carried.is_some_and(government_suffix) {
-            return true;
-        }
-        at += label.len() + 1;
-    }
-    false
+    let mut labels_and_next = host.split('.').zip(host.split('.').skip(1)).take(chosen);
+    labels_and_next.any(|(label, next)| {
+        GOVERNMENT_WORDS.contains(&label) && government_suffix(&format!("{label}.{next}"))
+    })
 }
 
 /// [`imitated_by_host`] for a host as written, letter for letter.

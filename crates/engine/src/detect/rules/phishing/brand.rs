@@ -294,10 +294,10 @@ mod tests {
         assert_eq!(fired(lookalike_domain, &sender), [SignalId::LookalikeDomain]);
         let linked = email("From: a@b.example", "Refund: https://www.gov.uk.refunds.example/claim");
         assert_eq!(fired(lookalike_domain, &linked), [SignalId::LookalikeDomain]);
-        let classify = crate::detect::classify(&linked, &crate::detect::Detector::default());
-        let evidence =
-            classify.signals.iter().find(|s| s.id == SignalId::LookalikeDomain).map(|s| s.evidence.as_str());
-        assert_eq!(evidence, Some("www.gov.uk.refunds.example imitates a government"));
+        let mut signals = Vec::new();
+        lookalike_domain(&Facts::gather(&linked), &mut signals);
+        let evidence: Vec<&str> = signals.iter().map(|s| s.evidence.as_str()).collect();
+        assert_eq!(evidence, ["www.gov.uk.refunds.example imitates a government"]);
         let agency = email("From: IRS <news@irs.gov>", "Updates: https://www.irs.gov/newsroom");
         assert!(fired(lookalike_domain, &agency).is_empty());
     }
