@@ -35,13 +35,14 @@ impl Brand {
     }
 }
 
-static ALIASES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+/// Every alias of every brand in one automaton, and per alias its brand and the alias.
+static ALIASES: LazyLock<(AhoCorasick, Vec<(usize, &'static str)>)> = LazyLock::new(|| {
     let mut needles = Vec::new();
     let mut owners = Vec::new();
     for (index, brand) in BRANDS.iter().enumerate() {
         for alias in brand.aliases {
             needles.push(*alias);
-            owners.push(index);
+            owners.push((index, *alias));
         }
     }
     let automaton = AhoCorasickBuilder::new()
@@ -53,7 +54,9 @@ static ALIASES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 });
 
 /// Every mention of a brand in `text`: its byte range and the brand. ASCII names match
-/// as whole words only, so "amazonia" or "paypalling" name nothing.
+/// as whole words only, so "amazonia" or "paypalling" name nothing, and regardless of case,
+/// except a name the table writes in capitals: an acronym that is also a word ("UPS", not
+/// "ups and downs") names the brand only as written.
 fn mentions(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &'static Brand)> + '_ {
     let (automaton, owners) = &*ALIASES;
     let bytes = text.as_bytes();
@@ -68,8 +71,11 @@ fn mentions(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &'stati
         {
             return None;
         }
-        let brand = owners.get(m.pattern().as_usize()).and_then(|&i| BRANDS.get(i))?;
-        Some((m.range(), brand))
+        let &(index, alias) = owners.get(m.pattern().as_usize())?;
+        if alias.bytes().any(|b| b.is_ascii_uppercase()) && text.get(m.range()) != Some(alias) {
+            return None;
+        }
+        Some((m.range(), BRANDS.get(index)?))
     })
 }
 
@@ -311,6 +317,25 @@ mod tests {
         let names: Vec<_> =
             brands_named("【三井住友カード】 and PayPal, not amazonia").iter().map(|b| b.name).collect();
         assert_eq!(names, ["SMBC", "PayPal"]);
+    }
+
+    /// The names reward surveys and parcel lures go by, as their senders spell them, and
+    /// the ordinary words and other names beside them that name no brand.
+    #[test]
+    fn shops_carriers_and_insurers_are_found_as_senders_spell_them() {
+        let named = |text| brands_named(text).iter().map(|b| b.name).collect::<Vec<_>>();
+        assert_eq!(named("AAA Driver Care"), ["AAA"]);
+        assert_eq!(named("Sam\u{2019}s Club Member"), ["Sam's Club"]);
+        assert_eq!(named("Tractor-Supply,Co. Team"), ["Tractor Supply"]);
+        assert_eq!(named("Medicare Kit - United Health Care"), ["Medicare", "UnitedHealthcare"]);
+        assert_eq!(named("UCカード"), ["UC Card"]);
+        assert_eq!(named("Lowes"), ["Lowe's"]);
+        assert_eq!(named("Your UPS parcel"), ["UPS"]);
+        for plain in
+            ["Ups, we missed you", "ups and downs", "supplies", "aaaa", "Regions of Spain", "Disney movies"]
+        {
+            assert!(named(plain).is_empty(), "{plain}");
+        }
     }
 
     #[test]

@@ -28,8 +28,16 @@ fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static B
         let signed = facts.authentication.dkim_domains.iter().any(|signer| {
             registrable_domain(signer) == signer && signs_only_its_own(signer) && brand.owns(signer)
         });
-        !brand.owns(domain) && !signed && (in_sender || !forwarded_from(facts, brand))
+        !brand.owns(domain) && !signed && (in_sender || !(forwarded_from(facts, brand) || topic_of(facts)))
     })
+}
+
+/// Whether a brand the subject names is the topic of mail from an honest sender: one whose
+/// own site signed the mail and whose name that site bears out ("Capital One Shopping"
+/// from `capitaloneshopping.com`, "Use your rewards at Lowe's"). A shop, a cashback
+/// service or a newsletter names other companies in its subject; it does not pose as them.
+fn topic_of(facts: &Facts<'_>) -> bool {
+    facts.signed_by_senders_site() && super::claimed::sender_named_by_own_domain(facts)
 }
 
 /// Whether `signer` signs only mail its owner writes: not free mail, not a sending service.
@@ -58,9 +66,11 @@ pub fn impersonates_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 
 /// The mail names a brand in its sender or subject and has links, yet none of them goes
 /// to that brand. Catches phishing that forges the brand's own From address. Only the
-/// body's links count: a brand's PDF invoice links to a PDF reader's download page.
+/// body's links count: a brand's PDF invoice links to a PDF reader's download page. A
+/// brand that is only the subject's topic (see [`topic_of`]) is not a name the mail goes by.
 pub fn links_avoid_named_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let named: Vec<&Brand> = facts.brands_in_sender.iter().chain(&facts.brands_in_subject).copied().collect();
+    let in_subject = if topic_of(facts) { &[][..] } else { &facts.brands_in_subject[..] };
+    let named: Vec<&Brand> = facts.brands_in_sender.iter().chain(in_subject).copied().collect();
     if named.is_empty() {
         return;
     }
@@ -184,6 +194,35 @@ mod tests {
                 "{carrier}"
             );
         }
+    }
+
+    /// A brand in the subject of mail whose own signed domain bears out the sender's name is
+    /// the mail's topic; unsigned, under a name the domain does not bear, or in the sender's
+    /// name itself, it is still borrowed. Both rules that read the subject's brand agree.
+    #[test]
+    fn a_brand_the_subject_names_is_a_topic_of_an_honest_signed_sender() {
+        let link = "https://shopping.example/deal";
+        let run = |signer: &str, from: &str, subject: &str| {
+            let headers = format!(
+                "Authentication-Results: mx.example; dkim=pass header.d={signer}\r\n\
+                 From: {from}\r\nSubject: {subject}\r\nTo: a@b.example"
+            );
+            let mail = email(&headers, link);
+            [fired(impersonates_brand, &mail), fired(links_avoid_named_brand, &mail)].concat()
+        };
+        let offer = "Use $185 of your rewards to save on Lowe's!";
+        let honest = "Cashback Shopping <deals@cashbackshopping.example>";
+        assert!(run("cashbackshopping.example", honest, offer).is_empty(), "a cashback service's offer");
+        let both = [SignalId::ImpersonatesBrand, SignalId::LinksAvoidNamedBrand];
+        assert_eq!(run("elsewhere.example", honest, offer), both, "not signed by its own site");
+        let unbacked = "Rewards Desk <deals@cashbackshopping.example>";
+        assert_eq!(run("cashbackshopping.example", unbacked, offer), both, "a name its domain does not bear");
+        let in_sender = "Lowe's Shopping <deals@cashbackshopping.example>";
+        assert_eq!(
+            run("cashbackshopping.example", in_sender, "Your reward"),
+            both,
+            "the brand is who it says it is"
+        );
     }
 
     #[test]

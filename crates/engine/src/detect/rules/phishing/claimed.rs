@@ -39,6 +39,16 @@ fn backed(claimed: &[String], joined_name: &str, domains: &[&str]) -> bool {
     })
 }
 
+/// Whether the sender's name is borne out by the sending domain itself ("Capital One
+/// Shopping" from `capitaloneshopping.com`): the sender says who it is, so a brand its
+/// subject names is what the mail is about, not a name it borrows.
+pub(super) fn sender_named_by_own_domain(facts: &Facts<'_>) -> bool {
+    let name = facts.email.normalized_sender_name.as_str();
+    let claimed = claimed_words(name);
+    let joined_name: String = words(name).collect();
+    !claimed.is_empty() && backed(&claimed, &joined_name, &[facts.sender_domain.as_str()])
+}
+
 /// A word of the sender's name that the subject repeats (the mail insists on who it is)
 /// while neither the sending domain, a domain whose signature the receiving server
 /// verified, nor any link host carries a word of that name. Brands the table knows are
