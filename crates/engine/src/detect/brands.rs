@@ -9,7 +9,10 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::detect::phrases::{self, Family};
-use crate::detect::tables::brands::{BRANDS, FREE_MAIL_DOMAINS, GOVERNMENT_WORDS, ROLES_AFTER, ROLES_BEFORE};
+use crate::detect::tables::brands::{
+    BRANDS, CUSTOMER_WORDS, FREE_MAIL_DOMAINS, GOVERNMENT_WORDS, GREETINGS, ROLES_AFTER, ROLES_BEFORE,
+    WORD_NAMES,
+};
 use crate::detect::tables::{CUSTOMER_SUBDOMAINS, HELPDESK_PLATFORMS};
 use crate::mail::url::{self, ends_in_registry_suffix, is_ip_literal, registrable_domain};
 
@@ -115,8 +118,8 @@ pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
         }
         let after = text.get(closing.end()..end)?;
         mentions(after).find_map(|(range, brand)| {
-            let role_after = role_following(after.get(range.end..)?).map(|len| range.end + len);
-            let role_before = role_preceding(after.get(..range.start)?);
+            let role_after = word_following(after.get(range.end..)?, ROLES_AFTER).map(|len| range.end + len);
+            let role_before = word_preceding(after.get(..range.start)?, ROLES_BEFORE);
             let start = role_before.unwrap_or(range.start);
             let end = match (role_before, role_after) {
                 (None, None) => return None,
@@ -128,32 +131,57 @@ pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
     })
 }
 
-/// The length of the role that `rest` opens with, after at most three bytes of
+/// How far into a text its salutation may be: past a logo's alt text, a preheader and a
+/// menu, not into the letter.
+const OPENING: usize = 1024;
+
+/// A salutation in the opening of `text` that greets the reader as a brand's customer:
+/// "Dear PayPal member", "Sehr geehrter Commerzbank-Kunde", or in Japanese, which needs no
+/// greeting word, "三井住友カードをご利用のお客様" and "楽天ユーザー様". Returns the brand and
+/// the salutation as written. A brand's customers are what its own mail, and only its own,
+/// has reason to call its readers.
+pub fn addressed_as_customer_of(text: &str) -> Option<(&'static Brand, &str)> {
+    let mut end = OPENING.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let opening = text.get(..end)?;
+    mentions(opening).find_map(|(range, brand)| {
+        let customer = word_following(opening.get(range.end..)?, CUSTOMER_WORDS)?;
+        let end = range.end + customer;
+        let honorific = !opening.get(range.end..end)?.is_ascii();
+        let start =
+            if honorific { range.start } else { word_preceding(opening.get(..range.start)?, GREETINGS)? };
+        Some((brand, opening.get(start..end)?))
+    })
+}
+
+/// The length of the word of `words` that `rest` opens with, after at most three bytes of
 /// punctuation ("] Customer Support").
-fn role_following(rest: &str) -> Option<usize> {
+fn word_following(rest: &str, words: &[&str]) -> Option<usize> {
     let trimmed = rest.trim_start_matches([' ', ']', ')', '-', ':', '|', '\u{3000}']);
     let skipped = rest.len() - trimmed.len();
     if skipped > 3 {
         return None;
     }
-    ROLES_AFTER.iter().find_map(|role| {
-        let head = trimmed.get(..role.len())?;
-        let ends_word = !trimmed.as_bytes().get(role.len()).is_some_and(u8::is_ascii_alphanumeric);
-        (head.eq_ignore_ascii_case(role) && ends_word).then_some(skipped + role.len())
+    words.iter().find_map(|word| {
+        let head = trimmed.get(..word.len())?;
+        let ends_word = !trimmed.as_bytes().get(word.len()).is_some_and(u8::is_ascii_alphanumeric);
+        (head.eq_ignore_ascii_case(word) && ends_word).then_some(skipped + word.len())
     })
 }
 
-/// Where the role that `before` ends with starts, if it ends with one ("Team [").
-fn role_preceding(before: &str) -> Option<usize> {
+/// Where the word of `words` that `before` ends with starts, if it ends with one ("Team [").
+fn word_preceding(before: &str, words: &[&str]) -> Option<usize> {
     let trimmed = before.trim_end_matches([' ', '[', '(', '"', '\'']);
-    ROLES_BEFORE.iter().find_map(|role| {
-        let start = trimmed.len().checked_sub(role.len())?;
+    words.iter().find_map(|word| {
+        let start = trimmed.len().checked_sub(word.len())?;
         let tail = trimmed.get(start..)?;
         let starts_word = start
             .checked_sub(1)
             .and_then(|i| trimmed.as_bytes().get(i))
             .is_none_or(|b| !b.is_ascii_alphanumeric());
-        (tail.eq_ignore_ascii_case(role) && starts_word).then_some(start)
+        (tail.eq_ignore_ascii_case(word) && starts_word).then_some(start)
     })
 }
 
@@ -294,7 +322,7 @@ static DOMAIN_PARTS: LazyLock<(AhoCorasick, Vec<(usize, DomainPart)>)> = LazyLoc
                     .iter()
                     .zip(&needles)
                     .any(|(p, (i, part))| *i == index && matches!(part, DomainPart::Label) && p == label);
-                if label.len() >= 4 && !known {
+                if label.len() >= 4 && !known && !WORD_NAMES.contains(&label) {
                     patterns.push(label.to_string());
                     needles.push((index, DomainPart::Label));
                 }
@@ -327,7 +355,7 @@ mod tests {
         assert_eq!(named("AAA Driver Care"), ["AAA"]);
         assert_eq!(named("Sam\u{2019}s Club Member"), ["Sam's Club"]);
         assert_eq!(named("Tractor-Supply,Co. Team"), ["Tractor Supply"]);
-        assert_eq!(named("Medicare Kit - United Health Care"), ["Medicare", "UnitedHealthcare"]);
+        assert_eq!(named("Medicare Kit - United Health Care"), ["UnitedHealthcare"], "every plan's word");
         assert_eq!(named("UCカード"), ["UC Card"]);
         assert_eq!(named("Lowes"), ["Lowe's"]);
         assert_eq!(named("Your UPS parcel"), ["UPS"]);
@@ -392,6 +420,7 @@ mod tests {
 
     #[test]
     fn a_role_follows_the_brand_after_at_most_three_bytes_of_punctuation_and_as_a_whole_word() {
+        let role_following = |rest| word_following(rest, ROLES_AFTER);
         assert_eq!(role_following(" - Support"), Some(3 + "Support".len()));
         assert_eq!(role_following(" -  Support"), None);
         assert_eq!(role_following("Supporters"), None);

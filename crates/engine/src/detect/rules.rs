@@ -50,6 +50,7 @@ pub const RULES: &[Rule] = &[
     phishing::sender_name_is_other_domain,
     phishing::claimed_name_elsewhere,
     phishing::signed_as_brand,
+    phishing::addressed_as_brand_customer,
     phishing::links_avoid_named_brand,
     phishing::impersonates_mail_provider,
     phishing::link_shows_brand_domain,

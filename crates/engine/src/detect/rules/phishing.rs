@@ -19,8 +19,8 @@ use super::{Facts, Kind, Signal, SignalId, levels};
 use crate::detect::phrases::Family;
 
 pub use brand::{
-    impersonates_brand, impersonates_mail_provider, links_avoid_named_brand, lookalike_domain,
-    signed_as_brand,
+    addressed_as_brand_customer, impersonates_brand, impersonates_mail_provider, links_avoid_named_brand,
+    lookalike_domain, signed_as_brand,
 };
 pub use claimed::claimed_name_elsewhere;
 pub use combine::{phishing_pattern, stacked_tricks};

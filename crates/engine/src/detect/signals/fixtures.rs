@@ -160,6 +160,11 @@ fn phishing() -> Vec<Pinned> {
             ),
         ),
         full(
+            AddressedAsBrandCustomer,
+            2.0,
+            email("From: service@pay-notice.example", "Dear PayPal member,\n\nYour account is limited."),
+        ),
+        full(
             SenderNameIsOtherDomain,
             1.5,
             email("From: \"Celsius.Network\" <claims@es.mailer.example>", "Hello"),

@@ -149,6 +149,11 @@ pub static SIGNALS_JA: &[Japanese] = &[
         doc: "ログインや情報の入力を求める文面に、送信元のドメインを持たない企業やサービスの名前で署名しています。",
     },
     Japanese {
+        id: AddressedAsBrandCustomer,
+        title: "企業のお客様として呼びかけている",
+        doc: "「PayPal会員様」のように企業やサービスのお客様として呼びかけているのに、その企業が持たないドメインから送られています。",
+    },
+    Japanese {
         id: LinksAvoidNamedBrand,
         title: "名乗った企業へのリンクがない",
         doc: "差出人名や件名で企業やサービスを名乗っているのに、そこへのリンクが一つもありません。",

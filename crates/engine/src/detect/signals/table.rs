@@ -210,6 +210,11 @@ signal_table! {
         category: Category::Phishing, kind: Kind::Impersonation, weight: 2.0, levels: &[],
         doc: "A letter asking for a login or data signed by a brand that does not own the sending domain.",
     },
+    AddressedAsBrandCustomer {
+        rule: "addressed_as_brand_customer", title: "Greets you as a brand's customer",
+        category: Category::Phishing, kind: Kind::Impersonation, weight: 2.0, levels: &[],
+        doc: "A salutation to a brand's customer (\"Dear PayPal member\") on mail from a domain the brand does not own.",
+    },
     LinksAvoidNamedBrand {
         rule: "links_avoid_named_brand", title: "Links avoid the brand named",
         category: Category::Phishing, kind: Kind::Impersonation, weight: 1.5, levels: &[],

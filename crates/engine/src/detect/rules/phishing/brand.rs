@@ -25,10 +25,17 @@ fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static B
     let in_sender = facts.brands_in_sender.iter().map(|b| (*b, true));
     let in_subject = facts.brands_in_subject.iter().map(|b| (*b, false));
     in_sender.chain(in_subject).filter(move |&(brand, in_sender)| {
-        let signed = facts.authentication.dkim_domains.iter().any(|signer| {
-            registrable_domain(signer) == signer && signs_only_its_own(signer) && brand.owns(signer)
-        });
-        !brand.owns(domain) && !signed && (in_sender || !(forwarded_from(facts, brand) || topic_of(facts)))
+        !brand.owns(domain)
+            && !signed_by_brand(facts, brand)
+            && (in_sender || !(forwarded_from(facts, brand) || topic_of(facts)))
+    })
+}
+
+/// Whether the brand's own registered domain signed the mail (DKIM, as the trusted server
+/// verified it), and signs only what the brand writes.
+fn signed_by_brand(facts: &Facts<'_>, brand: &Brand) -> bool {
+    facts.authentication.dkim_domains.iter().any(|signer| {
+        registrable_domain(signer) == signer && signs_only_its_own(signer) && brand.owns(signer)
     })
 }
 
@@ -36,8 +43,14 @@ fn borrowed_brands<'a>(facts: &'a Facts<'_>) -> impl Iterator<Item = (&'static B
 /// own site signed the mail and whose name that site bears out ("Capital One Shopping"
 /// from `capitaloneshopping.com`, "Use your rewards at Lowe's"). A shop, a cashback
 /// service or a newsletter names other companies in its subject; it does not pose as them.
+/// Not on a domain anyone can have a name under (a Microsoft 365 tenant "Parcel Track" at
+/// `parceltrack.onmicrosoft.com`), and not about a parcel held up: that is the carrier's
+/// own news to give ("DHL: your parcel is on hold").
 fn topic_of(facts: &Facts<'_>) -> bool {
-    facts.signed_by_senders_site() && super::claimed::sender_named_by_own_domain(facts)
+    facts.signed_by_senders_site()
+        && !brands::is_shared_domain(&facts.sender_domain)
+        && !facts.families.has(Family::DeliveryProblem)
+        && super::claimed::sender_named_by_own_domain(facts)
 }
 
 /// Whether `signer` signs only mail its owner writes: not free mail, not a sending service.
@@ -100,6 +113,21 @@ pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
     if !brand.owns(domain) && !forwarded_from(facts, brand) {
         let evidence = format!("signed \"{written}\" but mail is from {domain}");
         out.push(Signal::new(SignalId::SignedAsBrand, evidence));
+    }
+}
+
+/// A salutation to a brand's customer ("Dear PayPal member", "Sehr geehrter
+/// Commerzbank-Kunde", "楽天ユーザー様") on mail from a domain the brand does not own. Only the
+/// brand's own mail has reason to greet its reader so; a forward of it, or a list resending
+/// what the brand signed, carries the greeting honestly.
+pub fn addressed_as_brand_customer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
+    let domain = facts.sender_domain.as_str();
+    let Some((brand, written)) = brands::addressed_as_customer_of(&facts.email.normalized_text) else {
+        return;
+    };
+    if !brand.owns(domain) && !forwarded_from(facts, brand) && !signed_by_brand(facts, brand) {
+        let evidence = format!("greets \"{written}\" but mail is from {domain}");
+        out.push(Signal::new(SignalId::AddressedAsBrandCustomer, evidence));
     }
 }
 
@@ -217,12 +245,46 @@ mod tests {
         assert_eq!(run("elsewhere.example", honest, offer), both, "not signed by its own site");
         let unbacked = "Rewards Desk <deals@cashbackshopping.example>";
         assert_eq!(run("cashbackshopping.example", unbacked, offer), both, "a name its domain does not bear");
+        let tenant = "Parcel Track <info@parceltrack.onmicrosoft.com>";
+        assert_eq!(run("parceltrack.onmicrosoft.com", tenant, offer), both, "a tenant's name is anyone's");
+        let held = "DHL: your parcel is on hold, pay the fee";
+        assert_eq!(run("cashbackshopping.example", honest, held), both, "a parcel held up is no topic");
         let in_sender = "Lowe's Shopping <deals@cashbackshopping.example>";
         assert_eq!(
             run("cashbackshopping.example", in_sender, "Your reward"),
             both,
             "the brand is who it says it is"
         );
+    }
+
+    /// A greeting to a brand's customers from elsewhere fires; from the brand, in a forward
+    /// of the brand's mail, or with the brand named but not as whose customer you are, not.
+    #[test]
+    fn a_greeting_to_a_brands_customer_fires_from_another_domain_only() {
+        let run = |from: &str, body: &str| fired(addressed_as_brand_customer, &email(from, body));
+        let fired_on = [SignalId::AddressedAsBrandCustomer];
+        assert_eq!(run("From: a@notice.example", "Dear valued PayPal member,\nConfirm it."), fired_on);
+        assert_eq!(run("From: a@notice.example", "Sehr geehrter Commerzbank-Kunde,\nbitte."), fired_on);
+        assert_eq!(
+            run("From: a@notice.example", "三井住友カードをご利用のお客様\nご確認ください。"),
+            fired_on
+        );
+        assert!(
+            run("From: service@paypal.com", "Dear PayPal member,\nThanks.").is_empty(),
+            "the brand's own"
+        );
+        let forward =
+            "FYI\n\nFrom: PayPal <service@paypal.com>\nSubject: Receipt\n\nDear PayPal member,\nThanks.";
+        assert!(run("From: me@home.example\r\nSubject: Fwd: Receipt", forward).is_empty(), "a forward");
+        for honest in [
+            "Hi, PayPal users will see a new button.",
+            "Dear customer, pay with PayPal.",
+            "Dear Ann,\nPayPal members get 5% off.",
+        ] {
+            assert!(run("From: a@shop.example", honest).is_empty(), "{honest}");
+        }
+        let late = format!("{}\nDear PayPal member,", "News of the week. ".repeat(80));
+        assert!(run("From: a@notice.example", &late).is_empty(), "a greeting is in the opening");
     }
 
     #[test]

@@ -157,6 +157,7 @@ mod tests {
         (SignalId::SenderNameIsOtherDomain, Trick::Brand),
         (SignalId::ClaimedNameElsewhere, Trick::Brand),
         (SignalId::SignedAsBrand, Trick::Brand),
+        (SignalId::AddressedAsBrandCustomer, Trick::Brand),
         (SignalId::LookalikeDomain, Trick::Brand),
         (SignalId::SelfSentSpoof, Trick::Sender),
         (SignalId::SenderOnThrowawayTenant, Trick::Sender),
