@@ -254,6 +254,30 @@ impl<'a> Facts<'a> {
         self.authentication.dkim_domains.iter().any(|signer| self.is_senders_site(signer))
     }
 
+    /// The writer's own lines of a plain-text mail that quotes another (`> …`), normalised;
+    /// `None` when it quotes nothing. Only plain text: its text is its own lines and its
+    /// quotes and nothing else, where the lines of an HTML body's text are not what its
+    /// reader sees (a `>` can be hidden there). Read again only for a mail that quotes, so
+    /// ordinary mail costs nothing more.
+    pub fn own_lines(&self) -> Option<String> {
+        let parts = crate::mail::quote::split(self.plain_text()?)?;
+        Some(crate::mail::normalize::normalize(&parts.own))
+    }
+
+    /// The lines of a plain-text mail that quote nothing, normalised, however much of the
+    /// mail the quote is; `None` when it quotes nothing (see [`Facts::own_lines`]).
+    pub fn unquoted_lines(&self) -> Option<String> {
+        let own = crate::mail::quote::unquoted(self.plain_text()?)?;
+        Some(crate::mail::normalize::normalize(&own))
+    }
+
+    /// The text of a mail whose body is plain text only.
+    fn plain_text(&self) -> Option<&str> {
+        let marks = &self.email.html_marks;
+        let html = marks.shown_letters > 0 || marks.hidden_letters > 0 || marks.pictures > 0;
+        (!html).then_some(self.email.text.as_str())
+    }
+
     /// Whether the mail forwards (or quotes) another one: a forward's subject prefix or a
     /// forwarding line in the text.
     pub fn is_forward(&self) -> bool {

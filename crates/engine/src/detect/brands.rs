@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::detect::phrases::{self, Family};
 use crate::detect::tables::brands::{
@@ -48,9 +48,12 @@ static ALIASES: LazyLock<(AhoCorasick, Vec<(usize, &'static str)>)> = LazyLock::
             owners.push((index, *alias));
         }
     }
+    // A DFA, asked for: past a hundred names the builder would pick a slower NFA, and the
+    // opening, subject and sender of every mail are read with it.
     let automaton = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(needles)
         .expect("brand names compile");
     (automaton, owners)
@@ -112,11 +115,7 @@ static CLOSING_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// text and brand names are not, so the brands are looked for after each closing only.
 pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
     CLOSING_FINDER.find_iter(text).find_map(|closing| {
-        let mut end = (closing.end() + CLOSING_REACH + SIGNATURE_ROOM).min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let after = text.get(closing.end()..end)?;
+        let after = head(text, closing.end() + CLOSING_REACH + SIGNATURE_ROOM).get(closing.end()..)?;
         mentions(after).find_map(|(range, brand)| {
             let role_after = word_following(after.get(range.end..)?, ROLES_AFTER).map(|len| range.end + len);
             let role_before = word_preceding(after.get(..range.start)?, ROLES_BEFORE);
@@ -135,31 +134,64 @@ pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
 /// menu, not into the letter.
 const OPENING: usize = 1024;
 
+/// How far before the word for a customer the brand's name may start ("Dear [Tractor
+/// Supply] Customer"): the longest name and a little punctuation.
+const NAME_ROOM: usize = 48;
+
+static CUSTOMER_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(CUSTOMER_WORDS)
+        .expect("customer words compile")
+});
+
 /// A salutation in the opening of `text` that greets the reader as a brand's customer:
 /// "Dear PayPal member", "Sehr geehrter Commerzbank-Kunde", or in Japanese, which needs no
 /// greeting word, "三井住友カードをご利用のお客様" and "楽天ユーザー様". Returns the brand and
 /// the salutation as written. A brand's customers are what its own mail, and only its own,
-/// has reason to call its readers.
+/// has reason to call its readers. Words for a customer are rare in an opening and brand
+/// names are not, so brands are looked for just before each such word only.
 pub fn addressed_as_customer_of(text: &str) -> Option<(&'static Brand, &str)> {
-    let mut end = OPENING.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let opening = text.get(..end)?;
-    mentions(opening).find_map(|(range, brand)| {
-        let customer = word_following(opening.get(range.end..)?, CUSTOMER_WORDS)?;
-        let end = range.end + customer;
-        let honorific = !opening.get(range.end..end)?.is_ascii();
-        let start =
-            if honorific { range.start } else { word_preceding(opening.get(..range.start)?, GREETINGS)? };
-        Some((brand, opening.get(start..end)?))
+    let opening = head(text, OPENING);
+    let bytes = opening.as_bytes();
+    CUSTOMER_FINDER.find_iter(opening).find_map(|word| {
+        // From a word's start, so a name cut in two at the window's edge is not read whole.
+        let mut from = word.start().saturating_sub(NAME_ROOM);
+        while from < word.start()
+            && (!opening.is_char_boundary(from)
+                || from.checked_sub(1).and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_alphanumeric))
+        {
+            from += 1;
+        }
+        mentions(opening.get(from..word.start())?).find_map(|(range, brand)| {
+            let (name_start, name_end) = (from + range.start, from + range.end);
+            let end = name_end + word_following(opening.get(name_end..)?, CUSTOMER_WORDS)?;
+            let honorific = !opening.get(name_end..end)?.is_ascii();
+            // "会員様限定" is an offer for members, not a way of addressing one.
+            if opening.get(end..)?.starts_with("限定") {
+                return None;
+            }
+            let start =
+                if honorific { name_start } else { word_preceding(opening.get(..name_start)?, GREETINGS)? };
+            Some((brand, opening.get(start..end)?))
+        })
     })
 }
 
+/// The first `len` bytes of `text`, or fewer, to end on a character's boundary.
+fn head(text: &str, len: usize) -> &str {
+    let mut end = len.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
 /// The length of the word of `words` that `rest` opens with, after at most three bytes of
-/// punctuation ("] Customer Support").
+/// punctuation ("] Customer Support", "® Customer").
 fn word_following(rest: &str, words: &[&str]) -> Option<usize> {
-    let trimmed = rest.trim_start_matches([' ', ']', ')', '-', ':', '|', '\u{3000}']);
+    let trimmed = rest.trim_start_matches([' ', ']', ')', '-', ':', '|', '\u{3000}', '®', '"', '”']);
     let skipped = rest.len() - trimmed.len();
     if skipped > 3 {
         return None;
@@ -331,6 +363,7 @@ static DOMAIN_PARTS: LazyLock<(AhoCorasick, Vec<(usize, DomainPart)>)> = LazyLoc
     }
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(patterns)
         .expect("brand domains compile");
     (automaton, needles)

@@ -22,6 +22,21 @@ pub struct Quoting {
 /// scam than it quotes of it; a scam that puts "Hello," above its letter set in quotes, or
 /// mail that is nothing but a quote, speaks for itself.
 pub fn split(text: &str) -> Option<Quoting> {
+    let parts = apart(text);
+    let quoted_letters = letters(&parts.quoted);
+    (quoted_letters > 0 && letters(&parts.own) >= quoted_letters).then_some(parts)
+}
+
+/// The lines of `text` that quote nothing, whatever share of it the quote is; `None` when
+/// it quotes nothing. For a rule that asks what the writer says in one line (a greeting),
+/// where a quoted line is never the writer's, however short the writer's own word.
+pub fn unquoted(text: &str) -> Option<String> {
+    let parts = apart(text);
+    (!parts.quoted.is_empty()).then_some(parts.own)
+}
+
+/// `text`'s own lines and its quoted ones, apart.
+fn apart(text: &str) -> Quoting {
     let mut parts = Quoting::default();
     let mut in_quote = 0usize;
     for line in text.lines() {
@@ -46,8 +61,7 @@ pub fn split(text: &str) -> Option<Quoting> {
             part.push('\n');
         }
     }
-    let quoted_letters = letters(&parts.quoted);
-    (quoted_letters > 0 && letters(&parts.own) >= quoted_letters).then_some(parts)
+    parts
 }
 
 fn letters(text: &str) -> usize {

@@ -119,18 +119,9 @@ pub fn extortion_narrative(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 
 /// Whether the perpetrator's voice is heard only in quoted lines (`> I hacked your
 /// device`): an advisory or a reply quoting a scam, where the writer's own lines speak
-/// about it, and the subject does not speak it either. Only for plain-text mail, whose
-/// text is its own lines and its quotes and nothing else: the lines of an HTML body's text
-/// are not what its reader sees (a `>` can be hidden there), and its hidden text and
-/// picture captions are read too. Read again only for a mail that quotes, so ordinary mail
-/// costs nothing more.
+/// about it, and the subject does not speak it either (see [`Facts::own_lines`]).
 fn voice_only_quoted(facts: &Facts<'_>) -> bool {
-    let marks = &facts.email.html_marks;
-    if marks.shown_letters > 0 || marks.hidden_letters > 0 || marks.pictures > 0 {
-        return false;
-    }
-    let Some(parts) = crate::mail::quote::split(&facts.email.text) else { return false };
-    let own = crate::mail::normalize::normalize(&parts.own);
+    let Some(own) = facts.own_lines() else { return false };
     let subject = facts.email.normalized_subject.as_str();
     !crate::detect::phrases::find_families([subject, own.as_str()]).has(Family::PerpetratorVoice)
 }

@@ -83,7 +83,7 @@ pub const BRANDS: &[Brand] = &[
     Brand { name: "Verizon", aliases: &["verizon"], domains: &["verizon.com", "verizonwireless.com"] },
     Brand { name: "AT&T", aliases: &["at&t"], domains: &["att.com", "att.net"] },
     Brand { name: "Walmart", aliases: &["walmart"], domains: &["walmart.com"] },
-    Brand { name: "Costco", aliases: &["costco"], domains: &["costco.com"] },
+    Brand { name: "Costco", aliases: &["costco"], domains: &["costco.com", "costco.ca", "costco.co.uk", "costco.co.jp", "costcotravel.com"] },
     Brand { name: "Booking.com", aliases: &["booking.com"], domains: &["booking.com", "booking"] },
     Brand { name: "Airbnb", aliases: &["airbnb"], domains: &["airbnb.com"] },
     Brand { name: "Adobe", aliases: &["adobe"], domains: &["adobe.com"] },
@@ -287,18 +287,16 @@ pub const GREETINGS: &[&str] = &[
     "beste",
 ];
 
-/// What a letter calls its reader after a brand's name: "Dear PayPal [member]",
+/// What a letter calls its one reader after a brand's name: "Dear PayPal [member]",
 /// "Commerzbank-[Kunde]", "楽天[ユーザー様]". The Japanese forms are honorifics, a salutation
-/// without a greeting word.
+/// without a greeting word. Not a plural ("Dear Office 365 users" is an IT desk's notice to
+/// its staff), and not "[brand]をご利用のお客様": a shop writes that about how its customers
+/// pay.
 pub const CUSTOMER_WORDS: &[&str] = &[
     "customer",
-    "customers",
     "member",
-    "members",
     "user",
-    "users",
     "client",
-    "clients",
     "cardholder",
     "card holder",
     "account holder",
@@ -311,10 +309,6 @@ pub const CUSTOMER_WORDS: &[&str] = &[
     "kunde",
     "kundin",
     "klant",
-    "カードをご利用のお客様",
-    "カードご利用のお客様",
-    "をご利用のお客様",
-    "ご利用のお客様",
     "カード会員様",
     "会員様",
     "ユーザー様",

@@ -119,12 +119,18 @@ pub fn signed_as_brand(facts: &Facts<'_>, out: &mut Vec<Signal>) {
 /// A salutation to a brand's customer ("Dear PayPal member", "Sehr geehrter
 /// Commerzbank-Kunde", "楽天ユーザー様") on mail from a domain the brand does not own. Only the
 /// brand's own mail has reason to greet its reader so; a forward of it, or a list resending
-/// what the brand signed, carries the greeting honestly.
+/// what the brand signed, carries the greeting honestly, and a warning about scams or a
+/// reply quotes it.
 pub fn addressed_as_brand_customer(facts: &Facts<'_>, out: &mut Vec<Signal>) {
-    let domain = facts.sender_domain.as_str();
-    let Some((brand, written)) = brands::addressed_as_customer_of(&facts.email.normalized_text) else {
+    // A warning that shows the greeting of a phishing mail quotes it; it does not greet.
+    if facts.families.has(Family::Awareness) {
         return;
-    };
+    }
+    let domain = facts.sender_domain.as_str();
+    // A reply or a list post quoting the greeting does not greet.
+    let own = facts.unquoted_lines();
+    let text = own.as_deref().unwrap_or(&facts.email.normalized_text);
+    let Some((brand, written)) = brands::addressed_as_customer_of(text) else { return };
     if !brand.owns(domain) && !forwarded_from(facts, brand) && !signed_by_brand(facts, brand) {
         let evidence = format!("greets \"{written}\" but mail is from {domain}");
         out.push(Signal::new(SignalId::AddressedAsBrandCustomer, evidence));
@@ -265,10 +271,8 @@ mod tests {
         let fired_on = [SignalId::AddressedAsBrandCustomer];
         assert_eq!(run("From: a@notice.example", "Dear valued PayPal member,\nConfirm it."), fired_on);
         assert_eq!(run("From: a@notice.example", "Sehr geehrter Commerzbank-Kunde,\nbitte."), fired_on);
-        assert_eq!(
-            run("From: a@notice.example", "三井住友カードをご利用のお客様\nご確認ください。"),
-            fired_on
-        );
+        assert_eq!(run("From: a@notice.example", "三井住友カード会員様\nご確認ください。"), fired_on);
+        assert_eq!(run("From: a@notice.example", "Dear PayPal® Customer,\nConfirm it."), fired_on);
         assert!(
             run("From: service@paypal.com", "Dear PayPal member,\nThanks.").is_empty(),
             "the brand's own"
@@ -280,6 +284,11 @@ mod tests {
             "Hi, PayPal users will see a new button.",
             "Dear customer, pay with PayPal.",
             "Dear Ann,\nPayPal members get 5% off.",
+            "Dear PayPal users,\nthe shop now takes PayPal.",
+            "Got this today:\n> Dear PayPal member,\n> confirm your identity within 24 hours or lose it.",
+            "Beware, a phishing scam is going round: \"Dear PayPal member, confirm it.\"",
+            "PayPayをご利用のお客様へ：本日は決済できません。",
+            "楽天会員様限定のクーポンです。",
         ] {
             assert!(run("From: a@shop.example", honest).is_empty(), "{honest}");
         }
