@@ -138,11 +138,24 @@ const OPENING: usize = 1024;
 /// Supply] Customer"): the longest name and a little punctuation.
 const NAME_ROOM: usize = 48;
 
+/// The words for a customer as salutations write them: lower case, capitalised and in
+/// capitals. Spelled out rather than matched regardless of case, so that the automaton
+/// can skip ahead to the few places they may start: every opening is read with it.
 static CUSTOMER_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let mut spellings: Vec<String> = CUSTOMER_WORDS
+        .iter()
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            let capitalised: String =
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            [word.to_string(), capitalised, word.to_uppercase()]
+        })
+        .collect();
+    spellings.sort_unstable();
+    spellings.dedup();
     AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
-        .build(CUSTOMER_WORDS)
+        .build(spellings)
         .expect("customer words compile")
 });
 
