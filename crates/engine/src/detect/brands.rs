@@ -134,8 +134,8 @@ pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
 /// menu, not into the letter.
 const OPENING: usize = 1024;
 
-/// How far before the word for a customer the brand's name may start ("Dear [Tractor
-/// Supply] Customer"): the longest name and a little punctuation.
+/// How far before the word for a customer the brand's name may start ("Tractor Supply"
+/// of "Dear Tractor Supply Customer"): the longest name and a little punctuation.
 const NAME_ROOM: usize = 48;
 
 /// The words for a customer as salutations write them: lower case, capitalised and in

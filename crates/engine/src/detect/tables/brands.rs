@@ -262,8 +262,8 @@ pub const ROLES_BEFORE: &[&str] = &[
     "l'équipe",
 ];
 
-/// Words that open a letter, before the name it greets its reader by: "Dear [PayPal
-/// customer]". A word of praise ("valued") may stand between.
+/// Words that open a letter, before the name it greets its reader by: "Dear" of "Dear
+/// PayPal customer". A word of praise ("valued") may stand between.
 pub const GREETINGS: &[&str] = &[
     "dear",
     "dear valued",
@@ -287,11 +287,11 @@ pub const GREETINGS: &[&str] = &[
     "beste",
 ];
 
-/// What a letter calls its one reader after a brand's name: "Dear PayPal [member]",
-/// "Commerzbank-[Kunde]", "楽天[ユーザー様]". The Japanese forms are honorifics, a salutation
-/// without a greeting word. Not a plural ("Dear Office 365 users" is an IT desk's notice to
-/// its staff), and not "[brand]をご利用のお客様": a shop writes that about how its customers
-/// pay.
+/// What a letter calls its one reader after a brand's name: "member" in "Dear PayPal
+/// member", "Kunde" in "Commerzbank-Kunde", "ユーザー様" in "楽天ユーザー様". The Japanese
+/// forms are honorifics, a salutation without a greeting word. Not a plural ("Dear Office
+/// 365 users" is an IT desk's notice to its staff), and not "をご利用のお客様" after a brand
+/// ("PayPayをご利用のお客様"): a shop writes that about how its customers pay.
 pub const CUSTOMER_WORDS: &[&str] = &[
     "customer",
     "member",

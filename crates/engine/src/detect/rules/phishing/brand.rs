@@ -287,6 +287,7 @@ mod tests {
             "Dear PayPal users,\nthe shop now takes PayPal.",
             "Got this today:\n> Dear PayPal member,\n> confirm your identity within 24 hours or lose it.",
             "Beware, a phishing scam is going round: \"Dear PayPal member, confirm it.\"",
+            "Commerzbank: \"Sehr geehrter Commerzbank-Kunde, bitte bestätigen\" – so beginnt eine Phishing-Mail.",
             "PayPayをご利用のお客様へ：本日は決済できません。",
             "楽天会員様限定のクーポンです。",
         ] {

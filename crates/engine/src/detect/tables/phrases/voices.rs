@@ -91,6 +91,12 @@ pub const AWARENESS: &[&str] = &[
     "don't pay",
     "never pay",
     "phishing",
+    // German writes the warning as one compound word ("Phishing-Mail"), which a hyphen
+    // would otherwise join to "phishing" as a longer token.
+    "phishing-mail*",
+    "phishing-e-mail*",
+    "phishing-radar",
+    "phishing-warnung*",
     "hoax",
     "fraudulent",
     "security advisory",
