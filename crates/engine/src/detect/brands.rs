@@ -161,7 +161,7 @@ static CUSTOMER_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 
 /// A salutation in the opening of `text` that greets the reader as a brand's customer:
 /// "Dear PayPal member", "Sehr geehrter Commerzbank-Kunde", or in Japanese, which needs no
-/// greeting word, "三井住友カードをご利用のお客様" and "楽天ユーザー様". Returns the brand and
+/// greeting word, "三井住友カード会員様" and "楽天ユーザー様". Returns the brand and
 /// the salutation as written. A brand's customers are what its own mail, and only its own,
 /// has reason to call its readers. Words for a customer are rare in an opening and brand
 /// names are not, so brands are looked for just before each such word only.
