@@ -115,7 +115,8 @@ static CLOSING_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// text and brand names are not, so the brands are looked for after each closing only.
 pub fn signed_by(text: &str) -> Option<(&'static Brand, &str)> {
     CLOSING_FINDER.find_iter(text).find_map(|closing| {
-        let after = head(text, closing.end() + CLOSING_REACH + SIGNATURE_ROOM).get(closing.end()..)?;
+        let after = crate::mail::truncate(text, closing.end() + CLOSING_REACH + SIGNATURE_ROOM)
+            .get(closing.end()..)?;
         mentions(after).find_map(|(range, brand)| {
             let role_after = word_following(after.get(range.end..)?, ROLES_AFTER).map(|len| range.end + len);
             let role_before = word_preceding(after.get(..range.start)?, ROLES_BEFORE);
@@ -166,7 +167,7 @@ static CUSTOMER_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// has reason to call its readers. Words for a customer are rare in an opening and brand
 /// names are not, so brands are looked for just before each such word only.
 pub fn addressed_as_customer_of(text: &str) -> Option<(&'static Brand, &str)> {
-    let opening = head(text, OPENING);
+    let opening = crate::mail::truncate(text, OPENING);
     let bytes = opening.as_bytes();
     CUSTOMER_FINDER.find_iter(opening).find_map(|word| {
         // From a word's start, so a name cut in two at the window's edge is not read whole.
@@ -190,15 +191,6 @@ pub fn addressed_as_customer_of(text: &str) -> Option<(&'static Brand, &str)> {
             Some((brand, opening.get(start..end)?))
         })
     })
-}
-
-/// The first `len` bytes of `text`, or fewer, to end on a character's boundary.
-fn head(text: &str, len: usize) -> &str {
-    let mut end = len.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.get(..end).unwrap_or_default()
 }
 
 /// The length of the word of `words` that `rest` opens with, after at most three bytes of

@@ -10,6 +10,9 @@
 /// lines; the bound keeps a long indented text from being read back line by line.
 const MAX_CONTINUATION: usize = 40;
 
+/// What a quoted line starts with, after its indent.
+const QUOTE_MARKS: [char; 2] = ['>', '＞'];
+
 /// A text's own lines and its quoted ones, apart.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Quoting {
@@ -22,7 +25,7 @@ pub struct Quoting {
 /// scam than it quotes of it; a scam that puts "Hello," above its letter set in quotes, or
 /// mail that is nothing but a quote, speaks for itself.
 pub fn split(text: &str) -> Option<Quoting> {
-    let parts = apart(text);
+    let parts = apart(text)?;
     let quoted_letters = letters(&parts.quoted);
     (quoted_letters > 0 && letters(&parts.own) >= quoted_letters).then_some(parts)
 }
@@ -31,17 +34,21 @@ pub fn split(text: &str) -> Option<Quoting> {
 /// it quotes nothing. For a rule that asks what the writer says in one line (a greeting),
 /// where a quoted line is never the writer's, however short the writer's own word.
 pub fn unquoted(text: &str) -> Option<String> {
-    let parts = apart(text);
-    (!parts.quoted.is_empty()).then_some(parts.own)
+    apart(text).map(|parts| parts.own)
 }
 
-/// `text`'s own lines and its quoted ones, apart.
-fn apart(text: &str) -> Quoting {
+/// `text`'s own lines and its quoted ones, apart; `None` when no line quotes, which is
+/// found without copying the text (most mail quotes nothing, and every plain-text mail is
+/// asked).
+fn apart(text: &str) -> Option<Quoting> {
+    if !text.lines().any(|line| line.trim_start_matches(is_indent).starts_with(QUOTE_MARKS)) {
+        return None;
+    }
     let mut parts = Quoting::default();
     let mut in_quote = 0usize;
     for line in text.lines() {
         let body = line.trim_start_matches(is_indent);
-        let quoted = if body.starts_with(['>', '＞']) {
+        let quoted = if body.starts_with(QUOTE_MARKS) {
             in_quote = MAX_CONTINUATION;
             true
         } else if body.is_empty() {
@@ -61,7 +68,7 @@ fn apart(text: &str) -> Quoting {
             part.push('\n');
         }
     }
-    parts
+    Some(parts)
 }
 
 fn letters(text: &str) -> usize {
